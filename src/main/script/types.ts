@@ -1,0 +1,103 @@
+/**
+ * The parsed form of a script: what the validator produces and every later step consumes
+ * (SSML builder, speech synthesis, captions, RenderPlan builder). Plain data, JSON-serialisable,
+ * so it can be stored as a step artifact and hashed.
+ */
+
+/** A located problem, printed as `file:line:col: severity: message`. Lines and columns are 1-based. */
+export interface Diagnostic {
+  file: string;
+  line: number;
+  col: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface ScriptMeta {
+  title?: string;
+  /** Recipe slug requested by the script's front matter. */
+  recipe?: string;
+  /** Voice preset slug requested by the script's front matter. */
+  voice?: string;
+  /** BCP-47 language, e.g. en-US; chooses the built-in direction vocabulary when the preset has none. */
+  language?: string;
+}
+
+/** Prosody values in SSML form: rate like "+10%" / "-20%", pitch like "+5%" / "-2st". */
+export interface Prosody {
+  rate?: string;
+  pitch?: string;
+}
+
+export interface SpeakingStyle {
+  /** Azure style name, e.g. "cheerful". */
+  name: string;
+  /** Azure styledegree, 0.01..2. */
+  degree?: number;
+}
+
+/** One spoken sentence (or short line): the unit of synthesis and of one caption cue. */
+export interface Utterance {
+  kind: 'speech';
+  /** Plain text exactly as it must be spoken and shown; never contains markup. */
+  text: string;
+  /** Voice preset slug or voice name switched to by a [voice ...] direction; undefined = the job's voice. */
+  voice?: string;
+  style?: SpeakingStyle;
+  prosody: Prosody;
+  line: number;
+  col: number;
+}
+
+export interface Silence {
+  kind: 'pause';
+  ms: number;
+  line: number;
+  col: number;
+}
+
+export type SceneItem = Utterance | Silence;
+
+export interface Scene {
+  /** 0-based position in the script. */
+  index: number;
+  /** Heading text, or the script title for text before the first heading. */
+  title: string;
+  line: number;
+  /** Image path as written in a [image ...] direction, resolved to an absolute path by the parser. */
+  image?: string;
+  items: SceneItem[];
+}
+
+export interface ScriptDocument {
+  file: string;
+  meta: ScriptMeta;
+  scenes: Scene[];
+  warnings: Diagnostic[];
+}
+
+export type ParseResult = { ok: true; document: ScriptDocument } | { ok: false; diagnostics: Diagnostic[] };
+
+/**
+ * Config-first stage-direction vocabulary, stored on the voice preset (direction_map column).
+ * Keys are the words a writer types inside brackets (lower case, any language); values say what they mean.
+ */
+export type DirectionSpec =
+  | { kind: 'pause'; defaultMs: number }
+  /** A fixed style, e.g. "cheerful" → { style: 'cheerful' }; an optional number after it is the degree. */
+  | { kind: 'style'; style: string }
+  /** "[style NAME [DEGREE]]": the style named in the direction. */
+  | { kind: 'style-named' }
+  /** Back to the preset's own style. */
+  | { kind: 'style-reset' }
+  /** A fixed prosody change, e.g. "slow" → { rate: '-20%' }. */
+  | { kind: 'prosody'; rate?: string; pitch?: string }
+  /** "[rate +10%]" / "[pitch -5%]": the value written in the direction. */
+  | { kind: 'rate' }
+  | { kind: 'pitch' }
+  /** "[voice SLUG]": switch voice until the next [voice] or the end of the scene. */
+  | { kind: 'voice' }
+  /** "[image PATH]": the scene's visual. */
+  | { kind: 'image' };
+
+export type DirectionMap = Record<string, DirectionSpec>;

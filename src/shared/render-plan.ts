@@ -1,0 +1,162 @@
+/**
+ * RenderPlan: everything an encoder needs to produce a video, and nothing machine-specific.
+ * Assets are referenced by sha256 + size so a plan can travel to another Mac, which fetches
+ * the blobs it lacks and verifies them. Validated with a schema on every boundary.
+ */
+import { z } from 'zod';
+
+export const RENDER_PLAN_VERSION = 1;
+
+/** Upper bounds that keep a hostile or broken plan from asking for absurd work. */
+export const PLAN_LIMITS = {
+  minDimension: 16,
+  maxDimension: 7680,
+  maxFps: 120,
+  maxDurationMs: 6 * 60 * 60 * 1000,
+  maxScenes: 10_000,
+  maxAssets: 20_000,
+  maxAssetBytes: 20 * 1024 ** 3,
+} as const;
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lower-case hex digits');
+
+export const AssetRefSchema = z.strictObject({
+  sha256,
+  size: z.number().int().nonnegative().max(PLAN_LIMITS.maxAssetBytes),
+  kind: z.enum(['image', 'audio', 'video', 'subtitles', 'font']),
+  /** File name with extension (no folders): ffmpeg and fonts care about extensions. */
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^/\\\0]+$/, 'asset name must be a bare file name')
+    .refine((n) => n !== '.' && n !== '..', 'asset name must be a bare file name'),
+});
+export type AssetRef = z.infer<typeof AssetRefSchema>;
+
+const assetId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const durationMs = z.number().int().positive().max(PLAN_LIMITS.maxDurationMs);
+const even = (n: number) => n % 2 === 0;
+const dimension = z
+  .number()
+  .int()
+  .min(PLAN_LIMITS.minDimension)
+  .max(PLAN_LIMITS.maxDimension)
+  .refine(even, 'dimensions must be even for yuv420p');
+
+export const MotionSchema = z.enum(['none', 'zoom-in', 'zoom-out', 'pan-left', 'pan-right']);
+export type Motion = z.infer<typeof MotionSchema>;
+
+export const VisualSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('image'), asset: assetId, motion: MotionSchema }),
+  z.strictObject({ kind: z.literal('color'), color: z.string().regex(/^#[0-9a-fA-F]{6}$/) }),
+  z.strictObject({ kind: z.literal('clip'), asset: assetId, loop: z.boolean() }),
+]);
+export type Visual = z.infer<typeof VisualSchema>;
+
+export const SceneSchema = z.strictObject({
+  startMs: z.number().int().nonnegative(),
+  durationMs,
+  visual: VisualSchema,
+});
+
+export const OutputSchema = z.strictObject({
+  container: z.literal('mp4'),
+  width: dimension,
+  height: dimension,
+  fps: z.number().int().min(1).max(PLAN_LIMITS.maxFps),
+  videoCodec: z.enum(['h264', 'hevc']),
+  /** Encoder names in order of preference; the first one the machine's ffmpeg has is used. */
+  encoders: z
+    .array(z.string().regex(/^[a-z0-9_]+$/))
+    .min(1)
+    .max(8),
+  /** e.g. "6M"; hardware encoders need a bitrate (they reject crf). */
+  bitrate: z.string().regex(/^\d+(\.\d+)?[kKmM]?$/),
+  /** Quality for software encoders (libx264 crf); ignored by hardware encoders. */
+  crf: z.number().int().min(0).max(51).optional(),
+  /** libx264 speed preset, e.g. "veryfast"; ignored by hardware encoders. */
+  speedPreset: z
+    .string()
+    .regex(/^[a-z]+$/)
+    .optional(),
+  pixelFormat: z.enum(['yuv420p', 'nv12']),
+  audioCodec: z.literal('aac'),
+  audioBitrate: z.string().regex(/^\d+[kK]$/),
+  audioSampleRate: z.number().int().min(8000).max(96000),
+});
+export type RenderOutput = z.infer<typeof OutputSchema>;
+
+export const RenderPlanSchema = z
+  .strictObject({
+    version: z.literal(RENDER_PLAN_VERSION),
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    title: z.string().max(500),
+    output: OutputSchema,
+    durationMs,
+    assets: z.record(assetId, AssetRefSchema),
+    scenes: z.array(SceneSchema).min(1).max(PLAN_LIMITS.maxScenes),
+    audio: z.strictObject({
+      narration: assetId,
+      music: z
+        .strictObject({
+          asset: assetId,
+          /** Music level under no speech, in dB (<= 0). */
+          volumeDb: z.number().min(-60).max(0),
+          /** How far the music drops while someone speaks, in dB (>= 0). */
+          duckDb: z.number().min(0).max(60),
+        })
+        .optional(),
+    }),
+    captions: z.strictObject({ asset: assetId, font: assetId.optional(), burnIn: z.boolean() }).optional(),
+  })
+  .superRefine((plan, ctx) => {
+    if (Object.keys(plan.assets).length > PLAN_LIMITS.maxAssets) {
+      ctx.addIssue({ code: 'custom', message: 'too many assets', path: ['assets'] });
+    }
+    const referenced: { id: string; path: (string | number)[] }[] = [
+      { id: plan.audio.narration, path: ['audio', 'narration'] },
+    ];
+    if (plan.audio.music) referenced.push({ id: plan.audio.music.asset, path: ['audio', 'music', 'asset'] });
+    if (plan.captions) {
+      referenced.push({ id: plan.captions.asset, path: ['captions', 'asset'] });
+      if (plan.captions.font) referenced.push({ id: plan.captions.font, path: ['captions', 'font'] });
+    }
+    let expectedStart = 0;
+    plan.scenes.forEach((scene, i) => {
+      if (scene.visual.kind !== 'color')
+        referenced.push({ id: scene.visual.asset, path: ['scenes', i, 'visual', 'asset'] });
+      if (scene.startMs !== expectedStart) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'scenes must be contiguous and in order',
+          path: ['scenes', i, 'startMs'],
+        });
+      }
+      expectedStart = scene.startMs + scene.durationMs;
+    });
+    if (expectedStart !== plan.durationMs) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'scene durations must add up to durationMs',
+        path: ['durationMs'],
+      });
+    }
+    for (const ref of referenced) {
+      if (!plan.assets[ref.id])
+        ctx.addIssue({ code: 'custom', message: `unknown asset "${ref.id}"`, path: ref.path });
+    }
+  });
+
+export type RenderPlan = z.infer<typeof RenderPlanSchema>;
+
+export type PlanValidation = { ok: true; plan: RenderPlan } | { ok: false; errors: string[] };
+
+export function validateRenderPlan(input: unknown): PlanValidation {
+  const result = RenderPlanSchema.safeParse(input);
+  if (result.success) return { ok: true, plan: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => `${issue.path.join('.') || '(plan)'}: ${issue.message}`),
+  };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Real ffmpeg encodes share 2 cores; more workers only make each slower.
+    maxWorkers: 2,
+    unstubEnvs: true,
+  },
+});
