@@ -1,0 +1,52 @@
+import { basename, dirname, extname, join } from 'node:path';
+import { type OpenedDatabase, openDatabase } from '../db/open.ts';
+import { BlobStore } from '../engine/blob-store.ts';
+import { Engine } from '../engine/engine.ts';
+import { builtinHandlers, createDefaultServices, type PipelineServices } from '../pipeline/index.ts';
+import { chooseDataDir, resourcesDir } from '../paths.ts';
+
+export interface CliContext {
+  dataDir: string;
+  database: OpenedDatabase;
+  engine: Engine;
+  services: PipelineServices;
+  close(): void;
+}
+
+export interface ContextOptions {
+  data?: string | undefined;
+  ffmpeg?: string | undefined;
+  threads?: number | undefined;
+}
+
+/**
+ * Opens the data folder and an engine on it. Crash repair runs here, before any command does work,
+ * so every `vfo` start (like every app start) puts back what an earlier crash left half done.
+ */
+export async function openContext(options: ContextOptions): Promise<CliContext> {
+  const dataDir = chooseDataDir(options.data);
+  const database = openDatabase(dataDir);
+  const resources = resourcesDir();
+  const blobs = new BlobStore(dataDir);
+  const services = createDefaultServices({
+    db: database.db,
+    dataDir,
+    resourcesDir: resources,
+    blobs,
+    ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
+    ...(options.threads ? { encoderThreads: options.threads } : {}),
+  });
+  const engine = new Engine({
+    dataDir,
+    database,
+    blobs,
+    handlers: builtinHandlers(services),
+    stepConcurrency: Number(process.env.VFO_STEP_CONCURRENCY) || 2,
+  });
+  await engine.repair();
+  return { dataDir, database, engine, services, close: () => database.close() };
+}
+
+export function outputPathFor(scriptPath: string, outDir: string | undefined): string {
+  return join(outDir ?? dirname(scriptPath), `${basename(scriptPath, extname(scriptPath))}.mp4`);
+}

@@ -1,0 +1,73 @@
+import type { JobRow } from '../engine/job-store.ts';
+import { parseCommandArgs, positiveInt } from './args.ts';
+import { type CliContext, openContext } from './context.ts';
+import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
+import { summarizeJob } from './summaries.ts';
+
+export const JOBS_USAGE = `usage: vfo jobs [list] [--limit N] [--json]
+       vfo jobs show <id> [--json]
+       vfo jobs retry <id> [--from STEP] [--json]
+       vfo jobs cancel <id>
+  (ids may be shortened to their first 8 characters)`;
+
+/** `vfo jobs`: list, show, retry (optionally from a step, runs in the foreground) and cancel. */
+export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    limit: { type: 'string' },
+    from: { type: 'string' },
+  });
+  if (values.help) return io.out(JOBS_USAGE), EXIT.ok;
+  const [action = 'list', id] = positionals;
+  if (!['list', 'show', 'retry', 'cancel'].includes(action)) throw new UsageError(`unknown jobs action "${action}"\n${JOBS_USAGE}`);
+  if (action !== 'list' && !id) throw new UsageError(`vfo jobs ${action} needs a job id\n${JOBS_USAGE}`);
+  const ctx = await openContext({ data: values.data });
+  try {
+    if (action === 'list') return list(ctx, io, positiveInt(values.limit, 'limit') ?? 50, Boolean(values.json));
+    const job = ctx.engine.store.findJob(id as string);
+    if (!job) throw new UsageError(`no job "${id}" (see \`vfo jobs\`)`);
+    if (action === 'show') return show(ctx, io, job, Boolean(values.json));
+    if (action === 'cancel') {
+      ctx.engine.cancel(job.id);
+      io.out(`cancel requested for job ${job.id}`);
+      return EXIT.ok;
+    }
+    ctx.engine.retry(job.id, values.from);
+    const done = await ctx.engine.run(job.id);
+    if (values.json) printJson(io, summarizeJob(ctx.engine.store, done));
+    else if (done.status === 'done') io.out(done.outputPath ?? '');
+    else io.err(`vfo: job ${done.id.slice(0, 8)} ${done.status}: ${done.error ?? ''}`);
+    return done.status === 'done' ? EXIT.ok : EXIT.failure;
+  } finally {
+    ctx.close();
+  }
+}
+
+function list(ctx: CliContext, io: CliIo, limit: number, json: boolean): number {
+  const jobs = ctx.engine.store.listJobs(limit);
+  if (json) {
+    printJson(io, jobs.map((j) => summarizeJob(ctx.engine.store, j)));
+    return EXIT.ok;
+  }
+  if (jobs.length === 0) io.out('no jobs yet');
+  for (const j of jobs) {
+    io.out(`${j.id.slice(0, 8)}  ${j.status.padEnd(9)}  ${j.recipeSlug}@${j.recipeVersion}  ${j.createdAt}  ${j.outputPath ?? j.error ?? ''}`);
+  }
+  return EXIT.ok;
+}
+
+function show(ctx: CliContext, io: CliIo, job: JobRow, json: boolean): number {
+  const summary = summarizeJob(ctx.engine.store, job);
+  if (json) {
+    printJson(io, summary);
+    return EXIT.ok;
+  }
+  io.out(`job ${job.id}  ${job.status}  recipe ${job.recipeSlug}@${job.recipeVersion}`);
+  if (job.outputPath) io.out(`output  ${job.outputPath}`);
+  if (job.error) io.out(`error   ${job.error}`);
+  for (const w of job.warnings) io.out(`warning ${w}`);
+  for (const s of summary.steps) {
+    const note = s.reused ? 'unchanged, reused' : s.error ? `${s.errorKind}: ${s.error}` : '';
+    io.out(`  ${s.key.padEnd(10)} ${s.status.padEnd(9)} attempts ${s.attempts}  ${note}`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,100 @@
+import type { EngineEvent } from '../engine/events.ts';
+import type { JobRow } from '../engine/job-store.ts';
+import { parseCommandArgs, positiveInt } from './args.ts';
+import { openContext } from './context.ts';
+import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
+import { diagnosticsText, prepareScript } from './prepare.ts';
+import { summarizeJob } from './summaries.ts';
+
+export const RENDER_USAGE = `usage: vfo render <scripts...> [--out DIR] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG]
+                  [--ffmpeg PATH] [--threads N] [--json] [--data DIR]`;
+
+/**
+ * `vfo render`: every script is checked first (nothing is rendered if one is invalid: exit 2), then each
+ * becomes a job — or resumes its unfinished twin — and the finished video paths are printed.
+ */
+export async function renderCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    out: { type: 'string', short: 'o' },
+    recipe: { type: 'string' },
+    voice: { type: 'string' },
+    'video-preset': { type: 'string' },
+    ffmpeg: { type: 'string' },
+    threads: { type: 'string' },
+  });
+  if (values.help) return io.out(RENDER_USAGE), EXIT.ok;
+  if (positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
+  const ctx = await openContext({ data: values.data, ffmpeg: values.ffmpeg, threads: positiveInt(values.threads, 'threads') });
+  try {
+    const prepared = await Promise.all(
+      positionals.map((file) =>
+        prepareScript(ctx, file, { recipe: values.recipe, voice: values.voice, videoPreset: values['video-preset'], out: values.out }),
+      ),
+    );
+    const invalid = prepared.filter((p) => !p.ok);
+    for (const p of prepared) {
+      if (p.ok) for (const w of p.document.warnings) io.err(diagnosticsText([w]));
+      else io.err(diagnosticsText(p.diagnostics));
+    }
+    if (invalid.length > 0) {
+      io.err(`vfo: nothing rendered: ${invalid.length} of ${prepared.length} script(s) have errors`);
+      return EXIT.invalid;
+    }
+
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    const unsubscribe = ctx.engine.subscribe(progressPrinter(io));
+    try {
+      const jobs = await Promise.all(
+        prepared.map(async (p) => {
+          if (!p.ok) throw new Error('unreachable');
+          const { job, resumed } = ctx.engine.createJob(p.request);
+          if (resumed) io.err(`vfo: resuming job ${job.id.slice(0, 8)} for ${p.path}`);
+          return ctx.engine.run(job.id, controller.signal);
+        }),
+      );
+      return report(io, ctx.engine.store, jobs, Boolean(values.json), controller.signal.aborted);
+    } finally {
+      unsubscribe();
+      process.off('SIGINT', onSigint);
+    }
+  } finally {
+    ctx.close();
+  }
+}
+
+function report(
+  io: CliIo,
+  store: Parameters<typeof summarizeJob>[0],
+  jobs: JobRow[],
+  json: boolean,
+  interrupted: boolean,
+): number {
+  if (json) printJson(io, jobs.map((j) => summarizeJob(store, j)));
+  for (const job of jobs) {
+    if (job.status === 'done') {
+      if (!json) io.out(job.outputPath ?? '');
+      for (const w of job.warnings) io.err(`vfo: warning: ${w}`);
+    } else {
+      io.err(`vfo: job ${job.id.slice(0, 8)} ${job.status}: ${job.error ?? ''}`);
+    }
+  }
+  if (interrupted) return EXIT.interrupted;
+  if (jobs.every((j) => j.status === 'done')) return EXIT.ok;
+  const invalidInput = jobs.some((j) => store.steps(j.id).some((s) => s.errorKind === 'invalid-input'));
+  return invalidInput ? EXIT.invalid : EXIT.failure;
+}
+
+function progressPrinter(io: CliIo): (event: EngineEvent) => void {
+  let lastDraw = 0;
+  return (event) => {
+    if (!io.interactive) return;
+    if (event.type === 'step' && event.status !== 'running') {
+      io.err(`  ${event.jobId.slice(0, 8)} ${event.stepKey.padEnd(10)} ${event.reused ? 'unchanged' : event.status}`);
+    } else if (event.type === 'progress' && Date.now() - lastDraw > 500) {
+      lastDraw = Date.now();
+      io.err(`  ${event.jobId.slice(0, 8)} ${event.stepKey.padEnd(10)} ${Math.round(event.fraction * 100)}%`);
+    }
+  };
+}

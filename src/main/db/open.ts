@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { createLogger } from '../log/logger.ts';
+import { resourcesDir } from '../paths.ts';
+import * as schema from './schema.ts';
+import { seedDefaults } from './seed.ts';
+
+const log = createLogger('Database');
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export interface OpenedDatabase {
+  db: Db;
+  sqlite: Database.Database;
+  path: string;
+  close(): void;
+}
+
+export const DATABASE_FILE = 'vfo.db';
+
+/**
+ * Open (creating if needed) the data folder's database: WAL so readers never block the runner,
+ * a busy timeout so two `vfo` processes can share it, migrations applied, defaults seeded.
+ */
+export function openDatabase(dataDir: string, options: { migrationsDir?: string } = {}): OpenedDatabase {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, DATABASE_FILE);
+  const sqlite = new Database(path);
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = drizzle(sqlite, { schema });
+    const migrationsFolder = options.migrationsDir ?? join(resourcesDir(), 'migrations');
+    migrate(db, { migrationsFolder });
+    seedDefaults(db);
+    log.debug('database ready', { path });
+    return { db, sqlite, path, close: () => sqlite.close() };
+  } catch (error) {
+    sqlite.close();
+    throw new Error(`opening database ${path}: ${(error as Error).message}`);
+  }
+}

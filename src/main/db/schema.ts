@@ -1,0 +1,195 @@
+/**
+ * The data model (see the seed design docs): recipes (versioned pipelines as data), prompts, knowledge
+ * base, voice and video presets, jobs with their steps, and checksummed artifacts.
+ * drizzle-kit generates the SQL migrations in resources/migrations from this file.
+ */
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { DirectionMap, Prosody } from '../script/types.ts';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface PipelineStep {
+  key: string;
+  kind: string;
+  dependsOn: string[];
+  /** Step-specific settings, merged over what the step kind reads from the job's presets. */
+  with?: Record<string, Json>;
+}
+
+export interface Pipeline {
+  steps: PipelineStep[];
+}
+
+export interface RecipeDefaults {
+  voicePreset: string;
+  videoPreset: string;
+  /** Bundled visuals (file names under resources/visuals) cycled over scenes that have no [image]. */
+  visuals: string[];
+  motion: 'none' | 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right';
+  captions: { burnIn: boolean; fontSize: number };
+}
+
+export const recipes = sqliteTable(
+  'recipes',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    pipeline: text('pipeline', { mode: 'json' }).$type<Pipeline>().notNull(),
+    defaults: text('defaults', { mode: 'json' }).$type<RecipeDefaults>().notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('recipes_slug_version').on(t.slug, t.version)],
+);
+
+export const prompts = sqliteTable(
+  'prompts',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    version: integer('version').notNull(),
+    systemPrompt: text('system_prompt').notNull(),
+    userTemplate: text('user_template').notNull(),
+    model: text('model').notNull(),
+    maxTokens: integer('max_tokens').notNull(),
+    temperature: real('temperature').notNull(),
+    kbTiers: text('kb_tiers', { mode: 'json' }).$type<string[]>().notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('prompts_slug_version').on(t.slug, t.version)],
+);
+
+export const knowledgeBase = sqliteTable('knowledge_base', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  tier: text('tier').notNull(),
+  title: text('title').notNull(),
+  content: text('content').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const voicePresets = sqliteTable('voice_presets', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  /** 'offline' picks `say` on a Mac and espeak-ng elsewhere; 'azure' is the neural cloud voice. */
+  provider: text('provider').notNull(),
+  /** Voice per synthesizer, e.g. { "espeak-ng": "en-us+f3", "say": "Samantha", "azure": "en-US-JennyNeural" }. */
+  voiceNames: text('voice_names', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+  language: text('language').notNull(),
+  prosody: text('prosody', { mode: 'json' }).$type<Prosody>().notNull(),
+  style: text('style'),
+  styleDegree: real('style_degree'),
+  role: text('role'),
+  directionMap: text('direction_map', { mode: 'json' }).$type<DirectionMap>().notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const videoPresets = sqliteTable('video_presets', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  /** Encoders in order of preference: the first the machine's ffmpeg has wins. */
+  encoders: text('encoders', { mode: 'json' }).$type<string[]>().notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  fps: integer('fps').notNull(),
+  bitrate: text('bitrate').notNull(),
+  crf: integer('crf'),
+  speedPreset: text('speed_preset'),
+  pixelFormat: text('pixel_format').notNull(),
+  audioCodec: text('audio_codec').notNull(),
+  audioBitrate: text('audio_bitrate').notNull(),
+  audioSampleRate: integer('audio_sample_rate').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    recipeId: text('recipe_id')
+      .notNull()
+      .references(() => recipes.id),
+    recipeSlug: text('recipe_slug').notNull(),
+    recipeVersion: integer('recipe_version').notNull(),
+    /** Recipe pipeline + defaults + presets as they were when the job was made: a job never drifts. */
+    snapshot: text('snapshot', { mode: 'json' }).$type<Json>().notNull(),
+    input: text('input', { mode: 'json' }).$type<Json>().notNull(),
+    /** Hash of input + snapshot: an unfinished job with the same key is resumed instead of duplicated. */
+    inputKey: text('input_key').notNull(),
+    manifest: text('manifest', { mode: 'json' }).$type<Json>().notNull(),
+    status: text('status').$type<JobStatus>().notNull(),
+    priority: integer('priority').notNull().default(0),
+    outputPath: text('output_path'),
+    error: text('error'),
+    warnings: text('warnings', { mode: 'json' }).$type<string[]>().notNull(),
+    /** "host:pid" of the process running the job, so crash repair never steals a live job. */
+    owner: text('owner'),
+    cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('jobs_status').on(t.status), index('jobs_input_key').on(t.inputKey)],
+);
+
+export const jobSteps = sqliteTable(
+  'job_steps',
+  {
+    id: text('id').primaryKey(),
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    stepKey: text('step_key').notNull(),
+    kind: text('kind').notNull(),
+    stepOrder: integer('step_order').notNull(),
+    status: text('status').$type<StepStatus>().notNull(),
+    inputHash: text('input_hash'),
+    /** { files: { name: artifactId }, data: Json } — what downstream steps read. */
+    outputRefs: text('output_refs', { mode: 'json' }).$type<Json>(),
+    /** Set when the outputs were reused from an earlier identical run instead of computed. */
+    reusedFrom: text('reused_from'),
+    /** Re-run even if an identical earlier run exists (re-run from a chosen step). */
+    force: integer('force', { mode: 'boolean' }).notNull().default(false),
+    logs: text('logs').notNull().default(''),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    errorKind: text('error_kind'),
+    progress: real('progress').notNull().default(0),
+    startedAt: text('started_at'),
+    completedAt: text('completed_at'),
+  },
+  (t) => [uniqueIndex('job_steps_job_key').on(t.jobId, t.stepKey), index('job_steps_input_hash').on(t.inputHash)],
+);
+
+export const artifacts = sqliteTable(
+  'artifacts',
+  {
+    id: text('id').primaryKey(),
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    stepKey: text('step_key').notNull(),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    path: text('path').notNull(),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    metadata: text('metadata', { mode: 'json' }).$type<Json>().notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('artifacts_job').on(t.jobId), index('artifacts_sha256').on(t.sha256)],
+);
+
+/** Small key/value settings of this installation (never secrets: those live in env vars or the keychain). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).$type<Json>().notNull(),
+});

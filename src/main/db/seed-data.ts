@@ -1,0 +1,170 @@
+/**
+ * Real defaults every installation starts with. They are rows, not constants in code: the engine
+ * reads everything about voices, encoders and pipelines from the database (config-first).
+ */
+import { DEFAULT_DIRECTION_MAPS } from '../script/index.ts';
+import type { Pipeline, RecipeDefaults, videoPresets, voicePresets } from './schema.ts';
+
+type SeedRow<T> = Omit<T, 'id' | 'updatedAt'>;
+
+export const NARRATED_PIPELINE: Pipeline = {
+  steps: [
+    { key: 'script', kind: 'script.parse', dependsOn: [] },
+    { key: 'ssml', kind: 'speech.ssml', dependsOn: ['script'] },
+    { key: 'narration', kind: 'speech.synthesize', dependsOn: ['script'] },
+    { key: 'captions', kind: 'captions.build', dependsOn: ['narration'] },
+    { key: 'plan', kind: 'render.plan', dependsOn: ['script', 'narration', 'captions'] },
+    { key: 'video', kind: 'render.encode', dependsOn: ['plan'] },
+  ],
+};
+
+const visuals = ['dawn.png', 'dusk.png', 'slate.png'];
+
+export const SEED_RECIPES: { slug: string; name: string; description: string; defaults: RecipeDefaults }[] = [
+  {
+    slug: 'narrated-16x9',
+    name: 'Narrated video, 16:9',
+    description: 'Script → offline narration → burned-in captions → 1080p landscape video.',
+    defaults: {
+      voicePreset: 'offline-en',
+      videoPreset: 'landscape-1080p',
+      visuals,
+      motion: 'zoom-in',
+      captions: { burnIn: true, fontSize: 56 },
+    },
+  },
+  {
+    slug: 'narrated-9x16',
+    name: 'Narrated video, 9:16',
+    description: 'Script → offline narration → burned-in captions → 1080x1920 portrait video for phones.',
+    defaults: {
+      voicePreset: 'offline-en',
+      videoPreset: 'portrait-1080p',
+      visuals,
+      motion: 'zoom-in',
+      captions: { burnIn: true, fontSize: 64 },
+    },
+  },
+];
+
+export const SEED_VOICE_PRESETS: SeedRow<typeof voicePresets.$inferInsert>[] = [
+  {
+    slug: 'offline-en',
+    name: 'Offline voice, English',
+    provider: 'offline',
+    voiceNames: { 'espeak-ng': 'en-us+f3', say: 'Samantha' },
+    language: 'en-US',
+    prosody: {},
+    directionMap: DEFAULT_DIRECTION_MAPS.en,
+  },
+  {
+    slug: 'offline-es',
+    name: 'Voz offline, español',
+    provider: 'offline',
+    voiceNames: { 'espeak-ng': 'es-419', say: 'Paulina' },
+    language: 'es-MX',
+    prosody: {},
+    directionMap: DEFAULT_DIRECTION_MAPS.es,
+  },
+  {
+    slug: 'offline-pt',
+    name: 'Voz offline, português',
+    provider: 'offline',
+    voiceNames: { 'espeak-ng': 'pt-br', say: 'Luciana' },
+    language: 'pt-BR',
+    prosody: {},
+    directionMap: DEFAULT_DIRECTION_MAPS.pt,
+  },
+  {
+    slug: 'azure-en-jenny',
+    name: 'Azure neural, English (Jenny)',
+    provider: 'azure',
+    voiceNames: { azure: 'en-US-JennyNeural' },
+    language: 'en-US',
+    prosody: {},
+    style: 'friendly',
+    styleDegree: 1,
+    directionMap: DEFAULT_DIRECTION_MAPS.en,
+  },
+  {
+    slug: 'azure-es-dalia',
+    name: 'Azure neural, español de México (Dalia)',
+    provider: 'azure',
+    voiceNames: { azure: 'es-MX-DaliaNeural' },
+    language: 'es-MX',
+    prosody: { rate: '-5%' },
+    style: 'cheerful',
+    styleDegree: 1.2,
+    directionMap: DEFAULT_DIRECTION_MAPS.es,
+  },
+];
+
+const audio = { audioCodec: 'aac', audioBitrate: '160k', audioSampleRate: 48000 };
+const x264 = { crf: 21, speedPreset: 'veryfast' };
+
+export const SEED_VIDEO_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [
+  {
+    slug: 'landscape-1080p',
+    name: '1080p landscape (VideoToolbox, else x264)',
+    encoders: ['h264_videotoolbox', 'libx264'],
+    width: 1920,
+    height: 1080,
+    fps: 30,
+    bitrate: '8M',
+    ...x264,
+    pixelFormat: 'yuv420p',
+    ...audio,
+  },
+  {
+    slug: 'portrait-1080p',
+    name: '1080x1920 portrait (VideoToolbox, else x264)',
+    encoders: ['h264_videotoolbox', 'libx264'],
+    width: 1080,
+    height: 1920,
+    fps: 30,
+    bitrate: '8M',
+    ...x264,
+    pixelFormat: 'yuv420p',
+    ...audio,
+  },
+  {
+    slug: 'landscape-1080p-videotoolbox',
+    name: '1080p landscape, VideoToolbox H.264 only',
+    encoders: ['h264_videotoolbox'],
+    width: 1920,
+    height: 1080,
+    fps: 30,
+    bitrate: '8M',
+    crf: null,
+    speedPreset: null,
+    pixelFormat: 'yuv420p',
+    ...audio,
+  },
+  {
+    slug: 'landscape-1080p-x264',
+    name: '1080p landscape, libx264 only',
+    encoders: ['libx264'],
+    width: 1920,
+    height: 1080,
+    fps: 30,
+    bitrate: '8M',
+    ...x264,
+    pixelFormat: 'yuv420p',
+    ...audio,
+  },
+  {
+    slug: 'preview-360p',
+    name: '640x360 quick preview',
+    encoders: ['h264_videotoolbox', 'libx264'],
+    width: 640,
+    height: 360,
+    fps: 25,
+    bitrate: '1M',
+    crf: 26,
+    speedPreset: 'ultrafast',
+    pixelFormat: 'yuv420p',
+    audioCodec: 'aac',
+    audioBitrate: '96k',
+    audioSampleRate: 48000,
+  },
+];

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type * as schema from './schema.ts';
+import { recipes, videoPresets, voicePresets } from './schema.ts';
+import { NARRATED_PIPELINE, SEED_RECIPES, SEED_VIDEO_PRESETS, SEED_VOICE_PRESETS } from './seed-data.ts';
+
+/**
+ * Insert the default rows that are missing. Never overwrites: a user's edits to a seeded preset or
+ * recipe survive every start.
+ */
+export function seedDefaults(db: BetterSQLite3Database<typeof schema>): void {
+  const now = new Date().toISOString();
+  db.transaction((tx) => {
+    for (const recipe of SEED_RECIPES) {
+      tx.insert(recipes)
+        .values({ id: randomUUID(), ...recipe, version: 1, pipeline: NARRATED_PIPELINE, isActive: true, createdAt: now })
+        .onConflictDoNothing({ target: [recipes.slug, recipes.version] })
+        .run();
+    }
+    for (const preset of SEED_VOICE_PRESETS) {
+      tx.insert(voicePresets)
+        .values({ id: randomUUID(), ...preset, updatedAt: now })
+        .onConflictDoNothing({ target: voicePresets.slug })
+        .run();
+    }
+    for (const preset of SEED_VIDEO_PRESETS) {
+      tx.insert(videoPresets)
+        .values({ id: randomUUID(), ...preset, updatedAt: now })
+        .onConflictDoNothing({ target: videoPresets.slug })
+        .run();
+    }
+  });
+}

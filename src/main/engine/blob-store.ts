@@ -1,0 +1,96 @@
+import { copyFile, constants as fsConstants, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { partialPathFor } from '../util/atomic-file.ts';
+import { sha256File } from '../util/hash.ts';
+
+export interface StoredBlob {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Content-addressed storage for step artifacts under <data>/blobs/ab/<sha256>. The same content is
+ * stored once however many jobs produce it, and a blob can be fetched by checksum from another Mac.
+ */
+export class BlobStore {
+  readonly root: string;
+  private readonly checks: ChecksumCache;
+
+  constructor(dataDir: string, checks: ChecksumCache = new ChecksumCache()) {
+    this.root = join(dataDir, 'blobs');
+    this.checks = checks;
+  }
+
+  pathFor(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    return join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  /** Move a finished file into the store (the source is consumed). */
+  async put(sourcePath: string): Promise<StoredBlob> {
+    const { sha256, size } = await sha256File(sourcePath);
+    const path = this.pathFor(sha256);
+    if (await this.verify(path, sha256)) {
+      await rm(sourcePath, { force: true });
+      return { path, sha256, size };
+    }
+    await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    await rename(sourcePath, path);
+    await this.checks.remember(path, sha256);
+    return { path, sha256, size };
+  }
+
+  /** True when the file exists and its content has the expected checksum. */
+  verify(path: string, sha256: string): Promise<boolean> {
+    return this.checks.matches(path, sha256);
+  }
+
+  /** Copy a blob out to a user-visible path atomically; skipped when the file there already matches. */
+  async deliver(blob: { path: string; sha256: string }, destination: string): Promise<void> {
+    if (await this.checks.matches(destination, blob.sha256)) return;
+    const temp = partialPathFor(destination);
+    try {
+      await copyFile(blob.path, temp, fsConstants.COPYFILE_FICLONE);
+      if ((await sha256File(temp)).sha256 !== blob.sha256) throw new Error(`copy of ${blob.path} is corrupt`);
+      await rename(temp, destination);
+      await this.checks.remember(destination, blob.sha256);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+}
+
+/**
+ * Remembers which checksum a file had at a given (inode, size, mtime), like git's index: a file whose
+ * stat is unchanged since it was hashed is not read again, so re-checking a big video costs a stat call.
+ * Any write to the file changes its mtime or size and forces a full re-hash.
+ */
+export class ChecksumCache {
+  private readonly known = new Map<string, { key: string; sha256: string }>();
+
+  async matches(path: string, sha256: string): Promise<boolean> {
+    const key = await statKey(path);
+    if (key === null) return false;
+    const cached = this.known.get(path);
+    if (cached && cached.key === key) return cached.sha256 === sha256;
+    const actual = (await sha256File(path)).sha256;
+    this.known.set(path, { key, sha256: actual });
+    return actual === sha256;
+  }
+
+  async remember(path: string, sha256: string): Promise<void> {
+    const key = await statKey(path);
+    if (key !== null) this.known.set(path, { key, sha256 });
+  }
+}
+
+async function statKey(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path, { bigint: true });
+    return s.isFile() ? `${s.ino}:${s.size}:${s.mtimeNs}` : null;
+  } catch {
+    return null;
+  }
+}

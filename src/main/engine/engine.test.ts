@@ -1,0 +1,176 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, DIAMOND, type Harness, jobInput } from './engine.fixture.ts';
+import type { EngineEvent } from './events.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+async function render(name = 'a') {
+  const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h, name) });
+  return h.engine.run(job.id);
+}
+
+describe('engine', () => {
+  it('runs a diamond pipeline, delivers the video and records artifacts with checksums', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const job = await render();
+    expect(job.status).toBe('done');
+    expect(await readFile(job.outputPath as string, 'utf8')).toBe('final(voice(script:a)@default)(notes(script:a))');
+    const steps = h.engine.store.steps(job.id);
+    expect(steps.map((s) => [s.stepKey, s.status])).toEqual([
+      ['script', 'done'],
+      ['voice', 'done'],
+      ['notes', 'done'],
+      ['final', 'done'],
+    ]);
+    const artifacts = h.engine.store.jobArtifacts(job.id);
+    expect(artifacts).toHaveLength(4);
+    for (const a of artifacts) expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('starts independent ready steps together', async () => {
+    h = await createHarness({ stepConcurrency: 2 });
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.delayMs = 80;
+    const running = new Set<string>();
+    let maxTogether = 0;
+    h.engine.subscribe((e: EngineEvent) => {
+      if (e.type !== 'step') return;
+      if (e.status === 'running') running.add(e.stepKey);
+      else running.delete(e.stepKey);
+      maxTogether = Math.max(maxTogether, running.size);
+    });
+    await render();
+    expect(maxTogether).toBe(2);
+  });
+
+  it('skips every step of an unchanged job without calling any step, and re-runs only what a changed setting reaches', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const first = await render();
+    expect(h.calls).toEqual({ script: 1, voice: 1, notes: 1, final: 1 });
+
+    const second = await render();
+    expect(second.id).not.toBe(first.id);
+    expect(h.calls).toEqual({ script: 1, voice: 1, notes: 1, final: 1 });
+    expect(h.engine.store.steps(second.id).every((s) => s.reusedFrom)).toBe(true);
+    expect((second.manifest as { output: { sha256: string } }).output.sha256).toBe(
+      (first.manifest as { output: { sha256: string } }).output.sha256,
+    );
+
+    h.setVoiceRate('+20%');
+    const third = await render();
+    expect(h.calls).toEqual({ script: 1, voice: 2, notes: 1, final: 2 });
+    expect(await readFile(third.outputPath as string, 'utf8')).toContain('@+20%');
+  });
+
+  it('does not reuse a result whose file no longer has its checksum', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const first = await render();
+    const notes = h.engine.store.jobArtifacts(first.id).find((a) => a.stepKey === 'notes');
+    await writeFile(notes?.path as string, 'tampered');
+    await render();
+    expect(h.calls.notes).toBe(2);
+    expect(h.calls.script).toBe(1);
+  });
+
+  it('retries a flaky step with backoff and succeeds', async () => {
+    h = await createHarness({ maxAttempts: 3 });
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.failTimes.notes = 2;
+    const job = await render();
+    expect(job.status).toBe('done');
+    const notes = h.engine.store.steps(job.id).find((s) => s.stepKey === 'notes');
+    expect(notes?.attempts).toBe(3);
+    expect(notes?.logs).toContain('notes flaked');
+  });
+
+  it('gives up after the last attempt and never retries a do-not-retry error', async () => {
+    h = await createHarness({ maxAttempts: 2 });
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.failTimes.notes = 5;
+    const flaky = await render('flaky');
+    expect(flaky.status).toBe('failed');
+    expect(h.engine.store.steps(flaky.id).find((s) => s.stepKey === 'notes')?.attempts).toBe(2);
+    expect(h.engine.store.steps(flaky.id).find((s) => s.stepKey === 'final')?.status).toBe('pending');
+
+    h.behaviour.fatal.add('voice');
+    const fatal = await render('fatal');
+    const voice = h.engine.store.steps(fatal.id).find((s) => s.stepKey === 'voice');
+    expect(fatal.status).toBe('failed');
+    expect(voice?.attempts).toBe(1);
+    expect(voice?.errorKind).toBe('fatal');
+    expect(fatal.error).toContain('voice cannot work');
+  });
+
+  it('retries a failed job from where it stopped, and re-runs from a chosen step on request', async () => {
+    h = await createHarness({ maxAttempts: 1 });
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.fatal.add('final');
+    const failed = await render();
+    expect(failed.status).toBe('failed');
+    h.behaviour.fatal.clear();
+    h.engine.retry(failed.id);
+    const retried = await h.engine.run(failed.id);
+    expect(retried.status).toBe('done');
+    expect(h.calls).toEqual({ script: 1, voice: 1, notes: 1, final: 2 });
+
+    h.engine.retry(failed.id, 'voice');
+    await h.engine.run(failed.id);
+    expect(h.calls).toEqual({ script: 1, voice: 2, notes: 1, final: 3 });
+    expect(() => h.engine.retry(failed.id, 'nope')).toThrow(/no step "nope"/);
+  });
+
+  it('cancels a running job, through the database as another process would', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.hangKeys.add('voice');
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const running = h.engine.run(job.id);
+    await new Promise((r) => setTimeout(r, 100));
+    h.engine.store.requestCancel(job.id);
+    const cancelled = await running;
+    expect(cancelled.status).toBe('cancelled');
+    expect(h.engine.store.steps(job.id).find((s) => s.stepKey === 'voice')?.status).toBe('cancelled');
+    expect(h.calls.final).toBeUndefined();
+  });
+
+  it('repairs a job left running by a dead process and resumes it from its last good step', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    h.behaviour.fatal.add('final');
+    await h.engine.run(job.id);
+    // Make it look like a crash mid-step: a dead owner, a step still 'running'.
+    const final = h.engine.store.steps(job.id).find((s) => s.stepKey === 'final');
+    h.engine.store.updateStep(final?.id as string, { status: 'running' });
+    const { hostname } = await import('node:os');
+    h.engine.store.setJobStatus(job.id, 'running', { owner: `${hostname()}:2147483646` });
+
+    const report = await h.engine.repair();
+    expect(report.jobs).toEqual([job.id]);
+    expect(h.engine.store.steps(job.id).some((s) => s.status === 'running')).toBe(false);
+    expect(h.engine.store.getJob(job.id)?.status).toBe('queued');
+
+    h.behaviour.fatal.clear();
+    const { job: again, resumed } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    expect(resumed).toBe(true);
+    expect(again.id).toBe(job.id);
+    expect((await h.engine.run(job.id)).status).toBe('done');
+    expect(h.calls).toEqual({ script: 1, voice: 1, notes: 1, final: 2 });
+  });
+
+  it('leaves a job owned by a live process, or by another machine, alone', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const { hostname } = await import('node:os');
+    h.engine.store.setJobStatus(job.id, 'running', { owner: `${hostname()}:${process.pid}` });
+    expect((await h.engine.repair()).jobs).toEqual([]);
+    h.engine.store.setJobStatus(job.id, 'running', { owner: 'another-mac.local:1' });
+    expect((await h.engine.repair()).jobs).toEqual([]);
+  });
+});

@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import type { OpenedDatabase } from '../db/open.ts';
+import { createLogger } from '../log/logger.ts';
+import { hashJson } from '../util/hash.ts';
+import { BlobStore } from './blob-store.ts';
+import { StepError } from './errors.ts';
+import { type EngineListener, EventHub } from './events.ts';
+import { compilePipeline, downstreamOf } from './graph.ts';
+import type { JobSettings } from './job-settings.ts';
+import { runJob } from './job-runner.ts';
+import { type JobRow, JobStore } from './job-store.ts';
+import { Limiter } from './limiter.ts';
+import { ownerId, type RepairReport, repairInterrupted } from './repair.ts';
+import { type SettingsRequest, resolveSettings } from './settings-resolver.ts';
+import type { HandlerRegistry } from './step-handler.ts';
+
+export interface EngineOptions {
+  dataDir: string;
+  database: OpenedDatabase;
+  handlers: HandlerRegistry;
+  /** Shared with the step services that read blobs; one is made from dataDir when absent. */
+  blobs?: BlobStore;
+  /** Steps running at once across all jobs (speech, captions...). */
+  stepConcurrency?: number;
+  /** Encodes running at once on this machine. */
+  encoderSlots?: number;
+  maxAttempts?: number;
+  /** Delay before retry n (1-based); doubles by default. */
+  backoffMs?: (attempt: number) => number;
+  cancelPollMs?: number;
+}
+
+const log = createLogger('Engine');
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new StepError('cancelled', 'job cancelled'));
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new StepError('cancelled', 'job cancelled'));
+      },
+      { once: true },
+    );
+  });
+}
+
+/** The headless job engine: the same object serves the CLI, the desktop app and a farm node. */
+export class Engine {
+  readonly store: JobStore;
+  readonly blobs: BlobStore;
+  readonly events = new EventHub();
+  private readonly options: EngineOptions;
+  private readonly stepSlots: Limiter;
+  private readonly encoderSlots: Limiter;
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.store = new JobStore(options.database.db);
+    this.blobs = options.blobs ?? new BlobStore(options.dataDir);
+    this.stepSlots = new Limiter(options.stepConcurrency ?? 2);
+    this.encoderSlots = new Limiter(options.encoderSlots ?? 1);
+  }
+
+  get workRoot(): string {
+    return join(this.options.dataDir, 'work');
+  }
+
+  /** Must run before new work on every start: puts back what a crash left half done. */
+  repair(): Promise<RepairReport> {
+    return repairInterrupted(this.store, this.workRoot, log);
+  }
+
+  subscribe(listener: EngineListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  /**
+   * A job for this input with the current recipe and presets. An unfinished job with exactly the same
+   * input and settings is resumed rather than duplicated.
+   */
+  createJob(request: SettingsRequest): { job: JobRow; resumed: boolean } {
+    const settings = resolveSettings(this.options.database.db, request);
+    const graph = compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
+    const inputKey = hashJson(settings);
+    const existing = this.store.findUnfinishedByKey(inputKey);
+    if (existing && !this.running.has(existing.id)) return { job: existing, resumed: true };
+    return { job: this.store.createJob(settings, graph, inputKey), resumed: false };
+  }
+
+  async run(jobId: string, signal?: AbortSignal): Promise<JobRow> {
+    if (this.running.has(jobId)) throw new Error(`job ${jobId} is already running`);
+    const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    this.running.set(jobId, controller);
+    try {
+      return await runJob(
+        {
+          store: this.store,
+          blobs: this.blobs,
+          handlers: this.options.handlers,
+          events: this.events,
+          log,
+          workRoot: this.workRoot,
+          owner: ownerId(),
+          stepSlots: this.stepSlots,
+          encoderSlots: this.encoderSlots,
+          maxAttempts: this.options.maxAttempts ?? 3,
+          backoffMs: this.options.backoffMs ?? ((n) => 1000 * 2 ** (n - 1)),
+          sleep: abortableSleep,
+          cancelPollMs: this.options.cancelPollMs ?? 500,
+        },
+        jobId,
+        controller.signal,
+      );
+    } finally {
+      this.running.delete(jobId);
+    }
+  }
+
+  /**
+   * Prepare a failed, cancelled or finished job to run again. With `fromStep`, that step and everything
+   * downstream of it are recomputed even if identical results exist; without it, only what did not
+   * finish runs again.
+   */
+  retry(jobId: string, fromStep?: string): JobRow {
+    const job = this.store.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    if (job.status === 'running') throw new Error(`job ${jobId} is running; cancel it first`);
+    const settings = job.snapshot as unknown as JobSettings;
+    const graph = compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
+    if (fromStep && !graph.steps.some((s) => s.key === fromStep)) {
+      throw new Error(`job ${jobId} has no step "${fromStep}" (steps: ${graph.steps.map((s) => s.key).join(', ')})`);
+    }
+    const redo = fromStep ? downstreamOf(graph, fromStep) : new Set<string>();
+    this.store.transaction(() => {
+      for (const step of this.store.steps(jobId)) {
+        if (redo.has(step.stepKey)) this.store.updateStep(step.id, { status: 'pending', force: true, progress: 0 });
+        else if (step.status !== 'done') this.store.updateStep(step.id, { status: 'pending', progress: 0 });
+      }
+      this.store.setJobStatus(jobId, 'queued', { error: null, cancelRequested: false });
+    });
+    return this.store.getJob(jobId) as JobRow;
+  }
+
+  /** Cancels a job running here at once, or one running in another process through the database. */
+  cancel(jobId: string): void {
+    const job = this.store.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    this.running.get(jobId)?.abort();
+    if (job.status === 'queued') this.store.setJobStatus(jobId, 'cancelled', { error: 'cancelled by the user' });
+    else if (job.status === 'running') this.store.requestCancel(jobId);
+  }
+}

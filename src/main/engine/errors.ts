@@ -1,0 +1,30 @@
+/**
+ * How a step failure should be treated. Handlers throw StepError to say so; anything else thrown is
+ * treated as 'retryable' (a bug or a flaky tool deserves another attempt, a bad script does not).
+ */
+export type StepErrorKind = 'retryable' | 'fatal' | 'invalid-input' | 'cancelled';
+
+export class StepError extends Error {
+  readonly kind: StepErrorKind;
+  constructor(kind: StepErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StepError';
+    this.kind = kind;
+  }
+}
+
+export function errorKindOf(error: unknown): StepErrorKind {
+  if (error instanceof StepError) return error.kind;
+  if (error instanceof Error && error.name === 'AbortError') return 'cancelled';
+  const kind = (error as { kind?: unknown } | null)?.kind;
+  if (kind === 'cancelled') return 'cancelled';
+  return 'retryable';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function isRetryable(kind: StepErrorKind): boolean {
+  return kind === 'retryable';
+}

@@ -1,0 +1,62 @@
+import type { Pipeline, PipelineStep } from '../db/schema.ts';
+
+/** A recipe's pipeline compiled into a checked graph of dependent tasks. */
+export interface TaskGraph {
+  /** Steps in a topological order (dependencies first); the order is the step_order column. */
+  steps: PipelineStep[];
+  dependents: Map<string, string[]>;
+}
+
+export class PipelineError extends Error {
+  override name = 'PipelineError';
+}
+
+const STEP_KEY = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * Checks keys, dependencies and acyclicity, and orders the steps. `knownKinds` rejects a recipe that
+ * names a step kind this build cannot run — before any job is created from it.
+ */
+export function compilePipeline(pipeline: Pipeline, knownKinds: ReadonlySet<string>): TaskGraph {
+  if (!pipeline || !Array.isArray(pipeline.steps) || pipeline.steps.length === 0) {
+    throw new PipelineError('pipeline has no steps');
+  }
+  const byKey = new Map<string, PipelineStep>();
+  for (const step of pipeline.steps) {
+    if (!STEP_KEY.test(step.key)) throw new PipelineError(`invalid step key "${step.key}"`);
+    if (byKey.has(step.key)) throw new PipelineError(`duplicate step key "${step.key}"`);
+    if (!knownKinds.has(step.kind)) throw new PipelineError(`step "${step.key}" has unknown kind "${step.kind}"`);
+    byKey.set(step.key, step);
+  }
+  const dependents = new Map<string, string[]>([...byKey.keys()].map((k) => [k, []]));
+  for (const step of pipeline.steps) {
+    for (const dep of step.dependsOn) {
+      if (!byKey.has(dep)) throw new PipelineError(`step "${step.key}" depends on unknown step "${dep}"`);
+      if (dep === step.key) throw new PipelineError(`step "${step.key}" depends on itself`);
+      dependents.get(dep)?.push(step.key);
+    }
+  }
+  // Kahn's algorithm; ties keep the recipe's own order so step_order is stable and readable.
+  const remaining = new Map(pipeline.steps.map((s) => [s.key, new Set(s.dependsOn)]));
+  const ordered: PipelineStep[] = [];
+  while (remaining.size > 0) {
+    const ready = pipeline.steps.find((s) => remaining.get(s.key)?.size === 0);
+    if (!ready) throw new PipelineError(`pipeline has a dependency cycle among: ${[...remaining.keys()].join(', ')}`);
+    ordered.push(ready);
+    remaining.delete(ready.key);
+    for (const deps of remaining.values()) deps.delete(ready.key);
+  }
+  return { steps: ordered, dependents };
+}
+
+/** The step and every step that depends on it, directly or not. */
+export function downstreamOf(graph: TaskGraph, key: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (k: string): void => {
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const d of graph.dependents.get(k) ?? []) visit(d);
+  };
+  visit(key);
+  return seen;
+}

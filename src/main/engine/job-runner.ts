@@ -1,0 +1,325 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Json, PipelineStep } from '../db/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import type { BlobStore } from './blob-store.ts';
+import { errorKindOf, errorMessage, isRetryable, StepError } from './errors.ts';
+import type { EventHub } from './events.ts';
+import { compilePipeline, type TaskGraph } from './graph.ts';
+import { computeInputHash } from './input-hash.ts';
+import type { JobSettings } from './job-settings.ts';
+import type { JobRow, JobStore, StepRow } from './job-store.ts';
+import type { Limiter } from './limiter.ts';
+import type { HandlerRegistry, StepContext, StepHandler, StepOutput } from './step-handler.ts';
+
+export interface RunnerDeps {
+  store: JobStore;
+  blobs: BlobStore;
+  handlers: HandlerRegistry;
+  events: EventHub;
+  log: Logger;
+  workRoot: string;
+  owner: string;
+  stepSlots: Limiter;
+  encoderSlots: Limiter;
+  maxAttempts: number;
+  backoffMs: (attempt: number) => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  cancelPollMs: number;
+}
+
+/**
+ * Runs one job's task graph: ready steps start together (bounded by the shared slots), a step whose
+ * input hash matches an earlier verified success is reused without calling its adapter, failures are
+ * retried with backoff unless they are of a do-not-retry kind, and a cancel stops everything.
+ */
+export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: AbortSignal): Promise<JobRow> {
+  const { store, events } = deps;
+  const job = store.getJob(jobId);
+  if (!job) throw new Error(`no job ${jobId}`);
+  const settings = job.snapshot as unknown as JobSettings;
+  const graph = compilePipeline(settings.recipe.pipeline, new Set(deps.handlers.keys()));
+  const log = deps.log.child({ job: jobId });
+
+  const controller = new AbortController();
+  const abort = (): void => controller.abort(new StepError('cancelled', 'job cancelled'));
+  outerSignal?.addEventListener('abort', abort, { once: true });
+  if (outerSignal?.aborted) abort();
+  // Another process (`vfo jobs cancel`, the GUI) asks through the database.
+  const poll = setInterval(() => store.isCancelRequested(jobId) && abort(), deps.cancelPollMs);
+
+  store.setJobStatus(jobId, 'running', { owner: deps.owner, error: null, cancelRequested: false });
+  events.emit({ type: 'job', jobId, status: 'running' });
+  log.info('job started', { recipe: settings.recipe.slug });
+
+  const rows = new Map(store.steps(jobId).map((s) => [s.stepKey, s]));
+  const outputs = new Map<string, StepOutput>();
+  for (const row of rows.values()) {
+    const output = row.status === 'done' ? store.outputOf(row) : undefined;
+    if (output) outputs.set(row.stepKey, output);
+    else if (row.status !== 'pending') store.updateStep(row.id, { status: 'pending' });
+  }
+
+  const inFlight = new Map<string, Promise<void>>();
+  let failure: string | null = null;
+  try {
+    for (;;) {
+      if (!failure && !controller.signal.aborted) {
+        for (const step of readySteps(graph, outputs, inFlight)) {
+          const row = rows.get(step.key) as StepRow;
+          const run = runStep(deps, { settings, step, row, jobId, outputs, signal: controller.signal, log })
+            .then((output) => {
+              outputs.set(step.key, output);
+            })
+            .catch((error: unknown) => {
+              failure ??= `step "${step.key}" failed: ${errorMessage(error)}`;
+            })
+            .finally(() => inFlight.delete(step.key));
+          inFlight.set(step.key, run);
+        }
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight.values());
+    }
+  } finally {
+    clearInterval(poll);
+    outerSignal?.removeEventListener('abort', abort);
+  }
+
+  if (controller.signal.aborted) return finish(deps, jobId, 'cancelled', 'cancelled by the user');
+  if (failure) return finish(deps, jobId, 'failed', failure);
+  if (outputs.size !== graph.steps.length) return finish(deps, jobId, 'failed', 'not every step completed');
+  try {
+    const delivered = await deliver(deps, settings, graph, outputs);
+    store.setJobStatus(jobId, 'done', {
+      owner: null,
+      outputPath: delivered?.path ?? null,
+      manifest: manifestOf(settings, graph, store.steps(jobId), outputs, delivered),
+    });
+    events.emit({ type: 'job', jobId, status: 'done', ...(delivered ? { outputPath: delivered.path } : {}) });
+    log.info('job done', { output: delivered?.path });
+  } catch (error) {
+    return finish(deps, jobId, 'failed', `delivering the video: ${errorMessage(error)}`);
+  }
+  return store.getJob(jobId) as JobRow;
+}
+
+function readySteps(graph: TaskGraph, outputs: Map<string, StepOutput>, inFlight: Map<string, unknown>): PipelineStep[] {
+  return graph.steps.filter(
+    (s) => !outputs.has(s.key) && !inFlight.has(s.key) && s.dependsOn.every((d) => outputs.has(d)),
+  );
+}
+
+function finish(deps: RunnerDeps, jobId: string, status: 'failed' | 'cancelled', error: string): JobRow {
+  deps.store.setJobStatus(jobId, status, { owner: null, error });
+  deps.events.emit({ type: 'job', jobId, status, error });
+  deps.log.warn(`job ${status}`, { job: jobId, error });
+  return deps.store.getJob(jobId) as JobRow;
+}
+
+interface StepRun {
+  settings: JobSettings;
+  step: PipelineStep;
+  row: StepRow;
+  jobId: string;
+  outputs: Map<string, StepOutput>;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
+  const { store, events } = deps;
+  const { step, row, jobId, signal } = run;
+  const handler = deps.handlers.get(step.kind) as StepHandler;
+  const log = run.log.child({ step: step.key });
+  const inputs = Object.fromEntries(step.dependsOn.map((d) => [d, run.outputs.get(d) as StepOutput]));
+  const hashCtx = { jobId, settings: run.settings, step, inputs };
+  const inputHash = await computeInputHash(handler, hashCtx);
+
+  if (!row.force) {
+    const reused = await reuseEarlierRun(deps, row, inputHash);
+    if (reused) {
+      log.info('reused an identical earlier run', { from: reused.from });
+      events.emit({ type: 'step', jobId, stepKey: step.key, status: 'done', reused: true });
+      return reused.output;
+    }
+  }
+
+  const maxAttempts = handler.maxAttempts ?? deps.maxAttempts;
+  for (let attempt = 1; ; attempt++) {
+    const workDir = join(deps.workRoot, jobId, `${step.key}-${row.attempts + attempt}`);
+    store.updateStep(row.id, {
+      status: 'running',
+      inputHash,
+      attempts: row.attempts + attempt,
+      startedAt: new Date().toISOString(),
+      completedAt: null,
+      progress: 0,
+    });
+    store.appendStepLog(row.id, `attempt ${row.attempts + attempt} started`);
+    events.emit({ type: 'step', jobId, stepKey: step.key, status: 'running' });
+    try {
+      if (signal.aborted) throw new StepError('cancelled', 'job cancelled');
+      await mkdir(workDir, { recursive: true });
+      const ctx: StepContext = {
+        ...hashCtx,
+        workDir,
+        signal,
+        log,
+        progress: (fraction) => events.emit({ type: 'progress', jobId, stepKey: step.key, fraction }),
+        warn: (message) => {
+          store.addWarning(jobId, message);
+          store.appendStepLog(row.id, `warning: ${message}`);
+          events.emit({ type: 'warning', jobId, message });
+        },
+      };
+      const slots = handler.resource === 'encoder' ? deps.encoderSlots : deps.stepSlots;
+      const result = await slots.run(() => handler.run(ctx));
+      const output = await storeResult(deps, jobId, step.key, result);
+      store.updateStep(row.id, {
+        status: 'done',
+        outputRefs: refsOf(output),
+        reusedFrom: null,
+        force: false,
+        progress: 1,
+        lastError: null,
+        errorKind: null,
+        completedAt: new Date().toISOString(),
+      });
+      store.appendStepLog(row.id, 'done');
+      events.emit({ type: 'step', jobId, stepKey: step.key, status: 'done' });
+      return output;
+    } catch (error) {
+      const kind = signal.aborted ? 'cancelled' : errorKindOf(error);
+      const message = errorMessage(error);
+      const retry = isRetryable(kind) && attempt < maxAttempts;
+      store.updateStep(row.id, {
+        status: retry ? 'running' : kind === 'cancelled' ? 'cancelled' : 'failed',
+        lastError: message,
+        errorKind: kind,
+      });
+      store.appendStepLog(row.id, `attempt failed (${kind}): ${message}`);
+      log.warn('step attempt failed', { kind, error: message, attempt });
+      if (!retry) {
+        events.emit({ type: 'step', jobId, stepKey: step.key, status: kind === 'cancelled' ? 'cancelled' : 'failed', error: message });
+        throw error;
+      }
+      await deps.sleep(deps.backoffMs(attempt), signal);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Reuse an earlier success with the same hash whose files all still exist with their checksums. */
+async function reuseEarlierRun(
+  deps: RunnerDeps,
+  row: StepRow,
+  inputHash: string,
+): Promise<{ output: StepOutput; from: string } | undefined> {
+  for (const candidate of deps.store.doneStepsWithHash(inputHash, row.id)) {
+    const earlier = deps.store.outputOf(candidate);
+    if (!earlier) continue;
+    const checks = await Promise.all(Object.values(earlier.files).map((f) => deps.blobs.verify(f.path, f.sha256)));
+    if (!checks.every(Boolean)) continue;
+    const output: StepOutput = { files: {}, data: earlier.data };
+    for (const [name, file] of Object.entries(earlier.files)) {
+      const original = deps.store.artifact(file.artifactId);
+      const copy = deps.store.insertArtifact({
+        jobId: row.jobId,
+        stepKey: row.stepKey,
+        name,
+        type: file.type,
+        path: file.path,
+        sha256: file.sha256,
+        size: file.size,
+        metadata: original?.metadata ?? {},
+      });
+      output.files[name] = { ...file, artifactId: copy.id };
+    }
+    const at = new Date().toISOString();
+    deps.store.updateStep(row.id, {
+      status: 'done',
+      inputHash,
+      outputRefs: refsOf(output),
+      reusedFrom: candidate.id,
+      progress: 1,
+      lastError: null,
+      errorKind: null,
+      startedAt: at,
+      completedAt: at,
+    });
+    deps.store.appendStepLog(row.id, `reused the result of an identical run (step ${candidate.id})`);
+    return { output, from: candidate.jobId };
+  }
+  return undefined;
+}
+
+async function storeResult(
+  deps: RunnerDeps,
+  jobId: string,
+  stepKey: string,
+  result: Awaited<ReturnType<StepHandler['run']>>,
+): Promise<StepOutput> {
+  const output: StepOutput = { files: {}, data: result.data ?? null };
+  for (const [name, produced] of Object.entries(result.files ?? {})) {
+    const blob = await deps.blobs.put(produced.path);
+    const artifact = deps.store.insertArtifact({
+      jobId,
+      stepKey,
+      name,
+      type: produced.type,
+      path: blob.path,
+      sha256: blob.sha256,
+      size: blob.size,
+      metadata: produced.metadata ?? {},
+    });
+    output.files[name] = { artifactId: artifact.id, path: blob.path, sha256: blob.sha256, size: blob.size, type: produced.type };
+  }
+  return output;
+}
+
+function refsOf(output: StepOutput): Json {
+  const files: Record<string, string> = {};
+  for (const [name, file] of Object.entries(output.files)) files[name] = file.artifactId;
+  return { files, data: output.data };
+}
+
+/** The video of the last step that made one goes to the path the user asked for. */
+async function deliver(
+  deps: RunnerDeps,
+  settings: JobSettings,
+  graph: TaskGraph,
+  outputs: Map<string, StepOutput>,
+): Promise<{ path: string; sha256: string; size: number } | undefined> {
+  for (const step of [...graph.steps].reverse()) {
+    const video = Object.values(outputs.get(step.key)?.files ?? {}).find((f) => f.type === 'video');
+    if (!video) continue;
+    await mkdir(join(settings.input.outputPath, '..'), { recursive: true });
+    await deps.blobs.deliver(video, settings.input.outputPath);
+    return { path: settings.input.outputPath, sha256: video.sha256, size: video.size };
+  }
+  return undefined;
+}
+
+function manifestOf(
+  settings: JobSettings,
+  graph: TaskGraph,
+  rows: StepRow[],
+  outputs: Map<string, StepOutput>,
+  delivered: { path: string; sha256: string; size: number } | undefined,
+): Json {
+  const byKey = new Map(rows.map((r) => [r.stepKey, r]));
+  return {
+    recipe: { slug: settings.recipe.slug, version: settings.recipe.version },
+    steps: graph.steps.map((s) => {
+      const row = byKey.get(s.key);
+      const files: Record<string, Json> = {};
+      for (const [name, f] of Object.entries(outputs.get(s.key)?.files ?? {})) {
+        files[name] = { sha256: f.sha256, size: f.size, type: f.type };
+      }
+      return { key: s.key, kind: s.kind, inputHash: row?.inputHash ?? null, reused: Boolean(row?.reusedFrom), files };
+    }),
+    output: delivered ?? null,
+  };
+}

@@ -1,0 +1,48 @@
+import type { Pipeline, RecipeDefaults } from '../db/schema.ts';
+import type { DirectionMap, Prosody } from '../script/types.ts';
+
+export interface VoiceSettings {
+  slug: string;
+  provider: string;
+  voiceNames: Record<string, string>;
+  language: string;
+  prosody: Prosody;
+  style: string | null;
+  styleDegree: number | null;
+  role: string | null;
+  directionMap: DirectionMap;
+}
+
+export interface VideoSettings {
+  slug: string;
+  encoders: string[];
+  width: number;
+  height: number;
+  fps: number;
+  bitrate: string;
+  crf: number | null;
+  speedPreset: string | null;
+  pixelFormat: string;
+  audioCodec: string;
+  audioBitrate: string;
+  audioSampleRate: number;
+}
+
+/**
+ * Everything a job runs with, frozen when the job is created (recipe version, presets, input):
+ * editing a preset later changes the next job, never a job already made.
+ */
+export interface JobSettings {
+  recipe: { id: string; slug: string; version: number; pipeline: Pipeline; defaults: RecipeDefaults };
+  voice: VoiceSettings;
+  video: VideoSettings;
+  input: ScriptJobInput;
+}
+
+export interface ScriptJobInput {
+  kind: 'script';
+  /** Absolute path of the script file. */
+  scriptPath: string;
+  /** Absolute path the finished video is delivered to. */
+  outputPath: string;
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/open.ts';
+import { artifacts, type Json, type JobStatus, jobSteps, jobs, type StepStatus } from '../db/schema.ts';
+import type { TaskGraph } from './graph.ts';
+import type { JobSettings } from './job-settings.ts';
+import type { StepFile, StepOutput } from './step-handler.ts';
+
+export type JobRow = typeof jobs.$inferSelect;
+export type StepRow = typeof jobSteps.$inferSelect;
+export type ArtifactRow = typeof artifacts.$inferSelect;
+
+const now = (): string => new Date().toISOString();
+
+/** All SQL the engine runs, in one place; callers see rows and plain values. */
+export class JobStore {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  createJob(settings: JobSettings, graph: TaskGraph, inputKey: string): JobRow {
+    const id = randomUUID();
+    const at = now();
+    return this.db.transaction((tx) => {
+      const job = tx
+        .insert(jobs)
+        .values({
+          id,
+          recipeId: settings.recipe.id,
+          recipeSlug: settings.recipe.slug,
+          recipeVersion: settings.recipe.version,
+          snapshot: settings as unknown as Json,
+          input: settings.input as unknown as Json,
+          inputKey,
+          manifest: {},
+          status: 'queued',
+          warnings: [],
+          createdAt: at,
+          updatedAt: at,
+        })
+        .returning()
+        .get();
+      graph.steps.forEach((step, order) => {
+        tx.insert(jobSteps)
+          .values({ id: randomUUID(), jobId: id, stepKey: step.key, kind: step.kind, stepOrder: order, status: 'pending' })
+          .run();
+      });
+      return job;
+    });
+  }
+
+  getJob(id: string): JobRow | undefined {
+    return this.db.select().from(jobs).where(eq(jobs.id, id)).get();
+  }
+
+  /** Accepts a unique prefix of the id, as people type short ids. */
+  findJob(idOrPrefix: string): JobRow | undefined {
+    const exact = this.getJob(idOrPrefix);
+    if (exact) return exact;
+    if (!/^[0-9a-f-]{4,}$/.test(idOrPrefix)) return undefined;
+    const rows = this.db.$client
+      .prepare('SELECT id FROM jobs WHERE id LIKE ? LIMIT 2')
+      .all(`${idOrPrefix}%`) as { id: string }[];
+    return rows.length === 1 && rows[0] ? this.getJob(rows[0].id) : undefined;
+  }
+
+  listJobs(limit = 50): JobRow[] {
+    return this.db.select().from(jobs).orderBy(desc(jobs.createdAt)).limit(limit).all();
+  }
+
+  findUnfinishedByKey(inputKey: string): JobRow | undefined {
+    return this.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.inputKey, inputKey), inArray(jobs.status, ['queued', 'running', 'failed', 'cancelled'])))
+      .orderBy(desc(jobs.createdAt))
+      .get();
+  }
+
+  steps(jobId: string): StepRow[] {
+    return this.db.select().from(jobSteps).where(eq(jobSteps.jobId, jobId)).orderBy(jobSteps.stepOrder).all();
+  }
+
+  setJobStatus(jobId: string, status: JobStatus, fields: Partial<JobRow> = {}): void {
+    this.db
+      .update(jobs)
+      .set({ ...fields, status, updatedAt: now() })
+      .where(eq(jobs.id, jobId))
+      .run();
+  }
+
+  addWarning(jobId: string, message: string): void {
+    const job = this.getJob(jobId);
+    if (!job || job.warnings.includes(message)) return;
+    this.db
+      .update(jobs)
+      .set({ warnings: [...job.warnings, message], updatedAt: now() })
+      .where(eq(jobs.id, jobId))
+      .run();
+  }
+
+  updateStep(stepId: string, fields: Partial<StepRow> & { status?: StepStatus }): void {
+    this.db.update(jobSteps).set(fields).where(eq(jobSteps.id, stepId)).run();
+  }
+
+  appendStepLog(stepId: string, line: string): void {
+    this.db.$client
+      .prepare("UPDATE job_steps SET logs = substr(logs || ? || char(10), -65536) WHERE id = ?")
+      .run(`${now()} ${line}`, stepId);
+  }
+
+  /** Earlier successful runs with the same input hash, newest first: candidates for reuse. */
+  doneStepsWithHash(inputHash: string, excludeStepId: string): StepRow[] {
+    return this.db
+      .select()
+      .from(jobSteps)
+      .where(and(eq(jobSteps.inputHash, inputHash), eq(jobSteps.status, 'done')))
+      .orderBy(desc(jobSteps.completedAt))
+      .limit(5)
+      .all()
+      .filter((s) => s.id !== excludeStepId);
+  }
+
+  artifact(id: string): ArtifactRow | undefined {
+    return this.db.select().from(artifacts).where(eq(artifacts.id, id)).get();
+  }
+
+  jobArtifacts(jobId: string): ArtifactRow[] {
+    return this.db.select().from(artifacts).where(eq(artifacts.jobId, jobId)).all();
+  }
+
+  insertArtifact(row: Omit<ArtifactRow, 'id' | 'createdAt'>): ArtifactRow {
+    return this.db
+      .insert(artifacts)
+      .values({ ...row, id: randomUUID(), createdAt: now() })
+      .returning()
+      .get();
+  }
+
+  /** Resolve a step's stored output refs into the files and data its dependents read. */
+  outputOf(step: StepRow): StepOutput | undefined {
+    const refs = step.outputRefs as { files?: Record<string, string>; data?: Json } | null;
+    if (!refs) return undefined;
+    const files: Record<string, StepFile> = {};
+    for (const [name, artifactId] of Object.entries(refs.files ?? {})) {
+      const row = this.artifact(artifactId);
+      if (!row) return undefined;
+      files[name] = { artifactId: row.id, path: row.path, sha256: row.sha256, size: row.size, type: row.type };
+    }
+    return { files, data: refs.data ?? null };
+  }
+
+  requestCancel(jobId: string): void {
+    this.db.update(jobs).set({ cancelRequested: true, updatedAt: now() }).where(eq(jobs.id, jobId)).run();
+  }
+
+  isCancelRequested(jobId: string): boolean {
+    return this.getJob(jobId)?.cancelRequested ?? false;
+  }
+
+  runningJobs(): JobRow[] {
+    return this.db.select().from(jobs).where(eq(jobs.status, 'running')).all();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(() => fn());
+  }
+}

@@ -1,0 +1,71 @@
+import { readdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { Logger } from '../log/logger.ts';
+import { isPartialPath } from '../util/atomic-file.ts';
+import type { JobSettings } from './job-settings.ts';
+import type { JobStore } from './job-store.ts';
+
+/** "host:pid" — who runs a job, so a crash can be told apart from a job another process is running. */
+export function ownerId(pid: number = process.pid): string {
+  return `${hostname()}:${pid}`;
+}
+
+export function isOwnerAlive(owner: string | null): boolean {
+  if (!owner) return false;
+  const [host, pidText] = owner.split(':');
+  if (host !== hostname()) return true; // not ours to judge
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface RepairReport {
+  jobs: string[];
+  steps: number;
+  partialFiles: number;
+}
+
+/**
+ * Before any new work: jobs left 'running' by a process that no longer exists go back to 'queued',
+ * their 'running' steps back to 'pending', and half-written files are deleted so none is ever taken
+ * for a result.
+ */
+export async function repairInterrupted(store: JobStore, workRoot: string, log: Logger): Promise<RepairReport> {
+  const report: RepairReport = { jobs: [], steps: 0, partialFiles: 0 };
+  for (const job of store.runningJobs()) {
+    if (isOwnerAlive(job.owner)) continue;
+    store.transaction(() => {
+      for (const step of store.steps(job.id)) {
+        if (step.status !== 'running') continue;
+        store.updateStep(step.id, { status: 'pending', progress: 0 });
+        store.appendStepLog(step.id, 'interrupted (the process running it stopped); will resume');
+        report.steps++;
+      }
+      store.setJobStatus(job.id, 'queued', { owner: null, error: 'interrupted; resumes on the next run' });
+    });
+    report.jobs.push(job.id);
+    await rm(join(workRoot, job.id), { recursive: true, force: true });
+    const output = (job.snapshot as unknown as JobSettings).input?.outputPath;
+    if (output) report.partialFiles += await removePartials(dirname(output), basename(output));
+    log.warn('repaired a job interrupted by a crash', { job: job.id });
+  }
+  return report;
+}
+
+async function removePartials(dir: string, prefix: string): Promise<number> {
+  let removed = 0;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && isPartialPath(name)) {
+      await rm(join(dir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

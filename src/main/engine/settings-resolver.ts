@@ -1,0 +1,55 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '../db/open.ts';
+import { recipes, videoPresets, voicePresets } from '../db/schema.ts';
+import type { JobSettings, ScriptJobInput, VideoSettings, VoiceSettings } from './job-settings.ts';
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export interface SettingsRequest {
+  recipe?: string | undefined;
+  voicePreset?: string | undefined;
+  videoPreset?: string | undefined;
+  input: ScriptJobInput;
+}
+
+/** Reads the active recipe version and the presets it (or the request) names, frozen into a job. */
+export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
+  const slug = request.recipe ?? 'narrated-16x9';
+  const recipe = db
+    .select()
+    .from(recipes)
+    .where(and(eq(recipes.slug, slug), eq(recipes.isActive, true)))
+    .orderBy(desc(recipes.version))
+    .get();
+  if (!recipe) throw new SettingsError(`unknown recipe "${slug}" (see \`vfo recipes\`)`);
+  const voiceSlug = request.voicePreset ?? recipe.defaults.voicePreset;
+  const videoSlug = request.videoPreset ?? recipe.defaults.videoPreset;
+  return {
+    recipe: {
+      id: recipe.id,
+      slug: recipe.slug,
+      version: recipe.version,
+      pipeline: recipe.pipeline,
+      defaults: recipe.defaults,
+    },
+    voice: voicePreset(db, voiceSlug),
+    video: videoPreset(db, videoSlug),
+    input: request.input,
+  };
+}
+
+export function voicePreset(db: Db, slug: string): VoiceSettings {
+  const row = db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get();
+  if (!row) throw new SettingsError(`unknown voice preset "${slug}"`);
+  const { id: _id, name: _name, updatedAt: _updated, ...settings } = row;
+  return settings;
+}
+
+export function videoPreset(db: Db, slug: string): VideoSettings {
+  const row = db.select().from(videoPresets).where(eq(videoPresets.slug, slug)).get();
+  if (!row) throw new SettingsError(`unknown video preset "${slug}"`);
+  const { id: _id, name: _name, updatedAt: _updated, ...settings } = row;
+  return settings;
+}

@@ -1,0 +1,74 @@
+import type { Json, PipelineStep } from '../db/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import type { JobSettings } from './job-settings.ts';
+
+/** A file a finished step produced, as its dependents see it. */
+export interface StepFile {
+  artifactId: string;
+  path: string;
+  sha256: string;
+  size: number;
+  type: string;
+}
+
+/** What a finished step hands to the steps that depend on it. */
+export interface StepOutput {
+  files: Record<string, StepFile>;
+  data: Json;
+}
+
+/** What the input hash of a step is computed from. */
+export interface HashContext {
+  jobId: string;
+  settings: JobSettings;
+  step: PipelineStep;
+  inputs: Record<string, StepOutput>;
+}
+
+export interface StepContext extends HashContext {
+  /** A private scratch folder for this attempt; emptied by the engine afterwards. */
+  workDir: string;
+  signal: AbortSignal;
+  log: Logger;
+  progress(fraction: number): void;
+  /** A warning the user must see on the job (e.g. a fallback voice was used). */
+  warn(message: string): void;
+}
+
+export interface ProducedFile {
+  /** A finished file in workDir; the engine moves it into the blob store. */
+  path: string;
+  type: string;
+  metadata?: Json;
+}
+
+export interface StepResult {
+  files?: Record<string, ProducedFile>;
+  data?: Json;
+}
+
+/**
+ * One kind of pipeline step. The input hash of a step is sha256 over its kind, `version`, `config`,
+ * `fingerprint` and the checksums + data of its inputs; an earlier successful run with the same hash
+ * is reused instead of calling `run` again.
+ */
+export interface StepHandler {
+  readonly kind: string;
+  /** Versions of the adapters and code that shape the result (e.g. the espeak-ng or ffmpeg version). */
+  version(ctx: HashContext): Promise<string> | string;
+  /** The part of the job's settings this step reads; nothing else may influence `run`. */
+  config(ctx: HashContext): unknown;
+  /** Checksums of files outside the pipeline the step reads (the script, its images). */
+  fingerprint?(ctx: HashContext): Promise<unknown>;
+  run(ctx: StepContext): Promise<StepResult>;
+  /** Attempts before giving up on a retryable failure (default from the engine). */
+  maxAttempts?: number;
+  /** Steps that share a scarce resource (the encoder) name it; the engine bounds each resource. */
+  resource?: 'encoder';
+}
+
+export type HandlerRegistry = ReadonlyMap<string, StepHandler>;
+
+export function registryOf(handlers: StepHandler[]): HandlerRegistry {
+  return new Map(handlers.map((h) => [h.kind, h]));
+}

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const APP_NAME = 'Video Factory';
+
+/**
+ * Where bundled resources (migrations, default visuals, font) live. The desktop app passes
+ * process.resourcesPath through VFO_RESOURCES_DIR; from a source checkout it is ./resources.
+ */
+export function resourcesDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VFO_RESOURCES_DIR) return resolve(env.VFO_RESOURCES_DIR);
+  // Walk up from this file: works from src/main (checkout) and from out/main (bundled).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'resources');
+    if (existsSync(join(candidate, 'migrations'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the resources folder (set VFO_RESOURCES_DIR)');
+}
+
+/** The OS's app-data folder for Video Factory, the same place Electron's userData points to. */
+export function defaultDataDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): string {
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_NAME);
+}
+
+/** --data beats VFO_DATA_DIR beats the OS default. */
+export function chooseDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return resolve(flag);
+  if (env.VFO_DATA_DIR) return resolve(env.VFO_DATA_DIR);
+  return defaultDataDir(process.platform, env);
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/open.ts';
+import { voicePresets } from '../db/schema.ts';
+import type { BlobStore } from '../engine/blob-store.ts';
+import { StepError } from '../engine/errors.ts';
+import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
+import { createOfflineSynthesizer } from '../speech/index.ts';
+import type { PipelineServices } from './services.ts';
+
+export interface DefaultServicesOptions {
+  db: Db;
+  dataDir: string;
+  resourcesDir: string;
+  blobs: BlobStore;
+  /** ffmpeg chosen in Settings or with --ffmpeg; searched for otherwise. */
+  ffmpegPath?: string;
+  encoderThreads?: number;
+}
+
+/** The real outside world: ffmpeg found on this machine, the offline voice, presets from the database. */
+export function createDefaultServices(options: DefaultServicesOptions): PipelineServices {
+  let ffmpeg: ReturnType<PipelineServices['ffmpeg']> | undefined;
+  return {
+    resourcesDir: options.resourcesDir,
+    blobPath: (sha256) => options.blobs.pathFor(sha256),
+    ffmpeg() {
+      ffmpeg ??= (async () => {
+        const location = await locateFfmpeg({
+          ...(options.ffmpegPath ? { configuredPath: options.ffmpegPath } : {}),
+          bundledDir: join(options.resourcesDir, 'bin'),
+        });
+        const probe = await probeFfmpeg(location.ffmpegPath, { cacheFile: join(options.dataDir, 'cache', 'ffmpeg-probe.json') });
+        return { location, probe };
+      })();
+      ffmpeg.catch(() => {
+        ffmpeg = undefined;
+      });
+      return ffmpeg;
+    },
+    async synthesizer(provider) {
+      const offline = createOfflineSynthesizer();
+      if (!(await offline.available())) {
+        throw new StepError('fatal', `no offline voice: install espeak-ng (Linux) or use macOS's say (${offline.id} not found)`);
+      }
+      if (provider === 'offline') return { synthesizer: offline };
+      // Cloud voices arrive with their adapters; until then a recipe falls back with a visible warning.
+      return { synthesizer: offline, fallbackFrom: provider };
+    },
+    voiceNamesOf(slug) {
+      return options.db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get()?.voiceNames;
+    },
+    ...(options.encoderThreads ? { encoderThreads: options.encoderThreads } : {}),
+  };
+}

@@ -1,0 +1,23 @@
+import { registryOf, type HandlerRegistry } from '../engine/step-handler.ts';
+import { captionsStep } from './captions-step.ts';
+import { encodeStep } from './encode-step.ts';
+import { narrationStep } from './narration-step.ts';
+import { renderPlanStep } from './plan-step.ts';
+import { scriptParseStep } from './script-step.ts';
+import type { PipelineServices } from './services.ts';
+import { ssmlStep } from './ssml-step.ts';
+
+export type { PipelineServices } from './services.ts';
+export { createDefaultServices } from './default-services.ts';
+
+/** Every step kind a recipe may name, wired to the given outside world. */
+export function builtinHandlers(services: PipelineServices): HandlerRegistry {
+  return registryOf([
+    scriptParseStep(),
+    ssmlStep(),
+    narrationStep(services),
+    captionsStep(),
+    renderPlanStep(services),
+    encodeStep(services),
+  ]);
+}

@@ -1,0 +1,151 @@
+import { copyFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { RecipeDefaults } from '../db/schema.ts';
+import { StepError } from '../engine/errors.ts';
+import type { VideoSettings } from '../engine/job-settings.ts';
+import type { HashContext, ProducedFile, StepHandler, StepOutput } from '../engine/step-handler.ts';
+import type { ScriptDocument } from '../script/types.ts';
+import type { Narration } from '../speech/index.ts';
+import { sha256File } from '../util/hash.ts';
+import { type AssetRef, type Motion, RENDER_PLAN_VERSION, type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
+import { CAPTION_FONT_FILE } from './captions-step.ts';
+import { inputFile, readInputJson, writeWorkJson } from './files.ts';
+import type { PipelineServices } from './services.ts';
+
+const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}`;
+
+/**
+ * Script + narration + captions → a RenderPlan: every asset by checksum, scene times from the
+ * narration. External files (scene images, bundled visuals, the caption font) are copied into the
+ * blob store so the plan can be encoded on any Mac of the farm.
+ */
+export function renderPlanStep(services: PipelineServices): StepHandler {
+  const visualPath = (name: string) => join(services.resourcesDir, 'visuals', name);
+  const fontPath = join(services.resourcesDir, 'fonts', CAPTION_FONT_FILE);
+  const externalFiles = async ({ inputs, settings }: HashContext): Promise<string[]> => {
+    const document = await readInputJson<ScriptDocument>(inputs, 'script', 'document');
+    const files = document.scenes.map((s, i) => s.image ?? visualPath(pickVisual(settings.recipe.defaults, i)));
+    return [...new Set([...files, fontPath])];
+  };
+  return {
+    kind: 'render.plan',
+    version: () => PLAN_VERSION,
+    config: ({ settings }) => ({ video: settings.video, defaults: settings.recipe.defaults }),
+    async fingerprint(ctx) {
+      const shas: Record<string, string> = {};
+      for (const path of await externalFiles(ctx)) shas[path] = await checksumOf(path);
+      return shas;
+    },
+    async run(ctx) {
+      const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');
+      const narration = await readInputJson<Narration>(ctx.inputs, 'narration', 'timings');
+      const files: Record<string, ProducedFile> = {};
+      const assets: Record<string, AssetRef> = {};
+      const addExternal = async (id: string, path: string, kind: AssetRef['kind']) => {
+        const copy = join(ctx.workDir, `${id}${extname(path).toLowerCase()}`);
+        await copyFile(path, copy);
+        const { sha256, size } = await sha256File(copy);
+        assets[id] = { sha256, size, kind, name: safeName(basename(path)) };
+        files[id] = { path: copy, type: kind };
+      };
+      const addInput = (id: string, ref: StepOutput['files'][string], kind: AssetRef['kind'], name: string) => {
+        assets[id] = { sha256: ref.sha256, size: ref.size, kind, name };
+      };
+
+      addInput('narration', inputFile(ctx.inputs, 'narration', 'audio'), 'audio', 'narration.wav');
+      const { defaults } = ctx.settings.recipe;
+      if (defaults.captions.burnIn) {
+        addInput('captions', inputFile(ctx.inputs, 'captions', 'ass'), 'subtitles', 'captions.ass');
+        await addExternal('font', fontPath, 'font');
+      }
+      const imageIds = new Map<string, string>();
+      const scenes: RenderPlan['scenes'] = [];
+      const sceneTimes = integerSceneTimes(narration);
+      for (const [i, scene] of document.scenes.entries()) {
+        const path = scene.image ?? visualPath(pickVisual(defaults, i));
+        let id = imageIds.get(path);
+        if (!id) {
+          id = `image-${imageIds.size}`;
+          imageIds.set(path, id);
+          await addExternal(id, path, 'image');
+        }
+        const time = sceneTimes[i];
+        if (!time) continue;
+        scenes.push({ ...time, visual: { kind: 'image', asset: id, motion: motionFor(defaults, i) } });
+      }
+      const plan: RenderPlan = {
+        version: RENDER_PLAN_VERSION,
+        id: ctx.jobId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || 'plan',
+        title: document.meta.title ?? basename(document.file),
+        output: outputOf(ctx.settings.video),
+        durationMs: scenes.reduce((sum, s) => sum + s.durationMs, 0),
+        assets,
+        scenes,
+        audio: { narration: 'narration' },
+        ...(defaults.captions.burnIn ? { captions: { asset: 'captions', font: 'font', burnIn: true } } : {}),
+      };
+      const checked = validateRenderPlan(plan);
+      if (!checked.ok) throw new StepError('fatal', `the render plan is invalid: ${checked.errors.join('; ')}`);
+      files.plan = { path: await writeWorkJson(ctx, 'plan.json', plan), type: 'plan' };
+      return { files, data: { durationMs: plan.durationMs, scenes: scenes.length } };
+    },
+  };
+}
+
+function pickVisual(defaults: RecipeDefaults, sceneIndex: number): string {
+  const visuals = defaults.visuals;
+  if (visuals.length === 0) throw new StepError('fatal', 'the recipe lists no default visuals');
+  return visuals[sceneIndex % visuals.length] as string;
+}
+
+/** Gentle motion that alternates direction scene by scene, so cuts feel deliberate. */
+function motionFor(defaults: RecipeDefaults, sceneIndex: number): Motion {
+  if (defaults.motion === 'zoom-in' && sceneIndex % 2 === 1) return 'zoom-out';
+  return defaults.motion;
+}
+
+/** Scenes in whole milliseconds, contiguous, summing exactly to the narration's length. */
+export function integerSceneTimes(narration: Narration): { startMs: number; durationMs: number }[] {
+  const total = Math.round(narration.durationMs);
+  const sorted = [...narration.scenes].sort((a, b) => a.index - b.index);
+  const times: { startMs: number; durationMs: number }[] = [];
+  let start = 0;
+  sorted.forEach((scene, i) => {
+    const end = i === sorted.length - 1 ? total : Math.round(scene.endMs);
+    if (end > start) {
+      times[scene.index] = { startMs: start, durationMs: end - start };
+      start = end;
+    }
+  });
+  return times;
+}
+
+function outputOf(video: VideoSettings): RenderPlan['output'] {
+  return {
+    container: 'mp4',
+    width: video.width,
+    height: video.height,
+    fps: video.fps,
+    videoCodec: video.encoders.some((e) => e.includes('hevc') || e.includes('265')) ? 'hevc' : 'h264',
+    encoders: video.encoders,
+    bitrate: video.bitrate,
+    ...(video.crf !== null ? { crf: video.crf } : {}),
+    ...(video.speedPreset ? { speedPreset: video.speedPreset } : {}),
+    pixelFormat: video.pixelFormat as RenderPlan['output']['pixelFormat'],
+    audioCodec: 'aac',
+    audioBitrate: video.audioBitrate,
+    audioSampleRate: video.audioSampleRate,
+  };
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_').slice(-200) || 'asset';
+}
+
+async function checksumOf(path: string): Promise<string> {
+  try {
+    return (await sha256File(path)).sha256;
+  } catch (error) {
+    throw new StepError('invalid-input', `cannot read ${path}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,19 @@
+import type { FfmpegLocation, FfmpegProbe } from '../ffmpeg/index.ts';
+import type { SpeechSynthesizer } from '../speech/index.ts';
+
+/**
+ * What the built-in step kinds need from the outside world, as narrow seams: tests and the desktop
+ * app pass their own (a counting synthesizer, a configured ffmpeg path, the app's resources folder).
+ */
+export interface PipelineServices {
+  resourcesDir: string;
+  /** Path of a stored blob by checksum (the engine's content-addressed store). */
+  blobPath(sha256: string): string;
+  ffmpeg(): Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
+  /** The synthesizer for a voice preset's provider ('offline' → say or espeak-ng). */
+  synthesizer(provider: string): Promise<{ synthesizer: SpeechSynthesizer; fallbackFrom?: string }>;
+  /** A voice preset's voice names by synthesizer id, for [voice SLUG] directions. */
+  voiceNamesOf(slug: string): Record<string, string> | undefined;
+  /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
+  encoderThreads?: number;
+}
