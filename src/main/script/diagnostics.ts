@@ -1,0 +1,73 @@
+import { SCRIPT_LIMITS } from './limits.ts';
+import type { Diagnostic } from './types.ts';
+
+/** `file:line:col: severity: message`, the shape editors and terminals turn into links. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+}
+
+/** "30.0 MB"; small sizes in KB so a tiny custom limit does not read "0.0 MB". */
+export function formatSize(bytes: number): string {
+  if (bytes < 100 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/**
+ * Gathers every problem in a script (writers fix them all in one go) but keeps at most
+ * `limit`, so a hostile file cannot make us print megabytes of diagnostics.
+ */
+export class DiagnosticCollector {
+  readonly file: string;
+  private readonly limit: number;
+  private readonly kept: Diagnostic[] = [];
+  private droppedCount = 0;
+  private droppedErrors = 0;
+  private firstDropped: Diagnostic | undefined;
+  private errors = 0;
+
+  constructor(file: string, limit: number = SCRIPT_LIMITS.maxDiagnostics) {
+    this.file = file;
+    this.limit = limit;
+  }
+
+  error(line: number, col: number, message: string): void {
+    this.add({ file: this.file, line, col, severity: 'error', message });
+  }
+
+  warning(line: number, col: number, message: string): void {
+    this.add({ file: this.file, line, col, severity: 'warning', message });
+  }
+
+  get hasErrors(): boolean {
+    return this.errors > 0;
+  }
+
+  /** Kept diagnostics in file order, plus one summary entry when some were dropped. */
+  list(): Diagnostic[] {
+    const sorted = [...this.kept].sort((a, b) => a.line - b.line || a.col - b.col);
+    if (this.firstDropped) {
+      sorted.push({
+        ...this.firstDropped,
+        severity: this.droppedErrors > 0 ? 'error' : 'warning',
+        message: `${this.droppedCount} more problems not shown`,
+      });
+    }
+    return sorted;
+  }
+
+  private add(d: Diagnostic): void {
+    if (d.severity === 'error') this.errors++;
+    if (this.kept.length < this.limit) {
+      this.kept.push(d);
+      return;
+    }
+    this.droppedCount++;
+    if (d.severity === 'error') this.droppedErrors++;
+    this.firstDropped ??= d;
+  }
+}
+
+/** Quotes user text in a message without letting a huge line blow up the output. */
+export function shorten(text: string, max = 60): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

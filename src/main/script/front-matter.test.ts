@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from './diagnostics.ts';
+import { parseScriptText } from './parser.ts';
+
+function parse(text: string) {
+  return parseScriptText(text, 'demo.md');
+}
+
+function problems(text: string): string[] {
+  const result = parse(text);
+  return result.ok
+    ? result.document.warnings.map(formatDiagnostic)
+    : result.diagnostics.map(formatDiagnostic);
+}
+
+describe('front matter', () => {
+  it('reads the known keys, quoted or not', () => {
+    const result = parse(
+      '---\ntitle: "Tom & Jerry: the \\"movie\\""\nrecipe: shorts\nvoice: \'narrator-es\'\nlanguage: es-MX\n---\nHola.',
+    );
+    expect(result.ok && result.document.meta).toEqual({
+      title: 'Tom & Jerry: the "movie"',
+      recipe: 'shorts',
+      voice: 'narrator-es',
+      language: 'es-MX',
+    });
+  });
+
+  it('titles the intro scene from the front matter, else from the file name', () => {
+    const titled = parse('---\ntitle: My Film\n---\nHello.');
+    expect(titled.ok && titled.document.scenes[0]?.title).toBe('My Film');
+    const untitled = parseScriptText('Hello.', '/some/where/my-video.md');
+    expect(untitled.ok && untitled.document.scenes[0]?.title).toBe('my-video');
+  });
+
+  it('counts front matter lines in body positions', () => {
+    const result = parse('---\ntitle: T\n\n# comment line\n---\n\n  Hello.');
+    expect(result.ok && result.document.scenes[0]?.items[0]).toMatchObject({ line: 7, col: 3 });
+  });
+
+  it('warns about unknown and duplicate keys and empty values', () => {
+    expect(problems('---\nauthor: me\ntitle: A\ntitle: B\nrecipe:\n---\nHi.')).toEqual([
+      'demo.md:2:1: warning: unknown front matter key "author"; known keys: title, recipe, voice, language',
+      'demo.md:4:1: warning: duplicate front matter key "title"; the last one wins',
+      'demo.md:5:8: warning: front matter key "recipe" has no value; ignored',
+    ]);
+  });
+
+  it('reports an unterminated block at its opening line', () => {
+    expect(problems('---\ntitle: x\nHello there.\n')).toEqual([
+      'demo.md:1:1: error: unterminated front matter: no closing "---" line',
+    ]);
+  });
+
+  it('reports malformed lines, bad values and unclosed quotes with locations', () => {
+    expect(problems('---\njust words\nvoice: has spaces\nlanguage: 12\ntitle: "open\n---\nHi.')).toEqual([
+      'demo.md:2:1: error: malformed front matter line; expected "key: value"',
+      'demo.md:3:8: error: front matter "voice" must be a slug (letters, digits and . _ + -), got "has spaces"',
+      'demo.md:4:11: error: front matter "language" must be a language tag like "en-US", got "12"',
+      'demo.md:5:8: error: unterminated quoted value for "title"',
+    ]);
+  });
+
+  it('accepts CRLF front matter', () => {
+    const result = parse('---\r\ntitle: Win\r\n---\r\nHello.\r\n');
+    expect(result.ok && result.document.meta.title).toBe('Win');
+    expect(result.ok && result.document.scenes[0]?.items[0]).toMatchObject({
+      text: 'Hello.',
+      line: 4,
+      col: 1,
+    });
+  });
+
+  it('treats a --- that is not on line 1 as a horizontal rule', () => {
+    const result = parse('Hello.\n---\nBye.');
+    expect(result.ok && result.document.meta).toEqual({});
+    expect(result.ok && result.document.scenes[0]?.items.map((i) => i.kind === 'speech' && i.text)).toEqual([
+      'Hello.',
+      'Bye.',
+    ]);
+  });
+});

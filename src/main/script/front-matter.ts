@@ -1,0 +1,97 @@
+import type { DiagnosticCollector } from './diagnostics.ts';
+import { SCRIPT_LIMITS, VOICE_SLUG_PATTERN } from './limits.ts';
+import type { ScriptMeta } from './types.ts';
+
+export interface FrontMatter {
+  meta: ScriptMeta;
+  /** 0-based index of the first line after the front matter (0 when there is none). */
+  bodyStart: number;
+}
+
+type MetaKey = keyof ScriptMeta;
+const KNOWN_KEYS: readonly MetaKey[] = ['title', 'recipe', 'voice', 'language'];
+const KEY_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
+
+function isFence(line: string): boolean {
+  return line.trimEnd() === '---';
+}
+
+/**
+ * Optional `---` / `key: value` / `---` block at the very top. Only flat string values: this is
+ * metadata for a narration, not YAML, and a tiny grammar gives exact, located errors.
+ */
+export function parseFrontMatter(lines: readonly string[], diagnostics: DiagnosticCollector): FrontMatter {
+  if (lines.length === 0 || !isFence(lines[0] as string)) return { meta: {}, bodyStart: 0 };
+  const close = lines.findIndex((line, i) => i > 0 && isFence(line));
+  if (close < 0) {
+    diagnostics.error(1, 1, 'unterminated front matter: no closing "---" line');
+    return { meta: {}, bodyStart: lines.length };
+  }
+  const meta: ScriptMeta = {};
+  for (let i = 1; i < close; i++) {
+    readEntry(lines[i] as string, i + 1, meta, diagnostics);
+  }
+  return { meta, bodyStart: close + 1 };
+}
+
+function readEntry(text: string, line: number, meta: ScriptMeta, diagnostics: DiagnosticCollector): void {
+  if (text.trim() === '' || text.startsWith('#')) return;
+  const match = KEY_LINE.exec(text);
+  if (!match) {
+    diagnostics.error(line, 1, 'malformed front matter line; expected "key: value"');
+    return;
+  }
+  const key = (match[1] as string).toLowerCase();
+  const rawValue = match[2] as string;
+  const valueCol = text.length - rawValue.trimStart().length + 1;
+  if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+    diagnostics.warning(line, 1, `unknown front matter key "${key}"; known keys: ${KNOWN_KEYS.join(', ')}`);
+    return;
+  }
+  const value = unquote(rawValue.trim());
+  if (value === undefined) {
+    diagnostics.error(line, valueCol, `unterminated quoted value for "${key}"`);
+    return;
+  }
+  if (value === '') {
+    diagnostics.warning(line, valueCol, `front matter key "${key}" has no value; ignored`);
+    return;
+  }
+  const problem = validateValue(key as MetaKey, value);
+  if (problem) {
+    diagnostics.error(line, valueCol, problem);
+    return;
+  }
+  if (meta[key as MetaKey] !== undefined) {
+    diagnostics.warning(line, 1, `duplicate front matter key "${key}"; the last one wins`);
+  }
+  meta[key as MetaKey] = value;
+}
+
+/** Strips matching quotes; undefined when a quote is opened but never closed. */
+function unquote(value: string): string | undefined {
+  const quote = value[0];
+  if (quote !== '"' && quote !== "'") return value;
+  if (value.length < 2 || !value.endsWith(quote)) return undefined;
+  const inner = value.slice(1, -1);
+  return quote === '"' ? inner.replace(/\\(["\\])/g, '$1') : inner.replaceAll("''", "'");
+}
+
+function validateValue(key: MetaKey, value: string): string | undefined {
+  switch (key) {
+    case 'title':
+      return value.length > SCRIPT_LIMITS.maxTitleLength
+        ? `title is ${value.length} characters; the limit is ${SCRIPT_LIMITS.maxTitleLength}`
+        : undefined;
+    case 'recipe':
+    case 'voice':
+      return VOICE_SLUG_PATTERN.test(value)
+        ? undefined
+        : `front matter "${key}" must be a slug (letters, digits and . _ + -), got "${value}"`;
+    case 'language':
+      return LANGUAGE_TAG.test(value)
+        ? undefined
+        : `front matter "language" must be a language tag like "en-US", got "${value}"`;
+  }
+}

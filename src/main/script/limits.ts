@@ -1,0 +1,31 @@
+/**
+ * Upper bounds that keep a hostile or broken script from costing unbounded memory, time or output.
+ * They are far above anything a real narration needs.
+ */
+export const SCRIPT_LIMITS = {
+  /** Default largest script file accepted; checked with stat before reading. */
+  maxBytes: 2 * 1024 * 1024,
+  /** Longest single line (in UTF-16 code units) that is scanned. */
+  maxLineLength: 20_000,
+  maxScenes: 2_000,
+  /** Diagnostics kept; the rest are summarised in one "N more problems" entry. */
+  maxDiagnostics: 200,
+  /** A sentence longer than this is split so its caption cue fits two lines. */
+  maxCueChars: 110,
+  minPauseMs: 1,
+  maxPauseMs: 10_000,
+  minStyleDegree: 0.01,
+  maxStyleDegree: 2,
+  minRatePercent: -50,
+  maxRatePercent: 100,
+  maxPitchPercent: 50,
+  maxPitchSemitones: 12,
+  maxTitleLength: 500,
+} as const;
+
+export const SCRIPT_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
+
+/** Slug of a voice preset or voice name, as written in `[voice ...]` or front matter. */
+export const VOICE_SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/;
+export const STYLE_NAME_PATTERN = /^[a-z][a-z-]{1,39}$/i;

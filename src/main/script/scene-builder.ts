@@ -1,0 +1,189 @@
+import { statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { type DiagnosticCollector, shorten } from './diagnostics.ts';
+import { type DirectionAction, type DirectionVocabulary, interpretDirection } from './directions.ts';
+import { IMAGE_EXTENSIONS, SCRIPT_LIMITS } from './limits.ts';
+import type { LineText } from './line-text.ts';
+import { splitIntoCues } from './sentences.ts';
+import type { Prosody, Scene, SpeakingStyle, Utterance } from './types.ts';
+
+/** Delivery settings set by directions; they apply from their position to the end of the scene. */
+interface Delivery {
+  style?: SpeakingStyle;
+  prosody: Prosody;
+  voice?: string;
+}
+
+/**
+ * Accumulates scenes while the parser walks the lines: paragraph text is buffered with positions
+ * and turned into utterances whenever the delivery changes, a paragraph ends or a scene ends.
+ */
+export class SceneBuilder {
+  readonly scenes: Scene[] = [];
+  /** Set once the scene limit is hit: the parser stops rather than doing unbounded work. */
+  stopped = false;
+  private readonly diagnostics: DiagnosticCollector;
+  private readonly vocabulary: DirectionVocabulary;
+  private readonly baseDir: string;
+  private readonly introTitle: string;
+  private current: Scene | undefined;
+  private delivery: Delivery = { prosody: {} };
+  private paragraph = emptyParagraph();
+
+  constructor(
+    diagnostics: DiagnosticCollector,
+    vocabulary: DirectionVocabulary,
+    baseDir: string,
+    introTitle: string,
+  ) {
+    this.diagnostics = diagnostics;
+    this.vocabulary = vocabulary;
+    this.baseDir = baseDir;
+    this.introTitle = introTitle;
+  }
+
+  startScene(title: string, line: number): void {
+    this.finishScene();
+    if (this.scenes.length >= SCRIPT_LIMITS.maxScenes) {
+      this.diagnostics.error(line, 1, `too many scenes; the limit is ${SCRIPT_LIMITS.maxScenes}`);
+      this.stopped = true;
+      return;
+    }
+    this.current = { index: this.scenes.length, title, line, items: [] };
+    this.scenes.push(this.current);
+  }
+
+  addText(text: LineText, line: number): void {
+    const paragraph = this.paragraph;
+    if (paragraph.chunks.length > 0 && paragraph.lines[paragraph.lines.length - 1] !== line) {
+      // Lines of one paragraph are joined by a space, as markdown renders them.
+      paragraph.chunks.push(' ');
+      paragraph.lines.push(line);
+      paragraph.cols.push(0);
+    }
+    paragraph.chunks.push(text.text);
+    for (const col of text.cols) {
+      paragraph.lines.push(line);
+      paragraph.cols.push(col);
+    }
+  }
+
+  endParagraph(): void {
+    const { chunks, lines, cols } = this.paragraph;
+    if (chunks.length === 0) return;
+    const scene = this.sceneFor(lines[0] as number);
+    for (const cue of splitIntoCues({ text: chunks.join(''), lines, cols })) {
+      scene.items.push(this.utterance(cue.text, cue.line, cue.col));
+    }
+    this.paragraph = emptyParagraph();
+  }
+
+  applyDirection(content: string, line: number, col: number): void {
+    const outcome = interpretDirection(content, this.vocabulary);
+    if (!outcome.ok) {
+      this.diagnostics.error(line, col, outcome.message);
+      return;
+    }
+    const action = outcome.action;
+    // An image does not change how anything sounds, so it must not split a sentence in two.
+    if (action.kind !== 'image') this.endParagraph();
+    this.apply(action, line, col);
+  }
+
+  /** Ends the last scene and returns all of them. */
+  finish(): Scene[] {
+    this.finishScene();
+    return this.scenes;
+  }
+
+  private apply(action: DirectionAction, line: number, col: number): void {
+    switch (action.kind) {
+      case 'pause':
+        this.sceneFor(line).items.push({ kind: 'pause', ms: action.ms, line, col });
+        return;
+      case 'style':
+        this.delivery.style = action.style;
+        return;
+      case 'prosody': {
+        const prosody = { ...this.delivery.prosody };
+        if (action.rate === null) delete prosody.rate;
+        else if (action.rate !== undefined) prosody.rate = action.rate;
+        if (action.pitch === null) delete prosody.pitch;
+        else if (action.pitch !== undefined) prosody.pitch = action.pitch;
+        this.delivery.prosody = prosody;
+        return;
+      }
+      case 'voice':
+        this.delivery.voice = action.voice;
+        return;
+      case 'image':
+        this.setImage(action.path, line, col);
+        return;
+    }
+  }
+
+  private setImage(written: string, line: number, col: number): void {
+    const scene = this.sceneFor(line);
+    const extension = extname(written).toLowerCase();
+    if (!(IMAGE_EXTENSIONS as readonly string[]).includes(extension)) {
+      this.diagnostics.error(
+        line,
+        col,
+        `image "${shorten(written)}" must be a ${IMAGE_EXTENSIONS.join(', ')} file`,
+      );
+      return;
+    }
+    const absolute = resolve(this.baseDir, written);
+    if (!isFile(absolute)) {
+      this.diagnostics.error(line, col, `image not found: ${shorten(absolute, 200)}`);
+      return;
+    }
+    if (scene.image !== undefined) {
+      this.diagnostics.warning(
+        line,
+        col,
+        `scene "${shorten(scene.title)}" already has an image; the last one wins`,
+      );
+    }
+    scene.image = absolute;
+  }
+
+  private utterance(text: string, line: number, col: number): Utterance {
+    const utterance: Utterance = { kind: 'speech', text, prosody: { ...this.delivery.prosody }, line, col };
+    if (this.delivery.voice !== undefined) utterance.voice = this.delivery.voice;
+    if (this.delivery.style !== undefined) utterance.style = { ...this.delivery.style };
+    return utterance;
+  }
+
+  /** The scene being filled; text before the first heading opens the untitled intro scene. */
+  private sceneFor(line: number): Scene {
+    if (!this.current) {
+      this.current = { index: 0, title: this.introTitle, line, items: [] };
+      this.scenes.push(this.current);
+    }
+    return this.current;
+  }
+
+  private finishScene(): void {
+    this.endParagraph();
+    const scene = this.current;
+    if (scene && !scene.items.some((item) => item.kind === 'speech')) {
+      this.diagnostics.warning(scene.line, 1, `scene "${shorten(scene.title)}" has no spoken text`);
+    }
+    this.current = undefined;
+    this.delivery = { prosody: {} };
+  }
+}
+
+/** Paragraph text as chunks (joined once at the end) with a source position per character. */
+function emptyParagraph(): { chunks: string[]; lines: number[]; cols: number[] } {
+  return { chunks: [], lines: [], cols: [] };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
