@@ -38,3 +38,16 @@ export function chooseDataDir(flag: string | undefined, env: NodeJS.ProcessEnv =
   if (env.VFO_DATA_DIR) return resolve(env.VFO_DATA_DIR);
   return defaultDataDir(process.platform, env);
 }
+
+/**
+ * The bundled encode runner beside the bundled CLI (out/cli/encode-runner.mjs), when this code runs
+ * from the bundle; undefined from the sources, where the ffmpeg module forks its own .ts runner.
+ */
+export function bundledEncodeRunner(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (here.split(/[\\/]/).includes('src')) return undefined;
+  for (const candidate of [join(here, 'encode-runner.mjs'), join(here, '..', 'encode-runner.mjs')]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}

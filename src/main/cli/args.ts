@@ -13,7 +13,12 @@ export const COMMON_OPTIONS = {
 /** node:util parseArgs, with its errors turned into usage errors (exit 2, no stack trace). */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
   try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...COMMON_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
@@ -22,6 +27,7 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O) 
 export function positiveInt(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new UsageError(`--${name} must be a whole number from 1 to 1024`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new UsageError(`--${name} must be a whole number from 1 to 1024`);
   return n;
 }

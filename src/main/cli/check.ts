@@ -1,12 +1,13 @@
-import { buildDocumentSsml } from '../script/index.ts';
 import { resolveSettings } from '../engine/settings-resolver.ts';
 import { ssmlVoiceOf } from '../pipeline/ssml-step.ts';
+import { buildDocumentSsml } from '../script/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { openContext } from './context.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 import { diagnosticsText, prepareScript } from './prepare.ts';
 
-export const CHECK_USAGE = 'usage: vfo check <script> [--ssml] [--recipe SLUG] [--voice SLUG] [--json] [--data DIR]';
+export const CHECK_USAGE =
+  'usage: vfo check <script> [--ssml] [--recipe SLUG] [--voice SLUG] [--json] [--data DIR]';
 
 /** `vfo check`: every problem as file:line:col; with --ssml, the SSML the voice would be given. */
 export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
@@ -15,17 +16,25 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
     recipe: { type: 'string' },
     voice: { type: 'string' },
   });
-  if (values.help) return io.out(CHECK_USAGE), EXIT.ok;
+  if (values.help) {
+    io.out(CHECK_USAGE);
+    return EXIT.ok;
+  }
   if (positionals.length !== 1) throw new UsageError(`give exactly one script\n${CHECK_USAGE}`);
   const ctx = await openContext({ data: values.data });
   try {
-    const prepared = await prepareScript(ctx, positionals[0] as string, { recipe: values.recipe, voice: values.voice });
+    const prepared = await prepareScript(ctx, positionals[0] as string, {
+      recipe: values.recipe,
+      voice: values.voice,
+    });
     if (values.json) {
       printJson(io, {
         file: positionals[0],
         ok: prepared.ok,
         diagnostics: prepared.ok ? prepared.document.warnings : prepared.diagnostics,
-        ...(prepared.ok ? { scenes: prepared.document.scenes.length, title: prepared.document.meta.title ?? null } : {}),
+        ...(prepared.ok
+          ? { scenes: prepared.document.scenes.length, title: prepared.document.meta.title ?? null }
+          : {}),
       });
     } else if (prepared.ok) {
       for (const w of prepared.document.warnings) io.err(diagnosticsText([w]));
@@ -33,7 +42,9 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
         const settings = resolveSettings(ctx.database.db, prepared.request);
         io.out(buildDocumentSsml(prepared.document, ssmlVoiceOf(settings.voice)));
       } else {
-        const speech = prepared.document.scenes.flatMap((s) => s.items).filter((i) => i.kind === 'speech').length;
+        const speech = prepared.document.scenes
+          .flatMap((s) => s.items)
+          .filter((i) => i.kind === 'speech').length;
         io.out(`${positionals[0]}: ok (${prepared.document.scenes.length} scenes, ${speech} sentences)`);
       }
     } else {

@@ -2,8 +2,8 @@ import { basename, dirname, extname, join } from 'node:path';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
 import { Engine } from '../engine/engine.ts';
+import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
 import { builtinHandlers, createDefaultServices, type PipelineServices } from '../pipeline/index.ts';
-import { chooseDataDir, resourcesDir } from '../paths.ts';
 
 export interface CliContext {
   dataDir: string;
@@ -28,6 +28,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
   const database = openDatabase(dataDir);
   const resources = resourcesDir();
   const blobs = new BlobStore(dataDir);
+  const runner = bundledEncodeRunner();
   const services = createDefaultServices({
     db: database.db,
     dataDir,
@@ -35,6 +36,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     blobs,
     ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
     ...(options.threads ? { encoderThreads: options.threads } : {}),
+    ...(runner ? { encodeRunnerPath: runner } : {}),
   });
   const engine = new Engine({
     dataDir,

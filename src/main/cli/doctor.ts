@@ -1,10 +1,10 @@
-import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
-import { createOfflineSynthesizer } from '../speech/index.ts';
 import { join } from 'node:path';
+import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
+import { resourcesDir } from '../paths.ts';
+import { createOfflineSynthesizer } from '../speech/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { openContext } from './context.ts';
 import { type CliIo, EXIT, printJson } from './io.ts';
-import { resourcesDir } from '../paths.ts';
 
 export const DOCTOR_USAGE = 'usage: vfo doctor [--ffmpeg PATH] [--json] [--data DIR]';
 
@@ -13,7 +13,10 @@ const INTERESTING_ENCODERS = ['h264_videotoolbox', 'hevc_videotoolbox', 'libx264
 /** `vfo doctor`: what this machine can do, and what is missing, without ever printing a secret. */
 export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { ffmpeg: { type: 'string' } });
-  if (values.help) return io.out(DOCTOR_USAGE), EXIT.ok;
+  if (values.help) {
+    io.out(DOCTOR_USAGE);
+    return EXIT.ok;
+  }
   const ctx = await openContext({ data: values.data });
   try {
     const report: DoctorReport = {
@@ -41,9 +44,19 @@ async function ffmpegReport(configured: string | undefined, dataDir: string) {
       ...(configured ? { configuredPath: configured } : {}),
       bundledDir: join(resourcesDir(), 'bin'),
     });
-    const probe = await probeFfmpeg(location.ffmpegPath, { cacheFile: join(dataDir, 'cache', 'ffmpeg-probe.json') });
+    const probe = await probeFfmpeg(location.ffmpegPath, {
+      cacheFile: join(dataDir, 'cache', 'ffmpeg-probe.json'),
+    });
     const encoders = Object.fromEntries(INTERESTING_ENCODERS.map((e) => [e, probe.encoders.includes(e)]));
-    return { ok: true as const, path: location.ffmpegPath, ffprobe: location.ffprobePath, source: location.source, version: probe.version, encoders, libass: probe.hasLibass };
+    return {
+      ok: true as const,
+      path: location.ffmpegPath,
+      ffprobe: location.ffprobePath,
+      source: location.source,
+      version: probe.version,
+      encoders,
+      libass: probe.hasLibass,
+    };
   } catch (error) {
     return { ok: false as const, error: (error as Error).message };
   }
@@ -54,7 +67,12 @@ async function voiceReport() {
   const available = await synth.available();
   const voices = available ? await synth.voices().catch(() => []) : [];
   return {
-    offline: { engine: synth.id, available, version: available ? await synth.version() : null, voices: voices.length },
+    offline: {
+      engine: synth.id,
+      available,
+      version: available ? await synth.version() : null,
+      voices: voices.length,
+    },
     azure: { ready: Boolean(process.env.AZURE_SPEECH_KEY && process.env.AZURE_SPEECH_REGION) },
   };
 }
@@ -72,14 +90,22 @@ function formatReport(r: DoctorReport, ready: boolean): string {
   if (r.ffmpeg.ok) {
     lines.push(`ffmpeg        ${r.ffmpeg.path} (${r.ffmpeg.source}, ${r.ffmpeg.version})`);
     lines.push(`ffprobe       ${r.ffmpeg.ffprobe ?? 'not found (verification falls back to ffmpeg)'}`);
-    lines.push(`encoders      ${Object.entries(r.ffmpeg.encoders).map(([e, ok]) => `${e} ${ok ? 'yes' : 'no'}`).join(', ')}`);
+    lines.push(
+      `encoders      ${Object.entries(r.ffmpeg.encoders)
+        .map(([e, ok]) => `${e} ${ok ? 'yes' : 'no'}`)
+        .join(', ')}`,
+    );
   } else {
     lines.push(`ffmpeg        MISSING: ${r.ffmpeg.error}`);
   }
   const v = r.voices.offline;
-  lines.push(`offline voice ${v.available ? `${v.engine} ${v.version} (${v.voices} voices)` : `MISSING: ${v.engine} not found`}`);
+  lines.push(
+    `offline voice ${v.available ? `${v.engine} ${v.version} (${v.voices} voices)` : `MISSING: ${v.engine} not found`}`,
+  );
   lines.push(`claude key    ${r.keys.anthropic ? 'configured (ANTHROPIC_API_KEY)' : 'not set'}`);
-  lines.push(`azure speech  ${r.keys.azureSpeech ? 'configured (AZURE_SPEECH_KEY, AZURE_SPEECH_REGION)' : 'not set'}`);
+  lines.push(
+    `azure speech  ${r.keys.azureSpeech ? 'configured (AZURE_SPEECH_KEY, AZURE_SPEECH_REGION)' : 'not set'}`,
+  );
   lines.push(ready ? 'ready to render' : 'NOT ready to render');
   return lines.join('\n');
 }

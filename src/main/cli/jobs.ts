@@ -16,13 +16,18 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
     limit: { type: 'string' },
     from: { type: 'string' },
   });
-  if (values.help) return io.out(JOBS_USAGE), EXIT.ok;
+  if (values.help) {
+    io.out(JOBS_USAGE);
+    return EXIT.ok;
+  }
   const [action = 'list', id] = positionals;
-  if (!['list', 'show', 'retry', 'cancel'].includes(action)) throw new UsageError(`unknown jobs action "${action}"\n${JOBS_USAGE}`);
+  if (!['list', 'show', 'retry', 'cancel'].includes(action))
+    throw new UsageError(`unknown jobs action "${action}"\n${JOBS_USAGE}`);
   if (action !== 'list' && !id) throw new UsageError(`vfo jobs ${action} needs a job id\n${JOBS_USAGE}`);
   const ctx = await openContext({ data: values.data });
   try {
-    if (action === 'list') return list(ctx, io, positiveInt(values.limit, 'limit') ?? 50, Boolean(values.json));
+    if (action === 'list')
+      return list(ctx, io, positiveInt(values.limit, 'limit') ?? 50, Boolean(values.json));
     const job = ctx.engine.store.findJob(id as string);
     if (!job) throw new UsageError(`no job "${id}" (see \`vfo jobs\`)`);
     if (action === 'show') return show(ctx, io, job, Boolean(values.json));
@@ -45,12 +50,17 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
 function list(ctx: CliContext, io: CliIo, limit: number, json: boolean): number {
   const jobs = ctx.engine.store.listJobs(limit);
   if (json) {
-    printJson(io, jobs.map((j) => summarizeJob(ctx.engine.store, j)));
+    printJson(
+      io,
+      jobs.map((j) => summarizeJob(ctx.engine.store, j)),
+    );
     return EXIT.ok;
   }
   if (jobs.length === 0) io.out('no jobs yet');
   for (const j of jobs) {
-    io.out(`${j.id.slice(0, 8)}  ${j.status.padEnd(9)}  ${j.recipeSlug}@${j.recipeVersion}  ${j.createdAt}  ${j.outputPath ?? j.error ?? ''}`);
+    io.out(
+      `${j.id.slice(0, 8)}  ${j.status.padEnd(9)}  ${j.recipeSlug}@${j.recipeVersion}  ${j.createdAt}  ${j.outputPath ?? j.error ?? ''}`,
+    );
   }
   return EXIT.ok;
 }

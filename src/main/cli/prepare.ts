@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { SettingsError } from '../engine/settings-resolver.ts';
-import { resolveSettings } from '../engine/settings-resolver.ts';
+import type { SettingsRequest } from '../engine/settings-resolver.ts';
+import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { formatDiagnostic, parseScriptFile, readScriptMeta } from '../script/index.ts';
 import type { Diagnostic, ScriptDocument } from '../script/types.ts';
-import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import type { CliContext } from './context.ts';
 import { outputPathFor } from './context.ts';
 
@@ -22,7 +21,11 @@ export type PreparedScript =
  * Validate a script with the vocabulary of the voice it will be spoken with, before any job exists:
  * the recipe and voice come from the command line, else the script's front matter, else the recipe.
  */
-export async function prepareScript(ctx: CliContext, file: string, choices: ScriptChoices): Promise<PreparedScript> {
+export async function prepareScript(
+  ctx: CliContext,
+  file: string,
+  choices: ScriptChoices,
+): Promise<PreparedScript> {
   const path = resolve(file);
   const meta = await readScriptMeta(path);
   const request: SettingsRequest = {
@@ -36,14 +39,23 @@ export async function prepareScript(ctx: CliContext, file: string, choices: Scri
     settings = resolveSettings(ctx.database.db, request);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
-    return { ok: false, path, diagnostics: [{ file, line: 1, col: 1, severity: 'error', message: error.message }] };
+    return {
+      ok: false,
+      path,
+      diagnostics: [{ file, line: 1, col: 1, severity: 'error', message: error.message }],
+    };
   }
   const result = await parseScriptFile(path, {
     directionMap: settings.voice.directionMap,
     language: settings.voice.language,
   });
   if (!result.ok) return { ok: false, path, diagnostics: result.diagnostics.map((d) => ({ ...d, file })) };
-  return { ok: true, path, request, document: { ...result.document, warnings: result.document.warnings.map((d) => ({ ...d, file })) } };
+  return {
+    ok: true,
+    path,
+    request,
+    document: { ...result.document, warnings: result.document.warnings.map((d) => ({ ...d, file })) },
+  };
 }
 
 export function diagnosticsText(diagnostics: Diagnostic[]): string {

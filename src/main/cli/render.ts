@@ -22,13 +22,25 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     ffmpeg: { type: 'string' },
     threads: { type: 'string' },
   });
-  if (values.help) return io.out(RENDER_USAGE), EXIT.ok;
+  if (values.help) {
+    io.out(RENDER_USAGE);
+    return EXIT.ok;
+  }
   if (positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
-  const ctx = await openContext({ data: values.data, ffmpeg: values.ffmpeg, threads: positiveInt(values.threads, 'threads') });
+  const ctx = await openContext({
+    data: values.data,
+    ffmpeg: values.ffmpeg,
+    threads: positiveInt(values.threads, 'threads'),
+  });
   try {
     const prepared = await Promise.all(
       positionals.map((file) =>
-        prepareScript(ctx, file, { recipe: values.recipe, voice: values.voice, videoPreset: values['video-preset'], out: values.out }),
+        prepareScript(ctx, file, {
+          recipe: values.recipe,
+          voice: values.voice,
+          videoPreset: values['video-preset'],
+          out: values.out,
+        }),
       ),
     );
     const invalid = prepared.filter((p) => !p.ok);
@@ -71,7 +83,11 @@ function report(
   json: boolean,
   interrupted: boolean,
 ): number {
-  if (json) printJson(io, jobs.map((j) => summarizeJob(store, j)));
+  if (json)
+    printJson(
+      io,
+      jobs.map((j) => summarizeJob(store, j)),
+    );
   for (const job of jobs) {
     if (job.status === 'done') {
       if (!json) io.out(job.outputPath ?? '');
@@ -91,7 +107,9 @@ function progressPrinter(io: CliIo): (event: EngineEvent) => void {
   return (event) => {
     if (!io.interactive) return;
     if (event.type === 'step' && event.status !== 'running') {
-      io.err(`  ${event.jobId.slice(0, 8)} ${event.stepKey.padEnd(10)} ${event.reused ? 'unchanged' : event.status}`);
+      io.err(
+        `  ${event.jobId.slice(0, 8)} ${event.stepKey.padEnd(10)} ${event.reused ? 'unchanged' : event.status}`,
+      );
     } else if (event.type === 'progress' && Date.now() - lastDraw > 500) {
       lastDraw = Date.now();
       io.err(`  ${event.jobId.slice(0, 8)} ${event.stepKey.padEnd(10)} ${Math.round(event.fraction * 100)}%`);

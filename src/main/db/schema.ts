@@ -166,7 +166,10 @@ export const jobSteps = sqliteTable(
     startedAt: text('started_at'),
     completedAt: text('completed_at'),
   },
-  (t) => [uniqueIndex('job_steps_job_key').on(t.jobId, t.stepKey), index('job_steps_input_hash').on(t.inputHash)],
+  (t) => [
+    uniqueIndex('job_steps_job_key').on(t.jobId, t.stepKey),
+    index('job_steps_input_hash').on(t.inputHash),
+  ],
 );
 
 export const artifacts = sqliteTable(

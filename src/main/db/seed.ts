@@ -13,7 +13,14 @@ export function seedDefaults(db: BetterSQLite3Database<typeof schema>): void {
   db.transaction((tx) => {
     for (const recipe of SEED_RECIPES) {
       tx.insert(recipes)
-        .values({ id: randomUUID(), ...recipe, version: 1, pipeline: NARRATED_PIPELINE, isActive: true, createdAt: now })
+        .values({
+          id: randomUUID(),
+          ...recipe,
+          version: 1,
+          pipeline: NARRATED_PIPELINE,
+          isActive: true,
+          createdAt: now,
+        })
         .onConflictDoNothing({ target: [recipes.slug, recipes.version] })
         .run();
     }

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { type Pipeline, recipes, voicePresets } from '../db/schema.ts';
 import { Engine } from './engine.ts';
 import { StepError } from './errors.ts';
 import { registryOf, type StepHandler } from './step-handler.ts';
-import { eq } from 'drizzle-orm';
 
 export interface Harness {
   dir: string;
@@ -16,7 +16,12 @@ export interface Harness {
   engine: Engine;
   calls: Record<string, number>;
   /** Behaviour switches the fake steps read at run time. */
-  behaviour: { failTimes: Record<string, number>; fatal: Set<string>; hangKeys: Set<string>; delayMs: number };
+  behaviour: {
+    failTimes: Record<string, number>;
+    fatal: Set<string>;
+    hangKeys: Set<string>;
+    delayMs: number;
+  };
   addRecipe(slug: string, pipeline: Pipeline): void;
   setVoiceRate(rate: string): void;
   close(): Promise<void>;
@@ -37,7 +42,9 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
       h.calls[ctx.step.key] = (h.calls[ctx.step.key] ?? 0) + 1;
       if (h.behaviour.delayMs) await new Promise((r) => setTimeout(r, h.behaviour.delayMs));
       if (h.behaviour.hangKeys.has(ctx.step.key)) {
-        await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new StepError('cancelled', 'stopped'))));
+        await new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new StepError('cancelled', 'stopped'))),
+        );
       }
       if (h.behaviour.fatal.has(ctx.step.key)) throw new StepError('fatal', `${ctx.step.key} cannot work`);
       const left = h.behaviour.failTimes[ctx.step.key] ?? 0;
@@ -54,12 +61,17 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
       if (ctx.step.with?.usesVoice) text += `@${ctx.settings.voice.prosody.rate ?? 'default'}`;
       const path = join(ctx.workDir, 'out.txt');
       await writeFile(path, text);
-      return { files: { out: { path, type: ctx.step.key === 'final' ? 'video' : 'text' } }, data: { length: text.length } };
+      return {
+        files: { out: { path, type: ctx.step.key === 'final' ? 'video' : 'text' } },
+        data: { length: text.length },
+      };
     },
   };
 }
 
-export async function createHarness(options: { stepConcurrency?: number; maxAttempts?: number } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { stepConcurrency?: number; maxAttempts?: number } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'vfo-engine-'));
   const database = openDatabase(join(dir, 'data'));
   let harness: Harness;
@@ -101,7 +113,11 @@ export async function createHarness(options: { stepConcurrency?: number; maxAtte
         .run();
     },
     setVoiceRate(rate) {
-      database.db.update(voicePresets).set({ prosody: { rate } }).where(eq(voicePresets.slug, 'offline-en')).run();
+      database.db
+        .update(voicePresets)
+        .set({ prosody: { rate } })
+        .where(eq(voicePresets.slug, 'offline-en'))
+        .run();
     },
     async close() {
       database.close();
@@ -122,5 +138,9 @@ export const DIAMOND: Pipeline = {
 };
 
 export function jobInput(h: Harness, name = 'a') {
-  return { kind: 'script' as const, scriptPath: join(h.dir, `${name}.md`), outputPath: join(h.dir, 'out', `${name}.mp4`) };
+  return {
+    kind: 'script' as const,
+    scriptPath: join(h.dir, `${name}.md`),
+    outputPath: join(h.dir, 'out', `${name}.mp4`),
+  };
 }

@@ -17,7 +17,9 @@ describe('engine', () => {
     h.addRecipe('diamond', DIAMOND);
     const job = await render();
     expect(job.status).toBe('done');
-    expect(await readFile(job.outputPath as string, 'utf8')).toBe('final(voice(script:a)@default)(notes(script:a))');
+    expect(await readFile(job.outputPath as string, 'utf8')).toBe(
+      'final(voice(script:a)@default)(notes(script:a))',
+    );
     const steps = h.engine.store.steps(job.id);
     expect(steps.map((s) => [s.stepKey, s.status])).toEqual([
       ['script', 'done'],

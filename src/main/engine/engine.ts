@@ -6,12 +6,12 @@ import { BlobStore } from './blob-store.ts';
 import { StepError } from './errors.ts';
 import { type EngineListener, EventHub } from './events.ts';
 import { compilePipeline, downstreamOf } from './graph.ts';
-import type { JobSettings } from './job-settings.ts';
 import { runJob } from './job-runner.ts';
+import type { JobSettings } from './job-settings.ts';
 import { type JobRow, JobStore } from './job-store.ts';
 import { Limiter } from './limiter.ts';
 import { ownerId, type RepairReport, repairInterrupted } from './repair.ts';
-import { type SettingsRequest, resolveSettings } from './settings-resolver.ts';
+import { resolveSettings, type SettingsRequest } from './settings-resolver.ts';
 import type { HandlerRegistry } from './step-handler.ts';
 
 export interface EngineOptions {
@@ -133,12 +133,15 @@ export class Engine {
     const settings = job.snapshot as unknown as JobSettings;
     const graph = compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
     if (fromStep && !graph.steps.some((s) => s.key === fromStep)) {
-      throw new Error(`job ${jobId} has no step "${fromStep}" (steps: ${graph.steps.map((s) => s.key).join(', ')})`);
+      throw new Error(
+        `job ${jobId} has no step "${fromStep}" (steps: ${graph.steps.map((s) => s.key).join(', ')})`,
+      );
     }
     const redo = fromStep ? downstreamOf(graph, fromStep) : new Set<string>();
     this.store.transaction(() => {
       for (const step of this.store.steps(jobId)) {
-        if (redo.has(step.stepKey)) this.store.updateStep(step.id, { status: 'pending', force: true, progress: 0 });
+        if (redo.has(step.stepKey))
+          this.store.updateStep(step.id, { status: 'pending', force: true, progress: 0 });
         else if (step.status !== 'done') this.store.updateStep(step.id, { status: 'pending', progress: 0 });
       }
       this.store.setJobStatus(jobId, 'queued', { error: null, cancelRequested: false });
@@ -151,7 +154,8 @@ export class Engine {
     const job = this.store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
     this.running.get(jobId)?.abort();
-    if (job.status === 'queued') this.store.setJobStatus(jobId, 'cancelled', { error: 'cancelled by the user' });
+    if (job.status === 'queued')
+      this.store.setJobStatus(jobId, 'cancelled', { error: 'cancelled by the user' });
     else if (job.status === 'running') this.store.requestCancel(jobId);
   }
 }

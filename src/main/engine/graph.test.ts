@@ -6,7 +6,10 @@ const step = (key: string, dependsOn: string[] = []) => ({ key, kind: 'k', depen
 
 describe('compilePipeline', () => {
   it('orders steps so dependencies come first, keeping recipe order among equals', () => {
-    const graph = compilePipeline({ steps: [step('d', ['b', 'c']), step('b', ['a']), step('c', ['a']), step('a')] }, kinds);
+    const graph = compilePipeline(
+      { steps: [step('d', ['b', 'c']), step('b', ['a']), step('c', ['a']), step('a')] },
+      kinds,
+    );
     expect(graph.steps.map((s) => s.key)).toEqual(['a', 'b', 'c', 'd']);
     expect([...downstreamOf(graph, 'b')].sort()).toEqual(['b', 'd']);
   });

@@ -25,7 +25,8 @@ export function compilePipeline(pipeline: Pipeline, knownKinds: ReadonlySet<stri
   for (const step of pipeline.steps) {
     if (!STEP_KEY.test(step.key)) throw new PipelineError(`invalid step key "${step.key}"`);
     if (byKey.has(step.key)) throw new PipelineError(`duplicate step key "${step.key}"`);
-    if (!knownKinds.has(step.kind)) throw new PipelineError(`step "${step.key}" has unknown kind "${step.kind}"`);
+    if (!knownKinds.has(step.kind))
+      throw new PipelineError(`step "${step.key}" has unknown kind "${step.kind}"`);
     byKey.set(step.key, step);
   }
   const dependents = new Map<string, string[]>([...byKey.keys()].map((k) => [k, []]));
@@ -41,7 +42,8 @@ export function compilePipeline(pipeline: Pipeline, knownKinds: ReadonlySet<stri
   const ordered: PipelineStep[] = [];
   while (remaining.size > 0) {
     const ready = pipeline.steps.find((s) => remaining.get(s.key)?.size === 0);
-    if (!ready) throw new PipelineError(`pipeline has a dependency cycle among: ${[...remaining.keys()].join(', ')}`);
+    if (!ready)
+      throw new PipelineError(`pipeline has a dependency cycle among: ${[...remaining.keys()].join(', ')}`);
     ordered.push(ready);
     remaining.delete(ready.key);
     for (const deps of remaining.values()) deps.delete(ready.key);

@@ -104,7 +104,11 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   return store.getJob(jobId) as JobRow;
 }
 
-function readySteps(graph: TaskGraph, outputs: Map<string, StepOutput>, inFlight: Map<string, unknown>): PipelineStep[] {
+function readySteps(
+  graph: TaskGraph,
+  outputs: Map<string, StepOutput>,
+  inFlight: Map<string, unknown>,
+): PipelineStep[] {
   return graph.steps.filter(
     (s) => !outputs.has(s.key) && !inFlight.has(s.key) && s.dependsOn.every((d) => outputs.has(d)),
   );
@@ -201,7 +205,13 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
       store.appendStepLog(row.id, `attempt failed (${kind}): ${message}`);
       log.warn('step attempt failed', { kind, error: message, attempt });
       if (!retry) {
-        events.emit({ type: 'step', jobId, stepKey: step.key, status: kind === 'cancelled' ? 'cancelled' : 'failed', error: message });
+        events.emit({
+          type: 'step',
+          jobId,
+          stepKey: step.key,
+          status: kind === 'cancelled' ? 'cancelled' : 'failed',
+          error: message,
+        });
         throw error;
       }
       await deps.sleep(deps.backoffMs(attempt), signal);
@@ -220,7 +230,9 @@ async function reuseEarlierRun(
   for (const candidate of deps.store.doneStepsWithHash(inputHash, row.id)) {
     const earlier = deps.store.outputOf(candidate);
     if (!earlier) continue;
-    const checks = await Promise.all(Object.values(earlier.files).map((f) => deps.blobs.verify(f.path, f.sha256)));
+    const checks = await Promise.all(
+      Object.values(earlier.files).map((f) => deps.blobs.verify(f.path, f.sha256)),
+    );
     if (!checks.every(Boolean)) continue;
     const output: StepOutput = { files: {}, data: earlier.data };
     for (const [name, file] of Object.entries(earlier.files)) {
@@ -274,7 +286,13 @@ async function storeResult(
       size: blob.size,
       metadata: produced.metadata ?? {},
     });
-    output.files[name] = { artifactId: artifact.id, path: blob.path, sha256: blob.sha256, size: blob.size, type: produced.type };
+    output.files[name] = {
+      artifactId: artifact.id,
+      path: blob.path,
+      sha256: blob.sha256,
+      size: blob.size,
+      type: produced.type,
+    };
   }
   return output;
 }
@@ -318,7 +336,13 @@ function manifestOf(
       for (const [name, f] of Object.entries(outputs.get(s.key)?.files ?? {})) {
         files[name] = { sha256: f.sha256, size: f.size, type: f.type };
       }
-      return { key: s.key, kind: s.kind, inputHash: row?.inputHash ?? null, reused: Boolean(row?.reusedFrom), files };
+      return {
+        key: s.key,
+        kind: s.kind,
+        inputHash: row?.inputHash ?? null,
+        reused: Boolean(row?.reusedFrom),
+        files,
+      };
     }),
     output: delivered ?? null,
   };

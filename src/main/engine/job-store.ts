@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
-import { artifacts, type Json, type JobStatus, jobSteps, jobs, type StepStatus } from '../db/schema.ts';
+import { artifacts, type JobStatus, type Json, jobSteps, jobs, type StepStatus } from '../db/schema.ts';
 import type { TaskGraph } from './graph.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { StepFile, StepOutput } from './step-handler.ts';
@@ -44,7 +44,14 @@ export class JobStore {
         .get();
       graph.steps.forEach((step, order) => {
         tx.insert(jobSteps)
-          .values({ id: randomUUID(), jobId: id, stepKey: step.key, kind: step.kind, stepOrder: order, status: 'pending' })
+          .values({
+            id: randomUUID(),
+            jobId: id,
+            stepKey: step.key,
+            kind: step.kind,
+            stepOrder: order,
+            status: 'pending',
+          })
           .run();
       });
       return job;
@@ -74,7 +81,9 @@ export class JobStore {
     return this.db
       .select()
       .from(jobs)
-      .where(and(eq(jobs.inputKey, inputKey), inArray(jobs.status, ['queued', 'running', 'failed', 'cancelled'])))
+      .where(
+        and(eq(jobs.inputKey, inputKey), inArray(jobs.status, ['queued', 'running', 'failed', 'cancelled'])),
+      )
       .orderBy(desc(jobs.createdAt))
       .get();
   }
@@ -107,7 +116,7 @@ export class JobStore {
 
   appendStepLog(stepId: string, line: string): void {
     this.db.$client
-      .prepare("UPDATE job_steps SET logs = substr(logs || ? || char(10), -65536) WHERE id = ?")
+      .prepare('UPDATE job_steps SET logs = substr(logs || ? || char(10), -65536) WHERE id = ?')
       .run(`${now()} ${line}`, stepId);
   }
 
@@ -147,7 +156,13 @@ export class JobStore {
     for (const [name, artifactId] of Object.entries(refs.files ?? {})) {
       const row = this.artifact(artifactId);
       if (!row) return undefined;
-      files[name] = { artifactId: row.id, path: row.path, sha256: row.sha256, size: row.size, type: row.type };
+      files[name] = {
+        artifactId: row.id,
+        path: row.path,
+        sha256: row.sha256,
+        size: row.size,
+        type: row.type,
+      };
     }
     return { files, data: refs.data ?? null };
   }

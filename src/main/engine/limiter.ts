@@ -5,7 +5,8 @@ export class Limiter {
   private readonly limit: number;
 
   constructor(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`limit must be a positive integer, got ${limit}`);
     this.limit = limit;
   }
 

@@ -36,7 +36,11 @@ export interface RepairReport {
  * their 'running' steps back to 'pending', and half-written files are deleted so none is ever taken
  * for a result.
  */
-export async function repairInterrupted(store: JobStore, workRoot: string, log: Logger): Promise<RepairReport> {
+export async function repairInterrupted(
+  store: JobStore,
+  workRoot: string,
+  log: Logger,
+): Promise<RepairReport> {
   const report: RepairReport = { jobs: [], steps: 0, partialFiles: 0 };
   for (const job of store.runningJobs()) {
     if (isOwnerAlive(job.owner)) continue;

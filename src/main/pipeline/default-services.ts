@@ -16,6 +16,7 @@ export interface DefaultServicesOptions {
   /** ffmpeg chosen in Settings or with --ffmpeg; searched for otherwise. */
   ffmpegPath?: string;
   encoderThreads?: number;
+  encodeRunnerPath?: string;
 }
 
 /** The real outside world: ffmpeg found on this machine, the offline voice, presets from the database. */
@@ -30,7 +31,9 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
           ...(options.ffmpegPath ? { configuredPath: options.ffmpegPath } : {}),
           bundledDir: join(options.resourcesDir, 'bin'),
         });
-        const probe = await probeFfmpeg(location.ffmpegPath, { cacheFile: join(options.dataDir, 'cache', 'ffmpeg-probe.json') });
+        const probe = await probeFfmpeg(location.ffmpegPath, {
+          cacheFile: join(options.dataDir, 'cache', 'ffmpeg-probe.json'),
+        });
         return { location, probe };
       })();
       ffmpeg.catch(() => {
@@ -41,7 +44,10 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
     async synthesizer(provider) {
       const offline = createOfflineSynthesizer();
       if (!(await offline.available())) {
-        throw new StepError('fatal', `no offline voice: install espeak-ng (Linux) or use macOS's say (${offline.id} not found)`);
+        throw new StepError(
+          'fatal',
+          `no offline voice: install espeak-ng (Linux) or use macOS's say (${offline.id} not found)`,
+        );
       }
       if (provider === 'offline') return { synthesizer: offline };
       // Cloud voices arrive with their adapters; until then a recipe falls back with a visible warning.
@@ -51,5 +57,6 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
       return options.db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get()?.voiceNames;
     },
     ...(options.encoderThreads ? { encoderThreads: options.encoderThreads } : {}),
+    ...(options.encodeRunnerPath ? { encodeRunnerPath: options.encodeRunnerPath } : {}),
   };
 }

@@ -1,10 +1,9 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { StepError } from '../engine/errors.ts';
 import type { StepHandler } from '../engine/step-handler.ts';
 import { encodeInChildProcess, selectEncoder } from '../ffmpeg/index.ts';
-import type { RenderPlan } from '../../shared/render-plan.ts';
-import { validateRenderPlan } from '../../shared/render-plan.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 
@@ -27,17 +26,7 @@ export function encodeStep(services: PipelineServices): StepHandler {
       const plan = checked.plan;
       const { location, probe } = await services.ffmpeg();
       const encoder = selectEncoder(plan.output.encoders, probe);
-      // Blobs are named by checksum; ffmpeg and libass want real names and a folder holding only fonts.
-      const assetDir = join(ctx.workDir, 'assets');
-      const fontsDir = join(ctx.workDir, 'fonts');
-      await mkdir(assetDir, { recursive: true });
-      await mkdir(fontsDir, { recursive: true });
-      const assetPaths: Record<string, string> = {};
-      for (const [id, ref] of Object.entries(plan.assets)) {
-        const link = join(ref.kind === 'font' ? fontsDir : assetDir, ref.kind === 'font' ? ref.name : `${id}-${ref.name}`);
-        await symlink(services.blobPath(ref.sha256), link);
-        assetPaths[id] = link;
-      }
+      const { assetPaths, fontsDir } = await linkPlanAssets(plan, services.blobPath, ctx.workDir);
       const outPath = join(ctx.workDir, 'video.mp4');
       const result = await encodeInChildProcess(
         {
@@ -50,18 +39,49 @@ export function encodeStep(services: PipelineServices): StepHandler {
           fontsDir,
           ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
         },
-        { signal: ctx.signal, onProgress: (p) => ctx.progress(p.fraction) },
+        {
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(p.fraction),
+          ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
+        },
       );
       return {
         files: {
           video: {
             path: result.outPath,
             type: 'video',
-            metadata: { encoder: result.encoder, facts: result.facts as never, args: result.args, elapsedMs: result.elapsedMs },
+            metadata: {
+              encoder: result.encoder,
+              facts: result.facts as never,
+              args: result.args,
+              elapsedMs: result.elapsedMs,
+            },
           },
         },
         data: { encoder: result.encoder, durationMs: plan.durationMs },
       };
     },
   };
+}
+
+/**
+ * Blobs are named by checksum; ffmpeg wants real extensions and libass a folder holding only fonts.
+ * Symlinks give both without copying a byte.
+ */
+export async function linkPlanAssets(
+  plan: RenderPlan,
+  blobPath: (sha256: string) => string,
+  workDir: string,
+): Promise<{ assetPaths: Record<string, string>; fontsDir: string }> {
+  const assetDir = join(workDir, 'assets');
+  const fontsDir = join(workDir, 'fonts');
+  await mkdir(assetDir, { recursive: true });
+  await mkdir(fontsDir, { recursive: true });
+  const assetPaths: Record<string, string> = {};
+  for (const [id, ref] of Object.entries(plan.assets)) {
+    const link = ref.kind === 'font' ? join(fontsDir, ref.name) : join(assetDir, `${id}-${ref.name}`);
+    await symlink(blobPath(ref.sha256), link);
+    assetPaths[id] = link;
+  }
+  return { assetPaths, fontsDir };
 }

@@ -5,15 +5,31 @@ import { StepError } from '../engine/errors.ts';
 import type { StepContext, StepOutput } from '../engine/step-handler.ts';
 
 /** Read a JSON file another step produced. */
-export async function readInputJson<T>(inputs: Record<string, StepOutput>, step: string, file: string): Promise<T> {
+export async function readInputJson<T>(
+  inputs: Record<string, StepOutput>,
+  step: string,
+  file: string,
+): Promise<T> {
   const ref = inputs[step]?.files[file];
-  if (!ref) throw new StepError('fatal', `missing input ${step}/${file}: the recipe must make this step depend on "${step}"`);
+  if (!ref)
+    throw new StepError(
+      'fatal',
+      `missing input ${step}/${file}: the recipe must make this step depend on "${step}"`,
+    );
   return JSON.parse(await readFile(ref.path, 'utf8')) as T;
 }
 
-export function inputFile(inputs: Record<string, StepOutput>, step: string, file: string): StepOutput['files'][string] {
+export function inputFile(
+  inputs: Record<string, StepOutput>,
+  step: string,
+  file: string,
+): StepOutput['files'][string] {
   const ref = inputs[step]?.files[file];
-  if (!ref) throw new StepError('fatal', `missing input ${step}/${file}: the recipe must make this step depend on "${step}"`);
+  if (!ref)
+    throw new StepError(
+      'fatal',
+      `missing input ${step}/${file}: the recipe must make this step depend on "${step}"`,
+    );
   return ref;
 }
 

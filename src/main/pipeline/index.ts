@@ -1,4 +1,4 @@
-import { registryOf, type HandlerRegistry } from '../engine/step-handler.ts';
+import { type HandlerRegistry, registryOf } from '../engine/step-handler.ts';
 import { captionsStep } from './captions-step.ts';
 import { encodeStep } from './encode-step.ts';
 import { narrationStep } from './narration-step.ts';
@@ -7,8 +7,8 @@ import { scriptParseStep } from './script-step.ts';
 import type { PipelineServices } from './services.ts';
 import { ssmlStep } from './ssml-step.ts';
 
-export type { PipelineServices } from './services.ts';
 export { createDefaultServices } from './default-services.ts';
+export type { PipelineServices } from './services.ts';
 
 /** Every step kind a recipe may name, wired to the given outside world. */
 export function builtinHandlers(services: PipelineServices): HandlerRegistry {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { StepError } from '../engine/errors.ts';
+import { StepError, type StepErrorKind } from '../engine/errors.ts';
 import type { HashContext, StepHandler } from '../engine/step-handler.ts';
 import type { ScriptDocument, Utterance } from '../script/types.ts';
-import { synthesizeNarration } from '../speech/index.ts';
+import { SpeechError, synthesizeNarration } from '../speech/index.ts';
 import { readInputJson, writeWorkJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 
@@ -37,7 +37,8 @@ export function narrationStep(services: PipelineServices): StepHandler {
       const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');
       const voice = ctx.settings.voice;
       const { synthesizer, fallbackFrom } = await services.synthesizer(voice.provider);
-      if (fallbackFrom) ctx.warn(`${fallbackFrom} voice unavailable: narrated with the offline voice instead`);
+      if (fallbackFrom)
+        ctx.warn(`${fallbackFrom} voice unavailable: narrated with the offline voice instead`);
       const jobVoice = voice.voiceNames[synthesizer.id];
       if (!jobVoice) {
         throw new StepError('fatal', `voice preset "${voice.slug}" names no voice for ${synthesizer.id}`);
@@ -56,6 +57,8 @@ export function narrationStep(services: PipelineServices): StepHandler {
         outPath,
         signal: ctx.signal,
         onProgress: ctx.progress,
+      }).catch((error: unknown) => {
+        throw asStepError(error);
       });
       return {
         files: {
@@ -67,6 +70,20 @@ export function narrationStep(services: PipelineServices): StepHandler {
     },
   };
 }
+
+/** A wrong voice name or prosody is the script's or preset's fault: retrying cannot fix it. */
+function asStepError(error: unknown): unknown {
+  if (!(error instanceof SpeechError)) return error;
+  const kind = SPEECH_ERROR_KINDS[error.kind] ?? 'retryable';
+  return new StepError(kind, error.message, { cause: error });
+}
+
+const SPEECH_ERROR_KINDS: Partial<Record<SpeechError['kind'], StepErrorKind>> = {
+  'invalid-voice': 'invalid-input',
+  'invalid-prosody': 'invalid-input',
+  'nothing-to-say': 'invalid-input',
+  'engine-missing': 'fatal',
+};
 
 function* utterancesOf(document: ScriptDocument): Generator<Utterance> {
   for (const scene of document.scenes) {

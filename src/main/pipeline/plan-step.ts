@@ -1,5 +1,12 @@
 import { copyFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import {
+  type AssetRef,
+  type Motion,
+  RENDER_PLAN_VERSION,
+  type RenderPlan,
+  validateRenderPlan,
+} from '../../shared/render-plan.ts';
 import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
 import type { VideoSettings } from '../engine/job-settings.ts';
@@ -7,7 +14,6 @@ import type { HashContext, ProducedFile, StepHandler, StepOutput } from '../engi
 import type { ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
 import { sha256File } from '../util/hash.ts';
-import { type AssetRef, type Motion, RENDER_PLAN_VERSION, type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { CAPTION_FONT_FILE } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
@@ -24,7 +30,9 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
   const fontPath = join(services.resourcesDir, 'fonts', CAPTION_FONT_FILE);
   const externalFiles = async ({ inputs, settings }: HashContext): Promise<string[]> => {
     const document = await readInputJson<ScriptDocument>(inputs, 'script', 'document');
-    const files = document.scenes.map((s, i) => s.image ?? visualPath(pickVisual(settings.recipe.defaults, i)));
+    const files = document.scenes.map(
+      (s, i) => s.image ?? visualPath(pickVisual(settings.recipe.defaults, i)),
+    );
     return [...new Set([...files, fontPath])];
   };
   return {
@@ -48,7 +56,12 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         assets[id] = { sha256, size, kind, name: safeName(basename(path)) };
         files[id] = { path: copy, type: kind };
       };
-      const addInput = (id: string, ref: StepOutput['files'][string], kind: AssetRef['kind'], name: string) => {
+      const addInput = (
+        id: string,
+        ref: StepOutput['files'][string],
+        kind: AssetRef['kind'],
+        name: string,
+      ) => {
         assets[id] = { sha256: ref.sha256, size: ref.size, kind, name };
       };
 
@@ -85,7 +98,8 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         ...(defaults.captions.burnIn ? { captions: { asset: 'captions', font: 'font', burnIn: true } } : {}),
       };
       const checked = validateRenderPlan(plan);
-      if (!checked.ok) throw new StepError('fatal', `the render plan is invalid: ${checked.errors.join('; ')}`);
+      if (!checked.ok)
+        throw new StepError('fatal', `the render plan is invalid: ${checked.errors.join('; ')}`);
       files.plan = { path: await writeWorkJson(ctx, 'plan.json', plan), type: 'plan' };
       return { files, data: { durationMs: plan.durationMs, scenes: scenes.length } };
     },

@@ -12,13 +12,19 @@ export function scriptParseStep(): StepHandler {
   return {
     kind: 'script.parse',
     version: () => PARSER_VERSION,
-    config: ({ settings }) => ({ directionMap: settings.voice.directionMap, language: settings.voice.language }),
+    config: ({ settings }) => ({
+      directionMap: settings.voice.directionMap,
+      language: settings.voice.language,
+    }),
     fingerprint: async ({ settings }) => {
       const path = settings.input.scriptPath;
       try {
         return { path, sha256: (await sha256File(path)).sha256 };
       } catch (error) {
-        throw new StepError('invalid-input', `${path}:1:1: error: cannot read the script (${(error as Error).message})`);
+        throw new StepError(
+          'invalid-input',
+          `${path}:1:1: error: cannot read the script (${(error as Error).message})`,
+        );
       }
     },
     async run(ctx) {
@@ -26,7 +32,8 @@ export function scriptParseStep(): StepHandler {
         directionMap: ctx.settings.voice.directionMap,
         language: ctx.settings.voice.language,
       });
-      if (!result.ok) throw new StepError('invalid-input', result.diagnostics.map(formatDiagnostic).join('\n'));
+      if (!result.ok)
+        throw new StepError('invalid-input', result.diagnostics.map(formatDiagnostic).join('\n'));
       const { document } = result;
       for (const warning of document.warnings.slice(0, 20)) ctx.warn(formatDiagnostic(warning));
       return {

@@ -14,6 +14,8 @@ export interface PipelineServices {
   synthesizer(provider: string): Promise<{ synthesizer: SpeechSynthesizer; fallbackFrom?: string }>;
   /** A voice preset's voice names by synthesizer id, for [voice SLUG] directions. */
   voiceNamesOf(slug: string): Record<string, string> | undefined;
+  /** The encode runner process entry when not the source one (the bundled CLI, the app). */
+  encodeRunnerPath?: string;
   /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
   encoderThreads?: number;
 }

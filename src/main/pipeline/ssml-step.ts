@@ -14,7 +14,14 @@ export function ssmlStep(): StepHandler {
     version: () => SSML_VERSION,
     config: ({ settings }) => {
       const v = settings.voice;
-      return { voiceNames: v.voiceNames, language: v.language, style: v.style, styleDegree: v.styleDegree, role: v.role, prosody: v.prosody };
+      return {
+        voiceNames: v.voiceNames,
+        language: v.language,
+        style: v.style,
+        styleDegree: v.styleDegree,
+        role: v.role,
+        prosody: v.prosody,
+      };
     },
     async run(ctx) {
       const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');

@@ -1,0 +1,84 @@
+/**
+ * Line breaking for burned-in captions: at most two lines on screen, balanced so neither line is
+ * much longer than the other; longer text becomes several pages shown one after another.
+ */
+
+/** One line of caption text: newlines and runs of spaces become single spaces. */
+export function singleLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Greedy word wrap; a word longer than a line is cut, since nothing else would fit it on screen. */
+export function wrapWords(text: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of singleLine(text).split(' ')) {
+    if (word === '') continue;
+    for (let rest = word; rest !== ''; ) {
+      const candidate = line === '' ? rest : `${line} ${rest}`;
+      if (candidate.length <= maxChars) {
+        line = candidate;
+        rest = '';
+      } else if (line !== '') {
+        lines.push(line);
+        line = '';
+      } else {
+        lines.push(rest.slice(0, maxChars));
+        rest = rest.slice(maxChars);
+      }
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** The break between words that makes the longer of two lines shortest, if both lines fit. */
+function balancedTwoLines(text: string, maxChars: number): string[] | undefined {
+  let best: string[] | undefined;
+  for (let at = text.indexOf(' '); at !== -1; at = text.indexOf(' ', at + 1)) {
+    const first = text.slice(0, at);
+    const second = text.slice(at + 1);
+    const longest = Math.max(first.length, second.length);
+    if (longest > maxChars) continue;
+    if (!best || longest < Math.max(best[0]?.length ?? 0, best[1]?.length ?? 0)) best = [first, second];
+  }
+  return best;
+}
+
+/** Pages of one or two lines, each line at most maxChars long. */
+export function captionPages(text: string, maxChars: number): string[][] {
+  const oneLine = singleLine(text);
+  if (oneLine === '') return [];
+  if (oneLine.length <= maxChars) return [[oneLine]];
+  const balanced = balancedTwoLines(oneLine, maxChars);
+  if (balanced) return [balanced];
+  const lines = wrapWords(oneLine, maxChars);
+  const pages: string[][] = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    const pair = lines.slice(i, i + 2);
+    pages.push(balancedTwoLines(pair.join(' '), maxChars) ?? pair);
+  }
+  return pages;
+}
+
+/**
+ * Splits [startMs, endMs] between pages in proportion to their characters, which is roughly how long
+ * each takes to say. The first page starts at startMs and the last ends at endMs exactly.
+ */
+export function pageTimes(
+  pages: string[][],
+  startMs: number,
+  endMs: number,
+): { startMs: number; endMs: number }[] {
+  const weights = pages.map((lines) => Math.max(1, lines.join(' ').length));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  const times: { startMs: number; endMs: number }[] = [];
+  let before = 0;
+  for (const weight of weights) {
+    const from = startMs + Math.round(((endMs - startMs) * before) / total);
+    before += weight;
+    const to = before === total ? endMs : startMs + Math.round(((endMs - startMs) * before) / total);
+    times.push({ startMs: from, endMs: to });
+  }
+  return times;
+}

@@ -1,0 +1,122 @@
+/**
+ * Turns a RenderPlan into ONE ffmpeg invocation: every scene rendered at the output size and frame
+ * rate, concatenated, captions burned in, narration (+ ducked music) mixed, encoded to MP4.
+ * Pure: same input, same arguments; easy to test and to re-run by hand for benchmarks.
+ */
+import { dirname } from 'node:path';
+import type { RenderOutput, RenderPlan } from '../../shared/render-plan.ts';
+import { audioGraph } from './audio-graph.ts';
+import { FfmpegError } from './errors.ts';
+import { clipChain, colorSource, filterPath, sceneFrames, stillImageChain } from './filters.ts';
+
+export interface EncodeCommandInput {
+  plan: RenderPlan;
+  /** Absolute path of every asset the plan uses, by asset id. */
+  assetPaths: Record<string, string>;
+  outPath: string;
+  /** Already chosen from plan.output.encoders (see selectEncoder). */
+  encoder: string;
+  threads?: number;
+  /** Folder with the caption font; defaults to the folder of the plan's font asset. */
+  fontsDir?: string;
+}
+
+export function buildEncodeCommand(input: EncodeCommandInput): string[] {
+  const { plan } = input;
+  const { output } = plan;
+  const inputArgs: string[] = [];
+  let inputCount = 0;
+  const addInput = (path: string, loop: boolean): number => {
+    if (loop) inputArgs.push('-stream_loop', '-1');
+    inputArgs.push('-i', path);
+    return inputCount++;
+  };
+  const pathOf = (assetId: string): string => {
+    const path = input.assetPaths[assetId];
+    if (!path) throw new FfmpegError('invalid-request', `no file given for asset "${assetId}"`);
+    return path;
+  };
+
+  // A still used by several scenes is decoded once and split: each copy is a single frame.
+  const imageUses = new Map<string, number>();
+  for (const scene of plan.scenes) {
+    if (scene.visual.kind === 'image') {
+      imageUses.set(scene.visual.asset, (imageUses.get(scene.visual.asset) ?? 0) + 1);
+    }
+  }
+  const statements: string[] = [];
+  const imageLabels = new Map<string, string[]>();
+  for (const [assetId, uses] of imageUses) {
+    const index = addInput(pathOf(assetId), false);
+    const labels = Array.from({ length: uses }, (_, i) => `[img${index}_${i}]`);
+    if (uses > 1) statements.push(`[${index}:v:0]split=${uses}${labels.join('')}`);
+    else labels[0] = `[${index}:v:0]`;
+    imageLabels.set(assetId, labels);
+  }
+
+  const size = { width: output.width, height: output.height };
+  const { fps, pixelFormat } = output;
+  const sceneLabels = plan.scenes.map((scene, i) => {
+    const frames = sceneFrames(scene.startMs, scene.durationMs, fps);
+    const label = `[s${i}]`;
+    const visual = scene.visual;
+    if (visual.kind === 'color') {
+      statements.push(`${colorSource(visual.color, size, fps, frames, pixelFormat)}${label}`);
+    } else if (visual.kind === 'image') {
+      const source = imageLabels.get(visual.asset)?.shift();
+      statements.push(`${source}${stillImageChain(visual.motion, size, fps, frames, pixelFormat)}${label}`);
+    } else {
+      const index = addInput(pathOf(visual.asset), visual.loop);
+      statements.push(`[${index}:v:0]${clipChain(size, fps, frames, pixelFormat)}${label}`);
+    }
+    return label;
+  });
+
+  const concatenated = sceneLabels.length > 1 ? '[vcat]' : (sceneLabels[0] as string);
+  if (sceneLabels.length > 1) {
+    statements.push(`${sceneLabels.join('')}concat=n=${sceneLabels.length}:v=1:a=0${concatenated}`);
+  }
+  let videoOut = concatenated;
+  if (plan.captions?.burnIn) {
+    const fontsDir = input.fontsDir ?? (plan.captions.font ? dirname(pathOf(plan.captions.font)) : undefined);
+    const fontsOption = fontsDir ? `:fontsdir=${filterPath(fontsDir)}` : '';
+    statements.push(
+      `${videoOut}subtitles=filename=${filterPath(pathOf(plan.captions.asset))}${fontsOption}[vsub]`,
+    );
+    videoOut = '[vsub]';
+  }
+
+  const narration = addInput(pathOf(plan.audio.narration), false);
+  const music = plan.audio.music ? addInput(pathOf(plan.audio.music.asset), true) : undefined;
+  statements.push(...audioGraph(plan, { narration, music }));
+
+  return [
+    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
+    ...inputArgs,
+    ...['-filter_complex', statements.join(';\n')],
+    ...['-map', videoOut, '-map', '[aout]'],
+    ...videoEncoderArgs(input.encoder, output),
+    ...['-pix_fmt', pixelFormat, '-r', String(fps), '-g', String(Math.max(1, fps * 2))],
+    ...['-c:a', 'aac', '-b:a', output.audioBitrate, '-ar', String(output.audioSampleRate), '-ac', '2'],
+    ...(input.threads ? ['-threads', String(input.threads)] : []),
+    ...['-t', (plan.durationMs / 1000).toFixed(3)],
+    ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
+  ];
+}
+
+/** Quality settings differ per encoder family: hardware encoders reject crf and want a bitrate. */
+export function videoEncoderArgs(encoder: string, output: RenderOutput): string[] {
+  const args = ['-c:v', encoder];
+  const isSoftwareX26x = encoder === 'libx264' || encoder === 'libx265';
+  if (isSoftwareX26x) {
+    if (output.speedPreset) args.push('-preset', output.speedPreset);
+    if (output.crf !== undefined) args.push('-crf', String(output.crf));
+    else args.push('-b:v', output.bitrate);
+  } else {
+    args.push('-b:v', output.bitrate);
+    if (encoder.endsWith('_videotoolbox')) args.push('-allow_sw', '1');
+  }
+  // QuickTime and iOS only play HEVC in MP4 when tagged hvc1 (ffmpeg defaults to hev1).
+  if (/hevc|265/.test(encoder)) args.push('-tag:v', 'hvc1');
+  return args;
+}

@@ -1,0 +1,105 @@
+/**
+ * One complete encode: validate the request, run ffmpeg into a partial file, verify the result,
+ * then rename it into place. Whatever fails, no partial file is left behind.
+ */
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createLogger } from '../log/logger.ts';
+import { partialPathFor } from '../util/atomic-file.ts';
+import { buildEncodeCommand } from './command.ts';
+import {
+  type EncodeOptions,
+  type EncodeRequest,
+  type EncodeResult,
+  parseEncodeRequest,
+} from './encode-types.ts';
+import { FfmpegError } from './errors.ts';
+import { isExecutableFile } from './locate.ts';
+import { runFfmpeg } from './run.ts';
+import { verifyVideo } from './verify.ts';
+
+const log = createLogger('EncodeJob');
+
+export async function runEncode(
+  input: EncodeRequest | unknown,
+  options: EncodeOptions = {},
+): Promise<EncodeResult> {
+  const started = performance.now();
+  const request = parseEncodeRequest(input);
+  await checkFilesExist(request);
+  const { plan } = request;
+
+  await mkdir(dirname(request.outPath), { recursive: true });
+  const partialPath = partialPathFor(request.outPath);
+  const commandInput = {
+    plan,
+    assetPaths: request.assetPaths,
+    encoder: request.encoder,
+    threads: request.threads,
+    fontsDir: request.fontsDir,
+  };
+  const args = buildEncodeCommand({ ...commandInput, outPath: partialPath });
+  const jobLog = log.child({ plan: plan.id, encoder: request.encoder });
+  jobLog.info('encode started', { outPath: request.outPath, durationMs: plan.durationMs });
+
+  try {
+    await runFfmpeg(request.ffmpegPath, args, {
+      durationMs: plan.durationMs,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      onSpawn: (ffmpegPid) => options.onStarted?.({ ffmpegPid, partialPath }),
+    });
+    if (options.signal?.aborted) throw new FfmpegError('cancelled', 'encode cancelled');
+    const facts = await verifyVideo(request.ffprobePath, request.ffmpegPath, partialPath, {
+      width: plan.output.width,
+      height: plan.output.height,
+      durationMs: plan.durationMs,
+      audio: true,
+    });
+    await rename(partialPath, request.outPath);
+    const elapsedMs = Math.round(performance.now() - started);
+    jobLog.info('encode finished', { outPath: request.outPath, elapsedMs });
+    return {
+      outPath: request.outPath,
+      encoder: request.encoder,
+      args: buildEncodeCommand({ ...commandInput, outPath: request.outPath }),
+      facts: { ...facts, path: request.outPath },
+      elapsedMs,
+    };
+  } catch (error) {
+    await rm(partialPath, { force: true });
+    throw error;
+  }
+}
+
+/** Missing inputs are user errors: say which asset and where it was expected. */
+async function checkFilesExist(request: EncodeRequest): Promise<void> {
+  if (!(await isExecutableFile(request.ffmpegPath))) {
+    throw new FfmpegError('not-found', `ffmpeg not found (or not executable) at "${request.ffmpegPath}"`);
+  }
+  const missing: string[] = [];
+  for (const id of usedAssetIds(request)) {
+    const path = request.assetPaths[id];
+    const name = request.plan.assets[id]?.name ?? id;
+    if (!path) missing.push(`asset "${id}" (${name}) has no file path`);
+    else if (!(await isReadableFile(path))) missing.push(`asset "${id}" (${name}) is missing at ${path}`);
+  }
+  if (missing.length > 0) throw new FfmpegError('not-found', `cannot encode: ${missing.join('; ')}`);
+}
+
+function usedAssetIds(request: EncodeRequest): Set<string> {
+  const { plan } = request;
+  const ids = new Set<string>([plan.audio.narration]);
+  if (plan.audio.music) ids.add(plan.audio.music.asset);
+  if (plan.captions?.burnIn) {
+    ids.add(plan.captions.asset);
+    if (plan.captions.font && !request.fontsDir) ids.add(plan.captions.font);
+  }
+  for (const scene of plan.scenes) if (scene.visual.kind !== 'color') ids.add(scene.visual.asset);
+  return ids;
+}
+
+async function isReadableFile(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => null);
+  return Boolean(info?.isFile());
+}

@@ -1,0 +1,82 @@
+/**
+ * The encode contract shared by the client, the runner process and the in-process runEncode.
+ * Everything crossing the process boundary is plain JSON and is parsed again on arrival.
+ */
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
+import { FfmpegError, type FfmpegErrorKind } from './errors.ts';
+import type { FfmpegProgress } from './progress.ts';
+import type { VideoFacts } from './verify.ts';
+
+export interface EncodeRequest {
+  ffmpegPath: string;
+  ffprobePath: string | null;
+  plan: RenderPlan;
+  /** Absolute file path of every asset the plan uses, by asset id. */
+  assetPaths: Record<string, string>;
+  /** Absolute path of the finished video; written only after it verified. */
+  outPath: string;
+  encoder: string;
+  threads?: number;
+  fontsDir?: string;
+}
+
+export interface EncodeResult {
+  outPath: string;
+  encoder: string;
+  /** Exactly the ffmpeg arguments that ran, with the final out path (re-runnable by a benchmark). */
+  args: string[];
+  facts: VideoFacts;
+  elapsedMs: number;
+}
+
+export interface EncodeOptions {
+  onProgress?: (progress: FfmpegProgress) => void;
+  /** ffmpeg started: its pid and the partial file it writes (lets a parent clean up after a crash). */
+  onStarted?: (info: { ffmpegPid: number; partialPath: string }) => void;
+  signal?: AbortSignal;
+}
+
+export type RunnerInbound = { type: 'encode'; request: EncodeRequest } | { type: 'cancel' };
+
+export type RunnerOutbound =
+  | { type: 'started'; ffmpegPid: number; partialPath: string }
+  | { type: 'progress'; fraction: number; outTimeMs: number; speed?: number }
+  | { type: 'done'; result: EncodeResult }
+  | { type: 'error'; kind: FfmpegErrorKind; message: string };
+
+const absolutePath = z.string().min(1).refine(isAbsolute, 'must be an absolute path');
+
+const RequestShape = z.object({
+  ffmpegPath: absolutePath,
+  ffprobePath: absolutePath.nullable(),
+  plan: z.unknown(),
+  assetPaths: z.record(z.string(), absolutePath),
+  outPath: absolutePath,
+  encoder: z.string().regex(/^[a-z0-9_]+$/, 'must be an ffmpeg encoder name'),
+  threads: z.number().int().min(1).max(256).optional(),
+  fontsDir: absolutePath.optional(),
+});
+
+/** Never trust a request: it may come from another process or another machine. */
+export function parseEncodeRequest(input: unknown): EncodeRequest {
+  const shape = RequestShape.safeParse(input);
+  if (!shape.success) {
+    const issues = shape.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`);
+    throw new FfmpegError('invalid-request', `invalid encode request: ${issues.join('; ')}`);
+  }
+  const plan = validateRenderPlan(shape.data.plan);
+  if (!plan.ok) throw new FfmpegError('invalid-plan', `invalid render plan: ${plan.errors.join('; ')}`);
+  const { plan: _unchecked, ...rest } = shape.data;
+  return { ...rest, plan: plan.plan };
+}
+
+export function parseRunnerInbound(message: unknown): RunnerInbound | null {
+  if (!message || typeof message !== 'object') return null;
+  const m = message as { type?: unknown; request?: unknown };
+  if (m.type === 'cancel') return { type: 'cancel' };
+  // The request itself is validated by runEncode, which reports problems as typed errors.
+  if (m.type === 'encode') return { type: 'encode', request: m.request as EncodeRequest };
+  return null;
+}

@@ -1,0 +1,46 @@
+/** Public surface of the ffmpeg module. encode-runner.ts is a process entry and is not exported. */
+export { buildEncodeCommand, type EncodeCommandInput, videoEncoderArgs } from './command.ts';
+export {
+  type ChildEncodeOptions,
+  ENCODE_RUNNER_PATH,
+  encodeInChildProcess,
+  forkRunner,
+  type RunnerChannel,
+  relayEncode,
+  runEncode,
+} from './encode-client.ts';
+export type {
+  EncodeOptions,
+  EncodeRequest,
+  EncodeResult,
+  RunnerInbound,
+  RunnerOutbound,
+} from './encode-types.ts';
+export { parseEncodeRequest } from './encode-types.ts';
+export {
+  FFMPEG_ERROR_KINDS,
+  FfmpegError,
+  type FfmpegErrorKind,
+  isFfmpegError,
+  isFfmpegErrorKind,
+  toFfmpegError,
+} from './errors.ts';
+export { filterPath } from './filters.ts';
+export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpeg } from './locate.ts';
+export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
+export { type FfmpegProbe, probeFfmpeg, selectEncoder } from './probe.ts';
+export type { FfmpegProgress } from './progress.ts';
+export { type RunFfmpegOptions, runFfmpeg } from './run.ts';
+export {
+  detectParentPort,
+  type ElectronParentPortLike,
+  type RunnerPort,
+} from './runner-port.ts';
+export { type RunnerService, serveEncodes } from './runner-service.ts';
+export {
+  findProblems,
+  readVideoFacts,
+  type VideoExpectation,
+  type VideoFacts,
+  verifyVideo,
+} from './verify.ts';

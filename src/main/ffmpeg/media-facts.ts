@@ -1,0 +1,116 @@
+/** Reads stream facts out of ffprobe JSON or, without ffprobe, out of ffmpeg's input summary. */
+
+export interface VideoStreamFacts {
+  codec: string;
+  width: number;
+  height: number;
+  durationMs: number | null;
+  pixelFormat: string | null;
+  frameRate: number | null;
+}
+
+export interface AudioStreamFacts {
+  codec: string;
+  durationMs: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+}
+
+export interface MediaFacts {
+  /** Container duration. */
+  durationMs: number | null;
+  video: VideoStreamFacts | null;
+  audio: AudioStreamFacts | null;
+  /** Where the facts came from: ffmpeg's summary has only the container duration, to 10 ms. */
+  source: 'ffprobe' | 'ffmpeg';
+}
+
+interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  duration?: string;
+  pix_fmt?: string;
+  avg_frame_rate?: string;
+  sample_rate?: string;
+  channels?: number;
+}
+
+const secondsToMs = (value: string | undefined): number | null => {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(n) ? n * 1000 : null;
+};
+
+function rate(value: string | undefined): number | null {
+  const [num, den] = (value ?? '').split('/').map(Number);
+  return num && den ? num / den : null;
+}
+
+export function parseFfprobeJson(text: string): MediaFacts | null {
+  let parsed: { streams?: ProbeStream[]; format?: { duration?: string } };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const streams = parsed.streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video');
+  const a = streams.find((s) => s.codec_type === 'audio');
+  return {
+    durationMs: secondsToMs(parsed.format?.duration),
+    video: v
+      ? {
+          codec: v.codec_name ?? 'unknown',
+          width: v.width ?? 0,
+          height: v.height ?? 0,
+          durationMs: secondsToMs(v.duration),
+          pixelFormat: v.pix_fmt ?? null,
+          frameRate: rate(v.avg_frame_rate),
+        }
+      : null,
+    audio: a
+      ? {
+          codec: a.codec_name ?? 'unknown',
+          durationMs: secondsToMs(a.duration),
+          sampleRate: a.sample_rate ? Number(a.sample_rate) : null,
+          channels: a.channels ?? null,
+        }
+      : null,
+    source: 'ffprobe',
+  };
+}
+
+/** Parses `ffmpeg -i FILE` stderr ("Duration: 00:00:02.00, ...", "Stream #0:0...: Video: h264 ..."). */
+export function parseFfmpegInfo(text: string): MediaFacts | null {
+  if (!/^Input #0/m.test(text)) return null;
+  const d = /Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(text);
+  const durationMs = d ? (Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3])) * 1000 : null;
+  const videoLine = /Stream #0:\d+.*?: Video: (.*)/.exec(text)?.[1];
+  const audioLine = /Stream #0:\d+.*?: Audio: (.*)/.exec(text)?.[1];
+  const size = videoLine ? /\b(\d{2,5})x(\d{2,5})\b/.exec(videoLine) : null;
+  const fps = videoLine ? /([\d.]+) fps/.exec(videoLine) : null;
+  const hz = audioLine ? /(\d+) Hz/.exec(audioLine) : null;
+  return {
+    durationMs,
+    video: videoLine
+      ? {
+          codec: videoLine.split(/[\s,]/)[0] ?? 'unknown',
+          width: Number(size?.[1] ?? 0),
+          height: Number(size?.[2] ?? 0),
+          durationMs,
+          pixelFormat: /,\s*([a-z0-9_]+)(?:\(|,)/.exec(videoLine)?.[1] ?? null,
+          frameRate: fps ? Number(fps[1]) : null,
+        }
+      : null,
+    audio: audioLine
+      ? {
+          codec: audioLine.split(/[\s,]/)[0] ?? 'unknown',
+          durationMs,
+          sampleRate: hz ? Number(hz[1]) : null,
+          channels: /\bstereo\b/.test(audioLine) ? 2 : /\bmono\b/.test(audioLine) ? 1 : null,
+        }
+      : null,
+    source: 'ffmpeg',
+  };
+}

@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isFfmpegError } from './errors.ts';
+import type { FfmpegProgress } from './progress.ts';
+import { runFfmpeg } from './run.ts';
+import { FFMPEG, makeTempDir, waitFor, writeScript } from './test-fixtures.ts';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function lavfiEncode(out: string, seconds: number, extra: string[] = []): string[] {
+  return [
+    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', ...extra],
+    ...['-f', 'lavfi', '-i', `testsrc2=size=160x90:rate=25:duration=${seconds}`],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'mp4', out],
+  ];
+}
+
+describe('runFfmpeg', () => {
+  let tmp: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    tmp = makeTempDir('vf-run-');
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('runs ffmpeg and reports progress up to completion', async () => {
+    const out = join(tmp.dir, 'out.mp4');
+    const events: FfmpegProgress[] = [];
+    await runFfmpeg(FFMPEG, lavfiEncode(out, 2), { durationMs: 2000, onProgress: (p) => events.push(p) });
+    expect(existsSync(out)).toBe(true);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.at(-1)).toMatchObject({ fraction: 1, outTimeMs: 2000 });
+    const fractions = events.map((e) => e.fraction);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+  });
+
+  it('rejects with encode-failed and the end of stderr when ffmpeg fails', async () => {
+    const args = ['-hide_banner', '-nostdin', '-i', join(tmp.dir, 'missing.wav'), '-f', 'null', '-'];
+    const error = await runFfmpeg(FFMPEG, args, { durationMs: 1000 }).catch((e: unknown) => e);
+    expect(isFfmpegError(error, 'encode-failed')).toBe(true);
+    expect(String(error)).toMatch(/exited with code \d+/);
+    expect(String(error)).toContain('No such file or directory');
+  });
+
+  it('stops ffmpeg when aborted and rejects as cancelled', async () => {
+    const out = join(tmp.dir, 'slow.mp4');
+    const controller = new AbortController();
+    const started = Date.now();
+    // -re reads the test source in real time: 60 s of input would take a minute.
+    const run = runFfmpeg(FFMPEG, lavfiEncode(out, 60, ['-re']), {
+      durationMs: 60_000,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    const error = await run.catch((e: unknown) => e);
+    expect(isFfmpegError(error, 'cancelled')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('kills an ffmpeg that ignores SIGTERM after the grace period', async () => {
+    const pidFile = join(tmp.dir, 'pid');
+    const stubborn = writeScript(
+      join(tmp.dir, 'ffmpeg'),
+      `trap '' TERM\necho $$ > "${pidFile}"\nwhile :; do sleep 0.05; done`,
+    );
+    const controller = new AbortController();
+    const run = runFfmpeg(stubborn, [], { durationMs: 1000, signal: controller.signal, killGraceMs: 300 });
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const abortedAt = Date.now();
+    controller.abort();
+    const error = await run.catch((e: unknown) => e);
+    expect(isFfmpegError(error, 'cancelled')).toBe(true);
+    expect(Date.now() - abortedAt).toBeGreaterThanOrEqual(250);
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it('rejects at once for an already-aborted signal and for a missing binary', async () => {
+    const aborted = await runFfmpeg(FFMPEG, [], { durationMs: 1, signal: AbortSignal.abort() }).catch(
+      (e) => e,
+    );
+    expect(isFfmpegError(aborted, 'cancelled')).toBe(true);
+    const missing = await runFfmpeg(join(tmp.dir, 'no-ffmpeg'), [], { durationMs: 1 }).catch((e) => e);
+    expect(isFfmpegError(missing, 'not-found')).toBe(true);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Runs one ffmpeg invocation: relays `-progress` output, cancels on abort (SIGTERM, then SIGKILL
+ * if ffmpeg does not stop), and turns failures into typed errors carrying the end of stderr.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createLogger } from '../log/logger.ts';
+import { FfmpegError } from './errors.ts';
+import { type FfmpegProgress, ProgressParser, toProgress } from './progress.ts';
+import { LineTail } from './stderr-tail.ts';
+
+const log = createLogger('FfmpegRun');
+
+export interface RunFfmpegOptions {
+  /** Expected output duration, to turn out_time into a fraction. */
+  durationMs: number;
+  onProgress?: (progress: FfmpegProgress) => void;
+  signal?: AbortSignal;
+  /** How long ffmpeg gets to exit after SIGTERM before SIGKILL. */
+  killGraceMs?: number;
+  /** Called once ffmpeg started, with its process id. */
+  onSpawn?: (pid: number) => void;
+}
+
+/*
+ * ffmpeg ignores SIGPIPE, so it does NOT die when the process reading its progress dies: it would
+ * finish a long encode for nobody. Every live ffmpeg is killed when this process exits, even
+ * through an uncaught exception ('exit' handlers run synchronously and process.kill is sync).
+ */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const live of liveChildren) live.kill('SIGKILL');
+    });
+  }
+  liveChildren.add(child);
+  child.once('close', () => liveChildren.delete(child));
+}
+
+export function runFfmpeg(ffmpegPath: string, args: string[], options: RunFfmpegOptions): Promise<void> {
+  const { signal } = options;
+  if (signal?.aborted)
+    return Promise.reject(new FfmpegError('cancelled', 'encode cancelled before it started'));
+
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    track(child);
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    const stderrTail = new LineTail(20);
+    let lastOutTimeMs = 0;
+    let cancelled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const parser = new ProgressParser((block) => {
+      const progress = toProgress(block, options.durationMs, lastOutTimeMs);
+      lastOutTimeMs = progress.outTimeMs;
+      options.onProgress?.(progress);
+    });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => parser.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderrTail.push(chunk));
+
+    const onAbort = () => {
+      cancelled = true;
+      log.info('cancelling ffmpeg', { pid: child.pid });
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => {
+        log.warn('ffmpeg ignored SIGTERM; killing it', { pid: child.pid });
+        child.kill('SIGKILL');
+      }, options.killGraceMs ?? 3000);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const finish = (error?: FfmpegError) => {
+      signal?.removeEventListener('abort', onAbort);
+      clearTimeout(killTimer);
+      if (error) reject(error);
+      else resolve();
+    };
+
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      const kind = error.code === 'ENOENT' || error.code === 'EACCES' ? 'not-found' : 'encode-failed';
+      finish(
+        new FfmpegError(kind, `could not start ffmpeg "${ffmpegPath}": ${error.message}`, { cause: error }),
+      );
+    });
+    child.once('close', (code, exitSignal) => {
+      if (cancelled) return finish(new FfmpegError('cancelled', 'encode cancelled'));
+      if (code === 0) return finish();
+      const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${code}`;
+      const tail = stderrTail.text();
+      finish(new FfmpegError('encode-failed', `ffmpeg ${how}${tail ? `:\n${tail}` : ' (no error output)'}`));
+    });
+  });
+}

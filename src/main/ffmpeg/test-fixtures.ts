@@ -1,0 +1,140 @@
+/**
+ * Tiny real media for the ffmpeg tests (made with ffmpeg itself) and a plan builder.
+ * Test-only helper: nothing in the module imports it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AssetRef, RenderPlan } from '../../shared/render-plan.ts';
+
+export const FFMPEG = '/usr/bin/ffmpeg';
+export const FFPROBE = '/usr/bin/ffprobe';
+export const FONT_PATH = resolve(import.meta.dirname, '../../../resources/fonts/DejaVuSans-Bold.ttf');
+
+export function makeTempDir(prefix = 'vf-ffmpeg-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function ffmpeg(args: string[]): void {
+  execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args]);
+}
+
+export function makeSineWav(path: string, seconds: number, frequency = 440): string {
+  ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=${frequency}:sample_rate=22050:duration=${seconds}`, path]);
+  return path;
+}
+
+export function makeImage(path: string, width = 400, height = 300): string {
+  ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=1`, '-frames:v', '1', path]);
+  return path;
+}
+
+export function makeClip(path: string, seconds: number, width = 160, height = 120): string {
+  const source = `testsrc2=size=${width}x${height}:rate=25:duration=${seconds}`;
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    path,
+  ]);
+  return path;
+}
+
+/** An ASS file whose one cue covers the whole video, in big white DejaVu Sans Bold. */
+export function makeAss(path: string, text: string, untilSeconds = 9): string {
+  const end = `0:00:${String(untilSeconds).padStart(2, '0')}.00`;
+  const ass = [
+    '[Script Info]',
+    'ScriptType: v4.00+',
+    'PlayResX: 320',
+    'PlayResY: 180',
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    'Style: Default,DejaVu Sans,40,&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,3,0,2,10,10,10,1',
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+    `Dialogue: 0,0:00:00.00,${end},Default,,0,0,0,,${text}`,
+    '',
+  ].join('\n');
+  writeFileSync(path, ass);
+  return path;
+}
+
+const FAKE_SHA = 'a'.repeat(64);
+
+export function asset(kind: AssetRef['kind'], name: string): AssetRef {
+  return { sha256: FAKE_SHA, size: 1, kind, name };
+}
+
+/** A small valid plan; scenes and assets can be replaced by the caller. */
+export function tinyPlan(overrides: Partial<RenderPlan> = {}): RenderPlan {
+  return {
+    version: 1,
+    id: 'test-plan',
+    title: 'Test',
+    output: {
+      container: 'mp4',
+      width: 320,
+      height: 180,
+      fps: 25,
+      videoCodec: 'h264',
+      encoders: ['libx264'],
+      bitrate: '1M',
+      crf: 30,
+      speedPreset: 'ultrafast',
+      pixelFormat: 'yuv420p',
+      audioCodec: 'aac',
+      audioBitrate: '64k',
+      audioSampleRate: 44100,
+    },
+    durationMs: 2000,
+    assets: { img: asset('image', 'img.png'), narration: asset('audio', 'narration.wav') },
+    scenes: [
+      { startMs: 0, durationMs: 1200, visual: { kind: 'image', asset: 'img', motion: 'zoom-in' } },
+      { startMs: 1200, durationMs: 800, visual: { kind: 'color', color: '#204060' } },
+    ],
+    audio: { narration: 'narration' },
+    ...overrides,
+  };
+}
+
+/** A small executable shell script: a fake ffmpeg/ffprobe/runner for tests (fakes, not mocks). */
+export function writeScript(path: string, body: string, mode = 0o755): string {
+  writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode });
+  return path;
+}
+
+/** Pids of live processes whose command line mentions `needle` (Linux /proc). */
+export function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (cmdline.includes(needle) && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, stepMs = 25): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Checks a finished video before it is published: right codecs, size and durations, and audio
+ * that ends with the picture. A video that fails here is deleted, never delivered.
+ */
+import { stat } from 'node:fs/promises';
+import { FfmpegError } from './errors.ts';
+import { captureOutput } from './exec.ts';
+import { type MediaFacts, parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
+
+export interface VideoExpectation {
+  width: number;
+  height: number;
+  durationMs: number;
+  /** Allowed difference of each duration from the expected one and from each other (default 100). */
+  toleranceMs?: number;
+  /** Whether an AAC audio stream must be present (true) or absent (false). */
+  audio: boolean;
+}
+
+export interface VideoFacts extends MediaFacts {
+  path: string;
+  sizeBytes: number;
+}
+
+export async function verifyVideo(
+  ffprobePath: string | null,
+  ffmpegPath: string,
+  path: string,
+  expect: VideoExpectation,
+): Promise<VideoFacts> {
+  const facts = await readVideoFacts(ffprobePath, ffmpegPath, path);
+  const problems = findProblems(facts, expect);
+  if (problems.length > 0) {
+    throw new FfmpegError(
+      'verify-failed',
+      `The rendered video ${path} is not as planned: ${problems.join('; ')}`,
+    );
+  }
+  return facts;
+}
+
+export async function readVideoFacts(
+  ffprobePath: string | null,
+  ffmpegPath: string,
+  path: string,
+): Promise<VideoFacts> {
+  const file = await stat(path).catch(() => null);
+  if (!file?.isFile()) throw new FfmpegError('verify-failed', `The rendered video ${path} does not exist`);
+  let facts: MediaFacts | null;
+  if (ffprobePath) {
+    const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path];
+    const out = await captureOutput(ffprobePath, args);
+    facts = out.code === 0 ? parseFfprobeJson(out.stdout) : null;
+    if (!facts) throw unreadable(path, out.stderr);
+  } else {
+    // No ffprobe (some bundled builds): ffmpeg's input summary has codecs, size and container duration.
+    const out = await captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', '-i', path]);
+    facts = parseFfmpegInfo(out.stderr);
+    if (!facts) throw unreadable(path, out.stderr);
+  }
+  return { path, sizeBytes: file.size, ...facts };
+}
+
+function unreadable(path: string, stderr: string): FfmpegError {
+  const detail = stderr.trim().split('\n').slice(-3).join(' ');
+  return new FfmpegError(
+    'verify-failed',
+    `The rendered video ${path} cannot be read: ${detail || 'no details'}`,
+  );
+}
+
+/** Every way the facts differ from the expectation, in words; empty when all is well. */
+export function findProblems(facts: MediaFacts, expect: VideoExpectation): string[] {
+  const tolerance = expect.toleranceMs ?? 100;
+  const problems: string[] = [];
+  const off = (actual: number, wanted: number) => Math.abs(actual - wanted) > tolerance;
+  const ms = (value: number) => `${Math.round(value)} ms`;
+
+  if (!facts.video) return ['it has no video stream'];
+  const { video, audio } = facts;
+  if (video.codec !== 'h264' && video.codec !== 'hevc')
+    problems.push(`video codec is ${video.codec}, not H.264/HEVC`);
+  if (video.width !== expect.width || video.height !== expect.height) {
+    problems.push(`size is ${video.width}x${video.height}, expected ${expect.width}x${expect.height}`);
+  }
+  if (video.durationMs === null) problems.push('video duration is unknown');
+  else if (off(video.durationMs, expect.durationMs)) {
+    problems.push(`video lasts ${ms(video.durationMs)}, expected ${ms(expect.durationMs)}`);
+  }
+  if (!expect.audio) {
+    if (audio) problems.push(`it has an audio stream (${audio.codec}) but none was expected`);
+    return problems;
+  }
+  if (!audio) return [...problems, 'it has no audio stream'];
+  if (audio.codec !== 'aac') problems.push(`audio codec is ${audio.codec}, not AAC`);
+  if (audio.durationMs === null) problems.push('audio duration is unknown');
+  else {
+    if (off(audio.durationMs, expect.durationMs)) {
+      problems.push(`audio lasts ${ms(audio.durationMs)}, expected ${ms(expect.durationMs)}`);
+    }
+    if (video.durationMs !== null && off(audio.durationMs, video.durationMs)) {
+      problems.push(`audio (${ms(audio.durationMs)}) and video (${ms(video.durationMs)}) lengths differ`);
+    }
+  }
+  return problems;
+}

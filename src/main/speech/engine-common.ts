@@ -1,0 +1,60 @@
+/** Pieces both offline adapters share: voice-name checks, a retry-friendly memo, the text file step. */
+import { rm, writeFile } from 'node:fs/promises';
+import { writeAtomically } from '../util/atomic-file.ts';
+import { SpeechError } from './errors.ts';
+import { readWavHeader } from './wav-header.ts';
+
+const MAX_VOICE_NAME_CHARS = 100;
+
+/**
+ * Voice names go into argv (never a shell), but a name starting with "-" could still be read as an
+ * option, and control characters are never part of a real voice name.
+ */
+export function checkVoiceName(engine: string, voice: string): void {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  const bad = voice.trim() === '' || voice.startsWith('-') || /[\u0000-\u001f\u007f]/.test(voice);
+  if (bad || voice.length > MAX_VOICE_NAME_CHARS) {
+    throw new SpeechError(
+      'invalid-voice',
+      `"${voice.slice(0, MAX_VOICE_NAME_CHARS)}" is not a valid ${engine} voice name`,
+    );
+  }
+}
+
+/** Caches a successful result; a failure is not cached, so installing the engine later is noticed. */
+export function memoizeSuccess<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+/**
+ * Runs `speak(textFile, wavPath)` so the WAV appears at outPath only when complete and readable.
+ * The text travels in a file beside the output, never in argv: no injection, no length limit.
+ */
+export async function synthesizeThroughTextFile(
+  text: string,
+  outPath: string,
+  speak: (textFile: string, wavPath: string) => Promise<void>,
+): Promise<void> {
+  await writeAtomically(
+    outPath,
+    async (wavPath) => {
+      const textFile = `${wavPath}.txt`;
+      try {
+        await writeFile(textFile, text, 'utf8');
+        await speak(textFile, wavPath);
+      } finally {
+        await rm(textFile, { force: true });
+      }
+    },
+    async (wavPath) => {
+      await readWavHeader(wavPath);
+    },
+  );
+}

@@ -1,0 +1,188 @@
+/**
+ * Builds the narration WAV of a script: every utterance is synthesized on its own (so each caption
+ * cue spans exactly its audio), then clips and silences are laid end to end by sample count and
+ * streamed into one WAV, written atomically.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { CaptionCue } from '../captions/types.ts';
+import { createLogger } from '../log/logger.ts';
+import type { Prosody, ScriptDocument, Utterance } from '../script/types.ts';
+import { writeAtomically } from '../util/atomic-file.ts';
+import { SpeechError } from './errors.ts';
+import {
+  layOutNarration,
+  type SceneTiming,
+  type TimelineItem,
+  type TimelineScene,
+} from './narration-timeline.ts';
+import { type ClipOptions, clipFor, type SpeechClip } from './speech-clip.ts';
+import { literalSpokenText } from './spoken-text.ts';
+import { runWithConcurrency } from './task-pool.ts';
+import type { SpeechRequest, SpeechSynthesizer } from './types.ts';
+import { concatenateWav, NARRATION_FORMAT, readWavHeader, type WavFormat } from './wav.ts';
+
+export type { SceneTiming } from './narration-timeline.ts';
+
+export interface NarrationInput {
+  document: ScriptDocument;
+  synthesizer: SpeechSynthesizer;
+  voiceFor: (utterance: Utterance) => SpeechRequest['voice'];
+  /** The job's prosody; an utterance's own rate/pitch override it field by field. */
+  baseProsody?: Prosody;
+  /** Where per-utterance clips are kept; a clip is reused while its engine, voice and text are unchanged. */
+  workDir: string;
+  outPath: string;
+  /** Engine processes running at once (default 2). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  /** Silence between utterances of one scene (default 150 ms). */
+  utteranceGapMs?: number;
+  /** Silence between scenes, with the cut in its middle (default 400 ms). */
+  sceneGapMs?: number;
+  /** Length of a scene with nothing to say (default 1500 ms). */
+  emptySceneMs?: number;
+  /** Output format (default 22.05 kHz mono s16). */
+  format?: WavFormat;
+  ffmpegPath?: string;
+}
+
+export interface Narration {
+  /** Exact: the WAV holds durationMs * sampleRate / 1000 samples. */
+  durationMs: number;
+  sampleRate: number;
+  frameCount: number;
+  cues: CaptionCue[];
+  /** Contiguous: scene i ends where scene i+1 starts; the first starts at 0, the last ends at durationMs. */
+  scenes: SceneTiming[];
+}
+
+const log = createLogger('Narration');
+/** Share of progress given to synthesis; concatenation is the quick rest. */
+const SYNTHESIS_SHARE = 0.95;
+
+function definedProsody(prosody: Prosody | undefined): Prosody {
+  const result: Prosody = {};
+  if (prosody?.rate) result.rate = prosody.rate;
+  if (prosody?.pitch) result.pitch = prosody.pitch;
+  return result;
+}
+
+function requestFor(input: NarrationInput, utterance: Utterance): SpeechRequest {
+  const prosody = { ...definedProsody(input.baseProsody), ...definedProsody(utterance.prosody) };
+  return { text: utterance.text, voice: input.voiceFor(utterance), ...prosody };
+}
+
+function withLocation(document: ScriptDocument, utterance: Utterance, error: unknown): unknown {
+  if (!(error instanceof SpeechError)) return error;
+  const where = `${document.file}:${utterance.line}:${utterance.col}`;
+  return new SpeechError(error.kind, `${where}: ${error.message}`, { cause: error });
+}
+
+interface ClipPlan {
+  /** Distinct clips, each with the first utterance that needs it (for error locations). */
+  jobs: { clip: SpeechClip; utterance: Utterance }[];
+  clipOf: Map<Utterance, SpeechClip>;
+}
+
+/** One clip per distinct request: a line repeated in the script is synthesized once. */
+function planClips(input: NarrationInput, clipOptions: ClipOptions): ClipPlan {
+  const byPath = new Map<string, { clip: SpeechClip; utterance: Utterance }>();
+  const clipOf = new Map<Utterance, SpeechClip>();
+  for (const scene of input.document.scenes) {
+    for (const item of scene.items) {
+      if (item.kind !== 'speech') continue;
+      if (literalSpokenText(item.text) === '') {
+        log.warn('skipping an utterance with nothing to say', { file: input.document.file, line: item.line });
+        continue;
+      }
+      const clip = clipFor(requestFor(input, item), clipOptions);
+      const existing = byPath.get(clip.wavPath);
+      if (!existing) byPath.set(clip.wavPath, { clip, utterance: item });
+      clipOf.set(item, existing?.clip ?? clip);
+    }
+  }
+  return { jobs: [...byPath.values()], clipOf };
+}
+
+export async function synthesizeNarration(input: NarrationInput): Promise<Narration> {
+  const { document, synthesizer, signal } = input;
+  const format = input.format ?? NARRATION_FORMAT;
+  if (document.scenes.length === 0) {
+    throw new SpeechError('nothing-to-say', `${document.file}: the script has no scenes to narrate`);
+  }
+  await mkdir(input.workDir, { recursive: true });
+  const { jobs, clipOf } = planClips(input, {
+    synthesizer,
+    engineVersion: await synthesizer.version(),
+    workDir: input.workDir,
+    format,
+    signal,
+    ffmpegPath: input.ffmpegPath,
+  });
+
+  let done = 0;
+  await runWithConcurrency(
+    jobs,
+    input.concurrency ?? 2,
+    async ({ clip, utterance }) => {
+      try {
+        await clip.prepare();
+      } catch (error) {
+        throw withLocation(document, utterance, error);
+      }
+      done++;
+      input.onProgress?.((done / jobs.length) * SYNTHESIS_SHARE);
+    },
+    signal,
+  );
+
+  const frames = new Map<string, number>();
+  for (const { clip } of jobs) frames.set(clip.wavPath, (await readWavHeader(clip.wavPath)).frameCount);
+  const scenes: TimelineScene[] = document.scenes.map((scene) => ({
+    index: scene.index,
+    items: scene.items.flatMap((item): TimelineItem[] => {
+      if (item.kind === 'pause') return [{ kind: 'pause', ms: item.ms }];
+      const clip = clipOf.get(item);
+      if (!clip) return [];
+      return [
+        { kind: 'speech', wavPath: clip.wavPath, frames: frames.get(clip.wavPath) ?? 0, text: item.text },
+      ];
+    }),
+  }));
+  const timeline = layOutNarration(scenes, {
+    sampleRate: format.sampleRate,
+    utteranceGapMs: input.utteranceGapMs ?? 150,
+    sceneGapMs: input.sceneGapMs ?? 400,
+    emptySceneMs: input.emptySceneMs ?? 1500,
+  });
+
+  await writeAtomically(input.outPath, async (tempPath) => {
+    const written = await concatenateWav(
+      timeline.parts.map(({ part }) => part),
+      tempPath,
+      format,
+      { ...(signal ? { signal } : {}), ...(input.ffmpegPath ? { ffmpegPath: input.ffmpegPath } : {}) },
+    );
+    if (written.frameCount !== timeline.frameCount) {
+      // A clip changed between measuring and copying: the cue times would be wrong, so stop here.
+      throw new SpeechError(
+        'invalid-wav',
+        `Narration length mismatch: wrote ${written.frameCount} samples, planned ${timeline.frameCount}`,
+      );
+    }
+  });
+  input.onProgress?.(1);
+  log.info('narration ready', {
+    file: document.file,
+    durationMs: timeline.durationMs,
+    cues: timeline.cues.length,
+  });
+  return {
+    durationMs: timeline.durationMs,
+    sampleRate: format.sampleRate,
+    frameCount: timeline.frameCount,
+    cues: timeline.cues,
+    scenes: timeline.scenes,
+  };
+}
