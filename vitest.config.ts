@@ -8,5 +8,6 @@ export default defineConfig({
     // Real ffmpeg encodes share 2 cores; more workers only make each slower.
     maxWorkers: 2,
     unstubEnvs: true,
+    setupFiles: ['test/setup.ts'],
   },
 });

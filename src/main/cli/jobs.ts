@@ -36,6 +36,12 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
       io.out(`cancel requested for job ${job.id}`);
       return EXIT.ok;
     }
+    const keys = ctx.engine.store.steps(job.id).map((s) => s.stepKey);
+    if (values.from && !keys.includes(values.from)) {
+      throw new UsageError(
+        `job ${job.id.slice(0, 8)} has no step "${values.from}" (steps: ${keys.join(', ')})`,
+      );
+    }
     ctx.engine.retry(job.id, values.from);
     const done = await ctx.engine.run(job.id);
     if (values.json) printJson(io, summarizeJob(ctx.engine.store, done));

@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveSettings } from '../engine/settings-resolver.ts';
+import { validateDirectionMap } from '../script/index.ts';
+import { openDatabase } from './open.ts';
+import { recipes, videoPresets, voicePresets } from './schema.ts';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+let dir: string;
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+const input = { kind: 'script' as const, scriptPath: '/s.md', outputPath: '/s.mp4' };
+
+describe('openDatabase', () => {
+  it('applies the migrations in WAL mode and seeds real defaults', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vfo-db-'));
+    const { db, sqlite, close } = openDatabase(dir);
+    try {
+      expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+      const tables = (
+        sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+      ).map((t) => t.name);
+      for (const t of [
+        'recipes',
+        'prompts',
+        'knowledge_base',
+        'voice_presets',
+        'video_presets',
+        'jobs',
+        'job_steps',
+        'artifacts',
+      ]) {
+        expect(tables).toContain(t);
+      }
+      expect(
+        db
+          .select()
+          .from(recipes)
+          .all()
+          .map((r) => r.slug)
+          .sort(),
+      ).toEqual(['narrated-16x9', 'narrated-9x16']);
+      const voices = db.select().from(voicePresets).all();
+      expect(new Set(voices.map((v) => v.provider))).toEqual(new Set(['offline', 'azure']));
+      for (const v of voices) expect(validateDirectionMap(v.directionMap).ok).toBe(true);
+      const encoders = db
+        .select()
+        .from(videoPresets)
+        .all()
+        .flatMap((p) => p.encoders);
+      expect(encoders).toContain('h264_videotoolbox');
+      expect(encoders).toContain('libx264');
+    } finally {
+      close();
+    }
+  });
+
+  it('resolves the 9:16 recipe to a portrait 1080x1920 preset and the 16:9 one to landscape', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vfo-db-'));
+    const { db, close } = openDatabase(dir);
+    try {
+      expect(resolveSettings(db, { recipe: 'narrated-9x16', input }).video).toMatchObject({
+        width: 1080,
+        height: 1920,
+      });
+      expect(resolveSettings(db, { recipe: 'narrated-16x9', input }).video).toMatchObject({
+        width: 1920,
+        height: 1080,
+      });
+      expect(() => resolveSettings(db, { recipe: 'nope', input })).toThrow(/unknown recipe "nope"/);
+      expect(() => resolveSettings(db, { voicePreset: 'nope', input })).toThrow(
+        /unknown voice preset "nope"/,
+      );
+    } finally {
+      close();
+    }
+  });
+
+  it('keeps a user edit to a seeded preset across restarts, and re-opening is harmless', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vfo-db-'));
+    const first = openDatabase(dir);
+    first.sqlite
+      .prepare('UPDATE voice_presets SET prosody = \'{"rate":"+5%"}\' WHERE slug = \'offline-en\'')
+      .run();
+    first.close();
+    const second = openDatabase(dir);
+    try {
+      const row = second.sqlite
+        .prepare("SELECT prosody FROM voice_presets WHERE slug = 'offline-en'")
+        .get() as { prosody: string };
+      expect(JSON.parse(row.prosody)).toEqual({ rate: '+5%' });
+      expect((second.sqlite.prepare('SELECT count(*) AS n FROM recipes').get() as { n: number }).n).toBe(2);
+    } finally {
+      second.close();
+    }
+  });
+
+  it('has migrations that match the schema (drizzle-kit finds nothing to generate)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vfo-db-'));
+    await cp(join(REPO, 'resources', 'migrations'), join(dir, 'migrations'), { recursive: true });
+    // drizzle-kit joins paths onto its working folder, so the config uses paths relative to it.
+    const schema = relative(dir, join(REPO, 'src/main/db/schema.ts'));
+    await writeFile(
+      join(dir, 'drizzle.config.json'),
+      JSON.stringify({ dialect: 'sqlite', schema, out: './migrations' }),
+    );
+    const before = await readdir(join(dir, 'migrations'), { recursive: true });
+    const drizzleKit = join(REPO, 'node_modules', '.bin', 'drizzle-kit');
+    const { stdout } = await promisify(execFile)(drizzleKit, ['generate', '--config=drizzle.config.json'], {
+      cwd: dir,
+    });
+    expect(stdout).toMatch(/No schema changes/);
+    expect(await readdir(join(dir, 'migrations'), { recursive: true })).toEqual(before);
+  });
+});

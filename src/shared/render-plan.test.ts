@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { type RenderPlan, validateRenderPlan } from './render-plan.ts';
+
+const SHA = 'a'.repeat(64);
+
+function plan(overrides: Partial<RenderPlan> = {}): RenderPlan {
+  return {
+    version: 1,
+    id: 'job-1',
+    title: 'Test',
+    output: {
+      container: 'mp4',
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      videoCodec: 'h264',
+      encoders: ['h264_videotoolbox', 'libx264'],
+      bitrate: '8M',
+      crf: 21,
+      speedPreset: 'veryfast',
+      pixelFormat: 'yuv420p',
+      audioCodec: 'aac',
+      audioBitrate: '160k',
+      audioSampleRate: 48000,
+    },
+    durationMs: 3000,
+    assets: {
+      narration: { sha256: SHA, size: 10, kind: 'audio', name: 'narration.wav' },
+      still: { sha256: SHA, size: 10, kind: 'image', name: 'still.png' },
+      music: { sha256: SHA, size: 10, kind: 'audio', name: 'music.m4a' },
+    },
+    scenes: [
+      { startMs: 0, durationMs: 1000, visual: { kind: 'image', asset: 'still', motion: 'zoom-in' } },
+      { startMs: 1000, durationMs: 2000, visual: { kind: 'color', color: '#102030' } },
+    ],
+    audio: { narration: 'narration', music: { asset: 'music', volumeDb: -18, duckDb: 12 } },
+    ...overrides,
+  };
+}
+
+describe('validateRenderPlan', () => {
+  it('accepts a well-formed plan with music ducked under the narration', () => {
+    expect(validateRenderPlan(plan())).toEqual({ ok: true, plan: plan() });
+  });
+
+  it.each([
+    ['an odd width', { output: { ...plan().output, width: 1919 } }, /output.width: dimensions must be even/],
+    ['an absurd size', { output: { ...plan().output, width: 100_000 } }, /output.width/],
+    ['an absurd frame rate', { output: { ...plan().output, fps: 1000 } }, /output.fps/],
+    [
+      'a scene gap',
+      { scenes: [plan().scenes[0], { ...plan().scenes[1], startMs: 1500 }] as RenderPlan['scenes'] },
+      /contiguous/,
+    ],
+    ['a wrong total', { durationMs: 9000 }, /add up to durationMs/],
+    ['a duration of days', { durationMs: 10 * 24 * 3600 * 1000 }, /durationMs/],
+    ['an unknown asset', { audio: { narration: 'nope' } }, /unknown asset "nope"/],
+    [
+      'a path as asset name',
+      {
+        assets: {
+          ...plan().assets,
+          still: { sha256: SHA, size: 1, kind: 'image', name: '../../etc/passwd' },
+        },
+      },
+      /bare file name/,
+    ],
+    [
+      'a bad checksum',
+      { assets: { ...plan().assets, still: { sha256: 'xyz', size: 1, kind: 'image', name: 'a.png' } } },
+      /sha256/,
+    ],
+    [
+      'music louder than full scale',
+      { audio: { narration: 'narration', music: { asset: 'music', volumeDb: 6, duckDb: 3 } } },
+      /volumeDb/,
+    ],
+    ['an unknown field', { extra: true } as unknown as Partial<RenderPlan>, /Unrecognized key/],
+    ['another version', { version: 2 } as unknown as Partial<RenderPlan>, /version/],
+  ])('rejects %s', (_name, overrides, message) => {
+    const result = validateRenderPlan(plan(overrides as Partial<RenderPlan>));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.join('\n')).toMatch(message);
+  });
+
+  it('rejects things that are not plans at all', () => {
+    for (const input of [null, 42, 'plan', [], {}]) expect(validateRenderPlan(input).ok).toBe(false);
+  });
+});
