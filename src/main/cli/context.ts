@@ -4,6 +4,7 @@ import { BlobStore } from '../engine/blob-store.ts';
 import { Engine } from '../engine/engine.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
 import { builtinHandlers, createDefaultServices, type PipelineServices } from '../pipeline/index.ts';
+import { envSecretStore } from '../secrets/secret-store.ts';
 
 export interface CliContext {
   dataDir: string;
@@ -37,12 +38,14 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
     ...(options.threads ? { encoderThreads: options.threads } : {}),
     ...(runner ? { encodeRunnerPath: runner } : {}),
+    secrets: envSecretStore(),
+    ...(process.env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL } : {}),
   });
   const engine = new Engine({
     dataDir,
     database,
     blobs,
-    handlers: builtinHandlers(services),
+    handlers: builtinHandlers(services, database.db),
     stepConcurrency: Number(process.env.VFO_STEP_CONCURRENCY) || 2,
   });
   await engine.repair();

@@ -61,3 +61,53 @@ export async function prepareScript(
 export function diagnosticsText(diagnostics: Diagnostic[]): string {
   return diagnostics.map(formatDiagnostic).join('\n');
 }
+
+/** The limits of a brief typed on the command line or read from a file. */
+const BRIEF_LIMITS = { title: 200, brief: 20_000 };
+
+/** A job whose script Claude writes: checked here so a bad title or brief never becomes a job. */
+export function prepareBrief(
+  ctx: CliContext,
+  input: {
+    title: string | undefined;
+    brief: string;
+    recipe?: string | undefined;
+    voice?: string | undefined;
+    videoPreset?: string | undefined;
+    out?: string | undefined;
+  },
+): { ok: true; request: SettingsRequest } | { ok: false; message: string } {
+  const title = input.title?.trim() ?? '';
+  const brief = input.brief.trim();
+  if (!title) return { ok: false, message: 'a brief needs a --title' };
+  if (title.length > BRIEF_LIMITS.title)
+    return { ok: false, message: `the title is longer than ${BRIEF_LIMITS.title} characters` };
+  if (!brief) return { ok: false, message: 'the brief is empty' };
+  if (brief.length > BRIEF_LIMITS.brief)
+    return { ok: false, message: `the brief is longer than ${BRIEF_LIMITS.brief} characters` };
+  const name =
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'video';
+  const request: SettingsRequest = {
+    recipe: input.recipe ?? 'from-brief-16x9',
+    voicePreset: input.voice,
+    videoPreset: input.videoPreset,
+    input: { kind: 'brief', title, brief, outputPath: resolve(input.out ?? '.', `${name}.mp4`) },
+  };
+  try {
+    const settings = resolveSettings(ctx.database.db, request);
+    if (!settings.recipe.pipeline.steps.some((s) => s.kind === 'script.write')) {
+      return {
+        ok: false,
+        message: `recipe "${settings.recipe.slug}" renders scripts; pick one that writes them (e.g. from-brief-16x9)`,
+      };
+    }
+  } catch (error) {
+    if (error instanceof SettingsError) return { ok: false, message: error.message };
+    throw error;
+  }
+  return { ok: true, request };
+}

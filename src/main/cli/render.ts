@@ -1,13 +1,16 @@
+import { readFile, stat } from 'node:fs/promises';
 import type { EngineEvent } from '../engine/events.ts';
 import type { JobRow } from '../engine/job-store.ts';
+import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
-import { openContext } from './context.ts';
+import { type CliContext, openContext } from './context.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
-import { diagnosticsText, prepareScript } from './prepare.ts';
+import { diagnosticsText, prepareBrief, prepareScript } from './prepare.ts';
 import { summarizeJob } from './summaries.ts';
 
 export const RENDER_USAGE = `usage: vfo render <scripts...> [--out DIR] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG]
-                  [--ffmpeg PATH] [--threads N] [--json] [--data DIR]`;
+                  [--ffmpeg PATH] [--threads N] [--json] [--data DIR]
+       vfo render --title TITLE (--brief TEXT | --brief-file FILE) [same options]   (Claude writes the script)`;
 
 /**
  * `vfo render`: every script is checked first (nothing is rendered if one is invalid: exit 2), then each
@@ -21,28 +24,36 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     'video-preset': { type: 'string' },
     ffmpeg: { type: 'string' },
     threads: { type: 'string' },
+    title: { type: 'string' },
+    brief: { type: 'string' },
+    'brief-file': { type: 'string' },
   });
   if (values.help) {
     io.out(RENDER_USAGE);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
+  const fromBrief = values.brief !== undefined || values['brief-file'] !== undefined;
+  if (fromBrief && positionals.length > 0) throw new UsageError('give either scripts or a brief, not both');
+  if (!fromBrief && positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
+  const briefText = values['brief-file'] ? await readBriefFile(values['brief-file']) : values.brief;
   const ctx = await openContext({
     data: values.data,
     ffmpeg: values.ffmpeg,
     threads: positiveInt(values.threads, 'threads'),
   });
   try {
-    const prepared = await Promise.all(
-      positionals.map((file) =>
-        prepareScript(ctx, file, {
-          recipe: values.recipe,
-          voice: values.voice,
-          videoPreset: values['video-preset'],
-          out: values.out,
-        }),
-      ),
-    );
+    const choices = {
+      recipe: values.recipe,
+      voice: values.voice,
+      videoPreset: values['video-preset'],
+      out: values.out,
+    };
+    if (fromBrief) {
+      const brief = prepareBrief(ctx, { ...choices, title: values.title, brief: briefText ?? '' });
+      if (!brief.ok) throw new UsageError(brief.message);
+      return await runJobs(ctx, io, [brief.request], Boolean(values.json));
+    }
+    const prepared = await Promise.all(positionals.map((file) => prepareScript(ctx, file, choices)));
     const invalid = prepared.filter((p) => !p.ok);
     for (const p of prepared) {
       if (p.ok) for (const w of p.document.warnings) io.err(diagnosticsText([w]));
@@ -53,27 +64,48 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
       return EXIT.invalid;
     }
 
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
-    const unsubscribe = ctx.engine.subscribe(progressPrinter(io));
-    try {
-      const jobs = await Promise.all(
-        prepared.map(async (p) => {
-          if (!p.ok) throw new Error('unreachable');
-          const { job, resumed } = ctx.engine.createJob(p.request);
-          if (resumed) io.err(`vfo: resuming job ${job.id.slice(0, 8)} for ${p.path}`);
-          return ctx.engine.run(job.id, controller.signal);
-        }),
-      );
-      return report(io, ctx.engine.store, jobs, Boolean(values.json), controller.signal.aborted);
-    } finally {
-      unsubscribe();
-      process.off('SIGINT', onSigint);
-    }
+    const requests = prepared.flatMap((p) => (p.ok ? [p.request] : []));
+    return await runJobs(ctx, io, requests, Boolean(values.json));
   } finally {
     ctx.close();
   }
+}
+
+/** Make (or resume) a job per request, run them together, report, and map the outcome to an exit code. */
+async function runJobs(
+  ctx: CliContext,
+  io: CliIo,
+  requests: SettingsRequest[],
+  json: boolean,
+): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const unsubscribe = ctx.engine.subscribe(progressPrinter(io));
+  try {
+    const jobs = await Promise.all(
+      requests.map(async (request) => {
+        const { job, resumed } = ctx.engine.createJob(request);
+        if (resumed) io.err(`vfo: resuming job ${job.id.slice(0, 8)} for ${describeInput(request)}`);
+        return ctx.engine.run(job.id, controller.signal);
+      }),
+    );
+    return report(io, ctx.engine.store, jobs, json, controller.signal.aborted);
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function describeInput(request: SettingsRequest): string {
+  return request.input.kind === 'script' ? request.input.scriptPath : `"${request.input.title}"`;
+}
+
+async function readBriefFile(path: string): Promise<string> {
+  const size = (await stat(path).catch(() => null))?.size;
+  if (size === undefined) throw new UsageError(`cannot read the brief file ${path}`);
+  if (size > 100_000) throw new UsageError(`the brief file ${path} is larger than 100 kB`);
+  return readFile(path, 'utf8');
 }
 
 function report(

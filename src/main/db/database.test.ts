@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../engine/settings-resolver.ts';
 import { validateDirectionMap } from '../script/index.ts';
 import { openDatabase } from './open.ts';
-import { recipes, videoPresets, voicePresets } from './schema.ts';
+import { prompts, recipes, videoPresets, voicePresets } from './schema.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 let dir: string;
@@ -44,7 +44,14 @@ describe('openDatabase', () => {
           .all()
           .map((r) => r.slug)
           .sort(),
-      ).toEqual(['narrated-16x9', 'narrated-9x16']);
+      ).toEqual(['from-brief-16x9', 'narrated-16x9', 'narrated-9x16']);
+      expect(
+        db
+          .select()
+          .from(prompts)
+          .all()
+          .map((p) => [p.slug, p.isActive]),
+      ).toEqual([['script.writer', true]]);
       const voices = db.select().from(voicePresets).all();
       expect(new Set(voices.map((v) => v.provider))).toEqual(new Set(['offline', 'azure']));
       for (const v of voices) expect(validateDirectionMap(v.directionMap).ok).toBe(true);
@@ -94,7 +101,7 @@ describe('openDatabase', () => {
         .prepare("SELECT prosody FROM voice_presets WHERE slug = 'offline-en'")
         .get() as { prosody: string };
       expect(JSON.parse(row.prosody)).toEqual({ rate: '+5%' });
-      expect((second.sqlite.prepare('SELECT count(*) AS n FROM recipes').get() as { n: number }).n).toBe(2);
+      expect((second.sqlite.prepare('SELECT count(*) AS n FROM recipes').get() as { n: number }).n).toBe(3);
     } finally {
       second.close();
     }

@@ -55,7 +55,8 @@ export const prompts = sqliteTable(
     userTemplate: text('user_template').notNull(),
     model: text('model').notNull(),
     maxTokens: integer('max_tokens').notNull(),
-    temperature: real('temperature').notNull(),
+    /** Sent only when set: recent Claude API versions reject sampling parameters (SDK 1.x has none). */
+    temperature: real('temperature'),
     kbTiers: text('kb_tiers', { mode: 'json' }).$type<string[]>().notNull(),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
@@ -163,6 +164,8 @@ export const jobSteps = sqliteTable(
     lastError: text('last_error'),
     errorKind: text('error_kind'),
     progress: real('progress').notNull().default(0),
+    /** What the step consumed, e.g. { inputTokens, outputTokens } of a Claude call. */
+    metrics: text('metrics', { mode: 'json' }).$type<Json>(),
     startedAt: text('started_at'),
     completedAt: text('completed_at'),
   },

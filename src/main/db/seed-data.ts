@@ -18,13 +18,30 @@ export const NARRATED_PIPELINE: Pipeline = {
   ],
 };
 
+/** Claude writes the script first; the rest is the narrated pipeline, reading the written script. */
+export const FROM_BRIEF_PIPELINE: Pipeline = {
+  steps: [
+    { key: 'write', kind: 'script.write', dependsOn: [], with: { prompt: 'script.writer' } },
+    ...NARRATED_PIPELINE.steps.map((step) =>
+      step.key === 'script' ? { ...step, dependsOn: ['write'] } : step,
+    ),
+  ],
+};
+
 const visuals = ['dawn.png', 'dusk.png', 'slate.png'];
 
-export const SEED_RECIPES: { slug: string; name: string; description: string; defaults: RecipeDefaults }[] = [
+export const SEED_RECIPES: {
+  slug: string;
+  name: string;
+  description: string;
+  pipeline: Pipeline;
+  defaults: RecipeDefaults;
+}[] = [
   {
     slug: 'narrated-16x9',
     name: 'Narrated video, 16:9',
     description: 'Script → offline narration → burned-in captions → 1080p landscape video.',
+    pipeline: NARRATED_PIPELINE,
     defaults: {
       voicePreset: 'offline-en',
       videoPreset: 'landscape-1080p',
@@ -37,6 +54,7 @@ export const SEED_RECIPES: { slug: string; name: string; description: string; de
     slug: 'narrated-9x16',
     name: 'Narrated video, 9:16',
     description: 'Script → offline narration → burned-in captions → 1080x1920 portrait video for phones.',
+    pipeline: NARRATED_PIPELINE,
     defaults: {
       voicePreset: 'offline-en',
       videoPreset: 'portrait-1080p',
@@ -44,6 +62,50 @@ export const SEED_RECIPES: { slug: string; name: string; description: string; de
       motion: 'zoom-in',
       captions: { burnIn: true, fontSize: 64 },
     },
+  },
+  {
+    slug: 'from-brief-16x9',
+    name: 'Written by Claude, narrated by Azure, 16:9',
+    description:
+      'Title + brief → Claude writes the script (prompt "script.writer") → Azure neural voice (offline if not configured) → 1080p video.',
+    pipeline: FROM_BRIEF_PIPELINE,
+    defaults: {
+      voicePreset: 'azure-en-jenny',
+      videoPreset: 'landscape-1080p',
+      visuals,
+      motion: 'zoom-in',
+      captions: { burnIn: true, fontSize: 56 },
+    },
+  },
+];
+
+export const SEED_PROMPTS = [
+  {
+    slug: 'script.writer',
+    systemPrompt: [
+      'You write narration scripts for short explainer videos made by Video Factory.',
+      'Answer with the script only: markdown, no preamble, no code fences.',
+      'Format: optional front matter with a title; each scene starts with a "# " heading; plain sentences',
+      'a narrator reads aloud; stage directions in square brackets, only these: [pause], [pause 700ms],',
+      '[cheerful], [calm], [serious], [excited], [sad], [default], [slow], [fast], [rate +10%], [pitch -5%].',
+      'Never use square brackets for anything else. Keep sentences short enough to read as captions.',
+      '{{knowledge}}',
+    ].join('\n'),
+    userTemplate: 'Title: {{title}}\n\nBrief:\n{{brief}}\n\nWrite the script.',
+    model: 'claude-sonnet-4-5',
+    maxTokens: 4000,
+    temperature: null,
+    kbTiers: ['house-style'],
+  },
+];
+
+export const SEED_KNOWLEDGE = [
+  {
+    slug: 'house-style',
+    tier: 'house-style',
+    title: 'House style',
+    content:
+      'Three to five scenes. Open with a one-sentence hook. Speak to the viewer as "you". End with a one-line summary.',
   },
 ];
 
@@ -79,7 +141,8 @@ export const SEED_VOICE_PRESETS: SeedRow<typeof voicePresets.$inferInsert>[] = [
     slug: 'azure-en-jenny',
     name: 'Azure neural, English (Jenny)',
     provider: 'azure',
-    voiceNames: { azure: 'en-US-JennyNeural' },
+    // The offline names are the fallback when Azure is not configured.
+    voiceNames: { azure: 'en-US-JennyNeural', 'espeak-ng': 'en-us+f3', say: 'Samantha' },
     language: 'en-US',
     prosody: {},
     style: 'friendly',
@@ -90,7 +153,7 @@ export const SEED_VOICE_PRESETS: SeedRow<typeof voicePresets.$inferInsert>[] = [
     slug: 'azure-es-dalia',
     name: 'Azure neural, español de México (Dalia)',
     provider: 'azure',
-    voiceNames: { azure: 'es-MX-DaliaNeural' },
+    voiceNames: { azure: 'es-MX-DaliaNeural', 'espeak-ng': 'es-419', say: 'Paulina' },
     language: 'es-MX',
     prosody: { rate: '-5%' },
     style: 'cheerful',

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type * as schema from './schema.ts';
-import { recipes, videoPresets, voicePresets } from './schema.ts';
-import { NARRATED_PIPELINE, SEED_RECIPES, SEED_VIDEO_PRESETS, SEED_VOICE_PRESETS } from './seed-data.ts';
+import { knowledgeBase, prompts, recipes, videoPresets, voicePresets } from './schema.ts';
+import {
+  SEED_KNOWLEDGE,
+  SEED_PROMPTS,
+  SEED_RECIPES,
+  SEED_VIDEO_PRESETS,
+  SEED_VOICE_PRESETS,
+} from './seed-data.ts';
 
 /**
  * Insert the default rows that are missing. Never overwrites: a user's edits to a seeded preset or
@@ -17,11 +23,22 @@ export function seedDefaults(db: BetterSQLite3Database<typeof schema>): void {
           id: randomUUID(),
           ...recipe,
           version: 1,
-          pipeline: NARRATED_PIPELINE,
           isActive: true,
           createdAt: now,
         })
         .onConflictDoNothing({ target: [recipes.slug, recipes.version] })
+        .run();
+    }
+    for (const prompt of SEED_PROMPTS) {
+      tx.insert(prompts)
+        .values({ id: randomUUID(), ...prompt, version: 1, isActive: true, createdAt: now })
+        .onConflictDoNothing({ target: [prompts.slug, prompts.version] })
+        .run();
+    }
+    for (const entry of SEED_KNOWLEDGE) {
+      tx.insert(knowledgeBase)
+        .values({ id: randomUUID(), ...entry, createdAt: now })
+        .onConflictDoNothing({ target: knowledgeBase.slug })
         .run();
     }
     for (const preset of SEED_VOICE_PRESETS) {

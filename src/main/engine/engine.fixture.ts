@@ -8,6 +8,7 @@ import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { type Pipeline, recipes, voicePresets } from '../db/schema.ts';
 import { Engine } from './engine.ts';
 import { StepError } from './errors.ts';
+import type { ScriptJobInput } from './job-settings.ts';
 import { registryOf, type StepHandler } from './step-handler.ts';
 
 export interface Harness {
@@ -27,6 +28,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+function scriptOf(input: ScriptJobInput): string {
+  return input.kind === 'script' ? input.scriptPath : input.title;
+}
+
 /** Writes its input files' text plus its own key; reads the voice preset's rate for "voice" steps. */
 function fakeStep(kind: string, harness: () => Harness): StepHandler {
   return {
@@ -35,7 +40,7 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
     config: ({ settings, step }) => ({
       rate: step.with?.usesVoice ? (settings.voice.prosody.rate ?? null) : null,
       // The first step reads the script, as the real parse step does.
-      script: step.dependsOn.length === 0 ? settings.input.scriptPath : null,
+      script: step.dependsOn.length === 0 ? scriptOf(settings.input) : null,
     }),
     async run(ctx) {
       const h = harness();
@@ -53,7 +58,7 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
         throw new Error(`${ctx.step.key} flaked`);
       }
       let text = ctx.step.key;
-      if (ctx.step.dependsOn.length === 0) text += `:${basename(ctx.settings.input.scriptPath, '.md')}`;
+      if (ctx.step.dependsOn.length === 0) text += `:${basename(scriptOf(ctx.settings.input), '.md')}`;
       for (const dep of ctx.step.dependsOn) {
         const file = ctx.inputs[dep]?.files.out;
         if (file) text += `(${await readFile(file.path, 'utf8')})`;

@@ -183,6 +183,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
       store.updateStep(row.id, {
         status: 'done',
         outputRefs: refsOf(output),
+        metrics: result.metrics ?? null,
         reusedFrom: null,
         force: false,
         progress: 1,

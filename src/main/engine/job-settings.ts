@@ -39,10 +39,21 @@ export interface JobSettings {
   input: ScriptJobInput;
 }
 
-export interface ScriptJobInput {
+/** A job made from a script file the user wrote. */
+export interface ScriptFileInput {
   kind: 'script';
   /** Absolute path of the script file. */
   scriptPath: string;
   /** Absolute path the finished video is delivered to. */
   outputPath: string;
 }
+
+/** A job whose script Claude writes from a title and a brief. */
+export interface BriefInput {
+  kind: 'brief';
+  title: string;
+  brief: string;
+  outputPath: string;
+}
+
+export type ScriptJobInput = ScriptFileInput | BriefInput;

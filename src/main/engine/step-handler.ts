@@ -45,6 +45,8 @@ export interface ProducedFile {
 export interface StepResult {
   files?: Record<string, ProducedFile>;
   data?: Json;
+  /** Recorded on the step, outside the hashed output: e.g. the tokens a Claude call used. */
+  metrics?: Json;
 }
 
 /**

@@ -5,6 +5,8 @@ import { voicePresets } from '../db/schema.ts';
 import type { BlobStore } from '../engine/blob-store.ts';
 import { StepError } from '../engine/errors.ts';
 import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
+import { createClaudeGenerator } from '../llm/index.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import type { PipelineServices } from './services.ts';
 
@@ -17,6 +19,10 @@ export interface DefaultServicesOptions {
   ffmpegPath?: string;
   encoderThreads?: number;
   encodeRunnerPath?: string;
+  /** Provider keys (environment for the CLI, the keychain in the app). */
+  secrets: SecretStore;
+  /** Where Claude is reached: ANTHROPIC_BASE_URL (a proxy, or a local fake in tests), else Anthropic. */
+  anthropicBaseUrl?: string;
 }
 
 /** The real outside world: ffmpeg found on this machine, the offline voice, presets from the database. */
@@ -52,6 +58,14 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
       if (provider === 'offline') return { synthesizer: offline };
       // Cloud voices arrive with their adapters; until then a recipe falls back with a visible warning.
       return { synthesizer: offline, fallbackFrom: provider };
+    },
+    textGenerator() {
+      const apiKey = options.secrets.get('anthropic.apiKey');
+      if (!apiKey) return undefined;
+      return createClaudeGenerator({
+        apiKey,
+        ...(options.anthropicBaseUrl ? { baseURL: options.anthropicBaseUrl } : {}),
+      });
     },
     voiceNamesOf(slug) {
       return options.db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get()?.voiceNames;

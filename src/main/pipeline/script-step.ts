@@ -1,8 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { StepError } from '../engine/errors.ts';
 import type { StepHandler } from '../engine/step-handler.ts';
-import { formatDiagnostic, parseScriptFile } from '../script/index.ts';
+import { formatDiagnostic, parseScriptFile, parseScriptText } from '../script/index.ts';
 import { sha256File } from '../util/hash.ts';
 import { writeWorkJson } from './files.ts';
+
+/** How a script written by Claude is named in diagnostics. */
+export const WRITTEN_SCRIPT_NAME = 'written-script.md';
 
 /** Bump when the parser's output for the same script can change. */
 const PARSER_VERSION = 'script-parser/1';
@@ -16,7 +20,9 @@ export function scriptParseStep(): StepHandler {
       directionMap: settings.voice.directionMap,
       language: settings.voice.language,
     }),
-    fingerprint: async ({ settings }) => {
+    fingerprint: async ({ settings, inputs }) => {
+      // A written script arrives as an input file, already part of the hash.
+      if (inputs.write || settings.input.kind !== 'script') return null;
       const path = settings.input.scriptPath;
       try {
         return { path, sha256: (await sha256File(path)).sha256 };
@@ -28,10 +34,21 @@ export function scriptParseStep(): StepHandler {
       }
     },
     async run(ctx) {
-      const result = await parseScriptFile(ctx.settings.input.scriptPath, {
+      const options = {
         directionMap: ctx.settings.voice.directionMap,
         language: ctx.settings.voice.language,
-      });
+      };
+      const written = ctx.inputs.write?.files.script;
+      const input = ctx.settings.input;
+      if (!written && input.kind !== 'script') {
+        throw new StepError(
+          'fatal',
+          'this recipe has no script: a job from a brief needs a "script.write" step',
+        );
+      }
+      const result = written
+        ? parseScriptText(await readFile(written.path, 'utf8'), WRITTEN_SCRIPT_NAME, options)
+        : await parseScriptFile((input as { scriptPath: string }).scriptPath, options);
       if (!result.ok)
         throw new StepError('invalid-input', result.diagnostics.map(formatDiagnostic).join('\n'));
       const { document } = result;

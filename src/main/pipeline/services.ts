@@ -1,4 +1,5 @@
 import type { FfmpegLocation, FfmpegProbe } from '../ffmpeg/index.ts';
+import type { TextGenerator } from '../llm/index.ts';
 import type { SpeechSynthesizer } from '../speech/index.ts';
 
 /**
@@ -12,6 +13,8 @@ export interface PipelineServices {
   ffmpeg(): Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
   /** The synthesizer for a voice preset's provider ('offline' → say or espeak-ng). */
   synthesizer(provider: string): Promise<{ synthesizer: SpeechSynthesizer; fallbackFrom?: string }>;
+  /** Claude, when a key is configured; undefined otherwise (the step then fails with a clear message). */
+  textGenerator(): TextGenerator | undefined;
   /** A voice preset's voice names by synthesizer id, for [voice SLUG] directions. */
   voiceNamesOf(slug: string): Record<string, string> | undefined;
   /** The encode runner process entry when not the source one (the bundled CLI, the app). */

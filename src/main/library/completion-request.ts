@@ -1,0 +1,58 @@
+import type { Db } from '../db/open.ts';
+import { LibraryError } from './errors.ts';
+import { getKnowledgeBase } from './knowledge.ts';
+import { getPromptOrThrow } from './prompts.ts';
+import { missingVariables, missingVariablesError, renderTemplate } from './template.ts';
+
+/** Everything a model adapter needs for one completion; nothing about the model is hard-coded in code. */
+export interface CompletionRequest {
+  model: string;
+  system: string;
+  user: string;
+  maxTokens: number;
+  /** null: not sent (recent Claude API versions reject sampling parameters). */
+  temperature: number | null;
+  /** Slug and version of the prompt used: a step puts them in its input hash, so a new version re-runs it. */
+  promptSlug: string;
+  promptVersion: number;
+}
+
+/** The variable the knowledge base is injected as; callers may not supply it themselves. */
+export const KNOWLEDGE_VARIABLE = 'knowledge';
+
+/**
+ * Renders the active version of prompt `slug`: its knowledge-base tiers become {{knowledge}}, then the
+ * system prompt and user template are rendered strictly with the caller's variables. A missing variable
+ * in either text is one error listing all of them.
+ */
+export function buildCompletionRequest(
+  db: Db,
+  slug: string,
+  variables: Record<string, string>,
+): CompletionRequest {
+  if (Object.hasOwn(variables, KNOWLEDGE_VARIABLE)) {
+    throw new LibraryError(
+      'invalid',
+      `"${KNOWLEDGE_VARIABLE}" is filled from the prompt's knowledge-base tiers and cannot be passed in`,
+      [{ field: KNOWLEDGE_VARIABLE, message: 'reserved variable' }],
+    );
+  }
+  const prompt = getPromptOrThrow(db, slug);
+  const all = { ...variables, [KNOWLEDGE_VARIABLE]: getKnowledgeBase(db, prompt.kbTiers) };
+  const missing = [
+    ...new Set([
+      ...missingVariables(prompt.systemPrompt, all),
+      ...missingVariables(prompt.userTemplate, all),
+    ]),
+  ];
+  if (missing.length > 0) throw missingVariablesError(`prompt "${slug}" v${prompt.version}`, missing);
+  return {
+    model: prompt.model,
+    system: renderTemplate(prompt.systemPrompt, all),
+    user: renderTemplate(prompt.userTemplate, all),
+    maxTokens: prompt.maxTokens,
+    temperature: prompt.temperature,
+    promptSlug: prompt.slug,
+    promptVersion: prompt.version,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The library: what the studio configures (prompts, knowledge base, voice and video presets, recipes),
+ * validated and versioned. The CLI, the farm and the GUI manage configuration only through this API.
+ */
+export { buildCompletionRequest, type CompletionRequest, KNOWLEDGE_VARIABLE } from './completion-request.ts';
+export { LibraryError, type LibraryErrorKind, type LibraryIssue } from './errors.ts';
+export {
+  deleteKnowledge,
+  getKnowledgeBase,
+  type KnowledgeInput,
+  KnowledgeInputSchema,
+  type KnowledgeRow,
+  listKnowledge,
+  upsertKnowledge,
+} from './knowledge.ts';
+export {
+  type VideoPresetInput,
+  VideoPresetInputSchema,
+  VOICE_PROVIDERS,
+  type VoicePresetInput,
+  VoicePresetInputSchema,
+} from './preset-schemas.ts';
+export {
+  getVideoPreset,
+  getVoicePreset,
+  listVideoPresets,
+  listVoicePresets,
+  saveVideoPreset,
+  saveVoicePreset,
+  type VideoPresetRow,
+  type VoicePresetRow,
+} from './presets.ts';
+export {
+  activatePromptVersion,
+  createPromptVersion,
+  getPromptOrThrow,
+  listPrompts,
+  listPromptVersions,
+  type PromptRow,
+  type PromptVersionInput,
+  PromptVersionInputSchema,
+} from './prompts.ts';
+export { type RecipeVersionInput, recipeVersionInputSchema } from './recipe-schema.ts';
+export {
+  activateRecipeVersion,
+  createRecipeVersion,
+  getRecipe,
+  listRecipes,
+  listRecipeVersions,
+  type RecipeRow,
+} from './recipes.ts';
+export { LIBRARY_LIMITS } from './rules.ts';
+export { renderTemplate, templateProblems, templateVariables } from './template.ts';
+export type { VersionSummary } from './versions.ts';

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../db/open.ts';
+import { videoPresets, voicePresets } from '../db/schema.ts';
+import { createLogger } from '../log/logger.ts';
+import { notFound, parseOrThrow, slugOf } from './errors.ts';
+import {
+  type VideoPresetInput,
+  VideoPresetInputSchema,
+  type VoicePresetInput,
+  VoicePresetInputSchema,
+} from './preset-schemas.ts';
+
+const log = createLogger('PresetLibrary');
+
+export type VoicePresetRow = typeof voicePresets.$inferSelect;
+export type VideoPresetRow = typeof videoPresets.$inferSelect;
+
+/**
+ * Presets are edited in place (they have no versions): a job freezes the preset values it runs with in
+ * its snapshot, so editing a preset changes the next job and never one already made.
+ */
+
+export function listVoicePresets(db: Db): VoicePresetRow[] {
+  return db.select().from(voicePresets).orderBy(asc(voicePresets.slug)).all();
+}
+
+export function getVoicePreset(db: Db, slug: string): VoicePresetRow {
+  const row = db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get();
+  if (!row) throw notFound(`unknown voice preset "${slug}"`);
+  return row;
+}
+
+/** Creates the preset, or replaces every field of the preset with that slug; bumps updated_at. */
+export function saveVoicePreset(db: Db, input: VoicePresetInput): VoicePresetRow {
+  const preset = parseOrThrow(VoicePresetInputSchema, input, `voice preset "${slugOf(input)}"`);
+  const { slug, ...fields } = preset;
+  const updatedAt = new Date().toISOString();
+  db.insert(voicePresets)
+    .values({ id: randomUUID(), slug, ...fields, updatedAt })
+    .onConflictDoUpdate({ target: voicePresets.slug, set: { ...fields, updatedAt } })
+    .run();
+  log.info('voice preset saved', { slug });
+  return getVoicePreset(db, slug);
+}
+
+export function listVideoPresets(db: Db): VideoPresetRow[] {
+  return db.select().from(videoPresets).orderBy(asc(videoPresets.slug)).all();
+}
+
+export function getVideoPreset(db: Db, slug: string): VideoPresetRow {
+  const row = db.select().from(videoPresets).where(eq(videoPresets.slug, slug)).get();
+  if (!row) throw notFound(`unknown video preset "${slug}"`);
+  return row;
+}
+
+/** Creates the preset, or replaces every field of the preset with that slug; bumps updated_at. */
+export function saveVideoPreset(db: Db, input: VideoPresetInput): VideoPresetRow {
+  const preset = parseOrThrow(VideoPresetInputSchema, input, `video preset "${slugOf(input)}"`);
+  const { slug, ...fields } = preset;
+  const updatedAt = new Date().toISOString();
+  db.insert(videoPresets)
+    .values({ id: randomUUID(), slug, ...fields, updatedAt })
+    .onConflictDoUpdate({ target: videoPresets.slug, set: { ...fields, updatedAt } })
+    .run();
+  log.info('video preset saved', { slug });
+  return getVideoPreset(db, slug);
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import type { Pipeline } from '../db/schema.ts';
+import { NARRATED_PIPELINE } from '../db/seed-data.ts';
+import { resolveSettings } from '../engine/settings-resolver.ts';
+import { fieldsOf, libraryErrorOf, tempDatabasePerTest } from './library.fixture.ts';
+import type { RecipeVersionInput } from './recipe-schema.ts';
+import {
+  activateRecipeVersion,
+  createRecipeVersion,
+  getRecipe,
+  listRecipes,
+  listRecipeVersions,
+} from './recipes.ts';
+
+const t = tempDatabasePerTest();
+const KINDS: ReadonlySet<string> = new Set(NARRATED_PIPELINE.steps.map((s) => s.kind));
+const input = { kind: 'script' as const, scriptPath: '/s.md', outputPath: '/s.mp4' };
+
+const recipe: RecipeVersionInput = {
+  slug: 'narrated-16x9',
+  name: 'Narrated, quick preview',
+  pipeline: NARRATED_PIPELINE,
+  defaults: {
+    voicePreset: 'offline-es',
+    videoPreset: 'preview-360p',
+    visuals: ['dusk.png'],
+    motion: 'pan-left',
+    captions: { burnIn: false, fontSize: 30 },
+  },
+};
+
+function withSteps(steps: Pipeline['steps']): RecipeVersionInput {
+  return { ...recipe, pipeline: { steps } };
+}
+
+describe('recipe versions', () => {
+  it('adds a version without switching jobs to it until it is activated', () => {
+    const v1 = getRecipe(t.db, 'narrated-16x9');
+    const v2 = createRecipeVersion(t.db, recipe, KINDS);
+    expect(v2).toMatchObject({ version: 2, isActive: false, description: '' });
+    expect(resolveSettings(t.db, { recipe: 'narrated-16x9', input }).recipe.version).toBe(1);
+
+    expect(activateRecipeVersion(t.db, 'narrated-16x9', 2).version).toBe(2);
+    const settings = resolveSettings(t.db, { recipe: 'narrated-16x9', input });
+    expect(settings.recipe.version).toBe(2);
+    expect(settings.video).toMatchObject({ slug: 'preview-360p', width: 640, height: 360 });
+    expect(settings.voice.slug).toBe('offline-es');
+    // The old version is untouched apart from no longer being the active one.
+    expect(getRecipe(t.db, 'narrated-16x9', 1)).toEqual({ ...v1, isActive: false });
+    expect(listRecipeVersions(t.db, 'narrated-16x9').map((r) => [r.version, r.isActive])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+  });
+
+  it('activates immediately when asked, or when the slug is new', () => {
+    createRecipeVersion(t.db, { ...recipe, activate: true }, KINDS);
+    expect(getRecipe(t.db, 'narrated-16x9').version).toBe(2);
+    const fresh = createRecipeVersion(t.db, { ...recipe, slug: 'my-recipe', description: 'mine' }, KINDS);
+    expect(fresh).toMatchObject({ version: 1, isActive: true, description: 'mine' });
+    expect(resolveSettings(t.db, { recipe: 'my-recipe', input }).recipe.id).toBe(fresh.id);
+  });
+
+  it('lists each recipe with its latest and active version', () => {
+    createRecipeVersion(t.db, recipe, KINDS);
+    expect(listRecipes(t.db).map((s) => [s.slug, s.latest.version, s.active?.version])).toEqual([
+      ['from-brief-16x9', 1, 1],
+      ['narrated-16x9', 2, 1],
+      ['narrated-9x16', 1, 1],
+    ]);
+  });
+
+  it('reports unknown recipes and versions as not-found', () => {
+    expect(libraryErrorOf(() => getRecipe(t.db, 'nope')).message).toContain('unknown recipe "nope"');
+    expect(libraryErrorOf(() => getRecipe(t.db, 'narrated-16x9', 9)).kind).toBe('not-found');
+    expect(libraryErrorOf(() => activateRecipeVersion(t.db, 'narrated-16x9', 9)).kind).toBe('not-found');
+    expect(getRecipe(t.db, 'narrated-16x9').isActive).toBe(true);
+  });
+});
+
+describe('recipe validation', () => {
+  it('rejects a pipeline with a cycle', () => {
+    const error = libraryErrorOf(() =>
+      createRecipeVersion(
+        t.db,
+        withSteps([
+          { key: 'script', kind: 'script.parse', dependsOn: ['video'] },
+          { key: 'video', kind: 'render.encode', dependsOn: ['script'] },
+        ]),
+        KINDS,
+      ),
+    );
+    expect(error.issues).toEqual([{ field: 'pipeline.steps', message: expect.stringMatching(/cycle/) }]);
+    expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);
+  });
+
+  it('names each step of an unknown kind, and still reports graph problems', () => {
+    const error = libraryErrorOf(() =>
+      createRecipeVersion(
+        t.db,
+        withSteps([
+          { key: 'script', kind: 'script.parse', dependsOn: [] },
+          { key: 'talk', kind: 'ai.generate', dependsOn: ['script'] },
+          { key: 'video', kind: 'render.encode', dependsOn: ['ghost'] },
+        ]),
+        KINDS,
+      ),
+    );
+    expect(error.issues.map((i) => i.field)).toEqual(['pipeline.steps.1.kind', 'pipeline.steps']);
+    expect(error.message).toContain('unknown kind "ai.generate"');
+    expect(error.message).toContain('depends on unknown step "ghost"');
+  });
+
+  it.each([
+    ['pipeline.steps', withSteps([])],
+    ['pipeline.steps', withSteps([{ key: 'Bad Key', kind: 'script.parse', dependsOn: [] }])],
+    ['pipeline.steps.0.dependsOn', withSteps([{ key: 'a', kind: 'script.parse' } as Pipeline['steps'][0]])],
+    ['slug', { ...recipe, slug: 'Bad/Slug' }],
+    ['name', { ...recipe, name: '' }],
+    ['defaults.voicePreset', { ...recipe, defaults: { ...recipe.defaults, voicePreset: 'ghost-voice' } }],
+    ['defaults.videoPreset', { ...recipe, defaults: { ...recipe.defaults, videoPreset: 'ghost-video' } }],
+    ['defaults.visuals', { ...recipe, defaults: { ...recipe.defaults, visuals: [] } }],
+    ['defaults.visuals.0', { ...recipe, defaults: { ...recipe.defaults, visuals: ['../secret.png'] } }],
+    ['defaults.visuals.0', { ...recipe, defaults: { ...recipe.defaults, visuals: ['notes.txt'] } }],
+    ['defaults.motion', { ...recipe, defaults: { ...recipe.defaults, motion: 'spin' } }],
+    [
+      'defaults.captions.fontSize',
+      { ...recipe, defaults: { ...recipe.defaults, captions: { burnIn: true, fontSize: 2 } } },
+    ],
+    [
+      'defaults.captions.burnIn',
+      { ...recipe, defaults: { ...recipe.defaults, captions: { burnIn: 'yes', fontSize: 40 } } },
+    ],
+  ])('rejects a bad %s', (field, bad) => {
+    expect(fieldsOf(() => createRecipeVersion(t.db, bad as RecipeVersionInput, KINDS))).toEqual([field]);
+    expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);
+  });
+
+  it('names the missing preset in the message', () => {
+    const bad = { ...recipe, defaults: { ...recipe.defaults, voicePreset: 'ghost-voice' } };
+    expect(libraryErrorOf(() => createRecipeVersion(t.db, bad, KINDS)).message).toContain(
+      'defaults.voicePreset: unknown voice preset "ghost-voice"',
+    );
+  });
+});

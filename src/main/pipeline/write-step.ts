@@ -1,0 +1,85 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Db } from '../db/open.ts';
+import { StepError } from '../engine/errors.ts';
+import type { HashContext, StepHandler } from '../engine/step-handler.ts';
+import { buildCompletionRequest, LibraryError } from '../library/index.ts';
+import { LlmError, stepErrorKindForLlm, writeScript } from '../llm/index.ts';
+import { formatDiagnostic, parseScriptText } from '../script/index.ts';
+import { WRITTEN_SCRIPT_NAME } from './script-step.ts';
+import type { PipelineServices } from './services.ts';
+
+const WRITER_VERSION = 'script-writer/1';
+
+/**
+ * Title + brief → a script written by Claude with the prompt named by the step (`with.prompt`), all of
+ * whose settings come from the database. The script must pass the validator (one repair round).
+ */
+export function writeScriptStep(db: Db, services: PipelineServices): StepHandler {
+  const request = ({ settings, step }: HashContext) => {
+    const input = settings.input;
+    if (input.kind !== 'brief')
+      throw new StepError('invalid-input', 'this recipe writes its script: give a title and a brief');
+    const slug = typeof step.with?.prompt === 'string' ? step.with.prompt : 'script.writer';
+    try {
+      return buildCompletionRequest(db, slug, { title: input.title, brief: input.brief });
+    } catch (error) {
+      if (error instanceof LibraryError)
+        throw new StepError('invalid-input', error.message, { cause: error });
+      throw error;
+    }
+  };
+  return {
+    kind: 'script.write',
+    version: () => WRITER_VERSION,
+    // The whole request — model, system, rendered user text, knowledge, max tokens, temperature — so any
+    // edit to the prompt or the knowledge base re-runs the writing and everything after it.
+    config: (ctx) => ({ request: request(ctx), directionMap: ctx.settings.voice.directionMap }),
+    async run(ctx) {
+      const generator = services.textGenerator();
+      if (!generator) {
+        throw new StepError(
+          'fatal',
+          'Claude is not configured: set ANTHROPIC_API_KEY (or add the key in Settings)',
+        );
+      }
+      const { promptSlug, promptVersion, temperature, ...completion } = request(ctx);
+      const options = {
+        directionMap: ctx.settings.voice.directionMap,
+        language: ctx.settings.voice.language,
+      };
+      const validate = (text: string): string[] => {
+        const result = parseScriptText(text, WRITTEN_SCRIPT_NAME, options);
+        return result.ok
+          ? []
+          : result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      };
+      try {
+        const written = await writeScript({
+          generator,
+          request: { ...completion, ...(temperature === null ? {} : { temperature }) },
+          validate,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(Math.min(0.95, p.outputTokens / Math.max(1, completion.maxTokens))),
+        });
+        const path = join(ctx.workDir, 'script.md');
+        await writeFile(path, written.text);
+        if (written.repaired) ctx.warn('Claude’s first script had problems; the repaired version was used');
+        return {
+          files: { script: { path, type: 'script-source' } },
+          data: { prompt: promptSlug, promptVersion },
+          metrics: {
+            ...written.usage,
+            attempts: written.attempts,
+            repaired: written.repaired,
+            model: completion.model,
+          },
+        };
+      } catch (error) {
+        if (error instanceof LlmError)
+          throw new StepError(stepErrorKindForLlm(error), error.message, { cause: error });
+        throw error;
+      }
+    },
+  };
+}
