@@ -40,6 +40,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     ...(runner ? { encodeRunnerPath: runner } : {}),
     secrets: envSecretStore(),
     ...(process.env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL } : {}),
+    ...(process.env.AZURE_SPEECH_HOST ? { azureSpeechHost: process.env.AZURE_SPEECH_HOST } : {}),
   });
   const engine = new Engine({
     dataDir,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
 import { resourcesDir } from '../paths.ts';
+import { envSecretStore, providerReadiness } from '../secrets/secret-store.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { openContext } from './context.ts';
@@ -24,10 +25,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
       database: ctx.database.path,
       ffmpeg: await ffmpegReport(values.ffmpeg, ctx.dataDir),
       voices: await voiceReport(),
-      keys: {
-        anthropic: Boolean(process.env.ANTHROPIC_API_KEY),
-        azureSpeech: Boolean(process.env.AZURE_SPEECH_KEY && process.env.AZURE_SPEECH_REGION),
-      },
+      keys: providerReadiness(envSecretStore(), process.env.AZURE_SPEECH_HOST),
     };
     const ready = report.ffmpeg.ok && report.voices.offline.available;
     if (values.json) printJson(io, { ready, ...report });
@@ -73,7 +71,6 @@ async function voiceReport() {
       version: available ? await synth.version() : null,
       voices: voices.length,
     },
-    azure: { ready: Boolean(process.env.AZURE_SPEECH_KEY && process.env.AZURE_SPEECH_REGION) },
   };
 }
 

@@ -7,6 +7,7 @@ import { StepError } from '../engine/errors.ts';
 import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
 import { createClaudeGenerator } from '../llm/index.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import { createAzureSpeech } from '../speech/azure/index.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import type { PipelineServices } from './services.ts';
 
@@ -23,6 +24,8 @@ export interface DefaultServicesOptions {
   secrets: SecretStore;
   /** Where Claude is reached: ANTHROPIC_BASE_URL (a proxy, or a local fake in tests), else Anthropic. */
   anthropicBaseUrl?: string;
+  /** Azure Speech reached by host instead of region: an on-premises container, or a local fake in tests. */
+  azureSpeechHost?: string;
 }
 
 /** The real outside world: ffmpeg found on this machine, the offline voice, presets from the database. */
@@ -47,7 +50,7 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
       });
       return ffmpeg;
     },
-    async synthesizer(provider) {
+    async offlineSynthesizer() {
       const offline = createOfflineSynthesizer();
       if (!(await offline.available())) {
         throw new StepError(
@@ -55,9 +58,17 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
           `no offline voice: install espeak-ng (Linux) or use macOS's say (${offline.id} not found)`,
         );
       }
-      if (provider === 'offline') return { synthesizer: offline };
-      // Cloud voices arrive with their adapters; until then a recipe falls back with a visible warning.
-      return { synthesizer: offline, fallbackFrom: provider };
+      return offline;
+    },
+    azureSpeech() {
+      const key = options.secrets.get('azure.speechKey');
+      const region = options.secrets.get('azure.speechRegion');
+      if (!key || !(region || options.azureSpeechHost)) return undefined;
+      return createAzureSpeech({
+        key,
+        ...(region ? { region } : {}),
+        ...(options.azureSpeechHost ? { host: options.azureSpeechHost } : {}),
+      });
     },
     textGenerator() {
       const apiKey = options.secrets.get('anthropic.apiKey');

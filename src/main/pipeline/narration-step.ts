@@ -1,29 +1,44 @@
 import { join } from 'node:path';
 import { StepError, type StepErrorKind } from '../engine/errors.ts';
-import type { HashContext, StepHandler } from '../engine/step-handler.ts';
+import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import type { ScriptDocument, Utterance } from '../script/types.ts';
-import { SpeechError, synthesizeNarration } from '../speech/index.ts';
+import { type AzureSpeech, AzureSpeechError, synthesizeAzureNarration } from '../speech/azure/index.ts';
+import { type Narration, SpeechError, synthesizeNarration } from '../speech/index.ts';
 import { readInputJson, writeWorkJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
+import { ssmlVoiceOf } from './ssml-step.ts';
 
-const NARRATION_VERSION = 'narration/1';
+const NARRATION_VERSION = 'narration/2';
 
 /**
- * ScriptDocument → one narration WAV plus exact cue and scene timings (per-cue synthesis, so caption
- * times match the audio to the sample).
+ * ScriptDocument → one narration WAV plus exact cue and scene timings. Azure presets speak through the
+ * neural voice (word boundaries give the caption times); offline presets — and Azure presets when Azure
+ * is not configured, with a visible warning — use per-sentence offline synthesis.
  */
 export function narrationStep(services: PipelineServices): StepHandler {
-  const voiceConfig = ({ settings }: HashContext) => {
-    const v = settings.voice;
-    return { provider: v.provider, voiceNames: v.voiceNames, language: v.language, prosody: v.prosody };
-  };
+  /** The engine that will actually speak: part of the hash, so configuring Azure re-runs narration. */
+  const engineFor = (provider: string): AzureSpeech | undefined =>
+    provider === 'azure' ? services.azureSpeech() : undefined;
   return {
     kind: 'speech.synthesize',
     async version({ settings }) {
-      const { synthesizer } = await services.synthesizer(settings.voice.provider);
-      return `${NARRATION_VERSION}/${synthesizer.id}/${await synthesizer.version()}`;
+      const azure = engineFor(settings.voice.provider);
+      if (azure) return `${NARRATION_VERSION}/azure/${await azure.version()}`;
+      const offline = await services.offlineSynthesizer();
+      return `${NARRATION_VERSION}/${offline.id}/${await offline.version()}`;
     },
-    config: voiceConfig,
+    config: ({ settings }: HashContext) => {
+      const v = settings.voice;
+      return {
+        provider: v.provider,
+        voiceNames: v.voiceNames,
+        language: v.language,
+        prosody: v.prosody,
+        style: v.style,
+        styleDegree: v.styleDegree,
+        role: v.role,
+      };
+    },
     // Voices switched to inside the script are presets too: their current names belong in the hash.
     async fingerprint({ inputs }) {
       const document = await readInputJson<ScriptDocument>(inputs, 'script', 'document');
@@ -36,28 +51,17 @@ export function narrationStep(services: PipelineServices): StepHandler {
     async run(ctx) {
       const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');
       const voice = ctx.settings.voice;
-      const { synthesizer, fallbackFrom } = await services.synthesizer(voice.provider);
-      if (fallbackFrom)
-        ctx.warn(`${fallbackFrom} voice unavailable: narrated with the offline voice instead`);
-      const jobVoice = voice.voiceNames[synthesizer.id];
-      if (!jobVoice) {
-        throw new StepError('fatal', `voice preset "${voice.slug}" names no voice for ${synthesizer.id}`);
+      const azure = engineFor(voice.provider);
+      if (voice.provider === 'azure' && !azure) {
+        ctx.warn(
+          'Azure Speech is not configured (AZURE_SPEECH_KEY and AZURE_SPEECH_REGION): narrated with the offline voice instead',
+        );
       }
-      const voiceFor = (u: Utterance): string => {
-        if (!u.voice) return jobVoice;
-        return services.voiceNamesOf(u.voice)?.[synthesizer.id] ?? u.voice;
-      };
       const outPath = join(ctx.workDir, 'narration.wav');
-      const narration = await synthesizeNarration({
-        document,
-        synthesizer,
-        voiceFor,
-        baseProsody: voice.prosody,
-        workDir: join(ctx.workDir, 'parts'),
-        outPath,
-        signal: ctx.signal,
-        onProgress: ctx.progress,
-      }).catch((error: unknown) => {
+      const narration = await (azure
+        ? speakWithAzure(ctx, document, azure, outPath)
+        : speakOffline(ctx, document, outPath)
+      ).catch((error: unknown) => {
         throw asStepError(error);
       });
       return {
@@ -65,17 +69,62 @@ export function narrationStep(services: PipelineServices): StepHandler {
           audio: { path: outPath, type: 'audio', metadata: { durationMs: narration.durationMs } },
           timings: { path: await writeWorkJson(ctx, 'timings.json', narration), type: 'timings' },
         },
-        data: { durationMs: narration.durationMs, cues: narration.cues.length, synthesizer: synthesizer.id },
+        data: {
+          durationMs: narration.durationMs,
+          cues: narration.cues.length,
+          engine: azure ? 'azure' : 'offline',
+        },
       };
     },
   };
+
+  async function speakOffline(
+    ctx: StepContext,
+    document: ScriptDocument,
+    outPath: string,
+  ): Promise<Narration> {
+    const voice = ctx.settings.voice;
+    const synthesizer = await services.offlineSynthesizer();
+    const jobVoice = voice.voiceNames[synthesizer.id];
+    if (!jobVoice)
+      throw new StepError('fatal', `voice preset "${voice.slug}" names no voice for ${synthesizer.id}`);
+    const voiceFor = (u: Utterance): string =>
+      u.voice ? (services.voiceNamesOf(u.voice)?.[synthesizer.id] ?? u.voice) : jobVoice;
+    return synthesizeNarration({
+      document,
+      synthesizer,
+      voiceFor,
+      baseProsody: voice.prosody,
+      workDir: join(ctx.workDir, 'parts'),
+      outPath,
+      signal: ctx.signal,
+      onProgress: ctx.progress,
+    });
+  }
+
+  function speakWithAzure(ctx: StepContext, document: ScriptDocument, speech: AzureSpeech, outPath: string) {
+    return synthesizeAzureNarration({
+      document,
+      voice: ssmlVoiceOf(ctx.settings.voice),
+      resolveVoiceName: (slug) => services.voiceNamesOf(slug)?.azure ?? slug,
+      speech,
+      workDir: join(ctx.workDir, 'chunks'),
+      outPath,
+      signal: ctx.signal,
+      onProgress: ctx.progress,
+    });
+  }
 }
 
-/** A wrong voice name or prosody is the script's or preset's fault: retrying cannot fix it. */
+/** Failures retrying cannot fix — a wrong voice, a rejected key — must not be retried. */
 function asStepError(error: unknown): unknown {
-  if (!(error instanceof SpeechError)) return error;
-  const kind = SPEECH_ERROR_KINDS[error.kind] ?? 'retryable';
-  return new StepError(kind, error.message, { cause: error });
+  if (error instanceof SpeechError) {
+    return new StepError(SPEECH_ERROR_KINDS[error.kind] ?? 'retryable', error.message, { cause: error });
+  }
+  if (error instanceof AzureSpeechError) {
+    return new StepError(AZURE_ERROR_KINDS[error.kind] ?? 'retryable', error.message);
+  }
+  return error;
 }
 
 const SPEECH_ERROR_KINDS: Partial<Record<SpeechError['kind'], StepErrorKind>> = {
@@ -83,6 +132,14 @@ const SPEECH_ERROR_KINDS: Partial<Record<SpeechError['kind'], StepErrorKind>> = 
   'invalid-prosody': 'invalid-input',
   'nothing-to-say': 'invalid-input',
   'engine-missing': 'fatal',
+};
+
+const AZURE_ERROR_KINDS: Partial<Record<AzureSpeechError['kind'], StepErrorKind>> = {
+  auth: 'fatal',
+  'not-configured': 'fatal',
+  'invalid-ssml': 'invalid-input',
+  'bad-response': 'fatal',
+  cancelled: 'cancelled',
 };
 
 function* utterancesOf(document: ScriptDocument): Generator<Utterance> {

@@ -1,5 +1,6 @@
 import type { FfmpegLocation, FfmpegProbe } from '../ffmpeg/index.ts';
 import type { TextGenerator } from '../llm/index.ts';
+import type { AzureSpeech } from '../speech/azure/index.ts';
 import type { SpeechSynthesizer } from '../speech/index.ts';
 
 /**
@@ -11,8 +12,10 @@ export interface PipelineServices {
   /** Path of a stored blob by checksum (the engine's content-addressed store). */
   blobPath(sha256: string): string;
   ffmpeg(): Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
-  /** The synthesizer for a voice preset's provider ('offline' → say or espeak-ng). */
-  synthesizer(provider: string): Promise<{ synthesizer: SpeechSynthesizer; fallbackFrom?: string }>;
+  /** The offline voice: `say` on a Mac, espeak-ng elsewhere. */
+  offlineSynthesizer(): Promise<SpeechSynthesizer>;
+  /** Azure neural voices, when a key and a region (or host) are configured. */
+  azureSpeech(): AzureSpeech | undefined;
   /** Claude, when a key is configured; undefined otherwise (the step then fails with a clear message). */
   textGenerator(): TextGenerator | undefined;
   /** A voice preset's voice names by synthesizer id, for [voice SLUG] directions. */

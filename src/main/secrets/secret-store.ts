@@ -28,9 +28,9 @@ export function secretEnvName(name: SecretName): string {
 }
 
 /** Which providers can run, for `vfo doctor` and the GUI: booleans only, never values. */
-export function providerReadiness(store: SecretStore) {
+export function providerReadiness(store: SecretStore, azureHost?: string) {
   return {
-    claude: Boolean(store.get('anthropic.apiKey')),
-    azureSpeech: Boolean(store.get('azure.speechKey') && store.get('azure.speechRegion')),
+    anthropic: Boolean(store.get('anthropic.apiKey')),
+    azureSpeech: Boolean(store.get('azure.speechKey') && (store.get('azure.speechRegion') || azureHost)),
   };
 }
