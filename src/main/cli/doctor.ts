@@ -99,9 +99,11 @@ function formatReport(r: DoctorReport, ready: boolean): string {
   lines.push(
     `offline voice ${v.available ? `${v.engine} ${v.version} (${v.voices} voices)` : `MISSING: ${v.engine} not found`}`,
   );
-  lines.push(`claude key    ${r.keys.anthropic ? 'configured (ANTHROPIC_API_KEY)' : 'not set'}`);
   lines.push(
-    `azure speech  ${r.keys.azureSpeech ? 'configured (AZURE_SPEECH_KEY, AZURE_SPEECH_REGION)' : 'not set'}`,
+    `claude        ${r.keys.anthropic ? 'ready (ANTHROPIC_API_KEY set)' : 'not configured: set ANTHROPIC_API_KEY'}`,
+  );
+  lines.push(
+    `azure speech  ${r.keys.azureSpeech ? 'ready (AZURE_SPEECH_KEY set)' : 'not configured: set AZURE_SPEECH_KEY and AZURE_SPEECH_REGION (the offline voice is used instead)'}`,
   );
   lines.push(ready ? 'ready to render' : 'NOT ready to render');
   return lines.join('\n');

@@ -5,9 +5,7 @@ import { voicePresets } from '../db/schema.ts';
 import type { BlobStore } from '../engine/blob-store.ts';
 import { StepError } from '../engine/errors.ts';
 import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
-import { createClaudeGenerator } from '../llm/index.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { createAzureSpeech } from '../speech/azure/index.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import type { PipelineServices } from './services.ts';
 
@@ -60,19 +58,22 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
       }
       return offline;
     },
-    azureSpeech() {
+    // The cloud SDKs are loaded only when a job needs them: they double the CLI's start-up time.
+    async azureSpeech() {
       const key = options.secrets.get('azure.speechKey');
       const region = options.secrets.get('azure.speechRegion');
       if (!key || !(region || options.azureSpeechHost)) return undefined;
+      const { createAzureSpeech } = await import('../speech/azure/azure-speech.ts');
       return createAzureSpeech({
         key,
         ...(region ? { region } : {}),
         ...(options.azureSpeechHost ? { host: options.azureSpeechHost } : {}),
       });
     },
-    textGenerator() {
+    async textGenerator() {
       const apiKey = options.secrets.get('anthropic.apiKey');
       if (!apiKey) return undefined;
+      const { createClaudeGenerator } = await import('../llm/claude-generator.ts');
       return createClaudeGenerator({
         apiKey,
         ...(options.anthropicBaseUrl ? { baseURL: options.anthropicBaseUrl } : {}),

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { StepError, type StepErrorKind } from '../engine/errors.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import type { ScriptDocument, Utterance } from '../script/types.ts';
-import { type AzureSpeech, AzureSpeechError, synthesizeAzureNarration } from '../speech/azure/index.ts';
+import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
+import { AzureSpeechError } from '../speech/azure/errors.ts';
+import { synthesizeAzureNarration } from '../speech/azure/narration.ts';
 import { type Narration, SpeechError, synthesizeNarration } from '../speech/index.ts';
 import { readInputJson, writeWorkJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
@@ -17,12 +19,12 @@ const NARRATION_VERSION = 'narration/2';
  */
 export function narrationStep(services: PipelineServices): StepHandler {
   /** The engine that will actually speak: part of the hash, so configuring Azure re-runs narration. */
-  const engineFor = (provider: string): AzureSpeech | undefined =>
+  const engineFor = async (provider: string): Promise<AzureSpeech | undefined> =>
     provider === 'azure' ? services.azureSpeech() : undefined;
   return {
     kind: 'speech.synthesize',
     async version({ settings }) {
-      const azure = engineFor(settings.voice.provider);
+      const azure = await engineFor(settings.voice.provider);
       if (azure) return `${NARRATION_VERSION}/azure/${await azure.version()}`;
       const offline = await services.offlineSynthesizer();
       return `${NARRATION_VERSION}/${offline.id}/${await offline.version()}`;
@@ -51,7 +53,7 @@ export function narrationStep(services: PipelineServices): StepHandler {
     async run(ctx) {
       const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');
       const voice = ctx.settings.voice;
-      const azure = engineFor(voice.provider);
+      const azure = await engineFor(voice.provider);
       if (voice.provider === 'azure' && !azure) {
         ctx.warn(
           'Azure Speech is not configured (AZURE_SPEECH_KEY and AZURE_SPEECH_REGION): narrated with the offline voice instead',

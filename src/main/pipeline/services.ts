@@ -1,6 +1,6 @@
 import type { FfmpegLocation, FfmpegProbe } from '../ffmpeg/index.ts';
-import type { TextGenerator } from '../llm/index.ts';
-import type { AzureSpeech } from '../speech/azure/index.ts';
+import type { TextGenerator } from '../llm/types.ts';
+import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
 import type { SpeechSynthesizer } from '../speech/index.ts';
 
 /**
@@ -15,9 +15,9 @@ export interface PipelineServices {
   /** The offline voice: `say` on a Mac, espeak-ng elsewhere. */
   offlineSynthesizer(): Promise<SpeechSynthesizer>;
   /** Azure neural voices, when a key and a region (or host) are configured. */
-  azureSpeech(): AzureSpeech | undefined;
+  azureSpeech(): Promise<AzureSpeech | undefined>;
   /** Claude, when a key is configured; undefined otherwise (the step then fails with a clear message). */
-  textGenerator(): TextGenerator | undefined;
+  textGenerator(): Promise<TextGenerator | undefined>;
   /** A voice preset's voice names by synthesizer id, for [voice SLUG] directions. */
   voiceNamesOf(slug: string): Record<string, string> | undefined;
   /** The encode runner process entry when not the source one (the bundled CLI, the app). */

@@ -4,7 +4,8 @@ import type { Db } from '../db/open.ts';
 import { StepError } from '../engine/errors.ts';
 import type { HashContext, StepHandler } from '../engine/step-handler.ts';
 import { buildCompletionRequest, LibraryError } from '../library/index.ts';
-import { LlmError, stepErrorKindForLlm, writeScript } from '../llm/index.ts';
+import { LlmError, stepErrorKindForLlm } from '../llm/errors.ts';
+import { writeScript } from '../llm/script-writer.ts';
 import { formatDiagnostic, parseScriptText } from '../script/index.ts';
 import { WRITTEN_SCRIPT_NAME } from './script-step.ts';
 import type { PipelineServices } from './services.ts';
@@ -36,7 +37,7 @@ export function writeScriptStep(db: Db, services: PipelineServices): StepHandler
     // edit to the prompt or the knowledge base re-runs the writing and everything after it.
     config: (ctx) => ({ request: request(ctx), directionMap: ctx.settings.voice.directionMap }),
     async run(ctx) {
-      const generator = services.textGenerator();
+      const generator = await services.textGenerator();
       if (!generator) {
         throw new StepError(
           'fatal',
