@@ -30,7 +30,8 @@ function script(): string {
   // 15 sentences of the offline voice come to about a minute of narration.
   for (let s = 0; s < 4; s++) {
     const body: string[] = [];
-    for (let i = 0; i < (s === 3 ? 3 : 4); i++) body.push(SENTENCES[(s * 4 + i) % SENTENCES.length] as string);
+    for (let i = 0; i < (s === 3 ? 3 : 4); i++)
+      body.push(SENTENCES[(s * 4 + i) % SENTENCES.length] as string);
     scenes.push(`# Scene ${s + 1}\n\n${body.join(' ')}\n`);
   }
   return `---\ntitle: Benchmark\n---\n\n${scenes.join('\n')}`;

@@ -18,6 +18,8 @@ export interface ContextOptions {
   data?: string | undefined;
   ffmpeg?: string | undefined;
   threads?: number | undefined;
+  /** Encodes this engine may wait on at once: 1 locally; many on a farm node, where workers encode. */
+  encoderSlots?: number | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     blobs,
     handlers: builtinHandlers(services, database.db),
     stepConcurrency: Number(process.env.VFO_STEP_CONCURRENCY) || 2,
+    encoderSlots: options.encoderSlots ?? 1,
   });
   await engine.repair();
   return { dataDir, database, engine, services, close: () => database.close() };

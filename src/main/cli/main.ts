@@ -1,8 +1,10 @@
 import { createLogger } from '../log/logger.ts';
 import { checkCommand } from './check.ts';
 import { doctorCommand } from './doctor.ts';
+import { statusCommand, submitCommand } from './farm-client.ts';
 import { type CliIo, EXIT, processIo, UsageError } from './io.ts';
 import { jobsCommand } from './jobs.ts';
+import { nodeCommand } from './node.ts';
 import { renderCommand } from './render.ts';
 
 const log = createLogger('Cli');
@@ -16,6 +18,9 @@ commands:
   check <script>        report every problem as file:line:col (--ssml prints the SSML)
   doctor                ffmpeg, encoders, voices, keys and data folder of this machine
   jobs                  list, show, retry or cancel jobs
+  node                  join the render farm (headless) and serve the UI
+  submit <scripts...>   send scripts to a farm node to render (--wait for the videos)
+  status                the farm as a node sees it
 
 common options: --data DIR (or VFO_DATA_DIR) picks the data folder, --json prints JSON.
 exit codes: 0 done, 1 failure, 2 invalid input or usage.`;
@@ -25,6 +30,9 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   check: checkCommand,
   doctor: doctorCommand,
   jobs: jobsCommand,
+  node: nodeCommand,
+  submit: submitCommand,
+  status: statusCommand,
 };
 
 /** Runs one command and returns its exit code; expected failures print one clear line, never a stack. */

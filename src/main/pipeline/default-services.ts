@@ -4,7 +4,7 @@ import type { Db } from '../db/open.ts';
 import { voicePresets } from '../db/schema.ts';
 import type { BlobStore } from '../engine/blob-store.ts';
 import { StepError } from '../engine/errors.ts';
-import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
+import { locateFfmpeg, probeFfmpeg, type RunnerChannel } from '../ffmpeg/index.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import type { PipelineServices } from './services.ts';
@@ -18,6 +18,8 @@ export interface DefaultServicesOptions {
   ffmpegPath?: string;
   encoderThreads?: number;
   encodeRunnerPath?: string;
+  /** How the app starts the runner (an Electron utility process); child_process.fork when absent. */
+  startEncodeRunner?: (runnerPath: string) => RunnerChannel;
   /** Provider keys (environment for the CLI, the keychain in the app). */
   secrets: SecretStore;
   /** Where Claude is reached: ANTHROPIC_BASE_URL (a proxy, or a local fake in tests), else Anthropic. */
@@ -84,5 +86,6 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
     },
     ...(options.encoderThreads ? { encoderThreads: options.encoderThreads } : {}),
     ...(options.encodeRunnerPath ? { encodeRunnerPath: options.encodeRunnerPath } : {}),
+    ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),
   };
 }

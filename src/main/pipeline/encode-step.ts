@@ -2,7 +2,7 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { StepError } from '../engine/errors.ts';
-import type { StepHandler } from '../engine/step-handler.ts';
+import type { StepHandler, StepResult } from '../engine/step-handler.ts';
 import { encodeInChildProcess, selectEncoder } from '../ffmpeg/index.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
@@ -16,14 +16,24 @@ export function encodeStep(services: PipelineServices): StepHandler {
     resource: 'encoder',
     async version({ inputs }) {
       const plan = await readInputJson<RenderPlan>(inputs, 'plan', 'plan');
+      // On a farm any Mac may encode: the plan's encoder preference is what is fixed.
+      if (services.farm) return `${ENCODE_VERSION}/farm/${plan.output.encoders.join(',')}`;
       const { probe } = await services.ffmpeg();
       return `${ENCODE_VERSION}/ffmpeg ${probe.version}/${selectEncoder(plan.output.encoders, probe)}`;
     },
     config: () => ({ threads: services.encoderThreads ?? null }),
-    async run(ctx) {
+    async run(ctx): Promise<StepResult> {
       const checked = validateRenderPlan(await readInputJson<unknown>(ctx.inputs, 'plan', 'plan'));
       if (!checked.ok) throw new StepError('fatal', `invalid render plan: ${checked.errors.join('; ')}`);
       const plan = checked.plan;
+      if (services.farm) {
+        const planSha256 = ctx.inputs.plan?.files.plan?.sha256 as string;
+        const result = await services.farm.encode({ jobId: ctx.jobId, plan, planSha256, signal: ctx.signal });
+        return {
+          files: { video: { path: result.path, type: 'video', metadata: { encoder: result.encoder, farm: true } } },
+          data: { encoder: result.encoder, durationMs: plan.durationMs },
+        };
+      }
       const { location, probe } = await services.ffmpeg();
       const encoder = selectEncoder(plan.output.encoders, probe);
       const { assetPaths, fontsDir } = await linkPlanAssets(plan, services.blobPath, ctx.workDir);
@@ -43,6 +53,7 @@ export function encodeStep(services: PipelineServices): StepHandler {
           signal: ctx.signal,
           onProgress: (p) => ctx.progress(p.fraction),
           ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
+          ...(services.startEncodeRunner ? { startRunner: services.startEncodeRunner } : {}),
         },
       );
       return {

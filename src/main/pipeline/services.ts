@@ -1,5 +1,6 @@
-import type { FfmpegLocation, FfmpegProbe } from '../ffmpeg/index.ts';
+import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../ffmpeg/index.ts';
 import type { TextGenerator } from '../llm/types.ts';
+import type { RenderPlan } from '../../shared/render-plan.ts';
 import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
 import type { SpeechSynthesizer } from '../speech/index.ts';
 
@@ -22,6 +23,15 @@ export interface PipelineServices {
   voiceNamesOf(slug: string): Record<string, string> | undefined;
   /** The encode runner process entry when not the source one (the bundled CLI, the app). */
   encodeRunnerPath?: string;
+  /** Starts the encode runner (the app: an Electron utility process); child_process.fork when absent. */
+  startEncodeRunner?: (runnerPath: string) => RunnerChannel;
+  /**
+   * Set when this machine is a farm node: the encode step then sends its plan to the farm and waits
+   * for the verified video to come back here, instead of encoding in-process.
+   */
+  farm?: {
+    encode(input: { jobId: string; plan: RenderPlan; planSha256: string; signal: AbortSignal }): Promise<{ path: string; sha256: string; encoder: string }>;
+  };
   /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
   encoderThreads?: number;
 }

@@ -1,0 +1,63 @@
+import { readFarmKey } from '../farm/net/index.ts';
+import { FarmNode } from '../farm/node/farm-node.ts';
+import { defaultNodeName, loadNodeId } from '../farm/node/identity.ts';
+import { parseCommandArgs, positiveInt } from './args.ts';
+import { openContext } from './context.ts';
+import { type CliIo, EXIT, UsageError } from './io.ts';
+
+export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
+                [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]`;
+
+/** `vfo node`: this machine joins the farm headless and runs until SIGINT/SIGTERM. */
+export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    port: { type: 'string' },
+    name: { type: 'string' },
+    'farm-key-file': { type: 'string' },
+    interface: { type: 'string' },
+    role: { type: 'string' },
+    'max-concurrency': { type: 'string' },
+    'video-preset': { type: 'string' },
+    ffmpeg: { type: 'string' },
+    threads: { type: 'string' },
+  });
+  if (values.help) {
+    io.out(NODE_USAGE);
+    return EXIT.ok;
+  }
+  if (!values['farm-key-file']) throw new UsageError(`--farm-key-file is required\n${NODE_USAGE}`);
+  const role = values.role ?? 'auto';
+  if (role !== 'auto' && role !== 'worker') throw new UsageError('--role must be auto or worker');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
+  const key = await readFarmKey(values['farm-key-file']).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  const ctx = await openContext({
+    data: values.data,
+    ffmpeg: values.ffmpeg,
+    threads: positiveInt(values.threads, 'threads'),
+    encoderSlots: 64,
+  });
+  const node = new FarmNode({
+    ctx,
+    key,
+    nodeId: await loadNodeId(ctx.dataDir),
+    name: values.name ?? defaultNodeName(),
+    host: values.interface ?? '0.0.0.0',
+    port,
+    ...(values.interface ? { interface: values.interface } : {}),
+    role,
+    maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency') ?? 1,
+    ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
+  });
+  await node.start();
+  io.out(JSON.stringify({ event: 'listening', id: node.nodeId, name: node.name, url: node.selfUrl }));
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await node.stop();
+  ctx.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,198 @@
+/**
+ * One node's membership of the farm: discovery feeds the peer table, the prober keeps it alive with
+ * hellos, and the election runs on the live peers. Transport stays outside: the caller passes `hello`
+ * and `announce` (signed HTTP in the real node, plain HTTP in the probe) and serves `helloInfo()` and
+ * `receiveClaim()` on its own endpoints.
+ */
+import { createLogger } from '../../log/logger.ts';
+import type { TimerHandle, Timers } from './clock.ts';
+import { systemTimers } from './clock.ts';
+import { startDiscovery } from './discovery.ts';
+import type { ClaimOutcome, ElectionEvent, ElectionPeer, ElectionState } from './election.ts';
+import { createElection } from './election.ts';
+import type { HelloCall, PeerRecord } from './liveness.ts';
+import { createProber, HELLO_TIMEOUT_MS, PeerTable } from './liveness.ts';
+import type {
+  CoordinatorClaim,
+  HelloInfo,
+  IgnoredService,
+  NodeAdvert,
+  NodeRole,
+  PeerAdvert,
+} from './types.ts';
+import { PROTOCOL_VERSION } from './types.ts';
+
+const log = createLogger('ClusterMember');
+
+// Well under the 1 s the FARM.md failover budget allows for a tick.
+const TICK_MS = 250;
+
+export type ClusterEvent =
+  | ElectionEvent
+  | { type: 'peer-discovered'; peer: PeerAdvert }
+  | { type: 'peer-ignored'; service: IgnoredService }
+  | { type: 'peer-up'; id: string; name: string; url: string }
+  | { type: 'peer-down'; id: string; name: string };
+
+export interface ClusterMemberOptions {
+  id: string;
+  name: string;
+  farm: string;
+  role: NodeRole;
+  /** This node's HTTP port and the URL it gives in hello answers. */
+  port: number;
+  url: string;
+  encoders: string[];
+  cores: number;
+  freeSlots?(): number;
+  running?(): number;
+  interface?: string;
+  bind?: string;
+  host?: string;
+  hello: HelloCall;
+  /** POST /farm/v1/coordinator to one peer. */
+  announce(peerUrl: string, claim: CoordinatorClaim, signal: AbortSignal): Promise<void>;
+  onEvent?(event: ClusterEvent): void;
+  timers?: Timers;
+}
+
+export interface ClusterMember {
+  /** The answer to GET /farm/v1/hello. */
+  helloInfo(): HelloInfo;
+  /** Handles POST /farm/v1/coordinator. */
+  receiveClaim(claim: CoordinatorClaim): ClaimOutcome;
+  election(): ElectionState;
+  peers(): PeerRecord[];
+  ignored(): IgnoredService[];
+  /** Re-publishes the advert now that free slots (or anything else advertised) changed. */
+  refreshAdvert(): void;
+  stop(): Promise<void>;
+}
+
+function electionView(peer: PeerRecord): ElectionPeer[] {
+  if (!peer.hello || peer.lastSeenAt === null) return [];
+  const { role, term, coordinatorId } = peer.hello;
+  return [{ id: peer.id, role, term, coordinatorId, lastSeenAt: peer.lastSeenAt }];
+}
+
+export function startClusterMember(options: ClusterMemberOptions): ClusterMember {
+  const timers = options.timers ?? systemTimers;
+  const emit = (event: ClusterEvent): void => options.onEvent?.(event);
+  const table = new PeerTable();
+  const election = createElection({
+    selfId: options.id,
+    role: options.role,
+    startedAt: timers.now(),
+    livePeers: (now) => table.alivePeers(now).flatMap(electionView),
+    discoveryPending: (now) => table.awaitingFirstHello(now),
+    liveTimeoutMs: table.liveTimeoutMs,
+  });
+
+  const advert = (): NodeAdvert => {
+    const state = election.state();
+    return {
+      id: options.id,
+      name: options.name,
+      farm: options.farm,
+      role: state.advertisedRole,
+      term: state.term,
+      proto: PROTOCOL_VERSION,
+      port: options.port,
+      encoders: options.encoders,
+      cores: options.cores,
+      slots: options.freeSlots?.() ?? 0,
+    };
+  };
+
+  const prober = createProber({ table, hello: options.hello, timers, onAnswer: () => tick() });
+  const discovery = startDiscovery({
+    self: advert(),
+    interface: options.interface,
+    bind: options.bind,
+    host: options.host,
+    timers,
+    onPeer: (peer) => {
+      table.upsertAdvert(peer, timers.now());
+      emit({ type: 'peer-discovered', peer });
+      // Hello a new peer now rather than at the next round: the election is waiting for its answer.
+      void prober.round();
+    },
+    onIgnored: (service) => emit({ type: 'peer-ignored', service }),
+  });
+
+  const announce = (claim: CoordinatorClaim): void => {
+    for (const peer of table.alivePeers(timers.now())) {
+      const controller = new AbortController();
+      const bound = timers.setTimeout(() => controller.abort(), HELLO_TIMEOUT_MS);
+      options
+        .announce(peer.url, claim, controller.signal)
+        .catch((error: unknown) => log.debug('claim not delivered', { peer: peer.id, error: String(error) }))
+        .finally(() => timers.clearTimeout(bound));
+    }
+  };
+
+  const handle = (events: ElectionEvent[]): void => {
+    for (const event of events) {
+      log.info('election', { ...event });
+      emit(event);
+      if (event.type === 'became-coordinator') announce({ id: options.id, term: event.term });
+    }
+    if (events.length) discovery.update(advert());
+  };
+
+  let stopped = false;
+  let alive = new Set<string>();
+  function tick(): void {
+    if (stopped) return;
+    const now = timers.now();
+    const live = table.alivePeers(now);
+    const next = new Set(live.map((p) => p.id));
+    for (const peer of live)
+      if (!alive.has(peer.id)) emit({ type: 'peer-up', id: peer.id, name: peer.name, url: peer.url });
+    for (const id of alive)
+      if (!next.has(id)) emit({ type: 'peer-down', id, name: table.get(id)?.name ?? id });
+    alive = next;
+    handle(election.tick(now));
+  }
+
+  let timer: TimerHandle | null = null;
+  const loop = (): void => {
+    if (stopped) return;
+    tick();
+    timer = timers.setTimeout(loop, TICK_MS);
+  };
+  prober.start();
+  loop();
+
+  return {
+    helloInfo: () => {
+      const state = election.state();
+      return {
+        id: options.id,
+        name: options.name,
+        role: state.advertisedRole,
+        term: state.term,
+        coordinatorId: state.coordinator?.id ?? null,
+        url: options.url,
+        capabilities: { encoders: options.encoders, cores: options.cores, slots: options.freeSlots?.() ?? 0 },
+        running: options.running?.() ?? 0,
+      };
+    },
+    receiveClaim(claim) {
+      const outcome = election.onClaim(claim, timers.now());
+      handle(outcome.events);
+      return outcome;
+    },
+    election: () => election.state(),
+    peers: () => table.known(),
+    ignored: () => discovery.ignored(),
+    refreshAdvert: () => discovery.update(advert()),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) timers.clearTimeout(timer);
+      await prober.stop();
+      await discovery.stop();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import Bonjour from 'bonjour-service';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Discovery } from './discovery.ts';
+import { startDiscovery } from './discovery.ts';
+import { encodeTxt } from './txt.ts';
+import type { IgnoredService, NodeAdvert, PeerAdvert } from './types.ts';
+
+// Loopback only (docs PLATFORM.md): multicast out of 127.0.0.1, receive on every address.
+const LOOPBACK = { interface: '127.0.0.1', bind: '0.0.0.0' };
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+function advert(farm: string, fields: Partial<NodeAdvert> = {}): NodeAdvert {
+  const id = hex(8);
+  return {
+    id,
+    name: `disc-test-${id.slice(0, 4)}`,
+    farm,
+    role: 'candidate',
+    term: 0,
+    proto: 1,
+    port: 40_000 + (randomBytes(2).readUInt16BE() % 20_000),
+    encoders: ['libx264'],
+    cores: 2,
+    slots: 1,
+    ...fields,
+  };
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+interface Recorder {
+  discovery: Discovery;
+  peers: PeerAdvert[];
+  ignored: IgnoredService[];
+}
+
+function node(self: NodeAdvert, minUpdateIntervalMs?: number): Recorder {
+  const peers: PeerAdvert[] = [];
+  const ignored: IgnoredService[] = [];
+  const discovery = startDiscovery({
+    self,
+    ...LOOPBACK,
+    ...(minUpdateIntervalMs ? { minUpdateIntervalMs } : {}),
+    onPeer: (p) => peers.push(p),
+    onIgnored: (i) => ignored.push(i),
+  });
+  cleanups.push(() => discovery.stop());
+  return { discovery, peers, ignored };
+}
+
+/** A foreign publisher speaking raw TXT, as a node of another version or a broken one would. */
+function rawPublisher(name: string, txt: Record<string, string>): void {
+  const bonjour = new Bonjour(LOOPBACK as ConstructorParameters<typeof Bonjour>[0]);
+  bonjour.publish({ name, type: 'vfo', port: 40_000, host: `${name}.local`, txt, probe: false });
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        bonjour.unpublishAll(() => bonjour.destroy(() => resolve()));
+      }),
+  );
+}
+
+describe('discovery over mDNS on loopback', () => {
+  it('finds the peers of its farm at 127.0.0.1 and ignores the rest with a reason', async () => {
+    const farm = hex(8);
+    const a = node(advert(farm));
+    const bSelf = advert(farm, { role: 'coordinator', term: 3, encoders: ['libx264', 'hevc_videotoolbox'] });
+    const b = node(bSelf);
+    const outsider = node(advert(hex(8)));
+    const tag = hex(3);
+    rawPublisher(`future-${tag}`, { ...encodeTxt(advert(farm)), proto: '2' });
+    rawPublisher(`broken-${tag}`, { ...encodeTxt(advert(farm)), port: 'eighty' });
+    // Only the services this test published: another suite may be advertising on loopback too.
+    const ours = new Set([outsider.discovery.instance, `future-${tag}`, `broken-${tag}`]);
+
+    const seenB = await waitFor(() => a.peers.find((p) => p.id === bSelf.id));
+    expect(seenB).toMatchObject({
+      name: bSelf.name,
+      role: 'coordinator',
+      term: 3,
+      encoders: ['libx264', 'hevc_videotoolbox'],
+      address: '127.0.0.1',
+      url: `http://127.0.0.1:${bSelf.port}`,
+    });
+    await waitFor(() => b.peers.some((p) => p.instance === a.discovery.instance));
+    const reasons = await waitFor(() => {
+      const mine = a.ignored.filter((i) => ours.has(i.instance));
+      return mine.length >= 3 ? mine : undefined;
+    });
+    expect(reasons.map((i) => i.reason).sort()).toEqual(['malformed', 'other farm', 'protocol 2']);
+    expect(reasons.find((i) => i.reason === 'malformed')?.detail).toBe('port');
+    expect(a.discovery.ignored().map((i) => i.reason)).toContain('other farm');
+    // Peers of this farm only: never itself, never the ignored ones.
+    expect(new Set(a.peers.map((p) => p.farm))).toEqual(new Set([farm]));
+    expect(a.discovery.peers().map((p) => p.id)).toEqual([bSelf.id]);
+  });
+
+  it('republishes changed TXT, coalescing a burst of updates into the latest', async () => {
+    const farm = hex(8);
+    const a = node(advert(farm));
+    const bSelf = advert(farm);
+    const b = node(bSelf, 400);
+    await waitFor(() => a.peers.find((p) => p.id === bSelf.id));
+    for (let term = 1; term <= 5; term++) {
+      b.discovery.update({ ...bSelf, role: 'coordinator', term, slots: 0 });
+    }
+    const latest = await waitFor(() => a.peers.find((p) => p.id === bSelf.id && p.term === 5));
+    expect(latest).toMatchObject({ role: 'coordinator', slots: 0 });
+    const terms = a.peers.filter((p) => p.id === bSelf.id).map((p) => p.term);
+    // The first update goes out at once, the burst after it as one republish with the latest value.
+    expect(terms).toEqual([0, 1, 5]);
+    expect(() => b.discovery.update({ ...bSelf, name: 'renamed' })).toThrow(/cannot change/);
+    expect(() => b.discovery.update({ ...bSelf, term: -1 })).toThrow(/invalid advert/);
+  });
+
+  it('says goodbye on stop', async () => {
+    const farm = hex(8);
+    const a = node(advert(farm));
+    const bSelf = advert(farm);
+    const b = node(bSelf);
+    await waitFor(() => a.discovery.peers().some((p) => p.id === bSelf.id));
+    await b.discovery.stop();
+    await waitFor(() => !a.discovery.peers().some((p) => p.id === bSelf.id));
+  });
+});

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import type { ElectionPeer } from './election.ts';
+import { claimBeats, createElection } from './election.ts';
+import { SimCluster } from './election-sim.ts';
+
+function peer(id: string, fields: Partial<ElectionPeer> = {}): ElectionPeer {
+  return { id, role: 'candidate', term: 0, coordinatorId: null, lastSeenAt: 0, ...fields };
+}
+
+function single(selfId: string, peers: () => ElectionPeer[], role: 'auto' | 'worker' = 'auto') {
+  return createElection({ selfId, role, startedAt: 0, livePeers: peers });
+}
+
+describe('election rules', () => {
+  it('orders claims by term, then by the lower id', () => {
+    expect(claimBeats({ id: 'z', term: 3 }, { id: 'a', term: 2 })).toBe(true);
+    expect(claimBeats({ id: 'a', term: 2 }, { id: 'b', term: 2 })).toBe(true);
+    expect(claimBeats({ id: 'b', term: 2 }, { id: 'a', term: 2 })).toBe(false);
+    expect(claimBeats({ id: 'a', term: 2 }, { id: 'a', term: 2 })).toBe(false);
+  });
+
+  it('a lone auto node claims term 1 once no coordinator was known for 2 s, not before', () => {
+    const e = single('a', () => []);
+    expect(e.tick(1999)).toEqual([]);
+    expect(e.tick(2000)).toEqual([{ type: 'became-coordinator', term: 1 }]);
+    expect(e.state()).toMatchObject({ isCoordinator: true, term: 1, advertisedRole: 'coordinator' });
+    expect(e.tick(10_000)).toEqual([]);
+  });
+
+  it('a worker-only node never claims, even alone', () => {
+    const e = single('a', () => [], 'worker');
+    for (let t = 0; t <= 60_000; t += 250) expect(e.tick(t)).toEqual([]);
+    expect(e.state()).toMatchObject({ isCoordinator: false, coordinator: null, advertisedRole: 'worker' });
+  });
+
+  it('only the lowest live candidate claims, workers do not count, with term = highest seen + 1', () => {
+    let peers = [peer('a', { role: 'worker', term: 4, lastSeenAt: 2000 }), peer('c', { lastSeenAt: 2000 })];
+    const b = single('b', () => peers);
+    expect(b.tick(2000)).toEqual([{ type: 'became-coordinator', term: 5 }]);
+    peers = [peer('a', { lastSeenAt: 2000 })];
+    const c = single('c', () => peers);
+    expect(c.tick(2500)).toEqual([]);
+  });
+
+  it('accepts a claim with a higher term, or the same term and a lower id; rejects the others', () => {
+    const e = single('m', () => []);
+    expect(e.onClaim({ id: 'x', term: 3 }, 100)).toEqual({
+      accepted: true,
+      events: [{ type: 'follow', coordinatorId: 'x', term: 3 }],
+    });
+    expect(e.onClaim({ id: 'y', term: 3 }, 200).accepted).toBe(false);
+    expect(e.onClaim({ id: 'a', term: 2 }, 300).accepted).toBe(false);
+    expect(e.onClaim({ id: 'x', term: 3 }, 400)).toEqual({ accepted: true, events: [] });
+    expect(e.onClaim({ id: 'b', term: 3 }, 500).events).toEqual([
+      { type: 'follow', coordinatorId: 'b', term: 3 },
+    ]);
+    expect(e.onClaim({ id: 'z', term: 4 }, 600).events).toEqual([
+      { type: 'follow', coordinatorId: 'z', term: 4 },
+    ]);
+    expect(e.state()).toMatchObject({ term: 4, coordinator: { id: 'z', term: 4 }, isCoordinator: false });
+  });
+
+  it('a coordinator steps down on a better claim, with the reason', () => {
+    const e = single('m', () => []);
+    e.tick(2000);
+    expect(e.onClaim({ id: 'z', term: 1 }, 2100).accepted).toBe(false);
+    expect(e.onClaim({ id: 'a', term: 1 }, 2200).events).toEqual([
+      { type: 'stepped-down', term: 1, reason: 'same term, lower id' },
+      { type: 'follow', coordinatorId: 'a', term: 1 },
+    ]);
+    const f = single('f', () => []);
+    f.tick(2000);
+    expect(f.onClaim({ id: 'z', term: 2 }, 2100).events[0]).toEqual({
+      type: 'stepped-down',
+      term: 1,
+      reason: 'higher term',
+    });
+  });
+
+  it('a coordinator steps down on seeing a higher term, even from a non-coordinator', () => {
+    let peers: ElectionPeer[] = [];
+    const e = single('a', () => peers);
+    e.tick(2000);
+    peers = [peer('b', { term: 7, lastSeenAt: 2500 })];
+    expect(e.tick(2500)).toEqual([{ type: 'stepped-down', term: 1, reason: 'higher term' }]);
+    // It waits 2 s for the winner's claim before claiming again, above the term it saw.
+    expect(e.tick(4000)).toEqual([]);
+    peers = [peer('b', { term: 7, lastSeenAt: 4500 })];
+    expect(e.tick(4500)).toEqual([{ type: 'became-coordinator', term: 8 }]);
+  });
+
+  it('a newcomer does not claim while a follower names a coordinator it has not heard yet', () => {
+    const peers = [peer('b', { term: 3, coordinatorId: 'c', lastSeenAt: 2000 })];
+    const e = single('a', () => peers);
+    expect(e.tick(2000)).toEqual([]);
+    expect(e.state().term).toBe(3);
+  });
+
+  it('does not claim while discovered peers still owe their first hello', () => {
+    let pending = true;
+    const e = createElection({
+      selfId: 'a',
+      role: 'auto',
+      startedAt: 0,
+      livePeers: () => [],
+      discoveryPending: () => pending,
+    });
+    expect(e.tick(2500)).toEqual([]);
+    pending = false;
+    expect(e.tick(2750)).toEqual([{ type: 'became-coordinator', term: 1 }]);
+  });
+
+  it('drops a followed coordinator that is no longer alive, and one that stepped down', () => {
+    let peers = [peer('x', { role: 'coordinator', term: 2, lastSeenAt: 1000 })];
+    const e = single('m', () => peers, 'worker');
+    expect(e.tick(1000)).toEqual([{ type: 'follow', coordinatorId: 'x', term: 2 }]);
+    peers = [];
+    expect(e.tick(3999)).toEqual([]);
+    expect(e.tick(4000)).toEqual([{ type: 'coordinator-lost', coordinatorId: 'x', term: 2 }]);
+    peers = [peer('x', { role: 'coordinator', term: 3, lastSeenAt: 5000 })];
+    e.tick(5000);
+    peers = [peer('x', { role: 'candidate', term: 3, lastSeenAt: 5500 })];
+    expect(e.tick(5500)).toEqual([{ type: 'coordinator-lost', coordinatorId: 'x', term: 3 }]);
+  });
+});
+
+function startCluster(ids: string[], roles: Record<string, 'worker'> = {}): SimCluster {
+  const sim = new SimCluster();
+  ids.forEach((id, i) => {
+    sim.add({ id, role: roles[id] ?? 'auto', phaseMs: (i * 370) % 1000 });
+  });
+  return sim;
+}
+
+describe('simulated clusters', () => {
+  it.each([3, 5])('%i nodes starting together agree on exactly one coordinator, the lowest id', (n) => {
+    const ids = ['n1', 'n2', 'n3', 'n4', 'n5'].slice(0, n).reverse();
+    const sim = startCluster(ids);
+    const at = sim.runUntil(() => sim.agreed() !== null, 10_000);
+    expect(at).not.toBeNull();
+    expect(at).toBeLessThanOrEqual(3500);
+    expect(sim.agreed()).toEqual({ id: 'n1', term: 1 });
+    const settled = sim.events.length;
+    sim.run(30_000);
+    expect(sim.events.length).toBe(settled);
+  });
+
+  it('elects a new coordinator within 5 s of the old one dying, again and again', () => {
+    const sim = startCluster(['e', 'd', 'c', 'b', 'a']);
+    sim.runUntil(() => sim.agreed() !== null, 10_000);
+    for (const [dead, next, term] of [
+      ['a', 'b', 2],
+      ['b', 'c', 3],
+      ['c', 'd', 4],
+    ] as const) {
+      sim.run(700);
+      sim.kill(dead);
+      const killedAt = sim.now;
+      const at = sim.runUntil(() => sim.agreed()?.id === next, 10_000);
+      expect(at).not.toBeNull();
+      expect((at as number) - killedAt).toBeLessThanOrEqual(5000);
+      expect(sim.agreed()).toEqual({ id: next, term });
+    }
+  });
+
+  it('worker-only nodes never claim; the lowest auto node leads', () => {
+    const sim = startCluster(['a', 'b', 'c'], { a: 'worker', b: 'worker' });
+    sim.run(20_000);
+    expect(sim.agreed()).toEqual({ id: 'c', term: 1 });
+    expect(sim.events.filter((e) => e.event.type === 'became-coordinator').map((e) => e.node)).toEqual(['c']);
+    const workers = startCluster(['a', 'b', 'c'], { a: 'worker', b: 'worker', c: 'worker' });
+    workers.run(30_000);
+    expect(workers.coordinators()).toEqual([]);
+    expect(workers.events).toEqual([]);
+  });
+
+  it('a newcomer with a lower id follows the healthy coordinator instead of taking over', () => {
+    const sim = startCluster(['d', 'c', 'b']);
+    sim.runUntil(() => sim.agreed() !== null, 10_000);
+    expect(sim.agreed()).toEqual({ id: 'b', term: 1 });
+    sim.add({ id: 'a', phaseMs: 420 });
+    sim.run(30_000);
+    expect(sim.agreed()).toEqual({ id: 'b', term: 1 });
+    expect(sim.node('a').state()).toMatchObject({ isCoordinator: false, coordinator: { id: 'b', term: 1 } });
+    expect(sim.events.some((e) => e.event.type === 'became-coordinator' && e.node === 'a')).toBe(false);
+  });
+
+  it('two coordinators after a partition become exactly one when it heals: the higher term wins', () => {
+    const sim = startCluster(['e', 'd', 'c', 'b', 'a']);
+    sim.runUntil(() => sim.agreed() !== null, 10_000);
+    sim.partition([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
+    sim.run(10_000);
+    expect(sim.coordinators().sort()).toEqual(['a', 'c']);
+    sim.heal();
+    const healedAt = sim.now;
+    const at = sim.runUntil(() => sim.agreed() !== null, 10_000);
+    expect((at as number) - healedAt).toBeLessThanOrEqual(2000);
+    expect(sim.agreed()).toEqual({ id: 'c', term: 2 });
+    expect(sim.events).toContainEqual({
+      at: expect.any(Number),
+      node: 'a',
+      event: { type: 'stepped-down', term: 1, reason: 'higher term' },
+    });
+    const settled = sim.events.length;
+    sim.run(20_000);
+    expect(sim.events.length).toBe(settled);
+  });
+
+  it('a partition from the start heals to the lower id when both sides hold the same term', () => {
+    const sim = startCluster(['e', 'd', 'c', 'b', 'a']);
+    sim.partition([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
+    sim.run(5000);
+    expect(sim.coordinators().sort()).toEqual(['a', 'c']);
+    sim.heal();
+    sim.runUntil(() => sim.agreed() !== null, 10_000);
+    expect(sim.agreed()).toEqual({ id: 'a', term: 1 });
+    expect(sim.events.find((e) => e.event.type === 'stepped-down')).toMatchObject({
+      node: 'c',
+      event: { reason: 'same term, lower id' },
+    });
+  });
+
+  it('an isolated coordinator yields to the majority side when the link returns', () => {
+    const sim = startCluster(['c', 'b', 'a']);
+    sim.runUntil(() => sim.agreed() !== null, 10_000);
+    sim.partition([['a'], ['b', 'c']]);
+    sim.run(8000);
+    expect(sim.coordinators().sort()).toEqual(['a', 'b']);
+    sim.heal();
+    sim.runUntil(() => sim.agreed() !== null, 10_000);
+    expect(sim.agreed()).toEqual({ id: 'b', term: 2 });
+  });
+});

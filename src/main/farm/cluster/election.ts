@@ -1,0 +1,191 @@
+/**
+ * Coordinator election by terms (docs/FARM.md), as a pure state machine: no I/O, no timers of its own;
+ * time comes in as `now` and the live peers through `livePeers(now)`. The caller acts on the events
+ * (announce a claim, update the advert, re-announce work to a new coordinator).
+ *
+ * Rules: a claim (id, term) beats another with a higher term, or the same term and a lower id. With no
+ * live coordinator known for 2 s, the live `auto` node with the lowest id claims term = highest seen + 1.
+ * A coordinator steps down on seeing a better claim or a higher term. A newcomer never claims while a
+ * coordinator is alive, whatever its id (stickiness).
+ */
+import type { AdvertisedRole, CoordinatorClaim, NodeRole } from './types.ts';
+
+export const CLAIM_AFTER_MS = 2000;
+export const ELECTION_LIVE_TIMEOUT_MS = 3000;
+
+export interface ElectionPeer {
+  id: string;
+  /** What the peer says it is in its last hello. */
+  role: AdvertisedRole;
+  term: number;
+  coordinatorId: string | null;
+  lastSeenAt: number;
+}
+
+export type StepDownReason = 'higher term' | 'same term, lower id';
+
+export type ElectionEvent =
+  | { type: 'became-coordinator'; term: number }
+  | { type: 'stepped-down'; term: number; reason: StepDownReason }
+  | { type: 'follow'; coordinatorId: string; term: number }
+  | { type: 'coordinator-lost'; coordinatorId: string; term: number };
+
+export interface ElectionState {
+  selfId: string;
+  role: NodeRole;
+  /** Highest term seen. */
+  term: number;
+  coordinator: CoordinatorClaim | null;
+  isCoordinator: boolean;
+  /** What to put in TXT `role` and the hello answer. */
+  advertisedRole: AdvertisedRole;
+}
+
+export interface ElectionOptions {
+  selfId: string;
+  role: NodeRole;
+  startedAt: number;
+  livePeers(now: number): ElectionPeer[];
+  /** True while newly discovered peers have not answered their first hello: a claim waits for them. */
+  discoveryPending?(now: number): boolean;
+  claimAfterMs?: number;
+  liveTimeoutMs?: number;
+}
+
+export interface ClaimOutcome {
+  accepted: boolean;
+  events: ElectionEvent[];
+}
+
+export interface Election {
+  tick(now: number): ElectionEvent[];
+  /** A claim received from a peer (POST /farm/v1/coordinator). */
+  onClaim(claim: CoordinatorClaim, now: number): ClaimOutcome;
+  state(): ElectionState;
+}
+
+export function claimBeats(a: CoordinatorClaim, b: CoordinatorClaim): boolean {
+  return a.term > b.term || (a.term === b.term && a.id < b.id);
+}
+
+function stepDownReason(winner: CoordinatorClaim, loser: CoordinatorClaim): StepDownReason {
+  return winner.term > loser.term ? 'higher term' : 'same term, lower id';
+}
+
+export function createElection(options: ElectionOptions): Election {
+  const { selfId, role } = options;
+  const claimAfterMs = options.claimAfterMs ?? CLAIM_AFTER_MS;
+  const liveTimeoutMs = options.liveTimeoutMs ?? ELECTION_LIVE_TIMEOUT_MS;
+  let term = 0;
+  let coordinator: CoordinatorClaim | null = null;
+  // The last moment a live coordinator was known (or this node started, or stepped down).
+  let evidenceAt = options.startedAt;
+  // Peers ever heard from: a coordinator named by a follower but never heard from is one still to meet.
+  const everLive = new Set<string>();
+
+  const leading = (): boolean => coordinator?.id === selfId;
+
+  const stepDown = (winner: CoordinatorClaim | null, now: number, events: ElectionEvent[]): void => {
+    const mine = coordinator as CoordinatorClaim;
+    const reason = winner ? stepDownReason(winner, mine) : 'higher term';
+    events.push({ type: 'stepped-down', term: mine.term, reason });
+    coordinator = null;
+    evidenceAt = now;
+  };
+
+  const follow = (claim: CoordinatorClaim, seenAt: number, events: ElectionEvent[]): void => {
+    coordinator = { id: claim.id, term: claim.term };
+    term = Math.max(term, claim.term);
+    evidenceAt = Math.max(evidenceAt, seenAt);
+    events.push({ type: 'follow', coordinatorId: claim.id, term: claim.term });
+  };
+
+  const lose = (events: ElectionEvent[]): void => {
+    const lost = coordinator as CoordinatorClaim;
+    coordinator = null;
+    events.push({ type: 'coordinator-lost', coordinatorId: lost.id, term: lost.term });
+  };
+
+  /** Following someone else: is it still alive and still claiming? */
+  const checkFollowed = (peers: ElectionPeer[], now: number, events: ElectionEvent[]): void => {
+    if (!coordinator || leading()) return;
+    const followed = coordinator;
+    const peer = peers.find((p) => p.id === followed.id);
+    if (peer) {
+      evidenceAt = Math.max(evidenceAt, peer.lastSeenAt);
+      // An older term in its hello is a hello from before its claim, not a step-down.
+      if (peer.role !== 'coordinator' && peer.term >= followed.term) {
+        lose(events);
+        return;
+      }
+    }
+    if (now - evidenceAt >= liveTimeoutMs) lose(events);
+  };
+
+  const mayClaim = (peers: ElectionPeer[], now: number): boolean => {
+    if (role !== 'auto' || coordinator || now - evidenceAt < claimAfterMs) return false;
+    if (options.discoveryPending?.(now)) return false;
+    const lowerCandidate = peers.some((p) => p.role !== 'worker' && p.id < selfId);
+    const unmetCoordinator = peers.some(
+      (p) =>
+        p.coordinatorId && p.coordinatorId !== selfId && !everLive.has(p.coordinatorId) && p.term >= term,
+    );
+    return !lowerCandidate && !unmetCoordinator;
+  };
+
+  const tick = (now: number): ElectionEvent[] => {
+    const events: ElectionEvent[] = [];
+    const peers = options.livePeers(now).filter((p) => p.id !== selfId && now - p.lastSeenAt < liveTimeoutMs);
+    for (const peer of peers) everLive.add(peer.id);
+    const highestPeerTerm = Math.max(0, ...peers.map((p) => p.term));
+    let best: ElectionPeer | undefined;
+    for (const peer of peers)
+      if (peer.role === 'coordinator' && (!best || claimBeats(peer, best))) best = peer;
+
+    if (leading()) {
+      const mine = coordinator as CoordinatorClaim;
+      if (best && claimBeats(best, mine)) stepDown(best, now, events);
+      else if (highestPeerTerm > mine.term) stepDown(null, now, events);
+      else return events;
+    }
+    term = Math.max(term, highestPeerTerm);
+    checkFollowed(peers, now, events);
+    if (best && (coordinator ? claimBeats(best, coordinator) : best.term >= term)) {
+      follow(best, best.lastSeenAt, events);
+    }
+    if (mayClaim(peers, now)) {
+      term += 1;
+      coordinator = { id: selfId, term };
+      events.push({ type: 'became-coordinator', term });
+    }
+    return events;
+  };
+
+  const onClaim = (claim: CoordinatorClaim, now: number): ClaimOutcome => {
+    const events: ElectionEvent[] = [];
+    if (claim.id === selfId) return { accepted: leading() && coordinator?.term === claim.term, events };
+    everLive.add(claim.id);
+    if (coordinator && coordinator.id === claim.id && coordinator.term === claim.term) {
+      evidenceAt = Math.max(evidenceAt, now);
+      return { accepted: true, events };
+    }
+    const acceptable = coordinator ? claimBeats(claim, coordinator) : claim.term >= term;
+    if (!acceptable) return { accepted: false, events };
+    if (leading()) stepDown(claim, now, events);
+    follow(claim, now, events);
+    return { accepted: true, events };
+  };
+
+  return {
+    tick,
+    onClaim,
+    state: () => ({
+      selfId,
+      role,
+      term,
+      coordinator: coordinator && { ...coordinator },
+      isCoordinator: leading(),
+      advertisedRole: leading() ? 'coordinator' : role === 'worker' ? 'worker' : 'candidate',
+    }),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Schemas for what peers send about themselves (hello answers, coordinator claims). Network input is
+ * parsed, never cast: the same bounds as the TXT record apply.
+ */
+import { z } from 'zod';
+import { NODE_ID_PATTERN } from './txt.ts';
+import type { CoordinatorClaim, HelloInfo } from './types.ts';
+
+const nodeId = z.string().regex(NODE_ID_PATTERN);
+const term = z.number().int().min(0).max(999_999_999);
+
+export const helloInfoSchema = z.strictObject({
+  id: nodeId,
+  name: z.string().min(1).max(200),
+  role: z.enum(['coordinator', 'candidate', 'worker']),
+  term,
+  coordinatorId: nodeId.nullable(),
+  url: z
+    .string()
+    .max(300)
+    .regex(/^https?:\/\//),
+  capabilities: z.strictObject({
+    encoders: z.array(z.string().regex(/^[a-z0-9_]{1,32}$/)).max(16),
+    cores: z.number().int().min(1).max(4096),
+    slots: z.number().int().min(0).max(4096),
+  }),
+  running: z.number().int().min(0).max(4096),
+});
+
+export const coordinatorClaimSchema = z.strictObject({ id: nodeId, term });
+
+export function parseHelloInfo(value: unknown): HelloInfo {
+  return helloInfoSchema.parse(value);
+}
+
+export function parseCoordinatorClaim(value: unknown): CoordinatorClaim {
+  return coordinatorClaimSchema.parse(value);
+}

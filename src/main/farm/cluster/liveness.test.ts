@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { createManualTimers } from './clock.ts';
+import { createProber, PeerTable } from './liveness.ts';
+import type { HelloInfo, PeerAdvert } from './types.ts';
+
+function advert(id: string, port: number): PeerAdvert {
+  return {
+    id,
+    name: `node-${id}`,
+    farm: '0123456789abcdef',
+    role: 'candidate',
+    term: 0,
+    proto: 1,
+    port,
+    encoders: ['libx264'],
+    cores: 2,
+    slots: 1,
+    instance: `node-${id}-${id}`,
+    address: '127.0.0.1',
+    url: `http://127.0.0.1:${port}`,
+  };
+}
+
+function hello(id: string, fields: Partial<HelloInfo> = {}): HelloInfo {
+  return {
+    id,
+    name: `node-${id}`,
+    role: 'candidate',
+    term: 0,
+    coordinatorId: null,
+    url: `http://self-reported/${id}`,
+    capabilities: { encoders: ['libx264'], cores: 2, slots: 1 },
+    running: 0,
+    ...fields,
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('PeerTable', () => {
+  it('a discovered peer is known but not alive until it answers; alive for 3 s after', () => {
+    const table = new PeerTable();
+    table.upsertAdvert(advert('a', 4001), 9000);
+    expect(table.known().map((p) => p.id)).toEqual(['a']);
+    expect(table.alivePeers(9000)).toEqual([]);
+    expect(table.awaitingFirstHello(11_999)).toBe(true);
+    expect(table.awaitingFirstHello(12_000)).toBe(false);
+    table.markAlive('a', hello('a', { term: 2 }), 10_000);
+    expect(table.alivePeers(12_999).map((p) => [p.id, p.hello?.term, p.url])).toEqual([
+      ['a', 2, 'http://127.0.0.1:4001'],
+    ]);
+    expect(table.alivePeers(13_000)).toEqual([]);
+    expect(table.known()).toHaveLength(1);
+    table.upsertAdvert(advert('c', 4005), 13_000);
+    table.markAlive('c', hello('c'), 13_100);
+    expect(table.awaitingFirstHello(13_200)).toBe(false);
+  });
+
+  it('keeps liveness across a new advert, never goes back in time, and learns unknown peers from hellos', () => {
+    const table = new PeerTable();
+    table.markAlive('b', hello('b'), 5000);
+    expect(table.get('b')?.url).toBe('http://self-reported/b');
+    table.upsertAdvert(advert('b', 4002), 5500);
+    table.markAlive('b', hello('b'), 4000);
+    expect(table.get('b')).toMatchObject({
+      url: 'http://127.0.0.1:4002',
+      lastSeenAt: 5000,
+      discoveredAt: 5000,
+    });
+    table.forget('b');
+    expect(table.known()).toEqual([]);
+  });
+});
+
+describe('Prober', () => {
+  it('says hello to every known peer each interval and marks the answers alive', async () => {
+    const timers = createManualTimers(0);
+    const table = new PeerTable();
+    table.upsertAdvert(advert('a', 4001), 0);
+    table.upsertAdvert(advert('b', 4002), 0);
+    const calls: string[] = [];
+    const prober = createProber({
+      table,
+      timers,
+      hello: async (url) => {
+        calls.push(url);
+        if (url.endsWith('4002')) throw new Error('ECONNREFUSED');
+        return hello('a');
+      },
+    });
+    prober.start();
+    await settle();
+    expect(calls).toEqual(['http://127.0.0.1:4001', 'http://127.0.0.1:4002']);
+    expect(table.alivePeers(0).map((p) => p.id)).toEqual(['a']);
+    timers.advance(1000);
+    await settle();
+    expect(calls).toHaveLength(4);
+    await prober.stop();
+    timers.advance(5000);
+    await settle();
+    expect(calls).toHaveLength(4);
+  });
+
+  it('times out a hung peer, keeps one hello per peer outstanding, and ignores a different node answering', async () => {
+    const timers = createManualTimers(0);
+    const table = new PeerTable();
+    table.upsertAdvert(advert('hung', 4003), 0);
+    table.upsertAdvert(advert('imposter', 4004), 0);
+    let hungCalls = 0;
+    const prober = createProber({
+      table,
+      timers,
+      intervalMs: 1000,
+      timeoutMs: 2500,
+      hello: (url) => {
+        if (url.endsWith('4004')) return Promise.resolve(hello('someone-else'));
+        hungCalls++;
+        return new Promise<HelloInfo>(() => {});
+      },
+    });
+    prober.start();
+    await settle();
+    timers.advance(2000);
+    await settle();
+    expect(hungCalls).toBe(1);
+    timers.advance(600);
+    await settle();
+    timers.advance(400);
+    await settle();
+    expect(hungCalls).toBe(2);
+    expect(table.alivePeers(timers.now())).toEqual([]);
+    expect(table.get('someone-else')).toBeUndefined();
+    await prober.stop();
+  });
+});

@@ -1,0 +1,168 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../util/hash.ts';
+import { BlobVerificationError, createBlobCache } from './blob-cache.ts';
+import { createFarmClient } from './client.ts';
+import { listFiles, makeKey, makeTempDir, removeDir, startServer } from './net.fixture.ts';
+import { fileReply } from './routes.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await makeTempDir();
+});
+afterEach(async () => {
+  await removeDir(dir);
+});
+
+/** Ten-byte blobs with distinct content. */
+function blob(label: string): { content: string; sha256: string } {
+  const content = label.padEnd(10, '.').slice(0, 10);
+  return { content, sha256: sha256Hex(content) };
+}
+
+const writer = (content: string) => (dest: string) => writeFile(dest, content);
+
+describe('blob cache', () => {
+  it('fetches a blob once for concurrent callers and keeps it', async () => {
+    const cache = createBlobCache({ dir, maxBytes: 100 });
+    const a = blob('a');
+    let fetches = 0;
+    let finish: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const fetcher = async (dest: string) => {
+      fetches += 1;
+      await gate;
+      await writeFile(dest, a.content);
+    };
+    const first = cache.ensure(a.sha256, 10, fetcher);
+    const second = cache.ensure(a.sha256, 10, fetcher);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    finish();
+    const [one, two] = await Promise.all([first, second]);
+    expect(fetches).toBe(1);
+    expect(one.path).toBe(cache.pathOf(a.sha256));
+    expect(await readFile(two.path, 'utf8')).toBe(a.content);
+    const third = await cache.ensure(a.sha256, 10, fetcher);
+    expect(fetches).toBe(1);
+    for (const lease of [one, two, third]) lease.release();
+    expect(await cache.has(a.sha256)).toBe(true);
+  });
+
+  it('refuses a fetched blob with the wrong content or size, keeps nothing, and can retry', async () => {
+    const cache = createBlobCache({ dir, maxBytes: 100 });
+    const a = blob('a');
+    await expect(cache.ensure(a.sha256, 10, writer('wrong.....'))).rejects.toBeInstanceOf(
+      BlobVerificationError,
+    );
+    await expect(cache.ensure(a.sha256, 9, writer(a.content))).rejects.toBeInstanceOf(BlobVerificationError);
+    expect(await cache.has(a.sha256)).toBe(false);
+    expect(await listFiles(dir)).toEqual([]);
+    const lease = await cache.ensure(a.sha256, 10, writer(a.content));
+    expect(await readFile(lease.path, 'utf8')).toBe(a.content);
+    lease.release();
+  });
+
+  it('evicts the least recently used blobs when over its cap', async () => {
+    const cache = createBlobCache({ dir, maxBytes: 30 });
+    const [a, b, c, d] = [blob('a'), blob('b'), blob('c'), blob('d')];
+    for (const x of [a, b, c]) (await cache.ensure(x.sha256, 10, writer(x.content))).release();
+    (await cache.acquire(a.sha256))?.release(); // a is now more recent than b
+    (await cache.ensure(d.sha256, 10, writer(d.content))).release();
+    expect(await cache.has(b.sha256)).toBe(false);
+    for (const x of [a, c, d]) expect(await cache.has(x.sha256)).toBe(true);
+    expect(await cache.usedBytes()).toBe(30);
+    expect((await listFiles(dir)).length).toBe(3);
+  });
+
+  it('never evicts a blob in use', async () => {
+    const cache = createBlobCache({ dir, maxBytes: 20 });
+    const [a, b, c] = [blob('a'), blob('b'), blob('c')];
+    const held = await cache.ensure(a.sha256, 10, writer(a.content));
+    (await cache.ensure(b.sha256, 10, writer(b.content))).release();
+    (await cache.ensure(c.sha256, 10, writer(c.content))).release();
+    expect(await cache.has(a.sha256)).toBe(true);
+    expect(await readFile(held.path, 'utf8')).toBe(a.content);
+    expect(await cache.has(b.sha256)).toBe(false);
+    held.release();
+    held.release(); // idempotent
+  });
+
+  it('validates the sha256 before it reaches a path', async () => {
+    const cache = createBlobCache({ dir, maxBytes: 100 });
+    let called = false;
+    expect(() => cache.pathOf('../../etc/passwd')).toThrow(/not a sha256/);
+    await expect(
+      cache.ensure('../'.repeat(20).padEnd(64, 'a'), 1, async () => {
+        called = true;
+      }),
+    ).rejects.toThrow(/not a sha256/);
+    await expect(cache.acquire('ABC')).rejects.toThrow(/not a sha256/);
+    expect(called).toBe(false);
+    expect(await cache.usedBytes()).toBe(0);
+  });
+
+  it('fetches again a blob whose file was deleted behind its back', async () => {
+    const cache = createBlobCache({ dir, maxBytes: 100 });
+    const a = blob('a');
+    (await cache.ensure(a.sha256, 10, writer(a.content))).release();
+    await rm(cache.pathOf(a.sha256));
+    let fetched = 0;
+    const lease = await cache.ensure(a.sha256, 10, async (dest) => {
+      fetched += 1;
+      await writeFile(dest, a.content);
+    });
+    expect(fetched).toBe(1);
+    expect(await readFile(lease.path, 'utf8')).toBe(a.content);
+    lease.release();
+  });
+
+  it('finds its blobs again after a restart and removes interrupted fetches', async () => {
+    const a = blob('a');
+    const first = createBlobCache({ dir, maxBytes: 100 });
+    (await first.ensure(a.sha256, 10, writer(a.content))).release();
+    const shard = join(dir, a.sha256.slice(0, 2));
+    await mkdir(shard, { recursive: true });
+    await writeFile(join(shard, `${a.sha256}.partial-1-abcd`), 'half');
+    const second = createBlobCache({ dir, maxBytes: 100 });
+    expect(await second.has(a.sha256)).toBe(true);
+    expect(await second.usedBytes()).toBe(10);
+    expect(await listFiles(dir)).toEqual([join(a.sha256.slice(0, 2), a.sha256)]);
+  });
+
+  it('fills itself from a peer through the farm client', async () => {
+    const { key } = makeKey();
+    const a = blob('from-peer');
+    const served = join(dir, 'served');
+    await mkdir(served);
+    await writeFile(join(served, a.sha256), a.content);
+    const peer = await startServer(
+      [
+        {
+          method: 'GET',
+          pattern: '/farm/v1/blobs/:sha256',
+          auth: 'farm',
+          handler: (ctx) => fileReply(join(served, ctx.params.sha256 ?? '')),
+        },
+      ],
+      { key },
+    );
+    const client = createFarmClient({ key, nodeId: 'worker' });
+    try {
+      const cache = createBlobCache({ dir: join(dir, 'cache'), maxBytes: 1000 });
+      const lease = await cache.ensure(a.sha256, 10, (dest) =>
+        client.download(peer.url, `/farm/v1/blobs/${a.sha256}`, dest, {
+          expectSha256: a.sha256,
+          maxBytes: 10,
+        }),
+      );
+      expect(await readFile(lease.path, 'utf8')).toBe(a.content);
+      lease.release();
+    } finally {
+      client.close();
+      await peer.close();
+    }
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * One HTTP exchange with a peer over node:http, with every failure turned into a FarmHttpError
+ * whose kind says what happened: unreachable, timeout, or (from the status) unauthorized,
+ * rejected, server.
+ */
+import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type FarmErrorBody, FarmHttpError } from './errors.ts';
+
+export interface ExchangeInput {
+  baseUrl: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer | Readable | null;
+  agent: Agent;
+  /** The connection may stay silent this long (connect, send, wait, receive). */
+  idleTimeoutMs: number;
+  /** Optional deadline for the whole exchange, body included. */
+  deadlineMs?: number;
+  /** Streamed bodies: send `Expect: 100-continue` and only stream once the server agrees. */
+  expectContinue?: boolean;
+}
+
+export interface Exchange {
+  response: IncomingMessage;
+  /** True once the idle timeout or deadline cut the exchange (explains a later stream error). */
+  timedOut(): boolean;
+  /** Releases the deadline timer. */
+  done(): void;
+}
+
+const TARGET = /^\/[^\s#]*$/;
+
+export function checkTarget(baseUrl: string, path: string): URL {
+  const url = new URL(baseUrl);
+  if (url.protocol !== 'http:') throw new Error(`farm peers speak http:, not ${url.protocol}`);
+  if (!TARGET.test(path)) throw new Error(`request path must start with '/' and have no spaces: ${path}`);
+  return url;
+}
+
+export function exchange(input: ExchangeInput): Promise<Exchange> {
+  const url = checkTarget(input.baseUrl, input.path);
+  let timedOut = false;
+  let deadline: NodeJS.Timeout | undefined;
+  return new Promise((resolve, reject) => {
+    const { body } = input;
+    const streamed = body !== null && !Buffer.isBuffer(body);
+    const waitForContinue = streamed && input.expectContinue === true;
+    const request = httpRequest({
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port || 80,
+      method: input.method,
+      path: input.path,
+      headers: waitForContinue ? { ...input.headers, expect: '100-continue' } : input.headers,
+      agent: input.agent,
+    });
+    const cut = (): void => {
+      timedOut = true;
+      request.destroy(new FarmHttpError('timeout', `${input.method} ${input.path} timed out`));
+    };
+    request.setTimeout(input.idleTimeoutMs, cut);
+    if (input.deadlineMs !== undefined) deadline = setTimeout(cut, input.deadlineMs);
+    let bodyStarted = !waitForContinue;
+    const done = (): void => {
+      clearTimeout(deadline);
+      // Refused before the body was asked for: this request can never complete, drop its socket.
+      if (!bodyStarted) request.destroy();
+    };
+    request.on('error', (error) => {
+      done();
+      reject(asTransportError(error, input.method, input.path));
+    });
+    request.on('response', (response) => {
+      if (!bodyStarted && streamed) body.destroy();
+      resolve({ response, timedOut: () => timedOut, done });
+    });
+    const send = (): void => {
+      bodyStarted = true;
+      if (streamed) pipeline(body, request).catch((error: unknown) => request.destroy(error as Error));
+      else request.end(body);
+    };
+    if (waitForContinue) request.on('continue', send);
+    else send();
+  });
+}
+
+export function asTransportError(error: unknown, method: string, path: string): FarmHttpError {
+  if (error instanceof FarmHttpError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+  return new FarmHttpError('unreachable', `${method} ${path} failed: ${code}`, { cause: error });
+}
+
+/** Reads a (small) response body; past maxBytes the peer is misbehaving. */
+export async function readResponse(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      response.destroy();
+      throw new FarmHttpError('bad-response', `response is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Maps a non-2xx reply to the error its status and `{ error: { code, reason } }` body describe. */
+export function errorForStatus(status: number, raw: Buffer, what: string): FarmHttpError {
+  let detail: Partial<FarmErrorBody['error']> = {};
+  try {
+    detail = (JSON.parse(raw.toString('utf8')) as FarmErrorBody).error ?? {};
+  } catch {
+    // Not our JSON error shape: the status alone has to do.
+  }
+  const code = typeof detail.code === 'string' ? detail.code : undefined;
+  const message = `${what} → ${status}${code ? ` ${code}` : ''}`;
+  if (status === 401) {
+    return new FarmHttpError('unauthorized', message, { status, code, reason: detail.reason });
+  }
+  if (status >= 400 && status < 500) return new FarmHttpError('rejected', message, { status, code });
+  if (status >= 500) return new FarmHttpError('server', message, { status, code });
+  return new FarmHttpError('bad-response', `${what} → unexpected status ${status}`, { status });
+}

@@ -1,0 +1,66 @@
+/** The farm's secure HTTP layer: keys, signatures, server, client, verified transfers, blob cache. */
+export { bearerAuth } from './authenticate.ts';
+export {
+  type BlobCache,
+  type BlobCacheOptions,
+  type BlobLease,
+  BlobVerificationError,
+  createBlobCache,
+} from './blob-cache.ts';
+export {
+  createFarmClient,
+  type DownloadOptions,
+  type FarmClient,
+  type FarmClientOptions,
+  type UploadOptions,
+} from './client.ts';
+export {
+  BodyMismatchError,
+  BodyTooLargeError,
+  type FarmErrorBody,
+  FarmHttpError,
+  type FarmHttpErrorKind,
+} from './errors.ts';
+export {
+  FarmKey,
+  FarmKeyError,
+  farmIdOf,
+  farmKeyFromText,
+  generateFarmKey,
+  readFarmKey,
+  uiTokenOf,
+} from './key.ts';
+export { NonceCache } from './nonce-cache.ts';
+export { ID_PATTERN, isFarmId, isSha256, SHA256_PATTERN } from './patterns.ts';
+export { type ReceivedFile, type ReceiveToFileOptions, receiveToFile } from './receive-file.ts';
+export {
+  errorReply,
+  fileReply,
+  type JsonRoute,
+  jsonReply,
+  jsonRoute,
+  type NoBodyRoute,
+  type Reply,
+  type Route,
+  type RouteAuth,
+  type RouteContext,
+  type SseContext,
+  type SseRoute,
+  type StreamContext,
+  type StreamRoute,
+} from './routes.ts';
+export {
+  createFarmServer,
+  DEFAULT_MAX_JSON_BYTES,
+  type FarmServer,
+  type FarmServerOptions,
+} from './server.ts';
+export {
+  type AuthFailureReason,
+  EMPTY_BODY_SHA256,
+  FARM_HEADER,
+  precheckRequest,
+  signRequest,
+  type VerifyResult,
+  verifyRequest,
+} from './signing.ts';

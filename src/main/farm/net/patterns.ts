@@ -1,0 +1,14 @@
+/**
+ * The only shapes a value taken from the network may have before it names anything on disk or in
+ * the database: never a file path, so nothing can escape the data folder.
+ */
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isSha256(value: unknown): value is string {
+  return typeof value === 'string' && SHA256_PATTERN.test(value);
+}
+
+export function isFarmId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}

@@ -1,0 +1,153 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bearerAuth } from './authenticate.ts';
+import { uiTokenOf } from './key.ts';
+import { makeKey, type RunningServer, rawRequest, startServer } from './net.fixture.ts';
+import type { Route, SseContext } from './routes.ts';
+import { signRequest } from './signing.ts';
+
+const { key } = makeKey();
+const listeners = new Set<SseContext>();
+let running: RunningServer;
+
+const routes: Route[] = [
+  {
+    method: 'GET',
+    pattern: '/api/v1/events',
+    auth: 'farm',
+    sse: true,
+    handler(ctx) {
+      listeners.add(ctx);
+      ctx.closed.addEventListener('abort', () => listeners.delete(ctx));
+      ctx.send('hello', { node: ctx.nodeId });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/v1/ui-events',
+    auth: bearerAuth(uiTokenOf(key)),
+    sse: true,
+    handler(ctx) {
+      ctx.send('hello', { ui: true });
+    },
+  },
+];
+
+beforeEach(async () => {
+  running = await startServer(routes, { key, closeGraceMs: 200 });
+});
+afterEach(async () => {
+  await running.close();
+  listeners.clear();
+});
+
+interface EventReader {
+  response: IncomingMessage;
+  /** Resolves with the first `count` events, or rejects after 3 s. */
+  next(count: number): Promise<Array<{ event: string; data: unknown }>>;
+  ended: Promise<void>;
+  close(): void;
+}
+
+function openEvents(path: string, headers: Record<string, string>): Promise<EventReader> {
+  const target = new URL(running.url);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: target.hostname, port: target.port, path, headers, agent: false });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      const events: Array<{ event: string; data: unknown }> = [];
+      let buffer = '';
+      const waiters: Array<() => void> = [];
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end = buffer.indexOf('\n\n');
+        while (end !== -1) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) });
+          end = buffer.indexOf('\n\n');
+        }
+        for (const wake of waiters.splice(0)) wake();
+      });
+      const ended = new Promise<void>((done) => response.on('close', done));
+      resolve({
+        response,
+        ended,
+        close: () => request.destroy(),
+        async next(count) {
+          const deadline = Date.now() + 3_000;
+          while (events.length < count) {
+            if (Date.now() > deadline) throw new Error(`only ${events.length} events arrived`);
+            await new Promise<void>((wake) => {
+              waiters.push(wake);
+              setTimeout(wake, 100);
+            });
+          }
+          return events.slice(0, count);
+        },
+      });
+    });
+    request.end();
+  });
+}
+
+describe('server-sent events', () => {
+  it('delivers events to an authenticated client', async () => {
+    const headers = signRequest(key, {
+      method: 'GET',
+      pathWithQuery: '/api/v1/events',
+      body: null,
+      nodeId: 'gui',
+      now: Date.now(),
+    });
+    const reader = await openEvents('/api/v1/events', headers);
+    expect(reader.response.statusCode).toBe(200);
+    expect(reader.response.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(await reader.next(1)).toEqual([{ event: 'hello', data: { node: 'gui' } }]);
+    for (const listener of listeners) listener.send('queue', { queued: 2, text: 'two\nlines' });
+    expect((await reader.next(2))[1]).toEqual({ event: 'queue', data: { queued: 2, text: 'two\nlines' } });
+    reader.close();
+  });
+
+  it('refuses an unauthenticated client and sends it no events', async () => {
+    const reply = await rawRequest(running.url, { method: 'GET', path: '/api/v1/events' });
+    expect(reply.status).toBe(401);
+    expect(reply.headers['content-type']).toMatch(/application\/json/);
+    expect(reply.text).not.toContain('event:');
+    expect(listeners.size).toBe(0);
+  });
+
+  it('accepts the UI bearer token on a route that asks for it', async () => {
+    const reader = await openEvents('/api/v1/ui-events', { authorization: `Bearer ${uiTokenOf(key)}` });
+    expect(await reader.next(1)).toEqual([{ event: 'hello', data: { ui: true } }]);
+    reader.close();
+    const refused = await rawRequest(running.url, {
+      method: 'GET',
+      path: '/api/v1/ui-events',
+      headers: { authorization: `Bearer ${uiTokenOf(makeKey().key)}` },
+    });
+    expect(refused.status).toBe(401);
+  });
+
+  it('ends open streams when the server closes, and tells the handler', async () => {
+    const headers = signRequest(key, {
+      method: 'GET',
+      pathWithQuery: '/api/v1/events',
+      body: null,
+      nodeId: 'gui',
+      now: Date.now(),
+    });
+    const reader = await openEvents('/api/v1/events', headers);
+    await reader.next(1);
+    const [listener] = listeners;
+    const started = Date.now();
+    await running.close();
+    await reader.ended;
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(listener?.closed.aborted).toBe(true);
+    expect(listener?.send('late', {})).toBe(false);
+  });
+});

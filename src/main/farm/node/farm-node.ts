@@ -1,0 +1,304 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, join } from 'node:path';
+import type { CliContext } from '../../cli/context.ts';
+import { prepareScript } from '../../cli/prepare.ts';
+import { summarizeJob } from '../../cli/summaries.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { createLogger } from '../../log/logger.ts';
+import { sha256Hex } from '../../util/hash.ts';
+import { type ClusterMember, startClusterMember } from '../cluster/cluster-member.ts';
+import { parseHelloInfo } from '../cluster/hello-schema.ts';
+import {
+  createBlobCache,
+  createFarmClient,
+  createFarmServer,
+  type FarmClient,
+  type FarmKey,
+  type FarmServer,
+  farmIdOf,
+  type Route,
+} from '../net/index.ts';
+import { Coordinator } from './coordinator.ts';
+import { farmRoutes } from './farm-routes.ts';
+import { Origin } from './origin.ts';
+import type { JobSubmission } from './schemas.ts';
+import { FarmWorker } from './worker.ts';
+
+export interface FarmNodeOptions {
+  ctx: CliContext;
+  key: FarmKey;
+  nodeId: string;
+  name: string;
+  host: string;
+  port: number;
+  /** mDNS interface (127.0.0.1 in tests); undefined = every interface. */
+  interface?: string;
+  role: 'auto' | 'worker';
+  maxConcurrency: number;
+  /** Video preset for scripts submitted over the network (e.g. a quick preview preset in tests). */
+  videoPreset?: string;
+  /** Extra routes on the same server (the UI's API). */
+  extraRoutes?: (node: FarmNode) => Route[];
+}
+
+const log = createLogger('FarmNode');
+const HEARTBEAT_MS = 1000;
+
+/**
+ * One Mac of the farm: HTTP server, discovery and election, the coordinator's queue when elected, a
+ * worker that encodes what it is leased, and the origin of the jobs imported here. The same object runs
+ * headless (`vfo node`) and inside the desktop app.
+ */
+export class FarmNode {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly engine: Engine;
+  readonly origin: Origin;
+  readonly worker: FarmWorker;
+  member!: ClusterMember;
+  coordinator: Coordinator | null = null;
+  private readonly options: FarmNodeOptions;
+  private readonly client: FarmClient;
+  private readonly quickClient: FarmClient;
+  private readonly server: FarmServer;
+  private url = '';
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private followed: string | null = null;
+
+  constructor(options: FarmNodeOptions) {
+    this.options = options;
+    this.nodeId = options.nodeId;
+    this.name = options.name;
+    this.engine = options.ctx.engine;
+    const { key, nodeId } = options;
+    this.client = createFarmClient({ key, nodeId, timeoutMs: 30_000 });
+    // Hellos and heartbeats must fail fast: a peer is declared down after 3 s of silence.
+    this.quickClient = createFarmClient({ key, nodeId, timeoutMs: 900 });
+    const dataDir = options.ctx.dataDir;
+    const services = options.ctx.services;
+    this.origin = new Origin({
+      sqlite: options.ctx.database.sqlite,
+      dataDir,
+      nodeId,
+      selfUrl: () => this.url,
+      client: this.client,
+      coordinatorUrl: () => this.coordinatorUrl(),
+      ffmpeg: async () => (await services.ffmpeg()).location,
+      blobPath: (sha) => this.engine.blobs.pathFor(sha),
+    });
+    this.worker = new FarmWorker({
+      nodeId,
+      selfUrl: () => this.url,
+      dataDir,
+      client: this.client,
+      blobCache: createBlobCache({ dir: join(dataDir, 'farm', 'cache'), maxBytes: 20 * 1024 ** 3 }),
+      maxConcurrency: options.maxConcurrency,
+      ffmpeg: () => services.ffmpeg(),
+      ...(services.encodeRunnerPath ? { encodeRunnerPath: services.encodeRunnerPath } : {}),
+      ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
+      coordinatorUrl: () => this.coordinatorUrl(),
+    });
+    // The pipeline's encode step now sends its plan to the farm instead of encoding in-process.
+    services.farm = {
+      encode: (input) => this.origin.encode(input),
+    };
+    this.server = createFarmServer({
+      key,
+      host: options.host,
+      port: options.port,
+      nodeId,
+      routes: [...farmRoutes(this), ...(options.extraRoutes?.(this) ?? [])],
+    });
+  }
+
+  get selfUrl(): string {
+    return this.url;
+  }
+
+  async start(): Promise<void> {
+    const { url } = await this.server.start();
+    this.url = url;
+    const { probe } = await this.options.ctx.services.ffmpeg();
+    const port = Number(new URL(url).port);
+    this.member = startClusterMember({
+      id: this.nodeId,
+      name: this.name,
+      farm: farmIdOf(this.options.key),
+      role: this.options.role,
+      port,
+      url,
+      encoders: probe.encoders.filter((e) => /^(h264|hevc)_videotoolbox$|^libx26[45]$/.test(e)),
+      cores: availableParallelism(),
+      freeSlots: () => this.worker.freeSlots,
+      running: () => this.worker.runningCount(),
+      ...(this.options.interface ? { interface: this.options.interface, bind: '0.0.0.0' } : {}),
+      host: `vfo-${this.nodeId}.local`,
+      hello: async (peerUrl) => parseHelloInfo(await this.quickClient.json(peerUrl, 'GET', '/farm/v1/hello')),
+      announce: async (peerUrl, claim) => {
+        await this.quickClient.json(peerUrl, 'POST', '/farm/v1/coordinator', claim);
+      },
+      onEvent: (event) => {
+        if (event.type === 'became-coordinator') this.becomeCoordinator(event.term);
+        else if (event.type === 'stepped-down') this.stepDown();
+        if (event.type === 'became-coordinator' || event.type === 'follow')
+          log.info('coordinator', { event });
+      },
+    });
+    this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    log.info('node started', { node: this.nodeId, url });
+    this.resumeLocalJobs();
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.coordinator?.stop();
+    this.worker.stopAll();
+    await this.member?.stop();
+    await this.server.close();
+    this.client.close();
+    this.quickClient.close();
+  }
+
+  coordinatorUrl(): string | null {
+    const state = this.member?.election();
+    if (!state?.coordinator) return null;
+    if (state.coordinator.id === this.nodeId) return this.url;
+    return this.member.peers().find((p) => p.id === state.coordinator?.id)?.url ?? null;
+  }
+
+  private becomeCoordinator(term: number): void {
+    this.coordinator ??= new Coordinator({
+      sqlite: this.options.ctx.database.sqlite,
+      client: this.client,
+      selfUrl: () => this.url,
+    });
+    this.coordinator.start();
+    log.info('this node is now the coordinator', { node: this.nodeId, term });
+  }
+
+  private stepDown(): void {
+    this.coordinator?.stop();
+  }
+
+  /** Heartbeat to the coordinator; a new coordinator hears this node's tasks and leases again. */
+  private async beat(): Promise<void> {
+    const coordinator = this.coordinatorUrl();
+    if (coordinator !== this.followed) this.followed = coordinator;
+    await this.worker
+      .heartbeat(() => this.announce())
+      .catch((error: unknown) => log.debug('heartbeat failed', { error: String(error) }));
+  }
+
+  async announce(): Promise<void> {
+    const coordinator = this.coordinatorUrl();
+    if (!coordinator) return;
+    await this.client.json(coordinator, 'POST', '/farm/v1/announce', {
+      nodeId: this.nodeId,
+      tasks: this.origin.unfinished(),
+      leases: this.worker
+        .leases()
+        .map((l) => ({ leaseId: l.leaseId, taskId: l.taskId, workerId: this.nodeId })),
+    });
+  }
+
+  /** Jobs that were queued (or interrupted) here run again after a restart: they belong to this node. */
+  private resumeLocalJobs(): void {
+    for (const job of this.engine.store.listJobs(500)) {
+      if (job.status === 'queued') this.runInBackground(job.id);
+    }
+  }
+
+  runInBackground(jobId: string): void {
+    void this.engine
+      .run(jobId)
+      .catch((error: unknown) => log.error('job failed to run', { job: jobId, error: String(error) }));
+  }
+
+  /** A script sent over the network: stored under the data folder, checked, and queued here. */
+  async importScript(
+    submission: JobSubmission,
+  ): Promise<{ ok: true; jobId: string } | { ok: false; message: string }> {
+    const dir = join(this.options.ctx.dataDir, 'imports', sha256Hex(submission.text).slice(0, 16));
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, basename(submission.name));
+    await writeFile(path, submission.text);
+    const prepared = await prepareScript(this.options.ctx, path, {
+      recipe: submission.recipe,
+      videoPreset: submission.videoPreset ?? this.options.videoPreset,
+      out: join(this.options.ctx.dataDir, 'videos'),
+    });
+    if (!prepared.ok) {
+      return {
+        ok: false,
+        message: prepared.diagnostics
+          .map((d) => `${submission.name}:${d.line}:${d.col}: ${d.message}`)
+          .join('\n'),
+      };
+    }
+    const { job } = this.engine.createJob(prepared.request);
+    this.runInBackground(job.id);
+    return { ok: true, jobId: job.id };
+  }
+
+  jobView(jobId: string) {
+    const job = this.engine.store.getJob(jobId);
+    return job ? summarizeJob(this.engine.store, job) : undefined;
+  }
+
+  setWorkerMode(action: 'pause' | 'resume' | 'drain') {
+    this.worker.paused = action === 'pause';
+    this.worker.draining = action === 'drain';
+    return { paused: this.worker.paused, draining: this.worker.draining };
+  }
+
+  /** The farm as this node sees it (`vfo status`, the GUI's Farm view). */
+  async status() {
+    const state = this.member.election();
+    const now = Date.now();
+    const peers = this.member.peers();
+    const nodes = [
+      {
+        id: this.nodeId,
+        name: this.name,
+        role: state.advertisedRole,
+        status: this.worker.paused ? 'paused' : this.worker.draining ? 'draining' : 'online',
+        url: this.url,
+        capabilities: this.member.helloInfo().capabilities,
+        running: this.worker.runningCount(),
+      },
+      ...peers.map((p) => ({
+        id: p.id,
+        name: p.name,
+        role: p.hello?.role ?? p.advert?.role ?? 'candidate',
+        status: p.lastSeenAt !== null && now - p.lastSeenAt < 3000 ? 'online' : 'offline',
+        url: p.url,
+        capabilities: p.hello?.capabilities ?? {
+          encoders: p.advert?.encoders ?? [],
+          cores: p.advert?.cores ?? 0,
+          slots: 0,
+        },
+        running: p.hello?.running ?? 0,
+      })),
+    ];
+    const coordinatorUrl = this.coordinatorUrl();
+    let queue = { queued: 0, running: 0, done: 0, failed: 0 };
+    if (this.coordinator?.active) queue = this.coordinator.queue.stats();
+    else if (coordinatorUrl) {
+      queue = (await this.client
+        .json(coordinatorUrl, 'GET', '/farm/v1/queue')
+        .catch(() => queue)) as typeof queue;
+    }
+    const { queued, running, done, failed } = queue;
+    return {
+      self: this.nodeId,
+      coordinator:
+        state.coordinator && coordinatorUrl
+          ? { id: state.coordinator.id, url: coordinatorUrl, term: state.coordinator.term }
+          : null,
+      nodes,
+      ignored: this.member.ignored().map((i) => ({ name: i.instance, reason: i.reason })),
+      queue: { queued, running, done, failed },
+    };
+  }
+}

@@ -1,0 +1,211 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { validateRenderPlan } from '../../../shared/render-plan.ts';
+import { createLogger } from '../../log/logger.ts';
+import { coordinatorClaimSchema } from '../cluster/hello-schema.ts';
+import { errorReply, fileReply, jsonRoute, type Route, receiveToFile } from '../net/index.ts';
+import {
+  announcementSchema,
+  heartbeatReportSchema,
+  LEASE_ID_PATTERN,
+  TASK_ID_PATTERN,
+  taskInputSchema,
+  workerInfoSchema,
+} from '../queue/index.ts';
+import type { FarmNode } from './farm-node.ts';
+import { jobSubmissionSchema, leaseFailureSchema, leaseOfferSchema } from './schemas.ts';
+
+const log = createLogger('FarmRoutes');
+const JOB_ID = /^[0-9a-f-]{36}$/;
+
+/** Every node-to-node endpoint of FARM.md; all signed with the farm key. */
+export function farmRoutes(node: FarmNode): Route[] {
+  const coordinatorOnly = () => {
+    const coordinator = node.coordinator;
+    return coordinator?.active ? coordinator.queue : null;
+  };
+  const notCoordinator = () => errorReply(409, 'not-coordinator', 'this node is not the coordinator');
+  return [
+    { method: 'GET', pattern: '/farm/v1/hello', auth: 'farm', handler: () => node.member.helloInfo() },
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/coordinator',
+      auth: 'farm',
+      body: 'json',
+      schema: coordinatorClaimSchema,
+      handler: ({ body }) => ({ accepted: node.member.receiveClaim(body).accepted }),
+    }),
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/workers',
+      auth: 'farm',
+      body: 'json',
+      schema: workerInfoSchema,
+      handler: ({ body }) => {
+        const queue = coordinatorOnly();
+        if (!queue) return notCoordinator();
+        queue.registerWorker(body);
+        return { registered: true };
+      },
+    }),
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/heartbeat',
+      auth: 'farm',
+      body: 'json',
+      schema: heartbeatReportSchema,
+      handler: ({ body, nodeId }) => {
+        const queue = coordinatorOnly();
+        if (!queue) return notCoordinator();
+        return queue.heartbeat(nodeId as string, body);
+      },
+    }),
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/tasks',
+      auth: 'farm',
+      body: 'json',
+      schema: taskInputSchema.refine((task) => validateRenderPlan(task.plan).ok, {
+        message: 'plan is not a valid RenderPlan',
+        path: ['plan'],
+      }),
+      handler: ({ body }) => {
+        const queue = coordinatorOnly();
+        if (!queue) return notCoordinator();
+        return { status: queue.submit(body).status };
+      },
+    }),
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/announce',
+      auth: 'farm',
+      body: 'json',
+      schema: announcementSchema,
+      handler: ({ body }) => {
+        const queue = coordinatorOnly();
+        if (!queue) return notCoordinator();
+        return queue.announce(body);
+      },
+    }),
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/leases',
+      auth: 'farm',
+      body: 'json',
+      schema: leaseOfferSchema,
+      handler: ({ body }) =>
+        node.worker.accept(body) ? { accepted: true } : errorReply(409, 'busy', 'no free encode slot'),
+    }),
+    {
+      method: 'POST',
+      pattern: '/farm/v1/leases/:leaseId/complete',
+      params: { leaseId: LEASE_ID_PATTERN },
+      auth: 'farm',
+      handler: ({ params }) => {
+        const queue = coordinatorOnly();
+        if (!queue) return notCoordinator();
+        return { result: queue.complete(params.leaseId as string) };
+      },
+    },
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/leases/:leaseId/fail',
+      params: { leaseId: LEASE_ID_PATTERN },
+      auth: 'farm',
+      body: 'json',
+      schema: leaseFailureSchema,
+      handler: ({ params, body }) => {
+        const queue = coordinatorOnly();
+        if (!queue) return notCoordinator();
+        return { result: queue.fail(params.leaseId as string, body.reason, { retryable: body.retryable }) };
+      },
+    }),
+    {
+      method: 'GET',
+      pattern: '/farm/v1/blobs/:sha256',
+      auth: 'farm',
+      handler: ({ params }) => {
+        const path = node.engine.blobs.pathFor(params.sha256 as string);
+        return existsSync(path) ? fileReply(path) : errorReply(404, 'not-found', 'no such blob');
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: '/farm/v1/results/:taskId',
+      params: { taskId: TASK_ID_PATTERN },
+      query: z.object({
+        lease: z.string().regex(LEASE_ID_PATTERN),
+        encoder: z.string().regex(/^[a-z0-9_]{1,40}$/),
+      }),
+      auth: 'farm',
+      body: 'stream',
+      maxBytes: 20 * 1024 ** 3,
+      handler: async ({ params, query, stream, bodySha256 }) => {
+        const taskId = params.taskId as string;
+        if (!bodySha256) return errorReply(400, 'missing-sha256', 'x-vfo-body-sha256 is required');
+        if (!node.origin.isAwaiting(taskId)) {
+          stream.resume();
+          return errorReply(409, 'stale', 'this task has no result pending here');
+        }
+        const dest = join(node.origin.resultsDir(), `${taskId}-${query.get('lease')}.mp4`);
+        const file = await receiveToFile(stream, dest, {
+          maxBytes: 20 * 1024 ** 3,
+          expectSha256: bodySha256,
+        });
+        try {
+          const accepted = await node.origin.acceptUpload({
+            taskId,
+            leaseId: query.get('lease') as string,
+            tempPath: file.path,
+            sha256: file.sha256,
+            encoder: query.get('encoder') as string,
+          });
+          if (accepted) return { accepted: true };
+        } catch (error) {
+          log.warn('an uploaded result failed its checks', { task: taskId, error: String(error) });
+        }
+        const { rm } = await import('node:fs/promises');
+        await rm(file.path, { force: true });
+        return errorReply(
+          409,
+          'stale',
+          'result refused: the lease no longer holds this task, or the video is wrong',
+        );
+      },
+    },
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/jobs',
+      auth: 'farm',
+      body: 'json',
+      schema: jobSubmissionSchema,
+      handler: async ({ body }) => {
+        const outcome = await node.importScript(body);
+        return outcome.ok ? { jobId: outcome.jobId } : errorReply(422, 'invalid-script', outcome.message);
+      },
+    }),
+    {
+      method: 'GET',
+      pattern: '/farm/v1/jobs/:jobId',
+      params: { jobId: JOB_ID },
+      auth: 'farm',
+      handler: ({ params }) =>
+        node.jobView(params.jobId as string) ?? errorReply(404, 'not-found', 'no such job'),
+    },
+    {
+      method: 'GET',
+      pattern: '/farm/v1/queue',
+      auth: 'farm',
+      handler: () => coordinatorOnly()?.stats() ?? notCoordinator(),
+    },
+    { method: 'GET', pattern: '/api/v1/status', auth: 'farm', handler: () => node.status() },
+    {
+      method: 'POST',
+      pattern: '/farm/v1/worker/:action',
+      params: { action: /^(pause|resume|drain)$/ },
+      auth: 'farm',
+      handler: ({ params }) => node.setWorkerMode(params.action as 'pause' | 'resume' | 'drain'),
+    },
+  ];
+}

@@ -1,0 +1,221 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { type RenderPlan, validateRenderPlan } from '../../../shared/render-plan.ts';
+import type { FfmpegLocation } from '../../ffmpeg/index.ts';
+import { verifyVideo } from '../../ffmpeg/index.ts';
+import { createLogger } from '../../log/logger.ts';
+import { sha256Hex } from '../../util/hash.ts';
+import type { FarmClient } from '../net/index.ts';
+import type { TaskInput } from '../queue/index.ts';
+
+const log = createLogger('FarmOrigin');
+
+/**
+ * The tasks this node sent to the farm, kept in its own database until their video is back: if the
+ * coordinator changes they are announced again, and a result arriving while no step waits is kept.
+ */
+const DDL = `CREATE TABLE IF NOT EXISTS farm_origin_tasks (
+  task_id TEXT PRIMARY KEY,
+  job_id TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  result_path TEXT,
+  result_sha256 TEXT,
+  encoder TEXT
+)`;
+
+interface OriginRow {
+  task_id: string;
+  job_id: string;
+  plan: string;
+  priority: number;
+  created_at: number;
+  result_path: string | null;
+  result_sha256: string | null;
+  encoder: string | null;
+}
+
+export interface FarmResult {
+  path: string;
+  sha256: string;
+  encoder: string;
+}
+
+export interface OriginDeps {
+  sqlite: Database.Database;
+  dataDir: string;
+  nodeId: string;
+  selfUrl: () => string;
+  client: FarmClient;
+  coordinatorUrl: () => string | null;
+  ffmpeg: () => Promise<FfmpegLocation>;
+  /** Where the engine keeps a blob by checksum: a result already moved there can be handed out again. */
+  blobPath: (sha256: string) => string;
+}
+
+export class Origin {
+  private readonly deps: OriginDeps;
+  private readonly waiters = new Map<string, { resolve: (r: FarmResult) => void }>();
+
+  constructor(deps: OriginDeps) {
+    this.deps = deps;
+    deps.sqlite.exec(DDL);
+  }
+
+  resultsDir(): string {
+    return join(this.deps.dataDir, 'farm', 'results');
+  }
+
+  /** The same job and plan always make the same task id: resubmitting never makes a second video. */
+  taskIdFor(jobId: string, planSha256: string): string {
+    return sha256Hex(`${this.deps.nodeId}:${jobId}:${planSha256}`);
+  }
+
+  /** Submits (or finds) the task and waits until its verified video is back here. */
+  async encode(input: {
+    jobId: string;
+    plan: RenderPlan;
+    planSha256: string;
+    signal: AbortSignal;
+  }): Promise<FarmResult> {
+    const taskId = this.taskIdFor(input.jobId, input.planSha256);
+    const row = this.row(taskId);
+    const kept = row ? await this.keptResult(row) : undefined;
+    if (kept) return kept;
+    if (!row) {
+      this.deps.sqlite
+        .prepare('INSERT INTO farm_origin_tasks (task_id, job_id, plan, created_at) VALUES (?, ?, ?, ?)')
+        .run(taskId, input.jobId, JSON.stringify(input.plan), Date.now());
+    }
+    const arrived = new Promise<FarmResult>((resolve, reject) => {
+      this.waiters.set(taskId, { resolve });
+      input.signal.addEventListener('abort', () => {
+        this.waiters.delete(taskId);
+        reject(input.signal.reason ?? new Error('cancelled'));
+      });
+    });
+    await this.submit(taskId).catch((error: unknown) => {
+      // No coordinator yet, or it is changing: the task is announced to the next one.
+      log.warn('could not submit the task now; it will be announced', { task: taskId, error: String(error) });
+    });
+    return arrived;
+  }
+
+  async submit(taskId: string): Promise<void> {
+    const coordinator = this.deps.coordinatorUrl();
+    const task = this.taskInput(taskId);
+    if (!coordinator || !task) return;
+    await this.deps.client.json(coordinator, 'POST', '/farm/v1/tasks', task);
+  }
+
+  /** Everything not back yet, for a new coordinator. */
+  unfinished(): TaskInput[] {
+    const rows = this.deps.sqlite
+      .prepare('SELECT * FROM farm_origin_tasks WHERE result_path IS NULL')
+      .all() as OriginRow[];
+    return rows.map((r) => this.inputOf(r));
+  }
+
+  planOf(taskId: string): RenderPlan | undefined {
+    const row = this.row(taskId);
+    if (!row) return undefined;
+    const checked = validateRenderPlan(JSON.parse(row.plan));
+    return checked.ok ? checked.plan : undefined;
+  }
+
+  isAwaiting(taskId: string): boolean {
+    const row = this.row(taskId);
+    return Boolean(row && !row.result_path);
+  }
+
+  /**
+   * A worker's upload has landed in `tempPath` with a verified checksum: check it is the video the plan
+   * asked for, then let the coordinator decide whether this lease still holds the task (fencing).
+   */
+  async acceptUpload(input: {
+    taskId: string;
+    leaseId: string;
+    tempPath: string;
+    sha256: string;
+    encoder: string;
+  }): Promise<boolean> {
+    const plan = this.planOf(input.taskId);
+    if (!plan || !this.isAwaiting(input.taskId)) return false;
+    const ffmpeg = await this.deps.ffmpeg();
+    await verifyVideo(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, input.tempPath, {
+      width: plan.output.width,
+      height: plan.output.height,
+      durationMs: plan.durationMs,
+      audio: true,
+    });
+    const coordinator = this.deps.coordinatorUrl();
+    if (!coordinator) throw new Error('no coordinator to confirm the lease');
+    const reply = (await this.deps.client.json(
+      coordinator,
+      'POST',
+      `/farm/v1/leases/${input.leaseId}/complete`,
+    )) as {
+      result: string;
+    };
+    if (reply.result !== 'accepted') return false;
+    await mkdir(this.resultsDir(), { recursive: true });
+    this.deps.sqlite
+      .prepare(
+        'UPDATE farm_origin_tasks SET result_path = ?, result_sha256 = ?, encoder = ? WHERE task_id = ? AND result_path IS NULL',
+      )
+      .run(input.tempPath, input.sha256, input.encoder, input.taskId);
+    log.info('result accepted', { task: input.taskId, lease: input.leaseId });
+    const waiter = this.waiters.get(input.taskId);
+    this.waiters.delete(input.taskId);
+    waiter?.resolve({ path: input.tempPath, sha256: input.sha256, encoder: input.encoder });
+    return true;
+  }
+
+  /** Once the engine has stored the video as the job's artifact, the origin's copy is no longer needed. */
+  async forget(taskId: string): Promise<void> {
+    const row = this.row(taskId);
+    if (row?.result_path) await rm(row.result_path, { force: true });
+  }
+
+  /** A result that came back earlier (the step is re-run, or the node restarted while it waited). */
+  private async keptResult(row: OriginRow): Promise<FarmResult | undefined> {
+    if (!row.result_path || !row.result_sha256 || !row.encoder) return undefined;
+    const result = { path: row.result_path, sha256: row.result_sha256, encoder: row.encoder };
+    if (existsSync(row.result_path)) return result;
+    const blob = this.deps.blobPath(row.result_sha256);
+    if (!existsSync(blob)) return undefined;
+    // The engine moved it into its blob store: hand out a copy (the engine consumes what it is given).
+    const copy = join(this.resultsDir(), `${row.task_id}-again.mp4`);
+    await mkdir(this.resultsDir(), { recursive: true });
+    await copyFile(blob, copy);
+    return { ...result, path: copy };
+  }
+
+  private row(taskId: string): OriginRow | undefined {
+    return this.deps.sqlite.prepare('SELECT * FROM farm_origin_tasks WHERE task_id = ?').get(taskId) as
+      | OriginRow
+      | undefined;
+  }
+
+  private taskInput(taskId: string): TaskInput | undefined {
+    const row = this.row(taskId);
+    return row ? this.inputOf(row) : undefined;
+  }
+
+  private inputOf(row: OriginRow): TaskInput {
+    const plan = JSON.parse(row.plan) as RenderPlan;
+    return {
+      id: row.task_id,
+      originNodeId: this.deps.nodeId,
+      originUrl: this.deps.selfUrl(),
+      jobId: row.job_id,
+      priority: row.priority,
+      createdAt: row.created_at,
+      plan,
+      requirements: { encoders: plan.output.encoders },
+    };
+  }
+}

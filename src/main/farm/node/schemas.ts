@@ -1,0 +1,35 @@
+/** Bodies of the node-to-node calls that are not the queue's own (those live in farm/queue/schemas.ts). */
+import { z } from 'zod';
+import { RenderPlanSchema } from '../../../shared/render-plan.ts';
+import { LEASE_ID_PATTERN, TASK_ID_PATTERN } from '../queue/index.ts';
+
+const taskId = z.string().regex(TASK_ID_PATTERN);
+const leaseId = z.string().regex(LEASE_ID_PATTERN);
+
+/** Coordinator → worker: encode this plan under this lease. */
+export const leaseOfferSchema = z.strictObject({
+  leaseId,
+  taskId,
+  jobId: z.string().min(1).max(64),
+  originUrl: z.url().max(300),
+  coordinatorUrl: z.url().max(300),
+  // Checked here, before any work: bounds, asset names that are bare file names, checksums.
+  plan: RenderPlanSchema,
+});
+export type LeaseOffer = z.infer<typeof leaseOfferSchema>;
+
+export const leaseFailureSchema = z.strictObject({ reason: z.string().max(2000), retryable: z.boolean() });
+
+export const completeReplySchema = z.strictObject({ result: z.enum(['accepted', 'stale']) });
+
+/** A script sent to a node to render there (`vfo submit`, the browser UI). */
+export const jobSubmissionSchema = z.strictObject({
+  name: z.string().regex(/^[^/\\\0]{1,120}\.(md|markdown|txt)$/i, 'a script file name ending in .md or .txt'),
+  text: z.string().max(2 * 1024 * 1024),
+  recipe: z.string().max(64).optional(),
+  videoPreset: z.string().max(64).optional(),
+});
+export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
+
+export const uploadReplySchema = z.strictObject({ accepted: z.boolean() });
+export { leaseId as leaseIdSchema, taskId as taskIdSchema };

@@ -1,0 +1,209 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { validateRenderPlan } from '../../../shared/render-plan.ts';
+import {
+  encodeInChildProcess,
+  type FfmpegLocation,
+  type FfmpegProbe,
+  selectEncoder,
+} from '../../ffmpeg/index.ts';
+import { createLogger } from '../../log/logger.ts';
+import { linkPlanAssets } from '../../pipeline/encode-step.ts';
+import { sha256File } from '../../util/hash.ts';
+import type { BlobCache, FarmClient } from '../net/index.ts';
+import type { HeartbeatReply } from '../queue/index.ts';
+import type { LeaseOffer } from './schemas.ts';
+
+const log = createLogger('FarmWorker');
+
+interface RunningLease {
+  offer: LeaseOffer;
+  progress: number;
+  abort: AbortController;
+}
+
+export interface WorkerDeps {
+  nodeId: string;
+  selfUrl: () => string;
+  dataDir: string;
+  client: FarmClient;
+  blobCache: BlobCache;
+  maxConcurrency: number;
+  ffmpeg: () => Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
+  encodeRunnerPath?: string;
+  threads?: number;
+  coordinatorUrl: () => string | null;
+  /** Leases this node is told about after a coordinator change, for re-announcing. */
+  onChange?: () => void;
+}
+
+/**
+ * Encodes what the coordinator leases to this node: fetches the plan's blobs from the origin (verified,
+ * cached), encodes in a separate process, uploads the video to the origin. Heartbeats keep the leases.
+ */
+export class FarmWorker {
+  private readonly deps: WorkerDeps;
+  private readonly running = new Map<string, RunningLease>();
+  private registeredWith: string | null = null;
+  paused = false;
+  draining = false;
+
+  constructor(deps: WorkerDeps) {
+    this.deps = deps;
+  }
+
+  get freeSlots(): number {
+    if (this.paused || this.draining) return 0;
+    return Math.max(0, this.deps.maxConcurrency - this.running.size);
+  }
+
+  runningCount(): number {
+    return this.running.size;
+  }
+
+  leases(): { leaseId: string; taskId: string; progress: number }[] {
+    return [...this.running.values()].map((r) => ({
+      leaseId: r.offer.leaseId,
+      taskId: r.offer.taskId,
+      progress: r.progress,
+    }));
+  }
+
+  /** A lease offered by the coordinator: refused when there is no free slot. */
+  accept(offer: LeaseOffer): boolean {
+    if (this.freeSlots <= 0 || this.running.has(offer.leaseId)) return false;
+    const lease: RunningLease = { offer, progress: 0, abort: new AbortController() };
+    this.running.set(offer.leaseId, lease);
+    void this.run(lease).finally(() => {
+      this.running.delete(offer.leaseId);
+      this.deps.onChange?.();
+    });
+    return true;
+  }
+
+  /** One heartbeat to the coordinator; registers (and re-announces) when the coordinator is new. */
+  async heartbeat(announce: () => Promise<void>): Promise<void> {
+    const coordinator = this.deps.coordinatorUrl();
+    if (!coordinator) return;
+    if (this.registeredWith !== coordinator) {
+      await this.register(coordinator);
+      await announce();
+      this.registeredWith = coordinator;
+    }
+    const report = {
+      freeSlots: this.freeSlots,
+      leases: this.leases().map(({ leaseId, progress }) => ({ leaseId, progress })),
+    };
+    const reply = (await this.deps.client.json(
+      coordinator,
+      'POST',
+      '/farm/v1/heartbeat',
+      report,
+    )) as HeartbeatReply;
+    for (const leaseId of reply.cancel)
+      this.running.get(leaseId)?.abort.abort(new Error('the coordinator cancelled this lease'));
+    if (reply.unknownWorker) this.registeredWith = null;
+  }
+
+  private async register(coordinator: string): Promise<void> {
+    const { probe } = await this.deps.ffmpeg();
+    await this.deps.client.json(coordinator, 'POST', '/farm/v1/workers', {
+      id: this.deps.nodeId,
+      url: this.deps.selfUrl(),
+      encoders: probe.encoders.filter((e) => /^(h264|hevc)_videotoolbox$|^libx26[45]$/.test(e)),
+      maxConcurrency: this.deps.maxConcurrency,
+      freeSlots: this.freeSlots,
+    });
+  }
+
+  stopAll(): void {
+    for (const lease of this.running.values()) lease.abort.abort(new Error('the node is stopping'));
+  }
+
+  private async run(lease: RunningLease): Promise<void> {
+    const { offer } = lease;
+    const work = join(this.deps.dataDir, 'farm', 'work', offer.leaseId);
+    const held: { release(): void }[] = [];
+    try {
+      const checked = validateRenderPlan(offer.plan);
+      if (!checked.ok) throw new Error(`invalid plan: ${checked.errors.join('; ')}`);
+      const plan = checked.plan;
+      await mkdir(work, { recursive: true });
+      for (const [id, ref] of Object.entries(plan.assets)) {
+        held.push(
+          await this.deps.blobCache.ensure(ref.sha256, ref.size, (dest) =>
+            this.deps.client
+              .download(offer.originUrl, `/farm/v1/blobs/${ref.sha256}`, dest, {
+                expectSha256: ref.sha256,
+                maxBytes: ref.size,
+              })
+              .then(() => undefined),
+          ),
+        );
+        log.debug('asset ready', { lease: offer.leaseId, asset: id });
+      }
+      const { location, probe } = await this.deps.ffmpeg();
+      const encoder = selectEncoder(plan.output.encoders, probe);
+      const { assetPaths, fontsDir } = await linkPlanAssets(
+        plan,
+        (sha) => this.deps.blobCache.pathOf(sha),
+        work,
+      );
+      const result = await encodeInChildProcess(
+        {
+          ffmpegPath: location.ffmpegPath,
+          ffprobePath: location.ffprobePath,
+          plan,
+          assetPaths,
+          outPath: join(work, 'video.mp4'),
+          encoder,
+          fontsDir,
+          ...(this.deps.threads ? { threads: this.deps.threads } : {}),
+        },
+        {
+          signal: lease.abort.signal,
+          onProgress: (p) => {
+            lease.progress = p.fraction;
+          },
+          ...(this.deps.encodeRunnerPath ? { runnerPath: this.deps.encodeRunnerPath } : {}),
+        },
+      );
+      const { sha256 } = await sha256File(result.outPath);
+      const reply = (await this.deps.client.upload(
+        offer.originUrl,
+        `/farm/v1/results/${offer.taskId}?lease=${offer.leaseId}&encoder=${encoder}`,
+        result.outPath,
+        {
+          sha256,
+        },
+      )) as { accepted: boolean };
+      log.info(reply.accepted ? 'result delivered' : 'result refused', {
+        lease: offer.leaseId,
+        task: offer.taskId,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const refused = /stale|409|refused/i.test(message);
+      log.warn(refused ? 'result refused (the lease is no longer ours)' : 'lease failed', {
+        lease: offer.leaseId,
+        error: message,
+      });
+      if (!refused && !lease.abort.signal.aborted) await this.reportFailure(offer, message);
+    } finally {
+      for (const h of held) h.release();
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private async reportFailure(offer: LeaseOffer, reason: string): Promise<void> {
+    const coordinator = this.deps.coordinatorUrl() ?? offer.coordinatorUrl;
+    await this.deps.client
+      .json(coordinator, 'POST', `/farm/v1/leases/${offer.leaseId}/fail`, {
+        reason: reason.slice(0, 2000),
+        retryable: true,
+      })
+      .catch((error: unknown) =>
+        log.warn('could not report the failure', { lease: offer.leaseId, error: String(error) }),
+      );
+  }
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { queueKit, taskIdOf, taskInput, workerInfo } from './farm-queue.fixture.ts';
+
+const lease = (n: number) => n.toString(16).padStart(32, '0');
+
+describe('FarmQueue.rebuild: a new coordinator', () => {
+  it('keeps announced leases (renewed now) and queues the rest', () => {
+    const { queue, clock } = queueKit();
+    clock.advance(60_000);
+    const result = queue.rebuild([
+      { nodeId: 'origin-1', tasks: [taskInput('a'), taskInput('b'), taskInput('c')] },
+      { nodeId: 'w1', leases: [{ leaseId: lease(1), taskId: taskIdOf('a'), workerId: 'w1' }] },
+    ]);
+    expect(result).toEqual({ tasks: 3, leasesKept: 1, leasesPending: 0, leasesRefused: 0, dropped: 0 });
+    expect(queue.getTask(taskIdOf('a'))).toMatchObject({
+      status: 'leased',
+      lease: { id: lease(1), workerId: 'w1', renewedAt: clock.now(), expiresAt: clock.now() + 5000 },
+    });
+    expect(queue.stats()).toMatchObject({ queued: 2, running: 1 });
+
+    queue.registerWorker(workerInfo('w1', { maxConcurrency: 2 }));
+    expect(queue.worker('w1')?.running).toEqual([lease(1)]);
+    expect(queue.heartbeat('w1', { freeSlots: 1, leases: [{ leaseId: lease(1) }] }).cancel).toEqual([]);
+    expect(queue.schedule()).toHaveLength(1);
+    expect(queue.complete(lease(1))).toBe('accepted');
+  });
+
+  it('merges duplicate tasks by id (highest priority, oldest creation) and refuses a second lease on one task', () => {
+    const { queue } = queueKit();
+    const result = queue.rebuild([
+      { nodeId: 'origin-1', tasks: [taskInput('a', { priority: 1, createdAt: 500 })] },
+      { nodeId: 'origin-1', tasks: [taskInput('a', { priority: 7, createdAt: 100 })] },
+      { nodeId: 'w1', leases: [{ leaseId: lease(1), taskId: taskIdOf('a'), workerId: 'w1' }] },
+      { nodeId: 'w2', leases: [{ leaseId: lease(2), taskId: taskIdOf('a'), workerId: 'w2' }] },
+    ]);
+    expect(result).toMatchObject({ tasks: 1, leasesKept: 1, leasesRefused: 1 });
+    expect(queue.getTask(taskIdOf('a'))).toMatchObject({
+      priority: 7,
+      createdAt: 100,
+      lease: { id: lease(1) },
+    });
+    queue.registerWorker(workerInfo('w2'));
+    expect(queue.heartbeat('w2', { freeSlots: 0, leases: [{ leaseId: lease(2) }] }).cancel).toEqual([
+      lease(2),
+    ]);
+  });
+
+  it('never reopens a done task, and refuses a node speaking for another node’s lease', () => {
+    const { queue } = queueKit();
+    queue.registerWorker(workerInfo('w1'));
+    queue.submit(taskInput('done'));
+    const [assignment] = queue.schedule();
+    queue.complete(assignment?.lease.id as string);
+    const result = queue.rebuild([
+      { nodeId: 'origin-1', tasks: [taskInput('done'), taskInput('b')] },
+      { nodeId: 'w1', leases: [{ leaseId: lease(1), taskId: taskIdOf('done'), workerId: 'w1' }] },
+      { nodeId: 'w1', leases: [{ leaseId: lease(2), taskId: taskIdOf('b'), workerId: 'w9' }] },
+    ]);
+    expect(result).toMatchObject({ tasks: 1, leasesKept: 0, leasesRefused: 2 });
+    expect(queue.getTask(taskIdOf('done'))?.status).toBe('done');
+    expect(queue.getTask(taskIdOf('b'))?.status).toBe('queued');
+  });
+
+  it('requeues known leases nobody announced and forgets unfinished tasks no origin announced', () => {
+    const { queue } = queueKit();
+    queue.registerWorker(workerInfo('w1', { maxConcurrency: 2 }));
+    queue.submit(taskInput('kept'));
+    queue.submit(taskInput('orphan'));
+    const old = queue.schedule();
+    expect(old).toHaveLength(2);
+    const result = queue.rebuild([{ nodeId: 'origin-1', tasks: [taskInput('kept')] }]);
+    expect(result).toMatchObject({ tasks: 1, dropped: 1 });
+    expect(queue.getTask(taskIdOf('orphan'))).toBeUndefined();
+    expect(queue.getTask(taskIdOf('kept'))).toMatchObject({ status: 'queued', attempts: 0 });
+    for (const { lease: stale } of old) expect(queue.complete(stale.id)).toBe('stale');
+  });
+
+  it('holds a lease announced before its task for one lease timeout, then attaches it', () => {
+    const { queue, clock } = queueKit();
+    queue.registerWorker(workerInfo('w1'));
+    const early = queue.rebuild([
+      { nodeId: 'w1', leases: [{ leaseId: lease(1), taskId: taskIdOf('a'), workerId: 'w1' }] },
+    ]);
+    expect(early).toMatchObject({ leasesPending: 1, tasks: 0 });
+    clock.advance(3000);
+    expect(queue.heartbeat('w1', { freeSlots: 0, leases: [{ leaseId: lease(1) }] }).cancel).toEqual([]);
+    clock.advance(3000);
+    queue.expire();
+    const late = queue.announce({ nodeId: 'origin-1', tasks: [taskInput('a')] });
+    expect(late).toMatchObject({ leasesKept: 1, tasks: 1 });
+    expect(queue.getTask(taskIdOf('a'))).toMatchObject({
+      status: 'leased',
+      lease: { id: lease(1), workerId: 'w1' },
+    });
+    expect(queue.complete(lease(1))).toBe('accepted');
+  });
+
+  it('adopts a pending lease when the origin re-submits instead of announcing', () => {
+    const { queue } = queueKit();
+    queue.announce({ nodeId: 'w1', leases: [{ leaseId: lease(3), taskId: taskIdOf('a'), workerId: 'w1' }] });
+    expect(queue.submit(taskInput('a'))).toMatchObject({ status: 'leased', lease: { id: lease(3) } });
+  });
+
+  it('cancels a pending lease whose task nobody announced within the lease timeout', () => {
+    const { queue, clock } = queueKit();
+    queue.registerWorker(workerInfo('w1'));
+    queue.rebuild([{ nodeId: 'w1', leases: [{ leaseId: lease(1), taskId: taskIdOf('a'), workerId: 'w1' }] }]);
+    clock.advance(5000);
+    queue.expire();
+    expect(queue.heartbeat('w1', { freeSlots: 0, leases: [{ leaseId: lease(1) }] }).cancel).toEqual([
+      lease(1),
+    ]);
+    queue.announce({ nodeId: 'origin-1', tasks: [taskInput('a')] });
+    expect(queue.getTask(taskIdOf('a'))?.status).toBe('queued');
+  });
+
+  it('merges a late announcement without forgetting what is already queued', () => {
+    const { queue } = queueKit();
+    queue.rebuild([{ nodeId: 'origin-1', tasks: [taskInput('a')] }]);
+    const result = queue.announce({
+      nodeId: 'origin-2',
+      tasks: [taskInput('b', { originNodeId: 'origin-2' })],
+    });
+    expect(result).toMatchObject({ tasks: 2, dropped: 0 });
+    expect(queue.stats().queued).toBe(2);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * Rebuilding the queue from what the nodes announce after a coordinator change. Origins announce their
+ * unfinished tasks, workers the leases they are running. The announcements are the truth: an announced
+ * lease is kept (renewed now) so its encode is not thrown away, every other announced task is queued,
+ * and duplicates (two origins, or one announcing twice) are merged by task id.
+ *
+ * `replace` (the start of a term) also forgets unfinished tasks nobody announced: they were finished
+ * under another coordinator or their origin is gone, and their result could go nowhere. Done and failed
+ * tasks are history and stay as they are, so a done task is never run again.
+ */
+import type { QueueContext } from './context.ts';
+import type { PendingLeases } from './pending-leases.ts';
+import { newTask, requeued, withLease } from './task-transitions.ts';
+import type { AnnouncedLease, Announcement, Lease, RebuildResult, Task, TaskInput } from './types.ts';
+
+export interface KnownTasks {
+  get(id: string): Task | undefined;
+  all(): Iterable<Task>;
+}
+
+export interface RebuildOptions {
+  now: number;
+  leaseTimeoutMs: number;
+  replace: boolean;
+}
+
+export interface RebuildPlan {
+  put: Task[];
+  remove: string[];
+  /** Leases whose task nobody announced yet. */
+  toPend: AnnouncedLease[];
+  /** Pending leases resolved by this rebuild (attached or refused). */
+  resolvedPending: string[];
+  result: RebuildResult;
+}
+
+const isFinished = (task: Task) => task.status === 'done' || task.status === 'failed';
+
+export function planRebuild(
+  known: KnownTasks,
+  pending: PendingLeases,
+  announcements: readonly Announcement[],
+  options: RebuildOptions,
+): RebuildPlan {
+  const { now, replace } = options;
+  const inputs = mergeTaskInputs(announcements);
+  const next = new Map<string, Task>();
+  for (const input of inputs.values()) {
+    const task = known.get(input.id);
+    if (!task) next.set(input.id, newTask(input, now));
+    else if (isFinished(task)) continue;
+    // Keep the attempt history; refresh the origin's address (it may have restarted on another port).
+    else if (replace) next.set(input.id, requeued({ ...task, originUrl: input.originUrl }, now));
+    else if (task.originUrl !== input.originUrl)
+      next.set(input.id, { ...task, originUrl: input.originUrl, updatedAt: now });
+  }
+  const remove: string[] = [];
+  if (replace) {
+    for (const task of known.all()) if (!isFinished(task) && !inputs.has(task.id)) remove.push(task.id);
+  }
+  const removed = new Set(remove);
+  const current = (id: string) => next.get(id) ?? (removed.has(id) ? undefined : known.get(id));
+
+  const result: RebuildResult = {
+    tasks: 0,
+    leasesKept: 0,
+    leasesPending: 0,
+    leasesRefused: 0,
+    dropped: remove.length,
+  };
+  const toPend: AnnouncedLease[] = [];
+  const pendTasks = new Set<string>();
+  const attach = (lease: AnnouncedLease): 'kept' | 'refused' | 'pending' => {
+    const task = current(lease.taskId);
+    if (!task) return 'pending';
+    // Fencing: a finished task, or one already held under another lease, refuses this lease.
+    if (isFinished(task) || (task.status === 'leased' && task.lease?.id !== lease.leaseId)) return 'refused';
+    const kept: Lease = {
+      id: lease.leaseId,
+      taskId: lease.taskId,
+      workerId: lease.workerId,
+      grantedAt: task.lease?.grantedAt ?? now,
+      renewedAt: now,
+      expiresAt: now + options.leaseTimeoutMs,
+    };
+    next.set(task.id, withLease(task, kept, now));
+    return 'kept';
+  };
+
+  for (const announcement of announcements) {
+    const { leases, foreign } = ownLeases(announcement);
+    result.leasesRefused += foreign;
+    for (const lease of leases) {
+      const outcome = attach(lease);
+      if (outcome === 'pending') {
+        const holder = pending.forTask(lease.taskId);
+        if (pendTasks.has(lease.taskId) || (holder && holder.leaseId !== lease.leaseId)) {
+          result.leasesRefused++;
+          continue;
+        }
+        pendTasks.add(lease.taskId);
+        toPend.push(lease);
+        result.leasesPending++;
+      } else if (outcome === 'kept') result.leasesKept++;
+      else result.leasesRefused++;
+    }
+  }
+
+  // Leases announced earlier, whose task has now been announced.
+  const resolvedPending: string[] = [];
+  for (const id of inputs.keys()) {
+    const held = pending.forTask(id);
+    if (!held) continue;
+    resolvedPending.push(held.leaseId);
+    if (attach(held) === 'kept') result.leasesKept++;
+    else result.leasesRefused++;
+  }
+
+  const put = [...next.values()];
+  for (const task of known.all())
+    if (!isFinished(task) && !removed.has(task.id) && !next.has(task.id)) result.tasks++;
+  result.tasks += put.filter((task) => !isFinished(task)).length;
+  return { put, remove, toPend, resolvedPending, result };
+}
+
+/** A node speaks only for its own leases (others are refused); one lease id counts once. */
+function ownLeases(announcement: Announcement): { leases: AnnouncedLease[]; foreign: number } {
+  const seen = new Set<string>();
+  const leases: AnnouncedLease[] = [];
+  let foreign = 0;
+  for (const lease of announcement.leases ?? []) {
+    if (lease.workerId !== announcement.nodeId) foreign++;
+    else if (!seen.has(lease.leaseId)) {
+      seen.add(lease.leaseId);
+      leases.push(lease);
+    }
+  }
+  return { leases, foreign };
+}
+
+/** Duplicates keep the highest priority and the earliest creation time (the task's true age). */
+function mergeTaskInputs(announcements: readonly Announcement[]): Map<string, TaskInput> {
+  const merged = new Map<string, TaskInput>();
+  for (const announcement of announcements) {
+    for (const input of announcement.tasks ?? []) {
+      const seen = merged.get(input.id);
+      if (!seen) {
+        merged.set(input.id, input);
+        continue;
+      }
+      const createdAt = Math.min(
+        seen.createdAt ?? Number.POSITIVE_INFINITY,
+        input.createdAt ?? Number.POSITIVE_INFINITY,
+      );
+      merged.set(input.id, {
+        ...seen,
+        priority: Math.max(seen.priority, input.priority),
+        ...(Number.isFinite(createdAt) ? { createdAt } : {}),
+      });
+    }
+  }
+  return merged;
+}
+
+/** Plan, store in one transaction, then settle the pending leases. */
+export function applyAnnouncements(
+  ctx: QueueContext,
+  announcements: readonly Announcement[],
+  now: number,
+  replace: boolean,
+): RebuildResult {
+  const { state, pending, config } = ctx;
+  const plan = planRebuild(state, pending, announcements, {
+    now,
+    leaseTimeoutMs: config.leaseTimeoutMs,
+    replace,
+  });
+  state.commit(plan.put, plan.remove);
+  for (const leaseId of plan.resolvedPending) pending.delete(leaseId);
+  for (const lease of plan.toPend) pending.add(lease, now + config.leaseTimeoutMs);
+  return plan.result;
+}

@@ -1,0 +1,98 @@
+/**
+ * Every task state change as a pure function returning a new Task: the queue persists the new
+ * object first and only then swaps it in, so memory never runs ahead of the store.
+ */
+import type { Lease, Task, TaskInput } from './types.ts';
+
+/** Long worker error messages are cut: they land in SQLite and on status pages. */
+const MAX_ERROR_LENGTH = 2000;
+
+export function newTask(input: TaskInput, now: number): Task {
+  return {
+    id: input.id,
+    originNodeId: input.originNodeId,
+    originUrl: input.originUrl,
+    jobId: input.jobId,
+    priority: input.priority,
+    createdAt: input.createdAt ?? now,
+    plan: input.plan,
+    requirements: { encoders: [...new Set(input.requirements.encoders)] },
+    status: 'queued',
+    attempts: 0,
+    failuresByWorker: {},
+    updatedAt: now,
+  };
+}
+
+export function withLease(task: Task, lease: Lease, now: number): Task {
+  return { ...withoutLease(task), status: 'leased', lease, updatedAt: now };
+}
+
+export function requeued(task: Task, now: number): Task {
+  return { ...withoutLease(task), status: 'queued', updatedAt: now };
+}
+
+export function completed(task: Task, leaseId: string, now: number): Task {
+  const next: Task = {
+    ...withoutLease(task),
+    status: 'done',
+    completedLeaseId: leaseId,
+    finishedAt: now,
+    updatedAt: now,
+  };
+  delete next.lastError;
+  return next;
+}
+
+export function failedForGood(task: Task, reason: string, now: number): Task {
+  return {
+    ...withoutLease(task),
+    status: 'failed',
+    lastError: truncate(reason),
+    finishedAt: now,
+    updatedAt: now,
+  };
+}
+
+export interface LostLease {
+  reason: string;
+  /** Failures and expiries count against the worker (a crash looks like an expiry); removals do not. */
+  countAgainstWorker: boolean;
+}
+
+/**
+ * A lease ended without a result: one more attempt spent. The task goes back to the queue (its next
+ * lease gets a new id, which is what fences the old one out) unless it has used up its attempts.
+ */
+export function afterLostLease(task: Task, loss: LostLease, maxAttempts: number, now: number): Task {
+  const workerId = task.lease?.workerId;
+  const failuresByWorker = { ...task.failuresByWorker };
+  if (loss.countAgainstWorker && workerId !== undefined) {
+    failuresByWorker[workerId] = (failuresByWorker[workerId] ?? 0) + 1;
+  }
+  const attempts = task.attempts + 1;
+  const counted: Task = { ...task, attempts, failuresByWorker, lastError: truncate(loss.reason) };
+  if (attempts >= maxAttempts) {
+    return failedForGood(counted, `gave up after ${attempts} attempts; last: ${loss.reason}`, now);
+  }
+  return requeued(counted, now);
+}
+
+/** A failed or done task put back in the queue on its origin's explicit request, with a clean slate. */
+export function retried(task: Task, now: number): Task {
+  const next: Task = { ...requeued(task, now), attempts: 0, failuresByWorker: {} };
+  delete next.lastError;
+  delete next.completedLeaseId;
+  delete next.finishedAt;
+  return next;
+}
+
+function withoutLease(task: Task): Task {
+  const copy = { ...task };
+  delete copy.lease;
+  return copy;
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}

@@ -1,0 +1,147 @@
+/**
+ * The farm queue's vocabulary. A task is one RenderPlan to encode for an origin node; a lease is one
+ * worker's right to encode it until `expiresAt`. Times are milliseconds from the injected clock.
+ */
+export type TaskStatus = 'queued' | 'leased' | 'done' | 'failed';
+
+export interface TaskRequirements {
+  /** Any one of these encoders suffices; an empty list means any worker will do. */
+  encoders: string[];
+}
+
+export interface Lease {
+  /** Random and unguessable: holding it is the proof that a result belongs to this attempt. */
+  id: string;
+  taskId: string;
+  workerId: string;
+  grantedAt: number;
+  renewedAt: number;
+  expiresAt: number;
+  /** 0..1 as last reported by a heartbeat (for status only; never persisted). */
+  progress?: number;
+}
+
+export interface Task {
+  id: string;
+  originNodeId: string;
+  originUrl: string;
+  jobId: string;
+  /** Higher runs first; equal priorities run oldest first. */
+  priority: number;
+  createdAt: number;
+  /** The RenderPlan as JSON: the queue never looks inside. */
+  plan: unknown;
+  requirements: TaskRequirements;
+  status: TaskStatus;
+  /** Leases that ended without a result (failure, expiry, worker removed). */
+  attempts: number;
+  /** Failed or expired leases per worker: a worker that failed a task twice is not given it again. */
+  failuresByWorker: Record<string, number>;
+  /** Present exactly when status is 'leased'. */
+  lease?: Lease;
+  /** Why the task failed for good, or why its last attempt ended. */
+  lastError?: string;
+  /** The lease whose result was accepted, so a retried `complete` of that same lease is accepted again. */
+  completedLeaseId?: string;
+  finishedAt?: number;
+  updatedAt: number;
+}
+
+/** What an origin submits; the queue fills in the state. */
+export interface TaskInput {
+  id: string;
+  originNodeId: string;
+  originUrl: string;
+  jobId: string;
+  priority: number;
+  /** Defaults to the submission time. */
+  createdAt?: number;
+  plan: unknown;
+  requirements: TaskRequirements;
+}
+
+export interface WorkerInfo {
+  id: string;
+  url: string;
+  encoders: string[];
+  maxConcurrency: number;
+  /** Defaults to maxConcurrency minus the leases it already holds. */
+  freeSlots?: number;
+}
+
+export interface WorkerState {
+  id: string;
+  url: string;
+  encoders: string[];
+  maxConcurrency: number;
+  /**
+   * As last reported, minus leases granted since that the report did not include yet, plus slots
+   * released by results since: the scheduler's best estimate until the next heartbeat.
+   */
+  freeSlots: number;
+  /** Ids of the leases it currently holds. */
+  running: string[];
+  paused: boolean;
+  draining: boolean;
+  lastHeartbeat: number;
+}
+
+export interface HeartbeatReport {
+  freeSlots: number;
+  leases: { leaseId: string; progress?: number }[];
+}
+
+export interface HeartbeatReply {
+  /** Leases the worker should stop: not (or no longer) its own. */
+  cancel: string[];
+  /** The worker is not registered here (e.g. a new coordinator): it should register and announce. */
+  unknownWorker: boolean;
+}
+
+export interface Assignment {
+  lease: Lease;
+  task: Task;
+  worker: WorkerState;
+}
+
+export type CompleteResult = 'accepted' | 'stale';
+export type FailResult = 'requeued' | 'failed' | 'stale';
+
+export interface AnnouncedLease {
+  leaseId: string;
+  taskId: string;
+  workerId: string;
+}
+
+/** What one node re-announces to a new coordinator: its unfinished tasks (as origin), its leases (as worker). */
+export interface Announcement {
+  nodeId: string;
+  tasks?: TaskInput[];
+  leases?: AnnouncedLease[];
+}
+
+export interface RebuildResult {
+  /** Unfinished tasks known after the rebuild. */
+  tasks: number;
+  /** Announced leases attached to their task. */
+  leasesKept: number;
+  /** Announced leases whose task nobody announced yet: kept alive for one lease timeout. */
+  leasesPending: number;
+  /** Announced leases refused (task done, failed, or already leased to another lease). */
+  leasesRefused: number;
+  /** Unfinished tasks this queue knew that no origin announced: forgotten. */
+  dropped: number;
+}
+
+export interface QueueStats {
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  /** Leases held per registered worker. */
+  workers: Record<string, number>;
+}
+
+export interface Clock {
+  now(): number;
+}
