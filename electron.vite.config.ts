@@ -7,13 +7,21 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: 'src/main/electron/index.ts' },
+        // The encode runner is its own entry (out/main/encode-runner.js): the app starts it with
+        // utilityProcess.fork, exactly as the CLI forks its own bundled copy.
+        input: { index: 'src/main/electron/index.ts', 'encode-runner': 'src/main/ffmpeg/encode-runner.ts' },
         external: ['better-sqlite3'],
       },
     },
   },
   preload: {
-    build: { rollupOptions: { input: { index: 'src/preload/index.ts' } } },
+    build: {
+      rollupOptions: {
+        input: { index: 'src/preload/index.ts' },
+        // A sandboxed preload cannot be an ES module: one CommonJS file that only requires 'electron'.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
   },
   renderer: {
     root: 'src/renderer',

@@ -51,3 +51,9 @@ export function bundledEncodeRunner(): string | undefined {
   }
   return undefined;
 }
+
+/** The built UI (electron-vite's out/renderer) that a node serves to browsers. */
+export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VFO_RENDERER_DIR) return resolve(env.VFO_RENDERER_DIR);
+  return join(resourcesDir(env), '..', 'out', 'renderer');
+}

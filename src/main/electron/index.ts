@@ -1,41 +1,12 @@
 /**
- * The Electron shell: the only code that imports `electron`. It opens the engine on the app's data
- * folder, exposes it to the renderer through the preload contract and otherwise stays out of the way.
+ * The Electron main entry: the only code that imports `electron` (with src/preload). It embeds a node
+ * runtime and otherwise stays out of the way; desktop-app.ts has the life cycle, src/main/desktop the
+ * logic. Runs synchronously up to `ready`: macOS may deliver `open-file` before it.
+ *
+ * The runtime is the standalone stand-in (this Mac's engine) until the farm node is embedded: swap
+ * `createStandaloneRuntime` for a CreateDesktopRuntime built on the FarmNode (see desktop/service.ts).
  */
-import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain } from 'electron';
-import { openContext } from '../cli/context.ts';
+import { createStandaloneRuntime } from '../desktop/standalone-runtime.ts';
+import { bootDesktopApp } from './desktop-app.ts';
 
-if (app.isPackaged) process.env.VFO_RESOURCES_DIR = process.resourcesPath;
-
-async function start(): Promise<void> {
-  if (!app.requestSingleInstanceLock()) {
-    app.quit();
-    return;
-  }
-  await app.whenReady();
-  const ctx = await openContext({ data: app.getPath('userData') });
-  ipcMain.handle('vfo:jobs', () =>
-    ctx.engine.store
-      .listJobs(50)
-      .map((j) => ({ id: j.id, status: j.status, output: j.outputPath, error: j.error })),
-  );
-  const window = new BrowserWindow({
-    width: 1100,
-    height: 720,
-    title: 'Video Factory',
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.mjs'),
-      contextIsolation: true,
-      sandbox: true,
-    },
-  });
-  if (process.env.ELECTRON_RENDERER_URL) await window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else await window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-  app.on('window-all-closed', () => {
-    ctx.close();
-    app.quit();
-  });
-}
-
-void start();
+bootDesktopApp({ createRuntime: createStandaloneRuntime });

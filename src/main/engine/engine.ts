@@ -3,7 +3,7 @@ import type { OpenedDatabase } from '../db/open.ts';
 import { createLogger } from '../log/logger.ts';
 import { hashJson } from '../util/hash.ts';
 import { BlobStore } from './blob-store.ts';
-import { StepError } from './errors.ts';
+import { ShutdownError, StepError } from './errors.ts';
 import { type EngineListener, EventHub } from './events.ts';
 import { compilePipeline, downstreamOf } from './graph.ts';
 import { runJob } from './job-runner.ts';
@@ -56,6 +56,7 @@ export class Engine {
   private readonly stepSlots: Limiter;
   private readonly encoderSlots: Limiter;
   private readonly running = new Map<string, AbortController>();
+  private readonly runs = new Set<Promise<unknown>>();
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -94,10 +95,10 @@ export class Engine {
   async run(jobId: string, signal?: AbortSignal): Promise<JobRow> {
     if (this.running.has(jobId)) throw new Error(`job ${jobId} is already running`);
     const controller = new AbortController();
-    signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
     this.running.set(jobId, controller);
-    try {
-      return await runJob(
+    const run = (async () =>
+      runJob(
         {
           store: this.store,
           blobs: this.blobs,
@@ -115,10 +116,23 @@ export class Engine {
         },
         jobId,
         controller.signal,
-      );
+      ))();
+    this.runs.add(run);
+    try {
+      return await run;
     } finally {
       this.running.delete(jobId);
+      this.runs.delete(run);
     }
+  }
+
+  /**
+   * Stop every running job so it resumes on the next start (not 'cancelled'), and wait for them to let
+   * go of the database and their encoders.
+   */
+  async shutdown(): Promise<void> {
+    for (const controller of this.running.values()) controller.abort(new ShutdownError());
+    await Promise.allSettled([...this.runs]);
   }
 
   /**

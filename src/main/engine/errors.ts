@@ -28,3 +28,11 @@ export function errorMessage(error: unknown): string {
 export function isRetryable(kind: StepErrorKind): boolean {
   return kind === 'retryable';
 }
+
+/** The abort reason when the process stops: a job interrupted this way resumes on the next start. */
+export class ShutdownError extends StepError {
+  constructor() {
+    super('cancelled', 'the engine is shutting down');
+    this.name = 'ShutdownError';
+  }
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BlobStore } from './blob-store.ts';
-import { errorKindOf, errorMessage, isRetryable, StepError } from './errors.ts';
+import { errorKindOf, errorMessage, isRetryable, ShutdownError, StepError } from './errors.ts';
 import type { EventHub } from './events.ts';
 import { compilePipeline, type TaskGraph } from './graph.ts';
 import { computeInputHash } from './input-hash.ts';
@@ -42,11 +42,22 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   const log = deps.log.child({ job: jobId });
 
   const controller = new AbortController();
-  const abort = (): void => controller.abort(new StepError('cancelled', 'job cancelled'));
+  const abort = (): void =>
+    controller.abort(
+      outerSignal?.reason instanceof ShutdownError
+        ? outerSignal.reason
+        : new StepError('cancelled', 'job cancelled'),
+    );
   outerSignal?.addEventListener('abort', abort, { once: true });
   if (outerSignal?.aborted) abort();
   // Another process (`vfo jobs cancel`, the GUI) asks through the database.
-  const poll = setInterval(() => store.isCancelRequested(jobId) && abort(), deps.cancelPollMs);
+  const poll = setInterval(() => {
+    try {
+      if (store.isCancelRequested(jobId)) abort();
+    } catch {
+      // The database closed under us (shutdown): the shutdown signal ends the job.
+    }
+  }, deps.cancelPollMs);
 
   store.setJobStatus(jobId, 'running', { owner: deps.owner, error: null, cancelRequested: false });
   events.emit({ type: 'job', jobId, status: 'running' });
@@ -86,6 +97,13 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     outerSignal?.removeEventListener('abort', abort);
   }
 
+  if (controller.signal.reason instanceof ShutdownError) {
+    deps.store.setJobStatus(jobId, 'queued', {
+      owner: null,
+      error: 'interrupted by a shutdown; resumes on the next start',
+    });
+    return deps.store.getJob(jobId) as JobRow;
+  }
   if (controller.signal.aborted) return finish(deps, jobId, 'cancelled', 'cancelled by the user');
   if (failure) return finish(deps, jobId, 'failed', failure);
   if (outputs.size !== graph.steps.length) return finish(deps, jobId, 'failed', 'not every step completed');

@@ -36,6 +36,8 @@ export interface RunnerChannel {
 
 export interface ChildEncodeOptions extends EncodeOptions {
   runnerPath?: string;
+  /** Starts the runner some other way (the app: an Electron utility process); child_process.fork otherwise. */
+  startRunner?: (runnerPath: string) => RunnerChannel;
 }
 
 export function encodeInChildProcess(
@@ -43,7 +45,8 @@ export function encodeInChildProcess(
   options: ChildEncodeOptions = {},
 ): Promise<EncodeResult> {
   if (options.signal?.aborted) return Promise.reject(new FfmpegError('cancelled', 'encode cancelled'));
-  return relayEncode(forkRunner(options.runnerPath ?? ENCODE_RUNNER_PATH), request, options);
+  const start = options.startRunner ?? forkRunner;
+  return relayEncode(start(options.runnerPath ?? ENCODE_RUNNER_PATH), request, options);
 }
 
 export function forkRunner(runnerPath: string): RunnerChannel {

@@ -74,6 +74,7 @@ function watchParentPid(proc: ProcessLike, listener: () => void, intervalMs = 10
     clearInterval(timer);
     listener();
   }, intervalMs);
-  // The watch alone must not keep the runner alive.
-  timer.unref();
+  // Kept referenced on purpose: a parentPort listener is not guaranteed to hold a utility process's
+  // event loop open (packaged apps have seen runners exit before their first message). The runner
+  // always leaves through serveEncodes' shutdown (SIGTERM, or this watch), which calls process.exit.
 }

@@ -30,7 +30,9 @@ export function encodeStep(services: PipelineServices): StepHandler {
         const planSha256 = ctx.inputs.plan?.files.plan?.sha256 as string;
         const result = await services.farm.encode({ jobId: ctx.jobId, plan, planSha256, signal: ctx.signal });
         return {
-          files: { video: { path: result.path, type: 'video', metadata: { encoder: result.encoder, farm: true } } },
+          files: {
+            video: { path: result.path, type: 'video', metadata: { encoder: result.encoder, farm: true } },
+          },
           data: { encoder: result.encoder, durationMs: plan.durationMs },
         };
       }

@@ -1,6 +1,6 @@
+import type { RenderPlan } from '../../shared/render-plan.ts';
 import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../ffmpeg/index.ts';
 import type { TextGenerator } from '../llm/types.ts';
-import type { RenderPlan } from '../../shared/render-plan.ts';
 import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
 import type { SpeechSynthesizer } from '../speech/index.ts';
 
@@ -30,7 +30,12 @@ export interface PipelineServices {
    * for the verified video to come back here, instead of encoding in-process.
    */
   farm?: {
-    encode(input: { jobId: string; plan: RenderPlan; planSha256: string; signal: AbortSignal }): Promise<{ path: string; sha256: string; encoder: string }>;
+    encode(input: {
+      jobId: string;
+      plan: RenderPlan;
+      planSha256: string;
+      signal: AbortSignal;
+    }): Promise<{ path: string; sha256: string; encoder: string }>;
   };
   /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
   encoderThreads?: number;

@@ -1,29 +1,67 @@
-import { useEffect, useState } from 'react';
-import type { JobListItem, VfoApi } from '../../shared/api.ts';
+import { useEffect } from 'react';
+import { AppHeader } from './components/AppHeader.tsx';
+import { Toasts } from './components/Toasts.tsx';
+import { FarmScreen } from './screens/farm/FarmScreen.tsx';
+import { JobScreen } from './screens/job/JobScreen.tsx';
+import { JobsScreen } from './screens/jobs/JobsScreen.tsx';
+import { LibraryScreen } from './screens/LibraryScreen.tsx';
+import { LoginScreen } from './screens/LoginScreen.tsx';
+import { SettingsScreen } from './screens/SettingsScreen.tsx';
+import { startLiveUpdates } from './stores/live-updates.ts';
+import { followLocationHash, useRouteStore } from './stores/route-store.ts';
+import { loadInitialData } from './stores/session-actions.ts';
+import { useSessionStore } from './stores/session-store.ts';
 
-declare global {
-  interface Window {
-    vfo: VfoApi;
+function CurrentScreen() {
+  const route = useRouteStore((state) => state.route);
+  switch (route.screen) {
+    case 'jobs':
+      return <JobsScreen />;
+    case 'job':
+      return <JobScreen jobId={route.jobId} />;
+    case 'farm':
+      return <FarmScreen />;
+    case 'library':
+      return <LibraryScreen />;
+    case 'settings':
+      return <SettingsScreen />;
   }
 }
 
-/** First screen: the jobs of this Mac. The full GUI (drops, farm, library) builds on this contract. */
-export function App() {
-  const [jobs, setJobs] = useState<JobListItem[]>([]);
+/** The logged-in app: live events flow while it is shown, and stop when the session ends. */
+function Shell() {
+  const connection = useSessionStore((state) => state.connection);
   useEffect(() => {
-    void window.vfo.listJobs().then(setJobs);
-  }, []);
+    if (!connection) return;
+    const stop = startLiveUpdates(connection);
+    loadInitialData();
+    return stop;
+  }, [connection]);
+  useEffect(followLocationHash, []);
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 24 }}>
-      <h1>Video Factory</h1>
-      {jobs.length === 0 ? <p>No jobs yet. Render a script with `vfo render script.md`.</p> : null}
-      <ul>
-        {jobs.map((j) => (
-          <li key={j.id}>
-            {j.id.slice(0, 8)} — {j.status} {j.output ?? j.error ?? ''}
-          </li>
-        ))}
-      </ul>
-    </main>
+    <>
+      <AppHeader />
+      <main>
+        <CurrentScreen />
+      </main>
+    </>
+  );
+}
+
+export function App() {
+  const phase = useSessionStore((state) => state.phase);
+  return (
+    <>
+      {phase === 'starting' ? (
+        <main>
+          <p className="muted">Connecting to the node…</p>
+        </main>
+      ) : phase === 'login' ? (
+        <LoginScreen />
+      ) : (
+        <Shell />
+      )}
+      <Toasts />
+    </>
   );
 }

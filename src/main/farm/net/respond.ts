@@ -41,6 +41,7 @@ export async function sendFile(
   path: string,
   contentType: string,
   headers: Record<string, string>,
+  range?: string,
 ): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -55,15 +56,51 @@ export async function sendFile(
       sendJson(response, 404, errorBody('not-found', 'no such file'));
       return;
     }
-    response.writeHead(200, {
+    const span = byteRange(range, info.size);
+    if (span === 'unsatisfiable') {
+      response.writeHead(416, { ...BASE_HEADERS, 'content-range': `bytes */${info.size}` });
+      response.end();
+      return;
+    }
+    const { start, end } = span ?? { start: 0, end: info.size - 1 };
+    response.writeHead(span ? 206 : 200, {
       ...BASE_HEADERS,
       ...headers,
+      'accept-ranges': 'bytes',
       'content-type': contentType,
-      'content-length': String(info.size),
+      'content-length': String(Math.max(0, end - start + 1)),
+      ...(span ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
     });
+    if (info.size === 0) {
+      response.end();
+      return;
+    }
     // The stream closes the handle when it ends or fails.
-    await pipeline(handle.createReadStream({ autoClose: true, highWaterMark: 1 << 20 }), response);
+    await pipeline(
+      handle.createReadStream({ autoClose: true, highWaterMark: 1 << 20, start, end }),
+      response,
+    );
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; anything else is ignored (the whole file is sent). */
+export function byteRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | null {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
 }

@@ -26,6 +26,8 @@ const SAFE_VALUE = /^[A-Za-z0-9._~-]+$/;
 export function compileRoute(route: Route): CompiledRoute {
   if (!route.pattern.startsWith('/')) throw new Error(`route pattern must start with '/': ${route.pattern}`);
   const seen = new Set<string>();
+  // The site root ('/', the UI's page) is the one pattern whose only segment is empty.
+  if (route.pattern === '/') return { route, segments: [{ literal: '' }] };
   const segments = route.pattern
     .slice(1)
     .split('/')

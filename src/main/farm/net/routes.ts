@@ -48,7 +48,15 @@ const REPLY = Symbol('farm-reply');
 
 export type Reply =
   | { [REPLY]: true; kind: 'json'; status: number; body: unknown; headers: Record<string, string> }
-  | { [REPLY]: true; kind: 'file'; path: string; contentType: string; headers: Record<string, string> };
+  | {
+      [REPLY]: true;
+      kind: 'file';
+      path: string;
+      contentType: string;
+      headers: Record<string, string>;
+      /** The request's Range header, for media players that seek (one `bytes=` range). */
+      range?: string | undefined;
+    };
 
 export type HandlerResult = unknown;
 
@@ -109,7 +117,7 @@ export function errorReply(status: number, code: string, message: string): Reply
 /** Streams a file (a 404 'not-found' reply if it does not exist). Never pass a path from the network. */
 export function fileReply(
   path: string,
-  options: { contentType?: string; headers?: Record<string, string> } = {},
+  options: { contentType?: string; headers?: Record<string, string>; range?: string | undefined } = {},
 ): Reply {
   return {
     [REPLY]: true,
@@ -117,6 +125,7 @@ export function fileReply(
     path,
     contentType: options.contentType ?? 'application/octet-stream',
     headers: options.headers ?? {},
+    range: options.range,
   };
 }
 

@@ -47,12 +47,10 @@ export class Coordinator {
     this.ticking = true;
     try {
       const { expired, assignments } = this.queue.tick();
-      for (const lease of expired)
-        log.warn('lease expired; task requeued', {
-          lease: lease.id,
-          task: lease.taskId,
-          worker: lease.workerId,
-        });
+      for (const lease of expired) {
+        log.warn('lease expired', { lease: lease.id, task: lease.taskId, worker: lease.workerId });
+        await this.notifyIfFailed(lease.taskId);
+      }
       await Promise.all(assignments.map((a) => this.dispatch(a)));
     } finally {
       this.ticking = false;
@@ -75,6 +73,20 @@ export class Coordinator {
     } catch (error) {
       log.warn('dispatch failed; requeued', { task: task.id, worker: worker.id, error: String(error) });
       this.queue.fail(lease.id, `dispatch to ${worker.id} failed`, { retryable: true });
+      await this.notifyIfFailed(task.id);
     }
+  }
+
+  /** A task the farm gave up on is reported to its origin, whose job then fails visibly (and can be retried). */
+  async notifyIfFailed(taskId: string): Promise<void> {
+    const task = this.queue.getTask(taskId);
+    if (task?.status !== 'failed') return;
+    await this.client
+      .json(task.originUrl, 'POST', `/farm/v1/tasks/${taskId}/failed`, {
+        reason: task.lastError ?? 'the farm gave up on this task',
+      })
+      .catch((error: unknown) =>
+        log.warn('could not tell the origin', { task: taskId, error: String(error) }),
+      );
   }
 }

@@ -112,6 +112,11 @@ export class FarmNode {
     });
   }
 
+  /** The video preset for scripts imported over the network (`--video-preset`), if any. */
+  get defaultVideoPreset(): string | undefined {
+    return this.options.videoPreset;
+  }
+
   get selfUrl(): string {
     return this.url;
   }
@@ -152,6 +157,7 @@ export class FarmNode {
 
   async stop(): Promise<void> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
     this.coordinator?.stop();
     this.worker.stopAll();
     await this.member?.stop();
@@ -250,6 +256,40 @@ export class FarmNode {
     this.worker.paused = action === 'pause';
     this.worker.draining = action === 'drain';
     return { paused: this.worker.paused, draining: this.worker.draining };
+  }
+
+  private readonly statusListeners = new Set<
+    (event: { type: 'farm'; status: Awaited<ReturnType<FarmNode['status']>> }) => void
+  >();
+  private statusTimer: NodeJS.Timeout | null = null;
+  private lastStatus = '';
+
+  /**
+   * Farm status pushed to the UI when it changes. Membership changes come from hellos every second,
+   * so the node compares its own view once a second — only while someone listens.
+   */
+  subscribeStatus(
+    listener: (event: { type: 'farm'; status: Awaited<ReturnType<FarmNode['status']>> }) => void,
+  ): () => void {
+    this.statusListeners.add(listener);
+    this.statusTimer ??= setInterval(() => void this.pushStatus(), 1000);
+    return () => {
+      this.statusListeners.delete(listener);
+      if (this.statusListeners.size === 0 && this.statusTimer) {
+        clearInterval(this.statusTimer);
+        this.statusTimer = null;
+        this.lastStatus = '';
+      }
+    };
+  }
+
+  private async pushStatus(): Promise<void> {
+    const status = await this.status().catch(() => null);
+    if (!status) return;
+    const text = JSON.stringify(status);
+    if (text === this.lastStatus) return;
+    this.lastStatus = text;
+    for (const listener of this.statusListeners) listener({ type: 'farm', status });
   }
 
   /** The farm as this node sees it (`vfo status`, the GUI's Farm view). */

@@ -14,7 +14,7 @@ import {
   workerInfoSchema,
 } from '../queue/index.ts';
 import type { FarmNode } from './farm-node.ts';
-import { jobSubmissionSchema, leaseFailureSchema, leaseOfferSchema } from './schemas.ts';
+import { jobSubmissionSchema, leaseFailureSchema, leaseOfferSchema, taskFailureSchema } from './schemas.ts';
 
 const log = createLogger('FarmRoutes');
 const JOB_ID = /^[0-9a-f-]{36}$/;
@@ -73,7 +73,11 @@ export function farmRoutes(node: FarmNode): Route[] {
       handler: ({ body }) => {
         const queue = coordinatorOnly();
         if (!queue) return notCoordinator();
-        return { status: queue.submit(body).status };
+        // Only an origin running the step again resubmits a failed task: that is a retry.
+        const task = queue.submit(body);
+        return {
+          status: task.status === 'failed' ? (queue.retry(task.id)?.status ?? task.status) : task.status,
+        };
       },
     }),
     jsonRoute({
@@ -115,11 +119,24 @@ export function farmRoutes(node: FarmNode): Route[] {
       auth: 'farm',
       body: 'json',
       schema: leaseFailureSchema,
-      handler: ({ params, body }) => {
-        const queue = coordinatorOnly();
-        if (!queue) return notCoordinator();
-        return { result: queue.fail(params.leaseId as string, body.reason, { retryable: body.retryable }) };
+      handler: async ({ params, body }) => {
+        const coordinator = node.coordinator?.active ? node.coordinator : null;
+        if (!coordinator) return notCoordinator();
+        const result = coordinator.queue.fail(params.leaseId as string, body.reason, {
+          retryable: body.retryable,
+        });
+        await coordinator.notifyIfFailed(body.taskId);
+        return { result };
       },
+    }),
+    jsonRoute({
+      method: 'POST',
+      pattern: '/farm/v1/tasks/:taskId/failed',
+      params: { taskId: TASK_ID_PATTERN },
+      auth: 'farm',
+      body: 'json',
+      schema: taskFailureSchema,
+      handler: ({ params, body }) => ({ known: node.origin.failTask(params.taskId as string, body.reason) }),
     }),
     {
       method: 'GET',

@@ -3,6 +3,7 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type RenderPlan, validateRenderPlan } from '../../../shared/render-plan.ts';
+import { StepError } from '../../engine/errors.ts';
 import type { FfmpegLocation } from '../../ffmpeg/index.ts';
 import { verifyVideo } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
@@ -58,7 +59,10 @@ export interface OriginDeps {
 
 export class Origin {
   private readonly deps: OriginDeps;
-  private readonly waiters = new Map<string, { resolve: (r: FarmResult) => void }>();
+  private readonly waiters = new Map<
+    string,
+    { resolve: (r: FarmResult) => void; reject: (e: Error) => void }
+  >();
 
   constructor(deps: OriginDeps) {
     this.deps = deps;
@@ -91,7 +95,7 @@ export class Origin {
         .run(taskId, input.jobId, JSON.stringify(input.plan), Date.now());
     }
     const arrived = new Promise<FarmResult>((resolve, reject) => {
-      this.waiters.set(taskId, { resolve });
+      this.waiters.set(taskId, { resolve, reject });
       input.signal.addEventListener('abort', () => {
         this.waiters.delete(taskId);
         reject(input.signal.reason ?? new Error('cancelled'));
@@ -172,6 +176,14 @@ export class Origin {
     this.waiters.delete(input.taskId);
     waiter?.resolve({ path: input.tempPath, sha256: input.sha256, encoder: input.encoder });
     return true;
+  }
+
+  /** The farm gave up (every attempt failed): the waiting step fails for good, with the reason. */
+  failTask(taskId: string, reason: string): boolean {
+    const waiter = this.waiters.get(taskId);
+    this.waiters.delete(taskId);
+    waiter?.reject(new StepError('fatal', `the farm could not encode this video: ${reason}`));
+    return Boolean(waiter);
   }
 
   /** Once the engine has stored the video as the job's artifact, the origin's copy is no longer needed. */

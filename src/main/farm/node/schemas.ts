@@ -18,7 +18,14 @@ export const leaseOfferSchema = z.strictObject({
 });
 export type LeaseOffer = z.infer<typeof leaseOfferSchema>;
 
-export const leaseFailureSchema = z.strictObject({ reason: z.string().max(2000), retryable: z.boolean() });
+export const leaseFailureSchema = z.strictObject({
+  taskId,
+  reason: z.string().max(2000),
+  retryable: z.boolean(),
+});
+
+/** Coordinator → origin: the farm gave up on this task. */
+export const taskFailureSchema = z.strictObject({ reason: z.string().max(2000) });
 
 export const completeReplySchema = z.strictObject({ result: z.enum(['accepted', 'stale']) });
 

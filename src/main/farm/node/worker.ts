@@ -199,6 +199,7 @@ export class FarmWorker {
     const coordinator = this.deps.coordinatorUrl() ?? offer.coordinatorUrl;
     await this.deps.client
       .json(coordinator, 'POST', `/farm/v1/leases/${offer.leaseId}/fail`, {
+        taskId: offer.taskId,
         reason: reason.slice(0, 2000),
         retryable: true,
       })

@@ -1,0 +1,64 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { ScriptCheck, ScriptUpload } from '../../shared/contract.ts';
+import type { CliContext } from '../cli/context.ts';
+import { prepareScript } from '../cli/prepare.ts';
+import type { ScriptDocument } from '../script/types.ts';
+import { sha256Hex } from '../util/hash.ts';
+
+/** A narrator reads about 2.6 words a second; good enough to preview a length before any speech exists. */
+const WORDS_PER_SECOND = 2.6;
+const SCENE_GAP_SECONDS = 0.4;
+
+/** An uploaded script is stored under the data folder (never at a path from the network) and checked. */
+export async function storeUpload(dataDir: string, upload: ScriptUpload): Promise<string> {
+  const name = basename(upload.name).replace(/[^\w.\- ]/g, '_');
+  if (!/\.(md|markdown|txt)$/i.test(name)) throw new Error(`"${upload.name}" is not a .md or .txt script`);
+  const dir = join(dataDir, 'imports', sha256Hex(upload.text).slice(0, 16));
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await writeFile(path, upload.text);
+  return path;
+}
+
+export async function checkUpload(
+  ctx: CliContext,
+  upload: ScriptUpload,
+  choices: { recipe?: string | undefined; videoPreset?: string | undefined } = {},
+) {
+  const path = await storeUpload(ctx.dataDir, upload);
+  const prepared = await prepareScript(ctx, path, { ...choices, out: join(ctx.dataDir, 'videos') });
+  const check: ScriptCheck = prepared.ok
+    ? {
+        name: upload.name,
+        ok: true,
+        diagnostics: prepared.document.warnings.map((d) => ({ ...d, file: upload.name })),
+        title: prepared.document.meta.title ?? null,
+        scenes: prepared.document.scenes.map((s) => ({
+          title: s.title,
+          sentences: s.items.filter((i) => i.kind === 'speech').length,
+        })),
+        estimatedSeconds: estimateSeconds(prepared.document),
+      }
+    : {
+        name: upload.name,
+        ok: false,
+        diagnostics: prepared.diagnostics.map((d) => ({ ...d, file: upload.name })),
+        title: null,
+        scenes: [],
+        estimatedSeconds: 0,
+      };
+  return { check, prepared };
+}
+
+export function estimateSeconds(document: ScriptDocument): number {
+  let seconds = 0;
+  for (const scene of document.scenes) {
+    seconds += SCENE_GAP_SECONDS;
+    for (const item of scene.items) {
+      if (item.kind === 'pause') seconds += item.ms / 1000;
+      else seconds += item.text.split(/\s+/).filter(Boolean).length / WORDS_PER_SECOND;
+    }
+  }
+  return Math.round(seconds);
+}

@@ -1,0 +1,77 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArgsOf } from '../../shared/contract.ts';
+import { importScriptPaths, readScriptUploads } from './import-scripts.ts';
+import { fakeService } from './service.fixture.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vf-import-'));
+  writeFileSync(join(dir, 'intro.md'), '# Hello\n\nHi there.\n');
+  writeFileSync(join(dir, 'notes.txt'), 'Plain text.\n');
+  writeFileSync(join(dir, 'big.md'), 'x'.repeat(3000));
+  writeFileSync(join(dir, 'photo.png'), 'png');
+  mkdirSync(join(dir, 'folder.md'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('readScriptUploads', () => {
+  it('reads scripts once each and says why the others were skipped', async () => {
+    const paths = ['intro.md', 'notes.txt', 'intro.md', 'big.md', 'photo.png', 'folder.md', 'missing.md'].map(
+      (p) => join(dir, p),
+    );
+    const result = await readScriptUploads(paths, 2048);
+    expect(result.uploads).toEqual([
+      { name: 'intro.md', text: '# Hello\n\nHi there.\n' },
+      { name: 'notes.txt', text: 'Plain text.\n' },
+    ]);
+    expect(result.unreadable.map((u) => [u.name, u.reason])).toEqual([
+      ['big.md', 'larger than 2 kB'],
+      ['photo.png', 'not a script (.md, .markdown or .txt)'],
+      ['folder.md', 'not a file'],
+      ['missing.md', 'the file cannot be found'],
+    ]);
+  });
+});
+
+describe('importScriptPaths', () => {
+  it('sends the texts to scripts.import and returns its outcomes', async () => {
+    const calls: ArgsOf<'scripts.import'>[] = [];
+    const service = fakeService({
+      'scripts.import': async (args) => {
+        calls.push(args);
+        return {
+          ok: true,
+          value: args.scripts.map((s) => ({
+            name: s.name,
+            queued: false as const,
+            check: { name: s.name, ok: false, diagnostics: [], title: null, scenes: [], estimatedSeconds: 0 },
+          })),
+        };
+      },
+    });
+    const report = await importScriptPaths(service, [join(dir, 'intro.md'), join(dir, 'missing.md')]);
+    expect(calls).toEqual([{ scripts: [{ name: 'intro.md', text: '# Hello\n\nHi there.\n' }] }]);
+    expect(report.ok && report.outcomes.map((o) => o.name)).toEqual(['intro.md']);
+    expect(report.unreadable.map((u) => u.name)).toEqual(['missing.md']);
+  });
+
+  it('does not call the service when nothing is readable, and passes its refusal on', async () => {
+    const untouched = fakeService({
+      'scripts.import': async () => {
+        throw new Error('must not be called');
+      },
+    });
+    expect(await importScriptPaths(untouched, [join(dir, 'photo.png')])).toMatchObject({
+      ok: true,
+      outcomes: [],
+    });
+    const refusing = fakeService();
+    expect(await importScriptPaths(refusing, [join(dir, 'intro.md')])).toMatchObject({
+      ok: false,
+      message: 'fake',
+    });
+  });
+});

@@ -1,0 +1,71 @@
+/** The texts of the app's system notifications and dialogs, as pure functions of what happened. */
+import type { ImportOutcome, VfoEvent } from '../../shared/contract.ts';
+
+export interface NotificationText {
+  title: string;
+  body: string;
+}
+
+/** A notification body is a line or two in Notification Centre; longer errors are cut. */
+export const MAX_ERROR_CHARS = 140;
+
+/** The first meaningful line of an error, cut to fit (ffmpeg and SDK errors run to many lines). */
+export function shortError(error: string | undefined): string {
+  const line =
+    (error ?? '')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find(Boolean) ?? '';
+  if (!line) return 'Unknown error';
+  return line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS - 1).trimEnd()}…` : line;
+}
+
+function displayTitle(title: string | undefined): string {
+  const clean = (title ?? '').replace(/\s+/g, ' ').trim();
+  return clean || 'Untitled video';
+}
+
+/** Done → "Video ready", failed → "Render failed" with the reason; every other event → null. */
+export function notificationFor(event: VfoEvent, jobTitle: string | undefined): NotificationText | null {
+  if (event.type !== 'job') return null;
+  if (event.status === 'done') return { title: 'Video ready', body: displayTitle(jobTitle) };
+  if (event.status === 'failed') {
+    return { title: 'Render failed', body: `${displayTitle(jobTitle)}: ${shortError(event.error)}` };
+  }
+  return null;
+}
+
+/**
+ * Scripts opened from the Dock or Finder that were not queued (invalid, unreadable) must not vanish
+ * silently: one notification names them and the first problem. Null when everything was queued.
+ */
+export function importProblemsNotification(
+  outcomes: ImportOutcome[],
+  unreadable: { name: string; reason: string }[] = [],
+): NotificationText | null {
+  const rejected = outcomes.filter((o) => !o.queued);
+  const problems = [
+    ...unreadable.map((u) => ({ name: u.name, detail: u.reason })),
+    ...rejected.map((o) => {
+      const first = o.check.diagnostics.find((d) => d.severity === 'error') ?? o.check.diagnostics[0];
+      return { name: o.name, detail: first ? `line ${first.line}: ${first.message}` : 'not accepted' };
+    }),
+  ];
+  const [first] = problems;
+  if (!first) return null;
+  const title =
+    problems.length === 1 ? `${first.name} was not imported` : `${problems.length} scripts were not imported`;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return { title, body: `${first.name}: ${shortError(first.detail)}${more}` };
+}
+
+/** Asked before quitting while encodes run; null means quit without asking. */
+export function quitConfirmation(runningEncodes: number): { message: string; detail: string } | null {
+  if (runningEncodes <= 0) return null;
+  const what = runningEncodes === 1 ? 'A video is' : `${runningEncodes} videos are`;
+  return {
+    message: `${what} being encoded on this Mac. Quit anyway?`,
+    detail:
+      'Unfinished encodes stop now and start again when Video Factory next runs (here or on another Mac of the farm).',
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * What the desktop shell needs from the node it embeds, and the one place an IPC call is checked and
+ * dispatched. Electron-free: the shell (src/main/electron) passes Electron's objects in; tests pass fakes.
+ */
+import {
+  type ArgsOf,
+  type CallError,
+  type CallResult,
+  METHODS,
+  type Method,
+  type VfoEvent,
+} from '../../shared/contract.ts';
+import type { RunnerChannel } from '../ffmpeg/index.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import type { TrayState } from './tray-model.ts';
+
+/** The handler map the integrator builds from the engine/node: the contract, asynchronously. */
+export type VfoService = { [M in Method]: (args: ArgsOf<M>) => Promise<CallResult<M>> };
+
+/** The node runtime the app embeds (engine + farm node), built by `createRuntime`. */
+export interface DesktopRuntime {
+  readonly service: VfoService;
+  /** Every engine and farm event, as the renderer receives it. */
+  subscribe(listener: (event: VfoEvent) => void): () => void;
+  /** Cheap and synchronous: read again after events to redraw the menu-bar item. */
+  trayState(): TrayState;
+  /**
+   * The finished video of a job this node knows, or null (unknown job, not done, no output).
+   * Only paths returned here are ever served to the window.
+   */
+  videoPathOf(jobId: string): Promise<string | null>;
+  /** Stop taking work, cancel what runs (it resumes on the next start), close the database. */
+  close(): Promise<void>;
+}
+
+/** What the shell hands to `createRuntime`. */
+export interface DesktopRuntimeOptions {
+  /** Electron's userData: the same folder the CLI uses by default. */
+  dataDir: string;
+  /** process.resourcesPath when packaged (migrations, visuals, fonts, bin), ./resources in a checkout. */
+  resourcesDir: string;
+  /** Provider keys, encrypted with safeStorage (the Keychain); environment variables as a fallback. */
+  secrets: SecretStore;
+  /** The bundled encode runner (out/main/encode-runner.js): PipelineServices.encodeRunnerPath. */
+  encodeRunnerPath: string;
+  /** Starts that runner in an Electron utility process: PipelineServices.startEncodeRunner. */
+  startEncodeRunner: (runnerPath: string) => RunnerChannel;
+  /** `--worker` or the tray setting: this Mac encodes for the farm and never coordinates. */
+  workerOnly: boolean;
+}
+
+export type CreateDesktopRuntime = (options: DesktopRuntimeOptions) => Promise<DesktopRuntime>;
+
+const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
+
+export function isMethod(value: unknown): value is Method {
+  return typeof value === 'string' && KNOWN_METHODS.has(value);
+}
+
+function failure(code: string, message: string): { ok: false; error: CallError } {
+  return { ok: false, error: { code, message } };
+}
+
+/**
+ * One call from the window: the method must be in the contract and the arguments a plain object;
+ * anything the service throws becomes an `internal` error value, so the window never sees a rejection.
+ */
+export async function dispatchCall(
+  service: VfoService,
+  method: unknown,
+  args: unknown,
+): Promise<CallResult<Method>> {
+  if (!isMethod(method)) return failure('invalid', `unknown method ${JSON.stringify(String(method))}`);
+  if (args === undefined) args = {};
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    return failure('invalid', `${method}: arguments must be an object`);
+  }
+  const handler = service[method] as (args: unknown) => Promise<CallResult<Method>>;
+  try {
+    return await handler(args);
+  } catch (error) {
+    return failure('internal', `${method} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

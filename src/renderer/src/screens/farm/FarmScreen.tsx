@@ -1,0 +1,68 @@
+import type { FarmStatus } from '../../../../shared/contract.ts';
+import { useFarmStore } from '../../stores/farm-store.ts';
+import { NodeTable } from './NodeTable.tsx';
+
+function QueueCounts({ queue }: { queue: FarmStatus['queue'] }) {
+  return (
+    <dl className="counts" aria-label="Farm queue" data-testid="farm-queue">
+      {(['queued', 'running', 'done', 'failed'] as const).map((key) => (
+        <div key={key}>
+          <dt>{key}</dt>
+          <dd data-testid={`queue-${key}`}>{queue[key]}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function PauseButton({ status }: { status: FarmStatus }) {
+  const setPaused = useFarmStore((state) => state.setPaused);
+  const changing = useFarmStore((state) => state.changingPause);
+  const self = status.nodes.find((node) => node.id === status.self);
+  if (!self) return null;
+  const paused = self.status === 'paused';
+  return (
+    <button type="button" disabled={changing} onClick={() => void setPaused(!paused)}>
+      {paused ? 'Resume encoding on this node' : 'Pause encoding on this node'}
+    </button>
+  );
+}
+
+export function FarmScreen() {
+  const status = useFarmStore((state) => state.status);
+  if (!status) return <p className="muted">Loading the farm…</p>;
+  const coordinator = status.nodes.find((node) => node.id === status.coordinator?.id);
+  return (
+    <>
+      <h1>Farm</h1>
+      <section className="panel" aria-labelledby="queue-heading">
+        <div className="row" style={{ justifyContent: 'space-between' }}>
+          <h2 id="queue-heading" style={{ margin: 0 }}>
+            Queue
+          </h2>
+          <PauseButton status={status} />
+        </div>
+        <QueueCounts queue={status.queue} />
+        <p className="muted" data-testid="coordinator">
+          {status.coordinator
+            ? `Coordinator: ${coordinator?.name ?? status.coordinator.id} (term ${status.coordinator.term})`
+            : 'No coordinator yet: the nodes are electing one.'}
+        </p>
+      </section>
+      <h2>Nodes</h2>
+      <NodeTable status={status} />
+      <h2>Ignored nodes</h2>
+      {status.ignored.length === 0 ? (
+        <p className="muted">None: every node seen on the network belongs to this farm.</p>
+      ) : (
+        <ul aria-label="Ignored nodes" data-testid="farm-ignored">
+          {status.ignored.map((node) => (
+            <li key={`${node.name}-${node.reason}`}>
+              {node.name} — <span className="muted">{node.reason}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
