@@ -2,9 +2,10 @@ import { basename, dirname, extname, join } from 'node:path';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
 import { Engine } from '../engine/engine.ts';
+import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
 import { builtinHandlers, createDefaultServices, type PipelineServices } from '../pipeline/index.ts';
-import { envSecretStore } from '../secrets/secret-store.ts';
+import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
 
 export interface CliContext {
   dataDir: string;
@@ -20,6 +21,11 @@ export interface ContextOptions {
   threads?: number | undefined;
   /** Encodes this engine may wait on at once: 1 locally; many on a farm node, where workers encode. */
   encoderSlots?: number | undefined;
+  /** Provider keys: the environment for the CLI, the Keychain-backed store in the app. */
+  secrets?: SecretStore | undefined;
+  /** The app's bundled encode runner and how to start it (an Electron utility process). */
+  encodeRunnerPath?: string | undefined;
+  startEncodeRunner?: ((runnerPath: string) => RunnerChannel) | undefined;
 }
 
 /**
@@ -31,7 +37,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
   const database = openDatabase(dataDir);
   const resources = resourcesDir();
   const blobs = new BlobStore(dataDir);
-  const runner = bundledEncodeRunner();
+  const runner = options.encodeRunnerPath ?? bundledEncodeRunner();
   const services = createDefaultServices({
     db: database.db,
     dataDir,
@@ -40,7 +46,8 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
     ...(options.threads ? { encoderThreads: options.threads } : {}),
     ...(runner ? { encodeRunnerPath: runner } : {}),
-    secrets: envSecretStore(),
+    secrets: options.secrets ?? envSecretStore(),
+    ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),
     ...(process.env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL } : {}),
     ...(process.env.AZURE_SPEECH_HOST ? { azureSpeechHost: process.env.AZURE_SPEECH_HOST } : {}),
   });

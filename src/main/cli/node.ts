@@ -1,10 +1,7 @@
-import { createVfoService } from '../api/service.ts';
-import { uiRoutes } from '../api/ui-routes.ts';
-import { UiSessions } from '../api/ui-sessions.ts';
+import { nodeUi } from '../api/node-ui.ts';
 import { readFarmKey } from '../farm/net/index.ts';
 import { FarmNode } from '../farm/node/farm-node.ts';
 import { defaultNodeName, loadNodeId } from '../farm/node/identity.ts';
-import { rendererDir } from '../paths.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { openContext } from './context.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
@@ -55,14 +52,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency') ?? 1,
     ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
     // The same node serves the app's UI and contract to any browser on the LAN (farm key required).
-    extraRoutes: (farmNode) =>
-      uiRoutes({
-        sessions: new UiSessions(key),
-        service: createVfoService({ ctx, node: farmNode }),
-        engine: ctx.engine,
-        rendererDir: rendererDir(),
-        subscribeFarm: (listener) => farmNode.subscribeStatus(listener as never),
-      }),
+    extraRoutes: nodeUi({ ctx, key }).routes,
   });
   await node.start();
   io.out(JSON.stringify({ event: 'listening', id: node.nodeId, name: node.name, url: node.selfUrl }));

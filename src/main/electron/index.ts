@@ -2,11 +2,9 @@
  * The Electron main entry: the only code that imports `electron` (with src/preload). It embeds a node
  * runtime and otherwise stays out of the way; desktop-app.ts has the life cycle, src/main/desktop the
  * logic. Runs synchronously up to `ready`: macOS may deliver `open-file` before it.
- *
- * The runtime is the standalone stand-in (this Mac's engine) until the farm node is embedded: swap
- * `createStandaloneRuntime` for a CreateDesktopRuntime built on the FarmNode (see desktop/service.ts).
+ * The runtime is the farm node `vfo node` runs (desktop/node-runtime.ts).
  */
-import { createStandaloneRuntime } from '../desktop/standalone-runtime.ts';
+import { createNodeRuntime } from '../desktop/node-runtime.ts';
 import { bootDesktopApp } from './desktop-app.ts';
 
-bootDesktopApp({ createRuntime: createStandaloneRuntime });
+bootDesktopApp({ createRuntime: createNodeRuntime });

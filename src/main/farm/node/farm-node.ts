@@ -96,6 +96,7 @@ export class FarmNode {
       maxConcurrency: options.maxConcurrency,
       ffmpeg: () => services.ffmpeg(),
       ...(services.encodeRunnerPath ? { encodeRunnerPath: services.encodeRunnerPath } : {}),
+      ...(services.startEncodeRunner ? { startEncodeRunner: services.startEncodeRunner } : {}),
       ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
       coordinatorUrl: () => this.coordinatorUrl(),
     });

@@ -5,6 +5,7 @@ import {
   encodeInChildProcess,
   type FfmpegLocation,
   type FfmpegProbe,
+  type RunnerChannel,
   selectEncoder,
 } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
@@ -31,6 +32,8 @@ export interface WorkerDeps {
   maxConcurrency: number;
   ffmpeg: () => Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
   encodeRunnerPath?: string;
+  /** In the app: start the runner in an Electron utility process instead of a Node child process. */
+  startEncodeRunner?: (runnerPath: string) => RunnerChannel;
   threads?: number;
   coordinatorUrl: () => string | null;
   /** Leases this node is told about after a coordinator change, for re-announcing. */
@@ -166,6 +169,7 @@ export class FarmWorker {
             lease.progress = p.fraction;
           },
           ...(this.deps.encodeRunnerPath ? { runnerPath: this.deps.encodeRunnerPath } : {}),
+          ...(this.deps.startEncodeRunner ? { startRunner: this.deps.startEncodeRunner } : {}),
         },
       );
       const { sha256 } = await sha256File(result.outPath);

@@ -1,0 +1,108 @@
+/**
+ * The runtime the desktop app embeds: the same farm node `vfo node` runs (engine, queue, worker, HTTP
+ * API and UI for the LAN), wired the app's way — keys from the Keychain-backed store, encodes in an
+ * Electron utility process, the farm key kept in the app's data folder.
+ */
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { VfoEvent } from '../../shared/contract.ts';
+import { nodeUi } from '../api/node-ui.ts';
+import { openContext } from '../cli/context.ts';
+import { farmKeyFromText, generateFarmKey } from '../farm/net/index.ts';
+import { FarmNode } from '../farm/node/farm-node.ts';
+import { defaultNodeName, loadNodeId } from '../farm/node/identity.ts';
+import type { CreateDesktopRuntime } from './service.ts';
+import type { TrayRole } from './tray-model.ts';
+
+/** The farm's usual port, so a browser can reach any Mac at http://name.local:4870. */
+export const DEFAULT_NODE_PORT = 4870;
+
+/** This Mac's farm key: made on first start (a farm of one); replaced with the studio's key to join. */
+export async function loadOrCreateFarmKey(dataDir: string) {
+  const path = join(dataDir, 'farm-key');
+  let text = (await readFile(path, 'utf8').catch(() => '')).trim();
+  if (!text) {
+    text = generateFarmKey();
+    await writeFile(path, `${text}\n`, { mode: 0o600 });
+    await chmod(path, 0o600);
+  }
+  return farmKeyFromText(text, path);
+}
+
+export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
+  process.env.VFO_RESOURCES_DIR ??= options.resourcesDir;
+  const ctx = await openContext({
+    data: options.dataDir,
+    secrets: options.secrets,
+    encodeRunnerPath: options.encodeRunnerPath,
+    startEncodeRunner: options.startEncodeRunner,
+    encoderSlots: 64,
+  });
+  const key = await loadOrCreateFarmKey(options.dataDir);
+  const ui = nodeUi({ ctx, key, secrets: options.secrets });
+  const nodeId = await loadNodeId(options.dataDir);
+  const make = (port: number) =>
+    new FarmNode({
+      ctx,
+      key,
+      nodeId,
+      name: defaultNodeName(),
+      host: '0.0.0.0',
+      port,
+      role: options.workerOnly ? 'worker' : 'auto',
+      maxConcurrency: 1,
+      extraRoutes: ui.routes,
+    });
+  let node = make(DEFAULT_NODE_PORT);
+  try {
+    await node.start();
+  } catch {
+    // Another app (or a second copy on a shared Mac) holds the port: any free port still works.
+    node = make(0);
+    await node.start();
+  }
+  const listeners = new Set<(event: VfoEvent) => void>();
+  const offEngine = ctx.engine.subscribe((event) => {
+    for (const listener of listeners) listener(event as VfoEvent);
+  });
+  const offFarm = node.subscribeStatus((event) => {
+    for (const listener of listeners) listener(event as VfoEvent);
+  });
+  let queued = 0;
+  return {
+    service: ui.service(),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    trayState() {
+      const state = node.member.election();
+      const role: TrayRole = state.isCoordinator
+        ? 'coordinator'
+        : options.workerOnly
+          ? 'worker'
+          : 'candidate';
+      if (node.coordinator?.active) queued = node.coordinator.queue.stats().queued;
+      return {
+        role,
+        running: node.worker
+          .leases()
+          .map((l) => ({ title: `task ${l.taskId.slice(0, 8)}`, percent: Math.round(l.progress * 100) })),
+        queued,
+        paused: node.worker.paused,
+        workerOnly: options.workerOnly,
+      };
+    },
+    async videoPathOf(jobId) {
+      const job = ctx.engine.store.getJob(jobId);
+      return job?.status === 'done' && job.outputPath ? job.outputPath : null;
+    },
+    async close() {
+      offEngine();
+      offFarm();
+      await node.stop();
+      await ctx.engine.shutdown();
+      ctx.close();
+    },
+  };
+};
