@@ -67,7 +67,7 @@ beforeAll(async () => {
   env = { VFO_DATA_DIR: join(dir.path, 'data') };
   script = join(dir.path, 'long.md');
   const paragraph = 'This sentence is here so that the encode takes long enough to be interrupted. ';
-  await writeFile(script, `# One\n\n${paragraph.repeat(4)}\n\n# Two\n\n${paragraph.repeat(4)}\n`);
+  await writeFile(script, `# One\n\n${paragraph.repeat(6)}\n\n# Two\n\n${paragraph.repeat(6)}\n`);
 }, 30_000);
 afterAll(async () => dir?.remove());
 
@@ -80,7 +80,7 @@ describe('a render killed mid-encode', () => {
         '--out',
         join(dir.path, 'out'),
         '--video-preset',
-        'landscape-1080p',
+        'preview-360p',
         '--threads',
         '1',
       ],
@@ -124,7 +124,7 @@ describe('a render killed mid-encode', () => {
         '--out',
         join(dir.path, 'out'),
         '--video-preset',
-        'landscape-1080p',
+        'preview-360p',
         '--threads',
         '1',
       ],
@@ -141,7 +141,7 @@ describe('a render killed mid-encode', () => {
     }
     expect(after.find((s) => s.step_key === 'video')?.attempts).toBe(2);
     const facts = await probeMedia(resumed.stdout.trim());
-    expect(facts.width).toBe(1920);
+    expect(facts.width).toBe(640);
     expect(Math.abs(facts.videoSeconds - facts.audioSeconds)).toBeLessThanOrEqual(0.1);
-  });
+  }, 120_000);
 });
