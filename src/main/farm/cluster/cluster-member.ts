@@ -26,6 +26,10 @@ const log = createLogger('ClusterMember');
 
 // Well under the 1 s the FARM.md failover budget allows for a tick.
 const TICK_MS = 250;
+/** Ticks are 250 ms apart; a gap this long means the process did not run in between. */
+const WAKE_GAP_MS = 1500;
+/** Long enough for one hello round (1 s) to answer, or to time out, after waking. */
+const WAKE_QUIET_MS = 2000;
 
 export type ClusterEvent =
   | ElectionEvent
@@ -142,9 +146,23 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
 
   let stopped = false;
   let alive = new Set<string>();
+  let lastTickAt = timers.now();
+  let quietUntil = 0;
   function tick(): void {
     if (stopped) return;
     const now = timers.now();
+    // A gap between ticks means this process was frozen (SIGSTOP, a Mac asleep): every peer looks
+    // dead only because we stopped listening. Hear a full round of hellos before judging anyone,
+    // or a waking node would depose a healthy coordinator.
+    if (now - lastTickAt > WAKE_GAP_MS) {
+      quietUntil = now + WAKE_QUIET_MS;
+      log.info('resumed after a pause; waiting for fresh hellos before any election', {
+        gapMs: now - lastTickAt,
+      });
+      void prober.round();
+    }
+    lastTickAt = now;
+    if (now < quietUntil) return;
     const live = table.alivePeers(now);
     const next = new Set(live.map((p) => p.id));
     for (const peer of live)

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { createLogger } from '../../log/logger.ts';
-import type { FarmClient } from '../net/index.ts';
+import { type FarmClient, FarmHttpError } from '../net/index.ts';
 import { type Assignment, createSqliteTaskStore, FarmQueue } from '../queue/index.ts';
 import type { LeaseOffer } from './schemas.ts';
 
@@ -71,6 +71,10 @@ export class Coordinator {
       await this.client.json(worker.url, 'POST', '/farm/v1/leases', offer);
       log.info('task leased', { task: task.id, lease: lease.id, worker: worker.id });
     } catch (error) {
+      if (error instanceof FarmHttpError && error.code === 'busy') {
+        this.queue.returnLease(lease.id);
+        return;
+      }
       log.warn('dispatch failed; requeued', { task: task.id, worker: worker.id, error: String(error) });
       this.queue.fail(lease.id, `dispatch to ${worker.id} failed`, { retryable: true });
       await this.notifyIfFailed(task.id);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../log/logger.ts';
 import type { QueueConfig, QueueContext } from './context.ts';
 import { applyHeartbeat } from './heartbeat.ts';
-import { completeLease, expireLeases, failLease, requeueLeasesOf } from './lease-endings.ts';
+import { completeLease, expireLeases, failLease, requeueLeasesOf, returnLease } from './lease-endings.ts';
 import { grantLeases, workerStateOf } from './lease-grants.ts';
 import { PendingLeases } from './pending-leases.ts';
 import { QueueState } from './queue-state.ts';
@@ -148,6 +148,11 @@ export class FarmQueue {
   /** Retryable: back to the queue (counted against the worker); otherwise the task fails for good. */
   fail(leaseId: string, reason: string, options: { retryable: boolean }, now = this.clock.now()): FailResult {
     return failLease(this.ctx, leaseId, reason, options.retryable, now);
+  }
+
+  /** The worker refused the offer as busy: requeue without counting an attempt (see lease-endings.ts). */
+  returnLease(leaseId: string, now = this.clock.now()): boolean {
+    return returnLease(this.ctx, leaseId, now);
   }
 
   pauseWorker(workerId: string): boolean {

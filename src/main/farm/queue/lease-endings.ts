@@ -5,7 +5,7 @@
  */
 import { createLogger } from '../../log/logger.ts';
 import type { QueueContext } from './context.ts';
-import { afterLostLease, completed, failedForGood } from './task-transitions.ts';
+import { afterLostLease, completed, failedForGood, requeued } from './task-transitions.ts';
 import type { CompleteResult, FailResult, Lease, Task } from './types.ts';
 
 const log = createLogger('FarmQueue');
@@ -42,6 +42,25 @@ export function failLease(
   releaseSlot(ctx, workerId);
   logLoss('lease failed', task.lease, next);
   return next.status === 'queued' ? 'requeued' : 'failed';
+}
+
+/**
+ * The worker refused the offer (no free slot: it was still uploading its last result). Not a failure:
+ * the task goes back to the queue without an attempt counted, and the worker is offered nothing more
+ * until its next heartbeat says how many slots it really has.
+ */
+export function returnLease(ctx: QueueContext, leaseId: string, now: number): boolean {
+  const task = ctx.state.byLease(leaseId);
+  if (!task?.lease) return false;
+  const workerId = task.lease.workerId;
+  ctx.state.commit([requeued(task, now)]);
+  const record = ctx.workers.get(workerId);
+  if (record) record.freeSlots = 0;
+  log.info('offer refused by a busy worker; task requeued without an attempt', {
+    task: task.id,
+    worker: workerId,
+  });
+  return true;
 }
 
 /** Leases not renewed for the lease timeout go back to the queue (or fail, out of attempts). */
