@@ -74,16 +74,7 @@ afterAll(async () => dir?.remove());
 describe('a render killed mid-encode', () => {
   it('resumes from its last good step after the next start, taking no partial file as a result', async () => {
     const child = startVfo(
-      [
-        'render',
-        script,
-        '--out',
-        join(dir.path, 'out'),
-        '--video-preset',
-        'preview-360p',
-        '--threads',
-        '1',
-      ],
+      ['render', script, '--out', join(dir.path, 'out'), '--video-preset', 'preview-360p', '--threads', '1'],
       env,
     );
     const exited = new Promise((r) => child.on('exit', r));
@@ -118,16 +109,7 @@ describe('a render killed mid-encode', () => {
     expect(readDb<{ n: number }>("SELECT count(*) AS n FROM artifacts WHERE type = 'video'")[0]?.n).toBe(0);
 
     const resumed = await runVfo(
-      [
-        'render',
-        script,
-        '--out',
-        join(dir.path, 'out'),
-        '--video-preset',
-        'preview-360p',
-        '--threads',
-        '1',
-      ],
+      ['render', script, '--out', join(dir.path, 'out'), '--video-preset', 'preview-360p', '--threads', '1'],
       env,
     );
     expect(resumed.code).toBe(0);

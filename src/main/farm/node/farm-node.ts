@@ -1,12 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
+import { checkUpload } from '../../api/script-check.ts';
 import type { CliContext } from '../../cli/context.ts';
-import { prepareScript } from '../../cli/prepare.ts';
 import { summarizeJob } from '../../cli/summaries.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { createLogger } from '../../log/logger.ts';
-import { sha256Hex } from '../../util/hash.ts';
 import { type ClusterMember, startClusterMember } from '../cluster/cluster-member.ts';
 import { parseHelloInfo } from '../cluster/hello-schema.ts';
 import {
@@ -226,14 +224,9 @@ export class FarmNode {
   async importScript(
     submission: JobSubmission,
   ): Promise<{ ok: true; jobId: string } | { ok: false; message: string }> {
-    const dir = join(this.options.ctx.dataDir, 'imports', sha256Hex(submission.text).slice(0, 16));
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, basename(submission.name));
-    await writeFile(path, submission.text);
-    const prepared = await prepareScript(this.options.ctx, path, {
+    const { prepared } = await checkUpload(this.options.ctx, submission, {
       recipe: submission.recipe,
       videoPreset: submission.videoPreset ?? this.options.videoPreset,
-      out: join(this.options.ctx.dataDir, 'videos'),
     });
     if (!prepared.ok) {
       return {
