@@ -9,5 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     unstubEnvs: true,
     setupFiles: ['test/setup.ts'],
+    // The JSON report lets CI print one plain "N passed, N failed" line at the end.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.tmp/vitest-report.json' },
   },
 });
