@@ -122,6 +122,66 @@ export interface PromptView {
   temperature: number | null;
 }
 
+/** Every field of one prompt version: what the editor shows and saves as the next version. */
+export interface PromptDetail extends PromptView {
+  /** The version whose fields these are: the active one, else the latest. */
+  shownVersion: number;
+  systemPrompt: string;
+  userTemplate: string;
+  kbTiers: string[];
+}
+
+export interface PromptInput {
+  slug: string;
+  systemPrompt: string;
+  userTemplate: string;
+  model: string;
+  maxTokens: number;
+  temperature: number | null;
+  kbTiers: string[];
+  /** Make the new version the one new jobs use. */
+  activate: boolean;
+}
+
+export interface VoicePresetFields {
+  slug: string;
+  name: string;
+  provider: 'offline' | 'azure';
+  /** Synthesizer id → voice name, e.g. { "espeak-ng": "en-us" }. */
+  voiceNames: Record<string, string>;
+  language: string;
+  prosody: { rate?: string; pitch?: string };
+  style: string | null;
+  styleDegree: number | null;
+  role: string | null;
+  /** The stage-direction vocabulary (JSON), validated by the node. */
+  directionMap: unknown;
+}
+
+export interface VideoPresetFields {
+  slug: string;
+  name: string;
+  encoders: string[];
+  width: number;
+  height: number;
+  fps: number;
+  bitrate: string;
+  crf: number | null;
+  speedPreset: string | null;
+  pixelFormat: 'yuv420p' | 'nv12';
+  audioCodec: 'aac';
+  audioBitrate: string;
+  audioSampleRate: number;
+}
+
+/** Settings a node shows. Provider keys are never part of it: only whether each provider is ready. */
+export interface SettingsView {
+  /** The ffmpeg chosen in Settings; null means it is searched for. */
+  ffmpegPath: string | null;
+  providers: ProviderStatus;
+  dataDir: string;
+}
+
 /** Every call the UI can make: name → (arguments) => result. */
 export interface VfoHandlers {
   'jobs.list': (args: { limit?: number }) => JobSummary[];
@@ -140,16 +200,34 @@ export interface VfoHandlers {
   'library.presets': (args: Record<string, never>) => PresetView[];
   'library.prompts': (args: Record<string, never>) => PromptView[];
   'settings.providers': (args: Record<string, never>) => ProviderStatus;
+  'library.prompt': (args: { slug: string }) => PromptDetail;
+  'library.savePrompt': (args: PromptInput) => PromptView;
+  'library.voicePreset': (args: { slug: string }) => VoicePresetFields;
+  'library.saveVoicePreset': (args: VoicePresetFields) => PresetView;
+  'library.videoPreset': (args: { slug: string }) => VideoPresetFields;
+  'library.saveVideoPreset': (args: VideoPresetFields) => PresetView;
+  'library.activateRecipe': (args: { slug: string; version: number }) => RecipeView;
+  'settings.get': (args: Record<string, never>) => SettingsView;
+  'settings.setFfmpegPath': (args: { path: string | null }) => SettingsView;
 }
 
 export type Method = keyof VfoHandlers;
 export type ArgsOf<M extends Method> = Parameters<VfoHandlers[M]>[0];
 export type ResultOf<M extends Method> = ReturnType<VfoHandlers[M]>;
 
+/** One problem with one input field, so a form can show it next to that field. */
+export interface FieldIssue {
+  /** Dotted path into the arguments, e.g. "crf" or "prosody.rate"; "(input)" for the whole. */
+  field: string;
+  message: string;
+}
+
 export interface CallError {
   /** e.g. 'not-found', 'invalid', 'unauthorized', 'internal'. */
   code: string;
   message: string;
+  /** With 'invalid': every field that broke a rule. */
+  issues?: FieldIssue[];
 }
 
 export type CallResult<M extends Method> = { ok: true; value: ResultOf<M> } | { ok: false; error: CallError };
@@ -194,4 +272,24 @@ export const METHODS: readonly Method[] = [
   'library.presets',
   'library.prompts',
   'settings.providers',
+  'library.prompt',
+  'library.savePrompt',
+  'library.voicePreset',
+  'library.saveVoicePreset',
+  'library.videoPreset',
+  'library.saveVideoPreset',
+  'library.activateRecipe',
+  'settings.get',
+  'settings.setFfmpegPath',
 ];
+
+/**
+ * Calls only the app on the Mac itself may make (over IPC), never a browser on the LAN: choosing which
+ * executable runs as ffmpeg is choosing what code runs on that Mac.
+ */
+export const LOCAL_ONLY_METHODS: readonly Method[] = ['settings.setFfmpegPath'];
+
+/** Whether a method may be called over the node's HTTP API. */
+export function callableOverHttp(method: string): method is Method {
+  return (METHODS as readonly string[]).includes(method) && !LOCAL_ONLY_METHODS.includes(method as Method);
+}

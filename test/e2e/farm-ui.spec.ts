@@ -182,9 +182,27 @@ test('log in, queue only the valid script, retry its failed step, play it, and s
     await nav.getByRole('link', { name: 'Library' }).click();
     await expect(page.getByTestId('recipes')).toContainText('narrated-16x9');
     await expect(page.getByTestId('presets')).toContainText('preview-360p');
+
+    // Edit a preset: an out-of-range crf is shown next to its field, a valid one saves.
+    await page.getByRole('button', { name: 'Edit video preset preview-360p' }).click();
+    const editor = page.getByTestId('library-editor');
+    await editor.getByLabel('CRF').fill('99');
+    await editor.getByRole('button', { name: 'Save preset' }).click();
+    await expect(editor.getByTestId('field-error-crf')).toContainText('crf must be 0..51');
+    await expect(editor.getByLabel('CRF')).toHaveAttribute('aria-invalid', 'true');
+    await shot(page, '05-preset-field-error');
+    await editor.getByLabel('CRF').fill('30');
+    await editor.getByRole('button', { name: 'Save preset' }).click();
+    await expect(
+      page.getByTestId('toast').filter({ hasText: 'Saved video preset preview-360p' }),
+    ).toBeVisible();
+    await expect(editor.getByTestId('field-error-crf')).toHaveCount(0);
+
     await nav.getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByTestId('provider-anthropic')).toBeVisible();
     await expect(page.getByTestId('provider-azureSpeech')).toBeVisible();
+    await expect(page.getByLabel('ffmpeg path')).toBeVisible();
+    await expect(page.getByTestId('data-dir')).toContainText('e2e-alpha');
   });
 
   await test.step('the Farm view lists both nodes with their roles and one coordinator', async () => {

@@ -1,31 +1,18 @@
-import type {
-  ArgsOf,
-  CallResult,
-  FarmStatus,
-  ImportOutcome,
-  Method,
-  ResultOf,
-} from '../../shared/contract.ts';
+import type { ArgsOf, CallResult, FarmStatus, ImportOutcome, Method } from '../../shared/contract.ts';
 import type { CliContext } from '../cli/context.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
-import { listPrompts, listRecipes, listVideoPresets, listVoicePresets } from '../library/index.ts';
 import { createLogger } from '../log/logger.ts';
 import { envSecretStore, providerReadiness, type SecretStore } from '../secrets/secret-store.ts';
+import { CallFailure, type HandlerMap, wrapHandlers } from './call-failure.ts';
+import { libraryHandlers } from './library-handlers.ts';
 import { checkUpload } from './script-check.ts';
+import { settingsHandlers } from './settings-handlers.ts';
 import { jobDetailOf, jobSummaryOf } from './views.ts';
 
 const log = createLogger('VfoService');
 
 /** The contract's handlers, one implementation for Electron IPC and HTTP alike. */
 export type VfoService = { [M in Method]: (args: ArgsOf<M>) => Promise<CallResult<M>> };
-
-class CallFailure extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 export function createVfoService(deps: {
   ctx: CliContext;
@@ -39,7 +26,7 @@ export function createVfoService(deps: {
     if (!job) throw new CallFailure('not-found', `no job ${id}`);
     return job;
   };
-  const handlers: { [M in Method]: (args: ArgsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> } = {
+  const handlers: HandlerMap<Method> = {
     'jobs.list': ({ limit }) =>
       store.listJobs(Math.min(Math.max(limit ?? 100, 1), 500)).map((j) => jobSummaryOf(store, j)),
     'jobs.get': ({ id }) => jobDetailOf(store, jobOrFail(id)),
@@ -77,59 +64,12 @@ export function createVfoService(deps: {
     },
     'farm.status': async () => (await node.status()) as FarmStatus,
     'farm.setPaused': ({ paused }) => ({ paused: node.setWorkerMode(paused ? 'pause' : 'resume').paused }),
-    'library.recipes': () =>
-      listRecipes(ctx.database.db).map((r) => ({
-        slug: r.slug,
-        name: (r.active ?? r.latest).name,
-        description: (r.active ?? r.latest).description,
-        activeVersion: r.active?.version ?? null,
-        latestVersion: r.latest.version,
-      })),
-    'library.presets': () => [
-      ...listVoicePresets(ctx.database.db).map((p) => ({
-        slug: p.slug,
-        name: p.name,
-        kind: 'voice' as const,
-        summary: `${p.provider} · ${Object.values(p.voiceNames).join(', ')} · ${p.language}`,
-      })),
-      ...listVideoPresets(ctx.database.db).map((p) => ({
-        slug: p.slug,
-        name: p.name,
-        kind: 'video' as const,
-        summary: `${p.width}x${p.height}@${p.fps} · ${p.encoders.join(' → ')}`,
-      })),
-    ],
-    'library.prompts': () =>
-      listPrompts(ctx.database.db).map((p) => {
-        const shown = p.active ?? p.latest;
-        return {
-          slug: p.slug,
-          activeVersion: p.active?.version ?? null,
-          latestVersion: p.latest.version,
-          model: shown.model,
-          maxTokens: shown.maxTokens,
-          temperature: shown.temperature,
-        };
-      }),
-    'settings.providers': () =>
-      providerReadiness(deps.secrets ?? envSecretStore(), process.env.AZURE_SPEECH_HOST),
+    ...libraryHandlers(ctx.database.db),
+    ...settingsHandlers({
+      db: ctx.database.db,
+      dataDir: ctx.dataDir,
+      providers: () => providerReadiness(deps.secrets ?? envSecretStore(), process.env.AZURE_SPEECH_HOST),
+    }),
   };
-  const service = {} as Record<Method, (args: unknown) => Promise<unknown>>;
-  for (const method of Object.keys(handlers) as Method[]) {
-    const handler = handlers[method] as (args: unknown) => unknown;
-    service[method] = async (args) => {
-      try {
-        return { ok: true, value: await handler(args ?? {}) };
-      } catch (error) {
-        if (error instanceof CallFailure)
-          return { ok: false, error: { code: error.code, message: error.message } };
-        log.error('call failed', { method, error: String(error) });
-        return {
-          ok: false,
-          error: { code: 'internal', message: (error as Error).message ?? 'internal error' },
-        };
-      }
-    };
-  }
-  return service as VfoService;
+  return wrapHandlers(handlers, log);
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import { METHODS, type Method, type VfoEvent } from '../../shared/contract.ts';
+import { callableOverHttp, METHODS, type Method, type VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
 import { errorReply, fileReply, jsonReply, jsonRoute, type Route } from '../farm/net/index.ts';
 import type { VfoService } from './service.ts';
@@ -79,6 +79,9 @@ export function uiRoutes(deps: UiRouteDeps): Route[] {
       handler: async ({ params, body }) => {
         const method = params.method as Method;
         if (!METHODS.includes(method)) return errorReply(404, 'unknown-method', `no method ${method}`);
+        if (!callableOverHttp(method)) {
+          return errorReply(403, 'local-only', `${method} can only be used in the app on that Mac`);
+        }
         return deps.service[method](body as never);
       },
     }),

@@ -1,4 +1,5 @@
 import { basename, dirname, extname, join } from 'node:path';
+import { readFfmpegPathSetting } from '../api/ffmpeg-path-setting.ts';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
 import { Engine } from '../engine/engine.ts';
@@ -37,13 +38,15 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
   const database = openDatabase(dataDir);
   const resources = resourcesDir();
   const blobs = new BlobStore(dataDir);
+  // --ffmpeg beats the path chosen in Settings, which beats the search.
+  const ffmpegPath = options.ffmpeg ?? readFfmpegPathSetting(database.db);
   const runner = options.encodeRunnerPath ?? bundledEncodeRunner();
   const services = createDefaultServices({
     db: database.db,
     dataDir,
     resourcesDir: resources,
     blobs,
-    ...(options.ffmpeg ? { ffmpegPath: options.ffmpeg } : {}),
+    ...(ffmpegPath ? { ffmpegPath } : {}),
     ...(options.threads ? { encoderThreads: options.threads } : {}),
     ...(runner ? { encodeRunnerPath: runner } : {}),
     secrets: options.secrets ?? envSecretStore(),

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { useLibraryStore } from '../stores/library-store.ts';
+import { LibraryEditorHost } from './library/LibraryEditorHost.tsx';
+import { RecipeActivation } from './library/RecipeActivation.tsx';
 
 function version(active: number | null, latest: number): string {
   return active === null
@@ -7,18 +9,22 @@ function version(active: number | null, latest: number): string {
     : `v${active}${active === latest ? '' : ` (latest v${latest})`}`;
 }
 
-/** Read-only for now: recipes, presets and prompts are edited through the engine's library API. */
+/** Recipes (pick the active version), presets and prompts (edit), all through the node's library API. */
 export function LibraryScreen() {
   const recipes = useLibraryStore((state) => state.recipes);
   const presets = useLibraryStore((state) => state.presets);
   const prompts = useLibraryStore((state) => state.prompts);
   const load = useLibraryStore((state) => state.load);
+  const openPrompt = useLibraryStore((state) => state.openPrompt);
+  const openVoicePreset = useLibraryStore((state) => state.openVoicePreset);
+  const openVideoPreset = useLibraryStore((state) => state.openVideoPreset);
   useEffect(() => {
     void load();
   }, [load]);
   return (
     <>
       <h1>Library</h1>
+      <LibraryEditorHost />
       <h2 id="recipes-heading">Recipes</h2>
       {recipes === null ? (
         <p className="muted">Loading…</p>
@@ -29,6 +35,7 @@ export function LibraryScreen() {
               <th scope="col">Recipe</th>
               <th scope="col">Description</th>
               <th scope="col">Version</th>
+              <th scope="col">Active version</th>
             </tr>
           </thead>
           <tbody>
@@ -42,6 +49,9 @@ export function LibraryScreen() {
                 </th>
                 <td>{recipe.description}</td>
                 <td>{version(recipe.activeVersion, recipe.latestVersion)}</td>
+                <td>
+                  <RecipeActivation key={`${recipe.activeVersion}`} recipe={recipe} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -57,6 +67,9 @@ export function LibraryScreen() {
               <th scope="col">Preset</th>
               <th scope="col">Kind</th>
               <th scope="col">Summary</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -70,6 +83,17 @@ export function LibraryScreen() {
                 </th>
                 <td>{preset.kind}</td>
                 <td>{preset.summary}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Edit ${preset.kind} preset ${preset.slug}`}
+                    onClick={() =>
+                      void (preset.kind === 'voice' ? openVoicePreset : openVideoPreset)(preset.slug)
+                    }
+                  >
+                    Edit
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -87,6 +111,9 @@ export function LibraryScreen() {
               <th scope="col">Max tokens</th>
               <th scope="col">Temperature</th>
               <th scope="col">Version</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -99,6 +126,15 @@ export function LibraryScreen() {
                 <td>{prompt.maxTokens}</td>
                 <td>{prompt.temperature ?? <span className="muted">not sent</span>}</td>
                 <td>{version(prompt.activeVersion, prompt.latestVersion)}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Edit prompt ${prompt.slug}`}
+                    onClick={() => void openPrompt(prompt.slug)}
+                  >
+                    Edit
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,33 +1,51 @@
 import { useEffect } from 'react';
 import type { ProviderStatus } from '../../../shared/contract.ts';
 import { useSettingsStore } from '../stores/settings-store.ts';
+import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
 
 const PROVIDERS: { key: keyof ProviderStatus; name: string; purpose: string; missing: string }[] = [
   {
     key: 'anthropic',
     name: 'Claude (Anthropic)',
     purpose: 'writes scripts from a title and a brief',
-    missing: 'set ANTHROPIC_API_KEY on the node (the desktop app keeps it in the Keychain)',
+    missing: 'set the key in the desktop app on this node (or ANTHROPIC_API_KEY for a headless node)',
   },
   {
     key: 'azureSpeech',
     name: 'Azure Speech',
     purpose: 'neural narration voices',
-    missing: 'set AZURE_SPEECH_KEY and AZURE_SPEECH_REGION; without them the offline voice is used',
+    missing:
+      'set the key and region in the desktop app on this node (or AZURE_SPEECH_KEY and AZURE_SPEECH_REGION); until then the offline voice is used',
   },
 ];
 
-/** Which providers are ready. The node only ever says yes or no: key values never reach the UI. */
+/**
+ * The node's ffmpeg, data folder and which providers are ready. The node only ever says yes or no about
+ * a provider: keys are set in the desktop app and never cross the network.
+ */
 export function SettingsScreen() {
-  const providers = useSettingsStore((state) => state.providers);
+  const settings = useSettingsStore((state) => state.settings);
   const load = useSettingsStore((state) => state.load);
   useEffect(() => {
     void load();
   }, [load]);
+  const providers = settings?.providers ?? null;
   return (
     <>
       <h1>Settings</h1>
+      <h2 id="ffmpeg-heading">ffmpeg</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <FfmpegPathForm key={settings.ffmpegPath ?? ''} current={settings.ffmpegPath} />
+      )}
+      <h2 id="data-heading">Data folder</h2>
+      <p data-testid="data-dir">{settings === null ? 'Loading…' : <code>{settings.dataDir}</code>}</p>
       <h2 id="providers-heading">Providers</h2>
+      <p className="muted">
+        Keys are set in the desktop app on each node (kept in the system keychain); they are never sent over
+        the network, so this page only shows whether each provider is ready.
+      </p>
       {providers === null ? (
         <p className="muted">Loading…</p>
       ) : (

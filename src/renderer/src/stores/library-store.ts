@@ -1,29 +1,128 @@
-/** Recipes, presets and prompts of the node's library (read-only views for now). */
+/** The node's library: recipes, presets and prompts, and the one editor open on one of them. */
 import { create } from 'zustand';
-import type { PresetView, PromptView, RecipeView } from '../../../shared/contract.ts';
-import { callApi } from './call-api.ts';
+import type {
+  FieldIssue,
+  PresetView,
+  PromptDetail,
+  PromptInput,
+  PromptView,
+  RecipeView,
+  VideoPresetFields,
+  VoicePresetFields,
+} from '../../../shared/contract.ts';
+import { callApi, callForForm } from './call-api.ts';
+import { notify } from './toast-store.ts';
+
+export type LibraryEditor =
+  | { kind: 'prompt'; slug: string; loaded: PromptDetail }
+  | { kind: 'voice'; slug: string; loaded: VoicePresetFields }
+  | { kind: 'video'; slug: string; loaded: VideoPresetFields };
 
 interface LibraryState {
   recipes: RecipeView[] | null;
   presets: PresetView[] | null;
   prompts: PromptView[] | null;
+  editor: LibraryEditor | null;
+  /** What the node rejected in the last save, by field. */
+  issues: FieldIssue[];
+  saving: boolean;
   load(): Promise<void>;
+  openPrompt(slug: string): Promise<void>;
+  openVoicePreset(slug: string): Promise<void>;
+  openVideoPreset(slug: string): Promise<void>;
+  closeEditor(): void;
+  /** Form-side problems (e.g. JSON that does not parse), shown like the node's. */
+  showIssues(issues: FieldIssue[]): void;
+  savePrompt(input: PromptInput): Promise<boolean>;
+  saveVoicePreset(fields: VoicePresetFields): Promise<boolean>;
+  saveVideoPreset(fields: VideoPresetFields): Promise<boolean>;
+  activateRecipe(slug: string, version: number): Promise<void>;
 }
 
-export const useLibraryStore = create<LibraryState>()((set) => ({
-  recipes: null,
-  presets: null,
-  prompts: null,
-  async load() {
-    const [recipes, presets, prompts] = await Promise.all([
-      callApi('library.recipes', {}, 'Loading recipes'),
-      callApi('library.presets', {}, 'Loading presets'),
-      callApi('library.prompts', {}, 'Loading prompts'),
-    ]);
-    set((state) => ({
-      recipes: recipes ?? state.recipes,
-      presets: presets ?? state.presets,
-      prompts: prompts ?? state.prompts,
-    }));
-  },
-}));
+export const useLibraryStore = create<LibraryState>()((set, get) => {
+  /** Runs one save: issues go to the form, success to a toast and a reload of the lists. */
+  async function save<T>(
+    run: () => Promise<{ ok: true; value: T } | { ok: false; issues: FieldIssue[] }>,
+    saved: (value: T) => string,
+  ): Promise<boolean> {
+    set({ saving: true, issues: [] });
+    const result = await run();
+    set({ saving: false });
+    if (!result.ok) {
+      set({ issues: result.issues });
+      return false;
+    }
+    notify('success', saved(result.value));
+    await get().load();
+    return true;
+  }
+  return {
+    recipes: null,
+    presets: null,
+    prompts: null,
+    editor: null,
+    issues: [],
+    saving: false,
+    async load() {
+      const [recipes, presets, prompts] = await Promise.all([
+        callApi('library.recipes', {}, 'Loading recipes'),
+        callApi('library.presets', {}, 'Loading presets'),
+        callApi('library.prompts', {}, 'Loading prompts'),
+      ]);
+      set((state) => ({
+        recipes: recipes ?? state.recipes,
+        presets: presets ?? state.presets,
+        prompts: prompts ?? state.prompts,
+      }));
+    },
+    async openPrompt(slug) {
+      const loaded = await callApi('library.prompt', { slug }, `Opening prompt ${slug}`);
+      if (loaded) set({ editor: { kind: 'prompt', slug, loaded }, issues: [] });
+    },
+    async openVoicePreset(slug) {
+      const loaded = await callApi('library.voicePreset', { slug }, `Opening voice preset ${slug}`);
+      if (loaded) set({ editor: { kind: 'voice', slug, loaded }, issues: [] });
+    },
+    async openVideoPreset(slug) {
+      const loaded = await callApi('library.videoPreset', { slug }, `Opening video preset ${slug}`);
+      if (loaded) set({ editor: { kind: 'video', slug, loaded }, issues: [] });
+    },
+    closeEditor() {
+      set({ editor: null, issues: [] });
+    },
+    showIssues(issues) {
+      set({ issues });
+    },
+    async savePrompt(input) {
+      const saved = await save(
+        () => callForForm('library.savePrompt', input, `Saving prompt ${input.slug}`),
+        (view) =>
+          `Saved prompt ${view.slug} as v${view.latestVersion}${view.activeVersion === view.latestVersion ? ' (active)' : ''}`,
+      );
+      if (saved) await get().openPrompt(input.slug);
+      return saved;
+    },
+    saveVoicePreset(fields) {
+      return save(
+        () => callForForm('library.saveVoicePreset', fields, `Saving voice preset ${fields.slug}`),
+        (view) => `Saved voice preset ${view.slug}`,
+      );
+    },
+    saveVideoPreset(fields) {
+      return save(
+        () => callForForm('library.saveVideoPreset', fields, `Saving video preset ${fields.slug}`),
+        (view) => `Saved video preset ${view.slug}`,
+      );
+    },
+    async activateRecipe(slug, version) {
+      const view = await callApi(
+        'library.activateRecipe',
+        { slug, version },
+        `Activating ${slug} v${version}`,
+      );
+      if (!view) return;
+      notify('success', `Recipe ${slug}: v${version} is now active`);
+      await get().load();
+    },
+  };
+});

@@ -1,17 +1,39 @@
-/** Which providers the node has keys for. Only readiness is ever sent: never a key's value. */
+/** The node's settings: ffmpeg, provider readiness (never a key's value) and the data folder. */
 import { create } from 'zustand';
-import type { ProviderStatus } from '../../../shared/contract.ts';
-import { callApi } from './call-api.ts';
+import type { FieldIssue, SettingsView } from '../../../shared/contract.ts';
+import { callApi, callForForm } from './call-api.ts';
+import { notify } from './toast-store.ts';
 
 interface SettingsState {
-  providers: ProviderStatus | null;
+  settings: SettingsView | null;
+  /** What the node rejected in the last ffmpeg path. */
+  issues: FieldIssue[];
+  saving: boolean;
   load(): Promise<void>;
+  setFfmpegPath(path: string | null): Promise<boolean>;
 }
 
 export const useSettingsStore = create<SettingsState>()((set) => ({
-  providers: null,
+  settings: null,
+  issues: [],
+  saving: false,
   async load() {
-    const providers = await callApi('settings.providers', {}, 'Loading providers');
-    if (providers) set({ providers });
+    const settings = await callApi('settings.get', {}, 'Loading settings');
+    if (settings) set({ settings });
+  },
+  async setFfmpegPath(path) {
+    set({ saving: true, issues: [] });
+    const result = await callForForm('settings.setFfmpegPath', { path }, 'Saving the ffmpeg path');
+    set({ saving: false });
+    if (!result.ok) {
+      set({ issues: result.issues });
+      return false;
+    }
+    set({ settings: result.value });
+    notify(
+      'success',
+      path === null ? 'ffmpeg will be searched for' : 'Saved the ffmpeg path: used from the next start',
+    );
+    return true;
   },
 }));

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { PromptInput, VoicePresetFields } from '../../shared/contract.ts';
+import { NARRATED_PIPELINE } from '../db/seed-data.ts';
+import { createRecipeVersion } from '../library/index.ts';
+import { tempDatabasePerTest } from '../library/library.fixture.ts';
+import { createLogger } from '../log/logger.ts';
+import { wrapHandlers } from './call-failure.ts';
+import { libraryHandlers } from './library-handlers.ts';
+
+const t = tempDatabasePerTest();
+const library = () => wrapHandlers(libraryHandlers(t.db), createLogger('library-handlers.test'));
+
+async function successOf<T>(
+  result: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>,
+): Promise<T> {
+  const settled = await result;
+  if (!settled.ok) throw new Error(`call failed: ${JSON.stringify(settled.error)}`);
+  return settled.value;
+}
+
+describe('library calls', () => {
+  it('saves a prompt as a new version, activating it only when asked', async () => {
+    const api = library();
+    const current = await successOf(api['library.prompt']({ slug: 'script.writer' }));
+    const input: PromptInput = {
+      slug: current.slug,
+      systemPrompt: current.systemPrompt,
+      userTemplate: `${current.userTemplate}\nKeep it short.`,
+      model: current.model,
+      maxTokens: 1234,
+      temperature: 0.5,
+      kbTiers: current.kbTiers,
+      activate: false,
+    };
+    const inactive = await successOf(api['library.savePrompt'](input));
+    expect(inactive).toMatchObject({
+      latestVersion: current.latestVersion + 1,
+      activeVersion: current.activeVersion,
+    });
+
+    const active = await successOf(api['library.savePrompt']({ ...input, activate: true }));
+    expect(active).toMatchObject({
+      latestVersion: current.latestVersion + 2,
+      maxTokens: 1234,
+      temperature: 0.5,
+    });
+    expect(active.activeVersion).toBe(active.latestVersion);
+    const shown = await successOf(api['library.prompt']({ slug: 'script.writer' }));
+    expect(shown.userTemplate).toContain('Keep it short.');
+    expect(shown.shownVersion).toBe(active.latestVersion);
+  });
+
+  it('answers an invalid voice preset with every field problem', async () => {
+    const api = library();
+    const preset = await successOf(api['library.voicePreset']({ slug: 'offline-en' }));
+    const broken: VoicePresetFields = {
+      ...preset,
+      name: ' ',
+      language: 'English!',
+      prosody: { rate: 'fast' },
+      styleDegree: 1.5,
+      style: null,
+    };
+    const result = await api['library.saveVoicePreset'](broken);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('invalid');
+    expect(result.error.issues?.map((issue) => issue.field).sort()).toEqual([
+      'language',
+      'name',
+      'prosody.rate',
+      'styleDegree',
+    ]);
+    // Nothing was saved.
+    expect(await successOf(api['library.voicePreset']({ slug: 'offline-en' }))).toEqual(preset);
+  });
+
+  it('saves a valid video preset and rejects an out-of-range crf next to its field', async () => {
+    const api = library();
+    const preset = await successOf(api['library.videoPreset']({ slug: 'preview-360p' }));
+    const rejected = await api['library.saveVideoPreset']({ ...preset, crf: 99 });
+    expect(rejected).toMatchObject({ ok: false, error: { code: 'invalid', issues: [{ field: 'crf' }] } });
+    const saved = await successOf(api['library.saveVideoPreset']({ ...preset, crf: 30 }));
+    expect(saved).toMatchObject({ slug: 'preview-360p', kind: 'video' });
+    expect((await successOf(api['library.videoPreset']({ slug: 'preview-360p' }))).crf).toBe(30);
+  });
+
+  it('activates a recipe version, and says not-found for one that does not exist', async () => {
+    const kinds = new Set(NARRATED_PIPELINE.steps.map((step) => step.kind));
+    const api = library();
+    const before = (await successOf(api['library.recipes']({}))).find((r) => r.slug === 'narrated-16x9');
+    createRecipeVersion(
+      t.db,
+      {
+        slug: 'narrated-16x9',
+        name: 'Narrated, second take',
+        pipeline: NARRATED_PIPELINE,
+        defaults: {
+          voicePreset: 'offline-en',
+          videoPreset: 'preview-360p',
+          visuals: ['dusk.png'],
+          motion: 'pan-left',
+          captions: { burnIn: false, fontSize: 30 },
+        },
+      },
+      kinds,
+    );
+    const next = (before?.latestVersion ?? 0) + 1;
+    const activated = await successOf(
+      api['library.activateRecipe']({ slug: 'narrated-16x9', version: next }),
+    );
+    expect(activated).toMatchObject({
+      activeVersion: next,
+      latestVersion: next,
+      name: 'Narrated, second take',
+    });
+    const missing = await api['library.activateRecipe']({ slug: 'narrated-16x9', version: 99 });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});

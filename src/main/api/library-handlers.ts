@@ -1,0 +1,76 @@
+import type { Db } from '../db/open.ts';
+import {
+  activateRecipeVersion,
+  createPromptVersion,
+  getVideoPreset,
+  getVoicePreset,
+  listPrompts,
+  listRecipes,
+  listVideoPresets,
+  listVoicePresets,
+  type PromptVersionInput,
+  saveVideoPreset,
+  saveVoicePreset,
+  type VideoPresetInput,
+  type VoicePresetInput,
+} from '../library/index.ts';
+import { CallFailure, type HandlerMap } from './call-failure.ts';
+import {
+  promptDetailOf,
+  promptViewOf,
+  recipeViewOf,
+  videoPresetFieldsOf,
+  videoPresetViewOf,
+  voicePresetFieldsOf,
+  voicePresetViewOf,
+} from './library-views.ts';
+
+export type LibraryMethod =
+  | 'library.recipes'
+  | 'library.presets'
+  | 'library.prompts'
+  | 'library.prompt'
+  | 'library.savePrompt'
+  | 'library.voicePreset'
+  | 'library.saveVoicePreset'
+  | 'library.videoPreset'
+  | 'library.saveVideoPreset'
+  | 'library.activateRecipe';
+
+/**
+ * The Library's calls, straight onto the validated library API: what it rejects comes back as
+ * `invalid` with every field problem (see call-failure.ts).
+ */
+export function libraryHandlers(db: Db): HandlerMap<LibraryMethod> {
+  const promptSummary = (slug: string) => {
+    const summary = listPrompts(db).find((p) => p.slug === slug);
+    if (!summary) throw new CallFailure('not-found', `unknown prompt "${slug}"`);
+    return summary;
+  };
+  const recipeSummary = (slug: string) => {
+    const summary = listRecipes(db).find((r) => r.slug === slug);
+    if (!summary) throw new CallFailure('not-found', `unknown recipe "${slug}"`);
+    return summary;
+  };
+  return {
+    'library.recipes': () => listRecipes(db).map(recipeViewOf),
+    'library.presets': () => [
+      ...listVoicePresets(db).map(voicePresetViewOf),
+      ...listVideoPresets(db).map(videoPresetViewOf),
+    ],
+    'library.prompts': () => listPrompts(db).map(promptViewOf),
+    'library.prompt': ({ slug }) => promptDetailOf(promptSummary(String(slug))),
+    'library.savePrompt': (input) => {
+      const row = createPromptVersion(db, input as PromptVersionInput);
+      return promptViewOf(promptSummary(row.slug));
+    },
+    'library.voicePreset': ({ slug }) => voicePresetFieldsOf(getVoicePreset(db, String(slug))),
+    'library.saveVoicePreset': (input) => voicePresetViewOf(saveVoicePreset(db, input as VoicePresetInput)),
+    'library.videoPreset': ({ slug }) => videoPresetFieldsOf(getVideoPreset(db, String(slug))),
+    'library.saveVideoPreset': (input) => videoPresetViewOf(saveVideoPreset(db, input as VideoPresetInput)),
+    'library.activateRecipe': ({ slug, version }) => {
+      activateRecipeVersion(db, String(slug), Number(version));
+      return recipeViewOf(recipeSummary(String(slug)));
+    },
+  };
+}

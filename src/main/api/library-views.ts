@@ -1,0 +1,83 @@
+import type {
+  PresetView,
+  PromptDetail,
+  PromptView,
+  RecipeView,
+  VideoPresetFields,
+  VoicePresetFields,
+} from '../../shared/contract.ts';
+import type {
+  PromptRow,
+  RecipeRow,
+  VersionSummary,
+  VideoPresetRow,
+  VoicePresetRow,
+} from '../library/index.ts';
+
+/** Library rows as the UI sees them: the same shapes over IPC and HTTP. */
+
+export function recipeViewOf(recipe: VersionSummary<RecipeRow>): RecipeView {
+  const shown = recipe.active ?? recipe.latest;
+  return {
+    slug: recipe.slug,
+    name: shown.name,
+    description: shown.description,
+    activeVersion: recipe.active?.version ?? null,
+    latestVersion: recipe.latest.version,
+  };
+}
+
+export function voicePresetViewOf(preset: VoicePresetRow): PresetView {
+  return {
+    slug: preset.slug,
+    name: preset.name,
+    kind: 'voice',
+    summary: `${preset.provider} · ${Object.values(preset.voiceNames).join(', ')} · ${preset.language}`,
+  };
+}
+
+export function videoPresetViewOf(preset: VideoPresetRow): PresetView {
+  return {
+    slug: preset.slug,
+    name: preset.name,
+    kind: 'video',
+    summary: `${preset.width}x${preset.height}@${preset.fps} · ${preset.encoders.join(' → ')}`,
+  };
+}
+
+export function promptViewOf(prompt: VersionSummary<PromptRow>): PromptView {
+  const shown = prompt.active ?? prompt.latest;
+  return {
+    slug: prompt.slug,
+    activeVersion: prompt.active?.version ?? null,
+    latestVersion: prompt.latest.version,
+    model: shown.model,
+    maxTokens: shown.maxTokens,
+    temperature: shown.temperature,
+  };
+}
+
+export function promptDetailOf(prompt: VersionSummary<PromptRow>): PromptDetail {
+  const shown = prompt.active ?? prompt.latest;
+  return {
+    ...promptViewOf(prompt),
+    shownVersion: shown.version,
+    systemPrompt: shown.systemPrompt,
+    userTemplate: shown.userTemplate,
+    kbTiers: [...shown.kbTiers],
+  };
+}
+
+export function voicePresetFieldsOf(preset: VoicePresetRow): VoicePresetFields {
+  const { id: _id, updatedAt: _updatedAt, ...fields } = preset;
+  return { ...fields, provider: fields.provider as VoicePresetFields['provider'] };
+}
+
+export function videoPresetFieldsOf(preset: VideoPresetRow): VideoPresetFields {
+  const { id: _id, updatedAt: _updatedAt, ...fields } = preset;
+  return {
+    ...fields,
+    pixelFormat: fields.pixelFormat as VideoPresetFields['pixelFormat'],
+    audioCodec: fields.audioCodec as VideoPresetFields['audioCodec'],
+  };
+}

@@ -1,0 +1,73 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDatabasePerTest } from '../library/library.fixture.ts';
+import { createLogger } from '../log/logger.ts';
+import { wrapHandlers } from './call-failure.ts';
+import { readFfmpegPathSetting } from './ffmpeg-path-setting.ts';
+import { settingsHandlers } from './settings-handlers.ts';
+
+const t = tempDatabasePerTest();
+let dir = '';
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vfo-settings-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const settings = () =>
+  wrapHandlers(
+    settingsHandlers({
+      db: t.db,
+      dataDir: '/data/vfo',
+      providers: () => ({ anthropic: true, azureSpeech: false }),
+    }),
+    createLogger('settings-handlers.test'),
+  );
+
+function fileIn(name: string, mode: number): string {
+  const path = join(dir, name);
+  writeFileSync(path, '#!/bin/sh\nexit 0\n');
+  chmodSync(path, mode);
+  return path;
+}
+
+describe('settings calls', () => {
+  it('shows the data folder, provider readiness and no ffmpeg path until one is set', async () => {
+    expect(await settings()['settings.get']({})).toEqual({
+      ok: true,
+      value: { ffmpegPath: null, providers: { anthropic: true, azureSpeech: false }, dataDir: '/data/vfo' },
+    });
+  });
+
+  it('stores an absolute path to an executable file, and clears it with null', async () => {
+    const ffmpeg = fileIn('ffmpeg', 0o755);
+    const saved = await settings()['settings.setFfmpegPath']({ path: ffmpeg });
+    expect(saved).toMatchObject({ ok: true, value: { ffmpegPath: ffmpeg } });
+    expect(readFfmpegPathSetting(t.db)).toBe(ffmpeg);
+    await settings()['settings.setFfmpegPath']({ path: null });
+    expect(readFfmpegPathSetting(t.db)).toBeNull();
+  });
+
+  it('rejects a relative path', async () => {
+    const result = await settings()['settings.setFfmpegPath']({ path: 'bin/ffmpeg' });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', issues: [{ field: 'path', message: expect.stringContaining('absolute') }] },
+    });
+    expect(readFfmpegPathSetting(t.db)).toBeNull();
+  });
+
+  it('rejects a file that is not executable, and a missing one', async () => {
+    const plain = fileIn('ffmpeg', 0o644);
+    const notExecutable = await settings()['settings.setFfmpegPath']({ path: plain });
+    expect(notExecutable).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', issues: [{ field: 'path', message: 'the file is not executable' }] },
+    });
+    const missing = await settings()['settings.setFfmpegPath']({ path: join(dir, 'nope') });
+    expect(missing).toMatchObject({ ok: false, error: { issues: [{ message: 'no file at this path' }] } });
+    expect(readFfmpegPathSetting(t.db)).toBeNull();
+  });
+});
