@@ -209,6 +209,11 @@ export interface VfoHandlers {
   'library.activateRecipe': (args: { slug: string; version: number }) => RecipeView;
   'settings.get': (args: Record<string, never>) => SettingsView;
   'settings.setFfmpegPath': (args: { path: string | null }) => SettingsView;
+  /** App only: a provider key into the Keychain-backed store (an empty value removes it). */
+  'settings.setSecret': (args: {
+    name: 'anthropic.apiKey' | 'azure.speechKey' | 'azure.speechRegion';
+    value: string;
+  }) => SettingsView;
 }
 
 export type Method = keyof VfoHandlers;
@@ -281,13 +286,14 @@ export const METHODS: readonly Method[] = [
   'library.activateRecipe',
   'settings.get',
   'settings.setFfmpegPath',
+  'settings.setSecret',
 ];
 
 /**
  * Calls only the app on the Mac itself may make (over IPC), never a browser on the LAN: choosing which
  * executable runs as ffmpeg is choosing what code runs on that Mac.
  */
-export const LOCAL_ONLY_METHODS: readonly Method[] = ['settings.setFfmpegPath'];
+export const LOCAL_ONLY_METHODS: readonly Method[] = ['settings.setFfmpegPath', 'settings.setSecret'];
 
 /** Whether a method may be called over the node's HTTP API. */
 export function callableOverHttp(method: string): method is Method {

@@ -21,6 +21,7 @@ export function createVfoService(deps: {
 }): VfoService {
   const { ctx, node } = deps;
   const store = ctx.engine.store;
+  const secrets = deps.secrets ?? envSecretStore();
   const jobOrFail = (id: string) => {
     const job = store.findJob(id);
     if (!job) throw new CallFailure('not-found', `no job ${id}`);
@@ -68,7 +69,8 @@ export function createVfoService(deps: {
     ...settingsHandlers({
       db: ctx.database.db,
       dataDir: ctx.dataDir,
-      providers: () => providerReadiness(deps.secrets ?? envSecretStore(), process.env.AZURE_SPEECH_HOST),
+      providers: () => providerReadiness(secrets, process.env.AZURE_SPEECH_HOST),
+      secrets,
     }),
   };
   return wrapHandlers(handlers, log);

@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
 import { createLogger } from '../log/logger.ts';
+import {
+  envSecretStore,
+  type SecretName,
+  type SecretStore,
+  type WritableSecretStore,
+} from '../secrets/secret-store.ts';
 import { wrapHandlers } from './call-failure.ts';
 import { readFfmpegPathSetting } from './ffmpeg-path-setting.ts';
 import { settingsHandlers } from './settings-handlers.ts';
@@ -16,12 +22,26 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const settings = () =>
+/** A writable store like the app's Keychain-backed one, kept in memory. */
+function memoryStore(): WritableSecretStore & { values: Map<SecretName, string> } {
+  const values = new Map<SecretName, string>();
+  return {
+    values,
+    get: (name) => values.get(name),
+    async set(name, value) {
+      if (value.trim()) values.set(name, value.trim());
+      else values.delete(name);
+    },
+  };
+}
+
+const settings = (secrets: SecretStore = envSecretStore({})) =>
   wrapHandlers(
     settingsHandlers({
       db: t.db,
       dataDir: '/data/vfo',
       providers: () => ({ anthropic: true, azureSpeech: false }),
+      secrets,
     }),
     createLogger('settings-handlers.test'),
   );
@@ -69,5 +89,34 @@ describe('settings calls', () => {
     const missing = await settings()['settings.setFfmpegPath']({ path: join(dir, 'nope') });
     expect(missing).toMatchObject({ ok: false, error: { issues: [{ message: 'no file at this path' }] } });
     expect(readFfmpegPathSetting(t.db)).toBeNull();
+  });
+});
+
+describe('provider keys (app only)', () => {
+  it('stores a key in a writable store and never in the database', async () => {
+    const store = memoryStore();
+    const result = await settings(store)['settings.setSecret']({
+      name: 'anthropic.apiKey',
+      value: ' sk-ant-settings-test-123 ',
+    });
+    expect(result.ok).toBe(true);
+    expect(store.values.get('anthropic.apiKey')).toBe('sk-ant-settings-test-123');
+    const rows = JSON.stringify(t.db.$client.prepare('SELECT * FROM settings').all());
+    expect(rows).not.toContain('sk-ant-settings-test-123');
+    await settings(store)['settings.setSecret']({ name: 'anthropic.apiKey', value: '' });
+    expect(store.values.has('anthropic.apiKey')).toBe(false);
+  });
+
+  it('explains the environment variable where keys cannot be stored, and refuses unknown names', async () => {
+    const readOnly = await settings()['settings.setSecret']({ name: 'azure.speechKey', value: 'x' });
+    expect(readOnly).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringContaining('AZURE_SPEECH_KEY') },
+    });
+    const unknown = await settings(memoryStore())['settings.setSecret']({
+      name: 'nope' as never,
+      value: 'x',
+    });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid' } });
   });
 });

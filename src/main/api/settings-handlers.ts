@@ -1,15 +1,22 @@
 import type { ProviderStatus, SettingsView } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
+import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
 import { CallFailure, type HandlerMap } from './call-failure.ts';
 import { ffmpegPathProblems, readFfmpegPathSetting, writeFfmpegPathSetting } from './ffmpeg-path-setting.ts';
 
-export type SettingsMethod = 'settings.providers' | 'settings.get' | 'settings.setFfmpegPath';
+export type SettingsMethod =
+  | 'settings.providers'
+  | 'settings.get'
+  | 'settings.setFfmpegPath'
+  | 'settings.setSecret';
 
 export interface SettingsDeps {
   db: Db;
   dataDir: string;
   /** Whether each provider has its keys: never the keys themselves. */
   providers(): ProviderStatus;
+  /** Where keys live: writable in the app (Keychain), read-only (environment) for the CLI and nodes. */
+  secrets: SecretStore;
 }
 
 /** Settings over the contract. Keys are deliberately absent: secrets never cross the network. */
@@ -29,6 +36,20 @@ export function settingsHandlers(deps: SettingsDeps): HandlerMap<SettingsMethod>
           throw new CallFailure('invalid', `ffmpeg path: ${issues.map((i) => i.message).join('; ')}`, issues);
       }
       writeFfmpegPathSetting(deps.db, path);
+      return view();
+    },
+    // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.
+    'settings.setSecret': async ({ name, value }) => {
+      if (!SECRET_NAMES.includes(name)) throw new CallFailure('invalid', `unknown key ${String(name)}`);
+      if (typeof value !== 'string' || value.length > 4096)
+        throw new CallFailure('invalid', 'the key must be text of at most 4096 characters');
+      if (!isWritable(deps.secrets)) {
+        throw new CallFailure(
+          'unavailable',
+          `keys are read from environment variables here: set ${secretEnvName(name)}`,
+        );
+      }
+      await deps.secrets.set(name, value);
       return view();
     },
   };

@@ -8,6 +8,22 @@ export interface SecretStore {
   get(name: SecretName): string | undefined;
 }
 
+/** A store the app can write (the Keychain-backed one); the CLI's environment store is read-only. */
+export interface WritableSecretStore extends SecretStore {
+  /** An empty value removes the key. */
+  set(name: SecretName, value: string): Promise<void>;
+}
+
+export const SECRET_NAMES: readonly SecretName[] = [
+  'anthropic.apiKey',
+  'azure.speechKey',
+  'azure.speechRegion',
+];
+
+export function isWritable(store: SecretStore): store is WritableSecretStore {
+  return typeof (store as Partial<WritableSecretStore>).set === 'function';
+}
+
 const ENV_NAMES: Record<SecretName, string> = {
   'anthropic.apiKey': 'ANTHROPIC_API_KEY',
   'azure.speechKey': 'AZURE_SPEECH_KEY',

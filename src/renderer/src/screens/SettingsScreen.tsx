@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { ProviderStatus } from '../../../shared/contract.ts';
 import { useSettingsStore } from '../stores/settings-store.ts';
 import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
+import { KeysForm } from './settings/KeysForm.tsx';
 
 const PROVIDERS: { key: keyof ProviderStatus; name: string; purpose: string; missing: string }[] = [
   {
@@ -23,6 +24,9 @@ const PROVIDERS: { key: keyof ProviderStatus; name: string; purpose: string; mis
  * The node's ffmpeg, data folder and which providers are ready. The node only ever says yes or no about
  * a provider: keys are set in the desktop app and never cross the network.
  */
+/** The app's own window talks over IPC (the preload's bridge); a browser on the LAN does not. */
+const inApp = typeof window !== 'undefined' && 'vfoBridge' in window;
+
 export function SettingsScreen() {
   const settings = useSettingsStore((state) => state.settings);
   const load = useSettingsStore((state) => state.load);
@@ -36,8 +40,14 @@ export function SettingsScreen() {
       <h2 id="ffmpeg-heading">ffmpeg</h2>
       {settings === null ? (
         <p className="muted">Loading…</p>
-      ) : (
+      ) : inApp ? (
         <FfmpegPathForm key={settings.ffmpegPath ?? ''} current={settings.ffmpegPath} />
+      ) : (
+        // Choosing an executable is a decision for that Mac's own app, not a browser on the LAN.
+        <p data-testid="ffmpeg-path">
+          <code>{settings.ffmpegPath ?? 'searched for (/opt/homebrew/bin, /usr/local/bin, PATH)'}</code> —
+          change it in the desktop app on that Mac.
+        </p>
       )}
       <h2 id="data-heading">Data folder</h2>
       <p data-testid="data-dir">{settings === null ? 'Loading…' : <code>{settings.dataDir}</code>}</p>
@@ -46,6 +56,7 @@ export function SettingsScreen() {
         Keys are set in the desktop app on each node (kept in the system keychain); they are never sent over
         the network, so this page only shows whether each provider is ready.
       </p>
+      {inApp ? <KeysForm /> : null}
       {providers === null ? (
         <p className="muted">Loading…</p>
       ) : (
