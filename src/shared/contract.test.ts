@@ -7,6 +7,9 @@ describe('callableOverHttp', () => {
     expect(callableOverHttp('jobs.list')).toBe(true);
     expect(callableOverHttp('nope.nothing')).toBe(false);
     expect(callableOverHttp('settings.setSecret')).toBe(false);
-    expect(METHODS.filter((m) => !callableOverHttp(m))).toEqual(['settings.setFfmpegPath', 'settings.setSecret']);
+    expect(METHODS.filter((m) => !callableOverHttp(m))).toEqual([
+      'settings.setFfmpegPath',
+      'settings.setSecret',
+    ]);
   });
 });
