@@ -7,6 +7,7 @@
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 
+/** A located problem, printed as `file:line:col: severity: message`. Lines and columns are 1-based. */
 export interface Diagnostic {
   file: string;
   line: number;

@@ -1,5 +1,5 @@
-import type { JobDetail, JobSummary } from '../../shared/contract.ts';
-import type { JobRow, JobStore } from '../engine/job-store.ts';
+import type { JobDetail, JobSummary, StepSummary } from '../../shared/contract.ts';
+import type { JobRow, JobStore, StepRow } from '../engine/job-store.ts';
 
 /** A job as the UI sees it: the same shape over IPC and HTTP. */
 export function jobSummaryOf(store: JobStore, job: JobRow): JobSummary {
@@ -16,18 +16,22 @@ export function jobSummaryOf(store: JobStore, job: JobRow): JobSummary {
     warnings: job.warnings,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
-    steps: store.steps(job.id).map((s) => ({
-      key: s.stepKey,
-      kind: s.kind,
-      status: s.status,
-      reused: Boolean(s.reusedFrom),
-      attempts: s.attempts,
-      progress: s.progress,
-      error: s.lastError,
-      errorKind: s.errorKind,
-      startedAt: s.startedAt,
-      completedAt: s.completedAt,
-    })),
+    steps: store.steps(job.id).map(stepSummaryOf),
+  };
+}
+
+export function stepSummaryOf(s: StepRow): StepSummary {
+  return {
+    key: s.stepKey,
+    kind: s.kind,
+    status: s.status,
+    reused: Boolean(s.reusedFrom),
+    attempts: s.attempts,
+    progress: s.progress,
+    error: s.lastError,
+    errorKind: s.errorKind,
+    startedAt: s.startedAt,
+    completedAt: s.completedAt,
   };
 }
 

@@ -1,29 +1,15 @@
+import { jobSummaryOf, stepSummaryOf } from '../api/views.ts';
 import type { JobRow, JobStore } from '../engine/job-store.ts';
 
-/** The JSON shape of a job for `--json` output: stable, documented in the README. */
+/**
+ * The JSON shape of a job for `--json` output: the UI's job summary, plus what a script on this machine
+ * may use — the input, each step's input hash, and where the artifacts are on disk.
+ */
 export function summarizeJob(store: JobStore, job: JobRow) {
   return {
-    id: job.id,
-    status: job.status,
-    recipe: { slug: job.recipeSlug, version: job.recipeVersion },
+    ...jobSummaryOf(store, job),
     input: job.input,
-    output: job.outputPath,
-    error: job.error,
-    warnings: job.warnings,
-    createdAt: job.createdAt,
-    updatedAt: job.updatedAt,
-    steps: store.steps(job.id).map((s) => ({
-      key: s.stepKey,
-      kind: s.kind,
-      status: s.status,
-      reused: Boolean(s.reusedFrom),
-      attempts: s.attempts,
-      inputHash: s.inputHash,
-      error: s.lastError,
-      errorKind: s.errorKind,
-      startedAt: s.startedAt,
-      completedAt: s.completedAt,
-    })),
+    steps: store.steps(job.id).map((row) => ({ ...stepSummaryOf(row), inputHash: row.inputHash })),
     artifacts: store.jobArtifacts(job.id).map((a) => ({
       step: a.stepKey,
       name: a.name,

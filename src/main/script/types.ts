@@ -4,14 +4,11 @@
  * so it can be stored as a step artifact and hashed.
  */
 
-/** A located problem, printed as `file:line:col: severity: message`. Lines and columns are 1-based. */
-export interface Diagnostic {
-  file: string;
-  line: number;
-  col: number;
-  severity: 'error' | 'warning';
-  message: string;
-}
+import type { Diagnostic } from '../../shared/contract.ts';
+
+// A located problem, printed as `file:line:col: severity: message` (1-based lines and columns): one
+// shape everywhere — the parser's, the CLI's and the UI's.
+export type { Diagnostic };
 
 export interface ScriptMeta {
   title?: string;
