@@ -4,6 +4,7 @@
  * the blobs it lacks and verifies them. Validated with a schema on every boundary.
  */
 import { z } from 'zod';
+import { encodeSpan } from './plan-frames.ts';
 
 export const RENDER_PLAN_VERSION = 1;
 
@@ -87,6 +88,14 @@ export const OutputSchema = z.strictObject({
 });
 export type RenderOutput = z.infer<typeof OutputSchema>;
 
+export const SegmentSchema = z.strictObject({
+  index: z.number().int().nonnegative().max(PLAN_LIMITS.maxScenes),
+  count: z.number().int().min(2).max(PLAN_LIMITS.maxScenes),
+  firstScene: z.number().int().nonnegative().max(PLAN_LIMITS.maxScenes),
+  sceneCount: z.number().int().min(1).max(PLAN_LIMITS.maxScenes),
+});
+export type Segment = z.infer<typeof SegmentSchema>;
+
 export const RenderPlanSchema = z
   .strictObject({
     version: z.literal(RENDER_PLAN_VERSION),
@@ -109,6 +118,11 @@ export const RenderPlanSchema = z
         .optional(),
     }),
     captions: z.strictObject({ asset: assetId, font: assetId.optional(), burnIn: z.boolean() }).optional(),
+    /**
+     * Set on the plan of one segment of a split encode: render only these scenes, video only, to be
+     * joined with the other segments and the audio later. Absent: the whole video.
+     */
+    segment: SegmentSchema.optional(),
   })
   .superRefine((plan, ctx) => {
     if (Object.keys(plan.assets).length > PLAN_LIMITS.maxAssets) {
@@ -141,6 +155,19 @@ export const RenderPlanSchema = z
         message: 'scene durations must add up to durationMs',
         path: ['durationMs'],
       });
+    }
+    if (plan.segment) {
+      const { index, count, firstScene, sceneCount } = plan.segment;
+      if (index >= count)
+        ctx.addIssue({ code: 'custom', message: 'segment index must be below count', path: ['segment'] });
+      if (firstScene + sceneCount > plan.scenes.length)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'segment scenes are past the last scene',
+          path: ['segment'],
+        });
+      else if (expectedStart === plan.durationMs && encodeSpan(plan as RenderPlan).frameCount < 1)
+        ctx.addIssue({ code: 'custom', message: 'segment has no frames', path: ['segment'] });
     }
     for (const ref of referenced) {
       if (!plan.assets[ref.id])

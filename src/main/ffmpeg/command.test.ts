@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { buildEncodeCommand, type EncodeCommandInput } from './command.ts';
 import { isFfmpegError } from './errors.ts';
-import { escapeGraphText, escapeOptionValue, filterPath, sceneFrames } from './filters.ts';
+import { sceneFrames } from '../../shared/plan-frames.ts';
+import { escapeGraphText, escapeOptionValue, filterPath } from './filters.ts';
 import {
   asset,
   FFMPEG,
@@ -110,7 +111,8 @@ describe('buildEncodeCommand', () => {
     expect(graph).toContain('split=2');
     expect(graph).toContain('concat=n=4:v=1:a=0');
     const frames = [...graph.matchAll(/trim=end_frame=(\d+)/g)].map((m) => Number(m[1]));
-    expect(frames).toEqual([25, 18, 12, 20]);
+    // Each scene's frames, then the whole video trimmed to its 3 s on the frame grid.
+    expect(frames).toEqual([25, 18, 12, 20, 75]);
   });
 
   it('ducks music under the narration, or just mixes it when duckDb is 0', () => {

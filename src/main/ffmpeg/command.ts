@@ -1,13 +1,16 @@
 /**
  * Turns a RenderPlan into ONE ffmpeg invocation: every scene rendered at the output size and frame
  * rate, concatenated, captions burned in, narration (+ ducked music) mixed, encoded to MP4.
+ * A segment's plan renders only its scenes, video only, with the captions it would show at the same
+ * place in the whole video (see join.ts for putting segments together).
  * Pure: same input, same arguments; easy to test and to re-run by hand for benchmarks.
  */
 import { dirname } from 'node:path';
+import { encodeSpan, sceneFrames } from '../../shared/plan-frames.ts';
 import type { RenderOutput, RenderPlan } from '../../shared/render-plan.ts';
 import { audioGraph } from './audio-graph.ts';
 import { FfmpegError } from './errors.ts';
-import { clipChain, colorSource, filterPath, sceneFrames, stillImageChain } from './filters.ts';
+import { clipChain, colorSource, filterPath, stillImageChain } from './filters.ts';
 
 export interface EncodeCommandInput {
   plan: RenderPlan;
@@ -16,6 +19,7 @@ export interface EncodeCommandInput {
   outPath: string;
   /** Already chosen from plan.output.encoders (see selectEncoder). */
   encoder: string;
+  /** Threads for the encoder and the filters (undefined = ffmpeg decides). */
   threads?: number;
   /** Folder with the caption font; defaults to the folder of the plan's font asset. */
   fontsDir?: string;
@@ -37,9 +41,11 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     return path;
   };
 
+  const span = encodeSpan(plan);
+  const scenes = plan.scenes.slice(span.firstScene, span.firstScene + span.sceneCount);
   // A still used by several scenes is decoded once and split: each copy is a single frame.
   const imageUses = new Map<string, number>();
-  for (const scene of plan.scenes) {
+  for (const scene of scenes) {
     if (scene.visual.kind === 'image') {
       imageUses.set(scene.visual.asset, (imageUses.get(scene.visual.asset) ?? 0) + 1);
     }
@@ -56,7 +62,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
 
   const size = { width: output.width, height: output.height };
   const { fps, pixelFormat } = output;
-  const sceneLabels = plan.scenes.map((scene, i) => {
+  const sceneLabels = scenes.map((scene, i) => {
     const frames = sceneFrames(scene.startMs, scene.durationMs, fps);
     const label = `[s${i}]`;
     const visual = scene.visual;
@@ -72,18 +78,47 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     return label;
   });
 
-  const concatenated = sceneLabels.length > 1 ? '[vcat]' : (sceneLabels[0] as string);
-  if (sceneLabels.length > 1) {
-    statements.push(`${sceneLabels.join('')}concat=n=${sceneLabels.length}:v=1:a=0${concatenated}`);
-  }
-  let videoOut = concatenated;
+  // Scenes shorter than a frame still get one: trimming to the span keeps the length exact.
+  const concat = sceneLabels.length > 1 ? `concat=n=${sceneLabels.length}:v=1:a=0,` : '';
+  statements.push(`${sceneLabels.join('')}${concat}trim=end_frame=${span.frameCount}[vcat]`);
+  let videoOut = '[vcat]';
   if (plan.captions?.burnIn) {
     const fontsDir = input.fontsDir ?? (plan.captions.font ? dirname(pathOf(plan.captions.font)) : undefined);
     const fontsOption = fontsDir ? `:fontsdir=${filterPath(fontsDir)}` : '';
-    statements.push(
-      `${videoOut}subtitles=filename=${filterPath(pathOf(plan.captions.asset))}${fontsOption}[vsub]`,
-    );
+    const subtitles = `subtitles=filename=${filterPath(pathOf(plan.captions.asset))}${fontsOption}`;
+    /*
+     * Captions are drawn at each frame's time, computed in floating point from its timestamp: with
+     * the same time base and the same frame index the whole video and a segment get the same time to
+     * the millisecond. A later segment's frames are stamped with their index in the whole video.
+     */
+    const shifted = span.startFrame > 0;
+    const into = `settb=1/${fps},${shifted ? `setpts=PTS+${span.startFrame},` : ''}`;
+    const back = shifted ? ',setpts=PTS-STARTPTS' : '';
+    statements.push(`${videoOut}${into}${subtitles}${back}[vsub]`);
     videoOut = '[vsub]';
+  }
+
+  const common = [
+    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
+  ];
+  // Filters thread on their own; an encode limited to N threads limits them too.
+  const threads = input.threads
+    ? ['-threads', String(input.threads), '-filter_complex_threads', String(input.threads)]
+    : [];
+  const video = [
+    ...videoEncoderArgs(input.encoder, output),
+    ...['-pix_fmt', pixelFormat, '-r', String(fps), '-g', String(Math.max(1, fps * 2))],
+  ];
+  if (plan.segment) {
+    return [
+      ...common,
+      ...inputArgs,
+      ...['-filter_complex', statements.join(';\n')],
+      ...['-map', videoOut, '-an'],
+      ...video,
+      ...threads,
+      ...['-f', 'mp4', input.outPath],
+    ];
   }
 
   const narration = addInput(pathOf(plan.audio.narration), false);
@@ -91,17 +126,20 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   statements.push(...audioGraph(plan, { narration, music }));
 
   return [
-    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
+    ...common,
     ...inputArgs,
     ...['-filter_complex', statements.join(';\n')],
     ...['-map', videoOut, '-map', '[aout]'],
-    ...videoEncoderArgs(input.encoder, output),
-    ...['-pix_fmt', pixelFormat, '-r', String(fps), '-g', String(Math.max(1, fps * 2))],
-    ...['-c:a', 'aac', '-b:a', output.audioBitrate, '-ar', String(output.audioSampleRate), '-ac', '2'],
-    ...(input.threads ? ['-threads', String(input.threads)] : []),
+    ...video,
+    ...audioEncoderArgs(output),
+    ...threads,
     ...['-t', (plan.durationMs / 1000).toFixed(3)],
     ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
   ];
+}
+
+export function audioEncoderArgs(output: RenderOutput): string[] {
+  return ['-c:a', 'aac', '-b:a', output.audioBitrate, '-ar', String(output.audioSampleRate), '-ac', '2'];
 }
 
 /** Quality settings differ per encoder family: hardware encoders reject crf and want a bitrate. */

@@ -4,6 +4,7 @@
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { assetsUsedBy } from '../../shared/plan-frames.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
 import { buildEncodeCommand } from './command.ts';
@@ -16,7 +17,7 @@ import {
 import { FfmpegError } from './errors.ts';
 import { isExecutableFile } from './locate.ts';
 import { runFfmpeg } from './run.ts';
-import { verifyVideo } from './verify.ts';
+import { planExpectation, verifyVideo } from './verify.ts';
 
 const log = createLogger('EncodeJob');
 
@@ -40,22 +41,22 @@ export async function runEncode(
   };
   const args = buildEncodeCommand({ ...commandInput, outPath: partialPath });
   const jobLog = log.child({ plan: plan.id, encoder: request.encoder });
-  jobLog.info('encode started', { outPath: request.outPath, durationMs: plan.durationMs });
+  const expected = planExpectation(plan);
+  jobLog.info('encode started', {
+    outPath: request.outPath,
+    durationMs: expected.durationMs,
+    segment: plan.segment?.index,
+  });
 
   try {
     await runFfmpeg(request.ffmpegPath, args, {
-      durationMs: plan.durationMs,
+      durationMs: expected.durationMs,
       onProgress: options.onProgress,
       signal: options.signal,
       onSpawn: (ffmpegPid) => options.onStarted?.({ ffmpegPid, partialPath }),
     });
     if (options.signal?.aborted) throw new FfmpegError('cancelled', 'encode cancelled');
-    const facts = await verifyVideo(request.ffprobePath, request.ffmpegPath, partialPath, {
-      width: plan.output.width,
-      height: plan.output.height,
-      durationMs: plan.durationMs,
-      audio: true,
-    });
+    const facts = await verifyVideo(request.ffprobePath, request.ffmpegPath, partialPath, expected);
     await rename(partialPath, request.outPath);
     const elapsedMs = Math.round(performance.now() - started);
     jobLog.info('encode finished', { outPath: request.outPath, elapsedMs });
@@ -87,15 +88,11 @@ async function checkFilesExist(request: EncodeRequest): Promise<void> {
   if (missing.length > 0) throw new FfmpegError('not-found', `cannot encode: ${missing.join('; ')}`);
 }
 
+/** A font folder given separately replaces the plan's font asset. */
 function usedAssetIds(request: EncodeRequest): Set<string> {
-  const { plan } = request;
-  const ids = new Set<string>([plan.audio.narration]);
-  if (plan.audio.music) ids.add(plan.audio.music.asset);
-  if (plan.captions?.burnIn) {
-    ids.add(plan.captions.asset);
-    if (plan.captions.font && !request.fontsDir) ids.add(plan.captions.font);
-  }
-  for (const scene of plan.scenes) if (scene.visual.kind !== 'color') ids.add(scene.visual.asset);
+  const ids = assetsUsedBy(request.plan);
+  const font = request.plan.captions?.font;
+  if (font && request.fontsDir) ids.delete(font);
   return ids;
 }
 

@@ -20,19 +20,6 @@ export function filterPath(path: string): string {
   return escapeGraphText(escapeOptionValue(path));
 }
 
-/** Frame index at which a time falls, on the output frame grid. */
-export function frameAt(ms: number, fps: number): number {
-  return Math.round((ms * fps) / 1000);
-}
-
-/**
- * Frames in [startMs, startMs + durationMs): computed from rounded boundaries so the scenes always
- * add up to exactly the frames of the whole video, with no drift over many scenes.
- */
-export function sceneFrames(startMs: number, durationMs: number, fps: number): number {
-  return Math.max(1, frameAt(startMs + durationMs, fps) - frameAt(startMs, fps));
-}
-
 export interface Size {
   width: number;
   height: number;

@@ -26,6 +26,7 @@ export {
   toFfmpegError,
 } from './errors.ts';
 export { filterPath } from './filters.ts';
+export { buildJoinCommand, type JoinRequest, type JoinResult, joinSegments } from './join.ts';
 export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpeg } from './locate.ts';
 export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
 export { type FfmpegProbe, probeFfmpeg, selectEncoder } from './probe.ts';
@@ -38,7 +39,9 @@ export {
 } from './runner-port.ts';
 export { type RunnerService, serveEncodes } from './runner-service.ts';
 export {
+  countVideoFrames,
   findProblems,
+  planExpectation,
   readVideoFacts,
   type VideoExpectation,
   type VideoFacts,

@@ -7,6 +7,8 @@ export interface VideoStreamFacts {
   durationMs: number | null;
   pixelFormat: string | null;
   frameRate: number | null;
+  /** Frames in the stream (MP4 sample count); null when the source cannot tell. */
+  frames: number | null;
 }
 
 export interface AudioStreamFacts {
@@ -33,6 +35,7 @@ interface ProbeStream {
   duration?: string;
   pix_fmt?: string;
   avg_frame_rate?: string;
+  nb_frames?: string;
   sample_rate?: string;
   channels?: number;
 }
@@ -67,6 +70,7 @@ export function parseFfprobeJson(text: string): MediaFacts | null {
           durationMs: secondsToMs(v.duration),
           pixelFormat: v.pix_fmt ?? null,
           frameRate: rate(v.avg_frame_rate),
+          frames: v.nb_frames && /^\d+$/.test(v.nb_frames) ? Number(v.nb_frames) : null,
         }
       : null,
     audio: a
@@ -101,6 +105,7 @@ export function parseFfmpegInfo(text: string): MediaFacts | null {
           durationMs,
           pixelFormat: /,\s*([a-z0-9_]+)(?:\(|,)/.exec(videoLine)?.[1] ?? null,
           frameRate: fps ? Number(fps[1]) : null,
+          frames: null,
         }
       : null,
     audio: audioLine

@@ -92,6 +92,8 @@ describe('verifyVideo', () => {
       video: { codec: 'h264', width: 160, height: 90, pixelFormat: 'yuv420p', frameRate: 25 },
       audio: { codec: 'aac', sampleRate: 44100, channels: 1 },
     });
+    const counted = await verifyVideo(null, FFMPEG, good, { ...expectation, frames: 25 });
+    expect(counted.video?.frames).toBe(25);
     const error = await failure(verifyVideo(null, FFMPEG, good, { ...expectation, height: 100 }));
     expect(String(error)).toContain('size is 160x90, expected 160x100');
   });
@@ -102,11 +104,42 @@ describe('findProblems', () => {
     const facts = {
       durationMs: 2000,
       source: 'ffprobe' as const,
-      video: { codec: 'hevc', width: 16, height: 16, durationMs: 2000, pixelFormat: null, frameRate: null },
+      video: {
+        codec: 'hevc',
+        width: 16,
+        height: 16,
+        durationMs: 2000,
+        pixelFormat: null,
+        frameRate: null,
+        frames: 50,
+      },
       audio: { codec: 'aac', durationMs: 2090, sampleRate: 48000, channels: 2 },
     };
     const expect16 = { width: 16, height: 16, durationMs: 2000, audio: true };
     expect(findProblems(facts, expect16)).toEqual([]);
     expect(findProblems(facts, { ...expect16, toleranceMs: 50 })).toHaveLength(2);
+  });
+
+  it('wants the exact frame count when one is expected', () => {
+    const facts = {
+      durationMs: 2000,
+      source: 'ffprobe' as const,
+      video: {
+        codec: 'h264',
+        width: 16,
+        height: 16,
+        durationMs: 2000,
+        pixelFormat: null,
+        frameRate: 25,
+        frames: 50,
+      },
+      audio: null,
+    };
+    const videoOnly = { width: 16, height: 16, durationMs: 2000, audio: false };
+    expect(findProblems(facts, { ...videoOnly, frames: 50 })).toEqual([]);
+    expect(findProblems(facts, { ...videoOnly, frames: 51 })).toEqual(['it has 50 frames, expected 51']);
+    expect(
+      findProblems({ ...facts, video: { ...facts.video, frames: null } }, { ...videoOnly, frames: 50 }),
+    ).toEqual(['its frame count is unknown']);
   });
 });

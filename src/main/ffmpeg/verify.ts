@@ -3,6 +3,8 @@
  * that ends with the picture. A video that fails here is deleted, never delivered.
  */
 import { stat } from 'node:fs/promises';
+import { encodeSpan, framesToMs } from '../../shared/plan-frames.ts';
+import type { RenderPlan } from '../../shared/render-plan.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
 import { type MediaFacts, parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
@@ -15,11 +17,28 @@ export interface VideoExpectation {
   toleranceMs?: number;
   /** Whether an AAC audio stream must be present (true) or absent (false). */
   audio: boolean;
+  /** Exact number of video frames, when the caller knows it (a segment, a frame-exact join). */
+  frames?: number;
 }
 
 export interface VideoFacts extends MediaFacts {
   path: string;
   sizeBytes: number;
+}
+
+/**
+ * What an encode of `plan` must produce: a segment is video only, exactly its frames; a whole video
+ * has its audio and exactly the frames of its duration.
+ */
+export function planExpectation(plan: RenderPlan): VideoExpectation {
+  const { frameCount } = encodeSpan(plan);
+  return {
+    width: plan.output.width,
+    height: plan.output.height,
+    durationMs: plan.segment ? framesToMs(frameCount, plan.output.fps) : plan.durationMs,
+    frames: frameCount,
+    audio: !plan.segment,
+  };
 }
 
 export async function verifyVideo(
@@ -29,6 +48,9 @@ export async function verifyVideo(
   expect: VideoExpectation,
 ): Promise<VideoFacts> {
   const facts = await readVideoFacts(ffprobePath, ffmpegPath, path);
+  if (expect.frames !== undefined && facts.video && facts.video.frames === null) {
+    facts.video.frames = await countVideoFrames(ffmpegPath, path);
+  }
   const problems = findProblems(facts, expect);
   if (problems.length > 0) {
     throw new FfmpegError(
@@ -61,6 +83,14 @@ export async function readVideoFacts(
   return { path, sizeBytes: file.size, ...facts };
 }
 
+/** Counts frames by reading every video packet (no decoding): for when the container cannot tell. */
+export async function countVideoFrames(ffmpegPath: string, path: string): Promise<number | null> {
+  const args = ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'];
+  const out = await captureOutput(ffmpegPath, args);
+  const counts = [...out.stderr.matchAll(/frame=\s*(\d+)/g)];
+  return out.code === 0 && counts.length > 0 ? Number(counts.at(-1)?.[1]) : null;
+}
+
 function unreadable(path: string, stderr: string): FfmpegError {
   const detail = stderr.trim().split('\n').slice(-3).join(' ');
   return new FfmpegError(
@@ -82,6 +112,11 @@ export function findProblems(facts: MediaFacts, expect: VideoExpectation): strin
     problems.push(`video codec is ${video.codec}, not H.264/HEVC`);
   if (video.width !== expect.width || video.height !== expect.height) {
     problems.push(`size is ${video.width}x${video.height}, expected ${expect.width}x${expect.height}`);
+  }
+  if (expect.frames !== undefined) {
+    if (video.frames === null) problems.push('its frame count is unknown');
+    else if (video.frames !== expect.frames)
+      problems.push(`it has ${video.frames} frames, expected ${expect.frames}`);
   }
   if (video.durationMs === null) problems.push('video duration is unknown');
   else if (off(video.durationMs, expect.durationMs)) {

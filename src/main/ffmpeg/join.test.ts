@@ -1,0 +1,222 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeSpan, planFrameCount } from '../../shared/plan-frames.ts';
+import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
+import { runEncode } from './encode-job.ts';
+import { isFfmpegError } from './errors.ts';
+import { buildJoinCommand, concatList, joinSegments } from './join.ts';
+import { readVideoFacts } from './verify.ts';
+import {
+  asset,
+  FFMPEG,
+  FFPROBE,
+  FONT_PATH,
+  makeClip,
+  makeImage,
+  makeSineWav,
+  makeTempDir,
+  tinyPlan,
+} from './test-fixtures.ts';
+
+/** Captions that change every 0.3 s: a segment drawing them at the wrong time shows the wrong words. */
+function writeCues(path: string, seconds: number): string {
+  const time = (s: number) => `0:00:${s.toFixed(2).padStart(5, '0')}`;
+  const cues = [];
+  for (let t = 0, i = 1; t < seconds; t += 0.3, i++) {
+    cues.push(`Dialogue: 0,${time(t)},${time(t + 0.3)},Default,,0,0,0,,Cue ${i} ${'#'.repeat(i % 7)}`);
+  }
+  const ass = [
+    '[Script Info]',
+    'ScriptType: v4.00+',
+    'PlayResX: 320',
+    'PlayResY: 180',
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    'Style: Default,DejaVu Sans,30,&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,3,0,2,10,10,10,1',
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+    ...cues,
+    '',
+  ].join('\n');
+  writeFileSync(path, ass);
+  return path;
+}
+
+/** md5 of every decoded frame, in order: equal lists mean the same pictures, frame for frame. */
+function frameHashes(path: string): string[] {
+  const out = execFileSync(FFMPEG, ['-v', 'error', '-i', path, '-map', '0:v:0', '-f', 'framemd5', '-'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return out
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(',').at(-1)?.trim() ?? '');
+}
+
+describe('segmented encode + join', () => {
+  const temp = makeTempDir('vf-join-');
+  const paths: Record<string, string> = {};
+  let plan: RenderPlan;
+
+  beforeAll(() => {
+    paths.img = makeImage(join(temp.dir, 'img.png'));
+    paths.clip = makeClip(join(temp.dir, 'clip.mp4'), 1);
+    paths.narration = makeSineWav(join(temp.dir, 'narration.wav'), 4);
+    paths.music = makeSineWav(join(temp.dir, 'music.wav'), 1.5, 220);
+    paths.captions = writeCues(join(temp.dir, 'captions.ass'), 4.1);
+    paths.font = FONT_PATH;
+    // Lossless: two encodes of the same pictures decode to identical frames, so any misplaced frame shows.
+    const base = tinyPlan();
+    plan = tinyPlan({
+      output: { ...base.output, crf: 0 },
+      durationMs: 4040,
+      assets: {
+        img: asset('image', 'img.png'),
+        clip: asset('video', 'clip.mp4'),
+        narration: asset('audio', 'narration.wav'),
+        music: asset('audio', 'music.wav'),
+        captions: asset('subtitles', 'captions.ass'),
+        font: asset('font', 'DejaVuSans-Bold.ttf'),
+      },
+      scenes: [
+        { startMs: 0, durationMs: 1210, visual: { kind: 'image', asset: 'img', motion: 'zoom-in' } },
+        { startMs: 1210, durationMs: 790, visual: { kind: 'color', color: '#204060' } },
+        { startMs: 2000, durationMs: 1000, visual: { kind: 'clip', asset: 'clip', loop: false } },
+        { startMs: 3000, durationMs: 1040, visual: { kind: 'image', asset: 'img', motion: 'pan-left' } },
+      ],
+      audio: { narration: 'narration', music: { asset: 'music', volumeDb: -12, duckDb: 6 } },
+      captions: { asset: 'captions', font: 'font', burnIn: true },
+    });
+  });
+  afterAll(() => temp.cleanup());
+
+  const encode = (p: RenderPlan, name: string) =>
+    runEncode({
+      ffmpegPath: FFMPEG,
+      ffprobePath: FFPROBE,
+      plan: p,
+      assetPaths: paths,
+      outPath: join(temp.dir, name),
+      encoder: 'libx264',
+    });
+
+  const segmentsOf = (cuts: number[][]): RenderPlan[] =>
+    cuts.map(([firstScene, sceneCount], index) => {
+      const segment: Segment = {
+        index,
+        count: cuts.length,
+        firstScene: firstScene as number,
+        sceneCount: sceneCount as number,
+      };
+      return { ...plan, segment };
+    });
+
+  it('renders each segment video-only with exactly its frames', async () => {
+    const [first, second] = segmentsOf([
+      [0, 2],
+      [2, 2],
+    ]) as [RenderPlan, RenderPlan];
+    expect(encodeSpan(second)).toEqual({ firstScene: 2, sceneCount: 2, startFrame: 50, frameCount: 51 });
+    const result = await encode(second, 'second.mp4');
+    expect(result.facts.audio).toBeNull();
+    expect(result.facts.video?.frames).toBe(51);
+    expect(result.args).toContain('-an');
+    expect(result.args.join(' ')).toContain('setpts=PTS+50');
+    // Only what the segment shows: no narration, no music, no still it does not use twice.
+    expect(result.args).not.toContain(paths.narration);
+    expect(result.args).not.toContain(paths.music);
+    expect((await encode(first, 'first.mp4')).facts.video?.frames).toBe(50);
+  });
+
+  it('joins segments into exactly the video a whole encode makes: same frames, same length, in sync', async () => {
+    const whole = await encode(plan, 'whole.mp4');
+    const wholeFrames = frameHashes(whole.outPath);
+    expect(wholeFrames).toHaveLength(planFrameCount(plan));
+    for (const cuts of [
+      [
+        [0, 2],
+        [2, 2],
+      ],
+      [
+        [0, 1],
+        [1, 2],
+        [3, 1],
+      ],
+    ]) {
+      const segments = segmentsOf(cuts);
+      const parts = [];
+      for (const s of segments)
+        parts.push((await encode(s, `seg-${cuts.length}-${s.segment?.index}.mp4`)).outPath);
+      const joined = await joinSegments({
+        ffmpegPath: FFMPEG,
+        ffprobePath: FFPROBE,
+        plan,
+        segmentPaths: parts,
+        assetPaths: paths,
+        outPath: join(temp.dir, `joined-${cuts.length}.mp4`),
+      });
+      expect(frameHashes(joined.outPath)).toEqual(wholeFrames);
+      const facts = joined.facts;
+      const frame = 1000 / plan.output.fps;
+      expect(facts.video?.frames).toBe(whole.facts.video?.frames);
+      expect(
+        Math.abs((facts.video?.durationMs ?? 0) - (whole.facts.video?.durationMs ?? 0)),
+      ).toBeLessThanOrEqual(frame);
+      expect(Math.abs((facts.audio?.durationMs ?? 0) - (facts.video?.durationMs ?? 0))).toBeLessThanOrEqual(
+        frame,
+      );
+      expect(
+        Math.abs((facts.audio?.durationMs ?? 0) - (whole.facts.audio?.durationMs ?? 0)),
+      ).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('refuses segments that cannot be joined, and leaves nothing behind', async () => {
+    const [first] = segmentsOf([
+      [0, 2],
+      [2, 2],
+    ]) as [RenderPlan];
+    const part = (await encode(first, 'only-first.mp4')).outPath;
+    const out = join(temp.dir, 'short.mp4');
+    const error = await joinSegments({
+      ffmpegPath: FFMPEG,
+      ffprobePath: FFPROBE,
+      plan,
+      segmentPaths: [part],
+      assetPaths: paths,
+      outPath: out,
+    }).catch((e: unknown) => e);
+    expect(isFfmpegError(error) && error.kind).toBe('verify-failed');
+    expect(String(error)).toContain('the segments have 50 frames together, the video needs 101');
+    const whole = join(temp.dir, 'whole-for-refusal.mp4');
+    await encode(plan, 'whole-for-refusal.mp4');
+    const withAudio = await joinSegments({
+      ffmpegPath: FFMPEG,
+      ffprobePath: FFPROBE,
+      plan,
+      segmentPaths: [part, whole],
+      assetPaths: paths,
+      outPath: out,
+    }).catch((e: unknown) => e);
+    expect(String(withAudio)).toContain('segment 2 cannot be joined');
+    await expect(readVideoFacts(FFPROBE, FFMPEG, out)).rejects.toThrow(/does not exist/);
+  });
+
+  it('builds one copy + audio command with a quoted concat list', () => {
+    expect(concatList(["/a/it's.mp4", '/b/c.mp4'])).toBe("file '/a/it'\\''s.mp4'\nfile '/b/c.mp4'\n");
+    const args = buildJoinCommand({
+      plan,
+      listPath: '/w/list.txt',
+      assetPaths: paths,
+      outPath: '/w/out.mp4',
+    });
+    expect(args.join(' ')).toContain('-f concat -safe 0 -i /w/list.txt');
+    expect(args.join(' ')).toContain('-map 0:v:0 -map [aout] -c:v copy -c:a aac');
+    expect(args).toContain('-stream_loop');
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * Puts the segments of a split encode back together: the video packets are concatenated as they are
+ * (no re-encode, so no generation loss and seconds instead of minutes), and the whole audio is mixed
+ * and encoded ONCE over the joined picture. Encoding audio per segment would leave AAC priming gaps
+ * at every cut (~21 ms each); one pass has none, so picture and sound stay in sync to the frame.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { planFrameCount } from '../../shared/plan-frames.ts';
+import type { RenderPlan } from '../../shared/render-plan.ts';
+import { createLogger } from '../log/logger.ts';
+import { partialPathFor } from '../util/atomic-file.ts';
+import { audioGraph } from './audio-graph.ts';
+import { audioEncoderArgs } from './command.ts';
+import { FfmpegError } from './errors.ts';
+import type { FfmpegProgress } from './progress.ts';
+import { runFfmpeg } from './run.ts';
+import { planExpectation, readVideoFacts, type VideoFacts, verifyVideo } from './verify.ts';
+
+const log = createLogger('SegmentJoin');
+
+export interface JoinRequest {
+  ffmpegPath: string;
+  ffprobePath: string | null;
+  /** The whole video's plan (no segment). */
+  plan: RenderPlan;
+  /** Every segment's verified video, in order. */
+  segmentPaths: string[];
+  /** Absolute paths of the plan's audio assets (narration, music), by asset id. */
+  assetPaths: Record<string, string>;
+  outPath: string;
+}
+
+export interface JoinResult {
+  outPath: string;
+  args: string[];
+  facts: VideoFacts;
+  elapsedMs: number;
+}
+
+export interface JoinCommandInput {
+  plan: RenderPlan;
+  /** A concat demuxer list naming the segments in order. */
+  listPath: string;
+  assetPaths: Record<string, string>;
+  outPath: string;
+}
+
+/** Pure: the one ffmpeg call that concatenates the segments and muxes the audio. */
+export function buildJoinCommand(input: JoinCommandInput): string[] {
+  const { plan, assetPaths } = input;
+  const pathOf = (id: string) => {
+    const path = assetPaths[id];
+    if (!path) throw new FfmpegError('invalid-request', `no file given for asset "${id}"`);
+    return path;
+  };
+  const music = plan.audio.music ? ['-stream_loop', '-1', '-i', pathOf(plan.audio.music.asset)] : [];
+  return [
+    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
+    ...['-f', 'concat', '-safe', '0', '-i', input.listPath],
+    ...['-i', pathOf(plan.audio.narration), ...music],
+    ...[
+      '-filter_complex',
+      audioGraph(plan, { narration: 1, music: music.length > 0 ? 2 : undefined }).join(';\n'),
+    ],
+    ...['-map', '0:v:0', '-map', '[aout]', '-c:v', 'copy'],
+    // QuickTime wants HEVC tagged hvc1, as the segments were.
+    ...(plan.output.videoCodec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
+    ...audioEncoderArgs(plan.output),
+    ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
+  ];
+}
+
+/** A concat demuxer list: one `file '...'` line per segment, quotes escaped the way the demuxer reads them. */
+export function concatList(paths: string[]): string {
+  return `${paths.map((p) => `file '${p.replaceAll("'", "'\\''")}'`).join('\n')}\n`;
+}
+
+export async function joinSegments(
+  request: JoinRequest,
+  options: { signal?: AbortSignal; onProgress?: (p: FfmpegProgress) => void } = {},
+): Promise<JoinResult> {
+  const started = performance.now();
+  const { plan } = request;
+  await checkSegmentsMatch(request);
+  await mkdir(dirname(request.outPath), { recursive: true });
+  const partialPath = partialPathFor(request.outPath);
+  const listPath = `${partialPath}.txt`;
+  const command = { plan, listPath, assetPaths: request.assetPaths };
+  try {
+    await writeFile(listPath, concatList(request.segmentPaths));
+    await runFfmpeg(request.ffmpegPath, buildJoinCommand({ ...command, outPath: partialPath }), {
+      durationMs: plan.durationMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    if (options.signal?.aborted) throw new FfmpegError('cancelled', 'join cancelled');
+    const facts = await verifyVideo(
+      request.ffprobePath,
+      request.ffmpegPath,
+      partialPath,
+      planExpectation(plan),
+    );
+    await rename(partialPath, request.outPath);
+    const elapsedMs = Math.round(performance.now() - started);
+    log.info('segments joined', { plan: plan.id, segments: request.segmentPaths.length, elapsedMs });
+    return {
+      outPath: request.outPath,
+      args: buildJoinCommand({ ...command, outPath: request.outPath }),
+      facts: { ...facts, path: request.outPath },
+      elapsedMs,
+    };
+  } catch (error) {
+    await rm(partialPath, { force: true });
+    throw error;
+  } finally {
+    await rm(listPath, { force: true });
+  }
+}
+
+/**
+ * Packets can only be concatenated when every segment is the same kind of stream: same codec, size
+ * and pixel format (a Mac with a different encoder would make a file players choke on at the cut).
+ */
+async function checkSegmentsMatch(request: JoinRequest): Promise<void> {
+  const { plan } = request;
+  const facts = await Promise.all(
+    request.segmentPaths.map((path) => readVideoFacts(request.ffprobePath, request.ffmpegPath, path)),
+  );
+  const shape = (f: VideoFacts) =>
+    f.video
+      ? `${f.video.codec} ${f.video.width}x${f.video.height} ${f.video.pixelFormat ?? '?'}`
+      : 'no video';
+  const first = facts[0] ? shape(facts[0]) : 'no segments';
+  const odd = facts.findIndex((f) => shape(f) !== first || f.audio !== null);
+  if (facts.length === 0 || odd >= 0) {
+    throw new FfmpegError(
+      'verify-failed',
+      `segment ${odd + 1} cannot be joined: it is ${facts[odd] ? shape(facts[odd]) : 'missing'}${facts[odd]?.audio ? ' with audio' : ''}, segment 1 is ${first}`,
+    );
+  }
+  const frames = facts.reduce((sum, f) => sum + (f.video?.frames ?? 0), 0);
+  const known = facts.every((f) => f.video?.frames !== null);
+  if (known && frames !== planFrameCount(plan)) {
+    throw new FfmpegError(
+      'verify-failed',
+      `the segments have ${frames} frames together, the video needs ${planFrameCount(plan)}`,
+    );
+  }
+}

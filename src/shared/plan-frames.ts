@@ -1,0 +1,80 @@
+/**
+ * Frame arithmetic of a RenderPlan, shared by the encoder (which frames a command renders), the split
+ * planner (where a plan may be cut) and the checks (how many frames a video must have). Everything is
+ * on the output frame grid, from absolute positions, so a segment renders exactly the frames the whole
+ * video would have at the same place.
+ */
+import type { RenderPlan } from './render-plan.ts';
+
+/** Frame index at which a time falls, on the output frame grid. */
+export function frameAt(ms: number, fps: number): number {
+  return Math.round((ms * fps) / 1000);
+}
+
+/**
+ * Frames in [startMs, startMs + durationMs): computed from rounded boundaries so the scenes always
+ * add up to exactly the frames of the whole video, with no drift over many scenes. A scene shorter
+ * than a frame still shows for one frame (the video is trimmed to its length at the end).
+ */
+export function sceneFrames(startMs: number, durationMs: number, fps: number): number {
+  return Math.max(1, frameAt(startMs + durationMs, fps) - frameAt(startMs, fps));
+}
+
+/** Frames of the finished video: its duration on the frame grid. */
+export function planFrameCount(plan: RenderPlan): number {
+  return Math.max(1, frameAt(plan.durationMs, plan.output.fps));
+}
+
+/** Where each scene starts in the rendered frame sequence, plus the end of the last one (n + 1 entries). */
+export function sceneFrameStarts(plan: RenderPlan): number[] {
+  const starts = [0];
+  let at = 0;
+  for (const scene of plan.scenes) {
+    at += sceneFrames(scene.startMs, scene.durationMs, plan.output.fps);
+    starts.push(at);
+  }
+  return starts;
+}
+
+/** Which part of a plan one encode renders: scenes [firstScene, firstScene + sceneCount), as frames. */
+export interface FrameSpan {
+  firstScene: number;
+  sceneCount: number;
+  /** Index in the whole video of the span's first frame. */
+  startFrame: number;
+  frameCount: number;
+}
+
+/** The span a plan asks for: all of it, or its segment's scenes (clipped to the video's length). */
+export function encodeSpan(plan: RenderPlan): FrameSpan {
+  const total = planFrameCount(plan);
+  const firstScene = plan.segment?.firstScene ?? 0;
+  const sceneCount = plan.segment?.sceneCount ?? plan.scenes.length;
+  const starts = sceneFrameStarts(plan);
+  const startFrame = Math.min(starts[firstScene] ?? total, total);
+  const endFrame = Math.min(starts[firstScene + sceneCount] ?? total, total);
+  return { firstScene, sceneCount, startFrame, frameCount: endFrame - startFrame };
+}
+
+/** Milliseconds of `frames` frames. */
+export function framesToMs(frames: number, fps: number): number {
+  return (frames * 1000) / fps;
+}
+
+/** Asset ids an encode of this plan (or of its segment) reads. A segment needs no audio. */
+export function assetsUsedBy(plan: RenderPlan): Set<string> {
+  const ids = new Set<string>();
+  if (!plan.segment) {
+    ids.add(plan.audio.narration);
+    if (plan.audio.music) ids.add(plan.audio.music.asset);
+  }
+  if (plan.captions?.burnIn) {
+    ids.add(plan.captions.asset);
+    if (plan.captions.font) ids.add(plan.captions.font);
+  }
+  const { firstScene, sceneCount } = encodeSpan(plan);
+  for (const scene of plan.scenes.slice(firstScene, firstScene + sceneCount)) {
+    if (scene.visual.kind !== 'color') ids.add(scene.visual.asset);
+  }
+  return ids;
+}
