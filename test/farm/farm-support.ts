@@ -60,6 +60,8 @@ export interface StartNodeOptions {
   maxConcurrency?: number;
   /** Reuse a data folder (a restart); default `<root>/<name>`. */
   dataDir?: string;
+  /** More `vfo node` flags (e.g. --min-segment-seconds). */
+  extraArgs?: string[];
 }
 
 const started: NodeProcess[] = [];
@@ -78,6 +80,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeProcess>
     ...['--video-preset', PRESET],
     ...['--role', options.role ?? 'auto'],
     ...['--max-concurrency', String(options.maxConcurrency ?? 1)],
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, {
     cwd: REPO,

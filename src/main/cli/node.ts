@@ -7,7 +7,8 @@ import { openContext } from './context.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
 
 export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
-                [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]`;
+                [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]
+                [--min-segment-seconds N]`;
 
 /** `vfo node`: this machine joins the farm headless and runs until SIGINT/SIGTERM. */
 export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -21,6 +22,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     'video-preset': { type: 'string' },
     ffmpeg: { type: 'string' },
     threads: { type: 'string' },
+    'min-segment-seconds': { type: 'string' },
   });
   if (values.help) {
     io.out(NODE_USAGE);
@@ -31,6 +33,8 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   if (role !== 'auto' && role !== 'worker') throw new UsageError('--role must be auto or worker');
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
+  // Overrides the farm.segments setting for this run (tests and benchmarks split short videos).
+  const minSegmentSeconds = positiveInt(values['min-segment-seconds'], 'min-segment-seconds');
   const key = await readFarmKey(values['farm-key-file']).catch((error: Error) => {
     throw new UsageError(error.message);
   });
@@ -51,6 +55,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     role,
     maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency') ?? 1,
     ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
+    ...(minSegmentSeconds !== undefined ? { minSegmentSeconds } : {}),
     // The same node serves the app's UI and contract to any browser on the LAN (farm key required).
     extraRoutes: nodeUi({ ctx, key }).routes,
   });

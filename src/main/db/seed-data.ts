@@ -3,7 +3,7 @@
  * reads everything about voices, encoders and pipelines from the database (config-first).
  */
 import { DEFAULT_DIRECTION_MAPS } from '../script/index.ts';
-import type { Pipeline, RecipeDefaults, videoPresets, voicePresets } from './schema.ts';
+import type { Json, Pipeline, RecipeDefaults, videoPresets, voicePresets } from './schema.ts';
 
 type SeedRow<T> = Omit<T, 'id' | 'updatedAt'>;
 
@@ -231,3 +231,12 @@ export const SEED_VIDEO_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [
     audioSampleRate: 48000,
   },
 ];
+
+/**
+ * Installation settings (the `settings` table). `farm.segments`: a video on the farm is split into
+ * segments encoded in parallel when every segment can last at least this long; each segment costs a
+ * lease, an asset fetch and an encoder start-up (about a second), so shorter ones are not worth it.
+ */
+export const SEED_SETTINGS: Record<string, Json> = {
+  'farm.segments': { minSegmentSeconds: 20 },
+};

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type * as schema from './schema.ts';
-import { knowledgeBase, prompts, recipes, videoPresets, voicePresets } from './schema.ts';
+import { knowledgeBase, prompts, recipes, settings, videoPresets, voicePresets } from './schema.ts';
 import {
   SEED_KNOWLEDGE,
   SEED_PROMPTS,
   SEED_RECIPES,
+  SEED_SETTINGS,
   SEED_VIDEO_PRESETS,
   SEED_VOICE_PRESETS,
 } from './seed-data.ts';
@@ -52,6 +53,9 @@ export function seedDefaults(db: BetterSQLite3Database<typeof schema>): void {
         .values({ id: randomUUID(), ...preset, updatedAt: now })
         .onConflictDoNothing({ target: videoPresets.slug })
         .run();
+    }
+    for (const [key, value] of Object.entries(SEED_SETTINGS)) {
+      tx.insert(settings).values({ key, value }).onConflictDoNothing({ target: settings.key }).run();
     }
   });
 }

@@ -28,11 +28,17 @@ export function encodeStep(services: PipelineServices): StepHandler {
       const plan = checked.plan;
       if (services.farm) {
         const planSha256 = ctx.inputs.plan?.files.plan?.sha256 as string;
-        const result = await services.farm.encode({ jobId: ctx.jobId, plan, planSha256, signal: ctx.signal });
+        const result = await services.farm.encode({
+          jobId: ctx.jobId,
+          plan,
+          planSha256,
+          workDir: ctx.workDir,
+          signal: ctx.signal,
+          onProgress: (fraction) => ctx.progress(fraction),
+        });
+        const metadata = { encoder: result.encoder, farm: true, segments: result.segments };
         return {
-          files: {
-            video: { path: result.path, type: 'video', metadata: { encoder: result.encoder, farm: true } },
-          },
+          files: { video: { path: result.path, type: 'video', metadata } },
           data: { encoder: result.encoder, durationMs: plan.durationMs },
         };
       }
@@ -85,6 +91,7 @@ export async function linkPlanAssets(
   plan: RenderPlan,
   blobPath: (sha256: string) => string,
   workDir: string,
+  only?: ReadonlySet<string>,
 ): Promise<{ assetPaths: Record<string, string>; fontsDir: string }> {
   const assetDir = join(workDir, 'assets');
   const fontsDir = join(workDir, 'fonts');
@@ -92,6 +99,7 @@ export async function linkPlanAssets(
   await mkdir(fontsDir, { recursive: true });
   const assetPaths: Record<string, string> = {};
   for (const [id, ref] of Object.entries(plan.assets)) {
+    if (only && !only.has(id)) continue;
     const link = ref.kind === 'font' ? join(fontsDir, ref.name) : join(assetDir, `${id}-${ref.name}`);
     await symlink(blobPath(ref.sha256), link);
     assetPaths[id] = link;

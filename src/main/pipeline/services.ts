@@ -34,8 +34,11 @@ export interface PipelineServices {
       jobId: string;
       plan: RenderPlan;
       planSha256: string;
+      /** The step's scratch folder (a video joined from segments is written there). */
+      workDir: string;
       signal: AbortSignal;
-    }): Promise<{ path: string; sha256: string; encoder: string }>;
+      onProgress?: (fraction: number) => void;
+    }): Promise<{ path: string; sha256: string; encoder: string; segments: number }>;
   };
   /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
   encoderThreads?: number;

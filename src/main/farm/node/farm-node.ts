@@ -17,7 +17,10 @@ import {
   farmIdOf,
   type Route,
 } from '../net/index.ts';
+import type { EncodeCapacity } from '../segments/segment-encoder.ts';
+import { readSegmentPolicy } from '../segments/segment-policy.ts';
 import { Coordinator } from './coordinator.ts';
+import { FarmEncoder } from './farm-encode.ts';
 import { farmRoutes } from './farm-routes.ts';
 import { Origin } from './origin.ts';
 import type { JobSubmission } from './schemas.ts';
@@ -34,6 +37,8 @@ export interface FarmNodeOptions {
   interface?: string;
   role: 'auto' | 'worker';
   maxConcurrency: number;
+  /** Overrides the `farm.segments` setting's minimum segment length for this run. */
+  minSegmentSeconds?: number;
   /** Video preset for scripts submitted over the network (e.g. a quick preview preset in tests). */
   videoPreset?: string;
   /** Extra routes on the same server (the UI's API). */
@@ -42,6 +47,8 @@ export interface FarmNodeOptions {
 
 const log = createLogger('FarmNode');
 const HEARTBEAT_MS = 1000;
+/** A peer heard from within this long counts as online. */
+const ONLINE_MS = 3000;
 
 /**
  * One Mac of the farm: HTTP server, discovery and election, the coordinator's queue when elected, a
@@ -98,10 +105,19 @@ export class FarmNode {
       ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
       coordinatorUrl: () => this.coordinatorUrl(),
     });
+    const encoder = new FarmEncoder({
+      nodeId,
+      origin: this.origin,
+      ffmpeg: async () => (await services.ffmpeg()).location,
+      blobPath: (sha) => this.engine.blobs.pathFor(sha),
+      capacity: () => this.encodeCapacity(),
+      policy: () =>
+        options.minSegmentSeconds !== undefined
+          ? { minSegmentMs: options.minSegmentSeconds * 1000 }
+          : readSegmentPolicy(options.ctx.database.db),
+    });
     // The pipeline's encode step now sends its plan to the farm instead of encoding in-process.
-    services.farm = {
-      encode: (input) => this.origin.encode(input),
-    };
+    services.farm = { encode: (input) => encoder.encode(input) };
     this.server = createFarmServer({
       key,
       host: options.host,
@@ -163,6 +179,23 @@ export class FarmNode {
     await this.server.close();
     this.client.close();
     this.quickClient.close();
+  }
+
+  /** What each live node can encode right now (from its last hello; this node's own from its worker). */
+  encodeCapacity(): EncodeCapacity[] {
+    const now = Date.now();
+    const self = {
+      encoders: this.member.helloInfo().capabilities.encoders,
+      freeSlots: this.worker.freeSlots,
+    };
+    const peers = this.member
+      .peers()
+      .filter((p) => p.hello && p.lastSeenAt !== null && now - p.lastSeenAt < ONLINE_MS)
+      .map((p) => ({
+        encoders: p.hello?.capabilities.encoders ?? [],
+        freeSlots: p.hello?.capabilities.slots ?? 0,
+      }));
+    return [self, ...peers];
   }
 
   coordinatorUrl(): string | null {
@@ -305,7 +338,7 @@ export class FarmNode {
         id: p.id,
         name: p.name,
         role: p.hello?.role ?? p.advert?.role ?? 'candidate',
-        status: p.lastSeenAt !== null && now - p.lastSeenAt < 3000 ? 'online' : 'offline',
+        status: p.lastSeenAt !== null && now - p.lastSeenAt < ONLINE_MS ? 'online' : 'offline',
         url: p.url,
         capabilities: p.hello?.capabilities ?? {
           encoders: p.advert?.encoders ?? [],

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { type RenderPlan, validateRenderPlan } from '../../../shared/render-plan.ts';
 import { StepError } from '../../engine/errors.ts';
 import type { FfmpegLocation } from '../../ffmpeg/index.ts';
-import { verifyVideo } from '../../ffmpeg/index.ts';
+import { planExpectation, verifyVideo } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import type { FarmClient } from '../net/index.ts';
@@ -25,8 +25,23 @@ const DDL = `CREATE TABLE IF NOT EXISTS farm_origin_tasks (
   created_at INTEGER NOT NULL,
   result_path TEXT,
   result_sha256 TEXT,
-  encoder TEXT
+  encoder TEXT,
+  split_of TEXT
 )`;
+
+/** Columns added since the table was first created here (the table predates any migration of it). */
+const ADDED_COLUMNS: Record<string, string> = { split_of: 'TEXT' };
+
+function createTable(sqlite: Database.Database): void {
+  sqlite.exec(DDL);
+  const have = new Set(
+    (sqlite.pragma('table_info(farm_origin_tasks)') as { name: string }[]).map((c) => c.name),
+  );
+  for (const [name, type] of Object.entries(ADDED_COLUMNS)) {
+    if (!have.has(name)) sqlite.exec(`ALTER TABLE farm_origin_tasks ADD COLUMN ${name} ${type}`);
+  }
+  sqlite.exec('CREATE INDEX IF NOT EXISTS farm_origin_tasks_split ON farm_origin_tasks (split_of)');
+}
 
 interface OriginRow {
   task_id: string;
@@ -37,12 +52,22 @@ interface OriginRow {
   result_path: string | null;
   result_sha256: string | null;
   encoder: string | null;
+  /** For a segment: the task id the whole video would have had (its segments share it). */
+  split_of: string | null;
 }
 
 export interface FarmResult {
   path: string;
   sha256: string;
   encoder: string;
+}
+
+/** One task of the farm for this node's jobs, as the encode of one video sees it. */
+export interface OriginTask {
+  taskId: string;
+  plan: RenderPlan;
+  /** A result already back (and still on disk). */
+  done: boolean;
 }
 
 export interface OriginDeps {
@@ -66,7 +91,7 @@ export class Origin {
 
   constructor(deps: OriginDeps) {
     this.deps = deps;
-    deps.sqlite.exec(DDL);
+    createTable(deps.sqlite);
   }
 
   resultsDir(): string {
@@ -78,21 +103,27 @@ export class Origin {
     return sha256Hex(`${this.deps.nodeId}:${jobId}:${planSha256}`);
   }
 
-  /** Submits (or finds) the task and waits until its verified video is back here. */
-  async encode(input: {
+  /**
+   * Submits (or finds) one task and waits until its verified video is back here. `splitOf` groups the
+   * segments of one video.
+   */
+  async awaitTask(input: {
+    taskId: string;
     jobId: string;
     plan: RenderPlan;
-    planSha256: string;
+    splitOf?: string;
     signal: AbortSignal;
   }): Promise<FarmResult> {
-    const taskId = this.taskIdFor(input.jobId, input.planSha256);
+    const { taskId } = input;
     const row = this.row(taskId);
     const kept = row ? await this.keptResult(row) : undefined;
     if (kept) return kept;
     if (!row) {
       this.deps.sqlite
-        .prepare('INSERT INTO farm_origin_tasks (task_id, job_id, plan, created_at) VALUES (?, ?, ?, ?)')
-        .run(taskId, input.jobId, JSON.stringify(input.plan), Date.now());
+        .prepare(
+          'INSERT INTO farm_origin_tasks (task_id, job_id, plan, created_at, split_of) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(taskId, input.jobId, JSON.stringify(input.plan), Date.now(), input.splitOf ?? null);
     }
     const arrived = new Promise<FarmResult>((resolve, reject) => {
       this.waiters.set(taskId, { resolve, reject });
@@ -106,6 +137,51 @@ export class Origin {
       log.warn('could not submit the task now; it will be announced', { task: taskId, error: String(error) });
     });
     return arrived;
+  }
+
+  /** Whether the whole video `taskId` already has a task (a re-run keeps what it started as). */
+  hasTask(taskId: string): boolean {
+    return this.row(taskId) !== undefined;
+  }
+
+  /**
+   * The segments already made for the video whose whole task id is `splitOf`, in order; undefined
+   * when there are none, or when a finished segment's file is gone (the split is then dropped).
+   */
+  async segmentsOf(splitOf: string): Promise<OriginTask[] | undefined> {
+    const rows = this.deps.sqlite
+      .prepare('SELECT * FROM farm_origin_tasks WHERE split_of = ?')
+      .all(splitOf) as OriginRow[];
+    if (rows.length === 0) return undefined;
+    const tasks: OriginTask[] = [];
+    for (const row of rows) {
+      const plan = this.planOf(row.task_id);
+      const lost = row.result_path !== null && !existsSync(row.result_path);
+      if (!plan?.segment || lost) {
+        await this.dropSegments(splitOf);
+        return undefined;
+      }
+      tasks.push({ taskId: row.task_id, plan, done: row.result_path !== null });
+    }
+    tasks.sort((a, b) => (a.plan.segment?.index ?? 0) - (b.plan.segment?.index ?? 0));
+    const complete = tasks.every(
+      (t, i) => t.plan.segment?.index === i && t.plan.segment.count === tasks.length,
+    );
+    if (complete) return tasks;
+    await this.dropSegments(splitOf);
+    return undefined;
+  }
+
+  /** Forgets a video's segments and deletes their files (joined, or no longer usable). */
+  async dropSegments(splitOf: string): Promise<void> {
+    const rows = this.deps.sqlite
+      .prepare('SELECT * FROM farm_origin_tasks WHERE split_of = ?')
+      .all(splitOf) as OriginRow[];
+    for (const row of rows) {
+      this.waiters.delete(row.task_id);
+      if (row.result_path) await rm(row.result_path, { force: true });
+    }
+    this.deps.sqlite.prepare('DELETE FROM farm_origin_tasks WHERE split_of = ?').run(splitOf);
   }
 
   async submit(taskId: string): Promise<void> {
@@ -149,12 +225,8 @@ export class Origin {
     const plan = this.planOf(input.taskId);
     if (!plan || !this.isAwaiting(input.taskId)) return false;
     const ffmpeg = await this.deps.ffmpeg();
-    await verifyVideo(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, input.tempPath, {
-      width: plan.output.width,
-      height: plan.output.height,
-      durationMs: plan.durationMs,
-      audio: true,
-    });
+    // A segment must be exactly its frames, video only: the join relies on it.
+    await verifyVideo(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, input.tempPath, planExpectation(plan));
     const coordinator = this.deps.coordinatorUrl();
     if (!coordinator) throw new Error('no coordinator to confirm the lease');
     const reply = (await this.deps.client.json(

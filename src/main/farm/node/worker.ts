@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { assetsUsedBy } from '../../../shared/plan-frames.ts';
 import { validateRenderPlan } from '../../../shared/render-plan.ts';
 import {
   encodeInChildProcess,
@@ -132,7 +133,10 @@ export class FarmWorker {
       if (!checked.ok) throw new Error(`invalid plan: ${checked.errors.join('; ')}`);
       const plan = checked.plan;
       await mkdir(work, { recursive: true });
+      // A segment needs only its scenes' pictures (and the captions), not the narration.
+      const used = assetsUsedBy(plan);
       for (const [id, ref] of Object.entries(plan.assets)) {
+        if (!used.has(id)) continue;
         held.push(
           await this.deps.blobCache.ensure(ref.sha256, ref.size, (dest) =>
             this.deps.client
@@ -151,6 +155,7 @@ export class FarmWorker {
         plan,
         (sha) => this.deps.blobCache.pathOf(sha),
         work,
+        used,
       );
       const result = await encodeInChildProcess(
         {

@@ -1,0 +1,138 @@
+/**
+ * Helpers of the segmented-encode acceptance tests: a script with many scenes, facts read from the
+ * origin's database, and the whole (unsplit) encode of the same plan to compare with.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { runEncode } from '../../src/main/ffmpeg/index.ts';
+import { linkPlanAssets } from '../../src/main/pipeline/encode-step.ts';
+import type { RenderPlan } from '../../src/shared/render-plan.ts';
+import { type FarmKeyFile, type NodeProcess, readDb, statusOf, until } from './farm-support.ts';
+
+const run = promisify(execFile);
+
+/** A script of `scenes` scenes of one sentence each (espeak-ng: ~3 s a scene), unique by `tag`. */
+export function multiSceneScript(tag: string, scenes: number): string {
+  const sentences = [
+    'The studio sends one long video to every Mac at once.',
+    'Each worker encodes the scenes it was given and nothing else.',
+    'Cuts fall between scenes, where no picture depends on another.',
+    'The origin checks every segment before it joins them.',
+    'Packets are copied, so the join takes seconds, not minutes.',
+    'The narration is mixed once over the whole picture.',
+    'Captions are drawn where they belong in the whole video.',
+    'A segment lost with its Mac is encoded again somewhere else.',
+    'Nothing else is redone when one worker disappears.',
+  ];
+  return [
+    '---',
+    `title: Segments ${tag}`,
+    '---',
+    '',
+    ...Array.from({ length: scenes }, (_, i) => [
+      `# Scene ${i + 1}`,
+      '',
+      `${sentences[i % sentences.length]} Part ${tag} ${i + 1}.`,
+      '',
+    ]).flat(),
+  ].join('\n');
+}
+
+/** Every node sees every other online, they agree on a coordinator, and all have a free slot. */
+export async function farmReady(key: FarmKeyFile, nodes: NodeProcess[]): Promise<void> {
+  await until(
+    async () => {
+      const all = await Promise.all(nodes.map((n) => statusOf(key, n)));
+      const first = all[0]?.coordinator;
+      return (
+        first &&
+        all.every((s) => s.coordinator?.id === first.id) &&
+        all.every((s) => nodes.every((n) => s.nodes.some((p) => p.id === n.id && p.status === 'online')))
+      );
+    },
+    30_000,
+    'the farm to form',
+  );
+}
+
+interface ArtifactRow {
+  path: string;
+  metadata: string;
+}
+
+export function videoArtifactOf(origin: NodeProcess, jobId: string): { path: string; metadata: unknown } {
+  const rows = readDb<ArtifactRow>(
+    origin.dataDir,
+    "SELECT path, metadata FROM artifacts WHERE job_id = ? AND type = 'video'",
+    jobId,
+  );
+  if (rows.length !== 1) throw new Error(`job ${jobId} has ${rows.length} videos`);
+  const row = rows[0] as ArtifactRow;
+  return { path: row.path, metadata: JSON.parse(row.metadata) };
+}
+
+/** The RenderPlan the job made (the plan step's artifact). */
+export function planOfJob(origin: NodeProcess, jobId: string): RenderPlan {
+  const [row] = readDb<{ path: string }>(
+    origin.dataDir,
+    "SELECT path FROM artifacts WHERE job_id = ? AND type = 'plan'",
+    jobId,
+  );
+  if (!row) throw new Error(`job ${jobId} has no plan`);
+  return JSON.parse(readFileSync(row.path, 'utf8')) as RenderPlan;
+}
+
+/** The same plan encoded whole on this machine, from the origin's blobs. */
+export async function encodeWhole(origin: NodeProcess, plan: RenderPlan, root: string): Promise<string> {
+  const [row] = readDb<{ path: string }>(
+    origin.dataDir,
+    "SELECT path FROM artifacts WHERE type = 'plan' LIMIT 1",
+  );
+  // Blobs live at <store>/<first two hex digits>/<sha256>.
+  const store = dirname(dirname((row as { path: string }).path));
+  const work = await mkdtemp(join(root, 'whole-'));
+  const { assetPaths, fontsDir } = await linkPlanAssets(
+    plan,
+    (sha) => join(store, sha.slice(0, 2), sha),
+    work,
+  );
+  const result = await runEncode({
+    ffmpegPath: '/usr/bin/ffmpeg',
+    ffprobePath: '/usr/bin/ffprobe',
+    plan,
+    assetPaths,
+    outPath: join(work, 'whole.mp4'),
+    encoder: 'libx264',
+    fontsDir,
+  });
+  return result.outPath;
+}
+
+export interface StreamFacts {
+  frames: number;
+  videoMs: number;
+  audioMs: number;
+  width: number;
+  height: number;
+}
+
+/** Frame count (every video packet read), stream durations and size, by ffprobe. */
+export async function streamFacts(path: string): Promise<StreamFacts> {
+  const { stdout } = await run('ffprobe', [
+    ...['-v', 'error', '-count_packets', '-show_streams', '-of', 'json', path],
+  ]);
+  const streams = (JSON.parse(stdout) as { streams: Record<string, string | number>[] }).streams;
+  const video = streams.find((s) => s.codec_type === 'video');
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  if (!video || !audio) throw new Error(`${path} lacks a video or an audio stream`);
+  return {
+    frames: Number(video.nb_read_packets),
+    videoMs: Number(video.duration) * 1000,
+    audioMs: Number(audio.duration) * 1000,
+    width: Number(video.width),
+    height: Number(video.height),
+  };
+}

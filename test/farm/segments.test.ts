@@ -1,0 +1,78 @@
+/**
+ * Acceptance of the segmented encode on real `vfo node` processes: one video split at scene
+ * boundaries across three loopback nodes comes back joined, and equals the whole encode of the same
+ * plan in frame count (exactly), duration (to a frame) and A/V sync (to a frame).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/vfo.ts';
+import {
+  deliveredBy,
+  destroyAllNodes,
+  type FarmKeyFile,
+  logEvents,
+  makeFarmKey,
+  type NodeProcess,
+  startNode,
+  submitScript,
+  waitForJobs,
+} from './farm-support.ts';
+import {
+  encodeWhole,
+  farmReady,
+  multiSceneScript,
+  planOfJob,
+  streamFacts,
+  videoArtifactOf,
+} from './segment-support.ts';
+
+let dir: { path: string; remove(): Promise<void> };
+let key: FarmKeyFile;
+let nodes: NodeProcess[] = [];
+
+beforeAll(async () => {
+  dir = await tempDir('vfo-segments-');
+  key = await makeFarmKey(dir.path);
+  nodes = await Promise.all(
+    ['alpha', 'bravo', 'charlie'].map((name) =>
+      startNode({ root: dir.path, name, key, extraArgs: ['--min-segment-seconds', '2'] }),
+    ),
+  );
+  await farmReady(key, nodes);
+});
+
+afterAll(async () => {
+  await destroyAllNodes();
+  key?.client.close();
+  await dir?.remove();
+});
+
+describe('a long video on a farm of three nodes', () => {
+  it('is split at scene boundaries, encoded on several workers, joined, and equals the whole encode', async () => {
+    const origin = nodes[0] as NodeProcess;
+    const jobId = await submitScript(key, origin, 'long.md', multiSceneScript('split', 6));
+    const [job] = await waitForJobs(key, origin, [jobId], 150_000);
+    expect(job?.status, job?.error ?? '').toBe('done');
+
+    // Three free slots, six scenes, two-second minimum: three segments, each leased and delivered once.
+    const [split] = logEvents(origin, 'video split into segments').filter((e) => e.job === jobId);
+    const segments = (split?.segments ?? []) as { task: string; scenes: number }[];
+    expect(segments).toHaveLength(3);
+    expect(segments.reduce((sum, s) => sum + s.scenes, 0)).toBe(6);
+    const workers = new Set(segments.map((s) => deliveredBy(nodes, origin, s.task).name));
+    expect(workers.size, `segments were encoded by ${[...workers].join(', ')}`).toBeGreaterThanOrEqual(2);
+    expect(logEvents(origin, 'segments joined')).toHaveLength(1);
+
+    const video = videoArtifactOf(origin, jobId);
+    expect(video.metadata).toMatchObject({ farm: true, segments: 3 });
+    const joined = await streamFacts(video.path);
+
+    const plan = planOfJob(origin, jobId);
+    const whole = await streamFacts(await encodeWhole(origin, plan, dir.path));
+    const frame = 1000 / plan.output.fps;
+    expect(joined.frames).toBe(whole.frames);
+    expect(Math.abs(joined.videoMs - whole.videoMs)).toBeLessThanOrEqual(frame);
+    expect(Math.abs(joined.audioMs - joined.videoMs)).toBeLessThanOrEqual(frame);
+    expect(Math.abs(whole.audioMs - whole.videoMs)).toBeLessThanOrEqual(frame);
+    expect({ width: joined.width, height: joined.height }).toEqual({ width: 640, height: 360 });
+  });
+});
