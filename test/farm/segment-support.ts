@@ -47,10 +47,13 @@ export async function farmReady(key: FarmKeyFile, nodes: NodeProcess[]): Promise
     async () => {
       const all = await Promise.all(nodes.map((n) => statusOf(key, n)));
       const first = all[0]?.coordinator;
-      return (
+      // The coordinator itself says so (not only its followers): the election is over.
+      const elected = all.find((s) => s.self === first?.id)?.nodes.find((n) => n.id === first?.id);
+      return Boolean(
         first &&
-        all.every((s) => s.coordinator?.id === first.id) &&
-        all.every((s) => nodes.every((n) => s.nodes.some((p) => p.id === n.id && p.status === 'online')))
+          elected?.role === 'coordinator' &&
+          all.every((s) => s.coordinator?.id === first.id && s.coordinator.term === first.term) &&
+          all.every((s) => nodes.every((n) => s.nodes.some((p) => p.id === n.id && p.status === 'online'))),
       );
     },
     30_000,
