@@ -26,7 +26,14 @@ export {
   toFfmpegError,
 } from './errors.ts';
 export { filterPath } from './filters.ts';
-export { buildJoinCommand, type JoinRequest, type JoinResult, joinSegments } from './join.ts';
+export {
+  buildAudioTrackCommand,
+  buildJoinCommand,
+  encodeAudioTrack,
+  type JoinRequest,
+  type JoinResult,
+  joinSegments,
+} from './join.ts';
 export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpeg } from './locate.ts';
 export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
 export { type FfmpegProbe, probeFfmpeg, selectEncoder } from './probe.ts';

@@ -6,7 +6,7 @@ import { encodeSpan, planFrameCount } from '../../shared/plan-frames.ts';
 import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 import { runEncode } from './encode-job.ts';
 import { isFfmpegError } from './errors.ts';
-import { buildJoinCommand, concatList, joinSegments } from './join.ts';
+import { buildJoinCommand, concatList, encodeAudioTrack, joinSegments } from './join.ts';
 import { readVideoFacts } from './verify.ts';
 import {
   asset,
@@ -58,6 +58,13 @@ function frameHashes(path: string): string[] {
     .map((l) => l.split(',').at(-1)?.trim() ?? '');
 }
 
+/** md5 of the decoded audio: equal means the same sound, sample for sample. */
+function audioHash(path: string): string {
+  return execFileSync(FFMPEG, ['-v', 'error', '-i', path, '-map', '0:a:0', '-f', 'md5', '-'], {
+    encoding: 'utf8',
+  });
+}
+
 describe('segmented encode + join', () => {
   const temp = makeTempDir('vf-join-');
   const paths: Record<string, string> = {};
@@ -104,6 +111,17 @@ describe('segmented encode + join', () => {
       outPath: join(temp.dir, name),
       encoder: 'libx264',
     });
+
+  let track: string | undefined;
+  const audioTrack = async () => {
+    track ??= await encodeAudioTrack({
+      ffmpegPath: FFMPEG,
+      plan,
+      assetPaths: paths,
+      outPath: join(temp.dir, 'audio.m4a'),
+    });
+    return track;
+  };
 
   const segmentsOf = (cuts: number[][]): RenderPlan[] =>
     cuts.map(([firstScene, sceneCount], index) => {
@@ -157,10 +175,11 @@ describe('segmented encode + join', () => {
         ffprobePath: FFPROBE,
         plan,
         segmentPaths: parts,
-        assetPaths: paths,
+        audioPath: await audioTrack(),
         outPath: join(temp.dir, `joined-${cuts.length}.mp4`),
       });
       expect(frameHashes(joined.outPath)).toEqual(wholeFrames);
+      expect(audioHash(joined.outPath)).toBe(audioHash(whole.outPath));
       const facts = joined.facts;
       const frame = 1000 / plan.output.fps;
       expect(facts.video?.frames).toBe(whole.facts.video?.frames);
@@ -188,7 +207,7 @@ describe('segmented encode + join', () => {
       ffprobePath: FFPROBE,
       plan,
       segmentPaths: [part],
-      assetPaths: paths,
+      audioPath: await audioTrack(),
       outPath: out,
     }).catch((e: unknown) => e);
     expect(isFfmpegError(error) && error.kind).toBe('verify-failed');
@@ -200,23 +219,19 @@ describe('segmented encode + join', () => {
       ffprobePath: FFPROBE,
       plan,
       segmentPaths: [part, whole],
-      assetPaths: paths,
+      audioPath: await audioTrack(),
       outPath: out,
     }).catch((e: unknown) => e);
     expect(String(withAudio)).toContain('segment 2 cannot be joined');
     await expect(readVideoFacts(FFPROBE, FFMPEG, out)).rejects.toThrow(/does not exist/);
   });
 
-  it('builds one copy + audio command with a quoted concat list', () => {
+  it('builds one copy-only command with a quoted concat list', () => {
     expect(concatList(["/a/it's.mp4", '/b/c.mp4'])).toBe("file '/a/it'\\''s.mp4'\nfile '/b/c.mp4'\n");
-    const args = buildJoinCommand({
-      plan,
-      listPath: '/w/list.txt',
-      assetPaths: paths,
-      outPath: '/w/out.mp4',
-    });
-    expect(args.join(' ')).toContain('-f concat -safe 0 -i /w/list.txt');
-    expect(args.join(' ')).toContain('-map 0:v:0 -map [aout] -c:v copy -c:a aac');
-    expect(args).toContain('-stream_loop');
+    const command = { listPath: '/w/list.txt', audioPath: '/w/a.m4a', outPath: '/w/out.mp4' };
+    const args = buildJoinCommand({ ...command, videoCodec: 'h264' }).join(' ');
+    expect(args).toContain('-f concat -safe 0 -i /w/list.txt -i /w/a.m4a -map 0:v:0 -map 1:a:0 -c copy');
+    expect(args).not.toContain('hvc1');
+    expect(buildJoinCommand({ ...command, videoCodec: 'hevc' })).toContain('hvc1');
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Puts the segments of a split encode back together: the video packets are concatenated as they are
- * (no re-encode, so no generation loss and seconds instead of minutes), and the whole audio is mixed
- * and encoded ONCE over the joined picture. Encoding audio per segment would leave AAC priming gaps
- * at every cut (~21 ms each); one pass has none, so picture and sound stay in sync to the frame.
+ * (no re-encode, so no generation loss and seconds instead of minutes), with the whole audio, mixed
+ * and encoded ONCE as its own track. Encoding audio per segment would leave AAC priming gaps at every
+ * cut (~21 ms each); one track has none, so picture and sound stay in sync to the frame. The audio
+ * track does not depend on the segments: it is encoded while they are (AAC runs at ~25x real time
+ * here, seconds a serial join would add).
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -19,6 +21,65 @@ import { planExpectation, readVideoFacts, type VideoFacts, verifyVideo } from '.
 
 const log = createLogger('SegmentJoin');
 
+const QUIET = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'];
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: FfmpegProgress) => void;
+}
+
+export interface AudioTrackRequest {
+  ffmpegPath: string;
+  /** The whole video's plan (no segment). */
+  plan: RenderPlan;
+  /** Absolute paths of the plan's audio assets (narration, music), by asset id. */
+  assetPaths: Record<string, string>;
+  /** Where the AAC track (MP4 audio) goes. */
+  outPath: string;
+}
+
+/** Pure: narration (+ ducked music) mixed exactly as a whole encode mixes it, encoded to AAC. */
+export function buildAudioTrackCommand(request: Omit<AudioTrackRequest, 'ffmpegPath'>): string[] {
+  const { plan, assetPaths } = request;
+  const pathOf = (id: string) => {
+    const path = assetPaths[id];
+    if (!path) throw new FfmpegError('invalid-request', `no file given for asset "${id}"`);
+    return path;
+  };
+  const music = plan.audio.music ? ['-stream_loop', '-1', '-i', pathOf(plan.audio.music.asset)] : [];
+  const graph = audioGraph(plan, { narration: 0, music: music.length > 0 ? 1 : undefined });
+  return [
+    ...QUIET,
+    ...['-i', pathOf(plan.audio.narration), ...music],
+    ...['-filter_complex', graph.join(';\n'), '-map', '[aout]'],
+    ...audioEncoderArgs(plan.output),
+    ...['-f', 'mp4', request.outPath],
+  ];
+}
+
+/** The audio track of the whole video, written through a temp file. */
+export async function encodeAudioTrack(
+  request: AudioTrackRequest,
+  options: RunOptions = {},
+): Promise<string> {
+  await mkdir(dirname(request.outPath), { recursive: true });
+  const partialPath = partialPathFor(request.outPath);
+  try {
+    // Background work: it has until the last segment is back, and must not slow this Mac's own segment.
+    await runFfmpeg(request.ffmpegPath, buildAudioTrackCommand({ ...request, outPath: partialPath }), {
+      durationMs: request.plan.durationMs,
+      background: true,
+      ...options,
+    });
+    if (options.signal?.aborted) throw new FfmpegError('cancelled', 'audio encode cancelled');
+    await rename(partialPath, request.outPath);
+    return request.outPath;
+  } catch (error) {
+    await rm(partialPath, { force: true });
+    throw error;
+  }
+}
+
 export interface JoinRequest {
   ffmpegPath: string;
   ffprobePath: string | null;
@@ -26,8 +87,8 @@ export interface JoinRequest {
   plan: RenderPlan;
   /** Every segment's verified video, in order. */
   segmentPaths: string[];
-  /** Absolute paths of the plan's audio assets (narration, music), by asset id. */
-  assetPaths: Record<string, string>;
+  /** The whole video's audio track (encodeAudioTrack). */
+  audioPath: string;
   outPath: string;
 }
 
@@ -39,60 +100,42 @@ export interface JoinResult {
 }
 
 export interface JoinCommandInput {
-  plan: RenderPlan;
   /** A concat demuxer list naming the segments in order. */
   listPath: string;
-  assetPaths: Record<string, string>;
+  audioPath: string;
   outPath: string;
+  videoCodec: RenderPlan['output']['videoCodec'];
 }
 
-/** Pure: the one ffmpeg call that concatenates the segments and muxes the audio. */
+/** Pure: the one ffmpeg call that concatenates the segments and adds the audio track, both copied. */
 export function buildJoinCommand(input: JoinCommandInput): string[] {
-  const { plan, assetPaths } = input;
-  const pathOf = (id: string) => {
-    const path = assetPaths[id];
-    if (!path) throw new FfmpegError('invalid-request', `no file given for asset "${id}"`);
-    return path;
-  };
-  const music = plan.audio.music ? ['-stream_loop', '-1', '-i', pathOf(plan.audio.music.asset)] : [];
   return [
-    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
-    ...['-f', 'concat', '-safe', '0', '-i', input.listPath],
-    ...['-i', pathOf(plan.audio.narration), ...music],
-    ...[
-      '-filter_complex',
-      audioGraph(plan, { narration: 1, music: music.length > 0 ? 2 : undefined }).join(';\n'),
-    ],
-    ...['-map', '0:v:0', '-map', '[aout]', '-c:v', 'copy'],
+    ...QUIET,
+    ...['-f', 'concat', '-safe', '0', '-i', input.listPath, '-i', input.audioPath],
+    ...['-map', '0:v:0', '-map', '1:a:0', '-c', 'copy'],
     // QuickTime wants HEVC tagged hvc1, as the segments were.
-    ...(plan.output.videoCodec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
-    ...audioEncoderArgs(plan.output),
+    ...(input.videoCodec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
     ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
   ];
 }
-
 /** A concat demuxer list: one `file '...'` line per segment, quotes escaped the way the demuxer reads them. */
 export function concatList(paths: string[]): string {
   return `${paths.map((p) => `file '${p.replaceAll("'", "'\\''")}'`).join('\n')}\n`;
 }
 
-export async function joinSegments(
-  request: JoinRequest,
-  options: { signal?: AbortSignal; onProgress?: (p: FfmpegProgress) => void } = {},
-): Promise<JoinResult> {
+export async function joinSegments(request: JoinRequest, options: RunOptions = {}): Promise<JoinResult> {
   const started = performance.now();
   const { plan } = request;
   await checkSegmentsMatch(request);
   await mkdir(dirname(request.outPath), { recursive: true });
   const partialPath = partialPathFor(request.outPath);
   const listPath = `${partialPath}.txt`;
-  const command = { plan, listPath, assetPaths: request.assetPaths };
+  const command = { listPath, audioPath: request.audioPath, videoCodec: plan.output.videoCodec };
   try {
     await writeFile(listPath, concatList(request.segmentPaths));
     await runFfmpeg(request.ffmpegPath, buildJoinCommand({ ...command, outPath: partialPath }), {
       durationMs: plan.durationMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...options,
     });
     if (options.signal?.aborted) throw new FfmpegError('cancelled', 'join cancelled');
     const facts = await verifyVideo(

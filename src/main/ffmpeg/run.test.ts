@@ -30,6 +30,19 @@ describe('runFfmpeg', () => {
   });
   afterEach(() => tmp.cleanup());
 
+  it('runs background work at a lower CPU priority, and other work at the normal one', async () => {
+    // A stand-in ffmpeg that writes its own niceness (field 19 of /proc/PID/stat) once it had time to be lowered.
+    const fake = writeScript(join(tmp.dir, 'ffmpeg'), 'sleep 0.3; cut -d" " -f19 /proc/$$/stat > "$1"');
+    const background = join(tmp.dir, 'background');
+    const normal = join(tmp.dir, 'normal');
+    await runFfmpeg(fake, [background], { durationMs: 1000, background: true });
+    await runFfmpeg(fake, [normal], { durationMs: 1000 });
+    expect(readFileSync(background, 'utf8').trim()).toBe('15');
+    expect(readFileSync(normal, 'utf8').trim()).toBe(
+      String(readFileSync('/proc/self/stat', 'utf8').split(' ')[18]),
+    );
+  });
+
   it('runs ffmpeg and reports progress up to completion', async () => {
     const out = join(tmp.dir, 'out.mp4');
     const events: FfmpegProgress[] = [];

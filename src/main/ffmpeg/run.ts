@@ -3,6 +3,7 @@
  * if ffmpeg does not stop), and turns failures into typed errors carrying the end of stderr.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { createLogger } from '../log/logger.ts';
 import { FfmpegError } from './errors.ts';
 import { type FfmpegProgress, ProgressParser, toProgress } from './progress.ts';
@@ -19,7 +20,12 @@ export interface RunFfmpegOptions {
   killGraceMs?: number;
   /** Called once ffmpeg started, with its process id. */
   onSpawn?: (pid: number) => void;
+  /** Run as background work (a lower CPU priority): it yields to the encodes of this machine. */
+  background?: boolean;
 }
+
+/** Niceness of background ffmpeg runs (POSIX 0..19; libuv maps it on Windows). */
+const BACKGROUND_PRIORITY = 15;
 
 /*
  * ffmpeg ignores SIGPIPE, so it does NOT die when the process reading its progress dies: it would
@@ -48,6 +54,7 @@ export function runFfmpeg(ffmpegPath: string, args: string[], options: RunFfmpeg
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     track(child);
+    if (child.pid !== undefined && options.background) lowerPriority(child.pid);
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const stderrTail = new LineTail(20);
     let lastOutTimeMs = 0;
@@ -94,4 +101,13 @@ export function runFfmpeg(ffmpegPath: string, args: string[], options: RunFfmpeg
       finish(new FfmpegError('encode-failed', `ffmpeg ${how}${tail ? `:\n${tail}` : ' (no error output)'}`));
     });
   });
+}
+
+function lowerPriority(pid: number): void {
+  try {
+    setPriority(pid, BACKGROUND_PRIORITY);
+  } catch (error) {
+    // Only the pace suffers: the work itself is the same.
+    log.debug('could not lower the priority of ffmpeg', { pid, error: String(error) });
+  }
 }

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodeSpan } from '../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../shared/render-plan.ts';
-import { type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
+import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
 import type { EncodeCapacity } from '../segments/segment-encoder.ts';
@@ -96,10 +97,14 @@ export class FarmEncoder {
     log.info('video split into segments', {
       job: input.jobId,
       task: wholeId,
-      segments: tasks.map((t) => ({ task: t.taskId, scenes: t.plan.segment?.sceneCount })),
+      segments: tasks.map((t) => ({
+        task: t.taskId,
+        scenes: t.plan.segment?.sceneCount,
+        frames: encodeSpan(t.plan).frameCount,
+      })),
     });
     let back = 0;
-    const results = await Promise.all(
+    const segments = Promise.all(
       tasks.map((task) =>
         origin
           .awaitTask({
@@ -117,15 +122,25 @@ export class FarmEncoder {
       ),
     );
     const ffmpeg = await this.deps.ffmpeg();
-    const outPath = join(input.workDir, 'video.mp4');
+    // The audio needs no segment: it is encoded here while the farm encodes the picture.
+    const audio = encodeAudioTrack(
+      {
+        ffmpegPath: ffmpeg.ffmpegPath,
+        plan: input.plan,
+        assetPaths: await this.linkAudio(input.plan, input.workDir),
+        outPath: join(input.workDir, 'audio.m4a'),
+      },
+      { signal: input.signal },
+    );
+    const [results, audioPath] = await Promise.all([segments, audio]);
     const joined = await joinSegments(
       {
         ffmpegPath: ffmpeg.ffmpegPath,
         ffprobePath: ffmpeg.ffprobePath,
         plan: input.plan,
         segmentPaths: results.map((r) => r.path),
-        assetPaths: await this.linkAudio(input.plan, input.workDir),
-        outPath,
+        audioPath,
+        outPath: join(input.workDir, 'video.mp4'),
       },
       {
         signal: input.signal,
