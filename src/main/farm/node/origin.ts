@@ -75,7 +75,8 @@ export interface OriginDeps {
   dataDir: string;
   nodeId: string;
   selfUrl: () => string;
-  client: FarmClient;
+  // Only JSON calls: results arrive over this node's own HTTP server.
+  client: Pick<FarmClient, 'json'>;
   coordinatorUrl: () => string | null;
   ffmpeg: () => Promise<FfmpegLocation>;
   /** Where the engine keeps a blob by checksum: a result already moved there can be handed out again. */

@@ -1,0 +1,183 @@
+/**
+ * The origin's side of a segmented encode, on a real database and real ffmpeg, with the coordinator
+ * played by a fake client: how a video is split, what is submitted, what a failed segment costs, and
+ * the joined result.
+ */
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planFrameCount } from '../../../shared/plan-frames.ts';
+import type { AssetRef, RenderPlan } from '../../../shared/render-plan.ts';
+import { runEncode } from '../../ffmpeg/encode-job.ts';
+import {
+  FFMPEG,
+  FFPROBE,
+  makeImage,
+  makeSineWav,
+  makeTempDir,
+  tinyPlan,
+  waitFor,
+} from '../../ffmpeg/test-fixtures.ts';
+import { readVideoFacts } from '../../ffmpeg/verify.ts';
+import { FarmEncoder } from './farm-encode.ts';
+import { Origin } from './origin.ts';
+
+const ref = (sha: string, kind: AssetRef['kind'], name: string): AssetRef => ({
+  sha256: sha.repeat(64),
+  size: 1,
+  kind,
+  name,
+});
+
+/** The coordinator as the origin sees it: every call recorded, every lease completion accepted. */
+function fakeCoordinator() {
+  const calls: { method: string; path: string; body: unknown }[] = [];
+  return {
+    calls,
+    client: {
+      async json<T>(_url: string, method: string, path: string, body?: unknown): Promise<T> {
+        calls.push({ method, path, body });
+        return (path.endsWith('/complete') ? { result: 'accepted' } : { status: 'queued' }) as T;
+      },
+    },
+  };
+}
+
+describe('FarmEncoder on the origin', () => {
+  const temp = makeTempDir('vf-farm-encode-');
+  const blobs: Record<string, string> = {};
+  let plan: RenderPlan;
+
+  beforeAll(() => {
+    blobs['a'.repeat(64)] = makeImage(join(temp.dir, 'img.png'));
+    blobs['b'.repeat(64)] = makeSineWav(join(temp.dir, 'narration.wav'), 3);
+    let start = 0;
+    const scenes = [900, 700, 800, 600].map((durationMs) => {
+      const scene = {
+        startMs: start,
+        durationMs,
+        visual: { kind: 'image' as const, asset: 'img', motion: 'none' as const },
+      };
+      start += durationMs;
+      return scene;
+    });
+    plan = tinyPlan({
+      durationMs: start,
+      assets: { img: ref('a', 'image', 'img.png'), narration: ref('b', 'audio', 'narration.wav') },
+      scenes,
+    });
+  });
+  afterAll(() => temp.cleanup());
+
+  function setUp(slots: number) {
+    const sqlite = new Database(':memory:');
+    const coordinator = fakeCoordinator();
+    const blobPath = (sha: string) => blobs[sha] ?? join(temp.dir, 'missing', sha);
+    const ffmpeg = async () => ({ ffmpegPath: FFMPEG, ffprobePath: FFPROBE, source: 'path' as const });
+    const origin = new Origin({
+      sqlite,
+      dataDir: join(temp.dir, `node-${slots}`),
+      nodeId: 'origin',
+      selfUrl: () => 'http://127.0.0.1:1',
+      client: coordinator.client,
+      coordinatorUrl: () => 'http://127.0.0.1:2',
+      ffmpeg,
+      blobPath,
+    });
+    const encoder = new FarmEncoder({
+      nodeId: 'origin',
+      origin,
+      ffmpeg,
+      blobPath,
+      capacity: () => [{ encoders: ['libx264'], freeSlots: slots }],
+      policy: () => ({ minSegmentMs: 500 }),
+    });
+    return { sqlite, origin, encoder, coordinator };
+  }
+
+  /** What a worker would upload for `task`: the segment encoded for real, then handed to the origin. */
+  async function deliver(origin: Origin, task: { id: string; plan: RenderPlan }, lease: string) {
+    const dir = join(temp.dir, 'worker', lease);
+    const assetPaths = { img: blobs['a'.repeat(64)] as string };
+    const result = await runEncode({
+      ffmpegPath: FFMPEG,
+      ffprobePath: FFPROBE,
+      plan: task.plan,
+      assetPaths,
+      outPath: join(dir, 'segment.mp4'),
+      encoder: 'libx264',
+    });
+    const upload = join(temp.dir, `${lease}.mp4`);
+    copyFileSync(result.outPath, upload);
+    return origin.acceptUpload({
+      taskId: task.id,
+      leaseId: lease,
+      tempPath: upload,
+      sha256: 'c'.repeat(64),
+      encoder: 'libx264',
+    });
+  }
+
+  const submittedTasks = (coordinator: ReturnType<typeof fakeCoordinator>) =>
+    coordinator.calls
+      .filter((c) => c.path === '/farm/v1/tasks')
+      .map((c) => c.body as { id: string; plan: RenderPlan; requirements: { encoders: string[] } });
+
+  it('retries a failed segment alone: the segments already back are kept, then joined into the whole video', async () => {
+    const { origin, encoder, coordinator, sqlite } = setUp(3);
+    const input = {
+      jobId: 'job-1',
+      plan,
+      planSha256: 'd'.repeat(64),
+      workDir: join(temp.dir, 'step-1'),
+      signal: new AbortController().signal,
+    };
+    const first = encoder.encode(input);
+    await waitFor(() => submittedTasks(coordinator).length === 3);
+    const tasks = submittedTasks(coordinator);
+    expect(tasks.map((t) => t.plan.segment?.index)).toEqual([0, 1, 2]);
+    expect(tasks.every((t) => t.requirements.encoders.join() === 'libx264')).toBe(true);
+
+    // Segments 0 and 2 come back; the farm gives up on segment 1: the step fails with the reason.
+    expect(await deliver(origin, tasks[0] as never, 'lease-0')).toBe(true);
+    expect(await deliver(origin, tasks[2] as never, 'lease-2')).toBe(true);
+    origin.failTask(tasks[1]?.id as string, 'the encoder crashed');
+    await expect(first).rejects.toThrow(/the encoder crashed/);
+
+    // The step runs again: only segment 1 is submitted again, under the same task id.
+    const again = encoder.encode({ ...input, workDir: join(temp.dir, 'step-2') });
+    await waitFor(() => submittedTasks(coordinator).length === 4);
+    expect(submittedTasks(coordinator)[3]?.id).toBe(tasks[1]?.id);
+    expect(await deliver(origin, tasks[1] as never, 'lease-1b')).toBe(true);
+    const result = await again;
+
+    expect(result.segments).toBe(3);
+    const facts = await readVideoFacts(FFPROBE, FFMPEG, result.path);
+    expect(facts.video?.frames).toBe(planFrameCount(plan));
+    expect(facts.audio?.codec).toBe('aac');
+    // The segments were only a means: their rows and files are gone.
+    expect(sqlite.prepare('SELECT count(*) AS n FROM farm_origin_tasks').get()).toEqual({ n: 0 });
+    for (const lease of ['lease-0', 'lease-1b', 'lease-2'])
+      expect(existsSync(join(temp.dir, `${lease}.mp4`))).toBe(false);
+  });
+
+  it('renders whole, as one task any worker may take, when the farm has one free slot', async () => {
+    const { encoder, coordinator } = setUp(1);
+    const input = {
+      jobId: 'job-2',
+      plan,
+      planSha256: 'e'.repeat(64),
+      workDir: join(temp.dir, 'step-3'),
+      signal: new AbortController().signal,
+    };
+    const controller = new AbortController();
+    const pending = encoder.encode({ ...input, signal: controller.signal });
+    await waitFor(() => submittedTasks(coordinator).length === 1);
+    const [task] = submittedTasks(coordinator);
+    expect(task?.plan.segment).toBeUndefined();
+    expect(task?.plan.output.encoders).toEqual(plan.output.encoders);
+    controller.abort(new Error('test over'));
+    await expect(pending).rejects.toThrow('test over');
+  });
+});
