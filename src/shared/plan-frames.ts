@@ -1,8 +1,10 @@
 /**
  * Frame arithmetic of a RenderPlan, shared by the encoder (which frames a command renders), the split
- * planner (where a plan may be cut) and the checks (how many frames a video must have). Everything is
- * on the output frame grid, from absolute positions, so a segment renders exactly the frames the whole
- * video would have at the same place.
+ * planner (where a plan may be cut) and the checks (how many frames a video must have). A scene's
+ * length comes from its rounded start and end on the output frame grid (no drift); scenes are laid
+ * one after the other (a scene shorter than a frame still gets one) and the video is trimmed to its
+ * own length. Segments use the same layout, so a segment renders exactly the frames the whole video
+ * has at that place.
  */
 import type { RenderPlan } from './render-plan.ts';
 

@@ -23,6 +23,7 @@ import {
 import {
   encodeWhole,
   farmReady,
+  lowestPsnr,
   multiSceneScript,
   planOfJob,
   streamFacts,
@@ -101,7 +102,9 @@ describe('a segmented encode under failure', () => {
     expect(video.metadata).toMatchObject({ segments: 3 });
     const plan = planOfJob(origin, jobId);
     const joined = await streamFacts(video.path);
-    const whole = await streamFacts(await encodeWhole(origin, plan, dir.path));
+    const wholePath = await encodeWhole(origin, plan, dir.path);
+    const whole = await streamFacts(wholePath);
+    expect(await lowestPsnr(video.path, wholePath)).toBeGreaterThan(35);
     const frame = 1000 / plan.output.fps;
     expect(joined.frames).toBe(planFrameCount(plan));
     expect(joined.frames).toBe(whole.frames);

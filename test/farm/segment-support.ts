@@ -139,3 +139,18 @@ export async function streamFacts(path: string): Promise<StreamFacts> {
     height: Number(video.height),
   };
 }
+
+/**
+ * The lowest per-frame PSNR (dB) between two videos of the same size and frame count: two encodes of
+ * the same pictures stay well above 30 dB; a frame showing another picture (a segment out of place,
+ * a caption at the wrong time) falls far below.
+ */
+export async function lowestPsnr(a: string, b: string): Promise<number> {
+  const { stderr } = await run('ffmpeg', [
+    ...['-hide_banner', '-nostdin', '-i', a, '-i', b],
+    ...['-lavfi', '[0:v][1:v]psnr', '-f', 'null', '-'],
+  ]);
+  const min = /PSNR .*min:(\S+)/.exec(stderr)?.[1];
+  if (!min) throw new Error(`no PSNR in ffmpeg's output: ${stderr.slice(-500)}`);
+  return min === 'inf' ? Number.POSITIVE_INFINITY : Number(min);
+}

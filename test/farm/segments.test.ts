@@ -19,6 +19,7 @@ import {
 import {
   encodeWhole,
   farmReady,
+  lowestPsnr,
   multiSceneScript,
   planOfJob,
   streamFacts,
@@ -67,7 +68,10 @@ describe('a long video on a farm of three nodes', () => {
     const joined = await streamFacts(video.path);
 
     const plan = planOfJob(origin, jobId);
-    const whole = await streamFacts(await encodeWhole(origin, plan, dir.path));
+    const wholePath = await encodeWhole(origin, plan, dir.path);
+    const whole = await streamFacts(wholePath);
+    // Frame for frame the same pictures (two lossy encodes of them: ~45 dB here; another picture: < 20 dB).
+    expect(await lowestPsnr(video.path, wholePath)).toBeGreaterThan(35);
     const frame = 1000 / plan.output.fps;
     expect(joined.frames).toBe(whole.frames);
     expect(Math.abs(joined.videoMs - whole.videoMs)).toBeLessThanOrEqual(frame);

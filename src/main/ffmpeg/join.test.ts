@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSpan, planFrameCount } from '../../shared/plan-frames.ts';
@@ -18,32 +17,16 @@ import {
   makeSineWav,
   makeTempDir,
   tinyPlan,
+  writeAssCues,
 } from './test-fixtures.ts';
 
 /** Captions that change every 0.3 s: a segment drawing them at the wrong time shows the wrong words. */
 function writeCues(path: string, seconds: number): string {
-  const time = (s: number) => `0:00:${s.toFixed(2).padStart(5, '0')}`;
   const cues = [];
-  for (let t = 0, i = 1; t < seconds; t += 0.3, i++) {
-    cues.push(`Dialogue: 0,${time(t)},${time(t + 0.3)},Default,,0,0,0,,Cue ${i} ${'#'.repeat(i % 7)}`);
+  for (let i = 0; i * 0.3 < seconds; i++) {
+    cues.push({ startS: i * 0.3, endS: (i + 1) * 0.3, text: `Cue ${i + 1} ${'#'.repeat((i + 1) % 7)}` });
   }
-  const ass = [
-    '[Script Info]',
-    'ScriptType: v4.00+',
-    'PlayResX: 320',
-    'PlayResY: 180',
-    '',
-    '[V4+ Styles]',
-    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
-    'Style: Default,DejaVu Sans,30,&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,3,0,2,10,10,10,1',
-    '',
-    '[Events]',
-    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
-    ...cues,
-    '',
-  ].join('\n');
-  writeFileSync(path, ass);
-  return path;
+  return writeAssCues(path, cues, 30);
 }
 
 /** md5 of every decoded frame, in order: equal lists mean the same pictures, frame for frame. */

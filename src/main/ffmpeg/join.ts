@@ -162,18 +162,20 @@ export async function joinSegments(request: JoinRequest, options: RunOptions = {
 }
 
 /**
- * Packets can only be concatenated when every segment is the same kind of stream: same codec, size
- * and pixel format (a Mac with a different encoder would make a file players choke on at the cut).
+ * Packets can only be concatenated when every segment is the same kind of stream: same codec,
+ * profile, level, size and pixel format (a Mac with a different encoder or ffmpeg would make a file
+ * players choke on at the cut).
  */
 async function checkSegmentsMatch(request: JoinRequest): Promise<void> {
   const { plan } = request;
   const facts = await Promise.all(
     request.segmentPaths.map((path) => readVideoFacts(request.ffprobePath, request.ffmpegPath, path)),
   );
-  const shape = (f: VideoFacts) =>
-    f.video
-      ? `${f.video.codec} ${f.video.width}x${f.video.height} ${f.video.pixelFormat ?? '?'}`
-      : 'no video';
+  const shape = (f: VideoFacts) => {
+    if (!f.video) return 'no video';
+    const { codec, profile, level, width, height, pixelFormat } = f.video;
+    return `${codec} ${profile ?? ''} level ${level ?? '?'} ${width}x${height} ${pixelFormat ?? '?'}`;
+  };
   const first = facts[0] ? shape(facts[0]) : 'no segments';
   const odd = facts.findIndex((f) => shape(f) !== first || f.audio !== null);
   if (facts.length === 0 || odd >= 0) {

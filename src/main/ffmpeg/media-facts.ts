@@ -9,6 +9,9 @@ export interface VideoStreamFacts {
   frameRate: number | null;
   /** Frames in the stream (MP4 sample count); null when the source cannot tell. */
   frames: number | null;
+  /** Codec profile and level (e.g. "High", 40): streams joined packet for packet must agree. */
+  profile: string | null;
+  level: number | null;
 }
 
 export interface AudioStreamFacts {
@@ -36,6 +39,8 @@ interface ProbeStream {
   pix_fmt?: string;
   avg_frame_rate?: string;
   nb_frames?: string;
+  profile?: string;
+  level?: number;
   sample_rate?: string;
   channels?: number;
 }
@@ -71,6 +76,8 @@ export function parseFfprobeJson(text: string): MediaFacts | null {
           pixelFormat: v.pix_fmt ?? null,
           frameRate: rate(v.avg_frame_rate),
           frames: v.nb_frames && /^\d+$/.test(v.nb_frames) ? Number(v.nb_frames) : null,
+          profile: v.profile ?? null,
+          level: typeof v.level === 'number' ? v.level : null,
         }
       : null,
     audio: a
@@ -106,6 +113,8 @@ export function parseFfmpegInfo(text: string): MediaFacts | null {
           pixelFormat: /,\s*([a-z0-9_]+)(?:\(|,)/.exec(videoLine)?.[1] ?? null,
           frameRate: fps ? Number(fps[1]) : null,
           frames: null,
+          profile: null,
+          level: null,
         }
       : null,
     audio: audioLine

@@ -51,7 +51,19 @@ export function makeClip(path: string, seconds: number, width = 160, height = 12
 
 /** An ASS file whose one cue covers the whole video, in big white DejaVu Sans Bold. */
 export function makeAss(path: string, text: string, untilSeconds = 9): string {
-  const end = `0:00:${String(untilSeconds).padStart(2, '0')}.00`;
+  return writeAssCues(path, [{ startS: 0, endS: untilSeconds, text }], 40);
+}
+
+/** An ASS file with these cues (seconds), white DejaVu Sans Bold of `fontSize` on a 320x180 canvas. */
+export function writeAssCues(
+  path: string,
+  cues: { startS: number; endS: number; text: string }[],
+  fontSize: number,
+): string {
+  const time = (s: number) => {
+    const minutes = Math.floor(s / 60);
+    return `0:${String(minutes).padStart(2, '0')}:${(s - minutes * 60).toFixed(2).padStart(5, '0')}`;
+  };
   const ass = [
     '[Script Info]',
     'ScriptType: v4.00+',
@@ -60,11 +72,11 @@ export function makeAss(path: string, text: string, untilSeconds = 9): string {
     '',
     '[V4+ Styles]',
     'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
-    'Style: Default,DejaVu Sans,40,&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,3,0,2,10,10,10,1',
+    `Style: Default,DejaVu Sans,${fontSize},&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,3,0,2,10,10,10,1`,
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
-    `Dialogue: 0,0:00:00.00,${end},Default,,0,0,0,,${text}`,
+    ...cues.map((c) => `Dialogue: 0,${time(c.startS)},${time(c.endS)},Default,,0,0,0,,${c.text}`),
     '',
   ].join('\n');
   writeFileSync(path, ass);

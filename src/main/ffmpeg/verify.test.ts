@@ -112,6 +112,8 @@ describe('findProblems', () => {
         pixelFormat: null,
         frameRate: null,
         frames: 50,
+        profile: null,
+        level: null,
       },
       audio: { codec: 'aac', durationMs: 2090, sampleRate: 48000, channels: 2 },
     };
@@ -132,6 +134,8 @@ describe('findProblems', () => {
         pixelFormat: null,
         frameRate: 25,
         frames: 50,
+        profile: null,
+        level: null,
       },
       audio: null,
     };

@@ -4,6 +4,25 @@ import type { TextGenerator } from '../llm/types.ts';
 import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
 import type { SpeechSynthesizer } from '../speech/index.ts';
 
+/** What the encode step asks of the farm (see farm/node/farm-encode.ts). */
+export interface FarmEncodeRequest {
+  jobId: string;
+  plan: RenderPlan;
+  planSha256: string;
+  /** The step's scratch folder (a video joined from segments is written there). */
+  workDir: string;
+  signal: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface FarmEncodeResult {
+  path: string;
+  sha256: string;
+  encoder: string;
+  /** How many segments the video was encoded in (1: whole). */
+  segments: number;
+}
+
 /**
  * What the built-in step kinds need from the outside world, as narrow seams: tests and the desktop
  * app pass their own (a counting synthesizer, a configured ffmpeg path, the app's resources folder).
@@ -30,15 +49,7 @@ export interface PipelineServices {
    * for the verified video to come back here, instead of encoding in-process.
    */
   farm?: {
-    encode(input: {
-      jobId: string;
-      plan: RenderPlan;
-      planSha256: string;
-      /** The step's scratch folder (a video joined from segments is written there). */
-      workDir: string;
-      signal: AbortSignal;
-      onProgress?: (fraction: number) => void;
-    }): Promise<{ path: string; sha256: string; encoder: string; segments: number }>;
+    encode(request: FarmEncodeRequest): Promise<FarmEncodeResult>;
   };
   /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
   encoderThreads?: number;

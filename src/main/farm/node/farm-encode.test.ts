@@ -33,12 +33,17 @@ const ref = (sha: string, kind: AssetRef['kind'], name: string): AssetRef => ({
 /** The coordinator as the origin sees it: every call recorded, every lease completion accepted. */
 function fakeCoordinator() {
   const calls: { method: string; path: string; body: unknown }[] = [];
+  /** Tasks the coordinator considers done: a submission of one answers "done". */
+  const finished = new Set<string>();
   return {
     calls,
+    finished,
     client: {
       async json<T>(_url: string, method: string, path: string, body?: unknown): Promise<T> {
         calls.push({ method, path, body });
-        return (path.endsWith('/complete') ? { result: 'accepted' } : { status: 'queued' }) as T;
+        if (path.endsWith('/complete')) return { result: 'accepted' } as T;
+        const id = (body as { id?: string } | undefined)?.id ?? '';
+        return { status: finished.has(id) ? 'done' : 'queued' } as T;
       },
     },
   };
@@ -70,11 +75,15 @@ describe('FarmEncoder on the origin', () => {
   });
   afterAll(() => temp.cleanup());
 
-  function setUp(slots: number) {
-    const sqlite = new Database(':memory:');
-    const coordinator = fakeCoordinator();
-    const blobPath = (sha: string) => blobs[sha] ?? join(temp.dir, 'missing', sha);
-    const ffmpeg = async () => ({ ffmpegPath: FFMPEG, ffprobePath: FFPROBE, source: 'path' as const });
+  const blobPath = (sha: string) => blobs[sha] ?? join(temp.dir, 'missing', sha);
+  const ffmpeg = async () => ({ ffmpegPath: FFMPEG, ffprobePath: FFPROBE, source: 'path' as const });
+
+  /** An origin node over `sqlite` (a second one over the same database is that node restarted). */
+  function makeOrigin(
+    sqlite: Database.Database,
+    coordinator: ReturnType<typeof fakeCoordinator>,
+    slots: number,
+  ) {
     const origin = new Origin({
       sqlite,
       dataDir: join(temp.dir, `node-${slots}`),
@@ -93,7 +102,13 @@ describe('FarmEncoder on the origin', () => {
       capacity: () => [{ encoders: ['libx264'], freeSlots: slots }],
       policy: () => ({ minSegmentMs: 500 }),
     });
-    return { sqlite, origin, encoder, coordinator };
+    return { origin, encoder };
+  }
+
+  function setUp(slots: number) {
+    const sqlite = new Database(':memory:');
+    const coordinator = fakeCoordinator();
+    return { sqlite, coordinator, ...makeOrigin(sqlite, coordinator, slots) };
   }
 
   /** What a worker would upload for `task`: the segment encoded for real, then handed to the origin. */
@@ -119,10 +134,9 @@ describe('FarmEncoder on the origin', () => {
     });
   }
 
+  type SubmittedTask = { id: string; plan: RenderPlan; requirements: { encoders: string[] } };
   const submittedTasks = (coordinator: ReturnType<typeof fakeCoordinator>) =>
-    coordinator.calls
-      .filter((c) => c.path === '/farm/v1/tasks')
-      .map((c) => c.body as { id: string; plan: RenderPlan; requirements: { encoders: string[] } });
+    coordinator.calls.filter((c) => c.path === '/farm/v1/tasks').map((c) => c.body as SubmittedTask);
 
   it('retries a failed segment alone: the segments already back are kept, then joined into the whole video', async () => {
     const { origin, encoder, coordinator, sqlite } = setUp(3);
@@ -160,6 +174,37 @@ describe('FarmEncoder on the origin', () => {
     expect(sqlite.prepare('SELECT count(*) AS n FROM farm_origin_tasks').get()).toEqual({ n: 0 });
     for (const lease of ['lease-0', 'lease-1b', 'lease-2'])
       expect(existsSync(join(temp.dir, `${lease}.mp4`))).toBe(false);
+  });
+
+  it('encodes a segment again when the coordinator finished it but its video never got here', async () => {
+    const { origin, encoder, coordinator, sqlite } = setUp(2);
+    const input = {
+      jobId: 'job-3',
+      plan,
+      planSha256: 'f'.repeat(64),
+      workDir: join(temp.dir, 'step-4'),
+      signal: new AbortController().signal,
+    };
+    const controller = new AbortController();
+    const first = encoder.encode({ ...input, signal: controller.signal });
+    await waitFor(() => submittedTasks(coordinator).length === 2);
+    const [zero, one] = submittedTasks(coordinator) as [SubmittedTask, SubmittedTask];
+    expect(await deliver(origin, zero, 'lease-z')).toBe(true);
+    // The origin stops: the coordinator accepted segment 1 but the origin never recorded it.
+    controller.abort(new Error('node stopped'));
+    await expect(first).rejects.toThrow('node stopped');
+    coordinator.finished.add(one.id);
+
+    const restarted = makeOrigin(sqlite, coordinator, 2);
+    const again = restarted.encoder.encode({ ...input, workDir: join(temp.dir, 'step-5') });
+    await waitFor(() => submittedTasks(coordinator).length === 4);
+    const renewed = submittedTasks(coordinator)[3] as SubmittedTask;
+    expect(submittedTasks(coordinator)[2]?.id).toBe(one.id);
+    expect(renewed.id).not.toBe(one.id);
+    expect(renewed.plan.segment).toEqual(one.plan.segment);
+    expect(await deliver(restarted.origin, renewed, 'lease-o')).toBe(true);
+    expect((await again).segments).toBe(2);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM farm_origin_tasks').get()).toEqual({ n: 0 });
   });
 
   it('renders whole, as one task any worker may take, when the farm has one free slot', async () => {

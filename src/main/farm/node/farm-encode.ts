@@ -9,32 +9,19 @@ import { join } from 'node:path';
 import { encodeSpan } from '../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../shared/render-plan.ts';
 import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
+import { StepError } from '../../engine/errors.ts';
 import { createLogger } from '../../log/logger.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
 import type { EncodeCapacity } from '../segments/segment-encoder.ts';
 import { planSegments } from '../segments/segment-encoder.ts';
 import type { SplitPolicy } from '../segments/split-plan.ts';
+import type { FarmEncodeRequest, FarmEncodeResult } from '../../pipeline/services.ts';
 import type { FarmResult, Origin, OriginTask } from './origin.ts';
 
 const log = createLogger('FarmEncode');
 
 /** Share of the step's progress the segments stand for; the join is the rest. */
 const SEGMENTS_SHARE = 0.95;
-
-export interface FarmEncodeInput {
-  jobId: string;
-  plan: RenderPlan;
-  planSha256: string;
-  /** The step's scratch folder: the joined video is written there. */
-  workDir: string;
-  signal: AbortSignal;
-  onProgress?: (fraction: number) => void;
-}
-
-export interface FarmEncodeResult extends FarmResult {
-  /** How many segments the video was encoded in (1: whole). */
-  segments: number;
-}
 
 export interface FarmEncoderDeps {
   nodeId: string;
@@ -54,7 +41,7 @@ export class FarmEncoder {
     this.deps = deps;
   }
 
-  async encode(input: FarmEncodeInput): Promise<FarmEncodeResult> {
+  async encode(input: FarmEncodeRequest): Promise<FarmEncodeResult> {
     const { origin } = this.deps;
     const wholeId = origin.taskIdFor(input.jobId, input.planSha256);
     // A re-run keeps the shape it started with: a task in flight is never encoded twice.
@@ -74,7 +61,7 @@ export class FarmEncoder {
   }
 
   /** New segment tasks for this video, or undefined when it renders whole. */
-  private split(input: FarmEncodeInput, wholeId: string): OriginTask[] | undefined {
+  private split(input: FarmEncodeRequest, wholeId: string): OriginTask[] | undefined {
     const parts = planSegments(input.plan, this.deps.capacity(), this.deps.policy());
     if (parts.length < 2) return undefined;
     // Fresh ids per split: a split dropped earlier may have left finished tasks at the coordinator.
@@ -89,7 +76,7 @@ export class FarmEncoder {
   }
 
   private async encodeSegments(
-    input: FarmEncodeInput,
+    input: FarmEncodeRequest,
     wholeId: string,
     tasks: OriginTask[],
   ): Promise<FarmEncodeResult> {
@@ -103,7 +90,14 @@ export class FarmEncoder {
         frames: encodeSpan(t.plan).frameCount,
       })),
     });
+    const ffmpeg = await this.deps.ffmpeg();
+    const assetPaths = await this.linkAudio(input.plan, input.workDir);
+    // The audio encode stops when the step is cancelled, and when a segment fails for good.
+    const local = new AbortController();
+    const stop = () => local.abort(input.signal.reason);
+    input.signal.addEventListener('abort', stop, { once: true });
     let back = 0;
+    // Both promises are awaited together from the start, so a failure of either is never left unhandled.
     const segments = Promise.all(
       tasks.map((task) =>
         origin
@@ -121,18 +115,34 @@ export class FarmEncoder {
           }),
       ),
     );
-    const ffmpeg = await this.deps.ffmpeg();
     // The audio needs no segment: it is encoded here while the farm encodes the picture.
     const audio = encodeAudioTrack(
       {
         ffmpegPath: ffmpeg.ffmpegPath,
         plan: input.plan,
-        assetPaths: await this.linkAudio(input.plan, input.workDir),
+        assetPaths,
         outPath: join(input.workDir, 'audio.m4a'),
       },
-      { signal: input.signal },
+      { signal: local.signal },
     );
-    const [results, audioPath] = await Promise.all([segments, audio]);
+    let results: FarmResult[];
+    let audioPath: string;
+    try {
+      [results, audioPath] = await Promise.all([segments, audio]);
+    } catch (error) {
+      local.abort(error);
+      await audio.catch(() => undefined);
+      throw error;
+    } finally {
+      input.signal.removeEventListener('abort', stop);
+    }
+    // Packets of different encoders cannot be joined: the workers had to use the pinned one.
+    const pinned = tasks[0]?.plan.output.encoders[0];
+    const odd = results.find((r) => r.encoder !== pinned);
+    if (odd) {
+      await origin.dropSegments(wholeId);
+      throw new StepError('retryable', `a segment came from ${odd.encoder}, not from ${pinned}`);
+    }
     const joined = await joinSegments(
       {
         ffmpegPath: ffmpeg.ffmpegPath,
@@ -146,14 +156,17 @@ export class FarmEncoder {
         signal: input.signal,
         onProgress: (p) => input.onProgress?.(SEGMENTS_SHARE + (1 - SEGMENTS_SHARE) * p.fraction),
       },
-    );
+    ).catch(async (error: unknown) => {
+      // Segments that cannot be joined would fail the same way again: the next attempt splits anew.
+      if (!input.signal.aborted) await origin.dropSegments(wholeId);
+      throw error;
+    });
     // The joined video is the step's now; the segments were only a means to it.
     await origin.dropSegments(wholeId);
-    const encoder = results[0]?.encoder ?? 'unknown';
     return {
       path: joined.outPath,
       sha256: (await sha256File(joined.outPath)).sha256,
-      encoder,
+      encoder: results[0]?.encoder ?? 'unknown',
       segments: tasks.length,
     };
   }
@@ -162,7 +175,7 @@ export class FarmEncoder {
   private async linkAudio(plan: RenderPlan, workDir: string): Promise<Record<string, string>> {
     const dir = join(workDir, 'audio');
     await mkdir(dir, { recursive: true });
-    const ids = [plan.audio.narration, ...(plan.audio.music ? [plan.audio.music.asset] : [])];
+    const ids = new Set([plan.audio.narration, ...(plan.audio.music ? [plan.audio.music.asset] : [])]);
     const paths: Record<string, string> = {};
     for (const id of ids) {
       const ref = plan.assets[id];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import type { FarmClient } from '../net/index.ts';
 import type { TaskInput } from '../queue/index.ts';
 
 const log = createLogger('FarmOrigin');
+/** Tries of a lease completion before an upload is given up. */
+const COMPLETE_ATTEMPTS = 3;
 
 /**
  * The tasks this node sent to the farm, kept in its own database until their video is back: if the
@@ -87,7 +90,7 @@ export class Origin {
   private readonly deps: OriginDeps;
   private readonly waiters = new Map<
     string,
-    { resolve: (r: FarmResult) => void; reject: (e: Error) => void }
+    { resolve: (r: FarmResult) => void; reject: (e: Error) => void; renamed: (taskId: string) => void }
   >();
 
   constructor(deps: OriginDeps) {
@@ -126,18 +129,60 @@ export class Origin {
         )
         .run(taskId, input.jobId, JSON.stringify(input.plan), Date.now(), input.splitOf ?? null);
     }
+    if (input.signal.aborted) throw input.signal.reason ?? new Error('cancelled');
     const arrived = new Promise<FarmResult>((resolve, reject) => {
-      this.waiters.set(taskId, { resolve, reject });
-      input.signal.addEventListener('abort', () => {
-        this.waiters.delete(taskId);
+      const onAbort = () => {
+        this.waiters.delete(current);
         reject(input.signal.reason ?? new Error('cancelled'));
+      };
+      let current = taskId;
+      this.waiters.set(taskId, {
+        resolve: (result) => {
+          input.signal.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          input.signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+        renamed: (id) => {
+          current = id;
+        },
       });
+      input.signal.addEventListener('abort', onAbort, { once: true });
     });
-    await this.submit(taskId).catch((error: unknown) => {
+    const status = await this.submit(taskId).catch((error: unknown) => {
       // No coordinator yet, or it is changing: the task is announced to the next one.
       log.warn('could not submit the task now; it will be announced', { task: taskId, error: String(error) });
+      return undefined;
     });
+    if (status === 'done' && input.splitOf && this.isAwaiting(taskId)) await this.encodeAgain(taskId);
     return arrived;
+  }
+
+  /**
+   * The coordinator finished this segment, but its video never got recorded here (this node stopped
+   * between the coordinator's accept and its own write): nothing would ever deliver it again, so the
+   * segment becomes a new task.
+   */
+  private async encodeAgain(taskId: string): Promise<void> {
+    const renewed = sha256Hex(`${taskId}:again:${randomUUID()}`);
+    log.warn('a finished segment never arrived here; it is encoded again', { task: taskId, as: renewed });
+    this.deps.sqlite
+      .prepare('UPDATE farm_origin_tasks SET task_id = ? WHERE task_id = ?')
+      .run(renewed, taskId);
+    const waiter = this.waiters.get(taskId);
+    this.waiters.delete(taskId);
+    if (waiter) {
+      waiter.renamed(renewed);
+      this.waiters.set(renewed, waiter);
+    }
+    await this.submit(renewed).catch((error: unknown) =>
+      log.warn('could not submit the task now; it will be announced', {
+        task: renewed,
+        error: String(error),
+      }),
+    );
   }
 
   /** Whether the whole video `taskId` already has a task (a re-run keeps what it started as). */
@@ -185,11 +230,18 @@ export class Origin {
     this.deps.sqlite.prepare('DELETE FROM farm_origin_tasks WHERE split_of = ?').run(splitOf);
   }
 
-  async submit(taskId: string): Promise<void> {
+  /** Sends the task to the coordinator; its status there (undefined: no coordinator to ask). */
+  async submit(taskId: string): Promise<string | undefined> {
     const coordinator = this.deps.coordinatorUrl();
     const task = this.taskInput(taskId);
-    if (!coordinator || !task) return;
-    await this.deps.client.json(coordinator, 'POST', '/farm/v1/tasks', task);
+    if (!coordinator || !task) return undefined;
+    const reply = await this.deps.client.json<{ status?: unknown }>(
+      coordinator,
+      'POST',
+      '/farm/v1/tasks',
+      task,
+    );
+    return typeof reply?.status === 'string' ? reply.status : undefined;
   }
 
   /** Everything not back yet, for a new coordinator. */
@@ -230,14 +282,7 @@ export class Origin {
     await verifyVideo(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, input.tempPath, planExpectation(plan));
     const coordinator = this.deps.coordinatorUrl();
     if (!coordinator) throw new Error('no coordinator to confirm the lease');
-    const reply = (await this.deps.client.json(
-      coordinator,
-      'POST',
-      `/farm/v1/leases/${input.leaseId}/complete`,
-    )) as {
-      result: string;
-    };
-    if (reply.result !== 'accepted') return false;
+    if ((await this.completeLease(coordinator, input.leaseId)) !== 'accepted') return false;
     await mkdir(this.resultsDir(), { recursive: true });
     this.deps.sqlite
       .prepare(
@@ -249,6 +294,27 @@ export class Origin {
     this.waiters.delete(input.taskId);
     waiter?.resolve({ path: input.tempPath, sha256: input.sha256, encoder: input.encoder });
     return true;
+  }
+
+  /**
+   * Asks the coordinator to complete the lease. A lost reply is asked again (the coordinator accepts
+   * the same lease again): giving up after it accepted would lose a video nobody encodes again.
+   */
+  private async completeLease(coordinator: string, leaseId: string): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reply = await this.deps.client.json<{ result?: unknown }>(
+          coordinator,
+          'POST',
+          `/farm/v1/leases/${leaseId}/complete`,
+        );
+        return String(reply?.result);
+      } catch (error) {
+        if (attempt >= COMPLETE_ATTEMPTS) throw error;
+        log.warn('completing the lease failed; asking again', { lease: leaseId, error: String(error) });
+        await new Promise((r) => setTimeout(r, 300 * attempt));
+      }
+    }
   }
 
   /** The farm gave up (every attempt failed): the waiting step fails for good, with the reason. */

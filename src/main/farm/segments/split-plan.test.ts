@@ -3,7 +3,7 @@ import { encodeSpan, planFrameCount } from '../../../shared/plan-frames.ts';
 import { type RenderPlan, validateRenderPlan } from '../../../shared/render-plan.ts';
 import { tinyPlan } from '../../ffmpeg/test-fixtures.ts';
 import { planSegments, segmentEncoder } from './segment-encoder.ts';
-import { partitionScenes, splitPlan } from './split-plan.ts';
+import { MAX_SEGMENTS, partitionScenes, splitPlan } from './split-plan.ts';
 
 const longest = (frames: number[], ranges: { firstScene: number; sceneCount: number }[]) =>
   Math.max(
@@ -112,6 +112,11 @@ describe('splitPlan', () => {
       next += span.frameCount;
     }
     expect(next).toBe(planFrameCount(plan));
+  });
+
+  it('makes at most MAX_SEGMENTS segments, however many slots the peers report', () => {
+    const plan = planOf(Array.from({ length: 200 }, () => 1));
+    expect(splitPlan(plan, 4096, { minSegmentMs: 1000 })).toHaveLength(MAX_SEGMENTS);
   });
 
   it('renders whole when the video is shorter than two minimum segments', () => {

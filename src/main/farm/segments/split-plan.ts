@@ -7,6 +7,12 @@
 import { planFrameCount, sceneFrameStarts } from '../../../shared/plan-frames.ts';
 import type { RenderPlan, Segment } from '../../../shared/render-plan.ts';
 
+/**
+ * Bound on segments per video, whatever the peers report: every segment carries the whole plan
+ * through the queue, and splitting costs O(segments² × scenes).
+ */
+export const MAX_SEGMENTS = 64;
+
 export interface SplitPolicy {
   /** No segment shorter than this; a video shorter than twice this renders whole. */
   minSegmentMs: number;
@@ -24,7 +30,7 @@ export interface SceneRange {
  */
 export function splitPlan(plan: RenderPlan, slots: number, policy: SplitPolicy): RenderPlan[] {
   const minFrames = Math.max(1, Math.ceil((policy.minSegmentMs * plan.output.fps) / 1000));
-  const ranges = partitionScenes(clippedSceneFrames(plan), slots, minFrames);
+  const ranges = partitionScenes(clippedSceneFrames(plan), Math.min(slots, MAX_SEGMENTS), minFrames);
   if (ranges.length < 2) return [plan];
   return ranges.map((range, index): RenderPlan => {
     const segment: Segment = { index, count: ranges.length, ...range };
