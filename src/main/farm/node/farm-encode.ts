@@ -71,7 +71,6 @@ export class FarmEncoder {
         `${this.deps.nodeId}:${wholeId}:segment:${plan.segment?.index}/${parts.length}:${nonce}`,
       ),
       plan,
-      done: false,
     }));
   }
 

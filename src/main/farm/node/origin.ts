@@ -69,8 +69,6 @@ export interface FarmResult {
 export interface OriginTask {
   taskId: string;
   plan: RenderPlan;
-  /** A result already back (and still on disk). */
-  done: boolean;
 }
 
 export interface OriginDeps {
@@ -207,7 +205,7 @@ export class Origin {
         await this.dropSegments(splitOf);
         return undefined;
       }
-      tasks.push({ taskId: row.task_id, plan, done: row.result_path !== null });
+      tasks.push({ taskId: row.task_id, plan });
     }
     tasks.sort((a, b) => (a.plan.segment?.index ?? 0) - (b.plan.segment?.index ?? 0));
     const complete = tasks.every(
