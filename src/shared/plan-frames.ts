@@ -63,7 +63,7 @@ export function framesToMs(frames: number, fps: number): number {
   return (frames * 1000) / fps;
 }
 
-/** Asset ids an encode of this plan (or of its segment) reads. A segment needs no audio. */
+/** Asset ids an encode of this plan (or of its segment) reads. A segment needs no audio, no soft captions. */
 export function assetsUsedBy(plan: RenderPlan): Set<string> {
   const ids = new Set<string>();
   if (!plan.segment) {
@@ -73,6 +73,9 @@ export function assetsUsedBy(plan: RenderPlan): Set<string> {
   if (plan.captions?.burnIn) {
     ids.add(plan.captions.asset);
     if (plan.captions.font) ids.add(plan.captions.font);
+  } else if (plan.captions && !plan.segment) {
+    // Soft captions are a track of the whole video: muxed by a whole encode or the join.
+    ids.add(plan.captions.asset);
   }
   const { firstScene, sceneCount } = encodeSpan(plan);
   for (const scene of plan.scenes.slice(firstScene, firstScene + sceneCount)) {

@@ -140,7 +140,11 @@ describe('buildEncodeCommand', () => {
     const explicit = graphOf(buildEncodeCommand(input(plan, { assetPaths: paths, fontsDir: '/app/fonts' })));
     expect(explicit).toContain(':fontsdir=/app/fonts[vsub]');
     const notBurned = { ...plan, captions: { asset: 'subs', burnIn: false } };
-    expect(graphOf(buildEncodeCommand(input(notBurned, { assetPaths: paths })))).not.toContain('subtitles');
+    const soft = buildEncodeCommand(input(notBurned, { assetPaths: paths }));
+    expect(graphOf(soft)).not.toContain('subtitles');
+    // Not burned in: a caption track instead.
+    expect(soft.join(' ')).toContain(`-i /m/it's: x/c.ass -filter_complex`);
+    expect(soft.join(' ')).toContain('-map 2:s:0 -c:s mov_text');
   });
 
   it('refuses an asset without a file path', () => {

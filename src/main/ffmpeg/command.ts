@@ -124,18 +124,27 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   const narration = addInput(pathOf(plan.audio.narration), false);
   const music = plan.audio.music ? addInput(pathOf(plan.audio.music.asset), true) : undefined;
   statements.push(...audioGraph(plan, { narration, music }));
+  // Captions not burned in travel as a track players can switch on.
+  const softCaptions =
+    plan.captions && !plan.captions.burnIn ? addInput(pathOf(plan.captions.asset), false) : undefined;
 
   return [
     ...common,
     ...inputArgs,
     ...['-filter_complex', statements.join(';\n')],
     ...['-map', videoOut, '-map', '[aout]'],
+    ...(softCaptions !== undefined ? captionTrackArgs(softCaptions) : []),
     ...video,
     ...audioEncoderArgs(output),
     ...threads,
     ...['-t', (plan.durationMs / 1000).toFixed(3)],
     ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
   ];
+}
+
+/** Maps input `input`'s captions as an MP4 text track (mov_text: what QuickTime and browsers read). */
+export function captionTrackArgs(input: number): string[] {
+  return ['-map', `${input}:s:0`, '-c:s', 'mov_text'];
 }
 
 export function audioEncoderArgs(output: RenderOutput): string[] {

@@ -41,6 +41,13 @@ function frameHashes(path: string): string[] {
     .map((l) => l.split(',').at(-1)?.trim() ?? '');
 }
 
+/** The caption track as SRT text. */
+function captionText(path: string): string {
+  return execFileSync(FFMPEG, ['-v', 'error', '-i', path, '-map', '0:s:0', '-f', 'srt', '-'], {
+    encoding: 'utf8',
+  });
+}
+
 /** md5 of the decoded audio: equal means the same sound, sample for sample. */
 function audioHash(path: string): string {
   return execFileSync(FFMPEG, ['-v', 'error', '-i', path, '-map', '0:a:0', '-f', 'md5', '-'], {
@@ -178,6 +185,38 @@ describe('segmented encode + join', () => {
     }
   });
 
+  it('muxes captions that are not burned in as a track, the same track a whole encode has', async () => {
+    const soft: RenderPlan = { ...plan, captions: { asset: 'captions', burnIn: false } };
+    const whole = await encode(soft, 'soft-whole.mp4');
+    expect(whole.facts.subtitles).toBe('mov_text');
+    const parts = [];
+    for (const [index, range] of [
+      [0, 2],
+      [2, 2],
+    ].entries()) {
+      const segment: Segment = {
+        index,
+        count: 2,
+        firstScene: range[0] as number,
+        sceneCount: range[1] as number,
+      };
+      parts.push((await encode({ ...soft, segment }, `soft-seg-${index}.mp4`)).outPath);
+    }
+    const joined = await joinSegments({
+      ffmpegPath: FFMPEG,
+      ffprobePath: FFPROBE,
+      plan: soft,
+      segmentPaths: parts,
+      audioPath: await audioTrack(),
+      captionsPath: paths.captions as string,
+      outPath: join(temp.dir, 'soft-joined.mp4'),
+    });
+    expect(joined.facts.subtitles).toBe('mov_text');
+    expect(captionText(joined.outPath)).toBe(captionText(whole.outPath));
+    expect(captionText(joined.outPath)).toContain('Cue 14');
+    expect(frameHashes(joined.outPath)).toEqual(frameHashes(whole.outPath));
+  });
+
   it('refuses segments that cannot be joined, and leaves nothing behind', async () => {
     const [first] = segmentsOf([
       [0, 2],
@@ -213,7 +252,12 @@ describe('segmented encode + join', () => {
     expect(concatList(["/a/it's.mp4", '/b/c.mp4'])).toBe("file '/a/it'\\''s.mp4'\nfile '/b/c.mp4'\n");
     const command = { listPath: '/w/list.txt', audioPath: '/w/a.m4a', outPath: '/w/out.mp4' };
     const args = buildJoinCommand({ ...command, videoCodec: 'h264' }).join(' ');
-    expect(args).toContain('-f concat -safe 0 -i /w/list.txt -i /w/a.m4a -map 0:v:0 -map 1:a:0 -c copy');
+    expect(args).toContain(
+      '-f concat -safe 0 -i /w/list.txt -i /w/a.m4a -map 0:v:0 -map 1:a:0 -c:v copy -c:a copy',
+    );
+    expect(args).not.toContain('mov_text');
+    const soft = buildJoinCommand({ ...command, captionsPath: '/w/c.srt', videoCodec: 'h264' }).join(' ');
+    expect(soft).toContain('-i /w/c.srt -map 0:v:0 -map 1:a:0 -c:v copy -c:a copy -map 2:s:0 -c:s mov_text');
     expect(args).not.toContain('hvc1');
     expect(buildJoinCommand({ ...command, videoCodec: 'hevc' })).toContain('hvc1');
   });

@@ -13,7 +13,7 @@ import type { RenderPlan } from '../../shared/render-plan.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
 import { audioGraph } from './audio-graph.ts';
-import { audioEncoderArgs } from './command.ts';
+import { audioEncoderArgs, captionTrackArgs } from './command.ts';
 import { FfmpegError } from './errors.ts';
 import type { FfmpegProgress } from './progress.ts';
 import { runFfmpeg } from './run.ts';
@@ -89,6 +89,8 @@ export interface JoinRequest {
   segmentPaths: string[];
   /** The whole video's audio track (encodeAudioTrack). */
   audioPath: string;
+  /** Captions to mux as a track, when the plan does not burn them in. */
+  captionsPath?: string;
   outPath: string;
 }
 
@@ -103,16 +105,22 @@ export interface JoinCommandInput {
   /** A concat demuxer list naming the segments in order. */
   listPath: string;
   audioPath: string;
+  captionsPath?: string;
   outPath: string;
   videoCodec: RenderPlan['output']['videoCodec'];
 }
 
-/** Pure: the one ffmpeg call that concatenates the segments and adds the audio track, both copied. */
+/**
+ * Pure: the one ffmpeg call that concatenates the segments and adds the audio track, both copied, and
+ * the captions as a track when they are not burned in.
+ */
 export function buildJoinCommand(input: JoinCommandInput): string[] {
   return [
     ...QUIET,
     ...['-f', 'concat', '-safe', '0', '-i', input.listPath, '-i', input.audioPath],
-    ...['-map', '0:v:0', '-map', '1:a:0', '-c', 'copy'],
+    ...(input.captionsPath ? ['-i', input.captionsPath] : []),
+    ...['-map', '0:v:0', '-map', '1:a:0', '-c:v', 'copy', '-c:a', 'copy'],
+    ...(input.captionsPath ? captionTrackArgs(2) : []),
     // QuickTime wants HEVC tagged hvc1, as the segments were.
     ...(input.videoCodec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
     ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
@@ -130,7 +138,12 @@ export async function joinSegments(request: JoinRequest, options: RunOptions = {
   await mkdir(dirname(request.outPath), { recursive: true });
   const partialPath = partialPathFor(request.outPath);
   const listPath = `${partialPath}.txt`;
-  const command = { listPath, audioPath: request.audioPath, videoCodec: plan.output.videoCodec };
+  const command = {
+    listPath,
+    audioPath: request.audioPath,
+    videoCodec: plan.output.videoCodec,
+    ...(request.captionsPath ? { captionsPath: request.captionsPath } : {}),
+  };
   try {
     await writeFile(listPath, concatList(request.segmentPaths));
     await runFfmpeg(request.ffmpegPath, buildJoinCommand({ ...command, outPath: partialPath }), {

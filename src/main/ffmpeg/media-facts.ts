@@ -26,6 +26,8 @@ export interface MediaFacts {
   durationMs: number | null;
   video: VideoStreamFacts | null;
   audio: AudioStreamFacts | null;
+  /** Codec of the first subtitle track (soft captions), if any. */
+  subtitles: string | null;
   /** Where the facts came from: ffmpeg's summary has only the container duration, to 10 ms. */
   source: 'ffprobe' | 'ffmpeg';
 }
@@ -65,6 +67,7 @@ export function parseFfprobeJson(text: string): MediaFacts | null {
   const streams = parsed.streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video');
   const a = streams.find((s) => s.codec_type === 'audio');
+  const subtitles = streams.find((s) => s.codec_type === 'subtitle')?.codec_name ?? null;
   return {
     durationMs: secondsToMs(parsed.format?.duration),
     video: v
@@ -88,6 +91,7 @@ export function parseFfprobeJson(text: string): MediaFacts | null {
           channels: a.channels ?? null,
         }
       : null,
+    subtitles,
     source: 'ffprobe',
   };
 }
@@ -99,6 +103,7 @@ export function parseFfmpegInfo(text: string): MediaFacts | null {
   const durationMs = d ? (Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3])) * 1000 : null;
   const videoLine = /Stream #0:\d+.*?: Video: (.*)/.exec(text)?.[1];
   const audioLine = /Stream #0:\d+.*?: Audio: (.*)/.exec(text)?.[1];
+  const subtitleLine = /Stream #0:\d+.*?: Subtitle: (.*)/.exec(text)?.[1];
   const size = videoLine ? /\b(\d{2,5})x(\d{2,5})\b/.exec(videoLine) : null;
   const fps = videoLine ? /([\d.]+) fps/.exec(videoLine) : null;
   const hz = audioLine ? /(\d+) Hz/.exec(audioLine) : null;
@@ -125,6 +130,7 @@ export function parseFfmpegInfo(text: string): MediaFacts | null {
           channels: /\bstereo\b/.test(audioLine) ? 2 : /\bmono\b/.test(audioLine) ? 1 : null,
         }
       : null,
+    subtitles: subtitleLine ? (subtitleLine.split(/[\s,]/)[0] ?? 'unknown') : null,
     source: 'ffmpeg',
   };
 }

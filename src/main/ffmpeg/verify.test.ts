@@ -104,6 +104,7 @@ describe('findProblems', () => {
     const facts = {
       durationMs: 2000,
       source: 'ffprobe' as const,
+      subtitles: null,
       video: {
         codec: 'hevc',
         width: 16,
@@ -126,6 +127,7 @@ describe('findProblems', () => {
     const facts = {
       durationMs: 2000,
       source: 'ffprobe' as const,
+      subtitles: null,
       video: {
         codec: 'h264',
         width: 16,

@@ -19,6 +19,8 @@ export interface VideoExpectation {
   audio: boolean;
   /** Exact number of video frames, when the caller knows it (a segment, a frame-exact join). */
   frames?: number;
+  /** A soft caption track (mov_text) must be present. */
+  captions?: boolean;
 }
 
 export interface VideoFacts extends MediaFacts {
@@ -38,6 +40,7 @@ export function planExpectation(plan: RenderPlan): VideoExpectation {
     durationMs: plan.segment ? framesToMs(frameCount, plan.output.fps) : plan.durationMs,
     frames: frameCount,
     audio: !plan.segment,
+    captions: Boolean(plan.captions && !plan.captions.burnIn && !plan.segment),
   };
 }
 
@@ -122,6 +125,7 @@ export function findProblems(facts: MediaFacts, expect: VideoExpectation): strin
   else if (off(video.durationMs, expect.durationMs)) {
     problems.push(`video lasts ${ms(video.durationMs)}, expected ${ms(expect.durationMs)}`);
   }
+  if (expect.captions && facts.subtitles !== 'mov_text') problems.push('it has no caption track');
   if (!expect.audio) {
     if (audio) problems.push(`it has an audio stream (${audio.codec}) but none was expected`);
     return problems;

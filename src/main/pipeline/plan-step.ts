@@ -18,7 +18,8 @@ import { CAPTION_FONT_FILE } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 
-const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}`;
+// /soft-captions: captions not burned in became a track of the video.
+const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions`;
 
 /**
  * Script + narration + captions → a RenderPlan: every asset by checksum, scene times from the
@@ -70,6 +71,9 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       if (defaults.captions.burnIn) {
         addInput('captions', inputFile(ctx.inputs, 'captions', 'ass'), 'subtitles', 'captions.ass');
         await addExternal('font', fontPath, 'font');
+      } else {
+        // Not burned in: a caption track players can switch on (SRT is what mov_text converts from best).
+        addInput('captions', inputFile(ctx.inputs, 'captions', 'srt'), 'subtitles', 'captions.srt');
       }
       const imageIds = new Map<string, string>();
       const scenes: RenderPlan['scenes'] = [];
@@ -95,7 +99,9 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         assets,
         scenes,
         audio: { narration: 'narration' },
-        ...(defaults.captions.burnIn ? { captions: { asset: 'captions', font: 'font', burnIn: true } } : {}),
+        captions: defaults.captions.burnIn
+          ? { asset: 'captions', font: 'font', burnIn: true }
+          : { asset: 'captions', burnIn: false },
       };
       const checked = validateRenderPlan(plan);
       if (!checked.ok)

@@ -90,7 +90,9 @@ export class FarmEncoder {
       })),
     });
     const ffmpeg = await this.deps.ffmpeg();
-    const assetPaths = await this.linkAudio(input.plan, input.workDir);
+    const assetPaths = await this.linkOriginAssets(input.plan, input.workDir);
+    const captions = input.plan.captions;
+    const captionsPath = captions && !captions.burnIn ? assetPaths[captions.asset] : undefined;
     // The audio encode stops when the step is cancelled, and when a segment fails for good.
     const local = new AbortController();
     const stop = () => local.abort(input.signal.reason);
@@ -149,6 +151,7 @@ export class FarmEncoder {
         plan: input.plan,
         segmentPaths: results.map((r) => r.path),
         audioPath,
+        ...(captionsPath ? { captionsPath } : {}),
         outPath: join(input.workDir, 'video.mp4'),
       },
       {
@@ -170,11 +173,15 @@ export class FarmEncoder {
     };
   }
 
-  /** ffmpeg recognises audio by content, but a real extension on a symlink costs nothing and helps. */
-  private async linkAudio(plan: RenderPlan, workDir: string): Promise<Record<string, string>> {
-    const dir = join(workDir, 'audio');
+  /**
+   * The assets the origin itself reads: the audio, and captions that become a track. ffmpeg
+   * recognises audio by content, but subtitles by extension: symlinks with real names give both.
+   */
+  private async linkOriginAssets(plan: RenderPlan, workDir: string): Promise<Record<string, string>> {
+    const dir = join(workDir, 'origin-assets');
     await mkdir(dir, { recursive: true });
     const ids = new Set([plan.audio.narration, ...(plan.audio.music ? [plan.audio.music.asset] : [])]);
+    if (plan.captions && !plan.captions.burnIn) ids.add(plan.captions.asset);
     const paths: Record<string, string> = {};
     for (const id of ids) {
       const ref = plan.assets[id];
