@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFrameCount } from '../../../shared/plan-frames.ts';
 import type { AssetRef, RenderPlan } from '../../../shared/render-plan.ts';
+import { ShutdownError, StepError } from '../../engine/errors.ts';
 import { runEncode } from '../../ffmpeg/encode-job.ts';
 import {
   FFMPEG,
@@ -191,8 +192,8 @@ describe('FarmEncoder on the origin', () => {
     const [zero, one] = submittedTasks(coordinator) as [SubmittedTask, SubmittedTask];
     expect(await deliver(origin, zero, 'lease-z')).toBe(true);
     // The origin stops: the coordinator accepted segment 1 but the origin never recorded it.
-    controller.abort(new Error('node stopped'));
-    await expect(first).rejects.toThrow('node stopped');
+    controller.abort(new ShutdownError());
+    await expect(first).rejects.toBeInstanceOf(ShutdownError);
     coordinator.finished.add(one.id);
 
     const restarted = makeOrigin(sqlite, coordinator, 2);
@@ -205,6 +206,49 @@ describe('FarmEncoder on the origin', () => {
     expect(await deliver(restarted.origin, renewed, 'lease-o')).toBe(true);
     expect((await again).segments).toBe(2);
     expect(sqlite.prepare('SELECT count(*) AS n FROM farm_origin_tasks').get()).toEqual({ n: 0 });
+  });
+
+  it('withdraws its unfinished segments when the job is cancelled, and keeps them when the node shuts down', async () => {
+    const { encoder, coordinator, sqlite, origin } = setUp(2);
+    const base = { plan, planSha256: '1'.repeat(64) };
+    const withdrawn = () =>
+      coordinator.calls.filter((c) => c.path.endsWith('/withdraw')).map((c) => c.path.split('/')[4]);
+
+    const stopping = new AbortController();
+    const pending = encoder.encode({
+      ...base,
+      jobId: 'job-4',
+      workDir: join(temp.dir, 'step-6'),
+      signal: stopping.signal,
+    });
+    await waitFor(() => submittedTasks(coordinator).length === 2);
+    stopping.abort(new ShutdownError());
+    await expect(pending).rejects.toBeInstanceOf(ShutdownError);
+    expect(withdrawn()).toEqual([]);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM farm_origin_tasks').get()).toEqual({ n: 2 });
+
+    // After the restart the job runs again, picks up the same split; then the user cancels it.
+    const cancel = new AbortController();
+    const again = encoder.encode({
+      ...base,
+      jobId: 'job-4',
+      workDir: join(temp.dir, 'step-7'),
+      signal: cancel.signal,
+    });
+    await waitFor(() => submittedTasks(coordinator).length === 4);
+    const [zero, one] = submittedTasks(coordinator) as [SubmittedTask, SubmittedTask];
+    expect(
+      submittedTasks(coordinator)
+        .slice(2)
+        .map((t) => t.id),
+    ).toEqual([zero.id, one.id]);
+    expect(await deliver(origin, zero, 'lease-c0')).toBe(true);
+    cancel.abort(new StepError('cancelled', 'job cancelled'));
+    await expect(again).rejects.toThrow('job cancelled');
+    // The segment already back is simply deleted; the one still at the farm is withdrawn.
+    expect(withdrawn()).toEqual([one.id]);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM farm_origin_tasks').get()).toEqual({ n: 0 });
+    expect(existsSync(join(temp.dir, 'lease-c0.mp4'))).toBe(false);
   });
 
   it('renders whole, as one task any worker may take, when the farm has one free slot', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { encodeSpan } from '../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../shared/render-plan.ts';
 import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
-import { StepError } from '../../engine/errors.ts';
+import { ShutdownError, StepError } from '../../engine/errors.ts';
 import { createLogger } from '../../log/logger.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
 import type { EncodeCapacity } from '../segments/segment-encoder.ts';
@@ -19,6 +19,14 @@ import type { FarmEncodeRequest, FarmEncodeResult } from '../../pipeline/service
 import type { FarmResult, Origin, OriginTask } from './origin.ts';
 
 const log = createLogger('FarmEncode');
+
+/**
+ * The user cancelled the job: its farm work is withdrawn. A node shutting down keeps it (the job
+ * resumes after the restart and collects what the farm encoded meanwhile).
+ */
+function cancelledByUser(signal: AbortSignal): boolean {
+  return signal.aborted && !(signal.reason instanceof ShutdownError);
+}
 
 /** Share of the step's progress the segments stand for; the join is the rest. */
 const SEGMENTS_SHARE = 0.95;
@@ -49,15 +57,18 @@ export class FarmEncoder {
       ? undefined
       : ((await origin.segmentsOf(wholeId)) ?? this.split(input, wholeId));
     if (!tasks) {
-      const result = await origin.awaitTask({
-        taskId: wholeId,
-        jobId: input.jobId,
-        plan: input.plan,
-        signal: input.signal,
-      });
+      const result = await origin
+        .awaitTask({ taskId: wholeId, jobId: input.jobId, plan: input.plan, signal: input.signal })
+        .catch(async (error: unknown) => {
+          if (cancelledByUser(input.signal)) await origin.withdraw(wholeId);
+          throw error;
+        });
       return { ...result, segments: 1 };
     }
-    return this.encodeSegments(input, wholeId, tasks);
+    return this.encodeSegments(input, wholeId, tasks).catch(async (error: unknown) => {
+      if (cancelledByUser(input.signal)) await origin.dropSegments(wholeId);
+      throw error;
+    });
   }
 
   /** New segment tasks for this video, or undefined when it renders whole. */

@@ -129,6 +129,18 @@ export function farmRoutes(node: FarmNode): Route[] {
         return { result };
       },
     }),
+    {
+      method: 'POST',
+      pattern: '/farm/v1/tasks/:taskId/withdraw',
+      params: { taskId: TASK_ID_PATTERN },
+      auth: 'farm',
+      handler: ({ params, nodeId }) => {
+        const queue = coordinatorOnly();
+        if (!queue) return notCoordinator();
+        // Only the task's origin may withdraw it (the queue checks the caller against the task).
+        return { result: queue.withdraw(params.taskId as string, nodeId as string) };
+      },
+    },
     jsonRoute({
       method: 'POST',
       pattern: '/farm/v1/tasks/:taskId/failed',

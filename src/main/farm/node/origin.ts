@@ -216,16 +216,38 @@ export class Origin {
     return undefined;
   }
 
-  /** Forgets a video's segments and deletes their files (joined, or no longer usable). */
+  /**
+   * Forgets a video's segments and deletes their files (joined, cancelled, or no longer usable); the
+   * ones still queued or encoding are withdrawn from the farm.
+   */
   async dropSegments(splitOf: string): Promise<void> {
     const rows = this.deps.sqlite
       .prepare('SELECT * FROM farm_origin_tasks WHERE split_of = ?')
       .all(splitOf) as OriginRow[];
-    for (const row of rows) {
-      this.waiters.delete(row.task_id);
-      if (row.result_path) await rm(row.result_path, { force: true });
+    for (const row of rows) await this.withdraw(row.task_id);
+  }
+
+  /**
+   * This node no longer wants the task: the coordinator stops it (best effort: a coordinator that
+   * does not hear it only encodes a video nobody collects), and the row and any result are deleted.
+   */
+  async withdraw(taskId: string): Promise<void> {
+    const row = this.row(taskId);
+    if (!row) return;
+    this.waiters.delete(taskId);
+    this.deps.sqlite.prepare('DELETE FROM farm_origin_tasks WHERE task_id = ?').run(taskId);
+    if (row.result_path) {
+      await rm(row.result_path, { force: true });
+      return;
     }
-    this.deps.sqlite.prepare('DELETE FROM farm_origin_tasks WHERE split_of = ?').run(splitOf);
+    const coordinator = this.deps.coordinatorUrl();
+    if (!coordinator) return;
+    await this.deps.client
+      .json(coordinator, 'POST', `/farm/v1/tasks/${taskId}/withdraw`)
+      .then(() => log.info('task withdrawn', { task: taskId }))
+      .catch((error: unknown) =>
+        log.warn('could not withdraw the task', { task: taskId, error: String(error) }),
+      );
   }
 
   /** Sends the task to the coordinator; its status there (undefined: no coordinator to ask). */

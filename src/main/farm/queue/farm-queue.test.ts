@@ -190,3 +190,37 @@ describe('FarmQueue: leases', () => {
     expect(queue.schedule().map((a) => a.task.id)).toEqual([taskIdOf('b')]);
   });
 });
+
+describe('FarmQueue: withdrawal by the origin', () => {
+  it('stops a queued or leased task for its origin only; the worker is told to stop; a resubmission retries it', () => {
+    const { queue } = queueKit();
+    const origin = taskInput('a').originNodeId;
+    queue.registerWorker(workerInfo('w1'));
+    queue.submit(taskInput('a'));
+    queue.submit(taskInput('b'));
+    const [lease] = queue.schedule();
+    expect(lease?.task.id).toBe(taskIdOf('a'));
+
+    expect(queue.withdraw(taskIdOf('a'), 'someone-else')).toBe('refused');
+    expect(queue.getTask(taskIdOf('a'))?.status).toBe('leased');
+    expect(queue.withdraw(taskIdOf('a'), origin)).toBe('withdrawn');
+    expect(queue.withdraw(taskIdOf('b'), origin)).toBe('withdrawn');
+    expect(queue.getTask(taskIdOf('a'))).toMatchObject({
+      status: 'failed',
+      lastError: 'withdrawn by its origin',
+    });
+    expect(queue.withdraw(taskIdOf('a'), origin)).toBe('finished');
+    expect(queue.withdraw(taskIdOf('zzz'), origin)).toBe('unknown');
+
+    // The worker still encoding the withdrawn task hears it on its next heartbeat, and gets its slot back.
+    const reply = queue.heartbeat('w1', { freeSlots: 0, leases: [{ leaseId: lease?.lease.id as string }] });
+    expect(reply.cancel).toEqual([lease?.lease.id]);
+    expect(queue.schedule()).toEqual([]);
+    expect(queue.stats()).toMatchObject({ queued: 0, running: 0, failed: 2 });
+
+    // The origin runs the job again: its submission of a withdrawn task is a retry.
+    expect(queue.retry(taskIdOf('b'))?.status).toBe('queued');
+    queue.heartbeat('w1', { freeSlots: 1, leases: [] });
+    expect(queue.schedule().map((a) => a.task.id)).toEqual([taskIdOf('b')]);
+  });
+});

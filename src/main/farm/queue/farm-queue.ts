@@ -9,7 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../log/logger.ts';
 import type { QueueConfig, QueueContext } from './context.ts';
 import { applyHeartbeat } from './heartbeat.ts';
-import { completeLease, expireLeases, failLease, requeueLeasesOf, returnLease } from './lease-endings.ts';
+import {
+  completeLease,
+  expireLeases,
+  failLease,
+  requeueLeasesOf,
+  returnLease,
+  withdrawTask,
+} from './lease-endings.ts';
 import { grantLeases, workerStateOf } from './lease-grants.ts';
 import { PendingLeases } from './pending-leases.ts';
 import { QueueState } from './queue-state.ts';
@@ -27,6 +34,7 @@ import type {
   QueueStats,
   RebuildResult,
   Task,
+  WithdrawResult,
   WorkerState,
 } from './types.ts';
 import { type WorkerRecord, WorkerRegistry } from './worker-registry.ts';
@@ -148,6 +156,11 @@ export class FarmQueue {
   /** Retryable: back to the queue (counted against the worker); otherwise the task fails for good. */
   fail(leaseId: string, reason: string, options: { retryable: boolean }, now = this.clock.now()): FailResult {
     return failLease(this.ctx, leaseId, reason, options.retryable, now);
+  }
+
+  /** Its origin gave the task up: it is not (or no longer) encoded, and ends failed (see lease-endings.ts). */
+  withdraw(taskId: string, originNodeId: string, now = this.clock.now()): WithdrawResult {
+    return withdrawTask(this.ctx, taskId, originNodeId, now);
   }
 
   /** The worker refused the offer as busy: requeue without counting an attempt (see lease-endings.ts). */

@@ -6,7 +6,7 @@
 import { createLogger } from '../../log/logger.ts';
 import type { QueueContext } from './context.ts';
 import { afterLostLease, completed, failedForGood, requeued } from './task-transitions.ts';
-import type { CompleteResult, FailResult, Lease, Task } from './types.ts';
+import type { CompleteResult, FailResult, Lease, Task, WithdrawResult } from './types.ts';
 
 const log = createLogger('FarmQueue');
 
@@ -42,6 +42,31 @@ export function failLease(
   releaseSlot(ctx, workerId);
   logLoss('lease failed', task.lease, next);
   return next.status === 'queued' ? 'requeued' : 'failed';
+}
+
+/**
+ * The origin no longer wants the task (its job was cancelled, its split dropped): a queued task is not
+ * leased any more, a leased one loses its lease — the worker's next heartbeat tells it to stop — and
+ * the task ends as failed, so a later submission from the same origin retries it. Only the origin may.
+ */
+export function withdrawTask(
+  ctx: QueueContext,
+  taskId: string,
+  originNodeId: string,
+  now: number,
+): WithdrawResult {
+  const task = ctx.state.get(taskId);
+  if (!task) return 'unknown';
+  if (task.originNodeId !== originNodeId) return 'refused';
+  if (task.status === 'done' || task.status === 'failed') return 'finished';
+  ctx.state.commit([failedForGood(task, 'withdrawn by its origin', now)]);
+  if (task.lease) releaseSlot(ctx, task.lease.workerId);
+  log.info('task withdrawn by its origin', {
+    task: taskId,
+    lease: task.lease?.id,
+    worker: task.lease?.workerId,
+  });
+  return 'withdrawn';
 }
 
 /**

@@ -106,6 +106,7 @@ export interface Assignment {
 
 export type CompleteResult = 'accepted' | 'stale';
 export type FailResult = 'requeued' | 'failed' | 'stale';
+export type WithdrawResult = 'withdrawn' | 'finished' | 'unknown' | 'refused';
 
 export interface AnnouncedLease {
   leaseId: string;
