@@ -181,6 +181,8 @@ export interface SettingsView {
   ffmpegPath: string | null;
   providers: ProviderStatus;
   dataDir: string;
+  /** A farm video is split into segments only if each can last this long; null: videos render whole. */
+  minSegmentSeconds: number | null;
 }
 
 /** Every call the UI can make: name → (arguments) => result. */
@@ -210,6 +212,7 @@ export interface VfoHandlers {
   'library.activateRecipe': (args: { slug: string; version: number }) => RecipeView;
   'settings.get': (args: Record<string, never>) => SettingsView;
   'settings.setFfmpegPath': (args: { path: string | null }) => SettingsView;
+  'settings.setMinSegmentSeconds': (args: { seconds: number }) => SettingsView;
   /** App only: a provider key into the Keychain-backed store (an empty value removes it). */
   'settings.setSecret': (args: {
     name: 'anthropic.apiKey' | 'azure.speechKey' | 'azure.speechRegion';
@@ -287,6 +290,7 @@ export const METHODS: readonly Method[] = [
   'library.activateRecipe',
   'settings.get',
   'settings.setFfmpegPath',
+  'settings.setMinSegmentSeconds',
   'settings.setSecret',
 ];
 

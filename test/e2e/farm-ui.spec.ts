@@ -205,6 +205,20 @@ test('log in, queue only the valid script, retry its failed step, play it, and s
     await expect(page.getByTestId('ffmpeg-path')).toContainText('change it in the desktop app');
     await expect(page.getByTestId('keys-form')).toHaveCount(0);
     await expect(page.getByTestId('data-dir')).toContainText('e2e-alpha');
+    // The farm's split policy is editable from the LAN: the node refuses a bad value next to its field.
+    const segments = page.getByTestId('segments-form');
+    const length = segments.getByLabel('Minimum segment length (seconds)');
+    await expect(length).toHaveValue('20');
+    await length.fill('0');
+    await segments.getByRole('button', { name: 'Save segment length' }).click();
+    await expect(segments.getByTestId('field-error-seconds')).toContainText('from 1 to 86400');
+    await length.fill('45');
+    await segments.getByRole('button', { name: 'Save segment length' }).click();
+    await expect(page.getByTestId('toast').filter({ hasText: 'segments of at least 45 s' })).toBeVisible();
+    await page.reload();
+    await expect(
+      page.getByTestId('segments-form').getByLabel('Minimum segment length (seconds)'),
+    ).toHaveValue('45');
   });
 
   await test.step('the Farm view lists both nodes with their roles and one coordinator', async () => {

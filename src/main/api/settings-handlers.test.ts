@@ -11,6 +11,7 @@ import {
   type WritableSecretStore,
 } from '../secrets/secret-store.ts';
 import { wrapHandlers } from './call-failure.ts';
+import { readSegmentPolicy } from '../farm/segments/segment-policy.ts';
 import { readFfmpegPathSetting } from './ffmpeg-path-setting.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 
@@ -57,8 +58,31 @@ describe('settings calls', () => {
   it('shows the data folder, provider readiness and no ffmpeg path until one is set', async () => {
     expect(await settings()['settings.get']({})).toEqual({
       ok: true,
-      value: { ffmpegPath: null, providers: { anthropic: true, azureSpeech: false }, dataDir: '/data/vfo' },
+      value: {
+        ffmpegPath: null,
+        providers: { anthropic: true, azureSpeech: false },
+        dataDir: '/data/vfo',
+        // The seeded farm.segments setting.
+        minSegmentSeconds: 20,
+      },
     });
+  });
+
+  it('stores the minimum segment length the farm splits videos with, and refuses what is not one', async () => {
+    const saved = await settings()['settings.setMinSegmentSeconds']({ seconds: 45 });
+    expect(saved).toMatchObject({ ok: true, value: { minSegmentSeconds: 45 } });
+    expect(readSegmentPolicy(t.db)).toEqual({ minSegmentMs: 45_000 });
+    for (const seconds of [0, -3, 86_401, Number.NaN, '30' as unknown as number]) {
+      const refused = await settings()['settings.setMinSegmentSeconds']({ seconds });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: {
+          code: 'invalid',
+          issues: [{ field: 'seconds', message: 'seconds must be a number from 1 to 86400' }],
+        },
+      });
+    }
+    expect(readSegmentPolicy(t.db)).toEqual({ minSegmentMs: 45_000 });
   });
 
   it('stores an absolute path to an executable file, and clears it with null', async () => {

@@ -1,5 +1,10 @@
 import type { ProviderStatus, SettingsView } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
+import {
+  minSegmentSecondsProblems,
+  readMinSegmentSeconds,
+  writeMinSegmentSeconds,
+} from '../farm/segments/segment-policy.ts';
 import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
 import { CallFailure, type HandlerMap } from './call-failure.ts';
 import { ffmpegPathProblems, readFfmpegPathSetting, writeFfmpegPathSetting } from './ffmpeg-path-setting.ts';
@@ -8,6 +13,7 @@ export type SettingsMethod =
   | 'settings.providers'
   | 'settings.get'
   | 'settings.setFfmpegPath'
+  | 'settings.setMinSegmentSeconds'
   | 'settings.setSecret';
 
 export interface SettingsDeps {
@@ -25,6 +31,7 @@ export function settingsHandlers(deps: SettingsDeps): HandlerMap<SettingsMethod>
     ffmpegPath: readFfmpegPathSetting(deps.db),
     providers: deps.providers(),
     dataDir: deps.dataDir,
+    minSegmentSeconds: readMinSegmentSeconds(deps.db),
   });
   return {
     'settings.providers': () => deps.providers(),
@@ -36,6 +43,13 @@ export function settingsHandlers(deps: SettingsDeps): HandlerMap<SettingsMethod>
           throw new CallFailure('invalid', `ffmpeg path: ${issues.map((i) => i.message).join('; ')}`, issues);
       }
       writeFfmpegPathSetting(deps.db, path);
+      return view();
+    },
+    'settings.setMinSegmentSeconds': ({ seconds }) => {
+      const issues = minSegmentSecondsProblems(seconds);
+      if (issues.length > 0)
+        throw new CallFailure('invalid', `minimum segment length: ${issues[0]?.message}`, issues);
+      writeMinSegmentSeconds(deps.db, seconds);
       return view();
     },
     // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.

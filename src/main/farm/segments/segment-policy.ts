@@ -4,6 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import type { FieldIssue } from '../../../shared/contract.ts';
 import type { Db } from '../../db/open.ts';
 import { settings } from '../../db/schema.ts';
 import { createLogger } from '../../log/logger.ts';
@@ -13,12 +14,8 @@ const log = createLogger('SegmentPolicy');
 
 export const SEGMENT_POLICY_SETTING = 'farm.segments';
 
-const policySchema = z.strictObject({
-  minSegmentSeconds: z
-    .number()
-    .min(1)
-    .max(24 * 3600),
-});
+const MAX_SECONDS = 24 * 3600;
+const policySchema = z.strictObject({ minSegmentSeconds: z.number().min(1).max(MAX_SECONDS) });
 
 /** The policy, or null (videos render whole) when the row is missing or unreadable. */
 export function readSegmentPolicy(db: Db): SplitPolicy | null {
@@ -32,4 +29,26 @@ export function readSegmentPolicy(db: Db): SplitPolicy | null {
     return null;
   }
   return { minSegmentMs: Math.round(parsed.data.minSegmentSeconds * 1000) };
+}
+
+/** The minimum segment length in seconds, as Settings shows it (null: videos render whole). */
+export function readMinSegmentSeconds(db: Db): number | null {
+  const policy = readSegmentPolicy(db);
+  return policy ? policy.minSegmentMs / 1000 : null;
+}
+
+/** What is wrong with `seconds` as a minimum segment length (empty when it is fine). */
+export function minSegmentSecondsProblems(seconds: unknown): FieldIssue[] {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > MAX_SECONDS)
+    return [{ field: 'seconds', message: `seconds must be a number from 1 to ${MAX_SECONDS}` }];
+  return [];
+}
+
+/** Stores the policy (call minSegmentSecondsProblems first); the next video sent to the farm uses it. */
+export function writeMinSegmentSeconds(db: Db, seconds: number): void {
+  const value = { minSegmentSeconds: seconds };
+  db.insert(settings)
+    .values({ key: SEGMENT_POLICY_SETTING, value })
+    .onConflictDoUpdate({ target: settings.key, set: { value } })
+    .run();
 }

@@ -3,6 +3,7 @@ import type { ProviderStatus } from '../../../shared/contract.ts';
 import { useSettingsStore } from '../stores/settings-store.ts';
 import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
 import { KeysForm } from './settings/KeysForm.tsx';
+import { SegmentsForm } from './settings/SegmentsForm.tsx';
 
 const PROVIDERS: { key: keyof ProviderStatus; name: string; purpose: string; missing: string }[] = [
   {
@@ -48,6 +49,12 @@ export function SettingsScreen() {
           <code>{settings.ffmpegPath ?? 'searched for (/opt/homebrew/bin, /usr/local/bin, PATH)'}</code> —
           change it in the desktop app on that Mac.
         </p>
+      )}
+      <h2 id="segments-heading">Farm segments</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <SegmentsForm key={String(settings.minSegmentSeconds)} current={settings.minSegmentSeconds} />
       )}
       <h2 id="data-heading">Data folder</h2>
       <p data-testid="data-dir">{settings === null ? 'Loading…' : <code>{settings.dataDir}</code>}</p>

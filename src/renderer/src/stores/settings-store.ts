@@ -1,4 +1,7 @@
-/** The node's settings: ffmpeg, provider readiness (never a key's value) and the data folder. */
+/**
+ * The node's settings: ffmpeg, provider readiness (never a key's value), the data folder and how long
+ * farm segments must be.
+ */
 import { create } from 'zustand';
 import type { FieldIssue, SettingsView } from '../../../shared/contract.ts';
 import { callApi, callForForm } from './call-api.ts';
@@ -11,11 +14,15 @@ interface SettingsState {
   saving: boolean;
   load(): Promise<void>;
   setFfmpegPath(path: string | null): Promise<boolean>;
+  /** What the node rejected in the last minimum segment length. */
+  segmentIssues: FieldIssue[];
+  setMinSegmentSeconds(seconds: number): Promise<boolean>;
 }
 
 export const useSettingsStore = create<SettingsState>()((set) => ({
   settings: null,
   issues: [],
+  segmentIssues: [],
   saving: false,
   async load() {
     const settings = await callApi('settings.get', {}, 'Loading settings');
@@ -34,6 +41,22 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
       'success',
       path === null ? 'ffmpeg will be searched for' : 'Saved the ffmpeg path: used from the next start',
     );
+    return true;
+  },
+  async setMinSegmentSeconds(seconds) {
+    set({ saving: true, segmentIssues: [] });
+    const result = await callForForm(
+      'settings.setMinSegmentSeconds',
+      { seconds },
+      'Saving the minimum segment length',
+    );
+    set({ saving: false });
+    if (!result.ok) {
+      set({ segmentIssues: result.issues });
+      return false;
+    }
+    set({ settings: result.value });
+    notify('success', `Saved: videos on the farm are split into segments of at least ${seconds} s`);
     return true;
   },
 }));
