@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import { runEncode } from '../../src/main/ffmpeg/index.ts';
 import { linkPlanAssets } from '../../src/main/pipeline/encode-step.ts';
+import { planFrameCount } from '../../src/shared/plan-frames.ts';
 import type { RenderPlan } from '../../src/shared/render-plan.ts';
 import { type FarmKeyFile, type NodeProcess, readDb, statusOf, until } from './farm-support.ts';
 
@@ -153,4 +155,32 @@ export async function lowestPsnr(a: string, b: string): Promise<number> {
   const min = /PSNR .*min:(\S+)/.exec(stderr)?.[1];
   if (!min) throw new Error(`no PSNR in ffmpeg's output: ${stderr.slice(-500)}`);
   return min === 'inf' ? Number.POSITIVE_INFINITY : Number(min);
+}
+
+/**
+ * The job's joined video equals the whole encode of its plan: exactly the plan's frames, duration
+ * within one frame, audio and video within one frame, and the same pictures frame for frame (lowest
+ * PSNR above 35 dB: ~45 for two lossy encodes of the same frames, under 10 for a frame out of place).
+ */
+export async function expectSameAsWhole(
+  origin: NodeProcess,
+  jobId: string,
+  root: string,
+): Promise<{ video: { path: string; metadata: unknown }; plan: RenderPlan }> {
+  const video = videoArtifactOf(origin, jobId);
+  const plan = planOfJob(origin, jobId);
+  const wholePath = await encodeWhole(origin, plan, root);
+  const [joined, whole] = await Promise.all([streamFacts(video.path), streamFacts(wholePath)]);
+  const frame = 1000 / plan.output.fps;
+  expect(joined.frames).toBe(planFrameCount(plan));
+  expect(joined.frames).toBe(whole.frames);
+  expect(Math.abs(joined.videoMs - whole.videoMs)).toBeLessThanOrEqual(frame);
+  expect(Math.abs(joined.audioMs - joined.videoMs)).toBeLessThanOrEqual(frame);
+  expect(Math.abs(whole.audioMs - whole.videoMs)).toBeLessThanOrEqual(frame);
+  expect({ width: joined.width, height: joined.height }).toEqual({
+    width: plan.output.width,
+    height: plan.output.height,
+  });
+  expect(await lowestPsnr(video.path, wholePath)).toBeGreaterThan(35);
+  return { video, plan };
 }
