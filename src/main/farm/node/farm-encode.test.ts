@@ -36,12 +36,16 @@ function fakeCoordinator() {
   const calls: { method: string; path: string; body: unknown }[] = [];
   /** Tasks the coordinator considers done: a submission of one answers "done". */
   const finished = new Set<string>();
+  /** How long each answer takes (a coordinator far away, or busy). */
+  const latency = { ms: 0 };
   return {
     calls,
     finished,
+    latency,
     client: {
       async json<T>(_url: string, method: string, path: string, body?: unknown): Promise<T> {
         calls.push({ method, path, body });
+        if (latency.ms > 0) await new Promise((r) => setTimeout(r, latency.ms));
         if (path.endsWith('/complete')) return { result: 'accepted' } as T;
         const id = (body as { id?: string } | undefined)?.id ?? '';
         return { status: finished.has(id) ? 'done' : 'queued' } as T;
@@ -249,6 +253,25 @@ describe('FarmEncoder on the origin', () => {
     expect(withdrawn()).toEqual([one.id]);
     expect(sqlite.prepare('SELECT count(*) AS n FROM farm_origin_tasks').get()).toEqual({ n: 0 });
     expect(existsSync(join(temp.dir, 'lease-c0.mp4'))).toBe(false);
+  });
+
+  it('is cancelled cleanly while its submission is still on its way to the coordinator', async () => {
+    // An unhandled rejection here would fail the run (and stop a real node).
+    const { encoder, coordinator } = setUp(1);
+    coordinator.latency.ms = 300;
+    const controller = new AbortController();
+    const pending = encoder.encode({
+      jobId: 'job-5',
+      plan,
+      planSha256: '2'.repeat(64),
+      workDir: join(temp.dir, 'step-8'),
+      signal: controller.signal,
+    });
+    const outcome = pending.catch((error: unknown) => error);
+    await waitFor(() => submittedTasks(coordinator).length === 1);
+    controller.abort(new ShutdownError());
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await outcome).toBeInstanceOf(ShutdownError);
   });
 
   it('renders whole, as one task any worker may take, when the farm has one free slot', async () => {

@@ -149,6 +149,9 @@ export class Origin {
       });
       input.signal.addEventListener('abort', onAbort, { once: true });
     });
+    // It may be rejected (cancel, the farm gave up) while the submission below is still under way,
+    // before the caller awaits it: that must not count as an unhandled rejection.
+    arrived.catch(() => undefined);
     const status = await this.submit(taskId).catch((error: unknown) => {
       // No coordinator yet, or it is changing: the task is announced to the next one.
       log.warn('could not submit the task now; it will be announced', { task: taskId, error: String(error) });
