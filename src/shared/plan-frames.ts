@@ -3,8 +3,8 @@
  * planner (where a plan may be cut) and the checks (how many frames a video must have). A scene's
  * length comes from its rounded start and end on the output frame grid (no drift); scenes are laid
  * one after the other (a scene shorter than a frame still gets one) and the video is trimmed to its
- * own length. Segments use the same layout, so a segment renders exactly the frames the whole video
- * has at that place.
+ * own length. A segment is a range of those frames (cut anywhere: inside a scene it starts that scene's
+ * motion part-way), so it renders exactly the frames the whole video has at that place.
  */
 import type { RenderPlan } from './render-plan.ts';
 
@@ -38,24 +38,40 @@ export function sceneFrameStarts(plan: RenderPlan): number[] {
   return starts;
 }
 
-/** Which part of a plan one encode renders: scenes [firstScene, firstScene + sceneCount), as frames. */
-export interface FrameSpan {
-  firstScene: number;
-  sceneCount: number;
-  /** Index in the whole video of the span's first frame. */
-  startFrame: number;
-  frameCount: number;
+/** The frames of one scene an encode renders: `frames` of them from its `offset`-th on. */
+export interface ScenePart {
+  scene: number;
+  offset: number;
+  frames: number;
 }
 
-/** The span a plan asks for: all of it, or its segment's scenes (clipped to the video's length). */
+/** Which part of a plan one encode renders: frames [startFrame, startFrame + frameCount) of the video. */
+export interface FrameSpan {
+  startFrame: number;
+  frameCount: number;
+  /** The scenes those frames show, in order (the first and last may be cut). */
+  parts: ScenePart[];
+}
+
+/** The span a plan asks for: all of it, or its segment's frames (clipped to the video's length). */
 export function encodeSpan(plan: RenderPlan): FrameSpan {
   const total = planFrameCount(plan);
-  const firstScene = plan.segment?.firstScene ?? 0;
-  const sceneCount = plan.segment?.sceneCount ?? plan.scenes.length;
+  const startFrame = Math.min(plan.segment?.startFrame ?? 0, total);
+  const endFrame = Math.min(plan.segment ? startFrame + plan.segment.frameCount : total, total);
   const starts = sceneFrameStarts(plan);
-  const startFrame = Math.min(starts[firstScene] ?? total, total);
-  const endFrame = Math.min(starts[firstScene + sceneCount] ?? total, total);
-  return { firstScene, sceneCount, startFrame, frameCount: endFrame - startFrame };
+  const parts: ScenePart[] = [];
+  for (let scene = 0; scene < plan.scenes.length; scene++) {
+    const from = Math.max(starts[scene] as number, startFrame);
+    const to = Math.min(starts[scene + 1] as number, endFrame);
+    if (to > from) parts.push({ scene, offset: from - (starts[scene] as number), frames: to - from });
+  }
+  return { startFrame, frameCount: endFrame - startFrame, parts };
+}
+
+/** Frame indexes where a scene starts (after the first), within the video: where a cut costs nothing. */
+export function sceneBoundaries(plan: RenderPlan): number[] {
+  const total = planFrameCount(plan);
+  return sceneFrameStarts(plan).filter((f) => f > 0 && f < total);
 }
 
 /** Milliseconds of `frames` frames. */
@@ -77,9 +93,9 @@ export function assetsUsedBy(plan: RenderPlan): Set<string> {
     // Soft captions are a track of the whole video: muxed by a whole encode or the join.
     ids.add(plan.captions.asset);
   }
-  const { firstScene, sceneCount } = encodeSpan(plan);
-  for (const scene of plan.scenes.slice(firstScene, firstScene + sceneCount)) {
-    if (scene.visual.kind !== 'color') ids.add(scene.visual.asset);
+  for (const { scene } of encodeSpan(plan).parts) {
+    const visual = plan.scenes[scene]?.visual;
+    if (visual && visual.kind !== 'color') ids.add(visual.asset);
   }
   return ids;
 }

@@ -83,6 +83,21 @@ describe('validateRenderPlan', () => {
     if (!result.ok) expect(result.errors.join('\n')).toMatch(message);
   });
 
+  it('accepts a segment inside the video (90 frames here), and refuses one that is not', () => {
+    const segment = { index: 1, count: 2, startFrame: 40, frameCount: 50 };
+    expect(validateRenderPlan(plan({ segment })).ok).toBe(true);
+    const refused = (s: typeof segment) => {
+      const result = validateRenderPlan(plan({ segment: s }));
+      return result.ok ? [] : result.errors;
+    };
+    expect(refused({ ...segment, frameCount: 51 })).toEqual([
+      'segment: segment frames are past the end of the video',
+    ]);
+    expect(refused({ ...segment, index: 2 })).toEqual(['segment: segment index must be below count']);
+    expect(refused({ ...segment, frameCount: 0 })[0]).toMatch(/^segment.frameCount/);
+    expect(refused({ ...segment, count: 1, index: 0 })[0]).toMatch(/^segment.count/);
+  });
+
   it('rejects things that are not plans at all', () => {
     for (const input of [null, 42, 'plan', [], {}]) expect(validateRenderPlan(input).ok).toBe(false);
   });

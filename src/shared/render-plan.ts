@@ -4,7 +4,7 @@
  * the blobs it lacks and verifies them. Validated with a schema on every boundary.
  */
 import { z } from 'zod';
-import { encodeSpan } from './plan-frames.ts';
+import { planFrameCount } from './plan-frames.ts';
 
 export const RENDER_PLAN_VERSION = 1;
 
@@ -14,6 +14,8 @@ export const PLAN_LIMITS = {
   maxDimension: 7680,
   maxFps: 120,
   maxDurationMs: 6 * 60 * 60 * 1000,
+  /** 6 h at 120 fps. */
+  maxFrames: 6 * 60 * 60 * 120,
   maxScenes: 10_000,
   maxAssets: 20_000,
   maxAssetBytes: 20 * 1024 ** 3,
@@ -61,6 +63,8 @@ export const SceneSchema = z.strictObject({
   visual: VisualSchema,
 });
 
+export type Scene = z.infer<typeof SceneSchema>;
+
 export const OutputSchema = z.strictObject({
   container: z.literal('mp4'),
   width: dimension,
@@ -91,8 +95,9 @@ export type RenderOutput = z.infer<typeof OutputSchema>;
 export const SegmentSchema = z.strictObject({
   index: z.number().int().nonnegative().max(PLAN_LIMITS.maxScenes),
   count: z.number().int().min(2).max(PLAN_LIMITS.maxScenes),
-  firstScene: z.number().int().nonnegative().max(PLAN_LIMITS.maxScenes),
-  sceneCount: z.number().int().min(1).max(PLAN_LIMITS.maxScenes),
+  /** Frames [startFrame, startFrame + frameCount) of the whole video. */
+  startFrame: z.number().int().nonnegative().max(PLAN_LIMITS.maxFrames),
+  frameCount: z.number().int().min(1).max(PLAN_LIMITS.maxFrames),
 });
 export type Segment = z.infer<typeof SegmentSchema>;
 
@@ -157,17 +162,15 @@ export const RenderPlanSchema = z
       });
     }
     if (plan.segment) {
-      const { index, count, firstScene, sceneCount } = plan.segment;
+      const { index, count, startFrame, frameCount } = plan.segment;
       if (index >= count)
         ctx.addIssue({ code: 'custom', message: 'segment index must be below count', path: ['segment'] });
-      if (firstScene + sceneCount > plan.scenes.length)
+      if (expectedStart === plan.durationMs && startFrame + frameCount > planFrameCount(plan as RenderPlan))
         ctx.addIssue({
           code: 'custom',
-          message: 'segment scenes are past the last scene',
+          message: 'segment frames are past the end of the video',
           path: ['segment'],
         });
-      else if (expectedStart === plan.durationMs && encodeSpan(plan as RenderPlan).frameCount < 1)
-        ctx.addIssue({ code: 'custom', message: 'segment has no frames', path: ['segment'] });
     }
     for (const ref of referenced) {
       if (!plan.assets[ref.id])

@@ -16,7 +16,8 @@ import {
   submitScript,
   waitForJobs,
 } from './farm-support.ts';
-import { expectSameAsWhole, farmReady, multiSceneScript } from './segment-support.ts';
+import { expectSameAsWhole, farmReady, multiSceneScript, planOfJob } from './segment-support.ts';
+import { planFrameCount } from '../../src/shared/plan-frames.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 let key: FarmKeyFile;
@@ -40,7 +41,7 @@ afterAll(async () => {
 });
 
 describe('a long video on a farm of three nodes', () => {
-  it('is split at scene boundaries, encoded on several workers, joined, and equals the whole encode', async () => {
+  it('is split into even segments, encoded on several workers, joined, and equals the whole encode', async () => {
     const origin = nodes[0] as NodeProcess;
     const jobId = await submitScript(key, origin, 'long.md', multiSceneScript('split', 6));
     const [job] = await waitForJobs(key, origin, [jobId], 150_000);
@@ -48,9 +49,11 @@ describe('a long video on a farm of three nodes', () => {
 
     // Three free slots, six scenes, two-second minimum: three segments, each leased and delivered once.
     const [split] = logEvents(origin, 'video split into segments').filter((e) => e.job === jobId);
-    const segments = (split?.segments ?? []) as { task: string; scenes: number }[];
+    const segments = (split?.segments ?? []) as { task: string; scenes: number[]; frames: number }[];
     expect(segments).toHaveLength(3);
-    expect(segments.reduce((sum, s) => sum + s.scenes, 0)).toBe(6);
+    // Together they are every frame of the video, and every one of its six scenes.
+    expect(segments.reduce((sum, s) => sum + s.frames, 0)).toBe(planFrameCount(planOfJob(origin, jobId)));
+    expect(new Set(segments.flatMap((s) => s.scenes))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
     const workers = new Set(segments.map((s) => deliveredBy(nodes, origin, s.task).name));
     expect(workers.size, `segments were encoded by ${[...workers].join(', ')}`).toBeGreaterThanOrEqual(2);
     expect(logEvents(origin, 'segments joined')).toHaveLength(1);

@@ -7,7 +7,7 @@
  */
 import { dirname } from 'node:path';
 import { encodeSpan, sceneFrames } from '../../shared/plan-frames.ts';
-import type { RenderOutput, RenderPlan } from '../../shared/render-plan.ts';
+import type { RenderOutput, RenderPlan, Scene } from '../../shared/render-plan.ts';
 import { audioGraph } from './audio-graph.ts';
 import { FfmpegError } from './errors.ts';
 import { clipChain, colorSource, filterPath, stillImageChain } from './filters.ts';
@@ -42,7 +42,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   };
 
   const span = encodeSpan(plan);
-  const scenes = plan.scenes.slice(span.firstScene, span.firstScene + span.sceneCount);
+  const scenes = span.parts.map((part) => ({ ...part, ...(plan.scenes[part.scene] as Scene) }));
   // A still used by several scenes is decoded once and split: each copy is a single frame.
   const imageUses = new Map<string, number>();
   for (const scene of scenes) {
@@ -63,17 +63,20 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   const size = { width: output.width, height: output.height };
   const { fps, pixelFormat } = output;
   const sceneLabels = scenes.map((scene, i) => {
-    const frames = sceneFrames(scene.startMs, scene.durationMs, fps);
+    // The part of the scene this encode shows: `frames` frames from its `offset`-th.
+    const part = { total: sceneFrames(scene.startMs, scene.durationMs, fps), offset: scene.offset };
+    const { frames } = scene;
     const label = `[s${i}]`;
     const visual = scene.visual;
     if (visual.kind === 'color') {
       statements.push(`${colorSource(visual.color, size, fps, frames, pixelFormat)}${label}`);
     } else if (visual.kind === 'image') {
       const source = imageLabels.get(visual.asset)?.shift();
-      statements.push(`${source}${stillImageChain(visual.motion, size, fps, frames, pixelFormat)}${label}`);
+      const chain = stillImageChain(visual.motion, size, fps, frames, pixelFormat, part);
+      statements.push(`${source}${chain}${label}`);
     } else {
       const index = addInput(pathOf(visual.asset), visual.loop);
-      statements.push(`[${index}:v:0]${clipChain(size, fps, frames, pixelFormat)}${label}`);
+      statements.push(`[${index}:v:0]${clipChain(size, fps, frames, pixelFormat, part.offset)}${label}`);
     }
     return label;
   });

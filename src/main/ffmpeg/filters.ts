@@ -53,6 +53,8 @@ export function stillImageChain(
   fps: number,
   frames: number,
   pixelFormat: string,
+  /** A part of a longer scene: its length and where this part starts (a segment cut inside it). */
+  part: { total: number; offset: number } = { total: frames, offset: 0 },
 ): string {
   // Convert the pixel format on the single still, not on every output frame.
   if (motion === 'none') {
@@ -63,7 +65,11 @@ export function stillImageChain(
   }
   const k = motionSupersample(output);
   const big = `${coverChain({ width: output.width * k, height: output.height * k })},format=${pixelFormat}`;
-  const p = `on/${Math.max(1, frames - 1)}`;
+  // Where the move is, from 0 to 1 over the whole scene: a part starting later starts its move there.
+  const p =
+    part.offset > 0
+      ? `(on+${part.offset})/${Math.max(1, part.total - 1)}`
+      : `on/${Math.max(1, part.total - 1)}`;
   const extra = MOTION_ZOOM_EXTRA;
   const z = `(1+${extra})`;
   const center = { x: 'iw/2-iw/zoom/2', y: 'ih/2-ih/zoom/2' };
@@ -98,9 +104,18 @@ export function colorSource(
  * and not looped) held on its last frame. Trimming happens before scaling so no frame past the
  * scene is scaled.
  */
-export function clipChain(output: Size, fps: number, frames: number, pixelFormat: string): string {
+export function clipChain(
+  output: Size,
+  fps: number,
+  frames: number,
+  pixelFormat: string,
+  /** Frames of the scene before this part (a segment cut inside it): decoded, not shown. */
+  offset = 0,
+): string {
+  const trim =
+    offset > 0 ? `trim=start_frame=${offset}:end_frame=${offset + frames}` : `trim=end_frame=${frames}`;
   return (
-    `setpts=PTS-STARTPTS,fps=${fps},tpad=stop=-1:stop_mode=clone,trim=end_frame=${frames},` +
+    `setpts=PTS-STARTPTS,fps=${fps},tpad=stop=-1:stop_mode=clone,${trim},` +
     `setpts=PTS-STARTPTS,${coverChain(output)},format=${pixelFormat}`
   );
 }

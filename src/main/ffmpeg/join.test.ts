@@ -113,23 +113,24 @@ describe('segmented encode + join', () => {
     return track;
   };
 
-  const segmentsOf = (cuts: number[][]): RenderPlan[] =>
-    cuts.map(([firstScene, sceneCount], index) => {
-      const segment: Segment = {
-        index,
-        count: cuts.length,
-        firstScene: firstScene as number,
-        sceneCount: sceneCount as number,
-      };
-      return { ...plan, segment };
+  /** Segments that start at these frames (the video has 101: scenes start at 0, 30, 50 and 75). */
+  const segmentsOf = (starts: number[], of: RenderPlan = plan): RenderPlan[] =>
+    starts.map((startFrame, index) => {
+      const end = starts[index + 1] ?? planFrameCount(of);
+      const segment: Segment = { index, count: starts.length, startFrame, frameCount: end - startFrame };
+      return { ...of, segment };
     });
 
   it('renders each segment video-only with exactly its frames', async () => {
-    const [first, second] = segmentsOf([
-      [0, 2],
-      [2, 2],
-    ]) as [RenderPlan, RenderPlan];
-    expect(encodeSpan(second)).toEqual({ firstScene: 2, sceneCount: 2, startFrame: 50, frameCount: 51 });
+    const [first, second] = segmentsOf([0, 50]) as [RenderPlan, RenderPlan];
+    expect(encodeSpan(second)).toEqual({
+      startFrame: 50,
+      frameCount: 51,
+      parts: [
+        { scene: 2, offset: 0, frames: 25 },
+        { scene: 3, offset: 0, frames: 26 },
+      ],
+    });
     const result = await encode(second, 'second.mp4');
     expect(result.facts.audio).toBeNull();
     expect(result.facts.video?.frames).toBe(51);
@@ -145,16 +146,11 @@ describe('segmented encode + join', () => {
     const whole = await encode(plan, 'whole.mp4');
     const wholeFrames = frameHashes(whole.outPath);
     expect(wholeFrames).toHaveLength(planFrameCount(plan));
+    // At scene boundaries, and inside scenes: a zoom (17), a still (40), a clip (62), a pan (88).
     for (const cuts of [
-      [
-        [0, 2],
-        [2, 2],
-      ],
-      [
-        [0, 1],
-        [1, 2],
-        [3, 1],
-      ],
+      [0, 50],
+      [0, 30, 75],
+      [0, 17, 40, 62, 88],
     ]) {
       const segments = segmentsOf(cuts);
       const parts = [];
@@ -190,17 +186,8 @@ describe('segmented encode + join', () => {
     const whole = await encode(soft, 'soft-whole.mp4');
     expect(whole.facts.subtitles).toBe('mov_text');
     const parts = [];
-    for (const [index, range] of [
-      [0, 2],
-      [2, 2],
-    ].entries()) {
-      const segment: Segment = {
-        index,
-        count: 2,
-        firstScene: range[0] as number,
-        sceneCount: range[1] as number,
-      };
-      parts.push((await encode({ ...soft, segment }, `soft-seg-${index}.mp4`)).outPath);
+    for (const segment of segmentsOf([0, 62], soft)) {
+      parts.push((await encode(segment, `soft-seg-${segment.segment?.index}.mp4`)).outPath);
     }
     const joined = await joinSegments({
       ffmpegPath: FFMPEG,
@@ -218,10 +205,7 @@ describe('segmented encode + join', () => {
   });
 
   it('refuses segments that cannot be joined, and leaves nothing behind', async () => {
-    const [first] = segmentsOf([
-      [0, 2],
-      [2, 2],
-    ]) as [RenderPlan];
+    const [first] = segmentsOf([0, 50]) as [RenderPlan];
     const part = (await encode(first, 'only-first.mp4')).outPath;
     const out = join(temp.dir, 'short.mp4');
     const error = await joinSegments({

@@ -96,7 +96,7 @@ export class FarmEncoder {
       task: wholeId,
       segments: tasks.map((t) => ({
         task: t.taskId,
-        scenes: t.plan.segment?.sceneCount,
+        scenes: encodeSpan(t.plan).parts.map((part) => part.scene),
         frames: encodeSpan(t.plan).frameCount,
       })),
     });

@@ -3,35 +3,7 @@ import { encodeSpan, planFrameCount } from '../../../shared/plan-frames.ts';
 import { type RenderPlan, validateRenderPlan } from '../../../shared/render-plan.ts';
 import { tinyPlan } from '../../ffmpeg/test-fixtures.ts';
 import { planSegments, segmentEncoder } from './segment-encoder.ts';
-import { MAX_SEGMENTS, partitionScenes, splitPlan } from './split-plan.ts';
-
-const longest = (frames: number[], ranges: { firstScene: number; sceneCount: number }[]) =>
-  Math.max(
-    ...ranges.map((r) => frames.slice(r.firstScene, r.firstScene + r.sceneCount).reduce((a, b) => a + b, 0)),
-  );
-
-/** The best possible longest range over every way to cut `frames` into `count` ranges (small inputs). */
-function bruteForceLongest(frames: number[], count: number): number {
-  let best = Number.POSITIVE_INFINITY;
-  const cut = (from: number, left: number, worst: number): void => {
-    if (left === 1) {
-      best = Math.min(
-        best,
-        Math.max(
-          worst,
-          frames.slice(from).reduce((a, b) => a + b, 0),
-        ),
-      );
-      return;
-    }
-    for (let end = from + 1; end <= frames.length - (left - 1); end++) {
-      const sum = frames.slice(from, end).reduce((a, b) => a + b, 0);
-      cut(end, left - 1, Math.max(worst, sum));
-    }
-  };
-  cut(0, count, 0);
-  return best;
-}
+import { MAX_SEGMENTS, SNAP_SHARE, segmentStarts, splitPlan } from './split-plan.ts';
 
 /** A plan of scenes lasting `seconds` each, at 25 fps. */
 function planOf(seconds: number[]): RenderPlan {
@@ -48,53 +20,54 @@ function planOf(seconds: number[]): RenderPlan {
   return tinyPlan({ durationMs: start, scenes });
 }
 
-describe('partitionScenes', () => {
-  it('cuts equal scenes into equal ranges, one per slot', () => {
-    expect(partitionScenes([50, 50, 50, 50, 50, 50], 3, 1)).toEqual([
-      { firstScene: 0, sceneCount: 2 },
-      { firstScene: 2, sceneCount: 2 },
-      { firstScene: 4, sceneCount: 2 },
-    ]);
+describe('segmentStarts', () => {
+  it('gives every free slot an equal share, cutting at a scene boundary when one is near', () => {
+    // 300 frames, 3 slots: shares of 100; scene boundaries at 95 and 230 (within 10 frames of 100, not of 200).
+    expect(segmentStarts(300, [95, 230], 3, 10)).toEqual([0, 95, 200]);
+    expect(segmentStarts(300, [], 3, 10)).toEqual([0, 100, 200]);
   });
 
-  it('finds the smallest possible longest range, checked against every possible cut', () => {
-    let seed = 7;
+  it('cuts inside a long scene: one scene on four slots is four equal segments', () => {
+    expect(segmentStarts(1500, [], 4, 125)).toEqual([0, 375, 750, 1125]);
+  });
+
+  it('makes fewer segments than slots rather than one below the minimum length, and none under two', () => {
+    expect(segmentStarts(100, [], 4, 40)).toEqual([0, 50]);
+    expect(segmentStarts(79, [], 4, 40)).toEqual([0]);
+    expect(segmentStarts(1000, [], 1, 1)).toEqual([0]);
+  });
+
+  it('never snaps a cut to where a segment would be too short, or out of order', () => {
+    // Shares of 50 with a 48-frame minimum: snapping 100 to 95 would leave 45 frames before it.
+    expect(segmentStarts(150, [95], 3, 48)).toEqual([0, 50, 100]);
+  });
+
+  it('keeps every segment within the snap distance of an equal share, whatever the scenes', () => {
+    let seed = 11;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    for (let round = 0; round < 200; round++) {
-      const frames = Array.from(
-        { length: 2 + Math.floor(random() * 9) },
-        () => 1 + Math.floor(random() * 300),
-      );
-      const slots = 2 + Math.floor(random() * 4);
-      const ranges = partitionScenes(frames, slots, 1);
-      expect(ranges).toHaveLength(Math.min(slots, frames.length));
-      expect(ranges.map((r) => r.sceneCount).reduce((a, b) => a + b, 0)).toBe(frames.length);
-      ranges.forEach((r, i) => {
-        expect(r.sceneCount).toBeGreaterThan(0);
-        if (i > 0)
-          expect(r.firstScene).toBe((ranges[i - 1]?.firstScene ?? 0) + (ranges[i - 1]?.sceneCount ?? 0));
-      });
-      expect(longest(frames, ranges)).toBe(bruteForceLongest(frames, ranges.length));
+    for (let round = 0; round < 300; round++) {
+      const total = 200 + Math.floor(random() * 5000);
+      const boundaries = [
+        ...new Set(
+          Array.from({ length: Math.floor(random() * 30) }, () => 1 + Math.floor(random() * (total - 1))),
+        ),
+      ].sort((a, b) => a - b);
+      const slots = 1 + Math.floor(random() * 8);
+      const minFrames = 1 + Math.floor(random() * 300);
+      const starts = segmentStarts(total, boundaries, slots, minFrames);
+      const lengths = starts.map((start, i) => (starts[i + 1] ?? total) - start);
+      expect(starts[0]).toBe(0);
+      expect(starts.length).toBeLessThanOrEqual(Math.max(1, Math.min(slots, Math.floor(total / minFrames))));
+      if (starts.length === 1) continue;
+      const share = total / starts.length;
+      for (const length of lengths) {
+        expect(length).toBeGreaterThanOrEqual(minFrames);
+        expect(length).toBeLessThanOrEqual(Math.ceil(share * (1 + 2 * SNAP_SHARE)) + 1);
+      }
     }
-  });
-
-  it('makes fewer segments than slots rather than one below the minimum length', () => {
-    // 100 frames, 40 at least: two segments at most, whatever the slots.
-    expect(partitionScenes([25, 25, 25, 25], 4, 40)).toEqual([
-      { firstScene: 0, sceneCount: 2 },
-      { firstScene: 2, sceneCount: 2 },
-    ]);
-    // The only cut of [90, 10] leaves a 10-frame segment: whole.
-    expect(partitionScenes([90, 10], 2, 40)).toEqual([{ firstScene: 0, sceneCount: 2 }]);
-  });
-
-  it('keeps a short video, a single scene or a single slot whole', () => {
-    expect(partitionScenes([30, 30], 4, 40)).toEqual([{ firstScene: 0, sceneCount: 2 }]);
-    expect(partitionScenes([1000], 4, 1)).toEqual([{ firstScene: 0, sceneCount: 1 }]);
-    expect(partitionScenes([50, 50, 50], 1, 1)).toEqual([{ firstScene: 0, sceneCount: 3 }]);
   });
 });
 
@@ -119,12 +92,19 @@ describe('splitPlan', () => {
     expect(splitPlan(plan, 4096, { minSegmentMs: 1000 })).toHaveLength(MAX_SEGMENTS);
   });
 
-  it('renders whole when the video is shorter than two minimum segments', () => {
+  it('renders whole when the video is shorter than two minimum segments, and cuts a scene when it must', () => {
     const plan = planOf([5, 5, 5]);
     expect(splitPlan(plan, 3, { minSegmentMs: 8000 })).toEqual([plan]);
-    // Two 7.5 s segments would fit the length, but the scenes only allow 5 + 10.
-    expect(splitPlan(plan, 3, { minSegmentMs: 7500 })).toEqual([plan]);
-    expect(splitPlan(plan, 3, { minSegmentMs: 5000 })).toHaveLength(3);
+    // Three 5 s scenes: three segments at the scene boundaries, or two of 7.5 s (7 s at least) cutting the middle scene.
+    expect(splitPlan(plan, 3, { minSegmentMs: 5000 }).map((p) => p.segment?.startFrame)).toEqual([
+      0, 125, 250,
+    ]);
+    const halves = splitPlan(plan, 3, { minSegmentMs: 7000 });
+    expect(halves.map((p) => p.segment)).toEqual([
+      { index: 0, count: 2, startFrame: 0, frameCount: 188 },
+      { index: 1, count: 2, startFrame: 188, frameCount: 187 },
+    ]);
+    expect(encodeSpan(halves[1] as RenderPlan).parts[0]).toEqual({ scene: 1, offset: 63, frames: 62 });
   });
 });
 
