@@ -27,7 +27,7 @@ beforeAll(async () => {
   dir = await tempDir('vfo-segments-');
   key = await makeFarmKey(dir.path);
   nodes = await Promise.all(
-    ['alpha', 'bravo', 'charlie'].map((name) =>
+    ['sierra', 'tango', 'victor'].map((name) =>
       startNode({ root: dir.path, name, key, extraArgs: ['--min-segment-seconds', '2'] }),
     ),
   );
