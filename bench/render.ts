@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { BlobStore } from '../src/main/engine/blob-store.ts';
 import { buildEncodeCommand } from '../src/main/ffmpeg/index.ts';
 import { linkPlanAssets } from '../src/main/pipeline/encode-step.ts';
 import type { RenderPlan } from '../src/shared/render-plan.ts';
@@ -74,11 +75,8 @@ try {
   db.close();
   const plan = JSON.parse(await readFile(planRow.path, 'utf8')) as RenderPlan;
   const { encoder } = JSON.parse(videoRow.metadata) as { encoder: string };
-  const { assetPaths, fontsDir } = await linkPlanAssets(
-    plan,
-    (sha) => join(data, 'blobs', sha.slice(0, 2), sha),
-    join(dir, 'bare'),
-  );
+  const blobs = new BlobStore(data);
+  const { assetPaths, fontsDir } = await linkPlanAssets(plan, (sha) => blobs.pathFor(sha), join(dir, 'bare'));
   const args = buildEncodeCommand({ plan, assetPaths, outPath: join(dir, 'bare.mp4'), encoder, fontsDir });
   const bareMs = await timed('ffmpeg', args);
 

@@ -7,6 +7,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlobStore } from '../src/main/engine/blob-store.ts';
 import { encodeInChildProcess } from '../src/main/ffmpeg/index.ts';
 import { linkPlanAssets } from '../src/main/pipeline/encode-step.ts';
 import { sha256File } from '../src/main/util/hash.ts';
@@ -94,13 +95,9 @@ describe('vfo render examples/welcome.md', () => {
     ).cues;
     const cue = cues[0] as { startMs: number; endMs: number };
     const { captions: _captions, ...bare } = plan;
-    const blobs = join(dir.path, 'data', 'blobs');
+    const blobs = new BlobStore(join(dir.path, 'data'));
     const work = join(dir.path, 'bare');
-    const { assetPaths, fontsDir } = await linkPlanAssets(
-      bare,
-      (sha) => join(blobs, sha.slice(0, 2), sha),
-      work,
-    );
+    const { assetPaths, fontsDir } = await linkPlanAssets(bare, (sha) => blobs.pathFor(sha), work);
     const result = await encodeInChildProcess({
       ffmpegPath: '/usr/bin/ffmpeg',
       ffprobePath: '/usr/bin/ffprobe',

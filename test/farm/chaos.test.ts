@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
-  destroyAllNodes,
+  stopFarm,
   expectOneVideoAtOrigin,
   expectPreviewVideo,
   type FarmKeyFile,
@@ -23,7 +23,7 @@ import {
   makeFarmKey,
   type NodeProcess,
   readDb,
-  startNode,
+  startNodes,
   statusOf,
   submitScript,
   until,
@@ -122,9 +122,7 @@ function remove(victim: NodeProcess): void {
 beforeAll(async () => {
   dir = await tempDir('vfo-chaos-');
   key = await makeFarmKey(dir.path);
-  const nodes = await Promise.all(
-    ['delta', 'echo', 'foxtrot', 'golf'].map((name) => startNode({ root: dir.path, name, key })),
-  );
+  const nodes = await startNodes(dir.path, key, ['delta', 'echo', 'foxtrot', 'golf']);
   live.push(...nodes);
   everyNode.push(...nodes);
   const elected = await agreedCoordinator(live, 20_000, 'the first coordinator');
@@ -133,11 +131,7 @@ beforeAll(async () => {
   origin = live.find((n) => n !== coordinator) as NodeProcess;
 });
 
-afterAll(async () => {
-  await destroyAllNodes();
-  key?.client.close();
-  await dir?.remove();
-});
+afterAll(() => stopFarm(dir, key));
 
 describe('the farm under failures', () => {
   it('(a) a worker killed with -9 mid-encode: its task finishes on another node', async () => {

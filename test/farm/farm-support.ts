@@ -147,6 +147,26 @@ export async function startNode(options: StartNodeOptions): Promise<NodeProcess>
   return node;
 }
 
+/** One node per name, all with the same options, started together. */
+export function startNodes(
+  root: string,
+  key: FarmKeyFile,
+  names: string[],
+  options: Omit<StartNodeOptions, 'root' | 'name' | 'key'> = {},
+): Promise<NodeProcess[]> {
+  return Promise.all(names.map((name) => startNode({ ...options, root, name, key })));
+}
+
+/** afterAll of a farm test: every node killed, the key's client closed, the temp folder removed. */
+export async function stopFarm(
+  dir: { remove(): Promise<void> } | undefined,
+  key: FarmKeyFile | undefined,
+): Promise<void> {
+  await destroyAllNodes();
+  key?.client.close();
+  await dir?.remove();
+}
+
 /**
  * Kills every node this file started (and their encoders); for afterAll. With VFO_FARM_TEST_LOGS=DIR
  * their logs are kept there (to look at a failure).

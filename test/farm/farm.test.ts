@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVfo, tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
-  destroyAllNodes,
+  stopFarm,
   expectOneVideoAtOrigin,
   expectPreviewVideo,
   type FarmKeyFile,
@@ -19,7 +19,7 @@ import {
   longScript,
   makeFarmKey,
   type NodeProcess,
-  startNode,
+  startNodes,
   statusOf,
   until,
 } from './farm-support.ts';
@@ -31,16 +31,10 @@ let nodes: NodeProcess[] = [];
 beforeAll(async () => {
   dir = await tempDir('vfo-farm-');
   key = await makeFarmKey(dir.path);
-  nodes = await Promise.all(
-    ['alpha', 'bravo', 'charlie'].map((name) => startNode({ root: dir.path, name, key })),
-  );
+  nodes = await startNodes(dir.path, key, ['alpha', 'bravo', 'charlie']);
 });
 
-afterAll(async () => {
-  await destroyAllNodes();
-  key?.client.close();
-  await dir?.remove();
-});
+afterAll(() => stopFarm(dir, key));
 
 describe('a farm of three nodes on loopback', () => {
   it('discovers every peer and elects exactly one coordinator that every node agrees on', async () => {

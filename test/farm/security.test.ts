@@ -20,7 +20,7 @@ import { taskInputSchema } from '../../src/main/farm/queue/schemas.ts';
 import { type RenderPlan, validateRenderPlan } from '../../src/shared/render-plan.ts';
 import { tempDir } from '../support/vfo.ts';
 import {
-  destroyAllNodes,
+  stopFarm,
   type FarmKeyFile,
   logEvents,
   makeFarmKey,
@@ -204,11 +204,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  await destroyAllNodes();
-  key?.client.close();
-  await dir?.remove();
-});
+afterAll(() => stopFarm(dir, key));
 
 describe('a farm node refuses what is not from its farm', () => {
   it('answers a properly signed request (the control)', async () => {

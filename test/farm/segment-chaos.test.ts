@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
-  destroyAllNodes,
+  stopFarm,
   type FarmKeyFile,
   ffmpegOf,
   logEvents,
   makeFarmKey,
   type NodeProcess,
-  startNode,
+  startNodes,
   statusOf,
   submitScript,
   until,
@@ -30,17 +30,11 @@ beforeAll(async () => {
   key = await makeFarmKey(dir.path);
   // One encoder thread each: segments take long enough to be caught mid-encode.
   const extraArgs = ['--min-segment-seconds', '2', '--threads', '1'];
-  nodes = await Promise.all(
-    ['kilo', 'lima', 'mike'].map((name) => startNode({ root: dir.path, name, key, extraArgs })),
-  );
+  nodes = await startNodes(dir.path, key, ['kilo', 'lima', 'mike'], { extraArgs });
   await farmReady(key, nodes);
 });
 
-afterAll(async () => {
-  await destroyAllNodes();
-  key?.client.close();
-  await dir?.remove();
-});
+afterAll(() => stopFarm(dir, key));
 
 describe('a segmented encode under failure', () => {
   it('redoes only the segment of a worker killed with -9, and the video is still exact', async () => {

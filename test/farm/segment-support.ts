@@ -5,10 +5,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
+import { BlobStore } from '../../src/main/engine/blob-store.ts';
 import { runEncode } from '../../src/main/ffmpeg/index.ts';
+import { probeMedia } from '../support/media.ts';
 import { linkPlanAssets } from '../../src/main/pipeline/encode-step.ts';
 import { planFrameCount } from '../../src/shared/plan-frames.ts';
 import type { RenderPlan } from '../../src/shared/render-plan.ts';
@@ -92,18 +94,9 @@ export function planOfJob(origin: NodeProcess, jobId: string): RenderPlan {
 
 /** The same plan encoded whole on this machine, from the origin's blobs. */
 export async function encodeWhole(origin: NodeProcess, plan: RenderPlan, root: string): Promise<string> {
-  const [row] = readDb<{ path: string }>(
-    origin.dataDir,
-    "SELECT path FROM artifacts WHERE type = 'plan' LIMIT 1",
-  );
-  // Blobs live at <store>/<first two hex digits>/<sha256>.
-  const store = dirname(dirname((row as { path: string }).path));
+  const blobs = new BlobStore(origin.dataDir);
   const work = await mkdtemp(join(root, 'whole-'));
-  const { assetPaths, fontsDir } = await linkPlanAssets(
-    plan,
-    (sha) => join(store, sha.slice(0, 2), sha),
-    work,
-  );
+  const { assetPaths, fontsDir } = await linkPlanAssets(plan, (sha) => blobs.pathFor(sha), work);
   const result = await runEncode({
     ffmpegPath: '/usr/bin/ffmpeg',
     ffprobePath: '/usr/bin/ffprobe',
@@ -114,32 +107,6 @@ export async function encodeWhole(origin: NodeProcess, plan: RenderPlan, root: s
     fontsDir,
   });
   return result.outPath;
-}
-
-export interface StreamFacts {
-  frames: number;
-  videoMs: number;
-  audioMs: number;
-  width: number;
-  height: number;
-}
-
-/** Frame count (every video packet read), stream durations and size, by ffprobe. */
-export async function streamFacts(path: string): Promise<StreamFacts> {
-  const { stdout } = await run('ffprobe', [
-    ...['-v', 'error', '-count_packets', '-show_streams', '-of', 'json', path],
-  ]);
-  const streams = (JSON.parse(stdout) as { streams: Record<string, string | number>[] }).streams;
-  const video = streams.find((s) => s.codec_type === 'video');
-  const audio = streams.find((s) => s.codec_type === 'audio');
-  if (!video || !audio) throw new Error(`${path} lacks a video or an audio stream`);
-  return {
-    frames: Number(video.nb_read_packets),
-    videoMs: Number(video.duration) * 1000,
-    audioMs: Number(audio.duration) * 1000,
-    width: Number(video.width),
-    height: Number(video.height),
-  };
 }
 
 /**
@@ -170,13 +137,13 @@ export async function expectSameAsWhole(
   const video = videoArtifactOf(origin, jobId);
   const plan = planOfJob(origin, jobId);
   const wholePath = await encodeWhole(origin, plan, root);
-  const [joined, whole] = await Promise.all([streamFacts(video.path), streamFacts(wholePath)]);
-  const frame = 1000 / plan.output.fps;
-  expect(joined.frames).toBe(planFrameCount(plan));
-  expect(joined.frames).toBe(whole.frames);
-  expect(Math.abs(joined.videoMs - whole.videoMs)).toBeLessThanOrEqual(frame);
-  expect(Math.abs(joined.audioMs - joined.videoMs)).toBeLessThanOrEqual(frame);
-  expect(Math.abs(whole.audioMs - whole.videoMs)).toBeLessThanOrEqual(frame);
+  const [joined, whole] = await Promise.all([probeMedia(video.path), probeMedia(wholePath)]);
+  const frame = 1 / plan.output.fps;
+  expect(joined.videoFrames).toBe(planFrameCount(plan));
+  expect(joined.videoFrames).toBe(whole.videoFrames);
+  expect(Math.abs(joined.videoSeconds - whole.videoSeconds)).toBeLessThanOrEqual(frame);
+  expect(Math.abs(joined.audioSeconds - joined.videoSeconds)).toBeLessThanOrEqual(frame);
+  expect(Math.abs(whole.audioSeconds - whole.videoSeconds)).toBeLessThanOrEqual(frame);
   expect({ width: joined.width, height: joined.height }).toEqual({
     width: plan.output.width,
     height: plan.output.height,

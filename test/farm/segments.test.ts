@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
-  destroyAllNodes,
+  stopFarm,
   type FarmKeyFile,
   logEvents,
   makeFarmKey,
   type NodeProcess,
-  startNode,
+  startNodes,
   submitScript,
   waitForJobs,
 } from './farm-support.ts';
@@ -26,19 +26,12 @@ let nodes: NodeProcess[] = [];
 beforeAll(async () => {
   dir = await tempDir('vfo-segments-');
   key = await makeFarmKey(dir.path);
-  nodes = await Promise.all(
-    ['sierra', 'tango', 'victor'].map((name) =>
-      startNode({ root: dir.path, name, key, extraArgs: ['--min-segment-seconds', '2'] }),
-    ),
-  );
+  const extraArgs = ['--min-segment-seconds', '2'];
+  nodes = await startNodes(dir.path, key, ['sierra', 'tango', 'victor'], { extraArgs });
   await farmReady(key, nodes);
 });
 
-afterAll(async () => {
-  await destroyAllNodes();
-  key?.client.close();
-  await dir?.remove();
-});
+afterAll(() => stopFarm(dir, key));
 
 describe('a long video on a farm of three nodes', () => {
   it('is split into even segments, encoded on several workers, joined, and equals the whole encode', async () => {

@@ -21,7 +21,7 @@ import { sha256File } from '../../src/main/util/hash.ts';
 import type { RenderPlan } from '../../src/shared/render-plan.ts';
 import { tempDir } from '../support/vfo.ts';
 import {
-  destroyAllNodes,
+  stopFarm,
   type FarmKeyFile,
   logEvents,
   makeFarmKey,
@@ -117,10 +117,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await destroyAllNodes();
   await origin?.close();
-  key?.client.close();
-  await dir?.remove();
+  await stopFarm(dir, key);
 });
 
 function plan(id: string): RenderPlan {

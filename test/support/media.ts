@@ -11,12 +11,15 @@ export interface MediaFacts {
   audioCodec: string;
   videoSeconds: number;
   audioSeconds: number;
+  /** Video packets read one by one (= frames): exact, whatever the container header says. */
+  videoFrames: number;
 }
 
 export async function probeMedia(path: string): Promise<MediaFacts> {
   const { stdout } = await run('ffprobe', [
     '-v',
     'error',
+    '-count_packets',
     '-show_streams',
     '-show_format',
     '-of',
@@ -34,6 +37,7 @@ export async function probeMedia(path: string): Promise<MediaFacts> {
     audioCodec: String(audio.codec_name),
     videoSeconds: Number(video.duration),
     audioSeconds: Number(audio.duration),
+    videoFrames: Number(video.nb_read_packets),
   };
 }
 
