@@ -94,11 +94,10 @@ export class FarmEncoder {
     log.info('video split into segments', {
       job: input.jobId,
       task: wholeId,
-      segments: tasks.map((t) => ({
-        task: t.taskId,
-        scenes: encodeSpan(t.plan).parts.map((part) => part.scene),
-        frames: encodeSpan(t.plan).frameCount,
-      })),
+      segments: tasks.map((t) => {
+        const span = encodeSpan(t.plan);
+        return { task: t.taskId, scenes: span.parts.map((part) => part.scene), frames: span.frameCount };
+      }),
     });
     const ffmpeg = await this.deps.ffmpeg();
     const assetPaths = await this.linkOriginAssets(input.plan, input.workDir);

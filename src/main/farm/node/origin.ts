@@ -59,6 +59,12 @@ interface OriginRow {
   split_of: string | null;
 }
 
+/** The plan a row stores, checked again (the database is a file anyone on the Mac could edit). */
+function planOfRow(row: OriginRow): RenderPlan | undefined {
+  const checked = validateRenderPlan(JSON.parse(row.plan));
+  return checked.ok ? checked.plan : undefined;
+}
+
 export interface FarmResult {
   path: string;
   sha256: string;
@@ -202,7 +208,7 @@ export class Origin {
     if (rows.length === 0) return undefined;
     const tasks: OriginTask[] = [];
     for (const row of rows) {
-      const plan = this.planOf(row.task_id);
+      const plan = planOfRow(row);
       const lost = row.result_path !== null && !existsSync(row.result_path);
       if (!plan?.segment || lost) {
         await this.dropSegments(splitOf);
@@ -277,9 +283,7 @@ export class Origin {
 
   planOf(taskId: string): RenderPlan | undefined {
     const row = this.row(taskId);
-    if (!row) return undefined;
-    const checked = validateRenderPlan(JSON.parse(row.plan));
-    return checked.ok ? checked.plan : undefined;
+    return row ? planOfRow(row) : undefined;
   }
 
   isAwaiting(taskId: string): boolean {
@@ -346,12 +350,6 @@ export class Origin {
     this.waiters.delete(taskId);
     waiter?.reject(new StepError('fatal', `the farm could not encode this video: ${reason}`));
     return Boolean(waiter);
-  }
-
-  /** Once the engine has stored the video as the job's artifact, the origin's copy is no longer needed. */
-  async forget(taskId: string): Promise<void> {
-    const row = this.row(taskId);
-    if (row?.result_path) await rm(row.result_path, { force: true });
   }
 
   /** A result that came back earlier (the step is re-run, or the node restarted while it waited). */
