@@ -49,6 +49,22 @@ export function framesPerWholeMillisecondStep(sampleRate: number): number {
   return sampleRate / greatestCommonDivisor(sampleRate, 1000);
 }
 
+/**
+ * Starts a scene on a narration timeline (the offline and the Azure layouts alike): between scenes
+ * the gap is silence, and the scene — its picture — starts in the middle of it, so neither the end of
+ * one scene's speech nor the start of the next one's sits on the cut.
+ */
+export function openScene(
+  sceneNumber: number,
+  gapFrames: number,
+  timeline: { addSilence(frames: number): void; position(): number; sceneStarts: number[] },
+): void {
+  const before = sceneNumber > 0 ? Math.floor(gapFrames / 2) : 0;
+  timeline.addSilence(before);
+  timeline.sceneStarts.push(timeline.position());
+  if (sceneNumber > 0) timeline.addSilence(gapFrames - before);
+}
+
 export function layOutNarration(scenes: TimelineScene[], options: TimelineOptions): Timeline {
   const rate = options.sampleRate;
   const msAt = (frame: number): number => Math.round((frame * 1000) / rate);
@@ -63,14 +79,11 @@ export function layOutNarration(scenes: TimelineScene[], options: TimelineOption
   };
 
   scenes.forEach((scene, sceneNumber) => {
-    if (sceneNumber > 0) {
-      const gap = framesForMs(options.sceneGapMs, rate);
-      addSilence(Math.floor(gap / 2));
-      sceneStarts.push(position);
-      addSilence(gap - Math.floor(gap / 2));
-    } else {
-      sceneStarts.push(position);
-    }
+    openScene(sceneNumber, framesForMs(options.sceneGapMs, rate), {
+      addSilence,
+      position: () => position,
+      sceneStarts,
+    });
     const sceneStart = position;
     let spokeInScene = false;
     for (const item of scene.items) {

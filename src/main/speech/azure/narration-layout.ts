@@ -5,7 +5,7 @@
  */
 import type { CaptionCue } from '../../captions/types.ts';
 import type { Utterance } from '../../script/types.ts';
-import { framesPerWholeMillisecondStep, type SceneTiming } from '../narration-timeline.ts';
+import { framesPerWholeMillisecondStep, openScene, type SceneTiming } from '../narration-timeline.ts';
 import type { WordTiming } from '../types.ts';
 import { framesForMs, type WavPart } from '../wav.ts';
 import type { ChunkAudio } from './chunk-audio.ts';
@@ -76,14 +76,11 @@ export function layOutAzureNarration(scenes: LayoutScene[], options: LayoutOptio
   };
 
   scenes.forEach((scene, sceneNumber) => {
-    if (sceneNumber > 0) {
-      const gap = framesForMs(options.sceneGapMs, rate);
-      addSilence(Math.floor(gap / 2));
-      sceneStarts.push(position);
-      addSilence(gap - Math.floor(gap / 2));
-    } else {
-      sceneStarts.push(position);
-    }
+    openScene(sceneNumber, framesForMs(options.sceneGapMs, rate), {
+      addSilence,
+      position: () => position,
+      sceneStarts,
+    });
     for (const { chunk, audio } of scene.chunks) placeChunk(scene.index, chunk, audio);
     if (scene.chunks.length === 0) {
       addSilence(framesForMs(scene.silentPauseMs > 0 ? scene.silentPauseMs : options.emptySceneMs, rate));
