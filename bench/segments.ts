@@ -14,7 +14,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { createFarmClient, farmKeyFromText, generateFarmKey } from '../src/main/farm/net/index.ts';
+import {
+  createFarmClient,
+  ephemeralIdentity,
+  FarmTrust,
+  farmKeyFromText,
+  generateFarmKey,
+} from '../src/main/farm/net/index.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 const PRESET = 'landscape-1080p-x264';
@@ -43,11 +49,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Node {
   child: ChildProcess;
   url: string;
+  id: string;
   dataDir: string;
 }
 
 const keyText = generateFarmKey();
-const client = createFarmClient({ key: farmKeyFromText(keyText), nodeId: 'bench', timeoutMs: 10_000 });
+const farmKey = farmKeyFromText(keyText);
+const client = createFarmClient({
+  identity: ephemeralIdentity(farmKey),
+  trust: new FarmTrust(farmKey),
+  timeoutMs: 10_000,
+});
 
 async function startNode(root: string, name: string, keyPath: string): Promise<Node> {
   const dataDir = join(root, name);
@@ -70,7 +82,10 @@ async function startNode(root: string, name: string, keyPath: string): Promise<N
   });
   for (let waited = 0; waited < 60_000; waited += 100) {
     const line = out.split('\n').find((l) => l.includes('"listening"'));
-    if (line) return { child, url: (JSON.parse(line) as { url: string }).url, dataDir };
+    if (line) {
+      const { url, id } = JSON.parse(line) as { url: string; id: string };
+      return { child, url, id, dataDir };
+    }
     if (child.exitCode !== null) throw new Error(`node ${name} exited early`);
     await sleep(100);
   }
@@ -93,7 +108,7 @@ async function farmFormed(nodes: Node[]): Promise<void> {
     nodes: { id: string; role: string; status: string }[];
   };
   for (let waited = 0; waited < 60_000; waited += 250) {
-    const all = await Promise.all(nodes.map((n) => client.json<Status>(n.url, 'GET', '/api/v1/status')));
+    const all = await Promise.all(nodes.map((n) => client.json<Status>(n, 'GET', '/api/v1/status')));
     const id = all[0]?.coordinator?.id;
     const claimed = all.some(
       (s) => s.self === id && s.nodes.find((n) => n.id === id)?.role === 'coordinator',
@@ -115,13 +130,13 @@ async function encodeOnFarm(
   origin: Node,
   text: string,
 ): Promise<{ ms: number; segments: number; videoS: number }> {
-  const { jobId } = await client.json<{ jobId: string }>(origin.url, 'POST', '/farm/v1/jobs', {
+  const { jobId } = await client.json<{ jobId: string }>(origin, 'POST', '/farm/v1/jobs', {
     name: 'bench.md',
     text,
   });
   for (let waited = 0; waited < 900_000; waited += 500) {
     const job = await client.json<{ status: string; error: string | null }>(
-      origin.url,
+      origin,
       'GET',
       `/farm/v1/jobs/${jobId}`,
     );

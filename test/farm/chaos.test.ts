@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
-  stopFarm,
   expectOneVideoAtOrigin,
   expectPreviewVideo,
   type FarmKeyFile,
@@ -25,6 +24,7 @@ import {
   readDb,
   startNodes,
   statusOf,
+  stopFarm,
   submitScript,
   until,
   waitForJobs,

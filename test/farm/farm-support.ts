@@ -11,9 +11,12 @@ import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import {
   createFarmClient,
+  ephemeralIdentity,
   type FarmClient,
+  FarmTrust,
   farmKeyFromText,
   generateFarmKey,
+  type NodeIdentity,
 } from '../../src/main/farm/net/index.ts';
 import { probeMedia } from '../support/media.ts';
 import { cleanEnv, REPO, VFO } from '../support/vfo.ts';
@@ -23,17 +26,24 @@ export const PRESET = 'preview-360p';
 export interface FarmKeyFile {
   path: string;
   text: string;
+  /** The test's own identity, admitted with the farm key (like `vfo submit`'s). */
+  identity: NodeIdentity;
   client: FarmClient;
 }
 
-/** A fresh farm key in a 0600 file, and a signed client (node id "farm-test") holding it. */
+/** A fresh farm key in a 0600 file, and a signed client with an identity of its own admitted by it. */
 export async function makeFarmKey(dir: string): Promise<FarmKeyFile> {
   const text = generateFarmKey();
   const path = join(dir, 'farm.key');
   await writeFile(path, `${text}\n`, { mode: 0o600 });
-  const client = createFarmClient({ key: farmKeyFromText(text), nodeId: 'farm-test', timeoutMs: 10_000 });
-  return { path, text, client };
+  const key = farmKeyFromText(text);
+  const identity = ephemeralIdentity(key);
+  const client = createFarmClient({ identity, trust: new FarmTrust(key), timeoutMs: 10_000 });
+  return { path, text, identity, client };
 }
+
+/** Where a node is and who it is: what a signed request is addressed to. */
+export const peerOf = (node: { url: string; id: string }) => ({ url: node.url, id: node.id });
 
 export interface NodeProcess {
   id: string;
@@ -221,7 +231,7 @@ export interface FarmStatus {
 }
 
 export function statusOf(key: FarmKeyFile, node: NodeProcess): Promise<FarmStatus> {
-  return key.client.json<FarmStatus>(node.url, 'GET', '/api/v1/status');
+  return key.client.json<FarmStatus>(peerOf(node), 'GET', '/api/v1/status');
 }
 
 export interface JobView {
@@ -233,12 +243,15 @@ export interface JobView {
 }
 
 export function jobOf(key: FarmKeyFile, node: NodeProcess, jobId: string): Promise<JobView> {
-  return key.client.json<JobView>(node.url, 'GET', `/farm/v1/jobs/${jobId}`);
+  return key.client.json<JobView>(peerOf(node), 'GET', `/farm/v1/jobs/${jobId}`);
 }
 
 /** Sends a script to a node, as `vfo submit` does; returns the job id. */
 export async function submitScript(key: FarmKeyFile, node: NodeProcess, name: string, text: string) {
-  const reply = await key.client.json<{ jobId: string }>(node.url, 'POST', '/farm/v1/jobs', { name, text });
+  const reply = await key.client.json<{ jobId: string }>(peerOf(node), 'POST', '/farm/v1/jobs', {
+    name,
+    text,
+  });
   return reply.jobId;
 }
 

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVfo, tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
-  stopFarm,
   expectOneVideoAtOrigin,
   expectPreviewVideo,
   type FarmKeyFile,
@@ -21,6 +20,7 @@ import {
   type NodeProcess,
   startNodes,
   statusOf,
+  stopFarm,
   until,
 } from './farm-support.ts';
 

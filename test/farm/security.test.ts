@@ -10,9 +10,10 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type FarmKey,
+  ephemeralIdentity,
   farmKeyFromText,
   generateFarmKey,
+  type NodeIdentity,
   signRequest,
 } from '../../src/main/farm/net/index.ts';
 import { leaseOfferSchema } from '../../src/main/farm/node/schemas.ts';
@@ -20,7 +21,6 @@ import { taskInputSchema } from '../../src/main/farm/queue/schemas.ts';
 import { type RenderPlan, validateRenderPlan } from '../../src/shared/render-plan.ts';
 import { tempDir } from '../support/vfo.ts';
 import {
-  stopFarm,
   type FarmKeyFile,
   logEvents,
   makeFarmKey,
@@ -29,12 +29,12 @@ import {
   sleep,
   startNode,
   statusOf,
+  stopFarm,
   until,
 } from './farm-support.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 let key: FarmKeyFile;
-let farmKey: FarmKey;
 let node: NodeProcess;
 const wrongKeyText = generateFarmKey();
 
@@ -103,22 +103,25 @@ function signedHeaders(
   method: string,
   path: string,
   body: Buffer | string | null,
-  options: { key?: FarmKey; now?: number } = {},
+  options: { identity?: NodeIdentity; now?: number } = {},
 ): Record<string, string> {
-  return signRequest(options.key ?? farmKey, {
+  const contentType = body === null ? '' : 'application/json';
+  const headers = signRequest(options.identity ?? key.identity, {
     method,
     pathWithQuery: path,
+    contentType,
+    to: node.id,
     body: body === null ? null : Buffer.from(body),
-    nodeId: 'security-test',
     now: options.now ?? Date.now(),
   });
+  if (contentType) headers['content-type'] = contentType;
+  return headers;
 }
 
 async function signed(method: string, path: string, body?: unknown): Promise<Reply> {
   const bytes =
     body === undefined ? null : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const headers = signedHeaders(method, path, bytes);
-  if (bytes) headers['content-type'] = 'application/json';
   return raw({ method, path, headers, ...(bytes ? { body: bytes } : {}) });
 }
 
@@ -169,7 +172,9 @@ function leaseOffer(assetName: string) {
     taskId: TASK_ID,
     jobId: 'security-job',
     originUrl: 'http://127.0.0.1:9/',
+    originNodeId: 'securityorigin',
     coordinatorUrl: 'http://127.0.0.1:9/',
+    coordinatorId: 'securitycoordinator',
     plan: plan(assetName),
   };
 }
@@ -194,7 +199,6 @@ function jobCount(): number {
 beforeAll(async () => {
   dir = await tempDir('vfo-security-');
   key = await makeFarmKey(dir.path);
-  farmKey = farmKeyFromText(key.text);
   node = await startNode({ root: dir.path, name: 'hotel', key });
   // Alone, it becomes its own coordinator: the coordinator's routes (tasks) are live.
   await until(
@@ -228,27 +232,24 @@ describe('a farm node refuses what is not from its farm', () => {
     expect(jobCount()).toBe(0);
   });
 
-  it('refuses a request signed with another key with 401', async () => {
-    const wrong = farmKeyFromText(wrongKeyText);
+  it('refuses a request from an identity another farm key admitted with 401', async () => {
+    const wrong = ephemeralIdentity(farmKeyFromText(wrongKeyText));
     const path = '/api/v1/status';
     const reply = await raw({
       method: 'GET',
       path,
-      headers: signedHeaders('GET', path, null, { key: wrong }),
+      headers: signedHeaders('GET', path, null, { identity: wrong }),
     });
-    expectRefused(reply, 'GET', path, 401, 'bad-signature');
+    expectRefused(reply, 'GET', path, 401, 'not-admitted');
 
     const body = JSON.stringify({ name: 'forged.md', text: '# Hi\n\nHello.\n' });
     const forged = await raw({
       method: 'POST',
       path: '/farm/v1/jobs',
-      headers: {
-        ...signedHeaders('POST', '/farm/v1/jobs', body, { key: wrong }),
-        'content-type': 'application/json',
-      },
+      headers: signedHeaders('POST', '/farm/v1/jobs', body, { identity: wrong }),
       body,
     });
-    expectRefused(forged, 'POST', '/farm/v1/jobs', 401, 'bad-signature');
+    expectRefused(forged, 'POST', '/farm/v1/jobs', 401, 'not-admitted');
     expect(jobCount()).toBe(0);
   });
 
@@ -289,7 +290,7 @@ describe('a farm node refuses what is not from its farm', () => {
     expect(Buffer.byteLength(body)).toBeGreaterThan(1024 * 1024);
     const path = '/farm/v1/jobs';
     for (const chunked of [false, true]) {
-      const headers = { ...signedHeaders('POST', path, body), 'content-type': 'application/json' };
+      const headers = signedHeaders('POST', path, body);
       const reply = await raw({ method: 'POST', path, headers, body, chunked });
       expectRefused(reply, 'POST', path, 413);
       expect(reply.json.error?.code).toBe('too-large');

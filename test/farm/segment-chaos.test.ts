@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
-  stopFarm,
   type FarmKeyFile,
   ffmpegOf,
   logEvents,
@@ -15,6 +14,7 @@ import {
   type NodeProcess,
   startNodes,
   statusOf,
+  stopFarm,
   submitScript,
   until,
   waitForJobs,

@@ -10,10 +10,10 @@ import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { BlobStore } from '../../src/main/engine/blob-store.ts';
 import { runEncode } from '../../src/main/ffmpeg/index.ts';
-import { probeMedia } from '../support/media.ts';
 import { linkPlanAssets } from '../../src/main/pipeline/encode-step.ts';
 import { planFrameCount } from '../../src/shared/plan-frames.ts';
 import type { RenderPlan } from '../../src/shared/render-plan.ts';
+import { probeMedia } from '../support/media.ts';
 import { type FarmKeyFile, type NodeProcess, readDb, statusOf, until } from './farm-support.ts';
 
 const run = promisify(execFile);

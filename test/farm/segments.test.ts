@@ -4,20 +4,20 @@
  * plan in frame count (exactly), duration (to a frame) and A/V sync (to a frame).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planFrameCount } from '../../src/shared/plan-frames.ts';
 import { tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
-  stopFarm,
   type FarmKeyFile,
   logEvents,
   makeFarmKey,
   type NodeProcess,
   startNodes,
+  stopFarm,
   submitScript,
   waitForJobs,
 } from './farm-support.ts';
 import { expectSameAsWhole, farmReady, multiSceneScript, planOfJob } from './segment-support.ts';
-import { planFrameCount } from '../../src/shared/plan-frames.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 let key: FarmKeyFile;

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFarmServer,
   type FarmServer,
+  FarmTrust,
   farmKeyFromText,
   fileReply,
   receiveToFile,
@@ -21,15 +22,16 @@ import { sha256File } from '../../src/main/util/hash.ts';
 import type { RenderPlan } from '../../src/shared/render-plan.ts';
 import { tempDir } from '../support/vfo.ts';
 import {
-  stopFarm,
   type FarmKeyFile,
   logEvents,
   makeFarmKey,
   type NodeProcess,
+  peerOf,
   readDb,
   sleep,
   startNode,
   statusOf,
+  stopFarm,
   until,
 } from './farm-support.ts';
 
@@ -66,11 +68,12 @@ beforeAll(async () => {
     assets[id] = { path, ...(await sha256File(path)) };
   const byHash = new Map(Object.values(assets).map((a) => [a.sha256, a.path]));
 
+  // The test is the origin: it serves as the same identity that submits the tasks.
   origin = createFarmServer({
-    key: farmKeyFromText(key.text),
+    identity: key.identity,
+    trust: new FarmTrust(farmKeyFromText(key.text)),
     host: '127.0.0.1',
     port: 0,
-    nodeId: 'slow-origin',
     routes: [
       {
         method: 'GET',
@@ -85,7 +88,7 @@ beforeAll(async () => {
         auth: 'farm',
         body: 'stream',
         maxBytes: 64 * 1024 * 1024,
-        handler: async ({ params, query, stream, bodySha256, maxBytes }) => {
+        handler: async ({ params, query, stream, bodySha256, maxBytes, nodeId }) => {
           const task = params.taskId as string;
           const lease = query.get('lease') ?? '';
           await receiveToFile(stream, join(dir.path, 'results', `${task}-${lease}.mp4`), {
@@ -93,9 +96,10 @@ beforeAll(async () => {
             ...(bodySha256 ? { expectSha256: bodySha256 } : {}),
           });
           const reply = await key.client.json<{ result: string }>(
-            node.url,
+            peerOf(node),
             'POST',
             `/farm/v1/leases/${lease}/complete`,
+            { workerId: nodeId },
           );
           completed.push({ task, lease, result: reply.result });
           await sleep(REPLY_DELAY_MS);
@@ -163,7 +167,7 @@ describe('a worker whose origin answers late', () => {
     // reaches the coordinator first hides the race once in a while; four chances make it show.)
     const tasks = ['race-a', 'race-b', 'race-c', 'race-d', 'race-e'].map((jobId) => ({
       id: randomBytes(32).toString('hex'),
-      originNodeId: 'slow-origin',
+      originNodeId: key.identity.id,
       originUrl,
       jobId,
       priority: 0,
@@ -172,7 +176,7 @@ describe('a worker whose origin answers late', () => {
       requirements: { encoders: ['libx264'] },
     }));
     for (const task of tasks) {
-      const reply = await key.client.json<{ status: string }>(node.url, 'POST', '/farm/v1/tasks', task);
+      const reply = await key.client.json<{ status: string }>(peerOf(node), 'POST', '/farm/v1/tasks', task);
       expect(['queued', 'leased']).toContain(reply.status);
     }
     await until(

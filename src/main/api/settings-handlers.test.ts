@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readSegmentPolicy } from '../farm/segments/segment-policy.ts';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
 import { createLogger } from '../log/logger.ts';
 import {
@@ -11,7 +12,6 @@ import {
   type WritableSecretStore,
 } from '../secrets/secret-store.ts';
 import { wrapHandlers } from './call-failure.ts';
-import { readSegmentPolicy } from '../farm/segments/segment-policy.ts';
 import { readFfmpegPathSetting } from './ffmpeg-path-setting.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 

@@ -1,19 +1,49 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createFarmClient, type FarmClient, readFarmKey } from '../farm/net/index.ts';
+import {
+  createFarmClient,
+  ephemeralIdentity,
+  type FarmClient,
+  FarmHttpError,
+  FarmTrust,
+  type Peer,
+  readFarmKey,
+} from '../farm/net/index.ts';
 import { parseCommandArgs } from './args.ts';
+import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const SUBMIT_USAGE =
-  'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--wait] [--json]';
+  'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--wait] [--wait-timeout 6h] [--json]';
 export const STATUS_USAGE = 'usage: vfo status --node URL --farm-key-file FILE [--json]';
 
-async function clientFor(keyFile: string | undefined): Promise<FarmClient> {
+const DEFAULT_WAIT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+const POLL_MS = 500;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * A client of the farm speaks as itself: a key pair made for this run, admitted with the farm key
+ * (the key itself is never sent), and requests signed for the node at `--node` only.
+ */
+async function connect(
+  keyFile: string | undefined,
+  nodeUrl: string,
+): Promise<{ client: FarmClient; node: Peer }> {
   if (!keyFile) throw new UsageError('--farm-key-file is required');
   const key = await readFarmKey(keyFile).catch((error: Error) => {
     throw new UsageError(error.message);
   });
-  return createFarmClient({ key, nodeId: 'vfo-cli', timeoutMs: 30_000 });
+  const client = createFarmClient({
+    identity: ephemeralIdentity(key),
+    trust: new FarmTrust(key),
+    timeoutMs: 30_000,
+  });
+  try {
+    return { client, node: await client.identify(nodeUrl) };
+  } catch (error) {
+    client.close();
+    throw error;
+  }
 }
 
 function nodeUrl(value: string | undefined): string {
@@ -31,21 +61,27 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     node: { type: 'string' },
     'farm-key-file': { type: 'string' },
     wait: { type: 'boolean' },
+    'wait-timeout': { type: 'string' },
   });
   if (values.help) {
     io.out(SUBMIT_USAGE);
     return EXIT.ok;
   }
   if (positionals.length === 0) throw new UsageError(`no script given\n${SUBMIT_USAGE}`);
-  const url = nodeUrl(values.node);
-  const client = await clientFor(values['farm-key-file']);
+  const waitTimeoutMs =
+    values['wait-timeout'] === undefined
+      ? DEFAULT_WAIT_TIMEOUT_MS
+      : parseDuration(values['wait-timeout'], 'wait-timeout');
+  for (const script of positionals) {
+    if ((await stat(script).catch(() => null))?.isFile() !== true)
+      throw new UsageError(`cannot read ${script}`);
+  }
+  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
   try {
     const submitted: { script: string; jobId: string }[] = [];
     for (const script of positionals) {
-      if ((await stat(script).catch(() => null))?.size === undefined)
-        throw new UsageError(`cannot read ${script}`);
       const text = await readFile(script, 'utf8');
-      const reply = (await client.json(url, 'POST', '/farm/v1/jobs', { name: basename(script), text })) as {
+      const reply = (await client.json(node, 'POST', '/farm/v1/jobs', { name: basename(script), text })) as {
         jobId: string;
       };
       submitted.push({ script, jobId: reply.jobId });
@@ -55,7 +91,8 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
       else for (const s of submitted) io.out(s.jobId);
       return EXIT.ok;
     }
-    const finished = await Promise.all(submitted.map((s) => waitForJob(client, url, s.jobId)));
+    const deadline = Date.now() + waitTimeoutMs;
+    const finished = await Promise.all(submitted.map((s) => waitForJob(client, node, s.jobId, deadline, io)));
     if (values.json) printJson(io, finished);
     else for (const job of finished) io.out(`${job.id} ${job.status} ${job.output ?? job.error ?? ''}`);
     return finished.every((j) => j.status === 'done') ? EXIT.ok : EXIT.failure;
@@ -64,16 +101,39 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
   }
 }
 
-async function waitForJob(client: FarmClient, url: string, jobId: string) {
+interface JobView {
+  id: string;
+  status: string;
+  output: string | null;
+  error: string | null;
+}
+
+/** A node that restarts (or a LAN that drops out) is waited for, with backoff, until the deadline. */
+function transient(error: unknown): boolean {
+  return error instanceof FarmHttpError && ['unreachable', 'timeout', 'server'].includes(error.kind);
+}
+
+async function waitForJob(client: FarmClient, node: Peer, jobId: string, deadline: number, io: CliIo) {
+  let backoff = POLL_MS;
+  let reconnecting = false;
   for (;;) {
-    const job = (await client.json(url, 'GET', `/farm/v1/jobs/${jobId}`)) as {
-      id: string;
-      status: string;
-      output: string | null;
-      error: string | null;
-    };
-    if (['done', 'failed', 'cancelled'].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 500));
+    try {
+      const job = (await client.json(node, 'GET', `/farm/v1/jobs/${jobId}`)) as JobView;
+      if (reconnecting) io.err(`vfo: ${node.url} is back; still waiting for job ${jobId}`);
+      reconnecting = false;
+      backoff = POLL_MS;
+      if (['done', 'failed', 'cancelled'].includes(job.status)) return job;
+    } catch (error) {
+      if (!transient(error)) throw error;
+      if (!reconnecting)
+        io.err(`vfo: ${node.url} cannot be reached (${(error as Error).message}); reconnecting`);
+      reconnecting = true;
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+    if (Date.now() + backoff > deadline) {
+      throw new FarmHttpError('timeout', `gave up waiting for job ${jobId}: --wait-timeout passed`);
+    }
+    await new Promise((r) => setTimeout(r, reconnecting ? backoff : POLL_MS));
   }
 }
 
@@ -87,10 +147,9 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     io.out(STATUS_USAGE);
     return EXIT.ok;
   }
-  const url = nodeUrl(values.node);
-  const client = await clientFor(values['farm-key-file']);
+  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
   try {
-    const status = (await client.json(url, 'GET', '/api/v1/status')) as {
+    const status = (await client.json(node, 'GET', '/api/v1/status')) as {
       coordinator: { id: string; url: string; term: number } | null;
       nodes: { id: string; name: string; role: string; status: string; url: string; running: number }[];
       queue: Record<string, number>;

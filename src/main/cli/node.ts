@@ -1,7 +1,7 @@
 import { nodeUi } from '../api/node-ui.ts';
-import { readFarmKey } from '../farm/net/index.ts';
+import { loadNodeIdentity, readFarmKey } from '../farm/net/index.ts';
 import { FarmNode } from '../farm/node/farm-node.ts';
-import { defaultNodeName, loadNodeId } from '../farm/node/identity.ts';
+import { defaultNodeName } from '../farm/node/node-name.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { openContext } from './context.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
@@ -47,7 +47,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const node = new FarmNode({
     ctx,
     key,
-    nodeId: await loadNodeId(ctx.dataDir),
+    identity: await loadNodeIdentity(ctx.dataDir, key),
     name: values.name ?? defaultNodeName(),
     host: values.interface ?? '0.0.0.0',
     port,

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { createLogger } from '../log/logger.ts';
 import { resourcesDir } from '../paths.ts';
+import { ensurePrivateDir } from '../util/private-dir.ts';
 import * as schema from './schema.ts';
 import { seedDefaults } from './seed.ts';
 
@@ -26,7 +26,7 @@ export const DATABASE_FILE = 'vfo.db';
  * a busy timeout so two `vfo` processes can share it, migrations applied, defaults seeded.
  */
 export function openDatabase(dataDir: string, options: { migrationsDir?: string } = {}): OpenedDatabase {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const path = join(dataDir, DATABASE_FILE);
   const sqlite = new Database(path);
   try {

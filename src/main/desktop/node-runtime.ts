@@ -3,14 +3,15 @@
  * API and UI for the LAN), wired the app's way — keys from the Keychain-backed store, encodes in an
  * Electron utility process, the farm key kept in the app's data folder.
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VfoEvent } from '../../shared/contract.ts';
 import { nodeUi } from '../api/node-ui.ts';
 import { openContext } from '../cli/context.ts';
-import { farmKeyFromText, generateFarmKey } from '../farm/net/index.ts';
+import { generateFarmKey, loadNodeIdentity, readFarmKey } from '../farm/net/index.ts';
 import { FarmNode } from '../farm/node/farm-node.ts';
-import { defaultNodeName, loadNodeId } from '../farm/node/identity.ts';
+import { defaultNodeName } from '../farm/node/node-name.ts';
 import type { CreateDesktopRuntime } from './service.ts';
 import type { TrayRole } from './tray-model.ts';
 
@@ -20,13 +21,12 @@ export const DEFAULT_NODE_PORT = 4870;
 /** This Mac's farm key: made on first start (a farm of one); replaced with the studio's key to join. */
 export async function loadOrCreateFarmKey(dataDir: string) {
   const path = join(dataDir, 'farm-key');
-  let text = (await readFile(path, 'utf8').catch(() => '')).trim();
-  if (!text) {
-    text = generateFarmKey();
-    await writeFile(path, `${text}\n`, { mode: 0o600 });
+  if (!existsSync(path)) {
+    await writeFile(path, `${generateFarmKey()}\n`, { mode: 0o600, flag: 'wx' });
     await chmod(path, 0o600);
   }
-  return farmKeyFromText(text, path);
+  // A key others may read is refused with the fix in the message (key.ts).
+  return readFarmKey(path);
 }
 
 export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
@@ -40,12 +40,12 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
   });
   const key = await loadOrCreateFarmKey(options.dataDir);
   const ui = nodeUi({ ctx, key, secrets: options.secrets });
-  const nodeId = await loadNodeId(options.dataDir);
+  const identity = await loadNodeIdentity(options.dataDir, key);
   const make = (port: number) =>
     new FarmNode({
       ctx,
       key,
-      nodeId,
+      identity,
       name: defaultNodeName(),
       host: '0.0.0.0',
       port,

@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sceneFrames } from '../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { buildEncodeCommand, type EncodeCommandInput } from './command.ts';
 import { isFfmpegError } from './errors.ts';
-import { sceneFrames } from '../../shared/plan-frames.ts';
 import { escapeGraphText, escapeOptionValue, filterPath } from './filters.ts';
 import {
   asset,

@@ -6,7 +6,6 @@ import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 import { runEncode } from './encode-job.ts';
 import { isFfmpegError } from './errors.ts';
 import { buildJoinCommand, concatList, encodeAudioTrack, joinSegments } from './join.ts';
-import { readVideoFacts } from './verify.ts';
 import {
   asset,
   FFMPEG,
@@ -19,6 +18,7 @@ import {
   tinyPlan,
   writeAssCues,
 } from './test-fixtures.ts';
+import { readVideoFacts } from './verify.ts';
 
 /** Captions that change every 0.3 s: a segment drawing them at the wrong time shows the wrong words. */
 function writeCues(path: string, seconds: number): string {

@@ -55,7 +55,7 @@ export interface ClusterMemberOptions {
   host?: string;
   hello: HelloCall;
   /** POST /farm/v1/coordinator to one peer. */
-  announce(peerUrl: string, claim: CoordinatorClaim, signal: AbortSignal): Promise<void>;
+  announce(peer: { url: string; id: string }, claim: CoordinatorClaim, signal: AbortSignal): Promise<void>;
   onEvent?(event: ClusterEvent): void;
   timers?: Timers;
 }
@@ -129,7 +129,7 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
       const controller = new AbortController();
       const bound = timers.setTimeout(() => controller.abort(), HELLO_TIMEOUT_MS);
       options
-        .announce(peer.url, claim, controller.signal)
+        .announce({ url: peer.url, id: peer.id }, claim, controller.signal)
         .catch((error: unknown) => log.debug('claim not delivered', { peer: peer.id, error: String(error) }))
         .finally(() => timers.clearTimeout(bound));
     }
@@ -202,8 +202,16 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
       return outcome;
     },
     election: () => election.state(),
-    peers: () => table.known(),
-    ignored: () => discovery.ignored(),
+    peers: () => table.known().filter((peer) => !peer.distrusted),
+    ignored: () => [
+      ...discovery.ignored(),
+      ...table.distrusted().map((peer) => ({
+        instance: peer.advert?.instance ?? peer.name,
+        address: peer.advert?.address ?? peer.url,
+        reason: 'unauthenticated' as const,
+        detail: peer.distrusted.reason,
+      })),
+    ],
     refreshAdvert: () => discovery.update(advert()),
     async stop() {
       if (stopped) return;

@@ -82,7 +82,7 @@ describe('Prober', () => {
     const prober = createProber({
       table,
       timers,
-      hello: async (url) => {
+      hello: async ({ url }) => {
         calls.push(url);
         if (url.endsWith('4002')) throw new Error('ECONNREFUSED');
         return hello('a');
@@ -112,7 +112,7 @@ describe('Prober', () => {
       timers,
       intervalMs: 1000,
       timeoutMs: 2500,
-      hello: (url) => {
+      hello: ({ url }) => {
         if (url.endsWith('4004')) return Promise.resolve(hello('someone-else'));
         hungCalls++;
         return new Promise<HelloInfo>(() => {});

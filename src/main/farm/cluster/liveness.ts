@@ -13,6 +13,16 @@ export const LIVE_TIMEOUT_MS = 3000;
 export const PROBE_INTERVAL_MS = 1000;
 // Under the interval, so a hung peer (SIGSTOP) never has two hellos outstanding.
 export const HELLO_TIMEOUT_MS = 900;
+/** A peer whose answer could not be trusted is asked again this much later (its key may be fixed). */
+export const DISTRUST_MS = 30_000;
+
+/**
+ * Thrown by a HelloCall whose answer did not prove the peer is a member of this farm (unsigned, signed
+ * by someone else, or our signed request refused): the peer is ignored, with the reason, for a while.
+ */
+export class UntrustedPeerError extends Error {
+  override name = 'UntrustedPeerError';
+}
 
 export interface PeerRecord {
   id: string;
@@ -25,6 +35,8 @@ export interface PeerRecord {
   lastSeenAt: number | null;
   /** When it was first heard of (advert or hello). */
   discoveredAt: number;
+  /** Set when its answers could not be trusted: ignored (not alive, not waited for) until `until`. */
+  distrusted: { reason: string; until: number } | null;
 }
 
 export class PeerTable {
@@ -46,6 +58,7 @@ export class PeerTable {
       hello: known?.hello ?? null,
       lastSeenAt: known?.lastSeenAt ?? null,
       discoveredAt: known?.discoveredAt ?? now,
+      distrusted: known?.distrusted ?? null,
     });
   }
 
@@ -60,12 +73,38 @@ export class PeerTable {
       hello: info,
       lastSeenAt: Math.max(now, known?.lastSeenAt ?? now),
       discoveredAt: known?.discoveredAt ?? now,
+      distrusted: null,
     });
+  }
+
+  /** Its answer was not from a member of this farm: forget it was alive, and do not wait for it. */
+  distrust(id: string, reason: string, now: number): void {
+    const known = this.#peers.get(id);
+    if (!known) return;
+    this.#peers.set(id, {
+      ...known,
+      hello: null,
+      lastSeenAt: null,
+      distrusted: { reason, until: now + DISTRUST_MS },
+    });
+  }
+
+  isDistrusted(id: string, now: number): boolean {
+    const until = this.#peers.get(id)?.distrusted?.until;
+    return until !== undefined && now < until;
+  }
+
+  /** Peers ignored for an untrusted answer, with the reason (for status). */
+  distrusted(): (PeerRecord & { distrusted: { reason: string } })[] {
+    return this.known().flatMap((peer) =>
+      peer.distrusted ? [{ ...peer, distrusted: peer.distrusted }] : [],
+    );
   }
 
   /** Peers discovered less than the live timeout ago that have not answered a hello yet. */
   awaitingFirstHello(now: number): boolean {
     for (const peer of this.#peers.values()) {
+      if (peer.distrusted) continue;
       if (peer.lastSeenAt === null && now - peer.discoveredAt < this.liveTimeoutMs) return true;
     }
     return false;
@@ -94,7 +133,7 @@ export class PeerTable {
   }
 }
 
-export type HelloCall = (peerUrl: string, signal: AbortSignal) => Promise<HelloInfo>;
+export type HelloCall = (peer: { url: string; id: string }, signal: AbortSignal) => Promise<HelloInfo>;
 
 export interface ProberOptions {
   table: PeerTable;
@@ -105,6 +144,8 @@ export interface ProberOptions {
   timers?: Timers;
   /** Called after each accepted answer, e.g. to re-run the election at once. */
   onAnswer?(info: HelloInfo): void;
+  /** Called when a peer's answer could not be trusted (it is then ignored for a while). */
+  onDistrust?(id: string, reason: string): void;
 }
 
 export interface Prober {
@@ -123,7 +164,10 @@ export function createProber(options: ProberOptions): Prober {
   let timer: TimerHandle | null = null;
   let running = false;
 
-  const helloWithTimeout = (url: string, controller: AbortController): Promise<HelloInfo> =>
+  const helloWithTimeout = (
+    peer: { url: string; id: string },
+    controller: AbortController,
+  ): Promise<HelloInfo> =>
     new Promise((resolve, reject) => {
       // Enforced here too, so a hello that ignores its signal still cannot hold the peer's slot.
       const bound = timers.setTimeout(() => {
@@ -131,7 +175,7 @@ export function createProber(options: ProberOptions): Prober {
         controller.abort();
       }, timeoutMs);
       controller.signal.addEventListener('abort', () => reject(new Error('hello aborted')), { once: true });
-      options.hello(url, controller.signal).then(
+      options.hello(peer, controller.signal).then(
         (info) => {
           timers.clearTimeout(bound);
           resolve(info);
@@ -145,7 +189,7 @@ export function createProber(options: ProberOptions): Prober {
 
   const probe = async (id: string, url: string, controller: AbortController): Promise<void> => {
     try {
-      const info = await helloWithTimeout(url, controller);
+      const info = await helloWithTimeout({ url, id }, controller);
       if (info.id !== id) {
         log.warn('hello answered by another node', { expected: id, answered: info.id, url });
         return;
@@ -153,6 +197,16 @@ export function createProber(options: ProberOptions): Prober {
       table.markAlive(id, info, timers.now());
       options.onAnswer?.(info);
     } catch (error) {
+      if (error instanceof UntrustedPeerError) {
+        log.warn('peer ignored: its answer is not from a member of this farm', {
+          id,
+          url,
+          reason: error.message,
+        });
+        table.distrust(id, error.message, timers.now());
+        options.onDistrust?.(id, error.message);
+        return;
+      }
       log.debug('hello failed', { id, url, error: String(error) });
     }
   };
@@ -160,7 +214,7 @@ export function createProber(options: ProberOptions): Prober {
   const round = async (): Promise<void> => {
     const calls: Promise<void>[] = [];
     for (const peer of table.known()) {
-      if (inFlight.has(peer.id)) continue;
+      if (inFlight.has(peer.id) || table.isDistrusted(peer.id, timers.now())) continue;
       const controller = new AbortController();
       const done = probe(peer.id, peer.url, controller).finally(() => inFlight.delete(peer.id));
       inFlight.set(peer.id, { controller, done });

@@ -61,18 +61,18 @@ export async function startProbeServer(handlers: ProbeHandlers): Promise<ProbeSe
   };
 }
 
-export async function httpHello(peerUrl: string, signal: AbortSignal): Promise<HelloInfo> {
-  const response = await fetch(`${peerUrl}/hello`, { signal });
+export async function httpHello(peer: { url: string }, signal: AbortSignal): Promise<HelloInfo> {
+  const response = await fetch(`${peer.url}/hello`, { signal });
   if (!response.ok) throw new Error(`hello answered ${response.status}`);
   return parseHelloInfo(await response.json());
 }
 
 export async function httpAnnounce(
-  peerUrl: string,
+  peer: { url: string },
   claim: CoordinatorClaim,
   signal: AbortSignal,
 ): Promise<void> {
-  const response = await fetch(`${peerUrl}/coordinator`, {
+  const response = await fetch(`${peer.url}/coordinator`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(claim),

@@ -35,7 +35,13 @@ export interface PeerAdvert extends NodeAdvert {
   url: string;
 }
 
-export type IgnoreReason = 'other farm' | `protocol ${number}` | 'malformed' | 'same id as this node';
+export type IgnoreReason =
+  | 'other farm'
+  | `protocol ${number}`
+  | 'malformed'
+  | 'same id as this node'
+  /** It advertised this farm, but its answers are not signed by a member (no farm key). */
+  | 'unauthenticated';
 
 /** A `_vfo._tcp` service this node will not talk to, kept for status with the reason. */
 export interface IgnoredService {

@@ -1,13 +1,11 @@
-/** Applies a route's auth rule to a request, and the bearer-token rule used by the local UI. */
-import { timingSafeEqual } from 'node:crypto';
+/** Applies a route's auth rule to a request. */
 import type { IncomingMessage } from 'node:http';
-import type { FarmKey } from './key.ts';
 import type { NonceCache } from './nonce-cache.ts';
 import type { RouteAuth } from './routes.ts';
-import { type AuthFailureReason, verifyRequest } from './signing.ts';
+import { type AuthFailureReason, type Verifier, verifyRequest } from './signing.ts';
 
 export interface AuthDeps {
-  key: FarmKey;
+  verifier: Verifier;
   clock: () => number;
   maxSkewMs: number;
   nonces: NonceCache;
@@ -28,30 +26,9 @@ export function authenticate(
     return auth(request) ? { ok: true, nodeId: null } : { ok: false, reason: 'bad-signature' };
   }
   const result = verifyRequest(
-    deps.key,
-    request.headers,
-    request.method ?? '',
-    request.url ?? '',
-    bodySha256,
-    {
-      now: deps.clock(),
-      maxSkewMs: deps.maxSkewMs,
-      nonces: deps.nonces,
-    },
+    deps.verifier,
+    { headers: request.headers, method: request.method ?? '', pathWithQuery: request.url ?? '', bodySha256 },
+    { now: deps.clock(), maxSkewMs: deps.maxSkewMs, nonces: deps.nonces },
   );
   return result.ok ? { ok: true, nodeId: result.nodeId } : result;
-}
-
-/**
- * A route auth rule accepting `authorization: Bearer <token>` (e.g. `bearerAuth(uiTokenOf(key))`).
- * It is a long-lived credential, unlike signatures: give it only to read-only or UI routes.
- */
-export function bearerAuth(token: string): (request: IncomingMessage) => boolean {
-  const expected = Buffer.from(token, 'utf8');
-  return (request) => {
-    const header = request.headers.authorization;
-    if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
-    const given = Buffer.from(header.slice('Bearer '.length).trim(), 'utf8');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
 }

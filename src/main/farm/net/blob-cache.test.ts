@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../util/hash.ts';
 import { BlobVerificationError, createBlobCache } from './blob-cache.ts';
-import { createFarmClient } from './client.ts';
-import { listFiles, makeKey, makeTempDir, removeDir, startServer } from './net.fixture.ts';
+import { listFiles, makeClient, makeKey, makeTempDir, removeDir, startServer } from './net.fixture.ts';
 import { fileReply } from './routes.ts';
 
 let dir: string;
@@ -149,11 +148,11 @@ describe('blob cache', () => {
       ],
       { key },
     );
-    const client = createFarmClient({ key, nodeId: 'worker' });
+    const client = makeClient(key);
     try {
       const cache = createBlobCache({ dir: join(dir, 'cache'), maxBytes: 1000 });
       const lease = await cache.ensure(a.sha256, 10, (dest) =>
-        client.download(peer.url, `/farm/v1/blobs/${a.sha256}`, dest, {
+        client.download(peer.peer, `/farm/v1/blobs/${a.sha256}`, dest, {
           expectSha256: a.sha256,
           maxBytes: 10,
         }),

@@ -2,14 +2,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createFarmClient, type FarmClient } from './client.ts';
+import type { FarmClient, Peer } from './client.ts';
 import { FarmHttpError } from './errors.ts';
-import { makeKey, startServer } from './net.fixture.ts';
+import { ephemeralIdentity } from './identity.ts';
+import { makeClient, makeKey, startServer } from './net.fixture.ts';
 import { errorReply, jsonRoute, type Route } from './routes.ts';
 
 const T0 = 1_700_000_000_000;
 const { key, text: keyText } = makeKey();
-let url: string;
+let peer: Peer;
+let clientId: string;
 let close: () => Promise<void>;
 let client: FarmClient;
 let releaseHang: () => void = () => undefined;
@@ -47,9 +49,11 @@ const routes: Route[] = [
 
 beforeAll(async () => {
   const running = await startServer(routes, { key, clock: () => T0, closeGraceMs: 100 });
-  url = running.url;
+  peer = running.peer;
   close = running.close;
-  client = createFarmClient({ key, nodeId: 'worker-1', clock: () => T0, timeoutMs: 2_000 });
+  const identity = ephemeralIdentity(key);
+  clientId = identity.id;
+  client = makeClient(key, { identity, clock: () => T0, timeoutMs: 2_000 });
 });
 afterAll(async () => {
   releaseHang();
@@ -69,34 +73,62 @@ async function failure(promise: Promise<unknown>): Promise<FarmHttpError> {
 describe('farm client', () => {
   it('sends signed JSON and validates the reply', async () => {
     const schema = z.object({ from: z.string(), freeSlots: z.number() });
-    const reply = await client.json(url, 'POST', '/farm/v1/heartbeat', { freeSlots: 3 }, schema);
-    expect(reply).toEqual({ from: 'worker-1', freeSlots: 3 });
+    const reply = await client.json(peer, 'POST', '/farm/v1/heartbeat', { freeSlots: 3 }, schema);
+    expect(reply).toEqual({ from: clientId, freeSlots: 3 });
     // A 204 has no body.
-    expect(await client.json(url, 'DELETE', '/farm/v1/leases/L1')).toBeUndefined();
+    expect(await client.json(peer, 'DELETE', '/farm/v1/leases/L1')).toBeUndefined();
   });
 
   it("maps a refused signature to 'unauthorized' with the reason", async () => {
-    const stranger = createFarmClient({ key: makeKey().key, nodeId: 'x', clock: () => T0 });
-    const wrongKey = await failure(stranger.json(url, 'GET', '/farm/v1/hello'));
-    expect(wrongKey).toMatchObject({ kind: 'unauthorized', status: 401, reason: 'bad-signature' });
+    const stranger = makeClient(makeKey().key, { trustKey: key, clock: () => T0 });
+    const wrongKey = await failure(stranger.json(peer, 'GET', '/farm/v1/hello'));
+    expect(wrongKey).toMatchObject({ kind: 'unauthorized', status: 401, reason: 'not-admitted' });
     stranger.close();
-    const late = createFarmClient({ key, nodeId: 'x', clock: () => T0 + 60_000 });
-    expect(await failure(late.json(url, 'GET', '/farm/v1/hello'))).toMatchObject({ reason: 'stale' });
+    const late = makeClient(key, { clock: () => T0 + 60_000 });
+    expect(await failure(late.json(peer, 'GET', '/farm/v1/hello'))).toMatchObject({ reason: 'stale' });
     late.close();
+    const misaddressed = await failure(client.json({ ...peer, id: 'someone-else' }, 'GET', '/farm/v1/hello'));
+    expect(misaddressed).toMatchObject({ kind: 'unauthorized', reason: 'wrong-receiver' });
+  });
+
+  it("believes a reply only from the node it addressed: another farm's server is 'unauthenticated'", async () => {
+    const other = makeKey().key;
+    const foreign = await startServer(routes, { key: other, clock: () => T0 });
+    // The foreign server admits this client, but its own identity is not admitted by our farm key.
+    const trusting = makeClient(other, { trustKey: key, clock: () => T0 });
+    const error = await failure(trusting.json(foreign.peer, 'POST', '/farm/v1/heartbeat', { freeSlots: 1 }));
+    expect(error).toMatchObject({ kind: 'unauthenticated', status: 200 });
+    trusting.close();
+    await foreign.close();
+  });
+
+  it('identifies the node at a URL only when the farm key admitted it', async () => {
+    expect(await client.identify(peer.url)).toEqual(peer);
+    // A well-formed card, admitted by another farm's key.
+    const { id, publicKey, admission } = ephemeralIdentity(makeKey().key);
+    const card: Route = {
+      method: 'GET',
+      pattern: '/farm/v1/identity',
+      auth: 'none',
+      handler: () => ({ id, publicKey, admission }),
+    };
+    const other = await startServer([card], { key: makeKey().key });
+    expect(await failure(client.identify(other.url))).toMatchObject({ kind: 'unauthenticated' });
+    await other.close();
   });
 
   it("maps 4xx to 'rejected' with the server's code and 5xx to 'server'", async () => {
-    expect(await failure(client.json(url, 'GET', '/farm/v1/gone'))).toMatchObject({
+    expect(await failure(client.json(peer, 'GET', '/farm/v1/gone'))).toMatchObject({
       kind: 'rejected',
       status: 409,
       code: 'stale-lease',
     });
-    expect(await failure(client.json(url, 'POST', '/farm/v1/heartbeat', { freeSlots: 'x' }))).toMatchObject({
+    expect(await failure(client.json(peer, 'POST', '/farm/v1/heartbeat', { freeSlots: 'x' }))).toMatchObject({
       kind: 'rejected',
       status: 400,
       code: 'invalid-body',
     });
-    expect(await failure(client.json(url, 'GET', '/farm/v1/crash'))).toMatchObject({
+    expect(await failure(client.json(peer, 'GET', '/farm/v1/crash'))).toMatchObject({
       kind: 'server',
       status: 500,
     });
@@ -104,7 +136,7 @@ describe('farm client', () => {
 
   it("maps a reply that fails its schema to 'bad-response'", async () => {
     const error = await failure(
-      client.json(url, 'GET', '/farm/v1/hello', undefined, z.object({ term: z.number() })),
+      client.json(peer, 'GET', '/farm/v1/hello', undefined, z.object({ term: z.number() })),
     );
     expect(error.kind).toBe('bad-response');
     expect(error.message).toMatch(/term/);
@@ -115,24 +147,25 @@ describe('farm client', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     await new Promise((resolve) => server.close(resolve));
-    expect(await failure(client.json(`http://127.0.0.1:${port}`, 'GET', '/farm/v1/hello'))).toMatchObject({
+    const gone = { url: `http://127.0.0.1:${port}`, id: peer.id };
+    expect(await failure(client.json(gone, 'GET', '/farm/v1/hello'))).toMatchObject({
       kind: 'unreachable',
     });
   });
 
   it("maps a peer that does not answer in time to 'timeout'", async () => {
-    const quick = createFarmClient({ key, nodeId: 'q', clock: () => T0, timeoutMs: 200 });
+    const quick = makeClient(key, { clock: () => T0, timeoutMs: 200 });
     const started = Date.now();
-    expect(await failure(quick.json(url, 'GET', '/farm/v1/slow'))).toMatchObject({ kind: 'timeout' });
+    expect(await failure(quick.json(peer, 'GET', '/farm/v1/slow'))).toMatchObject({ kind: 'timeout' });
     expect(Date.now() - started).toBeLessThan(1_500);
     quick.close();
   });
 
   it('never puts the key in an error', async () => {
-    const late = createFarmClient({ key, nodeId: 'x', clock: () => T0 + 60_000 });
+    const late = makeClient(key, { clock: () => T0 + 60_000 });
     const errors = [
-      await failure(late.json(url, 'GET', '/farm/v1/hello')),
-      await failure(client.json(url, 'GET', '/farm/v1/gone')),
+      await failure(late.json(peer, 'GET', '/farm/v1/hello')),
+      await failure(client.json(peer, 'GET', '/farm/v1/gone')),
     ];
     late.close();
     for (const error of errors) {

@@ -1,21 +1,33 @@
 /**
- * Signed requests to other nodes: JSON calls, verified downloads and streamed uploads. Every
- * failure is a FarmHttpError (see errors.ts) so callers decide by `kind`, not by parsing messages.
+ * Signed requests to other nodes: JSON calls, verified downloads and streamed uploads. Each request is
+ * signed for the one node it is meant for, and a successful reply is only believed when that node
+ * signed it (see signing.ts). Every failure is a FarmHttpError (see errors.ts) so callers decide by
+ * `kind`, not by parsing messages.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Agent } from 'node:http';
-import type { ZodType } from 'zod';
+import { type ZodType, z } from 'zod';
+import { sha256Hex } from '../../util/hash.ts';
 import { BodyMismatchError, BodyTooLargeError, FarmHttpError } from './errors.ts';
 import { asTransportError, type Exchange, errorForStatus, exchange, readResponse } from './http-transport.ts';
-import type { FarmKey } from './key.ts';
+import type { NodeIdentity } from './identity.ts';
 import { isSha256 } from './patterns.ts';
 import { type ReceivedFile, receiveToFile } from './receive-file.ts';
-import { signRequest } from './signing.ts';
+import { FARM_HEADER, signRequest, verifyReply } from './signing.ts';
+import type { FarmTrust } from './trust.ts';
+
+/** A node to talk to: where it is, and who it must be. */
+export interface Peer {
+  url: string;
+  id: string;
+}
 
 export interface FarmClientOptions {
-  key: FarmKey;
-  nodeId: string;
+  /** Who this client speaks as. */
+  identity: NodeIdentity;
+  /** Whose replies it believes. */
+  trust: FarmTrust;
   /** Milliseconds since the epoch, stamped on every request. */
   clock?: () => number;
   /** JSON calls: the whole exchange. Transfers: the longest silence allowed on the connection. */
@@ -38,16 +50,37 @@ export interface UploadOptions<T> {
 
 export interface FarmClient {
   json<T = unknown>(
-    baseUrl: string,
+    peer: Peer,
     method: string,
     path: string,
     body?: unknown,
     schema?: ZodType<T>,
   ): Promise<T>;
-  download(baseUrl: string, path: string, destPath: string, options: DownloadOptions): Promise<ReceivedFile>;
-  upload<T = unknown>(baseUrl: string, path: string, filePath: string, options: UploadOptions<T>): Promise<T>;
+  download(peer: Peer, path: string, destPath: string, options: DownloadOptions): Promise<ReceivedFile>;
+  upload<T = unknown>(peer: Peer, path: string, filePath: string, options: UploadOptions<T>): Promise<T>;
+  /**
+   * Who answers at `url` (GET /farm/v1/identity), for a client that only has a URL: believed only if
+   * the farm key admitted that identity. Requests are then signed for that node alone.
+   */
+  identify(url: string): Promise<Peer>;
   /** Closes kept-alive connections. */
   close(): void;
+}
+
+const JSON_TYPE = 'application/json';
+
+const identityCardSchema = z.object({
+  id: z.string().max(64),
+  publicKey: z.string().max(64),
+  admission: z.string().max(64),
+});
+
+function parseJsonOrNull(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return null;
+  }
 }
 
 export function createFarmClient(options: FarmClientOptions): FarmClient {
@@ -55,19 +88,48 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxJson = options.maxResponseJsonBytes ?? 8 * 1024 * 1024;
   // Heartbeats hit every peer each second: reuse connections. Node honours the server's
-  // Keep-Alive timeout hint, so a socket is not reused just as the server closes it.
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const sign = (method: string, path: string, body: Buffer | null, bodySha256?: string) =>
-    signRequest(options.key, {
-      method,
-      pathWithQuery: path,
-      body,
-      ...(bodySha256 ? { bodySha256 } : {}),
-      nodeId: options.nodeId,
+  // Keep-Alive timeout hint, so a socket is not reused just as the server closes it. A few sockets a
+  // peer are plenty, and stay well under a server's per-client connection cap.
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const sign = (
+    peer: Peer,
+    request: { method: string; path: string; contentType?: string; body: Buffer | null; bodySha256?: string },
+  ) =>
+    signRequest(options.identity, {
+      method: request.method,
+      pathWithQuery: request.path,
+      to: peer.id,
+      body: request.body,
+      ...(request.contentType ? { contentType: request.contentType } : {}),
+      ...(request.bodySha256 ? { bodySha256: request.bodySha256 } : {}),
       now: clock(),
     });
 
-  async function finishJson<T>(ex: Exchange, what: string, schema?: ZodType<T>): Promise<T> {
+  /** A 2xx reply must be signed by the node addressed, for this very request; errors change nothing. */
+  function checkReply(ex: Exchange, peer: Peer, nonce: string, raw: Buffer, what: string): void {
+    const status = ex.response.statusCode ?? 0;
+    if (status < 200 || status >= 300) return;
+    const authentic = verifyReply(options.trust, peer.id, ex.response.headers, {
+      status,
+      contentType: ex.response.headers['content-type'] ?? '',
+      bodySha256: sha256Hex(raw),
+      requestNonce: nonce,
+      requester: options.identity.id,
+    });
+    if (!authentic) {
+      throw new FarmHttpError('unauthenticated', `${what} → the reply is not signed by node ${peer.id}`, {
+        status,
+      });
+    }
+  }
+
+  async function finishJson<T>(
+    ex: Exchange,
+    peer: Peer,
+    nonce: string,
+    what: string,
+    schema?: ZodType<T>,
+  ): Promise<T> {
     try {
       const status = ex.response.statusCode ?? 0;
       const raw = await readResponse(ex.response, maxJson).catch((error: unknown) => {
@@ -76,6 +138,7 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
           : asTransportError(error, what, '');
       });
       if (status < 200 || status >= 300) throw errorForStatus(status, raw, what);
+      checkReply(ex, peer, nonce, raw, what);
       let value: unknown;
       try {
         value = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
@@ -96,13 +159,17 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
   }
 
   return {
-    async json<T>(baseUrl: string, method: string, path: string, body?: unknown, schema?: ZodType<T>) {
+    async json<T>(peer: Peer, method: string, path: string, body?: unknown, schema?: ZodType<T>) {
       const verb = method.toUpperCase();
       const bytes = body === undefined ? null : Buffer.from(JSON.stringify(body), 'utf8');
-      const headers: Record<string, string> = { ...sign(verb, path, bytes), accept: 'application/json' };
-      if (bytes) headers['content-type'] = 'application/json';
+      const contentType = bytes ? JSON_TYPE : '';
+      const headers: Record<string, string> = {
+        ...sign(peer, { method: verb, path, contentType, body: bytes }),
+        accept: 'application/json',
+      };
+      if (bytes) headers['content-type'] = contentType;
       const ex = await exchange({
-        baseUrl,
+        baseUrl: peer.url,
         method: verb,
         path,
         headers,
@@ -111,17 +178,18 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
         idleTimeoutMs: timeoutMs,
         deadlineMs: timeoutMs,
       });
-      return finishJson(ex, `${verb} ${path}`, schema);
+      return finishJson(ex, peer, headers[FARM_HEADER.nonce] as string, `${verb} ${path}`, schema);
     },
 
-    async download(baseUrl, path, destPath, { expectSha256, maxBytes }) {
+    async download(peer, path, destPath, { expectSha256, maxBytes }) {
       if (!isSha256(expectSha256)) throw new Error('expectSha256 must be 64 lower-case hex digits');
       const what = `GET ${path}`;
       const ex = await exchange({
-        baseUrl,
+        baseUrl: peer.url,
         method: 'GET',
         path,
-        headers: sign('GET', path, null),
+        // The bytes are believed for their sha256, whoever serves them; the request is still signed.
+        headers: sign(peer, { method: 'GET', path, body: null }),
         body: null,
         agent,
         idleTimeoutMs: timeoutMs,
@@ -150,19 +218,20 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
       }
     },
 
-    async upload<T>(baseUrl: string, path: string, filePath: string, upload: UploadOptions<T>) {
+    async upload<T>(peer: Peer, path: string, filePath: string, upload: UploadOptions<T>) {
       if (!isSha256(upload.sha256)) throw new Error('sha256 must be 64 lower-case hex digits');
       const { size } = await stat(filePath);
       const method = upload.method ?? 'PUT';
+      const contentType = 'application/octet-stream';
       const headers: Record<string, string> = {
         ...upload.headers,
-        ...sign(method, path, null, upload.sha256),
-        'content-type': 'application/octet-stream',
+        ...sign(peer, { method, path, contentType, body: null, bodySha256: upload.sha256 }),
+        'content-type': contentType,
         'content-length': String(size),
         accept: 'application/json',
       };
       const ex = await exchange({
-        baseUrl,
+        baseUrl: peer.url,
         method,
         path,
         headers,
@@ -171,7 +240,37 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
         idleTimeoutMs: timeoutMs,
         expectContinue: true,
       });
-      return finishJson(ex, `${method} ${path}`, upload.schema);
+      return finishJson(ex, peer, headers[FARM_HEADER.nonce] as string, `${method} ${path}`, upload.schema);
+    },
+
+    async identify(url) {
+      const path = '/farm/v1/identity';
+      const what = `GET ${path}`;
+      const ex = await exchange({
+        baseUrl: url,
+        method: 'GET',
+        path,
+        headers: { accept: 'application/json' },
+        body: null,
+        agent,
+        idleTimeoutMs: timeoutMs,
+        deadlineMs: timeoutMs,
+      });
+      try {
+        const status = ex.response.statusCode ?? 0;
+        const raw = await readResponse(ex.response, 4096);
+        if (status !== 200) throw errorForStatus(status, raw, what);
+        const card = identityCardSchema.safeParse(parseJsonOrNull(raw));
+        if (!card.success || !options.trust.publicKeyOf(card.data)) {
+          throw new FarmHttpError(
+            'unauthenticated',
+            `${url} is not a node of this farm (its identity is not admitted)`,
+          );
+        }
+        return { url, id: card.data.id };
+      } finally {
+        ex.done();
+      }
     },
 
     close() {

@@ -42,7 +42,9 @@ export type FarmHttpErrorKind =
   | 'unauthorized'
   | 'rejected'
   | 'server'
-  | 'bad-response';
+  | 'bad-response'
+  /** A reply not signed by the node addressed: never acted on. */
+  | 'unauthenticated';
 
 export interface FarmHttpErrorDetails {
   status?: number;

@@ -10,16 +10,19 @@ import { sha256Hex } from '../../util/hash.ts';
 import { type AuthDeps, authenticate } from './authenticate.ts';
 import { BodyGuard, readBodyLimited } from './body-guard.ts';
 import { BodyTooLargeError, errorBody } from './errors.ts';
+import type { NodeIdentity } from './identity.ts';
 import { isSha256 } from './patterns.ts';
 import { Refusal, sendFailure, tooLarge, unauthorized } from './refusal.ts';
 import { sendFile, sendJson } from './respond.ts';
 import { type CompiledRoute, matchRoute } from './router.ts';
 import { isReply, type Route, type RouteContext } from './routes.ts';
-import { FARM_HEADER, precheckRequest } from './signing.ts';
+import { FARM_HEADER, precheckRequest, requestBinding, signReply } from './signing.ts';
 import { openSse, type SseStream } from './sse.ts';
 import { issuesOf } from './zod-issues.ts';
 
 export interface RequestDeps extends AuthDeps {
+  /** Signs the replies to authenticated farm requests. */
+  identity: NodeIdentity;
   routes: CompiledRoute[];
   maxJsonBytes: number;
   log: Logger;
@@ -34,7 +37,11 @@ interface Exchange {
   base: Omit<RouteContext, 'nodeId'>;
   /** Sends "100 Continue" if the client waits for it (once); call right before reading the body. */
   proceed(): void;
+  /** Set once a farm request is authenticated: its replies are then signed for its sender. */
+  signer: ReplySigner | null;
 }
+
+type ReplySigner = (status: number, contentType: string, body: string) => Record<string, string>;
 
 export async function handleRequest(
   deps: RequestDeps,
@@ -50,6 +57,7 @@ export async function handleRequest(
   const aborter = new AbortController();
   response.on('close', () => aborter.abort());
   let continued = false;
+  let exchange: Exchange | undefined;
   try {
     const match = matchRoute(deps.routes, request.method ?? '', pathname);
     if (match.kind === 'not-found') throw new Refusal(404, errorBody('not-found', 'no such route'));
@@ -71,19 +79,43 @@ export async function handleRequest(
       response.writeContinue();
     };
     const base = { params: match.params, query, request, remoteAddress, signal: aborter.signal };
-    const exchange: Exchange = { deps, request, response, base, proceed };
+    exchange = { deps, request, response, base, proceed, signer: null };
     if (match.route.body === 'stream') await runStreamRoute(exchange, match.route);
     else await runRoute(exchange, match.route);
   } catch (error) {
     const closeConnection = expectsContinue && !continued;
-    sendFailure(response, error, { log: deps.log, fields, aborted: aborter.signal.aborted, closeConnection });
+    sendFailure(response, error, {
+      log: deps.log,
+      fields,
+      aborted: aborter.signal.aborted,
+      closeConnection,
+      sign: exchange?.signer ?? null,
+    });
   }
 }
 
-function requireAuth({ deps, request }: Exchange, route: Route, bodySha256: string): string | null {
+function requireAuth(exchange: Exchange, route: Route, bodySha256: string): string | null {
+  const { deps, request } = exchange;
   const outcome = authenticate(route.auth, request, bodySha256, deps);
   if (!outcome.ok) throw unauthorized(outcome.reason);
+  const binding = route.auth === 'farm' ? requestBinding(request.headers) : null;
+  if (binding) {
+    exchange.signer = (status, contentType, body) =>
+      signReply(deps.identity, {
+        status,
+        contentType,
+        bodySha256: sha256Hex(body),
+        requestNonce: binding.nonce,
+        requester: binding.from,
+      });
+  }
   return outcome.nodeId;
+}
+
+function requireJson(request: IncomingMessage, route: Route): void {
+  if (route.body === 'json' && !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+    throw new Refusal(415, errorBody('unsupported-media-type', 'expected application/json'));
+  }
 }
 
 function declaredLength(request: IncomingMessage): number {
@@ -93,15 +125,16 @@ function declaredLength(request: IncomingMessage): number {
 
 async function runRoute(exchange: Exchange, route: Exclude<Route, { body: 'stream' }>): Promise<void> {
   const { deps, request, response, base } = exchange;
-  if (route.body === 'json' && !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
-    throw new Refusal(415, errorBody('unsupported-media-type', 'expected application/json'));
-  }
   // Refuse whatever can be refused on the headers before reading (or even asking for) the body.
   let nodeId: string | null = null;
   if (route.auth === 'farm') {
-    const early = precheckRequest(request.headers, { now: deps.clock(), maxSkewMs: deps.maxSkewMs });
+    const early = precheckRequest(deps.verifier, request.headers, {
+      now: deps.clock(),
+      maxSkewMs: deps.maxSkewMs,
+    });
     if (early) throw unauthorized(early);
   } else {
+    requireJson(request, route);
     nodeId = requireAuth(exchange, route, '');
   }
   const maxBytes = route.body === 'json' ? deps.maxJsonBytes : 0;
@@ -110,8 +143,11 @@ async function runRoute(exchange: Exchange, route: Exclude<Route, { body: 'strea
   const raw = await readBodyLimited(request, maxBytes).catch((error: unknown) => {
     throw error instanceof BodyTooLargeError ? tooLarge(maxBytes) : error;
   });
-  // A farm signature covers the body, so it can only be checked now.
-  if (route.auth === 'farm') nodeId = requireAuth(exchange, route, sha256Hex(raw));
+  // A farm signature covers the body (and its content type), so it can only be checked now.
+  if (route.auth === 'farm') {
+    nodeId = requireAuth(exchange, route, sha256Hex(raw));
+    requireJson(request, route);
+  }
   if (route.sse) {
     const stream = openSse(response, deps.sseKeepAliveMs);
     deps.sseStreams.add(stream);
@@ -124,7 +160,7 @@ async function runRoute(exchange: Exchange, route: Exclude<Route, { body: 'strea
     }
     return;
   }
-  if (route.body !== 'json') return reply(response, await route.handler({ ...base, nodeId }));
+  if (route.body !== 'json') return reply(exchange, await route.handler({ ...base, nodeId }));
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));
@@ -135,7 +171,7 @@ async function runRoute(exchange: Exchange, route: Exclude<Route, { body: 'strea
   if (!parsed.success) {
     throw new Refusal(400, errorBody('invalid-body', 'invalid body', { issues: issuesOf(parsed.error) }));
   }
-  return reply(response, await route.handler({ ...base, nodeId, body: parsed.data }));
+  return reply(exchange, await route.handler({ ...base, nodeId, body: parsed.data }));
 }
 
 async function runStreamRoute(exchange: Exchange, route: Extract<Route, { body: 'stream' }>): Promise<void> {
@@ -181,15 +217,16 @@ async function runStreamRoute(exchange: Exchange, route: Extract<Route, { body: 
     request.resume();
     response.setHeader('connection', 'close');
   }
-  return reply(response, result);
+  return reply(exchange, result);
 }
 
-async function reply(response: ServerResponse, result: unknown): Promise<void> {
+async function reply({ response, signer }: Exchange, result: unknown): Promise<void> {
   if (!isReply(result)) {
-    if (result === undefined) sendJson(response, 204, undefined);
-    else sendJson(response, 200, result);
+    if (result === undefined) sendJson(response, 204, undefined, {}, signer);
+    else sendJson(response, 200, result, {}, signer);
     return;
   }
-  if (result.kind === 'json') sendJson(response, result.status, result.body, result.headers);
+  if (result.kind === 'json') sendJson(response, result.status, result.body, result.headers, signer);
+  // A file's bytes are checked by their sha256 (the blob's name), not by a reply signature.
   else await sendFile(response, result.path, result.contentType, result.headers, result.range);
 }

@@ -116,7 +116,10 @@ export function errorForStatus(status: number, raw: Buffer, what: string): FarmH
     // Not our JSON error shape: the status alone has to do.
   }
   const code = typeof detail.code === 'string' ? detail.code : undefined;
-  const message = `${what} → ${status}${code ? ` ${code}` : ''}`;
+  // The server's own words help whoever reads the error (e.g. why a 403); bounded, one line.
+  const said =
+    typeof detail.message === 'string' ? `: ${detail.message.replace(/\s+/g, ' ').slice(0, 300)}` : '';
+  const message = `${what} → ${status}${code ? ` ${code}` : ''}${said}`;
   if (status === 401) {
     return new FarmHttpError('unauthorized', message, { status, code, reason: detail.reason });
   }

@@ -1,5 +1,4 @@
-/** The farm's secure HTTP layer: keys, signatures, server, client, verified transfers, blob cache. */
-export { bearerAuth } from './authenticate.ts';
+/** The farm's secure HTTP layer: keys, identities, signatures, server, client, verified transfers, blob cache. */
 export {
   type BlobCache,
   type BlobCacheOptions,
@@ -12,6 +11,7 @@ export {
   type DownloadOptions,
   type FarmClient,
   type FarmClientOptions,
+  type Peer,
   type UploadOptions,
 } from './client.ts';
 export {
@@ -21,6 +21,7 @@ export {
   FarmHttpError,
   type FarmHttpErrorKind,
 } from './errors.ts';
+export { ephemeralIdentity, loadNodeIdentity, NodeIdentity, nodeIdOf } from './identity.ts';
 export {
   FarmKey,
   FarmKeyError,
@@ -28,7 +29,6 @@ export {
   farmKeyFromText,
   generateFarmKey,
   readFarmKey,
-  uiTokenOf,
 } from './key.ts';
 export { NonceCache } from './nonce-cache.ts';
 export { ID_PATTERN, isFarmId, isSha256, SHA256_PATTERN } from './patterns.ts';
@@ -60,7 +60,10 @@ export {
   EMPTY_BODY_SHA256,
   FARM_HEADER,
   precheckRequest,
+  signReply,
   signRequest,
   type VerifyResult,
+  verifyReply,
   verifyRequest,
 } from './signing.ts';
+export { type Credentials, FarmTrust } from './trust.ts';

@@ -11,9 +11,8 @@ import {
   farmKeyFromText,
   generateFarmKey,
   readFarmKey,
-  uiTokenOf,
 } from './key.ts';
-import { captureLogs, makeTempDir, removeDir } from './net.fixture.ts';
+import { makeTempDir, removeDir } from './net.fixture.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -53,7 +52,6 @@ describe('farm keys', () => {
     const expected = createHmac('sha256', text).update('vfo-farm-id').digest('hex').slice(0, 16);
     expect(farmIdOf(farmKeyFromText(text))).toBe(expected);
     expect(farmIdOf(farmKeyFromText(generateFarmKey()))).not.toBe(expected);
-    expect(uiTokenOf(farmKeyFromText(text))).toBe(createHmac('sha256', text).update('ui').digest('hex'));
   });
 
   it('refuses short, empty and repetitive keys without echoing them', () => {
@@ -84,24 +82,20 @@ describe('readFarmKey', () => {
   });
 
   it.skipIf(process.platform === 'win32')(
-    'warns (without the key) when others may read the file',
+    'refuses a key file others may read, naming the file and the fix, never the key',
     async () => {
       const text = generateFarmKey();
       const path = join(dir, 'farm.key');
       await writeFile(path, text);
-      const logs = captureLogs();
-      try {
-        await chmod(path, 0o600);
-        await readFarmKey(path);
-        expect(logs.records.filter((r) => r.level === 'warn')).toHaveLength(0);
-        await chmod(path, 0o644);
-        await readFarmKey(path);
-        const warning = logs.records.find((r) => r.level === 'warn');
-        expect(warning?.message).toMatch(/readable by other users/);
-        expect(warning?.fields).toMatchObject({ path, mode: '644' });
-        expect(logs.text()).not.toContain(text);
-      } finally {
-        logs.stop();
+      await chmod(path, 0o600);
+      await expect(readFarmKey(path)).resolves.toBeDefined();
+      for (const mode of [0o644, 0o640, 0o604]) {
+        await chmod(path, mode);
+        const error = await readFarmKey(path).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(FarmKeyError);
+        expect((error as Error).message).toContain(`can be read by other users (mode ${mode.toString(8)})`);
+        expect((error as Error).message).toContain(`chmod 600 ${path}`);
+        expect((error as Error).message).not.toContain(text);
       }
     },
   );

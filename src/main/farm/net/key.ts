@@ -6,9 +6,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { createLogger } from '../../log/logger.ts';
-
-const log = createLogger('FarmKey');
 
 export const MIN_FARM_KEY_LENGTH = 32;
 /** Rejects keys like "aaaa…" or "0101…" that are long but guessable. */
@@ -55,7 +52,10 @@ export function farmKeyFromText(text: string, source = 'the farm key'): FarmKey 
   return key;
 }
 
-/** Reads a key file (its whole text, trimmed); warns when others than the owner may read it. */
+/**
+ * Reads a key file (its whole text, trimmed). A key others may read is refused: anyone in that group
+ * could join the farm and run work on every Mac.
+ */
 export async function readFarmKey(path: string): Promise<FarmKey> {
   let text: string;
   try {
@@ -66,12 +66,11 @@ export async function readFarmKey(path: string): Promise<FarmKey> {
   }
   if (process.platform !== 'win32') {
     const { mode } = await stat(path);
-    // Group/other bits: anyone in that group could join the farm and run work on every Mac.
     if ((mode & 0o077) !== 0) {
-      log.warn('farm key file is readable by other users; chmod 600 it', {
-        path,
-        mode: (mode & 0o777).toString(8),
-      });
+      throw new FarmKeyError(
+        `the farm key file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); ` +
+          `make it private with: chmod 600 ${path}`,
+      );
     }
   }
   return farmKeyFromText(text, `the farm key in ${path}`);
@@ -93,9 +92,4 @@ export function farmHmac(key: FarmKey, message: string | Uint8Array): Buffer {
 /** Public farm identifier for mDNS TXT records: lets nodes recognise their farm without the key. */
 export function farmIdOf(key: FarmKey): string {
   return farmHmac(key, 'vfo-farm-id').toString('hex').slice(0, 16);
-}
-
-/** Static bearer token for the local UI (EventSource/fetch cannot compute per-request signatures). */
-export function uiTokenOf(key: FarmKey): string {
-  return farmHmac(key, 'ui').toString('hex');
 }

@@ -4,10 +4,13 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addLogSink, type LogRecord, setLogLevel } from '../../log/logger.ts';
+import { createFarmClient, type FarmClient, type FarmClientOptions, type Peer } from './client.ts';
+import { ephemeralIdentity, type NodeIdentity } from './identity.ts';
 import { type FarmKey, farmKeyFromText, generateFarmKey } from './key.ts';
 import type { Route } from './routes.ts';
 import { createFarmServer, type FarmServer, type FarmServerOptions } from './server.ts';
 import { signRequest } from './signing.ts';
+import { FarmTrust } from './trust.ts';
 
 export interface TestKey {
   key: FarmKey;
@@ -40,19 +43,43 @@ export function captureLogs(): { records: LogRecord[]; text(): string; stop(): v
   return { records, text: () => JSON.stringify(records), stop };
 }
 
+/** A client speaking as an identity of its own, admitted by `key` (a stranger's key: not admitted here). */
+export function makeClient(
+  key: FarmKey,
+  options: Partial<FarmClientOptions> & { trustKey?: FarmKey } = {},
+): FarmClient {
+  const { trustKey, ...rest } = options;
+  return createFarmClient({
+    identity: ephemeralIdentity(key),
+    trust: new FarmTrust(trustKey ?? key),
+    ...rest,
+  });
+}
+
 export interface RunningServer {
   server: FarmServer;
   url: string;
+  /** The server's node id: whom requests must be signed for. */
+  id: string;
+  peer: Peer;
   close(): Promise<void>;
 }
 
 export async function startServer(
   routes: Route[],
-  options: Partial<FarmServerOptions> & { key: FarmKey },
+  options: Partial<Omit<FarmServerOptions, 'identity' | 'trust'>> & { key: FarmKey; identity?: NodeIdentity },
 ): Promise<RunningServer> {
-  const server = createFarmServer({ host: '127.0.0.1', port: 0, nodeId: 'server-node', routes, ...options });
+  const { key, identity = ephemeralIdentity(options.key), ...rest } = options;
+  const server = createFarmServer({
+    host: '127.0.0.1',
+    port: 0,
+    routes,
+    identity,
+    trust: new FarmTrust(key),
+    ...rest,
+  });
   const { url } = await server.start();
-  return { server, url, close: () => server.close() };
+  return { server, url, id: identity.id, peer: { url, id: identity.id }, close: () => server.close() };
 }
 
 export interface RawReply {
@@ -116,26 +143,41 @@ export interface SignedRawInput {
   path: string;
   body?: string | null;
   now: number;
-  nodeId?: string;
-  /** Sign with this key instead (a stranger). */
-  signKey?: FarmKey;
+  /** Sign as this identity (default: one admitted by the server's key). */
+  identity?: NodeIdentity;
+  /** Sign for this receiver instead of the server (a request meant for another node). */
+  to?: string;
   /** Send this path or body instead of the signed one (tampering). */
   sendPath?: string;
   sendBody?: string;
 }
 
+const identities = new WeakMap<FarmKey, NodeIdentity>();
+
+/** One identity per key for the raw requests of a test file (like one node sending them all). */
+export function identityFor(key: FarmKey): NodeIdentity {
+  let identity = identities.get(key);
+  if (!identity) {
+    identity = ephemeralIdentity(key);
+    identities.set(key, identity);
+  }
+  return identity;
+}
+
 /** A signed request sent raw; a JSON content type is set when there is a body. */
-export function signedRawRequest(url: string, key: FarmKey, input: SignedRawInput): Promise<RawReply> {
+export function signedRawRequest(server: Peer, key: FarmKey, input: SignedRawInput): Promise<RawReply> {
   const body = input.body ?? null;
-  const headers = signRequest(input.signKey ?? key, {
+  const contentType = body !== null ? 'application/json' : '';
+  const headers = signRequest(input.identity ?? identityFor(key), {
     method: input.method,
     pathWithQuery: input.path,
+    contentType,
+    to: input.to ?? server.id,
     body,
-    nodeId: input.nodeId ?? 'node-a',
     now: input.now,
   });
-  if (body !== null) headers['content-type'] = 'application/json';
-  return rawRequest(url, {
+  if (body !== null) headers['content-type'] = contentType;
+  return rawRequest(server.url, {
     method: input.method,
     path: input.sendPath ?? input.path,
     headers,

@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger.ts';
 import { BodyMismatchError, BodyTooLargeError, errorBody } from './errors.ts';
-import { sendJson } from './respond.ts';
+import { type SignReply, sendJson } from './respond.ts';
 import type { AuthFailureReason } from './signing.ts';
 
 type ErrorBody = ReturnType<typeof errorBody>;
@@ -38,6 +38,8 @@ export interface FailureContext {
   aborted: boolean;
   /** The body was never asked for (Expect: 100-continue): close rather than wait for it. */
   closeConnection: boolean;
+  /** Signs the reply when the request was authenticated (a farm request's sender can trust it). */
+  sign: SignReply | null;
 }
 
 /** Answers a failed request: its refusal, 413/400 for a bad body, or a generic 500 (details logged). */
@@ -47,17 +49,17 @@ export function sendFailure(response: ServerResponse, error: unknown, context: F
   if (error instanceof Refusal) {
     if (error.status === 401) log.warn('request refused', { ...fields, reason: error.body.error.reason });
     else log.info('request refused', { ...fields, status: error.status, code: error.body.error.code });
-    sendJson(response, error.status, error.body, { ...error.headers, ...close });
+    sendJson(response, error.status, error.body, { ...error.headers, ...close }, context.sign);
   } else if (error instanceof BodyTooLargeError) {
-    sendJson(response, 413, errorBody('too-large', error.message), { connection: 'close' });
+    sendJson(response, 413, errorBody('too-large', error.message), { connection: 'close' }, context.sign);
   } else if (error instanceof BodyMismatchError) {
     log.warn('request body did not match its declared checksum', fields);
-    sendJson(response, 400, errorBody('body-mismatch', error.message), close);
+    sendJson(response, 400, errorBody('body-mismatch', error.message), close, context.sign);
   } else if (context.aborted && !response.headersSent) {
     log.info('client went away during the request', fields);
   } else {
     const detail = error instanceof Error ? { error: error.message, stack: error.stack } : { error };
     log.error('route handler failed', { ...fields, ...detail });
-    sendJson(response, 500, errorBody('internal', 'internal error'), close);
+    sendJson(response, 500, errorBody('internal', 'internal error'), close, context.sign);
   }
 }

@@ -10,18 +10,25 @@ const BASE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Signature headers for a reply (farm routes): over its status, content type and body. */
+export type SignReply = (status: number, contentType: string, body: string) => Record<string, string>;
+
 export function sendJson(
   response: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
+  sign: SignReply | null = null,
 ): void {
   if (response.headersSent) {
     response.destroy();
     return;
   }
   if (status === 204 || body === undefined) {
-    response.writeHead(status === 200 ? 204 : status, { ...BASE_HEADERS, ...headers });
+    const code = status === 200 ? 204 : status;
+    response.writeHead(code, { ...BASE_HEADERS, ...headers, ...sign?.(code, '', '') });
     response.end();
     return;
   }
@@ -29,7 +36,8 @@ export function sendJson(
   response.writeHead(status, {
     ...BASE_HEADERS,
     ...headers,
-    'content-type': 'application/json; charset=utf-8',
+    ...sign?.(status, JSON_TYPE, text),
+    'content-type': JSON_TYPE,
     'content-length': String(Buffer.byteLength(text)),
   });
   response.end(text);

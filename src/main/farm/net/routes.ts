@@ -11,9 +11,9 @@ import { errorBody } from './errors.ts';
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * 'farm': a signed request (FARM.md). 'none': anyone (a health check only). A function: a custom
- * check on the request's headers, e.g. `bearerAuth(uiTokenOf(key))` for the local UI, which cannot
- * sign every request. The function runs before any body is read.
+ * 'farm': a request signed by an admitted node (FARM.md). 'none': anyone (public pages, the identity
+ * card). A function: a custom check on the request's headers, e.g. the UI's session cookie (a browser
+ * cannot sign every request). The function runs before any body is read.
  */
 export type RouteAuth = 'farm' | 'none' | ((request: IncomingMessage) => boolean);
 

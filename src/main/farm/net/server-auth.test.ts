@@ -1,9 +1,12 @@
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { bearerAuth } from './authenticate.ts';
-import { uiTokenOf } from './key.ts';
+import { sha256Hex } from '../../util/hash.ts';
+import type { Peer } from './client.ts';
+import { ephemeralIdentity } from './identity.ts';
 import {
   captureLogs,
+  identityFor,
   makeKey,
   type RawReply,
   rawRequest,
@@ -12,12 +15,16 @@ import {
   startServer,
 } from './net.fixture.ts';
 import { jsonRoute, type Route } from './routes.ts';
-import { FARM_HEADER, signRequest } from './signing.ts';
+import { FARM_HEADER, signRequest, verifyReply } from './signing.ts';
+import { FarmTrust } from './trust.ts';
 
 const T0 = 1_700_000_000_000;
 const { key, text: keyText } = makeKey();
 let url: string;
+let server: Peer;
 let close: () => Promise<void>;
+/** A custom rule (the UI's is a session cookie): here, a fixed header value. */
+const customRule = (request: IncomingMessage) => request.headers['x-test-pass'] === 'open sesame';
 
 const routes: Route[] = [
   { method: 'GET', pattern: '/farm/v1/hello', auth: 'farm', handler: (ctx) => ({ you: ctx.nodeId }) },
@@ -33,7 +40,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     pattern: '/api/v1/status',
-    auth: bearerAuth(uiTokenOf(key)),
+    auth: customRule,
     handler: () => ({ ui: true }),
   },
 ];
@@ -41,6 +48,7 @@ const routes: Route[] = [
 beforeAll(async () => {
   const running = await startServer(routes, { key, clock: () => T0 });
   url = running.url;
+  server = running.peer;
   close = running.close;
 });
 afterAll(async () => {
@@ -48,21 +56,50 @@ afterAll(async () => {
 });
 
 const send = (input: Partial<SignedRawInput> & { method: string; path: string }) =>
-  signedRawRequest(url, key, { now: T0, ...input });
+  signedRawRequest(server, key, { now: T0, ...input });
 
 describe('farm server authentication', () => {
   it('accepts a signed request and tells the handler who sent it', async () => {
     const reply = await send({ method: 'GET', path: '/farm/v1/hello' });
     expect(reply.status).toBe(200);
-    expect(reply.json).toEqual({ you: 'node-a' });
+    expect(reply.json).toEqual({ you: identityFor(key).id });
     expect(JSON.stringify(reply.headers)).not.toContain(keyText);
-    expect(reply.headers[FARM_HEADER.signature]).toBeUndefined();
+    // The reply is signed by the server for this request (verified properly in signing.test.ts).
+    expect(reply.headers[FARM_HEADER.node]).toBe(server.id);
+    expect(reply.headers[FARM_HEADER.signature]).toMatch(/^[A-Za-z0-9_-]{86}$/);
+  });
+
+  it('signs its reply for the request it answers', async () => {
+    const headers = signRequest(identityFor(key), {
+      method: 'GET',
+      pathWithQuery: '/farm/v1/hello',
+      to: server.id,
+      now: T0,
+    });
+    const reply = await rawRequest(url, { method: 'GET', path: '/farm/v1/hello', headers });
+    const fields = {
+      status: reply.status,
+      contentType: String(reply.headers['content-type']),
+      bodySha256: sha256Hex(reply.text),
+      requestNonce: headers[FARM_HEADER.nonce] as string,
+      requester: identityFor(key).id,
+    };
+    const trust = new FarmTrust(key);
+    expect(verifyReply(trust, server.id, reply.headers, fields)).toBe(true);
+    expect(verifyReply(trust, server.id, reply.headers, { ...fields, requestNonce: '0'.repeat(32) })).toBe(
+      false,
+    );
   });
 
   const hello = { method: 'GET', path: '/farm/v1/hello' };
   const refusals: Array<[string, () => Promise<RawReply>, string]> = [
     ['unsigned', () => rawRequest(url, hello), 'missing'],
-    ['signed with another key', () => send({ ...hello, signKey: makeKey().key }), 'bad-signature'],
+    [
+      'from an identity another farm key admitted',
+      () => send({ ...hello, identity: ephemeralIdentity(makeKey().key) }),
+      'not-admitted',
+    ],
+    ['signed for another node', () => send({ ...hello, to: ephemeralIdentity(key).id }), 'wrong-receiver'],
     [
       'with a tampered body',
       () => send({ method: 'POST', path: '/farm/v1/echo', body: '{"name":"a"}', sendBody: '{"name":"b"}' }),
@@ -108,10 +145,10 @@ describe('farm server authentication', () => {
   });
 
   it('refuses a replayed request', async () => {
-    const headers = signRequest(key, {
+    const headers = signRequest(identityFor(key), {
       method: 'GET',
       pathWithQuery: '/farm/v1/hello',
-      nodeId: 'n',
+      to: server.id,
       now: T0,
     });
     expect((await rawRequest(url, { ...hello, headers })).status).toBe(200);
@@ -123,11 +160,11 @@ describe('farm server authentication', () => {
   it("lets anyone reach an auth 'none' route, and a custom rule decide its own", async () => {
     expect((await rawRequest(url, { method: 'GET', path: '/farm/v1/health' })).status).toBe(200);
     const status = { method: 'GET', path: '/api/v1/status' };
-    const token = uiTokenOf(key);
-    const ok = await rawRequest(url, { ...status, headers: { authorization: `Bearer ${token}` } });
+    const ok = await rawRequest(url, { ...status, headers: { 'x-test-pass': 'open sesame' } });
     expect(ok.json).toEqual({ ui: true });
-    const forged = `Bearer ${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`;
-    expect((await rawRequest(url, { ...status, headers: { authorization: forged } })).status).toBe(401);
+    expect((await rawRequest(url, { ...status, headers: { 'x-test-pass': 'open sesame!' } })).status).toBe(
+      401,
+    );
     expect((await rawRequest(url, status)).status).toBe(401);
   });
 });

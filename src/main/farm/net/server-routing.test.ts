@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sha256Hex } from '../../util/hash.ts';
+import type { Peer } from './client.ts';
 import {
   captureLogs,
+  identityFor,
   makeKey,
   makeTempDir,
   rawRequest,
@@ -21,6 +23,7 @@ const { key } = makeKey();
 const calls = { blobs: 0 };
 let dir: string;
 let url: string;
+let server: Peer;
 let close: () => Promise<void>;
 const blob = 'hello blob';
 const blobSha = sha256Hex(blob);
@@ -74,6 +77,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'outside.txt'), 'outside');
   const running = await startServer(routes, { key, clock: () => T0 });
   url = running.url;
+  server = running.peer;
   close = running.close;
 });
 afterAll(async () => {
@@ -82,7 +86,7 @@ afterAll(async () => {
 });
 
 const send = (input: Partial<SignedRawInput> & { method: string; path: string }) =>
-  signedRawRequest(url, key, { now: T0, ...input });
+  signedRawRequest(server, key, { now: T0, ...input });
 const echo = (body: string) => send({ method: 'POST', path: '/farm/v1/echo', body });
 
 describe('farm server bodies', () => {
@@ -108,11 +112,13 @@ describe('farm server bodies', () => {
 
   it('refuses a JSON route called with another content type with 415', async () => {
     const body = '{"name":"a","count":1}';
-    const headers = signRequest(key, {
+    // Signed as text/plain (the content type is part of the signature), so only the route objects.
+    const headers = signRequest(identityFor(key), {
       method: 'POST',
       pathWithQuery: '/farm/v1/echo',
+      contentType: 'text/plain',
+      to: server.id,
       body,
-      nodeId: 'n',
       now: T0,
     });
     const reply = await rawRequest(url, {

@@ -6,20 +6,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../log/logger.ts';
 import { handleRequest, type RequestDeps } from './handle-request.ts';
-import type { FarmKey } from './key.ts';
+import type { NodeIdentity } from './identity.ts';
 import { NonceCache } from './nonce-cache.ts';
 import { compileRoute } from './router.ts';
 import type { Route } from './routes.ts';
 import { DEFAULT_MAX_SKEW_MS } from './signing.ts';
 import type { SseStream } from './sse.ts';
+import type { FarmTrust } from './trust.ts';
 
 export interface FarmServerOptions {
-  key: FarmKey;
+  /** This node: requests must be signed for it, and it signs its replies. */
+  identity: NodeIdentity;
+  /** Whose signatures are believed (admitted by the farm key). */
+  trust: FarmTrust;
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  /** This node's id: only tags the server's log lines. */
-  nodeId: string;
   /** Milliseconds since the epoch; checked against request timestamps. */
   clock?: () => number;
   maxJsonBytes?: number;
@@ -31,6 +33,10 @@ export interface FarmServerOptions {
   idleTimeoutMs?: number;
   /** close() waits this long for requests in flight before cutting their connections. */
   closeGraceMs?: number;
+  /** A client must have sent all its headers this soon after connecting. */
+  headersTimeoutMs?: number;
+  /** Open connections one address may hold; more are closed at once (slow-client floods). */
+  maxConnectionsPerClient?: number;
 }
 
 export interface FarmServer {
@@ -41,26 +47,40 @@ export interface FarmServer {
 }
 
 export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
+/** A whole request, body included: a 20 GB upload at 100 Mbit/s fits, a trickle does not stay for ever. */
+const REQUEST_TIMEOUT_MS = 60 * 60 * 1000;
 
 export function createFarmServer(options: FarmServerOptions): FarmServer {
-  const log = createLogger('FarmServer', { node: options.nodeId });
+  const log = createLogger('FarmServer', { node: options.identity.id });
   const deps: RequestDeps = {
-    key: options.key,
+    identity: options.identity,
+    verifier: { trust: options.trust, selfId: options.identity.id },
     clock: options.clock ?? Date.now,
     maxSkewMs: options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
     nonces: options.nonces ?? new NonceCache(),
-    routes: options.routes.map(compileRoute), // a bad pattern fails here, at start-up
+    // A bad pattern fails here, at start-up.
+    routes: [identityRoute(options.identity), ...options.routes].map(compileRoute),
     maxJsonBytes: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
     log,
     sseStreams: new Set<SseStream>(),
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const server: Server = createServer({
-    // A 2 GB video on slow Wi-Fi takes minutes: no whole-request deadline, only an idle one.
-    requestTimeout: 0,
-    headersTimeout: 20_000,
+    requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout + 1),
+    headersTimeout,
+    // Node checks both timeouts on this interval (30 s by default): a slow-header client would stay
+    // connected that long whatever the timeout says.
+    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
   });
   server.timeout = options.idleTimeoutMs ?? 60_000;
+  limitConnectionsPerClient(
+    server,
+    options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+    log,
+  );
   const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
     handleRequest(deps, request, response, expectsContinue).catch((error: unknown) => {
       log.error('request pipeline failed', { error: String(error) });
@@ -107,4 +127,41 @@ export function createFarmServer(options: FarmServerOptions): FarmServer {
       });
     },
   };
+}
+
+/**
+ * GET /farm/v1/identity: public on purpose (the id is in the mDNS advert already). A client that only
+ * has a URL learns whom to sign for; the admission lets it check the answer with the farm key.
+ */
+function identityRoute(identity: NodeIdentity): Route {
+  const { id, publicKey, admission } = identity;
+  return {
+    method: 'GET',
+    pattern: '/farm/v1/identity',
+    auth: 'none',
+    handler: () => ({ id, publicKey, admission }),
+  };
+}
+
+/**
+ * One address may not hold more than `max` connections: 50 clients trickling headers from one
+ * machine would otherwise tie up the node's sockets while real peers wait.
+ */
+function limitConnectionsPerClient(server: Server, max: number, log: ReturnType<typeof createLogger>): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > max) {
+      log.warn('connection refused: too many from one client', { remoteAddress: address, max });
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }

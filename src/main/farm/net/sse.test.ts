@@ -1,12 +1,13 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearerAuth } from './authenticate.ts';
-import { uiTokenOf } from './key.ts';
-import { makeKey, type RunningServer, rawRequest, startServer } from './net.fixture.ts';
+import { identityFor, makeKey, type RunningServer, rawRequest, startServer } from './net.fixture.ts';
 import type { Route, SseContext } from './routes.ts';
 import { signRequest } from './signing.ts';
 
 const { key } = makeKey();
+const gui = identityFor(key);
+/** A custom rule (the UI's is its session cookie): here, a fixed header value. */
+const uiPass = (request: IncomingMessage) => request.headers['x-test-pass'] === 'ui';
 const listeners = new Set<SseContext>();
 let running: RunningServer;
 
@@ -25,7 +26,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     pattern: '/api/v1/ui-events',
-    auth: bearerAuth(uiTokenOf(key)),
+    auth: uiPass,
     sse: true,
     handler(ctx) {
       ctx.send('hello', { ui: true });
@@ -96,17 +97,17 @@ function openEvents(path: string, headers: Record<string, string>): Promise<Even
 
 describe('server-sent events', () => {
   it('delivers events to an authenticated client', async () => {
-    const headers = signRequest(key, {
+    const headers = signRequest(gui, {
       method: 'GET',
       pathWithQuery: '/api/v1/events',
+      to: running.id,
       body: null,
-      nodeId: 'gui',
       now: Date.now(),
     });
     const reader = await openEvents('/api/v1/events', headers);
     expect(reader.response.statusCode).toBe(200);
     expect(reader.response.headers['content-type']).toMatch(/^text\/event-stream/);
-    expect(await reader.next(1)).toEqual([{ event: 'hello', data: { node: 'gui' } }]);
+    expect(await reader.next(1)).toEqual([{ event: 'hello', data: { node: gui.id } }]);
     for (const listener of listeners) listener.send('queue', { queued: 2, text: 'two\nlines' });
     expect((await reader.next(2))[1]).toEqual({ event: 'queue', data: { queued: 2, text: 'two\nlines' } });
     reader.close();
@@ -120,24 +121,24 @@ describe('server-sent events', () => {
     expect(listeners.size).toBe(0);
   });
 
-  it('accepts the UI bearer token on a route that asks for it', async () => {
-    const reader = await openEvents('/api/v1/ui-events', { authorization: `Bearer ${uiTokenOf(key)}` });
+  it('lets a custom rule admit a client to a stream', async () => {
+    const reader = await openEvents('/api/v1/ui-events', { 'x-test-pass': 'ui' });
     expect(await reader.next(1)).toEqual([{ event: 'hello', data: { ui: true } }]);
     reader.close();
     const refused = await rawRequest(running.url, {
       method: 'GET',
       path: '/api/v1/ui-events',
-      headers: { authorization: `Bearer ${uiTokenOf(makeKey().key)}` },
+      headers: { 'x-test-pass': 'not ui' },
     });
     expect(refused.status).toBe(401);
   });
 
   it('ends open streams when the server closes, and tells the handler', async () => {
-    const headers = signRequest(key, {
+    const headers = signRequest(gui, {
       method: 'GET',
       pathWithQuery: '/api/v1/events',
+      to: running.id,
       body: null,
-      nodeId: 'gui',
       now: Date.now(),
     });
     const reader = await openEvents('/api/v1/events', headers);

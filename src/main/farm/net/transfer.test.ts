@@ -5,9 +5,18 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sha256Hex } from '../../util/hash.ts';
-import { createFarmClient, type FarmClient } from './client.ts';
+import type { FarmClient, Peer } from './client.ts';
 import { BodyMismatchError, BodyTooLargeError, FarmHttpError } from './errors.ts';
-import { listFiles, makeKey, makeTempDir, rawRequest, removeDir, startServer } from './net.fixture.ts';
+import {
+  identityFor,
+  listFiles,
+  makeClient,
+  makeKey,
+  makeTempDir,
+  rawRequest,
+  removeDir,
+  startServer,
+} from './net.fixture.ts';
 import { receiveToFile } from './receive-file.ts';
 import { fileReply, type Route } from './routes.ts';
 import { signRequest } from './signing.ts';
@@ -18,6 +27,7 @@ let dir: string;
 let uploads: string;
 let served: string;
 let url: string;
+let server: Peer;
 let close: () => Promise<void>;
 let client: FarmClient;
 let handlerRuns = 0;
@@ -69,8 +79,9 @@ beforeAll(async () => {
   dir = await makeTempDir();
   const running = await startServer(routes, { key });
   url = running.url;
+  server = running.peer;
   close = running.close;
-  client = createFarmClient({ key, nodeId: 'worker-1', timeoutMs: 5_000 });
+  client = makeClient(key, { timeoutMs: 5_000 });
 });
 afterAll(async () => {
   client.close();
@@ -94,7 +105,7 @@ describe('streamed uploads', () => {
   it('stores a verified upload', async () => {
     const content = randomBytes(100_000);
     const { path, sha256 } = await fileWith(content);
-    const reply = await client.upload(url, '/farm/v1/results/task1?lease=L7', path, {
+    const reply = await client.upload(server, '/farm/v1/results/task1?lease=L7', path, {
       sha256,
       schema: z.object({ sha256: z.string(), size: z.number(), lease: z.string() }),
     });
@@ -107,7 +118,7 @@ describe('streamed uploads', () => {
     const { path } = await fileWith(randomBytes(50_000));
     const claimed = sha256Hex('something else');
     const error = await client
-      .upload(url, '/farm/v1/results/task2', path, { sha256: claimed })
+      .upload(server, '/farm/v1/results/task2', path, { sha256: claimed })
       .catch((e) => e);
     expect(error).toBeInstanceOf(FarmHttpError);
     expect(error).toMatchObject({ kind: 'rejected', status: 400, code: 'body-mismatch' });
@@ -117,7 +128,7 @@ describe('streamed uploads', () => {
   it('refuses a mismatched body even when the handler ignores the error', async () => {
     const { path } = await fileWith(randomBytes(1_000));
     const error = await client
-      .upload(url, '/farm/v1/careless/c1', path, { sha256: sha256Hex('not it') })
+      .upload(server, '/farm/v1/careless/c1', path, { sha256: sha256Hex('not it') })
       .catch((e) => e);
     expect(error).toMatchObject({ kind: 'rejected', status: 400, code: 'body-mismatch' });
   });
@@ -126,25 +137,25 @@ describe('streamed uploads', () => {
     // Big enough that, without Expect: 100-continue, the refusal would race the upload (EPIPE).
     const { path, sha256 } = await fileWith(randomBytes(16 * MAX_UPLOAD));
     for (let attempt = 0; attempt < 3; attempt++) {
-      const error = await client.upload(url, '/farm/v1/results/task3', path, { sha256 }).catch((e) => e);
+      const error = await client.upload(server, '/farm/v1/results/task3', path, { sha256 }).catch((e) => e);
       expect(error).toMatchObject({ kind: 'rejected', status: 413, code: 'too-large' });
     }
     expect(await listFiles(uploads)).toEqual([]);
-    const stranger = createFarmClient({ key: makeKey().key, nodeId: 'stranger' });
-    const refused = await stranger.upload(url, '/farm/v1/results/task3', path, { sha256 }).catch((e) => e);
+    const stranger = makeClient(makeKey().key, { trustKey: key });
+    const refused = await stranger.upload(server, '/farm/v1/results/task3', path, { sha256 }).catch((e) => e);
     stranger.close();
-    expect(refused).toMatchObject({ kind: 'unauthorized', reason: 'bad-signature' });
+    expect(refused).toMatchObject({ kind: 'unauthorized', reason: 'not-admitted' });
   });
 
   it('cuts a chunked upload that grows past the limit with 413 and leaves no file', async () => {
     const chunks = Array.from({ length: 5 }, () => randomBytes(64 * 1024)).concat(randomBytes(10));
     const sha256 = sha256Hex(Buffer.concat(chunks));
     const path = '/farm/v1/results/task4';
-    const headers = signRequest(key, {
+    const headers = signRequest(identityFor(key), {
       method: 'PUT',
       pathWithQuery: path,
+      to: server.id,
       bodySha256: sha256,
-      nodeId: 'w',
       now: Date.now(),
     });
     const reply = await rawRequest(url, { method: 'PUT', path, headers, body: chunks }).catch(
@@ -171,7 +182,7 @@ describe('verified downloads', () => {
     const sha256 = sha256Hex(content);
     await writeFile(join(served, sha256), content);
     const dest = join(dir, 'got', 'blob.bin');
-    const got = await client.download(url, `/farm/v1/blobs/${sha256}`, dest, {
+    const got = await client.download(server, `/farm/v1/blobs/${sha256}`, dest, {
       expectSha256: sha256,
       maxBytes: 1e6,
     });
@@ -184,7 +195,10 @@ describe('verified downloads', () => {
     await writeFile(join(served, sha256), 'corrupted');
     const destDir = join(dir, 'corrupt');
     const error = await client
-      .download(url, `/farm/v1/blobs/${sha256}`, join(destDir, 'x'), { expectSha256: sha256, maxBytes: 1e6 })
+      .download(server, `/farm/v1/blobs/${sha256}`, join(destDir, 'x'), {
+        expectSha256: sha256,
+        maxBytes: 1e6,
+      })
       .catch((e) => e);
     expect(error).toMatchObject({ kind: 'bad-response' });
     expect(await listFiles(destDir)).toEqual([]);
@@ -196,7 +210,7 @@ describe('verified downloads', () => {
     await writeFile(join(served, sha256), content);
     const destDir = join(dir, 'big');
     const tooBig = await client
-      .download(url, `/farm/v1/blobs/${sha256}`, join(destDir, 'x'), {
+      .download(server, `/farm/v1/blobs/${sha256}`, join(destDir, 'x'), {
         expectSha256: sha256,
         maxBytes: 1_000,
       })
@@ -204,7 +218,7 @@ describe('verified downloads', () => {
     expect(tooBig).toMatchObject({ kind: 'bad-response' });
     const missing = sha256Hex('missing');
     const absent = await client
-      .download(url, `/farm/v1/blobs/${missing}`, join(destDir, 'y'), {
+      .download(server, `/farm/v1/blobs/${missing}`, join(destDir, 'y'), {
         expectSha256: missing,
         maxBytes: 1e6,
       })

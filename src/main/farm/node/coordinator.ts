@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { createLogger } from '../../log/logger.ts';
-import { type FarmClient, FarmHttpError } from '../net/index.ts';
+import { type FarmClient, FarmHttpError, type Peer } from '../net/index.ts';
 import { type Assignment, createSqliteTaskStore, FarmQueue } from '../queue/index.ts';
 import type { LeaseOffer } from './schemas.ts';
 
@@ -15,17 +15,17 @@ const TICK_MS = 250;
 export class Coordinator {
   readonly queue: FarmQueue;
   private readonly client: FarmClient;
-  private readonly selfUrl: () => string;
+  private readonly self: () => Peer;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
 
-  constructor(deps: { sqlite: Database.Database; client: FarmClient; selfUrl: () => string }) {
+  constructor(deps: { sqlite: Database.Database; client: FarmClient; self: () => Peer }) {
     this.queue = new FarmQueue({
       clock: { now: () => Date.now() },
       store: createSqliteTaskStore(deps.sqlite),
     });
     this.client = deps.client;
-    this.selfUrl = deps.selfUrl;
+    this.self = deps.self;
   }
 
   start(): void {
@@ -63,12 +63,14 @@ export class Coordinator {
       taskId: task.id,
       jobId: task.jobId,
       originUrl: task.originUrl,
-      coordinatorUrl: this.selfUrl(),
+      originNodeId: task.originNodeId,
+      coordinatorUrl: this.self().url,
+      coordinatorId: this.self().id,
       // Checked when the task was submitted (farm-routes.ts).
       plan: task.plan as LeaseOffer['plan'],
     };
     try {
-      await this.client.json(worker.url, 'POST', '/farm/v1/leases', offer);
+      await this.client.json({ url: worker.url, id: worker.id }, 'POST', '/farm/v1/leases', offer);
       log.info('task leased', { task: task.id, lease: lease.id, worker: worker.id });
     } catch (error) {
       if (error instanceof FarmHttpError && error.code === 'busy') {
@@ -86,7 +88,7 @@ export class Coordinator {
     const task = this.queue.getTask(taskId);
     if (task?.status !== 'failed') return;
     await this.client
-      .json(task.originUrl, 'POST', `/farm/v1/tasks/${taskId}/failed`, {
+      .json({ url: task.originUrl, id: task.originNodeId }, 'POST', `/farm/v1/tasks/${taskId}/failed`, {
         reason: task.lastError ?? 'the farm gave up on this task',
       })
       .catch((error: unknown) =>

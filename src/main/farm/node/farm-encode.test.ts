@@ -21,6 +21,7 @@ import {
   waitFor,
 } from '../../ffmpeg/test-fixtures.ts';
 import { readVideoFacts } from '../../ffmpeg/verify.ts';
+import type { Peer } from '../net/index.ts';
 import { FarmEncoder } from './farm-encode.ts';
 import { Origin } from './origin.ts';
 
@@ -43,7 +44,7 @@ function fakeCoordinator() {
     finished,
     latency,
     client: {
-      async json<T>(_url: string, method: string, path: string, body?: unknown): Promise<T> {
+      async json<T>(_peer: Peer, method: string, path: string, body?: unknown): Promise<T> {
         calls.push({ method, path, body });
         if (latency.ms > 0) await new Promise((r) => setTimeout(r, latency.ms));
         if (path.endsWith('/complete')) return { result: 'accepted' } as T;
@@ -95,7 +96,7 @@ describe('FarmEncoder on the origin', () => {
       nodeId: 'origin',
       selfUrl: () => 'http://127.0.0.1:1',
       client: coordinator.client,
-      coordinatorUrl: () => 'http://127.0.0.1:2',
+      coordinator: () => ({ url: 'http://127.0.0.1:2', id: 'coordinator' }),
       ffmpeg,
       blobPath,
     });
@@ -136,6 +137,7 @@ describe('FarmEncoder on the origin', () => {
       tempPath: upload,
       sha256: 'c'.repeat(64),
       encoder: 'libx264',
+      workerId: 'worker',
     });
   }
 

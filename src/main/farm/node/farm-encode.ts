@@ -8,14 +8,14 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeSpan } from '../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../shared/render-plan.ts';
-import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
 import { ShutdownError, StepError } from '../../engine/errors.ts';
+import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
+import type { FarmEncodeRequest, FarmEncodeResult } from '../../pipeline/services.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
 import type { EncodeCapacity } from '../segments/segment-encoder.ts';
 import { planSegments } from '../segments/segment-encoder.ts';
 import type { SplitPolicy } from '../segments/split-plan.ts';
-import type { FarmEncodeRequest, FarmEncodeResult } from '../../pipeline/services.ts';
 import type { FarmResult, Origin, OriginTask } from './origin.ts';
 
 const log = createLogger('FarmEncode');

@@ -7,14 +7,19 @@ import type { Engine } from '../../engine/engine.ts';
 import { createLogger } from '../../log/logger.ts';
 import { type ClusterMember, startClusterMember } from '../cluster/cluster-member.ts';
 import { parseHelloInfo } from '../cluster/hello-schema.ts';
+import { UntrustedPeerError } from '../cluster/liveness.ts';
 import {
   createBlobCache,
   createFarmClient,
   createFarmServer,
   type FarmClient,
+  FarmHttpError,
   type FarmKey,
   type FarmServer,
+  FarmTrust,
   farmIdOf,
+  type NodeIdentity,
+  type Peer,
   type Route,
 } from '../net/index.ts';
 import type { EncodeCapacity } from '../segments/segment-encoder.ts';
@@ -28,8 +33,10 @@ import { FarmWorker } from './worker.ts';
 
 export interface FarmNodeOptions {
   ctx: CliContext;
+  /** The farm key: admits identities (this node's and its peers') and names the farm on the LAN. */
   key: FarmKey;
-  nodeId: string;
+  /** Who this node is: its key pair and id (identity.ts). */
+  identity: NodeIdentity;
   name: string;
   host: string;
   port: number;
@@ -46,6 +53,18 @@ export interface FarmNodeOptions {
 }
 
 const log = createLogger('FarmNode');
+
+/** A hello that proves nothing (unsigned answer, or our signature refused) marks the peer untrusted. */
+function untrusted(error: unknown): never {
+  if (error instanceof FarmHttpError && (error.kind === 'unauthenticated' || error.kind === 'unauthorized')) {
+    throw new UntrustedPeerError(
+      error.kind === 'unauthenticated'
+        ? 'its hello answer is not signed by a member of this farm'
+        : `it refused our signed hello (${error.reason ?? 'unauthorized'})`,
+    );
+  }
+  throw error;
+}
 const HEARTBEAT_MS = 1000;
 /** A peer heard from within this long counts as online. */
 const ONLINE_MS = 3000;
@@ -69,17 +88,18 @@ export class FarmNode {
   private readonly server: FarmServer;
   private url = '';
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  private followed: string | null = null;
 
   constructor(options: FarmNodeOptions) {
     this.options = options;
-    this.nodeId = options.nodeId;
+    const { identity } = options;
+    this.nodeId = identity.id;
     this.name = options.name;
     this.engine = options.ctx.engine;
-    const { key, nodeId } = options;
-    this.client = createFarmClient({ key, nodeId, timeoutMs: 30_000 });
+    const nodeId = identity.id;
+    const trust = new FarmTrust(options.key);
+    this.client = createFarmClient({ identity, trust, timeoutMs: 30_000 });
     // Hellos and heartbeats must fail fast: a peer is declared down after 3 s of silence.
-    this.quickClient = createFarmClient({ key, nodeId, timeoutMs: 900 });
+    this.quickClient = createFarmClient({ identity, trust, timeoutMs: 900 });
     const dataDir = options.ctx.dataDir;
     const services = options.ctx.services;
     this.origin = new Origin({
@@ -88,7 +108,7 @@ export class FarmNode {
       nodeId,
       selfUrl: () => this.url,
       client: this.client,
-      coordinatorUrl: () => this.coordinatorUrl(),
+      coordinator: () => this.coordinatorPeer(),
       ffmpeg: async () => (await services.ffmpeg()).location,
       blobPath: (sha) => this.engine.blobs.pathFor(sha),
     });
@@ -103,7 +123,7 @@ export class FarmNode {
       ...(services.encodeRunnerPath ? { encodeRunnerPath: services.encodeRunnerPath } : {}),
       ...(services.startEncodeRunner ? { startEncodeRunner: services.startEncodeRunner } : {}),
       ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
-      coordinatorUrl: () => this.coordinatorUrl(),
+      coordinator: () => this.coordinatorPeer(),
     });
     const encoder = new FarmEncoder({
       nodeId,
@@ -119,10 +139,10 @@ export class FarmNode {
     // The pipeline's encode step now sends its plan to the farm instead of encoding in-process.
     services.farm = { encode: (input) => encoder.encode(input) };
     this.server = createFarmServer({
-      key,
+      identity,
+      trust,
       host: options.host,
       port: options.port,
-      nodeId,
       routes: [...farmRoutes(this), ...(options.extraRoutes?.(this) ?? [])],
     });
   }
@@ -154,9 +174,11 @@ export class FarmNode {
       running: () => this.worker.runningCount(),
       ...(this.options.interface ? { interface: this.options.interface, bind: '0.0.0.0' } : {}),
       host: `vfo-${this.nodeId}.local`,
-      hello: async (peerUrl) => parseHelloInfo(await this.quickClient.json(peerUrl, 'GET', '/farm/v1/hello')),
-      announce: async (peerUrl, claim) => {
-        await this.quickClient.json(peerUrl, 'POST', '/farm/v1/coordinator', claim);
+      // Answers are believed only when the peer signed them (an unadmitted host is ignored).
+      hello: async (peer) =>
+        parseHelloInfo(await this.quickClient.json(peer, 'GET', '/farm/v1/hello').catch(untrusted)),
+      announce: async (peer, claim) => {
+        await this.quickClient.json(peer, 'POST', '/farm/v1/coordinator', claim);
       },
       onEvent: (event) => {
         if (event.type === 'became-coordinator') this.becomeCoordinator(event.term);
@@ -198,18 +220,21 @@ export class FarmNode {
     return [self, ...peers];
   }
 
-  coordinatorUrl(): string | null {
+  /** The coordinator this node follows now, and where to reach it. */
+  coordinatorPeer(): Peer | null {
     const state = this.member?.election();
     if (!state?.coordinator) return null;
-    if (state.coordinator.id === this.nodeId) return this.url;
-    return this.member.peers().find((p) => p.id === state.coordinator?.id)?.url ?? null;
+    const { id } = state.coordinator;
+    if (id === this.nodeId) return { id, url: this.url };
+    const url = this.member.peers().find((p) => p.id === id)?.url;
+    return url ? { id, url } : null;
   }
 
   private becomeCoordinator(term: number): void {
     this.coordinator ??= new Coordinator({
       sqlite: this.options.ctx.database.sqlite,
       client: this.client,
-      selfUrl: () => this.url,
+      self: () => ({ id: this.nodeId, url: this.url }),
     });
     this.coordinator.start();
     log.info('this node is now the coordinator', { node: this.nodeId, term });
@@ -221,15 +246,13 @@ export class FarmNode {
 
   /** Heartbeat to the coordinator; a new coordinator hears this node's tasks and leases again. */
   private async beat(): Promise<void> {
-    const coordinator = this.coordinatorUrl();
-    if (coordinator !== this.followed) this.followed = coordinator;
     await this.worker
       .heartbeat(() => this.announce())
       .catch((error: unknown) => log.debug('heartbeat failed', { error: String(error) }));
   }
 
   async announce(): Promise<void> {
-    const coordinator = this.coordinatorUrl();
+    const coordinator = this.coordinatorPeer();
     if (!coordinator) return;
     await this.client.json(coordinator, 'POST', '/farm/v1/announce', {
       nodeId: this.nodeId,
@@ -348,23 +371,25 @@ export class FarmNode {
         running: p.hello?.running ?? 0,
       })),
     ];
-    const coordinatorUrl = this.coordinatorUrl();
+    const coordinator = this.coordinatorPeer();
     let queue = { queued: 0, running: 0, done: 0, failed: 0 };
     if (this.coordinator?.active) queue = this.coordinator.queue.stats();
-    else if (coordinatorUrl) {
+    else if (coordinator) {
       queue = (await this.client
-        .json(coordinatorUrl, 'GET', '/farm/v1/queue')
+        .json(coordinator, 'GET', '/farm/v1/queue')
         .catch(() => queue)) as typeof queue;
     }
     const { queued, running, done, failed } = queue;
     return {
       self: this.nodeId,
       coordinator:
-        state.coordinator && coordinatorUrl
-          ? { id: state.coordinator.id, url: coordinatorUrl, term: state.coordinator.term }
+        state.coordinator && coordinator
+          ? { id: state.coordinator.id, url: coordinator.url, term: state.coordinator.term }
           : null,
       nodes,
-      ignored: this.member.ignored().map((i) => ({ name: i.instance, reason: i.reason })),
+      ignored: this.member
+        .ignored()
+        .map((i) => ({ name: i.instance, reason: i.detail ? `${i.reason}: ${i.detail}` : i.reason })),
       queue: { queued, running, done, failed },
     };
   }

@@ -14,18 +14,49 @@ import {
   workerInfoSchema,
 } from '../queue/index.ts';
 import type { FarmNode } from './farm-node.ts';
-import { jobSubmissionSchema, leaseFailureSchema, leaseOfferSchema, taskFailureSchema } from './schemas.ts';
+import {
+  fromCoordinator,
+  mayAnnounce,
+  mayComplete,
+  mayFail,
+  speaksForItself,
+  type Verdict,
+} from './farm-policy.ts';
+import {
+  jobSubmissionSchema,
+  leaseCompletionSchema,
+  leaseFailureSchema,
+  leaseOfferSchema,
+  taskFailureSchema,
+} from './schemas.ts';
 
 const log = createLogger('FarmRoutes');
 const JOB_ID = /^[0-9a-f-]{36}$/;
 
-/** Every node-to-node endpoint of FARM.md; all signed with the farm key. */
+/** A refusal by role (the caller is authenticated, but may not do this): 403 with the reason. */
+const forbidden = (reason: string) => errorReply(403, 'forbidden', reason);
+
+function refuse(reason: string) {
+  log.warn('call refused by role', { reason });
+  return forbidden(reason);
+}
+
+/** Runs `act` only when `verdict` allows it. */
+function authorized<T>(verdict: Verdict, act: () => T) {
+  return verdict === null ? act() : refuse(verdict);
+}
+
+/**
+ * Every node-to-node endpoint of FARM.md; all signed by their sender (`nodeId` below is the
+ * authenticated caller) and authorised by role (farm-policy.ts).
+ */
 export function farmRoutes(node: FarmNode): Route[] {
   const coordinatorOnly = () => {
     const coordinator = node.coordinator;
     return coordinator?.active ? coordinator.queue : null;
   };
   const notCoordinator = () => errorReply(409, 'not-coordinator', 'this node is not the coordinator');
+  const followed = () => node.member.election().coordinator?.id ?? null;
   return [
     { method: 'GET', pattern: '/farm/v1/hello', auth: 'farm', handler: () => node.member.helloInfo() },
     jsonRoute({
@@ -34,7 +65,10 @@ export function farmRoutes(node: FarmNode): Route[] {
       auth: 'farm',
       body: 'json',
       schema: coordinatorClaimSchema,
-      handler: ({ body }) => ({ accepted: node.member.receiveClaim(body).accepted }),
+      handler: ({ body, nodeId }) =>
+        authorized(speaksForItself(nodeId as string, body.id, 'claim to be coordinator'), () => ({
+          accepted: node.member.receiveClaim(body).accepted,
+        })),
     }),
     jsonRoute({
       method: 'POST',
@@ -42,11 +76,13 @@ export function farmRoutes(node: FarmNode): Route[] {
       auth: 'farm',
       body: 'json',
       schema: workerInfoSchema,
-      handler: ({ body }) => {
+      handler: ({ body, nodeId }) => {
         const queue = coordinatorOnly();
         if (!queue) return notCoordinator();
-        queue.registerWorker(body);
-        return { registered: true };
+        return authorized(speaksForItself(nodeId as string, body.id, 'register as a worker'), () => {
+          queue.registerWorker(body);
+          return { registered: true };
+        });
       },
     }),
     jsonRoute({
@@ -70,14 +106,16 @@ export function farmRoutes(node: FarmNode): Route[] {
         message: 'plan is not a valid RenderPlan',
         path: ['plan'],
       }),
-      handler: ({ body }) => {
+      handler: ({ body, nodeId }) => {
         const queue = coordinatorOnly();
         if (!queue) return notCoordinator();
-        // Only an origin running the step again resubmits a failed task: that is a retry.
-        const task = queue.submit(body);
-        return {
-          status: task.status === 'failed' ? (queue.retry(task.id)?.status ?? task.status) : task.status,
-        };
+        return authorized(speaksForItself(nodeId as string, body.originNodeId, 'submit tasks'), () => {
+          // Only an origin running the step again resubmits a failed task: that is a retry.
+          const task = queue.submit(body);
+          return {
+            status: task.status === 'failed' ? (queue.retry(task.id)?.status ?? task.status) : task.status,
+          };
+        });
       },
     }),
     jsonRoute({
@@ -86,10 +124,10 @@ export function farmRoutes(node: FarmNode): Route[] {
       auth: 'farm',
       body: 'json',
       schema: announcementSchema,
-      handler: ({ body }) => {
+      handler: ({ body, nodeId }) => {
         const queue = coordinatorOnly();
         if (!queue) return notCoordinator();
-        return queue.announce(body);
+        return authorized(mayAnnounce(nodeId as string, body), () => queue.announce(body));
       },
     }),
     jsonRoute({
@@ -98,20 +136,27 @@ export function farmRoutes(node: FarmNode): Route[] {
       auth: 'farm',
       body: 'json',
       schema: leaseOfferSchema,
-      handler: ({ body }) =>
-        node.worker.accept(body) ? { accepted: true } : errorReply(409, 'busy', 'no free encode slot'),
+      handler: ({ body, nodeId }) =>
+        authorized(fromCoordinator(nodeId as string, followed(), 'offer leases'), () =>
+          node.worker.accept(body) ? { accepted: true } : errorReply(409, 'busy', 'no free encode slot'),
+        ),
     }),
-    {
+    jsonRoute({
       method: 'POST',
       pattern: '/farm/v1/leases/:leaseId/complete',
       params: { leaseId: LEASE_ID_PATTERN },
       auth: 'farm',
-      handler: ({ params }) => {
+      body: 'json',
+      schema: leaseCompletionSchema,
+      handler: ({ params, body, nodeId }) => {
         const queue = coordinatorOnly();
         if (!queue) return notCoordinator();
-        return { result: queue.complete(params.leaseId as string) };
+        const leaseId = params.leaseId as string;
+        return authorized(mayComplete(nodeId as string, queue.leaseOf(leaseId), body.workerId), () => ({
+          result: queue.complete(leaseId),
+        }));
       },
-    },
+    }),
     jsonRoute({
       method: 'POST',
       pattern: '/farm/v1/leases/:leaseId/fail',
@@ -119,12 +164,13 @@ export function farmRoutes(node: FarmNode): Route[] {
       auth: 'farm',
       body: 'json',
       schema: leaseFailureSchema,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, nodeId }) => {
         const coordinator = node.coordinator?.active ? node.coordinator : null;
         if (!coordinator) return notCoordinator();
-        const result = coordinator.queue.fail(params.leaseId as string, body.reason, {
-          retryable: body.retryable,
-        });
+        const leaseId = params.leaseId as string;
+        const verdict = mayFail(nodeId as string, coordinator.queue.leaseOf(leaseId));
+        if (verdict) return refuse(verdict);
+        const result = coordinator.queue.fail(leaseId, body.reason, { retryable: body.retryable });
         await coordinator.notifyIfFailed(body.taskId);
         return { result };
       },
@@ -137,8 +183,24 @@ export function farmRoutes(node: FarmNode): Route[] {
       handler: ({ params, nodeId }) => {
         const queue = coordinatorOnly();
         if (!queue) return notCoordinator();
-        // Only the task's origin may withdraw it (the queue checks the caller against the task).
-        return { result: queue.withdraw(params.taskId as string, nodeId as string) };
+        // Only the task's origin may withdraw it: the queue checks the (signed) caller against the task.
+        const result = queue.withdraw(params.taskId as string, nodeId as string);
+        return result === 'refused' ? refuse('only the task’s origin may withdraw it') : { result };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/farm/v1/tasks/:taskId/cancel',
+      params: { taskId: TASK_ID_PATTERN },
+      auth: 'farm',
+      // An operator's cancel (any admitted node or client of the farm); the origin hears of it at once.
+      handler: async ({ params, nodeId }) => {
+        const coordinator = node.coordinator?.active ? node.coordinator : null;
+        if (!coordinator) return notCoordinator();
+        const taskId = params.taskId as string;
+        const result = coordinator.queue.cancel(taskId, nodeId as string);
+        if (result === 'withdrawn') await coordinator.notifyIfFailed(taskId);
+        return { result };
       },
     },
     jsonRoute({
@@ -148,7 +210,10 @@ export function farmRoutes(node: FarmNode): Route[] {
       auth: 'farm',
       body: 'json',
       schema: taskFailureSchema,
-      handler: ({ params, body }) => ({ known: node.origin.failTask(params.taskId as string, body.reason) }),
+      handler: ({ params, body, nodeId }) =>
+        authorized(fromCoordinator(nodeId as string, followed(), 'report a task failed'), () => ({
+          known: node.origin.failTask(params.taskId as string, body.reason),
+        })),
     }),
     {
       method: 'GET',
@@ -170,7 +235,7 @@ export function farmRoutes(node: FarmNode): Route[] {
       auth: 'farm',
       body: 'stream',
       maxBytes: 20 * 1024 ** 3,
-      handler: async ({ params, query, stream, bodySha256 }) => {
+      handler: async ({ params, query, stream, bodySha256, nodeId }) => {
         const taskId = params.taskId as string;
         if (!bodySha256) return errorReply(400, 'missing-sha256', 'x-vfo-body-sha256 is required');
         if (!node.origin.isAwaiting(taskId)) {
@@ -189,6 +254,8 @@ export function farmRoutes(node: FarmNode): Route[] {
             tempPath: file.path,
             sha256: file.sha256,
             encoder: query.get('encoder') as string,
+            // The coordinator accepts it only if this signed uploader holds the lease.
+            workerId: nodeId as string,
           });
           if (accepted) return { accepted: true };
         } catch (error) {

@@ -9,7 +9,7 @@ import type { FfmpegLocation } from '../../ffmpeg/index.ts';
 import { planExpectation, verifyVideo } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import { sha256Hex } from '../../util/hash.ts';
-import type { FarmClient } from '../net/index.ts';
+import type { FarmClient, Peer } from '../net/index.ts';
 import type { TaskInput } from '../queue/index.ts';
 
 const log = createLogger('FarmOrigin');
@@ -84,7 +84,7 @@ export interface OriginDeps {
   selfUrl: () => string;
   // Only JSON calls: results arrive over this node's own HTTP server.
   client: Pick<FarmClient, 'json'>;
-  coordinatorUrl: () => string | null;
+  coordinator: () => Peer | null;
   ffmpeg: () => Promise<FfmpegLocation>;
   /** Where the engine keeps a blob by checksum: a result already moved there can be handed out again. */
   blobPath: (sha256: string) => string;
@@ -249,7 +249,7 @@ export class Origin {
       await rm(row.result_path, { force: true });
       return;
     }
-    const coordinator = this.deps.coordinatorUrl();
+    const coordinator = this.deps.coordinator();
     if (!coordinator) return;
     await this.deps.client
       .json(coordinator, 'POST', `/farm/v1/tasks/${taskId}/withdraw`)
@@ -261,7 +261,7 @@ export class Origin {
 
   /** Sends the task to the coordinator; its status there (undefined: no coordinator to ask). */
   async submit(taskId: string): Promise<string | undefined> {
-    const coordinator = this.deps.coordinatorUrl();
+    const coordinator = this.deps.coordinator();
     const task = this.taskInput(taskId);
     if (!coordinator || !task) return undefined;
     const reply = await this.deps.client.json<{ status?: unknown }>(
@@ -301,15 +301,17 @@ export class Origin {
     tempPath: string;
     sha256: string;
     encoder: string;
+    /** The signed uploader: the coordinator checks it holds the lease. */
+    workerId: string;
   }): Promise<boolean> {
     const plan = this.planOf(input.taskId);
     if (!plan || !this.isAwaiting(input.taskId)) return false;
     const ffmpeg = await this.deps.ffmpeg();
     // A segment must be exactly its frames, video only: the join relies on it.
     await verifyVideo(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, input.tempPath, planExpectation(plan));
-    const coordinator = this.deps.coordinatorUrl();
+    const coordinator = this.deps.coordinator();
     if (!coordinator) throw new Error('no coordinator to confirm the lease');
-    if ((await this.completeLease(coordinator, input.leaseId)) !== 'accepted') return false;
+    if ((await this.completeLease(coordinator, input.leaseId, input.workerId)) !== 'accepted') return false;
     await mkdir(this.resultsDir(), { recursive: true });
     this.deps.sqlite
       .prepare(
@@ -327,13 +329,14 @@ export class Origin {
    * Asks the coordinator to complete the lease. A lost reply is asked again (the coordinator accepts
    * the same lease again): giving up after it accepted would lose a video nobody encodes again.
    */
-  private async completeLease(coordinator: string, leaseId: string): Promise<string> {
+  private async completeLease(coordinator: Peer, leaseId: string, workerId: string): Promise<string> {
     for (let attempt = 1; ; attempt++) {
       try {
         const reply = await this.deps.client.json<{ result?: unknown }>(
           coordinator,
           'POST',
           `/farm/v1/leases/${leaseId}/complete`,
+          { workerId },
         );
         return String(reply?.result);
       } catch (error) {

@@ -1,10 +1,11 @@
 /** Bodies of the node-to-node calls that are not the queue's own (those live in farm/queue/schemas.ts). */
 import { z } from 'zod';
 import { RenderPlanSchema } from '../../../shared/render-plan.ts';
-import { LEASE_ID_PATTERN, TASK_ID_PATTERN } from '../queue/index.ts';
+import { LEASE_ID_PATTERN, NODE_ID_PATTERN, TASK_ID_PATTERN } from '../queue/index.ts';
 
 const taskId = z.string().regex(TASK_ID_PATTERN);
 const leaseId = z.string().regex(LEASE_ID_PATTERN);
+const nodeId = z.string().regex(NODE_ID_PATTERN);
 
 /** Coordinator → worker: encode this plan under this lease. */
 export const leaseOfferSchema = z.strictObject({
@@ -12,7 +13,10 @@ export const leaseOfferSchema = z.strictObject({
   taskId,
   jobId: z.string().min(1).max(64),
   originUrl: z.url().max(300),
+  /** Who the origin must be: assets are fetched from, and the video uploaded to, that node only. */
+  originNodeId: nodeId,
   coordinatorUrl: z.url().max(300),
+  coordinatorId: nodeId,
   // Checked here, before any work: bounds, asset names that are bare file names, checksums.
   plan: RenderPlanSchema,
 });
@@ -23,6 +27,9 @@ export const leaseFailureSchema = z.strictObject({
   reason: z.string().max(2000),
   retryable: z.boolean(),
 });
+
+/** Origin → coordinator: the upload checked out; it came from this worker (the lease must be its). */
+export const leaseCompletionSchema = z.strictObject({ workerId: nodeId });
 
 /** Coordinator → origin: the farm gave up on this task. */
 export const taskFailureSchema = z.strictObject({ reason: z.string().max(2000) });

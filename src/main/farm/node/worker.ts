@@ -12,7 +12,7 @@ import {
 import { createLogger } from '../../log/logger.ts';
 import { linkPlanAssets } from '../../pipeline/encode-step.ts';
 import { sha256File } from '../../util/hash.ts';
-import type { BlobCache, FarmClient } from '../net/index.ts';
+import type { BlobCache, FarmClient, Peer } from '../net/index.ts';
 import type { HeartbeatReply } from '../queue/index.ts';
 import type { LeaseOffer } from './schemas.ts';
 
@@ -36,7 +36,7 @@ export interface WorkerDeps {
   /** In the app: start the runner in an Electron utility process instead of a Node child process. */
   startEncodeRunner?: (runnerPath: string) => RunnerChannel;
   threads?: number;
-  coordinatorUrl: () => string | null;
+  coordinator: () => Peer | null;
   /** Leases this node is told about after a coordinator change, for re-announcing. */
   onChange?: () => void;
 }
@@ -87,12 +87,13 @@ export class FarmWorker {
 
   /** One heartbeat to the coordinator; registers (and re-announces) when the coordinator is new. */
   async heartbeat(announce: () => Promise<void>): Promise<void> {
-    const coordinator = this.deps.coordinatorUrl();
+    const coordinator = this.deps.coordinator();
     if (!coordinator) return;
-    if (this.registeredWith !== coordinator) {
+    const key = `${coordinator.id}@${coordinator.url}`;
+    if (this.registeredWith !== key) {
       await this.register(coordinator);
       await announce();
-      this.registeredWith = coordinator;
+      this.registeredWith = key;
     }
     const report = {
       freeSlots: this.freeSlots,
@@ -109,7 +110,7 @@ export class FarmWorker {
     if (reply.unknownWorker) this.registeredWith = null;
   }
 
-  private async register(coordinator: string): Promise<void> {
+  private async register(coordinator: Peer): Promise<void> {
     const { probe } = await this.deps.ffmpeg();
     await this.deps.client.json(coordinator, 'POST', '/farm/v1/workers', {
       id: this.deps.nodeId,
@@ -128,6 +129,7 @@ export class FarmWorker {
     const { offer } = lease;
     const work = join(this.deps.dataDir, 'farm', 'work', offer.leaseId);
     const held: { release(): void }[] = [];
+    const origin: Peer = { url: offer.originUrl, id: offer.originNodeId };
     try {
       const checked = validateRenderPlan(offer.plan);
       if (!checked.ok) throw new Error(`invalid plan: ${checked.errors.join('; ')}`);
@@ -140,7 +142,7 @@ export class FarmWorker {
         held.push(
           await this.deps.blobCache.ensure(ref.sha256, ref.size, (dest) =>
             this.deps.client
-              .download(offer.originUrl, `/farm/v1/blobs/${ref.sha256}`, dest, {
+              .download(origin, `/farm/v1/blobs/${ref.sha256}`, dest, {
                 expectSha256: ref.sha256,
                 maxBytes: ref.size,
               })
@@ -179,7 +181,7 @@ export class FarmWorker {
       );
       const { sha256 } = await sha256File(result.outPath);
       const reply = (await this.deps.client.upload(
-        offer.originUrl,
+        origin,
         `/farm/v1/results/${offer.taskId}?lease=${offer.leaseId}&encoder=${encoder}`,
         result.outPath,
         {
@@ -205,7 +207,7 @@ export class FarmWorker {
   }
 
   private async reportFailure(offer: LeaseOffer, reason: string): Promise<void> {
-    const coordinator = this.deps.coordinatorUrl() ?? offer.coordinatorUrl;
+    const coordinator = this.deps.coordinator() ?? { url: offer.coordinatorUrl, id: offer.coordinatorId };
     await this.deps.client
       .json(coordinator, 'POST', `/farm/v1/leases/${offer.leaseId}/fail`, {
         taskId: offer.taskId,

@@ -10,6 +10,7 @@ import { createLogger } from '../../log/logger.ts';
 import type { QueueConfig, QueueContext } from './context.ts';
 import { applyHeartbeat } from './heartbeat.ts';
 import {
+  cancelTask,
   completeLease,
   expireLeases,
   failLease,
@@ -161,6 +162,17 @@ export class FarmQueue {
   /** Its origin gave the task up: it is not (or no longer) encoded, and ends failed (see lease-endings.ts). */
   withdraw(taskId: string, originNodeId: string, now = this.clock.now()): WithdrawResult {
     return withdrawTask(this.ctx, taskId, originNodeId, now);
+  }
+
+  /** An operator ends a task; its origin must then be told (the coordinator does, see coordinator.ts). */
+  cancel(taskId: string, operator: string, now = this.clock.now()): WithdrawResult {
+    return cancelTask(this.ctx, taskId, operator, now);
+  }
+
+  /** The task a lease currently holds, and the lease (to decide who may report on it). */
+  leaseOf(leaseId: string): { task: Task; lease: Lease } | undefined {
+    const task = this.ctx.state.byLease(leaseId);
+    return task?.lease ? { task, lease: task.lease } : undefined;
   }
 
   /** The worker refused the offer as busy: requeue without counting an attempt (see lease-endings.ts). */

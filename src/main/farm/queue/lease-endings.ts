@@ -58,11 +58,23 @@ export function withdrawTask(
   const task = ctx.state.get(taskId);
   if (!task) return 'unknown';
   if (task.originNodeId !== originNodeId) return 'refused';
+  return endTask(ctx, task, 'withdrawn by its origin', now);
+}
+
+/** An operator cancels a task from the Farm view or `vfo farm`: like a withdrawal, by someone else. */
+export function cancelTask(ctx: QueueContext, taskId: string, operator: string, now: number): WithdrawResult {
+  const task = ctx.state.get(taskId);
+  if (!task) return 'unknown';
+  return endTask(ctx, task, `cancelled by ${operator}`, now);
+}
+
+function endTask(ctx: QueueContext, task: Task, reason: string, now: number): WithdrawResult {
   if (task.status === 'done' || task.status === 'failed') return 'finished';
-  ctx.state.commit([failedForGood(task, 'withdrawn by its origin', now)]);
+  ctx.state.commit([failedForGood(task, reason, now)]);
   if (task.lease) releaseSlot(ctx, task.lease.workerId);
-  log.info('task withdrawn by its origin', {
-    task: taskId,
+  log.info('task ended before its result', {
+    task: task.id,
+    reason,
     lease: task.lease?.id,
     worker: task.lease?.workerId,
   });
