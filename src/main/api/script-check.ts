@@ -10,7 +10,12 @@ import { sha256Hex } from '../util/hash.ts';
 const WORDS_PER_SECOND = 2.6;
 const SCENE_GAP_SECONDS = 0.4;
 
-/** An uploaded script is stored under the data folder (never at a path from the network) and checked. */
+/**
+ * An uploaded script is stored under the data folder (never at a path from the network) and checked.
+ * Its folder is its own, `imports/<text hash>`, which only ever holds uploaded script texts: relative
+ * media paths find nothing there, and the data folder around it is never a place media come from
+ * (see jobMediaPlaces), so an upload's media can only come from the media roots.
+ */
 export async function storeUpload(dataDir: string, upload: ScriptUpload): Promise<string> {
   const name = basename(upload.name).replace(/[^\w.\- ]/g, '_');
   if (!/\.(md|markdown|txt)$/i.test(name)) throw new Error(`"${upload.name}" is not a .md or .txt script`);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
+import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { formatDiagnostic, parseScriptFile, readScriptMeta } from '../script/index.ts';
 import type { Diagnostic, ScriptDocument } from '../script/types.ts';
 import type { CliContext } from './context.ts';
@@ -20,6 +21,7 @@ export type PreparedScript =
 /**
  * Validate a script with the vocabulary of the voice it will be spoken with, before any job exists:
  * the recipe and voice come from the command line, else the script's front matter, else the recipe.
+ * Its media must lie in its own folder or a media root (`media.roots`), never in the data folder.
  */
 export async function prepareScript(
   ctx: CliContext,
@@ -48,6 +50,8 @@ export async function prepareScript(
   const result = await parseScriptFile(path, {
     directionMap: settings.voice.directionMap,
     language: settings.voice.language,
+    // The same places the job will read its media from: the check and the read agree.
+    media: jobMediaPlaces(settings, ctx.dataDir),
   });
   if (!result.ok) return { ok: false, path, diagnostics: result.diagnostics.map((d) => ({ ...d, file })) };
   return {

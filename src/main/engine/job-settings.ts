@@ -37,6 +37,13 @@ export interface JobSettings {
   voice: VoiceSettings;
   video: VideoSettings;
   input: ScriptJobInput;
+  /** Absent in jobs made before media roots existed: those get none. */
+  media?: MediaSettings;
+}
+
+/** Where a script's media may come from besides its own folder (the `media.roots` setting). */
+export interface MediaSettings {
+  roots: string[];
 }
 
 /** A job made from a script file the user wrote. */

@@ -2,6 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
 import { recipes, videoPresets, voicePresets } from '../db/schema.ts';
 import type { JobSettings, ScriptJobInput, VideoSettings, VoiceSettings } from './job-settings.ts';
+import { readMediaRoots } from './media-roots-setting.ts';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -14,7 +15,10 @@ export interface SettingsRequest {
   input: ScriptJobInput;
 }
 
-/** Reads the active recipe version and the presets it (or the request) names, frozen into a job. */
+/**
+ * Reads the active recipe version, the presets it (or the request) names and the media roots,
+ * frozen into a job.
+ */
 export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
   const slug = request.recipe ?? 'narrated-16x9';
   const recipe = db
@@ -37,6 +41,7 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
     voice: voicePreset(db, voiceSlug),
     video: videoPreset(db, videoSlug),
     input: request.input,
+    media: { roots: readMediaRoots(db) },
   };
 }
 

@@ -33,6 +33,7 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
   let ffmpeg: ReturnType<PipelineServices['ffmpeg']> | undefined;
   return {
     resourcesDir: options.resourcesDir,
+    dataDir: options.dataDir,
     blobPath: (sha256) => options.blobs.pathFor(sha256),
     ffmpeg() {
       ffmpeg ??= (async () => {

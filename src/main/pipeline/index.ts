@@ -16,7 +16,7 @@ export type { PipelineServices } from './services.ts';
 export function builtinHandlers(services: PipelineServices, db: Db): HandlerRegistry {
   return registryOf([
     writeScriptStep(db, services),
-    scriptParseStep(),
+    scriptParseStep(services),
     ssmlStep(),
     narrationStep(services),
     captionsStep(),

@@ -1,5 +1,7 @@
+import { createWriteStream } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   type AssetRef,
   type Motion,
@@ -11,11 +13,13 @@ import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
 import type { VideoSettings } from '../engine/job-settings.ts';
 import type { HashContext, ProducedFile, StepHandler, StepOutput } from '../engine/step-handler.ts';
-import type { ScriptDocument } from '../script/types.ts';
+import { formatDiagnostic, IMAGE_MEDIA, type MediaPlaces, openCheckedMedia } from '../script/index.ts';
+import type { MediaRef, Scene, ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
-import { sha256File } from '../util/hash.ts';
+import { sha256File, sha256Stream } from '../util/hash.ts';
 import { CAPTION_FONT_FILE } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
+import { jobMediaPlaces } from './media-places.ts';
 import type { PipelineServices } from './services.ts';
 
 // /soft-captions: captions not burned in became a track of the video.
@@ -24,25 +28,41 @@ const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions`;
 /**
  * Script + narration + captions → a RenderPlan: every asset by checksum, scene times from the
  * narration. External files (scene images, bundled visuals, the caption font) are copied into the
- * blob store so the plan can be encoded on any Mac of the farm.
+ * blob store so the plan can be encoded on any Mac of the farm. A script's image is read only
+ * through openCheckedMedia: it is checked again when read, since it may have changed since the check.
  */
 export function renderPlanStep(services: PipelineServices): StepHandler {
   const visualPath = (name: string) => join(services.resourcesDir, 'visuals', name);
   const fontPath = join(services.resourcesDir, 'fonts', CAPTION_FONT_FILE);
-  const externalFiles = async ({ inputs, settings }: HashContext): Promise<string[]> => {
-    const document = await readInputJson<ScriptDocument>(inputs, 'script', 'document');
-    const files = document.scenes.map(
-      (s, i) => s.image ?? visualPath(pickVisual(settings.recipe.defaults, i)),
-    );
-    return [...new Set([...files, fontPath])];
-  };
   return {
     kind: 'render.plan',
     version: () => PLAN_VERSION,
     config: ({ settings }) => ({ video: settings.video, defaults: settings.recipe.defaults }),
-    async fingerprint(ctx) {
+    async fingerprint({ inputs, settings }: HashContext) {
+      const document = await readInputJson<ScriptDocument>(inputs, 'script', 'document');
+      const places = jobMediaPlaces(settings, services.dataDir);
       const shas: Record<string, string> = {};
-      for (const path of await externalFiles(ctx)) shas[path] = await checksumOf(path);
+      for (const [i, scene] of document.scenes.entries()) {
+        const image = imageOf(scene);
+        if (image && !(image.path in shas)) {
+          const opened = await openCheckedMedia(image, places, IMAGE_MEDIA);
+          // Refused: run() reports it, where the failure is recorded on the step with its location.
+          if (!opened.ok) {
+            shas[image.path] = 'refused';
+            continue;
+          }
+          try {
+            const stream = opened.handle.createReadStream({ autoClose: false });
+            shas[image.path] = (await sha256Stream(stream)).sha256;
+          } finally {
+            await opened.handle.close();
+          }
+        } else if (!image) {
+          const path = visualPath(pickVisual(settings.recipe.defaults, i));
+          shas[path] ??= await checksumOf(path);
+        }
+      }
+      shas[fontPath] = await checksumOf(fontPath);
       return shas;
     },
     async run(ctx) {
@@ -50,12 +70,26 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const narration = await readInputJson<Narration>(ctx.inputs, 'narration', 'timings');
       const files: Record<string, ProducedFile> = {};
       const assets: Record<string, AssetRef> = {};
+      const record = async (id: string, copy: string, kind: AssetRef['kind'], name: string) => {
+        const { sha256, size } = await sha256File(copy);
+        assets[id] = { sha256, size, kind, name: safeName(name) };
+        files[id] = { path: copy, type: kind };
+      };
       const addExternal = async (id: string, path: string, kind: AssetRef['kind']) => {
         const copy = join(ctx.workDir, `${id}${extname(path).toLowerCase()}`);
         await copyFile(path, copy);
-        const { sha256, size } = await sha256File(copy);
-        assets[id] = { sha256, size, kind, name: safeName(basename(path)) };
-        files[id] = { path: copy, type: kind };
+        await record(id, copy, kind, basename(path));
+      };
+      const places = jobMediaPlaces(ctx.settings, services.dataDir);
+      const addImage = async (id: string, image: MediaRef) => {
+        const media = await openImage(document, image, places);
+        const copy = join(ctx.workDir, `${id}${extname(image.written).toLowerCase()}`);
+        try {
+          await pipeline(media.createReadStream({ autoClose: false }), createWriteStream(copy));
+        } finally {
+          await media.close();
+        }
+        await record(id, copy, 'image', basename(image.written));
       };
       const addInput = (
         id: string,
@@ -79,12 +113,14 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const scenes: RenderPlan['scenes'] = [];
       const sceneTimes = integerSceneTimes(narration);
       for (const [i, scene] of document.scenes.entries()) {
-        const path = scene.image ?? visualPath(pickVisual(defaults, i));
+        const image = imageOf(scene);
+        const path = image?.path ?? visualPath(pickVisual(defaults, i));
         let id = imageIds.get(path);
         if (!id) {
           id = `image-${imageIds.size}`;
           imageIds.set(path, id);
-          await addExternal(id, path, 'image');
+          if (image) await addImage(id, image);
+          else await addExternal(id, path, 'image');
         }
         const time = sceneTimes[i];
         if (!time) continue;
@@ -110,6 +146,27 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       return { files, data: { durationMs: plan.durationMs, scenes: scenes.length } };
     },
   };
+}
+
+/** A scene's image. A job checked before images carried their source re-checks the absolute path. */
+function imageOf(scene: Scene): MediaRef | undefined {
+  const image = scene.image as MediaRef | string | undefined;
+  return typeof image === 'string' ? { written: image, path: image, line: scene.line, col: 1 } : image;
+}
+
+/** The image, opened after checking it again; refused with the same located message as the check. */
+async function openImage(document: ScriptDocument, image: MediaRef, places: MediaPlaces) {
+  const opened = await openCheckedMedia(image, places, IMAGE_MEDIA);
+  if (opened.ok) return opened.handle;
+  const { line, col } = image;
+  const message = formatDiagnostic({
+    file: document.file,
+    line,
+    col,
+    severity: 'error',
+    message: opened.message,
+  });
+  throw new StepError('invalid-input', message);
 }
 
 function pickVisual(defaults: RecipeDefaults, sceneIndex: number): string {

@@ -4,21 +4,25 @@ import type { StepHandler } from '../engine/step-handler.ts';
 import { formatDiagnostic, parseScriptFile, parseScriptText } from '../script/index.ts';
 import { sha256File } from '../util/hash.ts';
 import { writeWorkJson } from './files.ts';
+import { jobMediaPlaces } from './media-places.ts';
+import type { PipelineServices } from './services.ts';
 
 /** How a script written by Claude is named in diagnostics. */
 export const WRITTEN_SCRIPT_NAME = 'written-script.md';
 
 /** Bump when the parser's output for the same script can change. */
-const PARSER_VERSION = 'script-parser/1';
+// /2: media resolve only inside the script's folder or a media root; images are {written, path, line, col}.
+const PARSER_VERSION = 'script-parser/2';
 
 /** Script file → checked ScriptDocument (script.json). Invalid scripts fail for good, with locations. */
-export function scriptParseStep(): StepHandler {
+export function scriptParseStep(services: Pick<PipelineServices, 'dataDir'>): StepHandler {
   return {
     kind: 'script.parse',
     version: () => PARSER_VERSION,
     config: ({ settings }) => ({
       directionMap: settings.voice.directionMap,
       language: settings.voice.language,
+      mediaRoots: settings.media?.roots ?? [],
     }),
     fingerprint: async ({ settings, inputs }) => {
       // A written script arrives as an input file, already part of the hash.
@@ -37,6 +41,7 @@ export function scriptParseStep(): StepHandler {
       const options = {
         directionMap: ctx.settings.voice.directionMap,
         language: ctx.settings.voice.language,
+        media: jobMediaPlaces(ctx.settings, services.dataDir),
       };
       const written = ctx.inputs.write?.files.script;
       const input = ctx.settings.input;

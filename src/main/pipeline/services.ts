@@ -29,6 +29,8 @@ export interface FarmEncodeResult {
  */
 export interface PipelineServices {
   resourcesDir: string;
+  /** The data folder: no script's media is ever read from it (database, keys, blobs). */
+  dataDir: string;
   /** Path of a stored blob by checksum (the engine's content-addressed store). */
   blobPath(sha256: string): string;
   ffmpeg(): Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;

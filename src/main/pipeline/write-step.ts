@@ -7,6 +7,7 @@ import { buildCompletionRequest, LibraryError } from '../library/index.ts';
 import { LlmError, stepErrorKindForLlm } from '../llm/errors.ts';
 import { writeScript } from '../llm/script-writer.ts';
 import { formatDiagnostic, parseScriptText } from '../script/index.ts';
+import { jobMediaPlaces } from './media-places.ts';
 import { WRITTEN_SCRIPT_NAME } from './script-step.ts';
 import type { PipelineServices } from './services.ts';
 
@@ -35,7 +36,13 @@ export function writeScriptStep(db: Db, services: PipelineServices): StepHandler
     version: () => WRITER_VERSION,
     // The whole request — model, system, rendered user text, knowledge, max tokens, temperature — so any
     // edit to the prompt or the knowledge base re-runs the writing and everything after it.
-    config: (ctx) => ({ request: request(ctx), directionMap: ctx.settings.voice.directionMap }),
+    config: (ctx) => ({
+      request: request(ctx),
+      directionMap: ctx.settings.voice.directionMap,
+      // Media roots decide which [image] paths pass the validation; absent (not []) when there are
+      // none, so the hash of every earlier written script stays the same and Claude is not called again.
+      mediaRoots: ctx.settings.media?.roots.length ? ctx.settings.media.roots : undefined,
+    }),
     async run(ctx) {
       const generator = await services.textGenerator();
       if (!generator) {
@@ -48,6 +55,8 @@ export function writeScriptStep(db: Db, services: PipelineServices): StepHandler
       const options = {
         directionMap: ctx.settings.voice.directionMap,
         language: ctx.settings.voice.language,
+        // A written script has no folder: its media can only come from a media root.
+        media: jobMediaPlaces(ctx.settings, services.dataDir),
       };
       const validate = (text: string): string[] => {
         const result = parseScriptText(text, WRITTEN_SCRIPT_NAME, options);

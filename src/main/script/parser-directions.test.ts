@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ const KNOWN_ENGLISH =
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vf-script-parser-'));
+  dir = await realpath(await mkdtemp(join(tmpdir(), 'vf-script-parser-')));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -108,25 +108,31 @@ describe('images', () => {
     await writeFile(join(dir, 'my shot.JPG'), 'jpg');
     await writeFile(join(dir, 'b.webp'), 'webp');
     const result = parseScriptText('# S\n[image my shot.JPG] Hi. [image b.webp]', join(dir, 'x.md'));
-    expect(result.ok && result.document.scenes[0]?.image).toBe(join(dir, 'b.webp'));
+    expect(result.ok && result.document.scenes[0]?.image).toEqual({
+      written: 'b.webp',
+      path: join(dir, 'b.webp'),
+      line: 2,
+      col: 25,
+    });
     expect(result.ok && result.document.warnings.map((w) => w.message)).toEqual([
       'scene "S" already has an image; the last one wins',
     ]);
   });
 
-  it('rejects missing files and unsupported types with locations', async () => {
+  it('rejects missing files (quoting the path as written) and unsupported types with locations', async () => {
     await writeFile(join(dir, 'clip.gif'), 'gif');
     const result = parseScriptText('Hi. [image nope.png]\n[image clip.gif]', join(dir, 'x.md'));
     expect(!result.ok && result.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toEqual([
-      `1:5: image not found: ${join(dir, 'nope.png')}`,
+      '1:5: image not found: nope.png',
       '2:1: image "clip.gif" must be a .png, .jpg, .jpeg, .webp file',
     ]);
   });
 
-  it('honours baseDir', async () => {
+  it('takes media from the places it is given, not from the script file folder', async () => {
     await writeFile(join(dir, 'a.png'), 'png');
-    const doc = parseScriptText('Hi. [image a.png]', '/elsewhere/x.md', { baseDir: dir });
-    expect(doc.ok && doc.document.scenes[0]?.image).toBe(join(dir, 'a.png'));
+    const media = { scriptDir: dir, roots: [], protectedDirs: [] };
+    const doc = parseScriptText('Hi. [image a.png]', '/elsewhere/x.md', { media });
+    expect(doc.ok && doc.document.scenes[0]?.image?.path).toBe(join(dir, 'a.png'));
   });
 });
 

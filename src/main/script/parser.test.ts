@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { ScriptDocument, Utterance } from './types.ts';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vf-script-parser-'));
+  dir = await realpath(await mkdtemp(join(tmpdir(), 'vf-script-parser-')));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -68,7 +68,10 @@ describe('scenes', () => {
   it('strips markdown from headings and applies directions written in them', async () => {
     await writeFile(join(dir, 'a.png'), 'png');
     const doc = parseOk('# The **big** [idea](http://x) [image a.png]\nHello.');
-    expect(doc.scenes[0]).toMatchObject({ title: 'The big idea', image: join(dir, 'a.png') });
+    expect(doc.scenes[0]).toMatchObject({
+      title: 'The big idea',
+      image: { written: 'a.png', path: join(dir, 'a.png'), line: 1, col: 32 },
+    });
   });
 });
 

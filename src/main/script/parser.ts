@@ -1,4 +1,4 @@
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, extname } from 'node:path';
 import { createLogger } from '../log/logger.ts';
 import { defaultDirectionMap } from './default-directions.ts';
 import { DiagnosticCollector } from './diagnostics.ts';
@@ -8,6 +8,7 @@ import { checkScriptText, readScriptSource } from './input.ts';
 import { SCRIPT_LIMITS } from './limits.ts';
 import { type CommentState, classifyLine, removeComments } from './markdown-blocks.ts';
 import { type InlineProblem, scanInline } from './markdown-inline.ts';
+import { type MediaPlaces, scriptFolderOnly } from './media-path.ts';
 import { SceneBuilder } from './scene-builder.ts';
 import type { DirectionMap, ParseResult, ScriptDocument } from './types.ts';
 
@@ -20,8 +21,8 @@ export interface ParseOptions {
   language?: string;
   /** Largest script accepted, in bytes (default 2 MiB). */
   maxBytes?: number;
-  /** Folder that `[image ...]` paths are relative to; defaults to the script file's folder. */
-  baseDir?: string;
+  /** Where `[image ...]` and other media may come from; default: the script file's folder only. */
+  media?: MediaPlaces;
 }
 
 /** Reads and parses a script file; every failure (missing, too big, binary…) is a diagnostic. */
@@ -41,7 +42,7 @@ export async function parseScriptFile(path: string, options: ParseOptions = {}):
   return result;
 }
 
-/** Parses script text; `file` names the script in diagnostics and anchors relative image paths. */
+/** Parses script text; `file` names the script in diagnostics and (by default) anchors its media. */
 export function parseScriptText(text: string, file: string, options: ParseOptions = {}): ParseResult {
   const checked = checkScriptText(text, file, options.maxBytes ?? SCRIPT_LIMITS.maxBytes);
   if (!checked.ok) return { ok: false, diagnostics: [checked.diagnostic] };
@@ -52,8 +53,12 @@ export function parseScriptText(text: string, file: string, options: ParseOption
     options.directionMap ?? defaultDirectionMap(meta.language ?? options.language),
   );
   const introTitle = meta.title ?? basename(file, extname(file));
-  const baseDir = options.baseDir ?? dirname(resolve(file));
-  const builder = new SceneBuilder(diagnostics, vocabulary, baseDir, introTitle);
+  const builder = new SceneBuilder(
+    diagnostics,
+    vocabulary,
+    options.media ?? scriptFolderOnly(file),
+    introTitle,
+  );
   parseBody(lines, bodyStart, builder, diagnostics);
   const scenes = builder.finish();
   if (!diagnostics.hasErrors && !scenes.some((s) => s.items.some((item) => item.kind === 'speech'))) {

@@ -1,9 +1,8 @@
-import { statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
 import { type DiagnosticCollector, shorten } from './diagnostics.ts';
 import { type DirectionAction, type DirectionVocabulary, interpretDirection } from './directions.ts';
-import { IMAGE_EXTENSIONS, SCRIPT_LIMITS } from './limits.ts';
+import { SCRIPT_LIMITS } from './limits.ts';
 import type { LineText } from './line-text.ts';
+import { IMAGE_MEDIA, type MediaPlaces, resolveMediaPath } from './media-path.ts';
 import { splitIntoCues } from './sentences.ts';
 import type { Prosody, Scene, SpeakingStyle, Utterance } from './types.ts';
 
@@ -24,7 +23,7 @@ export class SceneBuilder {
   stopped = false;
   private readonly diagnostics: DiagnosticCollector;
   private readonly vocabulary: DirectionVocabulary;
-  private readonly baseDir: string;
+  private readonly media: MediaPlaces;
   private readonly introTitle: string;
   private current: Scene | undefined;
   private delivery: Delivery = { prosody: {} };
@@ -33,12 +32,12 @@ export class SceneBuilder {
   constructor(
     diagnostics: DiagnosticCollector,
     vocabulary: DirectionVocabulary,
-    baseDir: string,
+    media: MediaPlaces,
     introTitle: string,
   ) {
     this.diagnostics = diagnostics;
     this.vocabulary = vocabulary;
-    this.baseDir = baseDir;
+    this.media = media;
     this.introTitle = introTitle;
   }
 
@@ -124,18 +123,9 @@ export class SceneBuilder {
 
   private setImage(written: string, line: number, col: number): void {
     const scene = this.sceneFor(line);
-    const extension = extname(written).toLowerCase();
-    if (!(IMAGE_EXTENSIONS as readonly string[]).includes(extension)) {
-      this.diagnostics.error(
-        line,
-        col,
-        `image "${shorten(written)}" must be a ${IMAGE_EXTENSIONS.join(', ')} file`,
-      );
-      return;
-    }
-    const absolute = resolve(this.baseDir, written);
-    if (!isFile(absolute)) {
-      this.diagnostics.error(line, col, `image not found: ${shorten(absolute, 200)}`);
+    const resolved = resolveMediaPath(written, this.media, IMAGE_MEDIA);
+    if (!resolved.ok) {
+      this.diagnostics.error(line, col, resolved.message);
       return;
     }
     if (scene.image !== undefined) {
@@ -145,7 +135,7 @@ export class SceneBuilder {
         `scene "${shorten(scene.title)}" already has an image; the last one wins`,
       );
     }
-    scene.image = absolute;
+    scene.image = { written, path: resolved.path, line, col };
   }
 
   private utterance(text: string, line: number, col: number): Utterance {
@@ -178,12 +168,4 @@ export class SceneBuilder {
 /** Paragraph text as chunks (joined once at the end) with a source position per character. */
 function emptyParagraph(): { chunks: string[]; lines: number[]; cols: number[] } {
   return { chunks: [], lines: [], cols: [] };
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }

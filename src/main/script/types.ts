@@ -55,14 +55,25 @@ export interface Silence {
 
 export type SceneItem = Utterance | Silence;
 
+/**
+ * A media file a script names: the path as written (errors quote it, never the resolved one), where,
+ * and the real path it was checked at, which is the only path later read (after checking it again).
+ */
+export interface MediaRef {
+  written: string;
+  path: string;
+  line: number;
+  col: number;
+}
+
 export interface Scene {
   /** 0-based position in the script. */
   index: number;
   /** Heading text, or the script title for text before the first heading. */
   title: string;
   line: number;
-  /** Image path as written in a [image ...] direction, resolved to an absolute path by the parser. */
-  image?: string;
+  /** The picture named by an [image ...] direction. */
+  image?: MediaRef;
   items: SceneItem[];
 }
 

@@ -6,12 +6,19 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 /** Streams the file so hashing a large video never holds it in memory. */
-export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
+export function sha256File(path: string): Promise<{ sha256: string; size: number }> {
+  return sha256Stream(createReadStream(path, { highWaterMark: 1 << 20 }));
+}
+
+/** The checksum and size of everything a stream yields (e.g. a file opened once and checked). */
+export async function sha256Stream(
+  chunks: AsyncIterable<Uint8Array>,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    size += chunk.length;
   }
   return { sha256: hash.digest('hex'), size };
 }

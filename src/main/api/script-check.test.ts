@@ -1,0 +1,92 @@
+/**
+ * A script that arrives as text (the farm's POST /farm/v1/jobs, the UI's scripts.check and
+ * scripts.import, a drop on the app) has only its upload folder under the data folder: its media may
+ * come from nowhere else but the media roots, and never from the data folder itself.
+ */
+import { mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ScriptCheck } from '../../shared/contract.ts';
+import { type CliContext, openContext } from '../cli/context.ts';
+import { settings } from '../db/schema.ts';
+import { MEDIA_ROOTS_SETTING } from '../engine/media-roots-setting.ts';
+import { checkUpload } from './script-check.ts';
+
+let top: string;
+let ctx: CliContext;
+
+beforeEach(async () => {
+  top = await realpath(await mkdtemp(join(tmpdir(), 'vfo-upload-media-')));
+  ctx = await openContext({ data: join(top, 'data') });
+  await mkdir(join(top, 'shared'));
+  await writeFile(join(top, 'shared', 'logo.png'), 'a picture in a media root');
+  await writeFile(join(top, 'outside.png'), 'a picture nobody shared');
+  await writeFile(join(ctx.dataDir, 'secret.png'), 'a picture in the data folder');
+});
+afterEach(async () => {
+  ctx.close();
+  await rm(top, { recursive: true, force: true });
+});
+
+const upload = (image: string) => ({ name: 'talk.md', text: `# Scene\n\nHello there.\n[image ${image}]\n` });
+const errors = (check: ScriptCheck) =>
+  check.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`);
+
+function setRoots(roots: string[]): void {
+  ctx.database.db
+    .insert(settings)
+    .values({ key: MEDIA_ROOTS_SETTING, value: roots })
+    .onConflictDoUpdate({ target: settings.key, set: { value: roots } })
+    .run();
+}
+
+describe('media of an uploaded script', () => {
+  it('refuses the data folder, other folders and absolute paths, in the same words whether they exist', async () => {
+    const written = ['../../secret.png', '../../../outside.png', join(top, 'outside.png')];
+    const existing = [];
+    for (const path of written) existing.push(errors((await checkUpload(ctx, upload(path))).check));
+    expect(existing).toEqual(written.map((path) => [`talk.md:4:1: image not found: ${path}`]));
+    await rm(join(ctx.dataDir, 'secret.png'));
+    await rm(join(top, 'outside.png'));
+    const missing = [];
+    for (const path of written) missing.push(errors((await checkUpload(ctx, upload(path))).check));
+    expect(missing).toEqual(existing);
+  });
+
+  it('refuses what is not a picture before looking at the disk', async () => {
+    for (const path of ['/etc/hostname', '../../vfo.db', '../../farm-key']) {
+      const { check, prepared } = await checkUpload(ctx, upload(path));
+      expect(check.ok).toBe(false);
+      expect(errors(check)).toEqual([`talk.md:4:1: image "${path}" must be a .png, .jpg, .jpeg, .webp file`]);
+      expect(prepared.ok).toBe(false);
+    }
+  });
+
+  it('stores nothing but the script text in its upload folder', async () => {
+    await checkUpload(ctx, upload('../../secret.png'));
+    const stored = await readdir(join(ctx.dataDir, 'imports'), { recursive: true, withFileTypes: true });
+    expect(stored.filter((e) => e.isFile()).map((e) => e.name)).toEqual(['talk.md']);
+  });
+
+  it('takes pictures from a media root, and freezes the roots into the job', async () => {
+    setRoots([join(top, 'shared')]);
+    const { check, prepared } = await checkUpload(ctx, upload(join(top, 'shared', 'logo.png')));
+    expect(errors(check)).toEqual([]);
+    expect(prepared.ok && prepared.document.scenes[0]?.image?.path).toBe(join(top, 'shared', 'logo.png'));
+    if (!prepared.ok) return;
+    const { job } = ctx.engine.createJob(prepared.request);
+    expect(job.snapshot).toMatchObject({ media: { roots: [join(top, 'shared')] } });
+  });
+
+  it('never reaches into the data folder, even through a media root around it', async () => {
+    setRoots([top]);
+    const secret = join(ctx.dataDir, 'secret.png');
+    expect(errors((await checkUpload(ctx, upload(secret))).check)).toEqual([
+      `talk.md:4:1: image not found: ${secret}`,
+    ]);
+    expect(errors((await checkUpload(ctx, upload(join(top, 'outside.png')))).check)).toEqual([]);
+  });
+});

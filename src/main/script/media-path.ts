@@ -1,0 +1,137 @@
+/**
+ * Where a script's media (images today; clips, music, thumbnails later) may come from. A script is
+ * often someone else's file, and its media are copied into the blob store and sent to other Macs of
+ * the farm, so a path in a script must not reach beyond the script's own folder: relative paths
+ * resolve against that folder, and the file's real path (symlinks and `..` resolved) must lie inside
+ * it, or inside a media root named in the `media.roots` setting (the only place absolute paths may
+ * point). Every refusal reads `<kind> not found: <path as written>`, whether the file is missing,
+ * outside, or reached through a symlink that escapes: the message must not tell what exists on the Mac.
+ */
+import { constants, realpathSync, statSync } from 'node:fs';
+import { type FileHandle, lstat, open } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, resolve, sep } from 'node:path';
+import { shorten } from './diagnostics.ts';
+import { IMAGE_EXTENSIONS } from './limits.ts';
+
+/** A kind of media a script can name: its word in messages and the file types it accepts. */
+export interface MediaKind {
+  name: string;
+  extensions: readonly string[];
+}
+
+export const IMAGE_MEDIA: MediaKind = { name: 'image', extensions: IMAGE_EXTENSIONS };
+
+export interface MediaPlaces {
+  /** The script's own folder; null for a script with none (written by Claude): only roots then. */
+  scriptDir: string | null;
+  /** Absolute folders from the `media.roots` setting. */
+  roots: readonly string[];
+  /**
+   * Folders no media is ever read from, whatever the roots say (the data folder: database, keys,
+   * blobs), unless the script's own folder lies inside one (an uploaded script's folder).
+   */
+  protectedDirs: readonly string[];
+}
+
+/** The default for a script file: its own folder and nothing else. */
+export function scriptFolderOnly(scriptPath: string): MediaPlaces {
+  return { scriptDir: dirname(resolve(scriptPath)), roots: [], protectedDirs: [] };
+}
+
+export type MediaResolution = { ok: true; path: string } | { ok: false; message: string };
+
+export function mediaNotFound(kind: MediaKind, written: string): { ok: false; message: string } {
+  return { ok: false, message: `${kind.name} not found: ${shorten(written, 200)}` };
+}
+
+/** The real path of the file `written` names, or the one message every refusal shares. */
+export function resolveMediaPath(written: string, places: MediaPlaces, kind: MediaKind): MediaResolution {
+  if (!kind.extensions.includes(extname(written).toLowerCase())) {
+    return {
+      ok: false,
+      message: `${kind.name} "${shorten(written)}" must be a ${kind.extensions.join(', ')} file`,
+    };
+  }
+  const absolute = isAbsolute(written);
+  if (!absolute && places.scriptDir === null) return mediaNotFound(kind, written);
+  const real = realPath(absolute ? written : resolve(places.scriptDir as string, written));
+  if (real === null || !isFile(real) || !allowed(real, places, absolute)) return mediaNotFound(kind, written);
+  return { ok: true, path: real };
+}
+
+function allowed(real: string, places: MediaPlaces, absolute: boolean): boolean {
+  const guarded = places.protectedDirs.map(realOrResolved);
+  const ownFolder = places.scriptDir === null ? null : realPath(places.scriptDir);
+  if (!absolute && ownFolder !== null && within(real, ownFolder)) {
+    return !guarded.some((dir) => within(real, dir) && !within(ownFolder, dir));
+  }
+  if (guarded.some((dir) => within(real, dir))) return false;
+  return places.roots.some((root) => {
+    const realRoot = isAbsolute(root) ? realPath(root) : null;
+    return realRoot !== null && within(real, realRoot);
+  });
+}
+
+export type OpenedMedia = { ok: true; handle: FileHandle; path: string } | { ok: false; message: string };
+
+/**
+ * Opens a media file for reading at the moment it is read (the plan step copies it long after the
+ * check): the path is resolved again and must still be the real path that was checked, the file is
+ * opened without following a symlink, and after the open the path must still resolve to that very
+ * file (same device and inode), so a file or folder swapped for a symlink in between is never read.
+ */
+export async function openCheckedMedia(
+  media: { written: string; path: string },
+  places: MediaPlaces,
+  kind: MediaKind,
+): Promise<OpenedMedia> {
+  const refused = mediaNotFound(kind, media.written);
+  const samePath = () => {
+    const again = resolveMediaPath(media.written, places, kind);
+    return again.ok && again.path === media.path;
+  };
+  if (!samePath()) return refused;
+  let handle: FileHandle;
+  try {
+    // O_NONBLOCK: a named pipe swapped in must not hang the open (it is refused as not a file below).
+    handle = await open(media.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return refused;
+  }
+  try {
+    const opened = await handle.stat();
+    const there = await lstat(media.path);
+    if (opened.isFile() && opened.dev === there.dev && opened.ino === there.ino && samePath()) {
+      return { ok: true, handle, path: media.path };
+    }
+  } catch {
+    // Gone between the open and the check: refused below like any other.
+  }
+  await handle.close();
+  return refused;
+}
+
+/** realpath(3) itself: on a Mac it also gives the on-disk case, so both sides of `within` agree. */
+function realPath(path: string): string | null {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return null;
+  }
+}
+
+function realOrResolved(path: string): string {
+  return realPath(path) ?? resolve(path);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function within(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
+}
