@@ -25,7 +25,7 @@ const MAX_BACKOFF_MS = 5_000;
  * A client of the farm speaks as itself: a key pair made for this run, admitted with the farm key
  * (the key itself is never sent), and requests signed for the node at `--node` only.
  */
-async function connect(
+export async function connect(
   keyFile: string | undefined,
   nodeUrl: string,
 ): Promise<{ client: FarmClient; node: Peer }> {
@@ -46,7 +46,7 @@ async function connect(
   }
 }
 
-function nodeUrl(value: string | undefined): string {
+export function nodeUrl(value: string | undefined): string {
   if (!value) throw new UsageError('--node URL is required');
   try {
     return new URL(value).origin;

@@ -2,6 +2,7 @@ import { createLogger } from '../log/logger.ts';
 import { checkCommand } from './check.ts';
 import { doctorCommand } from './doctor.ts';
 import { statusCommand, submitCommand } from './farm-client.ts';
+import { farmCommand } from './farm-control.ts';
 import { type CliIo, EXIT, processIo, UsageError } from './io.ts';
 import { jobsCommand } from './jobs.ts';
 import { nodeCommand } from './node.ts';
@@ -21,6 +22,7 @@ commands:
   node                  join the render farm (headless) and serve the UI
   submit <scripts...>   send scripts to a farm node to render (--wait for the videos)
   status                the farm as a node sees it
+  farm                  pause, resume or drain a node of the farm
 
 common options: --data DIR (or VFO_DATA_DIR) picks the data folder, --json prints JSON.
 exit codes: 0 done, 1 failure, 2 invalid input or usage.`;
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   node: nodeCommand,
   submit: submitCommand,
   status: statusCommand,
+  farm: farmCommand,
 };
 
 /** Runs one command and returns its exit code; expected failures print one clear line, never a stack. */
