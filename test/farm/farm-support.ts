@@ -72,6 +72,8 @@ export interface StartNodeOptions {
   dataDir?: string;
   /** More `vfo node` flags (e.g. --min-segment-seconds). */
   extraArgs?: string[];
+  /** More environment (e.g. VFO_RENDERER_DIR). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const started: NodeProcess[] = [];
@@ -94,7 +96,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeProcess>
   ];
   const child = spawn(process.execPath, args, {
     cwd: REPO,
-    env: cleanEnv({ VFO_LOG_LEVEL: 'info' }),
+    env: cleanEnv({ VFO_LOG_LEVEL: 'info', ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so cleanup also reaches its encoder and ffmpeg.
     detached: true,

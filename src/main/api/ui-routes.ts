@@ -7,6 +7,18 @@ import { errorReply, fileReply, jsonReply, jsonRoute, type Route } from '../farm
 import type { VfoService } from './service.ts';
 import type { UiSessions } from './ui-sessions.ts';
 
+/** The page's policy (the built index.html repeats most of it in a meta tag, which cannot forbid framing). */
+export const PAGE_POLICY = [
+  "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -26,6 +38,16 @@ export interface UiRouteDeps {
   subscribeFarm(listener: (event: VfoEvent) => void): () => void;
 }
 
+function tooManyAttempts(retryAfterSeconds: number) {
+  return jsonReply(
+    429,
+    {
+      error: { code: 'too-many-requests', message: `too many attempts; try again in ${retryAfterSeconds} s` },
+    },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+}
+
 /**
  * The UI a node serves on the LAN: the built renderer, and the app's contract over HTTP with a
  * server-sent event stream. Every API route needs a session (see ui-sessions.ts).
@@ -40,7 +62,7 @@ export function uiRoutes(deps: UiRouteDeps): Route[] {
     const type = CONTENT_TYPES[extname(name)];
     const path = join(deps.rendererDir, name);
     if (!type || !existsSync(path)) return errorReply(404, 'not-found', 'no such file');
-    return fileReply(path, { contentType: type });
+    return fileReply(path, { contentType: type, headers: { 'content-security-policy': PAGE_POLICY } });
   };
   return [
     { method: 'GET', pattern: '/', auth: 'none', handler: () => staticFile('index.html') },
@@ -55,7 +77,10 @@ export function uiRoutes(deps: UiRouteDeps): Route[] {
       method: 'GET',
       pattern: '/api/v1/session/challenge',
       auth: 'none',
-      handler: () => ({ nonce: sessions.challenge() }),
+      handler: ({ remoteAddress }) => {
+        const outcome = sessions.challenge(remoteAddress);
+        return outcome.ok ? { nonce: outcome.nonce } : tooManyAttempts(outcome.retryAfterSeconds);
+      },
     },
     jsonRoute({
       method: 'POST',
@@ -63,10 +88,11 @@ export function uiRoutes(deps: UiRouteDeps): Route[] {
       auth: (request) => request.headers['x-vfo-ui'] === '1',
       body: 'json',
       schema: z.strictObject({ nonce: z.string().regex(/^[0-9a-f]{32}$/), proof: z.string().max(128) }),
-      handler: ({ body }) => {
-        const token = sessions.login(body.nonce, body.proof);
-        if (!token) return errorReply(401, 'unauthorized', 'wrong farm key');
-        return jsonReply(204, undefined, { 'set-cookie': sessions.cookieFor(token) });
+      handler: ({ body, remoteAddress }) => {
+        const outcome = sessions.login(remoteAddress, body.nonce, body.proof);
+        if (outcome.ok) return jsonReply(204, undefined, { 'set-cookie': sessions.cookieFor(outcome.token) });
+        if (outcome.retryAfterSeconds !== undefined) return tooManyAttempts(outcome.retryAfterSeconds);
+        return errorReply(401, 'unauthorized', 'wrong farm key');
       },
     }),
     jsonRoute({

@@ -4,11 +4,12 @@ import { FarmNode } from '../farm/node/farm-node.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { openContext } from './context.ts';
+import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
 
 export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
                 [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]
-                [--min-segment-seconds N]`;
+                [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]`;
 
 /** `vfo node`: this machine joins the farm headless and runs until SIGINT/SIGTERM. */
 export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -23,6 +24,8 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     ffmpeg: { type: 'string' },
     threads: { type: 'string' },
     'min-segment-seconds': { type: 'string' },
+    'headers-timeout': { type: 'string' },
+    'max-connections-per-client': { type: 'string' },
   });
   if (values.help) {
     io.out(NODE_USAGE);
@@ -35,6 +38,14 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
   // Overrides the farm.segments setting for this run (tests and benchmarks split short videos).
   const minSegmentSeconds = positiveInt(values['min-segment-seconds'], 'min-segment-seconds');
+  const headersTimeoutMs =
+    values['headers-timeout'] === undefined
+      ? undefined
+      : parseDuration(values['headers-timeout'], 'headers-timeout');
+  const maxConnectionsPerClient = positiveInt(
+    values['max-connections-per-client'],
+    'max-connections-per-client',
+  );
   const key = await readFarmKey(values['farm-key-file']).catch((error: Error) => {
     throw new UsageError(error.message);
   });
@@ -56,6 +67,10 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency') ?? 1,
     ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
     ...(minSegmentSeconds !== undefined ? { minSegmentSeconds } : {}),
+    http: {
+      ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
+      ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
+    },
     // The same node serves the app's UI and contract to any browser on the LAN (farm key required).
     extraRoutes: nodeUi({ ctx, key }).routes,
   });

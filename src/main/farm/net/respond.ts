@@ -5,9 +5,16 @@ import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { errorBody } from './errors.ts';
 
+/**
+ * On every reply. Nothing a node sends is meant to run in, or be framed by, another page: a JSON or
+ * file reply gets the strictest policy; the UI's page sets its own (ui-routes.ts).
+ */
 const BASE_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
 };
 
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -149,19 +149,25 @@ function identityRoute(identity: NodeIdentity): Route {
  */
 function limitConnectionsPerClient(server: Server, max: number, log: ReturnType<typeof createLogger>): void {
   const open = new Map<string, number>();
+  // One line per flood, not one per refused connection.
+  const warned = new Set<string>();
   server.on('connection', (socket) => {
     const address = socket.remoteAddress ?? 'unknown';
     const count = (open.get(address) ?? 0) + 1;
     if (count > max) {
-      log.warn('connection refused: too many from one client', { remoteAddress: address, max });
+      if (!warned.has(address))
+        log.warn('connections refused: too many from one client', { remoteAddress: address, max });
+      warned.add(address);
       socket.destroy();
       return;
     }
     open.set(address, count);
     socket.once('close', () => {
       const left = (open.get(address) ?? 1) - 1;
-      if (left <= 0) open.delete(address);
-      else open.set(address, left);
+      if (left <= 0) {
+        open.delete(address);
+        warned.delete(address);
+      } else open.set(address, left);
     });
   });
 }

@@ -48,6 +48,8 @@ export interface FarmNodeOptions {
   minSegmentSeconds?: number;
   /** Video preset for scripts submitted over the network (e.g. a quick preview preset in tests). */
   videoPreset?: string;
+  /** Limits of the HTTP server against slow or greedy clients (defaults in server.ts). */
+  http?: { headersTimeoutMs?: number; maxConnectionsPerClient?: number };
   /** Extra routes on the same server (the UI's API). */
   extraRoutes?: (node: FarmNode) => Route[];
 }
@@ -143,6 +145,7 @@ export class FarmNode {
       trust,
       host: options.host,
       port: options.port,
+      ...options.http,
       routes: [...farmRoutes(this), ...(options.extraRoutes?.(this) ?? [])],
     });
   }

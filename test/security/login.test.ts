@@ -1,0 +1,173 @@
+/**
+ * Farm trust 5 — login denial and guessing, against a real node's UI. Challenges belong to the address
+ * that asked: 1,001 requests from one address evict none of another's, and are rate limited (429 with
+ * Retry-After). Wrong proofs are rate limited per address, and past the limit even the right proof
+ * waits (no faster guessing). A real user logs in from another address throughout. Every reply carries
+ * the browser protections (CSP with frame-ancestors 'none', nosniff, a referrer policy).
+ */
+import { createHmac } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FarmKeyFile,
+  makeFarmKey,
+  type NodeProcess,
+  startNode,
+  stopFarm,
+} from '../farm/farm-support.ts';
+import { tempDir } from '../support/vfo.ts';
+
+let dir: { path: string; remove(): Promise<void> };
+let key: FarmKeyFile;
+let node: NodeProcess;
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  json: Record<string, unknown>;
+}
+
+/** One HTTP exchange from a chosen loopback address (127.0.0.2+ stand for other machines). */
+function call(
+  from: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const { hostname, port } = new URL(node.url);
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      {
+        host: hostname,
+        port,
+        method,
+        path,
+        localAddress: from,
+        agent: false,
+        headers: {
+          ...headers,
+          ...(data
+            ? {
+                'content-type': 'application/json',
+                'x-vfo-ui': '1',
+                'content-length': String(Buffer.byteLength(data)),
+              }
+            : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => {
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(text);
+          } catch {
+            // a page, or empty
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const proofFor = (nonce: string, keyText = key.text) =>
+  createHmac('sha256', keyText).update(`vfo-ui-session:${nonce}`).digest('hex');
+
+async function challenge(from: string): Promise<Reply> {
+  return call(from, 'GET', '/api/v1/session/challenge');
+}
+
+async function logIn(from: string, nonce: string, proof: string): Promise<Reply> {
+  return call(from, 'POST', '/api/v1/session', { nonce, proof });
+}
+
+beforeAll(async () => {
+  dir = await tempDir('vfo-login-');
+  key = await makeFarmKey(dir.path);
+  const page = join(dir.path, 'renderer');
+  await mkdir(page);
+  await writeFile(join(page, 'index.html'), '<!doctype html><title>UI</title>');
+  node = await startNode({ root: dir.path, name: 'papa', key, env: { VFO_RENDERER_DIR: page } });
+});
+
+afterAll(() => stopFarm(dir, key));
+
+describe('logging in to a node while others flood it', () => {
+  it('a flood of 1,001 challenge requests from one address neither evicts nor blocks a user elsewhere', async () => {
+    const mine = await challenge('127.0.0.1');
+    expect(mine.status).toBe(200);
+    const nonce = mine.json.nonce as string;
+
+    const statuses = new Map<number, number>();
+    let retryAfter: string | undefined;
+    for (let i = 0; i < 1001; i++) {
+      const reply = await challenge('127.0.0.2');
+      statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+      if (reply.status === 429) retryAfter ??= reply.headers['retry-after'] as string;
+    }
+    expect(statuses.get(200)).toBe(30);
+    expect(statuses.get(429)).toBe(971);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+
+    // The challenge taken before the flood still works, and a new one can be had.
+    const session = await logIn('127.0.0.1', nonce, proofFor(nonce));
+    expect(session.status).toBe(204);
+    expect(String(session.headers['set-cookie'])).toMatch(
+      /^vfo_session=[0-9a-f]{64}; HttpOnly; SameSite=Strict/,
+    );
+    const again = await challenge('127.0.0.1');
+    expect(again.status).toBe(200);
+  });
+
+  it('wrong proofs are limited per address, and past the limit even the right proof waits', async () => {
+    const guesser = '127.0.0.3';
+    for (let i = 0; i < 10; i++) {
+      const { json } = await challenge(guesser);
+      const wrong = await logIn(
+        guesser,
+        json.nonce as string,
+        proofFor(json.nonce as string, 'not-the-farm-key'),
+      );
+      expect(wrong.status).toBe(401);
+    }
+    const { json } = await challenge(guesser);
+    const right = await logIn(guesser, json.nonce as string, proofFor(json.nonce as string));
+    expect(right.status).toBe(429);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+
+    // Another address, meanwhile, logs in at once.
+    const user = await challenge('127.0.0.4');
+    const session = await logIn('127.0.0.4', user.json.nonce as string, proofFor(user.json.nonce as string));
+    expect(session.status).toBe(204);
+  });
+
+  it('a challenge answered from another address is refused', async () => {
+    const { json } = await challenge('127.0.0.5');
+    const stolen = await logIn('127.0.0.6', json.nonce as string, proofFor(json.nonce as string));
+    expect(stolen.status).toBe(401);
+  });
+
+  it('sends CSP with frame-ancestors none, nosniff and a referrer policy on the page and the API', async () => {
+    const page = await call('127.0.0.1', 'GET', '/');
+    expect(page.status).toBe(200);
+    const api = await challenge('127.0.0.7');
+    for (const reply of [page, api]) {
+      expect(reply.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(reply.headers['x-content-type-options']).toBe('nosniff');
+      expect(reply.headers['referrer-policy']).toBe('no-referrer');
+    }
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(api.headers['content-security-policy']).toMatch(/default-src 'none'/);
+  });
+});
