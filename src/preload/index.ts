@@ -1,32 +1,19 @@
 /**
  * The window's only door to the app: one object, `window.vfoBridge`, never Node itself. This runs in
- * a sandboxed preload, bundled to one CommonJS file whose only require is 'electron'; it imports
- * nothing but the contract's method list and the media URL builder.
+ * a sandboxed preload, bundled to one CommonJS file whose only require is 'electron'; it imports only
+ * types and the media URL builder. Methods and arguments are checked once, by the main process's
+ * dispatcher (src/main/api/dispatch.ts).
  */
 import { contextBridge, type IpcRendererEvent, ipcRenderer, webUtils } from 'electron';
 import { videoUrlFor } from '../main/desktop/media-url.ts';
-import {
-  type ArgsOf,
-  type CallResult,
-  METHODS,
-  type Method,
-  type VfoBridge,
-  type VfoEvent,
-} from '../shared/contract.ts';
+import type { ArgsOf, CallResult, Method, VfoBridge, VfoEvent } from '../shared/contract.ts';
 
 const CALL_CHANNEL = 'vfo:call';
 const EVENT_CHANNEL = 'vfo:event';
-const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 const bridge: VfoBridge = {
   call<M extends Method>(method: M, args: ArgsOf<M>): Promise<CallResult<M>> {
-    if (typeof method !== 'string' || !KNOWN_METHODS.has(method)) {
-      return Promise.resolve({
-        ok: false,
-        error: { code: 'invalid', message: `unknown method ${JSON.stringify(String(method))}` },
-      });
-    }
-    return ipcRenderer.invoke(CALL_CHANNEL, method, args ?? {}) as Promise<CallResult<M>>;
+    return ipcRenderer.invoke(CALL_CHANNEL, String(method), args ?? {}) as Promise<CallResult<M>>;
   },
 
   subscribe(listener: (event: VfoEvent) => void): () => void {

@@ -1,228 +1,282 @@
 /**
- * The one typed contract between the UI and a node: the same handler map is served over Electron IPC
- * (preload → main) and over HTTP (`POST /api/v1/call/:method`), and events arrive as one stream.
- * Expected failures come back as values (`{ ok: false, error }`), never as thrown exceptions.
+ * The one typed contract between the UI and a node: one table of methods, each with a zod schema for
+ * its arguments and its result. The method list, the TypeScript types and both transports (Electron IPC
+ * and `POST /api/v1/call/:method`) derive from it, and one dispatcher (src/main/api/dispatch.ts) checks
+ * every call's arguments against it before a handler runs. Expected failures come back as values
+ * (`{ ok: false, error }`), never as thrown exceptions. Events arrive as one stream.
  */
+import { z } from 'zod';
+import { VideoPresetSchema, VoicePresetSchema } from './presets.ts';
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+const id = z.string().min(1).max(64);
+const slug = z.string().min(1).max(80);
+const text = (max: number) => z.string().max(max);
+/** ISO-8601 timestamps as the engine records them. */
+const timestamp = z.string().max(40);
+
+export const JobStatusSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+export const StepStatusSchema = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
+export type StepStatus = z.infer<typeof StepStatusSchema>;
 
 /** A located problem, printed as `file:line:col: severity: message`. Lines and columns are 1-based. */
-export interface Diagnostic {
-  file: string;
-  line: number;
-  col: number;
-  severity: 'error' | 'warning';
-  message: string;
-}
+export const DiagnosticSchema = z.object({
+  file: z.string(),
+  line: z.number().int().min(1),
+  col: z.number().int().min(1),
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+});
+export type Diagnostic = z.infer<typeof DiagnosticSchema>;
 
-export interface StepSummary {
-  key: string;
-  kind: string;
-  status: StepStatus;
-  reused: boolean;
-  attempts: number;
-  progress: number;
-  error: string | null;
-  errorKind: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-}
+export const StepSummarySchema = z.object({
+  key: z.string(),
+  kind: z.string(),
+  status: StepStatusSchema,
+  reused: z.boolean(),
+  attempts: z.number().int(),
+  progress: z.number(),
+  error: z.string().nullable(),
+  errorKind: z.string().nullable(),
+  startedAt: timestamp.nullable(),
+  completedAt: timestamp.nullable(),
+});
+export type StepSummary = z.infer<typeof StepSummarySchema>;
 
-export interface ArtifactSummary {
-  id: string;
-  step: string;
-  name: string;
-  type: string;
-  sha256: string;
-  size: number;
-}
+export const ArtifactSummarySchema = z.object({
+  id: z.string(),
+  step: z.string(),
+  name: z.string(),
+  type: z.string(),
+  sha256: z.string(),
+  size: z.number().int(),
+});
+export type ArtifactSummary = z.infer<typeof ArtifactSummarySchema>;
 
-export interface JobSummary {
-  id: string;
-  title: string;
-  status: JobStatus;
-  recipe: { slug: string; version: number };
-  output: string | null;
-  error: string | null;
-  warnings: string[];
-  createdAt: string;
-  updatedAt: string;
-  steps: StepSummary[];
-}
+export const JobSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: JobStatusSchema,
+  recipe: z.object({ slug: z.string(), version: z.number().int() }),
+  output: z.string().nullable(),
+  error: z.string().nullable(),
+  warnings: z.array(z.string()),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  steps: z.array(StepSummarySchema),
+});
+export type JobSummary = z.infer<typeof JobSummarySchema>;
 
-export interface JobDetail extends JobSummary {
-  artifacts: ArtifactSummary[];
-  logs: Record<string, string>;
-}
+export const JobDetailSchema = JobSummarySchema.extend({
+  artifacts: z.array(ArtifactSummarySchema),
+  logs: z.record(z.string(), z.string()),
+});
+export type JobDetail = z.infer<typeof JobDetailSchema>;
 
-export interface ScriptUpload {
+export const ScriptUploadSchema = z.strictObject({
   /** File name as dropped, e.g. "intro.md". */
-  name: string;
-  text: string;
-}
+  name: z.string().min(1).max(255),
+  /** The script's text (the farm's and the engine's own limits apply after this bound). */
+  text: text(2 * 1024 * 1024),
+});
+export type ScriptUpload = z.infer<typeof ScriptUploadSchema>;
 
-export interface ScriptCheck {
-  name: string;
-  ok: boolean;
-  diagnostics: Diagnostic[];
-  title: string | null;
-  scenes: { title: string; sentences: number }[];
+export const ScriptCheckSchema = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  diagnostics: z.array(DiagnosticSchema),
+  title: z.string().nullable(),
+  scenes: z.array(z.object({ title: z.string(), sentences: z.number().int() })),
   /** A rough length from the words and pauses, before any speech is made. */
-  estimatedSeconds: number;
-}
+  estimatedSeconds: z.number(),
+});
+export type ScriptCheck = z.infer<typeof ScriptCheckSchema>;
 
-export type ImportOutcome =
-  | { name: string; queued: true; jobId: string; check: ScriptCheck }
-  | { name: string; queued: false; check: ScriptCheck };
+export const ImportOutcomeSchema = z.discriminatedUnion('queued', [
+  z.object({ name: z.string(), queued: z.literal(true), jobId: z.string(), check: ScriptCheckSchema }),
+  z.object({ name: z.string(), queued: z.literal(false), check: ScriptCheckSchema }),
+]);
+export type ImportOutcome = z.infer<typeof ImportOutcomeSchema>;
 
-export interface NodeView {
-  id: string;
-  name: string;
-  role: 'coordinator' | 'worker' | 'candidate';
-  status: 'online' | 'offline' | 'paused' | 'draining';
-  url: string;
-  capabilities: { encoders: string[]; cores: number; slots: number };
-  running: number;
-}
+export const NodeViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(['coordinator', 'worker', 'candidate']),
+  status: z.enum(['online', 'offline', 'paused', 'draining']),
+  url: z.string(),
+  capabilities: z.object({ encoders: z.array(z.string()), cores: z.number(), slots: z.number() }),
+  running: z.number().int(),
+});
+export type NodeView = z.infer<typeof NodeViewSchema>;
 
-export interface FarmStatus {
-  self: string;
-  coordinator: { id: string; url: string; term: number } | null;
-  nodes: NodeView[];
-  ignored: { name: string; reason: string }[];
-  queue: { queued: number; running: number; done: number; failed: number };
-}
+export const FarmStatusSchema = z.object({
+  self: z.string(),
+  coordinator: z.object({ id: z.string(), url: z.string(), term: z.number().int() }).nullable(),
+  nodes: z.array(NodeViewSchema),
+  ignored: z.array(z.object({ name: z.string(), reason: z.string() })),
+  queue: z.object({
+    queued: z.number().int(),
+    running: z.number().int(),
+    done: z.number().int(),
+    failed: z.number().int(),
+  }),
+});
+export type FarmStatus = z.infer<typeof FarmStatusSchema>;
 
-export interface ProviderStatus {
-  anthropic: boolean;
-  azureSpeech: boolean;
-}
+export const ProviderStatusSchema = z.object({ anthropic: z.boolean(), azureSpeech: z.boolean() });
+export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;
 
-export interface RecipeView {
-  slug: string;
-  name: string;
-  description: string;
-  activeVersion: number | null;
-  latestVersion: number;
-}
+export const RecipeViewSchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  activeVersion: z.number().int().nullable(),
+  latestVersion: z.number().int(),
+});
+export type RecipeView = z.infer<typeof RecipeViewSchema>;
 
-export interface PresetView {
-  slug: string;
-  name: string;
-  kind: 'voice' | 'video';
-  summary: string;
-}
+export const PresetViewSchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  kind: z.enum(['voice', 'video']),
+  summary: z.string(),
+});
+export type PresetView = z.infer<typeof PresetViewSchema>;
 
-export interface PromptView {
-  slug: string;
-  activeVersion: number | null;
-  latestVersion: number;
-  model: string;
-  maxTokens: number;
-  temperature: number | null;
-}
+export const PromptViewSchema = z.object({
+  slug: z.string(),
+  activeVersion: z.number().int().nullable(),
+  latestVersion: z.number().int(),
+  model: z.string(),
+  maxTokens: z.number().int(),
+  temperature: z.number().nullable(),
+});
+export type PromptView = z.infer<typeof PromptViewSchema>;
 
 /** Every field of one prompt version: what the editor shows and saves as the next version. */
-export interface PromptDetail extends PromptView {
+export const PromptDetailSchema = PromptViewSchema.extend({
   /** The version whose fields these are: the active one, else the latest. */
-  shownVersion: number;
-  systemPrompt: string;
-  userTemplate: string;
-  kbTiers: string[];
-}
+  shownVersion: z.number().int(),
+  systemPrompt: z.string(),
+  userTemplate: z.string(),
+  kbTiers: z.array(z.string()),
+});
+export type PromptDetail = z.infer<typeof PromptDetailSchema>;
 
-export interface PromptInput {
-  slug: string;
-  systemPrompt: string;
-  userTemplate: string;
-  model: string;
-  maxTokens: number;
-  temperature: number | null;
-  kbTiers: string[];
+/** The shape of a new prompt version; the library checks its rules (templates, models, limits). */
+export const PromptInputSchema = z.strictObject({
+  slug,
+  systemPrompt: text(200_000),
+  userTemplate: text(200_000),
+  model: text(200),
+  maxTokens: z.number().int(),
+  temperature: z.number().nullable(),
+  kbTiers: z.array(text(40)).max(20),
   /** Make the new version the one new jobs use. */
-  activate: boolean;
-}
+  activate: z.boolean(),
+});
+export type PromptInput = z.infer<typeof PromptInputSchema>;
 
-export interface VoicePresetFields {
-  slug: string;
-  name: string;
-  provider: 'offline' | 'azure';
-  /** Synthesizer id → voice name, e.g. { "espeak-ng": "en-us" }. */
-  voiceNames: Record<string, string>;
-  language: string;
-  prosody: { rate?: string; pitch?: string };
-  style: string | null;
-  styleDegree: number | null;
-  role: string | null;
-  /** The stage-direction vocabulary (JSON), validated by the node. */
-  directionMap: unknown;
-}
-
-export interface VideoPresetFields {
-  slug: string;
-  name: string;
-  encoders: string[];
-  width: number;
-  height: number;
-  fps: number;
-  bitrate: string;
-  crf: number | null;
-  speedPreset: string | null;
-  pixelFormat: 'yuv420p' | 'nv12';
-  audioCodec: 'aac';
-  audioBitrate: string;
-  audioSampleRate: number;
-}
+/** A voice preset as the UI edits it (the shape is the Library's own: src/shared/presets.ts). */
+export const VoicePresetFieldsSchema = VoicePresetSchema;
+export type VoicePresetFields = z.infer<typeof VoicePresetFieldsSchema>;
+export const VideoPresetFieldsSchema = VideoPresetSchema;
+export type VideoPresetFields = z.infer<typeof VideoPresetFieldsSchema>;
 
 /** Settings a node shows. Provider keys are never part of it: only whether each provider is ready. */
-export interface SettingsView {
+export const SettingsViewSchema = z.object({
   /** The ffmpeg chosen in Settings; null means it is searched for. */
-  ffmpegPath: string | null;
-  providers: ProviderStatus;
-  dataDir: string;
+  ffmpegPath: z.string().nullable(),
+  providers: ProviderStatusSchema,
+  dataDir: z.string(),
   /** A farm video is split into segments only if each can last this long; null: videos render whole. */
-  minSegmentSeconds: number | null;
+  minSegmentSeconds: z.number().nullable(),
+});
+export type SettingsView = z.infer<typeof SettingsViewSchema>;
+
+export const SECRET_NAMES = ['anthropic.apiKey', 'azure.speechKey', 'azure.speechRegion'] as const;
+
+const none = z.strictObject({});
+
+interface MethodSpec {
+  args: z.ZodType;
+  result: z.ZodType;
+  /**
+   * Only the app on the Mac itself may make this call (over IPC), never a browser on the LAN: choosing
+   * which executable runs as ffmpeg is choosing what code runs on that Mac; keys never cross the network.
+   */
+  localOnly?: true;
 }
 
-/** Every call the UI can make: name → (arguments) => result. */
-export interface VfoHandlers {
-  'jobs.list': (args: { limit?: number }) => JobSummary[];
-  'jobs.get': (args: { id: string }) => JobDetail;
-  'jobs.retry': (args: { id: string; fromStep?: string }) => JobSummary;
-  'jobs.cancel': (args: { id: string }) => JobSummary;
-  'scripts.check': (args: { script: ScriptUpload }) => ScriptCheck;
-  'scripts.import': (args: {
-    scripts: ScriptUpload[];
-    recipe?: string;
-    videoPreset?: string;
-  }) => ImportOutcome[];
-  'farm.status': (args: Record<string, never>) => FarmStatus;
-  'farm.setPaused': (args: { paused: boolean }) => { paused: boolean };
-  'library.recipes': (args: Record<string, never>) => RecipeView[];
-  'library.presets': (args: Record<string, never>) => PresetView[];
-  'library.prompts': (args: Record<string, never>) => PromptView[];
-  'settings.providers': (args: Record<string, never>) => ProviderStatus;
-  'library.prompt': (args: { slug: string }) => PromptDetail;
-  'library.savePrompt': (args: PromptInput) => PromptView;
-  'library.voicePreset': (args: { slug: string }) => VoicePresetFields;
-  'library.saveVoicePreset': (args: VoicePresetFields) => PresetView;
-  'library.videoPreset': (args: { slug: string }) => VideoPresetFields;
-  'library.saveVideoPreset': (args: VideoPresetFields) => PresetView;
-  'library.activateRecipe': (args: { slug: string; version: number }) => RecipeView;
-  'settings.get': (args: Record<string, never>) => SettingsView;
-  'settings.setFfmpegPath': (args: { path: string | null }) => SettingsView;
-  'settings.setMinSegmentSeconds': (args: { seconds: number }) => SettingsView;
+/** Every call the UI can make. */
+export const CONTRACT = {
+  'jobs.list': {
+    args: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),
+    result: z.array(JobSummarySchema),
+  },
+  'jobs.get': { args: z.strictObject({ id }), result: JobDetailSchema },
+  'jobs.retry': { args: z.strictObject({ id, fromStep: slug.optional() }), result: JobSummarySchema },
+  'jobs.cancel': { args: z.strictObject({ id }), result: JobSummarySchema },
+  'scripts.check': { args: z.strictObject({ script: ScriptUploadSchema }), result: ScriptCheckSchema },
+  'scripts.import': {
+    args: z.strictObject({
+      scripts: z.array(ScriptUploadSchema).min(1).max(200),
+      recipe: slug.optional(),
+      videoPreset: slug.optional(),
+    }),
+    result: z.array(ImportOutcomeSchema),
+  },
+  'farm.status': { args: none, result: FarmStatusSchema },
+  'farm.setPaused': {
+    args: z.strictObject({ paused: z.boolean() }),
+    result: z.object({ paused: z.boolean() }),
+  },
+  'library.recipes': { args: none, result: z.array(RecipeViewSchema) },
+  'library.presets': { args: none, result: z.array(PresetViewSchema) },
+  'library.prompts': { args: none, result: z.array(PromptViewSchema) },
+  'settings.providers': { args: none, result: ProviderStatusSchema },
+  'library.prompt': { args: z.strictObject({ slug }), result: PromptDetailSchema },
+  'library.savePrompt': { args: PromptInputSchema, result: PromptViewSchema },
+  'library.voicePreset': { args: z.strictObject({ slug }), result: VoicePresetFieldsSchema },
+  'library.saveVoicePreset': { args: VoicePresetFieldsSchema, result: PresetViewSchema },
+  'library.videoPreset': { args: z.strictObject({ slug }), result: VideoPresetFieldsSchema },
+  'library.saveVideoPreset': { args: VideoPresetFieldsSchema, result: PresetViewSchema },
+  'library.activateRecipe': {
+    args: z.strictObject({ slug, version: z.number().int().min(1) }),
+    result: RecipeViewSchema,
+  },
+  'settings.get': { args: none, result: SettingsViewSchema },
+  'settings.setFfmpegPath': {
+    args: z.strictObject({ path: text(4096).nullable() }),
+    result: SettingsViewSchema,
+    localOnly: true,
+  },
+  'settings.setMinSegmentSeconds': {
+    args: z.strictObject({ seconds: z.number('seconds must be a number from 1 to 86400') }),
+    result: SettingsViewSchema,
+  },
   /** App only: a provider key into the Keychain-backed store (an empty value removes it). */
-  'settings.setSecret': (args: {
-    name: 'anthropic.apiKey' | 'azure.speechKey' | 'azure.speechRegion';
-    value: string;
-  }) => SettingsView;
+  'settings.setSecret': {
+    args: z.strictObject({ name: z.enum(SECRET_NAMES), value: text(4096) }),
+    result: SettingsViewSchema,
+    localOnly: true,
+  },
+} as const satisfies Record<string, MethodSpec>;
+
+export type Method = keyof typeof CONTRACT;
+export type ArgsOf<M extends Method> = z.input<(typeof CONTRACT)[M]['args']>;
+export type ResultOf<M extends Method> = z.infer<(typeof CONTRACT)[M]['result']>;
+
+export const METHODS = Object.keys(CONTRACT) as Method[];
+
+export function isMethod(value: unknown): value is Method {
+  return typeof value === 'string' && Object.hasOwn(CONTRACT, value);
 }
 
-export type Method = keyof VfoHandlers;
-export type ArgsOf<M extends Method> = Parameters<VfoHandlers[M]>[0];
-export type ResultOf<M extends Method> = ReturnType<VfoHandlers[M]>;
+/** Whether a method may be called over the node's HTTP API. */
+export function callableOverHttp(method: string): method is Method {
+  return isMethod(method) && !(CONTRACT[method] as MethodSpec).localOnly;
+}
 
 /** One problem with one input field, so a form can show it next to that field. */
 export interface FieldIssue {
@@ -232,7 +286,7 @@ export interface FieldIssue {
 }
 
 export interface CallError {
-  /** e.g. 'not-found', 'invalid', 'unauthorized', 'internal'. */
+  /** e.g. 'not-found', 'invalid', 'unauthorized', 'local-only', 'internal'. */
   code: string;
   message: string;
   /** With 'invalid': every field that broke a rule. */
@@ -261,46 +315,6 @@ export interface VfoClient {
  * What the preload exposes to the app's window as `window.vfoBridge` (Electron IPC underneath).
  * `pathForFile` gives a dropped File's path on disk (Electron's webUtils.getPathForFile).
  */
-export interface VfoBridge {
-  call<M extends Method>(method: M, args: ArgsOf<M>): Promise<CallResult<M>>;
-  subscribe(listener: (event: VfoEvent) => void): () => void;
-  videoUrl(jobId: string): string;
+export interface VfoBridge extends VfoClient {
   pathForFile(file: File): string;
-}
-
-export const METHODS: readonly Method[] = [
-  'jobs.list',
-  'jobs.get',
-  'jobs.retry',
-  'jobs.cancel',
-  'scripts.check',
-  'scripts.import',
-  'farm.status',
-  'farm.setPaused',
-  'library.recipes',
-  'library.presets',
-  'library.prompts',
-  'settings.providers',
-  'library.prompt',
-  'library.savePrompt',
-  'library.voicePreset',
-  'library.saveVoicePreset',
-  'library.videoPreset',
-  'library.saveVideoPreset',
-  'library.activateRecipe',
-  'settings.get',
-  'settings.setFfmpegPath',
-  'settings.setMinSegmentSeconds',
-  'settings.setSecret',
-];
-
-/**
- * Calls only the app on the Mac itself may make (over IPC), never a browser on the LAN: choosing which
- * executable runs as ffmpeg is choosing what code runs on that Mac.
- */
-export const LOCAL_ONLY_METHODS: readonly Method[] = ['settings.setFfmpegPath', 'settings.setSecret'];
-
-/** Whether a method may be called over the node's HTTP API. */
-export function callableOverHttp(method: string): method is Method {
-  return (METHODS as readonly string[]).includes(method) && !LOCAL_ONLY_METHODS.includes(method as Method);
 }

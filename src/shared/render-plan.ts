@@ -5,14 +5,15 @@
  */
 import { z } from 'zod';
 import { planFrameCount } from './plan-frames.ts';
+import { PRESET_LIMITS, VideoEncodingSchema } from './presets.ts';
 
 export const RENDER_PLAN_VERSION = 1;
 
 /** Upper bounds that keep a hostile or broken plan from asking for absurd work. */
 export const PLAN_LIMITS = {
-  minDimension: 16,
-  maxDimension: 7680,
-  maxFps: 120,
+  minDimension: PRESET_LIMITS.minDimension,
+  maxDimension: PRESET_LIMITS.maxDimension,
+  maxFps: PRESET_LIMITS.maxFps,
   maxDurationMs: 6 * 60 * 60 * 1000,
   /** 6 h at 120 fps. */
   maxFrames: 6 * 60 * 60 * 120,
@@ -39,14 +40,6 @@ export type AssetRef = z.infer<typeof AssetRefSchema>;
 
 const assetId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const durationMs = z.number().int().positive().max(PLAN_LIMITS.maxDurationMs);
-const even = (n: number) => n % 2 === 0;
-const dimension = z
-  .number()
-  .int()
-  .min(PLAN_LIMITS.minDimension)
-  .max(PLAN_LIMITS.maxDimension)
-  .refine(even, 'dimensions must be even for yuv420p');
-
 export const MotionSchema = z.enum(['none', 'zoom-in', 'zoom-out', 'pan-left', 'pan-right']);
 export type Motion = z.infer<typeof MotionSchema>;
 
@@ -65,30 +58,14 @@ export const SceneSchema = z.strictObject({
 
 export type Scene = z.infer<typeof SceneSchema>;
 
-export const OutputSchema = z.strictObject({
+/** The video preset's encoding (src/shared/presets.ts), as a plan carries it to the encoder. */
+export const OutputSchema = VideoEncodingSchema.extend({
   container: z.literal('mp4'),
-  width: dimension,
-  height: dimension,
-  fps: z.number().int().min(1).max(PLAN_LIMITS.maxFps),
   videoCodec: z.enum(['h264', 'hevc']),
-  /** Encoder names in order of preference; the first one the machine's ffmpeg has is used. */
-  encoders: z
-    .array(z.string().regex(/^[a-z0-9_]+$/))
-    .min(1)
-    .max(8),
-  /** e.g. "6M"; hardware encoders need a bitrate (they reject crf). */
-  bitrate: z.string().regex(/^\d+(\.\d+)?[kKmM]?$/),
   /** Quality for software encoders (libx264 crf); ignored by hardware encoders. */
-  crf: z.number().int().min(0).max(51).optional(),
+  crf: VideoEncodingSchema.shape.crf.unwrap().optional(),
   /** libx264 speed preset, e.g. "veryfast"; ignored by hardware encoders. */
-  speedPreset: z
-    .string()
-    .regex(/^[a-z]+$/)
-    .optional(),
-  pixelFormat: z.enum(['yuv420p', 'nv12']),
-  audioCodec: z.literal('aac'),
-  audioBitrate: z.string().regex(/^\d+[kK]$/),
-  audioSampleRate: z.number().int().min(8000).max(96000),
+  speedPreset: VideoEncodingSchema.shape.speedPreset.unwrap().optional(),
 });
 export type RenderOutput = z.infer<typeof OutputSchema>;
 

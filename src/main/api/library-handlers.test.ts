@@ -3,12 +3,11 @@ import type { PromptInput, VoicePresetFields } from '../../shared/contract.ts';
 import { NARRATED_PIPELINE } from '../db/seed-data.ts';
 import { createRecipeVersion } from '../library/index.ts';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
-import { createLogger } from '../log/logger.ts';
-import { wrapHandlers } from './call-failure.ts';
+import { callsOf } from './dispatch.fixture.ts';
 import { libraryHandlers } from './library-handlers.ts';
 
 const t = tempDatabasePerTest();
-const library = () => wrapHandlers(libraryHandlers(t.db), createLogger('library-handlers.test'));
+const library = () => callsOf(libraryHandlers(t.db));
 
 async function successOf<T>(
   result: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>,

@@ -14,7 +14,8 @@ import {
   type VideoPresetInput,
   type VoicePresetInput,
 } from '../library/index.ts';
-import { CallFailure, type HandlerMap } from './call-failure.ts';
+import { CallFailure } from './call-failure.ts';
+import type { Handlers } from './dispatch.ts';
 import {
   promptDetailOf,
   promptViewOf,
@@ -41,7 +42,7 @@ export type LibraryMethod =
  * The Library's calls, straight onto the validated library API: what it rejects comes back as
  * `invalid` with every field problem (see call-failure.ts).
  */
-export function libraryHandlers(db: Db): HandlerMap<LibraryMethod> {
+export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
   const promptSummary = (slug: string) => {
     const summary = listPrompts(db).find((p) => p.slug === slug);
     if (!summary) throw new CallFailure('not-found', `unknown prompt "${slug}"`);

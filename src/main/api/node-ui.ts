@@ -25,7 +25,7 @@ export function nodeUi(input: {
       });
       return uiRoutes({
         sessions: new UiSessions(input.key),
-        service,
+        dispatch: service.dispatch,
         engine: input.ctx.engine,
         rendererDir: input.rendererDir ?? rendererDir(),
         subscribeFarm: (listener) =>

@@ -1,9 +1,10 @@
-import type { ArgsOf, CallResult, FarmStatus, ImportOutcome, Method } from '../../shared/contract.ts';
+import type { FarmStatus, ImportOutcome } from '../../shared/contract.ts';
 import type { CliContext } from '../cli/context.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
 import { createLogger } from '../log/logger.ts';
 import { envSecretStore, providerReadiness, type SecretStore } from '../secrets/secret-store.ts';
-import { CallFailure, type HandlerMap, wrapHandlers } from './call-failure.ts';
+import { CallFailure } from './call-failure.ts';
+import { createDispatch, type Handlers, serviceOf, type VfoService } from './dispatch.ts';
 import { libraryHandlers } from './library-handlers.ts';
 import { checkUpload } from './script-check.ts';
 import { settingsHandlers } from './settings-handlers.ts';
@@ -11,8 +12,7 @@ import { jobDetailOf, jobSummaryOf } from './views.ts';
 
 const log = createLogger('VfoService');
 
-/** The contract's handlers, one implementation for Electron IPC and HTTP alike. */
-export type VfoService = { [M in Method]: (args: ArgsOf<M>) => Promise<CallResult<M>> };
+export type { VfoService };
 
 export function createVfoService(deps: {
   ctx: CliContext;
@@ -27,9 +27,8 @@ export function createVfoService(deps: {
     if (!job) throw new CallFailure('not-found', `no job ${id}`);
     return job;
   };
-  const handlers: HandlerMap<Method> = {
-    'jobs.list': ({ limit }) =>
-      store.listJobs(Math.min(Math.max(limit ?? 100, 1), 500)).map((j) => jobSummaryOf(store, j)),
+  const handlers: Handlers = {
+    'jobs.list': ({ limit }) => store.listJobs(limit ?? 100).map((j) => jobSummaryOf(store, j)),
     'jobs.get': ({ id }) => jobDetailOf(store, jobOrFail(id)),
     'jobs.retry': ({ id, fromStep }) => {
       const job = jobOrFail(id);
@@ -48,7 +47,7 @@ export function createVfoService(deps: {
     'scripts.check': async ({ script }) => (await checkUpload(ctx, script)).check,
     'scripts.import': async ({ scripts, recipe, videoPreset }) => {
       const outcomes: ImportOutcome[] = [];
-      for (const script of scripts.slice(0, 200)) {
+      for (const script of scripts) {
         const { check, prepared } = await checkUpload(ctx, script, {
           recipe,
           videoPreset: videoPreset ?? node.defaultVideoPreset,
@@ -73,5 +72,5 @@ export function createVfoService(deps: {
       secrets,
     }),
   };
-  return wrapHandlers(handlers, log);
+  return serviceOf(createDispatch(handlers, log));
 }

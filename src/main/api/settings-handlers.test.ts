@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSegmentPolicy } from '../farm/segments/segment-policy.ts';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
-import { createLogger } from '../log/logger.ts';
 import {
   envSecretStore,
   type SecretName,
   type SecretStore,
   type WritableSecretStore,
 } from '../secrets/secret-store.ts';
-import { wrapHandlers } from './call-failure.ts';
+import { callsOf } from './dispatch.fixture.ts';
 import { readFfmpegPathSetting } from './ffmpeg-path-setting.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 
@@ -37,14 +36,13 @@ function memoryStore(): WritableSecretStore & { values: Map<SecretName, string> 
 }
 
 const settings = (secrets: SecretStore = envSecretStore({})) =>
-  wrapHandlers(
+  callsOf(
     settingsHandlers({
       db: t.db,
       dataDir: '/data/vfo',
       providers: () => ({ anthropic: true, azureSpeech: false }),
       secrets,
     }),
-    createLogger('settings-handlers.test'),
   );
 
 function fileIn(name: string, mode: number): string {

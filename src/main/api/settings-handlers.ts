@@ -6,7 +6,8 @@ import {
   writeMinSegmentSeconds,
 } from '../farm/segments/segment-policy.ts';
 import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
-import { CallFailure, type HandlerMap } from './call-failure.ts';
+import { CallFailure } from './call-failure.ts';
+import type { Handlers } from './dispatch.ts';
 import { ffmpegPathProblems, readFfmpegPathSetting, writeFfmpegPathSetting } from './ffmpeg-path-setting.ts';
 
 export type SettingsMethod =
@@ -26,7 +27,7 @@ export interface SettingsDeps {
 }
 
 /** Settings over the contract. Keys are deliberately absent: secrets never cross the network. */
-export function settingsHandlers(deps: SettingsDeps): HandlerMap<SettingsMethod> {
+export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMethod> {
   const view = (): SettingsView => ({
     ffmpegPath: readFfmpegPathSetting(deps.db),
     providers: deps.providers(),

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import { callableOverHttp, METHODS, type Method, type VfoEvent } from '../../shared/contract.ts';
+import type { VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
 import { errorReply, fileReply, jsonReply, jsonRoute, type Route } from '../farm/net/index.ts';
-import type { VfoService } from './service.ts';
+import { type Dispatch, httpStatusOf } from './dispatch.ts';
 import type { UiSessions } from './ui-sessions.ts';
 
 /** The page's policy (the built index.html repeats most of it in a meta tag, which cannot forbid framing). */
@@ -30,7 +30,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export interface UiRouteDeps {
   sessions: UiSessions;
-  service: VfoService;
+  dispatch: Dispatch;
   engine: Engine;
   /** out/renderer: the built UI. */
   rendererDir: string;
@@ -101,14 +101,11 @@ export function uiRoutes(deps: UiRouteDeps): Route[] {
       params: { method: /^[a-z]+\.[A-Za-z]+$/ },
       auth: writes,
       body: 'json',
-      schema: z.record(z.string(), z.unknown()),
+      // The contract's dispatcher checks the method and its arguments (400 with every field issue).
+      schema: z.unknown(),
       handler: async ({ params, body }) => {
-        const method = params.method as Method;
-        if (!METHODS.includes(method)) return errorReply(404, 'unknown-method', `no method ${method}`);
-        if (!callableOverHttp(method)) {
-          return errorReply(403, 'local-only', `${method} can only be used in the app on that Mac`);
-        }
-        return deps.service[method](body as never);
+        const result = await deps.dispatch(params.method, body, 'http');
+        return jsonReply(httpStatusOf(result), result);
       },
     }),
     {

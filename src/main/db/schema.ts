@@ -4,6 +4,8 @@
  * drizzle-kit generates the SQL migrations in resources/migrations from this file.
  */
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { JobStatus, StepStatus } from '../../shared/contract.ts';
+import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -78,7 +80,7 @@ export const voicePresets = sqliteTable('voice_presets', {
   slug: text('slug').notNull().unique(),
   name: text('name').notNull(),
   /** 'offline' picks `say` on a Mac and espeak-ng elsewhere; 'azure' is the neural cloud voice. */
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<VoicePreset['provider']>().notNull(),
   /** Voice per synthesizer, e.g. { "espeak-ng": "en-us+f3", "say": "Samantha", "azure": "en-US-JennyNeural" }. */
   voiceNames: text('voice_names', { mode: 'json' }).$type<Record<string, string>>().notNull(),
   language: text('language').notNull(),
@@ -102,15 +104,14 @@ export const videoPresets = sqliteTable('video_presets', {
   bitrate: text('bitrate').notNull(),
   crf: integer('crf'),
   speedPreset: text('speed_preset'),
-  pixelFormat: text('pixel_format').notNull(),
-  audioCodec: text('audio_codec').notNull(),
+  pixelFormat: text('pixel_format').$type<VideoEncoding['pixelFormat']>().notNull(),
+  audioCodec: text('audio_codec').$type<VideoEncoding['audioCodec']>().notNull(),
   audioBitrate: text('audio_bitrate').notNull(),
   audioSampleRate: integer('audio_sample_rate').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+export type { JobStatus, StepStatus };
 
 export const jobs = sqliteTable(
   'jobs',

@@ -162,7 +162,7 @@ export const SEED_VOICE_PRESETS: SeedRow<typeof voicePresets.$inferInsert>[] = [
   },
 ];
 
-const audio = { audioCodec: 'aac', audioBitrate: '160k', audioSampleRate: 48000 };
+const audio = { audioCodec: 'aac' as const, audioBitrate: '160k', audioSampleRate: 48000 };
 const x264 = { crf: 21, speedPreset: 'veryfast' };
 
 export const SEED_VIDEO_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [

@@ -42,14 +42,11 @@ describe('importScriptPaths', () => {
     const service = fakeService({
       'scripts.import': async (args) => {
         calls.push(args);
-        return {
-          ok: true,
-          value: args.scripts.map((s) => ({
-            name: s.name,
-            queued: false as const,
-            check: { name: s.name, ok: false, diagnostics: [], title: null, scenes: [], estimatedSeconds: 0 },
-          })),
-        };
+        return args.scripts.map((s) => ({
+          name: s.name,
+          queued: false as const,
+          check: { name: s.name, ok: false, diagnostics: [], title: null, scenes: [], estimatedSeconds: 0 },
+        }));
       },
     });
     const report = await importScriptPaths(service, [join(dir, 'intro.md'), join(dir, 'missing.md')]);

@@ -65,7 +65,7 @@ export async function importScriptPaths(
 ): Promise<ImportReport> {
   const { uploads, unreadable } = await readScriptUploads(paths);
   if (uploads.length === 0) return { ok: true, outcomes: [], unreadable };
-  const result = await service['scripts.import']({ scripts: uploads });
+  const result = await service.call('scripts.import', { scripts: uploads });
   if (!result.ok) return { ok: false, message: result.error.message, unreadable };
   return { ok: true, outcomes: result.value, unreadable };
 }

@@ -1,16 +1,19 @@
-/** A VfoService fake for the shell's tests: every method answers `unavailable` unless overridden. */
-import { type CallResult, METHODS, type Method } from '../../shared/contract.ts';
+/** A VfoService fake for the shell's tests: the real dispatcher over handlers that answer `unavailable`. */
+import { METHODS } from '../../shared/contract.ts';
+import { CallFailure } from '../api/call-failure.ts';
+import { createDispatch, type Handlers, serviceOf } from '../api/dispatch.ts';
+import { createLogger } from '../log/logger.ts';
 import type { VfoService } from './service.ts';
 
-export function fakeService(overrides: Partial<VfoService> = {}): VfoService {
-  const unavailable = async (): Promise<CallResult<Method>> => ({
-    ok: false,
-    error: { code: 'unavailable', message: 'fake' },
-  });
-  const service = {} as Record<Method, unknown>;
+export function fakeService(overrides: Partial<Handlers> = {}): VfoService {
+  const handlers: Record<string, unknown> = {};
   // Every method of the contract, so the fake can never fall behind it.
   for (const method of METHODS) {
-    service[method] = overrides[method] ?? unavailable;
+    handlers[method] =
+      overrides[method] ??
+      (() => {
+        throw new CallFailure('unavailable', 'fake');
+      });
   }
-  return service as VfoService;
+  return serviceOf(createDispatch(handlers as Handlers, createLogger('FakeService')));
 }

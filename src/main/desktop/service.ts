@@ -2,20 +2,13 @@
  * What the desktop shell needs from the node it embeds, and the one place an IPC call is checked and
  * dispatched. Electron-free: the shell (src/main/electron) passes Electron's objects in; tests pass fakes.
  */
-import {
-  type ArgsOf,
-  type CallError,
-  type CallResult,
-  METHODS,
-  type Method,
-  type VfoEvent,
-} from '../../shared/contract.ts';
+import type { CallResult, Method, VfoEvent } from '../../shared/contract.ts';
+import type { VfoService } from '../api/dispatch.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { TrayState } from './tray-model.ts';
 
-/** The handler map the integrator builds from the engine/node: the contract, asynchronously. */
-export type VfoService = { [M in Method]: (args: ArgsOf<M>) => Promise<CallResult<M>> };
+export type { VfoService };
 
 /** The node runtime the app embeds (engine + farm node), built by `createRuntime`. */
 export interface DesktopRuntime {
@@ -51,34 +44,11 @@ export interface DesktopRuntimeOptions {
 
 export type CreateDesktopRuntime = (options: DesktopRuntimeOptions) => Promise<DesktopRuntime>;
 
-const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
-
-export function isMethod(value: unknown): value is Method {
-  return typeof value === 'string' && KNOWN_METHODS.has(value);
-}
-
-function failure(code: string, message: string): { ok: false; error: CallError } {
-  return { ok: false, error: { code, message } };
-}
-
-/**
- * One call from the window: the method must be in the contract and the arguments a plain object;
- * anything the service throws becomes an `internal` error value, so the window never sees a rejection.
- */
-export async function dispatchCall(
+/** One call from the window, through the contract's dispatcher (which never rejects). */
+export function dispatchCall(
   service: VfoService,
   method: unknown,
   args: unknown,
 ): Promise<CallResult<Method>> {
-  if (!isMethod(method)) return failure('invalid', `unknown method ${JSON.stringify(String(method))}`);
-  if (args === undefined) args = {};
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    return failure('invalid', `${method}: arguments must be an object`);
-  }
-  const handler = service[method] as (args: unknown) => Promise<CallResult<Method>>;
-  try {
-    return await handler(args);
-  } catch (error) {
-    return failure('internal', `${method} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return service.dispatch(method, args, 'ipc');
 }

@@ -241,7 +241,7 @@ class DesktopShell {
   }
 
   private async notifyJob(event: VfoEvent & { type: 'job' }): Promise<void> {
-    const job = await this.runtime.service['jobs.get']({ id: event.jobId }).catch(() => null);
+    const job = await this.runtime.service.call('jobs.get', { id: event.jobId }).catch(() => null);
     const text = notificationFor(event, job?.ok ? job.value.title : undefined);
     if (text) this.notify(text);
   }
@@ -283,7 +283,7 @@ class DesktopShell {
   }
 
   private async setPaused(paused: boolean): Promise<void> {
-    const result = await this.runtime.service['farm.setPaused']({ paused });
+    const result = await this.runtime.service.call('farm.setPaused', { paused });
     if (!result.ok) this.notify({ title: 'Could not change pausing', body: result.error.message });
     this.drawMenu();
   }

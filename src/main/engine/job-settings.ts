@@ -1,32 +1,15 @@
+import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { Pipeline, RecipeDefaults } from '../db/schema.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
-export interface VoiceSettings {
-  slug: string;
-  provider: string;
-  voiceNames: Record<string, string>;
-  language: string;
+/** A voice preset as a job froze it (the preset's own shape, src/shared/presets.ts, checked). */
+export type VoiceSettings = Omit<VoicePreset, 'name' | 'prosody' | 'directionMap'> & {
   prosody: Prosody;
-  style: string | null;
-  styleDegree: number | null;
-  role: string | null;
   directionMap: DirectionMap;
-}
+};
 
-export interface VideoSettings {
-  slug: string;
-  encoders: string[];
-  width: number;
-  height: number;
-  fps: number;
-  bitrate: string;
-  crf: number | null;
-  speedPreset: string | null;
-  pixelFormat: string;
-  audioCodec: string;
-  audioBitrate: string;
-  audioSampleRate: number;
-}
+/** A video preset as a job froze it. */
+export type VideoSettings = { slug: string } & VideoEncoding;
 
 /**
  * Everything a job runs with, frozen when the job is created (recipe version, presets, input):

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { templateProblems } from './template.ts';
 
-/**
- * Field rules shared by the library's schemas. Slugs are what scripts, the CLI and other rows refer to,
- * so they stay lower-case and shell-friendly; dots allow names like "narration.script.v1".
- */
+/** Field rules shared by the library's schemas (slugs and names are the presets' own, in src/shared). */
+export { nameRule, SLUG_PATTERN, slugRule } from '../../shared/presets.ts';
+
 export const LIBRARY_LIMITS = {
-  maxSlugLength: 80,
-  maxNameLength: 200,
   maxDescriptionLength: 2_000,
   /** Prompts and knowledge entries are long texts, but not whole books. */
   maxTextLength: 200_000,
@@ -19,18 +16,7 @@ export const LIBRARY_LIMITS = {
   maxCaptionFontSize: 400,
 } as const;
 
-export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 export const TIER_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
-
-export const slugRule = z
-  .string()
-  .max(LIBRARY_LIMITS.maxSlugLength)
-  .regex(
-    SLUG_PATTERN,
-    'slug must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
-  );
-
-export const nameRule = z.string().trim().min(1, 'name must not be empty').max(LIBRARY_LIMITS.maxNameLength);
 
 export const tierRule = z
   .string()

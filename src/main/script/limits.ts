@@ -27,5 +27,4 @@ export const SCRIPT_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
 
 /** Slug of a voice preset or voice name, as written in `[voice ...]` or front matter. */
-export const VOICE_SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/;
-export const STYLE_NAME_PATTERN = /^[a-z][a-z-]{1,39}$/i;
+export { STYLE_NAME_PATTERN, VOICE_SLUG_PATTERN } from '../../shared/presets.ts';

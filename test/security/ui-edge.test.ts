@@ -1,9 +1,10 @@
 /**
- * Farm trust 5 — login denial and guessing, against a real node's UI. Challenges belong to the address
+ * Farm trust 5 and 8 — the UI's edge on a real node. Login denial and guessing: Challenges belong to the address
  * that asked: 1,001 requests from one address evict none of another's, and are rate limited (429 with
  * Retry-After). Wrong proofs are rate limited per address, and past the limit even the right proof
  * waits (no faster guessing). A real user logs in from another address throughout. Every reply carries
- * the browser protections (CSP with frame-ancestors 'none', nosniff, a referrer policy).
+ * the browser protections (CSP with frame-ancestors 'none', nosniff, a referrer policy). Every call's
+ * arguments are parsed by the contract's schema: 400 with the field, and no internal text ever.
  */
 import { createHmac } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -169,5 +170,44 @@ describe('logging in to a node while others flood it', () => {
     }
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(api.headers['content-security-policy']).toMatch(/default-src 'none'/);
+  });
+});
+
+describe('calls of the UI API', () => {
+  let cookie = '';
+  const callApi = (method: string, args: unknown) =>
+    call('127.0.0.1', 'POST', `/api/v1/call/${method}`, args, { cookie });
+
+  beforeAll(async () => {
+    const { json } = await challenge('127.0.0.8');
+    const session = await logIn('127.0.0.8', json.nonce as string, proofFor(json.nonce as string));
+    cookie = String(session.headers['set-cookie']).split(';')[0] as string;
+  });
+
+  it('answers arguments that break the schema with 400 and the field, never SQLite’s text', async () => {
+    const get = await callApi('jobs.get', { id: {} });
+    expect(get.status).toBe(400);
+    expect(get.json).toMatchObject({ ok: false, error: { code: 'invalid', issues: [{ field: 'id' }] } });
+    expect(JSON.stringify(get.json)).not.toMatch(/SQLITE|sqlite|SELECT|Error:/);
+  });
+
+  it('does not pause the node on {paused: "no"}', async () => {
+    const paused = await callApi('farm.setPaused', { paused: 'no' });
+    expect(paused.status).toBe(400);
+    expect(paused.json).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', issues: [{ field: 'paused' }] },
+    });
+    const status = await callApi('farm.status', {});
+    expect(status.status).toBe(200);
+    const self = (status.json.value as { nodes: { id: string; status: string }[] }).nodes.find(
+      (n) => n.id === node.id,
+    );
+    expect(self?.status).toBe('online');
+  });
+
+  it('keeps app-only calls off the LAN (403) and unknown ones out (404)', async () => {
+    expect((await callApi('settings.setFfmpegPath', { path: '/bin/sh' })).status).toBe(403);
+    expect((await callApi('jobs.destroy', {})).status).toBe(404);
   });
 });
