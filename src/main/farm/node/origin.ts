@@ -65,6 +65,35 @@ function planOfRow(row: OriginRow): RenderPlan | undefined {
   return checked.ok ? checked.plan : undefined;
 }
 
+/**
+ * Blobs this node's farm tasks still need: the assets their plans name (workers fetch them from here)
+ * and the results kept for a re-run. Read by garbage collection, which may run in another process
+ * (`vfo gc`) while this node's tasks are out, so it reads the table rather than asking an Origin.
+ */
+export function blobsHeldByOriginTasks(sqlite: Database.Database): Set<string> {
+  const held = new Set<string>();
+  const table = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'farm_origin_tasks'")
+    .get();
+  if (!table) return held;
+  const rows = sqlite.prepare('SELECT plan, result_sha256 FROM farm_origin_tasks').all() as Pick<
+    OriginRow,
+    'plan' | 'result_sha256'
+  >[];
+  for (const row of rows) {
+    if (row.result_sha256) held.add(row.result_sha256);
+    try {
+      const plan = JSON.parse(row.plan) as { assets?: Record<string, { sha256?: unknown }> };
+      for (const asset of Object.values(plan.assets ?? {})) {
+        if (typeof asset.sha256 === 'string') held.add(asset.sha256);
+      }
+    } catch {
+      // An unreadable plan holds nothing this node could still send.
+    }
+  }
+  return held;
+}
+
 export interface FarmResult {
   path: string;
   sha256: string;
