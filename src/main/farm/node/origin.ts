@@ -15,6 +15,12 @@ import type { TaskInput } from '../queue/index.ts';
 const log = createLogger('FarmOrigin');
 /** Tries of a lease completion before an upload is given up. */
 const COMPLETE_ATTEMPTS = 3;
+/**
+ * A task of a job that is no longer queued or running is forgotten this long after it was made: until
+ * then a re-run of the job's encode collects the video already made (keptResult); after that the row is
+ * only history, and rows would otherwise pile up, one for every video this node sent to the farm.
+ */
+export const ORIGIN_TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * The tasks this node sent to the farm, kept in its own database until their video is back: if the
@@ -117,6 +123,8 @@ export interface OriginDeps {
   ffmpeg: () => Promise<FfmpegLocation>;
   /** Where the engine keeps a blob by checksum: a result already moved there can be handed out again. */
   blobPath: (sha256: string) => string;
+  /** Milliseconds since the epoch (tasks' creation times, their retention). */
+  clock?: () => number;
 }
 
 export class Origin {
@@ -156,11 +164,15 @@ export class Origin {
     const kept = row ? await this.keptResult(row) : undefined;
     if (kept) return kept;
     if (!row) {
+      // Rows come with submissions, so that is when old ones go (their rows at once, their files soon).
+      this.pruneFinished().catch((error: unknown) =>
+        log.warn('could not forget old farm tasks', { error: String(error) }),
+      );
       this.deps.sqlite
         .prepare(
           'INSERT INTO farm_origin_tasks (task_id, job_id, plan, created_at, split_of) VALUES (?, ?, ?, ?, ?)',
         )
-        .run(taskId, input.jobId, JSON.stringify(input.plan), Date.now(), input.splitOf ?? null);
+        .run(taskId, input.jobId, JSON.stringify(input.plan), this.now(), input.splitOf ?? null);
     }
     if (input.signal.aborted) throw input.signal.reason ?? new Error('cancelled');
     const arrived = new Promise<FarmResult>((resolve, reject) => {
@@ -219,6 +231,31 @@ export class Origin {
         error: String(error),
       }),
     );
+  }
+
+  /**
+   * Forgets the tasks of jobs no longer queued or running once they are older than the retention, with
+   * any result file still waiting in the results folder. Returns how many went.
+   */
+  async pruneFinished(now: number = this.now()): Promise<number> {
+    // Synchronous up to the first await: a caller inserting a row right after sees the table pruned.
+    const gone = this.deps.sqlite
+      .prepare(
+        `DELETE FROM farm_origin_tasks WHERE created_at < ?
+           AND job_id NOT IN (SELECT id FROM jobs WHERE status IN ('queued', 'running'))
+         RETURNING task_id, result_path`,
+      )
+      .all(now - ORIGIN_TASK_RETENTION_MS) as Pick<OriginRow, 'task_id' | 'result_path'>[];
+    for (const row of gone) {
+      this.waiters.delete(row.task_id);
+      if (row.result_path) await rm(row.result_path, { force: true });
+    }
+    if (gone.length > 0) log.info('old farm tasks forgotten', { count: gone.length });
+    return gone.length;
+  }
+
+  private now(): number {
+    return (this.deps.clock ?? Date.now)();
   }
 
   /** Whether the whole video `taskId` already has a task (a re-run keeps what it started as). */
