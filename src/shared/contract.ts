@@ -68,7 +68,7 @@ export interface ScriptCheck {
   diagnostics: Diagnostic[];
   title: string | null;
   scenes: { title: string; sentences: number }[];
-  /** A rough length from the words and pauses, before any speech is made. */
+  /** The estimated narration length (words at the voice's rate, pauses, gaps), before any speech is made. */
   estimatedSeconds: number;
 }
 

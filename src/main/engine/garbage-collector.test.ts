@@ -120,6 +120,11 @@ describe('vfo gc (collectGarbage)', () => {
 
     expect(noneExist(before.failed)).toBe(true);
     expect(noneExist(before.cancelled)).toBe(true);
+    // The collected jobs' records agree: no artifacts, and the steps that had finished are pending again.
+    for (const job of [failed, cancelled]) {
+      expect(h.engine.store.jobArtifacts(job.id)).toEqual([]);
+      expect(h.engine.store.steps(job.id).filter((s) => s.status === 'done')).toEqual([]);
+    }
     expect(allExist(before.done)).toBe(true);
     expect(allExist(before.sharing)).toBe(true);
     expect(allExist(before.requeued)).toBe(true);
@@ -201,34 +206,55 @@ describe('vfo gc (collectGarbage)', () => {
 });
 
 describe('the disk budget (storage.diskBudget)', () => {
-  /** Two failed jobs, the first ended an hour before the second; and the blobs + scratch in use. */
+  /**
+   * Two failed jobs, the first ended an hour before the second. The second reused the first one's
+   * script and voice results (so both name those blobs) and made its own notes.
+   */
   async function twoFailedJobs() {
     await setUp();
+    h.addRecipe('diamond-y', {
+      steps: DIAMOND.steps.map((s) =>
+        s.key === 'notes'
+          ? { ...s, with: { usesVoice: true } }
+          : s.key === 'final'
+            ? { ...s, with: { v: 2 } }
+            : s,
+      ),
+    });
     await render('a');
     const older = await failAtFinal('old');
-    const newer = await failAtFinal('new');
+    const newer = await failAtFinal('old', 'diamond-y');
     h.database.db
       .update(jobs)
       .set({ updatedAt: new Date(Date.now() - HOUR).toISOString() })
       .where(eq(jobs.id, older.id))
       .run();
-    return { older: blobFiles(older), newer: blobFiles(newer) };
+    const olderFiles = blobFiles(older);
+    const newerFiles = blobFiles(newer);
+    return {
+      olderOnly: olderFiles.filter((p) => !newerFiles.includes(p)),
+      shared: olderFiles.filter((p) => newerFiles.includes(p)),
+      newer: newerFiles,
+    };
   }
 
   it('collects after a job ends when over the budget, oldest first, until under it', async () => {
-    const { older, newer } = await twoFailedJobs();
+    const { olderOnly, shared, newer } = await twoFailedJobs();
+    expect(shared).toHaveLength(2);
     const usage = await measureUsage(h.engine.blobs, h.engine.workRoot);
     writeDiskBudget(h.database.db, usage - 1);
 
     expect((await render('a')).status).toBe('done'); // reuses everything: adds no file
 
-    expect(noneExist(older)).toBe(true);
+    expect(noneExist(olderOnly)).toBe(true);
+    // The newer failed job still names the shared blobs: they go with it, not before.
+    expect(allExist(shared)).toBe(true);
     expect(allExist(newer)).toBe(true);
     expect(await measureUsage(h.engine.blobs, h.engine.workRoot)).toBeLessThan(usage);
   });
 
   it('removes nothing when under the budget, or when there is no budget', async () => {
-    const { older, newer } = await twoFailedJobs();
+    const { olderOnly: older, newer } = await twoFailedJobs();
     const usage = await measureUsage(h.engine.blobs, h.engine.workRoot);
     await render('a');
     writeDiskBudget(h.database.db, usage);

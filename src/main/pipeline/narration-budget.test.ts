@@ -125,6 +125,27 @@ describe('the narration step over its budget', () => {
     expect(engine.store.jobArtifacts(job.id).map((a) => a.type)).toEqual(['script']);
   });
 
+  it('is not reached by a script past the 6-hour limit: the script step refuses it first, located', async () => {
+    // What a script Claude wrote meets: no CLI check ran before the job.
+    addRecipe(SHORT_CLIPS);
+    const script = join(dir, 'long.md');
+    const paragraph = Array(6).fill('The waggle dance tells the other bees how far away the flowers are.');
+    const chapters = Array.from({ length: 100 }, (_, i) =>
+      [`# Chapter ${i + 1}`, ...Array(10).fill(paragraph.join(' '))].join('\n\n'),
+    );
+    await writeFile(script, chapters.join('\n\n'));
+    const { engine, spoken } = engineWithCountedVoice();
+    const { job } = engine.createJob({
+      recipe: 'short-clips',
+      input: { kind: 'script', scriptPath: script, outputPath: join(dir, 'long.mp4') },
+    });
+    expect((await engine.run(job.id)).status).toBe('failed');
+    const step = engine.store.steps(job.id).find((s) => s.stepKey === 'script');
+    expect(step).toMatchObject({ status: 'failed', errorKind: 'invalid-input', attempts: 1 });
+    expect(step?.lastError).toMatch(/long\.md:\d+:\d+: error: the narration would last about 6 h \d+ min/);
+    expect(spoken.sentences).toBe(0);
+  });
+
   it('narrates a script within its budget', async () => {
     addRecipe(SHORT_CLIPS);
     const script = join(dir, 'bee.md');

@@ -93,6 +93,44 @@ describe('the narration output budget', () => {
     });
   }
 
+  it('stops a synthesis under way at once when another one passes the budget', async () => {
+    // From the third sentence on, the engine takes ten seconds a sentence (a long Azure chunk, a slow
+    // Mac) unless its signal stops it, as the real engines' processes and requests are stopped.
+    const espeak = createEspeakSynthesizer();
+    let calls = 0;
+    const slowAfterTwo: SpeechSynthesizer = {
+      ...espeak,
+      async synthesizeToWav(request, outPath, signal) {
+        calls++;
+        if (calls > 2) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 10_000);
+            signal?.addEventListener('abort', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+          signal?.throwIfAborted();
+        }
+        return espeak.synthesizeToWav(request, outPath, signal);
+      },
+    };
+    const started = Date.now();
+    const error = await synthesizeNarration({
+      document: thirtySentences(),
+      synthesizer: slowAfterTwo,
+      voiceFor: () => 'en-us+f3',
+      workDir: join(dir, 'parts'),
+      outPath: join(dir, 'narration.wav'),
+      concurrency: 2,
+      maxDurationMs: 5000,
+    }).catch((e: unknown) => e);
+    expect((error as SpeechError).kind).toBe('over-budget');
+    expect(calls).toBe(3);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(existsSync(join(dir, 'parts'))).toBe(false);
+  });
+
   it('refuses before writing a narration whose repeated lines add up past the budget', async () => {
     // One short clip, spoken forty times: synthesis stays under budget, the whole would not.
     const items: Utterance[] = Array.from({ length: 40 }, (_, i) => ({
