@@ -134,7 +134,7 @@ export function narrationStep(services: PipelineServices): StepHandler {
  * The narration's output budget: no longer than the longest video a plan allows, or than the step's
  * own `maxSeconds` (recipe data: `with: { maxSeconds: 60 }` for a recipe of short clips).
  */
-export function narrationBudgetMs(step: PipelineStep): number {
+function narrationBudgetMs(step: PipelineStep): number {
   const seconds = step.with?.maxSeconds;
   if (seconds === undefined) return PLAN_LIMITS.maxDurationMs;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
