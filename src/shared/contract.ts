@@ -87,7 +87,7 @@ export const ScriptCheckSchema = z.object({
   diagnostics: z.array(DiagnosticSchema),
   title: z.string().nullable(),
   scenes: z.array(z.object({ title: z.string(), sentences: z.number().int() })),
-  /** A rough length from the words and pauses, before any speech is made. */
+  /** The estimated narration length (words at the voice's rate, pauses, gaps), before any speech is made. */
   estimatedSeconds: z.number(),
 });
 export type ScriptCheck = z.infer<typeof ScriptCheckSchema>;

@@ -3,12 +3,7 @@ import { basename, join } from 'node:path';
 import type { ScriptCheck, ScriptUpload } from '../../shared/contract.ts';
 import type { CliContext } from '../cli/context.ts';
 import { prepareScript } from '../cli/prepare.ts';
-import type { ScriptDocument } from '../script/types.ts';
 import { sha256Hex } from '../util/hash.ts';
-
-/** A narrator reads about 2.6 words a second; good enough to preview a length before any speech exists. */
-const WORDS_PER_SECOND = 2.6;
-const SCENE_GAP_SECONDS = 0.4;
 
 /**
  * An uploaded script is stored under the data folder (never at a path from the network) and checked.
@@ -43,7 +38,7 @@ export async function checkUpload(
           title: s.title,
           sentences: s.items.filter((i) => i.kind === 'speech').length,
         })),
-        estimatedSeconds: estimateSeconds(prepared.document),
+        estimatedSeconds: Math.round(prepared.estimatedMs / 1000),
       }
     : {
         name: upload.name,
@@ -51,19 +46,7 @@ export async function checkUpload(
         diagnostics: prepared.diagnostics.map((d) => ({ ...d, file: upload.name })),
         title: null,
         scenes: [],
-        estimatedSeconds: 0,
+        estimatedSeconds: Math.round((prepared.estimatedMs ?? 0) / 1000),
       };
   return { check, prepared };
-}
-
-export function estimateSeconds(document: ScriptDocument): number {
-  let seconds = 0;
-  for (const scene of document.scenes) {
-    seconds += SCENE_GAP_SECONDS;
-    for (const item of scene.items) {
-      if (item.kind === 'pause') seconds += item.ms / 1000;
-      else seconds += item.text.split(/\s+/).filter(Boolean).length / WORDS_PER_SECOND;
-    }
-  }
-  return Math.round(seconds);
 }

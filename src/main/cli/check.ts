@@ -1,6 +1,7 @@
 import { resolveSettings } from '../engine/settings-resolver.ts';
 import { ssmlVoiceOf } from '../pipeline/ssml-step.ts';
 import { buildDocumentSsml } from '../script/index.ts';
+import { formatLength } from '../speech/spoken-length.ts';
 import { parseCommandArgs } from './args.ts';
 import { openContext } from './context.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
@@ -32,6 +33,9 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
         file: positionals[0],
         ok: prepared.ok,
         diagnostics: prepared.ok ? prepared.document.warnings : prepared.diagnostics,
+        ...(prepared.estimatedMs !== undefined
+          ? { estimatedSeconds: Math.round(prepared.estimatedMs / 1000) }
+          : {}),
         ...(prepared.ok
           ? { scenes: prepared.document.scenes.length, title: prepared.document.meta.title ?? null }
           : {}),
@@ -45,7 +49,10 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
         const speech = prepared.document.scenes
           .flatMap((s) => s.items)
           .filter((i) => i.kind === 'speech').length;
-        io.out(`${positionals[0]}: ok (${prepared.document.scenes.length} scenes, ${speech} sentences)`);
+        const length = formatLength(prepared.estimatedMs);
+        io.out(
+          `${positionals[0]}: ok (${prepared.document.scenes.length} scenes, ${speech} sentences, about ${length})`,
+        );
       }
     } else {
       io.err(diagnosticsText(prepared.diagnostics));

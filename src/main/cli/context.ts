@@ -3,6 +3,7 @@ import { readFfmpegPathSetting } from '../api/ffmpeg-path-setting.ts';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
 import { Engine } from '../engine/engine.ts';
+import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
 import { builtinHandlers, createDefaultServices, type PipelineServices } from '../pipeline/index.ts';
@@ -61,6 +62,7 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
     handlers: builtinHandlers(services, database.db),
     stepConcurrency: Number(process.env.VFO_STEP_CONCURRENCY) || 2,
     encoderSlots: options.encoderSlots ?? 1,
+    heldByFarm: () => blobsHeldByOriginTasks(database.sqlite),
   });
   await engine.repair();
   return { dataDir, database, engine, services, close: () => database.close() };

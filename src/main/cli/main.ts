@@ -3,6 +3,7 @@ import { checkCommand } from './check.ts';
 import { doctorCommand } from './doctor.ts';
 import { statusCommand, submitCommand } from './farm-client.ts';
 import { farmCommand } from './farm-control.ts';
+import { gcCommand } from './gc.ts';
 import { type CliIo, EXIT, processIo, UsageError } from './io.ts';
 import { jobsCommand } from './jobs.ts';
 import { nodeCommand } from './node.ts';
@@ -19,6 +20,7 @@ commands:
   check <script>        report every problem as file:line:col (--ssml prints the SSML)
   doctor                ffmpeg, encoders, voices, keys and data folder of this machine
   jobs                  list, show, retry or cancel jobs
+  gc                    free the disk failed and cancelled jobs hold (--dry-run, --budget SIZE)
   node                  join the render farm (headless) and serve the UI
   submit <scripts...>   send scripts to a farm node to render (--wait for the videos)
   status                the farm as a node sees it
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   check: checkCommand,
   doctor: doctorCommand,
   jobs: jobsCommand,
+  gc: gcCommand,
   node: nodeCommand,
   submit: submitCommand,
   status: statusCommand,

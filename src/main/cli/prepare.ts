@@ -4,6 +4,7 @@ import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { formatDiagnostic, parseScriptFile, readScriptMeta } from '../script/index.ts';
 import type { Diagnostic, ScriptDocument } from '../script/types.ts';
+import { checkSpokenLength } from '../speech/spoken-length.ts';
 import type { CliContext } from './context.ts';
 import { outputPathFor } from './context.ts';
 
@@ -15,13 +16,16 @@ export interface ScriptChoices {
 }
 
 export type PreparedScript =
-  | { ok: true; path: string; request: SettingsRequest; document: ScriptDocument }
-  | { ok: false; path: string; diagnostics: Diagnostic[] };
+  | { ok: true; path: string; request: SettingsRequest; document: ScriptDocument; estimatedMs: number }
+  /** estimatedMs: set when the script parsed, and was refused for its length. */
+  | { ok: false; path: string; diagnostics: Diagnostic[]; estimatedMs?: number };
 
 /**
  * Validate a script with the vocabulary of the voice it will be spoken with, before any job exists:
  * the recipe and voice come from the command line, else the script's front matter, else the recipe.
  * Its media must lie in its own folder or a media root (`media.roots`), never in the data folder.
+ * A script whose estimated narration passes the longest video a plan allows is refused here, at the
+ * place it passes it, before a sentence is synthesized.
  */
 export async function prepareScript(
   ctx: CliContext,
@@ -54,11 +58,16 @@ export async function prepareScript(
     media: jobMediaPlaces(settings, ctx.dataDir),
   });
   if (!result.ok) return { ok: false, path, diagnostics: result.diagnostics.map((d) => ({ ...d, file })) };
+  const { estimate, problem } = checkSpokenLength(result.document, settings.voice);
+  if (problem) {
+    return { ok: false, path, diagnostics: [{ ...problem, file }], estimatedMs: estimate.totalMs };
+  }
   return {
     ok: true,
     path,
     request,
     document: { ...result.document, warnings: result.document.warnings.map((d) => ({ ...d, file })) },
+    estimatedMs: estimate.totalMs,
   };
 }
 

@@ -3,8 +3,10 @@ import type { OpenedDatabase } from '../db/open.ts';
 import { createLogger } from '../log/logger.ts';
 import { hashJson } from '../util/hash.ts';
 import { BlobStore } from './blob-store.ts';
+import { readDiskBudget } from './disk-budget.ts';
 import { ShutdownError, StepError } from './errors.ts';
 import { type EngineListener, EventHub } from './events.ts';
+import { collectGarbage, type GcOptions, type GcReport, measureUsage } from './garbage-collector.ts';
 import { compilePipeline, downstreamOf } from './graph.ts';
 import { runJob } from './job-runner.ts';
 import type { JobSettings } from './job-settings.ts';
@@ -28,6 +30,13 @@ export interface EngineOptions {
   /** Delay before retry n (1-based); doubles by default. */
   backoffMs?: (attempt: number) => number;
   cancelPollMs?: number;
+  /** Blobs this node's farm tasks still need: garbage collection never removes them. */
+  heldByFarm?: () => Iterable<string>;
+  /**
+   * Bytes the blobs and scratch folders may take before the engine collects garbage after a job
+   * ends (null: never on its own); the `storage.diskBudget` setting by default.
+   */
+  diskBudget?: () => number | null;
 }
 
 const log = createLogger('Engine');
@@ -57,6 +66,8 @@ export class Engine {
   private readonly encoderSlots: Limiter;
   private readonly running = new Map<string, AbortController>();
   private readonly runs = new Set<Promise<unknown>>();
+  private collecting: Promise<GcReport | undefined> | null = null;
+  private stopping = false;
 
   constructor(options: EngineOptions) {
     this.options = options;
@@ -123,6 +134,55 @@ export class Engine {
     } finally {
       this.running.delete(jobId);
       this.runs.delete(run);
+      await this.collectOverBudget();
+    }
+  }
+
+  /** `vfo gc`: removes what failed and cancelled jobs, crashed attempts and orphaned blobs hold. */
+  collectGarbage(options: GcOptions = {}): Promise<GcReport> {
+    return collectGarbage(
+      {
+        store: this.store,
+        blobs: this.blobs,
+        workRoot: this.workRoot,
+        log,
+        ...(this.options.heldByFarm ? { heldByFarm: this.options.heldByFarm } : {}),
+      },
+      options,
+    );
+  }
+
+  /**
+   * After a job ends: when blobs + scratch pass the disk budget, collect (oldest first) until under
+   * it. One collection at a time; a failure is logged, never the job's.
+   */
+  collectOverBudget(): Promise<GcReport | undefined> {
+    if (this.stopping) return Promise.resolve(undefined);
+    if (!this.collecting) {
+      const collecting = this.collectIfOverBudget().finally(() => {
+        this.collecting = null;
+      });
+      this.collecting = collecting;
+    }
+    return this.collecting;
+  }
+
+  private async collectIfOverBudget(): Promise<GcReport | undefined> {
+    try {
+      const budget = (this.options.diskBudget ?? (() => readDiskBudget(this.options.database.db)))();
+      if (budget === null) return undefined;
+      if ((await measureUsage(this.blobs, this.workRoot)) <= budget) return undefined;
+      const report = await this.collectGarbage({ targetBytes: budget });
+      if (report.usageAfter > budget) {
+        log.warn('still over the disk budget: what is left belongs to live and finished jobs', {
+          budget,
+          usage: report.usageAfter,
+        });
+      }
+      return report;
+    } catch (error) {
+      log.error('garbage collection failed', { error: String(error) });
+      return undefined;
     }
   }
 
@@ -131,8 +191,10 @@ export class Engine {
    * go of the database and their encoders.
    */
   async shutdown(): Promise<void> {
+    this.stopping = true;
     for (const controller of this.running.values()) controller.abort(new ShutdownError());
     await Promise.allSettled([...this.runs]);
+    await this.collecting;
   }
 
   /**

@@ -268,6 +268,12 @@ async function reuseEarlierRun(
       });
       output.files[name] = { ...file, artifactId: copy.id };
     }
+    // Garbage collection may have removed a file between the check above and the rows naming it
+    // (it removes files in the transaction that finds them unnamed): then this candidate is gone.
+    if (!(await allStillStored(deps, output))) {
+      deps.store.deleteArtifacts(Object.values(output.files).map((f) => f.artifactId));
+      continue;
+    }
     const at = new Date().toISOString();
     deps.store.updateStep(row.id, {
       status: 'done',
@@ -313,7 +319,19 @@ async function storeResult(
       type: produced.type,
     };
   }
+  // put() may have found an identical blob that garbage collection removed before the row was written.
+  if (!(await allStillStored(deps, output))) {
+    deps.store.deleteArtifacts(Object.values(output.files).map((f) => f.artifactId));
+    throw new Error('a result was collected while it was being stored; the step runs again');
+  }
   return output;
+}
+
+async function allStillStored(deps: RunnerDeps, output: StepOutput): Promise<boolean> {
+  const checks = await Promise.all(
+    Object.values(output.files).map((f) => deps.blobs.verify(f.path, f.sha256)),
+  );
+  return checks.every(Boolean);
 }
 
 function refsOf(output: StepOutput): Json {

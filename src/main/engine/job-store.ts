@@ -148,6 +148,10 @@ export class JobStore {
       .get();
   }
 
+  deleteArtifacts(ids: string[]): void {
+    if (ids.length > 0) this.db.delete(artifacts).where(inArray(artifacts.id, ids)).run();
+  }
+
   /** Resolve a step's stored output refs into the files and data its dependents read. */
   outputOf(step: StepRow): StepOutput | undefined {
     const refs = step.outputRefs as { files?: Record<string, string>; data?: Json } | null;
@@ -177,6 +181,54 @@ export class JobStore {
 
   runningJobs(): JobRow[] {
     return this.db.select().from(jobs).where(eq(jobs.status, 'running')).all();
+  }
+
+  /** Every blob an artifact names, with its job's status: what garbage collection must respect. */
+  blobUses(): { jobId: string; status: JobStatus; updatedAt: string; sha256: string }[] {
+    return this.db
+      .select({ jobId: jobs.id, status: jobs.status, updatedAt: jobs.updatedAt, sha256: artifacts.sha256 })
+      .from(artifacts)
+      .innerJoin(jobs, eq(artifacts.jobId, jobs.id))
+      .all();
+  }
+
+  isBlobNamed(sha256: string): boolean {
+    return (
+      this.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.sha256, sha256)).get() !==
+      undefined
+    );
+  }
+
+  /**
+   * Forgets a failed or cancelled job's results: its artifacts go, and its finished steps go back to
+   * pending (a retry makes them again instead of reading files that are gone). `release` is called for
+   * each blob no artifact names any more, inside the same transaction: another process never sees a row
+   * without its file, nor reuses a file about to go. Undefined (nothing done) if the job is no longer
+   * failed or cancelled (retried meanwhile).
+   */
+  forgetResults(jobId: string, release: (sha256: string) => void): { artifacts: number } | undefined {
+    return this.db.transaction((tx) => {
+      const job = tx.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, jobId)).get();
+      if (job?.status !== 'failed' && job?.status !== 'cancelled') return undefined;
+      const rows = tx.select().from(artifacts).where(eq(artifacts.jobId, jobId)).all();
+      tx.delete(artifacts).where(eq(artifacts.jobId, jobId)).run();
+      const done = tx
+        .select({ id: jobSteps.id })
+        .from(jobSteps)
+        .where(and(eq(jobSteps.jobId, jobId), eq(jobSteps.status, 'done')))
+        .all();
+      for (const step of done) {
+        tx.update(jobSteps)
+          .set({ status: 'pending', outputRefs: null, progress: 0 })
+          .where(eq(jobSteps.id, step.id))
+          .run();
+        this.appendStepLog(step.id, 'result collected to free disk space; a retry makes it again');
+      }
+      for (const sha256 of new Set(rows.map((r) => r.sha256))) {
+        if (!this.isBlobNamed(sha256)) release(sha256);
+      }
+      return { artifacts: rows.length };
+    });
   }
 
   transaction<T>(fn: () => T): T {

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { PLAN_LIMITS } from '../../shared/render-plan.ts';
+import type { PipelineStep } from '../db/schema.ts';
 import { StepError, type StepErrorKind } from '../engine/errors.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import type { ScriptDocument, Utterance } from '../script/types.ts';
@@ -60,9 +62,10 @@ export function narrationStep(services: PipelineServices): StepHandler {
         );
       }
       const outPath = join(ctx.workDir, 'narration.wav');
+      const maxDurationMs = narrationBudgetMs(ctx.step);
       const narration = await (azure
-        ? speakWithAzure(ctx, document, azure, outPath)
-        : speakOffline(ctx, document, outPath)
+        ? speakWithAzure(ctx, document, azure, outPath, maxDurationMs)
+        : speakOffline(ctx, document, outPath, maxDurationMs)
       ).catch((error: unknown) => {
         throw asStepError(error);
       });
@@ -84,6 +87,7 @@ export function narrationStep(services: PipelineServices): StepHandler {
     ctx: StepContext,
     document: ScriptDocument,
     outPath: string,
+    maxDurationMs: number,
   ): Promise<Narration> {
     const voice = ctx.settings.voice;
     const synthesizer = await services.offlineSynthesizer();
@@ -99,12 +103,19 @@ export function narrationStep(services: PipelineServices): StepHandler {
       baseProsody: voice.prosody,
       workDir: join(ctx.workDir, 'parts'),
       outPath,
+      maxDurationMs,
       signal: ctx.signal,
       onProgress: ctx.progress,
     });
   }
 
-  function speakWithAzure(ctx: StepContext, document: ScriptDocument, speech: AzureSpeech, outPath: string) {
+  function speakWithAzure(
+    ctx: StepContext,
+    document: ScriptDocument,
+    speech: AzureSpeech,
+    outPath: string,
+    maxDurationMs: number,
+  ) {
     return synthesizeAzureNarration({
       document,
       voice: ssmlVoiceOf(ctx.settings.voice),
@@ -112,10 +123,24 @@ export function narrationStep(services: PipelineServices): StepHandler {
       speech,
       workDir: join(ctx.workDir, 'chunks'),
       outPath,
+      maxDurationMs,
       signal: ctx.signal,
       onProgress: ctx.progress,
     });
   }
+}
+
+/**
+ * The narration's output budget: no longer than the longest video a plan allows, or than the step's
+ * own `maxSeconds` (recipe data: `with: { maxSeconds: 60 }` for a recipe of short clips).
+ */
+function narrationBudgetMs(step: PipelineStep): number {
+  const seconds = step.with?.maxSeconds;
+  if (seconds === undefined) return PLAN_LIMITS.maxDurationMs;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new StepError('fatal', `step "${step.key}": maxSeconds must be a positive number of seconds`);
+  }
+  return Math.min(seconds * 1000, PLAN_LIMITS.maxDurationMs);
 }
 
 /** Failures retrying cannot fix — a wrong voice, a rejected key — must not be retried. */
@@ -134,6 +159,8 @@ const SPEECH_ERROR_KINDS: Partial<Record<SpeechError['kind'], StepErrorKind>> = 
   'invalid-prosody': 'invalid-input',
   'nothing-to-say': 'invalid-input',
   'engine-missing': 'fatal',
+  // Too long a script, caught while it was spoken: retrying would only make as much audio again.
+  'over-budget': 'invalid-input',
 };
 
 const AZURE_ERROR_KINDS: Partial<Record<AzureSpeechError['kind'], StepErrorKind>> = {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { StepError } from '../engine/errors.ts';
 import type { StepHandler } from '../engine/step-handler.ts';
 import { formatDiagnostic, parseScriptFile, parseScriptText } from '../script/index.ts';
+import { checkSpokenLength } from '../speech/spoken-length.ts';
 import { sha256File } from '../util/hash.ts';
 import { writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
@@ -57,6 +58,9 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir'>): St
       if (!result.ok)
         throw new StepError('invalid-input', result.diagnostics.map(formatDiagnostic).join('\n'));
       const { document } = result;
+      // The same refusal as the script check's: a script Claude wrote is checked here for the first time.
+      const { problem } = checkSpokenLength(document, ctx.settings.voice);
+      if (problem) throw new StepError('invalid-input', formatDiagnostic(problem));
       for (const warning of document.warnings.slice(0, 20)) ctx.warn(formatDiagnostic(warning));
       return {
         files: { document: { path: await writeWorkJson(ctx, 'script.json', document), type: 'script' } },

@@ -6,10 +6,11 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
 }
 
-/** "30.0 MB"; small sizes in KB so a tiny custom limit does not read "0.0 MB". */
+/** "30.0 MB"; small sizes in KB so a tiny custom limit does not read "0.0 MB", disk budgets in GB. */
 export function formatSize(bytes: number): string {
   if (bytes < 100 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 10 * 1024 ** 3) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 }
 
 /**

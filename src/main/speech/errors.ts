@@ -9,7 +9,9 @@ export type SpeechErrorKind =
   | 'invalid-voice'
   | 'invalid-prosody'
   | 'invalid-wav'
-  | 'nothing-to-say';
+  | 'nothing-to-say'
+  /** The narration passed its output budget (see output-budget.ts): it was stopped, not finished. */
+  | 'over-budget';
 
 export class SpeechError extends Error {
   readonly kind: SpeechErrorKind;

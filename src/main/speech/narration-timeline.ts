@@ -16,6 +16,9 @@ export interface TimelineScene {
   items: TimelineItem[];
 }
 
+/** The silences of an offline narration, unless its caller chooses others (see TimelineOptions). */
+export const NARRATION_GAPS = { utteranceGapMs: 150, sceneGapMs: 400, emptySceneMs: 1500 } as const;
+
 export interface TimelineOptions {
   sampleRate: number;
   /** Silence between two utterances of the same scene (explicit pauses add to it). */

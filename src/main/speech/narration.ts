@@ -3,7 +3,7 @@
  * cue spans exactly its audio), then clips and silences are laid end to end by sample count and
  * streamed into one WAV, written atomically.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import type { CaptionCue } from '../captions/types.ts';
 import { createLogger } from '../log/logger.ts';
 import type { Prosody, ScriptDocument, Utterance } from '../script/types.ts';
@@ -11,10 +11,12 @@ import { writeAtomically } from '../util/atomic-file.ts';
 import { SpeechError } from './errors.ts';
 import {
   layOutNarration,
+  NARRATION_GAPS,
   type SceneTiming,
   type TimelineItem,
   type TimelineScene,
 } from './narration-timeline.ts';
+import { OutputBudget } from './output-budget.ts';
 import { type ClipOptions, clipFor, type SpeechClip } from './speech-clip.ts';
 import { literalSpokenText } from './spoken-text.ts';
 import { runWithConcurrency } from './task-pool.ts';
@@ -45,6 +47,11 @@ export interface NarrationInput {
   /** Output format (default 22.05 kHz mono s16). */
   format?: WavFormat;
   ffmpegPath?: string;
+  /**
+   * The longest narration this may make (its output budget): the audio written is counted clip by
+   * clip, and once it passes this much the synthesis stops at once and what it wrote is removed.
+   */
+  maxDurationMs?: number;
 }
 
 export interface Narration {
@@ -106,18 +113,41 @@ function planClips(input: NarrationInput, clipOptions: ClipOptions): ClipPlan {
 }
 
 export async function synthesizeNarration(input: NarrationInput): Promise<Narration> {
-  const { document, synthesizer, signal } = input;
+  const { document } = input;
   const format = input.format ?? NARRATION_FORMAT;
   if (document.scenes.length === 0) {
     throw new SpeechError('nothing-to-say', `${document.file}: the script has no scenes to narrate`);
   }
   await mkdir(input.workDir, { recursive: true });
+  const budget =
+    input.maxDurationMs === undefined ? undefined : new OutputBudget(input.maxDurationMs, format);
+  try {
+    return await narrate(input, format, budget);
+  } catch (error) {
+    // A narration over its budget is refused whole: none of its clips is worth keeping.
+    if (error instanceof SpeechError && error.kind === 'over-budget') {
+      await rm(input.workDir, { recursive: true, force: true });
+      log.warn('narration stopped at its budget', { file: document.file, bytes: budget?.usedBytes });
+    }
+    throw error;
+  }
+}
+
+async function narrate(
+  input: NarrationInput,
+  format: WavFormat,
+  budget: OutputBudget | undefined,
+): Promise<Narration> {
+  const { document, synthesizer, signal } = input;
+  // Passing the budget stops the clips being synthesized at that moment too, not only the next ones.
+  const stop = new AbortController();
+  const synthesisSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const { jobs, clipOf } = planClips(input, {
     synthesizer,
     engineVersion: await synthesizer.version(),
     workDir: input.workDir,
     format,
-    signal,
+    signal: synthesisSignal,
     ffmpegPath: input.ffmpegPath,
   });
 
@@ -128,13 +158,16 @@ export async function synthesizeNarration(input: NarrationInput): Promise<Narrat
     async ({ clip, utterance }) => {
       try {
         await clip.prepare();
+        budget?.charge((await stat(clip.wavPath)).size);
       } catch (error) {
-        throw withLocation(document, utterance, error);
+        const located = withLocation(document, utterance, error);
+        if (located instanceof SpeechError && located.kind === 'over-budget') stop.abort(located);
+        throw located;
       }
       done++;
       input.onProgress?.((done / jobs.length) * SYNTHESIS_SHARE);
     },
-    signal,
+    synthesisSignal,
   );
 
   const frames = new Map<string, number>();
@@ -152,10 +185,21 @@ export async function synthesizeNarration(input: NarrationInput): Promise<Narrat
   }));
   const timeline = layOutNarration(scenes, {
     sampleRate: format.sampleRate,
-    utteranceGapMs: input.utteranceGapMs ?? 150,
-    sceneGapMs: input.sceneGapMs ?? 400,
-    emptySceneMs: input.emptySceneMs ?? 1500,
+    utteranceGapMs: input.utteranceGapMs ?? NARRATION_GAPS.utteranceGapMs,
+    sceneGapMs: input.sceneGapMs ?? NARRATION_GAPS.sceneGapMs,
+    emptySceneMs: input.emptySceneMs ?? NARRATION_GAPS.emptySceneMs,
   });
+  if (budget) {
+    // Repeated lines are synthesized once but spoken every time: the whole must fit too.
+    const spoken = [...clipOf.keys()];
+    const past = timeline.cues.find((cue) => cue.endMs > budget.limitMs);
+    const at = past ? spoken[past.index] : undefined;
+    budget.checkTotal(
+      timeline.frameCount,
+      format,
+      at ? `${document.file}:${at.line}:${at.col}` : document.file,
+    );
+  }
 
   await writeAtomically(input.outPath, async (tempPath) => {
     const written = await concatenateWav(

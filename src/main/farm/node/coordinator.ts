@@ -1,12 +1,22 @@
 import type Database from 'better-sqlite3';
 import { createLogger } from '../../log/logger.ts';
 import { type FarmClient, FarmHttpError, type Peer } from '../net/index.ts';
-import { type Assignment, createSqliteTaskStore, FarmQueue } from '../queue/index.ts';
+import { type Assignment, type Clock, createSqliteTaskStore, FarmQueue } from '../queue/index.ts';
 import type { LeaseOffer } from './schemas.ts';
 
 const log = createLogger('FarmCoordinator');
 
 const TICK_MS = 250;
+
+/**
+ * How long a finished (done, failed or withdrawn) task stays in the queue. While it is there a
+ * resubmission of it is answered "done" instead of encoding it again, which matters to an origin that
+ * was away when its video finished (a Mac asleep over a long weekend); after a week it is only history,
+ * and every task ever run would otherwise stay in memory and in `farm_tasks` for good.
+ */
+export const FINISHED_TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** Pruning walks the whole queue: once an hour is plenty for a week's retention. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * The queue and the scheduler loop of the node that is coordinator: tasks by priority, leases to the
@@ -16,14 +26,22 @@ export class Coordinator {
   readonly queue: FarmQueue;
   private readonly client: FarmClient;
   private readonly self: () => Peer;
+  private readonly clock: Clock;
+  private readonly retentionMs: number;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  private lastPrune = Number.NEGATIVE_INFINITY;
 
-  constructor(deps: { sqlite: Database.Database; client: FarmClient; self: () => Peer }) {
-    this.queue = new FarmQueue({
-      clock: { now: () => Date.now() },
-      store: createSqliteTaskStore(deps.sqlite),
-    });
+  constructor(deps: {
+    sqlite: Database.Database;
+    client: FarmClient;
+    self: () => Peer;
+    clock?: Clock;
+    retentionMs?: number;
+  }) {
+    this.clock = deps.clock ?? { now: () => Date.now() };
+    this.retentionMs = deps.retentionMs ?? FINISHED_TASK_RETENTION_MS;
+    this.queue = new FarmQueue({ clock: this.clock, store: createSqliteTaskStore(deps.sqlite) });
     this.client = deps.client;
     this.self = deps.self;
   }
@@ -46,6 +64,7 @@ export class Coordinator {
     if (this.ticking) return;
     this.ticking = true;
     try {
+      this.pruneIfDue();
       const { expired, assignments } = this.queue.tick();
       for (const lease of expired) {
         log.warn('lease expired', { lease: lease.id, task: lease.taskId, worker: lease.workerId });
@@ -55,6 +74,14 @@ export class Coordinator {
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** Forgets tasks finished longer ago than the retention, at most once per PRUNE_EVERY_MS. */
+  private pruneIfDue(): void {
+    const now = this.clock.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    this.queue.pruneFinished(now - this.retentionMs);
   }
 
   private async dispatch({ lease, task, worker }: Assignment): Promise<void> {

@@ -15,6 +15,12 @@ import type { TaskInput } from '../queue/index.ts';
 const log = createLogger('FarmOrigin');
 /** Tries of a lease completion before an upload is given up. */
 const COMPLETE_ATTEMPTS = 3;
+/**
+ * A task of a job that is no longer queued or running is forgotten this long after it was made: until
+ * then a re-run of the job's encode collects the video already made (keptResult); after that the row is
+ * only history, and rows would otherwise pile up, one for every video this node sent to the farm.
+ */
+export const ORIGIN_TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * The tasks this node sent to the farm, kept in its own database until their video is back: if the
@@ -65,6 +71,35 @@ function planOfRow(row: OriginRow): RenderPlan | undefined {
   return checked.ok ? checked.plan : undefined;
 }
 
+/**
+ * Blobs this node's farm tasks still need: the assets their plans name (workers fetch them from here)
+ * and the results kept for a re-run. Read by garbage collection, which may run in another process
+ * (`vfo gc`) while this node's tasks are out, so it reads the table rather than asking an Origin.
+ */
+export function blobsHeldByOriginTasks(sqlite: Database.Database): Set<string> {
+  const held = new Set<string>();
+  const table = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'farm_origin_tasks'")
+    .get();
+  if (!table) return held;
+  const rows = sqlite.prepare('SELECT plan, result_sha256 FROM farm_origin_tasks').all() as Pick<
+    OriginRow,
+    'plan' | 'result_sha256'
+  >[];
+  for (const row of rows) {
+    if (row.result_sha256) held.add(row.result_sha256);
+    try {
+      const plan = JSON.parse(row.plan) as { assets?: Record<string, { sha256?: unknown }> };
+      for (const asset of Object.values(plan.assets ?? {})) {
+        if (typeof asset.sha256 === 'string') held.add(asset.sha256);
+      }
+    } catch {
+      // An unreadable plan holds nothing this node could still send.
+    }
+  }
+  return held;
+}
+
 export interface FarmResult {
   path: string;
   sha256: string;
@@ -88,6 +123,8 @@ export interface OriginDeps {
   ffmpeg: () => Promise<FfmpegLocation>;
   /** Where the engine keeps a blob by checksum: a result already moved there can be handed out again. */
   blobPath: (sha256: string) => string;
+  /** Milliseconds since the epoch (tasks' creation times, their retention). */
+  clock?: () => number;
 }
 
 export class Origin {
@@ -127,11 +164,15 @@ export class Origin {
     const kept = row ? await this.keptResult(row) : undefined;
     if (kept) return kept;
     if (!row) {
+      // Rows come with submissions, so that is when old ones go (their rows at once, their files soon).
+      this.pruneFinished().catch((error: unknown) =>
+        log.warn('could not forget old farm tasks', { error: String(error) }),
+      );
       this.deps.sqlite
         .prepare(
           'INSERT INTO farm_origin_tasks (task_id, job_id, plan, created_at, split_of) VALUES (?, ?, ?, ?, ?)',
         )
-        .run(taskId, input.jobId, JSON.stringify(input.plan), Date.now(), input.splitOf ?? null);
+        .run(taskId, input.jobId, JSON.stringify(input.plan), this.now(), input.splitOf ?? null);
     }
     if (input.signal.aborted) throw input.signal.reason ?? new Error('cancelled');
     const arrived = new Promise<FarmResult>((resolve, reject) => {
@@ -190,6 +231,31 @@ export class Origin {
         error: String(error),
       }),
     );
+  }
+
+  /**
+   * Forgets the tasks of jobs no longer queued or running once they are older than the retention, with
+   * any result file still waiting in the results folder. Returns how many went.
+   */
+  async pruneFinished(now: number = this.now()): Promise<number> {
+    // Synchronous up to the first await: a caller inserting a row right after sees the table pruned.
+    const gone = this.deps.sqlite
+      .prepare(
+        `DELETE FROM farm_origin_tasks WHERE created_at < ?
+           AND job_id NOT IN (SELECT id FROM jobs WHERE status IN ('queued', 'running'))
+         RETURNING task_id, result_path`,
+      )
+      .all(now - ORIGIN_TASK_RETENTION_MS) as Pick<OriginRow, 'task_id' | 'result_path'>[];
+    for (const row of gone) {
+      this.waiters.delete(row.task_id);
+      if (row.result_path) await rm(row.result_path, { force: true });
+    }
+    if (gone.length > 0) log.info('old farm tasks forgotten', { count: gone.length });
+    return gone.length;
+  }
+
+  private now(): number {
+    return (this.deps.clock ?? Date.now)();
   }
 
   /** Whether the whole video `taskId` already has a task (a re-run keeps what it started as). */

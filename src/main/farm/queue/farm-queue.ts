@@ -220,6 +220,21 @@ export class FarmQueue {
     return result;
   }
 
+  /**
+   * Forgets done and failed (withdrawn included) tasks that finished before `before`: the coordinator's
+   * retention (coordinator.ts). A task submitted again after that is a new task.
+   */
+  pruneFinished(before: number): string[] {
+    const ids: string[] = [];
+    for (const task of this.ctx.state.all()) {
+      const finished = task.status === 'done' || task.status === 'failed';
+      if (finished && (task.finishedAt ?? task.updatedAt) < before) ids.push(task.id);
+    }
+    this.ctx.state.commit([], ids);
+    if (ids.length > 0) log.info('finished tasks pruned', { count: ids.length });
+    return ids;
+  }
+
   stats(): QueueStats {
     const { state, workers } = this.ctx;
     const running: Record<string, number> = {};

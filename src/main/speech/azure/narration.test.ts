@@ -13,6 +13,7 @@ import {
 import { addLogSink, type LogRecord } from '../../log/logger.ts';
 import { parseScriptText } from '../../script/parser.ts';
 import type { Scene, ScriptDocument, Utterance } from '../../script/types.ts';
+import type { SpeechError } from '../errors.ts';
 import { readWavHeader } from '../wav.ts';
 import { createAzureSpeech } from './azure-speech.ts';
 import { AzureSpeechError } from './errors.ts';
@@ -249,5 +250,25 @@ describe('synthesizeAzureNarration', () => {
     });
     await expect(run).rejects.toSatisfy((e) => e === reason || (e as AzureSpeechError).kind === 'cancelled');
     await expect(stat(join(root, 'cancelled', 'narration.wav'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('stops at its output budget within one chunk, and removes the chunks it wrote', async () => {
+    // About 84 s of audio in 400-character requests; the budget is 20 s.
+    const error = await narrate(longDocument(), 'over-budget', {
+      maxChunkChars: 400,
+      concurrency: 1,
+      maxDurationMs: 20_000,
+    }).catch((e: unknown) => e);
+    expect((error as SpeechError).kind).toBe('over-budget');
+    expect((error as Error).message).toMatch(
+      /^\/scripts\/long\.md:1:1: the narration passed its budget of 20 s/,
+    );
+    const requested = fake.requests.map((r) => r.audio.length);
+    const largest = Math.max(...requested);
+    expect(requested.length).toBeLessThan(6);
+    // What was asked for before the stop: under the budget plus the chunk that passed it.
+    expect(requested.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20_000 * FRAMES_PER_MS * 2 + largest);
+    await expect(stat(join(root, 'over-budget', 'work'))).rejects.toThrow(/ENOENT/);
+    await expect(stat(join(root, 'over-budget', 'narration.wav'))).rejects.toThrow(/ENOENT/);
   });
 });

@@ -4,13 +4,14 @@
  * service sent it and the pieces are joined sample-exactly (no re-encoding, so no gaps or clicks), with
  * precise silence between scenes. Captions follow the word boundaries the service reported.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { createLogger } from '../../log/logger.ts';
 import type { SsmlVoice } from '../../script/ssml.ts';
 import type { ScriptDocument } from '../../script/types.ts';
 import { writeAtomically } from '../../util/atomic-file.ts';
 import { SpeechError } from '../errors.ts';
 import type { Narration } from '../narration.ts';
+import { OutputBudget } from '../output-budget.ts';
 import { runWithConcurrency } from '../task-pool.ts';
 import { concatenateWav } from '../wav.ts';
 import type { AzureSpeech } from './azure-speech.ts';
@@ -43,6 +44,8 @@ export interface AzureNarrationInput {
   emptySceneMs?: number;
   /** Requests running at once (default 2). */
   concurrency?: number;
+  /** The longest narration this may make: see NarrationInput.maxDurationMs (counted chunk by chunk). */
+  maxDurationMs?: number;
 }
 
 export interface AzureNarration extends Narration {
@@ -61,13 +64,18 @@ function located(document: ScriptDocument, chunk: SsmlChunk, error: unknown): un
   ) {
     return error;
   }
+  return new AzureSpeechError(error.kind, `${locationOf(document, chunk)}: ${error.message}`, {
+    cause: error,
+  });
+}
+
+function locationOf(document: ScriptDocument, chunk: SsmlChunk): string {
   const first = utterancesOf(chunk)[0];
-  const where = first ? `${document.file}:${first.line}:${first.col}` : document.file;
-  return new AzureSpeechError(error.kind, `${where}: ${error.message}`, { cause: error });
+  return first ? `${document.file}:${first.line}:${first.col}` : document.file;
 }
 
 export async function synthesizeAzureNarration(input: AzureNarrationInput): Promise<AzureNarration> {
-  const { document, speech, signal } = input;
+  const { document, speech } = input;
   const chunkOptions = {
     voice: input.voice,
     resolveVoiceName: input.resolveVoiceName,
@@ -75,13 +83,37 @@ export async function synthesizeAzureNarration(input: AzureNarrationInput): Prom
     maxVoiceElements: input.maxVoiceElements ?? 50,
   };
   const chunksByScene = document.scenes.map((scene) => chunkScene(scene, chunkOptions));
-  const chunks = chunksByScene.flat();
-  if (chunks.length === 0) {
+  if (chunksByScene.every((chunks) => chunks.length === 0)) {
     throw new SpeechError('nothing-to-say', `${document.file}: the script has nothing to narrate`);
   }
   await mkdir(input.workDir, { recursive: true });
+  const format = { sampleRate: speech.sampleRate, channels: 1 } as const;
+  const budget =
+    input.maxDurationMs === undefined ? undefined : new OutputBudget(input.maxDurationMs, format);
+  try {
+    return await narrate(input, chunksByScene, budget);
+  } catch (error) {
+    // A narration over its budget is refused whole: none of its chunks is worth keeping.
+    if (error instanceof SpeechError && error.kind === 'over-budget') {
+      await rm(input.workDir, { recursive: true, force: true });
+      log.warn('narration stopped at its budget', { file: document.file, bytes: budget?.usedBytes });
+    }
+    throw error;
+  }
+}
+
+async function narrate(
+  input: AzureNarrationInput,
+  chunksByScene: SsmlChunk[][],
+  budget: OutputBudget | undefined,
+): Promise<AzureNarration> {
+  const { document, speech, signal } = input;
+  const chunks = chunksByScene.flat();
   const engineVersion = await speech.version();
   const audioOf = new Map<SsmlChunk, ChunkAudio>();
+  // Passing the budget stops the requests under way at that moment too, not only the next ones.
+  const stop = new AbortController();
+  const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   let done = 0;
   let requested = 0;
   await runWithConcurrency(
@@ -89,16 +121,29 @@ export async function synthesizeAzureNarration(input: AzureNarrationInput): Prom
     input.concurrency ?? 2,
     async (chunk) => {
       try {
-        const { audio, reused } = await chunkAudio(speech, engineVersion, chunk.ssml, input.workDir, signal);
+        const { audio, reused } = await chunkAudio(
+          speech,
+          engineVersion,
+          chunk.ssml,
+          input.workDir,
+          requestSignal,
+        );
         audioOf.set(chunk, audio);
         if (!reused) requested++;
+        budget?.charge((await stat(audio.wavPath)).size);
       } catch (error) {
+        const where = locationOf(document, chunk);
+        if (error instanceof SpeechError && error.kind === 'over-budget') {
+          const over = new SpeechError('over-budget', `${where}: ${error.message}`);
+          stop.abort(over);
+          throw over;
+        }
         throw located(document, chunk, error);
       }
       done++;
       input.onProgress?.((done / chunks.length) * SYNTHESIS_SHARE);
     },
-    signal,
+    requestSignal,
   );
 
   const scenes: LayoutScene[] = document.scenes.map((scene, i) => ({
@@ -112,6 +157,7 @@ export async function synthesizeAzureNarration(input: AzureNarrationInput): Prom
     emptySceneMs: input.emptySceneMs ?? 1500,
   });
   const format = { sampleRate: speech.sampleRate, channels: 1 } as const;
+  budget?.checkTotal(layout.frameCount, format, document.file);
   await writeAtomically(input.outPath, async (tempPath) => {
     const written = await concatenateWav(layout.parts, tempPath, format, signal ? { signal } : {});
     if (written.frameCount !== layout.frameCount) {

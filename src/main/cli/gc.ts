@@ -1,0 +1,60 @@
+import { parseSize, readDiskBudget, writeDiskBudget } from '../engine/disk-budget.ts';
+import type { GcReport } from '../engine/garbage-collector.ts';
+import { formatSize } from '../script/diagnostics.ts';
+import { parseCommandArgs } from './args.ts';
+import { openContext } from './context.ts';
+import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
+
+export const GC_USAGE = `usage: vfo gc [--dry-run] [--json] [--data DIR]
+       vfo gc --budget SIZE|off    (collect on its own when blobs + scratch pass SIZE, e.g. 20GB)
+  removes the results of failed and cancelled jobs, crashed attempts' scratch folders and blobs no job
+  names; never what a queued, running or finished job, or a farm task, still needs`;
+
+/** `vfo gc`: frees the disk failed and cancelled jobs hold; `--budget` sets the automatic threshold. */
+export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    'dry-run': { type: 'boolean' },
+    budget: { type: 'string' },
+  });
+  if (values.help) {
+    io.out(GC_USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`vfo gc takes no arguments\n${GC_USAGE}`);
+  const budget = values.budget === undefined ? undefined : parseBudget(values.budget);
+  const ctx = await openContext({ data: values.data });
+  try {
+    if (budget !== undefined) {
+      writeDiskBudget(ctx.database.db, budget);
+      const shown = budget === null ? 'off' : formatSize(budget);
+      if (values.json) printJson(io, { diskBudget: budget });
+      else io.out(`disk budget: ${shown}${budget === null ? ' (nothing is collected on its own)' : ''}`);
+      return EXIT.ok;
+    }
+    const report = await ctx.engine.collectGarbage({ dryRun: Boolean(values['dry-run']) });
+    if (values.json) printJson(io, { ...report, diskBudget: readDiskBudget(ctx.database.db) });
+    else io.out(describe(report));
+    return EXIT.ok;
+  } finally {
+    ctx.close();
+  }
+}
+
+function parseBudget(text: string): number | null {
+  if (text.trim().toLowerCase() === 'off') return null;
+  const bytes = parseSize(text);
+  if (bytes === null)
+    throw new UsageError(`--budget must be a size like 20GB or 500MB, or "off" (got "${text}")`);
+  return bytes;
+}
+
+function describe(report: GcReport): string {
+  const verb = report.dryRun ? 'would free' : 'freed';
+  const files = report.blobs.count + report.scratch.count;
+  return (
+    `${verb} ${files} ${files === 1 ? 'item' : 'items'}, ${formatSize(report.freedBytes)}: ` +
+    `${report.blobs.count} blobs, ${report.scratch.count} scratch folders or files, ` +
+    `results of ${report.jobs} failed or cancelled jobs ` +
+    `(blobs + scratch: ${formatSize(report.usageBefore)} → ${formatSize(report.usageAfter)})`
+  );
+}

@@ -1,0 +1,265 @@
+/**
+ * Garbage collection with a real database and real files: the engine harness runs real jobs (small
+ * fake step kinds writing text files into the real blob store), then collection runs over them.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jobs } from '../db/schema.ts';
+import { blobsHeldByOriginTasks, Origin } from '../farm/node/origin.ts';
+import { createLogger } from '../log/logger.ts';
+import { sha256Hex } from '../util/hash.ts';
+import { writeDiskBudget } from './disk-budget.ts';
+import { createHarness, DIAMOND, type Harness, jobInput } from './engine.fixture.ts';
+import { collectGarbage, type GarbageCollectorDeps, measureUsage } from './garbage-collector.ts';
+import type { JobRow } from './job-store.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const HOUR = 3600_000;
+
+async function setUp(): Promise<Harness> {
+  h = await createHarness({ maxAttempts: 1 });
+  h.addRecipe('diamond', DIAMOND);
+  // The same graph with a different last step: it reuses the first three steps of 'diamond' jobs.
+  h.addRecipe('diamond-x', {
+    steps: DIAMOND.steps.map((s) => (s.key === 'final' ? { ...s, with: { variant: 1 } } : s)),
+  });
+  return h;
+}
+
+function gcDeps(extra: Partial<GarbageCollectorDeps> = {}): GarbageCollectorDeps {
+  return {
+    store: h.engine.store,
+    blobs: h.engine.blobs,
+    workRoot: h.engine.workRoot,
+    log: createLogger('GcTest'),
+    heldByFarm: () => blobsHeldByOriginTasks(h.database.sqlite),
+    ...extra,
+  };
+}
+
+async function render(name: string, recipe = 'diamond'): Promise<JobRow> {
+  const { job } = h.engine.createJob({ recipe, input: jobInput(h, name) });
+  return h.engine.run(job.id);
+}
+
+async function failAtFinal(name: string, recipe = 'diamond'): Promise<JobRow> {
+  h.behaviour.fatal.add('final');
+  try {
+    return await render(name, recipe);
+  } finally {
+    h.behaviour.fatal.delete('final');
+  }
+}
+
+/** Starts a job that stops in its last step until cancelled: its first three steps are done. */
+async function startHanging(name: string): Promise<{ job: JobRow; finished: Promise<JobRow> }> {
+  h.behaviour.hangKeys.add('final');
+  const started = h.calls.final ?? 0;
+  const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h, name) });
+  const finished = h.engine.run(job.id);
+  // The fake step counts its call and starts hanging in the same tick.
+  for (let i = 0; i < 200 && (h.calls.final ?? 0) === started; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  h.behaviour.hangKeys.delete('final');
+  return { job, finished };
+}
+
+/** The blob files a job's artifacts name (recorded before collection: collection forgets them). */
+function blobFiles(job: JobRow): string[] {
+  return [...new Set(h.engine.store.jobArtifacts(job.id).map((a) => a.path))];
+}
+
+const allExist = (paths: string[]) => paths.length > 0 && paths.every((p) => existsSync(p));
+const noneExist = (paths: string[]) => paths.length > 0 && paths.every((p) => !existsSync(p));
+
+describe('vfo gc (collectGarbage)', () => {
+  it("removes failed and cancelled jobs' blobs; keeps a running job's, a queued job's cached steps, a done job's and shared ones", async () => {
+    await setUp();
+    const done = await render('a');
+    const failed = await failAtFinal('f');
+    // Reuses the done job's first three results, then fails: those blobs are named by both jobs.
+    const sharing = await failAtFinal('a', 'diamond-x');
+    const requeued = await failAtFinal('q');
+    h.engine.retry(requeued.id); // queued again: its finished steps are the cache it resumes from
+    const hanging = await startHanging('c');
+    h.engine.cancel(hanging.job.id);
+    const cancelled = await hanging.finished;
+    const running = await startHanging('r');
+    expect([done.status, failed.status, sharing.status, cancelled.status]).toEqual([
+      'done',
+      'failed',
+      'failed',
+      'cancelled',
+    ]);
+    expect(h.engine.store.getJob(running.job.id)?.status).toBe('running');
+
+    const before = {
+      done: blobFiles(done),
+      failed: blobFiles(failed),
+      sharing: blobFiles(sharing),
+      requeued: blobFiles(requeued),
+      cancelled: blobFiles(cancelled),
+      running: blobFiles(running.job),
+    };
+    expect(before.sharing.every((p) => before.done.includes(p))).toBe(true);
+
+    const dry = await collectGarbage(gcDeps(), { dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, jobs: 3, blobs: { count: 6 } });
+    expect(allExist(before.failed) && allExist(before.cancelled)).toBe(true);
+
+    const report = await collectGarbage(gcDeps());
+    expect(report).toMatchObject({ dryRun: false, jobs: 3, blobs: { count: 6 } });
+    expect(report.blobs.bytes).toBe(dry.blobs.bytes);
+    expect(report.usageAfter).toBe(await measureUsage(h.engine.blobs, h.engine.workRoot));
+
+    expect(noneExist(before.failed)).toBe(true);
+    expect(noneExist(before.cancelled)).toBe(true);
+    // The collected jobs' records agree: no artifacts, and the steps that had finished are pending again.
+    for (const job of [failed, cancelled]) {
+      expect(h.engine.store.jobArtifacts(job.id)).toEqual([]);
+      expect(h.engine.store.steps(job.id).filter((s) => s.status === 'done')).toEqual([]);
+    }
+    expect(allExist(before.done)).toBe(true);
+    expect(allExist(before.sharing)).toBe(true);
+    expect(allExist(before.requeued)).toBe(true);
+    expect(allExist(before.running)).toBe(true);
+    // The running job's scratch folder is in use and stays; it still finishes.
+    expect(existsSync(join(h.engine.workRoot, running.job.id))).toBe(true);
+    h.engine.cancel(running.job.id);
+    await running.finished;
+
+    // The done job's steps are still a cache: rendering it again runs nothing.
+    const calls = { ...h.calls };
+    expect((await render('a')).status).toBe('done');
+    expect(h.calls).toEqual(calls);
+    // The queued job resumes from its kept results: only its last step runs.
+    expect((await h.engine.run(requeued.id)).status).toBe('done');
+    expect(h.calls.final).toBe((calls.final ?? 0) + 1);
+    // A collected job is not broken: a retry makes its results again.
+    h.engine.retry(failed.id);
+    expect((await h.engine.run(failed.id)).status).toBe('done');
+    expect(allExist(blobFiles(failed))).toBe(true);
+  });
+
+  it('keeps a blob a farm task of this node still needs, even when only a failed job names it', async () => {
+    await setUp();
+    const failed = await failAtFinal('f');
+    const voice = h.engine.store.jobArtifacts(failed.id).find((a) => a.stepKey === 'voice');
+    const origin = new Origin({
+      sqlite: h.database.sqlite,
+      dataDir: join(h.dir, 'data'),
+      nodeId: 'node-1',
+      selfUrl: () => 'http://127.0.0.1:1',
+      client: { json: () => Promise.reject(new Error('no network in this test')) },
+      coordinator: () => null,
+      ffmpeg: () => Promise.reject(new Error('not used')),
+      blobPath: (sha) => h.engine.blobs.pathFor(sha),
+    });
+    const plan = {
+      assets: { narration: { sha256: voice?.sha256, size: voice?.size, kind: 'audio', name: 'n.wav' } },
+    } as unknown as Parameters<Origin['awaitTask']>[0]['plan'];
+    const controller = new AbortController();
+    const waiting = origin
+      .awaitTask({ taskId: 'a'.repeat(64), jobId: failed.id, plan, signal: controller.signal })
+      .catch(() => 'stopped');
+    controller.abort();
+    await waiting;
+
+    const files = blobFiles(failed);
+    await collectGarbage(gcDeps());
+    expect(existsSync(voice?.path as string)).toBe(true);
+    expect(files.filter((p) => existsSync(p))).toEqual([voice?.path]);
+  });
+
+  it('removes orphan blobs and stale scratch older than the grace period, never a fresh one', async () => {
+    await setUp();
+    const done = await render('a');
+    const now = Date.now();
+    const orphan = async (text: string, ageMs: number) => {
+      const path = h.engine.blobs.pathFor(sha256Hex(text));
+      await mkdir(join(path, '..'), { recursive: true });
+      await writeFile(path, text);
+      const at = (now - ageMs) / 1000;
+      await utimes(path, at, at);
+      return path;
+    };
+    const old = await orphan('left by a crash', 2 * HOUR);
+    const fresh = await orphan('being recorded right now', 0);
+    const crashed = join(h.engine.workRoot, done.id, 'video-1');
+    await mkdir(crashed, { recursive: true });
+    await writeFile(join(crashed, 'half.mp4'), 'x'.repeat(1000));
+
+    const report = await collectGarbage(gcDeps({ clock: () => now }));
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(crashed)).toBe(false);
+    expect(report.blobs.count).toBe(1);
+    expect(report.scratch.bytes).toBeGreaterThanOrEqual(1000);
+    expect(allExist(blobFiles(done))).toBe(true);
+  });
+});
+
+describe('the disk budget (storage.diskBudget)', () => {
+  /**
+   * Two failed jobs, the first ended an hour before the second. The second reused the first one's
+   * script and voice results (so both name those blobs) and made its own notes.
+   */
+  async function twoFailedJobs() {
+    await setUp();
+    h.addRecipe('diamond-y', {
+      steps: DIAMOND.steps.map((s) =>
+        s.key === 'notes'
+          ? { ...s, with: { usesVoice: true } }
+          : s.key === 'final'
+            ? { ...s, with: { v: 2 } }
+            : s,
+      ),
+    });
+    await render('a');
+    const older = await failAtFinal('old');
+    const newer = await failAtFinal('old', 'diamond-y');
+    h.database.db
+      .update(jobs)
+      .set({ updatedAt: new Date(Date.now() - HOUR).toISOString() })
+      .where(eq(jobs.id, older.id))
+      .run();
+    const olderFiles = blobFiles(older);
+    const newerFiles = blobFiles(newer);
+    return {
+      olderOnly: olderFiles.filter((p) => !newerFiles.includes(p)),
+      shared: olderFiles.filter((p) => newerFiles.includes(p)),
+      newer: newerFiles,
+    };
+  }
+
+  it('collects after a job ends when over the budget, oldest first, until under it', async () => {
+    const { olderOnly, shared, newer } = await twoFailedJobs();
+    expect(shared).toHaveLength(2);
+    const usage = await measureUsage(h.engine.blobs, h.engine.workRoot);
+    writeDiskBudget(h.database.db, usage - 1);
+
+    expect((await render('a')).status).toBe('done'); // reuses everything: adds no file
+
+    expect(noneExist(olderOnly)).toBe(true);
+    // The newer failed job still names the shared blobs: they go with it, not before.
+    expect(allExist(shared)).toBe(true);
+    expect(allExist(newer)).toBe(true);
+    expect(await measureUsage(h.engine.blobs, h.engine.workRoot)).toBeLessThan(usage);
+  });
+
+  it('removes nothing when under the budget, or when there is no budget', async () => {
+    const { olderOnly: older, newer } = await twoFailedJobs();
+    const usage = await measureUsage(h.engine.blobs, h.engine.workRoot);
+    await render('a');
+    writeDiskBudget(h.database.db, usage);
+    await render('a');
+    expect(allExist(older) && allExist(newer)).toBe(true);
+    expect(await measureUsage(h.engine.blobs, h.engine.workRoot)).toBe(usage);
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * Frees the disk that failed and cancelled jobs, crashed attempts and orphaned blobs hold (`vfo gc`,
+ * and the engine itself when the data folder passes its disk budget). The plan comes from
+ * gc-plan.ts; each removal is then checked again against the database at the moment it happens,
+ * because jobs in this and other processes keep running meanwhile.
+ */
+import { statSync, unlinkSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../log/logger.ts';
+import type { BlobStore } from './blob-store.ts';
+import {
+  type BlobFile,
+  type GcInventory,
+  type GcUnit,
+  planCollection,
+  type ScratchEntry,
+} from './gc-plan.ts';
+import type { JobStore } from './job-store.ts';
+
+/**
+ * An unnamed blob or stray file younger than this is left alone: a step may have just moved it into
+ * the store and not yet recorded it (an encode of hours writes its file up to that moment).
+ */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+const SHA256_NAME = /^[0-9a-f]{64}$/;
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface GarbageCollectorDeps {
+  store: JobStore;
+  blobs: BlobStore;
+  /** <data>/work: the engine's scratch folders, one per job. */
+  workRoot: string;
+  /** Blobs this node's farm tasks still need (none when it is not in a farm). */
+  heldByFarm?: () => Iterable<string>;
+  log: Logger;
+  clock?: () => number;
+  orphanGraceMs?: number;
+}
+
+export interface GcOptions {
+  /** Report what would go, remove nothing. */
+  dryRun?: boolean;
+  /** Stop once blobs + scratch are at most this many bytes (the disk budget); absent: everything. */
+  targetBytes?: number;
+}
+
+export interface GcReport {
+  dryRun: boolean;
+  /** Failed or cancelled jobs whose results were forgotten. */
+  jobs: number;
+  blobs: { count: number; bytes: number };
+  scratch: { count: number; bytes: number };
+  freedBytes: number;
+  /** Blobs + scratch before and after. */
+  usageBefore: number;
+  usageAfter: number;
+}
+
+export async function collectGarbage(deps: GarbageCollectorDeps, options: GcOptions = {}): Promise<GcReport> {
+  const now = (deps.clock ?? Date.now)();
+  const orphanGraceMs = deps.orphanGraceMs ?? ORPHAN_GRACE_MS;
+  const inventory = await takeInventory(deps, now, orphanGraceMs);
+  const plan = planCollection(inventory, {
+    now,
+    orphanGraceMs,
+    ...(options.targetBytes !== undefined ? { targetBytes: options.targetBytes } : {}),
+  });
+  const report: GcReport = {
+    dryRun: Boolean(options.dryRun),
+    jobs: 0,
+    blobs: { count: 0, bytes: 0 },
+    scratch: { count: 0, bytes: 0 },
+    freedBytes: 0,
+    usageBefore: inventory.usageBytes,
+    usageAfter: inventory.usageBytes,
+  };
+  const held = new Set(inventory.kept);
+  for (const unit of plan.units) {
+    if (options.dryRun) count(report, unit, unit.kind === 'job' ? unit.blobs : [unit]);
+    else await carryOut(deps, unit, held, report);
+  }
+  report.freedBytes = report.blobs.bytes + report.scratch.bytes;
+  report.usageAfter = inventory.usageBytes - report.freedBytes;
+  if (!options.dryRun && (report.blobs.count > 0 || report.scratch.count > 0 || report.jobs > 0)) {
+    deps.log.info('garbage collected', { ...report });
+  }
+  return report;
+}
+
+/** Blobs + scratch on disk, as the disk budget counts them. */
+export async function measureUsage(blobs: BlobStore, workRoot: string): Promise<number> {
+  let total = 0;
+  for (const root of [blobs.root, workRoot]) total += await bytesUnder(root);
+  return total;
+}
+
+async function carryOut(
+  deps: GarbageCollectorDeps,
+  unit: GcUnit,
+  held: ReadonlySet<string>,
+  report: GcReport,
+): Promise<void> {
+  if (unit.kind === 'scratch') {
+    await rm(unit.path, { recursive: true, force: true });
+    count(report, unit, []);
+    return;
+  }
+  const freed: { sha256: string; bytes: number }[] = [];
+  const release = (sha256: string): void => {
+    if (held.has(sha256)) return;
+    const bytes = removeBlobFile(deps.blobs.pathFor(sha256));
+    if (bytes !== null) freed.push({ sha256, bytes });
+  };
+  if (unit.kind === 'orphan') {
+    // Checked and removed in one transaction: a step recording it right now waits, then finds it gone.
+    deps.store.transaction(() => {
+      if (!deps.store.isBlobNamed(unit.sha256)) release(unit.sha256);
+    });
+    count(report, unit, freed);
+    return;
+  }
+  const forgotten = deps.store.forgetResults(unit.jobId, release);
+  if (!forgotten) return;
+  count(report, unit, freed);
+  deps.log.info('results of an ended job collected', {
+    job: unit.jobId,
+    artifacts: forgotten.artifacts,
+    blobs: freed.length,
+  });
+}
+
+/** Adds a unit to the report; `blobs` are the blob files it removed (or would remove). */
+function count(report: GcReport, unit: GcUnit, blobs: { bytes: number }[]): void {
+  if (unit.kind === 'scratch') {
+    report.scratch.count++;
+    report.scratch.bytes += unit.bytes;
+    return;
+  }
+  if (unit.kind === 'job') report.jobs++;
+  for (const blob of blobs) {
+    report.blobs.count++;
+    report.blobs.bytes += blob.bytes;
+  }
+}
+
+/** Synchronous: it runs inside a database transaction. Null when the file was already gone. */
+function removeBlobFile(path: string): number | null {
+  try {
+    const { size } = statSync(path);
+    unlinkSync(path);
+    return size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function takeInventory(deps: GarbageCollectorDeps, now: number, graceMs: number): Promise<GcInventory> {
+  const { blobs, scratch: strays } = await listBlobStore(deps.blobs.root);
+  const scratch = strays.filter((s) => now - s.modifiedAt >= graceMs);
+  let usageBytes = blobs.reduce((sum, b) => sum + b.bytes, 0) + strays.reduce((sum, s) => sum + s.bytes, 0);
+  for (const entry of await listWorkRoot(deps.workRoot)) {
+    usageBytes += entry.bytes;
+    const name = entry.path.slice(deps.workRoot.length + 1);
+    // A running job's folder is in use; any other job's is left over. Unknown names get the grace.
+    const status = JOB_ID.test(name) ? deps.store.getJob(name)?.status : undefined;
+    if (status === 'running') continue;
+    if (status !== undefined || now - entry.modifiedAt >= graceMs) scratch.push(entry);
+  }
+
+  const kept = new Set<string>(deps.heldByFarm?.() ?? []);
+  const named = new Set<string>();
+  const ended = new Map<string, { id: string; endedAt: number; blobs: string[] }>();
+  for (const use of deps.store.blobUses()) {
+    named.add(use.sha256);
+    if (use.status !== 'failed' && use.status !== 'cancelled') {
+      kept.add(use.sha256);
+      continue;
+    }
+    let job = ended.get(use.jobId);
+    if (!job) {
+      job = { id: use.jobId, endedAt: Date.parse(use.updatedAt), blobs: [] };
+      ended.set(use.jobId, job);
+    }
+    job.blobs.push(use.sha256);
+  }
+  return { blobs, scratch, usageBytes, kept, named, failedOrCancelled: [...ended.values()] };
+}
+
+/** <blobs>/ab/<sha256> files, and anything else in there (a stray partial copy). */
+async function listBlobStore(root: string): Promise<{ blobs: BlobFile[]; scratch: ScratchEntry[] }> {
+  const blobs: BlobFile[] = [];
+  const scratch: ScratchEntry[] = [];
+  for (const prefix of await namesIn(root)) {
+    const dir = join(root, prefix);
+    for (const name of await namesIn(dir)) {
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => null);
+      if (!info) continue;
+      if (info.isFile() && SHA256_NAME.test(name) && name.startsWith(prefix)) {
+        blobs.push({ sha256: name, bytes: info.size, modifiedAt: info.mtimeMs });
+      } else {
+        scratch.push({ path, bytes: await bytesUnder(path), modifiedAt: info.mtimeMs });
+      }
+    }
+  }
+  return { blobs, scratch };
+}
+
+async function listWorkRoot(workRoot: string): Promise<ScratchEntry[]> {
+  const entries: ScratchEntry[] = [];
+  for (const name of await namesIn(workRoot)) {
+    const path = join(workRoot, name);
+    const info = await stat(path).catch(() => null);
+    if (info) entries.push({ path, bytes: await bytesUnder(path), modifiedAt: info.mtimeMs });
+  }
+  return entries;
+}
+
+async function namesIn(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
+}
+
+async function bytesUnder(path: string): Promise<number> {
+  const info = await stat(path).catch(() => null);
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const name of await namesIn(path)) total += await bytesUnder(join(path, name));
+  return total;
+}

@@ -1,0 +1,93 @@
+/**
+ * Acceptance: `vfo gc` frees what a failed render left (its narration WAV among it), says what it
+ * freed, keeps a finished render's files, and the failed job can still be retried; `--budget` stores
+ * the disk budget setting.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStackTrace, runVfo, tempDir } from './support/vfo.ts';
+
+let dir: { path: string; remove(): Promise<void> };
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = await tempDir('vfo-gc-');
+  env = { VFO_DATA_DIR: join(dir.path, 'data') };
+});
+afterAll(async () => dir?.remove());
+
+interface JobJson {
+  id: string;
+  status: string;
+  artifacts: { type: string; path: string; size: number }[];
+}
+
+async function renderJson(script: string, extra: string[] = []): Promise<JobJson> {
+  const result = await runVfo(['render', script, '--video-preset', 'preview-360p', '--json', ...extra], env);
+  return (JSON.parse(result.stdout) as JobJson[])[0] as JobJson;
+}
+
+describe('vfo gc', () => {
+  let failed: JobJson;
+  let done: JobJson;
+
+  beforeAll(async () => {
+    const good = join(dir.path, 'good.md');
+    await writeFile(good, '# One\n\nBees dance to say where the flowers are.\n');
+    done = await renderJson(good);
+    const bad = join(dir.path, 'bad.md');
+    await writeFile(bad, '# One\n\nA script narrated in full, then refused by the encoder.\n');
+    // The encode fails (no ffmpeg there) after the narration was made: its WAV stays behind.
+    failed = await renderJson(bad, ['--ffmpeg', join(dir.path, 'no-such-ffmpeg')]);
+  });
+
+  it('reports with --dry-run what it would free, and removes nothing', async () => {
+    expect(done.status).toBe('done');
+    expect(failed.status).toBe('failed');
+    const wav = failed.artifacts.find((a) => a.type === 'audio');
+    expect(wav && existsSync(wav.path)).toBe(true);
+    const result = await runVfo(['gc', '--dry-run', '--json'], env);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { dryRun: boolean; jobs: number; freedBytes: number };
+    expect(report).toMatchObject({ dryRun: true, jobs: 1 });
+    expect(report.freedBytes).toBeGreaterThanOrEqual(wav?.size as number);
+    expect(failed.artifacts.every((a) => existsSync(a.path))).toBe(true);
+  });
+
+  it("frees the failed render's files, prints what it freed, and keeps the finished one's", async () => {
+    const result = await runVfo(['gc'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^freed \d+ items, [\d.]+ (KB|MB): \d+ blobs, .*results of 1 failed or cancelled jobs/,
+    );
+    const doneFiles = new Set(done.artifacts.map((a) => a.path));
+    for (const artifact of failed.artifacts) {
+      if (!doneFiles.has(artifact.path)) expect(existsSync(artifact.path)).toBe(false);
+    }
+    expect(done.artifacts.every((a) => existsSync(a.path))).toBe(true);
+    const again = await runVfo(['gc', '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ jobs: 0, freedBytes: 0 });
+  });
+
+  it('leaves the failed job retryable: its results are made again', async () => {
+    const result = await runVfo(['jobs', 'retry', failed.id.slice(0, 8)], env);
+    expect(result.code).toBe(0);
+    expect(existsSync(result.stdout.trim())).toBe(true);
+  });
+
+  it('stores the disk budget with --budget, and refuses a size it cannot read', async () => {
+    const set = await runVfo(['gc', '--budget', '20GB'], env);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('disk budget: 20.0 GB');
+    const shown = await runVfo(['gc', '--dry-run', '--json'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ diskBudget: 20 * 1024 ** 3 });
+    const bad = await runVfo(['gc', '--budget', 'lots'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--budget must be a size like 20GB');
+    expect(hasStackTrace(bad.stderr)).toBe(false);
+    const off = await runVfo(['gc', '--budget', 'off', '--json'], env);
+    expect(JSON.parse(off.stdout)).toEqual({ diskBudget: null });
+  });
+});
