@@ -191,5 +191,5 @@ async function reply(response: ServerResponse, result: unknown): Promise<void> {
     return;
   }
   if (result.kind === 'json') sendJson(response, result.status, result.body, result.headers);
-  else await sendFile(response, result.path, result.contentType, result.headers, result.range);
+  else await sendFile(response, result.path, result.contentType, result.headers, result.range, result.expect);
 }

@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { errorBody } from './errors.ts';
+import { SentContentCheck, type SentContentExpectation, SentContentMismatch } from './sent-content-check.ts';
 
 const BASE_HEADERS = {
   'cache-control': 'no-store',
@@ -35,13 +36,17 @@ export function sendJson(
   response.end(text);
 }
 
-/** Streams `path`; 404 if it is missing or not a regular file. */
+/**
+ * Streams `path`; 404 if it is missing or not a regular file. With `expect`, a whole file is hashed on
+ * its way out and a mismatch cuts the transfer (the caller is told through `expect.onMismatch`).
+ */
 export async function sendFile(
   response: ServerResponse,
   path: string,
   contentType: string,
   headers: Record<string, string>,
   range?: string,
+  expect?: SentContentExpectation,
 ): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -76,10 +81,15 @@ export async function sendFile(
       return;
     }
     // The stream closes the handle when it ends or fails.
-    await pipeline(
-      handle.createReadStream({ autoClose: true, highWaterMark: 1 << 20, start, end }),
-      response,
-    );
+    const read = handle.createReadStream({ autoClose: true, highWaterMark: 1 << 20, start, end });
+    if (!expect || span) {
+      await pipeline(read, response);
+      return;
+    }
+    // pipeline() destroys the response on a mismatch: the client sees a cut transfer, not an answer.
+    await pipeline(read, new SentContentCheck(expect), response).catch((error: unknown) => {
+      if (!(error instanceof SentContentMismatch)) throw error;
+    });
   } finally {
     await handle.close().catch(() => undefined);
   }
