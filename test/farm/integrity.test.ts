@@ -30,6 +30,9 @@ import {
 } from './farm-support.ts';
 import { expectSameAsWhole, farmReady, planOfJob } from './segment-support.ts';
 
+/** A job takes ~10 s here; without the repairs it never ends (its only worker is barred after 2 failures). */
+const JOB_MS = 100_000;
+
 let dir: { path: string; remove(): Promise<void> };
 let key: FarmKeyFile;
 let origin: NodeProcess;
@@ -58,7 +61,7 @@ async function render(name: string): Promise<string> {
 }
 
 async function finished(jobId: string): Promise<string> {
-  const [job] = await waitForJobs(key, origin, [jobId], 180_000);
+  const [job] = await waitForJobs(key, origin, [jobId], JOB_MS);
   expect(job?.status, job?.error ?? '').toBe('done');
   if (!job) throw new Error('no job');
   await expectPreviewVideo(job.output as string);
@@ -73,7 +76,7 @@ function firstImage(jobId: string): AssetRef {
   return image;
 }
 
-describe('a farm with damaged files', () => {
+describe('a farm with damaged files', { timeout: 2 * JOB_MS + 20_000 }, () => {
   it('re-fetches a picture that rotted in the worker cache, encodes again, and still delivers the exact video', async () => {
     const first = await render('first');
     const picture = firstImage(first);
@@ -104,7 +107,7 @@ describe('a farm with damaged files', () => {
           'SELECT count(*) AS n FROM farm_origin_tasks WHERE job_id = ?',
           jobId,
         )[0]?.n === 1,
-      120_000,
+      JOB_MS,
       'the encode of the third job to reach the farm',
     );
     const plan = planOfJob(origin, jobId);

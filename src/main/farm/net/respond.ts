@@ -4,7 +4,12 @@ import { open } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { errorBody } from './errors.ts';
-import { SentContentCheck, type SentContentExpectation, SentContentMismatch } from './sent-content-check.ts';
+import {
+  emptyContentMatches,
+  SentContentCheck,
+  type SentContentExpectation,
+  SentContentMismatch,
+} from './sent-content-check.ts';
 
 const BASE_HEADERS = {
   'cache-control': 'no-store',
@@ -77,7 +82,8 @@ export async function sendFile(
       ...(span ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
     });
     if (info.size === 0) {
-      response.end();
+      if (expect && !span && !emptyContentMatches(expect)) response.destroy();
+      else response.end();
       return;
     }
     // The stream closes the handle when it ends or fails.

@@ -43,3 +43,11 @@ export class SentContentCheck extends Transform {
     callback(null, this.held ?? undefined);
   }
 }
+
+/** An empty file sends no chunk through the check: whether empty is what was expected, told the same way. */
+export function emptyContentMatches(expected: SentContentExpectation): boolean {
+  const actual = createHash('sha256').digest('hex');
+  if (actual === expected.sha256) return true;
+  expected.onMismatch(actual);
+  return false;
+}

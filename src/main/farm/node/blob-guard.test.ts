@@ -178,6 +178,21 @@ describe('the origin serving its blobs', () => {
     expect(after.error).toBeNull();
     expect(await readFile(after.dest)).toEqual(blob.content);
   });
+  it('withholds a blob found empty (nothing streams through the hash then)', async () => {
+    let repairs = 0;
+    const blob = await serveStore({
+      repair: async () => {
+        repairs += 1;
+        return { ok: false, reason: 'nothing made it' };
+      },
+      lost: () => undefined,
+    });
+    await writeFile(blob.path, '');
+    expect((await blob.download()).error).toBeInstanceOf(FarmHttpError);
+    await blob.guard.settled();
+    expect(repairs).toBe(1);
+    expect((await blob.get()).status).toBe(410);
+  });
 });
 
 describe('encodes waiting for a lost blob', () => {
