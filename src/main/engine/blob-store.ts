@@ -1,6 +1,7 @@
-import { copyFile, constants as fsConstants, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, constants as fsConstants, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { partialPathFor } from '../util/atomic-file.ts';
+import { fileIdentity } from '../util/file-identity.ts';
 import { sha256File } from '../util/hash.ts';
 
 export interface StoredBlob {
@@ -46,6 +47,33 @@ export class BlobStore {
     return this.checks.matches(path, sha256);
   }
 
+  /**
+   * Hashes the stored blob now, whatever was remembered about it: bit rot leaves a file's stat as it
+   * was, so only reading it again tells. True when it is there with its checksum.
+   */
+  recheck(sha256: string): Promise<boolean> {
+    const path = this.pathFor(sha256);
+    this.checks.forget(path);
+    return this.checks.matches(path, sha256);
+  }
+
+  /**
+   * Puts back a blob whose stored copy went bad. `sourcePath` (consumed) must hash to `sha256`; it
+   * replaces the stored file in one rename, so a reader sees the old file or the new one. False (and
+   * nothing changed) when the source is other content.
+   */
+  async restore(sourcePath: string, sha256: string): Promise<boolean> {
+    const path = this.pathFor(sha256);
+    if ((await sha256File(sourcePath)).sha256 !== sha256) {
+      await rm(sourcePath, { force: true });
+      return false;
+    }
+    await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    await rename(sourcePath, path);
+    await this.checks.remember(path, sha256);
+    return true;
+  }
+
   /** Copy a blob out to a user-visible path atomically; skipped when the file there already matches. */
   async deliver(blob: { path: string; sha256: string }, destination: string): Promise<void> {
     if (await this.checks.matches(destination, blob.sha256)) return;
@@ -71,7 +99,7 @@ export class ChecksumCache {
   private readonly known = new Map<string, { key: string; sha256: string }>();
 
   async matches(path: string, sha256: string): Promise<boolean> {
-    const key = await statKey(path);
+    const key = await fileIdentity(path);
     if (key === null) return false;
     const cached = this.known.get(path);
     if (cached && cached.key === key) return cached.sha256 === sha256;
@@ -81,16 +109,11 @@ export class ChecksumCache {
   }
 
   async remember(path: string, sha256: string): Promise<void> {
-    const key = await statKey(path);
+    const key = await fileIdentity(path);
     if (key !== null) this.known.set(path, { key, sha256 });
   }
-}
 
-async function statKey(path: string): Promise<string | null> {
-  try {
-    const s = await stat(path, { bigint: true });
-    return s.isFile() ? `${s.ino}:${s.size}:${s.mtimeNs}` : null;
-  } catch {
-    return null;
+  forget(path: string): void {
+    this.known.delete(path);
   }
 }

@@ -22,6 +22,8 @@ export interface Harness {
     fatal: Set<string>;
     hangKeys: Set<string>;
     delayMs: number;
+    /** Text a step adds to its output from now on: it reads a file that changed, say. */
+    extra: Record<string, string>;
   };
   addRecipe(slug: string, pipeline: Pipeline): void;
   setVoiceRate(rate: string): void;
@@ -64,6 +66,7 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
         if (file) text += `(${await readFile(file.path, 'utf8')})`;
       }
       if (ctx.step.with?.usesVoice) text += `@${ctx.settings.voice.prosody.rate ?? 'default'}`;
+      text += h.behaviour.extra[ctx.step.key] ?? '';
       const path = join(ctx.workDir, 'out.txt');
       await writeFile(path, text);
       return {
@@ -95,7 +98,7 @@ export async function createHarness(
     database,
     engine,
     calls: {},
-    behaviour: { failTimes: {}, fatal: new Set(), hangKeys: new Set(), delayMs: 0 },
+    behaviour: { failTimes: {}, fatal: new Set(), hangKeys: new Set(), delayMs: 0, extra: {} },
     addRecipe(slug, pipeline) {
       database.db
         .insert(recipes)

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { OpenedDatabase } from '../db/open.ts';
 import { createLogger } from '../log/logger.ts';
 import { hashJson } from '../util/hash.ts';
+import { type BlobRepairOutcome, repairBlob } from './blob-repair.ts';
 import { BlobStore } from './blob-store.ts';
 import { readDiskBudget } from './disk-budget.ts';
 import { ShutdownError, StepError } from './errors.ts';
@@ -84,6 +85,24 @@ export class Engine {
   /** Must run before new work on every start: puts back what a crash left half done. */
   repair(): Promise<RepairReport> {
     return repairInterrupted(this.store, this.workRoot, log);
+  }
+
+  /**
+   * Recreates a stored blob that no longer matches its checksum by running again the step that made it
+   * (see blob-repair.ts); the jobs' records are not touched.
+   */
+  repairBlob(sha256: string): Promise<BlobRepairOutcome> {
+    return repairBlob(
+      {
+        store: this.store,
+        blobs: this.blobs,
+        handlers: this.options.handlers,
+        workRoot: this.workRoot,
+        log,
+        slotsFor: (handler) => (handler.resource === 'encoder' ? this.encoderSlots : this.stepSlots),
+      },
+      sha256,
+    );
   }
 
   subscribe(listener: EngineListener): () => void {

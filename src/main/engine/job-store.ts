@@ -136,6 +136,24 @@ export class JobStore {
     return this.db.select().from(artifacts).where(eq(artifacts.id, id)).get();
   }
 
+  /** The steps whose results are this content, newest first: who can make it again. */
+  producersOf(sha256: string, limit = 20): { jobId: string; stepKey: string }[] {
+    const rows = this.db
+      .select({ jobId: artifacts.jobId, stepKey: artifacts.stepKey })
+      .from(artifacts)
+      .where(eq(artifacts.sha256, sha256))
+      .orderBy(desc(artifacts.createdAt))
+      .limit(limit)
+      .all();
+    const seen = new Set<string>();
+    return rows.filter((r) => {
+      const key = `${r.jobId}\n${r.stepKey}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
   jobArtifacts(jobId: string): ArtifactRow[] {
     return this.db.select().from(artifacts).where(eq(artifacts.jobId, jobId)).all();
   }

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../util/hash.ts';
+import { rotByte } from '../../../../test/support/bit-rot.ts';
+import { sha256File, sha256Hex } from '../../util/hash.ts';
 import { BlobVerificationError, createBlobCache } from './blob-cache.ts';
 import { listFiles, makeClient, makeKey, makeTempDir, removeDir, startServer } from './net.fixture.ts';
 import { fileReply } from './routes.ts';
@@ -163,5 +164,123 @@ describe('blob cache', () => {
       client.close();
       await peer.close();
     }
+  });
+});
+
+/** A hasher that counts the files it reads: a verification is a hash call. */
+function countingHash() {
+  const calls: string[] = [];
+  const hash = (path: string) => {
+    calls.push(path);
+    return sha256File(path);
+  };
+  return { calls, hash };
+}
+
+describe('blob cache verification', () => {
+  it('after a restart, finds a blob corrupted on disk on its first use, evicts it and fetches it again', async () => {
+    const a = blob('a');
+    const first = createBlobCache({ dir, maxBytes: 100 });
+    (await first.ensure(a.sha256, 10, writer(a.content))).release();
+    await rotByte(first.pathOf(a.sha256), 4);
+    expect((await stat(first.pathOf(a.sha256))).size).toBe(10);
+
+    const restarted = createBlobCache({ dir, maxBytes: 100 });
+    let fetched = 0;
+    const lease = await restarted.ensure(a.sha256, 10, async (dest) => {
+      fetched += 1;
+      await writeFile(dest, a.content);
+    });
+    expect(fetched).toBe(1);
+    expect(await readFile(lease.path, 'utf8')).toBe(a.content);
+    lease.release();
+    // acquire() alone (no fetcher) refuses a corrupted blob too: it is not cached any more.
+    await rotByte(restarted.pathOf(a.sha256), 0);
+    const again = createBlobCache({ dir, maxBytes: 100 });
+    expect(await again.acquire(a.sha256)).toBeNull();
+    expect(await again.has(a.sha256)).toBe(false);
+    expect(await listFiles(dir)).toEqual([]);
+  });
+
+  it('hashes a blob once after a restart and then trusts it while its stat is unchanged', async () => {
+    const a = blob('a');
+    const seed = createBlobCache({ dir, maxBytes: 100 });
+    (await seed.ensure(a.sha256, 10, writer(a.content))).release();
+
+    const { calls, hash } = countingHash();
+    const cache = createBlobCache({ dir, maxBytes: 100, hash });
+    const fail = async () => {
+      throw new Error('must not fetch');
+    };
+    for (let use = 0; use < 3; use++) (await cache.ensure(a.sha256, 10, fail)).release();
+    (await cache.acquire(a.sha256))?.release();
+    expect(calls).toEqual([cache.pathOf(a.sha256)]);
+  });
+
+  it('trusts a blob it fetched itself without hashing it again', async () => {
+    const a = blob('a');
+    const { calls, hash } = countingHash();
+    const cache = createBlobCache({ dir, maxBytes: 100, hash });
+    (await cache.ensure(a.sha256, 10, writer(a.content))).release();
+    expect(calls).toHaveLength(1); // the download's own check
+    for (let use = 0; use < 3; use++) (await cache.acquire(a.sha256))?.release();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('hashes a blob again once its mtime or size changed, and replaces it if the content changed', async () => {
+    const a = blob('a');
+    const { calls, hash } = countingHash();
+    const cache = createBlobCache({ dir, maxBytes: 100, hash });
+    (await cache.ensure(a.sha256, 10, writer(a.content))).release();
+    const path = cache.pathOf(a.sha256);
+    expect(calls).toHaveLength(1);
+
+    // Same content, new mtime: hashed once more, still good, nothing fetched.
+    await utimes(path, new Date('2001-01-01'), new Date('2001-01-01'));
+    const fail = async () => {
+      throw new Error('must not fetch');
+    };
+    (await cache.ensure(a.sha256, 10, fail)).release();
+    expect(calls).toHaveLength(2);
+    (await cache.ensure(a.sha256, 10, fail)).release();
+    expect(calls).toHaveLength(2);
+
+    // Other content of the same size (the write changes the mtime): found, evicted, fetched again.
+    await writeFile(path, 'corrupted!');
+    let fetched = 0;
+    const lease = await cache.ensure(a.sha256, 10, async (dest) => {
+      fetched += 1;
+      await writeFile(dest, a.content);
+    });
+    expect(fetched).toBe(1);
+    expect(await readFile(lease.path, 'utf8')).toBe(a.content);
+    lease.release();
+
+    // Grown: hashed again and refused.
+    await writeFile(path, `${a.content}+`);
+    expect(await cache.acquire(a.sha256)).toBeNull();
+  });
+
+  it('recheck() hashes a blob whose stat did not change, and evicts it when it rotted', async () => {
+    const a = blob('a');
+    const { calls, hash } = countingHash();
+    const cache = createBlobCache({ dir, maxBytes: 100, hash });
+    const held = await cache.ensure(a.sha256, 10, writer(a.content));
+    expect(await cache.recheck(a.sha256)).toBe(true);
+    expect(calls).toHaveLength(2);
+    await rotByte(held.path, 9);
+    // The stat is as it was: an ordinary use trusts it...
+    const trusted = await cache.acquire(a.sha256);
+    expect(trusted).not.toBeNull();
+    trusted?.release();
+    expect(calls).toHaveLength(2);
+    // ...a recheck does not.
+    expect(await cache.recheck(a.sha256)).toBe(false);
+    expect(await cache.has(a.sha256)).toBe(false);
+    held.release();
+    const fresh = await cache.ensure(a.sha256, 10, writer(a.content));
+    expect(await readFile(fresh.path, 'utf8')).toBe(a.content);
+    fresh.release();
+    expect(await cache.recheck(blob('never cached').sha256)).toBe(false);
   });
 });

@@ -228,5 +228,5 @@ async function reply({ response, signer }: Exchange, result: unknown): Promise<v
   }
   if (result.kind === 'json') sendJson(response, result.status, result.body, result.headers, signer);
   // A file's bytes are checked by their sha256 (the blob's name), not by a reply signature.
-  else await sendFile(response, result.path, result.contentType, result.headers, result.range);
+  else await sendFile(response, result.path, result.contentType, result.headers, result.range, result.expect);
 }

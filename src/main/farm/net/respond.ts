@@ -4,6 +4,12 @@ import { open } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { errorBody } from './errors.ts';
+import {
+  emptyContentMatches,
+  SentContentCheck,
+  type SentContentExpectation,
+  SentContentMismatch,
+} from './sent-content-check.ts';
 
 /**
  * On every reply. Nothing a node sends is meant to run in, or be framed by, another page: a JSON or
@@ -50,13 +56,17 @@ export function sendJson(
   response.end(text);
 }
 
-/** Streams `path`; 404 if it is missing or not a regular file. */
+/**
+ * Streams `path`; 404 if it is missing or not a regular file. With `expect`, a whole file is hashed on
+ * its way out and a mismatch cuts the transfer (the caller is told through `expect.onMismatch`).
+ */
 export async function sendFile(
   response: ServerResponse,
   path: string,
   contentType: string,
   headers: Record<string, string>,
   range?: string,
+  expect?: SentContentExpectation,
 ): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -87,14 +97,20 @@ export async function sendFile(
       ...(span ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
     });
     if (info.size === 0) {
-      response.end();
+      if (expect && !span && !emptyContentMatches(expect)) response.destroy();
+      else response.end();
       return;
     }
     // The stream closes the handle when it ends or fails.
-    await pipeline(
-      handle.createReadStream({ autoClose: true, highWaterMark: 1 << 20, start, end }),
-      response,
-    );
+    const read = handle.createReadStream({ autoClose: true, highWaterMark: 1 << 20, start, end });
+    if (!expect || span) {
+      await pipeline(read, response);
+      return;
+    }
+    // pipeline() destroys the response on a mismatch: the client sees a cut transfer, not an answer.
+    await pipeline(read, new SentContentCheck(expect), response).catch((error: unknown) => {
+      if (!(error instanceof SentContentMismatch)) throw error;
+    });
   } finally {
     await handle.close().catch(() => undefined);
   }

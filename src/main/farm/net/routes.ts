@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ZodType } from 'zod';
 import { errorBody } from './errors.ts';
+import type { SentContentExpectation } from './sent-content-check.ts';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -56,6 +57,8 @@ export type Reply =
       headers: Record<string, string>;
       /** The request's Range header, for media players that seek (one `bytes=` range). */
       range?: string | undefined;
+      /** A whole file is hashed as it is sent; a mismatch cuts the transfer (see SentContentCheck). */
+      expect?: SentContentExpectation | undefined;
     };
 
 export type HandlerResult = unknown;
@@ -117,7 +120,12 @@ export function errorReply(status: number, code: string, message: string): Reply
 /** Streams a file (a 404 'not-found' reply if it does not exist). Never pass a path from the network. */
 export function fileReply(
   path: string,
-  options: { contentType?: string; headers?: Record<string, string>; range?: string | undefined } = {},
+  options: {
+    contentType?: string;
+    headers?: Record<string, string>;
+    range?: string | undefined;
+    expect?: SentContentExpectation;
+  } = {},
 ): Reply {
   return {
     [REPLY]: true,
@@ -126,6 +134,7 @@ export function fileReply(
     contentType: options.contentType ?? 'application/octet-stream',
     headers: options.headers ?? {},
     range: options.range,
+    expect: options.expect,
   };
 }
 

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { validateRenderPlan } from '../../../shared/render-plan.ts';
 import { createLogger } from '../../log/logger.ts';
 import { coordinatorClaimSchema } from '../cluster/hello-schema.ts';
-import { errorReply, fileReply, jsonRoute, type Route, receiveToFile } from '../net/index.ts';
+import { errorReply, jsonRoute, type Route, receiveToFile } from '../net/index.ts';
 import {
   announcementSchema,
   heartbeatReportSchema,
@@ -13,6 +12,7 @@ import {
   taskInputSchema,
   workerInfoSchema,
 } from '../queue/index.ts';
+import { BlobGuard, failTasksNeeding } from './blob-guard.ts';
 import type { FarmNode } from './farm-node.ts';
 import {
   fromCoordinator,
@@ -57,6 +57,11 @@ export function farmRoutes(node: FarmNode): Route[] {
   };
   const notCoordinator = () => errorReply(409, 'not-coordinator', 'this node is not the coordinator');
   const followed = () => node.member.election().coordinator?.id ?? null;
+  const blobs = new BlobGuard({
+    pathFor: (sha256) => node.engine.blobs.pathFor(sha256),
+    repair: (sha256) => node.engine.repairBlob(sha256),
+    lost: (sha256, reason) => failTasksNeeding(node.origin, sha256, reason),
+  });
   return [
     { method: 'GET', pattern: '/farm/v1/hello', auth: 'farm', handler: () => node.member.helloInfo() },
     jsonRoute({
@@ -219,10 +224,8 @@ export function farmRoutes(node: FarmNode): Route[] {
       method: 'GET',
       pattern: '/farm/v1/blobs/:sha256',
       auth: 'farm',
-      handler: ({ params }) => {
-        const path = node.engine.blobs.pathFor(params.sha256 as string);
-        return existsSync(path) ? fileReply(path) : errorReply(404, 'not-found', 'no such blob');
-      },
+      // Hashed as it streams; a blob that fails is withheld and made again (blob-guard.ts).
+      handler: ({ params }) => blobs.serve(params.sha256 as string),
     },
     {
       method: 'PUT',

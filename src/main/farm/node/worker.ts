@@ -1,7 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { assetsUsedBy } from '../../../shared/plan-frames.ts';
-import { validateRenderPlan } from '../../../shared/render-plan.ts';
+import { type AssetRef, validateRenderPlan } from '../../../shared/render-plan.ts';
 import {
   encodeInChildProcess,
   type FfmpegLocation,
@@ -12,11 +13,19 @@ import {
 import { createLogger } from '../../log/logger.ts';
 import { linkPlanAssets } from '../../pipeline/encode-step.ts';
 import { sha256File } from '../../util/hash.ts';
-import type { BlobCache, FarmClient, Peer } from '../net/index.ts';
+import { type BlobCache, type BlobLease, type FarmClient, FarmHttpError, type Peer } from '../net/index.ts';
 import type { HeartbeatReply } from '../queue/index.ts';
 import type { LeaseOffer } from './schemas.ts';
 
 const log = createLogger('FarmWorker');
+
+/**
+ * While an origin repairs a blob it answers 410 `blob-repairing`: ask again every second, for
+ * about as long as remaking a narration may take. A transfer cut part-way (the origin found the blob
+ * bad as it sent it) is asked again once.
+ */
+const REPAIR_WAIT = { tries: 120, delayMs: 1000 };
+const CUT_TRANSFER_RETRIES = 1;
 
 interface RunningLease {
   offer: LeaseOffer;
@@ -128,7 +137,7 @@ export class FarmWorker {
   private async run(lease: RunningLease): Promise<void> {
     const { offer } = lease;
     const work = join(this.deps.dataDir, 'farm', 'work', offer.leaseId);
-    const held: { release(): void }[] = [];
+    const held: BlobLease[] = [];
     const origin: Peer = { url: offer.originUrl, id: offer.originNodeId };
     try {
       const checked = validateRenderPlan(offer.plan);
@@ -137,18 +146,9 @@ export class FarmWorker {
       await mkdir(work, { recursive: true });
       // A segment needs only its scenes' pictures (and the captions), not the narration.
       const used = assetsUsedBy(plan);
-      for (const [id, ref] of Object.entries(plan.assets)) {
-        if (!used.has(id)) continue;
-        held.push(
-          await this.deps.blobCache.ensure(ref.sha256, ref.size, (dest) =>
-            this.deps.client
-              .download(origin, `/farm/v1/blobs/${ref.sha256}`, dest, {
-                expectSha256: ref.sha256,
-                maxBytes: ref.size,
-              })
-              .then(() => undefined),
-          ),
-        );
+      const inputs = Object.entries(plan.assets).filter(([id]) => used.has(id));
+      for (const [id, ref] of inputs) {
+        held.push(await this.fetchAsset(lease, ref));
         log.debug('asset ready', { lease: offer.leaseId, asset: id });
       }
       const { location, probe } = await this.deps.ffmpeg();
@@ -159,26 +159,40 @@ export class FarmWorker {
         work,
         used,
       );
-      const result = await encodeInChildProcess(
-        {
-          ffmpegPath: location.ffmpegPath,
-          ffprobePath: location.ffprobePath,
-          plan,
-          assetPaths,
-          outPath: join(work, 'video.mp4'),
-          encoder,
-          fontsDir,
-          ...(this.deps.threads ? { threads: this.deps.threads } : {}),
-        },
-        {
-          signal: lease.abort.signal,
-          onProgress: (p) => {
-            lease.progress = p.fraction;
+      const encode = () =>
+        encodeInChildProcess(
+          {
+            ffmpegPath: location.ffmpegPath,
+            ffprobePath: location.ffprobePath,
+            plan,
+            assetPaths,
+            outPath: join(work, 'video.mp4'),
+            encoder,
+            fontsDir,
+            ...(this.deps.threads ? { threads: this.deps.threads } : {}),
           },
-          ...(this.deps.encodeRunnerPath ? { runnerPath: this.deps.encodeRunnerPath } : {}),
-          ...(this.deps.startEncodeRunner ? { startRunner: this.deps.startEncodeRunner } : {}),
-        },
-      );
+          {
+            signal: lease.abort.signal,
+            onProgress: (p) => {
+              lease.progress = p.fraction;
+            },
+            ...(this.deps.encodeRunnerPath ? { runnerPath: this.deps.encodeRunnerPath } : {}),
+            ...(this.deps.startEncodeRunner ? { startRunner: this.deps.startEncodeRunner } : {}),
+          },
+        );
+      const result = await encode().catch(async (error: unknown) => {
+        if (lease.abort.signal.aborted) throw error;
+        // A cached input may have rotted since it was last hashed (its stat unchanged): the encode
+        // is worth one more try only if an input was bad and is now fetched anew.
+        const refetched = await this.refetchBadInputs(lease, inputs, held);
+        if (refetched.length === 0) throw error;
+        log.warn('inputs of a failed encode no longer verified; fetched them again, encoding again', {
+          lease: offer.leaseId,
+          blobs: refetched,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return encode();
+      });
       const { sha256 } = await sha256File(result.outPath);
       const reply = (await this.deps.client.upload(
         origin,
@@ -204,6 +218,54 @@ export class FarmWorker {
       for (const h of held) h.release();
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** The blob from the cache (verified there), or from the origin. */
+  private fetchAsset(lease: RunningLease, ref: AssetRef): Promise<BlobLease> {
+    return this.deps.blobCache.ensure(ref.sha256, ref.size, (dest) => this.download(lease, ref, dest));
+  }
+
+  private async download(lease: RunningLease, ref: AssetRef, dest: string): Promise<void> {
+    const { originUrl, originNodeId, leaseId } = lease.offer;
+    const origin: Peer = { url: originUrl, id: originNodeId };
+    let cutRetries = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.client.download(origin, `/farm/v1/blobs/${ref.sha256}`, dest, {
+          expectSha256: ref.sha256,
+          maxBytes: ref.size,
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof FarmHttpError) || lease.abort.signal.aborted) throw error;
+        const repairing = error.code === 'blob-repairing' && attempt < REPAIR_WAIT.tries;
+        const cut =
+          (error.kind === 'unreachable' || error.kind === 'bad-response') &&
+          cutRetries++ < CUT_TRANSFER_RETRIES;
+        if (!repairing && !cut) throw error;
+        log.info('the origin cannot send a blob yet; asking again', {
+          lease: leaseId,
+          sha256: ref.sha256,
+          error: error.message,
+        });
+        if (repairing) await sleep(REPAIR_WAIT.delayMs, undefined, { signal: lease.abort.signal });
+      }
+    }
+  }
+
+  /** Hashes every input again; those that went bad are evicted, fetched anew and their shas returned. */
+  private async refetchBadInputs(
+    lease: RunningLease,
+    inputs: [string, AssetRef][],
+    held: BlobLease[],
+  ): Promise<string[]> {
+    const refetched: string[] = [];
+    for (const [, ref] of inputs) {
+      if (refetched.includes(ref.sha256) || (await this.deps.blobCache.recheck(ref.sha256))) continue;
+      held.push(await this.fetchAsset(lease, ref));
+      refetched.push(ref.sha256);
+    }
+    return refetched;
   }
 
   private async reportFailure(offer: LeaseOffer, reason: string): Promise<void> {
