@@ -90,9 +90,16 @@ export function createFarmServer(options: FarmServerOptions): FarmServer {
   server.on('request', (request, response) => handle(request, response, false));
   // Uploads ask first: refused ones are answered before a byte of their body is sent.
   server.on('checkContinue', (request, response) => handle(request, response, true));
-  server.on('clientError', (error, socket) => {
-    log.debug('malformed request', { error: (error as Error).message });
-    socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    log.debug('malformed request', { error: error.message });
+    // A client that can still read is told what went wrong (a timeout gets 408), then cut off.
+    if (socket.writable && error.code !== 'ECONNRESET') {
+      const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      setTimeout(() => socket.destroy(), 500).unref();
+    } else {
+      socket.destroy();
+    }
   });
   let url: string | null = null;
 
