@@ -150,81 +150,87 @@ describe('a key holder acts only as itself', () => {
     const plan = JSON.parse(
       readDb<{ plan: string }>(lima.dataDir, 'SELECT plan FROM farm_origin_tasks')[0]?.plan ?? '{}',
     ) as unknown;
-    const cases: [string, Promise<unknown>, RegExp][] = [
+    const cases: [string, () => Promise<unknown>, RegExp][] = [
       [
         'withdraw another origin’s task',
-        intruder.json(coordinator, 'POST', `/farm/v1/tasks/${taskId}/withdraw`),
+        () => intruder.json(coordinator, 'POST', `/farm/v1/tasks/${taskId}/withdraw`),
         /only the task’s origin may withdraw it/,
       ],
       [
         'fail a lease it does not hold',
-        intruder.json(coordinator, 'POST', `/farm/v1/leases/${leaseId}/fail`, {
-          taskId,
-          reason: 'sabotage',
-          retryable: false,
-        }),
+        () =>
+          intruder.json(coordinator, 'POST', `/farm/v1/leases/${leaseId}/fail`, {
+            taskId,
+            reason: 'sabotage',
+            retryable: false,
+          }),
         /only the lease holder reports its failure/,
       ],
       [
         'complete a lease for a task it is not the origin of',
-        intruder.json(coordinator, 'POST', `/farm/v1/leases/${leaseId}/complete`, {
-          workerId: key.identity.id,
-        }),
+        () =>
+          intruder.json(coordinator, 'POST', `/farm/v1/leases/${leaseId}/complete`, {
+            workerId: key.identity.id,
+          }),
         /only the task’s origin completes its lease/,
       ],
       [
         'tell the origin its task failed',
-        intruder.json(peerOf(lima), 'POST', `/farm/v1/tasks/${taskId}/failed`, { reason: 'sabotage' }),
+        () => intruder.json(peerOf(lima), 'POST', `/farm/v1/tasks/${taskId}/failed`, { reason: 'sabotage' }),
         /only the coordinator of the current term/,
       ],
       [
         'offer a lease to a worker',
-        intruder.json(peerOf(mike), 'POST', '/farm/v1/leases', {
-          leaseId: 'e'.repeat(32),
-          taskId,
-          jobId: 'x',
-          originUrl: lima.url,
-          originNodeId: lima.id,
-          coordinatorUrl: coordinator.url,
-          coordinatorId: coordinator.id,
-          plan,
-        }),
+        () =>
+          intruder.json(peerOf(mike), 'POST', '/farm/v1/leases', {
+            leaseId: 'e'.repeat(32),
+            taskId,
+            jobId: 'x',
+            originUrl: lima.url,
+            originNodeId: lima.id,
+            coordinatorUrl: coordinator.url,
+            coordinatorId: coordinator.id,
+            plan,
+          }),
         /only the coordinator of the current term/,
       ],
       [
         'submit a task in lima’s name',
-        intruder.json(coordinator, 'POST', '/farm/v1/tasks', {
-          id: 'f'.repeat(64),
-          originNodeId: lima.id,
-          originUrl: lima.url,
-          jobId: 'forged',
-          priority: 0,
-          plan,
-          requirements: { encoders: ['libx264'] },
-        }),
+        () =>
+          intruder.json(coordinator, 'POST', '/farm/v1/tasks', {
+            id: 'f'.repeat(64),
+            originNodeId: lima.id,
+            originUrl: lima.url,
+            jobId: 'forged',
+            priority: 0,
+            plan,
+            requirements: { encoders: ['libx264'] },
+          }),
         /may only submit tasks for itself/,
       ],
       [
         'register as another worker',
-        intruder.json(coordinator, 'POST', '/farm/v1/workers', {
-          id: mike.id,
-          url: 'http://127.0.0.1:9',
-          encoders: ['libx264'],
-          maxConcurrency: 4,
-        }),
+        () =>
+          intruder.json(coordinator, 'POST', '/farm/v1/workers', {
+            id: mike.id,
+            url: 'http://127.0.0.1:9',
+            encoders: ['libx264'],
+            maxConcurrency: 4,
+          }),
         /may only register as a worker for itself/,
       ],
       [
         'announce another node’s leases',
-        intruder.json(coordinator, 'POST', '/farm/v1/announce', {
-          nodeId: lima.id,
-          leases: [],
-        }),
+        () =>
+          intruder.json(coordinator, 'POST', '/farm/v1/announce', {
+            nodeId: lima.id,
+            leases: [],
+          }),
         /may only announce for itself/,
       ],
     ];
     for (const [what, call, reason] of cases) {
-      const error = await refusal(call);
+      const error = await refusal(call());
       expect(error.status, what).toBe(403);
       expect(error.code, what).toBe('forbidden');
       expect(error.message, what).toMatch(reason);

@@ -72,8 +72,9 @@ describe('clients that send their headers slowly', () => {
     // Served while all 50 hang (the CLI's own start-up is most of this).
     expect(Date.now() - started).toBeLessThan(HEADERS_TIMEOUT_MS);
     const lifetimes = await Promise.all(slow.map((s) => s.closed));
-    // Node checks the timeout once a second: closed within the timeout plus that tick (and some slack).
-    for (const ms of lifetimes) expect(ms).toBeLessThan(HEADERS_TIMEOUT_MS + 1_500);
+    // Node checks the timeout once a second: closed within the timeout plus that tick (and slack for
+    // a loaded machine; the default check, 30 s, would fail this by far).
+    for (const ms of lifetimes) expect(ms).toBeLessThan(HEADERS_TIMEOUT_MS + 2_500);
     expect(Math.min(...lifetimes)).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 1_000);
   });
 
