@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import type { JobDetail } from '../../../../shared/contract.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { routeToHash } from '../../lib/routes.ts';
 import { useJobsStore } from '../../stores/jobs-store.ts';
@@ -60,7 +61,7 @@ export function JobScreen({ jobId }: { jobId: string }) {
         </ul>
       ) : null}
       <JobActions job={detail} />
-      {detail.status === 'done' ? <JobVideo jobId={detail.id} version={detail.updatedAt} /> : null}
+      {detail.status === 'done' ? <JobVideo jobId={detail.id} version={videoVersionOf(detail)} /> : null}
       <h2>Steps</h2>
       <StepTable steps={detail.steps} />
       <h2>Artifacts</h2>
@@ -69,4 +70,12 @@ export function JobScreen({ jobId }: { jobId: string }) {
       <JobLogs logs={detail.logs} order={detail.steps.map((step) => step.key)} />
     </article>
   );
+}
+
+/**
+ * What makes the player load again: the video's own checksum (a re-run that makes another video),
+ * not the job's last update, which may change while someone is watching.
+ */
+function videoVersionOf(detail: JobDetail): string {
+  return detail.artifacts.find((a) => a.type === 'video')?.sha256 ?? detail.updatedAt;
 }
