@@ -7,15 +7,18 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFarmServer,
+  errorBody,
   type FarmServer,
   FarmTrust,
   farmKeyFromText,
-  fileReply,
   receiveToFile,
 } from '../../src/main/farm/net/index.ts';
 import { sha256File } from '../../src/main/util/hash.ts';
@@ -69,44 +72,42 @@ beforeAll(async () => {
   const byHash = new Map(Object.values(assets).map((a) => [a.sha256, a.path]));
 
   // The test is the origin: it serves as the same identity that submits the tasks.
-  origin = createFarmServer({
+  origin = await createFarmServer({
     identity: key.identity,
     trust: new FarmTrust(farmKeyFromText(key.text)),
     host: '127.0.0.1',
     port: 0,
-    routes: [
-      {
-        method: 'GET',
-        pattern: '/farm/v1/blobs/:sha256',
-        auth: 'farm',
-        handler: ({ params }) => fileReply(byHash.get(params.sha256 as string) ?? join(dir.path, 'missing')),
-      },
-      {
-        method: 'PUT',
-        pattern: '/farm/v1/results/:taskId',
-        params: { taskId: /^[0-9a-f]{64}$/ },
-        auth: 'farm',
-        body: 'stream',
-        maxBytes: 64 * 1024 * 1024,
-        handler: async ({ params, query, stream, bodySha256, maxBytes, nodeId }) => {
-          const task = params.taskId as string;
-          const lease = query.get('lease') ?? '';
-          await receiveToFile(stream, join(dir.path, 'results', `${task}-${lease}.mp4`), {
-            maxBytes,
-            ...(bodySha256 ? { expectSha256: bodySha256 } : {}),
+    routes: (app) => {
+      app.get(
+        '/farm/v1/blobs/:sha256',
+        { config: { auth: 'farm' } },
+        (request: FastifyRequest<{ Params: { sha256: string } }>, reply) => {
+          const path = byHash.get(request.params.sha256);
+          if (!path) return reply.code(404).send(errorBody('not-found', 'no such blob'));
+          return reply.type('application/octet-stream').send(createReadStream(path));
+        },
+      );
+      app.put(
+        '/farm/v1/results/:taskId',
+        { config: { auth: 'farm', upload: true }, bodyLimit: 64 * 1024 * 1024 },
+        async (request: FastifyRequest<{ Params: { taskId: string }; Querystring: { lease?: string } }>) => {
+          const task = request.params.taskId;
+          const lease = request.query.lease ?? '';
+          await receiveToFile(request.body as Readable, join(dir.path, 'results', `${task}-${lease}.mp4`), {
+            maxBytes: 64 * 1024 * 1024,
           });
           const reply = await key.client.json<{ result: string }>(
             peerOf(node),
             'POST',
             `/farm/v1/leases/${lease}/complete`,
-            { workerId: nodeId },
+            { workerId: request.caller },
           );
           completed.push({ task, lease, result: reply.result });
           await sleep(REPLY_DELAY_MS);
           return { accepted: reply.result === 'accepted' };
         },
-      },
-    ],
+      );
+    },
   });
   originUrl = (await origin.start()).url;
 

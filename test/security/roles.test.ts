@@ -16,7 +16,6 @@ import {
   type FarmServer,
   FarmTrust,
   farmKeyFromText,
-  jsonRoute,
   type Peer,
 } from '../../src/main/farm/net/index.ts';
 import { makeClient } from '../../src/main/farm/net/net.fixture.ts';
@@ -86,24 +85,21 @@ beforeAll(async () => {
   coordinator = { id: chosen.id, url: chosen.url };
   for (const node of [lima, mike]) await key.client.json(peerOf(node), 'POST', '/farm/v1/worker/pause');
 
-  worker = createFarmServer({
+  worker = await createFarmServer({
     identity: key.identity,
     trust: new FarmTrust(farmKey),
     host: '127.0.0.1',
     port: 0,
-    routes: [
-      jsonRoute({
-        method: 'POST',
-        pattern: '/farm/v1/leases',
-        auth: 'farm',
-        body: 'json',
-        schema: leaseOfferSchema,
-        handler: ({ body }) => {
-          offers.push({ leaseId: body.leaseId, taskId: body.taskId });
+    routes: (app) => {
+      app.post(
+        '/farm/v1/leases',
+        { config: { auth: 'farm' }, schema: { body: leaseOfferSchema } },
+        (request) => {
+          offers.push({ leaseId: request.body.leaseId, taskId: request.body.taskId });
           return { accepted: true };
         },
-      }),
-    ],
+      );
+    },
   });
   const { url } = await worker.start();
   await key.client.json(coordinator, 'POST', '/farm/v1/workers', {

@@ -1,6 +1,6 @@
 import type { VfoEvent } from '../../shared/contract.ts';
 import type { CliContext } from '../cli/context.ts';
-import type { FarmKey, Route } from '../farm/net/index.ts';
+import type { FarmApp, FarmKey } from '../farm/net/index.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
 import { rendererDir } from '../paths.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -17,13 +17,13 @@ export function nodeUi(input: {
 }) {
   let service: VfoService | null = null;
   return {
-    routes: (node: FarmNode): Route[] => {
+    routes: (node: FarmNode, app: FarmApp): Promise<void> => {
       service = createVfoService({
         ctx: input.ctx,
         node,
         ...(input.secrets ? { secrets: input.secrets } : {}),
       });
-      return uiRoutes({
+      return uiRoutes(app, {
         sessions: new UiSessions(input.key),
         dispatch: service.dispatch,
         engine: input.ctx.engine,

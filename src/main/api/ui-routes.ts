@@ -1,139 +1,116 @@
+/**
+ * The UI a node serves on the LAN: the built renderer (@fastify/static), the app's contract over HTTP,
+ * a server-sent event stream, and finished videos (with Range, for players that seek). Every API route
+ * needs a session (see ui-sessions.ts); logging in and asking for a challenge are rate limited per
+ * address (@fastify/rate-limit: 429 with Retry-After).
+ */
 import { existsSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import type { VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
-import { errorReply, fileReply, jsonReply, jsonRoute, type Route } from '../farm/net/index.ts';
+import { errorBody, type FarmApp } from '../farm/net/index.ts';
+import { openSse, type SseStream } from '../farm/net/sse.ts';
 import { type Dispatch, httpStatusOf } from './dispatch.ts';
 import type { UiSessions } from './ui-sessions.ts';
-
-/** The page's policy (the built index.html repeats most of it in a meta tag, which cannot forbid framing). */
-export const PAGE_POLICY = [
-  "default-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 export interface UiRouteDeps {
   sessions: UiSessions;
   dispatch: Dispatch;
-  engine: Engine;
-  /** out/renderer: the built UI. */
+  engine: Pick<Engine, 'subscribe' | 'store'>;
+  /** out/renderer: the built UI (absent in a checkout that was never built: then only the API). */
   rendererDir: string;
   /** Farm status changes, pushed to open event streams. */
   subscribeFarm(listener: (event: VfoEvent) => void): () => void;
+  sseKeepAliveMs?: number;
 }
 
-function tooManyAttempts(retryAfterSeconds: number) {
-  return jsonReply(
-    429,
-    {
-      error: { code: 'too-many-requests', message: `too many attempts; try again in ${retryAfterSeconds} s` },
-    },
-    { 'retry-after': String(retryAfterSeconds) },
-  );
-}
+export const UI_RATE_LIMITS = {
+  /** A login needs one challenge; a few tabs or retries need a few more. */
+  challengesPerMinute: 30,
+  /** Guessing the farm key at this pace is hopeless; a person who mistyped it waits a minute. */
+  loginsPerMinute: 10,
+};
 
-/**
- * The UI a node serves on the LAN: the built renderer, and the app's contract over HTTP with a
- * server-sent event stream. Every API route needs a session (see ui-sessions.ts).
- */
-export function uiRoutes(deps: UiRouteDeps): Route[] {
+export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   const { sessions } = deps;
   const reads = (request: Parameters<UiSessions['allows']>[0]) =>
     sessions.allows(request, { mutating: false });
   const writes = (request: Parameters<UiSessions['allows']>[0]) =>
     sessions.allows(request, { mutating: true });
-  const staticFile = (name: string) => {
-    const type = CONTENT_TYPES[extname(name)];
-    const path = join(deps.rendererDir, name);
-    if (!type || !existsSync(path)) return errorReply(404, 'not-found', 'no such file');
-    return fileReply(path, { contentType: type, headers: { 'content-security-policy': PAGE_POLICY } });
-  };
-  return [
-    { method: 'GET', pattern: '/', auth: 'none', handler: () => staticFile('index.html') },
+  await app.register(fastifyRateLimit, { global: false });
+  // The page and its assets, each file a route of its own (nothing outside the folder can be named).
+  await app.register(
+    fastifyStatic,
+    existsSync(deps.rendererDir)
+      ? { root: deps.rendererDir, wildcard: false, index: 'index.html', cacheControl: false }
+      : { serve: false },
+  );
+  const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
+
+  app.get(
+    '/api/v1/session/challenge',
+    { config: { auth: 'none', ...perMinute(UI_RATE_LIMITS.challengesPerMinute) } },
+    (request) => ({ nonce: sessions.challenge(request.ip) }),
+  );
+  app.post(
+    '/api/v1/session',
     {
-      method: 'GET',
-      pattern: '/assets/:file',
-      params: { file: /^[\w.-]{1,120}$/ },
-      auth: 'none',
-      handler: ({ params }) => staticFile(join('assets', params.file as string)),
-    },
-    {
-      method: 'GET',
-      pattern: '/api/v1/session/challenge',
-      auth: 'none',
-      handler: ({ remoteAddress }) => {
-        const outcome = sessions.challenge(remoteAddress);
-        return outcome.ok ? { nonce: outcome.nonce } : tooManyAttempts(outcome.retryAfterSeconds);
+      config: {
+        auth: (request) => request.headers['x-vfo-ui'] === '1',
+        ...perMinute(UI_RATE_LIMITS.loginsPerMinute),
+      },
+      schema: {
+        body: z.strictObject({ nonce: z.string().regex(/^[0-9a-f]{32}$/), proof: z.string().max(128) }),
       },
     },
-    jsonRoute({
-      method: 'POST',
-      pattern: '/api/v1/session',
-      auth: (request) => request.headers['x-vfo-ui'] === '1',
-      body: 'json',
-      schema: z.strictObject({ nonce: z.string().regex(/^[0-9a-f]{32}$/), proof: z.string().max(128) }),
-      handler: ({ body, remoteAddress }) => {
-        const outcome = sessions.login(remoteAddress, body.nonce, body.proof);
-        if (outcome.ok) return jsonReply(204, undefined, { 'set-cookie': sessions.cookieFor(outcome.token) });
-        if (outcome.retryAfterSeconds !== undefined) return tooManyAttempts(outcome.retryAfterSeconds);
-        return errorReply(401, 'unauthorized', 'wrong farm key');
-      },
-    }),
-    jsonRoute({
-      method: 'POST',
-      pattern: '/api/v1/call/:method',
-      params: { method: /^[a-z]+\.[A-Za-z]+$/ },
-      auth: writes,
-      body: 'json',
+    (request, reply) => {
+      const token = sessions.login(request.ip, request.body.nonce, request.body.proof);
+      if (!token) return reply.code(401).send(errorBody('unauthorized', 'wrong farm key'));
+      return reply.code(204).header('set-cookie', sessions.cookieFor(token)).send();
+    },
+  );
+  app.post(
+    '/api/v1/call/:method',
+    {
+      config: { auth: writes },
       // The contract's dispatcher checks the method and its arguments (400 with every field issue).
-      schema: z.unknown(),
-      handler: async ({ params, body }) => {
-        const result = await deps.dispatch(params.method, body, 'http');
-        return jsonReply(httpStatusOf(result), result);
-      },
-    }),
-    {
-      method: 'GET',
-      pattern: '/api/v1/events',
-      auth: reads,
-      sse: true,
-      handler: ({ send, closed }) => {
-        const forward = (event: VfoEvent) => send('vfo', event);
-        const offEngine = deps.engine.subscribe((event) => forward(event as VfoEvent));
-        const offFarm = deps.subscribeFarm(forward);
-        closed.addEventListener('abort', () => {
-          offEngine();
-          offFarm();
-        });
-      },
+      schema: { params: z.object({ method: z.string().regex(/^[a-z]+\.[A-Za-z]+$/) }) },
     },
-    {
-      method: 'GET',
-      pattern: '/api/v1/jobs/:id/video',
-      params: { id: /^[0-9a-f-]{36}$/ },
-      auth: reads,
-      handler: ({ params, request }) => {
-        const job = deps.engine.store.getJob(params.id as string);
-        if (!job?.outputPath || job.status !== 'done')
-          return errorReply(404, 'not-found', 'no finished video for this job');
-        return fileReply(job.outputPath, { contentType: 'video/mp4', range: request.headers.range });
-      },
+    async (request, reply) => {
+      const result = await deps.dispatch(request.params.method, request.body, 'http');
+      return reply.code(httpStatusOf(result)).send(result);
     },
-  ];
+  );
+
+  const streams = new Set<SseStream>();
+  app.addHook('onClose', async () => {
+    for (const stream of streams) stream.close();
+  });
+  app.get('/api/v1/events', { config: { auth: reads } }, (_request, reply) => {
+    reply.hijack();
+    const stream = openSse(reply.raw, deps.sseKeepAliveMs ?? 15_000);
+    streams.add(stream);
+    const send = (event: VfoEvent) => stream.send('vfo', event);
+    const offEngine = deps.engine.subscribe((event) => send(event as VfoEvent));
+    const offFarm = deps.subscribeFarm(send);
+    stream.closed.addEventListener('abort', () => {
+      streams.delete(stream);
+      offEngine();
+      offFarm();
+    });
+  });
+  app.get(
+    '/api/v1/jobs/:id/video',
+    { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/) }) } },
+    (request, reply) => {
+      const job = deps.engine.store.getJob(request.params.id);
+      if (!job?.outputPath || job.status !== 'done') {
+        return reply.code(404).send(errorBody('not-found', 'no finished video for this job'));
+      }
+      return reply.type('video/mp4').sendFile(basename(job.outputPath), dirname(job.outputPath));
+    },
+  );
 }

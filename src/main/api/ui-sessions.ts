@@ -2,7 +2,6 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import { type FarmKey, farmHmac } from '../farm/net/key.ts';
-import { RateLimit } from './rate-limit.ts';
 
 const CHALLENGE_TTL_MS = 2 * 60 * 1000;
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -13,21 +12,6 @@ const MAX_CLIENTS = 4096;
 const MAX_SESSIONS = 1000;
 export const SESSION_COOKIE = 'vfo_session';
 
-export interface SessionLimits {
-  /** Challenges a client may ask for per minute. */
-  challengesPerMinute: number;
-  /** Wrong proofs a client may send per minute before it must wait. */
-  failedLoginsPerMinute: number;
-}
-
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { challengesPerMinute: 30, failedLoginsPerMinute: 10 };
-
-export type ChallengeOutcome = { ok: true; nonce: string } | { ok: false; retryAfterSeconds: number };
-export type LoginOutcome =
-  | { ok: true; token: string }
-  | { ok: false; retryAfterSeconds: number }
-  | { ok: false; retryAfterSeconds?: undefined };
-
 /**
  * Browser sessions for the UI a node serves on the LAN. The browser proves it knows the farm key by
  * answering a one-time challenge with HMAC(key, "vfo-ui-session:" + nonce) — the key itself never crosses
@@ -35,62 +19,49 @@ export type LoginOutcome =
  * `x-vfo-ui: 1` header, which a cross-site form cannot send.
  *
  * A challenge belongs to the client (address) that asked for it, and each client holds a few at most:
- * a flood of challenge requests from one address evicts only its own, never a real user's. Challenge
- * requests and wrong proofs are rate limited per client.
+ * a flood of challenge requests from one address evicts only its own, never a real user's. (Asking for
+ * challenges and logging in are also rate limited per address: ui-routes.ts.)
  */
 export class UiSessions {
   private readonly key: FarmKey;
   private readonly now: () => number;
-  private readonly challenges: LRUCache<string, Map<string, number>>;
-  private readonly sessions: LRUCache<string, number>;
-  private readonly challengeRate: RateLimit;
-  private readonly failureRate: RateLimit;
+  private readonly challenges = new LRUCache<string, Map<string, number>>({ max: MAX_CLIENTS });
+  private readonly sessions = new LRUCache<string, number>({ max: MAX_SESSIONS });
 
-  constructor(key: FarmKey, options: { now?: () => number; limits?: SessionLimits } = {}) {
+  constructor(key: FarmKey, now: () => number = Date.now) {
     this.key = key;
-    this.now = options.now ?? Date.now;
-    const limits = options.limits ?? DEFAULT_SESSION_LIMITS;
-    this.challenges = new LRUCache({ max: MAX_CLIENTS });
-    this.sessions = new LRUCache({ max: MAX_SESSIONS });
-    const rate = (limit: number) => new RateLimit({ limit, windowMs: 60_000, now: this.now });
-    this.challengeRate = rate(limits.challengesPerMinute);
-    this.failureRate = rate(limits.failedLoginsPerMinute);
+    this.now = now;
   }
 
-  challenge(client: string): ChallengeOutcome {
-    const allowed = this.challengeRate.take(client);
-    if (!allowed.ok) return allowed;
+  challenge(client: string): string {
     const now = this.now();
-    const pending = this.pendingOf(client, now);
+    let pending = this.challenges.get(client);
+    if (!pending) {
+      pending = new Map();
+      this.challenges.set(client, pending);
+    }
+    for (const [nonce, expires] of pending) if (expires < now) pending.delete(nonce);
     // Oldest first (insertion order): a client asking again and again only pushes out its own.
     while (pending.size >= CHALLENGES_PER_CLIENT) pending.delete(pending.keys().next().value as string);
     const nonce = randomBytes(16).toString('hex');
     pending.set(nonce, now + CHALLENGE_TTL_MS);
-    return { ok: true, nonce };
+    return nonce;
   }
 
-  /**
-   * A session token for a correct proof of this client's pending challenge (each works once). A client
-   * that sent too many wrong proofs waits, whatever its next proof is: guessing is not sped up.
-   */
-  login(client: string, nonce: string, proof: string): LoginOutcome {
+  /** A session token for a correct proof of this client's pending challenge (each works once). */
+  login(client: string, nonce: string, proof: string): string | null {
     const pending = this.challenges.get(client);
     const expires = pending?.get(nonce);
     pending?.delete(nonce);
-    const waiting = this.failureRate.check(client);
-    if (!waiting.ok) return waiting;
     const valid =
       expires !== undefined &&
       expires >= this.now() &&
       /^[0-9a-f]{64}$/.test(proof) &&
       timingSafeEqual(farmHmac(this.key, `vfo-ui-session:${nonce}`), Buffer.from(proof, 'hex'));
-    if (!valid) {
-      this.failureRate.take(client);
-      return { ok: false };
-    }
+    if (!valid) return null;
     const token = randomBytes(32).toString('hex');
     this.sessions.set(token, this.now() + SESSION_TTL_MS);
-    return { ok: true, token };
+    return token;
   }
 
   cookieFor(token: string): string {
@@ -103,16 +74,6 @@ export class UiSessions {
     const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
     const expires = token ? this.sessions.get(token) : undefined;
     return Boolean(expires && expires > this.now());
-  }
-
-  private pendingOf(client: string, now: number): Map<string, number> {
-    let pending = this.challenges.get(client);
-    if (!pending) {
-      pending = new Map();
-      this.challenges.set(client, pending);
-    }
-    for (const [nonce, expires] of pending) if (expires < now) pending.delete(nonce);
-    return pending;
   }
 }
 

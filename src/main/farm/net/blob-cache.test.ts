@@ -1,11 +1,12 @@
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FastifyRequest } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotByte } from '../../../../test/support/bit-rot.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
 import { BlobVerificationError, createBlobCache } from './blob-cache.ts';
 import { listFiles, makeClient, makeKey, makeTempDir, removeDir, startServer } from './net.fixture.ts';
-import { fileReply } from './routes.ts';
+import { sendCheckedFile } from './send-file.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -139,14 +140,16 @@ describe('blob cache', () => {
     await mkdir(served);
     await writeFile(join(served, a.sha256), a.content);
     const peer = await startServer(
-      [
-        {
-          method: 'GET',
-          pattern: '/farm/v1/blobs/:sha256',
-          auth: 'farm',
-          handler: (ctx) => fileReply(join(served, ctx.params.sha256 ?? '')),
-        },
-      ],
+      (app) => {
+        app.get(
+          '/farm/v1/blobs/:sha256',
+          { config: { auth: 'farm' } },
+          (request: FastifyRequest<{ Params: { sha256: string } }>, reply) => {
+            const { sha256 } = request.params;
+            return sendCheckedFile(reply, join(served, sha256), { sha256, onMismatch: () => undefined });
+          },
+        );
+      },
       { key },
     );
     const client = makeClient(key);

@@ -4,7 +4,6 @@
  * sha256: whoever consumes it with pipeline() sees an error, never a clean end, for a bad body.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { BodyMismatchError, BodyTooLargeError } from './errors.ts';
 
@@ -55,47 +54,4 @@ export class BodyGuard extends Transform {
       callback();
     }
   }
-}
-
-/**
- * Reads a whole (small) request body, refusing it past `maxBytes`. On refusal the rest of the
- * upload is discarded unread so a 413 reply can still be sent on the same connection.
- */
-export function readBodyLimited(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      request.resume();
-      reject(new BodyTooLargeError(maxBytes));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        cleanup();
-        request.resume();
-        reject(new BodyTooLargeError(maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(Buffer.concat(chunks));
-    };
-    const onClose = (): void => {
-      cleanup();
-      reject(new Error('request closed before its body was complete'));
-    };
-    const cleanup = (): void => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('close', onClose);
-    };
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('close', onClose);
-  });
 }

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { FarmClient, Peer } from './client.ts';
-import { FarmHttpError } from './errors.ts';
+import { errorBody, FarmHttpError } from './errors.ts';
 import { ephemeralIdentity } from './identity.ts';
 import { makeClient, makeKey, startServer } from './net.fixture.ts';
-import { errorReply, jsonRoute, type Route } from './routes.ts';
+import type { FarmApp } from './server.ts';
 
 const T0 = 1_700_000_000_000;
 const { key, text: keyText } = makeKey();
@@ -19,33 +19,27 @@ const hang = new Promise<void>((resolve) => {
   releaseHang = resolve;
 });
 
-const routes: Route[] = [
-  jsonRoute({
-    method: 'POST',
-    pattern: '/farm/v1/heartbeat',
-    auth: 'farm',
-    body: 'json',
-    schema: z.object({ freeSlots: z.number() }),
-    handler: (ctx) => ({ from: ctx.nodeId, freeSlots: ctx.body.freeSlots }),
-  }),
-  { method: 'GET', pattern: '/farm/v1/hello', auth: 'farm', handler: () => ({ term: 'not a number' }) },
-  {
-    method: 'GET',
-    pattern: '/farm/v1/gone',
-    auth: 'farm',
-    handler: () => errorReply(409, 'stale-lease', 'too late'),
-  },
-  {
-    method: 'GET',
-    pattern: '/farm/v1/crash',
-    auth: 'farm',
-    handler: () => {
-      throw new Error('boom');
-    },
-  },
-  { method: 'GET', pattern: '/farm/v1/slow', auth: 'farm', handler: () => hang.then(() => ({})) },
-  { method: 'DELETE', pattern: '/farm/v1/leases/:id', auth: 'farm', handler: () => undefined },
-];
+const SIGNED = { config: { auth: 'farm' as const } };
+
+function routes(app: FarmApp): void {
+  app.post(
+    '/farm/v1/heartbeat',
+    { ...SIGNED, schema: { body: z.object({ freeSlots: z.number() }) } },
+    (request) => ({
+      from: request.caller,
+      freeSlots: request.body.freeSlots,
+    }),
+  );
+  app.get('/farm/v1/hello', SIGNED, () => ({ term: 'not a number' }));
+  app.get('/farm/v1/gone', SIGNED, (_request, reply) =>
+    reply.code(409).send(errorBody('stale-lease', 'too late')),
+  );
+  app.get('/farm/v1/crash', SIGNED, () => {
+    throw new Error('boom');
+  });
+  app.get('/farm/v1/slow', SIGNED, () => hang.then(() => ({})));
+  app.delete('/farm/v1/leases/:id', SIGNED, (_request, reply) => reply.code(204).send());
+}
 
 beforeAll(async () => {
   const running = await startServer(routes, { key, clock: () => T0, closeGraceMs: 100 });
@@ -104,15 +98,12 @@ describe('farm client', () => {
 
   it('identifies the node at a URL only when the farm key admitted it', async () => {
     expect(await client.identify(peer.url)).toEqual(peer);
-    // A well-formed card, admitted by another farm's key.
-    const { id, publicKey, admission } = ephemeralIdentity(makeKey().key);
-    const card: Route = {
-      method: 'GET',
-      pattern: '/farm/v1/identity',
-      auth: 'none',
-      handler: () => ({ id, publicKey, admission }),
-    };
-    const other = await startServer([card], { key: makeKey().key });
+    // A node of another farm answers with its own, well-formed card (admitted by its own key).
+    const otherKey = makeKey().key;
+    const other = await startServer(() => undefined, {
+      key: otherKey,
+      identity: ephemeralIdentity(otherKey),
+    });
     expect(await failure(client.identify(other.url))).toMatchObject({ kind: 'unauthenticated' });
     await other.close();
   });

@@ -20,6 +20,20 @@ export function errorBody(code: string, message: string, extra: Partial<FarmErro
   return { error: { code, message, ...extra } } satisfies FarmErrorBody;
 }
 
+/** A request refused by the server (or a route): its status, the error body, and any extra headers. */
+export class Refusal extends Error {
+  readonly status: number;
+  readonly body: ReturnType<typeof errorBody>;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, body: ReturnType<typeof errorBody>, headers: Record<string, string> = {}) {
+    super(body.error.message);
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
 /** A body (request or download) went past its declared limit; the partial data was discarded. */
 export class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';

@@ -17,9 +17,11 @@ export {
 export {
   BodyMismatchError,
   BodyTooLargeError,
+  errorBody,
   type FarmErrorBody,
   FarmHttpError,
   type FarmHttpErrorKind,
+  Refusal,
 } from './errors.ts';
 export { ephemeralIdentity, loadNodeIdentity, NodeIdentity, nodeIdOf } from './identity.ts';
 export {
@@ -33,27 +35,15 @@ export {
 export { NonceCache } from './nonce-cache.ts';
 export { ID_PATTERN, isFarmId, isSha256, SHA256_PATTERN } from './patterns.ts';
 export { type ReceivedFile, type ReceiveToFileOptions, receiveToFile } from './receive-file.ts';
-export {
-  errorReply,
-  fileReply,
-  type JsonRoute,
-  jsonReply,
-  jsonRoute,
-  type NoBodyRoute,
-  type Reply,
-  type Route,
-  type RouteAuth,
-  type RouteContext,
-  type SseContext,
-  type SseRoute,
-  type StreamContext,
-  type StreamRoute,
-} from './routes.ts';
+export { sendCheckedFile } from './send-file.ts';
+export type { SentContentExpectation } from './sent-content-check.ts';
 export {
   createFarmServer,
   DEFAULT_MAX_JSON_BYTES,
+  type FarmApp,
   type FarmServer,
   type FarmServerOptions,
+  type RouteAuth,
 } from './server.ts';
 export {
   type AuthFailureReason,

@@ -7,8 +7,7 @@ import { addLogSink, type LogRecord, setLogLevel } from '../../log/logger.ts';
 import { createFarmClient, type FarmClient, type FarmClientOptions, type Peer } from './client.ts';
 import { ephemeralIdentity, type NodeIdentity } from './identity.ts';
 import { type FarmKey, farmKeyFromText, generateFarmKey } from './key.ts';
-import type { Route } from './routes.ts';
-import { createFarmServer, type FarmServer, type FarmServerOptions } from './server.ts';
+import { createFarmServer, type FarmApp, type FarmServer, type FarmServerOptions } from './server.ts';
 import { signRequest } from './signing.ts';
 import { FarmTrust } from './trust.ts';
 
@@ -66,11 +65,14 @@ export interface RunningServer {
 }
 
 export async function startServer(
-  routes: Route[],
-  options: Partial<Omit<FarmServerOptions, 'identity' | 'trust'>> & { key: FarmKey; identity?: NodeIdentity },
+  routes: (app: FarmApp) => void | Promise<void>,
+  options: Partial<Omit<FarmServerOptions, 'identity' | 'trust' | 'routes'>> & {
+    key: FarmKey;
+    identity?: NodeIdentity;
+  },
 ): Promise<RunningServer> {
   const { key, identity = ephemeralIdentity(options.key), ...rest } = options;
-  const server = createFarmServer({
+  const server = await createFarmServer({
     host: '127.0.0.1',
     port: 0,
     routes,

@@ -1,33 +1,34 @@
 /**
- * Remembers the nonces of accepted requests for as long as their timestamp is inside the skew
- * window, so a captured request cannot be replayed. Memory is bounded: at the hard cap the oldest
- * entries are dropped AND the cache raises a time floor to the newest dropped timestamp, so a dropped
- * nonce still cannot be replayed (its request is now refused as stale instead of as replayed).
+ * Remembers the nonces of accepted requests for as long as their timestamp is inside the skew window,
+ * so a captured request cannot be replayed. Memory is bounded (an LRU); when the bound pushes a nonce
+ * out early, the cache raises a time floor to that request's timestamp, so a forgotten nonce still
+ * cannot be replayed (its request is now refused as stale instead of as replayed).
  */
+import { LRUCache } from 'lru-cache';
+
 export type NonceCheck = 'ok' | 'replayed' | 'stale';
 
 export interface NonceCacheOptions {
   /** Hard cap on remembered nonces (each costs ~100 bytes). */
   maxEntries?: number;
-  /** How often expired entries are swept, in ms of the caller's clock. */
-  sweepEveryMs?: number;
 }
 
 export class NonceCache {
-  private readonly expiries = new Map<string, { expiresAt: number; time: number }>();
-  private readonly maxEntries: number;
-  private readonly sweepEveryMs: number;
-  private lastSweep = Number.NEGATIVE_INFINITY;
   /** Requests timestamped at or before this were possibly forgotten: refuse them. */
   private floorTime = Number.NEGATIVE_INFINITY;
+  private readonly seen: LRUCache<string, { time: number; expiresAt: number }>;
 
   constructor(options: NonceCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 100_000;
-    this.sweepEveryMs = options.sweepEveryMs ?? 1_000;
+    this.seen = new LRUCache({
+      max: options.maxEntries ?? 100_000,
+      dispose: (entry, _nonce, reason) => {
+        if (reason === 'evict') this.floorTime = Math.max(this.floorTime, entry.time);
+      },
+    });
   }
 
   get size(): number {
-    return this.expiries.size;
+    return this.seen.size;
   }
 
   /**
@@ -35,34 +36,20 @@ export class NonceCache {
    * Call only for authenticated requests, or strangers could fill the cache.
    */
   checkAndRemember(nonce: string, time: number, now: number, windowMs: number): NonceCheck {
-    if (now - this.lastSweep >= this.sweepEveryMs) this.sweep(now);
     if (time <= this.floorTime) return 'stale';
-    const known = this.expiries.get(nonce);
+    const known = this.seen.get(nonce);
     if (known && known.expiresAt >= now) return 'replayed';
-    // Delete first so a re-used (expired) nonce moves to the end of the insertion order.
-    this.expiries.delete(nonce);
-    if (this.expiries.size >= this.maxEntries) this.dropOldest();
     // The request stays acceptable until its own time + window, so that is how long it is remembered.
-    this.expiries.set(nonce, { expiresAt: time + windowMs, time });
+    this.seen.set(nonce, { time, expiresAt: time + windowMs });
+    this.purgeExpired(now);
     return 'ok';
   }
 
-  private sweep(now: number): void {
-    this.lastSweep = now;
-    for (const [nonce, entry] of this.expiries) {
-      if (entry.expiresAt < now) this.expiries.delete(nonce);
-    }
-  }
-
-  /** Drops the earliest-inserted tenth (amortises the cost) and raises the floor to cover them. */
-  private dropOldest(): void {
-    const count = Math.max(1, Math.floor(this.maxEntries / 10));
-    let dropped = 0;
-    for (const [nonce, entry] of this.expiries) {
-      if (dropped >= count) break;
-      this.floorTime = Math.max(this.floorTime, entry.time);
-      this.expiries.delete(nonce);
-      dropped += 1;
+  /** Drops what can no longer be replayed anyway (oldest first), so the cap is met by time, not eviction. */
+  private purgeExpired(now: number): void {
+    for (const nonce of this.seen.rkeys()) {
+      if ((this.seen.peek(nonce)?.expiresAt ?? 0) >= now) break;
+      this.seen.delete(nonce);
     }
   }
 }

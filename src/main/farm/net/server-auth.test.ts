@@ -14,7 +14,7 @@ import {
   signedRawRequest,
   startServer,
 } from './net.fixture.ts';
-import { jsonRoute, type Route } from './routes.ts';
+import type { FarmApp } from './server.ts';
 import { FARM_HEADER, signRequest, verifyReply } from './signing.ts';
 import { FarmTrust } from './trust.ts';
 
@@ -26,24 +26,16 @@ let close: () => Promise<void>;
 /** A custom rule (the UI's is a session cookie): here, a fixed header value. */
 const customRule = (request: IncomingMessage) => request.headers['x-test-pass'] === 'open sesame';
 
-const routes: Route[] = [
-  { method: 'GET', pattern: '/farm/v1/hello', auth: 'farm', handler: (ctx) => ({ you: ctx.nodeId }) },
-  { method: 'GET', pattern: '/farm/v1/health', auth: 'none', handler: () => ({ ok: true }) },
-  jsonRoute({
-    method: 'POST',
-    pattern: '/farm/v1/echo',
-    auth: 'farm',
-    body: 'json',
-    schema: z.object({ name: z.string() }),
-    handler: (ctx) => ({ name: ctx.body.name }),
-  }),
-  {
-    method: 'GET',
-    pattern: '/api/v1/status',
-    auth: customRule,
-    handler: () => ({ ui: true }),
-  },
-];
+function routes(app: FarmApp): void {
+  app.get('/farm/v1/hello', { config: { auth: 'farm' } }, (request) => ({ you: request.caller }));
+  app.get('/farm/v1/health', { config: { auth: 'none' } }, () => ({ ok: true }));
+  app.post(
+    '/farm/v1/echo',
+    { config: { auth: 'farm' }, schema: { body: z.object({ name: z.string() }) } },
+    (request) => ({ name: request.body.name }),
+  );
+  app.get('/api/v1/status', { config: { auth: customRule } }, () => ({ ui: true }));
+}
 
 beforeAll(async () => {
   const running = await startServer(routes, { key, clock: () => T0 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sha256Hex } from '../../util/hash.ts';
 import type { Peer } from './client.ts';
+import { errorBody } from './errors.ts';
 import {
   captureLogs,
   identityFor,
@@ -15,7 +16,8 @@ import {
   signedRawRequest,
   startServer,
 } from './net.fixture.ts';
-import { errorReply, fileReply, jsonRoute, type Route } from './routes.ts';
+import { sendCheckedFile } from './send-file.ts';
+import type { FarmApp } from './server.ts';
 import { signRequest } from './signing.ts';
 
 const T0 = 1_700_000_000_000;
@@ -28,47 +30,37 @@ let close: () => Promise<void>;
 const blob = 'hello blob';
 const blobSha = sha256Hex(blob);
 
-const routes: Route[] = [
-  { method: 'GET', pattern: '/farm/v1/hello', auth: 'farm', handler: () => ({}) },
-  jsonRoute({
-    method: 'POST',
-    pattern: '/farm/v1/echo',
-    auth: 'farm',
-    body: 'json',
-    schema: z.object({ name: z.string().min(1), count: z.number().int() }),
-    handler: (ctx) => ({ name: ctx.body.name.toUpperCase(), count: ctx.body.count + 1 }),
-  }),
-  {
-    method: 'GET',
-    pattern: '/farm/v1/blobs/:sha256',
-    auth: 'farm',
-    handler: (ctx) => {
+const SIGNED = { config: { auth: 'farm' as const } };
+const ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+function routes(app: FarmApp): void {
+  app.get('/farm/v1/hello', SIGNED, () => ({}));
+  app.post(
+    '/farm/v1/echo',
+    { ...SIGNED, schema: { body: z.object({ name: z.string().min(1), count: z.number().int() }) } },
+    (request) => ({ name: request.body.name.toUpperCase(), count: request.body.count + 1 }),
+  );
+  app.get(
+    '/farm/v1/blobs/:sha256',
+    { ...SIGNED, schema: { params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) } },
+    (request, reply) => {
       calls.blobs += 1;
-      return fileReply(join(dir, 'blobs', ctx.params.sha256 ?? ''));
+      const sha256 = request.params.sha256;
+      return sendCheckedFile(reply, join(dir, 'blobs', sha256), { sha256, onMismatch: () => undefined });
     },
-  },
-  {
-    method: 'GET',
-    pattern: '/farm/v1/boom',
-    auth: 'farm',
-    handler: () => {
-      throw new Error('database exploded at /secret/place');
-    },
-  },
-  {
-    method: 'GET',
-    pattern: '/farm/v1/tasks/:id',
-    auth: 'farm',
-    query: z.object({ lease: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
-    handler: (ctx) => ({ task: ctx.params.id, lease: ctx.query.get('lease') }),
-  },
-  {
-    method: 'POST',
-    pattern: '/farm/v1/leases/:id',
-    auth: 'farm',
-    handler: () => errorReply(409, 'stale-lease', 'no'),
-  },
-];
+  );
+  app.get('/farm/v1/boom', SIGNED, () => {
+    throw new Error('database exploded at /secret/place');
+  });
+  app.get(
+    '/farm/v1/tasks/:id',
+    { ...SIGNED, schema: { params: z.object({ id: ID }), querystring: z.object({ lease: ID }) } },
+    (request) => ({ task: request.params.id, lease: request.query.lease }),
+  );
+  app.post('/farm/v1/leases/:id', SIGNED, (_request, reply) =>
+    reply.code(409).send(errorBody('stale-lease', 'no')),
+  );
+}
 
 beforeAll(async () => {
   dir = await makeTempDir();
@@ -194,8 +186,10 @@ describe('farm server routing', () => {
     expect(reply.json).toEqual({ error: { code: 'stale-lease', message: 'no' } });
   });
 
-  it('refuses a route pattern with a bad param at start-up', () => {
-    const bad: Route = { method: 'GET', pattern: '/x/:a/:a', auth: 'none', handler: () => null };
-    return expect(startServer([bad], { key })).rejects.toThrow(/bad param/);
+  it('refuses, at start-up, a route that does not say how it authenticates', () => {
+    const unsaid = (app: FarmApp) => {
+      app.get('/x', () => null);
+    };
+    return expect(startServer(unsaid, { key })).rejects.toThrow(/does not say how it authenticates/);
   });
 });

@@ -1,18 +1,54 @@
 /**
- * The farm's HTTP server: node:http with a small, strict routing layer (see handle-request.ts).
- * Every route declares its auth, body and param validators up front; see routes.ts.
+ * A node's HTTP server, on Fastify: the farm's routes and the UI's, on one port. This file sets up
+ * what every route shares — timeouts and a per-client connection cap against slow or greedy clients,
+ * zod schemas for params, queries and bodies, body parsers that keep the bytes a signature covers, the
+ * farm's request signatures (farm-auth.ts), and one error shape (`{ error: { code, message } }`) for
+ * every refusal. Routes are registered by their owners (farm/node/routes, api/ui-routes.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../../log/logger.ts';
-import { handleRequest, type RequestDeps } from './handle-request.ts';
+import fastifyHelmet from '@fastify/helmet';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createLogger, type Logger } from '../../log/logger.ts';
+import { sha256Hex } from '../../util/hash.ts';
+import { BodyMismatchError, BodyTooLargeError, errorBody, type FarmErrorIssue, Refusal } from './errors.ts';
+import { installFarmAuth } from './farm-auth.ts';
 import type { NodeIdentity } from './identity.ts';
 import { NonceCache } from './nonce-cache.ts';
-import { compileRoute } from './router.ts';
-import type { Route } from './routes.ts';
 import { DEFAULT_MAX_SKEW_MS } from './signing.ts';
-import type { SseStream } from './sse.ts';
 import type { FarmTrust } from './trust.ts';
+import { installUploads } from './uploads.ts';
+
+export type FarmApp = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** How a route authenticates: signed by an admitted node, anyone, or a check of its own (the UI's cookie). */
+export type RouteAuth = 'farm' | 'none' | ((request: IncomingMessage) => boolean);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+    /** The body is a stream the handler reads itself (uploads), checked against its signed sha256. */
+    upload?: boolean;
+  }
+  interface FastifyRequest {
+    /** The authenticated sender of a farm request (null elsewhere). */
+    caller: string | null;
+    /** The sha256 of the body as received (JSON routes). */
+    bodySha256: string | null;
+  }
+}
 
 export interface FarmServerOptions {
   /** This node: requests must be signed for it, and it signs its replies. */
@@ -22,13 +58,13 @@ export interface FarmServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** Registers the routes. */
+  routes: (app: FarmApp) => void | Promise<void>;
   /** Milliseconds since the epoch; checked against request timestamps. */
   clock?: () => number;
   maxJsonBytes?: number;
   maxSkewMs?: number;
-  routes: Route[];
   nonces?: NonceCache;
-  sseKeepAliveMs?: number;
   /** A socket silent this long is dropped (uploads and SSE keep theirs busy). */
   idleTimeoutMs?: number;
   /** close() waits this long for requests in flight before cutting their connections. */
@@ -40,6 +76,7 @@ export interface FarmServerOptions {
 }
 
 export interface FarmServer {
+  readonly app: FarmApp;
   start(): Promise<{ url: string }>;
   close(): Promise<void>;
   /** The listening URL once started, else null. */
@@ -51,47 +88,215 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
 /** A whole request, body included: a 20 GB upload at 100 Mbit/s fits, a trickle does not stay for ever. */
 const REQUEST_TIMEOUT_MS = 60 * 60 * 1000;
+const PAGE_POLICY = {
+  defaultSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  mediaSrc: ["'self'", 'blob:'],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+/** Enough issues to fix a request, not so many that a hostile body inflates the reply. */
+const MAX_ISSUES = 20;
 
-export function createFarmServer(options: FarmServerOptions): FarmServer {
+export async function createFarmServer(options: FarmServerOptions): Promise<FarmServer> {
   const log = createLogger('FarmServer', { node: options.identity.id });
-  const deps: RequestDeps = {
-    identity: options.identity,
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const app: FarmApp = Fastify({
+    logger: false,
+    bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
+    connectionTimeout: options.idleTimeoutMs ?? 60_000,
+    routerOptions: { maxParamLength: 500 },
+    serverFactory: (handler) =>
+      nodeServer(handler, {
+        headersTimeout,
+        maxConnectionsPerClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+        log,
+      }),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('caller', null);
+  app.decorateRequest('bodySha256', null);
+  // Only the bodies routes take (anything else is a 415); JSON is kept as bytes first, because a farm
+  // signature covers exactly what was sent.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.bodySha256 = sha256Hex(body);
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch {
+      done(new Refusal(400, errorBody('invalid-json', 'body is not valid JSON')), undefined);
+    }
+  });
+  installUploads(app);
+  installFarmAuth(app, {
     verifier: { trust: options.trust, selfId: options.identity.id },
+    identity: options.identity,
     clock: options.clock ?? Date.now,
     maxSkewMs: options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
     nonces: options.nonces ?? new NonceCache(),
-    // A bad pattern fails here, at start-up.
-    routes: [identityRoute(options.identity), ...options.routes].map(compileRoute),
-    maxJsonBytes: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
-    log,
-    sseStreams: new Set<SseStream>(),
-    sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
-  };
-  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
-  const server: Server = createServer({
-    requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout + 1),
-    headersTimeout,
-    // Node checks both timeouts on this interval (30 s by default): a slow-header client would stay
-    // connected that long whatever the timeout says.
-    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
   });
-  server.timeout = options.idleTimeoutMs ?? 60_000;
-  limitConnectionsPerClient(
-    server,
-    options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
-    log,
-  );
-  const handle = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
-    handleRequest(deps, request, response, expectsContinue).catch((error: unknown) => {
-      log.error('request pipeline failed', { error: String(error) });
-      response.destroy();
-    });
+  // Nothing a node sends is meant to run in, or be framed by, another page; the UI's page gets its
+  // policy here too (the built index.html repeats most of it in a meta tag, which cannot forbid framing).
+  await app.register(fastifyHelmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: PAGE_POLICY },
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+    // Plain http on a LAN: HSTS would only confuse browsers; media are same-origin anyway.
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  app.setErrorHandler((error, request, reply) => sendFailure(reply, error, log, fieldsOf(request)));
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(app, request.url);
+    const refusal =
+      allowed.length > 0
+        ? new Refusal(405, errorBody('method-not-allowed', 'method not allowed'), {
+            allow: allowed.join(', '),
+          })
+        : new Refusal(404, errorBody('not-found', 'no such route'));
+    sendFailure(reply, refusal, log, fieldsOf(request));
+  });
+  const { id, publicKey, admission } = options.identity;
+  // Public on purpose (the id is in the mDNS advert already): a client that only has a URL learns whom
+  // to sign for; the admission lets it check the answer with the farm key.
+  app.get('/farm/v1/identity', { config: { auth: 'none' } }, () => ({ id, publicKey, admission }));
+  await options.routes(app);
+  await app.ready();
+
+  let url: string | null = null;
+  return {
+    app,
+    get url() {
+      return url;
+    },
+    async start() {
+      await app.listen({ port: options.port, host: options.host });
+      const address = app.server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}`;
+      log.info('farm server listening', { url });
+      return { url };
+    },
+    async close() {
+      if (!app.server.listening) return;
+      const cut = setTimeout(() => app.server.closeAllConnections(), options.closeGraceMs ?? 2_000);
+      app.server.closeIdleConnections();
+      await app.close();
+      clearTimeout(cut);
+      url = null;
+    },
   };
-  server.on('request', (request, response) => handle(request, response, false));
-  // Uploads ask first: refused ones are answered before a byte of their body is sent.
-  server.on('checkContinue', (request, response) => handle(request, response, true));
+}
+
+function fieldsOf(request: { method: string; url: string; ip: string }) {
+  const query = request.url.indexOf('?');
+  return {
+    method: request.method,
+    path: query === -1 ? request.url : request.url.slice(0, query),
+    remoteAddress: request.ip,
+  };
+}
+
+/** The methods some route answers at this URL (a 405 names them), from Fastify's own router. */
+function allowedMethods(app: FarmApp, url: string): string[] {
+  const path = url.split('?')[0] ?? url;
+  return ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(
+    (method) => app.findRoute({ method, url: path }) !== null,
+  );
+}
+
+function issuesOf(validation: { instancePath?: string; message?: string }[]): FarmErrorIssue[] {
+  return validation.slice(0, MAX_ISSUES).map((issue) => ({
+    path: (issue.instancePath ?? '').split('/').filter(Boolean).join('.'),
+    message: issue.message ?? 'invalid',
+  }));
+}
+
+const VALIDATION_CODES: Record<string, string> = {
+  body: 'invalid-body',
+  querystring: 'invalid-query',
+  params: 'invalid-param',
+  headers: 'invalid-header',
+};
+
+/** Every failure of a request, as the one error shape with a precise status; crashes are a bare 500. */
+export function sendFailure(
+  reply: FastifyReply,
+  error: unknown,
+  log: Logger,
+  fields: Record<string, unknown>,
+): void {
+  const refusal = refusalOf(error);
+  if (!refusal) {
+    const detail = error instanceof Error ? { error: error.message, stack: error.stack } : { error };
+    log.error('route handler failed', { ...fields, ...detail });
+    void reply.code(500).send(errorBody('internal', 'internal error'));
+    return;
+  }
+  const { status, body, headers } = refusal;
+  if (status === 401) log.warn('request refused', { ...fields, reason: body.error.reason });
+  else log.info('request refused', { ...fields, status, code: body.error.code });
+  // A body that was refused, cut short or never asked for (Expect: 100-continue) is not worth reading.
+  const raw = reply.request.raw as IncomingMessage & { awaitingContinue?: boolean };
+  if (status === 413 || raw.awaitingContinue || !raw.complete) void reply.header('connection', 'close');
+  void reply.headers(headers).code(status).send(body);
+}
+
+function refusalOf(error: unknown): Refusal | null {
+  if (error instanceof Refusal) return error;
+  if (error instanceof BodyTooLargeError) return new Refusal(413, errorBody('too-large', error.message));
+  if (error instanceof BodyMismatchError) return new Refusal(400, errorBody('body-mismatch', error.message));
+  const fastifyError = error as FastifyError & { validationContext?: string };
+  if (fastifyError.validation) {
+    const code = VALIDATION_CODES[fastifyError.validationContext ?? 'body'] ?? 'invalid-body';
+    const what = code.replace('invalid-', 'invalid ');
+    return new Refusal(400, errorBody(code, what, { issues: issuesOf(fastifyError.validation) }));
+  }
+  if (fastifyError.statusCode === 429) {
+    return new Refusal(429, errorBody('too-many-requests', 'too many requests: try again later'));
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Refusal(413, errorBody('too-large', 'body is larger than this route allows'));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Refusal(415, errorBody('unsupported-media-type', 'unsupported content type'));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new Refusal(400, errorBody('invalid-json', 'body is not valid JSON'));
+    default:
+      return typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500
+        ? new Refusal(fastifyError.statusCode, errorBody('bad-request', 'bad request'))
+        : null;
+  }
+}
+
+/**
+ * The node:http server under Fastify, made here because two of its settings matter for slow clients:
+ * Node checks the header and request timeouts only every `connectionsCheckingInterval` (30 s by
+ * default), and `checkContinue` lets an upload be refused before its body is sent (farm-auth.ts).
+ */
+function nodeServer(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+  options: { headersTimeout: number; maxConnectionsPerClient: number; log: Logger },
+): Server {
+  const server = createServer({
+    requestTimeout: Math.max(REQUEST_TIMEOUT_MS, options.headersTimeout + 1),
+    headersTimeout: options.headersTimeout,
+    connectionsCheckingInterval: Math.min(1_000, options.headersTimeout),
+  });
+  server.on('request', handler);
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    (request as IncomingMessage & { awaitingContinue?: boolean }).awaitingContinue = true;
+    handler(request, response);
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    log.debug('malformed request', { error: error.message });
+    options.log.debug('malformed request', { error: error.message });
     // A client that can still read is told what went wrong (a timeout gets 408), then cut off.
     if (socket.writable && error.code !== 'ECONNRESET') {
       const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
@@ -101,60 +306,15 @@ export function createFarmServer(options: FarmServerOptions): FarmServer {
       socket.destroy();
     }
   });
-  let url: string | null = null;
-
-  return {
-    get url() {
-      return url;
-    },
-    start() {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          url = `http://${host}:${address.port}`;
-          log.info('farm server listening', { url });
-          resolve({ url });
-        });
-      });
-    },
-    close() {
-      if (!server.listening) return Promise.resolve();
-      for (const stream of deps.sseStreams) stream.close();
-      return new Promise((resolve) => {
-        const cut = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 2_000);
-        server.close(() => {
-          clearTimeout(cut);
-          url = null;
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
-    },
-  };
-}
-
-/**
- * GET /farm/v1/identity: public on purpose (the id is in the mDNS advert already). A client that only
- * has a URL learns whom to sign for; the admission lets it check the answer with the farm key.
- */
-function identityRoute(identity: NodeIdentity): Route {
-  const { id, publicKey, admission } = identity;
-  return {
-    method: 'GET',
-    pattern: '/farm/v1/identity',
-    auth: 'none',
-    handler: () => ({ id, publicKey, admission }),
-  };
+  limitConnectionsPerClient(server, options.maxConnectionsPerClient, options.log);
+  return server;
 }
 
 /**
  * One address may not hold more than `max` connections: 50 clients trickling headers from one
  * machine would otherwise tie up the node's sockets while real peers wait.
  */
-function limitConnectionsPerClient(server: Server, max: number, log: ReturnType<typeof createLogger>): void {
+function limitConnectionsPerClient(server: Server, max: number, log: Logger): void {
   const open = new Map<string, number>();
   // One line per flood, not one per refused connection.
   const warned = new Set<string>();
@@ -171,10 +331,11 @@ function limitConnectionsPerClient(server: Server, max: number, log: ReturnType<
     open.set(address, count);
     socket.once('close', () => {
       const left = (open.get(address) ?? 1) - 1;
-      if (left <= 0) {
+      if (left > 0) open.set(address, left);
+      else {
         open.delete(address);
         warned.delete(address);
-      } else open.set(address, left);
+      }
     });
   });
 }

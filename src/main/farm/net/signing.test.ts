@@ -238,7 +238,7 @@ describe('signReply / verifyReply', () => {
 
 describe('NonceCache', () => {
   it('forgets nonces once their window has passed', () => {
-    const cache = new NonceCache({ sweepEveryMs: 0 });
+    const cache = new NonceCache();
     for (let i = 0; i < 50; i++) expect(cache.checkAndRemember(`n${i}`, T0, T0, 30_000)).toBe('ok');
     expect(cache.size).toBe(50);
     cache.checkAndRemember('later', T0 + 31_000, T0 + 31_000, 30_000);

@@ -1,38 +1,34 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { identityFor, makeKey, type RunningServer, rawRequest, startServer } from './net.fixture.ts';
-import type { Route, SseContext } from './routes.ts';
+import type { FarmApp } from './server.ts';
 import { signRequest } from './signing.ts';
+import { openSse, type SseStream } from './sse.ts';
 
 const { key } = makeKey();
 const gui = identityFor(key);
 /** A custom rule (the UI's is its session cookie): here, a fixed header value. */
 const uiPass = (request: IncomingMessage) => request.headers['x-test-pass'] === 'ui';
-const listeners = new Set<SseContext>();
 let running: RunningServer;
 
-const routes: Route[] = [
-  {
-    method: 'GET',
-    pattern: '/api/v1/events',
-    auth: 'farm',
-    sse: true,
-    handler(ctx) {
-      listeners.add(ctx);
-      ctx.closed.addEventListener('abort', () => listeners.delete(ctx));
-      ctx.send('hello', { node: ctx.nodeId });
-    },
-  },
-  {
-    method: 'GET',
-    pattern: '/api/v1/ui-events',
-    auth: uiPass,
-    sse: true,
-    handler(ctx) {
-      ctx.send('hello', { ui: true });
-    },
-  },
-];
+const listeners = new Set<SseStream>();
+
+function routes(app: FarmApp): void {
+  app.get('/api/v1/events', { config: { auth: 'farm' } }, (request, reply) => {
+    reply.hijack();
+    const stream = openSse(reply.raw, 15_000);
+    listeners.add(stream);
+    stream.closed.addEventListener('abort', () => listeners.delete(stream));
+    stream.send('hello', { node: request.caller });
+  });
+  app.get('/api/v1/ui-events', { config: { auth: uiPass } }, (_request, reply) => {
+    reply.hijack();
+    openSse(reply.raw, 15_000).send('hello', { ui: true });
+  });
+  app.addHook('onClose', async () => {
+    for (const stream of listeners) stream.close();
+  });
+}
 
 beforeEach(async () => {
   running = await startServer(routes, { key, closeGraceMs: 200 });

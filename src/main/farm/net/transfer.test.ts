@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sha256Hex } from '../../util/hash.ts';
 import type { FarmClient, Peer } from './client.ts';
-import { BodyMismatchError, BodyTooLargeError, FarmHttpError } from './errors.ts';
+import { BodyMismatchError, BodyTooLargeError, errorBody, FarmHttpError } from './errors.ts';
 import {
   identityFor,
   listFiles,
@@ -18,7 +20,7 @@ import {
   startServer,
 } from './net.fixture.ts';
 import { receiveToFile } from './receive-file.ts';
-import { fileReply, type Route } from './routes.ts';
+import type { FarmApp } from './server.ts';
 import { signRequest } from './signing.ts';
 
 const { key } = makeKey();
@@ -32,48 +34,44 @@ let close: () => Promise<void>;
 let client: FarmClient;
 let handlerRuns = 0;
 
-const routes: Route[] = [
-  {
-    method: 'PUT',
-    pattern: '/farm/v1/results/:taskId',
-    auth: 'farm',
-    body: 'stream',
-    maxBytes: MAX_UPLOAD,
-    async handler(ctx) {
+const UPLOAD = { config: { auth: 'farm' as const, upload: true }, bodyLimit: MAX_UPLOAD };
+
+function routes(app: FarmApp): void {
+  app.put(
+    '/farm/v1/results/:taskId',
+    UPLOAD,
+    async (request: FastifyRequest<{ Params: { taskId: string } }>) => {
       handlerRuns += 1;
-      const target = join(uploads, ctx.params.taskId ?? '');
-      const received = await receiveToFile(ctx.stream, target, {
-        maxBytes: ctx.maxBytes,
-        ...(ctx.bodySha256 ? { expectSha256: ctx.bodySha256 } : {}),
-      });
-      return { sha256: received.sha256, size: received.size, lease: ctx.query.get('lease') };
+      const target = join(uploads, request.params.taskId);
+      const received = await receiveToFile(request.body as Readable, target, { maxBytes: MAX_UPLOAD });
+      return {
+        sha256: received.sha256,
+        size: received.size,
+        lease: (request.query as { lease?: string }).lease,
+      };
     },
-  },
-  {
-    // A careless handler that swallows stream errors: the layer must still refuse the body.
-    method: 'PUT',
-    pattern: '/farm/v1/careless/:id',
-    auth: 'farm',
-    body: 'stream',
-    maxBytes: MAX_UPLOAD,
-    async handler(ctx) {
-      try {
-        for await (const _chunk of ctx.stream) {
-          // discarded
-        }
-      } catch {
-        // ignored on purpose
+  );
+  // A careless handler that swallows stream errors: the layer must still refuse the body.
+  app.put('/farm/v1/careless/:id', UPLOAD, async (request) => {
+    try {
+      for await (const _chunk of request.body as Readable) {
+        // discarded
       }
-      return { stored: true };
-    },
-  },
-  {
-    method: 'GET',
-    pattern: '/farm/v1/blobs/:sha256',
-    auth: 'farm',
-    handler: (ctx) => fileReply(join(served, ctx.params.sha256 ?? '')),
-  },
-];
+    } catch {
+      // ignored on purpose
+    }
+    return { stored: true };
+  });
+  // Sent as it is, unchecked: what a careless or hostile peer would send, for the client to check.
+  app.get(
+    '/farm/v1/blobs/:sha256',
+    { config: { auth: 'farm' } },
+    (request: FastifyRequest<{ Params: { sha256: string } }>, reply) =>
+      existsSync(join(served, request.params.sha256))
+        ? reply.type('application/octet-stream').send(createReadStream(join(served, request.params.sha256)))
+        : reply.code(404).send(errorBody('not-found', 'no such blob')),
+  );
+}
 
 beforeAll(async () => {
   dir = await makeTempDir();
@@ -154,10 +152,12 @@ describe('streamed uploads', () => {
     const headers = signRequest(identityFor(key), {
       method: 'PUT',
       pathWithQuery: path,
+      contentType: 'application/octet-stream',
       to: server.id,
       bodySha256: sha256,
       now: Date.now(),
     });
+    headers['content-type'] = 'application/octet-stream';
     const reply = await rawRequest(url, { method: 'PUT', path, headers, body: chunks }).catch(
       (e: Error) => e,
     );

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { FastifyRequest } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotByte } from '../../../../test/support/bit-rot.ts';
 import { StepError } from '../../engine/errors.ts';
@@ -27,6 +28,7 @@ import {
 } from '../net/net.fixture.ts';
 import { BlobGuard, type BlobGuardDeps, failTasksNeeding } from './blob-guard.ts';
 import { Origin } from './origin.ts';
+import { sendBlob } from './routes/origin-routes.ts';
 
 let dir: string;
 let server: RunningServer | undefined;
@@ -55,14 +57,14 @@ async function serveStore(deps: Omit<BlobGuardDeps, 'pathFor'>) {
   await writeFile(path, content);
   const guard = new BlobGuard({ ...deps, pathFor: (sha) => join(store, sha) });
   server = await startServer(
-    [
-      {
-        method: 'GET',
-        pattern: '/farm/v1/blobs/:sha256',
-        auth: 'farm',
-        handler: ({ params }) => guard.serve(params.sha256 as string),
-      },
-    ],
+    (app) => {
+      app.get(
+        '/farm/v1/blobs/:sha256',
+        { config: { auth: 'farm' } },
+        async (request: FastifyRequest<{ Params: { sha256: string } }>, reply) =>
+          sendBlob(reply, await guard.serve(request.params.sha256)),
+      );
+    },
     { key },
   );
   client = makeClient(key, { timeoutMs: 5000 });

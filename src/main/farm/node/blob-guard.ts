@@ -10,7 +10,7 @@ import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
 import { errorMessage } from '../../engine/errors.ts';
 import { createLogger } from '../../log/logger.ts';
 import { fileIdentity } from '../../util/file-identity.ts';
-import { errorReply, fileReply, type Reply } from '../net/index.ts';
+import type { SentContentExpectation } from '../net/index.ts';
 import type { Origin } from './origin.ts';
 
 const log = createLogger('BlobGuard');
@@ -21,6 +21,10 @@ export interface BlobGuardDeps {
   /** A blob that could not be made again: what needs it fails, with the reason. */
   lost(sha256: string, reason: string): Promise<void> | void;
 }
+
+export type BlobAnswer =
+  | { path: string; expect: SentContentExpectation }
+  | { refused: number; code: string; message: string };
 
 type Withheld =
   | { state: 'repairing' }
@@ -36,18 +40,24 @@ export class BlobGuard {
     this.deps = deps;
   }
 
-  async serve(sha256: string): Promise<Reply> {
+  /** What to send for a request of this blob: the file (checked as it streams), or why not. */
+  async serve(sha256: string): Promise<BlobAnswer> {
     const path = this.deps.pathFor(sha256);
     const held = this.withheld.get(sha256);
     if (held?.state === 'repairing') {
-      return errorReply(410, 'blob-repairing', 'this blob failed its checksum here; it is being made again');
+      return {
+        refused: 410,
+        code: 'blob-repairing',
+        message: 'this blob failed its checksum here; it is being made again',
+      };
     }
     if (held?.state === 'lost') {
-      if ((await fileIdentity(path)) === held.identity) return errorReply(410, 'blob-lost', held.reason);
+      if ((await fileIdentity(path)) === held.identity)
+        return { refused: 410, code: 'blob-lost', message: held.reason };
       this.withheld.delete(sha256);
     }
-    if (!existsSync(path)) return errorReply(404, 'not-found', 'no such blob');
-    return fileReply(path, { expect: { sha256, onMismatch: (actual) => this.withhold(sha256, actual) } });
+    if (!existsSync(path)) return { refused: 404, code: 'not-found', message: 'no such blob' };
+    return { path, expect: { sha256, onMismatch: (actual) => this.withhold(sha256, actual) } };
   }
 
   /** Resolves once no repair is under way. */

@@ -12,6 +12,7 @@ import {
   createBlobCache,
   createFarmClient,
   createFarmServer,
+  type FarmApp,
   type FarmClient,
   FarmHttpError,
   type FarmKey,
@@ -20,14 +21,17 @@ import {
   farmIdOf,
   type NodeIdentity,
   type Peer,
-  type Route,
 } from '../net/index.ts';
 import type { EncodeCapacity } from '../segments/segment-encoder.ts';
 import { readSegmentPolicy } from '../segments/segment-policy.ts';
+import { BlobGuard, failTasksNeeding } from './blob-guard.ts';
 import { Coordinator } from './coordinator.ts';
 import { FarmEncoder } from './farm-encode.ts';
-import { farmRoutes } from './farm-routes.ts';
 import { Origin } from './origin.ts';
+import { clusterRoutes } from './routes/cluster-routes.ts';
+import { coordinatorRoutes } from './routes/coordinator-routes.ts';
+import { originRoutes } from './routes/origin-routes.ts';
+import { workerRoutes } from './routes/worker-routes.ts';
 import type { JobSubmission } from './schemas.ts';
 import { FarmWorker } from './worker.ts';
 
@@ -51,7 +55,7 @@ export interface FarmNodeOptions {
   /** Limits of the HTTP server against slow or greedy clients (defaults in server.ts). */
   http?: { headersTimeoutMs?: number; maxConnectionsPerClient?: number };
   /** Extra routes on the same server (the UI's API). */
-  extraRoutes?: (node: FarmNode) => Route[];
+  extraRoutes?: (node: FarmNode, app: FarmApp) => void | Promise<void>;
 }
 
 const log = createLogger('FarmNode');
@@ -87,7 +91,8 @@ export class FarmNode {
   private readonly options: FarmNodeOptions;
   private readonly client: FarmClient;
   private readonly quickClient: FarmClient;
-  private readonly server: FarmServer;
+  private server: FarmServer | null = null;
+  private trust: FarmTrust;
   private url = '';
   private heartbeatTimer: NodeJS.Timeout | null = null;
 
@@ -140,14 +145,38 @@ export class FarmNode {
     });
     // The pipeline's encode step now sends its plan to the farm instead of encoding in-process.
     services.farm = { encode: (input) => encoder.encode(input) };
-    this.server = createFarmServer({
-      identity,
-      trust,
-      host: options.host,
-      port: options.port,
-      ...options.http,
-      routes: [...farmRoutes(this), ...(options.extraRoutes?.(this) ?? [])],
+    this.trust = trust;
+  }
+
+  /** Every route of the node, each group given only what it needs. */
+  private async routes(app: FarmApp): Promise<void> {
+    const followedCoordinator = () => this.member.election().coordinator?.id ?? null;
+    clusterRoutes(app, {
+      helloInfo: () => this.member.helloInfo(),
+      receiveClaim: (claim) => this.member.receiveClaim(claim),
+      status: () => this.status(),
     });
+    coordinatorRoutes(app, {
+      queue: () => (this.coordinator?.active ? this.coordinator.queue : null),
+      notifyIfFailed: async (taskId) => this.coordinator?.notifyIfFailed(taskId),
+    });
+    workerRoutes(app, {
+      accept: (offer) => this.worker.accept(offer),
+      followedCoordinator,
+      setMode: (mode) => this.setWorkerMode(mode),
+    });
+    originRoutes(app, {
+      origin: this.origin,
+      blobs: new BlobGuard({
+        pathFor: (sha256) => this.engine.blobs.pathFor(sha256),
+        repair: (sha256) => this.engine.repairBlob(sha256),
+        lost: (sha256, reason) => failTasksNeeding(this.origin, sha256, reason),
+      }),
+      importScript: (submission) => this.importScript(submission),
+      jobView: (jobId) => this.jobView(jobId),
+      followedCoordinator,
+    });
+    await this.options.extraRoutes?.(this, app);
   }
 
   /** The video preset for scripts imported over the network (`--video-preset`), if any. */
@@ -160,6 +189,14 @@ export class FarmNode {
   }
 
   async start(): Promise<void> {
+    this.server = await createFarmServer({
+      identity: this.options.identity,
+      trust: this.trust,
+      host: this.options.host,
+      port: this.options.port,
+      ...this.options.http,
+      routes: (app) => this.routes(app),
+    });
     const { url } = await this.server.start();
     this.url = url;
     const { probe } = await this.options.ctx.services.ffmpeg();
@@ -201,7 +238,7 @@ export class FarmNode {
     this.coordinator?.stop();
     this.worker.stopAll();
     await this.member?.stop();
-    await this.server.close();
+    await this.server?.close();
     this.client.close();
     this.quickClient.close();
   }

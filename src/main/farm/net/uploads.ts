@@ -1,0 +1,71 @@
+/**
+ * Streamed uploads (a worker's video): the body reaches its handler as a stream that counts and hashes
+ * what passes (body-guard.ts) against the route's `bodyLimit` and the sha256 the sender declared and
+ * signed. Whatever the handler does with it, a body that broke its limit or its checksum is refused;
+ * a body declared larger than the limit is refused before it is sent (Expect: 100-continue); and a
+ * reply given before the body was all read closes the connection rather than reading the rest.
+ */
+import type { IncomingMessage } from 'node:http';
+import { BodyGuard } from './body-guard.ts';
+import { BodyTooLargeError, errorBody, Refusal } from './errors.ts';
+import { acceptBody } from './farm-auth.ts';
+import { isSha256 } from './patterns.ts';
+import type { FarmApp } from './server.ts';
+import { FARM_HEADER } from './signing.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Why an upload's body was refused while it streamed (too large, not its checksum). */
+    uploadFailure: Error | null;
+  }
+}
+
+export function installUploads(app: FarmApp): void {
+  app.decorateRequest('uploadFailure', null);
+  app.addContentTypeParser('application/octet-stream', (request, payload: IncomingMessage, done) => {
+    const declared = request.headers[FARM_HEADER.bodySha256];
+    const guard = new BodyGuard({
+      maxBytes: request.routeOptions.bodyLimit ?? 0,
+      ...(isSha256(declared) ? { expectSha256: declared } : {}),
+    });
+    guard.on('error', (error) => {
+      request.uploadFailure ??= error;
+      payload.unpipe(guard);
+      payload.resume(); // discard the rest; the reply closes the connection
+    });
+    payload.on('close', () => {
+      if (!payload.complete) guard.destroy(new Error('request aborted by the client'));
+    });
+    payload.pipe(guard);
+    done(null, guard);
+  });
+
+  app.addHook('preValidation', async (request) => {
+    if (!request.routeOptions.config.upload) return;
+    const limit = request.routeOptions.bodyLimit ?? 0;
+    if (Number(request.headers['content-length'] ?? 0) > limit) {
+      throw new Refusal(413, errorBody('too-large', `body is larger than ${limit} bytes`));
+    }
+  });
+
+  // Every check on the headers passed: now the client may send the body.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.config.upload) acceptBody(request, reply);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.routeOptions.config.upload) return payload;
+    const failure = request.uploadFailure;
+    if (failure) {
+      const tooLarge = failure instanceof BodyTooLargeError;
+      reply.code(tooLarge ? 413 : 400).header('connection', 'close');
+      return JSON.stringify(errorBody(tooLarge ? 'too-large' : 'body-mismatch', failure.message));
+    }
+    if (!request.raw.complete) {
+      // The handler answered without reading everything (e.g. "already have it"): stop the upload.
+      request.raw.resume();
+      reply.header('connection', 'close');
+    }
+    return payload;
+  });
+}

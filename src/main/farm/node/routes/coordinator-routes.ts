@@ -1,0 +1,136 @@
+/** What the coordinator answers: its queue (tasks in, leases out, results fenced) for the farm's nodes. */
+import { z } from 'zod';
+import { validateRenderPlan } from '../../../../shared/render-plan.ts';
+import type { FarmApp } from '../../net/index.ts';
+import {
+  announcementSchema,
+  type FarmQueue,
+  heartbeatReportSchema,
+  LEASE_ID_PATTERN,
+  TASK_ID_PATTERN,
+  taskInputSchema,
+  workerInfoSchema,
+} from '../../queue/index.ts';
+import { mayAnnounce, mayComplete, mayFail, speaksForItself } from '../farm-policy.ts';
+import { leaseCompletionSchema, leaseFailureSchema } from '../schemas.ts';
+import { authorized, forbidden, notCoordinator, SIGNED } from './replies.ts';
+
+export type CoordinatorQueue = Pick<
+  FarmQueue,
+  | 'registerWorker'
+  | 'heartbeat'
+  | 'submit'
+  | 'retry'
+  | 'announce'
+  | 'leaseOf'
+  | 'complete'
+  | 'fail'
+  | 'withdraw'
+  | 'cancel'
+  | 'stats'
+>;
+
+export interface CoordinatorRouteDeps {
+  /** The queue while this node is the coordinator, else null (the calls are then refused with 409). */
+  queue(): CoordinatorQueue | null;
+  /** Tells a task's origin that the farm gave it up (a failure, or an operator's cancel). */
+  notifyIfFailed(taskId: string): Promise<void>;
+}
+
+const leaseParams = z.object({ leaseId: z.string().regex(LEASE_ID_PATTERN) });
+const taskParams = z.object({ taskId: z.string().regex(TASK_ID_PATTERN) });
+const plannedTask = taskInputSchema.refine((task) => validateRenderPlan(task.plan).ok, {
+  message: 'plan is not a valid RenderPlan',
+  path: ['plan'],
+});
+
+export function coordinatorRoutes(app: FarmApp, deps: CoordinatorRouteDeps): void {
+  app.post('/farm/v1/workers', { ...SIGNED, schema: { body: workerInfoSchema } }, (request, reply) => {
+    const queue = deps.queue();
+    if (!queue) return notCoordinator(reply);
+    return authorized(
+      reply,
+      speaksForItself(request.caller as string, request.body.id, 'register as a worker'),
+      () => {
+        queue.registerWorker(request.body);
+        return { registered: true };
+      },
+    );
+  });
+  app.post('/farm/v1/heartbeat', { ...SIGNED, schema: { body: heartbeatReportSchema } }, (request, reply) => {
+    const queue = deps.queue();
+    // The queue renews only the leases that are this caller's own.
+    return queue ? queue.heartbeat(request.caller as string, request.body) : notCoordinator(reply);
+  });
+  app.post('/farm/v1/tasks', { ...SIGNED, schema: { body: plannedTask } }, (request, reply) => {
+    const queue = deps.queue();
+    if (!queue) return notCoordinator(reply);
+    return authorized(
+      reply,
+      speaksForItself(request.caller as string, request.body.originNodeId, 'submit tasks'),
+      () => {
+        // Only an origin running the step again resubmits a failed task: that is a retry.
+        const task = queue.submit(request.body);
+        return {
+          status: task.status === 'failed' ? (queue.retry(task.id)?.status ?? task.status) : task.status,
+        };
+      },
+    );
+  });
+  app.post('/farm/v1/announce', { ...SIGNED, schema: { body: announcementSchema } }, (request, reply) => {
+    const queue = deps.queue();
+    if (!queue) return notCoordinator(reply);
+    return authorized(reply, mayAnnounce(request.caller as string, request.body), () =>
+      queue.announce(request.body),
+    );
+  });
+  app.post(
+    '/farm/v1/leases/:leaseId/complete',
+    { ...SIGNED, schema: { params: leaseParams, body: leaseCompletionSchema } },
+    (request, reply) => {
+      const queue = deps.queue();
+      if (!queue) return notCoordinator(reply);
+      const { leaseId } = request.params;
+      const verdict = mayComplete(request.caller as string, queue.leaseOf(leaseId), request.body.workerId);
+      return authorized(reply, verdict, () => ({ result: queue.complete(leaseId) }));
+    },
+  );
+  app.post(
+    '/farm/v1/leases/:leaseId/fail',
+    { ...SIGNED, schema: { params: leaseParams, body: leaseFailureSchema } },
+    async (request, reply) => {
+      const queue = deps.queue();
+      if (!queue) return notCoordinator(reply);
+      const { leaseId } = request.params;
+      const verdict = mayFail(request.caller as string, queue.leaseOf(leaseId));
+      if (verdict) return forbidden(reply, verdict);
+      const result = queue.fail(leaseId, request.body.reason, { retryable: request.body.retryable });
+      await deps.notifyIfFailed(request.body.taskId);
+      return { result };
+    },
+  );
+  app.post(
+    '/farm/v1/tasks/:taskId/withdraw',
+    { ...SIGNED, schema: { params: taskParams } },
+    (request, reply) => {
+      const queue = deps.queue();
+      if (!queue) return notCoordinator(reply);
+      // Only the task's origin may withdraw it: the queue checks the (signed) caller against the task.
+      const result = queue.withdraw(request.params.taskId, request.caller as string);
+      return result === 'refused' ? forbidden(reply, 'only the task’s origin may withdraw it') : { result };
+    },
+  );
+  // An operator's cancel (any admitted node or client of the farm); the origin hears of it at once.
+  app.post(
+    '/farm/v1/tasks/:taskId/cancel',
+    { ...SIGNED, schema: { params: taskParams } },
+    async (request, reply) => {
+      const queue = deps.queue();
+      if (!queue) return notCoordinator(reply);
+      const result = queue.cancel(request.params.taskId, request.caller as string);
+      if (result === 'withdrawn') await deps.notifyIfFailed(request.params.taskId);
+      return { result };
+    },
+  );
+  app.get('/farm/v1/queue', SIGNED, (_request, reply) => deps.queue()?.stats() ?? notCoordinator(reply));
+}

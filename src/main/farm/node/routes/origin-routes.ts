@@ -1,0 +1,114 @@
+/**
+ * What a node answers as the origin of its jobs: scripts submitted to it, their status, the blobs its
+ * plans need (checked as they stream), the videos workers upload back, and the coordinator's word
+ * that a task was given up.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { createLogger } from '../../../log/logger.ts';
+import { type FarmApp, receiveToFile, sendCheckedFile } from '../../net/index.ts';
+import { LEASE_ID_PATTERN, TASK_ID_PATTERN } from '../../queue/index.ts';
+import type { BlobAnswer } from '../blob-guard.ts';
+import { fromCoordinator } from '../farm-policy.ts';
+import type { Origin } from '../origin.ts';
+import { type JobSubmission, jobSubmissionSchema, taskFailureSchema } from '../schemas.ts';
+import { authorized, refuse, SIGNED } from './replies.ts';
+
+const log = createLogger('FarmRoutes');
+const MAX_RESULT_BYTES = 20 * 1024 ** 3;
+
+export interface OriginRouteDeps {
+  origin: Pick<Origin, 'failTask' | 'isAwaiting' | 'acceptUpload' | 'resultsDir'>;
+  blobs: { serve(sha256: string): Promise<BlobAnswer> };
+  importScript(
+    submission: JobSubmission,
+  ): Promise<{ ok: true; jobId: string } | { ok: false; message: string }>;
+  jobView(jobId: string): unknown;
+  /** The coordinator this node follows now (the only one that may report a task failed). */
+  followedCoordinator(): string | null;
+}
+
+const taskParams = z.object({ taskId: z.string().regex(TASK_ID_PATTERN) });
+
+/** A blob, checked as it streams, or why it is not sent (see blob-guard.ts). */
+export function sendBlob(reply: FastifyReply, answer: BlobAnswer) {
+  if ('refused' in answer) return refuse(reply, answer.refused, answer.code, answer.message);
+  return sendCheckedFile(reply, answer.path, answer.expect);
+}
+
+export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
+  app.post(
+    '/farm/v1/tasks/:taskId/failed',
+    { ...SIGNED, schema: { params: taskParams, body: taskFailureSchema } },
+    (request, reply) =>
+      authorized(
+        reply,
+        fromCoordinator(request.caller as string, deps.followedCoordinator(), 'report a task failed'),
+        () => ({
+          known: deps.origin.failTask(request.params.taskId, request.body.reason),
+        }),
+      ),
+  );
+  app.get(
+    '/farm/v1/blobs/:sha256',
+    { ...SIGNED, schema: { params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) } },
+    async (request, reply) => sendBlob(reply, await deps.blobs.serve(request.params.sha256)),
+  );
+  app.put(
+    '/farm/v1/results/:taskId',
+    {
+      config: { auth: 'farm', upload: true },
+      bodyLimit: MAX_RESULT_BYTES,
+      schema: {
+        params: taskParams,
+        querystring: z.object({
+          lease: z.string().regex(LEASE_ID_PATTERN),
+          encoder: z.string().regex(/^[a-z0-9_]{1,40}$/),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { taskId } = request.params;
+      const { lease, encoder } = request.query;
+      // Not worth a byte more of the upload: the rest is dropped with the connection.
+      if (!deps.origin.isAwaiting(taskId))
+        return refuse(reply, 409, 'stale', 'this task has no result pending here');
+      const dest = join(deps.origin.resultsDir(), `${taskId}-${lease}.mp4`);
+      // The body stream checks itself against the signed sha256 as it lands (uploads.ts).
+      const file = await receiveToFile(request.body as Readable, dest, { maxBytes: MAX_RESULT_BYTES });
+      try {
+        const accepted = await deps.origin.acceptUpload({
+          taskId,
+          leaseId: lease,
+          tempPath: file.path,
+          sha256: file.sha256,
+          encoder,
+          // The coordinator accepts it only if this signed uploader holds the lease.
+          workerId: request.caller as string,
+        });
+        if (accepted) return { accepted: true };
+      } catch (error) {
+        log.warn('an uploaded result failed its checks', { task: taskId, error: String(error) });
+      }
+      await rm(file.path, { force: true });
+      return refuse(
+        reply,
+        409,
+        'stale',
+        'result refused: the lease no longer holds this task, or the video is wrong',
+      );
+    },
+  );
+  app.post('/farm/v1/jobs', { ...SIGNED, schema: { body: jobSubmissionSchema } }, async (request, reply) => {
+    const outcome = await deps.importScript(request.body);
+    return outcome.ok ? { jobId: outcome.jobId } : refuse(reply, 422, 'invalid-script', outcome.message);
+  });
+  app.get(
+    '/farm/v1/jobs/:jobId',
+    { ...SIGNED, schema: { params: z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/) }) } },
+    (request, reply) => deps.jobView(request.params.jobId) ?? refuse(reply, 404, 'not-found', 'no such job'),
+  );
+}
