@@ -94,7 +94,7 @@ export function PresetForm<S extends z.ZodObject>(props: PresetFormProps<S>) {
   const { schema, loaded, issues } = props;
   const fields = useMemo(() => schemaFields(schema, PRESET_KEPT_FIELDS), [schema]);
   const shown = fields.filter((field) => field.kind !== 'kept');
-  const { draft, field } = useDraft(draftOf(fields, loaded));
+  const { draft, field } = useDraft(() => draftOf(fields, loaded));
   const submit = () => {
     const result = valueFromDraft(fields, draft, loaded);
     if (result.ok) props.onSave(result.value as z.infer<S>);
@@ -105,7 +105,7 @@ export function PresetForm<S extends z.ZodObject>(props: PresetFormProps<S>) {
       title={props.title}
       problems={unplacedMessages(
         issues,
-        shown.map((f) => f.path),
+        shown.map((shownField) => shownField.path),
       )}
       saving={props.saving}
       submitLabel="Save preset"
