@@ -44,6 +44,7 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; empty: Empty } {
   }
 }
 
+/** zod 4's classes match by trait (not by identity) and narrow the schema, so instanceof reads its def. */
 function kindOf(schema: z.ZodType): FieldKind {
   if (schema instanceof z.ZodString) return { kind: 'text' };
   if (schema instanceof z.ZodNumber) return { kind: 'number', integer: schema.isInt };
@@ -87,56 +88,40 @@ function holderOf(target: Record<string, unknown>, path: string): [Record<string
   return [at, last];
 }
 
+type ShownKind = Exclude<FieldKind['kind'], 'kept'>;
+
+/** How each kind of value is typed: as text in its input, back from it, and the hint that says so. */
+const KINDS: Record<
+  ShownKind,
+  { toText(value: unknown): string; fromText(text: string): unknown; hint?: string }
+> = {
+  text: { toText: (value) => textOf(value as string | null), fromText: (text) => text.trim() },
+  number: { toText: (value) => textOf(value as number | null), fromText: numberOrText },
+  choice: { toText: (value) => textOf(value as string | null), fromText: (text) => text },
+  boolean: { toText: (value) => String(value === true), fromText: (text) => text === 'true' },
+  list: {
+    toText: (value) => (Array.isArray(value) ? value.join(', ') : ''),
+    fromText: listOf,
+    hint: 'comma-separated',
+  },
+  pairs: {
+    toText: (value) => pairsText((value ?? {}) as Record<string, string>),
+    fromText: pairsOf,
+    hint: 'one “key = value” per line',
+  },
+  json: {
+    toText: (value) => (value === undefined ? '' : JSON.stringify(value, null, 2)),
+    fromText: (text) => JSON.parse(text),
+    hint: 'JSON',
+  },
+};
+
 /** The text each input starts with. */
 export function draftOf(fields: readonly SchemaField[], loaded: unknown): Record<string, string> {
   const draft: Record<string, string> = {};
-  for (const field of fields) {
-    const value = valueAt(loaded, field.path);
-    switch (field.kind) {
-      case 'kept':
-        continue;
-      case 'boolean':
-        draft[field.path] = String(value === true);
-        break;
-      case 'list':
-        draft[field.path] = Array.isArray(value) ? value.join(', ') : '';
-        break;
-      case 'pairs':
-        draft[field.path] = pairsText((value ?? {}) as Record<string, string>);
-        break;
-      case 'json':
-        draft[field.path] = value === undefined ? '' : JSON.stringify(value, null, 2);
-        break;
-      default:
-        draft[field.path] = textOf(value as string | number | null | undefined);
-    }
-  }
+  for (const field of fields)
+    if (field.kind !== 'kept') draft[field.path] = KINDS[field.kind].toText(valueAt(loaded, field.path));
   return draft;
-}
-
-type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
-
-function parse(field: SchemaField, text: string): Parsed {
-  switch (field.kind) {
-    case 'number':
-      return { ok: true, value: numberOrText(text) };
-    case 'boolean':
-      return { ok: true, value: text === 'true' };
-    case 'choice':
-      return { ok: true, value: text };
-    case 'list':
-      return { ok: true, value: listOf(text) };
-    case 'pairs':
-      return { ok: true, value: pairsOf(text) };
-    case 'json':
-      try {
-        return { ok: true, value: JSON.parse(text) };
-      } catch (error) {
-        return { ok: false, message: `not valid JSON: ${(error as Error).message}` };
-      }
-    default:
-      return { ok: true, value: text.trim() };
-  }
 }
 
 /**
@@ -162,9 +147,12 @@ export function valueFromDraft(
       if (field.empty === 'null') holder[name] = null;
       continue;
     }
-    const parsed = parse(field, text);
-    if (parsed.ok) holder[name] = parsed.value;
-    else issues.push({ field: field.path, message: parsed.message });
+    try {
+      holder[name] = KINDS[field.kind].fromText(text);
+    } catch (error) {
+      // Only JSON.parse throws: text that cannot be sent at all.
+      issues.push({ field: field.path, message: `not valid JSON: ${(error as Error).message}` });
+    }
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value };
 }
@@ -176,14 +164,9 @@ export function labelFromName(path: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-const FORMAT_HINTS: Partial<Record<FieldKind['kind'], string>> = {
-  list: 'comma-separated',
-  pairs: 'one “key = value” per line',
-  json: 'JSON',
-};
-
 /** How to type a field's value, for a field no description gives a hint. */
 export function formatHint(field: SchemaField): string | undefined {
+  if (field.kind === 'kept') return undefined;
   const empty = field.empty === 'required' || field.kind === 'boolean' ? undefined : 'empty for none';
-  return [FORMAT_HINTS[field.kind], empty].filter(Boolean).join('; ') || undefined;
+  return [KINDS[field.kind].hint, empty].filter(Boolean).join('; ') || undefined;
 }
