@@ -81,7 +81,7 @@ test('log in, queue only the valid script, retry its failed step, play it, and s
 
   await test.step('a wrong farm key is refused, the right one logs in (over plain http, as on a LAN)', async () => {
     await page.goto(alpha.url.replace('127.0.0.1', E2E_LAN_HOST));
-    // Not a secure context: no crypto.subtle, so the login proof uses the UI's own HMAC-SHA256.
+    // Not a secure context: no crypto.subtle; the login proof is made with @noble/hashes, as on every page.
     expect(await page.evaluate(() => (globalThis as { isSecureContext?: boolean }).isSecureContext)).toBe(
       false,
     );

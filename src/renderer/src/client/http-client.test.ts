@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { VfoEvent } from '../../../shared/contract.ts';
-import { hmacSha256Hex } from '../lib/session-proof.ts';
 import type { EventSourceLike } from './event-stream.ts';
 import { httpClient } from './http-client.ts';
 
@@ -108,7 +107,8 @@ describe('httpClient login', () => {
     const body = JSON.parse(String(requests[1]?.init?.body));
     expect(body).toEqual({
       nonce: 'n0nce',
-      proof: await hmacSha256Hex(farmKey.trim(), 'vfo-ui-session:n0nce', null),
+      // Node's createHmac('sha256', key.trim()).update('vfo-ui-session:n0nce').digest('hex'), as the node checks.
+      proof: '081e56a48ec0f77a403021126bfbdbf8d8aac8fb21cecf1c5d45bb6f6454c98e',
     });
     expect(requests[1]?.init?.method).toBe('POST');
   });

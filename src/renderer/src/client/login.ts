@@ -36,7 +36,7 @@ export async function loginWithFarmKey(
     if (!challenge.ok) return { ok: false, message: refusal(challenge.status) };
     const nonce = await readNonce(challenge);
     if (!nonce) return { ok: false, message: 'The node sent no login challenge.' };
-    const proof = await sessionProof(farmKey, nonce);
+    const proof = sessionProof(farmKey, nonce);
     const session = await doFetch(`${base}/api/v1/session`, {
       method: 'POST',
       headers: HEADERS,

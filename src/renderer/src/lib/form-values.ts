@@ -15,10 +15,6 @@ export function nullableNumber(text: string): number | null {
   return text.trim() === '' ? null : numberOrText(text);
 }
 
-export function nullableText(text: string): string | null {
-  return text.trim() === '' ? null : text.trim();
-}
-
 /** "a, b ,c" → ["a", "b", "c"]. */
 export function listOf(text: string): string[] {
   return text

@@ -1,4 +1,6 @@
 import { useEffect } from 'react';
+import type { PresetView, PromptView, RecipeView } from '../../../shared/contract.ts';
+import { type Column, DataTable } from '../components/DataTable.tsx';
 import { useLibraryStore } from '../stores/library-store.ts';
 import { LibraryEditorHost } from './library/LibraryEditorHost.tsx';
 import { RecipeActivation } from './library/RecipeActivation.tsx';
@@ -9,15 +11,86 @@ function version(active: number | null, latest: number): string {
     : `v${active}${active === latest ? '' : ` (latest v${latest})`}`;
 }
 
+function NameAndSlug({ name, slug }: { name: string; slug: string }) {
+  return (
+    <>
+      {name}
+      <div className="muted">
+        <code>{slug}</code>
+      </div>
+    </>
+  );
+}
+
+/** Buttons act through the store's current actions: cells are plain functions, not components with hooks. */
+const library = () => useLibraryStore.getState();
+
+const RECIPE_COLUMNS: Column<RecipeView>[] = [
+  {
+    header: 'Recipe',
+    rowHeader: true,
+    cell: (recipe) => <NameAndSlug name={recipe.name} slug={recipe.slug} />,
+  },
+  { header: 'Description', cell: (recipe) => recipe.description },
+  { header: 'Version', cell: (recipe) => version(recipe.activeVersion, recipe.latestVersion) },
+  {
+    header: 'Active version',
+    cell: (recipe) => <RecipeActivation key={`${recipe.activeVersion}`} recipe={recipe} />,
+  },
+];
+
+const PRESET_COLUMNS: Column<PresetView>[] = [
+  {
+    header: 'Preset',
+    rowHeader: true,
+    cell: (preset) => <NameAndSlug name={preset.name} slug={preset.slug} />,
+  },
+  { header: 'Kind', cell: (preset) => preset.kind },
+  { header: 'Summary', cell: (preset) => preset.summary },
+  {
+    header: 'Actions',
+    hideHeader: true,
+    cell: (preset) => (
+      <button
+        type="button"
+        aria-label={`Edit ${preset.kind} preset ${preset.slug}`}
+        onClick={() =>
+          void (preset.kind === 'voice' ? library().openVoicePreset : library().openVideoPreset)(preset.slug)
+        }
+      >
+        Edit
+      </button>
+    ),
+  },
+];
+
+const PROMPT_COLUMNS: Column<PromptView>[] = [
+  { header: 'Prompt', rowHeader: true, cell: (prompt) => <code>{prompt.slug}</code> },
+  { header: 'Model', cell: (prompt) => prompt.model },
+  { header: 'Max tokens', cell: (prompt) => prompt.maxTokens },
+  { header: 'Temperature', cell: (prompt) => prompt.temperature ?? <span className="muted">not sent</span> },
+  { header: 'Version', cell: (prompt) => version(prompt.activeVersion, prompt.latestVersion) },
+  {
+    header: 'Actions',
+    hideHeader: true,
+    cell: (prompt) => (
+      <button
+        type="button"
+        aria-label={`Edit prompt ${prompt.slug}`}
+        onClick={() => void library().openPrompt(prompt.slug)}
+      >
+        Edit
+      </button>
+    ),
+  },
+];
+
 /** Recipes (pick the active version), presets and prompts (edit), all through the node's library API. */
 export function LibraryScreen() {
   const recipes = useLibraryStore((state) => state.recipes);
   const presets = useLibraryStore((state) => state.presets);
   const prompts = useLibraryStore((state) => state.prompts);
   const load = useLibraryStore((state) => state.load);
-  const openPrompt = useLibraryStore((state) => state.openPrompt);
-  const openVoicePreset = useLibraryStore((state) => state.openVoicePreset);
-  const openVideoPreset = useLibraryStore((state) => state.openVideoPreset);
   useEffect(() => {
     void load();
   }, [load]);
@@ -26,120 +99,29 @@ export function LibraryScreen() {
       <h1>Library</h1>
       <LibraryEditorHost />
       <h2 id="recipes-heading">Recipes</h2>
-      {recipes === null ? (
-        <p className="muted">Loading…</p>
-      ) : (
-        <table aria-labelledby="recipes-heading" data-testid="recipes">
-          <thead>
-            <tr>
-              <th scope="col">Recipe</th>
-              <th scope="col">Description</th>
-              <th scope="col">Version</th>
-              <th scope="col">Active version</th>
-            </tr>
-          </thead>
-          <tbody>
-            {recipes.map((recipe) => (
-              <tr key={recipe.slug}>
-                <th scope="row">
-                  {recipe.name}
-                  <div className="muted">
-                    <code>{recipe.slug}</code>
-                  </div>
-                </th>
-                <td>{recipe.description}</td>
-                <td>{version(recipe.activeVersion, recipe.latestVersion)}</td>
-                <td>
-                  <RecipeActivation key={`${recipe.activeVersion}`} recipe={recipe} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        labelledBy="recipes-heading"
+        testId="recipes"
+        columns={RECIPE_COLUMNS}
+        rows={recipes}
+        rowKey={(recipe) => recipe.slug}
+      />
       <h2 id="presets-heading">Presets</h2>
-      {presets === null ? (
-        <p className="muted">Loading…</p>
-      ) : (
-        <table aria-labelledby="presets-heading" data-testid="presets">
-          <thead>
-            <tr>
-              <th scope="col">Preset</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Summary</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {presets.map((preset) => (
-              <tr key={`${preset.kind}-${preset.slug}`}>
-                <th scope="row">
-                  {preset.name}
-                  <div className="muted">
-                    <code>{preset.slug}</code>
-                  </div>
-                </th>
-                <td>{preset.kind}</td>
-                <td>{preset.summary}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Edit ${preset.kind} preset ${preset.slug}`}
-                    onClick={() =>
-                      void (preset.kind === 'voice' ? openVoicePreset : openVideoPreset)(preset.slug)
-                    }
-                  >
-                    Edit
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        labelledBy="presets-heading"
+        testId="presets"
+        columns={PRESET_COLUMNS}
+        rows={presets}
+        rowKey={(preset) => `${preset.kind}-${preset.slug}`}
+      />
       <h2 id="prompts-heading">Prompts</h2>
-      {prompts === null ? (
-        <p className="muted">Loading…</p>
-      ) : (
-        <table aria-labelledby="prompts-heading" data-testid="prompts">
-          <thead>
-            <tr>
-              <th scope="col">Prompt</th>
-              <th scope="col">Model</th>
-              <th scope="col">Max tokens</th>
-              <th scope="col">Temperature</th>
-              <th scope="col">Version</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {prompts.map((prompt) => (
-              <tr key={prompt.slug}>
-                <th scope="row">
-                  <code>{prompt.slug}</code>
-                </th>
-                <td>{prompt.model}</td>
-                <td>{prompt.maxTokens}</td>
-                <td>{prompt.temperature ?? <span className="muted">not sent</span>}</td>
-                <td>{version(prompt.activeVersion, prompt.latestVersion)}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`Edit prompt ${prompt.slug}`}
-                    onClick={() => void openPrompt(prompt.slug)}
-                  >
-                    Edit
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        labelledBy="prompts-heading"
+        testId="prompts"
+        columns={PROMPT_COLUMNS}
+        rows={prompts}
+        rowKey={(prompt) => prompt.slug}
+      />
     </>
   );
 }

@@ -1,11 +1,19 @@
 import { useEffect } from 'react';
 import type { ProviderStatus } from '../../../shared/contract.ts';
+import { type Column, DataTable } from '../components/DataTable.tsx';
 import { useSettingsStore } from '../stores/settings-store.ts';
 import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
 import { KeysForm } from './settings/KeysForm.tsx';
 import { SegmentsForm } from './settings/SegmentsForm.tsx';
 
-const PROVIDERS: { key: keyof ProviderStatus; name: string; purpose: string; missing: string }[] = [
+interface Provider {
+  key: keyof ProviderStatus;
+  name: string;
+  purpose: string;
+  missing: string;
+}
+
+const PROVIDERS: Provider[] = [
   {
     key: 'anthropic',
     name: 'Claude (Anthropic)',
@@ -21,13 +29,29 @@ const PROVIDERS: { key: keyof ProviderStatus; name: string; purpose: string; mis
   },
 ];
 
+const PROVIDER_COLUMNS: Column<Provider & { ready: boolean }>[] = [
+  { header: 'Provider', rowHeader: true, cell: (provider) => provider.name },
+  { header: 'Used for', cell: (provider) => provider.purpose },
+  {
+    header: 'Status',
+    cell: (provider) =>
+      provider.ready ? (
+        <span className="badge ok">ready</span>
+      ) : (
+        <>
+          <span className="badge">not configured</span> <span className="muted">{provider.missing}</span>
+        </>
+      ),
+  },
+];
+
+/** The app's own window talks over IPC (the preload's bridge); a browser on the LAN does not. */
+const inApp = typeof window !== 'undefined' && 'vfoBridge' in window;
+
 /**
  * The node's ffmpeg, data folder and which providers are ready. The node only ever says yes or no about
  * a provider: keys are set in the desktop app and never cross the network.
  */
-/** The app's own window talks over IPC (the preload's bridge); a browser on the LAN does not. */
-const inApp = typeof window !== 'undefined' && 'vfoBridge' in window;
-
 export function SettingsScreen() {
   const settings = useSettingsStore((state) => state.settings);
   const load = useSettingsStore((state) => state.load);
@@ -64,41 +88,19 @@ export function SettingsScreen() {
         the network, so this page only shows whether each provider is ready.
       </p>
       {inApp ? <KeysForm /> : null}
-      {providers === null ? (
-        <p className="muted">Loading…</p>
-      ) : (
-        <table aria-labelledby="providers-heading" data-testid="providers">
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Used for</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {PROVIDERS.map((provider) => (
-              <tr
-                key={provider.key}
-                data-testid={`provider-${provider.key}`}
-                data-ready={String(providers[provider.key])}
-              >
-                <th scope="row">{provider.name}</th>
-                <td>{provider.purpose}</td>
-                <td>
-                  {providers[provider.key] ? (
-                    <span className="badge ok">ready</span>
-                  ) : (
-                    <>
-                      <span className="badge">not configured</span>{' '}
-                      <span className="muted">{provider.missing}</span>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        labelledBy="providers-heading"
+        testId="providers"
+        columns={PROVIDER_COLUMNS}
+        rows={
+          providers === null
+            ? null
+            : PROVIDERS.map((provider) => ({ ...provider, ready: providers[provider.key] }))
+        }
+        rowKey={(provider) => provider.key}
+        rowTestId={(provider) => `provider-${provider.key}`}
+        rowData={(provider) => ({ ready: String(provider.ready) })}
+      />
     </>
   );
 }

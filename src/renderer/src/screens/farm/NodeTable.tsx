@@ -1,4 +1,5 @@
 import type { FarmStatus, NodeView } from '../../../../shared/contract.ts';
+import { type Column, DataTable } from '../../components/DataTable.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 
 function CurrentWork({ node }: { node: NodeView }) {
@@ -6,56 +7,65 @@ function CurrentWork({ node }: { node: NodeView }) {
   return <span>encoding {node.running === 1 ? '1 video' : `${node.running} videos`}</span>;
 }
 
+function columnsFor(status: FarmStatus): Column<NodeView>[] {
+  const isCoordinator = (node: NodeView) => node.id === status.coordinator?.id;
+  return [
+    {
+      header: 'Node',
+      rowHeader: true,
+      cell: (node) => (
+        <>
+          {node.name}
+          {node.id === status.self ? <span className="muted"> (this node)</span> : null}
+          <div className="muted">
+            <small>{node.url}</small>
+          </div>
+        </>
+      ),
+    },
+    {
+      header: 'Role',
+      cell: (node) => (
+        <>
+          <StatusBadge status={node.role} />
+          {isCoordinator(node) && node.role !== 'coordinator' ? (
+            <span className="badge coordinator">coordinator</span>
+          ) : null}
+        </>
+      ),
+    },
+    { header: 'Status', cell: (node) => <StatusBadge status={node.status} /> },
+    {
+      header: 'Load (running / slots)',
+      cell: (node) => (
+        <>
+          {node.running} / {node.capabilities.slots}
+          <span className="muted"> · {node.capabilities.cores} cores</span>
+        </>
+      ),
+    },
+    {
+      header: 'Encoders',
+      cell: (node) => node.capabilities.encoders.join(', ') || <span className="muted">none</span>,
+    },
+    { header: 'Current work', cell: (node) => <CurrentWork node={node} /> },
+  ];
+}
+
 export function NodeTable({ status }: { status: FarmStatus }) {
-  const coordinatorId = status.coordinator?.id ?? null;
   return (
-    <table aria-label="Nodes" data-testid="farm-nodes">
-      <thead>
-        <tr>
-          <th scope="col">Node</th>
-          <th scope="col">Role</th>
-          <th scope="col">Status</th>
-          <th scope="col">Load (running / slots)</th>
-          <th scope="col">Encoders</th>
-          <th scope="col">Current work</th>
-        </tr>
-      </thead>
-      <tbody>
-        {status.nodes.map((node) => (
-          <tr
-            key={node.id}
-            data-testid="farm-node"
-            data-node-name={node.name}
-            data-role={node.role}
-            data-coordinator={String(node.id === coordinatorId)}
-          >
-            <th scope="row">
-              {node.name}
-              {node.id === status.self ? <span className="muted"> (this node)</span> : null}
-              <div className="muted">
-                <small>{node.url}</small>
-              </div>
-            </th>
-            <td>
-              <StatusBadge status={node.role} />
-              {node.id === coordinatorId && node.role !== 'coordinator' ? (
-                <span className="badge coordinator">coordinator</span>
-              ) : null}
-            </td>
-            <td>
-              <StatusBadge status={node.status} />
-            </td>
-            <td>
-              {node.running} / {node.capabilities.slots}
-              <span className="muted"> · {node.capabilities.cores} cores</span>
-            </td>
-            <td>{node.capabilities.encoders.join(', ') || <span className="muted">none</span>}</td>
-            <td>
-              <CurrentWork node={node} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      label="Nodes"
+      testId="farm-nodes"
+      columns={columnsFor(status)}
+      rows={status.nodes}
+      rowKey={(node) => node.id}
+      rowTestId="farm-node"
+      rowData={(node) => ({
+        'node-name': node.name,
+        role: node.role,
+        coordinator: String(node.id === (status.coordinator?.id ?? null)),
+      })}
+    />
   );
 }

@@ -1,4 +1,5 @@
 import type { StepSummary } from '../../../../shared/contract.ts';
+import { type Column, DataTable } from '../../components/DataTable.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 
@@ -8,49 +9,52 @@ function Reuse({ step }: { step: StepSummary }) {
   return step.status === 'done' ? <span className="muted">ran</span> : null;
 }
 
+const COLUMNS: Column<StepSummary>[] = [
+  {
+    header: 'Step',
+    rowHeader: true,
+    cell: (step) => (
+      <>
+        {step.key} <span className="muted">({step.kind})</span>
+      </>
+    ),
+  },
+  { header: 'Status', cell: (step) => <StatusBadge status={step.status} /> },
+  { header: 'Result', cell: (step) => <Reuse step={step} /> },
+  { header: 'Attempts', cell: (step) => step.attempts },
+  {
+    header: 'Progress',
+    cell: (step) => (
+      <ProgressBar
+        fraction={step.status === 'done' ? 1 : step.progress}
+        label={`Progress of step ${step.key}`}
+      />
+    ),
+  },
+  {
+    header: 'Error',
+    className: 'error-text',
+    testId: 'step-error',
+    cell: (step) =>
+      step.error ? (
+        <>
+          {step.errorKind ? <strong>{step.errorKind}: </strong> : null}
+          {step.error}
+        </>
+      ) : null,
+  },
+];
+
 export function StepTable({ steps }: { steps: StepSummary[] }) {
   return (
-    <table aria-label="Steps" data-testid="steps">
-      <thead>
-        <tr>
-          <th scope="col">Step</th>
-          <th scope="col">Status</th>
-          <th scope="col">Result</th>
-          <th scope="col">Attempts</th>
-          <th scope="col">Progress</th>
-          <th scope="col">Error</th>
-        </tr>
-      </thead>
-      <tbody>
-        {steps.map((step) => (
-          <tr key={step.key} data-testid="step-row" data-step={step.key} data-status={step.status}>
-            <th scope="row">
-              {step.key} <span className="muted">({step.kind})</span>
-            </th>
-            <td>
-              <StatusBadge status={step.status} />
-            </td>
-            <td>
-              <Reuse step={step} />
-            </td>
-            <td>{step.attempts}</td>
-            <td>
-              <ProgressBar
-                fraction={step.status === 'done' ? 1 : step.progress}
-                label={`Progress of step ${step.key}`}
-              />
-            </td>
-            <td className="error-text" data-testid="step-error">
-              {step.error ? (
-                <>
-                  {step.errorKind ? <strong>{step.errorKind}: </strong> : null}
-                  {step.error}
-                </>
-              ) : null}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      label="Steps"
+      testId="steps"
+      columns={COLUMNS}
+      rows={steps}
+      rowKey={(step) => step.key}
+      rowTestId="step-row"
+      rowData={(step) => ({ step: step.key, status: step.status })}
+    />
   );
 }

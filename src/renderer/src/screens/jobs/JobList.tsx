@@ -1,4 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
+import type { JobSummary } from '../../../../shared/contract.ts';
+import { type Column, DataTable } from '../../components/DataTable.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { jobProgress } from '../../lib/job-events.ts';
@@ -10,46 +12,38 @@ function formatTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
+const COLUMNS: Column<JobSummary>[] = [
+  {
+    header: 'Title',
+    cell: (job) => <a href={routeToHash({ screen: 'job', jobId: job.id })}>{job.title || job.id}</a>,
+  },
+  { header: 'Status', cell: (job) => <StatusBadge status={job.status} /> },
+  {
+    header: 'Progress',
+    cell: (job) => <ProgressBar fraction={jobProgress(job)} label={`Progress of ${job.title || job.id}`} />,
+  },
+  { header: 'Recipe', cell: (job) => `${job.recipe.slug} v${job.recipe.version}` },
+  { header: 'Created', cell: (job) => formatTime(job.createdAt) },
+];
+
 export function JobList() {
   const jobs = useJobsStore(useShallow((state) => newestFirst(state.byId)));
   const loaded = useJobsStore((state) => state.loaded);
   return (
     <section aria-labelledby="jobs-heading">
       <h2 id="jobs-heading">All jobs</h2>
-      {jobs.length === 0 ? (
-        <p className="muted">{loaded ? 'No jobs yet: drop a script above.' : 'Loading jobs…'}</p>
-      ) : (
-        <table aria-labelledby="jobs-heading" data-testid="job-list">
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Status</th>
-              <th scope="col">Progress</th>
-              <th scope="col">Recipe</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((job) => (
-              <tr key={job.id} data-testid="job-row" data-job-id={job.id} data-status={job.status}>
-                <td>
-                  <a href={routeToHash({ screen: 'job', jobId: job.id })}>{job.title || job.id}</a>
-                </td>
-                <td>
-                  <StatusBadge status={job.status} />
-                </td>
-                <td>
-                  <ProgressBar fraction={jobProgress(job)} label={`Progress of ${job.title || job.id}`} />
-                </td>
-                <td>
-                  {job.recipe.slug} v{job.recipe.version}
-                </td>
-                <td>{formatTime(job.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        labelledBy="jobs-heading"
+        testId="job-list"
+        columns={COLUMNS}
+        // Jobs announced by events show before the first list arrives; only nothing at all is "loading".
+        rows={jobs.length === 0 && !loaded ? null : jobs}
+        rowKey={(job) => job.id}
+        rowTestId="job-row"
+        rowData={(job) => ({ 'job-id': job.id, status: job.status })}
+        loading="Loading jobs…"
+        empty="No jobs yet: drop a script above."
+      />
     </section>
   );
 }

@@ -1,0 +1,26 @@
+/**
+ * Labels and hints of the preset forms' fields, by field path (data, not a form per preset). A field
+ * that is not here still shows: its label comes from its name and its hint from its kind.
+ */
+export interface FieldText {
+  label?: string;
+  /** Replaces the hint the field's kind gives (e.g. "empty for none"); '' for no hint. */
+  hint?: string;
+}
+
+export const PRESET_FIELD_TEXT: Readonly<Record<string, FieldText>> = {
+  encoders: { hint: 'in order of preference, comma-separated' },
+  fps: { label: 'Frames per second' },
+  bitrate: { hint: 'e.g. "8M"' },
+  crf: { label: 'CRF', hint: '0..51, lower is better; empty for none' },
+  speedPreset: { hint: 'e.g. "veryfast"; empty for none' },
+  audioBitrate: { hint: 'e.g. "160k"' },
+  voiceNames: { label: 'Voices', hint: 'one “synthesizer = voice” per line, e.g. espeak-ng = en-us' },
+  language: { hint: 'e.g. "en-US"' },
+  'prosody.rate': { hint: 'e.g. "+10%"' },
+  'prosody.pitch': { hint: 'e.g. "+5%" or "-2st"' },
+  directionMap: { label: 'Stage directions (JSON)', hint: '' },
+};
+
+/** The slug names the preset being edited; it is not changed here. */
+export const PRESET_KEPT_FIELDS = ['slug'] as const;

@@ -1,0 +1,71 @@
+/** The rows the browser test selects on (test ids, data-* attributes) as the screens' tables render them. */
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { FarmStatus, NodeView, StepSummary } from '../../../shared/contract.ts';
+import { NodeTable } from './farm/NodeTable.tsx';
+import { ArtifactTable } from './job/ArtifactTable.tsx';
+import { StepTable } from './job/StepTable.tsx';
+
+const node = (id: string, role: NodeView['role']): NodeView => ({
+  id,
+  name: `studio-${id}`,
+  role,
+  status: 'online',
+  url: `http://127.0.0.1:4870/${id}`,
+  capabilities: { encoders: ['libx264'], cores: 8, slots: 2 },
+  running: 1,
+});
+
+const step = (key: string, status: StepSummary['status'], error: string | null = null): StepSummary => ({
+  key,
+  kind: key,
+  status,
+  reused: false,
+  attempts: 1,
+  progress: 0,
+  error,
+  errorKind: error ? 'tool' : null,
+  startedAt: null,
+  completedAt: null,
+});
+
+describe('screen tables', () => {
+  it('marks each node row with its name, role and whether it is the coordinator', () => {
+    const status: FarmStatus = {
+      self: 'a',
+      coordinator: { id: 'b', url: '', term: 2 },
+      nodes: [node('a', 'worker'), node('b', 'coordinator')],
+      ignored: [],
+      queue: { queued: 0, running: 0, done: 0, failed: 0 },
+    };
+    const html = renderToStaticMarkup(createElement(NodeTable, { status }));
+    expect(html).toContain('<table aria-label="Nodes" data-testid="farm-nodes">');
+    expect(html).toContain(
+      '<tr data-testid="farm-node" data-node-name="studio-a" data-role="worker" data-coordinator="false">',
+    );
+    expect(html).toContain(
+      '<tr data-testid="farm-node" data-node-name="studio-b" data-role="coordinator" data-coordinator="true">',
+    );
+    expect(html).toContain('studio-a<span class="muted"> (this node)</span>');
+  });
+
+  it('marks each step row with its key and status, and its error cell', () => {
+    const html = renderToStaticMarkup(
+      createElement(StepTable, {
+        steps: [step('script', 'done'), step('video', 'failed', 'ffmpeg exited 1')],
+      }),
+    );
+    expect(html).toContain('<tr data-testid="step-row" data-step="script" data-status="done">');
+    expect(html).toContain('<tr data-testid="step-row" data-step="video" data-status="failed">');
+    expect(html).toContain(
+      '<td class="error-text" data-testid="step-error"><strong>tool: </strong>ffmpeg exited 1</td>',
+    );
+  });
+
+  it('says when a job has no artifacts yet', () => {
+    expect(renderToStaticMarkup(createElement(ArtifactTable, { artifacts: [] }))).toBe(
+      '<p class="muted">No artifacts yet.</p>',
+    );
+  });
+});
