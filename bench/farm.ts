@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { migrateDatabase } from '../src/main/db/open.ts';
 import { FarmQueue } from '../src/main/farm/queue/farm-queue.ts';
 import {
   FarmSimulation,
@@ -168,6 +169,7 @@ try {
   // As openDatabase configures the node's database.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
+  migrateDatabase(sqlite);
   dispatchLatency(createSqliteTaskStore(sqlite), 'SQLite store, 100 workers × 2 slots heartbeating', true);
   sqlite.close();
   dispatchLatency(createMemoryTaskStore(), 'in-memory store', false);

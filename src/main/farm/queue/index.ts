@@ -11,6 +11,6 @@ export {
   taskInputSchema,
   workerInfoSchema,
 } from './schemas.ts';
-export { createSqliteTaskStore, FARM_TASKS_DDL } from './sqlite-task-store.ts';
+export { createSqliteTaskStore } from './sqlite-task-store.ts';
 export { createMemoryTaskStore, type TaskChanges, type TaskStore } from './task-store.ts';
 export type * from './types.ts';
