@@ -1,6 +1,11 @@
 /** The coordinator's farm queue: see farm-queue.ts. */
-export type { QueueConfig } from './context.ts';
-export { FARM_QUEUE_DEFAULTS, FarmQueue, type FarmQueueOptions, randomLeaseId } from './farm-queue.ts';
+export {
+  FARM_QUEUE_DEFAULTS,
+  FarmQueue,
+  type FarmQueueOptions,
+  type QueueConfig,
+  randomLeaseId,
+} from './farm-queue.ts';
 export {
   announcementSchema,
   FarmInputError,
