@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { ProbeProcess } from '../src/main/farm/cluster/probe-process.ts';
-import { spawnProbe, waitForCoordinator } from '../src/main/farm/cluster/probe-process.ts';
+import type { ProbeProcess } from './sim/probe-process.ts';
+import { spawnProbe, waitForCoordinator } from './sim/probe-process.ts';
 
 const TARGET_MS = 5000;
 const STEP_TIMEOUT_MS = 15_000;

@@ -5,23 +5,19 @@
  *      a 5 s lease timeout and a 250 ms scheduler timer (target ≤ 6 s);
  *  (c) p99 dispatch latency: REAL wall-clock time of submit() + schedule() per submission, 2000 of them,
  *      while 100 workers heartbeat (target ≤ 20 ms).
- * (a) and (b) run the real FarmQueue inside a discrete-event simulation on a virtual clock (farm-simulation.ts):
+ * (a) and (b) run the real FarmQueue inside a discrete-event simulation on a virtual clock (bench/sim/farm-simulation.ts):
  * the real timings, without waiting for them. (d) time to a new coordinator belongs to the election bench.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { migrateDatabase } from '../src/main/db/open.ts';
 import { FarmQueue } from '../src/main/farm/queue/farm-queue.ts';
-import {
-  FarmSimulation,
-  SIM_EPOCH,
-  type SimTask,
-  seededRandom,
-} from '../src/main/farm/queue/farm-simulation.ts';
 import { createSqliteTaskStore } from '../src/main/farm/queue/sqlite-task-store.ts';
 import { createMemoryTaskStore, type TaskStore } from '../src/main/farm/queue/task-store.ts';
 import { sha256Hex } from '../src/main/util/hash.ts';
+import { FarmSimulation, SIM_EPOCH, type SimTask, seededRandom } from './sim/farm-simulation.ts';
 
 const HOP_MS = 2;
 const lines: string[] = [];
@@ -168,6 +164,7 @@ try {
   // As openDatabase configures the node's database.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
+  migrateDatabase(sqlite);
   dispatchLatency(createSqliteTaskStore(sqlite), 'SQLite store, 100 workers × 2 slots heartbeating', true);
   sqlite.close();
   dispatchLatency(createMemoryTaskStore(), 'in-memory store', false);

@@ -34,9 +34,7 @@ export function openDatabase(dataDir: string, options: { migrationsDir?: string 
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = drizzle(sqlite, { schema });
-    const migrationsFolder = options.migrationsDir ?? join(resourcesDir(), 'migrations');
-    migrate(db, { migrationsFolder });
+    const db = migrateDatabase(sqlite, options.migrationsDir);
     seedDefaults(db);
     log.debug('database ready', { path });
     return { db, sqlite, path, close: () => sqlite.close() };
@@ -44,4 +42,14 @@ export function openDatabase(dataDir: string, options: { migrationsDir?: string 
     sqlite.close();
     throw new Error(`opening database ${path}: ${(error as Error).message}`);
   }
+}
+
+/** Brings an open connection's tables up to date (openDatabase does; so do tests over ':memory:'). */
+export function migrateDatabase(
+  sqlite: Database.Database,
+  migrationsDir = join(resourcesDir(), 'migrations'),
+): Db {
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: migrationsDir });
+  return db;
 }

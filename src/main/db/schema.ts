@@ -1,11 +1,13 @@
 /**
  * The data model (see the seed design docs): recipes (versioned pipelines as data), prompts, knowledge
- * base, voice and video presets, jobs with their steps, and checksummed artifacts.
- * drizzle-kit generates the SQL migrations in resources/migrations from this file.
+ * base, voice and video presets, jobs with their steps, checksummed artifacts, and the farm's two queues
+ * (the coordinator's tasks, an origin's own tasks). drizzle-kit generates the SQL migrations in resources/migrations from this file.
  */
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
+import type { TaskStatus } from '../farm/queue/types.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -200,3 +202,68 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value', { mode: 'json' }).$type<Json>().notNull(),
 });
+
+/**
+ * The coordinator's farm queue (farm/queue/sqlite-task-store.ts). Times are ms since the epoch. The lease
+ * columns are set exactly when the task is leased; renewals are not written (a reload gives every lease a
+ * fresh timeout). Made by code before it was a migration: see 0002_farm-tables.sql.
+ */
+export const farmTasks = sqliteTable(
+  'farm_tasks',
+  {
+    /** sha256(origin node id + job id + plan). */
+    id: text('id').primaryKey(),
+    originNodeId: text('origin_node_id').notNull(),
+    originUrl: text('origin_url').notNull(),
+    jobId: text('job_id').notNull(),
+    priority: integer('priority').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** The RenderPlan, JSON. */
+    plan: text('plan').notNull(),
+    /** JSON {"encoders": [...]}. */
+    requirements: text('requirements').notNull(),
+    status: text('status').$type<TaskStatus>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** JSON {workerId: failures}. */
+    failuresByWorker: text('failures_by_worker').notNull().default('{}'),
+    leaseId: text('lease_id'),
+    leaseWorkerId: text('lease_worker_id'),
+    leaseGrantedAt: integer('lease_granted_at'),
+    leaseRenewedAt: integer('lease_renewed_at'),
+    leaseExpiresAt: integer('lease_expires_at'),
+    lastError: text('last_error'),
+    completedLeaseId: text('completed_lease_id'),
+    finishedAt: integer('finished_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('farm_tasks_status').on(t.status),
+    check('farm_tasks_status_known', sql`status IN ('queued', 'leased', 'done', 'failed')`),
+    check(
+      'farm_tasks_lease_iff_leased',
+      sql`(status = 'leased') = (lease_id IS NOT NULL AND lease_worker_id IS NOT NULL)`,
+    ),
+  ],
+);
+
+/**
+ * The tasks this node sent to the farm as an origin (farm/node/origin.ts), kept until their video is back
+ * and announced again to a new coordinator. Made by code before it was a migration: see 0002_farm-tables.sql.
+ */
+export const farmOriginTasks = sqliteTable(
+  'farm_origin_tasks',
+  {
+    taskId: text('task_id').primaryKey(),
+    jobId: text('job_id').notNull(),
+    /** The RenderPlan, JSON. */
+    plan: text('plan').notNull(),
+    priority: integer('priority').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    resultPath: text('result_path'),
+    resultSha256: text('result_sha256'),
+    encoder: text('encoder'),
+    /** For a segment: the task id the whole video would have had (its segments share it). */
+    splitOf: text('split_of'),
+  },
+  (t) => [index('farm_origin_tasks_split').on(t.splitOf)],
+);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SimCluster } from '../../../../test/support/election-sim.ts';
 import type { ElectionPeer } from './election.ts';
 import { claimBeats, createElection } from './election.ts';
-import { SimCluster } from './election-sim.ts';
 
 function peer(id: string, fields: Partial<ElectionPeer> = {}): ElectionPeer {
   return { id, role: 'candidate', term: 0, coordinatorId: null, lastSeenAt: 0, ...fields };

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import type { FastifyRequest } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotByte } from '../../../../test/support/bit-rot.ts';
+import { migrateDatabase } from '../../db/open.ts';
 import { StepError } from '../../engine/errors.ts';
 import { tinyPlan } from '../../ffmpeg/test-fixtures.ts';
 import { sha256Hex } from '../../util/hash.ts';
@@ -202,7 +203,7 @@ describe('encodes waiting for a lost blob', () => {
   it('fail for good with the reason and leave the farm; the others keep waiting', async () => {
     const calls: string[] = [];
     const origin = new Origin({
-      sqlite: new Database(':memory:'),
+      sqlite: migrateDatabase(new Database(':memory:')).$client,
       dataDir: dir,
       nodeId: 'origin',
       selfUrl: () => 'http://127.0.0.1:1',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '../../../shared/render-plan.ts';
+import { migrateDatabase } from '../../db/open.ts';
 import { createHarness, DIAMOND, type Harness, jobInput } from '../../engine/engine.fixture.ts';
 import { farmKeyFromText, generateFarmKey } from '../net/index.ts';
 import { makeClient } from '../net/net.fixture.ts';
@@ -27,6 +28,7 @@ const client = makeClient(farmKeyFromText(generateFarmKey()));
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vfo-retention-'));
   sqlite = new Database(join(dir, 'vfo.db'));
+  migrateDatabase(sqlite);
 });
 afterEach(async () => {
   coordinator?.stop();

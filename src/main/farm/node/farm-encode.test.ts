@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFrameCount } from '../../../shared/plan-frames.ts';
 import type { AssetRef, RenderPlan } from '../../../shared/render-plan.ts';
+import { migrateDatabase } from '../../db/open.ts';
 import { ShutdownError, StepError } from '../../engine/errors.ts';
 import { runEncode } from '../../ffmpeg/encode-job.ts';
 import {
@@ -113,6 +114,7 @@ describe('FarmEncoder on the origin', () => {
 
   function setUp(slots: number) {
     const sqlite = new Database(':memory:');
+    migrateDatabase(sqlite);
     const coordinator = fakeCoordinator();
     return { sqlite, coordinator, ...makeOrigin(sqlite, coordinator, slots) };
   }

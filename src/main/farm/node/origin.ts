@@ -22,36 +22,6 @@ const COMPLETE_ATTEMPTS = 3;
  */
 export const ORIGIN_TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
-/**
- * The tasks this node sent to the farm, kept in its own database until their video is back: if the
- * coordinator changes they are announced again, and a result arriving while no step waits is kept.
- */
-const DDL = `CREATE TABLE IF NOT EXISTS farm_origin_tasks (
-  task_id TEXT PRIMARY KEY,
-  job_id TEXT NOT NULL,
-  plan TEXT NOT NULL,
-  priority INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL,
-  result_path TEXT,
-  result_sha256 TEXT,
-  encoder TEXT,
-  split_of TEXT
-)`;
-
-/** Columns added since the table was first created here (the table predates any migration of it). */
-const ADDED_COLUMNS: Record<string, string> = { split_of: 'TEXT' };
-
-function createTable(sqlite: Database.Database): void {
-  sqlite.exec(DDL);
-  const have = new Set(
-    (sqlite.pragma('table_info(farm_origin_tasks)') as { name: string }[]).map((c) => c.name),
-  );
-  for (const [name, type] of Object.entries(ADDED_COLUMNS)) {
-    if (!have.has(name)) sqlite.exec(`ALTER TABLE farm_origin_tasks ADD COLUMN ${name} ${type}`);
-  }
-  sqlite.exec('CREATE INDEX IF NOT EXISTS farm_origin_tasks_split ON farm_origin_tasks (split_of)');
-}
-
 interface OriginRow {
   task_id: string;
   job_id: string;
@@ -78,10 +48,6 @@ function planOfRow(row: OriginRow): RenderPlan | undefined {
  */
 export function blobsHeldByOriginTasks(sqlite: Database.Database): Set<string> {
   const held = new Set<string>();
-  const table = sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'farm_origin_tasks'")
-    .get();
-  if (!table) return held;
   const rows = sqlite.prepare('SELECT plan, result_sha256 FROM farm_origin_tasks').all() as Pick<
     OriginRow,
     'plan' | 'result_sha256'
@@ -127,6 +93,11 @@ export interface OriginDeps {
   clock?: () => number;
 }
 
+/**
+ * The tasks this node sent to the farm (table farm_origin_tasks, made by the migrations), kept until their
+ * video is back: if the coordinator changes they are announced again, and a result arriving while no step
+ * waits is kept.
+ */
 export class Origin {
   private readonly deps: OriginDeps;
   private readonly waiters = new Map<
@@ -136,7 +107,6 @@ export class Origin {
 
   constructor(deps: OriginDeps) {
     this.deps = deps;
-    createTable(deps.sqlite);
   }
 
   resultsDir(): string {

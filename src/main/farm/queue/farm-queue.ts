@@ -4,28 +4,33 @@
  * 250 ms timer, and `schedule()` right after submit/complete/fail so a freed slot is refilled at once.
  * Every method that takes `now` defaults it to the clock. Input from the network is validated here
  * (FarmInputError), so the HTTP layer can pass parsed JSON straight through.
+ *
+ * How it is built: every change to a task is a pure function of task-transitions.ts, and `commit` writes
+ * the changed tasks to the store before it swaps them into memory, so memory never runs ahead of what a
+ * restart reloads. Which queued task goes to which worker is the pure scheduler's answer (scheduler.ts);
+ * what a new coordinator's queue becomes from the nodes' announcements is planned by rebuild.ts. Fencing:
+ * every lease ending is looked up by the task's CURRENT lease id, so a lease that was requeued and
+ * re-granted can no longer complete or fail anything. Workers are soft state (registrations, heartbeats,
+ * the operator's pause/drain), never stored.
  */
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../log/logger.ts';
-import type { QueueConfig, QueueContext } from './context.ts';
-import { applyHeartbeat } from './heartbeat.ts';
-import {
-  cancelTask,
-  completeLease,
-  expireLeases,
-  failLease,
-  requeueLeasesOf,
-  returnLease,
-  withdrawTask,
-} from './lease-endings.ts';
-import { grantLeases, workerStateOf } from './lease-grants.ts';
-import { PendingLeases } from './pending-leases.ts';
-import { QueueState } from './queue-state.ts';
-import { applyAnnouncements } from './rebuild.ts';
+import { QueuedTaskIndex } from './queued-index.ts';
+import { planRebuild } from './rebuild.ts';
+import { type Candidate, planAssignments } from './scheduler.ts';
 import { parseAnnouncement, parseHeartbeat, parseTaskInput, parseWorkerInfo } from './schemas.ts';
-import { retryTask, submitTask } from './submissions.ts';
 import type { TaskStore } from './task-store.ts';
+import {
+  afterLostLease,
+  completed,
+  failedForGood,
+  newTask,
+  requeued,
+  retried,
+  withLease,
+} from './task-transitions.ts';
 import type {
+  AnnouncedLease,
   Assignment,
   Clock,
   CompleteResult,
@@ -35,12 +40,19 @@ import type {
   QueueStats,
   RebuildResult,
   Task,
+  TaskInput,
+  TaskStatus,
   WithdrawResult,
   WorkerState,
 } from './types.ts';
-import { type WorkerRecord, WorkerRegistry } from './worker-registry.ts';
 
 const log = createLogger('FarmQueue');
+
+export interface QueueConfig {
+  leaseTimeoutMs: number;
+  maxAttempts: number;
+  maxFailuresPerWorker: number;
+}
 
 export interface FarmQueueOptions extends Partial<QueueConfig> {
   clock: Clock;
@@ -63,37 +75,61 @@ export const FARM_QUEUE_DEFAULTS = {
 /** 128 random bits: a lease id is the capability to complete a task, so it must not be guessable. */
 export const randomLeaseId = (): string => randomBytes(16).toString('hex');
 
+/** A worker as the coordinator knows it, with its estimate of the worker's free slots. */
+type WorkerRecord = Omit<WorkerState, 'running'>;
+
+/**
+ * A lease a worker announced to a new coordinator before any origin announced its task. Nodes announce
+ * independently, so the worker often comes first: rather than cancel a running encode, the queue holds
+ * its lease for one lease timeout (heartbeats keep it alive) and attaches it when the task arrives. If
+ * no origin claims the task by then, the worker's next heartbeat cancels it.
+ */
+interface PendingLease extends AnnouncedLease {
+  expiresAt: number;
+}
+
+const isFinished = (task: Task) => task.status === 'done' || task.status === 'failed';
+
 export class FarmQueue {
   private readonly clock: Clock;
-  private readonly ctx: QueueContext;
+  private readonly store: TaskStore;
+  private readonly config: QueueConfig;
+  private readonly workerStaleMs: number;
   private readonly newLeaseId: () => string;
+
+  // The tasks and their indexes, changed only by commit() (and, for renewals, heartbeat()).
+  private readonly tasks = new Map<string, Task>();
+  private readonly queued = new QueuedTaskIndex();
+  private readonly taskOfLease = new Map<string, string>();
+  private readonly taskOfCompletedLease = new Map<string, string>();
+  private readonly leasesOfWorker = new Map<string, Set<string>>();
+  private readonly counts: Record<TaskStatus, number> = { queued: 0, leased: 0, done: 0, failed: 0 };
+
+  private readonly workers = new Map<string, WorkerRecord>();
+  private readonly pendingByLease = new Map<string, PendingLease>();
+  private readonly pendingLeaseOfTask = new Map<string, string>();
 
   constructor(options: FarmQueueOptions) {
     this.clock = options.clock;
-    const config: QueueConfig = {
+    this.store = options.store;
+    this.config = {
       leaseTimeoutMs: options.leaseTimeoutMs ?? FARM_QUEUE_DEFAULTS.leaseTimeoutMs,
       maxAttempts: options.maxAttempts ?? FARM_QUEUE_DEFAULTS.maxAttempts,
       maxFailuresPerWorker: options.maxFailuresPerWorker ?? FARM_QUEUE_DEFAULTS.maxFailuresPerWorker,
     };
-    this.ctx = {
-      state: new QueueState(options.store),
-      workers: new WorkerRegistry(options.workerStaleMs ?? FARM_QUEUE_DEFAULTS.workerStaleMs),
-      pending: new PendingLeases(),
-      config,
-    };
+    this.workerStaleMs = options.workerStaleMs ?? FARM_QUEUE_DEFAULTS.workerStaleMs;
     this.newLeaseId = options.newLeaseId ?? randomLeaseId;
     const now = this.clock.now();
     // Renewals are not stored: every stored lease gets a fresh timeout, so its worker can renew it.
-    const fresh = { renewedAt: now, expiresAt: now + config.leaseTimeoutMs };
-    const stored = options.store.loadAll();
-    this.ctx.state.load(
-      stored.map((task) => (task.lease ? { ...task, lease: { ...task.lease, ...fresh } } : task)),
-    );
+    const fresh = { renewedAt: now, expiresAt: now + this.config.leaseTimeoutMs };
+    for (const task of this.store.loadAll()) {
+      this.apply(task.lease ? { ...task, lease: { ...task.lease, ...fresh } } : task);
+    }
   }
 
   /** Idempotent by task id: a known task comes back as it is (a done task stays done). */
   submit(input: unknown, now = this.clock.now()): Task {
-    const task = submitTask(this.ctx, parseTaskInput(input), now);
+    const task = this.accept(parseTaskInput(input), now);
     log.debug('task submitted', {
       task: task.id,
       job: task.jobId,
@@ -103,45 +139,162 @@ export class FarmQueue {
     return task;
   }
 
+  private accept(input: TaskInput, now: number): Task {
+    const known = this.tasks.get(input.id);
+    if (known) {
+      if (isFinished(known) || known.originUrl === input.originUrl) return known;
+      // The origin restarted on another address: results must go to the new one.
+      const moved = { ...known, originUrl: input.originUrl, updatedAt: now };
+      this.commit([moved]);
+      return moved;
+    }
+    let task = newTask(input, now);
+    const held = this.pendingOf(task.id);
+    if (held) {
+      // A worker announced this task's lease before its origin submitted it again: keep that encode.
+      const { leaseId: id, taskId, workerId, expiresAt } = held;
+      task = withLease(task, { id, taskId, workerId, grantedAt: now, renewedAt: now, expiresAt }, now);
+    }
+    this.commit([task]);
+    if (held) this.dropPending(held.leaseId);
+    return task;
+  }
+
   /** Requeue a failed (or done) task with a clean slate: only on its origin's explicit request. */
   retry(taskId: string, now = this.clock.now()): Task | undefined {
-    const task = retryTask(this.ctx, taskId, now);
+    let task = this.tasks.get(taskId);
+    if (task && isFinished(task)) {
+      task = retried(task, now);
+      this.commit([task]);
+    }
     log.info('task retry requested', { task: taskId, status: task?.status });
     return task;
   }
 
   getTask(taskId: string): Task | undefined {
-    return this.ctx.state.get(taskId);
+    return this.tasks.get(taskId);
   }
 
   registerWorker(info: unknown, now = this.clock.now()): WorkerState {
-    const parsed = parseWorkerInfo(info);
-    const record = this.ctx.workers.register(parsed, this.ctx.state.runningOf(parsed.id), now);
+    const worker = parseWorkerInfo(info);
+    const previous = this.workers.get(worker.id);
+    const held = this.runningOf(worker.id);
+    const record: WorkerRecord = {
+      id: worker.id,
+      url: worker.url,
+      encoders: [...new Set(worker.encoders)],
+      maxConcurrency: worker.maxConcurrency,
+      freeSlots: Math.min(
+        worker.freeSlots ?? worker.maxConcurrency,
+        Math.max(0, worker.maxConcurrency - held),
+      ),
+      // Re-registering keeps the operator's pause/drain decision: a restart must not undo it.
+      paused: previous?.paused ?? false,
+      draining: previous?.draining ?? false,
+      lastHeartbeat: now,
+    };
+    this.workers.set(worker.id, record);
     log.info('worker registered', {
       worker: record.id,
       encoders: record.encoders,
       slots: record.maxConcurrency,
     });
-    return workerStateOf(this.ctx, record);
+    return this.stateOf(record);
   }
 
-  /** Renews the listed leases that are this worker's; returns the listed ones it must stop. */
-  heartbeat(workerId: string, report: unknown, now = this.clock.now()): HeartbeatReply {
-    return applyHeartbeat(this.ctx, workerId, parseHeartbeat(report), now);
-  }
-
-  /** Grants leases for as many queued tasks as free, capable workers allow (see scheduler.ts). */
-  schedule(now = this.clock.now()): Assignment[] {
-    const assignments = grantLeases(this.ctx, this.newLeaseId, now);
-    for (const { lease } of assignments) {
-      log.debug('lease granted', { task: lease.taskId, lease: lease.id, worker: lease.workerId });
+  /**
+   * Renews the listed leases that are this worker's; returns the listed ones it must stop (requeued and
+   * re-granted, finished, or never known here), and refreshes its free-slot estimate.
+   */
+  heartbeat(workerId: string, input: unknown, now = this.clock.now()): HeartbeatReply {
+    const report = parseHeartbeat(input);
+    const record = this.workers.get(workerId);
+    // Unknown worker (typically: this coordinator is new): cancel nothing, ask it to register and announce.
+    if (!record) return { cancel: [], unknownWorker: true };
+    const expiresAt = now + this.config.leaseTimeoutMs;
+    const cancel: string[] = [];
+    const listed = new Set<string>();
+    for (const { leaseId, progress } of report.leases) {
+      const task = this.byLease(leaseId);
+      const pending = this.pendingByLease.get(leaseId);
+      if (task?.lease && task.lease.workerId === workerId) {
+        const lease: Lease = { ...task.lease, renewedAt: now, expiresAt };
+        if (progress !== undefined) lease.progress = progress;
+        // Memory only: renewals are not stored (a reload renews every lease anyway).
+        this.tasks.set(task.id, { ...task, lease });
+        listed.add(leaseId);
+      } else if (pending?.workerId === workerId) {
+        pending.expiresAt = expiresAt;
+      } else {
+        cancel.push(leaseId);
+      }
     }
-    return assignments;
+    // Leases it holds that its report did not list (granted after it sent the report, or lost on the
+    // way) take slots even though the worker did not count them yet.
+    const unacknowledged = this.leasesOf(workerId).filter((id) => !listed.has(id)).length;
+    record.lastHeartbeat = now;
+    record.freeSlots = Math.max(0, Math.min(report.freeSlots, record.maxConcurrency) - unacknowledged);
+    if (cancel.length > 0) log.info('worker runs leases that are not its own', { worker: workerId, cancel });
+    return { cancel, unknownWorker: false };
+  }
+
+  /**
+   * Grants leases for as many queued tasks as free, capable workers allow (see scheduler.ts): new random
+   * lease ids, one store transaction for the whole batch, and only then the free-slot estimates.
+   */
+  schedule(now = this.clock.now()): Assignment[] {
+    if (this.queued.size === 0) return [];
+    const candidates = this.candidates(now);
+    if (candidates.length === 0) return [];
+    const plan = planAssignments(this.queued, candidates, [...this.workers.values()], this.config);
+    if (plan.length === 0) return [];
+    const expiresAt = now + this.config.leaseTimeoutMs;
+    const leased = plan.map(({ task, workerId }) => {
+      const id = this.newLeaseId();
+      return withLease(
+        task,
+        { id, taskId: task.id, workerId, grantedAt: now, renewedAt: now, expiresAt },
+        now,
+      );
+    });
+    try {
+      this.commit(leased);
+    } catch (error) {
+      // Nothing was granted: put the planned tasks back where the scheduler took them from.
+      for (const { task } of plan) this.queued.add(task);
+      throw error;
+    }
+    for (const { workerId } of plan) {
+      const record = this.workers.get(workerId) as WorkerRecord;
+      record.freeSlots = Math.max(0, record.freeSlots - 1);
+    }
+    return leased.map((task) => {
+      const lease = task.lease as Lease;
+      log.debug('lease granted', { task: lease.taskId, lease: lease.id, worker: lease.workerId });
+      return { lease, task, worker: this.stateOf(this.workers.get(lease.workerId) as WorkerRecord) };
+    });
   }
 
   /** Leases not renewed for leaseTimeoutMs: their tasks go back to the queue, to get a new lease id. */
   expire(now = this.clock.now()): Lease[] {
-    return expireLeases(this.ctx, now);
+    for (const pending of [...this.pendingByLease.values()]) {
+      if (pending.expiresAt <= now) this.dropPending(pending.leaseId);
+    }
+    const expired: Task[] = [];
+    for (const taskId of this.taskOfLease.values()) {
+      const task = this.tasks.get(taskId);
+      if (task?.lease && task.lease.expiresAt <= now) expired.push(task);
+    }
+    if (expired.length === 0) return [];
+    const { leaseTimeoutMs, maxAttempts } = this.config;
+    const next = expired.map((task) => {
+      const reason = `lease expired: worker ${task.lease?.workerId} did not renew it for ${leaseTimeoutMs} ms`;
+      // Counted against the worker: a worker that crashes on a task looks exactly like this.
+      return afterLostLease(task, { reason, countAgainstWorker: true }, maxAttempts, now);
+    });
+    this.commit(next);
+    for (const [i, task] of expired.entries()) logLoss('lease expired', task.lease as Lease, next[i] as Task);
+    return expired.map((task) => task.lease as Lease);
   }
 
   /** What the runtime runs on every heartbeat and on its 250 ms timer. */
@@ -151,33 +304,89 @@ export class FarmQueue {
 
   /** Fencing: only the task's current lease completes it ('stale' otherwise). */
   complete(leaseId: string, now = this.clock.now()): CompleteResult {
-    return completeLease(this.ctx, leaseId, now);
+    const task = this.byLease(leaseId);
+    if (!task?.lease) {
+      // The origin may repeat a completion whose answer it lost: same lease, same verdict.
+      if (this.taskOfCompletedLease.has(leaseId)) return 'accepted';
+      log.info('stale completion refused', { lease: leaseId });
+      return 'stale';
+    }
+    const workerId = task.lease.workerId;
+    this.commit([completed(task, leaseId, now)]);
+    this.releaseSlot(workerId);
+    log.debug('task done', { task: task.id, lease: leaseId, worker: workerId });
+    return 'accepted';
   }
 
   /** Retryable: back to the queue (counted against the worker); otherwise the task fails for good. */
   fail(leaseId: string, reason: string, options: { retryable: boolean }, now = this.clock.now()): FailResult {
-    return failLease(this.ctx, leaseId, reason, options.retryable, now);
+    const task = this.byLease(leaseId);
+    if (!task?.lease) return 'stale';
+    const workerId = task.lease.workerId;
+    const next = options.retryable
+      ? afterLostLease(task, { reason, countAgainstWorker: true }, this.config.maxAttempts, now)
+      : failedForGood(task, reason, now);
+    this.commit([next]);
+    this.releaseSlot(workerId);
+    logLoss('lease failed', task.lease, next);
+    return next.status === 'queued' ? 'requeued' : 'failed';
   }
 
-  /** Its origin gave the task up: it is not (or no longer) encoded, and ends failed (see lease-endings.ts). */
+  /**
+   * Its origin gave the task up (its job was cancelled, its split dropped): a queued task is not leased
+   * any more, a leased one loses its lease — the worker's next heartbeat tells it to stop — and the task
+   * ends as failed, so a later submission from the same origin retries it. Only the origin may.
+   */
   withdraw(taskId: string, originNodeId: string, now = this.clock.now()): WithdrawResult {
-    return withdrawTask(this.ctx, taskId, originNodeId, now);
+    const task = this.tasks.get(taskId);
+    if (!task) return 'unknown';
+    if (task.originNodeId !== originNodeId) return 'refused';
+    return this.endTask(task, 'withdrawn by its origin', now);
   }
 
   /** An operator ends a task; its origin must then be told (the coordinator does, see coordinator.ts). */
   cancel(taskId: string, operator: string, now = this.clock.now()): WithdrawResult {
-    return cancelTask(this.ctx, taskId, operator, now);
+    const task = this.tasks.get(taskId);
+    if (!task) return 'unknown';
+    return this.endTask(task, `cancelled by ${operator}`, now);
+  }
+
+  private endTask(task: Task, reason: string, now: number): WithdrawResult {
+    if (isFinished(task)) return 'finished';
+    this.commit([failedForGood(task, reason, now)]);
+    if (task.lease) this.releaseSlot(task.lease.workerId);
+    log.info('task ended before its result', {
+      task: task.id,
+      reason,
+      lease: task.lease?.id,
+      worker: task.lease?.workerId,
+    });
+    return 'withdrawn';
   }
 
   /** The task a lease currently holds, and the lease (to decide who may report on it). */
   leaseOf(leaseId: string): { task: Task; lease: Lease } | undefined {
-    const task = this.ctx.state.byLease(leaseId);
+    const task = this.byLease(leaseId);
     return task?.lease ? { task, lease: task.lease } : undefined;
   }
 
-  /** The worker refused the offer as busy: requeue without counting an attempt (see lease-endings.ts). */
+  /**
+   * The worker refused the offer (no free slot: it was still uploading its last result). Not a failure:
+   * the task goes back to the queue without an attempt counted, and the worker is offered nothing more
+   * until its next heartbeat says how many slots it really has.
+   */
   returnLease(leaseId: string, now = this.clock.now()): boolean {
-    return returnLease(this.ctx, leaseId, now);
+    const task = this.byLease(leaseId);
+    if (!task?.lease) return false;
+    const workerId = task.lease.workerId;
+    this.commit([requeued(task, now)]);
+    const record = this.workers.get(workerId);
+    if (record) record.freeSlots = 0;
+    log.info('offer refused by a busy worker; task requeued without an attempt', {
+      task: task.id,
+      worker: workerId,
+    });
+    return true;
   }
 
   pauseWorker(workerId: string): boolean {
@@ -196,11 +405,16 @@ export class FarmQueue {
 
   /** Forget a worker; its leases are requeued at once (new ids next time, so a late result is refused). */
   removeWorker(workerId: string, now = this.clock.now()): Lease[] {
-    const requeued = requeueLeasesOf(this.ctx, workerId, now);
-    this.ctx.workers.remove(workerId);
-    this.ctx.pending.removeWorker(workerId);
-    log.info('worker removed', { worker: workerId, requeued: requeued.length });
-    return requeued;
+    const held = this.leasesOf(workerId).flatMap((id) => this.byLease(id) ?? []);
+    // Not counted against the worker: it did not fail these tasks, it left.
+    const loss = { reason: `worker ${workerId} was removed`, countAgainstWorker: false };
+    this.commit(held.map((task) => afterLostLease(task, loss, this.config.maxAttempts, now)));
+    this.workers.delete(workerId);
+    for (const pending of [...this.pendingByLease.values()]) {
+      if (pending.workerId === workerId) this.dropPending(pending.leaseId);
+    }
+    log.info('worker removed', { worker: workerId, requeued: held.length });
+    return held.map((task) => task.lease as Lease);
   }
 
   /**
@@ -208,16 +422,36 @@ export class FarmQueue {
    * once with what arrived in the collection window, then `announce` for each late announcement.
    */
   rebuild(announcements: readonly unknown[], now = this.clock.now()): RebuildResult {
-    const result = applyAnnouncements(this.ctx, announcements.map(parseAnnouncement), now, true);
+    const result = this.applyAnnouncements(announcements, now, true);
     log.info('queue rebuilt from announcements', { ...result });
     return result;
   }
 
   /** A late announcement, merged into the current queue without forgetting anything. */
   announce(announcement: unknown, now = this.clock.now()): RebuildResult {
-    const result = applyAnnouncements(this.ctx, [parseAnnouncement(announcement)], now, false);
+    const result = this.applyAnnouncements([announcement], now, false);
     log.info('announcement merged', { ...result });
     return result;
+  }
+
+  /** Plan, store in one transaction, then settle the pending leases. */
+  private applyAnnouncements(input: readonly unknown[], now: number, replace: boolean): RebuildResult {
+    const { leaseTimeoutMs } = this.config;
+    const plan = planRebuild(this.tasks, (taskId) => this.pendingOf(taskId), input.map(parseAnnouncement), {
+      now,
+      leaseTimeoutMs,
+      replace,
+    });
+    this.commit(plan.put, plan.remove);
+    for (const leaseId of plan.resolvedPending) this.dropPending(leaseId);
+    for (const lease of plan.toPend) {
+      // The first lease announced for a task wins.
+      const holder = this.pendingLeaseOfTask.get(lease.taskId);
+      if (holder !== undefined && holder !== lease.leaseId) continue;
+      this.pendingByLease.set(lease.leaseId, { ...lease, expiresAt: now + leaseTimeoutMs });
+      this.pendingLeaseOfTask.set(lease.taskId, lease.leaseId);
+    }
+    return plan.result;
   }
 
   /**
@@ -226,42 +460,160 @@ export class FarmQueue {
    */
   pruneFinished(before: number): string[] {
     const ids: string[] = [];
-    for (const task of this.ctx.state.all()) {
-      const finished = task.status === 'done' || task.status === 'failed';
-      if (finished && (task.finishedAt ?? task.updatedAt) < before) ids.push(task.id);
+    for (const task of this.tasks.values()) {
+      if (isFinished(task) && (task.finishedAt ?? task.updatedAt) < before) ids.push(task.id);
     }
-    this.ctx.state.commit([], ids);
+    this.commit([], ids);
     if (ids.length > 0) log.info('finished tasks pruned', { count: ids.length });
     return ids;
   }
 
   stats(): QueueStats {
-    const { state, workers } = this.ctx;
     const running: Record<string, number> = {};
-    for (const record of workers.all()) running[record.id] = state.runningOf(record.id);
+    for (const id of this.workers.keys()) running[id] = this.runningOf(id);
     return {
-      queued: state.count('queued'),
-      running: state.count('leased'),
-      done: state.count('done'),
-      failed: state.count('failed'),
+      queued: this.counts.queued,
+      running: this.counts.leased,
+      done: this.counts.done,
+      failed: this.counts.failed,
       workers: running,
     };
   }
 
   worker(workerId: string): WorkerState | undefined {
-    const record = this.ctx.workers.get(workerId);
-    return record && workerStateOf(this.ctx, record);
+    const record = this.workers.get(workerId);
+    return record && this.stateOf(record);
   }
 
   listWorkers(): WorkerState[] {
-    return [...this.ctx.workers.all()].map((record) => workerStateOf(this.ctx, record));
+    return [...this.workers.values()].map((record) => this.stateOf(record));
+  }
+
+  /**
+   * The write-then-apply step of every change: the store first (all of it or none of it), then memory
+   * and the indexes. A failed write leaves memory as it was.
+   */
+  private commit(put: readonly Task[], remove: readonly string[] = []): void {
+    if (put.length === 0 && remove.length === 0) return;
+    this.store.write({ put, remove });
+    for (const task of put) this.apply(task);
+    for (const id of remove) {
+      const previous = this.tasks.get(id);
+      if (!previous) continue;
+      this.unindex(previous);
+      this.tasks.delete(id);
+    }
+  }
+
+  private apply(next: Task): void {
+    const previous = this.tasks.get(next.id);
+    if (previous) this.unindex(previous);
+    this.tasks.set(next.id, next);
+    this.counts[next.status]++;
+    if (next.status === 'queued') this.queued.add(next);
+    if (next.status === 'done' && next.completedLeaseId) {
+      this.taskOfCompletedLease.set(next.completedLeaseId, next.id);
+    }
+    if (next.lease) {
+      this.taskOfLease.set(next.lease.id, next.id);
+      let leases = this.leasesOfWorker.get(next.lease.workerId);
+      if (!leases) {
+        leases = new Set();
+        this.leasesOfWorker.set(next.lease.workerId, leases);
+      }
+      leases.add(next.lease.id);
+    }
+  }
+
+  private unindex(task: Task): void {
+    this.counts[task.status]--;
+    if (task.status === 'queued') this.queued.remove(task.id);
+    if (task.completedLeaseId) this.taskOfCompletedLease.delete(task.completedLeaseId);
+    if (task.lease) {
+      this.taskOfLease.delete(task.lease.id);
+      const leases = this.leasesOfWorker.get(task.lease.workerId);
+      leases?.delete(task.lease.id);
+      if (leases?.size === 0) this.leasesOfWorker.delete(task.lease.workerId);
+    }
+  }
+
+  /** The task whose CURRENT lease this is; a stale lease id finds nothing. */
+  private byLease(leaseId: string): Task | undefined {
+    const taskId = this.taskOfLease.get(leaseId);
+    return taskId === undefined ? undefined : this.tasks.get(taskId);
+  }
+
+  private leasesOf(workerId: string): string[] {
+    return [...(this.leasesOfWorker.get(workerId) ?? [])];
+  }
+
+  private runningOf(workerId: string): number {
+    return this.leasesOfWorker.get(workerId)?.size ?? 0;
+  }
+
+  /** Workers that may take a lease now, with their room. */
+  private candidates(now: number): Candidate[] {
+    const list: Candidate[] = [];
+    for (const record of this.workers.values()) {
+      if (record.paused || record.draining || now - record.lastHeartbeat > this.workerStaleMs) continue;
+      const running = this.runningOf(record.id);
+      const capacity = Math.min(record.freeSlots, record.maxConcurrency - running);
+      if (capacity > 0) list.push({ id: record.id, encoders: record.encoders, capacity, running });
+    }
+    return list;
+  }
+
+  /** A result or failure came back: the slot is free now, not at the next heartbeat, so the next task starts at once. */
+  private releaseSlot(workerId: string): void {
+    const record = this.workers.get(workerId);
+    if (record) record.freeSlots = Math.min(record.maxConcurrency, record.freeSlots + 1);
+  }
+
+  private stateOf(record: WorkerRecord): WorkerState {
+    const { id, url, maxConcurrency, freeSlots, paused, draining, lastHeartbeat } = record;
+    const encoders = [...record.encoders];
+    return {
+      id,
+      url,
+      encoders,
+      maxConcurrency,
+      freeSlots,
+      running: this.leasesOf(id),
+      paused,
+      draining,
+      lastHeartbeat,
+    };
   }
 
   private setFlags(workerId: string, flags: Partial<Pick<WorkerRecord, 'paused' | 'draining'>>): boolean {
-    const record = this.ctx.workers.get(workerId);
+    const record = this.workers.get(workerId);
     if (!record) return false;
     Object.assign(record, flags);
     log.info('worker flags changed', { worker: workerId, paused: record.paused, draining: record.draining });
     return true;
   }
+
+  private pendingOf(taskId: string): PendingLease | undefined {
+    const leaseId = this.pendingLeaseOfTask.get(taskId);
+    return leaseId === undefined ? undefined : this.pendingByLease.get(leaseId);
+  }
+
+  private dropPending(leaseId: string): void {
+    const pending = this.pendingByLease.get(leaseId);
+    if (!pending) return;
+    this.pendingByLease.delete(leaseId);
+    this.pendingLeaseOfTask.delete(pending.taskId);
+  }
+}
+
+function logLoss(message: string, lease: Lease, next: Task): void {
+  const fields = {
+    task: next.id,
+    lease: lease.id,
+    worker: lease.workerId,
+    attempts: next.attempts,
+    reason: next.lastError,
+  };
+  if (next.status === 'failed') log.warn(`${message}; task failed for good`, fields);
+  else log.info(`${message}; task requeued`, fields);
 }

@@ -1,6 +1,11 @@
 /** The coordinator's farm queue: see farm-queue.ts. */
-export type { QueueConfig } from './context.ts';
-export { FARM_QUEUE_DEFAULTS, FarmQueue, type FarmQueueOptions, randomLeaseId } from './farm-queue.ts';
+export {
+  FARM_QUEUE_DEFAULTS,
+  FarmQueue,
+  type FarmQueueOptions,
+  type QueueConfig,
+  randomLeaseId,
+} from './farm-queue.ts';
 export {
   announcementSchema,
   FarmInputError,
@@ -11,6 +16,6 @@ export {
   taskInputSchema,
   workerInfoSchema,
 } from './schemas.ts';
-export { createSqliteTaskStore, FARM_TASKS_DDL } from './sqlite-task-store.ts';
+export { createSqliteTaskStore } from './sqlite-task-store.ts';
 export { createMemoryTaskStore, type TaskChanges, type TaskStore } from './task-store.ts';
 export type * from './types.ts';

@@ -8,15 +8,8 @@
  * under another coordinator or their origin is gone, and their result could go nowhere. Done and failed
  * tasks are history and stay as they are, so a done task is never run again.
  */
-import type { QueueContext } from './context.ts';
-import type { PendingLeases } from './pending-leases.ts';
 import { newTask, requeued, withLease } from './task-transitions.ts';
 import type { AnnouncedLease, Announcement, Lease, RebuildResult, Task, TaskInput } from './types.ts';
-
-export interface KnownTasks {
-  get(id: string): Task | undefined;
-  all(): Iterable<Task>;
-}
 
 export interface RebuildOptions {
   now: number;
@@ -36,9 +29,13 @@ export interface RebuildPlan {
 
 const isFinished = (task: Task) => task.status === 'done' || task.status === 'failed';
 
+/**
+ * Pure: what the queue's tasks become. `known` is the queue's tasks now; `pendingOf` finds the lease held
+ * for a task nobody had announced yet (see farm-queue.ts).
+ */
 export function planRebuild(
-  known: KnownTasks,
-  pending: PendingLeases,
+  known: ReadonlyMap<string, Task>,
+  pendingOf: (taskId: string) => AnnouncedLease | undefined,
   announcements: readonly Announcement[],
   options: RebuildOptions,
 ): RebuildPlan {
@@ -56,7 +53,7 @@ export function planRebuild(
   }
   const remove: string[] = [];
   if (replace) {
-    for (const task of known.all()) if (!isFinished(task) && !inputs.has(task.id)) remove.push(task.id);
+    for (const task of known.values()) if (!isFinished(task) && !inputs.has(task.id)) remove.push(task.id);
   }
   const removed = new Set(remove);
   const current = (id: string) => next.get(id) ?? (removed.has(id) ? undefined : known.get(id));
@@ -93,7 +90,7 @@ export function planRebuild(
     for (const lease of leases) {
       const outcome = attach(lease);
       if (outcome === 'pending') {
-        const holder = pending.forTask(lease.taskId);
+        const holder = pendingOf(lease.taskId);
         if (pendTasks.has(lease.taskId) || (holder && holder.leaseId !== lease.leaseId)) {
           result.leasesRefused++;
           continue;
@@ -109,7 +106,7 @@ export function planRebuild(
   // Leases announced earlier, whose task has now been announced.
   const resolvedPending: string[] = [];
   for (const id of inputs.keys()) {
-    const held = pending.forTask(id);
+    const held = pendingOf(id);
     if (!held) continue;
     resolvedPending.push(held.leaseId);
     if (attach(held) === 'kept') result.leasesKept++;
@@ -117,7 +114,7 @@ export function planRebuild(
   }
 
   const put = [...next.values()];
-  for (const task of known.all())
+  for (const task of known.values())
     if (!isFinished(task) && !removed.has(task.id) && !next.has(task.id)) result.tasks++;
   result.tasks += put.filter((task) => !isFinished(task)).length;
   return { put, remove, toPend, resolvedPending, result };
@@ -160,23 +157,4 @@ function mergeTaskInputs(announcements: readonly Announcement[]): Map<string, Ta
     }
   }
   return merged;
-}
-
-/** Plan, store in one transaction, then settle the pending leases. */
-export function applyAnnouncements(
-  ctx: QueueContext,
-  announcements: readonly Announcement[],
-  now: number,
-  replace: boolean,
-): RebuildResult {
-  const { state, pending, config } = ctx;
-  const plan = planRebuild(state, pending, announcements, {
-    now,
-    leaseTimeoutMs: config.leaseTimeoutMs,
-    replace,
-  });
-  state.commit(plan.put, plan.remove);
-  for (const leaseId of plan.resolvedPending) pending.delete(leaseId);
-  for (const lease of plan.toPend) pending.add(lease, now + config.leaseTimeoutMs);
-  return plan.result;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './farm-simulation.ts';
+import { seededRandom } from '../../../../bench/sim/farm-simulation.ts';
 import { compareTasks, QueuedTaskIndex } from './queued-index.ts';
 import { type Candidate, compareCandidates, isCapable, planAssignments } from './scheduler.ts';
 import type { Task } from './types.ts';

@@ -4,7 +4,6 @@
  * into logs, the database or status pages. The HTTP layer can reuse them to answer 400 early.
  */
 import { z } from 'zod';
-import type { Announcement, HeartbeatReport, TaskInput, WorkerInfo } from './types.ts';
 
 /** sha256(origin nodeId + job id + step input hash), as FARM.md defines it. */
 export const TASK_ID_PATTERN = /^[0-9a-f]{64}$/;
@@ -22,13 +21,16 @@ const httpUrl = z
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an http URL');
 const time = z.number().int().nonnegative();
 
+/** What an origin submits; the queue fills in the state. */
 export const taskInputSchema = z.strictObject({
   id: taskId,
   originNodeId: nodeId,
   originUrl: httpUrl,
   jobId: nodeId,
   priority: z.number().int().min(-1_000_000).max(1_000_000),
+  /** Defaults to the submission time. */
   createdAt: time.optional(),
+  /** The RenderPlan: the queue never looks inside. */
   plan: z.unknown().refine((plan) => plan !== undefined && plan !== null, 'plan is required'),
   requirements: z.strictObject({ encoders: z.array(encoder).max(32) }),
 });
@@ -38,6 +40,7 @@ export const workerInfoSchema = z.strictObject({
   url: httpUrl,
   encoders: z.array(encoder).max(32),
   maxConcurrency: z.number().int().min(1).max(256),
+  /** Defaults to maxConcurrency minus the leases it already holds. */
   freeSlots: z.number().int().min(0).max(256).optional(),
 });
 
@@ -48,6 +51,7 @@ export const heartbeatReportSchema = z.strictObject({
 
 export const announcedLeaseSchema = z.strictObject({ leaseId, taskId, workerId: nodeId });
 
+/** What one node re-announces to a new coordinator: its unfinished tasks (as origin), its leases (as worker). */
 export const announcementSchema = z.strictObject({
   nodeId,
   tasks: z.array(taskInputSchema).max(100_000).optional(),
@@ -66,9 +70,7 @@ export class FarmInputError extends Error {
   override name = 'FarmInputError';
 }
 
-export const parseTaskInput = (value: unknown): TaskInput => parse(taskInputSchema, value, 'task');
-export const parseWorkerInfo = (value: unknown): WorkerInfo => parse(workerInfoSchema, value, 'worker');
-export const parseHeartbeat = (value: unknown): HeartbeatReport =>
-  parse(heartbeatReportSchema, value, 'heartbeat');
-export const parseAnnouncement = (value: unknown): Announcement =>
-  parse(announcementSchema, value, 'announcement');
+export const parseTaskInput = (value: unknown) => parse(taskInputSchema, value, 'task');
+export const parseWorkerInfo = (value: unknown) => parse(workerInfoSchema, value, 'worker');
+export const parseHeartbeat = (value: unknown) => parse(heartbeatReportSchema, value, 'heartbeat');
+export const parseAnnouncement = (value: unknown) => parse(announcementSchema, value, 'announcement');

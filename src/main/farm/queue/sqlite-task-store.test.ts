@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrateDatabase } from '../../db/open.ts';
 import { manualClock, taskIdOf, taskInput, workerInfo } from './farm-queue.fixture.ts';
 import { FarmQueue } from './farm-queue.ts';
 import { createSqliteTaskStore } from './sqlite-task-store.ts';
@@ -18,6 +19,7 @@ afterEach(async () => rm(dir, { recursive: true, force: true }));
 function open(): Database.Database {
   const sqlite = new Database(join(dir, 'vfo.db'));
   sqlite.pragma('journal_mode = WAL');
+  migrateDatabase(sqlite);
   return sqlite;
 }
 

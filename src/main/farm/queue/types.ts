@@ -2,7 +2,23 @@
  * The farm queue's vocabulary. A task is one RenderPlan to encode for an origin node; a lease is one
  * worker's right to encode it until `expiresAt`. Times are milliseconds from the injected clock.
  */
+import type { z } from 'zod';
+import type {
+  announcedLeaseSchema,
+  announcementSchema,
+  heartbeatReportSchema,
+  taskInputSchema,
+  workerInfoSchema,
+} from './schemas.ts';
+
 export type TaskStatus = 'queued' | 'leased' | 'done' | 'failed';
+
+// What reaches the queue from the network, as its schema (schemas.ts) declares it.
+export type TaskInput = z.infer<typeof taskInputSchema>;
+export type WorkerInfo = z.infer<typeof workerInfoSchema>;
+export type HeartbeatReport = z.infer<typeof heartbeatReportSchema>;
+export type AnnouncedLease = z.infer<typeof announcedLeaseSchema>;
+export type Announcement = z.infer<typeof announcementSchema>;
 
 export interface TaskRequirements {
   /** Any one of these encoders suffices; an empty list means any worker will do. */
@@ -47,28 +63,6 @@ export interface Task {
   updatedAt: number;
 }
 
-/** What an origin submits; the queue fills in the state. */
-export interface TaskInput {
-  id: string;
-  originNodeId: string;
-  originUrl: string;
-  jobId: string;
-  priority: number;
-  /** Defaults to the submission time. */
-  createdAt?: number;
-  plan: unknown;
-  requirements: TaskRequirements;
-}
-
-export interface WorkerInfo {
-  id: string;
-  url: string;
-  encoders: string[];
-  maxConcurrency: number;
-  /** Defaults to maxConcurrency minus the leases it already holds. */
-  freeSlots?: number;
-}
-
 export interface WorkerState {
   id: string;
   url: string;
@@ -84,11 +78,6 @@ export interface WorkerState {
   paused: boolean;
   draining: boolean;
   lastHeartbeat: number;
-}
-
-export interface HeartbeatReport {
-  freeSlots: number;
-  leases: { leaseId: string; progress?: number }[];
 }
 
 export interface HeartbeatReply {
@@ -107,19 +96,6 @@ export interface Assignment {
 export type CompleteResult = 'accepted' | 'stale';
 export type FailResult = 'requeued' | 'failed' | 'stale';
 export type WithdrawResult = 'withdrawn' | 'finished' | 'unknown' | 'refused';
-
-export interface AnnouncedLease {
-  leaseId: string;
-  taskId: string;
-  workerId: string;
-}
-
-/** What one node re-announces to a new coordinator: its unfinished tasks (as origin), its leases (as worker). */
-export interface Announcement {
-  nodeId: string;
-  tasks?: TaskInput[];
-  leases?: AnnouncedLease[];
-}
 
 export interface RebuildResult {
   /** Unfinished tasks known after the rebuild. */

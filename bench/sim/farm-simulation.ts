@@ -4,11 +4,12 @@
  * origin, with a fixed one-way network delay. Used by bench/farm.ts and by tests of the timings the
  * design promises (failover within 6 s). Time is virtual; only `onSubmitMeasured` reports real time.
  */
-import { sha256Hex } from '../../util/hash.ts';
-import { FarmQueue } from './farm-queue.ts';
-import { Heap } from './heap.ts';
-import { createMemoryTaskStore, type TaskStore } from './task-store.ts';
-import type { Assignment, HeartbeatReport } from './types.ts';
+
+import { FarmQueue } from '../../src/main/farm/queue/farm-queue.ts';
+import { Heap } from '../../src/main/farm/queue/heap.ts';
+import { createMemoryTaskStore, type TaskStore } from '../../src/main/farm/queue/task-store.ts';
+import type { Assignment, HeartbeatReport } from '../../src/main/farm/queue/types.ts';
+import { sha256Hex } from '../../src/main/util/hash.ts';
 
 export interface SimTask {
   name: string;

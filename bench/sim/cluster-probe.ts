@@ -3,12 +3,12 @@
  * plain HTTP transport on 127.0.0.1. Prints one JSON line per event on stdout, for multi-process tests
  * and `bench/election.ts`.
  *
- *   node src/main/farm/cluster/cluster-probe.ts --id ID --name NAME --farm FARM_ID
+ *   node bench/sim/cluster-probe.ts --id ID --name NAME --farm FARM_ID
  *        [--role auto|worker] [--interface 127.0.0.1 --bind 0.0.0.0]
  */
 import { parseArgs } from 'node:util';
-import type { ClusterEvent, ClusterMember } from './cluster-member.ts';
-import { startClusterMember } from './cluster-member.ts';
+import type { ClusterEvent, ClusterMember } from '../../src/main/farm/cluster/cluster-member.ts';
+import { startClusterMember } from '../../src/main/farm/cluster/cluster-member.ts';
 import { httpAnnounce, httpHello, startProbeServer } from './probe-http.ts';
 
 function print(line: Record<string, unknown>): void {

@@ -5,8 +5,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseCoordinatorClaim, parseHelloInfo } from './hello-schema.ts';
-import type { CoordinatorClaim, HelloInfo } from './types.ts';
+import { parseCoordinatorClaim, parseHelloInfo } from '../../src/main/farm/cluster/hello-schema.ts';
+import type { CoordinatorClaim, HelloInfo } from '../../src/main/farm/cluster/types.ts';
 
 const MAX_BODY_BYTES = 4096;
 

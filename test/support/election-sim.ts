@@ -3,9 +3,9 @@
  * phase), claims are delivered to the claimant's live peers, and the network can be partitioned. Time
  * is simulated, so minutes of cluster life run in milliseconds and every run is reproducible.
  */
-import type { Election, ElectionEvent, ElectionPeer } from './election.ts';
-import { createElection } from './election.ts';
-import type { NodeRole } from './types.ts';
+import type { Election, ElectionEvent, ElectionPeer } from '../../src/main/farm/cluster/election.ts';
+import { createElection } from '../../src/main/farm/cluster/election.ts';
+import type { NodeRole } from '../../src/main/farm/cluster/types.ts';
 
 export interface SimNodeSpec {
   id: string;
