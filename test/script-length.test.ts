@@ -6,8 +6,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkUpload } from '../src/main/api/script-check.ts';
-import { openContext } from '../src/main/cli/context.ts';
+import { openApp } from '../src/main/app/open-app.ts';
+import { checkUpload } from '../src/main/intake/script-upload.ts';
 import { hasStackTrace, runVfo, tempDir } from './support/vfo.ts';
 
 let dir: { path: string; remove(): Promise<void> };
@@ -100,7 +100,7 @@ describe('a script longer than a video may last', () => {
   });
 
   it('is refused by the upload check of the app preview and the farm, with its estimate', async () => {
-    const ctx = await openContext({ data: join(dir.path, 'data') });
+    const ctx = await openApp({ data: join(dir.path, 'data') });
     try {
       const { check } = await checkUpload(ctx, { name: 'bees.md', text: await readFile(script, 'utf8') });
       expect(check.ok).toBe(false);
@@ -109,7 +109,7 @@ describe('a script longer than a video may last', () => {
       ]);
       expect(check.estimatedSeconds).toBeGreaterThan(6 * 3600);
     } finally {
-      ctx.close();
+      await ctx.close();
     }
   });
 });

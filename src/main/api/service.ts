@@ -1,12 +1,12 @@
 import type { FarmStatus, ImportOutcome } from '../../shared/contract.ts';
-import type { CliContext } from '../cli/context.ts';
-import type { FarmNode } from '../farm/node/farm-node.ts';
+import type { Db } from '../db/open.ts';
+import type { Engine } from '../engine/engine.ts';
+import { checkUpload } from '../intake/script-upload.ts';
 import { createLogger } from '../log/logger.ts';
 import { envSecretStore, providerReadiness, type SecretStore } from '../secrets/secret-store.ts';
 import { CallFailure } from './call-failure.ts';
 import { createDispatch, type Handlers, serviceOf, type VfoService } from './dispatch.ts';
 import { libraryHandlers } from './library-handlers.ts';
-import { checkUpload } from './script-check.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 import { jobDetailOf, jobSummaryOf } from './views.ts';
 
@@ -14,13 +14,24 @@ const log = createLogger('VfoService');
 
 export type { VfoService };
 
-export function createVfoService(deps: {
-  ctx: CliContext;
-  node: FarmNode;
+/** What the contract's handlers are given (by src/main/app): the engine, the Library, this node. */
+export interface ServiceDeps {
+  engine: Pick<Engine, 'store' | 'retry' | 'cancel' | 'createJob' | 'subscribe'>;
+  db: Db;
+  dataDir: string;
+  /** Starts a job (queued, retried) without waiting for it. */
+  runInBackground(jobId: string): void;
+  /** The farm this node is part of. */
+  farm: { status(): Promise<FarmStatus>; setPaused(paused: boolean): { paused: boolean } };
+  /** The video preset for scripts imported over the network (`vfo node --video-preset`). */
+  defaultVideoPreset?: string | undefined;
   secrets?: SecretStore;
-}): VfoService {
-  const { ctx, node } = deps;
-  const store = ctx.engine.store;
+}
+
+export function createVfoService(deps: ServiceDeps): VfoService {
+  const { engine } = deps;
+  const store = engine.store;
+  const intake = { db: deps.db, dataDir: deps.dataDir };
   const secrets = deps.secrets ?? envSecretStore();
   const jobOrFail = (id: string) => {
     const job = store.findJob(id);
@@ -35,39 +46,39 @@ export function createVfoService(deps: {
       const keys = store.steps(job.id).map((s) => s.stepKey);
       if (fromStep && !keys.includes(fromStep))
         throw new CallFailure('invalid', `job has no step "${fromStep}"`);
-      ctx.engine.retry(job.id, fromStep);
-      node.runInBackground(job.id);
+      engine.retry(job.id, fromStep);
+      deps.runInBackground(job.id);
       return jobSummaryOf(store, store.getJob(job.id) ?? job);
     },
     'jobs.cancel': ({ id }) => {
       const job = jobOrFail(id);
-      ctx.engine.cancel(job.id);
+      engine.cancel(job.id);
       return jobSummaryOf(store, store.getJob(job.id) ?? job);
     },
-    'scripts.check': async ({ script }) => (await checkUpload(ctx, script)).check,
+    'scripts.check': async ({ script }) => (await checkUpload(intake, script)).check,
     'scripts.import': async ({ scripts, recipe, videoPreset }) => {
       const outcomes: ImportOutcome[] = [];
       for (const script of scripts) {
-        const { check, prepared } = await checkUpload(ctx, script, {
+        const { check, prepared } = await checkUpload(intake, script, {
           recipe,
-          videoPreset: videoPreset ?? node.defaultVideoPreset,
+          videoPreset: videoPreset ?? deps.defaultVideoPreset,
         });
         if (!prepared.ok) {
           outcomes.push({ name: script.name, queued: false, check });
           continue;
         }
-        const { job } = ctx.engine.createJob(prepared.request);
-        node.runInBackground(job.id);
+        const { job } = engine.createJob(prepared.request);
+        deps.runInBackground(job.id);
         outcomes.push({ name: script.name, queued: true, jobId: job.id, check });
       }
       return outcomes;
     },
-    'farm.status': async () => (await node.status()) as FarmStatus,
-    'farm.setPaused': ({ paused }) => ({ paused: node.setWorkerMode(paused ? 'pause' : 'resume').paused }),
-    ...libraryHandlers(ctx.database.db),
+    'farm.status': () => deps.farm.status(),
+    'farm.setPaused': ({ paused }) => deps.farm.setPaused(paused),
+    ...libraryHandlers(deps.db),
     ...settingsHandlers({
-      db: ctx.database.db,
-      dataDir: ctx.dataDir,
+      db: deps.db,
+      dataDir: deps.dataDir,
       providers: () => providerReadiness(secrets, process.env.AZURE_SPEECH_HOST),
       secrets,
     }),

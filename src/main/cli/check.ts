@@ -1,11 +1,11 @@
+import { openApp } from '../app/open-app.ts';
 import { resolveSettings } from '../engine/settings-resolver.ts';
+import { diagnosticsText, prepareScript } from '../intake/prepare-script.ts';
 import { ssmlVoiceOf } from '../pipeline/ssml-step.ts';
 import { buildDocumentSsml } from '../script/index.ts';
 import { formatLength } from '../speech/spoken-length.ts';
 import { parseCommandArgs } from './args.ts';
-import { openContext } from './context.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
-import { diagnosticsText, prepareScript } from './prepare.ts';
 
 export const CHECK_USAGE =
   'usage: vfo check <script> [--ssml] [--recipe SLUG] [--voice SLUG] [--json] [--data DIR]';
@@ -22,7 +22,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError(`give exactly one script\n${CHECK_USAGE}`);
-  const ctx = await openContext({ data: values.data });
+  const ctx = await openApp({ data: values.data });
   try {
     const prepared = await prepareScript(ctx, positionals[0] as string, {
       recipe: values.recipe,
@@ -59,6 +59,6 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
     }
     return prepared.ok ? EXIT.ok : EXIT.invalid;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import { openApp } from '../app/open-app.ts';
 import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
 import { resourcesDir } from '../paths.ts';
 import { envSecretStore, providerReadiness } from '../secrets/secret-store.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import { parseCommandArgs } from './args.ts';
-import { openContext } from './context.ts';
 import { type CliIo, EXIT, printJson } from './io.ts';
 
 export const DOCTOR_USAGE = 'usage: vfo doctor [--ffmpeg PATH] [--json] [--data DIR]';
@@ -18,7 +18,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     io.out(DOCTOR_USAGE);
     return EXIT.ok;
   }
-  const ctx = await openContext({ data: values.data });
+  const ctx = await openApp({ data: values.data });
   try {
     const report: DoctorReport = {
       dataDir: ctx.dataDir,
@@ -32,7 +32,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     else io.out(formatReport(report, ready));
     return ready ? EXIT.ok : EXIT.failure;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

@@ -1,8 +1,8 @@
+import { openApp } from '../app/open-app.ts';
 import { parseSize, readDiskBudget, writeDiskBudget } from '../engine/disk-budget.ts';
 import type { GcReport } from '../engine/garbage-collector.ts';
 import { formatSize } from '../script/diagnostics.ts';
 import { parseCommandArgs } from './args.ts';
-import { openContext } from './context.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const GC_USAGE = `usage: vfo gc [--dry-run] [--json] [--data DIR]
@@ -22,7 +22,7 @@ export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`vfo gc takes no arguments\n${GC_USAGE}`);
   const budget = values.budget === undefined ? undefined : parseBudget(values.budget);
-  const ctx = await openContext({ data: values.data });
+  const ctx = await openApp({ data: values.data });
   try {
     if (budget !== undefined) {
       writeDiskBudget(ctx.database.db, budget);
@@ -36,7 +36,7 @@ export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
     else io.out(describe(report));
     return EXIT.ok;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

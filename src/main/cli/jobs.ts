@@ -1,8 +1,8 @@
+import { jobJson } from '../api/job-json.ts';
+import { type App, openApp } from '../app/open-app.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
-import { type CliContext, openContext } from './context.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
-import { summarizeJob } from './summaries.ts';
 
 export const JOBS_USAGE = `usage: vfo jobs [list] [--limit N] [--json]
        vfo jobs show <id> [--json]
@@ -24,7 +24,7 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
   if (!['list', 'show', 'retry', 'cancel'].includes(action))
     throw new UsageError(`unknown jobs action "${action}"\n${JOBS_USAGE}`);
   if (action !== 'list' && !id) throw new UsageError(`vfo jobs ${action} needs a job id\n${JOBS_USAGE}`);
-  const ctx = await openContext({ data: values.data });
+  const ctx = await openApp({ data: values.data });
   try {
     if (action === 'list')
       return list(ctx, io, positiveInt(values.limit, 'limit') ?? 50, Boolean(values.json));
@@ -44,21 +44,21 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
     }
     ctx.engine.retry(job.id, values.from);
     const done = await ctx.engine.run(job.id);
-    if (values.json) printJson(io, summarizeJob(ctx.engine.store, done));
+    if (values.json) printJson(io, jobJson(ctx.engine.store, done));
     else if (done.status === 'done') io.out(done.outputPath ?? '');
     else io.err(`vfo: job ${done.id.slice(0, 8)} ${done.status}: ${done.error ?? ''}`);
     return done.status === 'done' ? EXIT.ok : EXIT.failure;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
-function list(ctx: CliContext, io: CliIo, limit: number, json: boolean): number {
+function list(ctx: App, io: CliIo, limit: number, json: boolean): number {
   const jobs = ctx.engine.store.listJobs(limit);
   if (json) {
     printJson(
       io,
-      jobs.map((j) => summarizeJob(ctx.engine.store, j)),
+      jobs.map((j) => jobJson(ctx.engine.store, j)),
     );
     return EXIT.ok;
   }
@@ -71,8 +71,8 @@ function list(ctx: CliContext, io: CliIo, limit: number, json: boolean): number 
   return EXIT.ok;
 }
 
-function show(ctx: CliContext, io: CliIo, job: JobRow, json: boolean): number {
-  const summary = summarizeJob(ctx.engine.store, job);
+function show(ctx: App, io: CliIo, job: JobRow, json: boolean): number {
+  const summary = jobJson(ctx.engine.store, job);
   if (json) {
     printJson(io, summary);
     return EXIT.ok;

@@ -1,9 +1,7 @@
-import { nodeUi } from '../api/node-ui.ts';
-import { loadNodeIdentity, readFarmKey } from '../farm/net/index.ts';
-import { FarmNode } from '../farm/node/farm-node.ts';
+import { openApp } from '../app/open-app.ts';
+import { readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
-import { openContext } from './context.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
 
@@ -49,39 +47,34 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const key = await readFarmKey(values['farm-key-file']).catch((error: Error) => {
     throw new UsageError(error.message);
   });
-  const ctx = await openContext({
+  const app = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
     threads: positiveInt(values.threads, 'threads'),
-    encoderSlots: 64,
-  });
-  const node = new FarmNode({
-    ctx,
-    key,
-    identity: await loadNodeIdentity(ctx.dataDir, key),
-    name: values.name ?? defaultNodeName(),
-    host: values.interface ?? '0.0.0.0',
-    port,
-    ...(values.interface ? { interface: values.interface } : {}),
-    role,
-    maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency') ?? 1,
-    ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
-    ...(minSegmentSeconds !== undefined ? { minSegmentSeconds } : {}),
-    http: {
-      ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
-      ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
-    },
     // The same node serves the app's UI and contract to any browser on the LAN (farm key required).
-    extraRoutes: nodeUi({ ctx, key }).routes,
+    farm: {
+      key,
+      name: values.name ?? defaultNodeName(),
+      host: values.interface ?? '0.0.0.0',
+      port,
+      ...(values.interface ? { interface: values.interface } : {}),
+      role,
+      maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency') ?? 1,
+      ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
+      ...(minSegmentSeconds !== undefined ? { minSegmentSeconds } : {}),
+      http: {
+        ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
+        ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
+      },
+    },
   });
-  await node.start();
+  const node = app.node as NonNullable<typeof app.node>;
+  await app.start();
   io.out(JSON.stringify({ event: 'listening', id: node.nodeId, name: node.name, url: node.selfUrl }));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await node.stop();
-  await ctx.engine.shutdown();
-  ctx.close();
+  await app.close();
   return EXIT.ok;
 }

@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
+import { jobJson } from '../api/job-json.ts';
+import { type App, openApp } from '../app/open-app.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
+import { diagnosticsText, prepareBrief, prepareScript } from '../intake/prepare-script.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
-import { type CliContext, openContext } from './context.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
-import { diagnosticsText, prepareBrief, prepareScript } from './prepare.ts';
-import { summarizeJob } from './summaries.ts';
 
 export const RENDER_USAGE = `usage: vfo render <scripts...> [--out DIR] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG]
                   [--ffmpeg PATH] [--threads N] [--json] [--data DIR]
@@ -36,7 +36,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
   if (fromBrief && positionals.length > 0) throw new UsageError('give either scripts or a brief, not both');
   if (!fromBrief && positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
   const briefText = values['brief-file'] ? await readBriefFile(values['brief-file']) : values.brief;
-  const ctx = await openContext({
+  const ctx = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
     threads: positiveInt(values.threads, 'threads'),
@@ -67,17 +67,12 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     const requests = prepared.flatMap((p) => (p.ok ? [p.request] : []));
     return await runJobs(ctx, io, requests, Boolean(values.json));
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** Make (or resume) a job per request, run them together, report, and map the outcome to an exit code. */
-async function runJobs(
-  ctx: CliContext,
-  io: CliIo,
-  requests: SettingsRequest[],
-  json: boolean,
-): Promise<number> {
+async function runJobs(ctx: App, io: CliIo, requests: SettingsRequest[], json: boolean): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -110,7 +105,7 @@ async function readBriefFile(path: string): Promise<string> {
 
 function report(
   io: CliIo,
-  store: Parameters<typeof summarizeJob>[0],
+  store: Parameters<typeof jobJson>[0],
   jobs: JobRow[],
   json: boolean,
   interrupted: boolean,
@@ -118,7 +113,7 @@ function report(
   if (json)
     printJson(
       io,
-      jobs.map((j) => summarizeJob(store, j)),
+      jobs.map((j) => jobJson(store, j)),
     );
   for (const job of jobs) {
     if (job.status === 'done') {

@@ -7,11 +7,10 @@ import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VfoEvent } from '../../shared/contract.ts';
-import { nodeUi } from '../api/node-ui.ts';
-import { openContext } from '../cli/context.ts';
-import { generateFarmKey, loadNodeIdentity, readFarmKey } from '../farm/net/index.ts';
-import { FarmNode } from '../farm/node/farm-node.ts';
+import { openApp } from '../app/open-app.ts';
+import { generateFarmKey, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
+import { ensurePrivateDir } from '../util/private-dir.ts';
 import type { CreateDesktopRuntime } from './service.ts';
 import type { TrayRole } from './tray-model.ts';
 
@@ -31,46 +30,34 @@ export async function loadOrCreateFarmKey(dataDir: string) {
 
 export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
   process.env.VFO_RESOURCES_DIR ??= options.resourcesDir;
-  const ctx = await openContext({
+  ensurePrivateDir(options.dataDir);
+  const app = await openApp({
     data: options.dataDir,
     secrets: options.secrets,
     encodeRunnerPath: options.encodeRunnerPath,
     startEncodeRunner: options.startEncodeRunner,
-    encoderSlots: 64,
-  });
-  const key = await loadOrCreateFarmKey(options.dataDir);
-  const ui = nodeUi({ ctx, key, secrets: options.secrets });
-  const identity = await loadNodeIdentity(options.dataDir, key);
-  const make = (port: number) =>
-    new FarmNode({
-      ctx,
-      key,
-      identity,
+    farm: {
+      key: await loadOrCreateFarmKey(options.dataDir),
       name: defaultNodeName(),
       host: '0.0.0.0',
-      port,
+      port: DEFAULT_NODE_PORT,
+      // Another app (or a second copy on a shared Mac) holds the port: any free port still works.
+      anyPortIfTaken: true,
       role: options.workerOnly ? 'worker' : 'auto',
       maxConcurrency: 1,
-      extraRoutes: ui.routes,
-    });
-  let node = make(DEFAULT_NODE_PORT);
-  try {
-    await node.start();
-  } catch {
-    // Another app (or a second copy on a shared Mac) holds the port: any free port still works.
-    node = make(0);
-    await node.start();
-  }
+    },
+  });
+  await app.start();
+  const node = app.node as NonNullable<typeof app.node>;
   const listeners = new Set<(event: VfoEvent) => void>();
-  const offEngine = ctx.engine.subscribe((event) => {
-    for (const listener of listeners) listener(event as VfoEvent);
-  });
-  const offFarm = node.subscribeStatus((event) => {
-    for (const listener of listeners) listener(event as VfoEvent);
-  });
+  const forward = (event: VfoEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  const offEngine = app.engine.subscribe((event) => forward(event as VfoEvent));
+  const offFarm = app.subscribeFarm?.(forward) ?? (() => undefined);
   let queued = 0;
   return {
-    service: ui.service(),
+    service: app.service as NonNullable<typeof app.service>,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -94,15 +81,13 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       };
     },
     async videoPathOf(jobId) {
-      const job = ctx.engine.store.getJob(jobId);
+      const job = app.engine.store.getJob(jobId);
       return job?.status === 'done' && job.outputPath ? job.outputPath : null;
     },
     async close() {
       offEngine();
       offFarm();
-      await node.stop();
-      await ctx.engine.shutdown();
-      ctx.close();
+      await app.close();
     },
   };
 };

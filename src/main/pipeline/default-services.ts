@@ -7,7 +7,7 @@ import { StepError } from '../engine/errors.ts';
 import { locateFfmpeg, probeFfmpeg, type RunnerChannel } from '../ffmpeg/index.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
-import type { PipelineServices } from './services.ts';
+import type { FarmEncodeService, PipelineServices } from './services.ts';
 
 export interface DefaultServicesOptions {
   db: Db;
@@ -26,31 +26,42 @@ export interface DefaultServicesOptions {
   anthropicBaseUrl?: string;
   /** Azure Speech reached by host instead of region: an on-premises container, or a local fake in tests. */
   azureSpeechHost?: string;
+  /** On a farm node: the encode step sends its plans to the farm. */
+  farm?: FarmEncodeService;
+}
+
+/** ffmpeg found on this machine (once; again after a failure), probed for its encoders. */
+export function ffmpegService(
+  options: Pick<DefaultServicesOptions, 'ffmpegPath' | 'resourcesDir' | 'dataDir'>,
+) {
+  let found: ReturnType<PipelineServices['ffmpeg']> | undefined;
+  return (): ReturnType<PipelineServices['ffmpeg']> => {
+    found ??= (async () => {
+      const location = await locateFfmpeg({
+        ...(options.ffmpegPath ? { configuredPath: options.ffmpegPath } : {}),
+        bundledDir: join(options.resourcesDir, 'bin'),
+      });
+      const probe = await probeFfmpeg(location.ffmpegPath, {
+        cacheFile: join(options.dataDir, 'cache', 'ffmpeg-probe.json'),
+      });
+      return { location, probe };
+    })();
+    found.catch(() => {
+      found = undefined;
+    });
+    return found;
+  };
 }
 
 /** The real outside world: ffmpeg found on this machine, the offline voice, presets from the database. */
-export function createDefaultServices(options: DefaultServicesOptions): PipelineServices {
-  let ffmpeg: ReturnType<PipelineServices['ffmpeg']> | undefined;
+export function createDefaultServices(
+  options: DefaultServicesOptions & { ffmpeg?: PipelineServices['ffmpeg'] },
+): PipelineServices {
   return {
     resourcesDir: options.resourcesDir,
     dataDir: options.dataDir,
     blobPath: (sha256) => options.blobs.pathFor(sha256),
-    ffmpeg() {
-      ffmpeg ??= (async () => {
-        const location = await locateFfmpeg({
-          ...(options.ffmpegPath ? { configuredPath: options.ffmpegPath } : {}),
-          bundledDir: join(options.resourcesDir, 'bin'),
-        });
-        const probe = await probeFfmpeg(location.ffmpegPath, {
-          cacheFile: join(options.dataDir, 'cache', 'ffmpeg-probe.json'),
-        });
-        return { location, probe };
-      })();
-      ffmpeg.catch(() => {
-        ffmpeg = undefined;
-      });
-      return ffmpeg;
-    },
+    ffmpeg: options.ffmpeg ?? ffmpegService(options),
     async offlineSynthesizer() {
       const offline = createOfflineSynthesizer();
       if (!(await offline.available())) {
@@ -88,5 +99,6 @@ export function createDefaultServices(options: DefaultServicesOptions): Pipeline
     ...(options.encoderThreads ? { encoderThreads: options.encoderThreads } : {}),
     ...(options.encodeRunnerPath ? { encodeRunnerPath: options.encodeRunnerPath } : {}),
     ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),
+    ...(options.farm ? { farm: options.farm } : {}),
   };
 }

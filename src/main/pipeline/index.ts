@@ -9,8 +9,8 @@ import type { PipelineServices } from './services.ts';
 import { ssmlStep } from './ssml-step.ts';
 import { writeScriptStep } from './write-step.ts';
 
-export { createDefaultServices } from './default-services.ts';
-export type { PipelineServices } from './services.ts';
+export { createDefaultServices, ffmpegService } from './default-services.ts';
+export type { FarmEncodeService, PipelineServices } from './services.ts';
 
 /** Every step kind a recipe may name, wired to the given outside world. */
 export function builtinHandlers(services: PipelineServices, db: Db): HandlerRegistry {

@@ -23,6 +23,11 @@ export interface FarmEncodeResult {
   segments: number;
 }
 
+/** Where a farm node's encode step sends its plans (see farm/node/farm-encode.ts). */
+export interface FarmEncodeService {
+  encode(request: FarmEncodeRequest): Promise<FarmEncodeResult>;
+}
+
 /**
  * What the built-in step kinds need from the outside world, as narrow seams: tests and the desktop
  * app pass their own (a counting synthesizer, a configured ffmpeg path, the app's resources folder).
@@ -50,9 +55,7 @@ export interface PipelineServices {
    * Set when this machine is a farm node: the encode step then sends its plan to the farm and waits
    * for the verified video to come back here, instead of encoding in-process.
    */
-  farm?: {
-    encode(request: FarmEncodeRequest): Promise<FarmEncodeResult>;
-  };
+  farm?: FarmEncodeService;
   /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
   encoderThreads?: number;
 }

@@ -1,10 +1,18 @@
+/**
+ * One Mac of the farm: its HTTP server (routes grouped by role), discovery and election, the
+ * coordinator's queue while elected, a worker that encodes what it is leased, and the origin of the
+ * jobs imported here. It only assembles those parts: what it needs from the rest of the app (the blob
+ * store, ffmpeg, the jobs of this node) comes in as narrow functions from the composition root
+ * (src/main/app). The same object runs headless (`vfo node`) and inside the desktop app.
+ */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { checkUpload } from '../../api/script-check.ts';
-import type { CliContext } from '../../cli/context.ts';
-import { summarizeJob } from '../../cli/summaries.ts';
-import type { Engine } from '../../engine/engine.ts';
+import type Database from 'better-sqlite3';
+import type { FarmStatus } from '../../../shared/contract.ts';
+import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
+import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
+import type { FarmEncodeService } from '../../pipeline/services.ts';
 import { type ClusterMember, startClusterMember } from '../cluster/cluster-member.ts';
 import { parseHelloInfo } from '../cluster/hello-schema.ts';
 import { UntrustedPeerError } from '../cluster/liveness.ts';
@@ -22,21 +30,19 @@ import {
   type NodeIdentity,
   type Peer,
 } from '../net/index.ts';
-import type { EncodeCapacity } from '../segments/segment-encoder.ts';
-import { readSegmentPolicy } from '../segments/segment-policy.ts';
+import type { SplitPolicy } from '../segments/split-plan.ts';
 import { BlobGuard, failTasksNeeding } from './blob-guard.ts';
 import { Coordinator } from './coordinator.ts';
 import { FarmEncoder } from './farm-encode.ts';
+import { farmStatus } from './farm-status.ts';
 import { Origin } from './origin.ts';
 import { clusterRoutes } from './routes/cluster-routes.ts';
 import { coordinatorRoutes } from './routes/coordinator-routes.ts';
-import { originRoutes } from './routes/origin-routes.ts';
-import { workerRoutes } from './routes/worker-routes.ts';
-import type { JobSubmission } from './schemas.ts';
+import { type OriginRouteDeps, originRoutes } from './routes/origin-routes.ts';
+import { type WorkerMode, workerRoutes } from './routes/worker-routes.ts';
 import { FarmWorker } from './worker.ts';
 
 export interface FarmNodeOptions {
-  ctx: CliContext;
   /** The farm key: admits identities (this node's and its peers') and names the farm on the LAN. */
   key: FarmKey;
   /** Who this node is: its key pair and id (identity.ts). */
@@ -48,17 +54,27 @@ export interface FarmNodeOptions {
   interface?: string;
   role: 'auto' | 'worker';
   maxConcurrency: number;
-  /** Overrides the `farm.segments` setting's minimum segment length for this run. */
-  minSegmentSeconds?: number;
-  /** Video preset for scripts submitted over the network (e.g. a quick preview preset in tests). */
-  videoPreset?: string;
   /** Limits of the HTTP server against slow or greedy clients (defaults in server.ts). */
   http?: { headersTimeoutMs?: number; maxConnectionsPerClient?: number };
-  /** Extra routes on the same server (the UI's API). */
-  extraRoutes?: (node: FarmNode, app: FarmApp) => void | Promise<void>;
+  /** The node's own database (the origin's and the coordinator's tables) and data folder. */
+  sqlite: Database.Database;
+  dataDir: string;
+  ffmpeg(): Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
+  encoder?: { threads?: number; runnerPath?: string; startRunner?: (runnerPath: string) => RunnerChannel };
+  /** The engine's blob store: workers fetch plans' assets from it, a rotten blob is made again. */
+  blobs: { pathFor(sha256: string): string; repair(sha256: string): Promise<BlobRepairOutcome> };
+  /** How long segments must be to split a video across the farm (null: whole). */
+  segmentPolicy(): SplitPolicy | null;
+  /** The jobs of this node, for scripts submitted over the network. */
+  jobs: Pick<OriginRouteDeps, 'importScript' | 'jobView'>;
+  /** More routes on the same server (the UI's). */
+  extraRoutes?: (app: FarmApp) => void | Promise<void>;
 }
 
 const log = createLogger('FarmNode');
+const HEARTBEAT_MS = 1000;
+/** A peer heard from within this long counts as online. */
+const ONLINE_MS = 3000;
 
 /** A hello that proves nothing (unsigned answer, or our signature refused) marks the peer untrusted. */
 function untrusted(error: unknown): never {
@@ -71,28 +87,21 @@ function untrusted(error: unknown): never {
   }
   throw error;
 }
-const HEARTBEAT_MS = 1000;
-/** A peer heard from within this long counts as online. */
-const ONLINE_MS = 3000;
 
-/**
- * One Mac of the farm: HTTP server, discovery and election, the coordinator's queue when elected, a
- * worker that encodes what it is leased, and the origin of the jobs imported here. The same object runs
- * headless (`vfo node`) and inside the desktop app.
- */
 export class FarmNode {
   readonly nodeId: string;
   readonly name: string;
-  readonly engine: Engine;
   readonly origin: Origin;
   readonly worker: FarmWorker;
+  /** The pipeline's encode step sends its plans here (the farm encodes them, maybe in segments). */
+  readonly encoder: FarmEncodeService;
   member!: ClusterMember;
   coordinator: Coordinator | null = null;
   private readonly options: FarmNodeOptions;
+  private readonly trust: FarmTrust;
   private readonly client: FarmClient;
   private readonly quickClient: FarmClient;
   private server: FarmServer | null = null;
-  private trust: FarmTrust;
   private url = '';
   private heartbeatTimer: NodeJS.Timeout | null = null;
 
@@ -101,51 +110,108 @@ export class FarmNode {
     const { identity } = options;
     this.nodeId = identity.id;
     this.name = options.name;
-    this.engine = options.ctx.engine;
-    const nodeId = identity.id;
-    const trust = new FarmTrust(options.key);
-    this.client = createFarmClient({ identity, trust, timeoutMs: 30_000 });
+    this.trust = new FarmTrust(options.key);
+    this.client = createFarmClient({ identity, trust: this.trust, timeoutMs: 30_000 });
     // Hellos and heartbeats must fail fast: a peer is declared down after 3 s of silence.
-    this.quickClient = createFarmClient({ identity, trust, timeoutMs: 900 });
-    const dataDir = options.ctx.dataDir;
-    const services = options.ctx.services;
+    this.quickClient = createFarmClient({ identity, trust: this.trust, timeoutMs: 900 });
+    const location = async () => (await options.ffmpeg()).location;
+    const blobPath = (sha256: string) => options.blobs.pathFor(sha256);
     this.origin = new Origin({
-      sqlite: options.ctx.database.sqlite,
-      dataDir,
-      nodeId,
+      sqlite: options.sqlite,
+      dataDir: options.dataDir,
+      nodeId: this.nodeId,
       selfUrl: () => this.url,
       client: this.client,
       coordinator: () => this.coordinatorPeer(),
-      ffmpeg: async () => (await services.ffmpeg()).location,
-      blobPath: (sha) => this.engine.blobs.pathFor(sha),
+      ffmpeg: location,
+      blobPath,
     });
     this.worker = new FarmWorker({
-      nodeId,
+      nodeId: this.nodeId,
       selfUrl: () => this.url,
-      dataDir,
+      dataDir: options.dataDir,
       client: this.client,
-      blobCache: createBlobCache({ dir: join(dataDir, 'farm', 'cache'), maxBytes: 20 * 1024 ** 3 }),
+      blobCache: createBlobCache({ dir: join(options.dataDir, 'farm', 'cache'), maxBytes: 20 * 1024 ** 3 }),
       maxConcurrency: options.maxConcurrency,
-      ffmpeg: () => services.ffmpeg(),
-      ...(services.encodeRunnerPath ? { encodeRunnerPath: services.encodeRunnerPath } : {}),
-      ...(services.startEncodeRunner ? { startEncodeRunner: services.startEncodeRunner } : {}),
-      ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
+      ffmpeg: () => options.ffmpeg(),
+      ...(options.encoder?.runnerPath ? { encodeRunnerPath: options.encoder.runnerPath } : {}),
+      ...(options.encoder?.startRunner ? { startEncodeRunner: options.encoder.startRunner } : {}),
+      ...(options.encoder?.threads ? { threads: options.encoder.threads } : {}),
       coordinator: () => this.coordinatorPeer(),
     });
     const encoder = new FarmEncoder({
-      nodeId,
+      nodeId: this.nodeId,
       origin: this.origin,
-      ffmpeg: async () => (await services.ffmpeg()).location,
-      blobPath: (sha) => this.engine.blobs.pathFor(sha),
+      ffmpeg: location,
+      blobPath,
       capacity: () => this.encodeCapacity(),
-      policy: () =>
-        options.minSegmentSeconds !== undefined
-          ? { minSegmentMs: options.minSegmentSeconds * 1000 }
-          : readSegmentPolicy(options.ctx.database.db),
+      policy: () => options.segmentPolicy(),
     });
-    // The pipeline's encode step now sends its plan to the farm instead of encoding in-process.
-    services.farm = { encode: (input) => encoder.encode(input) };
-    this.trust = trust;
+    this.encoder = { encode: (request) => encoder.encode(request) };
+  }
+
+  get selfUrl(): string {
+    return this.url;
+  }
+
+  /** `anyPortIfTaken`: when the port is in use (another app, a second copy), listen on any free one. */
+  async start(options: { anyPortIfTaken?: boolean } = {}): Promise<void> {
+    const listen = async (port: number) => {
+      this.server = await createFarmServer({
+        identity: this.options.identity,
+        trust: this.trust,
+        host: this.options.host,
+        port,
+        ...this.options.http,
+        routes: (app) => this.routes(app),
+      });
+      return this.server.start();
+    };
+    const { url } = await listen(this.options.port).catch(async (error: NodeJS.ErrnoException) => {
+      if (!options.anyPortIfTaken || error.code !== 'EADDRINUSE') throw error;
+      await this.server?.close();
+      return listen(0);
+    });
+    this.url = url;
+    const { probe } = await this.options.ffmpeg();
+    this.member = startClusterMember({
+      id: this.nodeId,
+      name: this.name,
+      farm: farmIdOf(this.options.key),
+      role: this.options.role,
+      port: Number(new URL(url).port),
+      url,
+      encoders: probe.encoders.filter((e) => /^(h264|hevc)_videotoolbox$|^libx26[45]$/.test(e)),
+      cores: availableParallelism(),
+      freeSlots: () => this.worker.freeSlots,
+      running: () => this.worker.runningCount(),
+      ...(this.options.interface ? { interface: this.options.interface, bind: '0.0.0.0' } : {}),
+      host: `vfo-${this.nodeId}.local`,
+      // Answers are believed only when the peer signed them (an unadmitted host is ignored).
+      hello: async (peer) =>
+        parseHelloInfo(await this.quickClient.json(peer, 'GET', '/farm/v1/hello').catch(untrusted)),
+      announce: async (peer, claim) => {
+        await this.quickClient.json(peer, 'POST', '/farm/v1/coordinator', claim);
+      },
+      onEvent: (event) => {
+        if (event.type === 'became-coordinator') this.becomeCoordinator(event.term);
+        else if (event.type === 'stepped-down') this.coordinator?.stop();
+        if (event.type === 'became-coordinator' || event.type === 'follow')
+          log.info('coordinator', { event });
+      },
+    });
+    this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    log.info('node started', { node: this.nodeId, url });
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.coordinator?.stop();
+    this.worker.stopAll();
+    await this.member?.stop();
+    await this.server?.close();
+    this.client.close();
+    this.quickClient.close();
   }
 
   /** Every route of the node, each group given only what it needs. */
@@ -168,88 +234,19 @@ export class FarmNode {
     originRoutes(app, {
       origin: this.origin,
       blobs: new BlobGuard({
-        pathFor: (sha256) => this.engine.blobs.pathFor(sha256),
-        repair: (sha256) => this.engine.repairBlob(sha256),
+        pathFor: (sha256) => this.options.blobs.pathFor(sha256),
+        repair: (sha256) => this.options.blobs.repair(sha256),
         lost: (sha256, reason) => failTasksNeeding(this.origin, sha256, reason),
       }),
-      importScript: (submission) => this.importScript(submission),
-      jobView: (jobId) => this.jobView(jobId),
+      ...this.options.jobs,
       followedCoordinator,
     });
-    await this.options.extraRoutes?.(this, app);
-  }
-
-  /** The video preset for scripts imported over the network (`--video-preset`), if any. */
-  get defaultVideoPreset(): string | undefined {
-    return this.options.videoPreset;
-  }
-
-  get selfUrl(): string {
-    return this.url;
-  }
-
-  async start(): Promise<void> {
-    this.server = await createFarmServer({
-      identity: this.options.identity,
-      trust: this.trust,
-      host: this.options.host,
-      port: this.options.port,
-      ...this.options.http,
-      routes: (app) => this.routes(app),
-    });
-    const { url } = await this.server.start();
-    this.url = url;
-    const { probe } = await this.options.ctx.services.ffmpeg();
-    const port = Number(new URL(url).port);
-    this.member = startClusterMember({
-      id: this.nodeId,
-      name: this.name,
-      farm: farmIdOf(this.options.key),
-      role: this.options.role,
-      port,
-      url,
-      encoders: probe.encoders.filter((e) => /^(h264|hevc)_videotoolbox$|^libx26[45]$/.test(e)),
-      cores: availableParallelism(),
-      freeSlots: () => this.worker.freeSlots,
-      running: () => this.worker.runningCount(),
-      ...(this.options.interface ? { interface: this.options.interface, bind: '0.0.0.0' } : {}),
-      host: `vfo-${this.nodeId}.local`,
-      // Answers are believed only when the peer signed them (an unadmitted host is ignored).
-      hello: async (peer) =>
-        parseHelloInfo(await this.quickClient.json(peer, 'GET', '/farm/v1/hello').catch(untrusted)),
-      announce: async (peer, claim) => {
-        await this.quickClient.json(peer, 'POST', '/farm/v1/coordinator', claim);
-      },
-      onEvent: (event) => {
-        if (event.type === 'became-coordinator') this.becomeCoordinator(event.term);
-        else if (event.type === 'stepped-down') this.stepDown();
-        if (event.type === 'became-coordinator' || event.type === 'follow')
-          log.info('coordinator', { event });
-      },
-    });
-    this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
-    log.info('node started', { node: this.nodeId, url });
-    this.resumeLocalJobs();
-  }
-
-  async stop(): Promise<void> {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.statusTimer) clearInterval(this.statusTimer);
-    this.coordinator?.stop();
-    this.worker.stopAll();
-    await this.member?.stop();
-    await this.server?.close();
-    this.client.close();
-    this.quickClient.close();
+    await this.options.extraRoutes?.(app);
   }
 
   /** What each live node can encode right now (from its last hello; this node's own from its worker). */
-  encodeCapacity(): EncodeCapacity[] {
+  encodeCapacity() {
     const now = Date.now();
-    const self = {
-      encoders: this.member.helloInfo().capabilities.encoders,
-      freeSlots: this.worker.freeSlots,
-    };
     const peers = this.member
       .peers()
       .filter((p) => p.hello && p.lastSeenAt !== null && now - p.lastSeenAt < ONLINE_MS)
@@ -257,31 +254,29 @@ export class FarmNode {
         encoders: p.hello?.capabilities.encoders ?? [],
         freeSlots: p.hello?.capabilities.slots ?? 0,
       }));
-    return [self, ...peers];
+    return [
+      { encoders: this.member.helloInfo().capabilities.encoders, freeSlots: this.worker.freeSlots },
+      ...peers,
+    ];
   }
 
   /** The coordinator this node follows now, and where to reach it. */
   coordinatorPeer(): Peer | null {
-    const state = this.member?.election();
-    if (!state?.coordinator) return null;
-    const { id } = state.coordinator;
-    if (id === this.nodeId) return { id, url: this.url };
-    const url = this.member.peers().find((p) => p.id === id)?.url;
-    return url ? { id, url } : null;
+    const coordinator = this.member?.election().coordinator;
+    if (!coordinator) return null;
+    if (coordinator.id === this.nodeId) return { id: coordinator.id, url: this.url };
+    const url = this.member.peers().find((p) => p.id === coordinator.id)?.url;
+    return url ? { id: coordinator.id, url } : null;
   }
 
   private becomeCoordinator(term: number): void {
     this.coordinator ??= new Coordinator({
-      sqlite: this.options.ctx.database.sqlite,
+      sqlite: this.options.sqlite,
       client: this.client,
       self: () => ({ id: this.nodeId, url: this.url }),
     });
     this.coordinator.start();
     log.info('this node is now the coordinator', { node: this.nodeId, term });
-  }
-
-  private stepDown(): void {
-    this.coordinator?.stop();
   }
 
   /** Heartbeat to the coordinator; a new coordinator hears this node's tasks and leases again. */
@@ -303,134 +298,37 @@ export class FarmNode {
     });
   }
 
-  /** Jobs that were queued (or interrupted) here run again after a restart: they belong to this node. */
-  private resumeLocalJobs(): void {
-    for (const job of this.engine.store.listJobs(500)) {
-      if (job.status === 'queued') this.runInBackground(job.id);
-    }
-  }
-
-  runInBackground(jobId: string): void {
-    void this.engine
-      .run(jobId)
-      .catch((error: unknown) => log.error('job failed to run', { job: jobId, error: String(error) }));
-  }
-
-  /** A script sent over the network: stored under the data folder, checked, and queued here. */
-  async importScript(
-    submission: JobSubmission,
-  ): Promise<{ ok: true; jobId: string } | { ok: false; message: string }> {
-    const { prepared } = await checkUpload(this.options.ctx, submission, {
-      recipe: submission.recipe,
-      videoPreset: submission.videoPreset ?? this.options.videoPreset,
-    });
-    if (!prepared.ok) {
-      return {
-        ok: false,
-        message: prepared.diagnostics
-          .map((d) => `${submission.name}:${d.line}:${d.col}: ${d.message}`)
-          .join('\n'),
-      };
-    }
-    const { job } = this.engine.createJob(prepared.request);
-    this.runInBackground(job.id);
-    return { ok: true, jobId: job.id };
-  }
-
-  jobView(jobId: string) {
-    const job = this.engine.store.getJob(jobId);
-    return job ? summarizeJob(this.engine.store, job) : undefined;
-  }
-
-  setWorkerMode(action: 'pause' | 'resume' | 'drain') {
-    this.worker.paused = action === 'pause';
-    this.worker.draining = action === 'drain';
+  setWorkerMode(mode: WorkerMode) {
+    this.worker.paused = mode === 'pause';
+    this.worker.draining = mode === 'drain';
     return { paused: this.worker.paused, draining: this.worker.draining };
   }
 
-  private readonly statusListeners = new Set<
-    (event: { type: 'farm'; status: Awaited<ReturnType<FarmNode['status']>> }) => void
-  >();
-  private statusTimer: NodeJS.Timeout | null = null;
-  private lastStatus = '';
-
-  /**
-   * Farm status pushed to the UI when it changes. Membership changes come from hellos every second,
-   * so the node compares its own view once a second — only while someone listens.
-   */
-  subscribeStatus(
-    listener: (event: { type: 'farm'; status: Awaited<ReturnType<FarmNode['status']>> }) => void,
-  ): () => void {
-    this.statusListeners.add(listener);
-    this.statusTimer ??= setInterval(() => void this.pushStatus(), 1000);
-    return () => {
-      this.statusListeners.delete(listener);
-      if (this.statusListeners.size === 0 && this.statusTimer) {
-        clearInterval(this.statusTimer);
-        this.statusTimer = null;
-        this.lastStatus = '';
-      }
-    };
-  }
-
-  private async pushStatus(): Promise<void> {
-    const status = await this.status().catch(() => null);
-    if (!status) return;
-    const text = JSON.stringify(status);
-    if (text === this.lastStatus) return;
-    this.lastStatus = text;
-    for (const listener of this.statusListeners) listener({ type: 'farm', status });
-  }
-
   /** The farm as this node sees it (`vfo status`, the GUI's Farm view). */
-  async status() {
-    const state = this.member.election();
-    const now = Date.now();
-    const peers = this.member.peers();
-    const nodes = [
-      {
+  async status(): Promise<FarmStatus> {
+    const coordinator = this.coordinatorPeer();
+    let queue: Partial<FarmStatus['queue']> | undefined = this.coordinator?.active
+      ? this.coordinator.queue.stats()
+      : undefined;
+    if (!queue && coordinator) {
+      queue = await this.client
+        .json<FarmStatus['queue']>(coordinator, 'GET', '/farm/v1/queue')
+        .catch(() => undefined);
+    }
+    return farmStatus({
+      self: {
         id: this.nodeId,
         name: this.name,
-        role: state.advertisedRole,
-        status: this.worker.paused ? 'paused' : this.worker.draining ? 'draining' : 'online',
         url: this.url,
-        capabilities: this.member.helloInfo().capabilities,
-        running: this.worker.runningCount(),
+        worker: this.worker,
+        hello: this.member.helloInfo(),
       },
-      ...peers.map((p) => ({
-        id: p.id,
-        name: p.name,
-        role: p.hello?.role ?? p.advert?.role ?? 'candidate',
-        status: p.lastSeenAt !== null && now - p.lastSeenAt < ONLINE_MS ? 'online' : 'offline',
-        url: p.url,
-        capabilities: p.hello?.capabilities ?? {
-          encoders: p.advert?.encoders ?? [],
-          cores: p.advert?.cores ?? 0,
-          slots: 0,
-        },
-        running: p.hello?.running ?? 0,
-      })),
-    ];
-    const coordinator = this.coordinatorPeer();
-    let queue = { queued: 0, running: 0, done: 0, failed: 0 };
-    if (this.coordinator?.active) queue = this.coordinator.queue.stats();
-    else if (coordinator) {
-      queue = (await this.client
-        .json(coordinator, 'GET', '/farm/v1/queue')
-        .catch(() => queue)) as typeof queue;
-    }
-    const { queued, running, done, failed } = queue;
-    return {
-      self: this.nodeId,
-      coordinator:
-        state.coordinator && coordinator
-          ? { id: state.coordinator.id, url: coordinator.url, term: state.coordinator.term }
-          : null,
-      nodes,
-      ignored: this.member
-        .ignored()
-        .map((i) => ({ name: i.instance, reason: i.detail ? `${i.reason}: ${i.detail}` : i.reason })),
-      queue: { queued, running, done, failed },
-    };
+      election: this.member.election(),
+      peers: this.member.peers(),
+      ignored: this.member.ignored(),
+      coordinatorUrl: coordinator?.url ?? null,
+      queue,
+      onlineMs: ONLINE_MS,
+    });
   }
 }

@@ -1,12 +1,22 @@
-import { resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { Db } from '../db/open.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { formatDiagnostic, parseScriptFile, readScriptMeta } from '../script/index.ts';
 import type { Diagnostic, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
-import type { CliContext } from './context.ts';
-import { outputPathFor } from './context.ts';
+
+/** What turning a script into a job reads: the Library (presets, recipes) and the data folder. */
+export interface IntakeContext {
+  db: Db;
+  /** No script's media is ever read from it (database, keys, blobs). */
+  dataDir: string;
+}
+
+export function outputPathFor(scriptPath: string, outDir: string | undefined): string {
+  return join(outDir ?? dirname(scriptPath), `${basename(scriptPath, extname(scriptPath))}.mp4`);
+}
 
 export interface ScriptChoices {
   recipe?: string | undefined;
@@ -28,7 +38,7 @@ export type PreparedScript =
  * place it passes it, before a sentence is synthesized.
  */
 export async function prepareScript(
-  ctx: CliContext,
+  ctx: IntakeContext,
   file: string,
   choices: ScriptChoices,
 ): Promise<PreparedScript> {
@@ -42,7 +52,7 @@ export async function prepareScript(
   };
   let settings: ReturnType<typeof resolveSettings>;
   try {
-    settings = resolveSettings(ctx.database.db, request);
+    settings = resolveSettings(ctx.db, request);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     return {
@@ -80,7 +90,7 @@ const BRIEF_LIMITS = { title: 200, brief: 20_000 };
 
 /** A job whose script Claude writes: checked here so a bad title or brief never becomes a job. */
 export function prepareBrief(
-  ctx: CliContext,
+  ctx: IntakeContext,
   input: {
     title: string | undefined;
     brief: string;
@@ -111,7 +121,7 @@ export function prepareBrief(
     input: { kind: 'brief', title, brief, outputPath: resolve(input.out ?? '.', `${name}.mp4`) },
   };
   try {
-    const settings = resolveSettings(ctx.database.db, request);
+    const settings = resolveSettings(ctx.db, request);
     if (!settings.recipe.pipeline.steps.some((s) => s.kind === 'script.write')) {
       return {
         ok: false,

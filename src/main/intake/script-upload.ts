@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ScriptCheck, ScriptUpload } from '../../shared/contract.ts';
-import type { CliContext } from '../cli/context.ts';
-import { prepareScript } from '../cli/prepare.ts';
 import { sha256Hex } from '../util/hash.ts';
+import { type IntakeContext, prepareScript } from './prepare-script.ts';
 
 /**
  * An uploaded script is stored under the data folder (never at a path from the network) and checked.
@@ -22,7 +21,7 @@ export async function storeUpload(dataDir: string, upload: ScriptUpload): Promis
 }
 
 export async function checkUpload(
-  ctx: CliContext,
+  ctx: IntakeContext,
   upload: ScriptUpload,
   choices: { recipe?: string | undefined; videoPreset?: string | undefined } = {},
 ) {

@@ -1,11 +1,11 @@
-import { jobSummaryOf, stepSummaryOf } from '../api/views.ts';
 import type { JobRow, JobStore } from '../engine/job-store.ts';
+import { jobSummaryOf, stepSummaryOf } from './views.ts';
 
 /**
  * The JSON shape of a job for `--json` output: the UI's job summary, plus what a script on this machine
  * may use — the input, each step's input hash, and where the artifacts are on disk.
  */
-export function summarizeJob(store: JobStore, job: JobRow) {
+export function jobJson(store: JobStore, job: JobRow) {
   return {
     ...jobSummaryOf(store, job),
     input: job.input,

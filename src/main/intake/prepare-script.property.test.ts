@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, openApp } from '../app/open-app.ts';
 import { expectLocated } from '../script/located.fixture.ts';
-import { type CliContext, openContext } from './context.ts';
-import { diagnosticsText, prepareScript } from './prepare.ts';
+import { diagnosticsText, prepareScript } from './prepare-script.ts';
 
 let dir: string;
-let ctx: CliContext;
+let ctx: App;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vfo-check-property-'));
-  ctx = await openContext({ data: join(dir, 'data') });
+  ctx = await openApp({ data: join(dir, 'data') });
 });
 afterAll(async () => {
   ctx?.close();

@@ -8,24 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScriptCheck } from '../../shared/contract.ts';
-import { type CliContext, openContext } from '../cli/context.ts';
+import { type App, openApp } from '../app/open-app.ts';
 import { settings } from '../db/schema.ts';
 import { MEDIA_ROOTS_SETTING } from '../engine/media-roots-setting.ts';
-import { checkUpload } from './script-check.ts';
+import { checkUpload } from './script-upload.ts';
 
 let top: string;
-let ctx: CliContext;
+let ctx: App;
 
 beforeEach(async () => {
   top = await realpath(await mkdtemp(join(tmpdir(), 'vfo-upload-media-')));
-  ctx = await openContext({ data: join(top, 'data') });
+  ctx = await openApp({ data: join(top, 'data') });
   await mkdir(join(top, 'shared'));
   await writeFile(join(top, 'shared', 'logo.png'), 'a picture in a media root');
   await writeFile(join(top, 'outside.png'), 'a picture nobody shared');
   await writeFile(join(ctx.dataDir, 'secret.png'), 'a picture in the data folder');
 });
 afterEach(async () => {
-  ctx.close();
+  await ctx.close();
   await rm(top, { recursive: true, force: true });
 });
 

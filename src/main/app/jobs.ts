@@ -1,0 +1,39 @@
+/** Jobs a farm node takes from the network: a submitted script becomes a job here, its status a view. */
+import { jobJson } from '../api/job-json.ts';
+import type { Db } from '../db/open.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { JobStore } from '../engine/job-store.ts';
+import type { JobSubmission } from '../farm/node/schemas.ts';
+import { checkUpload } from '../intake/script-upload.ts';
+
+export interface JobIntake {
+  engine: Pick<Engine, 'createJob'>;
+  db: Db;
+  dataDir: string;
+  runInBackground(jobId: string): void;
+}
+
+/** A script sent over the network: stored under the data folder, checked, and queued here. */
+export async function importScriptJob(
+  intake: JobIntake,
+  submission: JobSubmission,
+  defaultVideoPreset: string | undefined,
+): Promise<{ ok: true; jobId: string } | { ok: false; message: string }> {
+  const { prepared } = await checkUpload(intake, submission, {
+    recipe: submission.recipe,
+    videoPreset: submission.videoPreset ?? defaultVideoPreset,
+  });
+  if (!prepared.ok) {
+    const where = (d: { line: number; col: number; message: string }) =>
+      `${submission.name}:${d.line}:${d.col}: ${d.message}`;
+    return { ok: false, message: prepared.diagnostics.map(where).join('\n') };
+  }
+  const { job } = intake.engine.createJob(prepared.request);
+  intake.runInBackground(job.id);
+  return { ok: true, jobId: job.id };
+}
+
+export function jobJsonOf(store: JobStore, jobId: string) {
+  const job = store.getJob(jobId);
+  return job ? jobJson(store, job) : undefined;
+}

@@ -1,0 +1,190 @@
+/**
+ * The composition root: the one place the app is assembled, from a data folder and options. The CLI,
+ * the Electron shell, tests and benchmarks all start here. It opens the database (migrations, seeds),
+ * builds the pipeline's services and the engine, and — for a farm node — the node, whose encoder the
+ * pipeline's encode step is given when it is built, and the UI's contract served over HTTP.
+ * Crash repair runs before anything does work, so every start puts back what a crash left half done.
+ */
+import { readFfmpegPathSetting } from '../api/ffmpeg-path-setting.ts';
+import type { VfoService } from '../api/service.ts';
+import { type Db, type OpenedDatabase, openDatabase } from '../db/open.ts';
+import { BlobStore } from '../engine/blob-store.ts';
+import { Engine } from '../engine/engine.ts';
+import { loadNodeIdentity } from '../farm/net/index.ts';
+import { FarmNode, type FarmNodeOptions } from '../farm/node/farm-node.ts';
+import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
+import { readSegmentPolicy } from '../farm/segments/segment-policy.ts';
+import type { RunnerChannel } from '../ffmpeg/index.ts';
+import { createLogger } from '../log/logger.ts';
+import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
+import {
+  builtinHandlers,
+  createDefaultServices,
+  ffmpegService,
+  type PipelineServices,
+} from '../pipeline/index.ts';
+import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
+import { importScriptJob, jobJsonOf } from './jobs.ts';
+import { createUi, type Ui } from './ui.ts';
+
+const log = createLogger('App');
+
+export interface AppOptions {
+  /** --data, else VFO_DATA_DIR, else the OS's app-data folder. */
+  data?: string | undefined;
+  ffmpeg?: string | undefined;
+  threads?: number | undefined;
+  /** Provider keys: the environment for the CLI, the Keychain-backed store in the app. */
+  secrets?: SecretStore | undefined;
+  /** The app's bundled encode runner and how to start it (an Electron utility process). */
+  encodeRunnerPath?: string | undefined;
+  startEncodeRunner?: ((runnerPath: string) => RunnerChannel) | undefined;
+  /** Join the farm (`vfo node`, the desktop app); without it the engine encodes in-process. */
+  farm?: FarmOptions | undefined;
+}
+
+export interface FarmOptions
+  extends Pick<
+    FarmNodeOptions,
+    'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'maxConcurrency' | 'http'
+  > {
+  /** When the port is taken, listen on any free port instead (the app; `vfo node` fails instead). */
+  anyPortIfTaken?: boolean;
+  /** Overrides the `farm.segments` setting's minimum segment length for this run. */
+  minSegmentSeconds?: number | undefined;
+  /** Video preset for scripts submitted over the network (e.g. a quick preview preset in tests). */
+  videoPreset?: string | undefined;
+  /** Serve the UI and the contract to browsers on the LAN (out/renderer by default). */
+  rendererDir?: string;
+}
+
+export interface App {
+  dataDir: string;
+  database: OpenedDatabase;
+  /** The Library and the jobs (drizzle over `database`). */
+  db: Db;
+  engine: Engine;
+  services: PipelineServices;
+  /** The farm node, when the app joined the farm. */
+  node: FarmNode | null;
+  /** The contract's handlers (the UI's API), when the app joined the farm. */
+  service: VfoService | null;
+  /** Farm status changes as events, when the app joined the farm. */
+  subscribeFarm: Ui['subscribeFarm'] | null;
+  /** Starts a job without waiting for it (failures are logged). */
+  runInBackground(jobId: string): void;
+  /** Starts the node (if any) and runs the jobs left queued here. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openApp(options: AppOptions): Promise<App> {
+  const dataDir = chooseDataDir(options.data);
+  const database = openDatabase(dataDir);
+  const resources = resourcesDir();
+  const blobs = new BlobStore(dataDir);
+  // --ffmpeg beats the path chosen in Settings, which beats the search.
+  const ffmpegPath = options.ffmpeg ?? readFfmpegPathSetting(database.db);
+  const ffmpeg = ffmpegService({ ...(ffmpegPath ? { ffmpegPath } : {}), resourcesDir: resources, dataDir });
+  const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
+  const secrets = options.secrets ?? envSecretStore();
+  const farm = options.farm;
+  // The engine and the UI are built below; the node reaches them only when a request or a job comes in.
+  let engine!: Engine;
+  let ui: Ui | null = null;
+  const runInBackground = (jobId: string) => {
+    void engine
+      .run(jobId)
+      .catch((error: unknown) => log.error('job failed to run', { job: jobId, error: String(error) }));
+  };
+  const node = farm
+    ? new FarmNode({
+        ...farm,
+        identity: await loadNodeIdentity(dataDir, farm.key),
+        sqlite: database.sqlite,
+        dataDir,
+        ffmpeg,
+        encoder: {
+          ...(options.threads ? { threads: options.threads } : {}),
+          ...(runnerPath ? { runnerPath } : {}),
+          ...(options.startEncodeRunner ? { startRunner: options.startEncodeRunner } : {}),
+        },
+        blobs: { pathFor: (sha256) => blobs.pathFor(sha256), repair: (sha256) => engine.repairBlob(sha256) },
+        segmentPolicy: () =>
+          farm.minSegmentSeconds !== undefined
+            ? { minSegmentMs: farm.minSegmentSeconds * 1000 }
+            : readSegmentPolicy(database.db),
+        jobs: {
+          importScript: (submission) =>
+            importScriptJob(
+              { engine, db: database.db, dataDir, runInBackground },
+              submission,
+              farm.videoPreset,
+            ),
+          jobView: (jobId) => jobJsonOf(engine.store, jobId),
+        },
+        extraRoutes: (app) => ui?.register(app),
+      })
+    : null;
+  const services = createDefaultServices({
+    db: database.db,
+    dataDir,
+    resourcesDir: resources,
+    blobs,
+    ffmpeg,
+    ...(options.threads ? { encoderThreads: options.threads } : {}),
+    ...(runnerPath ? { encodeRunnerPath: runnerPath } : {}),
+    secrets,
+    ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),
+    ...(process.env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL } : {}),
+    ...(process.env.AZURE_SPEECH_HOST ? { azureSpeechHost: process.env.AZURE_SPEECH_HOST } : {}),
+    // On a farm node the encode step sends its plan to the farm instead of encoding in-process.
+    ...(node ? { farm: node.encoder } : {}),
+  });
+  engine = new Engine({
+    dataDir,
+    database,
+    blobs,
+    handlers: builtinHandlers(services, database.db),
+    stepConcurrency: Number(process.env.VFO_STEP_CONCURRENCY) || 2,
+    // A farm node waits on many encodes at once (the workers do them); alone, one encode at a time.
+    encoderSlots: node ? 64 : 1,
+    heldByFarm: () => blobsHeldByOriginTasks(database.sqlite),
+  });
+  await engine.repair();
+  if (node && farm) {
+    ui = createUi({
+      key: farm.key,
+      secrets,
+      engine,
+      db: database.db,
+      dataDir,
+      runInBackground,
+      node,
+      videoPreset: farm.videoPreset,
+      rendererDir: farm.rendererDir,
+    });
+  }
+  return {
+    dataDir,
+    database,
+    db: database.db,
+    engine,
+    services,
+    node,
+    service: ui?.service ?? null,
+    subscribeFarm: ui?.subscribeFarm ?? null,
+    runInBackground,
+    async start() {
+      if (node) await node.start({ anyPortIfTaken: farm?.anyPortIfTaken ?? false });
+      // Jobs left queued here (by a crash, a restart) run again: they belong to this node.
+      if (node)
+        for (const job of engine.store.listJobs(500)) if (job.status === 'queued') runInBackground(job.id);
+    },
+    async close() {
+      await node?.stop();
+      await engine.shutdown();
+      database.close();
+    },
+  };
+}

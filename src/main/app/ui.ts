@@ -1,0 +1,78 @@
+/**
+ * The app's UI and contract served by a node to any browser on the LAN (farm key required), and the
+ * same contract for the Electron window: the handlers, the sessions, the routes, and farm status
+ * pushed as events when it changes.
+ */
+import type { FarmStatus, VfoEvent } from '../../shared/contract.ts';
+import { createVfoService, type ServiceDeps, type VfoService } from '../api/service.ts';
+import { uiRoutes } from '../api/ui-routes.ts';
+import { UiSessions } from '../api/ui-sessions.ts';
+import type { FarmApp, FarmKey } from '../farm/net/index.ts';
+import type { FarmNode } from '../farm/node/farm-node.ts';
+import { rendererDir } from '../paths.ts';
+
+export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'> {
+  key: FarmKey;
+  node: Pick<FarmNode, 'status' | 'setWorkerMode'>;
+  videoPreset?: string | undefined;
+  rendererDir?: string | undefined;
+}
+
+export interface Ui {
+  service: VfoService;
+  /** Farm status changes as events (checked once a second, only while someone listens). */
+  subscribeFarm(listener: (event: VfoEvent) => void): () => void;
+  register(app: FarmApp): Promise<void>;
+}
+
+export function createUi(parts: UiParts): Ui {
+  const service = createVfoService({
+    ...parts,
+    defaultVideoPreset: parts.videoPreset,
+    farm: {
+      status: () => parts.node.status(),
+      setPaused: (paused) => ({ paused: parts.node.setWorkerMode(paused ? 'pause' : 'resume').paused }),
+    },
+  });
+  const subscribeFarm = watchStatus(() => parts.node.status());
+  return {
+    service,
+    subscribeFarm,
+    register: (app) =>
+      uiRoutes(app, {
+        sessions: new UiSessions(parts.key),
+        dispatch: service.dispatch,
+        engine: parts.engine,
+        rendererDir: parts.rendererDir ?? rendererDir(),
+        subscribeFarm,
+      }),
+  };
+}
+
+/**
+ * Membership changes come from hellos every second, so the status is compared once a second — only
+ * while someone listens — and sent when it changed.
+ */
+function watchStatus(status: () => Promise<FarmStatus>) {
+  const listeners = new Set<(event: VfoEvent) => void>();
+  let timer: NodeJS.Timeout | null = null;
+  let last = '';
+  const push = async () => {
+    const current = await status().catch(() => null);
+    const text = JSON.stringify(current);
+    if (!current || text === last) return;
+    last = text;
+    for (const listener of listeners) listener({ type: 'farm', status: current });
+  };
+  return (listener: (event: VfoEvent) => void): (() => void) => {
+    listeners.add(listener);
+    timer ??= setInterval(() => void push(), 1000);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size > 0 || !timer) return;
+      clearInterval(timer);
+      timer = null;
+      last = '';
+    };
+  };
+}
