@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BlobStore } from '../src/main/engine/blob-store.ts';
-import { buildEncodeCommand } from '../src/main/ffmpeg/index.ts';
-import { linkPlanAssets } from '../src/main/pipeline/encode-step.ts';
+import { buildEncodeCommand, linkPlanAssets } from '../src/main/ffmpeg/index.ts';
 import type { RenderPlan } from '../src/shared/render-plan.ts';
 
 const repo = resolve(import.meta.dirname, '..');

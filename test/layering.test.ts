@@ -1,4 +1,7 @@
-/** The engine never imports electron, and browser-side code never imports Node: the lint rule says so. */
+/**
+ * The layers of docs/ARCHITECTURE.md hold because the linter refuses what breaks them: electron outside
+ * the shell, Node in browser code, an import that points up a layer, and any import cycle.
+ */
 import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,5 +46,52 @@ describe('layering lint rule', () => {
     const result = await lint(`src/main/electron/layering-probe-${process.pid}.ts`, ELECTRON);
     expect(result.output).not.toContain('Bad layering');
     expect(result.failed).toBe(false);
+  });
+
+  const UP: [string, string][] = [
+    ['src/main/farm/node', '../../api/dispatch.ts'],
+    ['src/main/farm/node', '../../app/open-app.ts'],
+    ['src/main/api', '../cli/main.ts'],
+    ['src/main/engine', '../pipeline/index.ts'],
+    ['src/main/pipeline', '../farm/net/index.ts'],
+    ['src/main/script', '../engine/engine.ts'],
+    ['src/shared', '../main/paths.ts'],
+  ];
+  for (const [folder, target] of UP) {
+    it(`rejects an import up the layers: ${folder} → ${target}`, async () => {
+      const result = await lint(`${folder}/layering-probe-${process.pid}.ts`, `export * from '${target}';\n`);
+      expect(result.failed).toBe(true);
+      expect(result.output).toContain('Bad layering');
+    });
+  }
+
+  it('allows an import down the layers (the app uses the farm; the farm the engine)', async () => {
+    for (const [folder, target] of [
+      ['src/main/app', '../farm/net/index.ts'],
+      ['src/main/farm/node', '../../engine/errors.ts'],
+    ] as const) {
+      const result = await lint(`${folder}/layering-probe-${process.pid}.ts`, `export * from '${target}';\n`);
+      expect(result.output).not.toContain('Bad layering');
+      expect(result.failed).toBe(false);
+    }
+  });
+
+  it('rejects an import cycle, even of types only', async () => {
+    const a = `src/main/util/cycle-a-${process.pid}.ts`;
+    const b = `src/main/util/cycle-b-${process.pid}.ts`;
+    await writeFile(
+      join(REPO, b),
+      `import type { A } from './cycle-a-${process.pid}.ts';\nexport type B = A[];\n`,
+    );
+    try {
+      const result = await lint(
+        a,
+        `import type { B } from './cycle-b-${process.pid}.ts';\nexport type A = { b: B };\n`,
+      );
+      expect(result.failed).toBe(true);
+      expect(result.output).toContain('noImportCycles');
+    } finally {
+      await rm(join(REPO, b), { force: true });
+    }
   });
 });

@@ -6,12 +6,10 @@
  * own length. A segment is a range of those frames (cut anywhere: inside a scene it starts that scene's
  * motion part-way), so it renders exactly the frames the whole video has at that place.
  */
+import { frameAt, videoFrameCount } from './frame-grid.ts';
 import type { RenderPlan } from './render-plan.ts';
 
-/** Frame index at which a time falls, on the output frame grid. */
-export function frameAt(ms: number, fps: number): number {
-  return Math.round((ms * fps) / 1000);
-}
+export { frameAt };
 
 /**
  * Frames in [startMs, startMs + durationMs): computed from rounded boundaries so the scenes always
@@ -24,7 +22,7 @@ export function sceneFrames(startMs: number, durationMs: number, fps: number): n
 
 /** Frames of the finished video: its duration on the frame grid. */
 export function planFrameCount(plan: RenderPlan): number {
-  return Math.max(1, frameAt(plan.durationMs, plan.output.fps));
+  return videoFrameCount(plan.durationMs, plan.output.fps);
 }
 
 /** Where each scene starts in the rendered frame sequence, plus the end of the last one (n + 1 entries). */

@@ -4,7 +4,7 @@
  * the blobs it lacks and verifies them. Validated with a schema on every boundary.
  */
 import { z } from 'zod';
-import { planFrameCount } from './plan-frames.ts';
+import { videoFrameCount } from './frame-grid.ts';
 import { PRESET_LIMITS, VideoEncodingSchema } from './presets.ts';
 
 export const RENDER_PLAN_VERSION = 1;
@@ -142,7 +142,10 @@ export const RenderPlanSchema = z
       const { index, count, startFrame, frameCount } = plan.segment;
       if (index >= count)
         ctx.addIssue({ code: 'custom', message: 'segment index must be below count', path: ['segment'] });
-      if (expectedStart === plan.durationMs && startFrame + frameCount > planFrameCount(plan as RenderPlan))
+      if (
+        expectedStart === plan.durationMs &&
+        startFrame + frameCount > videoFrameCount(plan.durationMs, plan.output.fps)
+      )
         ctx.addIssue({
           code: 'custom',
           message: 'segment frames are past the end of the video',

@@ -7,7 +7,6 @@ import { sql } from 'drizzle-orm';
 import { check, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
-import type { TaskStatus } from '../farm/queue/types.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -203,6 +202,9 @@ export const settings = sqliteTable('settings', {
   value: text('value', { mode: 'json' }).$type<Json>().notNull(),
 });
 
+/** Where a farm task is: waiting, leased to a worker, or finished. */
+export type FarmTaskStatus = 'queued' | 'leased' | 'done' | 'failed';
+
 /**
  * The coordinator's farm queue (farm/queue/sqlite-task-store.ts). Times are ms since the epoch. The lease
  * columns are set exactly when the task is leased; renewals are not written (a reload gives every lease a
@@ -222,7 +224,7 @@ export const farmTasks = sqliteTable(
     plan: text('plan').notNull(),
     /** JSON {"encoders": [...]}. */
     requirements: text('requirements').notNull(),
-    status: text('status').$type<TaskStatus>().notNull(),
+    status: text('status').$type<FarmTaskStatus>().notNull(),
     attempts: integer('attempts').notNull().default(0),
     /** JSON {workerId: failures}. */
     failuresByWorker: text('failures_by_worker').notNull().default('{}'),

@@ -36,6 +36,7 @@ export {
 } from './join.ts';
 export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpeg } from './locate.ts';
 export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
+export { linkPlanAssets } from './plan-assets.ts';
 export { type FfmpegProbe, probeFfmpeg, selectEncoder } from './probe.ts';
 export type { FfmpegProgress } from './progress.ts';
 export { type RunFfmpegOptions, runFfmpeg } from './run.ts';

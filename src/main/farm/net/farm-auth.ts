@@ -11,11 +11,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../../util/hash.ts';
+import type { FarmApp } from './app-types.ts';
 import { errorBody, Refusal } from './errors.ts';
 import type { NodeIdentity } from './identity.ts';
 import type { NonceCache } from './nonce-cache.ts';
 import { isSha256 } from './patterns.ts';
-import type { FarmApp } from './server.ts';
 import {
   type AuthFailureReason,
   EMPTY_BODY_SHA256,

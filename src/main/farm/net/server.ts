@@ -8,15 +8,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastifyHelmet from '@fastify/helmet';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-} from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createLogger, type Logger } from '../../log/logger.ts';
 import { sha256Hex } from '../../util/hash.ts';
+import type { FarmApp, RouteAuth } from './app-types.ts';
 import { BodyMismatchError, BodyTooLargeError, errorBody, type FarmErrorIssue, Refusal } from './errors.ts';
 import { installFarmAuth } from './farm-auth.ts';
 import type { NodeIdentity } from './identity.ts';
@@ -25,30 +21,7 @@ import { DEFAULT_MAX_SKEW_MS } from './signing.ts';
 import type { FarmTrust } from './trust.ts';
 import { installUploads } from './uploads.ts';
 
-export type FarmApp = FastifyInstance<
-  Server,
-  IncomingMessage,
-  ServerResponse,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
-
-/** How a route authenticates: signed by an admitted node, anyone, or a check of its own (the UI's cookie). */
-export type RouteAuth = 'farm' | 'none' | ((request: IncomingMessage) => boolean);
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    auth?: RouteAuth;
-    /** The body is a stream the handler reads itself (uploads), checked against its signed sha256. */
-    upload?: boolean;
-  }
-  interface FastifyRequest {
-    /** The authenticated sender of a farm request (null elsewhere). */
-    caller: string | null;
-    /** The sha256 of the body as received (JSON routes). */
-    bodySha256: string | null;
-  }
-}
+export type { FarmApp, RouteAuth };
 
 export interface FarmServerOptions {
   /** This node: requests must be signed for it, and it signs its replies. */

@@ -6,11 +6,11 @@
  * reply given before the body was all read closes the connection rather than reading the rest.
  */
 import type { IncomingMessage } from 'node:http';
+import type { FarmApp } from './app-types.ts';
 import { BodyGuard } from './body-guard.ts';
 import { BodyTooLargeError, errorBody, Refusal } from './errors.ts';
 import { acceptBody } from './farm-auth.ts';
 import { isSha256 } from './patterns.ts';
-import type { FarmApp } from './server.ts';
 import { FARM_HEADER } from './signing.ts';
 
 declare module 'fastify' {

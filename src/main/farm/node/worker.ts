@@ -7,11 +7,11 @@ import {
   encodeInChildProcess,
   type FfmpegLocation,
   type FfmpegProbe,
+  linkPlanAssets,
   type RunnerChannel,
   selectEncoder,
 } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
-import { linkPlanAssets } from '../../pipeline/encode-step.ts';
 import { sha256File } from '../../util/hash.ts';
 import { type BlobCache, type BlobLease, type FarmClient, FarmHttpError, type Peer } from '../net/index.ts';
 import type { HeartbeatReply } from '../queue/index.ts';

@@ -3,6 +3,7 @@
  * worker's right to encode it until `expiresAt`. Times are milliseconds from the injected clock.
  */
 import type { z } from 'zod';
+import type { FarmTaskStatus as TaskStatus } from '../../db/schema.ts';
 import type {
   announcedLeaseSchema,
   announcementSchema,
@@ -11,7 +12,7 @@ import type {
   workerInfoSchema,
 } from './schemas.ts';
 
-export type TaskStatus = 'queued' | 'leased' | 'done' | 'failed';
+export type { TaskStatus };
 
 // What reaches the queue from the network, as its schema (schemas.ts) declares it.
 export type TaskInput = z.infer<typeof taskInputSchema>;
