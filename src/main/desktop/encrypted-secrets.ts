@@ -3,11 +3,11 @@
  * macOS Keychain) and stored as base64 in a small file in the app's data folder — never the database,
  * never a log line. The cipher is injected, so this file has no Electron in it and tests use a fake.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger } from '../log/logger.ts';
 import type { SecretName, SecretStore } from '../secrets/secret-store.ts';
-import { writeAtomically } from '../util/atomic-file.ts';
+import { writeFileAtomically } from '../util/atomic-file.ts';
 
 const log = createLogger('Secrets');
 
@@ -131,9 +131,7 @@ export class EncryptedSecretStore implements SecretStore {
   private persist(): Promise<void> {
     // One write at a time, each with the latest state; a failed write does not block later ones.
     const snapshot = `${JSON.stringify(this.stored, null, 2)}\n`;
-    const write = this.writes.then(() =>
-      writeAtomically(this.file, (temp) => writeFile(temp, snapshot, { mode: 0o600 })),
-    );
+    const write = this.writes.then(() => writeFileAtomically(this.file, snapshot, { mode: 0o600 }));
     this.writes = write.catch(() => {});
     return write;
   }

@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LimitFunction } from 'p-limit';
 import type { Logger } from '../log/logger.ts';
 import type { BlobStore } from './blob-store.ts';
 import { errorMessage } from './errors.ts';
 import { compilePipeline } from './graph.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobStore } from './job-store.ts';
-import type { Limiter } from './limiter.ts';
 import type { HandlerRegistry, StepContext, StepHandler, StepOutput } from './step-handler.ts';
 
 export interface BlobRepairDeps {
@@ -26,7 +26,7 @@ export interface BlobRepairDeps {
   workRoot: string;
   log: Logger;
   /** The engine's limiter for the resource the step uses: a repair waits its turn like any step. */
-  slotsFor: (handler: StepHandler) => Limiter;
+  slotsFor: (handler: StepHandler) => LimitFunction;
   signal?: AbortSignal;
 }
 
@@ -111,7 +111,7 @@ async function rerunStep(
       // The job already carries the warnings of its own run; a repair's are only logged.
       warn: (message) => log.warn('warning while repairing', { message }),
     };
-    const result = await deps.slotsFor(handler).run(() => handler.run(ctx));
+    const result = await deps.slotsFor(handler)(() => handler.run(ctx));
     for (const file of Object.values(result.files ?? {})) {
       if (await deps.blobs.restore(file.path, sha256)) return { ok: true, by: producer };
     }

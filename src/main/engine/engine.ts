@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { OpenedDatabase } from '../db/open.ts';
 import { createLogger } from '../log/logger.ts';
 import { hashJson } from '../util/hash.ts';
@@ -12,7 +13,6 @@ import { compilePipeline, downstreamOf } from './graph.ts';
 import { runJob } from './job-runner.ts';
 import type { JobSettings } from './job-settings.ts';
 import { type JobRow, JobStore } from './job-store.ts';
-import { Limiter } from './limiter.ts';
 import { ownerId, type RepairReport, repairInterrupted } from './repair.ts';
 import { resolveSettings, type SettingsRequest } from './settings-resolver.ts';
 import type { HandlerRegistry } from './step-handler.ts';
@@ -63,8 +63,8 @@ export class Engine {
   readonly blobs: BlobStore;
   readonly events = new EventHub();
   private readonly options: EngineOptions;
-  private readonly stepSlots: Limiter;
-  private readonly encoderSlots: Limiter;
+  private readonly stepSlots: LimitFunction;
+  private readonly encoderSlots: LimitFunction;
   private readonly running = new Map<string, AbortController>();
   private readonly runs = new Set<Promise<unknown>>();
   private collecting: Promise<GcReport | undefined> | null = null;
@@ -74,8 +74,8 @@ export class Engine {
     this.options = options;
     this.store = new JobStore(options.database.db);
     this.blobs = options.blobs ?? new BlobStore(options.dataDir);
-    this.stepSlots = new Limiter(options.stepConcurrency ?? 2);
-    this.encoderSlots = new Limiter(options.encoderSlots ?? 1);
+    this.stepSlots = pLimit(options.stepConcurrency ?? 2);
+    this.encoderSlots = pLimit(options.encoderSlots ?? 1);
   }
 
   get workRoot(): string {

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LimitFunction } from 'p-limit';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -9,7 +10,6 @@ import { compilePipeline, type TaskGraph } from './graph.ts';
 import { computeInputHash } from './input-hash.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobRow, JobStore, StepRow } from './job-store.ts';
-import type { Limiter } from './limiter.ts';
 import type { HandlerRegistry, StepContext, StepHandler, StepOutput } from './step-handler.ts';
 
 export interface RunnerDeps {
@@ -20,8 +20,8 @@ export interface RunnerDeps {
   log: Logger;
   workRoot: string;
   owner: string;
-  stepSlots: Limiter;
-  encoderSlots: Limiter;
+  stepSlots: LimitFunction;
+  encoderSlots: LimitFunction;
   maxAttempts: number;
   backoffMs: (attempt: number) => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -196,7 +196,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
         },
       };
       const slots = handler.resource === 'encoder' ? deps.encoderSlots : deps.stepSlots;
-      const result = await slots.run(() => handler.run(ctx));
+      const result = await slots(() => handler.run(ctx));
       const output = await storeResult(deps, jobId, step.key, result);
       store.updateStep(row.id, {
         status: 'done',

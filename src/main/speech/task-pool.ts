@@ -1,3 +1,5 @@
+import pLimit from 'p-limit';
+
 /**
  * Runs `worker` over items with at most `concurrency` at a time. The first failure (or an abort)
  * stops new work from starting; work already running is awaited, so no engine process is left behind
@@ -12,23 +14,22 @@ export async function runWithConcurrency<T>(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
-  let next = 0;
+  const limit = pLimit(concurrency);
   let failure: { error: unknown } | undefined;
-  const lane = async (): Promise<void> => {
-    while (!failure && next < items.length) {
-      if (signal?.aborted) {
-        failure = { error: signal.reason };
-        return;
-      }
-      const item = items[next++] as T;
-      try {
-        await worker(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  await Promise.all(
+    items.map((item) =>
+      limit(async () => {
+        if (failure) return;
+        if (signal?.aborted) {
+          failure = { error: signal.reason };
+          return;
+        }
+        await worker(item).catch((error: unknown) => {
+          failure ??= { error };
+        });
+      }),
+    ),
+  );
   signal?.throwIfAborted();
   if (failure) throw failure.error;
 }

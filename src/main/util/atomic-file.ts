@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 
 /** Suffix shared by every in-progress file, so crash repair can find and delete leftovers. */
 export const PARTIAL_MARKER = '.partial-';
@@ -20,6 +21,8 @@ export function isPartialPath(path: string): boolean {
 /**
  * Produce a file through a temp path: `produce` writes to the temp path, `verify` may reject it,
  * and only then is it renamed into place. Nothing half-written is ever visible at `finalPath`.
+ * (For files that a tool writes itself — ffmpeg, espeak-ng — given a path: write-file-atomic only
+ * writes data it is handed. The marked temp name lets crash repair find what a crash left.)
  */
 export async function writeAtomically(
   finalPath: string,
@@ -38,6 +41,12 @@ export async function writeAtomically(
   }
 }
 
-export async function writeFileAtomically(finalPath: string, data: string | Uint8Array): Promise<void> {
-  await writeAtomically(finalPath, (temp) => writeFile(temp, data));
+/** Data written whole or not at all (write-file-atomic: temp file, fsync, rename); `mode` for secrets. */
+export async function writeFileAtomically(
+  finalPath: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
+  await mkdir(dirname(finalPath), { recursive: true });
+  await writeFileAtomic(finalPath, typeof data === 'string' ? data : Buffer.from(data), options);
 }

@@ -15,10 +15,10 @@ import {
   type KeyObject,
   sign,
 } from 'node:crypto';
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { writeAtomically } from '../../util/atomic-file.ts';
+import { writeFileAtomically } from '../../util/atomic-file.ts';
 import { ensurePrivateDir } from '../../util/private-dir.ts';
 import { type FarmKey, farmHmac } from './key.ts';
 
@@ -105,7 +105,7 @@ export async function loadNodeIdentity(dataDir: string, farmKey: FarmKey): Promi
     ensurePrivateDir(dataDir);
     const text = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
     // Created 0600: the private key is never readable by others, not even for a moment.
-    await writeAtomically(path, (temp) => writeFile(temp, text, { mode: 0o600 }));
+    await writeFileAtomically(path, text, { mode: 0o600 });
     return new NodeIdentity(farmKey, privateKey);
   }
   if (process.platform !== 'win32' && ((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
