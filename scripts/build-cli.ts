@@ -6,6 +6,10 @@
  */
 import { build } from 'vite';
 
+// Native (better-sqlite3), or CommonJS that needs its own __filename (write-file-atomic): loaded from
+// node_modules at run time rather than bundled into an ES module.
+const EXTERNAL = ['better-sqlite3', 'write-file-atomic'];
+
 await build({
   configFile: false,
   logLevel: 'warn',
@@ -18,8 +22,8 @@ await build({
     rollupOptions: {
       input: { main: 'src/main/cli/main.ts', 'encode-runner': 'src/main/ffmpeg/encode-runner.ts' },
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
-      external: ['better-sqlite3'],
+      external: EXTERNAL,
     },
   },
-  ssr: { noExternal: true, external: ['better-sqlite3'] },
+  ssr: { noExternal: true, external: EXTERNAL },
 });

@@ -197,6 +197,7 @@ export type SettingsView = z.infer<typeof SettingsViewSchema>;
 export const SECRET_NAMES = ['anthropic.apiKey', 'azure.speechKey', 'azure.speechRegion'] as const;
 
 const none = z.strictObject({});
+const SECONDS_MESSAGE = 'seconds must be a number from 1 to 86400';
 
 interface MethodSpec {
   args: z.ZodType;
@@ -252,7 +253,9 @@ export const CONTRACT = {
     localOnly: true,
   },
   'settings.setMinSegmentSeconds': {
-    args: z.strictObject({ seconds: z.number('seconds must be a number from 1 to 86400') }),
+    args: z.strictObject({
+      seconds: z.number(SECONDS_MESSAGE).min(1, SECONDS_MESSAGE).max(86_400, SECONDS_MESSAGE),
+    }),
     result: SettingsViewSchema,
   },
   /** App only: a provider key into the Keychain-backed store (an empty value removes it). */

@@ -15,12 +15,11 @@ import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFarmServer,
-  errorBody,
   type FarmServer,
   FarmTrust,
   farmKeyFromText,
-  receiveToFile,
 } from '../../src/main/farm/net/index.ts';
+import { errorBody, receiveToFile } from '../../src/main/http/index.ts';
 import { sha256File } from '../../src/main/util/hash.ts';
 import type { RenderPlan } from '../../src/shared/render-plan.ts';
 import { tempDir } from '../support/vfo.ts';

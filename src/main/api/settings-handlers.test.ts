@@ -2,7 +2,6 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readSegmentPolicy } from '../farm/segments/segment-policy.ts';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
 import {
   envSecretStore,
@@ -10,8 +9,8 @@ import {
   type SecretStore,
   type WritableSecretStore,
 } from '../secrets/secret-store.ts';
+import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
 import { callsOf } from './dispatch.fixture.ts';
-import { readFfmpegPathSetting } from './ffmpeg-path-setting.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 
 const t = tempDatabasePerTest();
@@ -69,7 +68,7 @@ describe('settings calls', () => {
   it('stores the minimum segment length the farm splits videos with, and refuses what is not one', async () => {
     const saved = await settings()['settings.setMinSegmentSeconds']({ seconds: 45 });
     expect(saved).toMatchObject({ ok: true, value: { minSegmentSeconds: 45 } });
-    expect(readSegmentPolicy(t.db)).toEqual({ minSegmentMs: 45_000 });
+    expect(segmentsSetting.read(t.db)).toEqual({ minSegmentSeconds: 45 });
     for (const seconds of [0, -3, 86_401, Number.NaN, '30' as unknown as number]) {
       const refused = await settings()['settings.setMinSegmentSeconds']({ seconds });
       expect(refused).toMatchObject({
@@ -80,16 +79,16 @@ describe('settings calls', () => {
         },
       });
     }
-    expect(readSegmentPolicy(t.db)).toEqual({ minSegmentMs: 45_000 });
+    expect(segmentsSetting.read(t.db)).toEqual({ minSegmentSeconds: 45 });
   });
 
   it('stores an absolute path to an executable file, and clears it with null', async () => {
     const ffmpeg = fileIn('ffmpeg', 0o755);
     const saved = await settings()['settings.setFfmpegPath']({ path: ffmpeg });
     expect(saved).toMatchObject({ ok: true, value: { ffmpegPath: ffmpeg } });
-    expect(readFfmpegPathSetting(t.db)).toBe(ffmpeg);
+    expect(ffmpegPathSetting.read(t.db)).toBe(ffmpeg);
     await settings()['settings.setFfmpegPath']({ path: null });
-    expect(readFfmpegPathSetting(t.db)).toBeNull();
+    expect(ffmpegPathSetting.read(t.db)).toBeNull();
   });
 
   it('rejects a relative path', async () => {
@@ -98,7 +97,7 @@ describe('settings calls', () => {
       ok: false,
       error: { code: 'invalid', issues: [{ field: 'path', message: expect.stringContaining('absolute') }] },
     });
-    expect(readFfmpegPathSetting(t.db)).toBeNull();
+    expect(ffmpegPathSetting.read(t.db)).toBeNull();
   });
 
   it('rejects a file that is not executable, and a missing one', async () => {
@@ -110,7 +109,7 @@ describe('settings calls', () => {
     });
     const missing = await settings()['settings.setFfmpegPath']({ path: join(dir, 'nope') });
     expect(missing).toMatchObject({ ok: false, error: { issues: [{ message: 'no file at this path' }] } });
-    expect(readFfmpegPathSetting(t.db)).toBeNull();
+    expect(ffmpegPathSetting.read(t.db)).toBeNull();
   });
 });
 

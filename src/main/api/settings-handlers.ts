@@ -1,14 +1,11 @@
-import type { ProviderStatus, SettingsView } from '../../shared/contract.ts';
+import { accessSync, constants, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import type { FieldIssue, ProviderStatus, SettingsView } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
-import {
-  minSegmentSecondsProblems,
-  readMinSegmentSeconds,
-  writeMinSegmentSeconds,
-} from '../farm/segments/segment-policy.ts';
 import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
+import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
 import { CallFailure } from './call-failure.ts';
 import type { Handlers } from './dispatch.ts';
-import { ffmpegPathProblems, readFfmpegPathSetting, writeFfmpegPathSetting } from './ffmpeg-path-setting.ts';
 
 export type SettingsMethod =
   | 'settings.providers'
@@ -29,10 +26,10 @@ export interface SettingsDeps {
 /** Settings over the contract. Keys are deliberately absent: secrets never cross the network. */
 export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMethod> {
   const view = (): SettingsView => ({
-    ffmpegPath: readFfmpegPathSetting(deps.db),
+    ffmpegPath: ffmpegPathSetting.read(deps.db),
     providers: deps.providers(),
     dataDir: deps.dataDir,
-    minSegmentSeconds: readMinSegmentSeconds(deps.db),
+    minSegmentSeconds: segmentsSetting.read(deps.db)?.minSegmentSeconds ?? null,
   });
   return {
     'settings.providers': () => deps.providers(),
@@ -43,14 +40,12 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
         if (issues.length > 0)
           throw new CallFailure('invalid', `ffmpeg path: ${issues.map((i) => i.message).join('; ')}`, issues);
       }
-      writeFfmpegPathSetting(deps.db, path);
+      ffmpegPathSetting.write(deps.db, path);
       return view();
     },
+    // The contract's schema bounds the seconds; the next video sent to the farm uses them.
     'settings.setMinSegmentSeconds': ({ seconds }) => {
-      const issues = minSegmentSecondsProblems(seconds);
-      if (issues.length > 0)
-        throw new CallFailure('invalid', `minimum segment length: ${issues[0]?.message}`, issues);
-      writeMinSegmentSeconds(deps.db, seconds);
+      segmentsSetting.write(deps.db, { minSegmentSeconds: seconds });
       return view();
     },
     // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.
@@ -68,4 +63,19 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
       return view();
     },
   };
+}
+
+/** What is wrong with `path` as an ffmpeg to run (empty when it is an absolute path to an executable file). */
+function ffmpegPathProblems(path: string): FieldIssue[] {
+  const problem = (message: string): FieldIssue[] => [{ field: 'path', message }];
+  if (path.trim() === '') return problem('path must not be empty');
+  if (!isAbsolute(path)) return problem('path must be absolute, e.g. /usr/bin/ffmpeg');
+  try {
+    if (!statSync(path).isFile()) return problem('path is not a file');
+    accessSync(path, constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return problem(code === 'ENOENT' ? 'no file at this path' : 'the file is not executable');
+  }
+  return [];
 }

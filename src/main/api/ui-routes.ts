@@ -11,8 +11,7 @@ import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import type { VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
-import { errorBody, type FarmApp } from '../farm/net/index.ts';
-import { openSse, type SseStream } from '../farm/net/sse.ts';
+import { errorBody, type FarmApp, openSse, type SseStream } from '../http/index.ts';
 import { type Dispatch, httpStatusOf } from './dispatch.ts';
 import type { UiSessions } from './ui-sessions.ts';
 

@@ -1,7 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
-import { type FarmKey, farmHmac } from '../farm/net/key.ts';
 
 const CHALLENGE_TTL_MS = 2 * 60 * 1000;
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -23,13 +22,14 @@ export const SESSION_COOKIE = 'vfo_session';
  * challenges and logging in are also rate limited per address: ui-routes.ts.)
  */
 export class UiSessions {
-  private readonly key: FarmKey;
+  /** The right answer to a challenge: HMAC(farm key, "vfo-ui-session:" + nonce), computed by the key's holder. */
+  private readonly expectedProof: (nonce: string) => Buffer;
   private readonly now: () => number;
   private readonly challenges = new LRUCache<string, Map<string, number>>({ max: MAX_CLIENTS });
   private readonly sessions = new LRUCache<string, number>({ max: MAX_SESSIONS });
 
-  constructor(key: FarmKey, now: () => number = Date.now) {
-    this.key = key;
+  constructor(expectedProof: (nonce: string) => Buffer, now: () => number = Date.now) {
+    this.expectedProof = expectedProof;
     this.now = now;
   }
 
@@ -57,7 +57,7 @@ export class UiSessions {
       expires !== undefined &&
       expires >= this.now() &&
       /^[0-9a-f]{64}$/.test(proof) &&
-      timingSafeEqual(farmHmac(this.key, `vfo-ui-session:${nonce}`), Buffer.from(proof, 'hex'));
+      timingSafeEqual(this.expectedProof(nonce), Buffer.from(proof, 'hex'));
     if (!valid) return null;
     const token = randomBytes(32).toString('hex');
     this.sessions.set(token, this.now() + SESSION_TTL_MS);

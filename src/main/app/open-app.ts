@@ -5,7 +5,6 @@
  * pipeline's encode step is given when it is built, and the UI's contract served over HTTP.
  * Crash repair runs before anything does work, so every start puts back what a crash left half done.
  */
-import { readFfmpegPathSetting } from '../api/ffmpeg-path-setting.ts';
 import type { VfoService } from '../api/service.ts';
 import { type Db, type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
@@ -13,7 +12,6 @@ import { Engine } from '../engine/engine.ts';
 import { loadNodeIdentity } from '../farm/net/index.ts';
 import { FarmNode, type FarmNodeOptions } from '../farm/node/farm-node.ts';
 import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
-import { readSegmentPolicy } from '../farm/segments/segment-policy.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { createLogger } from '../log/logger.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
@@ -24,6 +22,7 @@ import {
   type PipelineServices,
 } from '../pipeline/index.ts';
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
+import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
 import { importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
 
@@ -84,7 +83,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const resources = resourcesDir();
   const blobs = new BlobStore(dataDir);
   // --ffmpeg beats the path chosen in Settings, which beats the search.
-  const ffmpegPath = options.ffmpeg ?? readFfmpegPathSetting(database.db);
+  const ffmpegPath = options.ffmpeg ?? ffmpegPathSetting.read(database.db);
   const ffmpeg = ffmpegService({ ...(ffmpegPath ? { ffmpegPath } : {}), resourcesDir: resources, dataDir });
   const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
   const secrets = options.secrets ?? envSecretStore();
@@ -110,10 +109,10 @@ export async function openApp(options: AppOptions): Promise<App> {
           ...(options.startEncodeRunner ? { startRunner: options.startEncodeRunner } : {}),
         },
         blobs: { pathFor: (sha256) => blobs.pathFor(sha256), repair: (sha256) => engine.repairBlob(sha256) },
-        segmentPolicy: () =>
-          farm.minSegmentSeconds !== undefined
-            ? { minSegmentMs: farm.minSegmentSeconds * 1000 }
-            : readSegmentPolicy(database.db),
+        segmentPolicy: () => {
+          const seconds = farm.minSegmentSeconds ?? segmentsSetting.read(database.db)?.minSegmentSeconds;
+          return seconds === undefined ? null : { minSegmentMs: Math.round(seconds * 1000) };
+        },
         jobs: {
           importScript: (submission) =>
             importScriptJob(

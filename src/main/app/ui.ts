@@ -7,8 +7,9 @@ import type { FarmStatus, VfoEvent } from '../../shared/contract.ts';
 import { createVfoService, type ServiceDeps, type VfoService } from '../api/service.ts';
 import { uiRoutes } from '../api/ui-routes.ts';
 import { UiSessions } from '../api/ui-sessions.ts';
-import type { FarmApp, FarmKey } from '../farm/net/index.ts';
+import { type FarmKey, farmHmac } from '../farm/net/index.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
+import type { FarmApp } from '../http/index.ts';
 import { rendererDir } from '../paths.ts';
 
 export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'> {
@@ -40,7 +41,7 @@ export function createUi(parts: UiParts): Ui {
     subscribeFarm,
     register: (app) =>
       uiRoutes(app, {
-        sessions: new UiSessions(parts.key),
+        sessions: new UiSessions((nonce) => farmHmac(parts.key, `vfo-ui-session:${nonce}`)),
         dispatch: service.dispatch,
         engine: parts.engine,
         rendererDir: parts.rendererDir ?? rendererDir(),

@@ -1,7 +1,7 @@
 import { openApp } from '../app/open-app.ts';
-import { parseSize, readDiskBudget, writeDiskBudget } from '../engine/disk-budget.ts';
 import type { GcReport } from '../engine/garbage-collector.ts';
 import { formatSize } from '../script/diagnostics.ts';
+import { diskBudgetSetting, parseSize } from '../settings/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
@@ -25,14 +25,15 @@ export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
   const ctx = await openApp({ data: values.data });
   try {
     if (budget !== undefined) {
-      writeDiskBudget(ctx.database.db, budget);
+      diskBudgetSetting.write(ctx.database.db, budget === null ? null : { maxBytes: budget });
       const shown = budget === null ? 'off' : formatSize(budget);
       if (values.json) printJson(io, { diskBudget: budget });
       else io.out(`disk budget: ${shown}${budget === null ? ' (nothing is collected on its own)' : ''}`);
       return EXIT.ok;
     }
     const report = await ctx.engine.collectGarbage({ dryRun: Boolean(values['dry-run']) });
-    if (values.json) printJson(io, { ...report, diskBudget: readDiskBudget(ctx.database.db) });
+    if (values.json)
+      printJson(io, { ...report, diskBudget: diskBudgetSetting.read(ctx.database.db)?.maxBytes ?? null });
     else io.out(describe(report));
     return EXIT.ok;
   } finally {

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { OpenedDatabase } from '../db/open.ts';
 import { createLogger } from '../log/logger.ts';
+import { diskBudgetSetting } from '../settings/index.ts';
 import { hashJson } from '../util/hash.ts';
 import { type BlobRepairOutcome, repairBlob } from './blob-repair.ts';
 import { BlobStore } from './blob-store.ts';
-import { readDiskBudget } from './disk-budget.ts';
 import { ShutdownError, StepError } from './errors.ts';
 import { type EngineListener, EventHub } from './events.ts';
 import { collectGarbage, type GcOptions, type GcReport, measureUsage } from './garbage-collector.ts';
@@ -188,7 +188,9 @@ export class Engine {
 
   private async collectIfOverBudget(): Promise<GcReport | undefined> {
     try {
-      const budget = (this.options.diskBudget ?? (() => readDiskBudget(this.options.database.db)))();
+      const budget = (
+        this.options.diskBudget ?? (() => diskBudgetSetting.read(this.options.database.db)?.maxBytes ?? null)
+      )();
       if (budget === null) return undefined;
       if ((await measureUsage(this.blobs, this.workRoot)) <= budget) return undefined;
       const report = await this.collectGarbage({ targetBytes: budget });

@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jobs } from '../db/schema.ts';
 import { blobsHeldByOriginTasks, Origin } from '../farm/node/origin.ts';
 import { createLogger } from '../log/logger.ts';
+import { diskBudgetSetting } from '../settings/index.ts';
 import { sha256Hex } from '../util/hash.ts';
-import { writeDiskBudget } from './disk-budget.ts';
 import { createHarness, DIAMOND, type Harness, jobInput } from './engine.fixture.ts';
 import { collectGarbage, type GarbageCollectorDeps, measureUsage } from './garbage-collector.ts';
 import type { JobRow } from './job-store.ts';
@@ -242,7 +242,7 @@ describe('the disk budget (storage.diskBudget)', () => {
     const { olderOnly, shared, newer } = await twoFailedJobs();
     expect(shared).toHaveLength(2);
     const usage = await measureUsage(h.engine.blobs, h.engine.workRoot);
-    writeDiskBudget(h.database.db, usage - 1);
+    diskBudgetSetting.write(h.database.db, { maxBytes: usage - 1 });
 
     expect((await render('a')).status).toBe('done'); // reuses everything: adds no file
 
@@ -257,7 +257,7 @@ describe('the disk budget (storage.diskBudget)', () => {
     const { olderOnly: older, newer } = await twoFailedJobs();
     const usage = await measureUsage(h.engine.blobs, h.engine.workRoot);
     await render('a');
-    writeDiskBudget(h.database.db, usage);
+    diskBudgetSetting.write(h.database.db, { maxBytes: usage });
     await render('a');
     expect(allExist(older) && allExist(newer)).toBe(true);
     expect(await measureUsage(h.engine.blobs, h.engine.workRoot)).toBe(usage);

@@ -1,8 +1,8 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
 import { recipes, videoPresets, voicePresets } from '../db/schema.ts';
+import { mediaRootsSetting } from '../settings/index.ts';
 import type { JobSettings, ScriptJobInput, VideoSettings, VoiceSettings } from './job-settings.ts';
-import { readMediaRoots } from './media-roots-setting.ts';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -41,7 +41,7 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
     voice: voicePreset(db, voiceSlug),
     video: videoPreset(db, videoSlug),
     input: request.input,
-    media: { roots: readMediaRoots(db) },
+    media: { roots: mediaRootsSetting.read(db) ?? [] },
   };
 }
 

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScriptCheck } from '../../shared/contract.ts';
 import { type App, openApp } from '../app/open-app.ts';
 import { settings } from '../db/schema.ts';
-import { MEDIA_ROOTS_SETTING } from '../engine/media-roots-setting.ts';
+import { mediaRootsSetting } from '../settings/index.ts';
 import { checkUpload } from './script-upload.ts';
 
 let top: string;
@@ -38,7 +38,7 @@ const errors = (check: ScriptCheck) =>
 function setRoots(roots: string[]): void {
   ctx.database.db
     .insert(settings)
-    .values({ key: MEDIA_ROOTS_SETTING, value: roots })
+    .values({ key: mediaRootsSetting.key, value: roots })
     .onConflictDoUpdate({ target: settings.key, set: { value: roots } })
     .run();
 }

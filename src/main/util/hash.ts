@@ -44,3 +44,8 @@ function sortKeys(value: unknown): unknown {
 export function hashJson(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
+
+/** 64 lower-case hex digits: the only way a network value may name a stored file. */
+export function isSha256(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+}

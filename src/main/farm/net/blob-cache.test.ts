@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotByte } from '../../../../test/support/bit-rot.ts';
+import { sendCheckedFile } from '../../http/index.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
 import { BlobVerificationError, createBlobCache } from './blob-cache.ts';
 import { listFiles, makeClient, makeKey, makeTempDir, removeDir, startServer } from './net.fixture.ts';
-import { sendCheckedFile } from './send-file.ts';
 
 let dir: string;
 beforeEach(async () => {

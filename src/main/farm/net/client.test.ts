@@ -2,11 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { FarmApp } from '../../http/index.ts';
+import { errorBody } from '../../http/index.ts';
 import type { FarmClient, Peer } from './client.ts';
-import { errorBody, FarmHttpError } from './errors.ts';
+import { FarmHttpError } from './errors.ts';
 import { ephemeralIdentity } from './identity.ts';
 import { makeClient, makeKey, startServer } from './net.fixture.ts';
-import type { FarmApp } from './server.ts';
 
 const T0 = 1_700_000_000_000;
 const { key, text: keyText } = makeKey();

@@ -8,12 +8,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { type ZodType, z } from 'zod';
+import { BodyMismatchError, BodyTooLargeError, type ReceivedFile, receiveToFile } from '../../http/index.ts';
 import { sha256Hex } from '../../util/hash.ts';
-import { BodyMismatchError, BodyTooLargeError, FarmHttpError } from './errors.ts';
+import { FarmHttpError } from './errors.ts';
 import { asTransportError, type Exchange, errorForStatus, exchange, readResponse } from './http-transport.ts';
 import type { NodeIdentity } from './identity.ts';
 import { isSha256 } from './patterns.ts';
-import { type ReceivedFile, receiveToFile } from './receive-file.ts';
 import { FARM_HEADER, signRequest, verifyReply } from './signing.ts';
 import type { FarmTrust } from './trust.ts';
 

@@ -1,54 +1,5 @@
-/** Error shapes shared by the farm server, its client and the file transfer helpers. */
+/** What a farm client call fails with (the server's refusals are src/main/http/errors.ts). */
 import type { AuthFailureReason } from './signing.ts';
-
-export interface FarmErrorIssue {
-  path: string;
-  message: string;
-}
-
-/** Every non-2xx JSON reply of a farm server has this shape. */
-export interface FarmErrorBody {
-  error: {
-    code: string;
-    message: string;
-    reason?: AuthFailureReason;
-    issues?: FarmErrorIssue[];
-  };
-}
-
-export function errorBody(code: string, message: string, extra: Partial<FarmErrorBody['error']> = {}) {
-  return { error: { code, message, ...extra } } satisfies FarmErrorBody;
-}
-
-/** A request refused by the server (or a route): its status, the error body, and any extra headers. */
-export class Refusal extends Error {
-  readonly status: number;
-  readonly body: ReturnType<typeof errorBody>;
-  readonly headers: Record<string, string>;
-
-  constructor(status: number, body: ReturnType<typeof errorBody>, headers: Record<string, string> = {}) {
-    super(body.error.message);
-    this.status = status;
-    this.body = body;
-    this.headers = headers;
-  }
-}
-
-/** A body (request or download) went past its declared limit; the partial data was discarded. */
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-  readonly maxBytes: number;
-
-  constructor(maxBytes: number) {
-    super(`body is larger than the ${maxBytes} bytes allowed`);
-    this.maxBytes = maxBytes;
-  }
-}
-
-/** A body did not hash to (or was not the size of) what the sender declared; it was discarded. */
-export class BodyMismatchError extends Error {
-  override name = 'BodyMismatchError';
-}
 
 export type FarmHttpErrorKind =
   | 'unreachable'

@@ -6,13 +6,11 @@
  * - preValidation: the signature itself, over the body's sha256 (of the bytes received, or the one an
  *   upload declares and signs; the upload's handler checks its bytes against it as they stream);
  * - onSend: the reply to an authenticated farm request is signed for that request.
- * Routes declare `config.auth`; one that does not is refused at start-up.
+ * (Every route declares `config.auth`; src/main/http/server.ts refuses one that does not.)
  */
-import type { IncomingMessage } from 'node:http';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { errorBody, type FarmApp, Refusal } from '../../http/index.ts';
 import { sha256Hex } from '../../util/hash.ts';
-import type { FarmApp } from './app-types.ts';
-import { errorBody, Refusal } from './errors.ts';
 import type { NodeIdentity } from './identity.ts';
 import type { NonceCache } from './nonce-cache.ts';
 import { isSha256 } from './patterns.ts';
@@ -39,43 +37,14 @@ export function unauthorized(reason: AuthFailureReason): Refusal {
   return new Refusal(401, errorBody('unauthorized', 'request not authenticated', { reason }));
 }
 
-type AwaitingContinue = IncomingMessage & { awaitingContinue?: boolean };
-
-/** Sends "100 Continue" to a client that waits for it (once): call right before reading the body. */
-export function acceptBody(request: FastifyRequest, reply: FastifyReply): void {
-  const raw = request.raw as AwaitingContinue;
-  if (!raw.awaitingContinue) return;
-  raw.awaitingContinue = false;
-  reply.raw.writeContinue();
-}
-
 export function installFarmAuth(app: FarmApp, deps: FarmAuthDeps): void {
-  app.addHook('onRoute', (route) => {
-    // @fastify/static's routes serve the UI's page and assets, which anyone may load.
-    if (route.config && 'file' in route.config && route.config.auth === undefined) route.config.auth = 'none';
-    if (route.config?.auth === undefined && route.path !== '*') {
-      throw new Error(`route ${route.method} ${route.url} does not say how it authenticates (config.auth)`);
-    }
-  });
-
   app.addHook('onRequest', async (request) => {
-    const auth = request.routeOptions.config.auth;
-    if (auth === undefined || auth === 'none') return;
-    if (typeof auth === 'function') {
-      // A custom rule has no finer reason to give: its credentials were either absent or wrong.
-      if (!auth(request.raw)) throw unauthorized('bad-signature');
-      return;
-    }
+    if (request.routeOptions.config.auth !== 'farm') return;
     const early = precheckRequest(deps.verifier, request.headers, {
       now: deps.clock(),
       maxSkewMs: deps.maxSkewMs,
     });
     if (early) throw unauthorized(early);
-  });
-
-  app.addHook('preParsing', async (request, reply) => {
-    // Small bodies may come now; an upload is asked for by its handler, once it wants it.
-    if (!request.routeOptions.config.upload) acceptBody(request, reply);
   });
 
   app.addHook('preValidation', async (request) => {

@@ -6,7 +6,9 @@
 import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type FarmErrorBody, FarmHttpError } from './errors.ts';
+import type { ErrorBody } from '../../http/index.ts';
+import { FarmHttpError } from './errors.ts';
+import type { AuthFailureReason } from './signing.ts';
 
 export interface ExchangeInput {
   baseUrl: string;
@@ -109,9 +111,9 @@ export async function readResponse(response: IncomingMessage, maxBytes: number):
 
 /** Maps a non-2xx reply to the error its status and `{ error: { code, reason } }` body describe. */
 export function errorForStatus(status: number, raw: Buffer, what: string): FarmHttpError {
-  let detail: Partial<FarmErrorBody['error']> = {};
+  let detail: Partial<ErrorBody['error']> = {};
   try {
-    detail = (JSON.parse(raw.toString('utf8')) as FarmErrorBody).error ?? {};
+    detail = (JSON.parse(raw.toString('utf8')) as ErrorBody).error ?? {};
   } catch {
     // Not our JSON error shape: the status alone has to do.
   }
@@ -121,7 +123,11 @@ export function errorForStatus(status: number, raw: Buffer, what: string): FarmH
     typeof detail.message === 'string' ? `: ${detail.message.replace(/\s+/g, ' ').slice(0, 300)}` : '';
   const message = `${what} → ${status}${code ? ` ${code}` : ''}${said}`;
   if (status === 401) {
-    return new FarmHttpError('unauthorized', message, { status, code, reason: detail.reason });
+    return new FarmHttpError('unauthorized', message, {
+      status,
+      code,
+      reason: detail.reason as AuthFailureReason | undefined,
+    });
   }
   if (status >= 400 && status < 500) return new FarmHttpError('rejected', message, { status, code });
   if (status >= 500) return new FarmHttpError('server', message, { status, code });

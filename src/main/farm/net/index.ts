@@ -1,4 +1,4 @@
-/** The farm's secure HTTP layer: keys, identities, signatures, server, client, verified transfers, blob cache. */
+/** The farm's secure network layer: keys, identities, signatures, its server and client, the blob cache. */
 export {
   type BlobCache,
   type BlobCacheOptions,
@@ -14,19 +14,13 @@ export {
   type Peer,
   type UploadOptions,
 } from './client.ts';
-export {
-  BodyMismatchError,
-  BodyTooLargeError,
-  errorBody,
-  type FarmErrorBody,
-  FarmHttpError,
-  type FarmHttpErrorKind,
-  Refusal,
-} from './errors.ts';
+export { FarmHttpError, type FarmHttpErrorKind } from './errors.ts';
+export { createFarmServer, type FarmServer, type FarmServerOptions } from './farm-server.ts';
 export { ephemeralIdentity, loadNodeIdentity, NodeIdentity, nodeIdOf } from './identity.ts';
 export {
   FarmKey,
   FarmKeyError,
+  farmHmac,
   farmIdOf,
   farmKeyFromText,
   generateFarmKey,
@@ -34,17 +28,6 @@ export {
 } from './key.ts';
 export { NonceCache } from './nonce-cache.ts';
 export { ID_PATTERN, isFarmId, isSha256, SHA256_PATTERN } from './patterns.ts';
-export { type ReceivedFile, type ReceiveToFileOptions, receiveToFile } from './receive-file.ts';
-export { sendCheckedFile } from './send-file.ts';
-export type { SentContentExpectation } from './sent-content-check.ts';
-export {
-  createFarmServer,
-  DEFAULT_MAX_JSON_BYTES,
-  type FarmApp,
-  type FarmServer,
-  type FarmServerOptions,
-  type RouteAuth,
-} from './server.ts';
 export {
   type AuthFailureReason,
   EMPTY_BODY_SHA256,

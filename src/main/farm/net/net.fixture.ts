@@ -3,11 +3,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FarmApp } from '../../http/index.ts';
 import { addLogSink, type LogRecord, setLogLevel } from '../../log/logger.ts';
 import { createFarmClient, type FarmClient, type FarmClientOptions, type Peer } from './client.ts';
 import { ephemeralIdentity, type NodeIdentity } from './identity.ts';
+import { createFarmServer, type FarmServer, type FarmServerOptions } from './index.ts';
 import { type FarmKey, farmKeyFromText, generateFarmKey } from './key.ts';
-import { createFarmServer, type FarmApp, type FarmServer, type FarmServerOptions } from './server.ts';
 import { signRequest } from './signing.ts';
 import { FarmTrust } from './trust.ts';
 

@@ -4,10 +4,7 @@
  */
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function isSha256(value: unknown): value is string {
-  return typeof value === 'string' && SHA256_PATTERN.test(value);
-}
+export { isSha256 } from '../../util/hash.ts';
 
 export function isFarmId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);

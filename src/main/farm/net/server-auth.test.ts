@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { FarmApp } from '../../http/index.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import type { Peer } from './client.ts';
 import { ephemeralIdentity } from './identity.ts';
@@ -14,7 +15,6 @@ import {
   signedRawRequest,
   startServer,
 } from './net.fixture.ts';
-import type { FarmApp } from './server.ts';
 import { FARM_HEADER, signRequest, verifyReply } from './signing.ts';
 import { FarmTrust } from './trust.ts';
 

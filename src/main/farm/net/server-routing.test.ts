@@ -2,9 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { FarmApp } from '../../http/index.ts';
+import { errorBody, sendCheckedFile } from '../../http/index.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import type { Peer } from './client.ts';
-import { errorBody } from './errors.ts';
 import {
   captureLogs,
   identityFor,
@@ -16,8 +17,6 @@ import {
   signedRawRequest,
   startServer,
 } from './net.fixture.ts';
-import { sendCheckedFile } from './send-file.ts';
-import type { FarmApp } from './server.ts';
 import { signRequest } from './signing.ts';
 
 const T0 = 1_700_000_000_000;

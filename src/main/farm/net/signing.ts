@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { BODY_SHA256_HEADER } from '../../http/uploads.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import { ADMISSION_PATTERN, type NodeIdentity, PUBLIC_KEY_PATTERN } from './identity.ts';
 import type { NonceCache } from './nonce-cache.ts';
@@ -27,7 +28,7 @@ export const FARM_HEADER = {
   nonce: 'x-vfo-nonce',
   signature: 'x-vfo-signature',
   /** Streamed bodies: the sender declares (and signs) the hash; the receiver checks it at the end. */
-  bodySha256: 'x-vfo-body-sha256',
+  bodySha256: BODY_SHA256_HEADER,
 } as const;
 
 export const EMPTY_BODY_SHA256 = sha256Hex('');

@@ -6,9 +6,11 @@ import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { FarmApp } from '../../http/index.ts';
+import { BodyMismatchError, BodyTooLargeError, errorBody, receiveToFile } from '../../http/index.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import type { FarmClient, Peer } from './client.ts';
-import { BodyMismatchError, BodyTooLargeError, errorBody, FarmHttpError } from './errors.ts';
+import { FarmHttpError } from './errors.ts';
 import {
   identityFor,
   listFiles,
@@ -19,8 +21,6 @@ import {
   removeDir,
   startServer,
 } from './net.fixture.ts';
-import { receiveToFile } from './receive-file.ts';
-import type { FarmApp } from './server.ts';
 import { signRequest } from './signing.ts';
 
 const { key } = makeKey();

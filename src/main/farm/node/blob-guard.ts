@@ -8,9 +8,9 @@
 import { existsSync } from 'node:fs';
 import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
 import { errorMessage } from '../../engine/errors.ts';
+import type { SentContentExpectation } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import { fileIdentity } from '../../util/file-identity.ts';
-import type { SentContentExpectation } from '../net/index.ts';
 import type { Origin } from './origin.ts';
 
 const log = createLogger('BlobGuard');

@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import type { FarmStatus } from '../../../shared/contract.ts';
 import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
 import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../../ffmpeg/index.ts';
+import type { FarmApp } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeService } from '../../pipeline/services.ts';
 import { type ClusterMember, startClusterMember } from '../cluster/cluster-member.ts';
@@ -20,7 +21,6 @@ import {
   createBlobCache,
   createFarmClient,
   createFarmServer,
-  type FarmApp,
   type FarmClient,
   FarmHttpError,
   type FarmKey,

@@ -1,7 +1,7 @@
 /** What the coordinator answers: its queue (tasks in, leases out, results fenced) for the farm's nodes. */
 import { z } from 'zod';
 import { validateRenderPlan } from '../../../../shared/render-plan.ts';
-import type { FarmApp } from '../../net/index.ts';
+import type { FarmApp } from '../../../http/index.ts';
 import {
   announcementSchema,
   type FarmQueue,

@@ -1,7 +1,7 @@
 /** The few replies every group of farm routes gives: a refusal as the one error shape, and a 403 by role. */
 import type { FastifyReply } from 'fastify';
+import { errorBody } from '../../../http/index.ts';
 import { createLogger } from '../../../log/logger.ts';
-import { errorBody } from '../../net/index.ts';
 import type { Verdict } from '../farm-policy.ts';
 
 const log = createLogger('FarmRoutes');

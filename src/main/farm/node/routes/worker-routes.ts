@@ -1,6 +1,6 @@
 /** What a node answers as a worker: lease offers from the coordinator, and operators' controls. */
 import { z } from 'zod';
-import type { FarmApp } from '../../net/index.ts';
+import type { FarmApp } from '../../../http/index.ts';
 import { fromCoordinator } from '../farm-policy.ts';
 import { type LeaseOffer, leaseOfferSchema } from '../schemas.ts';
 import { authorized, refuse, SIGNED } from './replies.ts';

@@ -8,9 +8,9 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { partialPathFor } from '../../util/atomic-file.ts';
+import { partialPathFor } from '../util/atomic-file.ts';
+import { isSha256 } from '../util/hash.ts';
 import { BodyGuard } from './body-guard.ts';
-import { isSha256 } from './patterns.ts';
 
 export interface ReceiveToFileOptions {
   /** Past this many bytes the transfer is aborted with BodyTooLargeError. */

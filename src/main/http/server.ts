@@ -1,43 +1,40 @@
 /**
  * A node's HTTP server, on Fastify: the farm's routes and the UI's, on one port. This file sets up
  * what every route shares — timeouts and a per-client connection cap against slow or greedy clients,
- * zod schemas for params, queries and bodies, body parsers that keep the bytes a signature covers, the
- * farm's request signatures (farm-auth.ts), and one error shape (`{ error: { code, message } }`) for
- * every refusal. Routes are registered by their owners (farm/node/routes, api/ui-routes.ts).
+ * zod schemas for params, queries and bodies, body parsers that keep the hash of the bytes a signature
+ * covers, browser protections (helmet), and one error shape (`{ error: { code, message } }`) for every
+ * refusal. Routes are registered by their owners (farm/node/routes, api/ui-routes.ts); how a signed
+ * route is checked is added by whoever signs (farm/net/farm-server.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { createLogger, type Logger } from '../../log/logger.ts';
-import { sha256Hex } from '../../util/hash.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { sha256Hex } from '../util/hash.ts';
 import type { FarmApp, RouteAuth } from './app-types.ts';
-import { BodyMismatchError, BodyTooLargeError, errorBody, type FarmErrorIssue, Refusal } from './errors.ts';
-import { installFarmAuth } from './farm-auth.ts';
-import type { NodeIdentity } from './identity.ts';
-import { NonceCache } from './nonce-cache.ts';
-import { DEFAULT_MAX_SKEW_MS } from './signing.ts';
-import type { FarmTrust } from './trust.ts';
+
+export { acceptBody } from './uploads.ts';
+
+import { BodyMismatchError, BodyTooLargeError, type ErrorIssue, errorBody, Refusal } from './errors.ts';
 import { installUploads } from './uploads.ts';
 
 export type { FarmApp, RouteAuth };
+/** The app a node serves (farm and UI routes alike). */
+export type HttpApp = FarmApp;
 
-export interface FarmServerOptions {
-  /** This node: requests must be signed for it, and it signs its replies. */
-  identity: NodeIdentity;
-  /** Whose signatures are believed (admitted by the farm key). */
-  trust: FarmTrust;
+export interface HttpServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** Registers hooks before the routes (e.g. how signed routes are checked). */
+  hooks?: (app: FarmApp) => void;
   /** Registers the routes. */
   routes: (app: FarmApp) => void | Promise<void>;
-  /** Milliseconds since the epoch; checked against request timestamps. */
-  clock?: () => number;
+  /** Tags the server's log lines (the node's id). */
+  name: string;
   maxJsonBytes?: number;
-  maxSkewMs?: number;
-  nonces?: NonceCache;
   /** A socket silent this long is dropped (uploads and SSE keep theirs busy). */
   idleTimeoutMs?: number;
   /** close() waits this long for requests in flight before cutting their connections. */
@@ -48,7 +45,7 @@ export interface FarmServerOptions {
   maxConnectionsPerClient?: number;
 }
 
-export interface FarmServer {
+export interface HttpServer {
   readonly app: FarmApp;
   start(): Promise<{ url: string }>;
   close(): Promise<void>;
@@ -74,8 +71,8 @@ const PAGE_POLICY = {
 /** Enough issues to fix a request, not so many that a hostile body inflates the reply. */
 const MAX_ISSUES = 20;
 
-export async function createFarmServer(options: FarmServerOptions): Promise<FarmServer> {
-  const log = createLogger('FarmServer', { node: options.identity.id });
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const log = createLogger('HttpServer', { node: options.name });
   const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const app: FarmApp = Fastify({
     logger: false,
@@ -106,13 +103,8 @@ export async function createFarmServer(options: FarmServerOptions): Promise<Farm
     }
   });
   installUploads(app);
-  installFarmAuth(app, {
-    verifier: { trust: options.trust, selfId: options.identity.id },
-    identity: options.identity,
-    clock: options.clock ?? Date.now,
-    maxSkewMs: options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
-    nonces: options.nonces ?? new NonceCache(),
-  });
+  requireDeclaredAuth(app);
+  options.hooks?.(app);
   // Nothing a node sends is meant to run in, or be framed by, another page; the UI's page gets its
   // policy here too (the built index.html repeats most of it in a meta tag, which cannot forbid framing).
   await app.register(fastifyHelmet, {
@@ -135,10 +127,6 @@ export async function createFarmServer(options: FarmServerOptions): Promise<Farm
         : new Refusal(404, errorBody('not-found', 'no such route'));
     sendFailure(reply, refusal, log, fieldsOf(request));
   });
-  const { id, publicKey, admission } = options.identity;
-  // Public on purpose (the id is in the mDNS advert already): a client that only has a URL learns whom
-  // to sign for; the admission lets it check the answer with the farm key.
-  app.get('/farm/v1/identity', { config: { auth: 'none' } }, () => ({ id, publicKey, admission }));
   await options.routes(app);
   await app.ready();
 
@@ -153,7 +141,7 @@ export async function createFarmServer(options: FarmServerOptions): Promise<Farm
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
-      log.info('farm server listening', { url });
+      log.info('server listening', { url });
       return { url };
     },
     async close() {
@@ -184,7 +172,7 @@ function allowedMethods(app: FarmApp, url: string): string[] {
   );
 }
 
-function issuesOf(validation: { instancePath?: string; message?: string }[]): FarmErrorIssue[] {
+function issuesOf(validation: { instancePath?: string; message?: string }[]): ErrorIssue[] {
   return validation.slice(0, MAX_ISSUES).map((issue) => ({
     path: (issue.instancePath ?? '').split('/').filter(Boolean).join('.'),
     message: issue.message ?? 'invalid',
@@ -247,6 +235,31 @@ function refusalOf(error: unknown): Refusal | null {
         ? new Refusal(fastifyError.statusCode, errorBody('bad-request', 'bad request'))
         : null;
   }
+}
+
+/**
+ * Every route says how it authenticates (`config.auth`), or the server refuses to start: no route is
+ * open by omission. Custom rules (the UI's session cookie) are checked here, before any body is read;
+ * signed routes by the signer's hooks.
+ */
+function requireDeclaredAuth(app: FarmApp): void {
+  app.addHook('onRoute', (route) => {
+    // @fastify/static's routes serve the UI's page and assets, which anyone may load.
+    if (route.config && 'file' in route.config && route.config.auth === undefined) route.config.auth = 'none';
+    if (route.config?.auth === undefined && route.path !== '*') {
+      throw new Error(`route ${route.method} ${route.url} does not say how it authenticates (config.auth)`);
+    }
+  });
+  app.addHook('onRequest', async (request) => {
+    const auth = request.routeOptions.config.auth;
+    // A custom rule has no finer reason to give: its credentials were either absent or wrong.
+    if (typeof auth === 'function' && !auth(request.raw)) {
+      throw new Refusal(
+        401,
+        errorBody('unauthorized', 'request not authenticated', { reason: 'bad-signature' }),
+      );
+    }
+  });
 }
 
 /**

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type Json, settings } from '../db/schema.ts';
+import { resolveSettings } from '../engine/settings-resolver.ts';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
-import { MEDIA_ROOTS_SETTING, readMediaRoots } from './media-roots-setting.ts';
-import { resolveSettings } from './settings-resolver.ts';
+import { mediaRootsSetting } from './index.ts';
+
+const readMediaRoots = (db: typeof t.db) => mediaRootsSetting.read(db) ?? [];
 
 const t = tempDatabasePerTest();
 const input = { kind: 'script' as const, scriptPath: '/s/a.md', outputPath: '/s/a.mp4' };
@@ -10,7 +12,7 @@ const input = { kind: 'script' as const, scriptPath: '/s/a.md', outputPath: '/s/
 function store(value: Json): void {
   t.db
     .insert(settings)
-    .values({ key: MEDIA_ROOTS_SETTING, value })
+    .values({ key: mediaRootsSetting.key, value })
     .onConflictDoUpdate({ target: settings.key, set: { value } })
     .run();
 }

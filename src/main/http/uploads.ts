@@ -6,12 +6,11 @@
  * reply given before the body was all read closes the connection rather than reading the rest.
  */
 import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isSha256 } from '../util/hash.ts';
 import type { FarmApp } from './app-types.ts';
 import { BodyGuard } from './body-guard.ts';
 import { BodyTooLargeError, errorBody, Refusal } from './errors.ts';
-import { acceptBody } from './farm-auth.ts';
-import { isSha256 } from './patterns.ts';
-import { FARM_HEADER } from './signing.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,10 +19,27 @@ declare module 'fastify' {
   }
 }
 
+/** An upload declares its body's sha256 here (and a farm request signs it). */
+export const BODY_SHA256_HEADER = 'x-vfo-body-sha256';
+
+type AwaitingContinue = IncomingMessage & { awaitingContinue?: boolean };
+
+/** Sends "100 Continue" to a client that waits for it (once): call right before reading the body. */
+export function acceptBody(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = request.raw as AwaitingContinue;
+  if (!raw.awaitingContinue) return;
+  raw.awaitingContinue = false;
+  reply.raw.writeContinue();
+}
+
 export function installUploads(app: FarmApp): void {
+  app.addHook('preParsing', async (request, reply) => {
+    // Small bodies may come now; an upload is asked for once every check on its headers passed.
+    if (!request.routeOptions.config.upload) acceptBody(request, reply);
+  });
   app.decorateRequest('uploadFailure', null);
   app.addContentTypeParser('application/octet-stream', (request, payload: IncomingMessage, done) => {
-    const declared = request.headers[FARM_HEADER.bodySha256];
+    const declared = request.headers[BODY_SHA256_HEADER];
     const guard = new BodyGuard({
       maxBytes: request.routeOptions.bodyLimit ?? 0,
       ...(isSha256(declared) ? { expectSha256: declared } : {}),

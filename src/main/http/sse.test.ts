@@ -1,8 +1,14 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { identityFor, makeKey, type RunningServer, rawRequest, startServer } from './net.fixture.ts';
+import {
+  identityFor,
+  makeKey,
+  type RunningServer,
+  rawRequest,
+  startServer,
+} from '../farm/net/net.fixture.ts';
+import { signRequest } from '../farm/net/signing.ts';
 import type { FarmApp } from './server.ts';
-import { signRequest } from './signing.ts';
 import { openSse, type SseStream } from './sse.ts';
 
 const { key } = makeKey();

@@ -1,0 +1,52 @@
+/** Every setting a node keeps (Settings in the app, `vfo gc --budget`, a row edited by hand). */
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { setting } from './setting.ts';
+
+export { type Setting, setting } from './setting.ts';
+
+/** The ffmpeg chosen in Settings (a path, not a secret), used from the next start; null: searched for. */
+export const ffmpegPathSetting = setting('ffmpegPath', z.string().min(1).max(4096), 'ffmpeg is searched for');
+
+export const MAX_SEGMENT_SECONDS = 24 * 3600;
+
+/**
+ * How long each part of a video split across the farm must last (`farm.segments`); read when a video is
+ * sent to the farm, so a change applies to the next video without a restart. None: videos render whole.
+ */
+export const segmentsSetting = setting(
+  'farm.segments',
+  z.strictObject({ minSegmentSeconds: z.number().min(1).max(MAX_SEGMENT_SECONDS) }),
+  'videos render whole',
+);
+
+/**
+ * The folders besides a script's own that its media may come from (`media.roots`, a JSON list of
+ * absolute folders, none by default). Read when a script is checked and frozen into the job, so the
+ * check and the later read agree; an invalid row means no roots (fail closed).
+ */
+export const mediaRootsSetting = setting(
+  'media.roots',
+  z.array(z.string().max(4096).refine(isAbsolute, 'a media root must be an absolute folder')).max(100),
+  'no media roots are used',
+);
+
+/**
+ * When the blobs and scratch folders of the data folder pass this, the engine collects garbage after a
+ * job ends (`storage.diskBudget`, `{ "maxBytes": N }`). None: nothing is collected on its own.
+ */
+export const diskBudgetSetting = setting(
+  'storage.diskBudget',
+  z.strictObject({ maxBytes: z.number().int().nonnegative() }),
+  'nothing is collected automatically',
+);
+
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** "20GB", "500 MB", "1.5g", "1048576" → bytes (binary units); null when it is not a size. */
+export function parseSize(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
+  if (!match) return null;
+  const bytes = Number(match[1]) * (UNITS[(match[2] ?? '').toLowerCase()] as number);
+  return Number.isFinite(bytes) ? Math.round(bytes) : null;
+}

@@ -1,0 +1,46 @@
+/**
+ * Settings are data: one row of the `settings` table each, a JSON value checked by its schema when it
+ * is read (the database is a file anyone on the Mac could edit). A row that is missing or does not
+ * parse reads as null — the caller's default — and the second case is logged, never thrown.
+ */
+import { eq } from 'drizzle-orm';
+import type { ZodType } from 'zod';
+import type { Db } from '../db/open.ts';
+import { settings } from '../db/schema.ts';
+import { createLogger } from '../log/logger.ts';
+
+const log = createLogger('Settings');
+
+export interface Setting<T> {
+  key: string;
+  read(db: Db): T | null;
+  /** null removes the row (the default applies again). */
+  write(db: Db, value: T | null): void;
+}
+
+export function setting<T>(key: string, schema: ZodType<T>, whenInvalid: string): Setting<T> {
+  return {
+    key,
+    read(db) {
+      const row = db.select().from(settings).where(eq(settings.key, key)).get();
+      if (!row) return null;
+      const parsed = schema.safeParse(row.value);
+      if (parsed.success) return parsed.data;
+      log.warn(`the ${key} setting is not valid; ${whenInvalid}`, {
+        issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`),
+      });
+      return null;
+    },
+    write(db, value) {
+      if (value === null) {
+        db.delete(settings).where(eq(settings.key, key)).run();
+        return;
+      }
+      const json = value as never;
+      db.insert(settings)
+        .values({ key, value: json })
+        .onConflictDoUpdate({ target: settings.key, set: { value: json } })
+        .run();
+    },
+  };
+}
