@@ -4,7 +4,16 @@
  * (the coordinator's tasks, an origin's own tasks). drizzle-kit generates the SQL migrations in resources/migrations from this file.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
@@ -264,8 +273,32 @@ export const farmOriginTasks = sqliteTable(
     resultPath: text('result_path'),
     resultSha256: text('result_sha256'),
     encoder: text('encoder'),
+    /**
+     * Set when the worker's first encoder failed at run time and it encoded with the plan's next one:
+     * JSON {from, reason}. The encode step records it on the job as a warning.
+     */
+    fallback: text('fallback'),
     /** For a segment: the task id the whole video would have had (its segments share it). */
     splitOf: text('split_of'),
   },
   (t) => [index('farm_origin_tasks_split').on(t.splitOf)],
+);
+
+/**
+ * The coordinator's per-job worker blocklist (farm/queue/job-blocks.ts): how many tasks of one job each
+ * worker failed (a failed or expired lease). A worker at the limit (the `farm.blocklist` setting) gets no
+ * more tasks of that job until an operator clears it or the job is retried.
+ */
+export const farmJobFailures = sqliteTable(
+  'farm_job_failures',
+  {
+    originNodeId: text('origin_node_id').notNull(),
+    jobId: text('job_id').notNull(),
+    workerId: text('worker_id').notNull(),
+    failures: integer('failures').notNull(),
+    lastError: text('last_error').notNull(),
+    /** ms since the epoch. */
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.originNodeId, t.jobId, t.workerId] })],
 );

@@ -3,8 +3,9 @@
  * tasks it places from the index and returns the plan; the queue turns the plan into leases.
  *
  * Order: the first task of the best requirement group (priority, then age) goes to the best worker
- * that can take it — capable (an encoder in common), with a free slot, not excluded by two failures
- * of this task — best meaning most free slots, then fewest leases, then lowest id. Workers sit in one
+ * that can take it — capable (an encoder in common), with a free slot, not blocked for the task's job
+ * (job-blocks.ts) and not excluded by two failures of this task — best meaning most free slots, then
+ * fewest leases, then lowest id. Workers sit in one
  * heap per encoder, so a pass costs O(W log W + placed × (groups + log W + log T)) instead of
  * walking every task against every worker.
  */
@@ -34,6 +35,8 @@ export interface PlannedAssignment {
 
 export interface PlanOptions {
   maxFailuresPerWorker: number;
+  /** Workers blocked for this task's job: never given it, whatever else is free. */
+  blockedFor?: (task: Task) => ReadonlySet<string> | undefined;
 }
 
 const ANY = '\u0000any';
@@ -92,12 +95,19 @@ export function planAssignments(
     }
     index.pop(bestKey);
     const excluded = excludedWorkers(bestTask, options.maxFailuresPerWorker);
-    // Exclusion is lifted only when every capable worker has failed this task: better a third try
-    // on a worker that failed it than never running it (attempts still cap the retries).
+    const blocked = options.blockedFor?.(bestTask);
+    // Exclusion is lifted only when every capable worker that is not blocked for the job has failed
+    // this task: better a third try on a worker that failed it than never running it (the per-job
+    // blocklist and the attempts still cap the retries). A block is never lifted.
     const lifted =
       excluded.size > 0 &&
-      !registered.some((w) => !excluded.has(w.id) && isCapable(w.encoders, bestTask.requirements.encoders));
-    const worker = pool.best(required, lifted ? new Set() : excluded);
+      !registered.some(
+        (w) =>
+          !excluded.has(w.id) && !blocked?.has(w.id) && isCapable(w.encoders, bestTask.requirements.encoders),
+      );
+    const avoided = lifted ? new Set<string>() : excluded;
+    if (blocked) for (const id of blocked) avoided.add(id);
+    const worker = pool.best(required, avoided);
     if (!worker) {
       deferred.push(bestTask);
       continue;

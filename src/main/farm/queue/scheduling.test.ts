@@ -140,7 +140,7 @@ describe('FarmQueue.schedule: worker choice', () => {
   });
 
   it('gives the task back to a twice-failed worker when no other capable worker exists, up to the attempt limit', () => {
-    const { queue } = queueKit({ maxAttempts: 5 });
+    const { queue } = queueKit({ maxAttempts: 5, jobFailureLimit: () => 10 });
     queue.registerWorker(workerInfo('only'));
     queue.registerWorker(workerInfo('mac', { encoders: ['h264_videotoolbox'] }));
     queue.submit(taskInput('t'));
@@ -155,5 +155,27 @@ describe('FarmQueue.schedule: worker choice', () => {
       status: 'failed',
       lastError: /gave up after 5 attempts/,
     });
+  });
+
+  it('fails the job once its only capable worker is blocked for it, with that reason, before the attempts run out', () => {
+    const { queue } = queueKit({ maxAttempts: 5, blockCheckGraceMs: 0 });
+    queue.registerWorker(workerInfo('only'));
+    queue.registerWorker(workerInfo('mac', { encoders: ['h264_videotoolbox'] }));
+    queue.submit(taskInput('t'));
+    const workers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [assignment] = queue.schedule();
+      workers.push(assignment?.worker.id as string);
+      queue.fail(assignment?.lease.id as string, `encoder crashed ${i + 1}`, { retryable: true });
+    }
+    expect(workers).toEqual(['only', 'only', 'only']);
+    expect(queue.getTask(taskIdOf('t'))).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastError: /every capable worker is blocked for this job \(only: .*last error: encoder crashed 3/,
+    });
+    expect(queue.takeFailed()).toEqual([taskIdOf('t')]);
+    expect(queue.takeFailed()).toEqual([]);
+    expect(queue.view().blocks).toMatchObject([{ workerId: 'only', jobId: 'job-t', failures: 3 }]);
   });
 });
