@@ -53,10 +53,19 @@ export const ArtifactSummarySchema = z.object({
 });
 export type ArtifactSummary = z.infer<typeof ArtifactSummarySchema>;
 
+/** A job's priority: higher runs first on the farm, equal ones oldest first (`vfo submit --priority`). */
+export const PRIORITY_LIMIT = 1000;
+export const PrioritySchema = z
+  .number()
+  .int('priority must be a whole number')
+  .min(-PRIORITY_LIMIT, `priority must be from -${PRIORITY_LIMIT} to ${PRIORITY_LIMIT}`)
+  .max(PRIORITY_LIMIT, `priority must be from -${PRIORITY_LIMIT} to ${PRIORITY_LIMIT}`);
+
 export const JobSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
   status: JobStatusSchema,
+  priority: z.number().int(),
   recipe: z.object({ slug: z.string(), version: z.number().int() }),
   output: z.string().nullable(),
   error: z.string().nullable(),
@@ -101,13 +110,55 @@ export type ImportOutcome = z.infer<typeof ImportOutcomeSchema>;
 export const NodeViewSchema = z.object({
   id: z.string(),
   name: z.string(),
-  role: z.enum(['coordinator', 'worker', 'candidate']),
-  status: z.enum(['online', 'offline', 'paused', 'draining']),
+  /** The node the farm elected runs the queue; every other node is a worker (the coordinator encodes too). */
+  role: z.enum(['coordinator', 'worker']),
+  /**
+   * `yielding`: outside its render hours, or its user is at it; `incompatible`: it speaks another farm
+   * protocol and gets no work.
+   */
+  status: z.enum(['online', 'offline', 'paused', 'draining', 'yielding', 'incompatible']),
+  /** Why it takes no work now (yielding, incompatible), or null. */
+  reason: z.string().nullable(),
+  /** The app's version and the farm protocol it speaks; null when it did not say (an older node). */
+  version: z.string().nullable(),
+  protocol: z.number().int().nullable(),
   url: z.string(),
   capabilities: z.object({ encoders: z.array(z.string()), cores: z.number(), slots: z.number() }),
   running: z.number().int(),
 });
 export type NodeView = z.infer<typeof NodeViewSchema>;
+
+export const TASK_ID_PATTERN = /^[0-9a-f]{64}$/;
+
+/** One task of the coordinator's queue (unfinished, or failed within the hour). */
+export const FarmTaskViewSchema = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  originNodeId: z.string(),
+  originName: z.string().nullable(),
+  status: z.enum(['queued', 'leased', 'done', 'failed']),
+  priority: z.number().int(),
+  createdAt: z.number(),
+  attempts: z.number().int(),
+  workerId: z.string().nullable(),
+  workerName: z.string().nullable(),
+  progress: z.number().nullable(),
+  lastError: z.string().nullable(),
+  segment: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
+});
+export type FarmTaskView = z.infer<typeof FarmTaskViewSchema>;
+
+/** A worker that failed too many tasks of one job and gets no more of them until cleared. */
+export const FarmBlockSchema = z.object({
+  originNodeId: z.string(),
+  jobId: z.string(),
+  workerId: z.string(),
+  workerName: z.string().nullable(),
+  failures: z.number().int(),
+  lastError: z.string(),
+  updatedAt: z.number(),
+});
+export type FarmBlock = z.infer<typeof FarmBlockSchema>;
 
 export const FarmStatusSchema = z.object({
   self: z.string(),
@@ -120,6 +171,11 @@ export const FarmStatusSchema = z.object({
     done: z.number().int(),
     failed: z.number().int(),
   }),
+  /** The coordinator's tasks (empty while no coordinator answers). */
+  tasks: z.array(FarmTaskViewSchema),
+  blocks: z.array(FarmBlockSchema),
+  /** Tasks of one job a worker may fail before it is blocked for that job (`farm.blocklist`). */
+  blockLimit: z.number().int(),
 });
 export type FarmStatus = z.infer<typeof FarmStatusSchema>;
 
@@ -191,6 +247,12 @@ export const SettingsViewSchema = z.object({
   dataDir: z.string(),
   /** A farm video is split into segments only if each can last this long; null: videos render whole. */
   minSegmentSeconds: z.number().nullable(),
+  /** When this node takes farm work, e.g. "22:00-07:00" (local time); null: any time. */
+  renderHours: z.string().nullable(),
+  /** Step back while someone uses this computer; null: never. */
+  yieldToUser: z.object({ idleSeconds: z.number().int(), suspend: z.boolean() }).nullable(),
+  /** Tasks of one job a worker may fail before it gets no more of that job (when this node coordinates). */
+  blockLimit: z.number().int(),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
@@ -218,6 +280,8 @@ export const CONTRACT = {
   'jobs.get': { args: z.strictObject({ id }), result: JobDetailSchema },
   'jobs.retry': { args: z.strictObject({ id, fromStep: slug.optional() }), result: JobSummarySchema },
   'jobs.cancel': { args: z.strictObject({ id }), result: JobSummarySchema },
+  /** A queued or running job's priority (its farm tasks follow). */
+  'jobs.setPriority': { args: z.strictObject({ id, priority: PrioritySchema }), result: JobSummarySchema },
   'scripts.check': { args: z.strictObject({ script: ScriptUploadSchema }), result: ScriptCheckSchema },
   'scripts.import': {
     args: z.strictObject({
@@ -231,6 +295,24 @@ export const CONTRACT = {
   'farm.setPaused': {
     args: z.strictObject({ paused: z.boolean() }),
     result: z.object({ paused: z.boolean() }),
+  },
+  /** Pause, resume or drain any node of the farm (this one, or another: a signed request to it). */
+  'farm.control': {
+    args: z.strictObject({ node: id, action: z.enum(['pause', 'resume', 'drain']) }),
+    result: z.object({ node: z.string(), paused: z.boolean(), draining: z.boolean() }),
+  },
+  /** Requeue or cancel one task of the coordinator's queue. */
+  'farm.task': {
+    args: z.strictObject({
+      task: z.string().regex(TASK_ID_PATTERN, 'a task id is 64 hex digits'),
+      action: z.enum(['requeue', 'cancel']),
+    }),
+    result: z.object({ task: z.string(), result: z.string() }),
+  },
+  /** Let a blocked worker (or every worker) take the job's tasks again. */
+  'farm.clearBlock': {
+    args: z.strictObject({ originNodeId: id, jobId: id, workerId: id.optional() }),
+    result: z.object({ cleared: z.number().int() }),
   },
   'library.recipes': { args: none, result: z.array(RecipeViewSchema) },
   'library.presets': { args: none, result: z.array(PresetViewSchema) },
@@ -255,6 +337,35 @@ export const CONTRACT = {
   'settings.setMinSegmentSeconds': {
     args: z.strictObject({
       seconds: z.number(SECONDS_MESSAGE).min(1, SECONDS_MESSAGE).max(86_400, SECONDS_MESSAGE),
+    }),
+    result: SettingsViewSchema,
+  },
+  'settings.setRenderHours': {
+    args: z.strictObject({ hours: text(200).nullable() }),
+    result: SettingsViewSchema,
+  },
+  'settings.setYieldToUser': {
+    args: z.strictObject({
+      yieldToUser: z
+        .strictObject({
+          idleSeconds: z
+            .number()
+            .int('idle seconds must be a whole number')
+            .min(10, 'idle seconds must be from 10 to 86400')
+            .max(86_400, 'idle seconds must be from 10 to 86400'),
+          suspend: z.boolean(),
+        })
+        .nullable(),
+    }),
+    result: SettingsViewSchema,
+  },
+  'settings.setBlockLimit': {
+    args: z.strictObject({
+      maxTaskFailures: z
+        .number()
+        .int('the limit must be a whole number')
+        .min(1, 'the limit must be from 1 to 100')
+        .max(100, 'the limit must be from 1 to 100'),
     }),
     result: SettingsViewSchema,
   },

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { StepError } from '../engine/errors.ts';
 import type { StepHandler, StepResult } from '../engine/step-handler.ts';
-import { encodeInChildProcess, linkPlanAssets, selectEncoder } from '../ffmpeg/index.ts';
+import {
+  type EncoderFallback,
+  encodeInChildProcess,
+  encodeWithFallback,
+  linkPlanAssets,
+  selectEncoder,
+  usableEncoders,
+} from '../ffmpeg/index.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 
@@ -35,34 +42,44 @@ export function encodeStep(services: PipelineServices): StepHandler {
           signal: ctx.signal,
           onProgress: (fraction) => ctx.progress(fraction),
         });
-        const metadata = { encoder: result.encoder, farm: true, segments: result.segments };
+        if (result.fallback) ctx.warn(fallbackWarning(result.encoder, result.fallback));
+        const metadata = {
+          encoder: result.encoder,
+          farm: true,
+          segments: result.segments,
+          ...(result.fallback ? { fallback: result.fallback } : {}),
+        };
         return {
           files: { video: { path: result.path, type: 'video', metadata } },
           data: { encoder: result.encoder, durationMs: plan.durationMs },
         };
       }
       const { location, probe } = await services.ffmpeg();
-      const encoder = selectEncoder(plan.output.encoders, probe);
+      // The plan's later encoders are fallbacks for a hardware encoder that fails at run time.
+      const encoders = usableEncoders(plan.output.encoders, probe.encoders, probe);
       const { assetPaths, fontsDir } = await linkPlanAssets(plan, services.blobPath, ctx.workDir);
       const outPath = join(ctx.workDir, 'video.mp4');
-      const result = await encodeInChildProcess(
-        {
-          ffmpegPath: location.ffmpegPath,
-          ffprobePath: location.ffprobePath,
-          plan,
-          assetPaths,
-          outPath,
-          encoder,
-          fontsDir,
-          ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
-        },
-        {
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.fraction),
-          ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
-          ...(services.startEncodeRunner ? { startRunner: services.startEncodeRunner } : {}),
-        },
-      );
+      const encode = (encoder: string) =>
+        encodeInChildProcess(
+          {
+            ffmpegPath: location.ffmpegPath,
+            ffprobePath: location.ffprobePath,
+            plan,
+            assetPaths,
+            outPath,
+            encoder,
+            fontsDir,
+            ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
+          },
+          {
+            signal: ctx.signal,
+            onProgress: (p) => ctx.progress(p.fraction),
+            ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
+            ...(services.startEncodeRunner ? { startRunner: services.startEncodeRunner } : {}),
+          },
+        );
+      const { result, fallback } = await encodeWithFallback(encoders, encode);
+      if (fallback) ctx.warn(fallbackWarning(result.encoder, fallback));
       return {
         files: {
           video: {
@@ -73,6 +90,7 @@ export function encodeStep(services: PipelineServices): StepHandler {
               facts: result.facts as never,
               args: result.args,
               elapsedMs: result.elapsedMs,
+              ...(fallback ? { fallback: { ...fallback } } : {}),
             },
           },
         },
@@ -80,4 +98,8 @@ export function encodeStep(services: PipelineServices): StepHandler {
       };
     },
   };
+}
+
+function fallbackWarning(encoder: string, fallback: EncoderFallback): string {
+  return `encoded with ${encoder}: ${fallback.from} failed at run time (${fallback.reason})`;
 }

@@ -43,9 +43,6 @@ function submitBigJob(queue: FarmQueue, count = 4): void {
   for (let i = 0; i < count; i++) queue.submit(taskInput(`big-${i}`, { jobId: 'job-big', createdAt: i }));
 }
 
-const byTask = (assignments: Assignment[]) =>
-  Object.fromEntries(assignments.map((a) => [a.task.id, a.worker.id]));
-
 /** Fails every lease `workerId` holds now. */
 function failAllOf(queue: FarmQueue, workerId: string, reason: string): number {
   const leases = queue.worker(workerId)?.running ?? [];
