@@ -56,7 +56,6 @@ const log = createLogger('FarmQueue');
 export interface QueueConfig {
   leaseTimeoutMs: number;
   maxAttempts: number;
-  maxFailuresPerWorker: number;
 }
 
 export interface FarmQueueOptions extends Partial<QueueConfig> {
@@ -85,8 +84,6 @@ export const FARM_QUEUE_DEFAULTS = {
   workerStaleMs: 3000,
   /** Leases a task may lose (failure, expiry, removal) before it fails for good. */
   maxAttempts: 5,
-  /** A worker that failed a task this often is not given it again, unless no other capable worker exists. */
-  maxFailuresPerWorker: 2,
   /** A worker that failed this many tasks of one job gets no more of that job (FARM.md, `farm.blocklist`). */
   jobFailureLimit: 3,
   blockCheckGraceMs: 10_000,
@@ -151,7 +148,6 @@ export class FarmQueue {
     this.config = {
       leaseTimeoutMs: options.leaseTimeoutMs ?? FARM_QUEUE_DEFAULTS.leaseTimeoutMs,
       maxAttempts: options.maxAttempts ?? FARM_QUEUE_DEFAULTS.maxAttempts,
-      maxFailuresPerWorker: options.maxFailuresPerWorker ?? FARM_QUEUE_DEFAULTS.maxFailuresPerWorker,
     };
     this.workerStaleMs = options.workerStaleMs ?? FARM_QUEUE_DEFAULTS.workerStaleMs;
     this.newLeaseId = options.newLeaseId ?? randomLeaseId;
@@ -290,8 +286,7 @@ export class FarmQueue {
     const candidates = this.candidates(now);
     if (candidates.length === 0) return [];
     const limit = this.jobFailureLimit();
-    const plan = planAssignments(this.queued, candidates, [...this.workers.values()], {
-      ...this.config,
+    const plan = planAssignments(this.queued, candidates, {
       blockedFor: (task) => this.blocks.blockedFor(task.originNodeId, task.jobId, limit),
     });
     if (plan.length === 0) return [];

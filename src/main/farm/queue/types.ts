@@ -53,8 +53,8 @@ export interface Task {
   /** Leases that ended without a result (failure, expiry, worker removed). */
   attempts: number;
   /**
-   * Failed or expired leases per worker: a worker that failed a task twice is not given it again while
-   * another capable worker is not blocked for the job (see job-blocks.ts for the per-job limit).
+   * Failed or expired leases per worker (history: who may take the job's tasks is decided by the
+   * per-job count, job-blocks.ts).
    */
   failuresByWorker: Record<string, number>;
   /** Present exactly when status is 'leased'. */
