@@ -16,7 +16,7 @@ import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const SUBMIT_USAGE =
   'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--priority N] [--wait] [--wait-timeout 6h] [--json]\n' +
-  '  --priority N: higher runs first on the farm (-1000..1000, default 0)';
+  '  --priority N: higher runs first on the farm (-1000..1000, default 0; negative: --priority=-5)';
 export const STATUS_USAGE = 'usage: vfo status --node URL --farm-key-file FILE [--json]';
 
 const DEFAULT_WAIT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
