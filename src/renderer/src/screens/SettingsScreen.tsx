@@ -5,6 +5,7 @@ import { useSettingsStore } from '../stores/settings-store.ts';
 import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
 import { KeysForm } from './settings/KeysForm.tsx';
 import { SegmentsForm } from './settings/SegmentsForm.tsx';
+import { BlockLimitForm, RenderHoursForm, YieldForm } from './settings/WorkstationForms.tsx';
 
 interface Provider {
   key: keyof ProviderStatus;
@@ -79,6 +80,16 @@ export function SettingsScreen() {
         <p className="muted">Loading…</p>
       ) : (
         <SegmentsForm key={String(settings.minSegmentSeconds)} current={settings.minSegmentSeconds} />
+      )}
+      <h2 id="workstation-heading">Farm work on this computer</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <>
+          <RenderHoursForm key={settings.renderHours ?? ''} current={settings.renderHours} />
+          <YieldForm key={JSON.stringify(settings.yieldToUser)} current={settings.yieldToUser} />
+          <BlockLimitForm key={settings.blockLimit} current={settings.blockLimit} />
+        </>
       )}
       <h2 id="data-heading">Data folder</h2>
       <p data-testid="data-dir">{settings === null ? 'Loading…' : <code>{settings.dataDir}</code>}</p>
