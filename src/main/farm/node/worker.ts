@@ -121,6 +121,16 @@ export class FarmWorker {
   accept(offer: LeaseOffer): boolean {
     if (this.freeSlots <= 0 || this.running.has(offer.leaseId)) return false;
     const lease: RunningLease = { offer, progress: 0, abort: new AbortController() };
+    // A stopped ffmpeg cannot hear the cancel (a requeue, a withdrawal): let it run to its end.
+    lease.abort.signal.addEventListener('abort', () => {
+      if (this.suspended && lease.ffmpegPid !== undefined) {
+        try {
+          process.kill(lease.ffmpegPid, 'SIGCONT');
+        } catch {
+          // Already gone.
+        }
+      }
+    });
     this.running.set(offer.leaseId, lease);
     void this.run(lease).finally(() => {
       this.running.delete(offer.leaseId);
