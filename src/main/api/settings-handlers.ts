@@ -7,7 +7,9 @@ import { parseRenderHours } from '../../shared/render-hours.ts';
 import {
   blocklistSetting,
   DEFAULT_BLOCK_LIMIT,
+  defaultLocalParts,
   ffmpegPathSetting,
+  localPartsSetting,
   renderHoursSetting,
   segmentsSetting,
   yieldToUserSetting,
@@ -23,6 +25,7 @@ export type SettingsMethod =
   | 'settings.setRenderHours'
   | 'settings.setYieldToUser'
   | 'settings.setBlockLimit'
+  | 'settings.setLocalParts'
   | 'settings.setSecret';
 
 export interface SettingsDeps {
@@ -41,6 +44,7 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     providers: deps.providers(),
     dataDir: deps.dataDir,
     minSegmentSeconds: segmentsSetting.read(deps.db)?.minSegmentSeconds ?? null,
+    localParts: localPartsSetting.read(deps.db) ?? defaultLocalParts(),
     renderHours: renderHoursSetting.read(deps.db),
     yieldToUser: yieldToUserSetting.read(deps.db),
     blockLimit: blocklistSetting.read(deps.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
@@ -83,6 +87,11 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     },
     'settings.setBlockLimit': ({ maxTaskFailures }) => {
       blocklistSetting.write(deps.db, { maxTaskFailures });
+      return view();
+    },
+    // The next video encoded here uses them; a node's farm slots change at its next start.
+    'settings.setLocalParts': (localParts) => {
+      localPartsSetting.write(deps.db, localParts);
       return view();
     },
     // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.

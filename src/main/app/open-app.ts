@@ -28,7 +28,10 @@ import { parseRenderHours } from '../../shared/render-hours.ts';
 import {
   blocklistSetting,
   DEFAULT_BLOCK_LIMIT,
+  defaultLocalParts,
   ffmpegPathSetting,
+  type LocalParts,
+  localPartsSetting,
   renderHoursSetting,
   segmentsSetting,
   workerModeSetting,
@@ -50,15 +53,16 @@ export interface AppOptions {
   /** The app's bundled encode runner and how to start it (an Electron utility process). */
   encodeRunnerPath?: string | undefined;
   startEncodeRunner?: ((runnerPath: string) => RunnerChannel) | undefined;
+  /** Overrides the render.localParts setting (`vfo render --parts`). */
+  localParts?: Partial<LocalParts> | undefined;
   /** Join the farm (`vfo node`, the desktop app); without it the engine encodes in-process. */
   farm?: FarmOptions | undefined;
 }
 
 export interface FarmOptions
-  extends Pick<
-    FarmNodeOptions,
-    'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'maxConcurrency' | 'http'
-  > {
+  extends Pick<FarmNodeOptions, 'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'http'> {
+  /** Encodes at once; absent: the render.localParts setting's parts (local parts are the node's slots). */
+  maxConcurrency?: number | undefined;
   /** When the port is taken, listen on any free port instead (the app; `vfo node` fails instead). */
   anyPortIfTaken?: boolean;
   /** Overrides the `farm.segments` setting's minimum segment length for this run. */
@@ -107,6 +111,10 @@ export async function openApp(options: AppOptions): Promise<App> {
   const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
   const secrets = options.secrets ?? envSecretStore();
   const farm = options.farm;
+  const localParts = (): LocalParts => ({
+    ...(localPartsSetting.read(database.db) ?? defaultLocalParts()),
+    ...options.localParts,
+  });
   // The engine and the UI are built below; the node reaches them only when a request or a job comes in.
   let engine!: Engine;
   let ui: Ui | null = null;
@@ -118,6 +126,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const node = farm
     ? new FarmNode({
         ...farm,
+        maxConcurrency: farm.maxConcurrency ?? localParts().parts,
         identity: await loadNodeIdentity(dataDir, farm.key),
         sqlite: database.sqlite,
         dataDir,
@@ -162,6 +171,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     blobs,
     ffmpeg,
     ...(options.threads ? { encoderThreads: options.threads } : {}),
+    localParts,
     ...(runnerPath ? { encodeRunnerPath: runnerPath } : {}),
     secrets,
     ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),

@@ -19,6 +19,7 @@ import {
 import type { FarmApp } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeService } from '../../pipeline/services.ts';
+import type { SplitPolicy } from '../../segments/split-plan.ts';
 import { type ClusterMember, startClusterMember } from '../cluster/cluster-member.ts';
 import { speaksOtherProtocol } from '../cluster/cluster-member.ts';
 import { parseHelloInfo } from '../cluster/hello-schema.ts';
@@ -38,7 +39,6 @@ import {
   type Peer,
 } from '../net/index.ts';
 import type { QueueStats, QueueView } from '../queue/index.ts';
-import type { SplitPolicy } from '../segments/split-plan.ts';
 import type { IdleTime } from '../workstation/idle-time.ts';
 import { startWorkstationGuard, type WorkstationGuard } from '../workstation/workstation-guard.ts';
 import type { WorkstationSettings } from '../workstation/workstation-policy.ts';

@@ -25,6 +25,9 @@ interface SettingsState {
   setRenderHours(hours: string | null): Promise<boolean>;
   setYieldToUser(yieldToUser: SettingsView['yieldToUser']): Promise<boolean>;
   setBlockLimit(maxTaskFailures: number): Promise<boolean>;
+  /** What the node rejected in the last local parts. */
+  partsIssues: FieldIssue[];
+  setLocalParts(parts: number, minSegmentSeconds: number): Promise<boolean>;
 }
 
 export const useSettingsStore = create<SettingsState>()((set) => ({
@@ -32,6 +35,7 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
   issues: [],
   segmentIssues: [],
   farmIssues: NO_FARM_ISSUES,
+  partsIssues: [],
   saving: false,
   async setRenderHours(hours) {
     set({ saving: true, farmIssues: NO_FARM_ISSUES });
@@ -109,6 +113,22 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
     }
     set({ settings: result.value });
     notify('success', `Saved: videos on the farm are split into segments of at least ${seconds} s`);
+    return true;
+  },
+  async setLocalParts(parts, minSegmentSeconds) {
+    set({ saving: true, partsIssues: [] });
+    const args = { parts, minSegmentSeconds };
+    const result = await callForForm('settings.setLocalParts', args, 'Saving the local parts');
+    set({ saving: false });
+    if (!result.ok) {
+      set({ partsIssues: result.issues });
+      return false;
+    }
+    set({ settings: result.value });
+    notify(
+      'success',
+      `Saved: a video is encoded here in up to ${parts} parts of at least ${minSegmentSeconds} s`,
+    );
     return true;
   },
 }));
