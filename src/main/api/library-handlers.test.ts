@@ -99,7 +99,7 @@ describe('library calls', () => {
           videoPreset: 'preview-360p',
           visuals: ['dusk.png'],
           motion: 'pan-left',
-          captions: { burnIn: false, fontSize: 30 },
+          captions: { burnIn: false },
         },
       },
       kinds,

@@ -1,16 +1,33 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CAPTION_FONTS, DEFAULT_CAPTION_STYLE } from '../../shared/caption-styles.ts';
 import { buildAss, buildSrt } from '../captions/index.ts';
+import { SEED_CAPTION_STYLES } from '../db/seed-data.ts';
+import type { CaptionStyleSettings, JobSettings } from '../engine/job-settings.ts';
 import type { StepHandler } from '../engine/step-handler.ts';
 import type { Narration } from '../speech/index.ts';
 import { readInputJson } from './files.ts';
 
-const CAPTIONS_VERSION = 'captions/1';
-/** The family name inside the bundled font file (resources/fonts), which libass matches on. */
-export const CAPTION_FONT_NAME = 'DejaVu Sans';
-export const CAPTION_FONT_FILE = 'DejaVuSans-Bold.ttf';
+// /2: the look comes from the job's caption style, and words are lit from the narration's word timings.
+const CAPTIONS_VERSION = 'captions/2';
 
-/** Narration timings → ASS (burned in) and SRT (a sidecar for players and platforms). */
+/**
+ * The caption style a job runs with. A job made before caption styles froze none: it keeps the look
+ * captions had then, which is the seeded "clean" style's first version.
+ */
+export function captionStyleOf(settings: JobSettings): CaptionStyleSettings {
+  if (settings.captionStyle) return settings.captionStyle;
+  const seeded = SEED_CAPTION_STYLES.find((style) => style.slug === DEFAULT_CAPTION_STYLE);
+  const { name: _name, ...clean } = seeded as (typeof SEED_CAPTION_STYLES)[number];
+  return { ...clean, version: 1 };
+}
+
+/** The bundled font file (under resources/fonts) the job's captions are drawn with. */
+export function captionFontFile(settings: JobSettings): string {
+  return CAPTION_FONTS[captionStyleOf(settings).font].file;
+}
+
+/** Narration timings → ASS (burned in, in the job's caption style) and SRT (a sidecar for players). */
 export function captionsStep(): StepHandler {
   return {
     kind: 'captions.build',
@@ -18,8 +35,7 @@ export function captionsStep(): StepHandler {
     config: ({ settings }) => ({
       width: settings.video.width,
       height: settings.video.height,
-      fontSize: settings.recipe.defaults.captions.fontSize,
-      fontName: CAPTION_FONT_NAME,
+      captionStyle: captionStyleOf(settings),
     }),
     async run(ctx) {
       const narration = await readInputJson<Narration>(ctx.inputs, 'narration', 'timings');
@@ -27,8 +43,8 @@ export function captionsStep(): StepHandler {
       const ass = buildAss(narration.cues, {
         width,
         height,
-        fontName: CAPTION_FONT_NAME,
-        fontSize: ctx.settings.recipe.defaults.captions.fontSize,
+        look: captionStyleOf(ctx.settings),
+        ...(narration.words ? { words: narration.words } : {}),
       });
       const assPath = join(ctx.workDir, 'captions.ass');
       const srtPath = join(ctx.workDir, 'captions.srt');
@@ -36,7 +52,7 @@ export function captionsStep(): StepHandler {
       await writeFile(srtPath, buildSrt(narration.cues));
       return {
         files: { ass: { path: assPath, type: 'subtitles' }, srt: { path: srtPath, type: 'subtitles' } },
-        data: { cues: narration.cues.length },
+        data: { cues: narration.cues.length, words: narration.words?.length ?? 0 },
       };
     },
   };
