@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CAPTION_FONTS, DEFAULT_CAPTION_STYLE } from '../../shared/caption-styles.ts';
-import { buildAss, buildSrt } from '../captions/index.ts';
+import { buildAss, buildSrt, CaptionError } from '../captions/index.ts';
 import { SEED_CAPTION_STYLES } from '../db/seed-data.ts';
+import { StepError } from '../engine/errors.ts';
 import type { CaptionStyleSettings, JobSettings } from '../engine/job-settings.ts';
 import type { StepHandler } from '../engine/step-handler.ts';
 import type { Narration } from '../speech/index.ts';
@@ -24,7 +25,16 @@ export function captionStyleOf(settings: JobSettings): CaptionStyleSettings {
 
 /** The bundled font file (under resources/fonts) the job's captions are drawn with. */
 export function captionFontFile(settings: JobSettings): string {
-  return CAPTION_FONTS[captionStyleOf(settings).font].file;
+  const style = captionStyleOf(settings);
+  const font = CAPTION_FONTS[style.font] as (typeof CAPTION_FONTS)[keyof typeof CAPTION_FONTS] | undefined;
+  // Only a style saved by a newer build (with more fonts) can name one this build does not ship.
+  if (!font) {
+    throw new StepError(
+      'invalid-input',
+      `caption style "${style.slug}" v${style.version} names the font "${style.font}", which this build does not bundle`,
+    );
+  }
+  return font.file;
 }
 
 /** Narration timings → ASS (burned in, in the job's caption style) and SRT (a sidecar for players). */
@@ -40,12 +50,23 @@ export function captionsStep(): StepHandler {
     async run(ctx) {
       const narration = await readInputJson<Narration>(ctx.inputs, 'narration', 'timings');
       const { width, height } = ctx.settings.video;
-      const ass = buildAss(narration.cues, {
-        width,
-        height,
-        look: captionStyleOf(ctx.settings),
-        ...(narration.words ? { words: narration.words } : {}),
-      });
+      const style = captionStyleOf(ctx.settings);
+      let ass: string;
+      try {
+        ass = buildAss(narration.cues, {
+          width,
+          height,
+          look: style,
+          ...(narration.words ? { words: narration.words } : {}),
+        });
+      } catch (error) {
+        // A style that cannot be drawn stays so on every retry.
+        if (!(error instanceof CaptionError)) throw error;
+        throw new StepError(
+          'invalid-input',
+          `caption style "${style.slug}" v${style.version}: ${error.message}`,
+        );
+      }
       const assPath = join(ctx.workDir, 'captions.ass');
       const srtPath = join(ctx.workDir, 'captions.srt');
       await writeFile(assPath, ass);
