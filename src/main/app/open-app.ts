@@ -22,7 +22,13 @@ import {
   type PipelineServices,
 } from '../pipeline/index.ts';
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
-import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
+import {
+  defaultLocalParts,
+  ffmpegPathSetting,
+  type LocalParts,
+  localPartsSetting,
+  segmentsSetting,
+} from '../settings/index.ts';
 import { importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
 
@@ -38,15 +44,16 @@ export interface AppOptions {
   /** The app's bundled encode runner and how to start it (an Electron utility process). */
   encodeRunnerPath?: string | undefined;
   startEncodeRunner?: ((runnerPath: string) => RunnerChannel) | undefined;
+  /** Overrides the render.localParts setting (`vfo render --parts`). */
+  localParts?: Partial<LocalParts> | undefined;
   /** Join the farm (`vfo node`, the desktop app); without it the engine encodes in-process. */
   farm?: FarmOptions | undefined;
 }
 
 export interface FarmOptions
-  extends Pick<
-    FarmNodeOptions,
-    'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'maxConcurrency' | 'http'
-  > {
+  extends Pick<FarmNodeOptions, 'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'http'> {
+  /** Encodes at once; absent: the render.localParts setting's parts (local parts are the node's slots). */
+  maxConcurrency?: number | undefined;
   /** When the port is taken, listen on any free port instead (the app; `vfo node` fails instead). */
   anyPortIfTaken?: boolean;
   /** Overrides the `farm.segments` setting's minimum segment length for this run. */
@@ -88,6 +95,10 @@ export async function openApp(options: AppOptions): Promise<App> {
   const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
   const secrets = options.secrets ?? envSecretStore();
   const farm = options.farm;
+  const localParts = (): LocalParts => ({
+    ...(localPartsSetting.read(database.db) ?? defaultLocalParts()),
+    ...options.localParts,
+  });
   // The engine and the UI are built below; the node reaches them only when a request or a job comes in.
   let engine!: Engine;
   let ui: Ui | null = null;
@@ -99,6 +110,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const node = farm
     ? new FarmNode({
         ...farm,
+        maxConcurrency: farm.maxConcurrency ?? localParts().parts,
         identity: await loadNodeIdentity(dataDir, farm.key),
         sqlite: database.sqlite,
         dataDir,
@@ -132,6 +144,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     blobs,
     ffmpeg,
     ...(options.threads ? { encoderThreads: options.threads } : {}),
+    localParts,
     ...(runnerPath ? { encodeRunnerPath: runnerPath } : {}),
     secrets,
     ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),
