@@ -6,6 +6,7 @@
  * (`{ ok: false, error }`), never as thrown exceptions. Events arrive as one stream.
  */
 import { z } from 'zod';
+import { CaptionStyleSchema } from './caption-styles.ts';
 import { VideoPresetSchema, VoicePresetSchema } from './presets.ts';
 
 const id = z.string().min(1).max(64);
@@ -239,6 +240,31 @@ export type VoicePresetFields = z.infer<typeof VoicePresetFieldsSchema>;
 export const VideoPresetFieldsSchema = VideoPresetSchema;
 export type VideoPresetFields = z.infer<typeof VideoPresetFieldsSchema>;
 
+/** A caption style in the Library's list: the version in use and the newest. */
+export const CaptionStyleViewSchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  summary: z.string(),
+  activeVersion: z.number().int().nullable(),
+  latestVersion: z.number().int(),
+});
+export type CaptionStyleView = z.infer<typeof CaptionStyleViewSchema>;
+
+/** A caption style as the UI edits it (the shape is the Library's own: src/shared/caption-styles.ts). */
+export const CaptionStyleFieldsSchema = CaptionStyleSchema;
+export type CaptionStyleFields = z.infer<typeof CaptionStyleFieldsSchema>;
+
+/** One version's fields (the active one, else the latest), for the editor. */
+export const CaptionStyleDetailSchema = CaptionStyleViewSchema.extend({
+  shownVersion: z.number().int(),
+  fields: CaptionStyleFieldsSchema,
+});
+export type CaptionStyleDetail = z.infer<typeof CaptionStyleDetailSchema>;
+
+/** A new version of a caption style; `activate` makes it the one new jobs use. */
+export const CaptionStyleInputSchema = CaptionStyleFieldsSchema.extend({ activate: z.boolean() });
+export type CaptionStyleInput = z.infer<typeof CaptionStyleInputSchema>;
+
 /** Settings a node shows. Provider keys are never part of it: only whether each provider is ready. */
 export const SettingsViewSchema = z.object({
   /** The ffmpeg chosen in Settings; null means it is searched for. */
@@ -330,6 +356,13 @@ export const CONTRACT = {
   'library.activateRecipe': {
     args: z.strictObject({ slug, version: z.number().int().min(1) }),
     result: RecipeViewSchema,
+  },
+  'library.captionStyles': { args: none, result: z.array(CaptionStyleViewSchema) },
+  'library.captionStyle': { args: z.strictObject({ slug }), result: CaptionStyleDetailSchema },
+  'library.saveCaptionStyle': { args: CaptionStyleInputSchema, result: CaptionStyleViewSchema },
+  'library.activateCaptionStyle': {
+    args: z.strictObject({ slug, version: z.number().int().min(1) }),
+    result: CaptionStyleViewSchema,
   },
   'settings.get': { args: none, result: SettingsViewSchema },
   'settings.setFfmpegPath': {

@@ -15,6 +15,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 import type { JobStatus, StepStatus } from '../../shared/contract.ts';
+import type { CaptionStyle } from '../../shared/caption-styles.ts';
 import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
@@ -38,7 +39,8 @@ export interface RecipeDefaults {
   /** Bundled visuals (file names under resources/visuals) cycled over scenes that have no [image]. */
   visuals: string[];
   motion: 'none' | 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right';
-  captions: { burnIn: boolean; fontSize: number };
+  /** How captions look is the caption style's (named by the video preset), not the recipe's. */
+  captions: { burnIn: boolean };
 }
 
 export const recipes = sqliteTable(
@@ -118,8 +120,37 @@ export const videoPresets = sqliteTable('video_presets', {
   audioCodec: text('audio_codec').$type<VideoEncoding['audioCodec']>().notNull(),
   audioBitrate: text('audio_bitrate').notNull(),
   audioSampleRate: integer('audio_sample_rate').notNull(),
+  /** Slug of a caption style; its active version is what jobs made with this preset use. */
+  captionStyle: text('caption_style').notNull().default('clean'),
   updatedAt: text('updated_at').notNull(),
 });
+
+/** Versioned like recipes: a job records the version it used, and versions are never edited. */
+export const captionStyles = sqliteTable(
+  'caption_styles',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    font: text('font').$type<CaptionStyle['font']>().notNull(),
+    size: integer('size').notNull(),
+    textColour: text('text_colour').notNull(),
+    outlineColour: text('outline_colour').notNull(),
+    outline: real('outline').notNull(),
+    shadowColour: text('shadow_colour').notNull(),
+    shadow: real('shadow').notNull(),
+    position: text('position').$type<CaptionStyle['position']>().notNull(),
+    margin: real('margin').notNull(),
+    maxLines: integer('max_lines').notNull(),
+    textCase: text('text_case').$type<CaptionStyle['textCase']>().notNull(),
+    wordHighlight: text('word_highlight').$type<CaptionStyle['wordHighlight']>().notNull(),
+    highlightColour: text('highlight_colour').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('caption_styles_slug_version').on(t.slug, t.version)],
+);
 
 export type { JobStatus, StepStatus };
 
