@@ -5,7 +5,8 @@ import type { StepHandler } from '../engine/step-handler.ts';
 import type { Narration } from '../speech/index.ts';
 import { readInputJson } from './files.ts';
 
-const CAPTIONS_VERSION = 'captions/1';
+// /2: the SRT's last cue ends with a blank line too.
+const CAPTIONS_VERSION = 'captions/2';
 /** The family name inside the bundled font file (resources/fonts), which libass matches on. */
 export const CAPTION_FONT_NAME = 'DejaVu Sans';
 export const CAPTION_FONT_FILE = 'DejaVuSans-Bold.ttf';
