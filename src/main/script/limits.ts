@@ -21,10 +21,15 @@ export const SCRIPT_LIMITS = {
   maxPitchPercent: 50,
   maxPitchSemitones: 12,
   maxTitleLength: 500,
+  /** A clip's range: at least a tenth of a second, ending within six hours. */
+  minClipRangeMs: 100,
+  maxClipTimeMs: 6 * 60 * 60 * 1000,
 } as const;
 
 export const SCRIPT_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
+export const CLIP_EXTENSIONS = ['.mp4', '.mov', '.m4v', '.webm', '.mkv'] as const;
+export const MUSIC_EXTENSIONS = ['.mp3', '.m4a', '.wav', '.flac'] as const;
 
 /** Slug of a voice preset or voice name, as written in `[voice ...]` or front matter. */
 export { STYLE_NAME_PATTERN, VOICE_SLUG_PATTERN } from '../../shared/presets.ts';
