@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { JobStatus, StepStatus } from '../../shared/contract.ts';
-import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
+import type { Loudness, MusicMix, VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -30,6 +30,8 @@ export interface RecipeDefaults {
   visuals: string[];
   motion: 'none' | 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right';
   captions: { burnIn: boolean; fontSize: number };
+  /** A bundled music bed (see pipeline/music-beds.ts) under scripts that name no music of their own. */
+  music?: { bed: string } | null;
 }
 
 export const recipes = sqliteTable(
@@ -109,6 +111,16 @@ export const videoPresets = sqliteTable('video_presets', {
   audioCodec: text('audio_codec').$type<VideoEncoding['audioCodec']>().notNull(),
   audioBitrate: text('audio_bitrate').notNull(),
   audioSampleRate: integer('audio_sample_rate').notNull(),
+  /** Rows made before loudness was a preset field get what the platforms play at. */
+  loudness: text('loudness', { mode: 'json' })
+    .$type<Loudness>()
+    .notNull()
+    .default({ targetLufs: -14, truePeakDbtp: -1 }),
+  /** How a music bed sits under the narration (levels relative to the narration's loudness). */
+  music: text('music', { mode: 'json' })
+    .$type<MusicMix>()
+    .notNull()
+    .default({ levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 }),
   updatedAt: text('updated_at').notNull(),
 });
 

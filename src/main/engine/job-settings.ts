@@ -1,4 +1,4 @@
-import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
+import type { Loudness, MusicMix, VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { Pipeline, RecipeDefaults } from '../db/schema.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
@@ -8,8 +8,11 @@ export type VoiceSettings = Omit<VoicePreset, 'name' | 'prosody' | 'directionMap
   directionMap: DirectionMap;
 };
 
-/** A video preset as a job froze it. */
-export type VideoSettings = { slug: string } & VideoEncoding;
+/**
+ * A video preset as a job froze it. Jobs made before presets carried loudness and a music mix have
+ * neither: their videos are not normalized, and take no music.
+ */
+export type VideoSettings = { slug: string } & VideoEncoding & { loudness?: Loudness; music?: MusicMix };
 
 /**
  * Everything a job runs with, frozen when the job is created (recipe version, presets, input):

@@ -1,0 +1,135 @@
+/**
+ * Loudness, measured the way platforms measure it (EBU R128 / ITU BS.1770 with ffmpeg's ebur128
+ * filter): integrated loudness in LUFS, true peak in dBTP (4x oversampled), loudness range in LU.
+ * The plan step measures the mix to find the gain that brings it to the preset's target (and whether
+ * a true-peak limiter is needed); the verify step measures the finished video.
+ */
+import type { Loudness } from '../../shared/presets.ts';
+import type { LoudnessPlan, RenderPlan } from '../../shared/render-plan.ts';
+import { audioGraph, audioInputArgs, audioInputSpecs } from './audio-graph.ts';
+import { FfmpegError } from './errors.ts';
+import { captureOutput } from './exec.ts';
+
+export interface LoudnessFacts {
+  integratedLufs: number;
+  truePeakDbtp: number;
+  rangeLu: number;
+}
+
+/** ebur128's own floor: what it reports for silence. */
+export const SILENCE_LUFS = -70;
+/** The limiter holds peaks this far under the ceiling: AAC encoding lifts true peaks a little. */
+const CEILING_MARGIN_DB = 0.5;
+/** A gain past this is not a level to fix but a broken input (near-silence): it is clamped. */
+const MAX_GAIN_DB = 40;
+/** framelog=verbose: the per-100-ms lines are logged only at verbose level, the summary at info. */
+const EBUR128 = 'ebur128=peak=true:framelog=verbose';
+
+/** The summary ebur128 prints at the end; null when it printed none. */
+export function parseEbur128Summary(stderr: string): LoudnessFacts | null {
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const number = (pattern: RegExp) => {
+    const text = pattern.exec(summary)?.[1];
+    if (text === undefined) return null;
+    return text === '-inf' ? Number.NEGATIVE_INFINITY : Number(text);
+  };
+  const integrated = number(/\bI:\s+(-?[\d.]+|-inf)\s+LUFS/);
+  const range = number(/\bLRA:\s+(-?[\d.]+|-inf)\s+LU\b/);
+  const peak = number(/\bPeak:\s+(-?[\d.]+|-inf)\s+dBFS/);
+  if (!summary.startsWith('Summary:') || integrated === null || peak === null) return null;
+  return { integratedLufs: integrated, truePeakDbtp: peak, rangeLu: range ?? 0 };
+}
+
+/** Time allowed for a measurement: audio decodes at well over 20x real time, even on a busy Mac. */
+function timeoutFor(durationMs: number): number {
+  return Math.max(60_000, Math.round(durationMs / 5));
+}
+
+async function measure(ffmpegPath: string, args: string[], durationMs: number, what: string) {
+  const out = await captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', '-nostats', ...args], {
+    timeoutMs: timeoutFor(durationMs),
+  });
+  const facts = out.code === 0 ? parseEbur128Summary(out.stderr) : null;
+  if (!facts) {
+    const detail = out.stderr.trim().split('\n').slice(-3).join(' ');
+    throw new FfmpegError(
+      'encode-failed',
+      `cannot measure the loudness of ${what}: ${detail || 'no details'}`,
+    );
+  }
+  return facts;
+}
+
+/** The loudness of a file's first audio stream. */
+export function measureFileLoudness(
+  ffmpegPath: string,
+  path: string,
+  durationMs = 0,
+): Promise<LoudnessFacts> {
+  return measure(
+    ffmpegPath,
+    ['-i', path, '-map', '0:a:0', '-af', EBUR128, '-f', 'null', '-'],
+    durationMs,
+    path,
+  );
+}
+
+/** The loudness of the plan's audio track as the encoder will mix it (with its loudness plan, if any). */
+export function measureMixLoudness(
+  ffmpegPath: string,
+  plan: RenderPlan,
+  assetPaths: Record<string, string>,
+): Promise<LoudnessFacts> {
+  const graph = [
+    ...audioGraph(
+      plan,
+      audioInputSpecs(plan).map((_, i) => i),
+    ),
+    `[aout]${EBUR128}[measured]`,
+  ];
+  return measure(
+    ffmpegPath,
+    [
+      ...audioInputArgs(plan, assetPaths),
+      ...['-filter_complex', graph.join(';\n'), '-map', '[measured]', '-f', 'null', '-'],
+    ],
+    plan.durationMs,
+    'the audio mix',
+  );
+}
+
+/**
+ * Measure, then gain: the gain that brings the mix to the target, and — when that gain would lift its
+ * true peaks over the ceiling — a limiter just under the ceiling, after which the mix is measured once
+ * more and the gain corrected for what the limiter took off.
+ */
+export async function planLoudness(
+  ffmpegPath: string,
+  plan: RenderPlan,
+  assetPaths: Record<string, string>,
+  target: Loudness,
+): Promise<LoudnessPlan> {
+  const { loudness: _ignored, ...audio } = plan.audio;
+  const bare: RenderPlan = { ...plan, audio };
+  const first = await measureMixLoudness(ffmpegPath, bare, assetPaths);
+  const base = { targetLufs: target.targetLufs, truePeakDbtp: target.truePeakDbtp };
+  if (first.integratedLufs <= SILENCE_LUFS) return { ...base, gainDb: 0, limitDbtp: null };
+  const gainDb = clampGain(target.targetLufs - first.integratedLufs);
+  const ceiling = target.truePeakDbtp - CEILING_MARGIN_DB;
+  if (first.truePeakDbtp + gainDb <= ceiling) return { ...base, gainDb: round2(gainDb), limitDbtp: null };
+  const limited: LoudnessPlan = { ...base, gainDb: round2(gainDb), limitDbtp: round2(ceiling) };
+  const second = await measureMixLoudness(
+    ffmpegPath,
+    { ...plan, audio: { ...audio, loudness: limited } },
+    assetPaths,
+  );
+  return { ...limited, gainDb: round2(clampGain(gainDb + target.targetLufs - second.integratedLufs)) };
+}
+
+function clampGain(db: number): number {
+  return Math.max(-MAX_GAIN_DB, Math.min(MAX_GAIN_DB, db));
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
