@@ -60,16 +60,21 @@ async function measure(ffmpegPath: string, args: string[], durationMs: number, w
   return facts;
 }
 
-/** The loudness of a file's first audio stream. */
+/**
+ * The loudness of a file's first audio stream; with `asMixedAt`, as the mix takes it in (stereo at
+ * that rate: a mono file counts as it will sound there).
+ */
 export function measureFileLoudness(
   ffmpegPath: string,
   path: string,
-  durationMs = 0,
+  options: { durationMs?: number; asMixedAt?: number } = {},
 ): Promise<LoudnessFacts> {
+  const { asMixedAt } = options;
+  const prepare = asMixedAt ? `aresample=${asMixedAt},aformat=sample_fmts=fltp:channel_layouts=stereo,` : '';
   return measure(
     ffmpegPath,
-    ['-i', path, '-map', '0:a:0', '-af', EBUR128, '-f', 'null', '-'],
-    durationMs,
+    ['-i', path, '-map', '0:a:0', '-af', `${prepare}${EBUR128}`, '-f', 'null', '-'],
+    options.durationMs ?? 0,
     path,
   );
 }

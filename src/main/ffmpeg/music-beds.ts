@@ -52,7 +52,17 @@ export async function bundledBedFile(name: string, ffmpegPath: string, cacheDir:
   await mkdir(cacheDir, { recursive: true });
   const partial = `${partialPathFor(path)}.flac`;
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'];
-  args.push('-filter_complex', bed.graph, '-map', '[bed]', '-t', String(bed.seconds), '-c:a', 'flac', partial);
+  args.push(
+    '-filter_complex',
+    bed.graph,
+    '-map',
+    '[bed]',
+    '-t',
+    String(bed.seconds),
+    '-c:a',
+    'flac',
+    partial,
+  );
   const out = await captureOutput(ffmpegPath, args);
   if (out.code !== 0) {
     await rm(partial, { force: true });

@@ -62,7 +62,7 @@ export async function verifyVideo(
     facts.video.frames = await countVideoFrames(ffmpegPath, path);
   }
   if (expect.loudnessLufs !== undefined && facts.audio) {
-    facts.loudness = await measureFileLoudness(ffmpegPath, path, expect.durationMs);
+    facts.loudness = await measureFileLoudness(ffmpegPath, path, { durationMs: expect.durationMs });
   }
   const problems = findProblems(facts, expect);
   if (problems.length > 0) {

@@ -2,11 +2,19 @@ import { join } from 'node:path';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { StepError } from '../engine/errors.ts';
 import type { StepHandler, StepResult } from '../engine/step-handler.ts';
-import { encodeInChildProcess, linkPlanAssets, selectEncoder } from '../ffmpeg/index.ts';
+import type { Json } from '../db/schema.ts';
+import {
+  encodeInChildProcess,
+  type LoudnessFacts,
+  linkPlanAssets,
+  measureFileLoudness,
+  selectEncoder,
+} from '../ffmpeg/index.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 
-const ENCODE_VERSION = 'encode/1';
+// /2: the video's measured loudness is part of the step's data.
+const ENCODE_VERSION = 'encode/2';
 
 /** RenderPlan → verified MP4, encoded in a separate process (a utility process in the app). */
 export function encodeStep(services: PipelineServices): StepHandler {
@@ -36,9 +44,15 @@ export function encodeStep(services: PipelineServices): StepHandler {
           onProgress: (fraction) => ctx.progress(fraction),
         });
         const metadata = { encoder: result.encoder, farm: true, segments: result.segments };
+        // Verified where it was made and again here on arrival; measured once more to be recorded.
+        const loudness = plan.audio.loudness
+          ? await measureFileLoudness((await services.ffmpeg()).location.ffmpegPath, result.path, {
+              durationMs: plan.durationMs,
+            })
+          : undefined;
         return {
           files: { video: { path: result.path, type: 'video', metadata } },
-          data: { encoder: result.encoder, durationMs: plan.durationMs },
+          data: { encoder: result.encoder, durationMs: plan.durationMs, ...loudnessData(loudness) },
         };
       }
       const { location, probe } = await services.ffmpeg();
@@ -76,8 +90,27 @@ export function encodeStep(services: PipelineServices): StepHandler {
             },
           },
         },
-        data: { encoder: result.encoder, durationMs: plan.durationMs },
+        data: {
+          encoder: result.encoder,
+          durationMs: plan.durationMs,
+          ...loudnessData(result.facts.loudness),
+        },
       };
+    },
+  };
+}
+
+/** The job records the loudness its video was measured at (the verify step's figures). */
+function loudnessData(loudness: LoudnessFacts | undefined): { loudness?: Json } {
+  if (!loudness) return {};
+  const { integratedLufs, truePeakDbtp, rangeLu } = loudness;
+  // -inf (silence) is not JSON: it is recorded as null.
+  const finite = (value: number) => (Number.isFinite(value) ? value : null);
+  return {
+    loudness: {
+      integratedLufs: finite(integratedLufs),
+      truePeakDbtp: finite(truePeakDbtp),
+      rangeLu: finite(rangeLu),
     },
   };
 }
