@@ -84,7 +84,10 @@ export function recipeVersionInputSchema(db: Db, knownStepKinds: ReadonlySet<str
     /** A bundled bed under scripts that name no music; a recipe never names a file (see music-beds.ts). */
     music: z
       .strictObject({
-        bed: z.enum(BUNDLED_BED_NAMES, `bed must be one of the bundled beds: ${BUNDLED_BED_NAMES.join(', ')}`),
+        bed: z.enum(
+          BUNDLED_BED_NAMES,
+          `bed must be one of the bundled beds: ${BUNDLED_BED_NAMES.join(', ')}`,
+        ),
       })
       .nullable()
       .optional(),
