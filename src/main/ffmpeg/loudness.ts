@@ -105,8 +105,9 @@ export function measureMixLoudness(
 
 /**
  * Measure, then gain: the gain that brings the mix to the target, and — when that gain would lift its
- * true peaks over the ceiling — a limiter just under the ceiling, after which the mix is measured once
- * more and the gain corrected for what the limiter took off.
+ * true peaks over the ceiling — a limiter just under the ceiling. A limiter takes loudness off with
+ * the peaks, so the limited mix is measured again and the gain corrected (secant steps: the loudness
+ * grows with the gain, ever more slowly as the limiter works harder) until it is on target.
  */
 export async function planLoudness(
   ffmpegPath: string,
@@ -119,17 +120,33 @@ export async function planLoudness(
   const first = await measureMixLoudness(ffmpegPath, bare, assetPaths);
   const base = { targetLufs: target.targetLufs, truePeakDbtp: target.truePeakDbtp };
   if (first.integratedLufs <= SILENCE_LUFS) return { ...base, gainDb: 0, limitDbtp: null };
-  const gainDb = clampGain(target.targetLufs - first.integratedLufs);
+  let gainDb = clampGain(target.targetLufs - first.integratedLufs);
   const ceiling = target.truePeakDbtp - CEILING_MARGIN_DB;
   if (first.truePeakDbtp + gainDb <= ceiling) return { ...base, gainDb: round2(gainDb), limitDbtp: null };
-  const limited: LoudnessPlan = { ...base, gainDb: round2(gainDb), limitDbtp: round2(ceiling) };
-  const second = await measureMixLoudness(
-    ffmpegPath,
-    { ...plan, audio: { ...audio, loudness: limited } },
-    assetPaths,
-  );
-  return { ...limited, gainDb: round2(clampGain(gainDb + target.targetLufs - second.integratedLufs)) };
+  const limitDbtp = round2(ceiling);
+  // Without the limiter, one dB of gain is one dB of loudness: the first secant step starts from there.
+  let previous = { gainDb: 0, lufs: first.integratedLufs };
+  for (let pass = 0; pass < MAX_LIMITED_PASSES; pass++) {
+    const limited = { ...base, gainDb: round2(gainDb), limitDbtp };
+    const measured = await measureMixLoudness(
+      ffmpegPath,
+      { ...plan, audio: { ...audio, loudness: limited } },
+      assetPaths,
+    );
+    const miss = target.targetLufs - measured.integratedLufs;
+    if (Math.abs(miss) <= ON_TARGET_LU) return limited;
+    const slope = (measured.integratedLufs - previous.lufs) / (gainDb - previous.gainDb || 1);
+    previous = { gainDb, lufs: measured.integratedLufs };
+    gainDb = clampGain(gainDb + miss / Math.max(MIN_SLOPE, Math.min(1, slope)));
+  }
+  return { ...base, gainDb: round2(gainDb), limitDbtp };
 }
+
+/** Close enough: the verify step allows 1 LU; measuring again costs a pass over the whole mix. */
+const ON_TARGET_LU = 0.2;
+const MAX_LIMITED_PASSES = 5;
+/** A limiter so hard that a dB of gain adds less than this is not worth chasing further. */
+const MIN_SLOPE = 0.1;
 
 function clampGain(db: number): number {
   return Math.max(-MAX_GAIN_DB, Math.min(MAX_GAIN_DB, db));
