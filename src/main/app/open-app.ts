@@ -23,7 +23,8 @@ import {
 } from '../pipeline/index.ts';
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
 import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
-import { importScriptJob, jobJsonOf } from './jobs.ts';
+import { receiveMedia, wantedMedia } from '../intake/media-upload.ts';
+import { checkScriptJob, importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
 
 const log = createLogger('App');
@@ -116,11 +117,17 @@ export async function openApp(options: AppOptions): Promise<App> {
         jobs: {
           importScript: (submission) =>
             importScriptJob(
-              { engine, db: database.db, dataDir, runInBackground },
+              { engine, db: database.db, dataDir, blobs, runInBackground },
               submission,
               farm.videoPreset,
             ),
           jobView: (jobId) => jobJsonOf(engine.store, jobId),
+          checkScript: (request) =>
+            checkScriptJob({ db: database.db, dataDir, blobs }, request, farm.videoPreset),
+          media: {
+            wanted: (sha256s) => wantedMedia(blobs, sha256s),
+            receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256),
+          },
         },
         extraRoutes: (app) => ui?.register(app),
       })
@@ -158,6 +165,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       engine,
       db: database.db,
       dataDir,
+      blobs,
       runInBackground,
       node,
       videoPreset: farm.videoPreset,

@@ -45,7 +45,15 @@ describe('importScriptPaths', () => {
         return args.scripts.map((s) => ({
           name: s.name,
           queued: false as const,
-          check: { name: s.name, ok: false, diagnostics: [], title: null, scenes: [], estimatedSeconds: 0 },
+          check: {
+            name: s.name,
+            ok: false,
+            diagnostics: [],
+            media: [],
+            title: null,
+            scenes: [],
+            estimatedSeconds: 0,
+          },
         }));
       },
     });

@@ -23,6 +23,7 @@ function checkOf(script: ScriptUpload): ScriptCheck {
           },
         ]
       : [],
+    media: [],
     title: null,
     scenes: [{ title: 'One', sentences: 1 }],
     estimatedSeconds: 3,
