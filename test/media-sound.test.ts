@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ebur128, HUM_BAND, levelDb, VOICE_BAND } from './support/audio.ts';
+import { cornerColour } from './support/media.ts';
 import { runVfo, tempDir } from './support/vfo.ts';
 
 const run = promisify(execFile);
@@ -52,20 +53,6 @@ async function render(script: string, extra: string[] = []): Promise<Job> {
 async function cuesOf(job: Job): Promise<Cue[]> {
   const timings = job.artifacts.find((a) => a.name === 'timings');
   return (JSON.parse(await readFile(timings?.path as string, 'utf8')) as { cues: Cue[] }).cues;
-}
-
-/** The average colour of the top-left corner (no captions there) of the frame at `seconds`. */
-async function cornerColour(path: string, seconds: number): Promise<[number, number, number]> {
-  const { stdout } = await run(
-    'ffmpeg',
-    [
-      ...['-v', 'error', '-ss', seconds.toFixed(3), '-i', path, '-frames:v', '1'],
-      ...['-vf', 'crop=64:64:0:0,scale=1:1:flags=area', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    ],
-    { encoding: 'buffer' },
-  );
-  const bytes = stdout as unknown as Buffer;
-  return [bytes[0] ?? 0, bytes[1] ?? 0, bytes[2] ?? 0];
 }
 
 const WITH_MEDIA = `---
