@@ -82,6 +82,13 @@ export const MEDIA_LIMITS = {
   maxPathLength: 1024,
 } as const;
 
+/** The file types a script may name as media, by kind (one list for the engine and the drop zone). */
+export const MEDIA_EXTENSIONS = {
+  image: ['.png', '.jpg', '.jpeg', '.webp'],
+  clip: ['.mp4', '.mov', '.m4v', '.webm', '.mkv'],
+  music: ['.mp3', '.m4a', '.wav', '.flac'],
+} as const;
+
 export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lower-case hex digits');
 
 /**
@@ -92,6 +99,19 @@ export function isCanonicalMediaPath(path: string): boolean {
   if (path.length === 0 || path.length > MEDIA_LIMITS.maxPathLength) return false;
   if (path.includes('\\') || path.includes('\0') || path.startsWith('/')) return false;
   return path.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && part.length <= 255);
+}
+
+/** A media path as written ("./fotos//x.png") in its canonical form ("fotos/x.png"); null when it leaves the folder. */
+export function canonicalMediaPath(written: string): string | null {
+  if (written.includes('\\') || written.includes('\0') || written.startsWith('/')) return null;
+  const parts: string[] = [];
+  for (const part of written.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part !== '..') parts.push(part);
+    else if (parts.pop() === undefined) return null;
+  }
+  const path = parts.join('/');
+  return isCanonicalMediaPath(path) ? path : null;
 }
 
 export const MediaPathSchema = z
@@ -378,6 +398,8 @@ export interface VfoClient {
   subscribe(listener: (event: VfoEvent) => void): () => void;
   /** A URL the <video> element can play for a finished job. */
   videoUrl(jobId: string): string;
+  /** Sends one media file of a dropped script, stored by its sha256 (ask media.wanted first). */
+  uploadMedia(file: File, sha256: string): Promise<{ ok: true } | { ok: false; error: CallError }>;
 }
 
 /**

@@ -64,6 +64,8 @@ export interface App {
   /** The Library and the jobs (drizzle over `database`). */
   db: Db;
   engine: Engine;
+  /** The content-addressed store (artifacts, and the media sent with scripts). */
+  blobs: BlobStore;
   services: PipelineServices;
   /** The farm node, when the app joined the farm. */
   node: FarmNode | null;
@@ -170,6 +172,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       node,
       videoPreset: farm.videoPreset,
       rendererDir: farm.rendererDir,
+      media: { receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256) },
     });
   }
   return {
@@ -177,6 +180,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     database,
     db: database.db,
     engine,
+    blobs,
     services,
     node,
     service: ui?.service ?? null,

@@ -1,3 +1,5 @@
+import { MEDIA_EXTENSIONS } from '../../shared/contract.ts';
+
 /**
  * Upper bounds that keep a hostile or broken script from costing unbounded memory, time or output.
  * They are far above anything a real narration needs.
@@ -27,9 +29,9 @@ export const SCRIPT_LIMITS = {
 } as const;
 
 export const SCRIPT_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
-export const CLIP_EXTENSIONS = ['.mp4', '.mov', '.m4v', '.webm', '.mkv'] as const;
-export const MUSIC_EXTENSIONS = ['.mp3', '.m4a', '.wav', '.flac'] as const;
+export const IMAGE_EXTENSIONS = MEDIA_EXTENSIONS.image;
+export const CLIP_EXTENSIONS = MEDIA_EXTENSIONS.clip;
+export const MUSIC_EXTENSIONS = MEDIA_EXTENSIONS.music;
 
 /** Slug of a voice preset or voice name, as written in `[voice ...]` or front matter. */
 export { STYLE_NAME_PATTERN, VOICE_SLUG_PATTERN } from '../../shared/presets.ts';

@@ -9,7 +9,8 @@
  */
 import { constants, realpathSync, statSync } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join, posix, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { canonicalMediaPath } from '../../shared/contract.ts';
 import { shorten } from './diagnostics.ts';
 import { CLIP_EXTENSIONS, IMAGE_EXTENSIONS, MUSIC_EXTENSIONS } from './limits.ts';
 
@@ -89,10 +90,7 @@ function allowed(real: string, places: MediaPlaces, absolute: boolean): boolean 
  * with a script is filed under; null for a path that leaves the folder or is not a plain relative path.
  */
 export function relativeMediaPath(written: string): string | null {
-  if (written === '' || written.includes('\\') || written.includes('\0') || isAbsolute(written)) return null;
-  const normal = posix.normalize(written);
-  if (normal === '.' || normal === '..' || normal.startsWith('../') || normal.startsWith('/')) return null;
-  return normal.replace(/\/$/, '');
+  return isAbsolute(written) ? null : canonicalMediaPath(written);
 }
 
 export type OpenedMedia = { ok: true; handle: FileHandle; path: string } | { ok: false; message: string };
