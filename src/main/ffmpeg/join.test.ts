@@ -105,7 +105,8 @@ describe('segmented encode + join', () => {
       captions: { asset: 'captions', font: 'font', burnIn: true },
     });
     // Normalized like a real plan: the whole encode and the joined one are both verified at -16 LUFS.
-    plan.audio.loudness = await planLoudness(FFMPEG, plan, paths, { targetLufs: -16, truePeakDbtp: -1 });
+    const loudness = await planLoudness(FFMPEG, plan, paths, { targetLufs: -16, truePeakDbtp: -1 });
+    if (loudness) plan.audio.loudness = loudness;
   });
   afterAll(() => temp.cleanup());
 

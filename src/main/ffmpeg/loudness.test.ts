@@ -33,6 +33,13 @@ const planOf = (narration: string): RenderPlan =>
     audio: { narration },
   });
 
+/** The loudness plan for a mix that is not silent. */
+async function loudnessOf(plan: RenderPlan, target: { targetLufs: number; truePeakDbtp: number }) {
+  const loudness = await planLoudness(FFMPEG, plan, paths, target);
+  if (!loudness) throw new Error('the mix is silent');
+  return loudness;
+}
+
 const encode = (plan: RenderPlan, name: string) =>
   runEncode({
     ffmpegPath: FFMPEG,
@@ -79,10 +86,17 @@ describe('parseEbur128Summary', () => {
 });
 
 describe('planLoudness', () => {
+  it('leaves silence as it is: there is no loudness to bring anywhere', async () => {
+    paths.silent = wav('silent.wav', '0', 2);
+    expect(
+      await planLoudness(FFMPEG, planOf('silent'), paths, { targetLufs: -14, truePeakDbtp: -1 }),
+    ).toBeNull();
+  });
+
   it('gains a quiet mix to the target, and the encode verifies it within 1 LU', async () => {
     for (const targetLufs of [-14, -23]) {
       const plan = planOf('quiet');
-      plan.audio.loudness = await planLoudness(FFMPEG, plan, paths, { targetLufs, truePeakDbtp: -1 });
+      plan.audio.loudness = await loudnessOf(plan, { targetLufs, truePeakDbtp: -1 });
       expect(plan.audio.loudness).toMatchObject({ targetLufs, limitDbtp: null });
       const result = await encode(plan, `quiet${targetLufs}.mp4`);
       const measured = result.facts.loudness?.integratedLufs as number;
@@ -100,8 +114,9 @@ describe('planLoudness', () => {
       ...base,
       output: { ...base.output, audioSampleRate: 48_000, audioBitrate: '160k' },
     };
-    plan.audio.loudness = await planLoudness(FFMPEG, plan, paths, { targetLufs: -14, truePeakDbtp: -1 });
-    expect(plan.audio.loudness.limitDbtp).not.toBeNull();
+    const loudness = await loudnessOf(plan, { targetLufs: -14, truePeakDbtp: -1 });
+    plan.audio.loudness = loudness;
+    expect(loudness.limitDbtp).not.toBeNull();
     const result = await encode(plan, 'peaky.mp4');
     const measured = result.facts.loudness;
     expect(Math.abs((measured?.integratedLufs ?? 0) - -14)).toBeLessThanOrEqual(1);
@@ -109,7 +124,7 @@ describe('planLoudness', () => {
     // Without the limiter the same gain would put the peaks over the ceiling.
     const unlimited: RenderPlan = {
       ...plan,
-      audio: { ...plan.audio, loudness: { ...plan.audio.loudness, limitDbtp: null } },
+      audio: { ...plan.audio, loudness: { ...loudness, limitDbtp: null } },
     };
     const loud = await encode(unlimited, 'peaky-unlimited.mp4');
     expect(loud.facts.loudness?.truePeakDbtp).toBeGreaterThan(-1);
@@ -117,7 +132,7 @@ describe('planLoudness', () => {
 
   it('a video off its target by more than 1 LU fails the verify step, and none is left behind', async () => {
     const plan = planOf('quiet');
-    const right = await planLoudness(FFMPEG, plan, paths, { targetLufs: -14, truePeakDbtp: -1 });
+    const right = await loudnessOf(plan, { targetLufs: -14, truePeakDbtp: -1 });
     plan.audio.loudness = { ...right, gainDb: right.gainDb - 3 };
     const error = await encode(plan, 'off-target.mp4').catch((e: unknown) => e);
     expect(isFfmpegError(error, 'verify-failed')).toBe(true);

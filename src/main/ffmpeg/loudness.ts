@@ -107,19 +107,21 @@ export function measureMixLoudness(
  * Measure, then gain: the gain that brings the mix to the target, and — when that gain would lift its
  * true peaks over the ceiling — a limiter just under the ceiling. A limiter takes loudness off with
  * the peaks, so the limited mix is measured again and the gain corrected (secant steps: the loudness
- * grows with the gain, ever more slowly as the limiter works harder) until it is on target.
+ * grows with the gain, ever more slowly as the limiter works harder) until it is on target. Null for
+ * a silent mix.
  */
 export async function planLoudness(
   ffmpegPath: string,
   plan: RenderPlan,
   assetPaths: Record<string, string>,
   target: Loudness,
-): Promise<LoudnessPlan> {
+): Promise<LoudnessPlan | null> {
   const { loudness: _ignored, ...audio } = plan.audio;
   const bare: RenderPlan = { ...plan, audio };
   const first = await measureMixLoudness(ffmpegPath, bare, assetPaths);
   const base = { targetLufs: target.targetLufs, truePeakDbtp: target.truePeakDbtp };
-  if (first.integratedLufs <= SILENCE_LUFS) return { ...base, gainDb: 0, limitDbtp: null };
+  // Silence has no loudness to bring anywhere: null, and the video is left as it is.
+  if (first.integratedLufs <= SILENCE_LUFS) return null;
   let gainDb = clampGain(target.targetLufs - first.integratedLufs);
   const ceiling = target.truePeakDbtp - CEILING_MARGIN_DB;
   if (first.truePeakDbtp + gainDb <= ceiling) return { ...base, gainDb: round2(gainDb), limitDbtp: null };

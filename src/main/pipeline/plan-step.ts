@@ -148,8 +148,9 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           : { asset: 'captions', burnIn: false },
       };
       const { loudness } = ctx.settings.video;
-      if (loudness)
-        plan.audio.loudness = await planLoudness(location.ffmpegPath, plan, assets.paths, loudness);
+      const normalized = loudness && (await planLoudness(location.ffmpegPath, plan, assets.paths, loudness));
+      if (normalized) plan.audio.loudness = normalized;
+      else if (loudness) ctx.warn('the audio is silent: it was not brought to the preset’s loudness');
       return finish(ctx, plan, assets, scenes.length);
     },
   };
