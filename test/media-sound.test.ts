@@ -147,15 +147,15 @@ describe('a script with a clip and a music bed', () => {
     expect(after).toBeLessThan(music - 15);
   });
 
-  it('follows the preset: at -20 LUFS the same script measures -20 ±1, re-making only the plan and the video', async () => {
+  it('follows the preset: at -23 LUFS (EBU R128) the same script measures -23 ±1, re-making only the plan and the video', async () => {
     const db = new Database(join(data, 'vfo.db'));
     db.prepare("UPDATE video_presets SET loudness = ? WHERE slug = 'preview-360p'").run(
-      JSON.stringify({ targetLufs: -20, truePeakDbtp: -1 }),
+      JSON.stringify({ targetLufs: -23, truePeakDbtp: -1 }),
     );
     db.close();
     try {
       const quieter = await render('media.md');
-      expect(Math.abs((await ebur128(quieter.output)).integrated - -20)).toBeLessThanOrEqual(1);
+      expect(Math.abs((await ebur128(quieter.output)).integrated - -23)).toBeLessThanOrEqual(1);
       expect(quieter.steps.filter((s) => !s.reused).map((s) => s.key)).toEqual(['plan', 'video']);
     } finally {
       const reset = new Database(join(data, 'vfo.db'));
