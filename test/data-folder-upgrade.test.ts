@@ -23,14 +23,14 @@ import { createSqliteTaskStore } from '../src/main/farm/queue/sqlite-task-store.
 import { REPO, tempDir } from './support/vfo.ts';
 
 const FIXTURE = join(REPO, 'test', 'fixtures', 'data-release-f7643ec', 'vfo.db');
-
-type Rows = Record<string, unknown>[];
-
+/** Every migration this code ships: a data folder that opens has all of them applied. */
 const MIGRATIONS = (
   JSON.parse(readFileSync(join(REPO, 'resources', 'migrations', 'meta', '_journal.json'), 'utf8')) as {
     entries: unknown[];
   }
 ).entries.length;
+
+type Rows = Record<string, unknown>[];
 
 function withoutDirectionMap(row: Record<string, unknown>): Record<string, unknown> {
   const { direction_map: _map, ...rest } = row;
@@ -85,14 +85,19 @@ describe('a data folder of the release before the farm migrations (f7643ec)', ()
       expect(after.rows.__drizzle_migrations).toHaveLength(MIGRATIONS);
       for (const [table, rows] of Object.entries(before.rows)) {
         if (table === '__drizzle_migrations') continue;
-        // Seeding may add rows a newer release ships, migrations columns; the old ones stay as they were
-        // (the built-in vocabularies a voice preset copied gained words: checked below).
+        // Seeding may add rows a newer release ships, and a migration columns (with their defaults);
+        // the old rows keep every value they had (the built-in vocabularies a voice preset copied gained
+        // words: checked below).
         const kept = after.rows[table]?.slice(0, rows.length).map((row, i) => {
-          const old = Object.keys(rows[i] ?? {});
-          return Object.fromEntries(Object.entries(row).filter(([column]) => old.includes(column)));
+          const old = rows[i] ?? {};
+          return Object.fromEntries(Object.keys(old).map((column) => [column, row[column]]));
         });
         expect(kept?.map(withoutDirectionMap), table).toEqual(rows.map(withoutDirectionMap));
       }
+      // Video presets made before caption styles draw captions as they always did.
+      expect(after.rows.video_presets?.map((row) => row.caption_style)).toEqual(
+        before.rows.video_presets?.map(() => 'clean'),
+      );
       // Every word an old vocabulary had means what it meant; the English ones now know clip and music.
       before.rows.voice_presets?.forEach((row, i) => {
         const oldMap = JSON.parse(row.direction_map as string) as Record<string, unknown>;

@@ -12,6 +12,8 @@ import { Engine } from '../engine/engine.ts';
 import { loadNodeIdentity } from '../farm/net/index.ts';
 import { FarmNode, type FarmNodeOptions } from '../farm/node/farm-node.ts';
 import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
+import { idleTimeOfThisMachine } from '../farm/workstation/idle-time.ts';
+import type { WorkstationSettings, YieldToUser } from '../farm/workstation/workstation-policy.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { createLogger } from '../log/logger.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
@@ -22,10 +24,23 @@ import {
   type PipelineServices,
 } from '../pipeline/index.ts';
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
-import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
+import { parseRenderHours } from '../../shared/render-hours.ts';
+import {
+  blocklistSetting,
+  DEFAULT_BLOCK_LIMIT,
+  defaultLocalParts,
+  ffmpegPathSetting,
+  type LocalParts,
+  localPartsSetting,
+  renderHoursSetting,
+  segmentsSetting,
+  workerModeSetting,
+  yieldToUserSetting,
+} from '../settings/index.ts';
 import { receiveMedia, wantedMedia } from '../intake/media-upload.ts';
 import { checkScriptJob, importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
+import { APP_VERSION } from './version.ts';
 
 const log = createLogger('App');
 
@@ -39,15 +54,16 @@ export interface AppOptions {
   /** The app's bundled encode runner and how to start it (an Electron utility process). */
   encodeRunnerPath?: string | undefined;
   startEncodeRunner?: ((runnerPath: string) => RunnerChannel) | undefined;
+  /** Overrides the render.localParts setting (`vfo render --parts`). */
+  localParts?: Partial<LocalParts> | undefined;
   /** Join the farm (`vfo node`, the desktop app); without it the engine encodes in-process. */
   farm?: FarmOptions | undefined;
 }
 
 export interface FarmOptions
-  extends Pick<
-    FarmNodeOptions,
-    'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'maxConcurrency' | 'http'
-  > {
+  extends Pick<FarmNodeOptions, 'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'http'> {
+  /** Encodes at once; absent: the render.localParts setting's parts (local parts are the node's slots). */
+  maxConcurrency?: number | undefined;
   /** When the port is taken, listen on any free port instead (the app; `vfo node` fails instead). */
   anyPortIfTaken?: boolean;
   /** Overrides the `farm.segments` setting's minimum segment length for this run. */
@@ -56,6 +72,13 @@ export interface FarmOptions
   videoPreset?: string | undefined;
   /** Serve the UI and the contract to browsers on the LAN (out/renderer by default). */
   rendererDir?: string;
+  /** Override the `farm.renderHours` setting for this run (`vfo node --render-hours`). */
+  renderHours?: string | undefined;
+  /** Override the `farm.yieldToUser` setting for this run (`vfo node --yield-idle-seconds`). */
+  yieldToUser?: YieldToUser | undefined;
+  /** Another app version or farm protocol than this build's: compatibility tests only. */
+  version?: string | undefined;
+  protocol?: number | undefined;
 }
 
 export interface App {
@@ -91,6 +114,10 @@ export async function openApp(options: AppOptions): Promise<App> {
   const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
   const secrets = options.secrets ?? envSecretStore();
   const farm = options.farm;
+  const localParts = (): LocalParts => ({
+    ...(localPartsSetting.read(database.db) ?? defaultLocalParts()),
+    ...options.localParts,
+  });
   // The engine and the UI are built below; the node reaches them only when a request or a job comes in.
   let engine!: Engine;
   let ui: Ui | null = null;
@@ -102,6 +129,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const node = farm
     ? new FarmNode({
         ...farm,
+        maxConcurrency: farm.maxConcurrency ?? localParts().parts,
         identity: await loadNodeIdentity(dataDir, farm.key),
         sqlite: database.sqlite,
         dataDir,
@@ -132,6 +160,17 @@ export async function openApp(options: AppOptions): Promise<App> {
           },
         },
         extraRoutes: (app) => ui?.register(app),
+        version: farm.version ?? APP_VERSION,
+        ...(farm.protocol !== undefined ? { protocol: farm.protocol } : {}),
+        blockLimit: () => blocklistSetting.read(database.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
+        workerMode: {
+          read: () => workerModeSetting.read(database.db),
+          write: (mode) => workerModeSetting.write(database.db, mode),
+        },
+        workstation: {
+          settings: () => workstationSettings(database.db, farm),
+          idle: idleTimeOfThisMachine(),
+        },
       })
     : null;
   const services = createDefaultServices({
@@ -141,6 +180,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     blobs,
     ffmpeg,
     ...(options.threads ? { encoderThreads: options.threads } : {}),
+    localParts,
     ...(runnerPath ? { encodeRunnerPath: runnerPath } : {}),
     secrets,
     ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),
@@ -197,5 +237,15 @@ export async function openApp(options: AppOptions): Promise<App> {
       await engine.shutdown();
       database.close();
     },
+  };
+}
+
+/** Render hours and yielding to the user: this run's overrides, else the settings (read on every check). */
+function workstationSettings(db: Db, farm: FarmOptions): WorkstationSettings {
+  const text = farm.renderHours ?? renderHoursSetting.read(db);
+  const parsed = text ? parseRenderHours(text) : null;
+  return {
+    renderHours: text && parsed?.ok ? { text, ranges: parsed.ranges } : null,
+    yieldToUser: farm.yieldToUser ?? yieldToUserSetting.read(db),
   };
 }

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createVfoService } from '../api/service.ts';
+import { createVfoService, type ServiceDeps } from '../api/service.ts';
 import { type App, openApp } from '../app/open-app.ts';
 import { wantedMedia } from '../intake/media-upload.ts';
 import { sha256Hex } from '../util/hash.ts';
@@ -38,7 +38,8 @@ describe('a folder dropped on the Dock', () => {
       dataDir: app.dataDir,
       blobs: app.blobs,
       runInBackground: () => undefined,
-      farm: { status: () => Promise.reject(new Error('no farm')), setPaused: () => ({ paused: false }) },
+      // Importing scripts never reaches the farm.
+      farm: {} as ServiceDeps['farm'],
     });
     const storeMedia = (path: string, sha256: string) =>
       storeLocalMedia(app.blobs, app.dataDir, path, sha256);

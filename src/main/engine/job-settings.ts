@@ -1,3 +1,4 @@
+import type { CaptionLook } from '../../shared/caption-styles.ts';
 import type { Loudness, MusicMix, VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { Pipeline, RecipeDefaults } from '../db/schema.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
@@ -12,7 +13,13 @@ export type VoiceSettings = Omit<VoicePreset, 'name' | 'prosody' | 'directionMap
  * A video preset as a job froze it. Jobs made before presets carried loudness and a music mix have
  * neither: their videos are not normalized, and take no music.
  */
-export type VideoSettings = { slug: string } & VideoEncoding & { loudness?: Loudness; music?: MusicMix };
+export type VideoSettings = { slug: string; captionStyle?: string } & VideoEncoding & {
+    loudness?: Loudness;
+    music?: MusicMix;
+  };
+
+/** The version of the caption style a job runs with, as it was when the job was made. */
+export type CaptionStyleSettings = { slug: string; version: number } & CaptionLook;
 
 /**
  * Everything a job runs with, frozen when the job is created (recipe version, presets, input):
@@ -22,6 +29,8 @@ export interface JobSettings {
   recipe: { id: string; slug: string; version: number; pipeline: Pipeline; defaults: RecipeDefaults };
   voice: VoiceSettings;
   video: VideoSettings;
+  /** Absent in jobs made before caption styles existed: those keep the look of the time ("clean"). */
+  captionStyle?: CaptionStyleSettings;
   input: ScriptJobInput;
   /** Absent in jobs made before media roots existed: those get none. */
   media?: MediaSettings;

@@ -47,7 +47,9 @@ export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpe
 export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
 export { BUNDLED_BED_NAMES, BUNDLED_BEDS, type BundledBed, bundledBedFile } from './music-beds.ts';
 export { linkPlanAssets } from './plan-assets.ts';
-export { type FfmpegProbe, probeFfmpeg, selectEncoder } from './probe.ts';
+export { type FfmpegProbe, probeFfmpeg, selectEncoder, usableEncoders } from './probe.ts';
+export { type EncoderFallback, encodeWithFallback, isHardwareEncoder } from './encoder-fallback.ts';
+export { type EncoderTrial, trialEncoders } from './encoder-trial.ts';
 export type { FfmpegProgress } from './progress.ts';
 export { type RunFfmpegOptions, runFfmpeg } from './run.ts';
 export {

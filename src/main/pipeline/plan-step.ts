@@ -7,14 +7,14 @@ import {
 } from '../../shared/render-plan.ts';
 import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
-import type { VideoSettings } from '../engine/job-settings.ts';
+import type { JobSettings, VideoSettings } from '../engine/job-settings.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import { BUNDLED_BEDS, cutClipRange, planLoudness, probeClip } from '../ffmpeg/index.ts';
 import { CLIP_MEDIA, IMAGE_MEDIA, MUSIC_MEDIA, type MediaPlaces } from '../script/index.ts';
 import type { ClipRef, MediaRef, Scene, ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
 import { sha256File, sha256Hex } from '../util/hash.ts';
-import { CAPTION_FONT_FILE } from './captions-step.ts';
+import { captionFontFile } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
 import { PlanAssetList } from './plan-asset-list.ts';
@@ -35,7 +35,9 @@ const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-mus
  */
 export function renderPlanStep(services: PipelineServices): StepHandler {
   const visualPath = (name: string) => join(services.resourcesDir, 'visuals', name);
-  const fontPath = join(services.resourcesDir, 'fonts', CAPTION_FONT_FILE);
+  // The caption style's bundled font: the only font handed to libass, so it cannot pick another.
+  const fontPathOf = (settings: JobSettings) =>
+    join(services.resourcesDir, 'fonts', captionFontFile(settings));
   return {
     kind: 'render.plan',
     version: () => PLAN_VERSION,
@@ -61,6 +63,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const bed = settings.recipe.defaults.music?.bed;
       // A bed is rendered from its recipe: a changed recipe is other music.
       if (bed) shas[`bed:${bed}`] = sha256Hex(JSON.stringify(BUNDLED_BEDS[bed] ?? null));
+      const fontPath = fontPathOf(settings);
       shas[fontPath] = await checksumOf(fontPath);
       return shas;
     },
@@ -75,7 +78,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const { defaults } = ctx.settings.recipe;
       if (defaults.captions.burnIn) {
         assets.addInput('captions', inputFile(ctx.inputs, 'captions', 'ass'), 'subtitles', 'captions.ass');
-        await assets.addExternal('font', fontPath, 'font');
+        await assets.addExternal('font', fontPathOf(ctx.settings), 'font');
       } else {
         // Not burned in: a caption track players can switch on (SRT is what mov_text converts from best).
         assets.addInput('captions', inputFile(ctx.inputs, 'captions', 'srt'), 'subtitles', 'captions.srt');

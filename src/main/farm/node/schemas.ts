@@ -4,6 +4,7 @@ import {
   MEDIA_LIMITS,
   MediaManifestSchema,
   MediaPathSchema,
+  PrioritySchema,
   Sha256Schema,
 } from '../../../shared/contract.ts';
 import { RenderPlanSchema } from '../../../shared/render-plan.ts';
@@ -50,6 +51,8 @@ export const jobSubmissionSchema = z.strictObject({
   videoPreset: z.string().max(64).optional(),
   /** Files uploaded first (PUT /farm/v1/media/:sha256), placed in the script's folder at these paths. */
   media: MediaManifestSchema.optional(),
+  /** Higher runs first on the farm (`vfo submit --priority`); 0 when absent. */
+  priority: PrioritySchema.optional(),
 });
 export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
 
@@ -57,7 +60,7 @@ export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
  * A script checked before its media are sent: what it names, and whether each is found. `sending`
  * lists the paths (relative to its folder) the sender has; 'any' counts every path inside the folder.
  */
-export const scriptCheckRequestSchema = jobSubmissionSchema.omit({ media: true }).extend({
+export const scriptCheckRequestSchema = jobSubmissionSchema.omit({ media: true, priority: true }).extend({
   sending: z.union([z.literal('any'), z.array(MediaPathSchema).max(MEDIA_LIMITS.maxFiles * 4)]),
 });
 export type ScriptCheckRequest = z.infer<typeof scriptCheckRequestSchema>;

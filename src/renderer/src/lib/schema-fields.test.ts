@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CaptionStyleSchema } from '../../../shared/caption-styles.ts';
 import {
   type VideoPreset,
   VideoPresetSchema,
@@ -31,6 +32,7 @@ const VIDEO: VideoPreset = {
   audioSampleRate: 48000,
   loudness: { targetLufs: -14, truePeakDbtp: -1 },
   music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
+  captionStyle: 'clean',
 };
 
 const VOICE: VoicePreset = {
@@ -77,6 +79,7 @@ describe('schema fields', () => {
       audioCodec: ['kept', 'required'],
       audioBitrate: ['text', 'required'],
       audioSampleRate: ['number', 'required'],
+      captionStyle: ['text', 'omit'],
       'loudness.targetLufs': ['number', 'required'],
       'loudness.truePeakDbtp': ['number', 'required'],
       'music.levelDb': ['number', 'required'],
@@ -88,6 +91,32 @@ describe('schema fields', () => {
     });
     expect(fields.find((f) => f.path === 'pixelFormat')).toMatchObject({ options: ['yuv420p', 'nv12'] });
     expect(fields.find((f) => f.path === 'crf')).toMatchObject({ integer: true });
+  });
+
+  it('reads each caption style field’s input from its schema', () => {
+    const fields = schemaFields(CaptionStyleSchema, ['slug']);
+    expect(kinds(fields)).toEqual({
+      slug: ['kept', 'required'],
+      name: ['text', 'required'],
+      font: ['choice', 'required'],
+      size: ['number', 'required'],
+      textColour: ['text', 'required'],
+      outlineColour: ['text', 'required'],
+      outline: ['number', 'required'],
+      shadowColour: ['text', 'required'],
+      shadow: ['number', 'required'],
+      position: ['choice', 'required'],
+      margin: ['number', 'required'],
+      maxLines: ['number', 'required'],
+      textCase: ['choice', 'required'],
+      wordHighlight: ['choice', 'required'],
+      highlightColour: ['text', 'required'],
+    });
+    expect(fields.find((f) => f.path === 'font')).toMatchObject({
+      options: ['dejavu-sans-bold', 'dejavu-sans-condensed-bold'],
+    });
+    expect(fields.find((f) => f.path === 'size')).toMatchObject({ integer: true });
+    expect(fields.find((f) => f.path === 'outline')).toMatchObject({ integer: false });
   });
 
   it('gives a nested object one input per field, and anything unknown a JSON input', () => {
