@@ -10,6 +10,7 @@ import type { ArgsOf, CallResult, Method, VfoBridge, VfoEvent } from '../shared/
 
 const CALL_CHANNEL = 'vfo:call';
 const EVENT_CHANNEL = 'vfo:event';
+const MEDIA_CHANNEL = 'vfo:media';
 
 const bridge: VfoBridge = {
   call<M extends Method>(method: M, args: ArgsOf<M>): Promise<CallResult<M>> {
@@ -32,6 +33,13 @@ const bridge: VfoBridge = {
 
   pathForFile(file: File): string {
     return webUtils.getPathForFile(file);
+  },
+
+  uploadMedia(file: File, sha256: string) {
+    // The file is on this Mac: the main process copies it into the store from where it lies.
+    return ipcRenderer.invoke(MEDIA_CHANNEL, webUtils.getPathForFile(file), String(sha256)) as ReturnType<
+      VfoBridge['uploadMedia']
+    >;
   },
 };
 

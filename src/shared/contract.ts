@@ -83,18 +83,89 @@ export const JobDetailSchema = JobSummarySchema.extend({
 });
 export type JobDetail = z.infer<typeof JobDetailSchema>;
 
+/** Bounds on the media that travel with a script (each is uploaded on its own, by sha256, first). */
+export const MEDIA_LIMITS = {
+  /** Files one script may bring. */
+  maxFiles: 500,
+  /** One file: a long clip fits; the node's disk budget and gc handle the rest. */
+  maxBytes: 4 * 1024 ** 3,
+  maxPathLength: 1024,
+} as const;
+
+/** The file types a script may name as media, by kind (one list for the engine and the drop zone). */
+export const MEDIA_EXTENSIONS = {
+  image: ['.png', '.jpg', '.jpeg', '.webp'],
+  clip: ['.mp4', '.mov', '.m4v', '.webm', '.mkv'],
+  music: ['.mp3', '.m4a', '.wav', '.flac'],
+} as const;
+
+export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lower-case hex digits');
+
+/**
+ * A media path as it travels: relative to the script's folder, in its one canonical form
+ * ("fotos/x.png", never "./fotos//x.png", "../x.png" or "/x.png"), so it names one place inside the folder.
+ */
+export function isCanonicalMediaPath(path: string): boolean {
+  if (path.length === 0 || path.length > MEDIA_LIMITS.maxPathLength) return false;
+  if (path.includes('\\') || path.includes('\0') || path.startsWith('/')) return false;
+  return path.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && part.length <= 255);
+}
+
+/** A media path as written ("./fotos//x.png") in its canonical form ("fotos/x.png"); null when it leaves the folder. */
+export function canonicalMediaPath(written: string): string | null {
+  if (written.includes('\\') || written.includes('\0') || written.startsWith('/')) return null;
+  const parts: string[] = [];
+  for (const part of written.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part !== '..') parts.push(part);
+    else if (parts.pop() === undefined) return null;
+  }
+  const path = parts.join('/');
+  return isCanonicalMediaPath(path) ? path : null;
+}
+
+export const MediaPathSchema = z
+  .string()
+  .refine(isCanonicalMediaPath, 'a media path is relative to the script’s folder, like "fotos/x.png"');
+
+/** The files sent with a script, by their path relative to its folder. */
+export const MediaManifestSchema = z
+  .record(
+    MediaPathSchema,
+    z.strictObject({ sha256: Sha256Schema, size: z.number().int().min(0).max(MEDIA_LIMITS.maxBytes) }),
+  )
+  .refine(
+    (files) => Object.keys(files).length <= MEDIA_LIMITS.maxFiles,
+    `at most ${MEDIA_LIMITS.maxFiles} media files`,
+  );
+export type MediaManifest = z.infer<typeof MediaManifestSchema>;
+
 export const ScriptUploadSchema = z.strictObject({
   /** File name as dropped, e.g. "intro.md". */
   name: z.string().min(1).max(255),
   /** The script's text (the farm's and the engine's own limits apply after this bound). */
   text: text(2 * 1024 * 1024),
+  /** Media sent with it (uploaded before, by sha256), placed in its folder at these paths. */
+  media: MediaManifestSchema.optional(),
 });
 export type ScriptUpload = z.infer<typeof ScriptUploadSchema>;
+
+/** A media file a script names, as written, where, and whether it is there (or will be, once sent). */
+export const MediaUseSchema = z.object({
+  kind: z.enum(['image', 'clip', 'music']),
+  path: z.string(),
+  line: z.number().int().min(1),
+  col: z.number().int().min(1),
+  found: z.boolean(),
+});
+export type MediaUse = z.infer<typeof MediaUseSchema>;
 
 export const ScriptCheckSchema = z.object({
   name: z.string(),
   ok: z.boolean(),
   diagnostics: z.array(DiagnosticSchema),
+  /** Every media file it names, found or missing: the preview lists them before anything is queued. */
+  media: z.array(MediaUseSchema),
   title: z.string().nullable(),
   scenes: z.array(z.object({ title: z.string(), sentences: z.number().int() })),
   /** The estimated narration length (words at the voice's rate, pauses, gaps), before any speech is made. */
@@ -311,7 +382,22 @@ export const CONTRACT = {
   'jobs.cancel': { args: z.strictObject({ id }), result: JobSummarySchema },
   /** A queued or running job's priority (its farm tasks follow). */
   'jobs.setPriority': { args: z.strictObject({ id, priority: PrioritySchema }), result: JobSummarySchema },
-  'scripts.check': { args: z.strictObject({ script: ScriptUploadSchema }), result: ScriptCheckSchema },
+  'scripts.check': {
+    args: z.strictObject({
+      script: ScriptUploadSchema,
+      /** Files the sender has and will send (not uploaded yet): they count as found. */
+      files: z
+        .array(MediaPathSchema)
+        .max(MEDIA_LIMITS.maxFiles * 4)
+        .optional(),
+    }),
+    result: ScriptCheckSchema,
+  },
+  /** Which of these files (by sha256) the node lacks: only those are uploaded (PUT /api/v1/media/:sha256). */
+  'media.wanted': {
+    args: z.strictObject({ sha256s: z.array(Sha256Schema).max(MEDIA_LIMITS.maxFiles * 4) }),
+    result: z.object({ wanted: z.array(z.string()) }),
+  },
   'scripts.import': {
     args: z.strictObject({
       scripts: z.array(ScriptUploadSchema).min(1).max(200),
@@ -466,6 +552,8 @@ export interface VfoClient {
   subscribe(listener: (event: VfoEvent) => void): () => void;
   /** A URL the <video> element can play for a finished job. */
   videoUrl(jobId: string): string;
+  /** Sends one media file of a dropped script, stored by its sha256 (ask media.wanted first). */
+  uploadMedia(file: File, sha256: string): Promise<{ ok: true } | { ok: false; error: CallError }>;
 }
 
 /**

@@ -7,7 +7,7 @@
  * motion part-way), so it renders exactly the frames the whole video has at that place.
  */
 import { frameAt, videoFrameCount } from './frame-grid.ts';
-import type { RenderPlan } from './render-plan.ts';
+import { audioAssetIds, type RenderPlan } from './render-plan.ts';
 
 export { frameAt };
 
@@ -81,8 +81,7 @@ export function framesToMs(frames: number, fps: number): number {
 export function assetsUsedBy(plan: RenderPlan): Set<string> {
   const ids = new Set<string>();
   if (!plan.segment) {
-    ids.add(plan.audio.narration);
-    if (plan.audio.music) ids.add(plan.audio.music.asset);
+    for (const id of audioAssetIds(plan)) ids.add(id);
   }
   if (plan.captions?.burnIn) {
     ids.add(plan.captions.asset);

@@ -84,6 +84,39 @@ export const VideoEncodingSchema = z.strictObject({
 });
 export type VideoEncoding = z.infer<typeof VideoEncodingSchema>;
 
+const between = (what: string, min: number, max: number, unit: string) =>
+  z
+    .number(`${what} must be a number`)
+    .min(min, `${what} must be ${min}..${max} ${unit}`)
+    .max(max, `${what} must be ${min}..${max} ${unit}`);
+
+/**
+ * How loud the finished video is: the mix is measured and brought to `targetLufs` (integrated, EBU
+ * R128), its peaks kept under `truePeakDbtp`. Platforms play at such a level: YouTube at -14 LUFS, -1 dBTP.
+ */
+export const LoudnessSchema = z.strictObject({
+  targetLufs: between('targetLufs', -40, -5, 'LUFS'),
+  truePeakDbtp: between('truePeakDbtp', -9, 0, 'dBTP'),
+});
+export type Loudness = z.infer<typeof LoudnessSchema>;
+
+/**
+ * How a music bed sits under the narration. Levels are relative to the narration's own loudness, so
+ * a loud master and a quiet one end up at the same place; the bed ducks while someone speaks
+ * (sidechain compression keyed by the narration) and fades in and out where it starts and stops.
+ */
+export const MusicMixSchema = z.strictObject({
+  /** The bed's loudness against the narration's, where nobody speaks. */
+  levelDb: between('levelDb', -40, 0, 'dB'),
+  /** How far the bed drops under speech. */
+  duckDb: between('duckDb', 0, 40, 'dB'),
+  /** How fast it drops when speech starts, and comes back after it stops. */
+  attackMs: between('attackMs', 1, 2000, 'ms'),
+  releaseMs: between('releaseMs', 10, 9000, 'ms'),
+  fadeInMs: between('fadeInMs', 0, 30_000, 'ms'),
+  fadeOutMs: between('fadeOutMs', 0, 30_000, 'ms'),
+});
+export type MusicMix = z.infer<typeof MusicMixSchema>;
 /** The caption style a video preset names when it names none: the look captions had before styles. */
 export const DEFAULT_CAPTION_STYLE = 'clean';
 
@@ -96,6 +129,8 @@ export const VideoPresetSchema = z.strictObject({
    * belongs with the canvas and the platform a preset targets, while one recipe serves many presets.
    */
   captionStyle: slugRule.default(DEFAULT_CAPTION_STYLE),
+  loudness: LoudnessSchema,
+  music: MusicMixSchema,
 });
 /** A video preset as the Library holds it and the UI edits it. */
 export type VideoPreset = z.infer<typeof VideoPresetSchema>;

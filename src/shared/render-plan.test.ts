@@ -3,6 +3,8 @@ import { type RenderPlan, validateRenderPlan } from './render-plan.ts';
 
 const SHA = 'a'.repeat(64);
 
+const MIX = { duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 500, fadeOutMs: 500 };
+
 function plan(overrides: Partial<RenderPlan> = {}): RenderPlan {
   return {
     version: 1,
@@ -33,7 +35,11 @@ function plan(overrides: Partial<RenderPlan> = {}): RenderPlan {
       { startMs: 0, durationMs: 1000, visual: { kind: 'image', asset: 'still', motion: 'zoom-in' } },
       { startMs: 1000, durationMs: 2000, visual: { kind: 'color', color: '#102030' } },
     ],
-    audio: { narration: 'narration', music: { asset: 'music', volumeDb: -18, duckDb: 12 } },
+    audio: {
+      narration: 'narration',
+      music: { ...MIX, spans: [{ asset: 'music', startMs: 500, durationMs: 2500, gainDb: -6 }] },
+      loudness: { targetLufs: -14, truePeakDbtp: -1, gainDb: 5.5, limitDbtp: -1.5 },
+    },
     ...overrides,
   };
 }
@@ -71,9 +77,40 @@ describe('validateRenderPlan', () => {
       /sha256/,
     ],
     [
-      'music louder than full scale',
-      { audio: { narration: 'narration', music: { asset: 'music', volumeDb: 6, duckDb: 3 } } },
-      /volumeDb/,
+      'music spans that overlap',
+      {
+        audio: {
+          narration: 'narration',
+          music: {
+            ...MIX,
+            spans: [
+              { asset: 'music', startMs: 0, durationMs: 2000, gainDb: 0 },
+              { asset: 'music', startMs: 1500, durationMs: 1000, gainDb: 0 },
+            ],
+          },
+        },
+      },
+      /audio.music.spans.1: music spans must be in order, apart/,
+    ],
+    [
+      'music past the end of the video',
+      {
+        audio: {
+          narration: 'narration',
+          music: { ...MIX, spans: [{ asset: 'music', startMs: 2000, durationMs: 2000, gainDb: 0 }] },
+        },
+      },
+      /music span ends after the video/,
+    ],
+    [
+      'an absurd mix gain',
+      {
+        audio: {
+          narration: 'narration',
+          loudness: { targetLufs: -14, truePeakDbtp: -1, gainDb: 200, limitDbtp: null },
+        },
+      },
+      /audio.loudness.gainDb/,
     ],
     ['an unknown field', { extra: true } as unknown as Partial<RenderPlan>, /Unrecognized key/],
     ['another version', { version: 2 } as unknown as Partial<RenderPlan>, /version/],

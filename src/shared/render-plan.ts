@@ -20,6 +20,8 @@ export const PLAN_LIMITS = {
   maxScenes: 10_000,
   maxAssets: 20_000,
   maxAssetBytes: 20 * 1024 ** 3,
+  /** Each span is an input of the audio mix: a script switching music at every scene is refused. */
+  maxMusicSpans: 200,
 } as const;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lower-case hex digits');
@@ -58,6 +60,44 @@ export const SceneSchema = z.strictObject({
 
 export type Scene = z.infer<typeof SceneSchema>;
 
+const gainDb = z.number().min(-60).max(60);
+
+/** One stretch of music: its file from the start, looped or cut to the span, at a measured gain. */
+export const MusicSpanSchema = z.strictObject({
+  asset: assetId,
+  startMs: z.number().int().nonnegative().max(PLAN_LIMITS.maxDurationMs),
+  durationMs,
+  /** Brings this file to its level under the narration (measured when the plan was made). */
+  gainDb,
+});
+export type MusicSpan = z.infer<typeof MusicSpanSchema>;
+
+/** The music bed: spans in order, never overlapping; silence between them. */
+export const MusicSchema = z.strictObject({
+  spans: z.array(MusicSpanSchema).min(1).max(PLAN_LIMITS.maxMusicSpans),
+  /** How far the music drops while someone speaks, in dB. */
+  duckDb: z.number().min(0).max(60),
+  attackMs: z.number().min(0.01).max(2000),
+  releaseMs: z.number().min(0.01).max(9000),
+  /** Each span fades in at its start and out at its end (at most half the span each). */
+  fadeInMs: z.number().min(0).max(60_000),
+  fadeOutMs: z.number().min(0).max(60_000),
+});
+export type Music = z.infer<typeof MusicSchema>;
+
+/**
+ * The finished mix's loudness: the target and ceiling (from the video preset) and what was measured
+ * to reach them — a gain for the whole mix, and the ceiling a true-peak limiter holds (null when the
+ * gained mix already stays under it). The encoder applies exactly these, whole or in segments.
+ */
+export const LoudnessPlanSchema = z.strictObject({
+  targetLufs: z.number().min(-70).max(0),
+  truePeakDbtp: z.number().min(-20).max(0),
+  gainDb,
+  limitDbtp: z.number().min(-20).max(0).nullable(),
+});
+export type LoudnessPlan = z.infer<typeof LoudnessPlanSchema>;
+
 /** The video preset's encoding (src/shared/presets.ts), as a plan carries it to the encoder. */
 export const OutputSchema = VideoEncodingSchema.extend({
   container: z.literal('mp4'),
@@ -89,15 +129,8 @@ export const RenderPlanSchema = z
     scenes: z.array(SceneSchema).min(1).max(PLAN_LIMITS.maxScenes),
     audio: z.strictObject({
       narration: assetId,
-      music: z
-        .strictObject({
-          asset: assetId,
-          /** Music level under no speech, in dB (<= 0). */
-          volumeDb: z.number().min(-60).max(0),
-          /** How far the music drops while someone speaks, in dB (>= 0). */
-          duckDb: z.number().min(0).max(60),
-        })
-        .optional(),
+      music: MusicSchema.optional(),
+      loudness: LoudnessPlanSchema.optional(),
     }),
     captions: z.strictObject({ asset: assetId, font: assetId.optional(), burnIn: z.boolean() }).optional(),
     /**
@@ -113,7 +146,16 @@ export const RenderPlanSchema = z
     const referenced: { id: string; path: (string | number)[] }[] = [
       { id: plan.audio.narration, path: ['audio', 'narration'] },
     ];
-    if (plan.audio.music) referenced.push({ id: plan.audio.music.asset, path: ['audio', 'music', 'asset'] });
+    let musicEnd = 0;
+    plan.audio.music?.spans.forEach((span, i) => {
+      const path = ['audio', 'music', 'spans', i];
+      referenced.push({ id: span.asset, path: [...path, 'asset'] });
+      if (span.startMs < musicEnd)
+        ctx.addIssue({ code: 'custom', message: 'music spans must be in order, apart', path });
+      musicEnd = span.startMs + span.durationMs;
+      if (musicEnd > plan.durationMs)
+        ctx.addIssue({ code: 'custom', message: 'music span ends after the video', path });
+    });
     if (plan.captions) {
       referenced.push({ id: plan.captions.asset, path: ['captions', 'asset'] });
       if (plan.captions.font) referenced.push({ id: plan.captions.font, path: ['captions', 'font'] });
@@ -159,6 +201,11 @@ export const RenderPlanSchema = z
   });
 
 export type RenderPlan = z.infer<typeof RenderPlanSchema>;
+
+/** The assets of the audio track, in the order the mix takes them: the narration, then each music span. */
+export function audioAssetIds(plan: Pick<RenderPlan, 'audio'>): string[] {
+  return [plan.audio.narration, ...(plan.audio.music?.spans.map((span) => span.asset) ?? [])];
+}
 
 export type PlanValidation = { ok: true; plan: RenderPlan } | { ok: false; errors: string[] };
 

@@ -84,3 +84,17 @@ export function changedPixels(a: Buffer, b: Buffer, threshold = 48): number {
   }
   return changed / (a.length / 3);
 }
+
+/** The average colour (RGB) of the top-left 64x64 corner (no captions there) of the frame at `seconds`. */
+export async function cornerColour(path: string, seconds: number): Promise<[number, number, number]> {
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      ...['-v', 'error', '-ss', seconds.toFixed(3), '-i', path, '-frames:v', '1'],
+      ...['-vf', 'crop=64:64:0:0,scale=1:1:flags=area', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    ],
+    { encoding: 'buffer' },
+  );
+  const bytes = stdout as unknown as Buffer;
+  return [bytes[0] ?? 0, bytes[1] ?? 0, bytes[2] ?? 0];
+}

@@ -1,6 +1,7 @@
 import type { FarmStatus, ImportOutcome } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
 import type { Engine } from '../engine/engine.ts';
+import { type MediaBlobs, wantedMedia } from '../intake/media-upload.ts';
 import { checkUpload } from '../intake/script-upload.ts';
 import { createLogger } from '../log/logger.ts';
 import { envSecretStore, providerReadiness, type SecretStore } from '../secrets/secret-store.ts';
@@ -37,12 +38,14 @@ export interface ServiceDeps {
   /** The video preset for scripts imported over the network (`vfo node --video-preset`). */
   defaultVideoPreset?: string | undefined;
   secrets?: SecretStore;
+  /** Where media sent with scripts are kept (the blob store). */
+  blobs?: MediaBlobs;
 }
 
 export function createVfoService(deps: ServiceDeps): VfoService {
   const { engine } = deps;
   const store = engine.store;
-  const intake = { db: deps.db, dataDir: deps.dataDir };
+  const intake = { db: deps.db, dataDir: deps.dataDir, ...(deps.blobs ? { blobs: deps.blobs } : {}) };
   const secrets = deps.secrets ?? envSecretStore();
   const jobOrFail = (id: string) => {
     const job = store.findJob(id);
@@ -78,7 +81,11 @@ export function createVfoService(deps: ServiceDeps): VfoService {
       await deps.farm.setJobPriority(job.id, priority);
       return jobSummaryOf(store, store.getJob(job.id) ?? job);
     },
-    'scripts.check': async ({ script }) => (await checkUpload(intake, script)).check,
+    'scripts.check': async ({ script, files }) =>
+      (await checkUpload(intake, script, {}, files ? { sending: files } : {})).check,
+    'media.wanted': async ({ sha256s }) => ({
+      wanted: deps.blobs ? await wantedMedia(deps.blobs, sha256s) : sha256s,
+    }),
     'scripts.import': async ({ scripts, recipe, videoPreset }) => {
       const outcomes: ImportOutcome[] = [];
       for (const script of scripts) {

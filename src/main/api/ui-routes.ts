@@ -1,6 +1,7 @@
 /**
  * The UI a node serves on the LAN: the built renderer (@fastify/static), the app's contract over HTTP,
- * a server-sent event stream, and finished videos (with Range, for players that seek). Every API route
+ * a server-sent event stream, the media sent with dropped scripts, and finished videos (with Range,
+ * for players that seek). Every API route
  * needs a session (see ui-sessions.ts); logging in and asking for a challenge are rate limited per
  * address (@fastify/rate-limit: 429 with Retry-After).
  */
@@ -9,9 +10,10 @@ import { basename, dirname } from 'node:path';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import type { VfoEvent } from '../../shared/contract.ts';
+import type { Readable } from 'node:stream';
+import { MEDIA_LIMITS, type VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
-import { errorBody, type FarmApp, openSse, type SseStream } from '../http/index.ts';
+import { BODY_SHA256_HEADER, errorBody, type FarmApp, openSse, type SseStream } from '../http/index.ts';
 import { type Dispatch, httpStatusOf } from './dispatch.ts';
 import type { UiSessions } from './ui-sessions.ts';
 
@@ -23,6 +25,8 @@ export interface UiRouteDeps {
   rendererDir: string;
   /** Farm status changes, pushed to open event streams. */
   subscribeFarm(listener: (event: VfoEvent) => void): () => void;
+  /** Media sent with dropped scripts, stored by sha256 (intake/media-upload.ts). */
+  media: { receive(body: Readable, sha256: string): Promise<unknown> };
   sseKeepAliveMs?: number;
 }
 
@@ -81,6 +85,26 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     async (request, reply) => {
       const result = await deps.dispatch(request.params.method, request.body, 'http');
       return reply.code(httpStatusOf(result)).send(result);
+    },
+  );
+
+  // A dropped script's media, each uploaded on its own before the script (only those media.wanted named).
+  app.put(
+    '/api/v1/media/:sha256',
+    {
+      config: { auth: writes, upload: true },
+      bodyLimit: MEDIA_LIMITS.maxBytes,
+      schema: { params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
+    },
+    async (request, reply) => {
+      const { sha256 } = request.params;
+      if (request.headers[BODY_SHA256_HEADER] !== sha256)
+        return reply
+          .code(400)
+          .send(errorBody('body-mismatch', 'the body checksum is not the one in the path'));
+      // Checked against its sha256 as it lands, within the size budget (receiveMedia).
+      await deps.media.receive(request.body as Readable, sha256);
+      return reply.code(200).send({ stored: true });
     },
   );
 

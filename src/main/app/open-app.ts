@@ -37,7 +37,8 @@ import {
   workerModeSetting,
   yieldToUserSetting,
 } from '../settings/index.ts';
-import { importScriptJob, jobJsonOf } from './jobs.ts';
+import { receiveMedia, wantedMedia } from '../intake/media-upload.ts';
+import { checkScriptJob, importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
 import { APP_VERSION } from './version.ts';
 
@@ -86,6 +87,8 @@ export interface App {
   /** The Library and the jobs (drizzle over `database`). */
   db: Db;
   engine: Engine;
+  /** The content-addressed store (artifacts, and the media sent with scripts). */
+  blobs: BlobStore;
   services: PipelineServices;
   /** The farm node, when the app joined the farm. */
   node: FarmNode | null;
@@ -144,11 +147,17 @@ export async function openApp(options: AppOptions): Promise<App> {
         jobs: {
           importScript: (submission) =>
             importScriptJob(
-              { engine, db: database.db, dataDir, runInBackground },
+              { engine, db: database.db, dataDir, blobs, runInBackground },
               submission,
               farm.videoPreset,
             ),
           jobView: (jobId) => jobJsonOf(engine.store, jobId),
+          checkScript: (request) =>
+            checkScriptJob({ db: database.db, dataDir, blobs }, request, farm.videoPreset),
+          media: {
+            wanted: (sha256s) => wantedMedia(blobs, sha256s),
+            receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256),
+          },
         },
         extraRoutes: (app) => ui?.register(app),
         version: farm.version ?? APP_VERSION,
@@ -198,10 +207,12 @@ export async function openApp(options: AppOptions): Promise<App> {
       engine,
       db: database.db,
       dataDir,
+      blobs,
       runInBackground,
       node,
       videoPreset: farm.videoPreset,
       rendererDir: farm.rendererDir,
+      media: { receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256) },
     });
   }
   return {
@@ -209,6 +220,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     database,
     db: database.db,
     engine,
+    blobs,
     services,
     node,
     service: ui?.service ?? null,

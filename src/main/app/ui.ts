@@ -6,7 +6,7 @@
 import type { FarmStatus, VfoEvent } from '../../shared/contract.ts';
 import { CallFailure } from '../api/call-failure.ts';
 import { createVfoService, type ServiceDeps, type VfoService } from '../api/service.ts';
-import { uiRoutes } from '../api/ui-routes.ts';
+import { type UiRouteDeps, uiRoutes } from '../api/ui-routes.ts';
 import { UiSessions } from '../api/ui-sessions.ts';
 import { type FarmKey, FarmHttpError, farmHmac } from '../farm/net/index.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
@@ -18,6 +18,8 @@ export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'
   node: Pick<FarmNode, 'status' | 'setWorkerMode' | 'controlNode' | 'taskAction' | 'clearBlock' | 'origin'>;
   videoPreset?: string | undefined;
   rendererDir?: string | undefined;
+  /** Where media uploaded with dropped scripts go. */
+  media: UiRouteDeps['media'];
 }
 
 export interface Ui {
@@ -53,6 +55,7 @@ export function createUi(parts: UiParts): Ui {
         engine: parts.engine,
         rendererDir: parts.rendererDir ?? rendererDir(),
         subscribeFarm,
+        media: parts.media,
       }),
   };
 }

@@ -27,6 +27,10 @@ export function srtText(text: string): string {
     .replace(/\\/g, `\\${WORD_JOINER}`);
 }
 
+/**
+ * Every entry, the last one included, ends with a blank line: readers that count an entry only once a
+ * blank line follows it (MoviePy's, among others) would otherwise drop the last cue.
+ */
 export function buildSrt(cues: CaptionCue[]): string {
   const entries: string[] = [];
   for (const cue of cues) {
@@ -34,8 +38,8 @@ export function buildSrt(cues: CaptionCue[]): string {
     // An entry without text or time would end the file for many parsers.
     if (text === '' || Math.round(cue.endMs) <= Math.round(cue.startMs)) continue;
     entries.push(
-      `${entries.length + 1}\n${formatSrtTime(cue.startMs)} --> ${formatSrtTime(cue.endMs)}\n${text}\n`,
+      `${entries.length + 1}\n${formatSrtTime(cue.startMs)} --> ${formatSrtTime(cue.endMs)}\n${text}\n\n`,
     );
   }
-  return entries.join('\n');
+  return entries.join('');
 }

@@ -1,5 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
 import {
   createFarmClient,
   ephemeralIdentity,
@@ -10,9 +9,12 @@ import {
   readFarmKey,
 } from '../farm/net/index.ts';
 import type { FarmStatus } from '../../shared/contract.ts';
+import { diagnosticsText } from '../intake/prepare-script.ts';
+import { formatSize } from '../script/index.ts';
 import { parseCommandArgs, priorityArg } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
+import { prepareSubmissions, sendWantedMedia } from './submit-media.ts';
 
 export const SUBMIT_USAGE =
   'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--priority N] [--wait] [--wait-timeout 6h] [--json]\n' +
@@ -82,12 +84,23 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
   }
   const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
   try {
+    // Every script is checked, and its media found, before anything is sent (as `vfo render` does).
+    const prepared = await prepareSubmissions(client, node, positionals, {});
+    if (!prepared.ok) {
+      io.err(diagnosticsText(prepared.diagnostics));
+      io.err(`vfo: nothing submitted: ${positionals.length} script(s) checked, with errors`);
+      return EXIT.invalid;
+    }
+    const media = await sendWantedMedia(client, node, prepared.files);
+    if (prepared.files.size > 0) {
+      io.err(
+        `vfo: sent ${media.sent} media file(s) (${formatSize(media.sentBytes)}) the node lacked; ${media.alreadyThere} it had already`,
+      );
+    }
     const submitted: { script: string; jobId: string }[] = [];
-    for (const script of positionals) {
-      const text = await readFile(script, 'utf8');
+    for (const { script, body } of prepared.submissions) {
       const reply = (await client.json(node, 'POST', '/farm/v1/jobs', {
-        name: basename(script),
-        text,
+        ...body,
         ...(priority !== undefined ? { priority } : {}),
       })) as { jobId: string };
       submitted.push({ script, jobId: reply.jobId });

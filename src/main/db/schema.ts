@@ -16,7 +16,7 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { CaptionStyle } from '../../shared/caption-styles.ts';
-import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
+import type { Loudness, MusicMix, VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -41,6 +41,8 @@ export interface RecipeDefaults {
   motion: 'none' | 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right';
   /** How captions look is the caption style's (named by the video preset), not the recipe's. */
   captions: { burnIn: boolean };
+  /** A bundled music bed (see ffmpeg/music-beds.ts) under scripts that name no music of their own. */
+  music?: { bed: string } | null;
 }
 
 export const recipes = sqliteTable(
@@ -122,6 +124,16 @@ export const videoPresets = sqliteTable('video_presets', {
   audioSampleRate: integer('audio_sample_rate').notNull(),
   /** Slug of a caption style; its active version is what jobs made with this preset use. */
   captionStyle: text('caption_style').notNull().default('clean'),
+  /** Rows made before loudness was a preset field get what the platforms play at. */
+  loudness: text('loudness', { mode: 'json' })
+    .$type<Loudness>()
+    .notNull()
+    .default({ targetLufs: -14, truePeakDbtp: -1 }),
+  /** How a music bed sits under the narration (levels relative to the narration's loudness). */
+  music: text('music', { mode: 'json' })
+    .$type<MusicMix>()
+    .notNull()
+    .default({ levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 }),
   updatedAt: text('updated_at').notNull(),
 });
 

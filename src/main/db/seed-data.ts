@@ -65,6 +65,21 @@ export const SEED_RECIPES: {
     },
   },
   {
+    slug: 'narrated-16x9-music',
+    name: 'Narrated video with a music bed, 16:9',
+    description:
+      'Script → offline narration → burned-in captions → 1080p landscape video, over the bundled "soft-pad" bed (a script may name its own).',
+    pipeline: NARRATED_PIPELINE,
+    defaults: {
+      voicePreset: 'offline-en',
+      videoPreset: 'landscape-1080p',
+      visuals,
+      motion: 'zoom-in',
+      captions: { burnIn: true },
+      music: { bed: 'soft-pad' },
+    },
+  },
+  {
     slug: 'from-brief-16x9',
     name: 'Written by Claude, narrated by Azure, 16:9',
     description:
@@ -163,7 +178,15 @@ export const SEED_VOICE_PRESETS: SeedRow<typeof voicePresets.$inferInsert>[] = [
   },
 ];
 
-const audio = { audioCodec: 'aac' as const, audioBitrate: '160k', audioSampleRate: 48000 };
+/**
+ * What the platforms play at (YouTube: -14 LUFS integrated, -1 dBTP), and a music bed 14 LU under
+ * the voice where nobody speaks, 10 dB lower while someone does.
+ */
+const mix = {
+  loudness: { targetLufs: -14, truePeakDbtp: -1 },
+  music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
+};
+const audio = { audioCodec: 'aac' as const, audioBitrate: '160k', audioSampleRate: 48000, ...mix };
 const x264 = { crf: 21, speedPreset: 'veryfast' };
 
 export const SEED_VIDEO_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [
@@ -230,6 +253,7 @@ export const SEED_VIDEO_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [
     audioCodec: 'aac',
     audioBitrate: '96k',
     audioSampleRate: 48000,
+    ...mix,
   },
 ];
 

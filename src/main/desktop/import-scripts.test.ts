@@ -17,20 +17,22 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const noStore = async () => ({ ok: false as const, error: { code: 'invalid', message: 'no store here' } });
+
 describe('readScriptUploads', () => {
   it('reads scripts once each and says why the others were skipped', async () => {
     const paths = ['intro.md', 'notes.txt', 'intro.md', 'big.md', 'photo.png', 'folder.md', 'missing.md'].map(
       (p) => join(dir, p),
     );
     const result = await readScriptUploads(paths, 2048);
-    expect(result.uploads).toEqual([
+    expect(result.scripts.map((s) => s.upload)).toEqual([
       { name: 'intro.md', text: '# Hello\n\nHi there.\n' },
       { name: 'notes.txt', text: 'Plain text.\n' },
     ]);
     expect(result.unreadable.map((u) => [u.name, u.reason])).toEqual([
+      ['folder.md', 'a folder with no scripts'],
       ['big.md', 'larger than 2 kB'],
       ['photo.png', 'not a script (.md, .markdown or .txt)'],
-      ['folder.md', 'not a file'],
       ['missing.md', 'the file cannot be found'],
     ]);
   });
@@ -45,11 +47,22 @@ describe('importScriptPaths', () => {
         return args.scripts.map((s) => ({
           name: s.name,
           queued: false as const,
-          check: { name: s.name, ok: false, diagnostics: [], title: null, scenes: [], estimatedSeconds: 0 },
+          check: {
+            name: s.name,
+            ok: false,
+            diagnostics: [],
+            media: [],
+            title: null,
+            scenes: [],
+            estimatedSeconds: 0,
+          },
         }));
       },
     });
-    const report = await importScriptPaths(service, [join(dir, 'intro.md'), join(dir, 'missing.md')]);
+    const report = await importScriptPaths({ service, storeMedia: noStore }, [
+      join(dir, 'intro.md'),
+      join(dir, 'missing.md'),
+    ]);
     expect(calls).toEqual([{ scripts: [{ name: 'intro.md', text: '# Hello\n\nHi there.\n' }] }]);
     expect(report.ok && report.outcomes.map((o) => o.name)).toEqual(['intro.md']);
     expect(report.unreadable.map((u) => u.name)).toEqual(['missing.md']);
@@ -61,12 +74,16 @@ describe('importScriptPaths', () => {
         throw new Error('must not be called');
       },
     });
-    expect(await importScriptPaths(untouched, [join(dir, 'photo.png')])).toMatchObject({
+    expect(
+      await importScriptPaths({ service: untouched, storeMedia: noStore }, [join(dir, 'photo.png')]),
+    ).toMatchObject({
       ok: true,
       outcomes: [],
     });
     const refusing = fakeService();
-    expect(await importScriptPaths(refusing, [join(dir, 'intro.md')])).toMatchObject({
+    expect(
+      await importScriptPaths({ service: refusing, storeMedia: noStore }, [join(dir, 'intro.md')]),
+    ).toMatchObject({
       ok: false,
       message: 'fake',
     });

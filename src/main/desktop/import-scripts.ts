@@ -1,12 +1,27 @@
 /**
  * The import flow for scripts that arrive as paths (Dock and Finder, a second launch, a drop the page
- * did not catch): read each file, hand the texts to `scripts.import`, report what was not queued.
+ * did not catch): folders are walked for scripts, each script is read, the media it names are found
+ * in its folder (by the node's own check) and stored, and the texts with their media go to
+ * `scripts.import`; what was not queued is reported.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
-import type { ImportOutcome, ScriptUpload } from '../../shared/contract.ts';
-import { SCRIPT_LIMITS } from '../script/index.ts';
+import { basename, dirname } from 'node:path';
+import type { ImportOutcome, MediaManifest, MediaUse, ScriptUpload } from '../../shared/contract.ts';
+import { canonicalMediaPath } from '../../shared/contract.ts';
+import {
+  CLIP_MEDIA,
+  IMAGE_MEDIA,
+  MUSIC_MEDIA,
+  type MediaKind,
+  openCheckedMedia,
+  resolveMediaPath,
+  SCRIPT_LIMITS,
+  scriptFolderOnly,
+} from '../script/index.ts';
+import { sha256Stream } from '../util/hash.ts';
+import { filesUnder } from './folder-walk.ts';
 import { isScriptPath } from './launch.ts';
+import { isMediaPath, type StoredLocally } from './local-media.ts';
 import type { VfoService } from './service.ts';
 
 export interface UnreadableScript {
@@ -16,17 +31,28 @@ export interface UnreadableScript {
 }
 
 export interface ReadScripts {
-  uploads: ScriptUpload[];
+  scripts: { path: string; upload: ScriptUpload }[];
   unreadable: UnreadableScript[];
 }
 
-/** Reads scripts for upload: size-checked before reading, UTF-8, each path once. */
+/** Scripts from paths and the folders among them: size-checked before reading, UTF-8, each path once. */
 export async function readScriptUploads(
   paths: readonly string[],
   maxBytes: number = SCRIPT_LIMITS.maxBytes,
 ): Promise<ReadScripts> {
-  const result: ReadScripts = { uploads: [], unreadable: [] };
+  const result: ReadScripts = { scripts: [], unreadable: [] };
+  const files: string[] = [];
   for (const path of new Set(paths)) {
+    if (!(await stat(path).catch(() => null))?.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const found = await filesUnder(path, (name) => isScriptPath(name));
+    if (found.length === 0)
+      result.unreadable.push({ name: basename(path), path, reason: 'a folder with no scripts' });
+    files.push(...found.map((relative) => `${path}/${relative}`));
+  }
+  for (const path of new Set(files)) {
     const name = basename(path);
     const skip = (reason: string) => result.unreadable.push({ name, path, reason });
     if (!isScriptPath(path)) {
@@ -47,7 +73,7 @@ export async function readScriptUploads(
       continue;
     }
     try {
-      result.uploads.push({ name, text: await readFile(path, 'utf8') });
+      result.scripts.push({ path, upload: { name, text: await readFile(path, 'utf8') } });
     } catch (error) {
       skip(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -59,13 +85,58 @@ export type ImportReport =
   | { ok: true; outcomes: ImportOutcome[]; unreadable: UnreadableScript[] }
   | { ok: false; message: string; unreadable: UnreadableScript[] };
 
-export async function importScriptPaths(
-  service: VfoService,
-  paths: readonly string[],
-): Promise<ImportReport> {
-  const { uploads, unreadable } = await readScriptUploads(paths);
-  if (uploads.length === 0) return { ok: true, outcomes: [], unreadable };
-  const result = await service.call('scripts.import', { scripts: uploads });
+export interface PathImport {
+  service: VfoService;
+  /** Copies a media file of this Mac into the node's store, if its bytes are that sha256. */
+  storeMedia(path: string, sha256: string): Promise<StoredLocally>;
+}
+
+export async function importScriptPaths(deps: PathImport, paths: readonly string[]): Promise<ImportReport> {
+  const { scripts, unreadable } = await readScriptUploads(paths);
+  if (scripts.length === 0) return { ok: true, outcomes: [], unreadable };
+  const uploads: ScriptUpload[] = [];
+  for (const script of scripts) uploads.push(await withMedia(deps, script.path, script.upload));
+  const result = await deps.service.call('scripts.import', { scripts: uploads });
   if (!result.ok) return { ok: false, message: result.error.message, unreadable };
   return { ok: true, outcomes: result.value, unreadable };
+}
+
+const KINDS: Record<MediaUse['kind'], MediaKind> = {
+  image: IMAGE_MEDIA,
+  clip: CLIP_MEDIA,
+  music: MUSIC_MEDIA,
+};
+
+/**
+ * The script with the media it names, stored: the node's check says what it names among the media
+ * files in its folder; each is found under the rules `vfo render` follows and read only after
+ * checking it again. What is not found stays out, and the import reports it where it is named.
+ */
+async function withMedia(deps: PathImport, path: string, upload: ScriptUpload): Promise<ScriptUpload> {
+  const files = await filesUnder(dirname(path), isMediaPath);
+  if (files.length === 0) return upload;
+  const check = await deps.service.call('scripts.check', { script: upload, files });
+  if (!check.ok) return upload;
+  const media: MediaManifest = {};
+  for (const use of check.value.media) {
+    const relative = use.found ? canonicalMediaPath(use.path) : null;
+    if (!relative || !files.includes(relative)) continue;
+    const kind = KINDS[use.kind];
+    const local = resolveMediaPath(use.path, scriptFolderOnly(path), kind);
+    if (!local.ok) continue;
+    const opened = await openCheckedMedia(
+      { written: use.path, path: local.path },
+      scriptFolderOnly(path),
+      kind,
+    );
+    if (!opened.ok) continue;
+    let hashed: { sha256: string; size: number };
+    try {
+      hashed = await sha256Stream(opened.handle.createReadStream({ autoClose: false }));
+    } finally {
+      await opened.handle.close();
+    }
+    if ((await deps.storeMedia(local.path, hashed.sha256)).ok) media[relative] = hashed;
+  }
+  return Object.keys(media).length > 0 ? { ...upload, media } : upload;
 }

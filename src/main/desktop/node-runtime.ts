@@ -11,6 +11,7 @@ import { openApp } from '../app/open-app.ts';
 import { generateFarmKey, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
+import { storeLocalMedia } from './local-media.ts';
 import type { CreateDesktopRuntime } from './service.ts';
 import type { TrayRole } from './tray-model.ts';
 
@@ -84,6 +85,7 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       const job = app.engine.store.getJob(jobId);
       return job?.status === 'done' && job.outputPath ? job.outputPath : null;
     },
+    storeMediaFile: (path, sha256) => storeLocalMedia(app.blobs, app.dataDir, path, sha256),
     async close() {
       offEngine();
       offFarm();

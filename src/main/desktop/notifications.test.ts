@@ -57,6 +57,7 @@ const check = (name: string, diagnostics: ScriptCheck['diagnostics']): ScriptChe
   name,
   ok: diagnostics.length === 0,
   diagnostics,
+  media: [],
   title: null,
   scenes: [],
   estimatedSeconds: 0,

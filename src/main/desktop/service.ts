@@ -6,6 +6,7 @@ import type { CallResult, Method, VfoEvent } from '../../shared/contract.ts';
 import type { VfoService } from '../api/dispatch.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import type { StoredLocally } from './local-media.ts';
 import type { TrayState } from './tray-model.ts';
 
 export type { VfoService };
@@ -22,6 +23,8 @@ export interface DesktopRuntime {
    * Only paths returned here are ever served to the window.
    */
   videoPathOf(jobId: string): Promise<string | null>;
+  /** A media file of this Mac into the node's store, when its bytes are that sha256 (local-media.ts). */
+  storeMediaFile(path: string, sha256: string): Promise<StoredLocally>;
   /** Stop taking work, cancel what runs (it resumes on the next start), close the database. */
   close(): Promise<void>;
 }

@@ -24,7 +24,7 @@ import { EncodeActivity } from '../desktop/utility-runner-channel.ts';
 import { addLogSink, createLogger, type LogLevel, setLogLevel } from '../log/logger.ts';
 import { resourcesDir } from '../paths.ts';
 import { envSecretStore } from '../secrets/secret-store.ts';
-import { sendEvent, serveCalls } from './ipc.ts';
+import { sendEvent, serveCalls, serveMediaUploads } from './ipc.ts';
 import { createMainWindow, focusWindow, lockDownSession, rendererLocation } from './main-window.ts';
 import { registerMediaScheme, serveMedia } from './media.ts';
 import { MenuBarItem } from './menu-bar.ts';
@@ -183,6 +183,7 @@ class DesktopShell {
       iconPath: join(resources, 'build', 'trayTemplate.png'),
     });
     serveCalls(runtime.service, shell.renderer.url);
+    serveMediaUploads((path, sha256) => runtime.storeMediaFile(path, sha256), shell.renderer.url);
     runtime.subscribe((event) => shell?.onEvent(event));
     shell.installLifecycle();
     shell.drawMenu();
@@ -210,12 +211,21 @@ class DesktopShell {
     focusWindow(this.window);
   }
 
-  /** Scripts from the Dock, Finder, a second launch or a drop: queued, and problems never silent. */
+  /**
+   * Scripts (and folders of them, with their media) from the Dock, Finder, a second launch or a drop:
+   * queued, and problems never silent.
+   */
   async importPaths(paths: string[]): Promise<void> {
     if (paths.length === 0) return;
     if (!this.workerOnly) this.showWindow();
     try {
-      const report = await importScriptPaths(this.runtime.service, paths);
+      const report = await importScriptPaths(
+        {
+          service: this.runtime.service,
+          storeMedia: (path, sha256) => this.runtime.storeMediaFile(path, sha256),
+        },
+        paths,
+      );
       if (!report.ok) {
         this.notify({ title: 'Scripts were not imported', body: report.message });
         return;

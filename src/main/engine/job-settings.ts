@@ -1,5 +1,5 @@
 import type { CaptionLook } from '../../shared/caption-styles.ts';
-import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
+import type { Loudness, MusicMix, VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { Pipeline, RecipeDefaults } from '../db/schema.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
@@ -9,8 +9,14 @@ export type VoiceSettings = Omit<VoicePreset, 'name' | 'prosody' | 'directionMap
   directionMap: DirectionMap;
 };
 
-/** A video preset as a job froze it. */
-export type VideoSettings = { slug: string; captionStyle?: string } & VideoEncoding;
+/**
+ * A video preset as a job froze it. Jobs made before presets carried loudness and a music mix have
+ * neither: their videos are not normalized, and take no music.
+ */
+export type VideoSettings = { slug: string; captionStyle?: string } & VideoEncoding & {
+    loudness?: Loudness;
+    music?: MusicMix;
+  };
 
 /** The version of the caption style a job runs with, as it was when the job was made. */
 export type CaptionStyleSettings = { slug: string; version: number } & CaptionLook;

@@ -14,6 +14,7 @@ import {
   makeImage,
   makeSineWav,
   makeTempDir,
+  musicOf,
   tinyPlan,
 } from './test-fixtures.ts';
 
@@ -119,12 +120,12 @@ describe('buildEncodeCommand', () => {
     const withMusic = (duckDb: number) =>
       tinyPlan({
         assets: { ...tinyPlan().assets, music: asset('audio', 'music.mp3') },
-        audio: { narration: 'narration', music: { asset: 'music', volumeDb: -18, duckDb } },
+        audio: { narration: 'narration', music: musicOf('music', -18, duckDb) },
       });
     const ducked = buildEncodeCommand(input(withMusic(12)));
     expect(ducked.join(' ')).toContain('-stream_loop -1 -i /media/music.mp3');
     expect(graphOf(ducked)).toContain('volume=-18dB');
-    expect(graphOf(ducked)).toMatch(/sidechaincompress=[^;]*mix=0\.7488/);
+    expect(graphOf(ducked)).toMatch(/sidechaincompress=[^;]*attack=20:release=400[^;]*mix=0\.7488/);
     expect(graphOf(ducked)).toContain('atrim=end_sample=88200[aout]');
     expect(graphOf(buildEncodeCommand(input(withMusic(0))))).not.toContain('sidechaincompress');
   });
@@ -177,7 +178,7 @@ describe('buildEncodeCommand', () => {
           { startMs: 1400, durationMs: 600, visual: { kind: 'clip', asset: 'clip', loop: false } },
           { startMs: 2000, durationMs: 400, visual: { kind: 'image', asset: 'img', motion: 'pan-right' } },
         ],
-        audio: { narration: 'narration', music: { asset: 'music', volumeDb: -12, duckDb: 9 } },
+        audio: { narration: 'narration', music: musicOf('music', -12, 9, 2400) },
       });
       const assetPaths = {
         img: makeImage(join(tmp.dir, 'img.png'), 300, 300),
@@ -214,7 +215,7 @@ describe('buildEncodeCommand', () => {
         durationMs: 2400,
         assets: { narration: asset('audio', 'n.wav'), music: asset('audio', 'm.wav') },
         scenes: [{ startMs: 0, durationMs: 2400, visual: { kind: 'color', color: '#000000' } }],
-        audio: { narration: 'narration', music: { asset: 'music', volumeDb: -6, duckDb: 12 } },
+        audio: { narration: 'narration', music: musicOf('music', -6, 12, 2400, 0) },
       });
       // Narration: 1 s of 3 kHz then silence; music: a 100 Hz hum, isolated below with low-pass filters.
       const assetPaths = {

@@ -8,7 +8,7 @@
 import { dirname } from 'node:path';
 import { encodeSpan, sceneFrames } from '../../shared/plan-frames.ts';
 import type { RenderOutput, RenderPlan, Scene } from '../../shared/render-plan.ts';
-import { audioGraph } from './audio-graph.ts';
+import { audioGraph, audioInputSpecs } from './audio-graph.ts';
 import { FfmpegError } from './errors.ts';
 import { clipChain, colorSource, filterPath, stillImageChain } from './filters.ts';
 
@@ -124,9 +124,8 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     ];
   }
 
-  const narration = addInput(pathOf(plan.audio.narration), false);
-  const music = plan.audio.music ? addInput(pathOf(plan.audio.music.asset), true) : undefined;
-  statements.push(...audioGraph(plan, { narration, music }));
+  const audioInputs = audioInputSpecs(plan).map((spec) => addInput(pathOf(spec.asset), spec.loop));
+  statements.push(...audioGraph(plan, audioInputs));
   // Captions not burned in travel as a track players can switch on.
   const softCaptions =
     plan.captions && !plan.captions.burnIn ? addInput(pathOf(plan.captions.asset), false) : undefined;

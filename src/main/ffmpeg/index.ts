@@ -25,6 +25,7 @@ export {
   isFfmpegErrorKind,
   toFfmpegError,
 } from './errors.ts';
+export { type ClipFacts, cutClipRange, probeClip } from './clip-media.ts';
 export { filterPath } from './filters.ts';
 export {
   buildAudioTrackCommand,
@@ -34,8 +35,17 @@ export {
   type JoinResult,
   joinSegments,
 } from './join.ts';
+export {
+  type LoudnessFacts,
+  measureFileLoudness,
+  measureMixLoudness,
+  parseEbur128Summary,
+  planLoudness,
+  SILENCE_LUFS,
+} from './loudness.ts';
 export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpeg } from './locate.ts';
 export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
+export { BUNDLED_BED_NAMES, BUNDLED_BEDS, type BundledBed, bundledBedFile } from './music-beds.ts';
 export { linkPlanAssets } from './plan-assets.ts';
 export { type FfmpegProbe, probeFfmpeg, selectEncoder, usableEncoders } from './probe.ts';
 export { type EncoderFallback, encodeWithFallback, isHardwareEncoder } from './encoder-fallback.ts';

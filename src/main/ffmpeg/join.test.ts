@@ -6,6 +6,7 @@ import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 import { runEncode } from './encode-job.ts';
 import { isFfmpegError } from './errors.ts';
 import { buildJoinCommand, concatList, encodeAudioTrack, joinSegments } from './join.ts';
+import { planLoudness } from './loudness.ts';
 import {
   asset,
   FFMPEG,
@@ -60,7 +61,7 @@ describe('segmented encode + join', () => {
   const paths: Record<string, string> = {};
   let plan: RenderPlan;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     paths.img = makeImage(join(temp.dir, 'img.png'));
     paths.clip = makeClip(join(temp.dir, 'clip.mp4'), 1);
     paths.narration = makeSineWav(join(temp.dir, 'narration.wav'), 4);
@@ -86,9 +87,26 @@ describe('segmented encode + join', () => {
         { startMs: 2000, durationMs: 1000, visual: { kind: 'clip', asset: 'clip', loop: false } },
         { startMs: 3000, durationMs: 1040, visual: { kind: 'image', asset: 'img', motion: 'pan-left' } },
       ],
-      audio: { narration: 'narration', music: { asset: 'music', volumeDb: -12, duckDb: 6 } },
+      audio: {
+        narration: 'narration',
+        // Two spans with silence between them, each faded: the bus a script switching music makes.
+        music: {
+          spans: [
+            { asset: 'music', startMs: 300, durationMs: 1500, gainDb: -12 },
+            { asset: 'music', startMs: 2500, durationMs: 1540, gainDb: -9 },
+          ],
+          duckDb: 6,
+          attackMs: 20,
+          releaseMs: 300,
+          fadeInMs: 200,
+          fadeOutMs: 300,
+        },
+      },
       captions: { asset: 'captions', font: 'font', burnIn: true },
     });
+    // Normalized like a real plan: the whole encode and the joined one are both verified at -16 LUFS.
+    const loudness = await planLoudness(FFMPEG, plan, paths, { targetLufs: -16, truePeakDbtp: -1 });
+    if (loudness) plan.audio.loudness = loudness;
   });
   afterAll(() => temp.cleanup());
 

@@ -12,7 +12,7 @@ import { planFrameCount } from '../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
-import { audioGraph } from './audio-graph.ts';
+import { audioGraph, audioInputArgs, audioInputSpecs } from './audio-graph.ts';
 import { audioEncoderArgs, captionTrackArgs } from './command.ts';
 import { FfmpegError } from './errors.ts';
 import type { FfmpegProgress } from './progress.ts';
@@ -38,19 +38,16 @@ export interface AudioTrackRequest {
   outPath: string;
 }
 
-/** Pure: narration (+ ducked music) mixed exactly as a whole encode mixes it, encoded to AAC. */
+/** Pure: narration (+ ducked music, normalized) mixed exactly as a whole encode mixes it, encoded to AAC. */
 export function buildAudioTrackCommand(request: Omit<AudioTrackRequest, 'ffmpegPath'>): string[] {
   const { plan, assetPaths } = request;
-  const pathOf = (id: string) => {
-    const path = assetPaths[id];
-    if (!path) throw new FfmpegError('invalid-request', `no file given for asset "${id}"`);
-    return path;
-  };
-  const music = plan.audio.music ? ['-stream_loop', '-1', '-i', pathOf(plan.audio.music.asset)] : [];
-  const graph = audioGraph(plan, { narration: 0, music: music.length > 0 ? 1 : undefined });
+  const graph = audioGraph(
+    plan,
+    audioInputSpecs(plan).map((_, i) => i),
+  );
   return [
     ...QUIET,
-    ...['-i', pathOf(plan.audio.narration), ...music],
+    ...audioInputArgs(plan, assetPaths),
     ...['-filter_complex', graph.join(';\n'), '-map', '[aout]'],
     ...audioEncoderArgs(plan.output),
     ...['-f', 'mp4', request.outPath],

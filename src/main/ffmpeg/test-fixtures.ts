@@ -121,6 +121,24 @@ export function tinyPlan(overrides: Partial<RenderPlan> = {}): RenderPlan {
   };
 }
 
+/** A music bed of one span over the whole video (`durationMs`), with the mix settings a preset would give. */
+export function musicOf(
+  assetId: string,
+  gainDb: number,
+  duckDb: number,
+  durationMs = 2000,
+  fadeMs = 200,
+): NonNullable<RenderPlan['audio']['music']> {
+  return {
+    spans: [{ asset: assetId, startMs: 0, durationMs, gainDb }],
+    duckDb,
+    attackMs: 20,
+    releaseMs: 400,
+    fadeInMs: fadeMs,
+    fadeOutMs: fadeMs,
+  };
+}
+
 /** A small executable shell script: a fake ffmpeg/ffprobe/runner for tests (fakes, not mocks). */
 export function writeScript(path: string, body: string, mode = 0o755): string {
   writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode });

@@ -1,12 +1,13 @@
 /**
- * Checks a finished video before it is published: right codecs, size and durations, and audio
- * that ends with the picture. A video that fails here is deleted, never delivered.
+ * Checks a finished video before it is published: right codecs, size and durations, audio that
+ * ends with the picture, and (when the plan normalizes it) audio at its target loudness. A video that fails here is deleted, never delivered.
  */
 import { stat } from 'node:fs/promises';
 import { encodeSpan, framesToMs } from '../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
+import { type LoudnessFacts, measureFileLoudness } from './loudness.ts';
 import { type MediaFacts, parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
 
 export interface VideoExpectation {
@@ -21,11 +22,16 @@ export interface VideoExpectation {
   frames?: number;
   /** A soft caption track (mov_text) must be present. */
   captions?: boolean;
+  /** The integrated loudness the audio must have (LUFS), within `loudnessToleranceLu` (default 1). */
+  loudnessLufs?: number;
+  loudnessToleranceLu?: number;
 }
 
 export interface VideoFacts extends MediaFacts {
   path: string;
   sizeBytes: number;
+  /** Measured when a loudness was expected. */
+  loudness?: LoudnessFacts;
 }
 
 /**
@@ -41,6 +47,7 @@ export function planExpectation(plan: RenderPlan): VideoExpectation {
     frames: frameCount,
     audio: !plan.segment,
     captions: Boolean(plan.captions && !plan.captions.burnIn && !plan.segment),
+    ...(plan.audio.loudness && !plan.segment ? { loudnessLufs: plan.audio.loudness.targetLufs } : {}),
   };
 }
 
@@ -53,6 +60,9 @@ export async function verifyVideo(
   const facts = await readVideoFacts(ffprobePath, ffmpegPath, path);
   if (expect.frames !== undefined && facts.video && facts.video.frames === null) {
     facts.video.frames = await countVideoFrames(ffmpegPath, path);
+  }
+  if (expect.loudnessLufs !== undefined && facts.audio) {
+    facts.loudness = await measureFileLoudness(ffmpegPath, path, { durationMs: expect.durationMs });
   }
   const problems = findProblems(facts, expect);
   if (problems.length > 0) {
@@ -103,7 +113,10 @@ function unreadable(path: string, stderr: string): FfmpegError {
 }
 
 /** Every way the facts differ from the expectation, in words; empty when all is well. */
-export function findProblems(facts: MediaFacts, expect: VideoExpectation): string[] {
+export function findProblems(
+  facts: MediaFacts & { loudness?: LoudnessFacts },
+  expect: VideoExpectation,
+): string[] {
   const tolerance = expect.toleranceMs ?? 100;
   const problems: string[] = [];
   const off = (actual: number, wanted: number) => Math.abs(actual - wanted) > tolerance;
@@ -139,6 +152,16 @@ export function findProblems(facts: MediaFacts, expect: VideoExpectation): strin
     }
     if (video.durationMs !== null && off(audio.durationMs, video.durationMs)) {
       problems.push(`audio (${ms(audio.durationMs)}) and video (${ms(video.durationMs)}) lengths differ`);
+    }
+  }
+  if (expect.loudnessLufs !== undefined) {
+    const tolerance = expect.loudnessToleranceLu ?? 1;
+    const measured = facts.loudness?.integratedLufs;
+    if (measured === undefined) problems.push('its loudness was not measured');
+    else if (!(Math.abs(measured - expect.loudnessLufs) <= tolerance)) {
+      problems.push(
+        `its loudness is ${measured.toFixed(1)} LUFS, expected ${expect.loudnessLufs} ±${tolerance} LU`,
+      );
     }
   }
   return problems;

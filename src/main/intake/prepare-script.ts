@@ -4,14 +4,17 @@ import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { formatDiagnostic, parseScriptFile, readScriptMeta } from '../script/index.ts';
-import type { Diagnostic, ScriptDocument } from '../script/types.ts';
+import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
+import type { MediaBlobs } from './media-upload.ts';
 
 /** What turning a script into a job reads: the Library (presets, recipes) and the data folder. */
 export interface IntakeContext {
   db: Db;
   /** No script's media is ever read from it (database, keys, blobs). */
   dataDir: string;
+  /** Where media sent with an uploaded script were stored (absent: none can be). */
+  blobs?: MediaBlobs;
 }
 
 export function outputPathFor(scriptPath: string, outDir: string | undefined): string {
@@ -26,9 +29,24 @@ export interface ScriptChoices {
 }
 
 export type PreparedScript =
-  | { ok: true; path: string; request: SettingsRequest; document: ScriptDocument; estimatedMs: number }
+  | {
+      ok: true;
+      path: string;
+      request: SettingsRequest;
+      document: ScriptDocument;
+      estimatedMs: number;
+      media: MediaUse[];
+    }
   /** estimatedMs: set when the script parsed, and was refused for its length. */
-  | { ok: false; path: string; diagnostics: Diagnostic[]; estimatedMs?: number };
+  | { ok: false; path: string; diagnostics: Diagnostic[]; estimatedMs?: number; media: MediaUse[] };
+
+export interface PrepareOptions {
+  /**
+   * Only to check a script whose media are still to be sent (never to make a job): these paths,
+   * relative to its folder, count as found ('any': every path inside the folder it names).
+   */
+  incoming?: ReadonlySet<string> | 'any';
+}
 
 /**
  * Validate a script with the vocabulary of the voice it will be spoken with, before any job exists:
@@ -41,6 +59,7 @@ export async function prepareScript(
   ctx: IntakeContext,
   file: string,
   choices: ScriptChoices,
+  options: PrepareOptions = {},
 ): Promise<PreparedScript> {
   const path = resolve(file);
   const meta = await readScriptMeta(path);
@@ -59,18 +78,24 @@ export async function prepareScript(
       ok: false,
       path,
       diagnostics: [{ file, line: 1, col: 1, severity: 'error', message: error.message }],
+      media: [],
     };
   }
+  const places = jobMediaPlaces(settings, ctx.dataDir);
   const result = await parseScriptFile(path, {
     directionMap: settings.voice.directionMap,
     language: settings.voice.language,
     // The same places the job will read its media from: the check and the read agree.
-    media: jobMediaPlaces(settings, ctx.dataDir),
+    media: options.incoming ? { ...places, incoming: options.incoming } : places,
   });
-  if (!result.ok) return { ok: false, path, diagnostics: result.diagnostics.map((d) => ({ ...d, file })) };
+  if (!result.ok) {
+    const diagnostics = result.diagnostics.map((d) => ({ ...d, file }));
+    return { ok: false, path, diagnostics, media: result.media };
+  }
+  const media = result.document.media ?? [];
   const { estimate, problem } = checkSpokenLength(result.document, settings.voice);
   if (problem) {
-    return { ok: false, path, diagnostics: [{ ...problem, file }], estimatedMs: estimate.totalMs };
+    return { ok: false, path, diagnostics: [{ ...problem, file }], estimatedMs: estimate.totalMs, media };
   }
   return {
     ok: true,
@@ -78,6 +103,7 @@ export async function prepareScript(
     request,
     document: { ...result.document, warnings: result.document.warnings.map((d) => ({ ...d, file })) },
     estimatedMs: estimate.totalMs,
+    media,
   };
 }
 

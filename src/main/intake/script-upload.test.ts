@@ -3,12 +3,16 @@
  * scripts.import, a drop on the app) has only its upload folder under the data folder: its media may
  * come from nowhere else but the media roots, and never from the data folder itself.
  */
-import { mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ScriptCheck } from '../../shared/contract.ts';
+import { Readable } from 'node:stream';
+import { MediaManifestSchema, type ScriptCheck } from '../../shared/contract.ts';
 import { type App, openApp } from '../app/open-app.ts';
+import { BlobStore } from '../engine/blob-store.ts';
+import { sha256Hex } from '../util/hash.ts';
+import { receiveMedia, wantedMedia } from './media-upload.ts';
 import { settings } from '../db/schema.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
 import { checkUpload } from './script-upload.ts';
@@ -88,5 +92,76 @@ describe('media of an uploaded script', () => {
       `talk.md:4:1: image not found: ${secret}`,
     ]);
     expect(errors((await checkUpload(ctx, upload(join(top, 'outside.png')))).check)).toEqual([]);
+  });
+});
+
+describe('media sent with an uploaded script', () => {
+  const picture = Buffer.from('a picture sent over the network');
+  const sha256 = sha256Hex(picture);
+  const withPicture = (media?: Record<string, { sha256: string; size: number }>) => ({
+    name: 'talk.md',
+    text: '# Scene\n\nHello there.\n[image fotos/x.png]\n',
+    ...(media ? { media } : {}),
+  });
+  const intake = () => ({ db: ctx.db, dataDir: ctx.dataDir, blobs: new BlobStore(ctx.dataDir) });
+
+  it('are wanted until received, checked against their sha256, and placed in the script’s own folder', async () => {
+    const blobs = new BlobStore(ctx.dataDir);
+    expect(await wantedMedia(blobs, [sha256, sha256])).toEqual([sha256]);
+    await expect(
+      receiveMedia(blobs, ctx.dataDir, Readable.from([Buffer.from('other bytes')]), sha256),
+    ).rejects.toThrow();
+    expect(await wantedMedia(blobs, [sha256])).toEqual([sha256]);
+    await receiveMedia(blobs, ctx.dataDir, Readable.from([picture]), sha256);
+    expect(await wantedMedia(blobs, [sha256])).toEqual([]);
+
+    const { check, prepared } = await checkUpload(
+      intake(),
+      withPicture({ 'fotos/x.png': { sha256, size: picture.length } }),
+    );
+    expect(errors(check)).toEqual([]);
+    expect(check.media).toEqual([{ kind: 'image', path: 'fotos/x.png', line: 4, col: 1, found: true }]);
+    if (!prepared.ok) throw new Error('not prepared');
+    const placed = prepared.document.scenes[0]?.image?.path as string;
+    expect(placed.startsWith(join(ctx.dataDir, 'imports'))).toBe(true);
+    expect(await readFile(placed)).toEqual(picture);
+  });
+
+  it('a file declared but never received (or not the bytes declared) keeps the script from being queued', async () => {
+    const blobs = new BlobStore(ctx.dataDir);
+    await receiveMedia(blobs, ctx.dataDir, Readable.from([picture]), sha256);
+    for (const declared of [
+      { sha256: sha256Hex('never sent'), size: 10 },
+      { sha256, size: picture.length + 1 },
+    ]) {
+      const { check, prepared } = await checkUpload(intake(), withPicture({ 'fotos/x.png': declared }));
+      expect(prepared.ok).toBe(false);
+      expect(errors(check)).toEqual([
+        'talk.md:1:1: media file "fotos/x.png" was declared but not received: send it before the script',
+        'talk.md:4:1: image not found: fotos/x.png',
+      ]);
+    }
+  });
+
+  it('before they are sent, counts the files a sender has as found and reports the rest where named', async () => {
+    const text = '# Scene\n\nHello. [image fotos/x.png] [clip clips/y.mp4]\n';
+    const { check } = await checkUpload(
+      intake(),
+      { name: 'talk.md', text },
+      {},
+      { sending: ['fotos/x.png'] },
+    );
+    expect(check.media.map((m) => [m.path, m.found])).toEqual([
+      ['fotos/x.png', true],
+      ['clips/y.mp4', false],
+    ]);
+    expect(errors(check)).toEqual(['talk.md:3:28: clip not found: clips/y.mp4']);
+  });
+
+  it('are named by paths inside the script’s folder only', () => {
+    const file = { sha256, size: 1 };
+    for (const bad of ['../x.png', '/etc/x.png', 'fotos//x.png', './x.png', 'a\\b.png', 'a/../b.png'])
+      expect(MediaManifestSchema.safeParse({ [bad]: file }).success, bad).toBe(false);
+    expect(MediaManifestSchema.safeParse({ 'fotos/x.png': file }).success).toBe(true);
   });
 });

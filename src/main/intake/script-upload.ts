@@ -1,37 +1,102 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import type { ScriptCheck, ScriptUpload } from '../../shared/contract.ts';
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import type { Diagnostic, MediaManifest, ScriptCheck, ScriptUpload } from '../../shared/contract.ts';
+import { isCanonicalMediaPath } from '../../shared/contract.ts';
+import { createLogger } from '../log/logger.ts';
 import { sha256Hex } from '../util/hash.ts';
-import { type IntakeContext, prepareScript } from './prepare-script.ts';
+import type { MediaBlobs } from './media-upload.ts';
+import { type IntakeContext, type PreparedScript, prepareScript } from './prepare-script.ts';
+
+const log = createLogger('ScriptUpload');
 
 /**
  * An uploaded script is stored under the data folder (never at a path from the network) and checked.
- * Its folder is its own, `imports/<text hash>`, which only ever holds uploaded script texts: relative
- * media paths find nothing there, and the data folder around it is never a place media come from
- * (see jobMediaPlaces), so an upload's media can only come from the media roots.
+ * Its folder is its own, `imports/<hash of its text and media>`, which holds only the script and the
+ * media sent with it, at the paths the sender gave (relative, canonical, inside the folder), each the
+ * blob uploaded for it: relative media paths find those and nothing else, and the data folder around
+ * it is never a place media come from (see jobMediaPlaces). Other media can only come from the media roots.
  */
-export async function storeUpload(dataDir: string, upload: ScriptUpload): Promise<string> {
+export async function storeUpload(
+  ctx: Pick<IntakeContext, 'dataDir' | 'blobs'>,
+  upload: ScriptUpload,
+): Promise<{ path: string; missing: string[] }> {
   const name = basename(upload.name).replace(/[^\w.\- ]/g, '_');
   if (!/\.(md|markdown|txt)$/i.test(name)) throw new Error(`"${upload.name}" is not a .md or .txt script`);
-  const dir = join(dataDir, 'imports', sha256Hex(upload.text).slice(0, 16));
+  const media = upload.media ?? {};
+  const paths = Object.keys(media).sort();
+  const identity = JSON.stringify([upload.text, paths.map((p) => [p, media[p]?.sha256])]);
+  const dir = join(ctx.dataDir, 'imports', sha256Hex(identity).slice(0, 16));
   await mkdir(dir, { recursive: true });
   const path = join(dir, name);
   await writeFile(path, upload.text);
-  return path;
+  const missing: string[] = [];
+  for (const relative of paths) {
+    const placed = await placeMedia(ctx.blobs, dir, relative, media[relative] as MediaManifest[string]);
+    if (!placed) missing.push(relative);
+  }
+  return { path, missing };
 }
 
+/**
+ * The blob sent for `relative`, at that place in the folder: linked (blobs are never written again),
+ * or copied where a link cannot be made. False when it was not received (or is not what was declared).
+ */
+async function placeMedia(
+  blobs: MediaBlobs | undefined,
+  dir: string,
+  relative: string,
+  declared: { sha256: string; size: number },
+): Promise<boolean> {
+  const dest = resolve(dir, relative);
+  // The schema already refused anything else; a second lock on the same door costs nothing.
+  if (!blobs || !isCanonicalMediaPath(relative) || !dest.startsWith(`${dir}${sep}`)) return false;
+  const blob = blobs.pathFor(declared.sha256);
+  const info = await stat(blob).catch(() => null);
+  if (!info?.isFile() || info.size !== declared.size || !(await blobs.verify(blob, declared.sha256)))
+    return false;
+  if ((await stat(dest).catch(() => null))?.size === declared.size) return true;
+  try {
+    await mkdir(dirname(dest), { recursive: true });
+    await link(blob, dest).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') return;
+      await copyFile(blob, dest, constants.COPYFILE_FICLONE);
+    });
+    return true;
+  } catch (error) {
+    log.warn('a media file could not be placed', { relative, error: String(error) });
+    return false;
+  }
+}
+
+export interface CheckOptions {
+  /** Files still to be sent (a preview before the upload): they count as found. 'any': list what it names. */
+  sending?: readonly string[] | 'any';
+}
+
+/** Stores and checks an upload; `prepared` may become a job only when no `sending` was given. */
 export async function checkUpload(
   ctx: IntakeContext,
   upload: ScriptUpload,
   choices: { recipe?: string | undefined; videoPreset?: string | undefined } = {},
-) {
-  const path = await storeUpload(ctx.dataDir, upload);
-  const prepared = await prepareScript(ctx, path, { ...choices, out: join(ctx.dataDir, 'videos') });
+  options: CheckOptions = {},
+): Promise<{ check: ScriptCheck; prepared: PreparedScript }> {
+  const { path, missing } = await storeUpload(ctx, upload);
+  const incoming = options.sending === 'any' ? 'any' : options.sending ? new Set(options.sending) : undefined;
+  const checked = await prepareScript(
+    ctx,
+    path,
+    { ...choices, out: join(ctx.dataDir, 'videos') },
+    incoming ? { incoming } : {},
+  );
+  const prepared = missing.length > 0 ? notReceived(checked, missing, path) : checked;
+  const named = (d: Diagnostic) => ({ ...d, file: upload.name });
   const check: ScriptCheck = prepared.ok
     ? {
         name: upload.name,
         ok: true,
-        diagnostics: prepared.document.warnings.map((d) => ({ ...d, file: upload.name })),
+        diagnostics: prepared.document.warnings.map(named),
+        media: prepared.media,
         title: prepared.document.meta.title ?? null,
         scenes: prepared.document.scenes.map((s) => ({
           title: s.title,
@@ -42,10 +107,24 @@ export async function checkUpload(
     : {
         name: upload.name,
         ok: false,
-        diagnostics: prepared.diagnostics.map((d) => ({ ...d, file: upload.name })),
+        diagnostics: prepared.diagnostics.map(named),
+        media: prepared.media,
         title: null,
         scenes: [],
         estimatedSeconds: Math.round((prepared.estimatedMs ?? 0) / 1000),
       };
   return { check, prepared };
+}
+
+/** Media declared with the script but never received: the script is not queued, and says which. */
+function notReceived(prepared: PreparedScript, missing: string[], path: string): PreparedScript {
+  const problems: Diagnostic[] = missing.map((relative) => ({
+    file: path,
+    line: 1,
+    col: 1,
+    severity: 'error',
+    message: `media file "${relative}" was declared but not received: send it before the script`,
+  }));
+  const before = prepared.ok ? prepared.document.warnings : prepared.diagnostics;
+  return { ok: false, path, diagnostics: [...problems, ...before], media: prepared.media };
 }

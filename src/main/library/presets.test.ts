@@ -45,6 +45,8 @@ const video: VideoPresetInput = {
   audioCodec: 'aac',
   audioBitrate: '128k',
   audioSampleRate: 44100,
+  loudness: { targetLufs: -16, truePeakDbtp: -1.5 },
+  music: { levelDb: -18, duckDb: 8, attackMs: 30, releaseMs: 600, fadeInMs: 1000, fadeOutMs: 2000 },
 };
 
 describe('voice presets', () => {
@@ -159,6 +161,12 @@ describe('video presets', () => {
     ['audioBitrate', { audioBitrate: '160' }],
     ['audioSampleRate', { audioSampleRate: 4000 }],
     ['audioSampleRate', { audioSampleRate: 192000 }],
+    ['loudness.targetLufs', { loudness: { targetLufs: 3, truePeakDbtp: -1 } }],
+    ['loudness.truePeakDbtp', { loudness: { targetLufs: -14, truePeakDbtp: 2 } }],
+    ['music.duckDb', { music: { ...video.music, duckDb: -3 } }],
+    ['music.attackMs', { music: { ...video.music, attackMs: 0 } }],
+    ['music.releaseMs', { music: { ...video.music, releaseMs: 'slow' } }],
+    ['music.levelDb', { music: { ...video.music, levelDb: 6 } }],
   ])('rejects a bad %s', (field, change) => {
     const error = libraryErrorOf(() => saveVideoPreset(t.db, { ...video, ...change } as VideoPresetInput));
     expect(error.issues.map((i) => i.field)).toEqual([field]);

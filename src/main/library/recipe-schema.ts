@@ -4,6 +4,7 @@ import { MotionSchema } from '../../shared/render-plan.ts';
 import type { Db } from '../db/open.ts';
 import { type Pipeline, videoPresets, voicePresets } from '../db/schema.ts';
 import { compilePipeline, PipelineError } from '../engine/graph.ts';
+import { BUNDLED_BED_NAMES } from '../ffmpeg/music-beds.ts';
 import { IMAGE_EXTENSIONS } from '../script/limits.ts';
 import { LIBRARY_LIMITS, nameRule, slugRule } from './rules.ts';
 
@@ -78,6 +79,16 @@ export function recipeVersionInputSchema(db: Db, knownStepKinds: ReadonlySet<str
         .never('caption size is now set by the caption style the video preset names (captionStyle)')
         .optional(),
     }),
+    /** A bundled bed under scripts that name no music; a recipe never names a file (see music-beds.ts). */
+    music: z
+      .strictObject({
+        bed: z.enum(
+          BUNDLED_BED_NAMES,
+          `bed must be one of the bundled beds: ${BUNDLED_BED_NAMES.join(', ')}`,
+        ),
+      })
+      .nullable()
+      .optional(),
   });
   return z.strictObject({
     slug: slugRule,

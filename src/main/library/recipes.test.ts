@@ -66,6 +66,7 @@ describe('recipe versions', () => {
     expect(listRecipes(t.db).map((s) => [s.slug, s.latest.version, s.active?.version])).toEqual([
       ['from-brief-16x9', 1, 1],
       ['narrated-16x9', 2, 1],
+      ['narrated-16x9-music', 1, 1],
       ['narrated-9x16', 1, 1],
     ]);
   });
@@ -127,6 +128,8 @@ describe('recipe validation', () => {
       'defaults.captions.burnIn',
       { ...recipe, defaults: { ...recipe.defaults, captions: { burnIn: 'yes' } } },
     ],
+    // A recipe names a bundled bed, never a file: a path would reach past every script's folder.
+    ['defaults.music.bed', { ...recipe, defaults: { ...recipe.defaults, music: { bed: '/etc/passwd' } } }],
   ])('rejects a bad %s', (field, bad) => {
     expect(fieldsOf(() => createRecipeVersion(t.db, bad as RecipeVersionInput, KINDS))).toEqual([field]);
     expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);

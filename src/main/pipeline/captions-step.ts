@@ -10,7 +10,8 @@ import type { Narration } from '../speech/index.ts';
 import { readInputJson } from './files.ts';
 
 // /2: the look comes from the job's caption style, and words are lit from the narration's word timings.
-const CAPTIONS_VERSION = 'captions/2';
+// /3: the SRT's last cue ends with a blank line too.
+const CAPTIONS_VERSION = 'captions/3';
 
 /**
  * The caption style a job runs with. A job made before caption styles froze none: it keeps the look

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
+import type { Json } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
 import type { StepContext, StepHandler, StepResult } from '../engine/step-handler.ts';
 import {
@@ -8,7 +9,9 @@ import {
   encodeInChildProcess,
   encodeWithFallback,
   type FfmpegLocation,
+  type LoudnessFacts,
   linkPlanAssets,
+  measureFileLoudness,
   selectEncoder,
   usableEncoders,
 } from '../ffmpeg/index.ts';
@@ -17,7 +20,8 @@ import { splitPlan } from '../segments/split-plan.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 
-const ENCODE_VERSION = 'encode/1';
+// /2: the video's measured loudness is part of the step's data.
+const ENCODE_VERSION = 'encode/2';
 
 /**
  * RenderPlan → verified MP4, encoded in separate processes (utility processes in the app): on the farm,
@@ -58,9 +62,15 @@ export function encodeStep(services: PipelineServices): StepHandler {
           segments: result.segments,
           ...(result.fallback ? { fallback: result.fallback } : {}),
         };
+        // Verified where it was made and again here on arrival; measured once more to be recorded.
+        const loudness = plan.audio.loudness
+          ? await measureFileLoudness((await services.ffmpeg()).location.ffmpegPath, result.path, {
+              durationMs: plan.durationMs,
+            })
+          : undefined;
         return {
           files: { video: { path: result.path, type: 'video', metadata } },
-          data: { encoder: result.encoder, durationMs: plan.durationMs },
+          data: { encoder: result.encoder, durationMs: plan.durationMs, ...loudnessData(loudness) },
         };
       }
       const { location, probe } = await services.ffmpeg();
@@ -101,8 +111,27 @@ export function encodeStep(services: PipelineServices): StepHandler {
       };
       return {
         files: { video: { path: result.outPath, type: 'video', metadata } },
-        data: { encoder: result.encoder, durationMs: plan.durationMs },
+        data: {
+          encoder: result.encoder,
+          durationMs: plan.durationMs,
+          ...loudnessData(result.facts.loudness),
+        },
       };
+    },
+  };
+}
+
+/** The job records the loudness its video was measured at (the verify step's figures). */
+function loudnessData(loudness: LoudnessFacts | undefined): { loudness?: Json } {
+  if (!loudness) return {};
+  const { integratedLufs, truePeakDbtp, rangeLu } = loudness;
+  // -inf (silence) is not JSON: it is recorded as null.
+  const finite = (value: number) => (Number.isFinite(value) ? value : null);
+  return {
+    loudness: {
+      integratedLufs: finite(integratedLufs),
+      truePeakDbtp: finite(truePeakDbtp),
+      rangeLu: finite(rangeLu),
     },
   };
 }
@@ -151,7 +180,11 @@ async function encodeInParts(
   const metadata = { encoder: result.encoder, facts: result.facts as never, parts: parts.length, elapsedMs };
   return {
     files: { video: { path: result.outPath, type: 'video', metadata } },
-    data: { encoder: result.encoder, durationMs: request.plan.durationMs },
+    data: {
+      encoder: result.encoder,
+      durationMs: request.plan.durationMs,
+      ...loudnessData(result.facts.loudness),
+    },
   };
 }
 

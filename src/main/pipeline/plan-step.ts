@@ -1,9 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import {
-  type AssetRef,
   type Motion,
   RENDER_PLAN_VERSION,
   type RenderPlan,
@@ -12,24 +8,30 @@ import {
 import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
 import type { JobSettings, VideoSettings } from '../engine/job-settings.ts';
-import type { HashContext, ProducedFile, StepHandler, StepOutput } from '../engine/step-handler.ts';
-import { formatDiagnostic, IMAGE_MEDIA, type MediaPlaces, openCheckedMedia } from '../script/index.ts';
-import type { MediaRef, Scene, ScriptDocument } from '../script/types.ts';
+import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
+import { BUNDLED_BEDS, cutClipRange, planLoudness, probeClip } from '../ffmpeg/index.ts';
+import { CLIP_MEDIA, IMAGE_MEDIA, MUSIC_MEDIA, type MediaPlaces } from '../script/index.ts';
+import type { ClipRef, MediaRef, Scene, ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
-import { sha256File, sha256Stream } from '../util/hash.ts';
+import { sha256File, sha256Hex } from '../util/hash.ts';
 import { captionFontFile } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
+import { PlanAssetList } from './plan-asset-list.ts';
+import { checkedMediaChecksum, copyCheckedMedia, locatedError } from './plan-media.ts';
+import { bedCacheDir, planMusic } from './plan-music.ts';
 import type { PipelineServices } from './services.ts';
 
 // /soft-captions: captions not burned in became a track of the video.
-const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions`;
+// /clips-music-loudness: clips, music spans and a measured loudness.
+const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness`;
 
 /**
  * Script + narration + captions → a RenderPlan: every asset by checksum, scene times from the
- * narration. External files (scene images, bundled visuals, the caption font) are copied into the
- * blob store so the plan can be encoded on any Mac of the farm. A script's image is read only
- * through openCheckedMedia: it is checked again when read, since it may have changed since the check.
+ * narration. External files (scene images and clips, music, bundled visuals and beds, the caption
+ * font) are copied into the blob store so the plan can be encoded on any Mac of the farm. A script's
+ * media are read only through openCheckedMedia (plan-media.ts). The mix is measured here, so the
+ * plan carries the gains that bring music under the voice and the whole to the preset's loudness.
  */
 export function renderPlanStep(services: PipelineServices): StepHandler {
   const visualPath = (name: string) => join(services.resourcesDir, 'visuals', name);
@@ -44,26 +46,23 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const document = await readInputJson<ScriptDocument>(inputs, 'script', 'document');
       const places = jobMediaPlaces(settings, services.dataDir);
       const shas: Record<string, string> = {};
+      const media = async (ref: MediaRef, kind: typeof IMAGE_MEDIA) => {
+        shas[ref.path] ??= await checkedMediaChecksum(ref, places, kind);
+      };
       for (const [i, scene] of document.scenes.entries()) {
         const image = imageOf(scene);
-        if (image && !(image.path in shas)) {
-          const opened = await openCheckedMedia(image, places, IMAGE_MEDIA);
-          // Refused: run() reports it, where the failure is recorded on the step with its location.
-          if (!opened.ok) {
-            shas[image.path] = 'refused';
-            continue;
-          }
-          try {
-            const stream = opened.handle.createReadStream({ autoClose: false });
-            shas[image.path] = (await sha256Stream(stream)).sha256;
-          } finally {
-            await opened.handle.close();
-          }
-        } else if (!image) {
+        if (scene.clip) await media(scene.clip, CLIP_MEDIA);
+        else if (image) await media(image, IMAGE_MEDIA);
+        else {
           const path = visualPath(pickVisual(settings.recipe.defaults, i));
           shas[path] ??= await checksumOf(path);
         }
+        if (scene.music?.kind === 'file') await media(scene.music.media, MUSIC_MEDIA);
       }
+      if (document.music?.kind === 'file') await media(document.music.media, MUSIC_MEDIA);
+      const bed = settings.recipe.defaults.music?.bed;
+      // A bed is rendered from its recipe: a changed recipe is other music.
+      if (bed) shas[`bed:${bed}`] = sha256Hex(JSON.stringify(BUNDLED_BEDS[bed] ?? null));
       const fontPath = fontPathOf(settings);
       shas[fontPath] = await checksumOf(fontPath);
       return shas;
@@ -71,105 +70,149 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
     async run(ctx) {
       const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');
       const narration = await readInputJson<Narration>(ctx.inputs, 'narration', 'timings');
-      const files: Record<string, ProducedFile> = {};
-      const assets: Record<string, AssetRef> = {};
-      const record = async (id: string, copy: string, kind: AssetRef['kind'], name: string) => {
-        const { sha256, size } = await sha256File(copy);
-        assets[id] = { sha256, size, kind, name: safeName(name) };
-        files[id] = { path: copy, type: kind };
-      };
-      const addExternal = async (id: string, path: string, kind: AssetRef['kind']) => {
-        const copy = join(ctx.workDir, `${id}${extname(path).toLowerCase()}`);
-        await copyFile(path, copy);
-        await record(id, copy, kind, basename(path));
-      };
+      const { location, probe } = await services.ffmpeg();
+      const assets = new PlanAssetList(ctx.workDir);
       const places = jobMediaPlaces(ctx.settings, services.dataDir);
-      const addImage = async (id: string, image: MediaRef) => {
-        const media = await openImage(document, image, places);
-        const copy = join(ctx.workDir, `${id}${extname(image.written).toLowerCase()}`);
-        try {
-          await pipeline(media.createReadStream({ autoClose: false }), createWriteStream(copy));
-        } finally {
-          await media.close();
-        }
-        await record(id, copy, 'image', basename(image.written));
-      };
-      const addInput = (
-        id: string,
-        ref: StepOutput['files'][string],
-        kind: AssetRef['kind'],
-        name: string,
-      ) => {
-        assets[id] = { sha256: ref.sha256, size: ref.size, kind, name };
-      };
 
-      addInput('narration', inputFile(ctx.inputs, 'narration', 'audio'), 'audio', 'narration.wav');
+      assets.addInput('narration', inputFile(ctx.inputs, 'narration', 'audio'), 'audio', 'narration.wav');
       const { defaults } = ctx.settings.recipe;
       if (defaults.captions.burnIn) {
-        addInput('captions', inputFile(ctx.inputs, 'captions', 'ass'), 'subtitles', 'captions.ass');
-        await addExternal('font', fontPathOf(ctx.settings), 'font');
+        assets.addInput('captions', inputFile(ctx.inputs, 'captions', 'ass'), 'subtitles', 'captions.ass');
+        await assets.addExternal('font', fontPathOf(ctx.settings), 'font');
       } else {
         // Not burned in: a caption track players can switch on (SRT is what mov_text converts from best).
-        addInput('captions', inputFile(ctx.inputs, 'captions', 'srt'), 'subtitles', 'captions.srt');
+        assets.addInput('captions', inputFile(ctx.inputs, 'captions', 'srt'), 'subtitles', 'captions.srt');
       }
-      const imageIds = new Map<string, string>();
+      const visualIds = new Map<string, string>();
       const scenes: RenderPlan['scenes'] = [];
       const sceneTimes = integerSceneTimes(narration);
+      const visuals: VisualSources = {
+        document,
+        places,
+        assets,
+        ffmpeg: {
+          ffmpegPath: location.ffmpegPath,
+          ffprobePath: location.ffprobePath,
+          encoders: probe.encoders,
+        },
+      };
       for (const [i, scene] of document.scenes.entries()) {
+        const time = sceneTimes[i];
+        if (scene.clip) {
+          const key = `clip:${scene.clip.path}:${scene.clip.range?.startMs}-${scene.clip.range?.endMs}`;
+          let id = visualIds.get(key);
+          if (!id) {
+            id = `clip-${visualIds.size}`;
+            visualIds.set(key, id);
+            await addClip(visuals, id, scene.clip);
+          }
+          if (time) scenes.push({ ...time, visual: { kind: 'clip', asset: id, loop: true } });
+          continue;
+        }
         const image = imageOf(scene);
         const path = image?.path ?? visualPath(pickVisual(defaults, i));
-        let id = imageIds.get(path);
+        let id = visualIds.get(path);
         if (!id) {
-          id = `image-${imageIds.size}`;
-          imageIds.set(path, id);
-          if (image) await addImage(id, image);
-          else await addExternal(id, path, 'image');
+          id = `image-${visualIds.size}`;
+          visualIds.set(path, id);
+          if (image) {
+            const copy = assets.workPath(id, image.written);
+            await copyCheckedMedia(document, image, places, IMAGE_MEDIA, copy);
+            await assets.record(id, copy, 'image', basename(image.written));
+          } else await assets.addExternal(id, path, 'image');
         }
-        const time = sceneTimes[i];
-        if (!time) continue;
-        scenes.push({ ...time, visual: { kind: 'image', asset: id, motion: motionFor(defaults, i) } });
+        if (time)
+          scenes.push({ ...time, visual: { kind: 'image', asset: id, motion: motionFor(defaults, i) } });
       }
+      const music = await planMusic({
+        document,
+        defaultBed: defaults.music?.bed ?? null,
+        mix: ctx.settings.video.music,
+        sceneTimes,
+        narration: 'narration',
+        assets,
+        places,
+        ffmpegPath: location.ffmpegPath,
+        sampleRate: ctx.settings.video.audioSampleRate,
+        bedCacheDir: bedCacheDir(services.dataDir),
+        warn: (message) => ctx.warn(message),
+      });
       const plan: RenderPlan = {
         version: RENDER_PLAN_VERSION,
         id: ctx.jobId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || 'plan',
         title: document.meta.title ?? basename(document.file),
         output: outputOf(ctx.settings.video),
         durationMs: scenes.reduce((sum, s) => sum + s.durationMs, 0),
-        assets,
+        assets: assets.assets,
         scenes,
-        audio: { narration: 'narration' },
+        audio: { narration: 'narration', ...(music ? { music } : {}) },
         captions: defaults.captions.burnIn
           ? { asset: 'captions', font: 'font', burnIn: true }
           : { asset: 'captions', burnIn: false },
       };
-      const checked = validateRenderPlan(plan);
-      if (!checked.ok)
-        throw new StepError('fatal', `the render plan is invalid: ${checked.errors.join('; ')}`);
-      files.plan = { path: await writeWorkJson(ctx, 'plan.json', plan), type: 'plan' };
-      return { files, data: { durationMs: plan.durationMs, scenes: scenes.length } };
+      const { loudness } = ctx.settings.video;
+      const normalized = loudness && (await planLoudness(location.ffmpegPath, plan, assets.paths, loudness));
+      if (normalized) plan.audio.loudness = normalized;
+      else if (loudness) ctx.warn('the audio is silent: it was not brought to the preset’s loudness');
+      return finish(ctx, plan, assets, scenes.length);
     },
   };
+}
+
+async function finish(ctx: StepContext, plan: RenderPlan, assets: PlanAssetList, sceneCount: number) {
+  const checked = validateRenderPlan(plan);
+  if (!checked.ok) throw new StepError('fatal', `the render plan is invalid: ${checked.errors.join('; ')}`);
+  const files = {
+    ...assets.files,
+    plan: { path: await writeWorkJson(ctx, 'plan.json', plan), type: 'plan' },
+  };
+  const data = {
+    durationMs: plan.durationMs,
+    scenes: sceneCount,
+    ...(plan.audio.loudness ? { loudness: plan.audio.loudness } : {}),
+  };
+  return { files, data };
+}
+
+interface VisualSources {
+  document: ScriptDocument;
+  places: MediaPlaces;
+  assets: PlanAssetList;
+  ffmpeg: { ffmpegPath: string; ffprobePath: string | null; encoders: readonly string[] };
+}
+
+/**
+ * A clip, checked again as it is copied, then probed: it must hold a video, and a range must end
+ * inside it. A range is cut into a file of its own (clip-media.ts); the scene loops or cuts what it gets.
+ */
+async function addClip(sources: VisualSources, id: string, clip: ClipRef): Promise<void> {
+  const { document, assets, ffmpeg } = sources;
+  const copy = assets.workPath(`${id}-source`, clip.written);
+  await copyCheckedMedia(document, clip, sources.places, CLIP_MEDIA, copy);
+  const facts = await probeClip(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, copy);
+  if (!facts?.hasVideo) throw locatedError(document, clip, `clip "${clip.written}" has no video`);
+  const name = basename(clip.written, extname(clip.written));
+  if (!clip.range) {
+    await assets.record(id, copy, 'video', basename(clip.written));
+    return;
+  }
+  const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
+  if (facts.durationMs !== null && clip.range.endMs > facts.durationMs + 1) {
+    throw locatedError(
+      document,
+      clip,
+      `clip "${clip.written}" lasts ${seconds(facts.durationMs)}; its range ends at ${seconds(clip.range.endMs)}`,
+    );
+  }
+  const cut = assets.workPath(id, `${name}.mp4`);
+  await cutClipRange(ffmpeg.ffmpegPath, ffmpeg.encoders, copy, clip.range, cut);
+  await assets.record(id, cut, 'video', `${name}-${clip.range.startMs}-${clip.range.endMs}.mp4`);
 }
 
 /** A scene's image. A job checked before images carried their source re-checks the absolute path. */
 function imageOf(scene: Scene): MediaRef | undefined {
   const image = scene.image as MediaRef | string | undefined;
   return typeof image === 'string' ? { written: image, path: image, line: scene.line, col: 1 } : image;
-}
-
-/** The image, opened after checking it again; refused with the same located message as the check. */
-async function openImage(document: ScriptDocument, image: MediaRef, places: MediaPlaces) {
-  const opened = await openCheckedMedia(image, places, IMAGE_MEDIA);
-  if (opened.ok) return opened.handle;
-  const { line, col } = image;
-  const message = formatDiagnostic({
-    file: document.file,
-    line,
-    col,
-    severity: 'error',
-    message: opened.message,
-  });
-  throw new StepError('invalid-input', message);
 }
 
 function pickVisual(defaults: RecipeDefaults, sceneIndex: number): string {
@@ -216,10 +259,6 @@ function outputOf(video: VideoSettings): RenderPlan['output'] {
     audioBitrate: video.audioBitrate,
     audioSampleRate: video.audioSampleRate,
   };
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_').slice(-200) || 'asset';
 }
 
 async function checksumOf(path: string): Promise<string> {

@@ -41,6 +41,8 @@ const ENGLISH: DirectionMap = {
   pitch: { kind: 'pitch' },
   voice: { kind: 'voice' },
   image: { kind: 'image' },
+  clip: { kind: 'clip' },
+  music: { kind: 'music', off: 'off' },
 };
 
 const SPANISH: DirectionMap = {
@@ -68,6 +70,9 @@ const SPANISH: DirectionMap = {
   tono: { kind: 'pitch' },
   voz: { kind: 'voice' },
   imagen: { kind: 'image' },
+  clip: { kind: 'clip' },
+  video: { kind: 'clip' },
+  música: { kind: 'music', off: 'apagada' },
 };
 
 const PORTUGUESE: DirectionMap = {
@@ -95,6 +100,9 @@ const PORTUGUESE: DirectionMap = {
   tom: { kind: 'pitch' },
   voz: { kind: 'voice' },
   imagem: { kind: 'image' },
+  clipe: { kind: 'clip' },
+  vídeo: { kind: 'clip' },
+  música: { kind: 'music', off: 'desligada' },
 };
 
 export const DEFAULT_DIRECTION_MAPS: Readonly<Record<'en' | 'es' | 'pt', DirectionMap>> = {

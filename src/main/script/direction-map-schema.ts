@@ -30,6 +30,14 @@ const DirectionSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('pitch') }),
   z.strictObject({ kind: z.literal('voice') }),
   z.strictObject({ kind: z.literal('image') }),
+  z.strictObject({ kind: z.literal('clip') }),
+  z.strictObject({
+    kind: z.literal('music'),
+    off: z
+      .string()
+      .regex(/^\p{L}[\p{L}\p{N}_-]{0,31}$/u, 'the word for "no music" is one word of letters')
+      .optional(),
+  }),
 ]);
 
 const DirectionWord = z

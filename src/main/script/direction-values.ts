@@ -91,3 +91,34 @@ export function checkStyleName(name: string, shown: string): ValueResult<string>
   }
   return { ok: true, value: name.toLowerCase() };
 }
+
+/** One end of a clip range: "12s", "1.5s", "500ms", "1:05" (minutes:seconds) or "12" (seconds). */
+const CLIP_TIME = String.raw`(?:(\d+):)?(\d+(?:[.,]\d+)?)\s*(ms|s)?`;
+const CLIP_RANGE = new RegExp(`^${CLIP_TIME}\\s*-\\s*${CLIP_TIME}$`, 'i');
+
+/** Whether the last word of a [clip ...] direction is a range (and not part of the file name). */
+export function looksLikeClipRange(text: string): boolean {
+  return CLIP_RANGE.test(text.trim());
+}
+
+/** "12s-20s" → the part of the clip to show, in milliseconds into the file. */
+export function parseClipRange(text: string, shown: string): ValueResult<{ startMs: number; endMs: number }> {
+  const match = CLIP_RANGE.exec(text.trim());
+  if (!match) return { ok: false, message: `a clip range must look like "12s-20s" in ${shown}` };
+  // A unit written only after the end applies to both ends ("500-1500ms").
+  const endUnit = (match[6] ?? 's').toLowerCase();
+  const at = (minutes: string | undefined, amount: string, unit: string | undefined) => {
+    const value = toNumber(amount);
+    const ms = (unit ?? endUnit).toLowerCase() === 'ms' ? value : value * 1000;
+    return Math.round(ms + (minutes === undefined ? 0 : Number(minutes) * 60_000));
+  };
+  const startMs = at(match[1], match[2] as string, match[3]);
+  const endMs = at(match[4], match[5] as string, match[6]);
+  if (endMs - startMs < SCRIPT_LIMITS.minClipRangeMs) {
+    return { ok: false, message: `the clip range in ${shown} must end at least 0.1 s after it starts` };
+  }
+  if (endMs > SCRIPT_LIMITS.maxClipTimeMs) {
+    return { ok: false, message: `absurd value in ${shown}: a clip range must end within 6 hours` };
+  }
+  return { ok: true, value: { startMs, endMs } };
+}

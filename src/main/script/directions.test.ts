@@ -142,9 +142,9 @@ describe('unknown and empty directions', () => {
   });
 
   it('lists known words when nothing is close', () => {
-    const message = failure('Music fades');
+    const message = failure('Thunder rolls');
     expect(message).toMatch(
-      /^unknown stage direction "\[Music fades\]"; known directions: angry, break, calm/,
+      /^unknown stage direction "\[Thunder rolls\]"; known directions: angry, break, calm/,
     );
   });
 

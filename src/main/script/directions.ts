@@ -2,6 +2,8 @@ import { shorten } from './diagnostics.ts';
 import {
   checkPauseMs,
   checkStyleName,
+  looksLikeClipRange,
+  parseClipRange,
   parsePauseMs,
   parsePitch,
   parseRate,
@@ -17,7 +19,10 @@ export type DirectionAction =
   | { kind: 'style'; style: SpeakingStyle | undefined }
   | { kind: 'prosody'; rate?: string | null; pitch?: string | null }
   | { kind: 'voice'; voice: string | undefined }
-  | { kind: 'image'; path: string };
+  | { kind: 'image'; path: string }
+  | { kind: 'clip'; path: string; range?: { startMs: number; endMs: number } }
+  /** path null: no music from here on. */
+  | { kind: 'music'; path: string | null };
 
 export type DirectionOutcome = { ok: true; action: DirectionAction } | { ok: false; message: string };
 
@@ -100,7 +105,30 @@ export function interpretDirection(content: string, vocabulary: DirectionVocabul
       if (args === '')
         return { ok: false, message: `${shown} needs a file, e.g. [${keyword} pictures/intro.png]` };
       return { ok: true, action: { kind: 'image', path: args } };
+    case 'clip':
+      return clipAction(args, keyword, shown);
+    case 'music': {
+      if (args === '')
+        return { ok: false, message: `${shown} needs a file, e.g. [${keyword} music/bed.mp3]` };
+      const off = normalizeWord(args);
+      if (off === 'off' || (spec.off !== undefined && off === normalizeWord(spec.off)))
+        return { ok: true, action: { kind: 'music', path: null } };
+      return { ok: true, action: { kind: 'music', path: args } };
+    }
   }
+}
+
+/** "[clip PATH]" or "[clip PATH 12s-20s]": a last word that reads as a range is the range. */
+function clipAction(args: string, keyword: string, shown: string): DirectionOutcome {
+  if (args === '') return { ok: false, message: `${shown} needs a file, e.g. [${keyword} clips/intro.mp4]` };
+  const lastSpace = args.search(/\s\S+$/);
+  const last = lastSpace < 0 ? '' : args.slice(lastSpace + 1);
+  if (lastSpace < 0 || !looksLikeClipRange(last)) return { ok: true, action: { kind: 'clip', path: args } };
+  return wrap(parseClipRange(last, shown), (range) => ({
+    kind: 'clip',
+    path: args.slice(0, lastSpace).trim(),
+    range,
+  }));
 }
 
 function wrap<T>(result: ValueResult<T>, toAction: (value: T) => DirectionAction): DirectionOutcome {

@@ -6,10 +6,12 @@ export interface FrontMatter {
   meta: ScriptMeta;
   /** 0-based index of the first line after the front matter (0 when there is none). */
   bodyStart: number;
+  /** Where each value kept in `meta` was written (a media path is checked later, at its place). */
+  positions: Partial<Record<MetaKey, { line: number; col: number }>>;
 }
 
 type MetaKey = keyof ScriptMeta;
-const KNOWN_KEYS: readonly MetaKey[] = ['title', 'recipe', 'voice', 'language'];
+const KNOWN_KEYS: readonly MetaKey[] = ['title', 'recipe', 'voice', 'language', 'music'];
 const KEY_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
@@ -22,20 +24,21 @@ function isFence(line: string): boolean {
  * metadata for a narration, not YAML, and a tiny grammar gives exact, located errors.
  */
 export function parseFrontMatter(lines: readonly string[], diagnostics: DiagnosticCollector): FrontMatter {
-  if (lines.length === 0 || !isFence(lines[0] as string)) return { meta: {}, bodyStart: 0 };
+  if (lines.length === 0 || !isFence(lines[0] as string)) return { meta: {}, bodyStart: 0, positions: {} };
   const close = lines.findIndex((line, i) => i > 0 && isFence(line));
   if (close < 0) {
     diagnostics.error(1, 1, 'unterminated front matter: no closing "---" line');
-    return { meta: {}, bodyStart: lines.length };
+    return { meta: {}, bodyStart: lines.length, positions: {} };
   }
-  const meta: ScriptMeta = {};
+  const matter: FrontMatter = { meta: {}, bodyStart: close + 1, positions: {} };
   for (let i = 1; i < close; i++) {
-    readEntry(lines[i] as string, i + 1, meta, diagnostics);
+    readEntry(lines[i] as string, i + 1, matter, diagnostics);
   }
-  return { meta, bodyStart: close + 1 };
+  return matter;
 }
 
-function readEntry(text: string, line: number, meta: ScriptMeta, diagnostics: DiagnosticCollector): void {
+function readEntry(text: string, line: number, matter: FrontMatter, diagnostics: DiagnosticCollector): void {
+  const { meta } = matter;
   if (text.trim() === '' || text.startsWith('#')) return;
   const match = KEY_LINE.exec(text);
   if (!match) {
@@ -67,6 +70,7 @@ function readEntry(text: string, line: number, meta: ScriptMeta, diagnostics: Di
     diagnostics.warning(line, 1, `duplicate front matter key "${key}"; the last one wins`);
   }
   meta[key as MetaKey] = value;
+  matter.positions[key as MetaKey] = { line, col: valueCol };
 }
 
 /** Strips matching quotes; undefined when a quote is opened but never closed. */
@@ -93,5 +97,8 @@ function validateValue(key: MetaKey, value: string): string | undefined {
       return LANGUAGE_TAG.test(value)
         ? undefined
         : `front matter "language" must be a language tag like "en-US", got "${value}"`;
+    case 'music':
+      // A path (checked like every media path, where it stands) or "off".
+      return undefined;
   }
 }

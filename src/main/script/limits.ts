@@ -1,3 +1,5 @@
+import { MEDIA_EXTENSIONS } from '../../shared/contract.ts';
+
 /**
  * Upper bounds that keep a hostile or broken script from costing unbounded memory, time or output.
  * They are far above anything a real narration needs.
@@ -21,10 +23,15 @@ export const SCRIPT_LIMITS = {
   maxPitchPercent: 50,
   maxPitchSemitones: 12,
   maxTitleLength: 500,
+  /** A clip's range: at least a tenth of a second, ending within six hours. */
+  minClipRangeMs: 100,
+  maxClipTimeMs: 6 * 60 * 60 * 1000,
 } as const;
 
 export const SCRIPT_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
+export const IMAGE_EXTENSIONS = MEDIA_EXTENSIONS.image;
+export const CLIP_EXTENSIONS = MEDIA_EXTENSIONS.clip;
+export const MUSIC_EXTENSIONS = MEDIA_EXTENSIONS.music;
 
 /** Slug of a voice preset or voice name, as written in `[voice ...]` or front matter. */
 export { STYLE_NAME_PATTERN, VOICE_SLUG_PATTERN } from '../../shared/presets.ts';

@@ -1,5 +1,5 @@
 /**
- * Where a script's media (images today; clips, music, thumbnails later) may come from. A script is
+ * Where a script's media (images, clips, music) may come from. A script is
  * often someone else's file, and its media are copied into the blob store and sent to other Macs of
  * the farm, so a path in a script must not reach beyond the script's own folder: relative paths
  * resolve against that folder, and the file's real path (symlinks and `..` resolved) must lie inside
@@ -9,9 +9,10 @@
  */
 import { constants, realpathSync, statSync } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { canonicalMediaPath } from '../../shared/contract.ts';
 import { shorten } from './diagnostics.ts';
-import { IMAGE_EXTENSIONS } from './limits.ts';
+import { CLIP_EXTENSIONS, IMAGE_EXTENSIONS, MUSIC_EXTENSIONS } from './limits.ts';
 
 /** A kind of media a script can name: its word in messages and the file types it accepts. */
 export interface MediaKind {
@@ -20,6 +21,8 @@ export interface MediaKind {
 }
 
 export const IMAGE_MEDIA: MediaKind = { name: 'image', extensions: IMAGE_EXTENSIONS };
+export const CLIP_MEDIA: MediaKind = { name: 'clip', extensions: CLIP_EXTENSIONS };
+export const MUSIC_MEDIA: MediaKind = { name: 'music', extensions: MUSIC_EXTENSIONS };
 
 export interface MediaPlaces {
   /** The script's own folder; null for a script with none (written by Claude): only roots then. */
@@ -31,6 +34,12 @@ export interface MediaPlaces {
    * blobs), unless the script's own folder lies inside one (an uploaded script's folder).
    */
   protectedDirs: readonly string[];
+  /**
+   * Files that travel with an uploaded script but have not arrived yet, by their path relative to its
+   * folder (see relativeMediaPath): such a relative path counts as found, at the place it will have.
+   * 'any': every relative path the script names (to list what a sender must send). Absent: only disk.
+   */
+  incoming?: ReadonlySet<string> | 'any';
 }
 
 /** The default for a script file: its own folder and nothing else. */
@@ -54,6 +63,10 @@ export function resolveMediaPath(written: string, places: MediaPlaces, kind: Med
   }
   const absolute = isAbsolute(written);
   if (!absolute && places.scriptDir === null) return mediaNotFound(kind, written);
+  const relative = absolute ? null : relativeMediaPath(written);
+  if (relative && places.incoming && (places.incoming === 'any' || places.incoming.has(relative))) {
+    return { ok: true, path: join(places.scriptDir as string, relative) };
+  }
   const real = realPath(absolute ? written : resolve(places.scriptDir as string, written));
   if (real === null || !isFile(real) || !allowed(real, places, absolute)) return mediaNotFound(kind, written);
   return { ok: true, path: real };
@@ -70,6 +83,14 @@ function allowed(real: string, places: MediaPlaces, absolute: boolean): boolean 
     const realRoot = isAbsolute(root) ? realPath(root) : null;
     return realRoot !== null && within(real, realRoot);
   });
+}
+
+/**
+ * A relative media path as one canonical key ("./fotos//x.png" → "fotos/x.png"), the name a file sent
+ * with a script is filed under; null for a path that leaves the folder or is not a plain relative path.
+ */
+export function relativeMediaPath(written: string): string | null {
+  return isAbsolute(written) ? null : canonicalMediaPath(written);
 }
 
 export type OpenedMedia = { ok: true; handle: FileHandle; path: string } | { ok: false; message: string };

@@ -8,8 +8,8 @@ import { parseScriptText } from './parser.ts';
 import type { ScriptDocument, Utterance } from './types.ts';
 
 const KNOWN_ENGLISH =
-  'angry, break, calm, cheerful, default, empathetic, excited, fast, friendly, higher, hopeful, image, lower, ' +
-  'normal, pause, pitch, rate, sad, serious, shouting, slow, style, terrified, voice, whisper, whispering';
+  'angry, break, calm, cheerful, clip, default, empathetic, excited, fast, friendly, higher, hopeful, image, lower, ' +
+  'music, normal, pause, pitch, rate, sad, serious, shouting, slow, style, terrified, voice, whisper, whispering';
 
 let dir: string;
 beforeEach(async () => {

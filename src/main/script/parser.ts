@@ -10,7 +10,7 @@ import { type CommentState, classifyLine, removeComments } from './markdown-bloc
 import { type InlineProblem, scanInline } from './markdown-inline.ts';
 import { type MediaPlaces, scriptFolderOnly } from './media-path.ts';
 import { SceneBuilder } from './scene-builder.ts';
-import type { DirectionMap, ParseResult, ScriptDocument } from './types.ts';
+import type { DirectionMap, MusicCue, ParseResult, ScriptDocument } from './types.ts';
 
 const log = createLogger('Script');
 
@@ -30,7 +30,7 @@ export async function parseScriptFile(path: string, options: ParseOptions = {}):
   const source = await readScriptSource(path, options.maxBytes ?? SCRIPT_LIMITS.maxBytes);
   if (!source.ok) {
     log.debug('script rejected before parsing', { path, message: source.diagnostic.message });
-    return { ok: false, diagnostics: [source.diagnostic] };
+    return { ok: false, diagnostics: [source.diagnostic], media: [] };
   }
   const result = parseScriptText(source.text, path, options);
   log.debug('script parsed', {
@@ -45,10 +45,10 @@ export async function parseScriptFile(path: string, options: ParseOptions = {}):
 /** Parses script text; `file` names the script in diagnostics and (by default) anchors its media. */
 export function parseScriptText(text: string, file: string, options: ParseOptions = {}): ParseResult {
   const checked = checkScriptText(text, file, options.maxBytes ?? SCRIPT_LIMITS.maxBytes);
-  if (!checked.ok) return { ok: false, diagnostics: [checked.diagnostic] };
+  if (!checked.ok) return { ok: false, diagnostics: [checked.diagnostic], media: [] };
   const lines = checked.text.split(/\r\n|\r|\n/);
   const diagnostics = new DiagnosticCollector(file);
-  const { meta, bodyStart } = parseFrontMatter(lines, diagnostics);
+  const { meta, bodyStart, positions } = parseFrontMatter(lines, diagnostics);
   const vocabulary = compileDirectionMap(
     options.directionMap ?? defaultDirectionMap(meta.language ?? options.language),
   );
@@ -59,14 +59,34 @@ export function parseScriptText(text: string, file: string, options: ParseOption
     options.media ?? scriptFolderOnly(file),
     introTitle,
   );
+  const music = frontMatterMusic(meta.music, positions.music, builder);
   parseBody(lines, bodyStart, builder, diagnostics);
   const scenes = builder.finish();
   if (!diagnostics.hasErrors && !scenes.some((s) => s.items.some((item) => item.kind === 'speech'))) {
     diagnostics.error(1, 1, 'script has no spoken text');
   }
-  if (diagnostics.hasErrors) return { ok: false, diagnostics: diagnostics.list() };
-  const document: ScriptDocument = { file, meta, scenes, warnings: diagnostics.list() };
+  if (diagnostics.hasErrors) return { ok: false, diagnostics: diagnostics.list(), media: builder.media };
+  const document: ScriptDocument = {
+    file,
+    meta,
+    ...(music ? { music } : {}),
+    scenes,
+    warnings: diagnostics.list(),
+    media: builder.media,
+  };
   return { ok: true, document };
+}
+
+/** `music: PATH` (checked like any media path, at its place) or `music: off`. */
+function frontMatterMusic(
+  written: string | undefined,
+  at: { line: number; col: number } | undefined,
+  builder: SceneBuilder,
+): MusicCue | undefined {
+  if (written === undefined || at === undefined) return undefined;
+  if (written.toLowerCase() === 'off') return { kind: 'off', ...at };
+  const media = builder.resolveMedia('music', written, at.line, at.col);
+  return media ? { kind: 'file', media } : undefined;
 }
 
 function parseBody(

@@ -2,9 +2,22 @@ import { type DiagnosticCollector, shorten } from './diagnostics.ts';
 import { type DirectionAction, type DirectionVocabulary, interpretDirection } from './directions.ts';
 import { SCRIPT_LIMITS } from './limits.ts';
 import type { LineText } from './line-text.ts';
-import { IMAGE_MEDIA, type MediaPlaces, resolveMediaPath } from './media-path.ts';
+import {
+  CLIP_MEDIA,
+  IMAGE_MEDIA,
+  type MediaKind,
+  type MediaPlaces,
+  MUSIC_MEDIA,
+  resolveMediaPath,
+} from './media-path.ts';
 import { splitIntoCues } from './sentences.ts';
-import type { Prosody, Scene, SpeakingStyle, Utterance } from './types.ts';
+import type { MediaRef, MediaUse, MusicCue, Prosody, Scene, SpeakingStyle, Utterance } from './types.ts';
+
+const KINDS: Record<MediaUse['kind'], MediaKind> = {
+  image: IMAGE_MEDIA,
+  clip: CLIP_MEDIA,
+  music: MUSIC_MEDIA,
+};
 
 /** Delivery settings set by directions; they apply from their position to the end of the scene. */
 interface Delivery {
@@ -19,11 +32,13 @@ interface Delivery {
  */
 export class SceneBuilder {
   readonly scenes: Scene[] = [];
+  /** Every media file named, found or not, in the order written. */
+  readonly media: MediaUse[] = [];
   /** Set once the scene limit is hit: the parser stops rather than doing unbounded work. */
   stopped = false;
   private readonly diagnostics: DiagnosticCollector;
   private readonly vocabulary: DirectionVocabulary;
-  private readonly media: MediaPlaces;
+  private readonly places: MediaPlaces;
   private readonly introTitle: string;
   private current: Scene | undefined;
   private delivery: Delivery = { prosody: {} };
@@ -37,7 +52,7 @@ export class SceneBuilder {
   ) {
     this.diagnostics = diagnostics;
     this.vocabulary = vocabulary;
-    this.media = media;
+    this.places = media;
     this.introTitle = introTitle;
   }
 
@@ -84,9 +99,23 @@ export class SceneBuilder {
       return;
     }
     const action = outcome.action;
-    // An image does not change how anything sounds, so it must not split a sentence in two.
-    if (action.kind !== 'image') this.endParagraph();
+    // Pictures and music do not change how anything sounds, so they must not split a sentence in two.
+    if (action.kind !== 'image' && action.kind !== 'clip' && action.kind !== 'music') this.endParagraph();
     this.apply(action, line, col);
+  }
+
+  /**
+   * The file a script names, checked where media may come from; recorded for the import preview,
+   * and reported at its place when it is not found. Undefined when refused.
+   */
+  resolveMedia(kind: MediaUse['kind'], written: string, line: number, col: number): MediaRef | undefined {
+    const resolved = resolveMediaPath(written, this.places, KINDS[kind]);
+    this.media.push({ kind, path: written, line, col, found: resolved.ok });
+    if (!resolved.ok) {
+      this.diagnostics.error(line, col, resolved.message);
+      return undefined;
+    }
+    return { written, path: resolved.path, line, col };
   }
 
   /** Ends the last scene and returns all of them. */
@@ -116,26 +145,47 @@ export class SceneBuilder {
         this.delivery.voice = action.voice;
         return;
       case 'image':
-        this.setImage(action.path, line, col);
+      case 'clip': {
+        const scene = this.sceneFor(line);
+        const media = this.resolveMedia(action.kind, action.path, line, col);
+        if (!media) return;
+        const shown = scene.clip ? 'a clip' : scene.image ? 'an image' : null;
+        if (shown) {
+          this.diagnostics.warning(
+            line,
+            col,
+            `scene "${shorten(scene.title)}" already has ${shown}; the last one wins`,
+          );
+        }
+        delete scene.image;
+        delete scene.clip;
+        if (action.kind === 'image') scene.image = media;
+        else scene.clip = action.range ? { ...media, range: action.range } : media;
+        return;
+      }
+      case 'music':
+        this.setMusic(action.path, line, col);
         return;
     }
   }
 
-  private setImage(written: string, line: number, col: number): void {
+  private setMusic(written: string | null, line: number, col: number): void {
     const scene = this.sceneFor(line);
-    const resolved = resolveMediaPath(written, this.media, IMAGE_MEDIA);
-    if (!resolved.ok) {
-      this.diagnostics.error(line, col, resolved.message);
-      return;
+    let cue: MusicCue;
+    if (written === null) cue = { kind: 'off', line, col };
+    else {
+      const media = this.resolveMedia('music', written, line, col);
+      if (!media) return;
+      cue = { kind: 'file', media };
     }
-    if (scene.image !== undefined) {
+    if (scene.music !== undefined) {
       this.diagnostics.warning(
         line,
         col,
-        `scene "${shorten(scene.title)}" already has an image; the last one wins`,
+        `scene "${shorten(scene.title)}" already changes the music; the last one wins`,
       );
     }
-    scene.image = { written, path: resolved.path, line, col };
+    scene.music = cue;
   }
 
   private utterance(text: string, line: number, col: number): Utterance {

@@ -18,6 +18,8 @@ export interface ScriptMeta {
   voice?: string;
   /** BCP-47 language, e.g. en-US; chooses the built-in direction vocabulary when the preset has none. */
   language?: string;
+  /** The music bed as written (a path, or "off"); the parsed document carries it as `music`. */
+  music?: string;
 }
 
 /** Prosody values in SSML form: rate like "+10%" / "-20%", pitch like "+5%" / "-2st". */
@@ -66,6 +68,14 @@ export interface MediaRef {
   col: number;
 }
 
+/** A video for a scene, optionally only a part of it (milliseconds into the file). */
+export interface ClipRef extends MediaRef {
+  range?: { startMs: number; endMs: number };
+}
+
+/** Where the music changes: a file from here on, or none. */
+export type MusicCue = { kind: 'file'; media: MediaRef } | { kind: 'off'; line: number; col: number };
+
 export interface Scene {
   /** 0-based position in the script. */
   index: number;
@@ -74,17 +84,37 @@ export interface Scene {
   line: number;
   /** The picture named by an [image ...] direction. */
   image?: MediaRef;
+  /** The video named by a [clip ...] direction (a scene shows an image or a clip, the last named). */
+  clip?: ClipRef;
+  /** A [music ...] direction: the music changes at the start of this scene. */
+  music?: MusicCue;
   items: SceneItem[];
+}
+
+/** Every media file a script names, where, and whether it was found (the import preview lists them). */
+export interface MediaUse {
+  kind: 'image' | 'clip' | 'music';
+  /** As written. */
+  path: string;
+  line: number;
+  col: number;
+  found: boolean;
 }
 
 export interface ScriptDocument {
   file: string;
   meta: ScriptMeta;
+  /** The front matter's `music:` (a file or "off"); absent: the recipe's default bed, if any. */
+  music?: MusicCue;
   scenes: Scene[];
   warnings: Diagnostic[];
+  /** Every media file the script names (absent in documents parsed before media were listed). */
+  media?: MediaUse[];
 }
 
-export type ParseResult = { ok: true; document: ScriptDocument } | { ok: false; diagnostics: Diagnostic[] };
+export type ParseResult =
+  | { ok: true; document: ScriptDocument }
+  | { ok: false; diagnostics: Diagnostic[]; media: MediaUse[] };
 
 /**
  * Config-first stage-direction vocabulary, stored on the voice preset (direction_map column).
@@ -106,6 +136,10 @@ export type DirectionSpec =
   /** "[voice SLUG]": switch voice until the next [voice] or the end of the scene. */
   | { kind: 'voice' }
   /** "[image PATH]": the scene's visual. */
-  | { kind: 'image' };
+  | { kind: 'image' }
+  /** "[clip PATH]" or "[clip PATH 12s-20s]": a video as the scene's visual, muted, looped or cut to it. */
+  | { kind: 'clip' }
+  /** "[music PATH]" or "[music OFF]": the music from this scene on; `off` is this language's word for none. */
+  | { kind: 'music'; off?: string };
 
 export type DirectionMap = Record<string, DirectionSpec>;

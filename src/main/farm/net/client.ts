@@ -5,7 +5,7 @@
  * `kind`, not by parsing messages.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { type ZodType, z } from 'zod';
 import { BodyMismatchError, BodyTooLargeError, type ReceivedFile, receiveToFile } from '../../http/index.ts';
@@ -57,7 +57,13 @@ export interface FarmClient {
     schema?: ZodType<T>,
   ): Promise<T>;
   download(peer: Peer, path: string, destPath: string, options: DownloadOptions): Promise<ReceivedFile>;
-  upload<T = unknown>(peer: Peer, path: string, filePath: string, options: UploadOptions<T>): Promise<T>;
+  /** `file`: a path, or a file already open (read from its start; the caller closes it). */
+  upload<T = unknown>(
+    peer: Peer,
+    path: string,
+    file: string | FileHandle,
+    options: UploadOptions<T>,
+  ): Promise<T>;
   /**
    * Who answers at `url` (GET /farm/v1/identity), for a client that only has a URL: believed only if
    * the farm key admitted that identity. Requests are then signed for that node alone.
@@ -218,9 +224,9 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
       }
     },
 
-    async upload<T>(peer: Peer, path: string, filePath: string, upload: UploadOptions<T>) {
+    async upload<T>(peer: Peer, path: string, file: string | FileHandle, upload: UploadOptions<T>) {
       if (!isSha256(upload.sha256)) throw new Error('sha256 must be 64 lower-case hex digits');
-      const { size } = await stat(filePath);
+      const { size } = typeof file === 'string' ? await stat(file) : await file.stat();
       const method = upload.method ?? 'PUT';
       const contentType = 'application/octet-stream';
       const headers: Record<string, string> = {
@@ -235,7 +241,10 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
         method,
         path,
         headers,
-        body: createReadStream(filePath, { highWaterMark: 1 << 20 }),
+        body:
+          typeof file === 'string'
+            ? createReadStream(file, { highWaterMark: 1 << 20 })
+            : file.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }),
         agent,
         idleTimeoutMs: timeoutMs,
         expectContinue: true,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeSpan } from '../../../shared/plan-frames.ts';
-import type { RenderPlan } from '../../../shared/render-plan.ts';
+import { audioAssetIds, type RenderPlan } from '../../../shared/render-plan.ts';
 import { ShutdownError, StepError } from '../../engine/errors.ts';
 import type { FfmpegLocation } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
@@ -147,7 +147,7 @@ export class FarmEncoder {
   private async linkOriginAssets(plan: RenderPlan, workDir: string): Promise<Record<string, string>> {
     const dir = join(workDir, 'origin-assets');
     await mkdir(dir, { recursive: true });
-    const ids = new Set([plan.audio.narration, ...(plan.audio.music ? [plan.audio.music.asset] : [])]);
+    const ids = new Set(audioAssetIds(plan));
     if (plan.captions && !plan.captions.burnIn) ids.add(plan.captions.asset);
     const paths: Record<string, string> = {};
     for (const id of ids) {

@@ -1,6 +1,12 @@
 /** Bodies of the node-to-node calls that are not the queue's own (those live in farm/queue/schemas.ts). */
 import { z } from 'zod';
-import { PrioritySchema } from '../../../shared/contract.ts';
+import {
+  MEDIA_LIMITS,
+  MediaManifestSchema,
+  MediaPathSchema,
+  PrioritySchema,
+  Sha256Schema,
+} from '../../../shared/contract.ts';
 import { RenderPlanSchema } from '../../../shared/render-plan.ts';
 import { LEASE_ID_PATTERN, NODE_ID_PATTERN, TASK_ID_PATTERN } from '../queue/index.ts';
 
@@ -37,16 +43,32 @@ export const taskFailureSchema = z.strictObject({ reason: z.string().max(2000) }
 
 export const completeReplySchema = z.strictObject({ result: z.enum(['accepted', 'stale']) });
 
-/** A script sent to a node to render there (`vfo submit`, the browser UI). */
+/** A script sent to a node to render there (`vfo submit`, the browser UI), with the media sent for it. */
 export const jobSubmissionSchema = z.strictObject({
   name: z.string().regex(/^[^/\\\0]{1,120}\.(md|markdown|txt)$/i, 'a script file name ending in .md or .txt'),
   text: z.string().max(2 * 1024 * 1024),
   recipe: z.string().max(64).optional(),
   videoPreset: z.string().max(64).optional(),
+  /** Files uploaded first (PUT /farm/v1/media/:sha256), placed in the script's folder at these paths. */
+  media: MediaManifestSchema.optional(),
   /** Higher runs first on the farm (`vfo submit --priority`); 0 when absent. */
   priority: PrioritySchema.optional(),
 });
 export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
+
+/**
+ * A script checked before its media are sent: what it names, and whether each is found. `sending`
+ * lists the paths (relative to its folder) the sender has; 'any' counts every path inside the folder.
+ */
+export const scriptCheckRequestSchema = jobSubmissionSchema.omit({ media: true, priority: true }).extend({
+  sending: z.union([z.literal('any'), z.array(MediaPathSchema).max(MEDIA_LIMITS.maxFiles * 4)]),
+});
+export type ScriptCheckRequest = z.infer<typeof scriptCheckRequestSchema>;
+
+/** Which files (by sha256) the origin lacks. */
+export const mediaWantedSchema = z.strictObject({
+  sha256s: z.array(Sha256Schema).max(MEDIA_LIMITS.maxFiles * 4),
+});
 
 export const uploadReplySchema = z.strictObject({ accepted: z.boolean() });
 export { leaseId as leaseIdSchema, taskId as taskIdSchema };

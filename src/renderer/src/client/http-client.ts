@@ -69,6 +69,29 @@ export function httpClient(
     },
     subscribe: (listener) => events.subscribe(listener),
     videoUrl: (jobId) => `${base}/api/v1/jobs/${encodeURIComponent(jobId)}/video`,
+    async uploadMedia(file, sha256) {
+      let response: Response;
+      try {
+        response = await doFetch(`${base}/api/v1/media/${encodeURIComponent(sha256)}`, {
+          method: 'PUT',
+          // The node checks the bytes against this checksum as they land.
+          headers: { 'content-type': 'application/octet-stream', 'x-vfo-body-sha256': sha256, ...UI_HEADER },
+          body: file,
+          credentials: 'include',
+          cache: 'no-store',
+        });
+      } catch {
+        return failure('unreachable', `Cannot reach the node to send ${file.name}.`);
+      }
+      if (response.ok) return { ok: true };
+      if (response.status === 401)
+        return failure(UNAUTHORIZED, 'The session ended: log in again with the farm key.');
+      const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+      return failure(
+        'upload-failed',
+        `${file.name} was not stored: ${body?.error?.message ?? `HTTP ${response.status}`}`,
+      );
+    },
     async login(farmKey) {
       const outcome = await loginWithFarmKey(base, farmKey, doFetch);
       // A stream refused before the login is retried at once with the new cookie.

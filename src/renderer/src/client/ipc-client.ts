@@ -21,6 +21,14 @@ export function ipcClient(bridge: VfoBridge): VfoClient {
     },
     subscribe: (listener) => bridge.subscribe(listener),
     videoUrl: (jobId) => bridge.videoUrl(jobId),
+    async uploadMedia(file, sha256) {
+      try {
+        return await bridge.uploadMedia(file, sha256);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { ok: false, error: { code: 'internal', message } };
+      }
+    },
   };
 }
 

@@ -1,9 +1,14 @@
 /**
- * Turns a drop into script files. Entries must be taken from the DataTransfer while the drop event
- * is being handled (the browser empties it afterwards), so this is split in a synchronous grab and
- * an asynchronous walk.
+ * Turns a drop into script files and the media beside them. Entries must be taken from the
+ * DataTransfer while the drop event is being handled (the browser empties it afterwards), so this is
+ * split in a synchronous grab and an asynchronous walk.
  */
-import { type CollectedFiles, collectScriptFiles, type EntryLike, splitScriptFiles } from './script-files.ts';
+import {
+  type CollectedFiles,
+  collectDroppedFiles,
+  type EntryLike,
+  splitDroppedFiles,
+} from './script-files.ts';
 
 export interface GrabbedDrop {
   entries: EntryLike[];
@@ -29,15 +34,16 @@ export function grabDrop(dataTransfer: DataTransfer): GrabbedDrop {
 }
 
 export async function scriptFilesOf(drop: GrabbedDrop): Promise<CollectedFiles> {
-  const fromEntries = await collectScriptFiles(drop.entries);
-  const loose = splitScriptFiles(drop.looseFiles);
+  const fromEntries = await collectDroppedFiles(drop.entries);
+  const loose = splitDroppedFiles(drop.looseFiles);
   return {
     scripts: [...fromEntries.scripts, ...loose.scripts],
+    media: [...fromEntries.media, ...loose.media],
     ignored: [...fromEntries.ignored, ...loose.ignored],
   };
 }
 
 /** A file picker (or a folder picker with webkitdirectory) gives a flat list. */
 export function scriptFilesOfList(list: FileList | null): CollectedFiles {
-  return splitScriptFiles(list ? Array.from(list) : []);
+  return splitDroppedFiles(list ? Array.from(list) : []);
 }

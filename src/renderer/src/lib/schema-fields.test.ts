@@ -30,6 +30,8 @@ const VIDEO: VideoPreset = {
   audioCodec: 'aac',
   audioBitrate: '128k',
   audioSampleRate: 48000,
+  loudness: { targetLufs: -14, truePeakDbtp: -1 },
+  music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
   captionStyle: 'clean',
 };
 
@@ -78,6 +80,14 @@ describe('schema fields', () => {
       audioBitrate: ['text', 'required'],
       audioSampleRate: ['number', 'required'],
       captionStyle: ['text', 'omit'],
+      'loudness.targetLufs': ['number', 'required'],
+      'loudness.truePeakDbtp': ['number', 'required'],
+      'music.levelDb': ['number', 'required'],
+      'music.duckDb': ['number', 'required'],
+      'music.attackMs': ['number', 'required'],
+      'music.releaseMs': ['number', 'required'],
+      'music.fadeInMs': ['number', 'required'],
+      'music.fadeOutMs': ['number', 'required'],
     });
     expect(fields.find((f) => f.path === 'pixelFormat')).toMatchObject({ options: ['yuv420p', 'nv12'] });
     expect(fields.find((f) => f.path === 'crf')).toMatchObject({ integer: true });

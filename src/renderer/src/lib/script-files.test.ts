@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  collectScriptFiles,
+  collectDroppedFiles,
   type EntryLike,
+  isMediaName,
   isScriptName,
   MAX_WALKED_FILES,
-  splitScriptFiles,
+  mediaBesides,
+  splitDroppedFiles,
 } from './script-files.ts';
 
 const fileEntry = (name: string): EntryLike => ({
@@ -41,34 +43,63 @@ describe('script files', () => {
     expect(isScriptName('md')).toBe(false);
   });
 
-  it('walks folders (every batch), in name order, skipping hidden entries and listing the rest', async () => {
+  it('walks folders (every batch), in name order, skipping hidden entries, keeping media with their paths', async () => {
     const dropped = [
       fileEntry('loose.md'),
       folder('course', [
         fileEntry('b.md'),
         fileEntry('a.txt'),
         fileEntry('cover.png'),
+        fileEntry('notes.pdf'),
         folder('.git', [fileEntry('HEAD.md')]),
-        folder('part2', [fileEntry('c.md')]),
+        folder('part2', [fileEntry('c.md'), fileEntry('clip.MP4')]),
       ]),
     ];
-    const { scripts, ignored } = await collectScriptFiles(dropped);
-    expect(scripts.map((file) => file.name)).toEqual(['loose.md', 'a.txt', 'b.md', 'c.md']);
-    expect(ignored).toEqual(['cover.png']);
-    expect(await scripts[0]?.text()).toBe('# loose.md');
+    const { scripts, media, ignored } = await collectDroppedFiles(dropped);
+    expect(scripts.map((s) => s.path)).toEqual([
+      'loose.md',
+      'course/a.txt',
+      'course/b.md',
+      'course/part2/c.md',
+    ]);
+    expect(media.map((m) => m.path)).toEqual(['course/cover.png', 'course/part2/clip.MP4']);
+    expect(ignored).toEqual(['notes.pdf']);
+    expect(await scripts[0]?.file.text()).toBe('# loose.md');
+  });
+
+  it('gives each script the media of its folder and below, by the path it names them with', async () => {
+    const { scripts, media } = await collectDroppedFiles([
+      folder('talk', [
+        fileEntry('talk.md'),
+        folder('fotos', [fileEntry('x.png')]),
+        folder('sub', [fileEntry('s.md')]),
+      ]),
+      fileEntry('song.mp3'),
+    ]);
+    const [sub, talk] = scripts;
+    expect(Object.keys(mediaBesides(talk?.path as string, media))).toEqual(['fotos/x.png']);
+    expect(Object.keys(mediaBesides(sub?.path as string, media))).toEqual([]);
+    // A script dropped with loose media lies beside them.
+    expect(Object.keys(mediaBesides('loose.md', media))).toEqual(['talk/fotos/x.png', 'song.mp3']);
+    expect(isMediaName('bed.flac') && isMediaName('a.webm') && !isMediaName('.x.png')).toBe(true);
   });
 
   it('stops after a bounded number of files', async () => {
     const many = Array.from({ length: MAX_WALKED_FILES + 20 }, (_, i) =>
       fileEntry(`s${String(i).padStart(4, '0')}.md`),
     );
-    const { scripts } = await collectScriptFiles([folder('big', many)]);
+    const { scripts } = await collectDroppedFiles([folder('big', many)]);
     expect(scripts).toHaveLength(MAX_WALKED_FILES);
   });
 
   it('splits a flat list from a file picker', () => {
-    const { scripts, ignored } = splitScriptFiles([new File(['x'], 'a.md'), new File(['y'], 'b.mov')]);
-    expect(scripts.map((file) => file.name)).toEqual(['a.md']);
-    expect(ignored).toEqual(['b.mov']);
+    const { scripts, media, ignored } = splitDroppedFiles([
+      new File(['x'], 'a.md'),
+      new File(['y'], 'b.mov'),
+      new File(['z'], 'c.doc'),
+    ]);
+    expect(scripts.map((s) => s.path)).toEqual(['a.md']);
+    expect(media.map((m) => m.path)).toEqual(['b.mov']);
+    expect(ignored).toEqual(['c.doc']);
   });
 });

@@ -1,5 +1,7 @@
+import { MEDIA_EXTENSIONS } from '../../../shared/contract.ts';
+
 /**
- * Which dropped files are scripts, and how a dropped folder is walked. The walker is written against
+ * Which dropped files are scripts and which their media, and how a dropped folder is walked. The walker is written against
  * the small part of the File and Directory Entries API it needs, so tests can hand it plain objects.
  */
 
@@ -47,37 +49,75 @@ async function childrenOf(entry: DirectoryEntryLike): Promise<EntryLike[]> {
   }
 }
 
+/** A dropped file and where it lay in the drop: "talk/fotos/x.png" ('/'-separated, from the drop's top). */
+export interface PlacedFile {
+  file: File;
+  path: string;
+}
+
 export interface CollectedFiles {
-  scripts: File[];
-  /** Names of files that were not scripts (reported, not sent). */
+  scripts: PlacedFile[];
+  /** Pictures, clips and music: they travel with the scripts that name them. */
+  media: PlacedFile[];
+  /** Names of files that are neither (reported, not sent). */
   ignored: string[];
 }
 
-/** Every script file under the entries, depth first, in name order within a folder. */
-export async function collectScriptFiles(entries: readonly EntryLike[]): Promise<CollectedFiles> {
-  const collected: CollectedFiles = { scripts: [], ignored: [] };
-  const pending = [...entries].reverse();
+/** Every media file type, e.g. ".png", ".mp4", ".mp3". */
+export const MEDIA_NAMES = Object.values(MEDIA_EXTENSIONS).flat() as string[];
+
+export function isMediaName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return !lower.startsWith('.') && MEDIA_NAMES.some((extension) => lower.endsWith(extension));
+}
+
+function sort(collected: CollectedFiles, placed: PlacedFile): void {
+  const { name } = placed.file;
+  if (isScriptName(name)) collected.scripts.push(placed);
+  else if (isMediaName(name)) collected.media.push(placed);
+  else collected.ignored.push(name);
+}
+
+/** Every file under the entries, depth first, in name order within a folder. */
+export async function collectDroppedFiles(entries: readonly EntryLike[]): Promise<CollectedFiles> {
+  const collected: CollectedFiles = { scripts: [], media: [], ignored: [] };
+  const pending = [...entries].reverse().map((entry) => ({ entry, path: entry.name }));
   let walked = 0;
   while (pending.length > 0 && walked < MAX_WALKED_FILES) {
-    const entry = pending.pop() as EntryLike;
+    const { entry, path } = pending.pop() as { entry: EntryLike; path: string };
     if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory) {
       const children = await childrenOf(entry);
       children.sort((a, b) => a.name.localeCompare(b.name));
-      pending.push(...children.reverse());
+      pending.push(...children.reverse().map((child) => ({ entry: child, path: `${path}/${child.name}` })));
     } else {
       walked++;
-      if (isScriptName(entry.name)) collected.scripts.push(await fileOf(entry));
+      if (isScriptName(entry.name) || isMediaName(entry.name))
+        sort(collected, { file: await fileOf(entry), path });
       else collected.ignored.push(entry.name);
     }
   }
   return collected;
 }
 
-/** Splits a flat list of files (a picker, or a drop without entries) the same way. */
-export function splitScriptFiles(files: readonly File[]): CollectedFiles {
-  return {
-    scripts: files.filter((file) => isScriptName(file.name)),
-    ignored: files.filter((file) => !isScriptName(file.name)).map((file) => file.name),
-  };
+/**
+ * Splits a flat list of files (a picker, or a drop without entries) the same way: a folder picker
+ * gives each file its path in the folder, dropped loose files lie side by side.
+ */
+export function splitDroppedFiles(files: readonly File[]): CollectedFiles {
+  const collected: CollectedFiles = { scripts: [], media: [], ignored: [] };
+  for (const file of files) sort(collected, { file, path: file.webkitRelativePath || file.name });
+  return collected;
+}
+
+/**
+ * The media that lie in a script's folder or under it, by their path relative to that folder (the
+ * path a script names them by, e.g. "fotos/x.png").
+ */
+export function mediaBesides(scriptPath: string, media: readonly PlacedFile[]): Record<string, File> {
+  const slash = scriptPath.lastIndexOf('/');
+  const folder = slash < 0 ? '' : `${scriptPath.slice(0, slash)}/`;
+  const found: Record<string, File> = {};
+  for (const { file, path } of media) if (path.startsWith(folder)) found[path.slice(folder.length)] = file;
+  return found;
 }

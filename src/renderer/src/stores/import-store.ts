@@ -1,15 +1,24 @@
 /**
- * Dropped scripts on their way to the queue: each is read, checked by the node (`scripts.check`) and
- * previewed; the user then queues the valid ones (`scripts.import`). An invalid script stays on the
- * list with its located errors and is never sent for import.
+ * Dropped scripts on their way to the queue: each is read, checked by the node (`scripts.check`, told
+ * which media were dropped beside it) and previewed with every media file it names, found or missing;
+ * the user then queues the valid ones: the media they name are hashed, the node says which it lacks,
+ * those are sent (once each), then the scripts (`scripts.import`, each with its media's checksums).
+ * An invalid script stays on the list with its located errors and is never sent for import.
  */
 import { create } from 'zustand';
-import type { ScriptCheck, ScriptUpload } from '../../../shared/contract.ts';
+import {
+  canonicalMediaPath,
+  type MediaManifest,
+  type ScriptCheck,
+  type ScriptUpload,
+} from '../../../shared/contract.ts';
 import { countLabel } from '../lib/diagnostics.ts';
+import { sha256OfFile } from '../lib/file-hash.ts';
 import { runLimited } from '../lib/run-limited.ts';
-import { MAX_SCRIPT_BYTES } from '../lib/script-files.ts';
+import { type CollectedFiles, MAX_SCRIPT_BYTES, mediaBesides } from '../lib/script-files.ts';
 import { callApi } from './call-api.ts';
 import { useJobsStore } from './jobs-store.ts';
+import { useSessionStore } from './session-store.ts';
 import { notify } from './toast-store.ts';
 
 export type DroppedScriptState = 'checking' | 'checked' | 'unreadable' | 'queued';
@@ -23,9 +32,12 @@ export interface DroppedScript {
   /** Why it could not be read or checked (not a script error: those are in `check`). */
   problem: string | null;
   jobId: string | null;
+  /** The media dropped in its folder or under it, by their path relative to that folder. */
+  files: Record<string, File>;
 }
 
 const CHECKS_AT_ONCE = 3;
+const UPLOADS_AT_ONCE = 2;
 
 export function isQueueable(script: DroppedScript): boolean {
   return script.state === 'checked' && script.check?.ok === true;
@@ -36,7 +48,7 @@ interface ImportState {
   recipe: string;
   videoPreset: string;
   queueing: boolean;
-  addFiles(files: readonly File[], ignored?: readonly string[]): Promise<void>;
+  addFiles(dropped: CollectedFiles): Promise<void>;
   remove(key: string): void;
   clearFinished(): void;
   setRecipe(slug: string): void;
@@ -66,7 +78,12 @@ export const useImportStore = create<ImportState>()((set, get) => {
 
   const check = async (script: DroppedScript): Promise<void> => {
     const upload: ScriptUpload = { name: script.name, text: script.text };
-    const result = await callApi('scripts.check', { script: upload }, `Checking ${script.name}`);
+    const files = Object.keys(script.files);
+    const result = await callApi(
+      'scripts.check',
+      { script: upload, ...(files.length > 0 ? { files } : {}) },
+      `Checking ${script.name}`,
+    );
     if (result) update(script.key, { state: 'checked', check: result });
     else update(script.key, { state: 'unreadable', problem: 'could not be checked' });
   };
@@ -76,14 +93,23 @@ export const useImportStore = create<ImportState>()((set, get) => {
     recipe: '',
     videoPreset: '',
     queueing: false,
-    async addFiles(files, ignored = []) {
+    async addFiles({ scripts: dropped, media, ignored }) {
       if (ignored.length > 0) {
-        notify('info', `Ignored ${countLabel(ignored.length, 'file')} that are not .md or .txt scripts.`);
+        notify(
+          'info',
+          `Ignored ${countLabel(ignored.length, 'file')} that are neither scripts nor pictures, clips or music.`,
+        );
       }
       const added: DroppedScript[] = [];
-      for (const file of files) {
+      for (const { file, path } of dropped) {
         const read = await readScript(file);
-        const base = { key: `drop-${nextKey++}`, name: file.name, check: null, jobId: null };
+        const base = {
+          key: `drop-${nextKey++}`,
+          name: file.name,
+          check: null,
+          jobId: null,
+          files: mediaBesides(path, media),
+        };
         added.push(
           'text' in read
             ? { ...base, text: read.text, state: 'checking', problem: null }
@@ -115,10 +141,19 @@ export const useImportStore = create<ImportState>()((set, get) => {
       if (queueing || valid.length === 0) return;
       set({ queueing: true });
       try {
+        const manifests = await sendMedia(valid);
+        if (!manifests) return;
         const outcomes = await callApi(
           'scripts.import',
           {
-            scripts: valid.map((script) => ({ name: script.name, text: script.text })),
+            scripts: valid.map((script, index) => {
+              const media = manifests[index] as MediaManifest;
+              return {
+                name: script.name,
+                text: script.text,
+                ...(Object.keys(media).length > 0 ? { media } : {}),
+              };
+            }),
             ...(recipe ? { recipe } : {}),
             ...(videoPreset ? { videoPreset } : {}),
           },
@@ -142,3 +177,55 @@ export const useImportStore = create<ImportState>()((set, get) => {
     },
   };
 });
+
+/** The dropped files a checked script names and were found, by the path it names them with. */
+function namedMedia(script: DroppedScript): Record<string, File> {
+  const named: Record<string, File> = {};
+  for (const use of script.check?.media ?? []) {
+    const path = use.found ? canonicalMediaPath(use.path) : null;
+    const file = path ? script.files[path] : undefined;
+    if (path && file) named[path] = file;
+  }
+  return named;
+}
+
+/**
+ * Hashes the media the scripts name, sends the ones the node lacks (each once, however many scripts
+ * name it) and returns each script's manifest; undefined when something could not be sent (notified).
+ */
+async function sendMedia(scripts: readonly DroppedScript[]): Promise<MediaManifest[] | undefined> {
+  const hashes = new Map<File, string>();
+  const manifests: MediaManifest[] = [];
+  for (const script of scripts) {
+    const manifest: MediaManifest = {};
+    for (const [path, file] of Object.entries(namedMedia(script))) {
+      let sha256 = hashes.get(file);
+      if (!sha256) {
+        sha256 = await sha256OfFile(file);
+        hashes.set(file, sha256);
+      }
+      manifest[path] = { sha256, size: file.size };
+    }
+    manifests.push(manifest);
+  }
+  if (hashes.size === 0) return manifests;
+  const wanted = await callApi('media.wanted', { sha256s: [...new Set(hashes.values())] }, 'Sending media');
+  const client = useSessionStore.getState().connection?.client;
+  if (!wanted || !client) return undefined;
+  const byHash = new Map([...hashes].map(([file, sha256]) => [sha256, file]));
+  const failures: string[] = [];
+  await runLimited(wanted.wanted, UPLOADS_AT_ONCE, async (sha256) => {
+    const file = byHash.get(sha256);
+    if (!file) return;
+    const sent = await client.uploadMedia(file, sha256);
+    if (!sent.ok) failures.push(sent.error.message);
+  });
+  if (failures.length > 0) {
+    notify(
+      'error',
+      `Sending media: ${failures[0]}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`,
+    );
+    return undefined;
+  }
+  return manifests;
+}

@@ -20,6 +20,8 @@ const PRESET: VideoPresetFields = {
   audioCodec: 'aac',
   audioBitrate: '128k',
   audioSampleRate: 48000,
+  loudness: { targetLufs: -14, truePeakDbtp: -1 },
+  music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
   captionStyle: 'clean',
 };
 

@@ -1,11 +1,16 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobDetail, ScriptCheck, ScriptUpload } from '../../../shared/contract.ts';
+import { splitDroppedFiles } from '../lib/script-files.ts';
 import { type FakeConnection, fail, fakeConnection, ok } from '../test-support/fake-connection.ts';
 import { useImportStore } from './import-store.ts';
 import { useJobsStore } from './jobs-store.ts';
 import { startLiveUpdates } from './live-updates.ts';
 import { useSessionStore } from './session-store.ts';
 import { useToastStore } from './toast-store.ts';
+
+const sha256Hex = (text: string) => bytesToHex(sha256(utf8ToBytes(text)));
 
 function checkOf(script: ScriptUpload): ScriptCheck {
   const invalid = script.text.includes('[frobnicate]');
@@ -23,6 +28,7 @@ function checkOf(script: ScriptUpload): ScriptCheck {
           },
         ]
       : [],
+    media: [],
     title: null,
     scenes: [{ title: 'One', sentences: 1 }],
     estimatedSeconds: 3,
@@ -76,11 +82,13 @@ describe('import store', () => {
       ),
     );
     const store = useImportStore.getState();
-    await store.addFiles([
-      new File(['# One\nHello.'], 'good.md'),
-      new File(['# One\nBad [frobnicate].'], 'bad.md'),
-      new File(['# One\nAgain.'], 'good.md'),
-    ]);
+    await store.addFiles(
+      splitDroppedFiles([
+        new File(['# One\nHello.'], 'good.md'),
+        new File(['# One\nBad [frobnicate].'], 'bad.md'),
+        new File(['# One\nAgain.'], 'good.md'),
+      ]),
+    );
     expect(useImportStore.getState().scripts.map((s) => [s.name, s.state, s.check?.ok])).toEqual([
       ['good.md', 'checked', true],
       ['bad.md', 'checked', false],
@@ -106,11 +114,69 @@ describe('import store', () => {
   });
 
   it('refuses a file too large to be a script without asking the node', async () => {
-    await useImportStore.getState().addFiles([new File([new Uint8Array(600 * 1024)], 'huge.md')]);
+    await useImportStore
+      .getState()
+      .addFiles(splitDroppedFiles([new File([new Uint8Array(600 * 1024)], 'huge.md')]));
     const [script] = useImportStore.getState().scripts;
     expect(script?.state).toBe('unreadable');
     expect(script?.problem).toContain('too large');
     expect(connection.calls.some((call) => call.method === 'scripts.check')).toBe(false);
+  });
+});
+
+describe('media dropped with a script', () => {
+  it('are told to the check, then only the named ones the node lacks are sent, once, and listed with the script', async () => {
+    const picture = new File(['a picture'], 'x.png');
+    const music = new File(['a song'], 'bed.mp3');
+    connection.answer('scripts.check', (args) => {
+      const { files } = args as { files?: string[] };
+      return ok({
+        ...checkOf({ name: 'talk.md', text: '' }),
+        media: [
+          { kind: 'image', path: './fotos/x.png', line: 1, col: 1, found: files?.includes('fotos/x.png') },
+          { kind: 'music', path: 'music/bed.mp3', line: 2, col: 1, found: files?.includes('music/bed.mp3') },
+        ],
+      });
+    });
+    const pictureSha = sha256Hex('a picture');
+    // The node has the song already: only the picture is sent.
+    connection.answer('media.wanted', () => ok({ wanted: [pictureSha] }));
+    connection.answer('scripts.import', (args) =>
+      ok(
+        (args as { scripts: ScriptUpload[] }).scripts.map((script) => ({
+          name: script.name,
+          queued: true,
+          jobId: 'job-m',
+          check: checkOf(script),
+        })),
+      ),
+    );
+    const drop = (name: string, path: string, file = new File(['# A\nHello.'], name)) => ({ file, path });
+    await useImportStore.getState().addFiles({
+      scripts: [drop('talk.md', 'talk/talk.md'), drop('again.md', 'talk/again.md')],
+      media: [
+        { file: picture, path: 'talk/fotos/x.png' },
+        { file: music, path: 'talk/music/bed.mp3' },
+        { file: new File(['unused'], 'other.png'), path: 'talk/other.png' },
+      ],
+      ignored: [],
+    });
+    const check = connection.calls.find((call) => call.method === 'scripts.check');
+    expect((check?.args as { files?: string[] } | undefined)?.files?.sort()).toEqual([
+      'fotos/x.png',
+      'music/bed.mp3',
+      'other.png',
+    ]);
+    await useImportStore.getState().queueValid();
+    expect(connection.uploads).toEqual([{ name: 'x.png', sha256: pictureSha }]);
+    const imported = connection.calls.find((call) => call.method === 'scripts.import')?.args as {
+      scripts: ScriptUpload[];
+    };
+    const manifest = {
+      'fotos/x.png': { sha256: pictureSha, size: picture.size },
+      'music/bed.mp3': { sha256: sha256Hex('a song'), size: music.size },
+    };
+    expect(imported.scripts.map((s) => s.media)).toEqual([manifest, manifest]);
   });
 });
 

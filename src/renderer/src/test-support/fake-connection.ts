@@ -6,6 +6,8 @@ type Answer = (args: unknown) => CallResult<Method>;
 
 export interface FakeConnection extends Connection {
   calls: { method: Method; args: unknown }[];
+  /** Media sent with uploadMedia, in order. */
+  uploads: { name: string; sha256: string }[];
   answer(method: Method, answer: Answer): void;
   emit(event: VfoEvent): void;
 }
@@ -14,6 +16,7 @@ export function fakeConnection(options: { withLogin?: boolean } = {}): FakeConne
   const answers = new Map<Method, Answer>();
   const listeners = new Set<(event: VfoEvent) => void>();
   const calls: { method: Method; args: unknown }[] = [];
+  const uploads: { name: string; sha256: string }[] = [];
   const client: VfoClient = {
     async call(method, args) {
       calls.push({ method, args });
@@ -28,6 +31,10 @@ export function fakeConnection(options: { withLogin?: boolean } = {}): FakeConne
       return () => listeners.delete(listener);
     },
     videoUrl: (jobId) => `/video/${jobId}`,
+    async uploadMedia(file, sha256) {
+      uploads.push({ name: file.name, sha256 });
+      return { ok: true };
+    },
   };
   return {
     kind: options.withLogin ? 'http' : 'ipc',
@@ -35,6 +42,7 @@ export function fakeConnection(options: { withLogin?: boolean } = {}): FakeConne
     login: options.withLogin ? async () => ({ ok: true }) : null,
     onStreamState: () => () => {},
     calls,
+    uploads,
     answer: (method, answer) => answers.set(method, answer),
     emit: (event) => {
       for (const listener of listeners) listener(event);

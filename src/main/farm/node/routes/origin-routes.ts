@@ -1,20 +1,29 @@
 /**
- * What a node answers as the origin of its jobs: scripts submitted to it, their status, the blobs its
- * plans need (checked as they stream), the videos workers upload back, and the coordinator's word
- * that a task was given up.
+ * What a node answers as the origin of its jobs: scripts submitted to it (checked first, their media
+ * sent before them, by sha256, only those it lacks), their status, the blobs its plans need (checked as
+ * they stream), the videos workers upload back, and the coordinator's word that a task was given up.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { type FarmApp, receiveToFile, sendCheckedFile } from '../../../http/index.ts';
+import type { ScriptCheck } from '../../../../shared/contract.ts';
+import { MEDIA_LIMITS } from '../../../../shared/contract.ts';
+import { BODY_SHA256_HEADER, type FarmApp, receiveToFile, sendCheckedFile } from '../../../http/index.ts';
 import { createLogger } from '../../../log/logger.ts';
 import { LEASE_ID_PATTERN, TASK_ID_PATTERN } from '../../queue/index.ts';
 import type { BlobAnswer } from '../blob-guard.ts';
 import { fromCoordinator } from '../farm-policy.ts';
 import type { Origin } from '../origin.ts';
-import { type JobSubmission, jobSubmissionSchema, taskFailureSchema } from '../schemas.ts';
+import {
+  type JobSubmission,
+  jobSubmissionSchema,
+  mediaWantedSchema,
+  type ScriptCheckRequest,
+  scriptCheckRequestSchema,
+  taskFailureSchema,
+} from '../schemas.ts';
 import { authorized, refuse, SIGNED } from './replies.ts';
 
 const log = createLogger('FarmRoutes');
@@ -27,6 +36,13 @@ export interface OriginRouteDeps {
     submission: JobSubmission,
   ): Promise<{ ok: true; jobId: string } | { ok: false; message: string }>;
   jobView(jobId: string): unknown;
+  /** A script checked before its media are sent: what it names, found or not (no job is made). */
+  checkScript(request: ScriptCheckRequest): Promise<ScriptCheck>;
+  /** Media sent with scripts, by sha256 (see intake/media-upload.ts). */
+  media: {
+    wanted(sha256s: string[]): Promise<string[]>;
+    receive(body: Readable, sha256: string): Promise<unknown>;
+  };
   /** The coordinator this node follows now (the only one that may report a task failed). */
   followedCoordinator(): string | null;
 }
@@ -113,6 +129,30 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
     const outcome = await deps.importScript(request.body);
     return outcome.ok ? { jobId: outcome.jobId } : refuse(reply, 422, 'invalid-script', outcome.message);
   });
+  app.post(
+    '/farm/v1/scripts/check',
+    { ...SIGNED, schema: { body: scriptCheckRequestSchema } },
+    async (request) => deps.checkScript(request.body),
+  );
+  app.post('/farm/v1/media/wanted', { ...SIGNED, schema: { body: mediaWantedSchema } }, async (request) => ({
+    wanted: await deps.media.wanted(request.body.sha256s),
+  }));
+  app.put(
+    '/farm/v1/media/:sha256',
+    {
+      config: { auth: 'farm', upload: true },
+      bodyLimit: MEDIA_LIMITS.maxBytes,
+      schema: { params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
+    },
+    async (request, reply) => {
+      const { sha256 } = request.params;
+      // The signed body checksum must be the name it is stored under.
+      if (request.headers[BODY_SHA256_HEADER] !== sha256)
+        return refuse(reply, 400, 'body-mismatch', 'the body checksum is not the one in the path');
+      await deps.media.receive(request.body as Readable, sha256);
+      return { stored: true };
+    },
+  );
   app.get(
     '/farm/v1/jobs/:jobId',
     { ...SIGNED, schema: { params: z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/) }) } },

@@ -1,14 +1,14 @@
 import { type DragEvent, useRef, useState } from 'react';
 import { grabDrop, scriptFilesOf, scriptFilesOfList } from '../../lib/drop-data.ts';
-import { SCRIPT_EXTENSIONS } from '../../lib/script-files.ts';
+import { MEDIA_NAMES, SCRIPT_EXTENSIONS } from '../../lib/script-files.ts';
 import { useImportStore } from '../../stores/import-store.ts';
 
 /** Folder pickers are non-standard attributes React does not type. */
 const FOLDER_PICKER = { webkitdirectory: '', directory: '' } as Record<string, string>;
 
 /**
- * Drop .md/.txt scripts or whole folders here; two buttons open the file and folder pickers for
- * those who use a keyboard (or prefer not to drag).
+ * Drop .md/.txt scripts, with the pictures, clips and music they name, or whole folders here; two
+ * buttons open the file and folder pickers for those who use a keyboard (or prefer not to drag).
  */
 export function DropZone() {
   const addFiles = useImportStore((state) => state.addFiles);
@@ -28,14 +28,14 @@ export function DropZone() {
     setDragging(false);
     // Must happen now: the browser empties the DataTransfer once this handler returns.
     const grabbed = grabDrop(event.dataTransfer);
-    void scriptFilesOf(grabbed).then(({ scripts, ignored }) => addFiles(scripts, ignored));
+    void scriptFilesOf(grabbed).then(addFiles);
   };
 
   const onPicked = (input: HTMLInputElement | null): void => {
     if (!input) return;
-    const { scripts, ignored } = scriptFilesOfList(input.files);
+    const dropped = scriptFilesOfList(input.files);
     input.value = ''; // picking the same file again must fire change again
-    void addFiles(scripts, ignored);
+    void addFiles(dropped);
   };
 
   return (
@@ -52,8 +52,8 @@ export function DropZone() {
       onDrop={onDrop}
     >
       <p>
-        Drop scripts ({SCRIPT_EXTENSIONS.join(', ')}) or a folder of them here. Each is checked before
-        anything is queued.
+        Drop scripts ({SCRIPT_EXTENSIONS.join(', ')}) with their pictures, clips and music, or a folder of
+        them, here. Each is checked, and its media listed, before anything is queued.
       </p>
       <div className="row" style={{ justifyContent: 'center' }}>
         <button type="button" onClick={() => filePicker.current?.click()}>
@@ -67,10 +67,10 @@ export function DropZone() {
         ref={filePicker}
         type="file"
         multiple
-        accept={`${SCRIPT_EXTENSIONS.join(',')},text/markdown,text/plain`}
+        accept={`${[...SCRIPT_EXTENSIONS, ...MEDIA_NAMES].join(',')},text/markdown,text/plain`}
         className="visually-hidden"
         tabIndex={-1}
-        aria-label="Script files"
+        aria-label="Script and media files"
         data-testid="file-input"
         onChange={(event) => onPicked(event.currentTarget)}
       />

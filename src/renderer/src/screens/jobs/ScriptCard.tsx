@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../../../../shared/contract.ts';
+import type { Diagnostic, MediaUse } from '../../../../shared/contract.ts';
 import { countLabel, formatDiagnostic, splitDiagnostics } from '../../lib/diagnostics.ts';
 import { formatEstimate } from '../../lib/format-duration.ts';
 import { routeToHash } from '../../lib/routes.ts';
@@ -16,6 +16,27 @@ function DiagnosticList({ items, kind }: { items: Diagnostic[]; kind: 'errors' |
       {items.map((diagnostic) => (
         <li key={`${diagnostic.line}:${diagnostic.col}:${diagnostic.message}`}>
           {formatDiagnostic(diagnostic)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Every media file the script names: found (dropped beside it, or on the node) or missing. */
+function MediaList({ media }: { media: MediaUse[] }) {
+  if (media.length === 0) return null;
+  return (
+    <ul className="media-list" aria-label="Media" data-testid="media">
+      {media.map((use) => (
+        <li
+          key={`${use.line}:${use.col}`}
+          data-testid="media-item"
+          data-path={use.path}
+          data-found={String(use.found)}
+          className={use.found ? 'found' : 'missing'}
+        >
+          <span className="muted">{use.kind}</span> {use.path} —{' '}
+          <strong>{use.found ? 'found' : 'missing'}</strong>
         </li>
       ))}
     </ul>
@@ -95,6 +116,7 @@ export function ScriptCard({ script }: { script: DroppedScript }) {
               ))}
             </ol>
           ) : null}
+          <MediaList media={check.media ?? []} />
           <DiagnosticList items={errors} kind="errors" />
           <DiagnosticList items={warnings} kind="warnings" />
         </>

@@ -21,6 +21,8 @@ const VIDEO: VideoPreset = {
   audioCodec: 'aac',
   audioBitrate: '128k',
   audioSampleRate: 48000,
+  loudness: { targetLufs: -14, truePeakDbtp: -1 },
+  music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
   captionStyle: 'clean',
 };
 
@@ -60,6 +62,14 @@ describe('PresetForm', () => {
       'Audio bitrate',
       'Audio sample rate',
       'Caption style',
+      'Loudness target (LUFS)',
+      'True-peak ceiling (dBTP)',
+      'Music level (dB)',
+      'Music ducking depth (dB)',
+      'Ducking attack (ms)',
+      'Ducking release (ms)',
+      'Music fade-in (ms)',
+      'Music fade-out (ms)',
     ]);
     expect(html).toContain(
       '<input id="ID" aria-invalid="false" type="text" inputMode="numeric" value="640"/>',

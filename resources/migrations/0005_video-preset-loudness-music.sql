@@ -1,0 +1,2 @@
+ALTER TABLE `video_presets` ADD `loudness` text DEFAULT '{"targetLufs":-14,"truePeakDbtp":-1}' NOT NULL;--> statement-breakpoint
+ALTER TABLE `video_presets` ADD `music` text DEFAULT '{"levelDb":-14,"duckDb":10,"attackMs":20,"releaseMs":400,"fadeInMs":1500,"fadeOutMs":2500}' NOT NULL;

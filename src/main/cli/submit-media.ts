@@ -1,0 +1,142 @@
+/**
+ * The media of scripts sent with `vfo submit`. The node says what each script names (its voice
+ * presets' words decide what is a direction, not this machine's); each file is then found in the
+ * script's own folder under the rules `vfo render` follows (inside it, symlinks resolved, read only
+ * after checking again), hashed, and the node asked which it lacks: only those are sent, each once
+ * however many scripts name it. A file that is not there stops everything before anything is sent.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  type Diagnostic,
+  type MediaManifest,
+  type MediaUse,
+  type ScriptCheck,
+  ScriptCheckSchema,
+} from '../../shared/contract.ts';
+import type { FarmClient, Peer } from '../farm/net/index.ts';
+import {
+  CLIP_MEDIA,
+  IMAGE_MEDIA,
+  MUSIC_MEDIA,
+  type MediaKind,
+  openCheckedMedia,
+  relativeMediaPath,
+  resolveMediaPath,
+  scriptFolderOnly,
+} from '../script/index.ts';
+import { sha256Stream } from '../util/hash.ts';
+
+const KINDS: Record<MediaUse['kind'], MediaKind> = {
+  image: IMAGE_MEDIA,
+  clip: CLIP_MEDIA,
+  music: MUSIC_MEDIA,
+};
+
+export interface Submission {
+  script: string;
+  body: { name: string; text: string; recipe?: string; videoPreset?: string; media: MediaManifest };
+}
+
+/** A local file to send, by sha256: where it is and how it was named (to check it again when read). */
+interface LocalMedia {
+  ref: { written: string; path: string };
+  kind: MediaKind;
+  script: string;
+  size: number;
+}
+
+export type PreparedSubmissions =
+  | { ok: true; submissions: Submission[]; files: Map<string, LocalMedia> }
+  | { ok: false; diagnostics: Diagnostic[] };
+
+export async function prepareSubmissions(
+  client: FarmClient,
+  node: Peer,
+  scripts: readonly string[],
+  choices: { recipe?: string; videoPreset?: string },
+): Promise<PreparedSubmissions> {
+  const diagnostics: Diagnostic[] = [];
+  const submissions: Submission[] = [];
+  const files = new Map<string, LocalMedia>();
+  for (const script of scripts) {
+    const name = basename(script);
+    const text = await readFile(script, 'utf8');
+    const check = ScriptCheckSchema.parse(
+      await client.json(node, 'POST', '/farm/v1/scripts/check', { name, text, ...choices, sending: 'any' }),
+    ) as ScriptCheck;
+    const located = (d: Omit<Diagnostic, 'file'>): Diagnostic => ({ ...d, file: script });
+    diagnostics.push(...check.diagnostics.filter((d) => d.severity === 'error').map(located));
+    const media: MediaManifest = {};
+    for (const use of check.media) {
+      const relative = relativeMediaPath(use.path);
+      // An absolute path names a media root on the node: nothing to send.
+      if (relative === null) continue;
+      const kind = KINDS[use.kind];
+      const local = resolveMediaPath(use.path, scriptFolderOnly(script), kind);
+      if (!local.ok) {
+        diagnostics.push(
+          located({ line: use.line, col: use.col, severity: 'error', message: local.message }),
+        );
+        continue;
+      }
+      const hashed = await hashChecked({ written: use.path, path: local.path }, script, kind);
+      if (!hashed) {
+        const message = `${kind.name} not found: ${use.path}`;
+        diagnostics.push(located({ line: use.line, col: use.col, severity: 'error', message }));
+        continue;
+      }
+      media[relative] = hashed;
+      files.set(hashed.sha256, {
+        ref: { written: use.path, path: local.path },
+        kind,
+        script,
+        size: hashed.size,
+      });
+    }
+    submissions.push({ script, body: { name, text, ...choices, media } });
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  return { ok: true, submissions, files };
+}
+
+async function hashChecked(
+  ref: { written: string; path: string },
+  script: string,
+  kind: MediaKind,
+): Promise<{ sha256: string; size: number } | null> {
+  const opened = await openCheckedMedia(ref, scriptFolderOnly(script), kind);
+  if (!opened.ok) return null;
+  try {
+    return await sha256Stream(opened.handle.createReadStream({ autoClose: false }));
+  } finally {
+    await opened.handle.close();
+  }
+}
+
+/** Sends the files the node lacks, each once; says how many were sent and how many it had. */
+export async function sendWantedMedia(
+  client: FarmClient,
+  node: Peer,
+  files: Map<string, LocalMedia>,
+): Promise<{ sent: number; sentBytes: number; alreadyThere: number }> {
+  if (files.size === 0) return { sent: 0, sentBytes: 0, alreadyThere: 0 };
+  const { wanted } = (await client.json(node, 'POST', '/farm/v1/media/wanted', {
+    sha256s: [...files.keys()],
+  })) as { wanted: string[] };
+  let sentBytes = 0;
+  for (const sha256 of wanted) {
+    const file = files.get(sha256);
+    if (!file) continue;
+    const opened = await openCheckedMedia(file.ref, scriptFolderOnly(file.script), file.kind);
+    if (!opened.ok) throw new Error(`${file.script}: ${opened.message}`);
+    try {
+      // The node checks the bytes against this sha256 as they land: a file changed since is refused.
+      await client.upload(node, `/farm/v1/media/${sha256}`, opened.handle, { sha256 });
+    } finally {
+      await opened.handle.close();
+    }
+    sentBytes += file.size;
+  }
+  return { sent: wanted.length, sentBytes, alreadyThere: files.size - wanted.length };
+}

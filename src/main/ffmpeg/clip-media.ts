@@ -1,0 +1,74 @@
+/**
+ * A script's video clips before they go into a plan: what a file holds (a video stream? how long?),
+ * and the part of it a range names, cut into a file of its own. The encoder loops a clip with
+ * `-stream_loop`, which always restarts at the file's start, so a range is made a file first; the
+ * farm then also sends a worker only the seconds it shows, not the whole source.
+ */
+import { rename, rm } from 'node:fs/promises';
+import { partialPathFor } from '../util/atomic-file.ts';
+import { FfmpegError } from './errors.ts';
+import { captureOutput } from './exec.ts';
+import { parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
+
+export interface ClipFacts {
+  hasVideo: boolean;
+  /** Null when neither the container nor the stream tells. */
+  durationMs: number | null;
+}
+
+/** Null when the file is not media ffmpeg can read at all. */
+export async function probeClip(
+  ffprobePath: string | null,
+  ffmpegPath: string,
+  path: string,
+): Promise<ClipFacts | null> {
+  const facts = ffprobePath
+    ? await captureOutput(ffprobePath, [
+        '-v',
+        'error',
+        '-print_format',
+        'json',
+        '-show_streams',
+        '-show_format',
+        path,
+      ]).then((out) => (out.code === 0 ? parseFfprobeJson(out.stdout) : null))
+    : await captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', '-i', path]).then((out) =>
+        parseFfmpegInfo(out.stderr),
+      );
+  if (!facts) return null;
+  return { hasVideo: facts.video !== null, durationMs: facts.video?.durationMs ?? facts.durationMs };
+}
+
+/** High quality for an intermediate: the final encode is the only visible generation. */
+const CUT_VIDEO_ARGS: Record<'libx264' | 'mpeg4', string[]> = {
+  libx264: ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '14', '-pix_fmt', 'yuv420p'],
+  // Every ffmpeg has this one.
+  mpeg4: ['-c:v', 'mpeg4', '-q:v', '2', '-pix_fmt', 'yuv420p'],
+};
+
+/** The video of `range` (ms into the source), without its sound, as an MP4 at `outPath`. */
+export async function cutClipRange(
+  ffmpegPath: string,
+  encoders: readonly string[],
+  sourcePath: string,
+  range: { startMs: number; endMs: number },
+  outPath: string,
+): Promise<void> {
+  const partial = `${partialPathFor(outPath)}.mp4`;
+  const codec = encoders.includes('libx264') ? CUT_VIDEO_ARGS.libx264 : CUT_VIDEO_ARGS.mpeg4;
+  const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  // -ss before -i while transcoding: ffmpeg decodes from the keyframe before and drops frames up to the
+  // start, so the cut starts on the frame asked for.
+  const args = [
+    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'],
+    ...['-ss', seconds(range.startMs), '-i', sourcePath, '-t', seconds(range.endMs - range.startMs)],
+    ...['-map', '0:v:0', '-an', '-sn', '-dn', ...codec, '-f', 'mp4', partial],
+  ];
+  const out = await captureOutput(ffmpegPath, args, { timeoutMs: 10 * 60_000 });
+  if (out.code !== 0) {
+    await rm(partial, { force: true });
+    const detail = out.stderr.trim().split('\n').slice(-2).join(' ');
+    throw new FfmpegError('encode-failed', `cannot cut the clip: ${detail || 'no details'}`);
+  }
+  await rename(partial, outPath);
+}

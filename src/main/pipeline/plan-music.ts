@@ -1,0 +1,114 @@
+/**
+ * The music of a plan: which file plays when (music-spans.ts), each file copied in (a script's after
+ * checking it again, a bundled bed rendered on first use) and measured, so that every span sits at
+ * the video preset's level under the narration whatever the loudness of its master.
+ */
+import { basename, join } from 'node:path';
+import type { MusicMix } from '../../shared/presets.ts';
+import { type Music, PLAN_LIMITS } from '../../shared/render-plan.ts';
+import { StepError } from '../engine/errors.ts';
+import { bundledBedFile, type LoudnessFacts, measureFileLoudness, SILENCE_LUFS } from '../ffmpeg/index.ts';
+import { type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
+import type { ScriptDocument } from '../script/types.ts';
+import { musicKey, musicSpans } from './music-spans.ts';
+import type { PlanAssetList } from './plan-asset-list.ts';
+import { copyCheckedMedia, locatedError } from './plan-media.ts';
+
+export interface PlanMusicInput {
+  document: ScriptDocument;
+  /** The recipe's bundled bed for scripts that name no music; null: none. */
+  defaultBed: string | null;
+  /** The video preset's mix; absent in jobs made before presets had one. */
+  mix: MusicMix | undefined;
+  sceneTimes: readonly ({ startMs: number; durationMs: number } | undefined)[];
+  /** The id of the narration among the assets (it is measured: levels are relative to it). */
+  narration: string;
+  assets: PlanAssetList;
+  places: MediaPlaces;
+  ffmpegPath: string;
+  /** The rate the mix runs at: files are measured as it will hear them. */
+  sampleRate: number;
+  bedCacheDir: string;
+  warn(message: string): void;
+}
+
+/** Most a span's gain may lift a quiet master: past it, the file is near silence, not quiet. */
+const MAX_MUSIC_GAIN_DB = 40;
+
+export async function planMusic(input: PlanMusicInput): Promise<Music | undefined> {
+  const { document, assets, mix } = input;
+  const spans = musicSpans(document, input.defaultBed, input.sceneTimes);
+  if (spans.length === 0) return undefined;
+  if (!mix) {
+    input.warn('the video preset has no music mix (made before presets had one): the music is left out');
+    return undefined;
+  }
+  if (spans.length > PLAN_LIMITS.maxMusicSpans) {
+    throw new StepError(
+      'invalid-input',
+      `${document.file}: the music changes ${spans.length} times; the limit is ${PLAN_LIMITS.maxMusicSpans}`,
+    );
+  }
+  const measure = (path: string) =>
+    measureFileLoudness(input.ffmpegPath, path, { asMixedAt: input.sampleRate });
+  const narrationPath = assets.paths[input.narration] as string;
+  const voice = await measure(narrationPath);
+  const ids = new Map<string, { id: string; level: LoudnessFacts }>();
+  const planned: Music['spans'] = [];
+  for (const span of spans) {
+    const key = musicKey(span.source);
+    let entry = ids.get(key);
+    if (!entry) {
+      const id = `music-${ids.size}`;
+      const source = span.source;
+      if (source.kind === 'bed') {
+        await assets.addExternal(
+          id,
+          await bundledBedFile(source.name, input.ffmpegPath, input.bedCacheDir),
+          'audio',
+        );
+      } else {
+        const copy = assets.workPath(id, source.media.written);
+        await copyCheckedMedia(document, source.media, input.places, MUSIC_MEDIA, copy);
+        await assets.record(id, copy, 'audio', basename(source.media.written));
+      }
+      const level = await measure(assets.paths[id] as string).catch((error: unknown) => {
+        if (source.kind === 'file') {
+          throw locatedError(
+            document,
+            source.media,
+            `music "${source.media.written}" cannot be read as audio`,
+          );
+        }
+        throw error;
+      });
+      entry = { id, level };
+      ids.set(key, entry);
+    }
+    planned.push({
+      asset: entry.id,
+      startMs: span.startMs,
+      durationMs: span.durationMs,
+      gainDb: gainFor(voice, entry.level, mix.levelDb),
+    });
+  }
+  return {
+    spans: planned,
+    duckDb: mix.duckDb,
+    attackMs: mix.attackMs,
+    releaseMs: mix.releaseMs,
+    fadeInMs: mix.fadeInMs,
+    fadeOutMs: mix.fadeOutMs,
+  };
+}
+
+/** The gain that puts a file `levelDb` from the voice's loudness. */
+function gainFor(voice: LoudnessFacts, music: LoudnessFacts, levelDb: number): number {
+  if (music.integratedLufs <= SILENCE_LUFS || voice.integratedLufs <= SILENCE_LUFS) return 0;
+  const gain = voice.integratedLufs + levelDb - music.integratedLufs;
+  return Math.round(Math.max(-MAX_MUSIC_GAIN_DB, Math.min(MAX_MUSIC_GAIN_DB, gain)) * 100) / 100;
+}
+
+export function bedCacheDir(dataDir: string): string {
+  return join(dataDir, 'cache', 'beds');
+}
