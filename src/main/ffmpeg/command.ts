@@ -3,14 +3,45 @@
  * rate, concatenated, captions burned in, narration (+ ducked music) mixed, encoded to MP4.
  * A segment's plan renders only its scenes, video only, with the captions it would show at the same
  * place in the whole video (see join.ts for putting segments together).
- * Pure: same input, same arguments; easy to test and to re-run by hand for benchmarks.
+ * Pure: same input, same arguments (and the same side files: the zooms' keyframe commands, which the
+ * caller writes before running ffmpeg); easy to test and to re-run by hand for benchmarks.
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { encodeSpan, sceneFrames } from '../../shared/plan-frames.ts';
-import type { RenderOutput, RenderPlan, Scene } from '../../shared/render-plan.ts';
+import type { Motion, RenderOutput, RenderPlan, Scene } from '../../shared/render-plan.ts';
 import { audioGraph } from './audio-graph.ts';
+import { captionOverlayStatements, captionStates, readAssTimeline } from './caption-overlay.ts';
 import { FfmpegError } from './errors.ts';
-import { clipChain, colorSource, filterPath, stillImageChain } from './filters.ts';
+import { clipChain, colorSource, filterPath, stillFrameChain, zoompanReferenceChain } from './filters.ts';
+import { isPan, isZoom, type ScenePart, type Size } from './motion-geometry.ts';
+import { panStatements, planPan } from './motion-pan.ts';
+import { planZoom, zoomChain, zoomCommands } from './motion-zoom.ts';
+
+/**
+ * Scenes and captions are drawn in this format whatever the output's: every filter on the way takes it,
+ * and the output format (nv12 for VideoToolbox) is one conversion at the end.
+ */
+const WORK_FORMAT = 'yuv420p';
+/** Past this many caption states the once-per-state graph gets long: draw every frame instead. */
+const MAX_CAPTION_STATES = 4000;
+
+/**
+ * How stills move: `keyframes` (motion-zoom.ts, motion-pan.ts, captions drawn once per state) or the
+ * pipeline before issue 15 (zoompan over a 2x still, captions drawn every frame), kept as the look
+ * test's reference.
+ */
+export type PictureRenderer = 'keyframes' | 'zoompan-reference';
+
+/** A file the arguments refer to; write it before running ffmpeg. */
+export interface SideFile {
+  path: string;
+  text: string;
+}
+
+export interface EncodeCommand {
+  args: string[];
+  files: SideFile[];
+}
 
 export interface EncodeCommandInput {
   plan: RenderPlan;
@@ -23,9 +54,17 @@ export interface EncodeCommandInput {
   threads?: number;
   /** Folder with the caption font; defaults to the folder of the plan's font asset. */
   fontsDir?: string;
+  /** Where side files go (absolute); defaults to the folder of outPath. */
+  workDir?: string;
+  /**
+   * The burned-in captions' ASS text. Given, captions are drawn once per caption state; without it (or
+   * when events animate) every frame is drawn by the subtitles filter.
+   */
+  captionsText?: string;
+  picture?: PictureRenderer;
 }
 
-export function buildEncodeCommand(input: EncodeCommandInput): string[] {
+export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const { plan } = input;
   const { output } = plan;
   const inputArgs: string[] = [];
@@ -61,22 +100,34 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   }
 
   const size = { width: output.width, height: output.height };
-  const { fps, pixelFormat } = output;
+  const { fps } = output;
+  const picture = input.picture ?? 'keyframes';
+  const workDir = input.workDir ?? dirname(input.outPath);
+  const files: SideFile[] = [];
   const sceneLabels = scenes.map((scene, i) => {
     // The part of the scene this encode shows: `frames` frames from its `offset`-th.
-    const part = { total: sceneFrames(scene.startMs, scene.durationMs, fps), offset: scene.offset };
+    const part: ScenePart = {
+      total: sceneFrames(scene.startMs, scene.durationMs, fps),
+      offset: scene.offset,
+      frames: scene.frames,
+    };
     const { frames } = scene;
     const label = `[s${i}]`;
     const visual = scene.visual;
     if (visual.kind === 'color') {
-      statements.push(`${colorSource(visual.color, size, fps, frames, pixelFormat)}${label}`);
+      statements.push(`${colorSource(visual.color, size, fps, frames, WORK_FORMAT)}${label}`);
     } else if (visual.kind === 'image') {
-      const source = imageLabels.get(visual.asset)?.shift();
-      const chain = stillImageChain(visual.motion, size, fps, frames, pixelFormat, part);
-      statements.push(`${source}${chain}${label}`);
+      const source = imageLabels.get(visual.asset)?.shift() as string;
+      statements.push(
+        ...stillStatements(
+          { motion: visual.motion, source, label, tag: `m${i}`, size, fps, part, picture },
+          files,
+          workDir,
+        ),
+      );
     } else {
       const index = addInput(pathOf(visual.asset), visual.loop);
-      statements.push(`[${index}:v:0]${clipChain(size, fps, frames, pixelFormat, part.offset)}${label}`);
+      statements.push(`[${index}:v:0]${clipChain(size, fps, frames, WORK_FORMAT, part.offset)}${label}`);
     }
     return label;
   });
@@ -89,17 +140,45 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     const fontsDir = input.fontsDir ?? (plan.captions.font ? dirname(pathOf(plan.captions.font)) : undefined);
     const fontsOption = fontsDir ? `:fontsdir=${filterPath(fontsDir)}` : '';
     const subtitles = `subtitles=filename=${filterPath(pathOf(plan.captions.asset))}${fontsOption}`;
-    /*
-     * Captions are drawn at each frame's time, computed in floating point from its timestamp: with
-     * the same time base and the same frame index the whole video and a segment get the same time to
-     * the millisecond. A later segment's frames are stamped with their index in the whole video.
-     */
-    const shifted = span.startFrame > 0;
-    const into = `settb=1/${fps},${shifted ? `setpts=PTS+${span.startFrame},` : ''}`;
-    const back = shifted ? ',setpts=PTS-STARTPTS' : '';
-    statements.push(`${videoOut}${into}${subtitles}${back}[vsub]`);
+    const timeline =
+      picture === 'keyframes' && input.captionsText !== undefined
+        ? readAssTimeline(input.captionsText)
+        : undefined;
+    const states =
+      timeline?.kind === 'static'
+        ? captionStates(timeline.events, fps, span.startFrame, span.frameCount)
+        : undefined;
+    if (states && states.length <= MAX_CAPTION_STATES) {
+      statements.push(
+        ...captionOverlayStatements({
+          video: videoOut,
+          out: '[vsub]',
+          subtitles,
+          states,
+          from: span.startFrame,
+          count: span.frameCount,
+          output: size,
+          fps,
+          pixelFormat: WORK_FORMAT,
+        }),
+      );
+    } else {
+      /*
+       * Captions are drawn at each frame's time, computed in floating point from its timestamp: with
+       * the same time base and the same frame index the whole video and a segment get the same time to
+       * the millisecond. A later segment's frames are stamped with their index in the whole video.
+       */
+      const shifted = span.startFrame > 0;
+      const into = `settb=1/${fps},${shifted ? `setpts=PTS+${span.startFrame},` : ''}`;
+      const back = shifted ? ',setpts=PTS-STARTPTS' : '';
+      statements.push(`${videoOut}${into}${subtitles}${back}[vsub]`);
+    }
     videoOut = '[vsub]';
   }
+  // One conversion to the format the encoder takes: VideoToolbox's own is nv12 (no copy-convert inside it).
+  const pixelFormat = outputPixelFormat(input.encoder, output);
+  statements.push(`${videoOut}format=${pixelFormat}[vout]`);
+  videoOut = '[vout]';
 
   const common = [
     ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
@@ -113,7 +192,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     ...['-pix_fmt', pixelFormat, '-r', String(fps), '-g', String(Math.max(1, fps * 2))],
   ];
   if (plan.segment) {
-    return [
+    const args = [
       ...common,
       ...inputArgs,
       ...['-filter_complex', statements.join(';\n')],
@@ -122,6 +201,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
       ...threads,
       ...['-f', 'mp4', input.outPath],
     ];
+    return { args, files };
   }
 
   const narration = addInput(pathOf(plan.audio.narration), false);
@@ -131,7 +211,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   const softCaptions =
     plan.captions && !plan.captions.burnIn ? addInput(pathOf(plan.captions.asset), false) : undefined;
 
-  return [
+  const args = [
     ...common,
     ...inputArgs,
     ...['-filter_complex', statements.join(';\n')],
@@ -143,6 +223,42 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     ...['-t', (plan.durationMs / 1000).toFixed(3)],
     ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
   ];
+  return { args, files };
+}
+
+/** The pixel format handed to the encoder: VideoToolbox takes nv12 natively, others the plan's. */
+export function outputPixelFormat(encoder: string, output: RenderOutput): string {
+  return encoder.endsWith('_videotoolbox') ? 'nv12' : output.pixelFormat;
+}
+
+interface StillScene {
+  motion: Motion;
+  source: string;
+  label: string;
+  /** Unique in the graph: names this scene's filters and labels. */
+  tag: string;
+  size: Size;
+  fps: number;
+  part: ScenePart;
+  picture: PictureRenderer;
+}
+
+/** The statements drawing one still scene; a zoom adds its keyframe commands to `files`. */
+function stillStatements(scene: StillScene, files: SideFile[], workDir: string): string[] {
+  const { motion, source, label, tag, size, fps, part } = scene;
+  if (scene.picture === 'zoompan-reference') {
+    return [`${source}${zoompanReferenceChain(motion, size, fps, part.frames, WORK_FORMAT, part)}${label}`];
+  }
+  if (isZoom(motion)) {
+    const plan = planZoom(motion, size, part);
+    const path = join(workDir, `${tag}-keyframes.cmd`);
+    files.push({ path, text: zoomCommands(plan, size, fps, tag) });
+    return [`${source}${zoomChain(plan, size, fps, part.frames, WORK_FORMAT, tag, path)}${label}`];
+  }
+  if (isPan(motion)) {
+    return panStatements(planPan(motion, size, part), source, label, tag, size, fps, part, WORK_FORMAT);
+  }
+  return [`${source}${stillFrameChain(size, fps, part.frames, WORK_FORMAT)}${label}`];
 }
 
 /** Maps input `input`'s captions as an MP4 text track (mov_text: what QuickTime and browsers read). */

@@ -2,12 +2,12 @@
  * One complete encode: validate the request, run ffmpeg into a partial file, verify the result,
  * then rename it into place. Whatever fails, no partial file is left behind.
  */
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { assetsUsedBy } from '../../shared/plan-frames.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
-import { buildEncodeCommand } from './command.ts';
+import { buildEncodeCommand, type SideFile } from './command.ts';
 import {
   type EncodeOptions,
   type EncodeRequest,
@@ -32,14 +32,19 @@ export async function runEncode(
 
   await mkdir(dirname(request.outPath), { recursive: true });
   const partialPath = partialPathFor(request.outPath);
+  // The zooms' keyframe commands live here while ffmpeg runs.
+  const workDir = `${partialPath}.d`;
   const commandInput = {
     plan,
     assetPaths: request.assetPaths,
     encoder: request.encoder,
     threads: request.threads,
     fontsDir: request.fontsDir,
+    workDir,
+    captionsText: await readBurnedCaptions(request),
   };
-  const args = buildEncodeCommand({ ...commandInput, outPath: partialPath });
+  const command = buildEncodeCommand({ ...commandInput, outPath: partialPath });
+  const { args } = command;
   const jobLog = log.child({ plan: plan.id, encoder: request.encoder });
   const expected = planExpectation(plan);
   jobLog.info('encode started', {
@@ -49,6 +54,7 @@ export async function runEncode(
   });
 
   try {
+    await writeSideFiles(command.files);
     await runFfmpeg(request.ffmpegPath, args, {
       durationMs: expected.durationMs,
       onProgress: options.onProgress,
@@ -63,14 +69,33 @@ export async function runEncode(
     return {
       outPath: request.outPath,
       encoder: request.encoder,
-      args: buildEncodeCommand({ ...commandInput, outPath: request.outPath }),
+      // Re-runnable once its side files are written again (writeSideFiles).
+      args: buildEncodeCommand({ ...commandInput, outPath: request.outPath }).args,
       facts: { ...facts, path: request.outPath },
       elapsedMs,
     };
   } catch (error) {
     await rm(partialPath, { force: true });
     throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** Writes the files an encode command refers to (their folders too). */
+export async function writeSideFiles(files: SideFile[]): Promise<void> {
+  for (const file of files) {
+    await mkdir(dirname(file.path), { recursive: true });
+    await writeFile(file.path, file.text);
+  }
+}
+
+/** Burned-in captions are drawn once per caption state when their timing can be read. */
+async function readBurnedCaptions(request: EncodeRequest): Promise<string | undefined> {
+  const captions = request.plan.captions;
+  if (!captions?.burnIn) return undefined;
+  const path = request.assetPaths[captions.asset];
+  return path ? readFile(path, 'utf8').catch(() => undefined) : undefined;
 }
 
 /** Missing inputs are user errors: say which asset and where it was expected. */

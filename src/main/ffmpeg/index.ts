@@ -1,5 +1,12 @@
 /** Public surface of the ffmpeg module. encode-runner.ts is a process entry and is not exported. */
-export { buildEncodeCommand, type EncodeCommandInput, videoEncoderArgs } from './command.ts';
+export {
+  buildEncodeCommand,
+  type EncodeCommand,
+  type EncodeCommandInput,
+  type PictureRenderer,
+  type SideFile,
+  videoEncoderArgs,
+} from './command.ts';
 export {
   type ChildEncodeOptions,
   ENCODE_RUNNER_PATH,
@@ -8,6 +15,7 @@ export {
   type RunnerChannel,
   relayEncode,
   runEncode,
+  writeSideFiles,
 } from './encode-client.ts';
 export type {
   EncodeOptions,
