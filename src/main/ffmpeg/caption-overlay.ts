@@ -14,7 +14,7 @@
  * for any number of layers (fill, outline, shadow), since compositing is linear.
  *
  * Events that change while they are on screen (karaoke \k, \t transforms, \move, \fad, scrolling effects)
- * cannot be drawn once;  readAssTimeline() says so and the caller draws every frame with subtitles instead.
+ * cannot be drawn once; readAssTimeline() says so and the caller draws every frame with subtitles instead.
  */
 import type { Size } from './motion-geometry.ts';
 

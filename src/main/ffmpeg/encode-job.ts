@@ -2,8 +2,10 @@
  * One complete encode: validate the request, run ffmpeg into a partial file, verify the result,
  * then rename it into place. Whatever fails, no partial file is left behind.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { assetsUsedBy } from '../../shared/plan-frames.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
@@ -32,8 +34,8 @@ export async function runEncode(
 
   await mkdir(dirname(request.outPath), { recursive: true });
   const partialPath = partialPathFor(request.outPath);
-  // The zooms' keyframe commands live here while ffmpeg runs.
-  const workDir = `${partialPath}.d`;
+  // The zooms' keyframe commands live here while ffmpeg runs (made by writeSideFiles, removed after).
+  const workDir = join(tmpdir(), `vfo-encode-${randomUUID()}`);
   const commandInput = {
     plan,
     assetPaths: request.assetPaths,

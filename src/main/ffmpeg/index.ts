@@ -3,6 +3,7 @@ export {
   buildEncodeCommand,
   type EncodeCommand,
   type EncodeCommandInput,
+  outputPixelFormat,
   type PictureRenderer,
   type SideFile,
   videoEncoderArgs,

@@ -31,10 +31,10 @@ describe('zoom keyframes', () => {
     }
   });
 
-  it('spaces keyframes so the corners move at most a pixel between two, once a second at least', () => {
+  it('spaces keyframes so the corners move at most 1.5 px between two, once a second at least', () => {
     const size = { width: 1920, height: 1080 };
     // A 63 s video's scenes of ~500 frames: the corners move 0.26 px a frame.
-    expect(zoomKeyStep(size, 500)).toBe(3);
+    expect(zoomKeyStep(size, 500)).toBe(5);
     expect(zoomKeyStep(size, 60)).toBe(1);
     expect(zoomKeyStep(size, 100_000)).toBe(30);
   });
