@@ -12,6 +12,8 @@
  *      encoder. The intermediate is the raw frames in the encoder's pixel format, written once: reading
  *      them needs no decoding and no conversion, only the reading itself, timed alone and printed beside it;
  *  (b) re-render / render (target ≤ 0.02): the unchanged script rendered again.
+ * When captions are drawn once per caption state, vfo first measures where they draw (a short ffmpeg
+ * run): the bare and filter-graph timings include that run.
  * Also timed: the filter graph alone (its frames thrown away), and unless --no-reference the pipeline
  * before issue 15 (zoompan over a 2x still, captions drawn every frame), bare and filters alone.
  */
@@ -24,8 +26,11 @@ import Database from 'better-sqlite3';
 import { BlobStore } from '../src/main/engine/blob-store.ts';
 import {
   buildEncodeCommand,
+  captionBoxArgs,
+  captionDrawing,
   type EncodeCommand,
   linkPlanAssets,
+  measureCaptionBox,
   outputPixelFormat,
   type PictureRenderer,
   videoEncoderArgs,
@@ -125,7 +130,7 @@ try {
   const captionsPath = plan.captions?.burnIn ? assetPaths[plan.captions.asset] : undefined;
   const captionsText = captionsPath ? await readFile(captionsPath, 'utf8') : undefined;
   const command = async (picture: PictureRenderer, p: RenderPlan, outPath: string) => {
-    const built = buildEncodeCommand({
+    const input = {
       plan: p,
       assetPaths,
       outPath,
@@ -134,17 +139,20 @@ try {
       workDir: join(dir, `side-${picture}`),
       captionsText,
       picture,
-    });
+    };
+    // Captions drawn once per state are measured first (a short ffmpeg run): timed with the command.
+    const drawing = captionDrawing(input);
+    const measure = drawing?.kind === 'once' ? captionBoxArgs(drawing.states) : undefined;
+    const built = buildEncodeCommand({ ...input, captionBox: await measureCaptionBox('ffmpeg', input) });
     await writeSideFiles(built.files);
-    return built;
+    return { ...built, measure };
   };
-  const bare = (await command('keyframes', plan, join(dir, 'bare.mp4'))).args;
-  const filtersOnly = [
-    ...graphArgs(await command('keyframes', videoOnly(plan), '/dev/null')),
-    '-f',
-    'null',
-    '-',
-  ];
+  /** The measuring run (if any), then the command: both are what vfo runs for the encode. */
+  const run = async (c: { measure?: string[] }, args: string[]) =>
+    (c.measure ? await timed('ffmpeg', c.measure) : 0) + (await timed('ffmpeg', args));
+  const bareCommand = await command('keyframes', plan, join(dir, 'bare.mp4'));
+  const filtersCommand = await command('keyframes', videoOnly(plan), '/dev/null');
+  const filtersOnly = [...graphArgs(filtersCommand), ...['-f', 'null', '-']];
   const referenceBare = (await command('zoompan-reference', plan, join(dir, 'reference.mp4'))).args;
   const referenceFilters = [
     ...graphArgs(await command('zoompan-reference', videoOnly(plan), '/dev/null')),
@@ -156,8 +164,7 @@ try {
   const { output } = plan;
   const pixelFormat = outputPixelFormat(encoder, output);
   const frames = join(dir, 'frames.raw');
-  const framesCommand = graphArgs(await command('keyframes', videoOnly(plan), '/dev/null'));
-  await timed('ffmpeg', [...framesCommand, '-f', 'rawvideo', frames]);
+  await timed('ffmpeg', [...graphArgs(filtersCommand), '-f', 'rawvideo', frames]);
   const rawInput = [
     ...['-f', 'rawvideo', '-pix_fmt', pixelFormat, '-s', `${output.width}x${output.height}`],
     ...['-r', String(output.fps), '-i', frames],
@@ -180,10 +187,10 @@ try {
       await rm(data, { recursive: true, force: true });
       return ms;
     },
-    bare: () => timed('ffmpeg', bare),
+    bare: () => run(bareCommand, bareCommand.args),
     encoderOnly: () => timed('ffmpeg', encoderOnly),
     readOnly: () => timed('ffmpeg', readOnly),
-    filters: () => timed('ffmpeg', filtersOnly),
+    filters: () => run(filtersCommand, filtersOnly),
     ...(options['no-reference']
       ? {}
       : {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { captionStates, frameTimeMs, readAssTimeline } from './caption-overlay.ts';
 import { buildEncodeCommand } from './command.ts';
-import { writeSideFiles } from './encode-job.ts';
+import { measureCaptionBox, writeSideFiles } from './encode-job.ts';
 import { sampledPsnr } from './look-metrics.ts';
 import {
   asset,
@@ -114,21 +114,22 @@ describe('captions drawn once per state', () => {
     });
     const render = async (name: string, captionsText?: string) => {
       const outPath = join(temp.dir, name);
-      const command = buildEncodeCommand({
-        plan,
-        assetPaths: paths,
-        outPath,
-        encoder: 'libx264',
-        captionsText,
-      });
+      const input = { plan, assetPaths: paths, outPath, encoder: 'libx264', captionsText };
+      const captionBox = await measureCaptionBox(FFMPEG, input);
+      const command = buildEncodeCommand({ ...input, captionBox });
       await writeSideFiles(command.files);
       execFileSync(FFMPEG, command.args);
-      return { outPath, graph: command.args[command.args.indexOf('-filter_complex') + 1] ?? '' };
+      return { outPath, captionBox, graph: command.args[command.args.indexOf('-filter_complex') + 1] ?? '' };
     };
     const once = await render('once.mp4', readFileSync(paths.captions, 'utf8'));
     const everyFrame = await render('every.mp4');
     expect(once.graph).toContain('overlay=');
     expect(everyFrame.graph).not.toContain('overlay=');
+    expect(everyFrame.captionBox).toBeUndefined();
+    // The layer is cropped to the band the captions use (one line at the bottom), on even pixels.
+    const box = once.captionBox;
+    expect(box && box.height < 0.3 * 360 && box.y > 180 && box.x % 2 === 0 && box.width % 2 === 0).toBe(true);
+    expect(once.graph).toContain(`crop=${box?.width}:${box?.height}:${box?.x}:${box?.y}`);
     // Lossless encodes: the only differences are rounding in the overlay (measured ~70 dB).
     const psnr = sampledPsnr(FFMPEG, once.outPath, everyFrame.outPath, 1);
     expect(psnr).toHaveLength(200);

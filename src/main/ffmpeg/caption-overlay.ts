@@ -115,36 +115,102 @@ function overlayFormat(pixelFormat: string): string {
   return pixelFormat === 'yuv420p' ? 'yuv420' : 'auto';
 }
 
-/**
- * Statements that lay the captions over `[video]` (frames `from`..`from + count` of the whole video, any
- * time base) and label the result `[out]`. `subtitles` is the subtitles filter with its file and fonts.
- */
-export function captionOverlayStatements(args: {
-  video: string;
-  out: string;
+/** Where the captions ever draw: the layer is cropped to it, so overlay blends only that band. */
+export interface CaptionBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface CaptionStates {
+  /** The subtitles filter with its file and fonts. */
   subtitles: string;
+  /** Frames (of the whole video) where the captions on screen change; the first is `from`. */
   states: number[];
   from: number;
   count: number;
   output: Size;
   fps: number;
-  pixelFormat: string;
-}): string[] {
-  const { video, out, subtitles, states, from, count, output, fps } = args;
-  const size = `${output.width}x${output.height}`;
+}
+
+/**
+ * Draws each state over black and over white; labels [capb0] (and [capb1] when `keepBlack`) the black
+ * drawings and [capa] the coverage (alpha) the two give.
+ */
+function drawStates(c: CaptionStates, keepBlack: boolean): string[] {
+  const size = `${c.output.width}x${c.output.height}`;
   // Frames are stamped with their index in the whole video, so libass draws them at the right time.
-  const stamp = `settb=1/${fps},setpts=PTS${from > 0 ? `+${from}` : ''}`;
-  const pick = states.map((n) => `eq(n\\,${n - from})`).join('+');
+  const stamp = `settb=1/${c.fps},setpts=N${c.from > 0 ? `+${c.from}` : ''}`;
+  const pick = c.states.map((n) => `eq(n\\,${n - c.from})`).join('+');
   return [
     // nullsrc allocates frames without painting them; only the picked ones are painted, below.
-    `nullsrc=s=${size}:r=${fps},trim=end_frame=${count},settb=1/${fps},setpts=N${from > 0 ? `+${from}` : ''},` +
-      `select='${pick}',format=gbrp,split[capk][capw]`,
-    `[capk]lut=c0=0:c1=0:c2=0,${subtitles},split[capb0][capb1]`,
-    `[capw]lut=c0=255:c1=255:c2=255,${subtitles}[capw1]`,
+    `nullsrc=s=${size}:r=${c.fps},trim=end_frame=${c.count},${stamp},select='${pick}',format=gbrp,split[capk][capw]`,
+    `[capk]lut=c0=0:c1=0:c2=0,${c.subtitles}${keepBlack ? ',split[capb0][capb1]' : '[capb0]'}`,
+    `[capw]lut=c0=255:c1=255:c2=255,${c.subtitles}[capw1]`,
     // gbrp's first plane is green: its coverage stands for all three.
     `[capb0][capw1]lut2=c0='255-(y-x)',extractplanes=g[capa]`,
-    `[capb1][capa]alphamerge,format=gbrap,unpremultiply=inplace=1[caps]`,
-    `${video}${stamp}[capv]`,
-    `[capv][caps]overlay=format=${overlayFormat(args.pixelFormat)}:eof_action=repeat,setpts=PTS-STARTPTS${out}`,
+  ];
+}
+
+/**
+ * A short ffmpeg run that draws the states and reports where anything is drawn (bbox on the coverage):
+ * its stderr goes to parseCaptionBox. Drawing twice costs far less than blending a whole-frame layer
+ * into every frame (measured at 1080p: ~1.3 s of overlay for a 63 s video, against ~0.4 s for this).
+ */
+export function captionBoxArgs(c: CaptionStates): string[] {
+  const graph = [...drawStates(c, false), '[capa]bbox=min_val=1[box]'].join(';');
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'info',
+    '-filter_complex',
+    graph,
+    '-map',
+    '[box]',
+    '-f',
+    'null',
+    '-',
+  ];
+}
+
+/** The union of the boxes bbox printed, on even pixels (4:2:0); null when nothing is ever drawn. */
+export function parseCaptionBox(stderr: string, output: Size): CaptionBox | null {
+  let x1 = Number.POSITIVE_INFINITY;
+  let y1 = Number.POSITIVE_INFINITY;
+  let x2 = -1;
+  let y2 = -1;
+  for (const m of stderr.matchAll(/x1:(\d+) x2:(\d+) y1:(\d+) y2:(\d+)/g)) {
+    const [, a, b, c, d] = m.map(Number) as [number, number, number, number, number];
+    x1 = Math.min(x1, a);
+    x2 = Math.max(x2, b);
+    y1 = Math.min(y1, c);
+    y2 = Math.max(y2, d);
+  }
+  if (x2 < 0) return null;
+  const left = Math.floor(x1 / 2) * 2;
+  const top = Math.floor(y1 / 2) * 2;
+  const right = Math.min(output.width, Math.ceil((x2 + 1) / 2) * 2);
+  const bottom = Math.min(output.height, Math.ceil((y2 + 1) / 2) * 2);
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
+
+/**
+ * Statements that lay the captions over `[video]` (frames `from`..`from + count` of the whole video, any
+ * time base) and label the result `[out]`. With a `box` the layer is cropped to it before it is
+ * converted and blended; without one the whole frame is blended.
+ */
+export function captionOverlayStatements(
+  c: CaptionStates & { video: string; out: string; pixelFormat: string; box?: CaptionBox },
+): string[] {
+  const { video, out, box, fps, from } = c;
+  const crop = box ? `,crop=${box.width}:${box.height}:${box.x}:${box.y}` : '';
+  const at = box ? `x=${box.x}:y=${box.y}:` : '';
+  return [
+    ...drawStates(c, true),
+    `[capb1][capa]alphamerge${crop},format=gbrap,unpremultiply=inplace=1[caps]`,
+    `${video}settb=1/${fps},setpts=PTS${from > 0 ? `+${from}` : ''}[capv]`,
+    `[capv][caps]overlay=${at}format=${overlayFormat(c.pixelFormat)}:eof_action=repeat,setpts=PTS-STARTPTS${out}`,
   ];
 }

@@ -10,7 +10,13 @@ import { dirname, join } from 'node:path';
 import { encodeSpan, sceneFrames } from '../../shared/plan-frames.ts';
 import type { Motion, RenderOutput, RenderPlan, Scene } from '../../shared/render-plan.ts';
 import { audioGraph } from './audio-graph.ts';
-import { captionOverlayStatements, captionStates, readAssTimeline } from './caption-overlay.ts';
+import {
+  type CaptionBox,
+  type CaptionStates,
+  captionOverlayStatements,
+  captionStates,
+  readAssTimeline,
+} from './caption-overlay.ts';
 import { FfmpegError } from './errors.ts';
 import { clipChain, colorSource, filterPath, stillFrameChain, zoompanReferenceChain } from './filters.ts';
 import { isPan, isZoom, type ScenePart, type Size } from './motion-geometry.ts';
@@ -68,7 +74,47 @@ export interface EncodeCommandInput {
    * when events animate) every frame is drawn by the subtitles filter.
    */
   captionsText?: string;
+  /**
+   * Where the captions draw (captionBoxArgs + parseCaptionBox): the layer is cropped to it; null when
+   * they draw nothing in this span. Not given: the whole frame is blended.
+   */
+  captionBox?: CaptionBox | null;
   picture?: PictureRenderer;
+}
+
+/** How burned-in captions are drawn: once per state (with those states) or every frame; none if not burned in. */
+export type CaptionDrawing =
+  | { kind: 'once'; states: CaptionStates }
+  | { kind: 'every-frame'; subtitles: string }
+  | undefined;
+
+export function captionDrawing(input: EncodeCommandInput): CaptionDrawing {
+  const { plan } = input;
+  if (!plan.captions?.burnIn) return undefined;
+  const pathOf = (assetId: string): string => {
+    const path = input.assetPaths[assetId];
+    if (!path) throw new FfmpegError('invalid-request', `no file given for asset "${assetId}"`);
+    return path;
+  };
+  const fontsDir = input.fontsDir ?? (plan.captions.font ? dirname(pathOf(plan.captions.font)) : undefined);
+  const fontsOption = fontsDir ? `:fontsdir=${filterPath(fontsDir)}` : '';
+  const subtitles = `subtitles=filename=${filterPath(pathOf(plan.captions.asset))}${fontsOption}`;
+  const timeline =
+    (input.picture ?? 'keyframes') === 'keyframes' && input.captionsText !== undefined
+      ? readAssTimeline(input.captionsText)
+      : undefined;
+  if (timeline?.kind !== 'static') return { kind: 'every-frame', subtitles };
+  const span = encodeSpan(plan);
+  const { fps } = plan.output;
+  const states = captionStates(timeline.events, fps, span.startFrame, span.frameCount);
+  if (states.length > MAX_CAPTION_STATES || states.length * FRAMES_PER_STATE > span.frameCount) {
+    return { kind: 'every-frame', subtitles };
+  }
+  const output = { width: plan.output.width, height: plan.output.height };
+  return {
+    kind: 'once',
+    states: { subtitles, states, from: span.startFrame, count: span.frameCount, output, fps },
+  };
 }
 
 export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
@@ -143,47 +189,28 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const concat = sceneLabels.length > 1 ? `concat=n=${sceneLabels.length}:v=1:a=0,` : '';
   statements.push(`${sceneLabels.join('')}${concat}trim=end_frame=${span.frameCount}[vcat]`);
   let videoOut = '[vcat]';
-  if (plan.captions?.burnIn) {
-    const fontsDir = input.fontsDir ?? (plan.captions.font ? dirname(pathOf(plan.captions.font)) : undefined);
-    const fontsOption = fontsDir ? `:fontsdir=${filterPath(fontsDir)}` : '';
-    const subtitles = `subtitles=filename=${filterPath(pathOf(plan.captions.asset))}${fontsOption}`;
-    const timeline =
-      picture === 'keyframes' && input.captionsText !== undefined
-        ? readAssTimeline(input.captionsText)
-        : undefined;
-    const states =
-      timeline?.kind === 'static'
-        ? captionStates(timeline.events, fps, span.startFrame, span.frameCount)
-        : undefined;
-    const drawOnce =
-      states !== undefined &&
-      states.length <= MAX_CAPTION_STATES &&
-      states.length * FRAMES_PER_STATE <= span.frameCount;
-    if (states && drawOnce) {
-      statements.push(
-        ...captionOverlayStatements({
-          video: videoOut,
-          out: '[vsub]',
-          subtitles,
-          states,
-          from: span.startFrame,
-          count: span.frameCount,
-          output: size,
-          fps,
-          pixelFormat: WORK_FORMAT,
-        }),
-      );
-    } else {
-      /*
-       * Captions are drawn at each frame's time, computed in floating point from its timestamp: with
-       * the same time base and the same frame index the whole video and a segment get the same time to
-       * the millisecond. A later segment's frames are stamped with their index in the whole video.
-       */
-      const shifted = span.startFrame > 0;
-      const into = `settb=1/${fps},${shifted ? `setpts=PTS+${span.startFrame},` : ''}`;
-      const back = shifted ? ',setpts=PTS-STARTPTS' : '';
-      statements.push(`${videoOut}${into}${subtitles}${back}[vsub]`);
-    }
+  const captions = captionDrawing(input);
+  if (captions?.kind === 'once' && input.captionBox !== null) {
+    statements.push(
+      ...captionOverlayStatements({
+        ...captions.states,
+        video: videoOut,
+        out: '[vsub]',
+        pixelFormat: WORK_FORMAT,
+        box: input.captionBox,
+      }),
+    );
+    videoOut = '[vsub]';
+  } else if (captions?.kind === 'every-frame') {
+    /*
+     * Captions are drawn at each frame's time, computed in floating point from its timestamp: with
+     * the same time base and the same frame index the whole video and a segment get the same time to
+     * the millisecond. A later segment's frames are stamped with their index in the whole video.
+     */
+    const shifted = span.startFrame > 0;
+    const into = `settb=1/${fps},${shifted ? `setpts=PTS+${span.startFrame},` : ''}`;
+    const back = shifted ? ',setpts=PTS-STARTPTS' : '';
+    statements.push(`${videoOut}${into}${captions.subtitles}${back}[vsub]`);
     videoOut = '[vsub]';
   }
   // One conversion to the format the encoder takes: VideoToolbox's own is nv12 (no copy-convert inside it).

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { assetsUsedBy } from '../../shared/plan-frames.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
-import { buildEncodeCommand, type SideFile } from './command.ts';
+import { type CaptionBox, captionBoxArgs, parseCaptionBox } from './caption-overlay.ts';
+import { buildEncodeCommand, captionDrawing, type EncodeCommandInput, type SideFile } from './command.ts';
 import {
   type EncodeOptions,
   type EncodeRequest,
@@ -17,6 +18,7 @@ import {
   parseEncodeRequest,
 } from './encode-types.ts';
 import { FfmpegError } from './errors.ts';
+import { captureOutput } from './exec.ts';
 import { isExecutableFile } from './locate.ts';
 import { runFfmpeg } from './run.ts';
 import { planExpectation, verifyVideo } from './verify.ts';
@@ -45,7 +47,8 @@ export async function runEncode(
     workDir,
     captionsText: await readBurnedCaptions(request),
   };
-  const command = buildEncodeCommand({ ...commandInput, outPath: partialPath });
+  const captionBox = await measureCaptionBox(request.ffmpegPath, { ...commandInput, outPath: partialPath });
+  const command = buildEncodeCommand({ ...commandInput, captionBox, outPath: partialPath });
   const { args } = command;
   const jobLog = log.child({ plan: plan.id, encoder: request.encoder });
   const expected = planExpectation(plan);
@@ -72,7 +75,7 @@ export async function runEncode(
       outPath: request.outPath,
       encoder: request.encoder,
       // Re-runnable once its side files are written again (writeSideFiles).
-      args: buildEncodeCommand({ ...commandInput, outPath: request.outPath }).args,
+      args: buildEncodeCommand({ ...commandInput, captionBox, outPath: request.outPath }).args,
       facts: { ...facts, path: request.outPath },
       elapsedMs,
     };
@@ -90,6 +93,20 @@ export async function writeSideFiles(files: SideFile[]): Promise<void> {
     await mkdir(dirname(file.path), { recursive: true });
     await writeFile(file.path, file.text);
   }
+}
+
+/**
+ * Where captions drawn once per state ever draw, found by a short ffmpeg run before the encode;
+ * undefined when they are drawn every frame or the run fails (the encode then blends the whole frame).
+ */
+export async function measureCaptionBox(
+  ffmpegPath: string,
+  input: EncodeCommandInput,
+): Promise<CaptionBox | null | undefined> {
+  const drawing = captionDrawing(input);
+  if (drawing?.kind !== 'once') return undefined;
+  const out = await captureOutput(ffmpegPath, captionBoxArgs(drawing.states), { timeoutMs: 600_000 });
+  return out.code === 0 ? parseCaptionBox(out.stderr, drawing.states.output) : undefined;
 }
 
 /** Burned-in captions are drawn once per caption state when their timing can be read. */

@@ -1,6 +1,8 @@
 /** Public surface of the ffmpeg module. encode-runner.ts is a process entry and is not exported. */
+export { type CaptionBox, captionBoxArgs } from './caption-overlay.ts';
 export {
   buildEncodeCommand,
+  captionDrawing,
   type EncodeCommand,
   type EncodeCommandInput,
   outputPixelFormat,
@@ -13,6 +15,7 @@ export {
   ENCODE_RUNNER_PATH,
   encodeInChildProcess,
   forkRunner,
+  measureCaptionBox,
   type RunnerChannel,
   relayEncode,
   runEncode,
