@@ -31,10 +31,10 @@ const WORK_FORMAT = 'yuv420p';
 /** Past this many caption states the once-per-state graph gets long: draw every frame instead. */
 const MAX_CAPTION_STATES = 4000;
 /**
- * Drawing a caption state costs about ten frames' worth of per-frame drawing (two full-frame libass
- * renders, the alpha extraction, a conversion; measured at 1080p: ~17 ms against ~2.4 ms a frame, less
- * the overlay's ~0.7 ms), so captions changing more often than every FRAMES_PER_STATE frames on average
- * are drawn every frame.
+ * Drawing a caption state costs several frames' worth of per-frame drawing (two full-frame libass renders
+ * for the layer and two more in the measuring run, the alpha extraction, a conversion; measured at 1080p:
+ * ~17 ms a state for the layer against ~2.4 ms a frame for subtitles), so captions changing more often
+ * than every FRAMES_PER_STATE frames on average are drawn every frame.
  */
 const FRAMES_PER_STATE = 10;
 
