@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sceneFrames } from '../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
@@ -19,6 +20,17 @@ import {
 } from './test-fixtures.ts';
 
 const valueAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+const build = (command: EncodeCommandInput) => buildEncodeCommand(command).args;
+
+/** Runs the command with real ffmpeg, its side files (the zooms' keyframe commands) written first. */
+function runCommand(command: EncodeCommandInput): void {
+  const { args, files } = buildEncodeCommand(command);
+  for (const file of files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.text);
+  }
+  execFileSync(FFMPEG, args);
+}
 const graphOf = (args: string[]) => valueAfter(args, '-filter_complex') ?? '';
 
 function input(plan: RenderPlan, overrides: Partial<EncodeCommandInput> = {}): EncodeCommandInput {
@@ -52,7 +64,7 @@ describe('sceneFrames', () => {
 describe('buildEncodeCommand', () => {
   it('encodes with libx264 crf + preset, output settings and progress on stdout', () => {
     const plan = tinyPlan();
-    const args = buildEncodeCommand(input(plan, { threads: 2 }));
+    const args = build(input(plan, { threads: 2 }));
     expect(args.slice(0, 8)).toEqual([
       '-hide_banner',
       '-nostdin',
@@ -80,7 +92,7 @@ describe('buildEncodeCommand', () => {
 
   it('gives VideoToolbox a bitrate and never crf or a preset', () => {
     const plan = tinyPlan();
-    const args = buildEncodeCommand(input(plan, { encoder: 'hevc_videotoolbox' }));
+    const args = build(input(plan, { encoder: 'hevc_videotoolbox' }));
     expect(valueAfter(args, '-b:v')).toBe('1M');
     expect(valueAfter(args, '-allow_sw')).toBe('1');
     expect(valueAfter(args, '-tag:v')).toBe('hvc1');
@@ -105,13 +117,13 @@ describe('buildEncodeCommand', () => {
         { startMs: 2200, durationMs: 800, visual: { kind: 'image', asset: 'img', motion: 'none' } },
       ],
     });
-    const args = buildEncodeCommand(input(plan));
+    const args = build(input(plan));
     expect(args.filter((a) => a === '/media/img.png')).toHaveLength(1);
     expect(args.join(' ')).toContain('-stream_loop -1 -i /media/clip.mp4 -i /media/clip.mp4 -i /media/n.wav');
     const graph = graphOf(args);
     expect(graph).toContain('split=2');
     expect(graph).toContain('concat=n=4:v=1:a=0');
-    const frames = [...graph.matchAll(/trim=end_frame=(\d+)/g)].map((m) => Number(m[1]));
+    const frames = [...graph.matchAll(/trim=(?:start_frame=0:)?end_frame=(\d+)/g)].map((m) => Number(m[1]));
     // Each scene's frames, then the whole video trimmed to its 3 s on the frame grid.
     expect(frames).toEqual([25, 18, 12, 20, 75]);
   });
@@ -122,12 +134,12 @@ describe('buildEncodeCommand', () => {
         assets: { ...tinyPlan().assets, music: asset('audio', 'music.mp3') },
         audio: { narration: 'narration', music: musicOf('music', -18, duckDb) },
       });
-    const ducked = buildEncodeCommand(input(withMusic(12)));
+    const ducked = build(input(withMusic(12)));
     expect(ducked.join(' ')).toContain('-stream_loop -1 -i /media/music.mp3');
     expect(graphOf(ducked)).toContain('volume=-18dB');
     expect(graphOf(ducked)).toMatch(/sidechaincompress=[^;]*attack=20:release=400[^;]*mix=0\.7488/);
     expect(graphOf(ducked)).toContain('atrim=end_sample=88200[aout]');
-    expect(graphOf(buildEncodeCommand(input(withMusic(0))))).not.toContain('sidechaincompress');
+    expect(graphOf(build(input(withMusic(0))))).not.toContain('sidechaincompress');
   });
 
   it('burns captions with a fonts folder, escaped', () => {
@@ -136,12 +148,12 @@ describe('buildEncodeCommand', () => {
       captions: { asset: 'subs', font: 'font', burnIn: true },
     });
     const paths = { ...input(plan).assetPaths, subs: "/m/it's: x/c.ass", font: '/fonts dir/f.ttf' };
-    const graph = graphOf(buildEncodeCommand(input(plan, { assetPaths: paths })));
+    const graph = graphOf(build(input(plan, { assetPaths: paths })));
     expect(graph).toContain(`subtitles=filename=${filterPath("/m/it's: x/c.ass")}:fontsdir=/fonts dir[vsub]`);
-    const explicit = graphOf(buildEncodeCommand(input(plan, { assetPaths: paths, fontsDir: '/app/fonts' })));
+    const explicit = graphOf(build(input(plan, { assetPaths: paths, fontsDir: '/app/fonts' })));
     expect(explicit).toContain(':fontsdir=/app/fonts[vsub]');
     const notBurned = { ...plan, captions: { asset: 'subs', burnIn: false } };
-    const soft = buildEncodeCommand(input(notBurned, { assetPaths: paths }));
+    const soft = build(input(notBurned, { assetPaths: paths }));
     expect(graphOf(soft)).not.toContain('subtitles');
     // Not burned in: a caption track instead.
     expect(soft.join(' ')).toContain(`-i /m/it's: x/c.ass -filter_complex`);
@@ -152,7 +164,7 @@ describe('buildEncodeCommand', () => {
     const plan = tinyPlan();
     const error = (() => {
       try {
-        return buildEncodeCommand(input(plan, { assetPaths: { narration: '/n.wav' } }));
+        return build(input(plan, { assetPaths: { narration: '/n.wav' } }));
       } catch (e) {
         return e;
       }
@@ -187,7 +199,7 @@ describe('buildEncodeCommand', () => {
         music: makeSineWav(join(tmp.dir, 'm.wav'), 0.5, 220),
       };
       const out = join(tmp.dir, 'out.mp4');
-      execFileSync(FFMPEG, buildEncodeCommand({ plan, assetPaths, outPath: out, encoder: 'libx264' }));
+      runCommand({ plan, assetPaths, outPath: out, encoder: 'libx264' });
       const probe = JSON.parse(
         execFileSync(
           FFPROBE,
@@ -223,7 +235,7 @@ describe('buildEncodeCommand', () => {
         music: makeSineWav(join(tmp.dir, 'm.wav'), 0.5, 100),
       };
       const out = join(tmp.dir, 'out.mp4');
-      execFileSync(FFMPEG, buildEncodeCommand({ plan, assetPaths, outPath: out, encoder: 'libx264' }));
+      runCommand({ plan, assetPaths, outPath: out, encoder: 'libx264' });
       const musicDb = (from: number, to: number) => {
         const filter = `atrim=${from}:${to},lowpass=f=300,lowpass=f=300,lowpass=f=300,astats=measure_perchannel=none:measure_overall=RMS_level`;
         const result = spawnSync(

@@ -3,14 +3,58 @@
  * rate, concatenated, captions burned in, narration (+ ducked music) mixed, encoded to MP4.
  * A segment's plan renders only its scenes, video only, with the captions it would show at the same
  * place in the whole video (see join.ts for putting segments together).
- * Pure: same input, same arguments; easy to test and to re-run by hand for benchmarks.
+ * Pure: same input, same arguments (and the same side files: the zooms' keyframe commands, which the
+ * caller writes before running ffmpeg); easy to test and to re-run by hand for benchmarks.
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { encodeSpan, sceneFrames } from '../../shared/plan-frames.ts';
-import type { RenderOutput, RenderPlan, Scene } from '../../shared/render-plan.ts';
+import type { Motion, RenderOutput, RenderPlan, Scene } from '../../shared/render-plan.ts';
 import { audioGraph, audioInputSpecs } from './audio-graph.ts';
+import {
+  type CaptionBox,
+  type CaptionStates,
+  captionOverlayStatements,
+  captionStates,
+  readAssTimeline,
+} from './caption-overlay.ts';
 import { FfmpegError } from './errors.ts';
-import { clipChain, colorSource, filterPath, stillImageChain } from './filters.ts';
+import { clipChain, colorSource, filterPath, stillFrameChain, zoompanReferenceChain } from './filters.ts';
+import { isPan, isZoom, type ScenePart, type Size } from './motion-geometry.ts';
+import { panStatements, planPan } from './motion-pan.ts';
+import { planZoom, zoomChain, zoomCommands } from './motion-zoom.ts';
+
+/**
+ * Scenes and captions are drawn in this format whatever the output's: every filter on the way takes it,
+ * and the output format (nv12 for VideoToolbox) is one conversion at the end.
+ */
+const WORK_FORMAT = 'yuv420p';
+/** Past this many caption states the once-per-state graph gets long: draw every frame instead. */
+const MAX_CAPTION_STATES = 4000;
+/**
+ * Drawing a caption state costs several frames' worth of per-frame drawing (two full-frame libass renders
+ * for the layer and two more in the measuring run, the alpha extraction, a conversion; measured at 1080p:
+ * ~17 ms a state for the layer against ~2.4 ms a frame for subtitles), so captions changing more often
+ * than every FRAMES_PER_STATE frames on average are drawn every frame.
+ */
+const FRAMES_PER_STATE = 10;
+
+/**
+ * How stills move: `keyframes` (motion-zoom.ts, motion-pan.ts, captions drawn once per state) or the
+ * pipeline before issue 15 (zoompan over a 2x still, captions drawn every frame), kept as the look
+ * test's reference.
+ */
+export type PictureRenderer = 'keyframes' | 'zoompan-reference';
+
+/** A file the arguments refer to; write it before running ffmpeg. */
+export interface SideFile {
+  path: string;
+  text: string;
+}
+
+export interface EncodeCommand {
+  args: string[];
+  files: SideFile[];
+}
 
 export interface EncodeCommandInput {
   plan: RenderPlan;
@@ -23,9 +67,57 @@ export interface EncodeCommandInput {
   threads?: number;
   /** Folder with the caption font; defaults to the folder of the plan's font asset. */
   fontsDir?: string;
+  /** Where side files go (absolute); defaults to the folder of outPath. */
+  workDir?: string;
+  /**
+   * The burned-in captions' ASS text. Given, captions are drawn once per caption state; without it (or
+   * when events animate) every frame is drawn by the subtitles filter.
+   */
+  captionsText?: string;
+  /**
+   * Where the captions draw (captionBoxArgs + parseCaptionBox): the layer is cropped to it; null when
+   * they draw nothing in this span. Not given: the whole frame is blended.
+   */
+  captionBox?: CaptionBox | null;
+  picture?: PictureRenderer;
 }
 
-export function buildEncodeCommand(input: EncodeCommandInput): string[] {
+/** How burned-in captions are drawn: once per state (with those states) or every frame; none if not burned in. */
+export type CaptionDrawing =
+  | { kind: 'once'; states: CaptionStates }
+  | { kind: 'every-frame'; subtitles: string }
+  | undefined;
+
+export function captionDrawing(input: EncodeCommandInput): CaptionDrawing {
+  const { plan } = input;
+  if (!plan.captions?.burnIn) return undefined;
+  const pathOf = (assetId: string): string => {
+    const path = input.assetPaths[assetId];
+    if (!path) throw new FfmpegError('invalid-request', `no file given for asset "${assetId}"`);
+    return path;
+  };
+  const fontsDir = input.fontsDir ?? (plan.captions.font ? dirname(pathOf(plan.captions.font)) : undefined);
+  const fontsOption = fontsDir ? `:fontsdir=${filterPath(fontsDir)}` : '';
+  const subtitles = `subtitles=filename=${filterPath(pathOf(plan.captions.asset))}${fontsOption}`;
+  const timeline =
+    (input.picture ?? 'keyframes') === 'keyframes' && input.captionsText !== undefined
+      ? readAssTimeline(input.captionsText)
+      : undefined;
+  if (timeline?.kind !== 'static') return { kind: 'every-frame', subtitles };
+  const span = encodeSpan(plan);
+  const { fps } = plan.output;
+  const states = captionStates(timeline.events, fps, span.startFrame, span.frameCount);
+  if (states.length > MAX_CAPTION_STATES || states.length * FRAMES_PER_STATE > span.frameCount) {
+    return { kind: 'every-frame', subtitles };
+  }
+  const output = { width: plan.output.width, height: plan.output.height };
+  return {
+    kind: 'once',
+    states: { subtitles, states, from: span.startFrame, count: span.frameCount, output, fps },
+  };
+}
+
+export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const { plan } = input;
   const { output } = plan;
   const inputArgs: string[] = [];
@@ -61,22 +153,34 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   }
 
   const size = { width: output.width, height: output.height };
-  const { fps, pixelFormat } = output;
+  const { fps } = output;
+  const picture = input.picture ?? 'keyframes';
+  const workDir = input.workDir ?? dirname(input.outPath);
+  const files: SideFile[] = [];
   const sceneLabels = scenes.map((scene, i) => {
     // The part of the scene this encode shows: `frames` frames from its `offset`-th.
-    const part = { total: sceneFrames(scene.startMs, scene.durationMs, fps), offset: scene.offset };
+    const part: ScenePart = {
+      total: sceneFrames(scene.startMs, scene.durationMs, fps),
+      offset: scene.offset,
+      frames: scene.frames,
+    };
     const { frames } = scene;
     const label = `[s${i}]`;
     const visual = scene.visual;
     if (visual.kind === 'color') {
-      statements.push(`${colorSource(visual.color, size, fps, frames, pixelFormat)}${label}`);
+      statements.push(`${colorSource(visual.color, size, fps, frames, WORK_FORMAT)}${label}`);
     } else if (visual.kind === 'image') {
-      const source = imageLabels.get(visual.asset)?.shift();
-      const chain = stillImageChain(visual.motion, size, fps, frames, pixelFormat, part);
-      statements.push(`${source}${chain}${label}`);
+      const source = imageLabels.get(visual.asset)?.shift() as string;
+      statements.push(
+        ...stillStatements(
+          { motion: visual.motion, source, label, tag: `m${i}`, size, fps, part, picture },
+          files,
+          workDir,
+        ),
+      );
     } else {
       const index = addInput(pathOf(visual.asset), visual.loop);
-      statements.push(`[${index}:v:0]${clipChain(size, fps, frames, pixelFormat, part.offset)}${label}`);
+      statements.push(`[${index}:v:0]${clipChain(size, fps, frames, WORK_FORMAT, part.offset)}${label}`);
     }
     return label;
   });
@@ -85,10 +189,19 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   const concat = sceneLabels.length > 1 ? `concat=n=${sceneLabels.length}:v=1:a=0,` : '';
   statements.push(`${sceneLabels.join('')}${concat}trim=end_frame=${span.frameCount}[vcat]`);
   let videoOut = '[vcat]';
-  if (plan.captions?.burnIn) {
-    const fontsDir = input.fontsDir ?? (plan.captions.font ? dirname(pathOf(plan.captions.font)) : undefined);
-    const fontsOption = fontsDir ? `:fontsdir=${filterPath(fontsDir)}` : '';
-    const subtitles = `subtitles=filename=${filterPath(pathOf(plan.captions.asset))}${fontsOption}`;
+  const captions = captionDrawing(input);
+  if (captions?.kind === 'once' && input.captionBox !== null) {
+    statements.push(
+      ...captionOverlayStatements({
+        ...captions.states,
+        video: videoOut,
+        out: '[vsub]',
+        pixelFormat: WORK_FORMAT,
+        box: input.captionBox,
+      }),
+    );
+    videoOut = '[vsub]';
+  } else if (captions?.kind === 'every-frame') {
     /*
      * Captions are drawn at each frame's time, computed in floating point from its timestamp: with
      * the same time base and the same frame index the whole video and a segment get the same time to
@@ -97,9 +210,13 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     const shifted = span.startFrame > 0;
     const into = `settb=1/${fps},${shifted ? `setpts=PTS+${span.startFrame},` : ''}`;
     const back = shifted ? ',setpts=PTS-STARTPTS' : '';
-    statements.push(`${videoOut}${into}${subtitles}${back}[vsub]`);
+    statements.push(`${videoOut}${into}${captions.subtitles}${back}[vsub]`);
     videoOut = '[vsub]';
   }
+  // One conversion to the format the encoder takes: VideoToolbox's own is nv12 (no copy-convert inside it).
+  const pixelFormat = outputPixelFormat(input.encoder, output);
+  statements.push(`${videoOut}format=${pixelFormat}[vout]`);
+  videoOut = '[vout]';
 
   const common = [
     ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
@@ -113,7 +230,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     ...['-pix_fmt', pixelFormat, '-r', String(fps), '-g', String(Math.max(1, fps * 2))],
   ];
   if (plan.segment) {
-    return [
+    const args = [
       ...common,
       ...inputArgs,
       ...['-filter_complex', statements.join(';\n')],
@@ -122,6 +239,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
       ...threads,
       ...['-f', 'mp4', input.outPath],
     ];
+    return { args, files };
   }
 
   const audioInputs = audioInputSpecs(plan).map((spec) => addInput(pathOf(spec.asset), spec.loop));
@@ -130,7 +248,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
   const softCaptions =
     plan.captions && !plan.captions.burnIn ? addInput(pathOf(plan.captions.asset), false) : undefined;
 
-  return [
+  const args = [
     ...common,
     ...inputArgs,
     ...['-filter_complex', statements.join(';\n')],
@@ -142,6 +260,42 @@ export function buildEncodeCommand(input: EncodeCommandInput): string[] {
     ...['-t', (plan.durationMs / 1000).toFixed(3)],
     ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
   ];
+  return { args, files };
+}
+
+/** The pixel format handed to the encoder: VideoToolbox takes nv12 natively, others the plan's. */
+export function outputPixelFormat(encoder: string, output: RenderOutput): string {
+  return encoder.endsWith('_videotoolbox') ? 'nv12' : output.pixelFormat;
+}
+
+interface StillScene {
+  motion: Motion;
+  source: string;
+  label: string;
+  /** Unique in the graph: names this scene's filters and labels. */
+  tag: string;
+  size: Size;
+  fps: number;
+  part: ScenePart;
+  picture: PictureRenderer;
+}
+
+/** The statements drawing one still scene; a zoom adds its keyframe commands to `files`. */
+function stillStatements(scene: StillScene, files: SideFile[], workDir: string): string[] {
+  const { motion, source, label, tag, size, fps, part } = scene;
+  if (scene.picture === 'zoompan-reference') {
+    return [`${source}${zoompanReferenceChain(motion, size, fps, part.frames, WORK_FORMAT, part)}${label}`];
+  }
+  if (isZoom(motion)) {
+    const plan = planZoom(motion, size, part);
+    const path = join(workDir, `${tag}-keyframes.cmd`);
+    files.push({ path, text: zoomCommands(plan, size, fps, tag) });
+    return [`${source}${zoomChain(plan, size, fps, part.frames, WORK_FORMAT, tag, path)}${label}`];
+  }
+  if (isPan(motion)) {
+    return panStatements(planPan(motion, size, part), source, label, tag, size, fps, part, WORK_FORMAT);
+  }
+  return [`${source}${stillFrameChain(size, fps, part.frames, WORK_FORMAT)}${label}`];
 }
 
 /** Maps input `input`'s captions as an MP4 text track (mov_text: what QuickTime and browsers read). */

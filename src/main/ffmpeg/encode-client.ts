@@ -13,7 +13,7 @@ import type { EncodeOptions, EncodeRequest, EncodeResult, RunnerInbound } from '
 import { FfmpegError, isFfmpegErrorKind } from './errors.ts';
 import { LineTail } from './stderr-tail.ts';
 
-export { runEncode } from './encode-job.ts';
+export { measureCaptionBox, runEncode, writeSideFiles } from './encode-job.ts';
 
 const log = createLogger('EncodeClient');
 

@@ -2,12 +2,15 @@
  * One complete encode: validate the request, run ffmpeg into a partial file, verify the result,
  * then rename it into place. Whatever fails, no partial file is left behind.
  */
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { assetsUsedBy } from '../../shared/plan-frames.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
-import { buildEncodeCommand } from './command.ts';
+import { type CaptionBox, captionBoxArgs, parseCaptionBox } from './caption-overlay.ts';
+import { buildEncodeCommand, captionDrawing, type EncodeCommandInput, type SideFile } from './command.ts';
 import {
   type EncodeOptions,
   type EncodeRequest,
@@ -15,6 +18,7 @@ import {
   parseEncodeRequest,
 } from './encode-types.ts';
 import { FfmpegError } from './errors.ts';
+import { captureOutput } from './exec.ts';
 import { isExecutableFile } from './locate.ts';
 import { runFfmpeg } from './run.ts';
 import { planExpectation, verifyVideo } from './verify.ts';
@@ -32,14 +36,20 @@ export async function runEncode(
 
   await mkdir(dirname(request.outPath), { recursive: true });
   const partialPath = partialPathFor(request.outPath);
+  // The zooms' keyframe commands live here while ffmpeg runs (made by writeSideFiles, removed after).
+  const workDir = join(tmpdir(), `vfo-encode-${randomUUID()}`);
   const commandInput = {
     plan,
     assetPaths: request.assetPaths,
     encoder: request.encoder,
     threads: request.threads,
     fontsDir: request.fontsDir,
+    workDir,
+    captionsText: await readBurnedCaptions(request),
   };
-  const args = buildEncodeCommand({ ...commandInput, outPath: partialPath });
+  const captionBox = await measureCaptionBox(request.ffmpegPath, { ...commandInput, outPath: partialPath });
+  const command = buildEncodeCommand({ ...commandInput, captionBox, outPath: partialPath });
+  const { args } = command;
   const jobLog = log.child({ plan: plan.id, encoder: request.encoder });
   const expected = planExpectation(plan);
   jobLog.info('encode started', {
@@ -49,6 +59,7 @@ export async function runEncode(
   });
 
   try {
+    await writeSideFiles(command.files);
     await runFfmpeg(request.ffmpegPath, args, {
       durationMs: expected.durationMs,
       onProgress: options.onProgress,
@@ -63,14 +74,47 @@ export async function runEncode(
     return {
       outPath: request.outPath,
       encoder: request.encoder,
-      args: buildEncodeCommand({ ...commandInput, outPath: request.outPath }),
+      // Re-runnable once its side files are written again (writeSideFiles).
+      args: buildEncodeCommand({ ...commandInput, captionBox, outPath: request.outPath }).args,
       facts: { ...facts, path: request.outPath },
       elapsedMs,
     };
   } catch (error) {
     await rm(partialPath, { force: true });
     throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** Writes the files an encode command refers to (their folders too). */
+export async function writeSideFiles(files: SideFile[]): Promise<void> {
+  for (const file of files) {
+    await mkdir(dirname(file.path), { recursive: true });
+    await writeFile(file.path, file.text);
+  }
+}
+
+/**
+ * Where captions drawn once per state ever draw, found by a short ffmpeg run before the encode;
+ * undefined when they are drawn every frame or the run fails (the encode then blends the whole frame).
+ */
+export async function measureCaptionBox(
+  ffmpegPath: string,
+  input: EncodeCommandInput,
+): Promise<CaptionBox | null | undefined> {
+  const drawing = captionDrawing(input);
+  if (drawing?.kind !== 'once') return undefined;
+  const out = await captureOutput(ffmpegPath, captionBoxArgs(drawing.states), { timeoutMs: 600_000 });
+  return out.code === 0 ? parseCaptionBox(out.stderr, drawing.states.output) : undefined;
+}
+
+/** Burned-in captions are drawn once per caption state when their timing can be read. */
+async function readBurnedCaptions(request: EncodeRequest): Promise<string | undefined> {
+  const captions = request.plan.captions;
+  if (!captions?.burnIn) return undefined;
+  const path = request.assetPaths[captions.asset];
+  return path ? readFile(path, 'utf8').catch(() => undefined) : undefined;
 }
 
 /** Missing inputs are user errors: say which asset and where it was expected. */

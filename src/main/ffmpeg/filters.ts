@@ -1,29 +1,12 @@
 /**
- * Filtergraph building blocks. Values inside a filter graph are parsed twice by ffmpeg: once when
- * the graph is split into filters, once when a filter's options are split. Both levels must be
- * escaped, or a path with a colon, quote or comma breaks the graph (or injects filters).
+ * Filtergraph building blocks shared by the scene chains. The moving stills live in motion-zoom.ts and
+ * motion-pan.ts; the zoompan chain below is the pipeline they replaced, kept as the look test's reference.
  */
 import type { Motion } from '../../shared/render-plan.ts';
+import { MOTION_ZOOM_EXTRA, type Size } from './motion-geometry.ts';
 
-/** Escapes a value for a filter option (`key=value:key=value`). */
-export function escapeOptionValue(value: string): string {
-  return value.replace(/[\\':]/g, (c) => `\\${c}`);
-}
-
-/** Escapes a filter's argument string for the graph description (`a=b,c=d;[x]...`). */
-export function escapeGraphText(value: string): string {
-  return value.replace(/[\\'[\],;]/g, (c) => `\\${c}`);
-}
-
-/** A file path (or any text) used as a filter option value inside -filter_complex. */
-export function filterPath(path: string): string {
-  return escapeGraphText(escapeOptionValue(path));
-}
-
-export interface Size {
-  width: number;
-  height: number;
-}
+export { escapeGraphText, escapeOptionValue, filterPath } from './filter-escape.ts';
+export type { Size } from './motion-geometry.ts';
 
 /** Scale to cover the box (keeping aspect) and crop the overflow: no letterbox bars. */
 export function coverChain(size: Size): string {
@@ -31,23 +14,29 @@ export function coverChain(size: Size): string {
   return `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h},setsar=1`;
 }
 
-/** How far (12%) motion zooms in: gentle enough to read as a slow drift, not a zoom. */
-const MOTION_ZOOM_EXTRA = '0.12';
-
 /**
- * Prescale factor for moving stills. zoompan crops at whole pixels of its input, so at 1x a slow
- * move creeps in visible one-pixel steps; on a 2x input each step is half an output pixel, for about
- * 10% more encode time (measured at 1080p). Capped so 4K outputs do not build 8K intermediates.
+ * Prescale factor of the reference pipeline. zoompan crops at whole pixels of its input (even ones for
+ * 4:2:0), so at 1x a slow move creeps in visible steps; a 2x input halves them. Capped so 4K outputs do
+ * not build 8K intermediates. (Measured for issue 15: the crop offset still moves by whole output pixels.)
  */
 export function motionSupersample(output: Size): number {
   return Math.max(output.width, output.height) * 2 <= 4096 ? 2 : 1;
 }
 
+/** A still shown for `frames` frames without motion: scaled once, then the one frame repeated. */
+export function stillFrameChain(output: Size, fps: number, frames: number, pixelFormat: string): string {
+  // Convert the pixel format on the single still, not on every output frame.
+  return (
+    `${coverChain(output)},format=${pixelFormat},loop=loop=-1:size=1,settb=1/${fps},setpts=N,` +
+    `trim=end_frame=${frames}`
+  );
+}
+
 /**
- * A still image shown for `frames` frames. The still is scaled ONCE (it is a single decoded
- * frame); motion is a zoompan window over the prescaled still, 'none' repeats the frame.
+ * The picture pipeline before issue 15, kept as the reference the look test compares against: a zoompan
+ * window over the still prescaled 2x (3840x2160 for 1080p), one bicubic downscale per frame.
  */
-export function stillImageChain(
+export function zoompanReferenceChain(
   motion: Motion,
   output: Size,
   fps: number,
@@ -56,13 +45,7 @@ export function stillImageChain(
   /** A part of a longer scene: its length and where this part starts (a segment cut inside it). */
   part: { total: number; offset: number } = { total: frames, offset: 0 },
 ): string {
-  // Convert the pixel format on the single still, not on every output frame.
-  if (motion === 'none') {
-    return (
-      `${coverChain(output)},format=${pixelFormat},loop=loop=-1:size=1,settb=1/${fps},setpts=N,` +
-      `trim=end_frame=${frames}`
-    );
-  }
+  if (motion === 'none') return stillFrameChain(output, fps, frames, pixelFormat);
   const k = motionSupersample(output);
   const big = `${coverChain({ width: output.width * k, height: output.height * k })},format=${pixelFormat}`;
   // Where the move is, from 0 to 1 over the whole scene: a part starting later starts its move there.

@@ -1,13 +1,25 @@
 /** Public surface of the ffmpeg module. encode-runner.ts is a process entry and is not exported. */
-export { buildEncodeCommand, type EncodeCommandInput, videoEncoderArgs } from './command.ts';
+export { type CaptionBox, captionBoxArgs } from './caption-overlay.ts';
+export {
+  buildEncodeCommand,
+  captionDrawing,
+  type EncodeCommand,
+  type EncodeCommandInput,
+  outputPixelFormat,
+  type PictureRenderer,
+  type SideFile,
+  videoEncoderArgs,
+} from './command.ts';
 export {
   type ChildEncodeOptions,
   ENCODE_RUNNER_PATH,
   encodeInChildProcess,
   forkRunner,
+  measureCaptionBox,
   type RunnerChannel,
   relayEncode,
   runEncode,
+  writeSideFiles,
 } from './encode-client.ts';
 export type {
   EncodeOptions,
