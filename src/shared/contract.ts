@@ -115,6 +115,9 @@ export const FarmStatusSchema = z.object({
   nodes: z.array(NodeViewSchema),
   ignored: z.array(z.object({ name: z.string(), reason: z.string() })),
   queue: z.object({
+    /** Where the farm's queue lives: the elected coordinator's SQLite (`lan`) or Redis (`redis`). */
+    backend: z.enum(['lan', 'redis']),
+    /** Tasks waiting for a worker (a scale-up hook reads this). */
     queued: z.number().int(),
     running: z.number().int(),
     done: z.number().int(),

@@ -12,6 +12,7 @@ import { Engine } from '../engine/engine.ts';
 import { loadNodeIdentity } from '../farm/net/index.ts';
 import { FarmNode, type FarmNodeOptions } from '../farm/node/farm-node.ts';
 import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
+import { parseRedisUrl, RedisFarmNode, type RedisFarmNodeOptions } from '../farm/redis/index.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { createLogger } from '../log/logger.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
@@ -55,7 +56,27 @@ export interface FarmOptions
   videoPreset?: string | undefined;
   /** Serve the UI and the contract to browsers on the LAN (out/renderer by default). */
   rendererDir?: string;
+  /**
+   * Keep the farm's queue in Redis (`--redis`) instead of on an elected coordinator: no mDNS, no
+   * election (docs/FARM.md, "Beyond one LAN").
+   */
+  redis?: RedisModeOptions | undefined;
 }
+
+export interface RedisModeOptions {
+  url: string;
+  /** A password kept out of the URL. */
+  password?: string | undefined;
+  /** Where other nodes reach this one (`--advertise-url`); default: the URL it listens on. */
+  advertiseUrl?: string | undefined;
+  /** Serve HTTPS (PEM certificate and key). */
+  tls?: RedisFarmNodeOptions['tls'];
+  /** PEM CA certificates to trust (rediss://, https peers without a pin). */
+  tlsCa?: string | undefined;
+}
+
+/** The farm node of this app: the LAN's (mDNS, elected coordinator) or Redis's. */
+export type AppFarmNode = FarmNode | RedisFarmNode;
 
 export interface App {
   dataDir: string;
@@ -65,7 +86,7 @@ export interface App {
   engine: Engine;
   services: PipelineServices;
   /** The farm node, when the app joined the farm. */
-  node: FarmNode | null;
+  node: AppFarmNode | null;
   /** The contract's handlers (the UI's API), when the app joined the farm. */
   service: VfoService | null;
   /** Farm status changes as events, when the app joined the farm. */
@@ -96,8 +117,8 @@ export async function openApp(options: AppOptions): Promise<App> {
       .run(jobId)
       .catch((error: unknown) => log.error('job failed to run', { job: jobId, error: String(error) }));
   };
-  const node = farm
-    ? new FarmNode({
+  const nodeOptions: FarmNodeOptions | null = farm
+    ? {
         ...farm,
         identity: await loadNodeIdentity(dataDir, farm.key),
         sqlite: database.sqlite,
@@ -123,8 +144,21 @@ export async function openApp(options: AppOptions): Promise<App> {
           jobView: (jobId) => jobJsonOf(engine.store, jobId),
         },
         extraRoutes: (app) => ui?.register(app),
-      })
+      }
     : null;
+  const redis = farm?.redis;
+  // The queue's home is chosen here, once: the rest of the app sees a node either way.
+  const node: AppFarmNode | null = !nodeOptions
+    ? null
+    : redis
+      ? new RedisFarmNode({
+          ...nodeOptions,
+          redis: { target: parseRedisUrl(redis.url), password: redis.password },
+          advertiseUrl: redis.advertiseUrl,
+          tls: redis.tls,
+          tlsCa: redis.tlsCa,
+        })
+      : new FarmNode(nodeOptions);
   const services = createDefaultServices({
     db: database.db,
     dataDir,

@@ -1,13 +1,15 @@
 import { openApp } from '../app/open-app.ts';
-import { readFarmKey } from '../farm/net/index.ts';
+import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
+import { exitWhenIdleOf, REDIS_NODE_OPTIONS, REDIS_NODE_USAGE, redisModeOf } from './node-redis-options.ts';
 
 export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
                 [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]
-                [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]`;
+                [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]
+${REDIS_NODE_USAGE}`;
 
 /** `vfo node`: this machine joins the farm headless and runs until SIGINT/SIGTERM. */
 export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -24,6 +26,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     'min-segment-seconds': { type: 'string' },
     'headers-timeout': { type: 'string' },
     'max-connections-per-client': { type: 'string' },
+    ...REDIS_NODE_OPTIONS,
   });
   if (values.help) {
     io.out(NODE_USAGE);
@@ -47,6 +50,8 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const key = await readFarmKey(values['farm-key-file']).catch((error: Error) => {
     throw new UsageError(error.message);
   });
+  const redis = await redisModeOf(values);
+  const exitWhenIdleMs = exitWhenIdleOf(values);
   const app = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
@@ -66,15 +71,32 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
         ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
         ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
       },
+      ...(redis ? { redis } : {}),
     },
   });
   const node = app.node as NonNullable<typeof app.node>;
   await app.start();
-  io.out(JSON.stringify({ event: 'listening', id: node.nodeId, name: node.name, url: node.selfUrl }));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  io.out(
+    JSON.stringify({
+      event: 'listening',
+      id: node.nodeId,
+      name: node.name,
+      url: node.selfUrl,
+      queue: redis ? 'redis' : 'lan',
+      // What clients pin (handed out with the farm key: docs/FARM.md).
+      ...(redis?.tls ? { tlsSha256: certificateFingerprint(redis.tls.cert) } : {}),
+    }),
+  );
+  const idle =
+    exitWhenIdleMs !== undefined && 'whenIdleFor' in node ? node.whenIdleFor(exitWhenIdleMs) : null;
+  const ended = await new Promise<'signal' | 'idle'>((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+    void idle?.then(() => resolve('idle'));
   });
+  // An on-demand box ends itself once the queue stayed empty (seed 002's scale-down).
+  if (ended === 'idle')
+    io.out(JSON.stringify({ event: 'idle-exit', id: node.nodeId, idleMs: exitWhenIdleMs }));
   await app.close();
   return EXIT.ok;
 }

@@ -62,6 +62,6 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
       name: i.instance,
       reason: i.detail ? `${i.reason}: ${i.detail}` : i.reason,
     })),
-    queue: { queued, running, done, failed },
+    queue: { backend: 'lan', queued, running, done, failed },
   };
 }

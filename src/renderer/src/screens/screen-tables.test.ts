@@ -37,7 +37,7 @@ describe('screen tables', () => {
       coordinator: { id: 'b', url: '', term: 2 },
       nodes: [node('a', 'worker'), node('b', 'coordinator')],
       ignored: [],
-      queue: { queued: 0, running: 0, done: 0, failed: 0 },
+      queue: { backend: 'lan', queued: 0, running: 0, done: 0, failed: 0 },
     };
     const html = renderToStaticMarkup(createElement(NodeTable, { status }));
     expect(html).toContain('<table aria-label="Nodes" data-testid="farm-nodes">');
