@@ -229,7 +229,7 @@ export interface FarmStatus {
   coordinator: { id: string; url: string; term: number } | null;
   nodes: { id: string; name: string; role: string; status: string; url: string; running: number }[];
   ignored: { name: string; reason: string }[];
-  queue: { queued: number; running: number; done: number; failed: number };
+  queue: { backend: 'lan' | 'redis'; queued: number; running: number; done: number; failed: number };
 }
 
 export function statusOf(key: FarmKeyFile, node: NodeProcess): Promise<FarmStatus> {

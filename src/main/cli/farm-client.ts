@@ -7,15 +7,49 @@ import {
   FarmHttpError,
   FarmTrust,
   type Peer,
+  parseFingerprint,
   readFarmKey,
+  TlsTrust,
 } from '../farm/net/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const SUBMIT_USAGE =
-  'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--wait] [--wait-timeout 6h] [--json]';
-export const STATUS_USAGE = 'usage: vfo status --node URL --farm-key-file FILE [--json]';
+  'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--wait] [--wait-timeout 6h] [--json]\n' +
+  '                  [--tls-pin SHA256 | --tls-ca FILE]   (an https node)';
+export const STATUS_USAGE =
+  'usage: vfo status --node URL --farm-key-file FILE [--json] [--tls-pin SHA256 | --tls-ca FILE]';
+
+/** How a client trusts an https node: its certificate's fingerprint (given with the farm key) or a CA. */
+export const TLS_CLIENT_OPTIONS = {
+  'tls-pin': { type: 'string' },
+  'tls-ca': { type: 'string' },
+} as const;
+
+export interface ClientTls {
+  pin?: string | undefined;
+  ca?: string | undefined;
+}
+
+/** The flags, else VFO_TLS_PIN / VFO_TLS_CA (so every farm command reaches an https node the same way). */
+async function tlsTrustFor(nodeUrl: string, given: ClientTls): Promise<TlsTrust | undefined> {
+  const pinText = given.pin ?? process.env.VFO_TLS_PIN;
+  const caPath = given.ca ?? process.env.VFO_TLS_CA;
+  if (!pinText && !caPath) return undefined;
+  const pins: Record<string, string> = {};
+  if (pinText) {
+    const pin = parseFingerprint(pinText);
+    if (!pin) throw new UsageError('--tls-pin must be a sha256 fingerprint (64 hex digits, colons allowed)');
+    pins[new URL(nodeUrl).origin] = pin;
+  }
+  const ca = caPath
+    ? await readFile(caPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`--tls-ca: cannot read ${caPath} (${error.code ?? 'unknown'})`);
+      })
+    : undefined;
+  return new TlsTrust({ ca, pins });
+}
 
 const DEFAULT_WAIT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 const POLL_MS = 500;
@@ -28,15 +62,18 @@ const MAX_BACKOFF_MS = 5_000;
 export async function connect(
   keyFile: string | undefined,
   nodeUrl: string,
+  tls: ClientTls = {},
 ): Promise<{ client: FarmClient; node: Peer }> {
   if (!keyFile) throw new UsageError('--farm-key-file is required');
   const key = await readFarmKey(keyFile).catch((error: Error) => {
     throw new UsageError(error.message);
   });
+  const trust = await tlsTrustFor(nodeUrl, tls);
   const client = createFarmClient({
     identity: ephemeralIdentity(key),
     trust: new FarmTrust(key),
     timeoutMs: 30_000,
+    ...(trust ? { tls: trust } : {}),
   });
   try {
     return { client, node: await client.identify(nodeUrl) };
@@ -62,6 +99,7 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     'farm-key-file': { type: 'string' },
     wait: { type: 'boolean' },
     'wait-timeout': { type: 'string' },
+    ...TLS_CLIENT_OPTIONS,
   });
   if (values.help) {
     io.out(SUBMIT_USAGE);
@@ -76,7 +114,10 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     if ((await stat(script).catch(() => null))?.isFile() !== true)
       throw new UsageError(`cannot read ${script}`);
   }
-  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
+  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node), {
+    pin: values['tls-pin'],
+    ca: values['tls-ca'],
+  });
   try {
     const submitted: { script: string; jobId: string }[] = [];
     for (const script of positionals) {
@@ -142,24 +183,30 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   const { values } = parseCommandArgs(argv, {
     node: { type: 'string' },
     'farm-key-file': { type: 'string' },
+    ...TLS_CLIENT_OPTIONS,
   });
   if (values.help) {
     io.out(STATUS_USAGE);
     return EXIT.ok;
   }
-  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
+  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node), {
+    pin: values['tls-pin'],
+    ca: values['tls-ca'],
+  });
   try {
     const status = (await client.json(node, 'GET', '/api/v1/status')) as {
       coordinator: { id: string; url: string; term: number } | null;
       nodes: { id: string; name: string; role: string; status: string; url: string; running: number }[];
-      queue: Record<string, number>;
+      queue: Record<string, number | string>;
     };
     if (values.json) {
       printJson(io, status);
       return EXIT.ok;
     }
     io.out(
-      `coordinator ${status.coordinator ? `${status.coordinator.id} (term ${status.coordinator.term}) ${status.coordinator.url}` : 'none yet'}`,
+      status.queue.backend === 'redis'
+        ? 'queue in redis (no coordinator)'
+        : `coordinator ${status.coordinator ? `${status.coordinator.id} (term ${status.coordinator.term}) ${status.coordinator.url}` : 'none yet'}`,
     );
     for (const n of status.nodes)
       io.out(
