@@ -271,6 +271,12 @@ describe('a farm with its queue in Redis', () => {
   it('shows a waiting task in the queue length; an on-demand box takes it and ends itself when idle', async () => {
     for (const node of [alpha, bravo, box])
       await key.client.json(peerOf(node), 'POST', '/farm/v1/worker/pause');
+    // The origin splits a video by the free slots it sees: once they are all paused, none.
+    await until(
+      async () => (await statusOf(key, alpha)).nodes.every((n) => n.status === 'paused'),
+      10_000,
+      'every node to be paused',
+    );
     const jobId = await submitScript(key, alpha, 'waiting.md', longScript('on-demand', 3));
     // What a scale-up hook reads: `vfo status --json` → queue.queued.
     await until(

@@ -10,8 +10,8 @@ import { createLogger } from '../../log/logger.ts';
 
 const log = createLogger('RedisLink');
 
-/** Reconnect quickly after a restart (BullMQ's default waits ~1 s), never slower than every 2 s. */
-const RECONNECT_MS = { first: 100, max: 2000 };
+/** Reconnect within half a second of Redis coming back (BullMQ's default waits ~1 s or more). */
+const RECONNECT_MS = { first: 50, max: 500 };
 
 export interface RedisTarget {
   url: string;

@@ -58,6 +58,9 @@ export class RedisOriginQueue implements OriginQueue {
   private readonly events: QueueEvents[] = [];
   /** Where each task was queued (so most look-ups ask one queue, not all). */
   private readonly placed = new Map<string, string>();
+  /** Tasks this node sent (or tried to send) since it started, and those whose sending is under way. */
+  private readonly sent = new Set<string>();
+  private readonly sending = new Set<string>();
   /** Progress of running tasks as their workers report it (BullMQ's `progress` event). */
   private readonly progressByTask = new Map<string, number>();
 
@@ -127,8 +130,10 @@ export class RedisOriginQueue implements OriginQueue {
   }
 
   async submit(task: TaskInput): Promise<string | undefined> {
+    this.sent.add(task.id);
     // Not reachable now: the task waits in this node's table and goes out on the next reconcile.
     if (!this.deps.link.available) return undefined;
+    this.sending.add(task.id);
     return this.within('submit', async () => {
       const found = await this.find(task.id);
       if (found) {
@@ -164,7 +169,7 @@ export class RedisOriginQueue implements OriginQueue {
       this.placed.set(task.id, encoder);
       log.info('task queued', { task: task.id, queue: name });
       return 'queued';
-    });
+    }).finally(() => this.sending.delete(task.id));
   }
 
   async withdraw(taskId: string): Promise<void> {
@@ -179,6 +184,7 @@ export class RedisOriginQueue implements OriginQueue {
         await found.job.remove();
       }
       this.placed.delete(taskId);
+      this.sent.delete(taskId);
       log.info('task withdrawn', { task: taskId });
     });
   }
@@ -219,7 +225,10 @@ export class RedisOriginQueue implements OriginQueue {
    * Queues again the tasks a step still waits for that Redis no longer has (it lost its last writes,
    * or was emptied), and those whose job finished without their video reaching this node.
    */
-  async reconcile(tasks: TaskInput[], stillWaiting: (taskId: string) => boolean): Promise<void> {
+  async reconcile(awaited: TaskInput[], stillWaiting: (taskId: string) => boolean): Promise<void> {
+    // Only what this node sent before and is not sending right now: a task a step is only now
+    // submitting is that step's business (after a restart, every waiting step submits its task again).
+    const tasks = awaited.filter((task) => this.sent.has(task.id) && !this.sending.has(task.id));
     if (!this.deps.link.available || tasks.length === 0) return;
     const lost: TaskInput[] = [];
     await this.within('reconcile', async () => {

@@ -217,7 +217,8 @@ export class RedisWorker {
       lease: offer.leaseId,
       worker: this.deps.nodeId,
       queue: job.queueName,
-      attempt: job.attemptsStarted,
+      // Attempts that ended in a failure, plus this one (a task handed back does not count).
+      attempt: job.attemptsMade + 1,
     });
     const progress = setInterval(() => {
       const lease = this.deps.worker.leases().find((l) => l.leaseId === offer.leaseId);
