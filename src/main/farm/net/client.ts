@@ -100,7 +100,7 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
     if (!options.tls) {
       throw new FarmHttpError(
         'unauthenticated',
-        `${new URL(url).origin} speaks https, and no TLS trust is set`,
+        `${new URL(url).origin} speaks https: pin its certificate (--tls-pin) or give its CA (--tls-ca)`,
       );
     }
     return options.tls.agentFor(url, id);
