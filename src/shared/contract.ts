@@ -194,6 +194,8 @@ export const SettingsViewSchema = z.object({
   dataDir: z.string(),
   /** A farm video is split into segments only if each can last this long; null: videos render whole. */
   minSegmentSeconds: z.number().nullable(),
+  /** How a video is encoded on this machine: in up to `parts` parts at once, each at least this long. */
+  localParts: z.object({ parts: z.number(), minSegmentSeconds: z.number() }),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
@@ -201,6 +203,7 @@ export const SECRET_NAMES = ['anthropic.apiKey', 'azure.speechKey', 'azure.speec
 
 const none = z.strictObject({});
 const SECONDS_MESSAGE = 'seconds must be a number from 1 to 86400';
+const PARTS_MESSAGE = 'parts must be a whole number from 1 to 16';
 
 interface MethodSpec {
   args: z.ZodType;
@@ -258,6 +261,13 @@ export const CONTRACT = {
   'settings.setMinSegmentSeconds': {
     args: z.strictObject({
       seconds: z.number(SECONDS_MESSAGE).min(1, SECONDS_MESSAGE).max(86_400, SECONDS_MESSAGE),
+    }),
+    result: SettingsViewSchema,
+  },
+  'settings.setLocalParts': {
+    args: z.strictObject({
+      parts: z.int(PARTS_MESSAGE).min(1, PARTS_MESSAGE).max(16, PARTS_MESSAGE),
+      minSegmentSeconds: z.number(SECONDS_MESSAGE).min(1, SECONDS_MESSAGE).max(86_400, SECONDS_MESSAGE),
     }),
     result: SettingsViewSchema,
   },

@@ -67,7 +67,8 @@ export interface StartNodeOptions {
   name: string;
   key: FarmKeyFile;
   role?: 'auto' | 'worker';
-  maxConcurrency?: number;
+  /** --max-concurrency (default 1); null: not given, the node's render.localParts setting decides. */
+  maxConcurrency?: number | null;
   /** Reuse a data folder (a restart); default `<root>/<name>`. */
   dataDir?: string;
   /** More `vfo node` flags (e.g. --min-segment-seconds). */
@@ -91,7 +92,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeProcess>
     ...['--interface', '127.0.0.1'],
     ...['--video-preset', PRESET],
     ...['--role', options.role ?? 'auto'],
-    ...['--max-concurrency', String(options.maxConcurrency ?? 1)],
+    ...(options.maxConcurrency === null ? [] : ['--max-concurrency', String(options.maxConcurrency ?? 1)]),
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, {

@@ -9,7 +9,12 @@ import {
   type SecretStore,
   type WritableSecretStore,
 } from '../secrets/secret-store.ts';
-import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
+import {
+  defaultLocalParts,
+  ffmpegPathSetting,
+  localPartsSetting,
+  segmentsSetting,
+} from '../settings/index.ts';
 import { callsOf } from './dispatch.fixture.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 
@@ -61,6 +66,8 @@ describe('settings calls', () => {
         dataDir: '/data/vfo',
         // The seeded farm.segments setting.
         minSegmentSeconds: 20,
+        // No render.localParts row: one part per core (up to four), none under ten seconds.
+        localParts: defaultLocalParts(),
       },
     });
   });
@@ -80,6 +87,25 @@ describe('settings calls', () => {
       });
     }
     expect(segmentsSetting.read(t.db)).toEqual({ minSegmentSeconds: 45 });
+  });
+
+  it('stores how many parts a video is encoded in here, and refuses what is not a count or a length', async () => {
+    const saved = await settings()['settings.setLocalParts']({ parts: 3, minSegmentSeconds: 8 });
+    expect(saved).toMatchObject({ ok: true, value: { localParts: { parts: 3, minSegmentSeconds: 8 } } });
+    expect(localPartsSetting.read(t.db)).toEqual({ parts: 3, minSegmentSeconds: 8 });
+    for (const parts of [0, 17, 2.5, Number.NaN]) {
+      const refused = await settings()['settings.setLocalParts']({ parts, minSegmentSeconds: 8 });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: {
+          code: 'invalid',
+          issues: [{ field: 'parts', message: 'parts must be a whole number from 1 to 16' }],
+        },
+      });
+    }
+    const badLength = await settings()['settings.setLocalParts']({ parts: 2, minSegmentSeconds: 0 });
+    expect(badLength).toMatchObject({ ok: false, error: { issues: [{ field: 'minSegmentSeconds' }] } });
+    expect(localPartsSetting.read(t.db)).toEqual({ parts: 3, minSegmentSeconds: 8 });
   });
 
   it('stores an absolute path to an executable file, and clears it with null', async () => {

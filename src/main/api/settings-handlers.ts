@@ -3,7 +3,12 @@ import { isAbsolute } from 'node:path';
 import type { FieldIssue, ProviderStatus, SettingsView } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
 import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
-import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
+import {
+  defaultLocalParts,
+  ffmpegPathSetting,
+  localPartsSetting,
+  segmentsSetting,
+} from '../settings/index.ts';
 import { CallFailure } from './call-failure.ts';
 import type { Handlers } from './dispatch.ts';
 
@@ -12,6 +17,7 @@ export type SettingsMethod =
   | 'settings.get'
   | 'settings.setFfmpegPath'
   | 'settings.setMinSegmentSeconds'
+  | 'settings.setLocalParts'
   | 'settings.setSecret';
 
 export interface SettingsDeps {
@@ -30,6 +36,7 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     providers: deps.providers(),
     dataDir: deps.dataDir,
     minSegmentSeconds: segmentsSetting.read(deps.db)?.minSegmentSeconds ?? null,
+    localParts: localPartsSetting.read(deps.db) ?? defaultLocalParts(),
   });
   return {
     'settings.providers': () => deps.providers(),
@@ -46,6 +53,11 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     // The contract's schema bounds the seconds; the next video sent to the farm uses them.
     'settings.setMinSegmentSeconds': ({ seconds }) => {
       segmentsSetting.write(deps.db, { minSegmentSeconds: seconds });
+      return view();
+    },
+    // The next video encoded here uses them; a node's farm slots change at its next start.
+    'settings.setLocalParts': (localParts) => {
+      localPartsSetting.write(deps.db, localParts);
       return view();
     },
     // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.

@@ -23,7 +23,13 @@ import {
   type PipelineServices,
 } from '../pipeline/index.ts';
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
-import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
+import {
+  defaultLocalParts,
+  ffmpegPathSetting,
+  type LocalParts,
+  localPartsSetting,
+  segmentsSetting,
+} from '../settings/index.ts';
 import { importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
 
@@ -39,15 +45,16 @@ export interface AppOptions {
   /** The app's bundled encode runner and how to start it (an Electron utility process). */
   encodeRunnerPath?: string | undefined;
   startEncodeRunner?: ((runnerPath: string) => RunnerChannel) | undefined;
+  /** Overrides the render.localParts setting (`vfo render --parts`). */
+  localParts?: Partial<LocalParts> | undefined;
   /** Join the farm (`vfo node`, the desktop app); without it the engine encodes in-process. */
   farm?: FarmOptions | undefined;
 }
 
 export interface FarmOptions
-  extends Pick<
-    FarmNodeOptions,
-    'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'maxConcurrency' | 'http'
-  > {
+  extends Pick<FarmNodeOptions, 'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'http'> {
+  /** Encodes at once; absent: the render.localParts setting's parts (local parts are the node's slots). */
+  maxConcurrency?: number | undefined;
   /** When the port is taken, listen on any free port instead (the app; `vfo node` fails instead). */
   anyPortIfTaken?: boolean;
   /** Overrides the `farm.segments` setting's minimum segment length for this run. */
@@ -109,6 +116,10 @@ export async function openApp(options: AppOptions): Promise<App> {
   const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
   const secrets = options.secrets ?? envSecretStore();
   const farm = options.farm;
+  const localParts = (): LocalParts => ({
+    ...(localPartsSetting.read(database.db) ?? defaultLocalParts()),
+    ...options.localParts,
+  });
   // The engine and the UI are built below; the node reaches them only when a request or a job comes in.
   let engine!: Engine;
   let ui: Ui | null = null;
@@ -120,6 +131,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const nodeOptions: FarmNodeOptions | null = farm
     ? {
         ...farm,
+        maxConcurrency: farm.maxConcurrency ?? localParts().parts,
         identity: await loadNodeIdentity(dataDir, farm.key),
         sqlite: database.sqlite,
         dataDir,
@@ -166,6 +178,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     blobs,
     ffmpeg,
     ...(options.threads ? { encoderThreads: options.threads } : {}),
+    localParts,
     ...(runnerPath ? { encodeRunnerPath: runnerPath } : {}),
     secrets,
     ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),

@@ -64,7 +64,8 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
       port,
       ...(values.interface ? { interface: values.interface } : {}),
       role,
-      maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency') ?? 1,
+      // Default: the render.localParts setting's parts (one slot per core given to renders).
+      maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency'),
       ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
       ...(minSegmentSeconds !== undefined ? { minSegmentSeconds } : {}),
       http: {

@@ -5,11 +5,12 @@ import type { EngineEvent } from '../engine/events.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { diagnosticsText, prepareBrief, prepareScript } from '../intake/prepare-script.ts';
+import { MAX_LOCAL_PARTS } from '../settings/index.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const RENDER_USAGE = `usage: vfo render <scripts...> [--out DIR] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG]
-                  [--ffmpeg PATH] [--threads N] [--json] [--data DIR]
+                  [--ffmpeg PATH] [--threads N] [--parts N] [--json] [--data DIR]
        vfo render --title TITLE (--brief TEXT | --brief-file FILE) [same options]   (Claude writes the script)`;
 
 /**
@@ -24,6 +25,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     'video-preset': { type: 'string' },
     ffmpeg: { type: 'string' },
     threads: { type: 'string' },
+    parts: { type: 'string' },
     title: { type: 'string' },
     brief: { type: 'string' },
     'brief-file': { type: 'string' },
@@ -40,6 +42,8 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     data: values.data,
     ffmpeg: values.ffmpeg,
     threads: positiveInt(values.threads, 'threads'),
+    // --parts 1 renders whole; otherwise up to N parts on this machine's cores (render.localParts).
+    localParts: partsOption(values.parts),
   });
   try {
     const choices = {
@@ -142,4 +146,11 @@ function progressPrinter(io: CliIo): (event: EngineEvent) => void {
       io.err(`  ${event.jobId.slice(0, 8)} ${event.stepKey.padEnd(10)} ${Math.round(event.fraction * 100)}%`);
     }
   };
+}
+
+function partsOption(value: string | undefined): { parts: number } | undefined {
+  const parts = positiveInt(value, 'parts');
+  if (parts === undefined) return undefined;
+  if (parts > MAX_LOCAL_PARTS) throw new UsageError(`--parts must be at most ${MAX_LOCAL_PARTS}`);
+  return { parts };
 }

@@ -1,14 +1,27 @@
 import { join } from 'node:path';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { StepError } from '../engine/errors.ts';
-import type { StepHandler, StepResult } from '../engine/step-handler.ts';
-import { encodeInChildProcess, linkPlanAssets, selectEncoder } from '../ffmpeg/index.ts';
+import type { StepContext, StepHandler, StepResult } from '../engine/step-handler.ts';
+import {
+  type EncodeRequest,
+  encodeInChildProcess,
+  type FfmpegLocation,
+  linkPlanAssets,
+  selectEncoder,
+} from '../ffmpeg/index.ts';
+import { encodeSegmented } from '../segments/segmented-encode.ts';
+import { splitPlan } from '../segments/split-plan.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 
 const ENCODE_VERSION = 'encode/1';
 
-/** RenderPlan → verified MP4, encoded in a separate process (a utility process in the app). */
+/**
+ * RenderPlan → verified MP4, encoded in separate processes (utility processes in the app): on the farm,
+ * or here — whole, or in parts on this machine's free cores, joined without re-encoding. A part is a
+ * segment exactly as the farm makes them, so a video encoded in parts equals it encoded whole frame for
+ * frame (see segments/); the version does not depend on how it was cut.
+ */
 export function encodeStep(services: PipelineServices): StepHandler {
   return {
     kind: 'render.encode',
@@ -44,40 +57,88 @@ export function encodeStep(services: PipelineServices): StepHandler {
       const { location, probe } = await services.ffmpeg();
       const encoder = selectEncoder(plan.output.encoders, probe);
       const { assetPaths, fontsDir } = await linkPlanAssets(plan, services.blobPath, ctx.workDir);
-      const outPath = join(ctx.workDir, 'video.mp4');
-      const result = await encodeInChildProcess(
-        {
-          ffmpegPath: location.ffmpegPath,
-          ffprobePath: location.ffprobePath,
-          plan,
-          assetPaths,
-          outPath,
-          encoder,
-          fontsDir,
-          ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
-        },
-        {
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.fraction),
-          ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
-          ...(services.startEncodeRunner ? { startRunner: services.startEncodeRunner } : {}),
-        },
-      );
+      const request: EncodeRequest = {
+        ffmpegPath: location.ffmpegPath,
+        ffprobePath: location.ffprobePath,
+        plan,
+        assetPaths,
+        outPath: join(ctx.workDir, 'video.mp4'),
+        encoder,
+        fontsDir,
+        ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
+      };
+      const local = services.localParts?.();
+      const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
+      const parts = local
+        ? splitPlan(pinned, local.parts, { minSegmentMs: local.minSegmentSeconds * 1000 })
+        : [];
+      if (parts.length > 1) return encodeInParts(services, ctx, request, location, parts);
+      const result = await encodeInChildProcess(request, {
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress(p.fraction),
+        ...runnerOptions(services),
+      });
+      const metadata = {
+        encoder,
+        facts: result.facts as never,
+        args: result.args,
+        elapsedMs: result.elapsedMs,
+      };
       return {
-        files: {
-          video: {
-            path: result.outPath,
-            type: 'video',
-            metadata: {
-              encoder: result.encoder,
-              facts: result.facts as never,
-              args: result.args,
-              elapsedMs: result.elapsedMs,
-            },
-          },
-        },
-        data: { encoder: result.encoder, durationMs: plan.durationMs },
+        files: { video: { path: result.outPath, type: 'video', metadata } },
+        data: { encoder, durationMs: plan.durationMs },
       };
     },
+  };
+}
+
+/** The video in parts encoded at once on this machine (one per core it may use), then joined. */
+async function encodeInParts(
+  services: PipelineServices,
+  ctx: StepContext,
+  request: EncodeRequest,
+  ffmpeg: FfmpegLocation,
+  parts: RenderPlan[],
+): Promise<StepResult> {
+  const started = performance.now();
+  // One part failing for good stops its siblings: the step fails (and is retried) as a whole.
+  const siblings = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, siblings.signal]);
+  const result = await encodeSegmented({
+    plan: request.plan,
+    segments: parts,
+    ffmpeg,
+    assetPaths: request.assetPaths,
+    workDir: ctx.workDir,
+    signal: ctx.signal,
+    onProgress: (fraction) => ctx.progress(fraction),
+    encodeSegments: (progress) =>
+      Promise.all(
+        parts.map((plan, index) =>
+          encodeInChildProcess(
+            { ...request, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
+            { signal, onProgress: (p) => progress(index, p.fraction), ...runnerOptions(services) },
+          ).then(
+            (done) => ({ path: done.outPath, encoder: done.encoder }),
+            (error: unknown) => {
+              siblings.abort(error);
+              throw error;
+            },
+          ),
+        ),
+      ),
+  });
+  const elapsedMs = Math.round(performance.now() - started);
+  const metadata = { encoder: result.encoder, facts: result.facts as never, parts: parts.length, elapsedMs };
+  return {
+    files: { video: { path: result.outPath, type: 'video', metadata } },
+    data: { encoder: result.encoder, durationMs: request.plan.durationMs },
+  };
+}
+
+function runnerOptions(services: PipelineServices) {
+  return {
+    ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
+    ...(services.startEncodeRunner ? { startRunner: services.startEncodeRunner } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../ffmpeg/index.ts';
 import type { TextGenerator } from '../llm/types.ts';
+import type { LocalParts } from '../settings/index.ts';
 import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
 import type { SpeechSynthesizer } from '../speech/index.ts';
 
@@ -58,4 +59,6 @@ export interface PipelineServices {
   farm?: FarmEncodeService;
   /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
   encoderThreads?: number;
+  /** How many parts a video is encoded in on this machine, read for each video (absent: whole). */
+  localParts?: () => LocalParts;
 }

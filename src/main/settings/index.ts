@@ -1,4 +1,5 @@
 /** Every setting a node keeps (Settings in the app, `vfo gc --budget`, a row edited by hand). */
+import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { setting } from './setting.ts';
@@ -9,6 +10,7 @@ export { type Setting, setting } from './setting.ts';
 export const ffmpegPathSetting = setting('ffmpegPath', z.string().min(1).max(4096), 'ffmpeg is searched for');
 
 export const MAX_SEGMENT_SECONDS = 24 * 3600;
+export const MAX_LOCAL_PARTS = 16;
 
 /**
  * How long each part of a video split across the farm must last (`farm.segments`); read when a video is
@@ -19,6 +21,30 @@ export const segmentsSetting = setting(
   z.strictObject({ minSegmentSeconds: z.number().min(1).max(MAX_SEGMENT_SECONDS) }),
   'videos render whole',
 );
+
+/**
+ * How many parts one video is encoded in on this machine (`render.localParts`): one per core it may use,
+ * none shorter than `minSegmentSeconds` (each part pays an ffmpeg start-up and a join). On a farm node the
+ * parts are its slots: the farm hands it that many segments at once. None: `defaultLocalParts()`.
+ */
+export const localPartsSetting = setting(
+  'render.localParts',
+  z.strictObject({
+    parts: z.int().min(1).max(MAX_LOCAL_PARTS),
+    minSegmentSeconds: z.number().min(1).max(MAX_SEGMENT_SECONDS),
+  }),
+  'the default applies',
+);
+
+export type LocalParts = NonNullable<ReturnType<typeof localPartsSetting.read>>;
+
+/**
+ * One part per core, up to four: past that the join and the per-part start-up eat the gain on a
+ * laptop-class Mac, and the farm spreads longer videos anyway. Ten seconds keeps a short video whole.
+ */
+export function defaultLocalParts(cores: number = availableParallelism()): LocalParts {
+  return { parts: Math.max(1, Math.min(4, cores)), minSegmentSeconds: 10 };
+}
 
 /**
  * The folders besides a script's own that its media may come from (`media.roots`, a JSON list of

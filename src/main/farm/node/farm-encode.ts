@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { encodeSpan } from '../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../shared/render-plan.ts';
 import { ShutdownError, StepError } from '../../engine/errors.ts';
-import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
+import type { FfmpegLocation } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeRequest, FarmEncodeResult } from '../../pipeline/services.ts';
+import { type EncodeCapacity, planSegments } from '../../segments/segment-placement.ts';
+import { encodeSegmented, MixedEncodersError } from '../../segments/segmented-encode.ts';
+import type { SplitPolicy } from '../../segments/split-plan.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
-import type { EncodeCapacity } from '../segments/segment-encoder.ts';
-import { planSegments } from '../segments/segment-encoder.ts';
-import type { SplitPolicy } from '../segments/split-plan.ts';
-import type { FarmResult, Origin, OriginTask } from './origin.ts';
+import type { Origin, OriginTask } from './origin.ts';
 
 const log = createLogger('FarmEncode');
 
@@ -27,9 +27,6 @@ const log = createLogger('FarmEncode');
 function cancelledByUser(signal: AbortSignal): boolean {
   return signal.aborted && !(signal.reason instanceof ShutdownError);
 }
-
-/** Share of the step's progress the segments stand for; the join is the rest. */
-const SEGMENTS_SHARE = 0.95;
 
 export interface FarmEncoderDeps {
   nodeId: string;
@@ -99,78 +96,38 @@ export class FarmEncoder {
         return { task: t.taskId, scenes: span.parts.map((part) => part.scene), frames: span.frameCount };
       }),
     });
-    const ffmpeg = await this.deps.ffmpeg();
-    const assetPaths = await this.linkOriginAssets(input.plan, input.workDir);
-    const captions = input.plan.captions;
-    const captionsPath = captions && !captions.burnIn ? assetPaths[captions.asset] : undefined;
-    // The audio encode stops when the step is cancelled, and when a segment fails for good.
-    const local = new AbortController();
-    const stop = () => local.abort(input.signal.reason);
-    input.signal.addEventListener('abort', stop, { once: true });
-    let back = 0;
-    // Both promises are awaited together from the start, so a failure of either is never left unhandled.
-    const segments = Promise.all(
-      tasks.map((task) =>
-        origin
-          .awaitTask({
-            taskId: task.taskId,
-            jobId: input.jobId,
-            plan: task.plan,
-            splitOf: wholeId,
-            signal: input.signal,
-          })
-          .then((result) => {
-            back++;
-            input.onProgress?.((SEGMENTS_SHARE * back) / tasks.length);
-            return result;
-          }),
-      ),
-    );
-    // The audio needs no segment: it is encoded here while the farm encodes the picture.
-    const audio = encodeAudioTrack(
-      {
-        ffmpegPath: ffmpeg.ffmpegPath,
-        plan: input.plan,
-        assetPaths,
-        outPath: join(input.workDir, 'audio.m4a'),
-      },
-      { signal: local.signal },
-    );
-    let results: FarmResult[];
-    let audioPath: string;
-    try {
-      [results, audioPath] = await Promise.all([segments, audio]);
-    } catch (error) {
-      local.abort(error);
-      await audio.catch(() => undefined);
-      throw error;
-    } finally {
-      input.signal.removeEventListener('abort', stop);
-    }
-    // Packets of different encoders cannot be joined: the workers had to use the pinned one.
-    const pinned = tasks[0]?.plan.output.encoders[0];
-    const odd = results.find((r) => r.encoder !== pinned);
-    if (odd) {
-      await origin.dropSegments(wholeId);
-      throw new StepError('retryable', `a segment came from ${odd.encoder}, not from ${pinned}`);
-    }
-    const joined = await joinSegments(
-      {
-        ffmpegPath: ffmpeg.ffmpegPath,
-        ffprobePath: ffmpeg.ffprobePath,
-        plan: input.plan,
-        segmentPaths: results.map((r) => r.path),
-        audioPath,
-        ...(captionsPath ? { captionsPath } : {}),
-        outPath: join(input.workDir, 'video.mp4'),
-      },
-      {
-        signal: input.signal,
-        onProgress: (p) => input.onProgress?.(SEGMENTS_SHARE + (1 - SEGMENTS_SHARE) * p.fraction),
-      },
-    ).catch(async (error: unknown) => {
-      // Segments that cannot be joined would fail the same way again: the next attempt splits anew.
-      if (!input.signal.aborted) await origin.dropSegments(wholeId);
+    const joined = await encodeSegmented({
+      plan: input.plan,
+      segments: tasks.map((t) => t.plan),
+      ffmpeg: await this.deps.ffmpeg(),
+      assetPaths: await this.linkOriginAssets(input.plan, input.workDir),
+      workDir: input.workDir,
+      signal: input.signal,
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+      encodeSegments: (progress) =>
+        Promise.all(
+          tasks.map((task, index) =>
+            origin
+              .awaitTask({
+                taskId: task.taskId,
+                jobId: input.jobId,
+                plan: task.plan,
+                splitOf: wholeId,
+                signal: input.signal,
+              })
+              .then((result) => {
+                progress(index, 1);
+                return result;
+              }),
+          ),
+        ),
+      // The next attempt splits anew.
+      onUnusable: () => origin.dropSegments(wholeId),
+    }).catch((error: unknown) => {
+      // A foreign encoder is a worker's mistake: another attempt may go better.
+      if (error instanceof MixedEncodersError) {
+        throw new StepError('retryable', error.message);
+      }
       throw error;
     });
     // The joined video is the step's now; the segments were only a means to it.
@@ -178,7 +135,7 @@ export class FarmEncoder {
     return {
       path: joined.outPath,
       sha256: (await sha256File(joined.outPath)).sha256,
-      encoder: results[0]?.encoder ?? 'unknown',
+      encoder: joined.encoder,
       segments: tasks.length,
     };
   }

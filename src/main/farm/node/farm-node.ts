@@ -14,6 +14,7 @@ import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../../ffmpeg/in
 import type { FarmApp } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeService } from '../../pipeline/services.ts';
+import type { SplitPolicy } from '../../segments/split-plan.ts';
 import { type ClusterMember, startClusterMember } from '../cluster/cluster-member.ts';
 import { parseHelloInfo } from '../cluster/hello-schema.ts';
 import { UntrustedPeerError } from '../cluster/liveness.ts';
@@ -30,7 +31,6 @@ import {
   type NodeIdentity,
   type Peer,
 } from '../net/index.ts';
-import type { SplitPolicy } from '../segments/split-plan.ts';
 import { BlobGuard, failTasksNeeding } from './blob-guard.ts';
 import { Coordinator } from './coordinator.ts';
 import { FarmEncoder } from './farm-encode.ts';

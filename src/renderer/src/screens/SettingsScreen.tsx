@@ -4,6 +4,7 @@ import { type Column, DataTable } from '../components/DataTable.tsx';
 import { useSettingsStore } from '../stores/settings-store.ts';
 import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
 import { KeysForm } from './settings/KeysForm.tsx';
+import { LocalPartsForm } from './settings/LocalPartsForm.tsx';
 import { SegmentsForm } from './settings/SegmentsForm.tsx';
 
 interface Provider {
@@ -73,6 +74,15 @@ export function SettingsScreen() {
           <code>{settings.ffmpegPath ?? 'searched for (/opt/homebrew/bin, /usr/local/bin, PATH)'}</code> —
           change it in the desktop app on that Mac.
         </p>
+      )}
+      <h2 id="local-parts-heading">Encoding on this Mac</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <LocalPartsForm
+          key={`${settings.localParts.parts}/${settings.localParts.minSegmentSeconds}`}
+          current={settings.localParts}
+        />
       )}
       <h2 id="segments-heading">Farm segments</h2>
       {settings === null ? (

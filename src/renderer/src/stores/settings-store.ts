@@ -17,12 +17,16 @@ interface SettingsState {
   /** What the node rejected in the last minimum segment length. */
   segmentIssues: FieldIssue[];
   setMinSegmentSeconds(seconds: number): Promise<boolean>;
+  /** What the node rejected in the last local parts. */
+  partsIssues: FieldIssue[];
+  setLocalParts(parts: number, minSegmentSeconds: number): Promise<boolean>;
 }
 
 export const useSettingsStore = create<SettingsState>()((set) => ({
   settings: null,
   issues: [],
   segmentIssues: [],
+  partsIssues: [],
   saving: false,
   async load() {
     const settings = await callApi('settings.get', {}, 'Loading settings');
@@ -57,6 +61,22 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
     }
     set({ settings: result.value });
     notify('success', `Saved: videos on the farm are split into segments of at least ${seconds} s`);
+    return true;
+  },
+  async setLocalParts(parts, minSegmentSeconds) {
+    set({ saving: true, partsIssues: [] });
+    const args = { parts, minSegmentSeconds };
+    const result = await callForForm('settings.setLocalParts', args, 'Saving the local parts');
+    set({ saving: false });
+    if (!result.ok) {
+      set({ partsIssues: result.issues });
+      return false;
+    }
+    set({ settings: result.value });
+    notify(
+      'success',
+      `Saved: a video is encoded here in up to ${parts} parts of at least ${minSegmentSeconds} s`,
+    );
     return true;
   },
 }));
