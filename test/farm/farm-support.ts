@@ -228,7 +228,15 @@ export async function until<T>(
 export interface FarmStatus {
   self: string;
   coordinator: { id: string; url: string; term: number } | null;
-  nodes: { id: string; name: string; role: string; status: string; url: string; running: number }[];
+  nodes: {
+    id: string;
+    name: string;
+    role: string;
+    status: string;
+    url: string;
+    running: number;
+    capabilities: { encoders: string[]; cores: number; slots: number };
+  }[];
   ignored: { name: string; reason: string }[];
   queue: { backend: 'lan' | 'redis'; queued: number; running: number; done: number; failed: number };
 }
