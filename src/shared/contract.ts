@@ -196,10 +196,19 @@ export const SettingsViewSchema = z.object({
   minSegmentSeconds: z.number().nullable(),
   /** How a video is encoded on this machine: in up to `parts` parts at once, each at least this long. */
   localParts: z.object({ parts: z.number(), minSegmentSeconds: z.number() }),
+  /** Where the farm's queue is kept from the next start: null on the LAN, else in this Redis. */
+  farmQueue: z.object({ redisUrl: z.string(), advertiseUrl: z.string().nullable() }).nullable(),
+  /** Where it is kept now (this run). */
+  farmQueueNow: z.enum(['lan', 'redis']),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
-export const SECRET_NAMES = ['anthropic.apiKey', 'azure.speechKey', 'azure.speechRegion'] as const;
+export const SECRET_NAMES = [
+  'anthropic.apiKey',
+  'azure.speechKey',
+  'azure.speechRegion',
+  'redis.password',
+] as const;
 
 const none = z.strictObject({});
 const SECONDS_MESSAGE = 'seconds must be a number from 1 to 86400';
@@ -272,6 +281,15 @@ export const CONTRACT = {
     result: SettingsViewSchema,
   },
   /** App only: a provider key into the Keychain-backed store (an empty value removes it). */
+  /**
+   * App only: keep the farm's queue in Redis (null: on the LAN) from the next start. Where a Mac's work
+   * goes and whom it trusts is that Mac's own decision, never a browser's on the LAN.
+   */
+  'settings.setFarmQueue': {
+    args: z.strictObject({ redisUrl: text(2048).nullable(), advertiseUrl: text(2048).nullable() }),
+    result: SettingsViewSchema,
+    localOnly: true,
+  },
   'settings.setSecret': {
     args: z.strictObject({ name: z.enum(SECRET_NAMES), value: text(4096) }),
     result: SettingsViewSchema,

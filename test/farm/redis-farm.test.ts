@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/main/db/open.ts';
 import {
   ephemeralIdentity,
   farmIdOf,
@@ -19,6 +20,7 @@ import {
 import { farmKeys } from '../../src/main/farm/redis/farm-keys.ts';
 import { parseRedisUrl, RedisLink } from '../../src/main/farm/redis/redis-link.ts';
 import { signTask, type TaskJobData } from '../../src/main/farm/redis/task-envelope.ts';
+import { farmQueueSetting } from '../../src/main/settings/index.ts';
 import { tempDir } from '../support/vfo.ts';
 import {
   expectOneVideoAtOrigin,
@@ -130,6 +132,23 @@ describe('a farm with its queue in Redis', () => {
     } finally {
       await lan.destroy();
       lanKey.client.close();
+    }
+  });
+
+  it('takes a node whose Settings name the Redis (the app’s Farm queue field) into it without --redis', async () => {
+    const dataDir = join(dir.path, 'settled');
+    const database = openDatabase(dataDir);
+    farmQueueSetting.write(database.db, { redisUrl: redis.url, advertiseUrl: null });
+    database.close();
+    const settled = await startNode({ root: dir.path, name: 'settled', key, dataDir });
+    try {
+      expect(JSON.parse(settled.stdout().split('\n')[0] as string)).toMatchObject({ queue: 'redis' });
+      await farmOf(alpha, ['settled']);
+      expect(mdnsSocketsOf(settled.pid)).toBe(0);
+    } finally {
+      // Stopped, not killed: it leaves the farm's list at once (the next test counts free slots).
+      settled.signal('SIGTERM');
+      await until(() => settled.exited(), 15_000, 'the settled node to stop');
     }
   });
 

@@ -22,7 +22,12 @@ export interface ServiceDeps {
   /** Starts a job (queued, retried) without waiting for it. */
   runInBackground(jobId: string): void;
   /** The farm this node is part of. */
-  farm: { status(): Promise<FarmStatus>; setPaused(paused: boolean): { paused: boolean } };
+  farm: {
+    status(): Promise<FarmStatus>;
+    setPaused(paused: boolean): { paused: boolean };
+    /** Where the farm's queue is kept in this run. */
+    queueBackend?: 'lan' | 'redis';
+  };
   /** The video preset for scripts imported over the network (`vfo node --video-preset`). */
   defaultVideoPreset?: string | undefined;
   secrets?: SecretStore;
@@ -81,6 +86,7 @@ export function createVfoService(deps: ServiceDeps): VfoService {
       dataDir: deps.dataDir,
       providers: () => providerReadiness(secrets, process.env.AZURE_SPEECH_HOST),
       secrets,
+      farmQueueNow: () => deps.farm.queueBackend ?? 'lan',
     }),
   };
   return serviceOf(createDispatch(handlers, log));

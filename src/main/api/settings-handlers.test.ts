@@ -11,6 +11,7 @@ import {
 } from '../secrets/secret-store.ts';
 import {
   defaultLocalParts,
+  farmQueueSetting,
   ffmpegPathSetting,
   localPartsSetting,
   segmentsSetting,
@@ -68,8 +69,49 @@ describe('settings calls', () => {
         minSegmentSeconds: 20,
         // No render.localParts row: one part per core (up to four), none under ten seconds.
         localParts: defaultLocalParts(),
+        // No farm.queue row: the farm's queue is on the LAN.
+        farmQueue: null,
+        farmQueueNow: 'lan',
       },
     });
+  });
+
+  it('keeps the farm’s queue in Redis from the next start, never with a password in the URL', async () => {
+    const saved = await settings()['settings.setFarmQueue']({
+      redisUrl: ' rediss://queue.example.com:6380 ',
+      advertiseUrl: 'https://studio-mac.example.com:4870',
+    });
+    expect(saved).toMatchObject({
+      ok: true,
+      value: {
+        farmQueue: {
+          redisUrl: 'rediss://queue.example.com:6380',
+          advertiseUrl: 'https://studio-mac.example.com:4870',
+        },
+        // This run keeps the queue it started with.
+        farmQueueNow: 'lan',
+      },
+    });
+    const refusals: [Record<string, string | null>, string, RegExp][] = [
+      [{ redisUrl: 'redis://:hunter2@queue.example.com' }, 'redisUrl', /password field/],
+      [{ redisUrl: 'http://queue.example.com' }, 'redisUrl', /redis:\/\/host/],
+      [{ redisUrl: 'redis://queue.example.com', advertiseUrl: 'ftp://x' }, 'advertiseUrl', /advertised URL/],
+    ];
+    for (const [args, field, message] of refusals) {
+      const refused = await settings()['settings.setFarmQueue']({
+        advertiseUrl: null,
+        redisUrl: null,
+        ...args,
+      });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid', issues: [{ field }] } });
+      if (!refused.ok) expect(refused.error.issues?.[0]?.message).toMatch(message);
+    }
+    // Refused values leave the saved one alone; none of them (nor the password) reached the database.
+    expect(farmQueueSetting.read(t.db)?.redisUrl).toBe('rediss://queue.example.com:6380');
+    expect(JSON.stringify(t.db.$client.prepare('SELECT * FROM settings').all())).not.toMatch(/hunter2/);
+    const cleared = await settings()['settings.setFarmQueue']({ redisUrl: null, advertiseUrl: null });
+    expect(cleared).toMatchObject({ ok: true, value: { farmQueue: null } });
+    expect(farmQueueSetting.read(t.db)).toBeNull();
   });
 
   it('stores the minimum segment length the farm splits videos with, and refuses what is not one', async () => {

@@ -5,6 +5,7 @@ import type { Db } from '../db/open.ts';
 import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
 import {
   defaultLocalParts,
+  farmQueueSetting,
   ffmpegPathSetting,
   localPartsSetting,
   segmentsSetting,
@@ -18,6 +19,7 @@ export type SettingsMethod =
   | 'settings.setFfmpegPath'
   | 'settings.setMinSegmentSeconds'
   | 'settings.setLocalParts'
+  | 'settings.setFarmQueue'
   | 'settings.setSecret';
 
 export interface SettingsDeps {
@@ -27,6 +29,8 @@ export interface SettingsDeps {
   providers(): ProviderStatus;
   /** Where keys live: writable in the app (Keychain), read-only (environment) for the CLI and nodes. */
   secrets: SecretStore;
+  /** Where the farm's queue is kept in this run (the setting applies from the next start). */
+  farmQueueNow?: () => 'lan' | 'redis';
 }
 
 /** Settings over the contract. Keys are deliberately absent: secrets never cross the network. */
@@ -37,6 +41,8 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     dataDir: deps.dataDir,
     minSegmentSeconds: segmentsSetting.read(deps.db)?.minSegmentSeconds ?? null,
     localParts: localPartsSetting.read(deps.db) ?? defaultLocalParts(),
+    farmQueue: farmQueueSetting.read(deps.db),
+    farmQueueNow: deps.farmQueueNow?.() ?? 'lan',
   });
   return {
     'settings.providers': () => deps.providers(),
@@ -58,6 +64,26 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     // The next video encoded here uses them; a node's farm slots change at its next start.
     'settings.setLocalParts': (localParts) => {
       localPartsSetting.write(deps.db, localParts);
+      return view();
+    },
+    // Reached only over IPC: which Redis a Mac's farm work goes to is that Mac's decision.
+    'settings.setFarmQueue': ({ redisUrl, advertiseUrl }) => {
+      if (redisUrl === null || redisUrl.trim() === '') {
+        farmQueueSetting.write(deps.db, null);
+        return view();
+      }
+      const checked = farmQueueSetting.schema.safeParse({
+        redisUrl: redisUrl.trim(),
+        advertiseUrl: advertiseUrl?.trim() ? advertiseUrl.trim() : null,
+      });
+      if (!checked.success) {
+        const issues = checked.error.issues.map((issue) => ({
+          field: String(issue.path[0] ?? '(input)'),
+          message: issue.message,
+        }));
+        throw new CallFailure('invalid', issues.map((i) => i.message).join('; '), issues);
+      }
+      farmQueueSetting.write(deps.db, checked.data);
       return view();
     },
     // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.

@@ -25,6 +25,7 @@ import {
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
 import {
   defaultLocalParts,
+  farmQueueSetting,
   ffmpegPathSetting,
   type LocalParts,
   localPartsSetting,
@@ -94,6 +95,8 @@ export interface App {
   services: PipelineServices;
   /** The farm node, when the app joined the farm. */
   node: AppFarmNode | null;
+  /** Where that farm's queue is kept (null: not in a farm). */
+  queueBackend: 'lan' | 'redis' | null;
   /** The contract's handlers (the UI's API), when the app joined the farm. */
   service: VfoService | null;
   /** Farm status changes as events, when the app joined the farm. */
@@ -158,7 +161,15 @@ export async function openApp(options: AppOptions): Promise<App> {
         extraRoutes: (app) => ui?.register(app),
       }
     : null;
-  const redis = farm?.redis;
+  // `--redis` beats the Settings row (the app's Farm queue field); the password comes from the
+  // secrets (the Keychain in the app, VFO_REDIS_PASSWORD for a headless node), never the database.
+  const fromSettings = farmQueueSetting.read(database.db);
+  const chosen =
+    farm?.redis ??
+    (farm && fromSettings
+      ? { url: fromSettings.redisUrl, advertiseUrl: fromSettings.advertiseUrl ?? undefined }
+      : undefined);
+  const redis = chosen && { ...chosen, password: chosen.password ?? secrets.get('redis.password') };
   // The queue's home is chosen here, once: the rest of the app sees a node either way.
   const node: AppFarmNode | null = !nodeOptions
     ? null
@@ -209,6 +220,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       node,
       videoPreset: farm.videoPreset,
       rendererDir: farm.rendererDir,
+      queueBackend: redis ? 'redis' : 'lan',
     });
   }
   return {
@@ -218,6 +230,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     engine,
     services,
     node,
+    queueBackend: node ? (redis ? 'redis' : 'lan') : null,
     service: ui?.service ?? null,
     subscribeFarm: ui?.subscribeFarm ?? null,
     runInBackground,

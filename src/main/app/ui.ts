@@ -17,6 +17,8 @@ export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'
   node: Pick<FarmNode, 'status' | 'setWorkerMode'>;
   videoPreset?: string | undefined;
   rendererDir?: string | undefined;
+  /** Where the farm's queue is kept in this run. */
+  queueBackend?: 'lan' | 'redis';
 }
 
 export interface Ui {
@@ -33,6 +35,7 @@ export function createUi(parts: UiParts): Ui {
     farm: {
       status: () => parts.node.status(),
       setPaused: (paused) => ({ paused: parts.node.setWorkerMode(paused ? 'pause' : 'resume').paused }),
+      queueBackend: parts.queueBackend ?? 'lan',
     },
   });
   const subscribeFarm = watchStatus(() => parts.node.status());

@@ -19,7 +19,7 @@ export const REDIS_NODE_OPTIONS = {
 } as const;
 
 export const REDIS_NODE_USAGE = `                [--redis redis[s]://HOST:PORT --advertise-url URL] [--tls-cert FILE --tls-key FILE]
-                [--tls-ca FILE] [--exit-when-idle 5m]   (Redis's password: VFO_REDIS_PASSWORD or the URL)`;
+                [--tls-ca FILE] [--exit-when-idle 5m]   (Redis's password: VFO_REDIS_PASSWORD)`;
 
 type Values = Partial<Record<keyof typeof REDIS_NODE_OPTIONS, string>>;
 
@@ -72,7 +72,6 @@ export async function redisModeOf(values: Values): Promise<RedisModeOptions | un
   }
   return {
     url: target.url,
-    ...(process.env.VFO_REDIS_PASSWORD ? { password: process.env.VFO_REDIS_PASSWORD } : {}),
     ...(advertiseUrl ? { advertiseUrl: new URL(advertiseUrl).origin } : {}),
     ...(tls ? { tls } : {}),
     ...(values['tls-ca'] ? { tlsCa: await readPem(values['tls-ca'], 'tls-ca') } : {}),

@@ -83,7 +83,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
       id: node.nodeId,
       name: node.name,
       url: node.selfUrl,
-      queue: redis ? 'redis' : 'lan',
+      queue: app.queueBackend,
       // What clients pin (handed out with the farm key: docs/FARM.md).
       ...(redis?.tls ? { tlsSha256: certificateFingerprint(redis.tls.cert) } : {}),
     }),
