@@ -5,6 +5,8 @@
  * refused by the workers before any work; an on-demand box started for a waiting task ends itself once
  * the queue stays empty (seed 002's scale-up and scale-down).
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -21,7 +23,7 @@ import { farmKeys } from '../../src/main/farm/redis/farm-keys.ts';
 import { parseRedisUrl, RedisLink } from '../../src/main/farm/redis/redis-link.ts';
 import { signTask, type TaskJobData } from '../../src/main/farm/redis/task-envelope.ts';
 import { farmQueueSetting } from '../../src/main/settings/index.ts';
-import { tempDir } from '../support/vfo.ts';
+import { REPO, tempDir } from '../support/vfo.ts';
 import {
   expectOneVideoAtOrigin,
   expectPreviewVideo,
@@ -149,6 +151,62 @@ describe('a farm with its queue in Redis', () => {
       // Stopped, not killed: it leaves the farm's list at once (the next test counts free slots).
       settled.signal('SIGTERM');
       await until(() => settled.exited(), 15_000, 'the settled node to stop');
+    }
+  });
+
+  it('starts a render box with the systemd unit’s and the Dockerfile’s own command lines', async () => {
+    // The unit's ExecStart with its Environment= values, paths moved into this test's folder.
+    const unit = readFileSync(join(REPO, 'deploy/worker/vfo-worker.service'), 'utf8');
+    const env: Record<string, string> = { VFO_REDIS_URL: redis.url };
+    for (const [, name, value] of unit.matchAll(/^Environment=(\w+)=(.*)$/gm))
+      env[name as string] ??= value as string;
+    const execStart = /^ExecStart=((?:.*\\\n)*.*)$/m.exec(unit)?.[1]?.replace(/\\\n\s*/g, '') as string;
+    const unitArgs = execStart
+      .split(/\s+/)
+      .map((word) => word.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? ''))
+      .map((word) =>
+        word
+          .replace('/opt/vfo/', `${REPO}/`)
+          .replace('/var/lib/vfo', join(dir.path, 'unit-box'))
+          .replace('/etc/vfo/farm-key', key.path),
+      );
+    expect(unitArgs[0]).toBe('/usr/bin/node');
+    // The Dockerfile's entry point, given the flags its header documents.
+    const docker = readFileSync(join(REPO, 'deploy/worker/Dockerfile'), 'utf8');
+    const entry = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(docker)?.[1] as string) as string[];
+    expect(docker).toMatch(/apt-get install -y --no-install-recommends ffmpeg/);
+    const dockerArgs = [
+      ...entry.map((word) => (word === 'bin/vfo.js' ? join(REPO, word) : word)),
+      ...['--redis', redis.url, '--farm-key-file', key.path, '--exit-when-idle', '10m'],
+      ...['--data', join(dir.path, 'docker-box')],
+    ];
+    for (const [name, args] of [
+      ['unit-box', unitArgs],
+      ['docker-box', dockerArgs],
+    ] as const) {
+      const box = spawn(process.execPath, args.slice(1), { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      box.stdout.on('data', (d) => {
+        out += d;
+      });
+      try {
+        const listening = await until(
+          () => out.split('\n').find((l) => l.includes('"listening"')),
+          30_000,
+          `${name} to start`,
+        );
+        expect(JSON.parse(listening)).toMatchObject({ queue: 'redis' });
+        const { id } = JSON.parse(listening) as { id: string };
+        await until(
+          async () => (await statusOf(key, alpha)).nodes.find((n) => n.id === id)?.role === 'worker',
+          15_000,
+          `${name} to join the farm`,
+        );
+      } finally {
+        box.kill('SIGTERM');
+        await new Promise((resolve) => (box.exitCode === null ? box.once('exit', resolve) : resolve(null)));
+      }
+      expect(box.exitCode, name).toBe(0);
     }
   });
 
