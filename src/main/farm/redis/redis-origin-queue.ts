@@ -56,8 +56,6 @@ export class RedisOriginQueue implements OriginQueue {
   private readonly deps: RedisOriginQueueDeps;
   private readonly queues = new Map<string, Queue>();
   private readonly events: QueueEvents[] = [];
-  /** Where each task was queued (so most look-ups ask one queue, not all). */
-  private readonly placed = new Map<string, string>();
   /** Tasks this node sent (or tried to send) since it started, and those whose sending is under way. */
   private readonly sent = new Set<string>();
   private readonly sending = new Set<string>();
@@ -115,18 +113,16 @@ export class RedisOriginQueue implements OriginQueue {
     return this.deps.link.within(REDIS_TUNING.commandTimeoutMs, what, run);
   }
 
-  /** The task's job and the encoder queue holding it, if Redis has it. */
+  /** The task's job and the encoder queue holding it, if Redis has it (one round trip to look). */
   private async find(taskId: string): Promise<{ job: Job; encoder: string } | undefined> {
-    const known = this.placed.get(taskId);
-    const order = known ? [known, ...FARM_ENCODERS.filter((e) => e !== known)] : [...FARM_ENCODERS];
-    for (const encoder of order) {
-      const job = await Job.fromId(this.queue(encoder), taskId);
-      if (job) {
-        this.placed.set(taskId, encoder);
-        return { job, encoder };
-      }
-    }
-    return undefined;
+    const pipeline = this.deps.link.client.pipeline();
+    for (const encoder of FARM_ENCODERS) pipeline.exists(this.queue(encoder).toKey(taskId));
+    const replies = (await pipeline.exec()) ?? [];
+    const encoder = FARM_ENCODERS.find((_, i) => replies[i]?.[1] === 1);
+    if (!encoder) return undefined;
+    const job = await Job.fromId(this.queue(encoder), taskId);
+    if (!job) return undefined;
+    return { job, encoder };
   }
 
   async submit(task: TaskInput): Promise<string | undefined> {
@@ -166,7 +162,6 @@ export class RedisOriginQueue implements OriginQueue {
         removeOnComplete: { ...REDIS_TUNING.keepCompleted },
         removeOnFail: { ...REDIS_TUNING.keepFailed },
       });
-      this.placed.set(task.id, encoder);
       log.info('task queued', { task: task.id, queue: name });
       return 'queued';
     }).finally(() => this.sending.delete(task.id));
@@ -183,7 +178,6 @@ export class RedisOriginQueue implements OriginQueue {
       } else {
         await found.job.remove();
       }
-      this.placed.delete(taskId);
       this.sent.delete(taskId);
       log.info('task withdrawn', { task: taskId });
     });
