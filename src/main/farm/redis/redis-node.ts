@@ -203,7 +203,11 @@ export class RedisFarmNode {
     await this.redisWorker.stop();
     this.worker.stopAll();
     await this.presence.remove(this.nodeId);
-    await this.originQueue.close();
+    // Closing BullMQ's parts waits on Redis; cut short when it is away (the connections go below).
+    await Promise.race([
+      this.originQueue.close(),
+      new Promise((resolve) => setTimeout(resolve, this.link.available ? 3000 : 200).unref()),
+    ]);
     this.link.close();
     await this.server?.close();
     this.client.close();

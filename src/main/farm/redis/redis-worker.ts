@@ -291,7 +291,8 @@ export class RedisWorker {
     for (const running of this.running.values()) running.abort.abort(new Stopping('the node is stopping'));
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     // With Redis unreachable BullMQ would wait for it: a node stops anyway (its locks then expire).
-    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    const graceMs = this.deps.link.available ? 5000 : 500;
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
     await this.subscriber?.quit().catch(() => undefined);
   }
 }
