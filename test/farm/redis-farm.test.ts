@@ -276,10 +276,14 @@ describe('a farm with its queue in Redis', () => {
       // Replays: the exact signed payload under a new job id.
       add('replayed under another id', captured, /refused \(replayed\)/);
       // Forgeries: the origin moved to the attacker, a stranger's key, a swapped plan.
+      // Every field right for where it is put, but the origin moved to the attacker: only the
+      // signature stands in the way.
+      const editedId = fresh();
       add(
         'origin edited',
-        { ...captured, fields: JSON.stringify({ ...fields, originUrl: attackerUrl, taskId: 'x' }) },
+        { ...captured, fields: JSON.stringify({ ...fields, originUrl: attackerUrl, taskId: editedId }) },
         /refused \(bad-signature\)/,
+        editedId,
       );
       const strangerId = fresh();
       add(

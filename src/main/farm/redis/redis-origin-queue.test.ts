@@ -114,6 +114,7 @@ describe('the origin’s queue in Redis', () => {
       expect(job.processedBy).toBe('worker-1');
       expect(await queue.complete({ taskId: t.id, leaseId: lease, workerId: 'worker-1' })).toBe('stale');
     } finally {
+      release();
       await worker.close();
     }
   });
