@@ -12,7 +12,7 @@
  * them, its farm tables made by its CREATE TABLE IF NOT EXISTS. Only vfo.db was kept (the artifacts'
  * files are not needed to check their rows).
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,6 +23,12 @@ import { createSqliteTaskStore } from '../src/main/farm/queue/sqlite-task-store.
 import { REPO, tempDir } from './support/vfo.ts';
 
 const FIXTURE = join(REPO, 'test', 'fixtures', 'data-release-f7643ec', 'vfo.db');
+/** Every migration this code ships: a data folder that opens has all of them applied. */
+const MIGRATIONS = (
+  JSON.parse(readFileSync(join(REPO, 'resources', 'migrations', 'meta', '_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  }
+).entries.length;
 
 type Rows = Record<string, unknown>[];
 
@@ -71,12 +77,21 @@ describe('a data folder of the release before the farm migrations (f7643ec)', ()
     const database = openDatabase(dir.path);
     try {
       const after = readAll(database.sqlite);
-      expect(after.rows.__drizzle_migrations).toHaveLength(3);
+      expect(after.rows.__drizzle_migrations).toHaveLength(MIGRATIONS);
       for (const [table, rows] of Object.entries(before.rows)) {
         if (table === '__drizzle_migrations') continue;
-        // Seeding may add rows a newer release ships; the old ones stay exactly as they were.
-        expect(after.rows[table]?.slice(0, rows.length), table).toEqual(rows);
+        // Seeding may add rows a newer release ships, and a migration columns (with their defaults);
+        // the old rows keep every value they had.
+        const kept = after.rows[table]?.slice(0, rows.length).map((row, i) => {
+          const old = rows[i] ?? {};
+          return Object.fromEntries(Object.keys(old).map((column) => [column, row[column]]));
+        });
+        expect(kept, table).toEqual(rows);
       }
+      // Video presets made before caption styles draw captions as they always did.
+      expect(after.rows.video_presets?.map((row) => row.caption_style)).toEqual(
+        before.rows.video_presets?.map(() => 'clean'),
+      );
       for (const table of ['jobs', 'job_steps', 'artifacts', 'farm_tasks', 'farm_origin_tasks']) {
         expect(after.rows[table], table).toHaveLength(count(table));
       }

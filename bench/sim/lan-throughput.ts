@@ -21,6 +21,7 @@ import {
   farmKeyFromText,
   generateFarmKey,
 } from '../../src/main/farm/net/index.ts';
+import { PROTOCOL_VERSION } from '../../src/main/farm/cluster/types.ts';
 import { Coordinator } from '../../src/main/farm/node/coordinator.ts';
 import { coordinatorRoutes } from '../../src/main/farm/node/routes/coordinator-routes.ts';
 import { workerRoutes } from '../../src/main/farm/node/routes/worker-routes.ts';
@@ -71,7 +72,11 @@ export async function lanThroughput(spec: LoadSpec): Promise<ThroughputResult> {
     port: 0,
     maxConnectionsPerClient: 10_000,
     routes: (app) =>
-      coordinatorRoutes(app, { queue: () => coordinator.queue, notifyIfFailed: async () => {} }),
+      coordinatorRoutes(app, {
+        queue: () => coordinator.queue,
+        notifyIfFailed: async () => {},
+        protocol: PROTOCOL_VERSION,
+      }),
   });
   servers.push(coordinatorServer);
   coordinatorUrl = (await coordinatorServer.start()).url;
@@ -123,6 +128,7 @@ export async function lanThroughput(spec: LoadSpec): Promise<ThroughputResult> {
       encoders: ['libx264'],
       maxConcurrency: 1,
       freeSlots: 1,
+      protocol: PROTOCOL_VERSION,
     });
     timers.push(
       setInterval(() => {

@@ -10,11 +10,14 @@ import {
   type WritableSecretStore,
 } from '../secrets/secret-store.ts';
 import {
+  blocklistSetting,
   defaultLocalParts,
   farmQueueSetting,
   ffmpegPathSetting,
   localPartsSetting,
+  renderHoursSetting,
   segmentsSetting,
+  yieldToUserSetting,
 } from '../settings/index.ts';
 import { callsOf } from './dispatch.fixture.ts';
 import { settingsHandlers } from './settings-handlers.ts';
@@ -69,11 +72,44 @@ describe('settings calls', () => {
         minSegmentSeconds: 20,
         // No render.localParts row: one part per core (up to four), none under ten seconds.
         localParts: defaultLocalParts(),
+        renderHours: null,
+        yieldToUser: null,
+        blockLimit: 3,
         // No farm.queue row: the farm's queue is on the LAN.
         farmQueue: null,
         farmQueueNow: 'lan',
       },
     });
+  });
+
+  it('stores the node’s render hours, refuses what is not a range, and clears them', async () => {
+    const saved = await settings()['settings.setRenderHours']({ hours: ' 22:00-07:00 ' });
+    expect(saved).toMatchObject({ ok: true, value: { renderHours: '22:00-07:00' } });
+    expect(renderHoursSetting.read(t.db)).toBe('22:00-07:00');
+    const refused = await settings()['settings.setRenderHours']({ hours: '10pm-7am' });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', issues: [{ field: 'hours', message: expect.stringContaining('10pm-7am') }] },
+    });
+    expect(renderHoursSetting.read(t.db)).toBe('22:00-07:00');
+    await settings()['settings.setRenderHours']({ hours: null });
+    expect(renderHoursSetting.read(t.db)).toBeNull();
+  });
+
+  it('stores yielding to the user and the per-job failure limit, within their bounds', async () => {
+    const yielded = await settings()['settings.setYieldToUser']({
+      yieldToUser: { idleSeconds: 300, suspend: true },
+    });
+    expect(yielded).toMatchObject({ ok: true, value: { yieldToUser: { idleSeconds: 300, suspend: true } } });
+    expect(yieldToUserSetting.read(t.db)).toEqual({ idleSeconds: 300, suspend: true });
+    const tooShort = await settings()['settings.setYieldToUser']({
+      yieldToUser: { idleSeconds: 1, suspend: false },
+    });
+    expect(tooShort).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    const limit = await settings()['settings.setBlockLimit']({ maxTaskFailures: 5 });
+    expect(limit).toMatchObject({ ok: true, value: { blockLimit: 5 } });
+    expect(blocklistSetting.read(t.db)).toEqual({ maxTaskFailures: 5 });
+    expect(await settings()['settings.setBlockLimit']({ maxTaskFailures: 0 })).toMatchObject({ ok: false });
   });
 
   it('keeps the farm’s queue in Redis from the next start, never with a password in the URL', async () => {

@@ -12,6 +12,8 @@ import { Engine } from '../engine/engine.ts';
 import { loadNodeIdentity } from '../farm/net/index.ts';
 import { FarmNode, type FarmNodeOptions } from '../farm/node/farm-node.ts';
 import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
+import { idleTimeOfThisMachine } from '../farm/workstation/idle-time.ts';
+import type { WorkstationSettings, YieldToUser } from '../farm/workstation/workstation-policy.ts';
 import { parseRedisUrl, RedisFarmNode, type RedisFarmNodeOptions } from '../farm/redis/index.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { createLogger } from '../log/logger.ts';
@@ -23,16 +25,23 @@ import {
   type PipelineServices,
 } from '../pipeline/index.ts';
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
+import { parseRenderHours } from '../../shared/render-hours.ts';
 import {
+  blocklistSetting,
+  DEFAULT_BLOCK_LIMIT,
   defaultLocalParts,
   farmQueueSetting,
   ffmpegPathSetting,
   type LocalParts,
   localPartsSetting,
+  renderHoursSetting,
   segmentsSetting,
+  workerModeSetting,
+  yieldToUserSetting,
 } from '../settings/index.ts';
 import { importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
+import { APP_VERSION } from './version.ts';
 
 const log = createLogger('App');
 
@@ -64,6 +73,13 @@ export interface FarmOptions
   videoPreset?: string | undefined;
   /** Serve the UI and the contract to browsers on the LAN (out/renderer by default). */
   rendererDir?: string;
+  /** Override the `farm.renderHours` setting for this run (`vfo node --render-hours`). */
+  renderHours?: string | undefined;
+  /** Override the `farm.yieldToUser` setting for this run (`vfo node --yield-idle-seconds`). */
+  yieldToUser?: YieldToUser | undefined;
+  /** Another app version or farm protocol than this build's: compatibility tests only. */
+  version?: string | undefined;
+  protocol?: number | undefined;
   /**
    * Keep the farm's queue in Redis (`--redis`) instead of on an elected coordinator: no mDNS, no
    * election (docs/FARM.md, "Beyond one LAN").
@@ -159,6 +175,17 @@ export async function openApp(options: AppOptions): Promise<App> {
           jobView: (jobId) => jobJsonOf(engine.store, jobId),
         },
         extraRoutes: (app) => ui?.register(app),
+        version: farm.version ?? APP_VERSION,
+        ...(farm.protocol !== undefined ? { protocol: farm.protocol } : {}),
+        blockLimit: () => blocklistSetting.read(database.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
+        workerMode: {
+          read: () => workerModeSetting.read(database.db),
+          write: (mode) => workerModeSetting.write(database.db, mode),
+        },
+        workstation: {
+          settings: () => workstationSettings(database.db, farm),
+          idle: idleTimeOfThisMachine(),
+        },
       }
     : null;
   // `--redis` beats the Settings row (the app's Farm queue field); the password comes from the
@@ -245,5 +272,15 @@ export async function openApp(options: AppOptions): Promise<App> {
       await engine.shutdown();
       database.close();
     },
+  };
+}
+
+/** Render hours and yielding to the user: this run's overrides, else the settings (read on every check). */
+function workstationSettings(db: Db, farm: FarmOptions): WorkstationSettings {
+  const text = farm.renderHours ?? renderHoursSetting.read(db);
+  const parsed = text ? parseRenderHours(text) : null;
+  return {
+    renderHours: text && parsed?.ok ? { text, ranges: parsed.ranges } : null,
+    yieldToUser: farm.yieldToUser ?? yieldToUserSetting.read(db),
   };
 }

@@ -6,11 +6,11 @@ import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { diagnosticsText, prepareBrief, prepareScript } from '../intake/prepare-script.ts';
 import { MAX_LOCAL_PARTS } from '../settings/index.ts';
-import { parseCommandArgs, positiveInt } from './args.ts';
+import { parseCommandArgs, positiveInt, priorityArg } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const RENDER_USAGE = `usage: vfo render <scripts...> [--out DIR] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG]
-                  [--ffmpeg PATH] [--threads N] [--parts N] [--json] [--data DIR]
+                  [--ffmpeg PATH] [--threads N] [--parts N] [--priority N] [--json] [--data DIR]
        vfo render --title TITLE (--brief TEXT | --brief-file FILE) [same options]   (Claude writes the script)`;
 
 /**
@@ -29,11 +29,13 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     title: { type: 'string' },
     brief: { type: 'string' },
     'brief-file': { type: 'string' },
+    priority: { type: 'string' },
   });
   if (values.help) {
     io.out(RENDER_USAGE);
     return EXIT.ok;
   }
+  const priority = priorityArg(values.priority);
   const fromBrief = values.brief !== undefined || values['brief-file'] !== undefined;
   if (fromBrief && positionals.length > 0) throw new UsageError('give either scripts or a brief, not both');
   if (!fromBrief && positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
@@ -55,7 +57,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     if (fromBrief) {
       const brief = prepareBrief(ctx, { ...choices, title: values.title, brief: briefText ?? '' });
       if (!brief.ok) throw new UsageError(brief.message);
-      return await runJobs(ctx, io, [brief.request], Boolean(values.json));
+      return await runJobs(ctx, io, [brief.request], Boolean(values.json), priority);
     }
     const prepared = await Promise.all(positionals.map((file) => prepareScript(ctx, file, choices)));
     const invalid = prepared.filter((p) => !p.ok);
@@ -69,14 +71,20 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     }
 
     const requests = prepared.flatMap((p) => (p.ok ? [p.request] : []));
-    return await runJobs(ctx, io, requests, Boolean(values.json));
+    return await runJobs(ctx, io, requests, Boolean(values.json), priority);
   } finally {
     await ctx.close();
   }
 }
 
 /** Make (or resume) a job per request, run them together, report, and map the outcome to an exit code. */
-async function runJobs(ctx: App, io: CliIo, requests: SettingsRequest[], json: boolean): Promise<number> {
+async function runJobs(
+  ctx: App,
+  io: CliIo,
+  requests: SettingsRequest[],
+  json: boolean,
+  priority: number | undefined,
+): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -84,7 +92,7 @@ async function runJobs(ctx: App, io: CliIo, requests: SettingsRequest[], json: b
   try {
     const jobs = await Promise.all(
       requests.map(async (request) => {
-        const { job, resumed } = ctx.engine.createJob(request);
+        const { job, resumed } = ctx.engine.createJob(request, priority !== undefined ? { priority } : {});
         if (resumed) io.err(`vfo: resuming job ${job.id.slice(0, 8)} for ${describeInput(request)}`);
         return ctx.engine.run(job.id, controller.signal);
       }),

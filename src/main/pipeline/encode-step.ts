@@ -4,10 +4,13 @@ import { StepError } from '../engine/errors.ts';
 import type { StepContext, StepHandler, StepResult } from '../engine/step-handler.ts';
 import {
   type EncodeRequest,
+  type EncoderFallback,
   encodeInChildProcess,
+  encodeWithFallback,
   type FfmpegLocation,
   linkPlanAssets,
   selectEncoder,
+  usableEncoders,
 } from '../ffmpeg/index.ts';
 import { encodeSegmented } from '../segments/segmented-encode.ts';
 import { splitPlan } from '../segments/split-plan.ts';
@@ -48,15 +51,23 @@ export function encodeStep(services: PipelineServices): StepHandler {
           signal: ctx.signal,
           onProgress: (fraction) => ctx.progress(fraction),
         });
-        const metadata = { encoder: result.encoder, farm: true, segments: result.segments };
+        if (result.fallback) ctx.warn(fallbackWarning(result.encoder, result.fallback));
+        const metadata = {
+          encoder: result.encoder,
+          farm: true,
+          segments: result.segments,
+          ...(result.fallback ? { fallback: result.fallback } : {}),
+        };
         return {
           files: { video: { path: result.path, type: 'video', metadata } },
           data: { encoder: result.encoder, durationMs: plan.durationMs },
         };
       }
       const { location, probe } = await services.ffmpeg();
-      const encoder = selectEncoder(plan.output.encoders, probe);
+      // The plan's later encoders are fallbacks for a hardware encoder that fails at run time.
+      const encoders = usableEncoders(plan.output.encoders, probe.encoders, probe);
       const { assetPaths, fontsDir } = await linkPlanAssets(plan, services.blobPath, ctx.workDir);
+      const encoder = encoders[0] as string;
       const request: EncodeRequest = {
         ffmpegPath: location.ffmpegPath,
         ffprobePath: location.ffprobePath,
@@ -68,28 +79,36 @@ export function encodeStep(services: PipelineServices): StepHandler {
         ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
       };
       const local = services.localParts?.();
+      // Parts are joined packet for packet: they all come from one encoder, with no fallback.
       const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
       const parts = local
         ? splitPlan(pinned, local.parts, { minSegmentMs: local.minSegmentSeconds * 1000 })
         : [];
       if (parts.length > 1) return encodeInParts(services, ctx, request, location, parts);
-      const result = await encodeInChildProcess(request, {
-        signal: ctx.signal,
-        onProgress: (p) => ctx.progress(p.fraction),
-        ...runnerOptions(services),
-      });
+      const { result, fallback } = await encodeWithFallback(encoders, (next) =>
+        encodeInChildProcess(
+          { ...request, encoder: next },
+          { signal: ctx.signal, onProgress: (p) => ctx.progress(p.fraction), ...runnerOptions(services) },
+        ),
+      );
+      if (fallback) ctx.warn(fallbackWarning(result.encoder, fallback));
       const metadata = {
-        encoder,
+        encoder: result.encoder,
         facts: result.facts as never,
         args: result.args,
         elapsedMs: result.elapsedMs,
+        ...(fallback ? { fallback: { ...fallback } } : {}),
       };
       return {
         files: { video: { path: result.outPath, type: 'video', metadata } },
-        data: { encoder, durationMs: plan.durationMs },
+        data: { encoder: result.encoder, durationMs: plan.durationMs },
       };
     },
   };
+}
+
+function fallbackWarning(encoder: string, fallback: EncoderFallback): string {
+  return `encoded with ${encoder}: ${fallback.from} failed at run time (${fallback.reason})`;
 }
 
 /** The video in parts encoded at once on this machine (one per core it may use), then joined. */

@@ -22,6 +22,8 @@ export interface FarmEncodeResult {
   encoder: string;
   /** How many segments the video was encoded in (1: whole). */
   segments: number;
+  /** The worker's first encoder failed at run time; `encoder` is the plan's next one. */
+  fallback?: { from: string; reason: string };
 }
 
 /** Where a farm node's encode step sends its plans (see farm/node/farm-encode.ts). */

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { parseRenderHours } from '../../shared/render-hours.ts';
 import { setting } from './setting.ts';
 
 export { type Setting, setting } from './setting.ts';
@@ -76,6 +77,37 @@ export function parseSize(text: string): number | null {
   const bytes = Number(match[1]) * (UNITS[(match[2] ?? '').toLowerCase()] as number);
   return Number.isFinite(bytes) ? Math.round(bytes) : null;
 }
+
+/** Tasks of one job a worker may fail before it gets no more of them (`farm.blocklist`; 3 by default). */
+export const DEFAULT_BLOCK_LIMIT = 3;
+export const blocklistSetting = setting(
+  'farm.blocklist',
+  z.strictObject({ maxTaskFailures: z.number().int().min(1).max(100) }),
+  `the default (${DEFAULT_BLOCK_LIMIT}) applies`,
+);
+
+/** When this node takes farm work (`farm.renderHours`, e.g. "22:00-07:00", local time). None: any time. */
+export const renderHoursSetting = setting(
+  'farm.renderHours',
+  z
+    .string()
+    .max(200)
+    .refine((text) => parseRenderHours(text).ok, 'not render hours like "22:00-07:00"'),
+  'the node takes work at any time',
+);
+
+/**
+ * Step back while someone uses this computer (`farm.yieldToUser`): no new leases while it was touched
+ * within `idleSeconds`, and with `suspend` the running encodes stop until it is idle again. None: never.
+ */
+export const yieldToUserSetting = setting(
+  'farm.yieldToUser',
+  z.strictObject({ idleSeconds: z.number().int().min(10).max(86_400), suspend: z.boolean() }),
+  'the node never yields to its user',
+);
+
+/** An operator's pause or drain of this node (`farm.workerMode`), kept over a restart. None: it works. */
+export const workerModeSetting = setting('farm.workerMode', z.enum(['pause', 'drain']), 'the node works');
 
 /** redis://host:port or rediss://… with no password in it (the password is a secret: Keychain / env). */
 const redisUrlText = z

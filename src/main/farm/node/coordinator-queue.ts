@@ -19,6 +19,12 @@ export function coordinatorQueue(
       return typeof reply?.status === 'string' ? reply.status : undefined;
     },
 
+    async setPriority(jobId, _taskIds, priority) {
+      const peer = coordinator();
+      // No coordinator now: the next one hears the priority in this node's announcement.
+      if (peer) await client.json(peer, 'POST', `/farm/v1/jobs/${jobId}/priority`, { priority });
+    },
+
     async withdraw(taskId) {
       const peer = coordinator();
       if (!peer) return;

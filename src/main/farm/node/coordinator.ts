@@ -38,10 +38,16 @@ export class Coordinator {
     self: () => Peer;
     clock?: Clock;
     retentionMs?: number;
+    /** The `farm.blocklist` setting: tasks of one job a worker may fail before it is blocked for it. */
+    jobFailureLimit?: () => number;
   }) {
     this.clock = deps.clock ?? { now: () => Date.now() };
     this.retentionMs = deps.retentionMs ?? FINISHED_TASK_RETENTION_MS;
-    this.queue = new FarmQueue({ clock: this.clock, store: createSqliteTaskStore(deps.sqlite) });
+    this.queue = new FarmQueue({
+      clock: this.clock,
+      store: createSqliteTaskStore(deps.sqlite),
+      ...(deps.jobFailureLimit ? { jobFailureLimit: deps.jobFailureLimit } : {}),
+    });
     this.client = deps.client;
     this.self = deps.self;
   }
@@ -70,6 +76,8 @@ export class Coordinator {
         log.warn('lease expired', { lease: lease.id, task: lease.taskId, worker: lease.workerId });
         await this.notifyIfFailed(lease.taskId);
       }
+      // Jobs only blocked workers could run, found by the queue's periodic check.
+      await this.notifyQueueFailures();
       await Promise.all(assignments.map((a) => this.dispatch(a)));
     } finally {
       this.ticking = false;
@@ -110,8 +118,20 @@ export class Coordinator {
     }
   }
 
-  /** A task the farm gave up on is reported to its origin, whose job then fails visibly (and can be retried). */
+  /**
+   * A task the farm gave up on is reported to its origin, whose job then fails visibly (and can be
+   * retried); so is every task the queue failed on its own meanwhile (its job's workers all blocked).
+   */
   async notifyIfFailed(taskId: string): Promise<void> {
+    await this.notifyOne(taskId);
+    await this.notifyQueueFailures();
+  }
+
+  private async notifyQueueFailures(): Promise<void> {
+    for (const id of this.queue.takeFailed()) await this.notifyOne(id);
+  }
+
+  private async notifyOne(taskId: string): Promise<void> {
     const task = this.queue.getTask(taskId);
     if (task?.status !== 'failed') return;
     await this.client

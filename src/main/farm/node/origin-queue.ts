@@ -8,6 +8,8 @@ import type { TaskInput } from '../queue/index.ts';
 export interface OriginQueue {
   /** Sends (or sends again) a task; its status there, or undefined when there is no queue to ask now. */
   submit(task: TaskInput): Promise<string | undefined>;
+  /** A job's priority changed: its tasks still waiting (`taskIds`) are ordered by the new one. */
+  setPriority(jobId: string, taskIds: string[], priority: number): Promise<void>;
   /** Best effort: the queue stops the task, and a worker encoding it is told to stop. */
   withdraw(taskId: string): Promise<void>;
   /**

@@ -23,7 +23,12 @@ export const presenceSchema = z.object({
   /** Free encode slots now. */
   slots: z.number().int().nonnegative(),
   running: z.number().int().nonnegative(),
-  status: z.enum(['online', 'paused', 'draining']),
+  status: z.enum(['online', 'paused', 'draining', 'yielding']),
+  /** Why it takes no work now (yielding), or null. */
+  reason: z.string().max(500).nullable(),
+  /** The app's version and farm protocol (status only: Redis mode routes by signed tasks). */
+  version: z.string().max(64),
+  protocol: z.number().int(),
   /** When it was written (ms since the epoch). */
   time: z.number(),
 });

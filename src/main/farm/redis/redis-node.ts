@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FarmStatus } from '../../../shared/contract.ts';
+import { trialEncoders } from '../../ffmpeg/index.ts';
 import { errorBody, type FarmApp, Refusal } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeService } from '../../pipeline/services.ts';
@@ -18,11 +19,13 @@ import {
   createFarmClient,
   createFarmServer,
   type FarmClient,
+  FarmHttpError,
   type FarmServer,
   FarmTrust,
   farmIdOf,
   TlsTrust,
 } from '../net/index.ts';
+import { PROTOCOL_VERSION } from '../cluster/types.ts';
 import { BlobGuard, failTasksNeeding } from '../node/blob-guard.ts';
 import { FarmEncoder } from '../node/farm-encode.ts';
 import type { FarmNodeOptions } from '../node/farm-node.ts';
@@ -32,6 +35,7 @@ import { SIGNED } from '../node/routes/replies.ts';
 import { type WorkerMode, workerRoutes } from '../node/routes/worker-routes.ts';
 import { FarmWorker } from '../node/worker.ts';
 import type { TaskInput } from '../queue/index.ts';
+import { startWorkstationGuard, type WorkstationGuard } from '../workstation/workstation-guard.ts';
 import { type FarmKeys, farmKeys, isFarmEncoder } from './farm-keys.ts';
 import { Presence, type PresenceRecord, routeTask } from './presence.ts';
 import { RedisLink, type RedisTarget } from './redis-link.ts';
@@ -70,12 +74,17 @@ export class RedisFarmNode {
   private url = '';
   private timers: NodeJS.Timeout[] = [];
   private lastCounts: QueueCounts = { queued: 0, running: 0, done: 0, failed: 0 };
+  /** The encoders that made frames in a trial encode at start (encoder-trial.ts): the queues it serves. */
+  private proven: string[] = [];
+  private readonly protocol: number;
+  private workstation: WorkstationGuard | null = null;
 
   constructor(options: RedisFarmNodeOptions) {
     this.options = options;
     const { identity } = options;
     this.nodeId = identity.id;
     this.name = options.name;
+    this.protocol = options.protocol ?? PROTOCOL_VERSION;
     const trust = new FarmTrust(options.key);
     const tls = new TlsTrust({ ca: options.tlsCa });
     this.client = createFarmClient({ identity, trust, tls, timeoutMs: 30_000 });
@@ -115,6 +124,9 @@ export class RedisFarmNode {
       blobCache: createBlobCache({ dir: join(options.dataDir, 'farm', 'cache'), maxBytes: 20 * 1024 ** 3 }),
       maxConcurrency: options.maxConcurrency,
       ffmpeg: () => options.ffmpeg(),
+      encoders: () => this.proven,
+      protocol: this.protocol,
+      version: options.version,
       ...(options.encoder?.runnerPath ? { encodeRunnerPath: options.encoder.runnerPath } : {}),
       ...(options.encoder?.startRunner ? { startEncodeRunner: options.encoder.startRunner } : {}),
       ...(options.encoder?.threads ? { threads: options.encoder.threads } : {}),
@@ -129,7 +141,7 @@ export class RedisFarmNode {
       trust,
       tls,
       client: this.client,
-      encoders: async () => (await options.ffmpeg()).probe.encoders.filter(isFarmEncoder),
+      encoders: async () => this.proven,
       maxConcurrency: options.maxConcurrency,
       worker: this.worker,
     });
@@ -167,6 +179,12 @@ export class RedisFarmNode {
       return listen(0);
     });
     this.url = this.options.advertiseUrl ?? url;
+    const { location, probe } = await this.options.ffmpeg();
+    // Listed is not working: only encoders that made frames in a trial encode are served.
+    const trials = await trialEncoders(location.ffmpegPath, probe.encoders.filter(isFarmEncoder));
+    this.proven = trials.filter((t) => t.ok).map((t) => t.encoder);
+    log.info('encoders proved', { encoders: this.proven, failed: trials.filter((t) => !t.ok) });
+    this.restoreWorkerMode();
     this.link.connect();
     this.originQueue.start();
     await this.redisWorker.start();
@@ -175,6 +193,20 @@ export class RedisFarmNode {
     this.every(REDIS_TUNING.reconcileEveryMs, () =>
       this.originQueue.reconcile(this.awaitedTasks(), (taskId) => this.origin.isAwaiting(taskId)),
     );
+    if (this.options.workstation) {
+      this.workstation = startWorkstationGuard({
+        settings: this.options.workstation.settings,
+        idle: this.options.workstation.idle,
+        target: {
+          setYield: (reason) => {
+            this.worker.yielding = reason;
+            this.redisWorker.modeChanged();
+          },
+          suspendEncodes: (suspend) => this.worker.suspendEncodes(suspend),
+        },
+      });
+      await this.workstation.check();
+    }
     log.info('node started', {
       node: this.nodeId,
       url: this.url,
@@ -198,6 +230,7 @@ export class RedisFarmNode {
   }
 
   async stop(): Promise<void> {
+    this.workstation?.stop();
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     await this.redisWorker.stop();
@@ -252,6 +285,13 @@ export class RedisFarmNode {
   /** This node as its presence record says it. */
   private selfRecord(): PresenceRecord {
     const { worker } = this;
+    const status = worker.paused
+      ? 'paused'
+      : worker.draining
+        ? 'draining'
+        : worker.yielding !== null
+          ? 'yielding'
+          : 'online';
     return {
       id: this.nodeId,
       name: this.name,
@@ -261,7 +301,10 @@ export class RedisFarmNode {
       cores: availableParallelism(),
       slots: this.redisWorker.freeSlots,
       running: worker.runningCount(),
-      status: worker.paused ? 'paused' : worker.draining ? 'draining' : 'online',
+      status,
+      reason: status === 'yielding' ? worker.yielding : null,
+      version: this.options.version,
+      protocol: this.protocol,
       time: Date.now(),
     };
   }
@@ -294,11 +337,61 @@ export class RedisFarmNode {
     return this.origin.unfinished().filter((task) => live.has(task.jobId));
   }
 
+  /** An operator's pause, resume or drain of this node: kept in its settings, so a restart keeps it. */
   setWorkerMode(mode: WorkerMode) {
     this.worker.paused = mode === 'pause';
     this.worker.draining = mode === 'drain';
+    this.options.workerMode?.write(mode === 'resume' ? null : mode);
     this.redisWorker.modeChanged();
+    log.info('worker mode changed', { mode });
     return { paused: this.worker.paused, draining: this.worker.draining };
+  }
+
+  private restoreWorkerMode(): void {
+    const mode = this.options.workerMode?.read() ?? null;
+    if (mode === null) return;
+    this.worker.paused = mode === 'pause';
+    this.worker.draining = mode === 'drain';
+    log.info('worker mode kept from before the restart', { mode });
+  }
+
+  /** An operator's control of any node of the farm: this one, or another by a request signed for it. */
+  async controlNode(
+    nodeId: string,
+    action: WorkerMode,
+  ): Promise<{ node: string; paused: boolean; draining: boolean }> {
+    if (nodeId === this.nodeId) return { node: nodeId, ...this.setWorkerMode(action) };
+    const peer = (await this.presence.read().catch(() => this.presence.cached())).find(
+      (n) => n.id === nodeId,
+    );
+    if (!peer)
+      throw new FarmHttpError('rejected', `no node ${nodeId} is in the farm now`, {
+        status: 404,
+        code: 'not-found',
+      });
+    const state = await this.client.json<{ paused: boolean; draining: boolean }>(
+      { id: peer.id, url: peer.url },
+      'POST',
+      `/farm/v1/worker/${action}`,
+    );
+    return { node: nodeId, paused: Boolean(state.paused), draining: Boolean(state.draining) };
+  }
+
+  /**
+   * Requeue and cancel of any task are the LAN coordinator's; with the queue in Redis a job is
+   * cancelled at its origin (its tasks are withdrawn) and a stuck task moves on by itself (its lock).
+   */
+  async taskAction(_taskId: string, _action: 'requeue' | 'cancel'): Promise<string> {
+    throw new FarmHttpError(
+      'rejected',
+      'the farm’s queue is in Redis: cancel the job at its origin; a task whose worker died runs elsewhere by itself',
+      { status: 409, code: 'not-coordinator' },
+    );
+  }
+
+  /** Redis mode keeps no per-job blocklist (BullMQ's attempts bound a failing task instead). */
+  async clearBlock(_originNodeId: string, _jobId: string, _workerId?: string): Promise<number> {
+    return 0;
   }
 
   /** Resolves once nothing is left for this node to do for `ms` (`--exit-when-idle`). */

@@ -167,6 +167,18 @@ export class RedisOriginQueue implements OriginQueue {
     }).finally(() => this.sending.delete(task.id));
   }
 
+  async setPriority(_jobId: string, taskIds: string[], priority: number): Promise<void> {
+    await this.within('priority', async () => {
+      for (const taskId of taskIds) {
+        const found = await this.find(taskId);
+        // A task already encoding keeps its worker; one waiting moves in its queue.
+        const state = found ? await found.job.getState() : 'missing';
+        if (found && (state === 'prioritized' || state === 'waiting' || state === 'delayed'))
+          await found.job.changePriority({ priority: bullPriority(priority) });
+      }
+    });
+  }
+
   async withdraw(taskId: string): Promise<void> {
     await this.within('withdraw', async () => {
       const found = await this.find(taskId);

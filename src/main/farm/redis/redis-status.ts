@@ -14,6 +14,9 @@ export function redisFarmStatus(input: {
     // No node coordinates in Redis mode: every node is a worker (and the origin of its own jobs).
     role: 'worker',
     status: record.status,
+    reason: record.reason,
+    version: record.version,
+    protocol: record.protocol,
     url: record.url,
     capabilities: { encoders: record.encoders, cores: record.cores, slots: record.slots },
     running: record.running,
@@ -24,5 +27,9 @@ export function redisFarmStatus(input: {
     nodes: [view(input.self), ...input.nodes.filter((n) => n.id !== input.self.id).map(view)],
     ignored: [],
     queue: { backend: 'redis', ...input.queue },
+    // Tasks and blocks are the LAN coordinator's views; Redis mode has no coordinator (FARM.md).
+    tasks: [],
+    blocks: [],
+    blockLimit: 0,
   };
 }

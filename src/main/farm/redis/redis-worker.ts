@@ -46,11 +46,11 @@ export interface RedisWorkerDeps {
   tls: TlsTrust;
   /** Signed calls to origins (is the task still wanted?). */
   client: Pick<FarmClient, 'json'>;
-  /** The encoders this node has (ffmpeg's probe). */
-  encoders: () => Promise<string[]>;
+  /** The encoders this node proved with a trial encode when it started. */
+  encoders: () => Promise<readonly string[]>;
   maxConcurrency: number;
   /** The encode of one lease, as the LAN worker does it; paused/draining are the operator's. */
-  worker: Pick<FarmWorker, 'perform' | 'leases' | 'paused' | 'draining'>;
+  worker: Pick<FarmWorker, 'perform' | 'leases' | 'paused' | 'draining' | 'yielding'>;
   clock?: () => number;
 }
 
@@ -114,10 +114,10 @@ export class RedisWorker {
     log.info('taking tasks from redis', { redis: link.target.display, encoders: this.encodersServed });
   }
 
-  /** Free encode slots (none while paused or draining: an operator's controls). */
+  /** Free encode slots (none while paused, draining or yielding to this computer's user). */
   get freeSlots(): number {
     const { worker } = this.deps;
-    if (worker.paused || worker.draining) return 0;
+    if (worker.paused || worker.draining || worker.yielding !== null) return 0;
     return Math.max(0, this.deps.maxConcurrency - this.busy);
   }
 
@@ -130,7 +130,7 @@ export class RedisWorker {
     }
   }
 
-  /** An operator paused, drained or resumed this node. */
+  /** An operator paused, drained or resumed this node, or it started or stopped yielding. */
   modeChanged(): void {
     this.updateIntake();
   }

@@ -111,6 +111,9 @@ describe('routing a task to an encoder queue', () => {
     slots: 1,
     running: 0,
     status: 'online' as const,
+    reason: null,
+    version: '0.1.0',
+    protocol: 2,
     time: T0,
   });
   it('takes the plan’s first encoder some live node has, else its first', () => {

@@ -7,6 +7,7 @@ import { FarmQueueForm } from './settings/FarmQueueForm.tsx';
 import { KeysForm } from './settings/KeysForm.tsx';
 import { LocalPartsForm } from './settings/LocalPartsForm.tsx';
 import { SegmentsForm } from './settings/SegmentsForm.tsx';
+import { BlockLimitForm, RenderHoursForm, YieldForm } from './settings/WorkstationForms.tsx';
 
 interface Provider {
   key: keyof ProviderStatus;
@@ -90,6 +91,16 @@ export function SettingsScreen() {
         <p className="muted">Loading…</p>
       ) : (
         <SegmentsForm key={String(settings.minSegmentSeconds)} current={settings.minSegmentSeconds} />
+      )}
+      <h2 id="workstation-heading">Farm work on this computer</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <>
+          <RenderHoursForm key={settings.renderHours ?? ''} current={settings.renderHours} />
+          <YieldForm key={JSON.stringify(settings.yieldToUser)} current={settings.yieldToUser} />
+          <BlockLimitForm key={settings.blockLimit} current={settings.blockLimit} />
+        </>
       )}
       <h2 id="farm-queue-heading">Farm queue</h2>
       {settings === null ? (

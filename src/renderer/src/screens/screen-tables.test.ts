@@ -12,6 +12,9 @@ const node = (id: string, role: NodeView['role']): NodeView => ({
   name: `studio-${id}`,
   role,
   status: 'online',
+  reason: null,
+  version: '0.1.0',
+  protocol: 1,
   url: `http://127.0.0.1:4870/${id}`,
   capabilities: { encoders: ['libx264'], cores: 8, slots: 2 },
   running: 1,
@@ -38,6 +41,9 @@ describe('screen tables', () => {
       nodes: [node('a', 'worker'), node('b', 'coordinator')],
       ignored: [],
       queue: { backend: 'lan', queued: 0, running: 0, done: 0, failed: 0 },
+      tasks: [],
+      blocks: [],
+      blockLimit: 3,
     };
     const html = renderToStaticMarkup(createElement(NodeTable, { status }));
     expect(html).toContain('<table aria-label="Nodes" data-testid="farm-nodes">');

@@ -1,6 +1,8 @@
 import type { FarmStatus } from '../../../../shared/contract.ts';
 import { useFarmStore } from '../../stores/farm-store.ts';
+import { BlockTable } from './BlockTable.tsx';
 import { NodeTable } from './NodeTable.tsx';
+import { TaskTable } from './TaskTable.tsx';
 
 function QueueCounts({ queue }: { queue: FarmStatus['queue'] }) {
   return (
@@ -51,6 +53,10 @@ export function FarmScreen() {
       </section>
       <h2>Nodes</h2>
       <NodeTable status={status} />
+      <h2>Tasks</h2>
+      <TaskTable status={status} />
+      <h2>Blocked workers</h2>
+      <BlockTable status={status} />
       <h2>Ignored nodes</h2>
       {status.ignored.length === 0 ? (
         <p className="muted">None: every node seen on the network belongs to this farm.</p>
