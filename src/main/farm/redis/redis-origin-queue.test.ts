@@ -13,7 +13,7 @@ import { ephemeralIdentity, farmIdOf, farmKeyFromText, generateFarmKey } from '.
 import type { TaskInput } from '../queue/index.ts';
 import { farmKeys } from './farm-keys.ts';
 import { parseRedisUrl, RedisLink } from './redis-link.ts';
-import { leaseIdOf, RedisOriginQueue } from './redis-origin-queue.ts';
+import { bullPriority, leaseIdOf, RedisOriginQueue } from './redis-origin-queue.ts';
 
 const key = farmKeyFromText(generateFarmKey());
 const farmId = farmIdOf(key);
@@ -161,5 +161,22 @@ describe('the origin’s queue in Redis', () => {
     const fresh = await Job.fromId(inspect, retried.id);
     expect(await fresh?.getState()).toMatch(/waiting|prioritized/);
     expect(fresh?.attemptsMade).toBe(0);
+  });
+
+  it('moves a waiting task when its job’s priority changes, and orders by the farm’s priority', async () => {
+    const low = task(0);
+    const urgent = task(0);
+    await queue.submit(low);
+    await queue.submit(urgent);
+    await queue.setPriority(urgent.jobId, [urgent.id], 50);
+    const [lowJob, urgentJob] = await Promise.all([
+      Job.fromId(inspect, low.id),
+      Job.fromId(inspect, urgent.id),
+    ]);
+    // BullMQ runs the lowest number first: the farm's higher priority maps to a lower one.
+    expect(urgentJob?.priority).toBeLessThan(lowJob?.priority as number);
+    expect(urgentJob?.priority).toBe(bullPriority(50));
+    await queue.withdraw(low.id);
+    await queue.withdraw(urgent.id);
   });
 });
