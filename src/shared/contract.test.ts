@@ -7,8 +7,11 @@ describe('callableOverHttp', () => {
     expect(callableOverHttp('jobs.list')).toBe(true);
     expect(callableOverHttp('nope.nothing')).toBe(false);
     expect(callableOverHttp('settings.setSecret')).toBe(false);
+    // Where a Mac's farm work goes (which Redis) is that Mac's own decision.
+    expect(callableOverHttp('settings.setFarmQueue')).toBe(false);
     expect(METHODS.filter((m) => !callableOverHttp(m))).toEqual([
       'settings.setFfmpegPath',
+      'settings.setFarmQueue',
       'settings.setSecret',
     ]);
   });

@@ -238,6 +238,9 @@ export const FarmStatusSchema = z.object({
   nodes: z.array(NodeViewSchema),
   ignored: z.array(z.object({ name: z.string(), reason: z.string() })),
   queue: z.object({
+    /** Where the farm's queue lives: the elected coordinator's SQLite (`lan`) or Redis (`redis`). */
+    backend: z.enum(['lan', 'redis']),
+    /** Tasks waiting for a worker (a scale-up hook reads this). */
     queued: z.number().int(),
     running: z.number().int(),
     done: z.number().int(),
@@ -352,10 +355,19 @@ export const SettingsViewSchema = z.object({
   yieldToUser: z.object({ idleSeconds: z.number().int(), suspend: z.boolean() }).nullable(),
   /** Tasks of one job a worker may fail before it gets no more of that job (when this node coordinates). */
   blockLimit: z.number().int(),
+  /** Where the farm's queue is kept from the next start: null on the LAN, else in this Redis. */
+  farmQueue: z.object({ redisUrl: z.string(), advertiseUrl: z.string().nullable() }).nullable(),
+  /** Where it is kept now (this run). */
+  farmQueueNow: z.enum(['lan', 'redis']),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
-export const SECRET_NAMES = ['anthropic.apiKey', 'azure.speechKey', 'azure.speechRegion'] as const;
+export const SECRET_NAMES = [
+  'anthropic.apiKey',
+  'azure.speechKey',
+  'azure.speechRegion',
+  'redis.password',
+] as const;
 
 const none = z.strictObject({});
 const SECONDS_MESSAGE = 'seconds must be a number from 1 to 86400';
@@ -499,6 +511,15 @@ export const CONTRACT = {
     result: SettingsViewSchema,
   },
   /** App only: a provider key into the Keychain-backed store (an empty value removes it). */
+  /**
+   * App only: keep the farm's queue in Redis (null: on the LAN) from the next start. Where a Mac's work
+   * goes and whom it trusts is that Mac's own decision, never a browser's on the LAN.
+   */
+  'settings.setFarmQueue': {
+    args: z.strictObject({ redisUrl: text(2048).nullable(), advertiseUrl: text(2048).nullable() }),
+    result: SettingsViewSchema,
+    localOnly: true,
+  },
   'settings.setSecret': {
     args: z.strictObject({ name: z.enum(SECRET_NAMES), value: text(4096) }),
     result: SettingsViewSchema,

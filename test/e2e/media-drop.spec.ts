@@ -121,7 +121,7 @@ test('drop a folder with a script, its picture and its music: media listed, sent
   const broken = page.getByRole('listitem', { name: 'broken.md' });
 
   await test.step('drop the folder: every media file is listed, found or missing, before anything is queued', async () => {
-    await dropFolder(page, page.getByTestId('drop-zone'), 'talk', folder);
+    await dropFolder(page.getByTestId('drop-zone'), 'talk', folder);
     await expect(talk).toHaveAttribute('data-valid', 'true');
     await expect(talk.getByTestId('media-item')).toHaveCount(2);
     for (const path of ['music/hum.mp3', 'fotos/green.png']) {

@@ -355,7 +355,13 @@ describe('a farm node refuses what is not from its farm', () => {
 
     // Had the task been queued, the scheduler (every 250 ms) would have leased it by now.
     await sleep(500);
-    expect((await statusOf(key, node)).queue).toEqual({ queued: 0, running: 0, done: 0, failed: 0 });
+    expect((await statusOf(key, node)).queue).toEqual({
+      backend: 'lan',
+      queued: 0,
+      running: 0,
+      done: 0,
+      failed: 0,
+    });
     expect(readDb(node.dataDir, 'SELECT id FROM farm_tasks')).toEqual([]);
     expect(logEvents(node, 'task leased')).toEqual([]);
     expect(node.log()).not.toContain(TASK_ID);

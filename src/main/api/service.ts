@@ -34,6 +34,8 @@ export interface ServiceDeps {
     clearBlock(originNodeId: string, jobId: string, workerId?: string): Promise<number>;
     /** The job's farm tasks take its new priority (here and at the coordinator). */
     setJobPriority(jobId: string, priority: number): Promise<void>;
+    /** Where the farm's queue is kept in this run. */
+    queueBackend?: 'lan' | 'redis';
   };
   /** The video preset for scripts imported over the network (`vfo node --video-preset`). */
   defaultVideoPreset?: string | undefined;
@@ -116,6 +118,7 @@ export function createVfoService(deps: ServiceDeps): VfoService {
       dataDir: deps.dataDir,
       providers: () => providerReadiness(secrets, process.env.AZURE_SPEECH_HOST),
       secrets,
+      farmQueueNow: () => deps.farm.queueBackend ?? 'lan',
     }),
   };
   return serviceOf(createDispatch(handlers, log));

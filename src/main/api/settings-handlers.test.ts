@@ -12,6 +12,7 @@ import {
 import {
   blocklistSetting,
   defaultLocalParts,
+  farmQueueSetting,
   ffmpegPathSetting,
   localPartsSetting,
   renderHoursSetting,
@@ -74,6 +75,9 @@ describe('settings calls', () => {
         renderHours: null,
         yieldToUser: null,
         blockLimit: 3,
+        // No farm.queue row: the farm's queue is on the LAN.
+        farmQueue: null,
+        farmQueueNow: 'lan',
       },
     });
   });
@@ -106,6 +110,44 @@ describe('settings calls', () => {
     expect(limit).toMatchObject({ ok: true, value: { blockLimit: 5 } });
     expect(blocklistSetting.read(t.db)).toEqual({ maxTaskFailures: 5 });
     expect(await settings()['settings.setBlockLimit']({ maxTaskFailures: 0 })).toMatchObject({ ok: false });
+  });
+
+  it('keeps the farm’s queue in Redis from the next start, never with a password in the URL', async () => {
+    const saved = await settings()['settings.setFarmQueue']({
+      redisUrl: ' rediss://queue.example.com:6380 ',
+      advertiseUrl: 'https://studio-mac.example.com:4870',
+    });
+    expect(saved).toMatchObject({
+      ok: true,
+      value: {
+        farmQueue: {
+          redisUrl: 'rediss://queue.example.com:6380',
+          advertiseUrl: 'https://studio-mac.example.com:4870',
+        },
+        // This run keeps the queue it started with.
+        farmQueueNow: 'lan',
+      },
+    });
+    const refusals: [Record<string, string | null>, string, RegExp][] = [
+      [{ redisUrl: 'redis://:hunter2@queue.example.com' }, 'redisUrl', /password field/],
+      [{ redisUrl: 'http://queue.example.com' }, 'redisUrl', /redis:\/\/host/],
+      [{ redisUrl: 'redis://queue.example.com', advertiseUrl: 'ftp://x' }, 'advertiseUrl', /advertised URL/],
+    ];
+    for (const [args, field, message] of refusals) {
+      const refused = await settings()['settings.setFarmQueue']({
+        advertiseUrl: null,
+        redisUrl: null,
+        ...args,
+      });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid', issues: [{ field }] } });
+      if (!refused.ok) expect(refused.error.issues?.[0]?.message).toMatch(message);
+    }
+    // Refused values leave the saved one alone; none of them (nor the password) reached the database.
+    expect(farmQueueSetting.read(t.db)?.redisUrl).toBe('rediss://queue.example.com:6380');
+    expect(JSON.stringify(t.db.$client.prepare('SELECT * FROM settings').all())).not.toMatch(/hunter2/);
+    const cleared = await settings()['settings.setFarmQueue']({ redisUrl: null, advertiseUrl: null });
+    expect(cleared).toMatchObject({ ok: true, value: { farmQueue: null } });
+    expect(farmQueueSetting.read(t.db)).toBeNull();
   });
 
   it('stores the minimum segment length the farm splits videos with, and refuses what is not one', async () => {

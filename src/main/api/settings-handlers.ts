@@ -1,13 +1,14 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { FieldIssue, ProviderStatus, SettingsView } from '../../shared/contract.ts';
+import { parseRenderHours } from '../../shared/render-hours.ts';
 import type { Db } from '../db/open.ts';
 import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
-import { parseRenderHours } from '../../shared/render-hours.ts';
 import {
   blocklistSetting,
   DEFAULT_BLOCK_LIMIT,
   defaultLocalParts,
+  farmQueueSetting,
   ffmpegPathSetting,
   localPartsSetting,
   renderHoursSetting,
@@ -26,6 +27,7 @@ export type SettingsMethod =
   | 'settings.setYieldToUser'
   | 'settings.setBlockLimit'
   | 'settings.setLocalParts'
+  | 'settings.setFarmQueue'
   | 'settings.setSecret';
 
 export interface SettingsDeps {
@@ -35,6 +37,8 @@ export interface SettingsDeps {
   providers(): ProviderStatus;
   /** Where keys live: writable in the app (Keychain), read-only (environment) for the CLI and nodes. */
   secrets: SecretStore;
+  /** Where the farm's queue is kept in this run (the setting applies from the next start). */
+  farmQueueNow?: () => 'lan' | 'redis';
 }
 
 /** Settings over the contract. Keys are deliberately absent: secrets never cross the network. */
@@ -48,6 +52,8 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     renderHours: renderHoursSetting.read(deps.db),
     yieldToUser: yieldToUserSetting.read(deps.db),
     blockLimit: blocklistSetting.read(deps.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
+    farmQueue: farmQueueSetting.read(deps.db),
+    farmQueueNow: deps.farmQueueNow?.() ?? 'lan',
   });
   return {
     'settings.providers': () => deps.providers(),
@@ -92,6 +98,26 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     // The next video encoded here uses them; a node's farm slots change at its next start.
     'settings.setLocalParts': (localParts) => {
       localPartsSetting.write(deps.db, localParts);
+      return view();
+    },
+    // Reached only over IPC: which Redis a Mac's farm work goes to is that Mac's decision.
+    'settings.setFarmQueue': ({ redisUrl, advertiseUrl }) => {
+      if (redisUrl === null || redisUrl.trim() === '') {
+        farmQueueSetting.write(deps.db, null);
+        return view();
+      }
+      const checked = farmQueueSetting.schema.safeParse({
+        redisUrl: redisUrl.trim(),
+        advertiseUrl: advertiseUrl?.trim() ? advertiseUrl.trim() : null,
+      });
+      if (!checked.success) {
+        const issues = checked.error.issues.map((issue) => ({
+          field: String(issue.path[0] ?? '(input)'),
+          message: issue.message,
+        }));
+        throw new CallFailure('invalid', issues.map((i) => i.message).join('; '), issues);
+      }
+      farmQueueSetting.write(deps.db, checked.data);
       return view();
     },
     // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.

@@ -7,10 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { Readable } from 'node:stream';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import type { Readable } from 'node:stream';
 import { MEDIA_LIMITS, type VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
 import { BODY_SHA256_HEADER, errorBody, type FarmApp, openSse, type SseStream } from '../http/index.ts';

@@ -5,6 +5,8 @@
  * pipeline's encode step is given when it is built, and the UI's contract served over HTTP.
  * Crash repair runs before anything does work, so every start puts back what a crash left half done.
  */
+
+import { parseRenderHours } from '../../shared/render-hours.ts';
 import type { VfoService } from '../api/service.ts';
 import { type Db, type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
@@ -12,9 +14,11 @@ import { Engine } from '../engine/engine.ts';
 import { loadNodeIdentity } from '../farm/net/index.ts';
 import { FarmNode, type FarmNodeOptions } from '../farm/node/farm-node.ts';
 import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
+import { parseRedisUrl, RedisFarmNode, type RedisFarmNodeOptions } from '../farm/redis/index.ts';
 import { idleTimeOfThisMachine } from '../farm/workstation/idle-time.ts';
 import type { WorkstationSettings, YieldToUser } from '../farm/workstation/workstation-policy.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
+import { receiveMedia, wantedMedia } from '../intake/media-upload.ts';
 import { createLogger } from '../log/logger.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
 import {
@@ -24,11 +28,11 @@ import {
   type PipelineServices,
 } from '../pipeline/index.ts';
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
-import { parseRenderHours } from '../../shared/render-hours.ts';
 import {
   blocklistSetting,
   DEFAULT_BLOCK_LIMIT,
   defaultLocalParts,
+  farmQueueSetting,
   ffmpegPathSetting,
   type LocalParts,
   localPartsSetting,
@@ -37,7 +41,6 @@ import {
   workerModeSetting,
   yieldToUserSetting,
 } from '../settings/index.ts';
-import { receiveMedia, wantedMedia } from '../intake/media-upload.ts';
 import { checkScriptJob, importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
 import { APP_VERSION } from './version.ts';
@@ -79,7 +82,27 @@ export interface FarmOptions
   /** Another app version or farm protocol than this build's: compatibility tests only. */
   version?: string | undefined;
   protocol?: number | undefined;
+  /**
+   * Keep the farm's queue in Redis (`--redis`) instead of on an elected coordinator: no mDNS, no
+   * election (docs/FARM.md, "Beyond one LAN").
+   */
+  redis?: RedisModeOptions | undefined;
 }
+
+export interface RedisModeOptions {
+  url: string;
+  /** A password kept out of the URL. */
+  password?: string | undefined;
+  /** Where other nodes reach this one (`--advertise-url`); default: the URL it listens on. */
+  advertiseUrl?: string | undefined;
+  /** Serve HTTPS (PEM certificate and key). */
+  tls?: RedisFarmNodeOptions['tls'];
+  /** PEM CA certificates to trust (rediss://, https peers without a pin). */
+  tlsCa?: string | undefined;
+}
+
+/** The farm node of this app: the LAN's (mDNS, elected coordinator) or Redis's. */
+export type AppFarmNode = FarmNode | RedisFarmNode;
 
 export interface App {
   dataDir: string;
@@ -91,7 +114,9 @@ export interface App {
   blobs: BlobStore;
   services: PipelineServices;
   /** The farm node, when the app joined the farm. */
-  node: FarmNode | null;
+  node: AppFarmNode | null;
+  /** Where that farm's queue is kept (null: not in a farm). */
+  queueBackend: 'lan' | 'redis' | null;
   /** The contract's handlers (the UI's API), when the app joined the farm. */
   service: VfoService | null;
   /** Farm status changes as events, when the app joined the farm. */
@@ -126,8 +151,8 @@ export async function openApp(options: AppOptions): Promise<App> {
       .run(jobId)
       .catch((error: unknown) => log.error('job failed to run', { job: jobId, error: String(error) }));
   };
-  const node = farm
-    ? new FarmNode({
+  const nodeOptions: FarmNodeOptions | null = farm
+    ? {
         ...farm,
         maxConcurrency: farm.maxConcurrency ?? localParts().parts,
         identity: await loadNodeIdentity(dataDir, farm.key),
@@ -171,8 +196,29 @@ export async function openApp(options: AppOptions): Promise<App> {
           settings: () => workstationSettings(database.db, farm),
           idle: idleTimeOfThisMachine(),
         },
-      })
+      }
     : null;
+  // `--redis` beats the Settings row (the app's Farm queue field); the password comes from the
+  // secrets (the Keychain in the app, VFO_REDIS_PASSWORD for a headless node), never the database.
+  const fromSettings = farmQueueSetting.read(database.db);
+  const chosen =
+    farm?.redis ??
+    (farm && fromSettings
+      ? { url: fromSettings.redisUrl, advertiseUrl: fromSettings.advertiseUrl ?? undefined }
+      : undefined);
+  const redis = chosen && { ...chosen, password: chosen.password ?? secrets.get('redis.password') };
+  // The queue's home is chosen here, once: the rest of the app sees a node either way.
+  const node: AppFarmNode | null = !nodeOptions
+    ? null
+    : redis
+      ? new RedisFarmNode({
+          ...nodeOptions,
+          redis: { target: parseRedisUrl(redis.url), password: redis.password },
+          advertiseUrl: redis.advertiseUrl,
+          tls: redis.tls,
+          tlsCa: redis.tlsCa,
+        })
+      : new FarmNode(nodeOptions);
   const services = createDefaultServices({
     db: database.db,
     dataDir,
@@ -213,6 +259,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       videoPreset: farm.videoPreset,
       rendererDir: farm.rendererDir,
       media: { receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256) },
+      queueBackend: redis ? 'redis' : 'lan',
     });
   }
   return {
@@ -223,6 +270,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     blobs,
     services,
     node,
+    queueBackend: node ? (redis ? 'redis' : 'lan') : null,
     service: ui?.service ?? null,
     subscribeFarm: ui?.subscribeFarm ?? null,
     runInBackground,

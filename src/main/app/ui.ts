@@ -8,7 +8,7 @@ import { CallFailure } from '../api/call-failure.ts';
 import { createVfoService, type ServiceDeps, type VfoService } from '../api/service.ts';
 import { type UiRouteDeps, uiRoutes } from '../api/ui-routes.ts';
 import { UiSessions } from '../api/ui-sessions.ts';
-import { type FarmKey, FarmHttpError, farmHmac } from '../farm/net/index.ts';
+import { FarmHttpError, type FarmKey, farmHmac } from '../farm/net/index.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
 import type { FarmApp } from '../http/index.ts';
 import { rendererDir } from '../paths.ts';
@@ -20,6 +20,8 @@ export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'
   rendererDir?: string | undefined;
   /** Where media uploaded with dropped scripts go. */
   media: UiRouteDeps['media'];
+  /** Where the farm's queue is kept in this run. */
+  queueBackend?: 'lan' | 'redis';
 }
 
 export interface Ui {
@@ -42,6 +44,7 @@ export function createUi(parts: UiParts): Ui {
       setJobPriority: async (jobId, priority) => {
         await parts.node.origin.setJobPriority(jobId, priority);
       },
+      queueBackend: parts.queueBackend ?? 'lan',
     },
   });
   const subscribeFarm = watchStatus(() => parts.node.status());

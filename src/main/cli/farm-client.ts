@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import type { FarmStatus } from '../../shared/contract.ts';
 import {
   createFarmClient,
   ephemeralIdentity,
@@ -6,9 +7,10 @@ import {
   FarmHttpError,
   FarmTrust,
   type Peer,
+  parseFingerprint,
   readFarmKey,
+  TlsTrust,
 } from '../farm/net/index.ts';
-import type { FarmStatus } from '../../shared/contract.ts';
 import { diagnosticsText } from '../intake/prepare-script.ts';
 import { formatSize } from '../script/index.ts';
 import { parseCommandArgs, priorityArg } from './args.ts';
@@ -18,8 +20,40 @@ import { prepareSubmissions, sendWantedMedia } from './submit-media.ts';
 
 export const SUBMIT_USAGE =
   'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--priority N] [--wait] [--wait-timeout 6h] [--json]\n' +
+  '                  [--tls-pin SHA256 | --tls-ca FILE]   (an https node)\n' +
   '  --priority N: higher runs first on the farm (-1000..1000, default 0; negative: --priority=-5)';
-export const STATUS_USAGE = 'usage: vfo status --node URL --farm-key-file FILE [--json]';
+export const STATUS_USAGE =
+  'usage: vfo status --node URL --farm-key-file FILE [--json] [--tls-pin SHA256 | --tls-ca FILE]';
+
+/** How a client trusts an https node: its certificate's fingerprint (given with the farm key) or a CA. */
+export const TLS_CLIENT_OPTIONS = {
+  'tls-pin': { type: 'string' },
+  'tls-ca': { type: 'string' },
+} as const;
+
+export interface ClientTls {
+  pin?: string | undefined;
+  ca?: string | undefined;
+}
+
+/** The flags, else VFO_TLS_PIN / VFO_TLS_CA (so every farm command reaches an https node the same way). */
+async function tlsTrustFor(nodeUrl: string, given: ClientTls): Promise<TlsTrust | undefined> {
+  const pinText = given.pin ?? process.env.VFO_TLS_PIN;
+  const caPath = given.ca ?? process.env.VFO_TLS_CA;
+  if (!pinText && !caPath) return undefined;
+  const pins: Record<string, string> = {};
+  if (pinText) {
+    const pin = parseFingerprint(pinText);
+    if (!pin) throw new UsageError('--tls-pin must be a sha256 fingerprint (64 hex digits, colons allowed)');
+    pins[new URL(nodeUrl).origin] = pin;
+  }
+  const ca = caPath
+    ? await readFile(caPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`--tls-ca: cannot read ${caPath} (${error.code ?? 'unknown'})`);
+      })
+    : undefined;
+  return new TlsTrust({ ca, pins });
+}
 
 const DEFAULT_WAIT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 const POLL_MS = 500;
@@ -32,15 +66,18 @@ const MAX_BACKOFF_MS = 5_000;
 export async function connect(
   keyFile: string | undefined,
   nodeUrl: string,
+  tls: ClientTls = {},
 ): Promise<{ client: FarmClient; node: Peer }> {
   if (!keyFile) throw new UsageError('--farm-key-file is required');
   const key = await readFarmKey(keyFile).catch((error: Error) => {
     throw new UsageError(error.message);
   });
+  const trust = await tlsTrustFor(nodeUrl, tls);
   const client = createFarmClient({
     identity: ephemeralIdentity(key),
     trust: new FarmTrust(key),
     timeoutMs: 30_000,
+    ...(trust ? { tls: trust } : {}),
   });
   try {
     return { client, node: await client.identify(nodeUrl) };
@@ -67,6 +104,7 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     wait: { type: 'boolean' },
     'wait-timeout': { type: 'string' },
     priority: { type: 'string' },
+    ...TLS_CLIENT_OPTIONS,
   });
   if (values.help) {
     io.out(SUBMIT_USAGE);
@@ -82,7 +120,10 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     if ((await stat(script).catch(() => null))?.isFile() !== true)
       throw new UsageError(`cannot read ${script}`);
   }
-  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
+  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node), {
+    pin: values['tls-pin'],
+    ca: values['tls-ca'],
+  });
   try {
     // Every script is checked, and its media found, before anything is sent (as `vfo render` does).
     const prepared = await prepareSubmissions(client, node, positionals, {});
@@ -161,12 +202,16 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   const { values } = parseCommandArgs(argv, {
     node: { type: 'string' },
     'farm-key-file': { type: 'string' },
+    ...TLS_CLIENT_OPTIONS,
   });
   if (values.help) {
     io.out(STATUS_USAGE);
     return EXIT.ok;
   }
-  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
+  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node), {
+    pin: values['tls-pin'],
+    ca: values['tls-ca'],
+  });
   try {
     const status = (await client.json(node, 'GET', '/api/v1/status')) as FarmStatus;
     if (values.json) {
@@ -183,7 +228,9 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
 /** `vfo status` for people: the nodes (role, state and why, version), the queue, its tasks and blocks. */
 export function statusLines(status: FarmStatus): string[] {
   const lines = [
-    `coordinator ${status.coordinator ? `${status.coordinator.id} (term ${status.coordinator.term}) ${status.coordinator.url}` : 'none yet'}`,
+    status.queue.backend === 'redis'
+      ? 'queue in redis (no coordinator)'
+      : `coordinator ${status.coordinator ? `${status.coordinator.id} (term ${status.coordinator.term}) ${status.coordinator.url}` : 'none yet'}`,
   ];
   for (const n of status.nodes) {
     const version = `${n.version ?? '?'}/p${n.protocol ?? '?'}`;

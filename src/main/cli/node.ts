@@ -1,15 +1,17 @@
-import { openApp } from '../app/open-app.ts';
-import { readFarmKey } from '../farm/net/index.ts';
-import { defaultNodeName } from '../farm/node/node-name.ts';
 import { parseRenderHours } from '../../shared/render-hours.ts';
+import { openApp } from '../app/open-app.ts';
+import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
+import { defaultNodeName } from '../farm/node/node-name.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
+import { exitWhenIdleOf, REDIS_NODE_OPTIONS, REDIS_NODE_USAGE, redisModeOf } from './node-redis-options.ts';
 
 export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
                 [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]
                 [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]
                 [--render-hours 22:00-07:00] [--yield-idle-seconds N [--yield-suspend]]
+${REDIS_NODE_USAGE}
   --render-hours: take farm work only then (local time; overrides the farm.renderHours setting)
   --yield-idle-seconds N: no new farm work while this computer was used within N seconds
     (macOS: its HID idle time; elsewhere the file named by VFO_IDLE_SECONDS_FILE); --yield-suspend
@@ -33,6 +35,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     'render-hours': { type: 'string' },
     'yield-idle-seconds': { type: 'string' },
     'yield-suspend': { type: 'boolean' },
+    ...REDIS_NODE_OPTIONS,
   });
   if (values.help) {
     io.out(NODE_USAGE);
@@ -65,6 +68,8 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const key = await readFarmKey(values['farm-key-file']).catch((error: Error) => {
     throw new UsageError(error.message);
   });
+  const redis = await redisModeOf(values);
+  const exitWhenIdleMs = exitWhenIdleOf(values);
   const app = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
@@ -90,15 +95,32 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
         ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
         ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
       },
+      ...(redis ? { redis } : {}),
     },
   });
   const node = app.node as NonNullable<typeof app.node>;
   await app.start();
-  io.out(JSON.stringify({ event: 'listening', id: node.nodeId, name: node.name, url: node.selfUrl }));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  io.out(
+    JSON.stringify({
+      event: 'listening',
+      id: node.nodeId,
+      name: node.name,
+      url: node.selfUrl,
+      queue: app.queueBackend,
+      // What clients pin (handed out with the farm key: docs/FARM.md).
+      ...(redis?.tls ? { tlsSha256: certificateFingerprint(redis.tls.cert) } : {}),
+    }),
+  );
+  const idle =
+    exitWhenIdleMs !== undefined && 'whenIdleFor' in node ? node.whenIdleFor(exitWhenIdleMs) : null;
+  const ended = await new Promise<'signal' | 'idle'>((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+    void idle?.then(() => resolve('idle'));
   });
+  // An on-demand box ends itself once the queue stayed empty (seed 002's scale-down).
+  if (ended === 'idle')
+    io.out(JSON.stringify({ event: 'idle-exit', id: node.nodeId, idleMs: exitWhenIdleMs }));
   await app.close();
   return EXIT.ok;
 }

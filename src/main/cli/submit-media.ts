@@ -18,8 +18,8 @@ import type { FarmClient, Peer } from '../farm/net/index.ts';
 import {
   CLIP_MEDIA,
   IMAGE_MEDIA,
-  MUSIC_MEDIA,
   type MediaKind,
+  MUSIC_MEDIA,
   openCheckedMedia,
   relativeMediaPath,
   resolveMediaPath,

@@ -14,8 +14,8 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
-import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { CaptionStyle } from '../../shared/caption-styles.ts';
+import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { Loudness, MusicMix, VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 

@@ -2,8 +2,9 @@
  * Real defaults every installation starts with. They are rows, not constants in code: the engine
  * reads everything about voices, encoders and pipelines from the database (config-first).
  */
-import { DEFAULT_DIRECTION_MAPS } from '../script/index.ts';
+
 import type { CaptionStyle } from '../../shared/caption-styles.ts';
+import { DEFAULT_DIRECTION_MAPS } from '../script/index.ts';
 import type { Json, Pipeline, RecipeDefaults, videoPresets, voicePresets } from './schema.ts';
 
 type SeedRow<T> = Omit<T, 'id' | 'updatedAt'>;

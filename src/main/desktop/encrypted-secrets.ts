@@ -15,6 +15,7 @@ export const SECRET_NAMES: readonly SecretName[] = [
   'anthropic.apiKey',
   'azure.speechKey',
   'azure.speechRegion',
+  'redis.password',
 ];
 
 export interface SecretCipher {

@@ -11,8 +11,8 @@ import { canonicalMediaPath } from '../../shared/contract.ts';
 import {
   CLIP_MEDIA,
   IMAGE_MEDIA,
-  MUSIC_MEDIA,
   type MediaKind,
+  MUSIC_MEDIA,
   openCheckedMedia,
   resolveMediaPath,
   SCRIPT_LIMITS,

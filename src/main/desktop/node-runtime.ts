@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { VfoEvent } from '../../shared/contract.ts';
 import { openApp } from '../app/open-app.ts';
 import { generateFarmKey, readFarmKey } from '../farm/net/index.ts';
+import { FarmNode } from '../farm/node/farm-node.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
 import { storeLocalMedia } from './local-media.ts';
@@ -64,13 +65,14 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       return () => listeners.delete(listener);
     },
     trayState() {
-      const state = node.member.election();
-      const role: TrayRole = state.isCoordinator
+      // A node whose queue is in Redis has no coordinator to be or to look for: it is a worker.
+      const lan = node instanceof FarmNode ? node : null;
+      const role: TrayRole = lan?.member.election().isCoordinator
         ? 'coordinator'
-        : options.workerOnly
+        : options.workerOnly || !lan
           ? 'worker'
           : 'candidate';
-      if (node.coordinator?.active) queued = node.coordinator.queue.stats().queued;
+      if (lan?.coordinator?.active) queued = lan.coordinator.queue.stats().queued;
       return {
         role,
         running: node.worker

@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db } from '../db/open.ts';
 import { DEFAULT_CAPTION_STYLE } from '../../shared/presets.ts';
+import type { Db } from '../db/open.ts';
 import { captionStyles, recipes, videoPresets, voicePresets } from '../db/schema.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
 import type {

@@ -1,5 +1,6 @@
 /** Public surface of the ffmpeg module. encode-runner.ts is a process entry and is not exported. */
 export { type CaptionBox, captionBoxArgs } from './caption-overlay.ts';
+export { type ClipFacts, cutClipRange, probeClip } from './clip-media.ts';
 export {
   buildEncodeCommand,
   captionDrawing,
@@ -29,6 +30,8 @@ export type {
   RunnerOutbound,
 } from './encode-types.ts';
 export { parseEncodeRequest } from './encode-types.ts';
+export { type EncoderFallback, encodeWithFallback, isHardwareEncoder } from './encoder-fallback.ts';
+export { type EncoderTrial, trialEncoders } from './encoder-trial.ts';
 export {
   FFMPEG_ERROR_KINDS,
   FfmpegError,
@@ -37,7 +40,6 @@ export {
   isFfmpegErrorKind,
   toFfmpegError,
 } from './errors.ts';
-export { type ClipFacts, cutClipRange, probeClip } from './clip-media.ts';
 export { filterPath } from './filters.ts';
 export {
   buildAudioTrackCommand,
@@ -47,6 +49,7 @@ export {
   type JoinResult,
   joinSegments,
 } from './join.ts';
+export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpeg } from './locate.ts';
 export {
   type LoudnessFacts,
   measureFileLoudness,
@@ -55,13 +58,10 @@ export {
   planLoudness,
   SILENCE_LUFS,
 } from './loudness.ts';
-export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpeg } from './locate.ts';
 export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
 export { BUNDLED_BED_NAMES, BUNDLED_BEDS, type BundledBed, bundledBedFile } from './music-beds.ts';
 export { linkPlanAssets } from './plan-assets.ts';
 export { type FfmpegProbe, probeFfmpeg, selectEncoder, usableEncoders } from './probe.ts';
-export { type EncoderFallback, encodeWithFallback, isHardwareEncoder } from './encoder-fallback.ts';
-export { type EncoderTrial, trialEncoders } from './encoder-trial.ts';
 export type { FfmpegProgress } from './progress.ts';
 export { type RunFfmpegOptions, runFfmpeg } from './run.ts';
 export {

@@ -7,6 +7,7 @@
  * route is checked is added by whoever signs (farm/net/farm-server.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
@@ -43,6 +44,8 @@ export interface HttpServerOptions {
   headersTimeoutMs?: number;
   /** Open connections one address may hold; more are closed at once (slow-client floods). */
   maxConnectionsPerClient?: number;
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
 }
 
 export interface HttpServer {
@@ -84,6 +87,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         headersTimeout,
         maxConnectionsPerClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
         log,
+        tls: options.tls,
       }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -140,7 +144,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       await app.listen({ port: options.port, host: options.host });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      url = `http://${host}:${address.port}`;
+      url = `${options.tls ? 'https' : 'http'}://${host}:${address.port}`;
       log.info('server listening', { url });
       return { url };
     },
@@ -269,13 +273,22 @@ function requireDeclaredAuth(app: FarmApp): void {
  */
 function nodeServer(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
-  options: { headersTimeout: number; maxConnectionsPerClient: number; log: Logger },
+  options: {
+    headersTimeout: number;
+    maxConnectionsPerClient: number;
+    log: Logger;
+    tls: HttpServerOptions['tls'];
+  },
 ): Server {
-  const server = createServer({
+  const settings = {
     requestTimeout: Math.max(REQUEST_TIMEOUT_MS, options.headersTimeout + 1),
     headersTimeout: options.headersTimeout,
     connectionsCheckingInterval: Math.min(1_000, options.headersTimeout),
-  });
+  };
+  // An https.Server is an http.Server underneath: the same events and limits apply.
+  const server: Server = options.tls
+    ? createHttpsServer({ ...settings, ...options.tls })
+    : createServer(settings);
   server.on('request', handler);
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
     (request as IncomingMessage & { awaitingContinue?: boolean }).awaitingContinue = true;

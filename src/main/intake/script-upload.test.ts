@@ -6,15 +6,15 @@
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MediaManifestSchema, type ScriptCheck } from '../../shared/contract.ts';
 import { type App, openApp } from '../app/open-app.ts';
+import { settings } from '../db/schema.ts';
 import { BlobStore } from '../engine/blob-store.ts';
+import { mediaRootsSetting } from '../settings/index.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { receiveMedia, wantedMedia } from './media-upload.ts';
-import { settings } from '../db/schema.ts';
-import { mediaRootsSetting } from '../settings/index.ts';
 import { checkUpload } from './script-upload.ts';
 
 let top: string;

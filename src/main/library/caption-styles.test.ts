@@ -10,8 +10,8 @@ import {
   listCaptionStyles,
   listCaptionStyleVersions,
 } from './caption-styles.ts';
-import { fieldsOf, libraryErrorOf, tempDatabasePerTest } from './library.fixture.ts';
 import { getVideoPreset, saveVideoPreset, type VideoPresetInput } from './index.ts';
+import { fieldsOf, libraryErrorOf, tempDatabasePerTest } from './library.fixture.ts';
 
 const t = tempDatabasePerTest();
 const input = { kind: 'script' as const, scriptPath: '/s.md', outputPath: '/s.mp4' };

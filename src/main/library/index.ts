@@ -26,9 +26,9 @@ export {
 export {
   type VideoPresetInput,
   VOICE_PROVIDERS,
-  videoPresetInputSchema,
   type VoicePresetInput,
   VoicePresetInputSchema,
+  videoPresetInputSchema,
 } from './preset-schemas.ts';
 export {
   getVideoPreset,

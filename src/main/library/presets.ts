@@ -7,8 +7,8 @@ import { notFound, parseOrThrow, slugOf } from './errors.ts';
 import {
   type VideoPresetInput,
   type VoicePresetInput,
-  videoPresetInputSchema,
   VoicePresetInputSchema,
+  videoPresetInputSchema,
 } from './preset-schemas.ts';
 
 const log = createLogger('PresetLibrary');

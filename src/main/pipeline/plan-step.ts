@@ -10,7 +10,7 @@ import { StepError } from '../engine/errors.ts';
 import type { JobSettings, VideoSettings } from '../engine/job-settings.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import { BUNDLED_BEDS, cutClipRange, planLoudness, probeClip } from '../ffmpeg/index.ts';
-import { CLIP_MEDIA, IMAGE_MEDIA, MUSIC_MEDIA, type MediaPlaces } from '../script/index.ts';
+import { CLIP_MEDIA, IMAGE_MEDIA, type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ClipRef, MediaRef, Scene, ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
 import { sha256File, sha256Hex } from '../util/hash.ts';

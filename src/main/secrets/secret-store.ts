@@ -2,7 +2,7 @@
  * Where provider keys come from. Never the database, never a log line: the CLI reads environment
  * variables, the desktop app fills a store backed by Electron safeStorage (the Keychain on a Mac).
  */
-export type SecretName = 'anthropic.apiKey' | 'azure.speechKey' | 'azure.speechRegion';
+export type SecretName = 'anthropic.apiKey' | 'azure.speechKey' | 'azure.speechRegion' | 'redis.password';
 
 export interface SecretStore {
   get(name: SecretName): string | undefined;
@@ -18,6 +18,7 @@ export const SECRET_NAMES: readonly SecretName[] = [
   'anthropic.apiKey',
   'azure.speechKey',
   'azure.speechRegion',
+  'redis.password',
 ];
 
 export function isWritable(store: SecretStore): store is WritableSecretStore {
@@ -28,6 +29,8 @@ const ENV_NAMES: Record<SecretName, string> = {
   'anthropic.apiKey': 'ANTHROPIC_API_KEY',
   'azure.speechKey': 'AZURE_SPEECH_KEY',
   'azure.speechRegion': 'AZURE_SPEECH_REGION',
+  // The password of the Redis holding the farm's queue (Redis mode), kept out of its URL.
+  'redis.password': 'VFO_REDIS_PASSWORD',
 };
 
 export function envSecretStore(env: NodeJS.ProcessEnv = process.env): SecretStore {

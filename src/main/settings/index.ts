@@ -108,3 +108,32 @@ export const yieldToUserSetting = setting(
 
 /** An operator's pause or drain of this node (`farm.workerMode`), kept over a restart. None: it works. */
 export const workerModeSetting = setting('farm.workerMode', z.enum(['pause', 'drain']), 'the node works');
+
+/** redis://host:port or rediss://… with no password in it (the password is a secret: Keychain / env). */
+const redisUrlText = z
+  .string()
+  .max(2048)
+  .refine((text) => URL.canParse(text) && /^rediss?:$/.test(new URL(text).protocol), {
+    message: 'the Redis URL must look like redis://host:6379 or rediss://host:6380',
+  })
+  .refine((text) => !URL.canParse(text) || new URL(text).password === '', {
+    message: 'put the Redis password in the password field (kept in the keychain), not in the URL',
+  });
+
+const advertisedUrlText = z
+  .string()
+  .max(2048)
+  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
+    message: 'the advertised URL must look like http://render-1.example.com:4870',
+  });
+
+/**
+ * Where this node's farm keeps its queue (`farm.queue`): absent, on the LAN (mDNS and an elected
+ * coordinator); with a Redis URL, in Redis (docs/FARM.md, "Beyond one LAN"). Read when the node
+ * starts; `vfo node --redis` beats it.
+ */
+export const farmQueueSetting = setting(
+  'farm.queue',
+  z.strictObject({ redisUrl: redisUrlText, advertiseUrl: advertisedUrlText.nullable() }),
+  "the farm's queue stays on the LAN",
+);

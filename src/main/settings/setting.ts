@@ -13,6 +13,8 @@ const log = createLogger('Settings');
 
 export interface Setting<T> {
   key: string;
+  /** What a row must be (a caller checks a new value with it before writing). */
+  schema: ZodType<T>;
   read(db: Db): T | null;
   /** null removes the row (the default applies again). */
   write(db: Db, value: T | null): void;
@@ -21,6 +23,7 @@ export interface Setting<T> {
 export function setting<T>(key: string, schema: ZodType<T>, whenInvalid: string): Setting<T> {
   return {
     key,
+    schema,
     read(db) {
       const row = db.select().from(settings).where(eq(settings.key, key)).get();
       if (!row) return null;

@@ -8,6 +8,7 @@ import type { CaptionCue, TimedWord } from '../captions/types.ts';
 import { createLogger } from '../log/logger.ts';
 import type { Prosody, ScriptDocument, Utterance } from '../script/types.ts';
 import { writeAtomically } from '../util/atomic-file.ts';
+import { estimateClipWords } from './clip-words.ts';
 import { SpeechError } from './errors.ts';
 import {
   layOutNarration,
@@ -16,7 +17,6 @@ import {
   type TimelineItem,
   type TimelineScene,
 } from './narration-timeline.ts';
-import { estimateClipWords } from './clip-words.ts';
 import { OutputBudget } from './output-budget.ts';
 import { type ClipOptions, clipFor, type SpeechClip } from './speech-clip.ts';
 import { literalSpokenText } from './spoken-text.ts';

@@ -20,12 +20,7 @@ interface PageGlobals {
   atob(data: string): string;
 }
 
-export async function dropFolder(
-  page: Page,
-  target: Locator,
-  folder: string,
-  files: FolderFile[],
-): Promise<void> {
+export async function dropFolder(target: Locator, folder: string, files: FolderFile[]): Promise<void> {
   const list = files.map((f) => ({ path: f.path, base64: f.bytes.toString('base64'), type: f.type ?? '' }));
   await target.evaluate(
     (element, { folder, list }) => {

@@ -15,6 +15,7 @@ import { asTransportError, type Exchange, errorForStatus, exchange, readResponse
 import type { NodeIdentity } from './identity.ts';
 import { isSha256 } from './patterns.ts';
 import { FARM_HEADER, signRequest, verifyReply } from './signing.ts';
+import type { TlsTrust } from './tls-trust.ts';
 import type { FarmTrust } from './trust.ts';
 
 /** A node to talk to: where it is, and who it must be. */
@@ -33,6 +34,8 @@ export interface FarmClientOptions {
   /** JSON calls: the whole exchange. Transfers: the longest silence allowed on the connection. */
   timeoutMs?: number;
   maxResponseJsonBytes?: number;
+  /** Whose certificates it believes over https (without it, https peers are refused). */
+  tls?: TlsTrust;
 }
 
 export interface DownloadOptions {
@@ -96,7 +99,18 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
   // Heartbeats hit every peer each second: reuse connections. Node honours the server's
   // Keep-Alive timeout hint, so a socket is not reused just as the server closes it. A few sockets a
   // peer are plenty, and stay well under a server's per-client connection cap.
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const plainAgent = new Agent({ keepAlive: true, maxSockets: 8 });
+  // An https peer is reached only through an agent that checks its certificate (tls-trust.ts).
+  const agentFor = (url: string, id?: string): Agent => {
+    if (!url.startsWith('https:')) return plainAgent;
+    if (!options.tls) {
+      throw new FarmHttpError(
+        'unauthenticated',
+        `${new URL(url).origin} speaks https: pin its certificate (--tls-pin) or give its CA (--tls-ca)`,
+      );
+    }
+    return options.tls.agentFor(url, id);
+  };
   const sign = (
     peer: Peer,
     request: { method: string; path: string; contentType?: string; body: Buffer | null; bodySha256?: string },
@@ -180,7 +194,7 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
         path,
         headers,
         body: bytes,
-        agent,
+        agent: agentFor(peer.url, peer.id),
         idleTimeoutMs: timeoutMs,
         deadlineMs: timeoutMs,
       });
@@ -197,7 +211,7 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
         // The bytes are believed for their sha256, whoever serves them; the request is still signed.
         headers: sign(peer, { method: 'GET', path, body: null }),
         body: null,
-        agent,
+        agent: agentFor(peer.url, peer.id),
         idleTimeoutMs: timeoutMs,
       });
       try {
@@ -245,7 +259,7 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
           typeof file === 'string'
             ? createReadStream(file, { highWaterMark: 1 << 20 })
             : file.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }),
-        agent,
+        agent: agentFor(peer.url, peer.id),
         idleTimeoutMs: timeoutMs,
         expectContinue: true,
       });
@@ -261,7 +275,7 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
         path,
         headers: { accept: 'application/json' },
         body: null,
-        agent,
+        agent: agentFor(url),
         idleTimeoutMs: timeoutMs,
         deadlineMs: timeoutMs,
       });
@@ -283,7 +297,8 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
     },
 
     close() {
-      agent.destroy();
+      plainAgent.destroy();
+      options.tls?.close();
     },
   };
 }

@@ -4,6 +4,7 @@
  * rejected, server.
  */
 import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ErrorBody } from '../../http/index.ts';
@@ -16,6 +17,7 @@ export interface ExchangeInput {
   path: string;
   headers: Record<string, string>;
   body: Buffer | Readable | null;
+  /** An https.Agent for https: peers (it carries their trust: tls-trust.ts). */
   agent: Agent;
   /** The connection may stay silent this long (connect, send, wait, receive). */
   idleTimeoutMs: number;
@@ -37,7 +39,8 @@ const TARGET = /^\/[^\s#]*$/;
 
 export function checkTarget(baseUrl: string, path: string): URL {
   const url = new URL(baseUrl);
-  if (url.protocol !== 'http:') throw new Error(`farm peers speak http:, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`farm peers speak http: or https:, not ${url.protocol}`);
   if (!TARGET.test(path)) throw new Error(`request path must start with '/' and have no spaces: ${path}`);
   return url;
 }
@@ -50,9 +53,10 @@ export function exchange(input: ExchangeInput): Promise<Exchange> {
     const { body } = input;
     const streamed = body !== null && !Buffer.isBuffer(body);
     const waitForContinue = streamed && input.expectContinue === true;
-    const request = httpRequest({
+    const secure = url.protocol === 'https:';
+    const request = (secure ? httpsRequest : httpRequest)({
       host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port || 80,
+      port: url.port || (secure ? 443 : 80),
       method: input.method,
       path: input.path,
       headers: waitForContinue ? { ...input.headers, expect: '100-continue' } : input.headers,

@@ -39,4 +39,5 @@ export {
   verifyReply,
   verifyRequest,
 } from './signing.ts';
+export { certificateFingerprint, parseFingerprint, TlsTrust, type TlsTrustOptions } from './tls-trust.ts';
 export { type Credentials, FarmTrust } from './trust.ts';

@@ -108,7 +108,7 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
         name: i.instance,
         reason: i.detail ? `${i.reason}: ${i.detail}` : i.reason,
       })),
-    queue: { queued, running, done, failed },
+    queue: { backend: 'lan', queued, running, done, failed },
     tasks: (inputs.queue?.tasks ?? []).map(
       (t): FarmTaskView => ({
         ...t,

@@ -11,10 +11,12 @@ import { createLogger } from '../../log/logger.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import type { FarmClient, Peer } from '../net/index.ts';
 import type { TaskInput } from '../queue/index.ts';
+import { coordinatorQueue } from './coordinator-queue.ts';
+import type { OriginQueue } from './origin-queue.ts';
+
+export type { OriginQueue } from './origin-queue.ts';
 
 const log = createLogger('FarmOrigin');
-/** Tries of a lease completion before an upload is given up. */
-const COMPLETE_ATTEMPTS = 3;
 /**
  * A task of a job that is no longer queued or running is forgotten this long after it was made: until
  * then a re-run of the job's encode collects the video already made (keptResult); after that the row is
@@ -94,20 +96,21 @@ export interface OriginTask {
   plan: RenderPlan;
 }
 
-export interface OriginDeps {
+export type OriginDeps = {
   sqlite: Database.Database;
   dataDir: string;
   nodeId: string;
   selfUrl: () => string;
-  // Only JSON calls: results arrive over this node's own HTTP server.
-  client: Pick<FarmClient, 'json'>;
-  coordinator: () => Peer | null;
   ffmpeg: () => Promise<FfmpegLocation>;
   /** Where the engine keeps a blob by checksum: a result already moved there can be handed out again. */
   blobPath: (sha256: string) => string;
   /** Milliseconds since the epoch (tasks' creation times, their retention). */
   clock?: () => number;
-}
+} & (
+  | { queue: OriginQueue }
+  // The LAN's queue: the elected coordinator, over JSON calls.
+  | { client: Pick<FarmClient, 'json'>; coordinator: () => Peer | null }
+);
 
 /**
  * The tasks this node sent to the farm (table farm_origin_tasks, made by the migrations), kept until their
@@ -116,6 +119,7 @@ export interface OriginDeps {
  */
 export class Origin {
   private readonly deps: OriginDeps;
+  private readonly queue: OriginQueue;
   private readonly waiters = new Map<
     string,
     { resolve: (r: FarmResult) => void; reject: (e: Error) => void; renamed: (taskId: string) => void }
@@ -123,6 +127,7 @@ export class Origin {
 
   constructor(deps: OriginDeps) {
     this.deps = deps;
+    this.queue = 'queue' in deps ? deps.queue : coordinatorQueue(deps.client, deps.coordinator);
   }
 
   resultsDir(): string {
@@ -303,11 +308,8 @@ export class Origin {
       await rm(row.result_path, { force: true });
       return;
     }
-    const coordinator = this.deps.coordinator();
-    if (!coordinator) return;
-    await this.deps.client
-      .json(coordinator, 'POST', `/farm/v1/tasks/${taskId}/withdraw`)
-      .then(() => log.info('task withdrawn', { task: taskId }))
+    await this.queue
+      .withdraw(taskId)
       .catch((error: unknown) =>
         log.warn('could not withdraw the task', { task: taskId, error: String(error) }),
       );
@@ -315,38 +317,35 @@ export class Origin {
 
   /**
    * The job's priority changed (the app): its tasks not back yet take it here (a new coordinator hears
-   * it in the announcements) and at the coordinator now. Returns how many tasks it moved here.
+   * it in the announcements) and in the farm's queue now. Returns how many tasks it moved here.
    */
   async setJobPriority(jobId: string, priority: number): Promise<number> {
-    const changed = this.deps.sqlite
-      .prepare('UPDATE farm_origin_tasks SET priority = ? WHERE job_id = ? AND result_path IS NULL')
-      .run(priority, jobId).changes;
-    const coordinator = this.deps.coordinator();
-    if (changed > 0 && coordinator) {
-      await this.deps.client
-        .json(coordinator, 'POST', `/farm/v1/jobs/${jobId}/priority`, { priority })
+    const rows = this.deps.sqlite
+      .prepare(
+        'UPDATE farm_origin_tasks SET priority = ? WHERE job_id = ? AND result_path IS NULL RETURNING task_id',
+      )
+      .all(priority, jobId) as Pick<OriginRow, 'task_id'>[];
+    if (rows.length > 0) {
+      await this.queue
+        .setPriority(
+          jobId,
+          rows.map((row) => row.task_id),
+          priority,
+        )
         .catch((error: unknown) =>
-          log.warn('could not tell the coordinator the new priority; it hears it in the next announcement', {
+          log.warn('could not tell the farm’s queue the new priority; it hears it when the tasks go again', {
             job: jobId,
             error: String(error),
           }),
         );
     }
-    return changed;
+    return rows.length;
   }
 
-  /** Sends the task to the coordinator; its status there (undefined: no coordinator to ask). */
+  /** Sends the task to the farm's queue; its status there (undefined: no queue to ask now). */
   async submit(taskId: string): Promise<string | undefined> {
-    const coordinator = this.deps.coordinator();
     const task = this.taskInput(taskId);
-    if (!coordinator || !task) return undefined;
-    const reply = await this.deps.client.json<{ status?: unknown }>(
-      coordinator,
-      'POST',
-      '/farm/v1/tasks',
-      task,
-    );
-    return typeof reply?.status === 'string' ? reply.status : undefined;
+    return task ? this.queue.submit(task) : undefined;
   }
 
   /** Everything not back yet, for a new coordinator. */
@@ -386,9 +385,8 @@ export class Origin {
     const ffmpeg = await this.deps.ffmpeg();
     // A segment must be exactly its frames, video only: the join relies on it.
     await verifyVideo(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, input.tempPath, planExpectation(plan));
-    const coordinator = this.deps.coordinator();
-    if (!coordinator) throw new Error('no coordinator to confirm the lease');
-    if ((await this.completeLease(coordinator, input.leaseId, input.workerId)) !== 'accepted') return false;
+    const { taskId, leaseId, workerId } = input;
+    if ((await this.queue.complete({ taskId, leaseId, workerId })) !== 'accepted') return false;
     await mkdir(this.resultsDir(), { recursive: true });
     this.deps.sqlite
       .prepare(
@@ -411,28 +409,6 @@ export class Origin {
       ...(input.fallback ? { fallback: input.fallback } : {}),
     });
     return true;
-  }
-
-  /**
-   * Asks the coordinator to complete the lease. A lost reply is asked again (the coordinator accepts
-   * the same lease again): giving up after it accepted would lose a video nobody encodes again.
-   */
-  private async completeLease(coordinator: Peer, leaseId: string, workerId: string): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const reply = await this.deps.client.json<{ result?: unknown }>(
-          coordinator,
-          'POST',
-          `/farm/v1/leases/${leaseId}/complete`,
-          { workerId },
-        );
-        return String(reply?.result);
-      } catch (error) {
-        if (attempt >= COMPLETE_ATTEMPTS) throw error;
-        log.warn('completing the lease failed; asking again', { lease: leaseId, error: String(error) });
-        await new Promise((r) => setTimeout(r, 300 * attempt));
-      }
-    }
   }
 
   /** The farm gave up (every attempt failed): the waiting step fails for good, with the reason. */

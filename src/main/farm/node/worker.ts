@@ -33,9 +33,20 @@ interface RunningLease {
   offer: LeaseOffer;
   progress: number;
   abort: AbortController;
+  /** A pushed lease reports its failure to the coordinator; one taken from Redis leaves that to BullMQ. */
+  reportsFailure: boolean;
   /** The ffmpeg encoding it now, once started (suspended and continued with the workstation's user). */
   ffmpegPid?: number;
 }
+
+/** How a lease ended. */
+export type LeaseOutcome =
+  | { kind: 'delivered' }
+  /** The origin no longer takes a result from this lease (another one delivered, or it was withdrawn). */
+  | { kind: 'refused' }
+  | { kind: 'failed'; reason: string }
+  /** Stopped from outside (withdrawn, cancelled, the node stopping). */
+  | { kind: 'stopped'; reason: string };
 
 export interface WorkerDeps {
   nodeId: string;
@@ -120,7 +131,24 @@ export class FarmWorker {
   /** A lease offered by the coordinator: refused when there is no free slot. */
   accept(offer: LeaseOffer): boolean {
     if (this.freeSlots <= 0 || this.running.has(offer.leaseId)) return false;
-    const lease: RunningLease = { offer, progress: 0, abort: new AbortController() };
+    void this.perform(offer, { reportsFailure: true });
+    return true;
+  }
+
+  /**
+   * Runs one lease to its end and says how it ended (the Redis queue's worker awaits it; pushed leases
+   * go through accept). `signal` stops it.
+   */
+  async perform(
+    offer: LeaseOffer,
+    options: { signal?: AbortSignal; reportsFailure?: boolean } = {},
+  ): Promise<LeaseOutcome> {
+    const lease: RunningLease = {
+      offer,
+      progress: 0,
+      abort: new AbortController(),
+      reportsFailure: options.reportsFailure ?? false,
+    };
     // A stopped ffmpeg cannot hear the cancel (a requeue, a withdrawal): let it run to its end.
     lease.abort.signal.addEventListener('abort', () => {
       if (this.suspended && lease.ffmpegPid !== undefined) {
@@ -131,12 +159,17 @@ export class FarmWorker {
         }
       }
     });
+    const stop = () => lease.abort.abort(options.signal?.reason ?? new Error('stopped'));
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
     this.running.set(offer.leaseId, lease);
-    void this.run(lease).finally(() => {
+    try {
+      return await this.run(lease);
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
       this.running.delete(offer.leaseId);
       this.deps.onChange?.();
-    });
-    return true;
+    }
   }
 
   /** One heartbeat to the coordinator; registers (and re-announces) when the coordinator is new. */
@@ -182,7 +215,7 @@ export class FarmWorker {
     for (const lease of this.running.values()) lease.abort.abort(new Error('the node is stopping'));
   }
 
-  private async run(lease: RunningLease): Promise<void> {
+  private async run(lease: RunningLease): Promise<LeaseOutcome> {
     const { offer } = lease;
     const work = join(this.deps.dataDir, 'farm', 'work', offer.leaseId);
     const held: BlobLease[] = [];
@@ -267,6 +300,7 @@ export class FarmWorker {
         lease: offer.leaseId,
         task: offer.taskId,
       });
+      return reply.accepted ? { kind: 'delivered' } : { kind: 'refused' };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const refused = /stale|409|refused/i.test(message);
@@ -274,7 +308,10 @@ export class FarmWorker {
         lease: offer.leaseId,
         error: message,
       });
-      if (!refused && !lease.abort.signal.aborted) await this.reportFailure(offer, message);
+      if (lease.abort.signal.aborted) return { kind: 'stopped', reason: message };
+      if (refused) return { kind: 'refused' };
+      if (lease.reportsFailure) await this.reportFailure(offer, message);
+      return { kind: 'failed', reason: message };
     } finally {
       for (const h of held) h.release();
       await rm(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseHidIdleTime } from './idle-time.ts';
 import { parseRenderHours, withinRenderHours } from '../../../shared/render-hours.ts';
+import { parseHidIdleTime } from './idle-time.ts';
 import { decideWorkstation, type WorkstationSettings } from './workstation-policy.ts';
 
 /** A local time on some day: the policy reads local hours and minutes, like the person who set them. */

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { ProviderStatus } from '../../../shared/contract.ts';
 import { type Column, DataTable } from '../components/DataTable.tsx';
 import { useSettingsStore } from '../stores/settings-store.ts';
+import { FarmQueueForm } from './settings/FarmQueueForm.tsx';
 import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
 import { KeysForm } from './settings/KeysForm.tsx';
 import { LocalPartsForm } from './settings/LocalPartsForm.tsx';
@@ -100,6 +101,21 @@ export function SettingsScreen() {
           <YieldForm key={JSON.stringify(settings.yieldToUser)} current={settings.yieldToUser} />
           <BlockLimitForm key={settings.blockLimit} current={settings.blockLimit} />
         </>
+      )}
+      <h2 id="farm-queue-heading">Farm queue</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : inApp ? (
+        <FarmQueueForm
+          key={`${settings.farmQueue?.redisUrl ?? ''} ${settings.farmQueue?.advertiseUrl ?? ''}`}
+          current={settings}
+        />
+      ) : (
+        // Where a Mac's work goes (and whom it trusts) is decided in that Mac's own app.
+        <p data-testid="farm-queue">
+          {settings.farmQueueNow === 'redis' ? 'In Redis' : 'On the LAN'} — change it in the desktop app on
+          that Mac.
+        </p>
       )}
       <h2 id="data-heading">Data folder</h2>
       <p data-testid="data-dir">{settings === null ? 'Loading…' : <code>{settings.dataDir}</code>}</p>

@@ -40,7 +40,7 @@ describe('screen tables', () => {
       coordinator: { id: 'b', url: '', term: 2 },
       nodes: [node('a', 'worker'), node('b', 'coordinator')],
       ignored: [],
-      queue: { queued: 0, running: 0, done: 0, failed: 0 },
+      queue: { backend: 'lan', queued: 0, running: 0, done: 0, failed: 0 },
       tasks: [],
       blocks: [],
       blockLimit: 3,

@@ -25,6 +25,9 @@ interface SettingsState {
   setRenderHours(hours: string | null): Promise<boolean>;
   setYieldToUser(yieldToUser: SettingsView['yieldToUser']): Promise<boolean>;
   setBlockLimit(maxTaskFailures: number): Promise<boolean>;
+  /** What the node rejected in the last farm queue (Redis URL, advertised URL). */
+  farmQueueIssues: FieldIssue[];
+  setFarmQueue(redisUrl: string | null, advertiseUrl: string | null): Promise<boolean>;
   /** What the node rejected in the last local parts. */
   partsIssues: FieldIssue[];
   setLocalParts(parts: number, minSegmentSeconds: number): Promise<boolean>;
@@ -35,6 +38,7 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
   issues: [],
   segmentIssues: [],
   farmIssues: NO_FARM_ISSUES,
+  farmQueueIssues: [],
   partsIssues: [],
   saving: false,
   async setRenderHours(hours) {
@@ -128,6 +132,27 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
     notify(
       'success',
       `Saved: a video is encoded here in up to ${parts} parts of at least ${minSegmentSeconds} s`,
+    );
+    return true;
+  },
+  async setFarmQueue(redisUrl, advertiseUrl) {
+    set({ saving: true, farmQueueIssues: [] });
+    const result = await callForForm(
+      'settings.setFarmQueue',
+      { redisUrl, advertiseUrl },
+      'Saving where the farm’s queue is kept',
+    );
+    set({ saving: false });
+    if (!result.ok) {
+      set({ farmQueueIssues: result.issues });
+      return false;
+    }
+    set({ settings: result.value });
+    notify(
+      'success',
+      redisUrl === null
+        ? 'The farm’s queue will be on the LAN from the next start'
+        : 'The farm’s queue will be in Redis from the next start',
     );
     return true;
   },

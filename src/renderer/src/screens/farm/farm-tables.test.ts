@@ -43,7 +43,7 @@ const farm = (change: Partial<FarmStatus>): FarmStatus => ({
   coordinator: { id: 'a', url: '', term: 1 },
   nodes: [],
   ignored: [],
-  queue: { queued: 0, running: 0, done: 0, failed: 0 },
+  queue: { backend: 'lan', queued: 0, running: 0, done: 0, failed: 0 },
   tasks: [],
   blocks: [],
   blockLimit: 3,

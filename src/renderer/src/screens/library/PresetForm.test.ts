@@ -2,8 +2,8 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { FieldIssue } from '../../../../shared/contract.ts';
 import { CaptionStyleSchema } from '../../../../shared/caption-styles.ts';
+import type { FieldIssue } from '../../../../shared/contract.ts';
 import { type VideoPreset, VideoPresetSchema, VoicePresetSchema } from '../../../../shared/presets.ts';
 import { PresetForm } from './PresetForm.tsx';
 

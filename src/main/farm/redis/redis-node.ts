@@ -1,0 +1,411 @@
+/**
+ * One node of a farm whose queue is in Redis (`vfo node --redis URL`): no mDNS, no election, no
+ * coordinator. It joins with the Redis URL, the farm key and the URL other nodes reach it at
+ * (`--advertise-url`). It has the LAN node's HTTP server (served over HTTPS with `--tls-cert`), its
+ * origin (jobs imported here; their tasks signed into Redis; videos uploaded back here) and its worker
+ * (the same encode, fed by BullMQ instead of pushed leases). Job state stays in this node's SQLite;
+ * Redis holds only the queue. The composition root (src/main/app) picks this node or the LAN's.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { FarmStatus } from '../../../shared/contract.ts';
+import { trialEncoders } from '../../ffmpeg/index.ts';
+import { errorBody, type FarmApp, Refusal } from '../../http/index.ts';
+import { createLogger } from '../../log/logger.ts';
+import type { FarmEncodeService } from '../../pipeline/services.ts';
+import { PROTOCOL_VERSION } from '../cluster/types.ts';
+import {
+  certificateFingerprint,
+  createBlobCache,
+  createFarmClient,
+  createFarmServer,
+  type FarmClient,
+  FarmHttpError,
+  type FarmServer,
+  FarmTrust,
+  farmIdOf,
+  TlsTrust,
+} from '../net/index.ts';
+import { BlobGuard, failTasksNeeding } from '../node/blob-guard.ts';
+import { FarmEncoder } from '../node/farm-encode.ts';
+import type { FarmNodeOptions } from '../node/farm-node.ts';
+import { Origin } from '../node/origin.ts';
+import { originRoutes } from '../node/routes/origin-routes.ts';
+import { SIGNED } from '../node/routes/replies.ts';
+import { type WorkerMode, workerRoutes } from '../node/routes/worker-routes.ts';
+import { FarmWorker } from '../node/worker.ts';
+import type { TaskInput } from '../queue/index.ts';
+import { startWorkstationGuard, type WorkstationGuard } from '../workstation/workstation-guard.ts';
+import { type FarmKeys, farmKeys, isFarmEncoder } from './farm-keys.ts';
+import { Presence, type PresenceRecord, routeTask } from './presence.ts';
+import { RedisLink, type RedisTarget } from './redis-link.ts';
+import { type QueueCounts, RedisOriginQueue } from './redis-origin-queue.ts';
+import { redisRoutes } from './redis-routes.ts';
+import { redisFarmStatus } from './redis-status.ts';
+import { RedisWorker } from './redis-worker.ts';
+import { REDIS_TUNING } from './tuning.ts';
+
+const log = createLogger('RedisNode');
+
+export interface RedisFarmNodeOptions extends Omit<FarmNodeOptions, 'interface'> {
+  redis: { target: RedisTarget; password?: string | undefined };
+  /** Where other nodes reach this one (its jobs' workers fetch assets and upload videos there). */
+  advertiseUrl?: string | undefined;
+  /** Serve HTTPS with this certificate and key (PEM); workers pin the certificate. */
+  tls?: { cert: string; key: string } | undefined;
+  /** PEM CA certificates trusted for rediss:// and for https peers that send no pin. */
+  tlsCa?: string | undefined;
+}
+
+export class RedisFarmNode {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly origin: Origin;
+  readonly worker: FarmWorker;
+  readonly encoder: FarmEncodeService;
+  private readonly options: RedisFarmNodeOptions;
+  private readonly keys: FarmKeys;
+  private readonly link: RedisLink;
+  private readonly client: FarmClient;
+  private readonly presence: Presence;
+  private readonly originQueue: RedisOriginQueue;
+  private readonly redisWorker: RedisWorker;
+  private server: FarmServer | null = null;
+  private url = '';
+  private timers: NodeJS.Timeout[] = [];
+  private lastCounts: QueueCounts = { queued: 0, running: 0, done: 0, failed: 0 };
+  /** The encoders that made frames in a trial encode at start (encoder-trial.ts): the queues it serves. */
+  private proven: string[] = [];
+  private readonly protocol: number;
+  private workstation: WorkstationGuard | null = null;
+
+  constructor(options: RedisFarmNodeOptions) {
+    this.options = options;
+    const { identity } = options;
+    this.nodeId = identity.id;
+    this.name = options.name;
+    this.protocol = options.protocol ?? PROTOCOL_VERSION;
+    const trust = new FarmTrust(options.key);
+    const tls = new TlsTrust({ ca: options.tlsCa });
+    this.client = createFarmClient({ identity, trust, tls, timeoutMs: 30_000 });
+    const farmId = farmIdOf(options.key);
+    this.keys = farmKeys(farmId);
+    this.link = new RedisLink({
+      target: options.redis.target,
+      ca: options.tlsCa,
+      password: options.redis.password,
+    });
+    this.presence = new Presence(this.link, this.keys);
+    const location = async () => (await options.ffmpeg()).location;
+    const blobPath = (sha256: string) => options.blobs.pathFor(sha256);
+    this.originQueue = new RedisOriginQueue({
+      link: this.link,
+      keys: this.keys,
+      farmId,
+      identity,
+      originTls: options.tls ? certificateFingerprint(options.tls.cert) : null,
+      route: (encoders) => routeTask(encoders, this.presence.cached()),
+      onFailed: (taskId, reason) => this.origin.failTask(taskId, reason),
+    });
+    this.origin = new Origin({
+      sqlite: options.sqlite,
+      dataDir: options.dataDir,
+      nodeId: this.nodeId,
+      selfUrl: () => this.url,
+      queue: this.originQueue,
+      ffmpeg: location,
+      blobPath,
+    });
+    this.worker = new FarmWorker({
+      nodeId: this.nodeId,
+      selfUrl: () => this.url,
+      dataDir: options.dataDir,
+      client: this.client,
+      blobCache: createBlobCache({ dir: join(options.dataDir, 'farm', 'cache'), maxBytes: 20 * 1024 ** 3 }),
+      maxConcurrency: options.maxConcurrency,
+      ffmpeg: () => options.ffmpeg(),
+      encoders: () => this.proven,
+      protocol: this.protocol,
+      version: options.version,
+      ...(options.encoder?.runnerPath ? { encodeRunnerPath: options.encoder.runnerPath } : {}),
+      ...(options.encoder?.startRunner ? { startEncodeRunner: options.encoder.startRunner } : {}),
+      ...(options.encoder?.threads ? { threads: options.encoder.threads } : {}),
+      // No coordinator: tasks come from BullMQ, and their ends go back to it.
+      coordinator: () => null,
+    });
+    this.redisWorker = new RedisWorker({
+      link: this.link,
+      keys: this.keys,
+      farmId,
+      nodeId: this.nodeId,
+      trust,
+      tls,
+      client: this.client,
+      encoders: async () => this.proven,
+      maxConcurrency: options.maxConcurrency,
+      worker: this.worker,
+    });
+    const encoder = new FarmEncoder({
+      nodeId: this.nodeId,
+      origin: this.origin,
+      ffmpeg: location,
+      blobPath,
+      capacity: () => this.encodeCapacity(),
+      policy: () => options.segmentPolicy(),
+    });
+    this.encoder = { encode: (request) => encoder.encode(request) };
+  }
+
+  get selfUrl(): string {
+    return this.url;
+  }
+
+  async start(options: { anyPortIfTaken?: boolean } = {}): Promise<void> {
+    const listen = async (port: number) => {
+      this.server = await createFarmServer({
+        identity: this.options.identity,
+        trust: new FarmTrust(this.options.key),
+        host: this.options.host,
+        port,
+        tls: this.options.tls,
+        ...this.options.http,
+        routes: (app) => this.routes(app),
+      });
+      return this.server.start();
+    };
+    const { url } = await listen(this.options.port).catch(async (error: NodeJS.ErrnoException) => {
+      if (!options.anyPortIfTaken || error.code !== 'EADDRINUSE') throw error;
+      await this.server?.close();
+      return listen(0);
+    });
+    this.url = this.options.advertiseUrl ?? url;
+    const { location, probe } = await this.options.ffmpeg();
+    // Listed is not working: only encoders that made frames in a trial encode are served.
+    const trials = await trialEncoders(location.ffmpegPath, probe.encoders.filter(isFarmEncoder));
+    this.proven = trials.filter((t) => t.ok).map((t) => t.encoder);
+    log.info('encoders proved', { encoders: this.proven, failed: trials.filter((t) => !t.ok) });
+    this.restoreWorkerMode();
+    this.link.connect();
+    this.originQueue.start();
+    await this.redisWorker.start();
+    await this.refreshPresence();
+    this.every(REDIS_TUNING.presenceEveryMs, () => this.refreshPresence());
+    this.every(REDIS_TUNING.reconcileEveryMs, () =>
+      this.originQueue.reconcile(this.awaitedTasks(), (taskId) => this.origin.isAwaiting(taskId)),
+    );
+    if (this.options.workstation) {
+      this.workstation = startWorkstationGuard({
+        settings: this.options.workstation.settings,
+        idle: this.options.workstation.idle,
+        target: {
+          setYield: (reason) => {
+            this.worker.yielding = reason;
+            this.redisWorker.modeChanged();
+          },
+          suspendEncodes: (suspend) => this.worker.suspendEncodes(suspend),
+        },
+      });
+      await this.workstation.check();
+    }
+    log.info('node started', {
+      node: this.nodeId,
+      url: this.url,
+      queue: 'redis',
+      redis: this.link.target.display,
+    });
+  }
+
+  private every(ms: number, run: () => Promise<unknown>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      run()
+        .catch((error: unknown) => log.debug('periodic redis work failed', { error: String(error) }))
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    this.timers.push(timer);
+  }
+
+  async stop(): Promise<void> {
+    this.workstation?.stop();
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.redisWorker.stop();
+    this.worker.stopAll();
+    await this.presence.remove(this.nodeId);
+    // Closing BullMQ's parts waits on Redis; cut short when it is away (the connections go below).
+    await Promise.race([
+      this.originQueue.close(),
+      new Promise((resolve) => setTimeout(resolve, this.link.available ? 3000 : 200).unref()),
+    ]);
+    this.link.close();
+    await this.server?.close();
+    this.client.close();
+  }
+
+  private async routes(app: FarmApp): Promise<void> {
+    // With the queue unreachable a new submission is refused, not kept waiting where no one sees it
+    // (docs/FARM.md, failure modes); jobs already accepted keep their tasks here until it is back.
+    app.addHook('onRequest', async (request) => {
+      if (request.method !== 'POST' || request.routeOptions.url !== '/farm/v1/jobs' || this.link.available)
+        return;
+      throw new Refusal(
+        503,
+        errorBody(
+          'queue-unavailable',
+          `the farm's queue (Redis at ${this.link.target.display}) cannot be reached: nothing was submitted; ` +
+            'try again once it is back',
+        ),
+      );
+    });
+    app.get('/api/v1/status', SIGNED, () => this.status());
+    workerRoutes(app, {
+      // Tasks come from Redis here: nothing is pushed.
+      accept: () => false,
+      followedCoordinator: () => null,
+      setMode: (mode) => this.setWorkerMode(mode),
+    });
+    originRoutes(app, {
+      origin: this.origin,
+      blobs: new BlobGuard({
+        pathFor: (sha256) => this.options.blobs.pathFor(sha256),
+        repair: (sha256) => this.options.blobs.repair(sha256),
+        lost: (sha256, reason) => failTasksNeeding(this.origin, sha256, reason),
+      }),
+      ...this.options.jobs,
+      followedCoordinator: () => null,
+    });
+    redisRoutes(app, { wanted: (taskId) => this.origin.isAwaiting(taskId) });
+    await this.options.extraRoutes?.(app);
+  }
+
+  /** This node as its presence record says it. */
+  private selfRecord(): PresenceRecord {
+    const { worker } = this;
+    const status = worker.paused
+      ? 'paused'
+      : worker.draining
+        ? 'draining'
+        : worker.yielding !== null
+          ? 'yielding'
+          : 'online';
+    return {
+      id: this.nodeId,
+      name: this.name,
+      url: this.url,
+      role: this.options.role,
+      encoders: this.redisWorker.encoders,
+      cores: availableParallelism(),
+      slots: this.redisWorker.freeSlots,
+      running: worker.runningCount(),
+      status,
+      reason: status === 'yielding' ? worker.yielding : null,
+      version: this.options.version,
+      protocol: this.protocol,
+      time: Date.now(),
+    };
+  }
+
+  private async refreshPresence(): Promise<void> {
+    await this.presence.publish(this.selfRecord());
+    await this.presence.read();
+  }
+
+  /** Every live node's encoders and free slots (this one's own first), for splitting a video. */
+  encodeCapacity() {
+    return [
+      { encoders: this.redisWorker.encoders, freeSlots: this.redisWorker.freeSlots },
+      ...this.presence
+        .cached()
+        .filter((record) => record.id !== this.nodeId && record.status === 'online')
+        .map((record) => ({ encoders: record.encoders, freeSlots: record.slots })),
+    ];
+  }
+
+  /** The unfinished tasks of jobs still queued or running here: what Redis must hold. */
+  private awaitedTasks(): TaskInput[] {
+    const live = new Set(
+      (
+        this.options.sqlite.prepare("SELECT id FROM jobs WHERE status IN ('queued', 'running')").all() as {
+          id: string;
+        }[]
+      ).map((row) => row.id),
+    );
+    return this.origin.unfinished().filter((task) => live.has(task.jobId));
+  }
+
+  /** An operator's pause, resume or drain of this node: kept in its settings, so a restart keeps it. */
+  setWorkerMode(mode: WorkerMode) {
+    this.worker.paused = mode === 'pause';
+    this.worker.draining = mode === 'drain';
+    this.options.workerMode?.write(mode === 'resume' ? null : mode);
+    this.redisWorker.modeChanged();
+    log.info('worker mode changed', { mode });
+    return { paused: this.worker.paused, draining: this.worker.draining };
+  }
+
+  private restoreWorkerMode(): void {
+    const mode = this.options.workerMode?.read() ?? null;
+    if (mode === null) return;
+    this.worker.paused = mode === 'pause';
+    this.worker.draining = mode === 'drain';
+    log.info('worker mode kept from before the restart', { mode });
+  }
+
+  /** An operator's control of any node of the farm: this one, or another by a request signed for it. */
+  async controlNode(
+    nodeId: string,
+    action: WorkerMode,
+  ): Promise<{ node: string; paused: boolean; draining: boolean }> {
+    if (nodeId === this.nodeId) return { node: nodeId, ...this.setWorkerMode(action) };
+    const peer = (await this.presence.read().catch(() => this.presence.cached())).find(
+      (n) => n.id === nodeId,
+    );
+    if (!peer)
+      throw new FarmHttpError('rejected', `no node ${nodeId} is in the farm now`, {
+        status: 404,
+        code: 'not-found',
+      });
+    const state = await this.client.json<{ paused: boolean; draining: boolean }>(
+      { id: peer.id, url: peer.url },
+      'POST',
+      `/farm/v1/worker/${action}`,
+    );
+    return { node: nodeId, paused: Boolean(state.paused), draining: Boolean(state.draining) };
+  }
+
+  /**
+   * Requeue and cancel of any task are the LAN coordinator's; with the queue in Redis a job is
+   * cancelled at its origin (its tasks are withdrawn) and a stuck task moves on by itself (its lock).
+   */
+  async taskAction(_taskId: string, _action: 'requeue' | 'cancel'): Promise<string> {
+    throw new FarmHttpError(
+      'rejected',
+      'the farm’s queue is in Redis: cancel the job at its origin; a task whose worker died runs elsewhere by itself',
+      { status: 409, code: 'not-coordinator' },
+    );
+  }
+
+  /** Redis mode keeps no per-job blocklist (BullMQ's attempts bound a failing task instead). */
+  async clearBlock(_originNodeId: string, _jobId: string, _workerId?: string): Promise<number> {
+    return 0;
+  }
+
+  /** Resolves once nothing is left for this node to do for `ms` (`--exit-when-idle`). */
+  whenIdleFor(ms: number): Promise<void> {
+    return this.redisWorker.whenIdleFor(
+      ms,
+      async (encoders) => (await this.originQueue.counts(encoders)).queued,
+    );
+  }
+
+  async status(): Promise<FarmStatus> {
+    const nodes = await this.presence.read().catch(() => this.presence.cached());
+    // With Redis unreachable the last counts are shown rather than waiting for a reconnect.
+    if (this.link.available) this.lastCounts = await this.originQueue.counts().catch(() => this.lastCounts);
+    return redisFarmStatus({ self: this.selfRecord(), nodes, queue: this.lastCounts });
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The origin's side of the farm's queue in Redis (BullMQ): each task becomes a job, signed by this
+ * node (task-envelope.ts), in the queue of the encoder it is routed to, with the farm's priority,
+ * attempts and backoff. The job id is the task id, so sending a task again never makes a second job.
+ * The job's state stays in this node's SQLite (farm_origin_tasks); Redis holds only the queue, and what
+ * Redis loses (a restart without its last writes, a flush) is queued again from there.
+ * A worker's upload is kept only while its lock on the job is the one the upload names (fencing), and
+ * the farm giving a task up reaches the waiting step through BullMQ's `failed` event.
+ */
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { createLogger } from '../../log/logger.ts';
+import { sha256Hex } from '../../util/hash.ts';
+import type { NodeIdentity } from '../net/index.ts';
+import type { OriginQueue } from '../node/origin-queue.ts';
+import type { TaskInput } from '../queue/index.ts';
+import { FARM_ENCODERS, type FarmKeys } from './farm-keys.ts';
+import type { RedisLink } from './redis-link.ts';
+import { signTask, signWithdrawal } from './task-envelope.ts';
+import { REDIS_TUNING } from './tuning.ts';
+
+const log = createLogger('RedisOrigin');
+
+/** BullMQ runs priority 1 first and allows up to 2^21; the farm runs higher priorities first. */
+const BULL_LOWEST = 2_097_152;
+export function bullPriority(priority: number): number {
+  return Math.min(BULL_LOWEST, Math.max(1, 1_000_001 - Math.round(priority)));
+}
+
+/** A BullMQ lock token (worker id and a counter) as the lease id an upload names: 32 hex digits. */
+export function leaseIdOf(token: string): string {
+  return sha256Hex(`vfo-redis-lease:${token}`).slice(0, 32);
+}
+
+export interface QueueCounts {
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+}
+
+export interface RedisOriginQueueDeps {
+  link: RedisLink;
+  keys: FarmKeys;
+  farmId: string;
+  identity: NodeIdentity;
+  /** This node's certificate fingerprint when it serves https (workers pin it), else null. */
+  originTls: string | null;
+  /** The encoder whose queue a task goes to, from the plan's encoders in order of preference. */
+  route(encoders: string[]): string;
+  /** The farm gave the task up (every attempt failed, or it stalled too often). */
+  onFailed(taskId: string, reason: string): void;
+  clock?: () => number;
+}
+
+export class RedisOriginQueue implements OriginQueue {
+  private readonly deps: RedisOriginQueueDeps;
+  private readonly queues = new Map<string, Queue>();
+  private readonly events: QueueEvents[] = [];
+  /** Tasks this node sent (or tried to send) since it started, and those whose sending is under way. */
+  private readonly sent = new Set<string>();
+  private readonly sending = new Set<string>();
+  /** Progress of running tasks as their workers report it (BullMQ's `progress` event). */
+  private readonly progressByTask = new Map<string, number>();
+
+  constructor(deps: RedisOriginQueueDeps) {
+    this.deps = deps;
+  }
+
+  /** Listens to the farm's queue events (every queue: a task may be routed to any encoder). */
+  start(): void {
+    for (const encoder of FARM_ENCODERS) {
+      const events = new QueueEvents(this.deps.keys.queueOf(encoder), {
+        connection: this.deps.link.connection(`events-${encoder}`),
+        prefix: this.deps.keys.prefix,
+      });
+      events.on('failed', ({ jobId, failedReason }) => {
+        this.progressByTask.delete(jobId);
+        this.deps.onFailed(jobId, failedReason);
+      });
+      events.on('progress', ({ jobId, data }) => {
+        if (typeof data === 'number') this.progressByTask.set(jobId, data);
+      });
+      events.on('completed', ({ jobId }) => this.progressByTask.delete(jobId));
+      events.on('error', (error) => log.debug('queue events error', { error: String(error) }));
+      this.events.push(events);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.events, ...this.queues.values()].map((part) => part.close()));
+    this.events.length = 0;
+    this.queues.clear();
+  }
+
+  progressOf(taskId: string): number | undefined {
+    return this.progressByTask.get(taskId);
+  }
+
+  private queue(encoder: string): Queue {
+    let queue = this.queues.get(encoder);
+    if (!queue) {
+      queue = new Queue(this.deps.keys.queueOf(encoder), {
+        connection: this.deps.link.client,
+        prefix: this.deps.keys.prefix,
+      });
+      queue.on('error', (error) => log.debug('queue error', { error: String(error) }));
+      this.queues.set(encoder, queue);
+    }
+    return queue;
+  }
+
+  private within<T>(what: string, run: () => Promise<T>): Promise<T> {
+    return this.deps.link.within(REDIS_TUNING.commandTimeoutMs, what, run);
+  }
+
+  /** The task's job and the encoder queue holding it, if Redis has it (one round trip to look). */
+  private async find(taskId: string): Promise<{ job: Job; encoder: string } | undefined> {
+    const pipeline = this.deps.link.client.pipeline();
+    for (const encoder of FARM_ENCODERS) pipeline.exists(this.queue(encoder).toKey(taskId));
+    const replies = (await pipeline.exec()) ?? [];
+    const encoder = FARM_ENCODERS.find((_, i) => replies[i]?.[1] === 1);
+    if (!encoder) return undefined;
+    const job = await Job.fromId(this.queue(encoder), taskId);
+    if (!job) return undefined;
+    return { job, encoder };
+  }
+
+  async submit(task: TaskInput): Promise<string | undefined> {
+    this.sent.add(task.id);
+    // Not reachable now: the task waits in this node's table and goes out on the next reconcile.
+    if (!this.deps.link.available) return undefined;
+    this.sending.add(task.id);
+    return this.within('submit', async () => {
+      const found = await this.find(task.id);
+      if (found) {
+        const state = await found.job.getState();
+        if (state !== 'failed' && state !== 'completed') return state === 'active' ? 'leased' : 'queued';
+        // The step runs again (a retry, or its video never got here): fresh attempts, a fresh job.
+        await found.job.remove();
+      }
+      const encoder = this.deps.route(task.requirements.encoders);
+      const name = this.deps.keys.queueOf(encoder);
+      const now = (this.deps.clock ?? Date.now)();
+      const data = signTask(
+        this.deps.identity,
+        {
+          farm: this.deps.farmId,
+          queue: name,
+          taskId: task.id,
+          jobId: task.jobId,
+          originUrl: task.originUrl,
+          originTls: this.deps.originTls,
+          plan: task.plan,
+        },
+        now,
+      );
+      await this.queue(encoder).add('encode', data, {
+        jobId: task.id,
+        priority: bullPriority(task.priority),
+        attempts: REDIS_TUNING.attempts,
+        backoff: { ...REDIS_TUNING.backoff },
+        removeOnComplete: { ...REDIS_TUNING.keepCompleted },
+        removeOnFail: { ...REDIS_TUNING.keepFailed },
+      });
+      log.info('task queued', { task: task.id, queue: name });
+      return 'queued';
+    }).finally(() => this.sending.delete(task.id));
+  }
+
+  async setPriority(_jobId: string, taskIds: string[], priority: number): Promise<void> {
+    await this.within('priority', async () => {
+      for (const taskId of taskIds) {
+        const found = await this.find(taskId);
+        // A task already encoding keeps its worker; one waiting moves in its queue.
+        const state = found ? await found.job.getState() : 'missing';
+        if (found && (state === 'prioritized' || state === 'waiting' || state === 'delayed'))
+          await found.job.changePriority({ priority: bullPriority(priority) });
+      }
+    });
+  }
+
+  async withdraw(taskId: string): Promise<void> {
+    await this.within('withdraw', async () => {
+      const found = await this.find(taskId);
+      if (!found) return;
+      if ((await found.job.getState()) === 'active') {
+        // A locked job cannot be removed: the worker encoding it hears this and stops.
+        const message = signWithdrawal(this.deps.identity, taskId, (this.deps.clock ?? Date.now)());
+        await this.deps.link.client.publish(this.deps.keys.withdrawals, JSON.stringify(message));
+      } else {
+        await found.job.remove();
+      }
+      this.sent.delete(taskId);
+      log.info('task withdrawn', { task: taskId });
+    });
+  }
+
+  /**
+   * Keeps an upload only while the uploader holds the job: it is active, its lock is the one the
+   * upload's lease names, and the lock's holder is the (signed) uploader.
+   */
+  async complete({
+    taskId,
+    leaseId,
+    workerId,
+  }: {
+    taskId: string;
+    leaseId: string;
+    workerId: string;
+  }): Promise<'accepted' | 'stale'> {
+    return this.within('fence', async () => {
+      const found = await this.find(taskId);
+      if (!found) return 'stale';
+      const queue = this.queue(found.encoder);
+      const [state, token] = await Promise.all([
+        found.job.getState(),
+        this.deps.link.client.get(`${queue.toKey(taskId)}:lock`),
+      ]);
+      const holds =
+        state === 'active' &&
+        token !== null &&
+        leaseIdOf(token) === leaseId &&
+        found.job.processedBy === workerId;
+      if (!holds)
+        log.warn('an upload does not hold its task', { task: taskId, lease: leaseId, worker: workerId });
+      return holds ? 'accepted' : 'stale';
+    });
+  }
+
+  /**
+   * Queues again the tasks a step still waits for that Redis no longer has (it lost its last writes,
+   * or was emptied), and those whose job finished without their video reaching this node.
+   */
+  async reconcile(awaited: TaskInput[], stillWaiting: (taskId: string) => boolean): Promise<void> {
+    // Only what this node sent before and is not sending right now: a task a step is only now
+    // submitting is that step's business (after a restart, every waiting step submits its task again).
+    const tasks = awaited.filter((task) => this.sent.has(task.id) && !this.sending.has(task.id));
+    if (!this.deps.link.available || tasks.length === 0) return;
+    const lost: TaskInput[] = [];
+    await this.within('reconcile', async () => {
+      for (const task of tasks) {
+        const found = await this.find(task.id);
+        const state = found ? await found.job.getState() : 'missing';
+        if (state === 'missing' || state === 'completed') lost.push(task);
+      }
+    });
+    // A video may have arrived meanwhile (its job completes only after this node recorded it).
+    for (const task of lost.filter((t) => stillWaiting(t.id))) {
+      log.warn('a task the farm should hold was not queued; queued again', { task: task.id });
+      await this.submit(task).catch((error: unknown) =>
+        log.warn('could not queue the task again', { task: task.id, error: String(error) }),
+      );
+    }
+  }
+
+  /** The farm's queue across every encoder (for status and the scale-up hook). */
+  async counts(encoders: readonly string[] = FARM_ENCODERS): Promise<QueueCounts> {
+    const all = await this.within('counts', () =>
+      Promise.all(
+        encoders.map((encoder) =>
+          this.queue(encoder).getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed', 'failed'),
+        ),
+      ),
+    );
+    const total = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const c of all) {
+      total.queued += (c.wait ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0);
+      total.running += c.active ?? 0;
+      total.done += c.completed ?? 0;
+      total.failed += c.failed ?? 0;
+    }
+    return total;
+  }
+}
