@@ -4,7 +4,7 @@
  * sub-folders. A page cannot put a real folder into a DataTransfer, so the entries are built in the
  * page from the files' bytes; the app walks them with the same code as a real drop.
  */
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 
 export interface FolderFile {
   /** Path inside the dropped folder, e.g. "fotos/green.png". */
