@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { VideoPresetSchema, VoicePresetSchema } from './presets.ts';
+import { type ProgressRate, ProgressRateSchema } from './progress-rate.ts';
 
 const id = z.string().min(1).max(64);
 const slug = z.string().min(1).max(80);
@@ -40,6 +41,8 @@ export const StepSummarySchema = z.object({
   errorKind: z.string().nullable(),
   startedAt: timestamp.nullable(),
   completedAt: timestamp.nullable(),
+  /** While an encode runs: how fast and when it will be done (live, from progress events; never stored). */
+  rate: ProgressRateSchema.optional(),
 });
 export type StepSummary = z.infer<typeof StepSummarySchema>;
 
@@ -302,7 +305,7 @@ export type CallResult<M extends Method> = { ok: true; value: ResultOf<M> } | { 
 export type VfoEvent =
   | { type: 'job'; jobId: string; status: JobStatus; error?: string; outputPath?: string }
   | { type: 'step'; jobId: string; stepKey: string; status: StepStatus; reused?: boolean; error?: string }
-  | { type: 'progress'; jobId: string; stepKey: string; fraction: number }
+  | ({ type: 'progress'; jobId: string; stepKey: string; fraction: number } & ProgressRate)
   | { type: 'warning'; jobId: string; message: string }
   | { type: 'farm'; status: FarmStatus };
 

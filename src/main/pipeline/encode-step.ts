@@ -33,7 +33,7 @@ export function encodeStep(services: PipelineServices): StepHandler {
           planSha256,
           workDir: ctx.workDir,
           signal: ctx.signal,
-          onProgress: (fraction) => ctx.progress(fraction),
+          onProgress: (fraction, rate) => ctx.progress(fraction, rate),
         });
         const metadata = { encoder: result.encoder, farm: true, segments: result.segments };
         return {
@@ -58,7 +58,7 @@ export function encodeStep(services: PipelineServices): StepHandler {
         },
         {
           signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.fraction),
+          onProgress: ({ fraction, ...rate }) => ctx.progress(fraction, rate),
           ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
           ...(services.startEncodeRunner ? { startRunner: services.startEncodeRunner } : {}),
         },
