@@ -1,4 +1,4 @@
-import type { FarmStatus, ImportOutcome } from '../../shared/contract.ts';
+import type { FarmHistory, FarmStatus, ImportOutcome } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
 import type { Engine } from '../engine/engine.ts';
 import { checkUpload } from '../intake/script-upload.ts';
@@ -11,6 +11,8 @@ import { settingsHandlers } from './settings-handlers.ts';
 import { jobDetailOf, jobSummaryOf } from './views.ts';
 
 const log = createLogger('VfoService');
+/** The dashboard shows the last few hours unless asked for more. */
+const DEFAULT_HISTORY_HOURS = 6;
 
 export type { VfoService };
 
@@ -22,7 +24,12 @@ export interface ServiceDeps {
   /** Starts a job (queued, retried) without waiting for it. */
   runInBackground(jobId: string): void;
   /** The farm this node is part of. */
-  farm: { status(): Promise<FarmStatus>; setPaused(paused: boolean): { paused: boolean } };
+  farm: {
+    status(): Promise<FarmStatus>;
+    setPaused(paused: boolean): { paused: boolean };
+    /** What the coordinator recorded since `since` (ms since the epoch). */
+    history(since: number): Promise<FarmHistory>;
+  };
   /** The video preset for scripts imported over the network (`vfo node --video-preset`). */
   defaultVideoPreset?: string | undefined;
   secrets?: SecretStore;
@@ -75,6 +82,8 @@ export function createVfoService(deps: ServiceDeps): VfoService {
     },
     'farm.status': () => deps.farm.status(),
     'farm.setPaused': ({ paused }) => deps.farm.setPaused(paused),
+    'farm.history': ({ hours }) =>
+      deps.farm.history(Date.now() - (hours ?? DEFAULT_HISTORY_HOURS) * 3_600_000),
     ...libraryHandlers(deps.db),
     ...settingsHandlers({
       db: deps.db,

@@ -14,7 +14,7 @@ import { rendererDir } from '../paths.ts';
 
 export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'> {
   key: FarmKey;
-  node: Pick<FarmNode, 'status' | 'setWorkerMode'>;
+  node: Pick<FarmNode, 'status' | 'setWorkerMode' | 'history'>;
   videoPreset?: string | undefined;
   rendererDir?: string | undefined;
 }
@@ -33,6 +33,7 @@ export function createUi(parts: UiParts): Ui {
     farm: {
       status: () => parts.node.status(),
       setPaused: (paused) => ({ paused: parts.node.setWorkerMode(paused ? 'pause' : 'resume').paused }),
+      history: (since) => parts.node.history(since),
     },
   });
   const subscribeFarm = watchStatus(() => parts.node.status());

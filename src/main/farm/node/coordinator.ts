@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { createLogger } from '../../log/logger.ts';
 import { type FarmClient, FarmHttpError, type Peer } from '../net/index.ts';
-import { type Assignment, type Clock, createSqliteTaskStore, FarmQueue } from '../queue/index.ts';
+import { type Assignment, type Clock, createSqliteTaskStore, FarmQueue, type Task } from '../queue/index.ts';
 import type { LeaseOffer } from './schemas.ts';
 
 const log = createLogger('FarmCoordinator');
@@ -38,10 +38,16 @@ export class Coordinator {
     self: () => Peer;
     clock?: Clock;
     retentionMs?: number;
+    /** Monitoring's view of every task change (farm-queue.ts `observer`). */
+    observeTasks?: (before: Task | undefined, after: Task) => void;
   }) {
     this.clock = deps.clock ?? { now: () => Date.now() };
     this.retentionMs = deps.retentionMs ?? FINISHED_TASK_RETENTION_MS;
-    this.queue = new FarmQueue({ clock: this.clock, store: createSqliteTaskStore(deps.sqlite) });
+    this.queue = new FarmQueue({
+      clock: this.clock,
+      store: createSqliteTaskStore(deps.sqlite),
+      ...(deps.observeTasks ? { observer: deps.observeTasks } : {}),
+    });
     this.client = deps.client;
     this.self = deps.self;
   }

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeSpan } from '../../../shared/plan-frames.ts';
+import type { RunningEncode } from '../../../shared/contract.ts';
+import { encodeSpan, framesToMs } from '../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../shared/render-plan.ts';
 import { ShutdownError, StepError } from '../../engine/errors.ts';
 import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
@@ -17,6 +18,7 @@ import type { EncodeCapacity } from '../segments/segment-encoder.ts';
 import { planSegments } from '../segments/segment-encoder.ts';
 import type { SplitPolicy } from '../segments/split-plan.ts';
 import type { FarmResult, Origin, OriginTask } from './origin.ts';
+import { followTasks } from './task-progress.ts';
 
 const log = createLogger('FarmEncode');
 
@@ -40,6 +42,13 @@ export interface FarmEncoderDeps {
   capacity: () => EncodeCapacity[];
   /** null: videos render whole. */
   policy: () => SplitPolicy | null;
+  /** Every encode running on the farm now, from the coordinator (undefined when it cannot be asked). */
+  encodes: () => Promise<RunningEncode[] | undefined>;
+}
+
+/** How much video a plan (or its segment) is. */
+function videoMsOf(plan: RenderPlan): number {
+  return framesToMs(encodeSpan(plan).frameCount, plan.output.fps);
 }
 
 export class FarmEncoder {
@@ -57,12 +66,18 @@ export class FarmEncoder {
       ? undefined
       : ((await origin.segmentsOf(wholeId)) ?? this.split(input, wholeId));
     if (!tasks) {
+      const follower = followTasks({
+        tasks: [{ taskId: wholeId, videoMs: videoMsOf(input.plan) }],
+        encodes: this.deps.encodes,
+        onProgress: (fraction, rate) => input.onProgress?.(fraction, rate),
+      });
       const result = await origin
         .awaitTask({ taskId: wholeId, jobId: input.jobId, plan: input.plan, signal: input.signal })
         .catch(async (error: unknown) => {
           if (cancelledByUser(input.signal)) await origin.withdraw(wholeId);
           throw error;
-        });
+        })
+        .finally(() => follower.stop());
       return { ...result, segments: 1 };
     }
     return this.encodeSegments(input, wholeId, tasks).catch(async (error: unknown) => {
@@ -107,7 +122,12 @@ export class FarmEncoder {
     const local = new AbortController();
     const stop = () => local.abort(input.signal.reason);
     input.signal.addEventListener('abort', stop, { once: true });
-    let back = 0;
+    // The segments' progress (weighted by their length) and their workers' speeds added up.
+    const follower = followTasks({
+      tasks: tasks.map((t) => ({ taskId: t.taskId, videoMs: videoMsOf(t.plan) })),
+      encodes: this.deps.encodes,
+      onProgress: (fraction, rate) => input.onProgress?.(SEGMENTS_SHARE * fraction, rate),
+    });
     // Both promises are awaited together from the start, so a failure of either is never left unhandled.
     const segments = Promise.all(
       tasks.map((task) =>
@@ -120,8 +140,7 @@ export class FarmEncoder {
             signal: input.signal,
           })
           .then((result) => {
-            back++;
-            input.onProgress?.((SEGMENTS_SHARE * back) / tasks.length);
+            follower.finished(task.taskId);
             return result;
           }),
       ),
@@ -145,6 +164,7 @@ export class FarmEncoder {
       await audio.catch(() => undefined);
       throw error;
     } finally {
+      follower.stop();
       input.signal.removeEventListener('abort', stop);
     }
     // Packets of different encoders cannot be joined: the workers had to use the pinned one.

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { FarmStatus } from '../../../shared/contract.ts';
+import type { Alert, FarmHistory, FarmStatus, RunningEncode } from '../../../shared/contract.ts';
 import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
 import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../../ffmpeg/index.ts';
 import type { FarmApp } from '../../http/index.ts';
@@ -30,6 +30,7 @@ import {
   type NodeIdentity,
   type Peer,
 } from '../net/index.ts';
+import type { QueueStats, Task } from '../queue/index.ts';
 import type { SplitPolicy } from '../segments/split-plan.ts';
 import { BlobGuard, failTasksNeeding } from './blob-guard.ts';
 import { Coordinator } from './coordinator.ts';
@@ -69,12 +70,32 @@ export interface FarmNodeOptions {
   jobs: Pick<OriginRouteDeps, 'importScript' | 'jobView'>;
   /** More routes on the same server (the UI's). */
   extraRoutes?: (app: FarmApp) => void | Promise<void>;
+  /** Monitoring (src/main/ops, wired by src/main/app): what it hears of the queue, what it answers. */
+  monitor?: FarmMonitor;
+}
+
+/** What the farm tells monitoring, and asks of it, while this node coordinates. */
+export interface FarmMonitor {
+  /** Every stored change of a task in this coordinator's queue. */
+  taskChanged(before: Task | undefined, after: Task): void;
+  /** The alerts in force. */
+  alerts(): Alert[];
+  /** What this coordinator recorded since `since` (ms since the epoch). */
+  history(since: number): FarmHistory;
+}
+
+/** The coordinator's work as monitoring reads it. */
+export interface CoordinatorView {
+  stats: QueueStats;
+  encodes: RunningEncode[];
 }
 
 const log = createLogger('FarmNode');
 const HEARTBEAT_MS = 1000;
 /** A peer heard from within this long counts as online. */
 const ONLINE_MS = 3000;
+/** The coordinator's activity, asked once, answers every caller for this long. */
+const ACTIVITY_SHARED_MS = 500;
 
 /** A hello that proves nothing (unsigned answer, or our signature refused) marks the peer untrusted. */
 function untrusted(error: unknown): never {
@@ -104,6 +125,10 @@ export class FarmNode {
   private server: FarmServer | null = null;
   private url = '';
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private lastActivity: {
+    at: number;
+    answer: Promise<{ alerts: Alert[]; encodes: RunningEncode[] } | undefined>;
+  } | null = null;
 
   constructor(options: FarmNodeOptions) {
     this.options = options;
@@ -146,6 +171,7 @@ export class FarmNode {
       blobPath,
       capacity: () => this.encodeCapacity(),
       policy: () => options.segmentPolicy(),
+      encodes: async () => (await this.activity())?.encodes,
     });
     this.encoder = { encode: (request) => encoder.encode(request) };
   }
@@ -225,6 +251,8 @@ export class FarmNode {
     coordinatorRoutes(app, {
       queue: () => (this.coordinator?.active ? this.coordinator.queue : null),
       notifyIfFailed: async (taskId) => this.coordinator?.notifyIfFailed(taskId),
+      alerts: () => this.options.monitor?.alerts() ?? [],
+      history: (since) => this.localHistory(since),
     });
     workerRoutes(app, {
       accept: (offer) => this.worker.accept(offer),
@@ -270,10 +298,12 @@ export class FarmNode {
   }
 
   private becomeCoordinator(term: number): void {
+    const monitor = this.options.monitor;
     this.coordinator ??= new Coordinator({
       sqlite: this.options.sqlite,
       client: this.client,
       self: () => ({ id: this.nodeId, url: this.url }),
+      ...(monitor ? { observeTasks: (before, after) => monitor.taskChanged(before, after) } : {}),
     });
     this.coordinator.start();
     log.info('this node is now the coordinator', { node: this.nodeId, term });
@@ -304,12 +334,61 @@ export class FarmNode {
     return { paused: this.worker.paused, draining: this.worker.draining };
   }
 
+  /** The queue and its running encodes while this node is the coordinator, else null. */
+  coordinatorView(): CoordinatorView | null {
+    if (!this.coordinator?.active) return null;
+    return { stats: this.coordinator.queue.stats(), encodes: this.coordinator.queue.encodes() };
+  }
+
+  /** This node's worker slots: how many it has, how many encode now, and whether it takes work. */
+  workerSlots(): { total: number; busy: number; free: number; paused: boolean } {
+    return {
+      total: this.options.maxConcurrency,
+      busy: this.worker.runningCount(),
+      free: this.worker.freeSlots,
+      paused: this.worker.paused || this.worker.draining,
+    };
+  }
+
+  private localHistory(since: number): FarmHistory {
+    const history = this.options.monitor?.history(since);
+    return history ?? { coordinatorId: this.nodeId, from: since, to: Date.now(), samples: [], runs: [] };
+  }
+
+  /** The farm's recent history, from the coordinator, which keeps it (the dashboard). */
+  async history(since: number): Promise<FarmHistory> {
+    if (this.coordinator?.active) return this.localHistory(since);
+    const coordinator = this.coordinatorPeer();
+    if (!coordinator) return { coordinatorId: '', from: since, to: Date.now(), samples: [], runs: [] };
+    return this.client.json<FarmHistory>(coordinator, 'GET', `/farm/v1/history?since=${Math.floor(since)}`);
+  }
+
+  /**
+   * The alerts and running encodes of the coordinator, from it (or from this node when it is). Every
+   * encode step waiting on the farm follows its tasks through this once a second: one answer, shared
+   * for half a second, serves them all.
+   */
+  activity(): Promise<{ alerts: Alert[]; encodes: RunningEncode[] } | undefined> {
+    const view = this.coordinatorView();
+    if (view) return Promise.resolve({ alerts: this.options.monitor?.alerts() ?? [], encodes: view.encodes });
+    const now = Date.now();
+    if (this.lastActivity && now - this.lastActivity.at < ACTIVITY_SHARED_MS) return this.lastActivity.answer;
+    const coordinator = this.coordinatorPeer();
+    if (!coordinator) return Promise.resolve(undefined);
+    const answer = this.quickClient
+      .json<{ alerts: Alert[]; encodes: RunningEncode[] }>(coordinator, 'GET', '/farm/v1/activity')
+      .catch(() => undefined);
+    this.lastActivity = { at: now, answer };
+    return answer;
+  }
+
   /** The farm as this node sees it (`vfo status`, the GUI's Farm view). */
   async status(): Promise<FarmStatus> {
     const coordinator = this.coordinatorPeer();
     let queue: Partial<FarmStatus['queue']> | undefined = this.coordinator?.active
       ? this.coordinator.queue.stats()
       : undefined;
+    const activity = this.activity();
     if (!queue && coordinator) {
       queue = await this.client
         .json<FarmStatus['queue']>(coordinator, 'GET', '/farm/v1/queue')
@@ -328,6 +407,7 @@ export class FarmNode {
       ignored: this.member.ignored(),
       coordinatorUrl: coordinator?.url ?? null,
       queue,
+      activity: await activity,
       onlineMs: ONLINE_MS,
     });
   }

@@ -1,5 +1,5 @@
 /** The farm as one node sees it (`vfo status`, the GUI's Farm view), built from its parts' state. */
-import type { FarmStatus, NodeView } from '../../../shared/contract.ts';
+import type { Alert, FarmStatus, NodeView, RunningEncode } from '../../../shared/contract.ts';
 import type { ElectionState } from '../cluster/election.ts';
 import type { PeerRecord } from '../cluster/liveness.ts';
 import type { HelloInfo, IgnoredService } from '../cluster/types.ts';
@@ -18,6 +18,8 @@ export interface StatusInputs {
   coordinatorUrl: string | null;
   /** The coordinator's queue counts, when known. */
   queue: Partial<FarmStatus['queue']> | undefined;
+  /** The coordinator's alerts and running encodes, when known. */
+  activity: { alerts: Alert[]; encodes: RunningEncode[] } | undefined;
   /** A peer heard from within this long counts as online. */
   onlineMs: number;
   now?: number;
@@ -63,5 +65,7 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
       reason: i.detail ? `${i.reason}: ${i.detail}` : i.reason,
     })),
     queue: { queued, running, done, failed },
+    alerts: inputs.activity?.alerts ?? [],
+    encodes: inputs.activity?.encodes ?? [],
   };
 }

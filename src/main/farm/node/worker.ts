@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assetsUsedBy } from '../../../shared/plan-frames.ts';
+import { compactRate, type ProgressRate } from '../../../shared/progress-rate.ts';
 import { type AssetRef, validateRenderPlan } from '../../../shared/render-plan.ts';
 import {
   encodeInChildProcess,
@@ -30,7 +31,18 @@ const CUT_TRANSFER_RETRIES = 1;
 interface RunningLease {
   offer: LeaseOffer;
   progress: number;
+  /** fps, speed and time left of the encode, once ffmpeg reports them. */
+  rate?: ProgressRate;
   abort: AbortController;
+}
+
+/** A lease this worker is encoding, as the heartbeat, status and the menu bar report it. */
+export interface WorkerLease {
+  leaseId: string;
+  taskId: string;
+  jobId: string;
+  progress: number;
+  rate?: ProgressRate;
 }
 
 export interface WorkerDeps {
@@ -74,11 +86,13 @@ export class FarmWorker {
     return this.running.size;
   }
 
-  leases(): { leaseId: string; taskId: string; progress: number }[] {
+  leases(): WorkerLease[] {
     return [...this.running.values()].map((r) => ({
       leaseId: r.offer.leaseId,
       taskId: r.offer.taskId,
+      jobId: r.offer.jobId,
       progress: r.progress,
+      ...(r.rate ? { rate: r.rate } : {}),
     }));
   }
 
@@ -106,7 +120,7 @@ export class FarmWorker {
     }
     const report = {
       freeSlots: this.freeSlots,
-      leases: this.leases().map(({ leaseId, progress }) => ({ leaseId, progress })),
+      leases: this.leases().map(({ leaseId, progress, rate }) => ({ leaseId, progress, ...rate })),
     };
     const reply = (await this.deps.client.json(
       coordinator,
@@ -175,6 +189,7 @@ export class FarmWorker {
             signal: lease.abort.signal,
             onProgress: (p) => {
               lease.progress = p.fraction;
+              lease.rate = compactRate(p);
             },
             ...(this.deps.encodeRunnerPath ? { runnerPath: this.deps.encodeRunnerPath } : {}),
             ...(this.deps.startEncodeRunner ? { startRunner: this.deps.startEncodeRunner } : {}),

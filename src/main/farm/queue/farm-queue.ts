@@ -14,6 +14,7 @@
  * the operator's pause/drain), never stored.
  */
 import { randomBytes } from 'node:crypto';
+import { compactRate } from '../../../shared/progress-rate.ts';
 import { createLogger } from '../../log/logger.ts';
 import { QueuedTaskIndex } from './queued-index.ts';
 import { planRebuild } from './rebuild.ts';
@@ -39,6 +40,7 @@ import type {
   Lease,
   QueueStats,
   RebuildResult,
+  RunningEncode,
   Task,
   TaskInput,
   TaskStatus,
@@ -60,6 +62,11 @@ export interface FarmQueueOptions extends Partial<QueueConfig> {
   /** A worker not heard from for this long gets no new leases (FARM.md: a peer is down after 3 s). */
   workerStaleMs?: number;
   newLeaseId?: () => string;
+  /**
+   * Told of every stored change of a task, after it is applied (monitoring: a lease that ended is a
+   * render done or lost). Renewals and progress are not changes. It must not throw into the queue.
+   */
+  observer?: (before: Task | undefined, after: Task) => void;
 }
 
 export const FARM_QUEUE_DEFAULTS = {
@@ -96,6 +103,7 @@ export class FarmQueue {
   private readonly config: QueueConfig;
   private readonly workerStaleMs: number;
   private readonly newLeaseId: () => string;
+  private readonly observer: ((before: Task | undefined, after: Task) => void) | undefined;
 
   // The tasks and their indexes, changed only by commit() (and, for renewals, heartbeat()).
   private readonly tasks = new Map<string, Task>();
@@ -119,6 +127,7 @@ export class FarmQueue {
     };
     this.workerStaleMs = options.workerStaleMs ?? FARM_QUEUE_DEFAULTS.workerStaleMs;
     this.newLeaseId = options.newLeaseId ?? randomLeaseId;
+    this.observer = options.observer;
     const now = this.clock.now();
     // Renewals are not stored: every stored lease gets a fresh timeout, so its worker can renew it.
     const fresh = { renewedAt: now, expiresAt: now + this.config.leaseTimeoutMs };
@@ -214,12 +223,15 @@ export class FarmQueue {
     const expiresAt = now + this.config.leaseTimeoutMs;
     const cancel: string[] = [];
     const listed = new Set<string>();
-    for (const { leaseId, progress } of report.leases) {
+    for (const { leaseId, progress, ...reported } of report.leases) {
       const task = this.byLease(leaseId);
       const pending = this.pendingByLease.get(leaseId);
       if (task?.lease && task.lease.workerId === workerId) {
         const lease: Lease = { ...task.lease, renewedAt: now, expiresAt };
         if (progress !== undefined) lease.progress = progress;
+        const rate = compactRate(reported);
+        if (rate) lease.rate = rate;
+        else delete lease.rate;
         // Memory only: renewals are not stored (a reload renews every lease anyway).
         this.tasks.set(task.id, { ...task, lease });
         listed.add(leaseId);
@@ -480,6 +492,26 @@ export class FarmQueue {
     };
   }
 
+  /** Every lease being worked on, with its last reported progress: what status and origins show. */
+  encodes(): RunningEncode[] {
+    const running: RunningEncode[] = [];
+    for (const taskId of this.taskOfLease.values()) {
+      const task = this.tasks.get(taskId);
+      if (!task?.lease) continue;
+      const { lease } = task;
+      running.push({
+        taskId,
+        jobId: task.jobId,
+        originNodeId: task.originNodeId,
+        workerId: lease.workerId,
+        startedAt: lease.grantedAt,
+        progress: lease.progress ?? 0,
+        ...(lease.rate ? { rate: lease.rate } : {}),
+      });
+    }
+    return running;
+  }
+
   worker(workerId: string): WorkerState | undefined {
     const record = this.workers.get(workerId);
     return record && this.stateOf(record);
@@ -496,12 +528,25 @@ export class FarmQueue {
   private commit(put: readonly Task[], remove: readonly string[] = []): void {
     if (put.length === 0 && remove.length === 0) return;
     this.store.write({ put, remove });
-    for (const task of put) this.apply(task);
+    for (const task of put) {
+      const before = this.tasks.get(task.id);
+      this.apply(task);
+      this.tell(before, task);
+    }
     for (const id of remove) {
       const previous = this.tasks.get(id);
       if (!previous) continue;
       this.unindex(previous);
       this.tasks.delete(id);
+    }
+  }
+
+  private tell(before: Task | undefined, after: Task): void {
+    if (!this.observer) return;
+    try {
+      this.observer(before, after);
+    } catch (error) {
+      log.warn('a queue observer failed', { task: after.id, error: String(error) });
     }
   }
 

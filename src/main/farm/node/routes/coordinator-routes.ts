@@ -1,5 +1,6 @@
 /** What the coordinator answers: its queue (tasks in, leases out, results fenced) for the farm's nodes. */
 import { z } from 'zod';
+import type { Alert, FarmHistory } from '../../../../shared/contract.ts';
 import { validateRenderPlan } from '../../../../shared/render-plan.ts';
 import type { FarmApp } from '../../../http/index.ts';
 import {
@@ -28,6 +29,7 @@ export type CoordinatorQueue = Pick<
   | 'withdraw'
   | 'cancel'
   | 'stats'
+  | 'encodes'
 >;
 
 export interface CoordinatorRouteDeps {
@@ -35,6 +37,10 @@ export interface CoordinatorRouteDeps {
   queue(): CoordinatorQueue | null;
   /** Tells a task's origin that the farm gave it up (a failure, or an operator's cancel). */
   notifyIfFailed(taskId: string): Promise<void>;
+  /** The alerts this coordinator raised and that are still in force. */
+  alerts(): Alert[];
+  /** What the farm encoded since `since` (ms since the epoch), for the dashboard. */
+  history(since: number): FarmHistory;
 }
 
 const leaseParams = z.object({ leaseId: z.string().regex(LEASE_ID_PATTERN) });
@@ -133,4 +139,14 @@ export function coordinatorRoutes(app: FarmApp, deps: CoordinatorRouteDeps): voi
     },
   );
   app.get('/farm/v1/queue', SIGNED, (_request, reply) => deps.queue()?.stats() ?? notCoordinator(reply));
+  // What every node's status shows of the farm's work, and what an origin follows its encodes by.
+  app.get('/farm/v1/activity', SIGNED, (_request, reply) => {
+    const queue = deps.queue();
+    return queue ? { alerts: deps.alerts(), encodes: queue.encodes() } : notCoordinator(reply);
+  });
+  app.get(
+    '/farm/v1/history',
+    { ...SIGNED, schema: { querystring: z.object({ since: z.coerce.number().int().min(0) }) } },
+    (request, reply) => (deps.queue() ? deps.history(request.query.since) : notCoordinator(reply)),
+  );
 }
