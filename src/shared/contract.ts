@@ -267,7 +267,12 @@ export const SettingsViewSchema = z.object({
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
-export const SECRET_NAMES = ['anthropic.apiKey', 'azure.speechKey', 'azure.speechRegion'] as const;
+export const SECRET_NAMES = [
+  'anthropic.apiKey',
+  'azure.speechKey',
+  'azure.speechRegion',
+  'alerts.webhookSecret',
+] as const;
 
 const none = z.strictObject({});
 const SECONDS_MESSAGE = 'seconds must be a number from 1 to 86400';

@@ -1,5 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { FarmStatus } from '../../shared/contract.ts';
+import { describeRate } from '../../shared/progress-rate.ts';
 import {
   createFarmClient,
   ephemeralIdentity,
@@ -149,11 +151,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   }
   const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
   try {
-    const status = (await client.json(node, 'GET', '/api/v1/status')) as {
-      coordinator: { id: string; url: string; term: number } | null;
-      nodes: { id: string; name: string; role: string; status: string; url: string; running: number }[];
-      queue: Record<string, number>;
-    };
+    const status = (await client.json(node, 'GET', '/api/v1/status')) as FarmStatus;
     if (values.json) {
       printJson(io, status);
       return EXIT.ok;
@@ -170,8 +168,25 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,
     );
+    for (const line of activityLines(status)) io.out(line);
     return EXIT.ok;
   } finally {
     client.close();
   }
+}
+
+/** The encodes running (who, how far, how fast) and the alerts in force, most severe first. */
+export function activityLines(status: Pick<FarmStatus, 'nodes' | 'encodes' | 'alerts'>): string[] {
+  const names = new Map(status.nodes.map((n) => [n.id, n.name]));
+  const lines: string[] = [];
+  for (const e of status.encodes ?? []) {
+    const rate = describeRate(e.rate);
+    lines.push(
+      `encoding: job ${e.jobId.slice(0, 8)} on ${names.get(e.workerId) ?? e.workerId} ${Math.floor(e.progress * 100)}%${rate ? ` ${rate}` : ''}`,
+    );
+  }
+  const alerts = status.alerts ?? [];
+  lines.push(alerts.length === 0 ? 'alerts: none' : `alerts: ${alerts.length}`);
+  for (const a of alerts) lines.push(`  ${a.severity.toUpperCase().padEnd(8)} ${a.message}`);
+  return lines;
 }

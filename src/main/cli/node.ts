@@ -1,13 +1,16 @@
 import { openApp } from '../app/open-app.ts';
 import { readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
+import { readWebhookSecret } from '../ops/index.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
+import { parseListenAddress } from './listen-address.ts';
 
 export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
                 [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]
-                [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]`;
+                [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]
+                [--metrics-listen HOST:PORT] [--alert-webhook URL] [--alert-webhook-secret-file FILE]`;
 
 /** `vfo node`: this machine joins the farm headless and runs until SIGINT/SIGTERM. */
 export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -24,6 +27,9 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     'min-segment-seconds': { type: 'string' },
     'headers-timeout': { type: 'string' },
     'max-connections-per-client': { type: 'string' },
+    'metrics-listen': { type: 'string' },
+    'alert-webhook': { type: 'string' },
+    'alert-webhook-secret-file': { type: 'string' },
   });
   if (values.help) {
     io.out(NODE_USAGE);
@@ -47,6 +53,11 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const key = await readFarmKey(values['farm-key-file']).catch((error: Error) => {
     throw new UsageError(error.message);
   });
+  // Off by default: metrics are served only where the user says.
+  const metricsListen = values['metrics-listen']
+    ? parseListenAddress(values['metrics-listen'], 'metrics-listen')
+    : undefined;
+  const alertWebhook = await alertWebhookOf(values['alert-webhook'], values['alert-webhook-secret-file']);
   const app = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
@@ -66,15 +77,42 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
         ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
         ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
       },
+      metricsListen,
+      alertWebhook,
     },
   });
   const node = app.node as NonNullable<typeof app.node>;
   await app.start();
-  io.out(JSON.stringify({ event: 'listening', id: node.nodeId, name: node.name, url: node.selfUrl }));
+  const metrics = app.metricsUrl();
+  io.out(
+    JSON.stringify({
+      event: 'listening',
+      id: node.nodeId,
+      name: node.name,
+      url: node.selfUrl,
+      ...(metrics ? { metrics } : {}),
+    }),
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await app.close();
   return EXIT.ok;
+}
+
+/**
+ * The webhook's URL (else the `ops.alerts` setting's) and its secret: from a file only its owner may
+ * read, else VFO_ALERT_WEBHOOK_SECRET (read by the app's secret store). Bad input stops here (exit 2).
+ */
+async function alertWebhookOf(url: string | undefined, secretFile: string | undefined) {
+  if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) {
+    throw new UsageError(`--alert-webhook must be an http(s) URL, not "${url}"`);
+  }
+  const secret = secretFile
+    ? await readWebhookSecret(secretFile).catch((error: Error) => {
+        throw new UsageError(error.message);
+      })
+    : undefined;
+  return { url, secret };
 }

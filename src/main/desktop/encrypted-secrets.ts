@@ -15,6 +15,7 @@ export const SECRET_NAMES: readonly SecretName[] = [
   'anthropic.apiKey',
   'azure.speechKey',
   'azure.speechRegion',
+  'alerts.webhookSecret',
 ];
 
 export interface SecretCipher {

@@ -2,7 +2,11 @@
  * Where provider keys come from. Never the database, never a log line: the CLI reads environment
  * variables, the desktop app fills a store backed by Electron safeStorage (the Keychain on a Mac).
  */
-export type SecretName = 'anthropic.apiKey' | 'azure.speechKey' | 'azure.speechRegion';
+export type SecretName =
+  | 'anthropic.apiKey'
+  | 'azure.speechKey'
+  | 'azure.speechRegion'
+  | 'alerts.webhookSecret';
 
 export interface SecretStore {
   get(name: SecretName): string | undefined;
@@ -18,6 +22,7 @@ export const SECRET_NAMES: readonly SecretName[] = [
   'anthropic.apiKey',
   'azure.speechKey',
   'azure.speechRegion',
+  'alerts.webhookSecret',
 ];
 
 export function isWritable(store: SecretStore): store is WritableSecretStore {
@@ -28,6 +33,8 @@ const ENV_NAMES: Record<SecretName, string> = {
   'anthropic.apiKey': 'ANTHROPIC_API_KEY',
   'azure.speechKey': 'AZURE_SPEECH_KEY',
   'azure.speechRegion': 'AZURE_SPEECH_REGION',
+  /** Signs the alerts a coordinator POSTs to its webhook (src/main/ops/webhook.ts). */
+  'alerts.webhookSecret': 'VFO_ALERT_WEBHOOK_SECRET',
 };
 
 export function envSecretStore(env: NodeJS.ProcessEnv = process.env): SecretStore {

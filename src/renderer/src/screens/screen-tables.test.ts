@@ -38,6 +38,8 @@ describe('screen tables', () => {
       nodes: [node('a', 'worker'), node('b', 'coordinator')],
       ignored: [],
       queue: { queued: 0, running: 0, done: 0, failed: 0 },
+      alerts: [],
+      encodes: [],
     };
     const html = renderToStaticMarkup(createElement(NodeTable, { status }));
     expect(html).toContain('<table aria-label="Nodes" data-testid="farm-nodes">');

@@ -10,6 +10,7 @@ const KEYS: { name: KeyName; label: string; secret: boolean }[] = [
   { name: 'anthropic.apiKey', label: 'Claude API key', secret: true },
   { name: 'azure.speechKey', label: 'Azure Speech key', secret: true },
   { name: 'azure.speechRegion', label: 'Azure Speech region (e.g. westeurope)', secret: false },
+  { name: 'alerts.webhookSecret', label: 'Alert webhook secret (signs the alerts sent)', secret: true },
 ];
 
 /**
@@ -22,6 +23,7 @@ export function KeysForm() {
     'anthropic.apiKey': '',
     'azure.speechKey': '',
     'azure.speechRegion': '',
+    'alerts.webhookSecret': '',
   });
   const [saving, setSaving] = useState(false);
   const save = async (event: FormEvent, name: KeyName, label: string) => {
