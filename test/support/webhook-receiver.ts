@@ -14,7 +14,7 @@ export interface ReceivedHook {
   signed: boolean;
   json: {
     event: string;
-    alert: { id: string; severity: string; kind: string; message: string };
+    alert: { id: string; severity: string; kind: string; message: string; details?: Record<string, unknown> };
     [k: string]: unknown;
   };
 }
