@@ -12,7 +12,7 @@ import { generateFarmKey, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
 import type { CreateDesktopRuntime } from './service.ts';
-import type { TrayRole } from './tray-model.ts';
+import { type TrayRole, trayTasksOf } from './tray-model.ts';
 
 /** The farm's usual port, so a browser can reach any Mac at http://name.local:4870. */
 export const DEFAULT_NODE_PORT = 4870;
@@ -72,9 +72,7 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       if (node.coordinator?.active) queued = node.coordinator.queue.stats().queued;
       return {
         role,
-        running: node.worker
-          .leases()
-          .map((l) => ({ title: `task ${l.taskId.slice(0, 8)}`, percent: Math.round(l.progress * 100) })),
+        running: trayTasksOf(node.worker.leases()),
         queued,
         paused: node.worker.paused,
         workerOnly: options.workerOnly,

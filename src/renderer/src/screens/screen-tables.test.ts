@@ -65,6 +65,22 @@ describe('screen tables', () => {
     );
   });
 
+  it('shows fps, speed and ETA beside a running encode’s progress, and nothing once it is done', () => {
+    const rate = { fps: 87, speed: 2.1, etaMs: 32_000 };
+    const html = renderToStaticMarkup(
+      createElement(StepTable, {
+        steps: [
+          { ...step('video', 'running'), progress: 0.456, rate },
+          { ...step('plan', 'done'), rate },
+        ],
+      }),
+    );
+    expect(html).toContain(
+      '<span class="muted">45%</span><span class="rate" data-testid="progress-rate">87 fps · 2.1× · ETA 0:32</span>',
+    );
+    expect(html.match(/progress-rate/g)).toHaveLength(1);
+  });
+
   it('says when a job has no artifacts yet', () => {
     expect(renderToStaticMarkup(createElement(ArtifactTable, { artifacts: [] }))).toBe(
       '<p class="muted">No artifacts yet.</p>',
