@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { FarmHistory, NodeView, TaskRun } from '../../../shared/contract.ts';
 import {
+  bucketMsFor,
   queueSeries,
   renderRateSeries,
   throughputSeries,
   timelineLanes,
   totals,
+  viewOf,
 } from './dashboard-series.ts';
 
 const MIN = 60_000;
@@ -46,10 +48,16 @@ describe('dashboard series', () => {
       [3, 1, 1],
       [0, 2, 2],
     ]);
+    // With the queue as the status has it now, the line ends there.
+    expect(queueSeries(history, history, { queued: 0, running: 0 })).toEqual([
+      [0, 120, 600],
+      [3, 1, 0],
+      [0, 2, 0],
+    ]);
   });
 
   it('counts tasks done and failed per bucket, with empty buckets at 0', () => {
-    const [xs, done, failed] = throughputSeries(history, 5 * MIN);
+    const [xs, done, failed] = throughputSeries(history, history, 5 * MIN);
     expect(xs).toEqual([150, 450]);
     expect(done).toEqual([2, 0]);
     expect(failed).toEqual([0, 1]);
@@ -75,8 +83,33 @@ describe('dashboard series', () => {
       ['studio', ['b:done', 'd:retried']],
     ]);
     const [attic, mini] = lanes;
+    // An encode the history already saw end (the status lags a second behind) is not drawn twice.
+    const stale = {
+      taskId: 'a',
+      jobId: 'job-1',
+      originNodeId: 'o',
+      workerId: 'w1',
+      startedAt: MIN,
+      progress: 1,
+    };
+    expect(timelineLanes(history, [stale], [])[0]?.bars.map((b) => b.taskId)).toEqual(['a', 'c']);
     expect(mini?.bars[0]).toMatchObject({ left: 10, width: 10 });
     expect(attic?.bars[0]).toMatchObject({ left: 90, width: 10 });
+  });
+
+  it('narrows a quiet window to where things happened, with a margin, in round buckets', () => {
+    const sixHours = {
+      ...history,
+      from: -6 * 60 * MIN + 10 * MIN,
+      samples: [{ at: -6 * 60 * MIN, queued: 0, running: 0 }, ...history.samples.slice(1)],
+    };
+    // The first thing in the window: runs a and b started at 1 min; 5 % of 9 min is 27 s.
+    expect(viewOf(sixHours)).toEqual({ from: MIN - 27_000, to: 10 * MIN });
+    expect(viewOf({ ...history, samples: [], runs: [] })).toEqual({ from: 0, to: 10 * MIN });
+    // The queue line starts where it stood when the view opens.
+    expect(queueSeries(sixHours, { from: MIN, to: 10 * MIN })[1]).toEqual([0, 1, 1]);
+    expect(bucketMsFor(10 * MIN)).toBe(30_000);
+    expect(bucketMsFor(6 * 60 * MIN)).toBe(15 * MIN);
   });
 
   it('totals what the window holds', () => {

@@ -10,32 +10,69 @@ export type ChartData = [number[], ...(number | null)[][]];
 
 const toSeconds = (ms: number) => ms / 1000;
 
-/** About sixty bars over the window, never less than a minute each. */
-export function bucketMsFor(windowMs: number): number {
-  return Math.max(60_000, Math.ceil(windowMs / 60 / 60_000) * 60_000);
+/** The span the charts show: ms since the epoch. */
+export interface View {
+  from: number;
+  to: number;
 }
 
-/** Queued and running tasks at each sample; the last value is carried to the window's end. */
-export function queueSeries(history: FarmHistory): ChartData {
-  const xs = history.samples.map((s) => toSeconds(s.at));
-  const queued: (number | null)[] = history.samples.map((s) => s.queued);
-  const running: (number | null)[] = history.samples.map((s) => s.running);
-  const last = history.samples.at(-1);
-  if (last && last.at < history.to) {
-    xs.push(toSeconds(history.to));
+/**
+ * The window asked for, narrowed to where something happened in it: a farm that started ten minutes
+ * ago shows those ten minutes, not six hours of nothing. A busy farm fills the whole window anyway.
+ */
+export function viewOf(history: FarmHistory, encodes: readonly RunningEncode[] = []): View {
+  const starts = [
+    ...history.samples.filter((s) => s.at > history.from).map((s) => s.at),
+    ...history.runs.map((r) => r.startedAt),
+    ...encodes.map((e) => e.startedAt),
+  ];
+  if (starts.length === 0) return { from: history.from, to: history.to };
+  const first = Math.max(history.from, Math.min(...starts));
+  // A margin before the first event, so it does not sit on the axis.
+  const margin = Math.max(10_000, (history.to - first) * 0.05);
+  return { from: Math.max(history.from, first - margin), to: history.to };
+}
+
+const BUCKETS_MS = [10, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 24 * 3600].map((s) => s * 1000);
+
+/** About forty bars over the view, each a round length (10 s … 1 day). */
+export function bucketMsFor(viewMs: number): number {
+  return BUCKETS_MS.find((ms) => ms >= viewMs / 40) ?? (BUCKETS_MS.at(-1) as number);
+}
+
+/**
+ * Queued and running tasks at each sample in the view; the lines start where they stood and end at the
+ * queue as it is now (`live`, from the farm's status) — samples are taken at most every few seconds, so
+ * the last one may be behind.
+ */
+export function queueSeries(
+  history: FarmHistory,
+  view: View = history,
+  live?: { queued: number; running: number },
+): ChartData {
+  const opening = history.samples.filter((s) => s.at <= view.from).at(-1);
+  const inView = history.samples.filter((s) => s.at > view.from && s.at <= view.to);
+  const samples = opening ? [{ ...opening, at: view.from }, ...inView] : inView;
+  const xs = samples.map((s) => toSeconds(s.at));
+  const queued: (number | null)[] = samples.map((s) => s.queued);
+  const running: (number | null)[] = samples.map((s) => s.running);
+  const last = live ?? samples.at(-1);
+  if (last && (samples.at(-1)?.at ?? Number.NEGATIVE_INFINITY) < view.to) {
+    xs.push(toSeconds(view.to));
     queued.push(last.queued);
     running.push(last.running);
   }
   return [xs, queued, running];
 }
 
-/** Tasks done and failed per bucket, over the whole window (empty buckets are 0, so the axis is honest). */
+/** Tasks done and failed per bucket over the view (empty buckets are 0, so the axis is honest). */
 export function throughputSeries(
   history: FarmHistory,
-  bucketMs = bucketMsFor(history.to - history.from),
+  view: View = history,
+  bucketMs = bucketMsFor(view.to - view.from),
 ): ChartData {
-  const start = Math.floor(history.from / bucketMs) * bucketMs;
-  const count = Math.max(1, Math.ceil((history.to - start) / bucketMs));
+  const start = Math.floor(view.from / bucketMs) * bucketMs;
+  const count = Math.max(1, Math.ceil((view.to - start) / bucketMs));
   const done = new Array<number>(count).fill(0);
   const failed = new Array<number>(count).fill(0);
   for (const run of history.runs) {
@@ -80,12 +117,13 @@ export function timelineLanes(
   history: FarmHistory,
   encodes: readonly RunningEncode[],
   nodes: readonly NodeView[],
+  view: View = history,
 ): TimelineLane[] {
-  const span = Math.max(1, history.to - history.from);
+  const span = Math.max(1, view.to - view.from);
   const place = (startedAt: number, endedAt: number) => {
-    const from = Math.max(history.from, startedAt);
-    const to = Math.min(history.to, Math.max(from, endedAt));
-    return { left: ((from - history.from) / span) * 100, width: Math.max(0.4, ((to - from) / span) * 100) };
+    const from = Math.max(view.from, startedAt);
+    const to = Math.min(view.to, Math.max(from, endedAt));
+    return { left: ((from - view.from) / span) * 100, width: Math.max(0.4, ((to - from) / span) * 100) };
   };
   const lanes = new Map<string, TimelineLane>();
   const laneOf = (workerId: string) => {
@@ -97,7 +135,7 @@ export function timelineLanes(
     return lane;
   };
   for (const run of history.runs) {
-    if (run.endedAt < history.from) continue;
+    if (run.endedAt < view.from) continue;
     laneOf(run.workerId).bars.push({
       taskId: run.taskId,
       jobId: run.jobId,
@@ -108,7 +146,10 @@ export function timelineLanes(
       ...place(run.startedAt, run.endedAt),
     });
   }
+  // The status may still list an encode whose end the history already has.
+  const ended = new Set(history.runs.map((r) => `${r.taskId}@${r.startedAt}`));
   for (const encode of encodes) {
+    if (ended.has(`${encode.taskId}@${encode.startedAt}`)) continue;
     laneOf(encode.workerId).bars.push({
       taskId: encode.taskId,
       jobId: encode.jobId,

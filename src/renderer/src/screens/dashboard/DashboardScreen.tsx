@@ -10,6 +10,7 @@ import {
   throughputSeries,
   timelineLanes,
   totals,
+  viewOf,
 } from '../../lib/dashboard-series.ts';
 import { HOUR_CHOICES, useDashboardStore } from '../../stores/dashboard-store.ts';
 import { useFarmStore } from '../../stores/farm-store.ts';
@@ -73,12 +74,21 @@ export function DashboardScreen() {
     return () => clearInterval(timer);
   }, []);
 
-  const queue = useMemo(() => (history ? queueSeries(history) : null), [history]);
-  const throughput = useMemo(() => (history ? throughputSeries(history) : null), [history]);
+  const encodes = status?.encodes;
+  const view = useMemo(() => (history ? viewOf(history, encodes) : null), [history, encodes]);
+  const liveQueue = status?.queue;
+  const queue = useMemo(
+    () => (history && view ? queueSeries(history, view, liveQueue) : null),
+    [history, view, liveQueue],
+  );
+  const throughput = useMemo(
+    () => (history && view ? throughputSeries(history, view) : null),
+    [history, view],
+  );
   const renderRate = useMemo(() => (history ? renderRateSeries(history) : null), [history]);
   const lanes = useMemo(
-    () => (history ? timelineLanes(history, status?.encodes ?? [], status?.nodes ?? []) : []),
-    [history, status],
+    () => (history && view ? timelineLanes(history, encodes ?? [], status?.nodes ?? [], view) : []),
+    [history, view, encodes, status?.nodes],
   );
   const keeper = status?.nodes.find((n) => n.id === history?.coordinatorId)?.name ?? history?.coordinatorId;
 
@@ -97,7 +107,7 @@ export function DashboardScreen() {
           </select>
         </label>
       </div>
-      {!history || !queue || !throughput || !renderRate ? (
+      {!history || !view || !queue || !throughput || !renderRate ? (
         <p className="muted">Loading the farm’s history…</p>
       ) : (
         <div data-testid="dashboard">
@@ -112,6 +122,7 @@ export function DashboardScreen() {
               title="Queue length (tasks)"
               testId="chart-queue"
               data={queue}
+              view={view}
               series={QUEUE}
               yLabel="tasks"
             />
@@ -119,6 +130,7 @@ export function DashboardScreen() {
               title="Throughput (tasks finished per interval)"
               testId="chart-throughput"
               data={throughput}
+              view={view}
               series={THROUGHPUT}
               yLabel="tasks"
             />
@@ -126,12 +138,13 @@ export function DashboardScreen() {
               title="Render time per minute of video"
               testId="chart-render-rate"
               data={renderRate}
+              view={view}
               series={RENDER_RATE}
               yLabel="seconds"
             />
           </div>
           <h2>Who encoded what</h2>
-          <Timeline lanes={lanes} from={history.from} to={history.to} />
+          <Timeline lanes={lanes} from={view.from} to={view.to} />
         </div>
       )}
     </>

@@ -6,7 +6,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartData } from '../../lib/dashboard-series.ts';
+import type { ChartData, View } from '../../lib/dashboard-series.ts';
 
 export interface ChartSeries {
   label: string;
@@ -18,7 +18,7 @@ function seriesOptions(series: ChartSeries): uPlot.Series {
   const base: uPlot.Series = { label: series.label, stroke: series.color, width: 2 };
   switch (series.kind) {
     case 'step':
-      return { ...base, paths: uPlot.paths.stepped?.({ align: 1 }), fill: `${series.color}22` };
+      return { ...base, paths: uPlot.paths.stepped?.({ align: 1 }) };
     case 'bars':
       return { ...base, paths: uPlot.paths.bars?.({ size: [0.7, 40] }), fill: series.color };
     case 'points':
@@ -32,12 +32,17 @@ export function UPlotChart(props: {
   title: string;
   testId: string;
   data: ChartData;
+  /** Every chart spans the same time, so they line up. */
+  view: View;
   series: ChartSeries[];
   yLabel: string;
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // Read by the x scale at each redraw: the view moves on with every refresh.
+  const viewRef = useRef(props.view);
+  viewRef.current = props.view;
   const { series, yLabel, height = 220 } = props;
 
   useEffect(() => {
@@ -49,7 +54,11 @@ export function UPlotChart(props: {
         height,
         series: [{}, ...series.map(seriesOptions)],
         axes: [{}, { label: yLabel }],
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        scales: {
+          x: { time: true, range: () => [viewRef.current.from / 1000, viewRef.current.to / 1000] },
+          // From 0, with room above the highest point so it is not cut by the frame.
+          y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] },
+        },
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
       },

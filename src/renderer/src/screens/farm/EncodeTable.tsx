@@ -43,7 +43,7 @@ export function EncodeTable({ status }: { status: FarmStatus }) {
       rowKey={(encode) => encode.taskId}
       rowTestId="farm-encode"
       rowData={(encode) => ({ 'job-id': encode.jobId, worker: encode.workerId })}
-      empty={<p className="muted">Nothing is encoding right now.</p>}
+      empty="Nothing is encoding right now."
     />
   );
 }
