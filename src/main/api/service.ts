@@ -82,8 +82,19 @@ export function createVfoService(deps: ServiceDeps): VfoService {
     },
     'farm.status': () => deps.farm.status(),
     'farm.setPaused': ({ paused }) => deps.farm.setPaused(paused),
-    'farm.history': ({ hours }) =>
-      deps.farm.history(Date.now() - (hours ?? DEFAULT_HISTORY_HOURS) * 3_600_000),
+    'farm.history': async ({ hours }) => {
+      const since = Date.now() - (hours ?? DEFAULT_HISTORY_HOURS) * 3_600_000;
+      try {
+        return await deps.farm.history(since);
+      } catch (error) {
+        // The history is the coordinator's: while it cannot be reached there is none to show.
+        log.info('the farm history could not be read', { error: String(error) });
+        throw new CallFailure(
+          'unavailable',
+          'the coordinator cannot be asked for the farm’s history right now',
+        );
+      }
+    },
     ...libraryHandlers(deps.db),
     ...settingsHandlers({
       db: deps.db,
