@@ -38,7 +38,6 @@ beforeEach(() => {
     clock: clock.now,
   });
   queue = queueKit({ observer: (before, after) => ops.monitor.taskChanged(before, after) }).queue;
-  // The queue's own clock is the kit's; the history reads the times the queue wrote on the tasks.
 });
 
 afterEach(async () => {

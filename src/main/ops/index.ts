@@ -75,19 +75,20 @@ export function createOps(deps: OpsDeps): Ops {
   const recorder = new HistoryRecorder({
     store,
     queue: () => deps.coordinator()?.stats ?? null,
-    settings: () => {
+    settings: fresh(clock, () => {
       const value = historySetting.read(deps.db) ?? {};
       return {
         retentionMs: (value.retentionDays ?? HISTORY_DEFAULTS.retentionDays) * 86_400_000,
         sampleMs: (value.sampleSeconds ?? HISTORY_DEFAULTS.sampleSeconds) * 1000,
       };
-    },
+    }),
     coordinatorId: deps.self.id,
     clock,
   });
   let warnedNoSecret = false;
+  const settingsUrl = fresh(clock, () => alertsSetting.read(deps.db)?.webhookUrl);
   const webhook = (): WebhookTarget | null => {
-    const url = deps.webhook.url ?? alertsSetting.read(deps.db)?.webhookUrl;
+    const url = deps.webhook.url ?? settingsUrl();
     if (!url) return null;
     if (!deps.webhook.secret) {
       if (!warnedNoSecret) log.warn('alerts are not sent to the webhook: it has no secret to sign them with');
@@ -101,14 +102,14 @@ export function createOps(deps: OpsDeps): Ops {
       const work = deps.coordinator();
       return work ? { queued: work.stats.queued, encodes: work.encodes } : null;
     },
-    settings: () => {
+    settings: fresh(clock, () => {
       const value = alertsSetting.read(deps.db) ?? {};
       return {
         queueCritical: value.queueCritical ?? ALERT_DEFAULTS.queueCritical,
         renderWarningMs: (value.renderWarningSeconds ?? ALERT_DEFAULTS.renderWarningSeconds) * 1000,
         summaryEveryMs: (value.summaryEveryHours ?? ALERT_DEFAULTS.summaryEveryHours) * 3_600_000,
       };
-    },
+    }),
     runs: (from, to) => store.runs(from, to),
     webhook,
     webhookQueue,
@@ -152,5 +153,18 @@ export function createOps(deps: OpsDeps): Ops {
       timer = null;
       await Promise.race([webhookQueue.idle(), sleep(CLOSE_WAIT_MS)]);
     },
+  };
+}
+
+/** Settings are read at most this often: a change applies within seconds, a bad row warns at that pace. */
+const SETTINGS_FRESH_MS = 5000;
+
+function fresh<T>(clock: () => number, read: () => T): () => T {
+  let cached: { at: number; value: T } | null = null;
+  return () => {
+    const now = clock();
+    if (!cached || now - cached.at >= SETTINGS_FRESH_MS || now < cached.at)
+      cached = { at: now, value: read() };
+    return cached.value;
   };
 }

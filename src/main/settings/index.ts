@@ -53,7 +53,7 @@ export function parseSize(text: string): number | null {
 
 /**
  * When the coordinator raises alerts (seed 002's monitoring), and where it sends them (`ops.alerts`).
- * Read on every check, so a change applies within a second. Absent fields take the defaults below. The
+ * Read again every few seconds, so a change applies without a restart. Absent fields take the defaults. The
  * webhook's secret is never here: it is a secret (ops/webhook.ts says where it comes from).
  */
 export const alertsSetting = setting(
