@@ -23,6 +23,14 @@ import { createSqliteTaskStore } from '../src/main/farm/queue/sqlite-task-store.
 import { REPO, tempDir } from './support/vfo.ts';
 
 const FIXTURE = join(REPO, 'test', 'fixtures', 'data-release-f7643ec', 'vfo.db');
+/** Every migration this code ships: a data folder that opens has all of them applied. */
+const MIGRATIONS = (
+  JSON.parse(readFileSync(join(REPO, 'resources', 'migrations', 'meta', '_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  }
+).entries.length;
+/** Columns later migrations add to the farm tables (0003: the encoder fallback a worker took). */
+const ADDED_SINCE: Record<string, string[]> = { farm_origin_tasks: ['fallback'] };
 
 type Rows = Record<string, unknown>[];
 
@@ -71,22 +79,30 @@ describe('a data folder of the release before the farm migrations (f7643ec)', ()
     const database = openDatabase(dir.path);
     try {
       const after = readAll(database.sqlite);
-      // Every migration of this checkout ran (more come with new releases).
-      const journal = JSON.parse(
-        readFileSync(join(REPO, 'resources', 'migrations', 'meta', '_journal.json'), 'utf8'),
-      ) as { entries: unknown[] };
-      expect(after.rows.__drizzle_migrations).toHaveLength(journal.entries.length);
+      expect(after.rows.__drizzle_migrations).toHaveLength(MIGRATIONS);
       for (const [table, rows] of Object.entries(before.rows)) {
         if (table === '__drizzle_migrations') continue;
-        // Seeding may add rows a newer release ships; the old ones stay exactly as they were.
-        expect(after.rows[table]?.slice(0, rows.length), table).toEqual(rows);
+        // Seeding may add rows a newer release ships, and a migration columns (with their defaults);
+        // the old rows keep every value they had.
+        const kept = after.rows[table]?.slice(0, rows.length).map((row, i) => {
+          const old = rows[i] ?? {};
+          return Object.fromEntries(Object.keys(old).map((column) => [column, row[column]]));
+        });
+        expect(kept, table).toEqual(rows);
       }
+      // Video presets made before caption styles draw captions as they always did.
+      expect(after.rows.video_presets?.map((row) => row.caption_style)).toEqual(
+        before.rows.video_presets?.map(() => 'clean'),
+      );
       for (const table of ['jobs', 'job_steps', 'artifacts', 'farm_tasks', 'farm_origin_tasks']) {
         expect(after.rows[table], table).toHaveLength(count(table));
       }
       // The farm tables the old code made are the ones in use, and their indexes are there.
       expect(after.declared.farm_tasks).toBe(before.declared.farm_tasks);
-      expect(after.declared.farm_origin_tasks).toBe(before.declared.farm_origin_tasks);
+      // Later migrations only add columns (ALTER TABLE … ADD appends them to the declaration).
+      expect(after.declared.farm_origin_tasks).toBe(
+        (before.declared.farm_origin_tasks as string).replace(/\)$/, ', `fallback` text)'),
+      );
       const indexes = database.sqlite
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'farm_%' ORDER BY name")
         .all();
@@ -106,7 +122,9 @@ describe('a data folder of the release before the farm migrations (f7643ec)', ()
         const madeBefore = old.pragma(`table_info(${table})`);
         // The one difference: the migration's primary key is NOT NULL (the old DDL let SQLite allow a
         // NULL key, which no code ever wrote).
-        const asBefore = made.map((c) => (c.name === 'task_id' ? { ...c, notnull: 0 } : c));
+        const asBefore = made
+          .filter((c) => !ADDED_SINCE[table]?.includes(c.name))
+          .map((c) => (c.name === 'task_id' ? { ...c, notnull: 0 } : c));
         expect(asBefore, table).toEqual(madeBefore);
         expect(database.sqlite.pragma(`index_list(${table})`), table).toEqual(
           old.pragma(`index_list(${table})`),

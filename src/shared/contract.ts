@@ -6,6 +6,7 @@
  * (`{ ok: false, error }`), never as thrown exceptions. Events arrive as one stream.
  */
 import { z } from 'zod';
+import { CaptionStyleSchema } from './caption-styles.ts';
 import { VideoPresetSchema, VoicePresetSchema } from './presets.ts';
 import { type ProgressRate, ProgressRateSchema } from './progress-rate.ts';
 
@@ -56,10 +57,19 @@ export const ArtifactSummarySchema = z.object({
 });
 export type ArtifactSummary = z.infer<typeof ArtifactSummarySchema>;
 
+/** A job's priority: higher runs first on the farm, equal ones oldest first (`vfo submit --priority`). */
+export const PRIORITY_LIMIT = 1000;
+export const PrioritySchema = z
+  .number()
+  .int('priority must be a whole number')
+  .min(-PRIORITY_LIMIT, `priority must be from -${PRIORITY_LIMIT} to ${PRIORITY_LIMIT}`)
+  .max(PRIORITY_LIMIT, `priority must be from -${PRIORITY_LIMIT} to ${PRIORITY_LIMIT}`);
+
 export const JobSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
   status: JobStatusSchema,
+  priority: z.number().int(),
   recipe: z.object({ slug: z.string(), version: z.number().int() }),
   output: z.string().nullable(),
   error: z.string().nullable(),
@@ -104,8 +114,18 @@ export type ImportOutcome = z.infer<typeof ImportOutcomeSchema>;
 export const NodeViewSchema = z.object({
   id: z.string(),
   name: z.string(),
-  role: z.enum(['coordinator', 'worker', 'candidate']),
-  status: z.enum(['online', 'offline', 'paused', 'draining']),
+  /** The node the farm elected runs the queue; every other node is a worker (the coordinator encodes too). */
+  role: z.enum(['coordinator', 'worker']),
+  /**
+   * `yielding`: outside its render hours, or its user is at it; `incompatible`: it speaks another farm
+   * protocol and gets no work.
+   */
+  status: z.enum(['online', 'offline', 'paused', 'draining', 'yielding', 'incompatible']),
+  /** Why it takes no work now (yielding, incompatible), or null. */
+  reason: z.string().nullable(),
+  /** The app's version and the farm protocol it speaks; null when it did not say (an older node). */
+  version: z.string().nullable(),
+  protocol: z.number().int().nullable(),
   url: z.string(),
   capabilities: z.object({ encoders: z.array(z.string()), cores: z.number(), slots: z.number() }),
   running: z.number().int(),
@@ -142,6 +162,38 @@ export const RunningEncodeSchema = z.object({
 });
 export type RunningEncode = z.infer<typeof RunningEncodeSchema>;
 
+export const TASK_ID_PATTERN = /^[0-9a-f]{64}$/;
+
+/** One task of the coordinator's queue (unfinished, or failed within the hour). */
+export const FarmTaskViewSchema = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  originNodeId: z.string(),
+  originName: z.string().nullable(),
+  status: z.enum(['queued', 'leased', 'done', 'failed']),
+  priority: z.number().int(),
+  createdAt: z.number(),
+  attempts: z.number().int(),
+  workerId: z.string().nullable(),
+  workerName: z.string().nullable(),
+  progress: z.number().nullable(),
+  lastError: z.string().nullable(),
+  segment: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
+});
+export type FarmTaskView = z.infer<typeof FarmTaskViewSchema>;
+
+/** A worker that failed too many tasks of one job and gets no more of them until cleared. */
+export const FarmBlockSchema = z.object({
+  originNodeId: z.string(),
+  jobId: z.string(),
+  workerId: z.string(),
+  workerName: z.string().nullable(),
+  failures: z.number().int(),
+  lastError: z.string(),
+  updatedAt: z.number(),
+});
+export type FarmBlock = z.infer<typeof FarmBlockSchema>;
+
 export const FarmStatusSchema = z.object({
   self: z.string(),
   coordinator: z.object({ id: z.string(), url: z.string(), term: z.number().int() }).nullable(),
@@ -153,6 +205,11 @@ export const FarmStatusSchema = z.object({
     done: z.number().int(),
     failed: z.number().int(),
   }),
+  /** The coordinator's tasks (empty while no coordinator answers). */
+  tasks: z.array(FarmTaskViewSchema),
+  blocks: z.array(FarmBlockSchema),
+  /** Tasks of one job a worker may fail before it is blocked for that job (`farm.blocklist`). */
+  blockLimit: z.number().int(),
   /** The coordinator's alerts now in force (empty while no coordinator is known). */
   alerts: z.array(AlertSchema),
   /** Every encode running on the farm, from the coordinator. */
@@ -256,6 +313,31 @@ export type VoicePresetFields = z.infer<typeof VoicePresetFieldsSchema>;
 export const VideoPresetFieldsSchema = VideoPresetSchema;
 export type VideoPresetFields = z.infer<typeof VideoPresetFieldsSchema>;
 
+/** A caption style in the Library's list: the version in use and the newest. */
+export const CaptionStyleViewSchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  summary: z.string(),
+  activeVersion: z.number().int().nullable(),
+  latestVersion: z.number().int(),
+});
+export type CaptionStyleView = z.infer<typeof CaptionStyleViewSchema>;
+
+/** A caption style as the UI edits it (the shape is the Library's own: src/shared/caption-styles.ts). */
+export const CaptionStyleFieldsSchema = CaptionStyleSchema;
+export type CaptionStyleFields = z.infer<typeof CaptionStyleFieldsSchema>;
+
+/** One version's fields (the active one, else the latest), for the editor. */
+export const CaptionStyleDetailSchema = CaptionStyleViewSchema.extend({
+  shownVersion: z.number().int(),
+  fields: CaptionStyleFieldsSchema,
+});
+export type CaptionStyleDetail = z.infer<typeof CaptionStyleDetailSchema>;
+
+/** A new version of a caption style; `activate` makes it the one new jobs use. */
+export const CaptionStyleInputSchema = CaptionStyleFieldsSchema.extend({ activate: z.boolean() });
+export type CaptionStyleInput = z.infer<typeof CaptionStyleInputSchema>;
+
 /** Settings a node shows. Provider keys are never part of it: only whether each provider is ready. */
 export const SettingsViewSchema = z.object({
   /** The ffmpeg chosen in Settings; null means it is searched for. */
@@ -264,6 +346,14 @@ export const SettingsViewSchema = z.object({
   dataDir: z.string(),
   /** A farm video is split into segments only if each can last this long; null: videos render whole. */
   minSegmentSeconds: z.number().nullable(),
+  /** How a video is encoded on this machine: in up to `parts` parts at once, each at least this long. */
+  localParts: z.object({ parts: z.number(), minSegmentSeconds: z.number() }),
+  /** When this node takes farm work, e.g. "22:00-07:00" (local time); null: any time. */
+  renderHours: z.string().nullable(),
+  /** Step back while someone uses this computer; null: never. */
+  yieldToUser: z.object({ idleSeconds: z.number().int(), suspend: z.boolean() }).nullable(),
+  /** Tasks of one job a worker may fail before it gets no more of that job (when this node coordinates). */
+  blockLimit: z.number().int(),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
@@ -276,6 +366,7 @@ export const SECRET_NAMES = [
 
 const none = z.strictObject({});
 const SECONDS_MESSAGE = 'seconds must be a number from 1 to 86400';
+const PARTS_MESSAGE = 'parts must be a whole number from 1 to 16';
 
 interface MethodSpec {
   args: z.ZodType;
@@ -296,6 +387,8 @@ export const CONTRACT = {
   'jobs.get': { args: z.strictObject({ id }), result: JobDetailSchema },
   'jobs.retry': { args: z.strictObject({ id, fromStep: slug.optional() }), result: JobSummarySchema },
   'jobs.cancel': { args: z.strictObject({ id }), result: JobSummarySchema },
+  /** A queued or running job's priority (its farm tasks follow). */
+  'jobs.setPriority': { args: z.strictObject({ id, priority: PrioritySchema }), result: JobSummarySchema },
   'scripts.check': { args: z.strictObject({ script: ScriptUploadSchema }), result: ScriptCheckSchema },
   'scripts.import': {
     args: z.strictObject({
@@ -321,6 +414,24 @@ export const CONTRACT = {
     args: z.strictObject({ paused: z.boolean() }),
     result: z.object({ paused: z.boolean() }),
   },
+  /** Pause, resume or drain any node of the farm (this one, or another: a signed request to it). */
+  'farm.control': {
+    args: z.strictObject({ node: id, action: z.enum(['pause', 'resume', 'drain']) }),
+    result: z.object({ node: z.string(), paused: z.boolean(), draining: z.boolean() }),
+  },
+  /** Requeue or cancel one task of the coordinator's queue. */
+  'farm.task': {
+    args: z.strictObject({
+      task: z.string().regex(TASK_ID_PATTERN, 'a task id is 64 hex digits'),
+      action: z.enum(['requeue', 'cancel']),
+    }),
+    result: z.object({ task: z.string(), result: z.string() }),
+  },
+  /** Let a blocked worker (or every worker) take the job's tasks again. */
+  'farm.clearBlock': {
+    args: z.strictObject({ originNodeId: id, jobId: id, workerId: id.optional() }),
+    result: z.object({ cleared: z.number().int() }),
+  },
   'library.recipes': { args: none, result: z.array(RecipeViewSchema) },
   'library.presets': { args: none, result: z.array(PresetViewSchema) },
   'library.prompts': { args: none, result: z.array(PromptViewSchema) },
@@ -335,6 +446,13 @@ export const CONTRACT = {
     args: z.strictObject({ slug, version: z.number().int().min(1) }),
     result: RecipeViewSchema,
   },
+  'library.captionStyles': { args: none, result: z.array(CaptionStyleViewSchema) },
+  'library.captionStyle': { args: z.strictObject({ slug }), result: CaptionStyleDetailSchema },
+  'library.saveCaptionStyle': { args: CaptionStyleInputSchema, result: CaptionStyleViewSchema },
+  'library.activateCaptionStyle': {
+    args: z.strictObject({ slug, version: z.number().int().min(1) }),
+    result: CaptionStyleViewSchema,
+  },
   'settings.get': { args: none, result: SettingsViewSchema },
   'settings.setFfmpegPath': {
     args: z.strictObject({ path: text(4096).nullable() }),
@@ -344,6 +462,42 @@ export const CONTRACT = {
   'settings.setMinSegmentSeconds': {
     args: z.strictObject({
       seconds: z.number(SECONDS_MESSAGE).min(1, SECONDS_MESSAGE).max(86_400, SECONDS_MESSAGE),
+    }),
+    result: SettingsViewSchema,
+  },
+  'settings.setRenderHours': {
+    args: z.strictObject({ hours: text(200).nullable() }),
+    result: SettingsViewSchema,
+  },
+  'settings.setYieldToUser': {
+    args: z.strictObject({
+      yieldToUser: z
+        .strictObject({
+          idleSeconds: z
+            .number()
+            .int('idle seconds must be a whole number')
+            .min(10, 'idle seconds must be from 10 to 86400')
+            .max(86_400, 'idle seconds must be from 10 to 86400'),
+          suspend: z.boolean(),
+        })
+        .nullable(),
+    }),
+    result: SettingsViewSchema,
+  },
+  'settings.setBlockLimit': {
+    args: z.strictObject({
+      maxTaskFailures: z
+        .number()
+        .int('the limit must be a whole number')
+        .min(1, 'the limit must be from 1 to 100')
+        .max(100, 'the limit must be from 1 to 100'),
+    }),
+    result: SettingsViewSchema,
+  },
+  'settings.setLocalParts': {
+    args: z.strictObject({
+      parts: z.int(PARTS_MESSAGE).min(1, PARTS_MESSAGE).max(16, PARTS_MESSAGE),
+      minSegmentSeconds: z.number(SECONDS_MESSAGE).min(1, SECONDS_MESSAGE).max(86_400, SECONDS_MESSAGE),
     }),
     result: SettingsViewSchema,
   },

@@ -84,10 +84,18 @@ export const VideoEncodingSchema = z.strictObject({
 });
 export type VideoEncoding = z.infer<typeof VideoEncodingSchema>;
 
+/** The caption style a video preset names when it names none: the look captions had before styles. */
+export const DEFAULT_CAPTION_STYLE = 'clean';
+
 export const VideoPresetSchema = z.strictObject({
   slug: slugRule,
   name: nameRule,
   ...VideoEncodingSchema.shape,
+  /**
+   * The caption style (its slug; the active version is used) of videos made with this preset: the look
+   * belongs with the canvas and the platform a preset targets, while one recipe serves many presets.
+   */
+  captionStyle: slugRule.default(DEFAULT_CAPTION_STYLE),
 });
 /** A video preset as the Library holds it and the UI edits it. */
 export type VideoPreset = z.infer<typeof VideoPresetSchema>;

@@ -30,4 +30,24 @@ describe('progress rates', () => {
     expect(combined).toEqual({ fraction: 1 / 3, rate: { fps: 50, speed: 2, etaMs: 20_000 } });
     expect(combineParts([{ durationMs: 5_000, fraction: 0.2 }])).toEqual({ fraction: 0.2 });
   });
+
+  it('times parts that all run at once by the slowest one, and promises nothing while one has no figure', () => {
+    const parts = [
+      // 10 s of video, 80% done at 2×: its own ffmpeg says 1 s left.
+      { durationMs: 10_000, fraction: 0.8, rate: { fps: 50, speed: 2, etaMs: 1_000 } },
+      // 10 s, 20% done at 1×: 8 s left, and the first part's core will not help it.
+      { durationMs: 10_000, fraction: 0.2, rate: { fps: 25, speed: 1, etaMs: 8_000 } },
+      // Back: no longer encoding.
+      { durationMs: 10_000, fraction: 1, rate: { fps: 90, speed: 4, etaMs: 0 } },
+    ];
+    expect(combineParts(parts, 'slowest')).toEqual({
+      fraction: 2 / 3,
+      rate: { fps: 75, speed: 3, etaMs: 8_000 },
+    });
+    // Pooled, the same parts would promise (2 + 8 s of video) / 3× = 3.3 s.
+    expect(combineParts(parts).rate?.etaMs).toBeCloseTo(10_000 / 3);
+    const starting = [parts[0], { durationMs: 10_000, fraction: 0, rate: { fps: 0 } }];
+    expect(combineParts(starting as typeof parts, 'slowest').rate).toEqual({ fps: 50, speed: 2 });
+    expect(combineParts([{ durationMs: 10_000, fraction: 1 }], 'slowest')).toEqual({ fraction: 1 });
+  });
 });

@@ -89,12 +89,22 @@ export interface EncodePart {
 }
 
 /**
- * The progress of one video made of parts encoded at once: the fraction weighted by each part's length,
- * frames and speed added up (the parts run side by side), and the time left = the video still to encode
- * over the combined speed — a part still waiting for a worker counts as video to encode, so the estimate
- * grows honest as workers free up rather than promising the fastest part's finish.
+ * How the time left of a video in parts is estimated. `pooled`: the video still to encode over the
+ * parts' combined speed — for the farm, where a part may still wait for a worker (it counts as video to
+ * encode, so the estimate grows honest as workers free up rather than promising the fastest part's
+ * finish). `slowest`: the latest of the running parts' own estimates — for parts that all start at once
+ * on one machine's cores, where a part that is done frees no speed for the others.
  */
-export function combineParts(parts: readonly EncodePart[]): { fraction: number; rate?: ProgressRate } {
+export type PartsEta = 'pooled' | 'slowest';
+
+/**
+ * The progress of one video made of parts encoded at once: the fraction weighted by each part's length,
+ * frames and speed added up (the parts run side by side), and the time left as `eta` says.
+ */
+export function combineParts(
+  parts: readonly EncodePart[],
+  eta: PartsEta = 'pooled',
+): { fraction: number; rate?: ProgressRate } {
   const total = parts.reduce((sum, p) => sum + Math.max(0, p.durationMs), 0);
   if (total <= 0) return { fraction: parts.length > 0 && parts.every((p) => p.fraction >= 1) ? 1 : 0 };
   let done = 0;
@@ -102,6 +112,7 @@ export function combineParts(parts: readonly EncodePart[]): { fraction: number; 
   let speed = 0;
   let anyFps = false;
   let anySpeed = false;
+  let slowestMs: number | undefined = 0;
   for (const part of parts) {
     const fraction = Math.min(1, Math.max(0, part.fraction));
     done += fraction * Math.max(0, part.durationMs);
@@ -114,11 +125,15 @@ export function combineParts(parts: readonly EncodePart[]): { fraction: number; 
       speed += part.rate.speed;
       anySpeed = true;
     }
+    // One running part with no estimate yet (ffmpeg's N/A at its start) leaves the video's unknown.
+    const partEta = part.rate?.etaMs;
+    slowestMs = partEta === undefined || slowestMs === undefined ? undefined : Math.max(slowestMs, partEta);
   }
+  const slowest = done < total ? slowestMs : undefined;
   const rate = compactRate({
     ...(anyFps ? { fps } : {}),
     ...(anySpeed ? { speed } : {}),
-    etaMs: etaOf(total - done, anySpeed ? speed : undefined),
+    etaMs: eta === 'slowest' ? slowest : etaOf(total - done, anySpeed ? speed : undefined),
   });
   return rate ? { fraction: done / total, rate } : { fraction: done / total };
 }

@@ -4,6 +4,7 @@
  * read from their data folders. Everything here waits with a deadline.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import {
   generateFarmKey,
   type NodeIdentity,
 } from '../../src/main/farm/net/index.ts';
+import type { FarmStatus } from '../../src/shared/contract.ts';
 import { probeMedia } from '../support/media.ts';
 import { cleanEnv, REPO, VFO } from '../support/vfo.ts';
 
@@ -67,7 +69,8 @@ export interface StartNodeOptions {
   name: string;
   key: FarmKeyFile;
   role?: 'auto' | 'worker';
-  maxConcurrency?: number;
+  /** --max-concurrency (default 1); null: not given, the node's render.localParts setting decides. */
+  maxConcurrency?: number | null;
   /** Reuse a data folder (a restart); default `<root>/<name>`. */
   dataDir?: string;
   /** More `vfo node` flags (e.g. --min-segment-seconds). */
@@ -91,7 +94,7 @@ export async function startNode(options: StartNodeOptions): Promise<NodeProcess>
     ...['--interface', '127.0.0.1'],
     ...['--video-preset', PRESET],
     ...['--role', options.role ?? 'auto'],
-    ...['--max-concurrency', String(options.maxConcurrency ?? 1)],
+    ...(options.maxConcurrency === null ? [] : ['--max-concurrency', String(options.maxConcurrency ?? 1)]),
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, {
@@ -224,13 +227,7 @@ export async function until<T>(
   }
 }
 
-export interface FarmStatus {
-  self: string;
-  coordinator: { id: string; url: string; term: number } | null;
-  nodes: { id: string; name: string; role: string; status: string; url: string; running: number }[];
-  ignored: { name: string; reason: string }[];
-  queue: { queued: number; running: number; done: number; failed: number };
-}
+export type { FarmStatus };
 
 export function statusOf(key: FarmKeyFile, node: NodeProcess): Promise<FarmStatus> {
   return key.client.json<FarmStatus>(peerOf(node), 'GET', '/api/v1/status');
@@ -402,4 +399,35 @@ export function ffmpegOf(node: NodeProcess): number[] {
     }
   }
   return found;
+}
+
+export interface UiCall {
+  /** One call of the app's contract over the node's HTTP API, as the Farm view makes it. */
+  call<T = unknown>(
+    method: string,
+    args: unknown,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>;
+}
+
+/** Logs in to a node's UI with the farm key (as the browser does) and returns a caller of its contract. */
+export async function uiSession(key: FarmKeyFile, node: NodeProcess): Promise<UiCall> {
+  const challenge = (await (await fetch(`${node.url}/api/v1/session/challenge`)).json()) as { nonce: string };
+  const proof = createHmac('sha256', key.text).update(`vfo-ui-session:${challenge.nonce}`).digest('hex');
+  const login = await fetch(`${node.url}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-vfo-ui': '1' },
+    body: JSON.stringify({ nonce: challenge.nonce, proof }),
+  });
+  expect(login.status).toBe(204);
+  const cookie = String(login.headers.get('set-cookie')).split(';')[0] as string;
+  return {
+    async call(method, args) {
+      const response = await fetch(`${node.url}/api/v1/call/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-vfo-ui': '1', cookie },
+        body: JSON.stringify(args),
+      });
+      return (await response.json()) as never;
+    },
+  };
 }

@@ -64,12 +64,15 @@ export async function farmReady(key: FarmKeyFile, nodes: NodeProcess[]): Promise
   );
 }
 
+/** Where a job was made: a node's data folder, or `vfo render`'s. */
+type DataFolder = Pick<NodeProcess, 'dataDir'>;
+
 interface ArtifactRow {
   path: string;
   metadata: string;
 }
 
-export function videoArtifactOf(origin: NodeProcess, jobId: string): { path: string; metadata: unknown } {
+export function videoArtifactOf(origin: DataFolder, jobId: string): { path: string; metadata: unknown } {
   const rows = readDb<ArtifactRow>(
     origin.dataDir,
     "SELECT path, metadata FROM artifacts WHERE job_id = ? AND type = 'video'",
@@ -81,7 +84,7 @@ export function videoArtifactOf(origin: NodeProcess, jobId: string): { path: str
 }
 
 /** The RenderPlan the job made (the plan step's artifact). */
-export function planOfJob(origin: NodeProcess, jobId: string): RenderPlan {
+export function planOfJob(origin: DataFolder, jobId: string): RenderPlan {
   const [row] = readDb<{ path: string }>(
     origin.dataDir,
     "SELECT path FROM artifacts WHERE job_id = ? AND type = 'plan'",
@@ -92,7 +95,7 @@ export function planOfJob(origin: NodeProcess, jobId: string): RenderPlan {
 }
 
 /** The same plan encoded whole on this machine, from the origin's blobs. */
-export async function encodeWhole(origin: NodeProcess, plan: RenderPlan, root: string): Promise<string> {
+export async function encodeWhole(origin: DataFolder, plan: RenderPlan, root: string): Promise<string> {
   const blobs = new BlobStore(origin.dataDir);
   const work = await mkdtemp(join(root, 'whole-'));
   const { assetPaths, fontsDir } = await linkPlanAssets(plan, (sha) => blobs.pathFor(sha), work);
@@ -129,7 +132,7 @@ export async function lowestPsnr(a: string, b: string): Promise<number> {
  * PSNR above 35 dB: ~45 for two lossy encodes of the same frames, under 10 for a frame out of place).
  */
 export async function expectSameAsWhole(
-  origin: NodeProcess,
+  origin: DataFolder,
   jobId: string,
   root: string,
 ): Promise<{ video: { path: string; metadata: unknown }; plan: RenderPlan }> {

@@ -99,7 +99,7 @@ describe('library calls', () => {
           videoPreset: 'preview-360p',
           visuals: ['dusk.png'],
           motion: 'pan-left',
-          captions: { burnIn: false, fontSize: 30 },
+          captions: { burnIn: false },
         },
       },
       kinds,
@@ -115,5 +115,59 @@ describe('library calls', () => {
     });
     const missing = await api['library.activateRecipe']({ slug: 'narrated-16x9', version: 99 });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('lists caption styles and saves a new version, with every field problem next to its field', async () => {
+    const api = library();
+    const styles = await successOf(api['library.captionStyles']({}));
+    expect(styles.map((style) => [style.slug, style.activeVersion, style.summary])).toEqual([
+      ['bold-highlight', 1, 'DejaVu Sans Condensed 72 · bottom · current-word highlighted'],
+      ['clean', 1, 'DejaVu Sans 56 · bottom · no highlight'],
+    ]);
+    const clean = await successOf(api['library.captionStyle']({ slug: 'clean' }));
+    expect(clean).toMatchObject({ shownVersion: 1, activeVersion: 1, fields: { slug: 'clean', size: 56 } });
+    const rejected = await api['library.saveCaptionStyle']({
+      ...clean.fields,
+      size: 1,
+      highlightColour: 'yellow',
+      position: 'left' as 'top',
+      activate: true,
+    });
+    expect(rejected).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    if (rejected.ok) return;
+    expect(rejected.error.issues?.map((issue) => issue.field)).toEqual([
+      'size',
+      'position',
+      'highlightColour',
+    ]);
+    const saved = await successOf(
+      api['library.saveCaptionStyle']({ ...clean.fields, textCase: 'upper', activate: false }),
+    );
+    expect(saved).toMatchObject({ slug: 'clean', activeVersion: 1, latestVersion: 2 });
+    const activated = await successOf(api['library.activateCaptionStyle']({ slug: 'clean', version: 2 }));
+    expect(activated).toMatchObject({ activeVersion: 2, latestVersion: 2 });
+    expect(await successOf(api['library.captionStyle']({ slug: 'clean' }))).toMatchObject({
+      shownVersion: 2,
+      fields: { textCase: 'upper' },
+    });
+    expect(await api['library.captionStyle']({ slug: 'ghost' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+  });
+
+  it('refuses a video preset naming a caption style that does not exist', async () => {
+    const api = library();
+    const preset = await successOf(api['library.videoPreset']({ slug: 'preview-360p' }));
+    expect(preset.captionStyle).toBe('clean');
+    const rejected = await api['library.saveVideoPreset']({ ...preset, captionStyle: 'ghost' });
+    expect(rejected).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', issues: [{ field: 'captionStyle' }] },
+    });
+    await successOf(api['library.saveVideoPreset']({ ...preset, captionStyle: 'bold-highlight' }));
+    expect((await successOf(api['library.videoPreset']({ slug: 'preview-360p' }))).captionStyle).toBe(
+      'bold-highlight',
+    );
   });
 });

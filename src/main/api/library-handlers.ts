@@ -1,9 +1,13 @@
 import type { Db } from '../db/open.ts';
 import {
+  activateCaptionStyleVersion,
   activateRecipeVersion,
+  type CaptionStyleVersionInput,
+  createCaptionStyleVersion,
   createPromptVersion,
   getVideoPreset,
   getVoicePreset,
+  listCaptionStyles,
   listPrompts,
   listRecipes,
   listVideoPresets,
@@ -17,6 +21,8 @@ import {
 import { CallFailure } from './call-failure.ts';
 import type { Handlers } from './dispatch.ts';
 import {
+  captionStyleDetailOf,
+  captionStyleViewOf,
   promptDetailOf,
   promptViewOf,
   recipeViewOf,
@@ -36,7 +42,11 @@ export type LibraryMethod =
   | 'library.saveVoicePreset'
   | 'library.videoPreset'
   | 'library.saveVideoPreset'
-  | 'library.activateRecipe';
+  | 'library.activateRecipe'
+  | 'library.captionStyles'
+  | 'library.captionStyle'
+  | 'library.saveCaptionStyle'
+  | 'library.activateCaptionStyle';
 
 /**
  * The Library's calls, straight onto the validated library API: what it rejects comes back as
@@ -51,6 +61,11 @@ export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
   const recipeSummary = (slug: string) => {
     const summary = listRecipes(db).find((r) => r.slug === slug);
     if (!summary) throw new CallFailure('not-found', `unknown recipe "${slug}"`);
+    return summary;
+  };
+  const captionStyleSummary = (slug: string) => {
+    const summary = listCaptionStyles(db).find((s) => s.slug === slug);
+    if (!summary) throw new CallFailure('not-found', `unknown caption style "${slug}"`);
     return summary;
   };
   return {
@@ -72,6 +87,16 @@ export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
     'library.activateRecipe': ({ slug, version }) => {
       activateRecipeVersion(db, String(slug), Number(version));
       return recipeViewOf(recipeSummary(String(slug)));
+    },
+    'library.captionStyles': () => listCaptionStyles(db).map(captionStyleViewOf),
+    'library.captionStyle': ({ slug }) => captionStyleDetailOf(captionStyleSummary(String(slug))),
+    'library.saveCaptionStyle': (input) => {
+      const row = createCaptionStyleVersion(db, input as CaptionStyleVersionInput);
+      return captionStyleViewOf(captionStyleSummary(row.slug));
+    },
+    'library.activateCaptionStyle': ({ slug, version }) => {
+      activateCaptionStyleVersion(db, String(slug), Number(version));
+      return captionStyleViewOf(captionStyleSummary(String(slug)));
     },
   };
 }

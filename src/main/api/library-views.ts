@@ -1,4 +1,8 @@
+import { CAPTION_FONTS } from '../../shared/caption-styles.ts';
 import type {
+  CaptionStyleDetail,
+  CaptionStyleFields,
+  CaptionStyleView,
   PresetView,
   PromptDetail,
   PromptView,
@@ -7,6 +11,7 @@ import type {
   VoicePresetFields,
 } from '../../shared/contract.ts';
 import type {
+  CaptionStyleRow,
   PromptRow,
   RecipeRow,
   VersionSummary,
@@ -80,4 +85,26 @@ export function videoPresetFieldsOf(preset: VideoPresetRow): VideoPresetFields {
     pixelFormat: fields.pixelFormat as VideoPresetFields['pixelFormat'],
     audioCodec: fields.audioCodec as VideoPresetFields['audioCodec'],
   };
+}
+
+export function captionStyleViewOf(style: VersionSummary<CaptionStyleRow>): CaptionStyleView {
+  const shown = style.active ?? style.latest;
+  const highlight = shown.wordHighlight === 'none' ? 'no highlight' : `${shown.wordHighlight} highlighted`;
+  return {
+    slug: style.slug,
+    name: shown.name,
+    summary: `${CAPTION_FONTS[shown.font]?.family ?? shown.font} ${shown.size} · ${shown.position} · ${highlight}`,
+    activeVersion: style.active?.version ?? null,
+    latestVersion: style.latest.version,
+  };
+}
+
+export function captionStyleFieldsOf(row: CaptionStyleRow): CaptionStyleFields {
+  const { id: _id, version: _version, isActive: _active, createdAt: _created, ...fields } = row;
+  return fields;
+}
+
+export function captionStyleDetailOf(style: VersionSummary<CaptionStyleRow>): CaptionStyleDetail {
+  const shown = style.active ?? style.latest;
+  return { ...captionStyleViewOf(style), shownVersion: shown.version, fields: captionStyleFieldsOf(shown) };
 }

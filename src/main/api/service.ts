@@ -23,10 +23,18 @@ export interface ServiceDeps {
   dataDir: string;
   /** Starts a job (queued, retried) without waiting for it. */
   runInBackground(jobId: string): void;
-  /** The farm this node is part of. */
+  /** The farm this node is part of; its calls fail with a CallFailure when the farm refuses them. */
   farm: {
     status(): Promise<FarmStatus>;
     setPaused(paused: boolean): { paused: boolean };
+    controlNode(
+      node: string,
+      action: 'pause' | 'resume' | 'drain',
+    ): Promise<{ node: string; paused: boolean; draining: boolean }>;
+    taskAction(task: string, action: 'requeue' | 'cancel'): Promise<string>;
+    clearBlock(originNodeId: string, jobId: string, workerId?: string): Promise<number>;
+    /** The job's farm tasks take its new priority (here and at the coordinator). */
+    setJobPriority(jobId: string, priority: number): Promise<void>;
     /** What the coordinator recorded since `since` (ms since the epoch). */
     history(since: number): Promise<FarmHistory>;
   };
@@ -62,6 +70,18 @@ export function createVfoService(deps: ServiceDeps): VfoService {
       engine.cancel(job.id);
       return jobSummaryOf(store, store.getJob(job.id) ?? job);
     },
+    // Only while it waits or runs: a finished job has nothing left to order.
+    'jobs.setPriority': async ({ id, priority }) => {
+      const job = jobOrFail(id);
+      if (job.status !== 'queued' && job.status !== 'running')
+        throw new CallFailure(
+          'invalid',
+          `job ${job.id.slice(0, 8)} is ${job.status}: its priority no longer matters`,
+        );
+      store.setPriority(job.id, priority);
+      await deps.farm.setJobPriority(job.id, priority);
+      return jobSummaryOf(store, store.getJob(job.id) ?? job);
+    },
     'scripts.check': async ({ script }) => (await checkUpload(intake, script)).check,
     'scripts.import': async ({ scripts, recipe, videoPreset }) => {
       const outcomes: ImportOutcome[] = [];
@@ -95,6 +115,11 @@ export function createVfoService(deps: ServiceDeps): VfoService {
         );
       }
     },
+    'farm.control': ({ node, action }) => deps.farm.controlNode(node, action),
+    'farm.task': async ({ task, action }) => ({ task, result: await deps.farm.taskAction(task, action) }),
+    'farm.clearBlock': async ({ originNodeId, jobId, workerId }) => ({
+      cleared: await deps.farm.clearBlock(originNodeId, jobId, workerId),
+    }),
     ...libraryHandlers(deps.db),
     ...settingsHandlers({
       db: deps.db,

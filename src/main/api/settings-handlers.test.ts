@@ -9,7 +9,15 @@ import {
   type SecretStore,
   type WritableSecretStore,
 } from '../secrets/secret-store.ts';
-import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
+import {
+  blocklistSetting,
+  defaultLocalParts,
+  ffmpegPathSetting,
+  localPartsSetting,
+  renderHoursSetting,
+  segmentsSetting,
+  yieldToUserSetting,
+} from '../settings/index.ts';
 import { callsOf } from './dispatch.fixture.ts';
 import { settingsHandlers } from './settings-handlers.ts';
 
@@ -61,8 +69,43 @@ describe('settings calls', () => {
         dataDir: '/data/vfo',
         // The seeded farm.segments setting.
         minSegmentSeconds: 20,
+        // No render.localParts row: one part per core (up to four), none under ten seconds.
+        localParts: defaultLocalParts(),
+        renderHours: null,
+        yieldToUser: null,
+        blockLimit: 3,
       },
     });
+  });
+
+  it('stores the node’s render hours, refuses what is not a range, and clears them', async () => {
+    const saved = await settings()['settings.setRenderHours']({ hours: ' 22:00-07:00 ' });
+    expect(saved).toMatchObject({ ok: true, value: { renderHours: '22:00-07:00' } });
+    expect(renderHoursSetting.read(t.db)).toBe('22:00-07:00');
+    const refused = await settings()['settings.setRenderHours']({ hours: '10pm-7am' });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', issues: [{ field: 'hours', message: expect.stringContaining('10pm-7am') }] },
+    });
+    expect(renderHoursSetting.read(t.db)).toBe('22:00-07:00');
+    await settings()['settings.setRenderHours']({ hours: null });
+    expect(renderHoursSetting.read(t.db)).toBeNull();
+  });
+
+  it('stores yielding to the user and the per-job failure limit, within their bounds', async () => {
+    const yielded = await settings()['settings.setYieldToUser']({
+      yieldToUser: { idleSeconds: 300, suspend: true },
+    });
+    expect(yielded).toMatchObject({ ok: true, value: { yieldToUser: { idleSeconds: 300, suspend: true } } });
+    expect(yieldToUserSetting.read(t.db)).toEqual({ idleSeconds: 300, suspend: true });
+    const tooShort = await settings()['settings.setYieldToUser']({
+      yieldToUser: { idleSeconds: 1, suspend: false },
+    });
+    expect(tooShort).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    const limit = await settings()['settings.setBlockLimit']({ maxTaskFailures: 5 });
+    expect(limit).toMatchObject({ ok: true, value: { blockLimit: 5 } });
+    expect(blocklistSetting.read(t.db)).toEqual({ maxTaskFailures: 5 });
+    expect(await settings()['settings.setBlockLimit']({ maxTaskFailures: 0 })).toMatchObject({ ok: false });
   });
 
   it('stores the minimum segment length the farm splits videos with, and refuses what is not one', async () => {
@@ -80,6 +123,25 @@ describe('settings calls', () => {
       });
     }
     expect(segmentsSetting.read(t.db)).toEqual({ minSegmentSeconds: 45 });
+  });
+
+  it('stores how many parts a video is encoded in here, and refuses what is not a count or a length', async () => {
+    const saved = await settings()['settings.setLocalParts']({ parts: 3, minSegmentSeconds: 8 });
+    expect(saved).toMatchObject({ ok: true, value: { localParts: { parts: 3, minSegmentSeconds: 8 } } });
+    expect(localPartsSetting.read(t.db)).toEqual({ parts: 3, minSegmentSeconds: 8 });
+    for (const parts of [0, 17, 2.5, Number.NaN]) {
+      const refused = await settings()['settings.setLocalParts']({ parts, minSegmentSeconds: 8 });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: {
+          code: 'invalid',
+          issues: [{ field: 'parts', message: 'parts must be a whole number from 1 to 16' }],
+        },
+      });
+    }
+    const badLength = await settings()['settings.setLocalParts']({ parts: 2, minSegmentSeconds: 0 });
+    expect(badLength).toMatchObject({ ok: false, error: { issues: [{ field: 'minSegmentSeconds' }] } });
+    expect(localPartsSetting.read(t.db)).toEqual({ parts: 3, minSegmentSeconds: 8 });
   });
 
   it('stores an absolute path to an executable file, and clears it with null', async () => {

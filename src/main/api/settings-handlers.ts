@@ -3,7 +3,17 @@ import { isAbsolute } from 'node:path';
 import type { FieldIssue, ProviderStatus, SettingsView } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
 import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
-import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
+import { parseRenderHours } from '../../shared/render-hours.ts';
+import {
+  blocklistSetting,
+  DEFAULT_BLOCK_LIMIT,
+  defaultLocalParts,
+  ffmpegPathSetting,
+  localPartsSetting,
+  renderHoursSetting,
+  segmentsSetting,
+  yieldToUserSetting,
+} from '../settings/index.ts';
 import { CallFailure } from './call-failure.ts';
 import type { Handlers } from './dispatch.ts';
 
@@ -12,6 +22,10 @@ export type SettingsMethod =
   | 'settings.get'
   | 'settings.setFfmpegPath'
   | 'settings.setMinSegmentSeconds'
+  | 'settings.setRenderHours'
+  | 'settings.setYieldToUser'
+  | 'settings.setBlockLimit'
+  | 'settings.setLocalParts'
   | 'settings.setSecret';
 
 export interface SettingsDeps {
@@ -30,6 +44,10 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     providers: deps.providers(),
     dataDir: deps.dataDir,
     minSegmentSeconds: segmentsSetting.read(deps.db)?.minSegmentSeconds ?? null,
+    localParts: localPartsSetting.read(deps.db) ?? defaultLocalParts(),
+    renderHours: renderHoursSetting.read(deps.db),
+    yieldToUser: yieldToUserSetting.read(deps.db),
+    blockLimit: blocklistSetting.read(deps.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
   });
   return {
     'settings.providers': () => deps.providers(),
@@ -46,6 +64,34 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     // The contract's schema bounds the seconds; the next video sent to the farm uses them.
     'settings.setMinSegmentSeconds': ({ seconds }) => {
       segmentsSetting.write(deps.db, { minSegmentSeconds: seconds });
+      return view();
+    },
+    // The node reads these every couple of seconds (workstation-guard.ts): no restart needed.
+    'settings.setRenderHours': ({ hours }) => {
+      const text = hours?.trim() ?? '';
+      if (text === '') {
+        renderHoursSetting.write(deps.db, null);
+        return view();
+      }
+      const parsed = parseRenderHours(text);
+      if (!parsed.ok)
+        throw new CallFailure('invalid', `render hours: ${parsed.message}`, [
+          { field: 'hours', message: parsed.message },
+        ]);
+      renderHoursSetting.write(deps.db, text);
+      return view();
+    },
+    'settings.setYieldToUser': ({ yieldToUser }) => {
+      yieldToUserSetting.write(deps.db, yieldToUser);
+      return view();
+    },
+    'settings.setBlockLimit': ({ maxTaskFailures }) => {
+      blocklistSetting.write(deps.db, { maxTaskFailures });
+      return view();
+    },
+    // The next video encoded here uses them; a node's farm slots change at its next start.
+    'settings.setLocalParts': (localParts) => {
+      localPartsSetting.write(deps.db, localParts);
       return view();
     },
     // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.

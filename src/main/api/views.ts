@@ -10,6 +10,7 @@ export function jobSummaryOf(store: JobStore, job: JobRow): JobSummary {
     id: job.id,
     title,
     status: job.status,
+    priority: job.priority,
     recipe: { slug: job.recipeSlug, version: job.recipeVersion },
     output: job.outputPath,
     error: job.error,

@@ -28,7 +28,10 @@ export async function importScriptJob(
       `${submission.name}:${d.line}:${d.col}: ${d.message}`;
     return { ok: false, message: prepared.diagnostics.map(where).join('\n') };
   }
-  const { job } = intake.engine.createJob(prepared.request);
+  const { job } = intake.engine.createJob(
+    prepared.request,
+    submission.priority !== undefined ? { priority: submission.priority } : {},
+  );
   intake.runInBackground(job.id);
   return { ok: true, jobId: job.id };
 }

@@ -5,6 +5,8 @@
  * pipeline's encode step is given when it is built, and the UI's contract served over HTTP.
  * Crash repair runs before anything does work, so every start puts back what a crash left half done.
  */
+
+import { parseRenderHours } from '../../shared/render-hours.ts';
 import type { VfoService } from '../api/service.ts';
 import { type Db, type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
@@ -12,6 +14,8 @@ import { Engine } from '../engine/engine.ts';
 import { loadNodeIdentity } from '../farm/net/index.ts';
 import { FarmNode, type FarmNodeOptions } from '../farm/node/farm-node.ts';
 import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
+import { idleTimeOfThisMachine } from '../farm/workstation/idle-time.ts';
+import type { WorkstationSettings, YieldToUser } from '../farm/workstation/workstation-policy.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { createLogger } from '../log/logger.ts';
 import {
@@ -30,9 +34,21 @@ import {
   type PipelineServices,
 } from '../pipeline/index.ts';
 import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
-import { ffmpegPathSetting, segmentsSetting } from '../settings/index.ts';
+import {
+  blocklistSetting,
+  DEFAULT_BLOCK_LIMIT,
+  defaultLocalParts,
+  ffmpegPathSetting,
+  type LocalParts,
+  localPartsSetting,
+  renderHoursSetting,
+  segmentsSetting,
+  workerModeSetting,
+  yieldToUserSetting,
+} from '../settings/index.ts';
 import { importScriptJob, jobJsonOf } from './jobs.ts';
 import { createUi, type Ui } from './ui.ts';
+import { APP_VERSION } from './version.ts';
 
 const log = createLogger('App');
 
@@ -46,15 +62,16 @@ export interface AppOptions {
   /** The app's bundled encode runner and how to start it (an Electron utility process). */
   encodeRunnerPath?: string | undefined;
   startEncodeRunner?: ((runnerPath: string) => RunnerChannel) | undefined;
+  /** Overrides the render.localParts setting (`vfo render --parts`). */
+  localParts?: Partial<LocalParts> | undefined;
   /** Join the farm (`vfo node`, the desktop app); without it the engine encodes in-process. */
   farm?: FarmOptions | undefined;
 }
 
 export interface FarmOptions
-  extends Pick<
-    FarmNodeOptions,
-    'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'maxConcurrency' | 'http'
-  > {
+  extends Pick<FarmNodeOptions, 'key' | 'name' | 'host' | 'port' | 'interface' | 'role' | 'http'> {
+  /** Encodes at once; absent: the render.localParts setting's parts (local parts are the node's slots). */
+  maxConcurrency?: number | undefined;
   /** When the port is taken, listen on any free port instead (the app; `vfo node` fails instead). */
   anyPortIfTaken?: boolean;
   /** Overrides the `farm.segments` setting's minimum segment length for this run. */
@@ -67,6 +84,13 @@ export interface FarmOptions
   metricsListen?: { host: string; port: number } | undefined;
   /** `--alert-webhook` (else the `ops.alerts` setting) and its secret (else the secret store's). */
   alertWebhook?: { url?: string | undefined; secret?: WebhookSecret | undefined };
+  /** Override the `farm.renderHours` setting for this run (`vfo node --render-hours`). */
+  renderHours?: string | undefined;
+  /** Override the `farm.yieldToUser` setting for this run (`vfo node --yield-idle-seconds`). */
+  yieldToUser?: YieldToUser | undefined;
+  /** Another app version or farm protocol than this build's: compatibility tests only. */
+  version?: string | undefined;
+  protocol?: number | undefined;
 }
 
 export interface App {
@@ -104,6 +128,10 @@ export async function openApp(options: AppOptions): Promise<App> {
   const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
   const secrets = options.secrets ?? envSecretStore();
   const farm = options.farm;
+  const localParts = (): LocalParts => ({
+    ...(localPartsSetting.read(database.db) ?? defaultLocalParts()),
+    ...options.localParts,
+  });
   // The engine and the UI are built below; the node reaches them only when a request or a job comes in.
   let engine!: Engine;
   let ui: Ui | null = null;
@@ -132,6 +160,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     farm && identity
       ? new FarmNode({
           ...farm,
+          maxConcurrency: farm.maxConcurrency ?? localParts().parts,
           identity,
           sqlite: database.sqlite,
           dataDir,
@@ -159,6 +188,17 @@ export async function openApp(options: AppOptions): Promise<App> {
             jobView: (jobId) => jobJsonOf(engine.store, jobId),
           },
           extraRoutes: (app) => ui?.register(app),
+          version: farm.version ?? APP_VERSION,
+          ...(farm.protocol !== undefined ? { protocol: farm.protocol } : {}),
+          blockLimit: () => blocklistSetting.read(database.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
+          workerMode: {
+            read: () => workerModeSetting.read(database.db),
+            write: (mode) => workerModeSetting.write(database.db, mode),
+          },
+          workstation: {
+            settings: () => workstationSettings(database.db, farm),
+            idle: idleTimeOfThisMachine(),
+          },
           ...(ops ? { monitor: ops.monitor } : {}),
         })
       : null;
@@ -169,6 +209,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     blobs,
     ffmpeg,
     ...(options.threads ? { encoderThreads: options.threads } : {}),
+    localParts,
     ...(runnerPath ? { encodeRunnerPath: runnerPath } : {}),
     secrets,
     ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),
@@ -258,4 +299,14 @@ function webhookSecretOf(secrets: SecretStore): WebhookSecret | null {
     });
     return null;
   }
+}
+
+/** Render hours and yielding to the user: this run's overrides, else the settings (read on every check). */
+function workstationSettings(db: Db, farm: FarmOptions): WorkstationSettings {
+  const text = farm.renderHours ?? renderHoursSetting.read(db);
+  const parsed = text ? parseRenderHours(text) : null;
+  return {
+    renderHours: text && parsed?.ok ? { text, ranges: parsed.ranges } : null,
+    yieldToUser: farm.yieldToUser ?? yieldToUserSetting.read(db),
+  };
 }

@@ -4,17 +4,21 @@
  * pushed as events when it changes.
  */
 import type { FarmStatus, VfoEvent } from '../../shared/contract.ts';
+import { CallFailure } from '../api/call-failure.ts';
 import { createVfoService, type ServiceDeps, type VfoService } from '../api/service.ts';
 import { uiRoutes } from '../api/ui-routes.ts';
 import { UiSessions } from '../api/ui-sessions.ts';
-import { type FarmKey, farmHmac } from '../farm/net/index.ts';
+import { FarmHttpError, type FarmKey, farmHmac } from '../farm/net/index.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
 import type { FarmApp } from '../http/index.ts';
 import { rendererDir } from '../paths.ts';
 
 export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'> {
   key: FarmKey;
-  node: Pick<FarmNode, 'status' | 'setWorkerMode' | 'history'>;
+  node: Pick<
+    FarmNode,
+    'status' | 'setWorkerMode' | 'controlNode' | 'taskAction' | 'clearBlock' | 'origin' | 'history'
+  >;
   videoPreset?: string | undefined;
   rendererDir?: string | undefined;
 }
@@ -34,6 +38,12 @@ export function createUi(parts: UiParts): Ui {
       status: () => parts.node.status(),
       setPaused: (paused) => ({ paused: parts.node.setWorkerMode(paused ? 'pause' : 'resume').paused }),
       history: (since) => parts.node.history(since),
+      controlNode: (node, action) => farmCall(() => parts.node.controlNode(node, action)),
+      taskAction: (task, action) => farmCall(() => parts.node.taskAction(task, action)),
+      clearBlock: (origin, job, worker) => farmCall(() => parts.node.clearBlock(origin, job, worker)),
+      setJobPriority: async (jobId, priority) => {
+        await parts.node.origin.setJobPriority(jobId, priority);
+      },
     },
   });
   const subscribeFarm = watchStatus(() => parts.node.status());
@@ -77,4 +87,14 @@ function watchStatus(status: () => Promise<FarmStatus>) {
       last = '';
     };
   };
+}
+
+/** A refusal of the farm (no coordinator, unknown node or task, a node that cannot be reached) is an expected failure. */
+async function farmCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof FarmHttpError) throw new CallFailure(error.code ?? error.kind, error.message);
+    throw error;
+  }
 }

@@ -3,8 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CaptionLook } from '../../shared/caption-styles.ts';
+import { SEED_CAPTION_STYLES } from '../db/seed-data.ts';
 import { buildAss, escapeAssText, formatAssTime } from './ass.ts';
-import type { CaptionCue } from './types.ts';
+import type { CaptionCue, TimedWord } from './types.ts';
 
 const cue = (index: number, text: string, startMs: number, endMs: number): CaptionCue => ({
   index,
@@ -13,11 +15,24 @@ const cue = (index: number, text: string, startMs: number, endMs: number): Capti
   startMs,
   endMs,
 });
-const style = { width: 1280, height: 720, fontName: 'DejaVu Sans' };
+const seeded = (slug: string) => SEED_CAPTION_STYLES.find((style) => style.slug === slug) as CaptionLook;
+const CLEAN = seeded('clean');
+const BOLD = seeded('bold-highlight');
+const canvas = { width: 1920, height: 1080 };
 const dialogues = (ass: string) => ass.split('\n').filter((line) => line.startsWith('Dialogue: '));
 const eventText = (line: string) => line.split(',').slice(9).join(',');
+const styleFields = (ass: string) =>
+  (ass.split('\n').find((l) => l.startsWith('Style: ')) ?? '').slice(7).split(',');
 const unescapeAss = (text: string) =>
   text.replaceAll('\u2060', '').replaceAll('\\{', '{').replaceAll('\\}', '}');
+/** Words every 300 ms, one per written word of `text`, from `startMs`. */
+const wordsOf = (text: string, cueIndex: number, startMs: number): TimedWord[] =>
+  text.split(' ').map((word, i) => ({
+    text: word,
+    startMs: startMs + i * 300,
+    endMs: startMs + i * 300 + 250,
+    cueIndex,
+  }));
 
 /** Pixels of a 320x180 frame, rendered by libass through ffmpeg, that differ from the grey background. */
 function drawnPixels(ass: string, dir: string): Promise<number> {
@@ -38,14 +53,49 @@ describe('buildAss', () => {
     expect(formatAssTime(59_996)).toBe('0:01:00.00');
   });
 
-  it('sizes the canvas to the video and defines one bottom-centred outlined style', () => {
-    const ass = buildAss([cue(0, 'Hello', 0, 1000)], { ...style, fontSize: 40, marginV: 30 });
-    expect(ass).toContain('PlayResX: 1280\nPlayResY: 720\n');
-    const fields = (ass.split('\n').find((l) => l.startsWith('Style: ')) ?? '').slice(7).split(',');
-    expect(fields.slice(0, 3)).toEqual(['Default', 'DejaVu Sans', '40']);
-    expect(fields.slice(15, 19)).toEqual(['1', '2', '1', '2']); // outline + shadow, sizes, bottom centre
-    expect(fields[21]).toBe('30');
-    expect(dialogues(ass)).toEqual(['Dialogue: 0,0:00:00.00,0:00:01.00,Default,,0,0,0,,Hello']);
+  it('makes the style line from the caption style, scaled from 1080 to the video’s shorter side', () => {
+    const look: CaptionLook = {
+      ...CLEAN,
+      size: 60,
+      outline: 4,
+      shadow: 1.5,
+      textColour: '#FFEEDD',
+      outlineColour: '#102030',
+      shadowColour: '#00000040',
+      position: 'top',
+      margin: 10,
+    };
+    const portrait = styleFields(buildAss([], { width: 1080, height: 1920, look }));
+    expect(portrait.slice(0, 7)).toEqual([
+      'Default',
+      'DejaVu Sans',
+      '60',
+      '&H00DDEEFF', // ASS colours are &HAABBGGRR, alpha 00 = opaque
+      '&H000000FF',
+      '&H00302010',
+      '&HBF000000', // opacity 0x40 → transparency 0xBF
+    ]);
+    expect(portrait.slice(15, 22)).toEqual(['1', '4', '1.5', '8', '54', '54', '192']); // top centre, 10 % of 1920
+    // A 640x360 preview: a third of everything.
+    const preview = styleFields(buildAss([], { width: 640, height: 360, look }));
+    expect([preview[2], preview[16], preview[17], preview[21]]).toEqual(['20', '1.33', '0.5', '36']);
+    const middle = styleFields(buildAss([], { ...canvas, look: { ...look, position: 'middle' } }));
+    expect(middle[18]).toBe('5');
+    const condensed = styleFields(buildAss([], { ...canvas, look: BOLD }));
+    expect(condensed.slice(1, 3)).toEqual(['DejaVu Sans Condensed', '72']);
+  });
+
+  it('writes exactly the captions of before styles with "clean" at 1080p', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const before = await readFile(join(import.meta.dirname, 'fixtures', 'before-styles-1080p.ass'), 'utf8');
+    const ass = buildAss(
+      [
+        cue(0, 'Bees talk with their bodies, and every dance says where the flowers are today.', 0, 4000),
+        cue(1, 'Short line.', 4200, 5200),
+      ],
+      { ...canvas, look: CLEAN },
+    );
+    expect(ass).toBe(before);
   });
 
   it('escapes text so braces and backslashes never become override tags', () => {
@@ -54,46 +104,130 @@ describe('buildAss', () => {
     expect(escaped).not.toMatch(/(^|[^\\])[{}]/);
     expect(escaped).not.toMatch(/\\[Nnh]/);
     expect(unescapeAss(escaped)).toBe(text);
-    expect(unescapeAss(eventText(dialogues(buildAss([cue(0, text, 0, 900)], style))[0] ?? ''))).toBe(text);
+    const ass = buildAss([cue(0, text, 0, 900)], { ...canvas, look: CLEAN });
+    expect(unescapeAss(eventText(dialogues(ass)[0] ?? ''))).toBe(text);
   });
 
-  it('shows override-looking text through libass instead of obeying it', async () => {
+  it('shows override-looking text through libass instead of obeying it, highlighted or not', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vf-ass-'));
     try {
-      const small = { width: 320, height: 180, fontName: 'DejaVu Sans', fontSize: 20 };
+      const small = { width: 320, height: 180 };
+      const text = '{\\alpha&HFF&\\bord0\\shad0}VISIBLE';
       // Obeyed, {\alpha&HFF&} would make the text fully transparent: nothing would be drawn.
-      const ass = buildAss([cue(0, '{\\alpha&HFF&\\bord0\\shad0}VISIBLE', 0, 1000)], small);
+      const ass = buildAss([cue(0, text, 0, 1000)], { ...small, look: CLEAN });
       expect(await drawnPixels(ass, dir)).toBeGreaterThan(50);
       const obeyed = ass.replace(/,,\\\{.*$/m, ',,{\\alpha&HFF&\\bord0\\shad0}VISIBLE');
       expect(await drawnPixels(obeyed, dir)).toBe(0);
+      const lit = buildAss([cue(0, text, 0, 1000)], {
+        ...small,
+        look: BOLD,
+        words: [{ text: 'VISIBLE', startMs: 0, endMs: 900, cueIndex: 0 }],
+      });
+      // The brace stays escaped inside a lit word.
+      expect(dialogues(lit)[0]).toContain('{\\1c&H00D4FF&\\1a&H00&}\\{\\\u2060ALPHA&HFF&');
+      expect(await drawnPixels(lit, dir)).toBeGreaterThan(50);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it('wraps long text to at most two balanced lines per page, splitting the time across pages', () => {
+  it('wraps long text to at most the style’s lines per page, splitting the time across pages', () => {
     const long =
       'This is a much longer sentence that will certainly need wrapping onto two lines, and maybe even more than two lines of text.';
-    const events = dialogues(
-      buildAss([cue(0, 'Short one', 0, 1000), cue(1, long, 1500, 9000)], { ...style, maxCharsPerLine: 40 }),
-    );
-    expect(events).toHaveLength(3);
-    const pages = events.slice(1).map((line) => eventText(line).split('\\N'));
-    for (const lines of pages) {
-      expect(lines.length).toBeLessThanOrEqual(2);
-      for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
+    // Portrait: 56 px text, (1080 - 2 × 54 margin) / (56 × 0.55) → lines of at most 31 characters.
+    const narrow = { width: 1080, height: 1920 };
+    for (const maxLines of [1, 2, 3]) {
+      const events = dialogues(
+        buildAss([cue(0, 'Short one', 0, 1000), cue(1, long, 1500, 9000)], {
+          ...narrow,
+          look: { ...CLEAN, maxLines },
+        }),
+      );
+      const pages = events.slice(1).map((line) => eventText(line).split('\\N'));
+      expect(pages.length).toBeGreaterThan(1);
+      for (const lines of pages) {
+        expect(lines.length).toBeLessThanOrEqual(maxLines);
+        for (const line of lines) expect(line.length).toBeLessThanOrEqual(31);
+      }
+      expect(pages.some((lines) => lines.length === maxLines)).toBe(true);
+      expect(pages.flat().join(' ')).toBe(long);
+      const times = events.slice(1).map((line) => line.split(',').slice(1, 3));
+      expect(times[0]?.[0]).toBe('0:00:01.50');
+      for (let i = 1; i < times.length; i++) expect(times[i]?.[0]).toBe(times[i - 1]?.[1]);
+      expect(times.at(-1)?.[1]).toBe('0:00:09.00');
     }
-    expect(pages.flat().join(' ')).toBe(long);
-    const times = events.slice(1).map((line) => line.split(',').slice(1, 3));
-    expect(times[0]?.[0]).toBe('0:00:01.50');
-    expect(times[0]?.[1]).toBe(times[1]?.[0]);
-    expect(times[1]?.[1]).toBe('0:00:09.00');
   });
 
-  it('rejects a style that would corrupt the file', () => {
-    expect(() => buildAss([], { ...style, fontName: 'Arial, Bold' })).toThrow(
+  it('turns pages as their first word is spoken when word timings are known', () => {
+    const long = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen';
+    const words = wordsOf(long, 0, 1000);
+    const events = dialogues(
+      buildAss([cue(0, long, 1000, 6000)], {
+        width: 400,
+        height: 1080,
+        look: { ...CLEAN, maxLines: 1 },
+        words,
+      }),
+    );
+    const pages = events.map((line) => ({ start: line.split(',')[1], text: eventText(line) }));
+    expect(pages.length).toBeGreaterThan(2);
+    for (const page of pages.slice(1)) {
+      const first = page.text.split(' ')[0];
+      const word = words.find((w) => w.text === first) as TimedWord;
+      expect(page.start).toBe(formatAssTime(word.startMs));
+    }
+  });
+
+  it('puts text in the style’s case', () => {
+    const text = 'Über café, straße';
+    const upper = eventText(dialogues(buildAss([cue(0, text, 0, 900)], { ...canvas, look: BOLD }))[0] ?? '');
+    expect(upper.replaceAll(/\{[^}]*\}/g, '')).toBe('ÜBER CAFÉ, STRASSE');
+    const lower = buildAss([cue(0, text, 0, 900)], { ...canvas, look: { ...CLEAN, textCase: 'lower' } });
+    expect(eventText(dialogues(lower)[0] ?? '')).toBe('über café, straße');
+  });
+
+  it('lights the spoken word (or the words so far) in back-to-back events, one per word', () => {
+    const text = 'Bees talk with bodies.';
+    const words = wordsOf(text, 0, 200);
+    const ass = buildAss([cue(0, text, 0, 1500)], { ...canvas, look: BOLD, words });
+    const events = dialogues(ass);
+    const lit = (line: string) => [...eventText(line).matchAll(/\{\\1c&H00D4FF&\\1a&H00&\}([^{]*)\{\\r\}/g)];
+    expect(events.map((line) => line.split(',').slice(1, 3).join('-'))).toEqual([
+      '0:00:00.00-0:00:00.20',
+      '0:00:00.20-0:00:00.50',
+      '0:00:00.50-0:00:00.80',
+      '0:00:00.80-0:00:01.10',
+      '0:00:01.10-0:00:01.50',
+    ]);
+    expect(events.map((line) => lit(line).map((m) => m[1]))).toEqual([
+      [],
+      ['BEES'],
+      ['TALK'],
+      ['WITH'],
+      ['BODIES.'],
+    ]);
+    for (const line of events)
+      expect(eventText(line).replaceAll(/\{[^}]*\}/g, '')).toBe('BEES TALK WITH BODIES.');
+    const karaoke = dialogues(
+      buildAss([cue(0, text, 0, 1500)], {
+        ...canvas,
+        look: { ...BOLD, wordHighlight: 'spoken-words' },
+        words,
+      }),
+    );
+    expect(karaoke.map((line) => lit(line).length)).toEqual([0, 1, 2, 3, 4]);
+    // Without word timings a highlighting style still shows its captions, unlit.
+    expect(dialogues(buildAss([cue(0, text, 0, 1500)], { ...canvas, look: BOLD }))).toEqual([
+      'Dialogue: 0,0:00:00.00,0:00:01.50,Default,,0,0,0,,BEES TALK WITH BODIES.',
+    ]);
+  });
+
+  it('rejects a canvas that would corrupt the file', () => {
+    expect(() => buildAss([], { width: 0, height: 1080, look: CLEAN })).toThrow(
+      /width must be a positive whole number/,
+    );
+    expect(() => buildAss([], { ...canvas, look: { ...CLEAN, textColour: 'white' } })).toThrow(
       expect.objectContaining({ kind: 'invalid-style' }),
     );
-    expect(() => buildAss([], { ...style, width: 0 })).toThrow(/width must be a positive whole number/);
   });
 });

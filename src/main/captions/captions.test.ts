@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaptionLook } from '../../shared/caption-styles.ts';
+import { SEED_CAPTION_STYLES } from '../db/seed-data.ts';
 import type { Utterance } from '../script/types.ts';
 import { createEspeakSynthesizer } from '../speech/espeak.ts';
 import { type Narration, synthesizeNarration } from '../speech/narration.ts';
@@ -55,7 +57,8 @@ describe('captions from a narration', () => {
   });
 
   it('ASS events carry the narration cue times (to the centisecond) and literal texts', () => {
-    const ass = buildAss(narration.cues, { width: 1920, height: 1080, fontName: 'DejaVu Sans' });
+    const look = SEED_CAPTION_STYLES.find((style) => style.slug === 'clean') as CaptionLook;
+    const ass = buildAss(narration.cues, { width: 1920, height: 1080, look, words: narration.words ?? [] });
     const events = ass.split('\n').filter((line) => line.startsWith('Dialogue: '));
     expect(events).toHaveLength(3);
     events.forEach((event, i) => {

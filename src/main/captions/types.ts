@@ -9,3 +9,15 @@ export interface CaptionCue {
   startMs: number;
   endMs: number;
 }
+
+/**
+ * When one word is heard in the narration (whole milliseconds, narration time), and the cue it belongs
+ * to. Azure reports words as the voice said them ("Doctor" for "Dr."); the offline voice's are estimated
+ * per written word (see speech/word-estimate.ts).
+ */
+export interface TimedWord {
+  text: string;
+  startMs: number;
+  endMs: number;
+  cueIndex: number;
+}

@@ -21,3 +21,24 @@ describe('caption wrapping', () => {
     ]);
   });
 });
+
+describe('caption wrapping to a style’s number of lines', () => {
+  const text = 'one two three four five six seven eight nine ten';
+  it('balances three lines and keeps one line per page for a single-line style', () => {
+    expect(captionPages(text, 20, 3)).toEqual([['one two three four', 'five six seven', 'eight nine ten']]);
+    expect(captionPages(text, 20, 1)).toEqual([
+      ['one two three four'],
+      ['five six seven eight'],
+      ['nine ten'],
+    ]);
+  });
+
+  it('matches the two-line wrapping captions always had', () => {
+    expect(captionPages(text, 20, 2)).toEqual(captionPages(text, 20));
+    expect(captionPages(text, 12, 2)).toEqual([
+      ['one two', 'three four'],
+      ['five six', 'seven eight'],
+      ['nine', 'ten'],
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * Line breaking for burned-in captions: at most two lines on screen, balanced so neither line is
- * much longer than the other; longer text becomes several pages shown one after another.
+ * Line breaking for burned-in captions: at most `maxLines` lines on screen (the caption style's; two
+ * by default), balanced so no line is much longer than the others; longer text becomes several pages
+ * shown one after another.
  */
 
 /** One line of caption text: newlines and runs of spaces become single spaces. */
@@ -45,18 +46,38 @@ function balancedTwoLines(text: string, maxChars: number): string[] | undefined 
   return best;
 }
 
-/** Pages of one or two lines, each line at most maxChars long. */
-export function captionPages(text: string, maxChars: number): string[][] {
+/**
+ * The narrowest greedy wrap of `text` into at most `lines` lines of at most maxChars: for two lines
+ * the split that makes the longer line shortest, and likewise for more.
+ */
+function balancedLines(text: string, maxChars: number, lines: number): string[] | undefined {
+  if (lines === 2) return balancedTwoLines(text, maxChars);
+  const widest = wrapWords(text, maxChars);
+  if (widest.length > lines) return undefined;
+  let best = widest;
+  for (let width = maxChars - 1; width >= 1; width--) {
+    const wrapped = wrapWords(text, width);
+    // A narrower width that still fits would cut a word: stop at the last one that breaks only at spaces.
+    if (wrapped.length > lines || wrapped.join(' ') !== text) break;
+    best = wrapped;
+  }
+  return best;
+}
+
+/** Pages of at most maxLines lines (default two), each line at most maxChars long. */
+export function captionPages(text: string, maxChars: number, maxLines = 2): string[][] {
   const oneLine = singleLine(text);
   if (oneLine === '') return [];
   if (oneLine.length <= maxChars) return [[oneLine]];
-  const balanced = balancedTwoLines(oneLine, maxChars);
-  if (balanced) return [balanced];
+  if (maxLines > 1) {
+    const balanced = balancedLines(oneLine, maxChars, maxLines);
+    if (balanced) return [balanced];
+  }
   const lines = wrapWords(oneLine, maxChars);
   const pages: string[][] = [];
-  for (let i = 0; i < lines.length; i += 2) {
-    const pair = lines.slice(i, i + 2);
-    pages.push(balancedTwoLines(pair.join(' '), maxChars) ?? pair);
+  for (let i = 0; i < lines.length; i += maxLines) {
+    const group = lines.slice(i, i + maxLines);
+    pages.push((maxLines > 1 ? balancedLines(group.join(' '), maxChars, maxLines) : undefined) ?? group);
   }
   return pages;
 }

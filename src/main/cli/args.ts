@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { PRIORITY_LIMIT } from '../../shared/contract.ts';
 import { UsageError } from './io.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -29,5 +30,14 @@ export function positiveInt(value: string | undefined, name: string): number | u
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1024)
     throw new UsageError(`--${name} must be a whole number from 1 to 1024`);
+  return n;
+}
+
+/** `--priority N`: higher runs first on the farm; 0 when absent. */
+export function priorityArg(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isInteger(n) || Math.abs(n) > PRIORITY_LIMIT)
+    throw new UsageError(`--priority must be a whole number from -${PRIORITY_LIMIT} to ${PRIORITY_LIMIT}`);
   return n;
 }

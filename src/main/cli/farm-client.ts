@@ -11,12 +11,13 @@ import {
   type Peer,
   readFarmKey,
 } from '../farm/net/index.ts';
-import { parseCommandArgs } from './args.ts';
+import { parseCommandArgs, priorityArg } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const SUBMIT_USAGE =
-  'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--wait] [--wait-timeout 6h] [--json]';
+  'usage: vfo submit <scripts...> --node URL --farm-key-file FILE [--priority N] [--wait] [--wait-timeout 6h] [--json]\n' +
+  '  --priority N: higher runs first on the farm (-1000..1000, default 0; negative: --priority=-5)';
 export const STATUS_USAGE = 'usage: vfo status --node URL --farm-key-file FILE [--json]';
 
 const DEFAULT_WAIT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
@@ -64,11 +65,13 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     'farm-key-file': { type: 'string' },
     wait: { type: 'boolean' },
     'wait-timeout': { type: 'string' },
+    priority: { type: 'string' },
   });
   if (values.help) {
     io.out(SUBMIT_USAGE);
     return EXIT.ok;
   }
+  const priority = priorityArg(values.priority);
   if (positionals.length === 0) throw new UsageError(`no script given\n${SUBMIT_USAGE}`);
   const waitTimeoutMs =
     values['wait-timeout'] === undefined
@@ -83,9 +86,11 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     const submitted: { script: string; jobId: string }[] = [];
     for (const script of positionals) {
       const text = await readFile(script, 'utf8');
-      const reply = (await client.json(node, 'POST', '/farm/v1/jobs', { name: basename(script), text })) as {
-        jobId: string;
-      };
+      const reply = (await client.json(node, 'POST', '/farm/v1/jobs', {
+        name: basename(script),
+        text,
+        ...(priority !== undefined ? { priority } : {}),
+      })) as { jobId: string };
       submitted.push({ script, jobId: reply.jobId });
     }
     if (!values.wait) {
@@ -156,18 +161,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
       printJson(io, status);
       return EXIT.ok;
     }
-    io.out(
-      `coordinator ${status.coordinator ? `${status.coordinator.id} (term ${status.coordinator.term}) ${status.coordinator.url}` : 'none yet'}`,
-    );
-    for (const n of status.nodes)
-      io.out(
-        `  ${n.name.padEnd(16)} ${n.id} ${n.role.padEnd(11)} ${n.status.padEnd(8)} running ${n.running}  ${n.url}`,
-      );
-    io.out(
-      `queue: ${Object.entries(status.queue)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}`,
-    );
+    for (const line of statusLines(status)) io.out(line);
     for (const line of activityLines(status)) io.out(line);
     return EXIT.ok;
   } finally {
@@ -188,5 +182,39 @@ export function activityLines(status: Pick<FarmStatus, 'nodes' | 'encodes' | 'al
   const alerts = status.alerts ?? [];
   lines.push(alerts.length === 0 ? 'alerts: none' : `alerts: ${alerts.length}`);
   for (const a of alerts) lines.push(`  ${a.severity.toUpperCase().padEnd(8)} ${a.message}`);
+  return lines;
+}
+
+/** `vfo status` for people: the nodes (role, state and why, version), the queue, its tasks and blocks. */
+export function statusLines(status: FarmStatus): string[] {
+  const lines = [
+    `coordinator ${status.coordinator ? `${status.coordinator.id} (term ${status.coordinator.term}) ${status.coordinator.url}` : 'none yet'}`,
+  ];
+  for (const n of status.nodes) {
+    const version = `${n.version ?? '?'}/p${n.protocol ?? '?'}`;
+    lines.push(
+      `  ${n.name.padEnd(16)} ${n.id} ${n.role.padEnd(11)} ${n.status.padEnd(12)} ${version.padEnd(12)} running ${n.running}  ${n.url}` +
+        (n.reason ? `  (${n.reason})` : ''),
+    );
+  }
+  lines.push(
+    `queue: ${Object.entries(status.queue)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  for (const t of status.tasks ?? []) {
+    const where = t.workerName ?? t.workerId;
+    lines.push(
+      `  task ${t.id.slice(0, 12)} ${t.status.padEnd(6)} priority ${String(t.priority).padStart(4)}  job ${t.jobId.slice(0, 8)}` +
+        (where ? ` on ${where}` : '') +
+        (t.segment ? ` segment ${t.segment.index + 1}/${t.segment.count}` : '') +
+        (t.status === 'failed' && t.lastError ? `  ${t.lastError}` : ''),
+    );
+  }
+  for (const b of status.blocks ?? []) {
+    lines.push(
+      `  blocked: ${b.workerName ?? b.workerId} for job ${b.jobId.slice(0, 8)} (${b.failures} failed tasks; last: ${b.lastError})`,
+    );
+  }
   return lines;
 }

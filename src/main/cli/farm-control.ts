@@ -1,16 +1,28 @@
-import type { Peer } from '../farm/net/index.ts';
+import type { FarmClient, Peer } from '../farm/net/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { connect, nodeUrl } from './farm-client.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const FARM_USAGE = `usage: vfo farm pause|resume|drain [NODE] --node URL --farm-key-file FILE [--json]
-  NODE: a node's id or name as \`vfo status\` lists it (default: the node at --node)`;
+       vfo farm requeue|cancel TASK --node URL --farm-key-file FILE [--json]
+  NODE: a node's id or name as \`vfo status\` lists it (default: the node at --node)
+  TASK: a task id, or its first 8 or more digits, as \`vfo status\` lists it`;
 
-const ACTIONS = new Set(['pause', 'resume', 'drain']);
+const NODE_ACTIONS = new Set(['pause', 'resume', 'drain']);
+const TASK_ACTIONS = new Set(['requeue', 'cancel']);
+
+interface StatusAnswer {
+  coordinator: { id: string; url: string } | null;
+  nodes: { id: string; name: string; url: string; status: string }[];
+  tasks?: { id: string; status: string }[];
+}
 
 /**
- * `vfo farm pause|resume|drain`: an operator's control of any node. The request is signed by this
- * client's own identity for the one node it is meant for, so it cannot be replayed to another.
+ * `vfo farm`: an operator's controls, each a request signed by this client's own identity for the one
+ * node it is meant for (it cannot be replayed to another). A node is paused, resumed or drained by
+ * asking that node itself: the node owns its worker (and keeps the mode over a restart), so the
+ * decision survives a change of coordinator and works while no coordinator is elected. A task is
+ * requeued or cancelled at the coordinator, which owns the queue.
  */
 export async function farmCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -22,14 +34,33 @@ export async function farmCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(FARM_USAGE);
     return EXIT.ok;
   }
-  if (!action || !ACTIONS.has(action) || extra.length > 0) throw new UsageError(FARM_USAGE);
+  const isNodeAction = action !== undefined && NODE_ACTIONS.has(action);
+  const isTaskAction = action !== undefined && TASK_ACTIONS.has(action);
+  if ((!isNodeAction && !isTaskAction) || extra.length > 0) throw new UsageError(FARM_USAGE);
+  if (isTaskAction && target === undefined)
+    throw new UsageError(`vfo farm ${action} needs a TASK\n${FARM_USAGE}`);
   const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
   try {
-    const peer = target === undefined ? node : await findNode(client, node, target);
-    const state = (await client.json(peer, 'POST', `/farm/v1/worker/${action}`)) as {
-      paused: boolean;
-      draining: boolean;
-    };
+    if (isTaskAction) {
+      const status = await statusOf(client, node);
+      if (!status.coordinator) throw new Error('no coordinator is elected yet; try again in a few seconds');
+      const taskId = findTask(status, target as string);
+      const coordinator = { id: status.coordinator.id, url: status.coordinator.url };
+      const reply = await client.json<{ result: string }>(
+        coordinator,
+        'POST',
+        `/farm/v1/tasks/${taskId}/${action}`,
+      );
+      if (values.json) printJson(io, { task: taskId, result: reply.result });
+      else io.out(`${taskId} ${reply.result}`);
+      return reply.result === 'unknown' ? EXIT.failure : EXIT.ok;
+    }
+    const peer = target === undefined ? node : findNode(await statusOf(client, node), target);
+    const state = await client.json<{ paused: boolean; draining: boolean }>(
+      peer,
+      'POST',
+      `/farm/v1/worker/${action}`,
+    );
     if (values.json) printJson(io, { node: peer.id, ...state });
     else io.out(`${peer.id} ${state.paused ? 'paused' : state.draining ? 'draining' : 'running'}`);
     return EXIT.ok;
@@ -38,10 +69,11 @@ export async function farmCommand(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function findNode(client: Awaited<ReturnType<typeof connect>>['client'], via: Peer, target: string) {
-  const status = (await client.json(via, 'GET', '/api/v1/status')) as {
-    nodes: { id: string; name: string; url: string }[];
-  };
+function statusOf(client: FarmClient, via: Peer): Promise<StatusAnswer> {
+  return client.json<StatusAnswer>(via, 'GET', '/api/v1/status');
+}
+
+function findNode(status: StatusAnswer, target: string): Peer {
   const matches = status.nodes.filter((n) => n.id === target || n.name === target);
   const [found] = matches;
   if (!found || matches.length > 1) {
@@ -52,5 +84,21 @@ async function findNode(client: Awaited<ReturnType<typeof connect>>['client'], v
         : `"${target}" names several nodes: ${known}`,
     );
   }
+  if (found.status === 'incompatible')
+    throw new UsageError(`node "${target}" speaks another farm protocol: it cannot be controlled from here`);
   return { id: found.id, url: found.url };
+}
+
+/** A full task id is used as it is (the coordinator may know it even if status does not list it). */
+function findTask(status: StatusAnswer, target: string): string {
+  if (/^[0-9a-f]{64}$/.test(target)) return target;
+  if (!/^[0-9a-f]{8,63}$/.test(target))
+    throw new UsageError(`"${target}" is not a task id: give its hex digits (at least the first 8)`);
+  const matches = (status.tasks ?? []).filter((t) => t.id.startsWith(target));
+  if (matches.length === 1) return (matches[0] as { id: string }).id;
+  throw new UsageError(
+    matches.length === 0
+      ? `no task starting with ${target} in the coordinator's queue (see \`vfo status\`)`
+      : `${target} starts several tasks: give more digits`,
+  );
 }

@@ -77,7 +77,9 @@ function show(ctx: App, io: CliIo, job: JobRow, json: boolean): number {
     printJson(io, summary);
     return EXIT.ok;
   }
-  io.out(`job ${job.id}  ${job.status}  recipe ${job.recipeSlug}@${job.recipeVersion}`);
+  io.out(
+    `job ${job.id}  ${job.status}  recipe ${job.recipeSlug}@${job.recipeVersion}  priority ${job.priority}`,
+  );
   if (job.outputPath) io.out(`output  ${job.outputPath}`);
   if (job.error) io.out(`error   ${job.error}`);
   for (const w of job.warnings) io.out(`warning ${w}`);

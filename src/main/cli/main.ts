@@ -24,7 +24,7 @@ commands:
   node                  join the render farm (headless) and serve the UI
   submit <scripts...>   send scripts to a farm node to render (--wait for the videos)
   status                the farm as a node sees it
-  farm                  pause, resume or drain a node of the farm
+  farm                  pause, resume or drain a node; requeue or cancel a task
 
 common options: --data DIR (or VFO_DATA_DIR) picks the data folder, --json prints JSON.
 exit codes: 0 done, 1 failure, 2 invalid input or usage.`;

@@ -1,3 +1,4 @@
+import { parseRenderHours } from '../../shared/render-hours.ts';
 import { openApp } from '../app/open-app.ts';
 import { readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
@@ -10,7 +11,12 @@ import { parseListenAddress } from './listen-address.ts';
 export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
                 [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]
                 [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]
-                [--metrics-listen HOST:PORT] [--alert-webhook URL] [--alert-webhook-secret-file FILE]`;
+                [--render-hours 22:00-07:00] [--yield-idle-seconds N [--yield-suspend]]
+                [--metrics-listen HOST:PORT] [--alert-webhook URL] [--alert-webhook-secret-file FILE]
+  --render-hours: take farm work only then (local time; overrides the farm.renderHours setting)
+  --yield-idle-seconds N: no new farm work while this computer was used within N seconds
+    (macOS: its HID idle time; elsewhere the file named by VFO_IDLE_SECONDS_FILE); --yield-suspend
+    also stops the running encodes until it is idle again (overrides the farm.yieldToUser setting)`;
 
 /** `vfo node`: this machine joins the farm headless and runs until SIGINT/SIGTERM. */
 export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -30,6 +36,9 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     'metrics-listen': { type: 'string' },
     'alert-webhook': { type: 'string' },
     'alert-webhook-secret-file': { type: 'string' },
+    'render-hours': { type: 'string' },
+    'yield-idle-seconds': { type: 'string' },
+    'yield-suspend': { type: 'boolean' },
   });
   if (values.help) {
     io.out(NODE_USAGE);
@@ -50,6 +59,15 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     values['max-connections-per-client'],
     'max-connections-per-client',
   );
+  const renderHours = values['render-hours'];
+  if (renderHours !== undefined) {
+    const parsed = parseRenderHours(renderHours);
+    if (!parsed.ok) throw new UsageError(`--render-hours: ${parsed.message}`);
+  }
+  const idleSeconds = idleSecondsArg(values['yield-idle-seconds']);
+  if (values['yield-suspend'] && idleSeconds === undefined)
+    throw new UsageError('--yield-suspend needs --yield-idle-seconds N');
+  const compatibility = compatibilityOverrides(process.env);
   const key = await readFarmKey(values['farm-key-file']).catch((error: Error) => {
     throw new UsageError(error.message);
   });
@@ -70,9 +88,15 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
       port,
       ...(values.interface ? { interface: values.interface } : {}),
       role,
-      maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency') ?? 1,
+      // Default: the render.localParts setting's parts (one slot per core given to renders).
+      maxConcurrency: positiveInt(values['max-concurrency'], 'max-concurrency'),
       ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
       ...(minSegmentSeconds !== undefined ? { minSegmentSeconds } : {}),
+      ...(renderHours !== undefined ? { renderHours } : {}),
+      ...(idleSeconds !== undefined
+        ? { yieldToUser: { idleSeconds, suspend: Boolean(values['yield-suspend']) } }
+        : {}),
+      ...compatibility,
       http: {
         ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
         ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
@@ -115,4 +139,29 @@ async function alertWebhookOf(url: string | undefined, secretFile: string | unde
       })
     : undefined;
   return { url, secret };
+}
+
+/**
+ * VFO_APP_VERSION and VFO_FARM_PROTOCOL make this node claim another app version or speak another farm
+ * protocol than its build: how the compatibility tests put "old" and "new" nodes on one LAN.
+ */
+function compatibilityOverrides(env: NodeJS.ProcessEnv): { version?: string; protocol?: number } {
+  const version = env.VFO_APP_VERSION;
+  const protocol = env.VFO_FARM_PROTOCOL;
+  if (version !== undefined && !/^[0-9A-Za-z.+_-]{1,64}$/.test(version))
+    throw new UsageError('VFO_APP_VERSION must be a version like 1.2.3');
+  if (protocol !== undefined && !/^\d{1,4}$/.test(protocol))
+    throw new UsageError('VFO_FARM_PROTOCOL must be a whole number');
+  return {
+    ...(version !== undefined ? { version } : {}),
+    ...(protocol !== undefined ? { protocol: Number(protocol) } : {}),
+  };
+}
+
+function idleSecondsArg(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 10 || n > 86_400)
+    throw new UsageError('--yield-idle-seconds must be a whole number from 10 to 86400');
+  return n;
 }

@@ -1,7 +1,8 @@
 /**
  * Draws `vfo render`'s progress on stderr: on a terminal, one bar per job redrawn in place (finished
  * steps scroll above the bars); otherwise plain lines, at most one per job a second and only when the
- * numbers moved, so a log or a CI console stays readable.
+ * numbers moved, so a log or a CI console stays readable — unless the output is JSON for a program,
+ * which then gets only the warnings and errors on stderr.
  */
 import type { EngineEvent } from '../engine/events.ts';
 import type { CliIo } from './io.ts';
@@ -25,10 +26,18 @@ export interface ProgressPrinter {
 export function progressPrinter(
   io: CliIo,
   stepCount: (jobId: string) => number,
-  now: () => number = Date.now,
+  options: { json?: boolean; now?: () => number } = {},
 ): ProgressPrinter {
   const board = new JobProgressBoard(stepCount);
-  return io.interactive ? terminalPrinter(io, board, now) : plainPrinter(io, board, now);
+  const now = options.now ?? Date.now;
+  if (io.interactive) return terminalPrinter(io, board, now);
+  return options.json ? silentPrinter() : plainPrinter(io, board, now);
+}
+
+function silentPrinter(): ProgressPrinter {
+  const printer = (() => {}) as unknown as ProgressPrinter;
+  printer.finish = () => {};
+  return printer;
 }
 
 function terminalPrinter(io: CliIo, board: JobProgressBoard, now: () => number): ProgressPrinter {

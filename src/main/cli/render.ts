@@ -4,12 +4,13 @@ import { type App, openApp } from '../app/open-app.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { diagnosticsText, prepareBrief, prepareScript } from '../intake/prepare-script.ts';
-import { parseCommandArgs, positiveInt } from './args.ts';
+import { MAX_LOCAL_PARTS } from '../settings/index.ts';
+import { parseCommandArgs, positiveInt, priorityArg } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 import { progressPrinter } from './progress-printer.ts';
 
 export const RENDER_USAGE = `usage: vfo render <scripts...> [--out DIR] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG]
-                  [--ffmpeg PATH] [--threads N] [--json] [--data DIR]
+                  [--ffmpeg PATH] [--threads N] [--parts N] [--priority N] [--json] [--data DIR]
        vfo render --title TITLE (--brief TEXT | --brief-file FILE) [same options]   (Claude writes the script)`;
 
 /**
@@ -24,14 +25,17 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     'video-preset': { type: 'string' },
     ffmpeg: { type: 'string' },
     threads: { type: 'string' },
+    parts: { type: 'string' },
     title: { type: 'string' },
     brief: { type: 'string' },
     'brief-file': { type: 'string' },
+    priority: { type: 'string' },
   });
   if (values.help) {
     io.out(RENDER_USAGE);
     return EXIT.ok;
   }
+  const priority = priorityArg(values.priority);
   const fromBrief = values.brief !== undefined || values['brief-file'] !== undefined;
   if (fromBrief && positionals.length > 0) throw new UsageError('give either scripts or a brief, not both');
   if (!fromBrief && positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
@@ -40,6 +44,8 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     data: values.data,
     ffmpeg: values.ffmpeg,
     threads: positiveInt(values.threads, 'threads'),
+    // --parts 1 renders whole; otherwise up to N parts on this machine's cores (render.localParts).
+    localParts: partsOption(values.parts),
   });
   try {
     const choices = {
@@ -51,7 +57,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     if (fromBrief) {
       const brief = prepareBrief(ctx, { ...choices, title: values.title, brief: briefText ?? '' });
       if (!brief.ok) throw new UsageError(brief.message);
-      return await runJobs(ctx, io, [brief.request], Boolean(values.json));
+      return await runJobs(ctx, io, [brief.request], Boolean(values.json), priority);
     }
     const prepared = await Promise.all(positionals.map((file) => prepareScript(ctx, file, choices)));
     const invalid = prepared.filter((p) => !p.ok);
@@ -65,23 +71,29 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     }
 
     const requests = prepared.flatMap((p) => (p.ok ? [p.request] : []));
-    return await runJobs(ctx, io, requests, Boolean(values.json));
+    return await runJobs(ctx, io, requests, Boolean(values.json), priority);
   } finally {
     await ctx.close();
   }
 }
 
 /** Make (or resume) a job per request, run them together, report, and map the outcome to an exit code. */
-async function runJobs(ctx: App, io: CliIo, requests: SettingsRequest[], json: boolean): Promise<number> {
+async function runJobs(
+  ctx: App,
+  io: CliIo,
+  requests: SettingsRequest[],
+  json: boolean,
+  priority: number | undefined,
+): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const printer = progressPrinter(io, (jobId) => ctx.engine.store.steps(jobId).length);
+  const printer = progressPrinter(io, (jobId) => ctx.engine.store.steps(jobId).length, { json });
   const unsubscribe = ctx.engine.subscribe(printer);
   try {
     const jobs = await Promise.all(
       requests.map(async (request) => {
-        const { job, resumed } = ctx.engine.createJob(request);
+        const { job, resumed } = ctx.engine.createJob(request, priority !== undefined ? { priority } : {});
         if (resumed) io.err(`vfo: resuming job ${job.id.slice(0, 8)} for ${describeInput(request)}`);
         return ctx.engine.run(job.id, controller.signal);
       }),
@@ -129,4 +141,11 @@ function report(
   if (jobs.every((j) => j.status === 'done')) return EXIT.ok;
   const invalidInput = jobs.some((j) => store.steps(j.id).some((s) => s.errorKind === 'invalid-input'));
   return invalidInput ? EXIT.invalid : EXIT.failure;
+}
+
+function partsOption(value: string | undefined): { parts: number } | undefined {
+  const parts = positiveInt(value, 'parts');
+  if (parts === undefined) return undefined;
+  if (parts > MAX_LOCAL_PARTS) throw new UsageError(`--parts must be at most ${MAX_LOCAL_PARTS}`);
+  return { parts };
 }

@@ -4,7 +4,17 @@
  * (the coordinator's tasks, an origin's own tasks). drizzle-kit generates the SQL migrations in resources/migrations from this file.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import type { CaptionStyle } from '../../shared/caption-styles.ts';
 import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
@@ -29,7 +39,8 @@ export interface RecipeDefaults {
   /** Bundled visuals (file names under resources/visuals) cycled over scenes that have no [image]. */
   visuals: string[];
   motion: 'none' | 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right';
-  captions: { burnIn: boolean; fontSize: number };
+  /** How captions look is the caption style's (named by the video preset), not the recipe's. */
+  captions: { burnIn: boolean };
 }
 
 export const recipes = sqliteTable(
@@ -109,8 +120,37 @@ export const videoPresets = sqliteTable('video_presets', {
   audioCodec: text('audio_codec').$type<VideoEncoding['audioCodec']>().notNull(),
   audioBitrate: text('audio_bitrate').notNull(),
   audioSampleRate: integer('audio_sample_rate').notNull(),
+  /** Slug of a caption style; its active version is what jobs made with this preset use. */
+  captionStyle: text('caption_style').notNull().default('clean'),
   updatedAt: text('updated_at').notNull(),
 });
+
+/** Versioned like recipes: a job records the version it used, and versions are never edited. */
+export const captionStyles = sqliteTable(
+  'caption_styles',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    font: text('font').$type<CaptionStyle['font']>().notNull(),
+    size: integer('size').notNull(),
+    textColour: text('text_colour').notNull(),
+    outlineColour: text('outline_colour').notNull(),
+    outline: real('outline').notNull(),
+    shadowColour: text('shadow_colour').notNull(),
+    shadow: real('shadow').notNull(),
+    position: text('position').$type<CaptionStyle['position']>().notNull(),
+    margin: real('margin').notNull(),
+    maxLines: integer('max_lines').notNull(),
+    textCase: text('text_case').$type<CaptionStyle['textCase']>().notNull(),
+    wordHighlight: text('word_highlight').$type<CaptionStyle['wordHighlight']>().notNull(),
+    highlightColour: text('highlight_colour').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('caption_styles_slug_version').on(t.slug, t.version)],
+);
 
 export type { JobStatus, StepStatus };
 
@@ -264,6 +304,11 @@ export const farmOriginTasks = sqliteTable(
     resultPath: text('result_path'),
     resultSha256: text('result_sha256'),
     encoder: text('encoder'),
+    /**
+     * Set when the worker's first encoder failed at run time and it encoded with the plan's next one:
+     * JSON {from, reason}. The encode step records it on the job as a warning.
+     */
+    fallback: text('fallback'),
     /** For a segment: the task id the whole video would have had (its segments share it). */
     splitOf: text('split_of'),
   },
@@ -307,3 +352,22 @@ export const opsQueueSamples = sqliteTable('ops_queue_samples', {
   queued: integer('queued').notNull(),
   running: integer('running').notNull(),
 });
+
+/**
+ * The coordinator's per-job worker blocklist (farm/queue/job-blocks.ts): how many tasks of one job each
+ * worker failed (a failed or expired lease). A worker at the limit (the `farm.blocklist` setting) gets no
+ * more tasks of that job until an operator clears it or the job is retried.
+ */
+export const farmJobFailures = sqliteTable(
+  'farm_job_failures',
+  {
+    originNodeId: text('origin_node_id').notNull(),
+    jobId: text('job_id').notNull(),
+    workerId: text('worker_id').notNull(),
+    failures: integer('failures').notNull(),
+    lastError: text('last_error').notNull(),
+    /** ms since the epoch. */
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.originNodeId, t.jobId, t.workerId] })],
+);

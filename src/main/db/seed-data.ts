@@ -3,6 +3,7 @@
  * reads everything about voices, encoders and pipelines from the database (config-first).
  */
 import { DEFAULT_DIRECTION_MAPS } from '../script/index.ts';
+import type { CaptionStyle } from '../../shared/caption-styles.ts';
 import type { Json, Pipeline, RecipeDefaults, videoPresets, voicePresets } from './schema.ts';
 
 type SeedRow<T> = Omit<T, 'id' | 'updatedAt'>;
@@ -47,7 +48,7 @@ export const SEED_RECIPES: {
       videoPreset: 'landscape-1080p',
       visuals,
       motion: 'zoom-in',
-      captions: { burnIn: true, fontSize: 56 },
+      captions: { burnIn: true },
     },
   },
   {
@@ -60,7 +61,7 @@ export const SEED_RECIPES: {
       videoPreset: 'portrait-1080p',
       visuals,
       motion: 'zoom-in',
-      captions: { burnIn: true, fontSize: 64 },
+      captions: { burnIn: true },
     },
   },
   {
@@ -74,7 +75,7 @@ export const SEED_RECIPES: {
       videoPreset: 'landscape-1080p',
       visuals,
       motion: 'zoom-in',
-      captions: { burnIn: true, fontSize: 56 },
+      captions: { burnIn: true },
     },
   },
 ];
@@ -229,6 +230,49 @@ export const SEED_VIDEO_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [
     audioCodec: 'aac',
     audioBitrate: '96k',
     audioSampleRate: 48000,
+  },
+];
+
+/**
+ * "clean" is the look captions had before styles: white bold DejaVu Sans, a black outline and a
+ * half-transparent shadow, two lines at the bottom (at 1080p exactly the ASS style written before).
+ * "bold-highlight" is for short vertical videos: big condensed capitals, the spoken word lit up.
+ */
+export const SEED_CAPTION_STYLES: CaptionStyle[] = [
+  {
+    slug: 'clean',
+    name: 'Clean',
+    font: 'dejavu-sans-bold',
+    size: 56,
+    textColour: '#FFFFFF',
+    outlineColour: '#000000',
+    outline: 3,
+    // ASS alpha 0x80 (its old shadow), as an opacity.
+    shadowColour: '#0000007F',
+    shadow: 2,
+    position: 'bottom',
+    margin: 6,
+    maxLines: 2,
+    textCase: 'as-written',
+    wordHighlight: 'none',
+    highlightColour: '#FFD400',
+  },
+  {
+    slug: 'bold-highlight',
+    name: 'Bold, spoken word highlighted',
+    font: 'dejavu-sans-condensed-bold',
+    size: 72,
+    textColour: '#FFFFFF',
+    outlineColour: '#000000',
+    outline: 5,
+    shadowColour: '#00000000',
+    shadow: 0,
+    position: 'bottom',
+    margin: 14,
+    maxLines: 2,
+    textCase: 'upper',
+    wordHighlight: 'current-word',
+    highlightColour: '#FFD400',
   },
 ];
 

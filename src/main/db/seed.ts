@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type * as schema from './schema.ts';
-import { knowledgeBase, prompts, recipes, settings, videoPresets, voicePresets } from './schema.ts';
 import {
+  captionStyles,
+  knowledgeBase,
+  prompts,
+  recipes,
+  settings,
+  videoPresets,
+  voicePresets,
+} from './schema.ts';
+import {
+  SEED_CAPTION_STYLES,
   SEED_KNOWLEDGE,
   SEED_PROMPTS,
   SEED_RECIPES,
@@ -52,6 +61,12 @@ export function seedDefaults(db: BetterSQLite3Database<typeof schema>): void {
       tx.insert(videoPresets)
         .values({ id: randomUUID(), ...preset, updatedAt: now })
         .onConflictDoNothing({ target: videoPresets.slug })
+        .run();
+    }
+    for (const style of SEED_CAPTION_STYLES) {
+      tx.insert(captionStyles)
+        .values({ id: randomUUID(), ...style, version: 1, isActive: true, createdAt: now })
+        .onConflictDoNothing({ target: [captionStyles.slug, captionStyles.version] })
         .run();
     }
     for (const [key, value] of Object.entries(SEED_SETTINGS)) {

@@ -44,7 +44,7 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       // Another app (or a second copy on a shared Mac) holds the port: any free port still works.
       anyPortIfTaken: true,
       role: options.workerOnly ? 'worker' : 'auto',
-      maxConcurrency: 1,
+      // Slots: the render.localParts setting (one per core this Mac gives to renders).
     },
   });
   await app.start();

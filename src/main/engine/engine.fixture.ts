@@ -113,7 +113,7 @@ export async function createHarness(
             videoPreset: 'preview-360p',
             visuals: ['dawn.png'],
             motion: 'none',
-            captions: { burnIn: false, fontSize: 20 },
+            captions: { burnIn: false },
           },
           isActive: true,
           createdAt: new Date().toISOString(),

@@ -113,13 +113,23 @@ export class Engine {
    * A job for this input with the current recipe and presets. An unfinished job with exactly the same
    * input and settings is resumed rather than duplicated.
    */
-  createJob(request: SettingsRequest): { job: JobRow; resumed: boolean } {
+  createJob(
+    request: SettingsRequest,
+    options: { priority?: number } = {},
+  ): { job: JobRow; resumed: boolean } {
     const settings = resolveSettings(this.options.database.db, request);
     const graph = compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
     const inputKey = hashJson(settings);
     const existing = this.store.findUnfinishedByKey(inputKey);
-    if (existing && !this.running.has(existing.id)) return { job: existing, resumed: true };
-    return { job: this.store.createJob(settings, graph, inputKey), resumed: false };
+    if (existing && !this.running.has(existing.id)) {
+      // The priority is not part of the input: asking again with another one changes the job's.
+      if (options.priority !== undefined && options.priority !== existing.priority) {
+        this.store.setPriority(existing.id, options.priority);
+        return { job: { ...existing, priority: options.priority }, resumed: true };
+      }
+      return { job: existing, resumed: true };
+    }
+    return { job: this.store.createJob(settings, graph, inputKey, options.priority ?? 0), resumed: false };
   }
 
   async run(jobId: string, signal?: AbortSignal): Promise<JobRow> {

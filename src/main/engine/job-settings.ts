@@ -1,3 +1,4 @@
+import type { CaptionLook } from '../../shared/caption-styles.ts';
 import type { VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { Pipeline, RecipeDefaults } from '../db/schema.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
@@ -9,7 +10,10 @@ export type VoiceSettings = Omit<VoicePreset, 'name' | 'prosody' | 'directionMap
 };
 
 /** A video preset as a job froze it. */
-export type VideoSettings = { slug: string } & VideoEncoding;
+export type VideoSettings = { slug: string; captionStyle?: string } & VideoEncoding;
+
+/** The version of the caption style a job runs with, as it was when the job was made. */
+export type CaptionStyleSettings = { slug: string; version: number } & CaptionLook;
 
 /**
  * Everything a job runs with, frozen when the job is created (recipe version, presets, input):
@@ -19,6 +23,8 @@ export interface JobSettings {
   recipe: { id: string; slug: string; version: number; pipeline: Pipeline; defaults: RecipeDefaults };
   voice: VoiceSettings;
   video: VideoSettings;
+  /** Absent in jobs made before caption styles existed: those keep the look of the time ("clean"). */
+  captionStyle?: CaptionStyleSettings;
   input: ScriptJobInput;
   /** Absent in jobs made before media roots existed: those get none. */
   media?: MediaSettings;

@@ -20,7 +20,8 @@ export class JobStore {
     this.db = db;
   }
 
-  createJob(settings: JobSettings, graph: TaskGraph, inputKey: string): JobRow {
+  /** `priority`: higher runs first on the farm (the job's tasks carry it); 0 by default. */
+  createJob(settings: JobSettings, graph: TaskGraph, inputKey: string, priority = 0): JobRow {
     const id = randomUUID();
     const at = now();
     return this.db.transaction((tx) => {
@@ -36,6 +37,7 @@ export class JobStore {
           inputKey,
           manifest: {},
           status: 'queued',
+          priority,
           warnings: [],
           createdAt: at,
           updatedAt: at,
@@ -56,6 +58,10 @@ export class JobStore {
       });
       return job;
     });
+  }
+
+  setPriority(id: string, priority: number): void {
+    this.db.update(jobs).set({ priority, updatedAt: now() }).where(eq(jobs.id, id)).run();
   }
 
   getJob(id: string): JobRow | undefined {

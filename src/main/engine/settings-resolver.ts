@@ -1,8 +1,15 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
-import { recipes, videoPresets, voicePresets } from '../db/schema.ts';
+import { DEFAULT_CAPTION_STYLE } from '../../shared/presets.ts';
+import { captionStyles, recipes, videoPresets, voicePresets } from '../db/schema.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
-import type { JobSettings, ScriptJobInput, VideoSettings, VoiceSettings } from './job-settings.ts';
+import type {
+  CaptionStyleSettings,
+  JobSettings,
+  ScriptJobInput,
+  VideoSettings,
+  VoiceSettings,
+} from './job-settings.ts';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -16,8 +23,8 @@ export interface SettingsRequest {
 }
 
 /**
- * Reads the active recipe version, the presets it (or the request) names and the media roots,
- * frozen into a job.
+ * Reads the active recipe version, the presets it (or the request) names, the active version of the
+ * caption style the video preset names, and the media roots, frozen into a job.
  */
 export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
   const slug = request.recipe ?? 'narrated-16x9';
@@ -30,6 +37,7 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
   if (!recipe) throw new SettingsError(`unknown recipe "${slug}" (see \`vfo recipes\`)`);
   const voiceSlug = request.voicePreset ?? recipe.defaults.voicePreset;
   const videoSlug = request.videoPreset ?? recipe.defaults.videoPreset;
+  const video = videoPreset(db, videoSlug);
   return {
     recipe: {
       id: recipe.id,
@@ -39,7 +47,8 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
       defaults: recipe.defaults,
     },
     voice: voicePreset(db, voiceSlug),
-    video: videoPreset(db, videoSlug),
+    video,
+    captionStyle: captionStyle(db, video.captionStyle ?? DEFAULT_CAPTION_STYLE),
     input: request.input,
     media: { roots: mediaRootsSetting.read(db) ?? [] },
   };
@@ -56,5 +65,16 @@ export function videoPreset(db: Db, slug: string): VideoSettings {
   const row = db.select().from(videoPresets).where(eq(videoPresets.slug, slug)).get();
   if (!row) throw new SettingsError(`unknown video preset "${slug}"`);
   const { id: _id, name: _name, updatedAt: _updated, ...settings } = row;
+  return settings;
+}
+
+export function captionStyle(db: Db, slug: string): CaptionStyleSettings {
+  const row = db
+    .select()
+    .from(captionStyles)
+    .where(and(eq(captionStyles.slug, slug), eq(captionStyles.isActive, true)))
+    .get();
+  if (!row) throw new SettingsError(`unknown caption style "${slug}" (or none of its versions is active)`);
+  const { id: _id, name: _name, isActive: _active, createdAt: _created, ...settings } = row;
   return settings;
 }

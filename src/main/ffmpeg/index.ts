@@ -37,7 +37,9 @@ export {
 export { type FfmpegLocation, type FfmpegSource, type LocateOptions, locateFfmpeg } from './locate.ts';
 export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
 export { linkPlanAssets } from './plan-assets.ts';
-export { type FfmpegProbe, probeFfmpeg, selectEncoder } from './probe.ts';
+export { type FfmpegProbe, probeFfmpeg, selectEncoder, usableEncoders } from './probe.ts';
+export { type EncoderFallback, encodeWithFallback, isHardwareEncoder } from './encoder-fallback.ts';
+export { type EncoderTrial, trialEncoders } from './encoder-trial.ts';
 export type { FfmpegProgress } from './progress.ts';
 export { type RunFfmpegOptions, runFfmpeg } from './run.ts';
 export {

@@ -141,3 +141,15 @@ export function selectEncoder(preferred: string[], probe: FfmpegProbe): string {
       `H.264/HEVC encoders it has: ${videoEncoders.join(', ') || 'none'}.`,
   );
 }
+
+/** The preferred encoders this ffmpeg has, in order of preference (the plan's fallbacks); throws like selectEncoder. */
+export function usableEncoders(
+  preferred: string[],
+  available: readonly string[],
+  probe: FfmpegProbe,
+): string[] {
+  const have = new Set(available);
+  const usable = preferred.filter((name) => have.has(name));
+  if (usable.length > 0) return usable;
+  return [selectEncoder(preferred, { ...probe, encoders: [...available] })];
+}

@@ -2,6 +2,16 @@
  * The library: what the studio configures (prompts, knowledge base, voice and video presets, recipes),
  * validated and versioned. The CLI, the farm and the GUI manage configuration only through this API.
  */
+export {
+  activateCaptionStyleVersion,
+  type CaptionStyleRow,
+  type CaptionStyleVersionInput,
+  CaptionStyleVersionInputSchema,
+  createCaptionStyleVersion,
+  getCaptionStyle,
+  listCaptionStyles,
+  listCaptionStyleVersions,
+} from './caption-styles.ts';
 export { buildCompletionRequest, type CompletionRequest, KNOWLEDGE_VARIABLE } from './completion-request.ts';
 export { LibraryError, type LibraryErrorKind, type LibraryIssue } from './errors.ts';
 export {
@@ -15,8 +25,8 @@ export {
 } from './knowledge.ts';
 export {
   type VideoPresetInput,
-  VideoPresetInputSchema,
   VOICE_PROVIDERS,
+  videoPresetInputSchema,
   type VoicePresetInput,
   VoicePresetInputSchema,
 } from './preset-schemas.ts';

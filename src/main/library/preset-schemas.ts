@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ProsodySchema, VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
+import type { Db } from '../db/open.ts';
 import { parsePitch, parseRate } from '../script/direction-values.ts';
 import { validateDirectionMap } from '../script/index.ts';
 import { SCRIPT_LIMITS } from '../script/limits.ts';
+import { hasActiveCaptionStyle } from './caption-styles.ts';
 
 /**
  * What the engine adds to the preset shapes of src/shared/presets.ts before it saves one: prosody and
@@ -47,6 +49,19 @@ export const VoicePresetInputSchema = VoicePresetSchema.extend({
 
 export type VoicePresetInput = z.input<typeof VoicePresetInputSchema>;
 
-export const VideoPresetInputSchema = VideoPresetSchema;
+/** The video preset's shape, and a caption style that exists: a preset never points at nothing. */
+export function videoPresetInputSchema(db: Db) {
+  return VideoPresetSchema.extend({
+    captionStyle: VideoPresetSchema.shape.captionStyle.pipe(
+      z.string().superRefine((slug, ctx) => {
+        if (hasActiveCaptionStyle(db, slug)) return;
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown caption style "${slug}" (or none of its versions is active)`,
+        });
+      }),
+    ),
+  });
+}
 
-export type VideoPresetInput = z.input<typeof VideoPresetInputSchema>;
+export type VideoPresetInput = z.input<typeof VideoPresetSchema>;

@@ -6,8 +6,8 @@ import { createLogger } from '../log/logger.ts';
 import { notFound, parseOrThrow, slugOf } from './errors.ts';
 import {
   type VideoPresetInput,
-  VideoPresetInputSchema,
   type VoicePresetInput,
+  videoPresetInputSchema,
   VoicePresetInputSchema,
 } from './preset-schemas.ts';
 
@@ -56,7 +56,7 @@ export function getVideoPreset(db: Db, slug: string): VideoPresetRow {
 
 /** Creates the preset, or replaces every field of the preset with that slug; bumps updated_at. */
 export function saveVideoPreset(db: Db, input: VideoPresetInput): VideoPresetRow {
-  const preset = parseOrThrow(VideoPresetInputSchema, input, `video preset "${slugOf(input)}"`);
+  const preset = parseOrThrow(videoPresetInputSchema(db), input, `video preset "${slugOf(input)}"`);
   const { slug, ...fields } = preset;
   const updatedAt = new Date().toISOString();
   db.insert(videoPresets)

@@ -66,7 +66,6 @@ export function recipeVersionInputSchema(db: Db, knownStepKinds: ReadonlySet<str
         .max(LIBRARY_LIMITS.maxPipelineSteps),
     })
     .superRefine((value, ctx) => checkPipeline(value as Pipeline, knownStepKinds, ctx));
-  const fontSizeMessage = `fontSize must be ${LIBRARY_LIMITS.minCaptionFontSize}..${LIBRARY_LIMITS.maxCaptionFontSize}`;
   const defaults = z.strictObject({
     voicePreset: presetSlug(db, voicePresets, 'voice'),
     videoPreset: presetSlug(db, videoPresets, 'video'),
@@ -74,11 +73,10 @@ export function recipeVersionInputSchema(db: Db, knownStepKinds: ReadonlySet<str
     motion: MotionSchema,
     captions: z.strictObject({
       burnIn: z.boolean(),
+      // Recipes made before caption styles had a size here: say where it went rather than "unknown key".
       fontSize: z
-        .number()
-        .int(fontSizeMessage)
-        .min(LIBRARY_LIMITS.minCaptionFontSize, fontSizeMessage)
-        .max(LIBRARY_LIMITS.maxCaptionFontSize, fontSizeMessage),
+        .never('caption size is now set by the caption style the video preset names (captionStyle)')
+        .optional(),
     }),
   });
   return z.strictObject({

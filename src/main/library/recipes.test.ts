@@ -25,7 +25,7 @@ const recipe: RecipeVersionInput = {
     videoPreset: 'preview-360p',
     visuals: ['dusk.png'],
     motion: 'pan-left',
-    captions: { burnIn: false, fontSize: 30 },
+    captions: { burnIn: false },
   },
 };
 
@@ -124,16 +124,24 @@ describe('recipe validation', () => {
     ['defaults.visuals.0', { ...recipe, defaults: { ...recipe.defaults, visuals: ['notes.txt'] } }],
     ['defaults.motion', { ...recipe, defaults: { ...recipe.defaults, motion: 'spin' } }],
     [
-      'defaults.captions.fontSize',
-      { ...recipe, defaults: { ...recipe.defaults, captions: { burnIn: true, fontSize: 2 } } },
-    ],
-    [
       'defaults.captions.burnIn',
-      { ...recipe, defaults: { ...recipe.defaults, captions: { burnIn: 'yes', fontSize: 40 } } },
+      { ...recipe, defaults: { ...recipe.defaults, captions: { burnIn: 'yes' } } },
     ],
   ])('rejects a bad %s', (field, bad) => {
     expect(fieldsOf(() => createRecipeVersion(t.db, bad as RecipeVersionInput, KINDS))).toEqual([field]);
     expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);
+  });
+
+  it('says a caption size now belongs to the caption style', () => {
+    const old = { ...recipe, defaults: { ...recipe.defaults, captions: { burnIn: true, fontSize: 56 } } };
+    expect(
+      libraryErrorOf(() => createRecipeVersion(t.db, old as unknown as RecipeVersionInput, KINDS)).issues,
+    ).toEqual([
+      {
+        field: 'defaults.captions.fontSize',
+        message: 'caption size is now set by the caption style the video preset names (captionStyle)',
+      },
+    ]);
   });
 
   it('names the missing preset in the message', () => {

@@ -1,14 +1,14 @@
 import { and, eq, max } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
-import type { prompts, recipes } from '../db/schema.ts';
+import type { captionStyles, prompts, recipes } from '../db/schema.ts';
 import { notFound } from './errors.ts';
 
 /**
- * Shared rules of the versioned tables (recipes, prompts): versions are numbered 1, 2, 3... per slug,
- * rows are never edited once written (jobs and step hashes record the version they used), and at
- * most one version per slug is active — the one new work picks up.
+ * Shared rules of the versioned tables (recipes, prompts, caption styles): versions are numbered 1, 2,
+ * 3... per slug, rows are never edited once written (jobs and step hashes record the version they
+ * used), and at most one version per slug is active — the one new work picks up.
  */
-type VersionedTable = typeof recipes | typeof prompts;
+type VersionedTable = typeof recipes | typeof prompts | typeof captionStyles;
 
 export type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 

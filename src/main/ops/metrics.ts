@@ -42,7 +42,7 @@ export class OpsMetrics {
     });
     new Gauge({
       name: 'vfo_node_slots',
-      help: "This node's encode slots: free, busy, or unavailable (paused or draining).",
+      help: "This node's encode slots: free, busy, or unavailable (paused, draining or yielding to its user).",
       labelNames: ['state'],
       registers,
       collect() {

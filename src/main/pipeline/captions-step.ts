@@ -1,16 +1,43 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildAss, buildSrt } from '../captions/index.ts';
+import { CAPTION_FONTS, DEFAULT_CAPTION_STYLE } from '../../shared/caption-styles.ts';
+import { buildAss, buildSrt, CaptionError } from '../captions/index.ts';
+import { SEED_CAPTION_STYLES } from '../db/seed-data.ts';
+import { StepError } from '../engine/errors.ts';
+import type { CaptionStyleSettings, JobSettings } from '../engine/job-settings.ts';
 import type { StepHandler } from '../engine/step-handler.ts';
 import type { Narration } from '../speech/index.ts';
 import { readInputJson } from './files.ts';
 
-const CAPTIONS_VERSION = 'captions/1';
-/** The family name inside the bundled font file (resources/fonts), which libass matches on. */
-export const CAPTION_FONT_NAME = 'DejaVu Sans';
-export const CAPTION_FONT_FILE = 'DejaVuSans-Bold.ttf';
+// /2: the look comes from the job's caption style, and words are lit from the narration's word timings.
+const CAPTIONS_VERSION = 'captions/2';
 
-/** Narration timings → ASS (burned in) and SRT (a sidecar for players and platforms). */
+/**
+ * The caption style a job runs with. A job made before caption styles froze none: it keeps the look
+ * captions had then, which is the seeded "clean" style's first version.
+ */
+export function captionStyleOf(settings: JobSettings): CaptionStyleSettings {
+  if (settings.captionStyle) return settings.captionStyle;
+  const seeded = SEED_CAPTION_STYLES.find((style) => style.slug === DEFAULT_CAPTION_STYLE);
+  const { name: _name, ...clean } = seeded as (typeof SEED_CAPTION_STYLES)[number];
+  return { ...clean, version: 1 };
+}
+
+/** The bundled font file (under resources/fonts) the job's captions are drawn with. */
+export function captionFontFile(settings: JobSettings): string {
+  const style = captionStyleOf(settings);
+  const font = CAPTION_FONTS[style.font] as (typeof CAPTION_FONTS)[keyof typeof CAPTION_FONTS] | undefined;
+  // Only a style saved by a newer build (with more fonts) can name one this build does not ship.
+  if (!font) {
+    throw new StepError(
+      'invalid-input',
+      `caption style "${style.slug}" v${style.version} names the font "${style.font}", which this build does not bundle`,
+    );
+  }
+  return font.file;
+}
+
+/** Narration timings → ASS (burned in, in the job's caption style) and SRT (a sidecar for players). */
 export function captionsStep(): StepHandler {
   return {
     kind: 'captions.build',
@@ -18,25 +45,35 @@ export function captionsStep(): StepHandler {
     config: ({ settings }) => ({
       width: settings.video.width,
       height: settings.video.height,
-      fontSize: settings.recipe.defaults.captions.fontSize,
-      fontName: CAPTION_FONT_NAME,
+      captionStyle: captionStyleOf(settings),
     }),
     async run(ctx) {
       const narration = await readInputJson<Narration>(ctx.inputs, 'narration', 'timings');
       const { width, height } = ctx.settings.video;
-      const ass = buildAss(narration.cues, {
-        width,
-        height,
-        fontName: CAPTION_FONT_NAME,
-        fontSize: ctx.settings.recipe.defaults.captions.fontSize,
-      });
+      const style = captionStyleOf(ctx.settings);
+      let ass: string;
+      try {
+        ass = buildAss(narration.cues, {
+          width,
+          height,
+          look: style,
+          ...(narration.words ? { words: narration.words } : {}),
+        });
+      } catch (error) {
+        // A style that cannot be drawn stays so on every retry.
+        if (!(error instanceof CaptionError)) throw error;
+        throw new StepError(
+          'invalid-input',
+          `caption style "${style.slug}" v${style.version}: ${error.message}`,
+        );
+      }
       const assPath = join(ctx.workDir, 'captions.ass');
       const srtPath = join(ctx.workDir, 'captions.srt');
       await writeFile(assPath, ass);
       await writeFile(srtPath, buildSrt(narration.cues));
       return {
         files: { ass: { path: assPath, type: 'subtitles' }, srt: { path: srtPath, type: 'subtitles' } },
-        data: { cues: narration.cues.length },
+        data: { cues: narration.cues.length, words: narration.words?.length ?? 0 },
       };
     },
   };

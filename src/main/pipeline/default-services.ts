@@ -6,6 +6,7 @@ import type { BlobStore } from '../engine/blob-store.ts';
 import { StepError } from '../engine/errors.ts';
 import { locateFfmpeg, probeFfmpeg, type RunnerChannel } from '../ffmpeg/index.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import { defaultLocalParts, type LocalParts, localPartsSetting } from '../settings/index.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import type { FarmEncodeService, PipelineServices } from './services.ts';
 
@@ -28,6 +29,8 @@ export interface DefaultServicesOptions {
   azureSpeechHost?: string;
   /** On a farm node: the encode step sends its plans to the farm. */
   farm?: FarmEncodeService;
+  /** How many parts a video is encoded in here; default: the render.localParts setting. */
+  localParts?: () => LocalParts;
 }
 
 /** ffmpeg found on this machine (once; again after a failure), probed for its encoders. */
@@ -100,5 +103,6 @@ export function createDefaultServices(
     ...(options.encodeRunnerPath ? { encodeRunnerPath: options.encodeRunnerPath } : {}),
     ...(options.startEncodeRunner ? { startEncodeRunner: options.startEncodeRunner } : {}),
     ...(options.farm ? { farm: options.farm } : {}),
+    localParts: options.localParts ?? (() => localPartsSetting.read(options.db) ?? defaultLocalParts()),
   };
 }

@@ -1,14 +1,30 @@
 import { join } from 'node:path';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { StepError } from '../engine/errors.ts';
-import type { StepHandler, StepResult } from '../engine/step-handler.ts';
-import { encodeInChildProcess, linkPlanAssets, selectEncoder } from '../ffmpeg/index.ts';
+import type { StepContext, StepHandler, StepResult } from '../engine/step-handler.ts';
+import {
+  type EncodeRequest,
+  type EncoderFallback,
+  encodeInChildProcess,
+  encodeWithFallback,
+  type FfmpegLocation,
+  linkPlanAssets,
+  selectEncoder,
+  usableEncoders,
+} from '../ffmpeg/index.ts';
+import { encodeSegmented } from '../segments/segmented-encode.ts';
+import { splitPlan } from '../segments/split-plan.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 
 const ENCODE_VERSION = 'encode/1';
 
-/** RenderPlan → verified MP4, encoded in a separate process (a utility process in the app). */
+/**
+ * RenderPlan → verified MP4, encoded in separate processes (utility processes in the app): on the farm,
+ * or here — whole, or in parts on this machine's free cores, joined without re-encoding. A part is a
+ * segment exactly as the farm makes them, so a video encoded in parts equals it encoded whole frame for
+ * frame (see segments/); the version does not depend on how it was cut.
+ */
 export function encodeStep(services: PipelineServices): StepHandler {
   return {
     kind: 'render.encode',
@@ -35,49 +51,123 @@ export function encodeStep(services: PipelineServices): StepHandler {
           signal: ctx.signal,
           onProgress: (fraction, rate) => ctx.progress(fraction, rate),
         });
-        const metadata = { encoder: result.encoder, farm: true, segments: result.segments };
+        if (result.fallback) ctx.warn(fallbackWarning(result.encoder, result.fallback));
+        const metadata = {
+          encoder: result.encoder,
+          farm: true,
+          segments: result.segments,
+          ...(result.fallback ? { fallback: result.fallback } : {}),
+        };
         return {
           files: { video: { path: result.path, type: 'video', metadata } },
           data: { encoder: result.encoder, durationMs: plan.durationMs },
         };
       }
       const { location, probe } = await services.ffmpeg();
-      const encoder = selectEncoder(plan.output.encoders, probe);
+      // The plan's later encoders are fallbacks for a hardware encoder that fails at run time.
+      const encoders = usableEncoders(plan.output.encoders, probe.encoders, probe);
       const { assetPaths, fontsDir } = await linkPlanAssets(plan, services.blobPath, ctx.workDir);
-      const outPath = join(ctx.workDir, 'video.mp4');
-      const result = await encodeInChildProcess(
-        {
-          ffmpegPath: location.ffmpegPath,
-          ffprobePath: location.ffprobePath,
-          plan,
-          assetPaths,
-          outPath,
-          encoder,
-          fontsDir,
-          ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
-        },
-        {
-          signal: ctx.signal,
-          onProgress: ({ fraction, ...rate }) => ctx.progress(fraction, rate),
-          ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
-          ...(services.startEncodeRunner ? { startRunner: services.startEncodeRunner } : {}),
-        },
-      );
-      return {
-        files: {
-          video: {
-            path: result.outPath,
-            type: 'video',
-            metadata: {
-              encoder: result.encoder,
-              facts: result.facts as never,
-              args: result.args,
-              elapsedMs: result.elapsedMs,
-            },
+      const encoder = encoders[0] as string;
+      const request: EncodeRequest = {
+        ffmpegPath: location.ffmpegPath,
+        ffprobePath: location.ffprobePath,
+        plan,
+        assetPaths,
+        outPath: join(ctx.workDir, 'video.mp4'),
+        encoder,
+        fontsDir,
+        ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
+      };
+      const local = services.localParts?.();
+      // Parts are joined packet for packet: they all come from one encoder, with no fallback.
+      const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
+      const parts = local
+        ? splitPlan(pinned, local.parts, { minSegmentMs: local.minSegmentSeconds * 1000 })
+        : [];
+      if (parts.length > 1) return encodeInParts(services, ctx, request, location, parts);
+      const { result, fallback } = await encodeWithFallback(encoders, (next) =>
+        encodeInChildProcess(
+          { ...request, encoder: next },
+          {
+            signal: ctx.signal,
+            onProgress: ({ fraction, ...rate }) => ctx.progress(fraction, rate),
+            ...runnerOptions(services),
           },
-        },
+        ),
+      );
+      if (fallback) ctx.warn(fallbackWarning(result.encoder, fallback));
+      const metadata = {
+        encoder: result.encoder,
+        facts: result.facts as never,
+        args: result.args,
+        elapsedMs: result.elapsedMs,
+        ...(fallback ? { fallback: { ...fallback } } : {}),
+      };
+      return {
+        files: { video: { path: result.outPath, type: 'video', metadata } },
         data: { encoder: result.encoder, durationMs: plan.durationMs },
       };
     },
+  };
+}
+
+function fallbackWarning(encoder: string, fallback: EncoderFallback): string {
+  return `encoded with ${encoder}: ${fallback.from} failed at run time (${fallback.reason})`;
+}
+
+/** The video in parts encoded at once on this machine (one per core it may use), then joined. */
+async function encodeInParts(
+  services: PipelineServices,
+  ctx: StepContext,
+  request: EncodeRequest,
+  ffmpeg: FfmpegLocation,
+  parts: RenderPlan[],
+): Promise<StepResult> {
+  const started = performance.now();
+  // One part failing for good stops its siblings: the step fails (and is retried) as a whole.
+  const siblings = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, siblings.signal]);
+  const result = await encodeSegmented({
+    plan: request.plan,
+    segments: parts,
+    ffmpeg,
+    assetPaths: request.assetPaths,
+    workDir: ctx.workDir,
+    signal: ctx.signal,
+    onProgress: (fraction, rate) => ctx.progress(fraction, rate),
+    // Every part starts at once, one per core: the video is done when its slowest part is.
+    eta: 'slowest',
+    encodeSegments: (progress) =>
+      Promise.all(
+        parts.map((plan, index) =>
+          encodeInChildProcess(
+            { ...request, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
+            {
+              signal,
+              onProgress: ({ fraction, ...rate }) => progress(index, fraction, rate),
+              ...runnerOptions(services),
+            },
+          ).then(
+            (done) => ({ path: done.outPath, encoder: done.encoder }),
+            (error: unknown) => {
+              siblings.abort(error);
+              throw error;
+            },
+          ),
+        ),
+      ),
+  });
+  const elapsedMs = Math.round(performance.now() - started);
+  const metadata = { encoder: result.encoder, facts: result.facts as never, parts: parts.length, elapsedMs };
+  return {
+    files: { video: { path: result.outPath, type: 'video', metadata } },
+    data: { encoder: result.encoder, durationMs: request.plan.durationMs },
+  };
+}
+
+function runnerOptions(services: PipelineServices) {
+  return {
+    ...(services.encodeRunnerPath ? { runnerPath: services.encodeRunnerPath } : {}),
+    ...(services.startEncodeRunner ? { startRunner: services.startEncodeRunner } : {}),
   };
 }

@@ -49,7 +49,7 @@ function addRecipe(pipeline: Pipeline): void {
         videoPreset: 'preview-360p',
         visuals: ['dawn.png'],
         motion: 'none',
-        captions: { burnIn: false, fontSize: 20 },
+        captions: { burnIn: false },
       },
       isActive: true,
       createdAt: new Date().toISOString(),

@@ -13,6 +13,8 @@ import type { PipelineServices } from './services.ts';
 import { ssmlVoiceOf } from './ssml-step.ts';
 
 const NARRATION_VERSION = 'narration/2';
+// /3: offline timings also hold each word's estimated time (Azure's always held its word boundaries).
+const OFFLINE_NARRATION_VERSION = 'narration/3';
 
 /**
  * ScriptDocument → one narration WAV plus exact cue and scene timings. Azure presets speak through the
@@ -29,7 +31,7 @@ export function narrationStep(services: PipelineServices): StepHandler {
       const azure = await engineFor(settings.voice.provider);
       if (azure) return `${NARRATION_VERSION}/azure/${await azure.version()}`;
       const offline = await services.offlineSynthesizer();
-      return `${NARRATION_VERSION}/${offline.id}/${await offline.version()}`;
+      return `${OFFLINE_NARRATION_VERSION}/${offline.id}/${await offline.version()}`;
     },
     config: ({ settings }: HashContext) => {
       const v = settings.voice;

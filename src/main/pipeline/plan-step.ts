@@ -11,13 +11,13 @@ import {
 } from '../../shared/render-plan.ts';
 import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
-import type { VideoSettings } from '../engine/job-settings.ts';
+import type { JobSettings, VideoSettings } from '../engine/job-settings.ts';
 import type { HashContext, ProducedFile, StepHandler, StepOutput } from '../engine/step-handler.ts';
 import { formatDiagnostic, IMAGE_MEDIA, type MediaPlaces, openCheckedMedia } from '../script/index.ts';
 import type { MediaRef, Scene, ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
 import { sha256File, sha256Stream } from '../util/hash.ts';
-import { CAPTION_FONT_FILE } from './captions-step.ts';
+import { captionFontFile } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
 import type { PipelineServices } from './services.ts';
@@ -33,7 +33,9 @@ const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions`;
  */
 export function renderPlanStep(services: PipelineServices): StepHandler {
   const visualPath = (name: string) => join(services.resourcesDir, 'visuals', name);
-  const fontPath = join(services.resourcesDir, 'fonts', CAPTION_FONT_FILE);
+  // The caption style's bundled font: the only font handed to libass, so it cannot pick another.
+  const fontPathOf = (settings: JobSettings) =>
+    join(services.resourcesDir, 'fonts', captionFontFile(settings));
   return {
     kind: 'render.plan',
     version: () => PLAN_VERSION,
@@ -62,6 +64,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           shas[path] ??= await checksumOf(path);
         }
       }
+      const fontPath = fontPathOf(settings);
       shas[fontPath] = await checksumOf(fontPath);
       return shas;
     },
@@ -104,7 +107,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const { defaults } = ctx.settings.recipe;
       if (defaults.captions.burnIn) {
         addInput('captions', inputFile(ctx.inputs, 'captions', 'ass'), 'subtitles', 'captions.ass');
-        await addExternal('font', fontPath, 'font');
+        await addExternal('font', fontPathOf(ctx.settings), 'font');
       } else {
         // Not burned in: a caption track players can switch on (SRT is what mov_text converts from best).
         addInput('captions', inputFile(ctx.inputs, 'captions', 'srt'), 'subtitles', 'captions.srt');

@@ -2,6 +2,7 @@ import type { ProgressRate } from '../../shared/progress-rate.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../ffmpeg/index.ts';
 import type { TextGenerator } from '../llm/types.ts';
+import type { LocalParts } from '../settings/index.ts';
 import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
 import type { SpeechSynthesizer } from '../speech/index.ts';
 
@@ -23,6 +24,8 @@ export interface FarmEncodeResult {
   encoder: string;
   /** How many segments the video was encoded in (1: whole). */
   segments: number;
+  /** The worker's first encoder failed at run time; `encoder` is the plan's next one. */
+  fallback?: { from: string; reason: string };
 }
 
 /** Where a farm node's encode step sends its plans (see farm/node/farm-encode.ts). */
@@ -60,4 +63,6 @@ export interface PipelineServices {
   farm?: FarmEncodeService;
   /** Encoder threads for ffmpeg (undefined = ffmpeg decides). */
   encoderThreads?: number;
+  /** How many parts a video is encoded in on this machine, read for each video (absent: whole). */
+  localParts?: () => LocalParts;
 }

@@ -1,6 +1,8 @@
 /** Every setting a node keeps (Settings in the app, `vfo gc --budget`, a row edited by hand). */
+import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { parseRenderHours } from '../../shared/render-hours.ts';
 import { setting } from './setting.ts';
 
 export { type Setting, setting } from './setting.ts';
@@ -9,6 +11,7 @@ export { type Setting, setting } from './setting.ts';
 export const ffmpegPathSetting = setting('ffmpegPath', z.string().min(1).max(4096), 'ffmpeg is searched for');
 
 export const MAX_SEGMENT_SECONDS = 24 * 3600;
+export const MAX_LOCAL_PARTS = 16;
 
 /**
  * How long each part of a video split across the farm must last (`farm.segments`); read when a video is
@@ -19,6 +22,30 @@ export const segmentsSetting = setting(
   z.strictObject({ minSegmentSeconds: z.number().min(1).max(MAX_SEGMENT_SECONDS) }),
   'videos render whole',
 );
+
+/**
+ * How many parts one video is encoded in on this machine (`render.localParts`): one per core it may use,
+ * none shorter than `minSegmentSeconds` (each part pays an ffmpeg start-up and a join). On a farm node the
+ * parts are its slots: the farm hands it that many segments at once. None: `defaultLocalParts()`.
+ */
+export const localPartsSetting = setting(
+  'render.localParts',
+  z.strictObject({
+    parts: z.int().min(1).max(MAX_LOCAL_PARTS),
+    minSegmentSeconds: z.number().min(1).max(MAX_SEGMENT_SECONDS),
+  }),
+  'the default applies',
+);
+
+export type LocalParts = NonNullable<ReturnType<typeof localPartsSetting.read>>;
+
+/**
+ * One part per core, up to four: past that the join and the per-part start-up eat the gain on a
+ * laptop-class Mac, and the farm spreads longer videos anyway. Ten seconds keeps a short video whole.
+ */
+export function defaultLocalParts(cores: number = availableParallelism()): LocalParts {
+  return { parts: Math.max(1, Math.min(4, cores)), minSegmentSeconds: 10 };
+}
 
 /**
  * The folders besides a script's own that its media may come from (`media.roots`, a JSON list of
@@ -98,3 +125,34 @@ export const historySetting = setting(
 );
 
 export const HISTORY_DEFAULTS = { retentionDays: 14, sampleSeconds: 10 };
+
+/** Tasks of one job a worker may fail before it gets no more of them (`farm.blocklist`; 3 by default). */
+export const DEFAULT_BLOCK_LIMIT = 3;
+export const blocklistSetting = setting(
+  'farm.blocklist',
+  z.strictObject({ maxTaskFailures: z.number().int().min(1).max(100) }),
+  `the default (${DEFAULT_BLOCK_LIMIT}) applies`,
+);
+
+/** When this node takes farm work (`farm.renderHours`, e.g. "22:00-07:00", local time). None: any time. */
+export const renderHoursSetting = setting(
+  'farm.renderHours',
+  z
+    .string()
+    .max(200)
+    .refine((text) => parseRenderHours(text).ok, 'not render hours like "22:00-07:00"'),
+  'the node takes work at any time',
+);
+
+/**
+ * Step back while someone uses this computer (`farm.yieldToUser`): no new leases while it was touched
+ * within `idleSeconds`, and with `suspend` the running encodes stop until it is idle again. None: never.
+ */
+export const yieldToUserSetting = setting(
+  'farm.yieldToUser',
+  z.strictObject({ idleSeconds: z.number().int().min(10).max(86_400), suspend: z.boolean() }),
+  'the node never yields to its user',
+);
+
+/** An operator's pause or drain of this node (`farm.workerMode`), kept over a restart. None: it works. */
+export const workerModeSetting = setting('farm.workerMode', z.enum(['pause', 'drain']), 'the node works');

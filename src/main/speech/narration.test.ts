@@ -156,6 +156,45 @@ describe('synthesizeNarration with espeak-ng', () => {
     expect(silent.length).toBeGreaterThan(400 * 44);
     expect(silent.every((byte) => byte === 0)).toBe(true);
   });
+
+  it('times every written word inside its own cue, in order, on the speech', async () => {
+    const espeak = createEspeakSynthesizer();
+    const document = scriptOf(
+      [say('Bees talk with their bodies, and every dance says where.', 3), say('Hello there.', 4)],
+      [say('Hello there.', 7)],
+    );
+    const narration = await narrate(document, espeak);
+    const words = narration.words ?? [];
+    expect(words.map((w) => [w.cueIndex, w.text])).toEqual(
+      narration.cues.flatMap((cue) => cue.text.split(' ').map((text) => [cue.index, text])),
+    );
+    let previousEnd = 0;
+    for (const word of words) {
+      const cue = narration.cues[word.cueIndex];
+      expect(word.startMs).toBeGreaterThanOrEqual(Math.max(cue?.startMs ?? 0, previousEnd));
+      expect(word.endMs).toBeGreaterThanOrEqual(word.startMs);
+      expect(word.endMs).toBeLessThanOrEqual(cue?.endMs ?? 0);
+      previousEnd = word.endMs;
+    }
+    // Every word lies on speech, not on the silence between sentences or scenes.
+    const samples = await samplesOf(join(dir, 'narration.wav'));
+    for (const word of words) {
+      const window = samples.subarray(
+        Math.round((word.startMs * 22050) / 1000) * 2,
+        Math.round((word.endMs * 22050) / 1000) * 2,
+      );
+      let loudest = 0;
+      for (let i = 0; i + 1 < window.length; i += 2)
+        loudest = Math.max(loudest, Math.abs(window.readInt16LE(i)));
+      expect(loudest, `${word.text} at ${word.startMs} ms`).toBeGreaterThan(1000);
+    }
+    // The line said twice is timed alike both times, relative to its cue.
+    const relative = (cueIndex: number) =>
+      words
+        .filter((w) => w.cueIndex === cueIndex)
+        .map((w) => w.startMs - (narration.cues[cueIndex]?.startMs ?? 0));
+    expect(relative(2)).toEqual(relative(1));
+  });
 });
 
 describe('synthesizeNarration timing', () => {

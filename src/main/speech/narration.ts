@@ -4,7 +4,7 @@
  * streamed into one WAV, written atomically.
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
-import type { CaptionCue } from '../captions/types.ts';
+import type { CaptionCue, TimedWord } from '../captions/types.ts';
 import { createLogger } from '../log/logger.ts';
 import type { Prosody, ScriptDocument, Utterance } from '../script/types.ts';
 import { writeAtomically } from '../util/atomic-file.ts';
@@ -16,6 +16,7 @@ import {
   type TimelineItem,
   type TimelineScene,
 } from './narration-timeline.ts';
+import { estimateClipWords } from './clip-words.ts';
 import { OutputBudget } from './output-budget.ts';
 import { type ClipOptions, clipFor, type SpeechClip } from './speech-clip.ts';
 import { literalSpokenText } from './spoken-text.ts';
@@ -62,6 +63,11 @@ export interface Narration {
   cues: CaptionCue[];
   /** Contiguous: scene i ends where scene i+1 starts; the first starts at 0, the last ends at durationMs. */
   scenes: SceneTiming[];
+  /**
+   * When each word is heard, in order, inside its cue: Azure's word boundaries, or for the offline
+   * voice an estimate inside each sentence's clip. Absent in timings written before words were kept.
+   */
+  words?: TimedWord[];
 }
 
 const log = createLogger('Narration');
@@ -216,6 +222,7 @@ async function narrate(
       );
     }
   });
+  const words = await wordsOfCues(timeline.cues, scenes);
   input.onProgress?.(1);
   log.info('narration ready', {
     file: document.file,
@@ -228,5 +235,35 @@ async function narrate(
     frameCount: timeline.frameCount,
     cues: timeline.cues,
     scenes: timeline.scenes,
+    words,
   };
+}
+
+/**
+ * The offline voices report no word timings: each cue's words are estimated inside its own clip (a
+ * line said twice is estimated once) and placed at the cue's time.
+ */
+async function wordsOfCues(
+  cues: readonly CaptionCue[],
+  scenes: readonly TimelineScene[],
+): Promise<TimedWord[]> {
+  // Cues are made one per spoken item, in this order (narration-timeline.ts).
+  const spoken = scenes.flatMap((scene) => scene.items.filter((item) => item.kind === 'speech'));
+  const estimates = new Map<string, Awaited<ReturnType<typeof estimateClipWords>>>();
+  const words: TimedWord[] = [];
+  for (const cue of cues) {
+    const item = spoken[cue.index];
+    if (!item) continue;
+    const key = `${item.wavPath}\0${item.text}`;
+    let estimate = estimates.get(key);
+    if (!estimate) {
+      estimate = await estimateClipWords(item.wavPath, item.text);
+      estimates.set(key, estimate);
+    }
+    for (const word of estimate) {
+      const at = (ms: number) => Math.min(Math.max(Math.round(cue.startMs + ms), cue.startMs), cue.endMs);
+      words.push({ text: word.text, startMs: at(word.startMs), endMs: at(word.endMs), cueIndex: cue.index });
+    }
+  }
+  return words;
 }

@@ -50,6 +50,11 @@ export interface ClusterMemberOptions {
   cores: number;
   freeSlots?(): number;
   running?(): number;
+  /** The app's version, and the protocol spoken (PROTOCOL_VERSION unless a test speaks another). */
+  version?: string;
+  protocol?: number;
+  /** Whether the node takes work now, for its hello (status shows it on every node). */
+  mode?(): NonNullable<HelloInfo['mode']>;
   interface?: string;
   bind?: string;
   host?: string;
@@ -73,8 +78,13 @@ export interface ClusterMember {
   stop(): Promise<void>;
 }
 
-function electionView(peer: PeerRecord): ElectionPeer[] {
-  if (!peer.hello || peer.lastSeenAt === null) return [];
+/** A peer whose hello says it speaks another protocol takes no part in the election (nor in the work). */
+export function speaksOtherProtocol(peer: PeerRecord, protocol: number): boolean {
+  return peer.hello?.protocol !== undefined && peer.hello.protocol !== protocol;
+}
+
+function electionView(peer: PeerRecord, protocol: number): ElectionPeer[] {
+  if (!peer.hello || peer.lastSeenAt === null || speaksOtherProtocol(peer, protocol)) return [];
   const { role, term, coordinatorId } = peer.hello;
   return [{ id: peer.id, role, term, coordinatorId, lastSeenAt: peer.lastSeenAt }];
 }
@@ -87,7 +97,8 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
     selfId: options.id,
     role: options.role,
     startedAt: timers.now(),
-    livePeers: (now) => table.alivePeers(now).flatMap(electionView),
+    livePeers: (now) =>
+      table.alivePeers(now).flatMap((peer) => electionView(peer, options.protocol ?? PROTOCOL_VERSION)),
     discoveryPending: (now) => table.awaitingFirstHello(now),
     liveTimeoutMs: table.liveTimeoutMs,
   });
@@ -100,11 +111,12 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
       farm: options.farm,
       role: state.advertisedRole,
       term: state.term,
-      proto: PROTOCOL_VERSION,
+      proto: options.protocol ?? PROTOCOL_VERSION,
       port: options.port,
       encoders: options.encoders,
       cores: options.cores,
       slots: options.freeSlots?.() ?? 0,
+      ...(options.version ? { version: options.version } : {}),
     };
   };
 
@@ -194,6 +206,9 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
         url: options.url,
         capabilities: { encoders: options.encoders, cores: options.cores, slots: options.freeSlots?.() ?? 0 },
         running: options.running?.() ?? 0,
+        protocol: options.protocol ?? PROTOCOL_VERSION,
+        ...(options.version ? { version: options.version } : {}),
+        ...(options.mode ? { mode: options.mode() } : {}),
       };
     },
     receiveClaim(claim) {

@@ -9,7 +9,11 @@ import type { CoordinatorClaim, HelloInfo } from './types.ts';
 const nodeId = z.string().regex(NODE_ID_PATTERN);
 const term = z.number().int().min(0).max(999_999_999);
 
-export const helloInfoSchema = z.strictObject({
+/**
+ * Not strict: a newer node of the same protocol may say more about itself, and an older one must still
+ * understand the rest (unknown keys are dropped, never trusted).
+ */
+export const helloInfoSchema = z.object({
   id: nodeId,
   name: z.string().min(1).max(200),
   role: z.enum(['coordinator', 'candidate', 'worker']),
@@ -25,6 +29,14 @@ export const helloInfoSchema = z.strictObject({
     slots: z.number().int().min(0).max(4096),
   }),
   running: z.number().int().min(0).max(4096),
+  version: z.string().min(1).max(64).optional(),
+  protocol: z.number().int().min(0).max(9999).optional(),
+  mode: z
+    .object({
+      state: z.enum(['online', 'paused', 'draining', 'yielding']),
+      reason: z.string().max(300).nullable(),
+    })
+    .optional(),
 });
 
 export const coordinatorClaimSchema = z.strictObject({ id: nodeId, term });

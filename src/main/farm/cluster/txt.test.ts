@@ -66,6 +66,38 @@ describe('TXT records', () => {
     expect(reasonFor({ farm: 'fedcba9876543210', port: '0' })).toBe('other farm');
   });
 
+  it('carries the app version, and reads who a node of this farm but another protocol is, as far as it can', () => {
+    const versioned = { ...ADVERT, version: '1.4.0-beta.2' };
+    expect(encodeTxt(versioned).ver).toBe('1.4.0-beta.2');
+    const parsed = parseService(received(encodeTxt(versioned), 'studio-mac-node-7f3'), { farm: FARM });
+    expect(parsed.kind === 'peer' && parsed.peer.version).toBe('1.4.0-beta.2');
+    // Another protocol, this farm: an incompatible node with its id, version and URL.
+    const newer = parseService(received({ ...encodeTxt(versioned), proto: '2' }), { farm: FARM });
+    expect(newer).toMatchObject({
+      kind: 'ignored',
+      ignored: {
+        reason: 'protocol 2',
+        incompatible: {
+          id: 'node-7f3a9c21',
+          protocol: 2,
+          version: '1.4.0-beta.2',
+          url: 'http://127.0.0.1:4100',
+        },
+      },
+    });
+    // What it does not say (or says badly) stays unknown; another farm stays anonymous.
+    const sparse = parseService(received({ proto: '3', farm: FARM, id: 'node-1', port: 'x', ver: '<b>' }), {
+      farm: FARM,
+    });
+    expect(sparse).toMatchObject({
+      ignored: { incompatible: { id: 'node-1', protocol: 3, version: null, url: null } },
+    });
+    const foreign = parseService(received({ ...encodeTxt(ADVERT), proto: '2', farm: 'fedcba9876543210' }), {
+      farm: FARM,
+    });
+    expect(foreign.kind === 'ignored' && foreign.ignored.incompatible).toBeUndefined();
+  });
+
   it.each([
     [{ id: '../etc' }, 'malformed:id'],
     [{ id: 'x'.repeat(65) }, 'malformed:id'],

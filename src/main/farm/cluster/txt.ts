@@ -20,8 +20,11 @@ const SHORT_ID_LENGTH = 8;
 
 export type TxtRecord = Record<string, string>;
 
+const VERSION_PATTERN = /^[0-9A-Za-z.+_-]{1,64}$/;
+
 export function encodeTxt(advert: NodeAdvert): TxtRecord {
   return {
+    ...(advert.version ? { ver: advert.version } : {}),
     id: advert.id,
     farm: advert.farm,
     role: advert.role,
@@ -122,14 +125,25 @@ function boundedRecord(txt: unknown): TxtRecord {
  * other field: a node of another farm is "other farm" even if the rest of its record would not parse.
  */
 export function parseService(service: ReceivedService, expect: ParseExpectation): ParsedService {
-  const ignore = (reason: IgnoredService['reason'], detail?: string): ParsedService => ({
+  const ignore = (
+    reason: IgnoredService['reason'],
+    detail?: string,
+    incompatible?: IgnoredService['incompatible'],
+  ): ParsedService => ({
     kind: 'ignored',
-    ignored: { instance: service.instance, address: service.address, reason, ...(detail ? { detail } : {}) },
+    ignored: {
+      instance: service.instance,
+      address: service.address,
+      reason,
+      ...(detail ? { detail } : {}),
+      ...(incompatible ? { incompatible } : {}),
+    },
   });
   try {
     const txt = boundedRecord(service.txt);
     const proto = integer(txt, 'proto', 0, 9999);
-    if (proto !== (expect.proto ?? PROTOCOL_VERSION)) return ignore(`protocol ${proto}`);
+    if (proto !== (expect.proto ?? PROTOCOL_VERSION))
+      return ignore(`protocol ${proto}`, undefined, incompatiblePeer(txt, service, proto, expect.farm));
     if (matching(txt, 'farm', FARM_ID_PATTERN) !== expect.farm) return ignore('other farm');
     const role = txt.role;
     if (role === undefined || !ROLES.has(role)) throw new MalformedField('role');
@@ -146,6 +160,7 @@ export function parseService(service: ReceivedService, expect: ParseExpectation)
       encoders: encoders(txt),
       cores: integer(txt, 'cores', 1, 4096),
       slots: integer(txt, 'slots', 0, 4096),
+      ...(txt.ver !== undefined && VERSION_PATTERN.test(txt.ver) ? { version: txt.ver } : {}),
       instance: service.instance,
       address: service.address,
       url: peerUrl(service.address, port),
@@ -155,4 +170,25 @@ export function parseService(service: ReceivedService, expect: ParseExpectation)
     if (error instanceof MalformedField) return ignore('malformed', error.message);
     throw error;
   }
+}
+
+/**
+ * A node of this farm speaking another protocol: who it is, read as far as its record allows (a future
+ * protocol may lay out its TXT differently, so every field is optional and nothing else is believed).
+ * A record of another farm, or without a readable farm and id, stays an anonymous ignored service.
+ */
+function incompatiblePeer(
+  txt: TxtRecord,
+  service: ReceivedService,
+  protocol: number,
+  farm: string,
+): IgnoredService['incompatible'] {
+  if (txt.farm !== farm || txt.id === undefined || !NODE_ID_PATTERN.test(txt.id)) return undefined;
+  const port = txt.port !== undefined && INTEGER_PATTERN.test(txt.port) ? Number(txt.port) : 0;
+  return {
+    id: txt.id,
+    protocol,
+    version: txt.ver !== undefined && VERSION_PATTERN.test(txt.ver) ? txt.ver : null,
+    url: port >= 1 && port <= 65535 ? peerUrl(service.address, port) : null,
+  };
 }

@@ -6,6 +6,12 @@ export type NodeRole = 'auto' | 'worker';
 /** What a node currently advertises (TXT `role`, hello `role`). */
 export type AdvertisedRole = 'coordinator' | 'candidate' | 'worker';
 
+/**
+ * The farm protocol this build speaks. Nodes of one protocol work together whatever their app versions
+ * (additions within a protocol are optional fields, and receivers ignore what they do not know); a change
+ * older nodes cannot follow takes a new number, and nodes of another number are listed as incompatible
+ * and never talked to.
+ */
 export const PROTOCOL_VERSION = 1;
 
 /** This node's mDNS advertisement, before it is encoded into TXT. */
@@ -23,6 +29,8 @@ export interface NodeAdvert {
   cores: number;
   /** Free encode slots right now. */
   slots: number;
+  /** The app's version (TXT `ver`); absent from nodes that predate it. */
+  version?: string;
 }
 
 /** A peer of this farm and protocol, as discovery saw it. */
@@ -50,6 +58,11 @@ export interface IgnoredService {
   reason: IgnoreReason;
   /** Why a record was malformed (which field), for the log and status. */
   detail?: string;
+  /**
+   * A node of this farm that speaks another protocol: what its record says about it (as far as it can
+   * be read), so status lists it as an incompatible node rather than an anonymous service.
+   */
+  incompatible?: { id: string; protocol: number; version: string | null; url: string | null };
 }
 
 export interface NodeCapabilities {
@@ -70,6 +83,11 @@ export interface HelloInfo {
   capabilities: NodeCapabilities;
   /** Encode tasks running on it now. */
   running: number;
+  /** The app's version and the farm protocol it speaks (absent from nodes that predate them). */
+  version?: string;
+  protocol?: number;
+  /** Whether it takes work now, and why not (paused, draining, outside its hours, its user is there). */
+  mode?: { state: 'online' | 'paused' | 'draining' | 'yielding'; reason: string | null };
 }
 
 export interface CoordinatorClaim {

@@ -40,6 +40,8 @@ export class Coordinator {
     retentionMs?: number;
     /** Monitoring's view of every task change (farm-queue.ts `observer`). */
     observeTasks?: (before: Task | undefined, after: Task) => void;
+    /** The `farm.blocklist` setting: tasks of one job a worker may fail before it is blocked for it. */
+    jobFailureLimit?: () => number;
   }) {
     this.clock = deps.clock ?? { now: () => Date.now() };
     this.retentionMs = deps.retentionMs ?? FINISHED_TASK_RETENTION_MS;
@@ -47,6 +49,7 @@ export class Coordinator {
       clock: this.clock,
       store: createSqliteTaskStore(deps.sqlite),
       ...(deps.observeTasks ? { observer: deps.observeTasks } : {}),
+      ...(deps.jobFailureLimit ? { jobFailureLimit: deps.jobFailureLimit } : {}),
     });
     this.client = deps.client;
     this.self = deps.self;
@@ -76,6 +79,8 @@ export class Coordinator {
         log.warn('lease expired', { lease: lease.id, task: lease.taskId, worker: lease.workerId });
         await this.notifyIfFailed(lease.taskId);
       }
+      // Jobs only blocked workers could run, found by the queue's periodic check.
+      await this.notifyQueueFailures();
       await Promise.all(assignments.map((a) => this.dispatch(a)));
     } finally {
       this.ticking = false;
@@ -116,8 +121,20 @@ export class Coordinator {
     }
   }
 
-  /** A task the farm gave up on is reported to its origin, whose job then fails visibly (and can be retried). */
+  /**
+   * A task the farm gave up on is reported to its origin, whose job then fails visibly (and can be
+   * retried); so is every task the queue failed on its own meanwhile (its job's workers all blocked).
+   */
   async notifyIfFailed(taskId: string): Promise<void> {
+    await this.notifyOne(taskId);
+    await this.notifyQueueFailures();
+  }
+
+  private async notifyQueueFailures(): Promise<void> {
+    for (const id of this.queue.takeFailed()) await this.notifyOne(id);
+  }
+
+  private async notifyOne(taskId: string): Promise<void> {
     const task = this.queue.getTask(taskId);
     if (task?.status !== 'failed') return;
     await this.client

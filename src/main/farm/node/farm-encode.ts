@@ -7,17 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningEncode } from '../../../shared/contract.ts';
-import { encodeSpan, framesToMs } from '../../../shared/plan-frames.ts';
+import { encodeSpan } from '../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../shared/render-plan.ts';
 import { ShutdownError, StepError } from '../../engine/errors.ts';
-import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../../ffmpeg/index.ts';
+import type { FfmpegLocation } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeRequest, FarmEncodeResult } from '../../pipeline/services.ts';
+import { type EncodeCapacity, planSegments } from '../../segments/segment-placement.ts';
+import { encodeSegmented, MixedEncodersError } from '../../segments/segmented-encode.ts';
+import type { SplitPolicy } from '../../segments/split-plan.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
-import type { EncodeCapacity } from '../segments/segment-encoder.ts';
-import { planSegments } from '../segments/segment-encoder.ts';
-import type { SplitPolicy } from '../segments/split-plan.ts';
-import type { FarmResult, Origin, OriginTask } from './origin.ts';
+import type { Origin, OriginTask } from './origin.ts';
 import { followTasks } from './task-progress.ts';
 
 const log = createLogger('FarmEncode');
@@ -30,9 +30,6 @@ function cancelledByUser(signal: AbortSignal): boolean {
   return signal.aborted && !(signal.reason instanceof ShutdownError);
 }
 
-/** Share of the step's progress the segments stand for; the join is the rest. */
-const SEGMENTS_SHARE = 0.95;
-
 export interface FarmEncoderDeps {
   nodeId: string;
   origin: Origin;
@@ -44,11 +41,6 @@ export interface FarmEncoderDeps {
   policy: () => SplitPolicy | null;
   /** Every encode running on the farm now, from the coordinator (undefined when it cannot be asked). */
   encodes: () => Promise<RunningEncode[] | undefined>;
-}
-
-/** How much video a plan (or its segment) is. */
-function videoMsOf(plan: RenderPlan): number {
-  return framesToMs(encodeSpan(plan).frameCount, plan.output.fps);
 }
 
 export class FarmEncoder {
@@ -66,10 +58,11 @@ export class FarmEncoder {
       ? undefined
       : ((await origin.segmentsOf(wholeId)) ?? this.split(input, wholeId));
     if (!tasks) {
+      // The worker's progress and rate, as its heartbeats told the coordinator.
       const follower = followTasks({
-        tasks: [{ taskId: wholeId, videoMs: videoMsOf(input.plan) }],
+        taskIds: [wholeId],
         encodes: this.deps.encodes,
-        onProgress: (fraction, rate) => input.onProgress?.(fraction, rate),
+        onProgress: (_index, fraction, rate) => input.onProgress?.(fraction, rate),
       });
       const result = await origin
         .awaitTask({ taskId: wholeId, jobId: input.jobId, plan: input.plan, signal: input.signal })
@@ -114,83 +107,51 @@ export class FarmEncoder {
         return { task: t.taskId, scenes: span.parts.map((part) => part.scene), frames: span.frameCount };
       }),
     });
-    const ffmpeg = await this.deps.ffmpeg();
-    const assetPaths = await this.linkOriginAssets(input.plan, input.workDir);
-    const captions = input.plan.captions;
-    const captionsPath = captions && !captions.burnIn ? assetPaths[captions.asset] : undefined;
-    // The audio encode stops when the step is cancelled, and when a segment fails for good.
-    const local = new AbortController();
-    const stop = () => local.abort(input.signal.reason);
-    input.signal.addEventListener('abort', stop, { once: true });
-    // The segments' progress (weighted by their length) and their workers' speeds added up.
-    const follower = followTasks({
-      tasks: tasks.map((t) => ({ taskId: t.taskId, videoMs: videoMsOf(t.plan) })),
-      encodes: this.deps.encodes,
-      onProgress: (fraction, rate) => input.onProgress?.(SEGMENTS_SHARE * fraction, rate),
-    });
-    // Both promises are awaited together from the start, so a failure of either is never left unhandled.
-    const segments = Promise.all(
-      tasks.map((task) =>
-        origin
-          .awaitTask({
-            taskId: task.taskId,
-            jobId: input.jobId,
-            plan: task.plan,
-            splitOf: wholeId,
-            signal: input.signal,
-          })
-          .then((result) => {
-            follower.finished(task.taskId);
-            return result;
-          }),
-      ),
-    );
-    // The audio needs no segment: it is encoded here while the farm encodes the picture.
-    const audio = encodeAudioTrack(
-      {
-        ffmpegPath: ffmpeg.ffmpegPath,
-        plan: input.plan,
-        assetPaths,
-        outPath: join(input.workDir, 'audio.m4a'),
+    const joined = await encodeSegmented({
+      plan: input.plan,
+      segments: tasks.map((t) => t.plan),
+      ffmpeg: await this.deps.ffmpeg(),
+      assetPaths: await this.linkOriginAssets(input.plan, input.workDir),
+      workDir: input.workDir,
+      signal: input.signal,
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+      // A segment may wait for a free worker: the time left is the video left over the speeds at work.
+      eta: 'pooled',
+      encodeSegments: async (progress) => {
+        // The workers' progress and rates, as their heartbeats told the coordinator.
+        const follower = followTasks({
+          taskIds: tasks.map((t) => t.taskId),
+          encodes: this.deps.encodes,
+          onProgress: progress,
+        });
+        try {
+          return await Promise.all(
+            tasks.map((task, index) =>
+              origin
+                .awaitTask({
+                  taskId: task.taskId,
+                  jobId: input.jobId,
+                  plan: task.plan,
+                  splitOf: wholeId,
+                  signal: input.signal,
+                })
+                .then((result) => {
+                  progress(index, 1);
+                  return result;
+                }),
+            ),
+          );
+        } finally {
+          follower.stop();
+        }
       },
-      { signal: local.signal },
-    );
-    let results: FarmResult[];
-    let audioPath: string;
-    try {
-      [results, audioPath] = await Promise.all([segments, audio]);
-    } catch (error) {
-      local.abort(error);
-      await audio.catch(() => undefined);
-      throw error;
-    } finally {
-      follower.stop();
-      input.signal.removeEventListener('abort', stop);
-    }
-    // Packets of different encoders cannot be joined: the workers had to use the pinned one.
-    const pinned = tasks[0]?.plan.output.encoders[0];
-    const odd = results.find((r) => r.encoder !== pinned);
-    if (odd) {
-      await origin.dropSegments(wholeId);
-      throw new StepError('retryable', `a segment came from ${odd.encoder}, not from ${pinned}`);
-    }
-    const joined = await joinSegments(
-      {
-        ffmpegPath: ffmpeg.ffmpegPath,
-        ffprobePath: ffmpeg.ffprobePath,
-        plan: input.plan,
-        segmentPaths: results.map((r) => r.path),
-        audioPath,
-        ...(captionsPath ? { captionsPath } : {}),
-        outPath: join(input.workDir, 'video.mp4'),
-      },
-      {
-        signal: input.signal,
-        onProgress: (p) => input.onProgress?.(SEGMENTS_SHARE + (1 - SEGMENTS_SHARE) * p.fraction),
-      },
-    ).catch(async (error: unknown) => {
-      // Segments that cannot be joined would fail the same way again: the next attempt splits anew.
-      if (!input.signal.aborted) await origin.dropSegments(wholeId);
+      // The next attempt splits anew.
+      onUnusable: () => origin.dropSegments(wholeId),
+    }).catch((error: unknown) => {
+      // A foreign encoder is a worker's mistake: another attempt may go better.
+      if (error instanceof MixedEncodersError) {
+        throw new StepError('retryable', error.message);
+      }
       throw error;
     });
     // The joined video is the step's now; the segments were only a means to it.
@@ -198,7 +159,7 @@ export class FarmEncoder {
     return {
       path: joined.outPath,
       sha256: (await sha256File(joined.outPath)).sha256,
-      encoder: results[0]?.encoder ?? 'unknown',
+      encoder: joined.encoder,
       segments: tasks.length,
     };
   }

@@ -10,13 +10,20 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Alert, FarmHistory, FarmStatus, RunningEncode } from '../../../shared/contract.ts';
 import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
-import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../../ffmpeg/index.ts';
+import {
+  type FfmpegLocation,
+  type FfmpegProbe,
+  type RunnerChannel,
+  trialEncoders,
+} from '../../ffmpeg/index.ts';
 import type { FarmApp } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeService } from '../../pipeline/services.ts';
-import { type ClusterMember, startClusterMember } from '../cluster/cluster-member.ts';
+import type { SplitPolicy } from '../../segments/split-plan.ts';
+import { type ClusterMember, speaksOtherProtocol, startClusterMember } from '../cluster/cluster-member.ts';
 import { parseHelloInfo } from '../cluster/hello-schema.ts';
 import { UntrustedPeerError } from '../cluster/liveness.ts';
+import { PROTOCOL_VERSION } from '../cluster/types.ts';
 import {
   createBlobCache,
   createFarmClient,
@@ -30,12 +37,14 @@ import {
   type NodeIdentity,
   type Peer,
 } from '../net/index.ts';
-import type { QueueStats, Task } from '../queue/index.ts';
-import type { SplitPolicy } from '../segments/split-plan.ts';
+import type { QueueStats, QueueView, Task } from '../queue/index.ts';
+import type { IdleTime } from '../workstation/idle-time.ts';
+import { startWorkstationGuard, type WorkstationGuard } from '../workstation/workstation-guard.ts';
+import type { WorkstationSettings } from '../workstation/workstation-policy.ts';
 import { BlobGuard, failTasksNeeding } from './blob-guard.ts';
 import { Coordinator } from './coordinator.ts';
 import { FarmEncoder } from './farm-encode.ts';
-import { farmStatus } from './farm-status.ts';
+import { farmStatus, type NodeMode } from './farm-status.ts';
 import { Origin } from './origin.ts';
 import { clusterRoutes } from './routes/cluster-routes.ts';
 import { coordinatorRoutes } from './routes/coordinator-routes.ts';
@@ -70,6 +79,16 @@ export interface FarmNodeOptions {
   jobs: Pick<OriginRouteDeps, 'importScript' | 'jobView'>;
   /** More routes on the same server (the UI's). */
   extraRoutes?: (app: FarmApp) => void | Promise<void>;
+  /** The app's version (status, hellos, TXT `ver`); nodes of different versions work together. */
+  version: string;
+  /** The farm protocol spoken: PROTOCOL_VERSION, unless a compatibility test speaks another. */
+  protocol?: number;
+  /** Tasks of one job a worker may fail before it gets no more of them (`farm.blocklist`), when coordinator. */
+  blockLimit?: () => number;
+  /** Where the operator's pause or drain of this node is kept, so a restart does not undo it. */
+  workerMode?: { read(): 'pause' | 'drain' | null; write(mode: 'pause' | 'drain' | null): void };
+  /** Render hours and "yield while someone uses this computer" (farm/workstation). */
+  workstation?: { settings(): WorkstationSettings; idle: IdleTime | null };
   /** Monitoring (src/main/ops, wired by src/main/app): what it hears of the queue, what it answers. */
   monitor?: FarmMonitor;
 }
@@ -89,6 +108,9 @@ export interface CoordinatorView {
   stats: QueueStats;
   encodes: RunningEncode[];
 }
+
+/** The encoders a node may offer the farm (of those its ffmpeg lists, and proved by a trial encode). */
+const FARM_ENCODERS = /^(h264|hevc)_videotoolbox$|^libx26[45]$/;
 
 const log = createLogger('FarmNode');
 const HEARTBEAT_MS = 1000;
@@ -129,12 +151,17 @@ export class FarmNode {
     at: number;
     answer: Promise<{ alerts: Alert[]; encodes: RunningEncode[] } | undefined>;
   } | null = null;
+  private workstation: WorkstationGuard | null = null;
+  /** The encoders that passed their trial encode at start (none before). */
+  private proven: string[] = [];
+  private readonly protocol: number;
 
   constructor(options: FarmNodeOptions) {
     this.options = options;
     const { identity } = options;
     this.nodeId = identity.id;
     this.name = options.name;
+    this.protocol = options.protocol ?? PROTOCOL_VERSION;
     this.trust = new FarmTrust(options.key);
     this.client = createFarmClient({ identity, trust: this.trust, timeoutMs: 30_000 });
     // Hellos and heartbeats must fail fast: a peer is declared down after 3 s of silence.
@@ -159,6 +186,9 @@ export class FarmNode {
       blobCache: createBlobCache({ dir: join(options.dataDir, 'farm', 'cache'), maxBytes: 20 * 1024 ** 3 }),
       maxConcurrency: options.maxConcurrency,
       ffmpeg: () => options.ffmpeg(),
+      encoders: () => this.proven,
+      protocol: this.protocol,
+      version: options.version,
       ...(options.encoder?.runnerPath ? { encodeRunnerPath: options.encoder.runnerPath } : {}),
       ...(options.encoder?.startRunner ? { startEncodeRunner: options.encoder.startRunner } : {}),
       ...(options.encoder?.threads ? { threads: options.encoder.threads } : {}),
@@ -199,7 +229,15 @@ export class FarmNode {
       return listen(0);
     });
     this.url = url;
-    const { probe } = await this.options.ffmpeg();
+    const { location, probe } = await this.options.ffmpeg();
+    // Listed is not working: only encoders that made frames in a trial encode are offered (encoder-trial.ts).
+    const trials = await trialEncoders(
+      location.ffmpegPath,
+      probe.encoders.filter((e) => FARM_ENCODERS.test(e)),
+    );
+    this.proven = trials.filter((t) => t.ok).map((t) => t.encoder);
+    log.info('encoders proved', { encoders: this.proven, failed: trials.filter((t) => !t.ok) });
+    this.restoreWorkerMode();
     this.member = startClusterMember({
       id: this.nodeId,
       name: this.name,
@@ -207,10 +245,13 @@ export class FarmNode {
       role: this.options.role,
       port: Number(new URL(url).port),
       url,
-      encoders: probe.encoders.filter((e) => /^(h264|hevc)_videotoolbox$|^libx26[45]$/.test(e)),
+      encoders: this.proven,
       cores: availableParallelism(),
       freeSlots: () => this.worker.freeSlots,
       running: () => this.worker.runningCount(),
+      version: this.options.version,
+      protocol: this.protocol,
+      mode: () => this.mode(),
       ...(this.options.interface ? { interface: this.options.interface, bind: '0.0.0.0' } : {}),
       host: `vfo-${this.nodeId}.local`,
       // Answers are believed only when the peer signed them (an unadmitted host is ignored).
@@ -227,10 +268,29 @@ export class FarmNode {
       },
     });
     this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
-    log.info('node started', { node: this.nodeId, url });
+    if (this.options.workstation) {
+      this.workstation = startWorkstationGuard({
+        settings: this.options.workstation.settings,
+        idle: this.options.workstation.idle,
+        target: {
+          setYield: (reason) => {
+            this.worker.yielding = reason;
+          },
+          suspendEncodes: (suspend) => this.worker.suspendEncodes(suspend),
+        },
+      });
+      await this.workstation.check();
+    }
+    log.info('node started', {
+      node: this.nodeId,
+      url,
+      version: this.options.version,
+      protocol: this.protocol,
+    });
   }
 
   async stop(): Promise<void> {
+    this.workstation?.stop();
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.coordinator?.stop();
     this.worker.stopAll();
@@ -253,6 +313,7 @@ export class FarmNode {
       notifyIfFailed: async (taskId) => this.coordinator?.notifyIfFailed(taskId),
       alerts: () => this.options.monitor?.alerts() ?? [],
       history: (since) => this.localHistory(since),
+      protocol: this.protocol,
     });
     workerRoutes(app, {
       accept: (offer) => this.worker.accept(offer),
@@ -277,7 +338,13 @@ export class FarmNode {
     const now = Date.now();
     const peers = this.member
       .peers()
-      .filter((p) => p.hello && p.lastSeenAt !== null && now - p.lastSeenAt < ONLINE_MS)
+      .filter(
+        (p) =>
+          p.hello &&
+          p.lastSeenAt !== null &&
+          now - p.lastSeenAt < ONLINE_MS &&
+          !speaksOtherProtocol(p, this.protocol),
+      )
       .map((p) => ({
         encoders: p.hello?.capabilities.encoders ?? [],
         freeSlots: p.hello?.capabilities.slots ?? 0,
@@ -304,6 +371,7 @@ export class FarmNode {
       client: this.client,
       self: () => ({ id: this.nodeId, url: this.url }),
       ...(monitor ? { observeTasks: (before, after) => monitor.taskChanged(before, after) } : {}),
+      ...(this.options.blockLimit ? { jobFailureLimit: this.options.blockLimit } : {}),
     });
     this.coordinator.start();
     log.info('this node is now the coordinator', { node: this.nodeId, term });
@@ -328,9 +396,13 @@ export class FarmNode {
     });
   }
 
+  /** An operator's pause, resume or drain of this node: kept in its settings, so a restart keeps it. */
   setWorkerMode(mode: WorkerMode) {
     this.worker.paused = mode === 'pause';
     this.worker.draining = mode === 'drain';
+    this.options.workerMode?.write(mode === 'resume' ? null : mode);
+    log.info('worker mode changed', { mode });
+    this.member?.refreshAdvert();
     return { paused: this.worker.paused, draining: this.worker.draining };
   }
 
@@ -340,13 +412,12 @@ export class FarmNode {
     return { stats: this.coordinator.queue.stats(), encodes: this.coordinator.queue.encodes() };
   }
 
-  /** This node's worker slots: how many it has, how many encode now, and whether it takes work. */
-  workerSlots(): { total: number; busy: number; free: number; paused: boolean } {
+  /** This node's worker slots: how many it has, how many encode now, how many take work. */
+  workerSlots(): { total: number; busy: number; free: number } {
     return {
       total: this.options.maxConcurrency,
       busy: this.worker.runningCount(),
       free: this.worker.freeSlots,
-      paused: this.worker.paused || this.worker.draining,
     };
   }
 
@@ -382,16 +453,87 @@ export class FarmNode {
     return answer;
   }
 
+  private restoreWorkerMode(): void {
+    const mode = this.options.workerMode?.read() ?? null;
+    if (mode === null) return;
+    this.worker.paused = mode === 'pause';
+    this.worker.draining = mode === 'drain';
+    log.info('worker mode kept from before the restart', { mode });
+  }
+
+  /** Whether this node takes work now, and why not. */
+  mode(): NodeMode {
+    if (this.worker.paused) return { state: 'paused', reason: 'paused by an operator' };
+    if (this.worker.draining)
+      return { state: 'draining', reason: 'draining: finishes its encodes, takes no new ones' };
+    if (this.worker.yielding !== null) return { state: 'yielding', reason: this.worker.yielding };
+    return { state: 'online', reason: null };
+  }
+
+  /**
+   * An operator's control of any node (the GUI's Farm view): this node itself, or another one by a
+   * request signed by this node for that node only. The target decides for itself (its own worker's
+   * mode, kept in its own settings), so the decision outlives a change of coordinator.
+   */
+  async controlNode(
+    nodeId: string,
+    action: WorkerMode,
+  ): Promise<{ node: string; paused: boolean; draining: boolean }> {
+    if (nodeId === this.nodeId) return { node: nodeId, ...this.setWorkerMode(action) };
+    const peer = this.member.peers().find((p) => p.id === nodeId);
+    if (!peer)
+      throw new FarmHttpError('rejected', `no node ${nodeId} is known to this node`, {
+        status: 404,
+        code: 'not-found',
+      });
+    const state = await this.client.json<{ paused: boolean; draining: boolean }>(
+      { id: peer.id, url: peer.url },
+      'POST',
+      `/farm/v1/worker/${action}`,
+    );
+    return { node: nodeId, paused: Boolean(state.paused), draining: Boolean(state.draining) };
+  }
+
+  /** An operator's requeue or cancel of a task, asked of the coordinator (signed by this node). */
+  async taskAction(taskId: string, action: 'requeue' | 'cancel'): Promise<string> {
+    const coordinator = this.requireCoordinator();
+    const reply = await this.client.json<{ result: string }>(
+      coordinator,
+      'POST',
+      `/farm/v1/tasks/${taskId}/${action}`,
+    );
+    return String(reply.result);
+  }
+
+  /** An operator clears a job's blocked worker (or all of them) at the coordinator. */
+  async clearBlock(originNodeId: string, jobId: string, workerId?: string): Promise<number> {
+    const coordinator = this.requireCoordinator();
+    const reply = await this.client.json<{ cleared: number }>(coordinator, 'POST', '/farm/v1/blocks/clear', {
+      originNodeId,
+      jobId,
+      ...(workerId ? { workerId } : {}),
+    });
+    return Number(reply.cleared);
+  }
+
+  private requireCoordinator(): Peer {
+    const coordinator = this.coordinatorPeer();
+    if (!coordinator)
+      throw new FarmHttpError('unreachable', 'no coordinator is known yet: the nodes are electing one');
+    return coordinator;
+  }
+
   /** The farm as this node sees it (`vfo status`, the GUI's Farm view). */
   async status(): Promise<FarmStatus> {
     const coordinator = this.coordinatorPeer();
-    let queue: Partial<FarmStatus['queue']> | undefined = this.coordinator?.active
-      ? this.coordinator.queue.stats()
+    type QueueAnswer = Partial<QueueStats> & Partial<QueueView>;
+    let queue: QueueAnswer | undefined = this.coordinator?.active
+      ? { ...this.coordinator.queue.stats(), ...this.coordinator.queue.view() }
       : undefined;
     const activity = this.activity();
     if (!queue && coordinator) {
       queue = await this.client
-        .json<FarmStatus['queue']>(coordinator, 'GET', '/farm/v1/queue')
+        .json<QueueAnswer>(coordinator, 'GET', '/farm/v1/queue')
         .catch(() => undefined);
     }
     return farmStatus({
@@ -399,7 +541,10 @@ export class FarmNode {
         id: this.nodeId,
         name: this.name,
         url: this.url,
-        worker: this.worker,
+        version: this.options.version,
+        protocol: this.protocol,
+        mode: this.mode(),
+        running: this.worker.runningCount(),
         hello: this.member.helloInfo(),
       },
       election: this.member.election(),

@@ -1,23 +1,37 @@
 /** The farm as one node sees it (`vfo status`, the GUI's Farm view), built from its parts' state. */
-import type { Alert, FarmStatus, NodeView, RunningEncode } from '../../../shared/contract.ts';
+import type {
+  Alert,
+  FarmBlock,
+  FarmStatus,
+  FarmTaskView,
+  NodeView,
+  RunningEncode,
+} from '../../../shared/contract.ts';
 import type { ElectionState } from '../cluster/election.ts';
 import type { PeerRecord } from '../cluster/liveness.ts';
 import type { HelloInfo, IgnoredService } from '../cluster/types.ts';
+import type { QueueStats, QueueView } from '../queue/index.ts';
+
+/** Whether a node takes work now and why not: what its hello says as `mode`. */
+export type NodeMode = NonNullable<HelloInfo['mode']>;
 
 export interface StatusInputs {
   self: {
     id: string;
     name: string;
     url: string;
-    worker: { paused: boolean; draining: boolean; runningCount(): number };
+    version: string;
+    protocol: number;
+    mode: NodeMode;
+    running: number;
     hello: HelloInfo;
   };
   election: ElectionState;
   peers: PeerRecord[];
   ignored: IgnoredService[];
   coordinatorUrl: string | null;
-  /** The coordinator's queue counts, when known. */
-  queue: Partial<FarmStatus['queue']> | undefined;
+  /** The coordinator's queue (counts and view), when it answered. */
+  queue: (Partial<QueueStats> & Partial<QueueView>) | undefined;
   /** The coordinator's alerts and running encodes, when known. */
   activity: { alerts: Alert[]; encodes: RunningEncode[] } | undefined;
   /** A peer heard from within this long counts as online. */
@@ -28,21 +42,36 @@ export interface StatusInputs {
 export function farmStatus(inputs: StatusInputs): FarmStatus {
   const { self, election } = inputs;
   const now = inputs.now ?? Date.now();
+  const coordinatorId = election.coordinator?.id ?? null;
+  const roleOf = (id: string): NodeView['role'] => (id === coordinatorId ? 'coordinator' : 'worker');
   const selfView: NodeView = {
     id: self.id,
     name: self.name,
-    role: election.advertisedRole,
-    status: self.worker.paused ? 'paused' : self.worker.draining ? 'draining' : 'online',
+    role: roleOf(self.id),
+    status: self.mode.state,
+    reason: self.mode.reason,
+    version: self.version,
+    protocol: self.protocol,
     url: self.url,
     capabilities: self.hello.capabilities,
-    running: self.worker.runningCount(),
+    running: self.running,
   };
-  const peerViews = inputs.peers.map(
-    (p): NodeView => ({
+  const peerViews = inputs.peers.map((p): NodeView => {
+    const online = p.lastSeenAt !== null && now - p.lastSeenAt < inputs.onlineMs;
+    const protocol = p.hello?.protocol ?? p.advert?.proto ?? null;
+    const incompatible = protocol !== null && protocol !== self.protocol;
+    return {
       id: p.id,
       name: p.name,
-      role: p.hello?.role ?? p.advert?.role ?? 'candidate',
-      status: p.lastSeenAt !== null && now - p.lastSeenAt < inputs.onlineMs ? 'online' : 'offline',
+      role: roleOf(p.id),
+      status: incompatible ? 'incompatible' : online ? (p.hello?.mode?.state ?? 'online') : 'offline',
+      reason: incompatible
+        ? protocolReason(protocol, self.protocol)
+        : online
+          ? (p.hello?.mode?.reason ?? null)
+          : null,
+      version: p.hello?.version ?? p.advert?.version ?? null,
+      protocol,
       url: p.url,
       capabilities: p.hello?.capabilities ?? {
         encoders: p.advert?.encoders ?? [],
@@ -50,8 +79,30 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
         slots: 0,
       },
       running: p.hello?.running ?? 0,
-    }),
+    };
+  });
+  // Nodes of this farm that speak another protocol are nodes too, only ones nobody works with.
+  const incompatibleViews = inputs.ignored.flatMap((i): NodeView[] =>
+    i.incompatible
+      ? [
+          {
+            id: i.incompatible.id,
+            name: nameOfInstance(i.instance, i.incompatible.id),
+            role: 'worker',
+            status: 'incompatible',
+            reason: protocolReason(i.incompatible.protocol, self.protocol),
+            version: i.incompatible.version,
+            protocol: i.incompatible.protocol,
+            url: i.incompatible.url ?? '',
+            capabilities: { encoders: [], cores: 0, slots: 0 },
+            running: 0,
+          },
+        ]
+      : [],
   );
+  const nodes = [selfView, ...peerViews, ...incompatibleViews];
+  const names = new Map(nodes.map((n) => [n.id, n.name]));
+  const nameOf = (id: string | null) => (id === null ? null : (names.get(id) ?? null));
   const { queued = 0, running = 0, done = 0, failed = 0 } = inputs.queue ?? {};
   return {
     self: self.id,
@@ -59,13 +110,36 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
       election.coordinator && inputs.coordinatorUrl
         ? { id: election.coordinator.id, url: inputs.coordinatorUrl, term: election.coordinator.term }
         : null,
-    nodes: [selfView, ...peerViews],
-    ignored: inputs.ignored.map((i) => ({
-      name: i.instance,
-      reason: i.detail ? `${i.reason}: ${i.detail}` : i.reason,
-    })),
+    nodes,
+    ignored: inputs.ignored
+      .filter((i) => !i.incompatible)
+      .map((i) => ({
+        name: i.instance,
+        reason: i.detail ? `${i.reason}: ${i.detail}` : i.reason,
+      })),
     queue: { queued, running, done, failed },
     alerts: inputs.activity?.alerts ?? [],
     encodes: inputs.activity?.encodes ?? [],
+    tasks: (inputs.queue?.tasks ?? []).map(
+      (t): FarmTaskView => ({
+        ...t,
+        originName: nameOf(t.originNodeId),
+        workerName: nameOf(t.workerId),
+      }),
+    ),
+    blocks: (inputs.queue?.blocks ?? []).map((b): FarmBlock => ({ ...b, workerName: nameOf(b.workerId) })),
+    blockLimit: inputs.queue?.blockLimit ?? 0,
   };
+}
+
+function protocolReason(theirs: number, ours: number): string {
+  return `speaks farm protocol ${theirs}; this node speaks ${ours}: it gets no work`;
+}
+
+/** mDNS instance = node name + "-" + the first 8 digits of its id (txt.ts). */
+function nameOfInstance(instance: string, id: string): string {
+  const suffix = `-${id.slice(0, 8)}`;
+  return instance.endsWith(suffix) && instance.length > suffix.length
+    ? instance.slice(0, -suffix.length)
+    : instance;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type RenderPlan, validateRenderPlan } from '../../../shared/render-plan.ts';
 import { StepError } from '../../engine/errors.ts';
-import type { FfmpegLocation } from '../../ffmpeg/index.ts';
+import type { EncoderFallback, FfmpegLocation } from '../../ffmpeg/index.ts';
 import { planExpectation, verifyVideo } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import { sha256Hex } from '../../util/hash.ts';
@@ -31,6 +31,8 @@ interface OriginRow {
   result_path: string | null;
   result_sha256: string | null;
   encoder: string | null;
+  /** JSON {from, reason}: the worker fell back from that encoder (see encoder-fallback.ts). */
+  fallback: string | null;
   /** For a segment: the task id the whole video would have had (its segments share it). */
   split_of: string | null;
 }
@@ -70,6 +72,20 @@ export interface FarmResult {
   path: string;
   sha256: string;
   encoder: string;
+  /** Set when the worker's first encoder failed at run time and `encoder` is the plan's next one. */
+  fallback?: EncoderFallback;
+}
+
+function fallbackOfRow(row: OriginRow): EncoderFallback | undefined {
+  if (!row.fallback) return undefined;
+  try {
+    const parsed = JSON.parse(row.fallback) as Partial<EncoderFallback>;
+    return typeof parsed.from === 'string' && typeof parsed.reason === 'string'
+      ? { from: parsed.from, reason: parsed.reason }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One task of the farm for this node's jobs, as the encode of one video sees it. */
@@ -138,11 +154,13 @@ export class Origin {
       this.pruneFinished().catch((error: unknown) =>
         log.warn('could not forget old farm tasks', { error: String(error) }),
       );
+      // The task takes its job's priority (`vfo submit --priority`, the app); a later change follows it.
       this.deps.sqlite
         .prepare(
-          'INSERT INTO farm_origin_tasks (task_id, job_id, plan, created_at, split_of) VALUES (?, ?, ?, ?, ?)',
+          `INSERT INTO farm_origin_tasks (task_id, job_id, plan, priority, created_at, split_of)
+           VALUES (?, ?, ?, coalesce((SELECT priority FROM jobs WHERE id = ?), 0), ?, ?)`,
         )
-        .run(taskId, input.jobId, JSON.stringify(input.plan), this.now(), input.splitOf ?? null);
+        .run(taskId, input.jobId, JSON.stringify(input.plan), input.jobId, this.now(), input.splitOf ?? null);
     }
     if (input.signal.aborted) throw input.signal.reason ?? new Error('cancelled');
     const arrived = new Promise<FarmResult>((resolve, reject) => {
@@ -295,6 +313,28 @@ export class Origin {
       );
   }
 
+  /**
+   * The job's priority changed (the app): its tasks not back yet take it here (a new coordinator hears
+   * it in the announcements) and at the coordinator now. Returns how many tasks it moved here.
+   */
+  async setJobPriority(jobId: string, priority: number): Promise<number> {
+    const changed = this.deps.sqlite
+      .prepare('UPDATE farm_origin_tasks SET priority = ? WHERE job_id = ? AND result_path IS NULL')
+      .run(priority, jobId).changes;
+    const coordinator = this.deps.coordinator();
+    if (changed > 0 && coordinator) {
+      await this.deps.client
+        .json(coordinator, 'POST', `/farm/v1/jobs/${jobId}/priority`, { priority })
+        .catch((error: unknown) =>
+          log.warn('could not tell the coordinator the new priority; it hears it in the next announcement', {
+            job: jobId,
+            error: String(error),
+          }),
+        );
+    }
+    return changed;
+  }
+
   /** Sends the task to the coordinator; its status there (undefined: no coordinator to ask). */
   async submit(taskId: string): Promise<string | undefined> {
     const coordinator = this.deps.coordinator();
@@ -337,6 +377,7 @@ export class Origin {
     tempPath: string;
     sha256: string;
     encoder: string;
+    fallback?: EncoderFallback;
     /** The signed uploader: the coordinator checks it holds the lease. */
     workerId: string;
   }): Promise<boolean> {
@@ -351,13 +392,24 @@ export class Origin {
     await mkdir(this.resultsDir(), { recursive: true });
     this.deps.sqlite
       .prepare(
-        'UPDATE farm_origin_tasks SET result_path = ?, result_sha256 = ?, encoder = ? WHERE task_id = ? AND result_path IS NULL',
+        'UPDATE farm_origin_tasks SET result_path = ?, result_sha256 = ?, encoder = ?, fallback = ? WHERE task_id = ? AND result_path IS NULL',
       )
-      .run(input.tempPath, input.sha256, input.encoder, input.taskId);
-    log.info('result accepted', { task: input.taskId, lease: input.leaseId });
+      .run(
+        input.tempPath,
+        input.sha256,
+        input.encoder,
+        input.fallback ? JSON.stringify(input.fallback) : null,
+        input.taskId,
+      );
+    log.info('result accepted', { task: input.taskId, lease: input.leaseId, fallback: input.fallback });
     const waiter = this.waiters.get(input.taskId);
     this.waiters.delete(input.taskId);
-    waiter?.resolve({ path: input.tempPath, sha256: input.sha256, encoder: input.encoder });
+    waiter?.resolve({
+      path: input.tempPath,
+      sha256: input.sha256,
+      encoder: input.encoder,
+      ...(input.fallback ? { fallback: input.fallback } : {}),
+    });
     return true;
   }
 
@@ -394,7 +446,13 @@ export class Origin {
   /** A result that came back earlier (the step is re-run, or the node restarted while it waited). */
   private async keptResult(row: OriginRow): Promise<FarmResult | undefined> {
     if (!row.result_path || !row.result_sha256 || !row.encoder) return undefined;
-    const result = { path: row.result_path, sha256: row.result_sha256, encoder: row.encoder };
+    const fallback = fallbackOfRow(row);
+    const result: FarmResult = {
+      path: row.result_path,
+      sha256: row.result_sha256,
+      encoder: row.encoder,
+      ...(fallback ? { fallback } : {}),
+    };
     if (existsSync(row.result_path)) return result;
     const blob = this.deps.blobPath(row.result_sha256);
     if (!existsSync(blob)) return undefined;

@@ -1,5 +1,6 @@
 /** Bodies of the node-to-node calls that are not the queue's own (those live in farm/queue/schemas.ts). */
 import { z } from 'zod';
+import { PrioritySchema } from '../../../shared/contract.ts';
 import { RenderPlanSchema } from '../../../shared/render-plan.ts';
 import { LEASE_ID_PATTERN, NODE_ID_PATTERN, TASK_ID_PATTERN } from '../queue/index.ts';
 
@@ -42,6 +43,8 @@ export const jobSubmissionSchema = z.strictObject({
   text: z.string().max(2 * 1024 * 1024),
   recipe: z.string().max(64).optional(),
   videoPreset: z.string().max(64).optional(),
+  /** Higher runs first on the farm (`vfo submit --priority`); 0 when absent. */
+  priority: PrioritySchema.optional(),
 });
 export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
 

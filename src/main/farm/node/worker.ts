@@ -5,12 +5,14 @@ import { assetsUsedBy } from '../../../shared/plan-frames.ts';
 import { compactRate, type ProgressRate } from '../../../shared/progress-rate.ts';
 import { type AssetRef, validateRenderPlan } from '../../../shared/render-plan.ts';
 import {
+  type EncoderFallback,
   encodeInChildProcess,
+  encodeWithFallback,
   type FfmpegLocation,
   type FfmpegProbe,
   linkPlanAssets,
   type RunnerChannel,
-  selectEncoder,
+  usableEncoders,
 } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import { sha256File } from '../../util/hash.ts';
@@ -34,6 +36,8 @@ interface RunningLease {
   /** fps, speed and time left of the encode, once ffmpeg reports them. */
   rate?: ProgressRate;
   abort: AbortController;
+  /** The ffmpeg encoding it now, once started (suspended and continued with the workstation's user). */
+  ffmpegPid?: number;
 }
 
 /** A lease this worker is encoding, as the heartbeat, status and the menu bar report it. */
@@ -53,6 +57,11 @@ export interface WorkerDeps {
   blobCache: BlobCache;
   maxConcurrency: number;
   ffmpeg: () => Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
+  /** The encoders this node proved with a trial encode when it started (encoder-trial.ts). */
+  encoders: () => readonly string[];
+  /** What the coordinator is told at registration: it refuses a worker of another protocol. */
+  protocol: number;
+  version: string;
   encodeRunnerPath?: string;
   /** In the app: start the runner in an Electron utility process instead of a Node child process. */
   startEncodeRunner?: (runnerPath: string) => RunnerChannel;
@@ -72,14 +81,40 @@ export class FarmWorker {
   private registeredWith: string | null = null;
   paused = false;
   draining = false;
+  /** Why the workstation policy keeps new work away now (render hours, its user); null: it does not. */
+  yielding: string | null = null;
+  private suspended = false;
 
   constructor(deps: WorkerDeps) {
     this.deps = deps;
   }
 
   get freeSlots(): number {
-    if (this.paused || this.draining) return 0;
+    if (this.paused || this.draining || this.yielding !== null) return 0;
     return Math.max(0, this.deps.maxConcurrency - this.running.size);
+  }
+
+  /**
+   * Stops (SIGSTOP) or continues (SIGCONT) every running ffmpeg: its user is at the machine. The leases
+   * stay renewed by the heartbeats, so nothing is requeued; an encode that starts meanwhile is stopped
+   * as soon as its ffmpeg exists.
+   */
+  suspendEncodes(suspend: boolean): void {
+    this.suspended = suspend;
+    for (const lease of this.running.values()) this.signalEncode(lease);
+  }
+
+  private signalEncode(lease: RunningLease): void {
+    if (lease.ffmpegPid === undefined) return;
+    try {
+      process.kill(lease.ffmpegPid, this.suspended ? 'SIGSTOP' : 'SIGCONT');
+      log.info(this.suspended ? 'encode suspended' : 'encode continued', {
+        lease: lease.offer.leaseId,
+        pid: lease.ffmpegPid,
+      });
+    } catch {
+      // The encode ended meanwhile.
+    }
   }
 
   runningCount(): number {
@@ -100,6 +135,16 @@ export class FarmWorker {
   accept(offer: LeaseOffer): boolean {
     if (this.freeSlots <= 0 || this.running.has(offer.leaseId)) return false;
     const lease: RunningLease = { offer, progress: 0, abort: new AbortController() };
+    // A stopped ffmpeg cannot hear the cancel (a requeue, a withdrawal): let it run to its end.
+    lease.abort.signal.addEventListener('abort', () => {
+      if (this.suspended && lease.ffmpegPid !== undefined) {
+        try {
+          process.kill(lease.ffmpegPid, 'SIGCONT');
+        } catch {
+          // Already gone.
+        }
+      }
+    });
     this.running.set(offer.leaseId, lease);
     void this.run(lease).finally(() => {
       this.running.delete(offer.leaseId);
@@ -134,17 +179,20 @@ export class FarmWorker {
   }
 
   private async register(coordinator: Peer): Promise<void> {
-    const { probe } = await this.deps.ffmpeg();
     await this.deps.client.json(coordinator, 'POST', '/farm/v1/workers', {
       id: this.deps.nodeId,
       url: this.deps.selfUrl(),
-      encoders: probe.encoders.filter((e) => /^(h264|hevc)_videotoolbox$|^libx26[45]$/.test(e)),
+      encoders: [...this.deps.encoders()],
       maxConcurrency: this.deps.maxConcurrency,
       freeSlots: this.freeSlots,
+      protocol: this.deps.protocol,
+      version: this.deps.version,
     });
   }
 
   stopAll(): void {
+    // A stopped ffmpeg would not hear the cancel.
+    if (this.suspended) this.suspendEncodes(false);
     for (const lease of this.running.values()) lease.abort.abort(new Error('the node is stopping'));
   }
 
@@ -166,14 +214,15 @@ export class FarmWorker {
         log.debug('asset ready', { lease: offer.leaseId, asset: id });
       }
       const { location, probe } = await this.deps.ffmpeg();
-      const encoder = selectEncoder(plan.output.encoders, probe);
+      // The plan's encoders this node proved, in the plan's order: the later ones are its fallbacks.
+      const encoders = usableEncoders(plan.output.encoders, this.deps.encoders(), probe);
       const { assetPaths, fontsDir } = await linkPlanAssets(
         plan,
         (sha) => this.deps.blobCache.pathOf(sha),
         work,
         used,
       );
-      const encode = () =>
+      const encode = (encoder: string) =>
         encodeInChildProcess(
           {
             ffmpegPath: location.ffmpegPath,
@@ -191,27 +240,39 @@ export class FarmWorker {
               lease.progress = p.fraction;
               lease.rate = compactRate(p);
             },
+            onStarted: ({ ffmpegPid }) => {
+              lease.ffmpegPid = ffmpegPid;
+              if (this.suspended) this.signalEncode(lease);
+            },
             ...(this.deps.encodeRunnerPath ? { runnerPath: this.deps.encodeRunnerPath } : {}),
             ...(this.deps.startEncodeRunner ? { startRunner: this.deps.startEncodeRunner } : {}),
           },
         );
-      const result = await encode().catch(async (error: unknown) => {
-        if (lease.abort.signal.aborted) throw error;
-        // A cached input may have rotted since it was last hashed (its stat unchanged): the encode
-        // is worth one more try only if an input was bad and is now fetched anew.
-        const refetched = await this.refetchBadInputs(lease, inputs, held);
-        if (refetched.length === 0) throw error;
-        log.warn('inputs of a failed encode no longer verified; fetched them again, encoding again', {
-          lease: offer.leaseId,
-          blobs: refetched,
-          error: error instanceof Error ? error.message : String(error),
+      const attempt = (encoder: string) =>
+        encode(encoder).catch(async (error: unknown) => {
+          if (lease.abort.signal.aborted) throw error;
+          // A cached input may have rotted since it was last hashed (its stat unchanged): the encode
+          // is worth one more try only if an input was bad and is now fetched anew.
+          const refetched = await this.refetchBadInputs(lease, inputs, held);
+          if (refetched.length === 0) throw error;
+          log.warn('inputs of a failed encode no longer verified; fetched them again, encoding again', {
+            lease: offer.leaseId,
+            blobs: refetched,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          return encode(encoder);
         });
-        return encode();
-      });
+      const { result, encoder, fallback } = await encodeWithFallback(encoders, attempt, (taken) =>
+        log.warn('the encoder failed at run time; encoding with the plan’s next one', {
+          lease: offer.leaseId,
+          ...taken,
+        }),
+      );
+      lease.ffmpegPid = undefined;
       const { sha256 } = await sha256File(result.outPath);
       const reply = (await this.deps.client.upload(
         origin,
-        `/farm/v1/results/${offer.taskId}?lease=${offer.leaseId}&encoder=${encoder}`,
+        `/farm/v1/results/${offer.taskId}?${resultQuery(offer.leaseId, encoder, fallback)}`,
         result.outPath,
         {
           sha256,
@@ -295,4 +356,14 @@ export class FarmWorker {
         log.warn('could not report the failure', { lease: offer.leaseId, error: String(error) }),
       );
   }
+}
+
+/** The upload's query: the lease, the encoder that made the video, and the fallback taken, if any. */
+function resultQuery(leaseId: string, encoder: string, fallback: EncoderFallback | null): string {
+  const query = new URLSearchParams({ lease: leaseId, encoder });
+  if (fallback) {
+    query.set('fallbackFrom', fallback.from);
+    query.set('fallbackReason', fallback.reason);
+  }
+  return query.toString();
 }

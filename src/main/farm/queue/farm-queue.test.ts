@@ -138,7 +138,8 @@ describe('FarmQueue: leases', () => {
   });
 
   it('fails a task with a clear reason once it has used up its attempts', () => {
-    const { queue } = queueKit({ maxAttempts: 5 });
+    // A per-job limit above the attempts: this is about the attempts alone.
+    const { queue } = queueKit({ maxAttempts: 5, jobFailureLimit: () => 10 });
     queue.registerWorker(workerInfo('w1'));
     queue.submit(taskInput('a'));
     const outcomes: string[] = [];

@@ -16,9 +16,10 @@
 import { randomBytes } from 'node:crypto';
 import { compactRate } from '../../../shared/progress-rate.ts';
 import { createLogger } from '../../log/logger.ts';
-import { QueuedTaskIndex } from './queued-index.ts';
+import { JobBlocks, type JobFailureKey, jobKeyOf } from './job-blocks.ts';
+import { compareTasks, QueuedTaskIndex } from './queued-index.ts';
 import { planRebuild } from './rebuild.ts';
-import { type Candidate, planAssignments } from './scheduler.ts';
+import { type Candidate, isCapable, planAssignments } from './scheduler.ts';
 import { parseAnnouncement, parseHeartbeat, parseTaskInput, parseWorkerInfo } from './schemas.ts';
 import type { TaskStore } from './task-store.ts';
 import {
@@ -37,13 +38,17 @@ import type {
   CompleteResult,
   FailResult,
   HeartbeatReply,
+  JobFailure,
   Lease,
   QueueStats,
+  QueueView,
   RebuildResult,
+  RequeueResult,
   RunningEncode,
   Task,
   TaskInput,
   TaskStatus,
+  TaskView,
   WithdrawResult,
   WorkerState,
 } from './types.ts';
@@ -53,7 +58,6 @@ const log = createLogger('FarmQueue');
 export interface QueueConfig {
   leaseTimeoutMs: number;
   maxAttempts: number;
-  maxFailuresPerWorker: number;
 }
 
 export interface FarmQueueOptions extends Partial<QueueConfig> {
@@ -67,6 +71,18 @@ export interface FarmQueueOptions extends Partial<QueueConfig> {
    * render done or lost). Renewals and progress are not changes. It must not throw into the queue.
    */
   observer?: (before: Task | undefined, after: Task) => void;
+  /**
+   * Tasks of one job a worker may fail before it gets no more of them (`farm.blocklist`); read when it
+   * matters, so a change of the setting applies at once.
+   */
+  jobFailureLimit?: () => number;
+  /**
+   * A job is failed because every capable worker is blocked only after this long in office: a new
+   * coordinator first hears the workers register again (a blocked one may simply be the first).
+   */
+  blockCheckGraceMs?: number;
+  /** A registered worker not heard from for this long no longer counts as a worker the job may wait for. */
+  workerGoneMs?: number;
 }
 
 export const FARM_QUEUE_DEFAULTS = {
@@ -75,9 +91,17 @@ export const FARM_QUEUE_DEFAULTS = {
   workerStaleMs: 3000,
   /** Leases a task may lose (failure, expiry, removal) before it fails for good. */
   maxAttempts: 5,
-  /** A worker that failed a task this often is not given it again, unless no other capable worker exists. */
-  maxFailuresPerWorker: 2,
+  /** A worker that failed this many tasks of one job gets no more of that job (FARM.md, `farm.blocklist`). */
+  jobFailureLimit: 3,
+  blockCheckGraceMs: 10_000,
+  workerGoneMs: 10 * 60_000,
 } as const;
+
+/** How often the queue looks for jobs that only blocked workers could run. */
+const BLOCK_CHECK_EVERY_MS = 1000;
+/** Failed tasks status keeps listing (with their reason) after they failed. */
+const FAILED_VIEW_MS = 60 * 60_000;
+const MAX_VIEW_TASKS = 200;
 
 /** 128 random bits: a lease id is the capability to complete a task, so it must not be guessable. */
 export const randomLeaseId = (): string => randomBytes(16).toString('hex');
@@ -117,18 +141,31 @@ export class FarmQueue {
   private readonly pendingByLease = new Map<string, PendingLease>();
   private readonly pendingLeaseOfTask = new Map<string, string>();
 
+  private readonly blocks: JobBlocks;
+  private readonly jobFailureLimit: () => number;
+  private readonly blockCheckGraceMs: number;
+  private readonly workerGoneMs: number;
+  private readonly startedAt: number;
+  private lastBlockCheck = Number.NEGATIVE_INFINITY;
+  /** Tasks the queue itself failed for good since the last `takeFailed()` (their origins must hear it). */
+  private failedByQueue: string[] = [];
+
   constructor(options: FarmQueueOptions) {
     this.clock = options.clock;
     this.store = options.store;
     this.config = {
       leaseTimeoutMs: options.leaseTimeoutMs ?? FARM_QUEUE_DEFAULTS.leaseTimeoutMs,
       maxAttempts: options.maxAttempts ?? FARM_QUEUE_DEFAULTS.maxAttempts,
-      maxFailuresPerWorker: options.maxFailuresPerWorker ?? FARM_QUEUE_DEFAULTS.maxFailuresPerWorker,
     };
     this.workerStaleMs = options.workerStaleMs ?? FARM_QUEUE_DEFAULTS.workerStaleMs;
     this.newLeaseId = options.newLeaseId ?? randomLeaseId;
     this.observer = options.observer;
+    this.jobFailureLimit = options.jobFailureLimit ?? (() => FARM_QUEUE_DEFAULTS.jobFailureLimit);
+    this.blockCheckGraceMs = options.blockCheckGraceMs ?? FARM_QUEUE_DEFAULTS.blockCheckGraceMs;
+    this.workerGoneMs = options.workerGoneMs ?? FARM_QUEUE_DEFAULTS.workerGoneMs;
+    this.blocks = new JobBlocks(this.store.loadFailures());
     const now = this.clock.now();
+    this.startedAt = now;
     // Renewals are not stored: every stored lease gets a fresh timeout, so its worker can renew it.
     const fresh = { renewedAt: now, expiresAt: now + this.config.leaseTimeoutMs };
     for (const task of this.store.loadAll()) {
@@ -173,8 +210,10 @@ export class FarmQueue {
   retry(taskId: string, now = this.clock.now()): Task | undefined {
     let task = this.tasks.get(taskId);
     if (task && isFinished(task)) {
+      // Running the job again is a fresh start for its workers too (as in Flamenco): its blocks go.
+      const cleared = this.blocks.of(task.originNodeId, task.jobId);
       task = retried(task, now);
-      this.commit([task]);
+      this.commit([task], [], { removeFailures: cleared });
     }
     log.info('task retry requested', { task: taskId, status: task?.status });
     return task;
@@ -258,7 +297,10 @@ export class FarmQueue {
     if (this.queued.size === 0) return [];
     const candidates = this.candidates(now);
     if (candidates.length === 0) return [];
-    const plan = planAssignments(this.queued, candidates, [...this.workers.values()], this.config);
+    const limit = this.jobFailureLimit();
+    const plan = planAssignments(this.queued, candidates, {
+      blockedFor: (task) => this.blocks.blockedFor(task.originNodeId, task.jobId, limit),
+    });
     if (plan.length === 0) return [];
     const expiresAt = now + this.config.leaseTimeoutMs;
     const leased = plan.map(({ task, workerId }) => {
@@ -304,14 +346,25 @@ export class FarmQueue {
       // Counted against the worker: a worker that crashes on a task looks exactly like this.
       return afterLostLease(task, { reason, countAgainstWorker: true }, maxAttempts, now);
     });
-    this.commit(next);
+    const failures = this.countFailures(expired, next, now);
+    this.commit(next, [], { putFailures: failures });
     for (const [i, task] of expired.entries()) logLoss('lease expired', task.lease as Lease, next[i] as Task);
+    this.failJobsOnlyBlockedWorkersCanRun(now);
     return expired.map((task) => task.lease as Lease);
   }
 
   /** What the runtime runs on every heartbeat and on its 250 ms timer. */
   tick(now = this.clock.now()): { expired: Lease[]; assignments: Assignment[] } {
-    return { expired: this.expire(now), assignments: this.schedule(now) };
+    const expired = this.expire(now);
+    if (now - this.lastBlockCheck >= BLOCK_CHECK_EVERY_MS) this.failJobsOnlyBlockedWorkersCanRun(now);
+    return { expired, assignments: this.schedule(now) };
+  }
+
+  /** Ids of the tasks the queue failed for good on its own since the last call: tell their origins. */
+  takeFailed(): string[] {
+    const failed = this.failedByQueue;
+    this.failedByQueue = [];
+    return failed;
   }
 
   /** Fencing: only the task's current lease completes it ('stale' otherwise). */
@@ -338,10 +391,12 @@ export class FarmQueue {
     const next = options.retryable
       ? afterLostLease(task, { reason, countAgainstWorker: true }, this.config.maxAttempts, now)
       : failedForGood(task, reason, now);
-    this.commit([next]);
+    this.commit([next], [], { putFailures: this.countFailures([task], [next], now) });
     this.releaseSlot(workerId);
     logLoss('lease failed', task.lease, next);
-    return next.status === 'queued' ? 'requeued' : 'failed';
+    const result = next.status === 'queued' ? 'requeued' : 'failed';
+    this.failJobsOnlyBlockedWorkersCanRun(now);
+    return result;
   }
 
   /**
@@ -361,6 +416,62 @@ export class FarmQueue {
     const task = this.tasks.get(taskId);
     if (!task) return 'unknown';
     return this.endTask(task, `cancelled by ${operator}`, now);
+  }
+
+  /**
+   * An operator sends a task back to the queue: a leased one loses its lease (its worker's next
+   * heartbeat stops it; nothing is counted against the worker or the task), a queued one stays as it is.
+   */
+  requeue(taskId: string, operator: string, now = this.clock.now()): RequeueResult {
+    const task = this.tasks.get(taskId);
+    if (!task) return 'unknown';
+    if (isFinished(task)) return 'finished';
+    if (task.status === 'queued' || !task.lease) return 'queued';
+    const workerId = task.lease.workerId;
+    this.commit([{ ...requeued(task, now), lastError: `requeued by ${operator}` }]);
+    this.releaseSlot(workerId);
+    log.info('task requeued by an operator', { task: taskId, operator, worker: workerId });
+    return 'requeued';
+  }
+
+  /**
+   * The origin changed its job's priority: every unfinished task of that job takes it (the leased ones
+   * too, should they come back to the queue). Returns how many tasks changed.
+   */
+  reprioritize(originNodeId: string, jobId: string, priority: number, now = this.clock.now()): number {
+    const changed: Task[] = [];
+    for (const task of this.tasks.values()) {
+      if (task.originNodeId !== originNodeId || task.jobId !== jobId) continue;
+      if (isFinished(task) || task.priority === priority) continue;
+      changed.push({ ...task, priority, updatedAt: now });
+    }
+    this.commit(changed);
+    if (changed.length > 0) log.info('job priority changed', { job: jobId, origin: originNodeId, priority });
+    return changed.length;
+  }
+
+  /** An operator lets a blocked worker (or every worker, without `workerId`) take the job's tasks again. */
+  clearBlocks(originNodeId: string, jobId: string, workerId?: string): number {
+    const cleared = this.blocks.of(originNodeId, jobId, workerId);
+    this.commit([], [], { removeFailures: cleared });
+    if (cleared.length > 0) log.info('job blocklist cleared', { job: jobId, origin: originNodeId, workerId });
+    return cleared.length;
+  }
+
+  /** The unfinished tasks (best first), the failures of the last hour, and the blocked workers. */
+  view(now = this.clock.now()): QueueView {
+    const unfinished: Task[] = [];
+    const failed: Task[] = [];
+    for (const task of this.tasks.values()) {
+      if (!isFinished(task)) unfinished.push(task);
+      else if (task.status === 'failed' && (task.finishedAt ?? task.updatedAt) > now - FAILED_VIEW_MS)
+        failed.push(task);
+    }
+    unfinished.sort(compareTasks);
+    failed.sort((a, b) => (b.finishedAt ?? b.updatedAt) - (a.finishedAt ?? a.updatedAt));
+    const tasks = [...unfinished, ...failed].slice(0, MAX_VIEW_TASKS).map(taskView);
+    const limit = this.jobFailureLimit();
+    return { tasks, blocks: this.blocks.blocked(limit), blockLimit: limit };
   }
 
   private endTask(task: Task, reason: string, now: number): WithdrawResult {
@@ -475,7 +586,7 @@ export class FarmQueue {
     for (const task of this.tasks.values()) {
       if (isFinished(task) && (task.finishedAt ?? task.updatedAt) < before) ids.push(task.id);
     }
-    this.commit([], ids);
+    this.commit([], ids, { removeFailures: this.blocks.olderThan(before) });
     if (ids.length > 0) log.info('finished tasks pruned', { count: ids.length });
     return ids;
   }
@@ -525,19 +636,100 @@ export class FarmQueue {
    * The write-then-apply step of every change: the store first (all of it or none of it), then memory
    * and the indexes. A failed write leaves memory as it was.
    */
-  private commit(put: readonly Task[], remove: readonly string[] = []): void {
-    if (put.length === 0 && remove.length === 0) return;
-    this.store.write({ put, remove });
-    for (const task of put) {
+  private commit(
+    put: readonly Task[],
+    remove: readonly string[] = [],
+    failures: { putFailures?: readonly JobFailure[]; removeFailures?: readonly JobFailureKey[] } = {},
+  ): void {
+    const putFailures = failures.putFailures ?? [];
+    const removeFailures = failures.removeFailures ?? [];
+    if (put.length + remove.length + putFailures.length + removeFailures.length === 0) return;
+    this.store.write({ put, remove, putFailures, removeFailures });
+    const changes = put.map((task) => {
       const before = this.tasks.get(task.id);
       this.apply(task);
-      this.tell(before, task);
-    }
+      return { before, task };
+    });
     for (const id of remove) {
       const previous = this.tasks.get(id);
       if (!previous) continue;
       this.unindex(previous);
       this.tasks.delete(id);
+    }
+    this.blocks.apply(putFailures);
+    this.blocks.remove(removeFailures);
+    // The observer sees the queue with the whole change applied.
+    for (const { before, task } of changes) this.tell(before, task);
+  }
+
+  /**
+   * One more failed task of its job for each worker whose lease ended in a counted loss (`before` →
+   * `after`: its failures by worker went up). Several tasks of one job lost together count once each.
+   */
+  private countFailures(before: readonly Task[], after: readonly Task[], now: number): JobFailure[] {
+    const records = new Map<string, JobFailure>();
+    for (const [i, task] of before.entries()) {
+      const next = after[i];
+      const workerId = task.lease?.workerId;
+      if (!next || workerId === undefined) continue;
+      const counted =
+        next.status === 'failed' ||
+        (next.failuresByWorker[workerId] ?? 0) > (task.failuresByWorker[workerId] ?? 0);
+      if (!counted) continue;
+      const key = `${jobKeyOf(task.originNodeId, task.jobId)}\u0000${workerId}`;
+      const previous = records.get(key);
+      const reason = next.lastError ?? 'failed';
+      const record = this.blocks.counted(task, workerId, reason, now);
+      records.set(
+        key,
+        previous ? { ...previous, failures: previous.failures + 1, lastError: record.lastError } : record,
+      );
+    }
+    const list = [...records.values()];
+    const limit = this.jobFailureLimit();
+    for (const record of list) {
+      if (record.failures === limit)
+        log.warn('worker blocked for a job: it failed too many of its tasks', {
+          worker: record.workerId,
+          job: record.jobId,
+          origin: record.originNodeId,
+          failures: record.failures,
+          reason: record.lastError,
+        });
+    }
+    return list;
+  }
+
+  /**
+   * A queued task whose every capable worker is blocked for its job would wait for ever: it fails
+   * for good with that reason instead (its origin hears it through `takeFailed`). Workers count while
+   * registered here and heard from within `workerGoneMs`; with none at all the task just waits.
+   */
+  private failJobsOnlyBlockedWorkersCanRun(now: number): void {
+    this.lastBlockCheck = now;
+    if (now - this.startedAt < this.blockCheckGraceMs) return;
+    const limit = this.jobFailureLimit();
+    const jobs = this.blocks.blockedJobs(limit);
+    if (jobs.size === 0) return;
+    const present = [...this.workers.values()].filter((w) => now - w.lastHeartbeat < this.workerGoneMs);
+    const doomed: Task[] = [];
+    for (const task of this.tasks.values()) {
+      if (task.status !== 'queued' || !jobs.has(jobKeyOf(task.originNodeId, task.jobId))) continue;
+      const capable = present.filter((w) => isCapable(w.encoders, task.requirements.encoders));
+      const blocked = this.blocks.blockedFor(task.originNodeId, task.jobId, limit);
+      if (capable.length === 0 || !capable.every((w) => blocked?.has(w.id))) continue;
+      const last = this.blocks.of(task.originNodeId, task.jobId).sort((a, b) => b.updatedAt - a.updatedAt)[0];
+      const reason =
+        `every capable worker is blocked for this job (${capable.map((w) => w.id).join(', ')}: ` +
+        `each failed ${limit} or more of its tasks; last error: ${last?.lastError ?? 'unknown'}); ` +
+        'clear the block in the Farm view, or retry the job';
+      doomed.push(failedForGood(task, reason, now));
+    }
+    if (doomed.length === 0) return;
+    this.commit(doomed);
+    for (const task of doomed) {
+      this.failedByQueue.push(task.id);
+      log.warn('task failed: only blocked workers could run it', { task: task.id, job: task.jobId });
     }
   }
 
@@ -661,4 +853,24 @@ function logLoss(message: string, lease: Lease, next: Task): void {
   };
   if (next.status === 'failed') log.warn(`${message}; task failed for good`, fields);
   else log.info(`${message}; task requeued`, fields);
+}
+
+function taskView(task: Task): TaskView {
+  const segment = (task.plan as { segment?: { index?: unknown; count?: unknown } } | null)?.segment;
+  return {
+    id: task.id,
+    jobId: task.jobId,
+    originNodeId: task.originNodeId,
+    status: task.status,
+    priority: task.priority,
+    createdAt: task.createdAt,
+    attempts: task.attempts,
+    workerId: task.lease?.workerId ?? null,
+    progress: task.lease?.progress ?? null,
+    lastError: task.lastError ?? null,
+    segment:
+      typeof segment?.index === 'number' && typeof segment.count === 'number'
+        ? { index: segment.index, count: segment.count }
+        : null,
+  };
 }

@@ -47,7 +47,9 @@ export function planRebuild(
     if (!task) next.set(input.id, newTask(input, now));
     else if (isFinished(task)) continue;
     // Keep the attempt history; refresh the origin's address (it may have restarted on another port).
-    else if (replace) next.set(input.id, requeued({ ...task, originUrl: input.originUrl }, now));
+    // The priority too: the origin may have changed it while no coordinator heard (the app's control).
+    else if (replace)
+      next.set(input.id, requeued({ ...task, originUrl: input.originUrl, priority: input.priority }, now));
     else if (task.originUrl !== input.originUrl)
       next.set(input.id, { ...task, originUrl: input.originUrl, updatedAt: now });
   }

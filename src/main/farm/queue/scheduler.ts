@@ -3,8 +3,9 @@
  * tasks it places from the index and returns the plan; the queue turns the plan into leases.
  *
  * Order: the first task of the best requirement group (priority, then age) goes to the best worker
- * that can take it — capable (an encoder in common), with a free slot, not excluded by two failures
- * of this task — best meaning most free slots, then fewest leases, then lowest id. Workers sit in one
+ * that can take it — capable (an encoder in common), with a free slot, not blocked for the task's job
+ * (job-blocks.ts: it failed too many of the job's tasks) — best meaning most free slots, then fewest
+ * leases, then lowest id. Workers sit in one
  * heap per encoder, so a pass costs O(W log W + placed × (groups + log W + log T)) instead of
  * walking every task against every worker.
  */
@@ -21,22 +22,18 @@ export interface Candidate {
   running: number;
 }
 
-/** Any registered worker, eligible or not: decides whether a twice-failed worker is the only hope. */
-export interface RegisteredWorker {
-  id: string;
-  encoders: readonly string[];
-}
-
 export interface PlannedAssignment {
   task: Task;
   workerId: string;
 }
 
 export interface PlanOptions {
-  maxFailuresPerWorker: number;
+  /** Workers blocked for this task's job: never given it, whatever else is free. */
+  blockedFor?: (task: Task) => ReadonlySet<string> | undefined;
 }
 
 const ANY = '\u0000any';
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * A heap entry keeps a snapshot of its worker's standing: a heap's order must never change under it.
@@ -65,8 +62,7 @@ export function isCapable(encoders: readonly string[], required: readonly string
 export function planAssignments(
   index: QueuedTaskIndex,
   candidates: readonly Candidate[],
-  registered: readonly RegisteredWorker[],
-  options: PlanOptions,
+  options: PlanOptions = {},
 ): PlannedAssignment[] {
   const pool = new WorkerPool(candidates);
   const planned: PlannedAssignment[] = [];
@@ -91,13 +87,9 @@ export function planAssignments(
       continue;
     }
     index.pop(bestKey);
-    const excluded = excludedWorkers(bestTask, options.maxFailuresPerWorker);
-    // Exclusion is lifted only when every capable worker has failed this task: better a third try
-    // on a worker that failed it than never running it (attempts still cap the retries).
-    const lifted =
-      excluded.size > 0 &&
-      !registered.some((w) => !excluded.has(w.id) && isCapable(w.encoders, bestTask.requirements.encoders));
-    const worker = pool.best(required, lifted ? new Set() : excluded);
+    // A blocked worker never gets the job's tasks; a job only blocked workers could run is failed
+    // by the queue (farm-queue.ts), it does not wait here for ever.
+    const worker = pool.best(required, options.blockedFor?.(bestTask) ?? NONE);
     if (!worker) {
       deferred.push(bestTask);
       continue;
@@ -107,14 +99,6 @@ export function planAssignments(
   }
   for (const task of deferred) index.add(task);
   return planned;
-}
-
-function excludedWorkers(task: Task, maxFailures: number): Set<string> {
-  const excluded = new Set<string>();
-  for (const [workerId, failures] of Object.entries(task.failuresByWorker)) {
-    if (failures >= maxFailures) excluded.add(workerId);
-  }
-  return excluded;
 }
 
 /** Candidates in one heap per encoder (and one for tasks that accept any worker), lazily updated. */

@@ -102,45 +102,45 @@ describe('FarmQueue.schedule: worker choice', () => {
     expect(queue.schedule().map((x) => x.worker.id)).toEqual(['b']);
   });
 
-  it('does not give a task again to a worker that failed it twice while another capable worker exists', () => {
+  it('does not give a job’s task again to a worker that failed 3 of its tasks while another capable worker exists', () => {
     const { queue } = queueKit();
     queue.registerWorker(workerInfo('a', { maxConcurrency: 2 }));
     queue.registerWorker(workerInfo('b'));
     queue.submit(taskInput('t'));
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const [assignment] = queue.schedule();
       expect(assignment?.worker.id).toBe('a');
       queue.fail(assignment?.lease.id as string, 'VideoToolbox error', { retryable: true });
     }
-    // a has more free slots, but failed t twice: b gets it.
+    // a has more free slots, but failed 3 of job t's tasks: b gets it.
     queue.submit(taskInput('busy-b-later'));
     const placed = placement(queue.schedule());
     expect(placed.t).toBe('b');
     expect(placed['busy-b-later']).toBe('a');
   });
 
-  it('lets an excluded task wait for its other worker without blocking the tasks behind it', () => {
+  it('lets a blocked job wait for its other worker without blocking the tasks behind it', () => {
     const { queue } = queueKit();
     queue.registerWorker(workerInfo('a'));
     queue.registerWorker(workerInfo('b'));
     queue.submit(taskInput('t', { priority: 10 }));
     queue.submit(taskInput('filler'));
     expect(placement(queue.schedule())).toEqual({ t: 'a', filler: 'b' });
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const t = queue.getTask(taskIdOf('t'));
       queue.fail(t?.lease?.id as string, 'VideoToolbox error', { retryable: true });
-      if (i === 0) expect(placement(queue.schedule())).toEqual({ t: 'a' });
+      if (i < 2) expect(placement(queue.schedule())).toEqual({ t: 'a' });
     }
     queue.submit(taskInput('next', { priority: 1 }));
-    // a is free but failed t twice; b (capable, not excluded) is busy: t waits, `next` runs on a.
+    // a is free but blocked for job t; b (capable, not blocked) is busy: t waits, `next` runs on a.
     expect(placement(queue.schedule())).toEqual({ next: 'a' });
     expect(queue.getTask(taskIdOf('t'))?.status).toBe('queued');
     queue.complete(queue.getTask(taskIdOf('filler'))?.lease?.id as string);
     expect(placement(queue.schedule())).toEqual({ t: 'b' });
   });
 
-  it('gives the task back to a twice-failed worker when no other capable worker exists, up to the attempt limit', () => {
-    const { queue } = queueKit({ maxAttempts: 5 });
+  it('gives the task back to the only capable worker while it is under the job’s limit, up to the attempt limit', () => {
+    const { queue } = queueKit({ maxAttempts: 5, jobFailureLimit: () => 10 });
     queue.registerWorker(workerInfo('only'));
     queue.registerWorker(workerInfo('mac', { encoders: ['h264_videotoolbox'] }));
     queue.submit(taskInput('t'));
@@ -155,5 +155,27 @@ describe('FarmQueue.schedule: worker choice', () => {
       status: 'failed',
       lastError: /gave up after 5 attempts/,
     });
+  });
+
+  it('fails the job once its only capable worker is blocked for it, with that reason, before the attempts run out', () => {
+    const { queue } = queueKit({ maxAttempts: 5, blockCheckGraceMs: 0 });
+    queue.registerWorker(workerInfo('only'));
+    queue.registerWorker(workerInfo('mac', { encoders: ['h264_videotoolbox'] }));
+    queue.submit(taskInput('t'));
+    const workers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [assignment] = queue.schedule();
+      workers.push(assignment?.worker.id as string);
+      queue.fail(assignment?.lease.id as string, `encoder crashed ${i + 1}`, { retryable: true });
+    }
+    expect(workers).toEqual(['only', 'only', 'only']);
+    expect(queue.getTask(taskIdOf('t'))).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastError: /every capable worker is blocked for this job \(only: .*last error: encoder crashed 3/,
+    });
+    expect(queue.takeFailed()).toEqual([taskIdOf('t')]);
+    expect(queue.takeFailed()).toEqual([]);
+    expect(queue.view().blocks).toMatchObject([{ workerId: 'only', jobId: 'job-t', failures: 3 }]);
   });
 });

@@ -43,6 +43,9 @@ export const workerInfoSchema = z.strictObject({
   maxConcurrency: z.number().int().min(1).max(256),
   /** Defaults to maxConcurrency minus the leases it already holds. */
   freeSlots: z.number().int().min(0).max(256).optional(),
+  /** The farm protocol it speaks (absent: 1) and the app's version, for the coordinator's records. */
+  protocol: z.number().int().min(0).max(9999).optional(),
+  version: z.string().min(1).max(64).optional(),
 });
 
 export const heartbeatReportSchema = z.strictObject({

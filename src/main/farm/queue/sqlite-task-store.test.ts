@@ -27,7 +27,8 @@ describe('createSqliteTaskStore', () => {
   it('survives a reopen: same tasks, same states, the same lease still completes', () => {
     const clock = manualClock();
     let sqlite = open();
-    let queue = new FarmQueue({ clock, store: createSqliteTaskStore(sqlite) });
+    // A per-job limit above the attempts: the task must use up its five attempts on the one worker.
+    let queue = new FarmQueue({ clock, store: createSqliteTaskStore(sqlite), jobFailureLimit: () => 10 });
     queue.registerWorker(workerInfo('w1', { maxConcurrency: 3 }));
     queue.submit(taskInput('leased', { priority: 2 }));
     queue.submit(taskInput('done', { priority: 1 }));
@@ -85,6 +86,7 @@ describe('FarmQueue with a failing store', () => {
     let broken = false;
     const store: TaskStore = {
       loadAll: () => inner.loadAll(),
+      loadFailures: () => inner.loadFailures(),
       write: (changes) => {
         if (broken) throw new Error('disk full');
         inner.write(changes);

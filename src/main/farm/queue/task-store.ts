@@ -2,35 +2,49 @@
  * Where the coordinator's queue lives durably. The queue keeps its indexes in memory and writes every
  * state change through a store before applying it, so a restart reloads exactly what was promised.
  */
-import type { Task } from './types.ts';
+import type { JobFailureKey } from './job-blocks.ts';
+import type { JobFailure, Task } from './types.ts';
 
 export interface TaskChanges {
   /** Tasks to insert or replace, whole. */
   put?: readonly Task[];
   /** Task ids to forget. */
   remove?: readonly string[];
+  /** Per-job failure counts to insert or replace (job-blocks.ts). */
+  putFailures?: readonly JobFailure[];
+  removeFailures?: readonly JobFailureKey[];
 }
 
 export interface TaskStore {
   /** Every stored task (any status). */
   loadAll(): Task[];
-  /** All of it or none of it: a crash never leaves one task changed and its sibling not. */
+  /** Every stored per-job failure count. */
+  loadFailures(): JobFailure[];
+  /**
+   * All of it or none of it: a crash never leaves one task changed and its sibling not, nor a failure
+   * counted against a worker without the task that failed.
+   */
   write(changes: TaskChanges): void;
 }
 
 /** For tests and the bench: same contract, nothing survives the process. */
 export function createMemoryTaskStore(initial: readonly Task[] = []): TaskStore & { readonly size: number } {
   const rows = new Map<string, Task>();
+  const failures = new Map<string, JobFailure>();
+  const failureKey = (k: JobFailureKey) => `${k.originNodeId}\u0000${k.jobId}\u0000${k.workerId}`;
   for (const task of initial) rows.set(task.id, copyTask(task));
   return {
     get size() {
       return rows.size;
     },
     loadAll: () => [...rows.values()].map(copyTask),
+    loadFailures: () => [...failures.values()].map((f) => ({ ...f })),
     write(changes) {
       // Copies, so a caller mutating its object later cannot change what was "stored".
       for (const task of changes.put ?? []) rows.set(task.id, copyTask(task));
       for (const id of changes.remove ?? []) rows.delete(id);
+      for (const failure of changes.putFailures ?? []) failures.set(failureKey(failure), { ...failure });
+      for (const key of changes.removeFailures ?? []) failures.delete(failureKey(key));
     },
   };
 }

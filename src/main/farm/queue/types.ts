@@ -55,7 +55,10 @@ export interface Task {
   status: TaskStatus;
   /** Leases that ended without a result (failure, expiry, worker removed). */
   attempts: number;
-  /** Failed or expired leases per worker: a worker that failed a task twice is not given it again. */
+  /**
+   * Failed or expired leases per worker (history: who may take the job's tasks is decided by the
+   * per-job count, job-blocks.ts).
+   */
   failuresByWorker: Record<string, number>;
   /** Present exactly when status is 'leased'. */
   lease?: Lease;
@@ -64,6 +67,16 @@ export interface Task {
   /** The lease whose result was accepted, so a retried `complete` of that same lease is accepted again. */
   completedLeaseId?: string;
   finishedAt?: number;
+  updatedAt: number;
+}
+
+/** How many tasks of one job one worker failed (see job-blocks.ts). */
+export interface JobFailure {
+  originNodeId: string;
+  jobId: string;
+  workerId: string;
+  failures: number;
+  lastError: string;
   updatedAt: number;
 }
 
@@ -98,6 +111,8 @@ export interface Assignment {
 }
 
 export type CompleteResult = 'accepted' | 'stale';
+/** An operator's requeue: a leased task loses its lease (not counted against anyone) and waits again. */
+export type RequeueResult = 'requeued' | 'queued' | 'finished' | 'unknown';
 export type FailResult = 'requeued' | 'failed' | 'stale';
 export type WithdrawResult = 'withdrawn' | 'finished' | 'unknown' | 'refused';
 
@@ -133,6 +148,30 @@ export interface RunningEncode {
   startedAt: number;
   progress: number;
   rate?: ProgressRate;
+}
+
+/** One task as status shows it (the Farm view lists them with requeue and cancel). */
+export interface TaskView {
+  id: string;
+  jobId: string;
+  originNodeId: string;
+  status: TaskStatus;
+  priority: number;
+  createdAt: number;
+  attempts: number;
+  workerId: string | null;
+  progress: number | null;
+  lastError: string | null;
+  /** A segment of a split video: its index and the count (from the plan, for display only). */
+  segment: { index: number; count: number } | null;
+}
+
+/** What the coordinator shows of its queue: the unfinished tasks, the recently failed ones, the blocks. */
+export interface QueueView {
+  tasks: TaskView[];
+  blocks: JobFailure[];
+  /** The per-job failure limit in force (`farm.blocklist`). */
+  blockLimit: number;
 }
 
 export interface Clock {

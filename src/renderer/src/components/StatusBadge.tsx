@@ -1,6 +1,6 @@
-import type { JobStatus, NodeView, StepStatus } from '../../../shared/contract.ts';
+import type { FarmTaskView, JobStatus, NodeView, StepStatus } from '../../../shared/contract.ts';
 
-type Status = JobStatus | StepStatus | NodeView['status'] | NodeView['role'];
+type Status = JobStatus | StepStatus | NodeView['status'] | NodeView['role'] | FarmTaskView['status'];
 
 const LABELS: Partial<Record<Status, string>> = {
   pending: 'waiting',

@@ -20,6 +20,7 @@ const job = (change: Partial<JobSummary> = {}): JobSummary => ({
   id: 'j1',
   title: 'Welcome',
   status: 'running',
+  priority: 0,
   recipe: { slug: 'narrated-16x9', version: 1 },
   output: null,
   error: null,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CaptionStyleSchema } from '../../../shared/caption-styles.ts';
 import {
   type VideoPreset,
   VideoPresetSchema,
@@ -29,6 +30,7 @@ const VIDEO: VideoPreset = {
   audioCodec: 'aac',
   audioBitrate: '128k',
   audioSampleRate: 48000,
+  captionStyle: 'clean',
 };
 
 const VOICE: VoicePreset = {
@@ -75,9 +77,36 @@ describe('schema fields', () => {
       audioCodec: ['kept', 'required'],
       audioBitrate: ['text', 'required'],
       audioSampleRate: ['number', 'required'],
+      captionStyle: ['text', 'omit'],
     });
     expect(fields.find((f) => f.path === 'pixelFormat')).toMatchObject({ options: ['yuv420p', 'nv12'] });
     expect(fields.find((f) => f.path === 'crf')).toMatchObject({ integer: true });
+  });
+
+  it('reads each caption style field’s input from its schema', () => {
+    const fields = schemaFields(CaptionStyleSchema, ['slug']);
+    expect(kinds(fields)).toEqual({
+      slug: ['kept', 'required'],
+      name: ['text', 'required'],
+      font: ['choice', 'required'],
+      size: ['number', 'required'],
+      textColour: ['text', 'required'],
+      outlineColour: ['text', 'required'],
+      outline: ['number', 'required'],
+      shadowColour: ['text', 'required'],
+      shadow: ['number', 'required'],
+      position: ['choice', 'required'],
+      margin: ['number', 'required'],
+      maxLines: ['number', 'required'],
+      textCase: ['choice', 'required'],
+      wordHighlight: ['choice', 'required'],
+      highlightColour: ['text', 'required'],
+    });
+    expect(fields.find((f) => f.path === 'font')).toMatchObject({
+      options: ['dejavu-sans-bold', 'dejavu-sans-condensed-bold'],
+    });
+    expect(fields.find((f) => f.path === 'size')).toMatchObject({ integer: true });
+    expect(fields.find((f) => f.path === 'outline')).toMatchObject({ integer: false });
   });
 
   it('gives a nested object one input per field, and anything unknown a JSON input', () => {

@@ -2,25 +2,10 @@ import { useEffect } from 'react';
 import type { PresetView, PromptView, RecipeView } from '../../../shared/contract.ts';
 import { type Column, DataTable } from '../components/DataTable.tsx';
 import { useLibraryStore } from '../stores/library-store.ts';
+import { CaptionStyleTable } from './library/CaptionStyleTable.tsx';
 import { LibraryEditorHost } from './library/LibraryEditorHost.tsx';
-import { RecipeActivation } from './library/RecipeActivation.tsx';
-
-function version(active: number | null, latest: number): string {
-  return active === null
-    ? `none active (latest v${latest})`
-    : `v${active}${active === latest ? '' : ` (latest v${latest})`}`;
-}
-
-function NameAndSlug({ name, slug }: { name: string; slug: string }) {
-  return (
-    <>
-      {name}
-      <div className="muted">
-        <code>{slug}</code>
-      </div>
-    </>
-  );
-}
+import { NameAndSlug, versionText } from './library/library-cells.tsx';
+import { VersionActivation } from './library/VersionActivation.tsx';
 
 /** Buttons act through the store's current actions: cells are plain functions, not components with hooks. */
 const library = () => useLibraryStore.getState();
@@ -32,10 +17,18 @@ const RECIPE_COLUMNS: Column<RecipeView>[] = [
     cell: (recipe) => <NameAndSlug name={recipe.name} slug={recipe.slug} />,
   },
   { header: 'Description', cell: (recipe) => recipe.description },
-  { header: 'Version', cell: (recipe) => version(recipe.activeVersion, recipe.latestVersion) },
+  { header: 'Version', cell: (recipe) => versionText(recipe.activeVersion, recipe.latestVersion) },
   {
     header: 'Active version',
-    cell: (recipe) => <RecipeActivation key={`${recipe.activeVersion}`} recipe={recipe} />,
+    cell: (recipe) => (
+      <VersionActivation
+        key={`${recipe.activeVersion}`}
+        slug={recipe.slug}
+        activeVersion={recipe.activeVersion}
+        latestVersion={recipe.latestVersion}
+        onActivate={(v) => void library().activateRecipe(recipe.slug, v)}
+      />
+    ),
   },
 ];
 
@@ -69,7 +62,7 @@ const PROMPT_COLUMNS: Column<PromptView>[] = [
   { header: 'Model', cell: (prompt) => prompt.model },
   { header: 'Max tokens', cell: (prompt) => prompt.maxTokens },
   { header: 'Temperature', cell: (prompt) => prompt.temperature ?? <span className="muted">not sent</span> },
-  { header: 'Version', cell: (prompt) => version(prompt.activeVersion, prompt.latestVersion) },
+  { header: 'Version', cell: (prompt) => versionText(prompt.activeVersion, prompt.latestVersion) },
   {
     header: 'Actions',
     hideHeader: true,
@@ -85,11 +78,15 @@ const PROMPT_COLUMNS: Column<PromptView>[] = [
   },
 ];
 
-/** Recipes (pick the active version), presets and prompts (edit), all through the node's library API. */
+/**
+ * Recipes (pick the active version), presets, caption styles (edit, pick the active version) and
+ * prompts (edit), all through the node's library API.
+ */
 export function LibraryScreen() {
   const recipes = useLibraryStore((state) => state.recipes);
   const presets = useLibraryStore((state) => state.presets);
   const prompts = useLibraryStore((state) => state.prompts);
+  const captionStyles = useLibraryStore((state) => state.captionStyles);
   const load = useLibraryStore((state) => state.load);
   useEffect(() => {
     void load();
@@ -113,6 +110,12 @@ export function LibraryScreen() {
         columns={PRESET_COLUMNS}
         rows={presets}
         rowKey={(preset) => `${preset.kind}-${preset.slug}`}
+      />
+      <h2 id="caption-styles-heading">Caption styles</h2>
+      <CaptionStyleTable
+        styles={captionStyles}
+        onEdit={(slug) => void library().openCaptionStyle(slug)}
+        onActivate={(slug, version) => void library().activateCaptionStyle(slug, version)}
       />
       <h2 id="prompts-heading">Prompts</h2>
       <DataTable

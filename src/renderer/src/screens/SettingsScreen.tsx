@@ -4,7 +4,9 @@ import { type Column, DataTable } from '../components/DataTable.tsx';
 import { useSettingsStore } from '../stores/settings-store.ts';
 import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
 import { KeysForm } from './settings/KeysForm.tsx';
+import { LocalPartsForm } from './settings/LocalPartsForm.tsx';
 import { SegmentsForm } from './settings/SegmentsForm.tsx';
+import { BlockLimitForm, RenderHoursForm, YieldForm } from './settings/WorkstationForms.tsx';
 
 interface Provider {
   key: keyof ProviderStatus;
@@ -74,11 +76,30 @@ export function SettingsScreen() {
           change it in the desktop app on that Mac.
         </p>
       )}
+      <h2 id="local-parts-heading">Encoding on this Mac</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <LocalPartsForm
+          key={`${settings.localParts.parts}/${settings.localParts.minSegmentSeconds}`}
+          current={settings.localParts}
+        />
+      )}
       <h2 id="segments-heading">Farm segments</h2>
       {settings === null ? (
         <p className="muted">Loading…</p>
       ) : (
         <SegmentsForm key={String(settings.minSegmentSeconds)} current={settings.minSegmentSeconds} />
+      )}
+      <h2 id="workstation-heading">Farm work on this computer</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <>
+          <RenderHoursForm key={settings.renderHours ?? ''} current={settings.renderHours} />
+          <YieldForm key={JSON.stringify(settings.yieldToUser)} current={settings.yieldToUser} />
+          <BlockLimitForm key={settings.blockLimit} current={settings.blockLimit} />
+        </>
       )}
       <h2 id="data-heading">Data folder</h2>
       <p data-testid="data-dir">{settings === null ? 'Loading…' : <code>{settings.dataDir}</code>}</p>

@@ -14,6 +14,9 @@ const node = (id: string, role: NodeView['role']): NodeView => ({
   name: `studio-${id}`,
   role,
   status: 'online',
+  reason: null,
+  version: '0.1.0',
+  protocol: 1,
   url: `http://127.0.0.1:4870/${id}`,
   capabilities: { encoders: ['libx264'], cores: 8, slots: 2 },
   running: 1,
@@ -40,6 +43,9 @@ describe('screen tables', () => {
       nodes: [node('a', 'worker'), node('b', 'coordinator')],
       ignored: [],
       queue: { queued: 0, running: 0, done: 0, failed: 0 },
+      tasks: [],
+      blocks: [],
+      blockLimit: 3,
       alerts: [],
       encodes: [],
     };
@@ -111,6 +117,9 @@ describe('screen tables', () => {
       nodes: [node('a', 'worker'), node('b', 'coordinator')],
       ignored: [],
       queue: { queued: 0, running: 1, done: 0, failed: 0 },
+      tasks: [],
+      blocks: [],
+      blockLimit: 3,
       alerts: [],
       encodes: [
         {

@@ -29,6 +29,8 @@ interface JobsState {
   applyEvent(event: VfoEvent): void;
   retry(id: string, fromStep?: string): Promise<void>;
   cancel(id: string): Promise<void>;
+  /** A queued or running job's priority on the farm (higher first). */
+  setPriority(id: string, priority: number): Promise<void>;
 }
 
 export function newestFirst(jobs: Record<string, JobSummary>): JobSummary[] {
@@ -126,6 +128,13 @@ export const useJobsStore = create<JobsState>()((set, get) => {
         id,
         () => callApi('jobs.retry', fromStep ? { id, fromStep } : { id }, 'Retry'),
         fromStep ? `Re-running from “${fromStep}”.` : 'Retrying the failed step.',
+      );
+    },
+    setPriority(id, priority) {
+      return runAction(
+        id,
+        () => callApi('jobs.setPriority', { id, priority }, 'Priority'),
+        `Priority ${priority}: the farm takes it in that order.`,
       );
     },
     cancel(id) {

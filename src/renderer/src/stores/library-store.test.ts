@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { VideoPresetFields } from '../../../shared/contract.ts';
+import type { CaptionStyleFields, VideoPresetFields } from '../../../shared/contract.ts';
 import { type FakeConnection, fakeConnection, ok } from '../test-support/fake-connection.ts';
 import { useLibraryStore } from './library-store.ts';
 import { useSessionStore } from './session-store.ts';
@@ -20,6 +20,25 @@ const PRESET: VideoPresetFields = {
   audioCodec: 'aac',
   audioBitrate: '128k',
   audioSampleRate: 48000,
+  captionStyle: 'clean',
+};
+
+const STYLE: CaptionStyleFields = {
+  slug: 'clean',
+  name: 'Clean',
+  font: 'dejavu-sans-bold',
+  size: 56,
+  textColour: '#FFFFFF',
+  outlineColour: '#000000',
+  outline: 3,
+  shadowColour: '#0000007F',
+  shadow: 2,
+  position: 'bottom',
+  margin: 6,
+  maxLines: 2,
+  textCase: 'as-written',
+  wordHighlight: 'none',
+  highlightColour: '#FFD400',
 };
 
 let connection: FakeConnection;
@@ -28,7 +47,12 @@ beforeEach(() => {
   connection = fakeConnection({ withLogin: true });
   useSessionStore.getState().connect(connection);
   useSessionStore.getState().loggedIn();
-  for (const list of ['library.recipes', 'library.presets', 'library.prompts'] as const)
+  for (const list of [
+    'library.recipes',
+    'library.presets',
+    'library.prompts',
+    'library.captionStyles',
+  ] as const)
     connection.answer(list, () => ok([]));
 });
 
@@ -62,6 +86,20 @@ describe('library store', () => {
     expect(useToastStore.getState().toasts).toMatchObject([
       { kind: 'success', message: 'Saved video preset preview-360p' },
     ]);
+  });
+
+  it('saves a caption style as a new version, activated only when asked, and reopens it', async () => {
+    const sent: unknown[] = [];
+    const view = { slug: 'clean', name: 'Clean', summary: '', activeVersion: 1, latestVersion: 2 };
+    connection.answer('library.saveCaptionStyle', (args) => {
+      sent.push(args);
+      return ok(view);
+    });
+    connection.answer('library.captionStyle', () => ok({ ...view, shownVersion: 1, fields: STYLE }));
+    expect(await useLibraryStore.getState().saveCaptionStyle({ ...STYLE, size: 64 }, false)).toBe(true);
+    expect(sent).toEqual([{ ...STYLE, size: 64, activate: false }]);
+    expect(useToastStore.getState().toasts).toMatchObject([{ message: 'Saved caption style clean as v2' }]);
+    expect(useLibraryStore.getState().editor).toMatchObject({ kind: 'caption-style', slug: 'clean' });
   });
 
   it('notifies a failure that names no field', async () => {

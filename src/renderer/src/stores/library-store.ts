@@ -1,6 +1,9 @@
-/** The node's library: recipes, presets and prompts, and the one editor open on one of them. */
+/** The node's library: recipes, presets, caption styles and prompts, and the one editor open on one of them. */
 import { create } from 'zustand';
 import type {
+  CaptionStyleDetail,
+  CaptionStyleFields,
+  CaptionStyleView,
   FieldIssue,
   PresetView,
   PromptDetail,
@@ -16,12 +19,14 @@ import { notify } from './toast-store.ts';
 export type LibraryEditor =
   | { kind: 'prompt'; slug: string; loaded: PromptDetail }
   | { kind: 'voice'; slug: string; loaded: VoicePresetFields }
-  | { kind: 'video'; slug: string; loaded: VideoPresetFields };
+  | { kind: 'video'; slug: string; loaded: VideoPresetFields }
+  | { kind: 'caption-style'; slug: string; loaded: CaptionStyleDetail };
 
 interface LibraryState {
   recipes: RecipeView[] | null;
   presets: PresetView[] | null;
   prompts: PromptView[] | null;
+  captionStyles: CaptionStyleView[] | null;
   editor: LibraryEditor | null;
   /** What the node rejected in the last save, by field. */
   issues: FieldIssue[];
@@ -30,13 +35,17 @@ interface LibraryState {
   openPrompt(slug: string): Promise<void>;
   openVoicePreset(slug: string): Promise<void>;
   openVideoPreset(slug: string): Promise<void>;
+  openCaptionStyle(slug: string): Promise<void>;
   closeEditor(): void;
   /** Form-side problems (e.g. JSON that does not parse), shown like the node's. */
   showIssues(issues: FieldIssue[]): void;
   savePrompt(input: PromptInput): Promise<boolean>;
   saveVoicePreset(fields: VoicePresetFields): Promise<boolean>;
   saveVideoPreset(fields: VideoPresetFields): Promise<boolean>;
+  /** Saves the fields as the style's next version, made active when `activate`. */
+  saveCaptionStyle(fields: CaptionStyleFields, activate: boolean): Promise<boolean>;
   activateRecipe(slug: string, version: number): Promise<void>;
+  activateCaptionStyle(slug: string, version: number): Promise<void>;
 }
 
 export const useLibraryStore = create<LibraryState>()((set, get) => {
@@ -60,19 +69,22 @@ export const useLibraryStore = create<LibraryState>()((set, get) => {
     recipes: null,
     presets: null,
     prompts: null,
+    captionStyles: null,
     editor: null,
     issues: [],
     saving: false,
     async load() {
-      const [recipes, presets, prompts] = await Promise.all([
+      const [recipes, presets, prompts, captionStyles] = await Promise.all([
         callApi('library.recipes', {}, 'Loading recipes'),
         callApi('library.presets', {}, 'Loading presets'),
         callApi('library.prompts', {}, 'Loading prompts'),
+        callApi('library.captionStyles', {}, 'Loading caption styles'),
       ]);
       set((state) => ({
         recipes: recipes ?? state.recipes,
         presets: presets ?? state.presets,
         prompts: prompts ?? state.prompts,
+        captionStyles: captionStyles ?? state.captionStyles,
       }));
     },
     async openPrompt(slug) {
@@ -86,6 +98,10 @@ export const useLibraryStore = create<LibraryState>()((set, get) => {
     async openVideoPreset(slug) {
       const loaded = await callApi('library.videoPreset', { slug }, `Opening video preset ${slug}`);
       if (loaded) set({ editor: { kind: 'video', slug, loaded }, issues: [] });
+    },
+    async openCaptionStyle(slug) {
+      const loaded = await callApi('library.captionStyle', { slug }, `Opening caption style ${slug}`);
+      if (loaded) set({ editor: { kind: 'caption-style', slug, loaded }, issues: [] });
     },
     closeEditor() {
       set({ editor: null, issues: [] });
@@ -113,6 +129,30 @@ export const useLibraryStore = create<LibraryState>()((set, get) => {
         () => callForForm('library.saveVideoPreset', fields, `Saving video preset ${fields.slug}`),
         (view) => `Saved video preset ${view.slug}`,
       );
+    },
+    async saveCaptionStyle(fields, activate) {
+      const saved = await save(
+        () =>
+          callForForm(
+            'library.saveCaptionStyle',
+            { ...fields, activate },
+            `Saving caption style ${fields.slug}`,
+          ),
+        (view) =>
+          `Saved caption style ${view.slug} as v${view.latestVersion}${view.activeVersion === view.latestVersion ? ' (active)' : ''}`,
+      );
+      if (saved) await get().openCaptionStyle(fields.slug);
+      return saved;
+    },
+    async activateCaptionStyle(slug, version) {
+      const view = await callApi(
+        'library.activateCaptionStyle',
+        { slug, version },
+        `Activating caption style ${slug} v${version}`,
+      );
+      if (!view) return;
+      notify('success', `Caption style ${slug}: v${version} is now active`);
+      await get().load();
     },
     async activateRecipe(slug, version) {
       const view = await callApi(

@@ -7,6 +7,9 @@ import type { FieldIssue, SettingsView } from '../../../shared/contract.ts';
 import { callApi, callForForm } from './call-api.ts';
 import { notify } from './toast-store.ts';
 
+export type FarmForm = 'hours' | 'yield' | 'limit';
+const NO_FARM_ISSUES: Record<FarmForm, FieldIssue[]> = { hours: [], yield: [], limit: [] };
+
 interface SettingsState {
   settings: SettingsView | null;
   /** What the node rejected in the last ffmpeg path. */
@@ -17,13 +20,66 @@ interface SettingsState {
   /** What the node rejected in the last minimum segment length. */
   segmentIssues: FieldIssue[];
   setMinSegmentSeconds(seconds: number): Promise<boolean>;
+  /** What the node rejected in the last render hours, yield or block limit, per form. */
+  farmIssues: Record<FarmForm, FieldIssue[]>;
+  setRenderHours(hours: string | null): Promise<boolean>;
+  setYieldToUser(yieldToUser: SettingsView['yieldToUser']): Promise<boolean>;
+  setBlockLimit(maxTaskFailures: number): Promise<boolean>;
+  /** What the node rejected in the last local parts. */
+  partsIssues: FieldIssue[];
+  setLocalParts(parts: number, minSegmentSeconds: number): Promise<boolean>;
 }
 
 export const useSettingsStore = create<SettingsState>()((set) => ({
   settings: null,
   issues: [],
   segmentIssues: [],
+  farmIssues: NO_FARM_ISSUES,
+  partsIssues: [],
   saving: false,
+  async setRenderHours(hours) {
+    set({ saving: true, farmIssues: NO_FARM_ISSUES });
+    const result = await callForForm('settings.setRenderHours', { hours }, 'Saving the render hours');
+    set({ saving: false });
+    if (!result.ok) {
+      set({ farmIssues: { ...NO_FARM_ISSUES, hours: result.issues } });
+      return false;
+    }
+    set({ settings: result.value });
+    notify('success', hours ? `This node takes farm work ${hours}` : 'This node takes farm work at any time');
+    return true;
+  },
+  async setYieldToUser(yieldToUser) {
+    set({ saving: true, farmIssues: NO_FARM_ISSUES });
+    const result = await callForForm(
+      'settings.setYieldToUser',
+      { yieldToUser },
+      'Saving yielding to the user',
+    );
+    set({ saving: false });
+    if (!result.ok) {
+      set({ farmIssues: { ...NO_FARM_ISSUES, yield: result.issues } });
+      return false;
+    }
+    set({ settings: result.value });
+    notify(
+      'success',
+      yieldToUser ? 'This node steps back while someone uses it' : 'This node never steps back',
+    );
+    return true;
+  },
+  async setBlockLimit(maxTaskFailures) {
+    set({ saving: true, farmIssues: NO_FARM_ISSUES });
+    const result = await callForForm('settings.setBlockLimit', { maxTaskFailures }, 'Saving the block limit');
+    set({ saving: false });
+    if (!result.ok) {
+      set({ farmIssues: { ...NO_FARM_ISSUES, limit: result.issues } });
+      return false;
+    }
+    set({ settings: result.value });
+    notify('success', `A worker that fails ${maxTaskFailures} tasks of a job gets no more of them`);
+    return true;
+  },
   async load() {
     const settings = await callApi('settings.get', {}, 'Loading settings');
     if (settings) set({ settings });
@@ -57,6 +113,22 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
     }
     set({ settings: result.value });
     notify('success', `Saved: videos on the farm are split into segments of at least ${seconds} s`);
+    return true;
+  },
+  async setLocalParts(parts, minSegmentSeconds) {
+    set({ saving: true, partsIssues: [] });
+    const args = { parts, minSegmentSeconds };
+    const result = await callForForm('settings.setLocalParts', args, 'Saving the local parts');
+    set({ saving: false });
+    if (!result.ok) {
+      set({ partsIssues: result.issues });
+      return false;
+    }
+    set({ settings: result.value });
+    notify(
+      'success',
+      `Saved: a video is encoded here in up to ${parts} parts of at least ${minSegmentSeconds} s`,
+    );
     return true;
   },
 }));

@@ -34,6 +34,7 @@ function job(id: string): JobDetail {
     id,
     title: id,
     status: 'queued',
+    priority: 0,
     recipe: { slug: 'narrated-16x9', version: 1 },
     output: null,
     error: null,

@@ -1,6 +1,6 @@
 /** What the coordinator answers: its queue (tasks in, leases out, results fenced) for the farm's nodes. */
 import { z } from 'zod';
-import type { Alert, FarmHistory } from '../../../../shared/contract.ts';
+import { type Alert, type FarmHistory, PrioritySchema } from '../../../../shared/contract.ts';
 import { validateRenderPlan } from '../../../../shared/render-plan.ts';
 import type { FarmApp } from '../../../http/index.ts';
 import {
@@ -8,13 +8,14 @@ import {
   type FarmQueue,
   heartbeatReportSchema,
   LEASE_ID_PATTERN,
+  NODE_ID_PATTERN,
   TASK_ID_PATTERN,
   taskInputSchema,
   workerInfoSchema,
 } from '../../queue/index.ts';
 import { mayAnnounce, mayComplete, mayFail, speaksForItself } from '../farm-policy.ts';
 import { leaseCompletionSchema, leaseFailureSchema } from '../schemas.ts';
-import { authorized, forbidden, notCoordinator, SIGNED } from './replies.ts';
+import { authorized, forbidden, notCoordinator, refuse, SIGNED } from './replies.ts';
 
 export type CoordinatorQueue = Pick<
   FarmQueue,
@@ -28,8 +29,12 @@ export type CoordinatorQueue = Pick<
   | 'fail'
   | 'withdraw'
   | 'cancel'
+  | 'requeue'
+  | 'reprioritize'
+  | 'clearBlocks'
   | 'stats'
   | 'encodes'
+  | 'view'
 >;
 
 export interface CoordinatorRouteDeps {
@@ -41,10 +46,15 @@ export interface CoordinatorRouteDeps {
   alerts(): Alert[];
   /** What the farm encoded since `since` (ms since the epoch), for the dashboard. */
   history(since: number): FarmHistory;
+  /** The farm protocol of this node: a worker speaking another one is not registered. */
+  protocol: number;
 }
 
 const leaseParams = z.object({ leaseId: z.string().regex(LEASE_ID_PATTERN) });
 const taskParams = z.object({ taskId: z.string().regex(TASK_ID_PATTERN) });
+const nodeId = z.string().regex(NODE_ID_PATTERN);
+const jobParams = z.object({ jobId: nodeId });
+const clearBlockSchema = z.strictObject({ originNodeId: nodeId, jobId: nodeId, workerId: nodeId.optional() });
 const plannedTask = taskInputSchema.refine((task) => validateRenderPlan(task.plan).ok, {
   message: 'plan is not a valid RenderPlan',
   path: ['plan'],
@@ -54,6 +64,15 @@ export function coordinatorRoutes(app: FarmApp, deps: CoordinatorRouteDeps): voi
   app.post('/farm/v1/workers', { ...SIGNED, schema: { body: workerInfoSchema } }, (request, reply) => {
     const queue = deps.queue();
     if (!queue) return notCoordinator(reply);
+    const protocol = request.body.protocol ?? 1;
+    // A worker of another protocol would misread leases (or be misread): it gets no work here.
+    if (protocol !== deps.protocol)
+      return refuse(
+        reply,
+        409,
+        'incompatible',
+        `this coordinator speaks farm protocol ${deps.protocol}, the worker ${protocol}: it gets no work`,
+      );
     return authorized(
       reply,
       speaksForItself(request.caller as string, request.body.id, 'register as a worker'),
@@ -138,7 +157,43 @@ export function coordinatorRoutes(app: FarmApp, deps: CoordinatorRouteDeps): voi
       return { result };
     },
   );
-  app.get('/farm/v1/queue', SIGNED, (_request, reply) => deps.queue()?.stats() ?? notCoordinator(reply));
+  // An operator's requeue: a leased task loses its lease (nothing counted against anyone) and waits again.
+  app.post(
+    '/farm/v1/tasks/:taskId/requeue',
+    { ...SIGNED, schema: { params: taskParams } },
+    (request, reply) => {
+      const queue = deps.queue();
+      if (!queue) return notCoordinator(reply);
+      return { result: queue.requeue(request.params.taskId, request.caller as string) };
+    },
+  );
+  // The origin changed its job's priority (the app): only the origin may, for its own job.
+  app.post(
+    '/farm/v1/jobs/:jobId/priority',
+    { ...SIGNED, schema: { params: jobParams, body: z.strictObject({ priority: PrioritySchema }) } },
+    (request, reply) => {
+      const queue = deps.queue();
+      if (!queue) return notCoordinator(reply);
+      // The caller is the origin: a node can only reorder its own jobs' tasks.
+      const changed = queue.reprioritize(
+        request.caller as string,
+        request.params.jobId,
+        request.body.priority,
+      );
+      return { changed };
+    },
+  );
+  // An operator lets a blocked worker take the job's tasks again.
+  app.post('/farm/v1/blocks/clear', { ...SIGNED, schema: { body: clearBlockSchema } }, (request, reply) => {
+    const queue = deps.queue();
+    if (!queue) return notCoordinator(reply);
+    const { originNodeId, jobId, workerId } = request.body;
+    return { cleared: queue.clearBlocks(originNodeId, jobId, workerId) };
+  });
+  app.get('/farm/v1/queue', SIGNED, (_request, reply) => {
+    const queue = deps.queue();
+    return queue ? { ...queue.stats(), ...queue.view() } : notCoordinator(reply);
+  });
   // What every node's status shows of the farm's work, and what an origin follows its encodes by.
   app.get('/farm/v1/activity', SIGNED, (_request, reply) => {
     const queue = deps.queue();

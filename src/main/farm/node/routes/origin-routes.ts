@@ -67,12 +67,18 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
         querystring: z.object({
           lease: z.string().regex(LEASE_ID_PATTERN),
           encoder: z.string().regex(/^[a-z0-9_]{1,40}$/),
+          // The worker's first encoder failed at run time and it used this one instead (encoder-fallback.ts).
+          fallbackFrom: z
+            .string()
+            .regex(/^[a-z0-9_]{1,40}$/)
+            .optional(),
+          fallbackReason: z.string().max(500).optional(),
         }),
       },
     },
     async (request, reply) => {
       const { taskId } = request.params;
-      const { lease, encoder } = request.query;
+      const { lease, encoder, fallbackFrom, fallbackReason } = request.query;
       // Not worth a byte more of the upload: the rest is dropped with the connection.
       if (!deps.origin.isAwaiting(taskId))
         return refuse(reply, 409, 'stale', 'this task has no result pending here');
@@ -86,6 +92,7 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
           tempPath: file.path,
           sha256: file.sha256,
           encoder,
+          ...(fallbackFrom ? { fallback: { from: fallbackFrom, reason: fallbackReason ?? 'unknown' } } : {}),
           // The coordinator accepts it only if this signed uploader holds the lease.
           workerId: request.caller as string,
         });

@@ -2,8 +2,10 @@ import type { FarmStatus } from '../../../../shared/contract.ts';
 import { routeToHash } from '../../lib/routes.ts';
 import { useFarmStore } from '../../stores/farm-store.ts';
 import { AlertList } from './AlertList.tsx';
+import { BlockTable } from './BlockTable.tsx';
 import { EncodeTable } from './EncodeTable.tsx';
 import { NodeTable } from './NodeTable.tsx';
+import { TaskTable } from './TaskTable.tsx';
 
 function QueueCounts({ queue }: { queue: FarmStatus['queue'] }) {
   return (
@@ -61,6 +63,10 @@ export function FarmScreen() {
       </p>
       <h2>Nodes</h2>
       <NodeTable status={status} />
+      <h2>Tasks</h2>
+      <TaskTable status={status} />
+      <h2>Blocked workers</h2>
+      <BlockTable status={status} />
       <h2>Ignored nodes</h2>
       {status.ignored.length === 0 ? (
         <p className="muted">None: every node seen on the network belongs to this farm.</p>

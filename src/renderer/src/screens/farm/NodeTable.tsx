@@ -1,14 +1,38 @@
 import type { FarmStatus, NodeView } from '../../../../shared/contract.ts';
 import { type Column, DataTable } from '../../components/DataTable.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { type NodeAction, useFarmStore } from '../../stores/farm-store.ts';
 
 function CurrentWork({ node }: { node: NodeView }) {
   if (node.running === 0) return <span className="muted">idle</span>;
   return <span>encoding {node.running === 1 ? '1 video' : `${node.running} videos`}</span>;
 }
 
+/** Pause, drain or resume any node of the farm (not one of another protocol: it cannot be spoken to). */
+function NodeControls({ node }: { node: NodeView }) {
+  const control = useFarmStore((state) => state.control);
+  const busy = useFarmStore((state) => Boolean(state.pending[`node:${node.id}`]));
+  if (node.status === 'incompatible' || node.status === 'offline') return null;
+  const button = (action: NodeAction, label: string) => (
+    <button
+      type="button"
+      key={action}
+      disabled={busy}
+      data-testid={`node-${action}`}
+      onClick={() => void control(node.id, action)}
+    >
+      {label}
+    </button>
+  );
+  const stopped = node.status === 'paused' || node.status === 'draining';
+  return (
+    <div className="row">
+      {stopped ? button('resume', 'Resume') : [button('pause', 'Pause'), button('drain', 'Drain')]}
+    </div>
+  );
+}
+
 function columnsFor(status: FarmStatus): Column<NodeView>[] {
-  const isCoordinator = (node: NodeView) => node.id === status.coordinator?.id;
   return [
     {
       header: 'Node',
@@ -23,18 +47,29 @@ function columnsFor(status: FarmStatus): Column<NodeView>[] {
         </>
       ),
     },
+    { header: 'Role', cell: (node) => <StatusBadge status={node.role} /> },
     {
-      header: 'Role',
+      header: 'Status',
       cell: (node) => (
         <>
-          <StatusBadge status={node.role} />
-          {isCoordinator(node) && node.role !== 'coordinator' ? (
-            <span className="badge coordinator">coordinator</span>
+          <StatusBadge status={node.status} />
+          {node.reason ? (
+            <div className="muted">
+              <small>{node.reason}</small>
+            </div>
           ) : null}
         </>
       ),
     },
-    { header: 'Status', cell: (node) => <StatusBadge status={node.status} /> },
+    {
+      header: 'Version',
+      cell: (node) => (
+        <>
+          {node.version ?? <span className="muted">unknown</span>}
+          <span className="muted"> · protocol {node.protocol ?? '?'}</span>
+        </>
+      ),
+    },
     {
       header: 'Load (running / slots)',
       cell: (node) => (
@@ -49,6 +84,7 @@ function columnsFor(status: FarmStatus): Column<NodeView>[] {
       cell: (node) => node.capabilities.encoders.join(', ') || <span className="muted">none</span>,
     },
     { header: 'Current work', cell: (node) => <CurrentWork node={node} /> },
+    { header: 'Controls', hideHeader: true, cell: (node) => <NodeControls node={node} /> },
   ];
 }
 

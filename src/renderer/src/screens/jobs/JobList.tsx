@@ -12,12 +12,44 @@ function formatTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
+/**
+ * A waiting or running job's priority on the farm: typed and sent on Enter or when the field is left
+ * (the node checks the bounds and says so); a finished job only shows it.
+ */
+function PriorityControl({ job }: { job: JobSummary }) {
+  const setPriority = useJobsStore((state) => state.setPriority);
+  const busy = useJobsStore((state) => Boolean(state.pending[job.id]));
+  if (job.status !== 'queued' && job.status !== 'running') return <span>{job.priority}</span>;
+  const send = (text: string) => {
+    const value = Number(text);
+    if (text.trim() !== '' && value !== job.priority) void setPriority(job.id, value);
+  };
+  return (
+    <input
+      // A new key per stored priority: the field shows what the node keeps after each change.
+      key={job.priority}
+      type="number"
+      step={1}
+      defaultValue={job.priority}
+      disabled={busy}
+      aria-label={`Priority of ${job.title || job.id}`}
+      data-testid="job-priority"
+      style={{ width: '5rem' }}
+      onBlur={(event) => send(event.currentTarget.value)}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter') send(event.currentTarget.value);
+      }}
+    />
+  );
+}
+
 const COLUMNS: Column<JobSummary>[] = [
   {
     header: 'Title',
     cell: (job) => <a href={routeToHash({ screen: 'job', jobId: job.id })}>{job.title || job.id}</a>,
   },
   { header: 'Status', cell: (job) => <StatusBadge status={job.status} /> },
+  { header: 'Priority', cell: (job) => <PriorityControl job={job} /> },
   {
     header: 'Progress',
     cell: (job) => (

@@ -1,5 +1,6 @@
 import { VideoPresetFieldsSchema, VoicePresetFieldsSchema } from '../../../../shared/contract.ts';
 import { useLibraryStore } from '../../stores/library-store.ts';
+import { CaptionStyleEditor } from './CaptionStyleEditor.tsx';
 import { PresetForm } from './PresetForm.tsx';
 import { PromptEditor } from './PromptEditor.tsx';
 
@@ -10,6 +11,7 @@ export function LibraryEditorHost() {
   const saving = useLibraryStore((state) => state.saving);
   const saveVoicePreset = useLibraryStore((state) => state.saveVoicePreset);
   const saveVideoPreset = useLibraryStore((state) => state.saveVideoPreset);
+  const saveCaptionStyle = useLibraryStore((state) => state.saveCaptionStyle);
   const showIssues = useLibraryStore((state) => state.showIssues);
   const close = useLibraryStore((state) => state.closeEditor);
   if (!editor) return null;
@@ -38,6 +40,15 @@ export function LibraryEditorHost() {
           schema={VideoPresetFieldsSchema}
           loaded={editor.loaded}
           onSave={(fields) => void saveVideoPreset(fields)}
+          {...common}
+        />
+      );
+    case 'caption-style':
+      return (
+        <CaptionStyleEditor
+          key={`caption-style-${editor.slug}-${editor.loaded.shownVersion}`}
+          loaded={editor.loaded}
+          onSave={(fields, activate) => void saveCaptionStyle(fields, activate)}
           {...common}
         />
       );

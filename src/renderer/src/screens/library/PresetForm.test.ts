@@ -3,6 +3,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { FieldIssue } from '../../../../shared/contract.ts';
+import { CaptionStyleSchema } from '../../../../shared/caption-styles.ts';
 import { type VideoPreset, VideoPresetSchema, VoicePresetSchema } from '../../../../shared/presets.ts';
 import { PresetForm } from './PresetForm.tsx';
 
@@ -20,6 +21,7 @@ const VIDEO: VideoPreset = {
   audioCodec: 'aac',
   audioBitrate: '128k',
   audioSampleRate: 48000,
+  captionStyle: 'clean',
 };
 
 function render(schema: z.ZodObject, loaded: object, issues: FieldIssue[] = []): string {
@@ -57,6 +59,7 @@ describe('PresetForm', () => {
       'Pixel format',
       'Audio bitrate',
       'Audio sample rate',
+      'Caption style',
     ]);
     expect(html).toContain(
       '<input id="ID" aria-invalid="false" type="text" inputMode="numeric" value="640"/>',
@@ -117,6 +120,53 @@ describe('PresetForm', () => {
     );
     expect(html).toContain(
       '<ul class="error-text" data-testid="form-problems"><li>slug: no such preset</li><li>the preset changed meanwhile</li></ul>',
+    );
+  });
+
+  it('shows every caption style field, its choices, and a rejected colour next to its field', () => {
+    const clean = {
+      slug: 'clean',
+      name: 'Clean',
+      font: 'dejavu-sans-bold',
+      size: 56,
+      textColour: '#FFFFFF',
+      outlineColour: '#000000',
+      outline: 3,
+      shadowColour: '#0000007F',
+      shadow: 2,
+      position: 'bottom',
+      margin: 6,
+      maxLines: 2,
+      textCase: 'as-written',
+      wordHighlight: 'none',
+      highlightColour: '#FFD400',
+    };
+    const html = render(CaptionStyleSchema, clean, [
+      { field: 'highlightColour', message: 'highlightColour must look like "#FFD400"' },
+    ]);
+    expect(labels(html)).toEqual([
+      'Name',
+      'Font',
+      'Text size',
+      'Text colour',
+      'Outline colour',
+      'Outline width',
+      'Shadow colour',
+      'Shadow offset',
+      'Position',
+      'Margin',
+      'Lines at most',
+      'Case',
+      'Word highlight',
+      'Highlight colour',
+    ]);
+    expect(html).toContain(
+      '<option value="dejavu-sans-bold" selected="">dejavu-sans-bold</option><option value="dejavu-sans-condensed-bold">dejavu-sans-condensed-bold</option>',
+    );
+    expect(html).toContain('<option value="current-word">current-word</option>');
+    expect(html).toContain('type="text" inputMode="decimal" value="3"/>');
+    expect(html).toContain(
+      'data-testid="field-error-highlightColour">highlightColour must look like &quot;#FFD400&quot;</span>',
     );
   });
 

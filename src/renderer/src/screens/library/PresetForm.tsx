@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import type { z } from 'zod';
 import type { FieldIssue } from '../../../../shared/contract.ts';
 import { FormField, TextField } from '../../components/FormField.tsx';
@@ -87,9 +87,13 @@ export interface PresetFormProps<S extends z.ZodObject> {
   /** Problems found before sending (JSON that does not parse), to show like the node's. */
   onInvalid(issues: FieldIssue[]): void;
   onClose(): void;
+  /** Default "Save preset"; a versioned row says "Save as new version". */
+  submitLabel?: string;
+  /** Next to the submit button, e.g. the "activate" checkbox of a versioned row. */
+  extraActions?: ReactNode;
 }
 
-/** Every field of one preset, read off its schema; saving replaces the preset. */
+/** Every field of one preset (or caption style), read off its schema; saving sends them all. */
 export function PresetForm<S extends z.ZodObject>(props: PresetFormProps<S>) {
   const { schema, loaded, issues } = props;
   const fields = useMemo(() => schemaFields(schema, PRESET_KEPT_FIELDS), [schema]);
@@ -108,9 +112,10 @@ export function PresetForm<S extends z.ZodObject>(props: PresetFormProps<S>) {
         shown.map((shownField) => shownField.path),
       )}
       saving={props.saving}
-      submitLabel="Save preset"
+      submitLabel={props.submitLabel ?? 'Save preset'}
       onSubmit={submit}
       onClose={props.onClose}
+      extraActions={props.extraActions}
     >
       {shown.map((f) => {
         const input = field(f.path);

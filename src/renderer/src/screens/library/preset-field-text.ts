@@ -20,6 +20,20 @@ export const PRESET_FIELD_TEXT: Readonly<Record<string, FieldText>> = {
   'prosody.rate': { hint: 'e.g. "+10%"' },
   'prosody.pitch': { hint: 'e.g. "+5%" or "-2st"' },
   directionMap: { label: 'Stage directions (JSON)', hint: '' },
+  captionStyle: { hint: 'a caption style’s slug, e.g. "bold-highlight"; empty for "clean"' },
+  // Caption styles
+  font: { hint: 'bundled with the app' },
+  size: { label: 'Text size', hint: 'pixels on a 1080p video (the shorter side); scaled to each video' },
+  textColour: { hint: '#RRGGBB, or #RRGGBBAA with an opacity' },
+  outlineColour: { hint: '#RRGGBB, or #RRGGBBAA with an opacity' },
+  outline: { label: 'Outline width', hint: 'pixels at 1080p; 0 for none' },
+  shadowColour: { hint: '#RRGGBB, or #RRGGBBAA with an opacity' },
+  shadow: { label: 'Shadow offset', hint: 'pixels at 1080p; 0 for none' },
+  margin: { hint: 'from the top or bottom edge, in % of the height' },
+  maxLines: { label: 'Lines at most' },
+  textCase: { label: 'Case' },
+  wordHighlight: { hint: 'lights words up as they are spoken' },
+  highlightColour: { hint: 'the colour of lit words' },
 };
 
 /** The slug names the preset being edited; it is not changed here. */

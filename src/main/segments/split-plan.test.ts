@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSpan, planFrameCount } from '../../../shared/plan-frames.ts';
-import { type RenderPlan, validateRenderPlan } from '../../../shared/render-plan.ts';
-import { tinyPlan } from '../../ffmpeg/test-fixtures.ts';
-import { planSegments, segmentEncoder } from './segment-encoder.ts';
+import { encodeSpan, planFrameCount } from '../../shared/plan-frames.ts';
+import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
+import { tinyPlan } from '../ffmpeg/test-fixtures.ts';
+import { planSegments, segmentEncoder } from './segment-placement.ts';
 import { MAX_SEGMENTS, SNAP_SHARE, segmentStarts, splitPlan } from './split-plan.ts';
 
 /** A plan of scenes lasting `seconds` each, at 25 fps. */

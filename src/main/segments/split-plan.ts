@@ -6,8 +6,8 @@
  * plan-frames.ts). No segment is shorter than the policy's minimum: every segment pays a fixed cost
  * (lease, asset fetch, encoder start-up).
  */
-import { planFrameCount, sceneBoundaries } from '../../../shared/plan-frames.ts';
-import type { RenderPlan, Segment } from '../../../shared/render-plan.ts';
+import { planFrameCount, sceneBoundaries } from '../../shared/plan-frames.ts';
+import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 
 /**
  * Bound on segments per video, whatever the peers report: every segment carries the whole plan

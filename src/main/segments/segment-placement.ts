@@ -3,7 +3,7 @@
  * encoder. The plan lists encoders in order of preference; the first one some node with a free slot
  * has is pinned, and the free slots of the nodes that have it are what the video is split for.
  */
-import type { RenderPlan } from '../../../shared/render-plan.ts';
+import type { RenderPlan } from '../../shared/render-plan.ts';
 import { type SplitPolicy, splitPlan } from './split-plan.ts';
 
 /** One node's encode capacity right now. */

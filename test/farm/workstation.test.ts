@@ -1,0 +1,148 @@
+/**
+ * Workstation-friendly workers on real `vfo node` processes on loopback: whiskey has render hours that
+ * exclude now (it takes no work); victor yields while someone uses it — its idle time comes from the
+ * stand-in file VFO_IDLE_SECONDS_FILE names (on a Mac: HIDIdleTime from ioreg) — and suspends its
+ * running encode (SIGSTOP) until it is idle again, without losing the lease.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FarmStatus } from '../../src/shared/contract.ts';
+import { tempDir } from '../support/vfo.ts';
+import {
+  deliveredBy,
+  expectOneVideoAtOrigin,
+  type FarmKeyFile,
+  ffmpegOf,
+  logEvents,
+  longScript,
+  makeFarmKey,
+  type NodeProcess,
+  sleep,
+  startNode,
+  statusOf,
+  stopFarm,
+  submitScript,
+  until,
+  waitForJobs,
+} from './farm-support.ts';
+
+let dir: { path: string; remove(): Promise<void> };
+let key: FarmKeyFile;
+let victor: NodeProcess;
+let whiskey: NodeProcess;
+let idleFile: string;
+
+/** "HH:MM" of local time `hours` from now. */
+function localTimeIn(hours: number): string {
+  const at = new Date(Date.now() + hours * 3600_000);
+  return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+}
+
+const someoneTyping = () => writeFile(idleFile, '0\n');
+const nobodyThere = () => writeFile(idleFile, '3600\n');
+const nodeIn = (status: FarmStatus, node: NodeProcess) => status.nodes.find((n) => n.id === node.id);
+
+/** The scheduler state of a process: 'T' when stopped. */
+function processState(pid: number): string {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] as string;
+}
+
+const HOURS = `${localTimeIn(2)}-${localTimeIn(3)}`;
+
+beforeAll(async () => {
+  dir = await tempDir('vfo-farm-workstation-');
+  key = await makeFarmKey(dir.path);
+  idleFile = join(dir.path, 'victor-idle-seconds');
+  await nobodyThere();
+  [victor, whiskey] = await Promise.all([
+    startNode({
+      root: dir.path,
+      name: 'victor',
+      key,
+      extraArgs: ['--yield-idle-seconds', '60', '--yield-suspend'],
+      env: { VFO_IDLE_SECONDS_FILE: idleFile },
+    }),
+    startNode({ root: dir.path, name: 'whiskey', key, extraArgs: ['--render-hours', HOURS] }),
+  ]);
+  await until(
+    async () => {
+      const s = await statusOf(key, whiskey);
+      return s.coordinator !== null && nodeIn(s, victor)?.status === 'online';
+    },
+    30_000,
+    'whiskey to see victor online under a coordinator',
+  );
+}, 120_000);
+
+afterAll(async () => {
+  // Never leave a stopped ffmpeg behind.
+  await nobodyThere().catch(() => undefined);
+  await stopFarm(dir, key);
+});
+
+describe('render hours and yielding to the user', () => {
+  it('takes no work outside its render hours, nor while someone uses the computer', async () => {
+    const status = await statusOf(key, victor);
+    expect(nodeIn(status, whiskey)).toMatchObject({
+      status: 'yielding',
+      reason: `outside its render hours (${HOURS})`,
+    });
+    await someoneTyping();
+    await until(
+      async () => nodeIn(await statusOf(key, whiskey), victor)?.status === 'yielding',
+      10_000,
+      'victor to yield to its user',
+    );
+    expect(nodeIn(await statusOf(key, victor), victor)?.reason).toMatch(
+      /^someone is using this computer \(idle 0 s, less than 60 s\)$/,
+    );
+    const jobId = await submitScript(key, whiskey, 'waits.md', longScript('waits', 2));
+    await until(
+      async () => (await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId)?.status === 'queued',
+      90_000,
+      'the task to wait in the queue',
+      500,
+    );
+    // Nobody takes it while victor's user is there and whiskey is out of hours.
+    await sleep(5000);
+    expect((await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId)?.status).toBe('queued');
+    await nobodyThere();
+    const [job] = await waitForJobs(key, whiskey, [jobId], 120_000);
+    expect(job?.status, job?.error ?? '').toBe('done');
+    expect(deliveredBy([victor, whiskey], whiskey, expectOneVideoAtOrigin(whiskey, job as never)).name).toBe(
+      'victor',
+    );
+  });
+
+  it('suspends its running encode while its user works, keeps the lease, and finishes once idle again', async () => {
+    const jobId = await submitScript(key, whiskey, 'long.md', longScript('suspended', 30));
+    const [pid] = await until(
+      () => {
+        const pids = ffmpegOf(victor);
+        return pids.length > 0 ? pids : undefined;
+      },
+      120_000,
+      'victor to start encoding',
+      100,
+    );
+    await someoneTyping();
+    await until(() => processState(pid as number) === 'T', 10_000, 'the encode to be suspended', 100);
+    // Longer than a lease lives without renewal: victor's heartbeats keep it.
+    await sleep(7000);
+    expect(processState(pid as number)).toBe('T');
+    const held = (await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId);
+    expect(held).toMatchObject({ status: 'leased', workerId: victor.id, attempts: 0 });
+    await nobodyThere();
+    await until(() => processState(pid as number) !== 'T', 10_000, 'the encode to continue', 100);
+    const [job] = await waitForJobs(key, whiskey, [jobId], 180_000);
+    expect(job?.status, job?.error ?? '').toBe('done');
+    expect(deliveredBy([victor, whiskey], whiskey, expectOneVideoAtOrigin(whiskey, job as never)).name).toBe(
+      'victor',
+    );
+    expect(logEvents(victor, 'encode suspended')).toHaveLength(1);
+    expect(logEvents(victor, 'encode continued')).toHaveLength(1);
+    for (const node of [victor, whiskey]) expect(node.log()).not.toMatch(/lease expired/);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Acceptance (issue 15): one machine encodes one video in several parts at once — the farm's split,
+ * used locally — and the video equals the same plan encoded whole: the plan's frames, the same pictures
+ * frame for frame, the same audio samples.
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWhole, expectSameAsWhole, multiSceneScript, videoArtifactOf } from './farm/segment-support.ts';
+import { runVfo, tempDir } from './support/vfo.ts';
+
+const run = promisify(execFile);
+
+let dir: { path: string; remove(): Promise<void> };
+let jobId: string;
+const dataDir = () => join(dir.path, 'data');
+
+/** md5 of the decoded audio samples. */
+async function audioMd5(path: string): Promise<string> {
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:a:0', '-f', 'md5', '-']);
+  return stdout.trim();
+}
+
+beforeAll(async () => {
+  dir = await tempDir('vfo-local-parts-');
+  // 12 scenes of ~3 s: long enough for three parts of at least ten seconds (the default minimum).
+  const script = join(dir.path, 'parts.md');
+  await writeFile(script, multiSceneScript('local', 12));
+  const args = ['render', script, '--out', join(dir.path, 'out'), '--video-preset', 'preview-360p'];
+  const result = await runVfo([...args, '--parts', '3', '--json'], { VFO_DATA_DIR: dataDir() });
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  jobId = (JSON.parse(result.stdout) as { id: string }[])[0]?.id as string;
+}, 240_000);
+afterAll(async () => dir?.remove());
+
+describe('vfo render --parts 3', () => {
+  it('encodes the video in three parts and it equals the whole encode frame for frame', async () => {
+    const origin = { dataDir: dataDir() };
+    const { video, plan } = await expectSameAsWhole(origin, jobId, dir.path);
+    expect(video.metadata).toMatchObject({ parts: 3, encoder: 'libx264' });
+    const whole = await encodeWhole(origin, plan, dir.path);
+    expect(await audioMd5(video.path)).toBe(await audioMd5(whole));
+  }, 120_000);
+
+  it('renders whole with --parts 1', async () => {
+    const data = join(dir.path, 'data-whole');
+    const args = ['render', join(dir.path, 'parts.md'), '--out', join(dir.path, 'whole')];
+    const result = await runVfo([...args, '--video-preset', 'preview-360p', '--parts', '1', '--json'], {
+      VFO_DATA_DIR: data,
+    });
+    expect(result.code).toBe(0);
+    const id = (JSON.parse(result.stdout) as { id: string }[])[0]?.id as string;
+    const { metadata } = videoArtifactOf({ dataDir: data }, id);
+    expect(metadata).toMatchObject({ encoder: 'libx264' });
+    expect(metadata).not.toHaveProperty('parts');
+  }, 120_000);
+});
