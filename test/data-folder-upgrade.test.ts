@@ -134,7 +134,7 @@ describe('a data folder of the release before the farm migrations (f7643ec)', ()
     try {
       for (const table of ['farm_tasks', 'farm_origin_tasks']) {
         const made = database.sqlite.pragma(`table_info(${table})`) as { name: string; notnull: number }[];
-        const madeBefore = old.pragma(`table_info(${table})`);
+        const madeBefore = old.pragma(`table_info(${table})`) as unknown[];
         // The one difference: the migration's primary key is NOT NULL (the old DDL let SQLite allow a
         // NULL key, which no code ever wrote).
         const asBefore = made.map((c) => (c.name === 'task_id' ? { ...c, notnull: 0 } : c));

@@ -55,6 +55,8 @@ describe('layering lint rule', () => {
     ['src/main/engine', '../pipeline/index.ts'],
     ['src/main/pipeline', '../farm/net/index.ts'],
     ['src/main/script', '../engine/engine.ts'],
+    ['src/main/farm/node', '../../ops/index.ts'],
+    ['src/main/ops', '../farm/node/farm-node.ts'],
     ['src/shared', '../main/paths.ts'],
   ];
   for (const [folder, target] of UP) {

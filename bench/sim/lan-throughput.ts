@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pLimit from 'p-limit';
 import { migrateDatabase } from '../../src/main/db/open.ts';
+import { PROTOCOL_VERSION } from '../../src/main/farm/cluster/types.ts';
 import {
   createFarmClient,
   createFarmServer,
@@ -21,7 +22,6 @@ import {
   farmKeyFromText,
   generateFarmKey,
 } from '../../src/main/farm/net/index.ts';
-import { PROTOCOL_VERSION } from '../../src/main/farm/cluster/types.ts';
 import { Coordinator } from '../../src/main/farm/node/coordinator.ts';
 import { coordinatorRoutes } from '../../src/main/farm/node/routes/coordinator-routes.ts';
 import { workerRoutes } from '../../src/main/farm/node/routes/worker-routes.ts';
@@ -76,6 +76,14 @@ export async function lanThroughput(spec: LoadSpec): Promise<ThroughputResult> {
         queue: () => coordinator.queue,
         notifyIfFailed: async () => {},
         protocol: PROTOCOL_VERSION,
+        alerts: () => [],
+        history: (since) => ({
+          coordinatorId: coordinatorId.id,
+          from: since,
+          to: Date.now(),
+          samples: [],
+          runs: [],
+        }),
       }),
   });
   servers.push(coordinatorServer);

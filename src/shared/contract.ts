@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { CaptionStyleSchema } from './caption-styles.ts';
 import { VideoPresetSchema, VoicePresetSchema } from './presets.ts';
+import { type ProgressRate, ProgressRateSchema } from './progress-rate.ts';
 
 const id = z.string().min(1).max(64);
 const slug = z.string().min(1).max(80);
@@ -41,6 +42,8 @@ export const StepSummarySchema = z.object({
   errorKind: z.string().nullable(),
   startedAt: timestamp.nullable(),
   completedAt: timestamp.nullable(),
+  /** While an encode runs: how fast and when it will be done (live, from progress events; never stored). */
+  rate: ProgressRateSchema.optional(),
 });
 export type StepSummary = z.infer<typeof StepSummarySchema>;
 
@@ -200,6 +203,36 @@ export const NodeViewSchema = z.object({
 });
 export type NodeView = z.infer<typeof NodeViewSchema>;
 
+/**
+ * Something about the farm a person should know (seed 002's monitoring): a backlog (critical), a render
+ * running too long (warning), the daily summary (info). Raised by the coordinator; `id` is stable while
+ * the condition lasts, so the same alert is never announced twice.
+ */
+export const AlertSchema = z.object({
+  id: z.string().max(200),
+  severity: z.enum(['critical', 'warning', 'info']),
+  kind: z.enum(['queue-backlog', 'long-render', 'daily-summary']),
+  message: z.string().max(2000),
+  /** When the condition began (ms since the epoch). */
+  since: z.number(),
+  /** The figures behind the message (counts, seconds, ids), for the webhook and the UI. */
+  details: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+/** One encode running somewhere on the farm: who encodes what, how far, how fast. */
+export const RunningEncodeSchema = z.object({
+  taskId: z.string(),
+  jobId: z.string(),
+  originNodeId: z.string(),
+  workerId: z.string(),
+  /** When the worker was given it (ms since the epoch). */
+  startedAt: z.number(),
+  progress: z.number(),
+  rate: ProgressRateSchema.optional(),
+});
+export type RunningEncode = z.infer<typeof RunningEncodeSchema>;
+
 export const TASK_ID_PATTERN = /^[0-9a-f]{64}$/;
 
 /** One task of the coordinator's queue (unfinished, or failed within the hour). */
@@ -251,8 +284,48 @@ export const FarmStatusSchema = z.object({
   blocks: z.array(FarmBlockSchema),
   /** Tasks of one job a worker may fail before it is blocked for that job (`farm.blocklist`). */
   blockLimit: z.number().int(),
+  /** The coordinator's alerts now in force (empty while no coordinator is known). */
+  alerts: z.array(AlertSchema),
+  /** Every encode running on the farm, from the coordinator. */
+  encodes: z.array(RunningEncodeSchema),
 });
 export type FarmStatus = z.infer<typeof FarmStatusSchema>;
+
+/** One attempt of a farm task that ended: who encoded what, when and for how long. */
+export const TaskRunSchema = z.object({
+  taskId: z.string(),
+  jobId: z.string(),
+  originNodeId: z.string(),
+  workerId: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number(),
+  /** done; failed for good; retried (the attempt was lost and the task went back to the queue). */
+  outcome: z.enum(['done', 'failed', 'retried']),
+  /** How much video the task was (a segment's share, or the whole video). */
+  videoSeconds: z.number(),
+  /** The segment's index, or null for a whole video. */
+  segment: z.number().int().nullable(),
+});
+export type TaskRun = z.infer<typeof TaskRunSchema>;
+
+/** The queue's length at one moment, as the coordinator sampled it. */
+export const QueueSampleSchema = z.object({
+  at: z.number(),
+  queued: z.number().int(),
+  running: z.number().int(),
+});
+export type QueueSample = z.infer<typeof QueueSampleSchema>;
+
+/** The farm's recent history, as the coordinator kept it (SQLite, with a retention). */
+export const FarmHistorySchema = z.object({
+  /** The coordinator whose records these are (history stays with the node that coordinated). */
+  coordinatorId: z.string(),
+  from: z.number(),
+  to: z.number(),
+  samples: z.array(QueueSampleSchema),
+  runs: z.array(TaskRunSchema),
+});
+export type FarmHistory = z.infer<typeof FarmHistorySchema>;
 
 export const ProviderStatusSchema = z.object({ anthropic: z.boolean(), azureSpeech: z.boolean() });
 export type ProviderStatus = z.infer<typeof ProviderStatusSchema>;
@@ -367,6 +440,7 @@ export const SECRET_NAMES = [
   'azure.speechKey',
   'azure.speechRegion',
   'redis.password',
+  'alerts.webhookSecret',
 ] as const;
 
 const none = z.strictObject({});
@@ -419,6 +493,17 @@ export const CONTRACT = {
     result: z.array(ImportOutcomeSchema),
   },
   'farm.status': { args: none, result: FarmStatusSchema },
+  /** The dashboard: queue length, throughput, who encoded what, render time per video-minute. */
+  'farm.history': {
+    args: z.strictObject({
+      hours: z
+        .number()
+        .min(0.25)
+        .max(24 * 31)
+        .optional(),
+    }),
+    result: FarmHistorySchema,
+  },
   'farm.setPaused': {
     args: z.strictObject({ paused: z.boolean() }),
     result: z.object({ paused: z.boolean() }),
@@ -563,7 +648,7 @@ export type CallResult<M extends Method> = { ok: true; value: ResultOf<M> } | { 
 export type VfoEvent =
   | { type: 'job'; jobId: string; status: JobStatus; error?: string; outputPath?: string }
   | { type: 'step'; jobId: string; stepKey: string; status: StepStatus; reused?: boolean; error?: string }
-  | { type: 'progress'; jobId: string; stepKey: string; fraction: number }
+  | ({ type: 'progress'; jobId: string; stepKey: string; fraction: number } & ProgressRate)
   | { type: 'warning'; jobId: string; message: string }
   | { type: 'farm'; status: FarmStatus };
 

@@ -36,6 +36,8 @@ const FARM_PATHS = [
   `/farm/v1/blobs/${'a'.repeat(64)}`,
   `/farm/v1/results/${'b'.repeat(64)}?lease=${'c'.repeat(32)}&encoder=libx264`,
   '/farm/v1/worker/pause',
+  '/farm/v1/activity',
+  '/farm/v1/history?since=0',
   `/farm/v1/tasks/${'d'.repeat(64)}/requeue`,
   '/farm/v1/jobs/job-1/priority',
   '/farm/v1/blocks/clear',

@@ -1,4 +1,4 @@
-import type { FarmStatus, ImportOutcome } from '../../shared/contract.ts';
+import type { FarmHistory, FarmStatus, ImportOutcome } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
 import type { Engine } from '../engine/engine.ts';
 import { type MediaBlobs, wantedMedia } from '../intake/media-upload.ts';
@@ -12,6 +12,8 @@ import { settingsHandlers } from './settings-handlers.ts';
 import { jobDetailOf, jobSummaryOf } from './views.ts';
 
 const log = createLogger('VfoService');
+/** The dashboard shows the last few hours unless asked for more. */
+const DEFAULT_HISTORY_HOURS = 6;
 
 export type { VfoService };
 
@@ -36,6 +38,8 @@ export interface ServiceDeps {
     setJobPriority(jobId: string, priority: number): Promise<void>;
     /** Where the farm's queue is kept in this run. */
     queueBackend?: 'lan' | 'redis';
+    /** What the coordinator recorded since `since` (ms since the epoch). */
+    history(since: number): Promise<FarmHistory>;
   };
   /** The video preset for scripts imported over the network (`vfo node --video-preset`). */
   defaultVideoPreset?: string | undefined;
@@ -107,6 +111,19 @@ export function createVfoService(deps: ServiceDeps): VfoService {
     },
     'farm.status': () => deps.farm.status(),
     'farm.setPaused': ({ paused }) => deps.farm.setPaused(paused),
+    'farm.history': async ({ hours }) => {
+      const since = Date.now() - (hours ?? DEFAULT_HISTORY_HOURS) * 3_600_000;
+      try {
+        return await deps.farm.history(since);
+      } catch (error) {
+        // The history is the coordinator's: while it cannot be reached there is none to show.
+        log.info('the farm history could not be read', { error: String(error) });
+        throw new CallFailure(
+          'unavailable',
+          'the coordinator cannot be asked for the farm’s history right now',
+        );
+      }
+    },
     'farm.control': ({ node, action }) => deps.farm.controlNode(node, action),
     'farm.task': async ({ task, action }) => ({ task, result: await deps.farm.taskAction(task, action) }),
     'farm.clearBlock': async ({ originNodeId, jobId, workerId }) => ({

@@ -20,6 +20,14 @@ import type { WorkstationSettings, YieldToUser } from '../farm/workstation/works
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { receiveMedia, wantedMedia } from '../intake/media-upload.ts';
 import { createLogger } from '../log/logger.ts';
+import {
+  createOps,
+  type MetricsServer,
+  type Ops,
+  startMetricsServer,
+  type WebhookSecret,
+  webhookSecretFromText,
+} from '../ops/index.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
 import {
   builtinHandlers,
@@ -75,6 +83,10 @@ export interface FarmOptions
   videoPreset?: string | undefined;
   /** Serve the UI and the contract to browsers on the LAN (out/renderer by default). */
   rendererDir?: string;
+  /** `--metrics-listen`: serve Prometheus metrics there (nothing is served by default). */
+  metricsListen?: { host: string; port: number } | undefined;
+  /** `--alert-webhook` (else the `ops.alerts` setting) and its secret (else the secret store's). */
+  alertWebhook?: { url?: string | undefined; secret?: WebhookSecret | undefined };
   /** Override the `farm.renderHours` setting for this run (`vfo node --render-hours`). */
   renderHours?: string | undefined;
   /** Override the `farm.yieldToUser` setting for this run (`vfo node --yield-idle-seconds`). */
@@ -121,6 +133,10 @@ export interface App {
   service: VfoService | null;
   /** Farm status changes as events, when the app joined the farm. */
   subscribeFarm: Ui['subscribeFarm'] | null;
+  /** Monitoring (metrics, alerts, history), when the app joined the farm. */
+  ops: Ops | null;
+  /** Where the metrics are served once started (`metricsListen`), else null. */
+  metricsUrl(): string | null;
   /** Starts a job without waiting for it (failures are logged). */
   runInBackground(jobId: string): void;
   /** Starts the node (if any) and runs the jobs left queued here. */
@@ -151,53 +167,74 @@ export async function openApp(options: AppOptions): Promise<App> {
       .run(jobId)
       .catch((error: unknown) => log.error('job failed to run', { job: jobId, error: String(error) }));
   };
-  const nodeOptions: FarmNodeOptions | null = farm
-    ? {
-        ...farm,
-        maxConcurrency: farm.maxConcurrency ?? localParts().parts,
-        identity: await loadNodeIdentity(dataDir, farm.key),
-        sqlite: database.sqlite,
-        dataDir,
-        ffmpeg,
-        encoder: {
-          ...(options.threads ? { threads: options.threads } : {}),
-          ...(runnerPath ? { runnerPath } : {}),
-          ...(options.startEncodeRunner ? { startRunner: options.startEncodeRunner } : {}),
-        },
-        blobs: { pathFor: (sha256) => blobs.pathFor(sha256), repair: (sha256) => engine.repairBlob(sha256) },
-        segmentPolicy: () => {
-          const seconds = farm.minSegmentSeconds ?? segmentsSetting.read(database.db)?.minSegmentSeconds;
-          return seconds === undefined ? null : { minSegmentMs: Math.round(seconds * 1000) };
-        },
-        jobs: {
-          importScript: (submission) =>
-            importScriptJob(
-              { engine, db: database.db, dataDir, blobs, runInBackground },
-              submission,
-              farm.videoPreset,
-            ),
-          jobView: (jobId) => jobJsonOf(engine.store, jobId),
-          checkScript: (request) =>
-            checkScriptJob({ db: database.db, dataDir, blobs }, request, farm.videoPreset),
-          media: {
-            wanted: (sha256s) => wantedMedia(blobs, sha256s),
-            receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256),
+  const identity = farm ? await loadNodeIdentity(dataDir, farm.key) : null;
+  // Monitoring reads the node (built just below) only once it runs.
+  let node: AppFarmNode | null = null;
+  const ops =
+    farm && identity
+      ? createOps({
+          db: database.db,
+          self: { id: identity.id, name: farm.name },
+          coordinator: () => node?.coordinatorView() ?? null,
+          slots: () => node?.workerSlots() ?? null,
+          webhook: {
+            url: farm.alertWebhook?.url,
+            secret: farm.alertWebhook?.secret ?? webhookSecretOf(secrets),
           },
-        },
-        extraRoutes: (app) => ui?.register(app),
-        version: farm.version ?? APP_VERSION,
-        ...(farm.protocol !== undefined ? { protocol: farm.protocol } : {}),
-        blockLimit: () => blocklistSetting.read(database.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
-        workerMode: {
-          read: () => workerModeSetting.read(database.db),
-          write: (mode) => workerModeSetting.write(database.db, mode),
-        },
-        workstation: {
-          settings: () => workstationSettings(database.db, farm),
-          idle: idleTimeOfThisMachine(),
-        },
-      }
-    : null;
+        })
+      : null;
+  const nodeOptions: FarmNodeOptions | null =
+    farm && identity
+      ? {
+          ...farm,
+          maxConcurrency: farm.maxConcurrency ?? localParts().parts,
+          identity,
+          sqlite: database.sqlite,
+          dataDir,
+          ffmpeg,
+          encoder: {
+            ...(options.threads ? { threads: options.threads } : {}),
+            ...(runnerPath ? { runnerPath } : {}),
+            ...(options.startEncodeRunner ? { startRunner: options.startEncodeRunner } : {}),
+          },
+          blobs: {
+            pathFor: (sha256) => blobs.pathFor(sha256),
+            repair: (sha256) => engine.repairBlob(sha256),
+          },
+          segmentPolicy: () => {
+            const seconds = farm.minSegmentSeconds ?? segmentsSetting.read(database.db)?.minSegmentSeconds;
+            return seconds === undefined ? null : { minSegmentMs: Math.round(seconds * 1000) };
+          },
+          jobs: {
+            importScript: (submission) =>
+              importScriptJob(
+                { engine, db: database.db, dataDir, blobs, runInBackground },
+                submission,
+                farm.videoPreset,
+              ),
+            jobView: (jobId) => jobJsonOf(engine.store, jobId),
+            checkScript: (request) =>
+              checkScriptJob({ db: database.db, dataDir, blobs }, request, farm.videoPreset),
+            media: {
+              wanted: (sha256s) => wantedMedia(blobs, sha256s),
+              receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256),
+            },
+          },
+          extraRoutes: (app) => ui?.register(app),
+          version: farm.version ?? APP_VERSION,
+          ...(farm.protocol !== undefined ? { protocol: farm.protocol } : {}),
+          blockLimit: () => blocklistSetting.read(database.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
+          workerMode: {
+            read: () => workerModeSetting.read(database.db),
+            write: (mode) => workerModeSetting.write(database.db, mode),
+          },
+          workstation: {
+            settings: () => workstationSettings(database.db, farm),
+            idle: idleTimeOfThisMachine(),
+          },
+          ...(ops ? { monitor: ops.monitor } : {}),
+        }
+      : null;
   // `--redis` beats the Settings row (the app's Farm queue field); the password comes from the
   // secrets (the Keychain in the app, VFO_REDIS_PASSWORD for a headless node), never the database.
   const fromSettings = farmQueueSetting.read(database.db);
@@ -208,7 +245,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       : undefined);
   const redis = chosen && { ...chosen, password: chosen.password ?? secrets.get('redis.password') };
   // The queue's home is chosen here, once: the rest of the app sees a node either way.
-  const node: AppFarmNode | null = !nodeOptions
+  node = !nodeOptions
     ? null
     : redis
       ? new RedisFarmNode({
@@ -246,6 +283,14 @@ export async function openApp(options: AppOptions): Promise<App> {
     heldByFarm: () => blobsHeldByOriginTasks(database.sqlite),
   });
   await engine.repair();
+  engine.subscribe((event) => {
+    if (
+      event.type === 'job' &&
+      (event.status === 'done' || event.status === 'failed' || event.status === 'cancelled')
+    )
+      ops?.jobEnded(event.status);
+  });
+  let metricsServer: MetricsServer | null = null;
   if (node && farm) {
     ui = createUi({
       key: farm.key,
@@ -273,19 +318,46 @@ export async function openApp(options: AppOptions): Promise<App> {
     queueBackend: node ? (redis ? 'redis' : 'lan') : null,
     service: ui?.service ?? null,
     subscribeFarm: ui?.subscribeFarm ?? null,
+    ops,
+    metricsUrl: () => metricsServer?.url ?? null,
     runInBackground,
     async start() {
       if (node) await node.start({ anyPortIfTaken: farm?.anyPortIfTaken ?? false });
+      ops?.start();
+      if (ops && farm?.metricsListen) {
+        metricsServer = await startMetricsServer({
+          ...farm.metricsListen,
+          metrics: ops.metrics,
+          name: farm.name,
+        });
+        log.info('metrics served', { url: metricsServer.url });
+      }
       // Jobs left queued here (by a crash, a restart) run again: they belong to this node.
       if (node)
         for (const job of engine.store.listJobs(500)) if (job.status === 'queued') runInBackground(job.id);
     },
     async close() {
+      await metricsServer?.close();
+      await ops?.close();
       await node?.stop();
       await engine.shutdown();
       database.close();
     },
   };
+}
+
+/** The webhook secret from the secret store (the Keychain in the app, VFO_ALERT_WEBHOOK_SECRET for the CLI). */
+function webhookSecretOf(secrets: SecretStore): WebhookSecret | null {
+  const text = secrets.get('alerts.webhookSecret');
+  if (!text) return null;
+  try {
+    return webhookSecretFromText(text, 'the stored webhook secret');
+  } catch (error) {
+    log.warn('the webhook secret is not usable; alerts are not sent to the webhook', {
+      reason: (error as Error).message,
+    });
+    return null;
+  }
 }
 
 /** Render hours and yielding to the user: this run's overrides, else the settings (read on every check). */

@@ -15,7 +15,10 @@ import { rendererDir } from '../paths.ts';
 
 export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'> {
   key: FarmKey;
-  node: Pick<FarmNode, 'status' | 'setWorkerMode' | 'controlNode' | 'taskAction' | 'clearBlock' | 'origin'>;
+  node: Pick<
+    FarmNode,
+    'status' | 'setWorkerMode' | 'controlNode' | 'taskAction' | 'clearBlock' | 'origin' | 'history'
+  >;
   videoPreset?: string | undefined;
   rendererDir?: string | undefined;
   /** Where media uploaded with dropped scripts go. */
@@ -38,6 +41,7 @@ export function createUi(parts: UiParts): Ui {
     farm: {
       status: () => parts.node.status(),
       setPaused: (paused) => ({ paused: parts.node.setWorkerMode(paused ? 'pause' : 'resume').paused }),
+      history: (since) => parts.node.history(since),
       controlNode: (node, action) => farmCall(() => parts.node.controlNode(node, action)),
       taskAction: (task, action) => farmCall(() => parts.node.taskAction(task, action)),
       clearBlock: (origin, job, worker) => farmCall(() => parts.node.clearBlock(origin, job, worker)),

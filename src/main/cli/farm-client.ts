@@ -1,5 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { FarmStatus } from '../../shared/contract.ts';
+import { describeRate } from '../../shared/progress-rate.ts';
 import {
   createFarmClient,
   ephemeralIdentity,
@@ -219,10 +221,27 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
       return EXIT.ok;
     }
     for (const line of statusLines(status)) io.out(line);
+    for (const line of activityLines(status)) io.out(line);
     return EXIT.ok;
   } finally {
     client.close();
   }
+}
+
+/** The encodes running (who, how far, how fast) and the alerts in force, most severe first. */
+export function activityLines(status: Pick<FarmStatus, 'nodes' | 'encodes' | 'alerts'>): string[] {
+  const names = new Map(status.nodes.map((n) => [n.id, n.name]));
+  const lines: string[] = [];
+  for (const e of status.encodes ?? []) {
+    const rate = describeRate(e.rate);
+    lines.push(
+      `encoding: job ${e.jobId.slice(0, 8)} on ${names.get(e.workerId) ?? e.workerId} ${Math.floor(e.progress * 100)}%${rate ? ` ${rate}` : ''}`,
+    );
+  }
+  const alerts = status.alerts ?? [];
+  lines.push(alerts.length === 0 ? 'alerts: none' : `alerts: ${alerts.length}`);
+  for (const a of alerts) lines.push(`  ${a.severity.toUpperCase().padEnd(8)} ${a.message}`);
+  return lines;
 }
 
 /** `vfo status` for people: the nodes (role, state and why, version), the queue, its tasks and blocks. */

@@ -2,9 +2,11 @@ import { parseRenderHours } from '../../shared/render-hours.ts';
 import { openApp } from '../app/open-app.ts';
 import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
+import { readWebhookSecret } from '../ops/index.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
+import { parseListenAddress } from './listen-address.ts';
 import { exitWhenIdleOf, REDIS_NODE_OPTIONS, REDIS_NODE_USAGE, redisModeOf } from './node-redis-options.ts';
 
 export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
@@ -12,6 +14,7 @@ export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--
                 [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]
                 [--render-hours 22:00-07:00] [--yield-idle-seconds N [--yield-suspend]]
 ${REDIS_NODE_USAGE}
+                [--metrics-listen HOST:PORT] [--alert-webhook URL] [--alert-webhook-secret-file FILE]
   --render-hours: take farm work only then (local time; overrides the farm.renderHours setting)
   --yield-idle-seconds N: no new farm work while this computer was used within N seconds
     (macOS: its HID idle time; elsewhere the file named by VFO_IDLE_SECONDS_FILE); --yield-suspend
@@ -32,6 +35,9 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     'min-segment-seconds': { type: 'string' },
     'headers-timeout': { type: 'string' },
     'max-connections-per-client': { type: 'string' },
+    'metrics-listen': { type: 'string' },
+    'alert-webhook': { type: 'string' },
+    'alert-webhook-secret-file': { type: 'string' },
     'render-hours': { type: 'string' },
     'yield-idle-seconds': { type: 'string' },
     'yield-suspend': { type: 'boolean' },
@@ -70,6 +76,11 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   });
   const redis = await redisModeOf(values);
   const exitWhenIdleMs = exitWhenIdleOf(values);
+  // Off by default: metrics are served only where the user says.
+  const metricsListen = values['metrics-listen']
+    ? parseListenAddress(values['metrics-listen'], 'metrics-listen')
+    : undefined;
+  const alertWebhook = await alertWebhookOf(values['alert-webhook'], values['alert-webhook-secret-file']);
   const app = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
@@ -96,10 +107,13 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
         ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
       },
       ...(redis ? { redis } : {}),
+      metricsListen,
+      alertWebhook,
     },
   });
   const node = app.node as NonNullable<typeof app.node>;
   await app.start();
+  const metrics = app.metricsUrl();
   io.out(
     JSON.stringify({
       event: 'listening',
@@ -109,6 +123,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
       queue: app.queueBackend,
       // What clients pin (handed out with the farm key: docs/FARM.md).
       ...(redis?.tls ? { tlsSha256: certificateFingerprint(redis.tls.cert) } : {}),
+      ...(metrics ? { metrics } : {}),
     }),
   );
   const idle =
@@ -123,6 +138,22 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(JSON.stringify({ event: 'idle-exit', id: node.nodeId, idleMs: exitWhenIdleMs }));
   await app.close();
   return EXIT.ok;
+}
+
+/**
+ * The webhook's URL (else the `ops.alerts` setting's) and its secret: from a file only its owner may
+ * read, else VFO_ALERT_WEBHOOK_SECRET (read by the app's secret store). Bad input stops here (exit 2).
+ */
+async function alertWebhookOf(url: string | undefined, secretFile: string | undefined) {
+  if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) {
+    throw new UsageError(`--alert-webhook must be an http(s) URL, not "${url}"`);
+  }
+  const secret = secretFile
+    ? await readWebhookSecret(secretFile).catch((error: Error) => {
+        throw new UsageError(error.message);
+      })
+    : undefined;
+  return { url, secret };
 }
 
 /**

@@ -1,13 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
-import type { EngineEvent } from '../engine/events.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { diagnosticsText, prepareBrief, prepareScript } from '../intake/prepare-script.ts';
 import { MAX_LOCAL_PARTS } from '../settings/index.ts';
 import { parseCommandArgs, positiveInt, priorityArg } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
+import { progressPrinter } from './progress-printer.ts';
 
 export const RENDER_USAGE = `usage: vfo render <scripts...> [--out DIR] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG]
                   [--ffmpeg PATH] [--threads N] [--parts N] [--priority N] [--json] [--data DIR]
@@ -88,7 +88,8 @@ async function runJobs(
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const unsubscribe = ctx.engine.subscribe(progressPrinter(io));
+  const printer = progressPrinter(io, (jobId) => ctx.engine.store.steps(jobId).length, { json });
+  const unsubscribe = ctx.engine.subscribe(printer);
   try {
     const jobs = await Promise.all(
       requests.map(async (request) => {
@@ -97,6 +98,7 @@ async function runJobs(
         return ctx.engine.run(job.id, controller.signal);
       }),
     );
+    printer.finish();
     return report(io, ctx.engine.store, jobs, json, controller.signal.aborted);
   } finally {
     unsubscribe();
@@ -139,21 +141,6 @@ function report(
   if (jobs.every((j) => j.status === 'done')) return EXIT.ok;
   const invalidInput = jobs.some((j) => store.steps(j.id).some((s) => s.errorKind === 'invalid-input'));
   return invalidInput ? EXIT.invalid : EXIT.failure;
-}
-
-function progressPrinter(io: CliIo): (event: EngineEvent) => void {
-  let lastDraw = 0;
-  return (event) => {
-    if (!io.interactive) return;
-    if (event.type === 'step' && event.status !== 'running') {
-      io.err(
-        `  ${event.jobId.slice(0, 8)} ${event.stepKey.padEnd(10)} ${event.reused ? 'unchanged' : event.status}`,
-      );
-    } else if (event.type === 'progress' && Date.now() - lastDraw > 500) {
-      lastDraw = Date.now();
-      io.err(`  ${event.jobId.slice(0, 8)} ${event.stepKey.padEnd(10)} ${Math.round(event.fraction * 100)}%`);
-    }
-  };
 }
 
 function partsOption(value: string | undefined): { parts: number } | undefined {

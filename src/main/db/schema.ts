@@ -327,6 +327,44 @@ export const farmOriginTasks = sqliteTable(
   (t) => [index('farm_origin_tasks_split').on(t.splitOf)],
 );
 
+/** How one attempt of a farm task ended (ops/task-runs.ts). */
+export type TaskRunOutcome = 'done' | 'failed' | 'retried';
+
+/**
+ * The coordinator's record of every task attempt that ended: who encoded what, when and for how long
+ * (the dashboard's timeline, render time per video-minute, the daily summary). Kept for the
+ * `ops.history` setting's retention. Times are ms since the epoch.
+ */
+export const opsTaskRuns = sqliteTable(
+  'ops_task_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    taskId: text('task_id').notNull(),
+    jobId: text('job_id').notNull(),
+    originNodeId: text('origin_node_id').notNull(),
+    workerId: text('worker_id').notNull(),
+    startedAt: integer('started_at').notNull(),
+    endedAt: integer('ended_at').notNull(),
+    outcome: text('outcome').$type<TaskRunOutcome>().notNull(),
+    /** How much video the task was: a segment's share, or the whole video. */
+    videoMs: integer('video_ms').notNull(),
+    /** The segment's index; null for a whole video. */
+    segment: integer('segment'),
+  },
+  (t) => [
+    index('ops_task_runs_ended').on(t.endedAt),
+    check('ops_task_runs_outcome_known', sql`outcome IN ('done', 'failed', 'retried')`),
+  ],
+);
+
+/** The coordinator's queue length over time (the dashboard's queue chart), one row per sample. */
+export const opsQueueSamples = sqliteTable('ops_queue_samples', {
+  /** ms since the epoch. */
+  at: integer('at').primaryKey(),
+  queued: integer('queued').notNull(),
+  running: integer('running').notNull(),
+});
+
 /**
  * The coordinator's per-job worker blocklist (farm/queue/job-blocks.ts): how many tasks of one job each
  * worker failed (a failed or expired lease). A worker at the limit (the `farm.blocklist` setting) gets no

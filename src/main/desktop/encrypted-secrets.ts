@@ -16,6 +16,7 @@ export const SECRET_NAMES: readonly SecretName[] = [
   'azure.speechKey',
   'azure.speechRegion',
   'redis.password',
+  'alerts.webhookSecret',
 ];
 
 export interface SecretCipher {

@@ -14,7 +14,7 @@ import { defaultNodeName } from '../farm/node/node-name.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
 import { storeLocalMedia } from './local-media.ts';
 import type { CreateDesktopRuntime } from './service.ts';
-import type { TrayRole } from './tray-model.ts';
+import { type TrayRole, trayTasksOf } from './tray-model.ts';
 
 /** The farm's usual port, so a browser can reach any Mac at http://name.local:4870. */
 export const DEFAULT_NODE_PORT = 4870;
@@ -75,9 +75,7 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       if (lan?.coordinator?.active) queued = lan.coordinator.queue.stats().queued;
       return {
         role,
-        running: node.worker
-          .leases()
-          .map((l) => ({ title: `task ${l.taskId.slice(0, 8)}`, percent: Math.round(l.progress * 100) })),
+        running: trayTasksOf(node.worker.leases()),
         queued,
         paused: node.worker.paused,
         workerOnly: options.workerOnly,

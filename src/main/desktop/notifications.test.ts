@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportOutcome, ScriptCheck } from '../../shared/contract.ts';
+import type { Alert, ImportOutcome, ScriptCheck } from '../../shared/contract.ts';
 import {
+  alertNotifications,
   importProblemsNotification,
   MAX_ERROR_CHARS,
   notificationFor,
@@ -104,5 +105,42 @@ describe('quitConfirmation', () => {
     expect(quitConfirmation(0)).toBeNull();
     expect(quitConfirmation(1)?.message).toBe('A video is being encoded on this Mac. Quit anyway?');
     expect(quitConfirmation(3)?.message).toBe('3 videos are being encoded on this Mac. Quit anyway?');
+  });
+});
+
+describe('alertNotifications', () => {
+  const alert = (id: string, severity: Alert['severity'], message: string): Alert => ({
+    id,
+    severity,
+    kind:
+      severity === 'critical' ? 'queue-backlog' : severity === 'warning' ? 'long-render' : 'daily-summary',
+    message,
+    since: 0,
+    details: {},
+  });
+
+  it('notifies each alert once while it lasts, and again if it comes back', () => {
+    const backlog = alert(
+      'queue-backlog',
+      'critical',
+      "12 tasks are waiting in the farm's queue (more than 10)",
+    );
+    const late = alert('long-render:t1', 'warning', 'a render of job 1a2b3c4d on mini has run for 31:00');
+    const first = alertNotifications([backlog], new Set());
+    expect(first.notifications).toEqual([
+      { title: 'Farm alert', body: "12 tasks are waiting in the farm's queue (more than 10)" },
+    ]);
+    const second = alertNotifications([backlog, late], first.announced);
+    expect(second.notifications).toEqual([
+      { title: 'Farm warning', body: 'a render of job 1a2b3c4d on mini has run for 31:00' },
+    ]);
+    const quiet = alertNotifications([late], second.announced);
+    expect(quiet.notifications).toEqual([]);
+    expect(alertNotifications([backlog, late], quiet.announced).notifications.map((n) => n.title)).toEqual([
+      'Farm alert',
+    ]);
+    expect(
+      alertNotifications([alert('daily-summary:1', 'info', 'farm summary: 3 done')], new Set()).notifications,
+    ).toEqual([{ title: 'Farm summary', body: 'farm summary: 3 done' }]);
   });
 });

@@ -1,5 +1,5 @@
 /** The texts of the app's system notifications and dialogs, as pure functions of what happened. */
-import type { ImportOutcome, VfoEvent } from '../../shared/contract.ts';
+import type { Alert, ImportOutcome, VfoEvent } from '../../shared/contract.ts';
 
 export interface NotificationText {
   title: string;
@@ -33,6 +33,28 @@ export function notificationFor(event: VfoEvent, jobTitle: string | undefined): 
     return { title: 'Render failed', body: `${displayTitle(jobTitle)}: ${shortError(event.error)}` };
   }
   return null;
+}
+
+const ALERT_TITLES: Record<Alert['severity'], string> = {
+  critical: 'Farm alert',
+  warning: 'Farm warning',
+  info: 'Farm summary',
+};
+
+/**
+ * The farm's alerts not announced yet, as notifications: each alert once, however many status updates
+ * repeat it. `announced` holds the ids already shown; ids no longer in force leave it, so an alert that
+ * comes back later is shown again. Returns the notifications and the ids to remember.
+ */
+export function alertNotifications(
+  alerts: readonly Alert[],
+  announced: ReadonlySet<string>,
+): { notifications: NotificationText[]; announced: Set<string> } {
+  const current = new Set(alerts.map((a) => a.id));
+  const notifications = alerts
+    .filter((a) => !announced.has(a.id))
+    .map((a) => ({ title: ALERT_TITLES[a.severity], body: shortError(a.message) }));
+  return { notifications, announced: current };
 }
 
 /**

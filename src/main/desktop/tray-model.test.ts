@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LISTED_TASKS, type TrayState, trayMenuModel, trayTitle, trayTooltip } from './tray-model.ts';
+import {
+  MAX_LISTED_TASKS,
+  type TrayState,
+  trayMenuModel,
+  trayTasksOf,
+  trayTitle,
+  trayTooltip,
+} from './tray-model.ts';
 
 const idle: TrayState = { role: 'solo', running: [], queued: 0, paused: false };
 
@@ -79,6 +86,20 @@ describe('trayMenuModel', () => {
   });
 });
 
+describe('what the menu says of each encode', () => {
+  it('lists the worker’s leases with fps, speed and the time left', () => {
+    const tasks = trayTasksOf([
+      { jobId: '1a2b3c4d-0000', progress: 0.456, rate: { fps: 87, speed: 2.1, etaMs: 32_000 } },
+      { jobId: '9f8e7d6c-0000', progress: 0.02 },
+    ]);
+    expect(labels({ ...idle, role: 'worker', running: tasks }).slice(0, 3)).toEqual([
+      'Worker — 2 encoding',
+      'job 1a2b3c4d — 45% · 87 fps · 2.1× · ETA 0:32',
+      'job 9f8e7d6c — 2%',
+    ]);
+  });
+});
+
 describe('trayTitle', () => {
   it('is empty when idle, the count and mean progress while encoding, "Paused" when paused', () => {
     expect(trayTitle(idle)).toBe('');
@@ -93,6 +114,16 @@ describe('trayTitle', () => {
     ).toBe('2 ▸ 45%');
     expect(trayTitle({ ...idle, running: [{ title: 'a', percent: 7.8 }], paused: true })).toBe('1 ▸ 7%');
     expect(trayTitle({ ...idle, paused: true })).toBe('Paused');
+  });
+
+  it('says when the encodes will be done once each has an estimate (the last of them)', () => {
+    const running = [
+      { title: 'a', percent: 30, rate: { fps: 40, speed: 1.5, etaMs: 95_000 } },
+      { title: 'b', percent: 60, rate: { fps: 87, speed: 2.1, etaMs: 32_000 } },
+    ];
+    expect(trayTitle({ ...idle, running })).toBe('2 ▸ 45% 1:35');
+    // One still unmeasured: no promise yet.
+    expect(trayTitle({ ...idle, running: [...running, { title: 'c', percent: 0 }] })).toBe('3 ▸ 30%');
   });
 
   it('has a tooltip naming the app and the role', () => {

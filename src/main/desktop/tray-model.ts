@@ -2,12 +2,27 @@
  * The menu-bar item as data: what it says and which actions it offers, from the node's state.
  * The Electron shell turns the model into a native Menu; everything worth testing is here.
  */
+import { describeRate, formatEta, type ProgressRate } from '../../shared/progress-rate.ts';
+
 export type TrayRole = 'coordinator' | 'worker' | 'candidate' | 'solo';
 
 export interface TrayTask {
   title: string;
   /** 0–100; anything else is clamped. */
   percent: number;
+  /** How fast it encodes and when it will be done, once ffmpeg says. */
+  rate?: ProgressRate | undefined;
+}
+
+/** What this Mac's worker is encoding, as the menu lists it. */
+export function trayTasksOf(
+  leases: readonly { jobId: string; progress: number; rate?: ProgressRate | undefined }[],
+): TrayTask[] {
+  return leases.map((lease) => ({
+    title: `job ${lease.jobId.slice(0, 8)}`,
+    percent: lease.progress * 100,
+    ...(lease.rate ? { rate: lease.rate } : {}),
+  }));
 }
 
 export interface TrayState {
@@ -65,7 +80,11 @@ export function trayMenuModel(state: TrayState): MenuItemModel[] {
   ];
   if (state.farmName) items.push({ kind: 'label', label: `Farm: ${state.farmName}` });
   for (const task of state.running.slice(0, MAX_LISTED_TASKS)) {
-    items.push({ kind: 'label', label: `${shortTitle(task.title)} — ${percentOf(task)}%` });
+    const rate = describeRate(task.rate);
+    items.push({
+      kind: 'label',
+      label: `${shortTitle(task.title)} — ${percentOf(task)}%${rate ? ` · ${rate}` : ''}`,
+    });
   }
   const hidden = state.running.length - MAX_LISTED_TASKS;
   if (hidden > 0) items.push({ kind: 'label', label: `and ${hidden} more` });
@@ -100,13 +119,17 @@ export function trayMenuModel(state: TrayState): MenuItemModel[] {
 }
 
 /**
- * The short text beside the template icon: nothing when idle, "2 ▸ 45%" while encoding (the mean
- * progress of what runs here), "Paused" when paused and idle.
+ * The short text beside the template icon: nothing when idle, "2 ▸ 45% 0:32" while encoding (the mean
+ * progress of what runs here, and when the last of it will be done once every encode has an estimate),
+ * "Paused" when paused and idle.
  */
 export function trayTitle(state: TrayState): string {
   if (state.running.length > 0) {
     const mean = state.running.reduce((sum, task) => sum + percentOf(task), 0) / state.running.length;
-    return `${state.running.length} ▸ ${Math.floor(mean)}%`;
+    const etas = state.running.map((task) => task.rate?.etaMs);
+    const known = etas.every((eta) => eta !== undefined);
+    const eta = known ? ` ${formatEta(Math.max(...(etas as number[])))}` : '';
+    return `${state.running.length} ▸ ${Math.floor(mean)}%${eta}`;
   }
   return state.paused ? 'Paused' : '';
 }

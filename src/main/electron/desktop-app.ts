@@ -15,7 +15,12 @@ import { EncryptedSecretStore, secretsFilePath } from '../desktop/encrypted-secr
 import { importScriptPaths } from '../desktop/import-scripts.ts';
 import { parseLaunchArgs } from '../desktop/launch.ts';
 import { openLogFile } from '../desktop/log-file.ts';
-import { importProblemsNotification, notificationFor, quitConfirmation } from '../desktop/notifications.ts';
+import {
+  alertNotifications,
+  importProblemsNotification,
+  notificationFor,
+  quitConfirmation,
+} from '../desktop/notifications.ts';
 import { createPathBatch } from '../desktop/path-batch.ts';
 import type { CreateDesktopRuntime, DesktopRuntime } from '../desktop/service.ts';
 import { throttle } from '../desktop/throttle.ts';
@@ -100,6 +105,8 @@ class DesktopShell {
   private readonly redrawMenu = throttle(() => this.drawMenu(), 500);
   /** Notifications are garbage-collected (and their clicks lost) unless someone holds them. */
   private readonly shownNotifications = new Set<Notification>();
+  /** The farm's alerts already notified (each once while it lasts). */
+  private announcedAlerts: ReadonlySet<string> = new Set();
   private window: BrowserWindow | null = null;
   /** Read once and after each change: asking macOS on every redraw is not free. */
   private launchAtLogin: boolean | undefined = app.isPackaged
@@ -247,6 +254,11 @@ class DesktopShell {
     this.redrawMenu.request();
     if (event.type === 'job' && (event.status === 'done' || event.status === 'failed')) {
       void this.notifyJob(event);
+    }
+    if (event.type === 'farm') {
+      const { notifications, announced } = alertNotifications(event.status.alerts, this.announcedAlerts);
+      this.announcedAlerts = announced;
+      for (const text of notifications) this.notify(text);
     }
   }
 

@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
+import { compactRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -188,7 +189,8 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
         workDir,
         signal,
         log,
-        progress: (fraction) => events.emit({ type: 'progress', jobId, stepKey: step.key, fraction }),
+        progress: (fraction, rate) =>
+          events.emit({ type: 'progress', jobId, stepKey: step.key, fraction, ...compactRate(rate) }),
         warn: (message) => {
           store.addWarning(jobId, message);
           store.appendStepLog(row.id, `warning: ${message}`);

@@ -1,3 +1,4 @@
+import type { ProgressRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { JobSettings } from './job-settings.ts';
@@ -30,7 +31,8 @@ export interface StepContext extends HashContext {
   workDir: string;
   signal: AbortSignal;
   log: Logger;
-  progress(fraction: number): void;
+  /** How far the step is (0..1), and for an encode how fast it goes and when it will be done. */
+  progress(fraction: number, rate?: ProgressRate): void;
   /** A warning the user must see on the job (e.g. a fallback voice was used). */
   warn(message: string): void;
 }

@@ -11,6 +11,7 @@ import { createLogger } from '../log/logger.ts';
 import { PARTIAL_MARKER } from '../util/atomic-file.ts';
 import type { EncodeOptions, EncodeRequest, EncodeResult, RunnerInbound } from './encode-types.ts';
 import { FfmpegError, isFfmpegErrorKind } from './errors.ts';
+import type { FfmpegProgress } from './progress.ts';
 import { LineTail } from './stderr-tail.ts';
 
 export { measureCaptionBox, runEncode, writeSideFiles } from './encode-job.ts';
@@ -120,10 +121,7 @@ export function relayEncode(
     channel.onMessage((raw) => {
       const message = raw as { type?: string } & Record<string, unknown>;
       if (message?.type === 'progress' && typeof message.fraction === 'number') {
-        const progress = { fraction: message.fraction, outTimeMs: Number(message.outTimeMs) || 0 };
-        options.onProgress?.(
-          typeof message.speed === 'number' ? { ...progress, speed: message.speed } : progress,
-        );
+        options.onProgress?.(progressOf(message));
       } else if (message?.type === 'started' && typeof message.ffmpegPid === 'number') {
         started = { ffmpegPid: message.ffmpegPid, partialPath: String(message.partialPath) };
         options.onStarted?.(started);
@@ -177,6 +175,19 @@ async function cleanUpAfterRunner(
     dirname(partialPath) === dirname(outPath) &&
     basename(partialPath).startsWith(basename(outPath) + PARTIAL_MARKER);
   if (isOurPartial) await rm(partialPath, { force: true }).catch(() => {});
+}
+
+/** A progress message from the runner, taken field by field (it crossed a process boundary). */
+function progressOf(message: Record<string, unknown>): FfmpegProgress {
+  const progress: FfmpegProgress = {
+    fraction: Number(message.fraction) || 0,
+    outTimeMs: Number(message.outTimeMs) || 0,
+  };
+  for (const key of ['speed', 'fps', 'etaMs'] as const) {
+    const value = message[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) progress[key] = value;
+  }
+  return progress;
 }
 
 function trySend(channel: RunnerChannel, message: RunnerInbound): boolean {

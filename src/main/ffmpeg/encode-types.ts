@@ -42,7 +42,7 @@ export type RunnerInbound = { type: 'encode'; request: EncodeRequest } | { type:
 
 export type RunnerOutbound =
   | { type: 'started'; ffmpegPid: number; partialPath: string }
-  | { type: 'progress'; fraction: number; outTimeMs: number; speed?: number }
+  | { type: 'progress'; fraction: number; outTimeMs: number; speed?: number; fps?: number; etaMs?: number }
   | { type: 'done'; result: EncodeResult }
   | { type: 'error'; kind: FfmpegErrorKind; message: string };
 

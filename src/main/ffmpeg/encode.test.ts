@@ -133,6 +133,8 @@ describe('encodeInChildProcess', () => {
     expect(facts.audio?.codec).toBe('aac');
     expect(events.length).toBeGreaterThan(0);
     expect(events.at(-1)?.fraction).toBe(1);
+    // The time left crosses the process boundary with the fraction (0 once ffmpeg says "end").
+    expect(events.at(-1)?.etaMs).toBe(0);
     expect(readdirSync(outDir)).toEqual([`out-${outCounter}.mp4`]);
   });
 

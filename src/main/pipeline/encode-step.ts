@@ -53,7 +53,7 @@ export function encodeStep(services: PipelineServices): StepHandler {
           planSha256,
           workDir: ctx.workDir,
           signal: ctx.signal,
-          onProgress: (fraction) => ctx.progress(fraction),
+          onProgress: (fraction, rate) => ctx.progress(fraction, rate),
         });
         if (result.fallback) ctx.warn(fallbackWarning(result.encoder, result.fallback));
         const metadata = {
@@ -98,7 +98,11 @@ export function encodeStep(services: PipelineServices): StepHandler {
       const { result, fallback } = await encodeWithFallback(encoders, (next) =>
         encodeInChildProcess(
           { ...request, encoder: next },
-          { signal: ctx.signal, onProgress: (p) => ctx.progress(p.fraction), ...runnerOptions(services) },
+          {
+            signal: ctx.signal,
+            onProgress: ({ fraction, ...rate }) => ctx.progress(fraction, rate),
+            ...runnerOptions(services),
+          },
         ),
       );
       if (fallback) ctx.warn(fallbackWarning(result.encoder, fallback));
@@ -159,13 +163,19 @@ async function encodeInParts(
     assetPaths: request.assetPaths,
     workDir: ctx.workDir,
     signal: ctx.signal,
-    onProgress: (fraction) => ctx.progress(fraction),
+    onProgress: (fraction, rate) => ctx.progress(fraction, rate),
+    // Every part starts at once, one per core: the video is done when its slowest part is.
+    eta: 'slowest',
     encodeSegments: (progress) =>
       Promise.all(
         parts.map((plan, index) =>
           encodeInChildProcess(
             { ...request, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
-            { signal, onProgress: (p) => progress(index, p.fraction), ...runnerOptions(services) },
+            {
+              signal,
+              onProgress: ({ fraction, ...rate }) => progress(index, fraction, rate),
+              ...runnerOptions(services),
+            },
           ).then(
             (done) => ({ path: done.outPath, encoder: done.encoder }),
             (error: unknown) => {

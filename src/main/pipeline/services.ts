@@ -1,3 +1,4 @@
+import type { ProgressRate } from '../../shared/progress-rate.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../ffmpeg/index.ts';
 import type { TextGenerator } from '../llm/types.ts';
@@ -13,7 +14,8 @@ export interface FarmEncodeRequest {
   /** The step's scratch folder (a video joined from segments is written there). */
   workDir: string;
   signal: AbortSignal;
-  onProgress?: (fraction: number) => void;
+  /** How far the farm is with this video, and how fast its workers go (all segments together). */
+  onProgress?: (fraction: number, rate?: ProgressRate) => void;
 }
 
 export interface FarmEncodeResult {

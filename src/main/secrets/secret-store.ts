@@ -2,7 +2,12 @@
  * Where provider keys come from. Never the database, never a log line: the CLI reads environment
  * variables, the desktop app fills a store backed by Electron safeStorage (the Keychain on a Mac).
  */
-export type SecretName = 'anthropic.apiKey' | 'azure.speechKey' | 'azure.speechRegion' | 'redis.password';
+export type SecretName =
+  | 'anthropic.apiKey'
+  | 'azure.speechKey'
+  | 'azure.speechRegion'
+  | 'redis.password'
+  | 'alerts.webhookSecret';
 
 export interface SecretStore {
   get(name: SecretName): string | undefined;
@@ -19,6 +24,7 @@ export const SECRET_NAMES: readonly SecretName[] = [
   'azure.speechKey',
   'azure.speechRegion',
   'redis.password',
+  'alerts.webhookSecret',
 ];
 
 export function isWritable(store: SecretStore): store is WritableSecretStore {
@@ -31,6 +37,8 @@ const ENV_NAMES: Record<SecretName, string> = {
   'azure.speechRegion': 'AZURE_SPEECH_REGION',
   // The password of the Redis holding the farm's queue (Redis mode), kept out of its URL.
   'redis.password': 'VFO_REDIS_PASSWORD',
+  /** Signs the alerts a coordinator POSTs to its webhook (src/main/ops/webhook.ts). */
+  'alerts.webhookSecret': 'VFO_ALERT_WEBHOOK_SECRET',
 };
 
 export function envSecretStore(env: NodeJS.ProcessEnv = process.env): SecretStore {

@@ -5,7 +5,8 @@
  * of different encoders cannot be concatenated.
  */
 import { join } from 'node:path';
-import { encodeSpan } from '../../shared/plan-frames.ts';
+import { encodeSpan, framesToMs } from '../../shared/plan-frames.ts';
+import { combineParts, type PartsEta, type ProgressRate } from '../../shared/progress-rate.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { encodeAudioTrack, type FfmpegLocation, joinSegments } from '../ffmpeg/index.ts';
 import type { VideoFacts } from '../ffmpeg/verify.ts';
@@ -33,15 +34,23 @@ export interface SegmentedEncodeInput {
   assetPaths: Record<string, string>;
   workDir: string;
   signal: AbortSignal;
-  onProgress?: (fraction: number) => void;
+  /** The video's progress, with the segments' rates combined (`segmentProgress`). */
+  onProgress?: (fraction: number, rate?: ProgressRate) => void;
   /**
-   * Encodes every segment, in order; `progress(index, fraction)` reports how far segment `index` is
-   * (1 when it is back).
+   * How the time left is estimated: `slowest` when every segment is encoded at once (this machine's
+   * cores), `pooled` when segments may wait for a worker (the farm). See PartsEta.
    */
-  encodeSegments(progress: (index: number, fraction: number) => void): Promise<EncodedSegment[]>;
+  eta: PartsEta;
+  /**
+   * Encodes every segment, in order; `progress(index, fraction, rate)` reports how far segment `index`
+   * is and how fast it goes (fraction 1 when it is back).
+   */
+  encodeSegments(progress: SegmentProgress): Promise<EncodedSegment[]>;
   /** The segments are back but cannot make this video (a foreign encoder, a failed join). */
   onUnusable?: () => Promise<void>;
 }
+
+export type SegmentProgress = (index: number, fraction: number, rate?: ProgressRate) => void;
 
 export interface SegmentedEncodeResult {
   outPath: string;
@@ -58,7 +67,9 @@ export async function encodeSegmented(input: SegmentedEncodeInput): Promise<Segm
   const local = new AbortController();
   const stop = () => local.abort(input.signal.reason);
   input.signal.addEventListener('abort', stop, { once: true });
-  const done = progressOf(input.segments, (fraction) => input.onProgress?.(SEGMENTS_SHARE * fraction));
+  const done = segmentProgress(input.segments, input.eta, (fraction, rate) =>
+    input.onProgress?.(SEGMENTS_SHARE * fraction, rate),
+  );
   // Both are awaited together from the start, so a failure of either is never left unhandled.
   const segments = input.encodeSegments(done);
   const audio = encodeAudioTrack(
@@ -114,17 +125,27 @@ export async function encodeSegmented(input: SegmentedEncodeInput): Promise<Segm
   };
 }
 
-/** Segment progress → the share of the video's frames done (segments differ in length). */
-function progressOf(
-  segments: RenderPlan[],
-  report: (fraction: number) => void,
-): (index: number, fraction: number) => void {
-  const frames = segments.map((s) => encodeSpan(s).frameCount);
-  const total = frames.reduce((a, b) => a + b, 0) || 1;
-  const done = frames.map(() => 0);
-  return (index, fraction) => {
-    if (index < 0 || index >= done.length) return;
-    done[index] = Math.min(1, Math.max(done[index] ?? 0, fraction));
-    report(done.reduce((sum, f, i) => sum + f * (frames[i] ?? 0), 0) / total);
+/**
+ * Segment progress → the video's: the share of its frames done (segments differ in length), and the
+ * segments' rates combined (fps and speed summed; the time left as `eta` says). A segment never goes
+ * back, and one that is back (1) no longer counts as encoding.
+ */
+export function segmentProgress(
+  segments: readonly RenderPlan[],
+  eta: PartsEta,
+  report: (fraction: number, rate?: ProgressRate) => void,
+): SegmentProgress {
+  const parts = segments.map((s) => ({
+    durationMs: framesToMs(encodeSpan(s).frameCount, s.output.fps),
+    fraction: 0,
+    rate: undefined as ProgressRate | undefined,
+  }));
+  return (index, fraction, rate) => {
+    const part = parts[index];
+    if (!part || part.fraction >= 1) return;
+    part.fraction = Math.min(1, Math.max(part.fraction, fraction));
+    part.rate = rate;
+    const combined = combineParts(parts, eta);
+    report(combined.fraction, combined.rate);
   };
 }

@@ -78,6 +78,54 @@ export function parseSize(text: string): number | null {
   return Number.isFinite(bytes) ? Math.round(bytes) : null;
 }
 
+/**
+ * When the coordinator raises alerts (seed 002's monitoring), and where it sends them (`ops.alerts`).
+ * Read again every few seconds, so a change applies without a restart. Absent fields take the defaults. The
+ * webhook's secret is never here: it is a secret (ops/webhook.ts says where it comes from).
+ */
+export const alertsSetting = setting(
+  'ops.alerts',
+  z.strictObject({
+    /** Critical when more than this many tasks wait in the farm's queue. */
+    queueCritical: z.number().int().min(0).max(1_000_000).optional(),
+    /** Warning when one render has run longer than this many seconds. */
+    renderWarningSeconds: z
+      .number()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .optional(),
+    /** An info summary (done, failed, render time per video-minute) every this many hours; 0: none. */
+    summaryEveryHours: z
+      .number()
+      .min(0)
+      .max(31 * 24)
+      .optional(),
+    /** Where every alert raised or resolved is POSTed as JSON (signed with the webhook secret). */
+    webhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+  }),
+  'the default thresholds apply',
+);
+
+export const ALERT_DEFAULTS = { queueCritical: 10, renderWarningSeconds: 30 * 60, summaryEveryHours: 24 };
+
+/**
+ * How the coordinator keeps the farm's history for the dashboard (`ops.history`): how long rows stay,
+ * and how often the queue's length is sampled while it changes.
+ */
+export const historySetting = setting(
+  'ops.history',
+  z.strictObject({
+    retentionDays: z.number().min(0.01).max(3650).optional(),
+    sampleSeconds: z.number().min(1).max(3600).optional(),
+  }),
+  'the history is kept 14 days, sampled every 10 s',
+);
+
+export const HISTORY_DEFAULTS = { retentionDays: 14, sampleSeconds: 10 };
+
 /** Tasks of one job a worker may fail before it gets no more of them (`farm.blocklist`; 3 by default). */
 export const DEFAULT_BLOCK_LIMIT = 3;
 export const blocklistSetting = setting(

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AppHeader } from './components/AppHeader.tsx';
 import { Toasts } from './components/Toasts.tsx';
+import { DashboardScreen } from './screens/dashboard/DashboardScreen.tsx';
 import { FarmScreen } from './screens/farm/FarmScreen.tsx';
 import { JobScreen } from './screens/job/JobScreen.tsx';
 import { JobsScreen } from './screens/jobs/JobsScreen.tsx';
@@ -21,6 +22,8 @@ function CurrentScreen() {
       return <JobScreen jobId={route.jobId} />;
     case 'farm':
       return <FarmScreen />;
+    case 'dashboard':
+      return <DashboardScreen />;
     case 'library':
       return <LibraryScreen />;
     case 'settings':

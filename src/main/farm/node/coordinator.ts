@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { createLogger } from '../../log/logger.ts';
 import { type FarmClient, FarmHttpError, type Peer } from '../net/index.ts';
-import { type Assignment, type Clock, createSqliteTaskStore, FarmQueue } from '../queue/index.ts';
+import { type Assignment, type Clock, createSqliteTaskStore, FarmQueue, type Task } from '../queue/index.ts';
 import type { LeaseOffer } from './schemas.ts';
 
 const log = createLogger('FarmCoordinator');
@@ -38,6 +38,8 @@ export class Coordinator {
     self: () => Peer;
     clock?: Clock;
     retentionMs?: number;
+    /** Monitoring's view of every task change (farm-queue.ts `observer`). */
+    observeTasks?: (before: Task | undefined, after: Task) => void;
     /** The `farm.blocklist` setting: tasks of one job a worker may fail before it is blocked for it. */
     jobFailureLimit?: () => number;
   }) {
@@ -46,6 +48,7 @@ export class Coordinator {
     this.queue = new FarmQueue({
       clock: this.clock,
       store: createSqliteTaskStore(deps.sqlite),
+      ...(deps.observeTasks ? { observer: deps.observeTasks } : {}),
       ...(deps.jobFailureLimit ? { jobFailureLimit: deps.jobFailureLimit } : {}),
     });
     this.client = deps.client;

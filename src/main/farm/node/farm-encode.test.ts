@@ -108,6 +108,7 @@ describe('FarmEncoder on the origin', () => {
       blobPath,
       capacity: () => [{ encoders: ['libx264'], freeSlots: slots }],
       policy: () => ({ minSegmentMs: 500 }),
+      encodes: async () => [],
     });
     return { origin, encoder };
   }

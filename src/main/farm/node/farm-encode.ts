@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RunningEncode } from '../../../shared/contract.ts';
 import { encodeSpan } from '../../../shared/plan-frames.ts';
 import { audioAssetIds, type RenderPlan } from '../../../shared/render-plan.ts';
 import { ShutdownError, StepError } from '../../engine/errors.ts';
@@ -17,6 +18,7 @@ import { encodeSegmented, MixedEncodersError } from '../../segments/segmented-en
 import type { SplitPolicy } from '../../segments/split-plan.ts';
 import { sha256File, sha256Hex } from '../../util/hash.ts';
 import type { Origin, OriginTask } from './origin.ts';
+import { followTasks } from './task-progress.ts';
 
 const log = createLogger('FarmEncode');
 
@@ -37,6 +39,8 @@ export interface FarmEncoderDeps {
   capacity: () => EncodeCapacity[];
   /** null: videos render whole. */
   policy: () => SplitPolicy | null;
+  /** Every encode running on the farm now, from the coordinator (undefined when it cannot be asked). */
+  encodes: () => Promise<RunningEncode[] | undefined>;
 }
 
 export class FarmEncoder {
@@ -54,12 +58,19 @@ export class FarmEncoder {
       ? undefined
       : ((await origin.segmentsOf(wholeId)) ?? this.split(input, wholeId));
     if (!tasks) {
+      // The worker's progress and rate, as its heartbeats told the coordinator.
+      const follower = followTasks({
+        taskIds: [wholeId],
+        encodes: this.deps.encodes,
+        onProgress: (_index, fraction, rate) => input.onProgress?.(fraction, rate),
+      });
       const result = await origin
         .awaitTask({ taskId: wholeId, jobId: input.jobId, plan: input.plan, signal: input.signal })
         .catch(async (error: unknown) => {
           if (cancelledByUser(input.signal)) await origin.withdraw(wholeId);
           throw error;
-        });
+        })
+        .finally(() => follower.stop());
       return { ...result, segments: 1 };
     }
     return this.encodeSegments(input, wholeId, tasks).catch(async (error: unknown) => {
@@ -104,23 +115,36 @@ export class FarmEncoder {
       workDir: input.workDir,
       signal: input.signal,
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-      encodeSegments: (progress) =>
-        Promise.all(
-          tasks.map((task, index) =>
-            origin
-              .awaitTask({
-                taskId: task.taskId,
-                jobId: input.jobId,
-                plan: task.plan,
-                splitOf: wholeId,
-                signal: input.signal,
-              })
-              .then((result) => {
-                progress(index, 1);
-                return result;
-              }),
-          ),
-        ),
+      // A segment may wait for a free worker: the time left is the video left over the speeds at work.
+      eta: 'pooled',
+      encodeSegments: async (progress) => {
+        // The workers' progress and rates, as their heartbeats told the coordinator.
+        const follower = followTasks({
+          taskIds: tasks.map((t) => t.taskId),
+          encodes: this.deps.encodes,
+          onProgress: progress,
+        });
+        try {
+          return await Promise.all(
+            tasks.map((task, index) =>
+              origin
+                .awaitTask({
+                  taskId: task.taskId,
+                  jobId: input.jobId,
+                  plan: task.plan,
+                  splitOf: wholeId,
+                  signal: input.signal,
+                })
+                .then((result) => {
+                  progress(index, 1);
+                  return result;
+                }),
+            ),
+          );
+        } finally {
+          follower.stop();
+        }
+      },
       // The next attempt splits anew.
       onUnusable: () => origin.dropSegments(wholeId),
     }).catch((error: unknown) => {

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { FarmStatus } from '../../../shared/contract.ts';
+import type { Alert, FarmHistory, FarmStatus, RunningEncode } from '../../../shared/contract.ts';
 import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
 import {
   type FfmpegLocation,
@@ -37,7 +37,7 @@ import {
   type NodeIdentity,
   type Peer,
 } from '../net/index.ts';
-import type { QueueStats, QueueView } from '../queue/index.ts';
+import type { QueueStats, QueueView, Task } from '../queue/index.ts';
 import type { IdleTime } from '../workstation/idle-time.ts';
 import { startWorkstationGuard, type WorkstationGuard } from '../workstation/workstation-guard.ts';
 import type { WorkstationSettings } from '../workstation/workstation-policy.ts';
@@ -89,6 +89,24 @@ export interface FarmNodeOptions {
   workerMode?: { read(): 'pause' | 'drain' | null; write(mode: 'pause' | 'drain' | null): void };
   /** Render hours and "yield while someone uses this computer" (farm/workstation). */
   workstation?: { settings(): WorkstationSettings; idle: IdleTime | null };
+  /** Monitoring (src/main/ops, wired by src/main/app): what it hears of the queue, what it answers. */
+  monitor?: FarmMonitor;
+}
+
+/** What the farm tells monitoring, and asks of it, while this node coordinates. */
+export interface FarmMonitor {
+  /** Every stored change of a task in this coordinator's queue. */
+  taskChanged(before: Task | undefined, after: Task): void;
+  /** The alerts in force. */
+  alerts(): Alert[];
+  /** What this coordinator recorded since `since` (ms since the epoch). */
+  history(since: number): FarmHistory;
+}
+
+/** The coordinator's work as monitoring reads it. */
+export interface CoordinatorView {
+  stats: QueueStats;
+  encodes: RunningEncode[];
 }
 
 /** The encoders a node may offer the farm (of those its ffmpeg lists, and proved by a trial encode). */
@@ -98,6 +116,8 @@ const log = createLogger('FarmNode');
 const HEARTBEAT_MS = 1000;
 /** A peer heard from within this long counts as online. */
 const ONLINE_MS = 3000;
+/** The coordinator's activity, asked once, answers every caller for this long. */
+const ACTIVITY_SHARED_MS = 500;
 
 /** A hello that proves nothing (unsigned answer, or our signature refused) marks the peer untrusted. */
 function untrusted(error: unknown): never {
@@ -127,6 +147,10 @@ export class FarmNode {
   private server: FarmServer | null = null;
   private url = '';
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private lastActivity: {
+    at: number;
+    answer: Promise<{ alerts: Alert[]; encodes: RunningEncode[] } | undefined>;
+  } | null = null;
   private workstation: WorkstationGuard | null = null;
   /** The encoders that passed their trial encode at start (none before). */
   private proven: string[] = [];
@@ -177,6 +201,7 @@ export class FarmNode {
       blobPath,
       capacity: () => this.encodeCapacity(),
       policy: () => options.segmentPolicy(),
+      encodes: async () => (await this.activity())?.encodes,
     });
     this.encoder = { encode: (request) => encoder.encode(request) };
   }
@@ -286,6 +311,8 @@ export class FarmNode {
     coordinatorRoutes(app, {
       queue: () => (this.coordinator?.active ? this.coordinator.queue : null),
       notifyIfFailed: async (taskId) => this.coordinator?.notifyIfFailed(taskId),
+      alerts: () => this.options.monitor?.alerts() ?? [],
+      history: (since) => this.localHistory(since),
       protocol: this.protocol,
     });
     workerRoutes(app, {
@@ -338,10 +365,12 @@ export class FarmNode {
   }
 
   private becomeCoordinator(term: number): void {
+    const monitor = this.options.monitor;
     this.coordinator ??= new Coordinator({
       sqlite: this.options.sqlite,
       client: this.client,
       self: () => ({ id: this.nodeId, url: this.url }),
+      ...(monitor ? { observeTasks: (before, after) => monitor.taskChanged(before, after) } : {}),
       ...(this.options.blockLimit ? { jobFailureLimit: this.options.blockLimit } : {}),
     });
     this.coordinator.start();
@@ -375,6 +404,53 @@ export class FarmNode {
     log.info('worker mode changed', { mode });
     this.member?.refreshAdvert();
     return { paused: this.worker.paused, draining: this.worker.draining };
+  }
+
+  /** The queue and its running encodes while this node is the coordinator, else null. */
+  coordinatorView(): CoordinatorView | null {
+    if (!this.coordinator?.active) return null;
+    return { stats: this.coordinator.queue.stats(), encodes: this.coordinator.queue.encodes() };
+  }
+
+  /** This node's worker slots: how many it has, how many encode now, how many take work. */
+  workerSlots(): { total: number; busy: number; free: number } {
+    return {
+      total: this.options.maxConcurrency,
+      busy: this.worker.runningCount(),
+      free: this.worker.freeSlots,
+    };
+  }
+
+  private localHistory(since: number): FarmHistory {
+    const history = this.options.monitor?.history(since);
+    return history ?? { coordinatorId: this.nodeId, from: since, to: Date.now(), samples: [], runs: [] };
+  }
+
+  /** The farm's recent history, from the coordinator, which keeps it (the dashboard). */
+  async history(since: number): Promise<FarmHistory> {
+    if (this.coordinator?.active) return this.localHistory(since);
+    const coordinator = this.coordinatorPeer();
+    if (!coordinator) return { coordinatorId: '', from: since, to: Date.now(), samples: [], runs: [] };
+    return this.client.json<FarmHistory>(coordinator, 'GET', `/farm/v1/history?since=${Math.floor(since)}`);
+  }
+
+  /**
+   * The alerts and running encodes of the coordinator, from it (or from this node when it is). Every
+   * encode step waiting on the farm follows its tasks through this once a second: one answer, shared
+   * for half a second, serves them all.
+   */
+  activity(): Promise<{ alerts: Alert[]; encodes: RunningEncode[] } | undefined> {
+    const view = this.coordinatorView();
+    if (view) return Promise.resolve({ alerts: this.options.monitor?.alerts() ?? [], encodes: view.encodes });
+    const now = Date.now();
+    if (this.lastActivity && now - this.lastActivity.at < ACTIVITY_SHARED_MS) return this.lastActivity.answer;
+    const coordinator = this.coordinatorPeer();
+    if (!coordinator) return Promise.resolve(undefined);
+    const answer = this.quickClient
+      .json<{ alerts: Alert[]; encodes: RunningEncode[] }>(coordinator, 'GET', '/farm/v1/activity')
+      .catch(() => undefined);
+    this.lastActivity = { at: now, answer };
+    return answer;
   }
 
   private restoreWorkerMode(): void {
@@ -454,6 +530,7 @@ export class FarmNode {
     let queue: QueueAnswer | undefined = this.coordinator?.active
       ? { ...this.coordinator.queue.stats(), ...this.coordinator.queue.view() }
       : undefined;
+    const activity = this.activity();
     if (!queue && coordinator) {
       queue = await this.client
         .json<QueueAnswer>(coordinator, 'GET', '/farm/v1/queue')
@@ -475,6 +552,7 @@ export class FarmNode {
       ignored: this.member.ignored(),
       coordinatorUrl: coordinator?.url ?? null,
       queue,
+      activity: await activity,
       onlineMs: ONLINE_MS,
     });
   }

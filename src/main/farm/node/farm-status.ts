@@ -1,5 +1,12 @@
 /** The farm as one node sees it (`vfo status`, the GUI's Farm view), built from its parts' state. */
-import type { FarmBlock, FarmStatus, FarmTaskView, NodeView } from '../../../shared/contract.ts';
+import type {
+  Alert,
+  FarmBlock,
+  FarmStatus,
+  FarmTaskView,
+  NodeView,
+  RunningEncode,
+} from '../../../shared/contract.ts';
 import type { ElectionState } from '../cluster/election.ts';
 import type { PeerRecord } from '../cluster/liveness.ts';
 import type { HelloInfo, IgnoredService } from '../cluster/types.ts';
@@ -25,6 +32,8 @@ export interface StatusInputs {
   coordinatorUrl: string | null;
   /** The coordinator's queue (counts and view), when it answered. */
   queue: (Partial<QueueStats> & Partial<QueueView>) | undefined;
+  /** The coordinator's alerts and running encodes, when known. */
+  activity: { alerts: Alert[]; encodes: RunningEncode[] } | undefined;
   /** A peer heard from within this long counts as online. */
   onlineMs: number;
   now?: number;
@@ -109,6 +118,8 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
         reason: i.detail ? `${i.reason}: ${i.detail}` : i.reason,
       })),
     queue: { backend: 'lan', queued, running, done, failed },
+    alerts: inputs.activity?.alerts ?? [],
+    encodes: inputs.activity?.encodes ?? [],
     tasks: (inputs.queue?.tasks ?? []).map(
       (t): FarmTaskView => ({
         ...t,

@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assetsUsedBy } from '../../../shared/plan-frames.ts';
+import { compactRate, type ProgressRate } from '../../../shared/progress-rate.ts';
 import { type AssetRef, validateRenderPlan } from '../../../shared/render-plan.ts';
 import {
   type EncoderFallback,
@@ -32,6 +33,8 @@ const CUT_TRANSFER_RETRIES = 1;
 interface RunningLease {
   offer: LeaseOffer;
   progress: number;
+  /** fps, speed and time left of the encode, once ffmpeg reports them. */
+  rate?: ProgressRate;
   abort: AbortController;
   /** A pushed lease reports its failure to the coordinator; one taken from Redis leaves that to BullMQ. */
   reportsFailure: boolean;
@@ -47,6 +50,14 @@ export type LeaseOutcome =
   | { kind: 'failed'; reason: string }
   /** Stopped from outside (withdrawn, cancelled, the node stopping). */
   | { kind: 'stopped'; reason: string };
+/** A lease this worker is encoding, as the heartbeat, status and the menu bar report it. */
+export interface WorkerLease {
+  leaseId: string;
+  taskId: string;
+  jobId: string;
+  progress: number;
+  rate?: ProgressRate;
+}
 
 export interface WorkerDeps {
   nodeId: string;
@@ -120,11 +131,13 @@ export class FarmWorker {
     return this.running.size;
   }
 
-  leases(): { leaseId: string; taskId: string; progress: number }[] {
+  leases(): WorkerLease[] {
     return [...this.running.values()].map((r) => ({
       leaseId: r.offer.leaseId,
       taskId: r.offer.taskId,
+      jobId: r.offer.jobId,
       progress: r.progress,
+      ...(r.rate ? { rate: r.rate } : {}),
     }));
   }
 
@@ -184,7 +197,7 @@ export class FarmWorker {
     }
     const report = {
       freeSlots: this.freeSlots,
-      leases: this.leases().map(({ leaseId, progress }) => ({ leaseId, progress })),
+      leases: this.leases().map(({ leaseId, progress, rate }) => ({ leaseId, progress, ...rate })),
     };
     const reply = (await this.deps.client.json(
       coordinator,
@@ -257,6 +270,7 @@ export class FarmWorker {
             signal: lease.abort.signal,
             onProgress: (p) => {
               lease.progress = p.fraction;
+              lease.rate = compactRate(p);
             },
             onStarted: ({ ffmpegPid }) => {
               lease.ffmpegPid = ffmpegPid;

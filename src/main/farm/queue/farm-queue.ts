@@ -14,6 +14,7 @@
  * the operator's pause/drain), never stored.
  */
 import { randomBytes } from 'node:crypto';
+import { compactRate } from '../../../shared/progress-rate.ts';
 import { createLogger } from '../../log/logger.ts';
 import { JobBlocks, type JobFailureKey, jobKeyOf } from './job-blocks.ts';
 import { compareTasks, QueuedTaskIndex } from './queued-index.ts';
@@ -43,6 +44,7 @@ import type {
   QueueView,
   RebuildResult,
   RequeueResult,
+  RunningEncode,
   Task,
   TaskInput,
   TaskStatus,
@@ -64,6 +66,11 @@ export interface FarmQueueOptions extends Partial<QueueConfig> {
   /** A worker not heard from for this long gets no new leases (FARM.md: a peer is down after 3 s). */
   workerStaleMs?: number;
   newLeaseId?: () => string;
+  /**
+   * Told of every stored change of a task, after it is applied (monitoring: a lease that ended is a
+   * render done or lost). Renewals and progress are not changes. It must not throw into the queue.
+   */
+  observer?: (before: Task | undefined, after: Task) => void;
   /**
    * Tasks of one job a worker may fail before it gets no more of them (`farm.blocklist`); read when it
    * matters, so a change of the setting applies at once.
@@ -120,6 +127,7 @@ export class FarmQueue {
   private readonly config: QueueConfig;
   private readonly workerStaleMs: number;
   private readonly newLeaseId: () => string;
+  private readonly observer: ((before: Task | undefined, after: Task) => void) | undefined;
 
   // The tasks and their indexes, changed only by commit() (and, for renewals, heartbeat()).
   private readonly tasks = new Map<string, Task>();
@@ -151,6 +159,7 @@ export class FarmQueue {
     };
     this.workerStaleMs = options.workerStaleMs ?? FARM_QUEUE_DEFAULTS.workerStaleMs;
     this.newLeaseId = options.newLeaseId ?? randomLeaseId;
+    this.observer = options.observer;
     this.jobFailureLimit = options.jobFailureLimit ?? (() => FARM_QUEUE_DEFAULTS.jobFailureLimit);
     this.blockCheckGraceMs = options.blockCheckGraceMs ?? FARM_QUEUE_DEFAULTS.blockCheckGraceMs;
     this.workerGoneMs = options.workerGoneMs ?? FARM_QUEUE_DEFAULTS.workerGoneMs;
@@ -253,12 +262,15 @@ export class FarmQueue {
     const expiresAt = now + this.config.leaseTimeoutMs;
     const cancel: string[] = [];
     const listed = new Set<string>();
-    for (const { leaseId, progress } of report.leases) {
+    for (const { leaseId, progress, ...reported } of report.leases) {
       const task = this.byLease(leaseId);
       const pending = this.pendingByLease.get(leaseId);
       if (task?.lease && task.lease.workerId === workerId) {
         const lease: Lease = { ...task.lease, renewedAt: now, expiresAt };
         if (progress !== undefined) lease.progress = progress;
+        const rate = compactRate(reported);
+        if (rate) lease.rate = rate;
+        else delete lease.rate;
         // Memory only: renewals are not stored (a reload renews every lease anyway).
         this.tasks.set(task.id, { ...task, lease });
         listed.add(leaseId);
@@ -591,6 +603,26 @@ export class FarmQueue {
     };
   }
 
+  /** Every lease being worked on, with its last reported progress: what status and origins show. */
+  encodes(): RunningEncode[] {
+    const running: RunningEncode[] = [];
+    for (const taskId of this.taskOfLease.values()) {
+      const task = this.tasks.get(taskId);
+      if (!task?.lease) continue;
+      const { lease } = task;
+      running.push({
+        taskId,
+        jobId: task.jobId,
+        originNodeId: task.originNodeId,
+        workerId: lease.workerId,
+        startedAt: lease.grantedAt,
+        progress: lease.progress ?? 0,
+        ...(lease.rate ? { rate: lease.rate } : {}),
+      });
+    }
+    return running;
+  }
+
   worker(workerId: string): WorkerState | undefined {
     const record = this.workers.get(workerId);
     return record && this.stateOf(record);
@@ -613,7 +645,11 @@ export class FarmQueue {
     const removeFailures = failures.removeFailures ?? [];
     if (put.length + remove.length + putFailures.length + removeFailures.length === 0) return;
     this.store.write({ put, remove, putFailures, removeFailures });
-    for (const task of put) this.apply(task);
+    const changes = put.map((task) => {
+      const before = this.tasks.get(task.id);
+      this.apply(task);
+      return { before, task };
+    });
     for (const id of remove) {
       const previous = this.tasks.get(id);
       if (!previous) continue;
@@ -622,6 +658,8 @@ export class FarmQueue {
     }
     this.blocks.apply(putFailures);
     this.blocks.remove(removeFailures);
+    // The observer sees the queue with the whole change applied.
+    for (const { before, task } of changes) this.tell(before, task);
   }
 
   /**
@@ -692,6 +730,15 @@ export class FarmQueue {
     for (const task of doomed) {
       this.failedByQueue.push(task.id);
       log.warn('task failed: only blocked workers could run it', { task: task.id, job: task.jobId });
+    }
+  }
+
+  private tell(before: Task | undefined, after: Task): void {
+    if (!this.observer) return;
+    try {
+      this.observer(before, after);
+    } catch (error) {
+      log.warn('a queue observer failed', { task: after.id, error: String(error) });
     }
   }
 

@@ -4,6 +4,7 @@
  * into logs, the database or status pages. The HTTP layer can reuse them to answer 400 early.
  */
 import { z } from 'zod';
+import { ProgressRateSchema } from '../../../shared/progress-rate.ts';
 
 /** sha256(origin nodeId + job id + step input hash), as FARM.md defines it. */
 export const TASK_ID_PATTERN = /^[0-9a-f]{64}$/;
@@ -49,7 +50,16 @@ export const workerInfoSchema = z.strictObject({
 
 export const heartbeatReportSchema = z.strictObject({
   freeSlots: z.number().int().min(0).max(256),
-  leases: z.array(z.strictObject({ leaseId, progress: z.number().min(0).max(1).optional() })).max(256),
+  leases: z
+    .array(
+      z.strictObject({
+        leaseId,
+        progress: z.number().min(0).max(1).optional(),
+        // How fast the encode goes and when it will be done, for status and the origin's job view.
+        ...ProgressRateSchema.shape,
+      }),
+    )
+    .max(256),
 });
 
 export const announcedLeaseSchema = z.strictObject({ leaseId, taskId, workerId: nodeId });

@@ -3,6 +3,7 @@
  * worker's right to encode it until `expiresAt`. Times are milliseconds from the injected clock.
  */
 import type { z } from 'zod';
+import type { ProgressRate } from '../../../shared/progress-rate.ts';
 import type { FarmTaskStatus as TaskStatus } from '../../db/schema.ts';
 import type {
   announcedLeaseSchema,
@@ -36,6 +37,8 @@ export interface Lease {
   expiresAt: number;
   /** 0..1 as last reported by a heartbeat (for status only; never persisted). */
   progress?: number;
+  /** fps, speed and time left as last reported by a heartbeat (for status only; never persisted). */
+  rate?: ProgressRate;
 }
 
 export interface Task {
@@ -133,6 +136,18 @@ export interface QueueStats {
   failed: number;
   /** Leases held per registered worker. */
   workers: Record<string, number>;
+}
+
+/** An encode running on the farm, as status shows it (the coordinator's view of one lease). */
+export interface RunningEncode {
+  taskId: string;
+  jobId: string;
+  originNodeId: string;
+  workerId: string;
+  /** When the lease was granted (ms since the epoch). */
+  startedAt: number;
+  progress: number;
+  rate?: ProgressRate;
 }
 
 /** One task as status shows it (the Farm view lists them with requeue and cancel). */

@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { FarmStatus } from '../../../shared/contract.ts';
+import type { FarmHistory, FarmStatus } from '../../../shared/contract.ts';
 import { trialEncoders } from '../../ffmpeg/index.ts';
 import { errorBody, type FarmApp, Refusal } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
@@ -152,8 +152,29 @@ export class RedisFarmNode {
       blobPath,
       capacity: () => this.encodeCapacity(),
       policy: () => options.segmentPolicy(),
+      // No coordinator follows the workers' rates in Redis mode: progress comes back as fractions.
+      encodes: async () => undefined,
     });
     this.encoder = { encode: (request) => encoder.encode(request) };
+  }
+
+  /** Monitoring's view of a coordinator: Redis mode has none (its alerts and history are the LAN's). */
+  coordinatorView(): null {
+    return null;
+  }
+
+  /** This node's worker slots: how many it has, how many encode now, how many take work. */
+  workerSlots(): { total: number; busy: number; free: number } {
+    return {
+      total: this.options.maxConcurrency,
+      busy: this.worker.runningCount(),
+      free: this.worker.freeSlots,
+    };
+  }
+
+  /** The dashboard's history is kept by a LAN coordinator; in Redis mode there is none. */
+  async history(since: number): Promise<FarmHistory> {
+    return { coordinatorId: '', from: since, to: Date.now(), samples: [], runs: [] };
   }
 
   get selfUrl(): string {

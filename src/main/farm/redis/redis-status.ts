@@ -31,5 +31,8 @@ export function redisFarmStatus(input: {
     tasks: [],
     blocks: [],
     blockLimit: 0,
+    // Alerts and running encodes are the LAN coordinator's too.
+    alerts: [],
+    encodes: [],
   };
 }

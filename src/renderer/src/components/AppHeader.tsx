@@ -8,6 +8,7 @@ type Section = Exclude<Screen, 'job'>;
 const SECTIONS: { screen: Section; label: string }[] = [
   { screen: 'jobs', label: 'Jobs' },
   { screen: 'farm', label: 'Farm' },
+  { screen: 'dashboard', label: 'Dashboard' },
   { screen: 'library', label: 'Library' },
   { screen: 'settings', label: 'Settings' },
 ];

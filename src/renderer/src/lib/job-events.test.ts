@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobSummary, StepSummary } from '../../../shared/contract.ts';
-import { applyJobEvent, canRerun, firstFailedStep, jobProgress } from './job-events.ts';
+import { applyJobEvent, canRerun, firstFailedStep, jobProgress, jobRate } from './job-events.ts';
 
 const step = (key: string, change: Partial<StepSummary> = {}): StepSummary => ({
   key,
@@ -29,6 +29,39 @@ const job = (change: Partial<JobSummary> = {}): JobSummary => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
   steps: [step('script', { status: 'done', progress: 1 }), step('narration'), step('video')],
   ...change,
+});
+
+describe('the rate of a running encode', () => {
+  it('keeps fps, speed and ETA from progress events on the step, and the job shows its encode’s', () => {
+    const encoding = applyJobEvent(job(), {
+      type: 'progress',
+      jobId: 'j1',
+      stepKey: 'video',
+      fraction: 0.45,
+      fps: 87,
+      speed: 2.1,
+      etaMs: 32_000,
+    });
+    expect(encoding.steps[2]).toMatchObject({
+      status: 'running',
+      progress: 0.45,
+      rate: { fps: 87, speed: 2.1, etaMs: 32_000 },
+    });
+    expect(jobRate(encoding)).toEqual({ fps: 87, speed: 2.1, etaMs: 32_000 });
+    // A progress without a rate (ffmpeg has not measured one yet) shows none, not a stale one.
+    const unmeasured = applyJobEvent(encoding, {
+      type: 'progress',
+      jobId: 'j1',
+      stepKey: 'video',
+      fraction: 0.5,
+    });
+    expect(unmeasured.steps[2]?.rate).toBeUndefined();
+    // A finished step has no rate; a job that is not running has no ETA.
+    const done = applyJobEvent(encoding, { type: 'step', jobId: 'j1', stepKey: 'video', status: 'done' });
+    expect(done.steps[2]?.rate).toBeUndefined();
+    expect(jobRate(done)).toBeUndefined();
+    expect(jobRate({ ...encoding, status: 'failed' })).toBeUndefined();
+  });
 });
 
 describe('applyJobEvent', () => {

@@ -7,6 +7,7 @@ describe('routes', () => {
     expect(parseRoute('#/jobs')).toEqual({ screen: 'jobs' });
     expect(parseRoute('#/jobs/01HX-abc_9')).toEqual({ screen: 'job', jobId: '01HX-abc_9' });
     expect(parseRoute('#/farm')).toEqual({ screen: 'farm' });
+    expect(parseRoute('#/dashboard')).toEqual({ screen: 'dashboard' });
     expect(parseRoute('#library')).toEqual({ screen: 'library' });
     expect(parseRoute('#/settings/')).toEqual({ screen: 'settings' });
   });
@@ -17,7 +18,7 @@ describe('routes', () => {
   });
 
   it('round-trips', () => {
-    for (const hash of ['#/jobs', '#/jobs/abc123', '#/farm', '#/library', '#/settings']) {
+    for (const hash of ['#/jobs', '#/jobs/abc123', '#/farm', '#/dashboard', '#/library', '#/settings']) {
       expect(routeToHash(parseRoute(hash))).toBe(hash);
     }
   });

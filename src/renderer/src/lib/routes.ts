@@ -3,6 +3,7 @@ export type Route =
   | { screen: 'jobs' }
   | { screen: 'job'; jobId: string }
   | { screen: 'farm' }
+  | { screen: 'dashboard' }
   | { screen: 'library' }
   | { screen: 'settings' };
 
@@ -15,6 +16,7 @@ export function parseRoute(hash: string): Route {
   const [first, second] = parts;
   switch (first) {
     case 'farm':
+    case 'dashboard':
     case 'library':
     case 'settings':
       return { screen: first };

@@ -1,6 +1,6 @@
 /** What the coordinator answers: its queue (tasks in, leases out, results fenced) for the farm's nodes. */
 import { z } from 'zod';
-import { PrioritySchema } from '../../../../shared/contract.ts';
+import { type Alert, type FarmHistory, PrioritySchema } from '../../../../shared/contract.ts';
 import { validateRenderPlan } from '../../../../shared/render-plan.ts';
 import type { FarmApp } from '../../../http/index.ts';
 import {
@@ -33,6 +33,7 @@ export type CoordinatorQueue = Pick<
   | 'reprioritize'
   | 'clearBlocks'
   | 'stats'
+  | 'encodes'
   | 'view'
 >;
 
@@ -41,6 +42,10 @@ export interface CoordinatorRouteDeps {
   queue(): CoordinatorQueue | null;
   /** Tells a task's origin that the farm gave it up (a failure, or an operator's cancel). */
   notifyIfFailed(taskId: string): Promise<void>;
+  /** The alerts this coordinator raised and that are still in force. */
+  alerts(): Alert[];
+  /** What the farm encoded since `since` (ms since the epoch), for the dashboard. */
+  history(since: number): FarmHistory;
   /** The farm protocol of this node: a worker speaking another one is not registered. */
   protocol: number;
 }
@@ -189,4 +194,14 @@ export function coordinatorRoutes(app: FarmApp, deps: CoordinatorRouteDeps): voi
     const queue = deps.queue();
     return queue ? { ...queue.stats(), ...queue.view() } : notCoordinator(reply);
   });
+  // What every node's status shows of the farm's work, and what an origin follows its encodes by.
+  app.get('/farm/v1/activity', SIGNED, (_request, reply) => {
+    const queue = deps.queue();
+    return queue ? { alerts: deps.alerts(), encodes: queue.encodes() } : notCoordinator(reply);
+  });
+  app.get(
+    '/farm/v1/history',
+    { ...SIGNED, schema: { querystring: z.object({ since: z.coerce.number().int().min(0) }) } },
+    (request, reply) => (deps.queue() ? deps.history(request.query.since) : notCoordinator(reply)),
+  );
 }

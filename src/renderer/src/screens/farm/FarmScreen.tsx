@@ -1,6 +1,9 @@
 import type { FarmStatus } from '../../../../shared/contract.ts';
+import { routeToHash } from '../../lib/routes.ts';
 import { useFarmStore } from '../../stores/farm-store.ts';
+import { AlertList } from './AlertList.tsx';
 import { BlockTable } from './BlockTable.tsx';
+import { EncodeTable } from './EncodeTable.tsx';
 import { NodeTable } from './NodeTable.tsx';
 import { TaskTable } from './TaskTable.tsx';
 
@@ -51,6 +54,13 @@ export function FarmScreen() {
             : 'No coordinator yet: the nodes are electing one.'}
         </p>
       </section>
+      <h2>Alerts</h2>
+      <AlertList alerts={status.alerts} />
+      <h2>Running encodes</h2>
+      <EncodeTable status={status} />
+      <p>
+        <a href={routeToHash({ screen: 'dashboard' })}>Dashboard: the last hours in charts →</a>
+      </p>
       <h2>Nodes</h2>
       <NodeTable status={status} />
       <h2>Tasks</h2>

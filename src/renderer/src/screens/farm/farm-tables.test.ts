@@ -47,6 +47,8 @@ const farm = (change: Partial<FarmStatus>): FarmStatus => ({
   tasks: [],
   blocks: [],
   blockLimit: 3,
+  alerts: [],
+  encodes: [],
   ...change,
 });
 

@@ -28,6 +28,7 @@ const COLUMNS: Column<StepSummary>[] = [
       <ProgressBar
         fraction={step.status === 'done' ? 1 : step.progress}
         label={`Progress of step ${step.key}`}
+        rate={step.status === 'running' ? step.rate : undefined}
       />
     ),
   },

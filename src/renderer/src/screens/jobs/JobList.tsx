@@ -3,7 +3,7 @@ import type { JobSummary } from '../../../../shared/contract.ts';
 import { type Column, DataTable } from '../../components/DataTable.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
-import { jobProgress } from '../../lib/job-events.ts';
+import { jobProgress, jobRate } from '../../lib/job-events.ts';
 import { routeToHash } from '../../lib/routes.ts';
 import { newestFirst, useJobsStore } from '../../stores/jobs-store.ts';
 
@@ -52,7 +52,13 @@ const COLUMNS: Column<JobSummary>[] = [
   { header: 'Priority', cell: (job) => <PriorityControl job={job} /> },
   {
     header: 'Progress',
-    cell: (job) => <ProgressBar fraction={jobProgress(job)} label={`Progress of ${job.title || job.id}`} />,
+    cell: (job) => (
+      <ProgressBar
+        fraction={jobProgress(job)}
+        label={`Progress of ${job.title || job.id}`}
+        rate={jobRate(job)}
+      />
+    ),
   },
   { header: 'Recipe', cell: (job) => `${job.recipe.slug} v${job.recipe.version}` },
   { header: 'Created', cell: (job) => formatTime(job.createdAt) },

@@ -11,6 +11,7 @@ const KEYS: { name: KeyName; label: string; secret: boolean }[] = [
   { name: 'azure.speechKey', label: 'Azure Speech key', secret: true },
   { name: 'azure.speechRegion', label: 'Azure Speech region (e.g. westeurope)', secret: false },
   { name: 'redis.password', label: 'Redis password (the farm’s queue, when it is in Redis)', secret: true },
+  { name: 'alerts.webhookSecret', label: 'Alert webhook secret (signs the alerts sent)', secret: true },
 ];
 
 /**
@@ -24,6 +25,7 @@ export function KeysForm() {
     'azure.speechKey': '',
     'azure.speechRegion': '',
     'redis.password': '',
+    'alerts.webhookSecret': '',
   });
   const [saving, setSaving] = useState(false);
   const save = async (event: FormEvent, name: KeyName, label: string) => {

@@ -1,0 +1,28 @@
+/** The dashboard's history: loaded when the screen opens, then every few seconds while it is shown. */
+import { create } from 'zustand';
+import type { FarmHistory } from '../../../shared/contract.ts';
+import { callApi } from './call-api.ts';
+
+export const HOUR_CHOICES = [1, 6, 24, 168] as const;
+
+interface DashboardState {
+  hours: number;
+  history: FarmHistory | null;
+  load(): Promise<void>;
+  setHours(hours: number): Promise<void>;
+}
+
+export const useDashboardStore = create<DashboardState>()((set, get) => ({
+  hours: 6,
+  history: null,
+  async load() {
+    const hours = get().hours;
+    const history = await callApi('farm.history', { hours }, 'Loading the farm’s history');
+    // Only if the window was not changed while this was on its way.
+    if (history && get().hours === hours) set({ history });
+  },
+  async setHours(hours) {
+    set({ hours });
+    await get().load();
+  },
+}));
