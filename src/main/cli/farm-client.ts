@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { FarmStatus } from '../../shared/contract.ts';
 import { describeRate } from '../../shared/progress-rate.ts';
 import {
