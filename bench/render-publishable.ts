@@ -1,14 +1,14 @@
 /**
  * npm run bench:render (second part) [-- --rounds N]
  *
- * A "publishable" script — its own pictures, a music bed ducked under the narration, crossfades between
- * scenes, a title card and the mix normalized to the preset's loudness — rendered by `vfo render` from a
+ * The "publishable" script, examples/showcase — its own pictures and clip, music beds ducked under the
+ * narration, crossfades between scenes, a title card and the mix normalized to the preset's loudness — rendered by `vfo render` from a
  * fresh data folder, against bare ffmpeg running the very graph vfo built for it (the same inputs, the
  * same filters: scenes, transitions, title, captions, music, gain and limiter). The commands alternate
  * over at least 3 rounds and the medians are compared. Target: render / bare ≤ 1.15 (vfo also speaks the
  * script, measures the mix's loudness before the encode and verifies the video after it).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,94 +26,15 @@ const { values: options } = parseArgs({
 });
 const rounds = Math.max(3, Number(options.rounds));
 
-const SCENES = [
-  [
-    'Why a studio needs a farm',
-    'A single Mac renders one video at a time. A studio has twenty scripts due on Friday.',
-  ],
-  [
-    'Pictures of its own',
-    'This script brings its own pictures. They travel with it, checked by their hashes.',
-  ],
-  [
-    'Music under the voice',
-    'A music bed plays under the narration. It drops while someone speaks and returns in the pauses.',
-  ],
-  [
-    'Ready to publish',
-    'The mix is brought to the loudness the platforms play at. A thumbnail is written next to the video.',
-  ],
-];
-
-/** Pictures of different colours and textures, made by ffmpeg's own sources (nothing downloaded). */
-const PICTURES = [
-  'testsrc2=size=1920x1080',
-  'mandelbrot=size=1920x1080',
-  'gradients=size=1920x1080:seed=7',
-  'cellauto=size=1920x1080:rule=110',
-];
-
-function script(): string {
-  const scenes = SCENES.map(
-    ([heading, text], i) => `# ${heading}\n\n[image pictures/p${i}.png]\n\n${text}\n`,
-  );
-  return [
-    '---',
-    'title: Render farms for small studios',
-    'subtitle: A publishable benchmark',
-    'music: music/bed.wav',
-    'transition: crossfade 800ms',
-    '---',
-    '',
-    scenes.join('\n'),
-  ].join('\n');
-}
-
-async function makeMedia(folder: string): Promise<void> {
-  await mkdir(join(folder, 'pictures'), { recursive: true });
-  await mkdir(join(folder, 'music'), { recursive: true });
-  for (const [i, source] of PICTURES.entries()) {
-    await timed('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      source,
-      '-frames:v',
-      '1',
-      join(folder, 'pictures', `p${i}.png`),
-    ]);
-  }
-  // A 20 s chord with a slow swell, looped under the video by vfo.
-  const chord =
-    'aevalsrc=0.2*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*0.25*t))+0.15*sin(2*PI*277.2*t)+0.12*sin(2*PI*329.6*t):s=48000:d=20';
-  await timed('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    chord,
-    '-ac',
-    '2',
-    join(folder, 'music', 'bed.wav'),
-  ]);
-}
+/** The example that uses every feature (examples/showcase, its media made by scripts/make-example-media.ts). */
+const SHOWCASE = join(repo, 'examples', 'showcase', 'showcase.md');
 
 const dir = await mkdtemp(join(tmpdir(), 'vfo-bench-publishable-'));
 try {
-  await makeMedia(dir);
-  const scriptPath = join(dir, 'publishable.md');
-  await writeFile(scriptPath, script());
   const vfo = (data: string) => [
     join(repo, 'bin', 'vfo.js'),
     'render',
-    scriptPath,
+    SHOWCASE,
     ...['--data', data, '--out', join(dir, 'out')],
   ];
   const firstData = join(dir, 'data-0');
