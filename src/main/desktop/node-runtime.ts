@@ -14,7 +14,7 @@ import { defaultNodeName } from '../farm/node/node-name.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
 import { storeLocalMedia } from './local-media.ts';
 import type { CreateDesktopRuntime } from './service.ts';
-import { type TrayRole, trayTasksOf } from './tray-model.ts';
+import { trayRoleOf, trayTasksOf } from './tray-model.ts';
 
 /** The farm's usual port, so a browser can reach any Mac at http://name.local:4870. */
 export const DEFAULT_NODE_PORT = 4870;
@@ -65,13 +65,8 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       return () => listeners.delete(listener);
     },
     trayState() {
-      // A node whose queue is in Redis has no coordinator to be or to look for: it is a worker.
       const lan = node instanceof FarmNode ? node : null;
-      const role: TrayRole = lan?.member.election().isCoordinator
-        ? 'coordinator'
-        : options.workerOnly || !lan
-          ? 'worker'
-          : 'candidate';
+      const role = trayRoleOf(lan ? lan.member.election() : null, Boolean(options.workerOnly));
       if (lan?.coordinator?.active) queued = lan.coordinator.queue.stats().queued;
       return {
         role,

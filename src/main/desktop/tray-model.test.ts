@@ -3,6 +3,7 @@ import {
   MAX_LISTED_TASKS,
   type TrayState,
   trayMenuModel,
+  trayRoleOf,
   trayTasksOf,
   trayTitle,
   trayTooltip,
@@ -128,5 +129,18 @@ describe('trayTitle', () => {
 
   it('has a tooltip naming the app and the role', () => {
     expect(trayTooltip({ ...idle, role: 'coordinator' })).toBe('Video Factory — Coordinator, idle');
+  });
+});
+
+describe('trayRoleOf', () => {
+  const claim = { id: 'c0ffee', term: 3 };
+  it('is the coordinator when elected, a worker once it follows one, looking for the farm before', () => {
+    expect(trayRoleOf({ isCoordinator: true, coordinator: claim }, false)).toBe('coordinator');
+    expect(trayRoleOf({ isCoordinator: false, coordinator: claim }, false)).toBe('worker');
+    expect(trayRoleOf({ isCoordinator: false, coordinator: null }, false)).toBe('candidate');
+  });
+  it('is a worker when worker-only, or when its queue is in Redis (no election)', () => {
+    expect(trayRoleOf({ isCoordinator: false, coordinator: null }, true)).toBe('worker');
+    expect(trayRoleOf(null, false)).toBe('worker');
   });
 });

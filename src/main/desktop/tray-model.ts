@@ -58,6 +58,20 @@ const ROLE_LABELS: Record<TrayRole, string> = {
   solo: 'This Mac',
 };
 
+/**
+ * What the menu bar calls this Mac: the coordinator; a worker (of a coordinator it follows, a worker-only
+ * Mac, or a node whose queue is in Redis — there is no coordinator to be or to look for); or, while no
+ * coordinator is known yet, looking for the farm.
+ */
+export function trayRoleOf(
+  election: { isCoordinator: boolean; coordinator: unknown } | null,
+  workerOnly: boolean,
+): TrayRole {
+  if (election?.isCoordinator) return 'coordinator';
+  if (workerOnly || election === null || election.coordinator !== null) return 'worker';
+  return 'candidate';
+}
+
 export function percentOf(task: TrayTask): number {
   const value = Number.isFinite(task.percent) ? task.percent : 0;
   // Floor: a task at 99.7% is not done, and the menu must not say 100% before it is.
