@@ -278,35 +278,47 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
 const XFADE_TRANSITION = { crossfade: 'fade', fade: 'fadeblack' } as const;
 
 /**
+ * The format scenes are joined in when a plan has transitions: ffmpeg's xfade takes no subsampled
+ * chroma, so it would convert its inputs to this anyway. Every frame of such a plan goes through it,
+ * blended or not, so a segment that holds no transition converts the same way the whole video does
+ * and their frames stay identical (measured: passing only some frames through xfade changed the others).
+ */
+const JOIN_FORMAT = 'yuv444p';
+
+/**
  * Scenes blended into the one before with xfade (its offset is where the scene starts, counted from the
  * first scene it is chained to; the scene before was rendered `tail` frames longer, so the length stays
- * the scenes' own), in groups joined by cuts: the labels to concatenate, in order.
+ * the scenes' own), in groups joined by cuts: the labels to concatenate, in order, in the work format.
  */
 function joinScenes(plan: RenderPlan, parts: SpanPart[], labels: string[], statements: string[]): string[] {
+  if (!plan.transition) return labels;
   const { fps } = plan.output;
   const seconds = (frames: number) => (frames / fps).toFixed(6);
+  const transition = XFADE_TRANSITION[plan.transition.kind];
   const groups: string[] = [];
   let groupFrames = 0;
   parts.forEach((part, i) => {
-    const label = labels[i] as string;
-    if (!part.blendIn || !plan.transition || groups.length === 0) {
+    // On the output's time base, so xfade's offset and duration fall on whole frames.
+    const label = `[j${i}]`;
+    statements.push(`${labels[i]}format=${JOIN_FORMAT},settb=1/${fps}${label}`);
+    if (!part.blendIn || groups.length === 0) {
       groups.push(label);
       groupFrames = part.frames;
       return;
     }
-    const before = groups.pop() as string;
     const out = `[x${i}]`;
-    const transition = XFADE_TRANSITION[plan.transition.kind];
-    // Both inputs on the output's time base, so the offset and duration fall on whole frames.
     statements.push(
-      `${before}settb=1/${fps}[xa${i}];${label}settb=1/${fps}[xb${i}];` +
-        `[xa${i}][xb${i}]xfade=transition=${transition}:duration=${seconds(part.blendIn)}:` +
+      `${groups.pop()}${label}xfade=transition=${transition}:duration=${seconds(part.blendIn)}:` +
         `offset=${seconds(groupFrames)}${out}`,
     );
     groups.push(out);
     groupFrames += part.frames;
   });
-  return groups;
+  // Back to the work format for the captions: one label each, concatenated by the caller.
+  return groups.map((group, g) => {
+    statements.push(`${group}format=${WORK_FORMAT}[g${g}]`);
+    return `[g${g}]`;
+  });
 }
 
 /** The pixel format handed to the encoder: VideoToolbox takes nv12 natively, others the plan's. */
