@@ -70,6 +70,8 @@ describe('PresetForm', () => {
       'Ducking release (ms)',
       'Music fade-in (ms)',
       'Music fade-out (ms)',
+      'Transition',
+      'Longest video (s)',
     ]);
     expect(html).toContain(
       '<input id="ID" aria-invalid="false" type="text" inputMode="numeric" value="640"/>',
