@@ -5,7 +5,7 @@ import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { formatDiagnostic, parseScriptFile, readScriptMeta } from '../script/index.ts';
 import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
-import { checkSpokenLength, formatLength } from '../speech/spoken-length.ts';
+import { checkSpokenLength } from '../speech/spoken-length.ts';
 import type { MediaBlobs } from './media-upload.ts';
 
 /** What turning a script into a job reads: the Library (presets, recipes) and the data folder. */
@@ -123,7 +123,7 @@ function presetLengthWarning(
   if (max === null || max === undefined || estimatedMs <= max * 1000) return undefined;
   const at = checkSpokenLength(document, settings.voice, max * 1000).estimate.passesLimitAt;
   const message =
-    `the narration would last about ${formatLength(estimatedMs)}; the video preset ` +
+    `the narration would last about ${Math.round(estimatedMs / 1000)} s; the video preset ` +
     `"${settings.video.slug}" allows at most ${max} s, passed here: the render will fail unless it is shorter`;
   return { file: document.file, line: at?.line ?? 1, col: at?.col ?? 1, severity: 'warning', message };
 }
