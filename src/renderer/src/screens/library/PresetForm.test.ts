@@ -24,6 +24,8 @@ const VIDEO: VideoPreset = {
   loudness: { targetLufs: -14, truePeakDbtp: -1 },
   music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
   captionStyle: 'clean',
+  transition: 'cut',
+  maxDurationSeconds: null,
 };
 
 function render(schema: z.ZodObject, loaded: object, issues: FieldIssue[] = []): string {
