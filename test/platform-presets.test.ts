@@ -4,9 +4,11 @@
  * refused by the plan step: `vfo render` exits 2 with the reason and no stack trace.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp } from '../src/main/app/open-app.ts';
+import { checkUpload } from '../src/main/intake/script-upload.ts';
 import { hasStackTrace, runVfo, tempDir } from './support/vfo.ts';
 
 let dir: { path: string; remove(): Promise<void> };
@@ -82,6 +84,24 @@ describe('platform presets', () => {
     // Without the limit (the landscape preset) there is nothing to warn of.
     const plain = await runVfo(['check', script], env);
     expect(plain.stderr).not.toContain('allows at most');
+  });
+
+  it('warns in the upload check the app preview and the farm use, and accepts the script', async () => {
+    const text = await readFile(await longScript(), 'utf8');
+    const ctx = await openApp({ data: join(dir.path, 'data') });
+    try {
+      const { check } = await checkUpload(ctx, { name: 'long.md', text }, { videoPreset: 'shorts-vertical' });
+      expect(check.ok).toBe(true);
+      expect(check.diagnostics).toEqual([
+        expect.objectContaining({
+          file: 'long.md',
+          severity: 'warning',
+          message: expect.stringContaining('the video preset "shorts-vertical" allows at most 60 s'),
+        }),
+      ]);
+    } finally {
+      await ctx.close();
+    }
   });
 
   it('fails the render at the plan step with the narration’s length: exit 2, no stack trace', async () => {
