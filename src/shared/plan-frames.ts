@@ -41,6 +41,46 @@ export interface ScenePart {
   scene: number;
   offset: number;
   frames: number;
+  /** Frames rendered past the scene's end, blended under the next scene's transition (absent: none). */
+  tail?: number;
+  /** Frames at this part's start that blend in from the scene before (absent: it starts with a cut). */
+  blendIn?: number;
+}
+
+/**
+ * Frames the transition into each scene takes (0 for the first scene, and where the plan cuts). With
+ * this design the transition into scene i occupies scene i's first D frames while scene i-1 goes on
+ * for D more frames under it, so narration, captions and music keep their times and the frame count
+ * is unchanged. A transition longer than half of either scene is shortened at that boundary (a short
+ * scene would otherwise be all transition, or two transitions would overlap); shorter than two frames
+ * it is a cut, since the first frame of a blend still shows the scene before whole.
+ */
+export function transitionFrames(plan: RenderPlan): number[] {
+  const starts = sceneFrameStarts(plan);
+  const total = planFrameCount(plan);
+  const wanted = plan.transition ? frameAt(plan.transition.durationMs, plan.output.fps) : 0;
+  return plan.scenes.map((_, i) => {
+    if (i === 0 || wanted === 0) return 0;
+    const start = starts[i] as number;
+    const before = start - (starts[i - 1] as number);
+    const own = (starts[i + 1] as number) - start;
+    const frames = Math.min(wanted, Math.floor(before / 2), Math.floor(own / 2), total - start);
+    return frames >= 2 ? frames : 0;
+  });
+}
+
+/** Frames [start, end) of the video that show a transition: no encode may start inside one. */
+export interface TransitionWindow {
+  start: number;
+  end: number;
+}
+
+/** The plan's transition windows, in order. */
+export function transitionWindows(plan: RenderPlan): TransitionWindow[] {
+  const starts = sceneFrameStarts(plan);
+  return transitionFrames(plan).flatMap((frames, i) =>
+    frames > 0 ? [{ start: starts[i] as number, end: (starts[i] as number) + frames }] : [],
+  );
 }
 
 /** Which part of a plan one encode renders: frames [startFrame, startFrame + frameCount) of the video. */
@@ -57,11 +97,21 @@ export function encodeSpan(plan: RenderPlan): FrameSpan {
   const startFrame = Math.min(plan.segment?.startFrame ?? 0, total);
   const endFrame = Math.min(plan.segment ? startFrame + plan.segment.frameCount : total, total);
   const starts = sceneFrameStarts(plan);
+  const blends = transitionFrames(plan);
+  // A window lies wholly inside the span or wholly outside it (segments never start inside one).
+  const inSpan = (scene: number) => {
+    const start = starts[scene] as number;
+    return (blends[scene] ?? 0) > 0 && start >= startFrame && start < endFrame;
+  };
   const parts: ScenePart[] = [];
   for (let scene = 0; scene < plan.scenes.length; scene++) {
     const from = Math.max(starts[scene] as number, startFrame);
     const to = Math.min(starts[scene + 1] as number, endFrame);
-    if (to > from) parts.push({ scene, offset: from - (starts[scene] as number), frames: to - from });
+    if (to <= from) continue;
+    const part: ScenePart = { scene, offset: from - (starts[scene] as number), frames: to - from };
+    if (inSpan(scene + 1)) part.tail = blends[scene + 1] as number;
+    if (inSpan(scene)) part.blendIn = blends[scene] as number;
+    parts.push(part);
   }
   return { startFrame, frameCount: endFrame - startFrame, parts };
 }

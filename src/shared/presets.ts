@@ -6,6 +6,7 @@
  * are added where the engine checks a preset (src/main/library/preset-schemas.ts).
  */
 import { z } from 'zod';
+import { TransitionTextSchema } from './transition.ts';
 
 export const PRESET_LIMITS = {
   minDimension: 16,
@@ -117,6 +118,8 @@ export const MusicMixSchema = z.strictObject({
   fadeOutMs: between('fadeOutMs', 0, 30_000, 'ms'),
 });
 export type MusicMix = z.infer<typeof MusicMixSchema>;
+/** A preset's length limit stays within what a plan may hold (PLAN_LIMITS.maxDurationMs, 6 h). */
+export const MAX_DURATION_SECONDS = 6 * 60 * 60;
 /** The caption style a video preset names when it names none: the look captions had before styles. */
 export const DEFAULT_CAPTION_STYLE = 'clean';
 
@@ -131,6 +134,22 @@ export const VideoPresetSchema = z.strictObject({
   captionStyle: slugRule.default(DEFAULT_CAPTION_STYLE),
   loudness: LoudnessSchema,
   music: MusicMixSchema,
+  /**
+   * How scenes give way to each other ("cut", "crossfade 800ms", "fade 0.5s"); a script's front matter
+   * may choose another. A preset's, since the pace a platform suits belongs with it.
+   */
+  transition: TransitionTextSchema.default('cut'),
+  /**
+   * The longest video this preset makes, in seconds (null: no limit but the plan's): platforms such as
+   * Shorts refuse longer uploads, so a longer narration fails at the plan step and is warned of earlier.
+   */
+  maxDurationSeconds: z
+    .number('maxDurationSeconds must be a number')
+    .int('maxDurationSeconds must be a whole number')
+    .min(1, `maxDurationSeconds must be 1..${MAX_DURATION_SECONDS}`)
+    .max(MAX_DURATION_SECONDS, `maxDurationSeconds must be 1..${MAX_DURATION_SECONDS}`)
+    .nullable()
+    .default(null),
 });
 /** A video preset as the Library holds it and the UI edits it. */
 export type VideoPreset = z.infer<typeof VideoPresetSchema>;

@@ -135,6 +135,18 @@ describe('validateRenderPlan', () => {
     expect(refused({ ...segment, count: 1, index: 0 })[0]).toMatch(/^segment.count/);
   });
 
+  it('carries a timed transition, and refuses a cut (no transition is written as none) or a bad duration', () => {
+    expect(validateRenderPlan(plan({ transition: { kind: 'crossfade', durationMs: 800 } })).ok).toBe(true);
+    const errors = (transition: unknown) => {
+      const result = validateRenderPlan({ ...plan(), transition });
+      return result.ok ? [] : result.errors.map((e) => e.split(':')[0]);
+    };
+    expect(errors({ kind: 'cut', durationMs: 800 })).toEqual(['transition.kind']);
+    expect(errors({ kind: 'fade', durationMs: 0 })).toEqual(['transition.durationMs']);
+    expect(errors({ kind: 'fade', durationMs: 60_000 })).toEqual(['transition.durationMs']);
+    expect(errors({ kind: 'fade' })).toEqual(['transition.durationMs']);
+  });
+
   it('rejects things that are not plans at all', () => {
     for (const input of [null, 42, 'plan', [], {}]) expect(validateRenderPlan(input).ok).toBe(false);
   });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { videoFrameCount } from './frame-grid.ts';
 import { PRESET_LIMITS, VideoEncodingSchema } from './presets.ts';
+import { TimedTransitionSchema } from './transition.ts';
 
 export const RENDER_PLAN_VERSION = 1;
 
@@ -133,6 +134,11 @@ export const RenderPlanSchema = z
       loudness: LoudnessPlanSchema.optional(),
     }),
     captions: z.strictObject({ asset: assetId, font: assetId.optional(), burnIn: z.boolean() }).optional(),
+    /**
+     * How each scene after the first comes in (absent: cuts). The timeline does not move: the transition
+     * into a scene takes its first frames, over which the scene before it goes on (plan-frames.ts).
+     */
+    transition: TimedTransitionSchema.optional(),
     /**
      * Set on the plan of one segment of a split encode: render only these scenes, video only, to be
      * joined with the other segments and the audio later. Absent: the whole video.

@@ -8,7 +8,7 @@ import { parseCommandArgs } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const CHECK_USAGE =
-  'usage: vfo check <script> [--ssml] [--recipe SLUG] [--voice SLUG] [--json] [--data DIR]';
+  'usage: vfo check <script> [--ssml] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG] [--json] [--data DIR]';
 
 /** `vfo check`: every problem as file:line:col; with --ssml, the SSML the voice would be given. */
 export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
@@ -16,6 +16,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
     ssml: { type: 'boolean' },
     recipe: { type: 'string' },
     voice: { type: 'string' },
+    'video-preset': { type: 'string' },
   });
   if (values.help) {
     io.out(CHECK_USAGE);
@@ -27,6 +28,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
     const prepared = await prepareScript(ctx, positionals[0] as string, {
       recipe: values.recipe,
       voice: values.voice,
+      videoPreset: values['video-preset'],
     });
     if (values.json) {
       printJson(io, {

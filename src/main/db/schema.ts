@@ -134,6 +134,10 @@ export const videoPresets = sqliteTable('video_presets', {
     .$type<MusicMix>()
     .notNull()
     .default({ levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 }),
+  /** "cut", "crossfade 800ms" or "fade 0.5s" (src/shared/transition.ts); rows made before keep cutting. */
+  transition: text('transition').notNull().default('cut'),
+  /** The longest video the preset makes, in seconds; null: no limit. */
+  maxDurationSeconds: integer('max_duration_seconds'),
   updatedAt: text('updated_at').notNull(),
 });
 

@@ -190,6 +190,60 @@ const mix = {
 const audio = { audioCodec: 'aac' as const, audioBitrate: '160k', audioSampleRate: 48000, ...mix };
 const x264 = { crf: 21, speedPreset: 'veryfast' };
 
+/**
+ * One preset per place a video is published: the canvas, the caption look and the pace that platform
+ * suits, and the longest video it takes. A landscape YouTube video has no limit but the plan's (6 h);
+ * Shorts, Reels and TikTok, and square feed posts, are held to 60 s, the length all of them accept.
+ * Older seeded presets keep cutting between scenes (the column's default) so their videos look as before.
+ */
+const PLATFORM_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [
+  {
+    slug: 'youtube-1080p',
+    name: 'YouTube 16:9, 1920x1080',
+    encoders: ['h264_videotoolbox', 'libx264'],
+    width: 1920,
+    height: 1080,
+    fps: 30,
+    bitrate: '8M',
+    ...x264,
+    pixelFormat: 'yuv420p',
+    ...audio,
+    captionStyle: 'clean',
+    transition: 'crossfade 500ms',
+    maxDurationSeconds: null,
+  },
+  {
+    slug: 'shorts-vertical',
+    name: 'Shorts / Reels / TikTok 9:16, 1080x1920',
+    encoders: ['h264_videotoolbox', 'libx264'],
+    width: 1080,
+    height: 1920,
+    fps: 30,
+    bitrate: '8M',
+    ...x264,
+    pixelFormat: 'yuv420p',
+    ...audio,
+    captionStyle: 'bold-highlight',
+    transition: 'crossfade 300ms',
+    maxDurationSeconds: 60,
+  },
+  {
+    slug: 'square-1080',
+    name: 'Square 1:1, 1080x1080',
+    encoders: ['h264_videotoolbox', 'libx264'],
+    width: 1080,
+    height: 1080,
+    fps: 30,
+    bitrate: '6M',
+    ...x264,
+    pixelFormat: 'yuv420p',
+    ...audio,
+    captionStyle: 'clean',
+    transition: 'crossfade 400ms',
+    maxDurationSeconds: 60,
+  },
+];
+
 export const SEED_VIDEO_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [
   {
     slug: 'landscape-1080p',
@@ -256,6 +310,7 @@ export const SEED_VIDEO_PRESETS: SeedRow<typeof videoPresets.$inferInsert>[] = [
     audioSampleRate: 48000,
     ...mix,
   },
+  ...PLATFORM_PRESETS,
 ];
 
 /**

@@ -16,6 +16,10 @@ export type VoiceSettings = Omit<VoicePreset, 'name' | 'prosody' | 'directionMap
 export type VideoSettings = { slug: string; captionStyle?: string } & VideoEncoding & {
     loudness?: Loudness;
     music?: MusicMix;
+    /** Absent in jobs made before transitions: those cut. */
+    transition?: string;
+    /** Absent in jobs made before the limit existed: no limit. */
+    maxDurationSeconds?: number | null;
   };
 
 /** The version of the caption style a job runs with, as it was when the job was made. */

@@ -7,7 +7,12 @@
  * caller writes before running ffmpeg); easy to test and to re-run by hand for benchmarks.
  */
 import { dirname, join } from 'node:path';
-import { encodeSpan, sceneFrames } from '../../shared/plan-frames.ts';
+import {
+  encodeSpan,
+  type ScenePart as SpanPart,
+  sceneFrames,
+  transitionFrames,
+} from '../../shared/plan-frames.ts';
 import type { Motion, RenderOutput, RenderPlan, Scene } from '../../shared/render-plan.ts';
 import { audioGraph, audioInputSpecs } from './audio-graph.ts';
 import {
@@ -157,14 +162,19 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const picture = input.picture ?? 'keyframes';
   const workDir = input.workDir ?? dirname(input.outPath);
   const files: SideFile[] = [];
+  const blends = transitionFrames(plan);
   const sceneLabels = scenes.map((scene, i) => {
-    // The part of the scene this encode shows: `frames` frames from its `offset`-th.
+    /*
+     * The part of the scene this encode shows: `frames` frames from its `offset`-th, and its tail under
+     * the next scene's transition. A move spans the scene and its tail whether or not this encode
+     * shows the tail, so a segment draws the same frames as the whole video.
+     */
     const part: ScenePart = {
-      total: sceneFrames(scene.startMs, scene.durationMs, fps),
+      total: sceneFrames(scene.startMs, scene.durationMs, fps) + (blends[scene.scene + 1] ?? 0),
       offset: scene.offset,
-      frames: scene.frames,
+      frames: scene.frames + (scene.tail ?? 0),
     };
-    const { frames } = scene;
+    const { frames } = part;
     const label = `[s${i}]`;
     const visual = scene.visual;
     if (visual.kind === 'color') {
@@ -185,9 +195,10 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
     return label;
   });
 
+  const joined = joinScenes(plan, scenes, sceneLabels, statements);
   // Scenes shorter than a frame still get one: trimming to the span keeps the length exact.
-  const concat = sceneLabels.length > 1 ? `concat=n=${sceneLabels.length}:v=1:a=0,` : '';
-  statements.push(`${sceneLabels.join('')}${concat}trim=end_frame=${span.frameCount}[vcat]`);
+  const concat = joined.length > 1 ? `concat=n=${joined.length}:v=1:a=0,` : '';
+  statements.push(`${joined.join('')}${concat}trim=end_frame=${span.frameCount}[vcat]`);
   let videoOut = '[vcat]';
   const captions = captionDrawing(input);
   if (captions?.kind === 'once' && input.captionBox !== null) {
@@ -261,6 +272,53 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
     ...['-movflags', '+faststart', '-f', 'mp4', input.outPath],
   ];
   return { args, files };
+}
+
+/** ffmpeg's xfade transition for each kind: a crossfade blends the pictures, a fade dips to black. */
+const XFADE_TRANSITION = { crossfade: 'fade', fade: 'fadeblack' } as const;
+
+/**
+ * The format scenes are joined in when a plan has transitions: ffmpeg's xfade takes no subsampled
+ * chroma, so it would convert its inputs to this anyway. Every frame of such a plan goes through it,
+ * blended or not, so a segment that holds no transition converts the same way the whole video does
+ * and their frames stay identical (measured: passing only some frames through xfade changed the others).
+ */
+const JOIN_FORMAT = 'yuv444p';
+
+/**
+ * Scenes blended into the one before with xfade (its offset is where the scene starts, counted from the
+ * first scene it is chained to; the scene before was rendered `tail` frames longer, so the length stays
+ * the scenes' own), in groups joined by cuts: the labels to concatenate, in order, in the work format.
+ */
+function joinScenes(plan: RenderPlan, parts: SpanPart[], labels: string[], statements: string[]): string[] {
+  if (!plan.transition) return labels;
+  const { fps } = plan.output;
+  const seconds = (frames: number) => (frames / fps).toFixed(6);
+  const transition = XFADE_TRANSITION[plan.transition.kind];
+  const groups: string[] = [];
+  let groupFrames = 0;
+  parts.forEach((part, i) => {
+    // On the output's time base, so xfade's offset and duration fall on whole frames.
+    const label = `[j${i}]`;
+    statements.push(`${labels[i]}format=${JOIN_FORMAT},settb=1/${fps}${label}`);
+    if (!part.blendIn || groups.length === 0) {
+      groups.push(label);
+      groupFrames = part.frames;
+      return;
+    }
+    const out = `[x${i}]`;
+    statements.push(
+      `${groups.pop()}${label}xfade=transition=${transition}:duration=${seconds(part.blendIn)}:` +
+        `offset=${seconds(groupFrames)}${out}`,
+    );
+    groups.push(out);
+    groupFrames += part.frames;
+  });
+  // Back to the work format for the captions: one label each, concatenated by the caller.
+  return groups.map((group, g) => {
+    statements.push(`${group}format=${WORK_FORMAT}[g${g}]`);
+    return `[g${g}]`;
+  });
 }
 
 /** The pixel format handed to the encoder: VideoToolbox takes nv12 natively, others the plan's. */

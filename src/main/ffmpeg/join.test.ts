@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeSpan, planFrameCount } from '../../shared/plan-frames.ts';
+import { encodeSpan, planFrameCount, transitionWindows } from '../../shared/plan-frames.ts';
 import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
+import { startOutsideWindows } from '../segments/split-plan.ts';
 import { runEncode } from './encode-job.ts';
 import { isFfmpegError } from './errors.ts';
 import { buildJoinCommand, concatList, encodeAudioTrack, joinSegments } from './join.ts';
@@ -196,6 +197,47 @@ describe('segmented encode + join', () => {
       expect(
         Math.abs((facts.audio?.durationMs ?? 0) - (whole.facts.audio?.durationMs ?? 0)),
       ).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('joins segments of a video with crossfades (into and out of a clip) into exactly the whole encode', async () => {
+    const faded: RenderPlan = { ...plan, transition: { kind: 'crossfade', durationMs: 400 } };
+    // 10 frames each at 25 fps; the colour scene (20 frames) is half transition, the clip blends in and out.
+    const windows = transitionWindows(faded);
+    expect(windows).toEqual([
+      { start: 30, end: 40 },
+      { start: 50, end: 60 },
+      { start: 75, end: 85 },
+    ]);
+    const whole = await encode(faded, 'faded-whole.mp4');
+    const wholeFrames = frameHashes(whole.outPath);
+    expect(wholeFrames).toHaveLength(planFrameCount(faded));
+    /*
+     * Asked-for cuts at boundaries (30, 50, 75: the first frame of each window), inside windows (35,
+     * 55, 80) and clear of them (17, 62, 88); the split planner's rule moves those in windows out.
+     */
+    for (const asked of [
+      [0, 30, 75],
+      [0, 35, 55, 80],
+      [0, 17, 50, 62, 88],
+    ]) {
+      const cuts = asked.map((frame) => startOutsideWindows(windows, frame));
+      const parts = [];
+      for (const s of segmentsOf(cuts, faded))
+        parts.push((await encode(s, `faded-seg-${cuts.join('-')}-${s.segment?.index}.mp4`)).outPath);
+      const joined = await joinSegments({
+        ffmpegPath: FFMPEG,
+        ffprobePath: FFPROBE,
+        plan: faded,
+        segmentPaths: parts,
+        audioPath: await audioTrack(),
+        outPath: join(temp.dir, `faded-joined-${cuts.join('-')}.mp4`),
+      });
+      // The frames that differ: none (a segment starting in a window shows the 10 frames of that window).
+      const got = frameHashes(joined.outPath);
+      expect(got.flatMap((hash, i) => (hash === wholeFrames[i] ? [] : [i]))).toEqual([]);
+      expect(got).toEqual(wholeFrames);
+      for (const cut of cuts) expect(windows.some((w) => cut >= w.start && cut < w.end)).toBe(false);
     }
   });
 

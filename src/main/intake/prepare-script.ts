@@ -97,14 +97,35 @@ export async function prepareScript(
   if (problem) {
     return { ok: false, path, diagnostics: [{ ...problem, file }], estimatedMs: estimate.totalMs, media };
   }
+  const tooLong = presetLengthWarning(result.document, settings, estimate.totalMs);
+  const warnings = [...result.document.warnings, ...(tooLong ? [tooLong] : [])];
   return {
     ok: true,
     path,
     request,
-    document: { ...result.document, warnings: result.document.warnings.map((d) => ({ ...d, file })) },
+    document: { ...result.document, warnings: warnings.map((d) => ({ ...d, file })) },
     estimatedMs: estimate.totalMs,
     media,
   };
+}
+
+/**
+ * A warning, not an error, when the estimate passes the video preset's longest video: the estimate is
+ * rough (±15 %), so the script still queues and the plan step, which knows the narration's real
+ * length, is where it fails. The warning stands where the script passes the limit.
+ */
+function presetLengthWarning(
+  document: ScriptDocument,
+  settings: ReturnType<typeof resolveSettings>,
+  estimatedMs: number,
+): Diagnostic | undefined {
+  const max = settings.video.maxDurationSeconds;
+  if (max === null || max === undefined || estimatedMs <= max * 1000) return undefined;
+  const at = checkSpokenLength(document, settings.voice, max * 1000).estimate.passesLimitAt;
+  const message =
+    `the narration would last about ${Math.round(estimatedMs / 1000)} s; the video preset ` +
+    `"${settings.video.slug}" allows at most ${max} s, passed here: the render will fail unless it is shorter`;
+  return { file: document.file, line: at?.line ?? 1, col: at?.col ?? 1, severity: 'warning', message };
 }
 
 export function diagnosticsText(diagnostics: Diagnostic[]): string {

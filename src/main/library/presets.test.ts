@@ -167,11 +167,71 @@ describe('video presets', () => {
     ['music.attackMs', { music: { ...video.music, attackMs: 0 } }],
     ['music.releaseMs', { music: { ...video.music, releaseMs: 'slow' } }],
     ['music.levelDb', { music: { ...video.music, levelDb: 6 } }],
+    ['transition', { transition: 'wipe 1s' }],
+    ['transition', { transition: 'crossfade' }],
+    ['transition', { transition: 'fade 30s' }],
+    ['maxDurationSeconds', { maxDurationSeconds: 0 }],
+    ['maxDurationSeconds', { maxDurationSeconds: 59.5 }],
+    ['maxDurationSeconds', { maxDurationSeconds: 6 * 60 * 60 + 1 }],
   ])('rejects a bad %s', (field, change) => {
     const error = libraryErrorOf(() => saveVideoPreset(t.db, { ...video, ...change } as VideoPresetInput));
     expect(error.issues.map((i) => i.field)).toEqual([field]);
     expect(error.message).toContain(`video preset "${{ ...video, ...change }.slug}"`);
     expect(() => getVideoPreset(t.db, video.slug)).toThrow(/unknown video preset/);
+  });
+
+  it('seeds the platform presets: canvas, loudness, caption style, transition and longest video', () => {
+    const platform = (slug: string) => {
+      const { width, height, loudness, captionStyle, transition, maxDurationSeconds } = getVideoPreset(
+        t.db,
+        slug,
+      );
+      return { width, height, loudness, captionStyle, transition, maxDurationSeconds };
+    };
+    const loudness = { targetLufs: -14, truePeakDbtp: -1 };
+    expect(platform('youtube-1080p')).toEqual({
+      width: 1920,
+      height: 1080,
+      loudness,
+      captionStyle: 'clean',
+      transition: 'crossfade 500ms',
+      maxDurationSeconds: null,
+    });
+    expect(platform('shorts-vertical')).toEqual({
+      width: 1080,
+      height: 1920,
+      loudness,
+      captionStyle: 'bold-highlight',
+      transition: 'crossfade 300ms',
+      maxDurationSeconds: 60,
+    });
+    expect(platform('square-1080')).toEqual({
+      width: 1080,
+      height: 1080,
+      loudness,
+      captionStyle: 'clean',
+      transition: 'crossfade 400ms',
+      maxDurationSeconds: 60,
+    });
+    // The presets made before keep cutting, with no limit: their videos look as they did.
+    expect(platform('landscape-1080p')).toMatchObject({ transition: 'cut', maxDurationSeconds: null });
+  });
+
+  it('saves a transition and a longest video, and a preset that names neither gets a cut and no limit', () => {
+    expect(
+      saveVideoPreset(t.db, { ...video, transition: 'fade 0.5s', maxDurationSeconds: 90 }),
+    ).toMatchObject({
+      transition: 'fade 0.5s',
+      maxDurationSeconds: 90,
+    });
+    expect(saveVideoPreset(t.db, { ...video, slug: 'plain' })).toMatchObject({
+      transition: 'cut',
+      maxDurationSeconds: null,
+    });
+    const error = libraryErrorOf(() => saveVideoPreset(t.db, { ...video, transition: 'crossfade 6s' }));
+    expect(error.issues).toEqual([
+      expect.objectContaining({ field: 'transition', message: 'a crossfade lasts 10ms..5s, got 6000ms' }),
+    ]);
   });
 
   it('lists every problem at once', () => {

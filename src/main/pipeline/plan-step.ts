@@ -18,13 +18,15 @@ import { captionFontFile } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
 import { PlanAssetList } from './plan-asset-list.ts';
+import { checkMaxDuration, planTransition } from './plan-limits.ts';
 import { checkedMediaChecksum, copyCheckedMedia, locatedError } from './plan-media.ts';
 import { bedCacheDir, planMusic } from './plan-music.ts';
 import type { PipelineServices } from './services.ts';
 
 // /soft-captions: captions not burned in became a track of the video.
 // /clips-music-loudness: clips, music spans and a measured loudness.
-const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness`;
+// /transitions: a plan may blend scenes (the front matter's or the video preset's transition).
+const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness/transitions`;
 
 /**
  * Script + narration + captions → a RenderPlan: every asset by checksum, scene times from the
@@ -70,6 +72,8 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
     async run(ctx) {
       const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');
       const narration = await readInputJson<Narration>(ctx.inputs, 'narration', 'timings');
+      checkMaxDuration(narration.durationMs, ctx.settings.video);
+      const transition = planTransition(document, ctx.settings.video);
       const { location, probe } = await services.ffmpeg();
       const assets = new PlanAssetList(ctx.workDir);
       const places = jobMediaPlaces(ctx.settings, services.dataDir);
@@ -149,6 +153,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         captions: defaults.captions.burnIn
           ? { asset: 'captions', font: 'font', burnIn: true }
           : { asset: 'captions', burnIn: false },
+        ...(transition ? { transition } : {}),
       };
       const { loudness } = ctx.settings.video;
       const normalized = loudness && (await planLoudness(location.ffmpegPath, plan, assets.paths, loudness));

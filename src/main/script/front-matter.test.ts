@@ -40,7 +40,7 @@ describe('front matter', () => {
 
   it('warns about unknown and duplicate keys and empty values', () => {
     expect(problems('---\nauthor: me\ntitle: A\ntitle: B\nrecipe:\n---\nHi.')).toEqual([
-      'demo.md:2:1: warning: unknown front matter key "author"; known keys: title, recipe, voice, language, music',
+      'demo.md:2:1: warning: unknown front matter key "author"; known keys: title, recipe, voice, language, music, transition',
       'demo.md:4:1: warning: duplicate front matter key "title"; the last one wins',
       'demo.md:5:8: warning: front matter key "recipe" has no value; ignored',
     ]);
@@ -77,6 +77,35 @@ describe('front matter', () => {
     expect(result.ok && result.document.scenes[0]?.items.map((i) => i.kind === 'speech' && i.text)).toEqual([
       'Hello.',
       'Bye.',
+    ]);
+  });
+
+  it('reads a transition: cut, or a crossfade or fade with its duration in ms or s', () => {
+    const meta = (value: string) => {
+      const result = parse(`---\ntransition: ${value}\n---\nHello.`);
+      return result.ok ? result.document.meta.transition : problems(`---\ntransition: ${value}\n---\nHello.`);
+    };
+    expect(meta('cut')).toBe('cut');
+    expect(meta('crossfade 800ms')).toBe('crossfade 800ms');
+    expect(meta('fade 0.5s')).toBe('fade 0.5s');
+    expect(meta('"Crossfade 1.2S"')).toBe('Crossfade 1.2S');
+  });
+
+  it('reports a bad transition where its value starts: unknown kind, missing or bad duration, too long', () => {
+    expect(problems('---\ntitle: T\ntransition: wipe 1s\n---\nHello.')).toEqual([
+      'demo.md:3:13: error: front matter "transition": unknown transition "wipe"; expected cut, crossfade DURATION or fade DURATION',
+    ]);
+    expect(problems('---\ntransition:   crossfade\n---\nHello.')).toEqual([
+      'demo.md:2:15: error: front matter "transition": crossfade needs a duration like "800ms" or "0.5s", e.g. "crossfade 800ms"',
+    ]);
+    expect(problems('---\ntransition: fade 2 s\n---\nHello.')).toEqual([
+      'demo.md:2:13: error: front matter "transition": fade needs a duration like "800ms" or "0.5s", e.g. "fade 800ms"',
+    ]);
+    expect(problems('---\ntransition: fade 9s\n---\nHello.')).toEqual([
+      'demo.md:2:13: error: front matter "transition": a fade lasts 10ms..5s, got 9000ms',
+    ]);
+    expect(problems('---\ntransition: cut 1s\n---\nHello.')).toEqual([
+      'demo.md:2:13: error: front matter "transition": a cut takes no duration',
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { parseTransition } from '../../shared/transition.ts';
 import type { DiagnosticCollector } from './diagnostics.ts';
 import { SCRIPT_LIMITS, VOICE_SLUG_PATTERN } from './limits.ts';
 import type { ScriptMeta } from './types.ts';
@@ -11,7 +12,7 @@ export interface FrontMatter {
 }
 
 type MetaKey = keyof ScriptMeta;
-const KNOWN_KEYS: readonly MetaKey[] = ['title', 'recipe', 'voice', 'language', 'music'];
+const KNOWN_KEYS: readonly MetaKey[] = ['title', 'recipe', 'voice', 'language', 'music', 'transition'];
 const KEY_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
@@ -100,5 +101,10 @@ function validateValue(key: MetaKey, value: string): string | undefined {
     case 'music':
       // A path (checked like every media path, where it stands) or "off".
       return undefined;
+    case 'transition': {
+      // Checked here, where it is written, so a typo is a located error and not a failed job.
+      const parsed = parseTransition(value);
+      return parsed.ok ? undefined : `front matter "transition": ${parsed.message}`;
+    }
   }
 }

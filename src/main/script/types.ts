@@ -20,6 +20,8 @@ export interface ScriptMeta {
   language?: string;
   /** The music bed as written (a path, or "off"); the parsed document carries it as `music`. */
   music?: string;
+  /** How scenes give way to each other ("cut", "crossfade 800ms", "fade 0.5s"); else the video preset's. */
+  transition?: string;
 }
 
 /** Prosody values in SSML form: rate like "+10%" / "-20%", pitch like "+5%" / "-2st". */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSpan, planFrameCount } from '../../shared/plan-frames.ts';
+import { encodeSpan, planFrameCount, transitionWindows } from '../../shared/plan-frames.ts';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { tinyPlan } from '../ffmpeg/test-fixtures.ts';
 import { planSegments, segmentEncoder } from './segment-placement.ts';
-import { MAX_SEGMENTS, SNAP_SHARE, segmentStarts, splitPlan } from './split-plan.ts';
+import { MAX_SEGMENTS, SNAP_SHARE, segmentStarts, splitPlan, startOutsideWindows } from './split-plan.ts';
 
 /** A plan of scenes lasting `seconds` each, at 25 fps. */
 function planOf(seconds: number[]): RenderPlan {
@@ -40,6 +40,48 @@ describe('segmentStarts', () => {
   it('never snaps a cut to where a segment would be too short, or out of order', () => {
     // Shares of 50 with a 48-frame minimum: snapping 100 to 95 would leave 45 frames before it.
     expect(segmentStarts(150, [95], 3, 48)).toEqual([0, 50, 100]);
+  });
+
+  it('never starts a segment inside a transition window, its first frame included', () => {
+    // A boundary at 100 with a 12-frame transition: frames 100..111 blend; 112 is the first free one.
+    const windows = [{ start: 100, end: 112 }];
+    // A cut at the boundary itself moves to the frame before it (nearer than the window's end).
+    expect(segmentStarts(300, [], 3, 10, windows)).toEqual([0, 99, 200]);
+    // A boundary with a transition snaps cuts to its window's end, when that is near enough (10 frames).
+    expect(segmentStarts(300, [100], 3, 10, [{ start: 100, end: 108 }])).toEqual([0, 108, 200]);
+    // An even cut inside a window moves to whichever side is nearer: the window's end, or the frame before it.
+    expect(segmentStarts(200, [], 2, 10, [{ start: 95, end: 103 }])).toEqual([0, 103]);
+    expect(segmentStarts(200, [], 2, 10, [{ start: 98, end: 110 }])).toEqual([0, 97]);
+    expect(startOutsideWindows(windows, 99)).toBe(99);
+    expect(startOutsideWindows(windows, 100)).toBe(99);
+    expect(startOutsideWindows(windows, 105)).toBe(99);
+    expect(startOutsideWindows(windows, 106)).toBe(112);
+    expect(startOutsideWindows(windows, 111)).toBe(112);
+    expect(startOutsideWindows(windows, 112)).toBe(112);
+  });
+
+  it('drops a cut that leaving a window would make too short, rather than cut inside it', () => {
+    // 4 shares of 25 with a 24-frame minimum: 50 leaves its window for 39, only 14 frames after 25.
+    const starts = segmentStarts(100, [], 4, 24, [{ start: 40, end: 64 }]);
+    expect(starts).toEqual([0, 25, 75]);
+  });
+
+  it('splits a plan with crossfades only outside its windows, for any number of slots', () => {
+    const plan = {
+      ...planOf([2, 1.5, 3, 1, 2.5]),
+      transition: { kind: 'crossfade' as const, durationMs: 480 },
+    };
+    const windows = transitionWindows(plan);
+    expect(windows).toHaveLength(4);
+    for (let slots = 2; slots <= 12; slots++) {
+      const parts = splitPlan(plan, slots, { minSegmentMs: 200 });
+      for (const part of parts) {
+        const start = part.segment?.startFrame ?? 0;
+        expect(windows.some((w) => start >= w.start && start < w.end)).toBe(false);
+      }
+      const frames = parts.reduce((sum, part) => sum + (part.segment?.frameCount ?? planFrameCount(plan)), 0);
+      expect(frames).toBe(planFrameCount(plan));
+    }
   });
 
   it('keeps every segment within the snap distance of an equal share, whatever the scenes', () => {

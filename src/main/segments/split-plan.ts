@@ -6,7 +6,12 @@
  * plan-frames.ts). No segment is shorter than the policy's minimum: every segment pays a fixed cost
  * (lease, asset fetch, encoder start-up).
  */
-import { planFrameCount, sceneBoundaries } from '../../shared/plan-frames.ts';
+import {
+  planFrameCount,
+  sceneBoundaries,
+  type TransitionWindow,
+  transitionWindows,
+} from '../../shared/plan-frames.ts';
 import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 
 /**
@@ -31,7 +36,9 @@ export interface SplitPolicy {
 export function splitPlan(plan: RenderPlan, slots: number, policy: SplitPolicy): RenderPlan[] {
   const total = planFrameCount(plan);
   const minFrames = Math.max(1, Math.ceil((policy.minSegmentMs * plan.output.fps) / 1000));
-  const starts = segmentStarts(total, sceneBoundaries(plan), Math.min(slots, MAX_SEGMENTS), minFrames);
+  const windows = transitionWindows(plan);
+  const slotCount = Math.min(slots, MAX_SEGMENTS);
+  const starts = segmentStarts(total, sceneBoundaries(plan), slotCount, minFrames, windows);
   if (starts.length < 2) return [plan];
   return starts.map((startFrame, index): RenderPlan => {
     const frameCount = (starts[index + 1] ?? total) - startFrame;
@@ -42,27 +49,61 @@ export function splitPlan(plan: RenderPlan, slots: number, policy: SplitPolicy):
 
 /**
  * First frames of the segments of a `total`-frame video: at most `slots` of them, none shorter than
- * `minFrames`; `[0]` means "do not split". `boundaries` are the frames where scenes start.
+ * `minFrames`; `[0]` means "do not split". `boundaries` are the frames where scenes start; `windows`
+ * the transitions [start, end): a frame inside one blends two scenes, the one before included, so no
+ * segment starts there (a cut at a window's start too: that frame already belongs to the blend). A
+ * cut that would fall inside moves to the window's end, or to the frame before it when that is nearer;
+ * a scene boundary with a transition is, as a snapping target, the end of its window.
  */
 export function segmentStarts(
   total: number,
   boundaries: number[],
   slots: number,
   minFrames: number,
+  windows: TransitionWindow[] = [],
 ): number[] {
   const count = Math.min(slots, Math.floor(total / Math.max(1, minFrames)));
   if (count < 2) return [0];
   const share = total / count;
+  const targets = boundaries.map((b) => windows.find((w) => w.start === b)?.end ?? b);
   // Even shares: consecutive rounded multiples of share >= minFrames differ by at least minFrames.
   const even = Array.from({ length: count }, (_, j) => Math.round(j * share));
   const snapped = even.map((ideal, j) =>
-    j === 0 ? 0 : (nearest(boundaries, ideal, SNAP_SHARE * share) ?? ideal),
+    j === 0 ? 0 : startOutsideWindows(windows, nearest(targets, ideal, SNAP_SHARE * share) ?? ideal),
   );
-  const valid = snapped.every(
+  if (isValid(snapped, total, minFrames)) return snapped;
+  return keepValid(
+    even.map((start) => startOutsideWindows(windows, start)),
+    total,
+    minFrames,
+  );
+}
+
+/** Every segment at least `minFrames` long, in increasing order. */
+function isValid(starts: number[], total: number, minFrames: number): boolean {
+  return starts.every(
     (start, j) =>
-      (snapped[j + 1] ?? total) - start >= minFrames && (j === 0 || start > (snapped[j - 1] as number)),
+      (starts[j + 1] ?? total) - start >= minFrames && (j === 0 || start > (starts[j - 1] as number)),
   );
-  return valid ? snapped : even;
+}
+
+/** The frame nearest `frame` where a segment may start: outside every window (the video's start stays). */
+export function startOutsideWindows(windows: TransitionWindow[], frame: number): number {
+  const window = windows.find((w) => frame > 0 && frame >= w.start && frame < w.end);
+  if (!window) return frame;
+  const before = window.start - 1;
+  // Windows never touch (each ends in the first half of its scene), so either side is free.
+  return before > 0 && frame - before < window.end - frame ? before : window.end;
+}
+
+/** Cuts moved out of windows may crowd each other: drop those that leave a segment too short. */
+function keepValid(starts: number[], total: number, minFrames: number): number[] {
+  const kept = [0];
+  for (const start of starts.slice(1)) {
+    if (start - (kept[kept.length - 1] as number) >= minFrames && total - start >= minFrames)
+      kept.push(start);
+  }
+  return kept;
 }
 
 /** The value of `sorted` closest to `target` within `reach`, if any. */

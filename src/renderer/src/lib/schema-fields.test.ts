@@ -33,6 +33,8 @@ const VIDEO: VideoPreset = {
   loudness: { targetLufs: -14, truePeakDbtp: -1 },
   music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
   captionStyle: 'clean',
+  transition: 'crossfade 400ms',
+  maxDurationSeconds: 60,
 };
 
 const VOICE: VoicePreset = {
@@ -88,6 +90,8 @@ describe('schema fields', () => {
       'music.releaseMs': ['number', 'required'],
       'music.fadeInMs': ['number', 'required'],
       'music.fadeOutMs': ['number', 'required'],
+      transition: ['text', 'omit'],
+      maxDurationSeconds: ['number', 'null'],
     });
     expect(fields.find((f) => f.path === 'pixelFormat')).toMatchObject({ options: ['yuv420p', 'nv12'] });
     expect(fields.find((f) => f.path === 'crf')).toMatchObject({ integer: true });

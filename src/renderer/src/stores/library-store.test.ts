@@ -23,6 +23,8 @@ const PRESET: VideoPresetFields = {
   loudness: { targetLufs: -14, truePeakDbtp: -1 },
   music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
   captionStyle: 'clean',
+  transition: 'cut',
+  maxDurationSeconds: null,
 };
 
 const STYLE: CaptionStyleFields = {

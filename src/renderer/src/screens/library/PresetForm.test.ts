@@ -24,6 +24,8 @@ const VIDEO: VideoPreset = {
   loudness: { targetLufs: -14, truePeakDbtp: -1 },
   music: { levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 },
   captionStyle: 'clean',
+  transition: 'cut',
+  maxDurationSeconds: null,
 };
 
 function render(schema: z.ZodObject, loaded: object, issues: FieldIssue[] = []): string {
@@ -70,6 +72,8 @@ describe('PresetForm', () => {
       'Ducking release (ms)',
       'Music fade-in (ms)',
       'Music fade-out (ms)',
+      'Transition',
+      'Longest video (s)',
     ]);
     expect(html).toContain(
       '<input id="ID" aria-invalid="false" type="text" inputMode="numeric" value="640"/>',

@@ -29,6 +29,8 @@ export const PRESET_FIELD_TEXT: Readonly<Record<string, FieldText>> = {
   'prosody.pitch': { hint: 'e.g. "+5%" or "-2st"' },
   directionMap: { label: 'Stage directions (JSON)', hint: '' },
   captionStyle: { hint: 'a caption style’s slug, e.g. "bold-highlight"; empty for "clean"' },
+  transition: { hint: '"cut", "crossfade 800ms" or "fade 0.5s"; empty for cut' },
+  maxDurationSeconds: { label: 'Longest video (s)', hint: 'e.g. 60 for Shorts; empty for no limit' },
   // Caption styles
   font: { hint: 'bundled with the app' },
   size: { label: 'Text size', hint: 'pixels on a 1080p video (the shorter side); scaled to each video' },
