@@ -83,11 +83,21 @@ describe('vfo jobs', () => {
     };
   };
 
+  let renderStderr = '';
+
   beforeAll(async () => {
-    await writeFile(script(), '# One\n\nA short one.\n');
+    // An unknown front matter key: a warning, not an error.
+    await writeFile(script(), '---\nmood: calm\n---\n# One\n\nA short one.\n');
     const result = await runVfo(['render', script(), '--video-preset', 'preview-360p', '--json'], env);
     expect(result.code).toBe(0);
+    renderStderr = result.stderr;
     jobId = (JSON.parse(result.stdout) as { id: string }[])[0]?.id as string;
+  });
+
+  it("prints a script's warning once, located, though the job records it too", async () => {
+    expect(renderStderr.match(/2:1: warning: unknown front matter key "mood"/g)).toHaveLength(1);
+    const shown = await runVfo(['jobs', 'show', jobId.slice(0, 8), '--json'], env);
+    expect((JSON.parse(shown.stdout) as { warnings: string[] }).warnings.join('\n')).toMatch(/"mood"/);
   });
 
   it('lists jobs and shows one by a short id', async () => {

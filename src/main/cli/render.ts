@@ -71,7 +71,11 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     }
 
     const requests = prepared.flatMap((p) => (p.ok ? [p.request] : []));
-    return await runJobs(ctx, io, requests, Boolean(values.json), priority);
+    // The job records the script's warnings too (the app shows them): printed above, not again after.
+    const shown = prepared.flatMap((p) =>
+      p.ok ? p.document.warnings.map((w) => `:${w.line}:${w.col}: ${w.severity}: ${w.message}`) : [],
+    );
+    return await runJobs(ctx, io, requests, Boolean(values.json), priority, shown);
   } finally {
     await ctx.close();
   }
@@ -84,6 +88,7 @@ async function runJobs(
   requests: SettingsRequest[],
   json: boolean,
   priority: number | undefined,
+  shownWarnings: string[] = [],
 ): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -99,7 +104,7 @@ async function runJobs(
       }),
     );
     printer.finish();
-    return report(io, ctx.engine.store, jobs, json, controller.signal.aborted);
+    return report(io, ctx.engine.store, jobs, json, controller.signal.aborted, shownWarnings);
   } finally {
     unsubscribe();
     process.off('SIGINT', onSigint);
@@ -123,7 +128,9 @@ function report(
   jobs: JobRow[],
   json: boolean,
   interrupted: boolean,
+  shownWarnings: string[],
 ): number {
+  const fresh = (w: string) => !shownWarnings.some((shown) => w.endsWith(shown));
   if (json)
     printJson(
       io,
@@ -132,7 +139,7 @@ function report(
   for (const job of jobs) {
     if (job.status === 'done') {
       if (!json) io.out(job.outputPath ?? '');
-      for (const w of job.warnings) io.err(`vfo: warning: ${w}`);
+      for (const w of job.warnings.filter(fresh)) io.err(`vfo: warning: ${w}`);
     } else {
       io.err(`vfo: job ${job.id.slice(0, 8)} ${job.status}: ${job.error ?? ''}`);
     }
