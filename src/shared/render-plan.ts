@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { videoFrameCount } from './frame-grid.ts';
 import { PRESET_LIMITS, VideoEncodingSchema } from './presets.ts';
+import { PlanThumbnailSchema, PlanTitleCardSchema } from './title-card.ts';
 
 export const RENDER_PLAN_VERSION = 1;
 
@@ -133,6 +134,10 @@ export const RenderPlanSchema = z
       loudness: LoudnessPlanSchema.optional(),
     }),
     captions: z.strictObject({ asset: assetId, font: assetId.optional(), burnIn: z.boolean() }).optional(),
+    /** The title over the video's opening (a recipe's title card, the script's title); absent: none. */
+    titleCard: PlanTitleCardSchema.optional(),
+    /** What the thumbnail is made of; the encoder ignores it, the encode step makes the JPEG from it. */
+    thumbnail: PlanThumbnailSchema.optional(),
     /**
      * Set on the plan of one segment of a split encode: render only these scenes, video only, to be
      * joined with the other segments and the audio later. Absent: the whole video.
@@ -159,6 +164,11 @@ export const RenderPlanSchema = z
     if (plan.captions) {
       referenced.push({ id: plan.captions.asset, path: ['captions', 'asset'] });
       if (plan.captions.font) referenced.push({ id: plan.captions.font, path: ['captions', 'font'] });
+    }
+    if (plan.titleCard) referenced.push({ id: plan.titleCard.font, path: ['titleCard', 'font'] });
+    if (plan.thumbnail) {
+      referenced.push({ id: plan.thumbnail.font, path: ['thumbnail', 'font'] });
+      if (plan.thumbnail.image) referenced.push({ id: plan.thumbnail.image, path: ['thumbnail', 'image'] });
     }
     let expectedStart = 0;
     plan.scenes.forEach((scene, i) => {
