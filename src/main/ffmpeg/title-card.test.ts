@@ -6,7 +6,18 @@ import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 import { DEFAULT_TITLE_LOOK, type PlanTitleCard } from '../../shared/title-card.ts';
 import { runEncode } from './encode-job.ts';
 import { encodeAudioTrack, joinSegments } from './join.ts';
-import { asset, FFMPEG, FFPROBE, FONT_PATH, makeSineWav, makeTempDir, tinyPlan } from './test-fixtures.ts';
+import {
+  asset,
+  FFMPEG,
+  FFPROBE,
+  FONT_PATH,
+  lightPixels,
+  lumaFrame,
+  makeSineWav,
+  makeTempDir,
+  meanLuma,
+  tinyPlan,
+} from './test-fixtures.ts';
 import { layoutTitle, wrapWords } from './title-card.ts';
 
 /** md5 of every decoded frame, in order. */
@@ -19,41 +30,6 @@ function frameHashes(path: string): string[] {
     .split('\n')
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => l.split(',').at(-1)?.trim() ?? '');
-}
-
-/** Frame `n` of a video as 8-bit luma, row by row. */
-export function lumaFrame(path: string, n: number): Buffer {
-  return execFileSync(
-    FFMPEG,
-    [
-      '-v',
-      'error',
-      '-i',
-      path,
-      '-vf',
-      `select=eq(n\\,${n}),format=gray`,
-      '-frames:v',
-      '1',
-      '-f',
-      'rawvideo',
-      '-',
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-}
-
-/** Pixels brighter than `level` in the middle half of a luma frame (where the title is centred). */
-function lightPixels(luma: Buffer, width: number, height: number, level = 200): number {
-  let count = 0;
-  for (let y = Math.floor(height / 4); y < Math.floor((3 * height) / 4); y++)
-    for (let x = 0; x < width; x++) if ((luma[y * width + x] ?? 0) > level) count++;
-  return count;
-}
-
-function meanLuma(luma: Buffer): number {
-  let sum = 0;
-  for (const v of luma) sum += v;
-  return sum / luma.length;
 }
 
 describe('title layout', () => {
