@@ -11,7 +11,15 @@ export interface FrontMatter {
 }
 
 type MetaKey = keyof ScriptMeta;
-const KNOWN_KEYS: readonly MetaKey[] = ['title', 'recipe', 'voice', 'language', 'music'];
+const KNOWN_KEYS: readonly MetaKey[] = [
+  'title',
+  'subtitle',
+  'recipe',
+  'voice',
+  'language',
+  'music',
+  'thumbnail',
+];
 const KEY_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
@@ -85,8 +93,9 @@ function unquote(value: string): string | undefined {
 function validateValue(key: MetaKey, value: string): string | undefined {
   switch (key) {
     case 'title':
+    case 'subtitle':
       return value.length > SCRIPT_LIMITS.maxTitleLength
-        ? `title is ${value.length} characters; the limit is ${SCRIPT_LIMITS.maxTitleLength}`
+        ? `${key} is ${value.length} characters; the limit is ${SCRIPT_LIMITS.maxTitleLength}`
         : undefined;
     case 'recipe':
     case 'voice':
@@ -99,6 +108,9 @@ function validateValue(key: MetaKey, value: string): string | undefined {
         : `front matter "language" must be a language tag like "en-US", got "${value}"`;
     case 'music':
       // A path (checked like every media path, where it stands) or "off".
+      return undefined;
+    case 'thumbnail':
+      // An image path, checked like every media path where it stands.
       return undefined;
   }
 }
