@@ -30,10 +30,14 @@ function meanRgb(path: string): [number, number, number] {
   const raw = execFileSync(FFMPEG, ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
     maxBuffer: 64 * 1024 * 1024,
   });
-  const sums = [0, 0, 0];
-  for (let i = 0; i < raw.length; i++) (sums[i % 3] as number) += raw[i] as number;
+  const sums: [number, number, number] = [0, 0, 0];
+  for (let i = 0; i < raw.length; i += 3) {
+    sums[0] += raw[i] as number;
+    sums[1] += raw[i + 1] as number;
+    sums[2] += raw[i + 2] as number;
+  }
   const n = raw.length / 3;
-  return [sums[0] / n, sums[1] / n, sums[2] / n] as [number, number, number];
+  return [sums[0] / n, sums[1] / n, sums[2] / n];
 }
 
 describe('thumbnail', () => {

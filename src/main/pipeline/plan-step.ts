@@ -20,11 +20,13 @@ import { jobMediaPlaces } from './media-places.ts';
 import { PlanAssetList } from './plan-asset-list.ts';
 import { checkedMediaChecksum, copyCheckedMedia, locatedError } from './plan-media.ts';
 import { bedCacheDir, planMusic } from './plan-music.ts';
+import { planTitle, thumbnailOf, titleFontPath } from './plan-title.ts';
 import type { PipelineServices } from './services.ts';
 
 // /soft-captions: captions not burned in became a track of the video.
 // /clips-music-loudness: clips, music spans and a measured loudness.
-const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness`;
+// /title-thumbnail: the title card and what the thumbnail is made of.
+const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness/title-thumbnail`;
 
 /**
  * Script + narration + captions → a RenderPlan: every asset by checksum, scene times from the
@@ -65,6 +67,10 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       if (bed) shas[`bed:${bed}`] = sha256Hex(JSON.stringify(BUNDLED_BEDS[bed] ?? null));
       const fontPath = fontPathOf(settings);
       shas[fontPath] = await checksumOf(fontPath);
+      const own = thumbnailOf(document);
+      if (own) await media(own, IMAGE_MEDIA);
+      const titleFont = titleFontPath(services.resourcesDir, settings.recipe.defaults);
+      shas[titleFont] ??= await checksumOf(titleFont);
       return shas;
     },
     async run(ctx) {
@@ -137,6 +143,13 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         bedCacheDir: bedCacheDir(services.dataDir),
         warn: (message) => ctx.warn(message),
       });
+      const title = await planTitle({
+        document,
+        defaults,
+        resourcesDir: services.resourcesDir,
+        assets,
+        places,
+      });
       const plan: RenderPlan = {
         version: RENDER_PLAN_VERSION,
         id: ctx.jobId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || 'plan',
@@ -149,6 +162,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         captions: defaults.captions.burnIn
           ? { asset: 'captions', font: 'font', burnIn: true }
           : { asset: 'captions', burnIn: false },
+        ...title,
       };
       const { loudness } = ctx.settings.video;
       const normalized = loudness && (await planLoudness(location.ffmpegPath, plan, assets.paths, loudness));
