@@ -153,7 +153,7 @@ describe('recipe validation', () => {
       ] as const
     ).map(([field, change]): [string, RecipeVersionInput] => [
       `defaults.titleCard.${field}`,
-      { ...recipe, defaults: { ...recipe.defaults, titleCard: { ...TITLE_CARD, ...change } } },
+      { ...recipe, defaults: { ...recipe.defaults, titleCard: { ...TITLE_CARD, ...change } as never } },
     ]),
   ])('rejects a bad %s', (field, bad) => {
     expect(fieldsOf(() => createRecipeVersion(t.db, bad as RecipeVersionInput, KINDS))).toEqual([field]);
