@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFrameCount } from '../../shared/plan-frames.ts';
+import { assetsUsedBy, planFrameCount } from '../../shared/plan-frames.ts';
 import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 import { DEFAULT_TITLE_LOOK, type PlanTitleCard } from '../../shared/title-card.ts';
 import { runEncode } from './encode-job.ts';
@@ -129,6 +129,16 @@ describe('title card in the video', () => {
     expect(a.slice(0, 25).every((hash, i) => hash !== b[i])).toBe(true);
     // From frame 25 (1000 ms at 25 fps) on: exactly the frames without a card.
     expect(a.slice(25)).toEqual(b.slice(25));
+  });
+
+  it('a segment reads the title font only when it draws some of the card', () => {
+    const segment = (startFrame: number): RenderPlan => ({
+      ...titled,
+      segment: { index: 1, count: 2, startFrame, frameCount: 10 },
+    });
+    expect(assetsUsedBy(segment(20)).has('title-font')).toBe(true);
+    expect(assetsUsedBy(segment(25)).has('title-font')).toBe(false);
+    expect(assetsUsedBy(plain).has('title-font')).toBe(false);
   });
 
   it('a segmented encode joined equals the whole, cut before, inside and after the card', async () => {
