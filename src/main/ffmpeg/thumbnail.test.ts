@@ -10,7 +10,6 @@ import {
   FONT_PATH,
   lightPixels,
   lumaFrame,
-  makeImage,
   makeTempDir,
   tinyPlan,
 } from './test-fixtures.ts';
@@ -75,7 +74,13 @@ describe('thumbnail', () => {
   });
 
   it('uses the first scene’s image, scaled and cropped to cover', async () => {
-    paths.img = makeImage(join(temp.dir, 'img.png'), 400, 300);
+    // 4:3, blue in the middle and yellow in the outer eighths left and right: cropping to 16:9 cuts
+    // the top and bottom only, so the yellow stays and the blue fills the middle.
+    paths.img = join(temp.dir, 'img.png');
+    execFileSync(FFMPEG, [
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x2030d0:s=400x300'],
+      ...['-vf', 'drawbox=x=0:y=0:w=50:h=300:c=0xe0e020:t=fill', '-frames:v', '1', paths.img],
+    ]);
     const plan = tinyPlan({
       assets: {
         img: asset('image', 'img.png'),
@@ -86,9 +91,42 @@ describe('thumbnail', () => {
     });
     const out = await make(plan, 'image.jpg');
     expect(probeImage(out)).toEqual({ codec_name: 'mjpeg', width, height });
-    // makeImage is ffmpeg's testsrc: many colours, nothing like a flat fill.
     const [r, g, b] = meanRgb(out);
-    expect(Math.max(r, g, b) - Math.min(r, g, b)).toBeLessThan(200);
+    // Mostly the blue (7/8 of the width), some of the yellow: the picture, scaled to cover.
+    expect(b).toBeGreaterThan(150);
+    expect(r).toBeGreaterThan(40);
+    expect(r).toBeLessThan(100);
+    expect(g).toBeLessThan(120);
+  });
+
+  it('uses the first frame of a clip that opens the video', async () => {
+    paths.clip = join(temp.dir, 'clip.mp4');
+    // Green first, then red: the thumbnail is the first frame's green.
+    execFileSync(FFMPEG, [
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x20c020:s=320x240:d=0.5'],
+      ...['-f', 'lavfi', '-i', 'color=c=0xc02020:s=320x240:d=0.5'],
+      ...[
+        '-filter_complex',
+        '[0:v][1:v]concat=n=2:v=1',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        paths.clip,
+      ],
+    ]);
+    const plan = tinyPlan({
+      assets: {
+        clip: asset('video', 'clip.mp4'),
+        narration: asset('audio', 'n.wav'),
+        font: asset('font', 'F.ttf'),
+      },
+      scenes: [{ startMs: 0, durationMs: 2000, visual: { kind: 'clip', asset: 'clip', loop: false } }],
+      thumbnail: { font: 'font', look: DEFAULT_TITLE_LOOK },
+    });
+    const [r, g, b] = meanRgb(await make(plan, 'clip.jpg'));
+    expect(g).toBeGreaterThan(150);
+    expect(Math.max(r, b)).toBeLessThan(80);
   });
 
   it('uses the script’s own thumbnail image as it is: its colours dominate, no title over it', async () => {
