@@ -131,7 +131,8 @@ describe('media sent with scripts to a farm', { timeout: 180_000 }, () => {
     // Only the cover is new to the origin: the picture it has already.
     expect(result.stderr).toMatch(/sent 1 media file\(s\) \([\d.]+ KB\) the node lacked; 1 it had already/);
     const [job] = JSON.parse(result.stdout) as JobView[];
-    const thumbnail = (job?.output as string).replace(/\.mp4$/, '.jpg');
+    expect(job?.status).toBe('done');
+    const thumbnail = String(job?.output).replace(/\.mp4$/, '.jpg');
     const { stdout } = await run(
       'ffmpeg',
       [...['-v', 'error', '-i', thumbnail, '-vf', 'scale=1:1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']],
