@@ -17,6 +17,7 @@ import {
   makeTempDir,
   meanLuma,
   tinyPlan,
+  writeAssCues,
 } from './test-fixtures.ts';
 import { layoutTitle, wrapWords } from './title-card.ts';
 
@@ -141,25 +142,41 @@ describe('title card in the video', () => {
     expect(assetsUsedBy(plain).has('title-font')).toBe(false);
   });
 
-  it('a segmented encode joined equals the whole, cut before, inside and after the card', async () => {
-    const whole = frameHashes((await encode(titled, 'whole.mp4')).outPath);
+  it('a segmented encode joined equals the whole, cut before, inside and after the card, under captions', async () => {
+    // Captions changing every 0.3 s over the card: a segment drawing either at the wrong frame differs.
+    paths.captions = writeAssCues(
+      join(temp.dir, 'captions.ass'),
+      Array.from({ length: 7 }, (_, i) => ({ startS: i * 0.3, endS: (i + 1) * 0.3, text: `Cue ${i + 1}` })),
+      24,
+    );
+    paths.font = FONT_PATH;
+    const captioned: RenderPlan = {
+      ...titled,
+      assets: {
+        ...titled.assets,
+        captions: asset('subtitles', 'captions.ass'),
+        font: asset('font', 'DejaVuSans-Bold.ttf'),
+      },
+      captions: { asset: 'captions', font: 'font', burnIn: true },
+    };
+    const whole = frameHashes((await encode(captioned, 'whole.mp4')).outPath);
     const audioPath = await encodeAudioTrack({
       ffmpegPath: FFMPEG,
-      plan: titled,
+      plan: captioned,
       assetPaths: paths,
       outPath: join(temp.dir, 'audio.m4a'),
     });
     const starts = [0, 7, 20, 30];
     const parts: string[] = [];
     for (const [index, startFrame] of starts.entries()) {
-      const end = starts[index + 1] ?? planFrameCount(titled);
+      const end = starts[index + 1] ?? planFrameCount(captioned);
       const segment: Segment = { index, count: starts.length, startFrame, frameCount: end - startFrame };
-      parts.push((await encode({ ...titled, segment }, `seg-${index}.mp4`)).outPath);
+      parts.push((await encode({ ...captioned, segment }, `seg-${index}.mp4`)).outPath);
     }
     const joined = await joinSegments({
       ffmpegPath: FFMPEG,
       ffprobePath: FFPROBE,
-      plan: titled,
+      plan: captioned,
       segmentPaths: parts,
       audioPath,
       outPath: join(temp.dir, 'joined.mp4'),
