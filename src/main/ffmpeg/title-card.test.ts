@@ -147,7 +147,6 @@ describe('title card in the video', () => {
     // caption at the wrong frame differs from the whole. (Captions drawn once per state are equal to the
     // whole only within a PSNR, with or without a card: see caption-overlay.test.ts.)
     const every = 0.3;
-    // A segment drawing the card or a caption at the wrong frame differs from the whole.
     const count = Math.ceil(2 / every);
     paths.captions = writeAssCues(
       join(temp.dir, `captions-${every}.ass`),
