@@ -5,7 +5,7 @@
  * dispatcher (src/main/api/dispatch.ts).
  */
 import { contextBridge, type IpcRendererEvent, ipcRenderer, webUtils } from 'electron';
-import { videoUrlFor } from '../main/desktop/media-url.ts';
+import { thumbnailUrlFor, videoUrlFor } from '../main/desktop/media-url.ts';
 import type { ArgsOf, CallResult, Method, VfoBridge, VfoEvent } from '../shared/contract.ts';
 
 const CALL_CHANNEL = 'vfo:call';
@@ -29,6 +29,10 @@ const bridge: VfoBridge = {
 
   videoUrl(jobId: string): string {
     return videoUrlFor(String(jobId));
+  },
+
+  thumbnailUrl(jobId: string): string {
+    return thumbnailUrlFor(String(jobId));
   },
 
   pathForFile(file: File): string {

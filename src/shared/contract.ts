@@ -658,6 +658,8 @@ export interface VfoClient {
   subscribe(listener: (event: VfoEvent) => void): () => void;
   /** A URL the <video> element can play for a finished job. */
   videoUrl(jobId: string): string;
+  /** A URL an <img> can show for a finished job's thumbnail (the node answers 404 when it has none). */
+  thumbnailUrl(jobId: string): string;
   /** Sends one media file of a dropped script, stored by its sha256 (ask media.wanted first). */
   uploadMedia(file: File, sha256: string): Promise<{ ok: true } | { ok: false; error: CallError }>;
 }

@@ -140,9 +140,13 @@ export function assetsUsedBy(plan: RenderPlan): Set<string> {
     // Soft captions are a track of the whole video: muxed by a whole encode or the join.
     ids.add(plan.captions.asset);
   }
-  for (const { scene } of encodeSpan(plan).parts) {
+  const span = encodeSpan(plan);
+  for (const { scene } of span.parts) {
     const visual = plan.scenes[scene]?.visual;
     if (visual && visual.kind !== 'color') ids.add(visual.asset);
   }
+  // The title card's font, for an encode that draws some of the card's frames.
+  if (plan.titleCard && span.startFrame < Math.max(1, frameAt(plan.titleCard.durationMs, plan.output.fps)))
+    ids.add(plan.titleCard.font);
   return ids;
 }

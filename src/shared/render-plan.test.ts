@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type RenderPlan, validateRenderPlan } from './render-plan.ts';
+import { DEFAULT_TITLE_LOOK } from './title-card.ts';
 
 const SHA = 'a'.repeat(64);
+
+const LOOK = DEFAULT_TITLE_LOOK;
 
 const MIX = { duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 500, fadeOutMs: 500 };
 
@@ -111,6 +114,23 @@ describe('validateRenderPlan', () => {
         },
       },
       /audio.loudness.gainDb/,
+    ],
+    [
+      'a title card in a font it does not carry',
+      { titleCard: { text: { title: 'T' }, font: 'ghost', look: LOOK, durationMs: 2000, fadeOutMs: 500 } },
+      /titleCard.font: unknown asset "ghost"/,
+    ],
+    [
+      'a title card of a minute',
+      {
+        titleCard: { text: { title: 'T' }, font: 'narration', look: LOOK, durationMs: 60_000, fadeOutMs: 0 },
+      },
+      /titleCard.durationMs/,
+    ],
+    [
+      'a thumbnail image it does not carry',
+      { thumbnail: { image: 'cover', font: 'narration', look: LOOK } },
+      /thumbnail.image: unknown asset "cover"/,
     ],
     ['an unknown field', { extra: true } as unknown as Partial<RenderPlan>, /Unrecognized key/],
     ['another version', { version: 2 } as unknown as Partial<RenderPlan>, /version/],

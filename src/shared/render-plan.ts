@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { videoFrameCount } from './frame-grid.ts';
 import { PRESET_LIMITS, VideoEncodingSchema } from './presets.ts';
+import { PlanThumbnailSchema, PlanTitleCardSchema } from './title-card.ts';
 import { TimedTransitionSchema } from './transition.ts';
 
 export const RENDER_PLAN_VERSION = 1;
@@ -134,6 +135,10 @@ export const RenderPlanSchema = z
       loudness: LoudnessPlanSchema.optional(),
     }),
     captions: z.strictObject({ asset: assetId, font: assetId.optional(), burnIn: z.boolean() }).optional(),
+    /** The title over the video's opening (a recipe's title card, the script's title); absent: none. */
+    titleCard: PlanTitleCardSchema.optional(),
+    /** What the thumbnail is made of; the encoder ignores it, the encode step makes the JPEG from it. */
+    thumbnail: PlanThumbnailSchema.optional(),
     /**
      * How each scene after the first comes in (absent: cuts). The timeline does not move: the transition
      * into a scene takes its first frames, over which the scene before it goes on (plan-frames.ts).
@@ -165,6 +170,11 @@ export const RenderPlanSchema = z
     if (plan.captions) {
       referenced.push({ id: plan.captions.asset, path: ['captions', 'asset'] });
       if (plan.captions.font) referenced.push({ id: plan.captions.font, path: ['captions', 'font'] });
+    }
+    if (plan.titleCard) referenced.push({ id: plan.titleCard.font, path: ['titleCard', 'font'] });
+    if (plan.thumbnail) {
+      referenced.push({ id: plan.thumbnail.font, path: ['thumbnail', 'font'] });
+      if (plan.thumbnail.image) referenced.push({ id: plan.thumbnail.image, path: ['thumbnail', 'image'] });
     }
     let expectedStart = 0;
     plan.scenes.forEach((scene, i) => {

@@ -117,6 +117,33 @@ describe('media sent with scripts to a farm', { timeout: 180_000 }, () => {
     expect(result.stderr).toMatch(/sent 0 media file\(s\) \(0\.0 KB\) the node lacked; 2 it had already/);
   });
 
+  it('sends a thumbnail image named in the front matter, and the video’s <name>.jpg is that image', async () => {
+    await run('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0xd02020:s=640x480'],
+      ...['-frames:v', '1', join(folder, 'fotos', 'cover.png')],
+    ]);
+    await writeFile(
+      join(folder, 'covered.md'),
+      `---\ntitle: Covered\nthumbnail: fotos/cover.png\n---\n\n[image fotos/green.png] A script with its own thumbnail.\n`,
+    );
+    const result = await submit(join(folder, 'covered.md'));
+    expect(result.code, result.stderr).toBe(0);
+    // Only the cover is new to the origin: the picture it has already.
+    expect(result.stderr).toMatch(/sent 1 media file\(s\) \([\d.]+ KB\) the node lacked; 1 it had already/);
+    const [job] = JSON.parse(result.stdout) as JobView[];
+    expect(job?.status).toBe('done');
+    const thumbnail = String(job?.output).replace(/\.mp4$/, '.jpg');
+    const { stdout } = await run(
+      'ffmpeg',
+      [...['-v', 'error', '-i', thumbnail, '-vf', 'scale=1:1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']],
+      { encoding: 'buffer' },
+    );
+    const [r, g, b] = [...(stdout as Buffer)];
+    expect((r ?? 0) > 180 && (g ?? 255) < 70 && (b ?? 255) < 70, `thumbnail colour ${r},${g},${b}`).toBe(
+      true,
+    );
+  });
+
   it('stops before anything is sent when a file is missing or outside the folder, and says where', async () => {
     await writeFile(join(dir.path, 'secret.png'), 'not for the farm');
     await writeFile(

@@ -15,6 +15,7 @@ import { MEDIA_LIMITS, type VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
 import { BODY_SHA256_HEADER, errorBody, type FarmApp, openSse, type SseStream } from '../http/index.ts';
 import { type Dispatch, httpStatusOf } from './dispatch.ts';
+import { thumbnailPathOf } from './job-thumbnail.ts';
 import type { UiSessions } from './ui-sessions.ts';
 
 export interface UiRouteDeps {
@@ -134,6 +135,19 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
         return reply.code(404).send(errorBody('not-found', 'no finished video for this job'));
       }
       return reply.type('video/mp4').sendFile(basename(job.outputPath), dirname(job.outputPath));
+    },
+  );
+  app.get(
+    '/api/v1/jobs/:id/thumbnail',
+    { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/) }) } },
+    (request, reply) => {
+      const path = thumbnailPathOf(deps.engine.store, request.params.id);
+      if (!path) return reply.code(404).send(errorBody('not-found', 'no thumbnail for this job'));
+      // A blob is named by its checksum: the same URL may give another picture after a re-run.
+      return reply
+        .type('image/jpeg')
+        .header('cache-control', 'no-cache')
+        .sendFile(basename(path), dirname(path));
     },
   );
 }

@@ -44,7 +44,13 @@ describe('openDatabase', () => {
           .all()
           .map((r) => r.slug)
           .sort(),
-      ).toEqual(['from-brief-16x9', 'narrated-16x9', 'narrated-16x9-music', 'narrated-9x16']);
+      ).toEqual([
+        'from-brief-16x9',
+        'narrated-16x9',
+        'narrated-16x9-music',
+        'narrated-16x9-titled',
+        'narrated-9x16',
+      ]);
       expect(
         db
           .select()
@@ -101,7 +107,7 @@ describe('openDatabase', () => {
         .prepare("SELECT prosody FROM voice_presets WHERE slug = 'offline-en'")
         .get() as { prosody: string };
       expect(JSON.parse(row.prosody)).toEqual({ rate: '+5%' });
-      expect((second.sqlite.prepare('SELECT count(*) AS n FROM recipes').get() as { n: number }).n).toBe(4);
+      expect((second.sqlite.prepare('SELECT count(*) AS n FROM recipes').get() as { n: number }).n).toBe(5);
     } finally {
       second.close();
     }

@@ -17,6 +17,7 @@ import {
 import type { CaptionStyle } from '../../shared/caption-styles.ts';
 import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { Loudness, MusicMix, VideoEncoding, VoicePreset } from '../../shared/presets.ts';
+import type { TitleCardSetting } from '../../shared/title-card.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -43,6 +44,8 @@ export interface RecipeDefaults {
   captions: { burnIn: boolean };
   /** A bundled music bed (see ffmpeg/music-beds.ts) under scripts that name no music of their own. */
   music?: { bed: string } | null;
+  /** The title card over the video's opening (src/shared/title-card.ts); absent or null: none. */
+  titleCard?: TitleCardSetting | null;
 }
 
 export const recipes = sqliteTable(

@@ -81,6 +81,30 @@ export const SEED_RECIPES: {
     },
   },
   {
+    slug: 'narrated-16x9-titled',
+    name: 'Narrated video with a title card, 16:9',
+    description:
+      'Script → offline narration → burned-in captions → 1080p landscape video that opens on the script’s title (and subtitle) over a dimmed picture.',
+    pipeline: NARRATED_PIPELINE,
+    defaults: {
+      voicePreset: 'offline-en',
+      videoPreset: 'landscape-1080p',
+      visuals,
+      motion: 'zoom-in',
+      captions: { burnIn: true },
+      titleCard: {
+        durationMs: 3000,
+        fadeOutMs: 700,
+        font: 'dejavu-sans-bold',
+        titleSize: 0.1,
+        subtitleSize: 0.055,
+        titleColor: '#FFFFFF',
+        subtitleColor: '#E6E6E6',
+        dim: 0.5,
+      },
+    },
+  },
+  {
     slug: 'from-brief-16x9',
     name: 'Written by Claude, narrated by Azure, 16:9',
     description:

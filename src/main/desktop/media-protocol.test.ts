@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentTypeOf, parseMediaJobId, parseRange, serveJobVideo, videoUrlFor } from './media-protocol.ts';
+import {
+  contentTypeOf,
+  parseMediaJobId,
+  parseRange,
+  serveJobMedia,
+  serveJobVideo,
+  thumbnailUrlFor,
+  videoUrlFor,
+} from './media-protocol.ts';
 
 describe('media URLs', () => {
   it('round-trips a job id', () => {
@@ -124,5 +132,45 @@ describe('serveJobVideo', () => {
   it('names common video types', () => {
     expect(contentTypeOf('/a/b.MOV')).toBe('video/quicktime');
     expect(contentTypeOf('/a/b.bin')).toBe('application/octet-stream');
+  });
+});
+
+describe('serveJobMedia', () => {
+  let dir: string;
+  let thumbnail: string;
+  let video: string;
+  const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+  const lookups = {
+    video: async (id: string) => (id === 'job-1' ? video : null),
+    thumbnail: async (id: string) => (id === 'job-1' ? thumbnail : null),
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vf-media-thumb-'));
+    // A blob: named by its checksum, no extension.
+    thumbnail = join(dir, 'ab12');
+    video = join(dir, 'video.mp4');
+    writeFileSync(thumbnail, jpeg);
+    writeFileSync(video, 'video bytes');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serves a finished job’s thumbnail as a JPEG, and its video at the video URL', async () => {
+    const picture = await serveJobMedia(new Request(thumbnailUrlFor('job-1')), lookups);
+    expect(picture.status).toBe(200);
+    expect(picture.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await picture.arrayBuffer()).equals(jpeg)).toBe(true);
+    const movie = await serveJobMedia(new Request(videoUrlFor('job-1')), lookups);
+    expect(await movie.text()).toBe('video bytes');
+  });
+
+  it('answers 404 for a job without one and for anything that is not a job id', async () => {
+    expect((await serveJobMedia(new Request(thumbnailUrlFor('job-2')), lookups)).status).toBe(404);
+    for (const url of [
+      'vfo-media://thumbnail/..%2F..%2Fetc',
+      'vfo-media://thumbnail/',
+      'vfo-media://thumb/job-1',
+    ])
+      expect((await serveJobMedia(new Request(url), lookups)).status, url).toBe(404);
   });
 });

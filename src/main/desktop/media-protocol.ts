@@ -7,9 +7,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
-import { MEDIA_HOST, MEDIA_SCHEME } from './media-url.ts';
+import { MEDIA_HOST, MEDIA_SCHEME, THUMBNAIL_HOST } from './media-url.ts';
 
-export { MEDIA_SCHEME, videoUrlFor } from './media-url.ts';
+export { MEDIA_SCHEME, thumbnailUrlFor, videoUrlFor } from './media-url.ts';
 
 /** Job ids are UUIDs today; accept any short id of safe characters, never a path. */
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -22,14 +22,14 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The job id of a media URL, or null when the URL is not exactly `vfo-media://job/<id>`. */
-export function parseMediaJobId(url: string): string | null {
+export function parseMediaJobId(url: string, host: string = MEDIA_HOST): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return null;
   }
-  if (parsed.protocol !== `${MEDIA_SCHEME}:` || parsed.hostname !== MEDIA_HOST) return null;
+  if (parsed.protocol !== `${MEDIA_SCHEME}:` || parsed.hostname !== host) return null;
   if (parsed.username || parsed.password || parsed.port) return null;
   const match = /^\/([^/]+)\/?$/.exec(parsed.pathname);
   if (!match?.[1]) return null;
@@ -76,6 +76,40 @@ export type VideoLookup = (jobId: string) => Promise<string | null>;
 
 function plain(status: number, text: string, headers: Record<string, string> = {}): Response {
   return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
+}
+
+/**
+ * `vfo-media://thumbnail/<id>`: a finished job's thumbnail, looked up like its video (never a path from
+ * the URL). A blob has no extension: the type is said here.
+ */
+export async function serveJobThumbnail(request: Request, lookup: VideoLookup): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return plain(405, 'method not allowed', { allow: 'GET, HEAD' });
+  }
+  const jobId = parseMediaJobId(request.url, THUMBNAIL_HOST);
+  if (!jobId) return plain(404, 'not found');
+  const path = await lookup(jobId).catch(() => null);
+  const info = path ? await stat(path).catch(() => null) : null;
+  if (!path || !info?.isFile()) return plain(404, 'no thumbnail for this job');
+  const headers = {
+    'content-type': 'image/jpeg',
+    'content-length': String(info.size),
+    'cache-control': 'no-cache',
+  };
+  if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+  return new Response(Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>, {
+    status: 200,
+    headers,
+  });
+}
+
+/** Every `vfo-media:` request: a thumbnail by its host, else a video. */
+export function serveJobMedia(
+  request: Request,
+  lookups: { video: VideoLookup; thumbnail: VideoLookup },
+): Promise<Response> {
+  if (parseMediaJobId(request.url, THUMBNAIL_HOST)) return serveJobThumbnail(request, lookups.thumbnail);
+  return serveJobVideo(request, lookups.video);
 }
 
 export async function serveJobVideo(request: Request, lookup: VideoLookup): Promise<Response> {

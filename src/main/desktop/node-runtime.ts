@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VfoEvent } from '../../shared/contract.ts';
+import { thumbnailPathOf } from '../api/job-thumbnail.ts';
 import { openApp } from '../app/open-app.ts';
 import { generateFarmKey, readFarmKey } from '../farm/net/index.ts';
 import { FarmNode } from '../farm/node/farm-node.ts';
@@ -80,6 +81,7 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       const job = app.engine.store.getJob(jobId);
       return job?.status === 'done' && job.outputPath ? job.outputPath : null;
     },
+    thumbnailPathOf: async (jobId) => thumbnailPathOf(app.engine.store, jobId),
     storeMediaFile: (path, sha256) => storeLocalMedia(app.blobs, app.dataDir, path, sha256),
     async close() {
       offEngine();

@@ -23,6 +23,8 @@ export interface DesktopRuntime {
    * Only paths returned here are ever served to the window.
    */
   videoPathOf(jobId: string): Promise<string | null>;
+  /** The finished job's thumbnail (in the blob store), or null. */
+  thumbnailPathOf(jobId: string): Promise<string | null>;
   /** A media file of this Mac into the node's store, when its bytes are that sha256 (local-media.ts). */
   storeMediaFile(path: string, sha256: string): Promise<StoredLocally>;
   /** Stop taking work, cancel what runs (it resumes on the next start), close the database. */

@@ -180,7 +180,10 @@ class DesktopShell {
     });
 
     lockDownSession();
-    serveMedia((jobId) => runtime.videoPathOf(jobId));
+    serveMedia({
+      video: (jobId) => runtime.videoPathOf(jobId),
+      thumbnail: (jobId) => runtime.thumbnailPathOf(jobId),
+    });
     shell = new DesktopShell({
       runtime,
       workerOnly,

@@ -3,7 +3,7 @@
  * and seek), served after it with the engine's lookup. The handling itself is desktop/media-protocol.ts.
  */
 import { protocol } from 'electron';
-import { MEDIA_SCHEME, serveJobVideo, type VideoLookup } from '../desktop/media-protocol.ts';
+import { MEDIA_SCHEME, serveJobMedia, type VideoLookup } from '../desktop/media-protocol.ts';
 
 /** Must run before `ready`. */
 export function registerMediaScheme(): void {
@@ -15,6 +15,6 @@ export function registerMediaScheme(): void {
   ]);
 }
 
-export function serveMedia(lookup: VideoLookup): void {
-  protocol.handle(MEDIA_SCHEME, (request) => serveJobVideo(request, lookup));
+export function serveMedia(lookups: { video: VideoLookup; thumbnail: VideoLookup }): void {
+  protocol.handle(MEDIA_SCHEME, (request) => serveJobMedia(request, lookups));
 }

@@ -1,5 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import { compactRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
@@ -354,9 +354,17 @@ async function deliver(
     if (!video) continue;
     await mkdir(join(settings.input.outputPath, '..'), { recursive: true });
     await deps.blobs.deliver(video, settings.input.outputPath);
+    // Its thumbnail goes beside it as <name>.jpg (the video is <name>.mp4).
+    const thumbnail = Object.values(outputs.get(step.key)?.files ?? {}).find((f) => f.type === 'thumbnail');
+    if (thumbnail) await deps.blobs.deliver(thumbnail, thumbnailPathFor(settings.input.outputPath));
     return { path: settings.input.outputPath, sha256: video.sha256, size: video.size };
   }
   return undefined;
+}
+
+/** Where a video's thumbnail is delivered: beside it, named like it, as a JPEG. */
+export function thumbnailPathFor(videoPath: string): string {
+  return join(dirname(videoPath), `${basename(videoPath, extname(videoPath))}.jpg`);
 }
 
 function manifestOf(

@@ -27,6 +27,7 @@ import { clipChain, colorSource, filterPath, stillFrameChain, zoompanReferenceCh
 import { isPan, isZoom, type ScenePart, type Size } from './motion-geometry.ts';
 import { panStatements, planPan } from './motion-pan.ts';
 import { planZoom, zoomChain, zoomCommands } from './motion-zoom.ts';
+import { titleCardStatements } from './title-card.ts';
 
 /**
  * Scenes and captions are drawn in this format whatever the output's: every filter on the way takes it,
@@ -200,6 +201,20 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const concat = joined.length > 1 ? `concat=n=${joined.length}:v=1:a=0,` : '';
   statements.push(`${joined.join('')}${concat}trim=end_frame=${span.frameCount}[vcat]`);
   let videoOut = '[vcat]';
+  if (plan.titleCard) {
+    // Under the captions: a caption at the very start stays readable over the card.
+    const card = titleCardStatements({
+      card: plan.titleCard,
+      fontPath: pathOf(plan.titleCard.font),
+      ...{ size, fps, span, workDir, files },
+      video: videoOut,
+      out: '[vtitle]',
+    });
+    if (card.length > 0) {
+      statements.push(...card);
+      videoOut = '[vtitle]';
+    }
+  }
   const captions = captionDrawing(input);
   if (captions?.kind === 'once' && input.captionBox !== null) {
     statements.push(

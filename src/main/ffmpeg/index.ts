@@ -70,6 +70,7 @@ export {
   type RunnerPort,
 } from './runner-port.ts';
 export { type RunnerService, serveEncodes } from './runner-service.ts';
+export { buildThumbnailCommand, makeThumbnail, THUMBNAIL_SIZE } from './thumbnail.ts';
 export {
   countVideoFrames,
   findProblems,

@@ -168,3 +168,38 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, stepMs =
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
 }
+
+/** Frame `n` of a video as 8-bit luma, row by row. */
+export function lumaFrame(path: string, n: number): Buffer {
+  return execFileSync(
+    FFMPEG,
+    [
+      '-v',
+      'error',
+      '-i',
+      path,
+      '-vf',
+      `select=eq(n\\,${n}),format=gray`,
+      '-frames:v',
+      '1',
+      '-f',
+      'rawvideo',
+      '-',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+}
+
+/** Pixels brighter than `level` in the middle half of a luma frame (where the title is centred). */
+export function lightPixels(luma: Buffer, width: number, height: number, level = 200): number {
+  let count = 0;
+  for (let y = Math.floor(height / 4); y < Math.floor((3 * height) / 4); y++)
+    for (let x = 0; x < width; x++) if ((luma[y * width + x] ?? 0) > level) count++;
+  return count;
+}
+
+export function meanLuma(luma: Buffer): number {
+  let sum = 0;
+  for (const v of luma) sum += v;
+  return sum / luma.length;
+}

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { MotionSchema } from '../../shared/render-plan.ts';
+import { TitleCardSettingSchema } from '../../shared/title-card.ts';
 import type { Db } from '../db/open.ts';
 import { type Pipeline, videoPresets, voicePresets } from '../db/schema.ts';
 import { compilePipeline, PipelineError } from '../engine/graph.ts';
@@ -89,6 +90,8 @@ export function recipeVersionInputSchema(db: Db, knownStepKinds: ReadonlySet<str
       })
       .nullable()
       .optional(),
+    /** The title (and subtitle) over the video's opening, for scripts with a `title`; absent: no card. */
+    titleCard: TitleCardSettingSchema.nullable().optional(),
   });
   return z.strictObject({
     slug: slugRule,

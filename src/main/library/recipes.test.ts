@@ -29,6 +29,17 @@ const recipe: RecipeVersionInput = {
   },
 };
 
+const TITLE_CARD = {
+  durationMs: 3000,
+  fadeOutMs: 600,
+  font: 'dejavu-sans-bold',
+  titleSize: 0.1,
+  subtitleSize: 0.05,
+  titleColor: '#FFFFFF',
+  subtitleColor: '#DDDDDD',
+  dim: 0.5,
+} as const;
+
 function withSteps(steps: Pipeline['steps']): RecipeVersionInput {
   return { ...recipe, pipeline: { steps } };
 }
@@ -67,6 +78,7 @@ describe('recipe versions', () => {
       ['from-brief-16x9', 1, 1],
       ['narrated-16x9', 2, 1],
       ['narrated-16x9-music', 1, 1],
+      ['narrated-16x9-titled', 1, 1],
       ['narrated-9x16', 1, 1],
     ]);
   });
@@ -130,9 +142,27 @@ describe('recipe validation', () => {
     ],
     // A recipe names a bundled bed, never a file: a path would reach past every script's folder.
     ['defaults.music.bed', { ...recipe, defaults: { ...recipe.defaults, music: { bed: '/etc/passwd' } } }],
+    ...(
+      [
+        ['durationMs', { durationMs: 100, fadeOutMs: 0 }],
+        ['fadeOutMs', { fadeOutMs: 4000, durationMs: 3000 }],
+        ['font', { font: 'comic-sans' }],
+        ['titleSize', { titleSize: 0.9 }],
+        ['titleColor', { titleColor: 'white' }],
+        ['dim', { dim: 1.5 }],
+      ] as const
+    ).map(([field, change]): [string, RecipeVersionInput] => [
+      `defaults.titleCard.${field}`,
+      { ...recipe, defaults: { ...recipe.defaults, titleCard: { ...TITLE_CARD, ...change } as never } },
+    ]),
   ])('rejects a bad %s', (field, bad) => {
     expect(fieldsOf(() => createRecipeVersion(t.db, bad as RecipeVersionInput, KINDS))).toEqual([field]);
     expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);
+  });
+
+  it('keeps a title card a designer set', () => {
+    const titled = { ...recipe, defaults: { ...recipe.defaults, titleCard: TITLE_CARD } };
+    expect(createRecipeVersion(t.db, titled, KINDS).defaults.titleCard).toEqual(TITLE_CARD);
   });
 
   it('says a caption size now belongs to the caption style', () => {

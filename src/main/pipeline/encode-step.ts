@@ -19,9 +19,10 @@ import { encodeSegmented } from '../segments/segmented-encode.ts';
 import { splitPlan } from '../segments/split-plan.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
+import { thumbnailFile } from './thumbnail-file.ts';
 
-// /2: the video's measured loudness is part of the step's data.
-const ENCODE_VERSION = 'encode/2';
+// /2: the video's measured loudness is part of the step's data. /3: the thumbnail.
+const ENCODE_VERSION = 'encode/3';
 
 /**
  * RenderPlan → verified MP4, encoded in separate processes (utility processes in the app): on the farm,
@@ -44,83 +45,92 @@ export function encodeStep(services: PipelineServices): StepHandler {
     async run(ctx): Promise<StepResult> {
       const checked = validateRenderPlan(await readInputJson<unknown>(ctx.inputs, 'plan', 'plan'));
       if (!checked.ok) throw new StepError('fatal', `invalid render plan: ${checked.errors.join('; ')}`);
-      const plan = checked.plan;
-      if (services.farm) {
-        const planSha256 = ctx.inputs.plan?.files.plan?.sha256 as string;
-        const result = await services.farm.encode({
-          jobId: ctx.jobId,
-          plan,
-          planSha256,
-          workDir: ctx.workDir,
-          signal: ctx.signal,
-          onProgress: (fraction, rate) => ctx.progress(fraction, rate),
-        });
-        if (result.fallback) ctx.warn(fallbackWarning(result.encoder, result.fallback));
-        const metadata = {
-          encoder: result.encoder,
-          farm: true,
-          segments: result.segments,
-          ...(result.fallback ? { fallback: result.fallback } : {}),
-        };
-        // Verified where it was made and again here on arrival; measured once more to be recorded.
-        const loudness = plan.audio.loudness
-          ? await measureFileLoudness((await services.ffmpeg()).location.ffmpegPath, result.path, {
-              durationMs: plan.durationMs,
-            })
-          : undefined;
-        return {
-          files: { video: { path: result.path, type: 'video', metadata } },
-          data: { encoder: result.encoder, durationMs: plan.durationMs, ...loudnessData(loudness) },
-        };
-      }
-      const { location, probe } = await services.ffmpeg();
-      // The plan's later encoders are fallbacks for a hardware encoder that fails at run time.
-      const encoders = usableEncoders(plan.output.encoders, probe.encoders, probe);
-      const { assetPaths, fontsDir } = await linkPlanAssets(plan, services.blobPath, ctx.workDir);
-      const encoder = encoders[0] as string;
-      const request: EncodeRequest = {
-        ffmpegPath: location.ffmpegPath,
-        ffprobePath: location.ffprobePath,
-        plan,
-        assetPaths,
-        outPath: join(ctx.workDir, 'video.mp4'),
-        encoder,
-        fontsDir,
-        ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
-      };
-      const local = services.localParts?.();
-      // Parts are joined packet for packet: they all come from one encoder, with no fallback.
-      const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
-      const parts = local
-        ? splitPlan(pinned, local.parts, { minSegmentMs: local.minSegmentSeconds * 1000 })
-        : [];
-      if (parts.length > 1) return encodeInParts(services, ctx, request, location, parts);
-      const { result, fallback } = await encodeWithFallback(encoders, (next) =>
-        encodeInChildProcess(
-          { ...request, encoder: next },
-          {
-            signal: ctx.signal,
-            onProgress: ({ fraction, ...rate }) => ctx.progress(fraction, rate),
-            ...runnerOptions(services),
-          },
-        ),
-      );
-      if (fallback) ctx.warn(fallbackWarning(result.encoder, fallback));
-      const metadata = {
-        encoder: result.encoder,
-        facts: result.facts as never,
-        args: result.args,
-        elapsedMs: result.elapsedMs,
-        ...(fallback ? { fallback: { ...fallback } } : {}),
-      };
-      return {
-        files: { video: { path: result.outPath, type: 'video', metadata } },
-        data: {
-          encoder: result.encoder,
+      const result = await encodeVideo(services, ctx, checked.plan);
+      // Made after the video: a video that fails is not worth a thumbnail.
+      const thumbnail = await thumbnailFile(services, checked.plan, ctx.workDir);
+      return { ...result, files: { ...result.files, thumbnail } };
+    },
+  };
+}
+
+/** The plan's video: encoded on the farm, here whole, or here in parts. */
+async function encodeVideo(
+  services: PipelineServices,
+  ctx: StepContext,
+  plan: RenderPlan,
+): Promise<StepResult> {
+  if (services.farm) {
+    const planSha256 = ctx.inputs.plan?.files.plan?.sha256 as string;
+    const result = await services.farm.encode({
+      jobId: ctx.jobId,
+      plan,
+      planSha256,
+      workDir: ctx.workDir,
+      signal: ctx.signal,
+      onProgress: (fraction, rate) => ctx.progress(fraction, rate),
+    });
+    if (result.fallback) ctx.warn(fallbackWarning(result.encoder, result.fallback));
+    const metadata = {
+      encoder: result.encoder,
+      farm: true,
+      segments: result.segments,
+      ...(result.fallback ? { fallback: result.fallback } : {}),
+    };
+    // Verified where it was made and again here on arrival; measured once more to be recorded.
+    const loudness = plan.audio.loudness
+      ? await measureFileLoudness((await services.ffmpeg()).location.ffmpegPath, result.path, {
           durationMs: plan.durationMs,
-          ...loudnessData(result.facts.loudness),
-        },
-      };
+        })
+      : undefined;
+    return {
+      files: { video: { path: result.path, type: 'video', metadata } },
+      data: { encoder: result.encoder, durationMs: plan.durationMs, ...loudnessData(loudness) },
+    };
+  }
+  const { location, probe } = await services.ffmpeg();
+  // The plan's later encoders are fallbacks for a hardware encoder that fails at run time.
+  const encoders = usableEncoders(plan.output.encoders, probe.encoders, probe);
+  const { assetPaths, fontsDir } = await linkPlanAssets(plan, services.blobPath, ctx.workDir);
+  const encoder = encoders[0] as string;
+  const request: EncodeRequest = {
+    ffmpegPath: location.ffmpegPath,
+    ffprobePath: location.ffprobePath,
+    plan,
+    assetPaths,
+    outPath: join(ctx.workDir, 'video.mp4'),
+    encoder,
+    fontsDir,
+    ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
+  };
+  const local = services.localParts?.();
+  // Parts are joined packet for packet: they all come from one encoder, with no fallback.
+  const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
+  const parts = local ? splitPlan(pinned, local.parts, { minSegmentMs: local.minSegmentSeconds * 1000 }) : [];
+  if (parts.length > 1) return encodeInParts(services, ctx, request, location, parts);
+  const { result, fallback } = await encodeWithFallback(encoders, (next) =>
+    encodeInChildProcess(
+      { ...request, encoder: next },
+      {
+        signal: ctx.signal,
+        onProgress: ({ fraction, ...rate }) => ctx.progress(fraction, rate),
+        ...runnerOptions(services),
+      },
+    ),
+  );
+  if (fallback) ctx.warn(fallbackWarning(result.encoder, fallback));
+  const metadata = {
+    encoder: result.encoder,
+    facts: result.facts as never,
+    args: result.args,
+    elapsedMs: result.elapsedMs,
+    ...(fallback ? { fallback: { ...fallback } } : {}),
+  };
+  return {
+    files: { video: { path: result.outPath, type: 'video', metadata } },
+    data: {
+      encoder: result.encoder,
+      durationMs: plan.durationMs,
+      ...loudnessData(result.facts.loudness),
     },
   };
 }

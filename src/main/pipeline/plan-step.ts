@@ -21,12 +21,14 @@ import { PlanAssetList } from './plan-asset-list.ts';
 import { checkMaxDuration, planTransition } from './plan-limits.ts';
 import { checkedMediaChecksum, copyCheckedMedia, locatedError } from './plan-media.ts';
 import { bedCacheDir, planMusic } from './plan-music.ts';
+import { planTitle, thumbnailOf, titleFontPath } from './plan-title.ts';
 import type { PipelineServices } from './services.ts';
 
 // /soft-captions: captions not burned in became a track of the video.
 // /clips-music-loudness: clips, music spans and a measured loudness.
 // /transitions: a plan may blend scenes (the front matter's or the video preset's transition).
-const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness/transitions`;
+// /title-thumbnail: the title card and what the thumbnail is made of.
+const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness/transitions/title-thumbnail`;
 
 /**
  * Script + narration + captions → a RenderPlan: every asset by checksum, scene times from the
@@ -67,6 +69,10 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       if (bed) shas[`bed:${bed}`] = sha256Hex(JSON.stringify(BUNDLED_BEDS[bed] ?? null));
       const fontPath = fontPathOf(settings);
       shas[fontPath] = await checksumOf(fontPath);
+      const own = thumbnailOf(document);
+      if (own) await media(own, IMAGE_MEDIA);
+      const titleFont = titleFontPath(services.resourcesDir, settings.recipe.defaults);
+      shas[titleFont] ??= await checksumOf(titleFont);
       return shas;
     },
     async run(ctx) {
@@ -141,6 +147,13 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         bedCacheDir: bedCacheDir(services.dataDir),
         warn: (message) => ctx.warn(message),
       });
+      const title = await planTitle({
+        document,
+        defaults,
+        resourcesDir: services.resourcesDir,
+        assets,
+        places,
+      });
       const plan: RenderPlan = {
         version: RENDER_PLAN_VERSION,
         id: ctx.jobId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || 'plan',
@@ -154,6 +167,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           ? { asset: 'captions', font: 'font', burnIn: true }
           : { asset: 'captions', burnIn: false },
         ...(transition ? { transition } : {}),
+        ...title,
       };
       const { loudness } = ctx.settings.video;
       const normalized = loudness && (await planLoudness(location.ffmpegPath, plan, assets.paths, loudness));

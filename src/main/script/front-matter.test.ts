@@ -40,7 +40,7 @@ describe('front matter', () => {
 
   it('warns about unknown and duplicate keys and empty values', () => {
     expect(problems('---\nauthor: me\ntitle: A\ntitle: B\nrecipe:\n---\nHi.')).toEqual([
-      'demo.md:2:1: warning: unknown front matter key "author"; known keys: title, recipe, voice, language, music, transition',
+      'demo.md:2:1: warning: unknown front matter key "author"; known keys: title, subtitle, recipe, voice, language, music, thumbnail, transition',
       'demo.md:4:1: warning: duplicate front matter key "title"; the last one wins',
       'demo.md:5:8: warning: front matter key "recipe" has no value; ignored',
     ]);

@@ -12,7 +12,16 @@ export interface FrontMatter {
 }
 
 type MetaKey = keyof ScriptMeta;
-const KNOWN_KEYS: readonly MetaKey[] = ['title', 'recipe', 'voice', 'language', 'music', 'transition'];
+const KNOWN_KEYS: readonly MetaKey[] = [
+  'title',
+  'subtitle',
+  'recipe',
+  'voice',
+  'language',
+  'music',
+  'thumbnail',
+  'transition',
+];
 const KEY_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
@@ -86,8 +95,9 @@ function unquote(value: string): string | undefined {
 function validateValue(key: MetaKey, value: string): string | undefined {
   switch (key) {
     case 'title':
+    case 'subtitle':
       return value.length > SCRIPT_LIMITS.maxTitleLength
-        ? `title is ${value.length} characters; the limit is ${SCRIPT_LIMITS.maxTitleLength}`
+        ? `${key} is ${value.length} characters; the limit is ${SCRIPT_LIMITS.maxTitleLength}`
         : undefined;
     case 'recipe':
     case 'voice':
@@ -106,5 +116,8 @@ function validateValue(key: MetaKey, value: string): string | undefined {
       const parsed = parseTransition(value);
       return parsed.ok ? undefined : `front matter "transition": ${parsed.message}`;
     }
+    case 'thumbnail':
+      // An image path, checked like every media path where it stands.
+      return undefined;
   }
 }

@@ -107,6 +107,36 @@ describe('music', () => {
   });
 });
 
+describe('title and thumbnail in the front matter', () => {
+  it('reads a subtitle and a thumbnail image checked like every media path, listed with the media', () => {
+    const result = parse('---\ntitle: Rivers\nsubtitle: "Part one: the source"\nthumbnail: x.png\n---\nHi.');
+    if (!result.ok) throw new Error(result.diagnostics.map(formatDiagnostic).join('\n'));
+    expect(result.document.meta).toMatchObject({ title: 'Rivers', subtitle: 'Part one: the source' });
+    expect(result.document.thumbnail).toEqual({
+      written: 'x.png',
+      path: join(dir, 'x.png'),
+      line: 4,
+      col: 12,
+    });
+    expect(result.document.media).toEqual([{ kind: 'image', path: 'x.png', line: 4, col: 12, found: true }]);
+  });
+
+  it('reports a missing, outside or non-image thumbnail and an overlong subtitle at their places', () => {
+    expect(problems('---\nthumbnail: covers/gone.png\n---\nHi.')).toEqual([
+      '2:12: error: image not found: covers/gone.png',
+    ]);
+    expect(problems('---\nthumbnail: ../x.png\n---\nHi.')).toEqual([
+      '2:12: error: image not found: ../x.png',
+    ]);
+    expect(problems('---\nthumbnail: music/bed.mp3\n---\nHi.')).toEqual([
+      '2:12: error: image "music/bed.mp3" must be a .png, .jpg, .jpeg, .webp file',
+    ]);
+    expect(problems(`---\nsubtitle: ${'s'.repeat(501)}\n---\nHi.`)).toEqual([
+      '2:11: error: subtitle is 501 characters; the limit is 500',
+    ]);
+  });
+});
+
 describe('the media list', () => {
   it('names every media file, found or missing, in the order written', () => {
     const result = parse(

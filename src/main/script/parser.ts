@@ -60,6 +60,10 @@ export function parseScriptText(text: string, file: string, options: ParseOption
     introTitle,
   );
   const music = frontMatterMusic(meta.music, positions.music, builder);
+  const thumbnail =
+    meta.thumbnail !== undefined && positions.thumbnail
+      ? builder.resolveMedia('image', meta.thumbnail, positions.thumbnail.line, positions.thumbnail.col)
+      : undefined;
   parseBody(lines, bodyStart, builder, diagnostics);
   const scenes = builder.finish();
   if (!diagnostics.hasErrors && !scenes.some((s) => s.items.some((item) => item.kind === 'speech'))) {
@@ -70,6 +74,7 @@ export function parseScriptText(text: string, file: string, options: ParseOption
     file,
     meta,
     ...(music ? { music } : {}),
+    ...(thumbnail ? { thumbnail } : {}),
     scenes,
     warnings: diagnostics.list(),
     media: builder.media,

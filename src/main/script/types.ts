@@ -12,6 +12,10 @@ export type { Diagnostic };
 
 export interface ScriptMeta {
   title?: string;
+  /** A line under the title on the title card and the thumbnail. */
+  subtitle?: string;
+  /** The thumbnail image as written; the parsed document carries it, checked, as `thumbnail`. */
+  thumbnail?: string;
   /** Recipe slug requested by the script's front matter. */
   recipe?: string;
   /** Voice preset slug requested by the script's front matter. */
@@ -108,6 +112,8 @@ export interface ScriptDocument {
   meta: ScriptMeta;
   /** The front matter's `music:` (a file or "off"); absent: the recipe's default bed, if any. */
   music?: MusicCue;
+  /** The front matter's `thumbnail:` image, checked like every media path. */
+  thumbnail?: MediaRef;
   scenes: Scene[];
   warnings: Diagnostic[];
   /** Every media file the script names (absent in documents parsed before media were listed). */

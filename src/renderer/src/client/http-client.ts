@@ -69,6 +69,7 @@ export function httpClient(
     },
     subscribe: (listener) => events.subscribe(listener),
     videoUrl: (jobId) => `${base}/api/v1/jobs/${encodeURIComponent(jobId)}/video`,
+    thumbnailUrl: (jobId) => `${base}/api/v1/jobs/${encodeURIComponent(jobId)}/thumbnail`,
     async uploadMedia(file, sha256) {
       let response: Response;
       try {

@@ -21,6 +21,7 @@ export function ipcClient(bridge: VfoBridge): VfoClient {
     },
     subscribe: (listener) => bridge.subscribe(listener),
     videoUrl: (jobId) => bridge.videoUrl(jobId),
+    thumbnailUrl: (jobId) => bridge.thumbnailUrl(jobId),
     async uploadMedia(file, sha256) {
       try {
         return await bridge.uploadMedia(file, sha256);

@@ -54,3 +54,7 @@ export async function callForForm<M extends Method>(
 export function videoUrlOf(jobId: string): string | null {
   return useSessionStore.getState().connection?.client.videoUrl(jobId) ?? null;
 }
+
+export function thumbnailUrlOf(jobId: string): string | null {
+  return useSessionStore.getState().connection?.client.thumbnailUrl(jobId) ?? null;
+}

@@ -31,6 +31,7 @@ export function fakeConnection(options: { withLogin?: boolean } = {}): FakeConne
       return () => listeners.delete(listener);
     },
     videoUrl: (jobId) => `/video/${jobId}`,
+    thumbnailUrl: (jobId) => `/thumbnail/${jobId}`,
     async uploadMedia(file, sha256) {
       uploads.push({ name: file.name, sha256 });
       return { ok: true };

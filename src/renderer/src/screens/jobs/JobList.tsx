@@ -6,6 +6,7 @@ import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { jobProgress, jobRate } from '../../lib/job-events.ts';
 import { routeToHash } from '../../lib/routes.ts';
 import { newestFirst, useJobsStore } from '../../stores/jobs-store.ts';
+import { JobThumbnail } from './JobThumbnail.tsx';
 
 function formatTime(iso: string): string {
   const date = new Date(iso);
@@ -44,6 +45,7 @@ function PriorityControl({ job }: { job: JobSummary }) {
 }
 
 const COLUMNS: Column<JobSummary>[] = [
+  { header: 'Thumbnail', cell: (job) => <JobThumbnail job={job} /> },
   {
     header: 'Title',
     cell: (job) => <a href={routeToHash({ screen: 'job', jobId: job.id })}>{job.title || job.id}</a>,

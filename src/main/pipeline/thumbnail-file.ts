@@ -1,0 +1,38 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RenderPlan } from '../../shared/render-plan.ts';
+import { StepError } from '../engine/errors.ts';
+import type { ProducedFile } from '../engine/step-handler.ts';
+import { isFfmpegError, linkPlanAssets, makeThumbnail, THUMBNAIL_SIZE } from '../ffmpeg/index.ts';
+import type { PipelineServices } from './services.ts';
+
+/** The file type the engine delivers next to the video as `<name>.jpg`, and the UI shows. */
+export const THUMBNAIL_FILE_TYPE = 'thumbnail';
+
+/**
+ * The video's thumbnail, made here from the plan's own assets (in the blob store on the Mac that made
+ * the plan), whether the video was encoded here or on the farm: it is one small picture.
+ */
+export async function thumbnailFile(
+  services: PipelineServices,
+  plan: RenderPlan,
+  workDir: string,
+): Promise<ProducedFile> {
+  const dir = join(workDir, 'thumbnail');
+  await mkdir(dir, { recursive: true });
+  const first = plan.scenes[0]?.visual;
+  const needed = new Set<string>();
+  if (plan.thumbnail?.image) needed.add(plan.thumbnail.image);
+  else if (first && first.kind !== 'color') needed.add(first.asset);
+  if (plan.thumbnail) needed.add(plan.thumbnail.font);
+  const { assetPaths } = await linkPlanAssets(plan, services.blobPath, dir, needed);
+  const { location } = await services.ffmpeg();
+  const outPath = join(dir, 'thumbnail.jpg');
+  try {
+    await makeThumbnail({ ffmpegPath: location.ffmpegPath, plan, assetPaths, outPath, workDir: dir });
+  } catch (error) {
+    if (isFfmpegError(error)) throw new StepError('retryable', error.message, { cause: error });
+    throw error;
+  }
+  return { path: outPath, type: THUMBNAIL_FILE_TYPE, metadata: { ...THUMBNAIL_SIZE } };
+}
