@@ -9,6 +9,7 @@
 import { dirname, join } from 'node:path';
 import {
   encodeSpan,
+  planFrameCount,
   type ScenePart as SpanPart,
   sceneFrames,
   transitionFrames,
@@ -112,10 +113,13 @@ export function captionDrawing(input: EncodeCommandInput): CaptionDrawing {
   if (timeline?.kind !== 'static') return { kind: 'every-frame', subtitles };
   const span = encodeSpan(plan);
   const { fps } = plan.output;
-  const states = captionStates(timeline.events, fps, span.startFrame, span.frameCount);
-  if (states.length > MAX_CAPTION_STATES || states.length * FRAMES_PER_STATE > span.frameCount) {
+  // Decided on the whole video, so a segment draws its captions the way the whole encode does.
+  const wholeFrames = planFrameCount(plan);
+  const wholeStates = captionStates(timeline.events, fps, 0, wholeFrames).length;
+  if (wholeStates > MAX_CAPTION_STATES || wholeStates * FRAMES_PER_STATE > wholeFrames) {
     return { kind: 'every-frame', subtitles };
   }
+  const states = captionStates(timeline.events, fps, span.startFrame, span.frameCount);
   const output = { width: plan.output.width, height: plan.output.height };
   return {
     kind: 'once',

@@ -103,7 +103,11 @@ export async function measureCaptionBox(
   ffmpegPath: string,
   input: EncodeCommandInput,
 ): Promise<CaptionBox | null | undefined> {
-  const drawing = captionDrawing(input);
+  if (captionDrawing(input)?.kind !== 'once') return undefined;
+  // Measured over the whole video's captions, whatever part of it this encode draws: the layer is
+  // cropped to this box, and a segment cropped to its own captions' box would differ at the box's edges.
+  const { segment: _, ...whole } = input.plan;
+  const drawing = captionDrawing({ ...input, plan: whole });
   if (drawing?.kind !== 'once') return undefined;
   const out = await captureOutput(ffmpegPath, captionBoxArgs(drawing.states), { timeoutMs: 600_000 });
   return out.code === 0 ? parseCaptionBox(out.stderr, drawing.states.output) : undefined;

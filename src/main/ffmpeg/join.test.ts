@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSpan, planFrameCount, transitionWindows } from '../../shared/plan-frames.ts';
 import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 import { startOutsideWindows } from '../segments/split-plan.ts';
+import { captionDrawing } from './command.ts';
 import { runEncode } from './encode-job.ts';
 import { isFfmpegError } from './errors.ts';
 import { buildJoinCommand, concatList, encodeAudioTrack, joinSegments } from './join.ts';
@@ -304,5 +306,84 @@ describe('segmented encode + join', () => {
     expect(soft).toContain('-i /w/c.srt -map 0:v:0 -map 1:a:0 -c:v copy -c:a copy -map 2:s:0 -c:s mov_text');
     expect(args).not.toContain('hvc1');
     expect(buildJoinCommand({ ...command, videoCodec: 'hevc' })).toContain('hvc1');
+  });
+});
+
+describe('segments of a video whose captions are drawn once per caption state', () => {
+  const temp = makeTempDir('vf-join-once-');
+  afterAll(() => temp.cleanup());
+
+  it('join into exactly the whole encode, though each segment shows other captions than the whole', async () => {
+    const paths: Record<string, string> = {
+      img: makeImage(join(temp.dir, 'img.png')),
+      narration: makeSineWav(join(temp.dir, 'narration.wav'), 4),
+      // A narrow caption, a wide one, a narrow one: the first segment shows only the first.
+      captions: writeAssCues(
+        join(temp.dir, 'captions.ass'),
+        [
+          { startS: 0, endS: 1.3, text: 'First words' },
+          { startS: 1.3, endS: 2.6, text: 'A much wider second caption line' },
+          { startS: 2.6, endS: 4.1, text: 'End' },
+        ],
+        30,
+      ),
+      font: FONT_PATH,
+    };
+    const base = tinyPlan();
+    const plan = tinyPlan({
+      output: { ...base.output, crf: 0 },
+      durationMs: 4040,
+      assets: {
+        img: asset('image', 'img.png'),
+        narration: asset('audio', 'narration.wav'),
+        captions: asset('subtitles', 'captions.ass'),
+        font: asset('font', 'DejaVuSans-Bold.ttf'),
+      },
+      scenes: [{ startMs: 0, durationMs: 4040, visual: { kind: 'image', asset: 'img', motion: 'zoom-in' } }],
+      audio: { narration: 'narration' },
+      captions: { asset: 'captions', font: 'font', burnIn: true },
+    });
+    const captionsText = readFileSync(paths.captions as string, 'utf8');
+    const encode = (p: RenderPlan, name: string) =>
+      runEncode({
+        ffmpegPath: FFMPEG,
+        ffprobePath: FFPROBE,
+        plan: p,
+        assetPaths: paths,
+        outPath: join(temp.dir, name),
+        encoder: 'libx264',
+      });
+    const whole = await encode(plan, 'whole.mp4');
+    const wholeFrames = frameHashes(whole.outPath);
+    const starts = [0, 25, 60];
+    const segments = starts.map((startFrame, index): RenderPlan => {
+      const end = starts[index + 1] ?? planFrameCount(plan);
+      return { ...plan, segment: { index, count: starts.length, startFrame, frameCount: end - startFrame } };
+    });
+    // The path under test: every part (and the whole) draws its captions once per state.
+    for (const p of [plan, ...segments]) {
+      expect(
+        captionDrawing({ plan: p, assetPaths: paths, outPath: '', encoder: 'libx264', captionsText })?.kind,
+      ).toBe('once');
+    }
+    const parts: string[] = [];
+    for (const s of segments) parts.push((await encode(s, `seg-${s.segment?.index}.mp4`)).outPath);
+    const joined = await joinSegments({
+      ffmpegPath: FFMPEG,
+      ffprobePath: FFPROBE,
+      plan,
+      segmentPaths: parts,
+      audioPath: await encodeAudioTrack({
+        ffmpegPath: FFMPEG,
+        plan,
+        assetPaths: paths,
+        outPath: join(temp.dir, 'audio.m4a'),
+      }),
+      outPath: join(temp.dir, 'joined.mp4'),
+    });
+    const joinedFrames = frameHashes(joined.outPath);
+    const differing = wholeFrames.flatMap((hash, i) => (hash === joinedFrames[i] ? [] : [i]));
+    expect(differing).toEqual([]);
+    expect(joinedFrames).toHaveLength(wholeFrames.length);
   });
 });

@@ -144,8 +144,7 @@ describe('title card in the video', () => {
 
   it('a segmented encode joined equals the whole, cut before, inside and after the card, under captions', async () => {
     // Captions changing every 0.3 s, drawn every frame (command.ts): a segment drawing the card or a
-    // caption at the wrong frame differs from the whole. (Captions drawn once per state are equal to the
-    // whole only within a PSNR, with or without a card: see caption-overlay.test.ts.)
+    // caption at the wrong frame differs from the whole. (Captions drawn once per state: join.test.ts.)
     const every = 0.3;
     const count = Math.ceil(2 / every);
     paths.captions = writeAssCues(
