@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpeechError } from './errors.ts';
 import { createEspeakSynthesizer, espeakArguments, parseEspeakVersion } from './espeak.ts';
@@ -49,6 +49,21 @@ describe('espeak-ng synthesizer', () => {
     expect(ffprobeDurationMs(out)).toBeCloseTo((header.frameCount * 1000) / 22050, 0);
     // Only the finished file remains: the text file and the partial WAV are gone.
     expect(await readdir(dir)).toEqual(['hello.wav']);
+  });
+
+  it('writes into a folder deeper than espeak-ng’s 200-byte file names (a long data folder path)', async () => {
+    const deep = join(
+      dir,
+      'a-data-folder-with-a-long-name'.repeat(4),
+      'work',
+      'job-0123456789abcdef-narration',
+    );
+    await mkdir(deep, { recursive: true });
+    const out = join(deep, `speech-${'f'.repeat(32)}.wav`);
+    expect(out.length).toBeGreaterThan(200);
+    await espeak.synthesizeToWav({ text: 'Hello from deep inside.', voice: 'en-us' }, out);
+    expect((await readWavHeader(out)).frameCount).toBeGreaterThan(22050 / 2);
+    expect(await readdir(deep)).toEqual([basename(out)]);
   });
 
   it('speaks markup and brackets literally instead of interpreting them', async () => {

@@ -3,6 +3,7 @@
  * Without -m espeak-ng reads no SSML, so "<b>" and "&" are spoken as written; "[[" (its phoneme
  * input) is broken up by literalSpokenText.
  */
+import { basename, dirname } from 'node:path';
 import { createLogger } from '../log/logger.ts';
 import { checkVoiceName, memoizeSuccess, synthesizeThroughTextFile } from './engine-common.ts';
 import { SpeechError } from './errors.ts';
@@ -90,10 +91,17 @@ export function createEspeakSynthesizer(options: EspeakOptions = {}): SpeechSynt
     }
     const text = literalSpokenText(request.text);
     await synthesizeThroughTextFile(text, outPath, async (textFile, wavPath) => {
-      const args = espeakArguments(request, textFile, wavPath, baseWordsPerMinute);
+      // espeak-ng keeps file names in 200-byte buffers and cuts longer ones (a deep data folder): it
+      // runs in the clip's folder and is given bare names.
+      const args = espeakArguments(request, basename(textFile), basename(wavPath), baseWordsPerMinute);
       log.debug('synthesizing', { voice: request.voice, chars: text.length, args: args.slice(0, 8) });
       try {
-        await runTool(binary, args, { ...tool, timeoutMs, ...(signal ? { signal } : {}) });
+        await runTool(binary, args, {
+          ...tool,
+          timeoutMs,
+          cwd: dirname(wavPath),
+          ...(signal ? { signal } : {}),
+        });
       } catch (error) {
         if (error instanceof SpeechError && /voice does not exist/i.test(error.message)) {
           throw new SpeechError(

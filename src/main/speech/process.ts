@@ -19,6 +19,8 @@ export interface RunToolOptions {
   toolName: string;
   /** Printed with "not found" errors: how to get the tool. */
   installHint: string;
+  /** Working folder of the tool: relative paths in its arguments are inside it. */
+  cwd?: string;
 }
 
 const MAX_CAPTURE_CHARS = 1 << 20;
@@ -47,13 +49,13 @@ export function resolveExecutable(
 }
 
 export function runTool(binary: string, args: string[], options: RunToolOptions): Promise<ToolRun> {
-  const { signal, timeoutMs = 120_000, toolName, installHint } = options;
+  const { signal, timeoutMs = 120_000, toolName, installHint, cwd } = options;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     let settled = false;
