@@ -1,5 +1,5 @@
 /**
- * node scripts/make-example-media.ts [FOLDER]
+ * npm run examples:media [-- FOLDER]
  *
  * Makes the media of examples/showcase (or FOLDER) with ffmpeg's own sources, so every file in the repo
  * is ours to ship: nothing downloaded, no licence to check. Small on purpose (under 1 MB in all): the

@@ -34,7 +34,9 @@ export async function renderedPlan(dataDir: string, workDir: string): Promise<Re
   const planRow = db
     .prepare("SELECT path FROM artifacts WHERE step_key = 'plan' AND name = 'plan' LIMIT 1")
     .get() as { path: string };
-  const videoRow = db.prepare("SELECT metadata FROM artifacts WHERE type = 'video' LIMIT 1").get() as {
+  const videoRow = db
+    .prepare("SELECT metadata FROM artifacts WHERE step_key = 'video' AND type = 'video' LIMIT 1")
+    .get() as {
     metadata: string;
   };
   db.close();

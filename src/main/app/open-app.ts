@@ -11,23 +11,15 @@ import type { VfoService } from '../api/service.ts';
 import { type Db, type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
 import { Engine } from '../engine/engine.ts';
-import { loadNodeIdentity } from '../farm/net/index.ts';
-import { FarmNode, type FarmNodeOptions } from '../farm/node/farm-node.ts';
+import type { FarmNode, FarmNodeOptions } from '../farm/node/farm-node.ts';
 import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
-import { parseRedisUrl, RedisFarmNode, type RedisFarmNodeOptions } from '../farm/redis/index.ts';
+import type { RedisFarmNode, RedisFarmNodeOptions } from '../farm/redis/index.ts';
 import { idleTimeOfThisMachine } from '../farm/workstation/idle-time.ts';
 import type { WorkstationSettings, YieldToUser } from '../farm/workstation/workstation-policy.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { receiveMedia, wantedMedia } from '../intake/media-upload.ts';
 import { createLogger } from '../log/logger.ts';
-import {
-  createOps,
-  type MetricsServer,
-  type Ops,
-  startMetricsServer,
-  type WebhookSecret,
-  webhookSecretFromText,
-} from '../ops/index.ts';
+import type { MetricsServer, Ops, WebhookSecret } from '../ops/index.ts';
 import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
 import {
   builtinHandlers,
@@ -49,8 +41,9 @@ import {
   workerModeSetting,
   yieldToUserSetting,
 } from '../settings/index.ts';
+import { type FarmParts, loadFarmParts } from './farm-parts.ts';
 import { checkScriptJob, importScriptJob, jobJsonOf } from './jobs.ts';
-import { createUi, type Ui } from './ui.ts';
+import type { Ui } from './ui.ts';
 import { APP_VERSION } from './version.ts';
 
 const log = createLogger('App');
@@ -167,19 +160,22 @@ export async function openApp(options: AppOptions): Promise<App> {
       .run(jobId)
       .catch((error: unknown) => log.error('job failed to run', { job: jobId, error: String(error) }));
   };
-  const identity = farm ? await loadNodeIdentity(dataDir, farm.key) : null;
+  // A farm node's parts (HTTP server, mDNS, BullMQ, metrics) load only for a node: `vfo render` starts
+  // without them (a re-render of an unchanged script takes well under a second, most of it start-up).
+  const parts = farm ? await loadFarmParts() : null;
+  const identity = farm && parts ? await parts.loadNodeIdentity(dataDir, farm.key) : null;
   // Monitoring reads the node (built just below) only once it runs.
   let node: AppFarmNode | null = null;
   const ops =
-    farm && identity
-      ? createOps({
+    farm && identity && parts
+      ? parts.createOps({
           db: database.db,
           self: { id: identity.id, name: farm.name },
           coordinator: () => node?.coordinatorView() ?? null,
           slots: () => node?.workerSlots() ?? null,
           webhook: {
             url: farm.alertWebhook?.url,
-            secret: farm.alertWebhook?.secret ?? webhookSecretOf(secrets),
+            secret: farm.alertWebhook?.secret ?? webhookSecretOf(secrets, parts.webhookSecretFromText),
           },
         })
       : null;
@@ -245,17 +241,18 @@ export async function openApp(options: AppOptions): Promise<App> {
       : undefined);
   const redis = chosen && { ...chosen, password: chosen.password ?? secrets.get('redis.password') };
   // The queue's home is chosen here, once: the rest of the app sees a node either way.
-  node = !nodeOptions
-    ? null
-    : redis
-      ? new RedisFarmNode({
-          ...nodeOptions,
-          redis: { target: parseRedisUrl(redis.url), password: redis.password },
-          advertiseUrl: redis.advertiseUrl,
-          tls: redis.tls,
-          tlsCa: redis.tlsCa,
-        })
-      : new FarmNode(nodeOptions);
+  node =
+    !nodeOptions || !parts
+      ? null
+      : redis
+        ? new parts.RedisFarmNode({
+            ...nodeOptions,
+            redis: { target: parts.parseRedisUrl(redis.url), password: redis.password },
+            advertiseUrl: redis.advertiseUrl,
+            tls: redis.tls,
+            tlsCa: redis.tlsCa,
+          })
+        : new parts.FarmNode(nodeOptions);
   const services = createDefaultServices({
     db: database.db,
     dataDir,
@@ -291,8 +288,8 @@ export async function openApp(options: AppOptions): Promise<App> {
       ops?.jobEnded(event.status);
   });
   let metricsServer: MetricsServer | null = null;
-  if (node && farm) {
-    ui = createUi({
+  if (node && farm && parts) {
+    ui = parts.createUi({
       key: farm.key,
       secrets,
       engine,
@@ -325,7 +322,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       if (node) await node.start({ anyPortIfTaken: farm?.anyPortIfTaken ?? false });
       ops?.start();
       if (ops && farm?.metricsListen) {
-        metricsServer = await startMetricsServer({
+        metricsServer = await (parts as FarmParts).startMetricsServer({
           ...farm.metricsListen,
           metrics: ops.metrics,
           name: farm.name,
@@ -347,11 +344,14 @@ export async function openApp(options: AppOptions): Promise<App> {
 }
 
 /** The webhook secret from the secret store (the Keychain in the app, VFO_ALERT_WEBHOOK_SECRET for the CLI). */
-function webhookSecretOf(secrets: SecretStore): WebhookSecret | null {
+function webhookSecretOf(
+  secrets: SecretStore,
+  fromText: FarmParts['webhookSecretFromText'],
+): WebhookSecret | null {
   const text = secrets.get('alerts.webhookSecret');
   if (!text) return null;
   try {
-    return webhookSecretFromText(text, 'the stored webhook secret');
+    return fromText(text, 'the stored webhook secret');
   } catch (error) {
     log.warn('the webhook secret is not usable; alerts are not sent to the webhook', {
       reason: (error as Error).message,

@@ -1,13 +1,5 @@
 import { createLogger } from '../log/logger.ts';
-import { checkCommand } from './check.ts';
-import { doctorCommand } from './doctor.ts';
-import { statusCommand, submitCommand } from './farm-client.ts';
-import { farmCommand } from './farm-control.ts';
-import { gcCommand } from './gc.ts';
 import { type CliIo, EXIT, processIo, UsageError } from './io.ts';
-import { jobsCommand } from './jobs.ts';
-import { nodeCommand } from './node.ts';
-import { renderCommand } from './render.ts';
 
 const log = createLogger('Cli');
 
@@ -29,16 +21,19 @@ commands:
 common options: --data DIR (or VFO_DATA_DIR) picks the data folder, --json prints JSON.
 exit codes: 0 done, 1 failure, 2 invalid input or usage.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
-  render: renderCommand,
-  check: checkCommand,
-  doctor: doctorCommand,
-  jobs: jobsCommand,
-  gc: gcCommand,
-  node: nodeCommand,
-  submit: submitCommand,
-  status: statusCommand,
-  farm: farmCommand,
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/** Each command's module loads when it runs: `vfo render` never loads the farm's HTTP and queue code. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  render: async () => (await import('./render.ts')).renderCommand,
+  check: async () => (await import('./check.ts')).checkCommand,
+  doctor: async () => (await import('./doctor.ts')).doctorCommand,
+  jobs: async () => (await import('./jobs.ts')).jobsCommand,
+  gc: async () => (await import('./gc.ts')).gcCommand,
+  node: async () => (await import('./node.ts')).nodeCommand,
+  submit: async () => (await import('./farm-client.ts')).submitCommand,
+  status: async () => (await import('./farm-client.ts')).statusCommand,
+  farm: async () => (await import('./farm-control.ts')).farmCommand,
 };
 
 /** Runs one command and returns its exit code; expected failures print one clear line, never a stack. */
@@ -48,12 +43,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.out(USAGE);
     return name ? EXIT.ok : EXIT.invalid;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.err(`vfo: unknown command "${name}"\n\n${USAGE}`);
     return EXIT.invalid;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
