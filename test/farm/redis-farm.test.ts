@@ -314,7 +314,9 @@ describe('a farm with its queue in Redis', () => {
         const job = await until(
           async () => {
             const found = await Job.fromId(queue, c.id);
-            return found && (await found.getState()) === 'failed' ? found : undefined;
+            if (!found || (await found.getState()) !== 'failed') return undefined;
+            // Read again: its fields may have been read just before it failed (the state after).
+            return Job.fromId(queue, c.id);
           },
           15_000,
           `the ${c.name} job to be refused`,
