@@ -102,6 +102,18 @@ describe('buildEncodeCommand', () => {
     expect(args).not.toContain('-threads');
   });
 
+  it('hands VideoToolbox nv12, its own format, converted once at the end of the graph; others the plan’s', () => {
+    const plan = tinyPlan();
+    const toolbox = build(input(plan, { encoder: 'h264_videotoolbox' }));
+    expect(valueAfter(toolbox, '-pix_fmt')).toBe('nv12');
+    expect(graphOf(toolbox)).toMatch(/\[v\w+\]format=nv12\[vout\]/);
+    // Every filter before works in yuv420p: one conversion, at the end.
+    expect(graphOf(toolbox).match(/nv12/g)).toHaveLength(1);
+    const software = build(input(plan, { encoder: 'libx264' }));
+    expect(valueAfter(software, '-pix_fmt')).toBe(plan.output.pixelFormat);
+    expect(graphOf(software)).not.toContain('nv12');
+  });
+
   it('decodes a reused still once, loops clips only when asked, and frames each scene exactly', () => {
     const plan = tinyPlan({
       durationMs: 3000,
