@@ -30,6 +30,7 @@ export function JobScreen({ jobId }: { jobId: string }) {
     );
   }
 
+  const videoSha = videoShaOf(detail);
   return (
     <article
       aria-labelledby="job-heading"
@@ -61,7 +62,7 @@ export function JobScreen({ jobId }: { jobId: string }) {
         </ul>
       ) : null}
       <JobActions job={detail} />
-      {detail.status === 'done' ? <JobVideo jobId={detail.id} version={videoVersionOf(detail)} /> : null}
+      {detail.status === 'done' && videoSha ? <JobVideo jobId={detail.id} version={videoSha} /> : null}
       <h2>Steps</h2>
       <StepTable steps={detail.steps} />
       <h2>Artifacts</h2>
@@ -74,8 +75,10 @@ export function JobScreen({ jobId }: { jobId: string }) {
 
 /**
  * What makes the player load again: the video's own checksum (a re-run that makes another video),
- * not the job's last update, which may change while someone is watching.
+ * never the job's last update, which may change while someone is watching. Until the job's detail
+ * lists its video, no player is shown (one that appeared earlier would load again once it did).
  */
-function videoVersionOf(detail: JobDetail): string {
-  return detail.artifacts.find((a) => a.type === 'video')?.sha256 ?? detail.updatedAt;
+function videoShaOf(detail: JobDetail): string | undefined {
+  const videos = detail.artifacts.filter((a) => a.type === 'video');
+  return (videos.find((a) => a.name === 'video') ?? videos[0])?.sha256;
 }
