@@ -14,7 +14,7 @@ import { FfmpegError, isFfmpegErrorKind } from './errors.ts';
 import type { FfmpegProgress } from './progress.ts';
 import { LineTail } from './stderr-tail.ts';
 
-export { measureCaptionBox, runEncode, writeSideFiles } from './encode-job.ts';
+export { measureCaptionBox, measureVideoCaptionBox, runEncode, writeSideFiles } from './encode-job.ts';
 
 const log = createLogger('EncodeClient');
 

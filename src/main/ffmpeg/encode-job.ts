@@ -47,7 +47,10 @@ export async function runEncode(
     workDir,
     captionsText: await readBurnedCaptions(request),
   };
-  const captionBox = await measureCaptionBox(request.ffmpegPath, { ...commandInput, outPath: partialPath });
+  const captionBox =
+    request.captionBox !== undefined
+      ? request.captionBox
+      : await measureCaptionBox(request.ffmpegPath, { ...commandInput, outPath: partialPath });
   const command = buildEncodeCommand({ ...commandInput, captionBox, outPath: partialPath });
   const { args } = command;
   const jobLog = log.child({ plan: plan.id, encoder: request.encoder });
@@ -103,14 +106,31 @@ export async function measureCaptionBox(
   ffmpegPath: string,
   input: EncodeCommandInput,
 ): Promise<CaptionBox | null | undefined> {
-  if (captionDrawing(input)?.kind !== 'once') return undefined;
-  // Measured over the whole video's captions, whatever part of it this encode draws: the layer is
+  // How captions are drawn is decided on the whole video (captionDrawing), and where they draw is
+  // measured over the whole video's captions, whatever part of it this encode draws: the layer is
   // cropped to this box, and a segment cropped to its own captions' box would differ at the box's edges.
   const { segment: _, ...whole } = input.plan;
   const drawing = captionDrawing({ ...input, plan: whole });
   if (drawing?.kind !== 'once') return undefined;
   const out = await captureOutput(ffmpegPath, captionBoxArgs(drawing.states), { timeoutMs: 600_000 });
   return out.code === 0 ? parseCaptionBox(out.stderr, drawing.states.output) : undefined;
+}
+
+/**
+ * measureCaptionBox for a request, before it is split: the parts of one video are given the result
+ * (EncodeRequest.captionBox) instead of each measuring the same whole-video captions again.
+ */
+export async function measureVideoCaptionBox(request: EncodeRequest): Promise<CaptionBox | null | undefined> {
+  const { plan, assetPaths, encoder, fontsDir } = request;
+  const captionsText = await readBurnedCaptions(request);
+  return measureCaptionBox(request.ffmpegPath, {
+    plan,
+    assetPaths,
+    encoder,
+    fontsDir,
+    captionsText,
+    outPath: request.outPath,
+  });
 }
 
 /** Burned-in captions are drawn once per caption state when their timing can be read. */

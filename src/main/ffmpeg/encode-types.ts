@@ -4,7 +4,8 @@
  */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
+import { PLAN_LIMITS, type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
+import type { CaptionBox } from './caption-overlay.ts';
 import { FfmpegError, type FfmpegErrorKind } from './errors.ts';
 import type { FfmpegProgress } from './progress.ts';
 import type { VideoFacts } from './verify.ts';
@@ -20,6 +21,11 @@ export interface EncodeRequest {
   encoder: string;
   threads?: number;
   fontsDir?: string;
+  /**
+   * Where the whole video's captions draw, measured once by whoever splits it (measureVideoCaptionBox):
+   * the parts of one video on one machine share it. Absent: the encode measures it itself.
+   */
+  captionBox?: CaptionBox | null;
 }
 
 export interface EncodeResult {
@@ -57,6 +63,15 @@ const RequestShape = z.object({
   encoder: z.string().regex(/^[a-z0-9_]+$/, 'must be an ffmpeg encoder name'),
   threads: z.number().int().min(1).max(256).optional(),
   fontsDir: absolutePath.optional(),
+  captionBox: z
+    .strictObject({
+      x: z.number().int().min(0).max(PLAN_LIMITS.maxDimension),
+      y: z.number().int().min(0).max(PLAN_LIMITS.maxDimension),
+      width: z.number().int().min(1).max(PLAN_LIMITS.maxDimension),
+      height: z.number().int().min(1).max(PLAN_LIMITS.maxDimension),
+    })
+    .nullable()
+    .optional(),
 });
 
 /** Never trust a request: it may come from another process or another machine. */

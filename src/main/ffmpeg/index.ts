@@ -17,6 +17,7 @@ export {
   encodeInChildProcess,
   forkRunner,
   measureCaptionBox,
+  measureVideoCaptionBox,
   type RunnerChannel,
   relayEncode,
   runEncode,

@@ -12,6 +12,7 @@ import {
   type LoudnessFacts,
   linkPlanAssets,
   measureFileLoudness,
+  measureVideoCaptionBox,
   selectEncoder,
   usableEncoders,
 } from '../ffmpeg/index.ts';
@@ -163,6 +164,9 @@ async function encodeInParts(
   parts: RenderPlan[],
 ): Promise<StepResult> {
   const started = performance.now();
+  // Where the video's captions draw is measured once, for all its parts.
+  const captionBox = await measureVideoCaptionBox(request);
+  const shared = captionBox !== undefined ? { ...request, captionBox } : request;
   // One part failing for good stops its siblings: the step fails (and is retried) as a whole.
   const siblings = new AbortController();
   const signal = AbortSignal.any([ctx.signal, siblings.signal]);
@@ -180,7 +184,7 @@ async function encodeInParts(
       Promise.all(
         parts.map((plan, index) =>
           encodeInChildProcess(
-            { ...request, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
+            { ...shared, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
             {
               signal,
               onProgress: ({ fraction, ...rate }) => progress(index, fraction, rate),
