@@ -47,6 +47,9 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
     // --parts 1 renders whole; otherwise up to N parts on this machine's cores (render.localParts).
     localParts: partsOption(values.parts),
   });
+  // ffmpeg is found and probed while the script is read and spoken (a fresh data folder has no cached
+  // probe: three ffmpeg runs the plan step would otherwise wait for); a failure is reported by the step.
+  ctx.services.ffmpeg().catch(() => undefined);
   try {
     const choices = {
       recipe: values.recipe,

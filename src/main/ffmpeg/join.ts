@@ -84,6 +84,11 @@ export interface JoinRequest {
   plan: RenderPlan;
   /** Every segment's verified video, in order. */
   segmentPaths: string[];
+  /**
+   * What each segment's own encode read from it (same order), when it ran in this app's runner: such
+   * a segment is not probed again. A segment from elsewhere (a farm worker) has none and is probed.
+   */
+  segmentFacts?: readonly (VideoFacts | undefined)[];
   /** The whole video's audio track (encodeAudioTrack). */
   audioPath: string;
   /** Captions to mux as a track, when the plan does not burn them in. */
@@ -179,7 +184,9 @@ export async function joinSegments(request: JoinRequest, options: RunOptions = {
 async function checkSegmentsMatch(request: JoinRequest): Promise<void> {
   const { plan } = request;
   const facts = await Promise.all(
-    request.segmentPaths.map((path) => readVideoFacts(request.ffprobePath, request.ffmpegPath, path)),
+    request.segmentPaths.map(
+      (path, i) => request.segmentFacts?.[i] ?? readVideoFacts(request.ffprobePath, request.ffmpegPath, path),
+    ),
   );
   const shape = (f: VideoFacts) => {
     if (!f.video) return 'no video';

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { encodeSpan, framesToMs } from '../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
+import { settled } from '../util/settled.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
 import { type LoudnessFacts, measureFileLoudness } from './loudness.ts';
@@ -57,12 +58,23 @@ export async function verifyVideo(
   path: string,
   expect: VideoExpectation,
 ): Promise<VideoFacts> {
-  const facts = await readVideoFacts(ffprobePath, ffmpegPath, path);
+  // The loudness is measured while the streams are read (two short runs, one core each); it counts
+  // only when the video has audio, and its failure only then.
+  const loudness =
+    expect.loudnessLufs === undefined
+      ? undefined
+      : settled(measureFileLoudness(ffmpegPath, path, { durationMs: expect.durationMs }));
+  const facts = await readVideoFacts(ffprobePath, ffmpegPath, path).catch(async (error: unknown) => {
+    await loudness;
+    throw error;
+  });
   if (expect.frames !== undefined && facts.video && facts.video.frames === null) {
     facts.video.frames = await countVideoFrames(ffmpegPath, path);
   }
-  if (expect.loudnessLufs !== undefined && facts.audio) {
-    facts.loudness = await measureFileLoudness(ffmpegPath, path, { durationMs: expect.durationMs });
+  const measured = await loudness;
+  if (measured && facts.audio) {
+    if (!measured.ok) throw measured.error;
+    facts.loudness = measured.value;
   }
   const problems = findProblems(facts, expect);
   if (problems.length > 0) {

@@ -18,6 +18,7 @@ import {
 } from '../ffmpeg/index.ts';
 import { encodeSegmented } from '../segments/segmented-encode.ts';
 import { splitPlan } from '../segments/split-plan.ts';
+import { settled } from '../util/settled.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
 import { thumbnailFile } from './thumbnail-file.ts';
@@ -46,10 +47,16 @@ export function encodeStep(services: PipelineServices): StepHandler {
     async run(ctx): Promise<StepResult> {
       const checked = validateRenderPlan(await readInputJson<unknown>(ctx.inputs, 'plan', 'plan'));
       if (!checked.ok) throw new StepError('fatal', `invalid render plan: ${checked.errors.join('; ')}`);
-      const result = await encodeVideo(services, ctx, checked.plan);
-      // Made after the video: a video that fails is not worth a thumbnail.
-      const thumbnail = await thumbnailFile(services, checked.plan, ctx.workDir);
-      return { ...result, files: { ...result.files, thumbnail } };
+      // Made while the video encodes (one small picture, from the plan's assets), kept only with the
+      // video: settled at once so that its failure waits, handled, for the video's.
+      const thumbnail = settled(thumbnailFile(services, checked.plan, ctx.workDir));
+      const result = await encodeVideo(services, ctx, checked.plan).catch(async (error: unknown) => {
+        await thumbnail;
+        throw error;
+      });
+      const made = await thumbnail;
+      if (!made.ok) throw made.error;
+      return { ...result, files: { ...result.files, thumbnail: made.value } };
     },
   };
 }
@@ -164,9 +171,9 @@ async function encodeInParts(
   parts: RenderPlan[],
 ): Promise<StepResult> {
   const started = performance.now();
-  // Where the video's captions draw is measured once, for all its parts.
-  const captionBox = await measureVideoCaptionBox(request);
-  const shared = captionBox !== undefined ? { ...request, captionBox } : request;
+  // Where the video's captions draw is measured once, for all its parts, while the audio is encoded
+  // (encodeSegmented starts it at once): both are single-threaded runs the two can share the cores.
+  const captionBox = measureVideoCaptionBox(request);
   // One part failing for good stops its siblings: the step fails (and is retried) as a whole.
   const siblings = new AbortController();
   const signal = AbortSignal.any([ctx.signal, siblings.signal]);
@@ -180,8 +187,10 @@ async function encodeInParts(
     onProgress: (fraction, rate) => ctx.progress(fraction, rate),
     // Every part starts at once, one per core: the video is done when its slowest part is.
     eta: 'slowest',
-    encodeSegments: (progress) =>
-      Promise.all(
+    encodeSegments: async (progress) => {
+      const box = await captionBox;
+      const shared = box !== undefined ? { ...request, captionBox: box } : request;
+      return Promise.all(
         parts.map((plan, index) =>
           encodeInChildProcess(
             { ...shared, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
@@ -191,14 +200,15 @@ async function encodeInParts(
               ...runnerOptions(services),
             },
           ).then(
-            (done) => ({ path: done.outPath, encoder: done.encoder }),
+            (done) => ({ path: done.outPath, encoder: done.encoder, facts: done.facts }),
             (error: unknown) => {
               siblings.abort(error);
               throw error;
             },
           ),
         ),
-      ),
+      );
+    },
   });
   const elapsedMs = Math.round(performance.now() - started);
   const metadata = { encoder: result.encoder, facts: result.facts as never, parts: parts.length, elapsedMs };

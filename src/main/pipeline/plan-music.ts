@@ -10,7 +10,7 @@ import { StepError } from '../engine/errors.ts';
 import { bundledBedFile, type LoudnessFacts, measureFileLoudness, SILENCE_LUFS } from '../ffmpeg/index.ts';
 import { type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ScriptDocument } from '../script/types.ts';
-import { musicKey, musicSpans } from './music-spans.ts';
+import { type MusicSource, musicKey, musicSpans } from './music-spans.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
 import { copyCheckedMedia, locatedError } from './plan-media.ts';
 
@@ -51,45 +51,50 @@ export async function planMusic(input: PlanMusicInput): Promise<Music | undefine
   }
   const measure = (path: string) =>
     measureFileLoudness(input.ffmpegPath, path, { asMixedAt: input.sampleRate });
-  const narrationPath = assets.paths[input.narration] as string;
-  const voice = await measure(narrationPath);
-  const ids = new Map<string, { id: string; level: LoudnessFacts }>();
+  // Every file is in place first (copied and checked in order, so asset ids stay stable), then the
+  // voice and each file are measured at once: each measurement is one single-threaded ffmpeg run.
+  const sources = new Map<string, { id: string; source: MusicSource }>();
+  for (const span of spans) {
+    const key = musicKey(span.source);
+    if (sources.has(key)) continue;
+    const id = `music-${sources.size}`;
+    const source = span.source;
+    if (source.kind === 'bed') {
+      await assets.addExternal(
+        id,
+        await bundledBedFile(source.name, input.ffmpegPath, input.bedCacheDir),
+        'audio',
+      );
+    } else {
+      const copy = assets.workPath(id, source.media.written);
+      await copyCheckedMedia(document, source.media, input.places, MUSIC_MEDIA, copy);
+      await assets.record(id, copy, 'audio', basename(source.media.written));
+    }
+    sources.set(key, { id, source });
+  }
+  const measureSource = ({ id, source }: { id: string; source: MusicSource }) =>
+    measure(assets.paths[id] as string).catch((error: unknown) => {
+      if (source.kind === 'file') {
+        throw locatedError(document, source.media, `music "${source.media.written}" cannot be read as audio`);
+      }
+      throw error;
+    });
+  const [voice, levels] = await Promise.all([
+    measure(assets.paths[input.narration] as string),
+    Promise.all([...sources.values()].map(measureSource)),
+  ]);
+  const levelOf = new Map([...sources.keys()].map((key, i) => [key, levels[i]]));
   const planned: Music['spans'] = [];
   for (const span of spans) {
     const key = musicKey(span.source);
-    let entry = ids.get(key);
-    if (!entry) {
-      const id = `music-${ids.size}`;
-      const source = span.source;
-      if (source.kind === 'bed') {
-        await assets.addExternal(
-          id,
-          await bundledBedFile(source.name, input.ffmpegPath, input.bedCacheDir),
-          'audio',
-        );
-      } else {
-        const copy = assets.workPath(id, source.media.written);
-        await copyCheckedMedia(document, source.media, input.places, MUSIC_MEDIA, copy);
-        await assets.record(id, copy, 'audio', basename(source.media.written));
-      }
-      const level = await measure(assets.paths[id] as string).catch((error: unknown) => {
-        if (source.kind === 'file') {
-          throw locatedError(
-            document,
-            source.media,
-            `music "${source.media.written}" cannot be read as audio`,
-          );
-        }
-        throw error;
-      });
-      entry = { id, level };
-      ids.set(key, entry);
-    }
+    const entry = sources.get(key);
+    const level = levelOf.get(key);
+    if (!entry || !level) continue; // every span's source was added above
     planned.push({
       asset: entry.id,
       startMs: span.startMs,
       durationMs: span.durationMs,
-      gainDb: gainFor(voice, entry.level, mix.levelDb),
+      gainDb: gainFor(voice, level, mix.levelDb),
     });
   }
   return {

@@ -106,35 +106,39 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           encoders: probe.encoders,
         },
       };
-      for (const [i, scene] of document.scenes.entries()) {
-        const time = sceneTimes[i];
-        if (scene.clip) {
-          const key = `clip:${scene.clip.path}:${scene.clip.range?.startMs}-${scene.clip.range?.endMs}`;
-          let id = visualIds.get(key);
-          if (!id) {
-            id = `clip-${visualIds.size}`;
-            visualIds.set(key, id);
-            await addClip(visuals, id, scene.clip);
+      // The pictures (a clip is probed and cut) and the music (each file measured) are made ready at
+      // once; the plan's assets are listed by id below, so the plan is the same whichever ends first.
+      const planVisuals = async () => {
+        for (const [i, scene] of document.scenes.entries()) {
+          const time = sceneTimes[i];
+          if (scene.clip) {
+            const key = `clip:${scene.clip.path}:${scene.clip.range?.startMs}-${scene.clip.range?.endMs}`;
+            let id = visualIds.get(key);
+            if (!id) {
+              id = `clip-${visualIds.size}`;
+              visualIds.set(key, id);
+              await addClip(visuals, id, scene.clip);
+            }
+            if (time) scenes.push({ ...time, visual: { kind: 'clip', asset: id, loop: true } });
+            continue;
           }
-          if (time) scenes.push({ ...time, visual: { kind: 'clip', asset: id, loop: true } });
-          continue;
+          const image = imageOf(scene);
+          const path = image?.path ?? visualPath(pickVisual(defaults, i));
+          let id = visualIds.get(path);
+          if (!id) {
+            id = `image-${visualIds.size}`;
+            visualIds.set(path, id);
+            if (image) {
+              const copy = assets.workPath(id, image.written);
+              await copyCheckedMedia(document, image, places, IMAGE_MEDIA, copy);
+              await assets.record(id, copy, 'image', basename(image.written));
+            } else await assets.addExternal(id, path, 'image');
+          }
+          if (time)
+            scenes.push({ ...time, visual: { kind: 'image', asset: id, motion: motionFor(defaults, i) } });
         }
-        const image = imageOf(scene);
-        const path = image?.path ?? visualPath(pickVisual(defaults, i));
-        let id = visualIds.get(path);
-        if (!id) {
-          id = `image-${visualIds.size}`;
-          visualIds.set(path, id);
-          if (image) {
-            const copy = assets.workPath(id, image.written);
-            await copyCheckedMedia(document, image, places, IMAGE_MEDIA, copy);
-            await assets.record(id, copy, 'image', basename(image.written));
-          } else await assets.addExternal(id, path, 'image');
-        }
-        if (time)
-          scenes.push({ ...time, visual: { kind: 'image', asset: id, motion: motionFor(defaults, i) } });
-      }
-      const music = await planMusic({
+      };
+      const musicPlanned = planMusic({
         document,
         defaultBed: defaults.music?.bed ?? null,
         mix: ctx.settings.video.music,
@@ -147,6 +151,11 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         bedCacheDir: bedCacheDir(services.dataDir),
         warn: (message) => ctx.warn(message),
       });
+      const [visualsDone, musicDone] = await Promise.allSettled([planVisuals(), musicPlanned]);
+      // Both are waited for; a script's picture error is reported before its music's, as it comes first.
+      if (visualsDone.status === 'rejected') throw visualsDone.reason;
+      if (musicDone.status === 'rejected') throw musicDone.reason;
+      const music = musicDone.value;
       const title = await planTitle({
         document,
         defaults,
@@ -160,7 +169,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         title: document.meta.title ?? basename(document.file),
         output: outputOf(ctx.settings.video),
         durationMs: scenes.reduce((sum, s) => sum + s.durationMs, 0),
-        assets: assets.assets,
+        assets: Object.fromEntries(Object.entries(assets.assets).sort(([a], [b]) => (a < b ? -1 : 1))),
         scenes,
         audio: { narration: 'narration', ...(music ? { music } : {}) },
         captions: defaults.captions.burnIn

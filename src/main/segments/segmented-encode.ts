@@ -22,6 +22,8 @@ export class MixedEncodersError extends Error {
 export interface EncodedSegment {
   path: string;
   encoder: string;
+  /** What its encode verified, when it was encoded on this machine (the join then trusts it). */
+  facts?: VideoFacts;
 }
 
 export interface SegmentedEncodeInput {
@@ -104,6 +106,7 @@ export async function encodeSegmented(input: SegmentedEncodeInput): Promise<Segm
       ffprobePath: ffmpeg.ffprobePath,
       plan,
       segmentPaths: results.map((r) => r.path),
+      segmentFacts: results.map((r) => r.facts),
       audioPath,
       ...(captionsPath ? { captionsPath } : {}),
       outPath: join(input.workDir, 'video.mp4'),
