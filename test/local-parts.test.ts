@@ -4,11 +4,20 @@
  * frame for frame, the same audio samples.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeWhole, expectSameAsWhole, multiSceneScript, videoArtifactOf } from './farm/segment-support.ts';
+import { BlobStore } from '../src/main/engine/blob-store.ts';
+import { linkPlanAssets, measureVideoCaptionBox } from '../src/main/ffmpeg/index.ts';
+import { readDb } from './farm/farm-support.ts';
+import {
+  encodeWhole,
+  expectSameAsWhole,
+  multiSceneScript,
+  planOfJob,
+  videoArtifactOf,
+} from './farm/segment-support.ts';
 import { runVfo, tempDir } from './support/vfo.ts';
 
 const run = promisify(execFile);
@@ -44,6 +53,32 @@ describe('vfo render --parts 3', () => {
     const whole = await encodeWhole(origin, plan, dir.path);
     expect(await audioMd5(video.path)).toBe(await audioMd5(whole));
   }, 120_000);
+
+  it('draws the captions where the plan step measured them, as the encode would measure them itself', async () => {
+    const origin = { dataDir: dataDir() };
+    const [row] = readDb<{ refs: string }>(
+      origin.dataDir,
+      "SELECT output_refs AS refs FROM job_steps WHERE job_id = ? AND kind = 'render.plan'",
+      jobId,
+    );
+    const recorded = (JSON.parse(row?.refs ?? '{}') as { data?: { captionBox?: unknown } }).data?.captionBox;
+    // Measured on the plan step's own files (captions drawn once per caption state: a box, not null).
+    expect(recorded).toMatchObject({ x: expect.any(Number), width: expect.any(Number) });
+    const plan = planOfJob(origin, jobId);
+    const blobs = new BlobStore(origin.dataDir);
+    const work = await mkdtemp(join(dir.path, 'box-'));
+    const { assetPaths, fontsDir } = await linkPlanAssets(plan, (sha) => blobs.pathFor(sha), work);
+    const request = {
+      ffmpegPath: '/usr/bin/ffmpeg',
+      ffprobePath: '/usr/bin/ffprobe',
+      plan,
+      assetPaths,
+      outPath: join(work, 'unused.mp4'),
+      encoder: 'libx264',
+      fontsDir,
+    };
+    expect(await measureVideoCaptionBox(request)).toEqual(recorded);
+  }, 60_000);
 
   it('renders whole with --parts 1', async () => {
     const data = join(dir.path, 'data-whole');

@@ -95,7 +95,13 @@ export type CaptionDrawing =
   | { kind: 'every-frame'; subtitles: string }
   | undefined;
 
-export function captionDrawing(input: EncodeCommandInput): CaptionDrawing {
+/** What deciding how captions are drawn reads of an encode's input. */
+export type CaptionDrawingInput = Pick<
+  EncodeCommandInput,
+  'plan' | 'assetPaths' | 'fontsDir' | 'captionsText' | 'picture'
+>;
+
+export function captionDrawing(input: CaptionDrawingInput): CaptionDrawing {
   const { plan } = input;
   if (!plan.captions?.burnIn) return undefined;
   const pathOf = (assetId: string): string => {

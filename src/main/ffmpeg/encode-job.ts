@@ -10,7 +10,7 @@ import { assetsUsedBy } from '../../shared/plan-frames.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
 import { type CaptionBox, captionBoxArgs, parseCaptionBox } from './caption-overlay.ts';
-import { buildEncodeCommand, captionDrawing, type EncodeCommandInput, type SideFile } from './command.ts';
+import { buildEncodeCommand, type CaptionDrawingInput, captionDrawing, type SideFile } from './command.ts';
 import {
   type EncodeOptions,
   type EncodeRequest,
@@ -50,7 +50,7 @@ export async function runEncode(
   const captionBox =
     request.captionBox !== undefined
       ? request.captionBox
-      : await measureCaptionBox(request.ffmpegPath, { ...commandInput, outPath: partialPath });
+      : await measureCaptionBox(request.ffmpegPath, commandInput);
   const command = buildEncodeCommand({ ...commandInput, captionBox, outPath: partialPath });
   const { args } = command;
   const jobLog = log.child({ plan: plan.id, encoder: request.encoder });
@@ -104,7 +104,7 @@ export async function writeSideFiles(files: SideFile[]): Promise<void> {
  */
 export async function measureCaptionBox(
   ffmpegPath: string,
-  input: EncodeCommandInput,
+  input: CaptionDrawingInput,
 ): Promise<CaptionBox | null | undefined> {
   // How captions are drawn is decided on the whole video (captionDrawing), and where they draw is
   // measured over the whole video's captions, whatever part of it this encode draws: the layer is
@@ -121,16 +121,9 @@ export async function measureCaptionBox(
  * (EncodeRequest.captionBox) instead of each measuring the same whole-video captions again.
  */
 export async function measureVideoCaptionBox(request: EncodeRequest): Promise<CaptionBox | null | undefined> {
-  const { plan, assetPaths, encoder, fontsDir } = request;
+  const { plan, assetPaths, fontsDir } = request;
   const captionsText = await readBurnedCaptions(request);
-  return measureCaptionBox(request.ffmpegPath, {
-    plan,
-    assetPaths,
-    encoder,
-    fontsDir,
-    captionsText,
-    outPath: request.outPath,
-  });
+  return measureCaptionBox(request.ffmpegPath, { plan, assetPaths, fontsDir, captionsText });
 }
 
 /** Burned-in captions are drawn once per caption state when their timing can be read. */

@@ -54,6 +54,14 @@ export type RunnerOutbound =
 
 const absolutePath = z.string().min(1).refine(isAbsolute, 'must be an absolute path');
 
+/** Where captions draw (caption-overlay.ts), as it crosses a process or comes back from the database. */
+export const CaptionBoxSchema = z.strictObject({
+  x: z.number().int().min(0).max(PLAN_LIMITS.maxDimension),
+  y: z.number().int().min(0).max(PLAN_LIMITS.maxDimension),
+  width: z.number().int().min(1).max(PLAN_LIMITS.maxDimension),
+  height: z.number().int().min(1).max(PLAN_LIMITS.maxDimension),
+});
+
 const RequestShape = z.object({
   ffmpegPath: absolutePath,
   ffprobePath: absolutePath.nullable(),
@@ -63,15 +71,7 @@ const RequestShape = z.object({
   encoder: z.string().regex(/^[a-z0-9_]+$/, 'must be an ffmpeg encoder name'),
   threads: z.number().int().min(1).max(256).optional(),
   fontsDir: absolutePath.optional(),
-  captionBox: z
-    .strictObject({
-      x: z.number().int().min(0).max(PLAN_LIMITS.maxDimension),
-      y: z.number().int().min(0).max(PLAN_LIMITS.maxDimension),
-      width: z.number().int().min(1).max(PLAN_LIMITS.maxDimension),
-      height: z.number().int().min(1).max(PLAN_LIMITS.maxDimension),
-    })
-    .nullable()
-    .optional(),
+  captionBox: CaptionBoxSchema.nullable().optional(),
 });
 
 /** Never trust a request: it may come from another process or another machine. */

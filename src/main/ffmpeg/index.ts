@@ -30,7 +30,7 @@ export type {
   RunnerInbound,
   RunnerOutbound,
 } from './encode-types.ts';
-export { parseEncodeRequest } from './encode-types.ts';
+export { CaptionBoxSchema, parseEncodeRequest } from './encode-types.ts';
 export { type EncoderFallback, encodeWithFallback, isHardwareEncoder } from './encoder-fallback.ts';
 export { type EncoderTrial, trialEncoders } from './encoder-trial.ts';
 export {

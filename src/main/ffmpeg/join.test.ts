@@ -362,9 +362,7 @@ describe('segments of a video whose captions are drawn once per caption state', 
     });
     // The path under test: every part (and the whole) draws its captions once per state.
     for (const p of [plan, ...segments]) {
-      expect(
-        captionDrawing({ plan: p, assetPaths: paths, outPath: '', encoder: 'libx264', captionsText })?.kind,
-      ).toBe('once');
+      expect(captionDrawing({ plan: p, assetPaths: paths, captionsText })?.kind).toBe('once');
     }
     const parts: string[] = [];
     for (const s of segments) parts.push((await encode(s, `seg-${s.segment?.index}.mp4`)).outPath);

@@ -60,21 +60,31 @@ export function ffmpegService(
 export function createDefaultServices(
   options: DefaultServicesOptions & { ffmpeg?: PipelineServices['ffmpeg'] },
 ): PipelineServices {
+  // One offline voice for every step and job (it remembers its version and voice list); looked for
+  // again after it was not found.
+  let offline: ReturnType<PipelineServices['offlineSynthesizer']> | undefined;
+  const offlineSynthesizer = (): ReturnType<PipelineServices['offlineSynthesizer']> => {
+    offline ??= (async () => {
+      const voice = createOfflineSynthesizer();
+      if (!(await voice.available())) {
+        throw new StepError(
+          'fatal',
+          `no offline voice: install espeak-ng (Linux) or use macOS's say (${voice.id} not found)`,
+        );
+      }
+      return voice;
+    })();
+    offline.catch(() => {
+      offline = undefined;
+    });
+    return offline;
+  };
   return {
     resourcesDir: options.resourcesDir,
     dataDir: options.dataDir,
     blobPath: (sha256) => options.blobs.pathFor(sha256),
     ffmpeg: options.ffmpeg ?? ffmpegService(options),
-    async offlineSynthesizer() {
-      const offline = createOfflineSynthesizer();
-      if (!(await offline.available())) {
-        throw new StepError(
-          'fatal',
-          `no offline voice: install espeak-ng (Linux) or use macOS's say (${offline.id} not found)`,
-        );
-      }
-      return offline;
-    },
+    offlineSynthesizer,
     // The cloud SDKs are loaded only when a job needs them: they double the CLI's start-up time.
     async azureSpeech() {
       const key = options.secrets.get('azure.speechKey');

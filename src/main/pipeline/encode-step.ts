@@ -20,6 +20,7 @@ import { encodeSegmented } from '../segments/segmented-encode.ts';
 import { splitPlan } from '../segments/split-plan.ts';
 import { settled } from '../util/settled.ts';
 import { readInputJson } from './files.ts';
+import { captionBoxOf } from './plan-caption-box.ts';
 import type { PipelineServices } from './services.ts';
 import { thumbnailFile } from './thumbnail-file.ts';
 
@@ -110,6 +111,9 @@ async function encodeVideo(
     fontsDir,
     ...(services.encoderThreads ? { threads: services.encoderThreads } : {}),
   };
+  // Measured by the plan step on this machine (plans made before it did: measured before the encode).
+  const captionBox = captionBoxOf(ctx.inputs.plan);
+  if (captionBox !== undefined) request.captionBox = captionBox;
   const local = services.localParts?.();
   // Parts are joined packet for packet: they all come from one encoder, with no fallback.
   const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
@@ -173,7 +177,8 @@ async function encodeInParts(
   const started = performance.now();
   // Where the video's captions draw is measured once, for all its parts, while the audio is encoded
   // (encodeSegmented starts it at once): both are single-threaded runs the two can share the cores.
-  const captionBox = measureVideoCaptionBox(request);
+  const captionBox =
+    request.captionBox !== undefined ? Promise.resolve(request.captionBox) : measureVideoCaptionBox(request);
   // One part failing for good stops its siblings: the step fails (and is retried) as a whole.
   const siblings = new AbortController();
   const signal = AbortSignal.any([ctx.signal, siblings.signal]);

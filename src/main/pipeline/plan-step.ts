@@ -9,7 +9,7 @@ import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
 import type { JobSettings, VideoSettings } from '../engine/job-settings.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
-import { BUNDLED_BEDS, cutClipRange, planLoudness, probeClip } from '../ffmpeg/index.ts';
+import { BUNDLED_BEDS, type CaptionBox, cutClipRange, planLoudness, probeClip } from '../ffmpeg/index.ts';
 import { CLIP_MEDIA, IMAGE_MEDIA, type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ClipRef, MediaRef, Scene, ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
@@ -18,6 +18,7 @@ import { captionFontFile } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
 import { PlanAssetList } from './plan-asset-list.ts';
+import { planCaptionBox } from './plan-caption-box.ts';
 import { checkMaxDuration, planTransition } from './plan-limits.ts';
 import { checkedMediaChecksum, copyCheckedMedia, locatedError } from './plan-media.ts';
 import { bedCacheDir, planMusic } from './plan-music.ts';
@@ -179,15 +180,24 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         ...title,
       };
       const { loudness } = ctx.settings.video;
-      const normalized = loudness && (await planLoudness(location.ffmpegPath, plan, assets.paths, loudness));
+      const [normalized, captionBox] = await Promise.all([
+        loudness && planLoudness(location.ffmpegPath, plan, assets.paths, loudness),
+        planCaptionBox(location.ffmpegPath, plan, assets, ctx.workDir),
+      ]);
       if (normalized) plan.audio.loudness = normalized;
       else if (loudness) ctx.warn('the audio is silent: it was not brought to the preset’s loudness');
-      return finish(ctx, plan, assets, scenes.length);
+      return finish(ctx, plan, assets, scenes.length, captionBox);
     },
   };
 }
 
-async function finish(ctx: StepContext, plan: RenderPlan, assets: PlanAssetList, sceneCount: number) {
+async function finish(
+  ctx: StepContext,
+  plan: RenderPlan,
+  assets: PlanAssetList,
+  sceneCount: number,
+  captionBox: CaptionBox | null | undefined,
+) {
   const checked = validateRenderPlan(plan);
   if (!checked.ok) throw new StepError('fatal', `the render plan is invalid: ${checked.errors.join('; ')}`);
   const files = {
@@ -198,6 +208,8 @@ async function finish(ctx: StepContext, plan: RenderPlan, assets: PlanAssetList,
     durationMs: plan.durationMs,
     scenes: sceneCount,
     ...(plan.audio.loudness ? { loudness: plan.audio.loudness } : {}),
+    // null: the captions draw nothing (the encode skips them); absent: the encode measures.
+    ...(captionBox !== undefined ? { captionBox: captionBox && { ...captionBox } } : {}),
   };
   return { files, data };
 }

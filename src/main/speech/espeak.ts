@@ -72,9 +72,13 @@ export function createEspeakSynthesizer(options: EspeakOptions = {}): SpeechSynt
     const run = await runTool(binary, [which], { ...tool, timeoutMs: QUERY_TIMEOUT_MS });
     return parseEspeakVoiceTable(run.stdout);
   };
-  const voiceChecker = memoizeSuccess(async () =>
-    espeakVoiceChecker(await listVoiceTable('--voices'), await listVoiceTable('--voices=variant')),
-  );
+  const voiceChecker = memoizeSuccess(async () => {
+    const [voices, variants] = await Promise.all([
+      listVoiceTable('--voices'),
+      listVoiceTable('--voices=variant'),
+    ]);
+    return espeakVoiceChecker(voices, variants);
+  });
 
   const synthesizeToWav = async (
     request: SpeechRequest,
