@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import type { Json } from '../db/schema.ts';
@@ -179,6 +180,9 @@ async function encodeInParts(
   // (encodeSegmented starts it at once): both are single-threaded runs the two can share the cores.
   const captionBox =
     request.captionBox !== undefined ? Promise.resolve(request.captionBox) : measureVideoCaptionBox(request);
+  // The parts share the cores: each runs its encoder and filters on its share (measured on 2 cores,
+  // 2 parts of a 63 s video: 16.1 s against 17.0 s with every part on all cores, 1.5 CPU-s less).
+  const threads = request.threads ?? Math.max(1, Math.floor(availableParallelism() / parts.length));
   // One part failing for good stops its siblings: the step fails (and is retried) as a whole.
   const siblings = new AbortController();
   const signal = AbortSignal.any([ctx.signal, siblings.signal]);
@@ -194,7 +198,7 @@ async function encodeInParts(
     eta: 'slowest',
     encodeSegments: async (progress) => {
       const box = await captionBox;
-      const shared = box !== undefined ? { ...request, captionBox: box } : request;
+      const shared = { ...request, threads, ...(box !== undefined ? { captionBox: box } : {}) };
       return Promise.all(
         parts.map((plan, index) =>
           encodeInChildProcess(
