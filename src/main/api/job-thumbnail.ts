@@ -1,3 +1,4 @@
+import { THUMBNAIL_FILE_TYPE } from '../../shared/artifact-types.ts';
 import type { JobStore } from '../engine/job-store.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { JobStore } from '../engine/job-store.ts';
 export function thumbnailPathOf(store: JobStore, jobId: string): string | null {
   const job = store.getJob(jobId);
   if (job?.status !== 'done') return null;
-  const thumbnails = store.jobArtifacts(jobId).filter((a) => a.type === 'thumbnail');
+  const thumbnails = store.jobArtifacts(jobId).filter((a) => a.type === THUMBNAIL_FILE_TYPE);
   // A job re-run after a change keeps only its newest.
   return thumbnails.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)?.path ?? null;
 }

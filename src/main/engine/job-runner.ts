@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
+import { THUMBNAIL_FILE_TYPE } from '../../shared/artifact-types.ts';
 import { compactRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
@@ -355,7 +356,9 @@ async function deliver(
     await mkdir(join(settings.input.outputPath, '..'), { recursive: true });
     await deps.blobs.deliver(video, settings.input.outputPath);
     // Its thumbnail goes beside it as <name>.jpg (the video is <name>.mp4).
-    const thumbnail = Object.values(outputs.get(step.key)?.files ?? {}).find((f) => f.type === 'thumbnail');
+    const thumbnail = Object.values(outputs.get(step.key)?.files ?? {}).find(
+      (f) => f.type === THUMBNAIL_FILE_TYPE,
+    );
     if (thumbnail) await deps.blobs.deliver(thumbnail, thumbnailPathFor(settings.input.outputPath));
     return { path: settings.input.outputPath, sha256: video.sha256, size: video.size };
   }

@@ -1,13 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { THUMBNAIL_FILE_TYPE } from '../../shared/artifact-types.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { StepError } from '../engine/errors.ts';
 import type { ProducedFile } from '../engine/step-handler.ts';
 import { isFfmpegError, linkPlanAssets, makeThumbnail, THUMBNAIL_SIZE } from '../ffmpeg/index.ts';
 import type { PipelineServices } from './services.ts';
-
-/** The file type the engine delivers next to the video as `<name>.jpg`, and the UI shows. */
-export const THUMBNAIL_FILE_TYPE = 'thumbnail';
 
 /**
  * The video's thumbnail, made here from the plan's own assets (in the blob store on the Mac that made
