@@ -3,7 +3,9 @@
  * checking it again, a bundled bed rendered on first use) and measured, so that every span sits at
  * the video preset's level under the narration whatever the loudness of its master.
  */
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import pLimit from 'p-limit';
 import type { MusicMix } from '../../shared/presets.ts';
 import { type Music, PLAN_LIMITS } from '../../shared/render-plan.ts';
 import { StepError } from '../engine/errors.ts';
@@ -49,10 +51,12 @@ export async function planMusic(input: PlanMusicInput): Promise<Music | undefine
       `${document.file}: the music changes ${spans.length} times; the limit is ${PLAN_LIMITS.maxMusicSpans}`,
     );
   }
+  // A script may name up to maxMusicSpans files: measured a core's worth at a time.
+  const limit = pLimit(availableParallelism());
   const measure = (path: string) =>
-    measureFileLoudness(input.ffmpegPath, path, { asMixedAt: input.sampleRate });
+    limit(() => measureFileLoudness(input.ffmpegPath, path, { asMixedAt: input.sampleRate }));
   // Every file is in place first (copied and checked in order, so asset ids stay stable), then the
-  // voice and each file are measured at once: each measurement is one single-threaded ffmpeg run.
+  // voice and the files are measured side by side: each measurement is one single-threaded ffmpeg run.
   const sources = new Map<string, { id: string; source: MusicSource }>();
   for (const span of spans) {
     const key = musicKey(span.source);
