@@ -51,8 +51,9 @@ export async function planMusic(input: PlanMusicInput): Promise<Music | undefine
       `${document.file}: the music changes ${spans.length} times; the limit is ${PLAN_LIMITS.maxMusicSpans}`,
     );
   }
-  // A script may name up to maxMusicSpans files: measured a core's worth at a time.
-  const limit = pLimit(availableParallelism());
+  // A script may name up to maxMusicSpans files: measured a few at a time (at least four: a short
+  // measurement is much ffmpeg start-up, which overlaps well even on two cores).
+  const limit = pLimit(Math.max(4, availableParallelism()));
   const measure = (path: string) =>
     limit(() => measureFileLoudness(input.ffmpegPath, path, { asMixedAt: input.sampleRate }));
   // Every file is in place first (copied and checked in order, so asset ids stay stable), then the
