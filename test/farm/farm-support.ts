@@ -371,14 +371,15 @@ export function logEvents(node: NodeProcess, message: string): Record<string, un
 
 /**
  * Which node produced the accepted result of `taskId`: the origin logs the lease it accepted, and the
- * coordinator that granted that lease logged to whom ("task leased").
+ * coordinator that granted that lease logged to whom it offered it ("lease offered", logged before the
+ * offer is sent: a coordinator killed before the worker's answer came back still logged it).
  */
 export function deliveredBy(nodes: NodeProcess[], origin: NodeProcess, taskId: string): NodeProcess {
   const accepted = logEvents(origin, 'result accepted').filter((e) => e.task === taskId);
   expect(accepted, `accepted results of task ${taskId}`).toHaveLength(1);
   const lease = accepted[0]?.lease;
   const grants = nodes
-    .flatMap((n) => logEvents(n, 'task leased'))
+    .flatMap((n) => logEvents(n, 'lease offered'))
     .filter((e) => e.task === taskId && e.lease === lease);
   expect(grants, `grants of lease ${lease}`).toHaveLength(1);
   const worker = nodes.find((n) => n.id === grants[0]?.worker);

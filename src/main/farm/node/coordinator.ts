@@ -107,6 +107,9 @@ export class Coordinator {
       // Checked when the task was submitted (farm-routes.ts).
       plan: task.plan as LeaseOffer['plan'],
     };
+    // Logged before it is sent: a worker may take the lease and finish it under the next coordinator
+    // though this one dies before hearing its answer ("task leased" below is logged only after it).
+    log.info('lease offered', { task: task.id, lease: lease.id, worker: worker.id });
     try {
       await this.client.json({ url: worker.url, id: worker.id }, 'POST', '/farm/v1/leases', offer);
       log.info('task leased', { task: task.id, lease: lease.id, worker: worker.id });
