@@ -5,16 +5,11 @@
  * history (uPlot canvases with the series' colours on them) and lists who encoded what on its timeline.
  * Screenshots land in test-results/.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { openDatabase } from '../../src/main/db/open.ts';
 import { historySetting } from '../../src/main/settings/index.ts';
 import { dropFiles } from './support/drop-files.ts';
-import { freePort } from './support/free-port.ts';
-import { type RunningNode, startNode } from './support/vfo-node.ts';
+import { e2eFarmForSpec, shot } from './support/e2e-farm.ts';
 
 const JOBS = 3;
 
@@ -31,43 +26,17 @@ function script(tag: string): string {
   return `---\ntitle: Dashboard ${tag}\n---\n\n# One\n\n${sentences.slice(0, 3).join(' ')}\n\n# Two\n\n${sentences.slice(3).join(' ')} Number ${tag}.\n`;
 }
 
-let workDir: string;
-let farmKey: string;
-const nodes: RunningNode[] = [];
-
-// biome-ignore lint/correctness/noEmptyPattern: Playwright reads fixtures from a destructuring pattern; none are needed here
-test.beforeAll(async ({}, testInfo) => {
-  workDir = await mkdtemp(join(tmpdir(), 'vfo-e2e-dashboard-'));
-  farmKey = randomBytes(32).toString('base64url');
-  const keyFile = join(workDir, 'farm.key');
-  await writeFile(keyFile, `${farmKey}\n`);
-  await chmod(keyFile, 0o600);
-  for (const name of ['dash-alpha', 'dash-beta']) {
-    // The queue is sampled every second (a setting; 10 s by default), so a short run draws its shape.
-    const database = openDatabase(join(workDir, name));
+const farm = e2eFarmForSpec({
+  prefix: 'vfo-e2e-dashboard-',
+  nodes: ['dash-alpha', 'dash-beta'],
+  // The queue is sampled every second (a setting; 10 s by default), so a short run draws its shape.
+  beforeNode: (dataDir) => {
+    const database = openDatabase(dataDir);
     historySetting.write(database.db, { sampleSeconds: 1 });
     database.close();
-    nodes.push(
-      await startNode({
-        name,
-        dataDir: join(workDir, name),
-        port: await freePort(),
-        farmKeyFile: keyFile,
-        logFile: testInfo.outputPath(`${name}.log`),
-        extraArgs: ['--video-preset', 'preview-360p'],
-      }),
-    );
-  }
+  },
+  nodeArgs: () => ['--video-preset', 'preview-360p'],
 });
-
-test.afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  if (workDir) await rm(workDir, { recursive: true, force: true });
-});
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
-}
 
 /** The part of a canvas the pixel count reads (this file is typechecked without the DOM lib). */
 interface CanvasLike {
@@ -105,12 +74,12 @@ function rowsOf(page: Page, testId: string, hex: string): Promise<number> {
 }
 
 test('a multi-job run on the farm, then its dashboard', async ({ page }) => {
-  const [alpha] = nodes;
+  const [alpha] = farm.nodes;
   if (!alpha) throw new Error('no node started');
 
   await test.step('log in and queue three scripts', async () => {
     await page.goto(alpha.url);
-    await page.getByLabel('Farm key').fill(farmKey);
+    await page.getByLabel('Farm key').fill(farm.farmKey);
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
     await dropFiles(

@@ -3,16 +3,11 @@
  * key, drop a valid and an invalid script, queue only the valid one, watch its encode fail, retry it,
  * play the finished video, re-run from a chosen step, and see both nodes in the Farm view.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { dropFiles } from './support/drop-files.ts';
+import { e2eFarmForSpec, shot } from './support/e2e-farm.ts';
 import { type FailingFfmpeg, failingFfmpeg } from './support/failing-ffmpeg.ts';
-import { freePort } from './support/free-port.ts';
 import { E2E_LAN_HOST } from './support/lan-host.ts';
-import { type RunningNode, startNode } from './support/vfo-node.ts';
 
 const VALID_SCRIPT = `---
 title: Hello from the farm
@@ -36,47 +31,21 @@ interface VideoLike {
   play(): Promise<void>;
 }
 
-let workDir: string;
-let farmKey: string;
 let ffmpeg: FailingFfmpeg;
-const nodes: RunningNode[] = [];
-
-// biome-ignore lint/correctness/noEmptyPattern: Playwright reads fixtures from a destructuring pattern; none are needed here
-test.beforeAll(async ({}, testInfo) => {
-  workDir = await mkdtemp(join(tmpdir(), 'vfo-e2e-'));
-  farmKey = randomBytes(32).toString('base64url');
-  const keyFile = join(workDir, 'farm.key');
-  await writeFile(keyFile, `${farmKey}\n`);
-  await chmod(keyFile, 0o600);
-  ffmpeg = await failingFfmpeg(workDir);
-  await ffmpeg.failEncodes();
-  for (const name of ['e2e-alpha', 'e2e-beta']) {
-    nodes.push(
-      await startNode({
-        name,
-        dataDir: join(workDir, name),
-        port: await freePort(),
-        farmKeyFile: keyFile,
-        logFile: testInfo.outputPath(`${name}.log`),
-        extraArgs: ['--ffmpeg', ffmpeg.path, '--video-preset', 'preview-360p'],
-      }),
-    );
-  }
+const farm = e2eFarmForSpec({
+  prefix: 'vfo-e2e-',
+  nodes: ['e2e-alpha', 'e2e-beta'],
+  prepare: async (workDir) => {
+    ffmpeg = await failingFfmpeg(workDir);
+    await ffmpeg.failEncodes();
+  },
+  nodeArgs: () => ['--ffmpeg', ffmpeg.path, '--video-preset', 'preview-360p'],
 });
-
-test.afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  if (workDir) await rm(workDir, { recursive: true, force: true });
-});
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
-}
 
 test('log in, queue only the valid script, retry its failed step, play it, and see the farm', async ({
   page,
 }) => {
-  const [alpha] = nodes;
+  const [alpha] = farm.nodes;
   if (!alpha) throw new Error('no node started');
 
   await test.step('a wrong farm key is refused, the right one logs in (over plain http, as on a LAN)', async () => {
@@ -89,7 +58,7 @@ test('log in, queue only the valid script, retry its failed step, play it, and s
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByTestId('login-error')).toBeVisible();
     await shot(page, '01-login-refused');
-    await page.getByLabel('Farm key').fill(farmKey);
+    await page.getByLabel('Farm key').fill(farm.farmKey);
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
     await expect(page.getByTestId('stream-state')).toHaveAttribute('data-state', 'live');

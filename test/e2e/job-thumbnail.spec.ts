@@ -4,15 +4,12 @@
  * 1280x720 JPEG with the script's title drawn over the dropped (dark) picture.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { dropFolder, type FolderFile } from './support/drop-folder.ts';
-import { freePort } from './support/free-port.ts';
+import { e2eFarmForSpec, shot } from './support/e2e-farm.ts';
 import { E2E_LAN_HOST } from './support/lan-host.ts';
-import { type RunningNode, startNode } from './support/vfo-node.ts';
 
 const SCRIPT = `---
 title: Rivers of Light
@@ -30,48 +27,31 @@ interface ImageLike {
   naturalHeight: number;
 }
 
-let workDir: string;
-let farmKey: string;
-let node: RunningNode | undefined;
 const folder: FolderFile[] = [];
-
-// biome-ignore lint/correctness/noEmptyPattern: Playwright reads fixtures from a destructuring pattern; none are needed here
-test.beforeAll(async ({}, testInfo) => {
-  workDir = await mkdtemp(join(tmpdir(), 'vfo-e2e-thumb-'));
-  farmKey = randomBytes(32).toString('base64url');
-  const keyFile = join(workDir, 'farm.key');
-  await writeFile(keyFile, `${farmKey}\n`);
-  await chmod(keyFile, 0o600);
-  const picture = join(workDir, 'night.png');
-  execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x102030:s=640x360'],
-    ...['-frames:v', '1', picture],
-  ]);
-  folder.push(
-    { path: 'rivers.md', bytes: Buffer.from(SCRIPT), type: 'text/markdown' },
-    { path: 'fotos/night.png', bytes: await readFile(picture), type: 'image/png' },
-  );
-  node = await startNode({
-    name: 'thumb-alpha',
-    dataDir: join(workDir, 'alpha'),
-    port: await freePort(),
-    farmKeyFile: keyFile,
-    logFile: testInfo.outputPath('thumb-alpha.log'),
-    extraArgs: ['--video-preset', 'preview-360p'],
-  });
-});
-
-test.afterAll(async () => {
-  await node?.stop();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+const farm = e2eFarmForSpec({
+  prefix: 'vfo-e2e-thumb-',
+  nodes: ['thumb-alpha'],
+  prepare: async (workDir) => {
+    const picture = join(workDir, 'night.png');
+    execFileSync('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x102030:s=640x360'],
+      ...['-frames:v', '1', picture],
+    ]);
+    folder.push(
+      { path: 'rivers.md', bytes: Buffer.from(SCRIPT), type: 'text/markdown' },
+      { path: 'fotos/night.png', bytes: await readFile(picture), type: 'image/png' },
+    );
+  },
+  nodeArgs: () => ['--video-preset', 'preview-360p'],
 });
 
 test('the job list shows a finished job’s thumbnail, the title drawn on the first scene', async ({
   page,
 }) => {
+  const [node] = farm.nodes;
   if (!node) throw new Error('no node started');
   await page.goto(node.url.replace('127.0.0.1', E2E_LAN_HOST));
-  await page.getByLabel('Farm key').fill(farmKey);
+  await page.getByLabel('Farm key').fill(farm.farmKey);
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
 
@@ -91,7 +71,7 @@ test('the job list shows a finished job’s thumbnail, the title drawn on the fi
     })
     .toBe(1280);
   expect(await thumbnail.evaluate((img: ImageLike) => img.naturalHeight)).toBe(720);
-  await page.screenshot({ path: test.info().outputPath('job-list-thumbnail.png'), fullPage: true });
+  await shot(page, 'job-list-thumbnail');
 
   // The picture the list shows, read back from the <img> itself: light letters across the middle of
   // the dark night picture (luma over 200 where the picture alone is ~30).

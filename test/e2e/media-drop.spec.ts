@@ -6,15 +6,12 @@
  * made on the other node (this node's worker is paused), plays with the dropped picture in its frames.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { dropFolder, type FolderFile } from './support/drop-folder.ts';
-import { freePort } from './support/free-port.ts';
+import { e2eFarmForSpec, shot } from './support/e2e-farm.ts';
 import { E2E_LAN_HOST } from './support/lan-host.ts';
-import { type RunningNode, startNode } from './support/vfo-node.ts';
 
 const TALK = `---
 title: Dropped with its media
@@ -41,69 +38,43 @@ interface VideoLike {
   pause(): void;
 }
 
-let workDir: string;
-let farmKey: string;
-const nodes: RunningNode[] = [];
 const folder: FolderFile[] = [];
-
-// biome-ignore lint/correctness/noEmptyPattern: Playwright reads fixtures from a destructuring pattern; none are needed here
-test.beforeAll(async ({}, testInfo) => {
-  workDir = await mkdtemp(join(tmpdir(), 'vfo-e2e-media-'));
-  farmKey = randomBytes(32).toString('base64url');
-  const keyFile = join(workDir, 'farm.key');
-  await writeFile(keyFile, `${farmKey}\n`);
-  await chmod(keyFile, 0o600);
-  const make = (args: string[], name: string) => {
-    const out = join(workDir, name);
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, out]);
-    return readFile(out);
-  };
-  folder.push(
-    { path: 'talk.md', bytes: Buffer.from(TALK), type: 'text/markdown' },
-    { path: 'broken.md', bytes: Buffer.from(BROKEN), type: 'text/markdown' },
-    {
-      path: 'fotos/green.png',
-      bytes: await make(['-f', 'lavfi', '-i', 'color=c=0x00ff00:s=320x240', '-frames:v', '1'], 'green.png'),
-      type: 'image/png',
-    },
-    {
-      path: 'music/hum.mp3',
-      bytes: await make(['-f', 'lavfi', '-i', 'sine=f=60:r=44100:d=2'], 'hum.mp3'),
-      type: 'audio/mpeg',
-    },
-  );
-  for (const name of ['media-alpha', 'media-beta']) {
-    nodes.push(
-      await startNode({
-        name,
-        dataDir: join(workDir, name),
-        port: await freePort(),
-        farmKeyFile: keyFile,
-        logFile: testInfo.outputPath(`${name}.log`),
-        extraArgs: ['--video-preset', 'preview-360p'],
-      }),
+const farm = e2eFarmForSpec({
+  prefix: 'vfo-e2e-media-',
+  nodes: ['media-alpha', 'media-beta'],
+  prepare: async (workDir) => {
+    const make = (args: string[], name: string) => {
+      const out = join(workDir, name);
+      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, out]);
+      return readFile(out);
+    };
+    folder.push(
+      { path: 'talk.md', bytes: Buffer.from(TALK), type: 'text/markdown' },
+      { path: 'broken.md', bytes: Buffer.from(BROKEN), type: 'text/markdown' },
+      {
+        path: 'fotos/green.png',
+        bytes: await make(['-f', 'lavfi', '-i', 'color=c=0x00ff00:s=320x240', '-frames:v', '1'], 'green.png'),
+        type: 'image/png',
+      },
+      {
+        path: 'music/hum.mp3',
+        bytes: await make(['-f', 'lavfi', '-i', 'sine=f=60:r=44100:d=2'], 'hum.mp3'),
+        type: 'audio/mpeg',
+      },
     );
-  }
+  },
+  nodeArgs: () => ['--video-preset', 'preview-360p'],
 });
-
-test.afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  if (workDir) await rm(workDir, { recursive: true, force: true });
-});
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
-}
 
 test('drop a folder with a script, its picture and its music: media listed, sent, and in the video', async ({
   page,
 }) => {
-  const [alpha] = nodes;
+  const [alpha] = farm.nodes;
   if (!alpha) throw new Error('no node started');
 
   await test.step('log in with the farm key, and pause this node’s worker: the other node encodes', async () => {
     await page.goto(alpha.url.replace('127.0.0.1', E2E_LAN_HOST));
-    await page.getByLabel('Farm key').fill(farmKey);
+    await page.getByLabel('Farm key').fill(farm.farmKey);
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
     const paused = await page.evaluate(async () => {
