@@ -8,6 +8,7 @@ import { locateFfmpeg, probeFfmpeg, type RunnerChannel } from '../ffmpeg/index.t
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { defaultLocalParts, type LocalParts, localPartsSetting } from '../settings/index.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
+import { memoizeSuccess } from '../util/memoize-success.ts';
 import type { FarmEncodeService, PipelineServices } from './services.ts';
 
 export interface DefaultServicesOptions {
@@ -36,24 +37,17 @@ export interface DefaultServicesOptions {
 /** ffmpeg found on this machine (once; again after a failure), probed for its encoders. */
 export function ffmpegService(
   options: Pick<DefaultServicesOptions, 'ffmpegPath' | 'resourcesDir' | 'dataDir'>,
-) {
-  let found: ReturnType<PipelineServices['ffmpeg']> | undefined;
-  return (): ReturnType<PipelineServices['ffmpeg']> => {
-    found ??= (async () => {
-      const location = await locateFfmpeg({
-        ...(options.ffmpegPath ? { configuredPath: options.ffmpegPath } : {}),
-        bundledDir: join(options.resourcesDir, 'bin'),
-      });
-      const probe = await probeFfmpeg(location.ffmpegPath, {
-        cacheFile: join(options.dataDir, 'cache', 'ffmpeg-probe.json'),
-      });
-      return { location, probe };
-    })();
-    found.catch(() => {
-      found = undefined;
+): PipelineServices['ffmpeg'] {
+  return memoizeSuccess(async () => {
+    const location = await locateFfmpeg({
+      ...(options.ffmpegPath ? { configuredPath: options.ffmpegPath } : {}),
+      bundledDir: join(options.resourcesDir, 'bin'),
     });
-    return found;
-  };
+    const probe = await probeFfmpeg(location.ffmpegPath, {
+      cacheFile: join(options.dataDir, 'cache', 'ffmpeg-probe.json'),
+    });
+    return { location, probe };
+  });
 }
 
 /** The real outside world: ffmpeg found on this machine, the offline voice, presets from the database. */
@@ -62,23 +56,16 @@ export function createDefaultServices(
 ): PipelineServices {
   // One offline voice for every step and job (it remembers its version and voice list); looked for
   // again after it was not found.
-  let offline: ReturnType<PipelineServices['offlineSynthesizer']> | undefined;
-  const offlineSynthesizer = (): ReturnType<PipelineServices['offlineSynthesizer']> => {
-    offline ??= (async () => {
-      const voice = createOfflineSynthesizer();
-      if (!(await voice.available())) {
-        throw new StepError(
-          'fatal',
-          `no offline voice: install espeak-ng (Linux) or use macOS's say (${voice.id} not found)`,
-        );
-      }
-      return voice;
-    })();
-    offline.catch(() => {
-      offline = undefined;
-    });
-    return offline;
-  };
+  const offlineSynthesizer = memoizeSuccess(async () => {
+    const voice = createOfflineSynthesizer();
+    if (!(await voice.available())) {
+      throw new StepError(
+        'fatal',
+        `no offline voice: install espeak-ng (Linux) or use macOS's say (${voice.id} not found)`,
+      );
+    }
+    return voice;
+  });
   return {
     resourcesDir: options.resourcesDir,
     dataDir: options.dataDir,

@@ -21,18 +21,6 @@ export function checkVoiceName(engine: string, voice: string): void {
   }
 }
 
-/** Caches a successful result; a failure is not cached, so installing the engine later is noticed. */
-export function memoizeSuccess<T>(load: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= load().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
-}
-
 /**
  * Runs `speak(textFile, wavPath)` so the WAV appears at outPath only when complete and readable.
  * The text travels in a file beside the output, never in argv: no injection, no length limit.

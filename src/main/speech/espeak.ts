@@ -5,7 +5,8 @@
  */
 import { basename, dirname } from 'node:path';
 import { createLogger } from '../log/logger.ts';
-import { checkVoiceName, memoizeSuccess, synthesizeThroughTextFile } from './engine-common.ts';
+import { memoizeSuccess } from '../util/memoize-success.ts';
+import { checkVoiceName, synthesizeThroughTextFile } from './engine-common.ts';
 import { SpeechError } from './errors.ts';
 import { espeakVoiceChecker, parseEspeakVoiceTable, voicesFromTable } from './espeak-voices.ts';
 import { resolveExecutable, runTool } from './process.ts';

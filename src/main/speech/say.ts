@@ -6,7 +6,8 @@
 import { rename, rm } from 'node:fs/promises';
 import { release } from 'node:os';
 import { createLogger } from '../log/logger.ts';
-import { checkVoiceName, memoizeSuccess, synthesizeThroughTextFile } from './engine-common.ts';
+import { memoizeSuccess } from '../util/memoize-success.ts';
+import { checkVoiceName, synthesizeThroughTextFile } from './engine-common.ts';
 import { SpeechError } from './errors.ts';
 import { resolveExecutable, runTool } from './process.ts';
 import { sayPitchCommand, sayWordsPerMinute } from './prosody.ts';
