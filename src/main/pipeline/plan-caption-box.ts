@@ -3,12 +3,12 @@
  * (two single-threaded ffmpeg runs side by side) instead of by the encode step before its first frame.
  * The encode step reads it from the step's data (captionBoxOf); absent, the encode measures it itself.
  */
-import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import type { Json } from '../db/schema.ts';
 import type { StepOutput } from '../engine/step-handler.ts';
-import { type CaptionBox, CaptionBoxSchema, measureCaptionBox } from '../ffmpeg/index.ts';
+import { type CaptionBox, CaptionBoxSchema, linkPlanAssets, measureCaptionBox } from '../ffmpeg/index.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
 
 /** Undefined: captions not burned in, drawn every frame, or the measuring run failed. */
@@ -21,15 +21,21 @@ export async function planCaptionBox(
   const captions = plan.captions;
   const captionsPath = captions?.burnIn ? assets.paths[captions.asset] : undefined;
   if (!captionsPath) return undefined;
-  // libass gets what the encode gives it (linkPlanAssets): a folder of the plan's fonts only, each
-  // under its asset name, so it picks the same faces and draws the same pixels.
-  const fontsDir = join(workDir, 'caption-fonts');
-  await rm(fontsDir, { recursive: true, force: true });
-  await mkdir(fontsDir, { recursive: true });
-  for (const [id, ref] of Object.entries(plan.assets)) {
-    const path = assets.paths[id];
-    if (ref.kind === 'font' && path) await symlink(path, join(fontsDir, ref.name));
-  }
+  // libass is given what the encode gives it: the plan's fonts linked the way linkPlanAssets links them
+  // for the encode (a folder of fonts only, under their asset names), so it draws the same pixels. The
+  // plan's files are not in the blob store yet: each checksum leads to the file in this step's folder.
+  const pathOf = new Map(Object.entries(plan.assets).map(([id, ref]) => [ref.sha256, assets.paths[id]]));
+  const fonts = new Set(Object.keys(plan.assets).filter((id) => plan.assets[id]?.kind === 'font'));
+  const { fontsDir } = await linkPlanAssets(
+    plan,
+    (sha256) => {
+      const path = pathOf.get(sha256);
+      if (!path) throw new Error(`no file for the plan's asset ${sha256}`);
+      return path;
+    },
+    join(workDir, 'caption-box'),
+    fonts,
+  );
   const captionsText = await readFile(captionsPath, 'utf8');
   return measureCaptionBox(ffmpegPath, { plan, assetPaths: assets.paths, fontsDir, captionsText });
 }
