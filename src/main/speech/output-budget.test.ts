@@ -98,11 +98,26 @@ describe('the narration output budget', () => {
     // Mac) unless its signal stops it, as the real engines' processes and requests are stopped.
     const espeak = createEspeakSynthesizer();
     let calls = 0;
+    // The second clip, whose size passes the budget, is handed back only once the third is under way
+    // (the first one's lane took it): otherwise the third may not have started when the budget passes.
+    let thirdStarted: () => void = () => undefined;
+    const third = new Promise<void>((resolve) => {
+      thirdStarted = resolve;
+    });
     const slowAfterTwo: SpeechSynthesizer = {
       ...espeak,
       async synthesizeToWav(request, outPath, signal) {
-        calls++;
-        if (calls > 2) {
+        const call = ++calls;
+        if (call === 2) {
+          const spoken = await espeak.synthesizeToWav(request, outPath, signal);
+          await new Promise<void>((resolve) => {
+            void third.then(resolve);
+            signal?.addEventListener('abort', () => resolve());
+          });
+          return spoken;
+        }
+        if (call > 2) {
+          if (call === 3) thirdStarted();
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, 10_000);
             signal?.addEventListener('abort', () => {

@@ -38,6 +38,8 @@ export function clipFor(request: SpeechRequest, options: ClipOptions): SpeechCli
   const wavPath = join(options.workDir, `speech-${key.slice(0, 32)}.wav`);
   const prepare = async (): Promise<void> => {
     if (await isUsable(wavPath, format)) return;
+    // Stopped while the cache was looked at (another clip passed the budget): nothing is started.
+    signal?.throwIfAborted();
     // Files only appear complete, so an existing clip in the right format can be trusted as is.
     const enginePath = `${partialPathFor(wavPath)}.wav`;
     try {
