@@ -132,7 +132,12 @@ describe('engine', () => {
     h.behaviour.hangKeys.add('voice');
     const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
     const running = h.engine.run(job.id);
-    await new Promise((r) => setTimeout(r, 100));
+    // Cancelled once the hanging step runs (a fixed wait raced a loaded machine, where it had not begun).
+    await expect
+      .poll(() => h.engine.store.steps(job.id).find((s) => s.stepKey === 'voice')?.status, {
+        timeout: 10_000,
+      })
+      .toBe('running');
     h.engine.store.requestCancel(job.id);
     const cancelled = await running;
     expect(cancelled.status).toBe('cancelled');
