@@ -15,18 +15,14 @@ import { partialPathFor } from '../util/atomic-file.ts';
 import { audioGraph, audioInputArgs, audioInputSpecs } from './audio-graph.ts';
 import { audioEncoderArgs, captionTrackArgs } from './command.ts';
 import { FfmpegError } from './errors.ts';
-import type { FfmpegProgress } from './progress.ts';
-import { runFfmpeg } from './run.ts';
+import { type RunFfmpegOptions, runFfmpeg } from './run.ts';
 import { planExpectation, readVideoFacts, type VideoFacts, verifyVideo } from './verify.ts';
 
 const log = createLogger('SegmentJoin');
 
 const QUIET = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'];
 
-export interface RunOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: FfmpegProgress) => void;
-}
+export type RunOptions = Pick<RunFfmpegOptions, 'signal' | 'onProgress' | 'background'>;
 
 export interface AudioTrackRequest {
   ffmpegPath: string;
@@ -62,7 +58,7 @@ export async function encodeAudioTrack(
   await mkdir(dirname(request.outPath), { recursive: true });
   const partialPath = partialPathFor(request.outPath);
   try {
-    // Background work: it has until the last segment is back, and must not slow this Mac's own segment.
+    // Background work unless the caller says otherwise (encodeSegmented: when it may share the cores).
     await runFfmpeg(request.ffmpegPath, buildAudioTrackCommand({ ...request, outPath: partialPath }), {
       durationMs: request.plan.durationMs,
       background: true,
