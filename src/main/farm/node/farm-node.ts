@@ -6,111 +6,50 @@
  * (src/main/app). The same object runs headless (`vfo node`) and inside the desktop app.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import type { Alert, FarmHistory, FarmStatus, RunningEncode } from '../../../shared/contract.ts';
-import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
-import {
-  type FfmpegLocation,
-  type FfmpegProbe,
-  type RunnerChannel,
-  trialEncoders,
-} from '../../ffmpeg/index.ts';
 import type { FarmApp } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeService } from '../../pipeline/services.ts';
-import type { SplitPolicy } from '../../segments/split-plan.ts';
 import { type ClusterMember, speaksOtherProtocol, startClusterMember } from '../cluster/cluster-member.ts';
 import { parseHelloInfo } from '../cluster/hello-schema.ts';
 import { UntrustedPeerError } from '../cluster/liveness.ts';
 import { PROTOCOL_VERSION } from '../cluster/types.ts';
 import {
-  createBlobCache,
   createFarmClient,
-  createFarmServer,
   type FarmClient,
   FarmHttpError,
-  type FarmKey,
   type FarmServer,
   FarmTrust,
   farmIdOf,
-  type NodeIdentity,
   type Peer,
 } from '../net/index.ts';
-import type { QueueStats, QueueView, Task } from '../queue/index.ts';
-import type { IdleTime } from '../workstation/idle-time.ts';
-import { startWorkstationGuard, type WorkstationGuard } from '../workstation/workstation-guard.ts';
-import type { WorkstationSettings } from '../workstation/workstation-policy.ts';
-import { BlobGuard, failTasksNeeding } from './blob-guard.ts';
+import type { QueueStats, QueueView } from '../queue/index.ts';
+import type { WorkstationGuard } from '../workstation/workstation-guard.ts';
 import { Coordinator } from './coordinator.ts';
-import { FarmEncoder } from './farm-encode.ts';
 import { farmStatus, type NodeMode } from './farm-status.ts';
+import type { FarmNodeOptions } from './node-options.ts';
+import {
+  controlPeer,
+  listenNode,
+  nodeEncoder,
+  nodeOriginRoutes,
+  nodeWorker,
+  proveEncoders,
+  startNodeWorkstation,
+  WorkerModes,
+  workerSlots,
+} from './node-parts.ts';
 import { Origin } from './origin.ts';
 import { clusterRoutes } from './routes/cluster-routes.ts';
 import { coordinatorRoutes } from './routes/coordinator-routes.ts';
-import { type OriginRouteDeps, originRoutes } from './routes/origin-routes.ts';
 import { type WorkerMode, workerRoutes } from './routes/worker-routes.ts';
-import { FarmWorker } from './worker.ts';
-
-export interface FarmNodeOptions {
-  /** The farm key: admits identities (this node's and its peers') and names the farm on the LAN. */
-  key: FarmKey;
-  /** Who this node is: its key pair and id (identity.ts). */
-  identity: NodeIdentity;
-  name: string;
-  host: string;
-  port: number;
-  /** mDNS interface (127.0.0.1 in tests); undefined = every interface. */
-  interface?: string;
-  role: 'auto' | 'worker';
-  maxConcurrency: number;
-  /** Limits of the HTTP server against slow or greedy clients (defaults in server.ts). */
-  http?: { headersTimeoutMs?: number; maxConnectionsPerClient?: number };
-  /** The node's own database (the origin's and the coordinator's tables) and data folder. */
-  sqlite: Database.Database;
-  dataDir: string;
-  ffmpeg(): Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
-  encoder?: { threads?: number; runnerPath?: string; startRunner?: (runnerPath: string) => RunnerChannel };
-  /** The engine's blob store: workers fetch plans' assets from it, a rotten blob is made again. */
-  blobs: { pathFor(sha256: string): string; repair(sha256: string): Promise<BlobRepairOutcome> };
-  /** How long segments must be to split a video across the farm (null: whole). */
-  segmentPolicy(): SplitPolicy | null;
-  /** The jobs of this node, for scripts submitted over the network. */
-  jobs: Pick<OriginRouteDeps, 'importScript' | 'jobView' | 'checkScript' | 'media'>;
-  /** More routes on the same server (the UI's). */
-  extraRoutes?: (app: FarmApp) => void | Promise<void>;
-  /** The app's version (status, hellos, TXT `ver`); nodes of different versions work together. */
-  version: string;
-  /** The farm protocol spoken: PROTOCOL_VERSION, unless a compatibility test speaks another. */
-  protocol?: number;
-  /** Tasks of one job a worker may fail before it gets no more of them (`farm.blocklist`), when coordinator. */
-  blockLimit?: () => number;
-  /** Where the operator's pause or drain of this node is kept, so a restart does not undo it. */
-  workerMode?: { read(): 'pause' | 'drain' | null; write(mode: 'pause' | 'drain' | null): void };
-  /** Render hours and "yield while someone uses this computer" (farm/workstation). */
-  workstation?: { settings(): WorkstationSettings; idle: IdleTime | null };
-  /** Monitoring (src/main/ops, wired by src/main/app): what it hears of the queue, what it answers. */
-  monitor?: FarmMonitor;
-}
-
-/** What the farm tells monitoring, and asks of it, while this node coordinates. */
-export interface FarmMonitor {
-  /** Every stored change of a task in this coordinator's queue. */
-  taskChanged(before: Task | undefined, after: Task): void;
-  /** The alerts in force. */
-  alerts(): Alert[];
-  /** What this coordinator recorded since `since` (ms since the epoch). */
-  history(since: number): FarmHistory;
-}
+import type { FarmWorker } from './worker.ts';
 
 /** The coordinator's work as monitoring reads it. */
 export interface CoordinatorView {
   stats: QueueStats;
   encodes: RunningEncode[];
 }
-
-/** The encoders a node may offer the farm (of those its ffmpeg lists, and proved by a trial encode). */
-const FARM_ENCODERS = /^(h264|hevc)_videotoolbox$|^libx26[45]$/;
 
 const log = createLogger('FarmNode');
 const HEARTBEAT_MS = 1000;
@@ -155,6 +94,7 @@ export class FarmNode {
   /** The encoders that passed their trial encode at start (none before). */
   private proven: string[] = [];
   private readonly protocol: number;
+  private readonly modes: WorkerModes;
 
   constructor(options: FarmNodeOptions) {
     this.options = options;
@@ -166,8 +106,6 @@ export class FarmNode {
     this.client = createFarmClient({ identity, trust: this.trust, timeoutMs: 30_000 });
     // Hellos and heartbeats must fail fast: a peer is declared down after 3 s of silence.
     this.quickClient = createFarmClient({ identity, trust: this.trust, timeoutMs: 900 });
-    const location = async () => (await options.ffmpeg()).location;
-    const blobPath = (sha256: string) => options.blobs.pathFor(sha256);
     this.origin = new Origin({
       sqlite: options.sqlite,
       dataDir: options.dataDir,
@@ -175,35 +113,22 @@ export class FarmNode {
       selfUrl: () => this.url,
       client: this.client,
       coordinator: () => this.coordinatorPeer(),
-      ffmpeg: location,
-      blobPath,
+      ffmpeg: async () => (await options.ffmpeg()).location,
+      blobPath: (sha256) => options.blobs.pathFor(sha256),
     });
-    this.worker = new FarmWorker({
-      nodeId: this.nodeId,
+    this.worker = nodeWorker(options, {
       selfUrl: () => this.url,
-      dataDir: options.dataDir,
       client: this.client,
-      blobCache: createBlobCache({ dir: join(options.dataDir, 'farm', 'cache'), maxBytes: 20 * 1024 ** 3 }),
-      maxConcurrency: options.maxConcurrency,
-      ffmpeg: () => options.ffmpeg(),
       encoders: () => this.proven,
       protocol: this.protocol,
-      version: options.version,
-      ...(options.encoder?.runnerPath ? { encodeRunnerPath: options.encoder.runnerPath } : {}),
-      ...(options.encoder?.startRunner ? { startEncodeRunner: options.encoder.startRunner } : {}),
-      ...(options.encoder?.threads ? { threads: options.encoder.threads } : {}),
       coordinator: () => this.coordinatorPeer(),
     });
-    const encoder = new FarmEncoder({
-      nodeId: this.nodeId,
+    this.modes = new WorkerModes(this.worker, options.workerMode, () => this.member?.refreshAdvert());
+    this.encoder = nodeEncoder(options, {
       origin: this.origin,
-      ffmpeg: location,
-      blobPath,
       capacity: () => this.encodeCapacity(),
-      policy: () => options.segmentPolicy(),
       encodes: async () => (await this.activity())?.encodes,
     });
-    this.encoder = { encode: (request) => encoder.encode(request) };
   }
 
   get selfUrl(): string {
@@ -212,32 +137,15 @@ export class FarmNode {
 
   /** `anyPortIfTaken`: when the port is in use (another app, a second copy), listen on any free one. */
   async start(options: { anyPortIfTaken?: boolean } = {}): Promise<void> {
-    const listen = async (port: number) => {
-      this.server = await createFarmServer({
-        identity: this.options.identity,
-        trust: this.trust,
-        host: this.options.host,
-        port,
-        ...this.options.http,
-        routes: (app) => this.routes(app),
-      });
-      return this.server.start();
-    };
-    const { url } = await listen(this.options.port).catch(async (error: NodeJS.ErrnoException) => {
-      if (!options.anyPortIfTaken || error.code !== 'EADDRINUSE') throw error;
-      await this.server?.close();
-      return listen(0);
+    const { server, url } = await listenNode(this.options, {
+      trust: this.trust,
+      routes: (app) => this.routes(app),
+      anyPortIfTaken: options.anyPortIfTaken,
     });
+    this.server = server;
     this.url = url;
-    const { location, probe } = await this.options.ffmpeg();
-    // Listed is not working: only encoders that made frames in a trial encode are offered (encoder-trial.ts).
-    const trials = await trialEncoders(
-      location.ffmpegPath,
-      probe.encoders.filter((e) => FARM_ENCODERS.test(e)),
-    );
-    this.proven = trials.filter((t) => t.ok).map((t) => t.encoder);
-    log.info('encoders proved', { encoders: this.proven, failed: trials.filter((t) => !t.ok) });
-    this.restoreWorkerMode();
+    this.proven = await proveEncoders(this.options);
+    this.modes.restore();
     this.member = startClusterMember({
       id: this.nodeId,
       name: this.name,
@@ -268,19 +176,7 @@ export class FarmNode {
       },
     });
     this.heartbeatTimer = setInterval(() => void this.beat(), HEARTBEAT_MS);
-    if (this.options.workstation) {
-      this.workstation = startWorkstationGuard({
-        settings: this.options.workstation.settings,
-        idle: this.options.workstation.idle,
-        target: {
-          setYield: (reason) => {
-            this.worker.yielding = reason;
-          },
-          suspendEncodes: (suspend) => this.worker.suspendEncodes(suspend),
-        },
-      });
-      await this.workstation.check();
-    }
+    this.workstation = await startNodeWorkstation(this.options, this.worker);
     log.info('node started', {
       node: this.nodeId,
       url,
@@ -320,16 +216,7 @@ export class FarmNode {
       followedCoordinator,
       setMode: (mode) => this.setWorkerMode(mode),
     });
-    originRoutes(app, {
-      origin: this.origin,
-      blobs: new BlobGuard({
-        pathFor: (sha256) => this.options.blobs.pathFor(sha256),
-        repair: (sha256) => this.options.blobs.repair(sha256),
-        lost: (sha256, reason) => failTasksNeeding(this.origin, sha256, reason),
-      }),
-      ...this.options.jobs,
-      followedCoordinator,
-    });
+    nodeOriginRoutes(app, this.options, this.origin, followedCoordinator);
     await this.options.extraRoutes?.(app);
   }
 
@@ -398,12 +285,7 @@ export class FarmNode {
 
   /** An operator's pause, resume or drain of this node: kept in its settings, so a restart keeps it. */
   setWorkerMode(mode: WorkerMode) {
-    this.worker.paused = mode === 'pause';
-    this.worker.draining = mode === 'drain';
-    this.options.workerMode?.write(mode === 'resume' ? null : mode);
-    log.info('worker mode changed', { mode });
-    this.member?.refreshAdvert();
-    return { paused: this.worker.paused, draining: this.worker.draining };
+    return this.modes.set(mode);
   }
 
   /** The queue and its running encodes while this node is the coordinator, else null. */
@@ -414,11 +296,7 @@ export class FarmNode {
 
   /** This node's worker slots: how many it has, how many encode now, how many take work. */
   workerSlots(): { total: number; busy: number; free: number } {
-    return {
-      total: this.options.maxConcurrency,
-      busy: this.worker.runningCount(),
-      free: this.worker.freeSlots,
-    };
+    return workerSlots(this.options, this.worker);
   }
 
   private localHistory(since: number): FarmHistory {
@@ -453,14 +331,6 @@ export class FarmNode {
     return answer;
   }
 
-  private restoreWorkerMode(): void {
-    const mode = this.options.workerMode?.read() ?? null;
-    if (mode === null) return;
-    this.worker.paused = mode === 'pause';
-    this.worker.draining = mode === 'drain';
-    log.info('worker mode kept from before the restart', { mode });
-  }
-
   /** Whether this node takes work now, and why not. */
   mode(): NodeMode {
     if (this.worker.paused) return { state: 'paused', reason: 'paused by an operator' };
@@ -481,17 +351,8 @@ export class FarmNode {
   ): Promise<{ node: string; paused: boolean; draining: boolean }> {
     if (nodeId === this.nodeId) return { node: nodeId, ...this.setWorkerMode(action) };
     const peer = this.member.peers().find((p) => p.id === nodeId);
-    if (!peer)
-      throw new FarmHttpError('rejected', `no node ${nodeId} is known to this node`, {
-        status: 404,
-        code: 'not-found',
-      });
-    const state = await this.client.json<{ paused: boolean; draining: boolean }>(
-      { id: peer.id, url: peer.url },
-      'POST',
-      `/farm/v1/worker/${action}`,
-    );
-    return { node: nodeId, paused: Boolean(state.paused), draining: Boolean(state.draining) };
+    const target = peer ? { id: peer.id, url: peer.url } : undefined;
+    return controlPeer(this.client, target, nodeId, action, `no node ${nodeId} is known to this node`);
   }
 
   /** An operator's requeue or cancel of a task, asked of the coordinator (signed by this node). */

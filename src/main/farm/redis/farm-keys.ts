@@ -4,13 +4,6 @@
  * to one BullMQ queue per encoder, so a worker only ever takes work it can encode (capability routing).
  */
 
-/** The encoders the farm routes by (what a worker registers, farm/node/worker.ts). */
-export const FARM_ENCODERS = ['h264_videotoolbox', 'hevc_videotoolbox', 'libx264', 'libx265'] as const;
-
-export function isFarmEncoder(encoder: string): boolean {
-  return (FARM_ENCODERS as readonly string[]).includes(encoder);
-}
-
 export interface FarmKeys {
   /** BullMQ's key prefix for this farm's queues. */
   prefix: string;

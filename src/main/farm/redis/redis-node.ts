@@ -7,18 +7,14 @@
  * Redis holds only the queue. The composition root (src/main/app) picks this node or the LAN's.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import type { FarmHistory, FarmStatus } from '../../../shared/contract.ts';
-import { trialEncoders } from '../../ffmpeg/index.ts';
 import { errorBody, type FarmApp, Refusal } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeService } from '../../pipeline/services.ts';
 import { PROTOCOL_VERSION } from '../cluster/types.ts';
 import {
   certificateFingerprint,
-  createBlobCache,
   createFarmClient,
-  createFarmServer,
   type FarmClient,
   FarmHttpError,
   type FarmServer,
@@ -26,17 +22,25 @@ import {
   farmIdOf,
   TlsTrust,
 } from '../net/index.ts';
-import { BlobGuard, failTasksNeeding } from '../node/blob-guard.ts';
-import { FarmEncoder } from '../node/farm-encode.ts';
-import type { FarmNodeOptions } from '../node/farm-node.ts';
+import type { FarmNodeOptions } from '../node/node-options.ts';
+import {
+  controlPeer,
+  listenNode,
+  nodeEncoder,
+  nodeOriginRoutes,
+  nodeWorker,
+  proveEncoders,
+  startNodeWorkstation,
+  WorkerModes,
+  workerSlots,
+} from '../node/node-parts.ts';
 import { Origin } from '../node/origin.ts';
-import { originRoutes } from '../node/routes/origin-routes.ts';
 import { SIGNED } from '../node/routes/replies.ts';
 import { type WorkerMode, workerRoutes } from '../node/routes/worker-routes.ts';
-import { FarmWorker } from '../node/worker.ts';
+import type { FarmWorker } from '../node/worker.ts';
 import type { TaskInput } from '../queue/index.ts';
-import { startWorkstationGuard, type WorkstationGuard } from '../workstation/workstation-guard.ts';
-import { type FarmKeys, farmKeys, isFarmEncoder } from './farm-keys.ts';
+import type { WorkstationGuard } from '../workstation/workstation-guard.ts';
+import { type FarmKeys, farmKeys } from './farm-keys.ts';
 import { Presence, type PresenceRecord, routeTask } from './presence.ts';
 import { RedisLink, type RedisTarget } from './redis-link.ts';
 import { type QueueCounts, RedisOriginQueue } from './redis-origin-queue.ts';
@@ -78,6 +82,8 @@ export class RedisFarmNode {
   private proven: string[] = [];
   private readonly protocol: number;
   private workstation: WorkstationGuard | null = null;
+  private readonly trust: FarmTrust;
+  private readonly modes: WorkerModes;
 
   constructor(options: RedisFarmNodeOptions) {
     this.options = options;
@@ -86,6 +92,7 @@ export class RedisFarmNode {
     this.name = options.name;
     this.protocol = options.protocol ?? PROTOCOL_VERSION;
     const trust = new FarmTrust(options.key);
+    this.trust = trust;
     const tls = new TlsTrust({ ca: options.tlsCa });
     this.client = createFarmClient({ identity, trust, tls, timeoutMs: 30_000 });
     const farmId = farmIdOf(options.key);
@@ -96,8 +103,6 @@ export class RedisFarmNode {
       password: options.redis.password,
     });
     this.presence = new Presence(this.link, this.keys);
-    const location = async () => (await options.ffmpeg()).location;
-    const blobPath = (sha256: string) => options.blobs.pathFor(sha256);
     this.originQueue = new RedisOriginQueue({
       link: this.link,
       keys: this.keys,
@@ -113,26 +118,18 @@ export class RedisFarmNode {
       nodeId: this.nodeId,
       selfUrl: () => this.url,
       queue: this.originQueue,
-      ffmpeg: location,
-      blobPath,
+      ffmpeg: async () => (await options.ffmpeg()).location,
+      blobPath: (sha256) => options.blobs.pathFor(sha256),
     });
-    this.worker = new FarmWorker({
-      nodeId: this.nodeId,
+    this.worker = nodeWorker(options, {
       selfUrl: () => this.url,
-      dataDir: options.dataDir,
       client: this.client,
-      blobCache: createBlobCache({ dir: join(options.dataDir, 'farm', 'cache'), maxBytes: 20 * 1024 ** 3 }),
-      maxConcurrency: options.maxConcurrency,
-      ffmpeg: () => options.ffmpeg(),
       encoders: () => this.proven,
       protocol: this.protocol,
-      version: options.version,
-      ...(options.encoder?.runnerPath ? { encodeRunnerPath: options.encoder.runnerPath } : {}),
-      ...(options.encoder?.startRunner ? { startEncodeRunner: options.encoder.startRunner } : {}),
-      ...(options.encoder?.threads ? { threads: options.encoder.threads } : {}),
       // No coordinator: tasks come from BullMQ, and their ends go back to it.
       coordinator: () => null,
     });
+    this.modes = new WorkerModes(this.worker, options.workerMode, () => this.redisWorker.modeChanged());
     this.redisWorker = new RedisWorker({
       link: this.link,
       keys: this.keys,
@@ -145,17 +142,12 @@ export class RedisFarmNode {
       maxConcurrency: options.maxConcurrency,
       worker: this.worker,
     });
-    const encoder = new FarmEncoder({
-      nodeId: this.nodeId,
+    this.encoder = nodeEncoder(options, {
       origin: this.origin,
-      ffmpeg: location,
-      blobPath,
       capacity: () => this.encodeCapacity(),
-      policy: () => options.segmentPolicy(),
       // No coordinator follows the workers' rates in Redis mode: progress comes back as fractions.
       encodes: async () => undefined,
     });
-    this.encoder = { encode: (request) => encoder.encode(request) };
   }
 
   /** Monitoring's view of a coordinator: Redis mode has none (its alerts and history are the LAN's). */
@@ -165,11 +157,7 @@ export class RedisFarmNode {
 
   /** This node's worker slots: how many it has, how many encode now, how many take work. */
   workerSlots(): { total: number; busy: number; free: number } {
-    return {
-      total: this.options.maxConcurrency,
-      busy: this.worker.runningCount(),
-      free: this.worker.freeSlots,
-    };
+    return workerSlots(this.options, this.worker);
   }
 
   /** The dashboard's history is kept by a LAN coordinator; in Redis mode there is none. */
@@ -182,30 +170,16 @@ export class RedisFarmNode {
   }
 
   async start(options: { anyPortIfTaken?: boolean } = {}): Promise<void> {
-    const listen = async (port: number) => {
-      this.server = await createFarmServer({
-        identity: this.options.identity,
-        trust: new FarmTrust(this.options.key),
-        host: this.options.host,
-        port,
-        tls: this.options.tls,
-        ...this.options.http,
-        routes: (app) => this.routes(app),
-      });
-      return this.server.start();
-    };
-    const { url } = await listen(this.options.port).catch(async (error: NodeJS.ErrnoException) => {
-      if (!options.anyPortIfTaken || error.code !== 'EADDRINUSE') throw error;
-      await this.server?.close();
-      return listen(0);
+    const { server, url } = await listenNode(this.options, {
+      trust: this.trust,
+      tls: this.options.tls,
+      routes: (app) => this.routes(app),
+      anyPortIfTaken: options.anyPortIfTaken,
     });
+    this.server = server;
     this.url = this.options.advertiseUrl ?? url;
-    const { location, probe } = await this.options.ffmpeg();
-    // Listed is not working: only encoders that made frames in a trial encode are served.
-    const trials = await trialEncoders(location.ffmpegPath, probe.encoders.filter(isFarmEncoder));
-    this.proven = trials.filter((t) => t.ok).map((t) => t.encoder);
-    log.info('encoders proved', { encoders: this.proven, failed: trials.filter((t) => !t.ok) });
-    this.restoreWorkerMode();
+    this.proven = await proveEncoders(this.options);
+    this.modes.restore();
     this.link.connect();
     this.originQueue.start();
     await this.redisWorker.start();
@@ -214,20 +188,9 @@ export class RedisFarmNode {
     this.every(REDIS_TUNING.reconcileEveryMs, () =>
       this.originQueue.reconcile(this.awaitedTasks(), (taskId) => this.origin.isAwaiting(taskId)),
     );
-    if (this.options.workstation) {
-      this.workstation = startWorkstationGuard({
-        settings: this.options.workstation.settings,
-        idle: this.options.workstation.idle,
-        target: {
-          setYield: (reason) => {
-            this.worker.yielding = reason;
-            this.redisWorker.modeChanged();
-          },
-          suspendEncodes: (suspend) => this.worker.suspendEncodes(suspend),
-        },
-      });
-      await this.workstation.check();
-    }
+    this.workstation = await startNodeWorkstation(this.options, this.worker, () =>
+      this.redisWorker.modeChanged(),
+    );
     log.info('node started', {
       node: this.nodeId,
       url: this.url,
@@ -289,16 +252,7 @@ export class RedisFarmNode {
       followedCoordinator: () => null,
       setMode: (mode) => this.setWorkerMode(mode),
     });
-    originRoutes(app, {
-      origin: this.origin,
-      blobs: new BlobGuard({
-        pathFor: (sha256) => this.options.blobs.pathFor(sha256),
-        repair: (sha256) => this.options.blobs.repair(sha256),
-        lost: (sha256, reason) => failTasksNeeding(this.origin, sha256, reason),
-      }),
-      ...this.options.jobs,
-      followedCoordinator: () => null,
-    });
+    nodeOriginRoutes(app, this.options, this.origin, () => null);
     redisRoutes(app, { wanted: (taskId) => this.origin.isAwaiting(taskId) });
     await this.options.extraRoutes?.(app);
   }
@@ -360,20 +314,7 @@ export class RedisFarmNode {
 
   /** An operator's pause, resume or drain of this node: kept in its settings, so a restart keeps it. */
   setWorkerMode(mode: WorkerMode) {
-    this.worker.paused = mode === 'pause';
-    this.worker.draining = mode === 'drain';
-    this.options.workerMode?.write(mode === 'resume' ? null : mode);
-    this.redisWorker.modeChanged();
-    log.info('worker mode changed', { mode });
-    return { paused: this.worker.paused, draining: this.worker.draining };
-  }
-
-  private restoreWorkerMode(): void {
-    const mode = this.options.workerMode?.read() ?? null;
-    if (mode === null) return;
-    this.worker.paused = mode === 'pause';
-    this.worker.draining = mode === 'drain';
-    log.info('worker mode kept from before the restart', { mode });
+    return this.modes.set(mode);
   }
 
   /** An operator's control of any node of the farm: this one, or another by a request signed for it. */
@@ -385,17 +326,8 @@ export class RedisFarmNode {
     const peer = (await this.presence.read().catch(() => this.presence.cached())).find(
       (n) => n.id === nodeId,
     );
-    if (!peer)
-      throw new FarmHttpError('rejected', `no node ${nodeId} is in the farm now`, {
-        status: 404,
-        code: 'not-found',
-      });
-    const state = await this.client.json<{ paused: boolean; draining: boolean }>(
-      { id: peer.id, url: peer.url },
-      'POST',
-      `/farm/v1/worker/${action}`,
-    );
-    return { node: nodeId, paused: Boolean(state.paused), draining: Boolean(state.draining) };
+    const target = peer ? { id: peer.id, url: peer.url } : undefined;
+    return controlPeer(this.client, target, nodeId, action, `no node ${nodeId} is in the farm now`);
   }
 
   /**
