@@ -29,6 +29,32 @@ export interface RenderedPlan {
   ): Promise<EncodeCommand & { measure?: string[] }>;
 }
 
+/**
+ * When each step of the data folder's one job ran: milliseconds it took, and from the job's first step
+ * to its start (what a render spent before it).
+ */
+export function stepTimes(dataDir: string): Record<string, { ms: number; startOffsetMs: number }> {
+  const db = new Database(join(dataDir, 'vfo.db'), { readonly: true });
+  const rows = db
+    .prepare('SELECT step_key, started_at, completed_at FROM job_steps ORDER BY step_order')
+    .all() as {
+    step_key: string;
+    started_at: string;
+    completed_at: string;
+  }[];
+  db.close();
+  const first = Math.min(...rows.map((row) => Date.parse(row.started_at)));
+  return Object.fromEntries(
+    rows.map((row) => [
+      row.step_key,
+      {
+        ms: Date.parse(row.completed_at) - Date.parse(row.started_at),
+        startOffsetMs: Date.parse(row.started_at) - first,
+      },
+    ]),
+  );
+}
+
 export async function renderedPlan(dataDir: string, workDir: string): Promise<RenderedPlan> {
   const db = new Database(join(dataDir, 'vfo.db'), { readonly: true });
   const planRow = db
