@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MEDIA_LIMITS } from '../../shared/contract.ts';
-import { receiveToFile } from '../http/index.ts';
+import { receiveToFile } from '../http/receive-file.ts';
 import { createLogger } from '../log/logger.ts';
 import { isSha256 } from '../util/hash.ts';
 
