@@ -5,6 +5,7 @@
  */
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../src/main/engine/blob-store.ts';
@@ -134,6 +135,26 @@ describe('vfo render examples/welcome.md', () => {
     expect((await synthesisCalls()).length).toBe(before.synth);
     expect((await encodeCalls()).length).toBe(before.encode);
     expect((await sha256File(second.output)).sha256).toBe(checksum);
+  });
+
+  it('re-renders an unchanged job without loading an HTTP server: its start-up is what the user waits for', async () => {
+    // Node lists every built-in module it loaded; Fastify (and node:http with it) cost ~0.1 s to load.
+    const loaded = join(dir.path, 'loaded-builtins.txt');
+    const preload = join(dir.path, 'list-builtins.mjs');
+    await writeFile(
+      preload,
+      `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));\n`,
+    );
+    const result = await runVfo(
+      ['render', join(REPO, 'examples', 'welcome.md'), '--out', join(dir.path, 'out'), '--json'],
+      { ...env, NODE_OPTIONS: `--import ${pathToFileURL(preload).href}` },
+    );
+    expect(result.code).toBe(0);
+    const [job] = JSON.parse(result.stdout) as JobSummary[];
+    expect(job?.steps.every((s) => s.reused)).toBe(true);
+    const builtins = (await readFile(loaded, 'utf8')).split('\n');
+    expect(builtins).toContain('NativeModule fs');
+    expect(builtins.filter((m) => /^NativeModule (https?|_http_\w+)$/.test(m))).toEqual([]);
   });
 
   it('changing one voice setting re-runs only the steps downstream of it', async () => {
