@@ -22,7 +22,7 @@ import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
  */
 export const MAX_SEGMENTS = 64;
 
-/** A cut moves to a scene boundary at most this share of a segment's length away. */
+/** A cut into a clip moves to its start or end at most this share of a segment's length away. */
 export const SNAP_SHARE = 0.1;
 
 export interface SplitPolicy {
