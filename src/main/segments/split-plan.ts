@@ -4,8 +4,8 @@
  * an equal share of the video. A cut falls inside a scene, which is as exact (see plan-frames.ts); only
  * a cut into a clip moves to a nearby end of it, since the segment after would decode the clip's frames
  * up to the cut for nothing. Inside a still the cut costs one scaling of it, far less than the uneven
- * shares a snap makes (2 local parts of a 63 s video: the one 64 frames longer finished 1.5 s after the
- * other, one core idle meanwhile). No segment is shorter than the policy's minimum: every segment pays
+ * shares a snap makes (2 local parts of a 63 s video snapped to 1,007 and 879 frames: ~1.5 s more work
+ * for one core while the other had none). No segment is shorter than the policy's minimum: every segment pays
  * a fixed cost (lease, asset fetch, encoder start-up).
  */
 import {
