@@ -21,7 +21,6 @@ import {
   makeTempDir,
   tinyPlan,
   writeAssCues,
-  writeScript,
 } from './test-fixtures.ts';
 import { readVideoFacts } from './verify.ts';
 
@@ -293,22 +292,6 @@ describe('segmented encode + join', () => {
     }).catch((e: unknown) => e);
     expect(String(withAudio)).toContain('segment 2 cannot be joined');
     await expect(readVideoFacts(FFPROBE, FFMPEG, out)).rejects.toThrow(/does not exist/);
-  });
-
-  it('encodes the audio track in the background, or at the normal priority when it shares the cores', async () => {
-    // A stand-in ffmpeg that writes its niceness (field 19 of /proc/PID/stat) into the file it is to make.
-    const fake = writeScript(
-      join(temp.dir, 'nice-ffmpeg'),
-      'sleep 0.3; for out; do :; done; cut -d" " -f19 /proc/$$/stat > "$out"',
-    );
-    const niceness = async (name: string, background?: boolean) => {
-      const request = { ffmpegPath: fake, plan, assetPaths: paths, outPath: join(temp.dir, name) };
-      await encodeAudioTrack(request, background === undefined ? {} : { background });
-      return readFileSync(join(temp.dir, name), 'utf8').trim();
-    };
-    const own = readFileSync('/proc/self/stat', 'utf8').split(' ')[18];
-    expect(await niceness('default.m4a')).toBe('15');
-    expect(await niceness('shared.m4a', false)).toBe(own);
   });
 
   it('builds one copy-only command with a quoted concat list', () => {

@@ -196,7 +196,6 @@ async function encodeInParts(
     onProgress: (fraction, rate) => ctx.progress(fraction, rate),
     // Every part starts at once, one per core: the video is done when its slowest part is.
     eta: 'slowest',
-    audio: 'share',
     encodeSegments: async (progress) => {
       const box = await captionBox;
       const shared = { ...request, threads, ...(box !== undefined ? { captionBox: box } : {}) };

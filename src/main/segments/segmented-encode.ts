@@ -44,13 +44,6 @@ export interface SegmentedEncodeInput {
    */
   eta: PartsEta;
   /**
-   * The audio encode's claim on this machine's cores. `background` while the segments are encoded
-   * elsewhere or wait for workers: it has until the last is back and must not slow this Mac's own
-   * segment. `share` when the segments are this machine's own parts, all at once: yielding to them it
-   * would finish last, alone on one core (2 parts of a 63 s video on 2 cores: 1.4 s after them).
-   */
-  audio: 'background' | 'share';
-  /**
    * Encodes every segment, in order; `progress(index, fraction, rate)` reports how far segment `index`
    * is and how fast it goes (fraction 1 when it is back).
    */
@@ -88,7 +81,7 @@ export async function encodeSegmented(input: SegmentedEncodeInput): Promise<Segm
       assetPaths: input.assetPaths,
       outPath: join(input.workDir, 'audio.m4a'),
     },
-    { signal: local.signal, background: input.audio === 'background' },
+    { signal: local.signal },
   );
   let results: EncodedSegment[];
   let audioPath: string;

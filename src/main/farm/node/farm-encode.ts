@@ -117,7 +117,6 @@ export class FarmEncoder {
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
       // A segment may wait for a free worker: the time left is the video left over the speeds at work.
       eta: 'pooled',
-      audio: 'background',
       encodeSegments: async (progress) => {
         // The workers' progress and rates, as their heartbeats told the coordinator.
         const follower = followTasks({
