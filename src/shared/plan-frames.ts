@@ -116,6 +116,12 @@ export function encodeSpan(plan: RenderPlan): FrameSpan {
   return { startFrame, frameCount: endFrame - startFrame, parts };
 }
 
+/** Frame indexes where a scene starts (after the first), within the video: where a cut costs nothing. */
+export function sceneBoundaries(plan: RenderPlan): number[] {
+  const total = planFrameCount(plan);
+  return sceneFrameStarts(plan).filter((f) => f > 0 && f < total);
+}
+
 /** Milliseconds of `frames` frames. */
 export function framesToMs(frames: number, fps: number): number {
   return (frames * 1000) / fps;

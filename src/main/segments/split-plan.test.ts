@@ -3,14 +3,7 @@ import { encodeSpan, planFrameCount, transitionWindows } from '../../shared/plan
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import { tinyPlan } from '../ffmpeg/test-fixtures.ts';
 import { planSegments, segmentEncoder } from './segment-placement.ts';
-import {
-  clipEnds,
-  MAX_SEGMENTS,
-  SNAP_SHARE,
-  segmentStarts,
-  splitPlan,
-  startOutsideWindows,
-} from './split-plan.ts';
+import { MAX_SEGMENTS, SNAP_SHARE, segmentStarts, splitPlan, startOutsideWindows } from './split-plan.ts';
 
 /** A plan of scenes lasting `seconds` each, at 25 fps. */
 function planOf(seconds: number[]): RenderPlan {
@@ -134,31 +127,6 @@ describe('splitPlan', () => {
       next += span.frameCount;
     }
     expect(next).toBe(planFrameCount(plan));
-  });
-
-  it('cuts a still where the equal share falls, and moves a cut into a clip to the nearer end of it', () => {
-    // 25 fps: scenes of 3.8 s and 4.2 s (95 + 105 frames), two slots: an equal share ends at frame 100.
-    const stills = planOf([3.8, 4.2]);
-    expect(splitPlan(stills, 2, { minSegmentMs: 1000 }).map((p) => p.segment?.startFrame)).toEqual([0, 100]);
-    // The second scene a clip: the cut moves to where it starts (5 frames away, within a tenth of a share).
-    const clip = { kind: 'clip' as const, asset: 'clip', loop: false };
-    const withClip = {
-      ...stills,
-      scenes: stills.scenes.map((s, i) => (i === 1 ? { ...s, visual: clip } : s)),
-    };
-    expect(clipEnds(withClip)).toEqual([95]);
-    expect(splitPlan(withClip, 2, { minSegmentMs: 1000 }).map((p) => p.segment?.startFrame)).toEqual([0, 95]);
-    // A clip first: its end (frame 95) is the nearby end; a clip in the middle has both ends listed.
-    const firstClip = {
-      ...stills,
-      scenes: stills.scenes.map((s, i) => (i === 0 ? { ...s, visual: clip } : s)),
-    };
-    expect(splitPlan(firstClip, 2, { minSegmentMs: 1000 }).map((p) => p.segment?.startFrame)).toEqual([
-      0, 95,
-    ]);
-    const three = planOf([2, 2, 2]);
-    const middle = { ...three, scenes: three.scenes.map((s, i) => (i === 1 ? { ...s, visual: clip } : s)) };
-    expect(clipEnds(middle)).toEqual([50, 100]);
   });
 
   it('makes at most MAX_SEGMENTS segments, however many slots the peers report', () => {

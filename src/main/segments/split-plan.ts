@@ -1,16 +1,14 @@
 /**
- * Where to cut a long video so the farm (or this machine's cores) can encode it in parallel. The
- * slowest segment sets the wall time, so segments are as even as frames allow: one per free slot, each
- * an equal share of the video. A cut falls inside a scene, which is as exact (see plan-frames.ts); only
- * a cut into a clip moves to a nearby end of it, since the segment after would decode the clip's frames
- * up to the cut for nothing. Inside a still the cut costs one scaling of it, far less than the uneven
- * shares a snap makes (2 local parts of a 63 s video snapped to 1,007 and 879 frames: ~1.5 s more work
- * for one core while the other had none). No segment is shorter than the policy's minimum: every segment pays
- * a fixed cost (lease, asset fetch, encoder start-up).
+ * Where to cut a long video so the farm can encode it in parallel. The slowest segment sets the wall
+ * time, so segments are as even as frames allow: one per free slot, each an equal share of the video.
+ * A cut moves to a nearby scene boundary when there is one (a cut there starts no motion part-way and
+ * decodes no clip frames for nothing); otherwise it falls inside the scene, which is as exact (see
+ * plan-frames.ts). No segment is shorter than the policy's minimum: every segment pays a fixed cost
+ * (lease, asset fetch, encoder start-up).
  */
 import {
   planFrameCount,
-  sceneFrameStarts,
+  sceneBoundaries,
   type TransitionWindow,
   transitionWindows,
 } from '../../shared/plan-frames.ts';
@@ -22,7 +20,12 @@ import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
  */
 export const MAX_SEGMENTS = 64;
 
-/** A cut into a clip moves to its start or end at most this share of a segment's length away. */
+/**
+ * A cut moves to a scene boundary at most this share of a segment's length away. Measured against
+ * cutting stills exactly at the equal share (local parts of even length): that render was 0.3 s slower,
+ * since the audio track, encoded in the background, then finds no core a part left early
+ * (BENCHMARKS.md, run H).
+ */
 export const SNAP_SHARE = 0.1;
 
 export interface SplitPolicy {
@@ -40,7 +43,7 @@ export function splitPlan(plan: RenderPlan, slots: number, policy: SplitPolicy):
   const minFrames = Math.max(1, Math.ceil((policy.minSegmentMs * plan.output.fps) / 1000));
   const windows = transitionWindows(plan);
   const slotCount = Math.min(slots, MAX_SEGMENTS);
-  const starts = segmentStarts(total, clipEnds(plan), slotCount, minFrames, windows);
+  const starts = segmentStarts(total, sceneBoundaries(plan), slotCount, minFrames, windows);
   if (starts.length < 2) return [plan];
   return starts.map((startFrame, index): RenderPlan => {
     const frameCount = (starts[index + 1] ?? total) - startFrame;
@@ -49,19 +52,9 @@ export function splitPlan(plan: RenderPlan, slots: number, policy: SplitPolicy):
   });
 }
 
-/** The frames where a clip starts or ends, inside the video: where a cut near a clip moves to. */
-export function clipEnds(plan: RenderPlan): number[] {
-  const starts = sceneFrameStarts(plan);
-  const total = planFrameCount(plan);
-  const ends = plan.scenes.flatMap((scene, i) =>
-    scene.visual.kind === 'clip' ? [starts[i] as number, starts[i + 1] as number] : [],
-  );
-  return [...new Set(ends)].filter((f) => f > 0 && f < total).sort((a, b) => a - b);
-}
-
 /**
  * First frames of the segments of a `total`-frame video: at most `slots` of them, none shorter than
- * `minFrames`; `[0]` means "do not split". `boundaries` are the frames a cut may snap to; `windows`
+ * `minFrames`; `[0]` means "do not split". `boundaries` are the frames where scenes start; `windows`
  * the transitions [start, end): a frame inside one blends two scenes, the one before included, so no
  * segment starts there (a cut at a window's start too: that frame already belongs to the blend). A
  * cut that would fall inside moves to the window's end, or to the frame before it when that is nearer;
