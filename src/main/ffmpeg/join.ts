@@ -64,8 +64,8 @@ export async function encodeAudioTrack(
   try {
     // Background work: it has until the last segment is back, and must not slow this Mac's own segment.
     // Local parts too: they rarely cost the same (a title card, a clip, crossfades), and the audio fills
-    // the core the first one to finish leaves. At the normal priority it slowed the showcase render from
-    // 22.1 s to 25.6 s (3 rounds alternating, 2 parts on 2 cores), and helped no script measured.
+    // the core the first one to finish leaves. The normal priority was measured no faster (BENCHMARKS.md,
+    // run H: equal on the bench script; on the showcase two alternating comparisons disagreed).
     await runFfmpeg(request.ffmpegPath, buildAudioTrackCommand({ ...request, outPath: partialPath }), {
       durationMs: request.plan.durationMs,
       background: true,
