@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +11,8 @@ export default defineConfig({
     maxWorkers: 2,
     unstubEnvs: true,
     setupFiles: ['test/setup.ts'],
+    // The probe cache of the fake ffmpegs tests make stays out of the user's own cache folder.
+    env: { VFO_CACHE_DIR: join(tmpdir(), 'vfo-test-machine-cache') },
     // The JSON report lets CI print one plain "N passed, N failed" line at the end.
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/vitest-report.json' },

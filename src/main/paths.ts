@@ -32,6 +32,23 @@ export function defaultDataDir(
   return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), APP_NAME);
 }
 
+/**
+ * The OS's cache folder for Video Factory: what describes this machine rather than a studio's data and
+ * can be rebuilt at any time (what its ffmpeg can do), shared by every data folder on it. VFO_CACHE_DIR
+ * beats the OS default.
+ */
+export function machineCacheDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): string {
+  if (env.VFO_CACHE_DIR) return resolve(env.VFO_CACHE_DIR);
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', APP_NAME);
+  if (platform === 'win32')
+    return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), APP_NAME, 'Cache');
+  return join(env.XDG_CACHE_HOME ?? join(home, '.cache'), APP_NAME);
+}
+
 /** --data beats VFO_DATA_DIR beats the OS default. */
 export function chooseDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (flag) return resolve(flag);

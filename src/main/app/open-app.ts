@@ -21,7 +21,7 @@ import type { RunnerChannel } from '../ffmpeg/index.ts';
 import { receiveMedia, wantedMedia } from '../intake/media-upload.ts';
 import { createLogger } from '../log/logger.ts';
 import type { MetricsServer, Ops, WebhookSecret } from '../ops/index.ts';
-import { bundledEncodeRunner, chooseDataDir, resourcesDir } from '../paths.ts';
+import { bundledEncodeRunner, chooseDataDir, machineCacheDir, resourcesDir } from '../paths.ts';
 import {
   builtinHandlers,
   createDefaultServices,
@@ -145,7 +145,11 @@ export async function openApp(options: AppOptions): Promise<App> {
   const blobs = new BlobStore(dataDir);
   // --ffmpeg beats the path chosen in Settings, which beats the search.
   const ffmpegPath = options.ffmpeg ?? ffmpegPathSetting.read(database.db);
-  const ffmpeg = ffmpegService({ ...(ffmpegPath ? { ffmpegPath } : {}), resourcesDir: resources, dataDir });
+  const ffmpeg = ffmpegService({
+    ...(ffmpegPath ? { ffmpegPath } : {}),
+    resourcesDir: resources,
+    cacheDir: machineCacheDir(),
+  });
   const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
   const secrets = options.secrets ?? envSecretStore();
   const farm = options.farm;

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { openApp } from '../app/open-app.ts';
-import { locateFfmpeg, probeFfmpeg } from '../ffmpeg/index.ts';
-import { resourcesDir } from '../paths.ts';
+import { machineCacheDir, resourcesDir } from '../paths.ts';
+import { ffmpegService } from '../pipeline/index.ts';
 import { envSecretStore, providerReadiness } from '../secrets/secret-store.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import { parseCommandArgs } from './args.ts';
@@ -23,7 +22,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     const report: DoctorReport = {
       dataDir: ctx.dataDir,
       database: ctx.database.path,
-      ffmpeg: await ffmpegReport(values.ffmpeg, ctx.dataDir),
+      ffmpeg: await ffmpegReport(values.ffmpeg),
       voices: await voiceReport(),
       keys: providerReadiness(envSecretStore(), process.env.AZURE_SPEECH_HOST),
     };
@@ -36,15 +35,13 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
   }
 }
 
-async function ffmpegReport(configured: string | undefined, dataDir: string) {
+async function ffmpegReport(configured: string | undefined) {
   try {
-    const location = await locateFfmpeg({
-      ...(configured ? { configuredPath: configured } : {}),
-      bundledDir: join(resourcesDir(), 'bin'),
-    });
-    const probe = await probeFfmpeg(location.ffmpegPath, {
-      cacheFile: join(dataDir, 'cache', 'ffmpeg-probe.json'),
-    });
+    const { location, probe } = await ffmpegService({
+      ...(configured ? { ffmpegPath: configured } : {}),
+      resourcesDir: resourcesDir(),
+      cacheDir: machineCacheDir(),
+    })();
     const encoders = Object.fromEntries(INTERESTING_ENCODERS.map((e) => [e, probe.encoders.includes(e)]));
     return {
       ok: true as const,

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isFfmpegError } from './errors.ts';
@@ -74,6 +74,29 @@ describe('probeFfmpeg', () => {
     appendFileSync(fake, '# upgraded\n');
     await probeFfmpeg(fake, { cacheFile });
     expect(callCount()).toBe(6);
+  });
+
+  it('forgets binaries that are gone when it writes the cache (every data folder shares it)', async () => {
+    const fake = (name: string) =>
+      writeScript(
+        join(tmp.dir, name),
+        [
+          'case "$2" in',
+          '  -version) echo "ffmpeg version 9.9-fake Copyright";;',
+          `  -encoders) cat <<'X'\n${ENCODERS_TEXT}X\n;;`,
+          '  -filters) ;;',
+          'esac',
+        ].join('\n'),
+      );
+    const cacheFile = join(tmp.dir, 'cache', 'ffmpeg-probe.json');
+    const cached = () => Object.keys(JSON.parse(readFileSync(cacheFile, 'utf8')).entries).sort();
+    const [a, b, c] = [fake('ffmpeg-a'), fake('ffmpeg-b'), fake('ffmpeg-c')];
+    await probeFfmpeg(a, { cacheFile });
+    await probeFfmpeg(b, { cacheFile });
+    expect(cached()).toEqual([a, b]);
+    rmSync(a);
+    await probeFfmpeg(c, { cacheFile });
+    expect(cached()).toEqual([b, c]);
   });
 
   it('reports a broken binary as probe-failed and a missing one as not-found', async () => {

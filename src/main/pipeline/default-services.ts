@@ -34,9 +34,15 @@ export interface DefaultServicesOptions {
   localParts?: () => LocalParts;
 }
 
+/** The probe cache's file name in the machine's cache folder. */
+export const FFMPEG_PROBE_CACHE = 'ffmpeg-probe.json';
+
 /** ffmpeg found on this machine (once; again after a failure), probed for its encoders. */
 export function ffmpegService(
-  options: Pick<DefaultServicesOptions, 'ffmpegPath' | 'resourcesDir' | 'dataDir'>,
+  options: Pick<DefaultServicesOptions, 'ffmpegPath' | 'resourcesDir'> & {
+    /** Where what a binary can do is remembered (machineCacheDir: every data folder shares it). */
+    cacheDir: string;
+  },
 ): PipelineServices['ffmpeg'] {
   return memoizeSuccess(async () => {
     const location = await locateFfmpeg({
@@ -44,7 +50,7 @@ export function ffmpegService(
       bundledDir: join(options.resourcesDir, 'bin'),
     });
     const probe = await probeFfmpeg(location.ffmpegPath, {
-      cacheFile: join(options.dataDir, 'cache', 'ffmpeg-probe.json'),
+      cacheFile: join(options.cacheDir, FFMPEG_PROBE_CACHE),
     });
     return { location, probe };
   });
@@ -52,7 +58,7 @@ export function ffmpegService(
 
 /** The real outside world: ffmpeg found on this machine, the offline voice, presets from the database. */
 export function createDefaultServices(
-  options: DefaultServicesOptions & { ffmpeg?: PipelineServices['ffmpeg'] },
+  options: DefaultServicesOptions & { ffmpeg: PipelineServices['ffmpeg'] },
 ): PipelineServices {
   // One offline voice for every step and job (it remembers its version and voice list); looked for
   // again after it was not found.
@@ -70,7 +76,7 @@ export function createDefaultServices(
     resourcesDir: options.resourcesDir,
     dataDir: options.dataDir,
     blobPath: (sha256) => options.blobs.pathFor(sha256),
-    ffmpeg: options.ffmpeg ?? ffmpegService(options),
+    ffmpeg: options.ffmpeg,
     offlineSynthesizer,
     // The cloud SDKs are loaded only when a job needs them: they double the CLI's start-up time.
     async azureSpeech() {

@@ -14,7 +14,7 @@ import { BlobStore } from '../engine/blob-store.ts';
 import { Engine } from '../engine/engine.ts';
 import { resourcesDir } from '../paths.ts';
 import { envSecretStore } from '../secrets/secret-store.ts';
-import { createDefaultServices } from './default-services.ts';
+import { createDefaultServices, ffmpegService } from './default-services.ts';
 import { builtinHandlers } from './index.ts';
 
 let dir: string;
@@ -67,6 +67,7 @@ function engineWithCountedVoice() {
     resourcesDir: resourcesDir(),
     blobs,
     secrets: envSecretStore(),
+    ffmpeg: ffmpegService({ resourcesDir: resourcesDir(), cacheDir: join(dataDir, 'cache') }),
   });
   const spoken = { sentences: 0 };
   const counted = {
