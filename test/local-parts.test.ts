@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../src/main/engine/blob-store.ts';
-import { linkPlanAssets, measureVideoCaptionBox } from '../src/main/ffmpeg/index.ts';
+import {
+  type LoudnessFacts,
+  linkPlanAssets,
+  measureFileLoudness,
+  measureVideoCaptionBox,
+} from '../src/main/ffmpeg/index.ts';
 import { readDb } from './farm/farm-support.ts';
 import {
   encodeWhole,
@@ -78,6 +83,20 @@ describe('vfo render --parts 3', () => {
       fontsDir,
     };
     expect(await measureVideoCaptionBox(request)).toEqual(recorded);
+  }, 60_000);
+
+  it('records the loudness of the finished video, measured on the audio track the join copied into it', async () => {
+    const origin = { dataDir: dataDir() };
+    const [row] = readDb<{ refs: string }>(
+      origin.dataDir,
+      "SELECT output_refs AS refs FROM job_steps WHERE job_id = ? AND kind = 'render.encode'",
+      jobId,
+    );
+    const recorded = (JSON.parse(row?.refs ?? '{}') as { data?: { loudness?: LoudnessFacts } }).data
+      ?.loudness;
+    const measured = await measureFileLoudness('ffmpeg', videoArtifactOf(origin, jobId).path);
+    // The same packets decoded the same way: the same figures, not nearly.
+    expect(recorded).toEqual(measured);
   }, 60_000);
 
   it('renders whole with --parts 1', async () => {

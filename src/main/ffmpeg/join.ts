@@ -15,6 +15,7 @@ import { partialPathFor } from '../util/atomic-file.ts';
 import { audioGraph, audioInputArgs, audioInputSpecs } from './audio-graph.ts';
 import { audioEncoderArgs, captionTrackArgs } from './command.ts';
 import { FfmpegError } from './errors.ts';
+import type { LoudnessFacts } from './loudness.ts';
 import type { FfmpegProgress } from './progress.ts';
 import { runFfmpeg } from './run.ts';
 import { planExpectation, readVideoFacts, type VideoFacts, verifyVideo } from './verify.ts';
@@ -94,6 +95,8 @@ export interface JoinRequest {
   segmentFacts?: readonly (VideoFacts | undefined)[];
   /** The whole video's audio track (encodeAudioTrack). */
   audioPath: string;
+  /** That track's loudness (measureFileLoudness), when the caller measured it: the join copies it. */
+  audioLoudness?: Promise<LoudnessFacts>;
   /** Captions to mux as a track, when the plan does not burn them in. */
   captionsPath?: string;
   outPath: string;
@@ -161,6 +164,7 @@ export async function joinSegments(request: JoinRequest, options: RunOptions = {
       request.ffmpegPath,
       partialPath,
       planExpectation(plan),
+      request.audioLoudness ? { audioLoudness: request.audioLoudness } : {},
     );
     await rename(partialPath, request.outPath);
     const elapsedMs = Math.round(performance.now() - started);

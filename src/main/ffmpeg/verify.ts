@@ -57,13 +57,22 @@ export async function verifyVideo(
   ffmpegPath: string,
   path: string,
   expect: VideoExpectation,
+  options: {
+    /**
+     * The loudness of the audio stream this video carries copied packet for packet (a join copies the
+     * audio track it was given): measured on that track, the video's audio is not decoded again.
+     */
+    audioLoudness?: Promise<LoudnessFacts>;
+  } = {},
 ): Promise<VideoFacts> {
   // The loudness is measured while the streams are read (two short runs, one core each); it counts
   // only when the video has audio, and its failure only then.
   const loudness =
     expect.loudnessLufs === undefined
       ? undefined
-      : settled(measureFileLoudness(ffmpegPath, path, { durationMs: expect.durationMs }));
+      : settled(
+          options.audioLoudness ?? measureFileLoudness(ffmpegPath, path, { durationMs: expect.durationMs }),
+        );
   const facts = await readVideoFacts(ffprobePath, ffmpegPath, path).catch(async (error: unknown) => {
     await loudness;
     throw error;
