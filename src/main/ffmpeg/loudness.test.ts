@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { runEncode } from './encode-job.ts';
 import { isFfmpegError } from './errors.ts';
-import { measureFileLoudness, parseEbur128Summary, planLoudness } from './loudness.ts';
+import { measureFileLoudness, measureMixLoudness, parseEbur128Summary, planLoudness } from './loudness.ts';
 import { asset, FFMPEG, FFPROBE, makeTempDir, tinyPlan } from './test-fixtures.ts';
 
 const temp = makeTempDir('vf-loudness-');
@@ -121,13 +121,15 @@ describe('planLoudness', () => {
     const measured = result.facts.loudness;
     expect(Math.abs((measured?.integratedLufs ?? 0) - -14)).toBeLessThanOrEqual(1);
     expect(measured?.truePeakDbtp).toBeLessThanOrEqual(-1);
-    // Without the limiter the same gain would put the peaks over the ceiling.
+    // Without the limiter the same gain would put the peaks over the ceiling: measured on the mix as the
+    // encoder takes it in (peaks over 0 dBFS are for the limiter to hold, not for the AAC encoder, which
+    // mangles them: its output's loudness then depends on the coder).
     const unlimited: RenderPlan = {
       ...plan,
       audio: { ...plan.audio, loudness: { ...loudness, limitDbtp: null } },
     };
-    const loud = await encode(unlimited, 'peaky-unlimited.mp4');
-    expect(loud.facts.loudness?.truePeakDbtp).toBeGreaterThan(-1);
+    const loud = await measureMixLoudness(FFMPEG, unlimited, paths);
+    expect(loud.truePeakDbtp).toBeGreaterThan(-1);
   });
 
   it('a video off its target by more than 1 LU fails the verify step, and none is left behind', async () => {
