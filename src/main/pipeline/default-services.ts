@@ -35,7 +35,7 @@ export interface DefaultServicesOptions {
 }
 
 /** The probe cache's file name in the machine's cache folder. */
-export const FFMPEG_PROBE_CACHE = 'ffmpeg-probe.json';
+const FFMPEG_PROBE_CACHE = 'ffmpeg-probe.json';
 
 /** ffmpeg found on this machine (once; again after a failure), probed for its encoders. */
 export function ffmpegService(

@@ -83,9 +83,9 @@ export async function encodeSegmented(input: SegmentedEncodeInput): Promise<Segm
     },
     { signal: local.signal },
   );
-  // Measured as soon as it is written, while segments may still be encoding (on two cores the last part
-  // leaves one idle): the join copies this track packet for packet, so it is the video's loudness, and the
-  // verify after the join does not decode it again (0.45 s after the last part, for a 63 s video).
+  // Measured as soon as it is written, while segments may still be encoding: the join copies this track
+  // packet for packet, so this is the video's loudness, and the verify after the join does not decode
+  // the video's audio again (0.45 s after the last segment, for a 63 s video).
   const audioLoudness = plan.audio.loudness
     ? audio.then((path) => measureFileLoudness(ffmpeg.ffmpegPath, path, { durationMs: plan.durationMs }))
     : undefined;
