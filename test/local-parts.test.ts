@@ -37,6 +37,17 @@ async function audioMd5(path: string): Promise<string> {
   return stdout.trim();
 }
 
+/** The data the job's step of `kind` recorded with its result. */
+function stepData<T>(kind: string): T | undefined {
+  const [row] = readDb<{ refs: string }>(
+    dataDir(),
+    'SELECT output_refs AS refs FROM job_steps WHERE job_id = ? AND kind = ?',
+    jobId,
+    kind,
+  );
+  return (JSON.parse(row?.refs ?? '{}') as { data?: T }).data;
+}
+
 beforeAll(async () => {
   dir = await tempDir('vfo-local-parts-');
   // 12 scenes of ~3 s: long enough for three parts of at least ten seconds (the default minimum).
@@ -61,12 +72,7 @@ describe('vfo render --parts 3', () => {
 
   it('draws the captions where the plan step measured them, as the encode would measure them itself', async () => {
     const origin = { dataDir: dataDir() };
-    const [row] = readDb<{ refs: string }>(
-      origin.dataDir,
-      "SELECT output_refs AS refs FROM job_steps WHERE job_id = ? AND kind = 'render.plan'",
-      jobId,
-    );
-    const recorded = (JSON.parse(row?.refs ?? '{}') as { data?: { captionBox?: unknown } }).data?.captionBox;
+    const recorded = stepData<{ captionBox?: unknown }>('render.plan')?.captionBox;
     // Measured on the plan step's own files (captions drawn once per caption state: a box, not null).
     expect(recorded).toMatchObject({ x: expect.any(Number), width: expect.any(Number) });
     const plan = planOfJob(origin, jobId);
@@ -87,13 +93,7 @@ describe('vfo render --parts 3', () => {
 
   it('records the loudness of the finished video, measured on the audio track the join copied into it', async () => {
     const origin = { dataDir: dataDir() };
-    const [row] = readDb<{ refs: string }>(
-      origin.dataDir,
-      "SELECT output_refs AS refs FROM job_steps WHERE job_id = ? AND kind = 'render.encode'",
-      jobId,
-    );
-    const recorded = (JSON.parse(row?.refs ?? '{}') as { data?: { loudness?: LoudnessFacts } }).data
-      ?.loudness;
+    const recorded = stepData<{ loudness?: LoudnessFacts }>('render.encode')?.loudness;
     const measured = await measureFileLoudness('ffmpeg', videoArtifactOf(origin, jobId).path);
     // The same packets decoded the same way: the same figures, not nearly.
     expect(recorded).toEqual(measured);
