@@ -172,10 +172,7 @@ const BOX_MARGIN = 4;
  * into every frame (measured at 1080p: ~1.3 s of overlay for a 63 s video, against ~0.4 s for this).
  */
 export function captionBoxArgs(c: CaptionStates): string[] {
-  const output = {
-    width: evenAtLeast2(c.output.width / BOX_SCALE),
-    height: evenAtLeast2(c.output.height / BOX_SCALE),
-  };
+  const output = measuringSize(c.output);
   const graph = [...drawStates({ ...c, output }, false), '[capa]bbox=min_val=1[box]'].join(';');
   return [
     '-hide_banner',
@@ -192,8 +189,10 @@ export function captionBoxArgs(c: CaptionStates): string[] {
   ];
 }
 
-function evenAtLeast2(value: number): number {
-  return Math.max(2, Math.round(value / 2) * 2);
+/** The size the states are drawn at to measure the box of captions drawn at `output`. */
+function measuringSize(output: Size): Size {
+  const even = (value: number) => Math.max(2, Math.round(value / BOX_SCALE / 2) * 2);
+  return { width: even(output.width), height: even(output.height) };
 }
 
 /**
@@ -213,8 +212,9 @@ export function parseCaptionBox(stderr: string, output: Size): CaptionBox | null
     y2 = Math.max(y2, d);
   }
   if (x2 < 0) return null;
-  const sx = output.width / evenAtLeast2(output.width / BOX_SCALE);
-  const sy = output.height / evenAtLeast2(output.height / BOX_SCALE);
+  const measured = measuringSize(output);
+  const sx = output.width / measured.width;
+  const sy = output.height / measured.height;
   const left = Math.max(0, Math.floor((x1 * sx - BOX_MARGIN) / 2) * 2);
   const top = Math.max(0, Math.floor((y1 * sy - BOX_MARGIN) / 2) * 2);
   const right = Math.min(output.width, Math.ceil(((x2 + 1) * sx + BOX_MARGIN) / 2) * 2);
