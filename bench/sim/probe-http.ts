@@ -5,8 +5,12 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseCoordinatorClaim, parseHelloInfo } from '../../src/main/farm/cluster/hello-schema.ts';
-import type { CoordinatorClaim, HelloInfo } from '../../src/main/farm/cluster/types.ts';
+import {
+  type CoordinatorClaim,
+  type HelloInfo,
+  parseCoordinatorClaim,
+  parseHelloInfo,
+} from '../../src/main/farm/cluster/hello-schema.ts';
 
 const MAX_BODY_BYTES = 4096;
 

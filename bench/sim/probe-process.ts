@@ -5,8 +5,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { parseHelloInfo } from '../../src/main/farm/cluster/hello-schema.ts';
-import type { HelloInfo } from '../../src/main/farm/cluster/types.ts';
+import { type HelloInfo, parseHelloInfo } from '../../src/main/farm/cluster/hello-schema.ts';
 
 const PROBE_ENTRY = new URL('./cluster-probe.ts', import.meta.url).pathname;
 const STOP_GRACE_MS = 3000;

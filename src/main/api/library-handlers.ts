@@ -1,3 +1,4 @@
+import type { Method } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
 import {
   activateCaptionStyleVersion,
@@ -32,42 +33,16 @@ import {
   voicePresetViewOf,
 } from './library-views.ts';
 
-export type LibraryMethod =
-  | 'library.recipes'
-  | 'library.presets'
-  | 'library.prompts'
-  | 'library.prompt'
-  | 'library.savePrompt'
-  | 'library.voicePreset'
-  | 'library.saveVoicePreset'
-  | 'library.videoPreset'
-  | 'library.saveVideoPreset'
-  | 'library.activateRecipe'
-  | 'library.captionStyles'
-  | 'library.captionStyle'
-  | 'library.saveCaptionStyle'
-  | 'library.activateCaptionStyle';
+export type LibraryMethod = Extract<Method, `library.${string}`>;
 
 /**
  * The Library's calls, straight onto the validated library API: what it rejects comes back as
  * `invalid` with every field problem (see call-failure.ts).
  */
 export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
-  const promptSummary = (slug: string) => {
-    const summary = listPrompts(db).find((p) => p.slug === slug);
-    if (!summary) throw new CallFailure('not-found', `unknown prompt "${slug}"`);
-    return summary;
-  };
-  const recipeSummary = (slug: string) => {
-    const summary = listRecipes(db).find((r) => r.slug === slug);
-    if (!summary) throw new CallFailure('not-found', `unknown recipe "${slug}"`);
-    return summary;
-  };
-  const captionStyleSummary = (slug: string) => {
-    const summary = listCaptionStyles(db).find((s) => s.slug === slug);
-    if (!summary) throw new CallFailure('not-found', `unknown caption style "${slug}"`);
-    return summary;
-  };
+  const promptSummary = (slug: string) => findBySlug(listPrompts(db), slug, 'prompt');
+  const recipeSummary = (slug: string) => findBySlug(listRecipes(db), slug, 'recipe');
+  const captionStyleSummary = (slug: string) => findBySlug(listCaptionStyles(db), slug, 'caption style');
   return {
     'library.recipes': () => listRecipes(db).map(recipeViewOf),
     'library.presets': () => [
@@ -99,4 +74,10 @@ export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
       return captionStyleViewOf(captionStyleSummary(String(slug)));
     },
   };
+}
+
+function findBySlug<T extends { slug: string }>(items: T[], slug: string, what: string): T {
+  const found = items.find((item) => item.slug === slug);
+  if (!found) throw new CallFailure('not-found', `unknown ${what} "${slug}"`);
+  return found;
 }

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import type { FieldIssue, ProviderStatus, SettingsView } from '../../shared/contract.ts';
+import type { FieldIssue, Method, ProviderStatus, SettingsView } from '../../shared/contract.ts';
 import { parseRenderHours } from '../../shared/render-hours.ts';
 import type { Db } from '../db/open.ts';
 import { isWritable, SECRET_NAMES, type SecretStore, secretEnvName } from '../secrets/secret-store.ts';
@@ -12,23 +12,14 @@ import {
   ffmpegPathSetting,
   localPartsSetting,
   renderHoursSetting,
+  type Setting,
   segmentsSetting,
   yieldToUserSetting,
 } from '../settings/index.ts';
 import { CallFailure } from './call-failure.ts';
-import type { Handlers } from './dispatch.ts';
+import { type Handlers, issuesOf } from './dispatch.ts';
 
-export type SettingsMethod =
-  | 'settings.providers'
-  | 'settings.get'
-  | 'settings.setFfmpegPath'
-  | 'settings.setMinSegmentSeconds'
-  | 'settings.setRenderHours'
-  | 'settings.setYieldToUser'
-  | 'settings.setBlockLimit'
-  | 'settings.setLocalParts'
-  | 'settings.setFarmQueue'
-  | 'settings.setSecret';
+export type SettingsMethod = Extract<Method, `settings.${string}`>;
 
 export interface SettingsDeps {
   db: Db;
@@ -55,6 +46,11 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     farmQueue: farmQueueSetting.read(deps.db),
     farmQueueNow: deps.farmQueueNow?.() ?? 'lan',
   });
+  /** Writes a setting (null: back to the default) and answers with the settings as they now are. */
+  const saved = <T>(setting: Setting<T>, value: T | null): SettingsView => {
+    setting.write(deps.db, value);
+    return view();
+  };
   return {
     'settings.providers': () => deps.providers(),
     'settings.get': view,
@@ -64,61 +60,37 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
         if (issues.length > 0)
           throw new CallFailure('invalid', `ffmpeg path: ${issues.map((i) => i.message).join('; ')}`, issues);
       }
-      ffmpegPathSetting.write(deps.db, path);
-      return view();
+      return saved(ffmpegPathSetting, path);
     },
     // The contract's schema bounds the seconds; the next video sent to the farm uses them.
-    'settings.setMinSegmentSeconds': ({ seconds }) => {
-      segmentsSetting.write(deps.db, { minSegmentSeconds: seconds });
-      return view();
-    },
+    'settings.setMinSegmentSeconds': ({ seconds }) => saved(segmentsSetting, { minSegmentSeconds: seconds }),
     // The node reads these every couple of seconds (workstation-guard.ts): no restart needed.
     'settings.setRenderHours': ({ hours }) => {
       const text = hours?.trim() ?? '';
-      if (text === '') {
-        renderHoursSetting.write(deps.db, null);
-        return view();
-      }
+      if (text === '') return saved(renderHoursSetting, null);
       const parsed = parseRenderHours(text);
       if (!parsed.ok)
         throw new CallFailure('invalid', `render hours: ${parsed.message}`, [
           { field: 'hours', message: parsed.message },
         ]);
-      renderHoursSetting.write(deps.db, text);
-      return view();
+      return saved(renderHoursSetting, text);
     },
-    'settings.setYieldToUser': ({ yieldToUser }) => {
-      yieldToUserSetting.write(deps.db, yieldToUser);
-      return view();
-    },
-    'settings.setBlockLimit': ({ maxTaskFailures }) => {
-      blocklistSetting.write(deps.db, { maxTaskFailures });
-      return view();
-    },
+    'settings.setYieldToUser': ({ yieldToUser }) => saved(yieldToUserSetting, yieldToUser),
+    'settings.setBlockLimit': ({ maxTaskFailures }) => saved(blocklistSetting, { maxTaskFailures }),
     // The next video encoded here uses them; a node's farm slots change at its next start.
-    'settings.setLocalParts': (localParts) => {
-      localPartsSetting.write(deps.db, localParts);
-      return view();
-    },
+    'settings.setLocalParts': (localParts) => saved(localPartsSetting, localParts),
     // Reached only over IPC: which Redis a Mac's farm work goes to is that Mac's decision.
     'settings.setFarmQueue': ({ redisUrl, advertiseUrl }) => {
-      if (redisUrl === null || redisUrl.trim() === '') {
-        farmQueueSetting.write(deps.db, null);
-        return view();
-      }
+      if (redisUrl === null || redisUrl.trim() === '') return saved(farmQueueSetting, null);
       const checked = farmQueueSetting.schema.safeParse({
         redisUrl: redisUrl.trim(),
         advertiseUrl: advertiseUrl?.trim() ? advertiseUrl.trim() : null,
       });
       if (!checked.success) {
-        const issues = checked.error.issues.map((issue) => ({
-          field: String(issue.path[0] ?? '(input)'),
-          message: issue.message,
-        }));
+        const issues = issuesOf(checked.error);
         throw new CallFailure('invalid', issues.map((i) => i.message).join('; '), issues);
       }
-      farmQueueSetting.write(deps.db, checked.data);
-      return view();
+      return saved(farmQueueSetting, checked.data);
     },
     // Reached only over IPC (LOCAL_ONLY_METHODS): a key never crosses the network.
     'settings.setSecret': async ({ name, value }) => {

@@ -7,7 +7,7 @@ export class PrivateFileError extends Error {
 
 /**
  * Reads a file that holds a secret. One that others on the machine may read is refused, as the farm key
- * is (farm/net/key.ts): anyone who can read it could act in its owner's name.
+ * is (farm/net/key.ts reads it here): anyone who can read it could act in its owner's name.
  */
 export async function readPrivateFile(path: string, what: string): Promise<string> {
   let text: string;

@@ -10,16 +10,10 @@ import { systemTimers } from './clock.ts';
 import { startDiscovery } from './discovery.ts';
 import type { ClaimOutcome, ElectionEvent, ElectionPeer, ElectionState } from './election.ts';
 import { createElection } from './election.ts';
+import type { CoordinatorClaim, HelloInfo } from './hello-schema.ts';
 import type { HelloCall, PeerRecord } from './liveness.ts';
 import { createProber, HELLO_TIMEOUT_MS, PeerTable } from './liveness.ts';
-import type {
-  CoordinatorClaim,
-  HelloInfo,
-  IgnoredService,
-  NodeAdvert,
-  NodeRole,
-  PeerAdvert,
-} from './types.ts';
+import type { IgnoredService, NodeAdvert, NodeRole, PeerAdvert } from './types.ts';
 import { PROTOCOL_VERSION } from './types.ts';
 
 const log = createLogger('ClusterMember');

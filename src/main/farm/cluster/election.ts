@@ -8,7 +8,8 @@
  * A coordinator steps down on seeing a better claim or a higher term. A newcomer never claims while a
  * coordinator is alive, whatever its id (stickiness).
  */
-import type { AdvertisedRole, CoordinatorClaim, NodeRole } from './types.ts';
+import type { CoordinatorClaim } from './hello-schema.ts';
+import type { AdvertisedRole, NodeRole } from './types.ts';
 
 export const CLAIM_AFTER_MS = 2000;
 export const ELECTION_LIVE_TIMEOUT_MS = 3000;

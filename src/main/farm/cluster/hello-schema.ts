@@ -4,13 +4,12 @@
  */
 import { z } from 'zod';
 import { NODE_ID_PATTERN } from './txt.ts';
-import type { CoordinatorClaim, HelloInfo } from './types.ts';
 
 const nodeId = z.string().regex(NODE_ID_PATTERN);
 const term = z.number().int().min(0).max(999_999_999);
 
 /**
- * Not strict: a newer node of the same protocol may say more about itself, and an older one must still
+ * The answer of a peer's `/farm/v1/hello`. Not strict: a newer node of the same protocol may say more about itself, and an older one must still
  * understand the rest (unknown keys are dropped, never trusted).
  */
 export const helloInfoSchema = z.object({
@@ -28,9 +27,12 @@ export const helloInfoSchema = z.object({
     cores: z.number().int().min(1).max(4096),
     slots: z.number().int().min(0).max(4096),
   }),
+  /** Encode tasks running on it now. */
   running: z.number().int().min(0).max(4096),
+  /** The app's version and the farm protocol it speaks (absent from nodes that predate them). */
   version: z.string().min(1).max(64).optional(),
   protocol: z.number().int().min(0).max(9999).optional(),
+  /** Whether it takes work now, and why not (paused, draining, outside its hours, its user is there). */
   mode: z
     .object({
       state: z.enum(['online', 'paused', 'draining', 'yielding']),
@@ -39,7 +41,10 @@ export const helloInfoSchema = z.object({
     .optional(),
 });
 
+export type HelloInfo = z.infer<typeof helloInfoSchema>;
+
 export const coordinatorClaimSchema = z.strictObject({ id: nodeId, term });
+export type CoordinatorClaim = z.infer<typeof coordinatorClaimSchema>;
 
 export function parseHelloInfo(value: unknown): HelloInfo {
   return helloInfoSchema.parse(value);

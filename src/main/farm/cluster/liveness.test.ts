@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createManualTimers } from './clock.ts';
+import type { HelloInfo } from './hello-schema.ts';
 import { createProber, PeerTable } from './liveness.ts';
-import type { HelloInfo, PeerAdvert } from './types.ts';
+import type { PeerAdvert } from './types.ts';
 
 function advert(id: string, port: number): PeerAdvert {
   return {

@@ -5,7 +5,8 @@
 import { createLogger } from '../../log/logger.ts';
 import type { TimerHandle, Timers } from './clock.ts';
 import { systemTimers } from './clock.ts';
-import type { HelloInfo, PeerAdvert } from './types.ts';
+import type { HelloInfo } from './hello-schema.ts';
+import type { PeerAdvert } from './types.ts';
 
 const log = createLogger('Liveness');
 
@@ -144,8 +145,6 @@ export interface ProberOptions {
   timers?: Timers;
   /** Called after each accepted answer, e.g. to re-run the election at once. */
   onAnswer?(info: HelloInfo): void;
-  /** Called when a peer's answer could not be trusted (it is then ignored for a while). */
-  onDistrust?(id: string, reason: string): void;
 }
 
 export interface Prober {
@@ -204,7 +203,6 @@ export function createProber(options: ProberOptions): Prober {
           reason: error.message,
         });
         table.distrust(id, error.message, timers.now());
-        options.onDistrust?.(id, error.message);
         return;
       }
       log.debug('hello failed', { id, url, error: String(error) });

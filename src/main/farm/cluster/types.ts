@@ -64,33 +64,3 @@ export interface IgnoredService {
    */
   incompatible?: { id: string; protocol: number; version: string | null; url: string | null };
 }
-
-export interface NodeCapabilities {
-  encoders: string[];
-  cores: number;
-  /** Free encode slots. */
-  slots: number;
-}
-
-/** The answer of a peer's `/farm/v1/hello`. */
-export interface HelloInfo {
-  id: string;
-  name: string;
-  role: AdvertisedRole;
-  term: number;
-  coordinatorId: string | null;
-  url: string;
-  capabilities: NodeCapabilities;
-  /** Encode tasks running on it now. */
-  running: number;
-  /** The app's version and the farm protocol it speaks (absent from nodes that predate them). */
-  version?: string;
-  protocol?: number;
-  /** Whether it takes work now, and why not (paused, draining, outside its hours, its user is there). */
-  mode?: { state: 'online' | 'paused' | 'draining' | 'yielding'; reason: string | null };
-}
-
-export interface CoordinatorClaim {
-  id: string;
-  term: number;
-}

@@ -15,6 +15,7 @@ import { createLogger } from '../../log/logger.ts';
 import { isPartialPath, partialPathFor } from '../../util/atomic-file.ts';
 import { fileIdentity } from '../../util/file-identity.ts';
 import { sha256File } from '../../util/hash.ts';
+import { memoizeSuccess } from '../../util/memoize-success.ts';
 import { isSha256 } from './patterns.ts';
 
 const log = createLogger('BlobCache');
@@ -187,27 +188,23 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
     };
   };
 
-  /** Drops unpinned blobs, least recently used first, until `extra` more bytes fit. */
-  const makeRoom = (extra: number): void => {
+  /** Drops unpinned blobs, least recently used first, until what is kept and reserved fits the cap. */
+  const evictIfNeeded = (): void => {
     let used = usedNow() + reservedBytes;
-    if (used + extra <= options.maxBytes) return;
+    if (used <= options.maxBytes) return;
     const victims = [...entries]
       .filter(([, e]) => e.pins === 0)
       .sort(([, a], [, b]) => a.lastUse - b.lastUse);
     for (const [sha256, entry] of victims) {
-      if (used + extra <= options.maxBytes) break;
+      if (used <= options.maxBytes) break;
       drop(sha256, entry);
       used -= entry.size;
       log.debug('evicted blob', { sha256, size: entry.size });
     }
-    if (used + extra > options.maxBytes) {
-      log.warn('blob cache over its cap: every blob is in use', {
-        usedBytes: used + extra,
-        cap: options.maxBytes,
-      });
+    if (used > options.maxBytes) {
+      log.warn('blob cache over its cap: every blob is in use', { usedBytes: used, cap: options.maxBytes });
     }
   };
-  const evictIfNeeded = (): void => makeRoom(0);
 
   /** Indexes what an earlier run left in `dir`; runs on first use (again if it failed). */
   const load = async (): Promise<void> => {
@@ -230,14 +227,7 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
     for (const blob of found) entries.set(blob.sha256, newEntry(blob.size, null, 0));
     evictIfNeeded();
   };
-  let loading: Promise<void> | null = null;
-  const ready = (): Promise<void> => {
-    loading ??= load().catch((error: unknown) => {
-      loading = null;
-      throw error;
-    });
-    return loading;
-  };
+  const ready = memoizeSuccess(load);
 
   /** Fetches and verifies the blob; returns the identity it was verified at. */
   async function fetchInto(
@@ -249,7 +239,7 @@ export function createBlobCache(options: BlobCacheOptions): BlobCache {
     const finalPath = pathOf(sha256);
     const temp = partialPathFor(finalPath);
     try {
-      makeRoom(0);
+      evictIfNeeded();
       await deletions.get(sha256);
       await mkdir(join(options.dir, sha256.slice(0, 2)), { recursive: true });
       await fetcher(temp);

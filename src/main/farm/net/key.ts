@@ -4,8 +4,8 @@
  * is only reachable inside this module (HMAC is the only operation the rest of the code needs).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { inspect } from 'node:util';
+import { PrivateFileError, readPrivateFile } from '../../util/private-file.ts';
 
 export const MIN_FARM_KEY_LENGTH = 32;
 /** Rejects keys like "aaaa…" or "0101…" that are long but guessable. */
@@ -57,22 +57,9 @@ export function farmKeyFromText(text: string, source = 'the farm key'): FarmKey 
  * could join the farm and run work on every Mac.
  */
 export async function readFarmKey(path: string): Promise<FarmKey> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
-    throw new FarmKeyError(`cannot read the farm key file ${path} (${code})`);
-  }
-  if (process.platform !== 'win32') {
-    const { mode } = await stat(path);
-    if ((mode & 0o077) !== 0) {
-      throw new FarmKeyError(
-        `the farm key file ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}); ` +
-          `make it private with: chmod 600 ${path}`,
-      );
-    }
-  }
+  const text = await readPrivateFile(path, 'the farm key file').catch((error: unknown) => {
+    throw error instanceof PrivateFileError ? new FarmKeyError(error.message) : error;
+  });
   return farmKeyFromText(text, `the farm key in ${path}`);
 }
 

@@ -6,7 +6,7 @@
  * (src/main/app). The same object runs headless (`vfo node`) and inside the desktop app.
  */
 import { availableParallelism } from 'node:os';
-import type { Alert, FarmHistory, FarmStatus, RunningEncode } from '../../../shared/contract.ts';
+import type { FarmHistory, FarmStatus, RunningEncode } from '../../../shared/contract.ts';
 import type { FarmApp } from '../../http/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeService } from '../../pipeline/services.ts';
@@ -26,7 +26,7 @@ import {
 import type { QueueStats, QueueView } from '../queue/index.ts';
 import type { WorkstationGuard } from '../workstation/workstation-guard.ts';
 import { Coordinator } from './coordinator.ts';
-import { farmStatus, type NodeMode } from './farm-status.ts';
+import { type FarmActivity, farmStatus, type NodeMode } from './farm-status.ts';
 import type { FarmNodeOptions } from './node-options.ts';
 import {
   controlPeer,
@@ -42,7 +42,7 @@ import {
 import { Origin } from './origin.ts';
 import { clusterRoutes } from './routes/cluster-routes.ts';
 import { coordinatorRoutes } from './routes/coordinator-routes.ts';
-import { type WorkerMode, workerRoutes } from './routes/worker-routes.ts';
+import { type NodeControl, type WorkerMode, workerRoutes } from './routes/worker-routes.ts';
 import type { FarmWorker } from './worker.ts';
 
 /** The coordinator's work as monitoring reads it. */
@@ -88,7 +88,7 @@ export class FarmNode {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastActivity: {
     at: number;
-    answer: Promise<{ alerts: Alert[]; encodes: RunningEncode[] } | undefined>;
+    answer: Promise<FarmActivity | undefined>;
   } | null = null;
   private workstation: WorkstationGuard | null = null;
   /** The encoders that passed their trial encode at start (none before). */
@@ -317,7 +317,7 @@ export class FarmNode {
    * encode step waiting on the farm follows its tasks through this once a second: one answer, shared
    * for half a second, serves them all.
    */
-  activity(): Promise<{ alerts: Alert[]; encodes: RunningEncode[] } | undefined> {
+  activity(): Promise<FarmActivity | undefined> {
     const view = this.coordinatorView();
     if (view) return Promise.resolve({ alerts: this.options.monitor?.alerts() ?? [], encodes: view.encodes });
     const now = Date.now();
@@ -325,7 +325,7 @@ export class FarmNode {
     const coordinator = this.coordinatorPeer();
     if (!coordinator) return Promise.resolve(undefined);
     const answer = this.quickClient
-      .json<{ alerts: Alert[]; encodes: RunningEncode[] }>(coordinator, 'GET', '/farm/v1/activity')
+      .json<FarmActivity>(coordinator, 'GET', '/farm/v1/activity')
       .catch(() => undefined);
     this.lastActivity = { at: now, answer };
     return answer;
@@ -345,10 +345,7 @@ export class FarmNode {
    * request signed by this node for that node only. The target decides for itself (its own worker's
    * mode, kept in its own settings), so the decision outlives a change of coordinator.
    */
-  async controlNode(
-    nodeId: string,
-    action: WorkerMode,
-  ): Promise<{ node: string; paused: boolean; draining: boolean }> {
+  async controlNode(nodeId: string, action: WorkerMode): Promise<NodeControl> {
     if (nodeId === this.nodeId) return { node: nodeId, ...this.setWorkerMode(action) };
     const peer = this.member.peers().find((p) => p.id === nodeId);
     const target = peer ? { id: peer.id, url: peer.url } : undefined;

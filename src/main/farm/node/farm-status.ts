@@ -8,12 +8,19 @@ import type {
   RunningEncode,
 } from '../../../shared/contract.ts';
 import type { ElectionState } from '../cluster/election.ts';
+import type { HelloInfo } from '../cluster/hello-schema.ts';
 import type { PeerRecord } from '../cluster/liveness.ts';
-import type { HelloInfo, IgnoredService } from '../cluster/types.ts';
+import type { IgnoredService } from '../cluster/types.ts';
 import type { QueueStats, QueueView } from '../queue/index.ts';
 
 /** Whether a node takes work now and why not: what its hello says as `mode`. */
 export type NodeMode = NonNullable<HelloInfo['mode']>;
+
+/** The coordinator's alerts and running encodes (GET /farm/v1/activity). */
+export interface FarmActivity {
+  alerts: Alert[];
+  encodes: RunningEncode[];
+}
 
 export interface StatusInputs {
   self: {
@@ -33,7 +40,7 @@ export interface StatusInputs {
   /** The coordinator's queue (counts and view), when it answered. */
   queue: (Partial<QueueStats> & Partial<QueueView>) | undefined;
   /** The coordinator's alerts and running encodes, when known. */
-  activity: { alerts: Alert[]; encodes: RunningEncode[] } | undefined;
+  activity: FarmActivity | undefined;
   /** A peer heard from within this long counts as online. */
   onlineMs: number;
   now?: number;

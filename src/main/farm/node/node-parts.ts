@@ -25,7 +25,7 @@ import { isFarmEncoder } from './farm-encoders.ts';
 import type { FarmNodeOptions } from './node-options.ts';
 import type { Origin } from './origin.ts';
 import { originRoutes } from './routes/origin-routes.ts';
-import type { WorkerMode } from './routes/worker-routes.ts';
+import type { NodeControl, WorkerFlags, WorkerMode } from './routes/worker-routes.ts';
 import { FarmWorker } from './worker.ts';
 
 const log = createLogger('FarmNode');
@@ -152,7 +152,7 @@ export class WorkerModes {
     this.changed = changed;
   }
 
-  set(mode: WorkerMode): { paused: boolean; draining: boolean } {
+  set(mode: WorkerMode): WorkerFlags {
     this.apply(mode === 'resume' ? null : mode);
     this.store?.write(mode === 'resume' ? null : mode);
     log.info('worker mode changed', { mode });
@@ -211,12 +211,8 @@ export async function controlPeer(
   nodeId: string,
   action: WorkerMode,
   missing: string,
-): Promise<{ node: string; paused: boolean; draining: boolean }> {
+): Promise<NodeControl> {
   if (!peer) throw new FarmHttpError('rejected', missing, { status: 404, code: 'not-found' });
-  const state = await client.json<{ paused: boolean; draining: boolean }>(
-    peer,
-    'POST',
-    `/farm/v1/worker/${action}`,
-  );
+  const state = await client.json<WorkerFlags>(peer, 'POST', `/farm/v1/worker/${action}`);
   return { node: nodeId, paused: Boolean(state.paused), draining: Boolean(state.draining) };
 }

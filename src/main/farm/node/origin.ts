@@ -14,8 +14,6 @@ import type { TaskInput } from '../queue/index.ts';
 import { coordinatorQueue } from './coordinator-queue.ts';
 import type { OriginQueue } from './origin-queue.ts';
 
-export type { OriginQueue } from './origin-queue.ts';
-
 const log = createLogger('FarmOrigin');
 /**
  * A task of a job that is no longer queued or running is forgotten this long after it was made: until
@@ -344,8 +342,8 @@ export class Origin {
 
   /** Sends the task to the farm's queue; its status there (undefined: no queue to ask now). */
   async submit(taskId: string): Promise<string | undefined> {
-    const task = this.taskInput(taskId);
-    return task ? this.queue.submit(task) : undefined;
+    const row = this.row(taskId);
+    return row ? this.queue.submit(this.inputOf(row)) : undefined;
   }
 
   /** Everything not back yet, for a new coordinator. */
@@ -443,11 +441,6 @@ export class Origin {
     return this.deps.sqlite.prepare('SELECT * FROM farm_origin_tasks WHERE task_id = ?').get(taskId) as
       | OriginRow
       | undefined;
-  }
-
-  private taskInput(taskId: string): TaskInput | undefined {
-    const row = this.row(taskId);
-    return row ? this.inputOf(row) : undefined;
   }
 
   private inputOf(row: OriginRow): TaskInput {

@@ -14,6 +14,11 @@ const taskId = z.string().regex(TASK_ID_PATTERN);
 const leaseId = z.string().regex(LEASE_ID_PATTERN);
 const nodeId = z.string().regex(NODE_ID_PATTERN);
 
+/** Path parameters of the routes that name a task or a lease. */
+export const taskParams = z.object({ taskId });
+export const leaseParams = z.object({ leaseId });
+export { leaseId as leaseIdSchema, nodeId as nodeIdSchema };
+
 /** Coordinator → worker: encode this plan under this lease. */
 export const leaseOfferSchema = z.strictObject({
   leaseId,
@@ -41,8 +46,6 @@ export const leaseCompletionSchema = z.strictObject({ workerId: nodeId });
 /** Coordinator → origin: the farm gave up on this task. */
 export const taskFailureSchema = z.strictObject({ reason: z.string().max(2000) });
 
-export const completeReplySchema = z.strictObject({ result: z.enum(['accepted', 'stale']) });
-
 /** A script sent to a node to render there (`vfo submit`, the browser UI), with the media sent for it. */
 export const jobSubmissionSchema = z.strictObject({
   name: z.string().regex(/^[^/\\\0]{1,120}\.(md|markdown|txt)$/i, 'a script file name ending in .md or .txt'),
@@ -69,6 +72,3 @@ export type ScriptCheckRequest = z.infer<typeof scriptCheckRequestSchema>;
 export const mediaWantedSchema = z.strictObject({
   sha256s: z.array(Sha256Schema).max(MEDIA_LIMITS.maxFiles * 4),
 });
-
-export const uploadReplySchema = z.strictObject({ accepted: z.boolean() });
-export { leaseId as leaseIdSchema, taskId as taskIdSchema };

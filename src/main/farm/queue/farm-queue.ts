@@ -14,6 +14,7 @@
  * the operator's pause/drain), never stored.
  */
 import { randomBytes } from 'node:crypto';
+import type { RunningEncode } from '../../../shared/contract.ts';
 import { compactRate } from '../../../shared/progress-rate.ts';
 import { createLogger } from '../../log/logger.ts';
 import { JobBlocks, type JobFailureKey, jobKeyOf } from './job-blocks.ts';
@@ -26,6 +27,7 @@ import {
   afterLostLease,
   completed,
   failedForGood,
+  isFinished,
   newTask,
   requeued,
   retried,
@@ -44,7 +46,6 @@ import type {
   QueueView,
   RebuildResult,
   RequeueResult,
-  RunningEncode,
   Task,
   TaskInput,
   TaskStatus,
@@ -118,8 +119,6 @@ type WorkerRecord = Omit<WorkerState, 'running'>;
 interface PendingLease extends AnnouncedLease {
   expiresAt: number;
 }
-
-const isFinished = (task: Task) => task.status === 'done' || task.status === 'failed';
 
 export class FarmQueue {
   private readonly clock: Clock;
@@ -806,20 +805,9 @@ export class FarmQueue {
     if (record) record.freeSlots = Math.min(record.maxConcurrency, record.freeSlots + 1);
   }
 
+  /** A copy: what callers get never changes the queue's own record. */
   private stateOf(record: WorkerRecord): WorkerState {
-    const { id, url, maxConcurrency, freeSlots, paused, draining, lastHeartbeat } = record;
-    const encoders = [...record.encoders];
-    return {
-      id,
-      url,
-      encoders,
-      maxConcurrency,
-      freeSlots,
-      running: this.leasesOf(id),
-      paused,
-      draining,
-      lastHeartbeat,
-    };
+    return { ...record, encoders: [...record.encoders], running: this.leasesOf(record.id) };
   }
 
   private setFlags(workerId: string, flags: Partial<Pick<WorkerRecord, 'paused' | 'draining'>>): boolean {

@@ -8,7 +8,7 @@
  * under another coordinator or their origin is gone, and their result could go nowhere. Done and failed
  * tasks are history and stay as they are, so a done task is never run again.
  */
-import { newTask, requeued, withLease } from './task-transitions.ts';
+import { isFinished, newTask, requeued, withLease } from './task-transitions.ts';
 import type { AnnouncedLease, Announcement, Lease, RebuildResult, Task, TaskInput } from './types.ts';
 
 export interface RebuildOptions {
@@ -26,8 +26,6 @@ export interface RebuildPlan {
   resolvedPending: string[];
   result: RebuildResult;
 }
-
-const isFinished = (task: Task) => task.status === 'done' || task.status === 'failed';
 
 /**
  * Pure: what the queue's tasks become. `known` is the queue's tasks now; `pendingOf` finds the lease held

@@ -7,6 +7,9 @@ import type { Lease, Task, TaskInput } from './types.ts';
 /** Long worker error messages are cut: they land in SQLite and on status pages. */
 const MAX_ERROR_LENGTH = 2000;
 
+/** Done or failed for good: no transition leads out of either. */
+export const isFinished = (task: Task): boolean => task.status === 'done' || task.status === 'failed';
+
 export function newTask(input: TaskInput, now: number): Task {
   return {
     id: input.id,

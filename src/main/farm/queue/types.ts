@@ -3,6 +3,7 @@
  * worker's right to encode it until `expiresAt`. Times are milliseconds from the injected clock.
  */
 import type { z } from 'zod';
+import type { FarmBlock, FarmTaskView } from '../../../shared/contract.ts';
 import type { ProgressRate } from '../../../shared/progress-rate.ts';
 import type { FarmTaskStatus as TaskStatus } from '../../db/schema.ts';
 import type {
@@ -70,15 +71,8 @@ export interface Task {
   updatedAt: number;
 }
 
-/** How many tasks of one job one worker failed (see job-blocks.ts). */
-export interface JobFailure {
-  originNodeId: string;
-  jobId: string;
-  workerId: string;
-  failures: number;
-  lastError: string;
-  updatedAt: number;
-}
+/** How many tasks of one job one worker failed (see job-blocks.ts); status adds the worker's name. */
+export type JobFailure = Omit<FarmBlock, 'workerName'>;
 
 export interface WorkerState {
   id: string;
@@ -138,33 +132,8 @@ export interface QueueStats {
   workers: Record<string, number>;
 }
 
-/** An encode running on the farm, as status shows it (the coordinator's view of one lease). */
-export interface RunningEncode {
-  taskId: string;
-  jobId: string;
-  originNodeId: string;
-  workerId: string;
-  /** When the lease was granted (ms since the epoch). */
-  startedAt: number;
-  progress: number;
-  rate?: ProgressRate;
-}
-
-/** One task as status shows it (the Farm view lists them with requeue and cancel). */
-export interface TaskView {
-  id: string;
-  jobId: string;
-  originNodeId: string;
-  status: TaskStatus;
-  priority: number;
-  createdAt: number;
-  attempts: number;
-  workerId: string | null;
-  progress: number | null;
-  lastError: string | null;
-  /** A segment of a split video: its index and the count (from the plan, for display only). */
-  segment: { index: number; count: number } | null;
-}
+/** One task as status shows it (the Farm view lists them with requeue and cancel; status adds names). */
+export type TaskView = Omit<FarmTaskView, 'originName' | 'workerName'>;
 
 /** What the coordinator shows of its queue: the unfinished tasks, the recently failed ones, the blocks. */
 export interface QueueView {

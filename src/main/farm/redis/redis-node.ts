@@ -36,7 +36,7 @@ import {
 } from '../node/node-parts.ts';
 import { Origin } from '../node/origin.ts';
 import { SIGNED } from '../node/routes/replies.ts';
-import { type WorkerMode, workerRoutes } from '../node/routes/worker-routes.ts';
+import { type NodeControl, type WorkerMode, workerRoutes } from '../node/routes/worker-routes.ts';
 import type { FarmWorker } from '../node/worker.ts';
 import type { TaskInput } from '../queue/index.ts';
 import type { WorkstationGuard } from '../workstation/workstation-guard.ts';
@@ -318,10 +318,7 @@ export class RedisFarmNode {
   }
 
   /** An operator's control of any node of the farm: this one, or another by a request signed for it. */
-  async controlNode(
-    nodeId: string,
-    action: WorkerMode,
-  ): Promise<{ node: string; paused: boolean; draining: boolean }> {
+  async controlNode(nodeId: string, action: WorkerMode): Promise<NodeControl> {
     if (nodeId === this.nodeId) return { node: nodeId, ...this.setWorkerMode(action) };
     const peer = (await this.presence.read().catch(() => this.presence.cached())).find(
       (n) => n.id === nodeId,

@@ -60,8 +60,6 @@ export class RedisOriginQueue implements OriginQueue {
   /** Tasks this node sent (or tried to send) since it started, and those whose sending is under way. */
   private readonly sent = new Set<string>();
   private readonly sending = new Set<string>();
-  /** Progress of running tasks as their workers report it (BullMQ's `progress` event). */
-  private readonly progressByTask = new Map<string, number>();
 
   constructor(deps: RedisOriginQueueDeps) {
     this.deps = deps;
@@ -74,14 +72,7 @@ export class RedisOriginQueue implements OriginQueue {
         connection: this.deps.link.connection(`events-${encoder}`),
         prefix: this.deps.keys.prefix,
       });
-      events.on('failed', ({ jobId, failedReason }) => {
-        this.progressByTask.delete(jobId);
-        this.deps.onFailed(jobId, failedReason);
-      });
-      events.on('progress', ({ jobId, data }) => {
-        if (typeof data === 'number') this.progressByTask.set(jobId, data);
-      });
-      events.on('completed', ({ jobId }) => this.progressByTask.delete(jobId));
+      events.on('failed', ({ jobId, failedReason }) => this.deps.onFailed(jobId, failedReason));
       events.on('error', (error) => log.debug('queue events error', { error: String(error) }));
       this.events.push(events);
     }
@@ -91,10 +82,6 @@ export class RedisOriginQueue implements OriginQueue {
     await Promise.allSettled([...this.events, ...this.queues.values()].map((part) => part.close()));
     this.events.length = 0;
     this.queues.clear();
-  }
-
-  progressOf(taskId: string): number | undefined {
-    return this.progressByTask.get(taskId);
   }
 
   private queue(encoder: string): Queue {

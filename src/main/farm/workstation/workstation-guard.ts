@@ -27,20 +27,15 @@ export interface WorkstationGuardDeps {
   settings(): WorkstationSettings;
   idle: IdleTime | null;
   target: WorkstationTarget;
-  now?: () => Date;
-  intervalMs?: number;
 }
 
 export interface WorkstationGuard {
-  /** The decision in force. */
-  current(): WorkstationDecision;
   /** Decide once now (also what the timer does). */
   check(): Promise<WorkstationDecision>;
   stop(): void;
 }
 
 export function startWorkstationGuard(deps: WorkstationGuardDeps): WorkstationGuard {
-  const now = deps.now ?? (() => new Date());
   let current: WorkstationDecision = { reason: null, suspend: false };
   let checking: Promise<WorkstationDecision> | null = null;
   const check = (): Promise<WorkstationDecision> => {
@@ -49,7 +44,7 @@ export function startWorkstationGuard(deps: WorkstationGuardDeps): WorkstationGu
         const settings = deps.settings();
         // No need to ask the system for the idle time when nothing depends on it.
         const idle = settings.yieldToUser && deps.idle ? await deps.idle.seconds() : null;
-        const next = decideWorkstation(settings, now(), idle);
+        const next = decideWorkstation(settings, new Date(), idle);
         if (next.reason !== current.reason || next.suspend !== current.suspend) {
           log.info(next.reason ? 'this node steps back from farm work' : 'this node takes farm work again', {
             reason: next.reason,
@@ -71,12 +66,8 @@ export function startWorkstationGuard(deps: WorkstationGuardDeps): WorkstationGu
       void check().catch((error: unknown) =>
         log.warn('could not apply the workstation settings', { error: String(error) }),
       ),
-    deps.intervalMs ?? WORKSTATION_POLL_MS,
+    WORKSTATION_POLL_MS,
   );
   timer.unref?.();
-  return {
-    current: () => current,
-    check,
-    stop: () => clearInterval(timer),
-  };
+  return { check, stop: () => clearInterval(timer) };
 }

@@ -1,8 +1,8 @@
 /** What a node answers its peers about itself: hello (liveness and election), coordinator claims, status. */
 
 import type { FarmApp } from '../../../http/index.ts';
+import type { CoordinatorClaim, HelloInfo } from '../../cluster/hello-schema.ts';
 import { coordinatorClaimSchema } from '../../cluster/hello-schema.ts';
-import type { CoordinatorClaim, HelloInfo } from '../../cluster/types.ts';
 import { speaksForItself } from '../farm-policy.ts';
 import { authorized, SIGNED } from './replies.ts';
 

@@ -7,14 +7,17 @@ import {
   announcementSchema,
   type FarmQueue,
   heartbeatReportSchema,
-  LEASE_ID_PATTERN,
-  NODE_ID_PATTERN,
-  TASK_ID_PATTERN,
   taskInputSchema,
   workerInfoSchema,
 } from '../../queue/index.ts';
 import { mayAnnounce, mayComplete, mayFail, speaksForItself } from '../farm-policy.ts';
-import { leaseCompletionSchema, leaseFailureSchema } from '../schemas.ts';
+import {
+  leaseCompletionSchema,
+  leaseFailureSchema,
+  leaseParams,
+  nodeIdSchema,
+  taskParams,
+} from '../schemas.ts';
 import { authorized, forbidden, notCoordinator, refuse, SIGNED } from './replies.ts';
 
 export type CoordinatorQueue = Pick<
@@ -50,9 +53,7 @@ export interface CoordinatorRouteDeps {
   protocol: number;
 }
 
-const leaseParams = z.object({ leaseId: z.string().regex(LEASE_ID_PATTERN) });
-const taskParams = z.object({ taskId: z.string().regex(TASK_ID_PATTERN) });
-const nodeId = z.string().regex(NODE_ID_PATTERN);
+const nodeId = nodeIdSchema;
 const jobParams = z.object({ jobId: nodeId });
 const clearBlockSchema = z.strictObject({ originNodeId: nodeId, jobId: nodeId, workerId: nodeId.optional() });
 const plannedTask = taskInputSchema.refine((task) => validateRenderPlan(task.plan).ok, {

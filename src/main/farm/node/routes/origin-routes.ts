@@ -12,17 +12,18 @@ import type { ScriptCheck } from '../../../../shared/contract.ts';
 import { MEDIA_LIMITS } from '../../../../shared/contract.ts';
 import { BODY_SHA256_HEADER, type FarmApp, receiveToFile, sendCheckedFile } from '../../../http/index.ts';
 import { createLogger } from '../../../log/logger.ts';
-import { LEASE_ID_PATTERN, TASK_ID_PATTERN } from '../../queue/index.ts';
 import type { BlobAnswer } from '../blob-guard.ts';
 import { fromCoordinator } from '../farm-policy.ts';
 import type { Origin } from '../origin.ts';
 import {
   type JobSubmission,
   jobSubmissionSchema,
+  leaseIdSchema,
   mediaWantedSchema,
   type ScriptCheckRequest,
   scriptCheckRequestSchema,
   taskFailureSchema,
+  taskParams,
 } from '../schemas.ts';
 import { authorized, refuse, SIGNED } from './replies.ts';
 
@@ -46,8 +47,6 @@ export interface OriginRouteDeps {
   /** The coordinator this node follows now (the only one that may report a task failed). */
   followedCoordinator(): string | null;
 }
-
-const taskParams = z.object({ taskId: z.string().regex(TASK_ID_PATTERN) });
 
 /** A blob, checked as it streams, or why it is not sent (see blob-guard.ts). */
 export function sendBlob(reply: FastifyReply, answer: BlobAnswer) {
@@ -81,7 +80,7 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
       schema: {
         params: taskParams,
         querystring: z.object({
-          lease: z.string().regex(LEASE_ID_PATTERN),
+          lease: leaseIdSchema,
           encoder: z.string().regex(/^[a-z0-9_]{1,40}$/),
           // The worker's first encoder failed at run time and it used this one instead (encoder-fallback.ts).
           fallbackFrom: z

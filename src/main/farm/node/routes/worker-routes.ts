@@ -6,13 +6,20 @@ import { type LeaseOffer, leaseOfferSchema } from '../schemas.ts';
 import { authorized, refuse, SIGNED } from './replies.ts';
 
 export type WorkerMode = 'pause' | 'resume' | 'drain';
+/** A worker's operator flags, as a control answers them. */
+export interface WorkerFlags {
+  paused: boolean;
+  draining: boolean;
+}
+/** A control's answer about one node of the farm. */
+export type NodeControl = WorkerFlags & { node: string };
 
 export interface WorkerRouteDeps {
   /** Starts encoding the offer; false when no slot is free. */
   accept(offer: LeaseOffer): boolean;
   /** The coordinator this node follows now (the only one that may offer leases). */
   followedCoordinator(): string | null;
-  setMode(mode: WorkerMode): { paused: boolean; draining: boolean };
+  setMode(mode: WorkerMode): WorkerFlags;
 }
 
 export function workerRoutes(app: FarmApp, deps: WorkerRouteDeps): void {
