@@ -65,12 +65,7 @@ export function installFarmAuth(app: FarmApp, deps: FarmAuthDeps): void {
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.caller === null || request.routeOptions.config.auth !== 'farm') return payload;
-    if (
-      payload !== undefined &&
-      payload !== null &&
-      typeof payload !== 'string' &&
-      !Buffer.isBuffer(payload)
-    ) {
+    if (payload != null && typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
       return payload; // a file: its bytes are checked by their sha256 (the blob's name), not signed
     }
     const binding = requestBinding(request.headers);

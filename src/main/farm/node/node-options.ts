@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Alert, FarmHistory } from '../../../shared/contract.ts';
 import type { BlobRepairOutcome } from '../../engine/blob-repair.ts';
-import type { FfmpegLocation, FfmpegProbe, RunnerChannel } from '../../ffmpeg/index.ts';
+import type { FfmpegLocation, FfmpegProbe } from '../../ffmpeg/index.ts';
 import type { FarmApp } from '../../http/index.ts';
 import type { SplitPolicy } from '../../segments/split-plan.ts';
 import type { FarmKey, NodeIdentity } from '../net/index.ts';
@@ -13,6 +13,7 @@ import type { Task } from '../queue/index.ts';
 import type { IdleTime } from '../workstation/idle-time.ts';
 import type { WorkstationSettings } from '../workstation/workstation-policy.ts';
 import type { OriginRouteDeps } from './routes/origin-routes.ts';
+import type { EncodeProcess } from './worker.ts';
 
 export interface FarmNodeOptions {
   /** The farm key: admits identities (this node's and its peers') and names the farm on the LAN. */
@@ -32,7 +33,7 @@ export interface FarmNodeOptions {
   sqlite: Database.Database;
   dataDir: string;
   ffmpeg(): Promise<{ location: FfmpegLocation; probe: FfmpegProbe }>;
-  encoder?: { threads?: number; runnerPath?: string; startRunner?: (runnerPath: string) => RunnerChannel };
+  encoder?: EncodeProcess;
   /** The engine's blob store: workers fetch plans' assets from it, a rotten blob is made again. */
   blobs: { pathFor(sha256: string): string; repair(sha256: string): Promise<BlobRepairOutcome> };
   /** How long segments must be to split a video across the farm (null: whole). */

@@ -51,7 +51,6 @@ export function nodeWorker(
     coordinator: () => Peer | null;
   },
 ): FarmWorker {
-  const { encoder } = options;
   return new FarmWorker({
     ...deps,
     nodeId: options.identity.id,
@@ -60,9 +59,7 @@ export function nodeWorker(
     maxConcurrency: options.maxConcurrency,
     ffmpeg: () => options.ffmpeg(),
     version: options.version,
-    ...(encoder?.runnerPath ? { encodeRunnerPath: encoder.runnerPath } : {}),
-    ...(encoder?.startRunner ? { startEncodeRunner: encoder.startRunner } : {}),
-    ...(encoder?.threads ? { threads: encoder.threads } : {}),
+    ...(options.encoder ? { encoder: options.encoder } : {}),
   });
 }
 
@@ -71,14 +68,13 @@ export function nodeEncoder(
   options: FarmNodeOptions,
   deps: Pick<FarmEncoderDeps, 'origin' | 'capacity' | 'encodes'>,
 ): FarmEncodeService {
-  const encoder = new FarmEncoder({
+  return new FarmEncoder({
     ...deps,
     nodeId: options.identity.id,
     ffmpeg: async () => (await options.ffmpeg()).location,
     blobPath: (sha256) => options.blobs.pathFor(sha256),
     policy: () => options.segmentPolicy(),
   });
-  return { encode: (request) => encoder.encode(request) };
 }
 
 /**

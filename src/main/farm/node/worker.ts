@@ -59,6 +59,13 @@ export interface WorkerLease {
   rate?: ProgressRate;
 }
 
+/** How this node's encodes run: libx264's threads, and the runner (in the app: an Electron utility process). */
+export interface EncodeProcess {
+  threads?: number;
+  runnerPath?: string;
+  startRunner?: (runnerPath: string) => RunnerChannel;
+}
+
 export interface WorkerDeps {
   nodeId: string;
   selfUrl: () => string;
@@ -72,10 +79,7 @@ export interface WorkerDeps {
   /** What the coordinator is told at registration: it refuses a worker of another protocol. */
   protocol: number;
   version: string;
-  encodeRunnerPath?: string;
-  /** In the app: start the runner in an Electron utility process instead of a Node child process. */
-  startEncodeRunner?: (runnerPath: string) => RunnerChannel;
-  threads?: number;
+  encoder?: EncodeProcess;
   coordinator: () => Peer | null;
   /** Leases this node is told about after a coordinator change, for re-announcing. */
   onChange?: () => void;
@@ -264,7 +268,7 @@ export class FarmWorker {
             outPath: join(work, 'video.mp4'),
             encoder,
             fontsDir,
-            ...(this.deps.threads ? { threads: this.deps.threads } : {}),
+            ...(this.deps.encoder?.threads ? { threads: this.deps.encoder.threads } : {}),
           },
           {
             signal: lease.abort.signal,
@@ -276,8 +280,8 @@ export class FarmWorker {
               lease.ffmpegPid = ffmpegPid;
               if (this.suspended) this.signalEncode(lease);
             },
-            ...(this.deps.encodeRunnerPath ? { runnerPath: this.deps.encodeRunnerPath } : {}),
-            ...(this.deps.startEncodeRunner ? { startRunner: this.deps.startEncodeRunner } : {}),
+            ...(this.deps.encoder?.runnerPath ? { runnerPath: this.deps.encoder.runnerPath } : {}),
+            ...(this.deps.encoder?.startRunner ? { startRunner: this.deps.encoder.startRunner } : {}),
           },
         );
       const attempt = (encoder: string) =>
@@ -306,9 +310,7 @@ export class FarmWorker {
         origin,
         `/farm/v1/results/${offer.taskId}?${resultQuery(offer.leaseId, encoder, fallback)}`,
         result.outPath,
-        {
-          sha256,
-        },
+        { sha256 },
       )) as { accepted: boolean };
       log.info(reply.accepted ? 'result delivered' : 'result refused', {
         lease: offer.leaseId,

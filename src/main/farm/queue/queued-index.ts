@@ -64,9 +64,7 @@ export class QueuedTaskIndex {
 
   /** Requirement keys that still hold at least one live task. */
   groupKeys(): string[] {
-    const keys: string[] = [];
-    for (const key of [...this.groups.keys()]) if (this.peek(key)) keys.push(key);
-    return keys;
+    return [...this.groups.keys()].filter((key) => this.peek(key) !== undefined);
   }
 
   peek(key: string): Task | undefined {
@@ -90,21 +88,14 @@ export class QueuedTaskIndex {
   }
 
   private compact(): void {
-    const live: Entry[] = [];
-    for (const heap of this.groups.values()) {
+    for (const [key, heap] of this.groups) {
+      const live: Entry[] = [];
       for (let entry = heap.pop(); entry; entry = heap.pop()) {
         if (this.tokens.get(entry.task.id) === entry.token) live.push(entry);
       }
+      if (live.length > 0) this.groups.set(key, new Heap(byTask, live));
+      else this.groups.delete(key);
     }
-    this.groups.clear();
     this.staleEntries = 0;
-    const byKey = new Map<string, Entry[]>();
-    for (const entry of live) {
-      const key = requirementKey(entry.task.requirements.encoders);
-      const list = byKey.get(key) ?? [];
-      list.push(entry);
-      byKey.set(key, list);
-    }
-    for (const [key, entries] of byKey) this.groups.set(key, new Heap(byTask, entries));
   }
 }

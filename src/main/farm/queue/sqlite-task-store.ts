@@ -7,9 +7,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { getTableColumns } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { farmJobFailures, farmTasks } from '../../db/schema.ts';
-import type { JobFailureKey } from './job-blocks.ts';
-import type { TaskStore } from './task-store.ts';
-import type { JobFailure, Task } from './types.ts';
+import type { TaskChanges, TaskStore } from './task-store.ts';
+import type { Task } from './types.ts';
 
 type TaskRow = typeof farmTasks.$inferSelect;
 
@@ -30,30 +29,17 @@ export function createSqliteTaskStore(sqlite: BetterSqlite3.Database): TaskStore
     'DELETE FROM farm_job_failures WHERE origin_node_id = ? AND job_id = ? AND worker_id = ?',
   );
   // One transaction per batch: a schedule() granting 50 leases is one commit, all or nothing.
-  const writeAll = sqlite.transaction(
-    (
-      put: readonly Task[],
-      removed: readonly string[],
-      putFailures: readonly JobFailure[],
-      removeFailures: readonly JobFailureKey[],
-    ) => {
-      for (const task of put) upsert.run(toRow(task));
-      for (const id of removed) remove.run(id);
-      for (const failure of putFailures) upsertFailure.run(failure);
-      for (const key of removeFailures) removeFailure.run(key.originNodeId, key.jobId, key.workerId);
-    },
-  );
+  const write = sqlite.transaction((changes: TaskChanges) => {
+    for (const task of changes.put ?? []) upsert.run(toRow(task));
+    for (const id of changes.remove ?? []) remove.run(id);
+    for (const failure of changes.putFailures ?? []) upsertFailure.run(failure);
+    for (const key of changes.removeFailures ?? [])
+      removeFailure.run(key.originNodeId, key.jobId, key.workerId);
+  });
   return {
     loadAll: () => drizzle(sqlite).select().from(farmTasks).all().map(fromRow),
     loadFailures: () => drizzle(sqlite).select().from(farmJobFailures).all(),
-    write(changes) {
-      const put = changes.put ?? [];
-      const removed = changes.remove ?? [];
-      const putFailures = changes.putFailures ?? [];
-      const removeFailures = changes.removeFailures ?? [];
-      if (put.length + removed.length + putFailures.length + removeFailures.length === 0) return;
-      writeAll(put, removed, putFailures, removeFailures);
-    },
+    write,
   };
 }
 
