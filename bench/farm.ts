@@ -15,7 +15,8 @@ import Database from 'better-sqlite3';
 import { migrateDatabase } from '../src/main/db/open.ts';
 import { FarmQueue } from '../src/main/farm/queue/farm-queue.ts';
 import { createSqliteTaskStore } from '../src/main/farm/queue/sqlite-task-store.ts';
-import { createMemoryTaskStore, type TaskStore } from '../src/main/farm/queue/task-store.ts';
+import { createMemoryTaskStore } from '../src/main/farm/queue/task-store.fixture.ts';
+import type { TaskStore } from '../src/main/farm/queue/task-store.ts';
 import { sha256Hex } from '../src/main/util/hash.ts';
 import { FarmSimulation, SIM_EPOCH, type SimTask, seededRandom } from './sim/farm-simulation.ts';
 

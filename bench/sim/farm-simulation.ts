@@ -7,7 +7,8 @@
 
 import { FarmQueue } from '../../src/main/farm/queue/farm-queue.ts';
 import { Heap } from '../../src/main/farm/queue/heap.ts';
-import { createMemoryTaskStore, type TaskStore } from '../../src/main/farm/queue/task-store.ts';
+import { createMemoryTaskStore } from '../../src/main/farm/queue/task-store.fixture.ts';
+import type { TaskStore } from '../../src/main/farm/queue/task-store.ts';
 import type { Assignment, HeartbeatReport } from '../../src/main/farm/queue/types.ts';
 import { sha256Hex } from '../../src/main/util/hash.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createManualTimers } from './clock.ts';
+import { createManualTimers } from './clock.fixture.ts';
 import { createCoalescer } from './coalescer.ts';
 
 function setup(runMs = 0) {

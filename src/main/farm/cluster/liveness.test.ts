@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createManualTimers } from './clock.ts';
+import { createManualTimers } from './clock.fixture.ts';
 import type { HelloInfo } from './hello-schema.ts';
 import { createProber, PeerTable } from './liveness.ts';
 import type { PeerAdvert } from './types.ts';

@@ -1,7 +1,8 @@
 /** Test helpers for the farm queue: a settable clock, valid task and worker inputs, a ready queue. */
 import { sha256Hex } from '../../util/hash.ts';
 import { FarmQueue, type FarmQueueOptions } from './farm-queue.ts';
-import { createMemoryTaskStore, type TaskStore } from './task-store.ts';
+import { createMemoryTaskStore } from './task-store.fixture.ts';
+import type { TaskStore } from './task-store.ts';
 import type { TaskInput, WorkerInfo } from './types.ts';
 
 export interface ManualClock {

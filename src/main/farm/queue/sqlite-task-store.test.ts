@@ -7,7 +7,8 @@ import { migrateDatabase } from '../../db/open.ts';
 import { manualClock, taskIdOf, taskInput, workerInfo } from './farm-queue.fixture.ts';
 import { FarmQueue } from './farm-queue.ts';
 import { createSqliteTaskStore } from './sqlite-task-store.ts';
-import { createMemoryTaskStore, type TaskStore } from './task-store.ts';
+import { createMemoryTaskStore } from './task-store.fixture.ts';
+import type { TaskStore } from './task-store.ts';
 import type { Task } from './types.ts';
 
 let dir: string;
