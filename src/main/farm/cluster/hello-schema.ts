@@ -9,8 +9,9 @@ const nodeId = z.string().regex(NODE_ID_PATTERN);
 const term = z.number().int().min(0).max(999_999_999);
 
 /**
- * The answer of a peer's `/farm/v1/hello`. Not strict: a newer node of the same protocol may say more about itself, and an older one must still
- * understand the rest (unknown keys are dropped, never trusted).
+ * The answer of a peer's `/farm/v1/hello`. Not strict: a newer node of the same protocol may say more
+ * about itself, and an older one must still understand the rest (unknown keys are dropped, never
+ * trusted).
  */
 export const helloInfoSchema = z.object({
   id: nodeId,

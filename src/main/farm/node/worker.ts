@@ -59,7 +59,7 @@ export interface WorkerLease {
   rate?: ProgressRate;
 }
 
-/** How this node's encodes run: libx264's threads, and the runner (in the app: an Electron utility process). */
+/** How this node's encodes run: libx264's threads, the runner (in the app, an Electron utility process). */
 export interface EncodeProcess {
   threads?: number;
   runnerPath?: string;
