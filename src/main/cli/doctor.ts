@@ -1,6 +1,5 @@
 import { openApp } from '../app/open-app.ts';
-import { machineCacheDir, resourcesDir } from '../paths.ts';
-import { ffmpegService } from '../pipeline/index.ts';
+import type { PipelineServices } from '../pipeline/index.ts';
 import { envSecretStore, providerReadiness } from '../secrets/secret-store.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
 import { parseCommandArgs } from './args.ts';
@@ -17,12 +16,13 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     io.out(DOCTOR_USAGE);
     return EXIT.ok;
   }
-  const ctx = await openApp({ data: values.data });
+  // --ffmpeg beats Settings' path, which beats the search: the very ffmpeg a render here would use.
+  const ctx = await openApp({ data: values.data, ffmpeg: values.ffmpeg });
   try {
     const report: DoctorReport = {
       dataDir: ctx.dataDir,
       database: ctx.database.path,
-      ffmpeg: await ffmpegReport(values.ffmpeg),
+      ffmpeg: await ffmpegReport(ctx.services.ffmpeg),
       voices: await voiceReport(),
       keys: providerReadiness(envSecretStore(), process.env.AZURE_SPEECH_HOST),
     };
@@ -35,13 +35,9 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
   }
 }
 
-async function ffmpegReport(configured: string | undefined) {
+async function ffmpegReport(ffmpeg: PipelineServices['ffmpeg']) {
   try {
-    const { location, probe } = await ffmpegService({
-      ...(configured ? { ffmpegPath: configured } : {}),
-      resourcesDir: resourcesDir(),
-      cacheDir: machineCacheDir(),
-    })();
+    const { location, probe } = await ffmpeg();
     const encoders = Object.fromEntries(INTERESTING_ENCODERS.map((e) => [e, probe.encoders.includes(e)]));
     return {
       ok: true as const,
