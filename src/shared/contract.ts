@@ -131,12 +131,21 @@ export const MediaPathSchema = z
   .string()
   .refine(isCanonicalMediaPath, 'a media path is relative to the script’s folder, like "fotos/x.png"');
 
-/** The files sent with a script, by their path relative to its folder. */
+/**
+ * The files sent with a script, by their path relative to its folder. A "__proto__" key (JSON.parse
+ * makes it an own key) is refused: zod's record skips it, so a file declared that way would vanish
+ * from the manifest instead of being waited for.
+ */
+const MediaFileSchema = z.strictObject({
+  sha256: Sha256Schema,
+  size: z.number().int().min(0).max(MEDIA_LIMITS.maxBytes),
+});
 export const MediaManifestSchema = z
-  .record(
-    MediaPathSchema,
-    z.strictObject({ sha256: Sha256Schema, size: z.number().int().min(0).max(MEDIA_LIMITS.maxBytes) }),
+  .custom<Record<string, z.input<typeof MediaFileSchema>>>(
+    (value) => !(typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')),
+    'a media path cannot be "__proto__"',
   )
+  .pipe(z.record(MediaPathSchema, MediaFileSchema))
   .refine(
     (files) => Object.keys(files).length <= MEDIA_LIMITS.maxFiles,
     `at most ${MEDIA_LIMITS.maxFiles} media files`,

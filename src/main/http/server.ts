@@ -58,6 +58,7 @@ export interface HttpServer {
 
 export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
 /** A whole request, body included: a 20 GB upload at 100 Mbit/s fits, a trickle does not stay for ever. */
 const REQUEST_TIMEOUT_MS = 60 * 60 * 1000;
@@ -80,11 +81,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app: FarmApp = Fastify({
     logger: false,
     bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
-    connectionTimeout: options.idleTimeoutMs ?? 60_000,
     routerOptions: { maxParamLength: 500 },
     serverFactory: (handler) =>
       nodeServer(handler, {
         headersTimeout,
+        idleTimeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         maxConnectionsPerClient: options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
         log,
         tls: options.tls,
@@ -270,11 +271,14 @@ function requireDeclaredAuth(app: FarmApp): void {
  * The node:http server under Fastify, made here because two of its settings matter for slow clients:
  * Node checks the header and request timeouts only every `connectionsCheckingInterval` (30 s by
  * default), and `checkContinue` lets an upload be refused before its body is sent (farm-auth.ts).
+ * Fastify's `connectionTimeout` does not reach a server made here: the idle timeout is set on it, so a
+ * body that stalls part-way is cut off (the request timeout alone would let it hang for an hour).
  */
 function nodeServer(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
   options: {
     headersTimeout: number;
+    idleTimeout: number;
     maxConnectionsPerClient: number;
     log: Logger;
     tls: HttpServerOptions['tls'];
@@ -289,6 +293,7 @@ function nodeServer(
   const server: Server = options.tls
     ? createHttpsServer({ ...settings, ...options.tls })
     : createServer(settings);
+  server.setTimeout(options.idleTimeout);
   server.on('request', handler);
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
     (request as IncomingMessage & { awaitingContinue?: boolean }).awaitingContinue = true;

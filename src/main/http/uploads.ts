@@ -32,13 +32,31 @@ export function acceptBody(request: FastifyRequest, reply: FastifyReply): void {
   reply.raw.writeContinue();
 }
 
+const OCTETS = 'application/octet-stream';
+
 export function installUploads(app: FarmApp): void {
+  // An upload takes octets and nothing else; every other route takes JSON or nothing. A body of the
+  // other kind would reach a handler that cannot read it, or be read whole into memory up to an
+  // upload's limit: it is refused before it is read.
+  app.addHook('preParsing', async (request) => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    const upload = request.routeOptions.config.upload === true;
+    if (upload ? type !== OCTETS : type === OCTETS) {
+      throw new Refusal(
+        415,
+        errorBody(
+          'unsupported-media-type',
+          upload ? `an upload is sent as ${OCTETS}` : 'unsupported content type',
+        ),
+      );
+    }
+  });
   app.addHook('preParsing', async (request, reply) => {
     // Small bodies may come now; an upload is asked for once every check on its headers passed.
     if (!request.routeOptions.config.upload) acceptBody(request, reply);
   });
   app.decorateRequest('uploadFailure', null);
-  app.addContentTypeParser('application/octet-stream', (request, payload: IncomingMessage, done) => {
+  app.addContentTypeParser(OCTETS, (request, payload: IncomingMessage, done) => {
     const declared = request.headers[BODY_SHA256_HEADER];
     const guard = new BodyGuard({
       maxBytes: request.routeOptions.bodyLimit ?? 0,

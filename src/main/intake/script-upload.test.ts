@@ -143,6 +143,30 @@ describe('media sent with an uploaded script', () => {
     }
   });
 
+  it('never writes a script into a stored blob, even one sent under the script’s own name', async () => {
+    // Media are hard links to their blobs: a script written at a media file's place would write
+    // into the blob every job shares (found by attacking a node: the blob then failed its sha256).
+    const blobs = new BlobStore(ctx.dataDir);
+    await receiveMedia(blobs, ctx.dataDir, Readable.from([picture]), sha256);
+    const text = '# Scene\n\nHello there.\n';
+    const media = {
+      'b.md': { sha256, size: picture.length },
+      'B.MD/x.png': { sha256, size: picture.length },
+    };
+    const first = await checkUpload(intake(), { name: 'a.md', text, media });
+    expect(errors(first.check)).toEqual([]);
+    for (const name of ['b.md', 'B.md']) {
+      const { check, prepared } = await checkUpload(intake(), { name, text, media });
+      expect(prepared.ok).toBe(false);
+      expect(errors(check)).toEqual([
+        `${name}:1:1: media file "B.MD/x.png" takes the place of the script itself: give it another name`,
+        `${name}:1:1: media file "b.md" takes the place of the script itself: give it another name`,
+      ]);
+      expect(await readFile(prepared.path, 'utf8')).toBe(text);
+    }
+    expect(sha256Hex(await readFile(blobs.pathFor(sha256)))).toBe(sha256);
+  });
+
   it('before they are sent, counts the files a sender has as found and reports the rest where named', async () => {
     const text = '# Scene\n\nHello. [image fotos/x.png] [clip clips/y.mp4]\n';
     const { check } = await checkUpload(
@@ -163,5 +187,8 @@ describe('media sent with an uploaded script', () => {
     for (const bad of ['../x.png', '/etc/x.png', 'fotos//x.png', './x.png', 'a\\b.png', 'a/../b.png'])
       expect(MediaManifestSchema.safeParse({ [bad]: file }).success, bad).toBe(false);
     expect(MediaManifestSchema.safeParse({ 'fotos/x.png': file }).success).toBe(true);
+    // As it arrives over the wire (JSON.parse makes "__proto__" an own key): refused, not dropped.
+    const proto = JSON.parse(`{"__proto__": ${JSON.stringify(file)}}`);
+    expect(MediaManifestSchema.safeParse(proto).success).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Diagnostic, MediaManifest, ScriptCheck, ScriptUpload } from '../../shared/contract.ts';
 import { isCanonicalMediaPath } from '../../shared/contract.ts';
 import { createLogger } from '../log/logger.ts';
+import { writeFileAtomically } from '../util/atomic-file.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { MediaBlobs } from './media-upload.ts';
 import { type IntakeContext, type PreparedScript, prepareScript } from './prepare-script.ts';
@@ -12,30 +13,41 @@ const log = createLogger('ScriptUpload');
 
 /**
  * An uploaded script is stored under the data folder (never at a path from the network) and checked.
- * Its folder is its own, `imports/<hash of its text and media>`, which holds only the script and the
- * media sent with it, at the paths the sender gave (relative, canonical, inside the folder), each the
+ * Its folder is its own, `imports/<hash of its name, text and media>`, which holds only the script and
+ * the media sent with it, at the paths the sender gave (relative, canonical, inside the folder), each the
  * blob uploaded for it: relative media paths find those and nothing else, and the data folder around
  * it is never a place media come from (see jobMediaPlaces). Other media can only come from the media roots.
+ * Media are hard links to their blobs: the script is written through a new file renamed into place, and
+ * no media file may take the script's own place, so nothing is ever written through a link into a blob.
  */
 export async function storeUpload(
   ctx: Pick<IntakeContext, 'dataDir' | 'blobs'>,
   upload: ScriptUpload,
-): Promise<{ path: string; missing: string[] }> {
+): Promise<{ path: string; missing: string[]; clashing: string[] }> {
   const name = basename(upload.name).replace(/[^\w.\- ]/g, '_');
   if (!/\.(md|markdown|txt)$/i.test(name)) throw new Error(`"${upload.name}" is not a .md or .txt script`);
   const media = upload.media ?? {};
   const paths = Object.keys(media).sort();
-  const identity = JSON.stringify([upload.text, paths.map((p) => [p, media[p]?.sha256])]);
+  const identity = JSON.stringify([name, upload.text, paths.map((p) => [p, media[p]?.sha256])]);
   const dir = join(ctx.dataDir, 'imports', sha256Hex(identity).slice(0, 16));
-  await mkdir(dir, { recursive: true });
   const path = join(dir, name);
-  await writeFile(path, upload.text);
+  await writeFileAtomically(path, upload.text);
   const missing: string[] = [];
+  const clashing: string[] = [];
   for (const relative of paths) {
+    if (takesPlaceOf(relative, name)) {
+      clashing.push(relative);
+      continue;
+    }
     const placed = await placeMedia(ctx.blobs, dir, relative, media[relative] as MediaManifest[string]);
     if (!placed) missing.push(relative);
   }
-  return { path, missing };
+  return { path, missing, clashing };
+}
+
+/** A media path at the script's place, or inside a folder of its name (case-insensitive, as on a Mac). */
+function takesPlaceOf(relative: string, scriptName: string): boolean {
+  return relative.split('/')[0]?.toLowerCase() === scriptName.toLowerCase();
 }
 
 /**
@@ -81,7 +93,7 @@ export async function checkUpload(
   choices: { recipe?: string | undefined; videoPreset?: string | undefined } = {},
   options: CheckOptions = {},
 ): Promise<{ check: ScriptCheck; prepared: PreparedScript }> {
-  const { path, missing } = await storeUpload(ctx, upload);
+  const { path, missing, clashing } = await storeUpload(ctx, upload);
   const incoming = options.sending === 'any' ? 'any' : options.sending ? new Set(options.sending) : undefined;
   const checked = await prepareScript(
     ctx,
@@ -89,7 +101,8 @@ export async function checkUpload(
     { ...choices, out: join(ctx.dataDir, 'videos') },
     incoming ? { incoming } : {},
   );
-  const prepared = missing.length > 0 ? notReceived(checked, missing, path) : checked;
+  const prepared =
+    missing.length + clashing.length > 0 ? notPlaced(checked, { missing, clashing }, path) : checked;
   const named = (d: Diagnostic) => ({ ...d, file: upload.name });
   const check: ScriptCheck = prepared.ok
     ? {
@@ -116,15 +129,24 @@ export async function checkUpload(
   return { check, prepared };
 }
 
-/** Media declared with the script but never received: the script is not queued, and says which. */
-function notReceived(prepared: PreparedScript, missing: string[], path: string): PreparedScript {
-  const problems: Diagnostic[] = missing.map((relative) => ({
-    file: path,
-    line: 1,
-    col: 1,
-    severity: 'error',
-    message: `media file "${relative}" was declared but not received: send it before the script`,
-  }));
+/**
+ * Media declared with the script but never received, or at the script's own place: the script is not
+ * queued, and says which.
+ */
+function notPlaced(
+  prepared: PreparedScript,
+  media: { missing: string[]; clashing: string[] },
+  path: string,
+): PreparedScript {
+  const at = (message: string): Diagnostic => ({ file: path, line: 1, col: 1, severity: 'error', message });
+  const problems: Diagnostic[] = [
+    ...media.clashing.map((relative) =>
+      at(`media file "${relative}" takes the place of the script itself: give it another name`),
+    ),
+    ...media.missing.map((relative) =>
+      at(`media file "${relative}" was declared but not received: send it before the script`),
+    ),
+  ];
   const before = prepared.ok ? prepared.document.warnings : prepared.diagnostics;
   return { ok: false, path, diagnostics: [...problems, ...before], media: prepared.media };
 }

@@ -34,7 +34,7 @@ export function createFarmServer(options: FarmServerOptions): Promise<FarmServer
         identity,
         clock: clock ?? Date.now,
         maxSkewMs: maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
-        nonces: nonces ?? new NonceCache(),
+        nonces: nonces ?? new NonceCache({ since: (clock ?? Date.now)() }),
       }),
     routes: async (app) => {
       // Public on purpose (the id is in the mDNS advert already): a client that only has a URL learns

@@ -149,6 +149,30 @@ describe('farm server authentication', () => {
     expect(replay.json).toMatchObject({ error: { code: 'unauthorized', reason: 'replayed' } });
   });
 
+  it('refuses a request captured before the node restarted, and serves one signed after', async () => {
+    // The nonces of the first run are gone with it; the time window alone would let this through.
+    const identity = ephemeralIdentity(key);
+    const first = await startServer(routes, { key, identity, clock: () => T0 });
+    const captured = signRequest(identityFor(key), {
+      method: 'GET',
+      pathWithQuery: '/farm/v1/hello',
+      to: identity.id,
+      now: T0 + 1_000,
+    });
+    expect((await rawRequest(first.url, { ...hello, headers: captured })).status).toBe(200);
+    await first.close();
+    const second = await startServer(routes, { key, identity, clock: () => T0 + 5_000 });
+    try {
+      const replay = await rawRequest(second.url, { ...hello, headers: captured });
+      expect(replay.status).toBe(401);
+      expect(replay.json).toMatchObject({ error: { code: 'unauthorized', reason: 'before-start' } });
+      const fresh = await signedRawRequest(second.peer, key, { ...hello, now: T0 + 5_000 });
+      expect(fresh.status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+
   it("lets anyone reach an auth 'none' route, and a custom rule decide its own", async () => {
     expect((await rawRequest(url, { method: 'GET', path: '/farm/v1/health' })).status).toBe(200);
     const status = { method: 'GET', path: '/api/v1/status' };

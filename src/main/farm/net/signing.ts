@@ -42,6 +42,8 @@ export type AuthFailureReason =
   | 'missing'
   | 'stale'
   | 'replayed'
+  /** Stamped before the receiver started: it cannot know whether its previous run saw it. */
+  | 'before-start'
   | 'bad-signature'
   | 'not-admitted'
   | 'wrong-receiver';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
@@ -62,6 +63,14 @@ function routes(app: FarmApp): void {
     }
     return { stored: true };
   });
+  app.post(
+    '/farm/v1/notes',
+    { config: { auth: 'farm' }, schema: { body: z.object({ note: z.string() }) } },
+    (request) => {
+      handlerRuns += 1;
+      return { note: request.body.note };
+    },
+  );
   // Sent as it is, unchecked: what a careless or hostile peer would send, for the client to check.
   app.get(
     '/farm/v1/blobs/:sha256',
@@ -173,6 +182,77 @@ describe('streamed uploads', () => {
     expect(reply.status).toBe(401);
     expect(handlerRuns).toBe(before);
     expect(await listFiles(uploads)).toEqual([]);
+  });
+});
+
+describe('bodies of the wrong kind, and bodies that stall', () => {
+  /** A signed request whose body is sent as `contentType`. */
+  const signedWith = (method: string, path: string, contentType: string, body: string) => {
+    const headers = signRequest(identityFor(key), {
+      method,
+      pathWithQuery: path,
+      contentType,
+      to: server.id,
+      body,
+      now: Date.now(),
+    });
+    headers['content-type'] = contentType;
+    return rawRequest(url, { method, path, headers, body });
+  };
+
+  it('an upload route takes octets only, and a JSON route no octets: 415 before the handler runs', async () => {
+    // Found by attacking a node: JSON reached an upload's handler (a 500 with a TypeError), octets
+    // reached a JSON route (its schema's error listed the upload stream's internals).
+    const before = handlerRuns;
+    const json = await signedWith('PUT', '/farm/v1/results/task6', 'application/json', '{"note":"x"}');
+    expect(json.status).toBe(415);
+    expect(json.json).toMatchObject({ error: { code: 'unsupported-media-type' } });
+    const octets = await signedWith('POST', '/farm/v1/notes', 'application/octet-stream', '{"note":"x"}');
+    expect(octets.status).toBe(415);
+    expect(octets.text).not.toContain('_readableState');
+    expect(handlerRuns).toBe(before);
+    expect(await listFiles(uploads)).toEqual([]);
+    // The right kinds still pass.
+    expect((await signedWith('POST', '/farm/v1/notes', 'application/json', '{"note":"x"}')).json).toEqual({
+      note: 'x',
+    });
+  });
+
+  it('drops a connection whose body stops part-way once it has been idle for the idle timeout', async () => {
+    const idle = await startServer(routes, { key, idleTimeoutMs: 400 });
+    try {
+      const { hostname, port } = new URL(idle.url);
+      // Signed for 100 bytes of body, of which 9 come: the server waits for the rest until it gives up.
+      const body = JSON.stringify({ note: 'x'.repeat(89) });
+      const signed = signRequest(identityFor(key), {
+        method: 'POST',
+        pathWithQuery: '/farm/v1/notes',
+        contentType: 'application/json',
+        to: idle.id,
+        body,
+        now: Date.now(),
+      });
+      const head = Object.entries({ ...signed, 'content-type': 'application/json', 'content-length': '100' })
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
+      const socket = connect({ host: hostname, port: Number(port) });
+      socket.on('error', () => undefined);
+      socket.resume();
+      const opened = Date.now();
+      socket.write(`POST /farm/v1/notes HTTP/1.1\r\nhost: x\r\n${head}\r\n${body.slice(0, 9)}`);
+      const lifetime = await new Promise<number>((resolve) => {
+        const cap = setTimeout(() => resolve(Number.POSITIVE_INFINITY), 5_000);
+        socket.on('close', () => {
+          clearTimeout(cap);
+          resolve(Date.now() - opened);
+        });
+      });
+      socket.destroy();
+      expect(lifetime).toBeGreaterThanOrEqual(300);
+      expect(lifetime).toBeLessThan(3_000);
+    } finally {
+      await idle.close();
+    }
   });
 });
 

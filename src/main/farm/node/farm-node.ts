@@ -58,8 +58,12 @@ const ONLINE_MS = 3000;
 /** The coordinator's activity, asked once, answers every caller for this long. */
 const ACTIVITY_SHARED_MS = 500;
 
-/** A hello that proves nothing (unsigned answer, or our signature refused) marks the peer untrusted. */
+/**
+ * A hello that proves nothing (unsigned answer, or our signature refused) marks the peer untrusted; one
+ * stamped before the peer (re)started only failed (our clock is a little behind its: the next one passes).
+ */
 function untrusted(error: unknown): never {
+  if (error instanceof FarmHttpError && error.reason === 'before-start') throw error;
   if (error instanceof FarmHttpError && (error.kind === 'unauthenticated' || error.kind === 'unauthorized')) {
     throw new UntrustedPeerError(
       error.kind === 'unauthenticated'
