@@ -3,7 +3,7 @@
  * rendered, and bounded memory even for a 30 MB file.
  */
 import { execFile } from 'node:child_process';
-import { readdir, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,5 +80,94 @@ describe('vfo render with invalid scripts', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(hasStackTrace(result.stderr)).toBe(false);
     }
+  });
+});
+
+// Found by attacking `vfo check` and `vfo render` with hostile scripts and media.
+describe('vfo with hostile media and text', () => {
+  it('a picture ffmpeg cannot read, or one too wide, stops the render at its place before any encode', async () => {
+    const folder = join(dir.path, 'pictures');
+    await mkdir(join(folder, 'pics'), { recursive: true });
+    await writeFile(join(folder, 'pics', 'empty.png'), '');
+    await writeFile(join(folder, 'pics', 'text.jpg'), 'not a picture\n');
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=17000x16', '-frames:v', '1'],
+      join(folder, 'pics', 'wide.png'),
+    ]);
+    const cases = [
+      [
+        '# A\n\nHello there. [image pics/empty.png]\n',
+        '3:14',
+        'image "pics/empty.png" cannot be read as a picture',
+      ],
+      [
+        '# A\n\nHello there. [image pics/wide.png]\n',
+        '3:14',
+        'image "pics/wide.png" is 17000x16 pixels; the limit is 16384 on a side',
+      ],
+      [
+        '---\nthumbnail: pics/text.jpg\n---\n# A\n\nHello there.\n',
+        '2:12',
+        'image "pics/text.jpg" cannot be read as a picture',
+      ],
+    ];
+    for (const [text, at, message] of cases) {
+      const script = join(folder, 'pic.md');
+      await writeFile(script, text as string);
+      const result = await runVfo(['render', script, '--out', join(folder, 'out')], env);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`pic.md:${at}: error: ${message}`);
+      expect(result.stderr).not.toContain('ffmpeg');
+      expect(hasStackTrace(result.stderr)).toBe(false);
+      expect(await readdir(join(folder, 'out')).catch(() => [])).toEqual([]);
+    }
+    // Each fix above resumed the failed job, and it read the edited script again (not its first parse);
+    // so does the last one, which renders.
+    await writeFile(join(folder, 'pic.md'), '# A\n\nHello there.\n');
+    const fixed = await runVfo(['render', join(folder, 'pic.md'), '--out', join(folder, 'out')], env);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toContain('resuming job');
+    expect(await readdir(join(folder, 'out'))).toEqual(['pic.jpg', 'pic.mp4']);
+  }, 120_000);
+
+  it('refuses a medium larger than the upload limit where it is named, before reading it', async () => {
+    const folder = join(dir.path, 'large');
+    await mkdir(folder, { recursive: true });
+    // Sparse: 5 GB that take no disk.
+    await writeFile(join(folder, 'big.jpg'), '');
+    await truncate(join(folder, 'big.jpg'), 5 * 1024 ** 3);
+    const script = join(folder, 'big.md');
+    await writeFile(script, '# A\n\nHello there. [image big.jpg]\n');
+    const result = await runVfo(['check', script], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'big.md:3:14: error: image "big.jpg" is 5120.0 MB; the limit is 4096.0 MB',
+    );
+  });
+
+  it('counts the music changes in the check, before anything is narrated', async () => {
+    const folder = join(dir.path, 'music');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'a.m4a'), 'a');
+    await writeFile(join(folder, 'b.m4a'), 'b');
+    const scenes = Array.from(
+      { length: 202 },
+      (_, i) => `# S${i}\n\n[music ${i % 2 ? 'b' : 'a'}.m4a] Hello.\n`,
+    );
+    const script = join(folder, 'spans.md');
+    await writeFile(script, scenes.join(''));
+    const result = await runVfo(['check', script], env);
+    expect(result.code).toBe(2);
+    // The 201st scene (its direction on line 603) starts the 201st span: one past the limit of 200.
+    expect(result.stderr).toContain('spans.md:603:1: error: the music changes 202 times; the limit is 200');
+  });
+
+  it('shows control characters and direction overrides a script quotes as escapes', async () => {
+    const script = join(dir.path, 'escapes.md');
+    await writeFile(script, '# A\n\nHello [\u001b[2J\u202efake] there.\n');
+    const result = await runVfo(['check', script], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('\\u{1b}[2J\\u{202e}fake');
+    expect(result.stderr).not.toMatch(/[\u001b\u202e]/);
   });
 });

@@ -72,6 +72,7 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     if (output) outputs.set(row.stepKey, output);
     else if (row.status !== 'pending') store.updateStep(row.id, { status: 'pending' });
   }
+  await dropStaleOutputs(deps, { jobId, settings, graph, rows, outputs, log });
 
   const inFlight = new Map<string, Promise<void>>();
   let failure: string | null = null;
@@ -139,6 +140,42 @@ function finish(deps: RunnerDeps, jobId: string, status: 'failed' | 'cancelled',
   deps.events.emit({ type: 'job', jobId, status, error });
   deps.log.warn(`job ${status}`, { job: jobId, error });
   return deps.store.getJob(jobId) as JobRow;
+}
+
+/**
+ * A resumed job's finished steps stand only while their inputs do. A step whose input hash is no longer
+ * the one it ran with (its script or a medium edited since, which its fingerprint reads; a step before
+ * it running again) runs again, and so does every step after it: a script fixed after a failed render
+ * is read again, not its old parse.
+ */
+async function dropStaleOutputs(
+  deps: RunnerDeps,
+  job: {
+    jobId: string;
+    settings: JobSettings;
+    graph: TaskGraph;
+    rows: Map<string, StepRow>;
+    outputs: Map<string, StepOutput>;
+    log: Logger;
+  },
+): Promise<void> {
+  const { jobId, settings, rows, outputs } = job;
+  // Dependencies first: a step dropped here is missing for the steps after it.
+  for (const step of job.graph.steps) {
+    const row = rows.get(step.key);
+    if (!row || !outputs.has(step.key)) continue;
+    const handler = deps.handlers.get(step.kind) as StepHandler;
+    const ready = step.dependsOn.every((d) => outputs.has(d));
+    const inputs = Object.fromEntries(step.dependsOn.map((d) => [d, outputs.get(d) as StepOutput]));
+    // A hash that cannot be computed (an unreadable script) is the step's to report when it runs.
+    const hash = ready
+      ? await computeInputHash(handler, { jobId, settings, step, inputs }).catch(() => null)
+      : null;
+    if (hash !== null && hash === row.inputHash) continue;
+    outputs.delete(step.key);
+    deps.store.updateStep(row.id, { status: 'pending' });
+    job.log.info('its inputs changed since it ran: it runs again', { step: step.key });
+  }
 }
 
 interface StepRun {

@@ -22,8 +22,24 @@ export async function probeClip(
   ffmpegPath: string,
   path: string,
 ): Promise<ClipFacts | null> {
-  const facts = ffprobePath
-    ? await captureOutput(ffprobePath, [
+  const facts = await probeMedia(ffprobePath, ffmpegPath, path);
+  if (!facts) return null;
+  return { hasVideo: facts.video !== null, durationMs: facts.video?.durationMs ?? facts.durationMs };
+}
+
+/** A still's size in pixels; null when ffmpeg cannot read it as a picture. */
+export async function probePicture(
+  ffprobePath: string | null,
+  ffmpegPath: string,
+  path: string,
+): Promise<{ width: number; height: number } | null> {
+  const video = (await probeMedia(ffprobePath, ffmpegPath, path))?.video;
+  return video && video.width > 0 && video.height > 0 ? { width: video.width, height: video.height } : null;
+}
+
+function probeMedia(ffprobePath: string | null, ffmpegPath: string, path: string) {
+  return ffprobePath
+    ? captureOutput(ffprobePath, [
         '-v',
         'error',
         '-print_format',
@@ -32,11 +48,9 @@ export async function probeClip(
         '-show_format',
         path,
       ]).then((out) => (out.code === 0 ? parseFfprobeJson(out.stdout) : null))
-    : await captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', '-i', path]).then((out) =>
+    : captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', '-i', path]).then((out) =>
         parseFfmpegInfo(out.stderr),
       );
-  if (!facts) return null;
-  return { hasVideo: facts.video !== null, durationMs: facts.video?.durationMs ?? facts.durationMs };
 }
 
 /** High quality for an intermediate: the final encode is the only visible generation. */

@@ -3,6 +3,7 @@ import type { Db } from '../db/open.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
+import { expectedMusicSpans, musicChangesProblem } from '../pipeline/music-spans.ts';
 import { formatDiagnostic, parseScriptFile, readScriptMeta } from '../script/index.ts';
 import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
@@ -96,6 +97,14 @@ export async function prepareScript(
   const { estimate, problem } = checkSpokenLength(result.document, settings.voice);
   if (problem) {
     return { ok: false, path, diagnostics: [{ ...problem, file }], estimatedMs: estimate.totalMs, media };
+  }
+  // Counted before anything is spoken: a plan takes at most so many music changes.
+  const music = musicChangesProblem(
+    expectedMusicSpans(result.document, settings.recipe.defaults.music?.bed ?? null),
+  );
+  if (music) {
+    const problem: Diagnostic = { file, ...music.at, severity: 'error', message: music.message };
+    return { ok: false, path, diagnostics: [problem], estimatedMs: estimate.totalMs, media };
   }
   const tooLong = presetLengthWarning(result.document, settings, estimate.totalMs);
   const warnings = [...result.document.warnings, ...(tooLong ? [tooLong] : [])];

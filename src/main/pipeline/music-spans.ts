@@ -4,6 +4,7 @@
  * the same music make one span, so the music runs on across their cut instead of starting again.
  * Pure: scene times in, spans out.
  */
+import { PLAN_LIMITS } from '../../shared/render-plan.ts';
 import type { MediaRef, ScriptDocument } from '../script/types.ts';
 
 export type MusicSource = { kind: 'file'; media: MediaRef } | { kind: 'bed'; name: string };
@@ -47,4 +48,37 @@ export function musicSpans(
     }
   });
   return spans;
+}
+
+/**
+ * Where the music changes once too often for a plan, and what to say there; null within the limit.
+ * The span past the limit always starts at a `[music ...]` direction (the front matter's or the bed
+ * only ever starts the first).
+ */
+export function musicChangesProblem(
+  spans: readonly PlannedSpan[],
+): { at: { line: number; col: number }; message: string } | null {
+  const past = spans[PLAN_LIMITS.maxMusicSpans];
+  if (!past) return null;
+  return {
+    at: past.source.kind === 'file' ? past.source.media : { line: 1, col: 1 },
+    message: `the music changes ${spans.length} times; the limit is ${PLAN_LIMITS.maxMusicSpans}`,
+  };
+}
+
+/**
+ * The spans before anything is spoken (the check): every scene that says or pauses anything counted
+ * as if it lasted a moment, as the narration will make it last; the plan counts again with real times.
+ */
+export function expectedMusicSpans(
+  document: Pick<ScriptDocument, 'music' | 'scenes'>,
+  defaultBed: string | null,
+): PlannedSpan[] {
+  let clock = 0;
+  const times = document.scenes.map((scene) => {
+    if (scene.items.length === 0) return undefined;
+    clock += 1;
+    return { startMs: clock - 1, durationMs: 1 };
+  });
+  return musicSpans(document, defaultBed, times);
 }

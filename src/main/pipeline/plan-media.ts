@@ -6,7 +6,15 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { StepError } from '../engine/errors.ts';
-import { formatDiagnostic, type MediaKind, type MediaPlaces, openCheckedMedia } from '../script/index.ts';
+import { probePicture } from '../ffmpeg/index.ts';
+import {
+  formatDiagnostic,
+  IMAGE_MEDIA,
+  type MediaKind,
+  type MediaPlaces,
+  openCheckedMedia,
+  shorten,
+} from '../script/index.ts';
 import type { MediaRef, ScriptDocument } from '../script/types.ts';
 import { sha256Stream } from '../util/hash.ts';
 
@@ -37,6 +45,34 @@ export async function copyCheckedMedia(
     await pipeline(opened.handle.createReadStream({ autoClose: false }), createWriteStream(dest));
   } finally {
     await opened.handle.close();
+  }
+}
+
+/** The longest side a still may have: the encoder decodes each still whole before it scales it. */
+export const MAX_PICTURE_SIDE = 16_384;
+
+/**
+ * Copies a script's still to `dest` (copyCheckedMedia), then makes sure ffmpeg reads it as a picture
+ * of a size it can scale: an empty, broken or enormous file is the script's error, at its place, not
+ * the encoder's failure after the narration.
+ */
+export async function copyCheckedPicture(
+  document: Pick<ScriptDocument, 'file'>,
+  ref: MediaRef,
+  places: MediaPlaces,
+  dest: string,
+  ffmpeg: { ffmpegPath: string; ffprobePath: string | null },
+): Promise<void> {
+  await copyCheckedMedia(document, ref, places, IMAGE_MEDIA, dest);
+  const size = await probePicture(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, dest);
+  const named = `image "${shorten(ref.written)}"`;
+  if (!size) throw locatedError(document, ref, `${named} cannot be read as a picture`);
+  if (Math.max(size.width, size.height) > MAX_PICTURE_SIDE) {
+    throw locatedError(
+      document,
+      ref,
+      `${named} is ${size.width}x${size.height} pixels; the limit is ${MAX_PICTURE_SIDE} on a side`,
+    );
   }
 }
 

@@ -7,12 +7,11 @@ import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import pLimit from 'p-limit';
 import type { MusicMix } from '../../shared/presets.ts';
-import { type Music, PLAN_LIMITS } from '../../shared/render-plan.ts';
-import { StepError } from '../engine/errors.ts';
+import type { Music } from '../../shared/render-plan.ts';
 import { bundledBedFile, type LoudnessFacts, measureFileLoudness, SILENCE_LUFS } from '../ffmpeg/index.ts';
 import { type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ScriptDocument } from '../script/types.ts';
-import { type MusicSource, musicKey, musicSpans } from './music-spans.ts';
+import { type MusicSource, musicChangesProblem, musicKey, musicSpans } from './music-spans.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
 import { copyCheckedMedia, locatedError } from './plan-media.ts';
 
@@ -45,12 +44,8 @@ export async function planMusic(input: PlanMusicInput): Promise<Music | undefine
     input.warn('the video preset has no music mix (made before presets had one): the music is left out');
     return undefined;
   }
-  if (spans.length > PLAN_LIMITS.maxMusicSpans) {
-    throw new StepError(
-      'invalid-input',
-      `${document.file}: the music changes ${spans.length} times; the limit is ${PLAN_LIMITS.maxMusicSpans}`,
-    );
-  }
+  const tooMany = musicChangesProblem(spans);
+  if (tooMany) throw locatedError(document, tooMany.at, tooMany.message);
   // A script may name up to maxMusicSpans files: measured a few at a time (at least four: a short
   // measurement is much ffmpeg start-up, which overlaps well even on two cores).
   const limit = pLimit(Math.max(4, availableParallelism()));

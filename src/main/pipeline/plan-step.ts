@@ -20,7 +20,7 @@ import { jobMediaPlaces } from './media-places.ts';
 import { PlanAssetList } from './plan-asset-list.ts';
 import { planCaptionBox } from './plan-caption-box.ts';
 import { checkMaxDuration, planTransition } from './plan-limits.ts';
-import { checkedMediaChecksum, copyCheckedMedia, locatedError } from './plan-media.ts';
+import { checkedMediaChecksum, copyCheckedMedia, copyCheckedPicture, locatedError } from './plan-media.ts';
 import { bedCacheDir, planMusic } from './plan-music.ts';
 import { planTitle, thumbnailOf, titleFontPath } from './plan-title.ts';
 import type { PipelineServices } from './services.ts';
@@ -131,7 +131,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
             visualIds.set(path, id);
             if (image) {
               const copy = assets.workPath(id, image.written);
-              await copyCheckedMedia(document, image, places, IMAGE_MEDIA, copy);
+              await copyCheckedPicture(document, image, places, copy, visuals.ffmpeg);
               await assets.record(id, copy, 'image', basename(image.written));
             } else await assets.addExternal(id, path, 'image');
           }
@@ -163,6 +163,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         resourcesDir: services.resourcesDir,
         assets,
         places,
+        ffmpeg: visuals.ffmpeg,
       });
       const plan: RenderPlan = {
         version: RENDER_PLAN_VERSION,

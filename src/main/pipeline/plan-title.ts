@@ -13,10 +13,10 @@ import {
   titleFontFile,
 } from '../../shared/title-card.ts';
 import type { RecipeDefaults } from '../db/schema.ts';
-import { IMAGE_MEDIA, type MediaPlaces } from '../script/index.ts';
+import type { MediaPlaces } from '../script/index.ts';
 import type { MediaRef, ScriptDocument } from '../script/types.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
-import { copyCheckedMedia } from './plan-media.ts';
+import { copyCheckedPicture } from './plan-media.ts';
 
 const FONT_ID = 'title-font';
 const THUMBNAIL_ID = 'thumbnail-image';
@@ -45,6 +45,7 @@ export async function planTitle(input: {
   resourcesDir: string;
   assets: PlanAssetList;
   places: MediaPlaces;
+  ffmpeg: { ffmpegPath: string; ffprobePath: string | null };
 }): Promise<Pick<RenderPlan, 'titleCard' | 'thumbnail'>> {
   const { document, defaults, assets } = input;
   const look = titleLookOf(defaults);
@@ -58,7 +59,7 @@ export async function planTitle(input: {
   const own = thumbnailOf(document);
   if (own) {
     const copy = assets.workPath(THUMBNAIL_ID, own.written);
-    await copyCheckedMedia(document, own, input.places, IMAGE_MEDIA, copy);
+    await copyCheckedPicture(document, own, input.places, copy, input.ffmpeg);
     await assets.record(THUMBNAIL_ID, copy, 'image', basename(own.written));
   }
   const card = defaults.titleCard;

@@ -1,5 +1,5 @@
 import { parseTransition } from '../../shared/transition.ts';
-import type { DiagnosticCollector } from './diagnostics.ts';
+import { type DiagnosticCollector, shorten } from './diagnostics.ts';
 import { SCRIPT_LIMITS, VOICE_SLUG_PATTERN } from './limits.ts';
 import type { ScriptMeta } from './types.ts';
 
@@ -59,7 +59,11 @@ function readEntry(text: string, line: number, matter: FrontMatter, diagnostics:
   const rawValue = match[2] as string;
   const valueCol = text.length - rawValue.trimStart().length + 1;
   if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
-    diagnostics.warning(line, 1, `unknown front matter key "${key}"; known keys: ${KNOWN_KEYS.join(', ')}`);
+    diagnostics.warning(
+      line,
+      1,
+      `unknown front matter key "${shorten(key)}"; known keys: ${KNOWN_KEYS.join(', ')}`,
+    );
     return;
   }
   const value = unquote(rawValue.trim());
@@ -103,11 +107,11 @@ function validateValue(key: MetaKey, value: string): string | undefined {
     case 'voice':
       return VOICE_SLUG_PATTERN.test(value)
         ? undefined
-        : `front matter "${key}" must be a slug (letters, digits and . _ + -), got "${value}"`;
+        : `front matter "${key}" must be a slug (letters, digits and . _ + -), got "${shorten(value)}"`;
     case 'language':
       return LANGUAGE_TAG.test(value)
         ? undefined
-        : `front matter "language" must be a language tag like "en-US", got "${value}"`;
+        : `front matter "language" must be a language tag like "en-US", got "${shorten(value)}"`;
     case 'music':
       // A path (checked like every media path, where it stands) or "off".
       return undefined;

@@ -10,8 +10,8 @@
 import { constants, realpathSync, statSync } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
-import { canonicalMediaPath } from '../../shared/contract.ts';
-import { shorten } from './diagnostics.ts';
+import { canonicalMediaPath, MEDIA_LIMITS } from '../../shared/contract.ts';
+import { formatSize, shorten } from './diagnostics.ts';
 import { CLIP_EXTENSIONS, IMAGE_EXTENSIONS, MUSIC_EXTENSIONS } from './limits.ts';
 
 /** A kind of media a script can name: its word in messages and the file types it accepts. */
@@ -68,8 +68,18 @@ export function resolveMediaPath(written: string, places: MediaPlaces, kind: Med
     return { ok: true, path: join(places.scriptDir as string, relative) };
   }
   const real = realPath(absolute ? written : resolve(places.scriptDir as string, written));
-  if (real === null || !isFile(real) || !allowed(real, places, absolute)) return mediaNotFound(kind, written);
+  const size = real === null ? null : fileSize(real);
+  if (real === null || size === null || !allowed(real, places, absolute)) return mediaNotFound(kind, written);
+  if (size > MEDIA_LIMITS.maxBytes) return tooLarge(kind, written, size);
   return { ok: true, path: real };
+}
+
+/** Every medium is copied whole into the blob store (and sent to the farm): a bound, the upload's. */
+function tooLarge(kind: MediaKind, written: string, size: number): { ok: false; message: string } {
+  return {
+    ok: false,
+    message: `${kind.name} "${shorten(written)}" is ${formatSize(size)}; the limit is ${formatSize(MEDIA_LIMITS.maxBytes)}`,
+  };
 }
 
 function allowed(real: string, places: MediaPlaces, absolute: boolean): boolean {
@@ -123,7 +133,10 @@ export async function openCheckedMedia(
     const opened = await handle.stat();
     const there = await lstat(media.path);
     if (opened.isFile() && opened.dev === there.dev && opened.ino === there.ino && samePath()) {
-      return { ok: true, handle, path: media.path };
+      // It may have grown since the path was checked.
+      if (opened.size <= MEDIA_LIMITS.maxBytes) return { ok: true, handle, path: media.path };
+      await handle.close();
+      return tooLarge(kind, media.written, opened.size);
     }
   } catch {
     // Gone between the open and the check: refused below like any other.
@@ -145,11 +158,13 @@ function realOrResolved(path: string): string {
   return realPath(path) ?? resolve(path);
 }
 
-function isFile(path: string): boolean {
+/** The size of the regular file at `path`; null for anything else (or nothing). */
+function fileSize(path: string): number | null {
   try {
-    return statSync(path).isFile();
+    const info = statSync(path);
+    return info.isFile() ? info.size : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -105,6 +105,17 @@ describe('markdown stripping', () => {
     ]);
   });
 
+  it('reads 1.8 MB of 20,000-deep quotes and of headings padded with 20,000 blanks in linear time', () => {
+    // Found by attacking `vfo check`: each of these lines cost seconds (the quote markers were sliced
+    // off one at a time, the closing hashes matched by a backtracking expression), minutes for the
+    // file; read in linear time it is well inside this test's time-out, quadratically far outside it.
+    const deep = Array.from({ length: 45 }, (_, i) => `${'>'.repeat(19_980)}Quote ${i}.`);
+    const padded = Array.from({ length: 45 }, (_, i) => `# ${' '.repeat(19_980)}Scene ${i}`);
+    const doc = parseOk([...padded.slice(0, 1), ...deep, ...padded.slice(1)].join('\n'));
+    expect(spoken(doc).slice(0, 2)).toEqual(['Quote 0.', 'Quote 1.']);
+    expect(doc.scenes.map((scene) => scene.title).slice(0, 2)).toEqual(['Scene 0', 'Scene 1']);
+  }, 30_000);
+
   it('keeps a year that starts a line, and drops setext underlines', () => {
     expect(spoken(parseOk('2024. What a year.\n\nBig Title\n=========\nBody text.'))).toEqual([
       '2024.',
