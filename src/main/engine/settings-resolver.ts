@@ -13,6 +13,12 @@ import type {
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
+  /** The choice that named what does not exist (a script's front matter can then place it). */
+  readonly choice: 'recipe' | 'voicePreset' | undefined;
+  constructor(message: string, choice?: 'recipe' | 'voicePreset') {
+    super(message);
+    this.choice = choice;
+  }
 }
 
 export interface SettingsRequest {
@@ -34,7 +40,7 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
     .where(and(eq(recipes.slug, slug), eq(recipes.isActive, true)))
     .orderBy(desc(recipes.version))
     .get();
-  if (!recipe) throw new SettingsError(`unknown recipe "${slug}" (see \`vfo recipes\`)`);
+  if (!recipe) throw new SettingsError(`unknown recipe "${slug}" (see \`vfo recipes\`)`, 'recipe');
   const voiceSlug = request.voicePreset ?? recipe.defaults.voicePreset;
   const videoSlug = request.videoPreset ?? recipe.defaults.videoPreset;
   const video = videoPreset(db, videoSlug);
@@ -56,7 +62,7 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
 
 export function voicePreset(db: Db, slug: string): VoiceSettings {
   const row = db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get();
-  if (!row) throw new SettingsError(`unknown voice preset "${slug}"`);
+  if (!row) throw new SettingsError(`unknown voice preset "${slug}"`, 'voicePreset');
   const { id: _id, name: _name, updatedAt: _updated, ...settings } = row;
   return settings;
 }

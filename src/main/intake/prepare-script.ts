@@ -4,7 +4,7 @@ import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { expectedMusicSpans, musicChangesProblem } from '../pipeline/music-spans.ts';
-import { formatDiagnostic, parseScriptFile, readScriptMeta } from '../script/index.ts';
+import { formatDiagnostic, parseScriptFile, readScriptFrontMatter } from '../script/index.ts';
 import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
 import type { MediaBlobs } from './media-upload.ts';
@@ -63,7 +63,7 @@ export async function prepareScript(
   options: PrepareOptions = {},
 ): Promise<PreparedScript> {
   const path = resolve(file);
-  const meta = await readScriptMeta(path);
+  const { meta, positions } = await readScriptFrontMatter(path);
   const request: SettingsRequest = {
     recipe: choices.recipe ?? meta.recipe,
     voicePreset: choices.voice ?? meta.voice,
@@ -75,10 +75,13 @@ export async function prepareScript(
     settings = resolveSettings(ctx.db, request);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
+    // A slug the script's front matter named is reported where it stands.
+    const named = (error.choice === 'recipe' && !choices.recipe && positions.recipe) ||
+      (error.choice === 'voicePreset' && !choices.voice && positions.voice) || { line: 1, col: 1 };
     return {
       ok: false,
       path,
-      diagnostics: [{ file, line: 1, col: 1, severity: 'error', message: error.message }],
+      diagnostics: [{ file, ...named, severity: 'error', message: error.message }],
       media: [],
     };
   }

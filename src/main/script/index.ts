@@ -22,6 +22,6 @@ export {
   scriptFolderOnly,
 } from './media-path.ts';
 export { type ParseOptions, parseScriptFile, parseScriptText } from './parser.ts';
-export { readScriptMeta } from './script-meta.ts';
+export { readScriptFrontMatter, readScriptMeta } from './script-meta.ts';
 export { buildDocumentSsml, buildSsml, escapeXml, type SsmlInput, type SsmlVoice } from './ssml.ts';
 export type * from './types.ts';
