@@ -130,6 +130,31 @@ describe('vfo with hostile media and text', () => {
     expect(await readdir(join(folder, 'out'))).toEqual(['pic.jpg', 'pic.mp4']);
   }, 120_000);
 
+  it('a playlist saved as a picture or a clip reads nothing outside the folder: located refusal', async () => {
+    // ffmpeg opens files by content: an HLS playlist named pic.png put the file it names (another
+    // job's video, outside the script's folder) into the render.
+    const folder = join(dir.path, 'playlist');
+    await mkdir(join(folder, 'script'), { recursive: true });
+    const victim = join(folder, 'someone-elses.mp4');
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=320x180:d=2', '-pix_fmt', 'yuv420p', victim],
+    ]);
+    const playlist = `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n${victim}\n#EXT-X-ENDLIST\n`;
+    await writeFile(join(folder, 'script', 'pic.png'), playlist);
+    await writeFile(join(folder, 'script', 'clip.mp4'), playlist);
+    for (const [direction, message] of [
+      ['[image pic.png]', 'image "pic.png" cannot be read as a picture'],
+      ['[clip clip.mp4]', 'clip "clip.mp4" has no video'],
+    ]) {
+      const script = join(folder, 'script', 'leak.md');
+      await writeFile(script, `# A\n\nHello there. ${direction}\n`);
+      const result = await runVfo(['render', script, '--out', join(folder, 'out')], env);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`leak.md:3:14: error: ${message}`);
+      expect(await readdir(join(folder, 'out')).catch(() => [])).toEqual([]);
+    }
+  }, 120_000);
+
   it('refuses a medium larger than the upload limit where it is named, before reading it', async () => {
     const folder = join(dir.path, 'large');
     await mkdir(folder, { recursive: true });

@@ -8,6 +8,7 @@
 import { audioAssetIds, type LoudnessPlan, type Music, type RenderPlan } from '../../shared/render-plan.ts';
 import { FfmpegError } from './errors.ts';
 import { dbToGain } from './filters.ts';
+import { mediaInput } from './media-input.ts';
 
 /** One audio input of the encode: its asset, and whether it loops (a music span shorter than its file is cut). */
 export interface AudioInputSpec {
@@ -25,7 +26,7 @@ export function audioInputArgs(plan: RenderPlan, assetPaths: Record<string, stri
   return audioInputSpecs(plan).flatMap((spec) => {
     const path = assetPaths[spec.asset];
     if (!path) throw new FfmpegError('invalid-request', `no file given for asset "${spec.asset}"`);
-    return [...(spec.loop ? ['-stream_loop', '-1'] : []), '-i', path];
+    return [...(spec.loop ? ['-stream_loop', '-1'] : []), ...mediaInput(path)];
   });
 }
 

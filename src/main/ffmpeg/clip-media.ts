@@ -9,6 +9,7 @@ import { partialPathFor } from '../util/atomic-file.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
 import { parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
+import { mediaInput, mediaProbeArgs } from './media-input.ts';
 
 export interface ClipFacts {
   hasVideo: boolean;
@@ -46,9 +47,9 @@ function probeMedia(ffprobePath: string | null, ffmpegPath: string, path: string
         'json',
         '-show_streams',
         '-show_format',
-        path,
+        ...mediaProbeArgs(path),
       ]).then((out) => (out.code === 0 ? parseFfprobeJson(out.stdout) : null))
-    : captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', '-i', path]).then((out) =>
+    : captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', ...mediaInput(path)]).then((out) =>
         parseFfmpegInfo(out.stderr),
       );
 }
@@ -75,7 +76,7 @@ export async function cutClipRange(
   // start, so the cut starts on the frame asked for.
   const args = [
     ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'],
-    ...['-ss', seconds(range.startMs), '-i', sourcePath, '-t', seconds(range.endMs - range.startMs)],
+    ...['-ss', seconds(range.startMs), ...mediaInput(sourcePath), '-t', seconds(range.endMs - range.startMs)],
     ...['-map', '0:v:0', '-an', '-sn', '-dn', ...codec, '-f', 'mp4', partial],
   ];
   const out = await captureOutput(ffmpegPath, args, { timeoutMs: 10 * 60_000 });

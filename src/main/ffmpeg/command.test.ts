@@ -40,6 +40,11 @@ function input(plan: RenderPlan, overrides: Partial<EncodeCommandInput> = {}): E
   return { plan, assetPaths, outPath: '/out/video.mp4', encoder: 'libx264', ...overrides };
 }
 
+/** The command line without the demuxer restriction every medium is opened with. */
+function unrestricted(args: readonly string[]): string {
+  return args.join(' ').replaceAll(/-format_whitelist \S+ /g, '');
+}
+
 describe('filter escaping', () => {
   it('escapes both parsing levels', () => {
     expect(escapeOptionValue(`/a b/it's:x\\y`)).toBe(`/a b/it\\'s\\:x\\\\y`);
@@ -131,7 +136,13 @@ describe('buildEncodeCommand', () => {
     });
     const args = build(input(plan));
     expect(args.filter((a) => a === '/media/img.png')).toHaveLength(1);
-    expect(args.join(' ')).toContain('-stream_loop -1 -i /media/clip.mp4 -i /media/clip.mp4 -i /media/n.wav');
+    // Every medium is opened only by the demuxers a medium may have (media-input.ts).
+    const inputs = args.join(' ').match(/(?:-format_whitelist \S+ )?-i \S+/g) ?? [];
+    expect(inputs.length).toBeGreaterThan(0);
+    for (const opened of inputs) expect(opened).toMatch(/^-format_whitelist image2,/);
+    expect(unrestricted(args)).toContain(
+      '-stream_loop -1 -i /media/clip.mp4 -i /media/clip.mp4 -i /media/n.wav',
+    );
     const graph = graphOf(args);
     expect(graph).toContain('split=2');
     expect(graph).toContain('concat=n=4:v=1:a=0');
@@ -147,7 +158,7 @@ describe('buildEncodeCommand', () => {
         audio: { narration: 'narration', music: musicOf('music', -18, duckDb) },
       });
     const ducked = build(input(withMusic(12)));
-    expect(ducked.join(' ')).toContain('-stream_loop -1 -i /media/music.mp3');
+    expect(unrestricted(ducked)).toContain('-stream_loop -1 -i /media/music.mp3');
     expect(graphOf(ducked)).toContain('volume=-18dB');
     expect(graphOf(ducked)).toMatch(/sidechaincompress=[^;]*attack=20:release=400[^;]*mix=0\.7488/);
     expect(graphOf(ducked)).toContain('atrim=end_sample=88200[aout]');

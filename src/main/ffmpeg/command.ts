@@ -25,6 +25,7 @@ import {
 } from './caption-overlay.ts';
 import { FfmpegError } from './errors.ts';
 import { clipChain, colorSource, filterPath, stillFrameChain, zoompanReferenceChain } from './filters.ts';
+import { captionsInput, mediaInput } from './media-input.ts';
 import { isPan, isZoom, type ScenePart, type Size } from './motion-geometry.ts';
 import { panStatements, planPan } from './motion-pan.ts';
 import { planZoom, zoomChain, zoomCommands } from './motion-zoom.ts';
@@ -138,9 +139,9 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const { output } = plan;
   const inputArgs: string[] = [];
   let inputCount = 0;
-  const addInput = (path: string, loop: boolean): number => {
+  const addInput = (path: string, loop: boolean, input = mediaInput): number => {
     if (loop) inputArgs.push('-stream_loop', '-1');
-    inputArgs.push('-i', path);
+    inputArgs.push(...input(path));
     return inputCount++;
   };
   const pathOf = (assetId: string): string => {
@@ -282,7 +283,9 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   statements.push(...audioGraph(plan, audioInputs));
   // Captions not burned in travel as a track players can switch on.
   const softCaptions =
-    plan.captions && !plan.captions.burnIn ? addInput(pathOf(plan.captions.asset), false) : undefined;
+    plan.captions && !plan.captions.burnIn
+      ? addInput(pathOf(plan.captions.asset), false, captionsInput)
+      : undefined;
 
   const args = [
     ...common,

@@ -215,6 +215,44 @@ describe('encodeInChildProcess', () => {
   });
 });
 
+describe('media that are not what they say', () => {
+  // Found by attacking a render: ffmpeg opens a file by its content, and an HLS playlist reads every
+  // media file it names. A hostile script (or a farm member's plan) saves one as a picture, a clip or
+  // a voice track to get another job's video into its own.
+  it('an HLS playlist given as a picture, a clip or the narration is not opened: the encode fails', async () => {
+    const dir = freshDir('playlists');
+    const victim = makeImage(join(dir, 'someone-elses.png'), 320, 180);
+    const victimClip = join(dir, 'someone-elses.mp4');
+    execFileSync(FFMPEG, [
+      ...['-v', 'error', '-y', '-loop', '1', '-t', '2', '-i', victim],
+      ...['-pix_fmt', 'yuv420p', '-c:v', 'libx264', victimClip],
+    ]);
+    const playlist = join(dir, 'playlist');
+    writeFileSync(
+      playlist,
+      `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n${victimClip}\n#EXT-X-ENDLIST\n`,
+    );
+    const cases: [string, RenderPlan, Record<string, string>][] = [
+      ['picture', tinyPlan(), { ...assetPaths, img: playlist }],
+      [
+        'clip',
+        tinyPlan({
+          assets: { ...tinyPlan().assets, clip: asset('video', 'c.mp4') },
+          scenes: [{ startMs: 0, durationMs: 2000, visual: { kind: 'clip', asset: 'clip', loop: true } }],
+        }),
+        { ...assetPaths, clip: playlist },
+      ],
+      ['narration', tinyPlan(), { ...assetPaths, narration: playlist }],
+    ];
+    for (const [what, plan, paths] of cases) {
+      const error = await failure(runEncode({ ...request(plan, dir), assetPaths: paths }));
+      expect(isFfmpegError(error), what).toBe(true);
+      expect(String(error), what).toContain('not on whitelist');
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('out-'))).toEqual([]);
+  });
+});
+
 describe('encode runner process', () => {
   it('stops ffmpeg, removes the partial file and exits when its parent goes away', async () => {
     const outDir = freshDir('orphan');

@@ -9,6 +9,7 @@ import type { LoudnessPlan, RenderPlan } from '../../shared/render-plan.ts';
 import { audioGraph, audioInputArgs, audioInputSpecs } from './audio-graph.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
+import { mediaInput } from './media-input.ts';
 
 export interface LoudnessFacts {
   integratedLufs: number;
@@ -84,7 +85,7 @@ export function measureFileLoudness(
   const prepare = asMixedAt ? `aresample=${asMixedAt},aformat=sample_fmts=fltp:channel_layouts=stereo,` : '';
   return measure(
     ffmpegPath,
-    ['-i', path, '-map', '0:a:0', '-af', `${prepare}${EBUR128}`, '-f', 'null', '-'],
+    [...mediaInput(path), '-map', '0:a:0', '-af', `${prepare}${EBUR128}`, '-f', 'null', '-'],
     options.durationMs ?? 0,
     path,
   );

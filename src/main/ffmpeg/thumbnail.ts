@@ -12,6 +12,7 @@ import { writeSideFiles } from './encode-job.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
 import { coverChain } from './filters.ts';
+import { mediaInput } from './media-input.ts';
 import { type TextFile, titleLayerSource } from './title-card.ts';
 
 /** What YouTube asks for (16:9, at least 1280 wide); one size for every preset. */
@@ -43,14 +44,14 @@ export function buildThumbnailCommand(
   const first = plan.scenes[0]?.visual;
   const cover = `${coverChain(THUMBNAIL_SIZE)},format=yuv420p`;
   if (thumbnail?.image) {
-    inputs.push('-i', pathOf(thumbnail.image));
+    inputs.push(...mediaInput(pathOf(thumbnail.image)));
     statements.push(`[0:v:0]trim=end_frame=1,${cover}[base]`);
   } else if (!first || first.kind === 'color') {
     const hex = (first?.kind === 'color' ? first.color : '#000000').replace('#', '0x');
     const { width, height } = THUMBNAIL_SIZE;
     statements.push(`color=c=${hex}:s=${width}x${height}:r=1,trim=end_frame=1,format=yuv420p,setsar=1[base]`);
   } else {
-    inputs.push('-i', pathOf(first.asset));
+    inputs.push(...mediaInput(pathOf(first.asset)));
     statements.push(`[0:v:0]trim=end_frame=1,setpts=PTS-STARTPTS,${cover}[base]`);
   }
   let out = '[base]';
