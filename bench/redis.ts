@@ -68,6 +68,7 @@ const originQueue = new RedisOriginQueue({
   keys,
   farmId,
   identity: originIdentity,
+  trust,
   originTls: null,
   route: (encoders) => encoders[0] as string,
   onFailed: (taskId, reason) => console.error(`task ${taskId} failed: ${reason}`),

@@ -130,6 +130,8 @@ describe('settings calls', () => {
     });
     const refusals: [Record<string, string | null>, string, RegExp][] = [
       [{ redisUrl: 'redis://:hunter2@queue.example.com' }, 'redisUrl', /password field/],
+      // ioredis reads this form too (found by a review: it reached the settings row).
+      [{ redisUrl: 'redis://queue.example.com/?Password=hunter2' }, 'redisUrl', /password field/],
       [{ redisUrl: 'http://queue.example.com' }, 'redisUrl', /redis:\/\/host/],
       [{ redisUrl: 'redis://queue.example.com', advertiseUrl: 'ftp://x' }, 'advertiseUrl', /advertised URL/],
     ];

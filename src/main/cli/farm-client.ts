@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { FarmStatus } from '../../shared/contract.ts';
+import { printable } from '../../shared/printable.ts';
 import { describeRate } from '../../shared/progress-rate.ts';
 import {
   createFarmClient,
@@ -243,8 +244,15 @@ export function activityLines(status: Pick<FarmStatus, 'nodes' | 'encodes' | 'al
   return lines;
 }
 
-/** `vfo status` for people: the nodes (role, state and why, version), the queue, its tasks and blocks. */
+/**
+ * `vfo status` for people: the nodes (role, state and why, version), the queue, its tasks and blocks.
+ * Names, reasons and errors come from other machines: the lines are made printable.
+ */
 export function statusLines(status: FarmStatus): string[] {
+  return farmStatusLines(status).map(printable);
+}
+
+function farmStatusLines(status: FarmStatus): string[] {
   const lines = [
     status.queue.backend === 'redis'
       ? 'queue in redis (no coordinator)'

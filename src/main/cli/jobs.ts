@@ -1,3 +1,4 @@
+import { printable } from '../../shared/printable.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
 import type { JobRow } from '../engine/job-store.ts';
@@ -81,11 +82,12 @@ function show(ctx: App, io: CliIo, job: JobRow, json: boolean): number {
     `job ${job.id}  ${job.status}  recipe ${job.recipeSlug}@${job.recipeVersion}  priority ${job.priority}`,
   );
   if (job.outputPath) io.out(`output  ${job.outputPath}`);
-  if (job.error) io.out(`error   ${job.error}`);
-  for (const w of job.warnings) io.out(`warning ${w}`);
+  // Errors and warnings quote scripts and other machines: shown printable.
+  if (job.error) io.out(`error   ${printable(job.error)}`);
+  for (const w of job.warnings) io.out(`warning ${printable(w)}`);
   for (const s of summary.steps) {
     const note = s.reused ? 'unchanged, reused' : s.error ? `${s.errorKind}: ${s.error}` : '';
-    io.out(`  ${s.key.padEnd(10)} ${s.status.padEnd(9)} attempts ${s.attempts}  ${note}`);
+    io.out(`  ${s.key.padEnd(10)} ${s.status.padEnd(9)} attempts ${s.attempts}  ${printable(note)}`);
   }
   return EXIT.ok;
 }

@@ -1,19 +1,13 @@
+import { printable } from '../../shared/printable.ts';
 import { SCRIPT_LIMITS } from './limits.ts';
 import type { Diagnostic } from './types.ts';
 
 /**
  * `file:line:col: severity: message`, the shape editors and terminals turn into links. A message quotes
- * the script, so control characters (a terminal's escape sequences) and bidirectional overrides (text
- * that reads otherwise than it is) are shown as escapes, never sent to the terminal as they are.
+ * the script: what it quotes is shown printable (no escape sequence reaches the terminal).
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${visible(d.message)}`;
-}
-
-const UNPRINTABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
-
-function visible(text: string): string {
-  return text.replace(UNPRINTABLE, (char) => `\\u{${(char.codePointAt(0) as number).toString(16)}}`);
+  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${printable(d.message)}`;
 }
 
 /** "30.0 MB"; small sizes in KB so a tiny custom limit does not read "0.0 MB", disk budgets in GB. */

@@ -164,9 +164,14 @@ const redisUrlText = z
   .refine((text) => URL.canParse(text) && /^rediss?:$/.test(new URL(text).protocol), {
     message: 'the Redis URL must look like redis://host:6379 or rediss://host:6380',
   })
-  .refine((text) => !URL.canParse(text) || new URL(text).password === '', {
+  // ioredis also reads a password from the query (`?password=`): neither form is stored.
+  .refine((text) => !URL.canParse(text) || !hasPassword(new URL(text)), {
     message: 'put the Redis password in the password field (kept in the keychain), not in the URL',
   });
+
+function hasPassword(url: URL): boolean {
+  return url.password !== '' || [...url.searchParams.keys()].some((key) => key.toLowerCase() === 'password');
+}
 
 const advertisedUrlText = z
   .string()

@@ -61,15 +61,22 @@ export class Presence {
       this.last = [];
       return this.last;
     }
-    const values = await this.link.client.mget(ids.map((id) => this.keys.nodeKey(id)));
     const records: PresenceRecord[] = [];
     const gone: string[] = [];
-    values.forEach((value, i) => {
-      const parsed = value ? presenceSchema.safeParse(safeJson(value)) : null;
-      if (parsed?.success) records.push(parsed.data);
-      else gone.push(ids[i] as string);
-    });
-    if (gone.length > 0) await this.link.client.srem(this.keys.nodes, ...gone).catch(() => undefined);
+    // In slices: anyone who can write to Redis can fill the set (130,000 members overflowed the stack
+    // of one call's arguments, and the junk was never cleared).
+    for (const slice of slices(ids, SLICE)) {
+      const values = await this.link.client.mget(slice.map((id) => this.keys.nodeKey(id)));
+      values.forEach((value, i) => {
+        const parsed = value ? presenceSchema.safeParse(safeJson(value)) : null;
+        // A record counts only under its own node's key.
+        if (parsed?.success && parsed.data.id === slice[i]) records.push(parsed.data);
+        else gone.push(slice[i] as string);
+      });
+    }
+    for (const slice of slices(gone, SLICE)) {
+      await this.link.client.srem(this.keys.nodes, ...slice).catch(() => undefined);
+    }
     this.last = records;
     return records;
   }
@@ -88,6 +95,14 @@ export class Presence {
       .exec()
       .catch((error: unknown) => log.debug('could not remove presence', { error: String(error) }));
   }
+}
+
+const SLICE = 1000;
+
+function slices<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
 }
 
 function safeJson(text: string): unknown {

@@ -108,6 +108,7 @@ export class RedisFarmNode {
       keys: this.keys,
       farmId,
       identity,
+      trust,
       originTls: options.tls ? certificateFingerprint(options.tls.cert) : null,
       route: (encoders) => routeTask(encoders, this.presence.cached()),
       onFailed: (taskId, reason) => this.origin.failTask(taskId, reason),

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis, stopAllRedis } from '../../../../test/farm/redis-support.ts';
-import { ephemeralIdentity, farmIdOf, farmKeyFromText, generateFarmKey } from '../net/index.ts';
+import { ephemeralIdentity, FarmTrust, farmIdOf, farmKeyFromText, generateFarmKey } from '../net/index.ts';
 import type { TaskInput } from '../queue/index.ts';
 import { farmKeys } from './farm-keys.ts';
+import { Presence, type PresenceRecord } from './presence.ts';
 import { parseRedisUrl, RedisLink } from './redis-link.ts';
 import { bullPriority, leaseIdOf, RedisOriginQueue } from './redis-origin-queue.ts';
 
@@ -62,6 +63,7 @@ beforeAll(async () => {
     keys,
     farmId,
     identity,
+    trust: new FarmTrust(key),
     originTls: null,
     route: (encoders) => encoders[0] as string,
     onFailed: (taskId, reason) => failed.push([taskId, reason]),
@@ -163,6 +165,75 @@ describe('the origin’s queue in Redis', () => {
     expect(fresh?.attemptsMade).toBe(0);
   });
 
+  it('fails a task only for its own job failing: not for a forged event, nor a stranger’s job of its id', async () => {
+    // Found by attacking Redis mode: whoever can write to Redis (no farm key) could fail any job for
+    // good with one event, or with a job of the same id in another queue that a worker then refuses.
+    const t = task();
+    await queue.submit(t);
+    const before = failed.length;
+    await link.client.xadd(
+      `${keys.prefix}:${keys.queueOf('libx264')}:events`,
+      '*',
+      ...['event', 'failed', 'jobId', t.id, 'failedReason', 'forged'],
+    );
+    const other = new Queue(keys.queueOf('libx265'), { connection: link.client, prefix: keys.prefix });
+    await other.add('encode', { junk: true }, { jobId: t.id });
+    const refuser = new Worker(
+      keys.queueOf('libx265'),
+      async () => {
+        throw new UnrecoverableError('not a signed task');
+      },
+      { connection: link.connection('refusing-worker'), prefix: keys.prefix, name: 'worker-4' },
+    );
+    try {
+      await until(async () => (await Job.fromId(other, t.id))?.failedReason, 'the stranger’s job to fail');
+      // Both reached the origin's listener, and the reconcile looked too: nothing was failed.
+      await new Promise((r) => setTimeout(r, 300));
+      await queue.reconcile([t], () => true);
+      expect(failed.slice(before)).toEqual([]);
+      expect(await (await Job.fromId(inspect, t.id))?.getState()).toMatch(/waiting|prioritized/);
+    } finally {
+      await refuser.close();
+      await other.close();
+    }
+  });
+
+  it('reports a failure whose event it never heard, at the next reconcile', async () => {
+    // An origin that does not listen to events (as one whose listener died on a malformed event).
+    const deaf: [string, string][] = [];
+    const origin = new RedisOriginQueue({
+      link,
+      keys,
+      farmId,
+      identity,
+      trust: new FarmTrust(key),
+      originTls: null,
+      route: (encoders) => encoders[0] as string,
+      onFailed: (taskId, reason) => deaf.push([taskId, reason]),
+    });
+    const t = task();
+    await origin.submit(t);
+    const worker = new Worker(
+      keys.queueOf('libx264'),
+      async () => {
+        throw new UnrecoverableError('the encoder crashed');
+      },
+      { connection: link.connection('failing-worker-2'), prefix: keys.prefix, name: 'worker-5' },
+    );
+    try {
+      await until(
+        async () => (await (await Job.fromId(inspect, t.id))?.getState()) === 'failed',
+        'the failure',
+      );
+    } finally {
+      await worker.close();
+    }
+    expect(deaf).toEqual([]);
+    await origin.reconcile([t], () => true);
+    expect(deaf).toEqual([[t.id, 'the encoder crashed']]);
+    await origin.close();
+  });
+
   it('moves a waiting task when its job’s priority changes, and orders by the farm’s priority', async () => {
     const low = task(0);
     const urgent = task(0);
@@ -179,4 +250,41 @@ describe('the origin’s queue in Redis', () => {
     await queue.withdraw(low.id);
     await queue.withdraw(urgent.id);
   });
+});
+
+describe('presence in Redis', () => {
+  // Found by a review of Redis mode: a record under another key could claim a real node's id (and its
+  // URL then took an operator's signed pause), and a set flooded with 130,000 junk members overflowed
+  // one call's arguments: presence stopped for good on every node.
+  it('believes a record only under its own node’s key, and clears a flooded node set', async () => {
+    const presence = new Presence(link, keys);
+    const record = (id: string, url: string): PresenceRecord => ({
+      id,
+      name: id,
+      url,
+      role: 'auto',
+      encoders: ['libx264'],
+      cores: 2,
+      slots: 1,
+      running: 0,
+      status: 'online',
+      reason: null,
+      version: '1',
+      protocol: 1,
+      time: Date.now(),
+    });
+    const real = 'b'.repeat(16);
+    await presence.publish(record(real, 'http://127.0.0.1:4870'));
+    const impostor = 'c'.repeat(16);
+    await link.client.set(keys.nodeKey(impostor), JSON.stringify(record(real, 'http://169.254.169.254')));
+    await link.client.sadd(keys.nodes, impostor);
+    const junk = Array.from({ length: 150_000 }, (_, i) => `junk-${i}`);
+    for (let i = 0; i < junk.length; i += 10_000)
+      await link.client.sadd(keys.nodes, ...junk.slice(i, i + 10_000));
+
+    const read = await presence.read();
+    expect(read.map((r) => [r.id, r.url])).toEqual([[real, 'http://127.0.0.1:4870']]);
+    // What did not count is gone from the set: the next read is small again.
+    expect(await link.client.smembers(keys.nodes)).toEqual([real]);
+  }, 60_000);
 });

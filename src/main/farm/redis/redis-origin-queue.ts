@@ -10,13 +10,13 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { createLogger } from '../../log/logger.ts';
 import { sha256Hex } from '../../util/hash.ts';
-import type { NodeIdentity } from '../net/index.ts';
+import type { FarmTrust, NodeIdentity } from '../net/index.ts';
 import { FARM_ENCODERS } from '../node/farm-encoders.ts';
 import type { OriginQueue } from '../node/origin-queue.ts';
 import type { TaskInput } from '../queue/index.ts';
 import type { FarmKeys } from './farm-keys.ts';
 import type { RedisLink } from './redis-link.ts';
-import { signTask, signWithdrawal } from './task-envelope.ts';
+import { signTask, signWithdrawal, verifyTask } from './task-envelope.ts';
 import { REDIS_TUNING } from './tuning.ts';
 
 const log = createLogger('RedisOrigin');
@@ -44,6 +44,8 @@ export interface RedisOriginQueueDeps {
   keys: FarmKeys;
   farmId: string;
   identity: NodeIdentity;
+  /** Whose signatures are believed: a failure counts only for a job that carries this node's signed task. */
+  trust: FarmTrust;
   /** This node's certificate fingerprint when it serves https (workers pin it), else null. */
   originTls: string | null;
   /** The encoder whose queue a task goes to, from the plan's encoders in order of preference. */
@@ -72,7 +74,13 @@ export class RedisOriginQueue implements OriginQueue {
         connection: this.deps.link.connection(`events-${encoder}`),
         prefix: this.deps.keys.prefix,
       });
-      events.on('failed', ({ jobId, failedReason }) => this.deps.onFailed(jobId, failedReason));
+      // An event is only a hint: anyone who can write to Redis can add one (or a job of the same id to
+      // another queue, which a worker refuses). The job itself is looked at before a task is failed.
+      events.on('failed', ({ jobId }) => {
+        this.reportIfFailed(jobId).catch((error: unknown) =>
+          log.debug('a failure could not be checked', { task: jobId, error: String(error) }),
+        );
+      });
       events.on('error', (error) => log.debug('queue events error', { error: String(error) }));
       this.events.push(events);
     }
@@ -99,6 +107,34 @@ export class RedisOriginQueue implements OriginQueue {
 
   private within<T>(what: string, run: () => Promise<T>): Promise<T> {
     return this.deps.link.within(REDIS_TUNING.commandTimeoutMs, what, run);
+  }
+
+  /**
+   * Fails the task when Redis holds its job in the failed state *and* that job is the task this node
+   * signed (in the queue it was signed for): a forged event or a stranger's job of the same id fails
+   * nothing. The reason is the job's own, shortened (it is shown to the user).
+   */
+  private async reportIfFailed(taskId: string): Promise<void> {
+    if (!this.sent.has(taskId)) return;
+    const found = await this.within('failure', () => this.ownJob(taskId));
+    if (!found || (await found.job.getState()) !== 'failed') return;
+    const reason = found.job.failedReason || 'no reason given';
+    this.deps.onFailed(taskId, reason.length > 500 ? `${reason.slice(0, 499)}…` : reason);
+  }
+
+  /**
+   * The task's job that carries the task this node signed for it, in the queue it was signed for;
+   * a job of the same id anyone else put in some queue is passed over.
+   */
+  private async ownJob(taskId: string): Promise<{ job: Job; encoder: string } | undefined> {
+    for (const encoder of FARM_ENCODERS) {
+      const job = await Job.fromId(this.queue(encoder), taskId);
+      if (!job) continue;
+      const place = { farm: this.deps.farmId, queue: this.deps.keys.queueOf(encoder), jobKey: taskId };
+      const checked = verifyTask(this.deps.trust, job.data, place, (this.deps.clock ?? Date.now)());
+      if (checked.ok && checked.fields.originId === this.deps.identity.id) return { job, encoder };
+    }
+    return undefined;
   }
 
   /** The task's job and the encoder queue holding it, if Redis has it (one round trip to look). */
@@ -217,7 +253,8 @@ export class RedisOriginQueue implements OriginQueue {
 
   /**
    * Queues again the tasks a step still waits for that Redis no longer has (it lost its last writes,
-   * or was emptied), and those whose job finished without their video reaching this node.
+   * or was emptied), and those whose job finished without their video reaching this node; reports
+   * those whose job failed (a failure whose event never came, or came while events were not heard).
    */
   async reconcile(awaited: TaskInput[], stillWaiting: (taskId: string) => boolean): Promise<void> {
     // Only what this node sent before and is not sending right now: a task a step is only now
@@ -225,13 +262,21 @@ export class RedisOriginQueue implements OriginQueue {
     const tasks = awaited.filter((task) => this.sent.has(task.id) && !this.sending.has(task.id));
     if (!this.deps.link.available || tasks.length === 0) return;
     const lost: TaskInput[] = [];
+    const failed: string[] = [];
     await this.within('reconcile', async () => {
       for (const task of tasks) {
         const found = await this.find(task.id);
         const state = found ? await found.job.getState() : 'missing';
         if (state === 'missing' || state === 'completed') lost.push(task);
+        // Any failed job of its id: reportIfFailed looks for the one this node signed.
+        if (state === 'failed') failed.push(task.id);
       }
     });
+    for (const taskId of failed.filter(stillWaiting)) {
+      await this.reportIfFailed(taskId).catch((error: unknown) =>
+        log.debug('a failure could not be checked', { task: taskId, error: String(error) }),
+      );
+    }
     // A video may have arrived meanwhile (its job completes only after this node recorded it).
     for (const task of lost.filter((t) => stillWaiting(t.id))) {
       log.warn('a task the farm should hold was not queued; queued again', { task: task.id });
