@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { FarmStatus } from '../../shared/contract.ts';
-import { printable } from '../../shared/printable.ts';
 import { describeRate } from '../../shared/progress-rate.ts';
+import { printable } from '../../shared/text.ts';
 import {
   createFarmClient,
   ephemeralIdentity,

@@ -166,7 +166,7 @@ async function dropStaleOutputs(
     if (!row || !outputs.has(step.key)) continue;
     const handler = deps.handlers.get(step.kind) as StepHandler;
     const ready = step.dependsOn.every((d) => outputs.has(d));
-    const inputs = Object.fromEntries(step.dependsOn.map((d) => [d, outputs.get(d) as StepOutput]));
+    const inputs = inputsOf(step, outputs);
     // A hash that cannot be computed (an unreadable script) is the step's to report when it runs.
     const hash = ready
       ? await computeInputHash(handler, { jobId, settings, step, inputs }).catch(() => null)
@@ -176,6 +176,11 @@ async function dropStaleOutputs(
     deps.store.updateStep(row.id, { status: 'pending' });
     job.log.info('its inputs changed since it ran: it runs again', { step: step.key });
   }
+}
+
+/** What a step reads: the outputs of the steps it depends on, by their keys. */
+function inputsOf(step: PipelineStep, outputs: Map<string, StepOutput>): Record<string, StepOutput> {
+  return Object.fromEntries(step.dependsOn.map((d) => [d, outputs.get(d) as StepOutput]));
 }
 
 interface StepRun {
@@ -193,7 +198,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   const { step, row, jobId, signal } = run;
   const handler = deps.handlers.get(step.kind) as StepHandler;
   const log = run.log.child({ step: step.key });
-  const inputs = Object.fromEntries(step.dependsOn.map((d) => [d, run.outputs.get(d) as StepOutput]));
+  const inputs = inputsOf(step, run.outputs);
   const hashCtx = { jobId, settings: run.settings, step, inputs };
   const inputHash = await computeInputHash(handler, hashCtx);
 

@@ -18,21 +18,21 @@ const MEDIA_DEMUXERS = [
   'mp3',
   'wav',
   'flac',
-];
+].join(',');
 /** A captions track muxed as it is (captions not burned in). */
-const CAPTION_DEMUXERS = ['ass', 'srt', 'webvtt'];
+const CAPTION_DEMUXERS = ['ass', 'srt', 'webvtt'].join(',');
 
 /** `-i path` for a medium (picture, clip, music, narration): opened as one of those or not at all. */
 export function mediaInput(path: string): string[] {
-  return ['-format_whitelist', MEDIA_DEMUXERS.join(','), '-i', path];
+  return ['-format_whitelist', MEDIA_DEMUXERS, '-i', path];
 }
 
 /** `-i path` for a captions file. */
 export function captionsInput(path: string): string[] {
-  return ['-format_whitelist', CAPTION_DEMUXERS.join(','), '-i', path];
+  return ['-format_whitelist', CAPTION_DEMUXERS, '-i', path];
 }
 
 /** The same restriction for ffprobe, which takes the option before the file. */
 export function mediaProbeArgs(path: string): string[] {
-  return ['-format_whitelist', MEDIA_DEMUXERS.join(','), path];
+  return ['-format_whitelist', MEDIA_DEMUXERS, path];
 }

@@ -1,4 +1,4 @@
-import { printable } from '../../shared/printable.ts';
+import { printable } from '../../shared/text.ts';
 import { SCRIPT_LIMITS } from './limits.ts';
 import type { Diagnostic } from './types.ts';
 
@@ -73,6 +73,4 @@ export class DiagnosticCollector {
 }
 
 /** Quotes user text in a message without letting a huge line blow up the output. */
-export function shorten(text: string, max = 60): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+export { shorten } from '../../shared/text.ts';

@@ -52,13 +52,9 @@ async function until<T>(probe: () => Promise<T | undefined | false>, what: strin
   }
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vfo-redis-queue-'));
-  redis = await startRedis({ dir });
-  link = new RedisLink({ target: parseRedisUrl(redis.url) });
-  link.connect();
-  await link.ready(5000);
-  queue = new RedisOriginQueue({
+/** An origin's queue on this test's Redis, reporting its failed tasks to `onFailed`. */
+function originQueue(onFailed: (taskId: string, reason: string) => void): RedisOriginQueue {
+  return new RedisOriginQueue({
     link,
     keys,
     farmId,
@@ -66,8 +62,28 @@ beforeAll(async () => {
     trust: new FarmTrust(key),
     originTls: null,
     route: (encoders) => encoders[0] as string,
-    onFailed: (taskId, reason) => failed.push([taskId, reason]),
+    onFailed,
   });
+}
+
+/** A worker on `encoder`'s queue that fails every job for good at once (no retries, no backoff). */
+function failingWorker(encoder: string, name: string, reason: string) {
+  return new Worker(
+    keys.queueOf(encoder),
+    async () => {
+      throw new UnrecoverableError(reason);
+    },
+    { connection: link.connection(name), prefix: keys.prefix, name },
+  );
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vfo-redis-queue-'));
+  redis = await startRedis({ dir });
+  link = new RedisLink({ target: parseRedisUrl(redis.url) });
+  link.connect();
+  await link.ready(5000);
+  queue = originQueue((taskId, reason) => failed.push([taskId, reason]));
   queue.start();
   inspect = new Queue(keys.queueOf('libx264'), { connection: link.client, prefix: keys.prefix });
 });
@@ -145,14 +161,7 @@ describe('the origin’s queue in Redis', () => {
 
     const retried = task();
     await queue.submit(retried);
-    const worker = new Worker(
-      keys.queueOf('libx264'),
-      async () => {
-        // Final at once (an ordinary error would be tried five times, with backoff).
-        throw new UnrecoverableError('the encoder crashed');
-      },
-      { connection: link.connection('failing-worker'), prefix: keys.prefix, name: 'worker-3' },
-    );
+    const worker = failingWorker('libx264', 'worker-3', 'the encoder crashed');
     try {
       await until(async () => failed.find(([id]) => id === retried.id), 'the failure to reach the origin');
     } finally {
@@ -178,13 +187,7 @@ describe('the origin’s queue in Redis', () => {
     );
     const other = new Queue(keys.queueOf('libx265'), { connection: link.client, prefix: keys.prefix });
     await other.add('encode', { junk: true }, { jobId: t.id });
-    const refuser = new Worker(
-      keys.queueOf('libx265'),
-      async () => {
-        throw new UnrecoverableError('not a signed task');
-      },
-      { connection: link.connection('refusing-worker'), prefix: keys.prefix, name: 'worker-4' },
-    );
+    const refuser = failingWorker('libx265', 'worker-4', 'not a signed task');
     try {
       await until(async () => (await Job.fromId(other, t.id))?.failedReason, 'the stranger’s job to fail');
       // Both reached the origin's listener, and the reconcile looked too: nothing was failed.
@@ -201,25 +204,10 @@ describe('the origin’s queue in Redis', () => {
   it('reports a failure whose event it never heard, at the next reconcile', async () => {
     // An origin that does not listen to events (as one whose listener died on a malformed event).
     const deaf: [string, string][] = [];
-    const origin = new RedisOriginQueue({
-      link,
-      keys,
-      farmId,
-      identity,
-      trust: new FarmTrust(key),
-      originTls: null,
-      route: (encoders) => encoders[0] as string,
-      onFailed: (taskId, reason) => deaf.push([taskId, reason]),
-    });
+    const origin = originQueue((taskId, reason) => deaf.push([taskId, reason]));
     const t = task();
     await origin.submit(t);
-    const worker = new Worker(
-      keys.queueOf('libx264'),
-      async () => {
-        throw new UnrecoverableError('the encoder crashed');
-      },
-      { connection: link.connection('failing-worker-2'), prefix: keys.prefix, name: 'worker-5' },
-    );
+    const worker = failingWorker('libx264', 'worker-5', 'the encoder crashed');
     try {
       await until(
         async () => (await (await Job.fromId(inspect, t.id))?.getState()) === 'failed',

@@ -8,6 +8,7 @@
  * the farm giving a task up reaches the waiting step through BullMQ's `failed` event.
  */
 import { Job, Queue, QueueEvents } from 'bullmq';
+import { shorten } from '../../../shared/text.ts';
 import { createLogger } from '../../log/logger.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import type { FarmTrust, NodeIdentity } from '../net/index.ts';
@@ -118,8 +119,7 @@ export class RedisOriginQueue implements OriginQueue {
     if (!this.sent.has(taskId)) return;
     const found = await this.within('failure', () => this.ownJob(taskId));
     if (!found || (await found.job.getState()) !== 'failed') return;
-    const reason = found.job.failedReason || 'no reason given';
-    this.deps.onFailed(taskId, reason.length > 500 ? `${reason.slice(0, 499)}…` : reason);
+    this.deps.onFailed(taskId, shorten(found.job.failedReason || 'no reason given', 500));
   }
 
   /**

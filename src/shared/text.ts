@@ -1,3 +1,10 @@
+/** Text shown to people: shortened, and made printable. */
+
+/** At most `max` characters, the last an ellipsis when it was cut. */
+export function shorten(text: string, max = 60): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /**
  * Text from a script or from the network as a terminal may show it: control characters (a terminal's
  * escape sequences) and bidirectional overrides (text that reads otherwise than it is) become visible
