@@ -1,14 +1,20 @@
 /**
  * Which nodes are in the farm right now, in Redis mode (no mDNS, no hellos): every node refreshes a
  * small record every second that expires after 5 s of silence. Origins route tasks by it (an encoder
- * some live worker has), split videos by the free slots it lists, and status shows it. It decides no
- * one's rights (signatures do): a forged record can at worst send tasks to a queue no one serves.
+ * some live worker has), split videos by the free slots it lists, status shows it, and an operator's
+ * pause of another node goes to the URL it names. So each record is signed by its node's admitted key
+ * for this farm, like a task (task-envelope.ts): anyone who can write to Redis can delete records, not
+ * forge one, edit one (a node's id pointed at another URL took that node's signed pause), or bring an
+ * old one back past its expiry.
  */
 import { z } from 'zod';
 import { createLogger } from '../../log/logger.ts';
+import type { NodeIdentity } from '../net/identity.ts';
+import type { FarmTrust } from '../net/trust.ts';
 import { NODE_ID_PATTERN } from '../queue/index.ts';
 import type { FarmKeys } from './farm-keys.ts';
 import type { RedisLink } from './redis-link.ts';
+import { MAX_CLOCK_SKEW_MS, taskJobDataSchema } from './task-envelope.ts';
 import { REDIS_TUNING } from './tuning.ts';
 
 const log = createLogger('RedisPresence');
@@ -34,23 +40,67 @@ export const presenceSchema = z.object({
 });
 export type PresenceRecord = z.infer<typeof presenceSchema>;
 
+/** What sits under a node's key: the record as the exact text that was signed, and who signed it. */
+const signedPresenceSchema = z.strictObject({
+  record: z.string().max(8192),
+  signer: taskJobDataSchema.shape.signer,
+  signature: taskJobDataSchema.shape.signature,
+});
+
+const signedText = (farmId: string, record: string) => `vfo-redis-presence-v1\n${farmId}\n${record}`;
+
+/** A record older than this is a replay: its node refreshes it every second and it expires in 5 s. */
+const MAX_RECORD_AGE_MS = REDIS_TUNING.presenceTtlMs + MAX_CLOCK_SKEW_MS;
+
+export interface PresenceOptions {
+  link: RedisLink;
+  keys: FarmKeys;
+  farmId: string;
+  /** This node: its records are signed as it. */
+  identity: NodeIdentity;
+  trust: FarmTrust;
+}
+
 export class Presence {
   private readonly link: RedisLink;
   private readonly keys: FarmKeys;
+  private readonly options: PresenceOptions;
   private last: PresenceRecord[] = [];
 
-  constructor(link: RedisLink, keys: FarmKeys) {
-    this.link = link;
-    this.keys = keys;
+  constructor(options: PresenceOptions) {
+    this.options = options;
+    this.link = options.link;
+    this.keys = options.keys;
   }
 
-  async publish(record: PresenceRecord): Promise<void> {
+  /** Publishes this node's record (its id and time are this node's and now). */
+  async publish(record: Omit<PresenceRecord, 'id' | 'time'>): Promise<void> {
     if (!this.link.available) return;
+    const { identity, farmId } = this.options;
+    const text = JSON.stringify({ ...record, id: identity.id, time: Date.now() });
+    const value = JSON.stringify({
+      record: text,
+      signer: { id: identity.id, publicKey: identity.publicKey, admission: identity.admission },
+      signature: identity.sign(signedText(farmId, text)),
+    });
     await this.link.client
       .multi()
-      .set(this.keys.nodeKey(record.id), JSON.stringify(record), 'PX', REDIS_TUNING.presenceTtlMs)
-      .sadd(this.keys.nodes, record.id)
+      .set(this.keys.nodeKey(identity.id), value, 'PX', REDIS_TUNING.presenceTtlMs)
+      .sadd(this.keys.nodes, identity.id)
       .exec();
+  }
+
+  /** The record stored under `nodeId`'s key, if that node signed it for this farm lately; else null. */
+  private verified(nodeId: string, value: string | null, now: number): PresenceRecord | null {
+    const signed = value ? signedPresenceSchema.safeParse(safeJson(value)) : null;
+    if (!signed?.success) return null;
+    const { record: text, signer, signature } = signed.data;
+    if (signer.id !== nodeId) return null;
+    if (!this.options.trust.verifies(signer, signedText(this.options.farmId, text), signature)) return null;
+    const record = presenceSchema.safeParse(safeJson(text));
+    if (!record.success || record.data.id !== nodeId) return null;
+    const age = now - record.data.time;
+    return age <= MAX_RECORD_AGE_MS && age >= -MAX_CLOCK_SKEW_MS ? record.data : null;
   }
 
   /** Every node whose record has not expired; the last answer while Redis cannot be reached. */
@@ -67,11 +117,13 @@ export class Presence {
     // of one call's arguments, and the junk was never cleared).
     for (const slice of slices(ids, SLICE)) {
       const values = await this.link.client.mget(slice.map((id) => this.keys.nodeKey(id)));
+      const now = Date.now();
       values.forEach((value, i) => {
-        const parsed = value ? presenceSchema.safeParse(safeJson(value)) : null;
-        // A record counts only under its own node's key.
-        if (parsed?.success && parsed.data.id === slice[i]) records.push(parsed.data);
-        else gone.push(slice[i] as string);
+        const id = slice[i] as string;
+        // A record counts only under its own node's key, signed by that node.
+        const record = this.verified(id, value, now);
+        if (record) records.push(record);
+        else gone.push(id);
       });
     }
     for (const slice of slices(gone, SLICE)) {

@@ -102,7 +102,7 @@ export class RedisFarmNode {
       ca: options.tlsCa,
       password: options.redis.password,
     });
-    this.presence = new Presence(this.link, this.keys);
+    this.presence = new Presence({ link: this.link, keys: this.keys, farmId, identity, trust });
     this.originQueue = new RedisOriginQueue({
       link: this.link,
       keys: this.keys,

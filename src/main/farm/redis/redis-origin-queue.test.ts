@@ -241,38 +241,98 @@ describe('the origin’s queue in Redis', () => {
 });
 
 describe('presence in Redis', () => {
+  const record = (url: string): Omit<PresenceRecord, 'id' | 'time'> => ({
+    name: 'studio',
+    url,
+    role: 'auto',
+    encoders: ['libx264'],
+    cores: 2,
+    slots: 1,
+    running: 0,
+    status: 'online',
+    reason: null,
+    version: '1',
+    protocol: 1,
+  });
+  const presenceOf = (of = identity) =>
+    new Presence({ link, keys, farmId, identity: of, trust: new FarmTrust(key) });
+
   // Found by a review of Redis mode: a record under another key could claim a real node's id (and its
   // URL then took an operator's signed pause), and a set flooded with 130,000 junk members overflowed
   // one call's arguments: presence stopped for good on every node.
   it('believes a record only under its own node’s key, and clears a flooded node set', async () => {
-    const presence = new Presence(link, keys);
-    const record = (id: string, url: string): PresenceRecord => ({
-      id,
-      name: id,
-      url,
-      role: 'auto',
-      encoders: ['libx264'],
-      cores: 2,
-      slots: 1,
-      running: 0,
-      status: 'online',
-      reason: null,
-      version: '1',
-      protocol: 1,
-      time: Date.now(),
-    });
-    const real = 'b'.repeat(16);
-    await presence.publish(record(real, 'http://127.0.0.1:4870'));
+    const presence = presenceOf();
+    await presence.publish(record('http://127.0.0.1:4870'));
     const impostor = 'c'.repeat(16);
-    await link.client.set(keys.nodeKey(impostor), JSON.stringify(record(real, 'http://169.254.169.254')));
+    await link.client.set(
+      keys.nodeKey(impostor),
+      (await link.client.get(keys.nodeKey(identity.id))) as string,
+    );
     await link.client.sadd(keys.nodes, impostor);
     const junk = Array.from({ length: 150_000 }, (_, i) => `junk-${i}`);
     for (let i = 0; i < junk.length; i += 10_000)
       await link.client.sadd(keys.nodes, ...junk.slice(i, i + 10_000));
 
     const read = await presence.read();
-    expect(read.map((r) => [r.id, r.url])).toEqual([[real, 'http://127.0.0.1:4870']]);
+    expect(read.map((r) => [r.id, r.url])).toEqual([[identity.id, 'http://127.0.0.1:4870']]);
     // What did not count is gone from the set: the next read is small again.
-    expect(await link.client.smembers(keys.nodes)).toEqual([real]);
+    expect(await link.client.smembers(keys.nodes)).toEqual([identity.id]);
+    await presence.remove(identity.id);
   }, 60_000);
+
+  // Unsigned, a record could point a real node's id at another URL (an operator's signed pause of that
+  // node then went there), claim free slots no one has, or keep a dead node listed.
+  it('believes only records their node signed for this farm lately', async () => {
+    const presence = presenceOf();
+    await presence.publish(record('http://127.0.0.1:4870'));
+    const genuine = JSON.parse((await link.client.get(keys.nodeKey(identity.id))) as string);
+    const store = async (value: unknown) => {
+      await link.client.set(keys.nodeKey(identity.id), JSON.stringify(value));
+      await link.client.sadd(keys.nodes, identity.id);
+      return (await presence.read()).map((r) => r.url);
+    };
+    expect(await store(genuine)).toEqual(['http://127.0.0.1:4870']);
+
+    // The signed text edited: another URL.
+    const moved = genuine.record.replace('127.0.0.1:4870', '169.254.169.254');
+    expect(await store({ ...genuine, record: moved })).toEqual([]);
+    // A plain record, as before signing.
+    expect(await store(JSON.parse(genuine.record))).toEqual([]);
+    // Signed by a node of another farm (not admitted by this farm's key).
+    const stranger = ephemeralIdentity(farmKeyFromText(generateFarmKey()));
+    const foreign = { ...JSON.parse(genuine.record), id: stranger.id };
+    const foreignText = JSON.stringify(foreign);
+    expect(
+      await store({
+        record: foreignText,
+        signer: { id: stranger.id, publicKey: stranger.publicKey, admission: stranger.admission },
+        signature: stranger.sign(`vfo-redis-presence-v1\n${farmId}\n${foreignText}`),
+      }),
+    ).toEqual([]);
+    // The node's own record for another farm.
+    const otherFarm = new Presence({
+      link,
+      keys: farmKeys('0'.repeat(16)),
+      farmId: '0'.repeat(16),
+      identity,
+      trust: new FarmTrust(key),
+    });
+    await otherFarm.publish(record('http://127.0.0.1:4871'));
+    const otherValue = JSON.parse(
+      (await link.client.get(farmKeys('0'.repeat(16)).nodeKey(identity.id))) as string,
+    );
+    expect(await store(otherValue)).toEqual([]);
+    // Its own record from a minute ago, brought back after it expired.
+    const old = { ...JSON.parse(genuine.record), time: Date.now() - 60_000 };
+    const oldText = JSON.stringify(old);
+    expect(
+      await store({
+        ...genuine,
+        record: oldText,
+        signature: identity.sign(`vfo-redis-presence-v1\n${farmId}\n${oldText}`),
+      }),
+    ).toEqual([]);
+    await presence.remove(identity.id);
+    await otherFarm.remove(identity.id);
+  });
 });
