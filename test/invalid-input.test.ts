@@ -110,6 +110,13 @@ describe('vfo with hostile media and text', () => {
         '2:12',
         'image "pics/text.jpg" cannot be read as a picture',
       ],
+      // The pictures are probed side by side; with several broken, the first in the script is the
+      // one reported, though the empty one (and the thumbnail) fails sooner.
+      [
+        '---\nthumbnail: pics/text.jpg\n---\n# A\n\nHello there. [image pics/wide.png]\n\n# B\n\nAgain. [image pics/empty.png]\n',
+        '6:14',
+        'image "pics/wide.png" is 17000x16 pixels; the limit is 16384 on a side',
+      ],
     ];
     for (const [text, at, message] of cases) {
       const script = join(folder, 'pic.md');

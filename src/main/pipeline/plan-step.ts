@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
+import pLimit from 'p-limit';
 import {
   type Motion,
   RENDER_PLAN_VERSION,
@@ -107,18 +109,23 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           encoders: probe.encoders,
         },
       };
-      // The pictures (a clip is probed and cut) and the music (each file measured) are made ready at
-      // once; the plan's assets are listed by id below, so the plan is the same whichever ends first.
+      // The pictures (each still probed, a clip probed and cut), the music (each file measured) and the
+      // title's thumbnail are made ready at once: most of it is ffmpeg's and ffprobe's start-up. The
+      // plan's assets are listed by id below, so the plan is the same whichever ends first.
       const planVisuals = async () => {
+        const limit = pLimit(Math.max(4, availableParallelism()));
+        const ready: Promise<void>[] = [];
         for (const [i, scene] of document.scenes.entries()) {
           const time = sceneTimes[i];
           if (scene.clip) {
-            const key = `clip:${scene.clip.path}:${scene.clip.range?.startMs}-${scene.clip.range?.endMs}`;
+            const { clip } = scene;
+            const key = `clip:${clip.path}:${clip.range?.startMs}-${clip.range?.endMs}`;
             let id = visualIds.get(key);
             if (!id) {
-              id = `clip-${visualIds.size}`;
-              visualIds.set(key, id);
-              await addClip(visuals, id, scene.clip);
+              const clipId = `clip-${visualIds.size}`;
+              id = clipId;
+              visualIds.set(key, clipId);
+              ready.push(limit(() => addClip(visuals, clipId, clip)));
             }
             if (time) scenes.push({ ...time, visual: { kind: 'clip', asset: id, loop: true } });
             continue;
@@ -127,17 +134,19 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           const path = image?.path ?? visualPath(pickVisual(defaults, i));
           let id = visualIds.get(path);
           if (!id) {
-            id = `image-${visualIds.size}`;
-            visualIds.set(path, id);
-            if (image) {
-              const copy = assets.workPath(id, image.written);
-              await copyCheckedPicture(document, image, places, copy, visuals.ffmpeg);
-              await assets.record(id, copy, 'image', basename(image.written));
-            } else await assets.addExternal(id, path, 'image');
+            const imageId = `image-${visualIds.size}`;
+            id = imageId;
+            visualIds.set(path, imageId);
+            ready.push(
+              limit(() =>
+                image ? addPicture(visuals, imageId, image) : assets.addExternal(imageId, path, 'image'),
+              ),
+            );
           }
           if (time)
             scenes.push({ ...time, visual: { kind: 'image', asset: id, motion: motionFor(defaults, i) } });
         }
+        await firstFailureInOrder(ready);
       };
       const musicPlanned = planMusic({
         document,
@@ -152,12 +161,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         bedCacheDir: bedCacheDir(services.dataDir),
         warn: (message) => ctx.warn(message),
       });
-      const [visualsDone, musicDone] = await Promise.allSettled([planVisuals(), musicPlanned]);
-      // Both are waited for; a script's picture error is reported before its music's, as it comes first.
-      if (visualsDone.status === 'rejected') throw visualsDone.reason;
-      if (musicDone.status === 'rejected') throw musicDone.reason;
-      const music = musicDone.value;
-      const title = await planTitle({
+      const titlePlanned = planTitle({
         document,
         defaults,
         resourcesDir: services.resourcesDir,
@@ -165,6 +169,13 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         places,
         ffmpeg: visuals.ffmpeg,
       });
+      // All are waited for; a script's picture error is reported before its music's and its
+      // thumbnail's, in the order the script is read.
+      const [, music, title] = await firstFailureInOrder([
+        planVisuals(),
+        musicPlanned,
+        titlePlanned,
+      ] as const);
       const plan: RenderPlan = {
         version: RENDER_PLAN_VERSION,
         id: ctx.jobId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || 'plan',
@@ -226,6 +237,30 @@ interface VisualSources {
  * A clip, checked again as it is copied, then probed: it must hold a video, and a range must end
  * inside it. A range is cut into a file of its own (clip-media.ts); the scene loops or cuts what it gets.
  */
+/** A script's still, copied in and probed (copyCheckedPicture). */
+async function addPicture(sources: VisualSources, id: string, image: MediaRef): Promise<void> {
+  const { document, assets, places, ffmpeg } = sources;
+  const copy = assets.workPath(id, image.written);
+  await copyCheckedPicture(document, image, places, copy, ffmpeg);
+  await assets.record(id, copy, 'image', basename(image.written));
+}
+
+/**
+ * Waits for every one of `work` and gives their values; if any failed, throws the first failure in
+ * the order given (not the first to happen), so a script with several errors reports the same one
+ * every time.
+ */
+async function firstFailureInOrder<T extends readonly unknown[]>(
+  work: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
 async function addClip(sources: VisualSources, id: string, clip: ClipRef): Promise<void> {
   const { document, assets, ffmpeg } = sources;
   const copy = assets.workPath(`${id}-source`, clip.written);
