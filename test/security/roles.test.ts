@@ -205,6 +205,22 @@ describe('a key holder acts only as itself', () => {
         /may only submit tasks for itself/,
       ],
       [
+        // Found by attacking the farm: the task kept lima as its origin but took the intruder's
+        // address, so lima never heard its task failed (and a failed one was queued again).
+        'submit another origin’s task id as its own',
+        () =>
+          intruder.json(coordinator, 'POST', '/farm/v1/tasks', {
+            id: taskId,
+            originNodeId: intruderId,
+            originUrl: 'http://127.0.0.1:9',
+            jobId: 'hijack',
+            priority: 0,
+            plan,
+            requirements: { encoders: ['libx264'] },
+          }),
+        /the task is another origin’s/,
+      ],
+      [
         'register as another worker',
         () =>
           intruder.json(coordinator, 'POST', '/farm/v1/workers', {
@@ -250,6 +266,24 @@ describe('a key holder acts only as itself', () => {
     expect(tasksAt(node).find((t) => t.id === taskId)?.status).toBe('leased');
     expect((await jobOf(key, lima, jobId)).status).toBe('running');
   });
+
+  // Found by attacking the farm: one claim from a key holder that was no peer at all deposed the
+  // coordinator, and at term 999,999,999 every node then claimed a term its advert could not carry and
+  // exited.
+  it('a claim from a key holder that is no peer is refused, and the farm keeps its coordinator', async () => {
+    for (const node of [lima, mike]) {
+      const reply = await intruder.json<{ accepted: boolean }>(peerOf(node), 'POST', '/farm/v1/coordinator', {
+        id: intruderId,
+        term: 999_999_999,
+      });
+      expect(reply.accepted).toBe(false);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    for (const node of [lima, mike]) {
+      expect(node.exited()).toBe(false);
+      expect((await statusOf(key, node)).coordinator).toMatchObject({ id: coordinator.id });
+    }
+  }, 30_000);
 
   it('the lease holder may report its own failure, and the task then finishes on a real node', async () => {
     const reply = await key.client.json<{ result: string }>(

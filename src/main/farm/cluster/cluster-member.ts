@@ -122,7 +122,10 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
     host: options.host,
     timers,
     onPeer: (peer) => {
-      table.upsertAdvert(peer, timers.now());
+      if (!table.upsertAdvert(peer, timers.now())) {
+        log.warn('advert ignored: the peer table is full', { id: peer.id, address: peer.address });
+        return;
+      }
       emit({ type: 'peer-discovered', peer });
       // Hello a new peer now rather than at the next round: the election is waiting for its answer.
       void prober.round();
@@ -147,7 +150,17 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
       emit(event);
       if (event.type === 'became-coordinator') announce({ id: options.id, term: event.term });
     }
-    if (events.length) discovery.update(advert());
+    if (events.length) refreshAdvert();
+  };
+
+  // The advert is a derived view: failing to publish it must not stop the election (a check that
+  // threw here once ended the process).
+  const refreshAdvert = (): void => {
+    try {
+      discovery.update(advert());
+    } catch (error) {
+      log.error('could not update the advert', { error: String(error) });
+    }
   };
 
   let stopped = false;
@@ -221,7 +234,7 @@ export function startClusterMember(options: ClusterMemberOptions): ClusterMember
         detail: peer.distrusted.reason,
       })),
     ],
-    refreshAdvert: () => discovery.update(advert()),
+    refreshAdvert,
     async stop() {
       if (stopped) return;
       stopped = true;

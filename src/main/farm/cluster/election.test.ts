@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../../../test/support/election-sim.ts';
 import type { ElectionPeer } from './election.ts';
-import { claimBeats, createElection } from './election.ts';
+import { claimBeats, createElection, PATIENCE_MS } from './election.ts';
+import { MAX_TERM } from './types.ts';
 
 function peer(id: string, fields: Partial<ElectionPeer> = {}): ElectionPeer {
   return { id, role: 'candidate', term: 0, coordinatorId: null, lastSeenAt: 0, ...fields };
@@ -42,51 +43,81 @@ describe('election rules', () => {
     expect(c.tick(2500)).toEqual([]);
   });
 
-  it('accepts a claim with a higher term, or the same term and a lower id; rejects the others', () => {
-    const e = single('m', () => []);
+  it('follows a live peer’s claim with a higher term, or the same term and a lower id; refuses the others', () => {
+    let peers = ['x', 'y', 'a', 'b', 'z'].map((id) => peer(id, { lastSeenAt: 100 }));
+    const e = single('m', () => peers);
     expect(e.onClaim({ id: 'x', term: 3 }, 100)).toEqual({
       accepted: true,
       events: [{ type: 'follow', coordinatorId: 'x', term: 3 }],
     });
-    expect(e.onClaim({ id: 'y', term: 3 }, 200).accepted).toBe(false);
-    expect(e.onClaim({ id: 'a', term: 2 }, 300).accepted).toBe(false);
     expect(e.onClaim({ id: 'x', term: 3 }, 400)).toEqual({ accepted: true, events: [] });
-    expect(e.onClaim({ id: 'b', term: 3 }, 500).events).toEqual([
+    // While x is alive nobody else is followed, however good their claim: two coordinators settle
+    // between themselves, and x's followers move on when x steps down.
+    expect(e.onClaim({ id: 'b', term: 3 }, 500).accepted).toBe(false);
+    expect(e.onClaim({ id: 'z', term: 9 }, 600).accepted).toBe(false);
+    // x is gone: the better claims are followed, the worse ones refused.
+    peers = peers.filter((p) => p.id !== 'x').map((p) => ({ ...p, lastSeenAt: 3500 }));
+    expect(e.onClaim({ id: 'y', term: 3 }, 3500).accepted).toBe(false);
+    expect(e.onClaim({ id: 'a', term: 2 }, 3500).accepted).toBe(false);
+    expect(e.onClaim({ id: 'b', term: 3 }, 3500).events).toEqual([
       { type: 'follow', coordinatorId: 'b', term: 3 },
     ]);
-    expect(e.onClaim({ id: 'z', term: 4 }, 600).events).toEqual([
-      { type: 'follow', coordinatorId: 'z', term: 4 },
-    ]);
-    expect(e.state()).toMatchObject({ term: 4, coordinator: { id: 'z', term: 4 }, isCoordinator: false });
+    expect(e.state()).toMatchObject({ term: 3, coordinator: { id: 'b', term: 3 }, isCoordinator: false });
   });
 
-  it('a coordinator steps down on a better claim, with the reason', () => {
-    const e = single('m', () => []);
-    e.tick(2000);
-    expect(e.onClaim({ id: 'z', term: 1 }, 2100).accepted).toBe(false);
-    expect(e.onClaim({ id: 'a', term: 1 }, 2200).events).toEqual([
-      { type: 'stepped-down', term: 1, reason: 'same term, lower id' },
-      { type: 'follow', coordinatorId: 'a', term: 1 },
-    ]);
-    const f = single('f', () => []);
-    f.tick(2000);
-    expect(f.onClaim({ id: 'z', term: 2 }, 2100).events[0]).toEqual({
-      type: 'stepped-down',
-      term: 1,
-      reason: 'higher term',
-    });
+  // Found by attacking a farm: one POST from a key holder that was no peer at all deposed a healthy
+  // coordinator, and a term of 999,999,999 made every node claim one above the advert's limit.
+  it('refuses a claim from anyone who is not a live peer', () => {
+    let peers = [peer('z', { lastSeenAt: 100 })];
+    const e = single('m', () => peers);
+    expect(e.onClaim({ id: 'x', term: 3 }, 100)).toEqual({ accepted: false, events: [] });
+    peers = [peer('z', { lastSeenAt: 100 }), peer('x', { lastSeenAt: 100 })];
+    expect(e.onClaim({ id: 'x', term: 3 }, 3200).accepted).toBe(false);
+    expect(e.state().coordinator).toBeNull();
   });
 
-  it('a coordinator steps down on seeing a higher term, even from a non-coordinator', () => {
+  it('a coordinator yields to a live peer whose hellos claim better, not to a bare claim', () => {
+    let peers = [peer('z', { term: 5, lastSeenAt: 2000 })];
+    const f = single('f', () => peers);
+    expect(f.tick(2000)).toEqual([{ type: 'became-coordinator', term: 6 }]);
+    expect(f.onClaim({ id: 'z', term: 7 }, 2100)).toEqual({ accepted: false, events: [] });
+    peers = [peer('a', { lastSeenAt: 2100 }), peer('z', { term: 5, lastSeenAt: 2100 })];
+    expect(f.onClaim({ id: 'a', term: 6 }, 2100)).toEqual({ accepted: false, events: [] });
+    expect(f.state().isCoordinator).toBe(true);
+    peers = [peer('a', { role: 'coordinator', term: 6, lastSeenAt: 2200 })];
+    expect(f.tick(2200)).toEqual([
+      { type: 'stepped-down', term: 6, reason: 'same term, lower id' },
+      { type: 'follow', coordinatorId: 'a', term: 6 },
+    ]);
+    peers = [];
+    const g = single('g', () => peers);
+    g.tick(2000);
+    peers = [peer('z', { role: 'coordinator', term: 2, lastSeenAt: 2300 })];
+    expect(g.tick(2300)[0]).toEqual({ type: 'stepped-down', term: 1, reason: 'higher term' });
+  });
+
+  it('a coordinator keeps leading when a peer’s hello only names a higher term', () => {
     let peers: ElectionPeer[] = [];
     const e = single('a', () => peers);
     e.tick(2000);
-    peers = [peer('b', { term: 7, lastSeenAt: 2500 })];
-    expect(e.tick(2500)).toEqual([{ type: 'stepped-down', term: 1, reason: 'higher term' }]);
-    // It waits 2 s for the winner's claim before claiming again, above the term it saw.
-    expect(e.tick(4000)).toEqual([]);
-    peers = [peer('b', { term: 7, lastSeenAt: 4500 })];
-    expect(e.tick(4500)).toEqual([{ type: 'became-coordinator', term: 8 }]);
+    peers = [peer('b', { term: 7, coordinatorId: 'nobody', lastSeenAt: 2500 })];
+    expect(e.tick(2500)).toEqual([]);
+    expect(e.state()).toMatchObject({ isCoordinator: true, coordinator: { id: 'a', term: 1 } });
+  });
+
+  it('terms stop at the ceiling, where the lower id decides', () => {
+    let peers = [peer('b', { term: MAX_TERM, lastSeenAt: 2000 })];
+    const a = single('a', () => peers);
+    expect(a.tick(2000)).toEqual([{ type: 'became-coordinator', term: MAX_TERM }]);
+    peers = [peer('a', { role: 'coordinator', term: MAX_TERM, lastSeenAt: 2100 })];
+    const b = single('b', () => peers);
+    expect(b.tick(2100)).toEqual([{ type: 'follow', coordinatorId: 'a', term: MAX_TERM }]);
+    // a is gone: b claims the same, last term.
+    peers = [];
+    expect(b.tick(5200)).toEqual([
+      { type: 'coordinator-lost', coordinatorId: 'a', term: MAX_TERM },
+      { type: 'became-coordinator', term: MAX_TERM },
+    ]);
   });
 
   it('a newcomer does not claim while a follower names a coordinator it has not heard yet', () => {
@@ -94,6 +125,20 @@ describe('election rules', () => {
     const e = single('a', () => peers);
     expect(e.tick(2000)).toEqual([]);
     expect(e.state().term).toBe(3);
+  });
+
+  it('waits for unanswered newcomers and an unmet coordinator only so long', () => {
+    // Made-up mDNS peers that never answer, and a hello naming a coordinator no one has: both kept the
+    // farm without a coordinator for as long as they were sent.
+    const e = createElection({
+      selfId: 'a',
+      role: 'auto',
+      startedAt: 0,
+      livePeers: (now) => [peer('b', { term: 3, coordinatorId: 'ghost', lastSeenAt: now })],
+      discoveryPending: () => true,
+    });
+    expect(e.tick(2000 + PATIENCE_MS - 1)).toEqual([]);
+    expect(e.tick(2000 + PATIENCE_MS)).toEqual([{ type: 'became-coordinator', term: 4 }]);
   });
 
   it('does not claim while discovered peers still owe their first hello', () => {

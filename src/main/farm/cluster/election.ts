@@ -5,14 +5,26 @@
  *
  * Rules: a claim (id, term) beats another with a higher term, or the same term and a lower id. With no
  * live coordinator known for 2 s, the live `auto` node with the lowest id claims term = highest seen + 1.
- * A coordinator steps down on seeing a better claim or a higher term. A newcomer never claims while a
- * coordinator is alive, whatever its id (stickiness).
+ * A newcomer never claims while a coordinator is alive, whatever its id (stickiness).
+ *
+ * What a node believes, since every key holder can send anything (found by attacking the farm):
+ * - A coordinator steps down only for a live peer whose own hellos claim better; a bare claim (POST)
+ *   or a higher term in someone's hello does not depose it (one request deposed a healthy coordinator).
+ * - A claim is followed only from a live peer, and not while the coordinator followed is alive: two
+ *   coordinators settle between themselves (the worse one steps down, and its followers move on).
+ * - Terms stop at MAX_TERM: at the ceiling a claim keeps it and the lower id decides (a claim of the
+ *   last term made every node claim one above the advert's limit, which stopped it).
+ * - A claim waits for unanswered newcomers and for a coordinator someone names but no one met for at
+ *   most PATIENCE_MS: made-up peers and names cannot keep the farm without a coordinator.
  */
 import type { CoordinatorClaim } from './hello-schema.ts';
 import type { AdvertisedRole, NodeRole } from './types.ts';
+import { MAX_TERM } from './types.ts';
 
 export const CLAIM_AFTER_MS = 2000;
 export const ELECTION_LIVE_TIMEOUT_MS = 3000;
+/** How long past CLAIM_AFTER_MS a claim waits for peers that never answer or a coordinator never met. */
+export const PATIENCE_MS = 3000;
 
 export interface ElectionPeer {
   id: string;
@@ -51,6 +63,7 @@ export interface ElectionOptions {
   discoveryPending?(now: number): boolean;
   claimAfterMs?: number;
   liveTimeoutMs?: number;
+  patienceMs?: number;
 }
 
 export interface ClaimOutcome {
@@ -77,6 +90,7 @@ export function createElection(options: ElectionOptions): Election {
   const { selfId, role } = options;
   const claimAfterMs = options.claimAfterMs ?? CLAIM_AFTER_MS;
   const liveTimeoutMs = options.liveTimeoutMs ?? ELECTION_LIVE_TIMEOUT_MS;
+  const patienceMs = options.patienceMs ?? PATIENCE_MS;
   let term = 0;
   let coordinator: CoordinatorClaim | null = null;
   // The last moment a live coordinator was known (or this node started, or stepped down).
@@ -86,10 +100,9 @@ export function createElection(options: ElectionOptions): Election {
 
   const leading = (): boolean => coordinator?.id === selfId;
 
-  const stepDown = (winner: CoordinatorClaim | null, now: number, events: ElectionEvent[]): void => {
+  const stepDown = (winner: CoordinatorClaim, now: number, events: ElectionEvent[]): void => {
     const mine = coordinator as CoordinatorClaim;
-    const reason = winner ? stepDownReason(winner, mine) : 'higher term';
-    events.push({ type: 'stepped-down', term: mine.term, reason });
+    events.push({ type: 'stepped-down', term: mine.term, reason: stepDownReason(winner, mine) });
     coordinator = null;
     evidenceAt = now;
   };
@@ -125,14 +138,18 @@ export function createElection(options: ElectionOptions): Election {
 
   const mayClaim = (peers: ElectionPeer[], now: number): boolean => {
     if (role !== 'auto' || coordinator || now - evidenceAt < claimAfterMs) return false;
-    if (options.discoveryPending?.(now)) return false;
     const lowerCandidate = peers.some((p) => p.role !== 'worker' && p.id < selfId);
-    const unmetCoordinator = peers.some(
+    if (lowerCandidate) return false;
+    if (now - evidenceAt >= claimAfterMs + patienceMs) return true;
+    if (options.discoveryPending?.(now)) return false;
+    return !peers.some(
       (p) =>
         p.coordinatorId && p.coordinatorId !== selfId && !everLive.has(p.coordinatorId) && p.term >= term,
     );
-    return !lowerCandidate && !unmetCoordinator;
   };
+
+  const livePeer = (id: string, now: number): ElectionPeer | undefined =>
+    options.livePeers(now).find((p) => p.id === id && now - p.lastSeenAt < liveTimeoutMs);
 
   const tick = (now: number): ElectionEvent[] => {
     const events: ElectionEvent[] = [];
@@ -146,7 +163,6 @@ export function createElection(options: ElectionOptions): Election {
     if (leading()) {
       const mine = coordinator as CoordinatorClaim;
       if (best && claimBeats(best, mine)) stepDown(best, now, events);
-      else if (highestPeerTerm > mine.term) stepDown(null, now, events);
       else return events;
     }
     term = Math.max(term, highestPeerTerm);
@@ -155,7 +171,7 @@ export function createElection(options: ElectionOptions): Election {
       follow(best, best.lastSeenAt, events);
     }
     if (mayClaim(peers, now)) {
-      term += 1;
+      term = Math.min(MAX_TERM, term + 1);
       coordinator = { id: selfId, term };
       events.push({ type: 'became-coordinator', term });
     }
@@ -165,14 +181,18 @@ export function createElection(options: ElectionOptions): Election {
   const onClaim = (claim: CoordinatorClaim, now: number): ClaimOutcome => {
     const events: ElectionEvent[] = [];
     if (claim.id === selfId) return { accepted: leading() && coordinator?.term === claim.term, events };
+    const refused = { accepted: false, events };
+    if (!livePeer(claim.id, now)) return refused;
     everLive.add(claim.id);
     if (coordinator && coordinator.id === claim.id && coordinator.term === claim.term) {
       evidenceAt = Math.max(evidenceAt, now);
       return { accepted: true, events };
     }
+    // A coordinator yields in tick(), to a peer whose hellos claim better; a follower moves on once
+    // the coordinator it follows is gone or steps down.
+    if (leading() || (coordinator && livePeer(coordinator.id, now))) return refused;
     const acceptable = coordinator ? claimBeats(claim, coordinator) : claim.term >= term;
-    if (!acceptable) return { accepted: false, events };
-    if (leading()) stepDown(claim, now, events);
+    if (!acceptable) return refused;
     follow(claim, now, events);
     return { accepted: true, events };
   };

@@ -4,9 +4,10 @@
  */
 import { z } from 'zod';
 import { NODE_ID_PATTERN } from './txt.ts';
+import { MAX_TERM } from './types.ts';
 
 const nodeId = z.string().regex(NODE_ID_PATTERN);
-const term = z.number().int().min(0).max(999_999_999);
+const term = z.number().int().min(0).max(MAX_TERM);
 
 /**
  * The answer of a peer's `/farm/v1/hello`. Not strict: a newer node of the same protocol may say more

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createManualTimers } from './clock.fixture.ts';
 import type { HelloInfo } from './hello-schema.ts';
-import { createProber, PeerTable } from './liveness.ts';
+import { createProber, FORGET_UNANSWERED_MS, MAX_PEERS, PeerTable } from './liveness.ts';
 import type { PeerAdvert } from './types.ts';
 
 function advert(id: string, port: number): PeerAdvert {
@@ -70,6 +70,48 @@ describe('PeerTable', () => {
     });
     table.forget('b');
     expect(table.known()).toEqual([]);
+  });
+});
+
+// Found by attacking a farm from the LAN without the key: adverts of each real node's id at the
+// attacker's address made every node distrust its real peers (two coordinators), and a made-up node
+// every 1.5 s kept the table growing and the election waiting.
+describe('PeerTable against made-up adverts', () => {
+  it('a live peer keeps the address that answered; a wrong answer elsewhere does not distrust it', () => {
+    const table = new PeerTable();
+    table.upsertAdvert(advert('a', 4001), 0);
+    table.markAlive('a', hello('a'), 100, 'http://127.0.0.1:4001');
+    table.upsertAdvert(advert('a', 6666), 200);
+    expect(table.get('a')?.url).toBe('http://127.0.0.1:4001');
+    expect(table.distrust('a', 'http://127.0.0.1:6666', 'unsigned answer', 300)).toBe('address');
+    expect(table.alivePeers(300).map((p) => [p.id, p.url])).toEqual([['a', 'http://127.0.0.1:4001']]);
+    expect(table.isDistrusted('a', 300)).toBe(false);
+    // Dead at its address, it is asked at the advertised one; an unsigned answer there now ignores it,
+    // until an advert names yet another address.
+    table.upsertAdvert(advert('a', 6666), 5000);
+    expect(table.get('a')?.url).toBe('http://127.0.0.1:6666');
+    table.markAlive('b', hello('b'), 5000, 'http://127.0.0.1:4002');
+    expect(table.distrust('b', 'http://127.0.0.1:4002', 'bad key', 5100)).toBe('peer');
+    expect(table.isDistrusted('b', 5100)).toBe(true);
+    table.upsertAdvert(advert('b', 4002), 5200);
+    expect(table.isDistrusted('b', 5200)).toBe(true);
+    table.upsertAdvert(advert('b', 4012), 5300);
+    expect(table.isDistrusted('b', 5300)).toBe(false);
+  });
+
+  it('forgets peers that never answered, and holds at most MAX_PEERS', () => {
+    const table = new PeerTable();
+    table.upsertAdvert(advert('a', 4001), 0);
+    table.upsertAdvert(advert('b', 4002), 0);
+    table.markAlive('b', hello('b'), 100, 'http://127.0.0.1:4002');
+    table.prune(FORGET_UNANSWERED_MS - 1);
+    expect(table.known()).toHaveLength(2);
+    table.prune(FORGET_UNANSWERED_MS);
+    expect(table.known().map((p) => p.id)).toEqual(['b']);
+    for (let i = 0; i < MAX_PEERS - 1; i++)
+      expect(table.upsertAdvert(advert(`x${i}`, 5000 + i), 0)).toBe(true);
+    expect(table.upsertAdvert(advert('one-too-many', 4999), 0)).toBe(false);
+    expect(table.known()).toHaveLength(MAX_PEERS);
   });
 });
 

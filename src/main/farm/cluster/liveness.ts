@@ -16,6 +16,10 @@ export const PROBE_INTERVAL_MS = 1000;
 export const HELLO_TIMEOUT_MS = 900;
 /** A peer whose answer could not be trusted is asked again this much later (its key may be fixed). */
 export const DISTRUST_MS = 30_000;
+/** A discovered peer that never answered is forgotten this much later (made-up adverts pile up). */
+export const FORGET_UNANSWERED_MS = 30_000;
+/** The most peers the table holds; adverts of new ones past it are dropped. */
+export const MAX_PEERS = 256;
 
 /**
  * Thrown by a HelloCall whose answer did not prove the peer is a member of this farm (unsigned, signed
@@ -30,14 +34,16 @@ export interface PeerRecord {
   name: string;
   /** Where hellos go: the discovered address, else what the peer said about itself. */
   url: string;
+  /** Where our hello last had its signed answer: kept while the peer is alive, whatever adverts say. */
+  verifiedUrl: string | null;
   advert: PeerAdvert | null;
   hello: HelloInfo | null;
   /** When its last hello answer arrived; null if it never answered. */
   lastSeenAt: number | null;
   /** When it was first heard of (advert or hello). */
   discoveredAt: number;
-  /** Set when its answers could not be trusted: ignored (not alive, not waited for) until `until`. */
-  distrusted: { reason: string; until: number } | null;
+  /** Set when its answers (at `url`) could not be trusted: ignored (not alive, not waited for) until `until`. */
+  distrusted: { reason: string; until: number; url: string } | null;
 }
 
 export class PeerTable {
@@ -48,28 +54,40 @@ export class PeerTable {
     this.liveTimeoutMs = options.liveTimeoutMs ?? LIVE_TIMEOUT_MS;
   }
 
-  /** From discovery: the peer exists at this URL. Not a sign of life. */
-  upsertAdvert(advert: PeerAdvert, now: number): void {
+  /**
+   * From discovery: the peer exists at this URL. Not a sign of life, and not proof it is there: anyone
+   * on the LAN can advertise a node's id at their own address, so a live peer keeps the address that
+   * answered (split brain: each node sent its hellos to an impostor, got an unsigned answer and
+   * distrusted its real peer). Returns false when the table is full.
+   */
+  upsertAdvert(advert: PeerAdvert, now: number): boolean {
     const known = this.#peers.get(advert.id);
+    if (!known && this.#peers.size >= MAX_PEERS) return false;
+    const verified = known?.verifiedUrl && this.isAlive(advert.id, now) ? known.verifiedUrl : null;
     this.#peers.set(advert.id, {
       id: advert.id,
       name: advert.name,
-      url: advert.url,
+      url: verified ?? advert.url,
+      verifiedUrl: known?.verifiedUrl ?? null,
       advert,
       hello: known?.hello ?? null,
       lastSeenAt: known?.lastSeenAt ?? null,
       discoveredAt: known?.discoveredAt ?? now,
-      distrusted: known?.distrusted ?? null,
+      // Distrust is of an address: an advert elsewhere is asked at once.
+      distrusted: known?.distrusted?.url === (verified ?? advert.url) ? known.distrusted : null,
     });
+    return true;
   }
 
-  /** From a hello answer (or any authenticated message from the peer). */
-  markAlive(id: string, info: HelloInfo, now: number): void {
+  /** From a hello answer at `url` (or, without `url`, any authenticated message from the peer). */
+  markAlive(id: string, info: HelloInfo, now: number, url?: string): void {
     const known = this.#peers.get(id);
+    if (!known && this.#peers.size >= MAX_PEERS) return;
     this.#peers.set(id, {
       id,
       name: info.name,
-      url: known?.url ?? info.url,
+      url: url ?? known?.url ?? info.url,
+      verifiedUrl: url ?? known?.verifiedUrl ?? null,
       advert: known?.advert ?? null,
       hello: info,
       lastSeenAt: Math.max(now, known?.lastSeenAt ?? now),
@@ -78,16 +96,37 @@ export class PeerTable {
     });
   }
 
-  /** Its answer was not from a member of this farm: forget it was alive, and do not wait for it. */
-  distrust(id: string, reason: string, now: number): void {
+  /**
+   * Its answer at `url` was not from a member of this farm: forget it was alive, and do not wait for it.
+   * Unless that is not where it answered before: then only that address is wrong (someone advertised
+   * the peer's id there), and hellos go back to the one that answered.
+   */
+  distrust(id: string, url: string, reason: string, now: number): 'peer' | 'address' | null {
     const known = this.#peers.get(id);
-    if (!known) return;
+    if (!known) return null;
+    if (known.verifiedUrl && known.verifiedUrl !== url) {
+      this.#peers.set(id, { ...known, url: known.verifiedUrl });
+      return 'address';
+    }
     this.#peers.set(id, {
       ...known,
       hello: null,
       lastSeenAt: null,
-      distrusted: { reason, until: now + DISTRUST_MS },
+      distrusted: { reason, until: now + DISTRUST_MS, url },
     });
+    return 'peer';
+  }
+
+  /** Forgets peers discovered long ago that never answered (a made-up advert stays no longer). */
+  prune(now: number): void {
+    for (const peer of this.#peers.values()) {
+      if (
+        peer.lastSeenAt === null &&
+        now - peer.discoveredAt >= FORGET_UNANSWERED_MS &&
+        !this.isDistrusted(peer.id, now)
+      )
+        this.#peers.delete(peer.id);
+    }
   }
 
   isDistrusted(id: string, now: number): boolean {
@@ -193,16 +232,17 @@ export function createProber(options: ProberOptions): Prober {
         log.warn('hello answered by another node', { expected: id, answered: info.id, url });
         return;
       }
-      table.markAlive(id, info, timers.now());
+      table.markAlive(id, info, timers.now(), url);
       options.onAnswer?.(info);
     } catch (error) {
       if (error instanceof UntrustedPeerError) {
-        log.warn('peer ignored: its answer is not from a member of this farm', {
-          id,
-          url,
-          reason: error.message,
-        });
-        table.distrust(id, error.message, timers.now());
+        const distrusted = table.distrust(id, url, error.message, timers.now());
+        log.warn(
+          distrusted === 'address'
+            ? 'an address advertised for a peer did not answer as it: the peer is asked where it answered'
+            : 'peer ignored: its answer is not from a member of this farm',
+          { id, url, reason: error.message },
+        );
         return;
       }
       log.debug('hello failed', { id, url, error: String(error) });
@@ -210,6 +250,7 @@ export function createProber(options: ProberOptions): Prober {
   };
 
   const round = async (): Promise<void> => {
+    table.prune(timers.now());
     const calls: Promise<void>[] = [];
     for (const peer of table.known()) {
       if (inFlight.has(peer.id) || table.isDistrusted(peer.id, timers.now())) continue;

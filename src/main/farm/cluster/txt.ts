@@ -3,8 +3,9 @@
  * network. Anything on the LAN can publish `_vfo._tcp`, so every field is bounded and pattern-checked
  * before a peer is believed; a bad record is reported with a reason instead of half-trusted.
  */
+
 import type { IgnoredService, NodeAdvert, PeerAdvert } from './types.ts';
-import { PROTOCOL_VERSION } from './types.ts';
+import { MAX_TERM, PROTOCOL_VERSION } from './types.ts';
 
 export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const FARM_ID_PATTERN = /^[0-9a-f]{16}$/;
@@ -154,7 +155,7 @@ export function parseService(service: ReceivedService, expect: ParseExpectation)
       name: nameFromInstance(service.instance, id),
       farm: expect.farm,
       role: role as PeerAdvert['role'],
-      term: integer(txt, 'term', 0, 999_999_999),
+      term: integer(txt, 'term', 0, MAX_TERM),
       proto,
       port,
       encoders: encoders(txt),

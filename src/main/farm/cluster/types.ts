@@ -14,6 +14,9 @@ export type AdvertisedRole = 'coordinator' | 'candidate' | 'worker';
  */
 export const PROTOCOL_VERSION = 1;
 
+/** The highest term a claim, a hello or an advert may carry (nine digits in the mDNS record). */
+export const MAX_TERM = 999_999_999;
+
 /** This node's mDNS advertisement, before it is encoded into TXT. */
 export interface NodeAdvert {
   id: string;

@@ -14,6 +14,11 @@ export function speaksForItself(caller: string, claimed: string, what: string): 
     : `a node may only ${what} for itself (signed by ${caller}, claims ${claimed})`;
 }
 
+/** A task id is its origin's: another node submitting it (with its own address) is refused. */
+export function ownTask(caller: string, known: { originNodeId: string } | undefined): Verdict {
+  return known && known.originNodeId !== caller ? 'the task is another origin’s' : null;
+}
+
 /** An announcement lists the caller's own tasks (as origin) and leases (as worker), nothing else. */
 export function mayAnnounce(
   caller: string,

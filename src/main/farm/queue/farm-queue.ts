@@ -145,6 +145,8 @@ export class FarmQueue {
   private readonly blockCheckGraceMs: number;
   private readonly workerGoneMs: number;
   private readonly startedAt: number;
+  /** When the current term's queue was rebuilt (or the queue made): leases are adopted for one lease timeout after. */
+  private termStartedAt: number;
   private lastBlockCheck = Number.NEGATIVE_INFINITY;
   /** Tasks the queue itself failed for good since the last `takeFailed()` (their origins must hear it). */
   private failedByQueue: string[] = [];
@@ -165,6 +167,7 @@ export class FarmQueue {
     this.blocks = new JobBlocks(this.store.loadFailures());
     const now = this.clock.now();
     this.startedAt = now;
+    this.termStartedAt = now;
     // Renewals are not stored: every stored lease gets a fresh timeout, so its worker can renew it.
     const fresh = { renewedAt: now, expiresAt: now + this.config.leaseTimeoutMs };
     for (const task of this.store.loadAll()) {
@@ -187,7 +190,13 @@ export class FarmQueue {
   private accept(input: TaskInput, now: number): Task {
     const known = this.tasks.get(input.id);
     if (known) {
-      if (isFinished(known) || known.originUrl === input.originUrl) return known;
+      // Another origin's task id changes nothing (the route refuses it first: `ownTask`).
+      if (
+        isFinished(known) ||
+        known.originUrl === input.originUrl ||
+        known.originNodeId !== input.originNodeId
+      )
+        return known;
       // The origin restarted on another address: results must go to the new one.
       const moved = { ...known, originUrl: input.originUrl, updatedAt: now };
       this.commit([moved]);
@@ -544,6 +553,7 @@ export class FarmQueue {
    * once with what arrived in the collection window, then `announce` for each late announcement.
    */
   rebuild(announcements: readonly unknown[], now = this.clock.now()): RebuildResult {
+    this.termStartedAt = now;
     const result = this.applyAnnouncements(announcements, now, true);
     log.info('queue rebuilt from announcements', { ...result });
     return result;
@@ -563,6 +573,7 @@ export class FarmQueue {
       now,
       leaseTimeoutMs,
       replace,
+      adoptLeases: now - this.termStartedAt <= leaseTimeoutMs,
     });
     this.commit(plan.put, plan.remove);
     for (const leaseId of plan.resolvedPending) this.dropPending(leaseId);

@@ -124,4 +124,48 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
     expect(result).toMatchObject({ tasks: 2, dropped: 0 });
     expect(queue.stats().queued).toBe(2);
   });
+
+  // Found by attacking a farm with the key: after the term's start, an announced lease on another
+  // origin's queued task was kept (the task held outside the scheduler, then failed by its "worker"),
+  // and an announcement or a submission of another origin's task id moved its address.
+  it('takes on unknown leases only in the term’s first lease timeout', () => {
+    const { queue, clock } = queueKit();
+    queue.rebuild([{ nodeId: 'origin-1', tasks: [taskInput('a'), taskInput('b')] }]);
+    clock.advance(5000);
+    expect(
+      queue.announce({
+        nodeId: 'w1',
+        leases: [{ leaseId: lease(1), taskId: taskIdOf('a'), workerId: 'w1' }],
+      }),
+    ).toMatchObject({ leasesKept: 1 });
+    clock.advance(1);
+    const late = queue.announce({
+      nodeId: 'w9',
+      leases: [
+        { leaseId: lease(2), taskId: taskIdOf('b'), workerId: 'w9' },
+        { leaseId: lease(3), taskId: taskIdOf('unknown'), workerId: 'w9' },
+      ],
+    });
+    expect(late).toMatchObject({ leasesKept: 0, leasesPending: 0, leasesRefused: 2 });
+    expect(queue.getTask(taskIdOf('b'))?.status).toBe('queued');
+    // A lease it holds is still kept when its worker announces it again.
+    expect(
+      queue.announce({
+        nodeId: 'w1',
+        leases: [{ leaseId: lease(1), taskId: taskIdOf('a'), workerId: 'w1' }],
+      }),
+    ).toMatchObject({ leasesKept: 1, leasesRefused: 0 });
+  });
+
+  it('a task id stays its origin’s: another node announcing or submitting it changes nothing', () => {
+    const { queue } = queueKit();
+    queue.rebuild([{ nodeId: 'origin-1', tasks: [taskInput('a')] }]);
+    const elsewhere = { originNodeId: 'origin-2', originUrl: 'http://127.0.0.1:9' };
+    queue.announce({ nodeId: 'origin-2', tasks: [taskInput('a', elsewhere)] });
+    queue.submit(taskInput('a', elsewhere));
+    expect(queue.getTask(taskIdOf('a'))).toMatchObject({
+      originNodeId: 'origin-1',
+      originUrl: 'http://10.0.0.1:7777',
+    });
+  });
 });

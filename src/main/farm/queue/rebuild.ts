@@ -15,6 +15,12 @@ export interface RebuildOptions {
   now: number;
   leaseTimeoutMs: number;
   replace: boolean;
+  /**
+   * Whether a lease the queue does not hold is taken on: only in a new term's first lease timeout,
+   * when workers announce the leases the last coordinator granted. Later, any key holder could
+   * announce a lease on another origin's queued task and hold it outside the scheduler.
+   */
+  adoptLeases: boolean;
 }
 
 export interface RebuildPlan {
@@ -43,6 +49,8 @@ export function planRebuild(
   for (const input of inputs.values()) {
     const task = known.get(input.id);
     if (!task) next.set(input.id, newTask(input, now));
+    // A task id is its origin's: another node announcing it moves nothing (not even its address).
+    else if (task.originNodeId !== input.originNodeId) continue;
     else if (isFinished(task)) continue;
     // Keep the attempt history; refresh the origin's address (it may have restarted on another port).
     // The priority too: the origin may have changed it while no coordinator heard (the app's control).
@@ -67,11 +75,12 @@ export function planRebuild(
   };
   const toPend: AnnouncedLease[] = [];
   const pendTasks = new Set<string>();
-  const attach = (lease: AnnouncedLease): 'kept' | 'refused' | 'pending' => {
+  const attach = (lease: AnnouncedLease, adopt: boolean): 'kept' | 'refused' | 'pending' => {
     const task = current(lease.taskId);
-    if (!task) return 'pending';
+    if (!task) return adopt ? 'pending' : 'refused';
     // Fencing: a finished task, or one already held under another lease, refuses this lease.
     if (isFinished(task) || (task.status === 'leased' && task.lease?.id !== lease.leaseId)) return 'refused';
+    if (!adopt && task.lease?.id !== lease.leaseId) return 'refused';
     const kept: Lease = {
       id: lease.leaseId,
       taskId: lease.taskId,
@@ -88,7 +97,7 @@ export function planRebuild(
     const { leases, foreign } = ownLeases(announcement);
     result.leasesRefused += foreign;
     for (const lease of leases) {
-      const outcome = attach(lease);
+      const outcome = attach(lease, options.adoptLeases);
       if (outcome === 'pending') {
         const holder = pendingOf(lease.taskId);
         if (pendTasks.has(lease.taskId) || (holder && holder.leaseId !== lease.leaseId)) {
@@ -109,7 +118,8 @@ export function planRebuild(
     const held = pendingOf(id);
     if (!held) continue;
     resolvedPending.push(held.leaseId);
-    if (attach(held) === 'kept') result.leasesKept++;
+    // Held since it was announced in the term's first lease timeout.
+    if (attach(held, true) === 'kept') result.leasesKept++;
     else result.leasesRefused++;
   }
 

@@ -4,6 +4,7 @@
  * into logs, the database or status pages. The HTTP layer can reuse them to answer 400 early.
  */
 import { z } from 'zod';
+import { PRIORITY_LIMIT } from '../../../shared/contract.ts';
 import { ProgressRateSchema } from '../../../shared/progress-rate.ts';
 
 /** sha256(origin nodeId + job id + step input hash), as FARM.md defines it. */
@@ -28,7 +29,7 @@ export const taskInputSchema = z.strictObject({
   originNodeId: nodeId,
   originUrl: httpUrl,
   jobId: nodeId,
-  priority: z.number().int().min(-1_000_000).max(1_000_000),
+  priority: z.number().int().min(-PRIORITY_LIMIT).max(PRIORITY_LIMIT),
   /** Defaults to the submission time. */
   createdAt: time.optional(),
   /** The RenderPlan: the queue never looks inside. */

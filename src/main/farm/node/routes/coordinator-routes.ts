@@ -10,7 +10,7 @@ import {
   taskInputSchema,
   workerInfoSchema,
 } from '../../queue/index.ts';
-import { mayAnnounce, mayComplete, mayFail, speaksForItself } from '../farm-policy.ts';
+import { mayAnnounce, mayComplete, mayFail, ownTask, speaksForItself } from '../farm-policy.ts';
 import {
   leaseCompletionSchema,
   leaseFailureSchema,
@@ -24,6 +24,7 @@ export type CoordinatorQueue = Pick<
   FarmQueue,
   | 'registerWorker'
   | 'heartbeat'
+  | 'getTask'
   | 'submit'
   | 'retry'
   | 'announce'
@@ -93,7 +94,8 @@ export function coordinatorRoutes(app: FarmApp, deps: CoordinatorRouteDeps): voi
     if (!queue) return notCoordinator(reply);
     return authorized(
       reply,
-      speaksForItself(request.caller as string, request.body.originNodeId, 'submit tasks'),
+      speaksForItself(request.caller as string, request.body.originNodeId, 'submit tasks') ??
+        ownTask(request.caller as string, queue.getTask(request.body.id)),
       () => {
         // Only an origin running the step again resubmits a failed task: that is a retry.
         const task = queue.submit(request.body);
