@@ -636,6 +636,9 @@ export function callableOverHttp(method: string): method is Method {
   return isMethod(method) && !(CONTRACT[method] as MethodSpec).localOnly;
 }
 
+/** Enough issues to fix a request, not so many that a hostile body inflates the reply. */
+export const MAX_FIELD_ISSUES = 20;
+
 /** One problem with one input field, so a form can show it next to that field. */
 export interface FieldIssue {
   /** Dotted path into the arguments, e.g. "crf" or "prosody.rate"; "(input)" for the whole. */

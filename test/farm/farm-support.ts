@@ -412,7 +412,9 @@ export interface UiCall {
 
 /** Logs in to a node's UI with the farm key (as the browser does) and returns a caller of its contract. */
 export async function uiSession(key: FarmKeyFile, node: NodeProcess): Promise<UiCall> {
-  const challenge = (await (await fetch(`${node.url}/api/v1/session/challenge`)).json()) as { nonce: string };
+  const challenge = (await (
+    await fetch(`${node.url}/api/v1/session/challenge`, { headers: { 'x-vfo-ui': '1' } })
+  ).json()) as { nonce: string };
   const proof = createHmac('sha256', key.text).update(`vfo-ui-session:${challenge.nonce}`).digest('hex');
   const login = await fetch(`${node.url}/api/v1/session`, {
     method: 'POST',

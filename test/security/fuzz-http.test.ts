@@ -114,7 +114,10 @@ beforeAll(async () => {
     rebuild({
       method: 'GET',
       path: '/api/v1/session/challenge',
-      headers: [['Host', 'x']],
+      headers: [
+        ['Host', 'x'],
+        ['x-vfo-ui', '1'],
+      ],
       body: Buffer.alloc(0),
     }),
   );

@@ -85,7 +85,7 @@ const proofFor = (nonce: string, keyText = key.text) =>
   createHmac('sha256', keyText).update(`vfo-ui-session:${nonce}`).digest('hex');
 
 async function challenge(from: string): Promise<Reply> {
-  return call(from, 'GET', '/api/v1/session/challenge');
+  return call(from, 'GET', '/api/v1/session/challenge', undefined, { 'x-vfo-ui': '1' });
 }
 
 async function logIn(from: string, nonce: string, proof: string): Promise<Reply> {
@@ -150,6 +150,19 @@ describe('logging in to a node while others flood it', () => {
     // Another address, meanwhile, logs in at once.
     const user = await challenge('127.0.0.4');
     const session = await logIn('127.0.0.4', user.json.nonce as string, proofFor(user.json.nonce as string));
+    expect(session.status).toBe(204);
+  });
+
+  // Found by attacking the UI: any web page the user visited spent the address's 30 challenges a
+  // minute with plain cross-site GETs (no header of its own), and the user's own login got 429.
+  it('answers a challenge only to the page (its header), so other pages cannot spend them', async () => {
+    for (let i = 0; i < 40; i++) {
+      const crossSite = await call('127.0.0.7', 'GET', '/api/v1/session/challenge');
+      expect(crossSite.status).toBe(401);
+    }
+    const user = await challenge('127.0.0.7');
+    expect(user.status).toBe(200);
+    const session = await logIn('127.0.0.7', user.json.nonce as string, proofFor(user.json.nonce as string));
     expect(session.status).toBe(204);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METHODS } from '../../shared/contract.ts';
+import { MAX_FIELD_ISSUES, METHODS } from '../../shared/contract.ts';
 import { fakeService } from '../desktop/service.fixture.ts';
 import { captureLogs } from '../farm/net/net.fixture.ts';
 import { CallFailure } from './call-failure.ts';
@@ -55,6 +55,17 @@ describe('the contract’s dispatcher', () => {
       error: { code: 'invalid' },
     });
     expect(httpStatusOf(paused)).toBe(400);
+  });
+
+  // Found by attacking the UI API: 94,000 bad media keys in a 900 KB request came back as a 6 MB reply.
+  it('names at most MAX_FIELD_ISSUES issues, however many the arguments have', async () => {
+    const media = Object.fromEntries(
+      Array.from({ length: 500 }, (_, i) => [`../bad-${i}`, { sha256: 'x', size: -1 }]),
+    );
+    const result = await dispatch('scripts.check', { script: { name: 'a.md', text: '# A', media } }, 'http');
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    const issues = (result as { error: { issues: unknown[] } }).error.issues;
+    expect(issues).toHaveLength(MAX_FIELD_ISSUES);
   });
 
   it('never sends internal error text: an unexpected failure is "internal error", logged at the node', async () => {

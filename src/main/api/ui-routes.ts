@@ -54,16 +54,19 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   );
   const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
 
+  // Only the page asks (the header needs a CORS preflight this server never grants): any web page the
+  // user visited could spend the address's challenges with plain GETs and lock the user out.
+  const fromThePage = (request: { headers: Record<string, unknown> }) => request.headers['x-vfo-ui'] === '1';
   app.get(
     '/api/v1/session/challenge',
-    { config: { auth: 'none', ...perMinute(UI_RATE_LIMITS.challengesPerMinute) } },
+    { config: { auth: fromThePage, ...perMinute(UI_RATE_LIMITS.challengesPerMinute) } },
     (request) => ({ nonce: sessions.challenge(request.ip) }),
   );
   app.post(
     '/api/v1/session',
     {
       config: {
-        auth: (request) => request.headers['x-vfo-ui'] === '1',
+        auth: fromThePage,
         ...perMinute(UI_RATE_LIMITS.loginsPerMinute),
       },
       schema: {

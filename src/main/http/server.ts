@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { MAX_FIELD_ISSUES } from '../../shared/contract.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { FarmApp, RouteAuth } from './app-types.ts';
@@ -72,8 +73,6 @@ const PAGE_POLICY = {
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
 };
-/** Enough issues to fix a request, not so many that a hostile body inflates the reply. */
-const MAX_ISSUES = 20;
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const log = createLogger('HttpServer', { node: options.name });
@@ -178,7 +177,7 @@ function allowedMethods(app: FarmApp, url: string): string[] {
 }
 
 function issuesOf(validation: { instancePath?: string; message?: string }[]): ErrorIssue[] {
-  return validation.slice(0, MAX_ISSUES).map((issue) => ({
+  return validation.slice(0, MAX_FIELD_ISSUES).map((issue) => ({
     path: (issue.instancePath ?? '').split('/').filter(Boolean).join('.'),
     message: issue.message ?? 'invalid',
   }));

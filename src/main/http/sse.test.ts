@@ -135,6 +135,29 @@ describe('server-sent events', () => {
     expect(refused.status).toBe(401);
   });
 
+  // Found by attacking the UI API: a client that stopped reading made the node hold every event for it
+  // (50 MB on one socket) until the idle timeout.
+  it('lets go of a client that stopped reading once a megabyte waits for it', async () => {
+    const headers = signRequest(gui, {
+      method: 'GET',
+      pathWithQuery: '/api/v1/events',
+      to: running.id,
+      body: null,
+      now: Date.now(),
+    });
+    const reader = await openEvents('/api/v1/events', headers);
+    await reader.next(1);
+    reader.response.pause();
+    const [stream] = [...listeners];
+    const big = 'x'.repeat(64 * 1024);
+    let sent = 0;
+    while ((stream as SseStream).send('news', { big }) && sent < 2_000) sent++;
+    // Sockets take a few megabytes before anything waits in the response; then one more megabyte.
+    expect(sent).toBeLessThan(2_000);
+    expect(stream?.closed.aborted).toBe(true);
+    await reader.ended;
+  });
+
   it('ends open streams when the server closes, and tells the handler', async () => {
     const headers = signRequest(gui, {
       method: 'GET',

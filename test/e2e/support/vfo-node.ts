@@ -41,7 +41,10 @@ async function waitUntilServing(url: string, child: ChildProcess): Promise<void>
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`the node exited early with code ${child.exitCode}`);
     try {
-      const response = await fetch(`${url}/api/v1/session/challenge`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`${url}/api/v1/session/challenge`, {
+        headers: { 'x-vfo-ui': '1' },
+        signal: AbortSignal.timeout(1000),
+      });
       if (response.ok) return;
     } catch {
       // not listening yet

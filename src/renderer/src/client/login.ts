@@ -30,6 +30,7 @@ export async function loginWithFarmKey(
   if (farmKey.trim().length === 0) return { ok: false, message: 'Enter the farm key.' };
   try {
     const challenge = await doFetch(`${base}/api/v1/session/challenge`, {
+      headers: { 'x-vfo-ui': '1' },
       credentials: 'include',
       cache: 'no-store',
     });
