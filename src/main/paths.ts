@@ -74,3 +74,9 @@ export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.VFO_RENDERER_DIR) return resolve(env.VFO_RENDERER_DIR);
   return join(resourcesDir(env), '..', 'out', 'renderer');
 }
+
+/**
+ * Where, in a data folder, uploaded scripts (one folder each, with their media) and media still
+ * arriving live. The garbage collector sweeps both (what no job names, what an upload left behind).
+ */
+export const DATA_FOLDERS = { imports: 'imports', uploads: 'uploads' } as const;

@@ -2,7 +2,7 @@ import type { FarmHistory, FarmStatus, ImportOutcome } from '../../shared/contra
 import type { Db } from '../db/open.ts';
 import type { Engine } from '../engine/engine.ts';
 import { type MediaBlobs, wantedMedia } from '../intake/media-upload.ts';
-import { checkUpload } from '../intake/script-upload.ts';
+import { checkOnly, checkUpload } from '../intake/script-upload.ts';
 import { createLogger } from '../log/logger.ts';
 import { envSecretStore, providerReadiness, type SecretStore } from '../secrets/secret-store.ts';
 import { CallFailure } from './call-failure.ts';
@@ -88,7 +88,7 @@ export function createVfoService(deps: ServiceDeps): VfoService {
       return jobSummaryOf(store, store.getJob(job.id) ?? job);
     },
     'scripts.check': async ({ script, files }) =>
-      (await checkUpload(intake, script, {}, files ? { sending: files } : {})).check,
+      checkOnly(intake, script, {}, files ? { sending: files } : {}),
     'media.wanted': async ({ sha256s }) => ({
       wanted: deps.blobs ? await wantedMedia(deps.blobs, sha256s) : sha256s,
     }),

@@ -6,7 +6,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { JobStore } from '../engine/job-store.ts';
 import type { JobSubmission, ScriptCheckRequest } from '../farm/node/schemas.ts';
 import type { MediaBlobs } from '../intake/media-upload.ts';
-import { checkUpload } from '../intake/script-upload.ts';
+import { checkOnly, checkUpload } from '../intake/script-upload.ts';
 
 export interface JobIntake {
   engine: Pick<Engine, 'createJob'>;
@@ -57,5 +57,5 @@ export async function checkScriptJob(
 ): Promise<ScriptCheck> {
   const { recipe, videoPreset, sending, ...upload } = request;
   const choices = { recipe, videoPreset: videoPreset ?? defaultVideoPreset };
-  return (await checkUpload(intake, upload, choices, { sending })).check;
+  return checkOnly(intake, upload, choices, { sending });
 }

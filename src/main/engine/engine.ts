@@ -174,6 +174,7 @@ export class Engine {
         store: this.store,
         blobs: this.blobs,
         workRoot: this.workRoot,
+        dataDir: this.options.dataDir,
         log,
         ...(this.options.heldByFarm ? { heldByFarm: this.options.heldByFarm } : {}),
       },

@@ -205,6 +205,42 @@ describe('vfo gc (collectGarbage)', () => {
   });
 });
 
+describe('uploads left behind', () => {
+  // Found by attacking a node: uploaded scripts whose check failed, and files a node killed while
+  // receiving left in uploads/, were never removed by anything.
+  it('sweeps uploaded scripts no job reads and abandoned uploads, after the grace period', async () => {
+    await setUp();
+    const dataDir = join(h.dir, 'data');
+    const now = Date.now();
+    const made = async (path: string, ageMs: number, file = 'talk.md') => {
+      await mkdir(path, { recursive: true });
+      await writeFile(join(path, file), 'x'.repeat(100));
+      const at = (now - ageMs) / 1000;
+      await utimes(path, at, at);
+      return path;
+    };
+    const read = await made(join(dataDir, 'imports', '0123456789abcdef'), 2 * HOUR);
+    h.engine.createJob({
+      recipe: 'diamond',
+      input: { ...jobInput(h, 'r'), scriptPath: join(read, 'talk.md') },
+    });
+    const unread = await made(join(dataDir, 'imports', 'fedcba9876543210'), 2 * HOUR);
+    const fresh = await made(join(dataDir, 'imports', '.check-being-checked'), 0);
+    const uploads = join(dataDir, 'uploads');
+    const partial = join(uploads, `${'a'.repeat(64)}-x.partial-1`);
+    await mkdir(uploads, { recursive: true });
+    await writeFile(partial, 'y'.repeat(300));
+    await utimes(partial, (now - 2 * HOUR) / 1000, (now - 2 * HOUR) / 1000);
+
+    const report = await collectGarbage(gcDeps({ clock: () => now, dataDir }));
+    expect(existsSync(read)).toBe(true);
+    expect(existsSync(unread)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(partial)).toBe(false);
+    expect(report.scratch.bytes).toBeGreaterThanOrEqual(400);
+  });
+});
+
 describe('the disk budget (storage.diskBudget)', () => {
   /**
    * Two failed jobs, the first ended an hour before the second. The second reused the first one's

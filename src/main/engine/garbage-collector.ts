@@ -6,8 +6,9 @@
  */
 import { statSync, unlinkSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Logger } from '../log/logger.ts';
+import { DATA_FOLDERS } from '../paths.ts';
 import type { BlobStore } from './blob-store.ts';
 import {
   type BlobFile,
@@ -32,6 +33,8 @@ export interface GarbageCollectorDeps {
   blobs: BlobStore;
   /** <data>/work: the engine's scratch folders, one per job. */
   workRoot: string;
+  /** The data folder: its uploaded scripts no job reads and its abandoned uploads are swept too. */
+  dataDir?: string;
   /** Blobs this node's farm tasks still need (none when it is not in a farm). */
   heldByFarm?: () => Iterable<string>;
   log: Logger;
@@ -170,6 +173,14 @@ async function takeInventory(deps: GarbageCollectorDeps, now: number, graceMs: n
     if (status !== undefined || now - entry.modifiedAt >= graceMs) scratch.push(entry);
   }
 
+  if (deps.dataDir) {
+    for (const entry of await leftoverUploads(deps.store, deps.dataDir)) {
+      if (now - entry.modifiedAt < graceMs) continue;
+      usageBytes += entry.bytes;
+      scratch.push(entry);
+    }
+  }
+
   const kept = new Set<string>(deps.heldByFarm?.() ?? []);
   const named = new Set<string>();
   const ended = new Map<string, { id: string; endedAt: number; blobs: string[] }>();
@@ -207,6 +218,17 @@ async function listBlobStore(root: string): Promise<{ blobs: BlobFile[]; scratch
     }
   }
   return { blobs, scratch };
+}
+
+/**
+ * Uploaded scripts' folders no job reads (a check that failed, an import refused, a preview a crash
+ * left) and files an upload left in `uploads/` (a node killed while receiving): nothing removed them.
+ */
+async function leftoverUploads(store: JobStore, dataDir: string): Promise<ScratchEntry[]> {
+  const importsRoot = join(dataDir, DATA_FOLDERS.imports);
+  const read = new Set(store.scriptPaths().map((path) => relative(importsRoot, dirname(path))));
+  const folders = (await listWorkRoot(importsRoot)).filter((entry) => !read.has(basename(entry.path)));
+  return [...folders, ...(await listWorkRoot(join(dataDir, DATA_FOLDERS.uploads)))];
 }
 
 async function listWorkRoot(workRoot: string): Promise<ScratchEntry[]> {

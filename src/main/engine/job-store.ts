@@ -68,6 +68,18 @@ export class JobStore {
     return this.db.select().from(jobs).where(eq(jobs.id, id)).get();
   }
 
+  /** The script every job reads (whatever its status: a failed job can be run again). */
+  scriptPaths(): string[] {
+    return this.db
+      .select({ input: jobs.input })
+      .from(jobs)
+      .all()
+      .flatMap(({ input }) => {
+        const path = (input as { scriptPath?: unknown }).scriptPath;
+        return typeof path === 'string' ? [path] : [];
+      });
+  }
+
   /** Accepts a unique prefix of the id, as people type short ids. */
   findJob(idOrPrefix: string): JobRow | undefined {
     const exact = this.getJob(idOrPrefix);

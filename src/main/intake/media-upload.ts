@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { MEDIA_LIMITS } from '../../shared/contract.ts';
 import { receiveToFile } from '../http/receive-file.ts';
 import { createLogger } from '../log/logger.ts';
+import { DATA_FOLDERS } from '../paths.ts';
 import { isSha256 } from '../util/hash.ts';
 
 const log = createLogger('MediaUpload');
@@ -46,7 +47,7 @@ export async function receiveMedia(
   sha256: string,
 ): Promise<{ sha256: string; size: number }> {
   // Its own name: two senders of one file at once each land theirs; the store keeps one.
-  const landed = await receiveToFile(body, join(dataDir, 'uploads', `${sha256}-${randomUUID()}`), {
+  const landed = await receiveToFile(body, join(dataDir, DATA_FOLDERS.uploads, `${sha256}-${randomUUID()}`), {
     maxBytes: MEDIA_LIMITS.maxBytes,
     expectSha256: sha256,
   });

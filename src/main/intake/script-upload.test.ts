@@ -15,7 +15,7 @@ import { BlobStore } from '../engine/blob-store.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { receiveMedia, wantedMedia } from './media-upload.ts';
-import { checkUpload } from './script-upload.ts';
+import { checkOnly, checkUpload } from './script-upload.ts';
 
 let top: string;
 let ctx: App;
@@ -67,6 +67,24 @@ describe('media of an uploaded script', () => {
       expect(errors(check)).toEqual([`talk.md:4:1: image "${path}" must be a .png, .jpg, .jpeg, .webp file`]);
       expect(prepared.ok).toBe(false);
     }
+  });
+
+  // Found by attacking the UI API: every preview kept its folder for good (a key holder filled the disk
+  // at ~14 MB/s with scripts.check).
+  it('a check alone keeps nothing: its folder goes with the answer', async () => {
+    for (let i = 0; i < 3; i++) {
+      const check = await checkOnly(ctx, { name: 'talk.md', text: `# Scene ${i}\n\nHello there.\n` });
+      expect(check.ok).toBe(true);
+    }
+    expect(await readdir(join(ctx.dataDir, 'imports'))).toEqual([]);
+  });
+
+  it('gives two uploads of the same name two videos', async () => {
+    const first = await checkUpload(ctx, { name: 'intro.md', text: '# A\n\nOne.\n' });
+    const second = await checkUpload(ctx, { name: 'intro.md', text: '# B\n\nTwo.\n' });
+    const outputOf = (p: typeof first.prepared) => (p.ok ? p.request.input.outputPath : null);
+    expect(outputOf(first.prepared)).toMatch(/videos\/[0-9a-f]{16}\/intro\.mp4$/);
+    expect(outputOf(second.prepared)).not.toBe(outputOf(first.prepared));
   });
 
   it('stores nothing but the script text in its upload folder', async () => {

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Diagnostic, MediaManifest, ScriptCheck, ScriptUpload } from '../../shared/contract.ts';
 import { isCanonicalMediaPath } from '../../shared/contract.ts';
 import { createLogger } from '../log/logger.ts';
+import { DATA_FOLDERS } from '../paths.ts';
 import { writeFileAtomically } from '../util/atomic-file.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { MediaBlobs } from './media-upload.ts';
@@ -23,13 +25,17 @@ const log = createLogger('ScriptUpload');
 export async function storeUpload(
   ctx: Pick<IntakeContext, 'dataDir' | 'blobs'>,
   upload: ScriptUpload,
-): Promise<{ path: string; missing: string[]; clashing: string[] }> {
+  options: { scratch?: boolean } = {},
+): Promise<{ path: string; dir: string; missing: string[]; clashing: string[] }> {
   const name = basename(upload.name).replace(/[^\w.\- ]/g, '_');
   if (!/\.(md|markdown|txt)$/i.test(name)) throw new Error(`"${upload.name}" is not a .md or .txt script`);
   const media = upload.media ?? {};
   const paths = Object.keys(media).sort();
   const identity = JSON.stringify([name, upload.text, paths.map((p) => [p, media[p]?.sha256])]);
-  const dir = join(ctx.dataDir, 'imports', sha256Hex(identity).slice(0, 16));
+  // A check alone (a preview) gets a folder of its own, removed after it: every preview kept its
+  // folder for good (a key holder filled the disk at ~14 MB/s), and the stored one may be a job's.
+  const folder = options.scratch ? `.check-${randomUUID()}` : sha256Hex(identity).slice(0, 16);
+  const dir = join(ctx.dataDir, DATA_FOLDERS.imports, folder);
   const path = join(dir, name);
   await writeFileAtomically(path, upload.text);
   const missing: string[] = [];
@@ -42,7 +48,7 @@ export async function storeUpload(
     const placed = await placeMedia(ctx.blobs, dir, relative, media[relative] as MediaManifest[string]);
     if (!placed) missing.push(relative);
   }
-  return { path, missing, clashing };
+  return { path, dir, missing, clashing };
 }
 
 /** A media path at the script's place, or inside a folder of its name (case-insensitive, as on a Mac). */
@@ -86,6 +92,21 @@ export interface CheckOptions {
   sending?: readonly string[] | 'any';
 }
 
+/** Checks an upload without keeping it (a preview): its folder is gone when the answer is. */
+export async function checkOnly(
+  ctx: IntakeContext,
+  upload: ScriptUpload,
+  choices: { recipe?: string | undefined; videoPreset?: string | undefined } = {},
+  options: CheckOptions = {},
+): Promise<ScriptCheck> {
+  const stored = await storeUpload(ctx, upload, { scratch: true });
+  try {
+    return (await checkStored(ctx, upload, stored, choices, options)).check;
+  } finally {
+    await rm(stored.dir, { recursive: true, force: true });
+  }
+}
+
 /** Stores and checks an upload; `prepared` may become a job only when no `sending` was given. */
 export async function checkUpload(
   ctx: IntakeContext,
@@ -93,12 +114,23 @@ export async function checkUpload(
   choices: { recipe?: string | undefined; videoPreset?: string | undefined } = {},
   options: CheckOptions = {},
 ): Promise<{ check: ScriptCheck; prepared: PreparedScript }> {
-  const { path, missing, clashing } = await storeUpload(ctx, upload);
+  return checkStored(ctx, upload, await storeUpload(ctx, upload), choices, options);
+}
+
+async function checkStored(
+  ctx: IntakeContext,
+  upload: ScriptUpload,
+  { path, missing, clashing }: { path: string; missing: string[]; clashing: string[] },
+  choices: { recipe?: string | undefined; videoPreset?: string | undefined },
+  options: CheckOptions,
+): Promise<{ check: ScriptCheck; prepared: PreparedScript }> {
   const incoming = options.sending === 'any' ? 'any' : options.sending ? new Set(options.sending) : undefined;
   const checked = await prepareScript(
     ctx,
     path,
-    { ...choices, out: join(ctx.dataDir, 'videos') },
+    // Each upload's video in a folder of its own: two scripts both called intro.md (from two folders,
+    // or two machines) wrote one videos/intro.mp4, the second over the first.
+    { ...choices, out: join(ctx.dataDir, 'videos', basename(dirname(path))) },
     incoming ? { incoming } : {},
   );
   const prepared =
