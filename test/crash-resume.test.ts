@@ -3,7 +3,7 @@
  * 'running', no half-written file counts as an artifact) and resuming continues from the last good step.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,24 @@ function processesMentioning(text: string): string[] {
     }
   }
   return found;
+}
+
+/** `pid` and every process below it (from /proc: each process's parent is the 4th field of its stat). */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), parent);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++)
+    for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
 }
 
 async function listFilesRecursively(root: string): Promise<string[]> {
@@ -125,5 +143,51 @@ describe('a render killed mid-encode', () => {
     const facts = await probeMedia(resumed.stdout.trim());
     expect(facts.width).toBe(640);
     expect(Math.abs(facts.videoSeconds - facts.audioSeconds)).toBeLessThanOrEqual(0.1);
+  }, 120_000);
+
+  // Found by attacking a node: an encode runner killed with -9 (an out-of-memory kill, or a whole
+  // process group) left its side files in the system's temporary folder, where nothing removed them.
+  it('killed with everything it started, leaves nothing behind once the next start repaired it', async () => {
+    const tmp = join(dir.path, 'tmp');
+    await mkdir(tmp, { recursive: true });
+    const withTmp = { ...env, TMPDIR: tmp };
+    const another = join(dir.path, 'another.md');
+    await writeFile(another, (await readFile(script, 'utf8')).replace('# One', '# Another one'));
+    const child = startVfo(
+      [
+        'render',
+        another,
+        '--out',
+        join(dir.path, 'out2'),
+        '--video-preset',
+        'preview-360p',
+        '--threads',
+        '1',
+      ],
+      withTmp,
+    );
+    const exited = new Promise((r) => child.on('exit', r));
+    await waitFor(
+      () =>
+        readDb<{ n: number }>(
+          "SELECT count(*) AS n FROM job_steps WHERE step_key = 'video' AND status = 'running'",
+        )[0]?.n === 1,
+      90_000,
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    for (const pid of processTree(child.pid as number).reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await exited;
+    expect(await readdir(tmp)).toEqual([]);
+    expect((await runVfo(['jobs', '--json'], withTmp)).code).toBe(0);
+    const left = (await listFilesRecursively(join(dir.path, 'data', 'work'))).filter(
+      (p) => p.includes('.encode-') || p.includes('.partial-'),
+    );
+    expect(left).toEqual([]);
   }, 120_000);
 });

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { assetsUsedBy } from '../../shared/plan-frames.ts';
 import { createLogger } from '../log/logger.ts';
@@ -36,8 +35,10 @@ export async function runEncode(
 
   await mkdir(dirname(request.outPath), { recursive: true });
   const partialPath = partialPathFor(request.outPath);
-  // The zooms' keyframe commands live here while ffmpeg runs (made by writeSideFiles, removed after).
-  const workDir = join(tmpdir(), `vfo-encode-${randomUUID()}`);
+  // The zooms' keyframe commands live here while ffmpeg runs (made by writeSideFiles, removed after),
+  // beside the video: its folder is the step's or the lease's, which a restart clears (in the system's
+  // temporary folder, a killed encode left them for good).
+  const workDir = join(dirname(request.outPath), `.encode-${randomUUID()}`);
   const commandInput = {
     plan,
     assetPaths: request.assetPaths,

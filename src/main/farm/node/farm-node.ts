@@ -141,6 +141,7 @@ export class FarmNode {
 
   /** `anyPortIfTaken`: when the port is in use (another app, a second copy), listen on any free one. */
   async start(options: { anyPortIfTaken?: boolean } = {}): Promise<void> {
+    await this.worker.removeLeftovers();
     const { server, url } = await listenNode(this.options, {
       trust: this.trust,
       routes: (app) => this.routes(app),

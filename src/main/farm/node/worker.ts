@@ -103,6 +103,20 @@ export class FarmWorker {
     this.deps = deps;
   }
 
+  /** Each lease's folder (its assets linked in, its video being written) while it runs. */
+  private get workRoot(): string {
+    return join(this.deps.dataDir, 'farm', 'work');
+  }
+
+  /**
+   * Before the node takes work: what leases of a process that was killed left (a partial video each,
+   * up to its full size), which nothing else would remove. This node is the only one on its data folder
+   * (the folder holds its identity), so no lease folder is in use yet.
+   */
+  async removeLeftovers(): Promise<void> {
+    await rm(this.workRoot, { recursive: true, force: true });
+  }
+
   get freeSlots(): number {
     if (this.paused || this.draining || this.yielding !== null) return 0;
     return Math.max(0, this.deps.maxConcurrency - this.running.size);
@@ -234,7 +248,7 @@ export class FarmWorker {
 
   private async run(lease: RunningLease): Promise<LeaseOutcome> {
     const { offer } = lease;
-    const work = join(this.deps.dataDir, 'farm', 'work', offer.leaseId);
+    const work = join(this.workRoot, offer.leaseId);
     const held: BlobLease[] = [];
     const origin: Peer = { url: offer.originUrl, id: offer.originNodeId };
     try {

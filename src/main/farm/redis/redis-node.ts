@@ -171,6 +171,7 @@ export class RedisFarmNode {
   }
 
   async start(options: { anyPortIfTaken?: boolean } = {}): Promise<void> {
+    await this.worker.removeLeftovers();
     const { server, url } = await listenNode(this.options, {
       trust: this.trust,
       tls: this.options.tls,
