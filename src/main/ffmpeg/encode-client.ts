@@ -9,7 +9,13 @@ import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../log/logger.ts';
 import { PARTIAL_MARKER } from '../util/atomic-file.ts';
-import type { EncodeOptions, EncodeRequest, EncodeResult, RunnerInbound } from './encode-types.ts';
+import {
+  type EncodeOptions,
+  type EncodeRequest,
+  type EncodeResult,
+  type RunnerInbound,
+  sideDirOf,
+} from './encode-types.ts';
 import { FfmpegError, isFfmpegErrorKind } from './errors.ts';
 import type { FfmpegProgress } from './progress.ts';
 import { LineTail } from './stderr-tail.ts';
@@ -174,7 +180,9 @@ async function cleanUpAfterRunner(
   const isOurPartial =
     dirname(partialPath) === dirname(outPath) &&
     basename(partialPath).startsWith(basename(outPath) + PARTIAL_MARKER);
-  if (isOurPartial) await rm(partialPath, { force: true }).catch(() => {});
+  if (!isOurPartial) return;
+  await rm(partialPath, { force: true }).catch(() => {});
+  await rm(sideDirOf(partialPath), { recursive: true, force: true }).catch(() => {});
 }
 
 /** A progress message from the runner, taken field by field (it crossed a process boundary). */

@@ -2,9 +2,8 @@
  * One complete encode: validate the request, run ffmpeg into a partial file, verify the result,
  * then rename it into place. Whatever fails, no partial file is left behind.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { assetsUsedBy } from '../../shared/plan-frames.ts';
 import { createLogger } from '../log/logger.ts';
 import { partialPathFor } from '../util/atomic-file.ts';
@@ -15,6 +14,7 @@ import {
   type EncodeRequest,
   type EncodeResult,
   parseEncodeRequest,
+  sideDirOf,
 } from './encode-types.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
@@ -35,10 +35,8 @@ export async function runEncode(
 
   await mkdir(dirname(request.outPath), { recursive: true });
   const partialPath = partialPathFor(request.outPath);
-  // The zooms' keyframe commands live here while ffmpeg runs (made by writeSideFiles, removed after),
-  // beside the video: its folder is the step's or the lease's, which a restart clears (in the system's
-  // temporary folder, a killed encode left them for good).
-  const workDir = join(dirname(request.outPath), `.encode-${randomUUID()}`);
+  // Made by writeSideFiles, removed after (and by the client if the runner is killed).
+  const workDir = sideDirOf(partialPath);
   const commandInput = {
     plan,
     assetPaths: request.assetPaths,

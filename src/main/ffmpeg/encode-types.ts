@@ -95,3 +95,12 @@ export function parseRunnerInbound(message: unknown): RunnerInbound | null {
   if (m.type === 'encode') return { type: 'encode', request: m.request as EncodeRequest };
   return null;
 }
+
+/**
+ * Where an encode keeps its side files (the zooms' keyframe commands) while ffmpeg runs: beside its
+ * partial video, named from it, so whoever removes the one after a killed runner removes the other
+ * (in the system's temporary folder, a runner killed with -9 left them for good).
+ */
+export function sideDirOf(partialPath: string): string {
+  return `${partialPath}.side`;
+}
