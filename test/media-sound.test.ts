@@ -217,4 +217,29 @@ describe('media that are not there', () => {
       /long-range\.md:1:14: error: clip "clips\/red-blue\.mp4" lasts 2 s; its range ends at 9 s/,
     );
   });
+
+  // Found by attacking a render: a script naming one long clip in many scenes, each with a range a
+  // tenth of a second apart, had the whole range of each encoded (and the file copied once per scene):
+  // CPU and disk grew with the clip, not with the video.
+  it('cuts a clip’s range only as long as its scene shows it', async () => {
+    await ffmpeg([
+      ...['-f', 'lavfi', '-i', 'testsrc=s=160x120:r=25:d=20'],
+      ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(dir.path, 'clips', 'long.mp4')],
+    ]);
+    await writeFile(
+      join(dir.path, 'long-clip.md'),
+      '# One\n\n[clip clips/long.mp4 0s-20s] Hello.\n\n# Two\n\n[clip clips/long.mp4 0.1s-20s] Again.\n',
+    );
+    const rendered = await render('long-clip.md');
+    const clips = rendered.artifacts.filter((a) => a.step === 'plan' && /^clip-\d+$/.test(a.name));
+    expect(clips).toHaveLength(2);
+    for (const clip of clips) {
+      const { stdout } = await promisify(execFile)('ffprobe', [
+        ...['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', clip.path],
+      ]);
+      // Each scene is one word (about a second, under 3 s with the pause after it) and a second more.
+      expect(Number(stdout)).toBeLessThan(5);
+      expect(Number(stdout)).toBeGreaterThan(1);
+    }
+  }, 120_000);
 });

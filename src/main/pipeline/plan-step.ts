@@ -11,7 +11,14 @@ import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
 import type { JobSettings, VideoSettings } from '../engine/job-settings.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
-import { BUNDLED_BEDS, type CaptionBox, cutClipRange, planLoudness, probeClip } from '../ffmpeg/index.ts';
+import {
+  BUNDLED_BEDS,
+  type CaptionBox,
+  type ClipFacts,
+  cutClipRange,
+  planLoudness,
+  probeClip,
+} from '../ffmpeg/index.ts';
 import { CLIP_MEDIA, IMAGE_MEDIA, type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ClipRef, MediaRef, Scene, ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
@@ -113,8 +120,11 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       // title's thumbnail are made ready at once: most of it is ffmpeg's and ffprobe's start-up. The
       // plan's assets are listed by id below, so the plan is the same whichever ends first.
       const planVisuals = async () => {
-        const limit = pLimit(Math.max(4, availableParallelism()));
-        const ready: Promise<void>[] = [];
+        // In the script's order, started once every clip's length is known.
+        const work: (() => Promise<void>)[] = [];
+        const clips = new ClipSources(visuals);
+        /** How long each clip is on screen at most (a clip in several scenes: the longest). */
+        const clipNeeds = new Map<string, number>();
         for (const [i, scene] of document.scenes.entries()) {
           const time = sceneTimes[i];
           if (scene.clip) {
@@ -125,8 +135,10 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
               const clipId = `clip-${visualIds.size}`;
               id = clipId;
               visualIds.set(key, clipId);
-              ready.push(limit(() => addClip(visuals, clipId, clip)));
+              work.push(() => addClip(visuals, clipId, clip, clips, clipNeeds.get(clipId) ?? 0));
             }
+            const onScreen = (time?.durationMs ?? 0) + (transition?.durationMs ?? 0);
+            clipNeeds.set(id, Math.max(clipNeeds.get(id) ?? 0, onScreen));
             if (time) scenes.push({ ...time, visual: { kind: 'clip', asset: id, loop: true } });
             continue;
           }
@@ -137,16 +149,15 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
             const imageId = `image-${visualIds.size}`;
             id = imageId;
             visualIds.set(path, imageId);
-            ready.push(
-              limit(() =>
-                image ? addPicture(visuals, imageId, image) : assets.addExternal(imageId, path, 'image'),
-              ),
+            work.push(() =>
+              image ? addPicture(visuals, imageId, image) : assets.addExternal(imageId, path, 'image'),
             );
           }
           if (time)
             scenes.push({ ...time, visual: { kind: 'image', asset: id, motion: motionFor(defaults, i) } });
         }
-        await firstFailureInOrder(ready);
+        const limit = pLimit(Math.max(4, availableParallelism()));
+        await firstFailureInOrder(work.map((start) => limit(start)));
       };
       const musicPlanned = planMusic({
         document,
@@ -261,12 +272,51 @@ async function firstFailureInOrder<T extends readonly unknown[]>(
   };
 }
 
-async function addClip(sources: VisualSources, id: string, clip: ClipRef): Promise<void> {
+/**
+ * Each clip file the script names, copied in (checked again as it is copied) and probed once, however
+ * many scenes cut it: a script naming one large file in many scenes with ranges a tenth of a second
+ * apart copied the whole file once per scene.
+ */
+class ClipSources {
+  private readonly sources: VisualSources;
+  private readonly byPath = new Map<string, Promise<{ copy: string; facts: ClipFacts }>>();
+
+  constructor(sources: VisualSources) {
+    this.sources = sources;
+  }
+
+  of(clip: ClipRef): Promise<{ copy: string; facts: ClipFacts }> {
+    let source = this.byPath.get(clip.path);
+    if (!source) {
+      source = this.copy(clip, `clip-source-${this.byPath.size}`);
+      this.byPath.set(clip.path, source);
+    }
+    return source;
+  }
+
+  private async copy(clip: ClipRef, id: string): Promise<{ copy: string; facts: ClipFacts }> {
+    const { document, assets, ffmpeg, places } = this.sources;
+    const copy = assets.workPath(id, clip.written);
+    await copyCheckedMedia(document, clip, places, CLIP_MEDIA, copy);
+    const facts = await probeClip(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, copy);
+    if (!facts?.hasVideo) throw locatedError(document, clip, `clip "${clip.written}" has no video`);
+    return { copy, facts };
+  }
+}
+
+/**
+ * A clip's asset: the file as it is, or its range cut to what the scenes show of it (`onScreenMs`,
+ * the longest of them, with its transition): a range longer than its scene was encoded whole.
+ */
+async function addClip(
+  sources: VisualSources,
+  id: string,
+  clip: ClipRef,
+  clips: ClipSources,
+  onScreenMs: number,
+): Promise<void> {
   const { document, assets, ffmpeg } = sources;
-  const copy = assets.workPath(`${id}-source`, clip.written);
-  await copyCheckedMedia(document, clip, sources.places, CLIP_MEDIA, copy);
-  const facts = await probeClip(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, copy);
-  if (!facts?.hasVideo) throw locatedError(document, clip, `clip "${clip.written}" has no video`);
+  const { copy, facts } = await clips.of(clip);
   const name = basename(clip.written, extname(clip.written));
   if (!clip.range) {
     await assets.record(id, copy, 'video', basename(clip.written));
@@ -281,9 +331,13 @@ async function addClip(sources: VisualSources, id: string, clip: ClipRef): Promi
     );
   }
   const cut = assets.workPath(id, `${name}.mp4`);
-  await cutClipRange(ffmpeg.ffmpegPath, ffmpeg.encoders, copy, clip.range, cut);
+  // A second more than shown: the encode takes a scene's frames to its last one.
+  const endMs = Math.min(clip.range.endMs, clip.range.startMs + onScreenMs + CLIP_MARGIN_MS);
+  await cutClipRange(ffmpeg.ffmpegPath, ffmpeg.encoders, copy, { startMs: clip.range.startMs, endMs }, cut);
   await assets.record(id, cut, 'video', `${name}-${clip.range.startMs}-${clip.range.endMs}.mp4`);
 }
+
+const CLIP_MARGIN_MS = 1000;
 
 /** A scene's image. A job checked before images carried their source re-checks the absolute path. */
 function imageOf(scene: Scene): MediaRef | undefined {
