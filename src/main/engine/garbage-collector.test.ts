@@ -3,7 +3,7 @@
  * fake step kinds writing text files into the real blob store), then collection runs over them.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -224,6 +224,16 @@ describe('uploads left behind', () => {
       recipe: 'diamond',
       input: { ...jobInput(h, 'r'), scriptPath: join(read, 'talk.md') },
     });
+    // A job whose path spells the data folder another way (a symlink to it) still keeps its folder.
+    const other = await made(join(dataDir, 'imports', '00000000000000aa'), 2 * HOUR);
+    await symlink(dataDir, join(h.dir, 'data-link'));
+    h.engine.createJob({
+      recipe: 'diamond',
+      input: {
+        ...jobInput(h, 's'),
+        scriptPath: join(h.dir, 'data-link', 'imports', '00000000000000aa', 'talk.md'),
+      },
+    });
     const unread = await made(join(dataDir, 'imports', 'fedcba9876543210'), 2 * HOUR);
     const fresh = await made(join(dataDir, 'imports', '.check-being-checked'), 0);
     const uploads = join(dataDir, 'uploads');
@@ -234,6 +244,7 @@ describe('uploads left behind', () => {
 
     const report = await collectGarbage(gcDeps({ clock: () => now, dataDir }));
     expect(existsSync(read)).toBe(true);
+    expect(existsSync(other)).toBe(true);
     expect(existsSync(unread)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
     expect(existsSync(partial)).toBe(false);

@@ -6,7 +6,7 @@
  */
 import { statSync, unlinkSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
 import { DATA_FOLDERS } from '../paths.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -106,6 +106,7 @@ async function carryOut(
   report: GcReport,
 ): Promise<void> {
   if (unit.kind === 'scratch') {
+    if (await takenUpAgain(deps, unit.path)) return;
     await rm(unit.path, { recursive: true, force: true });
     count(report, unit, []);
     return;
@@ -221,12 +222,30 @@ async function listBlobStore(root: string): Promise<{ blobs: BlobFile[]; scratch
 }
 
 /**
+ * An uploaded script's folder written since the inventory (the same script sent again reuses its
+ * folder and writes the script anew): it may be a new job's now.
+ */
+async function takenUpAgain(deps: GarbageCollectorDeps, path: string): Promise<boolean> {
+  if (!deps.dataDir || dirname(path) !== join(deps.dataDir, DATA_FOLDERS.imports)) return false;
+  const info = await stat(path).catch(() => null);
+  const now = (deps.clock ?? Date.now)();
+  return info !== null && now - info.mtimeMs < (deps.orphanGraceMs ?? ORPHAN_GRACE_MS);
+}
+
+/**
  * Uploaded scripts' folders no job reads (a check that failed, an import refused, a preview a crash
  * left) and files an upload left in `uploads/` (a node killed while receiving): nothing removed them.
  */
 async function leftoverUploads(store: JobStore, dataDir: string): Promise<ScratchEntry[]> {
   const importsRoot = join(dataDir, DATA_FOLDERS.imports);
-  const read = new Set(store.scriptPaths().map((path) => relative(importsRoot, dirname(path))));
+  // By the folder's own name (a hash): the data folder may be spelled another way in a job's path
+  // (a symlink, --data against VFO_DATA_DIR, a moved folder).
+  const read = new Set(
+    store
+      .scriptPaths()
+      .filter((path) => basename(dirname(dirname(path))) === DATA_FOLDERS.imports)
+      .map((path) => basename(dirname(path))),
+  );
   const folders = (await listWorkRoot(importsRoot)).filter((entry) => !read.has(basename(entry.path)));
   return [...folders, ...(await listWorkRoot(join(dataDir, DATA_FOLDERS.uploads)))];
 }

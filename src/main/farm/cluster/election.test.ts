@@ -105,6 +105,21 @@ describe('election rules', () => {
     expect(e.state()).toMatchObject({ isCoordinator: true, coordinator: { id: 'a', term: 1 } });
   });
 
+  // Found by reviewing the rules above: once a coordinator no longer yields to any higher term, a node
+  // that had seen a higher term (a stray hello, a dead coordinator across a healed partition) never
+  // followed the live coordinator of a lower term, nor claimed (a lower id was alive).
+  it('a node without a coordinator follows the live one whatever term it has seen', () => {
+    let peers = [
+      peer('a', { role: 'coordinator', term: 1, coordinatorId: 'a', lastSeenAt: 2100 }),
+      peer('x', { term: 2, lastSeenAt: 2100 }),
+    ];
+    const d = single('d', () => peers);
+    expect(d.tick(2100)).toEqual([{ type: 'follow', coordinatorId: 'a', term: 1 }]);
+    peers = [peer('a', { role: 'coordinator', term: 1, coordinatorId: 'a', lastSeenAt: 9000 })];
+    expect(d.tick(9000)).toEqual([]);
+    expect(d.state().coordinator).toEqual({ id: 'a', term: 1 });
+  });
+
   it('terms stop at the ceiling, where the lower id decides', () => {
     let peers = [peer('b', { term: MAX_TERM, lastSeenAt: 2000 })];
     const a = single('a', () => peers);
@@ -269,6 +284,19 @@ describe('simulated clusters', () => {
       node: 'c',
       event: { reason: 'same term, lower id' },
     });
+  });
+
+  it('a partition that heals after one side’s coordinator died leaves every node following the other', () => {
+    const sim = startCluster(['a', 'c', 'd']);
+    sim.runUntil(() => sim.agreed() !== null, 10_000);
+    sim.partition([['a'], ['c', 'd']]);
+    sim.run(10_000);
+    expect(sim.coordinators().sort()).toEqual(['a', 'c']);
+    sim.kill('c');
+    sim.heal();
+    const at = sim.runUntil(() => sim.node('d').state().coordinator?.id === 'a', 10_000);
+    expect(at).not.toBeNull();
+    expect(sim.coordinators()).toEqual(['a']);
   });
 
   it('an isolated coordinator yields to the majority side when the link returns', () => {

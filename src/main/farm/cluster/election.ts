@@ -167,9 +167,10 @@ export function createElection(options: ElectionOptions): Election {
     }
     term = Math.max(term, highestPeerTerm);
     checkFollowed(peers, now, events);
-    if (best && (coordinator ? claimBeats(best, coordinator) : best.term >= term)) {
-      follow(best, best.lastSeenAt, events);
-    }
+    // Without a coordinator, the best live one is followed whatever term this node has seen: a higher
+    // term in someone's hello (a key holder's, or a dead coordinator's across a healed partition) left
+    // a node without any.
+    if (best && (!coordinator || claimBeats(best, coordinator))) follow(best, best.lastSeenAt, events);
     if (mayClaim(peers, now)) {
       term = Math.min(MAX_TERM, term + 1);
       coordinator = { id: selfId, term };

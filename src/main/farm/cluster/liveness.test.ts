@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createManualTimers } from './clock.fixture.ts';
 import type { HelloInfo } from './hello-schema.ts';
-import { createProber, FORGET_UNANSWERED_MS, MAX_PEERS, PeerTable } from './liveness.ts';
+import { createProber, DISTRUST_MS, FORGET_UNANSWERED_MS, MAX_PEERS, PeerTable } from './liveness.ts';
 import type { PeerAdvert } from './types.ts';
 
 function advert(id: string, port: number): PeerAdvert {
@@ -99,7 +99,7 @@ describe('PeerTable against made-up adverts', () => {
     expect(table.isDistrusted('b', 5300)).toBe(false);
   });
 
-  it('forgets peers that never answered, and holds at most MAX_PEERS', () => {
+  it('forgets peers that never answered, and makes room for a new one past MAX_PEERS', () => {
     const table = new PeerTable();
     table.upsertAdvert(advert('a', 4001), 0);
     table.upsertAdvert(advert('b', 4002), 0);
@@ -109,9 +109,33 @@ describe('PeerTable against made-up adverts', () => {
     table.prune(FORGET_UNANSWERED_MS);
     expect(table.known().map((p) => p.id)).toEqual(['b']);
     for (let i = 0; i < MAX_PEERS - 1; i++)
-      expect(table.upsertAdvert(advert(`x${i}`, 5000 + i), 0)).toBe(true);
-    expect(table.upsertAdvert(advert('one-too-many', 4999), 0)).toBe(false);
+      expect(table.upsertAdvert(advert(`x${i}`, 5000 + i), i)).toBe(true);
     expect(table.known()).toHaveLength(MAX_PEERS);
+    // A real newcomer during a flood of made-up adverts takes the place of the oldest that never answered.
+    expect(table.upsertAdvert(advert('newcomer', 4999), 10_000)).toBe(true);
+    expect(table.known()).toHaveLength(MAX_PEERS);
+    expect(table.get('x0')).toBeUndefined();
+    expect(table.get('b')).toBeDefined();
+  });
+
+  // Found by a review of the rules above.
+  it('asks a distrusted peer again when its distrust ends, rather than forgetting it', () => {
+    const table = new PeerTable();
+    table.upsertAdvert(advert('k', 4010), 0);
+    table.distrust('k', 'http://127.0.0.1:4010', 'signed with an old farm key', 0);
+    table.prune(FORGET_UNANSWERED_MS + DISTRUST_MS);
+    expect(table.get('k')).toBeDefined();
+    expect(table.isDistrusted('k', DISTRUST_MS)).toBe(false);
+  });
+
+  it('says hello where a peer that stopped answering advertises itself now', () => {
+    const table = new PeerTable();
+    table.upsertAdvert(advert('m', 4001), 0);
+    table.markAlive('m', hello('m'), 100, 'http://127.0.0.1:4001');
+    // It moved (a new port, another network) while still counted alive: its new advert waits.
+    table.upsertAdvert(advert('m', 4002), 200);
+    expect(table.helloUrl('m', 200)).toBe('http://127.0.0.1:4001');
+    expect(table.helloUrl('m', 3100)).toBe('http://127.0.0.1:4002');
   });
 });
 

@@ -16,9 +16,12 @@ export const PROBE_INTERVAL_MS = 1000;
 export const HELLO_TIMEOUT_MS = 900;
 /** A peer whose answer could not be trusted is asked again this much later (its key may be fixed). */
 export const DISTRUST_MS = 30_000;
-/** A discovered peer that never answered is forgotten this much later (made-up adverts pile up). */
-export const FORGET_UNANSWERED_MS = 30_000;
-/** The most peers the table holds; adverts of new ones past it are dropped. */
+/**
+ * A discovered peer that never answered (nor was distrusted) is forgotten this much later: made-up
+ * adverts pile up. Long, because discovery tells of a peer again only when its advert changes.
+ */
+export const FORGET_UNANSWERED_MS = 5 * 60_000;
+/** The most peers the table holds; past it a new advert takes the place of the oldest never answered. */
 export const MAX_PEERS = 256;
 
 /**
@@ -46,6 +49,11 @@ export interface PeerRecord {
   distrusted: { reason: string; until: number; url: string } | null;
 }
 
+/** Discovered, never answered a hello, never distrusted (a distrusted peer is asked again later). */
+function neverAnswered(peer: PeerRecord): boolean {
+  return peer.lastSeenAt === null && peer.verifiedUrl === null && peer.distrusted === null;
+}
+
 export class PeerTable {
   readonly liveTimeoutMs: number;
   readonly #peers = new Map<string, PeerRecord>();
@@ -62,7 +70,7 @@ export class PeerTable {
    */
   upsertAdvert(advert: PeerAdvert, now: number): boolean {
     const known = this.#peers.get(advert.id);
-    if (!known && this.#peers.size >= MAX_PEERS) return false;
+    if (!known && !this.#makeRoom()) return false;
     const verified = known?.verifiedUrl && this.isAlive(advert.id, now) ? known.verifiedUrl : null;
     this.#peers.set(advert.id, {
       id: advert.id,
@@ -82,7 +90,7 @@ export class PeerTable {
   /** From a hello answer at `url` (or, without `url`, any authenticated message from the peer). */
   markAlive(id: string, info: HelloInfo, now: number, url?: string): void {
     const known = this.#peers.get(id);
-    if (!known && this.#peers.size >= MAX_PEERS) return;
+    if (!known && !this.#makeRoom()) return;
     this.#peers.set(id, {
       id,
       name: info.name,
@@ -119,14 +127,30 @@ export class PeerTable {
 
   /** Forgets peers discovered long ago that never answered (a made-up advert stays no longer). */
   prune(now: number): void {
-    for (const peer of this.#peers.values()) {
-      if (
-        peer.lastSeenAt === null &&
-        now - peer.discoveredAt >= FORGET_UNANSWERED_MS &&
-        !this.isDistrusted(peer.id, now)
-      )
-        this.#peers.delete(peer.id);
-    }
+    for (const peer of this.#peers.values())
+      if (neverAnswered(peer) && now - peer.discoveredAt >= FORGET_UNANSWERED_MS) this.#peers.delete(peer.id);
+  }
+
+  /** Room for one more peer: the oldest never answered goes when the table is full (false: all answered). */
+  #makeRoom(): boolean {
+    if (this.#peers.size < MAX_PEERS) return true;
+    let oldest: PeerRecord | undefined;
+    for (const peer of this.#peers.values())
+      if (neverAnswered(peer) && (!oldest || peer.discoveredAt < oldest.discoveredAt)) oldest = peer;
+    if (oldest) this.#peers.delete(oldest.id);
+    return oldest !== undefined;
+  }
+
+  /**
+   * Where to say hello: the address that answered while the peer is alive; else the one it advertises
+   * now (it may have moved: another port, another network), which a record kept while it was alive.
+   */
+  helloUrl(id: string, now: number): string | undefined {
+    const peer = this.#peers.get(id);
+    if (!peer) return undefined;
+    if (peer.verifiedUrl && this.isAlive(id, now)) return peer.verifiedUrl;
+    if (peer.advert && peer.advert.url !== peer.url) this.#peers.set(id, { ...peer, url: peer.advert.url });
+    return peer.advert?.url ?? peer.url;
   }
 
   isDistrusted(id: string, now: number): boolean {
@@ -253,9 +277,11 @@ export function createProber(options: ProberOptions): Prober {
     table.prune(timers.now());
     const calls: Promise<void>[] = [];
     for (const peer of table.known()) {
-      if (inFlight.has(peer.id) || table.isDistrusted(peer.id, timers.now())) continue;
+      const now = timers.now();
+      if (inFlight.has(peer.id) || table.isDistrusted(peer.id, now)) continue;
+      const url = table.helloUrl(peer.id, now) ?? peer.url;
       const controller = new AbortController();
-      const done = probe(peer.id, peer.url, controller).finally(() => inFlight.delete(peer.id));
+      const done = probe(peer.id, url, controller).finally(() => inFlight.delete(peer.id));
       inFlight.set(peer.id, { controller, done });
       calls.push(done);
     }

@@ -55,7 +55,9 @@ export class Coordinator {
     this.self = deps.self;
   }
 
+  /** Starts a term of this node as coordinator (again, after stepping down: the queue is kept). */
   start(): void {
+    this.queue.beginTerm();
     this.timer ??= setInterval(() => void this.tick(), TICK_MS);
   }
 

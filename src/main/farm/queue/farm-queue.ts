@@ -103,6 +103,8 @@ const BLOCK_CHECK_EVERY_MS = 1000;
 /** Failed tasks status keeps listing (with their reason) after they failed. */
 const FAILED_VIEW_MS = 60 * 60_000;
 const MAX_VIEW_TASKS = 200;
+/** Lease timeouts after a term begins in which workers' announced leases are adopted (late followers too). */
+const ADOPT_LEASES_LEASE_TIMEOUTS = 3;
 
 /** 128 random bits: a lease id is the capability to complete a task, so it must not be guessable. */
 export const randomLeaseId = (): string => randomBytes(16).toString('hex');
@@ -145,7 +147,7 @@ export class FarmQueue {
   private readonly blockCheckGraceMs: number;
   private readonly workerGoneMs: number;
   private readonly startedAt: number;
-  /** When the current term's queue was rebuilt (or the queue made): leases are adopted for one lease timeout after. */
+  /** When this node's current term as coordinator began: unknown leases are adopted for a while after. */
   private termStartedAt: number;
   private lastBlockCheck = Number.NEGATIVE_INFINITY;
   /** Tasks the queue itself failed for good since the last `takeFailed()` (their origins must hear it). */
@@ -553,10 +555,21 @@ export class FarmQueue {
    * once with what arrived in the collection window, then `announce` for each late announcement.
    */
   rebuild(announcements: readonly unknown[], now = this.clock.now()): RebuildResult {
-    this.termStartedAt = now;
+    this.beginTerm(now);
     const result = this.applyAnnouncements(announcements, now, true);
     log.info('queue rebuilt from announcements', { ...result });
     return result;
+  }
+
+  /**
+   * A term of this node as coordinator begins: for the next ADOPT_LEASES_LEASE_TIMEOUTS lease timeouts
+   * the leases workers announce are taken on though this queue never granted them (the last coordinator
+   * did). Later only the leases it holds are; a key holder announcing a lease on another origin's queued
+   * task held it outside the scheduler. (After a partition heals, the deposed coordinator's leases are
+   * refused too: their encodes run again.)
+   */
+  beginTerm(now = this.clock.now()): void {
+    this.termStartedAt = now;
   }
 
   /** A late announcement, merged into the current queue without forgetting anything. */
@@ -573,7 +586,7 @@ export class FarmQueue {
       now,
       leaseTimeoutMs,
       replace,
-      adoptLeases: now - this.termStartedAt <= leaseTimeoutMs,
+      adoptLeases: now - this.termStartedAt <= ADOPT_LEASES_LEASE_TIMEOUTS * leaseTimeoutMs,
     });
     this.commit(plan.put, plan.remove);
     for (const leaseId of plan.resolvedPending) this.dropPending(leaseId);

@@ -128,10 +128,10 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
   // Found by attacking a farm with the key: after the term's start, an announced lease on another
   // origin's queued task was kept (the task held outside the scheduler, then failed by its "worker"),
   // and an announcement or a submission of another origin's task id moved its address.
-  it('takes on unknown leases only in the term’s first lease timeout', () => {
+  it('takes on unknown leases only in the term’s first three lease timeouts, each term again', () => {
     const { queue, clock } = queueKit();
     queue.rebuild([{ nodeId: 'origin-1', tasks: [taskInput('a'), taskInput('b')] }]);
-    clock.advance(5000);
+    clock.advance(15_000);
     expect(
       queue.announce({
         nodeId: 'w1',
@@ -155,6 +155,16 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
         leases: [{ leaseId: lease(1), taskId: taskIdOf('a'), workerId: 'w1' }],
       }),
     ).toMatchObject({ leasesKept: 1, leasesRefused: 0 });
+    // This node steps down and is elected again: a new term, whose first lease timeouts adopt again.
+    clock.advance(60_000);
+    queue.beginTerm();
+    clock.advance(10_000);
+    expect(
+      queue.announce({
+        nodeId: 'w9',
+        leases: [{ leaseId: lease(2), taskId: taskIdOf('b'), workerId: 'w9' }],
+      }),
+    ).toMatchObject({ leasesKept: 1 });
   });
 
   it('a task id stays its origin’s: another node announcing or submitting it changes nothing', () => {

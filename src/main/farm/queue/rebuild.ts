@@ -16,8 +16,8 @@ export interface RebuildOptions {
   leaseTimeoutMs: number;
   replace: boolean;
   /**
-   * Whether a lease the queue does not hold is taken on: only in a new term's first lease timeout,
-   * when workers announce the leases the last coordinator granted. Later, any key holder could
+   * Whether a lease the queue does not hold is taken on: only early in a term (farm-queue.ts
+   * `beginTerm`), when workers announce the leases the last coordinator granted. Later, any key holder could
    * announce a lease on another origin's queued task and hold it outside the scheduler.
    */
   adoptLeases: boolean;

@@ -90,8 +90,12 @@ export class Presence {
       .exec();
   }
 
-  /** The record stored under `nodeId`'s key, if that node signed it for this farm lately; else null. */
-  private verified(nodeId: string, value: string | null, now: number): PresenceRecord | null {
+  /**
+   * The record stored under `nodeId`'s key if that node signed it for this farm lately; 'stale' if it
+   * did, but its time is too far from ours (clocks may disagree: not a reason to drop it from the set);
+   * else null.
+   */
+  private verified(nodeId: string, value: string | null, now: number): PresenceRecord | 'stale' | null {
     const signed = value ? signedPresenceSchema.safeParse(safeJson(value)) : null;
     if (!signed?.success) return null;
     const { record: text, signer, signature } = signed.data;
@@ -100,7 +104,7 @@ export class Presence {
     const record = presenceSchema.safeParse(safeJson(text));
     if (!record.success || record.data.id !== nodeId) return null;
     const age = now - record.data.time;
-    return age <= MAX_RECORD_AGE_MS && age >= -MAX_CLOCK_SKEW_MS ? record.data : null;
+    return age <= MAX_RECORD_AGE_MS && age >= -MAX_CLOCK_SKEW_MS ? record.data : 'stale';
   }
 
   /** Every node whose record has not expired; the last answer while Redis cannot be reached. */
@@ -122,8 +126,8 @@ export class Presence {
         const id = slice[i] as string;
         // A record counts only under its own node's key, signed by that node.
         const record = this.verified(id, value, now);
-        if (record) records.push(record);
-        else gone.push(id);
+        if (record === null) gone.push(id);
+        else if (record !== 'stale') records.push(record);
       });
     }
     for (const slice of slices(gone, SLICE)) {
