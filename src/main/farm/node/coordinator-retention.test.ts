@@ -164,3 +164,27 @@ describe("the origin's farm tasks", () => {
     expect(await origin.pruneFinished(clock.now() + ORIGIN_TASK_RETENTION_MS * 2)).toBe(0);
   });
 });
+
+describe('a coordinator elected again', () => {
+  // Found by a review: the window in which a coordinator adopts leases workers announce began only when
+  // its queue was made, so a node elected a second time refused every lease the other one had granted.
+  it('adopts the leases workers announce at the start of each of its terms', () => {
+    const clock = manualClock(1_000_000_000);
+    coordinator = new Coordinator({
+      sqlite,
+      client,
+      self: () => ({ id: 'coordinator-1', url: 'http://127.0.0.1:1' }),
+      clock,
+    });
+    coordinator.start();
+    coordinator.queue.submit(taskInput('a'));
+    coordinator.stop();
+    clock.advance(10 * 60_000);
+    coordinator.start();
+    const announced = coordinator.queue.announce({
+      nodeId: 'w1',
+      leases: [{ leaseId: 'b'.repeat(32), taskId: taskIdOf('a'), workerId: 'w1' }],
+    });
+    expect(announced).toMatchObject({ leasesKept: 1, leasesRefused: 0 });
+  });
+});
