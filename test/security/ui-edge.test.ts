@@ -223,4 +223,25 @@ describe('calls of the UI API', () => {
     expect((await callApi('settings.setFfmpegPath', { path: '/bin/sh' })).status).toBe(403);
     expect((await callApi('jobs.destroy', {})).status).toBe(404);
   });
+
+  // Found by attacking the UI: there was no logout, so a session on a shared browser lasted 12 hours.
+  it('ends a session on logout: the cookie is cleared and no longer accepted', async () => {
+    const { json } = await challenge('127.0.0.9');
+    const session = await logIn('127.0.0.9', json.nonce as string, proofFor(json.nonce as string));
+    const mine = String(session.headers['set-cookie']).split(';')[0] as string;
+    const status = () => call('127.0.0.9', 'POST', '/api/v1/call/farm.status', {}, { cookie: mine });
+    expect((await status()).status).toBe(200);
+    // Without the page's header (a cross-site request) nothing ends.
+    expect((await call('127.0.0.9', 'DELETE', '/api/v1/session', undefined, { cookie: mine })).status).toBe(
+      401,
+    );
+    expect((await status()).status).toBe(200);
+    const out = await call('127.0.0.9', 'DELETE', '/api/v1/session', undefined, {
+      cookie: mine,
+      'x-vfo-ui': '1',
+    });
+    expect(out.status).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/^vfo_session=; .*Max-Age=0/);
+    expect((await status()).status).toBe(401);
+  });
 });

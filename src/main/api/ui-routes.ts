@@ -79,6 +79,10 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
       return reply.code(204).header('set-cookie', sessions.cookieFor(token)).send();
     },
   );
+  // Logging out: a session on a shared browser lasted its 12 hours whatever its user did.
+  app.delete('/api/v1/session', { config: { auth: writes } }, (request, reply) =>
+    reply.code(204).header('set-cookie', sessions.logout(request.raw)).send(),
+  );
   app.post(
     '/api/v1/call/:method',
     {

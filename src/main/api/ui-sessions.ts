@@ -68,6 +68,13 @@ export class UiSessions {
     return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
   }
 
+  /** Ends the request's session here (its token is refused from now on) and the cookie that clears it. */
+  logout(request: IncomingMessage): string {
+    const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    if (token) this.sessions.delete(token);
+    return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+  }
+
   /** Reads need the cookie; calls that change anything also need the UI header. */
   allows(request: IncomingMessage, options: { mutating: boolean }): boolean {
     if (options.mutating && request.headers['x-vfo-ui'] !== '1') return false;

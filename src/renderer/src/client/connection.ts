@@ -14,5 +14,7 @@ export interface Connection {
   client: VfoClient;
   /** null in the desktop app, which needs no login. */
   login: ((farmKey: string) => Promise<LoginOutcome>) | null;
+  /** null in the desktop app, which has no session. */
+  logout: (() => Promise<void>) | null;
   onStreamState(listener: (state: StreamState) => void): () => void;
 }

@@ -113,6 +113,19 @@ describe('httpClient login', () => {
     expect(requests[1]?.init?.method).toBe('POST');
   });
 
+  it('logs out with a DELETE of the session, carrying the header and the cookie', async () => {
+    const { requests, doFetch } = fakeFetch(() => new Response(null, { status: 204 }));
+    await httpClient('http://node:4870', {
+      fetch: doFetch,
+      eventSource: (url) => new FakeEventSource(url),
+    }).logout?.();
+    expect(requests.map((r) => [r.url, r.init?.method])).toEqual([
+      ['http://node:4870/api/v1/session', 'DELETE'],
+    ]);
+    expect(requests[0]?.init?.headers).toMatchObject({ 'x-vfo-ui': '1' });
+    expect(requests[0]?.init?.credentials).toBe('include');
+  });
+
   it('says so when the key is wrong, empty, or the node is unreachable', async () => {
     const wrong = fakeFetch(({ url }) =>
       url.endsWith('/challenge') ? json({ nonce: 'n' }) : new Response(null, { status: 401 }),

@@ -6,7 +6,7 @@
 import type { CallError, CallResult, Method, VfoClient } from '../../../shared/contract.ts';
 import { type Connection, UNAUTHORIZED } from './connection.ts';
 import { createEventStream, type EventSourceFactory } from './event-stream.ts';
-import { loginWithFarmKey } from './login.ts';
+import { loginWithFarmKey, logOut } from './login.ts';
 
 export const UI_HEADER = { 'x-vfo-ui': '1' } as const;
 
@@ -46,7 +46,7 @@ function browserEventSource(url: string): EventSource {
 export function httpClient(
   baseUrl = '',
   options: HttpClientOptions = {},
-): VfoClient & Pick<Connection, 'login' | 'onStreamState'> {
+): VfoClient & Pick<Connection, 'login' | 'logout' | 'onStreamState'> {
   const base = baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const events = createEventStream(`${base}/api/v1/events`, options.eventSource ?? browserEventSource);
@@ -99,11 +99,12 @@ export function httpClient(
       if (outcome.ok) events.restart();
       return outcome;
     },
+    logout: () => logOut(base, doFetch),
     onStreamState: (listener) => events.onState(listener),
   };
 }
 
 export function httpConnection(baseUrl = ''): Connection {
-  const { login, onStreamState, ...client } = httpClient(baseUrl);
-  return { kind: 'http', client, login, onStreamState };
+  const { login, logout, onStreamState, ...client } = httpClient(baseUrl);
+  return { kind: 'http', client, login, logout, onStreamState };
 }

@@ -38,6 +38,7 @@ export function ipcConnection(bridge: VfoBridge): Connection {
     kind: 'ipc',
     client: ipcClient(bridge),
     login: null,
+    logout: null,
     onStreamState(listener) {
       // IPC events cannot drop while the window lives.
       listener('live');

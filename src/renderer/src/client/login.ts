@@ -50,3 +50,17 @@ export async function loginWithFarmKey(
     return { ok: false, message: 'Cannot reach the node: is it running, and is this the right address?' };
   }
 }
+
+/** Ends this browser's session at the node; the node clears the cookie. */
+export async function logOut(base: string, doFetch: typeof fetch): Promise<void> {
+  try {
+    await doFetch(`${base}/api/v1/session`, {
+      method: 'DELETE',
+      headers: { 'x-vfo-ui': '1' },
+      credentials: 'include',
+      cache: 'no-store',
+    });
+  } catch {
+    // Unreachable: the cookie lapses on its own; the login screen is shown either way.
+  }
+}

@@ -23,6 +23,8 @@ export function AppHeader() {
   const screen = useRouteStore((state) => state.route.screen);
   const nodeName = useSessionStore((state) => state.nodeName);
   const stream = useSessionStore((state) => state.stream);
+  const canLogOut = useSessionStore((state) => Boolean(state.connection?.logout));
+  const logOut = useSessionStore((state) => state.logOut);
   // The job view belongs to the Jobs section.
   const section = screen === 'job' ? 'jobs' : screen;
   return (
@@ -47,6 +49,11 @@ export function AppHeader() {
         <span data-testid="stream-state" data-state={stream}>
           {STREAM_LABELS[stream]}
         </span>
+        {canLogOut ? (
+          <button type="button" onClick={() => void logOut()}>
+            Log out
+          </button>
+        ) : null}
       </div>
     </header>
   );

@@ -30,6 +30,8 @@ interface SessionState {
   expire(): void;
   needLogin(notice: string | null): void;
   loggedIn(): void;
+  /** A browser's user ends the session (the desktop app has none). */
+  logOut(): Promise<void>;
   setStream(state: StreamState): void;
   setNodeName(name: string): void;
 }
@@ -52,6 +54,12 @@ export const useSessionStore = create<SessionState>()((set, get) => ({
   },
   loggedIn() {
     set({ phase: 'ready', notice: null });
+  },
+  async logOut() {
+    const logout = get().connection?.logout;
+    if (!logout) return;
+    await logout();
+    set({ phase: 'login', notice: 'Logged out.' });
   },
   setStream(stream) {
     set({ stream });

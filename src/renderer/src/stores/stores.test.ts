@@ -196,6 +196,20 @@ describe('failed calls', () => {
     expect(useSessionStore.getState().phase).toBe('login');
     expect(useToastStore.getState().toasts).toEqual([]);
   });
+
+  it('log a LAN browser out at the node, then show the login screen', async () => {
+    let endedAtNode = false;
+    useSessionStore.getState().connect({
+      ...connection,
+      logout: async () => {
+        endedAtNode = true;
+      },
+    });
+    useSessionStore.getState().loggedIn();
+    await useSessionStore.getState().logOut();
+    expect(endedAtNode).toBe(true);
+    expect(useSessionStore.getState()).toMatchObject({ phase: 'login', notice: 'Logged out.' });
+  });
 });
 
 describe('live updates', () => {

@@ -41,6 +41,7 @@ export function fakeConnection(options: { withLogin?: boolean } = {}): FakeConne
     kind: options.withLogin ? 'http' : 'ipc',
     client,
     login: options.withLogin ? async () => ({ ok: true }) : null,
+    logout: options.withLogin ? async () => undefined : null,
     onStreamState: () => () => {},
     calls,
     uploads,
