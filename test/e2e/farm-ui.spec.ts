@@ -203,4 +203,11 @@ test('log in, queue only the valid script, retry its failed step, play it, and s
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, '06-farm-dark');
   });
+
+  await test.step('log out: the login screen again, and a reload does not bring the session back', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page.getByLabel('Farm key')).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel('Farm key')).toBeVisible();
+  });
 });
