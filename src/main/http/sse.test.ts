@@ -97,16 +97,21 @@ function openEvents(path: string, headers: Record<string, string>): Promise<Even
   });
 }
 
+/** The farm's event stream, as the GUI's identity asks for it (a signed GET). */
+function openSignedEvents(): Promise<EventReader> {
+  const headers = signRequest(gui, {
+    method: 'GET',
+    pathWithQuery: '/api/v1/events',
+    to: running.id,
+    body: null,
+    now: Date.now(),
+  });
+  return openEvents('/api/v1/events', headers);
+}
+
 describe('server-sent events', () => {
   it('delivers events to an authenticated client', async () => {
-    const headers = signRequest(gui, {
-      method: 'GET',
-      pathWithQuery: '/api/v1/events',
-      to: running.id,
-      body: null,
-      now: Date.now(),
-    });
-    const reader = await openEvents('/api/v1/events', headers);
+    const reader = await openSignedEvents();
     expect(reader.response.statusCode).toBe(200);
     expect(reader.response.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(await reader.next(1)).toEqual([{ event: 'hello', data: { node: gui.id } }]);
@@ -138,14 +143,7 @@ describe('server-sent events', () => {
   // Found by attacking the UI API: a client that stopped reading made the node hold every event for it
   // (50 MB on one socket) until the idle timeout.
   it('lets go of a client that stopped reading once a megabyte waits for it', async () => {
-    const headers = signRequest(gui, {
-      method: 'GET',
-      pathWithQuery: '/api/v1/events',
-      to: running.id,
-      body: null,
-      now: Date.now(),
-    });
-    const reader = await openEvents('/api/v1/events', headers);
+    const reader = await openSignedEvents();
     await reader.next(1);
     reader.response.pause();
     const [stream] = [...listeners];
@@ -159,14 +157,7 @@ describe('server-sent events', () => {
   });
 
   it('ends open streams when the server closes, and tells the handler', async () => {
-    const headers = signRequest(gui, {
-      method: 'GET',
-      pathWithQuery: '/api/v1/events',
-      to: running.id,
-      body: null,
-      now: Date.now(),
-    });
-    const reader = await openEvents('/api/v1/events', headers);
+    const reader = await openSignedEvents();
     await reader.next(1);
     const [listener] = listeners;
     const started = Date.now();
