@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
 import type { FarmStatus } from '../../shared/contract.ts';
 import { describeRate } from '../../shared/progress-rate.ts';
 import { printable } from '../../shared/text.ts';
@@ -142,10 +143,12 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     }
     const submitted: { script: string; jobId: string }[] = [];
     for (const { script, body } of prepared.submissions) {
-      const reply = (await client.json(node, 'POST', '/farm/v1/jobs', {
-        ...body,
-        ...(priority !== undefined ? { priority } : {}),
-      })) as { jobId: string };
+      const reply = submittedJobSchema.parse(
+        await client.json(node, 'POST', '/farm/v1/jobs', {
+          ...body,
+          ...(priority !== undefined ? { priority } : {}),
+        }),
+      );
       submitted.push({ script, jobId: reply.jobId });
     }
     if (!values.wait) {
@@ -156,7 +159,9 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     const deadline = Date.now() + waitTimeoutMs;
     const finished = await Promise.all(submitted.map((s) => waitForJob(client, node, s.jobId, deadline, io)));
     if (values.json) printJson(io, finished);
-    else for (const job of finished) io.out(`${job.id} ${job.status} ${job.output ?? job.error ?? ''}`);
+    else
+      for (const job of finished)
+        io.out(printable(`${job.id} ${job.status} ${job.output ?? job.error ?? ''}`));
     return finished.every((j) => j.status === 'done') ? EXIT.ok : EXIT.failure;
   } finally {
     client.close();
@@ -228,6 +233,9 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   }
 }
 
+/** A node's answer to a submission: the new job's id (printed, then put in paths: a job id's shape). */
+const submittedJobSchema = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/) });
+
 /** The encodes running (who, how far, how fast) and the alerts in force, most severe first. */
 export function activityLines(status: Pick<FarmStatus, 'nodes' | 'encodes' | 'alerts'>): string[] {
   const names = new Map(status.nodes.map((n) => [n.id, n.name]));
@@ -241,7 +249,8 @@ export function activityLines(status: Pick<FarmStatus, 'nodes' | 'encodes' | 'al
   const alerts = status.alerts ?? [];
   lines.push(alerts.length === 0 ? 'alerts: none' : `alerts: ${alerts.length}`);
   for (const a of alerts) lines.push(`  ${a.severity.toUpperCase().padEnd(8)} ${a.message}`);
-  return lines;
+  // Names and messages come from other machines.
+  return lines.map(printable);
 }
 
 /**

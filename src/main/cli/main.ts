@@ -1,3 +1,4 @@
+import { printable } from '../../shared/text.ts';
 import { createLogger } from '../log/logger.ts';
 import { type CliIo, EXIT, processIo, UsageError } from './io.ts';
 
@@ -52,12 +53,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     const command = await load();
     return await command(rest, io);
   } catch (error) {
+    // An error may quote another machine (a node's reason, a name): never its control characters.
     if (error instanceof UsageError) {
-      io.err(`vfo: ${error.message}`);
+      io.err(`vfo: ${printable(error.message)}`);
       return EXIT.invalid;
     }
     log.debug('command failed', { stack: (error as Error).stack });
-    io.err(`vfo: error: ${(error as Error).message ?? String(error)}`);
+    io.err(`vfo: error: ${printable((error as Error).message ?? String(error))}`);
     return EXIT.failure;
   }
 }

@@ -14,6 +14,7 @@ import {
   type ScriptCheck,
   ScriptCheckSchema,
 } from '../../shared/contract.ts';
+import { printable } from '../../shared/text.ts';
 import type { FarmClient, Peer } from '../farm/net/index.ts';
 import {
   CLIP_MEDIA,
@@ -68,7 +69,15 @@ export async function prepareSubmissions(
     const located = (d: Omit<Diagnostic, 'file'>): Diagnostic => ({ ...d, file: script });
     diagnostics.push(...check.diagnostics.filter((d) => d.severity === 'error').map(located));
     const media: MediaManifest = {};
+    const lines = text.split(/\r\n|\r|\n/);
     for (const use of check.media) {
+      // The node's list is believed only where the script says so: a hostile node listed files the
+      // script never names (private.png, Photos/…), and they were sent.
+      if (!writtenAt(lines, use)) {
+        const message = `the node says the script names "${printable(use.path)}" here, and it does not`;
+        diagnostics.push(located({ line: use.line, col: use.col, severity: 'error', message }));
+        continue;
+      }
       const relative = relativeMediaPath(use.path);
       // An absolute path names a media root on the node: nothing to send.
       if (relative === null) continue;
@@ -98,6 +107,24 @@ export async function prepareSubmissions(
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   return { ok: true, submissions, files };
+}
+
+/** Whether `use.path` is written, as a whole path, on its line from its column on. */
+function writtenAt(lines: readonly string[], use: MediaUse): boolean {
+  const line = lines[use.line - 1];
+  if (line === undefined || use.path.length === 0) return false;
+  for (
+    let at = line.indexOf(use.path, Math.max(0, use.col - 1));
+    at !== -1;
+    at = line.indexOf(use.path, at + 1)
+  ) {
+    const before = line[at - 1];
+    const after = line[at + use.path.length];
+    const opens = before === undefined || /[\s[:"'(]/.test(before);
+    const closes = after === undefined || /[\s\]"')]/.test(after);
+    if (opens && closes) return true;
+  }
+  return false;
 }
 
 async function hashChecked(

@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { FarmApp } from '../../http/index.ts';
@@ -151,6 +154,45 @@ describe('farm client', () => {
     expect(await failure(quick.json(peer, 'GET', '/farm/v1/slow'))).toMatchObject({ kind: 'timeout' });
     expect(Date.now() - started).toBeLessThan(1_500);
     quick.close();
+  });
+
+  // Found by attacking the CLI from a hostile node: a reply trickled a byte every few seconds never
+  // tripped the idle timeout, so `vfo submit` (its upload) and a worker (its download) waited for good.
+  it('gives up a reply that trickles: an upload’s answer within the timeout, a blob at a floor rate', async () => {
+    const trickler = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+        const drip = setInterval(() => response.write(' '), 100);
+        response.on('close', () => clearInterval(drip));
+      });
+    });
+    await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
+    const { port } = trickler.address() as AddressInfo;
+    const hostile = { url: `http://127.0.0.1:${port}`, id: peer.id };
+    const quick = makeClient(key, { clock: () => T0, timeoutMs: 300 });
+    const dir = await mkdtemp(join(tmpdir(), 'vfo-trickle-'));
+    try {
+      const file = join(dir, 'body');
+      await writeFile(file, 'x');
+      const sha256 = 'a'.repeat(64);
+      let started = Date.now();
+      const upload = quick.upload(hostile, `/farm/v1/media/${sha256}`, file, { sha256, schema: z.unknown() });
+      expect(await failure(upload)).toMatchObject({ kind: 'timeout' });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      started = Date.now();
+      const download = quick.download(hostile, '/farm/v1/blobs/x', join(dir, 'blob'), {
+        expectSha256: sha256,
+        maxBytes: 4096,
+      });
+      expect(await failure(download)).toMatchObject({ kind: 'timeout' });
+      expect(Date.now() - started).toBeLessThan(1_500);
+    } finally {
+      quick.close();
+      trickler.closeAllConnections();
+      await new Promise((resolve) => trickler.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('never puts the key in an error', async () => {

@@ -19,6 +19,9 @@ import type { TlsTrust } from './tls-trust.ts';
 import type { FarmTrust } from './trust.ts';
 
 /** A node to talk to: where it is, and who it must be. */
+
+/** The slowest a blob may arrive (a peer trickling bytes holds a slot no longer than its size at this). */
+export const MIN_TRANSFER_BYTES_PER_S = 256 * 1024;
 export interface Peer {
   url: string;
   id: string;
@@ -213,6 +216,8 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
         body: null,
         agent: agentFor(peer.url, peer.id),
         idleTimeoutMs: timeoutMs,
+        // However slowly it trickles, a blob arrives at no less than this rate or is given up.
+        replyDeadlineMs: timeoutMs + (maxBytes / MIN_TRANSFER_BYTES_PER_S) * 1000,
       });
       try {
         const status = ex.response.statusCode ?? 0;
@@ -261,6 +266,8 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
             : file.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 }),
         agent: agentFor(peer.url, peer.id),
         idleTimeoutMs: timeoutMs,
+        // The reply to an upload is a small JSON answer once the bytes are in.
+        replyDeadlineMs: timeoutMs,
         expectContinue: true,
       });
       return finishJson(ex, peer, headers[FARM_HEADER.nonce] as string, `${method} ${path}`, upload.schema);

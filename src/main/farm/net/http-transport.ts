@@ -7,6 +7,7 @@ import { type Agent, request as httpRequest, type IncomingMessage } from 'node:h
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { printable } from '../../../shared/text.ts';
 import type { ErrorBody } from '../../http/index.ts';
 import { FarmHttpError } from './errors.ts';
 import type { AuthFailureReason } from './signing.ts';
@@ -23,6 +24,11 @@ export interface ExchangeInput {
   idleTimeoutMs: number;
   /** Optional deadline for the whole exchange, body included. */
   deadlineMs?: number;
+  /**
+   * Optional deadline for the reply, from its first byte: a peer that trickles one byte every so often
+   * never trips the idle timeout (a hostile node held `vfo submit` and a worker's slot that way).
+   */
+  replyDeadlineMs?: number;
   /** Streamed bodies: send `Expect: 100-continue` and only stream once the server agrees. */
   expectContinue?: boolean;
 }
@@ -80,6 +86,13 @@ export function exchange(input: ExchangeInput): Promise<Exchange> {
     });
     request.on('response', (response) => {
       if (!bodyStarted && streamed) body.destroy();
+      if (input.replyDeadlineMs !== undefined) {
+        clearTimeout(deadline);
+        deadline = setTimeout(() => {
+          timedOut = true;
+          response.destroy(new FarmHttpError('timeout', `${input.method} ${input.path} timed out`));
+        }, input.replyDeadlineMs);
+      }
       resolve({ response, timedOut: () => timedOut, done });
     });
     const send = (): void => {
@@ -124,7 +137,9 @@ export function errorForStatus(status: number, raw: Buffer, what: string): FarmH
   const code = typeof detail.code === 'string' ? detail.code : undefined;
   // The server's own words help whoever reads the error (e.g. why a 403); bounded, one line.
   const said =
-    typeof detail.message === 'string' ? `: ${detail.message.replace(/\s+/g, ' ').slice(0, 300)}` : '';
+    typeof detail.message === 'string'
+      ? `: ${printable(detail.message.replace(/\s+/g, ' ').slice(0, 300))}`
+      : '';
   const message = `${what} → ${status}${code ? ` ${code}` : ''}${said}`;
   if (status === 401) {
     return new FarmHttpError('unauthorized', message, {
