@@ -83,6 +83,11 @@ describe('Redis-mode options of vfo node and the clients', () => {
     const pin = await runVfo([...node, '--tls-pin', 'xyz']);
     expect(pin.code).toBe(2);
     expect(pin.stderr).toMatch(/--tls-pin must be a sha256 fingerprint/);
+    // Found by attacking the CLI: a pin given for a plain-http node was quietly ignored.
+    const plain = ['status', '--node', 'http://127.0.0.1:1', '--farm-key-file', keyFile];
+    const unpinned = await runVfo([...plain, '--tls-pin', 'a'.repeat(64)]);
+    expect(unpinned.code).toBe(2);
+    expect(unpinned.stderr).toMatch(/--tls-pin pins an https node; http:\/\/127\.0\.0\.1:1 is not https/);
     const ca = await runVfo([...node, '--tls-ca', join(dir.path, 'nope.pem')]);
     expect(ca.code).toBe(2);
     expect(ca.stderr).toMatch(/--tls-ca: cannot read/);

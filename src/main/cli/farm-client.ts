@@ -48,6 +48,10 @@ async function tlsTrustFor(nodeUrl: string, given: ClientTls): Promise<TlsTrust 
   if (pinText) {
     const pin = parseFingerprint(pinText);
     if (!pin) throw new UsageError('--tls-pin must be a sha256 fingerprint (64 hex digits, colons allowed)');
+    // A pin given for this command asks for an encrypted, pinned connection: plain http would quietly
+    // give neither. (VFO_TLS_PIN, set for a whole session, may meet http nodes too.)
+    if (given.pin && new URL(nodeUrl).protocol !== 'https:')
+      throw new UsageError(`--tls-pin pins an https node; ${nodeUrl} is not https`);
     pins[new URL(nodeUrl).origin] = pin;
   }
   const ca = caPath

@@ -26,7 +26,7 @@ import {
 import type { QueueStats, QueueView } from '../queue/index.ts';
 import type { WorkstationGuard } from '../workstation/workstation-guard.ts';
 import { Coordinator } from './coordinator.ts';
-import { type FarmActivity, farmStatus, type NodeMode } from './farm-status.ts';
+import { type FarmActivity, FarmActivitySchema, farmStatus, type NodeMode } from './farm-status.ts';
 import type { FarmNodeOptions } from './node-options.ts';
 import {
   controlPeer,
@@ -330,7 +330,7 @@ export class FarmNode {
     const coordinator = this.coordinatorPeer();
     if (!coordinator) return Promise.resolve(undefined);
     const answer = this.quickClient
-      .json<FarmActivity>(coordinator, 'GET', '/farm/v1/activity')
+      .json(coordinator, 'GET', '/farm/v1/activity', undefined, FarmActivitySchema)
       .catch(() => undefined);
     this.lastActivity = { at: now, answer };
     return answer;

@@ -1,11 +1,12 @@
 /** The farm as one node sees it (`vfo status`, the GUI's Farm view), built from its parts' state. */
-import type {
-  Alert,
-  FarmBlock,
-  FarmStatus,
-  FarmTaskView,
-  NodeView,
-  RunningEncode,
+import { z } from 'zod';
+import {
+  AlertSchema,
+  type FarmBlock,
+  type FarmStatus,
+  type FarmTaskView,
+  type NodeView,
+  RunningEncodeSchema,
 } from '../../../shared/contract.ts';
 import type { ElectionState } from '../cluster/election.ts';
 import type { HelloInfo } from '../cluster/hello-schema.ts';
@@ -16,11 +17,12 @@ import type { QueueStats, QueueView } from '../queue/index.ts';
 /** Whether a node takes work now and why not: what its hello says as `mode`. */
 export type NodeMode = NonNullable<HelloInfo['mode']>;
 
-/** The coordinator's alerts and running encodes (GET /farm/v1/activity). */
-export interface FarmActivity {
-  alerts: Alert[];
-  encodes: RunningEncode[];
-}
+/** The coordinator's alerts and running encodes (GET /farm/v1/activity): checked as it arrives. */
+export const FarmActivitySchema = z.object({
+  alerts: z.array(AlertSchema).max(1000),
+  encodes: z.array(RunningEncodeSchema).max(1000),
+});
+export type FarmActivity = z.infer<typeof FarmActivitySchema>;
 
 export interface StatusInputs {
   self: {
