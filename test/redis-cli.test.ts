@@ -88,6 +88,10 @@ describe('Redis-mode options of vfo node and the clients', () => {
     const unpinned = await runVfo([...plain, '--tls-pin', 'a'.repeat(64)]);
     expect(unpinned.code).toBe(2);
     expect(unpinned.stderr).toMatch(/--tls-pin pins an https node; http:\/\/127\.0\.0\.1:1 is not https/);
+    // vfo farm takes the same options (it took them only from the environment).
+    const farm = await runVfo(['farm', 'pause', ...plain.slice(1), '--tls-pin', 'a'.repeat(64)]);
+    expect(farm.code).toBe(2);
+    expect(farm.stderr).toMatch(/--tls-pin pins an https node/);
     const ca = await runVfo([...node, '--tls-ca', join(dir.path, 'nope.pem')]);
     expect(ca.code).toBe(2);
     expect(ca.stderr).toMatch(/--tls-ca: cannot read/);

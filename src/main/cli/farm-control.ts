@@ -1,10 +1,11 @@
 import type { FarmClient, Peer } from '../farm/net/index.ts';
 import { parseCommandArgs } from './args.ts';
-import { connect, nodeUrl } from './farm-client.ts';
+import { connect, nodeUrl, TLS_CLIENT_OPTIONS } from './farm-client.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const FARM_USAGE = `usage: vfo farm pause|resume|drain [NODE] --node URL --farm-key-file FILE [--json]
        vfo farm requeue|cancel TASK --node URL --farm-key-file FILE [--json]
+       [--tls-pin SHA256 | --tls-ca FILE]   (an https node)
   NODE: a node's id or name as \`vfo status\` lists it (default: the node at --node)
   TASK: a task id, or its first 8 or more digits, as \`vfo status\` lists it`;
 
@@ -28,6 +29,7 @@ export async function farmCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     node: { type: 'string' },
     'farm-key-file': { type: 'string' },
+    ...TLS_CLIENT_OPTIONS,
   });
   const [action, target, ...extra] = positionals;
   if (values.help) {
@@ -39,7 +41,10 @@ export async function farmCommand(argv: string[], io: CliIo): Promise<number> {
   if ((!isNodeAction && !isTaskAction) || extra.length > 0) throw new UsageError(FARM_USAGE);
   if (isTaskAction && target === undefined)
     throw new UsageError(`vfo farm ${action} needs a TASK\n${FARM_USAGE}`);
-  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node));
+  const { client, node } = await connect(values['farm-key-file'], nodeUrl(values.node), {
+    pin: values['tls-pin'],
+    ca: values['tls-ca'],
+  });
   try {
     if (isTaskAction) {
       const status = await statusOf(client, node);

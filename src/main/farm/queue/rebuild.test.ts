@@ -178,4 +178,17 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
       originUrl: 'http://10.0.0.1:7777',
     });
   });
+
+  // Found by attacking the farm: a key holder's task claiming to be from 1970 went before every other
+  // task of its priority.
+  it('believes a task’s age only within the week the farm keeps tasks, and never from the future', () => {
+    const { queue, clock } = queueKit();
+    const WEEK = 7 * 24 * 60 * 60 * 1000;
+    clock.set(30 * 24 * 60 * 60 * 1000);
+    expect(queue.submit(taskInput('old', { createdAt: 0 })).createdAt).toBe(clock.now() - WEEK);
+    expect(queue.submit(taskInput('new', { createdAt: clock.now() + WEEK })).createdAt).toBe(clock.now());
+    expect(queue.submit(taskInput('day', { createdAt: clock.now() - 86_400_000 })).createdAt).toBe(
+      clock.now() - 86_400_000,
+    );
+  });
 });

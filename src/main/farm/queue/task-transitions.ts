@@ -7,6 +7,13 @@ import type { Lease, Task, TaskInput } from './types.ts';
 /** Long worker error messages are cut: they land in SQLite and on status pages. */
 const MAX_ERROR_LENGTH = 2000;
 
+/**
+ * The oldest a task may say it is: an origin's `createdAt` keeps a task's place among equal priorities
+ * across coordinator changes, but any key holder could claim 1970 and go first (found by attacking the
+ * farm). A week is as long as the farm keeps tasks.
+ */
+const MAX_CLAIMED_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** Done or failed for good: no transition leads out of either. */
 export const isFinished = (task: Task): boolean => task.status === 'done' || task.status === 'failed';
 
@@ -17,7 +24,8 @@ export function newTask(input: TaskInput, now: number): Task {
     originUrl: input.originUrl,
     jobId: input.jobId,
     priority: input.priority,
-    createdAt: input.createdAt ?? now,
+    // Never from the future, never older than a week.
+    createdAt: Math.min(now, Math.max(now - MAX_CLAIMED_AGE_MS, input.createdAt ?? now)),
     plan: input.plan,
     requirements: { encoders: [...new Set(input.requirements.encoders)] },
     status: 'queued',
