@@ -75,6 +75,11 @@ function processTree(pid: number): number[] {
   return tree;
 }
 
+/** `vfo render` of `path` into the folder `out`, small and on one thread (so it runs long enough to be killed). */
+function renderArgs(path: string, out: string): string[] {
+  return ['render', path, '--out', join(dir.path, out), '--video-preset', 'preview-360p', '--threads', '1'];
+}
+
 async function listFilesRecursively(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true }).catch(() => [] as string[]);
   return entries.map((e) => join(root, e));
@@ -91,10 +96,7 @@ afterAll(async () => dir?.remove());
 
 describe('a render killed mid-encode', () => {
   it('resumes from its last good step after the next start, taking no partial file as a result', async () => {
-    const child = startVfo(
-      ['render', script, '--out', join(dir.path, 'out'), '--video-preset', 'preview-360p', '--threads', '1'],
-      env,
-    );
+    const child = startVfo(renderArgs(script, 'out'), env);
     const exited = new Promise((r) => child.on('exit', r));
     await waitFor(
       () =>
@@ -126,10 +128,7 @@ describe('a render killed mid-encode', () => {
     expect(readDb<{ path: string }>("SELECT path FROM artifacts WHERE path LIKE '%partial%'")).toEqual([]);
     expect(readDb<{ n: number }>("SELECT count(*) AS n FROM artifacts WHERE type = 'video'")[0]?.n).toBe(0);
 
-    const resumed = await runVfo(
-      ['render', script, '--out', join(dir.path, 'out'), '--video-preset', 'preview-360p', '--threads', '1'],
-      env,
-    );
+    const resumed = await runVfo(renderArgs(script, 'out'), env);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain(`resuming job ${job?.id.slice(0, 8)}`);
     const after = readDb<StepRow>('SELECT step_key, status, attempts, started_at FROM job_steps');
@@ -153,19 +152,7 @@ describe('a render killed mid-encode', () => {
     const withTmp = { ...env, TMPDIR: tmp };
     const another = join(dir.path, 'another.md');
     await writeFile(another, (await readFile(script, 'utf8')).replace('# One', '# Another one'));
-    const child = startVfo(
-      [
-        'render',
-        another,
-        '--out',
-        join(dir.path, 'out2'),
-        '--video-preset',
-        'preview-360p',
-        '--threads',
-        '1',
-      ],
-      withTmp,
-    );
+    const child = startVfo(renderArgs(another, 'out2'), withTmp);
     const exited = new Promise((r) => child.on('exit', r));
     await waitFor(
       () =>

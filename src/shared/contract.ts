@@ -59,6 +59,9 @@ export type ArtifactSummary = z.infer<typeof ArtifactSummarySchema>;
 
 /** A job's priority: higher runs first on the farm, equal ones oldest first (`vfo submit --priority`). */
 export const PRIORITY_LIMIT = 1000;
+
+/** A job's id (a UUID) as a path or a reply may carry it. */
+export const JOB_ID_PATTERN = /^[0-9a-f-]{36}$/;
 export const PrioritySchema = z
   .number()
   .int('priority must be a whole number')

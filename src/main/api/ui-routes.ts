@@ -11,12 +11,12 @@ import type { Readable } from 'node:stream';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import { MEDIA_LIMITS, type VfoEvent } from '../../shared/contract.ts';
+import { JOB_ID_PATTERN, MEDIA_LIMITS, type VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
 import { BODY_SHA256_HEADER, errorBody, type FarmApp, openSse, type SseStream } from '../http/index.ts';
 import { type Dispatch, httpStatusOf } from './dispatch.ts';
 import { thumbnailPathOf } from './job-thumbnail.ts';
-import type { UiSessions } from './ui-sessions.ts';
+import { fromThePage, type UiSessions } from './ui-sessions.ts';
 
 export interface UiRouteDeps {
   sessions: UiSessions;
@@ -54,9 +54,8 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   );
   const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
 
-  // Only the page asks (the header needs a CORS preflight this server never grants): any web page the
-  // user visited could spend the address's challenges with plain GETs and lock the user out.
-  const fromThePage = (request: { headers: Record<string, unknown> }) => request.headers['x-vfo-ui'] === '1';
+  // Only the page asks: any web page the user visited could spend the address's challenges with plain
+  // GETs and lock the user out.
   app.get(
     '/api/v1/session/challenge',
     { config: { auth: fromThePage, ...perMinute(UI_RATE_LIMITS.challengesPerMinute) } },
@@ -135,7 +134,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   });
   app.get(
     '/api/v1/jobs/:id/video',
-    { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/) }) } },
+    { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(JOB_ID_PATTERN) }) } },
     (request, reply) => {
       const job = deps.engine.store.getJob(request.params.id);
       if (!job?.outputPath || job.status !== 'done') {
@@ -146,7 +145,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   );
   app.get(
     '/api/v1/jobs/:id/thumbnail',
-    { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/) }) } },
+    { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(JOB_ID_PATTERN) }) } },
     (request, reply) => {
       const path = thumbnailPathOf(deps.engine.store, request.params.id);
       if (!path) return reply.code(404).send(errorBody('not-found', 'no thumbnail for this job'));

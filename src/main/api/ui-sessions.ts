@@ -77,11 +77,19 @@ export class UiSessions {
 
   /** Reads need the cookie; calls that change anything also need the UI header. */
   allows(request: IncomingMessage, options: { mutating: boolean }): boolean {
-    if (options.mutating && request.headers['x-vfo-ui'] !== '1') return false;
+    if (options.mutating && !fromThePage(request)) return false;
     const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
     const expires = token ? this.sessions.get(token) : undefined;
     return Boolean(expires && expires > this.now());
   }
+}
+
+/**
+ * Whether the request carries the UI's own header: a cross-site form cannot send it, and cross-site
+ * scripts would need a CORS preflight this server never grants.
+ */
+export function fromThePage(request: Pick<IncomingMessage, 'headers'>): boolean {
+  return request.headers['x-vfo-ui'] === '1';
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import type { FarmStatus } from '../../shared/contract.ts';
+import { type FarmStatus, JOB_ID_PATTERN } from '../../shared/contract.ts';
 import { describeRate } from '../../shared/progress-rate.ts';
 import { printable } from '../../shared/text.ts';
 import {
@@ -238,7 +238,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
 }
 
 /** A node's answer to a submission: the new job's id (printed, then put in paths: a job id's shape). */
-const submittedJobSchema = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/) });
+const submittedJobSchema = z.object({ jobId: z.string().regex(JOB_ID_PATTERN) });
 
 /** The encodes running (who, how far, how fast) and the alerts in force, most severe first. */
 export function activityLines(status: Pick<FarmStatus, 'nodes' | 'encodes' | 'alerts'>): string[] {

@@ -165,7 +165,7 @@ async function takeInventory(deps: GarbageCollectorDeps, now: number, graceMs: n
   const { blobs, scratch: strays } = await listBlobStore(deps.blobs.root);
   const scratch = strays.filter((s) => now - s.modifiedAt >= graceMs);
   let usageBytes = blobs.reduce((sum, b) => sum + b.bytes, 0) + strays.reduce((sum, s) => sum + s.bytes, 0);
-  for (const entry of await listWorkRoot(deps.workRoot)) {
+  for (const entry of await entriesIn(deps.workRoot)) {
     usageBytes += entry.bytes;
     const name = entry.path.slice(deps.workRoot.length + 1);
     // A running job's folder is in use; any other job's is left over. Unknown names get the grace.
@@ -246,14 +246,15 @@ async function leftoverUploads(store: JobStore, dataDir: string): Promise<Scratc
       .filter((path) => basename(dirname(dirname(path))) === DATA_FOLDERS.imports)
       .map((path) => basename(dirname(path))),
   );
-  const folders = (await listWorkRoot(importsRoot)).filter((entry) => !read.has(basename(entry.path)));
-  return [...folders, ...(await listWorkRoot(join(dataDir, DATA_FOLDERS.uploads)))];
+  const folders = (await entriesIn(importsRoot)).filter((entry) => !read.has(basename(entry.path)));
+  return [...folders, ...(await entriesIn(join(dataDir, DATA_FOLDERS.uploads)))];
 }
 
-async function listWorkRoot(workRoot: string): Promise<ScratchEntry[]> {
+/** Each file or folder directly in `dir`, with its size (all it holds) and when it last changed. */
+async function entriesIn(dir: string): Promise<ScratchEntry[]> {
   const entries: ScratchEntry[] = [];
-  for (const name of await namesIn(workRoot)) {
-    const path = join(workRoot, name);
+  for (const name of await namesIn(dir)) {
+    const path = join(dir, name);
     const info = await stat(path).catch(() => null);
     if (info) entries.push({ path, bytes: await bytesUnder(path), modifiedAt: info.mtimeMs });
   }

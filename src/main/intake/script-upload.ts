@@ -9,7 +9,12 @@ import { DATA_FOLDERS } from '../paths.ts';
 import { writeFileAtomically } from '../util/atomic-file.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { MediaBlobs } from './media-upload.ts';
-import { type IntakeContext, type PreparedScript, prepareScript } from './prepare-script.ts';
+import {
+  type IntakeContext,
+  type PreparedScript,
+  prepareScript,
+  type ScriptChoices,
+} from './prepare-script.ts';
 
 const log = createLogger('ScriptUpload');
 
@@ -87,6 +92,9 @@ async function placeMedia(
   }
 }
 
+/** What the sender chose for its upload (absent: the node's defaults). */
+type UploadChoices = Pick<ScriptChoices, 'recipe' | 'videoPreset'>;
+
 export interface CheckOptions {
   /** Files still to be sent (a preview before the upload): they count as found. 'any': list what it names. */
   sending?: readonly string[] | 'any';
@@ -96,7 +104,7 @@ export interface CheckOptions {
 export async function checkOnly(
   ctx: IntakeContext,
   upload: ScriptUpload,
-  choices: { recipe?: string | undefined; videoPreset?: string | undefined } = {},
+  choices: UploadChoices = {},
   options: CheckOptions = {},
 ): Promise<ScriptCheck> {
   const stored = await storeUpload(ctx, upload, { scratch: true });
@@ -111,7 +119,7 @@ export async function checkOnly(
 export async function checkUpload(
   ctx: IntakeContext,
   upload: ScriptUpload,
-  choices: { recipe?: string | undefined; videoPreset?: string | undefined } = {},
+  choices: UploadChoices = {},
   options: CheckOptions = {},
 ): Promise<{ check: ScriptCheck; prepared: PreparedScript }> {
   return checkStored(ctx, upload, await storeUpload(ctx, upload), choices, options);
@@ -121,7 +129,7 @@ async function checkStored(
   ctx: IntakeContext,
   upload: ScriptUpload,
   { path, missing, clashing }: { path: string; missing: string[]; clashing: string[] },
-  choices: { recipe?: string | undefined; videoPreset?: string | undefined },
+  choices: UploadChoices,
   options: CheckOptions,
 ): Promise<{ check: ScriptCheck; prepared: PreparedScript }> {
   const incoming = options.sending === 'any' ? 'any' : options.sending ? new Set(options.sending) : undefined;

@@ -3,8 +3,11 @@
  * is checked again when read (it may have changed since the script was checked), and a refusal is the
  * same located message the check gave.
  */
+
 import { createWriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { pipeline } from 'node:stream/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { StepError } from '../engine/errors.ts';
 import { probePicture } from '../ffmpeg/index.ts';
 import {
@@ -46,6 +49,14 @@ export async function copyCheckedMedia(
   } finally {
     await opened.handle.close();
   }
+}
+
+/**
+ * How many ffmpeg or ffprobe runs a plan step makes on a script's media at once: at least four, as a
+ * short run is mostly start-up, which overlaps well even on two cores.
+ */
+export function mediaRunLimit(): LimitFunction {
+  return pLimit(Math.max(4, availableParallelism()));
 }
 
 /** The longest side a still may have: the encoder decodes each still whole before it scales it. */

@@ -3,9 +3,7 @@
  * checking it again, a bundled bed rendered on first use) and measured, so that every span sits at
  * the video preset's level under the narration whatever the loudness of its master.
  */
-import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import pLimit from 'p-limit';
 import type { MusicMix } from '../../shared/presets.ts';
 import type { Music } from '../../shared/render-plan.ts';
 import { bundledBedFile, type LoudnessFacts, measureFileLoudness, SILENCE_LUFS } from '../ffmpeg/index.ts';
@@ -13,7 +11,7 @@ import { type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ScriptDocument } from '../script/types.ts';
 import { type MusicSource, musicChangesProblem, musicKey, musicSpans } from './music-spans.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
-import { copyCheckedMedia, locatedError } from './plan-media.ts';
+import { copyCheckedMedia, locatedError, mediaRunLimit } from './plan-media.ts';
 
 export interface PlanMusicInput {
   document: ScriptDocument;
@@ -46,9 +44,8 @@ export async function planMusic(input: PlanMusicInput): Promise<Music | undefine
   }
   const tooMany = musicChangesProblem(spans);
   if (tooMany) throw locatedError(document, tooMany.at, tooMany.message);
-  // A script may name up to maxMusicSpans files: measured a few at a time (at least four: a short
-  // measurement is much ffmpeg start-up, which overlaps well even on two cores).
-  const limit = pLimit(Math.max(4, availableParallelism()));
+  // A script may name up to maxMusicSpans files: measured a few at a time.
+  const limit = mediaRunLimit();
   const measure = (path: string) =>
     limit(() => measureFileLoudness(input.ffmpegPath, path, { asMixedAt: input.sampleRate }));
   // Every file is in place first (copied and checked in order, so asset ids stay stable), then the

@@ -1,6 +1,4 @@
-import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import pLimit from 'p-limit';
 import {
   type Motion,
   RENDER_PLAN_VERSION,
@@ -29,7 +27,13 @@ import { jobMediaPlaces } from './media-places.ts';
 import { PlanAssetList } from './plan-asset-list.ts';
 import { planCaptionBox } from './plan-caption-box.ts';
 import { checkMaxDuration, planTransition } from './plan-limits.ts';
-import { checkedMediaChecksum, copyCheckedMedia, copyCheckedPicture, locatedError } from './plan-media.ts';
+import {
+  checkedMediaChecksum,
+  copyCheckedMedia,
+  copyCheckedPicture,
+  locatedError,
+  mediaRunLimit,
+} from './plan-media.ts';
 import { bedCacheDir, planMusic } from './plan-music.ts';
 import { planTitle, thumbnailOf, titleFontPath } from './plan-title.ts';
 import type { PipelineServices } from './services.ts';
@@ -156,7 +160,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           if (time)
             scenes.push({ ...time, visual: { kind: 'image', asset: id, motion: motionFor(defaults, i) } });
         }
-        const limit = pLimit(Math.max(4, availableParallelism()));
+        const limit = mediaRunLimit();
         await firstFailureInOrder(work.map((start) => limit(start)));
       };
       const musicPlanned = planMusic({

@@ -148,12 +148,16 @@ export function createElection(options: ElectionOptions): Election {
     );
   };
 
+  /** Other peers heard from within the live timeout. */
+  const livePeers = (now: number): ElectionPeer[] =>
+    options.livePeers(now).filter((p) => p.id !== selfId && now - p.lastSeenAt < liveTimeoutMs);
+
   const livePeer = (id: string, now: number): ElectionPeer | undefined =>
-    options.livePeers(now).find((p) => p.id === id && now - p.lastSeenAt < liveTimeoutMs);
+    livePeers(now).find((p) => p.id === id);
 
   const tick = (now: number): ElectionEvent[] => {
     const events: ElectionEvent[] = [];
-    const peers = options.livePeers(now).filter((p) => p.id !== selfId && now - p.lastSeenAt < liveTimeoutMs);
+    const peers = livePeers(now);
     for (const peer of peers) everLive.add(peer.id);
     const highestPeerTerm = Math.max(0, ...peers.map((p) => p.term));
     let best: ElectionPeer | undefined;

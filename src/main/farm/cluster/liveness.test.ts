@@ -104,9 +104,9 @@ describe('PeerTable against made-up adverts', () => {
     table.upsertAdvert(advert('a', 4001), 0);
     table.upsertAdvert(advert('b', 4002), 0);
     table.markAlive('b', hello('b'), 100, 'http://127.0.0.1:4002');
-    table.prune(FORGET_UNANSWERED_MS - 1);
+    table.refresh(FORGET_UNANSWERED_MS - 1);
     expect(table.known()).toHaveLength(2);
-    table.prune(FORGET_UNANSWERED_MS);
+    table.refresh(FORGET_UNANSWERED_MS);
     expect(table.known().map((p) => p.id)).toEqual(['b']);
     for (let i = 0; i < MAX_PEERS - 1; i++)
       expect(table.upsertAdvert(advert(`x${i}`, 5000 + i), i)).toBe(true);
@@ -123,7 +123,7 @@ describe('PeerTable against made-up adverts', () => {
     const table = new PeerTable();
     table.upsertAdvert(advert('k', 4010), 0);
     table.distrust('k', 'http://127.0.0.1:4010', 'signed with an old farm key', 0);
-    table.prune(FORGET_UNANSWERED_MS + DISTRUST_MS);
+    table.refresh(FORGET_UNANSWERED_MS + DISTRUST_MS);
     expect(table.get('k')).toBeDefined();
     expect(table.isDistrusted('k', DISTRUST_MS)).toBe(false);
   });
@@ -134,8 +134,10 @@ describe('PeerTable against made-up adverts', () => {
     table.markAlive('m', hello('m'), 100, 'http://127.0.0.1:4001');
     // It moved (a new port, another network) while still counted alive: its new advert waits.
     table.upsertAdvert(advert('m', 4002), 200);
-    expect(table.helloUrl('m', 200)).toBe('http://127.0.0.1:4001');
-    expect(table.helloUrl('m', 3100)).toBe('http://127.0.0.1:4002');
+    table.refresh(200);
+    expect(table.get('m')?.url).toBe('http://127.0.0.1:4001');
+    table.refresh(3100);
+    expect(table.get('m')?.url).toBe('http://127.0.0.1:4002');
   });
 });
 

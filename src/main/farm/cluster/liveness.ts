@@ -125,10 +125,17 @@ export class PeerTable {
     return 'peer';
   }
 
-  /** Forgets peers discovered long ago that never answered (a made-up advert stays no longer). */
-  prune(now: number): void {
-    for (const peer of this.#peers.values())
+  /**
+   * Before a round of hellos: forgets peers discovered long ago that never answered (a made-up advert
+   * stays no longer), and sends the hellos of a peer no longer alive where it advertises itself now
+   * (it may have moved: another port, another network; its advert came while it still counted alive).
+   */
+  refresh(now: number): void {
+    for (const peer of this.#peers.values()) {
       if (neverAnswered(peer) && now - peer.discoveredAt >= FORGET_UNANSWERED_MS) this.#peers.delete(peer.id);
+      else if (peer.advert && peer.advert.url !== peer.url && !this.isAlive(peer.id, now))
+        this.#peers.set(peer.id, { ...peer, url: peer.advert.url });
+    }
   }
 
   /** Room for one more peer: the oldest never answered goes when the table is full (false: all answered). */
@@ -139,18 +146,6 @@ export class PeerTable {
       if (neverAnswered(peer) && (!oldest || peer.discoveredAt < oldest.discoveredAt)) oldest = peer;
     if (oldest) this.#peers.delete(oldest.id);
     return oldest !== undefined;
-  }
-
-  /**
-   * Where to say hello: the address that answered while the peer is alive; else the one it advertises
-   * now (it may have moved: another port, another network), which a record kept while it was alive.
-   */
-  helloUrl(id: string, now: number): string | undefined {
-    const peer = this.#peers.get(id);
-    if (!peer) return undefined;
-    if (peer.verifiedUrl && this.isAlive(id, now)) return peer.verifiedUrl;
-    if (peer.advert && peer.advert.url !== peer.url) this.#peers.set(id, { ...peer, url: peer.advert.url });
-    return peer.advert?.url ?? peer.url;
   }
 
   isDistrusted(id: string, now: number): boolean {
@@ -274,14 +269,12 @@ export function createProber(options: ProberOptions): Prober {
   };
 
   const round = async (): Promise<void> => {
-    table.prune(timers.now());
+    table.refresh(timers.now());
     const calls: Promise<void>[] = [];
     for (const peer of table.known()) {
-      const now = timers.now();
-      if (inFlight.has(peer.id) || table.isDistrusted(peer.id, now)) continue;
-      const url = table.helloUrl(peer.id, now) ?? peer.url;
+      if (inFlight.has(peer.id) || table.isDistrusted(peer.id, timers.now())) continue;
       const controller = new AbortController();
-      const done = probe(peer.id, url, controller).finally(() => inFlight.delete(peer.id));
+      const done = probe(peer.id, peer.url, controller).finally(() => inFlight.delete(peer.id));
       inFlight.set(peer.id, { controller, done });
       calls.push(done);
     }

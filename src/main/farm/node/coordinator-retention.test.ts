@@ -15,8 +15,9 @@ import { createHarness, DIAMOND, type Harness, jobInput } from '../../engine/eng
 import { farmKeyFromText, generateFarmKey } from '../net/index.ts';
 import { makeClient } from '../net/net.fixture.ts';
 import { manualClock, taskIdOf, taskInput, workerInfo } from '../queue/farm-queue.fixture.ts';
+import { FINISHED_TASK_RETENTION_MS } from '../queue/index.ts';
 import { createSqliteTaskStore } from '../queue/sqlite-task-store.ts';
-import { Coordinator, FINISHED_TASK_RETENTION_MS } from './coordinator.ts';
+import { Coordinator } from './coordinator.ts';
 import { ORIGIN_TASK_RETENTION_MS, Origin } from './origin.ts';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,20 +1,20 @@
 import type Database from 'better-sqlite3';
 import { createLogger } from '../../log/logger.ts';
 import { type FarmClient, FarmHttpError, type Peer } from '../net/index.ts';
-import { type Assignment, type Clock, createSqliteTaskStore, FarmQueue, type Task } from '../queue/index.ts';
+import {
+  type Assignment,
+  type Clock,
+  createSqliteTaskStore,
+  FarmQueue,
+  FINISHED_TASK_RETENTION_MS,
+  type Task,
+} from '../queue/index.ts';
 import type { LeaseOffer } from './schemas.ts';
 
 const log = createLogger('FarmCoordinator');
 
 const TICK_MS = 250;
 
-/**
- * How long a finished (done, failed or withdrawn) task stays in the queue. While it is there a
- * resubmission of it is answered "done" instead of encoding it again, which matters to an origin that
- * was away when its video finished (a Mac asleep over a long weekend); after a week it is only history,
- * and every task ever run would otherwise stay in memory and in `farm_tasks` for good.
- */
-export const FINISHED_TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** Pruning walks the whole queue: once an hour is plenty for a week's retention. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 

@@ -8,11 +8,15 @@ import type { Lease, Task, TaskInput } from './types.ts';
 const MAX_ERROR_LENGTH = 2000;
 
 /**
- * The oldest a task may say it is: an origin's `createdAt` keeps a task's place among equal priorities
- * across coordinator changes, but any key holder could claim 1970 and go first (found by attacking the
- * farm). A week is as long as the farm keeps tasks.
+ * How long a finished (done, failed or withdrawn) task stays in the queue. While it is there a
+ * resubmission of it is answered "done" instead of encoding it again, which matters to an origin that
+ * was away when its video finished (a Mac asleep over a long weekend); after a week it is only history,
+ * and every task ever run would otherwise stay in memory and in `farm_tasks` for good. (coordinator.ts
+ * prunes by it.) It is also the oldest a task may say it is: an origin's `createdAt` keeps a task's
+ * place among equal priorities across coordinator changes, but any key holder could claim 1970 and go
+ * first (found by attacking the farm).
  */
-const MAX_CLAIMED_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+export const FINISHED_TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Done or failed for good: no transition leads out of either. */
 export const isFinished = (task: Task): boolean => task.status === 'done' || task.status === 'failed';
@@ -25,7 +29,7 @@ export function newTask(input: TaskInput, now: number): Task {
     jobId: input.jobId,
     priority: input.priority,
     // Never from the future, never older than a week.
-    createdAt: Math.min(now, Math.max(now - MAX_CLAIMED_AGE_MS, input.createdAt ?? now)),
+    createdAt: Math.min(now, Math.max(now - FINISHED_TASK_RETENTION_MS, input.createdAt ?? now)),
     plan: input.plan,
     requirements: { encoders: [...new Set(input.requirements.encoders)] },
     status: 'queued',

@@ -21,10 +21,15 @@ import { z } from 'zod';
 import { sha256Hex } from '../../util/hash.ts';
 import { ADMISSION_PATTERN, type NodeIdentity, PUBLIC_KEY_PATTERN } from '../net/identity.ts';
 import type { Credentials, FarmTrust } from '../net/trust.ts';
-import { LEASE_ID_PATTERN, NODE_ID_PATTERN, TASK_ID_PATTERN } from '../queue/index.ts';
+import {
+  FINISHED_TASK_RETENTION_MS,
+  LEASE_ID_PATTERN,
+  NODE_ID_PATTERN,
+  TASK_ID_PATTERN,
+} from '../queue/index.ts';
 
 /** How long a signed task stays valid: the farm keeps finished tasks a week, no queued one is older. */
-export const TASK_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+export const TASK_MAX_AGE_MS = FINISHED_TASK_RETENTION_MS;
 /** Clocks of the farm's machines may disagree this much. */
 export const MAX_CLOCK_SKEW_MS = 30_000;
 

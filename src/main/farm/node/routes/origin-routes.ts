@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ScriptCheck } from '../../../../shared/contract.ts';
-import { MEDIA_LIMITS } from '../../../../shared/contract.ts';
+import { JOB_ID_PATTERN, MEDIA_LIMITS } from '../../../../shared/contract.ts';
 import { BODY_SHA256_HEADER, type FarmApp, receiveToFile, sendCheckedFile } from '../../../http/index.ts';
 import { createLogger } from '../../../log/logger.ts';
 import type { BlobAnswer } from '../blob-guard.ts';
@@ -154,7 +154,7 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
   );
   app.get(
     '/farm/v1/jobs/:jobId',
-    { ...SIGNED, schema: { params: z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/) }) } },
+    { ...SIGNED, schema: { params: z.object({ jobId: z.string().regex(JOB_ID_PATTERN) }) } },
     (request, reply) => deps.jobView(request.params.jobId) ?? refuse(reply, 404, 'not-found', 'no such job'),
   );
 }
