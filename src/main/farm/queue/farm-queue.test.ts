@@ -124,7 +124,8 @@ describe('FarmQueue: leases', () => {
       status: 'queued',
       attempts: 1,
       failuresByWorker: { w1: 1 },
-      lastError: 'ffmpeg exited 1',
+      // The worker's words, named as its own (they reach the origin's job error).
+      lastError: 'worker w1: ffmpeg exited 1',
     });
     expect(queue.fail(b?.lease.id as string, 'plan references a missing font', { retryable: false })).toBe(
       'failed',
@@ -151,7 +152,7 @@ describe('FarmQueue: leases', () => {
     expect(queue.getTask(taskIdOf('a'))).toMatchObject({
       status: 'failed',
       attempts: 5,
-      lastError: 'gave up after 5 attempts; last: crash 5',
+      lastError: 'gave up after 5 attempts; last: worker w1: crash 5',
     });
     expect(queue.schedule()).toEqual([]);
   });

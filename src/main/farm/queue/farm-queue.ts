@@ -398,9 +398,12 @@ export class FarmQueue {
     const task = this.byLease(leaseId);
     if (!task?.lease) return 'stale';
     const workerId = task.lease.workerId;
+    // The worker's text is its own word: it reaches the origin's job error and the farm's tables named
+    // as the worker's, so a worker cannot pass its words off as the coordinator's or another node's.
+    const said = `worker ${workerId}: ${reason}`;
     const next = options.retryable
-      ? afterLostLease(task, { reason, countAgainstWorker: true }, this.config.maxAttempts, now)
-      : failedForGood(task, reason, now);
+      ? afterLostLease(task, { reason: said, countAgainstWorker: true }, this.config.maxAttempts, now)
+      : failedForGood(task, said, now);
     this.commit([next], [], { putFailures: this.countFailures([task], [next], now) });
     this.releaseSlot(workerId);
     logLoss('lease failed', task.lease, next);

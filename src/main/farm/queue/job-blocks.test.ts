@@ -69,7 +69,12 @@ describe('the per-job blocklist', () => {
     expect(queue.schedule().map((a) => [a.task.jobId, a.worker.id])).toEqual([['job-later', 'bad']]);
     expect(queue.stats().queued).toBe(4);
     expect(queue.view().blocks).toMatchObject([
-      { workerId: 'bad', jobId: 'job-big', failures: 3, lastError: 'VideoToolbox: session limit' },
+      {
+        workerId: 'bad',
+        jobId: 'job-big',
+        failures: 3,
+        lastError: 'worker bad: VideoToolbox: session limit',
+      },
     ]);
     // good is capable and not blocked: the job waits for it rather than failing.
     queue.tick();
