@@ -34,6 +34,11 @@ describe('Redis-mode options of vfo node and the clients', () => {
     ['TLS on a LAN farm', () => ['--tls-cert', notPem, '--tls-key', notPem], /--tls-cert needs --redis/],
     ['an idle exit on a LAN farm', () => ['--exit-when-idle', '5m'], /--exit-when-idle needs --redis/],
     [
+      'a UI name that is a URL',
+      () => ['--ui-host', 'http://box.example.com:4870'],
+      /--ui-host takes a host name \(no scheme, no port\), not "http:\/\/box\.example\.com:4870"/,
+    ],
+    [
       'a certificate without its key',
       () => [...REDIS, '--tls-cert', notPem],
       /--tls-cert and --tls-key go together/,

@@ -98,7 +98,13 @@ beforeAll(async () => {
   const page = join(dir.path, 'renderer');
   await mkdir(page);
   await writeFile(join(page, 'index.html'), '<!doctype html><title>UI</title>');
-  node = await startNode({ root: dir.path, name: 'papa', key, env: { VFO_RENDERER_DIR: page } });
+  node = await startNode({
+    root: dir.path,
+    name: 'papa',
+    key,
+    env: { VFO_RENDERER_DIR: page },
+    extraArgs: ['--ui-host', 'render-1.studio.example'],
+  });
 });
 
 afterAll(() => stopFarm(dir, key));
@@ -164,6 +170,43 @@ describe('logging in to a node while others flood it', () => {
     expect(user.status).toBe(200);
     const session = await logIn('127.0.0.7', user.json.nonce as string, proofFor(user.json.nonce as string));
     expect(session.status).toBe(204);
+  });
+
+  // Found by attacking the UI: a page that rebinds its own DNS name to the node's address sends the
+  // page's header as the same origin, and spent the user's address's challenges. Its requests name
+  // the page's host: the API answers only the node's own names.
+  it('refuses a page that rebound its name to the node (421), before the rate limits', async () => {
+    const port = new URL(node.url).port;
+    for (let i = 0; i < 40; i++) {
+      const rebound = await call('127.0.0.8', 'GET', '/api/v1/session/challenge', undefined, {
+        'x-vfo-ui': '1',
+        host: `attacker.example:${port}`,
+      });
+      expect(rebound.status).toBe(421);
+      expect(rebound.json.error).toMatchObject({ code: 'unknown-host' });
+    }
+    for (const host of ['a:b:c', '[::1']) {
+      const malformed = await call('127.0.0.8', 'GET', '/api/v1/session/challenge', undefined, {
+        'x-vfo-ui': '1',
+        host,
+      });
+      expect(malformed.status, host).toBe(421);
+    }
+    // The user, at the same address, still has every challenge; the studio's own name (--ui-host),
+    // a .local name and localhost are answered.
+    for (const host of [`render-1.studio.example:${port}`, `papa.local:${port}`, `localhost:${port}`]) {
+      const user = await call('127.0.0.8', 'GET', '/api/v1/session/challenge', undefined, {
+        'x-vfo-ui': '1',
+        host,
+      });
+      expect(user.status, host).toBe(200);
+    }
+    const user = await challenge('127.0.0.8');
+    const session = await logIn('127.0.0.8', user.json.nonce as string, proofFor(user.json.nonce as string));
+    expect(session.status).toBe(204);
+    // The page itself is public: only the API is refused.
+    const page = await call('127.0.0.8', 'GET', '/', undefined, { host: `attacker.example:${port}` });
+    expect(page.status).toBe(200);
   });
 
   it('a challenge answered from another address is refused', async () => {

@@ -29,6 +29,8 @@ export interface UiRouteDeps {
   /** Media sent with dropped scripts, stored by sha256 (intake/media-upload.ts). */
   media: { receive(body: Readable, sha256: string): Promise<unknown> };
   sseKeepAliveMs?: number;
+  /** Whether a request's `Host` names this node (ui-hosts.ts: DNS rebinding). */
+  hostAllowed(host: string | undefined): boolean;
 }
 
 export const UI_RATE_LIMITS = {
@@ -44,6 +46,18 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     sessions.allows(request, { mutating: false });
   const writes = (request: Parameters<UiSessions['allows']>[0]) =>
     sessions.allows(request, { mutating: true });
+  // Before the rate limits: a page that rebound its DNS name to this node spends nothing.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/') || deps.hostAllowed(request.headers.host)) return;
+    return reply
+      .code(421)
+      .send(
+        errorBody(
+          'unknown-host',
+          'this node’s UI answers at its IP address, localhost, its .local name, or a name given with vfo node --ui-host',
+        ),
+      );
+  });
   await app.register(fastifyRateLimit, { global: false });
   // The page and its assets, each file a route of its own (nothing outside the folder can be named).
   await app.register(

@@ -77,6 +77,8 @@ export interface FarmOptions
   videoPreset?: string | undefined;
   /** Serve the UI and the contract to browsers on the LAN (out/renderer by default). */
   rendererDir?: string;
+  /** `--ui-host`: names (besides addresses, localhost, .local names) browsers reach the UI by. */
+  uiHosts?: readonly string[] | undefined;
   /** `--metrics-listen`: serve Prometheus metrics there (nothing is served by default). */
   metricsListen?: { host: string; port: number } | undefined;
   /** `--alert-webhook` (else the `ops.alerts` setting) and its secret (else the secret store's). */
@@ -307,6 +309,8 @@ export async function openApp(options: AppOptions): Promise<App> {
       rendererDir: farm.rendererDir,
       media: { receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256) },
       queueBackend: redis ? 'redis' : 'lan',
+      // The advertised URL names this node too.
+      uiHosts: [...(farm.uiHosts ?? []), ...hostOfUrl(redis?.advertiseUrl)],
     });
   }
   return {
@@ -373,4 +377,13 @@ function workstationSettings(db: Db, farm: FarmOptions): WorkstationSettings {
     renderHours: text && parsed?.ok ? { text, ranges: parsed.ranges } : null,
     yieldToUser: farm.yieldToUser ?? yieldToUserSetting.read(db),
   };
+}
+
+function hostOfUrl(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    return [new URL(url).hostname];
+  } catch {
+    return [];
+  }
 }

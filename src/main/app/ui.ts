@@ -6,6 +6,7 @@
 import type { FarmStatus, VfoEvent } from '../../shared/contract.ts';
 import { CallFailure } from '../api/call-failure.ts';
 import { createVfoService, type ServiceDeps, type VfoService } from '../api/service.ts';
+import { uiHostRule } from '../api/ui-hosts.ts';
 import { type UiRouteDeps, uiRoutes } from '../api/ui-routes.ts';
 import { UiSessions } from '../api/ui-sessions.ts';
 import { FarmHttpError, type FarmKey, farmHmac } from '../farm/net/index.ts';
@@ -25,6 +26,8 @@ export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'
   media: UiRouteDeps['media'];
   /** Where the farm's queue is kept in this run. */
   queueBackend?: 'lan' | 'redis';
+  /** Names besides its addresses, localhost and .local names that the UI answers to (ui-hosts.ts). */
+  uiHosts?: readonly string[];
 }
 
 export interface Ui {
@@ -63,6 +66,7 @@ export function createUi(parts: UiParts): Ui {
         rendererDir: parts.rendererDir ?? rendererDir(),
         subscribeFarm,
         media: parts.media,
+        hostAllowed: uiHostRule(parts.uiHosts ?? []),
       }),
   };
 }

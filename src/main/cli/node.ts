@@ -1,4 +1,5 @@
 import { parseRenderHours } from '../../shared/render-hours.ts';
+import { UI_HOST_NAME } from '../api/ui-hosts.ts';
 import { openApp } from '../app/open-app.ts';
 import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
@@ -12,13 +13,15 @@ import { exitWhenIdleOf, REDIS_NODE_OPTIONS, REDIS_NODE_USAGE, redisModeOf } fro
 export const NODE_USAGE = `usage: vfo node --farm-key-file FILE [--data DIR] [--port N] [--name NAME] [--interface IP]
                 [--role auto|worker] [--max-concurrency N] [--video-preset SLUG] [--ffmpeg PATH] [--threads N]
                 [--min-segment-seconds N] [--headers-timeout 10s] [--max-connections-per-client N]
-                [--render-hours 22:00-07:00] [--yield-idle-seconds N [--yield-suspend]]
+                [--render-hours 22:00-07:00] [--yield-idle-seconds N [--yield-suspend]] [--ui-host NAME ...]
 ${REDIS_NODE_USAGE}
                 [--metrics-listen HOST:PORT] [--alert-webhook URL] [--alert-webhook-secret-file FILE]
   --render-hours: take farm work only then (local time; overrides the farm.renderHours setting)
   --yield-idle-seconds N: no new farm work while this computer was used within N seconds
     (macOS: its HID idle time; elsewhere the file named by VFO_IDLE_SECONDS_FILE); --yield-suspend
-    also stops the running encodes until it is idle again (overrides the farm.yieldToUser setting)`;
+    also stops the running encodes until it is idle again (overrides the farm.yieldToUser setting)
+  --ui-host NAME: browsers may also reach the UI by this name (by default only by the node's addresses,
+    localhost, .local names and this computer's name: a page cannot rebind its own name to the node)`;
 
 /** `vfo node`: this machine joins the farm headless and runs until SIGINT/SIGTERM. */
 export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -41,6 +44,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     'render-hours': { type: 'string' },
     'yield-idle-seconds': { type: 'string' },
     'yield-suspend': { type: 'boolean' },
+    'ui-host': { type: 'string', multiple: true },
     ...REDIS_NODE_OPTIONS,
   });
   if (values.help) {
@@ -68,6 +72,10 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     if (!parsed.ok) throw new UsageError(`--render-hours: ${parsed.message}`);
   }
   const idleSeconds = idleSecondsArg(values['yield-idle-seconds']);
+  const uiHosts = values['ui-host'] ?? [];
+  const badHost = uiHosts.find((name) => !UI_HOST_NAME.test(name));
+  if (badHost !== undefined)
+    throw new UsageError(`--ui-host takes a host name (no scheme, no port), not "${badHost}"`);
   if (values['yield-suspend'] && idleSeconds === undefined)
     throw new UsageError('--yield-suspend needs --yield-idle-seconds N');
   const compatibility = compatibilityOverrides(process.env);
@@ -98,6 +106,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
       ...(values['video-preset'] ? { videoPreset: values['video-preset'] } : {}),
       ...(minSegmentSeconds !== undefined ? { minSegmentSeconds } : {}),
       ...(renderHours !== undefined ? { renderHours } : {}),
+      uiHosts,
       ...(idleSeconds !== undefined
         ? { yieldToUser: { idleSeconds, suspend: Boolean(values['yield-suspend']) } }
         : {}),

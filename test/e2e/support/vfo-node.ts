@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { E2E_LAN_HOST } from './lan-host.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 /** Which `vfo` to run; the default is the project's own. */
@@ -75,6 +76,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ...['--name', options.name],
     ...['--farm-key-file', options.farmKeyFile],
     ...['--interface', '127.0.0.1'],
+    // The browser reaches the node by this name, as by a name in a studio's own DNS.
+    ...['--ui-host', E2E_LAN_HOST],
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, {
