@@ -128,7 +128,7 @@ export function relayEncode(
       const message = raw as { type?: string } & Record<string, unknown>;
       if (message?.type === 'progress' && typeof message.fraction === 'number') {
         options.onProgress?.(progressOf(message));
-      } else if (message?.type === 'started' && typeof message.ffmpegPid === 'number') {
+      } else if (message?.type === 'started' && isChildPid(message.ffmpegPid)) {
         started = { ffmpegPid: message.ffmpegPid, partialPath: String(message.partialPath) };
         options.onStarted?.(started);
       } else if (message?.type === 'done') {
@@ -159,6 +159,15 @@ export function relayEncode(
       finish(new FfmpegError('runner-crashed', 'could not send the encode request to the encode process'));
     }
   });
+}
+
+/**
+ * A pid this process may signal for the runner: it is later sent SIGKILL (and SIGSTOP/SIGCONT by a
+ * worker yielding to the user), so -1 (every process of the user), 0 (this process group), 1 and this
+ * process itself are never taken from the runner's word.
+ */
+function isChildPid(pid: unknown): pid is number {
+  return Number.isSafeInteger(pid) && (pid as number) > 1 && pid !== process.pid;
 }
 
 /**
