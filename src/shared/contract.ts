@@ -90,6 +90,9 @@ export const JobDetailSchema = JobSummarySchema.extend({
 export type JobDetail = z.infer<typeof JobDetailSchema>;
 
 /** Bounds on the media that travel with a script (each is uploaded on its own, by sha256, first). */
+/** Scripts one `scripts.import` call takes: a larger drop is sent in several calls. */
+export const SCRIPTS_PER_IMPORT = 200;
+
 export const MEDIA_LIMITS = {
   /** Files one script may bring. */
   maxFiles: 500,
@@ -498,7 +501,7 @@ export const CONTRACT = {
   },
   'scripts.import': {
     args: z.strictObject({
-      scripts: z.array(ScriptUploadSchema).min(1).max(200),
+      scripts: z.array(ScriptUploadSchema).min(1).max(SCRIPTS_PER_IMPORT),
       recipe: slug.optional(),
       videoPreset: slug.optional(),
     }),

@@ -89,3 +89,63 @@ describe('importScriptPaths', () => {
     });
   });
 });
+
+// Found by attacking the desktop glue.
+describe('importing a large or odd folder', () => {
+  const outcomesOf = (args: ArgsOf<'scripts.import'>) =>
+    args.scripts.map((s) => ({
+      name: s.name,
+      queued: false as const,
+      check: {
+        name: s.name,
+        ok: false,
+        diagnostics: [],
+        media: [],
+        title: null,
+        scenes: [],
+        estimatedSeconds: 0,
+      },
+    }));
+
+  it('sends a folder of more than 200 scripts in several calls (one call refused them all)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vf-import-many-'));
+    try {
+      for (let i = 0; i < 201; i++)
+        writeFileSync(join(folder, `s${String(i).padStart(3, '0')}.md`), '# S\n\nHi.\n');
+      const sizes: number[] = [];
+      const service = fakeService({
+        'scripts.import': async (args) => {
+          sizes.push(args.scripts.length);
+          return outcomesOf(args);
+        },
+      });
+      const report = await importScriptPaths({ service, storeMedia: noStore }, [folder]);
+      expect(sizes).toEqual([200, 1]);
+      expect(report.ok && report.outcomes.length).toBe(201);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a file name no script can write out of the check, instead of losing every medium', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vf-import-odd-'));
+    try {
+      mkdirSync(join(folder, 'fotos'));
+      writeFileSync(join(folder, 'fotos', 'x.png'), 'a picture');
+      writeFileSync(join(folder, 'odd\\name.png'), 'a backslash is a legal name on a Mac');
+      writeFileSync(join(folder, 'intro.md'), '# Intro\n\nHi. [image fotos/x.png]\n');
+      const checked: string[][] = [];
+      const service = fakeService({
+        'scripts.check': async (args) => {
+          checked.push(args.files ?? []);
+          return { ...outcomesOf({ scripts: [args.script] })[0]?.check, name: args.script.name } as never;
+        },
+        'scripts.import': async (args) => outcomesOf(args),
+      });
+      await importScriptPaths({ service, storeMedia: noStore }, [join(folder, 'intro.md')]);
+      expect(checked).toEqual([['fotos/x.png']]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

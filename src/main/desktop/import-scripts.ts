@@ -4,16 +4,22 @@
  * in its folder (by the node's own check) and stored, and the texts with their media go to
  * `scripts.import`; what was not queued is reported.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { ImportOutcome, MediaManifest, MediaUse, ScriptUpload } from '../../shared/contract.ts';
-import { canonicalMediaPath } from '../../shared/contract.ts';
+import {
+  canonicalMediaPath,
+  isCanonicalMediaPath,
+  MEDIA_LIMITS,
+  SCRIPTS_PER_IMPORT,
+} from '../../shared/contract.ts';
 import {
   CLIP_MEDIA,
   IMAGE_MEDIA,
   type MediaKind,
   MUSIC_MEDIA,
   openCheckedMedia,
+  readScriptSource,
   resolveMediaPath,
   SCRIPT_LIMITS,
   scriptFolderOnly,
@@ -72,11 +78,10 @@ export async function readScriptUploads(
       skip(`larger than ${Math.round(maxBytes / 1024)} kB`);
       continue;
     }
-    try {
-      result.scripts.push({ path, upload: { name, text: await readFile(path, 'utf8') } });
-    } catch (error) {
-      skip(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    // Read once, at most the limit and a byte: a file swapped or grown since the stat is not read whole.
+    const source = await readScriptSource(path, maxBytes);
+    if (source.ok) result.scripts.push({ path, upload: { name, text: source.text } });
+    else skip(source.diagnostic.message);
   }
   return result;
 }
@@ -93,12 +98,30 @@ export interface PathImport {
 
 export async function importScriptPaths(deps: PathImport, paths: readonly string[]): Promise<ImportReport> {
   const { scripts, unreadable } = await readScriptUploads(paths);
-  if (scripts.length === 0) return { ok: true, outcomes: [], unreadable };
-  const uploads: ScriptUpload[] = [];
-  for (const script of scripts) uploads.push(await withMedia(deps, script.path, script.upload));
-  const result = await deps.service.call('scripts.import', { scripts: uploads });
-  if (!result.ok) return { ok: false, message: result.error.message, unreadable };
-  return { ok: true, outcomes: result.value, unreadable };
+  const outcomes: ImportOutcome[] = [];
+  // Each folder's media are listed once, however many of its scripts are imported.
+  const mediaOf = new Map<string, Promise<string[]>>();
+  const folderMedia = (folder: string) => {
+    let files = mediaOf.get(folder);
+    if (!files) {
+      files = filesUnder(folder, isMediaPath);
+      mediaOf.set(folder, files);
+    }
+    return files;
+  };
+  // A call takes so many scripts; a larger folder goes in several, each with its media stored first.
+  for (let start = 0; start < scripts.length; start += SCRIPTS_PER_IMPORT) {
+    const uploads: ScriptUpload[] = [];
+    for (const script of scripts.slice(start, start + SCRIPTS_PER_IMPORT))
+      uploads.push(await withMedia(deps, script.path, script.upload, folderMedia));
+    const result = await deps.service.call('scripts.import', { scripts: uploads });
+    if (!result.ok) {
+      const done = outcomes.length > 0 ? ` (${outcomes.length} scripts before it were imported)` : '';
+      return { ok: false, message: `${result.error.message}${done}`, unreadable };
+    }
+    outcomes.push(...result.value);
+  }
+  return { ok: true, outcomes, unreadable };
 }
 
 const KINDS: Record<MediaUse['kind'], MediaKind> = {
@@ -112,8 +135,17 @@ const KINDS: Record<MediaUse['kind'], MediaKind> = {
  * files in its folder; each is found under the rules `vfo render` follows and read only after
  * checking it again. What is not found stays out, and the import reports it where it is named.
  */
-async function withMedia(deps: PathImport, path: string, upload: ScriptUpload): Promise<ScriptUpload> {
-  const files = await filesUnder(dirname(path), isMediaPath);
+async function withMedia(
+  deps: PathImport,
+  path: string,
+  upload: ScriptUpload,
+  folderMedia: (folder: string) => Promise<string[]>,
+): Promise<ScriptUpload> {
+  // A file name no script can write (a backslash, an over-long path) is left out here: sent along, it
+  // made the whole check invalid, and every medium of the script was then reported missing.
+  const files = (await folderMedia(dirname(path)))
+    .filter(isCanonicalMediaPath)
+    .slice(0, MEDIA_LIMITS.maxFiles * 4);
   if (files.length === 0) return upload;
   const check = await deps.service.call('scripts.check', { script: upload, files });
   if (!check.ok) return upload;

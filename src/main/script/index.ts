@@ -2,6 +2,7 @@
 export { DEFAULT_DIRECTION_MAPS, defaultDirectionMap } from './default-directions.ts';
 export { formatDiagnostic, formatSize, shorten } from './diagnostics.ts';
 export { validateDirectionMap } from './direction-map-schema.ts';
+export { readScriptSource } from './input.ts';
 export {
   CLIP_EXTENSIONS,
   IMAGE_EXTENSIONS,

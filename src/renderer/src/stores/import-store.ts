@@ -8,7 +8,9 @@
 import { create } from 'zustand';
 import {
   canonicalMediaPath,
+  type ImportOutcome,
   type MediaManifest,
+  SCRIPTS_PER_IMPORT,
   type ScriptCheck,
   type ScriptUpload,
 } from '../../../shared/contract.ts';
@@ -143,31 +145,37 @@ export const useImportStore = create<ImportState>()((set, get) => {
       try {
         const manifests = await sendMedia(valid);
         if (!manifests) return;
-        const outcomes = await callApi(
-          'scripts.import',
-          {
-            scripts: valid.map((script, index) => {
-              const media = manifests[index] as MediaManifest;
-              return {
-                name: script.name,
-                text: script.text,
-                ...(Object.keys(media).length > 0 ? { media } : {}),
-              };
-            }),
-            ...(recipe ? { recipe } : {}),
-            ...(videoPreset ? { videoPreset } : {}),
-          },
-          'Queueing scripts',
-        );
-        if (!outcomes) return;
-        // Outcomes come back in the order the scripts were sent (names may repeat, so not by name).
-        valid.forEach((script, index) => {
-          const outcome = outcomes[index];
-          if (!outcome) return;
-          if (outcome.queued)
-            update(script.key, { state: 'queued', jobId: outcome.jobId, check: outcome.check });
-          else update(script.key, { state: 'checked', check: outcome.check });
-        });
+        // A call takes so many scripts: a larger drop is queued in several.
+        const outcomes: ImportOutcome[] = [];
+        for (let start = 0; start < valid.length; start += SCRIPTS_PER_IMPORT) {
+          const batch = valid.slice(start, start + SCRIPTS_PER_IMPORT);
+          const answer = await callApi(
+            'scripts.import',
+            {
+              scripts: batch.map((script, index) => {
+                const media = manifests[start + index] as MediaManifest;
+                return {
+                  name: script.name,
+                  text: script.text,
+                  ...(Object.keys(media).length > 0 ? { media } : {}),
+                };
+              }),
+              ...(recipe ? { recipe } : {}),
+              ...(videoPreset ? { videoPreset } : {}),
+            },
+            'Queueing scripts',
+          );
+          if (!answer) break;
+          // Outcomes come back in the order the scripts were sent (names may repeat, so not by name).
+          batch.forEach((script, index) => {
+            const outcome = answer[index];
+            if (!outcome) return;
+            if (outcome.queued)
+              update(script.key, { state: 'queued', jobId: outcome.jobId, check: outcome.check });
+            else update(script.key, { state: 'checked', check: outcome.check });
+          });
+          outcomes.push(...answer);
+        }
         const queued = outcomes.filter((outcome) => outcome.queued).length;
         if (queued > 0) notify('success', `Queued ${countLabel(queued, 'script')}.`);
         await useJobsStore.getState().load();

@@ -113,6 +113,28 @@ describe('import store', () => {
     ]);
   });
 
+  it('queues a drop of more than 200 valid scripts in several calls, each job matched to its script', async () => {
+    let jobs = 0;
+    connection.answer('scripts.import', (args) =>
+      ok(
+        (args as { scripts: ScriptUpload[] }).scripts.map((script) => ({
+          name: script.name,
+          queued: true,
+          jobId: `job-${jobs++}`,
+          check: checkOf(script),
+        })),
+      ),
+    );
+    const files = Array.from({ length: 201 }, (_, i) => new File([`# One\nScript ${i}.`], `s${i}.md`));
+    await useImportStore.getState().addFiles(splitDroppedFiles(files));
+    await useImportStore.getState().queueValid();
+    const calls = connection.calls.filter((call) => call.method === 'scripts.import');
+    expect(calls.map((call) => (call.args as { scripts: unknown[] }).scripts.length)).toEqual([200, 1]);
+    const scripts = useImportStore.getState().scripts;
+    expect(scripts.every((s) => s.state === 'queued')).toBe(true);
+    expect(scripts[200]?.jobId).toBe('job-200');
+  });
+
   it('refuses a file too large to be a script without asking the node', async () => {
     await useImportStore
       .getState()
