@@ -58,6 +58,10 @@ describe('navigationDecision', () => {
       path: '/Users/me/My Scripts/intro.md',
     });
     expect(navigationDecision('file:///Users/me/photo.png', built)).toEqual({ kind: 'block' });
+    // Found by attacking the desktop glue: the page itself navigating to a script imported it.
+    expect(navigationDecision('file:///Users/me/private/journal.md', built, { byPage: true })).toEqual({
+      kind: 'block',
+    });
     expect(navigationDecision('file://server/share/intro.md', built)).toEqual({ kind: 'block' });
   });
 

@@ -56,8 +56,15 @@ export type NavigationDecision =
  * The window only ever shows the renderer. A file dropped where the page does not catch it makes
  * Chromium navigate to its file:// URL: a script becomes an import, anything else is blocked; web
  * links open in the browser. `rendererUrl` is the dev server's URL or the built index.html's.
+ * `byPage`: the page itself started the navigation (Electron names an initiating frame; a drop has
+ * none). A page never imports a file by navigating to it: a page that had been made to run a script
+ * would otherwise read any .md or .txt file of the user (`location.href = 'file:///…/notes.txt'`).
  */
-export function navigationDecision(url: string, rendererUrl: string): NavigationDecision {
+export function navigationDecision(
+  url: string,
+  rendererUrl: string,
+  options: { byPage?: boolean } = {},
+): NavigationDecision {
   let target: URL;
   let home: URL;
   try {
@@ -74,7 +81,7 @@ export function navigationDecision(url: string, rendererUrl: string): Navigation
     } catch {
       return { kind: 'block' };
     }
-    return isScriptPath(path) ? { kind: 'import', path } : { kind: 'block' };
+    return isScriptPath(path) && !options.byPage ? { kind: 'import', path } : { kind: 'block' };
   }
   if ((home.protocol === 'http:' || home.protocol === 'https:') && target.origin === home.origin) {
     return { kind: 'allow' };

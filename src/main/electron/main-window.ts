@@ -68,8 +68,10 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   });
   const contents = window.webContents;
 
-  contents.on('will-navigate', (event, url) => {
-    const decision = navigationDecision(url, options.renderer.url);
+  contents.on('will-navigate', (event) => {
+    const { url } = event;
+    // A drop has no initiating frame; a navigation the page started has one (launch.ts).
+    const decision = navigationDecision(url, options.renderer.url, { byPage: Boolean(event.initiator) });
     if (decision.kind === 'allow') return;
     event.preventDefault();
     if (decision.kind === 'import') options.onDroppedScript(decision.path);
