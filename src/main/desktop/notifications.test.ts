@@ -100,6 +100,19 @@ describe('importProblemsNotification', () => {
   });
 });
 
+// Found by attacking the desktop glue: file names and titles went into notifications as they were.
+describe('names in notifications', () => {
+  it('shows bidi overrides and control characters as escapes, and cuts a long name', () => {
+    const spoof = `invoice\u202egpj.md`;
+    expect(importProblemsNotification([], [{ name: spoof, reason: 'not a file\u001b[2J' }])).toEqual({
+      title: 'invoice\\u{202e}gpj.md was not imported',
+      body: 'invoice\\u{202e}gpj.md: not a file\\u{1b}[2J',
+    });
+    const done = notificationFor({ type: 'job', jobId: 'j', status: 'done' }, 'x'.repeat(500));
+    expect(done?.body.length).toBe(MAX_ERROR_CHARS);
+  });
+});
+
 describe('quitConfirmation', () => {
   it('asks only while encodes run', () => {
     expect(quitConfirmation(0)).toBeNull();

@@ -1,5 +1,6 @@
 /** The texts of the app's system notifications and dialogs, as pure functions of what happened. */
 import type { Alert, ImportOutcome, VfoEvent } from '../../shared/contract.ts';
+import { printable, shorten } from '../../shared/text.ts';
 
 export interface NotificationText {
   title: string;
@@ -17,12 +18,14 @@ export function shortError(error: string | undefined): string {
       .map((l) => l.trim())
       .find(Boolean) ?? '';
   if (!line) return 'Unknown error';
-  return line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS - 1).trimEnd()}…` : line;
+  const shown = printable(line);
+  return shown.length > MAX_ERROR_CHARS ? `${shown.slice(0, MAX_ERROR_CHARS - 1).trimEnd()}…` : shown;
 }
 
+/** A name from a file or a script, as a notification shows it: one line, no bidi overrides, cut. */
 function displayTitle(title: string | undefined): string {
-  const clean = (title ?? '').replace(/\s+/g, ' ').trim();
-  return clean || 'Untitled video';
+  const clean = printable((title ?? '').replace(/\s+/g, ' ').trim());
+  return shorten(clean, MAX_ERROR_CHARS) || 'Untitled video';
 }
 
 /** Done → "Video ready", failed → "Render failed" with the reason; every other event → null. */
@@ -75,10 +78,11 @@ export function importProblemsNotification(
   ];
   const [first] = problems;
   if (!first) return null;
+  const name = displayTitle(first.name);
   const title =
-    problems.length === 1 ? `${first.name} was not imported` : `${problems.length} scripts were not imported`;
+    problems.length === 1 ? `${name} was not imported` : `${problems.length} scripts were not imported`;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-  return { title, body: `${first.name}: ${shortError(first.detail)}${more}` };
+  return { title, body: `${name}: ${shortError(first.detail)}${more}` };
 }
 
 /** Asked before quitting while encodes run; null means quit without asking. */
