@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { Job, Queue } from 'bullmq';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/main/db/open.ts';
 import {
@@ -19,6 +19,7 @@ import {
   farmKeyFromText,
   generateFarmKey,
 } from '../../src/main/farm/net/index.ts';
+import { FARM_ENCODERS } from '../../src/main/farm/node/farm-encoders.ts';
 import { farmKeys } from '../../src/main/farm/redis/farm-keys.ts';
 import { parseRedisUrl, RedisLink } from '../../src/main/farm/redis/redis-link.ts';
 import { signTask, type TaskJobData } from '../../src/main/farm/redis/task-envelope.ts';
@@ -30,6 +31,7 @@ import {
   type FarmKeyFile,
   type FarmStatus,
   ffmpegOf,
+  jobOf,
   logEvents,
   longScript,
   makeFarmKey,
@@ -393,4 +395,68 @@ describe('a farm with its queue in Redis', () => {
     for (const node of [alpha, bravo, box])
       await key.client.json(peerOf(node), 'POST', '/farm/v1/worker/resume');
   });
+
+  // Found by attacking Redis mode: a failed job's task, put back in its queue by anyone who can write
+  // to Redis (its signature holds for a week), was encoded again and the video accepted.
+  it('does not encode a failed job’s task that someone put back in the queue', async () => {
+    const nodes = [alpha, bravo, box];
+    for (const node of nodes) await key.client.json(peerOf(node), 'POST', '/farm/v1/worker/pause');
+    await until(
+      async () => (await statusOf(key, alpha)).nodes.every((n) => n.status === 'paused'),
+      10_000,
+      'every node to be paused',
+    );
+    const jobId = await submitScript(key, alpha, 'gives-up.md', longScript('gives-up', 2));
+    const keys = farmKeys(farmIdOf(farmKeyFromText(key.text)));
+    const queues = FARM_ENCODERS.map(
+      (encoder) => new Queue(keys.queueOf(encoder), { connection: link.client, prefix: keys.prefix }),
+    );
+    const [held, waiting] = await until(
+      async () => {
+        for (const q of queues) {
+          // A paused node that took it gave it back for later: delayed.
+          const jobs = await q.getJobs(['wait', 'prioritized', 'delayed']);
+          const mine = jobs.find((j) => JSON.parse((j.data as TaskJobData).fields).jobId === jobId);
+          if (mine) return [q, mine] as const;
+        }
+        return undefined;
+      },
+      60_000,
+      'the task to wait in a queue',
+    );
+    const taskId = String(waiting.id);
+    // The farm gives the task up: a worker whose encodes crash for good.
+    const crasher = new Worker(
+      held.name,
+      async () => {
+        throw new UnrecoverableError('the encoder crashed');
+      },
+      { connection: link.connection('crasher'), prefix: queue.opts.prefix, name: 'crasher' },
+    );
+    try {
+      await until(
+        async () => ((await jobOf(key, alpha, jobId)).status === 'failed' ? true : undefined),
+        30_000,
+        'the job to fail',
+      );
+    } finally {
+      await crasher.close();
+    }
+    for (const node of nodes) await key.client.json(peerOf(node), 'POST', '/farm/v1/worker/resume');
+    // Someone who can write to Redis (no farm key) puts the failed job back in its queue.
+    await (await Job.fromId(held, taskId))?.retry('failed');
+    const dropped = await until(
+      async () => {
+        const found = await Job.fromId(held, taskId);
+        return found && (await found.getState()) === 'completed' ? found : undefined;
+      },
+      30_000,
+      'the copy to be dropped',
+    );
+    expect(dropped.returnvalue).toEqual({ skipped: true });
+    const taken = nodes.flatMap((n) => logEvents(n, 'task taken')).filter((e) => e.task === taskId);
+    expect(taken).toEqual([]);
+    expect((await jobOf(key, alpha, jobId)).status).toBe('failed');
+    await Promise.all(queues.map((q) => q.close()));
+  }, 150_000);
 });

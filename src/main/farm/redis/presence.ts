@@ -110,7 +110,13 @@ export class Presence {
   /** Every node whose record has not expired; the last answer while Redis cannot be reached. */
   async read(): Promise<PresenceRecord[]> {
     if (!this.link.available) return this.last;
-    const ids = await this.link.client.smembers(this.keys.nodes);
+    // Members that cannot be node ids are removed in Redis, never read here.
+    const ids = (await this.link.client.eval(
+      NODE_IDS_SCRIPT,
+      1,
+      this.keys.nodes,
+      MAX_NODE_ID_CHARS,
+    )) as string[];
     if (ids.length === 0) {
       this.last = [];
       return this.last;
@@ -120,7 +126,13 @@ export class Presence {
     // In slices: anyone who can write to Redis can fill the set (130,000 members overflowed the stack
     // of one call's arguments, and the junk was never cleared).
     for (const slice of slices(ids, SLICE)) {
-      const values = await this.link.client.mget(slice.map((id) => this.keys.nodeKey(id)));
+      const keys = slice.map((id) => this.keys.nodeKey(id));
+      const values = (await this.link.client.eval(
+        BOUNDED_GET_SCRIPT,
+        keys.length,
+        ...keys,
+        MAX_RECORD_CHARS,
+      )) as (string | null)[];
       const now = Date.now();
       values.forEach((value, i) => {
         const id = slice[i] as string;
@@ -154,6 +166,35 @@ export class Presence {
 }
 
 const SLICE = 1000;
+/** A node id is at most 64 characters (NODE_ID_PATTERN); a signed record is well under 4 KiB. */
+const MAX_NODE_ID_CHARS = 64;
+const MAX_RECORD_CHARS = 16 * 1024;
+
+/*
+ * Anyone who can write to Redis can make a value as large as Redis allows (512 MB): read whole, one
+ * such record took a core and a gigabyte on every node, and the read failed before the junk was
+ * removed, so the node list froze (a dead node stayed "online"). These scripts look at sizes inside
+ * Redis and send only what can be a node id or a record.
+ */
+/** KEYS[1]: the node set. The members that can be node ids; the others are removed. */
+const NODE_IDS_SCRIPT = `
+local ids = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if #id <= tonumber(ARGV[1]) then ids[#ids + 1] = id else redis.call('SREM', KEYS[1], id) end
+end
+return ids`;
+/** KEYS: record keys. Each string value of at most ARGV[1] bytes; nil for anything else. */
+const BOUNDED_GET_SCRIPT = `
+local values = {}
+for i, key in ipairs(KEYS) do
+  local size = redis.pcall('STRLEN', key)
+  if type(size) == 'number' and size > 0 and size <= tonumber(ARGV[1]) then
+    values[i] = redis.call('GET', key)
+  else
+    values[i] = false
+  end
+end
+return values`;
 
 function slices<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>

@@ -255,7 +255,9 @@ export class RedisFarmNode {
       setMode: (mode) => this.setWorkerMode(mode),
     });
     nodeOriginRoutes(app, this.options, this.origin, () => null);
-    redisRoutes(app, { wanted: (taskId) => this.origin.isAwaiting(taskId) });
+    // Only a task a queued or running job still waits for: a failed job's task, copied back into the
+    // queue by anyone who can write to Redis, was encoded and accepted (its signature lasts a week).
+    redisRoutes(app, { wanted: (taskId) => this.awaitedTasks().some((task) => task.id === taskId) });
     await this.options.extraRoutes?.(app);
   }
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedisServer, startRedis, stopAllRedis } from '../../../../test/farm/redis-support.ts';
 import { ephemeralIdentity, FarmTrust, farmIdOf, farmKeyFromText, generateFarmKey } from '../net/index.ts';
 import type { TaskInput } from '../queue/index.ts';
@@ -201,6 +201,74 @@ describe('the origin’s queue in Redis', () => {
     }
   });
 
+  // Found by attacking Redis mode: one HSET of the task's id in another encoder's queue made the origin
+  // take that key for its job: the task was never queued (nor queued again), and an honest worker's
+  // upload was refused.
+  it('queues its task past a stranger’s key of the same id, in another queue or its own', async () => {
+    const t = task();
+    const elsewhere = `${keys.prefix}:${keys.queueOf('h264_videotoolbox')}:${t.id}`;
+    const inItsQueue = `${keys.prefix}:${keys.queueOf('libx264')}:${t.id}`;
+    await link.client.hset(elsewhere, 'data', '{}');
+    await link.client.hset(inItsQueue, 'data', '{}');
+    expect(await queue.submit(t)).toBe('queued');
+    const signed = async () => {
+      const job = await Job.fromId(inspect, t.id);
+      return job && JSON.parse((job.data as { fields: string }).fields).originId === identity.id
+        ? job.getState()
+        : 'not this node’s';
+    };
+    expect(await signed()).toMatch(/waiting|prioritized/);
+    // Redis loses it; the stranger's key stays: the reconcile queues it again.
+    await (await Job.fromId(inspect, t.id))?.remove();
+    await link.client.hset(inItsQueue, 'data', '{}');
+    await queue.reconcile([t], () => true);
+    expect(await signed()).toMatch(/waiting|prioritized/);
+    await queue.withdraw(t.id);
+    await link.client.del(elsewhere);
+  });
+
+  // Found by attacking Redis mode: one job padded to 512 MB failed every reconcile before any lost
+  // task was queued again, and each look read it whole.
+  it('looks at each task on its own and never reads an oversized job', async () => {
+    const [padded, broken, lost] = [task(), task(), task()];
+    for (const t of [padded, broken, lost]) await queue.submit(t);
+    const keyOf = (t: TaskInput) => `${keys.prefix}:${keys.queueOf('libx264')}:${t.id}`;
+    await link.client.hset(keyOf(padded), 'pad', 'p'.repeat(64 * 1024 * 1024));
+    await link.client.hset(keyOf(broken), 'data', '{not json');
+    await (await Job.fromId(inspect, lost.id))?.remove();
+    const looks = vi.spyOn(Job, 'fromId');
+    await queue.reconcile([padded, broken, lost], () => true);
+    const paddedLooks = looks.mock.calls.filter(([, id]) => id === padded.id).length;
+    looks.mockRestore();
+    // Its size was looked at in Redis: it was never fetched.
+    expect(paddedLooks).toBe(0);
+    expect(await (await Job.fromId(inspect, lost.id))?.getState()).toMatch(/waiting|prioritized/);
+    for (const t of [padded, lost]) await queue.withdraw(t.id);
+    await link.client.del(keyOf(broken));
+  }, 30_000);
+
+  // Found by attacking Redis mode: 100,000 forged `failed` events for one task made the origin look
+  // at its job 100,000 times (81 s of CPU, 2 GB).
+  it('looks at a task at most once a second however many failure events name it', async () => {
+    const t = task();
+    await queue.submit(t);
+    const looks = vi.spyOn(Job, 'fromId');
+    const stream = `${keys.prefix}:${keys.queueOf('libx264')}:events`;
+    for (let i = 0; i < 20; i++) {
+      const batch = link.client.pipeline();
+      for (let j = 0; j < 100; j++)
+        batch.xadd(stream, '*', ...['event', 'failed', 'jobId', t.id, 'failedReason', 'forged']);
+      await batch.exec();
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const lookedAt = looks.mock.calls.filter(([, id]) => id === t.id).length;
+    looks.mockRestore();
+    expect(lookedAt).toBeGreaterThan(0);
+    expect(lookedAt).toBeLessThan(10);
+    expect(failed.filter(([id]) => id === t.id)).toEqual([]);
+    await queue.withdraw(t.id);
+  });
+
   it('reports a failure whose event it never heard, at the next reconcile', async () => {
     // An origin that does not listen to events (as one whose listener died on a malformed event).
     const deaf: [string, string][] = [];
@@ -277,6 +345,26 @@ describe('presence in Redis', () => {
     expect(read.map((r) => [r.id, r.url])).toEqual([[identity.id, 'http://127.0.0.1:4870']]);
     // What did not count is gone from the set: the next read is small again.
     expect(await link.client.smembers(keys.nodes)).toEqual([identity.id]);
+    await presence.remove(identity.id);
+  }, 60_000);
+
+  // Found by attacking Redis mode: one 512 MB value under a node's key took a core and a gigabyte on
+  // every node, failed each read before the junk was removed, and froze the node list.
+  it('reads no oversized record or member, and drops them from the set', async () => {
+    const presence = presenceOf();
+    await presence.publish(record('http://127.0.0.1:4870'));
+    const huge = 'd'.repeat(16);
+    await link.client.setrange(keys.nodeKey(huge), 64 * 1024 * 1024 - 1, 'x');
+    await link.client.sadd(keys.nodes, huge, 'e'.repeat(1024 * 1024));
+    await link.client.hset(keys.nodeKey('f'.repeat(16)), 'wrong', 'type');
+    await link.client.sadd(keys.nodes, 'f'.repeat(16));
+    const before = process.memoryUsage().rss;
+    const read = await presence.read();
+    expect(read.map((r) => r.id)).toEqual([identity.id]);
+    // 64 MB never crossed: the node's memory did not grow by it.
+    expect(process.memoryUsage().rss - before).toBeLessThan(32 * 1024 * 1024);
+    expect(await link.client.smembers(keys.nodes)).toEqual([identity.id]);
+    await link.client.del(keys.nodeKey(huge), keys.nodeKey('f'.repeat(16)));
     await presence.remove(identity.id);
   }, 60_000);
 

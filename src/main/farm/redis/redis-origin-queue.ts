@@ -17,10 +17,35 @@ import type { OriginQueue } from '../node/origin-queue.ts';
 import type { TaskInput } from '../queue/index.ts';
 import type { FarmKeys } from './farm-keys.ts';
 import type { RedisLink } from './redis-link.ts';
-import { signTask, signWithdrawal, verifyTask } from './task-envelope.ts';
+import {
+  type SignedTaskFields,
+  signTask,
+  signWithdrawal,
+  type TaskJobData,
+  verifyTask,
+} from './task-envelope.ts';
 import { REDIS_TUNING } from './tuning.ts';
 
 const log = createLogger('RedisOrigin');
+
+/** Events of one task are checked at most this often (the reconcile catches what is skipped). */
+const EVENT_CHECK_SPACING_MS = 1000;
+/** A task's job: its signed data (a plan up to 8 MiB), BullMQ's fields, a failure's stack traces. */
+const MAX_JOB_BYTES = 12 * 1024 * 1024;
+const MAX_JOB_FIELDS = 64;
+/**
+ * KEYS[1]: a job's hash. Its size in bytes (field names and values), 0 if absent, -1 if it is no hash
+ * or has more fields than ARGV[1]: looked at in Redis, so an oversized job is never sent here.
+ */
+const JOB_SIZE_SCRIPT = `
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'none' then return 0 end
+if kind ~= 'hash' or redis.call('HLEN', KEYS[1]) > tonumber(ARGV[1]) then return -1 end
+local size = 0
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  size = size + #field + redis.call('HSTRLEN', KEYS[1], field)
+end
+return size`;
 
 /** BullMQ runs priority 1 first and allows up to 2^21; the farm runs higher priorities first. */
 const BULL_LOWEST = 2_097_152;
@@ -63,6 +88,9 @@ export class RedisOriginQueue implements OriginQueue {
   /** Tasks this node sent (or tried to send) since it started, and those whose sending is under way. */
   private readonly sent = new Set<string>();
   private readonly sending = new Set<string>();
+  /** Failure checks under way, and when each task was last checked (events are only hints). */
+  private readonly checking = new Set<string>();
+  private readonly lastChecked = new Map<string, number>();
 
   constructor(deps: RedisOriginQueueDeps) {
     this.deps = deps;
@@ -78,7 +106,7 @@ export class RedisOriginQueue implements OriginQueue {
       // An event is only a hint: anyone who can write to Redis can add one (or a job of the same id to
       // another queue, which a worker refuses). The job itself is looked at before a task is failed.
       events.on('failed', ({ jobId }) => {
-        this.reportIfFailed(jobId).catch((error: unknown) =>
+        this.reportIfFailed(jobId, { event: true }).catch((error: unknown) =>
           log.debug('a failure could not be checked', { task: jobId, error: String(error) }),
         );
       });
@@ -115,38 +143,48 @@ export class RedisOriginQueue implements OriginQueue {
    * signed (in the queue it was signed for): a forged event or a stranger's job of the same id fails
    * nothing. The reason is the job's own, shortened (it is shown to the user).
    */
-  private async reportIfFailed(taskId: string): Promise<void> {
-    if (!this.sent.has(taskId)) return;
-    const found = await this.within('failure', () => this.ownJob(taskId));
-    if (!found || (await found.job.getState()) !== 'failed') return;
-    this.deps.onFailed(taskId, shorten(found.job.failedReason || 'no reason given', 500));
+  private async reportIfFailed(taskId: string, options: { event?: boolean } = {}): Promise<void> {
+    if (!this.sent.has(taskId) || this.checking.has(taskId)) return;
+    // An event is a hint anyone who can write to Redis can send 100,000 times: one check at a time per
+    // task, and at most one a second from events (the reconcile looks every few seconds anyway).
+    const now = (this.deps.clock ?? Date.now)();
+    if (options.event && now - (this.lastChecked.get(taskId) ?? 0) < EVENT_CHECK_SPACING_MS) return;
+    this.checking.add(taskId);
+    this.lastChecked.set(taskId, now);
+    try {
+      const found = await this.within('failure', () => this.ownJob(taskId));
+      if (!found || (await found.job.getState()) !== 'failed') return;
+      this.deps.onFailed(taskId, shorten(found.job.failedReason || 'no reason given', 500));
+    } finally {
+      this.checking.delete(taskId);
+    }
   }
 
   /**
-   * The task's job that carries the task this node signed for it, in the queue it was signed for;
-   * a job of the same id anyone else put in some queue is passed over.
+   * The task's job that carries the task this node signed for it, in the queue it was signed for.
+   * A job of the same id anyone else put in some queue is passed over, and so is anything under its
+   * key too large to be a task (its size is looked at in Redis first, never read here): anyone who can
+   * write to Redis could otherwise hide a task behind a stranger's job of its id, or make each look read
+   * half a gigabyte.
    */
-  private async ownJob(taskId: string): Promise<{ job: Job; encoder: string } | undefined> {
-    for (const encoder of FARM_ENCODERS) {
+  private async ownJob(
+    taskId: string,
+  ): Promise<{ job: Job; encoder: string; fields: SignedTaskFields } | undefined> {
+    const pipeline = this.deps.link.client.pipeline();
+    for (const encoder of FARM_ENCODERS)
+      pipeline.eval(JOB_SIZE_SCRIPT, 1, this.queue(encoder).toKey(taskId), MAX_JOB_FIELDS);
+    const sizes = ((await pipeline.exec()) ?? []).map(([error, size]) => (error ? -1 : Number(size)));
+    for (const [i, encoder] of FARM_ENCODERS.entries()) {
+      const size = sizes[i] ?? 0;
+      if (size <= 0 || size > MAX_JOB_BYTES) continue;
       const job = await Job.fromId(this.queue(encoder), taskId);
       if (!job) continue;
       const place = { farm: this.deps.farmId, queue: this.deps.keys.queueOf(encoder), jobKey: taskId };
       const checked = verifyTask(this.deps.trust, job.data, place, (this.deps.clock ?? Date.now)());
-      if (checked.ok && checked.fields.originId === this.deps.identity.id) return { job, encoder };
+      if (checked.ok && checked.fields.originId === this.deps.identity.id)
+        return { job, encoder, fields: checked.fields };
     }
     return undefined;
-  }
-
-  /** The task's job and the encoder queue holding it, if Redis has it (one round trip to look). */
-  private async find(taskId: string): Promise<{ job: Job; encoder: string } | undefined> {
-    const pipeline = this.deps.link.client.pipeline();
-    for (const encoder of FARM_ENCODERS) pipeline.exists(this.queue(encoder).toKey(taskId));
-    const replies = (await pipeline.exec()) ?? [];
-    const encoder = FARM_ENCODERS.find((_, i) => replies[i]?.[1] === 1);
-    if (!encoder) return undefined;
-    const job = await Job.fromId(this.queue(encoder), taskId);
-    if (!job) return undefined;
-    return { job, encoder };
   }
 
   async submit(task: TaskInput): Promise<string | undefined> {
@@ -155,15 +193,21 @@ export class RedisOriginQueue implements OriginQueue {
     if (!this.deps.link.available) return undefined;
     this.sending.add(task.id);
     return this.within('submit', async () => {
-      const found = await this.find(task.id);
+      const found = await this.ownJob(task.id);
       if (found) {
         const state = await found.job.getState();
-        if (state !== 'failed' && state !== 'completed') return state === 'active' ? 'leased' : 'queued';
+        // 'unknown': its hash is there but no list holds it, so no worker ever would.
+        if (state !== 'failed' && state !== 'completed' && state !== 'unknown')
+          return state === 'active' ? 'leased' : 'queued';
         // The step runs again (a retry, or its video never got here): fresh attempts, a fresh job.
         await found.job.remove();
       }
       const encoder = this.deps.route(task.requirements.encoders);
       const name = this.deps.keys.queueOf(encoder);
+      // Whatever else sits under this task's id in its queue is not this node's (a stranger's job, junk):
+      // left there, the add below would keep it and the task would never be queued.
+      if ((await this.queue(encoder).remove(task.id)) === 1)
+        log.warn('a job this node did not sign held the task’s id; removed', { task: task.id, queue: name });
       const now = (this.deps.clock ?? Date.now)();
       const data = signTask(
         this.deps.identity,
@@ -178,7 +222,7 @@ export class RedisOriginQueue implements OriginQueue {
         },
         now,
       );
-      await this.queue(encoder).add('encode', data, {
+      const added = await this.queue(encoder).add('encode', data, {
         jobId: task.id,
         priority: bullPriority(task.priority),
         attempts: REDIS_TUNING.attempts,
@@ -186,6 +230,11 @@ export class RedisOriginQueue implements OriginQueue {
         removeOnComplete: { ...REDIS_TUNING.keepCompleted },
         removeOnFail: { ...REDIS_TUNING.keepFailed },
       });
+      // BullMQ keeps a job already under the id (one it could not remove, e.g. locked): not queued.
+      if ((added.data as TaskJobData).signature !== data.signature) {
+        log.warn('a job this node did not sign holds the task’s id; queued again later', { task: task.id });
+        return undefined;
+      }
       log.info('task queued', { task: task.id, queue: name });
       return 'queued';
     }).finally(() => this.sending.delete(task.id));
@@ -194,7 +243,7 @@ export class RedisOriginQueue implements OriginQueue {
   async setPriority(_jobId: string, taskIds: string[], priority: number): Promise<void> {
     await this.within('priority', async () => {
       for (const taskId of taskIds) {
-        const found = await this.find(taskId);
+        const found = await this.ownJob(taskId);
         // A task already encoding keeps its worker; one waiting moves in its queue.
         const state = found ? await found.job.getState() : 'missing';
         if (found && (state === 'prioritized' || state === 'waiting' || state === 'delayed'))
@@ -205,11 +254,16 @@ export class RedisOriginQueue implements OriginQueue {
 
   async withdraw(taskId: string): Promise<void> {
     await this.within('withdraw', async () => {
-      const found = await this.find(taskId);
+      const found = await this.ownJob(taskId);
       if (!found) return;
       if ((await found.job.getState()) === 'active') {
-        // A locked job cannot be removed: the worker encoding it hears this and stops.
-        const message = signWithdrawal(this.deps.identity, taskId, (this.deps.clock ?? Date.now)());
+        // A locked job cannot be removed: the worker encoding it hears this and stops. The message names
+        // this very job (its signed nonce): replayed later, it stops no other run of the task.
+        const message = signWithdrawal(
+          this.deps.identity,
+          { taskId, nonce: found.fields.nonce },
+          (this.deps.clock ?? Date.now)(),
+        );
         await this.deps.link.client.publish(this.deps.keys.withdrawals, JSON.stringify(message));
       } else {
         await found.job.remove();
@@ -233,7 +287,7 @@ export class RedisOriginQueue implements OriginQueue {
     workerId: string;
   }): Promise<'accepted' | 'stale'> {
     return this.within('fence', async () => {
-      const found = await this.find(taskId);
+      const found = await this.ownJob(taskId);
       if (!found) return 'stale';
       const queue = this.queue(found.encoder);
       const [state, token] = await Promise.all([
@@ -263,15 +317,19 @@ export class RedisOriginQueue implements OriginQueue {
     if (!this.deps.link.available || tasks.length === 0) return;
     const lost: TaskInput[] = [];
     const failed: string[] = [];
-    await this.within('reconcile', async () => {
-      for (const task of tasks) {
-        const found = await this.find(task.id);
-        const state = found ? await found.job.getState() : 'missing';
-        if (state === 'missing' || state === 'completed') lost.push(task);
-        // Any failed job of its id: reportIfFailed looks for the one this node signed.
-        if (state === 'failed') failed.push(task.id);
-      }
-    });
+    for (const task of tasks) {
+      // Each task on its own: one that cannot be looked at keeps no other from being queued again.
+      const state = await this.within('reconcile', async () => {
+        const found = await this.ownJob(task.id);
+        return found ? await found.job.getState() : 'missing';
+      }).catch((error: unknown) => {
+        log.debug('a task could not be looked at', { task: task.id, error: String(error) });
+        return 'unreadable';
+      });
+      // 'unknown': a hash no list holds, which no worker would ever take.
+      if (state === 'missing' || state === 'completed' || state === 'unknown') lost.push(task);
+      if (state === 'failed') failed.push(task.id);
+    }
     for (const taskId of failed.filter(stillWaiting)) {
       await this.reportIfFailed(taskId).catch((error: unknown) =>
         log.debug('a failure could not be checked', { task: taskId, error: String(error) }),

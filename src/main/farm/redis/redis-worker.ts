@@ -58,6 +58,8 @@ export interface RedisWorkerDeps {
 interface Running {
   abort: AbortController;
   origin: string;
+  /** The signed task's nonce: a withdrawal names the job it stops by it. */
+  nonce: string;
 }
 
 export class RedisWorker {
@@ -207,11 +209,11 @@ export class RedisWorker {
       log.info('task no longer wanted by its origin; not encoded', { task: taskId });
       return { skipped: true };
     }
-    return this.run(job, token, offer.data);
+    return this.run(job, token, offer.data, fields.nonce);
   }
 
-  private async run(job: Job, token: string, offer: LeaseOffer): Promise<unknown> {
-    const running: Running = { abort: new AbortController(), origin: offer.originNodeId };
+  private async run(job: Job, token: string, offer: LeaseOffer, nonce: string): Promise<unknown> {
+    const running: Running = { abort: new AbortController(), origin: offer.originNodeId, nonce };
     this.running.set(offer.taskId, running);
     log.info('task taken', {
       task: offer.taskId,
@@ -251,8 +253,8 @@ export class RedisWorker {
     const withdrawal = verifyWithdrawal(this.deps.trust, message, this.now());
     if (!withdrawal) return;
     const running = this.running.get(withdrawal.taskId);
-    // Only the task's own origin withdraws it.
-    if (!running || running.origin !== withdrawal.origin) return;
+    // Only the task's own origin withdraws it, and only the run of the job it names.
+    if (!running || running.origin !== withdrawal.origin || running.nonce !== withdrawal.nonce) return;
     log.info('task withdrawn by its origin; encode stopped', { task: withdrawal.taskId });
     running.abort.abort(new Withdrawn('withdrawn by its origin'));
   }

@@ -88,13 +88,24 @@ describe('a task signed into Redis', () => {
 });
 
 describe('a withdrawal', () => {
+  const nonce = 'a1'.repeat(16);
   it('is believed fresh and signed, with who signed it; refused stale, edited or unadmitted', () => {
-    const message = JSON.stringify(signWithdrawal(origin, task.taskId, T0));
-    expect(verifyWithdrawal(trust, message, T0 + 1000)).toEqual({ taskId: task.taskId, origin: origin.id });
+    const message = JSON.stringify(signWithdrawal(origin, { taskId: task.taskId, nonce }, T0));
+    expect(verifyWithdrawal(trust, message, T0 + 1000)).toEqual({
+      taskId: task.taskId,
+      nonce,
+      origin: origin.id,
+    });
     expect(verifyWithdrawal(trust, message, T0 + 120_000)).toBeNull();
     const edited = JSON.stringify({ ...JSON.parse(message), taskId: 'c'.repeat(64) });
     expect(verifyWithdrawal(trust, edited, T0)).toBeNull();
-    const foreign = JSON.stringify(signWithdrawal(ephemeralIdentity(stranger), task.taskId, T0));
+    // Found by attacking Redis mode: a captured withdrawal replayed stopped the task's next run. It
+    // names its job's nonce, and another nonce is another signature.
+    const otherRun = JSON.stringify({ ...JSON.parse(message), nonce: 'b2'.repeat(16) });
+    expect(verifyWithdrawal(trust, otherRun, T0)).toBeNull();
+    const foreign = JSON.stringify(
+      signWithdrawal(ephemeralIdentity(stranger), { taskId: task.taskId, nonce }, T0),
+    );
     expect(verifyWithdrawal(trust, foreign, T0)).toBeNull();
     expect(verifyWithdrawal(trust, 'not json', T0)).toBeNull();
   });

@@ -162,33 +162,43 @@ export function verifyTask(trust: FarmTrust, data: unknown, place: JobPlace, now
   }
 }
 
-/** An origin's word that it withdrew a task (published to every worker; a worker believes only the task's origin). */
+/**
+ * An origin's word that it withdrew a task (published to every worker; a worker believes only the
+ * task's origin). It names the job it withdraws by the signed task's nonce: replayed a few seconds
+ * later, when the task was queued again (a retry keeps its id), it stopped that new run.
+ */
 export const withdrawalSchema = z.strictObject({
   taskId: z.string().regex(TASK_ID_PATTERN),
+  nonce: z.string().regex(LEASE_ID_PATTERN),
   time: z.number().int().nonnegative(),
   signer: taskJobDataSchema.shape.signer,
   signature: taskJobDataSchema.shape.signature,
 });
 export type Withdrawal = z.infer<typeof withdrawalSchema>;
 
-const withdrawalText = (taskId: string, time: number) => `vfo-redis-withdraw-v1\n${taskId}\n${time}`;
+const withdrawalText = (taskId: string, nonce: string, time: number) =>
+  `vfo-redis-withdraw-v2\n${taskId}\n${nonce}\n${time}`;
 
-export function signWithdrawal(identity: NodeIdentity, taskId: string, now: number): Withdrawal {
+export function signWithdrawal(
+  identity: NodeIdentity,
+  task: { taskId: string; nonce: string },
+  now: number,
+): Withdrawal {
   const time = Math.floor(now);
   return {
-    taskId,
+    ...task,
     time,
     signer: { id: identity.id, publicKey: identity.publicKey, admission: identity.admission },
-    signature: identity.sign(withdrawalText(taskId, time)),
+    signature: identity.sign(withdrawalText(task.taskId, task.nonce, time)),
   };
 }
 
-/** The task withdrawn and who signed it, if `message` is a fresh, valid withdrawal; else null. */
+/** The task (and its job's nonce) withdrawn and who signed it, if `message` is a fresh, valid withdrawal. */
 export function verifyWithdrawal(
   trust: FarmTrust,
   message: string,
   now: number,
-): { taskId: string; origin: string } | null {
+): { taskId: string; nonce: string; origin: string } | null {
   let parsed: ReturnType<typeof withdrawalSchema.safeParse>;
   try {
     parsed = withdrawalSchema.safeParse(JSON.parse(message));
@@ -196,9 +206,9 @@ export function verifyWithdrawal(
     return null;
   }
   if (!parsed.success) return null;
-  const { taskId, time, signer, signature } = parsed.data;
+  const { taskId, nonce, time, signer, signature } = parsed.data;
   if (Math.abs(now - time) > MAX_CLOCK_SKEW_MS) return null;
-  return trust.verifies(signer, withdrawalText(taskId, time), signature)
-    ? { taskId, origin: signer.id }
+  return trust.verifies(signer, withdrawalText(taskId, nonce, time), signature)
+    ? { taskId, nonce, origin: signer.id }
     : null;
 }
