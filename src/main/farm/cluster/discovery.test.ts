@@ -128,6 +128,32 @@ describe('discovery over mDNS on loopback', () => {
     expect(() => b.discovery.update({ ...bSelf, term: -1 })).toThrow(/invalid advert/);
   });
 
+  // Found by attacking the UI's data: thousands of unsigned adverts filled the ignored list without end
+  // (it went out whole in every status and farm event), and one of another protocol could claim this
+  // node's own id and be listed under it.
+  it('keeps a bounded list of ignored services, and none under its own id', async () => {
+    const farm = hex(8);
+    const selfAdvert = advert(farm);
+    const a = node(selfAdvert);
+    const tag = hex(3);
+    const bonjour = new Bonjour(LOOPBACK as ConstructorParameters<typeof Bonjour>[0]);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          bonjour.unpublishAll(() => bonjour.destroy(() => resolve()));
+        }),
+    );
+    const publish = (name: string, txt: Record<string, string>) =>
+      bonjour.publish({ name, type: 'vfo', port: 40_000, host: `${name}.local`, txt, probe: false });
+    publish(`spoof-${tag}`, { ...encodeTxt({ ...selfAdvert }), proto: '2' });
+    for (let i = 0; i < 100; i++) publish(`flood-${tag}-${i}`, encodeTxt(advert(hex(8))));
+    await waitFor(() => a.ignored.filter((i) => i.instance.startsWith(`flood-${tag}`)).length > 70, 15_000);
+    expect(a.discovery.ignored().length).toBeLessThanOrEqual(64);
+    const spoof = await waitFor(() => a.ignored.find((i) => i.instance === `spoof-${tag}`));
+    expect(spoof).toMatchObject({ reason: 'same id as this node' });
+    expect(spoof.incompatible).toBeUndefined();
+  }, 30_000);
+
   it('says goodbye on stop', async () => {
     const farm = hex(8);
     const a = node(advert(farm));

@@ -4,6 +4,7 @@
  * peer died (records live for hours), so discovery only says who exists; liveness comes from hello calls.
  */
 import Bonjour from 'bonjour-service';
+import { LRUCache } from 'lru-cache';
 import { createLogger } from '../../log/logger.ts';
 import type { TimerHandle, Timers } from './clock.ts';
 import { systemTimers } from './clock.ts';
@@ -16,6 +17,10 @@ const log = createLogger('Discovery');
 export const SERVICE_TYPE = 'vfo';
 const DEFAULT_MIN_UPDATE_INTERVAL_MS = 1000;
 const GOODBYE_WAIT_MS = 1000;
+/** Adverts of this farm kept at once (a farm is a few dozen Macs; the peer table keeps 256). */
+const MAX_ADVERTISED_PEERS = 256;
+/** Services ignored and listed in status: enough to see what is wrong on the LAN. */
+const MAX_IGNORED = 64;
 // Re-asking the LAN now and then recovers from a lost query or answer; backing off keeps the LAN quiet.
 const REQUERY_DELAYS_MS = [1000, 3000, 9000, 27_000, 60_000];
 
@@ -64,8 +69,10 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
   const instance = instanceName(first.name, first.id);
   assertPublishable(first, instance);
   const host = options.host ?? uniqueHostName(first.name, first.id);
-  const peers = new Map<string, PeerAdvert>();
-  const ignored = new Map<string, IgnoredService>();
+  // Anyone on the LAN can announce services without the farm key: both lists are bounded (the least
+  // recently announced go first), as the peer table is (liveness.ts).
+  const peers = new LRUCache<string, PeerAdvert>({ max: MAX_ADVERTISED_PEERS });
+  const ignored = new LRUCache<string, IgnoredService>({ max: MAX_IGNORED });
   let published = JSON.stringify(encodeTxt(first));
   let stopped: Promise<void> | null = null;
 
@@ -146,7 +153,12 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
     if (!before || JSON.stringify(before) !== JSON.stringify(parsed.peer)) options.onPeer(parsed.peer);
   };
 
-  function reportIgnored(entry: IgnoredService): void {
+  function reportIgnored(reported: IgnoredService): void {
+    // A node of another protocol is listed under the id it claims: never this node's own.
+    const entry: IgnoredService =
+      reported.incompatible?.id === first.id
+        ? { instance: reported.instance, address: reported.address, reason: 'same id as this node' }
+        : reported;
     peers.delete(entry.instance);
     const before = ignored.get(entry.instance);
     ignored.set(entry.instance, entry);

@@ -90,9 +90,12 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
       running: p.hello?.running ?? 0,
     };
   });
-  // Nodes of this farm that speak another protocol are nodes too, only ones nobody works with.
+  // Nodes of this farm that speak another protocol are nodes too, only ones nobody works with. Their
+  // adverts are unsigned: one claiming a member's id (or this node's) is not listed, so anyone on the
+  // LAN cannot rename a real node in the farm's tables.
+  const members = new Set([selfView.id, ...peerViews.map((p) => p.id)]);
   const incompatibleViews = inputs.ignored.flatMap((i): NodeView[] =>
-    i.incompatible
+    i.incompatible && !members.has(i.incompatible.id)
       ? [
           {
             id: i.incompatible.id,
@@ -110,7 +113,9 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
       : [],
   );
   const nodes = [selfView, ...peerViews, ...incompatibleViews];
-  const names = new Map(nodes.map((n) => [n.id, n.name]));
+  // Tasks and blocks name members only (incompatible nodes do no work): their names, first one wins.
+  const names = new Map<string, string>();
+  for (const n of [selfView, ...peerViews]) if (!names.has(n.id)) names.set(n.id, n.name);
   const nameOf = (id: string | null) => (id === null ? null : (names.get(id) ?? null));
   const { queued = 0, running = 0, done = 0, failed = 0 } = inputs.queue ?? {};
   return {
