@@ -3,7 +3,7 @@
  * rendered, and bounded memory even for a 30 MB file.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,34 @@ describe('vfo with hostile media and text', () => {
     expect(result.stderr).toContain(
       'big.md:3:14: error: image "big.jpg" is 5120.0 MB; the limit is 4096.0 MB',
     );
+  });
+
+  // Found by attacking scripts: intro.md naming [image intro.jpg], rendered beside it, had the picture
+  // replaced by its thumbnail; two intro.md of one command wrote one video over the other.
+  it('refuses a medium where its video or thumbnail goes, and a second script whose video goes there too', async () => {
+    const folder = join(dir.path, 'overwrite');
+    await mkdir(join(folder, 'a'), { recursive: true });
+    await mkdir(join(folder, 'b'), { recursive: true });
+    await writeFile(join(folder, 'intro.jpg'), 'the user’s own picture');
+    const script = join(folder, 'intro.md');
+    await writeFile(script, '# A\n\nHello there. [image intro.jpg]\n');
+    const beside = await runVfo(['render', script], env);
+    expect(beside.code).toBe(2);
+    expect(beside.stderr).toContain(
+      "intro.md:3:14: error: intro.jpg is where this script's thumbnail is written: rename the picture, or render with --out DIR",
+    );
+    expect(await readFile(join(folder, 'intro.jpg'), 'utf8')).toBe('the user’s own picture');
+    // `vfo check` says so too, before a render is tried.
+    expect((await runVfo(['check', script], env)).stderr).toContain('intro.jpg is where this script');
+
+    for (const sub of ['a', 'b']) await writeFile(join(folder, sub, 'intro.md'), '# A\n\nHello.\n');
+    const both = await runVfo(
+      ['render', join(folder, 'a', 'intro.md'), join(folder, 'b', 'intro.md'), '--out', join(folder, 'v')],
+      env,
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/b\/intro\.md:1:1: error: its video would be written over .*a\/intro\.md's/);
+    expect(await readdir(join(folder, 'v')).catch(() => [])).toEqual([]);
   });
 
   it('counts the music changes in the check, before anything is narrated', async () => {

@@ -3,7 +3,12 @@ import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
-import { diagnosticsText, prepareBrief, prepareScript } from '../intake/prepare-script.ts';
+import {
+  diagnosticsText,
+  type PreparedScript,
+  prepareBrief,
+  prepareScript,
+} from '../intake/prepare-script.ts';
 import { MAX_LOCAL_PARTS } from '../settings/index.ts';
 import { parseCommandArgs, positiveInt, priorityArg } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
@@ -62,7 +67,9 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
       if (!brief.ok) throw new UsageError(brief.message);
       return await runJobs(ctx, io, [brief.request], Boolean(values.json), priority);
     }
-    const prepared = await Promise.all(positionals.map((file) => prepareScript(ctx, file, choices)));
+    const prepared = sameOutputRefused(
+      await Promise.all(positionals.map((file) => prepareScript(ctx, file, choices))),
+    );
     const invalid = prepared.filter((p) => !p.ok);
     for (const p of prepared) {
       if (p.ok) for (const w of p.document.warnings) io.err(diagnosticsText([w]));
@@ -82,6 +89,32 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * Two scripts of one command whose videos would go to the same file (`a/intro.md b/intro.md --out v`):
+ * the second one's video was written over the first's. The later one is refused, naming both.
+ */
+function sameOutputRefused(prepared: PreparedScript[]): PreparedScript[] {
+  const taken = new Map<string, string>();
+  return prepared.map((p) => {
+    if (!p.ok) return p;
+    const output = p.request.input.outputPath;
+    // A Mac's disk ignores case.
+    const key = process.platform === 'darwin' ? output.toLowerCase() : output;
+    const first = taken.get(key);
+    if (first === undefined) {
+      taken.set(key, p.path);
+      return p;
+    }
+    const message = `its video would be written over ${first}'s (${output}): render it on its own or with another --out`;
+    return {
+      ok: false,
+      path: p.path,
+      diagnostics: [{ file: p.path, line: 1, col: 1, severity: 'error', message }],
+      media: p.media,
+    };
+  });
 }
 
 /** Make (or resume) a job per request, run them together, report, and map the outcome to an exit code. */

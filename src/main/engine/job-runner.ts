@@ -1,5 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import { THUMBNAIL_FILE_TYPE } from '../../shared/artifact-types.ts';
 import { compactRate } from '../../shared/progress-rate.ts';
@@ -12,6 +12,7 @@ import { compilePipeline, type TaskGraph } from './graph.ts';
 import { computeInputHash } from './input-hash.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobRow, JobStore, StepRow } from './job-store.ts';
+import { thumbnailPathFor } from './output-paths.ts';
 import type { HandlerRegistry, StepContext, StepHandler, StepOutput } from './step-handler.ts';
 
 export interface RunnerDeps {
@@ -405,11 +406,6 @@ async function deliver(
     return { path: settings.input.outputPath, sha256: video.sha256, size: video.size };
   }
   return undefined;
-}
-
-/** Where a video's thumbnail is delivered: beside it, named like it, as a JPEG. */
-export function thumbnailPathFor(videoPath: string): string {
-  return join(dirname(videoPath), `${basename(videoPath, extname(videoPath))}.jpg`);
 }
 
 function manifestOf(

@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Db } from '../db/open.ts';
+import { thumbnailPathFor } from '../engine/output-paths.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
@@ -97,6 +98,8 @@ export async function prepareScript(
     return { ok: false, path, diagnostics, media: result.media };
   }
   const media = result.document.media ?? [];
+  const overwritten = mediaAtOutput(media, dirname(path), request.input.outputPath);
+  if (overwritten) return { ok: false, path, diagnostics: [{ ...overwritten, file }], media };
   const { estimate, problem } = checkSpokenLength(result.document, settings.voice);
   if (problem) {
     return { ok: false, path, diagnostics: [{ ...problem, file }], estimatedMs: estimate.totalMs, media };
@@ -119,6 +122,37 @@ export async function prepareScript(
     estimatedMs: estimate.totalMs,
     media,
   };
+}
+
+/**
+ * A medium the script names where its video or thumbnail will be written (`[image intro.jpg]` in
+ * intro.md, rendered beside it): the render wrote over the user's own picture, silently, and the next
+ * render showed the thumbnail as that picture. Refused where it is named, before anything is made.
+ */
+function mediaAtOutput(
+  media: MediaUse[],
+  folder: string,
+  outputPath: string,
+): Omit<Diagnostic, 'file'> | null {
+  // A Mac's disk ignores case: INTRO.JPG is intro.jpg there.
+  const same = (a: string, b: string) =>
+    process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
+  const outputs = [
+    { path: resolve(outputPath), what: 'video' },
+    { path: resolve(thumbnailPathFor(outputPath)), what: 'thumbnail' },
+  ];
+  for (const use of media) {
+    const at = resolve(folder, use.path);
+    const output = outputs.find((o) => same(o.path, at));
+    if (output)
+      return {
+        line: use.line,
+        col: use.col,
+        severity: 'error',
+        message: `${use.path} is where this script's ${output.what} is written: rename the ${use.kind === 'image' ? 'picture' : 'file'}, or render with --out DIR`,
+      };
+  }
+  return null;
 }
 
 /**
