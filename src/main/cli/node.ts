@@ -3,7 +3,7 @@ import { UI_HOST_NAME } from '../api/ui-hosts.ts';
 import { openApp } from '../app/open-app.ts';
 import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
-import { readWebhookSecret } from '../ops/index.ts';
+import { readWebhookSecret, webhookUrlProblem } from '../ops/index.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
@@ -154,9 +154,9 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
  * read, else VFO_ALERT_WEBHOOK_SECRET (read by the app's secret store). Bad input stops here (exit 2).
  */
 async function alertWebhookOf(url: string | undefined, secretFile: string | undefined) {
-  if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) {
-    throw new UsageError(`--alert-webhook must be an http(s) URL, not "${url}"`);
-  }
+  const problem = url === undefined ? null : webhookUrlProblem(url);
+  // The URL itself is not repeated: it may hold a password.
+  if (problem) throw new UsageError(`--alert-webhook must be ${problem}`);
   const secret = secretFile
     ? await readWebhookSecret(secretFile).catch((error: Error) => {
         throw new UsageError(error.message);

@@ -24,6 +24,7 @@ export {
   type WebhookSecret,
   WebhookSecretError,
   webhookSecretFromText,
+  webhookUrlProblem,
 } from './webhook.ts';
 
 const log = createLogger('Ops');

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhook-receiver.ts';
 import type { Alert } from '../../shared/contract.ts';
 import { addLogSink, type LogLevel, type LogRecord, setLogLevel } from '../log/logger.ts';
+import { alertsSetting } from '../settings/index.ts';
 import { AlertCenter } from './alert-center.ts';
 import {
   type AlertDelivery,
@@ -13,6 +14,7 @@ import {
   readWebhookSecret,
   WebhookQueue,
   webhookSecretFromText,
+  webhookUrlProblem,
 } from './webhook.ts';
 
 const SECRET = 'receiver-shared-secret-0123456789abcdef';
@@ -76,6 +78,24 @@ describe('the alert webhook', () => {
     const gone = await deliver({ ...target, url: 'http://127.0.0.1:9/nobody' }, delivery(), fast);
     expect(gone.ok).toBe(false);
     expect(gone.error).toBeTruthy();
+  });
+
+  // Found by attacking the operations: a webhook URL with a user and password was accepted, fetch
+  // refused it on every alert, and its message (the whole URL) went to the log.
+  it('takes no URL with a user or password, and logs no failed URL’s text', async () => {
+    const withUser = 'http://hooks:S3CRET-TOKEN@127.0.0.1:9/alerts';
+    expect(webhookUrlProblem(withUser)).toMatch(/without a user or password/);
+    expect(webhookUrlProblem('ftp://127.0.0.1/alerts')).toMatch(/http\(s\)/);
+    expect(webhookUrlProblem('https://hooks.example/alerts?sig=abc')).toBeNull();
+    expect(alertsSetting.schema.safeParse({ webhookUrl: withUser }).success).toBe(false);
+    expect(alertsSetting.schema.safeParse({ webhookUrl: 'https://hooks.example/a' }).success).toBe(true);
+    const target = { url: withUser, secret: webhookSecretFromText(SECRET) };
+    const refused = await deliver(target, delivery(), { attempts: 1 });
+    expect(refused.ok).toBe(false);
+    expect(refused.error).not.toContain('S3CRET');
+    const unreachable = { url: 'http://127.0.0.1:2/alerts?token=S3CRET-TOKEN', secret: target.secret };
+    const down = await deliver(unreachable, delivery(), { attempts: 1 });
+    expect(down.error).toBe('ECONNREFUSED');
   });
 
   it('keeps the secret out of logs, JSON and inspection', async () => {

@@ -115,7 +115,7 @@ export async function deliver(
       last = { ok: false, status: response.status };
       if (response.status < 500) return last;
     } catch (error) {
-      last = { ok: false, error: error instanceof Error ? error.message : String(error) };
+      last = { ok: false, error: fetchErrorOf(error) };
     }
     if (attempt < attempts) await sleep(options.backoffMs?.(attempt) ?? 1000 * attempt);
   }
@@ -160,6 +160,33 @@ export class WebhookQueue {
       else log.warn('alert webhook failed', { ...fields, status: result.status, error: result.error });
     }
   }
+}
+
+/**
+ * Why a delivery failed, as logged: fetch's message may quote the whole URL (user, password, a token
+ * in the query), so only the cause's code or the error's name is kept.
+ */
+function fetchErrorOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return error instanceof Error ? error.name : 'error';
+}
+
+/**
+ * Why a URL cannot be the alert webhook, or null: http(s) only, and no user or password in it (fetch
+ * refuses such a URL, so every alert was lost; the secret signs the deliveries instead).
+ */
+export function webhookUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'an http(s) URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'an http(s) URL';
+  if (parsed.username || parsed.password)
+    return 'a URL without a user or password (the webhook secret signs each delivery)';
+  return null;
 }
 
 /** A URL as logged: no user info or query (either may carry a token). */

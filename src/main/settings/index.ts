@@ -104,6 +104,8 @@ export const alertsSetting = setting(
     webhookUrl: z
       .url({ protocol: /^https?$/ })
       .max(2000)
+      // fetch refuses a URL with a user or password: every alert would be lost (the secret signs them).
+      .refine((url) => !/^[a-z]+:\/\/[^/?#]*@/i.test(url), 'a webhook URL carries no user or password')
       .optional(),
   }),
   'the default thresholds apply',
