@@ -331,6 +331,9 @@ export const QueueSampleSchema = z.object({
 });
 export type QueueSample = z.infer<typeof QueueSampleSchema>;
 
+/** How much history one answer carries at most (the newest runs and samples of the span asked for). */
+export const HISTORY_LIMITS = { runs: 10_000, samples: 5_000 } as const;
+
 /** The farm's recent history, as the coordinator kept it (SQLite, with a retention). */
 export const FarmHistorySchema = z.object({
   /** The coordinator whose records these are (history stays with the node that coordinated). */

@@ -3,13 +3,13 @@
  * written by the coordinator as tasks end and the queue moves, read by the dashboard, pruned by age.
  */
 import { and, count, desc, gte, lt } from 'drizzle-orm';
-import type { QueueSample, TaskRun } from '../../shared/contract.ts';
+import { HISTORY_LIMITS, type QueueSample, type TaskRun } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
 import { opsQueueSamples, opsTaskRuns } from '../db/schema.ts';
 
 /** The most rows one read returns (the newest): a reply stays a few megabytes at most. */
-export const MAX_RUNS = 10_000;
-export const MAX_SAMPLES = 5_000;
+export const MAX_RUNS = HISTORY_LIMITS.runs;
+export const MAX_SAMPLES = HISTORY_LIMITS.samples;
 
 export class HistoryStore {
   private readonly db: Db;

@@ -23,10 +23,17 @@ import {
   farmIdOf,
   type Peer,
 } from '../net/index.ts';
-import type { QueueStats, QueueView } from '../queue/index.ts';
+import type { QueueStats } from '../queue/index.ts';
 import type { WorkstationGuard } from '../workstation/workstation-guard.ts';
 import { Coordinator } from './coordinator.ts';
-import { type FarmActivity, FarmActivitySchema, farmStatus, type NodeMode } from './farm-status.ts';
+import { HistoryReplySchema, QueueReplySchema } from './coordinator-replies.ts';
+import {
+  type FarmActivity,
+  FarmActivitySchema,
+  farmStatus,
+  type NodeMode,
+  type StatusInputs,
+} from './farm-status.ts';
 import type { FarmNodeOptions } from './node-options.ts';
 import {
   controlPeer,
@@ -314,7 +321,13 @@ export class FarmNode {
     if (this.coordinator?.active) return this.localHistory(since);
     const coordinator = this.coordinatorPeer();
     if (!coordinator) return { coordinatorId: '', from: since, to: Date.now(), samples: [], runs: [] };
-    return this.client.json<FarmHistory>(coordinator, 'GET', `/farm/v1/history?since=${Math.floor(since)}`);
+    return this.client.json(
+      coordinator,
+      'GET',
+      `/farm/v1/history?since=${Math.floor(since)}`,
+      undefined,
+      HistoryReplySchema,
+    );
   }
 
   /**
@@ -389,14 +402,13 @@ export class FarmNode {
   /** The farm as this node sees it (`vfo status`, the GUI's Farm view). */
   async status(): Promise<FarmStatus> {
     const coordinator = this.coordinatorPeer();
-    type QueueAnswer = Partial<QueueStats> & Partial<QueueView>;
-    let queue: QueueAnswer | undefined = this.coordinator?.active
+    let queue: StatusInputs['queue'] = this.coordinator?.active
       ? { ...this.coordinator.queue.stats(), ...this.coordinator.queue.view() }
       : undefined;
     const activity = this.activity();
     if (!queue && coordinator) {
       queue = await this.client
-        .json<QueueAnswer>(coordinator, 'GET', '/farm/v1/queue')
+        .json(coordinator, 'GET', '/farm/v1/queue', undefined, QueueReplySchema)
         .catch(() => undefined);
     }
     return farmStatus({
