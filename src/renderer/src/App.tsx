@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AppHeader } from './components/AppHeader.tsx';
+import { ScreenBoundary } from './components/ScreenBoundary.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { DashboardScreen } from './screens/dashboard/DashboardScreen.tsx';
 import { FarmScreen } from './screens/farm/FarmScreen.tsx';
@@ -14,6 +15,15 @@ import { loadInitialData } from './stores/session-actions.ts';
 import { useSessionStore } from './stores/session-store.ts';
 
 function CurrentScreen() {
+  const route = useRouteStore((state) => state.route);
+  return (
+    <ScreenBoundary key={route.screen === 'job' ? `job:${route.jobId}` : route.screen}>
+      <RoutedScreen />
+    </ScreenBoundary>
+  );
+}
+
+function RoutedScreen() {
   const route = useRouteStore((state) => state.route);
   switch (route.screen) {
     case 'jobs':

@@ -66,13 +66,17 @@ export function queueSeries(
 }
 
 /** Tasks done and failed per bucket over the view (empty buckets are 0, so the axis is honest). */
+/** More bars than any screen has pixels for. */
+const MAX_BUCKETS = 2000;
+
 export function throughputSeries(
   history: FarmHistory,
   view: View = history,
   bucketMs = bucketMsFor(view.to - view.from),
 ): ChartData {
   const start = Math.floor(view.from / bucketMs) * bucketMs;
-  const count = Math.max(1, Math.ceil((view.to - start) / bucketMs));
+  // A span the chart cannot draw (a bad reply) is cut, not an array of millions of points.
+  const count = Math.min(MAX_BUCKETS, Math.max(1, Math.ceil((view.to - start) / bucketMs)));
   const done = new Array<number>(count).fill(0);
   const failed = new Array<number>(count).fill(0);
   for (const run of history.runs) {
