@@ -3,6 +3,7 @@ import type { Alert, ImportOutcome, ScriptCheck } from '../../shared/contract.ts
 import {
   alertNotifications,
   importProblemsNotification,
+  MAX_ALERT_NOTIFICATIONS,
   MAX_ERROR_CHARS,
   notificationFor,
   quitConfirmation,
@@ -155,5 +156,16 @@ describe('alertNotifications', () => {
     expect(
       alertNotifications([alert('daily-summary:1', 'info', 'farm summary: 3 done')], new Set()).notifications,
     ).toEqual([{ title: 'Farm summary', body: 'farm summary: 3 done' }]);
+  });
+
+  // Found by attacking the UI's data: a coordinator's 1,000 new alerts were 1,000 notifications.
+  it('raises a few notifications for a flood of new alerts, and one for the rest', () => {
+    const flood = Array.from({ length: 1000 }, (_, i) => alert(`a${i}`, 'critical', `call IT ${i}`));
+    const { notifications } = alertNotifications(flood, new Set());
+    expect(notifications).toHaveLength(MAX_ALERT_NOTIFICATIONS);
+    expect(notifications.at(-1)).toEqual({
+      title: 'Farm alerts',
+      body: '998 more alerts: see the Farm view',
+    });
   });
 });

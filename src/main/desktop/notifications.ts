@@ -38,6 +38,9 @@ export function notificationFor(event: VfoEvent, jobTitle: string | undefined): 
   return null;
 }
 
+/** Notifications one status update may raise for new alerts. */
+export const MAX_ALERT_NOTIFICATIONS = 3;
+
 const ALERT_TITLES: Record<Alert['severity'], string> = {
   critical: 'Farm alert',
   warning: 'Farm warning',
@@ -54,9 +57,13 @@ export function alertNotifications(
   announced: ReadonlySet<string>,
 ): { notifications: NotificationText[]; announced: Set<string> } {
   const current = new Set(alerts.map((a) => a.id));
-  const notifications = alerts
-    .filter((a) => !announced.has(a.id))
-    .map((a) => ({ title: ALERT_TITLES[a.severity], body: shortError(a.message) }));
+  const fresh = alerts.filter((a) => !announced.has(a.id));
+  // The alerts come from the coordinator, any key holder: a thousand new ones are one notification
+  // past the first few, not a thousand.
+  const shown = fresh.length > MAX_ALERT_NOTIFICATIONS ? fresh.slice(0, MAX_ALERT_NOTIFICATIONS - 1) : fresh;
+  const notifications = shown.map((a) => ({ title: ALERT_TITLES[a.severity], body: shortError(a.message) }));
+  const more = fresh.length - shown.length;
+  if (more > 0) notifications.push({ title: 'Farm alerts', body: `${more} more alerts: see the Farm view` });
   return { notifications, announced: current };
 }
 
