@@ -19,7 +19,7 @@ import {
   tinyPlan,
   writeAssCues,
 } from './test-fixtures.ts';
-import { layoutTitle, wrapWords } from './title-card.ts';
+import { layoutTitle, titleLayerSource, wrapWords } from './title-card.ts';
 
 /** md5 of every decoded frame, in order. */
 function frameHashes(path: string): string[] {
@@ -34,6 +34,24 @@ function frameHashes(path: string): string[] {
 }
 
 describe('title layout', () => {
+  // Found by attacking scripts: a title of spaces left "trim=end_frame=N," with nothing after it.
+  it('makes a layer ffmpeg can draw for a title that lays out no line', () => {
+    const files: { path: string; text: string }[] = [];
+    const temp = makeTempDir();
+    const source = titleLayerSource(
+      { title: '   ' },
+      DEFAULT_TITLE_LOOK,
+      FONT_PATH,
+      { width: 64, height: 36 },
+      10,
+      2,
+      { workDir: temp.dir, tag: 'blank', files },
+    );
+    temp.cleanup();
+    expect(files).toEqual([]);
+    execFileSync(FFMPEG, ['-v', 'error', '-filter_complex', source, '-frames:v', '1', '-f', 'null', '-']);
+  });
+
   it('wraps words into lines of at most the given length, splitting a word longer than a line', () => {
     expect(wrapWords('How the river found its way home', 12)).toEqual([
       'How the',

@@ -161,9 +161,11 @@ export function titleLayerSource(
     place.tag,
     place.files,
   );
+  // A title of nothing but spaces lays out no line: the layer is the dimmed colour alone (a comma
+  // with nothing after it broke the whole graph).
   return (
     `color=c=black@${look.dim}:s=${size.width}x${size.height}:r=${fps},format=rgba,` +
-    `trim=end_frame=${frames},${draw}`
+    `trim=end_frame=${frames}${draw ? `,${draw}` : ''}`
   );
 }
 

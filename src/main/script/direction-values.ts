@@ -18,6 +18,14 @@ function toNumber(digits: string): number {
   return Number(digits.replace(',', '.'));
 }
 
+/**
+ * A rate or pitch to the hundredth: "+0.0000001%" was written "+1e-7%", which the check passed and the
+ * voice refused at narration. Below a hundredth it is no change at all.
+ */
+function toHundredths(digits: string): number {
+  return Math.round(toNumber(digits) * 100) / 100;
+}
+
 function formatSigned(sign: string, magnitude: number, unit: string): string {
   return `${sign === '-' ? '-' : '+'}${magnitude}${unit}`;
 }
@@ -45,12 +53,13 @@ export function parseRate(text: string, shown: string): ValueResult<string | nul
   if (!match) {
     return { ok: false, message: `rate must be a percentage like "+10%" or "-20%" in ${shown}` };
   }
-  const signed = (match[1] === '-' ? -1 : 1) * toNumber(match[2] as string);
+  const magnitude = toHundredths(match[2] as string);
+  const signed = (match[1] === '-' ? -1 : 1) * magnitude;
   if (signed < SCRIPT_LIMITS.minRatePercent || signed > SCRIPT_LIMITS.maxRatePercent) {
     return { ok: false, message: `absurd value in ${shown}: rate must be between -50% and +100%` };
   }
-  if (signed === 0) return { ok: true, value: null };
-  return { ok: true, value: formatSigned(match[1] as string, toNumber(match[2] as string), '%') };
+  if (magnitude === 0) return { ok: true, value: null };
+  return { ok: true, value: formatSigned(match[1] as string, magnitude, '%') };
 }
 
 /** SSML pitch such as "+5%" or "-2st"; null means "back to normal". */
@@ -59,7 +68,7 @@ export function parsePitch(text: string, shown: string): ValueResult<string | nu
   if (!match) {
     return { ok: false, message: `pitch must look like "+5%" or "-2st" in ${shown}` };
   }
-  const magnitude = toNumber(match[2] as string);
+  const magnitude = toHundredths(match[2] as string);
   const unit = (match[3] as string).toLowerCase();
   const limit = unit === '%' ? SCRIPT_LIMITS.maxPitchPercent : SCRIPT_LIMITS.maxPitchSemitones;
   if (magnitude > limit) {

@@ -92,6 +92,11 @@ describe('prosody', () => {
     ['pitch -2st', { pitch: '-2st' }],
     ['pitch +12st', { pitch: '+12st' }],
     ['pitch normal', { pitch: null }],
+    // Found by attacking scripts: "+1e-7%" passed the check and the voice refused it at narration.
+    ['rate +0.0000001%', { rate: null }],
+    ['pitch -0.0000001%', { pitch: null }],
+    ['rate +12.345%', { rate: '+12.35%' }],
+    ['pitch -0,5st', { pitch: '-0.5st' }],
     ['slow', { rate: '-20%' }],
     ['fast', { rate: '+20%' }],
     ['higher', { pitch: '+10%' }],

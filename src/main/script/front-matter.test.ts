@@ -46,6 +46,16 @@ describe('front matter', () => {
     ]);
   });
 
+  // Found by attacking scripts: a title of "   " passed the check and broke the title card's filter graph.
+  it('takes a quoted value of spaces as no value', () => {
+    expect(problems('---\ntitle: "   "\nsubtitle: \'  \'\n---\nHi.')).toEqual([
+      'demo.md:2:8: warning: front matter key "title" has no value; ignored',
+      'demo.md:3:11: warning: front matter key "subtitle" has no value; ignored',
+    ]);
+    const result = parse('---\ntitle: "  Padded  "\n---\nHi.');
+    expect(result.ok && result.document.meta.title).toBe('Padded');
+  });
+
   it('reports an unterminated block at its opening line', () => {
     expect(problems('---\ntitle: x\nHello there.\n')).toEqual([
       'demo.md:1:1: error: unterminated front matter: no closing "---" line',

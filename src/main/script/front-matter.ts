@@ -66,11 +66,13 @@ function readEntry(text: string, line: number, matter: FrontMatter, diagnostics:
     );
     return;
   }
-  const value = unquote(rawValue.trim());
-  if (value === undefined) {
+  const unquoted = unquote(rawValue.trim());
+  if (unquoted === undefined) {
     diagnostics.error(line, valueCol, `unterminated quoted value for "${key}"`);
     return;
   }
+  // A quoted value of spaces is no value: a title of "   " drew no line and broke the title card's graph.
+  const value = unquoted.trim();
   if (value === '') {
     diagnostics.warning(line, valueCol, `front matter key "${key}" has no value; ignored`);
     return;

@@ -9,6 +9,7 @@ import { createEspeakSynthesizer } from './espeak.ts';
 import { synthesizeNarration } from './narration.ts';
 import {
   checkSpokenLength,
+  countWords,
   estimateSpokenLength,
   formatLength,
   type NarrationEngine,
@@ -31,6 +32,18 @@ function parse(text: string, language = 'en-US'): ScriptDocument {
 /** Ten words, so at Azure's 150 words a minute exactly four seconds. */
 const TEN_WORDS = 'One two three four five six seven eight nine ten.';
 const azure = (prosody: Prosody = {}) => ({ engine: 'azure' as NarrationEngine, prosody });
+
+describe('countWords', () => {
+  // Found by attacking scripts: 1,100 digits were one word (estimated 4 s, spoken 257 s), so a 2 MB
+  // script of digits passed the check made before any speech.
+  it('counts each digit as a word, and a long run of letters by its length', () => {
+    expect(countWords('One two three.')).toBe(3);
+    expect(countWords('In 2026, — the year.')).toBe(7);
+    expect(countWords('7'.repeat(1100))).toBe(1100);
+    expect(countWords('a'.repeat(120))).toBe(10);
+    expect(countWords('  — …  ')).toBe(0);
+  });
+});
 
 describe('estimateSpokenLength', () => {
   it('scales each sentence by its rate: the preset rate, replaced by [rate], [slow] and [fast]', () => {
