@@ -96,7 +96,7 @@ function bytesOf(
 ): Buffer {
   const body = Buffer.from(request.body, 'latin1');
   const headers: [string, string][] = [
-    ['Host', 'fuzz'],
+    ['Host', 'localhost'],
     ...Object.entries(request.headers).map(([n, v]): [string, string] => [n, safeHeader(v)]),
     ...extra,
     ['content-length', String(body.length)],
@@ -115,7 +115,7 @@ beforeAll(async () => {
       method: 'GET',
       path: '/api/v1/session/challenge',
       headers: [
-        ['Host', 'x'],
+        ['Host', 'localhost'],
         ['x-vfo-ui', '1'],
       ],
       body: Buffer.alloc(0),
@@ -130,7 +130,7 @@ beforeAll(async () => {
       method: 'POST',
       path: '/api/v1/session',
       headers: [
-        ['Host', 'x'],
+        ['Host', 'localhost'],
         ['content-type', 'application/json'],
         ['x-vfo-ui', '1'],
         ['content-length', String(body.length)],
@@ -181,7 +181,7 @@ describe('random requests at a real node', () => {
               method: 'POST',
               path: `/api/v1/call/${method}`,
               headers: [
-                ['Host', 'x'],
+                ['Host', 'localhost'],
                 ['cookie', cookie],
                 ['x-vfo-ui', '1'],
                 ['content-type', 'application/json'],
