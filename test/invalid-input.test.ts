@@ -94,7 +94,17 @@ describe('vfo with hostile media and text', () => {
       ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=17000x16', '-frames:v', '1'],
       join(folder, 'pics', 'wide.png'),
     ]);
+    // Found by attacking scripts: the same size as a clip was encoded.
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=17000x16:r=5', '-frames:v', '2'],
+      ...['-c:v', 'ffv1', join(folder, 'pics', 'wide.mkv')],
+    ]);
     const cases = [
+      [
+        '# A\n\nHello there. [clip pics/wide.mkv]\n',
+        '3:14',
+        'clip "pics/wide.mkv" is 17000x16 pixels; the limit is 16384 on a side',
+      ],
       [
         '# A\n\nHello there. [image pics/empty.png]\n',
         '3:14',

@@ -218,6 +218,26 @@ describe('media that are not there', () => {
     );
   });
 
+  // Found by attacking scripts: a clip whose header gave its sound's length (a second of video under
+  // six of sound) passed the plan with a range past its video, and failed the encode three times,
+  // unlocated, with the data folder's paths in the error.
+  it('a clip range where the clip has no picture fails at the direction, as invalid input', async () => {
+    await ffmpeg([
+      ...['-f', 'lavfi', '-i', 'color=c=red:s=64x36:r=10:d=1', '-f', 'lavfi', '-i', 'sine=d=6'],
+      ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', join(dir.path, 'clips', 'short.mkv')],
+    ]);
+    await writeFile(join(dir.path, 'no-picture.md'), 'Hello there. [clip clips/short.mkv 3s-4s]\n');
+    const result = await runVfo([
+      ...['render', join(dir.path, 'no-picture.md'), '--data', data],
+      ...['--video-preset', 'preview-360p'],
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /no-picture\.md:1:14: error: clip "clips\/short\.mkv" has no video from 3 s to 4 s/,
+    );
+    expect(result.stderr).not.toContain(data);
+  });
+
   // Found by attacking a render: a script naming one long clip in many scenes, each with a range a
   // tenth of a second apart, had the whole range of each encoded (and the file copied once per scene):
   // CPU and disk grew with the clip, not with the video.

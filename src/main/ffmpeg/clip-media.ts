@@ -13,6 +13,9 @@ import { mediaInput, mediaProbeArgs } from './media-input.ts';
 
 export interface ClipFacts {
   hasVideo: boolean;
+  /** The video's frame size (0 when there is no video). */
+  width: number;
+  height: number;
   /** Null when neither the container nor the stream tells. */
   durationMs: number | null;
 }
@@ -25,7 +28,25 @@ export async function probeClip(
 ): Promise<ClipFacts | null> {
   const facts = await probeMedia(ffprobePath, ffmpegPath, path);
   if (!facts) return null;
-  return { hasVideo: facts.video !== null, durationMs: facts.video?.durationMs ?? facts.durationMs };
+  return {
+    hasVideo: facts.video !== null,
+    width: facts.video?.width ?? 0,
+    height: facts.video?.height ?? 0,
+    durationMs: facts.video?.durationMs ?? facts.durationMs,
+  };
+}
+
+/**
+ * Whether the file's video gives at least one frame (one is decoded). A header may claim a minute
+ * of video that holds none, or a range may lie past where its video ends (a second of video under a
+ * minute of sound): such a clip passed the plan and failed the encode three times, unlocated.
+ */
+export async function hasVideoFrame(ffmpegPath: string, path: string): Promise<boolean> {
+  const out = await captureOutput(ffmpegPath, [
+    ...['-hide_banner', '-nostdin', '-v', 'error', ...mediaInput(path)],
+    ...['-map', '0:v:0', '-frames:v', '1', '-f', 'framemd5', '-'],
+  ]);
+  return out.stdout.split('\n').some((line) => line.trim() !== '' && !line.startsWith('#'));
 }
 
 /** A still's size in pixels; null when ffmpeg cannot read it as a picture. */

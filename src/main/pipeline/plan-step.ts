@@ -14,6 +14,7 @@ import {
   type CaptionBox,
   type ClipFacts,
   cutClipRange,
+  hasVideoFrame,
   planLoudness,
   probeClip,
 } from '../ffmpeg/index.ts';
@@ -32,6 +33,7 @@ import {
   copyCheckedMedia,
   copyCheckedPicture,
   locatedError,
+  MAX_PICTURE_SIDE,
   mediaRunLimit,
 } from './plan-media.ts';
 import { bedCacheDir, planMusic } from './plan-music.ts';
@@ -303,7 +305,16 @@ class ClipSources {
     const copy = assets.workPath(id, clip.written);
     await copyCheckedMedia(document, clip, places, CLIP_MEDIA, copy);
     const facts = await probeClip(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, copy);
-    if (!facts?.hasVideo) throw locatedError(document, clip, `clip "${clip.written}" has no video`);
+    if (!facts?.hasVideo || !(await hasVideoFrame(ffmpeg.ffmpegPath, copy)))
+      throw locatedError(document, clip, `clip "${clip.written}" has no video`);
+    // Every frame is decoded whole before it is scaled: the limit a still has (a 20000x200 picture was
+    // refused, the same as a clip was encoded).
+    if (Math.max(facts.width, facts.height) > MAX_PICTURE_SIDE)
+      throw locatedError(
+        document,
+        clip,
+        `clip "${clip.written}" is ${facts.width}x${facts.height} pixels; the limit is ${MAX_PICTURE_SIDE} on a side`,
+      );
     return { copy, facts };
   }
 }
@@ -338,6 +349,13 @@ async function addClip(
   // A second more than shown: the encode takes a scene's frames to its last one.
   const endMs = Math.min(clip.range.endMs, clip.range.startMs + onScreenMs + CLIP_MARGIN_MS);
   await cutClipRange(ffmpeg.ffmpegPath, ffmpeg.encoders, copy, { startMs: clip.range.startMs, endMs }, cut);
+  // The header's length may be its sound's: the cut shows whether any picture lies in the range.
+  if (!(await hasVideoFrame(ffmpeg.ffmpegPath, cut)))
+    throw locatedError(
+      document,
+      clip,
+      `clip "${clip.written}" has no video from ${seconds(clip.range.startMs)} to ${seconds(clip.range.endMs)}`,
+    );
   await assets.record(id, cut, 'video', `${name}-${clip.range.startMs}-${clip.range.endMs}.mp4`);
 }
 
