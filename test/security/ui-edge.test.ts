@@ -204,6 +204,18 @@ describe('logging in to a node while others flood it', () => {
     const user = await challenge('127.0.0.8');
     const session = await logIn('127.0.0.8', user.json.nonce as string, proofFor(user.json.nonce as string));
     expect(session.status).toBe(204);
+    // Found by a review of the fix: the route matched counts, not the URL as written (`%61` is "a").
+    const encoded = await call('127.0.0.8', 'GET', '/%61pi/v1/session/challenge', undefined, {
+      'x-vfo-ui': '1',
+      host: `attacker.example:${port}`,
+    });
+    expect(encoded.status).toBe(421);
+    // The farm's signed status is no UI route: `vfo status` reaches a node by any name (here it is
+    // refused for its missing signature, not for the name).
+    const signedRoute = await call('127.0.0.8', 'GET', '/api/v1/status', undefined, {
+      host: `render-2.studio.example:${port}`,
+    });
+    expect(signedRoute.status).toBe(401);
     // The page itself is public: only the API is refused.
     const page = await call('127.0.0.8', 'GET', '/', undefined, { host: `attacker.example:${port}` });
     expect(page.status).toBe(200);

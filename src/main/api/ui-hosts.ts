@@ -7,6 +7,8 @@ import { hostname } from 'node:os';
  * as the same origin, and could spend that address's login limits. Such a request still carries the
  * page's own name in `Host`. So the API answers only a request addressed to the node by
  * - an IP address or `localhost` (no DNS involved);
+ * - a name without a dot (`studio-1`: a search domain, NetBIOS or LLMNR answer it; no public DNS name
+ *   is dotless);
  * - an mDNS name (`*.local`: the LAN answers it, no public DNS server can hand it to a web site);
  * - this computer's host name;
  * - the host of its advertised URL (Redis mode's `--advertise-url`);
@@ -15,12 +17,11 @@ import { hostname } from 'node:os';
  * receiver and are not checked here.
  */
 export function uiHostRule(names: readonly string[]): (host: string | undefined) => boolean {
-  const own = hostname().toLowerCase();
-  const known = new Set([own, `${own.replace(/\.local$/, '')}.local`, ...names.map(normalName)]);
+  const known = new Set([normalName(hostname()), ...names.map(normalName)]);
   return (host) => {
     const name = host === undefined ? undefined : hostOf(host);
     if (!name) return false;
-    return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.local') || known.has(name);
+    return isIP(name) !== 0 || !name.includes('.') || name.endsWith('.local') || known.has(name);
   };
 }
 

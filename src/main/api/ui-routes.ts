@@ -46,15 +46,24 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     sessions.allows(request, { mutating: false });
   const writes = (request: Parameters<UiSessions['allows']>[0]) =>
     sessions.allows(request, { mutating: true });
-  // Before the rate limits: a page that rebound its DNS name to this node spends nothing.
+  // The routes below are the UI's; the farm's signed routes (`/api/v1/status` among them) bind their own
+  // receiver and are reached by any name a node was given.
+  const uiRoutesSeen = new Set<string>();
+  const ui = (path: string) => {
+    uiRoutesSeen.add(path);
+    return path;
+  };
+  // Before the rate limits: a page that rebound its DNS name to this node spends nothing. By the route
+  // matched, not the URL as written: `/%61pi/…` is routed to `/api/…`.
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/') || deps.hostAllowed(request.headers.host)) return;
+    const route = request.routeOptions.url;
+    if (route === undefined || !uiRoutesSeen.has(route) || deps.hostAllowed(request.headers.host)) return;
     return reply
       .code(421)
       .send(
         errorBody(
           'unknown-host',
-          'this node’s UI answers at its IP address, localhost, its .local name, or a name given with vfo node --ui-host',
+          'this node’s UI answers at its IP address, its short or .local name, or a name given with vfo node --ui-host',
         ),
       );
   });
@@ -71,12 +80,12 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   // Only the page asks: any web page the user visited could spend the address's challenges with plain
   // GETs and lock the user out.
   app.get(
-    '/api/v1/session/challenge',
+    ui('/api/v1/session/challenge'),
     { config: { auth: fromThePage, ...perMinute(UI_RATE_LIMITS.challengesPerMinute) } },
     (request) => ({ nonce: sessions.challenge(request.ip) }),
   );
   app.post(
-    '/api/v1/session',
+    ui('/api/v1/session'),
     {
       config: {
         auth: fromThePage,
@@ -93,11 +102,11 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     },
   );
   // Logging out: a session on a shared browser lasted its 12 hours whatever its user did.
-  app.delete('/api/v1/session', { config: { auth: writes } }, (request, reply) =>
+  app.delete(ui('/api/v1/session'), { config: { auth: writes } }, (request, reply) =>
     reply.code(204).header('set-cookie', sessions.logout(request.raw)).send(),
   );
   app.post(
-    '/api/v1/call/:method',
+    ui('/api/v1/call/:method'),
     {
       config: { auth: writes },
       // The contract's dispatcher checks the method and its arguments (400 with every field issue).
@@ -111,7 +120,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
 
   // A dropped script's media, each uploaded on its own before the script (only those media.wanted named).
   app.put(
-    '/api/v1/media/:sha256',
+    ui('/api/v1/media/:sha256'),
     {
       config: { auth: writes, upload: true },
       bodyLimit: MEDIA_LIMITS.maxBytes,
@@ -133,7 +142,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   app.addHook('onClose', async () => {
     for (const stream of streams) stream.close();
   });
-  app.get('/api/v1/events', { config: { auth: reads } }, (_request, reply) => {
+  app.get(ui('/api/v1/events'), { config: { auth: reads } }, (_request, reply) => {
     reply.hijack();
     const stream = openSse(reply.raw, deps.sseKeepAliveMs ?? 15_000);
     streams.add(stream);
@@ -147,7 +156,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     });
   });
   app.get(
-    '/api/v1/jobs/:id/video',
+    ui('/api/v1/jobs/:id/video'),
     { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(JOB_ID_PATTERN) }) } },
     (request, reply) => {
       const job = deps.engine.store.getJob(request.params.id);
@@ -158,7 +167,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     },
   );
   app.get(
-    '/api/v1/jobs/:id/thumbnail',
+    ui('/api/v1/jobs/:id/thumbnail'),
     { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(JOB_ID_PATTERN) }) } },
     (request, reply) => {
       const path = thumbnailPathOf(deps.engine.store, request.params.id);
