@@ -364,6 +364,17 @@ export class Origin {
     return Boolean(row && !row.result_path);
   }
 
+  /** Awaited by a job still queued or running: a failed job's task keeps its row until it is cancelled. */
+  isWanted(taskId: string): boolean {
+    const row = this.deps.sqlite
+      .prepare(
+        `SELECT 1 FROM farm_origin_tasks t JOIN jobs j ON j.id = t.job_id
+          WHERE t.task_id = ? AND t.result_path IS NULL AND j.status IN ('queued', 'running')`,
+      )
+      .get(taskId);
+    return row !== undefined;
+  }
+
   /**
    * A worker's upload has landed in `tempPath` with a verified checksum: check it is the video the plan
    * asked for, then let the coordinator decide whether this lease still holds the task (fencing).

@@ -257,7 +257,7 @@ export class RedisFarmNode {
     nodeOriginRoutes(app, this.options, this.origin, () => null);
     // Only a task a queued or running job still waits for: a failed job's task, copied back into the
     // queue by anyone who can write to Redis, was encoded and accepted (its signature lasts a week).
-    redisRoutes(app, { wanted: (taskId) => this.awaitedTasks().some((task) => task.id === taskId) });
+    redisRoutes(app, { wanted: (taskId) => this.origin.isWanted(taskId) });
     await this.options.extraRoutes?.(app);
   }
 

@@ -17,13 +17,7 @@ import type { OriginQueue } from '../node/origin-queue.ts';
 import type { TaskInput } from '../queue/index.ts';
 import type { FarmKeys } from './farm-keys.ts';
 import type { RedisLink } from './redis-link.ts';
-import {
-  type SignedTaskFields,
-  signTask,
-  signWithdrawal,
-  type TaskJobData,
-  verifyTask,
-} from './task-envelope.ts';
+import { type SignedTaskFields, signTask, signWithdrawal, verifyTask } from './task-envelope.ts';
 import { REDIS_TUNING } from './tuning.ts';
 
 const log = createLogger('RedisOrigin');
@@ -155,6 +149,7 @@ export class RedisOriginQueue implements OriginQueue {
       const found = await this.within('failure', () => this.ownJob(taskId));
       if (!found || (await found.job.getState()) !== 'failed') return;
       this.deps.onFailed(taskId, shorten(found.job.failedReason || 'no reason given', 500));
+      this.lastChecked.delete(taskId);
     } finally {
       this.checking.delete(taskId);
     }
@@ -222,7 +217,7 @@ export class RedisOriginQueue implements OriginQueue {
         },
         now,
       );
-      const added = await this.queue(encoder).add('encode', data, {
+      await this.queue(encoder).add('encode', data, {
         jobId: task.id,
         priority: bullPriority(task.priority),
         attempts: REDIS_TUNING.attempts,
@@ -230,8 +225,9 @@ export class RedisOriginQueue implements OriginQueue {
         removeOnComplete: { ...REDIS_TUNING.keepCompleted },
         removeOnFail: { ...REDIS_TUNING.keepFailed },
       });
-      // BullMQ keeps a job already under the id (one it could not remove, e.g. locked): not queued.
-      if ((added.data as TaskJobData).signature !== data.signature) {
+      // BullMQ keeps a job already under the id (one it could not remove, e.g. a lock set beside it),
+      // and answers with the data it was given: only Redis says whether the task is there.
+      if (!(await this.ownJob(task.id))) {
         log.warn('a job this node did not sign holds the task’s id; queued again later', { task: task.id });
         return undefined;
       }
@@ -269,6 +265,7 @@ export class RedisOriginQueue implements OriginQueue {
         await found.job.remove();
       }
       this.sent.delete(taskId);
+      this.lastChecked.delete(taskId);
       log.info('task withdrawn', { task: taskId });
     });
   }
