@@ -89,10 +89,10 @@ export const JobDetailSchema = JobSummarySchema.extend({
 });
 export type JobDetail = z.infer<typeof JobDetailSchema>;
 
-/** Bounds on the media that travel with a script (each is uploaded on its own, by sha256, first). */
 /** Scripts one `scripts.import` call takes: a larger drop is sent in several calls. */
 export const SCRIPTS_PER_IMPORT = 200;
 
+/** Bounds on the media that travel with a script (each is uploaded on its own, by sha256, first). */
 export const MEDIA_LIMITS = {
   /** Files one script may bring. */
   maxFiles: 500,
@@ -267,6 +267,12 @@ export const FarmTaskViewSchema = z.object({
   segment: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
 });
 export type FarmTaskView = z.infer<typeof FarmTaskViewSchema>;
+
+/**
+ * What the coordinator's queue view shows at most (the Farm view's tables), and how much of a failure's
+ * text a task keeps: one declaration for the coordinator that cuts and the nodes that check its answer.
+ */
+export const QUEUE_VIEW_LIMITS = { tasks: 200, blocks: 200, errorChars: 2000 } as const;
 
 /** A worker that failed too many tasks of one job and gets no more of them until cleared. */
 export const FarmBlockSchema = z.object({

@@ -10,17 +10,15 @@ import {
   FarmBlockSchema,
   FarmTaskViewSchema,
   HISTORY_LIMITS,
+  QUEUE_VIEW_LIMITS,
   QueueSampleSchema,
   TaskRunSchema,
 } from '../../../shared/contract.ts';
 
 const count = z.number().int().min(0);
 const id = z.string().max(128);
-/** The queue keeps 2,000 characters of a task's last error, a block 500. */
-const errorText = z.string().max(2001);
-/** Unfinished tasks and those failed within the hour: a farm's busiest day fits. */
-const MAX_TASKS = 10_000;
-const MAX_BLOCKS = 1000;
+/** The queue keeps so many characters of a failure, and an ellipsis. */
+const errorText = z.string().max(QUEUE_VIEW_LIMITS.errorChars + 1);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const QueueReplySchema = z.object({
@@ -38,7 +36,7 @@ export const QueueReplySchema = z.object({
         lastError: errorText.nullable(),
       }),
     )
-    .max(MAX_TASKS),
+    .max(QUEUE_VIEW_LIMITS.tasks),
   blocks: z
     .array(
       FarmBlockSchema.omit({ workerName: true }).extend({
@@ -48,7 +46,7 @@ export const QueueReplySchema = z.object({
         lastError: errorText,
       }),
     )
-    .max(MAX_BLOCKS),
+    .max(QUEUE_VIEW_LIMITS.blocks),
   blockLimit: count,
 });
 export type QueueReply = z.infer<typeof QueueReplySchema>;
@@ -63,8 +61,6 @@ export const HistoryReplySchema = z
       .array(TaskRunSchema.extend({ taskId: id, jobId: id, originNodeId: id, workerId: id }))
       .max(HISTORY_LIMITS.runs),
   })
-  // The dashboard draws from `from` to `to`: a span of years would be millions of buckets.
-  .refine(
-    (history) => history.to >= history.from && history.to - history.from <= 40 * DAY_MS,
-    'a span of at most 40 days',
-  );
+  // The dashboard draws from `from` to `to`: a span of years would be millions of buckets. Only the
+  // span is checked (the coordinator's clock may be behind this node's).
+  .refine((history) => Math.abs(history.to - history.from) <= 40 * DAY_MS, 'a span of at most 40 days');

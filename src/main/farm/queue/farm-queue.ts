@@ -14,7 +14,7 @@
  * the operator's pause/drain), never stored.
  */
 import { randomBytes } from 'node:crypto';
-import type { RunningEncode } from '../../../shared/contract.ts';
+import { QUEUE_VIEW_LIMITS, type RunningEncode } from '../../../shared/contract.ts';
 import { compactRate } from '../../../shared/progress-rate.ts';
 import { createLogger } from '../../log/logger.ts';
 import { JobBlocks, type JobFailureKey, jobKeyOf } from './job-blocks.ts';
@@ -102,7 +102,6 @@ export const FARM_QUEUE_DEFAULTS = {
 const BLOCK_CHECK_EVERY_MS = 1000;
 /** Failed tasks status keeps listing (with their reason) after they failed. */
 const FAILED_VIEW_MS = 60 * 60_000;
-const MAX_VIEW_TASKS = 200;
 /** Lease timeouts after a term begins in which workers' announced leases are adopted (late followers too). */
 const ADOPT_LEASES_LEASE_TIMEOUTS = 3;
 
@@ -482,9 +481,10 @@ export class FarmQueue {
     }
     unfinished.sort(compareTasks);
     failed.sort((a, b) => (b.finishedAt ?? b.updatedAt) - (a.finishedAt ?? a.updatedAt));
-    const tasks = [...unfinished, ...failed].slice(0, MAX_VIEW_TASKS).map(taskView);
+    const tasks = [...unfinished, ...failed].slice(0, QUEUE_VIEW_LIMITS.tasks).map(taskView);
     const limit = this.jobFailureLimit();
-    return { tasks, blocks: this.blocks.blocked(limit), blockLimit: limit };
+    const blocks = this.blocks.blocked(limit).slice(0, QUEUE_VIEW_LIMITS.blocks);
+    return { tasks, blocks, blockLimit: limit };
   }
 
   private endTask(task: Task, reason: string, now: number): WithdrawResult {

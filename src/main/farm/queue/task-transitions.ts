@@ -2,10 +2,11 @@
  * Every task state change as a pure function returning a new Task: the queue persists the new
  * object first and only then swaps it in, so memory never runs ahead of the store.
  */
+import { QUEUE_VIEW_LIMITS } from '../../../shared/contract.ts';
 import type { Lease, Task, TaskInput } from './types.ts';
 
 /** Long worker error messages are cut: they land in SQLite and on status pages. */
-const MAX_ERROR_LENGTH = 2000;
+const MAX_ERROR_LENGTH = QUEUE_VIEW_LIMITS.errorChars;
 
 /**
  * How long a finished (done, failed or withdrawn) task stays in the queue. While it is there a
