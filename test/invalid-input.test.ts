@@ -213,6 +213,15 @@ describe('vfo with hostile media and text', () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/b\/intro\.md:1:1: error: its video would be written over .*a\/intro\.md's/);
     expect(await readdir(join(folder, 'v')).catch(() => [])).toEqual([]);
+
+    // One script's picture where another's thumbnail goes (found by a review of the fix).
+    await writeFile(join(folder, 'a', 'b.jpg'), 'a’s own picture');
+    await writeFile(join(folder, 'a', 'a.md'), '# A\n\nHello. [image b.jpg]\n');
+    await writeFile(join(folder, 'a', 'b.md'), '# B\n\nHello.\n');
+    const pair = await runVfo(['render', join(folder, 'a', 'a.md'), join(folder, 'a', 'b.md')], env);
+    expect(pair.code).toBe(2);
+    expect(pair.stderr).toMatch(/a\.md:3:8: error: b\.jpg is where .*b\.md's thumbnail is written/);
+    expect(await readFile(join(folder, 'a', 'b.jpg'), 'utf8')).toBe('a’s own picture');
   });
 
   it('counts the music changes in the check, before anything is narrated', async () => {

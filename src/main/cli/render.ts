@@ -5,7 +5,7 @@ import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import {
   diagnosticsText,
-  type PreparedScript,
+  outputCollisionsRefused,
   prepareBrief,
   prepareScript,
 } from '../intake/prepare-script.ts';
@@ -67,7 +67,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
       if (!brief.ok) throw new UsageError(brief.message);
       return await runJobs(ctx, io, [brief.request], Boolean(values.json), priority);
     }
-    const prepared = sameOutputRefused(
+    const prepared = outputCollisionsRefused(
       await Promise.all(positionals.map((file) => prepareScript(ctx, file, choices))),
     );
     const invalid = prepared.filter((p) => !p.ok);
@@ -89,32 +89,6 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
   } finally {
     await ctx.close();
   }
-}
-
-/**
- * Two scripts of one command whose videos would go to the same file (`a/intro.md b/intro.md --out v`):
- * the second one's video was written over the first's. The later one is refused, naming both.
- */
-function sameOutputRefused(prepared: PreparedScript[]): PreparedScript[] {
-  const taken = new Map<string, string>();
-  return prepared.map((p) => {
-    if (!p.ok) return p;
-    const output = p.request.input.outputPath;
-    // A Mac's disk ignores case.
-    const key = process.platform === 'darwin' ? output.toLowerCase() : output;
-    const first = taken.get(key);
-    if (first === undefined) {
-      taken.set(key, p.path);
-      return p;
-    }
-    const message = `its video would be written over ${first}'s (${output}): render it on its own or with another --out`;
-    return {
-      ok: false,
-      path: p.path,
-      diagnostics: [{ file: p.path, line: 1, col: 1, severity: 'error', message }],
-      media: p.media,
-    };
-  });
 }
 
 /** Make (or resume) a job per request, run them together, report, and map the outcome to an exit code. */

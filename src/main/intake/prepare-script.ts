@@ -1,6 +1,6 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Db } from '../db/open.ts';
-import { thumbnailPathFor } from '../engine/output-paths.ts';
+import { diskPathKey, thumbnailPathFor } from '../engine/output-paths.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
@@ -124,6 +124,24 @@ export async function prepareScript(
   };
 }
 
+/** Where a script's job writes: its video and, beside it, its thumbnail. */
+function outputsOf(outputPath: string): { path: string; what: 'video' | 'thumbnail' }[] {
+  return [
+    { path: resolve(outputPath), what: 'video' },
+    { path: resolve(thumbnailPathFor(outputPath)), what: 'thumbnail' },
+  ];
+}
+
+/** The error for a medium that sits where `whose` video or thumbnail is written. */
+function overwrittenMedium(use: MediaUse, whose: string, what: string): Omit<Diagnostic, 'file'> {
+  return {
+    line: use.line,
+    col: use.col,
+    severity: 'error',
+    message: `${use.path} is where ${whose} ${what} is written: rename the ${use.kind === 'image' ? 'picture' : 'file'}, or render with --out DIR`,
+  };
+}
+
 /**
  * A medium the script names where its video or thumbnail will be written (`[image intro.jpg]` in
  * intro.md, rendered beside it): the render wrote over the user's own picture, silently, and the next
@@ -134,25 +152,52 @@ function mediaAtOutput(
   folder: string,
   outputPath: string,
 ): Omit<Diagnostic, 'file'> | null {
-  // A Mac's disk ignores case: INTRO.JPG is intro.jpg there.
-  const same = (a: string, b: string) =>
-    process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
-  const outputs = [
-    { path: resolve(outputPath), what: 'video' },
-    { path: resolve(thumbnailPathFor(outputPath)), what: 'thumbnail' },
-  ];
+  const outputs = outputsOf(outputPath);
   for (const use of media) {
-    const at = resolve(folder, use.path);
-    const output = outputs.find((o) => same(o.path, at));
-    if (output)
-      return {
-        line: use.line,
-        col: use.col,
-        severity: 'error',
-        message: `${use.path} is where this script's ${output.what} is written: rename the ${use.kind === 'image' ? 'picture' : 'file'}, or render with --out DIR`,
-      };
+    const at = diskPathKey(resolve(folder, use.path));
+    const output = outputs.find((o) => diskPathKey(o.path) === at);
+    if (output) return overwrittenMedium(use, "this script's", output.what);
   }
   return null;
+}
+
+/**
+ * Scripts rendered by one command that write over each other (`vfo render a/intro.md b/intro.md --out v`
+ * wrote one video over the other; `a.md` naming `[image b.jpg]` lost its picture to b.md's thumbnail):
+ * the script that would lose its video, or its medium, is refused, naming the other.
+ */
+export function outputCollisionsRefused(prepared: PreparedScript[]): PreparedScript[] {
+  const writer = new Map<string, { script: string; what: string }>();
+  const refuse = (p: PreparedScript, problem: Omit<Diagnostic, 'file'>): PreparedScript => ({
+    ok: false,
+    path: p.path,
+    diagnostics: [{ file: p.path, ...problem }],
+    media: p.media,
+  });
+  const checked = prepared.map((p) => {
+    if (!p.ok) return p;
+    const [video] = outputsOf(p.request.input.outputPath);
+    const first = writer.get(diskPathKey(video?.path ?? ''));
+    if (first)
+      return refuse(p, {
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: `its video would be written over ${first.script}'s (${video?.path}): render it on its own or with another --out`,
+      });
+    for (const output of outputsOf(p.request.input.outputPath))
+      writer.set(diskPathKey(output.path), { script: p.path, what: output.what });
+    return p;
+  });
+  return checked.map((p) => {
+    if (!p.ok) return p;
+    for (const use of p.media) {
+      const other = writer.get(diskPathKey(resolve(dirname(p.path), use.path)));
+      if (other && other.script !== p.path)
+        return refuse(p, overwrittenMedium(use, `${other.script}'s`, other.what));
+    }
+    return p;
+  });
 }
 
 /**
