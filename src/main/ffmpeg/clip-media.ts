@@ -46,6 +46,9 @@ export async function hasVideoFrame(ffmpegPath: string, path: string): Promise<b
     ...['-hide_banner', '-nostdin', '-v', 'error', ...mediaInput(path)],
     ...['-map', '0:v:0', '-frames:v', '1', '-f', 'framemd5', '-'],
   ]);
+  // Stopped (its time ran out): not an answer about the clip.
+  if (out.code === null)
+    throw new FfmpegError('probe-failed', `reading the first frame of ${path} did not finish`);
   return out.stdout.split('\n').some((line) => line.trim() !== '' && !line.startsWith('#'));
 }
 

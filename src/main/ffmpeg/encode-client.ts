@@ -128,7 +128,7 @@ export function relayEncode(
       const message = raw as { type?: string } & Record<string, unknown>;
       if (message?.type === 'progress' && typeof message.fraction === 'number') {
         options.onProgress?.(progressOf(message));
-      } else if (message?.type === 'started' && isChildPid(message.ffmpegPid)) {
+      } else if (message?.type === 'started' && isSignallablePid(message.ffmpegPid)) {
         started = { ffmpegPid: message.ffmpegPid, partialPath: String(message.partialPath) };
         options.onStarted?.(started);
       } else if (message?.type === 'done') {
@@ -163,11 +163,11 @@ export function relayEncode(
 
 /**
  * A pid this process may signal for the runner: it is later sent SIGKILL (and SIGSTOP/SIGCONT by a
- * worker yielding to the user), so -1 (every process of the user), 0 (this process group), 1 and this
- * process itself are never taken from the runner's word.
+ * worker yielding to the user), so -1 (every process of the user), 0 (this process group), 1, this
+ * process and its parent are never taken from the runner's word.
  */
-function isChildPid(pid: unknown): pid is number {
-  return Number.isSafeInteger(pid) && (pid as number) > 1 && pid !== process.pid;
+function isSignallablePid(pid: unknown): pid is number {
+  return Number.isSafeInteger(pid) && (pid as number) > 1 && pid !== process.pid && pid !== process.ppid;
 }
 
 /**

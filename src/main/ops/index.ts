@@ -24,7 +24,6 @@ export {
   type WebhookSecret,
   WebhookSecretError,
   webhookSecretFromText,
-  webhookUrlProblem,
 } from './webhook.ts';
 
 const log = createLogger('Ops');

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhook-receiver.ts';
 import type { Alert } from '../../shared/contract.ts';
 import { addLogSink, type LogLevel, type LogRecord, setLogLevel } from '../log/logger.ts';
-import { alertsSetting } from '../settings/index.ts';
+import { alertsSetting, webhookUrlProblem } from '../settings/index.ts';
 import { AlertCenter } from './alert-center.ts';
 import {
   type AlertDelivery,
@@ -14,7 +14,6 @@ import {
   readWebhookSecret,
   WebhookQueue,
   webhookSecretFromText,
-  webhookUrlProblem,
 } from './webhook.ts';
 
 const SECRET = 'receiver-shared-secret-0123456789abcdef';

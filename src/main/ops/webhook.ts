@@ -172,23 +172,6 @@ function fetchErrorOf(error: unknown): string {
   return error instanceof Error ? error.name : 'error';
 }
 
-/**
- * Why a URL cannot be the alert webhook, or null: http(s) only, and no user or password in it (fetch
- * refuses such a URL, so every alert was lost; the secret signs the deliveries instead).
- */
-export function webhookUrlProblem(url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'an http(s) URL';
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'an http(s) URL';
-  if (parsed.username || parsed.password)
-    return 'a URL without a user or password (the webhook secret signs each delivery)';
-  return null;
-}
-
 /** A URL as logged: no user info or query (either may carry a token). */
 export function redactUrl(url: string): string {
   try {

@@ -79,6 +79,23 @@ export function parseSize(text: string): number | null {
 }
 
 /**
+ * Why a URL cannot be the alert webhook, or null: http(s) only, and no user or password in it (fetch
+ * refuses such a URL, so every alert was lost; the secret signs the deliveries instead).
+ */
+export function webhookUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'an http(s) URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'an http(s) URL';
+  if (parsed.username || parsed.password)
+    return 'a URL without a user or password (the webhook secret signs each delivery)';
+  return null;
+}
+
+/**
  * When the coordinator raises alerts (seed 002's monitoring), and where it sends them (`ops.alerts`).
  * Read again every few seconds, so a change applies without a restart. Absent fields take the defaults. The
  * webhook's secret is never here: it is a secret (ops/webhook.ts says where it comes from).
@@ -104,8 +121,7 @@ export const alertsSetting = setting(
     webhookUrl: z
       .url({ protocol: /^https?$/ })
       .max(2000)
-      // fetch refuses a URL with a user or password: every alert would be lost (the secret signs them).
-      .refine((url) => !/^[a-z]+:\/\/[^/?#]*@/i.test(url), 'a webhook URL carries no user or password')
+      .refine((url) => webhookUrlProblem(url) === null, 'a webhook URL carries no user or password')
       .optional(),
   }),
   'the default thresholds apply',

@@ -59,6 +59,9 @@ export function wordsPerMinute(engine: NarrationEngine, rate: string | undefined
   }
 }
 
+/** Longer than nearly every word of the languages the voices speak. */
+const LETTERS_PER_WORD = 12;
+
 /**
  * Words as the engines read them: each run of text holding a letter counts once per 12 letters, and
  * each digit counts as a word (a voice reads long numbers digit by digit: 1,100 digits counted as one
@@ -74,8 +77,6 @@ export function countWords(text: string): number {
   }
   return words;
 }
-/** Longer than nearly every word of the languages the voices speak. */
-const LETTERS_PER_WORD = 12;
 
 /** The estimated narration, laid out like the real one (narration-timeline.ts). */
 export function estimateSpokenLength(

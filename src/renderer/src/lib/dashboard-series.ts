@@ -65,10 +65,10 @@ export function queueSeries(
   return [xs, queued, running];
 }
 
-/** Tasks done and failed per bucket over the view (empty buckets are 0, so the axis is honest). */
 /** More bars than any screen has pixels for. */
 const MAX_BUCKETS = 2000;
 
+/** Tasks done and failed per bucket over the view (empty buckets are 0, so the axis is honest). */
 export function throughputSeries(
   history: FarmHistory,
   view: View = history,
