@@ -85,21 +85,24 @@ const CUT_VIDEO_ARGS: Record<'libx264' | 'mpeg4', string[]> = {
   mpeg4: ['-c:v', 'mpeg4', '-q:v', '2', '-pix_fmt', 'yuv420p'],
 };
 
-/** The video of `range` (ms into the source), without its sound, as an MP4 at `outPath`. */
+/**
+ * The video of `range` (ms into the source), without its sound, as an MP4 at `outPath`; how many frames
+ * it holds (0: the source has no picture there, though its header may say it lasts that long).
+ */
 export async function cutClipRange(
   ffmpegPath: string,
   encoders: readonly string[],
   sourcePath: string,
   range: { startMs: number; endMs: number },
   outPath: string,
-): Promise<void> {
+): Promise<{ frames: number }> {
   const partial = `${partialPathFor(outPath)}.mp4`;
   const codec = encoders.includes('libx264') ? CUT_VIDEO_ARGS.libx264 : CUT_VIDEO_ARGS.mpeg4;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   // -ss before -i while transcoding: ffmpeg decodes from the keyframe before and drops frames up to the
   // start, so the cut starts on the frame asked for.
   const args = [
-    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'],
+    ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
     ...['-ss', seconds(range.startMs), ...mediaInput(sourcePath), '-t', seconds(range.endMs - range.startMs)],
     ...['-map', '0:v:0', '-an', '-sn', '-dn', ...codec, '-f', 'mp4', partial],
   ];
@@ -110,4 +113,7 @@ export async function cutClipRange(
     throw new FfmpegError('encode-failed', `cannot cut the clip: ${detail || 'no details'}`);
   }
   await rename(partial, outPath);
+  // The last progress report counts every frame written.
+  const reported = [...out.stdout.matchAll(/^frame=(\d+)$/gm)].at(-1)?.[1];
+  return { frames: Number(reported ?? 0) };
 }

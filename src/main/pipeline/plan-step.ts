@@ -305,8 +305,7 @@ class ClipSources {
     const copy = assets.workPath(id, clip.written);
     await copyCheckedMedia(document, clip, places, CLIP_MEDIA, copy);
     const facts = await probeClip(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, copy);
-    if (!facts?.hasVideo || !(await hasVideoFrame(ffmpeg.ffmpegPath, copy)))
-      throw locatedError(document, clip, `clip "${clip.written}" has no video`);
+    if (!facts?.hasVideo) throw locatedError(document, clip, `clip "${clip.written}" has no video`);
     // Every frame is decoded whole before it is scaled: the limit a still has (a 20000x200 picture was
     // refused, the same as a clip was encoded).
     if (Math.max(facts.width, facts.height) > MAX_PICTURE_SIDE)
@@ -334,6 +333,9 @@ async function addClip(
   const { copy, facts } = await clips.of(clip);
   const name = basename(clip.written, extname(clip.written));
   if (!clip.range) {
+    // A header may claim video that holds no frame: one is decoded (a range's cut counts its own).
+    if (!(await hasVideoFrame(ffmpeg.ffmpegPath, copy)))
+      throw locatedError(document, clip, `clip "${clip.written}" has no video`);
     await assets.record(id, copy, 'video', basename(clip.written));
     return;
   }
@@ -348,9 +350,15 @@ async function addClip(
   const cut = assets.workPath(id, `${name}.mp4`);
   // A second more than shown: the encode takes a scene's frames to its last one.
   const endMs = Math.min(clip.range.endMs, clip.range.startMs + onScreenMs + CLIP_MARGIN_MS);
-  await cutClipRange(ffmpeg.ffmpegPath, ffmpeg.encoders, copy, { startMs: clip.range.startMs, endMs }, cut);
+  const { frames } = await cutClipRange(
+    ffmpeg.ffmpegPath,
+    ffmpeg.encoders,
+    copy,
+    { startMs: clip.range.startMs, endMs },
+    cut,
+  );
   // The header's length may be its sound's: the cut shows whether any picture lies in the range.
-  if (!(await hasVideoFrame(ffmpeg.ffmpegPath, cut)))
+  if (frames === 0)
     throw locatedError(
       document,
       clip,
