@@ -17,6 +17,22 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** What the node answers an import when it queues none of the scripts. */
+const outcomesOf = (args: ArgsOf<'scripts.import'>) =>
+  args.scripts.map((s) => ({
+    name: s.name,
+    queued: false as const,
+    check: {
+      name: s.name,
+      ok: false,
+      diagnostics: [],
+      media: [],
+      title: null,
+      scenes: [],
+      estimatedSeconds: 0,
+    },
+  }));
+
 const noStore = async () => ({ ok: false as const, error: { code: 'invalid', message: 'no store here' } });
 
 describe('readScriptUploads', () => {
@@ -44,19 +60,7 @@ describe('importScriptPaths', () => {
     const service = fakeService({
       'scripts.import': async (args) => {
         calls.push(args);
-        return args.scripts.map((s) => ({
-          name: s.name,
-          queued: false as const,
-          check: {
-            name: s.name,
-            ok: false,
-            diagnostics: [],
-            media: [],
-            title: null,
-            scenes: [],
-            estimatedSeconds: 0,
-          },
-        }));
+        return outcomesOf(args);
       },
     });
     const report = await importScriptPaths({ service, storeMedia: noStore }, [
@@ -92,21 +96,6 @@ describe('importScriptPaths', () => {
 
 // Found by attacking the desktop glue.
 describe('importing a large or odd folder', () => {
-  const outcomesOf = (args: ArgsOf<'scripts.import'>) =>
-    args.scripts.map((s) => ({
-      name: s.name,
-      queued: false as const,
-      check: {
-        name: s.name,
-        ok: false,
-        diagnostics: [],
-        media: [],
-        title: null,
-        scenes: [],
-        estimatedSeconds: 0,
-      },
-    }));
-
   it('sends a folder of more than 200 scripts in several calls (one call refused them all)', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'vf-import-many-'));
     try {
