@@ -52,6 +52,10 @@ export function checkTarget(baseUrl: string, path: string): URL {
 }
 
 export function exchange(input: ExchangeInput): Promise<Exchange> {
+  return attempt(input, true);
+}
+
+function attempt(input: ExchangeInput, mayResend: boolean): Promise<Exchange> {
   const url = checkTarget(input.baseUrl, input.path);
   let timedOut = false;
   let deadline: NodeJS.Timeout | undefined;
@@ -82,6 +86,14 @@ export function exchange(input: ExchangeInput): Promise<Exchange> {
     };
     request.on('error', (error) => {
       done();
+      // A kept-alive socket the peer closed just as this request went out on it (Node's documented
+      // race): the request never reached the peer. It goes again once, on a new socket, as the very same
+      // signed bytes; had the peer read it after all, the copy is refused as a replay.
+      const reset = (error as NodeJS.ErrnoException).code === 'ECONNRESET';
+      if (mayResend && reset && request.reusedSocket && !streamed) {
+        resolve(attempt(input, false));
+        return;
+      }
       reject(asTransportError(error, input.method, input.path));
     });
     request.on('response', (response) => {
