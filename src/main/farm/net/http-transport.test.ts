@@ -13,7 +13,7 @@ afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => reso
  */
 function resettingPeer(): Promise<{ url: string; requests: () => number }> {
   let requests = 0;
-  server = createServer((socket: Socket) => {
+  const peer = createServer((socket: Socket) => {
     let served = 0;
     socket.on('data', (chunk) => {
       if (!chunk.toString('latin1').includes('\r\n\r\n')) return;
@@ -26,9 +26,10 @@ function resettingPeer(): Promise<{ url: string; requests: () => number }> {
       socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
     });
   });
+  server = peer;
   return new Promise((resolve) =>
-    server?.listen(0, '127.0.0.1', () => {
-      const { port } = server?.address() as { port: number };
+    peer.listen(0, '127.0.0.1', () => {
+      const { port } = peer.address() as { port: number };
       resolve({ url: `http://127.0.0.1:${port}`, requests: () => requests });
     }),
   );
