@@ -29,6 +29,7 @@ import { captionsInput, mediaInput } from './media-input.ts';
 import { isPan, isZoom, type ScenePart, type Size } from './motion-geometry.ts';
 import { panStatements, planPan } from './motion-pan.ts';
 import { planZoom, zoomChain, zoomCommands } from './motion-zoom.ts';
+import { maxStillPixels, scenesPerEncode } from './scene-budget.ts';
 import { titleCardStatements } from './title-card.ts';
 
 /**
@@ -139,8 +140,9 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const { output } = plan;
   const inputArgs: string[] = [];
   let inputCount = 0;
-  const addInput = (path: string, loop: boolean, input = mediaInput): number => {
+  const addInput = (path: string, loop: boolean, input = mediaInput, maxPixels?: number): number => {
     if (loop) inputArgs.push('-stream_loop', '-1');
+    if (maxPixels !== undefined) inputArgs.push('-max_pixels', String(maxPixels));
     inputArgs.push(...input(path));
     return inputCount++;
   };
@@ -151,6 +153,13 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   };
 
   const span = encodeSpan(plan);
+  const budget = scenesPerEncode(plan);
+  if (span.parts.length > budget) {
+    throw new FfmpegError(
+      'invalid-request',
+      `this encode holds ${span.parts.length} scenes; one encode holds at most ${budget} at ${output.width}x${output.height} (the plan must be encoded in parts)`,
+    );
+  }
   const scenes = span.parts.map((part) => ({ ...part, ...(plan.scenes[part.scene] as Scene) }));
   // A still used by several scenes is decoded once and split: each copy is a single frame.
   const imageUses = new Map<string, number>();
@@ -162,7 +171,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const statements: string[] = [];
   const imageLabels = new Map<string, string[]>();
   for (const [assetId, uses] of imageUses) {
-    const index = addInput(pathOf(assetId), false);
+    const index = addInput(pathOf(assetId), false, mediaInput, maxStillPixels(output));
     const labels = Array.from({ length: uses }, (_, i) => `[img${index}_${i}]`);
     if (uses > 1) statements.push(`[${index}:v:0]split=${uses}${labels.join('')}`);
     else labels[0] = `[${index}:v:0]`;

@@ -60,6 +60,7 @@ export {
   SILENCE_LUFS,
 } from './loudness.ts';
 export type { AudioStreamFacts, MediaFacts, VideoStreamFacts } from './media-facts.ts';
+export type { Size } from './motion-geometry.ts';
 export { BUNDLED_BED_NAMES, BUNDLED_BEDS, type BundledBed, bundledBedFile } from './music-beds.ts';
 export { linkPlanAssets } from './plan-assets.ts';
 export { type FfmpegProbe, probeFfmpeg, selectEncoder, usableEncoders } from './probe.ts';
@@ -71,6 +72,8 @@ export {
   type RunnerPort,
 } from './runner-port.ts';
 export { type RunnerService, serveEncodes } from './runner-service.ts';
+export { maxStillPixels, scenesPerEncode } from './scene-budget.ts';
+export { type StillFit, stillFit, writeFittedStill } from './still-fit.ts';
 export { buildThumbnailCommand, makeThumbnail, THUMBNAIL_SIZE } from './thumbnail.ts';
 export {
   countVideoFrames,

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import type { Json } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
@@ -116,10 +117,18 @@ async function encodeVideo(
   const captionBox = captionBoxOf(ctx.inputs.plan);
   if (captionBox !== undefined) request.captionBox = captionBox;
   const local = services.localParts?.();
-  // Parts are joined packet for packet: they all come from one encoder, with no fallback.
-  const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
-  const parts = local ? splitPlan(pinned, local.parts, { minSegmentMs: local.minSegmentSeconds * 1000 }) : [];
-  if (parts.length > 1) return encodeInParts(services, ctx, request, location, parts);
+  // In parts on this machine's cores when it may use several, and in any case in parts of at most
+  // scenesPerEncode scenes: a long video's scenes do not fit one encoder's memory (split-plan.ts).
+  const slots = local?.parts ?? 1;
+  const parts = splitPlan(plan, slots, { minSegmentMs: (local?.minSegmentSeconds ?? 0) * 1000 });
+  if (parts.length > 1) {
+    // Parts are joined packet for packet: all of them come from one encoder, the next one if it fails.
+    const done = await encodeWithFallback(encoders, (next) =>
+      encodeInParts(services, ctx, { ...request, encoder: next }, location, pinnedTo(parts, next), slots),
+    );
+    if (done.fallback) ctx.warn(fallbackWarning(done.encoder, done.fallback));
+    return done.result;
+  }
   const { result, fallback } = await encodeWithFallback(encoders, (next) =>
     encodeInChildProcess(
       { ...request, encoder: next },
@@ -167,22 +176,33 @@ function fallbackWarning(encoder: string, fallback: EncoderFallback): string {
   return `encoded with ${encoder}: ${fallback.from} failed at run time (${fallback.reason})`;
 }
 
-/** The video in parts encoded at once on this machine (one per core it may use), then joined. */
+/** Parts pinned to `encoder`: segments are joined packet for packet. */
+function pinnedTo(parts: RenderPlan[], encoder: string): RenderPlan[] {
+  return parts.map((part) => ({ ...part, output: { ...part.output, encoders: [encoder] } }));
+}
+
+/**
+ * The video in parts encoded on this machine, `atOnce` at a time (one per core it may use), then
+ * joined. When there are more parts than that (the scene budget cut them), the next starts as one ends.
+ */
 async function encodeInParts(
   services: PipelineServices,
   ctx: StepContext,
   request: EncodeRequest,
   ffmpeg: FfmpegLocation,
   parts: RenderPlan[],
+  atOnce: number,
 ): Promise<StepResult> {
   const started = performance.now();
   // Where the video's captions draw is measured once, for all its parts, while the audio is encoded
   // (encodeSegmented starts it at once): both are single-threaded runs the two can share the cores.
   const captionBox =
     request.captionBox !== undefined ? Promise.resolve(request.captionBox) : measureVideoCaptionBox(request);
+  const running = Math.max(1, Math.min(atOnce, parts.length));
   // The parts share the cores: each runs its encoder and filters on its share (measured on 2 cores,
   // 2 parts of a 63 s video: 16.1 s against 17.0 s with every part on all cores, 1.5 CPU-s less).
-  const threads = request.threads ?? Math.max(1, Math.floor(availableParallelism() / parts.length));
+  const threads = request.threads ?? Math.max(1, Math.floor(availableParallelism() / running));
+  const limit = pLimit(running);
   // One part failing for good stops its siblings: the step fails (and is retried) as a whole.
   const siblings = new AbortController();
   const signal = AbortSignal.any([ctx.signal, siblings.signal]);
@@ -194,20 +214,22 @@ async function encodeInParts(
     workDir: ctx.workDir,
     signal: ctx.signal,
     onProgress: (fraction, rate) => ctx.progress(fraction, rate),
-    // Every part starts at once, one per core: the video is done when its slowest part is.
-    eta: 'slowest',
+    // Every part at once, one per core: the video is done when its slowest part is.
+    eta: running === parts.length ? 'slowest' : 'pooled',
     encodeSegments: async (progress) => {
       const box = await captionBox;
       const shared = { ...request, threads, ...(box !== undefined ? { captionBox: box } : {}) };
       return Promise.all(
         parts.map((plan, index) =>
-          encodeInChildProcess(
-            { ...shared, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
-            {
-              signal,
-              onProgress: ({ fraction, ...rate }) => progress(index, fraction, rate),
-              ...runnerOptions(services),
-            },
+          limit(() =>
+            encodeInChildProcess(
+              { ...shared, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
+              {
+                signal,
+                onProgress: ({ fraction, ...rate }) => progress(index, fraction, rate),
+                ...runnerOptions(services),
+              },
+            ),
           ).then(
             (done) => ({ path: done.outPath, encoder: done.encoder, facts: done.facts }),
             (error: unknown) => {

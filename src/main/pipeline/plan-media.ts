@@ -5,11 +5,13 @@
  */
 
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { basename, parse } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { StepError } from '../engine/errors.ts';
-import { probePicture } from '../ffmpeg/index.ts';
+import { probePicture, type Size, stillFit, writeFittedStill } from '../ffmpeg/index.ts';
 import {
   formatDiagnostic,
   IMAGE_MEDIA,
@@ -63,9 +65,16 @@ export function mediaRunLimit(): LimitFunction {
 export const MAX_PICTURE_SIDE = 16_384;
 
 /**
+ * Large stills are made smaller two at a time in this process: decoding a 16384-pixel still takes up
+ * to a gigabyte, and the plan step runs four media jobs at once (mediaRunLimit).
+ */
+const fitTwoAtATime = pLimit(2);
+
+/**
  * Copies a script's still to `dest` (copyCheckedMedia), then makes sure ffmpeg reads it as a picture
  * of a size it can scale: an empty, broken or enormous file is the script's error, at its place, not
- * the encoder's failure after the narration.
+ * the encoder's failure after the narration. A still larger than a `frame` video can use is replaced by
+ * a PNG of what it shows (still-fit.ts); the file the plan is to record is returned, with its name.
  */
 export async function copyCheckedPicture(
   document: Pick<ScriptDocument, 'file'>,
@@ -73,7 +82,8 @@ export async function copyCheckedPicture(
   places: MediaPlaces,
   dest: string,
   ffmpeg: { ffmpegPath: string; ffprobePath: string | null },
-): Promise<void> {
+  frame: Size,
+): Promise<{ path: string; name: string }> {
   await copyCheckedMedia(document, ref, places, IMAGE_MEDIA, dest);
   const size = await probePicture(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, dest);
   const named = `image "${shorten(ref.written)}"`;
@@ -85,6 +95,17 @@ export async function copyCheckedPicture(
       `${named} is ${size.width}x${size.height} pixels; the limit is ${MAX_PICTURE_SIDE} on a side`,
     );
   }
+  const fit = stillFit(size, frame);
+  if (!fit) return { path: dest, name: basename(ref.written) };
+  const fitted = `${dest}.png`;
+  try {
+    await fitTwoAtATime(() => writeFittedStill(ffmpeg.ffmpegPath, dest, fit, fitted));
+  } catch (error) {
+    throw locatedError(document, ref, `${named}: ${(error as Error).message}`);
+  } finally {
+    await rm(dest, { force: true });
+  }
+  return { path: fitted, name: `${parse(ref.written).name}.png` };
 }
 
 /** The checksum of the file `ref` names, for a step's input hash; 'refused' when it is refused (run() reports it). */

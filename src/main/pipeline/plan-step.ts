@@ -17,6 +17,7 @@ import {
   hasVideoFrame,
   planLoudness,
   probeClip,
+  type Size,
 } from '../ffmpeg/index.ts';
 import { CLIP_MEDIA, IMAGE_MEDIA, type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ClipRef, MediaRef, Scene, ScriptDocument } from '../script/types.ts';
@@ -44,7 +45,8 @@ import type { PipelineServices } from './services.ts';
 // /clips-music-loudness: clips, music spans and a measured loudness.
 // /transitions: a plan may blend scenes (the front matter's or the video preset's transition).
 // /title-thumbnail: the title card and what the thumbnail is made of.
-const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness/transitions/title-thumbnail`;
+// /fitted-stills: a still larger than the video can use is cropped and scaled down (still-fit.ts).
+const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-music-loudness/transitions/title-thumbnail/fitted-stills`;
 
 /**
  * Script + narration + captions → a RenderPlan: every asset by checksum, scene times from the
@@ -121,6 +123,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           ffprobePath: location.ffprobePath,
           encoders: probe.encoders,
         },
+        frame: outputOf(ctx.settings.video),
       };
       // The pictures (each still probed, a clip probed and cut), the music (each file measured) and the
       // title's thumbnail are made ready at once: most of it is ffmpeg's and ffprobe's start-up. The
@@ -248,6 +251,8 @@ interface VisualSources {
   places: MediaPlaces;
   assets: PlanAssetList;
   ffmpeg: { ffmpegPath: string; ffprobePath: string | null; encoders: readonly string[] };
+  /** The video's frame size: stills larger than it can use are made smaller. */
+  frame: Size;
 }
 
 /**
@@ -256,10 +261,10 @@ interface VisualSources {
  */
 /** A script's still, copied in and probed (copyCheckedPicture). */
 async function addPicture(sources: VisualSources, id: string, image: MediaRef): Promise<void> {
-  const { document, assets, places, ffmpeg } = sources;
+  const { document, assets, places, ffmpeg, frame } = sources;
   const copy = assets.workPath(id, image.written);
-  await copyCheckedPicture(document, image, places, copy, ffmpeg);
-  await assets.record(id, copy, 'image', basename(image.written));
+  const still = await copyCheckedPicture(document, image, places, copy, ffmpeg, frame);
+  await assets.record(id, still.path, 'image', still.name);
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   titleFontFile,
 } from '../../shared/title-card.ts';
 import type { RecipeDefaults } from '../db/schema.ts';
+import { THUMBNAIL_SIZE } from '../ffmpeg/index.ts';
 import type { MediaPlaces } from '../script/index.ts';
 import type { MediaRef, ScriptDocument } from '../script/types.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
@@ -59,8 +60,8 @@ export async function planTitle(input: {
   const own = thumbnailOf(document);
   if (own) {
     const copy = assets.workPath(THUMBNAIL_ID, own.written);
-    await copyCheckedPicture(document, own, input.places, copy, input.ffmpeg);
-    await assets.record(THUMBNAIL_ID, copy, 'image', basename(own.written));
+    const still = await copyCheckedPicture(document, own, input.places, copy, input.ffmpeg, THUMBNAIL_SIZE);
+    await assets.record(THUMBNAIL_ID, still.path, 'image', still.name);
   }
   const card = defaults.titleCard;
   return {

@@ -4,6 +4,7 @@
  * has is pinned, and the free slots of the nodes that have it are what the video is split for.
  */
 import type { RenderPlan } from '../../shared/render-plan.ts';
+import { scenesPerEncode } from '../ffmpeg/index.ts';
 import { type SplitPolicy, splitPlan } from './split-plan.ts';
 
 /** One node's encode capacity right now. */
@@ -27,7 +28,8 @@ export function segmentEncoder(
 
 /**
  * The plans to send to the farm for one video: the plan itself (renders whole, any worker may take
- * it), or its segments, pinned to one encoder.
+ * it), or its segments, pinned to one encoder. A video with more scenes than one encode may hold
+ * (scenesPerEncode) is always sent in segments, free slots or not: they wait in the queue.
  */
 export function planSegments(
   plan: RenderPlan,
@@ -35,8 +37,14 @@ export function planSegments(
   policy: SplitPolicy | null,
 ): RenderPlan[] {
   const choice = policy ? segmentEncoder(plan.output.encoders, nodes) : null;
-  if (!policy || !choice || choice.slots < 2) return [plan];
-  const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [choice.encoder] } };
-  const parts = splitPlan(pinned, choice.slots, policy);
+  const tooManyScenes = plan.scenes.length > scenesPerEncode(plan);
+  if (!tooManyScenes && (!policy || !choice || choice.slots < 2)) return [plan];
+  // The first encoder a node has, busy or not: the segments wait for it.
+  const encoder =
+    choice?.encoder ??
+    plan.output.encoders.find((e) => nodes.some((n) => n.encoders.includes(e))) ??
+    (plan.output.encoders[0] as string);
+  const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
+  const parts = splitPlan(pinned, choice?.slots ?? 1, policy ?? { minSegmentMs: 0 });
   return parts.length < 2 ? [plan] : parts;
 }

@@ -1,23 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { encodeSpan, planFrameCount, transitionWindows } from '../../shared/plan-frames.ts';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
+import { scenesPerEncode } from '../ffmpeg/index.ts';
 import { tinyPlan } from '../ffmpeg/test-fixtures.ts';
 import { planSegments, segmentEncoder } from './segment-placement.ts';
 import { MAX_SEGMENTS, SNAP_SHARE, segmentStarts, splitPlan, startOutsideWindows } from './split-plan.ts';
 
 /** A plan of scenes lasting `seconds` each, at 25 fps. */
-function planOf(seconds: number[]): RenderPlan {
+function planOf(seconds: number[], size?: { width: number; height: number }): RenderPlan {
   let start = 0;
   const scenes = seconds.map((s) => {
     const scene = {
       startMs: start,
-      durationMs: s * 1000,
+      durationMs: Math.round(s * 1000),
       visual: { kind: 'color' as const, color: '#102030' },
     };
-    start += s * 1000;
+    start += scene.durationMs;
     return scene;
   });
-  return tinyPlan({ durationMs: start, scenes });
+  const plan = tinyPlan({ durationMs: start, scenes });
+  return size ? { ...plan, output: { ...plan.output, ...size } } : plan;
+}
+
+/** Every frame once, in order, no segment starting in a blend, none holding more scenes than one encode may. */
+function expectWithinBudget(plan: RenderPlan, parts: RenderPlan[]): void {
+  const windows = transitionWindows(plan);
+  let next = 0;
+  for (const part of parts) {
+    expect(validateRenderPlan(part).ok).toBe(true);
+    const span = encodeSpan(part);
+    expect(span.startFrame).toBe(next);
+    expect(windows.some((w) => span.startFrame >= w.start && span.startFrame < w.end)).toBe(false);
+    expect(span.parts.length).toBeLessThanOrEqual(scenesPerEncode(plan));
+    next += span.frameCount;
+  }
+  expect(next).toBe(planFrameCount(plan));
+  expect(parts.length).toBeLessThanOrEqual(MAX_SEGMENTS);
 }
 
 describe('segmentStarts', () => {
@@ -147,6 +165,63 @@ describe('splitPlan', () => {
       { index: 1, count: 2, startFrame: 188, frameCount: 187 },
     ]);
     expect(encodeSpan(halves[1] as RenderPlan).parts[0]).toEqual({ scene: 1, offset: 63, frames: 62 });
+  });
+});
+
+describe('the scene budget (what one encode may hold in memory)', () => {
+  const HD = { width: 1920, height: 1080 };
+
+  it('cuts a long video into parts of at most 16 scenes at 1080p, even on one slot', () => {
+    const plan = planOf(
+      Array.from({ length: 40 }, () => 1),
+      HD,
+    );
+    const parts = splitPlan(plan, 1, { minSegmentMs: 60_000 });
+    expect(parts.map((p) => encodeSpan(p).parts.length)).toEqual([16, 16, 8]);
+    expectWithinBudget(plan, parts);
+    // 16 scenes fit one encode: whole.
+    expect(
+      splitPlan(
+        planOf(
+          Array.from({ length: 16 }, () => 1),
+          HD,
+        ),
+        1,
+        { minSegmentMs: 0 },
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('keeps to it with crossfades, with slots and minimum lengths, and for 2,000 scenes', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (const count of [17, 33, 100, 700, 2000]) {
+      const seconds = Array.from({ length: count }, () => (2 + Math.round(random() * 30)) / 10);
+      const plan = { ...planOf(seconds, HD), transition: { kind: 'crossfade' as const, durationMs: 160 } };
+      for (const slots of [1, 2, 3, 8, 4096]) {
+        expectWithinBudget(plan, splitPlan(plan, slots, { minSegmentMs: 1000 + random() * 20_000 }));
+      }
+    }
+  });
+
+  it('sends a long video to the farm in segments even when no node has a free slot, or segments are off', () => {
+    const plan = {
+      ...planOf(
+        Array.from({ length: 40 }, () => 1),
+        HD,
+      ),
+      output: { ...planOf([1]).output, ...HD, encoders: ['h264_videotoolbox', 'libx264'] },
+    };
+    const busy = [{ encoders: ['libx264'], freeSlots: 0 }];
+    for (const policy of [{ minSegmentMs: 1000 }, null]) {
+      const parts = planSegments(plan, busy, policy);
+      expect(parts).toHaveLength(3);
+      expect(parts.every((p) => p.output.encoders.join() === 'libx264')).toBe(true);
+      expectWithinBudget(plan, parts);
+    }
   });
 });
 

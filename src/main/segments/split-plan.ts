@@ -4,7 +4,9 @@
  * A cut moves to a nearby scene boundary when there is one (a cut there starts no motion part-way and
  * decodes no clip frames for nothing); otherwise it falls inside the scene, which is as exact (see
  * plan-frames.ts). No segment is shorter than the policy's minimum: every segment pays a fixed cost
- * (lease, asset fetch, encoder start-up).
+ * (lease, asset fetch, encoder start-up). And whatever the slots, no segment holds more scenes than one
+ * encode may (scenesPerEncode: the encoder holds every scene of its graph in memory at once), so a long
+ * video is cut into parts even on one core.
  */
 import {
   planFrameCount,
@@ -13,6 +15,7 @@ import {
   transitionWindows,
 } from '../../shared/plan-frames.ts';
 import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
+import { scenesPerEncode } from '../ffmpeg/index.ts';
 
 /**
  * Bound on segments per video, whatever the peers report: every segment carries the whole plan
@@ -42,14 +45,53 @@ export function splitPlan(plan: RenderPlan, slots: number, policy: SplitPolicy):
   const total = planFrameCount(plan);
   const minFrames = Math.max(1, Math.ceil((policy.minSegmentMs * plan.output.fps) / 1000));
   const windows = transitionWindows(plan);
+  const boundaries = sceneBoundaries(plan);
   const slotCount = Math.min(slots, MAX_SEGMENTS);
-  const starts = segmentStarts(total, sceneBoundaries(plan), slotCount, minFrames, windows);
+  const perEncode = scenesPerEncode(plan);
+  const forSlots = segmentStarts(total, boundaries, slotCount, minFrames, windows);
+  let starts = withinSceneBudget(forSlots, total, boundaries, windows, perEncode);
+  // More than the queue takes: the scene budget alone cuts (scenesPerEncode keeps that under the bound).
+  if (starts.length > MAX_SEGMENTS) starts = withinSceneBudget([0], total, boundaries, windows, perEncode);
   if (starts.length < 2) return [plan];
   return starts.map((startFrame, index): RenderPlan => {
     const frameCount = (starts[index + 1] ?? total) - startFrame;
     const segment: Segment = { index, count: starts.length, startFrame, frameCount };
     return { ...plan, segment };
   });
+}
+
+/**
+ * `starts` with cuts added so that no segment holds more than `perEncode` scenes: a segment holds the
+ * scene under way at its first frame and every scene that starts inside it (a transition's frames
+ * hold both scenes it blends). A cut goes where a scene starts, or on the frame before its transition:
+ * no segment starts inside a blend.
+ */
+export function withinSceneBudget(
+  starts: number[],
+  total: number,
+  boundaries: number[],
+  windows: TransitionWindow[],
+  perEncode: number,
+): number[] {
+  const blendAt = (frame: number) => windows.some((w) => frame >= w.start && frame < w.end);
+  const out: number[] = [];
+  starts.forEach((start, j) => {
+    const end = starts[j + 1] ?? total;
+    let from = start;
+    out.push(from);
+    for (;;) {
+      const inside = boundaries.filter((b) => b > from && b < end);
+      if (inside.length < perEncode) break;
+      // The scene under way and the next perEncode - 1 fit: the cut is where the one after starts, or
+      // just before its transition; else (a one-frame scene) past the transition of the last that fits.
+      const next = inside[perEncode - 1] as number;
+      const last = inside[perEncode - 2] as number;
+      const cut = [next, next - 1].find((frame) => frame > from && !blendAt(frame));
+      from = cut ?? windows.find((w) => w.start === last)?.end ?? last;
+      out.push(from);
+    }
+  });
+  return out;
 }
 
 /**

@@ -1,0 +1,40 @@
+/**
+ * What one ffmpeg run may hold at once. ffmpeg opens every input of a graph at start and decodes each
+ * still before the graph runs, so every scene of an encode holds its frames in memory from the first
+ * frame to the last: measured at 1080p, about 360 MB for the encoder and 37 MB more per scene (12
+ * scenes of 2228x2228 stills: 805 MB; 3 scenes: 473 MB), and a 4096x4096 still adds 38 MB to its
+ * scene. A long video is therefore encoded in parts of a bounded number of scenes (splitPlan), and an
+ * encode that holds more is refused before it starts, whoever sent its plan.
+ */
+import type { RenderPlan } from '../../shared/render-plan.ts';
+
+/** Output pixels of the scenes one encode may hold: 16 scenes at 1920x1080, about 1.1 GB. */
+export const ENCODE_SCENE_PIXELS = 16 * 1920 * 1080;
+
+/**
+ * The most parts the scene budget alone cuts a video into: past that, parts hold more scenes each, as
+ * every part carries the whole plan through the farm's queue (see MAX_SEGMENTS).
+ */
+export const SCENE_BUDGET_PARTS = 32;
+
+/** The most scenes one encode of `plan` (whole, or a segment of it) may hold. */
+export function scenesPerEncode(plan: Pick<RenderPlan, 'output' | 'scenes'>): number {
+  const frame = plan.output.width * plan.output.height;
+  return Math.max(
+    2,
+    Math.floor(ENCODE_SCENE_PIXELS / frame),
+    Math.ceil(plan.scenes.length / SCENE_BUDGET_PARTS),
+  );
+}
+
+/** Stills up to this size cost an encode little (16 MB decoded), whatever its frame: left as they are. */
+const SMALL_STILL_PIXELS = 2048 * 2048;
+
+/**
+ * Pixels the encoder decodes a plan's still to, at most: a larger still is cropped to the frame's shape
+ * and scaled down to twice the frame's size by the plan step (still-fit.ts), so a still larger than
+ * this was not made by a plan step and is refused as the encoder opens it.
+ */
+export function maxStillPixels(output: Pick<RenderPlan['output'], 'width' | 'height'>): number {
+  return Math.max(SMALL_STILL_PIXELS, 4 * output.width * output.height);
+}
