@@ -34,7 +34,11 @@ export type FakeReply =
   /** 'bad-json': a data frame that is not JSON; 'no-text': a well-formed stream with no text block. */
   | { kind: 'malformed'; variant: 'bad-json' | 'no-text' }
   /** A 200 stream that ends in an `event: error` frame, as the API does when it overloads mid-answer. */
-  | { kind: 'stream-error'; type: string; message?: string };
+  | { kind: 'stream-error'; type: string; message?: string }
+  /** A stream that starts, then sends one character every `everyMs` and never ends (a hostile server). */
+  | { kind: 'trickle'; everyMs: number }
+  /** These events as they are, then the end of the stream: for broken events. */
+  | { kind: 'events'; events: SseEvent[] };
 
 export interface RecordedRequest {
   method: string;
@@ -57,7 +61,7 @@ export interface FakeAnthropic {
 export const DEFAULT_FAKE_SCRIPT =
   '---\ntitle: Fake script\n---\n\n# Scene one\n\nHello from the fake Claude.\n';
 
-type SseEvent = { type: string; [field: string]: unknown };
+export type SseEvent = { type: string; [field: string]: unknown };
 
 export async function startFakeAnthropic(options: { defaultText?: string } = {}): Promise<FakeAnthropic> {
   const defaultText = options.defaultText ?? DEFAULT_FAKE_SCRIPT;
@@ -119,6 +123,16 @@ function answer(res: ServerResponse, reply: FakeReply, requestModel: string): vo
     }
     case 'malformed':
       sendMalformed(res, reply.variant, requestModel);
+      return;
+    case 'trickle': {
+      sendEvents(res, textEvents('Partial', { chunks: 1 }, requestModel).slice(0, 4), { ending: 'hang' });
+      const delta = { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: '.' } };
+      const timer = setInterval(() => res.write(frame(delta)), reply.everyMs);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
+    case 'events':
+      sendEvents(res, reply.events, { ending: 'end' });
       return;
     case 'stream-error': {
       const events = textEvents('Partial answer', { chunks: 1 }, requestModel).slice(0, 4);

@@ -47,7 +47,7 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
     const done = await ctx.engine.run(job.id);
     if (values.json) printJson(io, jobJson(ctx.engine.store, done));
     else if (done.status === 'done') io.out(done.outputPath ?? '');
-    else io.err(`vfo: job ${done.id.slice(0, 8)} ${done.status}: ${done.error ?? ''}`);
+    else io.err(printable(`vfo: job ${done.id.slice(0, 8)} ${done.status}: ${done.error ?? ''}`));
     return done.status === 'done' ? EXIT.ok : EXIT.failure;
   } finally {
     await ctx.close();

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
 import type { JobRow } from '../engine/job-store.ts';
@@ -149,9 +150,9 @@ function report(
   for (const job of jobs) {
     if (job.status === 'done') {
       if (!json) io.out(job.outputPath ?? '');
-      for (const w of job.warnings.filter(fresh)) io.err(`vfo: warning: ${w}`);
+      for (const w of job.warnings.filter(fresh)) io.err(printable(`vfo: warning: ${w}`));
     } else {
-      io.err(`vfo: job ${job.id.slice(0, 8)} ${job.status}: ${job.error ?? ''}`);
+      io.err(printable(`vfo: job ${job.id.slice(0, 8)} ${job.status}: ${job.error ?? ''}`));
     }
   }
   if (interrupted) return EXIT.interrupted;

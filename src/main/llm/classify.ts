@@ -3,6 +3,7 @@
  * retry loop and the user can act on. Messages quote the service's own explanation, never the key.
  */
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
+import { printable } from '../../shared/text.ts';
 import { LlmError, type LlmErrorKind } from './errors.ts';
 import { parseRetryAfter } from './retry.ts';
 
@@ -66,10 +67,20 @@ function classifyApiError(error: APIError): LlmError {
   );
 }
 
-/** ": <the API's message>, request <id>", or what of it is known. */
+/** The most of the API's own message quoted: it is stored with the job and printed. */
+const MAX_API_MESSAGE_CHARS = 300;
+
+/** ": <the API's message>, request <id>", or what of it is known, printable and cut short. */
 function apiDetail(error: APIError): string {
-  const parts = [error.apiMessage, error.requestID ? `request ${error.requestID}` : null].filter(Boolean);
+  const message = error.apiMessage ? shortPrintable(error.apiMessage, MAX_API_MESSAGE_CHARS) : null;
+  const request = error.requestID ? `request ${shortPrintable(error.requestID, 100)}` : null;
+  const parts = [message, request].filter(Boolean);
   return parts.length > 0 ? `: ${parts.join(', ')}` : '';
+}
+
+function shortPrintable(text: string, max: number): string {
+  const clean = printable(text);
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 /** The one 400 users of an older setup will meet: sampling parameters were removed in API 2026-10-21. */

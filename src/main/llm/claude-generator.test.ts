@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type FakeAnthropic, startFakeAnthropic } from '../../../test/fakes/anthropic-server.ts';
+import {
+  type FakeAnthropic,
+  type SseEvent,
+  startFakeAnthropic,
+} from '../../../test/fakes/anthropic-server.ts';
 import { createClaudeGenerator } from './claude-generator.ts';
 import { LlmError } from './errors.ts';
 import { abortableSleep, type Sleep } from './retry.ts';
@@ -245,5 +249,76 @@ describe('createClaudeGenerator', () => {
   it('refuses an empty key before any request', () => {
     expect(() => createClaudeGenerator({ apiKey: '  ', baseURL: fake.url })).toThrow(LlmError);
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('a hostile Claude', () => {
+  const small: CompletionRequest = { ...REQUEST, maxTokens: 10 };
+
+  it('that keeps a stream alive with a character now and then is given up at the attempt’s budget', async () => {
+    fake.enqueue({ kind: 'trickle', everyMs: 50 });
+    fake.enqueue({ kind: 'trickle', everyMs: 50 });
+    const started = Date.now();
+    // 300 ms of silence allowed + 10 tokens at 40 ms: 700 ms an attempt, two attempts.
+    const error = await failure(generator({ timeoutMs: 300, maxAttempts: 2 }).complete(small));
+    expect(error.kind).toBe('network');
+    expect(error.message).toContain('took more than 1 s (the most 10 tokens may take)');
+    expect(fake.requests).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('that sends more text than the token limit allows is cut off there, not retried', async () => {
+    fake.enqueue({ kind: 'text', text: 'x'.repeat(10 * 32 + 4097), chunks: 50 });
+    const error = await failure(generator().complete(small));
+    expect(error.kind).toBe('bad-response');
+    expect(error.message).toContain('passed 4416 characters');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('that sends broken events fails at once with what was broken, not as a dropped connection', async () => {
+    const start = {
+      type: 'message_start',
+      message: { model: 'm', usage: { input_tokens: 1, output_tokens: 1 } },
+    };
+    const delta = { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi.' } };
+    const cases: [unknown[], string][] = [
+      [[{ type: 'message_start' }, delta], 'broken message_start event (message)'],
+      [
+        [
+          {
+            type: 'message_start',
+            message: { model: 'm', usage: { input_tokens: 'lots', output_tokens: 1 } },
+          },
+        ],
+        'broken message_start event (message.usage.input_tokens)',
+      ],
+      [
+        [start, delta, { type: 'message_delta', delta: {}, usage: { output_tokens: 'ohno' } }],
+        '(usage.output_tokens)',
+      ],
+      [[start, { type: 'content_block_delta', delta: { type: 'text_delta', text: 42 } }], '(delta.text)'],
+    ];
+    for (const [events, expected] of cases) {
+      fake.enqueue({ kind: 'events', events: events as SseEvent[] });
+      const before = fake.requests.length;
+      const error = await failure(generator().complete(REQUEST));
+      expect(error.kind).toBe('bad-response');
+      expect(error.message).toContain(expected);
+      expect(fake.requests.length - before).toBe(1);
+    }
+  });
+
+  it('that answers with an enormous error message, escapes included, is quoted short and printable', async () => {
+    fake.enqueue({
+      kind: 'error',
+      status: 400,
+      type: 'invalid_request_error',
+      message: `\u001b]0;owned\u0007${'y'.repeat(300_000)}`,
+    });
+    const error = await failure(generator().complete(REQUEST));
+    expect(error.kind).toBe('invalid-request');
+    expect(error.message.length).toBeLessThan(500);
+    expect(error.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(error.message).toContain('\\u{1b}]0;owned');
   });
 });

@@ -28,6 +28,19 @@ export interface ClaudeGeneratorOptions {
 
 const DEFAULT_MAX_ATTEMPTS = 4;
 const DEFAULT_TIMEOUT_MS = 180_000;
+/**
+ * An attempt's whole budget, beyond the silence allowed before the reply starts: this long per token
+ * it may produce (25 tokens a second; Claude streams several times faster). A stream that keeps sending
+ * pings or a character now and then no longer runs for ever.
+ */
+const MS_PER_TOKEN = 40;
+/** Characters a token may stand for, at most: far above any real reply, below a hostile one. */
+const CHARS_PER_TOKEN = 32;
+
+/** The longest an attempt may take, all told. */
+export function attemptBudgetMs(timeoutMs: number, maxTokens: number): number {
+  return timeoutMs + maxTokens * MS_PER_TOKEN;
+}
 
 export function createClaudeGenerator(options: ClaudeGeneratorOptions): TextGenerator {
   const apiKey = options.apiKey.trim();
@@ -56,17 +69,32 @@ export function createClaudeGenerator(options: ClaudeGeneratorOptions): TextGene
     const stopWithUser = (): void => attempt.abort(opts.signal?.reason);
     opts.signal?.addEventListener('abort', stopWithUser, { once: true });
     const watchdog = startWatchdog(timeoutMs, () => attempt.abort(new Error('idle timeout')));
+    const budgetMs = attemptBudgetMs(timeoutMs, request.maxTokens);
+    let overBudget = false;
+    const deadline = setTimeout(() => {
+      overBudget = true;
+      attempt.abort(new Error('over budget'));
+    }, budgetMs);
     try {
       const stream = await client.messages.create(toMessageParams(request), { signal: attempt.signal });
       const result = await readClaudeStream(stream, request.model, {
         onEvent: watchdog.reset,
         onProgress: opts.onProgress,
+        maxChars: request.maxTokens * CHARS_PER_TOKEN + 4096,
       });
       // The SDK ends an aborted stream quietly, so a cut-short answer must be caught here.
       if (attempt.signal.aborted) throw attempt.signal.reason;
       return result;
     } catch (error) {
       if (opts.signal?.aborted) throw cancelledError(error);
+      if (overBudget) {
+        const seconds = Math.round(budgetMs / 1000);
+        throw new LlmError(
+          'network',
+          `Claude's answer took more than ${seconds} s (the most ${request.maxTokens} tokens may take); it was given up.`,
+          { cause: error },
+        );
+      }
       if (watchdog.fired) {
         const seconds = Math.round(timeoutMs / 100) / 10;
         throw new LlmError('network', `Claude sent nothing for ${seconds} s; the connection was given up.`, {
@@ -75,6 +103,7 @@ export function createClaudeGenerator(options: ClaudeGeneratorOptions): TextGene
       }
       throw classifyClaudeError(error);
     } finally {
+      clearTimeout(deadline);
       watchdog.stop();
       opts.signal?.removeEventListener('abort', stopWithUser);
     }
