@@ -24,7 +24,15 @@ export type FakeAzureBehaviour =
   /** Closes with 1007, as the real service does for SSML it rejects. */
   | 'invalid-ssml'
   /** Accepts the request and never answers. */
-  | 'stall';
+  | 'stall'
+  /** Streams audio at 20x real time and never ends the turn. */
+  | 'endless'
+  /** The speech, then five minutes of silence. */
+  | 'long-audio'
+  /** Word boundaries before the audio, as text, past its end, out of order, around the real ones. */
+  | 'hostile-words'
+  /** The first word's boundary 5,000 times. */
+  | 'many-words';
 
 export interface FakeAzureSpeechOptions {
   /** Only this key is accepted (others get HTTP 401 on the upgrade, like the real service); default: any. */
@@ -171,6 +179,33 @@ function wordBoundary(word: FakeWord): string {
   return JSON.stringify({ Metadata: [{ Type: 'WordBoundary', Data: data }] });
 }
 
+/** Boundary data a hostile service might send: what 'hostile-words' and 'many-words' say. */
+function hostileBoundaries(
+  behaviour: 'hostile-words' | 'many-words',
+  words: FakeWord[],
+  totalMs: number,
+): Record<string, unknown>[] {
+  const data = (text: string, offset: unknown, duration: unknown = 100 * TICKS_PER_MS) => ({
+    Offset: offset,
+    Duration: duration,
+    text: { Text: text, Length: text.length, BoundaryType: 'WordBoundary' },
+  });
+  const real = words.map((w) => data(w.text, w.offsetTicks, w.durationTicks));
+  if (behaviour === 'many-words') return Array.from({ length: 5000 }, () => real[0] ?? data('x', 0));
+  const [first, second, ...rest] = real;
+  return [
+    data('before', -3_600_000 * TICKS_PER_MS),
+    data('soon', 'soon'),
+    data('far', 1e300),
+    data('after', (totalMs + 5000) * TICKS_PER_MS),
+    data('forever', 0, 1e300),
+    ...(first ? [first] : []),
+    ...rest,
+    // Reported after the later words: out of order.
+    ...(second ? [second] : []),
+  ];
+}
+
 function audioFrame(requestId: string, streamId: string, pcm: Buffer): Buffer {
   const headers = Buffer.from(
     `X-RequestId:${requestId}\r\nX-StreamId:${streamId}\r\nPath:audio\r\n`,
@@ -219,6 +254,25 @@ export async function startFakeAzureSpeech(options: FakeAzureSpeechOptions = {})
     ws.send(textFrame('turn.start', id, '{"context":{"serviceTag":"fake"}}'));
     ws.send(textFrame('response', id, JSON.stringify({ audio: { type: 'inline', streamId } })));
     const chunkBytes = (rate / 10) * 2; // 100 ms per frame, as the service streams
+    if (behaviour === 'endless') {
+      const silence = Buffer.alloc(chunkBytes);
+      const timer = setInterval(() => ws.send(audioFrame(id, streamId, silence)), 5);
+      ws.on('close', () => clearInterval(timer));
+      return;
+    }
+    if (behaviour === 'long-audio') spoken.pcm = Buffer.concat([spoken.pcm, Buffer.alloc(300 * rate * 2)]);
+    if (behaviour === 'hostile-words' || behaviour === 'many-words') {
+      for (const data of hostileBoundaries(behaviour, spoken.words, spoken.totalMs)) {
+        ws.send(
+          textFrame(
+            'audio.metadata',
+            id,
+            JSON.stringify({ Metadata: [{ Type: 'WordBoundary', Data: data }] }),
+          ),
+        );
+      }
+      spoken.words = [];
+    }
     const chunks = Math.ceil(spoken.pcm.length / chunkBytes);
     let nextWord = 0;
     for (let i = 0; i < chunks; i++) {

@@ -188,6 +188,42 @@ describe('createAzureSpeech', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it('gives up on a turn that never ends, at the most audio its text can make, without retrying', async () => {
+    fake.setBehaviour('endless');
+    const started = Date.now();
+    const error = await failure(speech().synthesizeSsml(SSML, join(dir, 'endless.wav')));
+    expect(error.kind).toBe('bad-response');
+    // Five words at 40 a minute, and 10 s: 17.5 s of audio, streamed at 20x real time.
+    expect(error.message).toContain('more audio than this text can take (more than 18 s)');
+    expect(fake.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expect(readdir(dir)).resolves.not.toContain('endless.wav');
+  });
+
+  it('refuses minutes of audio for five words, and 5,000 boundaries for them', async () => {
+    fake.setBehaviour('long-audio');
+    const long = await failure(speech().synthesizeSsml(SSML, join(dir, 'long.wav')));
+    expect(long.kind).toBe('bad-response');
+    expect(long.message).toContain('more audio than this text can take');
+    fake.setBehaviour('many-words');
+    const many = await failure(speech().synthesizeSsml(SSML, join(dir, 'many.wav')));
+    expect(many.kind).toBe('bad-response');
+    // 5 words: at most 3 boundaries each, and 50.
+    expect(many.message).toContain('more words than this text holds (more than 65)');
+  });
+
+  it('keeps only word timings that are numbers inside the audio, in the order spoken', async () => {
+    fake.setBehaviour('hostile-words');
+    const result = await speech().synthesizeSsml(SSML, join(dir, 'hostile.wav'));
+    // Dropped: before the audio, as text, past its end (two ways), and "there", reported after later words.
+    expect(result.words.map((w) => w.text)).toEqual(['forever', 'Hello', 'brave', 'new', 'world']);
+    for (const word of result.words) {
+      expect(word.startMs).toBeGreaterThanOrEqual(0);
+      expect(word.endMs).toBeLessThanOrEqual(result.durationMs);
+      expect(word.endMs).toBeGreaterThanOrEqual(word.startMs);
+    }
+  });
+
   it('gives up on a service that stops answering', async () => {
     fake.setBehaviour('stall');
     const error = await failure(

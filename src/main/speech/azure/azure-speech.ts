@@ -10,6 +10,7 @@ import type { WordTiming } from '../types.ts';
 import { canonicalWavHeader } from '../wav-header.ts';
 import { AzureSpeechError, type AzureSpeechErrorKind, redactSecret } from './errors.ts';
 import { AZURE_OUTPUT, type AzureEndpoint, endpointFrom, SDK_VERSION } from './sdk.ts';
+import { ssmlLimits } from './ssml-limits.ts';
 import { cancelledError, type RawSynthesis, synthesizeOnce } from './synthesize-once.ts';
 
 export interface AzureSpeechOptions {
@@ -101,9 +102,10 @@ export function createAzureSpeech(options: AzureSpeechOptions): AzureSpeech {
     target: AzureEndpoint,
     signal?: AbortSignal,
   ): Promise<RawSynthesis> => {
+    const limits = ssmlLimits(ssml);
     for (let attempt = 1; ; attempt++) {
       try {
-        const raw = await synthesizeOnce({ ssml, key, endpoint: target, idleTimeoutMs, signal });
+        const raw = await synthesizeOnce({ ssml, key, endpoint: target, idleTimeoutMs, limits, signal });
         checkAudio(raw);
         return raw;
       } catch (error) {

@@ -7,7 +7,18 @@
 import type { WordTiming } from '../types.ts';
 import { classifySdkFailure, malformedMessageProblem } from './classify.ts';
 import { AzureSpeechError } from './errors.ts';
-import { type AzureEndpoint, sdk, speechConfigFor } from './sdk.ts';
+import { AZURE_OUTPUT, type AzureEndpoint, sdk, speechConfigFor } from './sdk.ts';
+
+/**
+ * What one request may bring back, known from its text before it is sent (chunkLimits): the service is
+ * not trusted to end a turn, or to send as much audio and as many words as the text can take.
+ */
+export interface SynthesisLimits {
+  /** The longest audio the text can make (its words spoken very slowly, its pauses, some slack). */
+  maxAudioMs: number;
+  /** The most word boundaries it can report. */
+  maxWords: number;
+}
 
 export interface SynthesisAttempt {
   ssml: string;
@@ -15,6 +26,7 @@ export interface SynthesisAttempt {
   endpoint: AzureEndpoint;
   /** Fail as 'network' when the service sends nothing for this long. */
   idleTimeoutMs: number;
+  limits: SynthesisLimits;
   signal?: AbortSignal | undefined;
 }
 
@@ -26,6 +38,14 @@ export interface RawSynthesis {
 }
 
 const TICKS_PER_MS = 10_000;
+/** Beyond the idle timeout, a request may take as long as its longest audio lasts: no real service is slower than real time. */
+function deadlineMs(attempt: SynthesisAttempt): number {
+  return attempt.idleTimeoutMs + attempt.limits.maxAudioMs;
+}
+
+function audioBytes(ms: number): number {
+  return Math.ceil((ms * AZURE_OUTPUT.sampleRate) / 1000) * 2 * AZURE_OUTPUT.channels;
+}
 
 export function cancelledError(signal: AbortSignal | undefined): AzureSpeechError {
   return new AzureSpeechError('cancelled', 'Azure speech synthesis was cancelled', { cause: signal?.reason });
@@ -37,12 +57,31 @@ export function synthesizeOnce(attempt: SynthesisAttempt): Promise<RawSynthesis>
   return new Promise<RawSynthesis>((resolve, reject) => {
     const synthesizer = new sdk.SpeechSynthesizer(speechConfigFor(attempt.endpoint, key), null);
     const words: WordTiming[] = [];
+    const { maxAudioMs, maxWords } = attempt.limits;
+    const maxBytes = audioBytes(maxAudioMs);
+    let received = 0;
     let settled = false;
     let idleTimer: NodeJS.Timeout | undefined;
+    const deadline = setTimeout(() => {
+      const seconds = Math.round(deadlineMs(attempt) / 1000);
+      fail(new AzureSpeechError('bad-response', `Azure Speech took more than ${seconds} s for this text`));
+    }, deadlineMs(attempt));
+    const tooMuchAudio = (bytes: number): boolean => {
+      if (bytes <= maxBytes) return false;
+      const seconds = Math.round(maxAudioMs / 1000);
+      fail(
+        new AzureSpeechError(
+          'bad-response',
+          `Azure Speech sent more audio than this text can take (more than ${seconds} s)`,
+        ),
+      );
+      return true;
+    };
 
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       clearTimeout(idleTimer);
       signal?.removeEventListener('abort', onAbort);
       // Closing also drops the connection of a request still running (abort, idle, malformed).
@@ -65,13 +104,24 @@ export function synthesizeOnce(attempt: SynthesisAttempt): Promise<RawSynthesis>
     synthesizer.wordBoundary = (_sender, event) => {
       stillAlive();
       if (event.boundaryType !== sdk.SpeechSynthesisBoundaryType.Word) return;
-      words.push({
-        text: event.text,
-        startMs: event.audioOffset / TICKS_PER_MS,
-        endMs: (event.audioOffset + event.duration) / TICKS_PER_MS,
-      });
+      const word = wordOf(event.text, event.audioOffset, event.duration);
+      if (!word) return;
+      if (words.length >= maxWords) {
+        fail(
+          new AzureSpeechError(
+            'bad-response',
+            `Azure Speech reported more words than this text holds (more than ${maxWords})`,
+          ),
+        );
+        return;
+      }
+      words.push(word);
     };
-    synthesizer.synthesizing = () => stillAlive();
+    synthesizer.synthesizing = (_sender, event) => {
+      stillAlive();
+      received += event.result.audioData?.byteLength ?? 0;
+      tooMuchAudio(received);
+    };
     const connection = sdk.Connection.fromSynthesizer(synthesizer);
     connection.messageReceived = (event) => {
       stillAlive();
@@ -88,7 +138,9 @@ export function synthesizeOnce(attempt: SynthesisAttempt): Promise<RawSynthesis>
       (result) => {
         if (result.reason === sdk.ResultReason.SynthesizingAudioCompleted) {
           const pcm = Buffer.from(result.audioData ?? new ArrayBuffer(0));
-          settle(() => resolve({ pcm, words }));
+          if (tooMuchAudio(pcm.length)) return;
+          const audioMs = (pcm.length / 2 / AZURE_OUTPUT.sampleRate) * 1000;
+          settle(() => resolve({ pcm, words: inOrderWithin(words, audioMs) }));
         } else if (result.reason === sdk.ResultReason.Canceled) {
           fail(classifySdkFailure(result.errorDetails ?? '', key));
         } else {
@@ -101,4 +153,27 @@ export function synthesizeOnce(attempt: SynthesisAttempt): Promise<RawSynthesis>
       (error) => fail(classifySdkFailure(String(error), key)),
     );
   });
+}
+
+/** A word boundary as the service reported it, if it is one: a text and times that are numbers, not before the audio. */
+function wordOf(text: unknown, offset: unknown, duration: unknown): WordTiming | undefined {
+  if (typeof text !== 'string' || typeof offset !== 'number' || typeof duration !== 'number')
+    return undefined;
+  if (!Number.isFinite(offset) || !Number.isFinite(duration) || offset < 0 || duration < 0) return undefined;
+  return { text, startMs: offset / TICKS_PER_MS, endMs: (offset + duration) / TICKS_PER_MS };
+}
+
+/**
+ * The words that fit the audio, in the order they are spoken: a word starting after the audio ends,
+ * or before the word reported ahead of it, is dropped (its sentence then has fewer timings, and the
+ * layout captions it from the ones left); a word running past the end ends with the audio.
+ */
+export function inOrderWithin(words: WordTiming[], audioMs: number): WordTiming[] {
+  const kept: WordTiming[] = [];
+  for (const word of words) {
+    const previous = kept.at(-1);
+    if (word.startMs > audioMs || (previous && word.startMs < previous.startMs)) continue;
+    kept.push({ ...word, endMs: Math.min(word.endMs, audioMs) });
+  }
+  return kept;
 }
