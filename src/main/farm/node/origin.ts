@@ -14,6 +14,8 @@ import type { TaskInput } from '../queue/index.ts';
 import { coordinatorQueue } from './coordinator-queue.ts';
 import type { OriginQueue } from './origin-queue.ts';
 
+/** The jobs whose farm tasks are still wanted: the one place "queued or running" is written for them. */
+const LIVE_JOBS = "SELECT id FROM jobs WHERE status IN ('queued', 'running')";
 const log = createLogger('FarmOrigin');
 /**
  * A task of a job that is no longer queued or running is forgotten this long after it was made: until
@@ -232,8 +234,7 @@ export class Origin {
     // Synchronous up to the first await: a caller inserting a row right after sees the table pruned.
     const gone = this.deps.sqlite
       .prepare(
-        `DELETE FROM farm_origin_tasks WHERE created_at < ?
-           AND job_id NOT IN (SELECT id FROM jobs WHERE status IN ('queued', 'running'))
+        `DELETE FROM farm_origin_tasks WHERE created_at < ? AND job_id NOT IN (${LIVE_JOBS})
          RETURNING task_id, result_path`,
       )
       .all(now - ORIGIN_TASK_RETENTION_MS) as Pick<OriginRow, 'task_id' | 'result_path'>[];
@@ -364,12 +365,19 @@ export class Origin {
     return Boolean(row && !row.result_path);
   }
 
-  /** Awaited by a job still queued or running: a failed job's task keeps its row until it is cancelled. */
+  /** The unfinished tasks of jobs still queued or running here: a failed job's task keeps its row until it is cancelled. */
+  awaited(): TaskInput[] {
+    const rows = this.deps.sqlite
+      .prepare(`SELECT * FROM farm_origin_tasks WHERE result_path IS NULL AND job_id IN (${LIVE_JOBS})`)
+      .all() as OriginRow[];
+    return rows.map((r) => this.inputOf(r));
+  }
+
+  /** Awaited by a job still queued or running (see awaited). */
   isWanted(taskId: string): boolean {
     const row = this.deps.sqlite
       .prepare(
-        `SELECT 1 FROM farm_origin_tasks t JOIN jobs j ON j.id = t.job_id
-          WHERE t.task_id = ? AND t.result_path IS NULL AND j.status IN ('queued', 'running')`,
+        `SELECT 1 FROM farm_origin_tasks WHERE task_id = ? AND result_path IS NULL AND job_id IN (${LIVE_JOBS})`,
       )
       .get(taskId);
     return row !== undefined;

@@ -38,7 +38,6 @@ import { Origin } from '../node/origin.ts';
 import { SIGNED } from '../node/routes/replies.ts';
 import { type NodeControl, type WorkerMode, workerRoutes } from '../node/routes/worker-routes.ts';
 import type { FarmWorker } from '../node/worker.ts';
-import type { TaskInput } from '../queue/index.ts';
 import type { WorkstationGuard } from '../workstation/workstation-guard.ts';
 import { type FarmKeys, farmKeys } from './farm-keys.ts';
 import { Presence, type PresenceRecord, routeTask } from './presence.ts';
@@ -188,7 +187,7 @@ export class RedisFarmNode {
     await this.refreshPresence();
     this.every(REDIS_TUNING.presenceEveryMs, () => this.refreshPresence());
     this.every(REDIS_TUNING.reconcileEveryMs, () =>
-      this.originQueue.reconcile(this.awaitedTasks(), (taskId) => this.origin.isAwaiting(taskId)),
+      this.originQueue.reconcile(this.origin.awaited(), (taskId) => this.origin.isAwaiting(taskId)),
     );
     this.workstation = await startNodeWorkstation(this.options, this.worker, () =>
       this.redisWorker.modeChanged(),
@@ -302,18 +301,6 @@ export class RedisFarmNode {
         .filter((record) => record.id !== this.nodeId && record.status === 'online')
         .map((record) => ({ encoders: record.encoders, freeSlots: record.slots })),
     ];
-  }
-
-  /** The unfinished tasks of jobs still queued or running here: what Redis must hold. */
-  private awaitedTasks(): TaskInput[] {
-    const live = new Set(
-      (
-        this.options.sqlite.prepare("SELECT id FROM jobs WHERE status IN ('queued', 'running')").all() as {
-          id: string;
-        }[]
-      ).map((row) => row.id),
-    );
-    return this.origin.unfinished().filter((task) => live.has(task.jobId));
   }
 
   /** An operator's pause, resume or drain of this node: kept in its settings, so a restart keeps it. */
