@@ -41,23 +41,29 @@ export const UI_RATE_LIMITS = {
 };
 
 export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
+  // The page and its assets, each file a route of its own (nothing outside the folder can be named).
+  // Public, at any name: it holds nothing a session does not.
+  await app.register(
+    fastifyStatic,
+    existsSync(deps.rendererDir)
+      ? { root: deps.rendererDir, wildcard: false, index: 'index.html', cacheControl: false }
+      : { serve: false },
+  );
+  // The API, in a scope of its own so that its hooks are only its routes': the farm's signed routes
+  // (`/api/v1/status` among them) bind their own receiver and are reached by any name a node was given.
+  await app.register(async (api: FarmApp) => uiApiRoutes(api, deps));
+}
+
+async function uiApiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   const { sessions } = deps;
   const reads = (request: Parameters<UiSessions['allows']>[0]) =>
     sessions.allows(request, { mutating: false });
   const writes = (request: Parameters<UiSessions['allows']>[0]) =>
     sessions.allows(request, { mutating: true });
-  // The routes below are the UI's; the farm's signed routes (`/api/v1/status` among them) bind their own
-  // receiver and are reached by any name a node was given.
-  const uiRoutesSeen = new Set<string>();
-  const ui = (path: string) => {
-    uiRoutesSeen.add(path);
-    return path;
-  };
   // Before the rate limits: a page that rebound its DNS name to this node spends nothing. By the route
   // matched, not the URL as written: `/%61pi/…` is routed to `/api/…`.
   app.addHook('onRequest', async (request, reply) => {
-    const route = request.routeOptions.url;
-    if (route === undefined || !uiRoutesSeen.has(route) || deps.hostAllowed(request.headers.host)) return;
+    if (deps.hostAllowed(request.headers.host)) return;
     return reply
       .code(421)
       .send(
@@ -68,24 +74,17 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
       );
   });
   await app.register(fastifyRateLimit, { global: false });
-  // The page and its assets, each file a route of its own (nothing outside the folder can be named).
-  await app.register(
-    fastifyStatic,
-    existsSync(deps.rendererDir)
-      ? { root: deps.rendererDir, wildcard: false, index: 'index.html', cacheControl: false }
-      : { serve: false },
-  );
   const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
 
   // Only the page asks: any web page the user visited could spend the address's challenges with plain
   // GETs and lock the user out.
   app.get(
-    ui('/api/v1/session/challenge'),
+    '/api/v1/session/challenge',
     { config: { auth: fromThePage, ...perMinute(UI_RATE_LIMITS.challengesPerMinute) } },
     (request) => ({ nonce: sessions.challenge(request.ip) }),
   );
   app.post(
-    ui('/api/v1/session'),
+    '/api/v1/session',
     {
       config: {
         auth: fromThePage,
@@ -102,11 +101,11 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     },
   );
   // Logging out: a session on a shared browser lasted its 12 hours whatever its user did.
-  app.delete(ui('/api/v1/session'), { config: { auth: writes } }, (request, reply) =>
+  app.delete('/api/v1/session', { config: { auth: writes } }, (request, reply) =>
     reply.code(204).header('set-cookie', sessions.logout(request.raw)).send(),
   );
   app.post(
-    ui('/api/v1/call/:method'),
+    '/api/v1/call/:method',
     {
       config: { auth: writes },
       // The contract's dispatcher checks the method and its arguments (400 with every field issue).
@@ -120,7 +119,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
 
   // A dropped script's media, each uploaded on its own before the script (only those media.wanted named).
   app.put(
-    ui('/api/v1/media/:sha256'),
+    '/api/v1/media/:sha256',
     {
       config: { auth: writes, upload: true },
       bodyLimit: MEDIA_LIMITS.maxBytes,
@@ -142,7 +141,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   app.addHook('onClose', async () => {
     for (const stream of streams) stream.close();
   });
-  app.get(ui('/api/v1/events'), { config: { auth: reads } }, (_request, reply) => {
+  app.get('/api/v1/events', { config: { auth: reads } }, (_request, reply) => {
     reply.hijack();
     const stream = openSse(reply.raw, deps.sseKeepAliveMs ?? 15_000);
     streams.add(stream);
@@ -156,7 +155,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     });
   });
   app.get(
-    ui('/api/v1/jobs/:id/video'),
+    '/api/v1/jobs/:id/video',
     { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(JOB_ID_PATTERN) }) } },
     (request, reply) => {
       const job = deps.engine.store.getJob(request.params.id);
@@ -167,7 +166,7 @@ export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     },
   );
   app.get(
-    ui('/api/v1/jobs/:id/thumbnail'),
+    '/api/v1/jobs/:id/thumbnail',
     { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(JOB_ID_PATTERN) }) } },
     (request, reply) => {
       const path = thumbnailPathOf(deps.engine.store, request.params.id);
