@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStore } from '../src/main/engine/blob-store.ts';
-import { maxStillPixels, probePicture, scenesPerEncode } from '../src/main/ffmpeg/index.ts';
+import { maxStillPixels, probePicture, scenesPerEncode, stillFit } from '../src/main/ffmpeg/index.ts';
 import { splitPlan } from '../src/main/segments/split-plan.ts';
 import { encodeSpan, planFrameCount } from '../src/shared/plan-frames.ts';
 import { planOfJob, videoArtifactOf } from './farm/segment-support.ts';
@@ -29,8 +29,14 @@ beforeAll(async () => {
     ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=4500x3000:rate=1', '-frames:v', '1'],
     join(dir.path, 'photo.png'),
   ]);
+  // And a clip as large (an 8K camera's, smaller): its frames are fitted as it is cut.
+  await run('ffmpeg', [
+    ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=4500x3000:rate=5:duration=1'],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(dir.path, 'big.mp4')],
+  ]);
+  const visual = (i: number) => (i === 0 ? ['[image photo.png]'] : i === 1 ? ['[clip big.mp4]'] : []);
   const scenes = Array.from({ length: SCENES }, (_, i) =>
-    [`# Scene ${i + 1}`, '', ...(i === 0 ? ['[image photo.png]'] : []), `Scene ${i + 1}.`, ''].join('\n'),
+    [`# Scene ${i + 1}`, '', ...visual(i), `Scene ${i + 1}.`, ''].join('\n'),
   );
   const script = join(dir.path, 'many.md');
   await writeFile(script, ['---', 'title: Many scenes', '---', '', ...scenes].join('\n'));
@@ -62,13 +68,28 @@ describe(`a 1080p video of ${SCENES} scenes on one core`, () => {
     expect(stdout.trim()).toBe(`1920,1080,${planFrameCount(plan)}`);
   }, 120_000);
 
-  it('received the large photo cropped to 16:9 and scaled to twice the frame, as a PNG', async () => {
+  it('received the large photo cropped to 16:9 and scaled to four times the frame’s pixels, as a PNG', async () => {
     const plan = planOfJob({ dataDir: dataDir() }, jobId);
     const photo = Object.values(plan.assets).find((a) => a.name.startsWith('photo'));
     expect(photo?.name).toBe('photo.png');
     const blob = new BlobStore(dataDir()).pathFor(photo?.sha256 as string);
     const size = await probePicture('/usr/bin/ffprobe', '/usr/bin/ffmpeg', blob);
-    expect(size).toEqual({ width: 3840, height: 2160 });
+    expect(size).toEqual(stillFit({ width: 4500, height: 3000 }, plan.output)?.scaled);
+    expect(size).toEqual({ width: 3840, height: 2158 });
     expect(4500 * 3000).toBeGreaterThan(maxStillPixels(plan.output));
+  });
+
+  it('received the large clip cut with its frames fitted the same way', async () => {
+    const plan = planOfJob({ dataDir: dataDir() }, jobId);
+    const clip = Object.values(plan.assets).find((a) => a.name.startsWith('big'));
+    expect(clip?.name).toMatch(/^big-0-\d+-fitted\.mp4$/);
+    const { stdout } = await run('ffprobe', [
+      ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0'],
+      new BlobStore(dataDir()).pathFor(clip?.sha256 as string),
+    ]);
+    const [width, height] = stdout.trim().split(',').map(Number) as [number, number];
+    expect(width * height).toBeLessThanOrEqual(maxStillPixels(plan.output));
+    expect(width).toBeGreaterThanOrEqual(3800);
+    expect(Math.abs(width / height - 16 / 9)).toBeLessThan(0.01);
   });
 });

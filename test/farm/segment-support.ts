@@ -75,7 +75,8 @@ interface ArtifactRow {
 export function videoArtifactOf(origin: DataFolder, jobId: string): { path: string; metadata: unknown } {
   const rows = readDb<ArtifactRow>(
     origin.dataDir,
-    "SELECT path, metadata FROM artifacts WHERE job_id = ? AND type = 'video'",
+    // The encode step's video (a plan step's clip is a video too).
+    "SELECT path, metadata FROM artifacts WHERE job_id = ? AND type = 'video' AND name = 'video'",
     jobId,
   );
   if (rows.length !== 1) throw new Error(`job ${jobId} has ${rows.length} videos`);

@@ -10,6 +10,8 @@ import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
 import { parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
 import { mediaInput, mediaProbeArgs } from './media-input.ts';
+import type { Size } from './motion-geometry.ts';
+import { fitFilter } from './still-fit.ts';
 
 export interface ClipFacts {
   hasVideo: boolean;
@@ -95,6 +97,8 @@ export async function cutClipRange(
   sourcePath: string,
   range: { startMs: number; endMs: number },
   outPath: string,
+  /** The video's frame, when the clip is larger than it can use: made smaller on the way (still-fit.ts). */
+  fitTo?: Size,
 ): Promise<{ frames: number }> {
   const partial = `${partialPathFor(outPath)}.mp4`;
   const codec = encoders.includes('libx264') ? CUT_VIDEO_ARGS.libx264 : CUT_VIDEO_ARGS.mpeg4;
@@ -104,7 +108,8 @@ export async function cutClipRange(
   const args = [
     ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'],
     ...['-ss', seconds(range.startMs), ...mediaInput(sourcePath), '-t', seconds(range.endMs - range.startMs)],
-    ...['-map', '0:v:0', '-an', '-sn', '-dn', ...codec, '-f', 'mp4', partial],
+    ...['-map', '0:v:0', '-an', '-sn', '-dn', ...(fitTo ? ['-vf', fitFilter(fitTo)] : []), ...codec],
+    ...['-f', 'mp4', partial],
   ];
   const out = await captureOutput(ffmpegPath, args, { timeoutMs: 10 * 60_000 });
   if (out.code !== 0) {

@@ -40,9 +40,12 @@ function input(plan: RenderPlan, overrides: Partial<EncodeCommandInput> = {}): E
   return { plan, assetPaths, outPath: '/out/video.mp4', encoder: 'libx264', ...overrides };
 }
 
-/** The command line without the demuxer restriction every medium is opened with. */
+/** The command line without the demuxer restriction every medium is opened with, and a picture's size bound. */
 function unrestricted(args: readonly string[]): string {
-  return args.join(' ').replaceAll(/-format_whitelist \S+ /g, '');
+  return args
+    .join(' ')
+    .replaceAll(/-format_whitelist \S+ /g, '')
+    .replaceAll(/-max_pixels \d+ /g, '');
 }
 
 describe('filter escaping', () => {

@@ -29,7 +29,7 @@ import { captionsInput, mediaInput } from './media-input.ts';
 import { isPan, isZoom, type ScenePart, type Size } from './motion-geometry.ts';
 import { panStatements, planPan } from './motion-pan.ts';
 import { planZoom, zoomChain, zoomCommands } from './motion-zoom.ts';
-import { maxStillPixels, scenesPerEncode } from './scene-budget.ts';
+import { encoderMaxPixels, scenesPerEncode } from './scene-budget.ts';
 import { titleCardStatements } from './title-card.ts';
 
 /**
@@ -171,7 +171,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
   const statements: string[] = [];
   const imageLabels = new Map<string, string[]>();
   for (const [assetId, uses] of imageUses) {
-    const index = addInput(pathOf(assetId), false, mediaInput, maxStillPixels(output));
+    const index = addInput(pathOf(assetId), false, mediaInput, encoderMaxPixels(output));
     const labels = Array.from({ length: uses }, (_, i) => `[img${index}_${i}]`);
     if (uses > 1) statements.push(`[${index}:v:0]split=${uses}${labels.join('')}`);
     else labels[0] = `[${index}:v:0]`;
@@ -210,7 +210,7 @@ export function buildEncodeCommand(input: EncodeCommandInput): EncodeCommand {
         ),
       );
     } else {
-      const index = addInput(pathOf(visual.asset), visual.loop);
+      const index = addInput(pathOf(visual.asset), visual.loop, mediaInput, encoderMaxPixels(output));
       statements.push(`[${index}:v:0]${clipChain(size, fps, frames, WORK_FORMAT, part.offset)}${label}`);
     }
     return label;

@@ -31,10 +31,20 @@ export function scenesPerEncode(plan: Pick<RenderPlan, 'output' | 'scenes'>): nu
 const SMALL_STILL_PIXELS = 2048 * 2048;
 
 /**
- * Pixels the encoder decodes a plan's still to, at most: a larger still is cropped to the frame's shape
- * and scaled down to twice the frame's size by the plan step (still-fit.ts), so a still larger than
- * this was not made by a plan step and is refused as the encoder opens it.
+ * Pixels the encoder decodes a plan's still or clip frame to, at most: a larger one is made this small
+ * by the plan step (still-fit.ts), so one larger than this (encoderMaxPixels) was not made by a plan
+ * step and is refused as the encoder opens it.
  */
 export function maxStillPixels(output: Pick<RenderPlan['output'], 'width' | 'height'>): number {
   return Math.max(SMALL_STILL_PIXELS, 4 * output.width * output.height);
+}
+
+/**
+ * The `-max_pixels` an encode opens a still with: maxStillPixels, plus what libavcodec adds before it
+ * compares: it checks the row as allocated, the width rounded up for SIMD (a 2160-wide fitted still
+ * was refused as 2176 wide; 64 on this x86 build), so up to 127 more columns of the tallest still a
+ * script may have (16384 rows).
+ */
+export function encoderMaxPixels(output: Pick<RenderPlan['output'], 'width' | 'height'>): number {
+  return maxStillPixels(output) + 128 * 16_384;
 }

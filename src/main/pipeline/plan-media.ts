@@ -99,7 +99,7 @@ export async function copyCheckedPicture(
   if (!fit) return { path: dest, name: basename(ref.written) };
   const fitted = `${dest}.png`;
   try {
-    await fitTwoAtATime(() => writeFittedStill(ffmpeg.ffmpegPath, dest, fit, fitted));
+    await fitTwoAtATime(() => writeFittedStill(ffmpeg.ffmpegPath, dest, frame, fitted));
   } catch (error) {
     throw locatedError(document, ref, `${named}: ${(error as Error).message}`);
   } finally {

@@ -18,6 +18,7 @@ import {
   planLoudness,
   probeClip,
   type Size,
+  stillFit,
 } from '../ffmpeg/index.ts';
 import { CLIP_MEDIA, IMAGE_MEDIA, type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ClipRef, MediaRef, Scene, ScriptDocument } from '../script/types.ts';
@@ -334,10 +335,12 @@ async function addClip(
   clips: ClipSources,
   onScreenMs: number,
 ): Promise<void> {
-  const { document, assets, ffmpeg } = sources;
+  const { document, assets, ffmpeg, frame } = sources;
   const { copy, facts } = await clips.of(clip);
   const name = basename(clip.written, extname(clip.written));
-  if (!clip.range) {
+  // Larger than the video can use (an 8K clip in a 1080p video): its frames are fitted as it is cut.
+  const fitTo = stillFit(facts, frame) ? frame : undefined;
+  if (!clip.range && !fitTo) {
     // A header may claim video that holds no frame: one is decoded (a range's cut counts its own).
     if (!(await hasVideoFrame(ffmpeg.ffmpegPath, copy)))
       throw locatedError(document, clip, `clip "${clip.written}" has no video`);
@@ -345,7 +348,9 @@ async function addClip(
     return;
   }
   const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
-  if (facts.durationMs !== null && clip.range.endMs > facts.durationMs + 1) {
+  // Unranged and fitted: from its start, as much as the scenes show (a shorter clip loops whole).
+  const range = clip.range ?? { startMs: 0, endMs: onScreenMs + CLIP_MARGIN_MS };
+  if (clip.range && facts.durationMs !== null && clip.range.endMs > facts.durationMs + 1) {
     throw locatedError(
       document,
       clip,
@@ -354,22 +359,26 @@ async function addClip(
   }
   const cut = assets.workPath(id, `${name}.mp4`);
   // A second more than shown: the encode takes a scene's frames to its last one.
-  const endMs = Math.min(clip.range.endMs, clip.range.startMs + onScreenMs + CLIP_MARGIN_MS);
+  const endMs = Math.min(range.endMs, range.startMs + onScreenMs + CLIP_MARGIN_MS);
   const { frames } = await cutClipRange(
     ffmpeg.ffmpegPath,
     ffmpeg.encoders,
     copy,
-    { startMs: clip.range.startMs, endMs },
+    { startMs: range.startMs, endMs },
     cut,
+    fitTo,
   );
   // The header's length may be its sound's: the cut shows whether any picture lies in the range.
   if (frames === 0)
     throw locatedError(
       document,
       clip,
-      `clip "${clip.written}" has no video from ${seconds(clip.range.startMs)} to ${seconds(clip.range.endMs)}`,
+      clip.range
+        ? `clip "${clip.written}" has no video from ${seconds(range.startMs)} to ${seconds(range.endMs)}`
+        : `clip "${clip.written}" has no video`,
     );
-  await assets.record(id, cut, 'video', `${name}-${clip.range.startMs}-${clip.range.endMs}.mp4`);
+  const fitted = fitTo ? '-fitted' : '';
+  await assets.record(id, cut, 'video', `${name}-${range.startMs}-${range.endMs}${fitted}.mp4`);
 }
 
 const CLIP_MARGIN_MS = 1000;

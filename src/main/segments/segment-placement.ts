@@ -39,11 +39,12 @@ export function planSegments(
   const choice = policy ? segmentEncoder(plan.output.encoders, nodes) : null;
   const tooManyScenes = plan.scenes.length > scenesPerEncode(plan);
   if (!tooManyScenes && (!policy || !choice || choice.slots < 2)) return [plan];
-  // The first encoder a node has, busy or not: the segments wait for it.
+  // The first encoder a node has, busy or not: the segments wait for it. With none online, the plan's
+  // last (its most common: libx264 after the hardware ones), which a node joining later most likely has.
   const encoder =
     choice?.encoder ??
     plan.output.encoders.find((e) => nodes.some((n) => n.encoders.includes(e))) ??
-    (plan.output.encoders[0] as string);
+    (plan.output.encoders.at(-1) as string);
   const pinned: RenderPlan = { ...plan, output: { ...plan.output, encoders: [encoder] } };
   const parts = splitPlan(pinned, choice?.slots ?? 1, policy ?? { minSegmentMs: 0 });
   return parts.length < 2 ? [plan] : parts;
