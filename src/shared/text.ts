@@ -10,7 +10,7 @@ export function shorten(text: string, max = 60): string {
  * escape sequences) and bidirectional overrides (text that reads otherwise than it is) become visible
  * escapes like `\u{1b}`. Everything else, Unicode included, stays as it is.
  */
-const UNPRINTABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const UNPRINTABLE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (char) => `\\u{${(char.codePointAt(0) as number).toString(16)}}`);

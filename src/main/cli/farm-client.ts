@@ -1,6 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { type FarmStatus, JOB_ID_PATTERN } from '../../shared/contract.ts';
+import {
+  type FarmStatus,
+  FarmStatusSchema,
+  JOB_ID_PATTERN,
+  JobStatusSchema,
+  QUEUE_VIEW_LIMITS,
+  TASK_ID_PATTERN,
+} from '../../shared/contract.ts';
 import { describeRate } from '../../shared/progress-rate.ts';
 import { printable } from '../../shared/text.ts';
 import {
@@ -147,11 +154,12 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
     }
     const submitted: { script: string; jobId: string }[] = [];
     for (const { script, body } of prepared.submissions) {
-      const reply = submittedJobSchema.parse(
-        await client.json(node, 'POST', '/farm/v1/jobs', {
-          ...body,
-          ...(priority !== undefined ? { priority } : {}),
-        }),
+      const reply = await client.json(
+        node,
+        'POST',
+        '/farm/v1/jobs',
+        { ...body, ...(priority !== undefined ? { priority } : {}) },
+        submittedJobSchema,
       );
       submitted.push({ script, jobId: reply.jobId });
     }
@@ -172,13 +180,6 @@ export async function submitCommand(argv: string[], io: CliIo): Promise<number> 
   }
 }
 
-interface JobView {
-  id: string;
-  status: string;
-  output: string | null;
-  error: string | null;
-}
-
 /** A node that restarts (or a LAN that drops out) is waited for, with backoff, until the deadline. */
 function transient(error: unknown): boolean {
   return error instanceof FarmHttpError && ['unreachable', 'timeout', 'server'].includes(error.kind);
@@ -189,7 +190,8 @@ async function waitForJob(client: FarmClient, node: Peer, jobId: string, deadlin
   let reconnecting = false;
   for (;;) {
     try {
-      const job = (await client.json(node, 'GET', `/farm/v1/jobs/${jobId}`)) as JobView;
+      const job = await client.json(node, 'GET', `/farm/v1/jobs/${jobId}`, undefined, JobViewSchema);
+      if (job.id !== jobId) throw new FarmHttpError('bad-response', `asked for job ${jobId}, got ${job.id}`);
       if (reconnecting) io.err(`vfo: ${node.url} is back; still waiting for job ${jobId}`);
       reconnecting = false;
       backoff = POLL_MS;
@@ -224,7 +226,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     ca: values['tls-ca'],
   });
   try {
-    const status = (await client.json(node, 'GET', '/api/v1/status')) as FarmStatus;
+    const status = await farmStatusOf(client, node);
     if (values.json) {
       printJson(io, status);
       return EXIT.ok;
@@ -239,6 +241,36 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
 
 /** A node's answer to a submission: the new job's id (printed, then put in paths: a job id's shape). */
 const submittedJobSchema = z.object({ jobId: z.string().regex(JOB_ID_PATTERN) });
+
+/**
+ * A node's status as the CLI takes it: the contract's shape, within the bounds the coordinator keeps
+ * (a hostile node listed 40,000 tasks, and ids that carried a path of their own into a signed request).
+ */
+const StatusReplySchema = FarmStatusSchema.extend({
+  coordinator: z
+    .object({ id: z.string().max(128), url: z.string().max(2048), term: z.number().int() })
+    .nullable(),
+  nodes: FarmStatusSchema.shape.nodes.max(1000),
+  tasks: z
+    .array(FarmStatusSchema.shape.tasks.element.extend({ id: z.string().regex(TASK_ID_PATTERN) }))
+    .max(QUEUE_VIEW_LIMITS.tasks),
+  blocks: FarmStatusSchema.shape.blocks.max(QUEUE_VIEW_LIMITS.blocks),
+  alerts: FarmStatusSchema.shape.alerts.max(1000),
+  encodes: FarmStatusSchema.shape.encodes.max(1000),
+});
+
+/** `GET /api/v1/status` of a node, checked. */
+export function farmStatusOf(client: FarmClient, node: Peer): Promise<FarmStatus> {
+  return client.json(node, 'GET', '/api/v1/status', undefined, StatusReplySchema);
+}
+
+/** What `vfo submit --wait` reads of a job: checked, the rest of it kept for --json. */
+const JobViewSchema = z.looseObject({
+  id: z.string().regex(JOB_ID_PATTERN),
+  status: JobStatusSchema,
+  output: z.string().max(4096).nullable(),
+  error: z.string().max(20_000).nullable(),
+});
 
 /** The encodes running (who, how far, how fast) and the alerts in force, most severe first. */
 export function activityLines(status: Pick<FarmStatus, 'nodes' | 'encodes' | 'alerts'>): string[] {

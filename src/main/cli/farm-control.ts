@@ -1,6 +1,9 @@
-import type { FarmClient, Peer } from '../farm/net/index.ts';
+import { z } from 'zod';
+import type { FarmStatus } from '../../shared/contract.ts';
+import { printable } from '../../shared/text.ts';
+import type { Peer } from '../farm/net/index.ts';
 import { parseCommandArgs } from './args.ts';
-import { connect, nodeUrl, TLS_CLIENT_OPTIONS } from './farm-client.ts';
+import { connect, farmStatusOf, nodeUrl, TLS_CLIENT_OPTIONS } from './farm-client.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const FARM_USAGE = `usage: vfo farm pause|resume|drain [NODE] --node URL --farm-key-file FILE [--json]
@@ -11,12 +14,6 @@ export const FARM_USAGE = `usage: vfo farm pause|resume|drain [NODE] --node URL 
 
 const NODE_ACTIONS = new Set(['pause', 'resume', 'drain']);
 const TASK_ACTIONS = new Set(['requeue', 'cancel']);
-
-interface StatusAnswer {
-  coordinator: { id: string; url: string } | null;
-  nodes: { id: string; name: string; url: string; status: string }[];
-  tasks?: { id: string; status: string }[];
-}
 
 /**
  * `vfo farm`: an operator's controls, each a request signed by this client's own identity for the one
@@ -47,26 +44,30 @@ export async function farmCommand(argv: string[], io: CliIo): Promise<number> {
   });
   try {
     if (isTaskAction) {
-      const status = await statusOf(client, node);
+      const status = await farmStatusOf(client, node);
       if (!status.coordinator) throw new Error('no coordinator is elected yet; try again in a few seconds');
       const taskId = findTask(status, target as string);
-      const coordinator = { id: status.coordinator.id, url: status.coordinator.url };
-      const reply = await client.json<{ result: string }>(
+      const coordinator = peerOf(status.coordinator);
+      const reply = await client.json(
         coordinator,
         'POST',
         `/farm/v1/tasks/${taskId}/${action}`,
+        undefined,
+        TaskControlReplySchema,
       );
       if (values.json) printJson(io, { task: taskId, result: reply.result });
       else io.out(`${taskId} ${reply.result}`);
       return reply.result === 'unknown' ? EXIT.failure : EXIT.ok;
     }
-    const peer = target === undefined ? node : findNode(await statusOf(client, node), target);
-    const state = await client.json<{ paused: boolean; draining: boolean }>(
+    const peer = target === undefined ? node : findNode(await farmStatusOf(client, node), target);
+    const state = await client.json(
       peer,
       'POST',
       `/farm/v1/worker/${action}`,
+      undefined,
+      WorkerModeReplySchema,
     );
-    if (values.json) printJson(io, { node: peer.id, ...state });
+    if (values.json) printJson(io, { ...state, node: peer.id });
     else io.out(`${peer.id} ${state.paused ? 'paused' : state.draining ? 'draining' : 'running'}`);
     return EXIT.ok;
   } finally {
@@ -74,11 +75,20 @@ export async function farmCommand(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function statusOf(client: FarmClient, via: Peer): Promise<StatusAnswer> {
-  return client.json<StatusAnswer>(via, 'GET', '/api/v1/status');
+/** The coordinator's answer to a requeue or a cancel: one of the queue's outcomes, nothing else printed. */
+const TaskControlReplySchema = z.object({
+  result: z.enum(['requeued', 'queued', 'finished', 'unknown', 'withdrawn', 'refused']),
+});
+const WorkerModeReplySchema = z.object({ paused: z.boolean(), draining: z.boolean() });
+
+/** A node the status names, as a peer to send a signed request to: an http(s) URL, or refused. */
+function peerOf(node: { id: string; url: string }): Peer {
+  if (!URL.canParse(node.url) || !/^https?:$/.test(new URL(node.url).protocol))
+    throw new Error(`the farm's status gives node ${printable(node.id)} no usable URL`);
+  return { id: node.id, url: node.url };
 }
 
-function findNode(status: StatusAnswer, target: string): Peer {
+function findNode(status: FarmStatus, target: string): Peer {
   const matches = status.nodes.filter((n) => n.id === target || n.name === target);
   const [found] = matches;
   if (!found || matches.length > 1) {
@@ -91,11 +101,11 @@ function findNode(status: StatusAnswer, target: string): Peer {
   }
   if (found.status === 'incompatible')
     throw new UsageError(`node "${target}" speaks another farm protocol: it cannot be controlled from here`);
-  return { id: found.id, url: found.url };
+  return peerOf(found);
 }
 
 /** A full task id is used as it is (the coordinator may know it even if status does not list it). */
-function findTask(status: StatusAnswer, target: string): string {
+function findTask(status: FarmStatus, target: string): string {
   if (/^[0-9a-f]{64}$/.test(target)) return target;
   if (!/^[0-9a-f]{8,63}$/.test(target))
     throw new UsageError(`"${target}" is not a task id: give its hex digits (at least the first 8)`);

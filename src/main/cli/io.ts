@@ -20,6 +20,17 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * JSON escapes C0 controls but leaves C1 ones (U+009B is a CSI terminals act on) and bidi overrides as
+ * they are: written as \u escapes here, the same JSON to a program, nothing a terminal acts on.
+ */
+const JSON_UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
 export function printJson(io: CliIo, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
+  io.out(
+    JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (char) =>
+      // The layout's own line breaks stay (a string's are escaped already).
+      char === '\n' ? char : `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+    ),
+  );
 }

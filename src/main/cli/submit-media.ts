@@ -7,12 +7,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { z } from 'zod';
 import {
   type Diagnostic,
   type MediaManifest,
   type MediaUse,
   type ScriptCheck,
   ScriptCheckSchema,
+  Sha256Schema,
 } from '../../shared/contract.ts';
 import { printable } from '../../shared/text.ts';
 import type { FarmClient, Peer } from '../farm/net/index.ts';
@@ -63,13 +65,19 @@ export async function prepareSubmissions(
   for (const script of scripts) {
     const name = basename(script);
     const text = await readFile(script, 'utf8');
-    const check = ScriptCheckSchema.parse(
-      await client.json(node, 'POST', '/farm/v1/scripts/check', { name, text, ...choices, sending: 'any' }),
-    ) as ScriptCheck;
+    const check: ScriptCheck = await client.json(
+      node,
+      'POST',
+      '/farm/v1/scripts/check',
+      { name, text, ...choices, sending: 'any' },
+      ScriptCheckSchema,
+    );
     const located = (d: Omit<Diagnostic, 'file'>): Diagnostic => ({ ...d, file: script });
     diagnostics.push(...check.diagnostics.filter((d) => d.severity === 'error').map(located));
     const media: MediaManifest = {};
     const lines = text.split(/\r\n|\r|\n/);
+    // A file named many times (or listed many times by a hostile node) is looked at and hashed once.
+    const hashedPaths = new Set<string>();
     for (const use of check.media) {
       // The node's list is believed only where the script says so: a hostile node listed files the
       // script never names (private.png, Photos/…), and they were sent.
@@ -80,7 +88,8 @@ export async function prepareSubmissions(
       }
       const relative = relativeMediaPath(use.path);
       // An absolute path names a media root on the node: nothing to send.
-      if (relative === null) continue;
+      if (relative === null || hashedPaths.has(`${use.kind}:${use.path}`)) continue;
+      hashedPaths.add(`${use.kind}:${use.path}`);
       const kind = KINDS[use.kind];
       const local = resolveMediaPath(use.path, scriptFolderOnly(script), kind);
       if (!local.ok) {
@@ -148,9 +157,20 @@ export async function sendWantedMedia(
   files: Map<string, LocalMedia>,
 ): Promise<{ sent: number; sentBytes: number; alreadyThere: number }> {
   if (files.size === 0) return { sent: 0, sentBytes: 0, alreadyThere: 0 };
-  const { wanted } = (await client.json(node, 'POST', '/farm/v1/media/wanted', {
-    sha256s: [...files.keys()],
-  })) as { wanted: string[] };
+  const offered = [...files.keys()];
+  const { wanted } = await client.json(
+    node,
+    'POST',
+    '/farm/v1/media/wanted',
+    { sha256s: offered },
+    // Only files offered, each once: a node that asked for one file 200 times had it sent 200 times.
+    z.object({
+      wanted: z
+        .array(Sha256Schema.refine((sha256) => files.has(sha256), 'a file that was not offered'))
+        .max(offered.length)
+        .refine((list) => new Set(list).size === list.length, 'a file asked for twice'),
+    }),
+  );
   let sentBytes = 0;
   for (const sha256 of wanted) {
     const file = files.get(sha256);
