@@ -18,7 +18,7 @@ import {
   selectEncoder,
   usableEncoders,
 } from '../ffmpeg/index.ts';
-import { encodeSegmented } from '../segments/segmented-encode.ts';
+import { type EncodedSegment, encodeSegmented } from '../segments/segmented-encode.ts';
 import { splitPlan } from '../segments/split-plan.ts';
 import { settled } from '../util/settled.ts';
 import { readInputJson } from './files.ts';
@@ -219,7 +219,10 @@ async function encodeInParts(
     encodeSegments: async (progress) => {
       const box = await captionBox;
       const shared = { ...request, threads, ...(box !== undefined ? { captionBox: box } : {}) };
-      return Promise.all(
+      // The first part to fail stops its siblings; all are waited for, so an encoder fallback starts
+      // only once no part of this attempt holds an encoder's memory any more.
+      let failure: { error: unknown } | undefined;
+      const outcomes = await Promise.allSettled(
         parts.map((plan, index) =>
           limit(() =>
             encodeInChildProcess(
@@ -233,12 +236,15 @@ async function encodeInParts(
           ).then(
             (done) => ({ path: done.outPath, encoder: done.encoder, facts: done.facts }),
             (error: unknown) => {
+              failure ??= { error };
               siblings.abort(error);
               throw error;
             },
           ),
         ),
       );
+      if (failure) throw failure.error;
+      return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<EncodedSegment>).value);
     },
   });
   const elapsedMs = Math.round(performance.now() - started);

@@ -222,6 +222,12 @@ describe('the scene budget (what one encode may hold in memory)', () => {
       expect(parts.every((p) => p.output.encoders.join() === 'libx264')).toBe(true);
       expectWithinBudget(plan, parts);
     }
+    // No node online has any of its encoders: the plan's last, the one a node joining later most likely has.
+    expect(planSegments(plan, [], null).map((p) => p.output.encoders.join())).toEqual([
+      'libx264',
+      'libx264',
+      'libx264',
+    ]);
   });
 });
 
