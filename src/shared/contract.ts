@@ -456,6 +456,8 @@ export const SettingsViewSchema = z.object({
   farmQueue: z.object({ redisUrl: z.string(), advertiseUrl: z.string().nullable() }).nullable(),
   /** Where it is kept now (this run). */
   farmQueueNow: z.enum(['lan', 'redis']),
+  /** Names besides its addresses, short and .local names that this node's UI answers to. */
+  uiHosts: z.array(z.string()),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
@@ -585,6 +587,10 @@ export const CONTRACT = {
   },
   'settings.setRenderHours': {
     args: z.strictObject({ hours: text(200).nullable() }),
+    result: SettingsViewSchema,
+  },
+  'settings.setUiHosts': {
+    args: z.strictObject({ hosts: z.array(text(253)).max(50) }),
     result: SettingsViewSchema,
   },
   'settings.setYieldToUser': {

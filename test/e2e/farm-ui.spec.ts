@@ -188,6 +188,19 @@ test('log in, queue only the valid script, retry its failed step, play it, and s
     await expect(
       page.getByTestId('segments-form').getByLabel('Minimum segment length (seconds)'),
     ).toHaveValue('45');
+    // Other names of the node (its studio DNS name): a URL is refused next to the field, names are kept.
+    const hosts = page.getByTestId('ui-hosts-form');
+    const names = hosts.getByLabel('Other names of this node');
+    await names.fill('http://render-9.studio.example:4870');
+    await hosts.getByRole('button', { name: 'Save names' }).click();
+    await expect(hosts.getByTestId('field-error-hosts')).toContainText('not a host name');
+    await names.fill('Render-9.Studio.Example, ui.studio.example');
+    await hosts.getByRole('button', { name: 'Save names' }).click();
+    await expect(page.getByTestId('toast').filter({ hasText: 'render-9.studio.example' })).toBeVisible();
+    await page.reload();
+    await expect(page.getByTestId('ui-hosts-form').getByLabel('Other names of this node')).toHaveValue(
+      'render-9.studio.example, ui.studio.example',
+    );
   });
 
   await test.step('the Farm view lists both nodes with their roles and one coordinator', async () => {

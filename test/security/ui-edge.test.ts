@@ -17,6 +17,7 @@ import {
   type NodeProcess,
   startNode,
   stopFarm,
+  until,
 } from '../farm/farm-support.ts';
 import { tempDir } from '../support/vfo.ts';
 
@@ -257,6 +258,31 @@ describe('calls of the UI API', () => {
     expect(get.status).toBe(400);
     expect(get.json).toMatchObject({ ok: false, error: { code: 'invalid', issues: [{ field: 'id' }] } });
     expect(JSON.stringify(get.json)).not.toMatch(/SQLITE|sqlite|SELECT|Error:/);
+  });
+
+  it('answers a name set in Settings from then on (ui.hosts), and refuses what is not a host name', async () => {
+    const port = new URL(node.url).port;
+    const asked = (host: string) =>
+      call('127.0.0.9', 'GET', '/api/v1/session/challenge', undefined, {
+        'x-vfo-ui': '1',
+        host: `${host}:${port}`,
+      });
+    expect((await asked('ui.studio.example')).status).toBe(421);
+    const bad = await callApi('settings.setUiHosts', { hosts: ['ui.studio.example', 'http://x:80'] });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ ok: false, error: { issues: [{ field: 'hosts' }] } });
+    const saved = await callApi('settings.setUiHosts', { hosts: ['UI.Studio.Example', 'ui.studio.example'] });
+    expect(saved.status).toBe(200);
+    expect(saved.json).toMatchObject({ ok: true, value: { uiHosts: ['ui.studio.example'] } });
+    // Read again within a few seconds of the change (a short cache).
+    await until(
+      async () => (await asked('ui.studio.example')).status === 200,
+      10_000,
+      'the new name answered',
+    );
+    expect((await asked('other.studio.example')).status).toBe(421);
+    await callApi('settings.setUiHosts', { hosts: [] });
+    await until(async () => (await asked('ui.studio.example')).status === 421, 10_000, 'the name removed');
   });
 
   it('does not pause the node on {paused: "no"}', async () => {

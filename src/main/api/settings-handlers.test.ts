@@ -17,6 +17,7 @@ import {
   localPartsSetting,
   renderHoursSetting,
   segmentsSetting,
+  uiHostsSetting,
   yieldToUserSetting,
 } from '../settings/index.ts';
 import { callsOf } from './dispatch.fixture.ts';
@@ -78,8 +79,28 @@ describe('settings calls', () => {
         // No farm.queue row: the farm's queue is on the LAN.
         farmQueue: null,
         farmQueueNow: 'lan',
+        // No ui.hosts row: only the node's addresses, short and .local names.
+        uiHosts: [],
       },
     });
+  });
+
+  it('stores the UI’s other names in lower case, once each; refuses a URL or a port; clears them', async () => {
+    const saved = await settings()['settings.setUiHosts']({
+      hosts: [' Render-1.Studio.Example ', 'render-1.studio.example', ''],
+    });
+    expect(saved).toMatchObject({ ok: true, value: { uiHosts: ['render-1.studio.example'] } });
+    expect(uiHostsSetting.read(t.db)).toEqual(['render-1.studio.example']);
+    for (const bad of ['http://render-1', 'render-1:4870', 'a b', '-lead.example']) {
+      const refused = await settings()['settings.setUiHosts']({ hosts: [bad] });
+      expect(refused, bad).toMatchObject({
+        ok: false,
+        error: { code: 'invalid', issues: [{ field: 'hosts' }] },
+      });
+    }
+    expect(uiHostsSetting.read(t.db)).toEqual(['render-1.studio.example']);
+    await settings()['settings.setUiHosts']({ hosts: [] });
+    expect(uiHostsSetting.read(t.db)).toBeNull();
   });
 
   it('stores the node’s render hours, refuses what is not a range, and clears them', async () => {

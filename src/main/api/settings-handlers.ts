@@ -14,6 +14,8 @@ import {
   renderHoursSetting,
   type Setting,
   segmentsSetting,
+  UI_HOST_NAME,
+  uiHostsSetting,
   yieldToUserSetting,
 } from '../settings/index.ts';
 import { CallFailure } from './call-failure.ts';
@@ -45,6 +47,7 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
     blockLimit: blocklistSetting.read(deps.db)?.maxTaskFailures ?? DEFAULT_BLOCK_LIMIT,
     farmQueue: farmQueueSetting.read(deps.db),
     farmQueueNow: deps.farmQueueNow?.() ?? 'lan',
+    uiHosts: uiHostsSetting.read(deps.db) ?? [],
   });
   /** Writes a setting (null: back to the default) and answers with the settings as they now are. */
   const saved = <T>(setting: Setting<T>, value: T | null): SettingsView => {
@@ -74,6 +77,16 @@ export function settingsHandlers(deps: SettingsDeps): Pick<Handlers, SettingsMet
           { field: 'hours', message: parsed.message },
         ]);
       return saved(renderHoursSetting, text);
+    },
+    // Answered from now on: the UI reads the list as requests come (a few seconds' cache).
+    'settings.setUiHosts': ({ hosts }) => {
+      const names = [...new Set(hosts.map((host) => host.trim().toLowerCase()).filter(Boolean))];
+      const bad = names.filter((name) => !UI_HOST_NAME.test(name));
+      if (bad.length > 0) {
+        const message = `not a host name (letters, digits, dots and hyphens; no scheme, no port): ${bad.join(', ')}`;
+        throw new CallFailure('invalid', `UI names: ${message}`, [{ field: 'hosts', message }]);
+      }
+      return saved(uiHostsSetting, names.length > 0 ? names : null);
     },
     'settings.setYieldToUser': ({ yieldToUser }) => saved(yieldToUserSetting, yieldToUser),
     'settings.setBlockLimit': ({ maxTaskFailures }) => saved(blocklistSetting, { maxTaskFailures }),

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { UI_HOST_NAME, uiHostRule } from './ui-hosts.ts';
+import { UI_HOST_NAME } from '../settings/index.ts';
+import { uiHostRule } from './ui-hosts.ts';
 
 describe('the names the UI answers to', () => {
   const allowed = uiHostRule(['Render-1.Studio.example.']);

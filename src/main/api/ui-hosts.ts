@@ -12,7 +12,8 @@ import { hostname } from 'node:os';
  * - an mDNS name (`*.local`: the LAN answers it, no public DNS server can hand it to a web site);
  * - this computer's host name;
  * - the host of its advertised URL (Redis mode's `--advertise-url`);
- * - a name the studio gives (`vfo node --ui-host NAME`, e.g. a name in the studio's own DNS).
+ * - a name the studio gives (`vfo node --ui-host NAME`, or the `ui.hosts` setting: Settings in the app;
+ *   e.g. a name in the studio's own DNS).
  * The page's files are public anyway; only `/api/` is checked. The farm's signed routes bind their own
  * receiver and are not checked here.
  */
@@ -24,10 +25,6 @@ export function uiHostRule(names: readonly string[]): (host: string | undefined)
     return isIP(name) !== 0 || !name.includes('.') || name.endsWith('.local') || known.has(name);
   };
 }
-
-/** A name given for `--ui-host`: a DNS name (letters, digits, dots, hyphens), no port, no scheme. */
-export const UI_HOST_NAME =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
 
 function normalName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');

@@ -13,6 +13,7 @@ import { FarmHttpError, type FarmKey, farmHmac } from '../farm/net/index.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
 import type { FarmApp } from '../http/index.ts';
 import { rendererDir } from '../paths.ts';
+import { uiHostsSetting } from '../settings/index.ts';
 
 export interface UiParts extends Omit<ServiceDeps, 'farm' | 'defaultVideoPreset'> {
   key: FarmKey;
@@ -66,8 +67,24 @@ export function createUi(parts: UiParts): Ui {
         rendererDir: parts.rendererDir ?? rendererDir(),
         subscribeFarm,
         media: parts.media,
-        hostAllowed: uiHostRule(parts.uiHosts ?? []),
+        hostAllowed: uiHostsAllowed(parts),
       }),
+  };
+}
+
+/** How long the `ui.hosts` setting is believed before it is read again: a change applies within it. */
+const UI_HOSTS_TTL_MS = 2000;
+
+/** The UI host rule for the names given at start (`--ui-host`) and those in the `ui.hosts` setting now. */
+function uiHostsAllowed(parts: Pick<UiParts, 'uiHosts' | 'db'>): (host: string | undefined) => boolean {
+  let rule = (_host: string | undefined) => false;
+  let readAt = Number.NEGATIVE_INFINITY;
+  return (host) => {
+    if (Date.now() - readAt > UI_HOSTS_TTL_MS) {
+      rule = uiHostRule([...(parts.uiHosts ?? []), ...(uiHostsSetting.read(parts.db) ?? [])]);
+      readAt = Date.now();
+    }
+    return rule(host);
   };
 }
 

@@ -1,10 +1,9 @@
 import { parseRenderHours } from '../../shared/render-hours.ts';
-import { UI_HOST_NAME } from '../api/ui-hosts.ts';
 import { openApp } from '../app/open-app.ts';
 import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { readWebhookSecret } from '../ops/index.ts';
-import { webhookUrlProblem } from '../settings/index.ts';
+import { UI_HOST_NAME, webhookUrlProblem } from '../settings/index.ts';
 import { parseCommandArgs, positiveInt } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';

@@ -172,6 +172,20 @@ export const yieldToUserSetting = setting(
   'the node never yields to its user',
 );
 
+/** A host name (letters, digits, dots, hyphens), no port, no scheme: a name browsers may reach the UI by. */
+export const UI_HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * Names besides its addresses, short and .local names that this node's UI answers to (`ui.hosts`: a
+ * name in the studio's own DNS; api/ui-hosts.ts says why there is a list). With `vfo node --ui-host`.
+ */
+export const uiHostsSetting = setting(
+  'ui.hosts',
+  z.array(z.string().regex(UI_HOST_NAME)).max(50),
+  'the UI answers only at its addresses, short and .local names',
+);
+
 /** An operator's pause or drain of this node (`farm.workerMode`), kept over a restart. None: it works. */
 export const workerModeSetting = setting('farm.workerMode', z.enum(['pause', 'drain']), 'the node works');
 

@@ -7,7 +7,7 @@ import { FfmpegPathForm } from './settings/FfmpegPathForm.tsx';
 import { KeysForm } from './settings/KeysForm.tsx';
 import { LocalPartsForm } from './settings/LocalPartsForm.tsx';
 import { SegmentsForm } from './settings/SegmentsForm.tsx';
-import { BlockLimitForm, RenderHoursForm, YieldForm } from './settings/WorkstationForms.tsx';
+import { BlockLimitForm, RenderHoursForm, UiHostsForm, YieldForm } from './settings/WorkstationForms.tsx';
 
 interface Provider {
   key: keyof ProviderStatus;
@@ -116,6 +116,12 @@ export function SettingsScreen() {
           {settings.farmQueueNow === 'redis' ? 'In Redis' : 'On the LAN'} — change it in the desktop app on
           that Mac.
         </p>
+      )}
+      <h2 id="ui-hosts-heading">Browser access</h2>
+      {settings === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <UiHostsForm key={settings.uiHosts.join(',')} current={settings.uiHosts} />
       )}
       <h2 id="data-heading">Data folder</h2>
       <p data-testid="data-dir">{settings === null ? 'Loading…' : <code>{settings.dataDir}</code>}</p>

@@ -7,8 +7,8 @@ import type { FieldIssue, SettingsView } from '../../../shared/contract.ts';
 import { callApi, callForForm } from './call-api.ts';
 import { notify } from './toast-store.ts';
 
-export type FarmForm = 'hours' | 'yield' | 'limit';
-const NO_FARM_ISSUES: Record<FarmForm, FieldIssue[]> = { hours: [], yield: [], limit: [] };
+export type FarmForm = 'hours' | 'yield' | 'limit' | 'hosts';
+const NO_FARM_ISSUES: Record<FarmForm, FieldIssue[]> = { hours: [], yield: [], limit: [], hosts: [] };
 
 interface SettingsState {
   settings: SettingsView | null;
@@ -25,6 +25,7 @@ interface SettingsState {
   setRenderHours(hours: string | null): Promise<boolean>;
   setYieldToUser(yieldToUser: SettingsView['yieldToUser']): Promise<boolean>;
   setBlockLimit(maxTaskFailures: number): Promise<boolean>;
+  setUiHosts(hosts: string[]): Promise<boolean>;
   /** What the node rejected in the last farm queue (Redis URL, advertised URL). */
   farmQueueIssues: FieldIssue[];
   setFarmQueue(redisUrl: string | null, advertiseUrl: string | null): Promise<boolean>;
@@ -82,6 +83,23 @@ export const useSettingsStore = create<SettingsState>()((set) => ({
     }
     set({ settings: result.value });
     notify('success', `A worker that fails ${maxTaskFailures} tasks of a job gets no more of them`);
+    return true;
+  },
+  async setUiHosts(hosts) {
+    set({ saving: true, farmIssues: NO_FARM_ISSUES });
+    const result = await callForForm('settings.setUiHosts', { hosts }, 'Saving the UI names');
+    set({ saving: false });
+    if (!result.ok) {
+      set({ farmIssues: { ...NO_FARM_ISSUES, hosts: result.issues } });
+      return false;
+    }
+    set({ settings: result.value });
+    notify(
+      'success',
+      result.value.uiHosts.length > 0
+        ? `Browsers may also reach this node as ${result.value.uiHosts.join(', ')}`
+        : 'Browsers reach this node at its addresses, short and .local names',
+    );
     return true;
   },
   async load() {

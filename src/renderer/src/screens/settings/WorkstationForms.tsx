@@ -84,3 +84,23 @@ export function BlockLimitForm({ current }: { current: number }) {
     />
   );
 }
+
+/** Names of this node in the studio's own DNS that browsers may reach its UI by (besides its addresses). */
+export function UiHostsForm({ current }: { current: string[] }) {
+  const issues = useSettingsStore((state) => state.farmIssues.hosts);
+  const saving = useSettingsStore((state) => state.saving);
+  const save = useSettingsStore((state) => state.setUiHosts);
+  return (
+    <SettingForm
+      testId="ui-hosts-form"
+      label="Other names of this node"
+      field="hosts"
+      issues={issues}
+      saving={saving}
+      initial={current.join(', ')}
+      hint="Browsers reach this page at the node's IP address, its short name and its .local name. A name from your own DNS (render-1.studio.example) works once listed here, separated by commas; a page elsewhere that points its own name at this node is refused."
+      saveLabel="Save names"
+      onSave={(text) => void save(text.split(/[\s,]+/).filter((name) => name !== ''))}
+    />
+  );
+}
