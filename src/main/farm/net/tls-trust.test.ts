@@ -118,6 +118,21 @@ describe('farm calls over HTTPS', () => {
     }
   });
 
+  it('keeps at most 4,096 pins learned from tasks (the least recently used go), and every pin it was given', () => {
+    const trust = new TlsTrust({ pins: { 'https://given.example:4870': 'a'.repeat(64) } });
+    try {
+      const fingerprint = (i: number) => i.toString(16).padStart(64, '0');
+      for (let i = 0; i < 5000; i++)
+        trust.pin(`https://origin-${i}.example:4870`, `node-${i}`, fingerprint(i));
+      // The first ones learned were forgotten: with no CA, nothing trusts them now.
+      expect(() => trust.agentFor('https://origin-0.example:4870', 'node-0')).toThrow(/--tls-pin|--tls-ca/);
+      expect(trust.agentFor('https://origin-4999.example:4870', 'node-4999')).toBeDefined();
+      expect(trust.agentFor('https://given.example:4870')).toBeDefined();
+    } finally {
+      trust.close();
+    }
+  });
+
   it('reads fingerprints in the usual spellings', () => {
     const hex = certificateFingerprint(pinnedCert.cert);
     expect(hex).toMatch(/^[0-9a-f]{64}$/);

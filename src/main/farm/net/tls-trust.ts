@@ -8,11 +8,13 @@
  * - a CA file (`--tls-ca`): the usual chain and host-name verification, for studios with their own CA.
  * Signatures still say who a node is; TLS adds secrecy on the wire and keeps a man in the middle out.
  */
+
 import { X509Certificate } from 'node:crypto';
 import type { RequestOptions } from 'node:http';
 import { type AgentOptions, Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { type ConnectionOptions, connect, type TLSSocket } from 'node:tls';
+import { LRUCache } from 'lru-cache';
 import { FarmHttpError } from './errors.ts';
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
@@ -80,14 +82,27 @@ export interface TlsTrustOptions {
   pins?: Record<string, string>;
 }
 
+/**
+ * Pins learned from signed tasks, and agents, kept at most: each task a key holder signs may name
+ * another origin and certificate, so a map of them grew with every task (the least recently used go;
+ * a pin is learned again from the next task of its origin).
+ */
+const MAX_LEARNED_PINS = 4096;
+const MAX_AGENTS = 256;
+
 export class TlsTrust {
   private readonly ca: string | Buffer | undefined;
-  private readonly pins = new Map<string, string>();
-  private readonly agents = new Map<string, HttpsAgent>();
+  /** `--tls-pin`s given on the command line: never forgotten. */
+  private readonly given = new Map<string, string>();
+  private readonly learned = new LRUCache<string, string>({ max: MAX_LEARNED_PINS });
+  private readonly agents = new LRUCache<string, HttpsAgent>({
+    max: MAX_AGENTS,
+    dispose: (agent) => agent.destroy(),
+  });
 
   constructor(options: TlsTrustOptions = {}) {
     this.ca = options.ca;
-    for (const [origin, pin] of Object.entries(options.pins ?? {})) this.pins.set(origin, pin);
+    for (const [origin, pin] of Object.entries(options.pins ?? {})) this.given.set(origin, pin);
   }
 
   /** Whether this node can trust an https peer it has no pin for (it has a CA file). */
@@ -100,13 +115,13 @@ export class TlsTrust {
    * per node and address: another member naming the same address cannot re-pin it for this one.
    */
   pin(url: string, id: string, fingerprint: string): void {
-    this.pins.set(pinKey(url, id), fingerprint);
+    this.learned.set(pinKey(url, id), fingerprint);
   }
 
   /** The agent for an https peer: its pin if one is known, else the CA file; none means not trusted. */
   agentFor(url: string, id?: string): HttpsAgent {
     const pin =
-      (id === undefined ? undefined : this.pins.get(pinKey(url, id))) ?? this.pins.get(originOf(url));
+      (id === undefined ? undefined : this.learned.get(pinKey(url, id))) ?? this.given.get(originOf(url));
     const name = pin ? `pin:${pin}` : 'ca';
     const known = this.agents.get(name);
     if (known) return known;
@@ -124,7 +139,7 @@ export class TlsTrust {
   }
 
   close(): void {
-    for (const agent of this.agents.values()) agent.destroy();
+    // Clearing disposes of each agent (its sockets destroyed).
     this.agents.clear();
   }
 }
