@@ -27,6 +27,8 @@ export type FakeAzureBehaviour =
   | 'stall'
   /** Streams audio at 20x real time and never ends the turn. */
   | 'endless'
+  /** Sends a few bytes of audio every 100 ms and never ends the turn: never idle, never done. */
+  | 'trickle'
   /** The speech, then five minutes of silence. */
   | 'long-audio'
   /** Word boundaries before the audio, as text, past its end, out of order, around the real ones. */
@@ -254,9 +256,10 @@ export async function startFakeAzureSpeech(options: FakeAzureSpeechOptions = {})
     ws.send(textFrame('turn.start', id, '{"context":{"serviceTag":"fake"}}'));
     ws.send(textFrame('response', id, JSON.stringify({ audio: { type: 'inline', streamId } })));
     const chunkBytes = (rate / 10) * 2; // 100 ms per frame, as the service streams
-    if (behaviour === 'endless') {
-      const silence = Buffer.alloc(chunkBytes);
-      const timer = setInterval(() => ws.send(audioFrame(id, streamId, silence)), 5);
+    if (behaviour === 'endless' || behaviour === 'trickle') {
+      const silence = Buffer.alloc(behaviour === 'endless' ? chunkBytes : 4);
+      const every = behaviour === 'endless' ? 5 : 100;
+      const timer = setInterval(() => ws.send(audioFrame(id, streamId, silence)), every);
       ws.on('close', () => clearInterval(timer));
       return;
     }

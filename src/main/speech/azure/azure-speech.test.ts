@@ -11,6 +11,7 @@ import { addLogSink, type LogRecord, setLogLevel } from '../../log/logger.ts';
 import { readWavHeader } from '../wav.ts';
 import { type AzureSpeechOptions, createAzureSpeech } from './azure-speech.ts';
 import { AzureSpeechError } from './errors.ts';
+import { synthesizeOnce } from './synthesize-once.ts';
 
 const KEY = 'sk-FAKE-7f3a9c1e5b2d4068';
 const SSML =
@@ -198,6 +199,23 @@ describe('createAzureSpeech', () => {
     expect(fake.requests).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(10_000);
     await expect(readdir(dir)).resolves.not.toContain('endless.wav');
+  });
+
+  it('gives up on a turn that trickles audio for ever, at its idle timeout plus its longest audio', async () => {
+    fake.setBehaviour('trickle');
+    const started = Date.now();
+    const error = await failure(
+      synthesizeOnce({
+        ssml: SSML,
+        key: KEY,
+        endpoint: { host: fake.url },
+        idleTimeoutMs: 1000,
+        limits: { maxAudioMs: 500, maxWords: 10 },
+      }),
+    );
+    expect(error.kind).toBe('bad-response');
+    expect(error.message).toContain('took more than 2 s for this text');
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses minutes of audio for five words, and 5,000 boundaries for them', async () => {
