@@ -13,6 +13,7 @@ import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { MAX_FIELD_ISSUES } from '../../shared/contract.ts';
+import { shorten } from '../../shared/text.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { FarmApp, RouteAuth } from './app-types.ts';
@@ -20,6 +21,7 @@ import type { FarmApp, RouteAuth } from './app-types.ts';
 export { acceptBody } from './uploads.ts';
 
 import { BodyMismatchError, BodyTooLargeError, type ErrorIssue, errorBody, Refusal } from './errors.ts';
+import { type RefusalLog, refusalLog } from './refusal-log.ts';
 import { installUploads } from './uploads.ts';
 
 export type { FarmApp, RouteAuth };
@@ -120,7 +122,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     strictTransportSecurity: false,
     crossOriginEmbedderPolicy: false,
   });
-  app.setErrorHandler((error, request, reply) => sendFailure(reply, error, log, fieldsOf(request)));
+  const refusals = refusalLog();
+  app.setErrorHandler((error, request, reply) => sendFailure(reply, error, log, fieldsOf(request), refusals));
   app.setNotFoundHandler((request, reply) => {
     const allowed = allowedMethods(app, request.url);
     const refusal =
@@ -129,7 +132,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
             allow: allowed.join(', '),
           })
         : new Refusal(404, errorBody('not-found', 'no such route'));
-    sendFailure(reply, refusal, log, fieldsOf(request));
+    sendFailure(reply, refusal, log, fieldsOf(request), refusals);
   });
   await options.routes(app);
   await app.ready();
@@ -163,7 +166,8 @@ function fieldsOf(request: { method: string; url: string; ip: string }) {
   const query = request.url.indexOf('?');
   return {
     method: request.method,
-    path: query === -1 ? request.url : request.url.slice(0, query),
+    // Cut short: a refused path may be as long as the router takes.
+    path: shorten(query === -1 ? request.url : request.url.slice(0, query), 120),
     remoteAddress: request.ip,
   };
 }
@@ -196,6 +200,7 @@ export function sendFailure(
   error: unknown,
   log: Logger,
   fields: Record<string, unknown>,
+  refusals: RefusalLog,
 ): void {
   const refusal = refusalOf(error);
   if (!refusal) {
@@ -205,8 +210,12 @@ export function sendFailure(
     return;
   }
   const { status, body, headers } = refusal;
-  if (status === 401) log.warn('request refused', { ...fields, reason: body.error.reason });
-  else log.info('request refused', { ...fields, status, code: body.error.code });
+  const taken = refusals.take(String(fields.remoteAddress ?? ''));
+  if (taken.log) {
+    const leftOut = taken.leftOut > 0 ? { leftOut: taken.leftOut } : {};
+    if (status === 401) log.warn('request refused', { ...fields, reason: body.error.reason, ...leftOut });
+    else log.info('request refused', { ...fields, status, code: body.error.code, ...leftOut });
+  }
   // A body that was refused, cut short or never asked for (Expect: 100-continue) is not worth reading.
   const raw = reply.request.raw as IncomingMessage & { awaitingContinue?: boolean };
   if (status === 413 || raw.awaitingContinue || !raw.complete) void reply.header('connection', 'close');

@@ -4,7 +4,7 @@
  * tasks of jobs that ended when it submits new ones. The clocks are injected.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -163,6 +163,17 @@ describe("the origin's farm tasks", () => {
     for (let i = 0; i < 50 && existsSync(result); i++) await new Promise((r) => setTimeout(r, 10));
     expect(existsSync(result)).toBe(false);
     expect(await origin.pruneFinished(clock.now() + ORIGIN_TASK_RETENTION_MS * 2)).toBe(0);
+
+    // Partial uploads a killed node left are removed once untouched for an hour; one being written stays.
+    const abandoned = join(origin.resultsDir(), `${taskIdOf('queued')}-L.mp4.partial-1-0a0b0c0d`);
+    const landing = join(origin.resultsDir(), `${taskIdOf('later')}-L.mp4.partial-2-0a0b0c0d`);
+    await writeFile(abandoned, 'half a video');
+    await writeFile(landing, 'half a video');
+    const threeHoursAgo = new Date(Date.now() - 3 * 3600_000);
+    await utimes(abandoned, threeHoursAgo, threeHoursAgo);
+    await origin.pruneFinished(Date.now());
+    expect(existsSync(abandoned)).toBe(false);
+    expect(existsSync(landing)).toBe(true);
   });
 });
 

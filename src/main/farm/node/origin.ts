@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type RenderPlan, validateRenderPlan } from '../../../shared/render-plan.ts';
@@ -8,12 +8,15 @@ import { StepError } from '../../engine/errors.ts';
 import type { EncoderFallback, FfmpegLocation } from '../../ffmpeg/index.ts';
 import { planExpectation, verifyVideo } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
+import { isPartialPath } from '../../util/atomic-file.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import type { FarmClient, Peer } from '../net/index.ts';
 import type { TaskInput } from '../queue/index.ts';
 import { coordinatorQueue } from './coordinator-queue.ts';
 import type { OriginQueue } from './origin-queue.ts';
 
+/** A partial result upload untouched this long was left by a killed node. */
+const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
 /** The jobs whose farm tasks are still wanted: the one place "queued or running" is written for them. */
 const LIVE_JOBS = "SELECT id FROM jobs WHERE status IN ('queued', 'running')";
 const log = createLogger('FarmOrigin');
@@ -243,7 +246,21 @@ export class Origin {
       if (row.result_path) await rm(row.result_path, { force: true });
     }
     if (gone.length > 0) log.info('old farm tasks forgotten', { count: gone.length });
+    await this.removeAbandonedUploads(now);
     return gone.length;
+  }
+
+  /**
+   * Partial result uploads nothing has written to for an hour: their node was killed while they landed
+   * (an upload being received writes all the time), and nothing else ever removed them.
+   */
+  private async removeAbandonedUploads(now: number): Promise<void> {
+    const names = await readdir(this.resultsDir()).catch(() => [] as string[]);
+    for (const name of names.filter(isPartialPath)) {
+      const path = join(this.resultsDir(), name);
+      const modified = (await stat(path).catch(() => null))?.mtimeMs;
+      if (modified !== undefined && now - modified > ABANDONED_UPLOAD_MS) await rm(path, { force: true });
+    }
   }
 
   private now(): number {

@@ -10,6 +10,8 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ScriptCheck } from '../../../../shared/contract.ts';
 import { JOB_ID_PATTERN, MEDIA_LIMITS } from '../../../../shared/contract.ts';
+import { encodeSpan } from '../../../../shared/plan-frames.ts';
+import type { RenderPlan } from '../../../../shared/render-plan.ts';
 import { BODY_SHA256_HEADER, type FarmApp, receiveToFile, sendCheckedFile } from '../../../http/index.ts';
 import { createLogger } from '../../../log/logger.ts';
 import type { BlobAnswer } from '../blob-guard.ts';
@@ -29,9 +31,33 @@ import { authorized, refuse, SIGNED } from './replies.ts';
 
 const log = createLogger('FarmRoutes');
 const MAX_RESULT_BYTES = 20 * 1024 ** 3;
+/** Far above any preset's video (1080p at crf 21 is ~8 Mbit/s), for a result's size bound. */
+const MAX_RESULT_BITS_PER_SECOND = 100_000_000;
+/** Container, audio and captions beyond the video's bits. */
+const RESULT_OVERHEAD_BYTES = 64 * 1024 ** 2;
+
+/**
+ * The most bytes a result of `plan` may be: its frames at 100 Mbit/s (or twice its preset's bitrate,
+ * if more), and the container. The upload is read before the coordinator says whether its sender holds
+ * the lease: a key holder's upload to a waiting task landed 20 GiB on the origin's disk before it was
+ * refused.
+ */
+export function maxResultBytes(plan: RenderPlan): number {
+  const seconds = encodeSpan(plan).frameCount / plan.output.fps;
+  const bitsPerSecond = Math.max(MAX_RESULT_BITS_PER_SECOND, 2 * bitrateOf(plan.output.bitrate));
+  return Math.min(MAX_RESULT_BYTES, Math.ceil((seconds * bitsPerSecond) / 8) + RESULT_OVERHEAD_BYTES);
+}
+
+/** "8M", "2500k", "800000" as bits a second (the preset's schema admits only these). */
+function bitrateOf(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text);
+  if (!match) return 0;
+  const unit = { '': 1, k: 1e3, m: 1e6 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm'];
+  return Number(match[1]) * unit;
+}
 
 export interface OriginRouteDeps {
-  origin: Pick<Origin, 'failTask' | 'isAwaiting' | 'acceptUpload' | 'resultsDir'>;
+  origin: Pick<Origin, 'failTask' | 'isAwaiting' | 'acceptUpload' | 'resultsDir' | 'planOf'>;
   blobs: { serve(sha256: string): Promise<BlobAnswer> };
   importScript(
     submission: JobSubmission,
@@ -95,11 +121,16 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
       const { taskId } = request.params;
       const { lease, encoder, fallbackFrom, fallbackReason } = request.query;
       // Not worth a byte more of the upload: the rest is dropped with the connection.
-      if (!deps.origin.isAwaiting(taskId))
+      const plan = deps.origin.planOf(taskId);
+      if (!plan || !deps.origin.isAwaiting(taskId))
         return refuse(reply, 409, 'stale', 'this task has no result pending here');
+      const maxBytes = maxResultBytes(plan);
+      const declared = Number(request.headers['content-length']);
+      if (declared > maxBytes)
+        return refuse(reply, 413, 'too-large', `a result of this task is at most ${maxBytes} bytes`);
       const dest = join(deps.origin.resultsDir(), `${taskId}-${lease}.mp4`);
-      // The body stream checks itself against the signed sha256 as it lands (uploads.ts).
-      const file = await receiveToFile(request.body as Readable, dest, { maxBytes: MAX_RESULT_BYTES });
+      // The body stream checks itself against the signed sha256 and the size as it lands (uploads.ts).
+      const file = await receiveToFile(request.body as Readable, dest, { maxBytes });
       try {
         const accepted = await deps.origin.acceptUpload({
           taskId,
