@@ -50,6 +50,14 @@ export function migrateDatabase(
   migrationsDir = join(resourcesDir(), 'migrations'),
 ): Db {
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: migrationsDir });
+  try {
+    migrate(db, { migrationsFolder: migrationsDir });
+  } catch (error) {
+    // Two processes opening a new data folder at once (`vfo jobs & vfo render`): drizzle reads what is
+    // applied before it takes the write lock, so both set out to create the tables and the second
+    // fails once the first commits. Asked again, it finds them applied (a real failure fails again).
+    log.debug('migrating again after a failure', { error: (error as Error).message });
+    migrate(db, { migrationsFolder: migrationsDir });
+  }
   return db;
 }

@@ -126,6 +126,25 @@ describe('engine', () => {
     expect(() => h.engine.retry(failed.id, 'nope')).toThrow(/no step "nope"/);
   });
 
+  it('resumes a job whose finished step’s file was damaged by making it again, and what came after it', async () => {
+    h = await createHarness({ maxAttempts: 1 });
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.fatal.add('final');
+    const failed = await render();
+    expect(failed.status).toBe('failed');
+    // A crash left the voice's blob damaged (or a disk did), its row still "done".
+    const voice = h.engine.store.jobArtifacts(failed.id).find((a) => a.stepKey === 'voice');
+    await writeFile(voice?.path as string, 'half a narration');
+    h.behaviour.fatal.clear();
+    h.engine.retry(failed.id);
+    const resumed = await h.engine.run(failed.id);
+    expect(resumed.status).toBe('done');
+    expect(h.calls).toEqual({ script: 1, voice: 2, notes: 1, final: 2 });
+    expect(await readFile(resumed.outputPath as string, 'utf8')).toBe(
+      'final(voice(script:a)@default)(notes(script:a))',
+    );
+  });
+
   it('cancels a running job, through the database as another process would', async () => {
     h = await createHarness();
     h.addRecipe('diamond', DIAMOND);

@@ -144,10 +144,11 @@ function finish(deps: RunnerDeps, jobId: string, status: 'failed' | 'cancelled',
 }
 
 /**
- * A resumed job's finished steps stand only while their inputs do. A step whose input hash is no longer
- * the one it ran with (its script or a medium edited since, which its fingerprint reads; a step before
- * it running again) runs again, and so does every step after it: a script fixed after a failed render
- * is read again, not its old parse.
+ * A resumed job's finished steps stand only while their inputs and their files do. A step whose input
+ * hash is no longer the one it ran with (its script or a medium edited since, which its fingerprint
+ * reads; a step before it running again), or one of whose files is gone or no longer its checksum (a
+ * crash, a damaged disk), runs again, and so does every step after it: a script fixed after a failed
+ * render is read again, not its old parse, and a damaged narration is made again, not put in the video.
  */
 async function dropStaleOutputs(
   deps: RunnerDeps,
@@ -172,10 +173,17 @@ async function dropStaleOutputs(
     const hash = ready
       ? await computeInputHash(handler, { jobId, settings, step, inputs }).catch(() => null)
       : null;
-    if (hash !== null && hash === row.inputHash) continue;
+    const unchanged = hash !== null && hash === row.inputHash;
+    // Its files are checked too: a crash may have left a blob half-written or damaged since.
+    if (unchanged && (await allStillStored(deps, outputs.get(step.key) as StepOutput))) continue;
     outputs.delete(step.key);
     deps.store.updateStep(row.id, { status: 'pending' });
-    job.log.info('its inputs changed since it ran: it runs again', { step: step.key });
+    job.log.info(
+      unchanged
+        ? 'its files are gone or damaged: it runs again'
+        : 'its inputs changed since it ran: it runs again',
+      { step: step.key },
+    );
   }
 }
 
