@@ -42,3 +42,9 @@ describe('caption wrapping to a style’s number of lines', () => {
     ]);
   });
 });
+
+describe('a page of no lines', () => {
+  it('is refused, not looped over for ever (a caption style row of 0 lines)', () => {
+    expect(() => captionPages('one two three four five six seven eight nine ten', 10, 0)).toThrow(RangeError);
+  });
+});

@@ -66,6 +66,8 @@ function balancedLines(text: string, maxChars: number, lines: number): string[] 
 
 /** Pages of at most maxLines lines (default two), each line at most maxChars long. */
 export function captionPages(text: string, maxChars: number, maxLines = 2): string[][] {
+  // A page holds a line at least: zero lines never advanced through the text (found with a style row of 0).
+  if (!(maxLines >= 1)) throw new RangeError(`a caption page holds at least one line, not ${maxLines}`);
   const oneLine = singleLine(text);
   if (oneLine === '') return [];
   if (oneLine.length <= maxChars) return [[oneLine]];

@@ -1,5 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { DEFAULT_CAPTION_STYLE } from '../../shared/presets.ts';
+import { type ZodType, z } from 'zod';
+import { CaptionStyleSchema } from '../../shared/caption-styles.ts';
+import { DEFAULT_CAPTION_STYLE, VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
 import type { Db } from '../db/open.ts';
 import { captionStyles, recipes, videoPresets, voicePresets } from '../db/schema.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
@@ -32,6 +34,38 @@ export interface SettingsRequest {
  * Reads the active recipe version, the presets it (or the request) names, the active version of the
  * caption style the video preset names, and the media roots, frozen into a job.
  */
+/**
+ * Rows are checked as they are read, not only when the Library saves them: the database is a file
+ * anyone on the Mac may edit, or a library imported from elsewhere. Unchecked, a caption style of
+ * zero lines ran the captions step out of memory, a frame rate of 1e9 hung the plan step, and a
+ * recipe's visual named "../../etc/passwd" was copied into a plan for the farm.
+ */
+const MAX_PIPELINE_STEPS = 100;
+const RECIPE_ROW = z.object({
+  pipeline: z.object({ steps: z.array(z.unknown()).min(1).max(MAX_PIPELINE_STEPS) }),
+  defaults: z.object({
+    visuals: z.array(
+      z
+        .string()
+        .regex(/^[^/\\\0]+$/, 'visuals are bare file names under resources/visuals')
+        .refine(
+          (name) => name !== '.' && name !== '..',
+          'visuals are bare file names under resources/visuals',
+        ),
+    ),
+  }),
+});
+
+function checked<T>(what: string, schema: ZodType, row: T): T {
+  const parsed = schema.safeParse(row);
+  if (parsed.success) return row;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.join('.') || 'the row';
+  throw new SettingsError(
+    `${what} is not valid (${where}: ${issue?.message ?? 'invalid'}); fix it in the Library`,
+  );
+}
+
 export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
   const slug = request.recipe ?? 'narrated-16x9';
   const recipe = db
@@ -41,6 +75,7 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
     .orderBy(desc(recipes.version))
     .get();
   if (!recipe) throw new SettingsError(`unknown recipe "${slug}" (see \`vfo recipes\`)`, 'recipe');
+  checked(`recipe "${slug}" version ${recipe.version}`, RECIPE_ROW, recipe);
   const voiceSlug = request.voicePreset ?? recipe.defaults.voicePreset;
   const videoSlug = request.videoPreset ?? recipe.defaults.videoPreset;
   const video = videoPreset(db, videoSlug);
@@ -63,14 +98,18 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
 export function voicePreset(db: Db, slug: string): VoiceSettings {
   const row = db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get();
   if (!row) throw new SettingsError(`unknown voice preset "${slug}"`, 'voicePreset');
-  const { id: _id, name: _name, updatedAt: _updated, ...settings } = row;
+  const { id: _id, updatedAt: _updated, ...preset } = row;
+  checked(`voice preset "${slug}"`, z.object(VoicePresetSchema.shape), preset);
+  const { name: _name, ...settings } = preset;
   return settings;
 }
 
 export function videoPreset(db: Db, slug: string): VideoSettings {
   const row = db.select().from(videoPresets).where(eq(videoPresets.slug, slug)).get();
   if (!row) throw new SettingsError(`unknown video preset "${slug}"`);
-  const { id: _id, name: _name, updatedAt: _updated, ...settings } = row;
+  const { id: _id, updatedAt: _updated, ...preset } = row;
+  checked(`video preset "${slug}"`, z.object(VideoPresetSchema.shape), preset);
+  const { name: _name, ...settings } = preset;
   return settings;
 }
 
@@ -81,6 +120,8 @@ export function captionStyle(db: Db, slug: string): CaptionStyleSettings {
     .where(and(eq(captionStyles.slug, slug), eq(captionStyles.isActive, true)))
     .get();
   if (!row) throw new SettingsError(`unknown caption style "${slug}" (or none of its versions is active)`);
-  const { id: _id, name: _name, isActive: _active, createdAt: _created, ...settings } = row;
+  const { id: _id, isActive: _active, createdAt: _created, ...style } = row;
+  checked(`caption style "${slug}"`, z.object(CaptionStyleSchema.shape), style);
+  const { name: _name, ...settings } = style;
   return settings;
 }

@@ -20,7 +20,13 @@ export function captureOutput(
     execFile(
       command,
       args,
-      { maxBuffer: 32 * 1024 * 1024, timeout: options.timeoutMs ?? 30_000, windowsHide: true },
+      {
+        maxBuffer: 32 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 30_000,
+        // ffmpeg busy in a filter graph does not act on SIGTERM: a run past its time never ended.
+        killSignal: 'SIGKILL',
+        windowsHide: true,
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code === 'string') {
           reject(error);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildCompletionRequest } from './completion-request.ts';
 import { upsertKnowledge } from './knowledge.ts';
@@ -82,5 +83,18 @@ describe('buildCompletionRequest', () => {
     expect(reserved.kind).toBe('invalid');
     expect(reserved.issues[0]?.field).toBe('knowledge');
     expect(libraryErrorOf(() => buildCompletionRequest(t.db, 'missing', {})).kind).toBe('not-found');
+  });
+
+  it('refuses a prompt row edited by hand to a token limit out of bounds, naming it', () => {
+    seedPrompt();
+    for (const tokens of [0, -5, 100_000_000]) {
+      t.db.run(sql.raw(`UPDATE prompts SET max_tokens = ${tokens} WHERE slug = 'scene.script'`));
+      const refused = libraryErrorOf(() =>
+        buildCompletionRequest(t.db, 'scene.script', { title: 't', brief: 'b' }),
+      );
+      expect(refused.kind).toBe('invalid');
+      expect(refused.message).toContain(`maxTokens must be 1..`);
+      expect(refused.message).toContain(`not ${tokens}`);
+    }
   });
 });

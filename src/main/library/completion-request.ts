@@ -2,6 +2,7 @@ import type { Db } from '../db/open.ts';
 import { LibraryError } from './errors.ts';
 import { getKnowledgeBase } from './knowledge.ts';
 import { getPromptOrThrow } from './prompts.ts';
+import { LIBRARY_LIMITS } from './rules.ts';
 import { missingVariables, missingVariablesError, renderTemplate } from './template.ts';
 
 /** Everything a model adapter needs for one completion; nothing about the model is hard-coded in code. */
@@ -46,6 +47,16 @@ export function buildCompletionRequest(
     ]),
   ];
   if (missing.length > 0) throw missingVariablesError(`prompt "${slug}" v${prompt.version}`, missing);
+  // Checked as it is read too: a row edited by hand sent 100,000,000 to the API, and the attempt's
+  // budget (a time per token) overflowed the timer.
+  const { maxTokens } = prompt;
+  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > LIBRARY_LIMITS.maxTokens) {
+    throw new LibraryError(
+      'invalid',
+      `prompt "${slug}" v${prompt.version}: maxTokens must be 1..${LIBRARY_LIMITS.maxTokens}, not ${maxTokens}`,
+      [{ field: 'maxTokens', message: `must be 1..${LIBRARY_LIMITS.maxTokens}` }],
+    );
+  }
   return {
     model: prompt.model,
     system: renderTemplate(prompt.systemPrompt, all),

@@ -39,7 +39,8 @@ const CHARS_PER_TOKEN = 32;
 
 /** The longest an attempt may take, all told. */
 export function attemptBudgetMs(timeoutMs: number, maxTokens: number): number {
-  return timeoutMs + maxTokens * MS_PER_TOKEN;
+  // A timer of more than 2^31-1 ms fires at once.
+  return Math.min(2 ** 31 - 1, timeoutMs + maxTokens * MS_PER_TOKEN);
 }
 
 export function createClaudeGenerator(options: ClaudeGeneratorOptions): TextGenerator {

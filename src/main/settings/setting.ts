@@ -25,7 +25,14 @@ export function setting<T>(key: string, schema: ZodType<T>, whenInvalid: string)
     key,
     schema,
     read(db) {
-      const row = db.select().from(settings).where(eq(settings.key, key)).get();
+      let row: { value: unknown } | undefined;
+      try {
+        row = db.select().from(settings).where(eq(settings.key, key)).get();
+      } catch (error) {
+        // The column is JSON, parsed as the row is read: a row written by hand may not be JSON at all.
+        log.warn(`the ${key} setting is not JSON; ${whenInvalid}`, { error: (error as Error).message });
+        return null;
+      }
       if (!row) return null;
       const parsed = schema.safeParse(row.value);
       if (parsed.success) return parsed.data;

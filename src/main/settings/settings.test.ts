@@ -1,6 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { type Json, settings } from '../db/schema.ts';
-import { resolveSettings } from '../engine/settings-resolver.ts';
+import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
 import { mediaRootsSetting } from './index.ts';
 
@@ -36,5 +37,51 @@ describe('the media.roots setting', () => {
       store(value);
       expect(readMediaRoots(t.db), JSON.stringify(value)).toEqual([]);
     }
+  });
+});
+
+describe('rows edited by hand', () => {
+  it('a setting that is not JSON at all reads as no setting, not as a crash', () => {
+    t.db.run(sql.raw("INSERT OR REPLACE INTO settings VALUES ('media.roots', '/Volumes/Media')"));
+    expect(mediaRootsSetting.read(t.db)).toBeNull();
+    expect(resolveSettings(t.db, { input }).media).toEqual({ roots: [] });
+  });
+
+  it('are checked as a job is made: a preset, style or recipe out of bounds is named, before any work', () => {
+    const cases: [string, RegExp][] = [
+      [
+        "UPDATE caption_styles SET max_lines = 0 WHERE slug = 'clean'",
+        /caption style "clean" is not valid \(maxLines/,
+      ],
+      [
+        "UPDATE caption_styles SET size = 100000 WHERE slug = 'clean'",
+        /caption style "clean" is not valid \(size/,
+      ],
+      [
+        "UPDATE video_presets SET fps = 1000000000 WHERE slug = 'landscape-1080p'",
+        /video preset "landscape-1080p" is not valid \(fps/,
+      ],
+      [
+        "UPDATE video_presets SET width = 100000 WHERE slug = 'landscape-1080p'",
+        /video preset "landscape-1080p" is not valid \(width/,
+      ],
+      [
+        "UPDATE recipes SET defaults = json_set(defaults, '$.visuals', json('[\"../../../etc/passwd\"]')) WHERE slug = 'narrated-16x9'",
+        /recipe "narrated-16x9" version \d+ is not valid \(defaults.visuals.0: visuals are bare file names/,
+      ],
+      [
+        `UPDATE recipes SET pipeline = '${JSON.stringify({ steps: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}` })) })}' WHERE slug = 'narrated-16x9'`,
+        /recipe "narrated-16x9" version \d+ is not valid \(pipeline.steps/,
+      ],
+    ];
+    for (const [statement, message] of cases) {
+      t.db.run(sql.raw('SAVEPOINT hand_edit'));
+      t.db.run(sql.raw(statement));
+      expect(() => resolveSettings(t.db, { input }), statement).toThrow(SettingsError);
+      expect(() => resolveSettings(t.db, { input }), statement).toThrow(message);
+      t.db.run(sql.raw('ROLLBACK TO hand_edit'));
+      t.db.run(sql.raw('RELEASE hand_edit'));
+    }
+    expect(() => resolveSettings(t.db, { input })).not.toThrow();
   });
 });
