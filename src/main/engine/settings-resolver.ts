@@ -4,6 +4,7 @@ import { CaptionStyleSchema } from '../../shared/caption-styles.ts';
 import { DEFAULT_CAPTION_STYLE, VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
 import type { Db } from '../db/open.ts';
 import { captionStyles, recipes, videoPresets, voicePresets } from '../db/schema.ts';
+import { parsePitch, parseRate } from '../script/direction-values.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
 import type {
   CaptionStyleSettings,
@@ -56,6 +57,21 @@ const RECIPE_ROW = z.object({
   }),
 });
 
+/** A voice preset's shape, with a rate and a pitch a voice can take (the Library's save checks the same). */
+const VOICE_ROW = z.object({
+  ...VoicePresetSchema.shape,
+  prosody: z.object({
+    rate: z
+      .string()
+      .refine((v) => parseRate(v, 'rate').ok, 'rate must look like "+10%" (-50%..+100%)')
+      .optional(),
+    pitch: z
+      .string()
+      .refine((v) => parsePitch(v, 'pitch').ok, 'pitch must look like "+5%" or "-2st" (±50%, ±12st)')
+      .optional(),
+  }),
+});
+
 function checked<T>(what: string, schema: ZodType, row: T): T {
   const parsed = schema.safeParse(row);
   if (parsed.success) return row;
@@ -99,7 +115,7 @@ export function voicePreset(db: Db, slug: string): VoiceSettings {
   const row = db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get();
   if (!row) throw new SettingsError(`unknown voice preset "${slug}"`, 'voicePreset');
   const { id: _id, updatedAt: _updated, ...preset } = row;
-  checked(`voice preset "${slug}"`, z.object(VoicePresetSchema.shape), preset);
+  checked(`voice preset "${slug}"`, VOICE_ROW, preset);
   const { name: _name, ...settings } = preset;
   return settings;
 }

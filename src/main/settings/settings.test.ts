@@ -62,6 +62,10 @@ describe('rows edited by hand', () => {
         /video preset "landscape-1080p" is not valid \(fps/,
       ],
       [
+        `UPDATE voice_presets SET prosody = '{"rate":"+100000000%"}' WHERE slug = 'offline-en'`,
+        /voice preset "offline-en" is not valid \(prosody.rate/,
+      ],
+      [
         "UPDATE video_presets SET width = 100000 WHERE slug = 'landscape-1080p'",
         /video preset "landscape-1080p" is not valid \(width/,
       ],
