@@ -4,7 +4,7 @@ import { CaptionStyleSchema } from '../../shared/caption-styles.ts';
 import { DEFAULT_CAPTION_STYLE, VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
 import type { Db } from '../db/open.ts';
 import { captionStyles, recipes, videoPresets, voicePresets } from '../db/schema.ts';
-import { parsePitch, parseRate } from '../script/direction-values.ts';
+import { VoiceProsodySchema } from '../script/prosody-schema.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
 import type {
   CaptionStyleSettings,
@@ -32,10 +32,6 @@ export interface SettingsRequest {
 }
 
 /**
- * Reads the active recipe version, the presets it (or the request) names, the active version of the
- * caption style the video preset names, and the media roots, frozen into a job.
- */
-/**
  * Rows are checked as they are read, not only when the Library saves them: the database is a file
  * anyone on the Mac may edit, or a library imported from elsewhere. Unchecked, a caption style of
  * zero lines ran the captions step out of memory, a frame rate of 1e9 hung the plan step, and a
@@ -60,16 +56,7 @@ const RECIPE_ROW = z.object({
 /** A voice preset's shape, with a rate and a pitch a voice can take (the Library's save checks the same). */
 const VOICE_ROW = z.object({
   ...VoicePresetSchema.shape,
-  prosody: z.object({
-    rate: z
-      .string()
-      .refine((v) => parseRate(v, 'rate').ok, 'rate must look like "+10%" (-50%..+100%)')
-      .optional(),
-    pitch: z
-      .string()
-      .refine((v) => parsePitch(v, 'pitch').ok, 'pitch must look like "+5%" or "-2st" (±50%, ±12st)')
-      .optional(),
-  }),
+  prosody: z.object(VoiceProsodySchema.shape),
 });
 
 function checked<T>(what: string, schema: ZodType, row: T): T {
@@ -82,6 +69,10 @@ function checked<T>(what: string, schema: ZodType, row: T): T {
   );
 }
 
+/**
+ * Reads the active recipe version, the presets it (or the request) names, the active version of the
+ * caption style the video preset names, and the media roots, frozen into a job.
+ */
 export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
   const slug = request.recipe ?? 'narrated-16x9';
   const recipe = db

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ProsodySchema, VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
+import { VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
 import type { Db } from '../db/open.ts';
-import { parsePitch, parseRate } from '../script/direction-values.ts';
 import { validateDirectionMap } from '../script/index.ts';
 import { SCRIPT_LIMITS } from '../script/limits.ts';
+import { VoiceProsodySchema } from '../script/prosody-schema.ts';
 import { hasActiveCaptionStyle } from './caption-styles.ts';
 
 /**
@@ -17,16 +17,7 @@ export { VOICE_PROVIDERS } from '../../shared/presets.ts';
 const degreeMessage = `styleDegree must be ${SCRIPT_LIMITS.minStyleDegree}..${SCRIPT_LIMITS.maxStyleDegree}`;
 
 export const VoicePresetInputSchema = VoicePresetSchema.extend({
-  prosody: ProsodySchema.extend({
-    rate: z
-      .string()
-      .refine((v) => parseRate(v, 'rate').ok, 'rate must look like "+10%" (-50%..+100%)')
-      .optional(),
-    pitch: z
-      .string()
-      .refine((v) => parsePitch(v, 'pitch').ok, 'pitch must look like "+5%" or "-2st" (±50%, ±12st)')
-      .optional(),
-  }).default({}),
+  prosody: VoiceProsodySchema.default({}),
   style: VoicePresetSchema.shape.style.default(null),
   styleDegree: z
     .number()
