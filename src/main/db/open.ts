@@ -7,6 +7,7 @@ import { resourcesDir } from '../paths.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
 import * as schema from './schema.ts';
 import { seedDefaults } from './seed.ts';
+import { BUSY_WAIT_MS, whileBusy } from './while-busy.ts';
 
 const log = createLogger('Database');
 
@@ -30,10 +31,11 @@ export function openDatabase(dataDir: string, options: { migrationsDir?: string 
   const path = join(dataDir, DATABASE_FILE);
   const sqlite = new Database(path);
   try {
-    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+    // A second process may be turning the same new database to WAL this moment (see whileBusy).
+    whileBusy(Date.now() + BUSY_WAIT_MS, () => sqlite.pragma('journal_mode = WAL'));
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
     const db = migrateDatabase(sqlite, options.migrationsDir);
     seedDefaults(db);
     log.debug('database ready', { path });

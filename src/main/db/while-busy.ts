@@ -1,0 +1,37 @@
+/**
+ * How long opening a database waits for another process that holds it: the busy timeout, and as
+ * long again for a refusal SQLite will not wait out itself (below).
+ */
+export const BUSY_WAIT_MS = 5_000;
+
+/**
+ * Runs `step`, and again after a short pause while SQLite refuses it as busy, until `deadline`.
+ * SQLite's busy timeout does not cover a connection that already holds a read lock and asks for the
+ * write lock (waiting could deadlock two such connections): it refuses at once. Turning a new
+ * database to WAL does that (it reads the header, then writes it), so two processes opening a new
+ * data folder at once failed about one open in fifty with "database is locked".
+ */
+export function whileBusy<T>(deadline: number, step: () => T): T {
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      pause(10 + Math.random() * 20);
+    }
+  }
+}
+
+/** SQLITE_BUSY (or one of its extended codes) anywhere in an error's causes (drizzle wraps them). */
+export function isBusy(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true;
+  }
+  return false;
+}
+
+/** Opening is synchronous (better-sqlite3), so the pause between attempts is too. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
