@@ -4,7 +4,6 @@
  * `-stream_loop`, which always restarts at the file's start, so a range is made a file first; the
  * farm then also sends a worker only the seconds it shows, not the whole source.
  */
-import { rename, rm } from 'node:fs/promises';
 import { partialPathFor } from '../util/atomic-file.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
@@ -12,6 +11,7 @@ import { parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
 import { mediaInput, mediaProbeArgs } from './media-input.ts';
 import type { Size } from './motion-geometry.ts';
 import { fitFilter } from './still-fit.ts';
+import { writeThroughPartial } from './write-through-partial.ts';
 
 export interface ClipFacts {
   hasVideo: boolean;
@@ -99,6 +99,7 @@ export async function cutClipRange(
   outPath: string,
   /** The video's frame, when the clip is larger than it can use: made smaller on the way (still-fit.ts). */
   fitTo?: Size,
+  signal?: AbortSignal,
 ): Promise<{ frames: number }> {
   const partial = `${partialPathFor(outPath)}.mp4`;
   const codec = encoders.includes('libx264') ? CUT_VIDEO_ARGS.libx264 : CUT_VIDEO_ARGS.mpeg4;
@@ -111,13 +112,12 @@ export async function cutClipRange(
     ...['-map', '0:v:0', '-an', '-sn', '-dn', ...(fitTo ? ['-vf', fitFilter(fitTo)] : []), ...codec],
     ...['-f', 'mp4', partial],
   ];
-  const out = await captureOutput(ffmpegPath, args, { timeoutMs: 10 * 60_000 });
-  if (out.code !== 0) {
-    await rm(partial, { force: true });
-    const detail = out.stderr.trim().split('\n').slice(-2).join(' ');
-    throw new FfmpegError('encode-failed', `cannot cut the clip: ${detail || 'no details'}`);
-  }
-  await rename(partial, outPath);
+  const out = await writeThroughPartial(
+    ffmpegPath,
+    args,
+    { partial, outPath },
+    { what: 'cannot cut the clip', timeoutMs: 10 * 60_000, signal },
+  );
   // The last progress report counts every frame written.
   const reported = [...out.stdout.matchAll(/^frame=(\d+)$/gm)].at(-1)?.[1];
   return { frames: Number(reported ?? 0) };

@@ -104,6 +104,7 @@ export async function writeSideFiles(files: SideFile[]): Promise<void> {
 export async function measureCaptionBox(
   ffmpegPath: string,
   input: CaptionDrawingInput,
+  signal?: AbortSignal,
 ): Promise<CaptionBox | null | undefined> {
   // How captions are drawn is decided on the whole video (captionDrawing), and where they draw is
   // measured over the whole video's captions, whatever part of it this encode draws: the layer is
@@ -111,7 +112,7 @@ export async function measureCaptionBox(
   const { segment: _, ...whole } = input.plan;
   const drawing = captionDrawing({ ...input, plan: whole });
   if (drawing?.kind !== 'once') return undefined;
-  const out = await captureOutput(ffmpegPath, captionBoxArgs(drawing.states), { timeoutMs: 600_000 });
+  const out = await captureOutput(ffmpegPath, captionBoxArgs(drawing.states), { timeoutMs: 600_000, signal });
   return out.code === 0 ? parseCaptionBox(out.stderr, drawing.states.output) : undefined;
 }
 
@@ -119,10 +120,13 @@ export async function measureCaptionBox(
  * measureCaptionBox for a request, before it is split: the parts of one video are given the result
  * (EncodeRequest.captionBox) instead of each measuring the same whole-video captions again.
  */
-export async function measureVideoCaptionBox(request: EncodeRequest): Promise<CaptionBox | null | undefined> {
+export async function measureVideoCaptionBox(
+  request: EncodeRequest,
+  signal?: AbortSignal,
+): Promise<CaptionBox | null | undefined> {
   const { plan, assetPaths, fontsDir } = request;
   const captionsText = await readBurnedCaptions(request);
-  return measureCaptionBox(request.ffmpegPath, { plan, assetPaths, fontsDir, captionsText });
+  return measureCaptionBox(request.ffmpegPath, { plan, assetPaths, fontsDir, captionsText }, signal);
 }
 
 /** Burned-in captions are drawn once per caption state when their timing can be read. */

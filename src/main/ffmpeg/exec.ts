@@ -9,12 +9,13 @@ export interface CapturedOutput {
 
 /**
  * Runs a short command (probe, ffprobe) and captures its output. Never rejects for a non-zero
- * exit: the caller knows what failure means for it. Rejects only if the binary cannot start.
+ * exit: the caller knows what failure means for it. Rejects only if the binary cannot start, or
+ * when `signal` aborts it (the run is killed: a cancelled job does not wait for a measurement).
  */
 export function captureOutput(
   command: string,
   args: string[],
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<CapturedOutput> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -26,6 +27,7 @@ export function captureOutput(
         // ffmpeg busy in a filter graph does not act on SIGTERM: a run past its time never ended.
         killSignal: 'SIGKILL',
         windowsHide: true,
+        ...(options.signal ? { signal: options.signal } : {}),
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code === 'string') {

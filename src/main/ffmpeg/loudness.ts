@@ -54,12 +54,12 @@ function timeoutFor(durationMs: number): number {
 async function measure(
   ffmpegPath: string,
   args: string[],
-  durationMs: number,
-  what: string,
-  peakless = false,
+  run: { durationMs: number; what: string; peakless?: boolean; signal?: AbortSignal | undefined },
 ) {
+  const { what, peakless = false } = run;
   const out = await captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', '-nostats', ...args], {
-    timeoutMs: timeoutFor(durationMs),
+    timeoutMs: timeoutFor(run.durationMs),
+    signal: run.signal,
   });
   const facts = out.code === 0 ? parseEbur128Summary(out.stderr, peakless) : null;
   if (!facts) {
@@ -79,15 +79,14 @@ async function measure(
 export function measureFileLoudness(
   ffmpegPath: string,
   path: string,
-  options: { durationMs?: number; asMixedAt?: number } = {},
+  options: { durationMs?: number; asMixedAt?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<LoudnessFacts> {
   const { asMixedAt } = options;
   const prepare = asMixedAt ? `aresample=${asMixedAt},aformat=sample_fmts=fltp:channel_layouts=stereo,` : '';
   return measure(
     ffmpegPath,
     [...mediaInput(path), '-map', '0:a:0', '-af', `${prepare}${EBUR128}`, '-f', 'null', '-'],
-    options.durationMs ?? 0,
-    path,
+    { durationMs: options.durationMs ?? 0, what: path, signal: options.signal },
   );
 }
 
@@ -99,7 +98,7 @@ export function measureMixLoudness(
   ffmpegPath: string,
   plan: RenderPlan,
   assetPaths: Record<string, string>,
-  options: { truePeak?: boolean } = {},
+  options: { truePeak?: boolean; signal?: AbortSignal | undefined } = {},
 ): Promise<LoudnessFacts> {
   const graph = [
     ...audioGraph(
@@ -114,9 +113,12 @@ export function measureMixLoudness(
       ...audioInputArgs(plan, assetPaths),
       ...['-filter_complex', graph.join(';\n'), '-map', '[measured]', '-f', 'null', '-'],
     ],
-    plan.durationMs,
-    'the audio mix',
-    options.truePeak === false,
+    {
+      durationMs: plan.durationMs,
+      what: 'the audio mix',
+      peakless: options.truePeak === false,
+      signal: options.signal,
+    },
   );
 }
 
@@ -132,10 +134,11 @@ export async function planLoudness(
   plan: RenderPlan,
   assetPaths: Record<string, string>,
   target: Loudness,
+  signal?: AbortSignal,
 ): Promise<LoudnessPlan | null> {
   const { loudness: _ignored, ...audio } = plan.audio;
   const bare: RenderPlan = { ...plan, audio };
-  const first = await measureMixLoudness(ffmpegPath, bare, assetPaths);
+  const first = await measureMixLoudness(ffmpegPath, bare, assetPaths, { signal });
   const base = { targetLufs: target.targetLufs, truePeakDbtp: target.truePeakDbtp };
   // Silence has no loudness to bring anywhere: null, and the video is left as it is.
   if (first.integratedLufs <= SILENCE_LUFS) return null;
@@ -152,7 +155,7 @@ export async function planLoudness(
       ffmpegPath,
       { ...plan, audio: { ...audio, loudness: limited } },
       assetPaths,
-      { truePeak: false },
+      { truePeak: false, signal },
     );
     const miss = target.targetLufs - measured.integratedLufs;
     if (Math.abs(miss) <= ON_TARGET_LU) return limited;

@@ -7,14 +7,12 @@
  * each encode the decode of a 50-megapixel photo, this bounds the memory a plan's stills take in the
  * encoder: a still that is larger there was not made by a plan step, and is refused.
  */
-import { rename, rm } from 'node:fs/promises';
 import { partialPathFor } from '../util/atomic-file.ts';
-import { FfmpegError } from './errors.ts';
-import { captureOutput } from './exec.ts';
 import { mediaInput } from './media-input.ts';
 import type { Size } from './motion-geometry.ts';
 import { maxStillPixels } from './scene-budget.ts';
 import { THUMBNAIL_SIZE } from './thumbnail.ts';
+import { writeThroughPartial } from './write-through-partial.ts';
 
 export interface StillFit {
   /** Pixels kept about the centre. */
@@ -69,6 +67,7 @@ export async function writeFittedStill(
   source: string,
   frame: Size,
   outPath: string,
+  signal?: AbortSignal,
 ): Promise<void> {
   const partial = `${partialPathFor(outPath)}.png`;
   const args = [
@@ -76,11 +75,10 @@ export async function writeFittedStill(
     ...['-frames:v', '1', '-vf', fitFilter(frame)],
     ...['-c:v', 'png', '-f', 'image2', partial],
   ];
-  const out = await captureOutput(ffmpegPath, args, { timeoutMs: 2 * 60_000 });
-  if (out.code !== 0) {
-    await rm(partial, { force: true });
-    const detail = out.stderr.trim().split('\n').slice(-2).join(' ');
-    throw new FfmpegError('encode-failed', `cannot scale the picture: ${detail || 'no details'}`);
-  }
-  await rename(partial, outPath);
+  await writeThroughPartial(
+    ffmpegPath,
+    args,
+    { partial, outPath },
+    { what: 'cannot scale the picture', timeoutMs: 2 * 60_000, signal },
+  );
 }

@@ -5,15 +5,14 @@
  * first scene's picture (its image, its colour, or its clip's first frame) with the title drawn over it
  * in the plan's look, when the script has a title.
  */
-import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { writeSideFiles } from './encode-job.ts';
 import { FfmpegError } from './errors.ts';
-import { captureOutput } from './exec.ts';
 import { coverChain } from './filters.ts';
 import { mediaInput } from './media-input.ts';
 import { type TextFile, titleLayerSource } from './title-card.ts';
+import { writeThroughPartial } from './write-through-partial.ts';
 
 /** What YouTube asks for (16:9, at least 1280 wide); one size for every preset. */
 export const THUMBNAIL_SIZE = { width: 1280, height: 720 } as const;
@@ -82,16 +81,15 @@ export async function makeThumbnail(input: {
   assetPaths: Record<string, string>;
   outPath: string;
   workDir: string;
+  signal?: AbortSignal | undefined;
 }): Promise<void> {
   const partial = join(input.workDir, 'thumbnail.partial.jpg');
   const command = buildThumbnailCommand(input.plan, input.assetPaths, partial, input.workDir);
   await writeSideFiles(command.files);
-  const result = await captureOutput(input.ffmpegPath, command.args, { timeoutMs: 60_000 });
-  if (result.code !== 0) {
-    throw new FfmpegError(
-      'encode-failed',
-      `making the thumbnail failed: ${result.stderr.trim().slice(-500)}`,
-    );
-  }
-  await rename(partial, input.outPath);
+  await writeThroughPartial(
+    input.ffmpegPath,
+    command.args,
+    { partial, outPath: input.outPath },
+    { what: 'making the thumbnail failed', timeoutMs: 60_000, signal: input.signal },
+  );
 }

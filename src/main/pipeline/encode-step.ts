@@ -52,7 +52,7 @@ export function encodeStep(services: PipelineServices): StepHandler {
       if (!checked.ok) throw new StepError('fatal', `invalid render plan: ${checked.errors.join('; ')}`);
       // Made while the video encodes (one small picture, from the plan's assets), kept only with the
       // video: settled at once so that its failure waits, handled, for the video's.
-      const thumbnail = settled(thumbnailFile(services, checked.plan, ctx.workDir));
+      const thumbnail = settled(thumbnailFile(services, checked.plan, ctx.workDir, ctx.signal));
       const result = await encodeVideo(services, ctx, checked.plan).catch(async (error: unknown) => {
         await thumbnail;
         throw error;
@@ -91,6 +91,7 @@ async function encodeVideo(
     const loudness = plan.audio.loudness
       ? await measureFileLoudness((await services.ffmpeg()).location.ffmpegPath, result.path, {
           durationMs: plan.durationMs,
+          signal: ctx.signal,
         })
       : undefined;
     return {
@@ -197,7 +198,9 @@ async function encodeInParts(
   // Where the video's captions draw is measured once, for all its parts, while the audio is encoded
   // (encodeSegmented starts it at once): both are single-threaded runs the two can share the cores.
   const captionBox =
-    request.captionBox !== undefined ? Promise.resolve(request.captionBox) : measureVideoCaptionBox(request);
+    request.captionBox !== undefined
+      ? Promise.resolve(request.captionBox)
+      : measureVideoCaptionBox(request, ctx.signal);
   const running = Math.max(1, Math.min(atOnce, parts.length));
   // The parts share the cores: each runs its encoder and filters on its share (measured on 2 cores,
   // 2 parts of a 63 s video: 16.1 s against 17.0 s with every part on all cores, 1.5 CPU-s less).

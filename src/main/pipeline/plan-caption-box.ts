@@ -17,6 +17,7 @@ export async function planCaptionBox(
   plan: RenderPlan,
   assets: PlanAssetList,
   workDir: string,
+  signal?: AbortSignal,
 ): Promise<CaptionBox | null | undefined> {
   const captions = plan.captions;
   const captionsPath = captions?.burnIn ? assets.paths[captions.asset] : undefined;
@@ -37,7 +38,7 @@ export async function planCaptionBox(
     fonts,
   );
   const captionsText = await readFile(captionsPath, 'utf8');
-  return measureCaptionBox(ffmpegPath, { plan, assetPaths: assets.paths, fontsDir, captionsText });
+  return measureCaptionBox(ffmpegPath, { plan, assetPaths: assets.paths, fontsDir, captionsText }, signal);
 }
 
 /** The box the plan step recorded in its data; undefined when it recorded none (or an older plan). */

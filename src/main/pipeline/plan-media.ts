@@ -81,7 +81,7 @@ export async function copyCheckedPicture(
   ref: MediaRef,
   places: MediaPlaces,
   dest: string,
-  ffmpeg: { ffmpegPath: string; ffprobePath: string | null },
+  ffmpeg: { ffmpegPath: string; ffprobePath: string | null; signal?: AbortSignal },
   frame: Size,
 ): Promise<{ path: string; name: string }> {
   await copyCheckedMedia(document, ref, places, IMAGE_MEDIA, dest);
@@ -99,7 +99,7 @@ export async function copyCheckedPicture(
   if (!fit) return { path: dest, name: basename(ref.written) };
   const fitted = `${dest}.png`;
   try {
-    await fitTwoAtATime(() => writeFittedStill(ffmpeg.ffmpegPath, dest, frame, fitted));
+    await fitTwoAtATime(() => writeFittedStill(ffmpeg.ffmpegPath, dest, frame, fitted, ffmpeg.signal));
   } catch (error) {
     throw locatedError(document, ref, `${named}: ${(error as Error).message}`);
   } finally {

@@ -29,6 +29,8 @@ export interface PlanMusicInput {
   sampleRate: number;
   bedCacheDir: string;
   warn(message: string): void;
+  /** The job's: a cancelled job kills the measurements instead of waiting for them. */
+  signal?: AbortSignal;
 }
 
 /** Most a span's gain may lift a quiet master: past it, the file is near silence, not quiet. */
@@ -47,7 +49,9 @@ export async function planMusic(input: PlanMusicInput): Promise<Music | undefine
   // A script may name up to maxMusicSpans files: measured a few at a time.
   const limit = mediaRunLimit();
   const measure = (path: string) =>
-    limit(() => measureFileLoudness(input.ffmpegPath, path, { asMixedAt: input.sampleRate }));
+    limit(() =>
+      measureFileLoudness(input.ffmpegPath, path, { asMixedAt: input.sampleRate, signal: input.signal }),
+    );
   // Every file is in place first (copied and checked in order, so asset ids stay stable), then the
   // voice and the files are measured side by side: each measurement is one single-threaded ffmpeg run.
   const sources = new Map<string, { id: string; source: MusicSource }>();

@@ -123,6 +123,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
           ffmpegPath: location.ffmpegPath,
           ffprobePath: location.ffprobePath,
           encoders: probe.encoders,
+          signal: ctx.signal,
         },
         frame: outputOf(ctx.settings.video),
       };
@@ -181,6 +182,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         sampleRate: ctx.settings.video.audioSampleRate,
         bedCacheDir: bedCacheDir(services.dataDir),
         warn: (message) => ctx.warn(message),
+        signal: ctx.signal,
       });
       const titlePlanned = planTitle({
         document,
@@ -214,8 +216,8 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       };
       const { loudness } = ctx.settings.video;
       const [normalized, captionBox] = await Promise.all([
-        loudness && planLoudness(location.ffmpegPath, plan, assets.paths, loudness),
-        planCaptionBox(location.ffmpegPath, plan, assets, ctx.workDir),
+        loudness && planLoudness(location.ffmpegPath, plan, assets.paths, loudness, ctx.signal),
+        planCaptionBox(location.ffmpegPath, plan, assets, ctx.workDir, ctx.signal),
       ]);
       if (normalized) plan.audio.loudness = normalized;
       else if (loudness) ctx.warn('the audio is silent: it was not brought to the preset’s loudness');
@@ -251,15 +253,17 @@ interface VisualSources {
   document: ScriptDocument;
   places: MediaPlaces;
   assets: PlanAssetList;
-  ffmpeg: { ffmpegPath: string; ffprobePath: string | null; encoders: readonly string[] };
+  /** With the job's signal: a cancelled job kills the step's ffmpeg runs instead of waiting for them. */
+  ffmpeg: {
+    ffmpegPath: string;
+    ffprobePath: string | null;
+    encoders: readonly string[];
+    signal: AbortSignal;
+  };
   /** The video's frame size: stills larger than it can use are made smaller. */
   frame: Size;
 }
 
-/**
- * A clip, checked again as it is copied, then probed: it must hold a video, and a range must end
- * inside it. A range is cut into a file of its own (clip-media.ts); the scene loops or cuts what it gets.
- */
 /** A script's still, copied in and probed (copyCheckedPicture). */
 async function addPicture(sources: VisualSources, id: string, image: MediaRef): Promise<void> {
   const { document, assets, places, ffmpeg, frame } = sources;
@@ -367,6 +371,7 @@ async function addClip(
     { startMs: range.startMs, endMs },
     cut,
     fitTo,
+    ffmpeg.signal,
   );
   // The header's length may be its sound's: the cut shows whether any picture lies in the range.
   if (frames === 0)

@@ -46,7 +46,7 @@ export async function planTitle(input: {
   resourcesDir: string;
   assets: PlanAssetList;
   places: MediaPlaces;
-  ffmpeg: { ffmpegPath: string; ffprobePath: string | null };
+  ffmpeg: { ffmpegPath: string; ffprobePath: string | null; signal?: AbortSignal };
 }): Promise<Pick<RenderPlan, 'titleCard' | 'thumbnail'>> {
   const { document, defaults, assets } = input;
   const look = titleLookOf(defaults);

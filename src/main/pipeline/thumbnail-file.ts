@@ -15,6 +15,7 @@ export async function thumbnailFile(
   services: PipelineServices,
   plan: RenderPlan,
   workDir: string,
+  signal?: AbortSignal,
 ): Promise<ProducedFile> {
   const dir = join(workDir, 'thumbnail');
   await mkdir(dir, { recursive: true });
@@ -27,7 +28,7 @@ export async function thumbnailFile(
   const { location } = await services.ffmpeg();
   const outPath = join(dir, 'thumbnail.jpg');
   try {
-    await makeThumbnail({ ffmpegPath: location.ffmpegPath, plan, assetPaths, outPath, workDir: dir });
+    await makeThumbnail({ ffmpegPath: location.ffmpegPath, plan, assetPaths, outPath, workDir: dir, signal });
   } catch (error) {
     if (isFfmpegError(error)) throw new StepError('retryable', error.message, { cause: error });
     throw error;

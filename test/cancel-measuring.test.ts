@@ -1,0 +1,84 @@
+/**
+ * Ctrl-C while the plan step measures (the mix's loudness, where captions draw): the measuring ffmpeg
+ * is killed and `vfo render` ends at once, its job cancelled. Before, those runs were given no signal:
+ * the command waited for them, up to their timeouts (a minute for loudness, ten for the caption box).
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../src/main/cli/io.ts';
+import { REPO, startVfo, tempDir } from './support/vfo.ts';
+
+let dir: { path: string; remove(): Promise<void> };
+beforeAll(async () => {
+  dir = await tempDir('vfo-cancel-measuring-');
+});
+afterAll(async () => dir?.remove());
+
+/** The real ffmpeg, except a measurement: that one notes its pid and never ends. */
+async function hangingMeasurements(pids: string): Promise<string> {
+  const bin = join(dir.path, 'bin');
+  await mkdir(bin);
+  const path = join(bin, 'ffmpeg');
+  await writeFile(
+    path,
+    [
+      '#!/bin/sh',
+      'case "$*" in',
+      `  *ebur128*|*bbox=min_val*) echo $$ >> "${pids}"; exec sleep 600;;`,
+      'esac',
+      'exec /usr/bin/ffmpeg "$@"',
+      '',
+    ].join('\n'),
+  );
+  await chmod(path, 0o755);
+  return path;
+}
+
+async function until<T>(read: () => Promise<T | undefined>, deadlineMs: number): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('Ctrl-C during the plan step’s measurements', () => {
+  it('kills them, and the render ends as interrupted without waiting', async () => {
+    const pids = join(dir.path, 'measuring.pids');
+    const ffmpeg = await hangingMeasurements(pids);
+    const script = join(REPO, 'examples', 'welcome.md');
+    const child = startVfo(['render', script, '--out', join(dir.path, 'out'), '--ffmpeg', ffmpeg], {
+      VFO_DATA_DIR: join(dir.path, 'data'),
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const hung = await until(async () => {
+      const text = await readFile(pids, 'utf8').catch(() => '');
+      return text.trim() ? text.trim().split('\n').map(Number) : undefined;
+    }, 90_000);
+    const interrupted = Date.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(Date.now() - interrupted).toBeLessThan(15_000);
+    expect(code, stderr).toBe(EXIT.interrupted);
+    // Every measurement started (there may be two side by side) was killed, not left running.
+    const measured = (await readFile(pids, 'utf8')).trim().split('\n').map(Number);
+    expect(measured.length).toBeGreaterThanOrEqual(hung.length);
+    await until(async () => (measured.some(alive) ? undefined : true), 5_000);
+  }, 150_000);
+});
