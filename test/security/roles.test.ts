@@ -330,11 +330,12 @@ describe('an operator cancels a task', () => {
           const view = await jobOf(key, lima, jobId);
           return view.status === 'failed' ? view : undefined;
         },
-        5_000,
+        10_000,
         'the origin to fail the job',
         100,
       );
-      expect(Date.now() - cancelledAt).toBeLessThan(3_000);
+      // One push from the coordinator, among busy nodes: seconds, not the task's lease (minutes).
+      expect(Date.now() - cancelledAt).toBeLessThan(10_000);
       expect(job.error).toContain(`cancelled by ${operator.id}`);
     } finally {
       client.close();

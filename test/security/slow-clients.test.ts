@@ -15,13 +15,18 @@ import {
 } from '../farm/farm-support.ts';
 import { runVfo, tempDir } from '../support/vfo.ts';
 
-const HEADERS_TIMEOUT_MS = 3_000;
+// Long enough for `vfo status` to start and be served on a loaded 2-core machine before the slow
+// clients are cut (at 3 s, a CLI start under load took 4.5–7.7 s: the test measured the start-up).
+const HEADERS_TIMEOUT_MS = 8_000;
 const CAP = 60;
 
 let dir: { path: string; remove(): Promise<void> };
 let key: FarmKeyFile;
 let node: NodeProcess;
 const sockets: Socket[] = [];
+
+/** Slow connections closed so far (by the node: the test closes none before the end). */
+let closedSoFar = 0;
 
 /** A connection from `from`; resolves with how long it stayed open, measured from the connect. */
 function trickle(from: string): { closed: Promise<number> } {
@@ -38,6 +43,7 @@ function trickle(from: string): { closed: Promise<number> } {
   const closed = new Promise<number>((resolve) => {
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      closedSoFar += 1;
       clearInterval(timer);
       resolve(Date.now() - opened);
     });
@@ -65,12 +71,11 @@ describe('clients that send their headers slowly', () => {
   it('are closed within the headers timeout while a real request is served', async () => {
     const slow = Array.from({ length: 50 }, () => trickle('127.0.0.2'));
     await new Promise((r) => setTimeout(r, 500));
-    const started = Date.now();
     const status = await runVfo(['status', '--node', node.url, '--farm-key-file', key.path, '--json']);
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).self).toBe(node.id);
-    // Served while all 50 hang (the CLI's own start-up is most of this).
-    expect(Date.now() - started).toBeLessThan(HEADERS_TIMEOUT_MS);
+    // Served while all 50 still hang: none was closed (by its timeout) before the answer came.
+    expect(closedSoFar).toBe(0);
     const lifetimes = await Promise.all(slow.map((s) => s.closed));
     // Node checks the timeout once a second: closed within the timeout plus that tick (and slack for
     // a loaded machine; the default check, 30 s, would fail this by far).

@@ -63,7 +63,9 @@ async function startHanging(name: string): Promise<{ job: JobRow; finished: Prom
   const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h, name) });
   const finished = h.engine.run(job.id);
   // The fake step counts its call and starts hanging in the same tick.
-  for (let i = 0; i < 200 && (h.calls.final ?? 0) === started; i++) {
+  const deadline = Date.now() + 15_000;
+  while ((h.calls.final ?? 0) === started) {
+    if (Date.now() > deadline) throw new Error(`job ${name} never reached its last step`);
     await new Promise((r) => setTimeout(r, 10));
   }
   h.behaviour.hangKeys.delete('final');
