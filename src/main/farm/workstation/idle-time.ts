@@ -40,12 +40,15 @@ export function macIdleTime(ioregPath = '/usr/sbin/ioreg'): IdleTime {
   };
 }
 
-/** The stand-in: a file holding the idle seconds as a number. Missing or unreadable: unknown. */
+/**
+ * The stand-in: a file holding the idle seconds as a number. Missing, unreadable or empty: unknown
+ * (`Number('')` is 0, "someone typing", and an empty file is what a writer leaves as it starts).
+ */
 export function fileIdleTime(path: string): IdleTime {
   return {
     async seconds() {
-      const text = await readFile(path, 'utf8').catch(() => null);
-      const value = text === null ? Number.NaN : Number(text.trim());
+      const text = (await readFile(path, 'utf8').catch(() => null))?.trim();
+      const value = text ? Number(text) : Number.NaN;
       return Number.isFinite(value) && value >= 0 ? value : null;
     },
   };
