@@ -90,4 +90,16 @@ describe('vfo gc', () => {
     const off = await runVfo(['gc', '--budget', 'off', '--json'], env);
     expect(JSON.parse(off.stdout)).toEqual({ diskBudget: null });
   });
+
+  it('stores the free disk a node keeps with --keep-free, and refuses a size it cannot read', async () => {
+    const set = await runVfo(['gc', '--keep-free', '12GB'], env);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('free disk kept: 12.0 GB');
+    const back = await runVfo(['gc', '--keep-free', 'default', '--json'], env);
+    expect(JSON.parse(back.stdout)).toEqual({ keepFree: 2 * 1024 ** 3 });
+    const bad = await runVfo(['gc', '--keep-free', 'plenty'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--keep-free must be a size like 2GB');
+    expect(hasStackTrace(bad.stderr)).toBe(false);
+  });
 });

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ebur128 } from '../support/audio.ts';
 import { cornerColour } from '../support/media.ts';
-import { runVfo, tempDir } from '../support/vfo.ts';
+import { hasStackTrace, runVfo, tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
   expectOneVideoAtOrigin,
@@ -45,6 +45,8 @@ function submit(...args: string[]) {
   return runVfo(['submit', ...args, '--node', origin.url, '--farm-key-file', key.path, '--wait', '--json']);
 }
 
+const ffmpegRun = (args: string[]) => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+
 const jobCount = () => readDb<{ n: number }>(origin.dataDir, 'SELECT count(*) AS n FROM jobs')[0]?.n ?? 0;
 
 beforeAll(async () => {
@@ -59,7 +61,7 @@ beforeAll(async () => {
   folder = join(dir.path, 'talk');
   await mkdir(join(folder, 'fotos'), { recursive: true });
   await mkdir(join(folder, 'music'));
-  const ffmpeg = (args: string[]) => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+  const ffmpeg = ffmpegRun;
   await ffmpeg([
     '-f',
     'lavfi',
@@ -158,5 +160,30 @@ describe('media sent with scripts to a farm', { timeout: 180_000 }, () => {
     expect(result.stderr).toContain(`${broken}:2:5: error: image not found: ../secret.png`);
     expect(result.stderr).toContain('nothing submitted');
     expect(jobCount()).toBe(before);
+  });
+
+  it('are refused when they would leave the origin less free disk than it keeps, and no job is made', async () => {
+    await ffmpegRun([
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=0x0000ff:s=320x240',
+      '-frames:v',
+      '1',
+      join(folder, 'fotos', 'blue.png'),
+    ]);
+    await writeFile(join(folder, 'full.md'), 'A new picture. [image fotos/blue.png] It finds no room.\n');
+    const keep = (free: string) => runVfo(['gc', '--keep-free', free, '--data', origin.dataDir]);
+    expect((await keep('1000TB')).code).toBe(0);
+    const before = jobCount();
+    try {
+      const result = await submit(join(folder, 'full.md'));
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('disk is nearly full');
+      expect(hasStackTrace(result.stderr)).toBe(false);
+      expect(jobCount()).toBe(before);
+    } finally {
+      expect((await keep('default')).code).toBe(0);
+    }
   });
 });

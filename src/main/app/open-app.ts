@@ -32,9 +32,11 @@ import { envSecretStore, type SecretStore } from '../secrets/secret-store.ts';
 import {
   blocklistSetting,
   DEFAULT_BLOCK_LIMIT,
+  DEFAULT_KEEP_FREE_BYTES,
   defaultLocalParts,
   farmQueueSetting,
   ffmpegPathSetting,
+  keepFreeSetting,
   type LocalParts,
   localPartsSetting,
   renderHoursSetting,
@@ -154,6 +156,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   });
   const runnerPath = options.encodeRunnerPath ?? bundledEncodeRunner();
   const secrets = options.secrets ?? envSecretStore();
+  const keepFreeBytes = () => keepFreeSetting.read(database.db)?.minBytes ?? DEFAULT_KEEP_FREE_BYTES;
   const farm = options.farm;
   const localParts = (): LocalParts => ({
     ...(localPartsSetting.read(database.db) ?? defaultLocalParts()),
@@ -220,8 +223,9 @@ export async function openApp(options: AppOptions): Promise<App> {
               checkScriptJob({ db: database.db, dataDir, blobs }, request, farm.videoPreset),
             media: {
               wanted: (sha256s) => wantedMedia(blobs, sha256s),
-              receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256),
+              receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256, keepFreeBytes()),
             },
+            keepFreeBytes,
           },
           extraRoutes: (app) => ui?.register(app),
           version: farm.version ?? APP_VERSION,
@@ -307,7 +311,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       node,
       videoPreset: farm.videoPreset,
       rendererDir: farm.rendererDir,
-      media: { receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256) },
+      media: { receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256, keepFreeBytes()) },
       queueBackend: redis ? 'redis' : 'lan',
       // The advertised URL names this node too.
       uiHosts: [...(farm.uiHosts ?? []), ...hostOfUrl(redis?.advertiseUrl)],

@@ -1,12 +1,15 @@
 import { openApp } from '../app/open-app.ts';
 import type { GcReport } from '../engine/garbage-collector.ts';
 import { formatSize } from '../script/diagnostics.ts';
-import { diskBudgetSetting, parseSize } from '../settings/index.ts';
+import { DEFAULT_KEEP_FREE_BYTES, diskBudgetSetting, keepFreeSetting, parseSize } from '../settings/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const GC_USAGE = `usage: vfo gc [--dry-run] [--json] [--data DIR]
        vfo gc --budget SIZE|off    (collect on its own when blobs + scratch pass SIZE, e.g. 20GB)
+       vfo gc --keep-free SIZE|default
+                                   (refuse media and results sent over the network once less than SIZE
+                                    of disk would be left free; default 2GB)
   removes the results of failed and cancelled jobs, crashed attempts' scratch folders and blobs no job
   names; never what a queued, running or finished job, or a farm task, still needs`;
 
@@ -15,6 +18,7 @@ export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     'dry-run': { type: 'boolean' },
     budget: { type: 'string' },
+    'keep-free': { type: 'string' },
   });
   if (values.help) {
     io.out(GC_USAGE);
@@ -22,8 +26,16 @@ export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`vfo gc takes no arguments\n${GC_USAGE}`);
   const budget = values.budget === undefined ? undefined : parseBudget(values.budget);
+  const keepFree = values['keep-free'] === undefined ? undefined : parseKeepFree(values['keep-free']);
   const ctx = await openApp({ data: values.data });
   try {
+    if (keepFree !== undefined) {
+      keepFreeSetting.write(ctx.database.db, keepFree === null ? null : { minBytes: keepFree });
+      const kept = keepFree ?? DEFAULT_KEEP_FREE_BYTES;
+      if (values.json) printJson(io, { keepFree: kept });
+      else io.out(`free disk kept: ${formatSize(kept)}${keepFree === null ? ' (the default)' : ''}`);
+      return EXIT.ok;
+    }
     if (budget !== undefined) {
       diskBudgetSetting.write(ctx.database.db, budget === null ? null : { maxBytes: budget });
       const shown = budget === null ? 'off' : formatSize(budget);
@@ -46,6 +58,14 @@ function parseBudget(text: string): number | null {
   const bytes = parseSize(text);
   if (bytes === null)
     throw new UsageError(`--budget must be a size like 20GB or 500MB, or "off" (got "${text}")`);
+  return bytes;
+}
+
+function parseKeepFree(text: string): number | null {
+  if (text.trim().toLowerCase() === 'default') return null;
+  const bytes = parseSize(text);
+  if (bytes === null)
+    throw new UsageError(`--keep-free must be a size like 2GB or 500MB, or "default" (got "${text}")`);
   return bytes;
 }
 

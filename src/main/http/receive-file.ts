@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { partialPathFor } from '../util/atomic-file.ts';
 import { isSha256 } from '../util/hash.ts';
 import { BodyGuard } from './body-guard.ts';
+import { checkRoom, RoomGuard } from './room-guard.ts';
 
 export interface ReceiveToFileOptions {
   /** Past this many bytes the transfer is aborted with BodyTooLargeError. */
@@ -18,6 +19,8 @@ export interface ReceiveToFileOptions {
   /** When given, a different content is refused with BodyMismatchError. */
   expectSha256?: string;
   expectSize?: number;
+  /** Refused (DiskFullError) before and while it lands once less than this would be left free. */
+  keepFreeBytes?: number;
 }
 
 export interface ReceivedFile {
@@ -34,11 +37,15 @@ export async function receiveToFile(
   if (options.expectSha256 !== undefined && !isSha256(options.expectSha256)) {
     throw new Error('expectSha256 must be 64 lower-case hex digits');
   }
-  await mkdir(dirname(finalPath), { recursive: true });
+  const dir = dirname(finalPath);
+  await mkdir(dir, { recursive: true });
+  const { keepFreeBytes } = options;
+  if (keepFreeBytes !== undefined) await checkRoom(dir, keepFreeBytes);
   const temp = partialPathFor(finalPath);
   const guard = new BodyGuard(options);
+  const room = keepFreeBytes !== undefined ? [new RoomGuard(dir, keepFreeBytes)] : [];
   try {
-    await pipeline(stream, guard, createWriteStream(temp, { flags: 'wx' }));
+    await pipeline(stream, guard, ...room, createWriteStream(temp, { flags: 'wx' }));
     const sha256 = guard.sha256;
     // The guard already refused a mismatch; this is the belt to its braces before the rename.
     if (sha256 === null || (options.expectSha256 !== undefined && sha256 !== options.expectSha256)) {

@@ -20,7 +20,14 @@ import type { FarmApp, RouteAuth } from './app-types.ts';
 
 export { acceptBody } from './uploads.ts';
 
-import { BodyMismatchError, BodyTooLargeError, type ErrorIssue, errorBody, Refusal } from './errors.ts';
+import {
+  BodyMismatchError,
+  BodyTooLargeError,
+  DiskFullError,
+  type ErrorIssue,
+  errorBody,
+  Refusal,
+} from './errors.ts';
 import { type RefusalLog, refusalLog } from './refusal-log.ts';
 import { installUploads } from './uploads.ts';
 
@@ -218,7 +225,8 @@ export function sendFailure(
   }
   // A body that was refused, cut short or never asked for (Expect: 100-continue) is not worth reading.
   const raw = reply.request.raw as IncomingMessage & { awaitingContinue?: boolean };
-  if (status === 413 || raw.awaitingContinue || !raw.complete) void reply.header('connection', 'close');
+  if (status === 413 || status === 507 || raw.awaitingContinue || !raw.complete)
+    void reply.header('connection', 'close');
   void reply.headers(headers).code(status).send(body);
 }
 
@@ -226,6 +234,7 @@ function refusalOf(error: unknown): Refusal | null {
   if (error instanceof Refusal) return error;
   if (error instanceof BodyTooLargeError) return new Refusal(413, errorBody('too-large', error.message));
   if (error instanceof BodyMismatchError) return new Refusal(400, errorBody('body-mismatch', error.message));
+  if (error instanceof DiskFullError) return new Refusal(507, errorBody('disk-full', error.message));
   const fastifyError = error as FastifyError & { validationContext?: string };
   if (fastifyError.validation) {
     const code = VALIDATION_CODES[fastifyError.validationContext ?? 'body'] ?? 'invalid-body';

@@ -38,18 +38,20 @@ export async function wantedMedia(blobs: MediaBlobs, sha256s: readonly string[])
 
 /**
  * Stores one uploaded file under its sha256. The body is refused (and nothing kept) past the size
- * budget or when its bytes are not that sha256.
+ * budget, when its bytes are not that sha256, or once less than `keepFreeBytes` of disk would be left.
  */
 export async function receiveMedia(
   blobs: MediaBlobs,
   dataDir: string,
   body: Readable,
   sha256: string,
+  keepFreeBytes?: number,
 ): Promise<{ sha256: string; size: number }> {
   // Its own name: two senders of one file at once each land theirs; the store keeps one.
   const landed = await receiveToFile(body, join(dataDir, DATA_FOLDERS.uploads, `${sha256}-${randomUUID()}`), {
     maxBytes: MEDIA_LIMITS.maxBytes,
     expectSha256: sha256,
+    ...(keepFreeBytes !== undefined ? { keepFreeBytes } : {}),
   });
   const stored = await blobs.put(landed.path);
   log.info('media received', { sha256, size: stored.size });

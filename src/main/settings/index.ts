@@ -68,6 +68,19 @@ export const diskBudgetSetting = setting(
   'nothing is collected automatically',
 );
 
+/**
+ * The free disk a node keeps (`storage.keepFree`, `{ "minBytes": N }`): media and results sent over
+ * the network are refused (507) before and while they land once less would be left. None: 2 GiB, so a
+ * key holder's uploads cannot fill the Mac's disk (media no job names wait an hour before gc).
+ */
+export const keepFreeSetting = setting(
+  'storage.keepFree',
+  z.strictObject({ minBytes: z.number().int().nonnegative() }),
+  'the default applies',
+);
+
+export const DEFAULT_KEEP_FREE_BYTES = 2 * 1024 ** 3;
+
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** "20GB", "500 MB", "1.5g", "1048576" → bytes (binary units); null when it is not a size. */

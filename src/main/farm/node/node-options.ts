@@ -39,7 +39,7 @@ export interface FarmNodeOptions {
   /** How long segments must be to split a video across the farm (null: whole). */
   segmentPolicy(): SplitPolicy | null;
   /** The jobs of this node, for scripts submitted over the network. */
-  jobs: Pick<OriginRouteDeps, 'importScript' | 'jobView' | 'checkScript' | 'media'>;
+  jobs: Pick<OriginRouteDeps, 'importScript' | 'jobView' | 'checkScript' | 'media' | 'keepFreeBytes'>;
   /** More routes on the same server (the UI's). */
   extraRoutes?: (app: FarmApp) => void | Promise<void>;
   /** The app's version (status, hellos, TXT `ver`); nodes of different versions work together. */

@@ -2,11 +2,12 @@
  * A result upload is read before the coordinator says whether its sender holds the lease, so its size
  * is bounded by the plan: a body declared larger is refused before a byte of it is written.
  */
-import { open, readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RenderPlan } from '../../../../shared/render-plan.ts';
 import { tinyPlan } from '../../../ffmpeg/test-fixtures.ts';
+import { freeBytesAt } from '../../../http/room-guard.ts';
 import { sha256File } from '../../../util/hash.ts';
 import { makeClient, makeKey, makeTempDir, type RunningServer, startServer } from '../../net/net.fixture.ts';
 import { maxResultBytes, originRoutes } from './origin-routes.ts';
@@ -17,6 +18,8 @@ const LEASE = 'b'.repeat(32);
 let dir: string;
 let server: RunningServer;
 const acceptUpload = vi.fn(async () => true);
+/** The free disk the node keeps: none, but for the test of a nearly full disk. */
+let keepFree = 0;
 
 /** One second of 320x180 at 25 fps: a result of it is at most 12.5 MB of video and 64 MB besides. */
 const plan: RenderPlan = tinyPlan({
@@ -44,6 +47,7 @@ beforeAll(async () => {
         },
         media: { wanted: async () => [], receive: async () => undefined },
         followedCoordinator: () => null,
+        keepFreeBytes: () => keepFree,
       }),
     { key },
   );
@@ -80,6 +84,31 @@ describe('a result upload', () => {
       expect(refused?.message).toMatch(/413/);
       expect(refused?.message).toContain('at most 79608864 bytes');
     } finally {
+      client.close();
+    }
+    expect(acceptUpload).not.toHaveBeenCalled();
+    expect(await readdir(join(dir, 'results')).catch(() => [])).toEqual([]);
+  });
+});
+
+describe('a result upload on a nearly full disk', () => {
+  it('is refused (507) before a byte is written, saying why', async () => {
+    const small = join(dir, 'small.mp4');
+    await writeFile(small, Buffer.alloc(64 * 1024, 1));
+    const { sha256 } = await sha256File(small);
+    keepFree = (await freeBytesAt(dir)) + 1024 ** 4;
+    const client = makeClient(key);
+    try {
+      const refused = await client
+        .upload(server.peer, `/farm/v1/results/${TASK}?lease=${LEASE}&encoder=libx264`, small, { sha256 })
+        .then(
+          () => null,
+          (error: unknown) => error as Error,
+        );
+      expect(refused?.message).toMatch(/507/);
+      expect(refused?.message).toContain('disk is nearly full');
+    } finally {
+      keepFree = 0;
       client.close();
     }
     expect(acceptUpload).not.toHaveBeenCalled();

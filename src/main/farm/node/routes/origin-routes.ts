@@ -72,6 +72,8 @@ export interface OriginRouteDeps {
   };
   /** The coordinator this node follows now (the only one that may report a task failed). */
   followedCoordinator(): string | null;
+  /** The free disk this node keeps (storage.keepFree): a result that would leave less is refused. */
+  keepFreeBytes(): number;
 }
 
 /** A blob, checked as it streams, or why it is not sent (see blob-guard.ts). */
@@ -130,7 +132,10 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
         return refuse(reply, 413, 'too-large', `a result of this task is at most ${maxBytes} bytes`);
       const dest = join(deps.origin.resultsDir(), `${taskId}-${lease}.mp4`);
       // The body stream checks itself against the signed sha256 and the size as it lands (uploads.ts).
-      const file = await receiveToFile(request.body as Readable, dest, { maxBytes });
+      const file = await receiveToFile(request.body as Readable, dest, {
+        maxBytes,
+        keepFreeBytes: deps.keepFreeBytes(),
+      });
       try {
         const accepted = await deps.origin.acceptUpload({
           taskId,

@@ -1,0 +1,48 @@
+/**
+ * A pass-through stream that stops a body from filling the disk it lands on: before the first byte
+ * and then every ROOM_CHECK_BYTES, the free space under `dir` is read (statfs), and the body fails with
+ * DiskFullError once less than `keepFreeBytes` would be left. Many uploads at once each overshoot the
+ * floor by at most one interval.
+ */
+import { statfs } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { DiskFullError } from './errors.ts';
+
+export const ROOM_CHECK_BYTES = 32 * 1024 * 1024;
+
+/** Bytes a non-root writer may still use on the file system holding `dir`. */
+export async function freeBytesAt(dir: string): Promise<number> {
+  const fs = await statfs(dir);
+  return fs.bavail * fs.bsize;
+}
+
+/** Fails with DiskFullError when less than `keepFreeBytes` is free under `dir`. */
+export async function checkRoom(dir: string, keepFreeBytes: number): Promise<void> {
+  const free = await freeBytesAt(dir);
+  if (free < keepFreeBytes) throw new DiskFullError(free, keepFreeBytes);
+}
+
+export class RoomGuard extends Transform {
+  private readonly dir: string;
+  private readonly keepFreeBytes: number;
+  private sinceCheck = 0;
+
+  constructor(dir: string, keepFreeBytes: number) {
+    super();
+    this.dir = dir;
+    this.keepFreeBytes = keepFreeBytes;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.sinceCheck += chunk.length;
+    if (this.sinceCheck < ROOM_CHECK_BYTES) {
+      callback(null, chunk);
+      return;
+    }
+    this.sinceCheck = 0;
+    checkRoom(this.dir, this.keepFreeBytes).then(
+      () => callback(null, chunk),
+      (error: unknown) => callback(error as Error),
+    );
+  }
+}
