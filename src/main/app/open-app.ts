@@ -46,6 +46,7 @@ import {
 } from '../settings/index.ts';
 import { type FarmParts, loadFarmParts } from './farm-parts.ts';
 import { checkScriptJob, importScriptJob, jobJsonOf } from './jobs.ts';
+import { takeNodeLock } from './node-lock.ts';
 import type { Ui } from './ui.ts';
 import { APP_VERSION } from './version.ts';
 
@@ -317,6 +318,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       uiHosts: [...(farm.uiHosts ?? []), ...hostOfUrl(redis?.advertiseUrl)],
     });
   }
+  let nodeLock: { release(): void } | null = null;
   return {
     dataDir,
     database,
@@ -332,7 +334,10 @@ export async function openApp(options: AppOptions): Promise<App> {
     metricsUrl: () => metricsServer?.url ?? null,
     runInBackground,
     async start() {
-      if (node) await node.start({ anyPortIfTaken: farm?.anyPortIfTaken ?? false });
+      if (node) {
+        nodeLock = takeNodeLock(dataDir, (fn) => engine.store.transaction(fn));
+        await node.start({ anyPortIfTaken: farm?.anyPortIfTaken ?? false });
+      }
       ops?.start();
       if (ops && farm?.metricsListen) {
         metricsServer = await (parts as FarmParts).startMetricsServer({
@@ -351,6 +356,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       await ops?.close();
       await node?.stop();
       await engine.shutdown();
+      nodeLock?.release();
       database.close();
     },
   };

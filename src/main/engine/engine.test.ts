@@ -1,5 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, DIAMOND, type Harness, jobInput } from './engine.fixture.ts';
 import type { EngineEvent } from './events.ts';
 
@@ -198,5 +200,50 @@ describe('engine', () => {
     expect((await h.engine.repair()).jobs).toEqual([]);
     h.engine.store.setJobStatus(job.id, 'running', { owner: 'another-mac.local:1' });
     expect((await h.engine.repair()).jobs).toEqual([]);
+  });
+
+  it('runs a job only when no other live process runs it, and touches nothing of one that does', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const { hostname } = await import('node:os');
+    // Another `vfo render` of the same script, alive: this test's parent process stands in for it.
+    const other = `${hostname()}:${process.ppid}`;
+    h.engine.store.setJobStatus(job.id, 'running', { owner: other });
+    const folder = join(h.engine.workRoot, job.id);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'in-use'), 'the other process is writing this');
+    await expect(h.engine.run(job.id)).rejects.toThrow(
+      `job ${job.id.slice(0, 8)} is being run by another process (${other})`,
+    );
+    expect(h.engine.store.getJob(job.id)).toMatchObject({ status: 'running', owner: other });
+    expect(h.calls).toEqual({});
+    expect(existsSync(join(folder, 'in-use'))).toBe(true);
+    // Once that process is gone, the job is this one's to run.
+    h.engine.store.setJobStatus(job.id, 'running', { owner: `${hostname()}:2147483646` });
+    expect((await h.engine.run(job.id)).status).toBe('done');
+  });
+
+  it('repairs no job another process took up after the repair listed it', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const { hostname } = await import('node:os');
+    h.engine.store.setJobStatus(job.id, 'running', { owner: `${hostname()}:2147483646` });
+    const folder = join(h.engine.workRoot, job.id);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'in-use'), 'the resuming process is writing this');
+    // A `vfo render` resumes the crashed job right after this process's repair read the list.
+    const resumer = `${hostname()}:${process.ppid}`;
+    const store = h.engine.store;
+    const listed = store.runningJobs.bind(store);
+    vi.spyOn(store, 'runningJobs').mockImplementation(() => {
+      const rows = listed();
+      store.setJobStatus(job.id, 'running', { owner: resumer });
+      return rows;
+    });
+    expect((await h.engine.repair()).jobs).toEqual([]);
+    expect(store.getJob(job.id)).toMatchObject({ status: 'running', owner: resumer });
+    expect(existsSync(join(folder, 'in-use'))).toBe(true);
   });
 });

@@ -29,6 +29,19 @@ export function isRetryable(kind: StepErrorKind): boolean {
   return kind === 'retryable';
 }
 
+/** A job another live process runs now (claimJob): this one leaves it alone. */
+export class JobBusyError extends Error {
+  override name = 'JobBusyError';
+  readonly owner: string;
+
+  constructor(jobId: string, owner: string) {
+    super(
+      `job ${jobId.slice(0, 8)} is being run by another process (${owner}): wait for it, or stop it with vfo jobs cancel ${jobId.slice(0, 8)}`,
+    );
+    this.owner = owner;
+  }
+}
+
 /** The abort reason when the process stops: a job interrupted this way resumes on the next start. */
 export class ShutdownError extends StepError {
   constructor() {

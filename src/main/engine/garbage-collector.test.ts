@@ -2,11 +2,11 @@
  * Garbage collection with a real database and real files: the engine harness runs real jobs (small
  * fake step kinds writing text files into the real blob store), then collection runs over them.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jobs } from '../db/schema.ts';
 import { blobsHeldByOriginTasks, Origin } from '../farm/node/origin.ts';
 import { createLogger } from '../log/logger.ts';
@@ -204,6 +204,30 @@ describe('vfo gc (collectGarbage)', () => {
     expect(report.blobs.count).toBe(1);
     expect(report.scratch.bytes).toBeGreaterThanOrEqual(1000);
     expect(allExist(blobFiles(done))).toBe(true);
+  });
+
+  it('keeps the folder of a job that started again since the inventory (a retry beside vfo gc)', async () => {
+    await setUp();
+    const failed = await failAtFinal('a');
+    const folder = join(h.engine.workRoot, failed.id, 'final-2');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'picture.png'), 'the encode reads this');
+    // `vfo jobs retry` in another process starts the job after gc listed its folder as left over.
+    const { hostname } = await import('node:os');
+    const store = h.engine.store;
+    const uses = store.blobUses.bind(store);
+    vi.spyOn(store, 'blobUses').mockImplementation(() => {
+      store.claimJob(failed.id, `${hostname()}:${process.ppid}`, () => true);
+      return uses();
+    });
+    await collectGarbage(gcDeps());
+    expect(existsSync(join(folder, 'picture.png'))).toBe(true);
+    // Not running: its folder goes, by way of a name the next gc would remove were this one killed.
+    store.setJobStatus(failed.id, 'failed', { owner: null });
+    vi.restoreAllMocks();
+    await collectGarbage(gcDeps());
+    expect(existsSync(join(h.engine.workRoot, failed.id))).toBe(false);
+    expect(readdirSync(h.engine.workRoot).filter((name) => name.startsWith('.gc-'))).toEqual([]);
   });
 });
 

@@ -4,7 +4,8 @@
  * gc-plan.ts; each removal is then checked again against the database at the moment it happens,
  * because jobs in this and other processes keep running meanwhile.
  */
-import { statSync, unlinkSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { renameSync, statSync, unlinkSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
@@ -107,7 +108,9 @@ async function carryOut(
 ): Promise<void> {
   if (unit.kind === 'scratch') {
     if (await takenUpAgain(deps, unit.path)) return;
-    await rm(unit.path, { recursive: true, force: true });
+    const doomed = setAsideUnlessRunning(deps, unit.path);
+    if (doomed === null) return;
+    await rm(doomed, { recursive: true, force: true });
     count(report, unit, []);
     return;
   }
@@ -147,6 +150,28 @@ function count(report: GcReport, unit: GcUnit, blobs: { bytes: number }[]): void
     report.blobs.count++;
     report.blobs.bytes += blob.bytes;
   }
+}
+
+/**
+ * A job's work folder is moved out of its place (to a name the next gc removes after the grace, should
+ * this one be killed) unless the job runs now: checked and moved in one transaction, as a job's start
+ * claims it in one (claimJob), so a job started since the inventory keeps its folder (a retry started
+ * beside `vfo gc` lost its encode's pictures). Other entries are removed where they are. Null: keep it.
+ */
+function setAsideUnlessRunning(deps: GarbageCollectorDeps, path: string): string | null {
+  const name = basename(path);
+  if (dirname(path) !== deps.workRoot || !JOB_ID.test(name)) return path;
+  return deps.store.transaction(() => {
+    if (deps.store.getJob(name)?.status === 'running') return null;
+    const aside = join(deps.workRoot, `.gc-${randomUUID()}`);
+    try {
+      renameSync(path, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    return aside;
+  });
 }
 
 /** Synchronous: it runs inside a database transaction. Null when the file was already gone. */

@@ -6,13 +6,14 @@ import { compactRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BlobStore } from './blob-store.ts';
-import { errorKindOf, errorMessage, isRetryable, ShutdownError, StepError } from './errors.ts';
+import { errorKindOf, errorMessage, isRetryable, JobBusyError, ShutdownError, StepError } from './errors.ts';
 import type { EventHub } from './events.ts';
 import { compilePipeline, type TaskGraph } from './graph.ts';
 import { computeInputHash } from './input-hash.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobRow, JobStore, StepRow } from './job-store.ts';
 import { thumbnailPathFor } from './output-paths.ts';
+import { isOwnerAlive } from './repair.ts';
 import type { HandlerRegistry, StepContext, StepHandler, StepOutput } from './step-handler.ts';
 
 export interface RunnerDeps {
@@ -43,6 +44,9 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   const settings = job.snapshot as unknown as JobSettings;
   const graph = compilePipeline(settings.recipe.pipeline, new Set(deps.handlers.keys()));
   const log = deps.log.child({ job: jobId });
+  // Before anything is touched: a job another live process runs is its own (its folder, its steps).
+  const holder = store.claimJob(jobId, deps.owner, isOwnerAlive);
+  if (holder !== null) throw new JobBusyError(jobId, holder);
 
   const controller = new AbortController();
   const abort = (): void =>
@@ -62,7 +66,6 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     }
   }, deps.cancelPollMs);
 
-  store.setJobStatus(jobId, 'running', { owner: deps.owner, error: null, cancelRequested: false });
   events.emit({ type: 'job', jobId, status: 'running' });
   log.info('job started', { recipe: settings.recipe.slug });
 

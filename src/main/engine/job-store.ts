@@ -267,7 +267,27 @@ export class JobStore {
     });
   }
 
+  /**
+   * Immediate: the write lock is taken (within the busy timeout) before the first read, so what `fn`
+   * reads is what it writes over, whatever another process does at that moment (a deferred transaction
+   * that read first was refused at its first write instead, "database is locked").
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(() => fn());
+    return this.db.transaction(() => fn(), { behavior: 'immediate' });
+  }
+
+  /**
+   * Makes `owner` the job's runner (running, no cancel pending), unless a live process other than
+   * `owner` runs it now: then that process's owner id, and nothing changes. Two `vfo render`s of one
+   * script found the same job and ran it at once; a repair judged a job on an owner read earlier.
+   */
+  claimJob(jobId: string, owner: string, isAlive: (owner: string) => boolean): string | null {
+    return this.transaction(() => {
+      const row = this.getJob(jobId);
+      if (row?.status === 'running' && row.owner && row.owner !== owner && isAlive(row.owner))
+        return row.owner;
+      this.setJobStatus(jobId, 'running', { owner, error: null, cancelRequested: false });
+      return null;
+    });
   }
 }

@@ -35,15 +35,25 @@ export interface RepairReport {
  * Before any new work: jobs left 'running' by a process that no longer exists go back to 'queued',
  * their 'running' steps back to 'pending', and half-written files are deleted so none is ever taken
  * for a result.
+ *
+ * Every command repairs as it opens the data folder, and one may be resuming the same job meanwhile
+ * (`vfo jobs` beside `vfo render`: the listing put the render's live job back to 'queued' and removed
+ * its folder mid-encode). So each job is first claimed for this process, only if its owner is still
+ * dead (claimJob), cleaned while this process holds it, and only then given back as 'queued'.
  */
 export async function repairInterrupted(
   store: JobStore,
   workRoot: string,
   log: Logger,
+  owner: string = ownerId(),
 ): Promise<RepairReport> {
   const report: RepairReport = { jobs: [], steps: 0, partialFiles: 0 };
   for (const job of store.runningJobs()) {
     if (isOwnerAlive(job.owner)) continue;
+    if (store.claimJob(job.id, owner, isOwnerAlive) !== null) continue;
+    await rm(join(workRoot, job.id), { recursive: true, force: true });
+    const output = (job.snapshot as unknown as JobSettings).input?.outputPath;
+    if (output) report.partialFiles += await removePartials(dirname(output), basename(output));
     store.transaction(() => {
       for (const step of store.steps(job.id)) {
         if (step.status !== 'running') continue;
@@ -54,9 +64,6 @@ export async function repairInterrupted(
       store.setJobStatus(job.id, 'queued', { owner: null, error: 'interrupted; resumes on the next run' });
     });
     report.jobs.push(job.id);
-    await rm(join(workRoot, job.id), { recursive: true, force: true });
-    const output = (job.snapshot as unknown as JobSettings).input?.outputPath;
-    if (output) report.partialFiles += await removePartials(dirname(output), basename(output));
     log.warn('repaired a job interrupted by a crash', { job: job.id });
   }
   return report;
