@@ -2,12 +2,16 @@
  * Ctrl-C while the plan step measures (the mix's loudness, where captions draw): the measuring ffmpeg
  * is killed and `vfo render` ends at once, its job cancelled. Before, those runs were given no signal:
  * the command waited for them, up to their timeouts (a minute for loudness, ten for the caption box).
+ *
+ * The render held at that measurement is also the live process a second `vfo render` of the same
+ * script meets: it stops at once, naming that process, and leaves the job to it (it ran the same job
+ * at once before, their attempts colliding).
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/main/cli/io.ts';
-import { REPO, startVfo, tempDir } from './support/vfo.ts';
+import { hasStackTrace, REPO, runVfo, startVfo, tempDir } from './support/vfo.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 beforeAll(async () => {
@@ -55,13 +59,13 @@ function alive(pid: number): boolean {
 }
 
 describe('Ctrl-C during the plan step’s measurements', () => {
-  it('kills them, and the render ends as interrupted without waiting', async () => {
+  it('kills them, and the render ends as interrupted without waiting; a second render of the script meanwhile leaves the job to the first', async () => {
     const pids = join(dir.path, 'measuring.pids');
     const ffmpeg = await hangingMeasurements(pids);
     const script = join(REPO, 'examples', 'welcome.md');
-    const child = startVfo(['render', script, '--out', join(dir.path, 'out'), '--ffmpeg', ffmpeg], {
-      VFO_DATA_DIR: join(dir.path, 'data'),
-    });
+    const env = { VFO_DATA_DIR: join(dir.path, 'data') };
+    const args = ['render', script, '--out', join(dir.path, 'out'), '--ffmpeg', ffmpeg];
+    const child = startVfo(args, env);
     let stderr = '';
     child.stderr?.on('data', (chunk) => {
       stderr += chunk;
@@ -71,6 +75,13 @@ describe('Ctrl-C during the plan step’s measurements', () => {
       const text = await readFile(pids, 'utf8').catch(() => '');
       return text.trim() ? text.trim().split('\n').map(Number) : undefined;
     }, 90_000);
+
+    const second = await runVfo(args, env);
+    expect(second.code).toBe(EXIT.failure);
+    expect(second.stderr).toMatch(/is being run by another process \([^)]*:\d+\): wait for it/);
+    expect(second.stderr).toContain(`:${child.pid})`);
+    expect(hasStackTrace(second.stderr)).toBe(false);
+
     const interrupted = Date.now();
     child.kill('SIGINT');
     const code = await exited;
