@@ -3,6 +3,9 @@
  * is killed and `vfo render` ends at once, its job cancelled. Before, those runs were given no signal:
  * the command waited for them, up to their timeouts (a minute for loudness, ten for the caption box).
  *
+ * A stop (SIGTERM, a closed terminal's SIGHUP) ends them the same way, and the job resumes on the next
+ * render of the script: the process used to die at once, its ffmpeg runs left running.
+ *
  * The render held at that measurement is also the live process a second `vfo render` of the same
  * script meets: it stops at once, naming that process, and leaves the job to it (it ran the same job
  * at once before, their attempts colliding).
@@ -20,8 +23,8 @@ beforeAll(async () => {
 afterAll(async () => dir?.remove());
 
 /** The real ffmpeg, except a measurement: that one notes its pid and never ends. */
-async function hangingMeasurements(pids: string): Promise<string> {
-  const bin = join(dir.path, 'bin');
+async function hangingMeasurements(pids: string, folder = 'bin'): Promise<string> {
+  const bin = join(dir.path, folder);
   await mkdir(bin);
   const path = join(bin, 'ffmpeg');
   await writeFile(
@@ -58,8 +61,8 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('Ctrl-C during the plan step’s measurements', () => {
-  it('kills them, and the render ends as interrupted without waiting; a second render of the script meanwhile leaves the job to the first', async () => {
+describe('a render stopped during the plan step’s measurements', () => {
+  it('Ctrl-C kills them, and the render ends as interrupted without waiting; a second render of the script meanwhile leaves the job to the first', async () => {
     const pids = join(dir.path, 'measuring.pids');
     const ffmpeg = await hangingMeasurements(pids);
     const script = join(REPO, 'examples', 'welcome.md');
@@ -92,4 +95,31 @@ describe('Ctrl-C during the plan step’s measurements', () => {
     expect(measured.length).toBeGreaterThanOrEqual(hung.length);
     await until(async () => (measured.some(alive) ? undefined : true), 5_000);
   }, 150_000);
+
+  it('a stop (SIGTERM) ends them too, and the job resumes on the next render of the script', async () => {
+    const pids = join(dir.path, 'stopped.pids');
+    const hanging = await hangingMeasurements(pids, 'stop-bin');
+    const script = join(REPO, 'examples', 'welcome.md');
+    const env = { VFO_DATA_DIR: join(dir.path, 'stop-data') };
+    const out = join(dir.path, 'stop-out');
+    const child = startVfo(['render', script, '--out', out, '--ffmpeg', hanging], env);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await until(
+      async () => ((await readFile(pids, 'utf8').catch(() => '')).trim() ? true : undefined),
+      90_000,
+    );
+    const stopped = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(EXIT.interrupted);
+    expect(Date.now() - stopped).toBeLessThan(15_000);
+    const measured = (await readFile(pids, 'utf8')).trim().split('\n').map(Number);
+    await until(async () => (measured.some(alive) ? undefined : true), 5_000);
+    const listed = await runVfo(['jobs', '--json'], env);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ status: 'queued' }]);
+
+    const again = await runVfo(['render', script, '--out', out], env);
+    expect(again.code, again.stderr).toBe(EXIT.ok);
+    expect(again.stderr).toMatch(/resuming job [0-9a-f]{8}/);
+    expect(again.stdout.trim()).toBe(join(out, 'welcome.mp4'));
+  }, 240_000);
 });

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
+import { ShutdownError } from '../engine/errors.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import {
@@ -103,7 +104,13 @@ async function runJobs(
 ): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
+  // A stop (SIGTERM) or a closed terminal (SIGHUP): the jobs stop where they are and resume on the next
+  // render of their scripts. The process used to die at once, its ffmpeg runs left running to the end
+  // and its jobs seen as crashed. A second signal ends it at once, as before.
+  const onStop = () => controller.abort(new ShutdownError());
   process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onStop);
+  process.once('SIGHUP', onStop);
   const printer = progressPrinter(io, (jobId) => ctx.engine.store.steps(jobId).length, { json });
   const unsubscribe = ctx.engine.subscribe(printer);
   try {
@@ -119,6 +126,8 @@ async function runJobs(
   } finally {
     unsubscribe();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onStop);
+    process.off('SIGHUP', onStop);
   }
 }
 
