@@ -246,4 +246,19 @@ describe('engine', () => {
     expect(store.getJob(job.id)).toMatchObject({ status: 'running', owner: resumer });
     expect(existsSync(join(folder, 'in-use'))).toBe(true);
   });
+
+  it('ends done, with no cancel left standing, when the cancel comes while the video is delivered', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const blobs = h.engine.blobs;
+    const deliver = blobs.deliver.bind(blobs);
+    vi.spyOn(blobs, 'deliver').mockImplementation(async (...args) => {
+      h.engine.store.requestCancel(job.id);
+      return deliver(...args);
+    });
+    expect((await h.engine.run(job.id)).status).toBe('done');
+    expect(blobs.deliver).toHaveBeenCalled();
+    expect(h.engine.store.isCancelRequested(job.id)).toBe(false);
+  });
 });

@@ -116,8 +116,11 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   if (outputs.size !== graph.steps.length) return finish(deps, jobId, 'failed', 'not every step completed');
   try {
     const delivered = await deliver(deps, settings, graph, outputs);
+    // A cancel asked for while the finished video was being delivered came too late: the job is done,
+    // and the request is not left standing on it.
     store.setJobStatus(jobId, 'done', {
       owner: null,
+      cancelRequested: false,
       outputPath: delivered?.path ?? null,
       manifest: manifestOf(settings, graph, store.steps(jobId), outputs, delivered),
     });
