@@ -261,4 +261,21 @@ describe('engine', () => {
     expect(blobs.deliver).toHaveBeenCalled();
     expect(h.engine.store.isCancelRequested(job.id)).toBe(false);
   });
+
+  it('repairing a crashed job removes its half-written outputs, not one a live process writes', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const { hostname } = await import('node:os');
+    h.engine.store.setJobStatus(job.id, 'running', { owner: `${hostname()}:2147483646` });
+    const out = join(h.dir, 'out');
+    await mkdir(out, { recursive: true });
+    const crashed = join(out, 'a.mp4.partial-2147483646-0a0b0c0d');
+    const unnamed = join(out, 'a.mp4.partial-');
+    // Another job of the same output path, delivering now in a live process (this test's parent).
+    const live = join(out, `a.mp4.partial-${process.ppid}-0e0f0a0b`);
+    for (const path of [crashed, unnamed, live]) await writeFile(path, 'half');
+    expect((await h.engine.repair()).partialFiles).toBe(2);
+    expect([existsSync(crashed), existsSync(unnamed), existsSync(live)]).toEqual([false, false, true]);
+  });
 });

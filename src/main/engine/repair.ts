@@ -69,11 +69,20 @@ export async function repairInterrupted(
   return report;
 }
 
+/**
+ * The half-written files beside a crashed job's output, but not one a live process is writing now
+ * (another job delivering to the same path): each names its writer's pid (partialPathFor).
+ */
 async function removePartials(dir: string, prefix: string): Promise<number> {
   let removed = 0;
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
-    if (name.startsWith(prefix) && isPartialPath(name)) {
+    const writer = /\.partial-(\d+)-/.exec(name)?.[1];
+    if (
+      name.startsWith(prefix) &&
+      isPartialPath(name) &&
+      !isOwnerAlive(writer ? ownerId(Number(writer)) : null)
+    ) {
       await rm(join(dir, name), { force: true });
       removed++;
     }
