@@ -10,15 +10,24 @@ export interface CapturedOutput {
 /**
  * Runs a short command (probe, ffprobe) and captures its output. Never rejects for a non-zero
  * exit: the caller knows what failure means for it. Rejects only if the binary cannot start, or
- * when `signal` aborts it (the run is killed: a cancelled job does not wait for a measurement).
+ * when `signal` aborts it: then with the signal's reason, once the run is killed and has exited (a
+ * cancelled job does not wait for a measurement, and nothing it wrote is removed under a live writer).
  */
 export function captureOutput(
   command: string,
   args: string[],
   options: { timeoutMs?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<CapturedOutput> {
+  const { signal } = options;
   return new Promise((resolve, reject) => {
-    execFile(
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    // Not execFile's own `signal`: that sends SIGTERM, which ffmpeg inside a filter graph ignores, and
+    // answers before the process has exited.
+    const kill = () => child.kill('SIGKILL');
+    const child = execFile(
       command,
       args,
       {
@@ -27,9 +36,13 @@ export function captureOutput(
         // ffmpeg busy in a filter graph does not act on SIGTERM: a run past its time never ended.
         killSignal: 'SIGKILL',
         windowsHide: true,
-        ...(options.signal ? { signal: options.signal } : {}),
       },
       (error, stdout, stderr) => {
+        signal?.removeEventListener('abort', kill);
+        if (signal?.aborted) {
+          reject(signal.reason);
+          return;
+        }
         if (error && typeof error.code === 'string') {
           reject(error);
           return;
@@ -38,5 +51,6 @@ export function captureOutput(
         resolve({ stdout, stderr, code });
       },
     );
+    signal?.addEventListener('abort', kill, { once: true });
   });
 }
