@@ -92,6 +92,7 @@ export async function createHarness(
     maxAttempts: options.maxAttempts ?? 3,
     backoffMs: () => 5,
     cancelPollMs: 20,
+    heartbeatMs: 40,
   });
   harness = {
     dir,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, DIAMOND, type Harness, jobInput } from './engine.fixture.ts';
 import type { EngineEvent } from './events.ts';
+import { isRunnerAlive, JOB_SILENT_MS, ownerId } from './repair.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -277,5 +278,52 @@ describe('engine', () => {
     for (const path of [crashed, unnamed, live]) await writeFile(path, 'half');
     expect((await h.engine.repair()).partialFiles).toBe(2);
     expect([existsSync(crashed), existsSync(unnamed), existsSync(live)]).toEqual([false, false, true]);
+  });
+
+  it('takes over a running job whose runner went silent, whatever its owner looks like', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    // The Mac that ran it has another name now (or a reboot gave its pid to another process).
+    const silent = () =>
+      h.database.sqlite
+        .prepare("UPDATE jobs SET status = 'running', owner = ?, updated_at = ? WHERE id = ?")
+        .run('Old-MacBook.local:4242', new Date(Date.now() - JOB_SILENT_MS - 1000).toISOString(), job.id);
+    silent();
+    expect((await h.engine.repair()).jobs).toEqual([job.id]);
+    silent();
+    expect((await h.engine.run(job.id)).status).toBe('done');
+  });
+
+  it('keeps a running job its own by its heartbeat: another process’s claim is refused', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.hangKeys.add('final');
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const running = h.engine.run(job.id);
+    const heard = () => Date.parse(h.engine.store.getJob(job.id)?.updatedAt ?? '');
+    const deadline = Date.now() + 15_000;
+    while ((h.calls.final ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const first = heard();
+    while (heard() === first && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(heard()).toBeGreaterThan(first);
+    // Judged a minute of heartbeats from now, it is still heard from: a second render is refused.
+    expect(h.engine.store.claimJob(job.id, 'another-process.local:1', (row) => isRunnerAlive(row))).toBe(
+      ownerId(),
+    );
+    h.engine.cancel(job.id);
+    expect((await running).status).toBe('cancelled');
+  });
+
+  it('gives a crashed job back even when cleaning up after it fails', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const { hostname } = await import('node:os');
+    h.engine.store.setJobStatus(job.id, 'running', { owner: `${hostname()}:2147483646` });
+    // A folder where a half-written file would be: it cannot be removed as a file.
+    await mkdir(join(h.dir, 'out', 'a.mp4.partial-2147483646-0a0b0c0d', 'inside'), { recursive: true });
+    expect((await h.engine.repair()).jobs).toEqual([job.id]);
+    expect(h.engine.store.getJob(job.id)).toMatchObject({ status: 'queued', owner: null });
   });
 });

@@ -13,7 +13,7 @@ import { compilePipeline, downstreamOf } from './graph.ts';
 import { runJob } from './job-runner.ts';
 import type { JobSettings } from './job-settings.ts';
 import { type JobRow, JobStore } from './job-store.ts';
-import { ownerId, type RepairReport, repairInterrupted } from './repair.ts';
+import { isRunnerAlive, JOB_HEARTBEAT_MS, ownerId, type RepairReport, repairInterrupted } from './repair.ts';
 import { resolveSettings, type SettingsRequest } from './settings-resolver.ts';
 import type { HandlerRegistry } from './step-handler.ts';
 
@@ -31,6 +31,8 @@ export interface EngineOptions {
   /** Delay before retry n (1-based); doubles by default. */
   backoffMs?: (attempt: number) => number;
   cancelPollMs?: number;
+  /** How often a running job's row says this process still runs it (repair.ts JOB_HEARTBEAT_MS). */
+  heartbeatMs?: number;
   /** Blobs this node's farm tasks still need: garbage collection never removes them. */
   heldByFarm?: () => Iterable<string>;
   /**
@@ -147,12 +149,14 @@ export class Engine {
           log,
           workRoot: this.workRoot,
           owner: ownerId(),
+          runnerAlive: (job) => isRunnerAlive(job),
           stepSlots: this.stepSlots,
           encoderSlots: this.encoderSlots,
           maxAttempts: this.options.maxAttempts ?? 3,
           backoffMs: this.options.backoffMs ?? ((n) => 1000 * 2 ** (n - 1)),
           sleep: abortableSleep,
           cancelPollMs: this.options.cancelPollMs ?? 500,
+          heartbeatMs: this.options.heartbeatMs ?? JOB_HEARTBEAT_MS,
         },
         jobId,
         controller.signal,

@@ -13,7 +13,6 @@ import { computeInputHash } from './input-hash.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobRow, JobStore, StepRow } from './job-store.ts';
 import { thumbnailPathFor } from './output-paths.ts';
-import { isOwnerAlive } from './repair.ts';
 import type { HandlerRegistry, StepContext, StepHandler, StepOutput } from './step-handler.ts';
 
 export interface RunnerDeps {
@@ -24,12 +23,16 @@ export interface RunnerDeps {
   log: Logger;
   workRoot: string;
   owner: string;
+  /** Whether another process's claim on a job still holds (repair.ts isRunnerAlive). */
+  runnerAlive: (job: JobRow) => boolean;
   stepSlots: LimitFunction;
   encoderSlots: LimitFunction;
   maxAttempts: number;
   backoffMs: (attempt: number) => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   cancelPollMs: number;
+  /** How often the job's row is touched while it runs (its heartbeat, seen by isRunnerAlive). */
+  heartbeatMs: number;
 }
 
 /**
@@ -45,7 +48,7 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   const graph = compilePipeline(settings.recipe.pipeline, new Set(deps.handlers.keys()));
   const log = deps.log.child({ job: jobId });
   // Before anything is touched: a job another live process runs is its own (its folder, its steps).
-  const holder = store.claimJob(jobId, deps.owner, isOwnerAlive);
+  const holder = store.claimJob(jobId, deps.owner, deps.runnerAlive);
   if (holder !== null) throw new JobBusyError(jobId, holder);
 
   const controller = new AbortController();
@@ -57,30 +60,35 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     );
   outerSignal?.addEventListener('abort', abort, { once: true });
   if (outerSignal?.aborted) abort();
-  // Another process (`vfo jobs cancel`, the GUI) asks through the database.
+  // Another process (`vfo jobs cancel`, the GUI) asks through the database, and sees this one still
+  // runs the job by its heartbeat.
+  let heardAt = Date.now();
   const poll = setInterval(() => {
     try {
       if (store.isCancelRequested(jobId)) abort();
+      if (Date.now() - heardAt >= deps.heartbeatMs) {
+        store.touchJob(jobId, deps.owner);
+        heardAt = Date.now();
+      }
     } catch {
       // The database closed under us (shutdown): the shutdown signal ends the job.
     }
   }, deps.cancelPollMs);
 
-  events.emit({ type: 'job', jobId, status: 'running' });
-  log.info('job started', { recipe: settings.recipe.slug });
-
-  const rows = new Map(store.steps(jobId).map((s) => [s.stepKey, s]));
+  const rows = new Map<string, StepRow>();
   const outputs = new Map<string, StepOutput>();
-  for (const row of rows.values()) {
-    const output = row.status === 'done' ? store.outputOf(row) : undefined;
-    if (output) outputs.set(row.stepKey, output);
-    else if (row.status !== 'pending') store.updateStep(row.id, { status: 'pending' });
-  }
-  await dropStaleOutputs(deps, { jobId, settings, graph, rows, outputs, log });
-
   const inFlight = new Map<string, Promise<void>>();
   let failure: string | null = null;
   try {
+    events.emit({ type: 'job', jobId, status: 'running' });
+    log.info('job started', { recipe: settings.recipe.slug });
+    for (const row of store.steps(jobId)) rows.set(row.stepKey, row);
+    for (const row of rows.values()) {
+      const output = row.status === 'done' ? store.outputOf(row) : undefined;
+      if (output) outputs.set(row.stepKey, output);
+      else if (row.status !== 'pending') store.updateStep(row.id, { status: 'pending' });
+    }
+    await dropStaleOutputs(deps, { jobId, settings, graph, rows, outputs, log });
     for (;;) {
       if (!failure && !controller.signal.aborted) {
         for (const step of readySteps(graph, outputs, inFlight)) {
@@ -99,6 +107,11 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
       if (inFlight.size === 0) break;
       await Promise.race(inFlight.values());
     }
+  } catch (error) {
+    // Getting the job ready failed (its rows, its cached outputs): it fails, rather than staying
+    // claimed by this live process, and refused to every other, until it exits.
+    failure ??= `the job could not start: ${errorMessage(error)}`;
+    await Promise.allSettled(inFlight.values());
   } finally {
     clearInterval(poll);
     outerSignal?.removeEventListener('abort', abort);

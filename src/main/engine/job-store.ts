@@ -118,6 +118,15 @@ export class JobStore {
       .run();
   }
 
+  /** A running job's heartbeat: its runner `owner` still runs it (see isRunnerAlive). */
+  touchJob(jobId: string, owner: string): void {
+    this.db
+      .update(jobs)
+      .set({ updatedAt: now() })
+      .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running'), eq(jobs.owner, owner)))
+      .run();
+  }
+
   addWarning(jobId: string, message: string): void {
     const job = this.getJob(jobId);
     if (!job || job.warnings.includes(message)) return;
@@ -281,11 +290,10 @@ export class JobStore {
    * `owner` runs it now: then that process's owner id, and nothing changes. Two `vfo render`s of one
    * script found the same job and ran it at once; a repair judged a job on an owner read earlier.
    */
-  claimJob(jobId: string, owner: string, isAlive: (owner: string) => boolean): string | null {
+  claimJob(jobId: string, owner: string, runnerAlive: (job: JobRow) => boolean): string | null {
     return this.transaction(() => {
       const row = this.getJob(jobId);
-      if (row?.status === 'running' && row.owner && row.owner !== owner && isAlive(row.owner))
-        return row.owner;
+      if (row?.status === 'running' && row.owner && row.owner !== owner && runnerAlive(row)) return row.owner;
       this.setJobStatus(jobId, 'running', { owner, error: null, cancelRequested: false });
       return null;
     });

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
 import { isPartialPath } from '../util/atomic-file.ts';
 import type { JobSettings } from './job-settings.ts';
-import type { JobStore } from './job-store.ts';
+import type { JobRow, JobStore } from './job-store.ts';
 
 /** "host:pid" — who runs a job, so a crash can be told apart from a job another process is running. */
 export function ownerId(pid: number = process.pid): string {
@@ -23,6 +23,21 @@ export function isOwnerAlive(owner: string | null): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** How often a running job's runner says it still runs it (the row's updated_at). */
+export const JOB_HEARTBEAT_MS = 10_000;
+
+/**
+ * A running job not heard from for this long has no runner, whatever its owner looks like: the name
+ * of another Mac (a Mac renames itself on another network; a data folder is restored on another Mac)
+ * or a pid a reboot gave to another process. Six heartbeats: a busy machine misses some.
+ */
+export const JOB_SILENT_MS = 60_000;
+
+/** Whether a running job's runner is alive: its process is (as far as this machine can tell), and it was heard from lately. */
+export function isRunnerAlive(job: Pick<JobRow, 'owner' | 'updatedAt'>, now: number = Date.now()): boolean {
+  return isOwnerAlive(job.owner) && now - Date.parse(job.updatedAt) < JOB_SILENT_MS;
 }
 
 export interface RepairReport {
@@ -49,11 +64,17 @@ export async function repairInterrupted(
 ): Promise<RepairReport> {
   const report: RepairReport = { jobs: [], steps: 0, partialFiles: 0 };
   for (const job of store.runningJobs()) {
-    if (isOwnerAlive(job.owner)) continue;
-    if (store.claimJob(job.id, owner, isOwnerAlive) !== null) continue;
-    await rm(join(workRoot, job.id), { recursive: true, force: true });
-    const output = (job.snapshot as unknown as JobSettings).input?.outputPath;
-    if (output) report.partialFiles += await removePartials(dirname(output), basename(output));
+    if (isRunnerAlive(job)) continue;
+    if (store.claimJob(job.id, owner, isRunnerAlive) !== null) continue;
+    try {
+      await rm(join(workRoot, job.id), { recursive: true, force: true });
+      const output = (job.snapshot as unknown as JobSettings).input?.outputPath;
+      if (output) report.partialFiles += await removePartials(dirname(output), basename(output));
+    } catch (error) {
+      // Given back all the same: a job held by this process past its exit would be taken over only
+      // once silent, and every command meanwhile would try (and fail) the same cleaning again.
+      log.warn('could not clean up after an interrupted job', { job: job.id, error: String(error) });
+    }
     store.transaction(() => {
       for (const step of store.steps(job.id)) {
         if (step.status !== 'running') continue;
