@@ -79,11 +79,15 @@ describe('a render stopped during the plan step’s measurements', () => {
       return text.trim() ? text.trim().split('\n').map(Number) : undefined;
     }, 90_000);
 
-    const second = await runVfo(args, env);
+    // With another script beside it: that one is rendered all the same.
+    const other = join(dir.path, 'other.md');
+    await writeFile(other, '# Other\n\nA second script, rendered beside the busy one.\n');
+    const second = await runVfo(['render', script, other, '--out', join(dir.path, 'out')], env);
     expect(second.code).toBe(EXIT.failure);
     expect(second.stderr).toMatch(/is being run by another process \([^)]*:\d+\): wait for it/);
     expect(second.stderr).toContain(`:${child.pid})`);
     expect(hasStackTrace(second.stderr)).toBe(false);
+    expect(second.stdout.trim()).toBe(join(dir.path, 'out', 'other.mp4'));
 
     const interrupted = Date.now();
     child.kill('SIGINT');

@@ -101,5 +101,17 @@ describe('vfo gc', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--keep-free must be a size like 2GB');
     expect(hasStackTrace(bad.stderr)).toBe(false);
+    // Two settings in one run stored only the second, silently; a dry run stored its setting.
+    for (const args of [
+      ['--budget', '20GB', '--keep-free', '5GB'],
+      ['--keep-free', '5GB', '--dry-run'],
+    ]) {
+      const refused = await runVfo(['gc', ...args], env);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('vfo gc sets one setting at a time, without --dry-run');
+    }
+    expect(JSON.parse((await runVfo(['gc', '--dry-run', '--json'], env)).stdout)).toMatchObject({
+      diskBudget: null,
+    });
   });
 });

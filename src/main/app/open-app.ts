@@ -11,6 +11,7 @@ import type { VfoService } from '../api/service.ts';
 import { type Db, type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { BlobStore } from '../engine/blob-store.ts';
 import { Engine } from '../engine/engine.ts';
+import { JobBusyError } from '../engine/errors.ts';
 import type { FarmNode } from '../farm/node/farm-node.ts';
 import type { FarmNodeOptions } from '../farm/node/node-options.ts';
 import { blobsHeldByOriginTasks } from '../farm/node/origin.ts';
@@ -167,9 +168,12 @@ export async function openApp(options: AppOptions): Promise<App> {
   let engine!: Engine;
   let ui: Ui | null = null;
   const runInBackground = (jobId: string) => {
-    void engine
-      .run(jobId)
-      .catch((error: unknown) => log.error('job failed to run', { job: jobId, error: String(error) }));
+    void engine.run(jobId).catch((error: unknown) => {
+      // Another process runs it (a `vfo render` of its script): that one finishes it.
+      if (error instanceof JobBusyError)
+        log.info('job left to the process running it', { job: jobId, owner: error.owner });
+      else log.error('job failed to run', { job: jobId, error: String(error) });
+    });
   };
   // A farm node's parts (HTTP server, mDNS, BullMQ, metrics) load only for a node: `vfo render` starts
   // without them (a re-render of an unchanged script takes well under a second, most of it start-up).
@@ -335,8 +339,15 @@ export async function openApp(options: AppOptions): Promise<App> {
     runInBackground,
     async start() {
       if (node) {
-        nodeLock = takeNodeLock(dataDir, (fn) => engine.store.transaction(fn));
-        await node.start({ anyPortIfTaken: farm?.anyPortIfTaken ?? false });
+        const lock = takeNodeLock(dataDir, (fn) => engine.store.transaction(fn));
+        try {
+          await node.start({ anyPortIfTaken: farm?.anyPortIfTaken ?? false });
+        } catch (error) {
+          // Not left naming this process (the desktop app lives on after a failed start).
+          lock.release();
+          throw error;
+        }
+        nodeLock = lock;
       }
       ops?.start();
       if (ops && farm?.metricsListen) {

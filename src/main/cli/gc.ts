@@ -25,6 +25,10 @@ export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new UsageError(`vfo gc takes no arguments\n${GC_USAGE}`);
+  // One thing per run: `--budget 20GB --keep-free 5GB` stored only the second, and said nothing.
+  const settings = (['budget', 'keep-free'] as const).filter((flag) => values[flag] !== undefined);
+  if (settings.length > 1 || (settings.length === 1 && values['dry-run']))
+    throw new UsageError(`vfo gc sets one setting at a time, without --dry-run\n${GC_USAGE}`);
   const budget = values.budget === undefined ? undefined : parseBudget(values.budget);
   const keepFree = values['keep-free'] === undefined ? undefined : parseKeepFree(values['keep-free']);
   const ctx = await openApp({ data: values.data });

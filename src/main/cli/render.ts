@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
-import { ShutdownError } from '../engine/errors.ts';
+import { JobBusyError, ShutdownError } from '../engine/errors.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import {
@@ -114,15 +114,24 @@ async function runJobs(
   const printer = progressPrinter(io, (jobId) => ctx.engine.store.steps(jobId).length, { json });
   const unsubscribe = ctx.engine.subscribe(printer);
   try {
-    const jobs = await Promise.all(
+    // A job another process runs is left to it and reported; the others render all the same.
+    const busy: JobBusyError[] = [];
+    const ran = await Promise.all(
       requests.map(async (request) => {
         const { job, resumed } = ctx.engine.createJob(request, priority !== undefined ? { priority } : {});
         if (resumed) io.err(`vfo: resuming job ${job.id.slice(0, 8)} for ${describeInput(request)}`);
-        return ctx.engine.run(job.id, controller.signal);
+        return ctx.engine.run(job.id, controller.signal).catch((error: unknown) => {
+          if (!(error instanceof JobBusyError)) throw error;
+          busy.push(error);
+          return null;
+        });
       }),
     );
     printer.finish();
-    return report(io, ctx.engine.store, jobs, json, controller.signal.aborted, shownWarnings);
+    for (const error of busy) io.err(printable(`vfo: error: ${error.message}`));
+    const jobs = ran.filter((job): job is JobRow => job !== null);
+    const code = report(io, ctx.engine.store, jobs, json, controller.signal.aborted, shownWarnings);
+    return busy.length > 0 && code === EXIT.ok ? EXIT.failure : code;
   } finally {
     unsubscribe();
     process.off('SIGINT', onSigint);

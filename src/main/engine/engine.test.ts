@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, DIAMOND, type Harness, jobInput } from './engine.fixture.ts';
@@ -325,5 +326,33 @@ describe('engine', () => {
     await mkdir(join(h.dir, 'out', 'a.mp4.partial-2147483646-0a0b0c0d', 'inside'), { recursive: true });
     expect((await h.engine.repair()).jobs).toEqual([job.id]);
     expect(h.engine.store.getJob(job.id)).toMatchObject({ status: 'queued', owner: null });
+  });
+
+  it('neither retries nor cancels as queued a job another process started after it was read', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const store = h.engine.store;
+    const other = `${hostname()}:${process.ppid}`;
+    /** The next read of the job is followed at once by another process starting it. */
+    const startedAfterRead = (status: 'failed' | 'queued') => {
+      store.setJobStatus(job.id, status, { owner: null });
+      const read = store.getJob.bind(store);
+      let first = true;
+      vi.spyOn(store, 'getJob').mockImplementation((id) => {
+        const row = read(id);
+        if (first) store.setJobStatus(id, 'running', { owner: other });
+        first = false;
+        return row;
+      });
+    };
+    startedAfterRead('failed');
+    expect(() => h.engine.retry(job.id)).toThrow('is running; cancel it first');
+    expect(store.getJob(job.id)).toMatchObject({ status: 'running', owner: other });
+    vi.restoreAllMocks();
+    startedAfterRead('queued');
+    h.engine.cancel(job.id);
+    expect(store.getJob(job.id)).toMatchObject({ status: 'running', owner: other });
+    expect(store.isCancelRequested(job.id)).toBe(true);
   });
 });

@@ -241,7 +241,8 @@ export class Engine {
   retry(jobId: string, fromStep?: string): JobRow {
     const job = this.store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
-    if (job.status === 'running') throw new Error(`job ${jobId} is running; cancel it first`);
+    const running = () => new Error(`job ${jobId} is running; cancel it first`);
+    if (job.status === 'running') throw running();
     const settings = job.snapshot as unknown as JobSettings;
     const graph = compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
     if (fromStep && !graph.steps.some((s) => s.key === fromStep)) {
@@ -251,6 +252,8 @@ export class Engine {
     }
     const redo = fromStep ? downstreamOf(graph, fromStep) : new Set<string>();
     this.store.transaction(() => {
+      // Looked at again where it is written: another process may have started it since.
+      if (this.store.getJob(jobId)?.status === 'running') throw running();
       for (const step of this.store.steps(jobId)) {
         if (redo.has(step.stepKey))
           this.store.updateStep(step.id, { status: 'pending', force: true, progress: 0 });
@@ -266,8 +269,13 @@ export class Engine {
     const job = this.store.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
     this.running.get(jobId)?.abort();
-    if (job.status === 'queued')
-      this.store.setJobStatus(jobId, 'cancelled', { error: 'cancelled by the user' });
-    else if (job.status === 'running') this.store.requestCancel(jobId);
+    // Read and written in one transaction: a queued job another process started since is asked to stop,
+    // not marked cancelled under it.
+    this.store.transaction(() => {
+      const status = this.store.getJob(jobId)?.status;
+      if (status === 'queued')
+        this.store.setJobStatus(jobId, 'cancelled', { error: 'cancelled by the user' });
+      else if (status === 'running') this.store.requestCancel(jobId);
+    });
   }
 }
