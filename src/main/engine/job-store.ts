@@ -12,6 +12,9 @@ export type ArtifactRow = typeof artifacts.$inferSelect;
 
 const now = (): string => new Date().toISOString();
 
+/** For a transaction that reads, then writes (see `transaction`). */
+const IMMEDIATE = { behavior: 'immediate' } as const;
+
 /** All SQL the engine runs, in one place; callers see rows and plain values. */
 export class JobStore {
   private readonly db: Db;
@@ -273,7 +276,7 @@ export class JobStore {
         if (!this.isBlobNamed(sha256)) release(sha256);
       }
       return { artifacts: rows.length };
-    });
+    }, IMMEDIATE);
   }
 
   /**
@@ -282,7 +285,7 @@ export class JobStore {
    * that read first was refused at its first write instead, "database is locked").
    */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(() => fn(), { behavior: 'immediate' });
+    return this.db.transaction(() => fn(), IMMEDIATE);
   }
 
   /**
