@@ -43,6 +43,18 @@ describe('repairing a damaged blob', () => {
     expect(await h.engine.blobs.verify(notes.path, notes.sha256)).toBe(true);
   });
 
+  it('is not disturbed by vfo gc meanwhile (the job is done: gc removes a done job’s folder)', async () => {
+    const { jobId, blobOf } = await finishedJob();
+    const notes = blobOf('notes');
+    await rotByte(notes.path);
+    h.behaviour.delayMs = 300;
+    const repairing = h.engine.repairBlob(notes.sha256);
+    await new Promise((r) => setTimeout(r, 100));
+    await h.engine.collectGarbage();
+    expect(await repairing).toEqual({ ok: true, by: { jobId, stepKey: 'notes' } });
+    expect((await sha256File(notes.path)).sha256).toBe(notes.sha256);
+  });
+
   it('repairs a damaged input of that step first', async () => {
     const { blobOf } = await finishedJob();
     const [script, notes] = [blobOf('script'), blobOf('notes')];

@@ -67,7 +67,9 @@ async function rerunStep(
   const { jobId, stepKey } = producer;
   const which = `step "${stepKey}" of job ${jobId}`;
   const log = deps.log.child({ job: jobId, step: stepKey, blob: sha256 });
-  const workDir = join(deps.workRoot, jobId, `repair-${stepKey}-${randomUUID()}`);
+  // Not inside the job's own folder: the job is usually done, and gc removes a done job's folder (it
+  // would have removed the step's files mid-run). A name of its own gets gc's hour of grace.
+  const workDir = join(deps.workRoot, `.repair-${jobId.slice(0, 8)}-${stepKey}-${randomUUID()}`);
   try {
     const job = deps.store.getJob(jobId);
     if (!job) return { ok: false, reason: `${which} is gone` };
