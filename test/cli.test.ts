@@ -1,4 +1,5 @@
 /** The vfo commands besides render: doctor, check --ssml, jobs (list, show, retry --from, cancel). */
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -126,6 +127,44 @@ describe('vfo jobs', () => {
     expect(hasStackTrace(bad.stderr)).toBe(false);
   });
 
+  it('exits 2 when a retry finds the script wrong (as render does)', async () => {
+    await writeFile(script(), '# One\n\nA short one. [image nowhere.png]\n');
+    const result = await runVfo(['jobs', 'retry', jobId.slice(0, 8), '--from', 'script'], env);
+    expect(result.stderr).toContain('image not found: nowhere.png');
+    expect(result.code).toBe(2);
+    await writeFile(script(), '---\nmood: calm\n---\n# One\n\nA short one.\n');
+    expect((await runVfo(['jobs', 'retry', jobId.slice(0, 8), '--from', 'script'], env)).code).toBe(0);
+  });
+
+  it('says a job has ended rather than that its cancel was requested', async () => {
+    const result = await runVfo(['jobs', 'cancel', jobId.slice(0, 8)], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`job ${jobId.slice(0, 8)} is done: there is nothing to cancel`);
+    expect((await steps(jobId)).status).toBe('done');
+  });
+
+  it('names the jobs a short id could be, rather than saying there is none', async () => {
+    // A second job whose id starts as the first one's does.
+    const twin = `${jobId.slice(0, 9)}ffff-ffff-ffff-ffffffffffff`;
+    const db = new Database(join(dir.path, 'data', 'vfo.db'));
+    db.exec('CREATE TEMP TABLE twin AS SELECT * FROM jobs WHERE 0');
+    db.prepare('INSERT INTO twin SELECT * FROM jobs WHERE id = ?').run(jobId);
+    db.prepare('UPDATE twin SET id = ?').run(twin);
+    db.exec('INSERT INTO jobs SELECT * FROM twin');
+    db.close();
+    try {
+      const result = await runVfo(['jobs', 'show', jobId.slice(0, 8)], env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`several jobs start with "${jobId.slice(0, 8)}"`);
+      expect(result.stderr).toContain(jobId.slice(0, 13));
+      expect(result.stderr).toContain(twin.slice(0, 13));
+    } finally {
+      const cleanup = new Database(join(dir.path, 'data', 'vfo.db'));
+      cleanup.prepare('DELETE FROM jobs WHERE id = ?').run(twin);
+      cleanup.close();
+    }
+  });
+
   it('cancels a queued job', async () => {
     const db = new Database(join(dir.path, 'data', 'vfo.db'));
     db.prepare("UPDATE jobs SET status = 'queued' WHERE id = ?").run(jobId);
@@ -133,5 +172,39 @@ describe('vfo jobs', () => {
     const result = await runVfo(['jobs', 'cancel', jobId.slice(0, 8)], env);
     expect(result.code).toBe(0);
     expect((await steps(jobId)).status).toBe('cancelled');
+  });
+});
+
+describe('what vfo is given on its command line', () => {
+  it('prints a usage error on lines of its own, and a name from the command line printable', async () => {
+    const missing = await runVfo(['check'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^vfo: give exactly one script\nusage: vfo check/);
+    expect(missing.stderr).not.toContain('\\u{a}');
+    const none = await runVfo([], env);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain('usage: vfo <command>');
+    const coloured = await runVfo(['\u001b[31mred'], env);
+    expect(coloured.code).toBe(2);
+    expect(coloured.stderr).toContain('vfo: unknown command "\\u{1b}[31mred"');
+    expect(coloured.stderr).not.toContain('\u001b');
+  });
+
+  it('refuses more threads than an encode takes before any work (it failed after the render)', async () => {
+    const result = await runVfo(['render', join(dir.path, 'short.md'), '--threads', '300'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--threads must be a whole number from 1 to 256');
+  });
+
+  it('refuses a key file or brief file that is not a file at once (a FIFO was waited on for ever)', async () => {
+    const fifo = join(dir.path, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const status = await runVfo(['status', '--node', 'http://127.0.0.1:9', '--farm-key-file', fifo], env);
+    expect(status.code).not.toBe(0);
+    expect(status.stderr).toContain(`the farm key file ${fifo} is not a file`);
+    const brief = await runVfo(['render', '--title', 'T', '--brief-file', dir.path], env);
+    expect(brief.code).toBe(2);
+    expect(brief.stderr).toContain(`the brief file ${dir.path} is not a file`);
   });
 });

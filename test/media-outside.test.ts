@@ -117,7 +117,8 @@ describe('an image swapped for a symlink after the check', () => {
     await rm(join(folder, 'pic.png'));
     await symlink(join(top, 'with', 'secret.png'), join(folder, 'pic.png'));
     const again = await runVfo(['jobs', 'retry', job?.id as string, '--from', 'plan', '--json'], env);
-    expect(again.code).toBe(1);
+    // The script's own mistake, as `vfo render` would say it: invalid input.
+    expect(again.code).toBe(2);
     const summary = JSON.parse(again.stdout) as {
       status: string;
       steps: { key: string; status: string; errorKind: string | null; error: string | null }[];

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { PRIORITY_LIMIT } from '../../shared/contract.ts';
+import { MAX_ENCODE_THREADS } from '../ffmpeg/encode-types.ts';
 import { UsageError } from './io.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -25,12 +26,17 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O) 
   }
 }
 
-export function positiveInt(value: string | undefined, name: string): number | undefined {
+export function positiveInt(value: string | undefined, name: string, max = 1024): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1024)
-    throw new UsageError(`--${name} must be a whole number from 1 to 1024`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`--${name} must be a whole number from 1 to ${max}`);
   return n;
+}
+
+/** `--threads N`: refused here past what an encode takes (it failed after the render, three times). */
+export function threadsArg(value: string | undefined): number | undefined {
+  return positiveInt(value, 'threads', MAX_ENCODE_THREADS);
 }
 
 /** `--priority N`: higher runs first on the farm; 0 when absent. */

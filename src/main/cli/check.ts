@@ -1,3 +1,4 @@
+import { printable } from '../../shared/text.ts';
 import { openApp } from '../app/open-app.ts';
 import { resolveSettings } from '../engine/settings-resolver.ts';
 import { diagnosticsText, prepareScript } from '../intake/prepare-script.ts';
@@ -53,7 +54,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
           .filter((i) => i.kind === 'speech').length;
         const length = formatLength(prepared.estimatedMs);
         io.out(
-          `${positionals[0]}: ok (${prepared.document.scenes.length} scenes, ${speech} sentences, about ${length})`,
+          `${printable(positionals[0] ?? '')}: ok (${prepared.document.scenes.length} scenes, ${speech} sentences, about ${length})`,
         );
       }
     } else {

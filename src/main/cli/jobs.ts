@@ -30,13 +30,16 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
     if (action === 'list')
       return list(ctx, io, positiveInt(values.limit, 'limit') ?? 50, Boolean(values.json));
     const job = ctx.engine.store.findJob(id as string);
-    if (!job) throw new UsageError(`no job "${id}" (see \`vfo jobs\`)`);
-    if (action === 'show') return show(ctx, io, job, Boolean(values.json));
-    if (action === 'cancel') {
-      ctx.engine.cancel(job.id);
-      io.out(`cancel requested for job ${job.id}`);
-      return EXIT.ok;
+    if (!job) {
+      const several = ctx.engine.store.jobIdsStartingWith(id as string, 5);
+      if (several.length > 1)
+        throw new UsageError(
+          `several jobs start with "${id}" (${several.map((j) => j.slice(0, 13)).join(', ')}…): give more of its id`,
+        );
+      throw new UsageError(`no job "${id}" (see \`vfo jobs\`)`);
     }
+    if (action === 'show') return show(ctx, io, job, Boolean(values.json));
+    if (action === 'cancel') return cancel(ctx, io, job);
     const keys = ctx.engine.store.steps(job.id).map((s) => s.stepKey);
     if (values.from && !keys.includes(values.from)) {
       throw new UsageError(
@@ -46,12 +49,26 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
     ctx.engine.retry(job.id, values.from);
     const done = await ctx.engine.run(job.id);
     if (values.json) printJson(io, jobJson(ctx.engine.store, done));
-    else if (done.status === 'done') io.out(done.outputPath ?? '');
+    else if (done.status === 'done') io.out(printable(done.outputPath ?? ''));
     else io.err(printable(`vfo: job ${done.id.slice(0, 8)} ${done.status}: ${done.error ?? ''}`));
-    return done.status === 'done' ? EXIT.ok : EXIT.failure;
+    if (done.status === 'done') return EXIT.ok;
+    // As `vfo render` says it: a script's own mistake (found again on the retry) is invalid input.
+    const invalid = ctx.engine.store.steps(done.id).some((s) => s.errorKind === 'invalid-input');
+    return invalid ? EXIT.invalid : EXIT.failure;
   } finally {
     await ctx.close();
   }
+}
+
+/** Only a queued or running job can be cancelled: an ended one is said to be so (it said "requested"). */
+function cancel(ctx: App, io: CliIo, job: JobRow): number {
+  if (job.status !== 'queued' && job.status !== 'running') {
+    io.err(`vfo: job ${job.id.slice(0, 8)} is ${job.status}: there is nothing to cancel`);
+    return EXIT.invalid;
+  }
+  ctx.engine.cancel(job.id);
+  io.out(`cancel requested for job ${job.id}`);
+  return EXIT.ok;
 }
 
 function list(ctx: App, io: CliIo, limit: number, json: boolean): number {
@@ -66,7 +83,7 @@ function list(ctx: App, io: CliIo, limit: number, json: boolean): number {
   if (jobs.length === 0) io.out('no jobs yet');
   for (const j of jobs) {
     io.out(
-      `${j.id.slice(0, 8)}  ${j.status.padEnd(9)}  ${j.recipeSlug}@${j.recipeVersion}  ${j.createdAt}  ${j.outputPath ?? j.error ?? ''}`,
+      `${j.id.slice(0, 8)}  ${j.status.padEnd(9)}  ${j.recipeSlug}@${j.recipeVersion}  ${j.createdAt}  ${printable(j.outputPath ?? j.error ?? '')}`,
     );
   }
   return EXIT.ok;
@@ -81,7 +98,7 @@ function show(ctx: App, io: CliIo, job: JobRow, json: boolean): number {
   io.out(
     `job ${job.id}  ${job.status}  recipe ${job.recipeSlug}@${job.recipeVersion}  priority ${job.priority}`,
   );
-  if (job.outputPath) io.out(`output  ${job.outputPath}`);
+  if (job.outputPath) io.out(`output  ${printable(job.outputPath)}`);
   // Errors and warnings quote scripts and other machines: shown printable.
   if (job.error) io.out(`error   ${printable(job.error)}`);
   for (const w of job.warnings) io.out(`warning ${printable(w)}`);

@@ -40,13 +40,17 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 /** Runs one command and returns its exit code; expected failures print one clear line, never a stack. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    io.err(USAGE);
+    return EXIT.invalid;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE);
-    return name ? EXIT.ok : EXIT.invalid;
+    return EXIT.ok;
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.err(`vfo: unknown command "${name}"\n\n${USAGE}`);
+    io.err(`vfo: unknown command "${printable(name)}"\n\n${USAGE}`);
     return EXIT.invalid;
   }
   try {
@@ -54,8 +58,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return await command(rest, io);
   } catch (error) {
     // An error may quote another machine (a node's reason, a name): never its control characters.
+    // A usage message keeps its lines (it ends with the command's usage); each line is made printable.
     if (error instanceof UsageError) {
-      io.err(`vfo: ${printable(error.message)}`);
+      io.err(`vfo: ${error.message.split('\n').map(printable).join('\n')}`);
       return EXIT.invalid;
     }
     log.debug('command failed', { stack: (error as Error).stack });

@@ -4,7 +4,7 @@ import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { readWebhookSecret } from '../ops/index.ts';
 import { UI_HOST_NAME, webhookUrlProblem } from '../settings/index.ts';
-import { parseCommandArgs, positiveInt } from './args.ts';
+import { parseCommandArgs, positiveInt, threadsArg } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, UsageError } from './io.ts';
 import { parseListenAddress } from './listen-address.ts';
@@ -92,7 +92,7 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   const app = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
-    threads: positiveInt(values.threads, 'threads'),
+    threads: threadsArg(values.threads),
     // The same node serves the app's UI and contract to any browser on the LAN (farm key required).
     farm: {
       key,

@@ -12,7 +12,7 @@ import {
   prepareScript,
 } from '../intake/prepare-script.ts';
 import { MAX_LOCAL_PARTS } from '../settings/index.ts';
-import { parseCommandArgs, positiveInt, priorityArg } from './args.ts';
+import { parseCommandArgs, positiveInt, priorityArg, threadsArg } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 import { progressPrinter } from './progress-printer.ts';
 
@@ -50,7 +50,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
   const ctx = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
-    threads: positiveInt(values.threads, 'threads'),
+    threads: threadsArg(values.threads),
     // --parts 1 renders whole; otherwise up to N parts on this machine's cores (render.localParts).
     localParts: partsOption(values.parts),
   });
@@ -119,7 +119,8 @@ async function runJobs(
     const ran = await Promise.all(
       requests.map(async (request) => {
         const { job, resumed } = ctx.engine.createJob(request, priority !== undefined ? { priority } : {});
-        if (resumed) io.err(`vfo: resuming job ${job.id.slice(0, 8)} for ${describeInput(request)}`);
+        if (resumed)
+          io.err(printable(`vfo: resuming job ${job.id.slice(0, 8)} for ${describeInput(request)}`));
         return ctx.engine.run(job.id, controller.signal).catch((error: unknown) => {
           if (!(error instanceof JobBusyError)) throw error;
           busy.push(error);
@@ -145,10 +146,14 @@ function describeInput(request: SettingsRequest): string {
 }
 
 async function readBriefFile(path: string): Promise<string> {
-  const size = (await stat(path).catch(() => null))?.size;
-  if (size === undefined) throw new UsageError(`cannot read the brief file ${path}`);
-  if (size > 100_000) throw new UsageError(`the brief file ${path} is larger than 100 kB`);
-  return readFile(path, 'utf8');
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new UsageError(`cannot read the brief file ${path}`);
+  // A folder failed with EISDIR (exit 1), a FIFO was waited on for ever, /dev/zero read for seconds.
+  if (!info.isFile()) throw new UsageError(`the brief file ${path} is not a file`);
+  if (info.size > 100_000) throw new UsageError(`the brief file ${path} is larger than 100 kB`);
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read the brief file ${path} (${error.code ?? 'unknown'})`);
+  });
 }
 
 function report(

@@ -87,11 +87,17 @@ export class JobStore {
   findJob(idOrPrefix: string): JobRow | undefined {
     const exact = this.getJob(idOrPrefix);
     if (exact) return exact;
-    if (!/^[0-9a-f-]{4,}$/.test(idOrPrefix)) return undefined;
+    const [only, ...more] = this.jobIdsStartingWith(idOrPrefix, 2);
+    return only && more.length === 0 ? this.getJob(only) : undefined;
+  }
+
+  /** Up to `limit` job ids that start with `prefix` (4 hex digits or more): none for a shorter one. */
+  jobIdsStartingWith(prefix: string, limit: number): string[] {
+    if (!/^[0-9a-f-]{4,}$/.test(prefix)) return [];
     const rows = this.db.$client
-      .prepare('SELECT id FROM jobs WHERE id LIKE ? LIMIT 2')
-      .all(`${idOrPrefix}%`) as { id: string }[];
-    return rows.length === 1 && rows[0] ? this.getJob(rows[0].id) : undefined;
+      .prepare('SELECT id FROM jobs WHERE id LIKE ? ORDER BY id LIMIT ?')
+      .all(`${prefix}%`, limit) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   listJobs(limit = 50): JobRow[] {

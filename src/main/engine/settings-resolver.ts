@@ -81,7 +81,18 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
     .where(and(eq(recipes.slug, slug), eq(recipes.isActive, true)))
     .orderBy(desc(recipes.version))
     .get();
-  if (!recipe) throw new SettingsError(`unknown recipe "${slug}" (see \`vfo recipes\`)`, 'recipe');
+  if (!recipe) {
+    const known = db
+      .selectDistinct({ slug: recipes.slug })
+      .from(recipes)
+      .where(eq(recipes.isActive, true))
+      .all()
+      .map((row) => row.slug);
+    throw new SettingsError(
+      `unknown recipe "${slug}" (recipes: ${known.sort().join(', ') || 'none'})`,
+      'recipe',
+    );
+  }
   checked(`recipe "${slug}" version ${recipe.version}`, RECIPE_ROW, recipe);
   const voiceSlug = request.voicePreset ?? recipe.defaults.voicePreset;
   const videoSlug = request.videoPreset ?? recipe.defaults.videoPreset;

@@ -54,6 +54,9 @@ export type RunnerOutbound =
 
 const absolutePath = z.string().min(1).refine(isAbsolute, 'must be an absolute path');
 
+/** The most threads one encode is given (`--threads`, a request's `threads`). */
+export const MAX_ENCODE_THREADS = 256;
+
 /** Where captions draw (caption-overlay.ts), as it crosses a process or comes back from the database. */
 export const CaptionBoxSchema = z.strictObject({
   x: z.number().int().min(0).max(PLAN_LIMITS.maxDimension),
@@ -69,7 +72,7 @@ const RequestShape = z.object({
   assetPaths: z.record(z.string(), absolutePath),
   outPath: absolutePath,
   encoder: z.string().regex(/^[a-z0-9_]+$/, 'must be an ffmpeg encoder name'),
-  threads: z.number().int().min(1).max(256).optional(),
+  threads: z.number().int().min(1).max(MAX_ENCODE_THREADS).optional(),
   fontsDir: absolutePath.optional(),
   captionBox: CaptionBoxSchema.nullable().optional(),
 });

@@ -7,7 +7,7 @@ import type { Diagnostic } from './types.ts';
  * the script: what it quotes is shown printable (no escape sequence reaches the terminal).
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${printable(d.message)}`;
+  return `${printable(d.file)}:${d.line}:${d.col}: ${d.severity}: ${printable(d.message)}`;
 }
 
 /** "30.0 MB"; small sizes in KB so a tiny custom limit does not read "0.0 MB", disk budgets in GB. */

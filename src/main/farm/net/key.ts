@@ -41,11 +41,13 @@ export function farmKeyFromText(text: string, source = 'the farm key'): FarmKey 
   if (trimmed.length < MIN_FARM_KEY_LENGTH) {
     throw new FarmKeyError(
       `${source} is too short (${trimmed.length} characters; at least ${MIN_FARM_KEY_LENGTH} are needed — ` +
-        'create one with generateFarmKey)',
+        'make one with: openssl rand -base64 32 > farm.key; chmod 600 farm.key)',
     );
   }
   if (new Set(trimmed).size < MIN_DISTINCT_CHARACTERS) {
-    throw new FarmKeyError(`${source} is too repetitive to be a secret (use generateFarmKey)`);
+    throw new FarmKeyError(
+      `${source} is too repetitive to be a secret (make one with: openssl rand -base64 32 > farm.key)`,
+    );
   }
   const key = new FarmKey();
   secrets.set(key, Buffer.from(trimmed, 'utf8'));
