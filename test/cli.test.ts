@@ -197,6 +197,20 @@ describe('what vfo is given on its command line', () => {
     expect(result.stderr).toContain('--threads must be a whole number from 1 to 256');
   });
 
+  it('refuses an --out that is not a writable folder, and an --ffmpeg that is not a program, before any work', async () => {
+    const script = join(dir.path, 'short.md');
+    const cases: [string[], string][] = [
+      [['--out', ''], '--out is empty'],
+      [['--out', script], `--out ${script} is not a folder`],
+      [['--ffmpeg', join(dir.path, 'no-ffmpeg')], `--ffmpeg ${join(dir.path, 'no-ffmpeg')} is not a program`],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runVfo(['render', script, ...args], env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+  });
+
   it('refuses a key file or brief file that is not a file at once (a FIFO was waited on for ever)', async () => {
     const fifo = join(dir.path, 'fifo');
     execFileSync('mkfifo', [fifo]);

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
@@ -47,6 +48,8 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
   if (fromBrief && positionals.length > 0) throw new UsageError('give either scripts or a brief, not both');
   if (!fromBrief && positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
   const briefText = values['brief-file'] ? await readBriefFile(values['brief-file']) : values.brief;
+  if (values.out !== undefined) await checkOutFolder(values.out);
+  if (values.ffmpeg !== undefined) await checkFfmpegPath(values.ffmpeg);
   const ctx = await openApp({
     data: values.data,
     ffmpeg: values.ffmpeg,
@@ -143,6 +146,36 @@ async function runJobs(
 
 function describeInput(request: SettingsRequest): string {
   return request.input.kind === 'script' ? request.input.scriptPath : `"${request.input.title}"`;
+}
+
+/**
+ * `--out` is a folder this user can write into (made if missing), known before any work: a file there,
+ * or a folder not ours, failed after the whole render with the blob store's raw error.
+ */
+async function checkOutFolder(out: string): Promise<void> {
+  if (out.trim() === '') throw new UsageError('--out is empty: give the folder the videos go into');
+  const info = await stat(out).catch(() => null);
+  if (info && !info.isDirectory()) throw new UsageError(`--out ${out} is not a folder`);
+  try {
+    await mkdir(out, { recursive: true });
+    await access(out, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(
+      `cannot write into --out ${out} (${(error as NodeJS.ErrnoException).code ?? 'unknown'})`,
+    );
+  }
+}
+
+/** `--ffmpeg` names a program: one that is not failed three plan steps in, blaming the settings. */
+async function checkFfmpegPath(path: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  const runnable =
+    info?.isFile() &&
+    (await access(path, constants.X_OK).then(
+      () => true,
+      () => false,
+    ));
+  if (!runnable) throw new UsageError(`--ffmpeg ${path} is not a program this user can run`);
 }
 
 async function readBriefFile(path: string): Promise<string> {

@@ -113,6 +113,20 @@ describe('openDatabase', () => {
     }
   });
 
+  it('refuses a data folder a newer version migrated, saying so, and leaves it as it was', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vfo-db-'));
+    const first = openDatabase(dir);
+    const newest = first.sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as {
+      at: number;
+    };
+    // A migration this version does not have, as a newer one records it.
+    first.sqlite
+      .prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)')
+      .run('f'.repeat(64), Number(newest.at) + 1000);
+    first.close();
+    expect(() => openDatabase(dir)).toThrow(/made by a newer version of Video Factory/);
+  });
+
   it('has migrations that match the schema (drizzle-kit finds nothing to generate)', async () => {
     dir = await mkdtemp(join(tmpdir(), 'vfo-db-'));
     await cp(join(REPO, 'resources', 'migrations'), join(dir, 'migrations'), { recursive: true });

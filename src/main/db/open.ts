@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { z } from 'zod';
 import { createLogger } from '../log/logger.ts';
 import { resourcesDir } from '../paths.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
@@ -61,5 +63,26 @@ export function migrateDatabase(
     log.debug('migrating again after a failure', { error: (error as Error).message });
     migrate(db, { migrationsFolder: migrationsDir });
   }
+  refuseNewerSchema(sqlite, migrationsDir);
   return db;
+}
+
+const JournalSchema = z.object({ entries: z.array(z.object({ when: z.number() })).min(1) });
+
+/**
+ * A data folder a newer version migrated has tables this one does not know: drizzle applies nothing
+ * and says nothing, and this version would read and write rows it does not understand.
+ */
+function refuseNewerSchema(sqlite: Database.Database, migrationsDir: string): void {
+  const journal = JournalSchema.parse(
+    JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')),
+  );
+  const known = Math.max(...journal.entries.map((entry) => entry.when));
+  const applied = sqlite.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as {
+    at: number | null;
+  };
+  if (applied.at !== null && Number(applied.at) > known)
+    throw new Error(
+      'this data folder was made by a newer version of Video Factory (its tables are newer than this one knows): open it with that version',
+    );
 }
