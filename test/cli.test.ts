@@ -1,5 +1,6 @@
 /** The vfo commands besides render: doctor, check --ssml, jobs (list, show, retry --from, cancel). */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -209,6 +210,24 @@ describe('what vfo is given on its command line', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(message);
     }
+  });
+
+  it('refuses arguments a command does not take, a --data that is a file, and a node’s unknown preset', async () => {
+    const extra = await runVfo(['doctor', 'extra'], env);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain("Unexpected argument 'extra'");
+    const file = join(dir.path, 'short.md');
+    const data = await runVfo(['jobs', '--data', file]);
+    expect(data.code).toBe(1);
+    expect(data.stderr).toContain(`the data folder ${file} is a file, not a folder`);
+    const key = join(dir.path, 'farm.key');
+    await writeFile(key, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+    const node = await runVfo(
+      ['node', '--farm-key-file', key, '--interface', '127.0.0.1', '--video-preset', 'nope'],
+      env,
+    );
+    expect(node.code).toBe(2);
+    expect(node.stderr).toContain('--video-preset: unknown video preset "nope"');
   });
 
   it('refuses a key file or brief file that is not a file at once (a FIFO was waited on for ever)', async () => {

@@ -13,12 +13,17 @@ export const COMMON_OPTIONS = {
 } as const satisfies Options;
 
 /** node:util parseArgs, with its errors turned into usage errors (exit 2, no stack trace). */
-export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
+/** `positionals: false`: a command that takes no arguments refuses one (`vfo doctor extra` ran as if not given). */
+export function parseCommandArgs<O extends Options>(
+  argv: string[],
+  options: O,
+  { positionals = true }: { positionals?: boolean } = {},
+) {
   try {
     return parseArgs({
       args: argv,
       options: { ...COMMON_OPTIONS, ...options },
-      allowPositionals: true,
+      allowPositionals: positionals,
       strict: true,
     });
   } catch (error) {

@@ -11,7 +11,7 @@ const INTERESTING_ENCODERS = ['h264_videotoolbox', 'hevc_videotoolbox', 'libx264
 
 /** `vfo doctor`: what this machine can do, and what is missing, without ever printing a secret. */
 export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(argv, { ffmpeg: { type: 'string' } });
+  const { values } = parseCommandArgs(argv, { ffmpeg: { type: 'string' } }, { positionals: false });
   if (values.help) {
     io.out(DOCTOR_USAGE);
     return EXIT.ok;

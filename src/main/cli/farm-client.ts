@@ -212,11 +212,11 @@ async function waitForJob(client: FarmClient, node: Peer, jobId: string, deadlin
 
 /** `vfo status`: the farm as one node sees it. */
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    node: { type: 'string' },
-    'farm-key-file': { type: 'string' },
-    ...TLS_CLIENT_OPTIONS,
-  });
+  const { values } = parseCommandArgs(
+    argv,
+    { node: { type: 'string' }, 'farm-key-file': { type: 'string' }, ...TLS_CLIENT_OPTIONS },
+    { positionals: false },
+  );
   if (values.help) {
     io.out(STATUS_USAGE);
     return EXIT.ok;

@@ -1,5 +1,6 @@
 import { parseRenderHours } from '../../shared/render-hours.ts';
 import { openApp } from '../app/open-app.ts';
+import { videoPreset } from '../engine/settings-resolver.ts';
 import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
 import { readWebhookSecret } from '../ops/index.ts';
@@ -25,28 +26,32 @@ ${REDIS_NODE_USAGE}
 
 /** `vfo node`: this machine joins the farm headless and runs until SIGINT/SIGTERM. */
 export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    port: { type: 'string' },
-    name: { type: 'string' },
-    'farm-key-file': { type: 'string' },
-    interface: { type: 'string' },
-    role: { type: 'string' },
-    'max-concurrency': { type: 'string' },
-    'video-preset': { type: 'string' },
-    ffmpeg: { type: 'string' },
-    threads: { type: 'string' },
-    'min-segment-seconds': { type: 'string' },
-    'headers-timeout': { type: 'string' },
-    'max-connections-per-client': { type: 'string' },
-    'metrics-listen': { type: 'string' },
-    'alert-webhook': { type: 'string' },
-    'alert-webhook-secret-file': { type: 'string' },
-    'render-hours': { type: 'string' },
-    'yield-idle-seconds': { type: 'string' },
-    'yield-suspend': { type: 'boolean' },
-    'ui-host': { type: 'string', multiple: true },
-    ...REDIS_NODE_OPTIONS,
-  });
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      port: { type: 'string' },
+      name: { type: 'string' },
+      'farm-key-file': { type: 'string' },
+      interface: { type: 'string' },
+      role: { type: 'string' },
+      'max-concurrency': { type: 'string' },
+      'video-preset': { type: 'string' },
+      ffmpeg: { type: 'string' },
+      threads: { type: 'string' },
+      'min-segment-seconds': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'max-connections-per-client': { type: 'string' },
+      'metrics-listen': { type: 'string' },
+      'alert-webhook': { type: 'string' },
+      'alert-webhook-secret-file': { type: 'string' },
+      'render-hours': { type: 'string' },
+      'yield-idle-seconds': { type: 'string' },
+      'yield-suspend': { type: 'boolean' },
+      'ui-host': { type: 'string', multiple: true },
+      ...REDIS_NODE_OPTIONS,
+    },
+    { positionals: false },
+  );
   if (values.help) {
     io.out(NODE_USAGE);
     return EXIT.ok;
@@ -121,6 +126,16 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
     },
   });
   const node = app.node as NonNullable<typeof app.node>;
+  // The preset this node renders submitted scripts with: an unknown one is refused now, not per job.
+  const preset = values['video-preset'];
+  if (preset) {
+    try {
+      videoPreset(app.db, preset);
+    } catch (error) {
+      await app.close();
+      throw new UsageError(`--video-preset: ${(error as Error).message}`);
+    }
+  }
   await app.start();
   const metrics = app.metricsUrl();
   io.out(

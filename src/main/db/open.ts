@@ -31,7 +31,13 @@ export const DATABASE_FILE = 'vfo.db';
 export function openDatabase(dataDir: string, options: { migrationsDir?: string } = {}): OpenedDatabase {
   ensurePrivateDir(dataDir);
   const path = join(dataDir, DATABASE_FILE);
-  const sqlite = new Database(path);
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(path);
+  } catch (error) {
+    // A folder at its place, a file it may not open: said with the path (SQLite's text has none).
+    throw new Error(`opening database ${path}: ${(error as Error).message}`);
+  }
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
     // A second process may be turning the same new database to WAL this moment (see whileBusy).
