@@ -39,8 +39,10 @@ describe('vfo gc', () => {
     done = await renderJson(good);
     const bad = join(dir.path, 'bad.md');
     await writeFile(bad, '# One\n\nA script narrated in full, then refused by the encoder.\n');
-    // The encode fails (no ffmpeg there) after the narration was made: its WAV stays behind.
-    failed = await renderJson(bad, ['--ffmpeg', join(dir.path, 'no-such-ffmpeg')]);
+    // The encode fails (an ffmpeg that fails every run) after the narration was made: its WAV stays.
+    const broken = join(dir.path, 'broken-ffmpeg');
+    await writeFile(broken, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    failed = await renderJson(bad, ['--ffmpeg', broken]);
   });
 
   it('reports with --dry-run what it would free, and removes nothing', async () => {

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
@@ -149,21 +150,27 @@ function describeInput(request: SettingsRequest): string {
 }
 
 /**
- * `--out` is a folder this user can write into (made if missing), known before any work: a file there,
- * or a folder not ours, failed after the whole render with the blob store's raw error.
+ * `--out` is a folder this user can write into, or can make (its nearest existing parent is), known
+ * before any work and made only for a video: a file there, or a folder not ours, failed after the
+ * whole render with the blob store's raw error.
  */
 async function checkOutFolder(out: string): Promise<void> {
   if (out.trim() === '') throw new UsageError('--out is empty: give the folder the videos go into');
-  const info = await stat(out).catch(() => null);
+  let place = resolve(out);
+  let info = await stat(place).catch(() => null);
   if (info && !info.isDirectory()) throw new UsageError(`--out ${out} is not a folder`);
-  try {
-    await mkdir(out, { recursive: true });
-    await access(out, constants.W_OK);
-  } catch (error) {
-    throw new UsageError(
-      `cannot write into --out ${out} (${(error as NodeJS.ErrnoException).code ?? 'unknown'})`,
-    );
+  while (!info && dirname(place) !== place) {
+    place = dirname(place);
+    info = await stat(place).catch(() => null);
   }
+  const writable =
+    info?.isDirectory() &&
+    (await access(place, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+  if (!writable)
+    throw new UsageError(`cannot write into --out ${out} (${place} is not a folder this user can write in)`);
 }
 
 /** `--ffmpeg` names a program: one that is not failed three plan steps in, blaming the settings. */
