@@ -2,6 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,6 +230,24 @@ describe('what vfo is given on its command line', () => {
     );
     expect(node.code).toBe(2);
     expect(node.stderr).toContain('--video-preset: unknown video preset "nope"');
+  });
+
+  it('names the URL of a server that is not a node, and refuses one that is not http', async () => {
+    const key = join(dir.path, 'client.key');
+    await writeFile(key, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+    const server = createServer((_request, response) => response.writeHead(404).end('not here'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const result = await runVfo(['status', '--node', url, '--farm-key-file', key], env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`vfo: error: ${url} did not answer as a Video Factory node:`);
+    } finally {
+      server.close();
+    }
+    const ftp = await runVfo(['status', '--node', 'ftp://127.0.0.1', '--farm-key-file', key], env);
+    expect(ftp.code).toBe(2);
+    expect(ftp.stderr).toContain('--node must be a URL like http://');
   });
 
   it('refuses a key file or brief file that is not a file at once (a FIFO was waited on for ever)', async () => {

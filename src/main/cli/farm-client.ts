@@ -97,17 +97,17 @@ export async function connect(
     return { client, node: await client.identify(nodeUrl) };
   } catch (error) {
     client.close();
-    throw error;
+    // Said with the URL: "GET /farm/v1/identity → 404" alone did not say which server answered.
+    throw new Error(`${nodeUrl} did not answer as a Video Factory node: ${(error as Error).message}`);
   }
 }
 
 export function nodeUrl(value: string | undefined): string {
   if (!value) throw new UsageError('--node URL is required');
-  try {
-    return new URL(value).origin;
-  } catch {
+  const url = URL.parse(value);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
     throw new UsageError(`--node must be a URL like http://mac-mini.local:4870, not "${value}"`);
-  }
+  return url.origin;
 }
 
 /** `vfo submit`: sends scripts to a node, which renders them on the farm and keeps the videos. */
