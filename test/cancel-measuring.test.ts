@@ -14,6 +14,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/main/cli/io.ts';
+import { isAlive } from '../src/main/ffmpeg/test-fixtures.ts';
 import { hasStackTrace, REPO, runVfo, startVfo, tempDir } from './support/vfo.ts';
 
 let dir: { path: string; remove(): Promise<void> };
@@ -49,15 +50,6 @@ async function until<T>(read: () => Promise<T | undefined>, deadlineMs: number):
     if (value !== undefined) return value;
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -97,7 +89,7 @@ describe('a render stopped during the plan step’s measurements', () => {
     // Every measurement started (there may be two side by side) was killed, not left running.
     const measured = (await readFile(pids, 'utf8')).trim().split('\n').map(Number);
     expect(measured.length).toBeGreaterThanOrEqual(hung.length);
-    await until(async () => (measured.some(alive) ? undefined : true), 5_000);
+    await until(async () => (measured.some(isAlive) ? undefined : true), 5_000);
   }, 150_000);
 
   it('a stop (SIGTERM) ends them too, and the job resumes on the next render of the script', async () => {
@@ -117,7 +109,7 @@ describe('a render stopped during the plan step’s measurements', () => {
     expect(await exited).toBe(EXIT.interrupted);
     expect(Date.now() - stopped).toBeLessThan(15_000);
     const measured = (await readFile(pids, 'utf8')).trim().split('\n').map(Number);
-    await until(async () => (measured.some(alive) ? undefined : true), 5_000);
+    await until(async () => (measured.some(isAlive) ? undefined : true), 5_000);
     const listed = await runVfo(['jobs', '--json'], env);
     expect(JSON.parse(listed.stdout)).toMatchObject([{ status: 'queued' }]);
 

@@ -12,8 +12,11 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
-/** node:util parseArgs, with its errors turned into usage errors (exit 2, no stack trace). */
-/** `positionals: false`: a command that takes no arguments refuses one (`vfo doctor extra` ran as if not given). */
+/**
+ * node:util parseArgs, with its errors turned into usage errors (exit 2, no stack trace).
+ * `positionals: false`: a command that takes no arguments refuses one (`vfo doctor extra` ran as if
+ * it had not been given).
+ */
 export function parseCommandArgs<O extends Options>(
   argv: string[],
   options: O,

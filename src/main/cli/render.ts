@@ -7,6 +7,7 @@ import { type App, openApp } from '../app/open-app.ts';
 import { JobBusyError, ShutdownError } from '../engine/errors.ts';
 import type { JobRow } from '../engine/job-store.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
+import { isExecutableFile } from '../ffmpeg/locate.ts';
 import {
   diagnosticsText,
   outputCollisionsRefused,
@@ -175,14 +176,8 @@ async function checkOutFolder(out: string): Promise<void> {
 
 /** `--ffmpeg` names a program: one that is not failed three plan steps in, blaming the settings. */
 async function checkFfmpegPath(path: string): Promise<void> {
-  const info = await stat(path).catch(() => null);
-  const runnable =
-    info?.isFile() &&
-    (await access(path, constants.X_OK).then(
-      () => true,
-      () => false,
-    ));
-  if (!runnable) throw new UsageError(`--ffmpeg ${path} is not a program this user can run`);
+  if (!(await isExecutableFile(path)))
+    throw new UsageError(`--ffmpeg ${path} is not a program this user can run`);
 }
 
 async function readBriefFile(path: string): Promise<string> {

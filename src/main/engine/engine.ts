@@ -149,7 +149,7 @@ export class Engine {
           log,
           workRoot: this.workRoot,
           owner: ownerId(),
-          runnerAlive: (job) => isRunnerAlive(job),
+          runnerAlive: isRunnerAlive,
           stepSlots: this.stepSlots,
           encoderSlots: this.encoderSlots,
           maxAttempts: this.options.maxAttempts ?? 3,

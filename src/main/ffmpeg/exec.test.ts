@@ -1,17 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureOutput } from './exec.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive, waitFor } from './test-fixtures.ts';
 
 describe('captureOutput', () => {
   it('ends a run past its time even when it ignores SIGTERM (ffmpeg inside a filter graph does)', async () => {
@@ -31,16 +24,13 @@ describe('captureOutput', () => {
         timeoutMs: 60_000,
         signal: controller.signal,
       });
-      let pid = 0;
-      for (let i = 0; i < 500 && !pid; i++) {
-        pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-        if (!pid) await new Promise((r) => setTimeout(r, 10));
-      }
-      expect(pid).toBeGreaterThan(0);
+      const pidOf = () => Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : 0);
+      await waitFor(() => pidOf() > 0);
+      const pid = pidOf();
       const reason = new Error('job cancelled');
       controller.abort(reason);
       await expect(run).rejects.toBe(reason);
-      expect(alive(pid)).toBe(false);
+      expect(isAlive(pid)).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

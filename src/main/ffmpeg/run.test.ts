@@ -4,16 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isFfmpegError } from './errors.ts';
 import type { FfmpegProgress } from './progress.ts';
 import { runFfmpeg } from './run.ts';
-import { FFMPEG, makeTempDir, waitFor, writeScript } from './test-fixtures.ts';
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { FFMPEG, isAlive, makeTempDir, waitFor, writeScript } from './test-fixtures.ts';
 
 function lavfiEncode(out: string, seconds: number, extra: string[] = []): string[] {
   return [

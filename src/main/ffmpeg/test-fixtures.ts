@@ -161,6 +161,16 @@ export function processesMentioning(needle: string): number[] {
   return pids;
 }
 
+/** Whether a process of this pid still exists (signal 0 only asks). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function waitFor(check: () => boolean, timeoutMs = 10_000, stepMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -1,8 +1,8 @@
 /**
- * A pass-through stream that stops a body from filling the disk it lands on: before the first byte
- * and then every ROOM_CHECK_BYTES, the free space under `dir` is read (statfs), and the body fails with
- * DiskFullError once less than `keepFreeBytes` would be left. Many uploads at once each overshoot the
- * floor by at most one interval.
+ * Keeping a body from filling the disk it lands on: `checkRoom` before its first byte is read
+ * (receiveToFile), then a pass-through stream that reads the free space under `dir` again (statfs)
+ * every ROOM_CHECK_BYTES and fails the body with DiskFullError once less than `keepFreeBytes` is
+ * left. Many uploads at once each overshoot the floor by at most one interval.
  */
 import { statfs } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
