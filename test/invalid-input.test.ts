@@ -29,6 +29,11 @@ const CASES: [name: string, content: string | Buffer, expected: RegExp][] = [
   ],
   ['unclosed.md', '# Scene\n\nHello [pause 300ms world.\n', /unclosed\.md:3:7: error: .*unclosed/],
   ['absurd.md', '# Scene\n\nWait [pause 5h] then [rate +900%] go.\n', /absurd\.md:3:6: error: /],
+  [
+    'voice.md',
+    '# Scene\n\nHello there. [voice nope] Second sentence.\n',
+    /voice\.md:3:27: error: espeak-ng has no voice "nope"/,
+  ],
 ];
 
 describe('vfo render with invalid scripts', () => {
@@ -252,6 +257,21 @@ describe('vfo with hostile media and text', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`front.md:${at}: error: ${message}`);
     }
+  });
+
+  it('looks up each voice a script switches to before any job: a preset, or a voice of the offline engine', async () => {
+    const script = join(dir.path, 'voices.md');
+    const voices =
+      '[voice offline-es] Hola. [voice en-us+f3] Hello. [voice en-uss] Hi. [voice offline-es] Adiós.';
+    await writeFile(script, `# A\n\nFirst. ${voices}\n`);
+    const result = await runVfo(['check', script], env);
+    expect(result.code).toBe(2);
+    // Only the typo, once, where its first sentence starts.
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/voices\.md:3:72: error: espeak-ng has no voice "en-uss"/),
+    ]);
+    await writeFile(script, `# A\n\nFirst. ${voices.replace('en-uss', 'en-gb')}\n`);
+    expect(await runVfo(['check', script], env)).toMatchObject({ code: 0 });
   });
 
   it('shows control characters and direction overrides a script quotes as escapes', async () => {

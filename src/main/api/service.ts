@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import { type MediaBlobs, wantedMedia } from '../intake/media-upload.ts';
 import { checkOnly, checkUpload } from '../intake/script-upload.ts';
 import { createLogger } from '../log/logger.ts';
+import type { InlineVoiceServices } from '../pipeline/inline-voices.ts';
 import { envSecretStore, providerReadiness, type SecretStore } from '../secrets/secret-store.ts';
 import { CallFailure } from './call-failure.ts';
 import { createDispatch, type Handlers, serviceOf, type VfoService } from './dispatch.ts';
@@ -46,12 +47,19 @@ export interface ServiceDeps {
   secrets?: SecretStore;
   /** Where media sent with scripts are kept (the blob store). */
   blobs?: MediaBlobs;
+  /** What checking a script's `[voice X]` needs. */
+  services: InlineVoiceServices;
 }
 
 export function createVfoService(deps: ServiceDeps): VfoService {
   const { engine } = deps;
   const store = engine.store;
-  const intake = { db: deps.db, dataDir: deps.dataDir, ...(deps.blobs ? { blobs: deps.blobs } : {}) };
+  const intake = {
+    db: deps.db,
+    dataDir: deps.dataDir,
+    services: deps.services,
+    ...(deps.blobs ? { blobs: deps.blobs } : {}),
+  };
   const secrets = deps.secrets ?? envSecretStore();
   const jobOrFail = (id: string) => {
     const job = store.findJob(id);

@@ -7,6 +7,7 @@ import type { JobStore } from '../engine/job-store.ts';
 import type { JobSubmission, ScriptCheckRequest } from '../farm/node/schemas.ts';
 import type { MediaBlobs } from '../intake/media-upload.ts';
 import { checkOnly, checkUpload } from '../intake/script-upload.ts';
+import type { InlineVoiceServices } from '../pipeline/inline-voices.ts';
 
 export interface JobIntake {
   engine: Pick<Engine, 'createJob'>;
@@ -14,6 +15,8 @@ export interface JobIntake {
   dataDir: string;
   /** Where media sent with scripts are kept. */
   blobs: MediaBlobs;
+  /** What checking a script's `[voice X]` needs. */
+  services: InlineVoiceServices;
   runInBackground(jobId: string): void;
 }
 

@@ -219,13 +219,13 @@ export async function openApp(options: AppOptions): Promise<App> {
           jobs: {
             importScript: (submission) =>
               importScriptJob(
-                { engine, db: database.db, dataDir, blobs, runInBackground },
+                { engine, db: database.db, dataDir, blobs, services, runInBackground },
                 submission,
                 farm.videoPreset,
               ),
             jobView: (jobId) => jobJsonOf(engine.store, jobId),
             checkScript: (request) =>
-              checkScriptJob({ db: database.db, dataDir, blobs }, request, farm.videoPreset),
+              checkScriptJob({ db: database.db, dataDir, blobs, services }, request, farm.videoPreset),
             media: {
               wanted: (sha256s) => wantedMedia(blobs, sha256s),
               receive: (body, sha256) => receiveMedia(blobs, dataDir, body, sha256, keepFreeBytes()),
@@ -312,6 +312,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       db: database.db,
       dataDir,
       blobs,
+      services,
       runInBackground,
       node,
       videoPreset: farm.videoPreset,

@@ -37,6 +37,7 @@ describe('a folder dropped on the Dock', () => {
       db: app.db,
       dataDir: app.dataDir,
       blobs: app.blobs,
+      services: app.services,
       runInBackground: () => undefined,
       // Importing scripts never reaches the farm.
       farm: {} as ServiceDeps['farm'],

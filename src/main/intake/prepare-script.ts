@@ -3,6 +3,7 @@ import type { Db } from '../db/open.ts';
 import { diskPathKey, thumbnailPathFor } from '../engine/output-paths.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
+import { type InlineVoiceServices, inlineVoiceProblems } from '../pipeline/inline-voices.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { expectedMusicSpans, musicChangesProblem } from '../pipeline/music-spans.ts';
 import { formatDiagnostic, parseScriptFile, readScriptFrontMatter } from '../script/index.ts';
@@ -17,6 +18,8 @@ export interface IntakeContext {
   dataDir: string;
   /** Where media sent with an uploaded script were stored (absent: none can be). */
   blobs?: MediaBlobs;
+  /** The offline voice and the voice presets: a `[voice X]` is looked up before a job exists. */
+  services: InlineVoiceServices;
 }
 
 export function outputPathFor(scriptPath: string, outDir: string | undefined): string {
@@ -98,6 +101,8 @@ export async function prepareScript(
     return { ok: false, path, diagnostics, media: result.media };
   }
   const media = result.document.media ?? [];
+  const voices = await inlineVoiceProblems(result.document, settings.voice, ctx.services);
+  if (voices.length > 0) return { ok: false, path, diagnostics: voices.map((d) => ({ ...d, file })), media };
   const overwritten = mediaAtOutput(media, dirname(path), request.input.outputPath);
   if (overwritten) return { ok: false, path, diagnostics: [{ ...overwritten, file }], media };
   const { estimate, problem } = checkSpokenLength(result.document, settings.voice);

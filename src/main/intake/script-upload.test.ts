@@ -79,6 +79,15 @@ describe('media of an uploaded script', () => {
     expect(await readdir(join(ctx.dataDir, 'imports'))).toEqual([]);
   });
 
+  it('looks up a voice the script switches to, as vfo check does', async () => {
+    const text = '# Scene\n\nHello. [voice nope] There.\n';
+    const { check, prepared } = await checkUpload(ctx, { name: 'talk.md', text });
+    expect(errors(check)).toEqual([
+      'talk.md:3:21: espeak-ng has no voice "nope"; `espeak-ng --voices` lists them (add a variant as "en-us+f3")',
+    ]);
+    expect(prepared.ok).toBe(false);
+  });
+
   it('gives two uploads of the same name two videos', async () => {
     const first = await checkUpload(ctx, { name: 'intro.md', text: '# A\n\nOne.\n' });
     const second = await checkUpload(ctx, { name: 'intro.md', text: '# B\n\nTwo.\n' });
@@ -121,7 +130,12 @@ describe('media sent with an uploaded script', () => {
     text: '# Scene\n\nHello there.\n[image fotos/x.png]\n',
     ...(media ? { media } : {}),
   });
-  const intake = () => ({ db: ctx.db, dataDir: ctx.dataDir, blobs: new BlobStore(ctx.dataDir) });
+  const intake = () => ({
+    db: ctx.db,
+    dataDir: ctx.dataDir,
+    services: ctx.services,
+    blobs: new BlobStore(ctx.dataDir),
+  });
 
   it('are wanted until received, checked against their sha256, and placed in the script’s own folder', async () => {
     const blobs = new BlobStore(ctx.dataDir);

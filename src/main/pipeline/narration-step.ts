@@ -9,6 +9,7 @@ import { AzureSpeechError } from '../speech/azure/errors.ts';
 import { synthesizeAzureNarration } from '../speech/azure/narration.ts';
 import { type Narration, SpeechError, synthesizeNarration } from '../speech/index.ts';
 import { readInputJson, writeWorkJson } from './files.ts';
+import { offlineVoiceName, utterancesOf } from './inline-voices.ts';
 import type { PipelineServices } from './services.ts';
 import { ssmlVoiceOf } from './ssml-step.ts';
 
@@ -97,7 +98,7 @@ export function narrationStep(services: PipelineServices): StepHandler {
     if (!jobVoice)
       throw new StepError('fatal', `voice preset "${voice.slug}" names no voice for ${synthesizer.id}`);
     const voiceFor = (u: Utterance): string =>
-      u.voice ? (services.voiceNamesOf(u.voice)?.[synthesizer.id] ?? u.voice) : jobVoice;
+      u.voice ? offlineVoiceName(u.voice, synthesizer.id, services.voiceNamesOf) : jobVoice;
     return synthesizeNarration({
       document,
       synthesizer,
@@ -172,9 +173,3 @@ const AZURE_ERROR_KINDS: Partial<Record<AzureSpeechError['kind'], StepErrorKind>
   'bad-response': 'fatal',
   cancelled: 'cancelled',
 };
-
-function* utterancesOf(document: ScriptDocument): Generator<Utterance> {
-  for (const scene of document.scenes) {
-    for (const item of scene.items) if (item.kind === 'speech') yield item;
-  }
-}

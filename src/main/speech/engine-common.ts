@@ -10,15 +10,16 @@ const MAX_VOICE_NAME_CHARS = 100;
  * Voice names go into argv (never a shell), but a name starting with "-" could still be read as an
  * option, and control characters are never part of a real voice name.
  */
-export function checkVoiceName(engine: string, voice: string): void {
+export function voiceNameProblem(engine: string, voice: string): string | undefined {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   const bad = voice.trim() === '' || voice.startsWith('-') || /[\u0000-\u001f\u007f]/.test(voice);
-  if (bad || voice.length > MAX_VOICE_NAME_CHARS) {
-    throw new SpeechError(
-      'invalid-voice',
-      `"${voice.slice(0, MAX_VOICE_NAME_CHARS)}" is not a valid ${engine} voice name`,
-    );
-  }
+  if (!bad && voice.length <= MAX_VOICE_NAME_CHARS) return undefined;
+  return `"${voice.slice(0, MAX_VOICE_NAME_CHARS)}" is not a valid ${engine} voice name`;
+}
+
+export function checkVoiceName(engine: string, voice: string): void {
+  const problem = voiceNameProblem(engine, voice);
+  if (problem) throw new SpeechError('invalid-voice', problem);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { basename, dirname } from 'node:path';
 import { createLogger } from '../log/logger.ts';
 import { memoizeSuccess } from '../util/memoize-success.ts';
-import { checkVoiceName, synthesizeThroughTextFile } from './engine-common.ts';
+import { synthesizeThroughTextFile, voiceNameProblem } from './engine-common.ts';
 import { SpeechError } from './errors.ts';
 import { espeakVoiceChecker, parseEspeakVoiceTable, voicesFromTable } from './espeak-voices.ts';
 import { resolveExecutable, runTool } from './process.ts';
@@ -81,19 +81,21 @@ export function createEspeakSynthesizer(options: EspeakOptions = {}): SpeechSynt
     return espeakVoiceChecker(voices, variants);
   });
 
+  // espeak-ng speaks an unknown voice silently with its default one: every name is looked up first.
+  const voiceProblem = async (voice: string): Promise<string | undefined> => {
+    const badName = voiceNameProblem('espeak-ng', voice);
+    if (badName || (await voiceChecker()).accepts(voice)) return badName;
+    return `espeak-ng has no voice "${voice}"; \`espeak-ng --voices\` lists them (add a variant as "en-us+f3")`;
+  };
+
   const synthesizeToWav = async (
     request: SpeechRequest,
     outPath: string,
     signal?: AbortSignal,
   ): Promise<SpeechResult> => {
     signal?.throwIfAborted();
-    checkVoiceName('espeak-ng', request.voice);
-    if (!(await voiceChecker()).accepts(request.voice)) {
-      throw new SpeechError(
-        'invalid-voice',
-        `espeak-ng has no voice "${request.voice}"; \`espeak-ng --voices\` lists them (add a variant as "en-us+f3")`,
-      );
-    }
+    const problem = await voiceProblem(request.voice);
+    if (problem) throw new SpeechError('invalid-voice', problem);
     const text = literalSpokenText(request.text);
     await synthesizeThroughTextFile(text, outPath, async (textFile, wavPath) => {
       // espeak-ng keeps file names in 200-byte buffers and cuts longer ones (a deep data folder): it
@@ -129,6 +131,7 @@ export function createEspeakSynthesizer(options: EspeakOptions = {}): SpeechSynt
         () => true,
         () => false,
       ),
+    voiceProblem,
     voices: async () => voicesFromTable(await listVoiceTable('--voices')),
     synthesizeToWav,
   };

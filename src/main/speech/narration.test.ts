@@ -47,6 +47,7 @@ function toneSynthesizer(sampleRate = 22050): { synthesizer: SpeechSynthesizer; 
     version: async () => '1',
     available: async () => true,
     voices: async () => [],
+    voiceProblem: async (voice) => (voice === 'bad' ? 'tone has no voice "bad"' : undefined),
     async synthesizeToWav(request, outPath, signal) {
       signal?.throwIfAborted();
       requests.push(request);

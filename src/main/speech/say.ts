@@ -7,7 +7,7 @@ import { rename, rm } from 'node:fs/promises';
 import { release } from 'node:os';
 import { createLogger } from '../log/logger.ts';
 import { memoizeSuccess } from '../util/memoize-success.ts';
-import { checkVoiceName, synthesizeThroughTextFile } from './engine-common.ts';
+import { checkVoiceName, synthesizeThroughTextFile, voiceNameProblem } from './engine-common.ts';
 import { SpeechError } from './errors.ts';
 import { resolveExecutable, runTool } from './process.ts';
 import { sayPitchCommand, sayWordsPerMinute } from './prosody.ts';
@@ -120,6 +120,9 @@ export function createSaySynthesizer(options: SayOptions = {}): SpeechSynthesize
         () => false,
       ),
     voices: listVoices,
+    // Only the name's form: `say -v '?'` lists names in a form ("Eddy (English (UK))") that say -v also
+    // takes shorter, so a lookup here could refuse a voice the Mac speaks; say itself says which.
+    voiceProblem: async (voice) => voiceNameProblem('say', voice),
     synthesizeToWav,
   };
 }

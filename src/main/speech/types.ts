@@ -42,6 +42,11 @@ export interface SpeechSynthesizer {
   available(): Promise<boolean>;
   voices(): Promise<VoiceInfo[]>;
   /**
+   * Why a script's `[voice NAME]` cannot be spoken by this engine, asked before any job exists (the
+   * message synthesis would fail with); undefined when it can, or when only speaking it can tell.
+   */
+  voiceProblem(voice: string): Promise<string | undefined>;
+  /**
    * Writes a PCM s16le mono WAV to outPath. The file appears only when complete (written atomically).
    * Rejects with SpeechError for engine problems and with the signal's reason when aborted.
    */

@@ -1,0 +1,50 @@
+import type { VoiceSettings } from '../engine/job-settings.ts';
+import type { Diagnostic, ScriptDocument, Utterance } from '../script/types.ts';
+import type { PipelineServices } from './services.ts';
+
+/** What finding the offline engine's name for a `[voice X]` needs. */
+export type InlineVoiceServices = Pick<PipelineServices, 'offlineSynthesizer' | 'voiceNamesOf'>;
+
+/**
+ * The offline engine's name for a `[voice X]`: the name preset X gives that engine, else X itself as
+ * one of the engine's own voices. The narration speaks with it; the check asks the engine about it.
+ */
+export function offlineVoiceName(
+  voice: string,
+  synthesizerId: string,
+  voiceNamesOf: InlineVoiceServices['voiceNamesOf'],
+): string {
+  return voiceNamesOf(voice)?.[synthesizerId] ?? voice;
+}
+
+export function* utterancesOf(document: ScriptDocument): Generator<Utterance> {
+  for (const scene of document.scenes) {
+    for (const item of scene.items) if (item.kind === 'speech') yield item;
+  }
+}
+
+/**
+ * Each `[voice X]` the offline engine cannot speak, at its first sentence, before any job exists:
+ * espeak-ng speaks an unknown name with its default voice, so the narration looks every name up,
+ * and a typo failed the job mid-narration after `vfo check` had said ok. Azure voices are not
+ * checked: only the service knows its list, and it is not asked before a job.
+ */
+export async function inlineVoiceProblems(
+  document: ScriptDocument,
+  voice: Pick<VoiceSettings, 'provider'>,
+  services: InlineVoiceServices,
+): Promise<Omit<Diagnostic, 'file'>[]> {
+  if (voice.provider === 'azure') return [];
+  const first = new Map<string, Utterance>();
+  for (const u of utterancesOf(document)) if (u.voice && !first.has(u.voice)) first.set(u.voice, u);
+  if (first.size === 0) return [];
+  const synthesizer = await services.offlineSynthesizer();
+  const problems: Omit<Diagnostic, 'file'>[] = [];
+  for (const [name, u] of first) {
+    const problem = await synthesizer.voiceProblem(
+      offlineVoiceName(name, synthesizer.id, services.voiceNamesOf),
+    );
+    if (problem) problems.push({ line: u.line, col: u.col, severity: 'error', message: problem });
+  }
+  return problems;
+}
