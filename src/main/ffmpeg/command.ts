@@ -31,6 +31,7 @@ import { panStatements, planPan } from './motion-pan.ts';
 import { planZoom, zoomChain, zoomCommands } from './motion-zoom.ts';
 import { encoderMaxPixels, scenesPerEncode } from './scene-budget.ts';
 import { titleCardStatements } from './title-card.ts';
+import { VIDEO_COLOR_TAGS } from './video-colors.ts';
 
 /**
  * Scenes and captions are drawn in this format whatever the output's: every filter on the way takes it,
@@ -427,6 +428,7 @@ export function videoEncoderArgs(encoder: string, output: RenderOutput): string[
     args.push('-b:v', output.bitrate);
     if (encoder.endsWith('_videotoolbox')) args.push('-allow_sw', '1');
   }
+  args.push(...VIDEO_COLOR_TAGS);
   // QuickTime and iOS only play HEVC in MP4 when tagged hvc1 (ffmpeg defaults to hev1).
   if (/hevc|265/.test(encoder)) args.push('-tag:v', 'hvc1');
   return args;

@@ -4,14 +4,19 @@
  */
 import type { Motion } from '../../shared/render-plan.ts';
 import { MOTION_ZOOM_EXTRA, type Size } from './motion-geometry.ts';
+import { VIDEO_COLORS } from './video-colors.ts';
 
 export { escapeGraphText, escapeOptionValue, filterPath } from './filter-escape.ts';
 export type { Size } from './motion-geometry.ts';
 
-/** Scale to cover the box (keeping aspect) and crop the overflow: no letterbox bars. */
-export function coverChain(size: Size): string {
+/**
+ * Scale to cover the box (keeping aspect) and crop the overflow: no letterbox bars. `colors`: the
+ * conversion the scaler does on the way (VIDEO_COLORS for a frame of the video; none for a JPEG).
+ */
+export function coverChain(size: Size, colors?: string): string {
   const { width: w, height: h } = size;
-  return `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h},setsar=1`;
+  const convert = colors ? `:${colors}` : '';
+  return `scale=${w}:${h}:force_original_aspect_ratio=increase${convert},crop=${w}:${h},setsar=1`;
 }
 
 /**
@@ -27,7 +32,7 @@ export function motionSupersample(output: Size): number {
 export function stillFrameChain(output: Size, fps: number, frames: number, pixelFormat: string): string {
   // Convert the pixel format on the single still, not on every output frame.
   return (
-    `${coverChain(output)},format=${pixelFormat},loop=loop=-1:size=1,settb=1/${fps},setpts=N,` +
+    `${coverChain(output, VIDEO_COLORS)},format=${pixelFormat},loop=loop=-1:size=1,settb=1/${fps},setpts=N,` +
     `trim=end_frame=${frames}`
   );
 }
@@ -47,7 +52,7 @@ export function zoompanReferenceChain(
 ): string {
   if (motion === 'none') return stillFrameChain(output, fps, frames, pixelFormat);
   const k = motionSupersample(output);
-  const big = `${coverChain({ width: output.width * k, height: output.height * k })},format=${pixelFormat}`;
+  const big = `${coverChain({ width: output.width * k, height: output.height * k }, VIDEO_COLORS)},format=${pixelFormat}`;
   // Where the move is, from 0 to 1 over the whole scene: a part starting later starts its move there.
   const p =
     part.offset > 0
@@ -69,7 +74,10 @@ export function zoompanReferenceChain(
   return `${big},${zoompan},setsar=1,trim=end_frame=${frames},setpts=PTS-STARTPTS`;
 }
 
-/** A solid colour for `frames` frames. */
+/**
+ * A solid colour for `frames` frames: one frame drawn in RGB and converted to the video's colours
+ * (the color source's own YUV is BT.601), then repeated.
+ */
 export function colorSource(
   color: string,
   output: Size,
@@ -79,7 +87,10 @@ export function colorSource(
 ): string {
   const hex = color.replace('#', '0x');
   const size = `${output.width}x${output.height}`;
-  return `color=c=${hex}:s=${size}:r=${fps},format=${pixelFormat},setsar=1,trim=end_frame=${frames}`;
+  return (
+    `color=c=${hex}:s=${size}:r=${fps},format=rgb24,trim=end_frame=1,scale=${VIDEO_COLORS},` +
+    `format=${pixelFormat},loop=loop=-1:size=1,settb=1/${fps},setpts=N,setsar=1,trim=end_frame=${frames}`
+  );
 }
 
 /**
@@ -99,7 +110,7 @@ export function clipChain(
     offset > 0 ? `trim=start_frame=${offset}:end_frame=${offset + frames}` : `trim=end_frame=${frames}`;
   return (
     `setpts=PTS-STARTPTS,fps=${fps},tpad=stop=-1:stop_mode=clone,${trim},` +
-    `setpts=PTS-STARTPTS,${coverChain(output)},format=${pixelFormat}`
+    `setpts=PTS-STARTPTS,${coverChain(output, VIDEO_COLORS)},format=${pixelFormat}`
   );
 }
 

@@ -12,6 +12,7 @@
  * Keyframes start at the scene's first frame, so a segment cut inside the scene blends the same frames.
  */
 import { even, MOTION_ZOOM_EXTRA, type ScenePart, type Size } from './motion-geometry.ts';
+import { VIDEO_COLORS } from './video-colors.ts';
 
 /** Copies of the still, each shifted 2/PHASES px further: keyframes every half pixel of travel. */
 const PHASES = 4;
@@ -68,7 +69,7 @@ export function panStatements(
   const branches = Math.min(PHASES, plan.lastKey + 1);
   const statements = [
     `${input}crop=w='min(iw,ih*${still.width}/${still.height})':h='min(ih,iw*${still.height}/${still.width})',` +
-      `scale=${PHASES * still.width}:${still.height}:flags=bicubic,setsar=1,format=${pixelFormat},` +
+      `scale=${PHASES * still.width}:${still.height}:flags=bicubic:${VIDEO_COLORS},setsar=1,format=${pixelFormat},` +
       `pad=${PHASES * (still.width + 2 * MARGIN)}:${still.height}:${PHASES * MARGIN}:0,` +
       `fillborders=left=${PHASES * MARGIN}:right=${PHASES * MARGIN}:mode=smear,` +
       `split=${branches}${Array.from({ length: branches }, (_, r) => `[${tag}o${r}]`).join('')}`,

@@ -30,6 +30,7 @@ import {
   type Size,
   zoomAt,
 } from './motion-geometry.ts';
+import { VIDEO_COLORS } from './video-colors.ts';
 
 /** The still is prescaled once to this much of the frame: the largest window any zoom shows, and then some. */
 const PRESCALE = 1.16;
@@ -158,7 +159,7 @@ export function zoomChain(
   const n = names(tag);
   const { width: w, height: h } = output;
   return [
-    `scale=${still.width}:${still.height}:force_original_aspect_ratio=increase`,
+    `scale=${still.width}:${still.height}:force_original_aspect_ratio=increase:${VIDEO_COLORS}`,
     `crop=${still.width}:${still.height}`,
     'setsar=1',
     `format=${pixelFormat}`,

@@ -17,6 +17,7 @@ import type { PlanTitleCard, TitleLook, TitleText } from '../../shared/title-car
 import { TITLE_CARD_LIMITS } from '../../shared/title-card.ts';
 import { filterPath } from './filter-escape.ts';
 import type { Size } from './motion-geometry.ts';
+import { VIDEO_COLORS } from './video-colors.ts';
 
 /**
  * Average advance of a character as a fraction of the font size, a little over the bundled bold faces'
@@ -202,7 +203,8 @@ export function titleCardStatements(input: TitleCardInput): string[] {
       : '';
   const own = span.startFrame > 0 ? `,trim=start_frame=${span.startFrame},setpts=PTS-STARTPTS` : '';
   return [
-    `${layer}${fade}${own}[tcard]`,
+    // Into the video's colours here: overlay's own conversion to YUV would be BT.601.
+    `${layer}${fade}${own},scale=${VIDEO_COLORS},format=yuva420p[tcard]`,
     // The layer ends with the card; after it the video passes through. Trimmed: never a frame more.
     `${input.video}[tcard]overlay=eof_action=pass:format=yuv420,trim=end_frame=${span.frameCount}${input.out}`,
   ];
