@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger.ts';
 import type { BlobStore } from './blob-store.ts';
 import { errorMessage } from './errors.ts';
 import { compilePipeline } from './graph.ts';
+import { fingerprintOf } from './input-hash.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobStore } from './job-store.ts';
 import type { HandlerRegistry, StepContext, StepHandler, StepOutput } from './step-handler.ts';
@@ -101,11 +102,10 @@ async function rerunStep(
 
     await mkdir(workDir, { recursive: true });
     log.info('running the step again to recreate a damaged blob');
+    const hashCtx = { jobId, settings, step, inputs };
     const ctx: StepContext = {
-      jobId,
-      settings,
-      step,
-      inputs,
+      ...hashCtx,
+      fingerprint: await fingerprintOf(handler, hashCtx),
       workDir,
       signal: deps.signal ?? new AbortController().signal,
       log,

@@ -8,7 +8,11 @@ export const ENGINE_HASH_VERSION = 1;
  * The identity of a step's work: its kind, the versions of the code and adapters that run it, the
  * settings it reads, the external files it reads, and the checksums and data of its inputs.
  */
-export async function computeInputHash(handler: StepHandler, ctx: HashContext): Promise<string> {
+export async function computeInputHash(
+  handler: StepHandler,
+  ctx: HashContext,
+  fingerprint?: unknown,
+): Promise<string> {
   const inputs: Record<string, unknown> = {};
   for (const [key, output] of Object.entries(ctx.inputs)) {
     const files: Record<string, string> = {};
@@ -21,7 +25,12 @@ export async function computeInputHash(handler: StepHandler, ctx: HashContext): 
     version: await handler.version(ctx),
     config: handler.config(ctx),
     with: ctx.step.with ?? null,
-    fingerprint: handler.fingerprint ? await handler.fingerprint(ctx) : null,
+    fingerprint: fingerprint === undefined ? await fingerprintOf(handler, ctx) : fingerprint,
     inputs,
   });
+}
+
+/** What a step's fingerprint reads now (null: it reads no file outside the pipeline). */
+export async function fingerprintOf(handler: StepHandler, ctx: HashContext): Promise<unknown> {
+  return handler.fingerprint ? await handler.fingerprint(ctx) : null;
 }

@@ -9,7 +9,7 @@ import type { BlobStore } from './blob-store.ts';
 import { errorKindOf, errorMessage, isRetryable, JobBusyError, ShutdownError, StepError } from './errors.ts';
 import type { EventHub } from './events.ts';
 import { compilePipeline, type TaskGraph } from './graph.ts';
-import { computeInputHash } from './input-hash.ts';
+import { computeInputHash, fingerprintOf } from './input-hash.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobRow, JobStore, StepRow } from './job-store.ts';
 import { thumbnailPathFor } from './output-paths.ts';
@@ -228,7 +228,8 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   const log = run.log.child({ step: step.key });
   const inputs = inputsOf(step, run.outputs);
   const hashCtx = { jobId, settings: run.settings, step, inputs };
-  const inputHash = await computeInputHash(handler, hashCtx);
+  let fingerprint = await fingerprintOf(handler, hashCtx);
+  let inputHash = await computeInputHash(handler, hashCtx, fingerprint);
 
   if (!row.force) {
     const reused = await reuseEarlierRun(deps, row, inputHash);
@@ -242,6 +243,11 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   const maxAttempts = handler.maxAttempts ?? deps.maxAttempts;
   for (let attempt = 1; ; attempt++) {
     const workDir = join(deps.workRoot, jobId, `${step.key}-${row.attempts + attempt}`);
+    // A retry reads the files as they are now: one edited while the last attempt ran is hashed anew.
+    if (attempt > 1 && handler.fingerprint) {
+      fingerprint = await fingerprintOf(handler, hashCtx);
+      inputHash = await computeInputHash(handler, hashCtx, fingerprint);
+    }
     store.updateStep(row.id, {
       status: 'running',
       inputHash,
@@ -257,6 +263,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
       await mkdir(workDir, { recursive: true });
       const ctx: StepContext = {
         ...hashCtx,
+        fingerprint,
         workDir,
         signal,
         log,

@@ -27,6 +27,12 @@ export interface HashContext {
 }
 
 export interface StepContext extends HashContext {
+  /**
+   * What `fingerprint` read for this attempt's input hash (null without one). A step that reads those
+   * files again checks they still are what was hashed: a script saved while it was parsed was stored
+   * under the old one's hash, and every later render reused the old words.
+   */
+  fingerprint: unknown;
   /** A private scratch folder for this attempt; emptied by the engine afterwards. */
   workDir: string;
   signal: AbortSignal;

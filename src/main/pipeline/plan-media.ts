@@ -4,6 +4,7 @@
  * same located message the check gave.
  */
 
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -36,20 +37,38 @@ export function locatedError(
   );
 }
 
-/** Copies the file `ref` names to `dest`, after checking it again. */
+/**
+ * The checksums the plan step's input hash was made of, by each medium's checked path (its
+ * fingerprint): a medium copied later must still be these bytes.
+ */
+export type HashedMedia = Readonly<Record<string, string>>;
+
+/**
+ * Copies the file `ref` names to `dest`, after checking it again, and makes sure the bytes copied are
+ * the ones hashed: a picture saved while the plan step ran was stored under the old picture's hash,
+ * and a later render reused the plan with the new one in it. A changed file fails the attempt; the
+ * retry hashes and copies it again.
+ */
 export async function copyCheckedMedia(
   document: Pick<ScriptDocument, 'file'>,
   ref: MediaRef,
   places: MediaPlaces,
   kind: MediaKind,
   dest: string,
+  hashed: HashedMedia,
 ): Promise<void> {
   const opened = await openCheckedMedia(ref, places, kind);
   if (!opened.ok) throw locatedError(document, ref, opened.message);
+  const hash = createHash('sha256');
   try {
-    await pipeline(opened.handle.createReadStream({ autoClose: false }), createWriteStream(dest));
+    const source = opened.handle.createReadStream({ autoClose: false });
+    source.on('data', (chunk) => hash.update(chunk));
+    await pipeline(source, createWriteStream(dest));
   } finally {
     await opened.handle.close();
+  }
+  if (hash.digest('hex') !== hashed[ref.path]) {
+    throw new StepError('retryable', `${ref.written} changed while the plan read it: it is read again`);
   }
 }
 
@@ -83,8 +102,9 @@ export async function copyCheckedPicture(
   dest: string,
   ffmpeg: { ffmpegPath: string; ffprobePath: string | null; signal?: AbortSignal },
   frame: Size,
+  hashed: HashedMedia,
 ): Promise<{ path: string; name: string }> {
-  await copyCheckedMedia(document, ref, places, IMAGE_MEDIA, dest);
+  await copyCheckedMedia(document, ref, places, IMAGE_MEDIA, dest, hashed);
   const size = await probePicture(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, dest);
   const named = `image "${shorten(ref.written)}"`;
   if (!size) throw locatedError(document, ref, `${named} cannot be read as a picture`);

@@ -11,7 +11,7 @@ import { type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ScriptDocument } from '../script/types.ts';
 import { type MusicSource, musicChangesProblem, musicKey, musicSpans } from './music-spans.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
-import { copyCheckedMedia, locatedError, mediaRunLimit } from './plan-media.ts';
+import { copyCheckedMedia, type HashedMedia, locatedError, mediaRunLimit } from './plan-media.ts';
 
 export interface PlanMusicInput {
   document: ScriptDocument;
@@ -24,6 +24,8 @@ export interface PlanMusicInput {
   narration: string;
   assets: PlanAssetList;
   places: MediaPlaces;
+  /** What the step's hash was made of: a file copied must still be it. */
+  hashed: HashedMedia;
   ffmpegPath: string;
   /** The rate the mix runs at: files are measured as it will hear them. */
   sampleRate: number;
@@ -68,7 +70,7 @@ export async function planMusic(input: PlanMusicInput): Promise<Music | undefine
       );
     } else {
       const copy = assets.workPath(id, source.media.written);
-      await copyCheckedMedia(document, source.media, input.places, MUSIC_MEDIA, copy);
+      await copyCheckedMedia(document, source.media, input.places, MUSIC_MEDIA, copy, input.hashed);
       await assets.record(id, copy, 'audio', basename(source.media.written));
     }
     sources.set(key, { id, source });

@@ -34,6 +34,7 @@ import {
   checkedMediaChecksum,
   copyCheckedMedia,
   copyCheckedPicture,
+  type HashedMedia,
   locatedError,
   MAX_PICTURE_SIDE,
   mediaRunLimit,
@@ -115,9 +116,11 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const visualIds = new Map<string, string>();
       const scenes: RenderPlan['scenes'] = [];
       const sceneTimes = integerSceneTimes(narration);
+      const hashed = hashedMediaOf(ctx.fingerprint);
       const visuals: VisualSources = {
         document,
         places,
+        hashed,
         assets,
         ffmpeg: {
           ffmpegPath: location.ffmpegPath,
@@ -178,6 +181,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         narration: 'narration',
         assets,
         places,
+        hashed,
         ffmpegPath: location.ffmpegPath,
         sampleRate: ctx.settings.video.audioSampleRate,
         bedCacheDir: bedCacheDir(services.dataDir),
@@ -190,6 +194,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
         resourcesDir: services.resourcesDir,
         assets,
         places,
+        hashed,
         ffmpeg: visuals.ffmpeg,
       });
       // All are waited for; a script's picture error is reported before its music's and its
@@ -252,6 +257,7 @@ async function finish(
 interface VisualSources {
   document: ScriptDocument;
   places: MediaPlaces;
+  hashed: HashedMedia;
   assets: PlanAssetList;
   /** With the job's signal: a cancelled job kills the step's ffmpeg runs instead of waiting for them. */
   ffmpeg: {
@@ -266,9 +272,9 @@ interface VisualSources {
 
 /** A script's still, copied in and probed (copyCheckedPicture). */
 async function addPicture(sources: VisualSources, id: string, image: MediaRef): Promise<void> {
-  const { document, assets, places, ffmpeg, frame } = sources;
+  const { document, assets, places, ffmpeg, frame, hashed } = sources;
   const copy = assets.workPath(id, image.written);
-  const still = await copyCheckedPicture(document, image, places, copy, ffmpeg, frame);
+  const still = await copyCheckedPicture(document, image, places, copy, ffmpeg, frame, hashed);
   await assets.record(id, still.path, 'image', still.name);
 }
 
@@ -311,9 +317,9 @@ class ClipSources {
   }
 
   private async copy(clip: ClipRef, id: string): Promise<{ copy: string; facts: ClipFacts }> {
-    const { document, assets, ffmpeg, places } = this.sources;
+    const { document, assets, ffmpeg, places, hashed } = this.sources;
     const copy = assets.workPath(id, clip.written);
-    await copyCheckedMedia(document, clip, places, CLIP_MEDIA, copy);
+    await copyCheckedMedia(document, clip, places, CLIP_MEDIA, copy, hashed);
     const facts = await probeClip(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, copy);
     if (!facts?.hasVideo) throw locatedError(document, clip, `clip "${clip.written}" has no video`);
     // Every frame is decoded whole before it is scaled: the limit a still has (a 20000x200 picture was
@@ -387,6 +393,13 @@ async function addClip(
 }
 
 const CLIP_MARGIN_MS = 1000;
+
+/** The fingerprint this attempt's hash was made of: each medium's checksum by its checked path. */
+function hashedMediaOf(fingerprint: unknown): HashedMedia {
+  if (typeof fingerprint !== 'object' || fingerprint === null)
+    throw new StepError('fatal', 'the plan step has no fingerprint');
+  return fingerprint as HashedMedia;
+}
 
 /** A scene's image. A job checked before images carried their source re-checks the absolute path. */
 function imageOf(scene: Scene): MediaRef | undefined {

@@ -17,7 +17,7 @@ import { THUMBNAIL_SIZE } from '../ffmpeg/index.ts';
 import type { MediaPlaces } from '../script/index.ts';
 import type { MediaRef, ScriptDocument } from '../script/types.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
-import { copyCheckedPicture } from './plan-media.ts';
+import { copyCheckedPicture, type HashedMedia } from './plan-media.ts';
 
 const FONT_ID = 'title-font';
 const THUMBNAIL_ID = 'thumbnail-image';
@@ -46,6 +46,8 @@ export async function planTitle(input: {
   resourcesDir: string;
   assets: PlanAssetList;
   places: MediaPlaces;
+  /** What the step's hash was made of: the thumbnail copied must still be it. */
+  hashed: HashedMedia;
   ffmpeg: { ffmpegPath: string; ffprobePath: string | null; signal?: AbortSignal };
 }): Promise<Pick<RenderPlan, 'titleCard' | 'thumbnail'>> {
   const { document, defaults, assets } = input;
@@ -60,7 +62,15 @@ export async function planTitle(input: {
   const own = thumbnailOf(document);
   if (own) {
     const copy = assets.workPath(THUMBNAIL_ID, own.written);
-    const still = await copyCheckedPicture(document, own, input.places, copy, input.ffmpeg, THUMBNAIL_SIZE);
+    const still = await copyCheckedPicture(
+      document,
+      own,
+      input.places,
+      copy,
+      input.ffmpeg,
+      THUMBNAIL_SIZE,
+      input.hashed,
+    );
     await assets.record(THUMBNAIL_ID, still.path, 'image', still.name);
   }
   const card = defaults.titleCard;

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { StepError } from '../engine/errors.ts';
 import type { StepHandler } from '../engine/step-handler.ts';
-import { formatDiagnostic, parseScriptFile, parseScriptText } from '../script/index.ts';
+import {
+  formatDiagnostic,
+  type ParseOptions,
+  type ParseResult,
+  parseScriptText,
+  readScriptSource,
+  SCRIPT_LIMITS,
+} from '../script/index.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
 import { sha256File } from '../util/hash.ts';
 import { writeWorkJson } from './files.ts';
@@ -54,7 +61,7 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir'>): St
       }
       const result = written
         ? parseScriptText(await readFile(written.path, 'utf8'), WRITTEN_SCRIPT_NAME, options)
-        : await parseScriptFile((input as { scriptPath: string }).scriptPath, options);
+        : await parseHashedScript((input as { scriptPath: string }).scriptPath, ctx.fingerprint, options);
       if (!result.ok)
         throw new StepError('invalid-input', result.diagnostics.map(formatDiagnostic).join('\n'));
       const { document } = result;
@@ -68,4 +75,22 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir'>): St
       };
     },
   };
+}
+
+/**
+ * Parses the very bytes the step's hash was made of: a script saved between the hash and the read
+ * was stored under the old version's hash, and every later render reused its words (found by a
+ * review that saved a script in a loop during renders). A changed script fails the attempt; the
+ * retry hashes and reads it again.
+ */
+async function parseHashedScript(
+  path: string,
+  fingerprint: unknown,
+  options: ParseOptions,
+): Promise<ParseResult> {
+  const source = await readScriptSource(path, SCRIPT_LIMITS.maxBytes);
+  if (!source.ok) return { ok: false, diagnostics: [source.diagnostic], media: [] };
+  if ((fingerprint as { sha256?: unknown } | null)?.sha256 !== source.sha256)
+    throw new StepError('retryable', `${path} changed while it was read: it is read again`);
+  return parseScriptText(source.text, path, options);
 }

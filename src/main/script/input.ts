@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { sha256Hex } from '../util/hash.ts';
 import { formatSize } from './diagnostics.ts';
 import { SCRIPT_EXTENSIONS } from './limits.ts';
 import type { Diagnostic } from './types.ts';
@@ -7,9 +8,14 @@ import { firstInvalidUtf8Offset, locateOffset } from './utf8.ts';
 
 export type ScriptSource = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
 
+/** A script read from its file, with the checksum of the very bytes its text was made of. */
+export type ScriptFileSource =
+  | { ok: true; text: string; sha256: string }
+  | { ok: false; diagnostic: Diagnostic };
+
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-function problem(file: string, message: string, line = 1, col = 1): ScriptSource {
+function problem(file: string, message: string, line = 1, col = 1): ScriptFileSource {
   return { ok: false, diagnostic: { file, line, col, severity: 'error', message } };
 }
 
@@ -17,7 +23,7 @@ function problem(file: string, message: string, line = 1, col = 1): ScriptSource
  * Reads a script file with bounded memory: extension and size are checked before any byte is
  * read, and at most `maxBytes + 1` bytes are ever read (the file may grow after stat).
  */
-export async function readScriptSource(path: string, maxBytes: number): Promise<ScriptSource> {
+export async function readScriptSource(path: string, maxBytes: number): Promise<ScriptFileSource> {
   const extension = extname(path).toLowerCase();
   if (!(SCRIPT_EXTENSIONS as readonly string[]).includes(extension)) {
     const shown = extension === '' ? 'no extension' : `extension "${extension}"`;
@@ -37,7 +43,9 @@ export async function readScriptSource(path: string, maxBytes: number): Promise<
       filled += bytesRead;
     }
     if (filled > maxBytes) return sizeProblem(path, filled, maxBytes);
-    return decodeScriptBytes(buffer.subarray(0, filled), path);
+    const bytes = buffer.subarray(0, filled);
+    const decoded = decodeScriptBytes(bytes, path);
+    return decoded.ok ? { ...decoded, sha256: sha256Hex(bytes) } : decoded;
   } catch (error) {
     return problem(path, `cannot read script: ${describeFsError(error)}`);
   } finally {
@@ -45,7 +53,7 @@ export async function readScriptSource(path: string, maxBytes: number): Promise<
   }
 }
 
-function sizeProblem(file: string, size: number, maxBytes: number): ScriptSource {
+function sizeProblem(file: string, size: number, maxBytes: number): ScriptFileSource {
   return problem(file, `script is ${formatSize(size)}; the limit is ${formatSize(maxBytes)}`);
 }
 

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type OpenedDatabase, openDatabase } from '../db/open.ts';
+import { recipes } from '../db/schema.ts';
+import { Engine } from '../engine/engine.ts';
+import { registryOf, type StepHandler } from '../engine/step-handler.ts';
+import type { ScriptDocument } from '../script/types.ts';
+import { scriptParseStep } from './script-step.ts';
+
+let dir: string;
+let database: OpenedDatabase;
+let script: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vfo-script-step-'));
+  database = openDatabase(join(dir, 'data'));
+  database.db
+    .insert(recipes)
+    .values({
+      id: randomUUID(),
+      slug: 'parse-only',
+      version: 1,
+      name: 'parse only',
+      pipeline: { steps: [{ key: 'script', kind: 'script.parse', dependsOn: [] }] },
+      defaults: {
+        voicePreset: 'offline-en',
+        videoPreset: 'preview-360p',
+        visuals: ['dawn.png'],
+        motion: 'none',
+        captions: { burnIn: false },
+      },
+      isActive: true,
+      createdAt: new Date().toISOString(),
+    })
+    .run();
+  script = join(dir, 'talk.md');
+});
+afterEach(async () => {
+  database.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** An engine whose parse step runs `beforeRun` first (once): the user saving the script meanwhile. */
+function engineWith(beforeRun: () => Promise<void>): Engine {
+  const parse = scriptParseStep({ dataDir: join(dir, 'data') });
+  let runs = 0;
+  const handler: StepHandler = {
+    ...parse,
+    async run(ctx) {
+      if (runs++ === 0) await beforeRun();
+      return parse.run(ctx);
+    },
+  };
+  return new Engine({
+    dataDir: join(dir, 'data'),
+    database,
+    handlers: registryOf([handler]),
+    maxAttempts: 3,
+    backoffMs: () => 5,
+  });
+}
+
+async function parsedText(engine: Engine): Promise<{ text: string; reused: boolean }> {
+  const { job } = engine.createJob({
+    recipe: 'parse-only',
+    input: { kind: 'script', scriptPath: script, outputPath: join(dir, 'talk.mp4') },
+  });
+  await engine.run(job.id);
+  const step = engine.store.steps(job.id)[0];
+  const file = step && engine.store.outputOf(step)?.files.document;
+  if (!file) throw new Error(`the parse step stored nothing (${engine.store.getJob(job.id)?.error})`);
+  const document = JSON.parse(await readFile(file.path, 'utf8')) as ScriptDocument;
+  const first = document.scenes[0]?.items[0];
+  return { text: first?.kind === 'speech' ? first.text : '', reused: step.reusedFrom !== null };
+}
+
+describe('the script parse step', () => {
+  // Found by a review that saved a script in a loop during renders: version B's words were stored
+  // under version A's hash, and every later render of A reused them.
+  it('stores a script saved while it was read under the hash of what it parsed', async () => {
+    await writeFile(script, '# A\n\nAlpha words here.\n');
+    const engine = engineWith(() => writeFile(script, '# A\n\nBravo words here.\n'));
+    expect(await parsedText(engine)).toEqual({ text: 'Bravo words here.', reused: false });
+    // Back to A: its own words, not the stored parse of B.
+    await writeFile(script, '# A\n\nAlpha words here.\n');
+    expect(await parsedText(engine)).toEqual({ text: 'Alpha words here.', reused: false });
+    // And B again is the first job's parse, reused.
+    await writeFile(script, '# A\n\nBravo words here.\n');
+    expect(await parsedText(engine)).toEqual({ text: 'Bravo words here.', reused: true });
+  });
+});
