@@ -41,6 +41,9 @@ describe('countWords', () => {
     expect(countWords('In 2026, — the year.')).toBe(7);
     expect(countWords('7'.repeat(1100))).toBe(1100);
     expect(countWords('a'.repeat(120))).toBe(10);
+    // Each symbol is read aloud by name (found by attacking scripts: a ™ counted as nothing).
+    expect(countWords(`x${'™'.repeat(50)}`)).toBe(51);
+    expect(countWords('5 € + 3 € = 8 € 🎉')).toBe(9);
     expect(countWords('  — …  ')).toBe(0);
   });
 });
