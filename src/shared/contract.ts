@@ -92,6 +92,33 @@ export type JobDetail = z.infer<typeof JobDetailSchema>;
 /** Scripts one `scripts.import` call takes: a larger drop is sent in several calls. */
 export const SCRIPTS_PER_IMPORT = 200;
 
+/** The most one call's JSON body may hold over HTTP (the node refuses a larger one with 413). */
+export const MAX_CALL_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Scripts split into the calls that carry them: at most SCRIPTS_PER_IMPORT a call, and no more of
+ * their bytes (`bytesOf`, as JSON) than a body takes, with room for the rest of the call: six dropped
+ * scripts of 200 KB were sent in one call, refused whole with 413, and none was queued.
+ */
+export function importBatches<T>(items: readonly T[], bytesOf: (item: T) => number): T[][] {
+  const budget = MAX_CALL_BODY_BYTES - 64 * 1024;
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = bytesOf(item) + 1;
+    if (batch.length > 0 && (batch.length === SCRIPTS_PER_IMPORT || bytes + size > budget)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
 /** Bounds on the media that travel with a script (each is uploaded on its own, by sha256, first). */
 export const MEDIA_LIMITS = {
   /** Files one script may bring. */
@@ -659,6 +686,8 @@ export function callableOverHttp(method: string): method is Method {
 
 /** Enough issues to fix a request, not so many that a hostile body inflates the reply. */
 export const MAX_FIELD_ISSUES = 20;
+/** The longest field name or message an issue quotes (a field name comes from the request). */
+export const MAX_ISSUE_CHARS = 300;
 
 /** One problem with one input field, so a form can show it next to that field. */
 export interface FieldIssue {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FIELD_ISSUES, METHODS } from '../../shared/contract.ts';
+import { MAX_FIELD_ISSUES, MAX_ISSUE_CHARS, METHODS } from '../../shared/contract.ts';
 import { fakeService } from '../desktop/service.fixture.ts';
 import { captureLogs } from '../farm/net/net.fixture.ts';
 import { CallFailure } from './call-failure.ts';
@@ -66,6 +66,15 @@ describe('the contract’s dispatcher', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid' } });
     const issues = (result as { error: { issues: unknown[] } }).error.issues;
     expect(issues).toHaveLength(MAX_FIELD_ISSUES);
+  });
+
+  // Found by attacking the UI API: an unknown key of a megabyte was quoted whole, twice (a 2 MB reply).
+  it('quotes a field name or a message at most MAX_ISSUE_CHARS long', async () => {
+    const key = '"'.repeat(1024 * 1024);
+    const keys = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`${key}${i}`, 0]));
+    const result = await dispatch('jobs.list', keys, 'http');
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(JSON.stringify(result).length).toBeLessThan(2 * (MAX_FIELD_ISSUES + 1) * (MAX_ISSUE_CHARS + 100));
   });
 
   it('never sends internal error text: an unexpected failure is "internal error", logged at the node', async () => {

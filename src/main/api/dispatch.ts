@@ -16,9 +16,11 @@ import {
   type FieldIssue,
   isMethod,
   MAX_FIELD_ISSUES,
+  MAX_ISSUE_CHARS,
   type Method,
   type ResultOf,
 } from '../../shared/contract.ts';
+import { shorten } from '../../shared/text.ts';
 import { VoicePresetInputSchema } from '../library/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { callErrorOf } from './call-failure.ts';
@@ -49,10 +51,11 @@ function failure(code: string, message: string, issues?: FieldIssue[]): { ok: fa
 }
 
 export function issuesOf(error: { issues: { path: PropertyKey[]; message: string }[] }): FieldIssue[] {
-  // The first few are what a form shows; 94,000 of them made a 6 MB reply from a 1 MB request.
+  // The first few are what a form shows; 94,000 of them made a 6 MB reply from a 1 MB request. Each
+  // shortened too: one unknown key a megabyte long was quoted whole, twice (a 2 MB reply).
   return error.issues.slice(0, MAX_FIELD_ISSUES).map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)',
-    message: issue.message,
+    field: shorten(issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)', MAX_ISSUE_CHARS),
+    message: shorten(issue.message, MAX_ISSUE_CHARS),
   }));
 }
 

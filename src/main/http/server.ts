@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { MAX_FIELD_ISSUES } from '../../shared/contract.ts';
+import { MAX_CALL_BODY_BYTES, MAX_FIELD_ISSUES, MAX_ISSUE_CHARS } from '../../shared/contract.ts';
 import { shorten } from '../../shared/text.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { sha256Hex } from '../util/hash.ts';
@@ -66,7 +66,7 @@ export interface HttpServer {
   readonly url: string | null;
 }
 
-export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_JSON_BYTES = MAX_CALL_BODY_BYTES;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
@@ -189,8 +189,8 @@ function allowedMethods(app: FarmApp, url: string): string[] {
 
 function issuesOf(validation: { instancePath?: string; message?: string }[]): ErrorIssue[] {
   return validation.slice(0, MAX_FIELD_ISSUES).map((issue) => ({
-    path: (issue.instancePath ?? '').split('/').filter(Boolean).join('.'),
-    message: issue.message ?? 'invalid',
+    path: shorten((issue.instancePath ?? '').split('/').filter(Boolean).join('.'), MAX_ISSUE_CHARS),
+    message: shorten(issue.message ?? 'invalid', MAX_ISSUE_CHARS),
   }));
 }
 

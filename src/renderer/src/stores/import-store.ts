@@ -9,8 +9,8 @@ import { create } from 'zustand';
 import {
   canonicalMediaPath,
   type ImportOutcome,
+  importBatches,
   type MediaManifest,
-  SCRIPTS_PER_IMPORT,
   type ScriptCheck,
   type ScriptUpload,
 } from '../../../shared/contract.ts';
@@ -145,21 +145,22 @@ export const useImportStore = create<ImportState>()((set, get) => {
       try {
         const manifests = await sendMedia(valid);
         if (!manifests) return;
-        // A call takes so many scripts: a larger drop is queued in several.
+        const entries = valid.map((script, index) => {
+          const media = manifests[index] as MediaManifest;
+          const upload: ScriptUpload = {
+            name: script.name,
+            text: script.text,
+            ...(Object.keys(media).length > 0 ? { media } : {}),
+          };
+          return { script, upload };
+        });
+        // A call takes so many scripts, and so many bytes: a larger drop is queued in several.
         const outcomes: ImportOutcome[] = [];
-        for (let start = 0; start < valid.length; start += SCRIPTS_PER_IMPORT) {
-          const batch = valid.slice(start, start + SCRIPTS_PER_IMPORT);
+        for (const batch of importBatches(entries, (e) => utf8Length(JSON.stringify(e.upload)))) {
           const answer = await callApi(
             'scripts.import',
             {
-              scripts: batch.map((script, index) => {
-                const media = manifests[start + index] as MediaManifest;
-                return {
-                  name: script.name,
-                  text: script.text,
-                  ...(Object.keys(media).length > 0 ? { media } : {}),
-                };
-              }),
+              scripts: batch.map((entry) => entry.upload),
               ...(recipe ? { recipe } : {}),
               ...(videoPreset ? { videoPreset } : {}),
             },
@@ -167,7 +168,7 @@ export const useImportStore = create<ImportState>()((set, get) => {
           );
           if (!answer) break;
           // Outcomes come back in the order the scripts were sent (names may repeat, so not by name).
-          batch.forEach((script, index) => {
+          batch.forEach(({ script }, index) => {
             const outcome = answer[index];
             if (!outcome) return;
             if (outcome.queued)
@@ -185,6 +186,10 @@ export const useImportStore = create<ImportState>()((set, get) => {
     },
   };
 });
+
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
 
 /** The dropped files a checked script names and were found, by the path it names them with. */
 function namedMedia(script: DroppedScript): Record<string, File> {

@@ -1,7 +1,12 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobDetail, ScriptCheck, ScriptUpload } from '../../../shared/contract.ts';
+import {
+  type JobDetail,
+  MAX_CALL_BODY_BYTES,
+  type ScriptCheck,
+  type ScriptUpload,
+} from '../../../shared/contract.ts';
 import { splitDroppedFiles } from '../lib/script-files.ts';
 import { type FakeConnection, fail, fakeConnection, ok } from '../test-support/fake-connection.ts';
 import { useImportStore } from './import-store.ts';
@@ -133,6 +138,32 @@ describe('import store', () => {
     const scripts = useImportStore.getState().scripts;
     expect(scripts.every((s) => s.state === 'queued')).toBe(true);
     expect(scripts[200]?.jobId).toBe('job-200');
+  });
+
+  // Found by attacking the UI: six valid scripts of 200 KB went in one call, refused whole with 413.
+  it('queues large scripts in calls whose bodies the node takes', async () => {
+    connection.answer('scripts.import', (args) =>
+      ok(
+        (args as { scripts: ScriptUpload[] }).scripts.map((script, index) => ({
+          name: script.name,
+          queued: true,
+          jobId: `job-${script.name}-${index}`,
+          check: checkOf(script),
+        })),
+      ),
+    );
+    const big = (i: number) => `# One\n${`Hello there friend ${i}. `.repeat(9000)}`;
+    const files = Array.from({ length: 6 }, (_, i) => new File([big(i)], `s${i}.md`));
+    await useImportStore.getState().addFiles(splitDroppedFiles(files));
+    await useImportStore.getState().queueValid();
+    const calls = connection.calls.filter((call) => call.method === 'scripts.import');
+    expect(calls.length).toBeGreaterThan(1);
+    for (const call of calls)
+      expect(utf8ToBytes(JSON.stringify(call.args)).length).toBeLessThanOrEqual(MAX_CALL_BODY_BYTES);
+    expect(
+      calls.flatMap((call) => (call.args as { scripts: ScriptUpload[] }).scripts.map((s) => s.name)),
+    ).toEqual(['s0.md', 's1.md', 's2.md', 's3.md', 's4.md', 's5.md']);
+    expect(useImportStore.getState().scripts.every((s) => s.state === 'queued')).toBe(true);
   });
 
   it('refuses a file too large to be a script without asking the node', async () => {
