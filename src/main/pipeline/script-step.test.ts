@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,7 +63,7 @@ function engineWith(beforeRun: () => Promise<void>): Engine {
   });
 }
 
-async function parsedText(engine: Engine): Promise<{ text: string; reused: boolean }> {
+async function parsedDocument(engine: Engine): Promise<{ document: ScriptDocument; reused: boolean }> {
   const { job } = engine.createJob({
     recipe: 'parse-only',
     input: { kind: 'script', scriptPath: script, outputPath: join(dir, 'talk.mp4') },
@@ -73,8 +73,13 @@ async function parsedText(engine: Engine): Promise<{ text: string; reused: boole
   const file = step && engine.store.outputOf(step)?.files.document;
   if (!file) throw new Error(`the parse step stored nothing (${engine.store.getJob(job.id)?.error})`);
   const document = JSON.parse(await readFile(file.path, 'utf8')) as ScriptDocument;
+  return { document, reused: step.reusedFrom !== null };
+}
+
+async function parsedText(engine: Engine): Promise<{ text: string; reused: boolean }> {
+  const { document, reused } = await parsedDocument(engine);
   const first = document.scenes[0]?.items[0];
-  return { text: first?.kind === 'speech' ? first.text : '', reused: step.reusedFrom !== null };
+  return { text: first?.kind === 'speech' ? first.text : '', reused };
 }
 
 describe('the script parse step', () => {
@@ -90,5 +95,24 @@ describe('the script parse step', () => {
     // And B again is the first job's parse, reused.
     await writeFile(script, '# A\n\nBravo words here.\n');
     expect(await parsedText(engine)).toEqual({ text: 'Bravo words here.', reused: true });
+  });
+
+  // Found by the same review: the parse named the old target, and the plan refused it as not found
+  // in every render until the script itself was edited.
+  it('parses again when the symlink a medium is named by points at another file', async () => {
+    await writeFile(join(dir, 'a.png'), 'a');
+    await writeFile(join(dir, 'b.png'), 'b');
+    await symlink('a.png', join(dir, 'pic.png'));
+    await writeFile(script, '# A\n\nHello there. [image pic.png]\n');
+    const engine = engineWith(async () => undefined);
+    const imageOf = ({ document }: { document: ScriptDocument }) => document.scenes[0]?.image?.path;
+    expect(imageOf(await parsedDocument(engine))).toBe(join(await realpath(dir), 'a.png'));
+    await rm(join(dir, 'pic.png'));
+    await symlink('b.png', join(dir, 'pic.png'));
+    const again = await parsedDocument(engine);
+    expect({ image: imageOf(again), reused: again.reused }).toEqual({
+      image: join(await realpath(dir), 'b.png'),
+      reused: false,
+    });
   });
 });

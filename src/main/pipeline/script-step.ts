@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { StepError } from '../engine/errors.ts';
+import type { JobSettings } from '../engine/job-settings.ts';
 import type { StepHandler } from '../engine/step-handler.ts';
 import {
   formatDiagnostic,
@@ -9,8 +10,8 @@ import {
   readScriptSource,
   SCRIPT_LIMITS,
 } from '../script/index.ts';
+import type { MusicCue, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
-import { sha256File } from '../util/hash.ts';
 import { writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
 import type { PipelineServices } from './services.ts';
@@ -36,21 +37,15 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir'>): St
       // A written script arrives as an input file, already part of the hash.
       if (inputs.write || settings.input.kind !== 'script') return null;
       const path = settings.input.scriptPath;
-      try {
-        return { path, sha256: (await sha256File(path)).sha256 };
-      } catch (error) {
-        throw new StepError(
-          'invalid-input',
-          `${path}:1:1: error: cannot read the script (${(error as Error).message})`,
-        );
-      }
+      const source = await readScriptSource(path, SCRIPT_LIMITS.maxBytes);
+      if (!source.ok) throw new StepError('invalid-input', formatDiagnostic(source.diagnostic));
+      // Where its media lie now: a symlink pointed at another file since is another parse. The stored
+      // one named the old file, which the plan then refused as not found, render after render.
+      const parsed = parseScriptText(source.text, path, parseOptions(settings, services.dataDir));
+      return { path, sha256: source.sha256, media: parsed.ok ? mediaPathsOf(parsed.document) : [] };
     },
     async run(ctx) {
-      const options = {
-        directionMap: ctx.settings.voice.directionMap,
-        language: ctx.settings.voice.language,
-        media: jobMediaPlaces(ctx.settings, services.dataDir),
-      };
+      const options = parseOptions(ctx.settings, services.dataDir);
       const written = ctx.inputs.write?.files.script;
       const input = ctx.settings.input;
       if (!written && input.kind !== 'script') {
@@ -93,4 +88,26 @@ async function parseHashedScript(
   if ((fingerprint as { sha256?: unknown } | null)?.sha256 !== source.sha256)
     throw new StepError('retryable', `${path} changed while it was read: it is read again`);
   return parseScriptText(source.text, path, options);
+}
+
+function parseOptions(settings: JobSettings, dataDir: string): ParseOptions {
+  return {
+    directionMap: settings.voice.directionMap,
+    language: settings.voice.language,
+    media: jobMediaPlaces(settings, dataDir),
+  };
+}
+
+/** The real path of every medium a parsed script names, in order. */
+function mediaPathsOf(document: ScriptDocument): string[] {
+  const paths: string[] = [];
+  const musicOf = (cue: MusicCue | undefined) => (cue?.kind === 'file' ? [cue.media.path] : []);
+  for (const scene of document.scenes) {
+    if (scene.image) paths.push(scene.image.path);
+    if (scene.clip) paths.push(scene.clip.path);
+    paths.push(...musicOf(scene.music));
+  }
+  paths.push(...musicOf(document.music));
+  if (document.thumbnail) paths.push(document.thumbnail.path);
+  return paths;
 }
