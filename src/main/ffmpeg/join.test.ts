@@ -294,8 +294,52 @@ describe('segmented encode + join', () => {
     await expect(readVideoFacts(FFPROBE, FFMPEG, out)).rejects.toThrow(/does not exist/);
   });
 
+  // Found by an output review: at 30 fps the frame after each join came 0.33 ms late (the demuxer took
+  // each part's length from its container, in whole milliseconds): no longer constant-rate.
+  it('joins parts at 30 fps into a video whose every frame lasts the same', async () => {
+    const base = tinyPlan();
+    const thirty = tinyPlan({
+      output: { ...base.output, fps: 30 },
+      durationMs: 2000,
+      assets: { narration: asset('audio', 'narration.wav') },
+      scenes: [{ startMs: 0, durationMs: 2000, visual: { kind: 'color', color: '#204060' } }],
+    });
+    const audio = await encodeAudioTrack({
+      ffmpegPath: FFMPEG,
+      plan: thirty,
+      assetPaths: paths,
+      outPath: join(temp.dir, 'audio-30.m4a'),
+    });
+    const parts = [];
+    for (const s of segmentsOf([0, 31], thirty))
+      parts.push((await encode(s, `seg-30-${s.segment?.index}.mp4`)).outPath);
+    const joined = await joinSegments({
+      ffmpegPath: FFMPEG,
+      ffprobePath: FFPROBE,
+      plan: thirty,
+      segmentPaths: parts,
+      audioPath: audio,
+      outPath: join(temp.dir, 'joined-30.mp4'),
+    });
+    const pts = execFileSync(FFPROBE, [
+      ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-of', 'csv=p=0'],
+      joined.outPath,
+    ])
+      .toString()
+      .trim()
+      .split('\n')
+      .map(Number)
+      .sort((a, b) => a - b);
+    expect(pts).toHaveLength(60);
+    const steps = new Set(pts.slice(1).map((t, i) => t - (pts[i] as number)));
+    expect([...steps]).toHaveLength(1);
+  });
+
   it('builds one copy-only command with a quoted concat list', () => {
     expect(concatList(["/a/it's.mp4", '/b/c.mp4'])).toBe("file '/a/it'\\''s.mp4'\nfile '/b/c.mp4'\n");
+    expect(concatList(['/a.mp4', '/b.mp4'], [31 / 30, undefined])).toBe(
+      "file '/a.mp4'\nduration 1.033333\nfile '/b.mp4'\n",
+    );
     const command = { listPath: '/w/list.txt', audioPath: '/w/a.m4a', outPath: '/w/out.mp4' };
     const args = buildJoinCommand({ ...command, videoCodec: 'h264' }).join(' ');
     expect(args).toContain(
