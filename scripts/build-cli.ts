@@ -6,9 +6,10 @@
  */
 import { build } from 'vite';
 
-// Native (better-sqlite3), or CommonJS that needs its own __filename (write-file-atomic): loaded from
-// node_modules at run time rather than bundled into an ES module.
-const EXTERNAL = ['better-sqlite3', 'write-file-atomic'];
+// Native (better-sqlite3), CommonJS that needs its own __filename (write-file-atomic), or reading
+// data files beside its own module (fontkit's Unicode tables): loaded from node_modules at run time
+// rather than bundled into an ES module.
+const EXTERNAL = ['better-sqlite3', 'write-file-atomic', 'fontkit'];
 
 await build({
   configFile: false,

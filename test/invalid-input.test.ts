@@ -274,6 +274,17 @@ describe('vfo with hostile media and text', () => {
     expect(await runVfo(['check', script], env)).toMatchObject({ code: 0 });
   });
 
+  // The bundled CLI loads the font library from node_modules (it reads data files beside itself).
+  it('warns of caption text the caption font cannot draw, and still passes the check', async () => {
+    const script = join(dir.path, 'emoji.md');
+    await writeFile(script, '# A\n\nEmoji time 🎉.\n');
+    const result = await runVfo(['check', script], env);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'emoji.md:3:1: warning: the captions cannot show "🎉": their font (DejaVuSans-Bold.ttf) has no such characters',
+    );
+  });
+
   it('shows control characters and direction overrides a script quotes as escapes', async () => {
     const script = join(dir.path, 'escapes.md');
     await writeFile(script, '# A\n\nHello [\u001b[2J\u202efake] there.\n');

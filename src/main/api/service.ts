@@ -2,9 +2,9 @@ import type { FarmHistory, FarmStatus, ImportOutcome } from '../../shared/contra
 import type { Db } from '../db/open.ts';
 import type { Engine } from '../engine/engine.ts';
 import { type MediaBlobs, wantedMedia } from '../intake/media-upload.ts';
+import type { IntakeServices } from '../intake/prepare-script.ts';
 import { checkOnly, checkUpload } from '../intake/script-upload.ts';
 import { createLogger } from '../log/logger.ts';
-import type { InlineVoiceServices } from '../pipeline/inline-voices.ts';
 import { envSecretStore, providerReadiness, type SecretStore } from '../secrets/secret-store.ts';
 import { CallFailure } from './call-failure.ts';
 import { createDispatch, type Handlers, serviceOf, type VfoService } from './dispatch.ts';
@@ -48,7 +48,7 @@ export interface ServiceDeps {
   /** Where media sent with scripts are kept (the blob store). */
   blobs?: MediaBlobs;
   /** What checking a script's `[voice X]` needs. */
-  services: InlineVoiceServices;
+  services: IntakeServices;
 }
 
 export function createVfoService(deps: ServiceDeps): VfoService {

@@ -6,8 +6,8 @@ import type { Engine } from '../engine/engine.ts';
 import type { JobStore } from '../engine/job-store.ts';
 import type { JobSubmission, ScriptCheckRequest } from '../farm/node/schemas.ts';
 import type { MediaBlobs } from '../intake/media-upload.ts';
+import type { IntakeServices } from '../intake/prepare-script.ts';
 import { checkOnly, checkUpload } from '../intake/script-upload.ts';
-import type { InlineVoiceServices } from '../pipeline/inline-voices.ts';
 
 export interface JobIntake {
   engine: Pick<Engine, 'createJob'>;
@@ -16,7 +16,7 @@ export interface JobIntake {
   /** Where media sent with scripts are kept. */
   blobs: MediaBlobs;
   /** What checking a script's `[voice X]` needs. */
-  services: InlineVoiceServices;
+  services: IntakeServices;
   runInBackground(jobId: string): void;
 }
 

@@ -6,20 +6,28 @@ import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { type InlineVoiceServices, inlineVoiceProblems } from '../pipeline/inline-voices.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { expectedMusicSpans, musicChangesProblem } from '../pipeline/music-spans.ts';
+import type { PipelineServices } from '../pipeline/services.ts';
+import { undrawableTextWarnings } from '../pipeline/undrawable-text.ts';
 import { formatDiagnostic, parseScriptFile, readScriptFrontMatter } from '../script/index.ts';
 import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
 import type { MediaBlobs } from './media-upload.ts';
 
 /** What turning a script into a job reads: the Library (presets, recipes) and the data folder. */
+/** What checking a script needs of the pipeline's services. */
+export type IntakeServices = InlineVoiceServices & Pick<PipelineServices, 'resourcesDir'>;
+
 export interface IntakeContext {
   db: Db;
   /** No script's media is ever read from it (database, keys, blobs). */
   dataDir: string;
   /** Where media sent with an uploaded script were stored (absent: none can be). */
   blobs?: MediaBlobs;
-  /** The offline voice and the voice presets: a `[voice X]` is looked up before a job exists. */
-  services: InlineVoiceServices;
+  /**
+   * The offline voice and the voice presets (a `[voice X]` is looked up before a job exists), and the
+   * bundled fonts (text they cannot draw is warned of).
+   */
+  services: IntakeServices;
 }
 
 export function outputPathFor(scriptPath: string, outDir: string | undefined): string {
@@ -118,7 +126,11 @@ export async function prepareScript(
     return { ok: false, path, diagnostics: [problem], estimatedMs: estimate.totalMs, media };
   }
   const tooLong = presetLengthWarning(result.document, settings, estimate.totalMs);
-  const warnings = [...result.document.warnings, ...(tooLong ? [tooLong] : [])];
+  const boxes = await undrawableTextWarnings(result.document, settings, ctx.services.resourcesDir).catch(
+    // A font this build cannot read is the encode's to report; the check goes on without it.
+    () => [],
+  );
+  const warnings = [...result.document.warnings, ...(tooLong ? [tooLong] : []), ...boxes];
   return {
     ok: true,
     path,

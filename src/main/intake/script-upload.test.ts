@@ -88,6 +88,23 @@ describe('media of an uploaded script', () => {
     expect(prepared.ok).toBe(false);
   });
 
+  // Found by an output review: emoji and Japanese captions came out as empty boxes after an "ok".
+  it('warns of text the bundled fonts cannot draw, where it is first used', async () => {
+    const warnings = (check: ScriptCheck) =>
+      check.diagnostics
+        .filter((d) => d.severity === 'warning')
+        .map((d) => `${d.line}:${d.col}: ${d.message}`);
+    const text = '---\ntitle: Party 🎉\n---\n# A\n\nCafé, Ж, مرحبا. Emoji time 🎉🚀. 日本語です.\n';
+    const check = await checkOnly(ctx, { name: 'talk.md', text });
+    expect(check.ok).toBe(true);
+    expect(warnings(check)).toEqual([
+      '6:17: the captions cannot show "🎉", "🚀", "日", "本", "語", "で", "す": their font (DejaVuSans-Bold.ttf) has no such characters, so they appear as empty boxes',
+      '1:1: the title card and thumbnail cannot show "🎉": their font has no such characters, so they appear as empty boxes',
+    ]);
+    const drawable = await checkOnly(ctx, { name: 'talk.md', text: '# A\n\nCafé, Ж, مرحبا, ™ ½ €.\n' });
+    expect(warnings(drawable)).toEqual([]);
+  });
+
   it('gives two uploads of the same name two videos', async () => {
     const first = await checkUpload(ctx, { name: 'intro.md', text: '# A\n\nOne.\n' });
     const second = await checkUpload(ctx, { name: 'intro.md', text: '# B\n\nTwo.\n' });

@@ -1,0 +1,43 @@
+/**
+ * Which characters a bundled font cannot draw. libass is given only the caption style's font (and the
+ * title card only its own), so a character missing from it shows as an empty box in the video: an
+ * emoji or a Japanese line passed `vfo check` and came out as boxes.
+ */
+
+/** Characters no font draws on its own: spaces, controls, joiners and variation selectors. */
+const NOT_DRAWN = /^(?:[\s\p{Cc}\p{Cf}]|\p{Variation_Selector})$/u;
+
+interface CoverageFont {
+  hasGlyphForCodePoint(codePoint: number): boolean;
+}
+
+const fonts = new Map<string, Promise<CoverageFont>>();
+
+function fontAt(path: string): Promise<CoverageFont> {
+  let font = fonts.get(path);
+  if (!font) {
+    // Loaded only for text beyond ASCII: every bundled font draws that, and most scripts are only it.
+    font = import('fontkit').then(({ openSync }) => {
+      const opened = openSync(path);
+      const first = 'fonts' in opened ? opened.fonts[0] : opened;
+      if (!first) throw new Error(`${path} holds no font`);
+      return first;
+    });
+    fonts.set(path, font);
+  }
+  return font;
+}
+
+/** The distinct characters of `text` the font at `fontPath` has no glyph for, in order, at most `most`. */
+export async function missingCharacters(fontPath: string, text: string, most = 8): Promise<string[]> {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is the range tested
+  if (/^[\u0000-\u007f]*$/.test(text)) return [];
+  const font = await fontAt(fontPath);
+  const missing: string[] = [];
+  for (const character of new Set(text)) {
+    if (NOT_DRAWN.test(character)) continue;
+    if (!font.hasGlyphForCodePoint(character.codePointAt(0) as number)) missing.push(character);
+    if (missing.length === most) break;
+  }
+  return missing;
+}
