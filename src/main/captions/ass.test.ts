@@ -222,6 +222,18 @@ describe('buildAss', () => {
     ]);
   });
 
+  // Found by an output review: a lit word split libass's bidirectional runs, and Arabic words swapped
+  // sides as the highlight moved.
+  it('shows a page of right-to-left text unlit, and lights the pages around it', () => {
+    const cues = [cue(0, 'Hello there', 0, 1000), cue(1, 'مرحبا بالعالم', 1000, 2000)];
+    const words = [...wordsOf('Hello there', 0, 0), ...wordsOf('مرحبا بالعالم', 1, 1000)];
+    const events = dialogues(buildAss(cues, { ...canvas, look: BOLD, words }));
+    const arabic = events.filter((line) => eventText(line).includes('مرحبا'));
+    expect(arabic.length).toBeGreaterThan(0);
+    for (const line of arabic) expect(eventText(line)).toBe('مرحبا بالعالم');
+    expect(events.some((line) => /\{\\1c&H00D4FF&/.test(eventText(line)))).toBe(true);
+  });
+
   it('rejects a canvas that would corrupt the file', () => {
     expect(() => buildAss([], { width: 0, height: 1080, look: CLEAN })).toThrow(
       /width must be a positive whole number/,

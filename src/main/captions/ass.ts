@@ -195,6 +195,18 @@ function highlightEvents(
   return events;
 }
 
+/**
+ * Right-to-left script on a page (Arabic, Hebrew...): the page is shown unlit. libass orders each run
+ * of one style on its own, so a lit word split the line's bidirectional runs, and the words swapped
+ * sides as the highlight moved (found by an output review).
+ */
+function hasRightToLeft(lines: readonly string[]): boolean {
+  return lines.some((line) => RIGHT_TO_LEFT.test(line));
+}
+
+const RIGHT_TO_LEFT =
+  /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Adlam}]/u;
+
 /** The words of one cue in order, for aligning with the cue's written tokens. */
 function wordsOfCue(words: readonly TimedWord[] | undefined, cue: CaptionCue): TimedWord[] {
   return (words ?? []).filter((word) => word.cueIndex === cue.index);
@@ -213,9 +225,10 @@ export function buildAss(cues: readonly CaptionCue[], input: AssInput): string {
     const highlight = look.wordHighlight !== 'none' && spans.some(Boolean);
     timesOfPages(cue, pages, pieces, spans).forEach((time, i) => {
       const page = pieces[i] ?? [];
-      const events = highlight
-        ? highlightEvents(look, page, time, spans)
-        : [{ ...time, text: pageText(page, () => false, '') }];
+      const events =
+        highlight && !hasRightToLeft(pages[i] ?? [])
+          ? highlightEvents(look, page, time, spans)
+          : [{ ...time, text: pageText(page, () => false, '') }];
       for (const event of events) {
         // An event shorter than a centisecond would show for no frame at all.
         if (Math.round(event.endMs / 10) <= Math.round(event.startMs / 10)) continue;
