@@ -48,6 +48,29 @@ export const dimensionRule = z
   .max(PRESET_LIMITS.maxDimension, dimensionMessage)
   .refine((n) => n % 2 === 0, dimensionMessage);
 
+/** libx264's and libx265's speed presets: any other word failed the encode, after the narration. */
+export const X26X_PRESETS = [
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+  'slower',
+  'veryslow',
+  'placebo',
+] as const;
+
+/** More than any encoder takes for a 4K video ("99999999999999999999M" saved, and ffmpeg refused it). */
+const MAX_BITRATE = 500_000_000;
+
+function bitsPerSecond(text: string): number {
+  const unit = text.at(-1)?.toLowerCase();
+  const scale = unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : 1;
+  return Number.parseFloat(text) * scale;
+}
+
 /** How a video is encoded: what a RenderPlan's output carries (plus its container and codec). */
 export const VideoEncodingSchema = z.strictObject({
   /** Encoder names in order of preference; the first one the machine's ffmpeg has is used. */
@@ -63,17 +86,17 @@ export const VideoEncodingSchema = z.strictObject({
     .min(1, `fps must be 1..${PRESET_LIMITS.maxFps}`)
     .max(PRESET_LIMITS.maxFps, `fps must be 1..${PRESET_LIMITS.maxFps}`),
   /** e.g. "6M"; hardware encoders need a bitrate (they reject crf). */
-  bitrate: z.string().regex(/^\d+(\.\d+)?[kKmM]?$/, 'bitrate must look like "8M" or "2500k"'),
+  bitrate: z
+    .string()
+    .regex(/^\d+(\.\d+)?[kKmM]?$/, 'bitrate must look like "8M" or "2500k"')
+    .refine((text) => bitsPerSecond(text) <= MAX_BITRATE, `bitrate must be at most ${MAX_BITRATE / 1e6}M`),
   crf: z
     .number()
     .int('crf must be a whole number')
     .min(0, 'crf must be 0..51')
     .max(51, 'crf must be 0..51')
     .nullable(),
-  speedPreset: z
-    .string()
-    .regex(/^[a-z]+$/, 'speedPreset must be a word like "veryfast"')
-    .nullable(),
+  speedPreset: z.enum(X26X_PRESETS, `speedPreset must be one of ${X26X_PRESETS.join(', ')}`).nullable(),
   pixelFormat: z.enum(['yuv420p', 'nv12'], 'pixelFormat must be yuv420p or nv12'),
   audioCodec: z.literal('aac', 'audioCodec must be aac'),
   audioBitrate: z.string().regex(/^\d+[kK]$/, 'audioBitrate must look like "160k"'),

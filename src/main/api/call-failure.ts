@@ -1,4 +1,5 @@
-import type { CallError, FieldIssue } from '../../shared/contract.ts';
+import { type CallError, type FieldIssue, MAX_FIELD_ISSUES, MAX_ISSUE_CHARS } from '../../shared/contract.ts';
+import { shorten } from '../../shared/text.ts';
 import { LibraryError } from '../library/index.ts';
 
 /** An expected failure of a call: becomes `{ ok: false, error }` with this code (and field issues). */
@@ -22,6 +23,16 @@ export function callErrorOf(error: unknown): CallError | null {
   return null;
 }
 
+/**
+ * Bounded as the dispatcher bounds a schema's issues: a handler's own checks listed 133,332 issues of
+ * a prompt template in a 30 MB reply.
+ */
 function withIssues(code: string, message: string, issues: readonly FieldIssue[]): CallError {
-  return issues.length > 0 ? { code, message, issues: issues.map((i) => ({ ...i })) } : { code, message };
+  const shown = shorten(message, 4 * MAX_ISSUE_CHARS);
+  if (issues.length === 0) return { code, message: shown };
+  const bounded = issues.slice(0, MAX_FIELD_ISSUES).map((i) => ({
+    field: shorten(i.field, MAX_ISSUE_CHARS),
+    message: shorten(i.message, MAX_ISSUE_CHARS),
+  }));
+  return { code, message: shown, issues: bounded };
 }

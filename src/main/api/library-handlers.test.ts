@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { PromptInput, VoicePresetFields } from '../../shared/contract.ts';
+import {
+  MAX_FIELD_ISSUES,
+  MAX_ISSUE_CHARS,
+  type PromptInput,
+  type VoicePresetFields,
+} from '../../shared/contract.ts';
 import { NARRATED_PIPELINE } from '../db/seed-data.ts';
 import { createRecipeVersion } from '../library/index.ts';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
@@ -47,6 +52,28 @@ describe('library calls', () => {
     const shown = await successOf(api['library.prompt']({ slug: 'script.writer' }));
     expect(shown.userTemplate).toContain('Keep it short.');
     expect(shown.shownVersion).toBe(active.latestVersion);
+  });
+
+  // Found by attacking the Library: a template of 66,666 stray "{{" came back as a 30 MB reply.
+  it('answers a prompt whose template is all stray braces with a short list of its problems', async () => {
+    const api = library();
+    const current = await successOf(api['library.prompt']({ slug: 'script.writer' }));
+    const stray = '{{\n'.repeat(66_666);
+    const result = await api['library.savePrompt']({
+      slug: current.slug,
+      systemPrompt: stray,
+      userTemplate: stray,
+      model: 'm',
+      maxTokens: 10,
+      temperature: null,
+      kbTiers: [],
+      activate: false,
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    const { error } = result as { error: { issues: unknown[]; message: string } };
+    expect(error.issues.length).toBeLessThanOrEqual(MAX_FIELD_ISSUES);
+    expect(error.message.length).toBeLessThanOrEqual(4 * MAX_ISSUE_CHARS);
+    expect(JSON.stringify(result).length).toBeLessThan(20_000);
   });
 
   it('answers an invalid voice preset with every field problem', async () => {

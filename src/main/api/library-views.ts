@@ -84,6 +84,7 @@ export function videoPresetFieldsOf(preset: VideoPresetRow): VideoPresetFields {
     ...fields,
     pixelFormat: fields.pixelFormat as VideoPresetFields['pixelFormat'],
     audioCodec: fields.audioCodec as VideoPresetFields['audioCodec'],
+    speedPreset: fields.speedPreset as VideoPresetFields['speedPreset'],
   };
 }
 

@@ -128,7 +128,7 @@ export function videoPreset(db: Db, slug: string): VideoSettings {
   const { id: _id, updatedAt: _updated, ...preset } = row;
   checked(`video preset "${slug}"`, z.object(VideoPresetSchema.shape), preset);
   const { name: _name, ...settings } = preset;
-  return settings;
+  return { ...settings, speedPreset: settings.speedPreset as VideoSettings['speedPreset'] };
 }
 
 export function captionStyle(db: Db, slug: string): CaptionStyleSettings {

@@ -59,8 +59,8 @@ export function buildCompletionRequest(
   }
   return {
     model: prompt.model,
-    system: renderTemplate(prompt.systemPrompt, all),
-    user: renderTemplate(prompt.userTemplate, all),
+    system: renderTemplate(prompt.systemPrompt, all, LIBRARY_LIMITS.maxRenderedLength),
+    user: renderTemplate(prompt.userTemplate, all, LIBRARY_LIMITS.maxRenderedLength),
     maxTokens: prompt.maxTokens,
     temperature: prompt.temperature,
     promptSlug: prompt.slug,

@@ -156,6 +156,10 @@ describe('video presets', () => {
     ['crf', { crf: 52 }],
     ['crf', { crf: -1 }],
     ['speedPreset', { speedPreset: 'Very Fast' }],
+    // Found by attacking the Library: both saved, and ffmpeg refused them after the narration.
+    ['speedPreset', { speedPreset: 'zzz' }],
+    ['bitrate', { bitrate: '99999999999999999999M' }],
+    ['bitrate', { bitrate: '501M' }],
     ['pixelFormat', { pixelFormat: 'yuv444p' }],
     ['audioCodec', { audioCodec: 'mp3' }],
     ['audioBitrate', { audioBitrate: '160' }],

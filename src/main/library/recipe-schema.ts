@@ -17,11 +17,22 @@ const visualName = z
     `visuals must be images (${IMAGE_EXTENSIONS.join(', ')})`,
   );
 
+/** A step's own settings are a few numbers and words: 50 MB of them were stored. */
+const MAX_WITH_BYTES = 16 * 1024;
+
 const StepSchema = z.strictObject({
   key: z.string(),
   kind: z.string().min(1, 'kind must not be empty'),
-  dependsOn: z.array(z.string()),
-  with: z.record(z.string(), z.json()).optional(),
+  dependsOn: z
+    .array(z.string())
+    .refine((keys) => new Set(keys).size === keys.length, 'dependsOn names a step twice'),
+  with: z
+    .record(z.string(), z.json())
+    .refine(
+      (value) => JSON.stringify(value).length <= MAX_WITH_BYTES,
+      `with must be at most ${MAX_WITH_BYTES} bytes as JSON`,
+    )
+    .optional(),
 });
 
 /** A preset slug that must name an existing preset: a recipe never points at nothing. */

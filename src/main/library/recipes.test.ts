@@ -128,6 +128,18 @@ describe('recipe validation', () => {
     ['pipeline.steps', withSteps([])],
     ['pipeline.steps', withSteps([{ key: 'Bad Key', kind: 'script.parse', dependsOn: [] }])],
     ['pipeline.steps.0.dependsOn', withSteps([{ key: 'a', kind: 'script.parse' } as Pipeline['steps'][0]])],
+    // Found by attacking the Library: a step depending on one step twice, and 50 MB of settings, saved.
+    [
+      'pipeline.steps.1.dependsOn',
+      withSteps([
+        { key: 'a', kind: 'script.parse', dependsOn: [] },
+        { key: 'b', kind: 'render.plan', dependsOn: ['a', 'a'] },
+      ]),
+    ],
+    [
+      'pipeline.steps.0.with',
+      withSteps([{ key: 'a', kind: 'script.parse', dependsOn: [], with: { x: 'A'.repeat(20_000) } }]),
+    ],
     ['slug', { ...recipe, slug: 'Bad/Slug' }],
     ['name', { ...recipe, name: '' }],
     ['defaults.voicePreset', { ...recipe, defaults: { ...recipe.defaults, voicePreset: 'ghost-voice' } }],

@@ -8,6 +8,8 @@ export const LIBRARY_LIMITS = {
   maxDescriptionLength: 2_000,
   /** Prompts and knowledge entries are long texts, but not whole books. */
   maxTextLength: 200_000,
+  /** A prompt as sent, its variables filled in: a long brief and knowledge base fit (~100k tokens). */
+  maxRenderedLength: 400_000,
   maxTokens: 200_000,
   maxKbTiers: 20,
   maxPipelineSteps: 100,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { libraryErrorOf } from './library.fixture.ts';
-import { renderTemplate, templateProblems, templateVariables } from './template.ts';
+import { MAX_TEMPLATE_PROBLEMS, renderTemplate, templateProblems, templateVariables } from './template.ts';
 
 describe('renderTemplate', () => {
   it('fills {{name}} placeholders, with or without spaces inside the braces', () => {
@@ -43,6 +43,29 @@ describe('renderTemplate', () => {
     expect(error.message).toContain('line 3: "{{}} and {{ open }"');
     expect(error.message).toContain('line 3: "{{ open }"');
     expect(error.message).toContain('line 4: "{{{triple}}}"');
+  });
+});
+
+// Found by attacking the Library: 66,666 stray "{{" took 27 s to list (every line counted from the
+// start) and came back as 133,332 issues in a 30 MB reply.
+describe('a template full of stray braces', () => {
+  it('is refused with its first MAX_TEMPLATE_PROBLEMS problems, each on its line', () => {
+    const problems = templateProblems('{{\n'.repeat(66_666));
+    expect(problems).toHaveLength(MAX_TEMPLATE_PROBLEMS);
+    expect(problems[0]).toMatch(/^line 1: /);
+    expect(problems.at(-1)).toMatch(new RegExp(`^line ${MAX_TEMPLATE_PROBLEMS}: `));
+  });
+
+  // Found the same way: a variable used 20,000 times made a 400 MB request to Claude.
+  it('is not rendered past the longest text it may make', () => {
+    const error = libraryErrorOf(() =>
+      renderTemplate('{{brief}}'.repeat(20_000), { brief: 'x'.repeat(20_000) }, 400_000),
+    );
+    expect(error.kind).toBe('invalid');
+    expect(error.message).toBe(
+      'the rendered template would be 400000000 characters long; the most is 400000',
+    );
+    expect(renderTemplate('{{brief}}!', { brief: 'abc' }, 4)).toBe('abc!');
   });
 });
 

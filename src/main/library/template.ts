@@ -19,15 +19,22 @@ interface Scan {
   problems: string[];
 }
 
-function lineOf(template: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (template.charCodeAt(i) === 10) line++;
-  return line;
-}
+/**
+ * The problems a template is refused with at the most: enough to fix it, and the scan stops there (a
+ * template of 66,666 stray "{{" took 27 s and made a 30 MB reply).
+ */
+export const MAX_TEMPLATE_PROBLEMS = 20;
 
 function scan(template: string): Scan {
   const placeholders: Placeholder[] = [];
   const problems: string[] = [];
+  // Lines counted as the scan goes: counting from the start for each problem was quadratic.
+  let line = 1;
+  let counted = 0;
+  const lineAt = (offset: number) => {
+    for (; counted < offset; counted++) if (template.charCodeAt(counted) === 10) line++;
+    return line;
+  };
   OPENING.lastIndex = 0;
   for (let open = OPENING.exec(template); open; open = OPENING.exec(template)) {
     PLACEHOLDER.lastIndex = open.index;
@@ -39,9 +46,10 @@ function scan(template: string): Scan {
     }
     const shown = template.slice(open.index, open.index + 30).split('\n')[0];
     problems.push(
-      `line ${lineOf(template, open.index)}: "${shown}" is not a placeholder; ` +
+      `line ${lineAt(open.index)}: "${shown}" is not a placeholder; ` +
         'write {{name}} with letters, digits and _ only',
     );
+    if (problems.length === MAX_TEMPLATE_PROBLEMS) break;
   }
   return { placeholders, problems };
 }
@@ -76,7 +84,12 @@ export function missingVariablesError(what: string, missing: readonly string[]):
  * expanded again). Strict: a malformed placeholder or any missing variable is an error, and the error
  * lists all of them so a caller fixes them in one go. Unused variables are fine.
  */
-export function renderTemplate(template: string, variables: Record<string, string>): string {
+export function renderTemplate(
+  template: string,
+  variables: Record<string, string>,
+  /** The longest text it may make, checked before it is made. */
+  maxChars = Number.POSITIVE_INFINITY,
+): string {
   const { placeholders, problems } = scan(template);
   if (problems.length > 0) {
     const issues = problems.map((message) => ({ field: 'template', message }));
@@ -84,6 +97,13 @@ export function renderTemplate(template: string, variables: Record<string, strin
   }
   const missing = [...new Set(placeholders.map((p) => p.name))].filter((n) => !hasValue(variables, n));
   if (missing.length > 0) throw missingVariablesError('template', missing);
+  // A variable used 20,000 times made a 400 MB request to Claude from a 180 KB template.
+  let length = template.length;
+  for (const p of placeholders) length += (variables[p.name] as string).length - (p.end - p.start);
+  if (length > maxChars) {
+    const message = `would be ${length} characters long; the most is ${maxChars}`;
+    throw new LibraryError('invalid', `the rendered template ${message}`, [{ field: 'template', message }]);
+  }
   let output = '';
   let copied = 0;
   for (const placeholder of placeholders) {

@@ -6,6 +6,7 @@ import {
   VideoPresetSchema,
   type VoicePreset,
   VoicePresetSchema,
+  X26X_PRESETS,
 } from '../../../shared/presets.ts';
 import {
   draftOf,
@@ -76,7 +77,7 @@ describe('schema fields', () => {
       fps: ['number', 'required'],
       bitrate: ['text', 'required'],
       crf: ['number', 'null'],
-      speedPreset: ['text', 'null'],
+      speedPreset: ['choice', 'null'],
       pixelFormat: ['choice', 'required'],
       audioCodec: ['kept', 'required'],
       audioBitrate: ['text', 'required'],
@@ -94,6 +95,8 @@ describe('schema fields', () => {
       maxDurationSeconds: ['number', 'null'],
     });
     expect(fields.find((f) => f.path === 'pixelFormat')).toMatchObject({ options: ['yuv420p', 'nv12'] });
+    // The encoder's own presets: a word ffmpeg does not know failed the encode after the narration.
+    expect(fields.find((f) => f.path === 'speedPreset')).toMatchObject({ options: [...X26X_PRESETS] });
     expect(fields.find((f) => f.path === 'crf')).toMatchObject({ integer: true });
   });
 
@@ -154,7 +157,7 @@ describe('schema fields', () => {
     const video = edited(VideoPresetSchema, VIDEO, {
       crf: ' ',
       width: '4x',
-      speedPreset: ' veryfast ',
+      speedPreset: 'veryfast',
       encoders: 'libx264, h264_videotoolbox ,',
       pixelFormat: 'nv12',
     });
