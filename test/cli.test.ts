@@ -172,9 +172,11 @@ describe('vfo jobs', () => {
     const db = new Database(join(dir.path, 'data', 'vfo.db'));
     db.prepare("UPDATE jobs SET status = 'queued' WHERE id = ?").run(jobId);
     db.close();
-    const result = await runVfo(['jobs', 'cancel', jobId.slice(0, 8)], env);
+    const result = await runVfo(['jobs', 'cancel', jobId.slice(0, 8), '--json'], env);
     expect(result.code).toBe(0);
     expect((await steps(jobId)).status).toBe('cancelled');
+    // --json is JSON here too (it printed a sentence).
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: jobId, status: 'cancelled', cancelRequested: true });
   });
 });
 

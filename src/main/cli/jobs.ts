@@ -8,7 +8,7 @@ import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 export const JOBS_USAGE = `usage: vfo jobs [list] [--limit N] [--json]
        vfo jobs show <id> [--json]
        vfo jobs retry <id> [--from STEP] [--json]
-       vfo jobs cancel <id>
+       vfo jobs cancel <id> [--json]
   (ids may be shortened to their first 8 characters)`;
 
 /** `vfo jobs`: list, show, retry (optionally from a step, runs in the foreground) and cancel. */
@@ -39,7 +39,7 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
       throw new UsageError(`no job "${id}" (see \`vfo jobs\`)`);
     }
     if (action === 'show') return show(ctx, io, job, Boolean(values.json));
-    if (action === 'cancel') return cancel(ctx, io, job);
+    if (action === 'cancel') return cancel(ctx, io, job, Boolean(values.json));
     const keys = ctx.engine.store.steps(job.id).map((s) => s.stepKey);
     if (values.from && !keys.includes(values.from)) {
       throw new UsageError(
@@ -61,13 +61,16 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Only a queued or running job can be cancelled: an ended one is said to be so (it said "requested"). */
-function cancel(ctx: App, io: CliIo, job: JobRow): number {
+function cancel(ctx: App, io: CliIo, job: JobRow, json: boolean): number {
   if (job.status !== 'queued' && job.status !== 'running') {
     io.err(`vfo: job ${job.id.slice(0, 8)} is ${job.status}: there is nothing to cancel`);
     return EXIT.invalid;
   }
   ctx.engine.cancel(job.id);
-  io.out(`cancel requested for job ${job.id}`);
+  // The job as it is now (a queued one is already cancelled; a running one stops at its next step).
+  const now = ctx.engine.store.getJob(job.id) ?? job;
+  if (json) printJson(io, { ...jobJson(ctx.engine.store, now), cancelRequested: true });
+  else io.out(`cancel requested for job ${job.id}`);
   return EXIT.ok;
 }
 
