@@ -11,7 +11,8 @@ export type { Size } from './motion-geometry.ts';
 
 /**
  * Scale to cover the box (keeping aspect) and crop the overflow: no letterbox bars. `colors`: the
- * conversion the scaler does on the way (VIDEO_COLORS for a frame of the video; none for a JPEG).
+ * conversion the scaler does on the way (VIDEO_COLORS for a still of the video; none for the JPEG
+ * thumbnail or a clip).
  */
 export function coverChain(size: Size, colors?: string): string {
   const { width: w, height: h } = size;
@@ -110,7 +111,8 @@ export function clipChain(
     offset > 0 ? `trim=start_frame=${offset}:end_frame=${offset + frames}` : `trim=end_frame=${frames}`;
   return (
     `setpts=PTS-STARTPTS,fps=${fps},tpad=stop=-1:stop_mode=clone,${trim},` +
-    `setpts=PTS-STARTPTS,${coverChain(output, VIDEO_COLORS)},format=${pixelFormat}`
+    // A clip's YUV passes as it is (see video-colors.ts).
+    `setpts=PTS-STARTPTS,${coverChain(output)},format=${pixelFormat}`
   );
 }
 

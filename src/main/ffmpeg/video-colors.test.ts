@@ -12,6 +12,7 @@ const TEAL: Rgb = [0, 150, 140];
 const BLUE: Rgb = [40, 60, 220];
 const AMBER: Rgb = [224, 160, 32];
 const GREEN: Rgb = [0, 200, 0];
+const ORANGE: Rgb = [220, 156, 27];
 const hex = (rgb: Rgb) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 
 /** A picture of one colour, made by ffmpeg in RGB (PNG) or as a JPEG (BT.601, full range, tagged). */
@@ -27,6 +28,16 @@ function solid(path: string, rgb: Rgb): string {
     '-frames:v',
     '1',
     path,
+  ]);
+  return path;
+}
+
+/** A 720p clip of one colour in BT.709, untagged: what many tools write, and players show as BT.709. */
+function untaggedHdClip(path: string, rgb: Rgb): string {
+  execFileSync(FFMPEG, [
+    ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${hex(rgb)}:s=1280x720:r=20:d=2`],
+    ...['-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p'],
+    ...['-c:v', 'libx264', '-qp', '0', path],
   ]);
   return path;
 }
@@ -53,12 +64,13 @@ describe('the colours a player shows (a real encode, 320x180 at 20 fps, lossless
     const base = tinyPlan();
     const plan: RenderPlan = tinyPlan({
       output: { ...base.output, fps: 20, crf: 0 },
-      durationMs: 4000,
+      durationMs: 5000,
       assets: {
         narration: asset('audio', 'narration.wav'),
         red: asset('image', 'red.png'),
         teal: asset('image', 'teal.jpg'),
         blue: asset('image', 'blue.png'),
+        clip: asset('video', 'clip.mp4'),
         font: asset('font', 'DejaVuSans-Bold.ttf'),
       },
       scenes: [
@@ -66,6 +78,7 @@ describe('the colours a player shows (a real encode, 320x180 at 20 fps, lossless
         { startMs: 1000, durationMs: 1000, visual: { kind: 'image', asset: 'teal', motion: 'zoom-in' } },
         { startMs: 2000, durationMs: 1000, visual: { kind: 'image', asset: 'blue', motion: 'pan-left' } },
         { startMs: 3000, durationMs: 1000, visual: { kind: 'color', color: hex(AMBER) } },
+        { startMs: 4000, durationMs: 1000, visual: { kind: 'clip', asset: 'clip', loop: false } },
       ],
       // A green full block in the middle of the first second; nothing dimmed around it.
       titleCard: {
@@ -81,10 +94,11 @@ describe('the colours a player shows (a real encode, 320x180 at 20 fps, lossless
       ffprobePath: FFPROBE,
       plan,
       assetPaths: {
-        narration: makeSineWav(join(temp.dir, 'narration.wav'), 4),
+        narration: makeSineWav(join(temp.dir, 'narration.wav'), 5),
         red: solid(join(temp.dir, 'red.png'), RED),
         teal: solid(join(temp.dir, 'teal.jpg'), TEAL),
         blue: solid(join(temp.dir, 'blue.png'), BLUE),
+        clip: untaggedHdClip(join(temp.dir, 'clip.mp4'), ORANGE),
         font: FONT_PATH,
       },
       outPath: join(temp.dir, 'colors.mp4'),
@@ -117,6 +131,8 @@ describe('the colours a player shows (a real encode, 320x180 at 20 fps, lossless
       ['a JPEG (BT.601) zooming', 30, 20, 20, TEAL],
       ['a PNG panning', 50, 20, 20, BLUE],
       ['a colour scene', 70, 160, 90, AMBER],
+      // Passed as it is: the scaler read it as BT.601 and moved it to 211,156,33.
+      ['an untagged HD clip', 90, 160, 90, ORANGE],
     ];
     for (const [what, frame, x, y, rgb] of cases) {
       const pixel = pixelAsPlayed(out, frame, x, y);
