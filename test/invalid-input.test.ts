@@ -3,7 +3,7 @@
  * rendered, and bounded memory even for a 30 MB file.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,6 +227,21 @@ describe('vfo with hostile media and text', () => {
     expect(pair.code).toBe(2);
     expect(pair.stderr).toMatch(/a\.md:3:8: error: b\.jpg is where .*b\.md's thumbnail is written/);
     expect(await readFile(join(folder, 'a', 'b.jpg'), 'utf8')).toBe('a’s own picture');
+
+    // The same places through a symlink (found by attacking output paths: --out through a link to
+    // the script's folder, or a picture named through a link to it, lost the picture to the thumbnail).
+    await symlink(folder, join(dir.path, 'overwrite-link'));
+    const linked = await runVfo(['render', script, '--out', join(dir.path, 'overwrite-link')], env);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toContain("intro.jpg is where this script's thumbnail is written");
+    expect(await readFile(join(folder, 'intro.jpg'), 'utf8')).toBe('the user’s own picture');
+    await symlink('.', join(folder, 'here'));
+    await writeFile(join(folder, 'via.md'), '# A\n\nHello there. [image here/via.jpg]\n');
+    await writeFile(join(folder, 'via.jpg'), 'another picture');
+    const through = await runVfo(['render', join(folder, 'via.md')], env);
+    expect(through.code).toBe(2);
+    expect(through.stderr).toContain("here/via.jpg is where this script's thumbnail is written");
+    expect(await readFile(join(folder, 'via.jpg'), 'utf8')).toBe('another picture');
   });
 
   it('counts the music changes in the check, before anything is narrated', async () => {
@@ -283,6 +298,32 @@ describe('vfo with hostile media and text', () => {
     expect(result.stderr).toContain(
       'emoji.md:3:1: warning: the captions cannot show "🎉": their font (DejaVuSans-Bold.ttf) has no such characters',
     );
+  });
+
+  // Found by attacking output paths: a video rendered into the data folder was deleted by vfo gc.
+  it('refuses --out inside the data folder, and prints a video path with escapes for what a terminal obeys', async () => {
+    const script = join(dir.path, 'tiny.md');
+    await writeFile(script, '# A\n\nHi.\n');
+    const inData = await runVfo(['render', script, '--out', join(dir.path, 'data', 'work')], env);
+    expect(inData.code).toBe(2);
+    expect(inData.stderr).toContain(`--out ${join(dir.path, 'data', 'work')} is inside the data folder`);
+    expect(hasStackTrace(inData.stderr)).toBe(false);
+
+    // A folder where the thumbnail goes: refused before any work (it failed at delivery, the new video
+    // already in place).
+    await mkdir(join(dir.path, 'thumbs', 'tiny.jpg'), { recursive: true });
+    const folder = await runVfo(['render', script, '--out', join(dir.path, 'thumbs')], env);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(
+      `${join(dir.path, 'thumbs', 'tiny.jpg')} is a folder, where this script's thumbnail is written`,
+    );
+    expect(await readdir(join(dir.path, 'thumbs'))).toEqual(['tiny.jpg']);
+
+    const named = join(dir.path, 'bell\u0007\u001b]0;title.md');
+    await writeFile(named, '# A\n\nHi.\n');
+    const rendered = await runVfo(['render', named, '--out', join(dir.path, 'named')], env);
+    expect(rendered.code).toBe(0);
+    expect(rendered.stdout).toBe(`${join(dir.path, 'named')}/bell\\u{7}\\u{1b}]0;title.mp4\n`);
   });
 
   it('shows control characters and direction overrides a script quotes as escapes', async () => {

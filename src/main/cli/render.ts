@@ -1,11 +1,12 @@
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
 import { JobBusyError, ShutdownError } from '../engine/errors.ts';
 import type { JobRow } from '../engine/job-store.ts';
+import { entryKey, fileKey } from '../engine/output-paths.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { isExecutableFile } from '../ffmpeg/locate.ts';
 import {
@@ -63,6 +64,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
   // probe: three ffmpeg runs the plan step would otherwise wait for); a failure is reported by the step.
   ctx.services.ffmpeg().catch(() => undefined);
   try {
+    if (values.out !== undefined) refuseOutInDataFolder(values.out, ctx.dataDir);
     const choices = {
       recipe: values.recipe,
       voice: values.voice,
@@ -174,6 +176,17 @@ async function checkOutFolder(out: string): Promise<void> {
     throw new UsageError(`cannot write into --out ${out} (${place} is not a folder this user can write in)`);
 }
 
+/**
+ * Videos never go into the data folder: `vfo gc` cleans its work folders, and deleted a video rendered
+ * there while its job still named it (found by attacking output paths).
+ */
+function refuseOutInDataFolder(out: string, dataDir: string): void {
+  const folder = dirname(entryKey(join(out, 'video.mp4')));
+  const data = fileKey(dataDir);
+  if (folder === data || folder.startsWith(`${data}${sep}`))
+    throw new UsageError(`--out ${out} is inside the data folder (${dataDir}): give a folder outside it`);
+}
+
 /** `--ffmpeg` names a program: one that is not failed three plan steps in, blaming the settings. */
 async function checkFfmpegPath(path: string): Promise<void> {
   if (!(await isExecutableFile(path)))
@@ -207,7 +220,7 @@ function report(
     );
   for (const job of jobs) {
     if (job.status === 'done') {
-      if (!json) io.out(job.outputPath ?? '');
+      if (!json) io.out(printable(job.outputPath ?? ''));
       for (const w of job.warnings.filter(fresh)) io.err(printable(`vfo: warning: ${w}`));
     } else {
       io.err(printable(`vfo: job ${job.id.slice(0, 8)} ${job.status}: ${job.error ?? ''}`));

@@ -431,12 +431,13 @@ async function deliver(
     const video = Object.values(outputs.get(step.key)?.files ?? {}).find((f) => f.type === 'video');
     if (!video) continue;
     await mkdir(join(settings.input.outputPath, '..'), { recursive: true });
-    await deps.blobs.deliver(video, settings.input.outputPath);
-    // Its thumbnail goes beside it as <name>.jpg (the video is <name>.mp4).
+    // Its thumbnail goes beside it as <name>.jpg (the video is <name>.mp4), first: a thumbnail that
+    // could not be delivered left the new video in place under a failed job.
     const thumbnail = Object.values(outputs.get(step.key)?.files ?? {}).find(
       (f) => f.type === THUMBNAIL_FILE_TYPE,
     );
     if (thumbnail) await deps.blobs.deliver(thumbnail, thumbnailPathFor(settings.input.outputPath));
+    await deps.blobs.deliver(video, settings.input.outputPath);
     return { path: settings.input.outputPath, sha256: video.sha256, size: video.size };
   }
   return undefined;

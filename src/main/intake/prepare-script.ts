@@ -1,6 +1,7 @@
+import { lstatSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Db } from '../db/open.ts';
-import { diskPathKey, thumbnailPathFor } from '../engine/output-paths.ts';
+import { entryKey, fileKey, thumbnailPathFor } from '../engine/output-paths.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { type InlineVoiceServices, inlineVoiceProblems } from '../pipeline/inline-voices.ts';
@@ -111,7 +112,8 @@ export async function prepareScript(
   const media = result.document.media ?? [];
   const voices = await inlineVoiceProblems(result.document, settings.voice, ctx.services);
   if (voices.length > 0) return { ok: false, path, diagnostics: voices.map((d) => ({ ...d, file })), media };
-  const overwritten = mediaAtOutput(media, dirname(path), request.input.outputPath);
+  const overwritten =
+    mediaAtOutput(media, dirname(path), request.input.outputPath) ?? folderAtOutput(request.input.outputPath);
   if (overwritten) return { ok: false, path, diagnostics: [{ ...overwritten, file }], media };
   const { estimate, problem } = checkSpokenLength(result.document, settings.voice);
   if (problem) {
@@ -169,13 +171,39 @@ function mediaAtOutput(
   folder: string,
   outputPath: string,
 ): Omit<Diagnostic, 'file'> | null {
-  const outputs = outputsOf(outputPath);
+  const outputs = outputsOf(outputPath).map((o) => ({ ...o, key: entryKey(o.path) }));
   for (const use of media) {
-    const at = diskPathKey(resolve(folder, use.path));
-    const output = outputs.find((o) => diskPathKey(o.path) === at);
+    const at = mediumKeys(resolve(folder, use.path));
+    const output = outputs.find((o) => at.includes(o.key));
     if (output) return overwrittenMedium(use, "this script's", output.what);
   }
   return null;
+}
+
+/** A folder where the video or thumbnail goes: the render failed only when it delivered them. */
+function folderAtOutput(outputPath: string): Omit<Diagnostic, 'file'> | null {
+  for (const output of outputsOf(outputPath)) {
+    if (!isFolder(output.path)) continue;
+    const message = `${output.path} is a folder, where this script's ${output.what} is written: move it, or render with --out DIR`;
+    return { line: 1, col: 1, severity: 'error', message };
+  }
+  return null;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where writing would harm a medium: its own entry (a symlink written over is the picture no more) and
+ * the file it reads.
+ */
+function mediumKeys(path: string): string[] {
+  return [entryKey(path), fileKey(path)];
 }
 
 /**
@@ -194,7 +222,7 @@ export function outputCollisionsRefused(prepared: PreparedScript[]): PreparedScr
   const checked = prepared.map((p) => {
     if (!p.ok) return p;
     const [video] = outputsOf(p.request.input.outputPath);
-    const first = writer.get(diskPathKey(video?.path ?? ''));
+    const first = writer.get(entryKey(video?.path ?? ''));
     if (first)
       return refuse(p, {
         line: 1,
@@ -203,13 +231,14 @@ export function outputCollisionsRefused(prepared: PreparedScript[]): PreparedScr
         message: `its video would be written over ${first.script}'s (${video?.path}): render it on its own or with another --out`,
       });
     for (const output of outputsOf(p.request.input.outputPath))
-      writer.set(diskPathKey(output.path), { script: p.path, what: output.what });
+      writer.set(entryKey(output.path), { script: p.path, what: output.what });
     return p;
   });
   return checked.map((p) => {
     if (!p.ok) return p;
     for (const use of p.media) {
-      const other = writer.get(diskPathKey(resolve(dirname(p.path), use.path)));
+      const keys = mediumKeys(resolve(dirname(p.path), use.path));
+      const other = keys.map((key) => writer.get(key)).find(Boolean);
       if (other && other.script !== p.path)
         return refuse(p, overwrittenMedium(use, `${other.script}'s`, other.what));
     }
