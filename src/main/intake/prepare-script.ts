@@ -14,10 +14,10 @@ import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
 import type { MediaBlobs } from './media-upload.ts';
 
-/** What turning a script into a job reads: the Library (presets, recipes) and the data folder. */
 /** What checking a script needs of the pipeline's services. */
 export type IntakeServices = InlineVoiceServices & Pick<PipelineServices, 'resourcesDir'>;
 
+/** What turning a script into a job reads: the Library (presets, recipes) and the data folder. */
 export interface IntakeContext {
   db: Db;
   /** No script's media is ever read from it (database, keys, blobs). */

@@ -103,6 +103,12 @@ describe('media of an uploaded script', () => {
     ]);
     const drawable = await checkOnly(ctx, { name: 'talk.md', text: '# A\n\nCafé, Ж, مرحبا, ™ ½ €.\n' });
     expect(warnings(drawable)).toEqual([]);
+    // A subtitle is drawn only under a title (found by a review: it was warned of without one).
+    const subtitled = await checkOnly(ctx, {
+      name: 'talk.md',
+      text: '---\nsubtitle: Party 🎉\n---\n# A\n\nHi.\n',
+    });
+    expect(warnings(subtitled)).toEqual([]);
   });
 
   it('gives two uploads of the same name two videos', async () => {

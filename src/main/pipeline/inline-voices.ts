@@ -38,13 +38,22 @@ export async function inlineVoiceProblems(
   const first = new Map<string, Utterance>();
   for (const u of utterancesOf(document)) if (u.voice && !first.has(u.voice)) first.set(u.voice, u);
   if (first.size === 0) return [];
-  const synthesizer = await services.offlineSynthesizer();
   const problems: Omit<Diagnostic, 'file'>[] = [];
-  for (const [name, u] of first) {
-    const problem = await synthesizer.voiceProblem(
-      offlineVoiceName(name, synthesizer.id, services.voiceNamesOf),
-    );
-    if (problem) problems.push({ line: u.line, col: u.col, severity: 'error', message: problem });
+  const at = (u: Utterance, message: string) =>
+    problems.push({ line: u.line, col: u.col, severity: 'error', message });
+  try {
+    const synthesizer = await services.offlineSynthesizer();
+    for (const [name, u] of first) {
+      const problem = await synthesizer.voiceProblem(
+        offlineVoiceName(name, synthesizer.id, services.voiceNamesOf),
+      );
+      if (problem) at(u, problem);
+    }
+  } catch (error) {
+    // No offline voice on this machine (espeak-ng missing): said where a voice is first switched to,
+    // not as the check's own failure.
+    const [u] = first.values();
+    if (u) at(u, `cannot look up the voice: ${error instanceof Error ? error.message : String(error)}`);
   }
   return problems;
 }

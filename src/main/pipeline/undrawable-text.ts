@@ -34,8 +34,9 @@ export async function undrawableTextWarnings(
       });
     }
   }
+  // The subtitle is drawn only under a title (plan-title.ts).
   const { title, subtitle } = document.meta;
-  const titled = [title, subtitle].filter((t) => t !== undefined).join('\n');
+  const titled = title === undefined ? '' : [title, subtitle ?? ''].join('\n');
   const path = titleFontPath(resourcesDir, settings.recipe.defaults);
   const missing = await missingCharacters(path, titled);
   if (missing.length > 0) {

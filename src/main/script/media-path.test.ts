@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import {
   type MediaPlaces,
   type MediaResolution,
   openCheckedMedia,
+  openedPath,
   resolveMediaPath,
 } from './media-path.ts';
 
@@ -214,6 +215,19 @@ describe('openCheckedMedia', () => {
     }
     expect(read.outside).toBe(0);
     expect(read.inside + read.refused).toBeGreaterThan(100);
+  });
+
+  // What the race test relies on, shown without a race: the kernel names where an open file really is.
+  it('knows where a file opened through a symlinked folder really is', async () => {
+    await mkdir(join(top, 'outside'));
+    await writeFile(join(top, 'outside', 's.png'), 'outside');
+    await symlink(join(top, 'outside'), join(scripts, 'p3'));
+    const handle = await open(join(scripts, 'p3', 's.png'), 'r');
+    try {
+      expect(await openedPath(handle.fd)).toBe(join(top, 'outside', 's.png'));
+    } finally {
+      await handle.close();
+    }
   });
 
   it('refuses a path that now resolves to another file than the one checked', async () => {

@@ -147,11 +147,13 @@ export async function openCheckedMedia(
 }
 
 /**
- * The path the kernel opened `fd` at, resolved when it was opened: Linux names it in /proc. A folder
- * on the way swapped for a symlink at the open and back before any later look was read from outside
- * (found by attacking scripts: 2,028 of 510,789 opens in a race). Null where nothing names it.
+ * The kernel's name for the file `fd` is open on (Linux, in /proc): where it really is, whatever the
+ * path it was opened by went through. A folder on the way swapped for a symlink at the open and back
+ * before any later look was read from outside (found by attacking scripts: 2,028 of 510,789 opens in
+ * a race). The file renamed since shows its new name, which then fails the check. Null where nothing
+ * names it.
  */
-async function openedPath(fd: number): Promise<string | null> {
+export async function openedPath(fd: number): Promise<string | null> {
   try {
     return await readlink(`/proc/self/fd/${fd}`);
   } catch {
