@@ -124,8 +124,10 @@ describe('an image swapped for a symlink after the check', () => {
       steps: { key: string; status: string; errorKind: string | null; error: string | null }[];
     };
     expect(summary.status).toBe('failed');
-    expect(summary.steps.find((s) => s.key === 'plan')).toMatchObject({
-      status: 'failed',
+    // Refused at the parse now: its fingerprint sees where the picture lies, so the swap re-parses the
+    // script before the plan step would open the file (media-path.test.ts shows the open's own check).
+    expect(summary.steps.find((s) => s.status === 'failed')).toMatchObject({
+      key: 'script',
       errorKind: 'invalid-input',
       error: `${script}:4:1: error: image not found: pic.png`,
     });
