@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFarmKey } from '../src/main/farm/net/index.ts';
+import { startRedis, stopAllRedis } from './farm/redis-support.ts';
 import { hasStackTrace, runVfo, tempDir } from './support/vfo.ts';
 
 let dir: { path: string; remove(): Promise<void> };
@@ -19,7 +20,10 @@ beforeAll(async () => {
   notPem = join(dir.path, 'cert.txt');
   await writeFile(notPem, 'not a certificate\n');
 });
-afterAll(async () => dir?.remove());
+afterAll(async () => {
+  stopAllRedis();
+  await dir?.remove();
+});
 
 const REDIS = ['--redis', 'redis://127.0.0.1:1'];
 
@@ -101,5 +105,19 @@ describe('Redis-mode options of vfo node and the clients', () => {
     expect(ca.code).toBe(2);
     expect(ca.stderr).toMatch(/--tls-ca: cannot read/);
     for (const result of [pin, ca]) expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  // Found by attacking Redis mode: a wrong password was never reported (only reconnects were logged),
+  // and the node then ignored SIGTERM.
+  it('vfo node ends with a clear error when Redis refuses its password, which it never prints', async () => {
+    const redis = await startRedis({ dir: join(dir.path, 'redis'), requirePass: 'the-right-one' });
+    const result = await runVfo(
+      ['node', '--farm-key-file', keyFile, '--data', join(dir.path, 'data-pw'), '--redis', redis.url],
+      { VFO_REDIS_PASSWORD: 'a-wrong-one' },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Redis at ${redis.url.replace('redis://', '')} refused the password`);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('a-wrong-one');
   });
 });

@@ -33,6 +33,8 @@ export interface RedisServerOptions {
   appendOnly?: boolean;
   /** Serve TLS only (rediss://), with these PEM files. */
   tls?: { certPath: string; keyPath: string; caPath: string };
+  /** Clients must give this password. */
+  requirePass?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -54,6 +56,7 @@ export async function startRedis(options: RedisServerOptions): Promise<RedisServ
   const port = await freePort();
   const args = ['--bind', '127.0.0.1', '--save', '', '--dir', options.dir, '--protected-mode', 'yes'];
   if (options.appendOnly) args.push('--appendonly', 'yes', '--appendfsync', 'always');
+  if (options.requirePass) args.push('--requirepass', options.requirePass);
   if (options.tls) {
     args.push('--port', '0', '--tls-port', String(port));
     args.push('--tls-cert-file', options.tls.certPath, '--tls-key-file', options.tls.keyPath);

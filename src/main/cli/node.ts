@@ -1,5 +1,5 @@
 import { parseRenderHours } from '../../shared/render-hours.ts';
-import { openApp } from '../app/open-app.ts';
+import { type App, openApp } from '../app/open-app.ts';
 import { videoPreset } from '../engine/settings-resolver.ts';
 import { certificateFingerprint, readFarmKey } from '../farm/net/index.ts';
 import { defaultNodeName } from '../farm/node/node-name.ts';
@@ -136,7 +136,12 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
       throw new UsageError(`--video-preset: ${(error as Error).message}`);
     }
   }
-  await app.start();
+  try {
+    await app.start();
+  } catch (error) {
+    await closeNode(app);
+    throw error;
+  }
   const metrics = app.metricsUrl();
   io.out(
     JSON.stringify({
@@ -160,8 +165,28 @@ export async function nodeCommand(argv: string[], io: CliIo): Promise<number> {
   // An on-demand box ends itself once the queue stayed empty (seed 002's scale-down).
   if (ended === 'idle')
     io.out(JSON.stringify({ event: 'idle-exit', id: node.nodeId, idleMs: exitWhenIdleMs }));
-  await app.close();
+  await closeNode(app);
   return EXIT.ok;
+}
+
+/** Longest a stopping node waits for its peers and its queue before it goes anyway. */
+const CLOSE_WITHIN_MS = 15_000;
+
+/**
+ * Closes the node within CLOSE_WITHIN_MS, and makes sure the process then ends: a connection left
+ * retrying (a refused Redis password) kept a node alive after SIGTERM. The timer is unref'd: it fires
+ * only if something else still holds the process open.
+ */
+async function closeNode(app: App): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    app.close(),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, CLOSE_WITHIN_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  setTimeout(() => process.exit(), 2000).unref();
 }
 
 /**

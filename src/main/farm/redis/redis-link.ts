@@ -10,6 +10,9 @@ import { createLogger } from '../../log/logger.ts';
 
 const log = createLogger('RedisLink');
 
+/** What Redis answers to a wrong password or user, or to commands before one. */
+const AUTH_REFUSED = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i;
+
 /** Reconnect within half a second of Redis coming back (BullMQ's default waits ~1 s or more). */
 const RECONNECT_MS = { first: 50, max: 500 };
 
@@ -54,6 +57,8 @@ export class RedisLink {
   private readonly main: Redis;
   private down = false;
   private closed = false;
+  /** Set when Redis refused the credentials: no reconnect will change that. */
+  private refusal: string | null = null;
 
   constructor(options: RedisLinkOptions) {
     this.target = options.target;
@@ -66,6 +71,11 @@ export class RedisLink {
     };
     // The shared connection opens with connect(), when the node starts; the others as they are made.
     this.main = this.connection('main', { lazyConnect: true });
+    this.main.on('error', (error: Error) => {
+      if (this.refusal || !AUTH_REFUSED.test(error.message)) return;
+      this.refusal = `Redis at ${this.target.display} refused the password (VFO_REDIS_PASSWORD, or the one in --redis)`;
+      log.error('redis refused the password', { redis: this.target.display });
+    });
     this.main.on('ready', () => {
       if (this.down) log.info('redis reachable again', { redis: this.target.display });
       this.down = false;
@@ -121,6 +131,25 @@ export class RedisLink {
       };
       this.main.once('ready', done);
     });
+  }
+
+  /**
+   * Waits up to `timeoutMs` for Redis to answer, and says how it went: a refused password is known at
+   * once (a node with a wrong one started and only ever logged reconnects), Redis away is `timeout`.
+   */
+  async settle(timeoutMs: number): Promise<'ready' | 'refused' | 'timeout'> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.refusal) return 'refused';
+      if (this.available) return 'ready';
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return this.refusal ? 'refused' : this.available ? 'ready' : 'timeout';
+  }
+
+  /** Why Redis will not take this node (a refused password), or null. */
+  get refused(): string | null {
+    return this.refusal;
   }
 
   /** Runs a command, but gives up after `timeoutMs` instead of waiting for a reconnect for ever. */

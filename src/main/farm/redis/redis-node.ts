@@ -50,6 +50,9 @@ import { REDIS_TUNING } from './tuning.ts';
 
 const log = createLogger('RedisNode');
 
+/** How long a start waits to hear whether Redis takes its password; Redis away does not stop a start. */
+const START_SETTLE_MS = 2000;
+
 export interface RedisFarmNodeOptions extends Omit<FarmNodeOptions, 'interface'> {
   redis: { target: RedisTarget; password?: string | undefined };
   /** Where other nodes reach this one (its jobs' workers fetch assets and upload videos there). */
@@ -182,6 +185,8 @@ export class RedisFarmNode {
     this.proven = await proveEncoders(this.options);
     this.modes.restore();
     this.link.connect();
+    // Redis away is waited out (it reconnects); a refused password never changes: said, not retried.
+    if ((await this.link.settle(START_SETTLE_MS)) === 'refused') throw new Error(this.link.refused ?? '');
     this.originQueue.start();
     await this.redisWorker.start();
     await this.refreshPresence();
@@ -218,14 +223,17 @@ export class RedisFarmNode {
     this.workstation?.stop();
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    await this.redisWorker.stop();
+    // Each step that waits on Redis is cut short when it is away (the connections go below): with a
+    // refused password the worker's close waited for ever, and the node ignored SIGTERM.
+    const onRedis = (work: Promise<unknown>) =>
+      Promise.race([
+        work,
+        new Promise((resolve) => setTimeout(resolve, this.link.available ? 3000 : 200).unref()),
+      ]);
+    await onRedis(this.redisWorker.stop());
     this.worker.stopAll();
-    await this.presence.remove(this.nodeId);
-    // Closing BullMQ's parts waits on Redis; cut short when it is away (the connections go below).
-    await Promise.race([
-      this.originQueue.close(),
-      new Promise((resolve) => setTimeout(resolve, this.link.available ? 3000 : 200).unref()),
-    ]);
+    await onRedis(this.presence.remove(this.nodeId));
+    await onRedis(this.originQueue.close());
     this.link.close();
     await this.server?.close();
     this.client.close();
