@@ -71,6 +71,7 @@ const originQueue = new RedisOriginQueue({
   trust,
   originTls: null,
   route: (encoders) => encoders[0] as string,
+  serves: () => true,
   onFailed: (taskId, reason) => console.error(`task ${taskId} failed: ${reason}`),
 });
 originQueue.start();

@@ -113,6 +113,7 @@ export class RedisFarmNode {
       trust,
       originTls: options.tls ? certificateFingerprint(options.tls.cert) : null,
       route: (encoders) => routeTask(encoders, this.presence.cached()),
+      serves: (encoder) => this.presence.cached().some((node) => node.encoders.includes(encoder)),
       onFailed: (taskId, reason) => this.origin.failTask(taskId, reason),
     });
     this.origin = new Origin({

@@ -14,7 +14,12 @@ import type { TaskInput } from '../queue/index.ts';
 import { farmKeys } from './farm-keys.ts';
 import { Presence, type PresenceRecord } from './presence.ts';
 import { parseRedisUrl, RedisLink } from './redis-link.ts';
-import { bullPriority, leaseIdOf, RedisOriginQueue } from './redis-origin-queue.ts';
+import {
+  bullPriority,
+  leaseIdOf,
+  RedisOriginQueue,
+  type RedisOriginQueueDeps,
+} from './redis-origin-queue.ts';
 
 const key = farmKeyFromText(generateFarmKey());
 const farmId = farmIdOf(key);
@@ -55,7 +60,13 @@ async function until<T>(probe: () => Promise<T | undefined | false>, what: strin
 }
 
 /** An origin's queue on this test's Redis, reporting its failed tasks to `onFailed`. */
-function originQueue(onFailed: (taskId: string, reason: string) => void): RedisOriginQueue {
+function originQueue(
+  onFailed: (taskId: string, reason: string) => void,
+  routing: Pick<RedisOriginQueueDeps, 'route' | 'serves'> = {
+    route: (encoders) => encoders[0] as string,
+    serves: () => true,
+  },
+): RedisOriginQueue {
   return new RedisOriginQueue({
     link,
     keys,
@@ -63,7 +74,7 @@ function originQueue(onFailed: (taskId: string, reason: string) => void): RedisO
     identity,
     trust: new FarmTrust(key),
     originTls: null,
-    route: (encoders) => encoders[0] as string,
+    ...routing,
     onFailed,
   });
 }
@@ -153,6 +164,36 @@ describe('the origin’s queue in Redis', () => {
     const unsent = task();
     await queue.reconcile([unsent], () => true);
     expect(await Job.fromId(inspect, unsent.id)).toBeUndefined();
+  });
+
+  // Found by attacking Redis mode: sent while no node was seen, a task went to the plan's first
+  // encoder's queue (VideoToolbox) on a farm of libx264 workers, and waited there for good.
+  it('moves a waiting task no live node takes to a queue one does, at the next reconcile', async () => {
+    const live = new Set<string>();
+    const moving = originQueue(() => undefined, {
+      route: (encoders) => encoders.find((e) => live.has(e)) ?? (encoders[0] as string),
+      serves: (encoder) => live.has(encoder),
+    });
+    moving.start();
+    const apple = new Queue(keys.queueOf('h264_videotoolbox'), {
+      connection: link.client,
+      prefix: keys.prefix,
+    });
+    try {
+      const t = { ...task(), requirements: { encoders: ['h264_videotoolbox', 'libx264'] } };
+      expect(await moving.submit(t)).toBe('queued');
+      expect(await Job.fromId(apple, t.id)).toBeDefined();
+      // Nobody takes either queue yet: it stays where it is.
+      await moving.reconcile([t], () => true);
+      expect(await Job.fromId(apple, t.id)).toBeDefined();
+      live.add('libx264');
+      await moving.reconcile([t], () => true);
+      expect(await Job.fromId(apple, t.id)).toBeUndefined();
+      expect(['waiting', 'prioritized']).toContain(await (await Job.fromId(inspect, t.id))?.getState());
+    } finally {
+      await apple.close();
+      await moving.close();
+    }
   });
 
   it('withdraws a queued task, and gives a failed task a fresh job when its step runs again', async () => {

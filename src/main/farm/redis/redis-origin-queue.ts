@@ -22,6 +22,9 @@ import { REDIS_TUNING } from './tuning.ts';
 
 const log = createLogger('RedisOrigin');
 
+/** The states of a job no worker has taken yet. */
+const WAITING_STATES: ReadonlySet<string> = new Set(['waiting', 'prioritized', 'delayed']);
+
 /** Events of one task are checked at most this often (the reconcile catches what is skipped). */
 const EVENT_CHECK_SPACING_MS = 1000;
 /** A task's job: its signed data (a plan up to 8 MiB), BullMQ's fields, a failure's stack traces. */
@@ -70,6 +73,8 @@ export interface RedisOriginQueueDeps {
   originTls: string | null;
   /** The encoder whose queue a task goes to, from the plan's encoders in order of preference. */
   route(encoders: string[]): string;
+  /** Whether a live node takes tasks of this encoder's queue now. */
+  serves(encoder: string): boolean;
   /** The farm gave the task up (every attempt failed, or it stalled too often). */
   onFailed(taskId: string, reason: string): void;
   clock?: () => number;
@@ -201,7 +206,10 @@ export class RedisOriginQueue implements OriginQueue {
       const name = this.deps.keys.queueOf(encoder);
       // Whatever else sits under this task's id in its queue is not this node's (a stranger's job, junk):
       // left there, the add below would keep it and the task would never be queued.
-      if ((await this.queue(encoder).remove(task.id)) === 1)
+      // Looked for first (its key, not its data: it may be oversized): BullMQ's remove answers 1 for a
+      // job that is not there too, and every honest submit logged this warning.
+      const held = (await this.deps.link.client.exists(this.queue(encoder).toKey(task.id))) === 1;
+      if (held && (await this.queue(encoder).remove(task.id)) === 1)
         log.warn('a job this node did not sign held the task’s id; removed', { task: task.id, queue: name });
       const now = (this.deps.clock ?? Date.now)();
       const data = signTask(
@@ -314,18 +322,35 @@ export class RedisOriginQueue implements OriginQueue {
     if (!this.deps.link.available || tasks.length === 0) return;
     const lost: TaskInput[] = [];
     const failed: string[] = [];
+    const stranded: TaskInput[] = [];
     for (const task of tasks) {
       // Each task on its own: one that cannot be looked at keeps no other from being queued again.
-      const state = await this.within('reconcile', async () => {
+      const { state, encoder } = await this.within('reconcile', async () => {
         const found = await this.ownJob(task.id);
-        return found ? await found.job.getState() : 'missing';
+        return found
+          ? { state: await found.job.getState(), encoder: found.encoder }
+          : { state: 'missing', encoder: null };
       }).catch((error: unknown) => {
         log.debug('a task could not be looked at', { task: task.id, error: String(error) });
-        return 'unreadable';
+        return { state: 'unreadable', encoder: null };
       });
       // 'unknown': a hash no list holds, which no worker would ever take.
       if (state === 'missing' || state === 'completed' || state === 'unknown') lost.push(task);
       if (state === 'failed') failed.push(task.id);
+      if (encoder && WAITING_STATES.has(state) && this.isStranded(task, encoder)) stranded.push(task);
+    }
+    // Sent where no live node takes it (routed while no node was seen, or its nodes left) while one
+    // takes another of its encoders: moved there. It waited for good (found by attacking Redis mode).
+    for (const task of stranded.filter((t) => stillWaiting(t.id))) {
+      log.warn('a waiting task no live node takes moves to a queue one does', { task: task.id });
+      await this.within('move', async () => {
+        const found = await this.ownJob(task.id);
+        if (found && WAITING_STATES.has(await found.job.getState())) await found.job.remove();
+      })
+        .then(() => this.submit(task))
+        .catch((error: unknown) =>
+          log.warn('could not move the task', { task: task.id, error: String(error) }),
+        );
     }
     for (const taskId of failed.filter(stillWaiting)) {
       await this.reportIfFailed(taskId).catch((error: unknown) =>
@@ -339,6 +364,11 @@ export class RedisOriginQueue implements OriginQueue {
         log.warn('could not queue the task again', { task: task.id, error: String(error) }),
       );
     }
+  }
+
+  private isStranded(task: TaskInput, encoder: string): boolean {
+    const routed = this.deps.route(task.requirements.encoders);
+    return routed !== encoder && !this.deps.serves(encoder) && this.deps.serves(routed);
   }
 
   /** The farm's queue across every encoder (for status and the scale-up hook). */
