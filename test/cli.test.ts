@@ -172,11 +172,17 @@ describe('vfo jobs', () => {
     const db = new Database(join(dir.path, 'data', 'vfo.db'));
     db.prepare("UPDATE jobs SET status = 'queued' WHERE id = ?").run(jobId);
     db.close();
-    const result = await runVfo(['jobs', 'cancel', jobId.slice(0, 8), '--json'], env);
+    const result = await runVfo(['jobs', 'cancel', jobId.slice(0, 8)], env);
     expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`cancel requested for job ${jobId}\n`);
     expect((await steps(jobId)).status).toBe('cancelled');
     // --json is JSON here too (it printed a sentence).
-    expect(JSON.parse(result.stdout)).toMatchObject({ id: jobId, status: 'cancelled', cancelRequested: true });
+    const again = new Database(join(dir.path, 'data', 'vfo.db'));
+    again.prepare("UPDATE jobs SET status = 'queued' WHERE id = ?").run(jobId);
+    again.close();
+    const json = await runVfo(['jobs', 'cancel', jobId.slice(0, 8), '--json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: jobId, status: 'cancelled', cancelRequested: true });
   });
 });
 
