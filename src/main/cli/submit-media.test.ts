@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaUse } from '../../shared/contract.ts';
 import type { FarmClient } from '../farm/net/index.ts';
-import { prepareSubmissions } from './submit-media.ts';
+import { prepareSubmissions, submittedName } from './submit-media.ts';
 
 let dir: string;
 let script: string;
@@ -64,5 +64,20 @@ describe('vfo submit’s media', () => {
           `the node says the script names "${claimed.path}" here, and it does not`,
         ]);
     }
+  });
+});
+
+// Found by attacking file names: these rendered here, and the node refused them with an unlocated 400.
+describe('the name a script is submitted under', () => {
+  it('is one the node takes: no slashes, at most 120 characters before the extension', () => {
+    expect(submittedName('/a/back\\slash.md')).toBe('back_slash.md');
+    expect(submittedName(`/a/${'x'.repeat(200)}.MD`)).toBe(`${'x'.repeat(120)}.MD`);
+    expect(submittedName('/a/intro.markdown')).toBe('intro.markdown');
+  });
+
+  it('is refused as usage when the file is not a script', () => {
+    expect(() => submittedName('/a/evil.jpg')).toThrow(
+      '/a/evil.jpg: a script is a .md, .markdown, .txt file',
+    );
   });
 });

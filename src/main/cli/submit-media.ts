@@ -6,7 +6,7 @@
  * however many scripts name it. A file that is not there stops everything before anything is sent.
  */
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import {
   type Diagnostic,
@@ -29,6 +29,7 @@ import {
   scriptFolderOnly,
 } from '../script/index.ts';
 import { sha256Stream } from '../util/hash.ts';
+import { UsageError } from './io.ts';
 
 const KINDS: Record<MediaUse['kind'], MediaKind> = {
   image: IMAGE_MEDIA,
@@ -53,6 +54,26 @@ export type PreparedSubmissions =
   | { ok: true; submissions: Submission[]; files: Map<string, LocalMedia> }
   | { ok: false; diagnostics: Diagnostic[] };
 
+const SCRIPT_TYPES = ['.md', '.markdown', '.txt'];
+/** The longest name before its extension a node takes for a submitted script. */
+const MAX_SUBMITTED_STEM = 120;
+
+/**
+ * The name a script is sent under: a node takes a name of at most 120 characters before a script's
+ * extension, without slashes; `back\slash.md` and a long name rendered here but were refused by the
+ * node with an unlocated 400 (found by attacking file names). Not a script's extension: a usage error.
+ */
+export function submittedName(script: string): string {
+  const name = basename(script);
+  const extension = extname(name);
+  if (!SCRIPT_TYPES.includes(extension.toLowerCase()))
+    throw new UsageError(`${printable(script)}: a script is a ${SCRIPT_TYPES.join(', ')} file`);
+  const stem = basename(name, extension)
+    .replace(/[/\\\0]/g, '_')
+    .slice(0, MAX_SUBMITTED_STEM);
+  return `${stem === '' ? 'script' : stem}${extension}`;
+}
+
 export async function prepareSubmissions(
   client: FarmClient,
   node: Peer,
@@ -63,7 +84,7 @@ export async function prepareSubmissions(
   const submissions: Submission[] = [];
   const files = new Map<string, LocalMedia>();
   for (const script of scripts) {
-    const name = basename(script);
+    const name = submittedName(script);
     const text = await readFile(script, 'utf8');
     const check: ScriptCheck = await client.json(
       node,
