@@ -29,6 +29,12 @@ const CASES: [name: string, content: string | Buffer, expected: RegExp][] = [
   ],
   ['unclosed.md', '# Scene\n\nHello [pause 300ms world.\n', /unclosed\.md:3:7: error: .*unclosed/],
   ['absurd.md', '# Scene\n\nWait [pause 5h] then [rate +900%] go.\n', /absurd\.md:3:6: error: /],
+  // Found by attacking output paths: the name fitted, its partial file did not, after the whole render.
+  [
+    `${'n'.repeat(240)}.md`,
+    '# Scene\n\nHello.\n',
+    /n{240}\.md:1:1: error: the video's name n{240}\.mp4 is too long/,
+  ],
   [
     'voice.md',
     '# Scene\n\nHello there. [voice nope] Second sentence.\n',

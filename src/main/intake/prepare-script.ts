@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Db } from '../db/open.ts';
 import { entryKey, fileKey, thumbnailPathFor } from '../engine/output-paths.ts';
@@ -12,6 +12,7 @@ import { undrawableTextWarnings } from '../pipeline/undrawable-text.ts';
 import { formatDiagnostic, parseScriptFile, readScriptFrontMatter } from '../script/index.ts';
 import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
+import { PARTIAL_SUFFIX_BYTES } from '../util/atomic-file.ts';
 import type { MediaBlobs } from './media-upload.ts';
 
 /** What checking a script needs of the pipeline's services. */
@@ -180,14 +181,47 @@ function mediaAtOutput(
   return null;
 }
 
-/** A folder where the video or thumbnail goes: the render failed only when it delivered them. */
+/**
+ * Where the video or thumbnail cannot be written: a folder in the way, a name too long for its
+ * partial file, a folder this user cannot write in. Each failed the render only when it delivered,
+ * after all its work (found by attacking output paths).
+ */
 function folderAtOutput(outputPath: string): Omit<Diagnostic, 'file'> | null {
+  const refused = (message: string) => ({ line: 1, col: 1, severity: 'error' as const, message });
   for (const output of outputsOf(outputPath)) {
-    if (!isFolder(output.path)) continue;
-    const message = `${output.path} is a folder, where this script's ${output.what} is written: move it, or render with --out DIR`;
-    return { line: 1, col: 1, severity: 'error', message };
+    if (isFolder(output.path))
+      return refused(
+        `${output.path} is a folder, where this script's ${output.what} is written: move it, or render with --out DIR`,
+      );
+    if (Buffer.byteLength(basename(output.path)) > MAX_NAME_BYTES - PARTIAL_SUFFIX_BYTES)
+      return refused(
+        `the ${output.what}'s name ${basename(output.path)} is too long to be written (at most ${MAX_NAME_BYTES - PARTIAL_SUFFIX_BYTES} bytes): shorten the script's name`,
+      );
   }
+  const folder = nearestFolder(dirname(outputPath));
+  if (!isWritable(folder))
+    return refused(`cannot write into ${folder}, where the video goes: render with --out DIR`);
   return null;
+}
+
+/** The longest file name most disks take (APFS, ext4). */
+const MAX_NAME_BYTES = 255;
+
+/** The folder itself, or the nearest one above it that exists (symlinks followed). */
+function nearestFolder(path: string): string {
+  let folder = resolve(path);
+  while (!statSync(folder, { throwIfNoEntry: false })?.isDirectory() && dirname(folder) !== folder)
+    folder = dirname(folder);
+  return folder;
+}
+
+function isWritable(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isFolder(path: string): boolean {

@@ -6,6 +6,12 @@ import writeFileAtomic from 'write-file-atomic';
 /** Suffix shared by every in-progress file, so crash repair can find and delete leftovers. */
 export const PARTIAL_MARKER = '.partial-';
 
+/**
+ * Bytes the partial suffix adds to a name at most (marker, a pid of up to 10 digits, 8 hex, and a
+ * tool's own extension such as ".mp4"): a name within 255 bytes less this can be written through.
+ */
+export const PARTIAL_SUFFIX_BYTES = PARTIAL_MARKER.length + 10 + 1 + 8 + 8;
+
 /** A sibling temp path: same folder (so rename is atomic), recognisable as unfinished. */
 export function partialPathFor(finalPath: string): string {
   return join(
