@@ -101,25 +101,7 @@ export async function createHarness(
     calls: {},
     behaviour: { failTimes: {}, fatal: new Set(), hangKeys: new Set(), delayMs: 0, extra: {} },
     addRecipe(slug, pipeline) {
-      database.db
-        .insert(recipes)
-        .values({
-          id: randomUUID(),
-          slug,
-          version: 1,
-          name: slug,
-          pipeline,
-          defaults: {
-            voicePreset: 'offline-en',
-            videoPreset: 'preview-360p',
-            visuals: ['dawn.png'],
-            motion: 'none',
-            captions: { burnIn: false },
-          },
-          isActive: true,
-          createdAt: new Date().toISOString(),
-        })
-        .run();
+      insertTestRecipe(database, slug, pipeline);
     },
     setVoiceRate(rate) {
       database.db
@@ -134,6 +116,34 @@ export async function createHarness(
     },
   };
   return harness;
+}
+
+/** A recipe running `pipeline` on the seeded offline voice and preview preset, active at once. */
+export function insertTestRecipe(
+  database: OpenedDatabase,
+  slug: string,
+  pipeline: Pipeline,
+  name = slug,
+): void {
+  database.db
+    .insert(recipes)
+    .values({
+      id: randomUUID(),
+      slug,
+      version: 1,
+      name,
+      pipeline,
+      defaults: {
+        voicePreset: 'offline-en',
+        videoPreset: 'preview-360p',
+        visuals: ['dawn.png'],
+        motion: 'none',
+        captions: { burnIn: false },
+      },
+      isActive: true,
+      createdAt: new Date().toISOString(),
+    })
+    .run();
 }
 
 /** script → (voice, notes) → final: a diamond, like the real narrated pipeline. */

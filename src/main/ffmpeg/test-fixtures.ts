@@ -31,6 +31,12 @@ export function makeImage(path: string, width = 400, height = 300): string {
   return path;
 }
 
+/** A picture of one colour ("0xe02020" or "#e02020"): RGB for a .png, BT.601 full range for a .jpg. */
+export function makeSolidImage(path: string, colour: string, width = 400, height = 300): string {
+  ffmpeg(['-f', 'lavfi', '-i', `color=c=${colour}:s=${width}x${height}`, '-frames:v', '1', path]);
+  return path;
+}
+
 export function makeClip(path: string, seconds: number, width = 160, height = 120): string {
   const source = `testsrc2=size=${width}x${height}:rate=25:duration=${seconds}`;
   ffmpeg([

@@ -10,6 +10,7 @@ import {
   FONT_PATH,
   lightPixels,
   lumaFrame,
+  makeSolidImage,
   makeTempDir,
   tinyPlan,
 } from './test-fixtures.ts';
@@ -130,19 +131,7 @@ describe('thumbnail', () => {
   });
 
   it('uses the script’s own thumbnail image as it is: its colours dominate, no title over it', async () => {
-    paths.own = join(temp.dir, 'own.png');
-    execFileSync(FFMPEG, [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=0xe02020:s=640x480',
-      '-frames:v',
-      '1',
-      paths.own,
-    ]);
+    paths.own = makeSolidImage(join(temp.dir, 'own.png'), '0xe02020', 640, 480);
     const plan: RenderPlan = {
       ...darkScene,
       assets: { ...darkScene.assets, own: asset('image', 'own.png') },

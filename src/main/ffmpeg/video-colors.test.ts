@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { DEFAULT_TITLE_LOOK } from '../../shared/title-card.ts';
 import { runEncode } from './encode-job.ts';
-import { asset, FFMPEG, FFPROBE, FONT_PATH, makeSineWav, makeTempDir, tinyPlan } from './test-fixtures.ts';
+import {
+  asset,
+  FFMPEG,
+  FFPROBE,
+  FONT_PATH,
+  makeSineWav,
+  makeSolidImage,
+  makeTempDir,
+  tinyPlan,
+} from './test-fixtures.ts';
 
 type Rgb = readonly [number, number, number];
 const RED: Rgb = [255, 0, 0];
@@ -14,23 +23,6 @@ const AMBER: Rgb = [224, 160, 32];
 const GREEN: Rgb = [0, 200, 0];
 const ORANGE: Rgb = [220, 156, 27];
 const hex = (rgb: Rgb) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
-
-/** A picture of one colour, made by ffmpeg in RGB (PNG) or as a JPEG (BT.601, full range, tagged). */
-function solid(path: string, rgb: Rgb): string {
-  execFileSync(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `color=c=${hex(rgb)}:s=400x300`,
-    '-frames:v',
-    '1',
-    path,
-  ]);
-  return path;
-}
 
 /** A 720p clip of one colour in BT.709, untagged: what many tools write, and players show as BT.709. */
 function untaggedHdClip(path: string, rgb: Rgb): string {
@@ -95,9 +87,9 @@ describe('the colours a player shows (a real encode, 320x180 at 20 fps, lossless
       plan,
       assetPaths: {
         narration: makeSineWav(join(temp.dir, 'narration.wav'), 5),
-        red: solid(join(temp.dir, 'red.png'), RED),
-        teal: solid(join(temp.dir, 'teal.jpg'), TEAL),
-        blue: solid(join(temp.dir, 'blue.png'), BLUE),
+        red: makeSolidImage(join(temp.dir, 'red.png'), hex(RED)),
+        teal: makeSolidImage(join(temp.dir, 'teal.jpg'), hex(TEAL)),
+        blue: makeSolidImage(join(temp.dir, 'blue.png'), hex(BLUE)),
         clip: untaggedHdClip(join(temp.dir, 'clip.mp4'), ORANGE),
         font: FONT_PATH,
       },

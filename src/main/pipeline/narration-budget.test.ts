@@ -3,14 +3,14 @@
  * is data: a recipe's narration step may set `with: { maxSeconds }` (here a 3-second one, which the
  * script check's 6-hour limit does not see), so the step meets a script longer than its budget.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
-import { type Pipeline, recipes } from '../db/schema.ts';
+import type { Pipeline } from '../db/schema.ts';
 import { BlobStore } from '../engine/blob-store.ts';
+import { insertTestRecipe } from '../engine/engine.fixture.ts';
 import { Engine } from '../engine/engine.ts';
 import { resourcesDir } from '../paths.ts';
 import { envSecretStore } from '../secrets/secret-store.ts';
@@ -36,25 +36,7 @@ const SHORT_CLIPS: Pipeline = {
 };
 
 function addRecipe(pipeline: Pipeline): void {
-  database.db
-    .insert(recipes)
-    .values({
-      id: randomUUID(),
-      slug: 'short-clips',
-      version: 1,
-      name: 'Short clips',
-      pipeline,
-      defaults: {
-        voicePreset: 'offline-en',
-        videoPreset: 'preview-360p',
-        visuals: ['dawn.png'],
-        motion: 'none',
-        captions: { burnIn: false },
-      },
-      isActive: true,
-      createdAt: new Date().toISOString(),
-    })
-    .run();
+  insertTestRecipe(database, 'short-clips', pipeline, 'Short clips');
 }
 
 /** The real engine on the real pipeline steps; the offline voice is the real one, counted. */

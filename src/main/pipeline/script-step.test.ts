@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
-import { recipes } from '../db/schema.ts';
+import { insertTestRecipe } from '../engine/engine.fixture.ts';
 import { Engine } from '../engine/engine.ts';
 import { registryOf, type StepHandler } from '../engine/step-handler.ts';
 import type { ScriptDocument } from '../script/types.ts';
@@ -17,25 +16,9 @@ let script: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vfo-script-step-'));
   database = openDatabase(join(dir, 'data'));
-  database.db
-    .insert(recipes)
-    .values({
-      id: randomUUID(),
-      slug: 'parse-only',
-      version: 1,
-      name: 'parse only',
-      pipeline: { steps: [{ key: 'script', kind: 'script.parse', dependsOn: [] }] },
-      defaults: {
-        voicePreset: 'offline-en',
-        videoPreset: 'preview-360p',
-        visuals: ['dawn.png'],
-        motion: 'none',
-        captions: { burnIn: false },
-      },
-      isActive: true,
-      createdAt: new Date().toISOString(),
-    })
-    .run();
+  insertTestRecipe(database, 'parse-only', {
+    steps: [{ key: 'script', kind: 'script.parse', dependsOn: [] }],
+  });
   script = join(dir, 'talk.md');
 });
 afterEach(async () => {
