@@ -213,6 +213,7 @@ describe('what vfo is given on its command line', () => {
     const cases: [string[], string][] = [
       [['--out', ''], '--out is empty'],
       [['--out', script], `--out ${script} is not a folder`],
+      [['--out', join(script, 'under')], `(${script} is not a folder this user can write in)`],
       [['--ffmpeg', join(dir.path, 'no-ffmpeg')], `--ffmpeg ${join(dir.path, 'no-ffmpeg')} is not a program`],
     ];
     for (const [args, message] of cases) {

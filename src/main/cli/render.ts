@@ -1,12 +1,12 @@
-import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
 import { JobBusyError, ShutdownError } from '../engine/errors.ts';
 import type { JobRow } from '../engine/job-store.ts';
-import { entryKey, fileKey } from '../engine/output-paths.ts';
+import { fileKey } from '../engine/output-paths.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { isExecutableFile } from '../ffmpeg/locate.ts';
 import {
@@ -16,6 +16,7 @@ import {
   prepareScript,
 } from '../intake/prepare-script.ts';
 import { MAX_LOCAL_PARTS } from '../settings/index.ts';
+import { canWriteIn, nearestExisting } from '../util/folders.ts';
 import { parseCommandArgs, positiveInt, priorityArg, threadsArg } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 import { progressPrinter } from './progress-printer.ts';
@@ -51,7 +52,7 @@ export async function renderCommand(argv: string[], io: CliIo): Promise<number> 
   if (fromBrief && positionals.length > 0) throw new UsageError('give either scripts or a brief, not both');
   if (!fromBrief && positionals.length === 0) throw new UsageError(`no script given\n${RENDER_USAGE}`);
   const briefText = values['brief-file'] ? await readBriefFile(values['brief-file']) : values.brief;
-  if (values.out !== undefined) await checkOutFolder(values.out);
+  if (values.out !== undefined) checkOutFolder(values.out);
   if (values.ffmpeg !== undefined) await checkFfmpegPath(values.ffmpeg);
   const ctx = await openApp({
     data: values.data,
@@ -157,22 +158,12 @@ function describeInput(request: SettingsRequest): string {
  * before any work and made only for a video: a file there, or a folder not ours, failed after the
  * whole render with the blob store's raw error.
  */
-async function checkOutFolder(out: string): Promise<void> {
+function checkOutFolder(out: string): void {
   if (out.trim() === '') throw new UsageError('--out is empty: give the folder the videos go into');
-  let place = resolve(out);
-  let info = await stat(place).catch(() => null);
-  if (info && !info.isDirectory()) throw new UsageError(`--out ${out} is not a folder`);
-  while (!info && dirname(place) !== place) {
-    place = dirname(place);
-    info = await stat(place).catch(() => null);
-  }
-  const writable =
-    info?.isDirectory() &&
-    (await access(place, constants.W_OK).then(
-      () => true,
-      () => false,
-    ));
-  if (!writable)
+  const place = nearestExisting(out);
+  if (place === resolve(out) && !statSync(place).isDirectory())
+    throw new UsageError(`--out ${out} is not a folder`);
+  if (!canWriteIn(place))
     throw new UsageError(`cannot write into --out ${out} (${place} is not a folder this user can write in)`);
 }
 
@@ -181,7 +172,7 @@ async function checkOutFolder(out: string): Promise<void> {
  * there while its job still named it (found by attacking output paths).
  */
 function refuseOutInDataFolder(out: string, dataDir: string): void {
-  const folder = dirname(entryKey(join(out, 'video.mp4')));
+  const folder = fileKey(out);
   const data = fileKey(dataDir);
   if (folder === data || folder.startsWith(`${data}${sep}`))
     throw new UsageError(`--out ${out} is inside the data folder (${dataDir}): give a folder outside it`);

@@ -19,5 +19,12 @@ export const VIDEO_COLORS = 'out_color_matrix=bt709:out_range=tv';
 
 /** What the encoder writes in the stream about its colours (the matrix VIDEO_COLORS converts to). */
 export const VIDEO_COLOR_TAGS = [
-  ...['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'],
+  '-colorspace',
+  'bt709',
+  '-color_primaries',
+  'bt709',
+  '-color_trc',
+  'bt709',
+  '-color_range',
+  'tv',
 ];

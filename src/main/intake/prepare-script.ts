@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Db } from '../db/open.ts';
 import { entryKey, fileKey, thumbnailPathFor } from '../engine/output-paths.ts';
@@ -13,6 +13,7 @@ import { formatDiagnostic, parseScriptFile, readScriptFrontMatter } from '../scr
 import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
 import { PARTIAL_SUFFIX_BYTES } from '../util/atomic-file.ts';
+import { canWriteIn, nearestExisting } from '../util/folders.ts';
 import type { MediaBlobs } from './media-upload.ts';
 
 /** What checking a script needs of the pipeline's services. */
@@ -198,31 +199,14 @@ function folderAtOutput(outputPath: string): Omit<Diagnostic, 'file'> | null {
         `the ${output.what}'s name ${basename(output.path)} is too long to be written (at most ${MAX_NAME_BYTES - PARTIAL_SUFFIX_BYTES} bytes): shorten the script's name`,
       );
   }
-  const folder = nearestFolder(dirname(outputPath));
-  if (!isWritable(folder))
+  const folder = nearestExisting(dirname(outputPath));
+  if (!canWriteIn(folder))
     return refused(`cannot write into ${folder}, where the video goes: render with --out DIR`);
   return null;
 }
 
 /** The longest file name most disks take (APFS, ext4). */
 const MAX_NAME_BYTES = 255;
-
-/** The folder itself, or the nearest one above it that exists (symlinks followed). */
-function nearestFolder(path: string): string {
-  let folder = resolve(path);
-  while (!statSync(folder, { throwIfNoEntry: false })?.isDirectory() && dirname(folder) !== folder)
-    folder = dirname(folder);
-  return folder;
-}
-
-function isWritable(folder: string): boolean {
-  try {
-    accessSync(folder, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isFolder(path: string): boolean {
   try {

@@ -15,9 +15,9 @@ import {
   CLIP_MEDIA,
   IMAGE_MEDIA,
   type MediaKind,
+  type MediaPlaces,
   MUSIC_MEDIA,
   resolveMediaPath,
-  scriptFolderOnly,
 } from '../script/media-path.ts';
 import type { MusicCue, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
@@ -62,9 +62,8 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir'>): St
         named = parsed.ok ? namedMediaOf(parsed.document) : [];
         namedMedia.set(key, named);
       }
-      const places = options.media ?? scriptFolderOnly(path);
       const media = named.map(({ written, kind }) => {
-        const now = resolveMediaPath(written, places, kind);
+        const now = resolveMediaPath(written, options.media, kind);
         return now.ok ? now.path : null;
       });
       return { path, sha256: source.sha256, media };
@@ -115,7 +114,7 @@ async function parseHashedScript(
   return parseScriptText(source.text, path, options);
 }
 
-function parseOptions(settings: JobSettings, dataDir: string): ParseOptions {
+function parseOptions(settings: JobSettings, dataDir: string): ParseOptions & { media: MediaPlaces } {
   return {
     directionMap: settings.voice.directionMap,
     language: settings.voice.language,
