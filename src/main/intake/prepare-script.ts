@@ -115,7 +115,7 @@ export async function prepareScript(
   const voices = await inlineVoiceProblems(result.document, settings.voice, ctx.services);
   if (voices.length > 0) return { ok: false, path, diagnostics: voices.map((d) => ({ ...d, file })), media };
   const overwritten =
-    mediaAtOutput(media, dirname(path), request.input.outputPath) ?? folderAtOutput(request.input.outputPath);
+    mediaAtOutput(media, dirname(path), request.input.outputPath) ?? unwritableOutput(request.input.outputPath);
   if (overwritten) return { ok: false, path, diagnostics: [{ ...overwritten, file }], media };
   const { estimate, problem } = checkSpokenLength(result.document, settings.voice);
   if (problem) {
@@ -187,7 +187,7 @@ function mediaAtOutput(
  * partial file, a folder this user cannot write in. Each failed the render only when it delivered,
  * after all its work (found by attacking output paths).
  */
-function folderAtOutput(outputPath: string): Omit<Diagnostic, 'file'> | null {
+function unwritableOutput(outputPath: string): Omit<Diagnostic, 'file'> | null {
   const refused = (message: string) => ({ line: 1, col: 1, severity: 'error' as const, message });
   for (const output of outputsOf(outputPath)) {
     if (isFolder(output.path))

@@ -1,5 +1,6 @@
 import type { VoiceSettings } from '../engine/job-settings.ts';
 import type { Diagnostic, ScriptDocument, Utterance } from '../script/types.ts';
+import { utterancesOf } from '../script/utterances.ts';
 import type { PipelineServices } from './services.ts';
 
 /** What finding the offline engine's name for a `[voice X]` needs. */
@@ -15,12 +16,6 @@ export function offlineVoiceName(
   voiceNamesOf: InlineVoiceServices['voiceNamesOf'],
 ): string {
   return voiceNamesOf(voice)?.[synthesizerId] ?? voice;
-}
-
-export function* utterancesOf(document: ScriptDocument): Generator<Utterance> {
-  for (const scene of document.scenes) {
-    for (const item of scene.items) if (item.kind === 'speech') yield item;
-  }
 }
 
 /**

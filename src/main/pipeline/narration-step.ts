@@ -4,12 +4,13 @@ import type { PipelineStep } from '../db/schema.ts';
 import { StepError, type StepErrorKind } from '../engine/errors.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import type { ScriptDocument, Utterance } from '../script/types.ts';
+import { utterancesOf } from '../script/utterances.ts';
 import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
 import { AzureSpeechError } from '../speech/azure/errors.ts';
 import { synthesizeAzureNarration } from '../speech/azure/narration.ts';
 import { type Narration, SpeechError, synthesizeNarration } from '../speech/index.ts';
 import { readInputJson, writeWorkJson } from './files.ts';
-import { offlineVoiceName, utterancesOf } from './inline-voices.ts';
+import { offlineVoiceName } from './inline-voices.ts';
 import type { PipelineServices } from './services.ts';
 import { ssmlVoiceOf } from './ssml-step.ts';
 

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { missingCharacters } from '../captions/glyph-coverage.ts';
 import type { JobSettings } from '../engine/job-settings.ts';
 import type { Diagnostic, ScriptDocument } from '../script/types.ts';
+import { utterancesOf } from '../script/utterances.ts';
 import { captionFontFile } from './captions-step.ts';
-import { utterancesOf } from './inline-voices.ts';
 import { titleFontPath } from './plan-title.ts';
 
 const quoted = (characters: string[]) => characters.map((c) => `"${c}"`).join(', ');
