@@ -115,7 +115,8 @@ export async function prepareScript(
   const voices = await inlineVoiceProblems(result.document, settings.voice, ctx.services);
   if (voices.length > 0) return { ok: false, path, diagnostics: voices.map((d) => ({ ...d, file })), media };
   const overwritten =
-    mediaAtOutput(media, dirname(path), request.input.outputPath) ?? unwritableOutput(request.input.outputPath);
+    mediaAtOutput(media, dirname(path), request.input.outputPath) ??
+    unwritableOutput(request.input.outputPath);
   if (overwritten) return { ok: false, path, diagnostics: [{ ...overwritten, file }], media };
   const { estimate, problem } = checkSpokenLength(result.document, settings.voice);
   if (problem) {
