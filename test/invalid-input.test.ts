@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { solidPngBytes } from '../src/main/ffmpeg/test-fixtures.ts';
 import { cleanEnv, hasStackTrace, runVfo, tempDir, VFO } from './support/vfo.ts';
 
 let dir: { path: string; remove(): Promise<void> };
@@ -131,30 +132,37 @@ describe('vfo with hostile media and text', () => {
         '2:12',
         'image "pics/text.jpg" cannot be read as a picture',
       ],
-      // The pictures are probed side by side; with several broken, the first in the script is the
-      // one reported, though the empty one (and the thumbnail) fails sooner.
+      // The pictures are probed side by side; with several broken, each is reported, in the script's
+      // order, though the empty one (and the thumbnail) is answered sooner.
       [
         '---\nthumbnail: pics/text.jpg\n---\n# A\n\nHello there. [image pics/wide.png]\n\n# B\n\nAgain. [image pics/empty.png]\n',
         '6:14',
         'image "pics/wide.png" is 17000x16 pixels; the limit is 16384 on a side',
       ],
     ];
+    // A data folder of its own: the refusals are shown to leave no job behind.
+    const own = { VFO_DATA_DIR: join(folder, 'data') };
     for (const [text, at, message] of cases) {
       const script = join(folder, 'pic.md');
       await writeFile(script, text as string);
-      const result = await runVfo(['render', script, '--out', join(folder, 'out')], env);
+      const result = await runVfo(['render', script, '--out', join(folder, 'out')], own);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain(`pic.md:${at}: error: ${message}`);
       expect(result.stderr).not.toContain('ffmpeg');
       expect(hasStackTrace(result.stderr)).toBe(false);
       expect(await readdir(join(folder, 'out')).catch(() => [])).toEqual([]);
+      // `vfo check` finds it too, without narrating anything.
+      const checked = await runVfo(['check', script], own);
+      expect(checked.code).toBe(2);
+      expect(checked.stderr).toContain(`pic.md:${at}: error: ${message}`);
     }
-    // Each fix above resumed the failed job, and it read the edited script again (not its first parse);
-    // so does the last one, which renders.
+    // Each was refused by probing the media before a job existed (it failed the plan step after the
+    // whole narration was spoken): no job was made.
+    const jobs = await runVfo(['jobs', 'list', '--json'], own);
+    expect(JSON.parse(jobs.stdout)).toEqual([]);
     await writeFile(join(folder, 'pic.md'), '# A\n\nHello there.\n');
-    const fixed = await runVfo(['render', join(folder, 'pic.md'), '--out', join(folder, 'out')], env);
+    const fixed = await runVfo(['render', join(folder, 'pic.md'), '--out', join(folder, 'out')], own);
     expect(fixed.code, fixed.stderr).toBe(0);
-    expect(fixed.stderr).toContain('resuming job');
     expect(await readdir(join(folder, 'out'))).toEqual(['pic.jpg', 'pic.mp4']);
   }, 120_000);
 
@@ -226,13 +234,14 @@ describe('vfo with hostile media and text', () => {
     expect(await readdir(join(folder, 'v')).catch(() => [])).toEqual([]);
 
     // One script's picture where another's thumbnail goes (found by a review of the fix).
-    await writeFile(join(folder, 'a', 'b.jpg'), 'a’s own picture');
+    const own = solidPngBytes('purple');
+    await writeFile(join(folder, 'a', 'b.jpg'), own);
     await writeFile(join(folder, 'a', 'a.md'), '# A\n\nHello. [image b.jpg]\n');
     await writeFile(join(folder, 'a', 'b.md'), '# B\n\nHello.\n');
     const pair = await runVfo(['render', join(folder, 'a', 'a.md'), join(folder, 'a', 'b.md')], env);
     expect(pair.code).toBe(2);
     expect(pair.stderr).toMatch(/a\.md:3:8: error: b\.jpg is where .*b\.md's thumbnail is written/);
-    expect(await readFile(join(folder, 'a', 'b.jpg'), 'utf8')).toBe('a’s own picture');
+    expect(await readFile(join(folder, 'a', 'b.jpg'))).toEqual(own);
 
     // The same places through a symlink (found by attacking output paths: --out through a link to
     // the script's folder, or a picture named through a link to it, lost the picture to the thumbnail).

@@ -218,6 +218,30 @@ describe('media that are not there', () => {
     );
   });
 
+  // Found by attacking scripts: each of these passed `vfo check` and failed the plan step after the
+  // whole narration was spoken. Now each medium is probed by the check, and judged as the plan judges.
+  it('vfo check reads what each medium holds: a range past a clip’s end, music with no sound', async () => {
+    await writeFile(join(dir.path, 'music', 'words.m4a'), 'not music at all\n');
+    await writeFile(
+      join(dir.path, 'probed.md'),
+      '---\nmusic: music/words.m4a\n---\n# A\n\nHello there. [clip clips/red-blue.mp4 1s-9s]\n',
+    );
+    const result = await runVfo(['check', join(dir.path, 'probed.md'), '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('probed.md:2:8: error: music "music/words.m4a" cannot be read as audio');
+    expect(result.stderr).toContain(
+      'probed.md:6:14: error: clip "clips/red-blue.mp4" lasts 2 s; its range ends at 9 s',
+    );
+    // Within the clip, and with real music, it passes.
+    await writeFile(
+      join(dir.path, 'probed.md'),
+      '---\nmusic: music/hum.mp3\n---\n# A\n\nHello there. [clip clips/red-blue.mp4 1s-2s]\n',
+    );
+    const fixed = await runVfo(['check', join(dir.path, 'probed.md'), '--data', data]);
+    expect(fixed.stderr).toBe('');
+    expect(fixed.code).toBe(0);
+  });
+
   // Found by attacking scripts: a clip whose header gave its sound's length (a second of video under
   // six of sound) passed the plan with a range past its video, and failed the encode three times,
   // unlocated, with the data folder's paths in the error.

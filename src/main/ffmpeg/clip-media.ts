@@ -7,7 +7,7 @@
 import { partialPathFor } from '../util/atomic-file.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
-import { parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
+import { type MediaFacts, parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
 import { mediaInput, mediaProbeArgs } from './media-input.ts';
 import type { Size } from './motion-geometry.ts';
 import { fitFilter } from './still-fit.ts';
@@ -28,14 +28,24 @@ export async function probeClip(
   ffmpegPath: string,
   path: string,
 ): Promise<ClipFacts | null> {
-  const facts = await probeMedia(ffprobePath, ffmpegPath, path);
-  if (!facts) return null;
+  const facts = await probeMediaFacts(ffprobePath, ffmpegPath, path);
+  return facts && clipFactsOf(facts);
+}
+
+/** What a probed file holds, read as a clip. */
+export function clipFactsOf(facts: MediaFacts): ClipFacts {
   return {
     hasVideo: facts.video !== null,
     width: facts.video?.width ?? 0,
     height: facts.video?.height ?? 0,
     durationMs: facts.video?.durationMs ?? facts.durationMs,
   };
+}
+
+/** A probed file's size as a picture; null when it holds none. */
+export function pictureSizeOf(facts: MediaFacts | null): { width: number; height: number } | null {
+  const video = facts?.video;
+  return video && video.width > 0 && video.height > 0 ? { width: video.width, height: video.height } : null;
 }
 
 /**
@@ -60,11 +70,18 @@ export async function probePicture(
   ffmpegPath: string,
   path: string,
 ): Promise<{ width: number; height: number } | null> {
-  const video = (await probeMedia(ffprobePath, ffmpegPath, path))?.video;
-  return video && video.width > 0 && video.height > 0 ? { width: video.width, height: video.height } : null;
+  return pictureSizeOf(await probeMediaFacts(ffprobePath, ffmpegPath, path));
 }
 
-function probeMedia(ffprobePath: string | null, ffmpegPath: string, path: string) {
+/**
+ * What a medium holds (streams, sizes, lengths), opened only as a kind a script may name; null when
+ * ffmpeg cannot read it at all.
+ */
+export function probeMediaFacts(
+  ffprobePath: string | null,
+  ffmpegPath: string,
+  path: string,
+): Promise<MediaFacts | null> {
   return ffprobePath
     ? captureOutput(ffprobePath, [
         '-v',

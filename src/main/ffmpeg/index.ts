@@ -1,6 +1,15 @@
 /** Public surface of the ffmpeg module. encode-runner.ts is a process entry and is not exported. */
 export { type CaptionBox, captionBoxArgs } from './caption-overlay.ts';
-export { type ClipFacts, cutClipRange, hasVideoFrame, probeClip, probePicture } from './clip-media.ts';
+export {
+  type ClipFacts,
+  clipFactsOf,
+  cutClipRange,
+  hasVideoFrame,
+  pictureSizeOf,
+  probeClip,
+  probeMediaFacts,
+  probePicture,
+} from './clip-media.ts';
 export {
   buildEncodeCommand,
   captionDrawing,

@@ -37,6 +37,24 @@ export function makeSolidImage(path: string, colour: string, width = 400, height
   return path;
 }
 
+/** A small PNG of one colour, as bytes (a picture sent over the network). */
+export function solidPngBytes(colour: string, width = 16, height = 16): Buffer {
+  return execFileSync(FFMPEG, [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'lavfi'],
+    ...[
+      '-i',
+      `color=c=${colour}:s=${width}x${height}`,
+      '-frames:v',
+      '1',
+      '-c:v',
+      'png',
+      '-f',
+      'image2pipe',
+      '-',
+    ],
+  ]);
+}
+
 export function makeClip(path: string, seconds: number, width = 160, height = 120): string {
   const source = `testsrc2=size=${width}x${height}:rate=25:duration=${seconds}`;
   ffmpeg([

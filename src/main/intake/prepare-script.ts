@@ -9,15 +9,21 @@ import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { expectedMusicSpans, musicChangesProblem } from '../pipeline/music-spans.ts';
 import type { PipelineServices } from '../pipeline/services.ts';
 import { undrawableTextWarnings } from '../pipeline/undrawable-text.ts';
-import { formatDiagnostic, parseScriptFile, readScriptFrontMatter } from '../script/index.ts';
+import {
+  formatDiagnostic,
+  type MediaPlaces,
+  parseScriptFile,
+  readScriptFrontMatter,
+} from '../script/index.ts';
 import type { Diagnostic, MediaUse, ScriptDocument } from '../script/types.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
 import { PARTIAL_SUFFIX_BYTES } from '../util/atomic-file.ts';
 import { canWriteIn, nearestExisting } from '../util/folders.ts';
+import { mediaContentProblems } from './media-content.ts';
 import type { MediaBlobs } from './media-upload.ts';
 
 /** What checking a script needs of the pipeline's services. */
-export type IntakeServices = InlineVoiceServices & Pick<PipelineServices, 'resourcesDir'>;
+export type IntakeServices = InlineVoiceServices & Pick<PipelineServices, 'resourcesDir' | 'ffmpeg'>;
 
 /** What turning a script into a job reads: the Library (presets, recipes) and the data folder. */
 export interface IntakeContext {
@@ -28,7 +34,7 @@ export interface IntakeContext {
   blobs?: MediaBlobs;
   /**
    * The offline voice and the voice presets (a `[voice X]` is looked up before a job exists), and the
-   * bundled fonts (text they cannot draw is warned of).
+   * bundled fonts (text they cannot draw is warned of), and ffmpeg (what each medium holds is probed).
    */
   services: IntakeServices;
 }
@@ -130,6 +136,12 @@ export async function prepareScript(
     const problem: Diagnostic = { file, ...music.at, severity: 'error', message: music.message };
     return { ok: false, path, diagnostics: [problem], estimatedMs: estimate.totalMs, media };
   }
+  // Last: each medium is probed, after what costs nothing to find.
+  const unusable = await unusableMedia(ctx, result.document, places);
+  if (unusable.length > 0) {
+    const diagnostics = unusable.map((d) => ({ ...d, file }));
+    return { ok: false, path, diagnostics, estimatedMs: estimate.totalMs, media };
+  }
   const tooLong = presetLengthWarning(result.document, settings, estimate.totalMs);
   const boxes = await undrawableTextWarnings(result.document, settings, ctx.services.resourcesDir).catch(
     // A font this build cannot read is the encode's to report; the check goes on without it.
@@ -144,6 +156,18 @@ export async function prepareScript(
     estimatedMs: estimate.totalMs,
     media,
   };
+}
+
+/** Media whose content the plan would refuse (mediaContentProblems); none when ffmpeg is not found. */
+async function unusableMedia(
+  ctx: IntakeContext,
+  document: ScriptDocument,
+  places: MediaPlaces,
+): Promise<Omit<Diagnostic, 'file'>[]> {
+  const found = await ctx.services.ffmpeg().catch(() => null);
+  // Without ffmpeg nothing can be rendered: the encode step says so, with how to install it.
+  if (!found) return [];
+  return mediaContentProblems(document, places, found.location);
 }
 
 /** Where a script's job writes: its video and, beside it, its thumbnail. */

@@ -12,6 +12,7 @@ import { MediaManifestSchema, type ScriptCheck } from '../../shared/contract.ts'
 import { type App, openApp } from '../app/open-app.ts';
 import { settings } from '../db/schema.ts';
 import { BlobStore } from '../engine/blob-store.ts';
+import { solidPngBytes } from '../ffmpeg/test-fixtures.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { receiveMedia, wantedMedia } from './media-upload.ts';
@@ -24,9 +25,10 @@ beforeEach(async () => {
   top = await realpath(await mkdtemp(join(tmpdir(), 'vfo-upload-media-')));
   ctx = await openApp({ data: join(top, 'data') });
   await mkdir(join(top, 'shared'));
-  await writeFile(join(top, 'shared', 'logo.png'), 'a picture in a media root');
-  await writeFile(join(top, 'outside.png'), 'a picture nobody shared');
-  await writeFile(join(ctx.dataDir, 'secret.png'), 'a picture in the data folder');
+  // Real pictures: what each file holds is probed once it is found.
+  await writeFile(join(top, 'shared', 'logo.png'), solidPngBytes('red'));
+  await writeFile(join(top, 'outside.png'), solidPngBytes('green'));
+  await writeFile(join(ctx.dataDir, 'secret.png'), solidPngBytes('blue'));
 });
 afterEach(async () => {
   await ctx.close();
@@ -135,6 +137,16 @@ describe('media of an uploaded script', () => {
     expect(job.snapshot).toMatchObject({ media: { roots: [join(top, 'shared')] } });
   });
 
+  it('reads what a picture holds: text named .png is refused where it is named', async () => {
+    setRoots([join(top, 'shared')]);
+    await writeFile(join(top, 'shared', 'words.png'), 'not a picture');
+    const { check, prepared } = await checkUpload(ctx, upload(join(top, 'shared', 'words.png')));
+    expect(errors(check)).toEqual([
+      `talk.md:4:1: image "${join(top, 'shared', 'words.png')}" cannot be read as a picture`,
+    ]);
+    expect(prepared.ok).toBe(false);
+  });
+
   it('never reaches into the data folder, even through a media root around it', async () => {
     setRoots([top]);
     const secret = join(ctx.dataDir, 'secret.png');
@@ -146,7 +158,7 @@ describe('media of an uploaded script', () => {
 });
 
 describe('media sent with an uploaded script', () => {
-  const picture = Buffer.from('a picture sent over the network');
+  const picture = solidPngBytes('yellow');
   const sha256 = sha256Hex(picture);
   const withPicture = (media?: Record<string, { sha256: string; size: number }>) => ({
     name: 'talk.md',

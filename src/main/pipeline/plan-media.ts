@@ -23,6 +23,7 @@ import {
 } from '../script/index.ts';
 import type { MediaRef, ScriptDocument } from '../script/types.ts';
 import { sha256Stream } from '../util/hash.ts';
+import { pictureProblem } from './media-verdicts.ts';
 
 /** An invalid-input failure at a place in the script: `file:line:col: error: message`. */
 export function locatedError(
@@ -80,9 +81,6 @@ export function mediaRunLimit(): LimitFunction {
   return pLimit(Math.max(4, availableParallelism()));
 }
 
-/** The longest side a still may have: the encoder decodes each still whole before it scales it. */
-export const MAX_PICTURE_SIDE = 16_384;
-
 /**
  * Large stills are made smaller two at a time in this process: decoding a 16384-pixel still takes up
  * to a gigabyte, and the plan step runs four media jobs at once (mediaRunLimit).
@@ -106,22 +104,16 @@ export async function copyCheckedPicture(
 ): Promise<{ path: string; name: string }> {
   await copyCheckedMedia(document, ref, places, IMAGE_MEDIA, dest, hashed);
   const size = await probePicture(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, dest);
-  const named = `image "${shorten(ref.written)}"`;
-  if (!size) throw locatedError(document, ref, `${named} cannot be read as a picture`);
-  if (Math.max(size.width, size.height) > MAX_PICTURE_SIDE) {
-    throw locatedError(
-      document,
-      ref,
-      `${named} is ${size.width}x${size.height} pixels; the limit is ${MAX_PICTURE_SIDE} on a side`,
-    );
-  }
-  const fit = stillFit(size, frame);
+  const problem = pictureProblem(ref.written, size);
+  if (problem) throw locatedError(document, ref, problem);
+  // A size is known here: pictureProblem refuses a still without one.
+  const fit = size && stillFit(size, frame);
   if (!fit) return { path: dest, name: basename(ref.written) };
   const fitted = `${dest}.png`;
   try {
     await fitTwoAtATime(() => writeFittedStill(ffmpeg.ffmpegPath, dest, frame, fitted, ffmpeg.signal));
   } catch (error) {
-    throw locatedError(document, ref, `${named}: ${(error as Error).message}`);
+    throw locatedError(document, ref, `image "${shorten(ref.written)}": ${(error as Error).message}`);
   } finally {
     await rm(dest, { force: true });
   }

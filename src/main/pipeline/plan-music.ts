@@ -9,6 +9,7 @@ import type { Music } from '../../shared/render-plan.ts';
 import { bundledBedFile, type LoudnessFacts, measureFileLoudness, SILENCE_LUFS } from '../ffmpeg/index.ts';
 import { type MediaPlaces, MUSIC_MEDIA } from '../script/index.ts';
 import type { ScriptDocument } from '../script/types.ts';
+import { musicProblem } from './media-verdicts.ts';
 import { type MusicSource, musicChangesProblem, musicKey, musicSpans } from './music-spans.ts';
 import type { PlanAssetList } from './plan-asset-list.ts';
 import { copyCheckedMedia, type HashedMedia, locatedError, mediaRunLimit } from './plan-media.ts';
@@ -78,7 +79,7 @@ export async function planMusic(input: PlanMusicInput): Promise<Music | undefine
   const measureSource = ({ id, source }: { id: string; source: MusicSource }) =>
     measure(assets.paths[id] as string).catch((error: unknown) => {
       if (source.kind === 'file') {
-        throw locatedError(document, source.media, `music "${source.media.written}" cannot be read as audio`);
+        throw locatedError(document, source.media, musicProblem(source.media.written));
       }
       throw error;
     });

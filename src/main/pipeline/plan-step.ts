@@ -27,6 +27,7 @@ import { sha256File, sha256Hex } from '../util/hash.ts';
 import { captionFontFile } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
+import { clipFileProblem, clipRangeProblem, seconds, UNREADABLE_CLIP } from './media-verdicts.ts';
 import { PlanAssetList } from './plan-asset-list.ts';
 import { planCaptionBox } from './plan-caption-box.ts';
 import { checkMaxDuration, planTransition } from './plan-limits.ts';
@@ -36,7 +37,6 @@ import {
   copyCheckedPicture,
   type HashedMedia,
   locatedError,
-  MAX_PICTURE_SIDE,
   mediaRunLimit,
 } from './plan-media.ts';
 import { bedCacheDir, planMusic } from './plan-music.ts';
@@ -320,16 +320,9 @@ class ClipSources {
     const { document, assets, ffmpeg, places, hashed } = this.sources;
     const copy = assets.workPath(id, clip.written);
     await copyCheckedMedia(document, clip, places, CLIP_MEDIA, copy, hashed);
-    const facts = await probeClip(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, copy);
-    if (!facts?.hasVideo) throw locatedError(document, clip, `clip "${clip.written}" has no video`);
-    // Every frame is decoded whole before it is scaled: the limit a still has (a 20000x200 picture was
-    // refused, the same as a clip was encoded).
-    if (Math.max(facts.width, facts.height) > MAX_PICTURE_SIDE)
-      throw locatedError(
-        document,
-        clip,
-        `clip "${clip.written}" is ${facts.width}x${facts.height} pixels; the limit is ${MAX_PICTURE_SIDE} on a side`,
-      );
+    const facts = (await probeClip(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, copy)) ?? UNREADABLE_CLIP;
+    const problem = clipFileProblem(clip.written, facts);
+    if (problem) throw locatedError(document, clip, problem);
     return { copy, facts };
   }
 }
@@ -357,16 +350,10 @@ async function addClip(
     await assets.record(id, copy, 'video', basename(clip.written));
     return;
   }
-  const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
   // Unranged and fitted: from its start, as much as the scenes show (a shorter clip loops whole).
   const range = clip.range ?? { startMs: 0, endMs: onScreenMs + CLIP_MARGIN_MS };
-  if (clip.range && facts.durationMs !== null && clip.range.endMs > facts.durationMs + 1) {
-    throw locatedError(
-      document,
-      clip,
-      `clip "${clip.written}" lasts ${seconds(facts.durationMs)}; its range ends at ${seconds(clip.range.endMs)}`,
-    );
-  }
+  const pastEnd = clipRangeProblem(clip, facts);
+  if (pastEnd) throw locatedError(document, clip, pastEnd);
   const cut = assets.workPath(id, `${name}.mp4`);
   // A second more than shown: the encode takes a scene's frames to its last one.
   const endMs = Math.min(range.endMs, range.startMs + onScreenMs + CLIP_MARGIN_MS);

@@ -18,6 +18,7 @@ export {
   MUSIC_MEDIA,
   mediaNotFound,
   openCheckedMedia,
+  pathForChildOf,
   relativeMediaPath,
   resolveMediaPath,
   scriptFolderOnly,

@@ -162,6 +162,15 @@ export async function openedPath(fd: number): Promise<string | null> {
 }
 
 /**
+ * A path by which another process (ffprobe) reads the file `fd` is open on: on Linux
+ * /proc/<pid>/fd/N, that very file whatever `path` points at by then; without /proc (a Mac) `path`
+ * itself, the checked path, as near the open as it can be.
+ */
+export async function pathForChildOf(fd: number, path: string): Promise<string> {
+  return (await openedPath(fd)) !== null ? `/proc/${process.pid}/fd/${fd}` : path;
+}
+
+/**
  * Without /proc (a Mac): the file at `path` is the one opened, with no symlink on the way just before
  * and just after it is looked at. A folder swapped in and back within that look still passes; the
  * race is that narrow there.
