@@ -110,6 +110,21 @@ export function captionStates(events: AssEvent[], fps: number, from: number, cou
   return states;
 }
 
+/**
+ * An expression true at frame numbers `frames` (ascending) only, for select. ffmpeg 5.1 refuses a sum
+ * of more than 100 terms ("Cannot allocate memory": a video with 101 caption states failed every
+ * encode, found by attacking the farm's controls), so the frames are split in halves by if(lt(n,..)),
+ * which also evaluates in log(states) per frame, down to sums of at most LEAF_TERMS.
+ */
+export function framesAmong(frames: readonly number[]): string {
+  if (frames.length <= LEAF_TERMS) return frames.map((n) => `eq(n\\,${n})`).join('+') || '0';
+  const half = Math.ceil(frames.length / 2);
+  const [low, high] = [frames.slice(0, half), frames.slice(half)];
+  return `if(lt(n\\,${high[0]})\\,${framesAmong(low)}\\,${framesAmong(high)})`;
+}
+
+const LEAF_TERMS = 16;
+
 /** overlay's name for the planar YUV format it blends into. */
 function overlayFormat(pixelFormat: string): string {
   return pixelFormat === 'yuv420p' ? 'yuv420' : 'auto';
@@ -144,7 +159,7 @@ function drawStates(c: CaptionStates, keepBlack: boolean, crop = ''): string[] {
   const size = `${c.output.width}x${c.output.height}`;
   // Frames are stamped with their index in the whole video, so libass draws them at the right time.
   const stamp = `settb=1/${c.fps},setpts=N${c.from > 0 ? `+${c.from}` : ''}`;
-  const pick = c.states.map((n) => `eq(n\\,${n - c.from})`).join('+');
+  const pick = framesAmong(c.states.map((n) => n - c.from));
   return [
     // nullsrc allocates frames without painting them; only the picked ones are painted, below.
     `nullsrc=s=${size}:r=${c.fps},trim=end_frame=${c.count},${stamp},select='${pick}',format=gbrp,split[capk][capw]`,
