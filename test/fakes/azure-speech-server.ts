@@ -34,7 +34,9 @@ export type FakeAzureBehaviour =
   /** Word boundaries before the audio, as text, past its end, out of order, around the real ones. */
   | 'hostile-words'
   /** The first word's boundary 5,000 times. */
-  | 'many-words';
+  | 'many-words'
+  /** Two bytes of audio and no word boundary, then a normal end of turn. */
+  | 'cut-short';
 
 export interface FakeAzureSpeechOptions {
   /** Only this key is accepted (others get HTTP 401 on the upgrade, like the real service); default: any. */
@@ -264,6 +266,10 @@ export async function startFakeAzureSpeech(options: FakeAzureSpeechOptions = {})
       return;
     }
     if (behaviour === 'long-audio') spoken.pcm = Buffer.concat([spoken.pcm, Buffer.alloc(300 * rate * 2)]);
+    if (behaviour === 'cut-short') {
+      spoken.pcm = spoken.pcm.subarray(0, 2);
+      spoken.words = [];
+    }
     if (behaviour === 'hostile-words' || behaviour === 'many-words') {
       for (const data of hostileBoundaries(behaviour, spoken.words, spoken.totalMs)) {
         ws.send(

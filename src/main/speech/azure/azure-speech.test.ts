@@ -11,6 +11,7 @@ import { addLogSink, type LogRecord, setLogLevel } from '../../log/logger.ts';
 import { readWavHeader } from '../wav.ts';
 import { type AzureSpeechOptions, createAzureSpeech } from './azure-speech.ts';
 import { AzureSpeechError } from './errors.ts';
+import { ssmlLimits } from './ssml-limits.ts';
 import { synthesizeOnce } from './synthesize-once.ts';
 
 const KEY = 'sk-FAKE-7f3a9c1e5b2d4068';
@@ -210,7 +211,7 @@ describe('createAzureSpeech', () => {
         key: KEY,
         endpoint: { host: fake.url },
         idleTimeoutMs: 1000,
-        limits: { maxAudioMs: 500, maxWords: 10 },
+        limits: { maxAudioMs: 500, maxWords: 10, minAudioMs: 0, minWords: 0 },
       }),
     );
     expect(error.kind).toBe('bad-response');
@@ -228,6 +229,26 @@ describe('createAzureSpeech', () => {
     expect(many.kind).toBe('bad-response');
     // 5 words: at most 3 boundaries each, and 50.
     expect(many.message).toContain('more words than this text holds (more than 65)');
+  });
+
+  // Found by attacking the Azure adapter: two bytes of sound for forty words ended the turn as done, and
+  // the job made a silent video without captions, reused later by its hash.
+  it('refuses a turn that ends with less audio than its text takes, or no word timing', async () => {
+    fake.setBehaviour('cut-short');
+    const short = await failure(speech().synthesizeSsml(SSML, join(dir, 'short.wav')));
+    expect(short.kind).toBe('bad-response');
+    // Five words at 1,000 a minute: 300 ms at least.
+    expect(short.message).toContain('less than this text takes (at least 300 ms)');
+    await expect(readdir(dir)).resolves.not.toContain('short.wav');
+  });
+
+  it('lets a slow voice speak text written without spaces', () => {
+    // 600 Chinese characters (50 words to countWords: 85 s at most) read at four a second: 150 s.
+    const text = '我们今天去公园散步吧'.repeat(60);
+    const limits = ssmlLimits(`<speak><voice name="zh-CN-XiaoxiaoNeural">${text}</voice></speak>`);
+    expect(limits.maxAudioMs).toBeGreaterThan(150_000);
+    expect(limits.minAudioMs).toBeLessThan(150_000);
+    expect(limits.minWords).toBe(1);
   });
 
   it('keeps only word timings that are numbers inside the audio, in the order spoken', async () => {

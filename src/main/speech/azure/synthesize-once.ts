@@ -18,6 +18,10 @@ export interface SynthesisLimits {
   maxAudioMs: number;
   /** The most word boundaries it can report. */
   maxWords: number;
+  /** The shortest audio the text can make (its words spoken far faster than any voice speaks). */
+  minAudioMs: number;
+  /** The fewest word boundaries it can report: one, for a text with a letter in it. */
+  minWords: number;
 }
 
 export interface SynthesisAttempt {
@@ -140,7 +144,10 @@ export function synthesizeOnce(attempt: SynthesisAttempt): Promise<RawSynthesis>
           const pcm = Buffer.from(result.audioData ?? new ArrayBuffer(0));
           if (tooMuchAudio(pcm.length)) return;
           const audioMs = (pcm.length / 2 / AZURE_OUTPUT.sampleRate) * 1000;
-          settle(() => resolve({ pcm, words: inOrderWithin(words, audioMs) }));
+          const kept = inOrderWithin(words, audioMs);
+          const short = tooLittle(audioMs, kept.length, attempt.limits);
+          if (short) fail(new AzureSpeechError('bad-response', short));
+          else settle(() => resolve({ pcm, words: kept }));
         } else if (result.reason === sdk.ResultReason.Canceled) {
           fail(classifySdkFailure(result.errorDetails ?? '', key));
         } else {
@@ -161,6 +168,17 @@ function wordOf(text: unknown, offset: unknown, duration: unknown): WordTiming |
     return undefined;
   if (!Number.isFinite(offset) || !Number.isFinite(duration) || offset < 0 || duration < 0) return undefined;
   return { text, startMs: offset / TICKS_PER_MS, endMs: (offset + duration) / TICKS_PER_MS };
+}
+
+/**
+ * Why a finished turn brought back less than its text makes: a turn cut short (2 bytes of sound for
+ * forty words) was kept as the narration, a silent video with no captions, and reused by its hash.
+ */
+function tooLittle(audioMs: number, words: number, limits: SynthesisLimits): string | null {
+  if (audioMs < limits.minAudioMs)
+    return `Azure Speech sent ${Math.round(audioMs)} ms of audio, less than this text takes (at least ${limits.minAudioMs} ms)`;
+  if (words < limits.minWords) return 'Azure Speech sent no word timings for a text with words';
+  return null;
 }
 
 /**
