@@ -6,6 +6,7 @@ import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError
 import { printable } from '../../shared/text.ts';
 import { LlmError, type LlmErrorKind } from './errors.ts';
 import { parseRetryAfter } from './retry.ts';
+import { maskSecret } from './sdk-logger.ts';
 
 /** Error types the API sends in an `event: error` frame of a stream that had already started (no status). */
 const STREAM_ERROR_KINDS: Record<string, LlmErrorKind> = {
@@ -17,7 +18,8 @@ const STREAM_ERROR_KINDS: Record<string, LlmErrorKind> = {
   invalid_request_error: 'invalid-request',
 };
 
-export function classifyClaudeError(error: unknown): LlmError {
+/** `secret`: the API key, masked out of the API's message before it is cut short (a cut key is not found). */
+export function classifyClaudeError(error: unknown, secret = ''): LlmError {
   if (error instanceof LlmError) return error;
   // Timeout first: it is a subclass of APIConnectionError.
   if (error instanceof APIConnectionTimeoutError) {
@@ -26,7 +28,7 @@ export function classifyClaudeError(error: unknown): LlmError {
   if (error instanceof APIConnectionError) {
     return new LlmError('network', `Could not reach Claude: ${describeCause(error)}.`, { cause: error });
   }
-  if (error instanceof APIError) return classifyApiError(error);
+  if (error instanceof APIError) return classifyApiError(error, secret);
   if (error instanceof SyntaxError) {
     return new LlmError('bad-response', `Claude sent a reply that could not be read: ${error.message}`, {
       cause: error,
@@ -43,9 +45,9 @@ export function classifyClaudeError(error: unknown): LlmError {
   });
 }
 
-function classifyApiError(error: APIError): LlmError {
+function classifyApiError(error: APIError, secret: string): LlmError {
   const status = error.status;
-  const detail = apiDetail(error);
+  const detail = apiDetail(error, secret);
   const details = { status, retryAfterMs: parseRetryAfter(error.headers), cause: error };
   if (status === undefined) {
     const kind = STREAM_ERROR_KINDS[error.type ?? ''] ?? 'server';
@@ -71,8 +73,10 @@ function classifyApiError(error: APIError): LlmError {
 const MAX_API_MESSAGE_CHARS = 300;
 
 /** ": <the API's message>, request <id>", or what of it is known, printable and cut short. */
-function apiDetail(error: APIError): string {
-  const message = error.apiMessage ? shortPrintable(error.apiMessage, MAX_API_MESSAGE_CHARS) : null;
+function apiDetail(error: APIError, secret: string): string {
+  const message = error.apiMessage
+    ? shortPrintable(maskSecret(error.apiMessage, secret), MAX_API_MESSAGE_CHARS)
+    : null;
   const request = error.requestID ? `request ${shortPrintable(error.requestID, 100)}` : null;
   const parts = [message, request].filter(Boolean);
   return parts.length > 0 ? `: ${parts.join(', ')}` : '';

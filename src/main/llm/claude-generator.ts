@@ -102,7 +102,7 @@ export function createClaudeGenerator(options: ClaudeGeneratorOptions): TextGene
           cause: error,
         });
       }
-      throw classifyClaudeError(error);
+      throw classifyClaudeError(error, apiKey);
     } finally {
       clearTimeout(deadline);
       watchdog.stop();

@@ -70,4 +70,17 @@ describe('the API key', () => {
     }
     expect((errors[0] as LlmError).message).toContain('[redacted]');
   });
+
+  // Found by attacking the Claude adapter: the API's message was cut to 300 characters before the key
+  // was masked, and a key straddling the cut was printed and stored in part.
+  it('is masked before a long message from the API is cut short', async () => {
+    fake.enqueue({ kind: 'error', status: 401, message: `${'x'.repeat(280)} ${KEY}` });
+    const error = (await generator()
+      .complete(REQUEST)
+      .catch((e: unknown) => e)) as LlmError;
+    expect(error.kind).toBe('auth');
+    expect(error.message).toContain('[redacted]');
+    expect(error.message).not.toContain(KEY.slice(0, 12));
+    expect(JSON.stringify(lines)).not.toContain(KEY.slice(0, 12));
+  });
 });
