@@ -4,7 +4,7 @@ import { CaptionStyleSchema } from '../../shared/caption-styles.ts';
 import { DEFAULT_CAPTION_STYLE, VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
 import type { Db } from '../db/open.ts';
 import { captionStyles, recipes, videoPresets, voicePresets } from '../db/schema.ts';
-import { VoiceProsodySchema } from '../script/prosody-schema.ts';
+import { StyleDegreeSchema, VoiceProsodySchema } from '../script/prosody-schema.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
 import type {
   CaptionStyleSettings,
@@ -53,10 +53,14 @@ const RECIPE_ROW = z.object({
   }),
 });
 
-/** A voice preset's shape, with a rate and a pitch a voice can take (the Library's save checks the same). */
+/**
+ * A voice preset's shape, with a rate, a pitch and a style degree a voice can take (the Library's save
+ * checks the same): a row edited in the database is named before any work.
+ */
 const VOICE_ROW = z.object({
   ...VoicePresetSchema.shape,
   prosody: z.object(VoiceProsodySchema.shape),
+  styleDegree: StyleDegreeSchema,
 });
 
 function checked<T>(what: string, schema: ZodType, row: T): T {

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
 import type { Db } from '../db/open.ts';
 import { validateDirectionMap } from '../script/index.ts';
-import { SCRIPT_LIMITS } from '../script/limits.ts';
-import { VoiceProsodySchema } from '../script/prosody-schema.ts';
+import { StyleDegreeSchema, VoiceProsodySchema } from '../script/prosody-schema.ts';
 import { hasActiveCaptionStyle } from './caption-styles.ts';
 
 /**
@@ -14,17 +13,10 @@ import { hasActiveCaptionStyle } from './caption-styles.ts';
 
 export { VOICE_PROVIDERS } from '../../shared/presets.ts';
 
-const degreeMessage = `styleDegree must be ${SCRIPT_LIMITS.minStyleDegree}..${SCRIPT_LIMITS.maxStyleDegree}`;
-
 export const VoicePresetInputSchema = VoicePresetSchema.extend({
   prosody: VoiceProsodySchema.default({}),
   style: VoicePresetSchema.shape.style.default(null),
-  styleDegree: z
-    .number()
-    .min(SCRIPT_LIMITS.minStyleDegree, degreeMessage)
-    .max(SCRIPT_LIMITS.maxStyleDegree, degreeMessage)
-    .nullable()
-    .default(null),
+  styleDegree: StyleDegreeSchema.default(null),
   role: VoicePresetSchema.shape.role.default(null),
   directionMap: z.unknown().transform((map, ctx) => {
     const checked = validateDirectionMap(map);

@@ -65,6 +65,11 @@ describe('rows edited by hand', () => {
         `UPDATE voice_presets SET prosody = '{"rate":"+100000000%"}' WHERE slug = 'offline-en'`,
         /voice preset "offline-en" is not valid \(prosody.rate/,
       ],
+      // Found by attacking the speech adapters: the Library's range held only when a preset was saved.
+      [
+        "UPDATE voice_presets SET style = 'cheerful', style_degree = 1e21 WHERE slug = 'offline-en'",
+        /voice preset "offline-en" is not valid \(styleDegree: styleDegree must be 0.01..2/,
+      ],
       [
         "UPDATE video_presets SET width = 100000 WHERE slug = 'landscape-1080p'",
         /video preset "landscape-1080p" is not valid \(width/,
