@@ -1,10 +1,12 @@
 /**
  * Both offline engines treat "[[...]]" specially: espeak-ng reads it as phoneme input and macOS say as
  * an embedded command (rate, pitch, silence, even a different voice). Script text must be spoken
- * literally, so every "[[" is broken into "[ [", which both engines read as two plain brackets.
+ * literally, so every "[[" is broken into "[ [", which both engines read as two plain brackets; so is a
+ * "[" and "[" with only invisible format characters between them (a soft hyphen, a zero-width space),
+ * which an engine passes over.
  */
 export function breakDoubleBrackets(text: string): string {
-  return text.replace(/\[(?=\[)/g, '[ ');
+  return text.replace(/\[(?=\p{Cf}*\[)/gu, '[ ');
 }
 
 /** Control characters would be spoken as odd noises or end a line early; a space is what was meant. */
