@@ -1,7 +1,7 @@
 /** The vfo commands besides render: doctor, check --ssml, jobs (list, show, retry --from, cancel). */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -48,7 +48,36 @@ describe('vfo doctor', () => {
     const result = await runVfo(['doctor', '--ffmpeg', join(dir.path, 'no-such-ffmpeg')], env);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/ffmpeg\s+MISSING: .*no-such-ffmpeg/);
-    expect(result.stdout).toContain('NOT ready to render');
+    expect(result.stdout).toContain('NOT ready to render: missing ffmpeg');
+  });
+
+  // Found by attacking the farm's controls: an ffmpeg without them said "ready to render", and the
+  // render failed at its video step, after the narration.
+  it('is not ready with an ffmpeg that has no H.264 encoder or no libass', async () => {
+    const fake = join(dir.path, 'bare-ffmpeg');
+    await mkdir(fake, { recursive: true });
+    // The real ffmpeg, but its lists of encoders and filters lack libx264 and subtitles/ass.
+    const wrapper = [
+      '#!/bin/sh',
+      'case "$*" in',
+      '  *-encoders*) /usr/bin/ffmpeg "$@" | grep -v -e libx264 -e h264_videotoolbox ;;',
+      '  *-filters*) /usr/bin/ffmpeg "$@" | grep -v -e " subtitles " -e " ass " ;;',
+      '  *) exec /usr/bin/ffmpeg "$@" ;;',
+      'esac',
+      '',
+    ].join('\n');
+    await writeFile(join(fake, 'ffmpeg'), wrapper, { mode: 0o755 });
+    const result = await runVfo(['doctor', '--ffmpeg', join(fake, 'ffmpeg'), '--json'], env);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ ready: false, ffmpeg: { ok: true, libass: false } });
+    expect(report.missing).toEqual([
+      'an H.264 encoder (h264_videotoolbox or libx264)',
+      'libass (burned-in captions)',
+    ]);
+    const text = await runVfo(['doctor', '--ffmpeg', join(fake, 'ffmpeg')], env);
+    expect(text.stdout).toContain('libass        no (captions cannot be burned in)');
+    expect(text.stdout).toContain('NOT ready to render: missing an H.264 encoder');
   });
 });
 

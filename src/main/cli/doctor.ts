@@ -8,6 +8,8 @@ import { type CliIo, EXIT, printJson } from './io.ts';
 export const DOCTOR_USAGE = 'usage: vfo doctor [--ffmpeg PATH] [--json] [--data DIR]';
 
 const INTERESTING_ENCODERS = ['h264_videotoolbox', 'hevc_videotoolbox', 'libx264', 'libx265'];
+/** The H.264 encoders the seeded video presets name: a render needs one of them. */
+const H264_ENCODERS = ['h264_videotoolbox', 'libx264'];
 
 /** `vfo doctor`: what this machine can do, and what is missing, without ever printing a secret. */
 export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
@@ -26,9 +28,10 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
       voices: await voiceReport(),
       keys: providerReadiness(envSecretStore(), process.env.AZURE_SPEECH_HOST),
     };
-    const ready = report.ffmpeg.ok && report.voices.offline.available;
-    if (values.json) printJson(io, { ready, ...report });
-    else io.out(formatReport(report, ready));
+    const missing = missingForRender(report);
+    const ready = missing.length === 0;
+    if (values.json) printJson(io, { ready, missing, ...report });
+    else io.out(formatReport(report, missing));
     return ready ? EXIT.ok : EXIT.failure;
   } finally {
     await ctx.close();
@@ -75,7 +78,24 @@ interface DoctorReport {
   keys: { anthropic: boolean; azureSpeech: boolean };
 }
 
-function formatReport(r: DoctorReport, ready: boolean): string {
+/**
+ * What a render here lacks: an ffmpeg without an H.264 encoder or libass said "ready to render", and
+ * the render failed at its video step, after the narration (found by attacking the farm's controls).
+ */
+function missingForRender(r: DoctorReport): string[] {
+  const missing: string[] = [];
+  if (!r.ffmpeg.ok) missing.push('ffmpeg');
+  else {
+    const { encoders, libass } = r.ffmpeg;
+    if (!H264_ENCODERS.some((e) => encoders[e]))
+      missing.push(`an H.264 encoder (${H264_ENCODERS.join(' or ')})`);
+    if (!libass) missing.push('libass (burned-in captions)');
+  }
+  if (!r.voices.offline.available) missing.push(`the offline voice (${r.voices.offline.engine})`);
+  return missing;
+}
+
+function formatReport(r: DoctorReport, missing: readonly string[]): string {
   const lines = [`data folder   ${r.dataDir}`, `database      ${r.database}`];
   if (r.ffmpeg.ok) {
     lines.push(`ffmpeg        ${r.ffmpeg.path} (${r.ffmpeg.source}, ${r.ffmpeg.version})`);
@@ -85,6 +105,7 @@ function formatReport(r: DoctorReport, ready: boolean): string {
         .map(([e, ok]) => `${e} ${ok ? 'yes' : 'no'}`)
         .join(', ')}`,
     );
+    lines.push(`libass        ${r.ffmpeg.libass ? 'yes' : 'no (captions cannot be burned in)'}`);
   } else {
     lines.push(`ffmpeg        MISSING: ${r.ffmpeg.error}`);
   }
@@ -98,6 +119,6 @@ function formatReport(r: DoctorReport, ready: boolean): string {
   lines.push(
     `azure speech  ${r.keys.azureSpeech ? 'ready (AZURE_SPEECH_KEY set)' : 'not configured: set AZURE_SPEECH_KEY and AZURE_SPEECH_REGION (the offline voice is used instead)'}`,
   );
-  lines.push(ready ? 'ready to render' : 'NOT ready to render');
+  lines.push(missing.length === 0 ? 'ready to render' : `NOT ready to render: missing ${missing.join(', ')}`);
   return lines.join('\n');
 }
