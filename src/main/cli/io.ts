@@ -6,8 +6,26 @@ export interface CliIo {
   interactive: boolean;
 }
 
+/**
+ * Set once whoever reads stdout has closed it (`vfo jobs list | head -1`): the rest of the output is
+ * dropped and the command finishes, instead of dying of an unhandled EPIPE with a stack trace.
+ */
+let stdoutClosed = false;
+let watchingStdout = false;
+
+function writeOut(text: string): void {
+  if (!watchingStdout) {
+    watchingStdout = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      stdoutClosed = true;
+    });
+  }
+  if (!stdoutClosed) process.stdout.write(text);
+}
+
 export const processIo: CliIo = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  out: (text) => writeOut(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   interactive: Boolean(process.stderr.isTTY),
 };
