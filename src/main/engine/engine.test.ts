@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -294,6 +295,44 @@ describe('engine', () => {
     expect((await h.engine.repair()).jobs).toEqual([job.id]);
     silent();
     expect((await h.engine.run(job.id)).status).toBe('done');
+  });
+
+  // Found by attacking the engine: a render stopped for a minute (kill -STOP) had its job repaired as
+  // interrupted by the next command, and then both processes ran it.
+  it('keeps a silent job while its process is the one that was last heard from', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const silentSince = new Date(Date.now() - JOB_SILENT_MS - 1000).toISOString();
+    const runBy = (pid: number) =>
+      h.database.sqlite
+        .prepare("UPDATE jobs SET status = 'running', owner = ?, updated_at = ? WHERE id = ?")
+        .run(`${hostname()}:${pid}`, silentSince, job.id);
+    // Process 1 ran long before it was last heard from: it is the runner, stopped.
+    runBy(1);
+    expect((await h.engine.repair()).jobs).toEqual([]);
+    expect(h.engine.store.getJob(job.id)).toMatchObject({ status: 'running', owner: `${hostname()}:1` });
+    // A process that started after the last heartbeat only has the runner's old pid.
+    const newcomer = spawn('sleep', ['30']);
+    try {
+      runBy(newcomer.pid as number);
+      expect((await h.engine.repair()).jobs).toEqual([job.id]);
+    } finally {
+      newcomer.kill();
+    }
+  });
+
+  it('stops a run whose job another process took over, and writes nothing more', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.hangKeys.add('final');
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const running = h.engine.run(job.id);
+    const deadline = Date.now() + 15_000;
+    while ((h.calls.final ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    h.database.sqlite.prepare("UPDATE jobs SET owner = 'another-process.local:1' WHERE id = ?").run(job.id);
+    const ended = await running;
+    expect(ended).toMatchObject({ status: 'running', owner: 'another-process.local:1', error: null });
   });
 
   it('keeps a running job its own by its heartbeat: another process’s claim is refused', async () => {

@@ -49,3 +49,14 @@ export class ShutdownError extends StepError {
     this.name = 'ShutdownError';
   }
 }
+
+/**
+ * The abort reason when another process has taken the job over (this one was stopped past
+ * JOB_SILENT_MS, and its job repaired as interrupted): the run stops, and writes nothing more.
+ */
+export class ClaimLostError extends StepError {
+  constructor() {
+    super('cancelled', 'another process took the job over');
+    this.name = 'ClaimLostError';
+  }
+}

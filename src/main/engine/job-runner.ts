@@ -6,7 +6,15 @@ import { compactRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BlobStore } from './blob-store.ts';
-import { errorKindOf, errorMessage, isRetryable, JobBusyError, ShutdownError, StepError } from './errors.ts';
+import {
+  ClaimLostError,
+  errorKindOf,
+  errorMessage,
+  isRetryable,
+  JobBusyError,
+  ShutdownError,
+  StepError,
+} from './errors.ts';
 import type { EventHub } from './events.ts';
 import { compilePipeline, type TaskGraph } from './graph.ts';
 import { computeInputHash, fingerprintOf } from './input-hash.ts';
@@ -67,7 +75,7 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     try {
       if (store.isCancelRequested(jobId)) abort();
       if (Date.now() - heardAt >= deps.heartbeatMs) {
-        store.touchJob(jobId, deps.owner);
+        if (!store.touchJob(jobId, deps.owner)) controller.abort(new ClaimLostError());
         heardAt = Date.now();
       }
     } catch {
@@ -117,9 +125,11 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     outerSignal?.removeEventListener('abort', abort);
   }
 
+  // Checked again before anything is written: the heartbeat finds out only every heartbeatMs.
+  if (controller.signal.reason instanceof ClaimLostError || !store.touchJob(jobId, deps.owner))
+    return claimLost(deps, jobId);
   if (controller.signal.reason instanceof ShutdownError) {
-    deps.store.setJobStatus(jobId, 'queued', {
-      owner: null,
+    deps.store.endRun(jobId, deps.owner, 'queued', {
       error: 'interrupted by a shutdown; resumes on the next start',
     });
     return deps.store.getJob(jobId) as JobRow;
@@ -131,12 +141,13 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     const delivered = await deliver(deps, settings, graph, outputs);
     // A cancel asked for while the finished video was being delivered came too late: the job is done,
     // and the request is not left standing on it.
-    store.setJobStatus(jobId, 'done', {
-      owner: null,
+    const ended = store.endRun(jobId, deps.owner, 'done', {
+      error: null,
       cancelRequested: false,
       outputPath: delivered?.path ?? null,
       manifest: manifestOf(settings, graph, store.steps(jobId), outputs, delivered),
     });
+    if (!ended) return claimLost(deps, jobId);
     events.emit({ type: 'job', jobId, status: 'done', ...(delivered ? { outputPath: delivered.path } : {}) });
     log.info('job done', { output: delivered?.path });
   } catch (error) {
@@ -156,9 +167,19 @@ function readySteps(
 }
 
 function finish(deps: RunnerDeps, jobId: string, status: 'failed' | 'cancelled', error: string): JobRow {
-  deps.store.setJobStatus(jobId, status, { owner: null, error });
+  if (!deps.store.endRun(jobId, deps.owner, status, { error })) return claimLost(deps, jobId);
   deps.events.emit({ type: 'job', jobId, status, error });
   deps.log.warn(`job ${status}`, { job: jobId, error });
+  return deps.store.getJob(jobId) as JobRow;
+}
+
+/**
+ * Another process took the job over while this one was stopped (found by attacking the engine: a
+ * render paused for a minute had its job repaired as interrupted, and then both processes ran it,
+ * each removing the other's files, and the last to end wrote its outcome). This run writes nothing.
+ */
+function claimLost(deps: RunnerDeps, jobId: string): JobRow {
+  deps.log.warn('another process took this job over; this run stops', { job: jobId });
   return deps.store.getJob(jobId) as JobRow;
 }
 

@@ -127,13 +127,29 @@ export class JobStore {
       .run();
   }
 
-  /** A running job's heartbeat: its runner `owner` still runs it (see isRunnerAlive). */
-  touchJob(jobId: string, owner: string): void {
-    this.db
-      .update(jobs)
-      .set({ updatedAt: now() })
-      .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running'), eq(jobs.owner, owner)))
-      .run();
+  /**
+   * A running job's heartbeat: its runner `owner` still runs it (see isRunnerAlive). False when the job
+   * is no longer `owner`'s to run (taken over as interrupted, while this process was stopped).
+   */
+  touchJob(jobId: string, owner: string): boolean {
+    return (
+      this.db
+        .update(jobs)
+        .set({ updatedAt: now() })
+        .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running'), eq(jobs.owner, owner)))
+        .run().changes > 0
+    );
+  }
+
+  /** Ends a run of `owner`'s: only while the job is still its own (false: another process holds it). */
+  endRun(jobId: string, owner: string, status: JobStatus, fields: Partial<JobRow> = {}): boolean {
+    return (
+      this.db
+        .update(jobs)
+        .set({ ...fields, owner: null, status, updatedAt: now() })
+        .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running'), eq(jobs.owner, owner)))
+        .run().changes > 0
+    );
   }
 
   addWarning(jobId: string, message: string): void {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -35,9 +36,45 @@ export const JOB_HEARTBEAT_MS = 10_000;
  */
 export const JOB_SILENT_MS = 60_000;
 
-/** Whether a running job's runner is alive: its process is (as far as this machine can tell), and it was heard from lately. */
+/**
+ * Whether a running job's runner is alive: its process is (as far as this machine can tell), and it
+ * was heard from lately, or it is a process of this machine that was already running when it was
+ * last heard from. A pid is held by one process at a time, so that one wrote the heartbeat: a render
+ * stopped for a minute (kill -STOP, a laptop asleep) kept its job, where it was taken over and then
+ * run by both processes (found by attacking the engine).
+ */
 export function isRunnerAlive(job: Pick<JobRow, 'owner' | 'updatedAt'>, now: number = Date.now()): boolean {
-  return isOwnerAlive(job.owner) && now - Date.parse(job.updatedAt) < JOB_SILENT_MS;
+  if (!isOwnerAlive(job.owner)) return false;
+  const heardAt = Date.parse(job.updatedAt);
+  if (now - heardAt < JOB_SILENT_MS) return true;
+  const [host, pidText] = (job.owner ?? '').split(':');
+  if (host !== hostname()) return false;
+  const started = processStartedAt(Number(pidText));
+  return started !== null && started < heardAt;
+}
+
+/**
+ * When process `pid` started, at the earliest (ps's elapsed time is in whole seconds): null when ps
+ * cannot tell. `ps -o etime` ([[dd-]hh:]mm:ss) is POSIX, on a Mac as on Linux.
+ */
+export function processStartedAt(pid: number): number | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  let elapsed: string;
+  try {
+    elapsed = execFileSync('ps', ['-o', 'etime=', '-p', String(pid)], { encoding: 'utf8', timeout: 5000 });
+  } catch {
+    return null;
+  }
+  const match = /^\s*(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)\s*$/.exec(elapsed);
+  if (!match) return null;
+  const [days, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const elapsedS = ((days * 24 + hours) * 60 + minutes) * 60 + seconds;
+  return Date.now() - (elapsedS + 1) * 1000;
 }
 
 export interface RepairReport {
