@@ -74,8 +74,9 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.options = options;
-    this.store = new JobStore(options.database.db);
     this.blobs = options.blobs ?? new BlobStore(options.dataDir);
+    const blobs = this.blobs;
+    this.store = new JobStore(options.database.db, (sha256) => blobs.pathFor(sha256));
     this.stepSlots = pLimit(options.stepConcurrency ?? 2);
     this.encoderSlots = pLimit(options.encoderSlots ?? 1);
   }

@@ -18,9 +18,16 @@ const IMMEDIATE = { behavior: 'immediate' } as const;
 /** All SQL the engine runs, in one place; callers see rows and plain values. */
 export class JobStore {
   private readonly db: Db;
+  private readonly blobPath: (sha256: string) => string;
 
-  constructor(db: Db) {
+  /**
+   * `blobPath`: where the blob of a checksum is now. A step's files are read there, not at the path
+   * stored when they were made: a data folder moved (mv dA dB) had every step made again, and one copied
+   * (cp -a) read the original folder's blobs (found by attacking the engine).
+   */
+  constructor(db: Db, blobPath: (sha256: string) => string) {
     this.db = db;
+    this.blobPath = blobPath;
   }
 
   /** `priority`: higher runs first on the farm (the job's tasks carry it); 0 by default. */
@@ -232,7 +239,7 @@ export class JobStore {
       if (!row) return undefined;
       files[name] = {
         artifactId: row.id,
-        path: row.path,
+        path: this.blobPath(row.sha256),
         sha256: row.sha256,
         size: row.size,
         type: row.type,
