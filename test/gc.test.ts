@@ -116,4 +116,27 @@ describe('vfo gc', () => {
       diskBudget: null,
     });
   });
+
+  // Found by attacking the engine: the free disk a node keeps was checked only for uploads, and a
+  // render on a full disk failed its encode three times, reporting ffmpeg's output dump.
+  it('starts no step with less free disk than the node keeps, and says how to change it', async () => {
+    const own = { VFO_DATA_DIR: join(dir.path, 'full-data') };
+    expect((await runVfo(['gc', '--keep-free', '900TB'], own)).code).toBe(0);
+    const script = join(dir.path, 'full.md');
+    await writeFile(script, '# One\n\nNothing is made on a full disk.\n');
+    const result = await runVfo(['render', script, '--json'], own);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /the disk is nearly full \([\d.]+ [KMG]B free; 921600\.0 GB is kept free, set with vfo gc --keep-free\)/,
+    );
+    const [job] = JSON.parse(result.stdout) as {
+      steps: { key: string; status: string; attempts: number }[];
+    }[];
+    expect(job?.steps.find((s) => s.key === 'script')).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(existsSync(join(dir.path, 'full.mp4'))).toBe(false);
+    // With room kept at its default, the same job renders.
+    expect((await runVfo(['gc', '--keep-free', 'default'], own)).code).toBe(0);
+    const retried = await runVfo(['render', script, '--video-preset', 'preview-360p'], own);
+    expect(retried.code, retried.stderr).toBe(0);
+  });
 });

@@ -22,7 +22,7 @@ import {
   TlsTrust,
 } from '../farm/net/index.ts';
 import { diagnosticsText } from '../intake/prepare-script.ts';
-import { formatSize } from '../script/index.ts';
+import { formatSize } from '../util/disk-room.ts';
 import { parseCommandArgs, priorityArg } from './args.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';

@@ -1,7 +1,7 @@
 import { openApp } from '../app/open-app.ts';
 import type { GcReport } from '../engine/garbage-collector.ts';
-import { formatSize } from '../script/diagnostics.ts';
 import { DEFAULT_KEEP_FREE_BYTES, diskBudgetSetting, keepFreeSetting, parseSize } from '../settings/index.ts';
+import { formatSize } from '../util/disk-room.ts';
 import { parseCommandArgs } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { OpenedDatabase } from '../db/open.ts';
 import { createLogger } from '../log/logger.ts';
-import { diskBudgetSetting } from '../settings/index.ts';
+import { DEFAULT_KEEP_FREE_BYTES, diskBudgetSetting, keepFreeSetting } from '../settings/index.ts';
 import { hashJson } from '../util/hash.ts';
 import { type BlobRepairOutcome, repairBlob } from './blob-repair.ts';
 import { BlobStore } from './blob-store.ts';
@@ -40,6 +40,8 @@ export interface EngineOptions {
    * ends (null: never on its own); the `storage.diskBudget` setting by default.
    */
   diskBudget?: () => number | null;
+  /** Free disk a step needs to start; the `storage.keepFree` setting (2 GB) by default. */
+  keepFreeBytes?: () => number;
 }
 
 const log = createLogger('Engine');
@@ -158,6 +160,9 @@ export class Engine {
           sleep: abortableSleep,
           cancelPollMs: this.options.cancelPollMs ?? 500,
           heartbeatMs: this.options.heartbeatMs ?? JOB_HEARTBEAT_MS,
+          keepFreeBytes:
+            this.options.keepFreeBytes ??
+            (() => keepFreeSetting.read(this.options.database.db)?.minBytes ?? DEFAULT_KEEP_FREE_BYTES),
         },
         jobId,
         controller.signal,

@@ -1,3 +1,5 @@
+import { DiskFullError, isDiskFull } from '../util/disk-room.ts';
+
 /**
  * How a step failure should be treated. Handlers throw StepError to say so; anything else thrown is
  * treated as 'retryable' (a bug or a flaky tool deserves another attempt, a bad script does not).
@@ -15,6 +17,8 @@ export class StepError extends Error {
 
 export function errorKindOf(error: unknown): StepErrorKind {
   if (error instanceof StepError) return error.kind;
+  // Another attempt fills the same disk again (an encode that failed for room was made three times).
+  if (isDiskFull(error)) return 'fatal';
   if (error instanceof Error && error.name === 'AbortError') return 'cancelled';
   const kind = (error as { kind?: unknown } | null)?.kind;
   if (kind === 'cancelled') return 'cancelled';
@@ -22,6 +26,9 @@ export function errorKindOf(error: unknown): StepErrorKind {
 }
 
 export function errorMessage(error: unknown): string {
+  // A tool's own report of it is a dump of its output (ffmpeg's, a page long): said plainly instead.
+  if (isDiskFull(error) && !(error instanceof DiskFullError))
+    return 'no space is left on the disk: free some (vfo gc frees what finished jobs no longer need) and run again';
   return error instanceof Error ? error.message : String(error);
 }
 

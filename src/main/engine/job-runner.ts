@@ -5,6 +5,7 @@ import { THUMBNAIL_FILE_TYPE } from '../../shared/artifact-types.ts';
 import { compactRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
+import { checkRoom } from '../util/disk-room.ts';
 import type { BlobStore } from './blob-store.ts';
 import {
   ClaimLostError,
@@ -39,6 +40,8 @@ export interface RunnerDeps {
   backoffMs: (attempt: number) => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   cancelPollMs: number;
+  /** Free disk a step needs to start (the node's storage.keepFree); unchecked when absent. */
+  keepFreeBytes?: () => number;
   /** How often the job's row is touched while it runs (its heartbeat, seen by isRunnerAlive). */
   heartbeatMs: number;
 }
@@ -297,7 +300,12 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
         },
       };
       const slots = handler.resource === 'encoder' ? deps.encoderSlots : deps.stepSlots;
-      const result = await slots(() => handler.run(ctx));
+      const result = await slots(async () => {
+        // Room is checked as the step starts, not at its end: a step that filled the disk failed
+        // after all its work (an encode, three times).
+        if (deps.keepFreeBytes) await checkRoom(workDir, deps.keepFreeBytes());
+        return handler.run(ctx);
+      });
       const output = await storeResult(deps, jobId, step.key, result);
       store.updateStep(row.id, {
         status: 'done',

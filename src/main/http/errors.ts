@@ -46,15 +46,6 @@ export class BodyTooLargeError extends Error {
 }
 
 /** A body would have left less free disk than the node keeps (storage.keepFree); it was discarded. */
-export class DiskFullError extends Error {
-  override name = 'DiskFullError';
-
-  constructor(freeBytes: number, keepFreeBytes: number) {
-    const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-    super(`this node's disk is nearly full (${gib(freeBytes)} free; it keeps ${gib(keepFreeBytes)} free)`);
-  }
-}
-
 /** A body did not hash to (or was not the size of) what the sender declared; it was discarded. */
 export class BodyMismatchError extends Error {
   override name = 'BodyMismatchError';

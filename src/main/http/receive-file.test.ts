@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DiskFullError } from './errors.ts';
+import { DiskFullError, freeBytesAt } from '../util/disk-room.ts';
 import { receiveToFile } from './receive-file.ts';
-import { freeBytesAt, ROOM_CHECK_BYTES } from './room-guard.ts';
+import { ROOM_CHECK_BYTES } from './room-guard.ts';
 
 let dir: string;
 beforeEach(async () => {

@@ -9,9 +9,10 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { partialPathFor } from '../util/atomic-file.ts';
+import { checkRoom } from '../util/disk-room.ts';
 import { isSha256 } from '../util/hash.ts';
 import { BodyGuard } from './body-guard.ts';
-import { checkRoom, RoomGuard } from './room-guard.ts';
+import { RoomGuard } from './room-guard.ts';
 
 export interface ReceiveToFileOptions {
   /** Past this many bytes the transfer is aborted with BodyTooLargeError. */

@@ -4,23 +4,10 @@
  * every ROOM_CHECK_BYTES and fails the body with DiskFullError once less than `keepFreeBytes` is
  * left. Many uploads at once each overshoot the floor by at most one interval.
  */
-import { statfs } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
-import { DiskFullError } from './errors.ts';
+import { checkRoom } from '../util/disk-room.ts';
 
 export const ROOM_CHECK_BYTES = 32 * 1024 * 1024;
-
-/** Bytes a non-root writer may still use on the file system holding `dir`. */
-export async function freeBytesAt(dir: string): Promise<number> {
-  const fs = await statfs(dir);
-  return fs.bavail * fs.bsize;
-}
-
-/** Fails with DiskFullError when less than `keepFreeBytes` is free under `dir`. */
-export async function checkRoom(dir: string, keepFreeBytes: number): Promise<void> {
-  const free = await freeBytesAt(dir);
-  if (free < keepFreeBytes) throw new DiskFullError(free, keepFreeBytes);
-}
 
 export class RoomGuard extends Transform {
   private readonly dir: string;

@@ -15,19 +15,13 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { MAX_CALL_BODY_BYTES, MAX_FIELD_ISSUES, MAX_ISSUE_CHARS } from '../../shared/contract.ts';
 import { shorten } from '../../shared/text.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import { DiskFullError } from '../util/disk-room.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { FarmApp, RouteAuth } from './app-types.ts';
 
 export { acceptBody } from './uploads.ts';
 
-import {
-  BodyMismatchError,
-  BodyTooLargeError,
-  DiskFullError,
-  type ErrorIssue,
-  errorBody,
-  Refusal,
-} from './errors.ts';
+import { BodyMismatchError, BodyTooLargeError, type ErrorIssue, errorBody, Refusal } from './errors.ts';
 import { type RefusalLog, refusalLog } from './refusal-log.ts';
 import { installUploads } from './uploads.ts';
 

@@ -11,12 +11,6 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 /** "30.0 MB"; small sizes in KB so a tiny custom limit does not read "0.0 MB", disk budgets in GB. */
-export function formatSize(bytes: number): string {
-  if (bytes < 100 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 10 * 1024 ** 3) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-}
-
 /**
  * Gathers every problem in a script (writers fix them all in one go) but keeps at most
  * `limit`, so a hostile file cannot make us print megabytes of diagnostics.

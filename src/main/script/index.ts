@@ -1,6 +1,6 @@
 /** Public API of the script module: parse + validate scripts, direction vocabularies, SSML. */
 export { DEFAULT_DIRECTION_MAPS, defaultDirectionMap } from './default-directions.ts';
-export { formatDiagnostic, formatSize, shorten } from './diagnostics.ts';
+export { formatDiagnostic, shorten } from './diagnostics.ts';
 export { validateDirectionMap } from './direction-map-schema.ts';
 export { readScriptSource } from './input.ts';
 export {

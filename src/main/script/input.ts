@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { formatSize } from '../util/disk-room.ts';
 import { sha256Hex } from '../util/hash.ts';
-import { formatSize } from './diagnostics.ts';
 import { SCRIPT_EXTENSIONS } from './limits.ts';
 import type { Diagnostic } from './types.ts';
 import { firstInvalidUtf8Offset, locateOffset } from './utf8.ts';

@@ -11,7 +11,8 @@ import { constants, realpathSync, type Stats, statSync } from 'node:fs';
 import { type FileHandle, lstat, open, readlink } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { canonicalMediaPath, MEDIA_LIMITS } from '../../shared/contract.ts';
-import { formatSize, shorten } from './diagnostics.ts';
+import { formatSize } from '../util/disk-room.ts';
+import { shorten } from './diagnostics.ts';
 import { CLIP_EXTENSIONS, IMAGE_EXTENSIONS, MUSIC_EXTENSIONS } from './limits.ts';
 
 /** A kind of media a script can name: its word in messages and the file types it accepts. */

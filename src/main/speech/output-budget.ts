@@ -3,7 +3,7 @@
  * that slipped past the length check (a rate the estimate did not foresee, words without spaces) is
  * stopped within one clip of its budget instead of filling the disk first.
  */
-import { formatSize } from '../script/diagnostics.ts';
+import { formatSize } from '../util/disk-room.ts';
 import { SpeechError } from './errors.ts';
 import { formatLength } from './spoken-length.ts';
 import { framesForMs, type WavFormat } from './wav.ts';

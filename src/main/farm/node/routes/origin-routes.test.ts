@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RenderPlan } from '../../../../shared/render-plan.ts';
 import { tinyPlan } from '../../../ffmpeg/test-fixtures.ts';
-import { freeBytesAt } from '../../../http/room-guard.ts';
+import { freeBytesAt } from '../../../util/disk-room.ts';
 import { sha256File } from '../../../util/hash.ts';
 import { makeClient, makeKey, makeTempDir, type RunningServer, startServer } from '../../net/net.fixture.ts';
 import { maxResultBytes, originRoutes } from './origin-routes.ts';

@@ -1,0 +1,46 @@
+/**
+ * Room on the disk: a size as people read it, the free space under a folder, and the refusal when too
+ * little is left. Uploads check it as they land (http/room-guard.ts), and each step before it starts.
+ */
+import { statfs } from 'node:fs/promises';
+
+/** "512 bytes", "12.3 KB", "450.0 MB", "12.0 GB". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  if (bytes < 100 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 10 * 1024 ** 3) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}
+
+export class DiskFullError extends Error {
+  override name = 'DiskFullError';
+
+  constructor(freeBytes: number, keepFreeBytes: number) {
+    super(
+      `the disk is nearly full (${formatSize(freeBytes)} free; ${formatSize(keepFreeBytes)} is kept free, set with vfo gc --keep-free)`,
+    );
+  }
+}
+
+/** Bytes a non-root writer may still use on the file system holding `dir`. */
+export async function freeBytesAt(dir: string): Promise<number> {
+  const fs = await statfs(dir);
+  return fs.bavail * fs.bsize;
+}
+
+/** Fails with DiskFullError when less than `keepFreeBytes` is free under `dir`. */
+export async function checkRoom(dir: string, keepFreeBytes: number): Promise<void> {
+  const free = await freeBytesAt(dir);
+  if (free < keepFreeBytes) throw new DiskFullError(free, keepFreeBytes);
+}
+
+/** Whether a failure is the disk (or the user's quota) being full, however it was reported. */
+export function isDiskFull(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof DiskFullError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+    if (e instanceof Error && /No space left on device|Disk quota exceeded/.test(e.message)) return true;
+  }
+  return false;
+}
