@@ -59,11 +59,12 @@ export function isRetryableLlmError(error: LlmError): boolean {
 
 /**
  * How the job engine should treat a failed writing step. Our own retry loop has already waited out
- * transient failures, but a later job retry may still succeed, so those stay 'retryable'.
+ * transient failures, and each attempt of the engine's ran that whole loop again: an overloaded Claude
+ * was asked 12 times, and a reply too long for its token limit was paid for three times (found by
+ * attacking the Claude adapter). So nothing is tried again by the engine; `vfo jobs retry` asks again.
  */
 export function stepErrorKindForLlm(error: LlmError): StepErrorKind {
   if (error.kind === 'cancelled') return 'cancelled';
-  if (isRetryableLlmError(error) || error.kind === 'bad-response') return 'retryable';
-  if (error.kind === 'auth') return 'fatal';
+  if (isRetryableLlmError(error) || error.kind === 'bad-response' || error.kind === 'auth') return 'fatal';
   return 'invalid-input';
 }

@@ -167,7 +167,14 @@ const SPEECH_ERROR_KINDS: Partial<Record<SpeechError['kind'], StepErrorKind>> = 
   'over-budget': 'invalid-input',
 };
 
+/**
+ * Throttling and a flaky network were retried by the adapter, with its backoff, for each chunk; each
+ * attempt of the engine's did all that again (9 requests for a chunk, found by attacking the Azure
+ * adapter): they fail the step, and `vfo jobs retry` tries again.
+ */
 const AZURE_ERROR_KINDS: Partial<Record<AzureSpeechError['kind'], StepErrorKind>> = {
+  throttled: 'fatal',
+  network: 'fatal',
   auth: 'fatal',
   'not-configured': 'fatal',
   'invalid-ssml': 'invalid-input',
