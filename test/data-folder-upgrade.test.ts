@@ -32,8 +32,14 @@ const MIGRATIONS = (
 
 type Rows = Record<string, unknown>[];
 
+/** Checked on their own below: a vocabulary that gained words, a seeded prompt no longer active. */
 function withoutDirectionMap(row: Record<string, unknown>): Record<string, unknown> {
   const { direction_map: _map, ...rest } = row;
+  return rest;
+}
+
+function withoutActive(row: Record<string, unknown>): Record<string, unknown> {
+  const { is_active: _active, ...rest } = row;
   return rest;
 }
 
@@ -92,8 +98,18 @@ describe('a data folder of the release before the farm migrations (f7643ec)', ()
           const old = rows[i] ?? {};
           return Object.fromEntries(Object.keys(old).map((column) => [column, row[column]]));
         });
-        expect(kept?.map(withoutDirectionMap), table).toEqual(rows.map(withoutDirectionMap));
+        const same = table === 'prompts' ? withoutActive : withoutDirectionMap;
+        expect(kept?.map(same), table).toEqual(rows.map(same));
       }
+      // The seeded prompt, untouched, named a model Claude retired on 30 November 2026: a new version
+      // with today's model is the active one, and the old one stays (jobs name it).
+      expect(before.rows.prompts?.map((row) => [row.model, row.version, row.is_active])).toEqual([
+        ['claude-sonnet-4-5', 1, 1],
+      ]);
+      expect(after.rows.prompts?.map((row) => [row.model, row.version, row.is_active])).toEqual([
+        ['claude-sonnet-4-5', 1, 0],
+        ['claude-sonnet-5-5', 2, 1],
+      ]);
       // Video presets made before caption styles draw captions as they always did, and cut between
       // scenes with no length limit (the seeded platform presets are added after them).
       const oldPresets = after.rows.video_presets?.slice(0, before.rows.video_presets?.length);

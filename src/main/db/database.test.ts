@@ -113,6 +113,37 @@ describe('openDatabase', () => {
     }
   });
 
+  it('moves an untouched seeded prompt off a retired model once, and leaves an edited one alone', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vfo-db-'));
+    const models = (db: ReturnType<typeof openDatabase>) =>
+      db.sqlite
+        .prepare(
+          "SELECT model, version, is_active AS active FROM prompts WHERE slug = 'script.writer' ORDER BY version",
+        )
+        .all();
+    const first = openDatabase(dir);
+    // As an earlier release seeded it.
+    first.sqlite.prepare("UPDATE prompts SET model = 'claude-sonnet-4-5' WHERE slug = 'script.writer'").run();
+    first.close();
+    for (let i = 0; i < 2; i++) openDatabase(dir).close();
+    const second = openDatabase(dir);
+    expect(models(second)).toEqual([
+      { model: 'claude-sonnet-4-5', version: 1, active: 0 },
+      { model: 'claude-sonnet-5-5', version: 2, active: 1 },
+    ]);
+    // Someone chose that model again, and wrote their own system prompt: theirs to keep.
+    second.sqlite
+      .prepare("UPDATE prompts SET model = 'claude-sonnet-4-5', system_prompt = 'Mine.' WHERE version = 2")
+      .run();
+    second.close();
+    const third = openDatabase(dir);
+    try {
+      expect(models(third)).toHaveLength(2);
+    } finally {
+      third.close();
+    }
+  });
+
   it('refuses a data folder a newer version migrated, saying so, and leaves it as it was', async () => {
     dir = await mkdtemp(join(tmpdir(), 'vfo-db-'));
     const first = openDatabase(dir);

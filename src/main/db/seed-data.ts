@@ -133,12 +133,19 @@ export const SEED_PROMPTS = [
       '{{knowledge}}',
     ].join('\n'),
     userTemplate: 'Title: {{title}}\n\nBrief:\n{{brief}}\n\nWrite the script.',
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-5-5',
     maxTokens: 4000,
     temperature: null,
     kbTiers: ['house-style'],
   },
 ];
+
+/**
+ * Models the seeded prompts named in earlier releases, retired since: Claude answers them no more
+ * (claude-sonnet-4-5 reached its end of life on 30 November 2026). A data folder whose prompt is still
+ * that untouched seed gets a new version of it with today's model (seed.ts).
+ */
+export const RETIRED_SEED_MODELS: readonly string[] = ['claude-sonnet-4-5'];
 
 export const SEED_KNOWLEDGE = [
   {

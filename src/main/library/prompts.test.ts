@@ -17,7 +17,7 @@ const base: PromptVersionInput = {
   slug: 'narration.script',
   systemPrompt: 'You write narration. {{ knowledge }}',
   userTemplate: 'Write about {{topic}}.',
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-5-5',
   maxTokens: 4000,
   temperature: 0.7,
   kbTiers: ['house-style'],
