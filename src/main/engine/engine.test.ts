@@ -275,11 +275,18 @@ describe('engine', () => {
     await mkdir(out, { recursive: true });
     const crashed = join(out, 'a.mp4.partial-2147483646-0a0b0c0d');
     const unnamed = join(out, 'a.mp4.partial-');
+    // Its thumbnail's, written beside the video (found by attacking the engine: it stayed for good).
+    const thumbnail = join(out, 'a.jpg.partial-2147483646-0a0b0c0e');
     // Another job of the same output path, delivering now in a live process (this test's parent).
     const live = join(out, `a.mp4.partial-${process.ppid}-0e0f0a0b`);
-    for (const path of [crashed, unnamed, live]) await writeFile(path, 'half');
-    expect((await h.engine.repair()).partialFiles).toBe(2);
-    expect([existsSync(crashed), existsSync(unnamed), existsSync(live)]).toEqual([false, false, true]);
+    for (const path of [crashed, unnamed, thumbnail, live]) await writeFile(path, 'half');
+    expect((await h.engine.repair()).partialFiles).toBe(3);
+    expect([crashed, unnamed, thumbnail, live].map((path) => existsSync(path))).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
   });
 
   it('takes over a running job whose runner went silent, whatever its owner looks like', async () => {

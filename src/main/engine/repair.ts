@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import { isPartialPath } from '../util/atomic-file.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobRow, JobStore } from './job-store.ts';
+import { thumbnailPathFor } from './output-paths.ts';
 
 /** "host:pid" — who runs a job, so a crash can be told apart from a job another process is running. */
 export function ownerId(pid: number = process.pid): string {
@@ -106,7 +107,9 @@ export async function repairInterrupted(
     try {
       await rm(join(workRoot, job.id), { recursive: true, force: true });
       const output = (job.snapshot as unknown as JobSettings).input?.outputPath;
-      if (output) report.partialFiles += await removePartials(dirname(output), basename(output));
+      // The thumbnail's too: it is written beside the video (found by attacking the engine).
+      for (const path of output ? [output, thumbnailPathFor(output)] : [])
+        report.partialFiles += await removePartials(dirname(path), basename(path));
     } catch (error) {
       // Given back all the same: a job held by this process past its exit would be taken over only
       // once silent, and every command meanwhile would try (and fail) the same cleaning again.
