@@ -206,7 +206,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       ] as const);
       const plan: RenderPlan = {
         version: RENDER_PLAN_VERSION,
-        id: ctx.jobId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || 'plan',
+        id: 'plan',
         title: document.meta.title ?? basename(document.file),
         output: outputOf(ctx.settings.video),
         durationMs: scenes.reduce((sum, s) => sum + s.durationMs, 0),
@@ -240,6 +240,10 @@ async function finish(
 ) {
   const checked = validateRenderPlan(plan);
   if (!checked.ok) throw new StepError('fatal', `the render plan is invalid: ${checked.errors.join('; ')}`);
+  // Named by what it holds, not by its job: a plan made again (its file lost, a new job of the same
+  // script) is the same bytes, and its video is reused, where it was encoded again (found by attacking
+  // the engine).
+  plan.id = `plan-${sha256Hex(JSON.stringify(plan)).slice(0, 16)}`;
   const files = {
     ...assets.files,
     plan: { path: await writeWorkJson(ctx, 'plan.json', plan), type: 'plan' },
