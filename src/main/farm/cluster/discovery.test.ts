@@ -154,6 +154,42 @@ describe('discovery over mDNS on loopback', () => {
     expect(spoof.incompatible).toBeUndefined();
   }, 30_000);
 
+  // Found by attacking the farm: bonjour-service kept every service ever announced and compared each
+  // advert with all of them, and a flood froze the node's event loop and moved the election.
+  it('leaves the mDNS library holding a bounded list, however many services are announced', async () => {
+    const farm = hex(8);
+    const a = node(advert(farm));
+    const peerAdvert = advert(farm);
+    node(peerAdvert);
+    const tag = hex(3);
+    await waitFor(() => a.peers.find((p) => p.id === peerAdvert.id));
+    // Five publishers of 100 each: one answering for 500 passes the largest UDP packet.
+    for (let p = 0; p < 5; p++) {
+      const bonjour = new Bonjour(LOOPBACK as ConstructorParameters<typeof Bonjour>[0]);
+      cleanups.push(
+        () =>
+          new Promise<void>((resolve) => {
+            bonjour.unpublishAll(() => bonjour.destroy(() => resolve()));
+          }),
+      );
+      for (let i = 0; i < 100; i++)
+        bonjour.publish({
+          name: `flood-${tag}-${p}-${i}`,
+          type: 'vfo',
+          port: 40_000,
+          host: `flood-${tag}-${p}-${i}.local`,
+          txt: encodeTxt(advert(hex(8))),
+          probe: false,
+        });
+    }
+    const flood = () =>
+      new Set(a.ignored.filter((i) => i.instance.startsWith(`flood-${tag}`)).map((i) => i.instance));
+    await waitFor(() => flood().size >= 450 || undefined, 30_000);
+    expect(a.discovery.browsed()).toBeLessThanOrEqual(256 + 64);
+    // The farm's own peer is still listed.
+    expect(a.discovery.peers().map((p) => p.id)).toContain(peerAdvert.id);
+  }, 60_000);
+
   it('says goodbye on stop', async () => {
     const farm = hex(8);
     const a = node(advert(farm));

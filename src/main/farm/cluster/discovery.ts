@@ -21,6 +21,10 @@ const GOODBYE_WAIT_MS = 1000;
 const MAX_ADVERTISED_PEERS = 256;
 /** Services ignored and listed in status: enough to see what is wrong on the LAN. */
 const MAX_IGNORED = 64;
+/** Services the mDNS library is left to hold (see trimBrowsed). */
+const MAX_BROWSED = MAX_ADVERTISED_PEERS + MAX_IGNORED;
+/** "service ignored" lines logged a minute; the rest are counted in one line. */
+const IGNORED_LOGS_PER_MINUTE = 20;
 // Re-asking the LAN now and then recovers from a lost query or answer; backing off keeps the LAN quiet.
 const REQUERY_DELAYS_MS = [1000, 3000, 9000, 27_000, 60_000];
 
@@ -48,6 +52,8 @@ export interface Discovery {
   peers(): PeerAdvert[];
   /** Services seen and ignored, with the reason. */
   ignored(): IgnoredService[];
+  /** How many services the mDNS library holds (bounded: see trimBrowsed). */
+  browsed(): number;
   /** Says goodbye on the LAN and closes the socket. */
   stop(): Promise<void>;
 }
@@ -163,12 +169,56 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
     const before = ignored.get(entry.instance);
     ignored.set(entry.instance, entry);
     if (before?.reason === entry.reason && before.detail === entry.detail) return;
-    log.info('service ignored', { ...entry });
+    logIgnored(entry);
     options.onIgnored?.(entry);
   }
 
+  // Anyone on the LAN can announce a thousand services a second: the log says the first of each minute.
+  let logWindowStart = 0;
+  let loggedInWindow = 0;
+  let unlogged = 0;
+  function logIgnored(entry: IgnoredService): void {
+    const now = Date.now();
+    if (now - logWindowStart >= 60_000) {
+      if (unlogged > 0) log.info('more services ignored', { count: unlogged });
+      logWindowStart = now;
+      loggedInWindow = 0;
+      unlogged = 0;
+    }
+    if (loggedInWindow++ < IGNORED_LOGS_PER_MINUTE) log.info('service ignored', { ...entry });
+    else unlogged++;
+  }
+
   const browser = bonjour.find({ type: SERVICE_TYPE });
-  browser.on('up', seen);
+  /**
+   * bonjour-service's browser keeps every service ever announced, never expires them, and compares
+   * each new advert with all of them: a flood of adverts (anyone on the LAN, no key needed) froze the
+   * node's event loop for seconds at a time, its hellos went stale and the coordinator changed (found
+   * by attacking the farm). Its list, the live array `services` returns, is cut back to the services
+   * this node lists (peers and ignored), the others dropped oldest first; its private fqdn map (only
+   * ever written) goes with them.
+   */
+  const trimBrowsed = (): void => {
+    const listed = browser.services;
+    if (listed.length <= MAX_BROWSED) return;
+    const listedHere = (name: unknown) => peers.has(String(name)) || ignored.has(String(name));
+    let excess = listed.length - MAX_BROWSED;
+    const kept: typeof listed = [];
+    const dropped: typeof listed = [];
+    for (const service of listed) {
+      if (excess > 0 && !listedHere(service.name)) {
+        dropped.push(service);
+        excess--;
+      } else kept.push(service);
+    }
+    listed.splice(0, listed.length, ...kept);
+    const fqdns = (browser as unknown as { serviceMap?: Record<string, unknown> }).serviceMap;
+    for (const service of dropped) if (fqdns) delete fqdns[service.fqdn];
+  };
+  browser.on('up', (remote) => {
+    seen(remote);
+    trimBrowsed();
+  });
   browser.on('txt-update', seen);
   browser.on('srv-update', seen);
   browser.on('down', (remote) => {
@@ -207,6 +257,7 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
     },
     peers: () => [...peers.values()],
     ignored: () => [...ignored.values()],
+    browsed: () => browser.services.length,
     stop() {
       stopped ??= stop();
       return stopped;
