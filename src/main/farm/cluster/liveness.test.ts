@@ -141,6 +141,45 @@ describe('PeerTable against made-up adverts', () => {
   });
 });
 
+describe('Prober against an impostor', () => {
+  // Found by attacking the farm: an advert of a live peer's id at a dead address, repeated, took its
+  // hellos for good once it missed a few, and the farm split into two coordinators.
+  it('goes back to the address that answered when an advertised one does not answer', async () => {
+    const timers = createManualTimers(0);
+    const table = new PeerTable();
+    table.upsertAdvert(advert('a', 4001), 0);
+    let paused = false;
+    const calls: string[] = [];
+    const prober = createProber({
+      table,
+      timers,
+      hello: async ({ url }) => {
+        calls.push(url);
+        if (url.endsWith('4001') && !paused) return hello('a');
+        throw new Error('ECONNREFUSED');
+      },
+    });
+    await prober.round();
+    expect(table.isAlive('a', timers.now())).toBe(true);
+    // It stops for a while; meanwhile its id is advertised at a dead port, again and again.
+    paused = true;
+    for (let t = 1; t <= 5; t++) {
+      timers.advance(1000);
+      table.upsertAdvert(advert('a', 7999), timers.now());
+      await prober.round();
+    }
+    expect(table.isAlive('a', timers.now())).toBe(false);
+    paused = false;
+    for (let t = 0; t < 3; t++) {
+      timers.advance(1000);
+      table.upsertAdvert(advert('a', 7999), timers.now());
+      await prober.round();
+    }
+    expect(table.isAlive('a', timers.now())).toBe(true);
+    expect(calls.filter((url) => url.endsWith('7999')).length).toBeGreaterThan(0);
+  });
+});
+
 describe('Prober', () => {
   it('says hello to every known peer each interval and marks the answers alive', async () => {
     const timers = createManualTimers(0);
