@@ -13,7 +13,7 @@ const claim = (id: string, name: string): IgnoredService => ({
   incompatible: { id, protocol: 2, version: null, url: null },
 });
 
-function statusWith(ignored: IgnoredService[]) {
+function statusWith(ignored: IgnoredService[], peers: PeerRecord[] = [peer('peer1111bbbb', 'render-mac-2')]) {
   const inputs = {
     self: {
       id: 'self0000aaaa',
@@ -26,7 +26,7 @@ function statusWith(ignored: IgnoredService[]) {
       hello: { capabilities: { encoders: ['libx264'], cores: 2, slots: 1 } },
     },
     election: { coordinator: { id: 'self0000aaaa', term: 1 } },
-    peers: [peer('peer1111bbbb', 'render-mac-2')],
+    peers,
     ignored,
     coordinatorUrl: 'http://10.0.0.1:4870',
     queue: {
@@ -56,5 +56,25 @@ describe('farm status and unsigned adverts', () => {
     ]);
     expect(status.tasks.map((t) => [t.originName, t.workerName])).toEqual([['victim-node', 'render-mac-2']]);
     expect(status.blocks.map((b) => b.workerName)).toEqual(['render-mac-2']);
+  });
+});
+
+// Found by reviewing the UI: a node killed while encoding two parts was listed "offline · encoding 2
+// videos" with its last free slots, for as long as anyone watched.
+describe('farm status of a node that stopped answering', () => {
+  it('lists it as running nothing, with no free slot, and keeps what it is made of', () => {
+    const hello = { running: 2, capabilities: { encoders: ['libx264'], cores: 8, slots: 1 } };
+    const gone = { ...peer('peer1111bbbb', 'render-mac-2'), lastSeenAt: NOW - 60_000, hello } as PeerRecord;
+    const live = { ...peer('peer3333dddd', 'render-mac-3'), hello } as PeerRecord;
+    const nodes = statusWith([], [gone, live]).nodes.map((n) => [
+      n.name,
+      n.status,
+      n.running,
+      n.capabilities,
+    ]);
+    expect(nodes.slice(1)).toEqual([
+      ['render-mac-2', 'offline', 0, { encoders: ['libx264'], cores: 8, slots: 0 }],
+      ['render-mac-3', 'online', 2, { encoders: ['libx264'], cores: 8, slots: 1 }],
+    ]);
   });
 });

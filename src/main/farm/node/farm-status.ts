@@ -82,12 +82,14 @@ export function farmStatus(inputs: StatusInputs): FarmStatus {
       version: p.hello?.version ?? p.advert?.version ?? null,
       protocol,
       url: p.url,
-      capabilities: p.hello?.capabilities ?? {
-        encoders: p.advert?.encoders ?? [],
-        cores: p.advert?.cores ?? 0,
-        slots: 0,
+      // What a node last said it runs and has free holds only while it answers: a node killed mid-encode
+      // was listed "offline · encoding 2 videos" for good (found by reviewing the UI).
+      capabilities: {
+        encoders: p.hello?.capabilities.encoders ?? p.advert?.encoders ?? [],
+        cores: p.hello?.capabilities.cores ?? p.advert?.cores ?? 0,
+        slots: online ? (p.hello?.capabilities.slots ?? 0) : 0,
       },
-      running: p.hello?.running ?? 0,
+      running: online ? (p.hello?.running ?? 0) : 0,
     };
   });
   // Nodes of this farm that speak another protocol are nodes too, only ones nobody works with. Their

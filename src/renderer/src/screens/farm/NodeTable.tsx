@@ -71,10 +71,11 @@ function columnsFor(status: FarmStatus): Column<NodeView>[] {
       ),
     },
     {
-      header: 'Load (running / slots)',
+      // capabilities.slots are the free ones: "2 / 0" read as two encodes on no slots.
+      header: 'Load',
       cell: (node) => (
         <>
-          {node.running} / {node.capabilities.slots}
+          {node.running} running · {node.capabilities.slots} free
           <span className="muted"> · {node.capabilities.cores} cores</span>
         </>
       ),
