@@ -97,6 +97,8 @@ function secondInstanceScripts(data: unknown): string[] | null {
 class DesktopShell {
   private readonly runtime: DesktopRuntime;
   private readonly workerOnly: boolean;
+  /** The user already said yes to quitting with encodes running (the worker-only restart asks first). */
+  private quitConfirmed = false;
   private readonly launchedWorkerOnly: boolean;
   private readonly settingsFile: string;
   private readonly activity: EncodeActivity;
@@ -336,6 +338,11 @@ class DesktopShell {
         : 'Video Factory restarts now.',
     });
     if (response !== 0) return;
+    // Asked before anything is saved or armed: cancelled at the encodes question (asked on quit), the
+    // relaunch stayed armed for the next Quit and the saved setting disagreed with this run's menu
+    // (found by reviewing the shell).
+    if (!(await this.confirmQuit())) return;
+    this.quitConfirmed = true;
     await saveDesktopSettings(this.settingsFile, { workerOnly: next });
     // A --worker flag would override the setting just turned off: leave it out of the relaunch.
     const args = process.argv.slice(1).filter((arg) => !(this.launchedWorkerOnly && arg === '--worker'));
@@ -358,23 +365,26 @@ class DesktopShell {
     });
   }
 
+  /** Whether the user still wants to quit with encodes running (asked only then); true when none run. */
+  private async confirmQuit(): Promise<boolean> {
+    const question =
+      this.systemShuttingDown || this.quitConfirmed ? null : quitConfirmation(this.activity.count);
+    if (!question) return true;
+    this.quitState = 'asking';
+    const { response } = await dialog.showMessageBox({
+      type: 'warning',
+      buttons: ['Quit', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: question.message,
+      detail: question.detail,
+    });
+    this.quitState = 'running';
+    return response === 0;
+  }
+
   private async quitCleanly(): Promise<void> {
-    const question = this.systemShuttingDown ? null : quitConfirmation(this.activity.count);
-    if (question) {
-      this.quitState = 'asking';
-      const { response } = await dialog.showMessageBox({
-        type: 'warning',
-        buttons: ['Quit', 'Cancel'],
-        defaultId: 1,
-        cancelId: 1,
-        message: question.message,
-        detail: question.detail,
-      });
-      if (response !== 0) {
-        this.quitState = 'running';
-        return;
-      }
-    }
+    if (!(await this.confirmQuit())) return;
     this.quitState = 'closing';
     this.redrawMenu.cancel();
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
