@@ -15,7 +15,7 @@ import { defaultNodeName } from '../farm/node/node-name.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
 import { storeLocalMedia } from './local-media.ts';
 import type { CreateDesktopRuntime } from './service.ts';
-import { trayRoleOf, trayTasksOf } from './tray-model.ts';
+import { trayQueued, trayRoleOf, trayTasksOf } from './tray-model.ts';
 
 /** The farm's usual port, so a browser can reach any Mac at http://name.local:4870. */
 export const DEFAULT_NODE_PORT = 4870;
@@ -58,7 +58,6 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
   };
   const offEngine = app.engine.subscribe((event) => forward(event as VfoEvent));
   const offFarm = app.subscribeFarm?.(forward) ?? (() => undefined);
-  let queued = 0;
   return {
     service: app.service as NonNullable<typeof app.service>,
     subscribe(listener) {
@@ -68,7 +67,10 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
     trayState() {
       const lan = node instanceof FarmNode ? node : null;
       const role = trayRoleOf(lan ? lan.member.election() : null, Boolean(options.workerOnly));
-      if (lan?.coordinator?.active) queued = lan.coordinator.queue.stats().queued;
+      const queued = trayQueued({
+        farmQueued: lan?.coordinator?.active ? lan.coordinator.queue.stats().queued : null,
+        ownUnfinished: lan ? lan.origin.unfinished().length : 0,
+      });
       return {
         role,
         running: trayTasksOf(node.worker.leases()),

@@ -3,6 +3,7 @@ import {
   MAX_LISTED_TASKS,
   type TrayState,
   trayMenuModel,
+  trayQueued,
   trayRoleOf,
   trayTasksOf,
   trayTitle,
@@ -142,5 +143,14 @@ describe('trayRoleOf', () => {
   it('is a worker when worker-only, or when its queue is in Redis (no election)', () => {
     expect(trayRoleOf({ isCoordinator: false, coordinator: null }, true)).toBe('worker');
     expect(trayRoleOf(null, false)).toBe('worker');
+  });
+});
+
+describe('trayQueued', () => {
+  it('counts the farm queue while coordinating, and this Mac’s own unfinished tasks otherwise', () => {
+    expect(trayQueued({ farmQueued: 12, ownUnfinished: 1 })).toBe(12);
+    // No longer coordinating: its own count, not the last one it saw of the farm.
+    expect(trayQueued({ farmQueued: null, ownUnfinished: 1 })).toBe(1);
+    expect(trayQueued({ farmQueued: null, ownUnfinished: 0 })).toBe(0);
   });
 });

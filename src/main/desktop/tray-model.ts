@@ -25,6 +25,16 @@ export function trayTasksOf(
   }));
 }
 
+/**
+ * The tray's "waiting" count, read afresh each time: the farm's queue while this Mac coordinates, its
+ * own tasks not back yet otherwise. It kept the last count a coordinator saw, so a Mac that stopped
+ * coordinating showed "Queue: 12 waiting" for good, and one that never did, "empty" (found by
+ * reviewing the shell).
+ */
+export function trayQueued(node: { farmQueued: number | null; ownUnfinished: number }): number {
+  return node.farmQueued ?? node.ownUnfinished;
+}
+
 export interface TrayState {
   role: TrayRole;
   /** Encodes running on this Mac, whoever's job they are. */
