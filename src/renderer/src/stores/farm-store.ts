@@ -14,6 +14,8 @@ export type TaskAction = 'requeue' | 'cancel';
 
 interface FarmState {
   status: FarmStatus | null;
+  /** The first status could not be loaded: the screen offers to try again. */
+  loadFailed: boolean;
   changingPause: boolean;
   /** Keys ("node:ID", "task:ID", "block:…") of controls with a call in flight. */
   pending: Record<string, true>;
@@ -42,14 +44,16 @@ export const useFarmStore = create<FarmState>()((set, get) => {
   const nodeName = (id: string) => get().status?.nodes.find((n) => n.id === id)?.name ?? id;
   return {
     status: null,
+    loadFailed: false,
     changingPause: false,
     pending: {},
     async load() {
       const status = await callApi('farm.status', {}, 'Loading the farm');
       if (status) get().receive(status);
+      else if (!get().status) set({ loadFailed: true });
     },
     receive(status) {
-      set({ status });
+      set({ status, loadFailed: false });
       const self = status.nodes.find((node) => node.id === status.self);
       if (self) useSessionStore.getState().setNodeName(self.name);
     },

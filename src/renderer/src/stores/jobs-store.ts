@@ -19,6 +19,8 @@ interface JobsState {
   /** The job the job view shows, and its detail once loaded. */
   openId: string | null;
   detail: JobDetail | null;
+  /** The open job's detail could not be loaded (and none was shown): the screen offers to try again. */
+  detailFailed: boolean;
   /** Job ids with a retry or cancel in flight (their buttons are disabled meanwhile). */
   pending: Record<string, true>;
   load(): Promise<void>;
@@ -27,10 +29,11 @@ interface JobsState {
   reloadDetail(id: string): Promise<void>;
   upsert(job: JobSummary): void;
   applyEvent(event: VfoEvent): void;
-  retry(id: string, fromStep?: string): Promise<void>;
-  cancel(id: string): Promise<void>;
+  retry(id: string, fromStep?: string): Promise<boolean>;
+  cancel(id: string): Promise<boolean>;
   /** A queued or running job's priority on the farm (higher first). */
-  setPriority(id: string, priority: number): Promise<void>;
+  /** False when the node refused it (out of bounds, a finished job). */
+  setPriority(id: string, priority: number): Promise<boolean>;
 }
 
 export function newestFirst(jobs: Record<string, JobSummary>): JobSummary[] {
@@ -64,14 +67,20 @@ export const useJobsStore = create<JobsState>()((set, get) => {
     }
   };
 
-  const runAction = async (id: string, action: () => Promise<JobSummary | undefined>, done: string) => {
+  /** True when the node did it (a refusal is notified by callApi). */
+  const runAction = async (
+    id: string,
+    action: () => Promise<JobSummary | undefined>,
+    done: string,
+  ): Promise<boolean> => {
     set((state) => ({ pending: { ...state.pending, [id]: true } }));
     try {
       const job = await action();
-      if (!job) return;
+      if (!job) return false;
       get().upsert(job);
       notify('info', done);
       scheduleDetailReload(id);
+      return true;
     } finally {
       set((state) => {
         const { [id]: _, ...rest } = state.pending;
@@ -85,6 +94,7 @@ export const useJobsStore = create<JobsState>()((set, get) => {
     loaded: false,
     openId: null,
     detail: null,
+    detailFailed: false,
     pending: {},
     async load() {
       const jobs = await callApi('jobs.list', { limit: LIST_LIMIT }, 'Loading jobs');
@@ -92,18 +102,25 @@ export const useJobsStore = create<JobsState>()((set, get) => {
       set({ byId: Object.fromEntries(jobs.map((job) => [job.id, job])), loaded: true });
     },
     async open(id) {
-      set((state) => ({ openId: id, detail: state.detail?.id === id ? state.detail : null }));
+      set((state) => ({
+        openId: id,
+        detail: state.detail?.id === id ? state.detail : null,
+        detailFailed: false,
+      }));
       await get().reloadDetail(id);
     },
     close() {
-      set({ openId: null, detail: null });
+      set({ openId: null, detail: null, detailFailed: false });
     },
     async reloadDetail(id) {
       const detail = await callApi('jobs.get', { id }, 'Loading the job');
-      if (!detail) return;
+      if (!detail) {
+        if (get().openId === id && get().detail?.id !== id) set({ detailFailed: true });
+        return;
+      }
       get().upsert(detail);
       // Only show it if the user has not moved on to another job meanwhile.
-      if (get().openId === id) set({ detail });
+      if (get().openId === id) set({ detail, detailFailed: false });
     },
     upsert(job) {
       set((state) => ({ byId: { ...state.byId, [job.id]: toSummary(job) } }));

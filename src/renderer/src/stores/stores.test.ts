@@ -9,6 +9,8 @@ import {
 } from '../../../shared/contract.ts';
 import { splitDroppedFiles } from '../lib/script-files.ts';
 import { type FakeConnection, fail, fakeConnection, ok } from '../test-support/fake-connection.ts';
+import { useDashboardStore } from './dashboard-store.ts';
+import { useFarmStore } from './farm-store.ts';
 import { useImportStore } from './import-store.ts';
 import { useJobsStore } from './jobs-store.ts';
 import { startLiveUpdates } from './live-updates.ts';
@@ -70,7 +72,16 @@ beforeEach(() => {
 
 afterEach(() => {
   useImportStore.setState({ scripts: [], recipe: '', videoPreset: '', queueing: false });
-  useJobsStore.setState({ byId: {}, loaded: false, openId: null, detail: null, pending: {} });
+  useJobsStore.setState({
+    byId: {},
+    loaded: false,
+    openId: null,
+    detail: null,
+    detailFailed: false,
+    pending: {},
+  });
+  useFarmStore.setState({ status: null, loadFailed: false });
+  useDashboardStore.setState({ history: null, loadFailed: false });
   useToastStore.setState({ toasts: [] });
 });
 
@@ -241,6 +252,31 @@ describe('failed calls', () => {
     expect(useToastStore.getState().toasts.map((t) => [t.kind, t.message])).toEqual([
       ['error', 'Loading jobs: database is locked'],
     ]);
+  });
+
+  // Found by reviewing the UI: a job that does not exist, or a node down, left a screen on "Loading…"
+  // for good; a refused priority stayed in its field as if it were kept.
+  it('leave a screen able to say its load failed, and say whether an action was done', async () => {
+    connection.answer('jobs.get', () => fail('not-found', 'no job nope'));
+    await useJobsStore.getState().open('nope');
+    expect(useJobsStore.getState()).toMatchObject({ openId: 'nope', detail: null, detailFailed: true });
+    connection.answer('jobs.get', (args) => ok(job((args as { id: string }).id)));
+    await useJobsStore.getState().open('nope');
+    expect(useJobsStore.getState()).toMatchObject({ detailFailed: false, detail: { id: 'nope' } });
+
+    connection.answer('farm.status', () => fail('internal', 'the node is stopping'));
+    await useFarmStore.getState().load();
+    expect(useFarmStore.getState()).toMatchObject({ status: null, loadFailed: true });
+    connection.answer('farm.history', () => fail('internal', 'the node is stopping'));
+    await useDashboardStore.getState().load();
+    expect(useDashboardStore.getState()).toMatchObject({ history: null, loadFailed: true });
+
+    connection.answer('jobs.setPriority', () => fail('invalid', 'priority must be from -1000 to 1000'));
+    expect(await useJobsStore.getState().setPriority('nope', 99_999_999)).toBe(false);
+    connection.answer('jobs.setPriority', (args) =>
+      ok({ ...job('nope'), priority: (args as { priority: number }).priority }),
+    );
+    expect(await useJobsStore.getState().setPriority('nope', 5)).toBe(true);
   });
 
   it('send a LAN browser back to the login screen when the session ended', async () => {

@@ -4,6 +4,7 @@
  * what runs now from the farm's status; refreshed every few seconds while shown.
  */
 import { useEffect, useMemo } from 'react';
+import { LoadFailed } from '../../components/LoadFailed.tsx';
 import {
   queueSeries,
   renderRateSeries,
@@ -64,6 +65,7 @@ function Totals({
 
 export function DashboardScreen() {
   const history = useDashboardStore((state) => state.history);
+  const loadFailed = useDashboardStore((state) => state.loadFailed);
   const hours = useDashboardStore((state) => state.hours);
   const setHours = useDashboardStore((state) => state.setHours);
   const status = useFarmStore((state) => state.status);
@@ -107,7 +109,9 @@ export function DashboardScreen() {
           </select>
         </label>
       </div>
-      {!history || !view || !queue || !throughput || !renderRate ? (
+      {!history && loadFailed ? (
+        <LoadFailed what="The farm’s history" onRetry={() => void useDashboardStore.getState().load()} />
+      ) : !history || !view || !queue || !throughput || !renderRate ? (
         <p className="muted">Loading the farm’s history…</p>
       ) : (
         <div data-testid="dashboard">

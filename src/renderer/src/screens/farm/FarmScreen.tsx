@@ -1,4 +1,5 @@
 import type { FarmStatus } from '../../../../shared/contract.ts';
+import { LoadFailed } from '../../components/LoadFailed.tsx';
 import { routeToHash } from '../../lib/routes.ts';
 import { useFarmStore } from '../../stores/farm-store.ts';
 import { AlertList } from './AlertList.tsx';
@@ -35,7 +36,14 @@ function PauseButton({ status }: { status: FarmStatus }) {
 
 export function FarmScreen() {
   const status = useFarmStore((state) => state.status);
-  if (!status) return <p className="muted">Loading the farm…</p>;
+  const loadFailed = useFarmStore((state) => state.loadFailed);
+  const load = useFarmStore((state) => state.load);
+  if (!status)
+    return loadFailed ? (
+      <LoadFailed what="The farm" onRetry={() => void load()} />
+    ) : (
+      <p className="muted">Loading the farm…</p>
+    );
   const coordinator = status.nodes.find((node) => node.id === status.coordinator?.id);
   return (
     <>

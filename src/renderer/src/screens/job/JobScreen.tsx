@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { JobDetail } from '../../../../shared/contract.ts';
+import { LoadFailed } from '../../components/LoadFailed.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { routeToHash } from '../../lib/routes.ts';
 import { useJobsStore } from '../../stores/jobs-store.ts';
@@ -13,6 +14,7 @@ export function JobScreen({ jobId }: { jobId: string }) {
   const open = useJobsStore((state) => state.open);
   const close = useJobsStore((state) => state.close);
   const detail = useJobsStore((state) => (state.detail?.id === jobId ? state.detail : null));
+  const failed = useJobsStore((state) => state.detailFailed && state.openId === jobId);
 
   useEffect(() => {
     void open(jobId);
@@ -25,7 +27,11 @@ export function JobScreen({ jobId }: { jobId: string }) {
         <p>
           <a href={routeToHash({ screen: 'jobs' })}>← All jobs</a>
         </p>
-        <p className="muted">Loading the job…</p>
+        {failed ? (
+          <LoadFailed what="This job" onRetry={() => void open(jobId)} />
+        ) : (
+          <p className="muted">Loading the job…</p>
+        )}
       </>
     );
   }

@@ -21,9 +21,12 @@ function PriorityControl({ job }: { job: JobSummary }) {
   const setPriority = useJobsStore((state) => state.setPriority);
   const busy = useJobsStore((state) => Boolean(state.pending[job.id]));
   if (job.status !== 'queued' && job.status !== 'running') return <span>{job.priority}</span>;
-  const send = (text: string) => {
+  // A value the node refused is not left in the field as if it were kept (found by reviewing the UI).
+  const send = async (field: HTMLInputElement) => {
+    const text = field.value;
     const value = Number(text);
-    if (text.trim() !== '' && value !== job.priority) void setPriority(job.id, value);
+    const sent = text.trim() !== '' && value !== job.priority && (await setPriority(job.id, value));
+    if (!sent) field.value = String(job.priority);
   };
   return (
     <input
@@ -36,9 +39,9 @@ function PriorityControl({ job }: { job: JobSummary }) {
       aria-label={`Priority of ${job.title || job.id}`}
       data-testid="job-priority"
       style={{ width: '5rem' }}
-      onBlur={(event) => send(event.currentTarget.value)}
+      onBlur={(event) => void send(event.currentTarget)}
       onKeyDown={(event) => {
-        if (event.key === 'Enter') send(event.currentTarget.value);
+        if (event.key === 'Enter') void send(event.currentTarget);
       }}
     />
   );
