@@ -187,6 +187,7 @@ export async function openApp(options: AppOptions): Promise<App> {
           db: database.db,
           self: { id: identity.id, name: farm.name },
           coordinator: () => node?.coordinatorView() ?? null,
+          queue: async () => (node ? node.queueStats() : null),
           slots: () => node?.workerSlots() ?? null,
           webhook: {
             url: farm.alertWebhook?.url,

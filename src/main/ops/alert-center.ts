@@ -31,6 +31,8 @@ export interface AlertChange {
 export interface AlertCenterDeps {
   /** The coordinator's queue and encodes, or null while this node does not coordinate. */
   state(): FarmState | null;
+  /** Whether summaries are sent (a coordinator's, of its history); always when absent. */
+  summaries?(): boolean;
   settings(): AlertSettings;
   /** Task attempts that ended in [from, to) (the history), for the summary. */
   runs(from: number, to: number): TaskRun[];
@@ -81,7 +83,7 @@ export class AlertCenter {
       this.active.filter((a) => a.kind !== 'daily-summary'),
     );
     let summary = this.active.find((a) => a.kind === 'daily-summary');
-    if (summaryDue(this.summaryFrom, settings.summaryEveryMs, now)) {
+    if ((this.deps.summaries?.() ?? true) && summaryDue(this.summaryFrom, settings.summaryEveryMs, now)) {
       summary = summaryAlert(this.deps.runs(this.summaryFrom, now), this.summaryFrom, now);
       this.summaryFrom = now;
     }

@@ -7,7 +7,7 @@ import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { manualClock, queueKit, taskInput, workerInfo } from '../farm/queue/farm-queue.fixture.ts';
 import type { FarmQueue } from '../farm/queue/index.ts';
 import { makeTempDir } from '../ffmpeg/test-fixtures.ts';
-import { historySetting } from '../settings/index.ts';
+import { alertsSetting, historySetting } from '../settings/index.ts';
 import { HistoryStore } from './history-store.ts';
 import { createOps, type Ops } from './index.ts';
 
@@ -144,5 +144,40 @@ describe('farm history', () => {
     ops.tick();
     // 23 h + 2 h: past the day now.
     expect(store.counts().runs).toBe(0);
+  });
+});
+
+// Found by attacking the farm's controls: in Redis mode no node coordinates, so the queue's metric was
+// missing and no backlog alert was ever raised, though `vfo status` counted the waiting tasks.
+describe('monitoring a queue every node shares (Redis mode)', () => {
+  it('reports its length as the metric and raises the backlog alert, without summaries', async () => {
+    const shared = { queued: 3, running: 1, done: 7, failed: 0 };
+    alertsSetting.write(database.db, { queueCritical: 2, summaryEveryHours: 1 });
+    const node = createOps({
+      db: database.db,
+      self: { id: 'redis-node-1', name: 'box' },
+      coordinator: () => null,
+      queue: async () => shared,
+      slots: () => null,
+      webhook: { secret: null },
+      clock: clock.now,
+    });
+    try {
+      const metrics = await node.metrics.registry.getSingleMetricAsString('vfo_queue_jobs');
+      expect(metrics).toContain('vfo_queue_jobs{state="queued"} 3');
+      node.tick();
+      await new Promise((resolve) => setImmediate(resolve));
+      node.tick();
+      expect(node.monitor.alerts().map((a) => a.kind)).toEqual(['queue-backlog']);
+      // Counted again a while later: below the threshold, resolved; no summary after an hour either.
+      shared.queued = 1;
+      clock.advance(HOUR);
+      node.tick();
+      await new Promise((resolve) => setImmediate(resolve));
+      node.tick();
+      expect(node.monitor.alerts()).toEqual([]);
+    } finally {
+      await node.close();
+    }
   });
 });

@@ -42,6 +42,11 @@ export interface OpsDeps {
   self: { id: string; name: string };
   /** The queue and its encodes while this node coordinates, else null. */
   coordinator(): CoordinatorWork | null;
+  /**
+   * The farm's queue as this node counts it: the coordinator's (LAN mode, on the coordinator only), or
+   * the shared queues every node sees (Redis mode: each node then raises the backlog alert itself).
+   */
+  queue?(): Promise<CoordinatorWork['stats'] | null>;
   /** This node's encode slots. */
   slots(): { total: number; busy: number; free: number } | null;
   /** `--alert-webhook` (else the `ops.alerts` setting's webhookUrl) and the webhook's secret. */
@@ -97,11 +102,32 @@ export function createOps(deps: OpsDeps): Ops {
     }
     return { url, secret: deps.webhook.secret };
   };
+  // A queue counted elsewhere (Redis) is read by the tick, once at a time, for the sync alert rules.
+  let sharedQueued: number | null = null;
+  let counting = false;
+  let countedAt = Number.NEGATIVE_INFINITY;
+  const countSharedQueue = () => {
+    if (counting || !deps.queue || deps.coordinator() || clock() - countedAt < SHARED_COUNT_MS) return;
+    counting = true;
+    countedAt = clock();
+    void deps
+      .queue()
+      .then((stats) => {
+        sharedQueued = deps.coordinator() ? null : (stats?.queued ?? null);
+      })
+      .catch((error: unknown) => log.debug('counting the queue failed', { error: String(error) }))
+      .finally(() => {
+        counting = false;
+      });
+  };
   const alerts = new AlertCenter({
     state: () => {
       const work = deps.coordinator();
-      return work ? { queued: work.stats.queued, encodes: work.encodes } : null;
+      if (work) return { queued: work.stats.queued, encodes: work.encodes };
+      return sharedQueued === null ? null : { queued: sharedQueued, encodes: [] };
     },
+    // Summaries come from the coordinator's history: a node watching a shared queue has none.
+    summaries: () => deps.coordinator() !== null,
     settings: fresh(clock, () => {
       const value = alertsSetting.read(deps.db) ?? {};
       return {
@@ -117,7 +143,7 @@ export function createOps(deps: OpsDeps): Ops {
     clock,
   });
   const metrics = new OpsMetrics({
-    queue: async () => deps.coordinator()?.stats ?? null,
+    queue: async () => deps.coordinator()?.stats ?? (await deps.queue?.()) ?? null,
     slots: () => deps.slots(),
     alerts: async () => alerts.alerts(),
   });
@@ -125,6 +151,7 @@ export function createOps(deps: OpsDeps): Ops {
   const tick = () => {
     try {
       recorder.tick();
+      countSharedQueue();
       alerts.tick();
     } catch (error) {
       log.warn('monitoring tick failed', { error: String(error) });
@@ -155,6 +182,9 @@ export function createOps(deps: OpsDeps): Ops {
     },
   };
 }
+
+/** A queue shared by every node (Redis) is counted for the alert rules at most this often. */
+const SHARED_COUNT_MS = 5000;
 
 /** Settings are read at most this often: a change applies within seconds, a bad row warns at that pace. */
 const SETTINGS_FRESH_MS = 5000;

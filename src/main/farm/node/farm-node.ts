@@ -306,6 +306,11 @@ export class FarmNode {
     return { stats: this.coordinator.queue.stats(), encodes: this.coordinator.queue.encodes() };
   }
 
+  /** The farm's queue as monitoring counts it: the coordinator's, on the coordinator only. */
+  async queueStats(): Promise<CoordinatorView['stats'] | null> {
+    return this.coordinatorView()?.stats ?? null;
+  }
+
   /** This node's worker slots: how many it has, how many encode now, how many take work. */
   workerSlots(): { total: number; busy: number; free: number } {
     return workerSlots(this.options, this.worker);

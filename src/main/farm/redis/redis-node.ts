@@ -154,9 +154,19 @@ export class RedisFarmNode {
     });
   }
 
-  /** Monitoring's view of a coordinator: Redis mode has none (its alerts and history are the LAN's). */
+  /** Monitoring's view of a coordinator: Redis mode has none (its history is the LAN's). */
   coordinatorView(): null {
     return null;
+  }
+
+  /**
+   * The farm's queue as monitoring counts it: every task in the shared Redis queues, the count
+   * `vfo status` shows (the last one while Redis is away). Its metric was missing and no backlog alert
+   * was ever raised in Redis mode (found by attacking the farm's controls).
+   */
+  async queueStats(): Promise<QueueCounts> {
+    if (this.link.available) this.lastCounts = await this.originQueue.counts().catch(() => this.lastCounts);
+    return this.lastCounts;
   }
 
   /** This node's worker slots: how many it has, how many encode now, how many take work. */
@@ -355,7 +365,6 @@ export class RedisFarmNode {
   async status(): Promise<FarmStatus> {
     const nodes = await this.presence.read().catch(() => this.presence.cached());
     // With Redis unreachable the last counts are shown rather than waiting for a reconnect.
-    if (this.link.available) this.lastCounts = await this.originQueue.counts().catch(() => this.lastCounts);
-    return redisFarmStatus({ self: this.selfRecord(), nodes, queue: this.lastCounts });
+    return redisFarmStatus({ self: this.selfRecord(), nodes, queue: await this.queueStats() });
   }
 }
