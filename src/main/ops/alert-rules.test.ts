@@ -52,6 +52,19 @@ describe('farmAlerts (pure: farm state, thresholds, clock)', () => {
     });
     expect(alerts[0]?.message).toBe('a render of job job-a on mini has run for 31:00 (more than 30:00)');
   });
+
+  // Found by attacking the farm's controls: resolved and raised again with each retry of its task.
+  it('keeps a long render’s alert while its task is between two leases, and resolves it after', () => {
+    const start = 5 * MIN;
+    const running = { queued: 0, encodes: [encode('a', start)] };
+    const raised = farmAlerts(running, thresholds, start + 31 * MIN);
+    const between = farmAlerts({ queued: 1, encodes: [] }, thresholds, start + 31 * MIN + 5000, raised);
+    expect(alertChanges(raised, between)).toEqual({ raised: [], resolved: [] });
+    const again = farmAlerts(running, thresholds, start + 31 * MIN + 8000, between);
+    expect(alertChanges(between, again)).toEqual({ raised: [], resolved: [] });
+    const over = farmAlerts({ queued: 0, encodes: [] }, thresholds, start + 32 * MIN, again);
+    expect(alertChanges(again, over).resolved.map((a) => a.id)).toEqual(['long-render:a']);
+  });
 });
 
 describe('the summary', () => {

@@ -61,11 +61,23 @@ export function farmAlerts(
         workerId: encode.workerId,
         runningSeconds: Math.round(runningMs / 1000),
         thresholdSeconds: Math.round(thresholds.renderWarningMs / 1000),
+        seenAt: now,
       },
     });
   }
+  // A render between two leases of its task (an attempt failed, the next is being leased) is not over:
+  // its alert stays a while, where it was resolved and raised again with each retry (found by
+  // attacking the farm's controls: four webhooks in four seconds).
+  for (const alert of previous) {
+    const seenAt = Number(alert.details?.seenAt);
+    if (alert.kind === 'long-render' && !alerts.some((a) => a.id === alert.id) && now - seenAt < LEASE_GAP_MS)
+      alerts.push(alert);
+  }
   return alerts;
 }
+
+/** How long a long render's alert outlasts its task's absence from the running encodes. */
+export const LEASE_GAP_MS = 30_000;
 
 /** Whether the next summary is due: one per period, counted from the last (or from the start). */
 export function summaryDue(lastAt: number, everyMs: number, now: number): boolean {
