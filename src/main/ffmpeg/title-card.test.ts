@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetsUsedBy, planFrameCount } from '../../shared/plan-frames.ts';
@@ -19,7 +20,7 @@ import {
   tinyPlan,
   writeAssCues,
 } from './test-fixtures.ts';
-import { layoutTitle, titleLayerSource, wrapWords } from './title-card.ts';
+import { layoutTitle, measureFont, titleLayerSource, wrapWords } from './title-card.ts';
 
 /** md5 of every decoded frame, in order. */
 function frameHashes(path: string): string[] {
@@ -70,6 +71,7 @@ describe('title layout', () => {
       },
       DEFAULT_TITLE_LOOK,
       size,
+      measureFont(FONT_PATH),
     );
     const titleLines = lines.filter((l) => l.color === DEFAULT_TITLE_LOOK.titleColor);
     expect(titleLines.length).toBeLessThanOrEqual(3);
@@ -78,6 +80,61 @@ describe('title layout', () => {
     const last = lines.at(-1) as { y: number; sizePx: number };
     // Centred: the space above the block and below it differ by less than a line.
     expect(Math.abs(top - (size.height - (last.y + last.sizePx)))).toBeLessThan(last.sizePx * 1.5);
+  });
+});
+
+// Found by attacking the output: lines were broken by an average width of 0.64 em a letter, and a
+// title of wide capitals (W is 1.1 em) ran off both sides of the frame.
+describe('a title of wide letters', () => {
+  it('is wrapped by the widths its font draws, and every lit pixel is inside the frame', () => {
+    const size = { width: 320, height: 180 };
+    const title = 'WWWWW MMMMMM WWWW MMMWWM';
+    const measure = measureFont(FONT_PATH);
+    expect(measure('W')).toBeGreaterThan(1);
+    const lines = layoutTitle({ title }, DEFAULT_TITLE_LOOK, size, measure);
+    for (const line of lines) expect(measure(line.text) * line.sizePx).toBeLessThanOrEqual(size.width * 0.88);
+    const temp = makeTempDir();
+    try {
+      const files: { path: string; text: string }[] = [];
+      const source = titleLayerSource({ title }, { ...DEFAULT_TITLE_LOOK, dim: 0 }, FONT_PATH, size, 10, 1, {
+        workDir: temp.dir,
+        tag: 'wide',
+        files,
+      });
+      for (const file of files) writeFileSync(file.path, file.text);
+      const png = join(temp.dir, 'wide.png');
+      execFileSync(FFMPEG, ['-v', 'error', '-filter_complex', source, '-frames:v', '1', png]);
+      // The alpha of the first and last columns: nothing drawn there.
+      const edges = execFileSync(FFMPEG, [
+        '-v',
+        'error',
+        '-i',
+        png,
+        '-vf',
+        'alphaextract,crop=1:ih:0:0',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'gray',
+        '-',
+      ]);
+      const right = execFileSync(FFMPEG, [
+        '-v',
+        'error',
+        '-i',
+        png,
+        '-vf',
+        'alphaextract,crop=1:ih:iw-1:0',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'gray',
+        '-',
+      ]);
+      expect(Math.max(...edges, ...right)).toBe(0);
+    } finally {
+      temp.cleanup();
+    }
   });
 });
 

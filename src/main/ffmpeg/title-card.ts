@@ -11,6 +11,7 @@
  * frames) and a segment keeps only its own frames of it, so a segment draws exactly what the whole
  * encode draws at the same frames.
  */
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { frameAt } from '../../shared/frame-grid.ts';
 import type { PlanTitleCard, TitleLook, TitleText } from '../../shared/title-card.ts';
@@ -21,7 +22,7 @@ import { VIDEO_COLORS } from './video-colors.ts';
 
 /**
  * Average advance of a character as a fraction of the font size, a little over the bundled bold faces'
- * (DejaVu Sans Bold ~0.6): lines are broken before they could be wider than the frame allows.
+ * (DejaVu Sans Bold ~0.6): the width of a line when its font cannot be read.
  */
 const ADVANCE_EM = 0.64;
 /** Lines keep to this fraction of the frame's width. */
@@ -45,39 +46,79 @@ export interface TextFile {
   text: string;
 }
 
-/** Greedy word wrap at `chars` characters; a word longer than a line is split. */
-export function wrapWords(text: string, chars: number): string[] {
+/** How wide a line of text is, in ems of its font. */
+export type MeasureEm = (text: string) => number;
+
+const requireHere = createRequire(import.meta.url);
+const measures = new Map<string, MeasureEm>();
+
+/**
+ * The line widths of the font at `fontPath`, read with fontkit (advances and kerning, as drawtext lays
+ * the glyphs out): titles of wide capitals ("WWW…", 1.1 em a letter) were wrapped by an average of
+ * 0.64 em and ran off the frame. The same font file (the plan's asset) measures the same on every Mac.
+ * A font fontkit cannot read is measured by that average.
+ */
+export function measureFont(fontPath: string): MeasureEm {
+  let measure = measures.get(fontPath);
+  if (!measure) {
+    try {
+      const opened = (requireHere('fontkit') as typeof import('fontkit')).openSync(fontPath);
+      const font = 'fonts' in opened ? opened.fonts[0] : opened;
+      if (!font) throw new Error(`${fontPath} holds no font`);
+      measure = (text) => font.layout(text).advanceWidth / font.unitsPerEm;
+    } catch {
+      measure = (text) => [...text].length * ADVANCE_EM;
+    }
+    measures.set(fontPath, measure);
+  }
+  return measure;
+}
+
+/**
+ * Greedy word wrap into lines for which `fits` holds; a word that fits no line alone is split where it
+ * stops fitting (a character at least each line).
+ */
+export function wrapToFit(text: string, fits: (line: string) => boolean): string[] {
   const lines: string[] = [];
   let line = '';
-  for (let word of text.split(/\s+/).filter(Boolean)) {
-    while (word.length > chars) {
-      if (line) lines.push(line);
-      lines.push(word.slice(0, chars));
-      word = word.slice(chars);
-      line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const joined = line ? `${line} ${word}` : word;
+    if (fits(joined)) {
+      line = joined;
+      continue;
     }
-    if (!line) line = word;
-    else if (line.length + 1 + word.length <= chars) line = `${line} ${word}`;
-    else {
-      lines.push(line);
-      line = word;
+    if (line) lines.push(line);
+    line = '';
+    let rest = [...word];
+    while (rest.length > 0 && !fits(rest.join(''))) {
+      let take = 1;
+      while (take < rest.length && fits(rest.slice(0, take + 1).join(''))) take++;
+      lines.push(rest.slice(0, take).join(''));
+      rest = rest.slice(take);
     }
+    line = rest.join('');
   }
   if (line) lines.push(line);
   return lines;
 }
 
+/** Greedy word wrap at `chars` characters; a word longer than a line is split. */
+export function wrapWords(text: string, chars: number): string[] {
+  return wrapToFit(text, (line) => [...line].length <= chars);
+}
+
 /** Lines and size for `text`: the look's size if it fits in `maxLines`, else smaller, else cut with "…". */
-function fitText(text: string, sizePx: number, maxLines: number, width: number) {
+function fitText(text: string, sizePx: number, maxLines: number, width: number, measure: MeasureEm) {
   let size = sizePx;
   for (;;) {
-    const chars = Math.max(1, Math.floor((width * TEXT_WIDTH) / (size * ADVANCE_EM)));
-    const lines = wrapWords(text, chars);
+    const fits = (line: string) => measure(line) * size <= width * TEXT_WIDTH;
+    const lines = wrapToFit(text, fits);
     if (lines.length <= maxLines) return { lines, sizePx: size };
     if (size * SHRINK_STEP < sizePx * MIN_SHRINK) {
       const kept = lines.slice(0, maxLines);
-      const last = kept[maxLines - 1] as string;
-      kept[maxLines - 1] = `${last.slice(0, Math.max(1, chars - 1))}…`;
+      let last = [...(kept[maxLines - 1] as string)];
+      while (last.length > 1 && !fits(`${last.join('')}…`)) last = last.slice(0, -1);
+      kept[maxLines - 1] = `${last.join('')}…`;
       return { lines: kept, sizePx: size };
     }
     size *= SHRINK_STEP;
@@ -85,15 +126,22 @@ function fitText(text: string, sizePx: number, maxLines: number, width: number) 
 }
 
 /** Where each line of the title and subtitle goes on a frame of `size`: one block, centred. */
-export function layoutTitle(text: TitleText, look: TitleLook, size: Size): TitleLine[] {
+export function layoutTitle(text: TitleText, look: TitleLook, size: Size, measure: MeasureEm): TitleLine[] {
   const title = fitText(
     text.title,
     look.titleSize * size.height,
     TITLE_CARD_LIMITS.maxTitleLines,
     size.width,
+    measure,
   );
   const subtitle = text.subtitle
-    ? fitText(text.subtitle, look.subtitleSize * size.height, TITLE_CARD_LIMITS.maxSubtitleLines, size.width)
+    ? fitText(
+        text.subtitle,
+        look.subtitleSize * size.height,
+        TITLE_CARD_LIMITS.maxSubtitleLines,
+        size.width,
+        measure,
+      )
     : { lines: [], sizePx: 0 };
   const gap = subtitle.lines.length > 0 ? subtitle.sizePx * 0.6 : 0;
   const height =
@@ -156,7 +204,7 @@ export function titleLayerSource(
   place: { workDir: string; tag: string; files: TextFile[] },
 ): string {
   const draw = drawTitleFilters(
-    layoutTitle(text, look, size),
+    layoutTitle(text, look, size, measureFont(fontPath)),
     fontPath,
     place.workDir,
     place.tag,
