@@ -61,3 +61,27 @@ it('asks Azure for a chunk only as often as its own retries allow', async () => 
   expect(result.code).toBe(1);
   expect(azure.requests).toHaveLength(3);
 }, 60_000);
+
+// Found by attacking the Azure adapter: the chunks an attempt had from Azure were kept in its own
+// scratch folder, removed with it, and the next attempt paid for every chunk again.
+it('asks Azure again only for the chunks the failed attempt did not get', async () => {
+  const script = join(dir.path, 'two.md');
+  await writeFile(script, '# One\n\nThe first scene is spoken.\n\n# Two\n\nThe second scene fails.\n');
+  const render = () =>
+    runVfo(['render', script, '--voice', 'azure-en-jenny', '--out', join(dir.path, 'out')], env);
+  // One request per scene, two at a time: the first is spoken, the second keeps dropping.
+  azure.setBehaviour('ok');
+  azure.setBehaviour(['ok', 'drop-mid-synthesis', 'drop-mid-synthesis', 'drop-mid-synthesis']);
+  const before = azure.requests.length;
+  const failed = await render();
+  expect(failed.code).toBe(1);
+  expect(azure.requests.length - before).toBe(4);
+  const spoken = azure.requests.slice(before).map((r) => r.ssml);
+  const again = azure.requests.length;
+  const done = await render();
+  expect(done.code, done.stderr).toBe(0);
+  const asked = azure.requests.slice(again).map((r) => r.ssml);
+  expect(asked).toHaveLength(1);
+  expect(asked[0]).toContain('second scene');
+  expect(spoken.filter((ssml) => ssml.includes('first scene'))).toHaveLength(1);
+}, 60_000);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createVfoService, type ServiceDeps } from '../api/service.ts';
 import { type App, openApp } from '../app/open-app.ts';
+import { solidPngBytes } from '../ffmpeg/test-fixtures.ts';
 import { wantedMedia } from '../intake/media-upload.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { importScriptPaths } from './import-scripts.ts';
@@ -29,7 +30,9 @@ describe('a folder dropped on the Dock', () => {
     const folder = join(top, 'course');
     await mkdir(join(folder, 'fotos'), { recursive: true });
     await mkdir(join(folder, 'part2'));
-    await writeFile(join(folder, 'fotos', 'x.png'), 'a picture');
+    // A real picture: what each medium holds is probed before a job is made.
+    const picture = solidPngBytes('teal');
+    await writeFile(join(folder, 'fotos', 'x.png'), picture);
     await writeFile(join(folder, 'intro.md'), '# Intro\n\nHello there. [image fotos/x.png]\n');
     await writeFile(join(folder, 'part2', 'more.md'), '# More\n\nAnd more. [image fotos/x.png]\n');
     const service = createVfoService({
@@ -57,7 +60,7 @@ describe('a folder dropped on the Dock', () => {
     expect(report.outcomes[1]?.check.diagnostics.map((d) => d.message)).toEqual([
       'image not found: fotos/x.png',
     ]);
-    expect(await wantedMedia(app.blobs, [sha256Hex('a picture')])).toEqual([]);
+    expect(await wantedMedia(app.blobs, [sha256Hex(picture)])).toEqual([]);
   });
 
   it('stores only media files, and only with the bytes declared', async () => {

@@ -107,6 +107,8 @@ async function rerunStep(
       ...hashCtx,
       fingerprint: await fingerprintOf(handler, hashCtx),
       workDir,
+      // A repair runs once, in its own folder: nothing to keep for another attempt.
+      keptDir: join(workDir, 'kept'),
       signal: deps.signal ?? new AbortController().signal,
       log,
       progress: () => undefined,

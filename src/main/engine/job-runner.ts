@@ -265,6 +265,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   }
 
   const maxAttempts = handler.maxAttempts ?? deps.maxAttempts;
+  const keptDir = join(deps.workRoot, jobId, `${step.key}-kept`);
   for (let attempt = 1; ; attempt++) {
     const workDir = join(deps.workRoot, jobId, `${step.key}-${row.attempts + attempt}`);
     // A retry reads the files as they are now: one edited while the last attempt ran is hashed anew.
@@ -289,6 +290,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
         ...hashCtx,
         fingerprint,
         workDir,
+        keptDir,
         signal,
         log,
         progress: (fraction, rate) =>
@@ -307,6 +309,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
         return handler.run(ctx);
       });
       const output = await storeResult(deps, jobId, step.key, result);
+      await rm(keptDir, { recursive: true, force: true });
       store.updateStep(row.id, {
         status: 'done',
         outputRefs: refsOf(output),

@@ -35,6 +35,12 @@ export interface StepContext extends HashContext {
   fingerprint: unknown;
   /** A private scratch folder for this attempt; emptied by the engine afterwards. */
   workDir: string;
+  /**
+   * A folder of this step of this job that outlives its attempts, its retries and a crash: what a
+   * failed attempt already paid for (an Azure chunk) is found there by the next. The engine removes it
+   * once the step has succeeded.
+   */
+  keptDir: string;
   signal: AbortSignal;
   log: Logger;
   /** How far the step is (0..1), and for an encode how fast it goes and when it will be done. */

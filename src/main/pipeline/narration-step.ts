@@ -125,7 +125,9 @@ export function narrationStep(services: PipelineServices): StepHandler {
       voice: ssmlVoiceOf(ctx.settings.voice),
       resolveVoiceName: (slug) => services.voiceNamesOf(slug)?.azure ?? slug,
       speech,
-      workDir: join(ctx.workDir, 'chunks'),
+      // Kept across attempts: a chunk Azure already spoke (and was paid for) is not asked again when a
+      // later one failed (found by attacking the Azure adapter: every attempt asked for them all).
+      workDir: join(ctx.keptDir, 'chunks'),
       outPath,
       maxDurationMs,
       signal: ctx.signal,
