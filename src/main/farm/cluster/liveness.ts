@@ -47,8 +47,6 @@ export interface PeerRecord {
   discoveredAt: number;
   /** Set when its answers (at `url`) could not be trusted: ignored (not alive, not waited for) until `until`. */
   distrusted: { reason: string; until: number; url: string } | null;
-  /** An advertised address its last hello got no answer at: the next is sent where it answered (unanswered). */
-  unansweredAt: string | null;
 }
 
 /** Discovered, never answered a hello, never distrusted (a distrusted peer is asked again later). */
@@ -73,21 +71,20 @@ export class PeerTable {
   upsertAdvert(advert: PeerAdvert, now: number): boolean {
     const known = this.#peers.get(advert.id);
     if (!known && !this.#makeRoom()) return false;
-    const verified = known?.verifiedUrl && this.isAlive(advert.id, now) ? known.verifiedUrl : null;
-    // An advert of an address that just did not answer waits its turn (unanswered, refresh).
-    const waiting = known?.unansweredAt === advert.url ? known.url : null;
+    // A peer that ever answered has its hellos sent by refresh(): where it answered, or in turn there and
+    // at its advert while it does not answer. Adverts alone never move them.
+    const managed = known?.verifiedUrl ? known.url : null;
     this.#peers.set(advert.id, {
       id: advert.id,
       name: advert.name,
-      url: verified ?? waiting ?? advert.url,
+      url: managed ?? advert.url,
       verifiedUrl: known?.verifiedUrl ?? null,
       advert,
       hello: known?.hello ?? null,
       lastSeenAt: known?.lastSeenAt ?? null,
       discoveredAt: known?.discoveredAt ?? now,
       // Distrust is of an address: an advert elsewhere is asked at once.
-      distrusted: known?.distrusted?.url === (verified ?? waiting ?? advert.url) ? known.distrusted : null,
-      unansweredAt: known?.unansweredAt ?? null,
+      distrusted: known?.distrusted?.url === (managed ?? advert.url) ? known.distrusted : null,
     });
     return true;
   }
@@ -106,7 +103,6 @@ export class PeerTable {
       lastSeenAt: Math.max(now, known?.lastSeenAt ?? now),
       discoveredAt: known?.discoveredAt ?? now,
       distrusted: null,
-      unansweredAt: null,
     });
   }
 
@@ -122,44 +118,38 @@ export class PeerTable {
       this.#peers.set(id, { ...known, url: known.verifiedUrl });
       return 'address';
     }
+    // Where it answered is no address to go back to: its answers there are not trusted.
     this.#peers.set(id, {
       ...known,
       hello: null,
       lastSeenAt: null,
+      verifiedUrl: null,
       distrusted: { reason, until: now + DISTRUST_MS, url },
     });
     return 'peer';
   }
 
   /**
-   * A hello at `url` got no answer at all (refused, timed out). If the peer answered elsewhere before,
-   * its next hello goes there, and the one after to its advert again (refresh): a peer that moved is
-   * found either way. Without this, an advert of a live peer's id at a dead address (anyone on the
-   * LAN can make one) took its hellos for good once it missed a few (a pause, a restart), and the farm
-   * split into two coordinators that outlasted the impostor (found by attacking the farm).
-   */
-  unanswered(id: string, url: string): void {
-    const known = this.#peers.get(id);
-    if (known?.verifiedUrl && known.verifiedUrl !== url)
-      this.#peers.set(id, { ...known, url: known.verifiedUrl, unansweredAt: url });
-  }
-
-  /**
    * Before a round of hellos: forgets peers discovered long ago that never answered (a made-up advert
-   * stays no longer), and sends the hellos of a peer no longer alive where it advertises itself now
-   * (it may have moved: another port, another network; its advert came while it still counted alive).
+   * stays no longer), and sends the hellos of a peer no longer alive where it advertises itself now (it
+   * may have moved: another port, another network; its advert came while it still counted alive), in
+   * turn with where it last answered.
    */
   refresh(now: number): void {
     for (const peer of this.#peers.values()) {
       if (neverAnswered(peer) && now - peer.discoveredAt >= FORGET_UNANSWERED_MS) this.#peers.delete(peer.id);
-      else if (peer.advert && peer.advert.url !== peer.url && !this.isAlive(peer.id, now))
-        // One round where it answered, one where it advertises itself, in turn (see unanswered).
-        this.#peers.set(
-          peer.id,
-          peer.unansweredAt === peer.advert.url
-            ? { ...peer, unansweredAt: null }
-            : { ...peer, url: peer.advert.url },
-        );
+      else if (peer.advert && !this.isAlive(peer.id, now)) {
+        const { verifiedUrl } = peer;
+        // In turn where it answered and where it advertises itself now: an advert of a live peer's id
+        // at a dead address (anyone on the LAN can send one, at a new address each time) took its
+        // hellos for good once it paused, and the farm split into two coordinators that outlasted the
+        // impostor (found by attacking the farm). A peer that moved answers at its advert in a round.
+        const next =
+          verifiedUrl && peer.url !== verifiedUrl && peer.advert.url !== verifiedUrl
+            ? verifiedUrl
+            : peer.advert.url;
+        if (next !== peer.url) this.#peers.set(peer.id, { ...peer, url: next });
+      }
     }
   }
 
@@ -289,7 +279,6 @@ export function createProber(options: ProberOptions): Prober {
         );
         return;
       }
-      table.unanswered(id, url);
       log.debug('hello failed', { id, url, error: String(error) });
     }
   };
