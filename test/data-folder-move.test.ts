@@ -37,4 +37,13 @@ it('reuses every step of an unchanged script after the data folder is moved, or 
   expect(copied.code, copied.stderr).toBe(0);
   for (const step of STEPS) expect(copied.stderr).toMatch(new RegExp(`${step}\\s+unchanged`));
   expect(await readFile(join(dir.path, 'welcome.mp4'))).toEqual(video);
+  // What a job lists (its thumbnail shown by the app, its files in jobs show) is in the folder too.
+  const shown = await runVfo(['jobs', 'list', '--json', '--data', join(dir.path, 'dC')]);
+  // The first job, made in dA: its rows name dA's blobs.
+  const job = (JSON.parse(shown.stdout) as { id: string }[]).at(-1);
+  const detail = await runVfo(['jobs', 'show', job?.id ?? '', '--json', '--data', join(dir.path, 'dC')]);
+  const artifacts = (JSON.parse(detail.stdout) as { artifacts: { path: string }[] }).artifacts;
+  expect(artifacts.length).toBeGreaterThan(0);
+  for (const artifact of artifacts)
+    expect(artifact.path.startsWith(join(dir.path, 'dC', 'blobs'))).toBe(true);
 }, 120_000);

@@ -192,7 +192,13 @@ export class JobStore {
   }
 
   artifact(id: string): ArtifactRow | undefined {
-    return this.db.select().from(artifacts).where(eq(artifacts.id, id)).get();
+    const row = this.db.select().from(artifacts).where(eq(artifacts.id, id)).get();
+    return row && this.whereNow(row);
+  }
+
+  /** An artifact with the path its blob has now (see the constructor): the stored one may be elsewhere. */
+  private whereNow(row: ArtifactRow): ArtifactRow {
+    return { ...row, path: this.blobPath(row.sha256) };
   }
 
   /** The steps whose results are this content, newest first: who can make it again. */
@@ -214,7 +220,12 @@ export class JobStore {
   }
 
   jobArtifacts(jobId: string): ArtifactRow[] {
-    return this.db.select().from(artifacts).where(eq(artifacts.jobId, jobId)).all();
+    return this.db
+      .select()
+      .from(artifacts)
+      .where(eq(artifacts.jobId, jobId))
+      .all()
+      .map((row) => this.whereNow(row));
   }
 
   insertArtifact(row: Omit<ArtifactRow, 'id' | 'createdAt'>): ArtifactRow {
@@ -239,7 +250,7 @@ export class JobStore {
       if (!row) return undefined;
       files[name] = {
         artifactId: row.id,
-        path: this.blobPath(row.sha256),
+        path: row.path,
         sha256: row.sha256,
         size: row.size,
         type: row.type,
