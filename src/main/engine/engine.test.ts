@@ -338,8 +338,18 @@ describe('engine', () => {
     const deadline = Date.now() + 15_000;
     while ((h.calls.final ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     h.database.sqlite.prepare("UPDATE jobs SET owner = 'another-process.local:1' WHERE id = ?").run(job.id);
+    const stepOf = () => h.engine.store.steps(job.id).find((step) => step.stepKey === 'final');
+    const before = stepOf();
     const ended = await running;
     expect(ended).toMatchObject({ status: 'running', owner: 'another-process.local:1', error: null });
+    // Nor its steps' (found by a review of the fix: the stopped step was written cancelled, its log
+    // grew, over what the new owner was doing).
+    const after = stepOf();
+    expect([after?.status, after?.lastError, after?.logs]).toEqual([
+      before?.status,
+      before?.lastError,
+      before?.logs,
+    ]);
   });
 
   it('keeps a running job its own by its heartbeat: another process’s claim is refused', async () => {

@@ -308,6 +308,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
         if (deps.keepFreeBytes) await checkRoom(workDir, deps.keepFreeBytes());
         return handler.run(ctx);
       });
+      if (signal.reason instanceof ClaimLostError) throw signal.reason;
       const output = await storeResult(deps, jobId, step.key, result);
       await rm(keptDir, { recursive: true, force: true });
       store.updateStep(row.id, {
@@ -325,6 +326,8 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
       events.emit({ type: 'step', jobId, stepKey: step.key, status: 'done' });
       return output;
     } catch (error) {
+      // Another process holds the job now and runs this step itself: its rows are not ours to write.
+      if (signal.reason instanceof ClaimLostError) throw error;
       const kind = signal.aborted ? 'cancelled' : errorKindOf(error);
       const message = errorMessage(error);
       const retry = isRetryable(kind) && attempt < maxAttempts;
