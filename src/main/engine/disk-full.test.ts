@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FfmpegError } from '../ffmpeg/errors.ts';
 import { DiskFullError, formatSize, isDiskFull } from '../util/disk-room.ts';
-import { errorKindOf, errorMessage } from './errors.ts';
+import { errorKindOf, errorMessage, StepError } from './errors.ts';
 
 describe('room on the disk', () => {
   it('says a size as people read it, down to a byte (vfo gc --budget 1B printed "0.0 KB")', () => {
@@ -34,6 +34,12 @@ describe('room on the disk', () => {
       'the disk is nearly full (1.0 KB free; 2048.0 MB is kept free, set with vfo gc --keep-free)',
     );
     expect(isDiskFull(new Error('ffmpeg exited with 1: Invalid data found'))).toBe(false);
+    // A step's message is its own (found by a review): a worker's disk, a script quoting the words.
+    const farm = new StepError(
+      'fatal',
+      'the farm could not encode this video: worker mac-2: No space left on device',
+    );
+    expect(errorMessage(farm)).toBe(farm.message);
     expect(errorKindOf(new Error('a flaky tool'))).toBe('retryable');
   });
 });

@@ -27,7 +27,9 @@ export function errorKindOf(error: unknown): StepErrorKind {
 
 export function errorMessage(error: unknown): string {
   // A tool's own report of it is a dump of its output (ffmpeg's, a page long): said plainly instead.
-  if (isDiskFull(error) && !(error instanceof DiskFullError))
+  // A step's own message stays as it is: it may quote another machine's disk (a farm worker's) or a
+  // script's text, and keeps its location.
+  if (isDiskFull(error) && !(error instanceof DiskFullError) && !(error instanceof StepError))
     return 'no space is left on the disk: free some (vfo gc frees what finished jobs no longer need) and run again';
   return error instanceof Error ? error.message : String(error);
 }
