@@ -69,7 +69,7 @@ export const createNodeRuntime: CreateDesktopRuntime = async (options) => {
       const role = trayRoleOf(lan ? lan.member.election() : null, Boolean(options.workerOnly));
       const queued = trayQueued({
         farmQueued: lan?.coordinator?.active ? lan.coordinator.queue.stats().queued : null,
-        ownUnfinished: lan ? lan.origin.unfinished().length : 0,
+        ownUnfinished: lan ? lan.origin.unfinishedCount() : 0,
       });
       return {
         role,

@@ -27,7 +27,7 @@ export function trayTasksOf(
 
 /**
  * The tray's "waiting" count, read afresh each time: the farm's queue while this Mac coordinates, its
- * own tasks not back yet otherwise. It kept the last count a coordinator saw, so a Mac that stopped
+ * own tasks not back yet otherwise (queued or encoding elsewhere: only a coordinator tells them apart). It kept the last count a coordinator saw, so a Mac that stopped
  * coordinating showed "Queue: 12 waiting" for good, and one that never did, "empty" (found by
  * reviewing the shell).
  */

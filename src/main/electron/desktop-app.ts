@@ -342,8 +342,8 @@ class DesktopShell {
     // relaunch stayed armed for the next Quit and the saved setting disagreed with this run's menu
     // (found by reviewing the shell).
     if (!(await this.confirmQuit())) return;
-    this.quitConfirmed = true;
     await saveDesktopSettings(this.settingsFile, { workerOnly: next });
+    this.quitConfirmed = true;
     // A --worker flag would override the setting just turned off: leave it out of the relaunch.
     const args = process.argv.slice(1).filter((arg) => !(this.launchedWorkerOnly && arg === '--worker'));
     app.relaunch({ args });

@@ -364,6 +364,14 @@ export class Origin {
     return row ? this.queue.submit(this.inputOf(row)) : undefined;
   }
 
+  /** How many of this node's tasks are not back yet (the menu bar's count; no plan is read). */
+  unfinishedCount(): number {
+    const row = this.deps.sqlite
+      .prepare('SELECT count(*) AS n FROM farm_origin_tasks WHERE result_path IS NULL')
+      .get() as { n: number };
+    return row.n;
+  }
+
   /** Everything not back yet, for a new coordinator. */
   unfinished(): TaskInput[] {
     const rows = this.deps.sqlite

@@ -31,8 +31,7 @@ interface JobsState {
   applyEvent(event: VfoEvent): void;
   retry(id: string, fromStep?: string): Promise<boolean>;
   cancel(id: string): Promise<boolean>;
-  /** A queued or running job's priority on the farm (higher first). */
-  /** False when the node refused it (out of bounds, a finished job). */
+  /** A queued or running job's priority on the farm (higher first); false when the node refused it. */
   setPriority(id: string, priority: number): Promise<boolean>;
 }
 
