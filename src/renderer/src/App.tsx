@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { AppHeader } from './components/AppHeader.tsx';
+import { NodeMain } from './components/NodeMain.tsx';
 import { ScreenBoundary } from './components/ScreenBoundary.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { DashboardScreen } from './screens/dashboard/DashboardScreen.tsx';
@@ -51,12 +52,13 @@ function Shell() {
     return stop;
   }, [connection]);
   useEffect(followLocationHash, []);
+  const stale = useSessionStore((state) => state.stream === 'reconnecting');
   return (
     <>
       <AppHeader />
-      <main>
+      <NodeMain stale={stale}>
         <CurrentScreen />
-      </main>
+      </NodeMain>
     </>
   );
 }
