@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../engine/settings-resolver.ts';
 import { validateDirectionMap } from '../script/index.ts';
-import { openDatabase } from './open.ts';
+import { databaseHint, openDatabase } from './open.ts';
 import { prompts, recipes, videoPresets, voicePresets } from './schema.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -142,6 +142,28 @@ describe('openDatabase', () => {
     } finally {
       third.close();
     }
+  });
+
+  // Found by attacking the engine: on a full disk every command said only "disk I/O error", and a
+  // read-only data folder "unable to open database file".
+  it('says what SQLite leaves out: a full disk, a folder that cannot be written', () => {
+    const facts = (freeBytes: number | null, writable: boolean) => ({
+      freeBytes: () => freeBytes,
+      writable: () => writable,
+    });
+    const sqliteError = (code: string) => Object.assign(new Error('disk I/O error'), { code });
+    expect(databaseHint(sqliteError('SQLITE_IOERR_WRITE'), '/data', facts(1024, true))).toBe(
+      ' (the disk holding /data is full: 1.0 KB free; free some space and run again)',
+    );
+    expect(databaseHint(sqliteError('SQLITE_FULL'), '/data', facts(null, true))).toBe(
+      ' (the disk holding /data is full; free some space and run again)',
+    );
+    // A failing disk with room on it is not called full.
+    expect(databaseHint(sqliteError('SQLITE_IOERR_WRITE'), '/data', facts(50 * 1024 ** 3, true))).toBe('');
+    expect(databaseHint(sqliteError('SQLITE_CANTOPEN'), '/data', facts(null, false))).toBe(
+      ' (/data cannot be written: a read-only disk or folder?)',
+    );
+    expect(databaseHint(sqliteError('SQLITE_CANTOPEN'), '/data', facts(null, true))).toBe('');
   });
 
   it('refuses a data folder a newer version migrated, saying so, and leaves it as it was', async () => {

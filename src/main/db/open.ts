@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
@@ -6,6 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { z } from 'zod';
 import { createLogger } from '../log/logger.ts';
 import { resourcesDir } from '../paths.ts';
+import { formatSize } from '../util/disk-room.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
 import * as schema from './schema.ts';
 import { seedDefaults } from './seed.ts';
@@ -36,7 +37,7 @@ export function openDatabase(dataDir: string, options: { migrationsDir?: string 
     sqlite = new Database(path);
   } catch (error) {
     // A folder at its place, a file it may not open: said with the path (SQLite's text has none).
-    throw new Error(`opening database ${path}: ${(error as Error).message}`);
+    throw new Error(`opening database ${path}: ${(error as Error).message}${databaseHint(error, dataDir)}`);
   }
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
@@ -50,9 +51,52 @@ export function openDatabase(dataDir: string, options: { migrationsDir?: string 
     return { db, sqlite, path, close: () => sqlite.close() };
   } catch (error) {
     sqlite.close();
-    throw new Error(`opening database ${path}: ${(error as Error).message}`);
+    throw new Error(`opening database ${path}: ${(error as Error).message}${databaseHint(error, dataDir)}`);
   }
 }
+
+/** Less than this free under the data folder, a failed write is taken for a full disk. */
+const NEARLY_FULL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * What SQLite's own words leave out: on a full disk every command said only "disk I/O error" (`vfo gc`,
+ * the one that frees space, too), and a read-only folder "unable to open database file" (found by
+ * attacking the engine).
+ */
+export function databaseHint(
+  error: unknown,
+  dataDir: string,
+  facts: { freeBytes: (dir: string) => number | null; writable: (dir: string) => boolean } = DISK_FACTS,
+): string {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    const free = facts.freeBytes(dataDir);
+    if (code === 'SQLITE_FULL' || (free !== null && free < NEARLY_FULL_BYTES))
+      return ` (the disk holding ${dataDir} is full${free === null ? '' : `: ${formatSize(free)} free`}; free some space and run again)`;
+  }
+  if ((code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') && !facts.writable(dataDir))
+    return ` (${dataDir} cannot be written: a read-only disk or folder?)`;
+  return '';
+}
+
+const DISK_FACTS = {
+  freeBytes(dir: string): number | null {
+    try {
+      const fs = statfsSync(dir);
+      return fs.bavail * fs.bsize;
+    } catch {
+      return null;
+    }
+  },
+  writable(dir: string): boolean {
+    try {
+      accessSync(dir, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
 
 /** Brings an open connection's tables up to date (openDatabase does; so do tests over ':memory:'). */
 export function migrateDatabase(
