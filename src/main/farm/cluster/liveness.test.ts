@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createManualTimers } from './clock.fixture.ts';
 import type { HelloInfo } from './hello-schema.ts';
-import { createProber, DISTRUST_MS, FORGET_UNANSWERED_MS, MAX_PEERS, PeerTable } from './liveness.ts';
+import {
+  createProber,
+  DISTRUST_MS,
+  FORGET_UNANSWERED_MS,
+  MAX_PEERS,
+  PeerTable,
+  UntrustedPeerError,
+} from './liveness.ts';
 import type { PeerAdvert } from './types.ts';
 
 function advert(id: string, port: number): PeerAdvert {
@@ -86,12 +93,14 @@ describe('PeerTable against made-up adverts', () => {
     expect(table.distrust('a', 'http://127.0.0.1:6666', 'unsigned answer', 300)).toBe('address');
     expect(table.alivePeers(300).map((p) => [p.id, p.url])).toEqual([['a', 'http://127.0.0.1:4001']]);
     expect(table.isDistrusted('a', 300)).toBe(false);
-    // Dead at its address, it is asked at the advertised one (in turn with where it answered); an
-    // unsigned answer there now ignores it, until an advert names yet another address.
+    // Dead at its address, it is asked where it answered while the advertised one, which answered as
+    // someone else, is distrusted; then at the advertised one too, in turn.
     table.upsertAdvert(advert('a', 6666), 5000);
     table.refresh(5000);
+    expect(table.get('a')?.url).toBe('http://127.0.0.1:4001');
+    table.refresh(300 + DISTRUST_MS);
     expect(table.get('a')?.url).toBe('http://127.0.0.1:6666');
-    table.refresh(6000);
+    table.refresh(301 + DISTRUST_MS);
     expect(table.get('a')?.url).toBe('http://127.0.0.1:4001');
     table.markAlive('b', hello('b'), 5000, 'http://127.0.0.1:4002');
     expect(table.distrust('b', 'http://127.0.0.1:4002', 'bad key', 5100)).toBe('peer');
@@ -183,6 +192,41 @@ describe('Prober against an impostor', () => {
       if (t >= 2) expect(table.isAlive('a', timers.now())).toBe(true);
     }
     expect(calls.filter((url) => /799\d$/.test(url)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('Prober against an impostor that answers', () => {
+  // Found by a review of the fix above: an unsigned answer at the advert sent the hello back where the
+  // peer answered, and the next round straight back to the impostor.
+  it('asks a peer where it answered while its advertised address answers as someone else', async () => {
+    const timers = createManualTimers(0);
+    const table = new PeerTable();
+    table.upsertAdvert(advert('a', 4001), 0);
+    let paused = false;
+    const prober = createProber({
+      table,
+      timers,
+      hello: async ({ url }) => {
+        if (url.endsWith('7999')) throw new UntrustedPeerError('unsigned answer');
+        if (!paused) return hello('a');
+        throw new Error('ECONNREFUSED');
+      },
+    });
+    await prober.round();
+    paused = true;
+    for (let t = 1; t <= 5; t++) {
+      timers.advance(1000);
+      table.upsertAdvert(advert('a', 7999), timers.now());
+      await prober.round();
+    }
+    paused = false;
+    for (let t = 0; t < 10; t++) {
+      timers.advance(1000);
+      table.upsertAdvert(advert('a', 7999), timers.now());
+      await prober.round();
+      if (t >= 1) expect(table.isAlive('a', timers.now())).toBe(true);
+    }
+    expect(table.isDistrusted('a', timers.now())).toBe(false);
   });
 });
 

@@ -47,6 +47,8 @@ export interface PeerRecord {
   discoveredAt: number;
   /** Set when its answers (at `url`) could not be trusted: ignored (not alive, not waited for) until `until`. */
   distrusted: { reason: string; until: number; url: string } | null;
+  /** An advertised address that answered as someone else: not asked again until `until` (distrust). */
+  impostorAt?: { url: string; until: number };
 }
 
 /** Discovered, never answered a hello, never distrusted (a distrusted peer is asked again later). */
@@ -85,6 +87,7 @@ export class PeerTable {
       discoveredAt: known?.discoveredAt ?? now,
       // Distrust is of an address: an advert elsewhere is asked at once.
       distrusted: known?.distrusted?.url === (managed ?? advert.url) ? known.distrusted : null,
+      ...(known?.impostorAt ? { impostorAt: known.impostorAt } : {}),
     });
     return true;
   }
@@ -103,6 +106,7 @@ export class PeerTable {
       lastSeenAt: Math.max(now, known?.lastSeenAt ?? now),
       discoveredAt: known?.discoveredAt ?? now,
       distrusted: null,
+      ...(known?.impostorAt ? { impostorAt: known.impostorAt } : {}),
     });
   }
 
@@ -115,7 +119,13 @@ export class PeerTable {
     const known = this.#peers.get(id);
     if (!known) return null;
     if (known.verifiedUrl && known.verifiedUrl !== url) {
-      this.#peers.set(id, { ...known, url: known.verifiedUrl });
+      // Not asked there again for a while: refresh() would send the next hello right back to it, and
+      // an impostor answering unsigned at its advert kept the peer's hellos (found by a review).
+      this.#peers.set(id, {
+        ...known,
+        url: known.verifiedUrl,
+        impostorAt: { url, until: now + DISTRUST_MS },
+      });
       return 'address';
     }
     // Where it answered is no address to go back to: its answers there are not trusted.
@@ -144,8 +154,9 @@ export class PeerTable {
         // at a dead address (anyone on the LAN can send one, at a new address each time) took its
         // hellos for good once it paused, and the farm split into two coordinators that outlasted the
         // impostor (found by attacking the farm). A peer that moved answers at its advert in a round.
+        const impostor = peer.impostorAt?.url === peer.advert.url && now < peer.impostorAt.until;
         const next =
-          verifiedUrl && peer.url !== verifiedUrl && peer.advert.url !== verifiedUrl
+          verifiedUrl && (impostor || (peer.url !== verifiedUrl && peer.advert.url !== verifiedUrl))
             ? verifiedUrl
             : peer.advert.url;
         if (next !== peer.url) this.#peers.set(peer.id, { ...peer, url: next });
