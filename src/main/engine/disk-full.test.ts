@@ -40,6 +40,10 @@ describe('room on the disk', () => {
       'the farm could not encode this video: worker mac-2: No space left on device',
     );
     expect(errorMessage(farm)).toBe(farm.message);
+    // ...but a step's error caused by this machine's full disk is one (the thumbnail step wraps ffmpeg's).
+    const thumbnail = new StepError('retryable', ffmpeg.message, { cause: ffmpeg });
+    expect(errorKindOf(thumbnail)).toBe('fatal');
+    expect(errorMessage(thumbnail)).toMatch(/^no space is left on the disk/);
     expect(errorKindOf(new Error('a flaky tool'))).toBe('retryable');
   });
 });

@@ -16,20 +16,28 @@ export class StepError extends Error {
 }
 
 export function errorKindOf(error: unknown): StepErrorKind {
-  if (error instanceof StepError) return error.kind;
   // Another attempt fills the same disk again (an encode that failed for room was made three times).
-  if (isDiskFull(error)) return 'fatal';
+  if (localDiskFull(error)) return 'fatal';
+  if (error instanceof StepError) return error.kind;
   if (error instanceof Error && error.name === 'AbortError') return 'cancelled';
   const kind = (error as { kind?: unknown } | null)?.kind;
   if (kind === 'cancelled') return 'cancelled';
   return 'retryable';
 }
 
+/**
+ * A full disk of this machine: reported by a tool or the system here, or the cause of a step's error
+ * (the thumbnail step wraps ffmpeg's). A step's own words are not taken for one: they may quote another
+ * machine's disk (a farm worker's) or a script's text (found by a review).
+ */
+function localDiskFull(error: unknown): boolean {
+  if (error instanceof DiskFullError) return true;
+  return error instanceof StepError ? isDiskFull(error.cause) : isDiskFull(error);
+}
+
 export function errorMessage(error: unknown): string {
   // A tool's own report of it is a dump of its output (ffmpeg's, a page long): said plainly instead.
-  // A step's own message stays as it is: it may quote another machine's disk (a farm worker's) or a
-  // script's text, and keeps its location.
-  if (isDiskFull(error) && !(error instanceof DiskFullError) && !(error instanceof StepError))
+  if (localDiskFull(error) && !(error instanceof DiskFullError))
     return 'no space is left on the disk: free some (vfo gc frees what finished jobs no longer need) and run again';
   return error instanceof Error ? error.message : String(error);
 }
