@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { frameAt } from '../../shared/frame-grid.ts';
 import type { PlanTitleCard, TitleLook, TitleText } from '../../shared/title-card.ts';
 import { TITLE_CARD_LIMITS } from '../../shared/title-card.ts';
+import { createLogger } from '../log/logger.ts';
 import { filterPath } from './filter-escape.ts';
 import type { Size } from './motion-geometry.ts';
 import { VIDEO_COLORS } from './video-colors.ts';
@@ -46,6 +47,8 @@ export interface TextFile {
   text: string;
 }
 
+const log = createLogger('TitleCard');
+
 /** How wide a line of text is, in ems of its font. */
 export type MeasureEm = (text: string) => number;
 
@@ -66,7 +69,11 @@ export function measureFont(fontPath: string): MeasureEm {
       const font = 'fonts' in opened ? opened.fonts[0] : opened;
       if (!font) throw new Error(`${fontPath} holds no font`);
       measure = (text) => font.layout(text).advanceWidth / font.unitsPerEm;
-    } catch {
+    } catch (error) {
+      log.warn('title widths are estimated: the font could not be measured', {
+        font: fontPath,
+        error: String(error),
+      });
       measure = (text) => [...text].length * ADVANCE_EM;
     }
     measures.set(fontPath, measure);

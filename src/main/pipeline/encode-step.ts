@@ -26,8 +26,9 @@ import { captionBoxOf } from './plan-caption-box.ts';
 import type { PipelineServices } from './services.ts';
 import { thumbnailFile } from './thumbnail-file.ts';
 
-// /2: the video's measured loudness is part of the step's data. /3: the thumbnail.
-const ENCODE_VERSION = 'encode/3';
+// /2: the video's measured loudness is part of the step's data. /3: the thumbnail. /4: titles wrapped by
+// the widths their font draws (title-card.ts measureFont).
+const ENCODE_VERSION = 'encode/4';
 
 /**
  * RenderPlan → verified MP4, encoded in separate processes (utility processes in the app): on the farm,
