@@ -280,7 +280,16 @@ describe('engine', () => {
     // Another job of the same output path, delivering now in a live process (this test's parent).
     const live = join(out, `a.mp4.partial-${process.ppid}-0e0f0a0b`);
     for (const path of [crashed, unnamed, thumbnail, live]) await writeFile(path, 'half');
+    // Its attempt's scratch folder goes; what a step keeps across attempts (paid-for chunks) stays.
+    const jobDir = join(h.dir, 'data', 'work', job.id);
+    await mkdir(join(jobDir, 'final-1'), { recursive: true });
+    await mkdir(join(jobDir, 'final-kept'), { recursive: true });
+    await writeFile(join(jobDir, 'final-kept', 'chunk.wav'), 'paid for');
     expect((await h.engine.repair()).partialFiles).toBe(3);
+    expect([
+      existsSync(join(jobDir, 'final-1')),
+      existsSync(join(jobDir, 'final-kept', 'chunk.wav')),
+    ]).toEqual([false, true]);
     expect([crashed, unnamed, thumbnail, live].map((path) => existsSync(path))).toEqual([
       false,
       false,

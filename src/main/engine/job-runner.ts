@@ -22,6 +22,7 @@ import { computeInputHash, fingerprintOf } from './input-hash.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobRow, JobStore, StepRow } from './job-store.ts';
 import { thumbnailPathFor } from './output-paths.ts';
+import { KEPT_SUFFIX } from './repair.ts';
 import type { HandlerRegistry, StepContext, StepHandler, StepOutput } from './step-handler.ts';
 
 export interface RunnerDeps {
@@ -265,7 +266,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   }
 
   const maxAttempts = handler.maxAttempts ?? deps.maxAttempts;
-  const keptDir = join(deps.workRoot, jobId, `${step.key}-kept`);
+  const keptDir = join(deps.workRoot, jobId, `${step.key}${KEPT_SUFFIX}`);
   for (let attempt = 1; ; attempt++) {
     const workDir = join(deps.workRoot, jobId, `${step.key}-${row.attempts + attempt}`);
     // A retry reads the files as they are now: one edited while the last attempt ran is hashed anew.

@@ -27,6 +27,9 @@ export function isOwnerAlive(owner: string | null): boolean {
   }
 }
 
+/** The name ending of a step's folder kept across its attempts (StepContext.keptDir). */
+export const KEPT_SUFFIX = '-kept';
+
 /** How often a running job's runner says it still runs it (the row's updated_at). */
 export const JOB_HEARTBEAT_MS = 10_000;
 
@@ -105,7 +108,7 @@ export async function repairInterrupted(
     if (isRunnerAlive(job)) continue;
     if (store.claimJob(job.id, owner, isRunnerAlive) !== null) continue;
     try {
-      await rm(join(workRoot, job.id), { recursive: true, force: true });
+      await removeScratch(join(workRoot, job.id));
       const output = (job.snapshot as unknown as JobSettings).input?.outputPath;
       // The thumbnail's too: it is written beside the video (found by attacking the engine).
       for (const path of output ? [output, thumbnailPathFor(output)] : [])
@@ -128,6 +131,16 @@ export async function repairInterrupted(
     log.warn('repaired a job interrupted by a crash', { job: job.id });
   }
   return report;
+}
+
+/**
+ * A crashed job's attempt folders; its steps' kept folders stay (StepContext.keptDir: the Azure chunks
+ * a crashed narration already paid for were asked again; found by a review).
+ */
+async function removeScratch(jobDir: string): Promise<void> {
+  const entries = await readdir(jobDir).catch(() => [] as string[]);
+  for (const entry of entries)
+    if (!entry.endsWith(KEPT_SUFFIX)) await rm(join(jobDir, entry), { recursive: true, force: true });
 }
 
 /**
