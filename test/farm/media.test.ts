@@ -116,7 +116,7 @@ describe('media sent with scripts to a farm', { timeout: 180_000 }, () => {
     await writeFile(join(folder, 'third.md'), script('Third', 'A third script with the same media.'));
     const result = await submit(join(folder, 'third.md'));
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/sent 0 media file\(s\) \(0\.0 KB\) the node lacked; 2 it had already/);
+    expect(result.stderr).toMatch(/sent 0 media file\(s\) \(0 bytes\) the node lacked; 2 it had already/);
   });
 
   it('sends a thumbnail image named in the front matter, and the video’s <name>.jpg is that image', async () => {

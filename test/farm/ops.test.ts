@@ -10,6 +10,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/main/db/open.ts';
+import { LEASE_GAP_MS } from '../../src/main/ops/alert-rules.ts';
 import { alertsSetting, historySetting } from '../../src/main/settings/index.ts';
 import type { FarmHistory, FarmStatus as FullStatus } from '../../src/shared/contract.ts';
 import { parseExposition } from '../support/prometheus.ts';
@@ -151,7 +152,8 @@ describe('farm monitoring on loopback', () => {
         const s = await status(alpha);
         return s.alerts.every((a) => a.kind === 'daily-summary') ? s : undefined;
       },
-      10_000,
+      // A long render's alert is resolved LEASE_GAP_MS after its task stops running (alert-rules.ts).
+      LEASE_GAP_MS + 10_000,
       'the backlog and long renders to be over',
     );
     expect(after.encodes).toEqual([]);

@@ -21,10 +21,12 @@ import {
   makeFarmKey,
   type NodeProcess,
   peerOf,
+  readDb,
   startNode,
   statusOf,
   stopFarm,
   submitScript,
+  uiSession,
   until,
   waitForJobs,
 } from './farm-support.ts';
@@ -105,11 +107,27 @@ describe('a Redis-mode farm under failure', () => {
     expect(expectOneVideoAtOrigin(origin, job as NonNullable<typeof job>)).toBe(task);
     await expectPreviewVideo(job?.output as string);
 
-    // The same script again, encoded undisturbed: the same bytes.
+    // The same script again: its plan is the same bytes (a plan is named by what it holds), so its
+    // video is the one made through the failover, not encoded a second time...
     const againId = await submitScript(key, origin, 'again.md', script);
+    const [reused] = await waitForJobs(key, origin, [againId], 120_000);
+    expect(reused?.status, reused?.error ?? '').toBe('done');
+    expect(sha256Of(reused?.output as string)).toBe(sha256Of(job?.output as string));
+    // ...and its video step run again, encoded undisturbed: the same bytes.
+    const ui = await uiSession(key, origin);
+    const retried = await ui.call('jobs.retry', { id: againId, fromStep: 'video' });
+    expect(retried.ok).toBe(true);
     const [again] = await waitForJobs(key, origin, [againId], 120_000);
     expect(again?.status, again?.error ?? '').toBe('done');
-    const againTask = expectOneVideoAtOrigin(origin, again as NonNullable<typeof again>);
+    // One farm task, the retry's (the reused video came with none), and its result delivered.
+    const againTasks = readDb<{ task_id: string; result_path: string | null }>(
+      origin.dataDir,
+      'SELECT task_id, result_path FROM farm_origin_tasks WHERE job_id = ?',
+      againId,
+    );
+    expect(againTasks).toHaveLength(1);
+    expect(againTasks[0]?.result_path).not.toBeNull();
+    const againTask = againTasks[0]?.task_id as string;
     expect(againTask).not.toBe(task);
     expect(logEvents(survivor, 'task taken').filter((e) => e.task === againTask)).toHaveLength(1);
     expect(sha256Of(job?.output as string)).toBe(sha256Of(again?.output as string));

@@ -66,7 +66,7 @@ export function farmAlerts(
     });
   }
   // A render between two leases of its task (an attempt failed, the next is being leased) is not over:
-  // its alert stays a while, where it was resolved and raised again with each retry (found by
+  // its alert stays a few seconds, where it was resolved and raised again with each retry (found by
   // attacking the farm's controls: four webhooks in four seconds).
   for (const alert of previous) {
     const seenAt = Number(alert.details?.seenAt);
@@ -77,7 +77,7 @@ export function farmAlerts(
 }
 
 /** How long a long render's alert outlasts its task's absence from the running encodes. */
-export const LEASE_GAP_MS = 30_000;
+export const LEASE_GAP_MS = 10_000;
 
 /** Whether the next summary is due: one per period, counted from the last (or from the start). */
 export function summaryDue(lastAt: number, everyMs: number, now: number): boolean {
