@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync, statfsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
@@ -6,7 +6,8 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { z } from 'zod';
 import { createLogger } from '../log/logger.ts';
 import { resourcesDir } from '../paths.ts';
-import { formatSize } from '../util/disk-room.ts';
+import { formatSize, freeBytesAtSync } from '../util/disk-room.ts';
+import { canWriteIn } from '../util/folders.ts';
 import { ensurePrivateDir } from '../util/private-dir.ts';
 import * as schema from './schema.ts';
 import { seedDefaults } from './seed.ts';
@@ -79,24 +80,7 @@ export function databaseHint(
   return '';
 }
 
-const DISK_FACTS = {
-  freeBytes(dir: string): number | null {
-    try {
-      const fs = statfsSync(dir);
-      return fs.bavail * fs.bsize;
-    } catch {
-      return null;
-    }
-  },
-  writable(dir: string): boolean {
-    try {
-      accessSync(dir, constants.W_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-};
+const DISK_FACTS = { freeBytes: freeBytesAtSync, writable: canWriteIn };
 
 /** Brings an open connection's tables up to date (openDatabase does; so do tests over ':memory:'). */
 export function migrateDatabase(

@@ -2,6 +2,7 @@
  * Room on the disk: a size as people read it, the free space under a folder, and the refusal when too
  * little is left. Uploads check it as they land (http/room-guard.ts), and each step before it starts.
  */
+import { type StatsFs, statfsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 
 /** "512 bytes", "12.3 KB", "450.0 MB", "12.0 GB". */
@@ -24,7 +25,19 @@ export class DiskFullError extends Error {
 
 /** Bytes a non-root writer may still use on the file system holding `dir`. */
 export async function freeBytesAt(dir: string): Promise<number> {
-  const fs = await statfs(dir);
+  return usableBytes(await statfs(dir));
+}
+
+/** freeBytesAt at once (where nothing waits, as the database opens); null when it cannot be read. */
+export function freeBytesAtSync(dir: string): number | null {
+  try {
+    return usableBytes(statfsSync(dir));
+  } catch {
+    return null;
+  }
+}
+
+function usableBytes(fs: StatsFs): number {
   return fs.bavail * fs.bsize;
 }
 
