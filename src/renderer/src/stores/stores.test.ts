@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoreApi } from 'zustand';
 import {
   type JobDetail,
   MAX_CALL_BODY_BYTES,
@@ -70,19 +71,15 @@ beforeEach(() => {
   connection.answer('jobs.list', () => ok([]));
 });
 
+/** A store back to the state it starts in: its own declaration of it, not a copy here. */
+const reset = <T>(store: StoreApi<T>) => store.setState(store.getInitialState(), true);
+
 afterEach(() => {
-  useImportStore.setState({ scripts: [], recipe: '', videoPreset: '', queueing: false });
-  useJobsStore.setState({
-    byId: {},
-    loaded: false,
-    openId: null,
-    detail: null,
-    detailFailed: false,
-    pending: {},
-  });
-  useFarmStore.setState({ status: null, loadFailed: false });
-  useDashboardStore.setState({ history: null, loadFailed: false });
-  useToastStore.setState({ toasts: [] });
+  reset(useImportStore);
+  reset(useJobsStore);
+  reset(useFarmStore);
+  reset(useDashboardStore);
+  reset(useToastStore);
 });
 
 describe('import store', () => {
