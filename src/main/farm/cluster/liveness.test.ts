@@ -153,80 +153,88 @@ describe('PeerTable against made-up adverts', () => {
   });
 });
 
+/**
+ * Peer `a`, answering at port 4001 unless paused, while its id is advertised each round at
+ * `impostorPort(round)`, where a hello meets `elsewhere` (no answer, or one from someone else).
+ */
+function pausingPeer(impostorPort: (round: number) => number, elsewhere: () => never) {
+  const timers = createManualTimers(0);
+  const table = new PeerTable();
+  table.upsertAdvert(advert('a', 4001), 0);
+  let paused = false;
+  const calls: string[] = [];
+  const prober = createProber({
+    table,
+    timers,
+    hello: async ({ url }) => {
+      calls.push(url);
+      if (!url.endsWith('4001')) elsewhere();
+      if (!paused) return hello('a');
+      throw new Error('ECONNREFUSED');
+    },
+  });
+  return {
+    table,
+    timers,
+    prober,
+    calls,
+    pause: (value: boolean) => {
+      paused = value;
+    },
+    /** A second on: the impostor's advert, then a round of hellos. */
+    async round(t: number) {
+      timers.advance(1000);
+      table.upsertAdvert(advert('a', impostorPort(t)), timers.now());
+      await prober.round();
+    },
+    alive: () => table.isAlive('a', timers.now()),
+  };
+}
+
 describe('Prober against an impostor', () => {
   // Found by attacking the farm: an advert of a live peer's id at a dead address, repeated, took its
   // hellos for good once it missed a few, and the farm split into two coordinators.
   it('goes back to the address that answered when an advertised one does not answer', async () => {
-    const timers = createManualTimers(0);
-    const table = new PeerTable();
-    table.upsertAdvert(advert('a', 4001), 0);
-    let paused = false;
-    const calls: string[] = [];
-    const prober = createProber({
-      table,
-      timers,
-      hello: async ({ url }) => {
-        calls.push(url);
-        if (url.endsWith('4001') && !paused) return hello('a');
+    // The impostor changes its dead port with every advert (found by a review of the first fix).
+    const peer = pausingPeer(
+      (t) => 7990 + (t % 2),
+      () => {
         throw new Error('ECONNREFUSED');
       },
-    });
-    await prober.round();
-    expect(table.isAlive('a', timers.now())).toBe(true);
+    );
+    await peer.prober.round();
+    expect(peer.alive()).toBe(true);
     // It stops for a while; meanwhile its id is advertised at a dead port, again and again.
-    paused = true;
-    // The impostor changes its dead port with every advert (found by a review of the first fix).
-    const impostor = (t: number) => table.upsertAdvert(advert('a', 7990 + (t % 2)), timers.now());
-    for (let t = 1; t <= 5; t++) {
-      timers.advance(1000);
-      impostor(t);
-      await prober.round();
-    }
-    expect(table.isAlive('a', timers.now())).toBe(false);
-    paused = false;
+    peer.pause(true);
+    for (let t = 1; t <= 5; t++) await peer.round(t);
+    expect(peer.alive()).toBe(false);
+    peer.pause(false);
     for (let t = 0; t < 20; t++) {
-      timers.advance(1000);
-      impostor(t);
-      await prober.round();
+      await peer.round(t);
       // Once back, it answers at least every other round: never dead for the 3 s that end a peer.
-      if (t >= 2) expect(table.isAlive('a', timers.now())).toBe(true);
+      if (t >= 2) expect(peer.alive()).toBe(true);
     }
-    expect(calls.filter((url) => /799\d$/.test(url)).length).toBeGreaterThan(0);
+    expect(peer.calls.filter((url) => /799\d$/.test(url)).length).toBeGreaterThan(0);
   });
-});
 
-describe('Prober against an impostor that answers', () => {
   // Found by a review of the fix above: an unsigned answer at the advert sent the hello back where the
   // peer answered, and the next round straight back to the impostor.
   it('asks a peer where it answered while its advertised address answers as someone else', async () => {
-    const timers = createManualTimers(0);
-    const table = new PeerTable();
-    table.upsertAdvert(advert('a', 4001), 0);
-    let paused = false;
-    const prober = createProber({
-      table,
-      timers,
-      hello: async ({ url }) => {
-        if (url.endsWith('7999')) throw new UntrustedPeerError('unsigned answer');
-        if (!paused) return hello('a');
-        throw new Error('ECONNREFUSED');
+    const peer = pausingPeer(
+      () => 7999,
+      () => {
+        throw new UntrustedPeerError('unsigned answer');
       },
-    });
-    await prober.round();
-    paused = true;
-    for (let t = 1; t <= 5; t++) {
-      timers.advance(1000);
-      table.upsertAdvert(advert('a', 7999), timers.now());
-      await prober.round();
-    }
-    paused = false;
+    );
+    await peer.prober.round();
+    peer.pause(true);
+    for (let t = 1; t <= 5; t++) await peer.round(t);
+    peer.pause(false);
     for (let t = 0; t < 10; t++) {
-      timers.advance(1000);
-      table.upsertAdvert(advert('a', 7999), timers.now());
-      await prober.round();
-      if (t >= 1) expect(table.isAlive('a', timers.now())).toBe(true);
+      await peer.round(t);
+      if (t >= 1) expect(peer.alive()).toBe(true);
     }
-    expect(table.isDistrusted('a', timers.now())).toBe(false);
+    expect(peer.table.isDistrusted('a', peer.timers.now())).toBe(false);
   });
 });
 
