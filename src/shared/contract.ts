@@ -230,8 +230,8 @@ export const NodeViewSchema = z.object({
   /** The node the farm elected runs the queue; every other node is a worker (the coordinator encodes too). */
   role: z.enum(['coordinator', 'worker']),
   /**
-   * `yielding`: outside its render hours, or its user is at it; `incompatible`: it speaks another farm
-   * protocol and gets no work.
+   * `yielding`: outside its render hours, its user is at it, or its disk is nearly full; `incompatible`:
+   * it speaks another farm protocol and gets no work.
    */
   status: z.enum(['online', 'offline', 'paused', 'draining', 'yielding', 'incompatible']),
   /** Why it takes no work now (yielding, incompatible), or null. */

@@ -2,14 +2,15 @@
  * Workstation-friendly workers on real `vfo node` processes on loopback: whiskey has render hours that
  * exclude now (it takes no work); victor yields while someone uses it — its idle time comes from the
  * stand-in file VFO_IDLE_SECONDS_FILE names (on a Mac: HIDIdleTime from ioreg) — and suspends its
- * running encode (SIGSTOP) until it is idle again, without losing the lease.
+ * running encode (SIGSTOP) until it is idle again, without losing the lease. A worker whose disk has
+ * less free than it keeps (`vfo gc --keep-free`) takes no encode either, until it has room again.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FarmStatus } from '../../src/shared/contract.ts';
-import { tempDir } from '../support/vfo.ts';
+import { runVfo, tempDir } from '../support/vfo.ts';
 import {
   deliveredBy,
   expectOneVideoAtOrigin,
@@ -146,5 +147,37 @@ describe('render hours and yielding to the user', () => {
     expect(logEvents(victor, 'encode suspended')).toHaveLength(1);
     expect(logEvents(victor, 'encode continued')).toHaveLength(1);
     for (const node of [victor, whiskey]) expect(node.log()).not.toMatch(/lease expired/);
+  });
+
+  it('takes no encode while its disk has less free than it keeps, and takes it once it has room', async () => {
+    // More than any disk has: victor's disk is "nearly full" as far as its setting goes.
+    const keepFree = (size: string) => runVfo(['gc', '--keep-free', size, '--data', victor.dataDir]);
+    expect((await keepFree('1000000GB')).code).toBe(0);
+    await until(
+      async () => nodeIn(await statusOf(key, whiskey), victor)?.status === 'yielding',
+      10_000,
+      'victor to take no work for its disk',
+    );
+    expect(nodeIn(await statusOf(key, victor), victor)?.reason).toMatch(/^the disk is nearly full \(/);
+    const jobId = await submitScript(key, whiskey, 'full.md', longScript('full', 2));
+    await until(
+      async () => (await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId)?.status === 'queued',
+      90_000,
+      'the task to wait in the queue',
+      500,
+    );
+    await sleep(5000);
+    expect((await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+    });
+    expect((await keepFree('default')).code).toBe(0);
+    const [job] = await waitForJobs(key, whiskey, [jobId], 120_000);
+    expect(job?.status, job?.error ?? '').toBe('done');
+    expect(deliveredBy([victor, whiskey], whiskey, expectOneVideoAtOrigin(whiskey, job as never)).name).toBe(
+      'victor',
+    );
+    expect(logEvents(victor, 'takes no new encode: the disk is nearly full')).toHaveLength(1);
+    expect(logEvents(victor, 'the disk has room again: takes encodes')).toHaveLength(1);
   });
 });

@@ -59,6 +59,7 @@ export function nodeWorker(
     maxConcurrency: options.maxConcurrency,
     ffmpeg: () => options.ffmpeg(),
     version: options.version,
+    keepFreeBytes: options.jobs.keepFreeBytes,
     ...(options.encoder ? { encoder: options.encoder } : {}),
   });
 }

@@ -15,6 +15,7 @@ import {
   usableEncoders,
 } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
+import { checkRoom, DiskFullError, freeBytesAt } from '../../util/disk-room.ts';
 import { sha256File } from '../../util/hash.ts';
 import { type BlobCache, type BlobLease, type FarmClient, FarmHttpError, type Peer } from '../net/index.ts';
 import type { HeartbeatReply } from '../queue/index.ts';
@@ -83,6 +84,8 @@ export interface WorkerDeps {
   coordinator: () => Peer | null;
   /** Leases this node is told about after a coordinator change, for re-announcing. */
   onChange?: () => void;
+  /** Free disk the node keeps (`storage.keepFree`): below it, the worker takes no encode. */
+  keepFreeBytes?: () => number;
 }
 
 /**
@@ -96,7 +99,9 @@ export class FarmWorker {
   paused = false;
   draining = false;
   /** Why the workstation policy keeps new work away now (render hours, its user); null: it does not. */
-  yielding: string | null = null;
+  private yieldingToUser: string | null = null;
+  /** Why the disk keeps new work away now (less free than the node keeps); null: it does not. */
+  private diskShort: string | null = null;
   private suspended = false;
 
   constructor(deps: WorkerDeps) {
@@ -115,6 +120,36 @@ export class FarmWorker {
    */
   async removeLeftovers(): Promise<void> {
     await rm(this.workRoot, { recursive: true, force: true });
+  }
+
+  /**
+   * Why this node takes no new work now, though neither paused nor draining: its workstation policy,
+   * or its disk. Peers and the GUI see either as `yielding`, with this reason.
+   */
+  get yielding(): string | null {
+    return this.yieldingToUser ?? this.diskShort;
+  }
+
+  set yielding(reason: string | null) {
+    this.yieldingToUser = reason;
+  }
+
+  /**
+   * Reads the free disk again: with less than the node keeps free, it takes no new encode (an encode
+   * writes its video and caches its inputs here). Says whether that changed, so the caller tells the
+   * queue at once.
+   */
+  async checkDisk(): Promise<boolean> {
+    const keep = this.deps.keepFreeBytes?.();
+    if (keep === undefined) return false;
+    const free = await freeBytesAt(this.deps.dataDir).catch(() => null);
+    const short = free !== null && free < keep ? new DiskFullError(free, keep).message : null;
+    const changed = (short === null) !== (this.diskShort === null);
+    this.diskShort = short;
+    if (!changed) return false;
+    if (short) log.warn('takes no new encode: the disk is nearly full', { reason: short });
+    else log.info('the disk has room again: takes encodes');
+    return true;
   }
 
   get freeSlots(): number {
@@ -207,6 +242,7 @@ export class FarmWorker {
   async heartbeat(announce: () => Promise<void>): Promise<void> {
     const coordinator = this.deps.coordinator();
     if (!coordinator) return;
+    await this.checkDisk();
     const key = `${coordinator.id}@${coordinator.url}`;
     if (this.registeredWith !== key) {
       await this.register(coordinator);
@@ -255,6 +291,9 @@ export class FarmWorker {
       const checked = validateRenderPlan(offer.plan);
       if (!checked.ok) throw new Error(`invalid plan: ${checked.errors.join('; ')}`);
       const plan = checked.plan;
+      // Checked again as the encode starts: the heartbeat's reading may be a second old.
+      const keep = this.deps.keepFreeBytes?.();
+      if (keep !== undefined) await checkRoom(this.deps.dataDir, keep);
       await mkdir(work, { recursive: true });
       // A segment needs only its scenes' pictures (and the captions), not the narration.
       const used = assetsUsedBy(plan);

@@ -307,6 +307,7 @@ export class RedisFarmNode {
   }
 
   private async refreshPresence(): Promise<void> {
+    if (await this.worker.checkDisk()) this.redisWorker.modeChanged();
     await this.presence.publish(this.selfRecord());
     await this.presence.read();
   }
