@@ -93,6 +93,18 @@ describe('vfo render with invalid scripts', () => {
       expect(hasStackTrace(result.stderr)).toBe(false);
     }
   });
+
+  it('says a mistyped --data of jobs and gc is no data folder, and makes none there', async () => {
+    const typo = join(dir.path, 'dtaa');
+    for (const args of [['jobs'], ['gc'], ['gc', '--keep-free', '5GB']]) {
+      const result = await runVfo([...args, '--data', typo], env);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `vfo: --data ${typo}: no data folder there (it has no vfo.db); check the path`,
+      );
+    }
+    await expect(readdir(typo)).rejects.toThrow(/ENOENT/);
+  });
 });
 
 // Found by attacking `vfo check` and `vfo render` with hostile scripts and media.

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { PRIORITY_LIMIT } from '../../shared/contract.ts';
+import { DATABASE_FILE } from '../db/open.ts';
 import { MAX_ENCODE_THREADS } from '../ffmpeg/encode-types.ts';
 import { UsageError } from './io.ts';
 
@@ -32,6 +35,18 @@ export function parseCommandArgs<O extends Options>(
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
+}
+
+/**
+ * `--data` of a command that reads or tidies a data folder (jobs, gc): a mistyped path made a new,
+ * empty one there, and `vfo jobs` listed no jobs as if there were none.
+ */
+export function existingDataArg(value: string | undefined): string | undefined {
+  if (value !== undefined && !existsSync(join(resolve(value), DATABASE_FILE)))
+    throw new UsageError(
+      `--data ${value}: no data folder there (it has no ${DATABASE_FILE}); check the path`,
+    );
+  return value;
 }
 
 export function positiveInt(value: string | undefined, name: string, max = 1024): number | undefined {

@@ -2,7 +2,7 @@ import { openApp } from '../app/open-app.ts';
 import type { GcReport } from '../engine/garbage-collector.ts';
 import { DEFAULT_KEEP_FREE_BYTES, diskBudgetSetting, keepFreeSetting, parseSize } from '../settings/index.ts';
 import { formatSize } from '../util/disk-room.ts';
-import { parseCommandArgs } from './args.ts';
+import { existingDataArg, parseCommandArgs } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const GC_USAGE = `usage: vfo gc [--dry-run] [--json] [--data DIR]
@@ -31,7 +31,7 @@ export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`vfo gc sets one setting at a time, without --dry-run\n${GC_USAGE}`);
   const budget = values.budget === undefined ? undefined : parseBudget(values.budget);
   const keepFree = values['keep-free'] === undefined ? undefined : parseKeepFree(values['keep-free']);
-  const ctx = await openApp({ data: values.data });
+  const ctx = await openApp({ data: existingDataArg(values.data) });
   try {
     if (keepFree !== undefined) {
       keepFreeSetting.write(ctx.database.db, keepFree === null ? null : { minBytes: keepFree });

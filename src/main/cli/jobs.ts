@@ -2,7 +2,7 @@ import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
 import { type App, openApp } from '../app/open-app.ts';
 import type { JobRow } from '../engine/job-store.ts';
-import { parseCommandArgs, positiveInt } from './args.ts';
+import { existingDataArg, parseCommandArgs, positiveInt } from './args.ts';
 import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
 
 export const JOBS_USAGE = `usage: vfo jobs [list] [--limit N] [--json]
@@ -25,7 +25,7 @@ export async function jobsCommand(argv: string[], io: CliIo): Promise<number> {
   if (!['list', 'show', 'retry', 'cancel'].includes(action))
     throw new UsageError(`unknown jobs action "${action}"\n${JOBS_USAGE}`);
   if (action !== 'list' && !id) throw new UsageError(`vfo jobs ${action} needs a job id\n${JOBS_USAGE}`);
-  const ctx = await openApp({ data: values.data });
+  const ctx = await openApp({ data: existingDataArg(values.data) });
   try {
     if (action === 'list')
       return list(ctx, io, positiveInt(values.limit, 'limit') ?? 50, Boolean(values.json));
