@@ -25,5 +25,7 @@ declare module 'fastify' {
     caller: string | null;
     /** The sha256 of the body as received (JSON routes). */
     bodySha256: string | null;
+    /** A signed route's JSON, kept as bytes until its signature holds (server.ts). */
+    jsonBytes: Buffer | null;
   }
 }

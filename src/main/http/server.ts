@@ -100,18 +100,32 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // Only the bodies routes take (anything else is a 415); JSON is kept as bytes first, because a farm
   // signature covers exactly what was sent.
   app.removeAllContentTypeParsers();
+  app.decorateRequest('jsonBytes', null);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.bodySha256 = sha256Hex(body);
     if (body.length === 0) return done(null, undefined);
+    // A signed route's body is parsed only once its signature holds (below): parsing first let anyone
+    // with a node's public headers make it parse a megabyte of nesting per request, and stall it.
+    if (request.routeOptions.config.auth === 'farm') {
+      request.jsonBytes = body;
+      return done(null, undefined);
+    }
     try {
-      done(null, JSON.parse(body.toString('utf8')));
-    } catch {
-      done(new Refusal(400, errorBody('invalid-json', 'body is not valid JSON')), undefined);
+      done(null, parseJson(body));
+    } catch (error) {
+      done(error as Refusal, undefined);
     }
   });
   installUploads(app);
   requireDeclaredAuth(app);
   options.hooks?.(app);
+  // After the signer's hooks (options.hooks): a body kept as bytes is parsed once they have let it in.
+  app.addHook('preValidation', async (request) => {
+    if (request.jsonBytes === null) return;
+    const bytes = request.jsonBytes;
+    request.jsonBytes = null;
+    request.body = parseJson(bytes);
+  });
   // Nothing a node sends is meant to run in, or be framed by, another page; the UI's page gets its
   // policy here too (the built index.html repeats most of it in a meta tag, which cannot forbid framing).
   await app.register(fastifyHelmet, {
@@ -250,6 +264,14 @@ function refusalOf(error: unknown): Refusal | null {
       return typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500
         ? new Refusal(fastifyError.statusCode, errorBody('bad-request', 'bad request'))
         : null;
+  }
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new Refusal(400, errorBody('invalid-json', 'body is not valid JSON'));
   }
 }
 

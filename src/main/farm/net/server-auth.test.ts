@@ -136,6 +136,25 @@ describe('farm server authentication', () => {
     expect(reply.json).toMatchObject({ error: { reason: 'missing' } });
   });
 
+  it('parses a body only once its signature holds', async () => {
+    // Headers anyone may copy from a node's public identity, over a body made to be costly to parse:
+    // refused for its signature, never parsed (parsing first answered "not valid JSON").
+    const nesting = '['.repeat(300_000);
+    const forged = await send({
+      method: 'POST',
+      path: '/farm/v1/echo',
+      body: '{"name":"a"}',
+      sendBody: nesting,
+    });
+    expect(forged.status).toBe(401);
+    expect(forged.json).toMatchObject({ error: { code: 'unauthorized', reason: 'bad-signature' } });
+    const signed = await send({ method: 'POST', path: '/farm/v1/echo', body: nesting });
+    expect(signed.status).toBe(400);
+    expect(signed.json).toMatchObject({ error: { code: 'invalid-json' } });
+    const valid = await send({ method: 'POST', path: '/farm/v1/echo', body: '{"name":"a"}' });
+    expect(valid.json).toEqual({ name: 'a' });
+  });
+
   it('refuses a replayed request', async () => {
     const headers = signRequest(identityFor(key), {
       method: 'GET',
