@@ -22,7 +22,7 @@ import {
 import { FARM_ENCODERS } from '../../src/main/farm/node/farm-encoders.ts';
 import { farmKeys } from '../../src/main/farm/redis/farm-keys.ts';
 import { parseRedisUrl, RedisLink } from '../../src/main/farm/redis/redis-link.ts';
-import { signTask, type TaskJobData } from '../../src/main/farm/redis/task-envelope.ts';
+import { signFailure, signTask, type TaskJobData } from '../../src/main/farm/redis/task-envelope.ts';
 import { farmQueueSetting } from '../../src/main/settings/index.ts';
 import { REPO, tempDir } from '../support/vfo.ts';
 import {
@@ -425,11 +425,15 @@ describe('a farm with its queue in Redis', () => {
       'the task to wait in a queue',
     );
     const taskId = String(waiting.id);
-    // The farm gives the task up: a worker whose encodes crash for good.
+    // The farm gives the task up: a member's worker whose encodes crash for good (in its signed word).
+    const member = ephemeralIdentity(farmKeyFromText(key.text));
     const crasher = new Worker(
       held.name,
-      async () => {
-        throw new UnrecoverableError('the encoder crashed');
+      async (job) => {
+        const { nonce } = JSON.parse((job.data as TaskJobData).fields) as { nonce: string };
+        throw new UnrecoverableError(
+          signFailure(member, { taskId: String(job.id), nonce }, 'the encoder crashed'),
+        );
       },
       { connection: link.connection('crasher'), prefix: queue.opts.prefix, name: 'crasher' },
     );

@@ -138,7 +138,7 @@ export class RedisFarmNode {
       link: this.link,
       keys: this.keys,
       farmId,
-      nodeId: this.nodeId,
+      identity: options.identity,
       trust,
       tls,
       client: this.client,

@@ -20,6 +20,7 @@ import {
   RedisOriginQueue,
   type RedisOriginQueueDeps,
 } from './redis-origin-queue.ts';
+import { signFailure } from './task-envelope.ts';
 
 const key = farmKeyFromText(generateFarmKey());
 const farmId = farmIdOf(key);
@@ -79,12 +80,20 @@ function originQueue(
   });
 }
 
-/** A worker on `encoder`'s queue that fails every job for good at once (no retries, no backoff). */
-function failingWorker(encoder: string, name: string, reason: string) {
+/** A farm member's worker: its failures carry its signed word, as redis-worker.ts gives them. */
+const workerIdentity = ephemeralIdentity(key);
+
+/**
+ * A worker on `encoder`'s queue that fails every job for good at once (no retries, no backoff): in a
+ * member's signed word, or (`unsigned`) as anyone who can write to Redis can.
+ */
+function failingWorker(encoder: string, name: string, reason: string, { unsigned = false } = {}) {
   return new Worker(
     keys.queueOf(encoder),
-    async () => {
-      throw new UnrecoverableError(reason);
+    async (job) => {
+      if (unsigned) throw new UnrecoverableError(reason);
+      const { nonce } = JSON.parse(job.data.fields) as { nonce: string };
+      throw new UnrecoverableError(signFailure(workerIdentity, { taskId: String(job.id), nonce }, reason));
     },
     { connection: link.connection(name), prefix: keys.prefix, name },
   );
@@ -230,7 +239,7 @@ describe('the origin’s queue in Redis', () => {
     );
     const other = new Queue(keys.queueOf('libx265'), { connection: link.client, prefix: keys.prefix });
     await other.add('encode', { junk: true }, { jobId: t.id });
-    const refuser = failingWorker('libx265', 'worker-4', 'not a signed task');
+    const refuser = failingWorker('libx265', 'worker-4', 'not a signed task', { unsigned: true });
     try {
       await until(async () => (await Job.fromId(other, t.id))?.failedReason, 'the stranger’s job to fail');
       // Both reached the origin's listener, and the reconcile looked too: nothing was failed.
@@ -242,6 +251,42 @@ describe('the origin’s queue in Redis', () => {
       await refuser.close();
       await other.close();
     }
+  });
+
+  // Found by attacking Redis mode: a job moved to the failed state by hand, with a reason of the
+  // writer's ("Licence expired: re-activate at http://…"), failed the user's job with that text.
+  it('fails a task only on a worker’s signed word: one failed without it is queued again, 3 times at most', async () => {
+    const t = task();
+    await queue.submit(t);
+    const before = failed.length;
+    const lure = 'Licence expired: re-activate at http://evil.example/activate';
+    const forger = failingWorker('libx264', 'worker-6', lure, { unsigned: true });
+    // Each run of the task is a job of its own nonce (signed anew when it is queued again).
+    const nonces = new Set<string>();
+    const failedAgain = async () => {
+      const job = await Job.fromId(inspect, t.id);
+      if ((await job?.getState()) !== 'failed') return false;
+      const { nonce } = JSON.parse(job?.data.fields) as { nonce: string };
+      return !nonces.has(nonce) && nonces.add(nonce);
+    };
+    try {
+      for (let time = 1; time <= 3; time++) {
+        await until(failedAgain, `the forged failure ${time}`);
+        await queue.reconcile([t], () => true);
+        expect(failed.slice(before)).toEqual([]);
+      }
+      await until(failedAgain, 'the fourth forged failure');
+      await queue.reconcile([t], () => true);
+    } finally {
+      await forger.close();
+    }
+    expect(nonces.size).toBe(4);
+    expect(failed.slice(before)).toEqual([
+      [
+        t.id,
+        "the farm's queue ended this task 4 times without a worker's signed word: its workers kept stalling on it, or someone who can write to Redis failed it",
+      ],
+    ]);
   });
 
   // Found by attacking Redis mode: one HSET of the task's id in another encoder's queue made the origin

@@ -17,7 +17,13 @@ import type { OriginQueue } from '../node/origin-queue.ts';
 import type { TaskInput } from '../queue/index.ts';
 import type { FarmKeys } from './farm-keys.ts';
 import type { RedisLink } from './redis-link.ts';
-import { type SignedTaskFields, signTask, signWithdrawal, verifyTask } from './task-envelope.ts';
+import {
+  type SignedTaskFields,
+  signTask,
+  signWithdrawal,
+  verifyFailure,
+  verifyTask,
+} from './task-envelope.ts';
 import { REDIS_TUNING } from './tuning.ts';
 
 const log = createLogger('RedisOrigin');
@@ -27,6 +33,8 @@ const WAITING_STATES: ReadonlySet<string> = new Set(['waiting', 'prioritized', '
 
 /** Events of one task are checked at most this often (the reconcile catches what is skipped). */
 const EVENT_CHECK_SPACING_MS = 1000;
+/** Failures without a worker's signed word a task is queued again after, before its step fails. */
+const UNSIGNED_FAILURE_LIMIT = 3;
 /** A task's job: its signed data (a plan up to 8 MiB), BullMQ's fields, a failure's stack traces. */
 const MAX_JOB_BYTES = 12 * 1024 * 1024;
 const MAX_JOB_FIELDS = 64;
@@ -90,6 +98,8 @@ export class RedisOriginQueue implements OriginQueue {
   /** Failure checks under way, and when each task was last checked (events are only hints). */
   private readonly checking = new Set<string>();
   private readonly lastChecked = new Map<string, number>();
+  /** Times each task's job failed without a worker's signed word (see requeueUnsigned). */
+  private readonly unsignedFailures = new Map<string, number>();
 
   constructor(deps: RedisOriginQueueDeps) {
     this.deps = deps;
@@ -138,26 +148,62 @@ export class RedisOriginQueue implements OriginQueue {
   }
 
   /**
-   * Fails the task when Redis holds its job in the failed state *and* that job is the task this node
-   * signed (in the queue it was signed for): a forged event or a stranger's job of the same id fails
-   * nothing. The reason is the job's own, shortened (it is shown to the user).
+   * Fails the task when Redis holds its job in the failed state, that job is the task this node signed
+   * (in the queue it was signed for), *and* its reason is a farm member's signed word for this run of
+   * it (task-envelope.ts): a forged event, a stranger's job of the same id or a job failed by hand in
+   * Redis fails nothing. The reason is the worker's, shortened (it is shown to the user). 'unsigned': a
+   * failure without that word (someone who can write to Redis, or BullMQ's own limit of stalls), which
+   * the reconcile queues again.
    */
-  private async reportIfFailed(taskId: string, options: { event?: boolean } = {}): Promise<void> {
-    if (!this.sent.has(taskId) || this.checking.has(taskId)) return;
+  private async reportIfFailed(
+    taskId: string,
+    options: { event?: boolean } = {},
+  ): Promise<'reported' | 'unsigned' | 'none'> {
+    if (!this.sent.has(taskId) || this.checking.has(taskId)) return 'none';
     // An event is a hint anyone who can write to Redis can send 100,000 times: one check at a time per
     // task, and at most one a second from events (the reconcile looks every few seconds anyway).
     const now = (this.deps.clock ?? Date.now)();
-    if (options.event && now - (this.lastChecked.get(taskId) ?? 0) < EVENT_CHECK_SPACING_MS) return;
+    if (options.event && now - (this.lastChecked.get(taskId) ?? 0) < EVENT_CHECK_SPACING_MS) return 'none';
     this.checking.add(taskId);
     this.lastChecked.set(taskId, now);
     try {
       const found = await this.within('failure', () => this.ownJob(taskId));
-      if (!found || (await found.job.getState()) !== 'failed') return;
-      this.deps.onFailed(taskId, shorten(found.job.failedReason || 'no reason given', 500));
+      if (!found || (await found.job.getState()) !== 'failed') return 'none';
+      const word = verifyFailure(this.deps.trust, found.job.failedReason ?? '', {
+        taskId,
+        nonce: found.fields.nonce,
+      });
+      if (!word) return 'unsigned';
+      this.deps.onFailed(taskId, shorten(word.reason || 'no reason given', 500));
       this.lastChecked.delete(taskId);
+      this.unsignedFailures.delete(taskId);
+      return 'reported';
     } finally {
       this.checking.delete(taskId);
     }
+  }
+
+  /**
+   * A task whose job failed without a worker's word: queued again, UNSIGNED_FAILURE_LIMIT times, then
+   * failed in this node's own words (never the job's, which anyone who can write to Redis may have set).
+   */
+  private async requeueUnsigned(task: TaskInput): Promise<void> {
+    const times = (this.unsignedFailures.get(task.id) ?? 0) + 1;
+    if (times > UNSIGNED_FAILURE_LIMIT) {
+      this.unsignedFailures.delete(task.id);
+      log.warn('a task failed in Redis without a worker’s signed word too often; its step fails', {
+        task: task.id,
+        times,
+      });
+      this.deps.onFailed(
+        task.id,
+        `the farm's queue ended this task ${times} times without a worker's signed word: its workers kept stalling on it, or someone who can write to Redis failed it`,
+      );
+      return;
+    }
+    this.unsignedFailures.set(task.id, times);
+    log.warn('a task failed in Redis without a worker’s signed word; queued again', { task: task.id, times });
+    await this.submit(task);
   }
 
   /**
@@ -274,6 +320,7 @@ export class RedisOriginQueue implements OriginQueue {
       }
       this.sent.delete(taskId);
       this.lastChecked.delete(taskId);
+      this.unsignedFailures.delete(taskId);
       log.info('task withdrawn', { task: taskId });
     });
   }
@@ -321,7 +368,7 @@ export class RedisOriginQueue implements OriginQueue {
     const tasks = awaited.filter((task) => this.sent.has(task.id) && !this.sending.has(task.id));
     if (!this.deps.link.available || tasks.length === 0) return;
     const lost: TaskInput[] = [];
-    const failed: string[] = [];
+    const failed: TaskInput[] = [];
     const stranded: TaskInput[] = [];
     for (const task of tasks) {
       // Each task on its own: one that cannot be looked at keeps no other from being queued again.
@@ -336,7 +383,7 @@ export class RedisOriginQueue implements OriginQueue {
       });
       // 'unknown': a hash no list holds, which no worker would ever take.
       if (state === 'missing' || state === 'completed' || state === 'unknown') lost.push(task);
-      if (state === 'failed') failed.push(task.id);
+      if (state === 'failed') failed.push(task);
       if (encoder && WAITING_STATES.has(state) && this.isStranded(task, encoder)) stranded.push(task);
     }
     // Sent where no live node takes it (routed while no node was seen, or its nodes left) while one
@@ -352,10 +399,15 @@ export class RedisOriginQueue implements OriginQueue {
           log.warn('could not move the task', { task: task.id, error: String(error) }),
         );
     }
-    for (const taskId of failed.filter(stillWaiting)) {
-      await this.reportIfFailed(taskId).catch((error: unknown) =>
-        log.debug('a failure could not be checked', { task: taskId, error: String(error) }),
-      );
+    for (const task of failed.filter((t) => stillWaiting(t.id))) {
+      const found = await this.reportIfFailed(task.id).catch((error: unknown) => {
+        log.debug('a failure could not be checked', { task: task.id, error: String(error) });
+        return 'none';
+      });
+      if (found === 'unsigned')
+        await this.requeueUnsigned(task).catch((error: unknown) =>
+          log.warn('could not queue the task again', { task: task.id, error: String(error) }),
+        );
     }
     // A video may have arrived meanwhile (its job completes only after this node recorded it).
     for (const task of lost.filter((t) => stillWaiting(t.id))) {

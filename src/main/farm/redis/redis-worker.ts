@@ -12,14 +12,14 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createLogger } from '../../log/logger.ts';
-import type { FarmClient, FarmTrust, TlsTrust } from '../net/index.ts';
+import type { FarmClient, FarmTrust, NodeIdentity, TlsTrust } from '../net/index.ts';
 import { isFarmEncoder } from '../node/farm-encoders.ts';
 import { type LeaseOffer, leaseOfferSchema } from '../node/schemas.ts';
 import type { FarmWorker } from '../node/worker.ts';
 import type { FarmKeys } from './farm-keys.ts';
 import type { RedisLink } from './redis-link.ts';
 import { leaseIdOf } from './redis-origin-queue.ts';
-import { verifyTask, verifyWithdrawal } from './task-envelope.ts';
+import { type SignedTaskFields, signFailure, verifyTask, verifyWithdrawal } from './task-envelope.ts';
 import { REDIS_TUNING } from './tuning.ts';
 
 const log = createLogger('RedisWorker');
@@ -40,7 +40,8 @@ export interface RedisWorkerDeps {
   link: RedisLink;
   keys: FarmKeys;
   farmId: string;
-  nodeId: string;
+  /** Who this node is: the holder BullMQ records, and the signer of its failures (task-envelope.ts). */
+  identity: NodeIdentity;
   /** Whose signatures are believed (the farm key's admissions). */
   trust: FarmTrust;
   /** Origins' certificate pins, learned from their signed tasks. */
@@ -96,7 +97,7 @@ export class RedisWorker {
         connection: link.connection(`worker-${encoder}`),
         prefix: keys.prefix,
         // Recorded on the job as its holder: the origin checks the uploader against it.
-        name: this.deps.nodeId,
+        name: this.deps.identity.id,
         concurrency: this.deps.maxConcurrency,
         lockDuration: REDIS_TUNING.lockDurationMs,
         lockRenewTime: REDIS_TUNING.lockRenewMs,
@@ -193,9 +194,37 @@ export class RedisWorker {
     });
     if (!offer.success) {
       log.warn('task refused', { task: taskId, reason: 'invalid', detail: 'not a valid render plan' });
-      throw new UnrecoverableError('refused (invalid): the plan is not a valid RenderPlan');
+      const refusal = new UnrecoverableError('refused (invalid): the plan is not a valid RenderPlan');
+      throw this.signed(refusal, taskId, fields.nonce);
     }
     if (fields.originTls) this.deps.tls.pin(fields.originUrl, fields.originId, fields.originTls);
+    try {
+      return await this.wantedRun(job, token, offer.data, fields);
+    } catch (error) {
+      throw this.signed(error, taskId, fields.nonce);
+    }
+  }
+
+  /**
+   * A failure of the origin's own task, as BullMQ keeps it: in this node's signed word, the only one
+   * the origin believes (anyone who can write to Redis can fail a job with words of their own). A task
+   * handed back (DelayedError) is no failure.
+   */
+  private signed(error: unknown, taskId: string, nonce: string): unknown {
+    if (error instanceof DelayedError) return error;
+    const reason = error instanceof Error ? error.message : String(error);
+    const word = signFailure(this.deps.identity, { taskId, nonce }, reason);
+    return error instanceof UnrecoverableError ? new UnrecoverableError(word) : new Error(word);
+  }
+
+  /** Encodes the task if its origin still wants it. */
+  private async wantedRun(
+    job: Job,
+    token: string,
+    offer: LeaseOffer,
+    fields: SignedTaskFields,
+  ): Promise<unknown> {
+    const taskId = offer.taskId;
     const origin = { url: fields.originUrl, id: fields.originId };
     // Unreachable origin: thrown, so BullMQ tries again later (attempts, backoff).
     const { wanted } = await this.deps.client.json(
@@ -209,7 +238,7 @@ export class RedisWorker {
       log.info('task no longer wanted by its origin; not encoded', { task: taskId });
       return { skipped: true };
     }
-    return this.run(job, token, offer.data, fields.nonce);
+    return this.run(job, token, offer, fields.nonce);
   }
 
   private async run(job: Job, token: string, offer: LeaseOffer, nonce: string): Promise<unknown> {
@@ -218,7 +247,7 @@ export class RedisWorker {
     log.info('task taken', {
       task: offer.taskId,
       lease: offer.leaseId,
-      worker: this.deps.nodeId,
+      worker: this.deps.identity.id,
       queue: job.queueName,
       // Attempts that ended in a failure, plus this one (a task handed back does not count).
       attempt: job.attemptsMade + 1,
@@ -231,7 +260,7 @@ export class RedisWorker {
       const outcome = await this.deps.worker.perform(offer, { signal: running.abort.signal });
       switch (outcome.kind) {
         case 'delivered':
-          return { delivered: true, worker: this.deps.nodeId };
+          return { delivered: true, worker: this.deps.identity.id };
         case 'refused':
           return { refused: true };
         case 'failed':

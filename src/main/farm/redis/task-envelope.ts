@@ -212,3 +212,56 @@ export function verifyWithdrawal(
     ? { taskId, nonce, origin: signer.id }
     : null;
 }
+
+/**
+ * A worker's word that it failed a task, which BullMQ keeps as the job's `failedReason`: signed for
+ * that run of the task (its nonce). Anyone who can write to Redis can put a job in the failed state
+ * with a reason of their own ("Licence expired: re-activate at http://…" reached the user as the
+ * job's error); the origin fails its step only on this word (redis-origin-queue.ts).
+ */
+/** Longer reasons are cut (a worker's reason may quote ffmpeg at length). */
+const MAX_FAILURE_REASON = 2000;
+
+const failureSchema = z.strictObject({
+  v: z.literal(1),
+  reason: z.string().max(MAX_FAILURE_REASON),
+  signer: taskJobDataSchema.shape.signer,
+  signature: taskJobDataSchema.shape.signature,
+});
+
+const failureText = (taskId: string, nonce: string, reason: string) =>
+  `vfo-redis-failure-v1\n${taskId}\n${nonce}\n${reason}`;
+
+/** The text a worker fails a task with (BullMQ's failedReason). */
+export function signFailure(
+  identity: NodeIdentity,
+  task: { taskId: string; nonce: string },
+  reason: string,
+): string {
+  const cut = reason.slice(0, MAX_FAILURE_REASON);
+  return JSON.stringify({
+    v: 1,
+    reason: cut,
+    signer: { id: identity.id, publicKey: identity.publicKey, admission: identity.admission },
+    signature: identity.sign(failureText(task.taskId, task.nonce, cut)),
+  });
+}
+
+/** The reason and the worker who gave it, if `text` is a member's signed failure of this run of the task. */
+export function verifyFailure(
+  trust: FarmTrust,
+  text: string,
+  task: { taskId: string; nonce: string },
+): { reason: string; worker: string } | null {
+  let parsed: ReturnType<typeof failureSchema.safeParse>;
+  try {
+    parsed = failureSchema.safeParse(JSON.parse(text));
+  } catch {
+    return null;
+  }
+  if (!parsed.success) return null;
+  const { reason, signer, signature } = parsed.data;
+  return trust.verifies(signer, failureText(task.taskId, task.nonce, reason), signature)
+    ? { reason, worker: signer.id }
+    : null;
+}

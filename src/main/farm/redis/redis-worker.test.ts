@@ -1,0 +1,115 @@
+/**
+ * A Redis-mode worker's failure, in a real redis-server: BullMQ keeps what the worker failed a task
+ * with, and that is the worker's signed word for that run of the task (task-envelope.ts), the only
+ * failure the origin believes. The encode itself is the narrow `perform` the worker is given.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Job, Queue } from 'bullmq';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type RedisServer, startRedis, stopAllRedis } from '../../../../test/farm/redis-support.ts';
+import { samplePlan } from '../../../shared/render-plan.fixture.ts';
+import {
+  ephemeralIdentity,
+  FarmTrust,
+  farmIdOf,
+  farmKeyFromText,
+  generateFarmKey,
+  TlsTrust,
+} from '../net/index.ts';
+import { farmKeys } from './farm-keys.ts';
+import { parseRedisUrl, RedisLink } from './redis-link.ts';
+import { RedisOriginQueue } from './redis-origin-queue.ts';
+import { RedisWorker, type RedisWorkerDeps } from './redis-worker.ts';
+import { verifyFailure } from './task-envelope.ts';
+
+const key = farmKeyFromText(generateFarmKey());
+const farmId = farmIdOf(key);
+const keys = farmKeys(farmId);
+const trust = new FarmTrust(key);
+const origin = ephemeralIdentity(key);
+const workerIdentity = ephemeralIdentity(key);
+let dir: string;
+let redis: RedisServer;
+let link: RedisLink;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vfo-redis-worker-'));
+  redis = await startRedis({ dir });
+  link = new RedisLink({ target: parseRedisUrl(redis.url) });
+  link.connect();
+  await link.ready(5000);
+});
+
+afterAll(async () => {
+  link?.close();
+  await stopAllRedis();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('fails a task in its own signed word, which names the worker and the reason', async () => {
+  const queue = new RedisOriginQueue({
+    link,
+    keys,
+    farmId,
+    identity: origin,
+    trust,
+    originTls: null,
+    route: () => 'libx264',
+    serves: () => true,
+    onFailed: () => undefined,
+  });
+  const task = {
+    id: 'b'.repeat(64),
+    originNodeId: origin.id,
+    originUrl: 'http://127.0.0.1:1',
+    jobId: 'job-1',
+    priority: 0,
+    plan: samplePlan(),
+    requirements: { encoders: ['libx264'] },
+  };
+  const worker = new RedisWorker({
+    link,
+    keys,
+    farmId,
+    identity: workerIdentity,
+    trust,
+    tls: new TlsTrust(),
+    // The origin still wants the task; its encode fails.
+    client: { json: async () => ({ wanted: true }) } as unknown as RedisWorkerDeps['client'],
+    encoders: async () => ['libx264'],
+    maxConcurrency: 1,
+    worker: {
+      perform: async () => ({ kind: 'failed', reason: 'the encoder crashed' }),
+      leases: () => [],
+      paused: false,
+      draining: false,
+      yielding: null,
+    },
+  });
+  const inspect = new Queue(keys.queueOf('libx264'), { connection: link.client, prefix: keys.prefix });
+  try {
+    expect(await queue.submit(task)).toBe('queued');
+    await worker.start();
+    const deadline = Date.now() + 10_000;
+    let job: Job | undefined;
+    while (!job?.failedReason && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = await Job.fromId(inspect, task.id);
+    }
+    const { nonce } = JSON.parse(job?.data.fields) as { nonce: string };
+    expect(verifyFailure(trust, job?.failedReason ?? '', { taskId: task.id, nonce })).toEqual({
+      reason: 'the encoder crashed',
+      worker: workerIdentity.id,
+    });
+    // Bound to this run of the task: the same words under another run's nonce are not believed.
+    expect(
+      verifyFailure(trust, job?.failedReason ?? '', { taskId: task.id, nonce: 'c'.repeat(32) }),
+    ).toBeNull();
+  } finally {
+    await worker.stop();
+    await inspect.close();
+    await queue.close();
+  }
+});
