@@ -8,7 +8,7 @@
  * oscar is the origin of every job and stays paused; papa (app version 9.9.9-test) does every encode,
  * one at a time, so the order of its leases is the order of the queue.
  */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceName } from '../../src/main/farm/cluster/txt.ts';
@@ -279,6 +279,16 @@ describe('priority, requeue and cancel', () => {
     expect((await statusOf(key, oscar)).blocks).toEqual([]);
     const lowView = await jobOf(key, oscar, jobs.low);
     expect(lowView.status).toBe('done');
+    // The player plays a finished video; once it is moved away, the node says so (it answered 500).
+    const video = `/api/v1/jobs/${jobs.low}/video`;
+    expect((await oscarUi.get(video)).headers.get('content-type')).toBe('video/mp4');
+    await rename(lowView.output as string, `${lowView.output}.moved`);
+    const gone = await oscarUi.get(video);
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toMatchObject({
+      error: { code: 'not-found', message: 'the finished video is no longer where it was made' },
+    });
+    await rename(`${lowView.output}.moved`, lowView.output as string);
     // quebec, of another protocol, never got a task.
     expect(logEvents(quebec, 'lease failed')).toEqual([]);
     expect(quebec.log()).not.toMatch(/task leased|result delivered/);

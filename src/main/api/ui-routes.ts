@@ -6,6 +6,7 @@
  * address (@fastify/rate-limit: 429 with Retry-After).
  */
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -39,6 +40,17 @@ export const UI_RATE_LIMITS = {
   /** Guessing the farm key at this pace is hopeless; a person who mistyped it waits a minute. */
   loginsPerMinute: 10,
 };
+
+/**
+ * A finished job's file may be gone since (its video is in the user's own folder): sent missing, it
+ * was a 500 ("invalid payload type"), the not-found answer being JSON under the video's type.
+ */
+function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+}
 
 export async function uiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   // The page and its assets, each file a route of its own (nothing outside the folder can be named).
@@ -157,20 +169,25 @@ async function uiApiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   app.get(
     '/api/v1/jobs/:id/video',
     { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(JOB_ID_PATTERN) }) } },
-    (request, reply) => {
+    async (request, reply) => {
       const job = deps.engine.store.getJob(request.params.id);
       if (!job?.outputPath || job.status !== 'done') {
         return reply.code(404).send(errorBody('not-found', 'no finished video for this job'));
       }
+      if (!(await isFile(job.outputPath)))
+        return reply
+          .code(404)
+          .send(errorBody('not-found', 'the finished video is no longer where it was made'));
       return reply.type('video/mp4').sendFile(basename(job.outputPath), dirname(job.outputPath));
     },
   );
   app.get(
     '/api/v1/jobs/:id/thumbnail',
     { config: { auth: reads }, schema: { params: z.object({ id: z.string().regex(JOB_ID_PATTERN) }) } },
-    (request, reply) => {
+    async (request, reply) => {
       const path = thumbnailPathOf(deps.engine.store, request.params.id);
-      if (!path) return reply.code(404).send(errorBody('not-found', 'no thumbnail for this job'));
+      if (!path || !(await isFile(path)))
+        return reply.code(404).send(errorBody('not-found', 'no thumbnail for this job'));
       // A blob is named by its checksum: the same URL may give another picture after a re-run.
       return reply
         .type('image/jpeg')
