@@ -109,6 +109,31 @@ describe('vfo render with invalid scripts', () => {
 
 // Found by attacking `vfo check` and `vfo render` with hostile scripts and media.
 describe('vfo with hostile media and text', () => {
+  // Found by attacking scripts: ffprobe printed the tag, past the 32 MB its output may fill, and the
+  // check failed with "stdout maxBuffer length exceeded", unplaced, exit 1.
+  it('reads a music bed whose tag holds 40 MB of text', async () => {
+    const folder = join(dir.path, 'tagged');
+    await mkdir(folder, { recursive: true });
+    const plain = join(folder, 'plain.mp3');
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'libmp3lame'],
+      plain,
+    ]);
+    // An ID3v2.3 tag of one TXXX frame, before the MPEG frames (as a tagger writes it).
+    const text = Buffer.concat([Buffer.from([0]), Buffer.from('big\0'), Buffer.alloc(40 * 1024 * 1024, 'a')]);
+    const frame = Buffer.alloc(10);
+    frame.write('TXXX', 0);
+    frame.writeUInt32BE(text.length, 4);
+    const size = frame.length + text.length;
+    const synchsafe = [21, 14, 7, 0].map((shift) => (size >> shift) & 0x7f);
+    const header = Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, ...synchsafe]);
+    await writeFile(join(folder, 'big.mp3'), Buffer.concat([header, frame, text, await readFile(plain)]));
+    await writeFile(join(folder, 'bed.md'), '# S\n\nHi there. [music big.mp3]\n');
+    const result = await runVfo(['check', join(folder, 'bed.md')], env);
+    expect(result.stderr).not.toMatch(/maxBuffer/);
+    expect(result.code, result.stderr).toBe(0);
+  });
+
   it('a picture ffmpeg cannot read, or one too wide, stops the render at its place before any encode', async () => {
     const folder = join(dir.path, 'pictures');
     await mkdir(join(folder, 'pics'), { recursive: true });

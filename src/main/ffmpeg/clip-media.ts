@@ -7,7 +7,7 @@
 import { partialPathFor } from '../util/atomic-file.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
-import { type MediaFacts, parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
+import { type MediaFacts, PROBE_ENTRIES, parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
 import { mediaInput, mediaProbeArgs } from './media-input.ts';
 import type { Size } from './motion-geometry.ts';
 import { fitFilter } from './still-fit.ts';
@@ -82,19 +82,19 @@ export function probeMediaFacts(
   ffmpegPath: string,
   path: string,
 ): Promise<MediaFacts | null> {
-  return ffprobePath
+  const facts = ffprobePath
     ? captureOutput(ffprobePath, [
-        '-v',
-        'error',
-        '-print_format',
-        'json',
-        '-show_streams',
-        '-show_format',
+        ...['-v', 'error', '-print_format', 'json', ...PROBE_ENTRIES],
         ...mediaProbeArgs(path),
       ]).then((out) => (out.code === 0 ? parseFfprobeJson(out.stdout) : null))
     : captureOutput(ffmpegPath, ['-hide_banner', '-nostdin', ...mediaInput(path)]).then((out) =>
         parseFfmpegInfo(out.stderr),
       );
+  // ffmpeg alone prints a medium's tags, which may pass the output's cap: a medium it cannot describe.
+  return facts.catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return null;
+    throw error;
+  });
 }
 
 /** High quality for an intermediate: the final encode is the only visible generation. */

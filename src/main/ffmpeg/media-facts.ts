@@ -32,6 +32,15 @@ export interface MediaFacts {
   source: 'ffprobe' | 'ffmpeg';
 }
 
+/**
+ * ffprobe's `-show_entries` for exactly what parseFfprobeJson reads: a medium's tags (a 40 MB ID3 text
+ * frame in a music bed) are not printed, which passed the output's cap and failed the check unplaced.
+ */
+export const PROBE_ENTRIES = [
+  '-show_entries',
+  'format=duration:stream=codec_type,codec_name,width,height,duration,pix_fmt,avg_frame_rate,nb_frames,profile,level,sample_rate,channels',
+];
+
 interface ProbeStream {
   codec_type?: string;
   codec_name?: string;

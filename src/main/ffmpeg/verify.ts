@@ -9,7 +9,7 @@ import { settled } from '../util/settled.ts';
 import { FfmpegError } from './errors.ts';
 import { captureOutput } from './exec.ts';
 import { type LoudnessFacts, measureFileLoudness } from './loudness.ts';
-import { type MediaFacts, parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
+import { type MediaFacts, PROBE_ENTRIES, parseFfmpegInfo, parseFfprobeJson } from './media-facts.ts';
 
 export interface VideoExpectation {
   width: number;
@@ -104,7 +104,7 @@ export async function readVideoFacts(
   if (!file?.isFile()) throw new FfmpegError('verify-failed', `The rendered video ${path} does not exist`);
   let facts: MediaFacts | null;
   if (ffprobePath) {
-    const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path];
+    const args = ['-v', 'error', '-print_format', 'json', ...PROBE_ENTRIES, path];
     const out = await captureOutput(ffprobePath, args);
     facts = out.code === 0 ? parseFfprobeJson(out.stdout) : null;
     if (!facts) throw unreadable(path, out.stderr);
