@@ -69,9 +69,23 @@ export function bundledEncodeRunner(): string | undefined {
   return undefined;
 }
 
-/** The built UI (electron-vite's out/renderer) that a node serves to browsers. */
-export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The built UI (electron-vite's out/renderer) that a node serves to browsers: beside the bundle this
+ * code runs from (out/main or out/cli, or a chunk folder in them), else the checkout's. In the packaged
+ * app the bundle is in app.asar and the resources folder beside it: out/renderer is not next to the
+ * resources (the page was a 404 to every browser on the LAN).
+ */
+export function rendererDir(
+  env: NodeJS.ProcessEnv = process.env,
+  moduleDir = dirname(fileURLToPath(import.meta.url)),
+): string {
   if (env.VFO_RENDERER_DIR) return resolve(env.VFO_RENDERER_DIR);
+  if (!moduleDir.split(/[\\/]/).includes('src')) {
+    for (const dir of [dirname(moduleDir), dirname(dirname(moduleDir))]) {
+      const candidate = join(dir, 'renderer');
+      if (existsSync(join(candidate, 'index.html'))) return candidate;
+    }
+  }
   return join(resourcesDir(env), '..', 'out', 'renderer');
 }
 
