@@ -102,7 +102,8 @@ describe('buildEncodeCommand', () => {
     const plan = tinyPlan();
     const args = build(input(plan, { encoder: 'hevc_videotoolbox' }));
     expect(valueAfter(args, '-b:v')).toBe('1M');
-    expect(valueAfter(args, '-allow_sw')).toBe('1');
+    // Hardware only: a busy or missing encoder fails and falls back, never encodes in software.
+    expect(args).not.toContain('-allow_sw');
     expect(valueAfter(args, '-tag:v')).toBe('hvc1');
     expect(args).not.toContain('-crf');
     expect(args).not.toContain('-q:v');

@@ -425,8 +425,10 @@ export function videoEncoderArgs(encoder: string, output: RenderOutput): string[
     if (output.crf !== undefined) args.push('-crf', String(output.crf));
     else args.push('-b:v', output.bitrate);
   } else {
+    // No `-allow_sw 1` for VideoToolbox: with it, a Mac without the hardware (HEVC on an older Intel
+    // Mac, a VM) or with every session taken encodes in Apple's software encoder, slowly, and passes
+    // the trial; without it that encode fails, and the plan's next encoder (libx264) takes over.
     args.push('-b:v', output.bitrate);
-    if (encoder.endsWith('_videotoolbox')) args.push('-allow_sw', '1');
   }
   args.push(...VIDEO_COLOR_TAGS);
   // QuickTime and iOS only play HEVC in MP4 when tagged hvc1 (ffmpeg defaults to hev1).
