@@ -10,10 +10,10 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${printable(d.file)}:${d.line}:${d.col}: ${d.severity}: ${printable(d.message)}`;
 }
 
-/** "30.0 MB"; small sizes in KB so a tiny custom limit does not read "0.0 MB", disk budgets in GB. */
 /**
  * Gathers every problem in a script (writers fix them all in one go) but keeps at most
- * `limit`, so a hostile file cannot make us print megabytes of diagnostics.
+ * `limit`, so a hostile file cannot make us print megabytes of diagnostics. Errors come first: 200
+ * warnings (level-4 headings) hid the one error that stopped the render.
  */
 export class DiagnosticCollector {
   readonly file: string;
@@ -22,6 +22,7 @@ export class DiagnosticCollector {
   private droppedCount = 0;
   private droppedErrors = 0;
   private firstDropped: Diagnostic | undefined;
+  private firstDroppedError: Diagnostic | undefined;
   private errors = 0;
 
   constructor(file: string, limit: number = SCRIPT_LIMITS.maxDiagnostics) {
@@ -44,9 +45,10 @@ export class DiagnosticCollector {
   /** Kept diagnostics in file order, plus one summary entry when some were dropped. */
   list(): Diagnostic[] {
     const sorted = [...this.kept].sort((a, b) => a.line - b.line || a.col - b.col);
-    if (this.firstDropped) {
+    const placed = this.firstDroppedError ?? this.firstDropped;
+    if (placed) {
       sorted.push({
-        ...this.firstDropped,
+        ...placed,
         severity: this.droppedErrors > 0 ? 'error' : 'warning',
         message: `${this.droppedCount} more problems not shown`,
       });
@@ -56,13 +58,24 @@ export class DiagnosticCollector {
 
   private add(d: Diagnostic): void {
     if (d.severity === 'error') this.errors++;
+    if (this.kept.length >= this.limit && d.severity === 'error') {
+      // The last warning kept makes room for an error.
+      const warning = this.kept.findLastIndex((k) => k.severity === 'warning');
+      if (warning >= 0) this.drop(this.kept.splice(warning, 1)[0] as Diagnostic);
+    }
     if (this.kept.length < this.limit) {
       this.kept.push(d);
       return;
     }
+    this.drop(d);
+  }
+
+  private drop(d: Diagnostic): void {
     this.droppedCount++;
-    if (d.severity === 'error') this.droppedErrors++;
     this.firstDropped ??= d;
+    if (d.severity !== 'error') return;
+    this.droppedErrors++;
+    this.firstDroppedError ??= d;
   }
 }
 

@@ -146,6 +146,22 @@ describe('limits', () => {
     expect(list[200]).toMatchObject({ severity: 'error', message: '51 more problems not shown' });
   });
 
+  // Found by attacking scripts: 250 level-4 headings filled the list with warnings, and the one error,
+  // a misspelt direction on line 253, was never shown; the summary pointed at a warning.
+  it('never lets warnings crowd out an error, and places the summary at a hidden error', () => {
+    const text = `# Intro\nHello there.\n${Array.from({ length: 250 }, (_, i) => `#### note ${i}`).join('\n')}\nNow [pasue 1s] the mistake.\n`;
+    const result = parseScriptText(text, 'x.md');
+    const list = result.ok ? [] : result.diagnostics;
+    expect(list).toHaveLength(201);
+    expect(list.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col}`)).toContain('253:5');
+    expect(list[200]).toMatchObject({ severity: 'warning', message: '51 more problems not shown' });
+    // 210 errors: the first 200 are shown, the summary is placed at the first one hidden.
+    const errors = parseScriptText(`${'#### h\n'.repeat(5)}${'[nope] '.repeat(210)}`, 'y.md');
+    const shown = errors.ok ? [] : errors.diagnostics;
+    expect(shown.slice(0, 200).every((d) => d.severity === 'error')).toBe(true);
+    expect(shown[200]).toMatchObject({ severity: 'error', line: 6, col: 1401 });
+  });
+
   it('rejects over-long lines without scanning them', () => {
     expect(problems(`Fine.\n${'[x'.repeat(15_000)}`)).toEqual([
       '2:1: error: line is 30000 characters long; the limit is 20000',
