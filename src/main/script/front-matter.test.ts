@@ -26,6 +26,12 @@ describe('front matter', () => {
     });
   });
 
+  // Found by attacking scripts: "malformed front matter line; expected key: value" for one that is.
+  it('reads a value holding a line or paragraph separator', () => {
+    const result = parse('---\ntitle: Before\u2028After\u2029End\n---\nHello.');
+    expect(result.ok && result.document.meta.title).toBe('Before\u2028After\u2029End');
+  });
+
   it('titles the intro scene from the front matter, else from the file name', () => {
     const titled = parse('---\ntitle: My Film\n---\nHello.');
     expect(titled.ok && titled.document.scenes[0]?.title).toBe('My Film');

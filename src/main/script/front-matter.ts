@@ -22,7 +22,7 @@ const KNOWN_KEYS: readonly MetaKey[] = [
   'thumbnail',
   'transition',
 ];
-const KEY_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
+const KEY_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/s;
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
 function isFence(line: string): boolean {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +26,19 @@ describe('parseScriptFile input checks', () => {
     await writeFile(path, 'Hello world.\n');
     const result = await parseScriptFile(path);
     expect(result.ok && result.document.scenes[0]?.items[0]).toMatchObject({ text: 'Hello world.' });
+  });
+
+  // Found by attacking scripts: read as far as its size said, a file whose size says 0 (under /proc,
+  // or one still being written) was cut to one byte, without a word.
+  it('reads a script to its end whatever its size said', async () => {
+    const path = join(dir, 'status.md');
+    await symlink('/proc/self/status', path);
+    const result = await parseScriptFile(path);
+    const text = result.ok
+      ? result.document.scenes.flatMap((s) => s.items.map((i) => ('text' in i ? i.text : ''))).join(' ')
+      : '';
+    expect(text).toMatch(/^Name: /);
+    expect(text).toMatch(/VmRSS/);
   });
 
   it('accepts .txt and .markdown', async () => {

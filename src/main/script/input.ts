@@ -35,9 +35,17 @@ export async function readScriptSource(path: string, maxBytes: number): Promise<
     if (!info.isFile()) return problem(path, 'cannot read script: not a regular file');
     if (info.size > maxBytes) return sizeProblem(path, info.size, maxBytes);
     handle = await open(path, 'r');
-    const buffer = Buffer.alloc(info.size + 1);
+    // To its end, whatever the size said (a file under /proc says 0 bytes, and one may grow meanwhile:
+    // either was cut short without a word), and never past the limit.
+    let buffer = Buffer.alloc(Math.min(Math.max(info.size + 1, 64 * 1024), maxBytes + 1));
     let filled = 0;
-    while (filled < buffer.length) {
+    for (;;) {
+      if (filled === buffer.length) {
+        if (buffer.length > maxBytes) break;
+        const larger = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(larger);
+        buffer = larger;
+      }
       const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
