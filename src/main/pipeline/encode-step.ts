@@ -20,6 +20,7 @@ import {
 } from '../ffmpeg/index.ts';
 import { type EncodedSegment, encodeSegmented } from '../segments/segmented-encode.ts';
 import { splitPlan } from '../segments/split-plan.ts';
+import { sha256File } from '../util/hash.ts';
 import { settled } from '../util/settled.ts';
 import { readInputJson } from './files.ts';
 import { captionBoxOf } from './plan-caption-box.ts';
@@ -228,23 +229,22 @@ async function encodeInParts(
       let failure: { error: unknown } | undefined;
       const outcomes = await Promise.allSettled(
         parts.map((plan, index) =>
-          limit(() =>
-            encodeInChildProcess(
+          limit(async (): Promise<EncodedSegment> => {
+            const done = await encodeInChildProcess(
               { ...shared, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
               {
                 signal,
                 onProgress: ({ fraction, ...rate }) => progress(index, fraction, rate),
                 ...runnerOptions(services),
               },
-            ),
-          ).then(
-            (done) => ({ path: done.outPath, encoder: done.encoder, facts: done.facts }),
-            (error: unknown) => {
-              failure ??= { error };
-              siblings.abort(error);
-              throw error;
-            },
-          ),
+            );
+            const { sha256 } = await sha256File(done.outPath);
+            return { path: done.outPath, encoder: done.encoder, facts: done.facts, sha256 };
+          }).catch((error: unknown) => {
+            failure ??= { error };
+            siblings.abort(error);
+            throw error;
+          }),
         ),
       );
       if (failure) throw failure.error;

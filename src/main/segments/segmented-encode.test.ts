@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ProgressRate } from '../../shared/progress-rate.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
-import { tinyPlan } from '../ffmpeg/test-fixtures.ts';
-import { segmentProgress } from './segmented-encode.ts';
+import { runEncode } from '../ffmpeg/encode-job.ts';
+import { FFMPEG, FFPROBE, makeSineWav, makeTempDir, tinyPlan } from '../ffmpeg/test-fixtures.ts';
+import { sha256File } from '../util/hash.ts';
+import { type EncodedSegment, encodeSegmented, segmentProgress } from './segmented-encode.ts';
 import { splitPlan } from './split-plan.ts';
 
 /** 30 s of one colour scene at the fixture's rate, split in three 10 s parts. */
@@ -52,5 +56,64 @@ describe('segmentProgress', () => {
     progress(0, 0.5, { fps: 50, speed: 2, etaMs: 2_500 });
     // 25 s of video left (5 + two waiting parts of 10) at 2×.
     expect(last).toEqual({ fps: 50, speed: 2, etaMs: 12_500 });
+  });
+});
+
+// Found by attacking segmented encodes: a part whose bytes changed after its encode, its size and its
+// container kept, was joined with the facts its encode had verified, passed the verify, and was
+// reused from then on as the finished video (with 60 frames that did not decode).
+describe('encodeSegmented', () => {
+  const temp = makeTempDir('vf-segmented-');
+  afterAll(() => temp.cleanup());
+  const plan = tinyPlan({
+    durationMs: 2000,
+    assets: { narration: tinyPlan().assets.narration as never },
+    scenes: [{ startMs: 0, durationMs: 2000, visual: { kind: 'color', color: '#204060' } }],
+  });
+  const assetPaths = { narration: makeSineWav(join(temp.dir, 'narration.wav'), 2) };
+  const ffmpeg = { ffmpegPath: FFMPEG, ffprobePath: FFPROBE };
+
+  /** Encodes the parts as the encode step does (checksum once written), then lets `meddle` at them. */
+  const encode = (workDir: string, meddle: (paths: string[]) => Promise<void>) =>
+    encodeSegmented({
+      plan,
+      segments: splitPlan(plan, 2, { minSegmentMs: 500 }),
+      ffmpeg: { ...ffmpeg, source: 'path' },
+      assetPaths,
+      workDir,
+      signal: new AbortController().signal,
+      eta: 'slowest',
+      encodeSegments: async () => {
+        const parts: EncodedSegment[] = [];
+        for (const [index, part] of splitPlan(plan, 2, { minSegmentMs: 500 }).entries()) {
+          const outPath = join(workDir, `part-${index + 1}.mp4`);
+          const done = await runEncode({ ...ffmpeg, plan: part, assetPaths, outPath, encoder: 'libx264' });
+          parts.push({
+            path: outPath,
+            encoder: 'libx264',
+            facts: done.facts,
+            sha256: (await sha256File(outPath)).sha256,
+          });
+        }
+        await meddle(parts.map((p) => p.path));
+        return parts;
+      },
+    });
+
+  it('joins parts that hold the bytes they were encoded with', async () => {
+    const joined = await encode(join(temp.dir, 'clean'), async () => undefined);
+    expect(joined.facts.durationMs).toBeGreaterThan(1900);
+  });
+
+  it('refuses a part changed on disk after its encode, its size kept', async () => {
+    const meddle = async ([, second]: string[]) => {
+      const handle = await open(second as string, 'r+');
+      const { size } = await handle.stat();
+      await handle.write(Buffer.alloc(200, 0x5a), 0, 200, Math.floor(size / 2));
+      await handle.close();
+    };
+    await expect(encode(join(temp.dir, 'changed'), meddle)).rejects.toThrow(
+      'part 2 of the video changed on disk after it was encoded; encoding again',
+    );
   });
 });

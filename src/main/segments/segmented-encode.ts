@@ -10,6 +10,7 @@ import { combineParts, type PartsEta, type ProgressRate } from '../../shared/pro
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { encodeAudioTrack, type FfmpegLocation, joinSegments, measureFileLoudness } from '../ffmpeg/index.ts';
 import type { VideoFacts } from '../ffmpeg/verify.ts';
+import { sha256File } from '../util/hash.ts';
 
 /** Share of the progress the segments stand for; the join is the rest. */
 const SEGMENTS_SHARE = 0.95;
@@ -24,6 +25,12 @@ export interface EncodedSegment {
   encoder: string;
   /** What its encode verified, when it was encoded on this machine (the join then trusts it). */
   facts?: VideoFacts;
+  /**
+   * Its checksum once written (a farm segment's is its upload's), checked again just before the join:
+   * the facts trusted describe those bytes, and a part changed meanwhile with its size kept (its
+   * container intact) was joined, passed the verify, and was reused as the finished video.
+   */
+  sha256: string;
 }
 
 export interface SegmentedEncodeInput {
@@ -102,6 +109,7 @@ export async function encodeSegmented(input: SegmentedEncodeInput): Promise<Segm
   } finally {
     input.signal.removeEventListener('abort', stop);
   }
+  await checkUnchanged(results);
   const pinned = input.segments[0]?.output.encoders[0];
   const odd = results.find((r) => r.encoder !== pinned);
   if (odd) {
@@ -160,4 +168,13 @@ export function segmentProgress(
     const combined = combineParts(parts, eta);
     report(combined.fraction, combined.rate);
   };
+}
+
+/** Each segment still holds the bytes its checksum was taken of (a retryable failure if not). */
+async function checkUnchanged(segments: EncodedSegment[]): Promise<void> {
+  for (const [index, segment] of segments.entries()) {
+    const { sha256 } = await sha256File(segment.path);
+    if (sha256 !== segment.sha256)
+      throw new Error(`part ${index + 1} of the video changed on disk after it was encoded; encoding again`);
+  }
 }
