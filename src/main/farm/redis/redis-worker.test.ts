@@ -113,3 +113,59 @@ it('fails a task in its own signed word, which names the worker and the reason',
     await queue.close();
   }
 });
+
+// Found by attacking Redis mode: a 300 MB job took a worker longer to read than a lock lasts; it could
+// not be failed, BullMQ found it stalled, and every worker read it again every 10 s, for good.
+it('removes a refused job read past its lock, and fails one it still holds', async () => {
+  const queueName = keys.queueOf('libx264');
+  const inspect = new Queue(queueName, { connection: link.client, prefix: keys.prefix });
+  let slowReads = 0;
+  const worker = new RedisWorker({
+    link,
+    keys,
+    farmId,
+    identity: workerIdentity,
+    trust,
+    tls: new TlsTrust(),
+    client: { json: async () => ({ wanted: true }) } as unknown as RedisWorkerDeps['client'],
+    encoders: async () => ['libx264'],
+    maxConcurrency: 1,
+    worker: {
+      perform: async () => ({ kind: 'failed', reason: 'never encoded' }),
+      leases: () => [],
+      paused: false,
+      draining: false,
+      yielding: null,
+    },
+    // The first job's check holds the event loop past the lock (4 s), as reading 300 MB did.
+    clock: () => {
+      if (slowReads++ === 0) {
+        const until = Date.now() + 5500;
+        while (Date.now() < until);
+      }
+      return Date.now();
+    },
+  });
+  const stateOf = async (id: string) => (await Job.fromId(inspect, id))?.getState() ?? 'removed';
+  try {
+    await inspect.add('encode', { junk: 'read past its lock' }, { jobId: 'junk-1' });
+    await worker.start();
+    const deadline = Date.now() + 15_000;
+    while ((await stateOf('junk-1')) !== 'removed' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await stateOf('junk-1')).toBe('removed');
+    // Gone for good: nothing queues it again to be read again.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await stateOf('junk-1')).toBe('removed');
+    // Refused while this worker holds it: failed, as before.
+    await inspect.add('encode', { junk: 'read at once' }, { jobId: 'junk-2' });
+    const failedBy = Date.now() + 10_000;
+    while ((await stateOf('junk-2')) !== 'failed' && Date.now() < failedBy)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await stateOf('junk-2')).toBe('failed');
+  } finally {
+    await worker.stop();
+    await inspect.obliterate({ force: true });
+    await inspect.close();
+  }
+}, 40_000);

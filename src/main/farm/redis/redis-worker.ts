@@ -162,6 +162,21 @@ export class RedisWorker {
     throw new DelayedError();
   }
 
+  /**
+   * A refused job read past its lock (a 300 MB one took longer to read than a lock lasts) cannot be
+   * failed: BullMQ found it stalled, queued it again, and every worker read it again, for good. Removed
+   * here once no worker holds it (one that still does fails it as refused).
+   */
+  private async dropIfUnlocked(job: Job): Promise<void> {
+    const removed = await this.deps.link
+      .within(2000, 'drop refused', () => job.remove())
+      .then(
+        () => true,
+        () => false,
+      );
+    if (removed) log.info('a refused task no worker held any more was removed from redis', { task: job.id });
+  }
+
   private async encode(job: Job, token: string): Promise<unknown> {
     const taskId = String(job.id);
     const verified = verifyTask(
@@ -177,6 +192,7 @@ export class RedisWorker {
         reason: verified.reason,
         detail: verified.detail,
       });
+      await this.dropIfUnlocked(job);
       throw new UnrecoverableError(`refused (${verified.reason}): ${verified.detail}`);
     }
     const { fields, plan } = verified;
