@@ -326,6 +326,33 @@ describe('vfo with hostile media and text', () => {
     }
   });
 
+  // Found by attacking scripts: the unknown voice was the only problem said; fixed, the next run showed
+  // the script's own, and the next the missing picture and the length.
+  it('lists every problem in one run: an unknown voice and recipe, the script’s errors, its media', async () => {
+    const script = join(dir.path, 'all-at-once.md');
+    await writeFile(
+      script,
+      '---\nrecipe: no-such-recipe\nvoice: no-such-voice\n---\n# A\n\nHello [pause 99s] there. [image gone.png]\n',
+    );
+    const result = await runVfo(['check', script], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/all-at-once\.md:2:9: error: unknown recipe "no-such-recipe"/),
+      expect.stringMatching(/all-at-once\.md:3:8: error: unknown voice preset "no-such-voice"/),
+      expect.stringMatching(/all-at-once\.md:7:7: error: .*pause/),
+      expect.stringMatching(/all-at-once\.md:7:26: error: image not found: gone\.png/),
+    ]);
+    // Past the parse: a wrong voice and a picture that is not one, both in one run.
+    await writeFile(join(dir.path, 'not-a.png'), 'text\n');
+    await writeFile(script, '---\nvoice: no-such-voice\n---\n# A\n\nHello there. [image not-a.png]\n');
+    const second = await runVfo(['check', script], env);
+    expect(second.code).toBe(2);
+    expect(second.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/all-at-once\.md:2:8: error: unknown voice preset "no-such-voice"/),
+      expect.stringMatching(/all-at-once\.md:6:14: error: image "not-a\.png" cannot be read as a picture/),
+    ]);
+  });
+
   it('looks up each voice a script switches to before any job: a preset, or a voice of the offline engine', async () => {
     const script = join(dir.path, 'voices.md');
     const voices =

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { PRIORITY_LIMIT } from '../../shared/contract.ts';
@@ -42,7 +42,9 @@ export function parseCommandArgs<O extends Options>(
  * empty one there, and `vfo jobs` listed no jobs as if there were none.
  */
 export function existingDataArg(value: string | undefined): string | undefined {
-  if (value !== undefined && !existsSync(join(resolve(value), DATABASE_FILE)))
+  // A file there is refused as such when the data folder is opened.
+  const found = value === undefined ? undefined : statSync(resolve(value), { throwIfNoEntry: false });
+  if (value !== undefined && !found?.isFile() && !existsSync(join(resolve(value), DATABASE_FILE)))
     throw new UsageError(
       `--data ${value}: no data folder there (it has no ${DATABASE_FILE}); check the path`,
     );

@@ -91,21 +91,11 @@ export async function prepareScript(
     videoPreset: choices.videoPreset,
     input: { kind: 'script', scriptPath: path, outputPath: resolve(outputPathFor(path, choices.out)) },
   };
-  let settings: ReturnType<typeof resolveSettings>;
-  try {
-    settings = resolveSettings(ctx.db, request);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    // A slug the script's front matter named is reported where it stands.
-    const named = (error.choice === 'recipe' && !choices.recipe && positions.recipe) ||
-      (error.choice === 'voicePreset' && !choices.voice && positions.voice) || { line: 1, col: 1 };
-    return {
-      ok: false,
-      path,
-      diagnostics: [{ file, ...named, severity: 'error', message: error.message }],
-      media: [],
-    };
-  }
+  // A recipe or voice the script names that does not exist is reported, and the rest of the script is
+  // still checked with the default in its place: one run lists every problem.
+  const chosen = resolveWithDefault(ctx.db, request, choices, positions, file);
+  if (!chosen.settings) return { ok: false, path, diagnostics: chosen.problems, media: [] };
+  const { settings } = chosen;
   const places = jobMediaPlaces(settings, ctx.dataDir);
   const result = await parseScriptFile(path, {
     directionMap: settings.voice.directionMap,
@@ -114,32 +104,28 @@ export async function prepareScript(
     media: options.incoming ? { ...places, incoming: options.incoming } : places,
   });
   if (!result.ok) {
-    const diagnostics = result.diagnostics.map((d) => ({ ...d, file }));
+    const diagnostics = [...chosen.problems, ...result.diagnostics.map((d) => ({ ...d, file }))];
     return { ok: false, path, diagnostics, media: result.media };
   }
   const media = result.document.media ?? [];
-  const voices = await inlineVoiceProblems(result.document, settings.voice, ctx.services);
-  if (voices.length > 0) return { ok: false, path, diagnostics: voices.map((d) => ({ ...d, file })), media };
+  const problems: Diagnostic[] = [...chosen.problems];
+  const located = (d: Omit<Diagnostic, 'file'>) => problems.push({ ...d, file });
+  for (const d of await inlineVoiceProblems(result.document, settings.voice, ctx.services)) located(d);
   const overwritten =
     mediaAtOutput(media, dirname(path), request.input.outputPath) ??
     unwritableOutput(request.input.outputPath);
-  if (overwritten) return { ok: false, path, diagnostics: [{ ...overwritten, file }], media };
+  if (overwritten) located(overwritten);
   const { estimate, problem } = checkSpokenLength(result.document, settings.voice);
-  if (problem) {
-    return { ok: false, path, diagnostics: [{ ...problem, file }], estimatedMs: estimate.totalMs, media };
-  }
+  if (problem) located(problem);
   // Counted before anything is spoken: a plan takes at most so many music changes.
   const music = musicChangesProblem(
     expectedMusicSpans(result.document, settings.recipe.defaults.music?.bed ?? null),
   );
-  if (music) {
-    const problem: Diagnostic = { file, ...music.at, severity: 'error', message: music.message };
-    return { ok: false, path, diagnostics: [problem], estimatedMs: estimate.totalMs, media };
-  }
-  // Last: each medium is probed, after what costs nothing to find.
-  const unusable = await unusableMedia(ctx, result.document, places);
-  if (unusable.length > 0) {
-    const diagnostics = unusable.map((d) => ({ ...d, file }));
+  if (music) located({ ...music.at, severity: 'error', message: music.message });
+  // Last: each medium is probed.
+  for (const d of await unusableMedia(ctx, result.document, places)) located(d);
+  if (problems.length > 0) {
+    const diagnostics = problems.sort((a, b) => a.line - b.line || a.col - b.col);
     return { ok: false, path, diagnostics, estimatedMs: estimate.totalMs, media };
   }
   const tooLong = presetLengthWarning(result.document, settings, estimate.totalMs);
@@ -360,4 +346,35 @@ export function prepareBrief(
     throw error;
   }
   return { ok: true, request };
+}
+
+/**
+ * The job's settings and, for each recipe or voice preset the script (or the command) names that does
+ * not exist, the problem, placed where the front matter names it: the settings are then those with the
+ * default in its place (null when even they cannot be made).
+ */
+function resolveWithDefault(
+  db: Db,
+  request: SettingsRequest,
+  choices: ScriptChoices,
+  positions: Partial<Record<'recipe' | 'voice', { line: number; col: number }>>,
+  file: string,
+): { settings: ReturnType<typeof resolveSettings> | null; problems: Diagnostic[] } {
+  const problems: Diagnostic[] = [];
+  let tried = request;
+  // At most one retry per choice (the recipe, the voice), then the defaults' own problem, if any.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return { settings: resolveSettings(db, tried), problems };
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      // A slug the script's front matter named is reported where it stands.
+      const named = (error.choice === 'recipe' && !choices.recipe && positions.recipe) ||
+        (error.choice === 'voicePreset' && !choices.voice && positions.voice) || { line: 1, col: 1 };
+      problems.push({ file, ...named, severity: 'error', message: error.message });
+      if (error.choice === undefined || tried[error.choice] === undefined) break;
+      tried = { ...tried, [error.choice]: undefined };
+    }
+  }
+  return { settings: null, problems };
 }
