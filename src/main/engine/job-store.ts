@@ -263,8 +263,14 @@ export class JobStore {
     this.db.update(jobs).set({ cancelRequested: true, updatedAt: now() }).where(eq(jobs.id, jobId)).run();
   }
 
+  /** Asked twice a second while a job runs: one column, not the row (its settings may be large). */
   isCancelRequested(jobId: string): boolean {
-    return this.getJob(jobId)?.cancelRequested ?? false;
+    const row = this.db
+      .select({ cancelRequested: jobs.cancelRequested })
+      .from(jobs)
+      .where(eq(jobs.id, jobId))
+      .get();
+    return row?.cancelRequested ?? false;
   }
 
   runningJobs(): JobRow[] {

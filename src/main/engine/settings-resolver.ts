@@ -4,6 +4,7 @@ import { CaptionStyleSchema } from '../../shared/caption-styles.ts';
 import { DEFAULT_CAPTION_STYLE, VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
 import type { Db } from '../db/open.ts';
 import { captionStyles, recipes, videoPresets, voicePresets } from '../db/schema.ts';
+import { DirectionMapSchema } from '../script/direction-map-schema.ts';
 import { StyleDegreeSchema, VoiceProsodySchema } from '../script/prosody-schema.ts';
 import { mediaRootsSetting } from '../settings/index.ts';
 import type {
@@ -13,6 +14,7 @@ import type {
   VideoSettings,
   VoiceSettings,
 } from './job-settings.ts';
+import { pipelineSchema, recipeDefaultsSchema } from './recipe-shape.ts';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -37,20 +39,10 @@ export interface SettingsRequest {
  * zero lines ran the captions step out of memory, a frame rate of 1e9 hung the plan step, and a
  * recipe's visual named "../../etc/passwd" was copied into a plan for the farm.
  */
-const MAX_PIPELINE_STEPS = 100;
 const RECIPE_ROW = z.object({
-  pipeline: z.object({ steps: z.array(z.unknown()).min(1).max(MAX_PIPELINE_STEPS) }),
-  defaults: z.object({
-    visuals: z.array(
-      z
-        .string()
-        .regex(/^[^/\\\0]+$/, 'visuals are bare file names under resources/visuals')
-        .refine(
-          (name) => name !== '.' && name !== '..',
-          'visuals are bare file names under resources/visuals',
-        ),
-    ),
-  }),
+  pipeline: pipelineSchema(null),
+  // The presets named are looked up below, each with its own message.
+  defaults: recipeDefaultsSchema(() => z.string()),
 });
 
 /**
@@ -61,6 +53,8 @@ const VOICE_ROW = z.object({
   ...VoicePresetSchema.shape,
   prosody: z.object(VoiceProsodySchema.shape),
   styleDegree: StyleDegreeSchema,
+  // `{"pause": 5}` failed every check with "Cannot read properties of undefined (reading 'ok')".
+  directionMap: DirectionMapSchema,
 });
 
 function checked<T>(what: string, schema: ZodType, row: T): T {

@@ -12,8 +12,6 @@ export const LIBRARY_LIMITS = {
   maxRenderedLength: 400_000,
   maxTokens: 200_000,
   maxKbTiers: 20,
-  maxPipelineSteps: 100,
-  maxVisuals: 100,
 } as const;
 
 export const TIER_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;

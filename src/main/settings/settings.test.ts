@@ -82,12 +82,44 @@ describe('rows edited by hand', () => {
         `UPDATE recipes SET pipeline = '${JSON.stringify({ steps: Array.from({ length: 101 }, (_, i) => ({ key: `k${i}` })) })}' WHERE slug = 'narrated-16x9'`,
         /recipe "narrated-16x9" version \d+ is not valid \(pipeline.steps/,
       ],
+      // Found by attacking the Library: each of these passed the read and failed later, unplaced (a
+      // 50 MB step was parsed twice a second while the job ran; the others failed the plan step with
+      // "Cannot read properties of null" after the narration was made).
+      [
+        `UPDATE recipes SET pipeline = json_set(pipeline, '$.steps[0].with', json('{"x":"${'a'.repeat(20_000)}"}')) WHERE slug = 'narrated-16x9'`,
+        /recipe "narrated-16x9" version \d+ is not valid \(pipeline.steps.0.with: with must be at most 16384 bytes/,
+      ],
+      [
+        "UPDATE recipes SET pipeline = json_set(pipeline, '$.steps[1]', json('null')) WHERE slug = 'narrated-16x9'",
+        /recipe "narrated-16x9" version \d+ is not valid \(pipeline.steps.1/,
+      ],
+      [
+        "UPDATE recipes SET pipeline = json_set(pipeline, '$.steps[0].dependsOn', json('[\"video\"]')) WHERE slug = 'narrated-16x9'",
+        /recipe "narrated-16x9" version \d+ is not valid \(pipeline.steps: .*cycle/,
+      ],
+      [
+        "UPDATE recipes SET defaults = json_set(defaults, '$.captions', json('null')) WHERE slug = 'narrated-16x9'",
+        /recipe "narrated-16x9" version \d+ is not valid \(defaults.captions/,
+      ],
+      [
+        "UPDATE recipes SET defaults = json_set(defaults, '$.motion', 'spin') WHERE slug = 'narrated-16x9'",
+        /recipe "narrated-16x9" version \d+ is not valid \(defaults.motion/,
+      ],
+      [
+        "UPDATE recipes SET defaults = json_set(defaults, '$.music', json('{\"bed\":\"../../../etc/passwd\"}')) WHERE slug = 'narrated-16x9'",
+        /recipe "narrated-16x9" version \d+ is not valid \(defaults.music.bed/,
+      ],
+      [
+        `UPDATE voice_presets SET direction_map = '{"pause":5}' WHERE slug = 'offline-en'`,
+        /voice preset "offline-en" is not valid \(directionMap.pause/,
+      ],
     ];
     for (const [statement, message] of cases) {
       t.db.run(sql.raw('SAVEPOINT hand_edit'));
       t.db.run(sql.raw(statement));
-      expect(() => resolveSettings(t.db, { input }), statement).toThrow(SettingsError);
-      expect(() => resolveSettings(t.db, { input }), statement).toThrow(message);
+      const shown = statement.slice(0, 200);
+      expect(() => resolveSettings(t.db, { input }), shown).toThrow(SettingsError);
+      expect(() => resolveSettings(t.db, { input }), shown).toThrow(message);
       t.db.run(sql.raw('ROLLBACK TO hand_edit'));
       t.db.run(sql.raw('RELEASE hand_edit'));
     }
