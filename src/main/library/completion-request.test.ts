@@ -85,16 +85,28 @@ describe('buildCompletionRequest', () => {
     expect(libraryErrorOf(() => buildCompletionRequest(t.db, 'missing', {})).kind).toBe('not-found');
   });
 
-  it('refuses a prompt row edited by hand to a token limit out of bounds, naming it', () => {
+  it('refuses a prompt row edited by hand to a token limit, model or temperature out of bounds, naming it', () => {
     seedPrompt();
-    for (const tokens of [0, -5, 100_000_000]) {
-      t.db.run(sql.raw(`UPDATE prompts SET max_tokens = ${tokens} WHERE slug = 'scene.script'`));
+    const cases: [string, RegExp][] = [
+      ['max_tokens = 0', /maxTokens must be at least 1, not 0/],
+      ['max_tokens = -5', /maxTokens must be at least 1, not -5/],
+      ['max_tokens = 100000000', /maxTokens must be at most 200000, not 100000000/],
+      // Found by attacking the Library: each of these was sent to the API as it stood.
+      ["model = ''", /model must not be empty, not ""/],
+      [`model = '${'m'.repeat(5000)}'`, /too big.*not "mmm/i],
+      ['temperature = 1e308', /temperature must be 0..1, not 1e\+308/],
+    ];
+    for (const [change, message] of cases) {
+      t.db.run(sql.raw('SAVEPOINT hand_edit'));
+      t.db.run(sql.raw(`UPDATE prompts SET ${change} WHERE slug = 'scene.script'`));
       const refused = libraryErrorOf(() =>
         buildCompletionRequest(t.db, 'scene.script', { title: 't', brief: 'b' }),
       );
-      expect(refused.kind).toBe('invalid');
-      expect(refused.message).toContain(`maxTokens must be 1..`);
-      expect(refused.message).toContain(`not ${tokens}`);
+      expect(refused.kind, change.slice(0, 40)).toBe('invalid');
+      expect(refused.message, change.slice(0, 40)).toMatch(/^prompt "scene\.script" v\d+: /);
+      expect(refused.message, change.slice(0, 40)).toMatch(message);
+      t.db.run(sql.raw('ROLLBACK TO hand_edit'));
+      t.db.run(sql.raw('RELEASE hand_edit'));
     }
   });
 });

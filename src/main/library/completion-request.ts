@@ -1,7 +1,7 @@
 import type { Db } from '../db/open.ts';
 import { LibraryError } from './errors.ts';
 import { getKnowledgeBase } from './knowledge.ts';
-import { getPromptOrThrow } from './prompts.ts';
+import { getPromptOrThrow, PromptVersionInputSchema } from './prompts.ts';
 import { LIBRARY_LIMITS } from './rules.ts';
 import { missingVariables, missingVariablesError, renderTemplate } from './template.ts';
 
@@ -17,6 +17,9 @@ export interface CompletionRequest {
   promptSlug: string;
   promptVersion: number;
 }
+
+/** What a completion sends of a prompt's row, checked as the Library checks it when a version is saved. */
+const SENT_FIELDS = PromptVersionInputSchema.pick({ model: true, maxTokens: true, temperature: true });
 
 /** The variable the knowledge base is injected as; callers may not supply it themselves. */
 export const KNOWLEDGE_VARIABLE = 'knowledge';
@@ -47,14 +50,19 @@ export function buildCompletionRequest(
     ]),
   ];
   if (missing.length > 0) throw missingVariablesError(`prompt "${slug}" v${prompt.version}`, missing);
-  // Checked as it is read too: a row edited by hand sent 100,000,000 to the API, and the attempt's
-  // budget (a time per token) overflowed the timer.
-  const { maxTokens } = prompt;
-  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > LIBRARY_LIMITS.maxTokens) {
+  // Checked as it is read too, with the shape a saved version has: a row edited by hand sent
+  // 100,000,000 tokens to the API (the attempt's budget, a time per token, overflowed the timer), an
+  // empty model, a 5 MB one, and a temperature of 1e308.
+  const { model, maxTokens, temperature } = prompt;
+  const sent = SENT_FIELDS.safeParse({ model, maxTokens, temperature });
+  if (!sent.success) {
+    const issue = sent.error.issues[0];
+    const field = String(issue?.path[0] ?? 'row');
+    const shown = JSON.stringify(prompt[field as keyof typeof prompt] ?? null).slice(0, 40);
     throw new LibraryError(
       'invalid',
-      `prompt "${slug}" v${prompt.version}: maxTokens must be 1..${LIBRARY_LIMITS.maxTokens}, not ${maxTokens}`,
-      [{ field: 'maxTokens', message: `must be 1..${LIBRARY_LIMITS.maxTokens}` }],
+      `prompt "${slug}" v${prompt.version}: ${issue?.message ?? 'invalid'}, not ${shown}`,
+      [{ field, message: issue?.message ?? 'invalid' }],
     );
   }
   return {
