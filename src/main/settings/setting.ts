@@ -21,6 +21,14 @@ export interface Setting<T> {
 }
 
 export function setting<T>(key: string, schema: ZodType<T>, whenInvalid: string): Setting<T> {
+  // A bad row is read every second by a node (keep-free, the blocklist, the alerts): it is warned of
+  // once per value stored, then only at debug (one row logged 86,000 warnings a day).
+  let warnedOf: string | null = null;
+  const warn = (value: string, message: string, fields: Record<string, unknown>) => {
+    if (value === warnedOf) log.debug(message, fields);
+    else log.warn(message, fields);
+    warnedOf = value;
+  };
   return {
     key,
     schema,
@@ -30,13 +38,17 @@ export function setting<T>(key: string, schema: ZodType<T>, whenInvalid: string)
         row = db.select().from(settings).where(eq(settings.key, key)).get();
       } catch (error) {
         // The column is JSON, parsed as the row is read: a row written by hand may not be JSON at all.
-        log.warn(`the ${key} setting is not JSON; ${whenInvalid}`, { error: (error as Error).message });
+        const message = (error as Error).message;
+        warn(message, `the ${key} setting is not JSON; ${whenInvalid}`, { error: message });
         return null;
       }
       if (!row) return null;
       const parsed = schema.safeParse(row.value);
-      if (parsed.success) return parsed.data;
-      log.warn(`the ${key} setting is not valid; ${whenInvalid}`, {
+      if (parsed.success) {
+        warnedOf = null;
+        return parsed.data;
+      }
+      warn(JSON.stringify(row.value), `the ${key} setting is not valid; ${whenInvalid}`, {
         issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`),
       });
       return null;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type Json, settings } from '../db/schema.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { tempDatabasePerTest } from '../library/library.fixture.ts';
+import { addLogSink } from '../log/logger.ts';
 import { mediaRootsSetting } from './index.ts';
 
 const readMediaRoots = (db: typeof t.db) => mediaRootsSetting.read(db) ?? [];
@@ -41,6 +42,35 @@ describe('the media.roots setting', () => {
 });
 
 describe('rows edited by hand', () => {
+  // Found by attacking the Library: a node reads keep-free every second, and warned of one bad row
+  // 34 times in 40 s.
+  it('warns of a bad row once per value stored, not at every read', () => {
+    const warnings: string[] = [];
+    const removeSink = addLogSink((record) => {
+      if (record.level === 'warn') warnings.push(record.message);
+    });
+    try {
+      const store = (value: string) =>
+        t.db.run(sql.raw(`INSERT OR REPLACE INTO settings VALUES ('media.roots', '${value}')`));
+      store('{"bad":1}');
+      for (let i = 0; i < 5; i++) expect(mediaRootsSetting.read(t.db)).toBeNull();
+      expect(warnings).toHaveLength(1);
+      store('{"worse":2}');
+      mediaRootsSetting.read(t.db);
+      mediaRootsSetting.read(t.db);
+      expect(warnings).toHaveLength(2);
+      // Put right, then wrong again in the same way: said again.
+      store('["/Volumes/Media"]');
+      mediaRootsSetting.read(t.db);
+      store('{"worse":2}');
+      mediaRootsSetting.read(t.db);
+      expect(warnings).toHaveLength(3);
+      expect(warnings[0]).toMatch(/^the media\.roots setting is not valid/);
+    } finally {
+      removeSink();
+    }
+  });
+
   it('a setting that is not JSON at all reads as no setting, not as a crash', () => {
     t.db.run(sql.raw("INSERT OR REPLACE INTO settings VALUES ('media.roots', '/Volumes/Media')"));
     expect(mediaRootsSetting.read(t.db)).toBeNull();
