@@ -409,7 +409,7 @@ export interface UiCall {
     args: unknown,
   ): Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>;
   /** A GET of the UI's API (a job's video, its thumbnail), as the page's player makes it. */
-  get(path: string): Promise<Response>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
 }
 
 /** Logs in to a node's UI with the farm key (as the browser does) and returns a caller of its contract. */
@@ -434,6 +434,7 @@ export async function uiSession(key: FarmKeyFile, node: NodeProcess): Promise<Ui
       });
       return (await response.json()) as never;
     },
-    get: (path) => fetch(`${node.url}${path}`, { headers: { 'x-vfo-ui': '1', cookie } }),
+    get: (path, headers = {}) =>
+      fetch(`${node.url}${path}`, { headers: { ...headers, 'x-vfo-ui': '1', cookie } }),
   };
 }

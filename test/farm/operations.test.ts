@@ -281,7 +281,14 @@ describe('priority, requeue and cancel', () => {
     expect(lowView.status).toBe('done');
     // The player plays a finished video; once it is moved away, the node says so (it answered 500).
     const video = `/api/v1/jobs/${jobs.low}/video`;
-    expect((await oscarUi.get(video)).headers.get('content-type')).toBe('video/mp4');
+    const played = await oscarUi.get(video);
+    expect(played.headers.get('content-type')).toBe('video/mp4');
+    const size = (await played.arrayBuffer()).byteLength;
+    // A range past its end is said as such, with the size (it was a 400 "bad request", without it).
+    const past = await oscarUi.get(video, { range: 'bytes=99999999999-' });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${size}`);
+    expect(await past.json()).toMatchObject({ error: { code: 'range-not-satisfiable' } });
     await rename(lowView.output as string, `${lowView.output}.moved`);
     const gone = await oscarUi.get(video);
     expect(gone.status).toBe(404);

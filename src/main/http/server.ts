@@ -249,6 +249,12 @@ function refusalOf(error: unknown): Refusal | null {
     const what = code.replace('invalid-', 'invalid ');
     return new Refusal(400, errorBody(code, what, { issues: issuesOf(fastifyError.validation) }));
   }
+  if (fastifyError.statusCode === 416) {
+    // A range past the file's end (@fastify/send): said as such, with the size a client needs.
+    const range = (error as { headers?: Record<string, string> }).headers?.['Content-Range'];
+    const body = errorBody('range-not-satisfiable', 'the range asked for is not in the file');
+    return new Refusal(416, body, range ? { 'content-range': range } : {});
+  }
   if (fastifyError.statusCode === 429) {
     return new Refusal(429, errorBody('too-many-requests', 'too many requests: try again later'));
   }
