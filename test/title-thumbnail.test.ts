@@ -7,7 +7,8 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +173,33 @@ describe('title card and thumbnail', () => {
     const [r, g, b] = await meanRgb(thumbnail);
     expect(r).toBeGreaterThan(180);
     expect(Math.max(g, b)).toBeLessThan(60);
+  }, 180_000);
+
+  // Found by attacking segmented encodes: the thumbnail's ffmpeg killed while the video encoded failed
+  // the step after the video was made, and the retry encoded the whole video again.
+  it('makes a thumbnail that failed once again on its own, keeping the video it encoded', async () => {
+    // ffmpeg as the node runs it, but the first thumbnail fails (the picture is written through
+    // thumbnail.partial.jpg), as one killed would.
+    const bin = join(dir.path, 'flaky-bin');
+    await mkdir(bin, { recursive: true });
+    const failedOnce = join(dir.path, 'thumbnail-failed-once');
+    await writeFile(
+      join(bin, 'ffmpeg'),
+      `#!/bin/sh\ncase "$*" in *thumbnail.partial.jpg*) [ -e '${failedOnce}' ] || { : > '${failedOnce}'; exit 1; } ;; esac\nexec ffmpeg "$@"\n`,
+      { mode: 0o755 },
+    );
+    await symlink((await run('sh', ['-c', 'command -v ffprobe'])).stdout.trim(), join(bin, 'ffprobe'));
+    await writeFile(join(dir.path, 'flaky.md'), '# One\n\nA thumbnail that fails once.\n');
+    const result = await runVfo([
+      'render',
+      join(dir.path, 'flaky.md'),
+      ...['--data', data, '--video-preset', 'preview-360p', '--ffmpeg', join(bin, 'ffmpeg'), '--json'],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(failedOnce)).toBe(true);
+    const [job] = JSON.parse(result.stdout) as { steps: { key: string; attempts: number }[] }[];
+    expect(job?.steps.find((s) => s.key === 'video')?.attempts).toBe(1);
+    expect(await imageFacts(join(dir.path, 'flaky.jpg'))).toMatchObject({ codec_name: 'mjpeg' });
   }, 180_000);
 
   it('reports a missing thumbnail where the script names it, and renders nothing', async () => {

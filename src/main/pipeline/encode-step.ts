@@ -59,7 +59,13 @@ export function encodeStep(services: PipelineServices): StepHandler {
         await thumbnail;
         throw error;
       });
-      const made = await thumbnail;
+      // A thumbnail that failed while the video encoded is made once more now, alone (a fraction of a
+      // second): failing the step threw the finished video away and encoded it again.
+      const first = await thumbnail;
+      const made =
+        first.ok || ctx.signal.aborted
+          ? first
+          : await settled(thumbnailFile(services, checked.plan, ctx.workDir, ctx.signal));
       if (!made.ok) throw made.error;
       return { ...result, files: { ...result.files, thumbnail: made.value } };
     },

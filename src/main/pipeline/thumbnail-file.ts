@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { THUMBNAIL_FILE_TYPE } from '../../shared/artifact-types.ts';
 import type { RenderPlan } from '../../shared/render-plan.ts';
@@ -18,6 +18,8 @@ export async function thumbnailFile(
   signal?: AbortSignal,
 ): Promise<ProducedFile> {
   const dir = join(workDir, 'thumbnail');
+  // Its own folder, made anew: a second try (encode-step.ts) links the same assets again.
+  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const first = plan.scenes[0]?.visual;
   const needed = new Set<string>();
