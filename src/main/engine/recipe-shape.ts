@@ -18,20 +18,29 @@ const MAX_WITH_BYTES = 16 * 1024;
 export const MAX_PIPELINE_STEPS = 100;
 export const MAX_VISUALS = 100;
 
-const StepSchema = z.strictObject({
-  key: z.string(),
-  kind: z.string().min(1, 'kind must not be empty'),
-  dependsOn: z
-    .array(z.string())
-    .refine((keys) => new Set(keys).size === keys.length, 'dependsOn names a step twice'),
-  with: z
-    .record(z.string(), z.json())
-    .refine(
-      (value) => JSON.stringify(value).length <= MAX_WITH_BYTES,
-      `with must be at most ${MAX_WITH_BYTES} bytes as JSON`,
-    )
-    .optional(),
-});
+/**
+ * `strict` for the Library's save (an unknown key is a mistake to say); a read (the engine) drops what
+ * it does not know, as rows saved by older versions have it (`captions.fontSize`).
+ */
+function shape(strict: boolean) {
+  return strict ? z.strictObject : z.object;
+}
+
+const stepSchema = (strict: boolean) =>
+  shape(strict)({
+    key: z.string(),
+    kind: z.string().min(1, 'kind must not be empty'),
+    dependsOn: z
+      .array(z.string())
+      .refine((keys) => new Set(keys).size === keys.length, 'dependsOn names a step twice'),
+    with: z
+      .record(z.string(), z.json())
+      .refine(
+        (value) => JSON.stringify(value).length <= MAX_WITH_BYTES,
+        `with must be at most ${MAX_WITH_BYTES} bytes as JSON`,
+      )
+      .optional(),
+  });
 
 /**
  * Graph problems (keys, dependencies, cycles) come from compilePipeline itself, so a recipe that
@@ -65,12 +74,12 @@ function checkPipeline(
   }
 }
 
+/** `knownKinds` null: a read, loose (see shape) and any kind passing. */
 export function pipelineSchema(knownKinds: ReadonlySet<string> | null) {
-  return z
-    .strictObject({
-      steps: z.array(StepSchema).min(1, 'a pipeline needs at least one step').max(MAX_PIPELINE_STEPS),
-    })
-    .superRefine((value, ctx) => checkPipeline(value as Pipeline, knownKinds, ctx));
+  const strict = knownKinds !== null;
+  return shape(strict)({
+    steps: z.array(stepSchema(strict)).min(1, 'a pipeline needs at least one step').max(MAX_PIPELINE_STEPS),
+  }).superRefine((value, ctx) => checkPipeline(value as Pipeline, knownKinds, ctx));
 }
 
 const visualName = z
@@ -81,28 +90,36 @@ const visualName = z
     `visuals must be images (${IMAGE_EXTENSIONS.join(', ')})`,
   );
 
-/** A recipe's defaults; `presetSlug` checks the presets they name (the Library: that each exists). */
-export function recipeDefaultsSchema(presetSlug: (what: 'voice' | 'video') => z.ZodType<string>) {
-  return z.strictObject({
+/**
+ * A recipe's defaults; `presetSlug` checks the presets they name (the Library: that each exists).
+ * `strict`: the Library's save (see shape).
+ */
+export function recipeDefaultsSchema(
+  presetSlug: (what: 'voice' | 'video') => z.ZodType<string>,
+  { strict }: { strict: boolean },
+) {
+  const object = shape(strict);
+  return object({
     voicePreset: presetSlug('voice'),
     videoPreset: presetSlug('video'),
     visuals: z.array(visualName).min(1, 'list at least one visual').max(MAX_VISUALS),
     motion: MotionSchema,
-    captions: z.strictObject({
+    captions: object({
       burnIn: z.boolean(),
-      // Recipes made before caption styles had a size here: say where it went rather than "unknown key".
-      fontSize: z
-        .never('caption size is now set by the caption style the video preset names (captionStyle)')
-        .optional(),
+      // Recipes made before caption styles had a size here: a save says where it went rather than
+      // "unknown key"; a read of such a row (seeded before) ignores it.
+      ...(strict
+        ? {
+            fontSize: z
+              .never('caption size is now set by the caption style the video preset names (captionStyle)')
+              .optional(),
+          }
+        : {}),
     }),
     /** A bundled bed under scripts that name no music; a recipe never names a file (see music-beds.ts). */
-    music: z
-      .strictObject({
-        bed: z.enum(
-          BUNDLED_BED_NAMES,
-          `bed must be one of the bundled beds: ${BUNDLED_BED_NAMES.join(', ')}`,
-        ),
-      })
+    music: object({
+      bed: z.enum(BUNDLED_BED_NAMES, `bed must be one of the bundled beds: ${BUNDLED_BED_NAMES.join(', ')}`),
+    })
       .nullable()
       .optional(),
     /** The title (and subtitle) over the video's opening, for scripts with a `title`; absent: no card. */

@@ -42,7 +42,7 @@ export interface SettingsRequest {
 const RECIPE_ROW = z.object({
   pipeline: pipelineSchema(null),
   // The presets named are looked up below, each with its own message.
-  defaults: recipeDefaultsSchema(() => z.string()),
+  defaults: recipeDefaultsSchema(() => z.string(), { strict: false }),
 });
 
 /**

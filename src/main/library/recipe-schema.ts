@@ -16,8 +16,9 @@ function presetSlug(db: Db, table: typeof voicePresets | typeof videoPresets, wh
 /** The schema of a new recipe version; it reads the database to check the presets its defaults name. */
 export function recipeVersionInputSchema(db: Db, knownStepKinds: ReadonlySet<string>) {
   const pipeline = pipelineSchema(knownStepKinds);
-  const defaults = recipeDefaultsSchema((what) =>
-    presetSlug(db, what === 'voice' ? voicePresets : videoPresets, what),
+  const defaults = recipeDefaultsSchema(
+    (what) => presetSlug(db, what === 'voice' ? voicePresets : videoPresets, what),
+    { strict: true },
   );
   return z.strictObject({
     slug: slugRule,

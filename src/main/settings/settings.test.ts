@@ -155,4 +155,15 @@ describe('rows edited by hand', () => {
     }
     expect(() => resolveSettings(t.db, { input })).not.toThrow();
   });
+
+  // Found by reviewing the read's new shape: recipes seeded before caption styles still say
+  // captions.fontSize, which a save refuses; their data folders could no longer render.
+  it('reads a recipe row saved by an older version, whose captions still have a size', () => {
+    t.db.run(
+      sql.raw(
+        "UPDATE recipes SET defaults = json_set(defaults, '$.captions.fontSize', 56) WHERE slug = 'narrated-16x9'",
+      ),
+    );
+    expect(resolveSettings(t.db, { input }).recipe.defaults.captions.burnIn).toBe(true);
+  });
 });
