@@ -289,6 +289,35 @@ describe('the origin’s queue in Redis', () => {
     ]);
   });
 
+  // Found by reviewing the signed failures: a run's signed failure, its job's hash saved and put back
+  // in the failed set once the step ran again, failed the new run with the old run's words.
+  it('believes a signed failure only of the run it queued last', async () => {
+    const t = task();
+    await queue.submit(t);
+    const before = failed.length;
+    const jobKey = inspect.toKey(t.id);
+    const crasher = failingWorker('libx264', 'worker-7', 'run 1: the encoder crashed');
+    try {
+      await until(async () => failed.find(([id]) => id === t.id), 'run 1 to fail');
+    } finally {
+      await crasher.close();
+    }
+    const saved = await link.client.hgetall(jobKey);
+    // The step runs again: run 2, waiting for a worker.
+    expect(await queue.submit(t)).toBe('queued');
+    // Someone who can write to Redis puts run 1 back, failed.
+    await link.client.del(jobKey);
+    await link.client.hset(jobKey, saved);
+    await link.client.lrem(inspect.toKey('wait'), 0, t.id);
+    await link.client.zrem(inspect.toKey('prioritized'), t.id);
+    await link.client.zadd(inspect.toKey('failed'), Date.now(), t.id);
+    await queue.reconcile([t], () => true);
+    expect(failed.slice(before)).toEqual([[t.id, 'run 1: the encoder crashed']]);
+    // Queued again as run 3, never failed with run 1's words.
+    expect(await (await Job.fromId(inspect, t.id))?.getState()).toMatch(/waiting|prioritized/);
+    await queue.withdraw(t.id);
+  });
+
   // Found by attacking Redis mode: one HSET of the task's id in another encoder's queue made the origin
   // take that key for its job: the task was never queued (nor queued again), and an honest worker's
   // upload was refused.

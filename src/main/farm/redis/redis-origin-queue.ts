@@ -100,6 +100,8 @@ export class RedisOriginQueue implements OriginQueue {
   private readonly lastChecked = new Map<string, number>();
   /** Times each task's job failed without a worker's signed word (see requeueUnsigned). */
   private readonly unsignedFailures = new Map<string, number>();
+  /** The run (its signed nonce) of each task this node queued last, or found queued when it resubmitted. */
+  private readonly runs = new Map<string, string>();
 
   constructor(deps: RedisOriginQueueDeps) {
     this.deps = deps;
@@ -169,10 +171,13 @@ export class RedisOriginQueue implements OriginQueue {
     try {
       const found = await this.within('failure', () => this.ownJob(taskId));
       if (!found || (await found.job.getState()) !== 'failed') return 'none';
-      const word = verifyFailure(this.deps.trust, found.job.failedReason ?? '', {
-        taskId,
-        nonce: found.fields.nonce,
-      });
+      // Only the run this node queued last: a run's signed failure put back later (its job's hash saved
+      // and restored by anyone who can write to Redis) fails no other run.
+      const run = this.runs.get(taskId);
+      const word =
+        run === found.fields.nonce
+          ? verifyFailure(this.deps.trust, found.job.failedReason ?? '', { taskId, nonce: run })
+          : null;
       if (!word) return 'unsigned';
       this.deps.onFailed(taskId, shorten(word.reason || 'no reason given', 500));
       this.lastChecked.delete(taskId);
@@ -243,8 +248,10 @@ export class RedisOriginQueue implements OriginQueue {
       if (found) {
         const state = await found.job.getState();
         // 'unknown': its hash is there but no list holds it, so no worker ever would.
-        if (state !== 'failed' && state !== 'completed' && state !== 'unknown')
+        if (state !== 'failed' && state !== 'completed' && state !== 'unknown') {
+          this.runs.set(task.id, found.fields.nonce);
           return state === 'active' ? 'leased' : 'queued';
+        }
         // The step runs again (a retry, or its video never got here): fresh attempts, a fresh job.
         await found.job.remove();
       }
@@ -285,6 +292,7 @@ export class RedisOriginQueue implements OriginQueue {
         log.warn('a job this node did not sign holds the task’s id; queued again later', { task: task.id });
         return undefined;
       }
+      this.runs.set(task.id, (JSON.parse(data.fields) as SignedTaskFields).nonce);
       log.info('task queued', { task: task.id, queue: name });
       return 'queued';
     }).finally(() => this.sending.delete(task.id));
@@ -321,6 +329,7 @@ export class RedisOriginQueue implements OriginQueue {
       this.sent.delete(taskId);
       this.lastChecked.delete(taskId);
       this.unsignedFailures.delete(taskId);
+      this.runs.delete(taskId);
       log.info('task withdrawn', { task: taskId });
     });
   }

@@ -101,7 +101,7 @@ export function signTask(identity: NodeIdentity, task: TaskToSign, now: number):
   return {
     fields: text,
     plan,
-    signer: { id: identity.id, publicKey: identity.publicKey, admission: identity.admission },
+    signer: signerOf(identity),
     signature: identity.sign(signedText(text)),
   };
 }
@@ -188,7 +188,7 @@ export function signWithdrawal(
   return {
     ...task,
     time,
-    signer: { id: identity.id, publicKey: identity.publicKey, admission: identity.admission },
+    signer: signerOf(identity),
     signature: identity.sign(withdrawalText(task.taskId, task.nonce, time)),
   };
 }
@@ -213,18 +213,14 @@ export function verifyWithdrawal(
     : null;
 }
 
-/**
- * A worker's word that it failed a task, which BullMQ keeps as the job's `failedReason`: signed for
- * that run of the task (its nonce). Anyone who can write to Redis can put a job in the failed state
- * with a reason of their own ("Licence expired: re-activate at http://…" reached the user as the
- * job's error); the origin fails its step only on this word (redis-origin-queue.ts).
- */
 /** Longer reasons are cut (a worker's reason may quote ffmpeg at length). */
 const MAX_FAILURE_REASON = 2000;
 
+/** What follows the reason in a signed failure; the reason comes first, as a node before them shows it. */
+const FAILURE_MARK = '\n\nvfo-signed-failure ';
+
 const failureSchema = z.strictObject({
   v: z.literal(1),
-  reason: z.string().max(MAX_FAILURE_REASON),
   signer: taskJobDataSchema.shape.signer,
   signature: taskJobDataSchema.shape.signature,
 });
@@ -232,19 +228,20 @@ const failureSchema = z.strictObject({
 const failureText = (taskId: string, nonce: string, reason: string) =>
   `vfo-redis-failure-v1\n${taskId}\n${nonce}\n${reason}`;
 
-/** The text a worker fails a task with (BullMQ's failedReason). */
+/**
+ * A worker's word that it failed a task, which BullMQ keeps as the job's `failedReason`: the reason,
+ * then its signature for that run of the task (its nonce). Anyone who can write to Redis can put a job
+ * in the failed state with a reason of their own ("Licence expired: re-activate at http://…" reached
+ * the user as the job's error); the origin fails its step only on this word (redis-origin-queue.ts).
+ */
 export function signFailure(
   identity: NodeIdentity,
   task: { taskId: string; nonce: string },
   reason: string,
 ): string {
   const cut = reason.slice(0, MAX_FAILURE_REASON);
-  return JSON.stringify({
-    v: 1,
-    reason: cut,
-    signer: { id: identity.id, publicKey: identity.publicKey, admission: identity.admission },
-    signature: identity.sign(failureText(task.taskId, task.nonce, cut)),
-  });
+  const signature = identity.sign(failureText(task.taskId, task.nonce, cut));
+  return `${cut}${FAILURE_MARK}${JSON.stringify({ v: 1, signer: signerOf(identity), signature })}`;
 }
 
 /** The reason and the worker who gave it, if `text` is a member's signed failure of this run of the task. */
@@ -253,15 +250,23 @@ export function verifyFailure(
   text: string,
   task: { taskId: string; nonce: string },
 ): { reason: string; worker: string } | null {
+  const at = text.lastIndexOf(FAILURE_MARK);
+  if (at < 0 || at > MAX_FAILURE_REASON) return null;
+  const reason = text.slice(0, at);
   let parsed: ReturnType<typeof failureSchema.safeParse>;
   try {
-    parsed = failureSchema.safeParse(JSON.parse(text));
+    parsed = failureSchema.safeParse(JSON.parse(text.slice(at + FAILURE_MARK.length)));
   } catch {
     return null;
   }
   if (!parsed.success) return null;
-  const { reason, signer, signature } = parsed.data;
+  const { signer, signature } = parsed.data;
   return trust.verifies(signer, failureText(task.taskId, task.nonce, reason), signature)
     ? { reason, worker: signer.id }
     : null;
+}
+
+/** Who signed: what a verifier needs to check the signature against the farm key. */
+function signerOf(identity: NodeIdentity): TaskJobData['signer'] {
+  return { id: identity.id, publicKey: identity.publicKey, admission: identity.admission };
 }
