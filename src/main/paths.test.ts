@@ -10,7 +10,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('rendererDir', () => {
   it('finds the page beside the bundle in the packaged app, not beside its resources', () => {
     // The layout electron-builder makes: the bundle in app.asar, the engine's resources beside it.
-    const contents = join(root, 'Video Factory.app', 'Contents');
+    // Installed under a folder named src, too.
+    const contents = join(root, 'src', 'Video Factory.app', 'Contents');
     const out = join(contents, 'Resources', 'app.asar', 'out');
     mkdirSync(join(out, 'main', 'chunks'), { recursive: true });
     mkdirSync(join(out, 'renderer'), { recursive: true });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const APP_NAME = 'Video Factory';
@@ -80,7 +80,9 @@ export function rendererDir(
   moduleDir = dirname(fileURLToPath(import.meta.url)),
 ): string {
   if (env.VFO_RENDERER_DIR) return resolve(env.VFO_RENDERER_DIR);
-  if (!moduleDir.split(/[\\/]/).includes('src')) {
+  // From the sources (this file is in src/main): the checkout's build. Only its own parent says so: an
+  // app installed under a folder named src is still the bundle.
+  if (basename(dirname(moduleDir)) !== 'src') {
     for (const dir of [dirname(moduleDir), dirname(dirname(moduleDir))]) {
       const candidate = join(dir, 'renderer');
       if (existsSync(join(candidate, 'index.html'))) return candidate;

@@ -74,8 +74,9 @@ describe('encodeSegmented', () => {
   const ffmpeg = { ffmpegPath: FFMPEG, ffprobePath: FFPROBE };
 
   /** Encodes the parts as the encode step does (checksum once written), then lets `meddle` at them. */
-  const encode = (workDir: string, meddle: (paths: string[]) => Promise<void>) =>
+  const encode = (workDir: string, meddle: (paths: string[]) => Promise<void>, onUnusable = async () => {}) =>
     encodeSegmented({
+      onUnusable,
       plan,
       segments: splitPlan(plan, 2, { minSegmentMs: 500 }),
       ffmpeg: { ...ffmpeg, source: 'path' },
@@ -112,8 +113,14 @@ describe('encodeSegmented', () => {
       await handle.write(Buffer.alloc(200, 0x5a), 0, 200, Math.floor(size / 2));
       await handle.close();
     };
-    await expect(encode(join(temp.dir, 'changed'), meddle)).rejects.toThrow(
+    let dropped = 0;
+    const drop = async () => {
+      dropped++;
+    };
+    await expect(encode(join(temp.dir, 'changed'), meddle, drop)).rejects.toThrow(
       'part 2 of the video changed on disk after it was encoded; encoding again',
     );
+    // A farm's segments are dropped, so the next attempt does not get the same bytes.
+    expect(dropped).toBe(1);
   });
 });

@@ -109,7 +109,11 @@ export async function encodeSegmented(input: SegmentedEncodeInput): Promise<Segm
   } finally {
     input.signal.removeEventListener('abort', stop);
   }
-  await checkUnchanged(results);
+  await checkUnchanged(results).catch(async (error: unknown) => {
+    // The farm's segments are dropped too: the next attempt encodes them again, not the same bytes.
+    await input.onUnusable?.();
+    throw error;
+  });
   const pinned = input.segments[0]?.output.encoders[0];
   const odd = results.find((r) => r.encoder !== pinned);
   if (odd) {

@@ -48,6 +48,29 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A Redis worker of a member whose encodes fail with `reason` (the origin still wants every task). */
+function failingWorker(reason: string, clock?: () => number): RedisWorker {
+  return new RedisWorker({
+    link,
+    keys,
+    farmId,
+    identity: workerIdentity,
+    trust,
+    tls: new TlsTrust(),
+    client: { json: async () => ({ wanted: true }) } as unknown as RedisWorkerDeps['client'],
+    encoders: async () => ['libx264'],
+    maxConcurrency: 1,
+    worker: {
+      perform: async () => ({ kind: 'failed', reason }),
+      leases: () => [],
+      paused: false,
+      draining: false,
+      yielding: null,
+    },
+    ...(clock ? { clock } : {}),
+  });
+}
+
 it('fails a task in its own signed word, which names the worker and the reason', async () => {
   const queue = new RedisOriginQueue({
     link,
@@ -69,25 +92,7 @@ it('fails a task in its own signed word, which names the worker and the reason',
     plan: samplePlan(),
     requirements: { encoders: ['libx264'] },
   };
-  const worker = new RedisWorker({
-    link,
-    keys,
-    farmId,
-    identity: workerIdentity,
-    trust,
-    tls: new TlsTrust(),
-    // The origin still wants the task; its encode fails.
-    client: { json: async () => ({ wanted: true }) } as unknown as RedisWorkerDeps['client'],
-    encoders: async () => ['libx264'],
-    maxConcurrency: 1,
-    worker: {
-      perform: async () => ({ kind: 'failed', reason: 'the encoder crashed' }),
-      leases: () => [],
-      paused: false,
-      draining: false,
-      yielding: null,
-    },
-  });
+  const worker = failingWorker('the encoder crashed');
   const inspect = new Queue(keys.queueOf('libx264'), { connection: link.client, prefix: keys.prefix });
   try {
     expect(await queue.submit(task)).toBe('queued');
@@ -122,31 +127,13 @@ it('removes a refused job read past its lock, and fails one it still holds', asy
   const queueName = keys.queueOf('libx264');
   const inspect = new Queue(queueName, { connection: link.client, prefix: keys.prefix });
   let slowReads = 0;
-  const worker = new RedisWorker({
-    link,
-    keys,
-    farmId,
-    identity: workerIdentity,
-    trust,
-    tls: new TlsTrust(),
-    client: { json: async () => ({ wanted: true }) } as unknown as RedisWorkerDeps['client'],
-    encoders: async () => ['libx264'],
-    maxConcurrency: 1,
-    worker: {
-      perform: async () => ({ kind: 'failed', reason: 'never encoded' }),
-      leases: () => [],
-      paused: false,
-      draining: false,
-      yielding: null,
-    },
-    // The first job's check holds the event loop past the lock (4 s), as reading 300 MB did.
-    clock: () => {
-      if (slowReads++ === 0) {
-        const until = Date.now() + 5500;
-        while (Date.now() < until);
-      }
-      return Date.now();
-    },
+  // The first job's check holds the event loop past the lock (4 s), as reading 300 MB did.
+  const worker = failingWorker('never encoded', () => {
+    if (slowReads++ === 0) {
+      const until = Date.now() + 5500;
+      while (Date.now() < until);
+    }
+    return Date.now();
   });
   const stateOf = async (id: string) => (await Job.fromId(inspect, id))?.getState() ?? 'removed';
   try {
