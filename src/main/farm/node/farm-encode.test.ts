@@ -22,6 +22,7 @@ import {
   waitFor,
 } from '../../ffmpeg/test-fixtures.ts';
 import { readVideoFacts } from '../../ffmpeg/verify.ts';
+import { sha256File } from '../../util/hash.ts';
 import type { Peer } from '../net/index.ts';
 import { FarmEncoder } from './farm-encode.ts';
 import { Origin } from './origin.ts';
@@ -138,7 +139,8 @@ describe('FarmEncoder on the origin', () => {
       taskId: task.id,
       leaseId: lease,
       tempPath: upload,
-      sha256: 'c'.repeat(64),
+      // As the upload route checked it against the bytes received.
+      sha256: (await sha256File(upload)).sha256,
       encoder: 'libx264',
       workerId: 'worker',
     });

@@ -191,7 +191,7 @@ export async function startNodeWorkstation(
     idle: options.workstation.idle,
     target: {
       setYield: (reason) => {
-        worker.yielding = reason;
+        worker.yieldingToUser = reason;
         yieldChanged();
       },
       suspendEncodes: (suspend) => worker.suspendEncodes(suspend),

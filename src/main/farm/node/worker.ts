@@ -99,7 +99,7 @@ export class FarmWorker {
   paused = false;
   draining = false;
   /** Why the workstation policy keeps new work away now (render hours, its user); null: it does not. */
-  private yieldingToUser: string | null = null;
+  yieldingToUser: string | null = null;
   /** Why the disk keeps new work away now (less free than the node keeps); null: it does not. */
   private diskShort: string | null = null;
   private suspended = false;
@@ -128,10 +128,6 @@ export class FarmWorker {
    */
   get yielding(): string | null {
     return this.yieldingToUser ?? this.diskShort;
-  }
-
-  set yielding(reason: string | null) {
-    this.yieldingToUser = reason;
   }
 
   /**
