@@ -90,8 +90,10 @@ export function createClaudeGenerator(options: ClaudeGeneratorOptions): TextGene
       if (opts.signal?.aborted) throw cancelledError(error);
       if (overBudget) {
         const seconds = Math.round(budgetMs / 1000);
+        // Not attempted again: an answer kept alive a character at a time costs a whole budget (and a
+        // paid request) each time; four of them held a job 23 minutes.
         throw new LlmError(
-          'network',
+          'bad-response',
           `Claude's answer took more than ${seconds} s (the most ${request.maxTokens} tokens may take); it was given up.`,
           { cause: error },
         );

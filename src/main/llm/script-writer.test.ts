@@ -113,6 +113,21 @@ describe('writeScript', () => {
     expect(messages[0]?.content).toContain('cut off at the limit of 2000 tokens');
   });
 
+  // Found by attacking the script writing: a refusal was rendered as the video, captions and all.
+  it('refuses an answer that is no script: a refusal, a paused turn, a tool call', async () => {
+    for (const stopReason of ['refusal', 'pause_turn', 'tool_use']) {
+      fake.enqueue({ kind: 'text', text: 'I cannot help with that request.', stopReason });
+      const error = await writeScript({ generator: generator(), request: REQUEST, validate }).catch((e) => e);
+      expect(error).toBeInstanceOf(LlmError);
+      expect(error.kind).toBe('bad-response');
+      expect(error.message).toBe(
+        `Claude did not write a script: it stopped with "${stopReason}", saying "I cannot help with that request."`,
+      );
+    }
+    // One request each: no repair round for an answer that is not a script.
+    expect(fake.requests).toHaveLength(3);
+  });
+
   it("passes cancellation through as 'cancelled'", async () => {
     const controller = new AbortController();
     controller.abort();

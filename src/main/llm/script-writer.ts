@@ -3,6 +3,7 @@
  * chance to repair what the validator found. The product prompt arrives already rendered; only the
  * repair turn's wording lives here, because it is protocol (how we report errors back), not product.
  */
+import { shorten } from '../../shared/text.ts';
 import { createLogger } from '../log/logger.ts';
 import { LlmError } from './errors.ts';
 import type {
@@ -35,7 +36,7 @@ export interface WrittenScript {
 
 export async function writeScript(input: WriteScriptInput): Promise<WrittenScript> {
   const { generator, request, validate, signal, onProgress } = input;
-  const first = await generator.complete(request, { signal, onProgress });
+  const first = finished(await generator.complete(request, { signal, onProgress }));
   const firstText = stripMarkdownFence(first.text);
   const firstProblems = problemsOf(first, firstText, request, validate);
   if (firstProblems.length === 0) {
@@ -47,7 +48,7 @@ export async function writeScript(input: WriteScriptInput): Promise<WrittenScrip
     ...request,
     user: repairMessage(request.user, firstText, firstProblems),
   };
-  const second = await generator.complete(repairRequest, { signal, onProgress });
+  const second = finished(await generator.complete(repairRequest, { signal, onProgress }));
   const secondText = stripMarkdownFence(second.text);
   const secondProblems = problemsOf(second, secondText, request, validate);
   const usage = addUsage(first.usage, second.usage);
@@ -87,6 +88,22 @@ export function repairMessage(originalUser: string, previousScript: string, prob
     'Write the corrected script in full, fixing every problem listed.',
     'Reply with the script only: no explanations and no code fence around it.',
   ].join('\n');
+}
+
+/**
+ * Stops after which an answer is a script: the end of its turn, or the token limit (a problem the
+ * repair round is told of). Any other (a refusal, a paused turn, a tool call) is no script, however
+ * well its words parse: "I cannot help with that request." was narrated and captioned as the video.
+ * A generator that says no stop reason is taken at its word.
+ */
+const SCRIPT_STOPS = new Set(['end_turn', 'stop_sequence', 'max_tokens']);
+
+function finished(result: CompletionResult): CompletionResult {
+  if (result.stopReason === null || SCRIPT_STOPS.has(result.stopReason)) return result;
+  throw new LlmError(
+    'bad-response',
+    `Claude did not write a script: it stopped with "${shorten(result.stopReason, 40)}", saying "${shorten(result.text.trim(), 200)}"`,
+  );
 }
 
 /** Validator messages, plus one of ours when the answer was cut off (a truncated script can parse fine). */
