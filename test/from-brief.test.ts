@@ -242,6 +242,34 @@ describe('a video from a title and a brief', () => {
 });
 
 describe('without Azure configured', () => {
+  // Found by attacking the script writing: a script too long to narrate passed the write step, failed
+  // the script step for good, and every render after reused the written script without asking Claude.
+  it('asks Claude to repair a script too long to narrate', async () => {
+    // A Claude of its own: nothing another test queued answers first.
+    const own = await startFakeAnthropic();
+    try {
+      own.enqueue({ kind: 'text', text: `# Forever\n\n${'Wait. [pause 10s]\n'.repeat(2300)}` });
+      own.enqueue({ kind: 'text', text: FIRST_SCRIPT });
+      const result = await runVfo(
+        [
+          ...['render', '--title', 'Long bees', '--brief', 'Too long.', '--video-preset', 'preview-360p'],
+          ...['--out', join(dir.path, 'out'), '--json'],
+        ],
+        { ...env, ANTHROPIC_BASE_URL: own.url },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const [job] = JSON.parse(result.stdout) as JobSummary[];
+      expect(job?.warnings.join('\n')).toMatch(/first script had problems; the repaired version was used/);
+      expect(own.requests).toHaveLength(2);
+      const repair = own.requests[1]?.body?.messages as { content: string }[];
+      expect(repair[0]?.content).toMatch(
+        /written-script\.md:\d+:\d+: error: the narration would last about 6 h/,
+      );
+    } finally {
+      await own.close();
+    }
+  }, 180_000);
+
   it('falls back to the offline voice and shows a warning on the job', async () => {
     const { AZURE_SPEECH_KEY: _k, AZURE_SPEECH_HOST: _h, ...withoutAzure } = env;
     const requestsBefore = azure.requests.length;

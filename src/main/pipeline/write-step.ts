@@ -7,6 +7,7 @@ import { buildCompletionRequest, LibraryError } from '../library/index.ts';
 import { LlmError, stepErrorKindForLlm } from '../llm/errors.ts';
 import { writeScript } from '../llm/script-writer.ts';
 import { formatDiagnostic, parseScriptText } from '../script/index.ts';
+import { checkSpokenLength } from '../speech/spoken-length.ts';
 import { jobMediaPlaces } from './media-places.ts';
 import { WRITTEN_SCRIPT_NAME } from './script-step.ts';
 import type { PipelineServices } from './services.ts';
@@ -60,9 +61,11 @@ export function writeScriptStep(db: Db, services: PipelineServices): StepHandler
       };
       const validate = (text: string): string[] => {
         const result = parseScriptText(text, WRITTEN_SCRIPT_NAME, options);
-        return result.ok
-          ? []
-          : result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+        if (!result.ok) return result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+        // The script step's length check too, so the repair round hears of it: found there, after this
+        // step was done, it failed the job for good (the script kept by its hash, Claude never asked).
+        const { problem } = checkSpokenLength(result.document, ctx.settings.voice);
+        return problem ? [formatDiagnostic(problem)] : [];
       };
       try {
         const written = await writeScript({
