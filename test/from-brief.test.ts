@@ -270,6 +270,26 @@ describe('without Azure configured', () => {
     }
   }, 180_000);
 
+  // Found by attacking the script writing: the job's error, several lines, came out as one line
+  // joined by "\u{a}".
+  it('prints a failed job’s error line by line', async () => {
+    const own = await startFakeAnthropic();
+    try {
+      const invalid = '# One\n\nHello [boom] there.\n';
+      own.enqueue({ kind: 'text', text: invalid });
+      own.enqueue({ kind: 'text', text: invalid });
+      const result = await runVfo(
+        ['render', '--title', 'Bad bees', '--brief', 'Invalid twice.', '--out', join(dir.path, 'out')],
+        { ...env, ANTHROPIC_BASE_URL: own.url },
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).not.toContain('\\u{a}');
+      expect(result.stderr).toMatch(/still invalid after one repair round:\nwritten-script\.md:3:7: error: /);
+    } finally {
+      await own.close();
+    }
+  }, 120_000);
+
   it('falls back to the offline voice and shows a warning on the job', async () => {
     const { AZURE_SPEECH_KEY: _k, AZURE_SPEECH_HOST: _h, ...withoutAzure } = env;
     const requestsBefore = azure.requests.length;

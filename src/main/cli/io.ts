@@ -1,3 +1,5 @@
+import { printable } from '../../shared/text.ts';
+
 /** Where the CLI writes: results to stdout (pipeable), diagnostics and progress to stderr. */
 export interface CliIo {
   out(text: string): void;
@@ -29,6 +31,14 @@ export const processIo: CliIo = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   interactive: Boolean(process.stderr.isTTY),
 };
+
+/**
+ * Text from elsewhere (a job's error, another machine's reason) on stderr, line by line: each line made
+ * printable, the breaks kept (a written script's errors came out as one line joined by `\u{a}`).
+ */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
 
 /** Exit codes: 0 success, 1 a failure of the machine or a tool, 2 bad input or usage. */
 export const EXIT = { ok: 0, failure: 1, invalid: 2, interrupted: 130 } as const;

@@ -1,6 +1,6 @@
 import { printable } from '../../shared/text.ts';
 import { createLogger } from '../log/logger.ts';
-import { type CliIo, EXIT, processIo, UsageError } from './io.ts';
+import { type CliIo, EXIT, printableLines, processIo, UsageError } from './io.ts';
 
 const log = createLogger('Cli');
 
@@ -60,11 +60,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     // An error may quote another machine (a node's reason, a name): never its control characters.
     // A usage message keeps its lines (it ends with the command's usage); each line is made printable.
     if (error instanceof UsageError) {
-      io.err(`vfo: ${error.message.split('\n').map(printable).join('\n')}`);
+      io.err(`vfo: ${printableLines(error.message)}`);
       return EXIT.invalid;
     }
     log.debug('command failed', { stack: (error as Error).stack });
-    io.err(`vfo: error: ${printable((error as Error).message ?? String(error))}`);
+    io.err(`vfo: error: ${printableLines((error as Error).message ?? String(error))}`);
     return EXIT.failure;
   }
 }

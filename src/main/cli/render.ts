@@ -18,7 +18,7 @@ import {
 import { MAX_LOCAL_PARTS } from '../settings/index.ts';
 import { canWriteIn, nearestExisting } from '../util/folders.ts';
 import { parseCommandArgs, positiveInt, priorityArg, threadsArg } from './args.ts';
-import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
+import { type CliIo, EXIT, printableLines, printJson, UsageError } from './io.ts';
 import { progressPrinter } from './progress-printer.ts';
 
 export const RENDER_USAGE = `usage: vfo render <scripts...> [--out DIR] [--recipe SLUG] [--voice SLUG] [--video-preset SLUG]
@@ -212,9 +212,9 @@ function report(
   for (const job of jobs) {
     if (job.status === 'done') {
       if (!json) io.out(printable(job.outputPath ?? ''));
-      for (const w of job.warnings.filter(fresh)) io.err(printable(`vfo: warning: ${w}`));
+      for (const w of job.warnings.filter(fresh)) io.err(printableLines(`vfo: warning: ${w}`));
     } else {
-      io.err(printable(`vfo: job ${job.id.slice(0, 8)} ${job.status}: ${job.error ?? ''}`));
+      io.err(printableLines(`vfo: job ${job.id.slice(0, 8)} ${job.status}: ${job.error ?? ''}`));
     }
   }
   if (interrupted) return EXIT.interrupted;
