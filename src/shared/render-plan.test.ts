@@ -1,15 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_MIX, SAMPLE_SHA, samplePlan } from './render-plan.fixture.ts';
 import { type RenderPlan, validateRenderPlan } from './render-plan.ts';
 import { DEFAULT_TITLE_LOOK } from './title-card.ts';
 
-const SHA = SAMPLE_SHA;
+const SHA = 'a'.repeat(64);
 
 const LOOK = DEFAULT_TITLE_LOOK;
 
-const MIX = SAMPLE_MIX;
+const MIX = { duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 500, fadeOutMs: 500 };
 
-const plan = samplePlan;
+function plan(overrides: Partial<RenderPlan> = {}): RenderPlan {
+  return {
+    version: 1,
+    id: 'job-1',
+    title: 'Test',
+    output: {
+      container: 'mp4',
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      videoCodec: 'h264',
+      encoders: ['h264_videotoolbox', 'libx264'],
+      bitrate: '8M',
+      crf: 21,
+      speedPreset: 'veryfast',
+      pixelFormat: 'yuv420p',
+      audioCodec: 'aac',
+      audioBitrate: '160k',
+      audioSampleRate: 48000,
+    },
+    durationMs: 3000,
+    assets: {
+      narration: { sha256: SHA, size: 10, kind: 'audio', name: 'narration.wav' },
+      still: { sha256: SHA, size: 10, kind: 'image', name: 'still.png' },
+      music: { sha256: SHA, size: 10, kind: 'audio', name: 'music.m4a' },
+    },
+    scenes: [
+      { startMs: 0, durationMs: 1000, visual: { kind: 'image', asset: 'still', motion: 'zoom-in' } },
+      { startMs: 1000, durationMs: 2000, visual: { kind: 'color', color: '#102030' } },
+    ],
+    audio: {
+      narration: 'narration',
+      music: { ...MIX, spans: [{ asset: 'music', startMs: 500, durationMs: 2500, gainDb: -6 }] },
+      loudness: { targetLufs: -14, truePeakDbtp: -1, gainDb: 5.5, limitDbtp: -1.5 },
+    },
+    ...overrides,
+  };
+}
 
 describe('validateRenderPlan', () => {
   it('accepts a well-formed plan with music ducked under the narration', () => {

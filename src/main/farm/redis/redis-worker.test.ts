@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RedisServer, startRedis, stopAllRedis } from '../../../../test/farm/redis-support.ts';
-import { samplePlan } from '../../../shared/render-plan.fixture.ts';
+import { tinyPlan } from '../../ffmpeg/test-fixtures.ts';
 import {
   ephemeralIdentity,
   FarmTrust,
@@ -89,7 +89,7 @@ it('fails a task in its own signed word, which names the worker and the reason',
     originUrl: 'http://127.0.0.1:1',
     jobId: 'job-1',
     priority: 0,
-    plan: samplePlan(),
+    plan: tinyPlan(),
     requirements: { encoders: ['libx264'] },
   };
   const worker = failingWorker('the encoder crashed');
