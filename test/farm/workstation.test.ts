@@ -56,6 +56,30 @@ function processState(pid: number): string | undefined {
 
 const HOURS = `${localTimeIn(2)}-${localTimeIn(3)}`;
 
+/** A short script sent to whiskey, its task seen waiting in the queue, and still waiting, untried, 5 s on. */
+async function submitAndSeeItWait(name: string): Promise<string> {
+  const jobId = await submitScript(key, whiskey, `${name}.md`, longScript(name, 2));
+  const taskOf = async () => (await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId);
+  await until(
+    async () => (await taskOf())?.status === 'queued',
+    90_000,
+    'the task to wait in the queue',
+    500,
+  );
+  await sleep(5000);
+  expect(await taskOf()).toMatchObject({ status: 'queued', attempts: 0 });
+  return jobId;
+}
+
+/** The job ends done, its one video encoded by victor. */
+async function expectEncodedByVictor(jobId: string, timeoutMs: number): Promise<void> {
+  const [job] = await waitForJobs(key, whiskey, [jobId], timeoutMs);
+  expect(job?.status, job?.error ?? '').toBe('done');
+  expect(deliveredBy([victor, whiskey], whiskey, expectOneVideoAtOrigin(whiskey, job as never)).name).toBe(
+    'victor',
+  );
+}
+
 beforeAll(async () => {
   dir = await tempDir('vfo-farm-workstation-');
   key = await makeFarmKey(dir.path);
@@ -103,22 +127,10 @@ describe('render hours and yielding to the user', () => {
     expect(nodeIn(await statusOf(key, victor), victor)?.reason).toMatch(
       /^someone is using this computer \(idle 0 s, less than 60 s\)$/,
     );
-    const jobId = await submitScript(key, whiskey, 'waits.md', longScript('waits', 2));
-    await until(
-      async () => (await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId)?.status === 'queued',
-      90_000,
-      'the task to wait in the queue',
-      500,
-    );
     // Nobody takes it while victor's user is there and whiskey is out of hours.
-    await sleep(5000);
-    expect((await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId)?.status).toBe('queued');
+    const jobId = await submitAndSeeItWait('waits');
     await nobodyThere();
-    const [job] = await waitForJobs(key, whiskey, [jobId], 120_000);
-    expect(job?.status, job?.error ?? '').toBe('done');
-    expect(deliveredBy([victor, whiskey], whiskey, expectOneVideoAtOrigin(whiskey, job as never)).name).toBe(
-      'victor',
-    );
+    await expectEncodedByVictor(jobId, 120_000);
   });
 
   it('suspends its running encode while its user works, keeps the lease, and finishes once idle again', async () => {
@@ -139,11 +151,7 @@ describe('render hours and yielding to the user', () => {
     expect(held).toMatchObject({ status: 'leased', workerId: victor.id, attempts: 0 });
     await nobodyThere();
     await until(() => processState(pid) !== 'T', 10_000, 'the encode to continue', 100);
-    const [job] = await waitForJobs(key, whiskey, [jobId], 180_000);
-    expect(job?.status, job?.error ?? '').toBe('done');
-    expect(deliveredBy([victor, whiskey], whiskey, expectOneVideoAtOrigin(whiskey, job as never)).name).toBe(
-      'victor',
-    );
+    await expectEncodedByVictor(jobId, 180_000);
     expect(logEvents(victor, 'encode suspended')).toHaveLength(1);
     expect(logEvents(victor, 'encode continued')).toHaveLength(1);
     for (const node of [victor, whiskey]) expect(node.log()).not.toMatch(/lease expired/);
@@ -159,24 +167,9 @@ describe('render hours and yielding to the user', () => {
       'victor to take no work for its disk',
     );
     expect(nodeIn(await statusOf(key, victor), victor)?.reason).toMatch(/^the disk is nearly full \(/);
-    const jobId = await submitScript(key, whiskey, 'full.md', longScript('full', 2));
-    await until(
-      async () => (await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId)?.status === 'queued',
-      90_000,
-      'the task to wait in the queue',
-      500,
-    );
-    await sleep(5000);
-    expect((await statusOf(key, whiskey)).tasks.find((t) => t.jobId === jobId)).toMatchObject({
-      status: 'queued',
-      attempts: 0,
-    });
+    const jobId = await submitAndSeeItWait('full');
     expect((await keepFree('default')).code).toBe(0);
-    const [job] = await waitForJobs(key, whiskey, [jobId], 120_000);
-    expect(job?.status, job?.error ?? '').toBe('done');
-    expect(deliveredBy([victor, whiskey], whiskey, expectOneVideoAtOrigin(whiskey, job as never)).name).toBe(
-      'victor',
-    );
+    await expectEncodedByVictor(jobId, 120_000);
     expect(logEvents(victor, 'takes no new encode: the disk is nearly full')).toHaveLength(1);
     expect(logEvents(victor, 'the disk has room again: takes encodes')).toHaveLength(1);
   });
