@@ -1,5 +1,6 @@
 import { type CallError, type FieldIssue, MAX_FIELD_ISSUES, MAX_ISSUE_CHARS } from '../../shared/contract.ts';
 import { shorten } from '../../shared/text.ts';
+import { StoredJsonError } from '../db/json-text.ts';
 import { LibraryError } from '../library/index.ts';
 
 /** An expected failure of a call: becomes `{ ok: false, error }` with this code (and field issues). */
@@ -20,6 +21,8 @@ export function callErrorOf(error: unknown): CallError | null {
     const code = error.kind === 'not-found' ? 'not-found' : 'invalid';
     return withIssues(code, error.message, error.issues);
   }
+  // A row edited by hand: the client asked nothing wrong (not `invalid`), the data folder holds it.
+  if (error instanceof StoredJsonError) return withIssues('unreadable', error.message, []);
   return null;
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_FIELD_ISSUES,
@@ -196,5 +197,46 @@ describe('library calls', () => {
     expect((await successOf(api['library.videoPreset']({ slug: 'preview-360p' }))).captionStyle).toBe(
       'bold-highlight',
     );
+  });
+
+  // Found by attacking the Library: one cell edited into something that is not JSON made each
+  // listing answer 500 "internal error", so no row of it could be seen, let alone fixed, in the Library.
+  it('lists every row when one cell of a recipe, a prompt or a preset is not JSON, and names that cell', async () => {
+    t.db.run(sql.raw("UPDATE recipes SET pipeline = '{oops' WHERE slug = 'narrated-16x9'"));
+    t.db.run(sql.raw("UPDATE prompts SET kb_tiers = 'nope' WHERE slug = 'script.writer'"));
+    t.db.run(sql.raw("UPDATE voice_presets SET voice_names = '[1' WHERE slug = 'offline-en'"));
+    t.db.run(sql.raw("UPDATE video_presets SET encoders = '' WHERE slug = 'preview-360p'"));
+    const api = library();
+
+    const recipes = await successOf(api['library.recipes']({}));
+    expect(recipes.map((r) => r.slug)).toContain('narrated-16x9');
+    const prompts = await successOf(api['library.prompts']({}));
+    expect(prompts.map((p) => p.slug)).toContain('script.writer');
+    const presets = await successOf(api['library.presets']({}));
+    expect(presets.find((p) => p.slug === 'offline-en')).toMatchObject({
+      kind: 'voice',
+      summary: 'not readable: its voice_names is not JSON',
+    });
+    expect(presets.find((p) => p.slug === 'preview-360p')).toMatchObject({
+      kind: 'video',
+      summary: 'not readable: its encoders is not JSON',
+    });
+    // The rows that still read are listed as before.
+    expect(presets.filter((p) => !p.summary.startsWith('not readable')).length).toBeGreaterThan(1);
+
+    expect(await api['library.prompt']({ slug: 'script.writer' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'unreadable',
+        message: expect.stringMatching(/^prompt "script.writer" version \d+: its kb_tiers is not JSON/),
+      },
+    });
+    expect(await api['library.voicePreset']({ slug: 'offline-en' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'unreadable',
+        message: expect.stringMatching(/^voice preset "offline-en": its voice_names/),
+      },
+    });
   });
 });

@@ -6,13 +6,14 @@ import {
   type CaptionStyleVersionInput,
   createCaptionStyleVersion,
   createPromptVersion,
+  getPromptVersion,
   getVideoPreset,
   getVoicePreset,
   listCaptionStyles,
   listPrompts,
   listRecipes,
-  listVideoPresets,
-  listVoicePresets,
+  listVideoPresetNames,
+  listVoicePresetNames,
   type PromptVersionInput,
   saveVideoPreset,
   saveVoicePreset,
@@ -24,6 +25,7 @@ import type { Handlers } from './dispatch.ts';
 import {
   captionStyleDetailOf,
   captionStyleViewOf,
+  presetViewOr,
   promptDetailOf,
   promptViewOf,
   recipeViewOf,
@@ -46,11 +48,21 @@ export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
   return {
     'library.recipes': () => listRecipes(db).map(recipeViewOf),
     'library.presets': () => [
-      ...listVoicePresets(db).map(voicePresetViewOf),
-      ...listVideoPresets(db).map(videoPresetViewOf),
+      ...listVoicePresetNames(db).map((listed) =>
+        presetViewOr(listed, 'voice', () => voicePresetViewOf(getVoicePreset(db, listed.slug))),
+      ),
+      ...listVideoPresetNames(db).map((listed) =>
+        presetViewOr(listed, 'video', () => videoPresetViewOf(getVideoPreset(db, listed.slug))),
+      ),
     ],
     'library.prompts': () => listPrompts(db).map(promptViewOf),
-    'library.prompt': ({ slug }) => promptDetailOf(promptSummary(String(slug))),
+    'library.prompt': ({ slug }) => {
+      const summary = promptSummary(String(slug));
+      const shown = summary.active ?? summary.latest;
+      const row = getPromptVersion(db, summary.slug, shown.version);
+      if (!row) throw new CallFailure('not-found', `unknown prompt "${slug}"`);
+      return promptDetailOf(summary, row);
+    },
     'library.savePrompt': (input) => {
       const row = createPromptVersion(db, input as PromptVersionInput);
       return promptViewOf(promptSummary(row.slug));

@@ -10,10 +10,12 @@ import type {
   VideoPresetFields,
   VoicePresetFields,
 } from '../../shared/contract.ts';
+import { StoredJsonError } from '../db/json-text.ts';
 import type {
   CaptionStyleRow,
+  PromptListing,
   PromptRow,
-  RecipeRow,
+  RecipeListing,
   VersionSummary,
   VideoPresetRow,
   VoicePresetRow,
@@ -21,7 +23,7 @@ import type {
 
 /** Library rows as the UI sees them: the same shapes over IPC and HTTP. */
 
-export function recipeViewOf(recipe: VersionSummary<RecipeRow>): RecipeView {
+export function recipeViewOf(recipe: VersionSummary<RecipeListing>): RecipeView {
   const shown = recipe.active ?? recipe.latest;
   return {
     slug: recipe.slug,
@@ -50,7 +52,7 @@ export function videoPresetViewOf(preset: VideoPresetRow): PresetView {
   };
 }
 
-export function promptViewOf(prompt: VersionSummary<PromptRow>): PromptView {
+export function promptViewOf(prompt: VersionSummary<PromptListing>): PromptView {
   const shown = prompt.active ?? prompt.latest;
   return {
     slug: prompt.slug,
@@ -62,8 +64,8 @@ export function promptViewOf(prompt: VersionSummary<PromptRow>): PromptView {
   };
 }
 
-export function promptDetailOf(prompt: VersionSummary<PromptRow>): PromptDetail {
-  const shown = prompt.active ?? prompt.latest;
+/** `shown` is the whole row of the version the summary shows (its active one, else its newest). */
+export function promptDetailOf(prompt: VersionSummary<PromptListing>, shown: PromptRow): PromptDetail {
   return {
     ...promptViewOf(prompt),
     shownVersion: shown.version,
@@ -71,6 +73,23 @@ export function promptDetailOf(prompt: VersionSummary<PromptRow>): PromptDetail 
     userTemplate: shown.userTemplate,
     kbTiers: [...shown.kbTiers],
   };
+}
+
+/**
+ * A preset's line in the listing, or for a row whose JSON no longer reads (edited by hand), a line
+ * that says so: the listing failed whole for one such row, hiding every other preset.
+ */
+export function presetViewOr(
+  listed: { slug: string; name: string },
+  kind: PresetView['kind'],
+  view: () => PresetView,
+): PresetView {
+  try {
+    return view();
+  } catch (error) {
+    if (!(error instanceof StoredJsonError)) throw error;
+    return { ...listed, kind, summary: `not readable: its ${error.column} is not JSON` };
+  }
 }
 
 export function voicePresetFieldsOf(preset: VoicePresetRow): VoicePresetFields {

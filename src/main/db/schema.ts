@@ -19,6 +19,7 @@ import type { JobStatus, StepStatus } from '../../shared/contract.ts';
 import type { Loudness, MusicMix, VideoEncoding, VoicePreset } from '../../shared/presets.ts';
 import type { TitleCardSetting } from '../../shared/title-card.ts';
 import type { DirectionMap, Prosody } from '../script/types.ts';
+import { jsonText } from './json-text.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -56,8 +57,8 @@ export const recipes = sqliteTable(
     version: integer('version').notNull(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
-    pipeline: text('pipeline', { mode: 'json' }).$type<Pipeline>().notNull(),
-    defaults: text('defaults', { mode: 'json' }).$type<RecipeDefaults>().notNull(),
+    pipeline: jsonText<Pipeline>('pipeline').notNull(),
+    defaults: jsonText<RecipeDefaults>('defaults').notNull(),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
   },
@@ -76,7 +77,7 @@ export const prompts = sqliteTable(
     maxTokens: integer('max_tokens').notNull(),
     /** Sent only when set: recent Claude API versions reject sampling parameters (SDK 1.x has none). */
     temperature: real('temperature'),
-    kbTiers: text('kb_tiers', { mode: 'json' }).$type<string[]>().notNull(),
+    kbTiers: jsonText<string[]>('kb_tiers').notNull(),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
   },
@@ -99,13 +100,13 @@ export const voicePresets = sqliteTable('voice_presets', {
   /** 'offline' picks `say` on a Mac and espeak-ng elsewhere; 'azure' is the neural cloud voice. */
   provider: text('provider').$type<VoicePreset['provider']>().notNull(),
   /** Voice per synthesizer, e.g. { "espeak-ng": "en-us+f3", "say": "Samantha", "azure": "en-US-JennyNeural" }. */
-  voiceNames: text('voice_names', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+  voiceNames: jsonText<Record<string, string>>('voice_names').notNull(),
   language: text('language').notNull(),
-  prosody: text('prosody', { mode: 'json' }).$type<Prosody>().notNull(),
+  prosody: jsonText<Prosody>('prosody').notNull(),
   style: text('style'),
   styleDegree: real('style_degree'),
   role: text('role'),
-  directionMap: text('direction_map', { mode: 'json' }).$type<DirectionMap>().notNull(),
+  directionMap: jsonText<DirectionMap>('direction_map').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
 
@@ -114,7 +115,7 @@ export const videoPresets = sqliteTable('video_presets', {
   slug: text('slug').notNull().unique(),
   name: text('name').notNull(),
   /** Encoders in order of preference: the first the machine's ffmpeg has wins. */
-  encoders: text('encoders', { mode: 'json' }).$type<string[]>().notNull(),
+  encoders: jsonText<string[]>('encoders').notNull(),
   width: integer('width').notNull(),
   height: integer('height').notNull(),
   fps: integer('fps').notNull(),
@@ -128,13 +129,9 @@ export const videoPresets = sqliteTable('video_presets', {
   /** Slug of a caption style; its active version is what jobs made with this preset use. */
   captionStyle: text('caption_style').notNull().default('clean'),
   /** Rows made before loudness was a preset field get what the platforms play at. */
-  loudness: text('loudness', { mode: 'json' })
-    .$type<Loudness>()
-    .notNull()
-    .default({ targetLufs: -14, truePeakDbtp: -1 }),
+  loudness: jsonText<Loudness>('loudness').notNull().default({ targetLufs: -14, truePeakDbtp: -1 }),
   /** How a music bed sits under the narration (levels relative to the narration's loudness). */
-  music: text('music', { mode: 'json' })
-    .$type<MusicMix>()
+  music: jsonText<MusicMix>('music')
     .notNull()
     .default({ levelDb: -14, duckDb: 10, attackMs: 20, releaseMs: 400, fadeInMs: 1500, fadeOutMs: 2500 }),
   /** "cut", "crossfade 800ms" or "fade 0.5s" (src/shared/transition.ts); rows made before keep cutting. */
@@ -183,16 +180,16 @@ export const jobs = sqliteTable(
     recipeSlug: text('recipe_slug').notNull(),
     recipeVersion: integer('recipe_version').notNull(),
     /** Recipe pipeline + defaults + presets as they were when the job was made: a job never drifts. */
-    snapshot: text('snapshot', { mode: 'json' }).$type<Json>().notNull(),
-    input: text('input', { mode: 'json' }).$type<Json>().notNull(),
+    snapshot: jsonText<Json>('snapshot').notNull(),
+    input: jsonText<Json>('input').notNull(),
     /** Hash of input + snapshot: an unfinished job with the same key is resumed instead of duplicated. */
     inputKey: text('input_key').notNull(),
-    manifest: text('manifest', { mode: 'json' }).$type<Json>().notNull(),
+    manifest: jsonText<Json>('manifest').notNull(),
     status: text('status').$type<JobStatus>().notNull(),
     priority: integer('priority').notNull().default(0),
     outputPath: text('output_path'),
     error: text('error'),
-    warnings: text('warnings', { mode: 'json' }).$type<string[]>().notNull(),
+    warnings: jsonText<string[]>('warnings').notNull(),
     /** "host:pid" of the process running the job, so crash repair never steals a live job. */
     owner: text('owner'),
     cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
@@ -215,7 +212,7 @@ export const jobSteps = sqliteTable(
     status: text('status').$type<StepStatus>().notNull(),
     inputHash: text('input_hash'),
     /** { files: { name: artifactId }, data: Json } — what downstream steps read. */
-    outputRefs: text('output_refs', { mode: 'json' }).$type<Json>(),
+    outputRefs: jsonText<Json>('output_refs'),
     /** Set when the outputs were reused from an earlier identical run instead of computed. */
     reusedFrom: text('reused_from'),
     /** Re-run even if an identical earlier run exists (re-run from a chosen step). */
@@ -226,7 +223,7 @@ export const jobSteps = sqliteTable(
     errorKind: text('error_kind'),
     progress: real('progress').notNull().default(0),
     /** What the step consumed, e.g. { inputTokens, outputTokens } of a Claude call. */
-    metrics: text('metrics', { mode: 'json' }).$type<Json>(),
+    metrics: jsonText<Json>('metrics'),
     startedAt: text('started_at'),
     completedAt: text('completed_at'),
   },
@@ -249,7 +246,7 @@ export const artifacts = sqliteTable(
     path: text('path').notNull(),
     sha256: text('sha256').notNull(),
     size: integer('size').notNull(),
-    metadata: text('metadata', { mode: 'json' }).$type<Json>().notNull(),
+    metadata: jsonText<Json>('metadata').notNull(),
     createdAt: text('created_at').notNull(),
   },
   (t) => [index('artifacts_job').on(t.jobId), index('artifacts_sha256').on(t.sha256)],
@@ -258,7 +255,7 @@ export const artifacts = sqliteTable(
 /** Small key/value settings of this installation (never secrets: those live in env vars or the keychain). */
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
-  value: text('value', { mode: 'json' }).$type<Json>().notNull(),
+  value: jsonText<Json>('value').notNull(),
 });
 
 /** Where a farm task is: waiting, leased to a worker, or finished. */

@@ -2,6 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { type ZodType, z } from 'zod';
 import { CaptionStyleSchema } from '../../shared/caption-styles.ts';
 import { DEFAULT_CAPTION_STYLE, VideoPresetSchema, VoicePresetSchema } from '../../shared/presets.ts';
+import { readingRow, StoredJsonError } from '../db/json-text.ts';
 import type { Db } from '../db/open.ts';
 import { captionStyles, recipes, videoPresets, voicePresets } from '../db/schema.ts';
 import { DirectionMapSchema } from '../script/direction-map-schema.ts';
@@ -57,6 +58,16 @@ const VOICE_ROW = z.object({
   directionMap: DirectionMapSchema,
 });
 
+/** A row read for a job: a cell edited into something that is not JSON is named with its row. */
+function read<T>(what: string, query: () => T): T {
+  try {
+    return readingRow(what, query);
+  } catch (error) {
+    if (error instanceof StoredJsonError) throw new SettingsError(`${error.message}; fix it in the Library`);
+    throw error;
+  }
+}
+
 function checked<T>(what: string, schema: ZodType, row: T): T {
   const parsed = schema.safeParse(row);
   if (parsed.success) return row;
@@ -73,12 +84,14 @@ function checked<T>(what: string, schema: ZodType, row: T): T {
  */
 export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
   const slug = request.recipe ?? 'narrated-16x9';
-  const recipe = db
-    .select()
-    .from(recipes)
-    .where(and(eq(recipes.slug, slug), eq(recipes.isActive, true)))
-    .orderBy(desc(recipes.version))
-    .get();
+  const recipe = read(`recipe "${slug}"`, () =>
+    db
+      .select()
+      .from(recipes)
+      .where(and(eq(recipes.slug, slug), eq(recipes.isActive, true)))
+      .orderBy(desc(recipes.version))
+      .get(),
+  );
   if (!recipe) {
     const known = db
       .selectDistinct({ slug: recipes.slug })
@@ -112,7 +125,9 @@ export function resolveSettings(db: Db, request: SettingsRequest): JobSettings {
 }
 
 export function voicePreset(db: Db, slug: string): VoiceSettings {
-  const row = db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get();
+  const row = read(`voice preset "${slug}"`, () =>
+    db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get(),
+  );
   if (!row) throw new SettingsError(`unknown voice preset "${slug}"`, 'voicePreset');
   const { id: _id, updatedAt: _updated, ...preset } = row;
   checked(`voice preset "${slug}"`, VOICE_ROW, preset);
@@ -121,7 +136,9 @@ export function voicePreset(db: Db, slug: string): VoiceSettings {
 }
 
 export function videoPreset(db: Db, slug: string): VideoSettings {
-  const row = db.select().from(videoPresets).where(eq(videoPresets.slug, slug)).get();
+  const row = read(`video preset "${slug}"`, () =>
+    db.select().from(videoPresets).where(eq(videoPresets.slug, slug)).get(),
+  );
   if (!row) throw new SettingsError(`unknown video preset "${slug}"`);
   const { id: _id, updatedAt: _updated, ...preset } = row;
   checked(`video preset "${slug}"`, z.object(VideoPresetSchema.shape), preset);

@@ -33,7 +33,9 @@ export {
 export {
   getVideoPreset,
   getVoicePreset,
+  listVideoPresetNames,
   listVideoPresets,
+  listVoicePresetNames,
   listVoicePresets,
   saveVideoPreset,
   saveVoicePreset,
@@ -44,8 +46,10 @@ export {
   activatePromptVersion,
   createPromptVersion,
   getPromptOrThrow,
+  getPromptVersion,
   listPrompts,
   listPromptVersions,
+  type PromptListing,
   type PromptRow,
   type PromptVersionInput,
   PromptVersionInputSchema,
@@ -57,6 +61,7 @@ export {
   getRecipe,
   listRecipes,
   listRecipeVersions,
+  type RecipeListing,
   type RecipeRow,
 } from './recipes.ts';
 export { LIBRARY_LIMITS } from './rules.ts';

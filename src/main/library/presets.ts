@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
+import { readingRow } from '../db/json-text.ts';
 import type { Db } from '../db/open.ts';
 import { videoPresets, voicePresets } from '../db/schema.ts';
 import { createLogger } from '../log/logger.ts';
@@ -25,8 +26,16 @@ export function listVoicePresets(db: Db): VoicePresetRow[] {
   return db.select().from(voicePresets).orderBy(asc(voicePresets.slug)).all();
 }
 
+/** Slug and name of every voice preset: a listing shows them even for a row that no longer reads. */
+export function listVoicePresetNames(db: Db): { slug: string; name: string }[] {
+  const { slug, name } = voicePresets;
+  return db.select({ slug, name }).from(voicePresets).orderBy(asc(slug)).all();
+}
+
 export function getVoicePreset(db: Db, slug: string): VoicePresetRow {
-  const row = db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get();
+  const row = readingRow(`voice preset "${slug}"`, () =>
+    db.select().from(voicePresets).where(eq(voicePresets.slug, slug)).get(),
+  );
   if (!row) throw notFound(`unknown voice preset "${slug}"`);
   return row;
 }
@@ -48,8 +57,16 @@ export function listVideoPresets(db: Db): VideoPresetRow[] {
   return db.select().from(videoPresets).orderBy(asc(videoPresets.slug)).all();
 }
 
+/** Slug and name of every video preset: a listing shows them even for a row that no longer reads. */
+export function listVideoPresetNames(db: Db): { slug: string; name: string }[] {
+  const { slug, name } = videoPresets;
+  return db.select({ slug, name }).from(videoPresets).orderBy(asc(slug)).all();
+}
+
 export function getVideoPreset(db: Db, slug: string): VideoPresetRow {
-  const row = db.select().from(videoPresets).where(eq(videoPresets.slug, slug)).get();
+  const row = readingRow(`video preset "${slug}"`, () =>
+    db.select().from(videoPresets).where(eq(videoPresets.slug, slug)).get(),
+  );
   if (!row) throw notFound(`unknown video preset "${slug}"`);
   return row;
 }

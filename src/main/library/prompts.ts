@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns } from 'drizzle-orm';
 import { z } from 'zod';
+import { readingRow } from '../db/json-text.ts';
 import type { Db } from '../db/open.ts';
 import { prompts } from '../db/schema.ts';
 import { createLogger } from '../log/logger.ts';
@@ -47,11 +48,13 @@ export type PromptVersionInput = z.input<typeof PromptVersionInputSchema>;
 
 /** The active version of a prompt: what every completion built from this slug uses. */
 export function getPromptOrThrow(db: Db, slug: string): PromptRow {
-  const active = db
-    .select()
-    .from(prompts)
-    .where(and(eq(prompts.slug, slug), eq(prompts.isActive, true)))
-    .get();
+  const active = readingRow(`prompt "${slug}"`, () =>
+    db
+      .select()
+      .from(prompts)
+      .where(and(eq(prompts.slug, slug), eq(prompts.isActive, true)))
+      .get(),
+  );
   if (active) return active;
   const any = db.select({ id: prompts.id }).from(prompts).where(eq(prompts.slug, slug)).get();
   throw notFound(any ? `prompt "${slug}" has no active version` : `unknown prompt "${slug}"`);
@@ -62,9 +65,24 @@ export function listPromptVersions(db: Db, slug: string): PromptRow[] {
   return db.select().from(prompts).where(eq(prompts.slug, slug)).orderBy(asc(prompts.version)).all();
 }
 
+/** A listing reads no JSON cell: one edited by hand would fail the whole list (and hide the others). */
+const { kbTiers: _kbTiers, ...LISTED } = getTableColumns(prompts);
+export type PromptListing = Omit<PromptRow, 'kbTiers'>;
+
 /** One entry per prompt slug: its newest version and its active one. */
-export function listPrompts(db: Db): VersionSummary<PromptRow>[] {
-  return summarize(db.select().from(prompts).orderBy(asc(prompts.slug), desc(prompts.version)).all());
+export function listPrompts(db: Db): VersionSummary<PromptListing>[] {
+  return summarize(db.select(LISTED).from(prompts).orderBy(asc(prompts.slug), desc(prompts.version)).all());
+}
+
+/** One version of a prompt, whole; undefined for a version it does not have. */
+export function getPromptVersion(db: Db, slug: string, version: number): PromptRow | undefined {
+  return readingRow(`prompt "${slug}" version ${version}`, () =>
+    db
+      .select()
+      .from(prompts)
+      .where(and(eq(prompts.slug, slug), eq(prompts.version, version)))
+      .get(),
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns } from 'drizzle-orm';
+import { readingRow } from '../db/json-text.ts';
 import type { Db } from '../db/open.ts';
 import { type Pipeline, recipes } from '../db/schema.ts';
 import { createLogger } from '../log/logger.ts';
@@ -17,9 +18,13 @@ const log = createLogger('RecipeLibrary');
 
 export type RecipeRow = typeof recipes.$inferSelect;
 
+/** A listing reads no JSON cell: one edited by hand would fail the whole list (and hide the others). */
+const { pipeline: _pipeline, defaults: _defaults, ...LISTED } = getTableColumns(recipes);
+export type RecipeListing = Omit<RecipeRow, 'pipeline' | 'defaults'>;
+
 /** One entry per recipe slug: its newest version and the active one (what `vfo render` uses). */
-export function listRecipes(db: Db): VersionSummary<RecipeRow>[] {
-  return summarize(db.select().from(recipes).orderBy(asc(recipes.slug), desc(recipes.version)).all());
+export function listRecipes(db: Db): VersionSummary<RecipeListing>[] {
+  return summarize(db.select(LISTED).from(recipes).orderBy(asc(recipes.slug), desc(recipes.version)).all());
 }
 
 /** Every version of one recipe, oldest first; empty for an unknown slug. */
@@ -30,19 +35,23 @@ export function listRecipeVersions(db: Db, slug: string): RecipeRow[] {
 /** A given version of a recipe, or without `version` the active one. */
 export function getRecipe(db: Db, slug: string, version?: number): RecipeRow {
   if (version !== undefined) {
-    const row = db
-      .select()
-      .from(recipes)
-      .where(and(eq(recipes.slug, slug), eq(recipes.version, version)))
-      .get();
+    const row = readingRow(`recipe "${slug}" version ${version}`, () =>
+      db
+        .select()
+        .from(recipes)
+        .where(and(eq(recipes.slug, slug), eq(recipes.version, version)))
+        .get(),
+    );
     if (!row) throw notFound(`recipe "${slug}" has no version ${version}`);
     return row;
   }
-  const active = db
-    .select()
-    .from(recipes)
-    .where(and(eq(recipes.slug, slug), eq(recipes.isActive, true)))
-    .get();
+  const active = readingRow(`recipe "${slug}"`, () =>
+    db
+      .select()
+      .from(recipes)
+      .where(and(eq(recipes.slug, slug), eq(recipes.isActive, true)))
+      .get(),
+  );
   if (active) return active;
   const any = db.select({ id: recipes.id }).from(recipes).where(eq(recipes.slug, slug)).get();
   throw notFound(any ? `recipe "${slug}" has no active version` : `unknown recipe "${slug}"`);

@@ -143,6 +143,15 @@ describe('rows edited by hand', () => {
         `UPDATE voice_presets SET direction_map = '{"pause":5}' WHERE slug = 'offline-en'`,
         /voice preset "offline-en" is not valid \(directionMap.pause/,
       ],
+      // A cell that is not JSON at all failed with a bare "Expected property name or '}' in JSON".
+      [
+        "UPDATE recipes SET pipeline = '{oops' WHERE slug = 'narrated-16x9'",
+        /recipe "narrated-16x9": its pipeline is not JSON \(.*\); fix it in the Library/,
+      ],
+      [
+        "UPDATE voice_presets SET voice_names = '[1' WHERE slug = 'offline-en'",
+        /voice preset "offline-en": its voice_names is not JSON/,
+      ],
     ];
     for (const [statement, message] of cases) {
       t.db.run(sql.raw('SAVEPOINT hand_edit'));
