@@ -78,12 +78,13 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
 }
 
 export async function createHarness(
-  options: { stepConcurrency?: number; maxAttempts?: number } = {},
+  options: { stepConcurrency?: number; maxAttempts?: number; kinds?: string[] } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'vfo-engine-'));
   const database = openDatabase(join(dir, 'data'));
   let harness: Harness;
-  const handlers = registryOf(['test.a', 'test.b'].map((k) => fakeStep(k, () => harness)));
+  const kinds = options.kinds ?? ['test.a', 'test.b'];
+  const handlers = registryOf(kinds.map((k) => fakeStep(k, () => harness)));
   const engine = new Engine({
     dataDir: join(dir, 'data'),
     database,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, DIAMOND, type Harness, jobInput } from './engine.fixture.ts';
 import type { EngineEvent } from './events.ts';
+import { VIDEO_STEP_KIND } from './graph.ts';
 import { isRunnerAlive, JOB_SILENT_MS, ownerId } from './repair.ts';
 
 let h: Harness;
@@ -35,6 +36,20 @@ describe('engine', () => {
     const artifacts = h.engine.store.jobArtifacts(job.id);
     expect(artifacts).toHaveLength(4);
     for (const a of artifacts) expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  // Found by attacking the Library: a recipe row edited by hand to drop its encode step made jobs
+  // that ended "done" with no video.
+  it('refuses a job whose recipe makes no video where this build makes videos, naming the recipe', async () => {
+    h = await createHarness({ kinds: ['test.a', 'test.b', VIDEO_STEP_KIND] });
+    h.addRecipe('diamond', DIAMOND);
+    expect(() => h.engine.createJob({ recipe: 'diamond', input: jobInput(h) })).toThrow(
+      'recipe "diamond" version 1: pipeline makes no video: it needs a step of kind "render.encode"; fix it in the Library',
+    );
+    const steps = DIAMOND.steps.map((s) => (s.key === 'final' ? { ...s, kind: VIDEO_STEP_KIND } : s));
+    h.addRecipe('with-video', { steps });
+    const { job } = h.engine.createJob({ recipe: 'with-video', input: jobInput(h) });
+    expect((await h.engine.run(job.id)).status).toBe('done');
   });
 
   it('starts independent ready steps together', async () => {

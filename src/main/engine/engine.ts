@@ -9,12 +9,12 @@ import { BlobStore } from './blob-store.ts';
 import { ShutdownError, StepError } from './errors.ts';
 import { type EngineListener, EventHub } from './events.ts';
 import { collectGarbage, type GcOptions, type GcReport, measureUsage } from './garbage-collector.ts';
-import { compilePipeline, downstreamOf } from './graph.ts';
+import { compilePipeline, downstreamOf, PipelineError, type TaskGraph } from './graph.ts';
 import { runJob } from './job-runner.ts';
 import type { JobSettings } from './job-settings.ts';
 import { type JobRow, JobStore } from './job-store.ts';
 import { isRunnerAlive, JOB_HEARTBEAT_MS, ownerId, type RepairReport, repairInterrupted } from './repair.ts';
-import { resolveSettings, type SettingsRequest } from './settings-resolver.ts';
+import { resolveSettings, SettingsError, type SettingsRequest } from './settings-resolver.ts';
 import type { HandlerRegistry } from './step-handler.ts';
 
 export interface EngineOptions {
@@ -110,6 +110,17 @@ export class Engine {
     );
   }
 
+  /** A recipe row this build cannot run (edited by hand: no video step, a cycle) is named before any job. */
+  private compileRecipe(settings: JobSettings): TaskGraph {
+    try {
+      return compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
+    } catch (error) {
+      if (!(error instanceof PipelineError)) throw error;
+      const { slug, version } = settings.recipe;
+      throw new SettingsError(`recipe "${slug}" version ${version}: ${error.message}; fix it in the Library`);
+    }
+  }
+
   subscribe(listener: EngineListener): () => void {
     return this.events.subscribe(listener);
   }
@@ -123,7 +134,7 @@ export class Engine {
     options: { priority?: number } = {},
   ): { job: JobRow; resumed: boolean } {
     const settings = resolveSettings(this.options.database.db, request);
-    const graph = compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
+    const graph = this.compileRecipe(settings);
     const inputKey = hashJson(settings);
     const existing = this.store.findUnfinishedByKey(inputKey);
     if (existing && !this.running.has(existing.id)) {

@@ -13,9 +13,14 @@ export class PipelineError extends Error {
 
 const STEP_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
+/** The step that makes the video a job delivers (pipeline/encode-step.ts). */
+export const VIDEO_STEP_KIND = 'render.encode';
+
 /**
  * Checks keys, dependencies and acyclicity, and orders the steps. `knownKinds` rejects a recipe that
- * names a step kind this build cannot run — before any job is created from it.
+ * names a step kind this build cannot run — before any job is created from it — and, where this build
+ * makes videos, one that would make none: such a job ended "done" with no video and `vfo render`
+ * printed an empty line.
  */
 export function compilePipeline(pipeline: Pipeline, knownKinds: ReadonlySet<string>): TaskGraph {
   if (!pipeline || !Array.isArray(pipeline.steps) || pipeline.steps.length === 0) {
@@ -29,6 +34,8 @@ export function compilePipeline(pipeline: Pipeline, knownKinds: ReadonlySet<stri
       throw new PipelineError(`step "${step.key}" has unknown kind "${step.kind}"`);
     byKey.set(step.key, step);
   }
+  if (knownKinds.has(VIDEO_STEP_KIND) && !pipeline.steps.some((s) => s.kind === VIDEO_STEP_KIND))
+    throw new PipelineError(`pipeline makes no video: it needs a step of kind "${VIDEO_STEP_KIND}"`);
   const dependents = new Map<string, string[]>([...byKey.keys()].map((k) => [k, []]));
   for (const step of pipeline.steps) {
     for (const dep of step.dependsOn) {

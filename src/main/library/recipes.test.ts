@@ -107,6 +107,21 @@ describe('recipe validation', () => {
     expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);
   });
 
+  // Found by attacking the Library: a recipe without its encode step was saved, and its jobs ended
+  // "done" with no video (`vfo render` printed an empty line and exited 0).
+  it('refuses to save a recipe that makes no video', () => {
+    const error = libraryErrorOf(() =>
+      createRecipeVersion(t.db, withSteps(NARRATED_PIPELINE.steps.filter((s) => s.key !== 'video')), KINDS),
+    );
+    expect(error.issues).toEqual([
+      {
+        field: 'pipeline.steps',
+        message: 'pipeline makes no video: it needs a step of kind "render.encode"',
+      },
+    ]);
+    expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);
+  });
+
   it('names each step of an unknown kind, and still reports graph problems', () => {
     const error = libraryErrorOf(() =>
       createRecipeVersion(
@@ -134,11 +149,15 @@ describe('recipe validation', () => {
       withSteps([
         { key: 'a', kind: 'script.parse', dependsOn: [] },
         { key: 'b', kind: 'render.plan', dependsOn: ['a', 'a'] },
+        { key: 'c', kind: 'render.encode', dependsOn: ['b'] },
       ]),
     ],
     [
       'pipeline.steps.0.with',
-      withSteps([{ key: 'a', kind: 'script.parse', dependsOn: [], with: { x: 'A'.repeat(20_000) } }]),
+      withSteps([
+        { key: 'a', kind: 'script.parse', dependsOn: [], with: { x: 'A'.repeat(20_000) } },
+        { key: 'b', kind: 'render.encode', dependsOn: ['a'] },
+      ]),
     ],
     ['slug', { ...recipe, slug: 'Bad/Slug' }],
     ['name', { ...recipe, name: '' }],

@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts';
 import type { Json } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
+import { VIDEO_STEP_KIND } from '../engine/graph.ts';
 import type { StepContext, StepHandler, StepResult } from '../engine/step-handler.ts';
 import {
   type EncodeRequest,
@@ -39,7 +40,7 @@ const ENCODE_VERSION = 'encode/4';
  */
 export function encodeStep(services: PipelineServices): StepHandler {
   return {
-    kind: 'render.encode',
+    kind: VIDEO_STEP_KIND,
     resource: 'encoder',
     async version({ inputs }) {
       const plan = await readInputJson<RenderPlan>(inputs, 'plan', 'plan');
