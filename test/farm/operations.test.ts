@@ -227,12 +227,15 @@ describe('priority, requeue and cancel', () => {
       10_000,
       'the coordinator to move the low job to priority 9',
     );
-    // An operator cancels the doomed job's task from the GUI: its job fails with the reason.
+    // An operator cancels the doomed job's task from the GUI: its job is cancelled, in the operator's words (not failed).
     const doomedTask = taskOf(waiting, jobs.doomed)?.id as string;
     const cancelled = await oscarUi.call('farm.task', { task: doomedTask, action: 'cancel' });
     expect(cancelled).toEqual({ ok: true, value: { task: doomedTask, result: 'withdrawn' } });
     const [doomedJob] = await waitForJobs(key, oscar, [jobs.doomed], 20_000);
-    expect(doomedJob).toMatchObject({ status: 'failed', error: expect.stringMatching(/cancelled by/) });
+    expect(doomedJob).toMatchObject({
+      status: 'cancelled',
+      error: expect.stringMatching(/^its farm task was cancelled by /),
+    });
 
     // papa takes work again: the highest priority first.
     const resumed = await vfo('farm', 'resume', 'papa', '--node', oscar.url);

@@ -328,10 +328,10 @@ describe('an operator cancels a task', () => {
       const job = await until(
         async () => {
           const view = await jobOf(key, lima, jobId);
-          return view.status === 'failed' ? view : undefined;
+          return view.status === 'cancelled' ? view : undefined;
         },
         10_000,
-        'the origin to fail the job',
+        'the origin to cancel the job',
         100,
       );
       // One push from the coordinator, among busy nodes: seconds, not the task's lease (minutes).

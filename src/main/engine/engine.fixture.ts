@@ -20,6 +20,8 @@ export interface Harness {
   behaviour: {
     failTimes: Record<string, number>;
     fatal: Set<string>;
+    /** Steps stopped by someone else's hand (an operator cancelling their farm task). */
+    stopped: Set<string>;
     hangKeys: Set<string>;
     delayMs: number;
     /** Text a step adds to its output from now on: it reads a file that changed, say. */
@@ -54,6 +56,8 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
         );
       }
       if (h.behaviour.fatal.has(ctx.step.key)) throw new StepError('fatal', `${ctx.step.key} cannot work`);
+      if (h.behaviour.stopped.has(ctx.step.key))
+        throw new StepError('cancelled', `${ctx.step.key} was cancelled by an operator`);
       const left = h.behaviour.failTimes[ctx.step.key] ?? 0;
       if (left > 0) {
         h.behaviour.failTimes[ctx.step.key] = left - 1;
@@ -100,7 +104,14 @@ export async function createHarness(
     database,
     engine,
     calls: {},
-    behaviour: { failTimes: {}, fatal: new Set(), hangKeys: new Set(), delayMs: 0, extra: {} },
+    behaviour: {
+      failTimes: {},
+      fatal: new Set(),
+      stopped: new Set(),
+      hangKeys: new Set(),
+      delayMs: 0,
+      extra: {},
+    },
     addRecipe(slug, pipeline) {
       insertTestRecipe(database, slug, pipeline);
     },

@@ -128,6 +128,18 @@ describe('engine', () => {
     expect(fatal.error).toContain('voice cannot work');
   });
 
+  // An operator's `vfo farm cancel` ended the origin's job "failed", counted as a failed render.
+  it('ends a job cancelled, in the words given, when a step was cancelled by someone else', async () => {
+    h = await createHarness({ maxAttempts: 3 });
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.stopped.add('voice');
+    const job = await render();
+    expect(job).toMatchObject({ status: 'cancelled', error: 'voice was cancelled by an operator' });
+    expect(h.calls.voice).toBe(1);
+    const voice = h.engine.store.steps(job.id).find((s) => s.stepKey === 'voice');
+    expect(voice).toMatchObject({ status: 'cancelled', attempts: 1 });
+  });
+
   it('retries a failed job from where it stopped, and re-runs from a chosen step on request', async () => {
     h = await createHarness({ maxAttempts: 1 });
     h.addRecipe('diamond', DIAMOND);

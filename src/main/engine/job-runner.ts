@@ -91,6 +91,9 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   const outputs = new Map<string, StepOutput>();
   const inFlight = new Map<string, Promise<void>>();
   let failure: string | null = null;
+  // A step stopped by someone else's hand while this job was not cancelled here (an operator cancelled
+  // its farm task): the job ends cancelled, in their words, not failed.
+  let stoppedBy: string | null = null;
   try {
     events.emit({ type: 'job', jobId, status: 'running' });
     log.info('job started', { recipe: settings.recipe.slug });
@@ -110,7 +113,9 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
               outputs.set(step.key, output);
             })
             .catch((error: unknown) => {
-              failure ??= `step "${step.key}" failed: ${errorMessage(error)}`;
+              if (failure !== null) return;
+              failure = `step "${step.key}" failed: ${errorMessage(error)}`;
+              if (error instanceof StepError && error.kind === 'cancelled') stoppedBy = errorMessage(error);
             })
             .finally(() => inFlight.delete(step.key));
           inFlight.set(step.key, run);
@@ -139,6 +144,7 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     return deps.store.getJob(jobId) as JobRow;
   }
   if (controller.signal.aborted) return finish(deps, jobId, 'cancelled', 'cancelled by the user');
+  if (stoppedBy) return finish(deps, jobId, 'cancelled', stoppedBy);
   if (failure) return finish(deps, jobId, 'failed', failure);
   if (outputs.size !== graph.steps.length) return finish(deps, jobId, 'failed', 'not every step completed');
   try {

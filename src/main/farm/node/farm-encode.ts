@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunningEncode } from '../../../shared/contract.ts';
 import { encodeSpan } from '../../../shared/plan-frames.ts';
 import { audioAssetIds, type RenderPlan } from '../../../shared/render-plan.ts';
-import { ShutdownError, StepError } from '../../engine/errors.ts';
+import { errorKindOf, ShutdownError, StepError } from '../../engine/errors.ts';
 import type { FfmpegLocation } from '../../ffmpeg/index.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { FarmEncodeRequest, FarmEncodeResult } from '../../pipeline/services.ts';
@@ -74,7 +74,10 @@ export class FarmEncoder {
       return { ...result, segments: 1 };
     }
     return this.encodeSegments(input, wholeId, tasks).catch(async (error: unknown) => {
-      if (cancelledByUser(input.signal)) await origin.dropSegments(wholeId);
+      // An operator cancelled one segment (the job was not stopped here): the others are withdrawn too,
+      // the video will not be joined.
+      const byOperator = !input.signal.aborted && errorKindOf(error) === 'cancelled';
+      if (cancelledByUser(input.signal) || byOperator) await origin.dropSegments(wholeId);
       throw error;
     });
   }

@@ -453,11 +453,19 @@ export class Origin {
     return true;
   }
 
-  /** The farm gave up (every attempt failed): the waiting step fails for good, with the reason. */
-  failTask(taskId: string, reason: string): boolean {
+  /**
+   * The farm gave up (every attempt failed): the waiting step fails for good, with the reason. Or an
+   * operator cancelled the task (`byOperator`, the coordinator's word): the step, and its job, are
+   * cancelled — it was neither a failed render nor one to count as such.
+   */
+  failTask(taskId: string, reason: string, { byOperator = false } = {}): boolean {
     const waiter = this.waiters.get(taskId);
     this.waiters.delete(taskId);
-    waiter?.reject(new StepError('fatal', `the farm could not encode this video: ${reason}`));
+    waiter?.reject(
+      byOperator
+        ? new StepError('cancelled', `its farm task was ${reason}`)
+        : new StepError('fatal', `the farm could not encode this video: ${reason}`),
+    );
     return Boolean(waiter);
   }
 

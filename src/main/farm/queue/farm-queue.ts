@@ -29,6 +29,7 @@ import {
   failedForGood,
   isFinished,
   newTask,
+  operatorCancelReason,
   requeued,
   retried,
   withLease,
@@ -427,7 +428,7 @@ export class FarmQueue {
   cancel(taskId: string, operator: string, now = this.clock.now()): WithdrawResult {
     const task = this.tasks.get(taskId);
     if (!task) return 'unknown';
-    return this.endTask(task, `cancelled by ${operator}`, now);
+    return this.endTask(task, operatorCancelReason(operator), now);
   }
 
   /**

@@ -10,5 +10,5 @@ export {
   workerInfoSchema,
 } from './schemas.ts';
 export { createSqliteTaskStore } from './sqlite-task-store.ts';
-export { FINISHED_TASK_RETENTION_MS } from './task-transitions.ts';
+export { FINISHED_TASK_RETENTION_MS, isOperatorCancel } from './task-transitions.ts';
 export type * from './types.ts';

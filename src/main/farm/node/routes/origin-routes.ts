@@ -14,6 +14,7 @@ import { encodeSpan } from '../../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../../shared/render-plan.ts';
 import { BODY_SHA256_HEADER, type FarmApp, receiveToFile, sendCheckedFile } from '../../../http/index.ts';
 import { createLogger } from '../../../log/logger.ts';
+import { isOperatorCancel } from '../../queue/index.ts';
 import type { BlobAnswer } from '../blob-guard.ts';
 import { fromCoordinator } from '../farm-policy.ts';
 import type { Origin } from '../origin.ts';
@@ -91,7 +92,9 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
         reply,
         fromCoordinator(request.caller as string, deps.followedCoordinator(), 'report a task failed'),
         () => ({
-          known: deps.origin.failTask(request.params.taskId, request.body.reason),
+          known: deps.origin.failTask(request.params.taskId, request.body.reason, {
+            byOperator: isOperatorCancel(request.body.reason),
+          }),
         }),
       ),
   );
