@@ -285,6 +285,27 @@ describe('without Azure configured', () => {
       expect(result.code).not.toBe(0);
       expect(result.stderr).not.toContain('\\u{a}');
       expect(result.stderr).toMatch(/still invalid after one repair round:\nwritten-script\.md:3:7: error: /);
+      // The script its problems point into is kept, and the tokens both answers cost are on the step
+      // (neither was: the file was scratch, and a failed step recorded no metrics).
+      const kept = /Claude's script is kept at (.+written-script\.md)$/m.exec(result.stderr)?.[1];
+      expect(kept, result.stderr).toBeDefined();
+      expect(await readFile(kept as string, 'utf8')).toBe(invalid);
+      const db = openDatabase(data());
+      try {
+        const write = db.sqlite
+          .prepare(
+            `SELECT s.metrics FROM job_steps s JOIN jobs j ON j.id = s.job_id
+             WHERE s.step_key = 'write' AND j.status = 'failed' ORDER BY j.created_at DESC LIMIT 1`,
+          )
+          .get() as { metrics: string | null };
+        expect(JSON.parse(write.metrics ?? 'null')).toMatchObject({
+          attempts: 2,
+          outputTokens: expect.any(Number),
+        });
+        expect(JSON.parse(write.metrics ?? 'null').inputTokens).toBeGreaterThan(0);
+      } finally {
+        db.close();
+      }
     } finally {
       await own.close();
     }

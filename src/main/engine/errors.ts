@@ -1,3 +1,4 @@
+import type { Json } from '../db/schema.ts';
 import { DiskFullError, isDiskFull } from '../util/disk-room.ts';
 
 /**
@@ -8,10 +9,13 @@ export type StepErrorKind = 'retryable' | 'fatal' | 'invalid-input' | 'cancelled
 
 export class StepError extends Error {
   readonly kind: StepErrorKind;
-  constructor(kind: StepErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** What the failed attempt used all the same (the tokens Claude was paid for): kept on the step. */
+  readonly metrics: Json | undefined;
+  constructor(kind: StepErrorKind, message: string, options?: { cause?: unknown; metrics?: Json }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StepError';
     this.kind = kind;
+    this.metrics = options?.metrics;
   }
 }
 

@@ -342,6 +342,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
         status: retry ? 'running' : kind === 'cancelled' ? 'cancelled' : 'failed',
         lastError: message,
         errorKind: kind,
+        ...(error instanceof StepError && error.metrics !== undefined ? { metrics: error.metrics } : {}),
       });
       store.appendStepLog(row.id, `attempt failed (${kind}): ${message}`);
       log.warn('step attempt failed', { kind, error: message, attempt });

@@ -3,6 +3,7 @@
  * settings) from a busy service (wait and retry) from a bad request or script (retrying will not help).
  */
 import type { StepErrorKind } from '../engine/errors.ts';
+import type { TokenUsage } from './types.ts';
 
 export type LlmErrorKind =
   | 'auth'
@@ -24,6 +25,10 @@ export interface LlmErrorDetails {
   attempts?: number;
   /** For 'invalid-script': the validator's messages about the last script. */
   problems?: string[];
+  /** Tokens of the answers that did come (they are paid for, whatever became of them). */
+  spent?: TokenUsage;
+  /** The last script written, when it was refused: the problems' file:line:col point into it. */
+  script?: string;
   cause?: unknown;
 }
 
@@ -33,6 +38,8 @@ export class LlmError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly attempts: number | undefined;
   readonly problems: string[];
+  readonly spent: TokenUsage | undefined;
+  readonly script: string | undefined;
 
   constructor(kind: LlmErrorKind, message: string, details: LlmErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -42,6 +49,23 @@ export class LlmError extends Error {
     this.retryAfterMs = details.retryAfterMs;
     this.attempts = details.attempts;
     this.problems = details.problems ?? [];
+    this.spent = details.spent;
+    this.script = details.script;
+  }
+
+  /** The same failure, saying what the answers before it cost. */
+  withSpent(spent: TokenUsage | undefined): LlmError {
+    if (!spent) return this;
+    const { kind, status, retryAfterMs, attempts, problems, script, cause } = this;
+    return new LlmError(kind, this.message, {
+      status,
+      retryAfterMs,
+      attempts,
+      problems,
+      script,
+      cause,
+      spent,
+    });
   }
 }
 

@@ -100,6 +100,20 @@ describe('writeScript', () => {
     expect(error.message).toContain('draft.md:7:');
     expect(error.message).toContain('[bang]');
     expect(fake.requests).toHaveLength(2);
+    // What the problems point into, and what both answers cost: the step keeps them.
+    expect(error.script).toBe(INVALID.replace('[boom]', '[bang]'));
+    expect(error.spent.inputTokens).toBeGreaterThan(0);
+    expect(error.spent.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('says what the first answer cost when the repair round fails on the way', async () => {
+    fake.enqueue({ kind: 'text', text: INVALID });
+    fake.enqueue({ kind: 'error', status: 401, type: 'authentication_error' });
+    const error = await writeScript({ generator: generator(), request: REQUEST, validate }).catch((e) => e);
+    expect(error).toBeInstanceOf(LlmError);
+    expect(error.kind).toBe('auth');
+    expect(error.spent).toEqual({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
+    expect(error.spent.inputTokens).toBeGreaterThan(0);
   });
 
   it('treats an answer cut off at max_tokens as a problem to repair', async () => {

@@ -36,7 +36,17 @@ export interface WrittenScript {
 
 export async function writeScript(input: WriteScriptInput): Promise<WrittenScript> {
   const { generator, request, validate, signal, onProgress } = input;
-  const first = finished(await generator.complete(request, { signal, onProgress }));
+  // What the answers so far cost: a failure after one of them still says it (the step keeps it).
+  let spent: TokenUsage | undefined;
+  const complete = async (asked: CompletionRequest): Promise<CompletionResult> => {
+    const result = await generator.complete(asked, { signal, onProgress }).catch((error: unknown) => {
+      throw error instanceof LlmError ? error.withSpent(spent) : error;
+    });
+    spent = spent ? addUsage(spent, result.usage) : result.usage;
+    return finished(result, spent);
+  };
+
+  const first = await complete(request);
   const firstText = stripMarkdownFence(first.text);
   const firstProblems = problemsOf(first, firstText, request, validate);
   if (firstProblems.length === 0) {
@@ -48,7 +58,7 @@ export async function writeScript(input: WriteScriptInput): Promise<WrittenScrip
     ...request,
     user: repairMessage(request.user, firstText, firstProblems),
   };
-  const second = finished(await generator.complete(repairRequest, { signal, onProgress }));
+  const second = await complete(repairRequest);
   const secondText = stripMarkdownFence(second.text);
   const secondProblems = problemsOf(second, secondText, request, validate);
   const usage = addUsage(first.usage, second.usage);
@@ -58,7 +68,7 @@ export async function writeScript(input: WriteScriptInput): Promise<WrittenScrip
   throw new LlmError(
     'invalid-script',
     `The written script is still invalid after one repair round:\n${secondProblems.join('\n')}`,
-    { problems: secondProblems, attempts: 2 },
+    { problems: secondProblems, attempts: 2, spent: usage, script: secondText },
   );
 }
 
@@ -98,11 +108,12 @@ export function repairMessage(originalUser: string, previousScript: string, prob
  */
 const SCRIPT_STOPS = new Set(['end_turn', 'stop_sequence', 'max_tokens']);
 
-function finished(result: CompletionResult): CompletionResult {
+function finished(result: CompletionResult, spent: TokenUsage): CompletionResult {
   if (result.stopReason === null || SCRIPT_STOPS.has(result.stopReason)) return result;
   throw new LlmError(
     'bad-response',
     `Claude did not write a script: it stopped with "${shorten(result.stopReason, 40)}", saying "${shorten(result.text.trim(), 200)}"`,
+    { spent },
   );
 }
 

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../db/open.ts';
 import { StepError } from '../engine/errors.ts';
@@ -89,9 +89,21 @@ export function writeScriptStep(db: Db, services: PipelineServices): StepHandler
           },
         };
       } catch (error) {
-        if (error instanceof LlmError)
-          throw new StepError(stepErrorKindForLlm(error), error.message, { cause: error });
-        throw error;
+        if (!(error instanceof LlmError)) throw error;
+        let message = error.message;
+        if (error.script !== undefined) {
+          // Its problems are placed in it (written-script.md:3:5): it is kept where they can be read.
+          await mkdir(ctx.keptDir, { recursive: true });
+          const kept = join(ctx.keptDir, WRITTEN_SCRIPT_NAME);
+          await writeFile(kept, error.script);
+          message += `\nClaude's script is kept at ${kept}`;
+        }
+        const metrics = error.spent && {
+          ...error.spent,
+          attempts: error.attempts ?? 1,
+          model: completion.model,
+        };
+        throw new StepError(stepErrorKindForLlm(error), message, { cause: error, metrics });
       }
     },
   };
