@@ -3,7 +3,7 @@ import type { GcReport } from '../engine/garbage-collector.ts';
 import { DEFAULT_KEEP_FREE_BYTES, diskBudgetSetting, keepFreeSetting, parseSize } from '../settings/index.ts';
 import { formatSize } from '../util/disk-room.ts';
 import { existingDataArg, parseCommandArgs } from './args.ts';
-import { type CliIo, EXIT, printJson, UsageError } from './io.ts';
+import { type CliIo, EXIT, printableLines, printJson, UsageError } from './io.ts';
 
 export const GC_USAGE = `usage: vfo gc [--dry-run] [--json] [--data DIR]
        vfo gc --budget SIZE|off    (collect on its own when blobs + scratch pass SIZE, e.g. 20GB)
@@ -51,7 +51,9 @@ export async function gcCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.json)
       printJson(io, { ...report, diskBudget: diskBudgetSetting.read(ctx.database.db)?.maxBytes ?? null });
     else io.out(describe(report));
-    return EXIT.ok;
+    // The rest was collected; what was not is said, and the exit code says it too.
+    for (const problem of report.problems) io.err(printableLines(`vfo: error: could not collect ${problem}`));
+    return report.problems.length > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     await ctx.close();
   }

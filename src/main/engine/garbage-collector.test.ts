@@ -206,6 +206,77 @@ describe('vfo gc (collectGarbage)', () => {
     expect(allExist(blobFiles(done))).toBe(true);
   });
 
+  // Found by attacking the data folder: a link blobs/zz to a folder elsewhere had that folder's files
+  // removed as strays of the store, and so had a folder blobs/backup the user put there.
+  it('looks only into the store’s own folders, never through a link', async () => {
+    await setUp();
+    await render('a');
+    const outside = join(h.dir, 'outside');
+    await mkdir(join(outside, 'sub'), { recursive: true });
+    await writeFile(join(outside, 'notes.txt'), 'important');
+    await writeFile(join(outside, 'sub', 'deep.txt'), 'deep');
+    await symlink(outside, join(h.engine.blobs.root, 'zz'));
+    await symlink(outside, join(h.engine.blobs.root, 'ab'));
+    await mkdir(join(h.engine.blobs.root, 'backup'), { recursive: true });
+    await writeFile(join(h.engine.blobs.root, 'backup', 'photo.jpg'), 'mine');
+    const later = Date.now() + 3 * HOUR;
+
+    await collectGarbage(gcDeps({ clock: () => later }));
+    expect(readdirSync(outside).sort()).toEqual(['notes.txt', 'sub']);
+    expect(readdirSync(join(outside, 'sub'))).toEqual(['deep.txt']);
+    expect(readdirSync(join(h.engine.blobs.root, 'backup'))).toEqual(['photo.jpg']);
+  });
+
+  // Found by attacking the data folder: one blob that would not go (its folder made read-only) failed
+  // the transaction after the blobs before it were unlinked, leaving rows naming files gone, and
+  // stopped every collection after it, at every gc.
+  it('puts back what it set aside when a job’s collection fails, and collects the rest', async () => {
+    await setUp();
+    const first = await failAtFinal('f');
+    const second = await failAtFinal('g');
+    const firstFiles = blobFiles(first);
+    const secondFiles = blobFiles(second);
+    expect(firstFiles.length).toBeGreaterThan(1);
+    const store = h.engine.store;
+    const named = store.isBlobNamed.bind(store);
+    let asked = 0;
+    vi.spyOn(store, 'isBlobNamed').mockImplementation((sha256) => {
+      asked++;
+      // The first job's second blob: after its first was set aside.
+      if (asked === 2) throw new Error('EACCES: permission denied');
+      return named(sha256);
+    });
+    const report = await collectGarbage(gcDeps());
+    vi.restoreAllMocks();
+
+    expect(report.problems).toEqual([`job ${first.id}: EACCES: permission denied`]);
+    // The failed job is as it was: every row, every file.
+    expect(
+      store
+        .jobArtifacts(first.id)
+        .map((a) => a.path)
+        .sort(),
+    ).toEqual([...firstFiles].sort());
+    expect(allExist(firstFiles)).toBe(true);
+    // The next was collected all the same.
+    expect(report.jobs).toBe(1);
+    expect(noneExist(secondFiles)).toBe(true);
+    expect(store.jobArtifacts(second.id)).toEqual([]);
+  });
+
+  // Found by attacking the data folder: an interrupted job (queued again by the repair) lost its kept
+  // folders, which hold what it paid for (Azure's chunks), to the next gc.
+  it('keeps a queued job’s folder, with its kept folders', async () => {
+    await setUp();
+    const requeued = await failAtFinal('q');
+    h.engine.retry(requeued.id);
+    const kept = join(h.engine.workRoot, requeued.id, 'narration-kept', 'chunks');
+    await mkdir(kept, { recursive: true });
+    await writeFile(join(kept, 'chunk-0.wav'), 'paid for');
+    await collectGarbage(gcDeps({ clock: () => Date.now() + 3 * HOUR }));
+    expect(existsSync(join(kept, 'chunk-0.wav'))).toBe(true);
+  });
+
   it('keeps the folder of a job that started again since the inventory (a retry beside vfo gc)', async () => {
     await setUp();
     const failed = await failAtFinal('a');

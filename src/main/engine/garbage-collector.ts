@@ -5,8 +5,8 @@
  * because jobs in this and other processes keep running meanwhile.
  */
 import { randomUUID } from 'node:crypto';
-import { renameSync, statSync, unlinkSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { renameSync, statSync } from 'node:fs';
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../log/logger.ts';
 import { DATA_FOLDERS } from '../paths.ts';
@@ -27,6 +27,7 @@ import type { JobStore } from './job-store.ts';
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
 const SHA256_NAME = /^[0-9a-f]{64}$/;
+const BLOB_PREFIX = /^[0-9a-f]{2}$/;
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface GarbageCollectorDeps {
@@ -60,6 +61,11 @@ export interface GcReport {
   /** Blobs + scratch before and after. */
   usageBefore: number;
   usageAfter: number;
+  /**
+   * What could not be removed (a folder made read-only, say), one line each: the rest is collected
+   * all the same, where one such file stopped every collection after it, for good.
+   */
+  problems: string[];
 }
 
 export async function collectGarbage(deps: GarbageCollectorDeps, options: GcOptions = {}): Promise<GcReport> {
@@ -79,11 +85,26 @@ export async function collectGarbage(deps: GarbageCollectorDeps, options: GcOpti
     freedBytes: 0,
     usageBefore: inventory.usageBytes,
     usageAfter: inventory.usageBytes,
+    problems: [],
   };
   const held = new Set(inventory.kept);
   for (const unit of plan.units) {
-    if (options.dryRun) count(report, unit, unit.kind === 'job' ? unit.blobs : [unit]);
-    else await carryOut(deps, unit, held, report);
+    if (options.dryRun) {
+      count(report, unit, unit.kind === 'job' ? unit.blobs : [unit]);
+      continue;
+    }
+    try {
+      await carryOut(deps, unit, held, report);
+    } catch (error) {
+      const what =
+        unit.kind === 'job'
+          ? `job ${unit.jobId}`
+          : unit.kind === 'orphan'
+            ? `blob ${unit.sha256}`
+            : unit.path;
+      deps.log.warn('could not collect', { unit: what, error: String(error) });
+      report.problems.push(`${what}: ${(error as Error).message ?? String(error)}`);
+    }
   }
   report.freedBytes = report.blobs.bytes + report.scratch.bytes;
   report.usageAfter = inventory.usageBytes - report.freedBytes;
@@ -96,7 +117,7 @@ export async function collectGarbage(deps: GarbageCollectorDeps, options: GcOpti
 /** Blobs + scratch on disk, as the disk budget counts them. */
 export async function measureUsage(blobs: BlobStore, workRoot: string): Promise<number> {
   let total = 0;
-  for (const root of [blobs.root, workRoot]) total += await bytesUnder(root);
+  for (const root of [blobs.root, workRoot]) total += await bytesUnder(root, true);
   return total;
 }
 
@@ -114,28 +135,48 @@ async function carryOut(
     count(report, unit, []);
     return;
   }
-  const freed: { sha256: string; bytes: number }[] = [];
+  // Blobs are moved aside inside the transaction and deleted after it: a rollback (a file that would
+  // not move) puts them back, so no row is left naming a file already gone (one unlinked before a
+  // failed commit was).
+  const aside: SetAside[] = [];
   const release = (sha256: string): void => {
     if (held.has(sha256)) return;
-    const bytes = removeBlobFile(deps.blobs.pathFor(sha256));
-    if (bytes !== null) freed.push({ sha256, bytes });
+    const moved = setBlobAside(deps.blobs.pathFor(sha256), sha256);
+    if (moved) aside.push(moved);
   };
-  if (unit.kind === 'orphan') {
-    // Checked and removed in one transaction: a step recording it right now waits, then finds it gone.
-    deps.store.transaction(() => {
-      if (!deps.store.isBlobNamed(unit.sha256)) release(unit.sha256);
-    });
-    count(report, unit, freed);
-    return;
+  let forgotten: { artifacts: number } | undefined | boolean;
+  try {
+    // An orphan is checked and moved in one transaction: a step recording it right now waits, then
+    // finds it gone.
+    forgotten =
+      unit.kind === 'orphan'
+        ? deps.store.transaction(() => {
+            if (!deps.store.isBlobNamed(unit.sha256)) release(unit.sha256);
+            return true;
+          })
+        : deps.store.forgetResults(unit.jobId, release);
+  } catch (error) {
+    for (const moved of aside) putBack(moved);
+    throw error;
   }
-  const forgotten = deps.store.forgetResults(unit.jobId, release);
+  // What will not go now goes with a later gc: a name that is no blob's is scratch there.
+  for (const moved of aside) await rm(moved.aside, { force: true }).catch(() => undefined);
   if (!forgotten) return;
-  count(report, unit, freed);
-  deps.log.info('results of an ended job collected', {
-    job: unit.jobId,
-    artifacts: forgotten.artifacts,
-    blobs: freed.length,
-  });
+  count(report, unit, aside);
+  if (unit.kind === 'job' && typeof forgotten === 'object') {
+    deps.log.info('results of an ended job collected', {
+      job: unit.jobId,
+      artifacts: forgotten.artifacts,
+      blobs: aside.length,
+    });
+  }
+}
+
+interface SetAside {
+  path: string;
+  aside: string;
+  sha256: string;
+  bytes: number;
 }
 
 /** Adds a unit to the report; `blobs` are the blob files it removed (or would remove). */
@@ -162,7 +203,8 @@ function setAsideUnlessRunning(deps: GarbageCollectorDeps, path: string): string
   const name = basename(path);
   if (dirname(path) !== deps.workRoot || !JOB_ID.test(name)) return path;
   return deps.store.transaction(() => {
-    if (deps.store.getJob(name)?.status === 'running') return null;
+    const status = deps.store.getJob(name)?.status;
+    if (status === 'running' || status === 'queued') return null;
     const aside = join(deps.workRoot, `.gc-${randomUUID()}`);
     try {
       renameSync(path, aside);
@@ -175,14 +217,23 @@ function setAsideUnlessRunning(deps: GarbageCollectorDeps, path: string): string
 }
 
 /** Synchronous: it runs inside a database transaction. Null when the file was already gone. */
-function removeBlobFile(path: string): number | null {
+function setBlobAside(path: string, sha256: string): SetAside | null {
   try {
     const { size } = statSync(path);
-    unlinkSync(path);
-    return size;
+    const aside = join(dirname(path), `.gc-${randomUUID()}`);
+    renameSync(path, aside);
+    return { path, aside, sha256, bytes: size };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
+  }
+}
+
+function putBack(moved: SetAside): void {
+  try {
+    renameSync(moved.aside, moved.path);
+  } catch {
+    // Left under its .gc- name: the step that needs it makes it again, as for a damaged blob.
   }
 }
 
@@ -193,9 +244,10 @@ async function takeInventory(deps: GarbageCollectorDeps, now: number, graceMs: n
   for (const entry of await entriesIn(deps.workRoot)) {
     usageBytes += entry.bytes;
     const name = entry.path.slice(deps.workRoot.length + 1);
-    // A running job's folder is in use; any other job's is left over. Unknown names get the grace.
+    // A running job's folder is in use, and a queued one's (interrupted: its kept folders hold what
+    // it paid for, Azure's chunks); any other job's is left over. Unknown names get the grace.
     const status = JOB_ID.test(name) ? deps.store.getJob(name)?.status : undefined;
-    if (status === 'running') continue;
+    if (status === 'running' || status === 'queued') continue;
     if (status !== undefined || now - entry.modifiedAt >= graceMs) scratch.push(entry);
   }
 
@@ -226,15 +278,20 @@ async function takeInventory(deps: GarbageCollectorDeps, now: number, graceMs: n
   return { blobs, scratch, usageBytes, kept, named, failedOrCancelled: [...ended.values()] };
 }
 
-/** <blobs>/ab/<sha256> files, and anything else in there (a stray partial copy). */
+/**
+ * <blobs>/ab/<sha256> files, and anything else in those folders (a stray partial copy). Nothing is
+ * followed through a link, and only the store's own folders (two hex digits) are looked into: a link
+ * `blobs/zz` to a folder elsewhere had its files removed as strays, and so had a `blobs/backup`.
+ */
 async function listBlobStore(root: string): Promise<{ blobs: BlobFile[]; scratch: ScratchEntry[] }> {
   const blobs: BlobFile[] = [];
   const scratch: ScratchEntry[] = [];
   for (const prefix of await namesIn(root)) {
     const dir = join(root, prefix);
+    if (!BLOB_PREFIX.test(prefix) || !(await lstat(dir).catch(() => null))?.isDirectory()) continue;
     for (const name of await namesIn(dir)) {
       const path = join(dir, name);
-      const info = await stat(path).catch(() => null);
+      const info = await lstat(path).catch(() => null);
       if (!info) continue;
       if (info.isFile() && SHA256_NAME.test(name) && name.startsWith(prefix)) {
         blobs.push({ sha256: name, bytes: info.size, modifiedAt: info.mtimeMs });
@@ -252,7 +309,7 @@ async function listBlobStore(root: string): Promise<{ blobs: BlobFile[]; scratch
  */
 async function takenUpAgain(deps: GarbageCollectorDeps, path: string): Promise<boolean> {
   if (!deps.dataDir || dirname(path) !== join(deps.dataDir, DATA_FOLDERS.imports)) return false;
-  const info = await stat(path).catch(() => null);
+  const info = await lstat(path).catch(() => null);
   const now = (deps.clock ?? Date.now)();
   return info !== null && now - info.mtimeMs < (deps.orphanGraceMs ?? ORPHAN_GRACE_MS);
 }
@@ -280,7 +337,7 @@ async function entriesIn(dir: string): Promise<ScratchEntry[]> {
   const entries: ScratchEntry[] = [];
   for (const name of await namesIn(dir)) {
     const path = join(dir, name);
-    const info = await stat(path).catch(() => null);
+    const info = await lstat(path).catch(() => null);
     if (info) entries.push({ path, bytes: await bytesUnder(path), modifiedAt: info.mtimeMs });
   }
   return entries;
@@ -290,8 +347,12 @@ async function namesIn(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => []);
 }
 
-async function bytesUnder(path: string): Promise<number> {
-  const info = await stat(path).catch(() => null);
+/**
+ * Never through a link below `path`: what it points at is not the data folder's to count (or remove).
+ * `path` itself is followed when asked: the store's root may be a link to another disk.
+ */
+async function bytesUnder(path: string, followPath = false): Promise<number> {
+  const info = await (followPath ? stat(path) : lstat(path)).catch(() => null);
   if (!info) return 0;
   if (!info.isDirectory()) return info.size;
   let total = 0;
