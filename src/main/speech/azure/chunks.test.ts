@@ -41,6 +41,34 @@ describe('chunkScene', () => {
     expect(chunk.ssml.slice(previousEnd)).toBe('</voice></speak>');
   });
 
+  // Found by attacking the speech path: 2,000 [pause 10s] after one sentence made one request of
+  // 46 KB and 5.5 hours of audio; the service's answer took 3 GB of memory.
+  it('holds at most a minute of pauses per request, keeping every pause in order', () => {
+    const pause = (ms: number): SceneItem => ({ kind: 'pause', ms, line: 1, col: 1 });
+    const items: SceneItem[] = [
+      ...Array.from({ length: 30 }, () => pause(5000)),
+      say('Start here.'),
+      ...Array.from({ length: 2000 }, () => pause(10_000)),
+      say('End here.'),
+      pause(700),
+    ];
+    const chunks = chunkScene(scene(items), { voice, maxChunkChars: 4000, maxVoiceElements: 50 });
+    const pausesOf = (chunk: (typeof chunks)[number]) =>
+      chunk.spans.reduce((sum, { item }) => sum + (item.kind === 'pause' ? item.ms : 0), 0);
+    for (const chunk of chunks) {
+      expect(pausesOf(chunk)).toBeLessThanOrEqual(60_000);
+      expect(chunk.ssml.length).toBeLessThanOrEqual(4000);
+    }
+    expect(chunks.flatMap((c) => c.spans.map((span) => span.item))).toEqual(items);
+    expect(chunks.length).toBeGreaterThan(20_000_000 / 60_000);
+    // The leading pauses: 150 s, so two requests of silence before the one the first sentence opens.
+    expect(chunks.slice(0, 3).map((c) => utterancesOf(c).map((u) => u.text))).toEqual([
+      [],
+      [],
+      ['Start here.'],
+    ]);
+  });
+
   it('splits between sentences to stay within the size limit, never inside one', () => {
     const sentences = Array.from({ length: 12 }, (_, i) =>
       say(`Sentence number ${i} has a few words in it.`),

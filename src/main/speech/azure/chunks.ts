@@ -70,30 +70,46 @@ function isSpoken(item: SceneItem): boolean {
   return item.kind === 'pause' || item.text.trim() !== '';
 }
 
+/**
+ * Pauses a request may hold: they cost no characters, and 2,000 `[pause 10s]` after one sentence
+ * made one request of 5.5 hours of audio (3 GB of memory, and a deadline of as long).
+ */
+const MAX_PAUSE_MS_PER_CHUNK = 60_000;
+
+function pauseMsOf(items: SceneItem[]): number {
+  return items.reduce((sum, item) => sum + (item.kind === 'pause' ? item.ms : 0), 0);
+}
+
 function tooBig(items: SceneItem[], options: ChunkOptions): boolean {
+  if (pauseMsOf(items) > MAX_PAUSE_MS_PER_CHUNK) return true;
   const ssml = ssmlOf(items, options);
   return ssml.length > options.maxChunkChars || voiceElements(ssml) > options.maxVoiceElements;
 }
 
-/** Chunks of one scene; none when the scene has nothing to say. Pauses stay with the speech before them. */
+/**
+ * Chunks of one scene; none when the scene has nothing to say. Pauses stay with the speech before
+ * them, as far as a request may hold them; past that they are requests of their own (silence).
+ */
 export function chunkScene(scene: Scene, options: ChunkOptions): SsmlChunk[] {
+  const spoken = scene.items.filter(isSpoken);
+  if (!spoken.some((item) => item.kind === 'speech')) return [];
   const groups: SceneItem[][] = [];
   let current: SceneItem[] = [];
-  for (const item of scene.items.filter(isSpoken)) {
+  for (const item of spoken) {
     const hasSpeech = current.some((it) => it.kind === 'speech');
-    if (item.kind === 'speech' && hasSpeech && tooBig([...current, item], options)) {
+    // A pause before the first speech waits for it, unless there are more than a request may hold.
+    const split = item.kind === 'speech' ? hasSpeech : hasSpeech || pauseMsOf(current) > 0;
+    if (split && tooBig([...current, item], options)) {
       groups.push(current);
       current = [];
     }
     current.push(item);
   }
   if (current.length > 0) groups.push(current);
-  return groups
-    .filter((items) => items.some((item) => item.kind === 'speech'))
-    .map((items) => {
-      const ssml = ssmlOf(items, options);
-      return { sceneIndex: scene.index, ssml, spans: itemSpans(items, ssml, options) };
-    });
+  return groups.map((items) => {
+    const ssml = ssmlOf(items, options);
+    return { sceneIndex: scene.index, ssml, spans: itemSpans(items, ssml, options) };
+  });
 }
 
 export function utterancesOf(chunk: SsmlChunk): Utterance[] {

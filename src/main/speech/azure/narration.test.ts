@@ -199,6 +199,26 @@ describe('synthesizeAzureNarration', () => {
     });
   });
 
+  it('narrates pauses beyond what one request may hold as requests of their own, in order', async () => {
+    const pause = { kind: 'pause' as const, ms: 5000, line: 2, col: 1 };
+    const items = [say('Start here.'), ...Array.from({ length: 20 }, () => pause), say('End here.')];
+    const document: ScriptDocument = {
+      file: '/scripts/pauses.md',
+      meta: {},
+      scenes: [{ index: 0, title: 'A', line: 1, items }],
+      warnings: [],
+    };
+    const { narration } = await narrate(document, 'pauses');
+    expect(fake.requests.length).toBeGreaterThan(1);
+    const breaksOf = (ssml: string) =>
+      [...ssml.matchAll(/<break time="(\d+)ms"\/>/g)].reduce((sum, [, ms]) => sum + Number(ms), 0);
+    for (const request of fake.requests) expect(breaksOf(request.ssml)).toBeLessThanOrEqual(60_000);
+    expect(fake.requests.reduce((sum, r) => sum + breaksOf(r.ssml), 0)).toBe(100_000);
+    expect(narration.cues.map((c) => c.text)).toEqual(['Start here.', 'End here.']);
+    const [start, end] = narration.cues;
+    expect((end?.startMs ?? 0) - (start?.endMs ?? 0)).toBeGreaterThanOrEqual(100_000);
+  });
+
   it('gives a scene with nothing to say its pauses (or a default length) of silence', async () => {
     const document: ScriptDocument = {
       file: '/scripts/quiet.md',
