@@ -302,6 +302,14 @@ describe('createAzureSpeech', () => {
     expect(await createAzureSpeech({ key: KEY, host: 'not a url' }).available()).toBe(false);
     const error = await failure(createAzureSpeech({ key: KEY }).synthesizeSsml(SSML, join(dir, 'n.wav')));
     expect(error.kind).toBe('not-configured');
+    // A key pasted with its line break: said as such, at once (it was "Could not connect", 3 times).
+    const pasted = createAzureSpeech({ key: `${KEY}\r\n`, host: fake.url });
+    expect(await pasted.available()).toBe(false);
+    const malformed = await failure(pasted.synthesizeSsml(SSML, join(dir, 'n.wav')));
+    expect(malformed).toMatchObject({
+      kind: 'not-configured',
+      message: expect.stringContaining('line break'),
+    });
     expect(await speech().version()).toMatch(/^azure-speech-sdk 1\.52\.0 raw-24khz-16bit-mono-pcm$/);
     expect(fake.connectionCount()).toBe(before);
   });

@@ -83,6 +83,9 @@ function checkAudio(raw: RawSynthesis): void {
   }
 }
 
+/** Printable ASCII without spaces: what a subscription key is made of. */
+const KEY_CHARACTERS = /^[\x21-\x7e]+$/;
+
 export function createAzureSpeech(options: AzureSpeechOptions): AzureSpeech {
   const key = options.key ?? '';
   const endpoint = endpointFrom(options);
@@ -92,6 +95,12 @@ export function createAzureSpeech(options: AzureSpeechOptions): AzureSpeech {
 
   const configured = (): AzureEndpoint => {
     if (key.trim() === '') throw new AzureSpeechError('not-configured', 'Azure Speech needs a speech key');
+    // It goes into a header: a key pasted with its line break failed as "Could not connect", 3 times.
+    if (!KEY_CHARACTERS.test(key))
+      throw new AzureSpeechError(
+        'not-configured',
+        'The Azure Speech key has characters a key cannot have (a space or a line break pasted with it?)',
+      );
     if ('problem' in endpoint)
       throw new AzureSpeechError('not-configured', redactSecret(endpoint.problem, key));
     return endpoint;
@@ -130,7 +139,7 @@ export function createAzureSpeech(options: AzureSpeechOptions): AzureSpeech {
     id: 'azure',
     sampleRate: AZURE_OUTPUT.sampleRate,
     version: async () => `azure-speech-sdk ${SDK_VERSION} ${AZURE_OUTPUT.name}`,
-    available: async () => key.trim() !== '' && !('problem' in endpoint),
+    available: async () => KEY_CHARACTERS.test(key) && !('problem' in endpoint),
     async synthesizeSsml(ssml, outWavPath, signal) {
       const target = configured();
       if (!/^\s*<speak[\s>]/.test(ssml)) {

@@ -33,6 +33,10 @@ describe('classifySdkFailure', () => {
     expect(classifySdkFailure(refused('getaddrinfo ENOTFOUND x'), KEY).message).toBe(
       'Could not connect to Azure Speech: getaddrinfo ENOTFOUND x',
     );
+    // A server error blames no setting of ours (it said "Check the region").
+    expect(classifySdkFailure(refused('Unexpected server response: 500'), KEY).message).toBe(
+      'Azure Speech answered with a server error (HTTP 500).',
+    );
   });
 });
 

@@ -28,6 +28,10 @@ function fromHttpStatus(status: number): AzureSpeechError {
       'Azure Speech is throttling requests (HTTP 429): too many requests for this subscription right now.',
     );
   }
+  // The service's own trouble: tried again, and no setting of ours to blame.
+  if (status >= 500) {
+    return new AzureSpeechError('network', `Azure Speech answered with a server error (HTTP ${status}).`);
+  }
   return new AzureSpeechError(
     'network',
     `Azure Speech refused the connection with HTTP ${status}. Check the region (or host) in the settings.`,
