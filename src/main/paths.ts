@@ -92,7 +92,8 @@ export function rendererDir(
 }
 
 /**
- * Where, in a data folder, uploaded scripts (one folder each, with their media) and media still
- * arriving live. The garbage collector sweeps both (what no job names, what an upload left behind).
+ * Where, in a data folder, uploaded scripts (one folder each, with their media), media still arriving,
+ * and the speech every job may reuse (Azure's audio per request, named by what was asked) live. The
+ * garbage collector sweeps them (what no job names, what an upload left behind, speech unused a week).
  */
-export const DATA_FOLDERS = { imports: 'imports', uploads: 'uploads' } as const;
+export const DATA_FOLDERS = { imports: 'imports', uploads: 'uploads', speech: 'speech-cache' } as const;

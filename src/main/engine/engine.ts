@@ -224,7 +224,7 @@ export class Engine {
         this.options.diskBudget ?? (() => diskBudgetSetting.read(this.options.database.db)?.maxBytes ?? null)
       )();
       if (budget === null) return undefined;
-      if ((await measureUsage(this.blobs, this.workRoot)) <= budget) return undefined;
+      if ((await measureUsage(this.blobs, this.workRoot, this.options.dataDir)) <= budget) return undefined;
       const report = await this.collectGarbage({ targetBytes: budget });
       if (report.usageAfter > budget) {
         log.warn('still over the disk budget: what is left belongs to live and finished jobs', {

@@ -264,6 +264,29 @@ describe('vfo gc (collectGarbage)', () => {
     expect(store.jobArtifacts(second.id)).toEqual([]);
   });
 
+  it('keeps speech any job may reuse for a week after its last use, counting it as used disk', async () => {
+    await setUp();
+    const dataDir = join(h.dir, 'data');
+    const cache = join(dataDir, 'speech-cache', 'azure');
+    await mkdir(cache, { recursive: true });
+    const chunk = async (name: string, daysAgo: number) => {
+      const path = join(cache, name);
+      await writeFile(path, 'x'.repeat(100));
+      const at = (Date.now() - daysAgo * 24 * HOUR) / 1000;
+      await utimes(path, at, at);
+      return path;
+    };
+    const stale = await chunk('azure-stale.wav', 8);
+    const recent = await chunk('azure-recent.wav', 6);
+    const before = await measureUsage(h.engine.blobs, h.engine.workRoot, dataDir);
+    expect(before - (await measureUsage(h.engine.blobs, h.engine.workRoot))).toBe(200);
+
+    const report = await collectGarbage(gcDeps({ dataDir }));
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(report.scratch).toMatchObject({ count: 1, bytes: 100 });
+  });
+
   // Found by attacking the data folder: an interrupted job (queued again by the repair) lost its kept
   // folders, which hold what it paid for (Azure's chunks), to the next gc.
   it('keeps a queued job’s folder, with its kept folders', async () => {

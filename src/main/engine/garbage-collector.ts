@@ -26,6 +26,9 @@ import type { JobStore } from './job-store.ts';
  */
 export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
+/** Speech any job may reuse (an edited script's unchanged chunks) is kept this long after its last use. */
+export const SPEECH_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
+
 const SHA256_NAME = /^[0-9a-f]{64}$/;
 const BLOB_PREFIX = /^[0-9a-f]{2}$/;
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -114,10 +117,11 @@ export async function collectGarbage(deps: GarbageCollectorDeps, options: GcOpti
   return report;
 }
 
-/** Blobs + scratch on disk, as the disk budget counts them. */
-export async function measureUsage(blobs: BlobStore, workRoot: string): Promise<number> {
+/** Blobs + scratch (and the speech cache, given the data folder) on disk, as the disk budget counts them. */
+export async function measureUsage(blobs: BlobStore, workRoot: string, dataDir?: string): Promise<number> {
   let total = 0;
-  for (const root of [blobs.root, workRoot]) total += await bytesUnder(root, true);
+  const speech = dataDir ? [join(dataDir, DATA_FOLDERS.speech)] : [];
+  for (const root of [blobs.root, workRoot, ...speech]) total += await bytesUnder(root, true);
   return total;
 }
 
@@ -257,6 +261,10 @@ async function takeInventory(deps: GarbageCollectorDeps, now: number, graceMs: n
       usageBytes += entry.bytes;
       scratch.push(entry);
     }
+    for (const entry of await speechCache(deps.dataDir)) {
+      usageBytes += entry.bytes;
+      if (now - entry.modifiedAt >= SPEECH_IDLE_MS) scratch.push(entry);
+    }
   }
 
   const kept = new Set<string>(deps.heldByFarm?.() ?? []);
@@ -305,13 +313,28 @@ async function listBlobStore(root: string): Promise<{ blobs: BlobFile[]; scratch
 
 /**
  * An uploaded script's folder written since the inventory (the same script sent again reuses its
- * folder and writes the script anew): it may be a new job's now.
+ * folder and writes the script anew): it may be a new job's now. Likewise speech a job has just used.
  */
 async function takenUpAgain(deps: GarbageCollectorDeps, path: string): Promise<boolean> {
-  if (!deps.dataDir || dirname(path) !== join(deps.dataDir, DATA_FOLDERS.imports)) return false;
+  if (!deps.dataDir) return false;
+  const imported = dirname(path) === join(deps.dataDir, DATA_FOLDERS.imports);
+  const speech = dirname(dirname(path)) === join(deps.dataDir, DATA_FOLDERS.speech);
+  if (!imported && !speech) return false;
   const info = await lstat(path).catch(() => null);
   const now = (deps.clock ?? Date.now)();
-  return info !== null && now - info.mtimeMs < (deps.orphanGraceMs ?? ORPHAN_GRACE_MS);
+  const keptFor = imported ? (deps.orphanGraceMs ?? ORPHAN_GRACE_MS) : SPEECH_IDLE_MS;
+  return info !== null && now - info.mtimeMs < keptFor;
+}
+
+/** <data>/speech-cache/<engine>/<files>: each a chunk of speech (and its word timings). */
+async function speechCache(dataDir: string): Promise<ScratchEntry[]> {
+  const root = join(dataDir, DATA_FOLDERS.speech);
+  const entries: ScratchEntry[] = [];
+  for (const engine of await namesIn(root)) {
+    const dir = join(root, engine);
+    if ((await lstat(dir).catch(() => null))?.isDirectory()) entries.push(...(await entriesIn(dir)));
+  }
+  return entries;
 }
 
 /**

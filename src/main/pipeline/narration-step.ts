@@ -3,6 +3,7 @@ import { PLAN_LIMITS } from '../../shared/render-plan.ts';
 import type { PipelineStep } from '../db/schema.ts';
 import { StepError, type StepErrorKind } from '../engine/errors.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
+import { DATA_FOLDERS } from '../paths.ts';
 import type { ScriptDocument, Utterance } from '../script/types.ts';
 import { utterancesOf } from '../script/utterances.ts';
 import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
@@ -125,9 +126,10 @@ export function narrationStep(services: PipelineServices): StepHandler {
       voice: ssmlVoiceOf(ctx.settings.voice),
       resolveVoiceName: (slug) => services.voiceNamesOf(slug)?.azure ?? slug,
       speech,
-      // Kept across attempts: a chunk Azure already spoke (and was paid for) is not asked again when a
-      // later one failed (found by attacking the Azure adapter: every attempt asked for them all).
-      workDir: join(ctx.keptDir, 'chunks'),
+      // Shared by attempts and jobs: a chunk Azure already spoke (and was paid for) is not asked again
+      // when a later one failed (every attempt asked for them all), nor when another scene of the
+      // script was edited (every chunk was asked again: its cache was the job's).
+      workDir: join(services.dataDir, DATA_FOLDERS.speech, 'azure'),
       outPath,
       maxDurationMs,
       signal: ctx.signal,

@@ -4,7 +4,7 @@
  * service sent it and the pieces are joined sample-exactly (no re-encoding, so no gaps or clicks), with
  * precise silence between scenes. Captions follow the word boundaries the service reported.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createLogger } from '../../log/logger.ts';
 import type { SsmlVoice } from '../../script/ssml.ts';
 import type { ScriptDocument } from '../../script/types.ts';
@@ -15,7 +15,7 @@ import { OutputBudget } from '../output-budget.ts';
 import { runWithConcurrency } from '../task-pool.ts';
 import { concatenateWav } from '../wav.ts';
 import type { AzureSpeech } from './azure-speech.ts';
-import { type ChunkAudio, chunkAudio } from './chunk-audio.ts';
+import { type ChunkAudio, chunkAudio, removeChunkAudio } from './chunk-audio.ts';
 import { chunkScene, type SsmlChunk, utterancesOf } from './chunks.ts';
 import { AzureSpeechError } from './errors.ts';
 import { type AzureNarrationWord, type LayoutScene, layOutAzureNarration } from './narration-layout.ts';
@@ -90,12 +90,14 @@ export async function synthesizeAzureNarration(input: AzureNarrationInput): Prom
   const format = { sampleRate: speech.sampleRate, channels: 1 } as const;
   const budget =
     input.maxDurationMs === undefined ? undefined : new OutputBudget(input.maxDurationMs, format);
+  const requested: ChunkAudio[] = [];
   try {
-    return await narrate(input, chunksByScene, budget);
+    return await narrate(input, chunksByScene, budget, requested);
   } catch (error) {
-    // A narration over its budget is refused whole: none of its chunks is worth keeping.
+    // A narration over its budget is refused whole: none of the chunks it asked for is worth keeping
+    // (the folder is shared: what other narrations asked for stays).
     if (error instanceof SpeechError && error.kind === 'over-budget') {
-      await rm(input.workDir, { recursive: true, force: true });
+      await Promise.all(requested.map((audio) => removeChunkAudio(audio)));
       log.warn('narration stopped at its budget', { file: document.file, bytes: budget?.usedBytes });
     }
     throw error;
@@ -106,6 +108,7 @@ async function narrate(
   input: AzureNarrationInput,
   chunksByScene: SsmlChunk[][],
   budget: OutputBudget | undefined,
+  requested: ChunkAudio[],
 ): Promise<AzureNarration> {
   const { document, speech, signal } = input;
   const chunks = chunksByScene.flat();
@@ -115,7 +118,6 @@ async function narrate(
   const stop = new AbortController();
   const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   let done = 0;
-  let requested = 0;
   await runWithConcurrency(
     chunks,
     input.concurrency ?? 2,
@@ -129,7 +131,7 @@ async function narrate(
           requestSignal,
         );
         audioOf.set(chunk, audio);
-        if (!reused) requested++;
+        if (!reused) requested.push(audio);
         budget?.charge((await stat(audio.wavPath)).size);
       } catch (error) {
         const where = locationOf(document, chunk);
@@ -182,7 +184,7 @@ async function narrate(
     file: document.file,
     durationMs: layout.durationMs,
     chunks: chunks.length,
-    requests: requested,
+    requests: requested.length,
     cues: layout.cues.length,
   });
   return {
