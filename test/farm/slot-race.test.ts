@@ -190,7 +190,10 @@ describe('a worker whose origin answers late', () => {
       'SELECT id, status, attempts, failures_by_worker FROM farm_tasks',
     );
     expect(rows.map((r) => r.id).sort()).toEqual(tasks.map((t) => t.id).sort());
-    const refusedDispatches = logEvents(node, 'dispatch failed; requeued');
+    const refusedDispatches = [
+      ...logEvents(node, 'dispatch failed; requeued'),
+      ...logEvents(node, 'offer not delivered; requeued'),
+    ];
     expect(refusedDispatches, 'leases pushed to the worker while its slot was still taken').toEqual([]);
     for (const row of rows) {
       expect(row, `task ${row.id}`).toMatchObject({ status: 'done', attempts: 0, failures_by_worker: '{}' });

@@ -117,7 +117,13 @@ export class Coordinator {
       log.info('task leased', { task: task.id, lease: lease.id, worker: worker.id });
     } catch (error) {
       if (error instanceof FarmHttpError && error.code === 'busy') {
-        this.queue.returnLease(lease.id);
+        this.queue.returnLease(lease.id, 'busy');
+        return;
+      }
+      // Not delivered (or not answered): nothing the task or the worker did.
+      if (error instanceof FarmHttpError && (error.kind === 'unreachable' || error.kind === 'timeout')) {
+        log.warn('offer not delivered; requeued', { task: task.id, worker: worker.id, error: String(error) });
+        this.queue.returnLease(lease.id, 'unreached');
         return;
       }
       log.warn('dispatch failed; requeued', { task: task.id, worker: worker.id, error: String(error) });

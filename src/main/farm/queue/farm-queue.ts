@@ -508,21 +508,25 @@ export class FarmQueue {
   }
 
   /**
-   * The worker refused the offer (no free slot: it was still uploading its last result). Not a failure:
-   * the task goes back to the queue without an attempt counted, and the worker is offered nothing more
-   * until its next heartbeat says how many slots it really has.
+   * The worker refused the offer (no free slot: it was still uploading its last result), or the offer
+   * never reached it (it heartbeats here, but this node cannot reach it). Not a failure: the task goes
+   * back to the queue without an attempt counted (three undelivered offers failed a task's attempts
+   * and blocked a healthy worker), and the worker is offered nothing more until its next heartbeat
+   * says how many slots it really has.
    */
-  returnLease(leaseId: string, now = this.clock.now()): boolean {
+  returnLease(leaseId: string, why: 'busy' | 'unreached' = 'busy', now = this.clock.now()): boolean {
     const task = this.byLease(leaseId);
     if (!task?.lease) return false;
     const workerId = task.lease.workerId;
     this.commit([requeued(task, now)]);
     const record = this.workers.get(workerId);
     if (record) record.freeSlots = 0;
-    log.info('offer refused by a busy worker; task requeued without an attempt', {
-      task: task.id,
-      worker: workerId,
-    });
+    log.info(
+      why === 'busy'
+        ? 'offer refused by a busy worker; task requeued without an attempt'
+        : 'offer did not reach its worker; task requeued without an attempt',
+      { task: task.id, worker: workerId },
+    );
     return true;
   }
 

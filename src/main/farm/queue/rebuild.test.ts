@@ -11,7 +11,14 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
       { nodeId: 'origin-1', tasks: [taskInput('a'), taskInput('b'), taskInput('c')] },
       { nodeId: 'w1', leases: [{ leaseId: lease(1), taskId: taskIdOf('a'), workerId: 'w1' }] },
     ]);
-    expect(result).toEqual({ tasks: 3, leasesKept: 1, leasesPending: 0, leasesRefused: 0, dropped: 0 });
+    expect(result).toEqual({
+      tasks: 3,
+      leasesKept: 1,
+      leasesPending: 0,
+      leasesRefused: 0,
+      dropped: 0,
+      failed: [],
+    });
     expect(queue.getTask(taskIdOf('a'))).toMatchObject({
       status: 'leased',
       lease: { id: lease(1), workerId: 'w1', renewedAt: clock.now(), expiresAt: clock.now() + 5000 },
@@ -59,6 +66,25 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
     expect(result).toMatchObject({ tasks: 1, leasesKept: 0, leasesRefused: 2 });
     expect(queue.getTask(taskIdOf('done'))?.status).toBe('done');
     expect(queue.getTask(taskIdOf('b'))?.status).toBe('queued');
+  });
+
+  // Found by partitioning a farm: a task failed for good while its origin was cut off, the notice to it
+  // was lost, and after a coordinator change its job waited for ever.
+  it('answers an origin announcing a task it holds as failed with the reason, and reopens nothing', () => {
+    const { queue } = queueKit();
+    queue.registerWorker(workerInfo('w1'));
+    queue.submit(taskInput('lost'));
+    const [assignment] = queue.schedule();
+    queue.fail(assignment?.lease.id as string, 'cannot reach the origin', { retryable: false });
+    const result = queue.announce({ nodeId: 'origin-1', tasks: [taskInput('lost'), taskInput('b')] });
+    expect(result.failed).toEqual([
+      { taskId: taskIdOf('lost'), reason: 'worker w1: cannot reach the origin' },
+    ]);
+    expect(queue.getTask(taskIdOf('lost'))?.status).toBe('failed');
+    // Another node naming the task hears nothing of it.
+    expect(
+      queue.announce({ nodeId: 'origin-2', tasks: [taskInput('lost', { originNodeId: 'origin-2' })] }).failed,
+    ).toEqual([]);
   });
 
   it('requeues known leases nobody announced and forgets unfinished tasks no origin announced', () => {

@@ -46,12 +46,16 @@ export function planRebuild(
   const { now, replace } = options;
   const inputs = mergeTaskInputs(announcements);
   const next = new Map<string, Task>();
+  const failed: RebuildResult['failed'] = [];
   for (const input of inputs.values()) {
     const task = known.get(input.id);
     if (!task) next.set(input.id, newTask(input, now));
     // A task id is its origin's: another node announcing it moves nothing (not even its address).
     else if (task.originNodeId !== input.originNodeId) continue;
-    else if (isFinished(task)) continue;
+    else if (isFinished(task)) {
+      if (task.status === 'failed')
+        failed.push({ taskId: task.id, reason: task.lastError ?? 'the farm gave up on this task' });
+    }
     // Keep the attempt history; refresh the origin's address (it may have restarted on another port).
     // The priority too: the origin may have changed it while no coordinator heard (the app's control).
     else if (replace)
@@ -72,6 +76,7 @@ export function planRebuild(
     leasesPending: 0,
     leasesRefused: 0,
     dropped: remove.length,
+    failed,
   };
   const toPend: AnnouncedLease[] = [];
   const pendTasks = new Set<string>();
