@@ -34,7 +34,12 @@ export interface FarmAuthDeps {
 }
 
 export function unauthorized(reason: AuthFailureReason): Refusal {
-  return new Refusal(401, errorBody('unauthorized', 'request not authenticated', { reason }));
+  // A clock off by more than the skew refused every hello of that node, and no log said "clock".
+  const message =
+    reason === 'stale'
+      ? "request not authenticated: its time is too far from this node's clock (are both clocks set right?), or it was sent again"
+      : 'request not authenticated';
+  return new Refusal(401, errorBody('unauthorized', message, { reason }));
 }
 
 export function installFarmAuth(app: FarmApp, deps: FarmAuthDeps): void {
