@@ -148,7 +148,22 @@ describe('vfo with hostile media and text', () => {
       ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=17000x16:r=5', '-frames:v', '2'],
       ...['-c:v', 'ffv1', join(folder, 'pics', 'wide.mkv')],
     ]);
+    // Found by attacking media: a 2 MB PNG of 16384x16000 16-bit RGBA took 2 GB and 31 s to probe,
+    // and was then called unreadable. Its header is all that is read now (here it is all there is).
+    await writeFile(join(folder, 'pics', 'deep.png'), pngHeader(16_384, 16_000, 16, 6));
+    // A clip whose header describes video of which no frame decodes passed the check and failed the
+    // plan after the narration.
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=64x64:r=5:d=1', '-c:v', 'libx264'],
+      ...['-bsf:v', 'filter_units=remove_types=1|5', join(folder, 'pics', 'noslice.mp4')],
+    ]);
     const cases = [
+      [
+        '# A\n\nHello there. [image pics/deep.png]\n',
+        '3:14',
+        'image "pics/deep.png" would take 2.0 GB to decode (16384x16000, 16 bits a channel); the limit is 1.0 GB',
+      ],
+      ['# A\n\nHello there. [clip pics/noslice.mp4]\n', '3:14', 'clip "pics/noslice.mp4" has no video'],
       [
         '# A\n\nHello there. [clip pics/wide.mkv]\n',
         '3:14',
@@ -313,6 +328,21 @@ describe('vfo with hostile media and text', () => {
     expect(result.stderr).toContain('spans.md:603:1: error: the music changes 202 times; the limit is 200');
   });
 
+  // Found by attacking media: 32 channels passed the check, then failed the plan step (its mix) after
+  // the narration, as "cannot be read as audio".
+  it('refuses music of more channels than the mix takes, in the check', async () => {
+    const folder = join(dir.path, 'channels');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'many.wav'), silentWav(32, 8000, 800));
+    const script = join(folder, 'many.md');
+    await writeFile(script, '---\nmusic: many.wav\n---\n# One\n\nHello.\n');
+    const result = await runVfo(['check', script], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'many.md:2:8: error: music "many.wav" has 32 channels; the mix takes at most 8',
+    );
+  });
+
   it('places an unknown recipe or voice on the front matter line that names it', async () => {
     for (const [line, at, message] of [
       ['recipe: no-such-recipe', '2:9', 'unknown recipe "no-such-recipe"'],
@@ -414,3 +444,34 @@ describe('vfo with hostile media and text', () => {
     expect(result.stderr.includes('\u001b') || result.stderr.includes('\u202e')).toBe(false);
   });
 });
+
+/** The signature and IHDR chunk of a PNG (the CRC is not checked before the header is judged). */
+function pngHeader(width: number, height: number, bitDepth: number, colourType: number): Buffer {
+  const ihdr = Buffer.alloc(25);
+  ihdr.writeUInt32BE(13, 0);
+  ihdr.write('IHDR', 4, 'latin1');
+  ihdr.writeUInt32BE(width, 8);
+  ihdr.writeUInt32BE(height, 12);
+  ihdr.writeUInt8(bitDepth, 16);
+  ihdr.writeUInt8(colourType, 17);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr]);
+}
+
+/** A 16-bit PCM WAV of silence (the plain 44-byte header: any channel count). */
+function silentWav(channels: number, sampleRate: number, frames: number): Buffer {
+  const data = Buffer.alloc(frames * channels * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8, 'latin1');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * channels * 2, 28);
+  header.writeUInt16LE(channels * 2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}

@@ -4,11 +4,12 @@
  * narration was spoken (paid for, with Azure). Each file is probed once and judged by the plan step's
  * own verdicts (pipeline/media-verdicts.ts); the plan step judges again as it copies them in.
  */
-import { clipFactsOf, pictureSizeOf, probeMediaFacts } from '../ffmpeg/index.ts';
+import { clipFactsOf, hasVideoFrame, pictureSizeOf, probeMediaFacts } from '../ffmpeg/index.ts';
 import type { MediaFacts } from '../ffmpeg/media-facts.ts';
 import {
   clipFileProblem,
   clipRangeProblem,
+  MAX_MUSIC_CHANNELS,
   musicProblem,
   pictureProblem,
   UNREADABLE_CLIP,
@@ -24,6 +25,10 @@ import {
   pathForChildOf,
 } from '../script/index.ts';
 import type { ClipRef, Diagnostic, MediaRef, MusicCue, ScriptDocument } from '../script/types.ts';
+import { PICTURE_DECODE_BUDGET_BYTES, PNG_HEAD_BYTES, pngDecodeCost } from './png-cost.ts';
+
+/** What a file holds, or why it was not probed at all (it would cost too much to). */
+type Probed = MediaFacts | null | { refused: string };
 
 type Use = { ref: MediaRef; kind: MediaKind; judge: (facts: MediaFacts | null) => string | null };
 
@@ -35,7 +40,7 @@ export async function mediaContentProblems(
 ): Promise<Omit<Diagnostic, 'file'>[]> {
   const uses = usesOf(document);
   const limit = mediaRunLimit();
-  const probes = new Map<string, Promise<MediaFacts | null | undefined>>();
+  const probes = new Map<string, Promise<Probed | undefined>>();
   for (const { ref, kind } of uses)
     if (!probes.has(ref.path))
       probes.set(
@@ -48,7 +53,7 @@ export async function mediaContentProblems(
     const facts = await probes.get(ref.path);
     // Not opened: the parse has reported it, or it is still to be sent with an upload.
     if (facts === undefined) continue;
-    const message = judge(facts);
+    const message = facts && 'refused' in facts ? facts.refused : judge(facts);
     if (!message || said.has(message)) continue;
     said.add(message);
     problems.push({ line: ref.line, col: ref.col, severity: 'error', message });
@@ -76,7 +81,10 @@ function usesOf(document: ScriptDocument): Use[] {
           {
             ref: cue.media,
             kind: MUSIC_MEDIA,
-            judge: (facts) => (facts?.audio ? null : musicProblem(cue.media.written)),
+            judge: (facts) =>
+              facts?.audio && (facts.audio.channels ?? 0) <= MAX_MUSIC_CHANNELS
+                ? null
+                : musicProblem(cue.media.written, facts?.audio?.channels),
           },
         ]
       : [];
@@ -101,13 +109,31 @@ async function probeOpened(
   places: MediaPlaces,
   kind: MediaKind,
   ffmpeg: { ffmpegPath: string; ffprobePath: string | null },
-): Promise<MediaFacts | null | undefined> {
+): Promise<Probed | undefined> {
   const opened = await openCheckedMedia(ref, places, kind);
   if (!opened.ok) return undefined;
   try {
+    if (kind === IMAGE_MEDIA) {
+      const head = Buffer.alloc(PNG_HEAD_BYTES);
+      const { bytesRead } = await opened.handle.read(head, 0, PNG_HEAD_BYTES, 0);
+      const cost = pngDecodeCost(head.subarray(0, bytesRead));
+      if (cost && cost.bytes > PICTURE_DECODE_BUDGET_BYTES) return { refused: tooCostly(ref, cost) };
+    }
     const path = await pathForChildOf(opened.handle.fd, opened.path);
-    return await probeMediaFacts(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, path);
+    const facts = await probeMediaFacts(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, path);
+    // A header may describe video of which no frame decodes: found here, not after the narration.
+    if (kind === CLIP_MEDIA && facts?.video && !(await hasVideoFrame(ffmpeg.ffmpegPath, path)))
+      return { ...facts, video: null };
+    return facts;
   } finally {
     await opened.handle.close();
   }
+}
+
+function tooCostly(ref: MediaRef, cost: { width: number; height: number; bitDepth: number; bytes: number }) {
+  const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  return (
+    `image "${ref.written}" would take ${gb(cost.bytes)} to decode (${cost.width}x${cost.height}, ` +
+    `${cost.bitDepth} bits a channel); the limit is ${gb(PICTURE_DECODE_BUDGET_BYTES)}: save it smaller or with 8 bits a channel`
+  );
 }
