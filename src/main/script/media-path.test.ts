@@ -41,6 +41,18 @@ describe('resolveMediaPath', () => {
     expect(image('./fotos/../fotos/x.png')).toEqual({ ok: true, path: join(scripts, 'fotos', 'x.png') });
   });
 
+  // Found by attacking media: on a Mac the probe is given the path, and ffmpeg's picture reader took
+  // p%d.png for a numbered series, reading p1.png (a link to a file outside the folder).
+  it('refuses a picture whose path holds "%", which ffmpeg reads as a numbered series', async () => {
+    await writeFile(join(scripts, 'p%d.png'), 'png');
+    expect(image('p%d.png')).toEqual({
+      ok: false,
+      message: 'image "p%d.png": a picture\'s path may not contain "%"',
+    });
+    // Missing or outside: the same words as ever.
+    expect(image('q%d.png')).toEqual(refusal('q%d.png'));
+  });
+
   it('says the same words for a missing file, one outside, an escaping symlink and a dangling one', async () => {
     const written = 'fotos/x.png';
     const messages: string[] = [];

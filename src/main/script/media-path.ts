@@ -72,6 +72,10 @@ export function resolveMediaPath(written: string, places: MediaPlaces, kind: Med
   const size = real === null ? null : fileSize(real);
   if (real === null || size === null || !allowed(real, places, absolute)) return mediaNotFound(kind, written);
   if (size > MEDIA_LIMITS.maxBytes) return tooLarge(kind, written, size);
+  // ffmpeg's picture reader takes "%d" in a file's name as a numbered series: on a Mac, where the probe
+  // is given the path itself, a picture named p%d.png was read as p1.png, a link to a file outside.
+  if (kind === IMAGE_MEDIA && real.includes('%'))
+    return { ok: false, message: `${kind.name} "${shorten(written)}": a picture's path may not contain "%"` };
   return { ok: true, path: real };
 }
 
