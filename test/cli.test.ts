@@ -93,6 +93,17 @@ describe('vfo check', () => {
     expect(result.stdout).not.toContain('<b>');
   });
 
+  // Found by attacking the speech path: a voice switched to was printed (and stored as the ssml step's
+  // file) as its preset's slug, not the name Azure is sent.
+  it('names a voice switched to as Azure knows it', async () => {
+    const script = join(dir.path, 'switch.md');
+    await writeFile(script, '# One\n\nHello there. [voice azure-es-dalia] Hola amigo.\n');
+    const result = await runVfo(['check', script, '--ssml', '--voice', 'azure-en-jenny'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('<voice name="es-MX-DaliaNeural">');
+    expect(result.stdout).not.toContain('azure-es-dalia');
+  });
+
   it('reports a valid script as ok and lists its shape in JSON', async () => {
     const result = await runVfo(['check', join(REPO, 'examples', 'welcome.md'), '--json'], env);
     expect(result.code).toBe(0);

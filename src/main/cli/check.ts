@@ -2,6 +2,7 @@ import { printable } from '../../shared/text.ts';
 import { openApp } from '../app/open-app.ts';
 import { resolveSettings } from '../engine/settings-resolver.ts';
 import { diagnosticsText, prepareScript } from '../intake/prepare-script.ts';
+import { azureVoiceName } from '../pipeline/inline-voices.ts';
 import { ssmlVoiceOf } from '../pipeline/ssml-step.ts';
 import { buildDocumentSsml } from '../script/index.ts';
 import { formatLength } from '../speech/spoken-length.ts';
@@ -47,7 +48,9 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
       for (const w of prepared.document.warnings) io.err(diagnosticsText([w]));
       if (values.ssml) {
         const settings = resolveSettings(ctx.database.db, prepared.request);
-        io.out(buildDocumentSsml(prepared.document, ssmlVoiceOf(settings.voice)));
+        // As the ssml step writes it, a voice switched to named as Azure knows it.
+        const voiceName = azureVoiceName(ctx.services.voiceNamesOf);
+        io.out(buildDocumentSsml(prepared.document, ssmlVoiceOf(settings.voice), voiceName));
       } else {
         const speech = prepared.document.scenes
           .flatMap((s) => s.items)

@@ -17,7 +17,7 @@ export function builtinHandlers(services: PipelineServices, db: Db): HandlerRegi
   return registryOf([
     writeScriptStep(db, services),
     scriptParseStep(services),
-    ssmlStep(),
+    ssmlStep(services),
     narrationStep(services),
     captionsStep(),
     renderPlanStep(services),

@@ -18,6 +18,26 @@ export function offlineVoiceName(
   return voiceNamesOf(voice)?.[synthesizerId] ?? voice;
 }
 
+/** Azure's name for a `[voice X]`: the name preset X gives Azure, else X itself (one of Azure's). */
+export function azureVoiceName(voiceNamesOf: InlineVoiceServices['voiceNamesOf']): (voice: string) => string {
+  return (voice) => voiceNamesOf(voice)?.azure ?? voice;
+}
+
+/**
+ * The names each voice a script switches to has now, for a step's input hash: those voices are
+ * presets too, and editing one must make its speech again.
+ */
+export function switchedVoiceNames(
+  document: ScriptDocument,
+  voiceNamesOf: InlineVoiceServices['voiceNamesOf'],
+): Record<string, Record<string, string> | null> {
+  const switched: Record<string, Record<string, string> | null> = {};
+  for (const u of utterancesOf(document)) {
+    if (u.voice && !(u.voice in switched)) switched[u.voice] = voiceNamesOf(u.voice) ?? null;
+  }
+  return switched;
+}
+
 /**
  * Each `[voice X]` the offline engine cannot speak, at its first sentence, before any job exists:
  * espeak-ng speaks an unknown name with its default voice, so the narration looks every name up,

@@ -5,13 +5,12 @@ import { StepError, type StepErrorKind } from '../engine/errors.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import { DATA_FOLDERS } from '../paths.ts';
 import type { ScriptDocument, Utterance } from '../script/types.ts';
-import { utterancesOf } from '../script/utterances.ts';
 import type { AzureSpeech } from '../speech/azure/azure-speech.ts';
 import { AzureSpeechError } from '../speech/azure/errors.ts';
 import { synthesizeAzureNarration } from '../speech/azure/narration.ts';
 import { type Narration, SpeechError, synthesizeNarration } from '../speech/index.ts';
 import { readInputJson, writeWorkJson } from './files.ts';
-import { offlineVoiceName } from './inline-voices.ts';
+import { azureVoiceName, offlineVoiceName, switchedVoiceNames } from './inline-voices.ts';
 import type { PipelineServices } from './services.ts';
 import { ssmlVoiceOf } from './ssml-step.ts';
 
@@ -51,11 +50,7 @@ export function narrationStep(services: PipelineServices): StepHandler {
     // Voices switched to inside the script are presets too: their current names belong in the hash.
     async fingerprint({ inputs }) {
       const document = await readInputJson<ScriptDocument>(inputs, 'script', 'document');
-      const switched: Record<string, Record<string, string> | null> = {};
-      for (const u of utterancesOf(document)) {
-        if (u.voice && !(u.voice in switched)) switched[u.voice] = services.voiceNamesOf(u.voice) ?? null;
-      }
-      return switched;
+      return switchedVoiceNames(document, services.voiceNamesOf);
     },
     async run(ctx) {
       const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');
@@ -124,7 +119,7 @@ export function narrationStep(services: PipelineServices): StepHandler {
     return synthesizeAzureNarration({
       document,
       voice: ssmlVoiceOf(ctx.settings.voice),
-      resolveVoiceName: (slug) => services.voiceNamesOf(slug)?.azure ?? slug,
+      resolveVoiceName: azureVoiceName(services.voiceNamesOf),
       speech,
       // Shared by attempts and jobs: a chunk Azure already spoke (and was paid for) is not asked again
       // when a later one failed (every attempt asked for them all), nor when another scene of the

@@ -4,11 +4,13 @@ import type { StepHandler } from '../engine/step-handler.ts';
 import { buildDocumentSsml } from '../script/index.ts';
 import type { ScriptDocument } from '../script/types.ts';
 import { readInputJson } from './files.ts';
+import { azureVoiceName, type InlineVoiceServices, switchedVoiceNames } from './inline-voices.ts';
 
-const SSML_VERSION = 'ssml/1';
+// /2: a voice switched to is named as Azure knows it (it was the preset's slug: "azure-es-dalia").
+const SSML_VERSION = 'ssml/2';
 
 /** ScriptDocument → SSML for the job's voice (what a neural voice speaks; also shown by `vfo check --ssml`). */
-export function ssmlStep(): StepHandler {
+export function ssmlStep(services: Pick<InlineVoiceServices, 'voiceNamesOf'>): StepHandler {
   return {
     kind: 'speech.ssml',
     version: () => SSML_VERSION,
@@ -23,10 +25,14 @@ export function ssmlStep(): StepHandler {
         prosody: v.prosody,
       };
     },
+    async fingerprint({ inputs }) {
+      const document = await readInputJson<ScriptDocument>(inputs, 'script', 'document');
+      return switchedVoiceNames(document, services.voiceNamesOf);
+    },
     async run(ctx) {
       const document = await readInputJson<ScriptDocument>(ctx.inputs, 'script', 'document');
       const v = ctx.settings.voice;
-      const ssml = buildDocumentSsml(document, ssmlVoiceOf(v));
+      const ssml = buildDocumentSsml(document, ssmlVoiceOf(v), azureVoiceName(services.voiceNamesOf));
       const path = join(ctx.workDir, 'speech.ssml');
       await writeFile(path, ssml);
       return { files: { ssml: { path, type: 'ssml' } } };
