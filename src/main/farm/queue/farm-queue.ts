@@ -99,6 +99,13 @@ export const FARM_QUEUE_DEFAULTS = {
   workerGoneMs: 10 * 60_000,
 } as const;
 
+/**
+ * Unfinished tasks one origin may have here: a node waits on at most 64 encodes of up to 32 segments
+ * (2,048 tasks); a key holder submitting or announcing without end grew the queue, in memory and on
+ * disk, without bound.
+ */
+export const MAX_UNFINISHED_PER_ORIGIN = 4096;
+
 /** How often the queue looks for jobs that only blocked workers could run. */
 const BLOCK_CHECK_EVERY_MS = 1000;
 /** Failed tasks status keeps listing (with their reason) after they failed. */
@@ -187,6 +194,14 @@ export class FarmQueue {
       status: task.status,
     });
     return task;
+  }
+
+  /** Whether `originNodeId` may add a task it has not submitted yet (MAX_UNFINISHED_PER_ORIGIN). */
+  hasRoomFor(originNodeId: string): boolean {
+    let unfinished = 0;
+    for (const task of this.tasks.values())
+      if (task.originNodeId === originNodeId && !isFinished(task)) unfinished++;
+    return unfinished < MAX_UNFINISHED_PER_ORIGIN;
   }
 
   private accept(input: TaskInput, now: number): Task {
@@ -594,6 +609,7 @@ export class FarmQueue {
       now,
       leaseTimeoutMs,
       replace,
+      maxUnfinishedPerOrigin: MAX_UNFINISHED_PER_ORIGIN,
       adoptLeases: now - this.termStartedAt <= ADOPT_LEASES_LEASE_TIMEOUTS * leaseTimeoutMs,
     });
     this.commit(plan.put, plan.remove);

@@ -1,5 +1,5 @@
 /** The coordinator's farm queue: see farm-queue.ts. */
-export { FarmQueue } from './farm-queue.ts';
+export { FarmQueue, MAX_UNFINISHED_PER_ORIGIN } from './farm-queue.ts';
 export {
   announcementSchema,
   heartbeatReportSchema,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queueKit, taskIdOf, taskInput, workerInfo } from './farm-queue.fixture.ts';
+import { MAX_UNFINISHED_PER_ORIGIN } from './farm-queue.ts';
 
 const lease = (n: number) => n.toString(16).padStart(32, '0');
 
@@ -85,6 +86,21 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
     expect(
       queue.announce({ nodeId: 'origin-2', tasks: [taskInput('lost', { originNodeId: 'origin-2' })] }).failed,
     ).toEqual([]);
+  });
+
+  // Found in review: a key holder submitting or announcing without end grew the queue without bound.
+  it('takes at most MAX_UNFINISHED_PER_ORIGIN unfinished tasks of one origin, by submission or announcement', () => {
+    const { queue } = queueKit();
+    const many = Array.from({ length: MAX_UNFINISHED_PER_ORIGIN + 10 }, (_, i) => taskInput(i));
+    queue.announce({ nodeId: 'origin-1', tasks: many });
+    expect(queue.stats().queued).toBe(MAX_UNFINISHED_PER_ORIGIN);
+    expect(queue.hasRoomFor('origin-1')).toBe(false);
+    expect(queue.hasRoomFor('origin-2')).toBe(true);
+    // Announced again, nothing more is taken; one finishing makes room for one.
+    queue.announce({ nodeId: 'origin-1', tasks: many });
+    expect(queue.stats().queued).toBe(MAX_UNFINISHED_PER_ORIGIN);
+    expect(queue.withdraw(taskIdOf(0), 'origin-1')).toBe('withdrawn');
+    expect(queue.hasRoomFor('origin-1')).toBe(true);
   });
 
   it('requeues known leases nobody announced and forgets unfinished tasks no origin announced', () => {

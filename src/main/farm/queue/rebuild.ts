@@ -21,6 +21,8 @@ export interface RebuildOptions {
    * announce a lease on another origin's queued task and hold it outside the scheduler.
    */
   adoptLeases: boolean;
+  /** New tasks an origin's announcement may add past what it has unfinished here (farm-queue.ts). */
+  maxUnfinishedPerOrigin: number;
 }
 
 export interface RebuildPlan {
@@ -47,9 +49,15 @@ export function planRebuild(
   const inputs = mergeTaskInputs(announcements);
   const next = new Map<string, Task>();
   const failed: RebuildResult['failed'] = [];
+  const unfinished = unfinishedByOrigin(known);
   for (const input of inputs.values()) {
     const task = known.get(input.id);
-    if (!task) next.set(input.id, newTask(input, now));
+    if (!task) {
+      const count = unfinished.get(input.originNodeId) ?? 0;
+      if (count >= options.maxUnfinishedPerOrigin) continue;
+      unfinished.set(input.originNodeId, count + 1);
+      next.set(input.id, newTask(input, now));
+    }
     // A task id is its origin's: another node announcing it moves nothing (not even its address).
     else if (task.originNodeId !== input.originNodeId) continue;
     else if (isFinished(task)) {
@@ -133,6 +141,13 @@ export function planRebuild(
     if (!isFinished(task) && !removed.has(task.id) && !next.has(task.id)) result.tasks++;
   result.tasks += put.filter((task) => !isFinished(task)).length;
   return { put, remove, toPend, resolvedPending, result };
+}
+
+function unfinishedByOrigin(known: ReadonlyMap<string, Task>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const task of known.values())
+    if (!isFinished(task)) counts.set(task.originNodeId, (counts.get(task.originNodeId) ?? 0) + 1);
+  return counts;
 }
 
 /** A node speaks only for its own leases (others are refused); one lease id counts once. */

@@ -7,6 +7,7 @@ import {
   announcementSchema,
   type FarmQueue,
   heartbeatReportSchema,
+  MAX_UNFINISHED_PER_ORIGIN,
   taskInputSchema,
   workerInfoSchema,
 } from '../../queue/index.ts';
@@ -25,6 +26,7 @@ export type CoordinatorQueue = Pick<
   | 'registerWorker'
   | 'heartbeat'
   | 'getTask'
+  | 'hasRoomFor'
   | 'submit'
   | 'retry'
   | 'announce'
@@ -97,6 +99,13 @@ export function coordinatorRoutes(app: FarmApp, deps: CoordinatorRouteDeps): voi
       speaksForItself(request.caller as string, request.body.originNodeId, 'submit tasks') ??
         ownTask(request.caller as string, queue.getTask(request.body.id)),
       () => {
+        if (!queue.getTask(request.body.id) && !queue.hasRoomFor(request.body.originNodeId))
+          return refuse(
+            reply,
+            429,
+            'queue-full',
+            `an origin may have ${MAX_UNFINISHED_PER_ORIGIN} unfinished tasks`,
+          );
         // Only an origin running the step again resubmits a failed task: that is a retry.
         const task = queue.submit(request.body);
         return {
