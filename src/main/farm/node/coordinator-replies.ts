@@ -64,14 +64,3 @@ export const HistoryReplySchema = z
   // The dashboard draws from `from` to `to`: a span of years would be millions of buckets. Only the
   // span is checked (the coordinator's clock may be behind this node's).
   .refine((history) => Math.abs(history.to - history.from) <= 40 * DAY_MS, 'a span of at most 40 days');
-
-/**
- * The coordinator's answer to an announcement: the announced tasks it holds as failed (their notice
- * was lost). Older coordinators send none; what else it says is not read.
- */
-export const AnnounceReplySchema = z.object({
-  failed: z
-    .array(z.object({ taskId: id, reason: z.string().max(2000 + 1) }))
-    .max(10_000)
-    .optional(),
-});

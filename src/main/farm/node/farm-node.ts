@@ -23,10 +23,10 @@ import {
   farmIdOf,
   type Peer,
 } from '../net/index.ts';
-import { isOperatorCancel, type QueueStats } from '../queue/index.ts';
+import type { QueueStats } from '../queue/index.ts';
 import type { WorkstationGuard } from '../workstation/workstation-guard.ts';
 import { Coordinator } from './coordinator.ts';
-import { AnnounceReplySchema, HistoryReplySchema, QueueReplySchema } from './coordinator-replies.ts';
+import { HistoryReplySchema, QueueReplySchema } from './coordinator-replies.ts';
 import {
   type FarmActivity,
   FarmActivitySchema,
@@ -286,20 +286,13 @@ export class FarmNode {
   async announce(): Promise<void> {
     const coordinator = this.coordinatorPeer();
     if (!coordinator) return;
-    const reply = await this.client.json(coordinator, 'POST', '/farm/v1/announce', {
+    await this.client.json(coordinator, 'POST', '/farm/v1/announce', {
       nodeId: this.nodeId,
       tasks: this.origin.unfinished(),
       leases: this.worker
         .leases()
         .map((l) => ({ leaseId: l.leaseId, taskId: l.taskId, workerId: this.nodeId })),
     });
-    // The tasks the farm gave up on while its notice could not reach this node (the coordinator
-    // followed, as the failed route believes only it): their jobs hung, waiting, for good.
-    const { failed = [] } = AnnounceReplySchema.safeParse(reply).data ?? {};
-    for (const { taskId, reason } of failed) {
-      if (this.origin.failTask(taskId, reason, { byOperator: isOperatorCancel(reason) }))
-        log.warn('the farm had given up on a task; its job is told now', { task: taskId, reason });
-    }
   }
 
   /** An operator's pause, resume or drain of this node: kept in its settings, so a restart keeps it. */

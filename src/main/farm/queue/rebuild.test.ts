@@ -18,7 +18,6 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
       leasesPending: 0,
       leasesRefused: 0,
       dropped: 0,
-      failed: [],
     });
     expect(queue.getTask(taskIdOf('a'))).toMatchObject({
       status: 'leased',
@@ -71,21 +70,23 @@ describe('FarmQueue.rebuild: a new coordinator', () => {
 
   // Found by partitioning a farm: a task failed for good while its origin was cut off, the notice to it
   // was lost, and after a coordinator change its job waited for ever.
-  it('answers an origin announcing a task it holds as failed with the reason, and reopens nothing', () => {
+  it('runs again a task its origin announces though it failed here, and reopens nothing of another', () => {
     const { queue } = queueKit();
     queue.registerWorker(workerInfo('w1'));
     queue.submit(taskInput('lost'));
     const [assignment] = queue.schedule();
     queue.fail(assignment?.lease.id as string, 'cannot reach the origin', { retryable: false });
-    const result = queue.announce({ nodeId: 'origin-1', tasks: [taskInput('lost'), taskInput('b')] });
-    expect(result.failed).toEqual([
-      { taskId: taskIdOf('lost'), reason: 'worker w1: cannot reach the origin' },
-    ]);
     expect(queue.getTask(taskIdOf('lost'))?.status).toBe('failed');
-    // Another node naming the task hears nothing of it.
-    expect(
-      queue.announce({ nodeId: 'origin-2', tasks: [taskInput('lost', { originNodeId: 'origin-2' })] }).failed,
-    ).toEqual([]);
+    // Another node naming the task changes nothing.
+    queue.announce({ nodeId: 'origin-2', tasks: [taskInput('lost', { originNodeId: 'origin-2' })] });
+    expect(queue.getTask(taskIdOf('lost'))?.status).toBe('failed');
+    queue.announce({ nodeId: 'origin-1', tasks: [taskInput('lost')] });
+    expect(queue.getTask(taskIdOf('lost'))).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      failuresByWorker: {},
+    });
+    expect(queue.schedule()).toHaveLength(1);
   });
 
   // Found in review: a key holder submitting or announcing without end grew the queue without bound.

@@ -8,7 +8,7 @@
  * under another coordinator or their origin is gone, and their result could go nowhere. Done and failed
  * tasks are history and stay as they are, so a done task is never run again.
  */
-import { isFinished, newTask, requeued, withLease } from './task-transitions.ts';
+import { isFinished, newTask, requeued, retried, withLease } from './task-transitions.ts';
 import type { AnnouncedLease, Announcement, Lease, RebuildResult, Task, TaskInput } from './types.ts';
 
 export interface RebuildOptions {
@@ -48,22 +48,26 @@ export function planRebuild(
   const { now, replace } = options;
   const inputs = mergeTaskInputs(announcements);
   const next = new Map<string, Task>();
-  const failed: RebuildResult['failed'] = [];
   const unfinished = unfinishedByOrigin(known);
+  const hasRoom = (origin: string): boolean => {
+    const count = unfinished.get(origin) ?? 0;
+    if (count >= options.maxUnfinishedPerOrigin) return false;
+    unfinished.set(origin, count + 1);
+    return true;
+  };
   for (const input of inputs.values()) {
     const task = known.get(input.id);
     if (!task) {
-      const count = unfinished.get(input.originNodeId) ?? 0;
-      if (count >= options.maxUnfinishedPerOrigin) continue;
-      unfinished.set(input.originNodeId, count + 1);
-      next.set(input.id, newTask(input, now));
+      if (hasRoom(input.originNodeId)) next.set(input.id, newTask(input, now));
     }
     // A task id is its origin's: another node announcing it moves nothing (not even its address).
     else if (task.originNodeId !== input.originNodeId) continue;
-    else if (isFinished(task)) {
-      if (task.status === 'failed')
-        failed.push({ taskId: task.id, reason: task.lastError ?? 'the farm gave up on this task' });
-    }
+    // Its origin still waits for it: the notice that it failed was lost (a partition), or the job was
+    // retried and its submission lost. Run again, as a resubmission is (its job hung for good).
+    else if (task.status === 'failed') {
+      if (hasRoom(input.originNodeId))
+        next.set(input.id, retried({ ...task, originUrl: input.originUrl, priority: input.priority }, now));
+    } else if (isFinished(task)) continue;
     // Keep the attempt history; refresh the origin's address (it may have restarted on another port).
     // The priority too: the origin may have changed it while no coordinator heard (the app's control).
     else if (replace)
@@ -84,7 +88,6 @@ export function planRebuild(
     leasesPending: 0,
     leasesRefused: 0,
     dropped: remove.length,
-    failed,
   };
   const toPend: AnnouncedLease[] = [];
   const pendTasks = new Set<string>();

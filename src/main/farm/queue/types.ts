@@ -121,12 +121,6 @@ export interface RebuildResult {
   leasesRefused: number;
   /** Unfinished tasks this queue knew that no origin announced: forgotten. */
   dropped: number;
-  /**
-   * Tasks their origin announced (so it still waits for them) that this queue holds as failed: the
-   * notice to it was lost (a partition, a coordinator change). The origin fails their steps on reading
-   * this; its job hung for good.
-   */
-  failed: { taskId: string; reason: string }[];
 }
 
 export interface QueueStats {
