@@ -330,7 +330,7 @@ describe('vfo with hostile media and text', () => {
 
   // Found by attacking media: 32 channels passed the check, then failed the plan step (its mix) after
   // the narration, as "cannot be read as audio".
-  it('refuses music of more channels than the mix takes, in the check', async () => {
+  it('refuses music the mix cannot make stereo of, in the check, and takes many channels with a layout', async () => {
     const folder = join(dir.path, 'channels');
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'many.wav'), silentWav(32, 8000, 800));
@@ -339,8 +339,16 @@ describe('vfo with hostile media and text', () => {
     const result = await runVfo(['check', script], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'many.md:2:8: error: music "many.wav" has 32 channels; the mix takes at most 8',
+      'many.md:2:8: error: music "many.wav" has 32 channels the mix cannot make stereo of (its file says no layout for them)',
     );
+    // Channels with a layout are made stereo, however many (found in review: 16 were refused).
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=hexadecagonal', '-t', '0.2'],
+      join(folder, 'sixteen.wav'),
+    ]);
+    await writeFile(script, '---\nmusic: sixteen.wav\n---\n# One\n\nHello.\n');
+    const sixteen = await runVfo(['check', script], env);
+    expect(sixteen.code, sixteen.stderr).toBe(0);
   });
 
   it('places an unknown recipe or voice on the front matter line that names it', async () => {

@@ -697,7 +697,10 @@ export interface FieldIssue {
 }
 
 export interface CallError {
-  /** e.g. 'not-found', 'invalid', 'unauthorized', 'local-only', 'internal'. */
+  /**
+   * e.g. 'not-found', 'invalid', 'unauthorized', 'local-only', 'internal', 'unreadable' (a row edited by
+   * hand that no longer reads).
+   */
   code: string;
   message: string;
   /** With 'invalid': every field that broke a rule. */

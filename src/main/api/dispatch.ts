@@ -106,6 +106,8 @@ export function httpStatusOf(result: CallResult<Method>): number {
     'unknown-method': 404,
     'not-found': 404,
     'local-only': 403,
+    // A row of the data folder edited by hand: the request was fine, the data is not.
+    unreadable: 409,
     internal: 500,
   };
   return byCode[result.error.code] ?? 409;

@@ -6,7 +6,7 @@ import { existingDataArg, parseCommandArgs } from './args.ts';
 import { type CliIo, EXIT, printableLines, printJson, UsageError } from './io.ts';
 
 export const GC_USAGE = `usage: vfo gc [--dry-run] [--json] [--data DIR]
-       vfo gc --budget SIZE|off    (collect on its own when blobs + scratch pass SIZE, e.g. 20GB)
+       vfo gc --budget SIZE|off    (collect on its own when blobs + scratch + speech cache pass SIZE, e.g. 20GB)
        vfo gc --keep-free SIZE|default
                                    (refuse media and results sent over the network once less than SIZE
                                     of disk would be left free; default 2GB)
@@ -82,6 +82,6 @@ function describe(report: GcReport): string {
     `${verb} ${files} ${files === 1 ? 'item' : 'items'}, ${formatSize(report.freedBytes)}: ` +
     `${report.blobs.count} blobs, ${report.scratch.count} scratch folders or files, ` +
     `results of ${report.jobs} failed or cancelled jobs ` +
-    `(blobs + scratch: ${formatSize(report.usageBefore)} → ${formatSize(report.usageAfter)})`
+    `(blobs + scratch + speech cache: ${formatSize(report.usageBefore)} → ${formatSize(report.usageAfter)})`
   );
 }

@@ -227,10 +227,13 @@ export class Engine {
       if ((await measureUsage(this.blobs, this.workRoot, this.options.dataDir)) <= budget) return undefined;
       const report = await this.collectGarbage({ targetBytes: budget });
       if (report.usageAfter > budget) {
-        log.warn('still over the disk budget: what is left belongs to live and finished jobs', {
-          budget,
-          usage: report.usageAfter,
-        });
+        log.warn(
+          'still over the disk budget: what is left belongs to live and finished jobs, or is speech used within the week',
+          {
+            budget,
+            usage: report.usageAfter,
+          },
+        );
       }
       return report;
     } catch (error) {

@@ -196,6 +196,8 @@ describe('vfo gc (collectGarbage)', () => {
     const crashed = join(h.engine.workRoot, done.id, 'video-1');
     await mkdir(crashed, { recursive: true });
     await writeFile(join(crashed, 'half.mp4'), 'x'.repeat(1000));
+    const crashedAt = (now - 2 * HOUR) / 1000;
+    await utimes(join(h.engine.workRoot, done.id), crashedAt, crashedAt);
 
     const report = await collectGarbage(gcDeps({ clock: () => now }));
     expect(existsSync(old)).toBe(false);
@@ -287,6 +289,20 @@ describe('vfo gc (collectGarbage)', () => {
     expect(report.scratch).toMatchObject({ count: 1, bytes: 100 });
   });
 
+  // Found in review: Claude's refused script, kept for its error's file:line:col to be read, went with
+  // the gc run as its job ended (the disk budget's).
+  it('keeps an ended job’s folder for the grace period', async () => {
+    await setUp();
+    const failed = await failAtFinal('f');
+    const kept = join(h.engine.workRoot, failed.id, 'write-kept');
+    await mkdir(kept, { recursive: true });
+    await writeFile(join(kept, 'written-script.md'), '# One\n\nHello [boom].\n');
+    await collectGarbage(gcDeps());
+    expect(existsSync(join(kept, 'written-script.md'))).toBe(true);
+    await collectGarbage(gcDeps({ clock: () => Date.now() + 2 * HOUR }));
+    expect(existsSync(join(h.engine.workRoot, failed.id))).toBe(false);
+  });
+
   // Found by attacking the data folder: an interrupted job (queued again by the repair) lost its kept
   // folders, which hold what it paid for (Azure's chunks), to the next gc.
   it('keeps a queued job’s folder, with its kept folders', async () => {
@@ -319,7 +335,7 @@ describe('vfo gc (collectGarbage)', () => {
     // Not running: its folder goes, by way of a name the next gc would remove were this one killed.
     store.setJobStatus(failed.id, 'failed', { owner: null });
     vi.restoreAllMocks();
-    await collectGarbage(gcDeps());
+    await collectGarbage(gcDeps({ clock: () => Date.now() + 2 * HOUR }));
     expect(existsSync(join(h.engine.workRoot, failed.id))).toBe(false);
     expect(readdirSync(h.engine.workRoot).filter((name) => name.startsWith('.gc-'))).toEqual([]);
   });

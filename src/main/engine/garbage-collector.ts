@@ -148,17 +148,18 @@ async function carryOut(
     const moved = setBlobAside(deps.blobs.pathFor(sha256), sha256);
     if (moved) aside.push(moved);
   };
-  let forgotten: { artifacts: number } | undefined | boolean;
+  // An orphan is checked and moved in one transaction: a step recording it right now waits, then
+  // finds it gone. A job's results are forgotten in one (undefined: it is not failed or cancelled now).
+  const forget = (): { artifacts: number } | undefined =>
+    unit.kind === 'orphan'
+      ? deps.store.transaction(() => {
+          if (!deps.store.isBlobNamed(unit.sha256)) release(unit.sha256);
+          return { artifacts: 0 };
+        })
+      : deps.store.forgetResults(unit.jobId, release);
+  let forgotten: { artifacts: number } | undefined;
   try {
-    // An orphan is checked and moved in one transaction: a step recording it right now waits, then
-    // finds it gone.
-    forgotten =
-      unit.kind === 'orphan'
-        ? deps.store.transaction(() => {
-            if (!deps.store.isBlobNamed(unit.sha256)) release(unit.sha256);
-            return true;
-          })
-        : deps.store.forgetResults(unit.jobId, release);
+    forgotten = forget();
   } catch (error) {
     for (const moved of aside) putBack(moved);
     throw error;
@@ -167,7 +168,7 @@ async function carryOut(
   for (const moved of aside) await rm(moved.aside, { force: true }).catch(() => undefined);
   if (!forgotten) return;
   count(report, unit, aside);
-  if (unit.kind === 'job' && typeof forgotten === 'object') {
+  if (unit.kind === 'job') {
     deps.log.info('results of an ended job collected', {
       job: unit.jobId,
       artifacts: forgotten.artifacts,
@@ -249,10 +250,11 @@ async function takeInventory(deps: GarbageCollectorDeps, now: number, graceMs: n
     usageBytes += entry.bytes;
     const name = entry.path.slice(deps.workRoot.length + 1);
     // A running job's folder is in use, and a queued one's (interrupted: its kept folders hold what
-    // it paid for, Azure's chunks); any other job's is left over. Unknown names get the grace.
+    // it paid for). Any other is left over, after the grace: a failed job's kept folder holds what its
+    // error points to (Claude's refused script), and was removed by the gc run as the job ended.
     const status = JOB_ID.test(name) ? deps.store.getJob(name)?.status : undefined;
     if (status === 'running' || status === 'queued') continue;
-    if (status !== undefined || now - entry.modifiedAt >= graceMs) scratch.push(entry);
+    if (now - entry.modifiedAt >= graceMs) scratch.push(entry);
   }
 
   if (deps.dataDir) {

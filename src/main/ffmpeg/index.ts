@@ -64,6 +64,7 @@ export {
   type LoudnessFacts,
   measureFileLoudness,
   measureMixLoudness,
+  mixesToStereo,
   parseEbur128Summary,
   planLoudness,
   SILENCE_LUFS,

@@ -72,6 +72,24 @@ async function measure(
   return facts;
 }
 
+/** A sound as the mix takes it in: stereo at its rate. */
+function asTheMixTakes(rate: number): string {
+  return `aresample=${rate},aformat=sample_fmts=fltp:channel_layouts=stereo`;
+}
+
+/**
+ * Whether the mix can take a file's sound (a tenth of a second of it is made stereo): one of 32
+ * channels with no layout to say which is which cannot be, and passed the check to fail the plan
+ * step after the narration.
+ */
+export async function mixesToStereo(ffmpegPath: string, path: string): Promise<boolean> {
+  const out = await captureOutput(ffmpegPath, [
+    ...['-hide_banner', '-nostdin', '-v', 'error', ...mediaInput(path), '-map', '0:a:0', '-t', '0.1'],
+    ...['-af', asTheMixTakes(48_000), '-f', 'null', '-'],
+  ]);
+  return out.code === 0;
+}
+
 /**
  * The loudness of a file's first audio stream; with `asMixedAt`, as the mix takes it in (stereo at
  * that rate: a mono file counts as it will sound there).
@@ -82,7 +100,7 @@ export function measureFileLoudness(
   options: { durationMs?: number; asMixedAt?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<LoudnessFacts> {
   const { asMixedAt } = options;
-  const prepare = asMixedAt ? `aresample=${asMixedAt},aformat=sample_fmts=fltp:channel_layouts=stereo,` : '';
+  const prepare = asMixedAt ? `${asTheMixTakes(asMixedAt)},` : '';
   return measure(
     ffmpegPath,
     [...mediaInput(path), '-map', '0:a:0', '-af', `${prepare}${EBUR128}`, '-f', 'null', '-'],

@@ -4,15 +4,21 @@
  * narration was spoken (paid for, with Azure). Each file is probed once and judged by the plan step's
  * own verdicts (pipeline/media-verdicts.ts); the plan step judges again as it copies them in.
  */
-import { clipFactsOf, hasVideoFrame, pictureSizeOf, probeMediaFacts } from '../ffmpeg/index.ts';
+import {
+  clipFactsOf,
+  hasVideoFrame,
+  mixesToStereo,
+  pictureSizeOf,
+  probeMediaFacts,
+} from '../ffmpeg/index.ts';
 import type { MediaFacts } from '../ffmpeg/media-facts.ts';
 import {
   clipFileProblem,
   clipRangeProblem,
-  MAX_MUSIC_CHANNELS,
   musicProblem,
   pictureProblem,
   UNREADABLE_CLIP,
+  unmixableMusicProblem,
 } from '../pipeline/media-verdicts.ts';
 import { mediaRunLimit } from '../pipeline/plan-media.ts';
 import {
@@ -81,10 +87,7 @@ function usesOf(document: ScriptDocument): Use[] {
           {
             ref: cue.media,
             kind: MUSIC_MEDIA,
-            judge: (facts) =>
-              facts?.audio && (facts.audio.channels ?? 0) <= MAX_MUSIC_CHANNELS
-                ? null
-                : musicProblem(cue.media.written, facts?.audio?.channels),
+            judge: (facts) => (facts?.audio ? null : musicProblem(cue.media.written)),
           },
         ]
       : [];
@@ -124,6 +127,11 @@ async function probeOpened(
     // A header may describe video of which no frame decodes: found here, not after the narration.
     if (kind === CLIP_MEDIA && facts?.video && !(await hasVideoFrame(ffmpeg.ffmpegPath, path)))
       return { ...facts, video: null };
+    // More than stereo: the mix must be able to make stereo of it (a layout says which channel is which).
+    const channels = facts?.audio?.channels ?? null;
+    if (kind === MUSIC_MEDIA && facts?.audio && (channels === null || channels > 2))
+      if (!(await mixesToStereo(ffmpeg.ffmpegPath, path)))
+        return { refused: unmixableMusicProblem(ref.written, channels) };
     return facts;
   } finally {
     await opened.handle.close();

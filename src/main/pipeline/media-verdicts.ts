@@ -38,17 +38,14 @@ export function clipRangeProblem(clip: Pick<ClipRef, 'written' | 'range'>, facts
   return `clip "${clip.written}" lasts ${seconds(facts.durationMs)}; its range ends at ${seconds(clip.range.endMs)}`;
 }
 
-/** The most channels a music bed may have: the mix makes stereo of up to 7.1. */
-export const MAX_MUSIC_CHANNELS = 8;
-
-/**
- * Music that holds no sound ffmpeg can read, or more channels than the mix takes (32 of them passed
- * the check and failed the plan step, after the narration, as "cannot be read").
- */
-export function musicProblem(written: string, channels?: number | null): string {
-  if (channels != null && channels > MAX_MUSIC_CHANNELS)
-    return `music "${written}" has ${channels} channels; the mix takes at most ${MAX_MUSIC_CHANNELS}`;
+/** Music that holds no sound ffmpeg can read. */
+export function musicProblem(written: string): string {
   return `music "${written}" cannot be read as audio`;
+}
+
+/** Music of channels the mix cannot make stereo of (no layout says which is which). */
+export function unmixableMusicProblem(written: string, channels: number | null): string {
+  return `music "${written}" has ${channels ?? 'many'} channels the mix cannot make stereo of (its file says no layout for them)`;
 }
 
 export function seconds(ms: number): string {

@@ -96,7 +96,7 @@ export function writeScriptStep(db: Db, services: PipelineServices): StepHandler
           await mkdir(ctx.keptDir, { recursive: true });
           const kept = join(ctx.keptDir, WRITTEN_SCRIPT_NAME);
           await writeFile(kept, error.script);
-          message += `\nClaude's script is kept at ${kept}`;
+          message += `\nClaude's script is kept at ${kept} (for an hour at least: vfo gc then frees it)`;
         }
         const metrics = error.spent && {
           ...error.spent,

@@ -43,11 +43,20 @@ describe('resolveMediaPath', () => {
 
   // Found by attacking media: on a Mac the probe is given the path, and ffmpeg's picture reader took
   // p%d.png for a numbered series, reading p1.png (a link to a file outside the folder).
-  it('refuses a picture whose path holds "%", which ffmpeg reads as a numbered series', async () => {
+  it('refuses a picture whose path holds "%d", which ffmpeg reads as a numbered series', async () => {
     await writeFile(join(scripts, 'p%d.png'), 'png');
+    await writeFile(join(scripts, 'p%03d.png'), 'png');
     expect(image('p%d.png')).toEqual({
       ok: false,
-      message: 'image "p%d.png": a picture\'s path may not contain "%"',
+      message: 'image "p%d.png": a picture\'s path may not hold "%d"',
+    });
+    expect(image('p%03d.png')).toMatchObject({ ok: false });
+    // A "%" ffmpeg reads as itself (found in review: a folder "100% real" refused every picture).
+    await mkdir(join(scripts, '100% real'));
+    await writeFile(join(scripts, '100% real', '50%-off.png'), 'png');
+    expect(image('100% real/50%-off.png')).toEqual({
+      ok: true,
+      path: join(scripts, '100% real', '50%-off.png'),
     });
     // Missing or outside: the same words as ever.
     expect(image('q%d.png')).toEqual(refusal('q%d.png'));

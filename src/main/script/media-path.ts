@@ -54,6 +54,9 @@ export function mediaNotFound(kind: MediaKind, written: string): { ok: false; me
   return { ok: false, message: `${kind.name} not found: ${shorten(written, 200)}` };
 }
 
+/** What ffmpeg's image2 reader expands in a file name: %d, %3d, %03d. */
+const SEQUENCE_PATTERN = /%0*\d*d/;
+
 /** The real path of the file `written` names, or the one message every refusal shares. */
 export function resolveMediaPath(written: string, places: MediaPlaces, kind: MediaKind): MediaResolution {
   if (!kind.extensions.includes(extname(written).toLowerCase())) {
@@ -72,10 +75,10 @@ export function resolveMediaPath(written: string, places: MediaPlaces, kind: Med
   const size = real === null ? null : fileSize(real);
   if (real === null || size === null || !allowed(real, places, absolute)) return mediaNotFound(kind, written);
   if (size > MEDIA_LIMITS.maxBytes) return tooLarge(kind, written, size);
-  // ffmpeg's picture reader takes "%d" in a file's name as a numbered series: on a Mac, where the probe
-  // is given the path itself, a picture named p%d.png was read as p1.png, a link to a file outside.
-  if (kind === IMAGE_MEDIA && real.includes('%'))
-    return { ok: false, message: `${kind.name} "${shorten(written)}": a picture's path may not contain "%"` };
+  // ffmpeg's picture reader takes "%d" (or "%03d") in a path for a numbered series: on a Mac, where the
+  // probe is given the path itself, a picture named p%d.png was read as p1.png, a link to a file outside.
+  if (kind === IMAGE_MEDIA && SEQUENCE_PATTERN.test(real))
+    return { ok: false, message: `${kind.name} "${shorten(written)}": a picture's path may not hold "%d"` };
   return { ok: true, path: real };
 }
 

@@ -19,7 +19,6 @@ const MAX_ERROR_LENGTH = QUEUE_VIEW_LIMITS.errorChars;
  */
 export const FINISHED_TASK_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** Done or failed for good: no transition leads out of either. */
 /**
  * What an operator's cancel leaves as a task's reason: the coordinator's own words (a worker's always
  * start "worker <id>:"), which the origin takes as its job being cancelled rather than failed.
@@ -28,6 +27,7 @@ const OPERATOR_CANCEL = 'cancelled by ';
 export const operatorCancelReason = (operator: string): string => `${OPERATOR_CANCEL}${operator}`;
 export const isOperatorCancel = (reason: string): boolean => reason.startsWith(OPERATOR_CANCEL);
 
+/** Done or failed for good: no transition leads out of either (but a retry, or its origin's announcement). */
 export const isFinished = (task: Task): boolean => task.status === 'done' || task.status === 'failed';
 
 export function newTask(input: TaskInput, now: number): Task {
