@@ -287,7 +287,9 @@ describe('without Azure configured', () => {
       expect(result.stderr).toMatch(/still invalid after one repair round:\nwritten-script\.md:3:7: error: /);
       // The script its problems point into is kept, and the tokens both answers cost are on the step
       // (neither was: the file was scratch, and a failed step recorded no metrics).
-      const kept = /Claude's script is kept at (.+written-script\.md)$/m.exec(result.stderr)?.[1];
+      const kept = /Claude's script is kept at (.+written-script\.md) \(for an hour at least/m.exec(
+        result.stderr,
+      )?.[1];
       expect(kept, result.stderr).toBeDefined();
       expect(await readFile(kept as string, 'utf8')).toBe(invalid);
       const db = openDatabase(data());
