@@ -36,7 +36,7 @@ export async function filesUnder(dir: string, keep: (name: string) => boolean): 
 }
 
 /** Whether a symlink ends at a regular file inside `root` (a real path). */
-async function leadsInside(root: string, link: string): Promise<boolean> {
+export async function leadsInside(root: string, link: string): Promise<boolean> {
   const target = await realpath(link).catch(() => null);
   if (!target?.startsWith(root + sep)) return false;
   return Boolean((await stat(target).catch(() => null))?.isFile());

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,32 @@ describe('readScriptUploads', () => {
       ['photo.png', 'not a script (.md, .markdown or .txt)'],
       ['missing.md', 'the file cannot be found'],
     ]);
+  });
+
+  // Found by reviewing the shell: a folder's `notes.md -> ~/.aws/credentials` was refused by the
+  // folder walk, but read and narrated when the file itself was given (a drop, the command line).
+  it('reads a script given by a link only when the link stays inside its folder', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'vf-outside-'));
+    try {
+      writeFileSync(join(outside, 'credentials'), 'aws_secret_access_key = hunter2\n');
+      const folder = join(dir, 'downloaded');
+      mkdirSync(folder);
+      symlinkSync(join(outside, 'credentials'), join(folder, 'notes.md'));
+      symlinkSync(join(dir, 'intro.md'), join(folder, 'same.md'));
+      writeFileSync(join(folder, 'own.md'), '# Own\n\nMine.\n');
+      symlinkSync(join(folder, 'own.md'), join(folder, 'alias.md'));
+      const result = await readScriptUploads(
+        ['notes.md', 'same.md', 'alias.md'].map((name) => join(folder, name)),
+        2048,
+      );
+      expect(result.scripts.map((s) => s.upload)).toEqual([{ name: 'alias.md', text: '# Own\n\nMine.\n' }]);
+      expect(result.unreadable.map((u) => [u.name, u.reason])).toEqual([
+        ['notes.md', 'a link to a file outside its folder'],
+        ['same.md', 'a link to a file outside its folder'],
+      ]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,7 +4,7 @@
  * in its folder (by the node's own check) and stored, and the texts with their media go to
  * `scripts.import`; what was not queued is reported.
  */
-import { stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { ImportOutcome, MediaManifest, MediaUse, ScriptUpload } from '../../shared/contract.ts';
 import {
@@ -25,7 +25,7 @@ import {
   scriptFolderOnly,
 } from '../script/index.ts';
 import { sha256Stream } from '../util/hash.ts';
-import { filesUnder } from './folder-walk.ts';
+import { filesUnder, leadsInside } from './folder-walk.ts';
 import { isScriptPath } from './launch.ts';
 import { isMediaPath, type StoredLocally } from './local-media.ts';
 import type { VfoService } from './service.ts';
@@ -64,6 +64,15 @@ export async function readScriptUploads(
     if (!isScriptPath(path)) {
       skip('not a script (.md, .markdown or .txt)');
       continue;
+    }
+    // A script named by its path is held to the folder walk's rule: a downloaded `notes.md ->
+    // ~/.aws/credentials` given as a file (a drop, the command line) was read and narrated.
+    if ((await lstat(path).catch(() => null))?.isSymbolicLink()) {
+      const folder = await realpath(dirname(path)).catch(() => null);
+      if (!folder || !(await leadsInside(folder, path))) {
+        skip('a link to a file outside its folder');
+        continue;
+      }
     }
     const info = await stat(path).catch(() => null);
     if (!info) {

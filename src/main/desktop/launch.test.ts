@@ -1,6 +1,12 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isAllowedPermission, isTrustedSender, navigationDecision, parseLaunchArgs } from './launch.ts';
+import {
+  isAllowedPermission,
+  isTrustedSender,
+  navigationDecision,
+  parseLaunchArgs,
+  relaunchArgs,
+} from './launch.ts';
 
 describe('parseLaunchArgs', () => {
   it('takes flags and script paths, resolving relative ones against the working directory', () => {
@@ -37,6 +43,18 @@ describe('parseLaunchArgs', () => {
 
   it('treats everything after -- as a file', () => {
     expect(parseLaunchArgs(['app', '--', '--weird.md'], '/w').scriptPaths).toEqual(['/w/--weird.md']);
+  });
+});
+
+// Found by reviewing the shell: switching to worker-only relaunched with the first launch's scripts,
+// which were imported again (and resolved against another working folder).
+describe('relaunchArgs', () => {
+  it('keeps the flags and the app path, never the scripts; leaves --worker out when asked', () => {
+    const argv = ['/Applications/VF.app/MacOS/VF', '.', '--hidden', '--worker', 'notes.md', '--', 'b.txt'];
+    expect(relaunchArgs(argv, { dropWorker: false })).toEqual(['.', '--hidden', '--worker']);
+    expect(relaunchArgs(argv, { dropWorker: true })).toEqual(['.', '--hidden']);
+    // What the relaunch parses: no script.
+    expect(parseLaunchArgs(['VF', ...relaunchArgs(argv, { dropWorker: true })], '/').scriptPaths).toEqual([]);
   });
 });
 

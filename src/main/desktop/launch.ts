@@ -46,6 +46,27 @@ export function parseLaunchArgs(argv: readonly string[], cwd: string): LaunchOpt
   return options;
 }
 
+/**
+ * What a relaunch (switching to worker-only and back) is given: this launch's flags, and in
+ * development the app's path, but not its scripts, imported already (they were imported again, and
+ * resolved against another working folder); `dropWorker` leaves --worker out (the setting decides).
+ */
+export function relaunchArgs(argv: readonly string[], { dropWorker }: { dropWorker: boolean }): string[] {
+  const args: string[] = [];
+  let afterDashes = false;
+  for (const arg of argv.slice(1)) {
+    if (!afterDashes && arg === '--') {
+      afterDashes = true;
+      continue;
+    }
+    const flag = !afterDashes && arg.startsWith('-');
+    if (flag && dropWorker && (arg === '--worker' || arg === '--worker-only')) continue;
+    if (!flag && isScriptPath(arg)) continue;
+    args.push(arg);
+  }
+  return args;
+}
+
 export type NavigationDecision =
   | { kind: 'allow' }
   | { kind: 'import'; path: string }

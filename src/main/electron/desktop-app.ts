@@ -13,7 +13,7 @@ import {
 } from '../desktop/desktop-settings.ts';
 import { EncryptedSecretStore, secretsFilePath } from '../desktop/encrypted-secrets.ts';
 import { importScriptPaths } from '../desktop/import-scripts.ts';
-import { parseLaunchArgs } from '../desktop/launch.ts';
+import { parseLaunchArgs, relaunchArgs } from '../desktop/launch.ts';
 import { openLogFile } from '../desktop/log-file.ts';
 import {
   alertNotifications,
@@ -344,9 +344,8 @@ class DesktopShell {
     if (!(await this.confirmQuit())) return;
     await saveDesktopSettings(this.settingsFile, { workerOnly: next });
     this.quitConfirmed = true;
-    // A --worker flag would override the setting just turned off: leave it out of the relaunch.
-    const args = process.argv.slice(1).filter((arg) => !(this.launchedWorkerOnly && arg === '--worker'));
-    app.relaunch({ args });
+    // A --worker flag would override the setting just turned off: left out of the relaunch.
+    app.relaunch({ args: relaunchArgs(process.argv, { dropWorker: this.launchedWorkerOnly }) });
     app.quit();
   }
 
