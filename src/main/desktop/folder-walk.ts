@@ -7,8 +7,9 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { FOLDER_LIMITS } from '../../shared/folder-limits.ts';
 
-export const FOLDER_LIMITS = { maxFiles: 500, maxDepth: 8, maxEntries: 20_000 } as const;
+export { FOLDER_LIMITS };
 
 /** Files under `dir` (relative '/'-separated paths), depth first in name order, those `keep` accepts. */
 export async function filesUnder(dir: string, keep: (name: string) => boolean): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FOLDER_LIMITS } from '../../../shared/folder-limits.ts';
 import {
   collectDroppedFiles,
   type EntryLike,
@@ -90,6 +91,36 @@ describe('script files', () => {
     );
     const { scripts } = await collectDroppedFiles([folder('big', many)]);
     expect(scripts).toHaveLength(MAX_WALKED_FILES);
+  });
+
+  // Found by reviewing the shell: the page's walk read every entry of what was dropped.
+  it('reads a bounded number of entries of any kind, and goes a bounded number of folders deep', async () => {
+    let reads = 0;
+    const counted = (name: string, children: EntryLike[]): EntryLike => {
+      const inner = folder(name, children) as Extract<EntryLike, { isDirectory: true }>;
+      return {
+        ...inner,
+        createReader() {
+          const reader = inner.createReader();
+          return {
+            readEntries(success, failure) {
+              reads++;
+              reader.readEntries(success, failure);
+            },
+          };
+        },
+      };
+    };
+    const empties = Array.from({ length: 30_000 }, (_, i) => counted(`d${i}`, []));
+    await collectDroppedFiles([counted('top', empties)]);
+    // Batches of two: 20,000 entries are 10,000 reads of the top folder, and each folder read once.
+    expect(reads).toBeLessThanOrEqual(FOLDER_LIMITS.maxEntries / 2 + FOLDER_LIMITS.maxEntries + 1);
+
+    let deep: EntryLike = fileEntry('bottom.md');
+    for (let level = 0; level < 20; level++) deep = folder(`l${level}`, [deep, fileEntry(`at${level}.md`)]);
+    const { scripts } = await collectDroppedFiles([deep]);
+    expect(scripts.length).toBe(FOLDER_LIMITS.maxDepth);
+    expect(scripts.map((s) => s.file.name)).not.toContain('bottom.md');
   });
 
   it('splits a flat list from a file picker', () => {

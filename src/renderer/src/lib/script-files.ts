@@ -1,4 +1,5 @@
 import { MEDIA_EXTENSIONS } from '../../../shared/contract.ts';
+import { FOLDER_LIMITS } from '../../../shared/folder-limits.ts';
 
 /**
  * Which dropped files are scripts and which their media, and how a dropped folder is walked. The walker is written against
@@ -9,7 +10,7 @@ export const SCRIPT_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
 /** The node refuses call bodies over 1 MiB; a script anywhere near that is a mistake anyway. */
 export const MAX_SCRIPT_BYTES = 512 * 1024;
 /** A dropped home folder must not freeze the page: stop walking after this many files. */
-export const MAX_WALKED_FILES = 500;
+export const MAX_WALKED_FILES = FOLDER_LIMITS.maxFiles;
 
 export function isScriptName(name: string): boolean {
   const lower = name.toLowerCase();
@@ -38,15 +39,21 @@ function fileOf(entry: FileEntryLike): Promise<File> {
   return new Promise((resolve, reject) => entry.file(resolve, reject));
 }
 
-/** readEntries hands out a directory in batches (100 in Chromium) until it returns an empty one. */
-async function childrenOf(entry: DirectoryEntryLike): Promise<EntryLike[]> {
+/**
+ * readEntries hands out a directory in batches (100 in Chromium) until it returns an empty one; each
+ * batch is a round trip to the browser, so no more are asked for once the walk's entries are spent
+ * (a folder of 100,000 files was read whole before its first 500 were kept).
+ */
+async function childrenOf(entry: DirectoryEntryLike, budget: { entries: number }): Promise<EntryLike[]> {
   const reader = entry.createReader();
   const children: EntryLike[] = [];
-  for (;;) {
+  while (budget.entries > 0) {
     const batch = await new Promise<EntryLike[]>((resolve, reject) => reader.readEntries(resolve, reject));
-    if (batch.length === 0) return children;
+    if (batch.length === 0) break;
+    budget.entries -= batch.length;
     children.push(...batch);
   }
+  return children;
 }
 
 /** A dropped file and where it lay in the drop: "talk/fotos/x.png" ('/'-separated, from the drop's top). */
@@ -81,15 +88,23 @@ function sort(collected: CollectedFiles, placed: PlacedFile): void {
 /** Every file under the entries, depth first, in name order within a folder. */
 export async function collectDroppedFiles(entries: readonly EntryLike[]): Promise<CollectedFiles> {
   const collected: CollectedFiles = { scripts: [], media: [], ignored: [] };
-  const pending = [...entries].reverse().map((entry) => ({ entry, path: entry.name }));
+  const pending = [...entries].reverse().map((entry) => ({ entry, path: entry.name, depth: 0 }));
+  // Bounded as the app's own walk is (FOLDER_LIMITS): 100,000 empty folders, or a chain 5,000 deep,
+  // were walked to the end.
+  const budget = { entries: FOLDER_LIMITS.maxEntries };
   let walked = 0;
   while (pending.length > 0 && walked < MAX_WALKED_FILES) {
-    const { entry, path } = pending.pop() as { entry: EntryLike; path: string };
+    const { entry, path, depth } = pending.pop() as { entry: EntryLike; path: string; depth: number };
     if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory) {
-      const children = await childrenOf(entry);
+      if (depth >= FOLDER_LIMITS.maxDepth) continue;
+      const children = await childrenOf(entry, budget);
       children.sort((a, b) => a.name.localeCompare(b.name));
-      pending.push(...children.reverse().map((child) => ({ entry: child, path: `${path}/${child.name}` })));
+      pending.push(
+        ...children
+          .reverse()
+          .map((child) => ({ entry: child, path: `${path}/${child.name}`, depth: depth + 1 })),
+      );
     } else {
       walked++;
       if (isScriptName(entry.name) || isMediaName(entry.name))
