@@ -262,6 +262,36 @@ describe('FarmEncoder on the origin', () => {
     expect(existsSync(join(temp.dir, 'lease-c0.mp4'))).toBe(false);
   });
 
+  it('is cancelled, with every other segment withdrawn, when an operator cancels one segment', async () => {
+    const { encoder, coordinator, sqlite, origin } = setUp(3);
+    const withdrawn = () =>
+      coordinator.calls.filter((c) => c.path.endsWith('/withdraw')).map((c) => c.path.split('/')[4]);
+    const pending = encoder.encode({
+      plan,
+      planSha256: '2'.repeat(64),
+      jobId: 'job-op',
+      workDir: join(temp.dir, 'step-op'),
+      signal: new AbortController().signal,
+    });
+    await waitFor(() => submittedTasks(coordinator).length === 3);
+    const [zero, one, two] = submittedTasks(coordinator) as [SubmittedTask, SubmittedTask, SubmittedTask];
+    expect(await deliver(origin, zero, 'lease-op0')).toBe(true);
+    // The coordinator's word for it: the reason an operator's cancel leaves.
+    origin.failTask(one.id, 'cancelled by operator-node', { byOperator: true });
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepError);
+    expect(error).toMatchObject({
+      kind: 'cancelled',
+      message: 'its farm task was cancelled by operator-node',
+    });
+    // The segment still at the farm is withdrawn (the cancelled one is asked too, harmlessly); the one
+    // back is deleted: nothing is left to join.
+    expect(withdrawn()).toContain(two.id);
+    expect(withdrawn()).not.toContain(zero.id);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM farm_origin_tasks').get()).toEqual({ n: 0 });
+    expect(existsSync(join(temp.dir, 'lease-op0.mp4'))).toBe(false);
+  });
+
   it('is cancelled cleanly while its submission is still on its way to the coordinator', async () => {
     // An unhandled rejection here would fail the run (and stop a real node).
     const { encoder, coordinator } = setUp(1);
