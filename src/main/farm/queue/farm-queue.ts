@@ -32,6 +32,7 @@ import {
   operatorCancelReason,
   requeued,
   retried,
+  unfinishedByOrigin,
   withLease,
 } from './task-transitions.ts';
 import type {
@@ -198,10 +199,7 @@ export class FarmQueue {
 
   /** Whether `originNodeId` may add a task it has not submitted yet (MAX_UNFINISHED_PER_ORIGIN). */
   hasRoomFor(originNodeId: string): boolean {
-    let unfinished = 0;
-    for (const task of this.tasks.values())
-      if (task.originNodeId === originNodeId && !isFinished(task)) unfinished++;
-    return unfinished < MAX_UNFINISHED_PER_ORIGIN;
+    return (unfinishedByOrigin(this.tasks.values()).get(originNodeId) ?? 0) < MAX_UNFINISHED_PER_ORIGIN;
   }
 
   private accept(input: TaskInput, now: number): Task {

@@ -5,10 +5,11 @@
  * and duplicates (two origins, or one announcing twice) are merged by task id.
  *
  * `replace` (the start of a term) also forgets unfinished tasks nobody announced: they were finished
- * under another coordinator or their origin is gone, and their result could go nowhere. Done and failed
- * tasks are history and stay as they are, so a done task is never run again.
+ * under another coordinator or their origin is gone, and their result could go nowhere. Done tasks are
+ * history and stay as they are, so a done task is never run again; a failed task its origin announces
+ * runs again (its origin still waits for it), as a resubmission does.
  */
-import { isFinished, newTask, requeued, retried, withLease } from './task-transitions.ts';
+import { isFinished, newTask, requeued, retried, unfinishedByOrigin, withLease } from './task-transitions.ts';
 import type { AnnouncedLease, Announcement, Lease, RebuildResult, Task, TaskInput } from './types.ts';
 
 export interface RebuildOptions {
@@ -48,7 +49,7 @@ export function planRebuild(
   const { now, replace } = options;
   const inputs = mergeTaskInputs(announcements);
   const next = new Map<string, Task>();
-  const unfinished = unfinishedByOrigin(known);
+  const unfinished = unfinishedByOrigin(known.values());
   const hasRoom = (origin: string): boolean => {
     const count = unfinished.get(origin) ?? 0;
     if (count >= options.maxUnfinishedPerOrigin) return false;
@@ -144,13 +145,6 @@ export function planRebuild(
     if (!isFinished(task) && !removed.has(task.id) && !next.has(task.id)) result.tasks++;
   result.tasks += put.filter((task) => !isFinished(task)).length;
   return { put, remove, toPend, resolvedPending, result };
-}
-
-function unfinishedByOrigin(known: ReadonlyMap<string, Task>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const task of known.values())
-    if (!isFinished(task)) counts.set(task.originNodeId, (counts.get(task.originNodeId) ?? 0) + 1);
-  return counts;
 }
 
 /** A node speaks only for its own leases (others are refused); one lease id counts once. */

@@ -30,6 +30,14 @@ export const isOperatorCancel = (reason: string): boolean => reason.startsWith(O
 /** Done or failed for good: no transition leads out of either (but a retry, or its origin's announcement). */
 export const isFinished = (task: Task): boolean => task.status === 'done' || task.status === 'failed';
 
+/** Unfinished tasks per origin: what MAX_UNFINISHED_PER_ORIGIN bounds (farm-queue.ts, rebuild.ts). */
+export function unfinishedByOrigin(tasks: Iterable<Task>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const task of tasks)
+    if (!isFinished(task)) counts.set(task.originNodeId, (counts.get(task.originNodeId) ?? 0) + 1);
+  return counts;
+}
+
 export function newTask(input: TaskInput, now: number): Task {
   return {
     id: input.id,
