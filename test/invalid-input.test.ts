@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solidPngBytes } from '../src/main/ffmpeg/test-fixtures.ts';
+import { pngHeader } from '../src/main/intake/png-cost.fixture.ts';
+import { canonicalWavHeader } from '../src/main/speech/wav-header.ts';
 import { cleanEnv, hasStackTrace, runVfo, tempDir, VFO } from './support/vfo.ts';
 
 let dir: { path: string; remove(): Promise<void> };
@@ -453,33 +455,8 @@ describe('vfo with hostile media and text', () => {
   });
 });
 
-/** The signature and IHDR chunk of a PNG (the CRC is not checked before the header is judged). */
-function pngHeader(width: number, height: number, bitDepth: number, colourType: number): Buffer {
-  const ihdr = Buffer.alloc(25);
-  ihdr.writeUInt32BE(13, 0);
-  ihdr.write('IHDR', 4, 'latin1');
-  ihdr.writeUInt32BE(width, 8);
-  ihdr.writeUInt32BE(height, 12);
-  ihdr.writeUInt8(bitDepth, 16);
-  ihdr.writeUInt8(colourType, 17);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr]);
-}
-
-/** A 16-bit PCM WAV of silence (the plain 44-byte header: any channel count). */
+/** A 16-bit PCM WAV of silence (the canonical 44-byte header takes any channel count). */
 function silentWav(channels: number, sampleRate: number, frames: number): Buffer {
   const data = Buffer.alloc(frames * channels * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(channels, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * channels * 2, 28);
-  header.writeUInt16LE(channels * 2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
+  return Buffer.concat([canonicalWavHeader({ sampleRate, channels }, data.length), data]);
 }

@@ -10,10 +10,9 @@ import {
   getVideoPreset,
   getVoicePreset,
   listCaptionStyles,
+  listPresetNames,
   listPrompts,
   listRecipes,
-  listVideoPresetNames,
-  listVoicePresetNames,
   type PromptVersionInput,
   saveVideoPreset,
   saveVoicePreset,
@@ -48,10 +47,10 @@ export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
   return {
     'library.recipes': () => listRecipes(db).map(recipeViewOf),
     'library.presets': () => [
-      ...listVoicePresetNames(db).map((listed) =>
+      ...listPresetNames(db, 'voice').map((listed) =>
         presetViewOr(listed, 'voice', () => voicePresetViewOf(getVoicePreset(db, listed.slug))),
       ),
-      ...listVideoPresetNames(db).map((listed) =>
+      ...listPresetNames(db, 'video').map((listed) =>
         presetViewOr(listed, 'video', () => videoPresetViewOf(getVideoPreset(db, listed.slug))),
       ),
     ],

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { pngHeader as head } from './png-cost.fixture.ts';
 import { pngDecodeCost } from './png-cost.ts';
-
-function head(width: number, height: number, bitDepth: number, colourType: number): Buffer {
-  const buffer = Buffer.alloc(26);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(buffer, 0);
-  buffer.writeUInt32BE(13, 8);
-  buffer.write('IHDR', 12, 'latin1');
-  buffer.writeUInt32BE(width, 16);
-  buffer.writeUInt32BE(height, 20);
-  buffer.writeUInt8(bitDepth, 24);
-  buffer.writeUInt8(colourType, 25);
-  return buffer;
-}
 
 describe('pngDecodeCost', () => {
   it('counts the bytes a PNG decodes to, by its size, bit depth and colour type', () => {

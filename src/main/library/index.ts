@@ -33,9 +33,8 @@ export {
 export {
   getVideoPreset,
   getVoicePreset,
-  listVideoPresetNames,
+  listPresetNames,
   listVideoPresets,
-  listVoicePresetNames,
   listVoicePresets,
   saveVideoPreset,
   saveVoicePreset,

@@ -26,10 +26,10 @@ export function listVoicePresets(db: Db): VoicePresetRow[] {
   return db.select().from(voicePresets).orderBy(asc(voicePresets.slug)).all();
 }
 
-/** Slug and name of every voice preset: a listing shows them even for a row that no longer reads. */
-export function listVoicePresetNames(db: Db): { slug: string; name: string }[] {
-  const { slug, name } = voicePresets;
-  return db.select({ slug, name }).from(voicePresets).orderBy(asc(slug)).all();
+/** Slug and name of every preset of a kind: a listing shows them even for a row that no longer reads. */
+export function listPresetNames(db: Db, kind: 'voice' | 'video'): { slug: string; name: string }[] {
+  const table = kind === 'voice' ? voicePresets : videoPresets;
+  return db.select({ slug: table.slug, name: table.name }).from(table).orderBy(asc(table.slug)).all();
 }
 
 export function getVoicePreset(db: Db, slug: string): VoicePresetRow {
@@ -55,12 +55,6 @@ export function saveVoicePreset(db: Db, input: VoicePresetInput): VoicePresetRow
 
 export function listVideoPresets(db: Db): VideoPresetRow[] {
   return db.select().from(videoPresets).orderBy(asc(videoPresets.slug)).all();
-}
-
-/** Slug and name of every video preset: a listing shows them even for a row that no longer reads. */
-export function listVideoPresetNames(db: Db): { slug: string; name: string }[] {
-  const { slug, name } = videoPresets;
-  return db.select({ slug, name }).from(videoPresets).orderBy(asc(slug)).all();
 }
 
 export function getVideoPreset(db: Db, slug: string): VideoPresetRow {
