@@ -61,7 +61,7 @@ const farmId = farmIdOf(key);
 const keys = farmKeys(farmId);
 const link = new RedisLink({ target: parseRedisUrl(redis.url) });
 link.connect();
-await link.ready(5000);
+if ((await link.settle(5000)) !== 'ready') throw new Error(`redis at ${redis.url} did not answer`);
 const originIdentity = ephemeralIdentity(key);
 const originQueue = new RedisOriginQueue({
   link,

@@ -12,9 +12,9 @@ import type { Readable } from 'node:stream';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import { JOB_ID_PATTERN, MEDIA_LIMITS, type VfoEvent } from '../../shared/contract.ts';
+import { JOB_ID_PATTERN, type VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
-import { BODY_SHA256_HEADER, errorBody, type FarmApp, openSse, type SseStream } from '../http/index.ts';
+import { errorBody, type FarmApp, mediaUploadRoute, openSse, type SseStream } from '../http/index.ts';
 import { type Dispatch, httpStatusOf } from './dispatch.ts';
 import { thumbnailPathOf } from './job-thumbnail.ts';
 import { fromThePage, type UiSessions } from './ui-sessions.ts';
@@ -130,24 +130,7 @@ async function uiApiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
   );
 
   // A dropped script's media, each uploaded on its own before the script (only those media.wanted named).
-  app.put(
-    '/api/v1/media/:sha256',
-    {
-      config: { auth: writes, upload: true },
-      bodyLimit: MEDIA_LIMITS.maxBytes,
-      schema: { params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
-    },
-    async (request, reply) => {
-      const { sha256 } = request.params;
-      if (request.headers[BODY_SHA256_HEADER] !== sha256)
-        return reply
-          .code(400)
-          .send(errorBody('body-mismatch', 'the body checksum is not the one in the path'));
-      // Checked against its sha256 as it lands, within the size budget (receiveMedia).
-      await deps.media.receive(request.body as Readable, sha256);
-      return reply.code(200).send({ stored: true });
-    },
-  );
+  mediaUploadRoute(app, '/api/v1/media/:sha256', writes, (body, sha256) => deps.media.receive(body, sha256));
 
   const streams = new Set<SseStream>();
   app.addHook('onClose', async () => {

@@ -22,4 +22,4 @@ export {
   sendFailure,
 } from './server.ts';
 export { openSse, type SseStream } from './sse.ts';
-export { acceptBody, BODY_SHA256_HEADER } from './uploads.ts';
+export { acceptBody, BODY_SHA256_HEADER, mediaUploadRoute } from './uploads.ts';

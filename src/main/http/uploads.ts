@@ -6,9 +6,12 @@
  * reply given before the body was all read closes the connection rather than reading the rest.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { MEDIA_LIMITS } from '../../shared/contract.ts';
 import { isSha256 } from '../util/hash.ts';
-import type { FarmApp } from './app-types.ts';
+import type { FarmApp, RouteAuth } from './app-types.ts';
 import { BodyGuard } from './body-guard.ts';
 import { BodyTooLargeError, errorBody, Refusal } from './errors.ts';
 
@@ -33,6 +36,36 @@ export function acceptBody(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 const OCTETS = 'application/octet-stream';
+
+/**
+ * PUT `url` (ending in `:sha256`): one medium a script names, uploaded on its own before the script
+ * (farm and UI alike). The body checksum the sender declared must be the name it is stored under;
+ * `receive` checks the bytes against it as they land, within the media size budget.
+ */
+export function mediaUploadRoute(
+  app: FarmApp,
+  url: `${string}/:sha256`,
+  auth: RouteAuth,
+  receive: (body: Readable, sha256: string) => Promise<unknown>,
+): void {
+  app.put(
+    url,
+    {
+      config: { auth, upload: true },
+      bodyLimit: MEDIA_LIMITS.maxBytes,
+      schema: { params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
+    },
+    async (request, reply) => {
+      const { sha256 } = request.params;
+      if (request.headers[BODY_SHA256_HEADER] !== sha256)
+        return reply
+          .code(400)
+          .send(errorBody('body-mismatch', 'the body checksum is not the one in the path'));
+      await receive(request.body as Readable, sha256);
+      return { stored: true };
+    },
+  );
+}
 
 export function installUploads(app: FarmApp): void {
   // An upload takes octets and nothing else; every other route takes JSON or nothing. A body of the

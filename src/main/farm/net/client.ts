@@ -10,6 +10,7 @@ import { Agent } from 'node:http';
 import { type ZodType, z } from 'zod';
 import { BodyMismatchError, BodyTooLargeError, type ReceivedFile, receiveToFile } from '../../http/index.ts';
 import { sha256Hex } from '../../util/hash.ts';
+import { jsonOrNull } from '../../util/json-or-null.ts';
 import { FarmHttpError } from './errors.ts';
 import { asTransportError, type Exchange, errorForStatus, exchange, readResponse } from './http-transport.ts';
 import type { NodeIdentity } from './identity.ts';
@@ -86,14 +87,6 @@ const identityCardSchema = z.object({
   publicKey: z.string().max(64),
   admission: z.string().max(64),
 });
-
-function parseJsonOrNull(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    return null;
-  }
-}
 
 export function createFarmClient(options: FarmClientOptions): FarmClient {
   const clock = options.clock ?? Date.now;
@@ -290,7 +283,7 @@ export function createFarmClient(options: FarmClientOptions): FarmClient {
         const status = ex.response.statusCode ?? 0;
         const raw = await readResponse(ex.response, 4096);
         if (status !== 200) throw errorForStatus(status, raw, what);
-        const card = identityCardSchema.safeParse(parseJsonOrNull(raw));
+        const card = identityCardSchema.safeParse(jsonOrNull(raw.toString('utf8')));
         if (!card.success || !options.trust.publicKeyOf(card.data)) {
           throw new FarmHttpError(
             'unauthenticated',

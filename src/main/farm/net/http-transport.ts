@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { printable } from '../../../shared/text.ts';
 import type { ErrorBody } from '../../http/index.ts';
+import { jsonOrNull } from '../../util/json-or-null.ts';
 import { FarmHttpError } from './errors.ts';
 import type { AuthFailureReason } from './signing.ts';
 
@@ -140,12 +141,9 @@ export async function readResponse(response: IncomingMessage, maxBytes: number):
 
 /** Maps a non-2xx reply to the error its status and `{ error: { code, reason } }` body describe. */
 export function errorForStatus(status: number, raw: Buffer, what: string): FarmHttpError {
-  let detail: Partial<ErrorBody['error']> = {};
-  try {
-    detail = (JSON.parse(raw.toString('utf8')) as ErrorBody).error ?? {};
-  } catch {
-    // Not our JSON error shape: the status alone has to do.
-  }
+  // Not our JSON error shape: the status alone has to do.
+  const body = jsonOrNull(raw.toString('utf8')) as Partial<ErrorBody> | null;
+  const detail: Partial<ErrorBody['error']> = body?.error ?? {};
   const code = typeof detail.code === 'string' ? detail.code : undefined;
   // The server's own words help whoever reads the error (e.g. why a 403); bounded, one line.
   const said =

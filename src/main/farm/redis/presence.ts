@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { createLogger } from '../../log/logger.ts';
+import { jsonOrNull } from '../../util/json-or-null.ts';
 import type { NodeIdentity } from '../net/identity.ts';
 import type { FarmTrust } from '../net/trust.ts';
 import { NODE_ID_PATTERN } from '../queue/index.ts';
@@ -96,12 +97,12 @@ export class Presence {
    * else null.
    */
   private verified(nodeId: string, value: string | null, now: number): PresenceRecord | 'stale' | null {
-    const signed = value ? signedPresenceSchema.safeParse(safeJson(value)) : null;
+    const signed = value ? signedPresenceSchema.safeParse(jsonOrNull(value)) : null;
     if (!signed?.success) return null;
     const { record: text, signer, signature } = signed.data;
     if (signer.id !== nodeId) return null;
     if (!this.options.trust.verifies(signer, signedText(this.options.farmId, text), signature)) return null;
-    const record = presenceSchema.safeParse(safeJson(text));
+    const record = presenceSchema.safeParse(jsonOrNull(text));
     if (!record.success || record.data.id !== nodeId) return null;
     const age = now - record.data.time;
     return age <= MAX_RECORD_AGE_MS && age >= -MAX_CLOCK_SKEW_MS ? record.data : 'stale';
@@ -200,14 +201,6 @@ function slices<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
     items.slice(i * size, (i + 1) * size),
   );
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 /**

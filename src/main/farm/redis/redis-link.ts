@@ -117,22 +117,6 @@ export class RedisLink {
     return this.main.status === 'ready';
   }
 
-  /** Resolves once Redis answers (or rejects after `timeoutMs`). */
-  async ready(timeoutMs: number): Promise<void> {
-    if (this.available) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.main.off('ready', done);
-        reject(new Error(`redis at ${this.target.display} did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.main.once('ready', done);
-    });
-  }
-
   /**
    * Waits up to `timeoutMs` for Redis to answer, and says how it went: a refused password is known at
    * once (a node with a wrong one started and only ever logged reconnects), Redis away is `timeout`.

@@ -104,7 +104,7 @@ beforeAll(async () => {
   redis = await startRedis({ dir });
   link = new RedisLink({ target: parseRedisUrl(redis.url) });
   link.connect();
-  await link.ready(5000);
+  expect(await link.settle(5000)).toBe('ready');
   queue = originQueue((taskId, reason) => failed.push([taskId, reason]));
   queue.start();
   inspect = new Queue(keys.queueOf('libx264'), { connection: link.client, prefix: keys.prefix });

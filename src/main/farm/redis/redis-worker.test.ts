@@ -39,7 +39,7 @@ beforeAll(async () => {
   redis = await startRedis({ dir });
   link = new RedisLink({ target: parseRedisUrl(redis.url) });
   link.connect();
-  await link.ready(5000);
+  expect(await link.settle(5000)).toBe('ready');
 });
 
 afterAll(async () => {

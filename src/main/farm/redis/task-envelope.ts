@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { sha256Hex } from '../../util/hash.ts';
+import { jsonOrNull } from '../../util/json-or-null.ts';
 import { ADMISSION_PATTERN, type NodeIdentity, PUBLIC_KEY_PATTERN } from '../net/identity.ts';
 import type { Credentials, FarmTrust } from '../net/trust.ts';
 import {
@@ -139,14 +140,9 @@ export function verifyTask(trust: FarmTrust, data: unknown, place: JobPlace, now
     return refused('not-admitted', `signer ${signer.id} is not admitted by the farm key`);
   if (!trust.verifies(credentials, signedText(text), signature))
     return refused('bad-signature', 'the signature does not cover these fields');
-  let fields: SignedTaskFields;
-  try {
-    const checked = signedFieldsSchema.safeParse(JSON.parse(text));
-    if (!checked.success) return refused('invalid', 'the signed fields are malformed');
-    fields = checked.data;
-  } catch {
-    return refused('invalid', 'the signed fields are not JSON');
-  }
+  const checked = signedFieldsSchema.safeParse(jsonOrNull(text));
+  if (!checked.success) return refused('invalid', 'the signed fields are malformed');
+  const fields = checked.data;
   if (fields.originId !== signer.id)
     return refused('bad-signature', 'signed by another node than its origin');
   if (sha256Hex(plan) !== fields.planSha256) return refused('tampered', 'the plan is not the one signed');
@@ -199,12 +195,7 @@ export function verifyWithdrawal(
   message: string,
   now: number,
 ): { taskId: string; nonce: string; origin: string } | null {
-  let parsed: ReturnType<typeof withdrawalSchema.safeParse>;
-  try {
-    parsed = withdrawalSchema.safeParse(JSON.parse(message));
-  } catch {
-    return null;
-  }
+  const parsed = withdrawalSchema.safeParse(jsonOrNull(message));
   if (!parsed.success) return null;
   const { taskId, nonce, time, signer, signature } = parsed.data;
   if (Math.abs(now - time) > MAX_CLOCK_SKEW_MS) return null;
@@ -253,12 +244,7 @@ export function verifyFailure(
   const at = text.lastIndexOf(FAILURE_MARK);
   if (at < 0 || at > MAX_FAILURE_REASON) return null;
   const reason = text.slice(0, at);
-  let parsed: ReturnType<typeof failureSchema.safeParse>;
-  try {
-    parsed = failureSchema.safeParse(JSON.parse(text.slice(at + FAILURE_MARK.length)));
-  } catch {
-    return null;
-  }
+  const parsed = failureSchema.safeParse(jsonOrNull(text.slice(at + FAILURE_MARK.length)));
   if (!parsed.success) return null;
   const { signer, signature } = parsed.data;
   return trust.verifies(signer, failureText(task.taskId, task.nonce, reason), signature)

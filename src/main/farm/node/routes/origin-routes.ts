@@ -9,10 +9,10 @@ import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ScriptCheck } from '../../../../shared/contract.ts';
-import { JOB_ID_PATTERN, MEDIA_LIMITS } from '../../../../shared/contract.ts';
+import { JOB_ID_PATTERN } from '../../../../shared/contract.ts';
 import { encodeSpan } from '../../../../shared/plan-frames.ts';
 import type { RenderPlan } from '../../../../shared/render-plan.ts';
-import { BODY_SHA256_HEADER, type FarmApp, receiveToFile, sendCheckedFile } from '../../../http/index.ts';
+import { type FarmApp, mediaUploadRoute, receiveToFile, sendCheckedFile } from '../../../http/index.ts';
 import { createLogger } from '../../../log/logger.ts';
 import { isOperatorCancel } from '../../queue/index.ts';
 import type { BlobAnswer } from '../blob-guard.ts';
@@ -175,22 +175,7 @@ export function originRoutes(app: FarmApp, deps: OriginRouteDeps): void {
   app.post('/farm/v1/media/wanted', { ...SIGNED, schema: { body: mediaWantedSchema } }, async (request) => ({
     wanted: await deps.media.wanted(request.body.sha256s),
   }));
-  app.put(
-    '/farm/v1/media/:sha256',
-    {
-      config: { auth: 'farm', upload: true },
-      bodyLimit: MEDIA_LIMITS.maxBytes,
-      schema: { params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
-    },
-    async (request, reply) => {
-      const { sha256 } = request.params;
-      // The signed body checksum must be the name it is stored under.
-      if (request.headers[BODY_SHA256_HEADER] !== sha256)
-        return refuse(reply, 400, 'body-mismatch', 'the body checksum is not the one in the path');
-      await deps.media.receive(request.body as Readable, sha256);
-      return { stored: true };
-    },
-  );
+  mediaUploadRoute(app, '/farm/v1/media/:sha256', 'farm', (body, sha256) => deps.media.receive(body, sha256));
   app.get(
     '/farm/v1/jobs/:jobId',
     { ...SIGNED, schema: { params: z.object({ jobId: z.string().regex(JOB_ID_PATTERN) }) } },
