@@ -52,6 +52,28 @@ describe('engine', () => {
     expect((await h.engine.run(job.id)).status).toBe('done');
   });
 
+  // Found by attacking the pipeline: a job a crash left queued ran at the next start, with the
+  // settings it was made with, and delivered over the newer video made since with other ones.
+  it('cancels a queued job for a file when a newer job is asked for the same file', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    h.addRecipe('other', DIAMOND);
+    const { job: stale } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const { job: elsewhere } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h, 'b') });
+    const events: EngineEvent[] = [];
+    h.engine.subscribe((e) => events.push(e));
+    const { job: newer, resumed } = h.engine.createJob({ recipe: 'other', input: jobInput(h) });
+    expect(resumed).toBe(false);
+    const error = `superseded by job ${newer.id}, which delivers to the same file`;
+    expect(h.engine.store.getJob(stale.id)).toMatchObject({ status: 'cancelled', error });
+    expect(events).toContainEqual({ type: 'job', jobId: stale.id, status: 'cancelled', error });
+    expect(h.engine.store.getJob(elsewhere.id)?.status).toBe('queued');
+    expect((await h.engine.run(newer.id)).status).toBe('done');
+    // Asked again with the first settings, the job cancelled is the one resumed.
+    const { job: again, resumed: back } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    expect([again.id, back]).toEqual([stale.id, true]);
+  });
+
   it('starts independent ready steps together', async () => {
     h = await createHarness({ stepConcurrency: 2 });
     h.addRecipe('diamond', DIAMOND);

@@ -138,6 +138,7 @@ export class Engine {
     const inputKey = hashJson(settings);
     const existing = this.store.findUnfinishedByKey(inputKey);
     if (existing && !this.running.has(existing.id)) {
+      this.supersede(existing);
       // The priority is not part of the input: asking again with another one changes the job's.
       if (options.priority !== undefined && options.priority !== existing.priority) {
         this.store.setPriority(existing.id, options.priority);
@@ -145,7 +146,23 @@ export class Engine {
       }
       return { job: existing, resumed: true };
     }
-    return { job: this.store.createJob(settings, graph, inputKey, options.priority ?? 0), resumed: false };
+    const job = this.store.createJob(settings, graph, inputKey, options.priority ?? 0);
+    this.supersede(job);
+    return { job, resumed: false };
+  }
+
+  /**
+   * The latest job asked for a file is the one that makes it: older queued ones are cancelled. A job a
+   * crash left queued ran at the next start and delivered over a newer video of the same script, made
+   * since with other settings.
+   */
+  private supersede(job: JobRow): void {
+    const { outputPath } = job.input as unknown as JobSettings['input'];
+    const error = `superseded by job ${job.id}, which delivers to the same file`;
+    for (const jobId of this.store.supersedeQueued(outputPath, job.id, error)) {
+      log.info('queued job superseded', { job: jobId, by: job.id });
+      this.events.emit({ type: 'job', jobId, status: 'cancelled', error });
+    }
   }
 
   async run(jobId: string, signal?: AbortSignal): Promise<JobRow> {

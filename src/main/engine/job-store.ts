@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
 import { artifacts, type JobStatus, type Json, jobSteps, jobs, type StepStatus } from '../db/schema.ts';
 import type { TaskGraph } from './graph.ts';
@@ -120,6 +120,21 @@ export class JobStore {
       )
       .orderBy(desc(jobs.createdAt))
       .get();
+  }
+
+  /**
+   * Cancels, with `error`, every queued job but `keep` that would deliver to `outputPath`, and says
+   * which. (A cell that is not JSON is no match: it must not fail every job.)
+   */
+  supersedeQueued(outputPath: string, keep: string, error: string): string[] {
+    const target = sql`case when json_valid(${jobs.input}) then json_extract(${jobs.input}, '$.outputPath') end`;
+    return this.db
+      .update(jobs)
+      .set({ status: 'cancelled', error, updatedAt: now() })
+      .where(and(eq(jobs.status, 'queued'), ne(jobs.id, keep), sql`${target} = ${outputPath}`))
+      .returning({ id: jobs.id })
+      .all()
+      .map((row) => row.id);
   }
 
   steps(jobId: string): StepRow[] {
