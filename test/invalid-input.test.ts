@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solidPngBytes } from '../src/main/ffmpeg/test-fixtures.ts';
 import { pngHeader } from '../src/main/intake/png-cost.fixture.ts';
@@ -364,6 +365,30 @@ describe('vfo with hostile media and text', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`front.md:${at}: error: ${message}`);
     }
+  });
+
+  // Found by attacking the pipeline: a recipe edited so that its plan no longer depended on its captions
+  // passed the check, and its jobs failed at the plan step, after the narration was paid for.
+  it('refuses, before any job, a recipe whose steps are not wired to what they read', async () => {
+    const data = join(dir.path, 'rewired-data');
+    const script = join(dir.path, 'rewired.md');
+    await writeFile(script, '# A\n\nHello there.\n');
+    expect((await runVfo(['check', script], { VFO_DATA_DIR: data })).code).toBe(0);
+    const db = new Database(join(data, 'vfo.db'));
+    db.prepare(
+      `UPDATE recipes SET pipeline = json_set(pipeline, '$.steps[4].dependsOn', json('["script","narration"]'))
+       WHERE slug = 'narrated-16x9'`,
+    ).run();
+    db.close();
+    const expected =
+      /rewired\.md:1:1: error: recipe "narrated-16x9" version \d+: step "plan" \(render\.plan\) reads step "captions": it must depend on a step "captions" of kind "captions\.build"; fix it in the Library/;
+    for (const args of [['check'], ['render', '--out', join(dir.path, 'out')]]) {
+      const result = await runVfo([...args, script], { VFO_DATA_DIR: data });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(expected);
+    }
+    const jobs = await runVfo(['jobs', '--json'], { VFO_DATA_DIR: data });
+    expect(JSON.parse(jobs.stdout)).toEqual([]);
   });
 
   // Found by attacking scripts: the unknown voice was the only problem said; fixed, the next run showed

@@ -10,7 +10,7 @@ import type { IntakeServices } from '../intake/prepare-script.ts';
 import { checkOnly, checkUpload } from '../intake/script-upload.ts';
 
 export interface JobIntake {
-  engine: Pick<Engine, 'createJob'>;
+  engine: Pick<Engine, 'createJob' | 'recipeProblem'>;
   db: Db;
   dataDir: string;
   /** Where media sent with scripts are kept. */

@@ -75,7 +75,7 @@ async function rerunStep(
     const job = deps.store.getJob(jobId);
     if (!job) return { ok: false, reason: `${which} is gone` };
     const settings = job.snapshot as unknown as JobSettings;
-    const graph = compilePipeline(settings.recipe.pipeline, new Set(deps.handlers.keys()));
+    const graph = compilePipeline(settings.recipe.pipeline, deps.handlers);
     const step = graph.steps.find((s) => s.key === stepKey);
     const handler = step && deps.handlers.get(step.kind);
     if (!step || !handler) return { ok: false, reason: `${which} is no longer in its recipe` };

@@ -110,10 +110,21 @@ export class Engine {
     );
   }
 
+  /** Why this build cannot run the settings' recipe (see compileRecipe), or null: `vfo check` asks. */
+  recipeProblem(settings: JobSettings): string | null {
+    try {
+      this.compileRecipe(settings);
+      return null;
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      return error.message;
+    }
+  }
+
   /** A recipe row this build cannot run (edited by hand: no video step, a cycle) is named before any job. */
   private compileRecipe(settings: JobSettings): TaskGraph {
     try {
-      return compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
+      return compilePipeline(settings.recipe.pipeline, this.options.handlers);
     } catch (error) {
       if (!(error instanceof PipelineError)) throw error;
       const { slug, version } = settings.recipe;
@@ -281,7 +292,7 @@ export class Engine {
     const running = () => new Error(`job ${jobId} is running; cancel it first`);
     if (job.status === 'running') throw running();
     const settings = job.snapshot as unknown as JobSettings;
-    const graph = compilePipeline(settings.recipe.pipeline, new Set(this.options.handlers.keys()));
+    const graph = compilePipeline(settings.recipe.pipeline, this.options.handlers);
     if (fromStep && !graph.steps.some((s) => s.key === fromStep)) {
       throw new Error(
         `job ${jobId} has no step "${fromStep}" (steps: ${graph.steps.map((s) => s.key).join(', ')})`,

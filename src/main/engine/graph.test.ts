@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compilePipeline, downstreamOf } from './graph.ts';
 
-const kinds = new Set(['k']);
+const kinds = new Map([['k', {}]]);
 const step = (key: string, dependsOn: string[] = []) => ({ key, kind: 'k', dependsOn });
 
 describe('compilePipeline', () => {
@@ -24,5 +24,37 @@ describe('compilePipeline', () => {
     [{ steps: [step('Bad Key')] }, /invalid step key/],
   ])('rejects a broken pipeline %#', (pipeline, message) => {
     expect(() => compilePipeline(pipeline, kinds)).toThrow(message);
+  });
+
+  // Found by attacking the pipeline: a recipe whose steps were renamed, or whose plan did not depend on
+  // its captions, failed when the step ran, after the narration before it was paid for.
+  it('rejects a step not made to depend on a step it reads, of the kind it reads', () => {
+    const reading = new Map<string, { needs?: Record<string, string> }>([
+      ['parse', {}],
+      ['speak', { needs: { script: 'parse' } }],
+    ]);
+    const speak = (dependsOn: string[]) => ({ key: 'narration', kind: 'speak', dependsOn });
+    const ok = compilePipeline(
+      { steps: [{ key: 'script', kind: 'parse', dependsOn: [] }, speak(['script'])] },
+      reading,
+    );
+    expect(ok.steps.map((s) => s.key)).toEqual(['script', 'narration']);
+    expect(() =>
+      compilePipeline(
+        { steps: [{ key: 'parsed', kind: 'parse', dependsOn: [] }, speak(['parsed'])] },
+        reading,
+      ),
+    ).toThrow(
+      'step "narration" (speak) reads step "script": it must depend on a step "script" of kind "parse"',
+    );
+    expect(() =>
+      compilePipeline({ steps: [{ key: 'script', kind: 'parse', dependsOn: [] }, speak([])] }, reading),
+    ).toThrow(/reads step "script"/);
+    expect(() =>
+      compilePipeline(
+        { steps: [{ key: 'script', kind: 'speak', dependsOn: [] }, speak(['script'])] },
+        new Map([...reading, ['speak', {}]]),
+      ),
+    ).not.toThrow();
   });
 });

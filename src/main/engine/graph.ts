@@ -1,4 +1,5 @@
 import type { Pipeline, PipelineStep } from '../db/schema.ts';
+import type { StepHandler } from './step-handler.ts';
 
 /** A recipe's pipeline compiled into a checked graph of dependent tasks. */
 export interface TaskGraph {
@@ -16,13 +17,16 @@ const STEP_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 /** The step that makes the video a job delivers (pipeline/encode-step.ts). */
 export const VIDEO_STEP_KIND = 'render.encode';
 
+/** The step kinds a build can run, with what each reads (the handler registry is one). */
+export type KnownKinds = ReadonlyMap<string, Pick<StepHandler, 'needs'>>;
+
 /**
  * Checks keys, dependencies and acyclicity, and orders the steps. `knownKinds` rejects a recipe that
- * names a step kind this build cannot run — before any job is created from it — and, where this build
- * makes videos, one that would make none: such a job ended "done" with no video and `vfo render`
- * printed an empty line.
+ * names a step kind this build cannot run — before any job is created from it —, a step not made to
+ * depend on the steps it reads (its `needs`), and, where this build makes videos, a recipe that would
+ * make none: such a job ended "done" with no video and `vfo render` printed an empty line.
  */
-export function compilePipeline(pipeline: Pipeline, knownKinds: ReadonlySet<string>): TaskGraph {
+export function compilePipeline(pipeline: Pipeline, knownKinds: KnownKinds): TaskGraph {
   if (!pipeline || !Array.isArray(pipeline.steps) || pipeline.steps.length === 0) {
     throw new PipelineError('pipeline has no steps');
   }
@@ -36,6 +40,14 @@ export function compilePipeline(pipeline: Pipeline, knownKinds: ReadonlySet<stri
   }
   if (knownKinds.has(VIDEO_STEP_KIND) && !pipeline.steps.some((s) => s.kind === VIDEO_STEP_KIND))
     throw new PipelineError(`pipeline makes no video: it needs a step of kind "${VIDEO_STEP_KIND}"`);
+  for (const step of pipeline.steps) {
+    for (const [key, kind] of Object.entries(knownKinds.get(step.kind)?.needs ?? {})) {
+      if (!step.dependsOn.includes(key) || byKey.get(key)?.kind !== kind)
+        throw new PipelineError(
+          `step "${step.key}" (${step.kind}) reads step "${key}": it must depend on a step "${key}" of kind "${kind}"`,
+        );
+    }
+  }
   const dependents = new Map<string, string[]>([...byKey.keys()].map((k) => [k, []]));
   for (const step of pipeline.steps) {
     for (const dep of step.dependsOn) {

@@ -57,7 +57,7 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   const job = store.getJob(jobId);
   if (!job) throw new Error(`no job ${jobId}`);
   const settings = job.snapshot as unknown as JobSettings;
-  const graph = compilePipeline(settings.recipe.pipeline, new Set(deps.handlers.keys()));
+  const graph = compilePipeline(settings.recipe.pipeline, deps.handlers);
   const log = deps.log.child({ job: jobId });
   // Before anything is touched: a job another live process runs is its own (its folder, its steps).
   const holder = store.claimJob(jobId, deps.owner, deps.runnerAlive);

@@ -67,7 +67,8 @@ function checkPipeline(
     }
   });
   try {
-    compilePipeline(pipeline, new Set([...(knownKinds ?? []), ...pipeline.steps.map((s) => s.kind)]));
+    const kinds = [...(knownKinds ?? []), ...pipeline.steps.map((s) => s.kind)];
+    compilePipeline(pipeline, new Map(kinds.map((kind) => [kind, {}])));
   } catch (error) {
     if (!(error instanceof PipelineError)) throw error;
     ctx.addIssue({ code: 'custom', message: error.message, path: ['steps'] });

@@ -70,6 +70,12 @@ export interface StepResult {
  */
 export interface StepHandler {
   readonly kind: string;
+  /**
+   * The steps whose files this one reads, by key, with the kind each must be: the recipe must make it
+   * depend on them. Checked when the recipe is compiled, before any job: a recipe that renamed a step
+   * failed when the step ran, after the narration before it was paid for.
+   */
+  readonly needs?: StepNeeds;
   /** Versions of the adapters and code that shape the result (e.g. the espeak-ng or ffmpeg version). */
   version(ctx: HashContext): Promise<string> | string;
   /** The part of the job's settings this step reads; nothing else may influence `run`. */
@@ -82,6 +88,9 @@ export interface StepHandler {
   /** Steps that share a scarce resource (the encoder) name it; the engine bounds each resource. */
   resource?: 'encoder';
 }
+
+/** Step key → the kind that step must be. */
+export type StepNeeds = Readonly<Record<string, string>>;
 
 export type HandlerRegistry = ReadonlyMap<string, StepHandler>;
 

@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Db } from '../db/open.ts';
+import type { Engine } from '../engine/engine.ts';
 import { entryKey, fileKey, thumbnailPathFor } from '../engine/output-paths.ts';
 import type { SettingsRequest } from '../engine/settings-resolver.ts';
 import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
@@ -37,6 +38,8 @@ export interface IntakeContext {
    * bundled fonts (text they cannot draw is warned of), and ffmpeg (what each medium holds is probed).
    */
   services: IntakeServices;
+  /** Whether this build can run the recipe chosen (its steps and how they are wired), when known. */
+  engine?: Pick<Engine, 'recipeProblem'>;
 }
 
 export function outputPathFor(scriptPath: string, outDir: string | undefined): string {
@@ -96,6 +99,12 @@ export async function prepareScript(
   const chosen = resolveWithDefault(ctx.db, request, choices, positions, file);
   if (!chosen.settings) return { ok: false, path, diagnostics: chosen.problems, media: [] };
   const { settings } = chosen;
+  const recipe = ctx.engine?.recipeProblem(settings);
+  if (recipe) {
+    const at = (!choices.recipe && positions.recipe) || { line: 1, col: 1 };
+    const diagnostics = [...chosen.problems, { file, ...at, severity: 'error' as const, message: recipe }];
+    return { ok: false, path, diagnostics, media: [] };
+  }
   const places = jobMediaPlaces(settings, ctx.dataDir);
   const result = await parseScriptFile(path, {
     directionMap: settings.voice.directionMap,

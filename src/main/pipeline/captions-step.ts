@@ -42,6 +42,7 @@ export function captionFontFile(settings: JobSettings): string {
 export function captionsStep(): StepHandler {
   return {
     kind: 'captions.build',
+    needs: { narration: 'speech.synthesize' },
     version: () => CAPTIONS_VERSION,
     config: ({ settings }) => ({
       width: settings.video.width,

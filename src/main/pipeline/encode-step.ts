@@ -41,6 +41,7 @@ const ENCODE_VERSION = 'encode/4';
 export function encodeStep(services: PipelineServices): StepHandler {
   return {
     kind: VIDEO_STEP_KIND,
+    needs: { plan: 'render.plan' },
     resource: 'encoder',
     async version({ inputs }) {
       const plan = await readInputJson<RenderPlan>(inputs, 'plan', 'plan');

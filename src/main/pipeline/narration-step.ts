@@ -29,6 +29,7 @@ export function narrationStep(services: PipelineServices): StepHandler {
     provider === 'azure' ? services.azureSpeech() : undefined;
   return {
     kind: 'speech.synthesize',
+    needs: { script: 'script.parse' },
     async version({ settings }) {
       const azure = await engineFor(settings.voice.provider);
       if (azure) return `${NARRATION_VERSION}/azure/${await azure.version()}`;

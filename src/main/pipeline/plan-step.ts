@@ -64,6 +64,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
     join(services.resourcesDir, 'fonts', captionFontFile(settings));
   return {
     kind: 'render.plan',
+    needs: { script: 'script.parse', narration: 'speech.synthesize', captions: 'captions.build' },
     version: () => PLAN_VERSION,
     config: ({ settings }) => ({ video: settings.video, defaults: settings.recipe.defaults }),
     async fingerprint({ inputs, settings }: HashContext) {

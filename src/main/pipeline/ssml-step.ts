@@ -13,6 +13,7 @@ const SSML_VERSION = 'ssml/2';
 export function ssmlStep(services: Pick<InlineVoiceServices, 'voiceNamesOf'>): StepHandler {
   return {
     kind: 'speech.ssml',
+    needs: { script: 'script.parse' },
     version: () => SSML_VERSION,
     config: ({ settings }) => {
       const v = settings.voice;
