@@ -178,6 +178,44 @@ describe('buildAss', () => {
     }
   });
 
+  // Found by attacking the captions: a page holding the start of a word too long for a line began when
+  // the next page did (both when the word did), so it was shown for no frame and never seen.
+  it('shows each part of a word cut across pages for its share of the word’s time', () => {
+    const long = `Visit ${'abcdefghij'.repeat(8)} today.`;
+    const words: TimedWord[] = [
+      { text: 'Visit', startMs: 0, endMs: 400, cueIndex: 0 },
+      { text: 'abcdefghij'.repeat(8), startMs: 400, endMs: 4400, cueIndex: 0 },
+      { text: 'today.', startMs: 4400, endMs: 5000, cueIndex: 0 },
+    ];
+    for (const look of [CLEAN, { ...BOLD, textCase: 'as-written' as const }]) {
+      const events = dialogues(
+        buildAss([cue(0, long, 0, 5000)], {
+          width: 400,
+          height: 1080,
+          look: { ...look, maxLines: 1 },
+          words,
+        }),
+      );
+      const shown = events.map((line) => ({
+        start: line.split(',')[1] as string,
+        end: line.split(',')[2] as string,
+        text: eventText(line).replaceAll(/\{[^}]*\}/g, ''),
+      }));
+      const pages = [...new Set(shown.map((event) => event.text))];
+      expect(pages.length).toBeGreaterThan(3);
+      expect(pages.join('').replaceAll(' ', '')).toBe(long.replaceAll(' ', ''));
+      const centiseconds = (time: string) =>
+        Math.round(Number(time.split(':').at(-1)) * 100 + Number(time.split(':')[1]) * 6000);
+      for (const page of pages) {
+        const onScreen = shown
+          .filter((e) => e.text === page)
+          .reduce((sum, e) => sum + centiseconds(e.end) - centiseconds(e.start), 0);
+        // Two frames at 25 fps at least: the 80 letters take 4 s.
+        expect(onScreen, page).toBeGreaterThanOrEqual(8);
+      }
+    }
+  });
+
   it('puts text in the style’s case', () => {
     const text = 'Über café, straße';
     const upper = eventText(dialogues(buildAss([cue(0, text, 0, 900)], { ...canvas, look: BOLD }))[0] ?? '');

@@ -96,6 +96,8 @@ function header(canvas: Canvas, look: ResolvedLook): string {
 interface Piece {
   text: string;
   token: number;
+  /** How much of its token the pieces before it show (0 but for the later parts of a cut word). */
+  before: number;
 }
 
 /** The page's lines as pieces, each tied to the cue token it comes from (a cut word's parts share one). */
@@ -109,8 +111,9 @@ function piecesOf(pages: string[][], tokens: readonly string[]): Piece[][][] {
           token++;
           used = 0;
         }
+        const before = used / Math.max(1, (tokens[token] ?? '').length);
         used += text.length;
-        return { text, token };
+        return { text, token, before };
       }),
     ),
   );
@@ -131,7 +134,9 @@ function pageText(lines: Piece[][], lit: (token: number) => boolean, tags: strin
 
 /**
  * When each page shows: from the start of its first spoken word to the next page's (so a page turns
- * as its words begin), or, without word timings, shares of the cue by characters.
+ * as its words begin), or, without word timings, shares of the cue by characters. A page that begins
+ * with the rest of a word cut on the page before begins that far into the word's time: both began
+ * when the word did, and the first page, shown for no frame, was never seen.
  */
 function timesOfPages(
   cue: CaptionCue,
@@ -143,7 +148,9 @@ function timesOfPages(
   const starts = pieces.map((lines, i) => {
     if (i === 0) return cue.startMs;
     const timed = lines.flat().find((piece) => spans[piece.token]);
-    return timed ? spans[timed.token]?.startMs : undefined;
+    const span = timed ? spans[timed.token] : undefined;
+    if (!timed || !span) return undefined;
+    return span.startMs + Math.round((span.endMs - span.startMs) * timed.before);
   });
   const usable = starts.every(
     (start, i) => start !== undefined && start >= (starts[i - 1] ?? cue.startMs) && start <= cue.endMs,

@@ -4,9 +4,15 @@
  * shown one after another.
  */
 
-/** One line of caption text: newlines and runs of spaces become single spaces. */
+/**
+ * Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): invisible, they reorder what
+ * follows them, so `\u202Eevil text` was shown as "txet live". Bidirectional text needs none of them.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+/** One line of caption text: newlines and runs of spaces become single spaces, bidi controls go. */
 export function singleLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return text.replace(BIDI_CONTROLS, '').replace(/\s+/g, ' ').trim();
 }
 
 /** Greedy word wrap; a word longer than a line is cut, since nothing else would fit it on screen. */
@@ -24,13 +30,29 @@ export function wrapWords(text: string, maxChars: number): string[] {
         lines.push(line);
         line = '';
       } else {
-        lines.push(rest.slice(0, maxChars));
-        rest = rest.slice(maxChars);
+        const cut = graphemePrefix(rest, maxChars);
+        lines.push(rest.slice(0, cut));
+        rest = rest.slice(cut);
       }
     }
   }
   if (line !== '') lines.push(line);
   return lines;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * How much of `word` fits in `maxChars`, cut between characters as a reader sees them (one grapheme
+ * at least): cut anywhere, an emoji became two halves drawn as U+FFFD, and an accent began the next line.
+ */
+function graphemePrefix(word: string, maxChars: number): number {
+  let end = 0;
+  for (const { index, segment } of graphemes.segment(word)) {
+    if (index + segment.length > maxChars) return end === 0 ? segment.length : end;
+    end = index + segment.length;
+  }
+  return end;
 }
 
 /** The break between words that makes the longer of two lines shortest, if both lines fit. */
