@@ -12,6 +12,8 @@ import { hasStackTrace, runVfo, tempDir } from './support/vfo.ts';
 let dir: { path: string; remove(): Promise<void> };
 let keyFile: string;
 let notPem: string;
+let pem: string;
+let sharedKey: string;
 
 beforeAll(async () => {
   dir = await tempDir('vfo-redis-cli-');
@@ -19,6 +21,10 @@ beforeAll(async () => {
   await writeFile(keyFile, `${generateFarmKey()}\n`, { mode: 0o600 });
   notPem = join(dir.path, 'cert.txt');
   await writeFile(notPem, 'not a certificate\n');
+  pem = join(dir.path, 'cert.pem');
+  await writeFile(pem, '-----BEGIN CERTIFICATE-----\n');
+  sharedKey = join(dir.path, 'shared.key');
+  await writeFile(sharedKey, '-----BEGIN PRIVATE KEY-----\n', { mode: 0o644 });
 });
 afterAll(async () => {
   stopAllRedis();
@@ -35,6 +41,12 @@ describe('Redis-mode options of vfo node and the clients', () => {
       /--redis must start with redis:\/\/ or rediss:\/\//,
     ],
     ['no URL at all', () => ['--redis', 'localhost'], /--redis must (be a URL|start with)/],
+    // Found by attacking secrets: any account read the password in \`ps\`, and it was used.
+    ...(['redis://:hunter2@127.0.0.1:6379', 'redis://127.0.0.1:6379?Password=hunter2'].map((url) => [
+      `Redis's password in the URL (${url})`,
+      () => ['--redis', url],
+      /--redis must not carry Redis's password .*: set VFO_REDIS_PASSWORD/,
+    ]) as [string, () => string[], RegExp][]),
     ['TLS on a LAN farm', () => ['--tls-cert', notPem, '--tls-key', notPem], /--tls-cert needs --redis/],
     ['an idle exit on a LAN farm', () => ['--exit-when-idle', '5m'], /--exit-when-idle needs --redis/],
     [
@@ -51,6 +63,12 @@ describe('Redis-mode options of vfo node and the clients', () => {
       'a file that is not PEM',
       () => [...REDIS, '--tls-cert', notPem, '--tls-key', notPem],
       /--tls-cert: .* is not a PEM file/,
+    ],
+    // Found by attacking secrets: a TLS key other accounts could read was taken, the farm key's is not.
+    [
+      'a TLS key other accounts can read',
+      () => [...REDIS, '--tls-cert', pem, '--tls-key', sharedKey],
+      /--tls-key .*shared\.key can be read by other users \(mode 644\)/,
     ],
     [
       'a missing CA file',

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { RedisModeOptions } from '../app/open-app.ts';
 import { parseRedisUrl } from '../farm/redis/index.ts';
+import { PrivateFileError, readPrivateFile } from '../util/private-file.ts';
 import { parseDuration } from './duration.ts';
 import { UsageError } from './io.ts';
 
@@ -27,6 +28,18 @@ async function readPem(path: string, option: string): Promise<string> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`--${option}: cannot read ${path} (${error.code ?? 'unknown'})`);
   });
+  return pemOf(text, path, option);
+}
+
+/** The node's TLS key is a secret: a file other accounts may read is refused, as the farm key's is. */
+async function readPrivatePem(path: string, option: string): Promise<string> {
+  const text = await readPrivateFile(path, `--${option}`).catch((error: unknown) => {
+    throw error instanceof PrivateFileError ? new UsageError(error.message) : error;
+  });
+  return pemOf(text, path, option);
+}
+
+function pemOf(text: string, path: string, option: string): string {
   if (!text.includes('-----BEGIN ')) throw new UsageError(`--${option}: ${path} is not a PEM file`);
   return text;
 }
@@ -53,7 +66,7 @@ export async function redisModeOf(values: Values): Promise<RedisModeOptions | un
     values['tls-cert'] && values['tls-key']
       ? {
           cert: await readPem(values['tls-cert'], 'tls-cert'),
-          key: await readPem(values['tls-key'], 'tls-key'),
+          key: await readPrivatePem(values['tls-key'], 'tls-key'),
         }
       : undefined;
   const advertiseUrl = values['advertise-url'];

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { parseRenderHours } from '../../shared/render-hours.ts';
+import { carriesPassword } from '../util/url-password.ts';
 import { setting } from './setting.ts';
 
 export { type Setting, setting } from './setting.ts';
@@ -210,13 +211,9 @@ const redisUrlText = z
     message: 'the Redis URL must look like redis://host:6379 or rediss://host:6380',
   })
   // ioredis also reads a password from the query (`?password=`): neither form is stored.
-  .refine((text) => !URL.canParse(text) || !hasPassword(new URL(text)), {
+  .refine((text) => !URL.canParse(text) || !carriesPassword(new URL(text)), {
     message: 'put the Redis password in the password field (kept in the keychain), not in the URL',
   });
-
-function hasPassword(url: URL): boolean {
-  return url.password !== '' || [...url.searchParams.keys()].some((key) => key.toLowerCase() === 'password');
-}
 
 const advertisedUrlText = z
   .string()

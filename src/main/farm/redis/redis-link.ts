@@ -7,6 +7,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { createLogger } from '../../log/logger.ts';
+import { carriesPassword } from '../../util/url-password.ts';
 
 const log = createLogger('RedisLink');
 
@@ -38,6 +39,10 @@ export function parseRedisUrl(text: string): RedisTarget {
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
     throw new RedisUrlError(`--redis must start with redis:// or rediss:// (not ${url.protocol}//)`);
   if (!url.hostname) throw new RedisUrlError('--redis has no host');
+  if (carriesPassword(url))
+    throw new RedisUrlError(
+      "--redis must not carry Redis's password (every account sees a command's arguments): set VFO_REDIS_PASSWORD",
+    );
   const port = url.port || '6379';
   return { url: text, secure: url.protocol === 'rediss:', display: `${url.hostname}:${port}` };
 }
@@ -73,7 +78,7 @@ export class RedisLink {
     this.main = this.connection('main', { lazyConnect: true });
     this.main.on('error', (error: Error) => {
       if (this.refusal || !AUTH_REFUSED.test(error.message)) return;
-      this.refusal = `Redis at ${this.target.display} refused the password (VFO_REDIS_PASSWORD, or the one in --redis)`;
+      this.refusal = `Redis at ${this.target.display} refused the password (VFO_REDIS_PASSWORD)`;
       log.error('redis refused the password', { redis: this.target.display });
     });
     this.main.on('ready', () => {
