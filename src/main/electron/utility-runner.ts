@@ -6,6 +6,7 @@
 import { utilityProcess } from 'electron';
 import { type EncodeActivity, runnerChannelFromUtilityProcess } from '../desktop/utility-runner-channel.ts';
 import type { RunnerChannel } from '../ffmpeg/index.ts';
+import { envWithoutSecrets } from '../secrets/secret-store.ts';
 
 export interface UtilityRunnerOptions {
   activity: EncodeActivity;
@@ -18,6 +19,7 @@ export function utilityRunnerStarter(options: UtilityRunnerOptions): (runnerPath
     const child = utilityProcess.fork(runnerPath, [], {
       serviceName: 'Video Factory Encoder',
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: envWithoutSecrets(),
     });
     const ended = options.activity.begin();
     child.once('exit', ended);

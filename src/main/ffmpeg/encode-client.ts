@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../log/logger.ts';
+import { envWithoutSecrets } from '../secrets/secret-store.ts';
 import { PARTIAL_MARKER } from '../util/atomic-file.ts';
 import {
   type EncodeOptions,
@@ -61,6 +62,7 @@ export function forkRunner(runnerPath: string): RunnerChannel {
   const child = fork(runnerPath, [], {
     execPath: process.execPath,
     execArgv: [],
+    env: envWithoutSecrets(),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   const stderrTail = new LineTail(20);

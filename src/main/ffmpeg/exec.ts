@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { envWithoutSecrets } from '../secrets/secret-store.ts';
 
 export interface CapturedOutput {
   stdout: string;
@@ -36,6 +37,7 @@ export function captureOutput(
         // ffmpeg busy in a filter graph does not act on SIGTERM: a run past its time never ended.
         killSignal: 'SIGKILL',
         windowsHide: true,
+        env: envWithoutSecrets(),
       },
       (error, stdout, stderr) => {
         signal?.removeEventListener('abort', kill);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isFfmpegError } from './errors.ts';
+import { captureOutput } from './exec.ts';
 import type { FfmpegProgress } from './progress.ts';
 import { runFfmpeg } from './run.ts';
 import { FFMPEG, isAlive, makeTempDir, waitFor, writeScript } from './test-fixtures.ts';
@@ -20,6 +21,30 @@ describe('runFfmpeg', () => {
     tmp = makeTempDir('vf-run-');
   });
   afterEach(() => tmp.cleanup());
+
+  // Found by attacking secrets: every ffmpeg, which parses media from scripts and other Macs, held every key.
+  it('gives ffmpeg and its probes the environment without the keys', async () => {
+    const keys = {
+      ANTHROPIC_API_KEY: 'sk-ant-canary',
+      AZURE_SPEECH_KEY: 'az-canary',
+      VFO_REDIS_PASSWORD: 'pw-canary',
+    };
+    const before = { ...process.env };
+    Object.assign(process.env, keys, { VFO_KEPT: 'kept' });
+    try {
+      const fake = writeScript(join(tmp.dir, 'ffmpeg'), 'env > "$1"');
+      const seen = join(tmp.dir, 'env');
+      await runFfmpeg(fake, [seen], { durationMs: 1000 });
+      const probed = (await captureOutput('env', [], {})).stdout;
+      for (const env of [readFileSync(seen, 'utf8'), probed]) {
+        expect(env).toContain('VFO_KEPT=kept');
+        for (const value of Object.values(keys)) expect(env).not.toContain(value);
+      }
+    } finally {
+      for (const name of [...Object.keys(keys), 'VFO_KEPT']) delete process.env[name];
+      Object.assign(process.env, before);
+    }
+  });
 
   it('runs background work at a lower CPU priority, and other work at the normal one', async () => {
     // A stand-in ffmpeg that writes its own niceness (field 19 of /proc/PID/stat) once it had time to be lowered.

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { createLogger } from '../log/logger.ts';
+import { envWithoutSecrets } from '../secrets/secret-store.ts';
 import { FfmpegError } from './errors.ts';
 import { type FfmpegProgress, ProgressParser, toProgress } from './progress.ts';
 import { LineTail } from './stderr-tail.ts';
@@ -52,7 +53,11 @@ export function runFfmpeg(ffmpegPath: string, args: string[], options: RunFfmpeg
     return Promise.reject(new FfmpegError('cancelled', 'encode cancelled before it started'));
 
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(ffmpegPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+      env: envWithoutSecrets(),
+    });
     track(child);
     if (child.pid !== undefined && options.background) lowerPriority(child.pid);
     if (child.pid !== undefined) options.onSpawn?.(child.pid);

@@ -41,6 +41,18 @@ const ENV_NAMES: Record<SecretName, string> = {
   'alerts.webhookSecret': 'VFO_ALERT_WEBHOOK_SECRET',
 };
 
+/**
+ * The environment without the keys it may hold: what a child process (ffmpeg, espeak-ng, the encode
+ * runner) is given. ffmpeg parses media from scripts and from other Macs; none of them needs a key,
+ * and each was handed every one.
+ */
+export function envWithoutSecrets(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const secretNames = new Set(
+    Object.values(ENV_NAMES).filter((name) => name !== ENV_NAMES['azure.speechRegion']),
+  );
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !secretNames.has(name)));
+}
+
 export function envSecretStore(env: NodeJS.ProcessEnv = process.env): SecretStore {
   return {
     get(name) {

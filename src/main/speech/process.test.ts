@@ -12,6 +12,18 @@ describe('runTool', () => {
     });
   });
 
+  // Found by attacking secrets: espeak-ng was handed every key the app held.
+  it('gives the tool the environment without the keys', async () => {
+    process.env.AZURE_SPEECH_KEY = 'az-canary';
+    try {
+      const { stdout } = await runTool('env', [], tool);
+      expect(stdout).toContain('PATH=');
+      expect(stdout).not.toContain('az-canary');
+    } finally {
+      delete process.env.AZURE_SPEECH_KEY;
+    }
+  });
+
   it('kills a tool that hangs, and one that is cancelled, before rejecting', async () => {
     const started = Date.now();
     await expect(runTool('sh', ['-c', 'exec sleep 20'], { ...tool, timeoutMs: 200 })).rejects.toMatchObject({

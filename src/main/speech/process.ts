@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { envWithoutSecrets } from '../secrets/secret-store.ts';
 import { SpeechError } from './errors.ts';
 
 export interface ToolRun {
@@ -55,7 +56,11 @@ export function runTool(binary: string, args: string[], options: RunToolOptions)
       reject(signal.reason);
       return;
     }
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+    const child = spawn(binary, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: envWithoutSecrets(),
+      ...(cwd ? { cwd } : {}),
+    });
     let stdout = '';
     let stderr = '';
     let settled = false;
