@@ -109,7 +109,7 @@ async function uiApiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     (request, reply) => {
       const token = sessions.login(request.ip, request.body.nonce, request.body.proof);
       if (!token) return reply.code(401).send(errorBody('unauthorized', 'wrong farm key'));
-      return reply.code(204).header('set-cookie', sessions.cookieFor(token)).send();
+      return reply.code(204).header('set-cookie', sessions.cookieFor(token, request.raw)).send();
     },
   );
   // Logging out: a session on a shared browser lasted its 12 hours whatever its user did.

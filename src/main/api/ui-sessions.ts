@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { LRUCache } from 'lru-cache';
 
 const CHALLENGE_TTL_MS = 2 * 60 * 1000;
@@ -21,6 +22,15 @@ export const SESSION_COOKIE = 'vfo_session';
  * a flood of challenge requests from one address evicts only its own, never a real user's. (Asking for
  * challenges and logging in are also rate limited per address: ui-routes.ts.)
  */
+/**
+ * A cookie given over HTTPS is sent back over HTTPS only (Secure): without it a browser also sent it
+ * to plain http on the same host, where anyone on the path reads it.
+ */
+function cookieFlags(request: IncomingMessage): string {
+  const overTls = (request.socket as Partial<TLSSocket>).encrypted === true;
+  return `HttpOnly; SameSite=Strict; Path=/${overTls ? '; Secure' : ''}`;
+}
+
 export class UiSessions {
   /** The right answer to a challenge: HMAC(farm key, "vfo-ui-session:" + nonce), computed by the key's holder. */
   private readonly expectedProof: (nonce: string) => Buffer;
@@ -64,15 +74,16 @@ export class UiSessions {
     return token;
   }
 
-  cookieFor(token: string): string {
-    return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
+  /** The session cookie for `token`, answering `request`. */
+  cookieFor(token: string, request: IncomingMessage): string {
+    return `${SESSION_COOKIE}=${token}; ${cookieFlags(request)}; Max-Age=${SESSION_TTL_MS / 1000}`;
   }
 
   /** Ends the request's session here (its token is refused from now on) and the cookie that clears it. */
   logout(request: IncomingMessage): string {
     const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
     if (token) this.sessions.delete(token);
-    return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+    return `${SESSION_COOKIE}=; ${cookieFlags(request)}; Max-Age=0`;
   }
 
   /** Reads need the cookie; calls that change anything also need the UI header. */
