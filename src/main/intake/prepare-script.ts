@@ -8,8 +8,8 @@ import { resolveSettings, SettingsError } from '../engine/settings-resolver.ts';
 import { type InlineVoiceServices, inlineVoiceProblems } from '../pipeline/inline-voices.ts';
 import { jobMediaPlaces } from '../pipeline/media-places.ts';
 import { expectedMusicSpans, musicChangesProblem } from '../pipeline/music-spans.ts';
+import { scriptWarnings } from '../pipeline/script-warnings.ts';
 import type { PipelineServices } from '../pipeline/services.ts';
-import { undrawableTextWarnings } from '../pipeline/undrawable-text.ts';
 import {
   formatDiagnostic,
   type MediaPlaces,
@@ -137,12 +137,10 @@ export async function prepareScript(
     const diagnostics = problems.sort((a, b) => a.line - b.line || a.col - b.col);
     return { ok: false, path, diagnostics, estimatedMs: estimate.totalMs, media };
   }
-  const tooLong = presetLengthWarning(result.document, settings, estimate.totalMs);
-  const boxes = await undrawableTextWarnings(result.document, settings, ctx.services.resourcesDir).catch(
-    // A font this build cannot read is the encode's to report; the check goes on without it.
-    () => [],
-  );
-  const warnings = [...result.document.warnings, ...(tooLong ? [tooLong] : []), ...boxes];
+  const warnings = [
+    ...result.document.warnings,
+    ...(await scriptWarnings(result.document, settings, ctx.services.resourcesDir, estimate.totalMs)),
+  ];
   return {
     ok: true,
     path,
@@ -282,25 +280,6 @@ export function outputCollisionsRefused(prepared: PreparedScript[]): PreparedScr
     }
     return p;
   });
-}
-
-/**
- * A warning, not an error, when the estimate passes the video preset's longest video: the estimate is
- * rough (±15 %), so the script still queues and the plan step, which knows the narration's real
- * length, is where it fails. The warning stands where the script passes the limit.
- */
-function presetLengthWarning(
-  document: ScriptDocument,
-  settings: ReturnType<typeof resolveSettings>,
-  estimatedMs: number,
-): Diagnostic | undefined {
-  const max = settings.video.maxDurationSeconds;
-  if (max === null || max === undefined || estimatedMs <= max * 1000) return undefined;
-  const at = checkSpokenLength(document, settings.voice, max * 1000).estimate.passesLimitAt;
-  const message =
-    `the narration would last about ${Math.round(estimatedMs / 1000)} s; the video preset ` +
-    `"${settings.video.slug}" allows at most ${max} s, passed here: the render will fail unless it is shorter`;
-  return { file: document.file, line: at?.line ?? 1, col: at?.col ?? 1, severity: 'warning', message };
 }
 
 export function diagnosticsText(diagnostics: Diagnostic[]): string {

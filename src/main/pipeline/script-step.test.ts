@@ -6,6 +6,7 @@ import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { insertTestRecipe } from '../engine/engine.fixture.ts';
 import { Engine } from '../engine/engine.ts';
 import { registryOf, type StepHandler } from '../engine/step-handler.ts';
+import { resourcesDir } from '../paths.ts';
 import type { ScriptDocument } from '../script/types.ts';
 import { scriptParseStep } from './script-step.ts';
 
@@ -28,7 +29,7 @@ afterEach(async () => {
 
 /** An engine whose parse step runs `beforeRun` first (once): the user saving the script meanwhile. */
 function engineWith(beforeRun: () => Promise<void>): Engine {
-  const parse = scriptParseStep({ dataDir: join(dir, 'data') });
+  const parse = scriptParseStep({ dataDir: join(dir, 'data'), resourcesDir: resourcesDir() });
   let runs = 0;
   const handler: StepHandler = {
     ...parse,
@@ -97,5 +98,20 @@ describe('the script parse step', () => {
       image: join(await realpath(dir), 'b.png'),
       reused: false,
     });
+  });
+
+  // Found by attacking the captions: \`vfo render\` printed these, and the job kept none of them.
+  it('records with the job what the video cannot show, besides the script’s own warnings', async () => {
+    await writeFile(script, '---\ntitle: Party 🎉\n---\n# A\n\nHello there.\n\n#### Too deep\n');
+    const engine = engineWith(async () => undefined);
+    const { job } = engine.createJob({
+      recipe: 'parse-only',
+      input: { kind: 'script', scriptPath: script, outputPath: join(dir, 'talk.mp4') },
+    });
+    const done = await engine.run(job.id);
+    expect(done.warnings).toEqual([
+      `${script}:8:1: warning: level-4 heading is not spoken and starts no scene`,
+      expect.stringMatching(/talk\.md:1:1: warning: the title card and thumbnail cannot show "🎉"/),
+    ]);
   });
 });

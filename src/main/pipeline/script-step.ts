@@ -24,6 +24,7 @@ import { checkSpokenLength } from '../speech/spoken-length.ts';
 import { hashJson } from '../util/hash.ts';
 import { writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
+import { scriptWarnings } from './script-warnings.ts';
 import type { PipelineServices } from './services.ts';
 
 /** How a script written by Claude is named in diagnostics. */
@@ -34,7 +35,7 @@ export const WRITTEN_SCRIPT_NAME = 'written-script.md';
 const PARSER_VERSION = 'script-parser/2';
 
 /** Script file → checked ScriptDocument (script.json). Invalid scripts fail for good, with locations. */
-export function scriptParseStep(services: Pick<PipelineServices, 'dataDir'>): StepHandler {
+export function scriptParseStep(services: Pick<PipelineServices, 'dataDir' | 'resourcesDir'>): StepHandler {
   // The media each script version names, as written: a fingerprint resolves them again each time (that
   // is what it is for) without parsing again, which took 0.5 s for a 2 MB script, on every fingerprint.
   const namedMedia = new LRUCache<string, NamedMedium[]>({ max: 16 });
@@ -85,9 +86,14 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir'>): St
         throw new StepError('invalid-input', result.diagnostics.map(formatDiagnostic).join('\n'));
       const { document } = result;
       // The same refusal as the script check's: a script Claude wrote is checked here for the first time.
-      const { problem } = checkSpokenLength(document, ctx.settings.voice);
+      const { problem, estimate } = checkSpokenLength(document, ctx.settings.voice);
       if (problem) throw new StepError('invalid-input', formatDiagnostic(problem));
-      for (const warning of document.warnings.slice(0, 20)) ctx.warn(formatDiagnostic(warning));
+      const warnings = [
+        ...document.warnings,
+        ...(await scriptWarnings(document, ctx.settings, services.resourcesDir, estimate.totalMs)),
+      ];
+      for (const warning of warnings.slice(0, 20))
+        ctx.warn(formatDiagnostic({ ...warning, file: document.file }));
       return {
         files: { document: { path: await writeWorkJson(ctx, 'script.json', document), type: 'script' } },
         data: { title: document.meta.title ?? null, scenes: document.scenes.length },
