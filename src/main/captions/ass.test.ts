@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CaptionLook } from '../../shared/caption-styles.ts';
+import { CAPTION_FONTS } from '../../shared/caption-styles.ts';
 import { SEED_CAPTION_STYLES } from '../db/seed-data.ts';
+import { resourcesDir } from '../paths.ts';
 import { buildAss, escapeAssText, formatAssTime } from './ass.ts';
+import { assLineWidth } from './font-file.ts';
 import type { CaptionCue, TimedWord } from './types.ts';
 
 const cue = (index: number, text: string, startMs: number, endMs: number): CaptionCue => ({
@@ -44,6 +47,48 @@ function drawnPixels(ass: string, dir: string): Promise<number> {
     ]);
     return frame.filter((value) => Math.abs(value - 128) > 40).length;
   });
+}
+
+/** The columns ink reaches on the frame at `seconds`, and how many bands of rows hold ink (lines). */
+async function inkBox(
+  ass: string,
+  dir: string,
+  frame: { width: number; height: number },
+  fonts: string,
+  seconds: number,
+) {
+  const path = join(dir, 'captions.ass');
+  await writeFile(path, ass);
+  const pixels = execFileSync('ffmpeg', [
+    ...[
+      '-v',
+      'error',
+      '-nostdin',
+      '-f',
+      'lavfi',
+      '-i',
+      `color=c=0x808080:s=${frame.width}x${frame.height}:d=60`,
+    ],
+    ...['-vf', `ass=${path}:fontsdir=${fonts}`, '-ss', String(seconds), '-frames:v', '1'],
+    ...['-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+  ]);
+  const inked = (x: number, y: number) => Math.abs((pixels[y * frame.width + x] ?? 128) - 128) > 40;
+  let left = frame.width;
+  let right = -1;
+  let lines = 0;
+  let inLine = false;
+  for (let y = 0; y < frame.height; y++) {
+    let row = false;
+    for (let x = 0; x < frame.width; x++) {
+      if (!inked(x, y)) continue;
+      row = true;
+      left = Math.min(left, x);
+      right = Math.max(right, x);
+    }
+    if (row && !inLine) lines++;
+    inLine = row;
+  }
+  return { left, right, lines };
 }
 
 describe('buildAss', () => {
@@ -126,6 +171,37 @@ describe('buildAss', () => {
       // The brace stays escaped inside a lit word.
       expect(dialogues(lit)[0]).toContain('{\\1c&H00D4FF&\\1a&H00&}\\{\\\u2060ALPHA&HFF&');
       expect(await drawnPixels(lit, dir)).toBeGreaterThan(50);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Found by attacking the captions: 42 "W" were counted as a line of 42 average characters and ran off
+  // both edges of the frame; a line of wide words was wrapped again by libass, to three lines of two.
+  it('keeps lines of wide letters inside the margins, in the style’s lines, as libass draws them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vf-ass-'));
+    try {
+      const frame = { width: 640, height: 360 };
+      const fonts = join(resourcesDir(), 'fonts');
+      const text = `${'W'.repeat(42)} OMBUDSMAN WOMENSWEAR MAKEOVER SHOWROOM TODAY`;
+      for (const look of [CLEAN, BOLD]) {
+        const file = CAPTION_FONTS[look.font].file;
+        const ass = buildAss([cue(0, text, 0, 60_000)], {
+          ...frame,
+          look,
+          lineWidth: assLineWidth(join(fonts, file)),
+        });
+        const events = dialogues(ass);
+        expect(events.length).toBeGreaterThan(1);
+        for (const [i, event] of events.entries()) {
+          const start = Number((event.split(',')[1] as string).split(':')[2]) + 0.01;
+          const ink = await inkBox(ass, dir, frame, fonts, start);
+          // marginH is 5 % of the width (32 px); the outline may reach a pixel past it.
+          expect(ink.left, `${look.font} event ${i}`).toBeGreaterThanOrEqual(31);
+          expect(ink.right, `${look.font} event ${i}`).toBeLessThanOrEqual(frame.width - 31);
+          expect(ink.lines, `${look.font} event ${i}`).toBeLessThanOrEqual(look.maxLines);
+        }
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

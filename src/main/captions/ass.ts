@@ -16,6 +16,8 @@ export interface AssInput extends Canvas {
   look: CaptionLook;
   /** The narration's word timings; without them a highlighting style shows plain captions. */
   words?: readonly TimedWord[];
+  /** How wide libass draws a line in the style's font (font-file.ts assLineWidth); else estimated. */
+  lineWidth?: (line: string) => number;
 }
 
 const WORD_JOINER = '\u2060';
@@ -221,13 +223,13 @@ function wordsOfCue(words: readonly TimedWord[] | undefined, cue: CaptionCue): T
 
 export function buildAss(cues: readonly CaptionCue[], input: AssInput): string {
   const canvas = { width: input.width, height: input.height };
-  const look = resolveLook(input.look, canvas);
+  const look = resolveLook(input.look, canvas, input.lineWidth);
   const lines: string[] = [];
   for (const cue of cues) {
     const written = singleLine(cue.text);
     const tokens = written === '' ? [] : applyCase(written, look.textCase).split(' ');
     const spans = alignWords(written === '' ? [] : written.split(' '), wordsOfCue(input.words, cue));
-    const pages = captionPages(tokens.join(' '), look.maxCharsPerLine, look.maxLines);
+    const pages = captionPages(tokens.join(' '), look.lineFit, look.maxLines);
     const pieces = piecesOf(pages, tokens);
     const highlight = look.wordHighlight !== 'none' && spans.some(Boolean);
     timesOfPages(cue, pages, pieces, spans).forEach((time, i) => {

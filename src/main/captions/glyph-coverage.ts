@@ -3,13 +3,10 @@
  * title card only its own), so a character missing from it shows as an empty box in the video: an
  * emoji or a Japanese line passed `vfo check` and came out as boxes.
  */
+import { openFont } from './font-file.ts';
 
 /** Characters no font draws on its own: spaces, controls, joiners and variation selectors. */
 const NOT_DRAWN = /^(?:[\s\p{Cc}\p{Cf}]|\p{Variation_Selector})$/u;
-
-interface CoverageFont {
-  hasGlyphForCodePoint(codePoint: number): boolean;
-}
 
 /**
  * Blocks every bundled font draws whole (glyph-coverage.test.ts checks each font): text only of them
@@ -27,27 +24,10 @@ const ALWAYS_DRAWN = new RegExp(
   'u',
 );
 
-const fonts = new Map<string, Promise<CoverageFont>>();
-
-function fontAt(path: string): Promise<CoverageFont> {
-  let font = fonts.get(path);
-  if (!font) {
-    // Loaded only for text beyond ASCII: every bundled font draws that, and most scripts are only it.
-    font = import('fontkit').then(({ openSync }) => {
-      const opened = openSync(path);
-      const first = 'fonts' in opened ? opened.fonts[0] : opened;
-      if (!first) throw new Error(`${path} holds no font`);
-      return first;
-    });
-    fonts.set(path, font);
-  }
-  return font;
-}
-
 /** The distinct characters of `text` the font at `fontPath` has no glyph for, in order, at most `most`. */
 export async function missingCharacters(fontPath: string, text: string, most = 8): Promise<string[]> {
   if (ALWAYS_DRAWN.test(text)) return [];
-  const font = await fontAt(fontPath);
+  const font = openFont(fontPath);
   const missing: string[] = [];
   for (const character of new Set(text)) {
     if (NOT_DRAWN.test(character)) continue;

@@ -1,10 +1,11 @@
 /**
  * A caption style's look (src/shared/caption-styles.ts) made concrete for one video: sizes scaled from
- * the 1080-pixel reference to the video's shorter side, colours in ASS notation, the line length that
- * fits the width at that size.
+ * the 1080-pixel reference to the video's shorter side, colours in ASS notation, the lines that fit
+ * the width at that size.
  */
 import { CAPTION_FONTS, CAPTION_STYLE_LIMITS, type CaptionLook } from '../../shared/caption-styles.ts';
 import { CaptionError } from './errors.ts';
+import { charFit, type LineFit } from './wrap.ts';
 
 export interface Canvas {
   width: number;
@@ -27,7 +28,8 @@ export interface ResolvedLook {
   alignment: 2 | 5 | 8;
   marginH: number;
   marginV: number;
-  maxCharsPerLine: number;
+  /** What fits one line: as drawn when the font's widths are known, else by an average glyph. */
+  lineFit: LineFit;
   maxLines: number;
   textCase: CaptionLook['textCase'];
   wordHighlight: CaptionLook['wordHighlight'];
@@ -76,7 +78,16 @@ function checkCanvas(canvas: Canvas): void {
   }
 }
 
-export function resolveLook(look: CaptionLook, canvas: Canvas): ResolvedLook {
+/**
+ * `lineWidth`: how wide libass draws a line in the style's font, in units of the font size
+ * (font-file.ts assLineWidth). Without it lines are counted in characters of an average width, and a
+ * line of capitals or "W" left the frame.
+ */
+export function resolveLook(
+  look: CaptionLook,
+  canvas: Canvas,
+  lineWidth?: (line: string) => number,
+): ResolvedLook {
   checkCanvas(canvas);
   const font = CAPTION_FONTS[look.font];
   if (!font) throw new CaptionError('invalid-style', `"${look.font}" is not a bundled caption font`);
@@ -85,12 +96,22 @@ export function resolveLook(look: CaptionLook, canvas: Canvas): ResolvedLook {
   const marginH = Math.round(canvas.width * 0.05);
   const glyphEm = AVERAGE_GLYPH_EM[look.font] * (look.textCase === 'upper' ? CAPITALS_WIDER : 1);
   const fitting = Math.floor((canvas.width - 2 * marginH) / (fontSize * glyphEm));
+  const outline = pixels(look.outline * scale);
+  // The outline is drawn outside each glyph, at both ends of a line.
+  const room = canvas.width - 2 * marginH - 2 * outline;
+  const lineFit: LineFit = lineWidth
+    ? {
+        // Measured lines, and never longer than the guideline, as a share of what may be drawn.
+        width: (line) => Math.max((lineWidth(line) * fontSize) / room, line.length / MAX_CHARS_PER_LINE),
+        max: 1,
+      }
+    : charFit(Math.max(8, Math.min(MAX_CHARS_PER_LINE, fitting)));
   const highlight = assColour(look.highlightColour);
   return {
     fontFamily: font.family,
     bold: font.bold,
     fontSize,
-    outline: pixels(look.outline * scale),
+    outline,
     shadow: pixels(look.shadow * scale),
     primary: assColour(look.textColour),
     outlineColour: assColour(look.outlineColour),
@@ -100,7 +121,7 @@ export function resolveLook(look: CaptionLook, canvas: Canvas): ResolvedLook {
     alignment: ALIGNMENT[look.position],
     marginH,
     marginV: Math.round((canvas.height * look.margin) / 100),
-    maxCharsPerLine: Math.max(8, Math.min(MAX_CHARS_PER_LINE, fitting)),
+    lineFit,
     maxLines: look.maxLines,
     textCase: look.textCase,
     wordHighlight: look.wordHighlight,

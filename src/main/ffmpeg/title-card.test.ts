@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetsUsedBy, planFrameCount } from '../../shared/plan-frames.ts';
 import type { RenderPlan, Segment } from '../../shared/render-plan.ts';
 import { DEFAULT_TITLE_LOOK, type PlanTitleCard } from '../../shared/title-card.ts';
+import { wrapWords } from '../captions/wrap.ts';
 import { runEncode } from './encode-job.ts';
 import { encodeAudioTrack, joinSegments } from './join.ts';
 import {
@@ -20,7 +21,7 @@ import {
   tinyPlan,
   writeAssCues,
 } from './test-fixtures.ts';
-import { layoutTitle, measureFont, titleLayerSource, wrapWords } from './title-card.ts';
+import { layoutTitle, measureFont, titleLayerSource } from './title-card.ts';
 
 /** md5 of every decoded frame, in order. */
 function frameHashes(path: string): string[] {

@@ -11,11 +11,12 @@
  * frames) and a segment keeps only its own frames of it, so a segment draws exactly what the whole
  * encode draws at the same frames.
  */
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { frameAt } from '../../shared/frame-grid.ts';
 import type { PlanTitleCard, TitleLook, TitleText } from '../../shared/title-card.ts';
 import { TITLE_CARD_LIMITS } from '../../shared/title-card.ts';
+import { openFont } from '../captions/font-file.ts';
+import { type LineFit, wrapWords } from '../captions/wrap.ts';
 import { createLogger } from '../log/logger.ts';
 import { filterPath } from './filter-escape.ts';
 import type { Size } from './motion-geometry.ts';
@@ -52,7 +53,6 @@ const log = createLogger('TitleCard');
 /** How wide a line of text is, in ems of its font. */
 export type MeasureEm = (text: string) => number;
 
-const requireHere = createRequire(import.meta.url);
 const measures = new Map<string, MeasureEm>();
 
 /**
@@ -65,9 +65,7 @@ export function measureFont(fontPath: string): MeasureEm {
   let measure = measures.get(fontPath);
   if (!measure) {
     try {
-      const opened = (requireHere('fontkit') as typeof import('fontkit')).openSync(fontPath);
-      const font = 'fonts' in opened ? opened.fonts[0] : opened;
-      if (!font) throw new Error(`${fontPath} holds no font`);
+      const font = openFont(fontPath);
       measure = (text) => font.layout(text).advanceWidth / font.unitsPerEm;
     } catch (error) {
       log.warn('title widths are estimated: the font could not be measured', {
@@ -81,45 +79,13 @@ export function measureFont(fontPath: string): MeasureEm {
   return measure;
 }
 
-/**
- * Greedy word wrap into lines for which `fits` holds; a word that fits no line alone is split where it
- * stops fitting (a character at least each line).
- */
-export function wrapToFit(text: string, fits: (line: string) => boolean): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const joined = line ? `${line} ${word}` : word;
-    if (fits(joined)) {
-      line = joined;
-      continue;
-    }
-    if (line) lines.push(line);
-    line = '';
-    let rest = [...word];
-    while (rest.length > 0 && !fits(rest.join(''))) {
-      let take = 1;
-      while (take < rest.length && fits(rest.slice(0, take + 1).join(''))) take++;
-      lines.push(rest.slice(0, take).join(''));
-      rest = rest.slice(take);
-    }
-    line = rest.join('');
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
-/** Greedy word wrap at `chars` characters; a word longer than a line is split. */
-export function wrapWords(text: string, chars: number): string[] {
-  return wrapToFit(text, (line) => [...line].length <= chars);
-}
-
 /** Lines and size for `text`: the look's size if it fits in `maxLines`, else smaller, else cut with "…". */
 function fitText(text: string, sizePx: number, maxLines: number, width: number, measure: MeasureEm) {
   let size = sizePx;
   for (;;) {
-    const fits = (line: string) => measure(line) * size <= width * TEXT_WIDTH;
-    const lines = wrapToFit(text, fits);
+    const fit: LineFit = { width: (line) => measure(line) * size, max: width * TEXT_WIDTH };
+    const fits = (line: string) => fit.width(line) <= fit.max;
+    const lines = wrapWords(text, fit);
     if (lines.length <= maxLines) return { lines, sizePx: size };
     if (size * SHRINK_STEP < sizePx * MIN_SHRINK) {
       const kept = lines.slice(0, maxLines);

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CAPTION_FONTS, DEFAULT_CAPTION_STYLE } from '../../shared/caption-styles.ts';
+import { assLineWidth } from '../captions/font-file.ts';
 import { buildAss, buildSrt, CaptionError } from '../captions/index.ts';
 import { SEED_CAPTION_STYLES } from '../db/seed-data.ts';
 import { StepError } from '../engine/errors.ts';
@@ -8,10 +9,12 @@ import type { CaptionStyleSettings, JobSettings } from '../engine/job-settings.t
 import type { StepHandler } from '../engine/step-handler.ts';
 import type { Narration } from '../speech/index.ts';
 import { readInputJson } from './files.ts';
+import type { PipelineServices } from './services.ts';
 
 // /2: the look comes from the job's caption style, and words are lit from the narration's word timings.
 // /3: the SRT's last cue ends with a blank line too.
-const CAPTIONS_VERSION = 'captions/3';
+// /4: lines are as wide as the font draws them, not as many characters as an average glyph allows.
+const CAPTIONS_VERSION = 'captions/4';
 
 /**
  * The caption style a job runs with. A job made before caption styles froze none: it keeps the look
@@ -39,7 +42,7 @@ export function captionFontFile(settings: JobSettings): string {
 }
 
 /** Narration timings → ASS (burned in, in the job's caption style) and SRT (a sidecar for players). */
-export function captionsStep(): StepHandler {
+export function captionsStep(services: Pick<PipelineServices, 'resourcesDir'>): StepHandler {
   return {
     kind: 'captions.build',
     needs: { narration: 'speech.synthesize' },
@@ -60,6 +63,7 @@ export function captionsStep(): StepHandler {
           height,
           look: style,
           ...(narration.words ? { words: narration.words } : {}),
+          lineWidth: assLineWidth(join(services.resourcesDir, 'fonts', captionFontFile(ctx.settings))),
         });
       } catch (error) {
         // A style that cannot be drawn stays so on every retry.

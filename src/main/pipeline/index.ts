@@ -19,7 +19,7 @@ export function builtinHandlers(services: PipelineServices, db: Db): HandlerRegi
     scriptParseStep(services),
     ssmlStep(services),
     narrationStep(services),
-    captionsStep(),
+    captionsStep(services),
     renderPlanStep(services),
     encodeStep(services),
   ]);
