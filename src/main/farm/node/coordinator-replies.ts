@@ -49,7 +49,6 @@ export const QueueReplySchema = z.object({
     .max(QUEUE_VIEW_LIMITS.blocks),
   blockLimit: count,
 });
-export type QueueReply = z.infer<typeof QueueReplySchema>;
 
 export const HistoryReplySchema = z
   .object({

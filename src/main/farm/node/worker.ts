@@ -82,8 +82,6 @@ export interface WorkerDeps {
   version: string;
   encoder?: EncodeProcess;
   coordinator: () => Peer | null;
-  /** Leases this node is told about after a coordinator change, for re-announcing. */
-  onChange?: () => void;
   /** Free disk the node keeps (`storage.keepFree`): below it, the worker takes no encode. */
   keepFreeBytes?: () => number;
 }
@@ -230,7 +228,6 @@ export class FarmWorker {
     } finally {
       options.signal?.removeEventListener('abort', stop);
       this.running.delete(offer.leaseId);
-      this.deps.onChange?.();
     }
   }
 
