@@ -4,6 +4,7 @@
  * frame for frame, the same audio samples.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +16,7 @@ import {
   measureFileLoudness,
   measureVideoCaptionBox,
 } from '../src/main/ffmpeg/index.ts';
+import { waitFor } from '../src/main/ffmpeg/test-fixtures.ts';
 import { readDb } from './farm/farm-support.ts';
 import {
   encodeWhole,
@@ -23,7 +25,7 @@ import {
   planOfJob,
   videoArtifactOf,
 } from './farm/segment-support.ts';
-import { runVfo, tempDir } from './support/vfo.ts';
+import { runVfo, startVfo, tempDir } from './support/vfo.ts';
 
 const run = promisify(execFile);
 
@@ -98,6 +100,33 @@ describe('vfo render --parts 3', () => {
     // The same packets decoded the same way: the same figures, not nearly.
     expect(recorded).toEqual(measured);
   }, 60_000);
+
+  // Found by attacking the render path: a crash, or one failed part, encoded every part again.
+  it('keeps the parts finished before a crash, and the video made of them equals the whole encode', async () => {
+    const data = join(dir.path, 'data-crash');
+    const args = ['render', join(dir.path, 'parts.md'), '--out', join(dir.path, 'crash')];
+    const render = [...args, '--video-preset', 'preview-360p', '--parts', '3', '--json'];
+    const child = startVfo(render, { VFO_DATA_DIR: data });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const keptRecords = () =>
+      readdirSync(join(data, 'work'), { recursive: true, encoding: 'utf8' }).filter((p) =>
+        /video-kept\/part-[0-9a-f]{32}\.json$/.test(p),
+      );
+    await waitFor(() => existsSync(join(data, 'work')) && keptRecords().length > 0, 180_000, 20);
+    child.kill('SIGKILL');
+    await exited;
+    const finished = keptRecords().length;
+    expect(finished).toBeGreaterThan(0);
+
+    const result = await runVfo(render, { VFO_DATA_DIR: data });
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { id: string }[])[0]?.id as string;
+    const origin = { dataDir: data };
+    const { video } = await expectSameAsWhole(origin, id, dir.path);
+    expect(video.metadata).toMatchObject({ parts: 3, reusedParts: finished });
+    // The kept folder goes once the video is done.
+    expect(keptRecords()).toEqual([]);
+  }, 300_000);
 
   it('renders whole with --parts 1', async () => {
     const data = join(dir.path, 'data-whole');

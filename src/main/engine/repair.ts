@@ -135,12 +135,18 @@ export async function repairInterrupted(
 
 /**
  * A crashed job's attempt folders; its steps' kept folders stay (StepContext.keptDir: the Azure chunks
- * a crashed narration already paid for were asked again; found by a review).
+ * a crashed narration already paid for were asked again; found by a review), but for the files the
+ * crash left half written in them.
  */
 async function removeScratch(jobDir: string): Promise<void> {
   const entries = await readdir(jobDir).catch(() => [] as string[]);
-  for (const entry of entries)
-    if (!entry.endsWith(KEPT_SUFFIX)) await rm(join(jobDir, entry), { recursive: true, force: true });
+  for (const entry of entries) {
+    const path = join(jobDir, entry);
+    if (!entry.endsWith(KEPT_SUFFIX)) await rm(path, { recursive: true, force: true });
+    else
+      for (const kept of await readdir(path).catch(() => [] as string[]))
+        if (isPartialPath(kept)) await rm(join(path, kept), { recursive: true, force: true });
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -24,6 +25,7 @@ import { splitPlan } from '../segments/split-plan.ts';
 import { sha256File } from '../util/hash.ts';
 import { settled } from '../util/settled.ts';
 import { readInputJson } from './files.ts';
+import { findKeptPart, keepPart, keptPart } from './kept-parts.ts';
 import { captionBoxOf } from './plan-caption-box.ts';
 import type { PipelineServices } from './services.ts';
 import { thumbnailFile } from './thumbnail-file.ts';
@@ -219,6 +221,9 @@ async function encodeInParts(
   // One part failing for good stops its siblings: the step fails (and is retried) as a whole.
   const siblings = new AbortController();
   const signal = AbortSignal.any([ctx.signal, siblings.signal]);
+  // Parts finished by an earlier attempt, or before a crash, and found in the kept folder.
+  let reused = 0;
+  await mkdir(ctx.keptDir, { recursive: true });
   const result = await encodeSegmented({
     plan: request.plan,
     segments: parts,
@@ -238,8 +243,22 @@ async function encodeInParts(
       const outcomes = await Promise.allSettled(
         parts.map((plan, index) =>
           limit(async (): Promise<EncodedSegment> => {
+            const place = keptPart(ctx.keptDir, {
+              version: ENCODE_VERSION,
+              plan,
+              encoder: shared.encoder,
+              threads,
+              captionBox: box ?? null,
+              ffmpegPath: ffmpeg.ffmpegPath,
+            });
+            const kept = await findKeptPart(place);
+            if (kept) {
+              reused++;
+              progress(index, 1);
+              return kept;
+            }
             const done = await encodeInChildProcess(
-              { ...shared, plan, outPath: join(ctx.workDir, `part-${index + 1}.mp4`) },
+              { ...shared, plan, outPath: place.path },
               {
                 signal,
                 onProgress: ({ fraction, ...rate }) => progress(index, fraction, rate),
@@ -247,7 +266,9 @@ async function encodeInParts(
               },
             );
             const { sha256 } = await sha256File(done.outPath);
-            return { path: done.outPath, encoder: done.encoder, facts: done.facts, sha256 };
+            const part = { path: done.outPath, encoder: done.encoder, facts: done.facts, sha256 };
+            await keepPart(place, part);
+            return part;
           }).catch((error: unknown) => {
             failure ??= { error };
             siblings.abort(error);
@@ -260,7 +281,13 @@ async function encodeInParts(
     },
   });
   const elapsedMs = Math.round(performance.now() - started);
-  const metadata = { encoder: result.encoder, facts: result.facts as never, parts: parts.length, elapsedMs };
+  const metadata = {
+    encoder: result.encoder,
+    facts: result.facts as never,
+    parts: parts.length,
+    ...(reused > 0 ? { reusedParts: reused } : {}),
+    elapsedMs,
+  };
   return {
     files: { video: { path: result.outPath, type: 'video', metadata } },
     data: {
