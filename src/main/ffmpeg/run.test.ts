@@ -46,6 +46,27 @@ describe('runFfmpeg', () => {
     }
   });
 
+  // Found by attacking budgets: an ffmpeg that hung held its job for ever, with no error.
+  it('stops a run whose output has not moved on for its stall time, and lets a slow one that moves finish', async () => {
+    const hung = writeScript(join(tmp.dir, 'hung'), 'echo $$ > "$1"; exec sleep 30');
+    const pidFile = join(tmp.dir, 'pid');
+    const started = Date.now();
+    const error = await runFfmpeg(hung, [pidFile], { durationMs: 1000, stallMs: 400 }).catch(
+      (e: unknown) => e,
+    );
+    expect(isFfmpegError(error) && error.kind).toBe('encode-failed');
+    expect((error as Error).message).toBe('ffmpeg made no progress for 0.4 s, and was stopped');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    // Blocks 250 ms apart, each further on: 1 s in all, never 400 ms without moving.
+    const block = (ms: number) => `printf 'out_time_us=${ms * 1000}\\nprogress=continue\\n'; sleep 0.25`;
+    const slow = writeScript(
+      join(tmp.dir, 'slow'),
+      `${[0, 250, 500, 750].map(block).join('; ')}; printf 'progress=end\\n'`,
+    );
+    await expect(runFfmpeg(slow, [], { durationMs: 1000, stallMs: 400 })).resolves.toBeUndefined();
+  });
+
   it('runs background work at a lower CPU priority, and other work at the normal one', async () => {
     // A stand-in ffmpeg that writes its own niceness (field 19 of /proc/PID/stat) once it had time to be lowered.
     const fake = writeScript(join(tmp.dir, 'ffmpeg'), 'sleep 0.3; cut -d" " -f19 /proc/$$/stat > "$1"');

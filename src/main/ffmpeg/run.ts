@@ -23,7 +23,16 @@ export interface RunFfmpegOptions {
   onSpawn?: (pid: number) => void;
   /** Run as background work (a lower CPU priority): it yields to the encodes of this machine. */
   background?: boolean;
+  /** How long the output may stay where it is before ffmpeg is taken as hung (default STALL_MS). */
+  stallMs?: number;
 }
+
+/**
+ * A run whose output has not moved on for this long is hung, and is stopped: a hung ffmpeg held its
+ * job for ever, with no error (found by attacking budgets). Generous: a frame of the heaviest graph
+ * takes seconds, and a run reports every half second.
+ */
+export const STALL_MS = 180_000;
 
 /** Niceness of background ffmpeg runs (POSIX 0..19; libuv maps it on Windows). */
 const BACKGROUND_PRIORITY = 15;
@@ -64,9 +73,22 @@ export function runFfmpeg(ffmpegPath: string, args: string[], options: RunFfmpeg
     const stderrTail = new LineTail(20);
     let lastOutTimeMs = 0;
     let cancelled = false;
+    let stalled = false;
     let killTimer: NodeJS.Timeout | undefined;
+    const stallMs = options.stallMs ?? STALL_MS;
+    const stallTimer = setTimeout(() => {
+      stalled = true;
+      log.warn('ffmpeg made no progress; stopping it', { pid: child.pid, seconds: stallMs / 1000 });
+      child.kill('SIGKILL');
+    }, stallMs);
 
+    let furthestMs = -1;
     const parser = new ProgressParser((block) => {
+      // Moving on is the output's time growing (unclamped: a run may pass the expected duration).
+      if ((block.outTimeMs ?? -1) > furthestMs || block.done) {
+        furthestMs = Math.max(furthestMs, block.outTimeMs ?? -1);
+        stallTimer.refresh();
+      }
       const progress = toProgress(block, options.durationMs, lastOutTimeMs);
       lastOutTimeMs = progress.outTimeMs;
       options.onProgress?.(progress);
@@ -88,6 +110,7 @@ export function runFfmpeg(ffmpegPath: string, args: string[], options: RunFfmpeg
     const finish = (error?: FfmpegError) => {
       signal?.removeEventListener('abort', onAbort);
       clearTimeout(killTimer);
+      clearTimeout(stallTimer);
       if (error) reject(error);
       else resolve();
     };
@@ -100,6 +123,13 @@ export function runFfmpeg(ffmpegPath: string, args: string[], options: RunFfmpeg
     });
     child.once('close', (code, exitSignal) => {
       if (cancelled) return finish(new FfmpegError('cancelled', 'encode cancelled'));
+      if (stalled)
+        return finish(
+          new FfmpegError(
+            'encode-failed',
+            `ffmpeg made no progress for ${stallMs / 1000} s, and was stopped`,
+          ),
+        );
       if (code === 0) return finish();
       const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${code}`;
       const tail = stderrTail.text();
