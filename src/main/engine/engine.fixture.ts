@@ -26,6 +26,8 @@ export interface Harness {
     delayMs: number;
     /** Text a step adds to its output from now on: it reads a file that changed, say. */
     extra: Record<string, string>;
+    /** A warning a step gives on each attempt. */
+    warnings: Record<string, string>;
   };
   addRecipe(slug: string, pipeline: Pipeline): void;
   setVoiceRate(rate: string): void;
@@ -50,6 +52,8 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
       const h = harness();
       h.calls[ctx.step.key] = (h.calls[ctx.step.key] ?? 0) + 1;
       if (h.behaviour.delayMs) await new Promise((r) => setTimeout(r, h.behaviour.delayMs));
+      const warning = h.behaviour.warnings[ctx.step.key];
+      if (warning) ctx.warn(warning);
       if (h.behaviour.hangKeys.has(ctx.step.key)) {
         await new Promise((_, reject) =>
           ctx.signal.addEventListener('abort', () => reject(new StepError('cancelled', 'stopped'))),
@@ -111,6 +115,7 @@ export async function createHarness(
       hangKeys: new Set(),
       delayMs: 0,
       extra: {},
+      warnings: {},
     },
     addRecipe(slug, pipeline) {
       insertTestRecipe(database, slug, pipeline);

@@ -74,6 +74,28 @@ describe('engine', () => {
     expect([again.id, back]).toEqual([stale.id, true]);
   });
 
+  // Found by reviewing the job's warnings: a parse reused from an earlier job gave the new job none of
+  // the warnings that parse had given (a font's missing characters, a preset too short).
+  it('gives a job the warnings of the successful run it reuses, not those of its failed attempts', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.warnings.notes = 'the notes cannot show "🎉"';
+    h.behaviour.failTimes.notes = 1;
+    const first = await render();
+    expect(first.warnings).toEqual(['the notes cannot show "🎉"']);
+    const { job } = h.engine.createJob({
+      recipe: 'diamond',
+      input: { ...jobInput(h), outputPath: join(h.dir, 'again.mp4') },
+    });
+    const again = await h.engine.run(job.id);
+    expect(h.calls.notes).toBe(2);
+    const notes = h.engine.store.steps(again.id).find((s) => s.stepKey === 'notes');
+    expect(notes?.reusedFrom).not.toBeNull();
+    expect(again.warnings).toEqual(['the notes cannot show "🎉"']);
+    // Said once, as the run it reuses said it once: its failed attempt's warning is not its result's.
+    expect(notes?.logs.match(/ warning: /g)).toHaveLength(1);
+  });
+
   it('starts independent ready steps together', async () => {
     h = await createHarness({ stepConcurrency: 2 });
     h.addRecipe('diamond', DIAMOND);

@@ -266,6 +266,13 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
     const reused = await reuseEarlierRun(deps, row, inputHash);
     if (reused) {
       log.info('reused an identical earlier run', { from: reused.from });
+      // What the run said of its result holds for the result reused (a font's missing characters, an
+      // offline voice in an Azure job): the job made a second time recorded none of it.
+      for (const message of reused.warnings) {
+        store.addWarning(jobId, message);
+        store.appendStepLog(row.id, `warning: ${message}`);
+        events.emit({ type: 'warning', jobId, message });
+      }
       events.emit({ type: 'step', jobId, stepKey: step.key, status: 'done', reused: true });
       return reused.output;
     }
@@ -363,12 +370,22 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   }
 }
 
+/** The warnings of a step's successful attempt: its log's after the last attempt that failed. */
+function warningsOfRun(logs: string): string[] {
+  const lines = logs.split('\n');
+  const after = lines.findLastIndex((line) => / attempt failed \(/.test(line)) + 1;
+  return lines.slice(after).flatMap((line) => {
+    const warning = /^\S+ warning: (.*)$/.exec(line)?.[1];
+    return warning === undefined ? [] : [warning];
+  });
+}
+
 /** Reuse an earlier success with the same hash whose files all still exist with their checksums. */
 async function reuseEarlierRun(
   deps: RunnerDeps,
   row: StepRow,
   inputHash: string,
-): Promise<{ output: StepOutput; from: string } | undefined> {
+): Promise<{ output: StepOutput; from: string; warnings: string[] } | undefined> {
   for (const candidate of deps.store.doneStepsWithHash(inputHash, row.id)) {
     const earlier = deps.store.outputOf(candidate);
     if (!earlier) continue;
@@ -410,7 +427,7 @@ async function reuseEarlierRun(
       completedAt: at,
     });
     deps.store.appendStepLog(row.id, `reused the result of an identical run (step ${candidate.id})`);
-    return { output, from: candidate.jobId };
+    return { output, from: candidate.jobId, warnings: warningsOfRun(candidate.logs) };
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { insertTestRecipe } from '../engine/engine.fixture.ts';
 import { Engine } from '../engine/engine.ts';
+import { resolveSettings } from '../engine/settings-resolver.ts';
 import { registryOf, type StepHandler } from '../engine/step-handler.ts';
 import { resourcesDir } from '../paths.ts';
 import type { ScriptDocument } from '../script/types.ts';
@@ -113,5 +114,22 @@ describe('the script parse step', () => {
       `${script}:8:1: warning: level-4 heading is not spoken and starts no scene`,
       expect.stringMatching(/talk\.md:1:1: warning: the title card and thumbnail cannot show "🎉"/),
     ]);
+  });
+
+  // Found by reviewing the job's warnings: a parse reused for a job of a shorter video preset gave it
+  // the first job's warnings, without "too long for this preset".
+  it('is not reused across settings its warnings read', () => {
+    const step = scriptParseStep({ dataDir: join(dir, 'data'), resourcesDir: resourcesDir() });
+    const input = { kind: 'script' as const, scriptPath: script, outputPath: join(dir, 'talk.mp4') };
+    const configOf = (videoPreset: string) =>
+      JSON.stringify(
+        step.config({
+          jobId: 'j',
+          settings: resolveSettings(database.db, { input, videoPreset }),
+          step: { key: 'script', kind: 'script.parse', dependsOn: [] },
+          inputs: {},
+        }),
+      );
+    expect(configOf('shorts-vertical')).not.toBe(configOf('landscape-1080p'));
   });
 });

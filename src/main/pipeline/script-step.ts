@@ -24,7 +24,7 @@ import { checkSpokenLength } from '../speech/spoken-length.ts';
 import { hashJson } from '../util/hash.ts';
 import { writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
-import { scriptWarnings } from './script-warnings.ts';
+import { scriptWarnings, scriptWarningsConfig } from './script-warnings.ts';
 import type { PipelineServices } from './services.ts';
 
 /** How a script written by Claude is named in diagnostics. */
@@ -46,6 +46,7 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir' | 're
       directionMap: settings.voice.directionMap,
       language: settings.voice.language,
       mediaRoots: settings.media?.roots ?? [],
+      warnings: scriptWarningsConfig(settings, services.resourcesDir),
     }),
     fingerprint: async ({ settings, inputs }) => {
       // A written script arrives as an input file, already part of the hash.

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { missingCharacters } from '../captions/glyph-coverage.ts';
 import type { JobSettings } from '../engine/job-settings.ts';
 import type { Diagnostic, ScriptDocument } from '../script/types.ts';
@@ -8,6 +8,20 @@ import { captionFontFile } from './captions-step.ts';
 import { titleFontPath } from './plan-title.ts';
 
 const quoted = (characters: string[]) => characters.map((c) => `"${c}"`).join(', ');
+
+/**
+ * The settings scriptWarnings reads, for the input hash of a step that warns with it: a parse reused
+ * for a job of another video preset repeated the first one's warnings, not its own.
+ */
+export function scriptWarningsConfig(settings: JobSettings, resourcesDir: string): unknown {
+  const { defaults } = settings.recipe;
+  return {
+    maxDurationSeconds: settings.video.maxDurationSeconds ?? null,
+    voice: { provider: settings.voice.provider, prosody: settings.voice.prosody },
+    captionFont: defaults.captions.burnIn ? captionFontFile(settings) : null,
+    titleFont: basename(titleFontPath(resourcesDir, defaults)),
+  };
+}
 
 /**
  * What a job's settings make of a script that would still render, said before the job and recorded
