@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -58,15 +58,26 @@ describe('engine', () => {
     h = await createHarness();
     h.addRecipe('diamond', DIAMOND);
     h.addRecipe('other', DIAMOND);
+    h.addRecipe('third', DIAMOND);
+    const supersededBy = (id: string) => `superseded by job ${id}, which delivers to the same file`;
     const { job: stale } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
     const { job: elsewhere } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h, 'b') });
     const events: EngineEvent[] = [];
     h.engine.subscribe((e) => events.push(e));
-    const { job: newer, resumed } = h.engine.createJob({ recipe: 'other', input: jobInput(h) });
-    expect(resumed).toBe(false);
-    const error = `superseded by job ${newer.id}, which delivers to the same file`;
+    // The same file by another path: a folder linked to the output folder.
+    await mkdir(join(h.dir, 'out'), { recursive: true });
+    await symlink(join(h.dir, 'out'), join(h.dir, 'link'));
+    const linked = { ...jobInput(h), outputPath: join(h.dir, 'link', 'a.mp4') };
+    const { job: throughLink } = h.engine.createJob({ recipe: 'third', input: linked });
+    const error = supersededBy(throughLink.id);
     expect(h.engine.store.getJob(stale.id)).toMatchObject({ status: 'cancelled', error });
     expect(events).toContainEqual({ type: 'job', jobId: stale.id, status: 'cancelled', error });
+    const { job: newer, resumed } = h.engine.createJob({ recipe: 'other', input: jobInput(h) });
+    expect(resumed).toBe(false);
+    expect(h.engine.store.getJob(throughLink.id)).toMatchObject({
+      status: 'cancelled',
+      error: supersededBy(newer.id),
+    });
     expect(h.engine.store.getJob(elsewhere.id)?.status).toBe('queued');
     expect((await h.engine.run(newer.id)).status).toBe('done');
     // Asked again with the first settings, the job cancelled is the one resumed.
@@ -94,6 +105,25 @@ describe('engine', () => {
     expect(again.warnings).toEqual(['the notes cannot show "🎉"']);
     // Said once, as the run it reuses said it once: its failed attempt's warning is not its result's.
     expect(notes?.logs.match(/ warning: /g)).toHaveLength(1);
+  });
+
+  // Found by reviewing the recipe checks: a job queued by a build whose steps this one does not have
+  // stayed queued, and failed to start on every start of the app.
+  it('fails a queued job whose recipe this build cannot run, naming why', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    h.database.db.$client
+      .prepare(
+        `UPDATE jobs SET snapshot = json_set(snapshot, '$.recipe.pipeline.steps[0].kind', 'gone') WHERE id = ?`,
+      )
+      .run(job.id);
+    const ran = await h.engine.run(job.id);
+    expect(ran).toMatchObject({
+      status: 'failed',
+      error: 'recipe "diamond" version 1: step "script" has unknown kind "gone"; fix it in the Library',
+    });
+    expect(h.calls).toEqual({});
   });
 
   it('starts independent ready steps together', async () => {

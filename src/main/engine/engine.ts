@@ -9,7 +9,7 @@ import { BlobStore } from './blob-store.ts';
 import { ShutdownError, StepError } from './errors.ts';
 import { type EngineListener, EventHub } from './events.ts';
 import { collectGarbage, type GcOptions, type GcReport, measureUsage } from './garbage-collector.ts';
-import { compilePipeline, downstreamOf, PipelineError, type TaskGraph } from './graph.ts';
+import { compilePipeline, downstreamOf, PipelineError, recipeProblemText, type TaskGraph } from './graph.ts';
 import { runJob } from './job-runner.ts';
 import type { JobSettings } from './job-settings.ts';
 import { type JobRow, JobStore } from './job-store.ts';
@@ -127,8 +127,7 @@ export class Engine {
       return compilePipeline(settings.recipe.pipeline, this.options.handlers);
     } catch (error) {
       if (!(error instanceof PipelineError)) throw error;
-      const { slug, version } = settings.recipe;
-      throw new SettingsError(`recipe "${slug}" version ${version}: ${error.message}; fix it in the Library`);
+      throw new SettingsError(recipeProblemText(settings.recipe, error));
     }
   }
 

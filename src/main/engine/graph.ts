@@ -12,6 +12,11 @@ export class PipelineError extends Error {
   override name = 'PipelineError';
 }
 
+/** What a job says of a recipe this build cannot run. */
+export function recipeProblemText(recipe: { slug: string; version: number }, error: PipelineError): string {
+  return `recipe "${recipe.slug}" version ${recipe.version}: ${error.message}; fix it in the Library`;
+}
+
 const STEP_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** The step that makes the video a job delivers (pipeline/encode-step.ts). */

@@ -17,7 +17,7 @@ import {
   StepError,
 } from './errors.ts';
 import type { EventHub } from './events.ts';
-import { compilePipeline, type TaskGraph } from './graph.ts';
+import { compilePipeline, PipelineError, recipeProblemText, type TaskGraph } from './graph.ts';
 import { computeInputHash, fingerprintOf } from './input-hash.ts';
 import type { JobSettings } from './job-settings.ts';
 import type { JobRow, JobStore, StepRow } from './job-store.ts';
@@ -57,7 +57,18 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   const job = store.getJob(jobId);
   if (!job) throw new Error(`no job ${jobId}`);
   const settings = job.snapshot as unknown as JobSettings;
-  const graph = compilePipeline(settings.recipe.pipeline, deps.handlers);
+  let graph: TaskGraph;
+  try {
+    graph = compilePipeline(settings.recipe.pipeline, deps.handlers);
+  } catch (error) {
+    if (!(error instanceof PipelineError)) throw error;
+    // A job queued by a build that ran its recipe: it fails, naming why, rather than staying queued
+    // and failing to start on every start of the app.
+    const message = recipeProblemText(settings.recipe, error);
+    store.setJobStatus(jobId, 'failed', { error: message });
+    events.emit({ type: 'job', jobId, status: 'failed', error: message });
+    return store.getJob(jobId) as JobRow;
+  }
   const log = deps.log.child({ job: jobId });
   // Before anything is touched: a job another live process runs is its own (its folder, its steps).
   const holder = store.claimJob(jobId, deps.owner, deps.runnerAlive);

@@ -4,6 +4,7 @@ import type { Db } from '../db/open.ts';
 import { artifacts, type JobStatus, type Json, jobSteps, jobs, type StepStatus } from '../db/schema.ts';
 import type { TaskGraph } from './graph.ts';
 import type { JobSettings } from './job-settings.ts';
+import { entryKey } from './output-paths.ts';
 import type { StepFile, StepOutput } from './step-handler.ts';
 
 export type JobRow = typeof jobs.$inferSelect;
@@ -123,18 +124,31 @@ export class JobStore {
   }
 
   /**
-   * Cancels, with `error`, every queued job but `keep` that would deliver to `outputPath`, and says
-   * which. (A cell that is not JSON is no match: it must not fail every job.)
+   * Cancels, with `error`, every queued job but `keep` that would deliver to the file `outputPath`
+   * names, however its path reads (a symlinked folder, another case on a Mac), and says which. (A
+   * cell that is not JSON is no match: it must not fail every job.)
    */
   supersedeQueued(outputPath: string, keep: string, error: string): string[] {
-    const target = sql`case when json_valid(${jobs.input}) then json_extract(${jobs.input}, '$.outputPath') end`;
-    return this.db
-      .update(jobs)
-      .set({ status: 'cancelled', error, updatedAt: now() })
-      .where(and(eq(jobs.status, 'queued'), ne(jobs.id, keep), sql`${target} = ${outputPath}`))
-      .returning({ id: jobs.id })
-      .all()
-      .map((row) => row.id);
+    const target = sql<
+      string | null
+    >`case when json_valid(${jobs.input}) then json_extract(${jobs.input}, '$.outputPath') end`;
+    const file = entryKey(outputPath);
+    return this.transaction(() => {
+      const same = this.db
+        .select({ id: jobs.id, path: target })
+        .from(jobs)
+        .where(and(eq(jobs.status, 'queued'), ne(jobs.id, keep)))
+        .all()
+        .filter((row) => typeof row.path === 'string' && entryKey(row.path) === file)
+        .map((row) => row.id);
+      if (same.length > 0)
+        this.db
+          .update(jobs)
+          .set({ status: 'cancelled', error, updatedAt: now() })
+          .where(and(eq(jobs.status, 'queued'), inArray(jobs.id, same)))
+          .run();
+      return same;
+    });
   }
 
   steps(jobId: string): StepRow[] {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -31,8 +31,9 @@ import type { PipelineServices } from './services.ts';
 import { thumbnailFile } from './thumbnail-file.ts';
 
 // /2: the video's measured loudness is part of the step's data. /3: the thumbnail. /4: titles wrapped by
-// the widths their font draws (title-card.ts measureFont).
-const ENCODE_VERSION = 'encode/4';
+// the widths their font draws (title-card.ts measureFont). /5: a title's long word is cut between
+// graphemes, and its bidi controls dropped (the captions' wrap, captions/wrap.ts).
+const ENCODE_VERSION = 'encode/5';
 
 /**
  * RenderPlan → verified MP4, encoded in separate processes (utility processes in the app): on the farm,
@@ -137,7 +138,14 @@ async function encodeVideo(
   if (parts.length > 1) {
     // Parts are joined packet for packet: all of them come from one encoder, the next one if it fails.
     const done = await encodeWithFallback(encoders, (next) =>
-      encodeInParts(services, ctx, { ...request, encoder: next }, location, pinnedTo(parts, next), slots),
+      encodeInParts(
+        services,
+        ctx,
+        { ...request, encoder: next },
+        { ...location, version: probe.version },
+        pinnedTo(parts, next),
+        slots,
+      ),
     );
     if (done.fallback) ctx.warn(fallbackWarning(done.encoder, done.fallback));
     return done.result;
@@ -202,7 +210,7 @@ async function encodeInParts(
   services: PipelineServices,
   ctx: StepContext,
   request: EncodeRequest,
-  ffmpeg: FfmpegLocation,
+  ffmpeg: FfmpegLocation & { version: string },
   parts: RenderPlan[],
   atOnce: number,
 ): Promise<StepResult> {
@@ -234,6 +242,8 @@ async function encodeInParts(
     onProgress: (fraction, rate) => ctx.progress(fraction, rate),
     // Every part at once, one per core: the video is done when its slowest part is.
     eta: running === parts.length ? 'slowest' : 'pooled',
+    // Parts that cannot be joined would be found and fail the same way again: encoded again instead.
+    onUnusable: () => rm(ctx.keptDir, { recursive: true, force: true }),
     encodeSegments: async (progress) => {
       const box = await captionBox;
       const shared = { ...request, threads, ...(box !== undefined ? { captionBox: box } : {}) };
@@ -249,7 +259,7 @@ async function encodeInParts(
               encoder: shared.encoder,
               threads,
               captionBox: box ?? null,
-              ffmpegPath: ffmpeg.ffmpegPath,
+              ffmpeg: { path: ffmpeg.ffmpegPath, version: ffmpeg.version },
             });
             const kept = await findKeptPart(place);
             if (kept) {

@@ -19,13 +19,16 @@ const recipe = (encoder: string) => ({
   encoder,
   threads: 1,
   captionBox: null,
-  ffmpegPath: '/usr/bin/ffmpeg',
+  ffmpeg: { path: '/usr/bin/ffmpeg', version: '7.1.1' },
 });
 
 describe('a kept part', () => {
   it('is found again by what made it, only while its bytes are those its encode verified', async () => {
     const place = keptPart(dir, recipe('libx264'));
     expect(keptPart(dir, recipe('mpeg4')).path).not.toBe(place.path);
+    // Another build of ffmpeg: its parts are not joined packet for packet with this one's.
+    const upgraded = { ...recipe('libx264'), ffmpeg: { path: '/usr/bin/ffmpeg', version: '8.0' } };
+    expect(keptPart(dir, upgraded).path).not.toBe(place.path);
     expect(await findKeptPart(place)).toBeUndefined();
     await writeFile(place.path, 'frames');
     const part = {

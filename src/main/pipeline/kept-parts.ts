@@ -22,7 +22,8 @@ export interface PartRecipe {
   encoder: string;
   threads: number;
   captionBox: unknown;
-  ffmpegPath: string;
+  /** Which ffmpeg, and which build of it: parts are joined packet for packet. */
+  ffmpeg: { path: string; version: string };
 }
 
 /** Where the part made by `recipe` is kept, and the record of its verified encode beside it. */
