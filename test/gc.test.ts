@@ -4,10 +4,10 @@
  * the disk budget setting.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasStackTrace, runVfo, tempDir } from './support/vfo.ts';
+import { hasStackTrace, runCommand, runVfo, tempDir, VFO } from './support/vfo.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 let env: NodeJS.ProcessEnv;
@@ -138,5 +138,26 @@ describe('vfo gc', () => {
     expect((await runVfo(['gc', '--keep-free', 'default'], own)).code).toBe(0);
     const retried = await runVfo(['render', script, '--video-preset', 'preview-360p'], own);
     expect(retried.code, retried.stderr).toBe(0);
+  });
+
+  // Found by attacking budgets: the disk --out is on was never looked at; a full one failed the job
+  // after the whole render, and the error sent the user to vfo gc, which frees another disk.
+  it('starts no step when the disk the video goes to has less free than the node keeps', async () => {
+    const own = { VFO_DATA_DIR: join(dir.path, 'small-out-data') };
+    const script = join(dir.path, 'small-out.md');
+    await writeFile(script, '# One\n\nThe video has nowhere to go.\n');
+    const mount = join(dir.path, 'small-disk');
+    await mkdir(mount, { recursive: true });
+    const out = join(mount, 'videos');
+    // A 200 KB disk of its own, in a mount namespace of this test's own (unprivileged).
+    const inner = `mount -t tmpfs -o size=200k tmpfs "${mount}" && exec "${process.execPath}" "${VFO}" render "${script}" --out "${out}" --json`;
+    const result = await runCommand('unshare', ['-rm', 'sh', '-c', inner], own);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(`the disk holding ${out} is nearly full (`);
+    const [job] = JSON.parse(result.stdout) as {
+      steps: { key: string; status: string; attempts: number }[];
+    }[];
+    expect(job?.steps.find((s) => s.key === 'script')).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(job?.steps.find((s) => s.key === 'narration')?.status).toBe('pending');
   });
 });

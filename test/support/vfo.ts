@@ -31,8 +31,18 @@ export function startVfo(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
 }
 
 export function runVfo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<VfoResult> {
+  return outcomeOf(startVfo(args, env));
+}
+
+/** Another command (`unshare`, say) with the clean environment, which may run vfo itself. */
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<VfoResult> {
+  return outcomeOf(
+    spawn(command, args, { cwd: REPO, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+}
+
+function outcomeOf(child: ChildProcess): Promise<VfoResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = startVfo(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d) => {

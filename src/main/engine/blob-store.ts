@@ -74,17 +74,29 @@ export class BlobStore {
     return true;
   }
 
-  /** Copy a blob out to a user-visible path atomically; skipped when the file there already matches. */
-  async deliver(blob: { path: string; sha256: string }, destination: string): Promise<void> {
-    if (await this.checks.matches(destination, blob.sha256)) return;
-    const temp = partialPathFor(destination);
+  /**
+   * Copies blobs out to user-visible paths, all or none: every copy is made and checked beside its
+   * destination before any takes a destination's place; one whose file already matches is skipped.
+   */
+  async deliver(
+    items: readonly { blob: { path: string; sha256: string }; destination: string }[],
+  ): Promise<void> {
+    const staged: { temp: string; destination: string; sha256: string }[] = [];
     try {
-      await copyFile(blob.path, temp, fsConstants.COPYFILE_FICLONE);
-      if ((await sha256File(temp)).sha256 !== blob.sha256) throw new Error(`copy of ${blob.path} is corrupt`);
-      await rename(temp, destination);
-      await this.checks.remember(destination, blob.sha256);
+      for (const { blob, destination } of items) {
+        if (await this.checks.matches(destination, blob.sha256)) continue;
+        const temp = partialPathFor(destination);
+        staged.push({ temp, destination, sha256: blob.sha256 });
+        await copyFile(blob.path, temp, fsConstants.COPYFILE_FICLONE);
+        if ((await sha256File(temp)).sha256 !== blob.sha256)
+          throw new Error(`copy of ${blob.path} is corrupt`);
+      }
+      for (const { temp, destination, sha256 } of staged) {
+        await rename(temp, destination);
+        await this.checks.remember(destination, sha256);
+      }
     } catch (error) {
-      await rm(temp, { force: true });
+      for (const { temp } of staged) await rm(temp, { force: true });
       throw error;
     }
   }

@@ -1,11 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LimitFunction } from 'p-limit';
 import { THUMBNAIL_FILE_TYPE } from '../../shared/artifact-types.ts';
 import { compactRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
-import { checkRoom } from '../util/disk-room.ts';
+import { checkRoom, isDiskFull } from '../util/disk-room.ts';
+import { nearestExisting } from '../util/folders.ts';
 import type { BlobStore } from './blob-store.ts';
 import {
   ClaimLostError,
@@ -172,7 +173,12 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     events.emit({ type: 'job', jobId, status: 'done', ...(delivered ? { outputPath: delivered.path } : {}) });
     log.info('job done', { output: delivered?.path });
   } catch (error) {
-    return finish(deps, jobId, 'failed', `delivering the video: ${errorMessage(error)}`);
+    // The disk that filled is the output folder's, which vfo gc does not free.
+    const out = dirname(settings.input.outputPath);
+    const why = isDiskFull(error)
+      ? `no space is left on the disk holding ${out}: free some there, or render with --out on another disk`
+      : errorMessage(error);
+    return finish(deps, jobId, 'failed', `delivering the video: ${why}`);
   }
   return store.getJob(jobId) as JobRow;
 }
@@ -330,7 +336,12 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
       const result = await slots(async () => {
         // Room is checked as the step starts, not at its end: a step that filled the disk failed
         // after all its work (an encode, three times).
-        if (deps.keepFreeBytes) await checkRoom(workDir, deps.keepFreeBytes());
+        if (deps.keepFreeBytes) {
+          await checkRoom(workDir, deps.keepFreeBytes());
+          // And where the video goes, when that is another disk: it filled after the whole render.
+          const out = dirname(run.settings.input.outputPath);
+          await checkRoom(nearestExisting(out), deps.keepFreeBytes(), out);
+        }
         return handler.run(ctx);
       });
       if (signal.reason instanceof ClaimLostError) throw signal.reason;
@@ -507,8 +518,11 @@ async function deliver(
     const thumbnail = Object.values(outputs.get(step.key)?.files ?? {}).find(
       (f) => f.type === THUMBNAIL_FILE_TYPE,
     );
-    if (thumbnail) await deps.blobs.deliver(thumbnail, thumbnailPathFor(settings.input.outputPath));
-    await deps.blobs.deliver(video, settings.input.outputPath);
+    // Both or neither: a delivery that failed left the new thumbnail beside the old video.
+    await deps.blobs.deliver([
+      ...(thumbnail ? [{ blob: thumbnail, destination: thumbnailPathFor(settings.input.outputPath) }] : []),
+      { blob: video, destination: settings.input.outputPath },
+    ]);
     return { path: settings.input.outputPath, sha256: video.sha256, size: video.size };
   }
   return undefined;

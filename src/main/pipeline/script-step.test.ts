@@ -116,8 +116,8 @@ describe('the script parse step', () => {
     ]);
   });
 
-  // Found by reviewing the job's warnings: a parse reused for a job of a shorter video preset gave it
-  // the first job's warnings, without "too long for this preset".
+  // Found by reviewing the job's warnings: a parse reused for a job of another caption font (another
+  // video preset's style) gave it the first job's warnings about characters that font cannot draw.
   it('is not reused across settings its warnings read', () => {
     const step = scriptParseStep({ dataDir: join(dir, 'data'), resourcesDir: resourcesDir() });
     const input = { kind: 'script' as const, scriptPath: script, outputPath: join(dir, 'talk.mp4') };

@@ -24,7 +24,7 @@ import { checkSpokenLength } from '../speech/spoken-length.ts';
 import { hashJson } from '../util/hash.ts';
 import { writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
-import { scriptWarnings, scriptWarningsConfig } from './script-warnings.ts';
+import { undrawableTextConfig, undrawableTextWarnings } from './script-warnings.ts';
 import type { PipelineServices } from './services.ts';
 
 /** How a script written by Claude is named in diagnostics. */
@@ -46,7 +46,7 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir' | 're
       directionMap: settings.voice.directionMap,
       language: settings.voice.language,
       mediaRoots: settings.media?.roots ?? [],
-      warnings: scriptWarningsConfig(settings, services.resourcesDir),
+      drawn: undrawableTextConfig(settings, services.resourcesDir),
     }),
     fingerprint: async ({ settings, inputs }) => {
       // A written script arrives as an input file, already part of the hash.
@@ -87,12 +87,14 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir' | 're
         throw new StepError('invalid-input', result.diagnostics.map(formatDiagnostic).join('\n'));
       const { document } = result;
       // The same refusal as the script check's: a script Claude wrote is checked here for the first time.
-      const { problem, estimate } = checkSpokenLength(document, ctx.settings.voice);
+      const { problem } = checkSpokenLength(document, ctx.settings.voice);
       if (problem) throw new StepError('invalid-input', formatDiagnostic(problem));
-      const warnings = [
-        ...document.warnings,
-        ...(await scriptWarnings(document, ctx.settings, services.resourcesDir, estimate.totalMs)),
-      ];
+      // Text the video's fonts cannot draw, as the check said it (its length against the video
+      // preset is the narration's to know: the voice is not this step's).
+      const undrawn = await undrawableTextWarnings(document, ctx.settings, services.resourcesDir).catch(
+        () => [],
+      );
+      const warnings = [...document.warnings, ...undrawn];
       for (const warning of warnings.slice(0, 20))
         ctx.warn(formatDiagnostic({ ...warning, file: document.file }));
       return {

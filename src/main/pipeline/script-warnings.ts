@@ -10,14 +10,12 @@ import { titleFontPath } from './plan-title.ts';
 const quoted = (characters: string[]) => characters.map((c) => `"${c}"`).join(', ');
 
 /**
- * The settings scriptWarnings reads, for the input hash of a step that warns with it: a parse reused
- * for a job of another video preset repeated the first one's warnings, not its own.
+ * The settings undrawableTextWarnings reads, for the input hash of a step that warns with it: a parse
+ * reused for a job of another caption font repeated the first one's warnings, not its own.
  */
-export function scriptWarningsConfig(settings: JobSettings, resourcesDir: string): unknown {
+export function undrawableTextConfig(settings: JobSettings, resourcesDir: string): unknown {
   const { defaults } = settings.recipe;
   return {
-    maxDurationSeconds: settings.video.maxDurationSeconds ?? null,
-    voice: { provider: settings.voice.provider, prosody: settings.voice.prosody },
     captionFont: defaults.captions.burnIn ? captionFontFile(settings) : null,
     titleFont: basename(titleFontPath(resourcesDir, defaults)),
   };
@@ -64,7 +62,7 @@ function presetLengthWarning(
  * with one bundled font each, and a character it lacks (an emoji, Japanese) has no other font to come
  * from. Each is placed at the first sentence, or the title, that uses one.
  */
-async function undrawableTextWarnings(
+export async function undrawableTextWarnings(
   document: ScriptDocument,
   settings: JobSettings,
   resourcesDir: string,

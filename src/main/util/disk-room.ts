@@ -16,9 +16,10 @@ export function formatSize(bytes: number): string {
 export class DiskFullError extends Error {
   override name = 'DiskFullError';
 
-  constructor(freeBytes: number, keepFreeBytes: number) {
+  /** `where`: the folder whose disk it is, when that is not the data folder's. */
+  constructor(freeBytes: number, keepFreeBytes: number, where?: string) {
     super(
-      `the disk is nearly full (${formatSize(freeBytes)} free; ${formatSize(keepFreeBytes)} is kept free, set with vfo gc --keep-free)`,
+      `the disk ${where ? `holding ${where} ` : ''}is nearly full (${formatSize(freeBytes)} free; ${formatSize(keepFreeBytes)} is kept free, set with vfo gc --keep-free)`,
     );
   }
 }
@@ -41,10 +42,10 @@ function usableBytes(fs: StatsFs): number {
   return fs.bavail * fs.bsize;
 }
 
-/** Fails with DiskFullError when less than `keepFreeBytes` is free under `dir`. */
-export async function checkRoom(dir: string, keepFreeBytes: number): Promise<void> {
+/** Fails with DiskFullError when less than `keepFreeBytes` is free under `dir` (named as `where`). */
+export async function checkRoom(dir: string, keepFreeBytes: number, where?: string): Promise<void> {
   const free = await freeBytesAt(dir);
-  if (free < keepFreeBytes) throw new DiskFullError(free, keepFreeBytes);
+  if (free < keepFreeBytes) throw new DiskFullError(free, keepFreeBytes, where);
 }
 
 /** Whether a failure is the disk (or the user's quota) being full, however it was reported. */
