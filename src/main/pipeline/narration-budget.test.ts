@@ -111,6 +111,31 @@ describe('the narration step over its budget', () => {
     expect(engine.store.jobArtifacts(job.id).map((a) => a.type)).toEqual(['script']);
   });
 
+  // Found by attacking budgets: a narration of 253 s for a preset of 60 s was spoken whole (and paid
+  // for, with Azure) before the plan step refused it.
+  it('stops at the longest video the video preset allows, and says so', async () => {
+    addRecipe({ steps: SHORT_CLIPS.steps.map(({ with: _, ...step }) => step) });
+    database.db.$client
+      .prepare(`UPDATE video_presets SET max_duration_seconds = 3 WHERE slug = 'preview-360p'`)
+      .run();
+    const script = join(dir, 'bees.md');
+    const sentences = Array.from({ length: 20 }, (_, i) => `Bee number ${i + 1} dances for her sisters.`);
+    await writeFile(script, `# Bees\n\n${sentences.join('\n\n')}\n`);
+    const { engine, spoken } = engineWithCountedVoice();
+    const { job } = engine.createJob({
+      recipe: 'short-clips',
+      videoPreset: 'preview-360p',
+      input: { kind: 'script', scriptPath: script, outputPath: join(dir, 'bees.mp4') },
+    });
+    expect((await engine.run(job.id)).status).toBe('failed');
+    const narration = engine.store.steps(job.id).find((s) => s.stepKey === 'narration');
+    expect(narration).toMatchObject({ status: 'failed', errorKind: 'invalid-input', attempts: 1 });
+    expect(narration?.lastError).toMatch(
+      /the narration passed its budget of 3 s .*\(the video preset "preview-360p" allows at most 3 s\)$/,
+    );
+    expect(spoken.sentences).toBeLessThan(6);
+  });
+
   it('is not reached by a script past the 6-hour limit: the script step refuses it first, located', async () => {
     // What a script Claude wrote meets: no CLI check ran before the job.
     addRecipe(SHORT_CLIPS);

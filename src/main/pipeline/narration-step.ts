@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { PLAN_LIMITS } from '../../shared/render-plan.ts';
 import type { PipelineStep } from '../db/schema.ts';
 import { StepError, type StepErrorKind } from '../engine/errors.ts';
+import type { VideoSettings } from '../engine/job-settings.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import { DATA_FOLDERS } from '../paths.ts';
 import type { ScriptDocument, Utterance } from '../script/types.ts';
@@ -63,12 +64,16 @@ export function narrationStep(services: PipelineServices): StepHandler {
         );
       }
       const outPath = join(ctx.workDir, 'narration.wav');
-      const maxDurationMs = narrationBudgetMs(ctx.step);
+      const budget = narrationBudget(ctx.step, ctx.settings.video);
       const narration = await (azure
-        ? speakWithAzure(ctx, document, azure, outPath, maxDurationMs)
-        : speakOffline(ctx, document, outPath, maxDurationMs)
+        ? speakWithAzure(ctx, document, azure, outPath, budget.ms)
+        : speakOffline(ctx, document, outPath, budget.ms)
       ).catch((error: unknown) => {
-        throw asStepError(error);
+        throw asStepError(
+          budget.why && isOverBudget(error)
+            ? new SpeechError('over-budget', `${error.message} (${budget.why})`)
+            : error,
+        );
       });
       return {
         files: {
@@ -135,17 +140,29 @@ export function narrationStep(services: PipelineServices): StepHandler {
 }
 
 /**
- * The narration's output budget: no longer than the longest video a plan allows, or than the step's
- * own `maxSeconds` (recipe data: `with: { maxSeconds: 60 }` for a recipe of short clips).
+ * The narration's output budget: no longer than the longest video a plan allows, than the video
+ * preset allows (the plan step refuses a longer one: a narration of 253 s for a preset of 60 s was
+ * spoken whole, and paid for, first), or than the step's own `maxSeconds` (recipe data:
+ * `with: { maxSeconds: 60 }` for a recipe of short clips). Not part of the input hash: a narration
+ * within it is the same whatever the budget was.
  */
-function narrationBudgetMs(step: PipelineStep): number {
+function narrationBudget(step: PipelineStep, video: VideoSettings): { ms: number; why?: string } {
   const seconds = step.with?.maxSeconds;
-  if (seconds === undefined) return PLAN_LIMITS.maxDurationMs;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+  if (seconds !== undefined && (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0)) {
     throw new StepError('fatal', `step "${step.key}": maxSeconds must be a positive number of seconds`);
   }
-  return Math.min(seconds * 1000, PLAN_LIMITS.maxDurationMs);
+  const ownMs =
+    seconds === undefined ? PLAN_LIMITS.maxDurationMs : Math.min(seconds * 1000, PLAN_LIMITS.maxDurationMs);
+  const presetMs = video.maxDurationSeconds ? video.maxDurationSeconds * 1000 : Number.POSITIVE_INFINITY;
+  if (presetMs >= ownMs) return { ms: ownMs };
+  return {
+    ms: presetMs,
+    why: `the video preset "${video.slug}" allows at most ${video.maxDurationSeconds} s`,
+  };
 }
+
+const isOverBudget = (error: unknown): error is SpeechError =>
+  error instanceof SpeechError && error.kind === 'over-budget';
 
 /** Failures retrying cannot fix — a wrong voice, a rejected key — must not be retried. */
 function asStepError(error: unknown): unknown {
