@@ -42,7 +42,7 @@ const CASES: [name: string, content: string | Buffer, expected: RegExp][] = [
   [
     'voice.md',
     '# Scene\n\nHello there. [voice nope] Second sentence.\n',
-    /voice\.md:3:27: error: espeak-ng has no voice "nope"/,
+    /voice\.md:3:14: error: espeak-ng has no voice "nope"/,
   ],
 ];
 
@@ -433,9 +433,9 @@ describe('vfo with hostile media and text', () => {
     await writeFile(script, `# A\n\nFirst. ${voices}\n`);
     const result = await runVfo(['check', script], env);
     expect(result.code).toBe(2);
-    // Only the typo, once, where its first sentence starts.
+    // Only the typo, once, where it is first switched to.
     expect(result.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/voices\.md:3:72: error: espeak-ng has no voice "en-uss"/),
+      expect.stringMatching(/voices\.md:3:57: error: espeak-ng has no voice "en-uss"/),
     ]);
     await writeFile(script, `# A\n\nFirst. ${voices.replace('en-uss', 'en-gb')}\n`);
     expect(await runVfo(['check', script], env)).toMatchObject({ code: 0 });

@@ -85,7 +85,7 @@ describe('media of an uploaded script', () => {
     const text = '# Scene\n\nHello. [voice nope] There.\n';
     const { check, prepared } = await checkUpload(ctx, { name: 'talk.md', text });
     expect(errors(check)).toEqual([
-      'talk.md:3:21: espeak-ng has no voice "nope"; `espeak-ng --voices` lists them (add a variant as "en-us+f3")',
+      'talk.md:3:8: espeak-ng has no voice "nope"; `espeak-ng --voices` lists them (add a variant as "en-us+f3")',
     ]);
     expect(prepared.ok).toBe(false);
   });

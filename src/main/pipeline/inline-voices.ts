@@ -67,7 +67,7 @@ export async function inlineVoiceProblems(
   if (first.size === 0) return [];
   const problems: Omit<Diagnostic, 'file'>[] = [];
   const at = (u: Utterance, message: string) =>
-    problems.push({ line: u.line, col: u.col, severity: 'error', message });
+    problems.push({ ...(u.voiceAt ?? { line: u.line, col: u.col }), severity: 'error', message });
   if (voice.provider === 'azure') {
     for (const [name, u] of first) {
       const names = services.voiceNamesOf(name);

@@ -24,6 +24,8 @@ interface Delivery {
   style?: SpeakingStyle;
   prosody: Prosody;
   voice?: string;
+  /** Where the [voice] direction in force stands. */
+  voiceAt?: { line: number; col: number };
 }
 
 /**
@@ -143,6 +145,7 @@ export class SceneBuilder {
       }
       case 'voice':
         this.delivery.voice = action.voice;
+        this.delivery.voiceAt = { line, col };
         return;
       case 'image':
       case 'clip': {
@@ -190,7 +193,10 @@ export class SceneBuilder {
 
   private utterance(text: string, line: number, col: number): Utterance {
     const utterance: Utterance = { kind: 'speech', text, prosody: { ...this.delivery.prosody }, line, col };
-    if (this.delivery.voice !== undefined) utterance.voice = this.delivery.voice;
+    if (this.delivery.voice !== undefined) {
+      utterance.voice = this.delivery.voice;
+      if (this.delivery.voiceAt) utterance.voiceAt = { ...this.delivery.voiceAt };
+    }
     if (this.delivery.style !== undefined) utterance.style = { ...this.delivery.style };
     return utterance;
   }

@@ -48,6 +48,8 @@ export interface Utterance {
   text: string;
   /** Voice preset slug or voice name switched to by a [voice ...] direction; undefined = the job's voice. */
   voice?: string;
+  /** Where that direction stands: a voice that cannot speak is said there (absent in older parses). */
+  voiceAt?: { line: number; col: number };
   style?: SpeakingStyle;
   prosody: Prosody;
   line: number;
