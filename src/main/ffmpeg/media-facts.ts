@@ -1,36 +1,42 @@
 /** Reads stream facts out of ffprobe JSON or, without ffprobe, out of ffmpeg's input summary. */
+import { z } from 'zod';
 
-export interface VideoStreamFacts {
-  codec: string;
-  width: number;
-  height: number;
-  durationMs: number | null;
-  pixelFormat: string | null;
-  frameRate: number | null;
+const videoStreamFactsSchema = z.object({
+  codec: z.string(),
+  width: z.number(),
+  height: z.number(),
+  durationMs: z.number().nullable(),
+  pixelFormat: z.string().nullable(),
+  frameRate: z.number().nullable(),
   /** Frames in the stream (MP4 sample count); null when the source cannot tell. */
-  frames: number | null;
+  frames: z.number().nullable(),
   /** Codec profile and level (e.g. "High", 40): streams joined packet for packet must agree. */
-  profile: string | null;
-  level: number | null;
-}
+  profile: z.string().nullable(),
+  level: z.number().nullable(),
+});
 
-export interface AudioStreamFacts {
-  codec: string;
-  durationMs: number | null;
-  sampleRate: number | null;
-  channels: number | null;
-}
+const audioStreamFactsSchema = z.object({
+  codec: z.string(),
+  durationMs: z.number().nullable(),
+  sampleRate: z.number().nullable(),
+  channels: z.number().nullable(),
+});
 
-export interface MediaFacts {
+/** What a medium holds; a schema too, for facts kept on disk (intake/probe-cache.ts). */
+export const mediaFactsSchema = z.object({
   /** Container duration. */
-  durationMs: number | null;
-  video: VideoStreamFacts | null;
-  audio: AudioStreamFacts | null;
+  durationMs: z.number().nullable(),
+  video: videoStreamFactsSchema.nullable(),
+  audio: audioStreamFactsSchema.nullable(),
   /** Codec of the first subtitle track (soft captions), if any. */
-  subtitles: string | null;
+  subtitles: z.string().nullable(),
   /** Where the facts came from: ffmpeg's summary has only the container duration, to 10 ms. */
-  source: 'ffprobe' | 'ffmpeg';
-}
+  source: z.enum(['ffprobe', 'ffmpeg']),
+});
+
+export type VideoStreamFacts = z.infer<typeof videoStreamFactsSchema>;
+export type AudioStreamFacts = z.infer<typeof audioStreamFactsSchema>;
+export type MediaFacts = z.infer<typeof mediaFactsSchema>;
 
 /**
  * ffprobe's `-show_entries` for exactly what parseFfprobeJson reads: a medium's tags (a 40 MB ID3 text

@@ -4,6 +4,8 @@
  * narration was spoken (paid for, with Azure). Each file is probed once and judged by the plan step's
  * own verdicts (pipeline/media-verdicts.ts); the plan step judges again as it copies them in.
  */
+
+import type { FileHandle } from 'node:fs/promises';
 import {
   clipFactsOf,
   hasVideoFrame,
@@ -32,9 +34,9 @@ import {
 } from '../script/index.ts';
 import type { ClipRef, Diagnostic, MediaRef, MusicCue, ScriptDocument } from '../script/types.ts';
 import { PICTURE_DECODE_BUDGET_BYTES, PNG_HEAD_BYTES, pngDecodeCost } from './png-cost.ts';
+import { ProbeCache, type Probed } from './probe-cache.ts';
 
 /** What a file holds, or why it was not probed at all (it would cost too much to). */
-type Probed = MediaFacts | null | { refused: string };
 
 type Use = { ref: MediaRef; kind: MediaKind; judge: (facts: MediaFacts | null) => string | null };
 
@@ -43,6 +45,7 @@ export async function mediaContentProblems(
   document: ScriptDocument,
   places: MediaPlaces,
   ffmpeg: { ffmpegPath: string; ffprobePath: string | null },
+  cache?: ProbeCache,
 ): Promise<Omit<Diagnostic, 'file'>[]> {
   const uses = usesOf(document);
   const limit = mediaRunLimit();
@@ -51,7 +54,7 @@ export async function mediaContentProblems(
     if (!probes.has(ref.path))
       probes.set(
         ref.path,
-        limit(() => probeOpened(ref, places, kind, ffmpeg)),
+        limit(() => probeOpened(ref, places, kind, ffmpeg, cache)),
       );
   const problems: Omit<Diagnostic, 'file'>[] = [];
   const said = new Set<string>();
@@ -112,30 +115,48 @@ async function probeOpened(
   places: MediaPlaces,
   kind: MediaKind,
   ffmpeg: { ffmpegPath: string; ffprobePath: string | null },
+  cache?: ProbeCache,
 ): Promise<Probed | undefined> {
   const opened = await openCheckedMedia(ref, places, kind);
   if (!opened.ok) return undefined;
   try {
-    if (kind === IMAGE_MEDIA) {
-      const head = Buffer.alloc(PNG_HEAD_BYTES);
-      const { bytesRead } = await opened.handle.read(head, 0, PNG_HEAD_BYTES, 0);
-      const cost = pngDecodeCost(head.subarray(0, bytesRead));
-      if (cost && cost.bytes > PICTURE_DECODE_BUDGET_BYTES) return { refused: tooCostly(ref, cost) };
-    }
-    const path = await pathForChildOf(opened.handle.fd, opened.path);
-    const facts = await probeMediaFacts(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, path);
-    // A header may describe video of which no frame decodes: found here, not after the narration.
-    if (kind === CLIP_MEDIA && facts?.video && !(await hasVideoFrame(ffmpeg.ffmpegPath, path)))
-      return { ...facts, video: null };
-    // More than stereo: the mix must be able to make stereo of it (a layout says which channel is which).
-    const channels = facts?.audio?.channels ?? null;
-    if (kind === MUSIC_MEDIA && facts?.audio && (channels === null || channels > 2))
-      if (!(await mixesToStereo(ffmpeg.ffmpegPath, path)))
-        return { refused: unmixableMusicProblem(ref.written, channels) };
-    return facts;
+    // The refusals name the medium as written: part of the key.
+    const key =
+      cache && (await ProbeCache.keyOf(opened.handle, `${kind.name}:${ref.written}`, JSON.stringify(ffmpeg)));
+    const known = key ? cache?.get(key) : undefined;
+    if (known !== undefined) return known;
+    const probed = await probeOpenedFile(ref, opened, kind, ffmpeg);
+    // An unreadable answer may be a probe that ran out of time on a busy Mac: asked again next time.
+    if (key && probed !== null) cache?.set(key, probed);
+    return probed;
   } finally {
     await opened.handle.close();
   }
+}
+
+async function probeOpenedFile(
+  ref: MediaRef,
+  opened: { handle: FileHandle; path: string },
+  kind: MediaKind,
+  ffmpeg: { ffmpegPath: string; ffprobePath: string | null },
+): Promise<Probed> {
+  if (kind === IMAGE_MEDIA) {
+    const head = Buffer.alloc(PNG_HEAD_BYTES);
+    const { bytesRead } = await opened.handle.read(head, 0, PNG_HEAD_BYTES, 0);
+    const cost = pngDecodeCost(head.subarray(0, bytesRead));
+    if (cost && cost.bytes > PICTURE_DECODE_BUDGET_BYTES) return { refused: tooCostly(ref, cost) };
+  }
+  const path = await pathForChildOf(opened.handle.fd, opened.path);
+  const facts = await probeMediaFacts(ffmpeg.ffprobePath, ffmpeg.ffmpegPath, path);
+  // A header may describe video of which no frame decodes: found here, not after the narration.
+  if (kind === CLIP_MEDIA && facts?.video && !(await hasVideoFrame(ffmpeg.ffmpegPath, path)))
+    return { ...facts, video: null };
+  // More than stereo: the mix must be able to make stereo of it (a layout says which channel is which).
+  const channels = facts?.audio?.channels ?? null;
+  if (kind === MUSIC_MEDIA && facts?.audio && (channels === null || channels > 2))
+    if (!(await mixesToStereo(ffmpeg.ffmpegPath, path)))
+      return { refused: unmixableMusicProblem(ref.written, channels) };
+  return facts;
 }
 
 function tooCostly(ref: MediaRef, cost: { width: number; height: number; bitDepth: number; bytes: number }) {

@@ -22,6 +22,7 @@ import { PARTIAL_SUFFIX_BYTES } from '../util/atomic-file.ts';
 import { canWriteIn, nearestExisting } from '../util/folders.ts';
 import { mediaContentProblems } from './media-content.ts';
 import type { MediaBlobs } from './media-upload.ts';
+import { ProbeCache } from './probe-cache.ts';
 
 /** What checking a script needs of the pipeline's services. */
 export type IntakeServices = InlineVoiceServices & Pick<PipelineServices, 'resourcesDir' | 'ffmpeg'>;
@@ -160,7 +161,11 @@ async function unusableMedia(
   const found = await ctx.services.ffmpeg().catch(() => null);
   // Without ffmpeg nothing can be rendered: the encode step says so, with how to install it.
   if (!found) return [];
-  return mediaContentProblems(document, places, found.location);
+  const cache = await ProbeCache.open(ctx.dataDir);
+  const problems = await mediaContentProblems(document, places, found.location, cache);
+  // Only a cache: a data folder it cannot be written to is checked again next time.
+  await cache.save().catch(() => undefined);
+  return problems;
 }
 
 /** Where a script's job writes: its video and, beside it, its thumbnail. */
