@@ -37,16 +37,27 @@ const wordsOf = (text: string, cueIndex: number, startMs: number): TimedWord[] =
     cueIndex,
   }));
 
-/** Pixels of a 320x180 frame, rendered by libass through ffmpeg, that differ from the grey background. */
-function drawnPixels(ass: string, dir: string): Promise<number> {
+/** A grey frame with `ass` drawn on it by libass through ffmpeg, at `seconds`, as gray bytes. */
+async function assFrame(
+  ass: string,
+  dir: string,
+  frame = { width: 320, height: 180 },
+  seconds = 0,
+  fonts?: string,
+): Promise<Buffer> {
   const path = join(dir, 'captions.ass');
-  return writeFile(path, ass).then(() => {
-    const frame = execFileSync('ffmpeg', [
-      ...['-v', 'error', '-nostdin', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x180:d=1'],
-      ...['-vf', `ass=${path}`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
-    ]);
-    return frame.filter((value) => Math.abs(value - 128) > 40).length;
-  });
+  await writeFile(path, ass);
+  const background = `color=c=0x808080:s=${frame.width}x${frame.height}:d=${seconds + 1}`;
+  return execFileSync('ffmpeg', [
+    ...['-v', 'error', '-nostdin', '-f', 'lavfi', '-i', background],
+    ...['-vf', `ass=${path}${fonts ? `:fontsdir=${fonts}` : ''}`, '-ss', String(seconds), '-frames:v', '1'],
+    ...['-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+  ]);
+}
+
+/** Pixels of a 320x180 frame, rendered by libass through ffmpeg, that differ from the grey background. */
+async function drawnPixels(ass: string, dir: string): Promise<number> {
+  return (await assFrame(ass, dir)).filter((value) => Math.abs(value - 128) > 40).length;
 }
 
 /** The columns ink reaches on the frame at `seconds`, and how many bands of rows hold ink (lines). */
@@ -57,21 +68,7 @@ async function inkBox(
   fonts: string,
   seconds: number,
 ) {
-  const path = join(dir, 'captions.ass');
-  await writeFile(path, ass);
-  const pixels = execFileSync('ffmpeg', [
-    ...[
-      '-v',
-      'error',
-      '-nostdin',
-      '-f',
-      'lavfi',
-      '-i',
-      `color=c=0x808080:s=${frame.width}x${frame.height}:d=60`,
-    ],
-    ...['-vf', `ass=${path}:fontsdir=${fonts}`, '-ss', String(seconds), '-frames:v', '1'],
-    ...['-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
-  ]);
+  const pixels = await assFrame(ass, dir, frame, seconds, fonts);
   const inked = (x: number, y: number) => Math.abs((pixels[y * frame.width + x] ?? 128) - 128) > 40;
   let left = frame.width;
   let right = -1;

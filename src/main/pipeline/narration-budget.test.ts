@@ -84,12 +84,18 @@ async function filesUnder(root: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => relative(root, join(e.parentPath, e.name)));
 }
 
+/** A script of twenty sentences: longer than a budget of a few seconds. */
+async function twentyBeesScript(): Promise<string> {
+  const script = join(dir, 'bees.md');
+  const sentences = Array.from({ length: 20 }, (_, i) => `Bee number ${i + 1} dances for her sisters.`);
+  await writeFile(script, `# Bees\n\n${sentences.join('\n\n')}\n`);
+  return script;
+}
+
 describe('the narration step over its budget', () => {
   it('stops at once, fails for good without a retry, says why, and leaves no audio anywhere', async () => {
     addRecipe(SHORT_CLIPS);
-    const script = join(dir, 'bees.md');
-    const sentences = Array.from({ length: 20 }, (_, i) => `Bee number ${i + 1} dances for her sisters.`);
-    await writeFile(script, `# Bees\n\n${sentences.join('\n\n')}\n`);
+    const script = await twentyBeesScript();
     const { engine, spoken } = engineWithCountedVoice();
     const { job } = engine.createJob({
       recipe: 'short-clips',
@@ -118,9 +124,7 @@ describe('the narration step over its budget', () => {
     database.db.$client
       .prepare(`UPDATE video_presets SET max_duration_seconds = 3 WHERE slug = 'preview-360p'`)
       .run();
-    const script = join(dir, 'bees.md');
-    const sentences = Array.from({ length: 20 }, (_, i) => `Bee number ${i + 1} dances for her sisters.`);
-    await writeFile(script, `# Bees\n\n${sentences.join('\n\n')}\n`);
+    const script = await twentyBeesScript();
     const { engine, spoken } = engineWithCountedVoice();
     const { job } = engine.createJob({
       recipe: 'short-clips',
