@@ -175,7 +175,7 @@ describe('the narration output budget', () => {
     expect(seen.calls).toBe(1);
     expect((error as SpeechError).kind).toBe('over-budget');
     expect((error as SpeechError).message).toMatch(
-      /^script\.md:\d+:1: the narration would last 1 min, past its budget of 5 s; it was not written/,
+      /^script\.md:\d+:1: the narration would last \d+ s, past its budget of 5 s; it was not written/,
     );
     expect(existsSync(outPath)).toBe(false);
     expect(existsSync(workDir)).toBe(false);

@@ -112,6 +112,8 @@ describe('checkSpokenLength', () => {
     expect(formatLength(7 * 3600_000 + 12 * 60_000)).toBe('7 h 12 min');
     expect(formatLength(45 * 60_000)).toBe('45 min');
     expect(formatLength(12_000)).toBe('12 s');
+    expect(formatLength(77_400)).toBe('1 min 17 s');
+    expect(formatLength(60_000)).toBe('1 min');
   });
 });
 

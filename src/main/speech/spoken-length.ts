@@ -156,8 +156,12 @@ export function checkSpokenLength(
 
 /** "6 h", "7 h 12 min", "45 min", "12 s". */
 export function formatLength(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  // Under ten minutes to the second: "1 min" against a budget of "1 min" said nothing.
+  if (seconds < 600)
+    return seconds % 60 === 0 ? `${seconds / 60} min` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
   const minutes = Math.round(ms / 60_000);
-  if (minutes < 1) return `${Math.round(ms / 1000)} s`;
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
   if (hours === 0) return `${rest} min`;
