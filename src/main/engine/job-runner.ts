@@ -278,6 +278,12 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   const hashCtx = { jobId, settings: run.settings, step, inputs };
   let fingerprint = await fingerprintOf(handler, hashCtx);
   let inputHash = await computeInputHash(handler, hashCtx, fingerprint);
+  /** A warning the user must see on the job; its step's log keeps it too (warningsOfRun reads it). */
+  const warn = (message: string): void => {
+    store.addWarning(jobId, message);
+    store.appendStepLog(row.id, `warning: ${message}`);
+    events.emit({ type: 'warning', jobId, message });
+  };
 
   if (!row.force) {
     const reused = await reuseEarlierRun(deps, row, inputHash);
@@ -285,11 +291,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
       log.info('reused an identical earlier run', { from: reused.from });
       // What the run said of its result holds for the result reused (a font's missing characters, an
       // offline voice in an Azure job): the job made a second time recorded none of it.
-      for (const message of reused.warnings) {
-        store.addWarning(jobId, message);
-        store.appendStepLog(row.id, `warning: ${message}`);
-        events.emit({ type: 'warning', jobId, message });
-      }
+      for (const message of reused.warnings) warn(message);
       events.emit({ type: 'step', jobId, stepKey: step.key, status: 'done', reused: true });
       return reused.output;
     }
@@ -326,11 +328,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
         log,
         progress: (fraction, rate) =>
           events.emit({ type: 'progress', jobId, stepKey: step.key, fraction, ...compactRate(rate) }),
-        warn: (message) => {
-          store.addWarning(jobId, message);
-          store.appendStepLog(row.id, `warning: ${message}`);
-          events.emit({ type: 'warning', jobId, message });
-        },
+        warn,
       };
       const slots = handler.resource === 'encoder' ? deps.encoderSlots : deps.stepSlots;
       const result = await slots(async () => {

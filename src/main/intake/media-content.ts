@@ -120,14 +120,14 @@ async function probeOpened(
   const opened = await openCheckedMedia(ref, places, kind);
   if (!opened.ok) return undefined;
   try {
+    if (!cache) return await probeOpenedFile(ref, opened, kind, ffmpeg);
     // The refusals name the medium as written: part of the key.
-    const key =
-      cache && (await ProbeCache.keyOf(opened.handle, `${kind.name}:${ref.written}`, JSON.stringify(ffmpeg)));
-    const known = key ? cache?.get(key) : undefined;
+    const key = await ProbeCache.keyOf(opened.handle, `${kind.name}:${ref.written}`, JSON.stringify(ffmpeg));
+    const known = cache.get(key);
     if (known !== undefined) return known;
     const probed = await probeOpenedFile(ref, opened, kind, ffmpeg);
     // An unreadable answer may be a probe that ran out of time on a busy Mac: asked again next time.
-    if (key && probed !== null) cache?.set(key, probed);
+    if (probed !== null) cache.set(key, probed);
     return probed;
   } finally {
     await opened.handle.close();

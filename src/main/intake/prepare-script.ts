@@ -162,7 +162,9 @@ async function unusableMedia(
   // Without ffmpeg nothing can be rendered: the encode step says so, with how to install it.
   if (!found) return [];
   const cache = await ProbeCache.open(ctx.dataDir);
-  const problems = await mediaContentProblems(document, places, found.location, cache);
+  // Its build is part of what the cache keys an answer by: another ffmpeg may read a medium otherwise.
+  const tool = { ...found.location, version: found.probe.version };
+  const problems = await mediaContentProblems(document, places, tool, cache);
   // Only a cache: a data folder it cannot be written to is checked again next time.
   await cache.save().catch(() => undefined);
   return problems;
