@@ -41,6 +41,11 @@ export function captionFontFile(settings: JobSettings): string {
   return font.file;
 }
 
+/** Where the job's caption font lies: the only font handed to libass, so it cannot pick another. */
+export function captionFontPath(resourcesDir: string, settings: JobSettings): string {
+  return join(resourcesDir, 'fonts', captionFontFile(settings));
+}
+
 /** Narration timings → ASS (burned in, in the job's caption style) and SRT (a sidecar for players). */
 export function captionsStep(services: Pick<PipelineServices, 'resourcesDir'>): StepHandler {
   return {
@@ -63,7 +68,7 @@ export function captionsStep(services: Pick<PipelineServices, 'resourcesDir'>): 
           height,
           look: style,
           ...(narration.words ? { words: narration.words } : {}),
-          lineWidth: assLineWidth(join(services.resourcesDir, 'fonts', captionFontFile(ctx.settings))),
+          lineWidth: assLineWidth(captionFontPath(services.resourcesDir, ctx.settings)),
         });
       } catch (error) {
         // A style that cannot be drawn stays so on every retry.

@@ -7,7 +7,7 @@ import {
 } from '../../shared/render-plan.ts';
 import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
-import type { JobSettings, VideoSettings } from '../engine/job-settings.ts';
+import type { VideoSettings } from '../engine/job-settings.ts';
 import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
 import {
   BUNDLED_BEDS,
@@ -24,7 +24,7 @@ import { CLIP_MEDIA, IMAGE_MEDIA, type MediaPlaces, MUSIC_MEDIA } from '../scrip
 import type { ClipRef, MediaRef, Scene, ScriptDocument } from '../script/types.ts';
 import type { Narration } from '../speech/index.ts';
 import { sha256File, sha256Hex } from '../util/hash.ts';
-import { captionFontFile } from './captions-step.ts';
+import { captionFontPath } from './captions-step.ts';
 import { inputFile, readInputJson, writeWorkJson } from './files.ts';
 import { jobMediaPlaces } from './media-places.ts';
 import { clipFileProblem, clipRangeProblem, seconds, UNREADABLE_CLIP } from './media-verdicts.ts';
@@ -59,9 +59,6 @@ const PLAN_VERSION = `render-plan/${RENDER_PLAN_VERSION}/soft-captions/clips-mus
  */
 export function renderPlanStep(services: PipelineServices): StepHandler {
   const visualPath = (name: string) => join(services.resourcesDir, 'visuals', name);
-  // The caption style's bundled font: the only font handed to libass, so it cannot pick another.
-  const fontPathOf = (settings: JobSettings) =>
-    join(services.resourcesDir, 'fonts', captionFontFile(settings));
   return {
     kind: 'render.plan',
     needs: { script: 'script.parse', narration: 'speech.synthesize', captions: 'captions.build' },
@@ -88,7 +85,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const bed = settings.recipe.defaults.music?.bed;
       // A bed is rendered from its recipe: a changed recipe is other music.
       if (bed) shas[`bed:${bed}`] = sha256Hex(JSON.stringify(BUNDLED_BEDS[bed] ?? null));
-      const fontPath = fontPathOf(settings);
+      const fontPath = captionFontPath(services.resourcesDir, settings);
       shas[fontPath] = await checksumOf(fontPath);
       const own = thumbnailOf(document);
       if (own) await media(own, IMAGE_MEDIA);
@@ -109,7 +106,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
       const { defaults } = ctx.settings.recipe;
       if (defaults.captions.burnIn) {
         assets.addInput('captions', inputFile(ctx.inputs, 'captions', 'ass'), 'subtitles', 'captions.ass');
-        await assets.addExternal('font', fontPathOf(ctx.settings), 'font');
+        await assets.addExternal('font', captionFontPath(services.resourcesDir, ctx.settings), 'font');
       } else {
         // Not burned in: a caption track players can switch on (SRT is what mov_text converts from best).
         assets.addInput('captions', inputFile(ctx.inputs, 'captions', 'srt'), 'subtitles', 'captions.srt');

@@ -1,10 +1,10 @@
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { missingCharacters } from '../captions/glyph-coverage.ts';
 import type { JobSettings } from '../engine/job-settings.ts';
 import type { Diagnostic, ScriptDocument } from '../script/types.ts';
 import { utterancesOf } from '../script/utterances.ts';
 import { checkSpokenLength } from '../speech/spoken-length.ts';
-import { captionFontFile } from './captions-step.ts';
+import { captionFontFile, captionFontPath } from './captions-step.ts';
 import { titleFontPath } from './plan-title.ts';
 
 const quoted = (characters: string[]) => characters.map((c) => `"${c}"`).join(', ');
@@ -69,8 +69,8 @@ export async function undrawableTextWarnings(
 ): Promise<Omit<Diagnostic, 'file'>[]> {
   const warnings: Omit<Diagnostic, 'file'>[] = [];
   if (settings.recipe.defaults.captions.burnIn) {
-    const font = captionFontFile(settings);
-    const path = join(resourcesDir, 'fonts', font);
+    const path = captionFontPath(resourcesDir, settings);
+    const font = basename(path);
     const spoken = [...utterancesOf(document)];
     const missing = await missingCharacters(path, spoken.map((u) => u.text).join('\n'));
     const first = spoken.find((u) => missing.some((c) => u.text.includes(c)));
