@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/main/db/open.ts';
+import { STEP_KINDS } from '../src/main/library/library.fixture.ts';
 import { createRecipeVersion, getRecipe } from '../src/main/library/recipes.ts';
 import { probeMedia } from './support/media.ts';
 import { REPO, runVfo, tempDir } from './support/vfo.ts';
@@ -26,8 +27,7 @@ beforeAll(async () => {
         pipeline: narrated.pipeline,
         defaults: { ...narrated.defaults, captions: { ...narrated.defaults.captions, burnIn: false } },
       },
-      // The seeded recipe's own step kinds: all built in.
-      new Set(narrated.pipeline.steps.map((step) => step.kind)),
+      STEP_KINDS,
     );
   } finally {
     database.close();

@@ -8,7 +8,7 @@ import {
 } from '../../shared/contract.ts';
 import { NARRATED_PIPELINE } from '../db/seed-data.ts';
 import { createRecipeVersion } from '../library/index.ts';
-import { tempDatabasePerTest } from '../library/library.fixture.ts';
+import { STEP_KINDS, tempDatabasePerTest } from '../library/library.fixture.ts';
 import { callsOf } from './dispatch.fixture.ts';
 import { libraryHandlers } from './library-handlers.ts';
 
@@ -113,7 +113,6 @@ describe('library calls', () => {
   });
 
   it('activates a recipe version, and says not-found for one that does not exist', async () => {
-    const kinds = new Set(NARRATED_PIPELINE.steps.map((step) => step.kind));
     const api = library();
     const before = (await successOf(api['library.recipes']({}))).find((r) => r.slug === 'narrated-16x9');
     createRecipeVersion(
@@ -130,7 +129,7 @@ describe('library calls', () => {
           captions: { burnIn: false },
         },
       },
-      kinds,
+      STEP_KINDS,
     );
     const next = (before?.latestVersion ?? 0) + 1;
     const activated = await successOf(

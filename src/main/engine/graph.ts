@@ -45,14 +45,6 @@ export function compilePipeline(pipeline: Pipeline, knownKinds: KnownKinds): Tas
   }
   if (knownKinds.has(VIDEO_STEP_KIND) && !pipeline.steps.some((s) => s.kind === VIDEO_STEP_KIND))
     throw new PipelineError(`pipeline makes no video: it needs a step of kind "${VIDEO_STEP_KIND}"`);
-  for (const step of pipeline.steps) {
-    for (const [key, kind] of Object.entries(knownKinds.get(step.kind)?.needs ?? {})) {
-      if (!step.dependsOn.includes(key) || byKey.get(key)?.kind !== kind)
-        throw new PipelineError(
-          `step "${step.key}" (${step.kind}) reads step "${key}": it must depend on a step "${key}" of kind "${kind}"`,
-        );
-    }
-  }
   const dependents = new Map<string, string[]>([...byKey.keys()].map((k) => [k, []]));
   for (const step of pipeline.steps) {
     for (const dep of step.dependsOn) {
@@ -71,6 +63,15 @@ export function compilePipeline(pipeline: Pipeline, knownKinds: KnownKinds): Tas
     ordered.push(ready);
     remaining.delete(ready.key);
     for (const deps of remaining.values()) deps.delete(ready.key);
+  }
+  // Last: a graph wrong in two ways names its missing or circular dependency first.
+  for (const step of pipeline.steps) {
+    for (const [key, kind] of Object.entries(knownKinds.get(step.kind)?.needs ?? {})) {
+      if (!step.dependsOn.includes(key) || byKey.get(key)?.kind !== kind)
+        throw new PipelineError(
+          `step "${step.key}" (${step.kind}) reads step "${key}": it must depend on a step "${key}" of kind "${kind}"`,
+        );
+    }
   }
   return { steps: ordered, dependents };
 }

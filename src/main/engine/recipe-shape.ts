@@ -11,7 +11,7 @@ import { TitleCardSettingSchema } from '../../shared/title-card.ts';
 import type { Pipeline } from '../db/schema.ts';
 import { BUNDLED_BED_NAMES } from '../ffmpeg/music-beds.ts';
 import { IMAGE_EXTENSIONS } from '../script/limits.ts';
-import { compilePipeline, PipelineError } from './graph.ts';
+import { compilePipeline, type KnownKinds, PipelineError } from './graph.ts';
 
 /** A step's own settings are a few numbers and words: 50 MB of them were stored. */
 const MAX_WITH_BYTES = 16 * 1024;
@@ -43,22 +43,18 @@ const stepSchema = (strict: boolean) =>
   });
 
 /**
- * Graph problems (keys, dependencies, cycles) come from compilePipeline itself, so a recipe that
- * passes is one the engine can run. With `knownKinds` (the Library, which knows the steps), unknown
- * kinds are reported per step first, then the graph is compiled with those kinds allowed, so a recipe
- * with both kinds of problem shows both; without (the engine reads a row), any kind passes here and
- * the job names an unknown one when it runs.
+ * Graph problems (keys, dependencies, cycles, a step not wired to the steps it reads) come from
+ * compilePipeline itself, so a recipe that passes is one the engine can run. With `knownKinds` (the
+ * Library, which knows the steps and what each reads), unknown kinds are reported per step first, then
+ * the graph is compiled with those kinds allowed, so a recipe with both kinds of problem shows both;
+ * without (the engine reads a row), any kind passes here and the job names an unknown one when it runs.
  */
-function checkPipeline(
-  pipeline: Pipeline,
-  knownKinds: ReadonlySet<string> | null,
-  ctx: z.RefinementCtx,
-): void {
+function checkPipeline(pipeline: Pipeline, knownKinds: KnownKinds | null, ctx: z.RefinementCtx): void {
   // zod still runs this refinement after a failed min(1); "no steps" is already reported once.
   if (pipeline.steps.length === 0) return;
   pipeline.steps.forEach((step, i) => {
     if (knownKinds && !knownKinds.has(step.kind)) {
-      const known = [...knownKinds].sort().join(', ');
+      const known = [...knownKinds.keys()].sort().join(', ');
       ctx.addIssue({
         code: 'custom',
         message: `step "${step.key}" has unknown kind "${step.kind}" (known: ${known})`,
@@ -67,8 +63,8 @@ function checkPipeline(
     }
   });
   try {
-    const kinds = [...(knownKinds ?? []), ...pipeline.steps.map((s) => s.kind)];
-    compilePipeline(pipeline, new Map(kinds.map((kind) => [kind, {}])));
+    const anyKind = pipeline.steps.map((s) => [s.kind, {}] as const);
+    compilePipeline(pipeline, new Map([...anyKind, ...(knownKinds ?? [])]));
   } catch (error) {
     if (!(error instanceof PipelineError)) throw error;
     ctx.addIssue({ code: 'custom', message: error.message, path: ['steps'] });
@@ -76,7 +72,7 @@ function checkPipeline(
 }
 
 /** `knownKinds` null: a read, loose (see shape) and any kind passing. */
-export function pipelineSchema(knownKinds: ReadonlySet<string> | null) {
+export function pipelineSchema(knownKinds: KnownKinds | null) {
   const strict = knownKinds !== null;
   return shape(strict)({
     steps: z.array(stepSchema(strict)).min(1, 'a pipeline needs at least one step').max(MAX_PIPELINE_STEPS),

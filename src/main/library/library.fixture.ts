@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { type Db, openDatabase } from '../db/open.ts';
+import type { KnownKinds } from '../engine/graph.ts';
+import { builtinHandlers } from '../pipeline/index.ts';
+import type { PipelineServices } from '../pipeline/services.ts';
 import { LibraryError } from './errors.ts';
+
+/** The steps this build runs, with the steps each reads; nothing is run, so they need no services. */
+export const STEP_KINDS: KnownKinds = builtinHandlers({} as PipelineServices, {} as Db);
 
 /** A real migrated and seeded database in a temp folder, fresh for every test of the file. */
 export function tempDatabasePerTest(): { readonly db: Db } {

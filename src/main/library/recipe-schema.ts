@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/open.ts';
 import { videoPresets, voicePresets } from '../db/schema.ts';
+import type { KnownKinds } from '../engine/graph.ts';
 import { pipelineSchema, recipeDefaultsSchema } from '../engine/recipe-shape.ts';
 import { LIBRARY_LIMITS, nameRule, slugRule } from './rules.ts';
 
@@ -14,7 +15,7 @@ function presetSlug(db: Db, table: typeof voicePresets | typeof videoPresets, wh
 }
 
 /** The schema of a new recipe version; it reads the database to check the presets its defaults name. */
-export function recipeVersionInputSchema(db: Db, knownStepKinds: ReadonlySet<string>) {
+export function recipeVersionInputSchema(db: Db, knownStepKinds: KnownKinds) {
   const pipeline = pipelineSchema(knownStepKinds);
   const defaults = recipeDefaultsSchema(
     (what) => presetSlug(db, what === 'voice' ? voicePresets : videoPresets, what),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Pipeline } from '../db/schema.ts';
 import { NARRATED_PIPELINE } from '../db/seed-data.ts';
 import { resolveSettings } from '../engine/settings-resolver.ts';
-import { fieldsOf, libraryErrorOf, tempDatabasePerTest } from './library.fixture.ts';
+import { fieldsOf, STEP_KINDS as KINDS, libraryErrorOf, tempDatabasePerTest } from './library.fixture.ts';
 import type { RecipeVersionInput } from './recipe-schema.ts';
 import {
   activateRecipeVersion,
@@ -13,7 +13,6 @@ import {
 } from './recipes.ts';
 
 const t = tempDatabasePerTest();
-const KINDS: ReadonlySet<string> = new Set(NARRATED_PIPELINE.steps.map((s) => s.kind));
 const input = { kind: 'script' as const, scriptPath: '/s.md', outputPath: '/s.mp4' };
 
 const recipe: RecipeVersionInput = {
@@ -139,25 +138,50 @@ describe('recipe validation', () => {
     expect(error.message).toContain('depends on unknown step "ghost"');
   });
 
+  // Found by attacking the Library: a plan not wired to the captions it reads was saved, and its jobs
+  // were refused only when they ran.
+  it('refuses a step not wired to a step it reads', () => {
+    const error = libraryErrorOf(() =>
+      createRecipeVersion(
+        t.db,
+        withSteps(
+          NARRATED_PIPELINE.steps.map((s) =>
+            s.key === 'plan' ? { ...s, dependsOn: ['script', 'narration'] } : s,
+          ),
+        ),
+        KINDS,
+      ),
+    );
+    expect(error.issues).toEqual([
+      {
+        field: 'pipeline.steps',
+        message:
+          'step "plan" (render.plan) reads step "captions": it must depend on a step "captions" of kind "captions.build"',
+      },
+    ]);
+    expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);
+  });
+
   it.each([
     ['pipeline.steps', withSteps([])],
     ['pipeline.steps', withSteps([{ key: 'Bad Key', kind: 'script.parse', dependsOn: [] }])],
     ['pipeline.steps.0.dependsOn', withSteps([{ key: 'a', kind: 'script.parse' } as Pipeline['steps'][0]])],
     // Found by attacking the Library: a step depending on one step twice, and 50 MB of settings, saved.
     [
-      'pipeline.steps.1.dependsOn',
-      withSteps([
-        { key: 'a', kind: 'script.parse', dependsOn: [] },
-        { key: 'b', kind: 'render.plan', dependsOn: ['a', 'a'] },
-        { key: 'c', kind: 'render.encode', dependsOn: ['b'] },
-      ]),
+      'pipeline.steps.4.dependsOn',
+      withSteps(
+        NARRATED_PIPELINE.steps.map((s) =>
+          s.key === 'plan' ? { ...s, dependsOn: [...s.dependsOn, 'script'] } : s,
+        ),
+      ),
     ],
     [
       'pipeline.steps.0.with',
-      withSteps([
-        { key: 'a', kind: 'script.parse', dependsOn: [], with: { x: 'A'.repeat(20_000) } },
-        { key: 'b', kind: 'render.encode', dependsOn: ['a'] },
-      ]),
+      withSteps(
+        NARRATED_PIPELINE.steps.map((s) =>
+          s.key === 'script' ? { ...s, with: { x: 'A'.repeat(20_000) } } : s,
+        ),
+      ),
     ],
     ['slug', { ...recipe, slug: 'Bad/Slug' }],
     ['name', { ...recipe, name: '' }],

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, getTableColumns } from 'drizzle-orm';
 import { readingRow } from '../db/json-text.ts';
 import type { Db } from '../db/open.ts';
 import { type Pipeline, recipes } from '../db/schema.ts';
+import type { KnownKinds } from '../engine/graph.ts';
 import { createLogger } from '../log/logger.ts';
 import { notFound, parseOrThrow, slugOf } from './errors.ts';
 import { type RecipeVersionInput, recipeVersionInputSchema } from './recipe-schema.ts';
@@ -58,14 +59,14 @@ export function getRecipe(db: Db, slug: string, version?: number): RecipeRow {
 }
 
 /**
- * Adds the next version of a recipe (creating it if the slug is new). `knownStepKinds` are the kinds
- * this build can run (the engine's handler keys): the pipeline is compiled exactly as a job would
- * compile it. Old versions are never modified: jobs record the version they ran with.
+ * Adds the next version of a recipe (creating it if the slug is new). `knownStepKinds` are the steps
+ * this build can run (the engine's handlers, with the steps each reads): the pipeline is compiled
+ * exactly as a job would compile it. Old versions are never modified: jobs record the version they ran with.
  */
 export function createRecipeVersion(
   db: Db,
   input: RecipeVersionInput,
-  knownStepKinds: ReadonlySet<string>,
+  knownStepKinds: KnownKinds,
 ): RecipeRow {
   const schema = recipeVersionInputSchema(db, knownStepKinds);
   const { activate, pipeline, ...fields } = parseOrThrow(schema, input, `recipe "${slugOf(input)}"`);
