@@ -82,7 +82,25 @@ describe('engine', () => {
     expect((await h.engine.run(newer.id)).status).toBe('done');
     // Asked again with the first settings, the job cancelled is the one resumed.
     const { job: again, resumed: back } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
-    expect([again.id, back]).toEqual([stale.id, true]);
+    expect([again.id, back, again.status]).toEqual([stale.id, true, 'queued']);
+    expect(h.engine.store.getJob(newer.id)?.status).toBe('done');
+  });
+
+  // Found by reading the supersede: a job superseded between its createJob and its run (another
+  // `vfo render` of the same file) was made running again by the run, and both delivered.
+  it('does not run a job superseded after it was chosen', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    h.addRecipe('other', DIAMOND);
+    const { job: chosen } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const { job: newer } = h.engine.createJob({ recipe: 'other', input: jobInput(h) });
+    const ran = await h.engine.run(chosen.id);
+    expect(ran).toMatchObject({
+      status: 'cancelled',
+      error: `superseded by job ${newer.id}, which delivers to the same file`,
+    });
+    expect(h.calls.script ?? 0).toBe(0);
+    expect((await h.engine.run(newer.id)).status).toBe('done');
   });
 
   // Found by reviewing the job's warnings: a parse reused from an earlier job gave the new job none of
@@ -475,9 +493,9 @@ describe('engine', () => {
     while (heard() === first && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(heard()).toBeGreaterThan(first);
     // Judged a minute of heartbeats from now, it is still heard from: a second render is refused.
-    expect(h.engine.store.claimJob(job.id, 'another-process.local:1', (row) => isRunnerAlive(row))).toBe(
-      ownerId(),
-    );
+    expect(h.engine.store.claimJob(job.id, 'another-process.local:1', (row) => isRunnerAlive(row))).toEqual({
+      owner: ownerId(),
+    });
     h.engine.cancel(job.id);
     expect((await running).status).toBe('cancelled');
   });

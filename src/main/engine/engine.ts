@@ -148,13 +148,15 @@ export class Engine {
     const inputKey = hashJson(settings);
     const existing = this.store.findUnfinishedByKey(inputKey);
     if (existing && !this.running.has(existing.id)) {
-      this.supersede(existing);
+      // Asked for again, a job cancelled or failed is queued again: the latest asked for its file.
+      const resumed = this.store.reopen(existing.id) ? (this.store.getJob(existing.id) as JobRow) : existing;
+      this.supersede(resumed);
       // The priority is not part of the input: asking again with another one changes the job's.
-      if (options.priority !== undefined && options.priority !== existing.priority) {
-        this.store.setPriority(existing.id, options.priority);
-        return { job: { ...existing, priority: options.priority }, resumed: true };
+      if (options.priority !== undefined && options.priority !== resumed.priority) {
+        this.store.setPriority(resumed.id, options.priority);
+        return { job: { ...resumed, priority: options.priority }, resumed: true };
       }
-      return { job: existing, resumed: true };
+      return { job: resumed, resumed: true };
     }
     const job = this.store.createJob(settings, graph, inputKey, options.priority ?? 0);
     this.supersede(job);

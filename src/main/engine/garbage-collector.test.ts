@@ -327,6 +327,7 @@ describe('vfo gc (collectGarbage)', () => {
     const store = h.engine.store;
     const uses = store.blobUses.bind(store);
     vi.spyOn(store, 'blobUses').mockImplementation(() => {
+      store.reopen(failed.id);
       store.claimJob(failed.id, `${hostname()}:${process.ppid}`, () => true);
       return uses();
     });

@@ -72,8 +72,10 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
   }
   const log = deps.log.child({ job: jobId });
   // Before anything is touched: a job another live process runs is its own (its folder, its steps).
-  const holder = store.claimJob(jobId, deps.owner, deps.runnerAlive);
-  if (holder !== null) throw new JobBusyError(jobId, holder);
+  const refused = store.claimJob(jobId, deps.owner, deps.runnerAlive);
+  if (refused && 'owner' in refused) throw new JobBusyError(jobId, refused.owner);
+  // Ended since it was chosen (superseded, cancelled): there is nothing to run.
+  if (refused) return store.getJob(jobId) as JobRow;
 
   const controller = new AbortController();
   const abort = (): void =>

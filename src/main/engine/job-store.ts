@@ -10,6 +10,8 @@ import type { StepFile, StepOutput } from './step-handler.ts';
 export type JobRow = typeof jobs.$inferSelect;
 export type StepRow = typeof jobSteps.$inferSelect;
 export type ArtifactRow = typeof artifacts.$inferSelect;
+/** Why claimJob left a job alone: a live process runs it, or it ended. */
+export type ClaimRefusal = { owner: string } | { status: JobStatus };
 
 const now = (): string => new Date().toISOString();
 
@@ -364,16 +366,31 @@ export class JobStore {
   }
 
   /**
-   * Makes `owner` the job's runner (running, no cancel pending), unless a live process other than
-   * `owner` runs it now: then that process's owner id, and nothing changes. Two `vfo render`s of one
-   * script found the same job and ran it at once; a repair judged a job on an owner read earlier.
+   * Makes `owner` the runner (running, no cancel pending) of a queued job or of one whose runner died;
+   * null when it did. Otherwise nothing changes, and it says why: the live process other than `owner`
+   * that runs it (two `vfo render`s of one script found the same job and ran it at once; a repair
+   * judged a job on an owner read earlier), or the status it ended in since it was chosen (a newer
+   * job for its file superseded it between its `createJob` and its run, which then revived it).
    */
-  claimJob(jobId: string, owner: string, runnerAlive: (job: JobRow) => boolean): string | null {
+  claimJob(jobId: string, owner: string, runnerAlive: (job: JobRow) => boolean): ClaimRefusal | null {
     return this.transaction(() => {
       const row = this.getJob(jobId);
-      if (row?.status === 'running' && row.owner && row.owner !== owner && runnerAlive(row)) return row.owner;
+      if (!row) throw new Error(`no job ${jobId}`);
+      if (row.status === 'running' && row.owner && row.owner !== owner && runnerAlive(row))
+        return { owner: row.owner };
+      if (row.status !== 'queued' && row.status !== 'running') return { status: row.status };
       this.setJobStatus(jobId, 'running', { owner, error: null, cancelRequested: false });
       return null;
     });
+  }
+
+  /** A failed or cancelled job asked for again is queued again (and then claimable); true if it was. */
+  reopen(jobId: string): boolean {
+    const changed = this.db
+      .update(jobs)
+      .set({ status: 'queued', error: null, cancelRequested: false, updatedAt: now() })
+      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['failed', 'cancelled'])))
+      .run();
+    return changed.changes > 0;
   }
 }
