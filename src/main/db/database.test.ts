@@ -147,9 +147,10 @@ describe('openDatabase', () => {
   // Found by attacking the engine: on a full disk every command said only "disk I/O error", and a
   // read-only data folder "unable to open database file".
   it('says what SQLite leaves out: a full disk, a folder that cannot be written', () => {
-    const facts = (freeBytes: number | null, writable: boolean) => ({
+    const facts = (freeBytes: number | null, writable: boolean, unwritable = '') => ({
       freeBytes: () => freeBytes,
       writable: () => writable,
+      unwritableFile: (path: string) => path === unwritable,
     });
     const sqliteError = (code: string) => Object.assign(new Error('disk I/O error'), { code });
     expect(databaseHint(sqliteError('SQLITE_IOERR_WRITE'), '/data', facts(1024, true))).toBe(
@@ -164,6 +165,13 @@ describe('openDatabase', () => {
       ' (/data cannot be written: a read-only disk or folder?)',
     );
     expect(databaseHint(sqliteError('SQLITE_CANTOPEN'), '/data', facts(null, true))).toBe('');
+    // Found by attacking the data folder: a vfo.db-shm left by `sudo vfo` failed every command with
+    // "attempt to write a readonly database", the folder itself writable.
+    expect(
+      databaseHint(sqliteError('SQLITE_READONLY_CANTINIT'), '/data', facts(null, true, '/data/vfo.db-shm')),
+    ).toBe(
+      ' (/data/vfo.db-shm cannot be written by this user: made by another one? give it back with chown)',
+    );
   });
 
   it('refuses a data folder a newer version migrated, saying so, and leaves it as it was', async () => {

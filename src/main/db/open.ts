@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
@@ -64,23 +64,45 @@ const NEARLY_FULL_BYTES = 64 * 1024 * 1024;
  * the one that frees space, too), and a read-only folder "unable to open database file" (found by
  * attacking the engine).
  */
-export function databaseHint(
-  error: unknown,
-  dataDir: string,
-  facts: { freeBytes: (dir: string) => number | null; writable: (dir: string) => boolean } = DISK_FACTS,
-): string {
+export function databaseHint(error: unknown, dataDir: string, facts: DiskFacts = DISK_FACTS): string {
   const code = String((error as { code?: unknown } | null)?.code ?? '');
   if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
     const free = facts.freeBytes(dataDir);
     if (code === 'SQLITE_FULL' || (free !== null && free < NEARLY_FULL_BYTES))
       return ` (the disk holding ${dataDir} is full${free === null ? '' : `: ${formatSize(free)} free`}; free some space and run again)`;
   }
-  if ((code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') && !facts.writable(dataDir))
-    return ` (${dataDir} cannot be written: a read-only disk or folder?)`;
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') {
+    if (!facts.writable(dataDir)) return ` (${dataDir} cannot be written: a read-only disk or folder?)`;
+    // One file another user made (a `sudo vfo` once): SQLite names none, and the folder looks fine.
+    const stuck = DATABASE_FILES.map((name) => join(dataDir, name)).find(facts.unwritableFile);
+    if (stuck)
+      return ` (${stuck} cannot be written by this user: made by another one? give it back with chown)`;
+  }
   return '';
 }
 
-const DISK_FACTS = { freeBytes: freeBytesAtSync, writable: canWriteIn };
+/** The database and the two files SQLite keeps beside it in WAL mode. */
+const DATABASE_FILES = [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`];
+
+interface DiskFacts {
+  freeBytes(dir: string): number | null;
+  writable(dir: string): boolean;
+  /** A file that exists and this process may not write. */
+  unwritableFile(path: string): boolean;
+}
+
+const DISK_FACTS: DiskFacts = {
+  freeBytes: freeBytesAtSync,
+  writable: canWriteIn,
+  unwritableFile: (path) => {
+    try {
+      accessSync(path, constants.W_OK);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+  },
+};
 
 /** Brings an open connection's tables up to date (openDatabase does; so do tests over ':memory:'). */
 export function migrateDatabase(
