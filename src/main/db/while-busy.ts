@@ -22,6 +22,23 @@ export function whileBusy<T>(deadline: number, step: () => T): T {
   }
 }
 
+/**
+ * whileBusy for work that is done and only has to be written down (a step's result): waits for
+ * another process holding the database past the busy timeout (a long `vfo gc`, a `sqlite3` shell left
+ * in a transaction) until `deadline`, without holding up this process's other work in between. Such a
+ * wait failed the job after its work, and left the step shown running.
+ */
+export async function whileBusyAsync<T>(deadline: number, step: () => T): Promise<T> {
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+    }
+  }
+}
+
 /** SQLITE_BUSY (or one of its extended codes) anywhere in an error's causes (drizzle wraps them). */
 export function isBusy(error: unknown): boolean {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {

@@ -28,6 +28,8 @@ export interface Harness {
     extra: Record<string, string>;
     /** A warning a step gives on each attempt. */
     warnings: Record<string, string>;
+    /** What a step waits for before it ends. */
+    gates: Record<string, Promise<unknown>>;
   };
   addRecipe(slug: string, pipeline: Pipeline): void;
   setVoiceRate(rate: string): void;
@@ -52,6 +54,7 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
       const h = harness();
       h.calls[ctx.step.key] = (h.calls[ctx.step.key] ?? 0) + 1;
       if (h.behaviour.delayMs) await new Promise((r) => setTimeout(r, h.behaviour.delayMs));
+      await h.behaviour.gates[ctx.step.key];
       const warning = h.behaviour.warnings[ctx.step.key];
       if (warning) ctx.warn(warning);
       if (h.behaviour.hangKeys.has(ctx.step.key)) {
@@ -116,6 +119,7 @@ export async function createHarness(
       delayMs: 0,
       extra: {},
       warnings: {},
+      gates: {},
     },
     addRecipe(slug, pipeline) {
       insertTestRecipe(database, slug, pipeline);

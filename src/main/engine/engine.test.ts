@@ -86,6 +86,27 @@ describe('engine', () => {
     expect(h.engine.store.getJob(newer.id)?.status).toBe('done');
   });
 
+  // Found by attacking the data folder: another process holding the database past the busy timeout
+  // as a step ended (a long gc, a `sqlite3` shell in a transaction) failed the job after its work,
+  // and left the step shown running.
+  it('writes down a step that ends while another process holds the database past the busy timeout', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    // The busy timeout shortened to 1 s; another process takes the write lock as the last step runs,
+    // and keeps it 6 s: past the timeout of every write the step's end makes, and of the runner's polls.
+    h.database.sqlite.pragma('busy_timeout = 1000');
+    h.behaviour.gates.final = new Promise((resolve) => {
+      const hold = `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE');
+        console.log('locked'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 6000);`;
+      const holder = spawn(process.execPath, ['-e', hold, h.database.path], { cwd: process.cwd() });
+      holder.stdout.once('data', resolve);
+    });
+    const ran = await h.engine.run(job.id);
+    expect(ran.status).toBe('done');
+    expect(h.engine.store.steps(job.id).map((step) => step.status)).toEqual(['done', 'done', 'done', 'done']);
+  });
+
   // Found by reading the supersede: a job superseded between its createJob and its run (another
   // `vfo render` of the same file) was made running again by the run, and both delivered.
   it('does not run a job superseded after it was chosen', async () => {

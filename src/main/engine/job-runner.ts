@@ -4,10 +4,11 @@ import type { LimitFunction } from 'p-limit';
 import { THUMBNAIL_FILE_TYPE } from '../../shared/artifact-types.ts';
 import { compactRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
+import { whileBusyAsync } from '../db/while-busy.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkRoom, isDiskFull } from '../util/disk-room.ts';
 import { nearestExisting } from '../util/folders.ts';
-import type { BlobStore } from './blob-store.ts';
+import type { BlobStore, StoredBlob } from './blob-store.ts';
 import {
   ClaimLostError,
   errorKindOf,
@@ -347,18 +348,20 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
       if (signal.reason instanceof ClaimLostError) throw signal.reason;
       const output = await storeResult(deps, jobId, step.key, result);
       await rm(keptDir, { recursive: true, force: true });
-      store.updateStep(row.id, {
-        status: 'done',
-        outputRefs: refsOf(output),
-        metrics: result.metrics ?? null,
-        reusedFrom: null,
-        force: false,
-        progress: 1,
-        lastError: null,
-        errorKind: null,
-        completedAt: new Date().toISOString(),
+      await recorded(store, () => {
+        store.updateStep(row.id, {
+          status: 'done',
+          outputRefs: refsOf(output),
+          metrics: result.metrics ?? null,
+          reusedFrom: null,
+          force: false,
+          progress: 1,
+          lastError: null,
+          errorKind: null,
+          completedAt: new Date().toISOString(),
+        });
+        store.appendStepLog(row.id, 'done');
       });
-      store.appendStepLog(row.id, 'done');
       events.emit({ type: 'step', jobId, stepKey: step.key, status: 'done' });
       return output;
     } catch (error) {
@@ -367,13 +370,15 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
       const kind = signal.aborted ? 'cancelled' : errorKindOf(error);
       const message = errorMessage(error);
       const retry = isRetryable(kind) && attempt < maxAttempts;
-      store.updateStep(row.id, {
-        status: retry ? 'running' : kind === 'cancelled' ? 'cancelled' : 'failed',
-        lastError: message,
-        errorKind: kind,
-        ...(error instanceof StepError && error.metrics !== undefined ? { metrics: error.metrics } : {}),
+      await recorded(store, () => {
+        store.updateStep(row.id, {
+          status: retry ? 'running' : kind === 'cancelled' ? 'cancelled' : 'failed',
+          lastError: message,
+          errorKind: kind,
+          ...(error instanceof StepError && error.metrics !== undefined ? { metrics: error.metrics } : {}),
+        });
+        store.appendStepLog(row.id, `attempt failed (${kind}): ${message}`);
       });
-      store.appendStepLog(row.id, `attempt failed (${kind}): ${message}`);
       log.warn('step attempt failed', { kind, error: message, attempt });
       if (!retry) {
         events.emit({
@@ -454,6 +459,14 @@ async function reuseEarlierRun(
   return undefined;
 }
 
+/** How long a step's outcome waits to be written while another process holds the database. */
+const RECORD_WAIT_MS = 120_000;
+
+/** Writes a step's outcome in one transaction, waiting out another process's lock (whileBusyAsync). */
+function recorded(store: JobStore, write: () => void): Promise<void> {
+  return whileBusyAsync(Date.now() + RECORD_WAIT_MS, () => store.transaction(write));
+}
+
 async function storeResult(
   deps: RunnerDeps,
   jobId: string,
@@ -461,26 +474,31 @@ async function storeResult(
   result: Awaited<ReturnType<StepHandler['run']>>,
 ): Promise<StepOutput> {
   const output: StepOutput = { files: {}, data: result.data ?? null };
-  for (const [name, produced] of Object.entries(result.files ?? {})) {
-    const blob = await deps.blobs.put(produced.path);
-    const artifact = deps.store.insertArtifact({
-      jobId,
-      stepKey,
-      name,
-      type: produced.type,
-      path: blob.path,
-      sha256: blob.sha256,
-      size: blob.size,
-      metadata: produced.metadata ?? {},
+  const produced = Object.entries(result.files ?? {});
+  const blobs: StoredBlob[] = [];
+  for (const [, file] of produced) blobs.push(await deps.blobs.put(file.path));
+  await recorded(deps.store, () => {
+    produced.forEach(([name, file], i) => {
+      const blob = blobs[i] as StoredBlob;
+      const artifact = deps.store.insertArtifact({
+        jobId,
+        stepKey,
+        name,
+        type: file.type,
+        path: blob.path,
+        sha256: blob.sha256,
+        size: blob.size,
+        metadata: file.metadata ?? {},
+      });
+      output.files[name] = {
+        artifactId: artifact.id,
+        path: blob.path,
+        sha256: blob.sha256,
+        size: blob.size,
+        type: file.type,
+      };
     });
-    output.files[name] = {
-      artifactId: artifact.id,
-      path: blob.path,
-      sha256: blob.sha256,
-      size: blob.size,
-      type: produced.type,
-    };
-  }
+  });
   // put() may have found an identical blob that garbage collection removed before the row was written.
   if (!(await allStillStored(deps, output))) {
     deps.store.deleteArtifacts(Object.values(output.files).map((f) => f.artifactId));
