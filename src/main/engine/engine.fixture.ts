@@ -28,6 +28,8 @@ export interface Harness {
     extra: Record<string, string>;
     /** A warning a step gives on each attempt. */
     warnings: Record<string, string>;
+    /** Settings a step cannot read (a prompt asking for a variable no job gives): the error it names. */
+    unreadable: Record<string, string>;
     /** What a step waits for before it ends. */
     gates: Record<string, Promise<unknown>>;
   };
@@ -45,11 +47,15 @@ function fakeStep(kind: string, harness: () => Harness): StepHandler {
   return {
     kind,
     version: () => `${kind}/1`,
-    config: ({ settings, step }) => ({
-      rate: step.with?.usesVoice ? (settings.voice.prosody.rate ?? null) : null,
-      // The first step reads the script, as the real parse step does.
-      script: step.dependsOn.length === 0 ? scriptOf(settings.input) : null,
-    }),
+    config: ({ settings, step }) => {
+      const unreadable = harness().behaviour.unreadable[step.key];
+      if (unreadable) throw new StepError('invalid-input', unreadable);
+      return {
+        rate: step.with?.usesVoice ? (settings.voice.prosody.rate ?? null) : null,
+        // The first step reads the script, as the real parse step does.
+        script: step.dependsOn.length === 0 ? scriptOf(settings.input) : null,
+      };
+    },
     async run(ctx) {
       const h = harness();
       h.calls[ctx.step.key] = (h.calls[ctx.step.key] ?? 0) + 1;
@@ -120,6 +126,7 @@ export async function createHarness(
       extra: {},
       warnings: {},
       gates: {},
+      unreadable: {},
     },
     addRecipe(slug, pipeline) {
       insertTestRecipe(database, slug, pipeline);

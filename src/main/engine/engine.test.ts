@@ -107,6 +107,23 @@ describe('engine', () => {
     expect(h.engine.store.steps(job.id).map((step) => step.status)).toEqual(['done', 'done', 'done', 'done']);
   });
 
+  // Found by attacking the Library: a prompt asking for a variable no job gives failed the job as its
+  // input hash was computed, and left the step pending, with no error and no kind (exit 1, not 2).
+  it('fails a step whose settings cannot be read, naming why on the step', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    h.behaviour.unreadable.notes = 'prompt "script.writer" v4 needs variables: nosuch';
+    const { job } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    expect((await h.engine.run(job.id)).status).toBe('failed');
+    const notes = h.engine.store.steps(job.id).find((step) => step.stepKey === 'notes');
+    expect(notes).toMatchObject({
+      status: 'failed',
+      errorKind: 'invalid-input',
+      lastError: 'prompt "script.writer" v4 needs variables: nosuch',
+    });
+    expect(h.calls.notes ?? 0).toBe(0);
+  });
+
   // Found by reading the supersede: a job superseded between its createJob and its run (another
   // `vfo render` of the same file) was made running again by the run, and both delivered.
   it('does not run a job superseded after it was chosen', async () => {

@@ -279,8 +279,26 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   const log = run.log.child({ step: step.key });
   const inputs = inputsOf(step, run.outputs);
   const hashCtx = { jobId, settings: run.settings, step, inputs };
-  let fingerprint = await fingerprintOf(handler, hashCtx);
-  let inputHash = await computeInputHash(handler, hashCtx, fingerprint);
+  /**
+   * The step's input hash. Settings it cannot read fail it as a run would, named on the step: a
+   * prompt asking for a variable no job gives left the step pending, with no error and exit 1.
+   */
+  const hashInputs = async () => {
+    try {
+      const fingerprint = await fingerprintOf(handler, hashCtx);
+      return { fingerprint, inputHash: await computeInputHash(handler, hashCtx, fingerprint) };
+    } catch (error) {
+      const kind = errorKindOf(error);
+      const message = errorMessage(error);
+      await recorded(store, () => {
+        store.updateStep(row.id, { status: 'failed', lastError: message, errorKind: kind });
+        store.appendStepLog(row.id, `could not start (${kind}): ${message}`);
+      });
+      events.emit({ type: 'step', jobId, stepKey: step.key, status: 'failed', error: message });
+      throw error;
+    }
+  };
+  let { fingerprint, inputHash } = await hashInputs();
   /** A warning the user must see on the job; its step's log keeps it too (warningsOfRun reads it). */
   const warn = (message: string): void => {
     store.addWarning(jobId, message);
@@ -305,10 +323,7 @@ async function runStep(deps: RunnerDeps, run: StepRun): Promise<StepOutput> {
   for (let attempt = 1; ; attempt++) {
     const workDir = join(deps.workRoot, jobId, `${step.key}-${row.attempts + attempt}`);
     // A retry reads the files as they are now: one edited while the last attempt ran is hashed anew.
-    if (attempt > 1 && handler.fingerprint) {
-      fingerprint = await fingerprintOf(handler, hashCtx);
-      inputHash = await computeInputHash(handler, hashCtx, fingerprint);
-    }
+    if (attempt > 1 && handler.fingerprint) ({ fingerprint, inputHash } = await hashInputs());
     store.updateStep(row.id, {
       status: 'running',
       inputHash,
