@@ -23,7 +23,7 @@ const STEP_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 export const VIDEO_STEP_KIND = 'render.encode';
 
 /** The step kinds a build can run, with what each reads (the handler registry is one). */
-export type KnownKinds = ReadonlyMap<string, Pick<StepHandler, 'needs'>>;
+export type KnownKinds = ReadonlyMap<string, Pick<StepHandler, 'needs' | 'reads'>>;
 
 /**
  * Checks keys, dependencies and acyclicity, and orders the steps. `knownKinds` rejects a recipe that
@@ -65,8 +65,11 @@ export function compilePipeline(pipeline: Pipeline, knownKinds: KnownKinds): Tas
     for (const deps of remaining.values()) deps.delete(ready.key);
   }
   // Last: a graph wrong in two ways names its missing or circular dependency first.
+  const kinds = new Set(pipeline.steps.map((s) => s.kind));
   for (const step of pipeline.steps) {
-    for (const [key, kind] of Object.entries(knownKinds.get(step.kind)?.needs ?? {})) {
+    const { needs = {}, reads = {} } = knownKinds.get(step.kind) ?? {};
+    const read = Object.entries(reads).filter(([, kind]) => kinds.has(kind));
+    for (const [key, kind] of [...Object.entries(needs), ...read]) {
       if (!step.dependsOn.includes(key) || byKey.get(key)?.kind !== kind)
         throw new PipelineError(
           `step "${step.key}" (${step.kind}) reads step "${key}": it must depend on a step "${key}" of kind "${kind}"`,

@@ -76,6 +76,12 @@ export interface StepHandler {
    * failed when the step ran, after the narration before it was paid for.
    */
   readonly needs?: StepNeeds;
+  /**
+   * The steps it reads when the recipe has them (the parse reads a written script): a recipe with a
+   * step of such a kind must make this one depend on it, under that key. A write step keyed "author",
+   * or depended on by nothing, was paid for, and its job then failed as having no script.
+   */
+  readonly reads?: StepNeeds;
   /** Versions of the adapters and code that shape the result (e.g. the espeak-ng or ffmpeg version). */
   version(ctx: HashContext): Promise<string> | string;
   /** The part of the job's settings this step reads; nothing else may influence `run`. */

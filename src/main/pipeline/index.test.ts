@@ -44,6 +44,27 @@ describe('the steps each built-in step reads', () => {
       },
       /step "video" \(render.encode\) reads step "plan"/,
     ],
+    // Found by attacking the Library: Claude was paid for the script, and the job failed as having none.
+    [
+      'a write step under another key',
+      {
+        steps: FROM_BRIEF_PIPELINE.steps.map((s) =>
+          s.key === 'write'
+            ? { ...s, key: 'author' }
+            : s.key === 'script'
+              ? { ...s, dependsOn: ['author'] }
+              : s,
+        ),
+      },
+      /step "script" \(script.parse\) reads step "write": it must depend on a step "write" of kind "script.write"/,
+    ],
+    [
+      'a write step the parse does not depend on',
+      {
+        steps: FROM_BRIEF_PIPELINE.steps.map((s) => (s.key === 'script' ? { ...s, dependsOn: [] } : s)),
+      },
+      /step "script" \(script.parse\) reads step "write"/,
+    ],
   ])('are refused when they are not: %s', (_what, pipeline, message) => {
     expect(() => compilePipeline(pipeline, handlers)).toThrow(message);
   });

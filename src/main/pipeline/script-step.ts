@@ -41,6 +41,7 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir' | 're
   const namedMedia = new LRUCache<string, NamedMedium[]>({ max: 16 });
   return {
     kind: 'script.parse',
+    reads: { write: 'script.write' },
     version: () => PARSER_VERSION,
     config: ({ settings }) => ({
       directionMap: settings.voice.directionMap,
