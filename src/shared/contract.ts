@@ -437,6 +437,15 @@ export const VoicePresetFieldsSchema = VoicePresetSchema;
 export type VoicePresetFields = z.infer<typeof VoicePresetFieldsSchema>;
 export const VideoPresetFieldsSchema = VideoPresetSchema;
 export type VideoPresetFields = z.infer<typeof VideoPresetFieldsSchema>;
+/**
+ * When a preset was last saved, as an editor opened it; a save that sends it back is refused
+ * ('conflict') when the preset was saved again in between (the second save undid the first's change).
+ */
+const savedAt = z.string().max(40);
+export const OpenedVoicePresetSchema = VoicePresetFieldsSchema.extend({ savedAt });
+export type OpenedVoicePreset = z.infer<typeof OpenedVoicePresetSchema>;
+export const OpenedVideoPresetSchema = VideoPresetFieldsSchema.extend({ savedAt });
+export type OpenedVideoPreset = z.infer<typeof OpenedVideoPresetSchema>;
 
 /** A caption style in the Library's list: the version in use and the newest. */
 export const CaptionStyleViewSchema = z.object({
@@ -585,10 +594,16 @@ export const CONTRACT = {
   'settings.providers': { args: none, result: ProviderStatusSchema },
   'library.prompt': { args: z.strictObject({ slug }), result: PromptDetailSchema },
   'library.savePrompt': { args: PromptInputSchema, result: PromptViewSchema },
-  'library.voicePreset': { args: z.strictObject({ slug }), result: VoicePresetFieldsSchema },
-  'library.saveVoicePreset': { args: VoicePresetFieldsSchema, result: PresetViewSchema },
-  'library.videoPreset': { args: z.strictObject({ slug }), result: VideoPresetFieldsSchema },
-  'library.saveVideoPreset': { args: VideoPresetFieldsSchema, result: PresetViewSchema },
+  'library.voicePreset': { args: z.strictObject({ slug }), result: OpenedVoicePresetSchema },
+  'library.saveVoicePreset': {
+    args: OpenedVoicePresetSchema.partial({ savedAt: true }),
+    result: PresetViewSchema,
+  },
+  'library.videoPreset': { args: z.strictObject({ slug }), result: OpenedVideoPresetSchema },
+  'library.saveVideoPreset': {
+    args: OpenedVideoPresetSchema.partial({ savedAt: true }),
+    result: PresetViewSchema,
+  },
   'library.activateRecipe': {
     args: z.strictObject({ slug, version: z.number().int().min(1) }),
     result: RecipeViewSchema,
@@ -698,8 +713,8 @@ export interface FieldIssue {
 
 export interface CallError {
   /**
-   * e.g. 'not-found', 'invalid', 'unauthorized', 'local-only', 'internal', 'unreadable' (a row edited by
-   * hand that no longer reads).
+   * e.g. 'not-found', 'invalid', 'conflict' (saved by someone else since it was read), 'unauthorized',
+   * 'local-only', 'internal', 'unreadable' (a row edited by hand that no longer reads).
    */
   code: string;
   message: string;

@@ -166,6 +166,14 @@ test('log in, queue only the valid script, retry its failed step, play it, and s
       page.getByTestId('toast').filter({ hasText: 'Saved video preset preview-360p' }),
     ).toBeVisible();
     await expect(editor.getByTestId('field-error-crf')).toHaveCount(0);
+    // Saved again from the same editor: based on what the first save made, not refused as stale.
+    await editor.getByLabel('CRF').fill('31');
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/call/library.saveVideoPreset'));
+    await editor.getByRole('button', { name: 'Save preset' }).click();
+    expect((await saved).status()).toBe(200);
+    await editor.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Edit video preset preview-360p' }).click();
+    await expect(page.getByTestId('library-editor').getByLabel('CRF')).toHaveValue('31');
 
     await nav.getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByTestId('provider-anthropic')).toBeVisible();

@@ -18,7 +18,7 @@ export class CallFailure extends Error {
 export function callErrorOf(error: unknown): CallError | null {
   if (error instanceof CallFailure) return withIssues(error.code, error.message, error.issues);
   if (error instanceof LibraryError) {
-    const code = error.kind === 'not-found' ? 'not-found' : 'invalid';
+    const code = error.kind === 'not-found' || error.kind === 'conflict' ? error.kind : 'invalid';
     return withIssues(code, error.message, error.issues);
   }
   // A row edited by hand: the client asked nothing wrong (not `invalid`), the data folder holds it.

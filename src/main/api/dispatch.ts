@@ -18,6 +18,7 @@ import {
   MAX_FIELD_ISSUES,
   MAX_ISSUE_CHARS,
   type Method,
+  OpenedVoicePresetSchema,
   type ResultOf,
 } from '../../shared/contract.ts';
 import { shorten } from '../../shared/text.ts';
@@ -65,7 +66,9 @@ export function issuesOf(error: { issues: { path: PropertyKey[]; message: string
  * instead, so a form hears of every field problem at once.
  */
 const ENGINE_SCHEMAS: Partial<Record<Method, ZodType>> = {
-  'library.saveVoicePreset': VoicePresetInputSchema,
+  'library.saveVoicePreset': VoicePresetInputSchema.extend({
+    savedAt: OpenedVoicePresetSchema.shape.savedAt.optional(),
+  }),
 };
 
 export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
@@ -106,6 +109,8 @@ export function httpStatusOf(result: CallResult<Method>): number {
     'unknown-method': 404,
     'not-found': 404,
     'local-only': 403,
+    // A save based on an older version than the one stored now (another window saved in between).
+    conflict: 409,
     // A row of the data folder edited by hand: the request was fine, the data is not.
     unreadable: 409,
     internal: 500,

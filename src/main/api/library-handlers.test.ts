@@ -10,6 +10,7 @@ import { NARRATED_PIPELINE } from '../db/seed-data.ts';
 import { createRecipeVersion } from '../library/index.ts';
 import { STEP_KINDS, tempDatabasePerTest } from '../library/library.fixture.ts';
 import { callsOf } from './dispatch.fixture.ts';
+import { httpStatusOf } from './dispatch.ts';
 import { libraryHandlers } from './library-handlers.ts';
 
 const t = tempDatabasePerTest();
@@ -110,6 +111,30 @@ describe('library calls', () => {
     const saved = await successOf(api['library.saveVideoPreset']({ ...preset, crf: 30 }));
     expect(saved).toMatchObject({ slug: 'preview-360p', kind: 'video' });
     expect((await successOf(api['library.videoPreset']({ slug: 'preview-360p' }))).crf).toBe(30);
+  });
+
+  // Found by attacking the Library: two editors opened one preset; the second save silently undid
+  // the first's change (both got 200).
+  it('refuses a save of a preset saved by someone else since it was opened', async () => {
+    const api = library();
+    const first = await successOf(api['library.videoPreset']({ slug: 'preview-360p' }));
+    const second = await successOf(api['library.videoPreset']({ slug: 'preview-360p' }));
+    await successOf(api['library.saveVideoPreset']({ ...first, fps: 30 }));
+    const stale = await api['library.saveVideoPreset']({ ...second, name: 'Renamed' });
+    expect(stale).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(httpStatusOf(stale)).toBe(409);
+    const now = await successOf(api['library.videoPreset']({ slug: 'preview-360p' }));
+    expect([now.fps, now.name]).toEqual([30, first.name]);
+    // Opened again, it saves; so does a save that says nothing of when it was opened.
+    await successOf(api['library.saveVideoPreset']({ ...now, name: 'Renamed' }));
+    const voice = await successOf(api['library.voicePreset']({ slug: 'offline-en' }));
+    await successOf(api['library.saveVoicePreset']({ ...voice, name: 'Mine' }));
+    expect(await api['library.saveVoicePreset']({ ...voice, name: 'Theirs' })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
+    const { savedAt: _savedAt, ...fields } = voice;
+    await successOf(api['library.saveVoicePreset']({ ...fields, name: 'Theirs' }));
   });
 
   it('activates a recipe version, and says not-found for one that does not exist', async () => {

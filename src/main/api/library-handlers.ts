@@ -66,10 +66,18 @@ export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
       const row = createPromptVersion(db, input as PromptVersionInput);
       return promptViewOf(promptSummary(row.slug));
     },
-    'library.voicePreset': ({ slug }) => voicePresetFieldsOf(getVoicePreset(db, String(slug))),
-    'library.saveVoicePreset': (input) => voicePresetViewOf(saveVoicePreset(db, input as VoicePresetInput)),
-    'library.videoPreset': ({ slug }) => videoPresetFieldsOf(getVideoPreset(db, String(slug))),
-    'library.saveVideoPreset': (input) => videoPresetViewOf(saveVideoPreset(db, input as VideoPresetInput)),
+    'library.voicePreset': ({ slug }) => {
+      const row = getVoicePreset(db, String(slug));
+      return { ...voicePresetFieldsOf(row), savedAt: row.updatedAt };
+    },
+    'library.saveVoicePreset': ({ savedAt, ...fields }) =>
+      voicePresetViewOf(saveVoicePreset(db, fields as VoicePresetInput, savedAt)),
+    'library.videoPreset': ({ slug }) => {
+      const row = getVideoPreset(db, String(slug));
+      return { ...videoPresetFieldsOf(row), savedAt: row.updatedAt };
+    },
+    'library.saveVideoPreset': ({ savedAt, ...fields }) =>
+      videoPresetViewOf(saveVideoPreset(db, fields as VideoPresetInput, savedAt)),
     'library.activateRecipe': ({ slug, version }) => {
       activateRecipeVersion(db, String(slug), Number(version));
       return recipeViewOf(recipeSummary(String(slug)));

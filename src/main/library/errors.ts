@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-export type LibraryErrorKind = 'not-found' | 'invalid' | 'missing-variables';
+export type LibraryErrorKind = 'not-found' | 'invalid' | 'missing-variables' | 'conflict';
 
 /** One problem with one field, so a form can put the message next to the input that caused it. */
 export interface LibraryIssue {

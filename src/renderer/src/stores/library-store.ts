@@ -5,6 +5,8 @@ import type {
   CaptionStyleFields,
   CaptionStyleView,
   FieldIssue,
+  OpenedVideoPreset,
+  OpenedVoicePreset,
   PresetView,
   PromptDetail,
   PromptInput,
@@ -18,8 +20,8 @@ import { notify } from './toast-store.ts';
 
 export type LibraryEditor =
   | { kind: 'prompt'; slug: string; loaded: PromptDetail }
-  | { kind: 'voice'; slug: string; loaded: VoicePresetFields }
-  | { kind: 'video'; slug: string; loaded: VideoPresetFields }
+  | { kind: 'voice'; slug: string; loaded: OpenedVoicePreset }
+  | { kind: 'video'; slug: string; loaded: OpenedVideoPreset }
   | { kind: 'caption-style'; slug: string; loaded: CaptionStyleDetail };
 
 interface LibraryState {
@@ -118,17 +120,40 @@ export const useLibraryStore = create<LibraryState>()((set, get) => {
       if (saved) await get().openPrompt(input.slug);
       return saved;
     },
-    saveVoicePreset(fields) {
-      return save(
-        () => callForForm('library.saveVoicePreset', fields, `Saving voice preset ${fields.slug}`),
+    async saveVoicePreset(fields) {
+      const { editor } = get();
+      const savedAt = editor?.kind === 'voice' ? editor.loaded.savedAt : undefined;
+      const saved = await save(
+        () =>
+          callForForm(
+            'library.saveVoicePreset',
+            { ...fields, savedAt },
+            `Saving voice preset ${fields.slug}`,
+          ),
         (view) => `Saved voice preset ${view.slug}`,
       );
+      // What the next save is based on; the form keeps what is typed in it.
+      const loaded = saved ? await callApi('library.voicePreset', { slug: fields.slug }) : undefined;
+      const now = get().editor;
+      if (loaded && now?.kind === 'voice' && now.slug === fields.slug) set({ editor: { ...now, loaded } });
+      return saved;
     },
-    saveVideoPreset(fields) {
-      return save(
-        () => callForForm('library.saveVideoPreset', fields, `Saving video preset ${fields.slug}`),
+    async saveVideoPreset(fields) {
+      const { editor } = get();
+      const savedAt = editor?.kind === 'video' ? editor.loaded.savedAt : undefined;
+      const saved = await save(
+        () =>
+          callForForm(
+            'library.saveVideoPreset',
+            { ...fields, savedAt },
+            `Saving video preset ${fields.slug}`,
+          ),
         (view) => `Saved video preset ${view.slug}`,
       );
+      const loaded = saved ? await callApi('library.videoPreset', { slug: fields.slug }) : undefined;
+      const now = get().editor;
+      if (loaded && now?.kind === 'video' && now.slug === fields.slug) set({ editor: { ...now, loaded } });
+      return saved;
     },
     async saveCaptionStyle(fields, activate) {
       const saved = await save(
