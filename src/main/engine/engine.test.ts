@@ -124,6 +124,34 @@ describe('engine', () => {
     expect(h.calls.notes ?? 0).toBe(0);
   });
 
+  // Found by attacking the supersede: a job for the file still running when a newer one was asked for
+  // ran on, and delivered the old script's video over the newer one's when it ended last.
+  it('stops a running job for a file when a newer job is asked for the same file', async () => {
+    h = await createHarness();
+    h.addRecipe('diamond', DIAMOND);
+    h.addRecipe('other', DIAMOND);
+    h.behaviour.hangKeys.add('final');
+    const { job: older } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h) });
+    const running = h.engine.run(older.id);
+    const deadline = Date.now() + 15_000;
+    while ((h.calls.final ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const { job: newer } = h.engine.createJob({ recipe: 'other', input: jobInput(h) });
+    const error = `superseded by job ${newer.id}, which delivers to the same file`;
+    expect(await running).toMatchObject({ status: 'cancelled', error });
+    expect(existsSync(join(h.dir, 'out', 'a.mp4'))).toBe(false);
+    h.behaviour.hangKeys.clear();
+    expect((await h.engine.run(newer.id)).status).toBe('done');
+    // One whose runner died before it heard stays stopped: the next start does not run it again.
+    const { job: third } = h.engine.createJob({ recipe: 'diamond', input: jobInput(h, 'b') });
+    h.engine.store.setJobStatus(third.id, 'running', { owner: `${hostname()}:2147483646` });
+    const { job: fourth } = h.engine.createJob({ recipe: 'other', input: jobInput(h, 'b') });
+    await h.engine.repair();
+    expect(h.engine.store.getJob(third.id)).toMatchObject({
+      status: 'cancelled',
+      error: `superseded by job ${fourth.id}, which delivers to the same file`,
+    });
+  });
+
   // Found by reading the supersede: a job superseded between its createJob and its run (another
   // `vfo render` of the same file) was made running again by the run, and both delivered.
   it('does not run a job superseded after it was chosen', async () => {

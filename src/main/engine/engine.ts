@@ -171,9 +171,15 @@ export class Engine {
   private supersede(job: JobRow): void {
     const { outputPath } = job.input as unknown as JobSettings['input'];
     const error = `superseded by job ${job.id}, which delivers to the same file`;
-    for (const jobId of this.store.supersedeQueued(outputPath, job.id, error)) {
+    const { cancelled, stopping } = this.store.supersedeOlder(outputPath, job.id, error);
+    for (const jobId of cancelled) {
       log.info('queued job superseded', { job: jobId, by: job.id });
       this.events.emit({ type: 'job', jobId, status: 'cancelled', error });
+    }
+    // A running one ends as cancelled, with this reason, when its runner (here or in another process) hears.
+    for (const jobId of stopping) {
+      log.info('running job superseded', { job: jobId, by: job.id });
+      this.running.get(jobId)?.abort();
     }
   }
 

@@ -158,7 +158,11 @@ export async function runJob(deps: RunnerDeps, jobId: string, outerSignal?: Abor
     });
     return deps.store.getJob(jobId) as JobRow;
   }
-  if (controller.signal.aborted) return finish(deps, jobId, 'cancelled', 'cancelled by the user');
+  if (controller.signal.aborted) {
+    // A newer job for its file (supersedeOlder) says so; otherwise the user cancelled it.
+    const reason = deps.store.getJob(jobId)?.error ?? 'cancelled by the user';
+    return finish(deps, jobId, 'cancelled', reason);
+  }
   if (stoppedBy) return finish(deps, jobId, 'cancelled', stoppedBy);
   if (failure) return finish(deps, jobId, 'failed', failure);
   if (outputs.size !== graph.steps.length) return finish(deps, jobId, 'failed', 'not every step completed');

@@ -127,29 +127,39 @@ export class JobStore {
 
   /**
    * Cancels, with `error`, every queued job but `keep` that would deliver to the file `outputPath`
-   * names, however its path reads (a symlinked folder, another case on a Mac), and says which. (A
-   * cell that is not JSON is no match: it must not fail every job.)
+   * names, however its path reads (a symlinked folder, another case on a Mac), and says which; one
+   * running is asked to stop, with `error` as its reason (it delivered over the newer job's video
+   * when it ended last). (A cell that is not JSON is no match: it must not fail every job.)
    */
-  supersedeQueued(outputPath: string, keep: string, error: string): string[] {
+  supersedeOlder(
+    outputPath: string,
+    keep: string,
+    error: string,
+  ): { cancelled: string[]; stopping: string[] } {
     const target = sql<
       string | null
     >`case when json_valid(${jobs.input}) then json_extract(${jobs.input}, '$.outputPath') end`;
     const file = entryKey(outputPath);
     return this.transaction(() => {
       const same = this.db
-        .select({ id: jobs.id, path: target })
+        .select({ id: jobs.id, status: jobs.status, path: target })
         .from(jobs)
-        .where(and(eq(jobs.status, 'queued'), ne(jobs.id, keep)))
+        .where(and(inArray(jobs.status, ['queued', 'running']), ne(jobs.id, keep)))
         .all()
-        .filter((row) => typeof row.path === 'string' && entryKey(row.path) === file)
-        .map((row) => row.id);
-      if (same.length > 0)
-        this.db
-          .update(jobs)
-          .set({ status: 'cancelled', error, updatedAt: now() })
-          .where(and(eq(jobs.status, 'queued'), inArray(jobs.id, same)))
-          .run();
-      return same;
+        .filter((row) => typeof row.path === 'string' && entryKey(row.path) === file);
+      const of = (status: string) => same.filter((row) => row.status === status).map((row) => row.id);
+      const [cancelled, stopping] = [of('queued'), of('running')];
+      this.db
+        .update(jobs)
+        .set({ status: 'cancelled', error, updatedAt: now() })
+        .where(inArray(jobs.id, cancelled))
+        .run();
+      this.db
+        .update(jobs)
+        .set({ cancelRequested: true, error, updatedAt: now() })
+        .where(inArray(jobs.id, stopping))
+        .run();
+      return { cancelled, stopping };
     });
   }
 

@@ -125,7 +125,11 @@ export async function repairInterrupted(
         store.appendStepLog(step.id, 'interrupted (the process running it stopped); will resume');
         report.steps++;
       }
-      store.setJobStatus(job.id, 'queued', { owner: null, error: 'interrupted; resumes on the next run' });
+      // Asked to stop before its runner died (the user; a newer job for its file): it stays stopped.
+      if (job.cancelRequested)
+        store.setJobStatus(job.id, 'cancelled', { owner: null, error: job.error ?? 'cancelled by the user' });
+      else
+        store.setJobStatus(job.id, 'queued', { owner: null, error: 'interrupted; resumes on the next run' });
     });
     report.jobs.push(job.id);
     log.warn('repaired a job interrupted by a crash', { job: job.id });
