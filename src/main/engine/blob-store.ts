@@ -1,4 +1,4 @@
-import { copyFile, constants as fsConstants, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, constants as fsConstants, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { partialPathFor } from '../util/atomic-file.ts';
 import { fileIdentity } from '../util/file-identity.ts';
@@ -76,7 +76,9 @@ export class BlobStore {
 
   /**
    * Copies blobs out to user-visible paths, all or none: every copy is made and checked beside its
-   * destination before any takes a destination's place; one whose file already matches is skipped.
+   * destination before any takes a destination's place, and a place that refuses its copy (a folder
+   * there, no right to replace it) gives the others back what they held. One whose file already
+   * matches is skipped.
    */
   async deliver(
     items: readonly { blob: { path: string; sha256: string }; destination: string }[],
@@ -91,15 +93,47 @@ export class BlobStore {
         if ((await sha256File(temp)).sha256 !== blob.sha256)
           throw new Error(`copy of ${blob.path} is corrupt`);
       }
-      for (const { temp, destination, sha256 } of staged) {
-        await rename(temp, destination);
-        await this.checks.remember(destination, sha256);
-      }
     } catch (error) {
       for (const { temp } of staged) await rm(temp, { force: true });
       throw error;
     }
+    const placed: { destination: string; kept: string | null }[] = [];
+    try {
+      for (const { temp, destination, sha256 } of staged) {
+        placed.push({ destination, kept: await keepCopyOf(destination) });
+        await rename(temp, destination);
+        await this.checks.remember(destination, sha256);
+      }
+    } catch (error) {
+      for (const { destination, kept } of placed.reverse()) {
+        // Best effort, the first error is the one to tell: each place gets back what it held.
+        await (kept ? rename(kept, destination) : rm(destination, { force: true })).catch(() => {});
+      }
+      for (const { temp } of staged) await rm(temp, { force: true });
+      throw error;
+    }
+    for (const { kept } of placed) if (kept) await rm(kept, { force: true });
   }
+}
+
+/**
+ * A second name (a clone where links are not to be had, as on exFAT) for the file at `path`, beside
+ * it, or null when there is none: what a failed delivery puts back. The file itself stays in its place
+ * until its replacement is renamed over it, so a crash never leaves the place empty; the copy, named as
+ * a partial file, is cleaned up like one.
+ */
+async function keepCopyOf(path: string): Promise<string | null> {
+  const kept = partialPathFor(path);
+  try {
+    await link(path, kept);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    // A folder at the place is the rename's to refuse; linking one is never allowed.
+    if (code === 'EPERM' && !(await stat(path)).isFile()) return null;
+    await copyFile(path, kept, fsConstants.COPYFILE_FICLONE);
+  }
+  return kept;
 }
 
 /**
