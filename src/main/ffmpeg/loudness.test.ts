@@ -4,13 +4,19 @@
  * measures the result and refuses a video outside ±1 LU.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '../../shared/render-plan.ts';
 import { runEncode } from './encode-job.ts';
 import { isFfmpegError } from './errors.ts';
-import { measureFileLoudness, measureMixLoudness, parseEbur128Summary, planLoudness } from './loudness.ts';
+import {
+  measureFileLoudness,
+  measureMixLoudness,
+  mixesToStereo,
+  parseEbur128Summary,
+  planLoudness,
+} from './loudness.ts';
 import { asset, FFMPEG, FFPROBE, makeTempDir, tinyPlan } from './test-fixtures.ts';
 
 const temp = makeTempDir('vf-loudness-');
@@ -140,5 +146,17 @@ describe('planLoudness', () => {
     expect(isFfmpegError(error, 'verify-failed')).toBe(true);
     expect(String(error)).toMatch(/its loudness is -1[67]\.\d LUFS, expected -14 ±1 LU/);
     expect(readdirSync(temp.dir).filter((name) => name.startsWith('off-target'))).toEqual([]);
+  });
+});
+
+// Found by attacking the probe cache: a mix trial stopped on a busy Mac was taken (and cached) for
+// good as "the mix cannot make stereo of it".
+describe('trying the mix on music', () => {
+  it('says a trial that was stopped is no answer', async () => {
+    const stopped = join(temp.dir, 'stopped-ffmpeg');
+    writeFileSync(stopped, '#!/bin/sh\nkill -9 $$\n', { mode: 0o755 });
+    const music = wav('music.wav', 'sin(440*2*PI*t)', 0.5);
+    await expect(mixesToStereo(stopped, music)).rejects.toThrow(/did not finish/);
+    expect(await mixesToStereo(FFMPEG, music)).toBe(true);
   });
 });
