@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { eq } from 'drizzle-orm';
+import { z } from 'zod';
 import { type OpenedDatabase, openDatabase } from '../db/open.ts';
 import { type Pipeline, recipes, voicePresets } from '../db/schema.ts';
 import { Engine } from './engine.ts';
@@ -46,6 +47,8 @@ function scriptOf(input: ScriptJobInput): string {
 function fakeStep(kind: string, harness: () => Harness): StepHandler {
   return {
     kind,
+    // Tests vary a step by its options (`variant`): any key passes but `usesVoice`'s shape.
+    options: z.looseObject({ usesVoice: z.boolean().optional() }),
     version: () => `${kind}/1`,
     config: ({ settings, step }) => {
       const unreadable = harness().behaviour.unreadable[step.key];

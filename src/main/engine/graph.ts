@@ -23,7 +23,7 @@ const STEP_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 export const VIDEO_STEP_KIND = 'render.encode';
 
 /** The step kinds a build can run, with what each reads (the handler registry is one). */
-export type KnownKinds = ReadonlyMap<string, Pick<StepHandler, 'needs' | 'reads'>>;
+export type KnownKinds = ReadonlyMap<string, Pick<StepHandler, 'needs' | 'reads' | 'options'>>;
 
 /**
  * Checks keys, dependencies and acyclicity, and orders the steps. `knownKinds` rejects a recipe that
@@ -43,8 +43,20 @@ export function compilePipeline(pipeline: Pipeline, knownKinds: KnownKinds): Tas
       throw new PipelineError(`step "${step.key}" has unknown kind "${step.kind}"`);
     byKey.set(step.key, step);
   }
-  if (knownKinds.has(VIDEO_STEP_KIND) && !pipeline.steps.some((s) => s.kind === VIDEO_STEP_KIND))
+  const videos = pipeline.steps.filter((s) => s.kind === VIDEO_STEP_KIND).length;
+  if (knownKinds.has(VIDEO_STEP_KIND) && videos === 0)
     throw new PipelineError(`pipeline makes no video: it needs a step of kind "${VIDEO_STEP_KIND}"`);
+  // Both encoded the one video, twice the cost, the last to end delivering it.
+  if (videos > 1)
+    throw new PipelineError(`pipeline makes one video: it has ${videos} steps of kind "${VIDEO_STEP_KIND}"`);
+  for (const step of pipeline.steps) {
+    const options = knownKinds.get(step.kind)?.options?.safeParse(step.with ?? {});
+    if (options && !options.success) {
+      const [issue] = options.error.issues;
+      const where = ['with', ...(issue?.path ?? [])].join('.');
+      throw new PipelineError(`step "${step.key}" (${step.kind}): ${where}: ${issue?.message ?? 'invalid'}`);
+    }
+  }
   const dependents = new Map<string, string[]>([...byKey.keys()].map((k) => [k, []]));
   for (const step of pipeline.steps) {
     for (const dep of step.dependsOn) {

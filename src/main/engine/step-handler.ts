@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ProgressRate } from '../../shared/progress-rate.ts';
 import type { Json, PipelineStep } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
@@ -82,6 +83,11 @@ export interface StepHandler {
    * or depended on by nothing, was paid for, and its job then failed as having no script.
    */
   readonly reads?: StepNeeds;
+  /**
+   * The shape of the step's `with` (recipe data: a prompt's slug, a length), checked when the recipe
+   * is compiled: `with.prompt: 42` ran with the default prompt, and a misspelled key did nothing.
+   */
+  readonly options?: z.ZodType;
   /** Versions of the adapters and code that shape the result (e.g. the espeak-ng or ffmpeg version). */
   version(ctx: HashContext): Promise<string> | string;
   /** The part of the job's settings this step reads; nothing else may influence `run`. */
@@ -94,6 +100,9 @@ export interface StepHandler {
   /** Steps that share a scarce resource (the encoder) name it; the engine bounds each resource. */
   resource?: 'encoder';
 }
+
+/** The options of a step kind that takes none: a `with` on it is a mistake to say. */
+export const NO_OPTIONS = z.strictObject({});
 
 /** Step key → the kind that step must be. */
 export type StepNeeds = Readonly<Record<string, string>>;

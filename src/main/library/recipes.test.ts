@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Pipeline } from '../db/schema.ts';
-import { NARRATED_PIPELINE } from '../db/seed-data.ts';
+import type { Pipeline, PipelineStep } from '../db/schema.ts';
+import { FROM_BRIEF_PIPELINE, NARRATED_PIPELINE } from '../db/seed-data.ts';
 import { resolveSettings } from '../engine/settings-resolver.ts';
 import { fieldsOf, STEP_KINDS as KINDS, libraryErrorOf, tempDatabasePerTest } from './library.fixture.ts';
 import type { RecipeVersionInput } from './recipe-schema.ts';
@@ -162,6 +162,37 @@ describe('recipe validation', () => {
     expect(listRecipeVersions(t.db, 'narrated-16x9')).toHaveLength(1);
   });
 
+  // Found by attacking the Library: `with.prompt: 42` ran with the default prompt, a negative
+  // `maxSeconds` failed only at the narration, a misspelled option did nothing, and two encode steps
+  // encoded the one video twice.
+  it.each([
+    [{ write: { prompt: 42 } }, 'step "write" (script.write): with.prompt: '],
+    [{ narration: { maxSeconds: -5 } }, 'step "narration" (speech.synthesize): with.maxSeconds: '],
+    [
+      { narration: { maxSecs: 60 } },
+      'step "narration" (speech.synthesize): with: Unrecognized key: "maxSecs"',
+    ],
+    [{ script: { prompt: 'x' } }, 'step "script" (script.parse): with: Unrecognized key: "prompt"'],
+  ])('refuses a step option its kind does not take: %j', (options, message) => {
+    const steps = FROM_BRIEF_PIPELINE.steps.map((s) => {
+      const own = (options as Record<string, PipelineStep['with']>)[s.key];
+      return own ? { ...s, with: own } : s;
+    });
+    const error = libraryErrorOf(() => createRecipeVersion(t.db, withSteps(steps), KINDS));
+    expect(error.issues).toEqual([{ field: 'pipeline.steps', message: expect.stringContaining(message) }]);
+  });
+
+  it('refuses a second encode step', () => {
+    const steps = [...NARRATED_PIPELINE.steps, { key: 'again', kind: 'render.encode', dependsOn: ['plan'] }];
+    const error = libraryErrorOf(() => createRecipeVersion(t.db, withSteps(steps), KINDS));
+    expect(error.issues).toEqual([
+      {
+        field: 'pipeline.steps',
+        message: 'pipeline makes one video: it has 2 steps of kind "render.encode"',
+      },
+    ]);
+  });
+
   it.each([
     ['pipeline.steps', withSteps([])],
     ['pipeline.steps', withSteps([{ key: 'Bad Key', kind: 'script.parse', dependsOn: [] }])],
@@ -178,8 +209,8 @@ describe('recipe validation', () => {
     [
       'pipeline.steps.0.with',
       withSteps(
-        NARRATED_PIPELINE.steps.map((s) =>
-          s.key === 'script' ? { ...s, with: { x: 'A'.repeat(20_000) } } : s,
+        FROM_BRIEF_PIPELINE.steps.map((s) =>
+          s.key === 'write' ? { ...s, with: { prompt: 'A'.repeat(20_000) } } : s,
         ),
       ),
     ],

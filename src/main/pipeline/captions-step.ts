@@ -6,7 +6,7 @@ import { buildAss, buildSrt, CaptionError } from '../captions/index.ts';
 import { SEED_CAPTION_STYLES } from '../db/seed-data.ts';
 import { StepError } from '../engine/errors.ts';
 import type { CaptionStyleSettings, JobSettings } from '../engine/job-settings.ts';
-import type { StepHandler } from '../engine/step-handler.ts';
+import { NO_OPTIONS, type StepHandler } from '../engine/step-handler.ts';
 import type { Narration } from '../speech/index.ts';
 import { readInputJson } from './files.ts';
 import type { PipelineServices } from './services.ts';
@@ -50,6 +50,7 @@ export function captionFontPath(resourcesDir: string, settings: JobSettings): st
 export function captionsStep(services: Pick<PipelineServices, 'resourcesDir'>): StepHandler {
   return {
     kind: 'captions.build',
+    options: NO_OPTIONS,
     needs: { narration: 'speech.synthesize' },
     version: () => CAPTIONS_VERSION,
     config: ({ settings }) => ({

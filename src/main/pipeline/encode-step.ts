@@ -6,7 +6,7 @@ import { type RenderPlan, validateRenderPlan } from '../../shared/render-plan.ts
 import type { Json } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
 import { VIDEO_STEP_KIND } from '../engine/graph.ts';
-import type { StepContext, StepHandler, StepResult } from '../engine/step-handler.ts';
+import { NO_OPTIONS, type StepContext, type StepHandler, type StepResult } from '../engine/step-handler.ts';
 import {
   type EncodeRequest,
   type EncoderFallback,
@@ -44,6 +44,7 @@ const ENCODE_VERSION = 'encode/5';
 export function encodeStep(services: PipelineServices): StepHandler {
   return {
     kind: VIDEO_STEP_KIND,
+    options: NO_OPTIONS,
     needs: { plan: 'render.plan' },
     resource: 'encoder',
     async version({ inputs }) {

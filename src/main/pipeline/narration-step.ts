@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { z } from 'zod';
 import { PLAN_LIMITS } from '../../shared/render-plan.ts';
 import type { PipelineStep } from '../db/schema.ts';
 import { StepError, type StepErrorKind } from '../engine/errors.ts';
@@ -30,6 +31,8 @@ export function narrationStep(services: PipelineServices): StepHandler {
     provider === 'azure' ? services.azureSpeech() : undefined;
   return {
     kind: 'speech.synthesize',
+    // A recipe of short clips caps its narration: see narrationBudget.
+    options: z.strictObject({ maxSeconds: z.number().positive().finite().optional() }),
     needs: { script: 'script.parse' },
     async version({ settings }) {
       const azure = await engineFor(settings.voice.provider);
@@ -147,10 +150,8 @@ export function narrationStep(services: PipelineServices): StepHandler {
  * within it is the same whatever the budget was.
  */
 function narrationBudget(step: PipelineStep, video: VideoSettings): { ms: number; why?: string } {
-  const seconds = step.with?.maxSeconds;
-  if (seconds !== undefined && (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0)) {
-    throw new StepError('fatal', `step "${step.key}": maxSeconds must be a positive number of seconds`);
-  }
+  // A positive number, or none: the recipe was compiled with the step's options.
+  const seconds = step.with?.maxSeconds as number | undefined;
   const ownMs =
     seconds === undefined ? PLAN_LIMITS.maxDurationMs : Math.min(seconds * 1000, PLAN_LIMITS.maxDurationMs);
   const presetMs = video.maxDurationSeconds ? video.maxDurationSeconds * 1000 : Number.POSITIVE_INFINITY;

@@ -8,7 +8,7 @@ import {
 import type { RecipeDefaults } from '../db/schema.ts';
 import { StepError } from '../engine/errors.ts';
 import type { VideoSettings } from '../engine/job-settings.ts';
-import type { HashContext, StepContext, StepHandler } from '../engine/step-handler.ts';
+import { type HashContext, NO_OPTIONS, type StepContext, type StepHandler } from '../engine/step-handler.ts';
 import {
   BUNDLED_BEDS,
   type CaptionBox,
@@ -61,6 +61,7 @@ export function renderPlanStep(services: PipelineServices): StepHandler {
   const visualPath = (name: string) => join(services.resourcesDir, 'visuals', name);
   return {
     kind: 'render.plan',
+    options: NO_OPTIONS,
     needs: { script: 'script.parse', narration: 'speech.synthesize', captions: 'captions.build' },
     version: () => PLAN_VERSION,
     config: ({ settings }) => ({ video: settings.video, defaults: settings.recipe.defaults }),

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import { StepError } from '../engine/errors.ts';
 import type { JobSettings } from '../engine/job-settings.ts';
-import type { StepHandler } from '../engine/step-handler.ts';
+import { NO_OPTIONS, type StepHandler } from '../engine/step-handler.ts';
 import {
   formatDiagnostic,
   type ParseOptions,
@@ -41,6 +41,7 @@ export function scriptParseStep(services: Pick<PipelineServices, 'dataDir' | 're
   const namedMedia = new LRUCache<string, NamedMedium[]>({ max: 16 });
   return {
     kind: 'script.parse',
+    options: NO_OPTIONS,
     reads: { write: 'script.write' },
     version: () => PARSER_VERSION,
     config: ({ settings }) => ({

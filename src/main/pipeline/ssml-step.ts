@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StepHandler } from '../engine/step-handler.ts';
+import { NO_OPTIONS, type StepHandler } from '../engine/step-handler.ts';
 import { buildDocumentSsml } from '../script/index.ts';
 import type { ScriptDocument } from '../script/types.ts';
 import { readInputJson } from './files.ts';
@@ -13,6 +13,7 @@ const SSML_VERSION = 'ssml/2';
 export function ssmlStep(services: Pick<InlineVoiceServices, 'voiceNamesOf'>): StepHandler {
   return {
     kind: 'speech.ssml',
+    options: NO_OPTIONS,
     needs: { script: 'script.parse' },
     version: () => SSML_VERSION,
     config: ({ settings }) => {

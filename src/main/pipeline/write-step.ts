@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { Db } from '../db/open.ts';
 import { StepError } from '../engine/errors.ts';
 import type { HashContext, StepHandler } from '../engine/step-handler.ts';
@@ -23,7 +24,7 @@ export function writeScriptStep(db: Db, services: PipelineServices): StepHandler
     const input = settings.input;
     if (input.kind !== 'brief')
       throw new StepError('invalid-input', 'this recipe writes its script: give a title and a brief');
-    const slug = typeof step.with?.prompt === 'string' ? step.with.prompt : 'script.writer';
+    const slug = (step.with?.prompt as string | undefined) ?? 'script.writer';
     try {
       return buildCompletionRequest(db, slug, { title: input.title, brief: input.brief });
     } catch (error) {
@@ -34,6 +35,8 @@ export function writeScriptStep(db: Db, services: PipelineServices): StepHandler
   };
   return {
     kind: 'script.write',
+    // The prompt it writes with, by slug; the seeded one by default.
+    options: z.strictObject({ prompt: z.string().min(1).optional() }),
     version: () => WRITER_VERSION,
     // The whole request — model, system, rendered user text, knowledge, max tokens, temperature — so any
     // edit to the prompt or the knowledge base re-runs the writing and everything after it.
