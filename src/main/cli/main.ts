@@ -20,7 +20,7 @@ commands:
   farm                  pause, resume or drain a node; requeue or cancel a task
 
 common options: --data DIR (or VFO_DATA_DIR) picks the data folder, --json prints JSON.
-exit codes: 0 done, 1 failure, 2 invalid input or usage.`;
+exit codes: 0 done, 1 failure, 2 invalid input or usage, 128+N stopped by signal N (130 Ctrl-C).`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 

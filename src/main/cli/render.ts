@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { resolve, sep } from 'node:path';
 import { printable } from '../../shared/text.ts';
 import { jobJson } from '../api/job-json.ts';
@@ -111,11 +112,20 @@ async function runJobs(
   shownWarnings: string[] = [],
 ): Promise<number> {
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  // The exit code says which signal ended the render (128 + its number, as a shell says it): a SIGTERM
+  // that came before these handlers were set exited 143, and 130 (Ctrl-C's) after.
+  let signalled: number | null = null;
+  const onSigint = () => {
+    signalled = EXIT.interrupted;
+    controller.abort();
+  };
   // A stop (SIGTERM) or a closed terminal (SIGHUP): the jobs stop where they are and resume on the next
   // render of their scripts. The process used to die at once, its ffmpeg runs left running to the end
   // and its jobs seen as crashed. A second signal ends it at once, as before.
-  const onStop = () => controller.abort(new ShutdownError());
+  const onStop = (signal: NodeJS.Signals) => {
+    signalled = 128 + osConstants.signals[signal];
+    controller.abort(new ShutdownError());
+  };
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onStop);
   process.once('SIGHUP', onStop);
@@ -139,7 +149,7 @@ async function runJobs(
     printer.finish();
     for (const error of busy) io.err(printable(`vfo: error: ${error.message}`));
     const jobs = ran.filter((job): job is JobRow => job !== null);
-    const code = report(io, ctx.engine.store, jobs, json, controller.signal.aborted, shownWarnings);
+    const code = report(io, ctx.engine.store, jobs, json, signalled, shownWarnings);
     return busy.length > 0 && code === EXIT.ok ? EXIT.failure : code;
   } finally {
     unsubscribe();
@@ -200,7 +210,8 @@ function report(
   store: Parameters<typeof jobJson>[0],
   jobs: JobRow[],
   json: boolean,
-  interrupted: boolean,
+  /** The exit code of the signal that stopped the render, if one did. */
+  signalled: number | null,
   shownWarnings: string[],
 ): number {
   const fresh = (w: string) => !shownWarnings.some((shown) => w.endsWith(shown));
@@ -217,7 +228,7 @@ function report(
       io.err(printableLines(`vfo: job ${job.id.slice(0, 8)} ${job.status}: ${job.error ?? ''}`));
     }
   }
-  if (interrupted) return EXIT.interrupted;
+  if (signalled !== null) return signalled;
   if (jobs.every((j) => j.status === 'done')) return EXIT.ok;
   const invalidInput = jobs.some((j) => store.steps(j.id).some((s) => s.errorKind === 'invalid-input'));
   return invalidInput ? EXIT.invalid : EXIT.failure;
