@@ -1,4 +1,5 @@
 import { openApp } from '../app/open-app.ts';
+import type { OpenedDatabase } from '../db/open.ts';
 import type { PipelineServices } from '../pipeline/index.ts';
 import { envSecretStore, providerReadiness } from '../secrets/secret-store.ts';
 import { createOfflineSynthesizer } from '../speech/index.ts';
@@ -24,6 +25,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     const report: DoctorReport = {
       dataDir: ctx.dataDir,
       database: ctx.database.path,
+      databaseCheck: databaseCheck(ctx.database.sqlite),
       ffmpeg: await ffmpegReport(ctx.services.ffmpeg),
       voices: await voiceReport(),
       keys: providerReadiness(envSecretStore(), process.env.AZURE_SPEECH_HOST),
@@ -70,9 +72,24 @@ async function voiceReport() {
   };
 }
 
+/**
+ * SQLite's own quick check of the data folder's database: "ok", or its first problem. A database with
+ * a damaged page said "ready to render", and every other command failed with "database disk image is
+ * malformed" (found by attacking the data folder).
+ */
+function databaseCheck(sqlite: OpenedDatabase['sqlite']): string {
+  try {
+    const rows = sqlite.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+    return rows[0]?.quick_check ?? 'ok';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 interface DoctorReport {
   dataDir: string;
   database: string;
+  databaseCheck: string;
   ffmpeg: Awaited<ReturnType<typeof ffmpegReport>>;
   voices: Awaited<ReturnType<typeof voiceReport>>;
   keys: { anthropic: boolean; azureSpeech: boolean };
@@ -84,6 +101,7 @@ interface DoctorReport {
  */
 function missingForRender(r: DoctorReport): string[] {
   const missing: string[] = [];
+  if (r.databaseCheck !== 'ok') missing.push('an undamaged database (restore the data folder from a backup)');
   if (!r.ffmpeg.ok) missing.push('ffmpeg');
   else {
     const { encoders, libass } = r.ffmpeg;
@@ -96,7 +114,8 @@ function missingForRender(r: DoctorReport): string[] {
 }
 
 function formatReport(r: DoctorReport, missing: readonly string[]): string {
-  const lines = [`data folder   ${r.dataDir}`, `database      ${r.database}`];
+  const intact = r.databaseCheck === 'ok' ? 'intact' : `DAMAGED: ${r.databaseCheck}`;
+  const lines = [`data folder   ${r.dataDir}`, `database      ${r.database} (${intact})`];
   if (r.ffmpeg.ok) {
     lines.push(`ffmpeg        ${r.ffmpeg.path} (${r.ffmpeg.source}, ${r.ffmpeg.version})`);
     lines.push(`ffprobe       ${r.ffmpeg.ffprobe ?? 'not found (verification falls back to ffmpeg)'}`);

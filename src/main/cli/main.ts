@@ -1,4 +1,5 @@
 import { printable } from '../../shared/text.ts';
+import { DAMAGED_HINT, isDamaged } from '../db/while-busy.ts';
 import { createLogger } from '../log/logger.ts';
 import { type CliIo, EXIT, printableLines, processIo, UsageError } from './io.ts';
 
@@ -64,7 +65,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return EXIT.invalid;
     }
     log.debug('command failed', { stack: (error as Error).stack });
-    io.err(`vfo: error: ${printableLines((error as Error).message ?? String(error))}`);
+    const message = printableLines((error as Error).message ?? String(error));
+    io.err(`vfo: error: ${message}${isDamaged(error) ? ` (${DAMAGED_HINT})` : ''}`);
     return EXIT.failure;
   }
 }

@@ -1,4 +1,5 @@
 import type { Json } from '../db/schema.ts';
+import { isDamaged } from '../db/while-busy.ts';
 import { DiskFullError, isDiskFull } from '../util/disk-room.ts';
 
 /**
@@ -21,7 +22,7 @@ export class StepError extends Error {
 
 export function errorKindOf(error: unknown): StepErrorKind {
   // Another attempt fills the same disk again (an encode that failed for room was made three times).
-  if (localDiskFull(error)) return 'fatal';
+  if (localDiskFull(error) || isDamaged(error)) return 'fatal';
   if (error instanceof StepError) return error.kind;
   if (error instanceof Error && error.name === 'AbortError') return 'cancelled';
   const kind = (error as { kind?: unknown } | null)?.kind;
