@@ -67,6 +67,13 @@ export const useLibraryStore = create<LibraryState>()((set, get) => {
     await get().load();
     return true;
   }
+  /** The editor, when it is open on this preset. */
+  function presetEditor<K extends 'voice' | 'video'>(kind: K, slug: string) {
+    const { editor } = get();
+    return editor?.kind === kind && editor.slug === slug
+      ? (editor as Extract<LibraryEditor, { kind: K }>)
+      : null;
+  }
   return {
     recipes: null,
     presets: null,
@@ -121,8 +128,7 @@ export const useLibraryStore = create<LibraryState>()((set, get) => {
       return saved;
     },
     async saveVoicePreset(fields) {
-      const { editor } = get();
-      const savedAt = editor?.kind === 'voice' ? editor.loaded.savedAt : undefined;
+      const savedAt = presetEditor('voice', fields.slug)?.loaded.savedAt;
       const saved = await save(
         () =>
           callForForm(
@@ -132,15 +138,16 @@ export const useLibraryStore = create<LibraryState>()((set, get) => {
           ),
         (view) => `Saved voice preset ${view.slug}`,
       );
-      // What the next save is based on; the form keeps what is typed in it.
-      const loaded = saved ? await callApi('library.voicePreset', { slug: fields.slug }) : undefined;
-      const now = get().editor;
-      if (loaded && now?.kind === 'voice' && now.slug === fields.slug) set({ editor: { ...now, loaded } });
+      // The editor's next save is based on this one; the form keeps what is typed in it.
+      if (saved && presetEditor('voice', fields.slug)) {
+        const loaded = await callApi('library.voicePreset', { slug: fields.slug });
+        const editor = presetEditor('voice', fields.slug);
+        if (loaded && editor) set({ editor: { ...editor, loaded } });
+      }
       return saved;
     },
     async saveVideoPreset(fields) {
-      const { editor } = get();
-      const savedAt = editor?.kind === 'video' ? editor.loaded.savedAt : undefined;
+      const savedAt = presetEditor('video', fields.slug)?.loaded.savedAt;
       const saved = await save(
         () =>
           callForForm(
@@ -150,9 +157,11 @@ export const useLibraryStore = create<LibraryState>()((set, get) => {
           ),
         (view) => `Saved video preset ${view.slug}`,
       );
-      const loaded = saved ? await callApi('library.videoPreset', { slug: fields.slug }) : undefined;
-      const now = get().editor;
-      if (loaded && now?.kind === 'video' && now.slug === fields.slug) set({ editor: { ...now, loaded } });
+      if (saved && presetEditor('video', fields.slug)) {
+        const loaded = await callApi('library.videoPreset', { slug: fields.slug });
+        const editor = presetEditor('video', fields.slug);
+        if (loaded && editor) set({ editor: { ...editor, loaded } });
+      }
       return saved;
     },
     async saveCaptionStyle(fields, activate) {
