@@ -92,8 +92,12 @@ export type JobDetail = z.infer<typeof JobDetailSchema>;
 /** Scripts one `scripts.import` call takes: a larger drop is sent in several calls. */
 export const SCRIPTS_PER_IMPORT = 200;
 
-/** The most one call's JSON body may hold over HTTP (the node refuses a larger one with 413). */
-export const MAX_CALL_BODY_BYTES = 1024 * 1024;
+/**
+ * The most one call's JSON body may hold over HTTP (the node refuses a larger one with 413): room for
+ * the longest prompt the Library takes, two texts of 200,000 UTF-16 units at up to 3 bytes each in
+ * UTF-8. At 1 MiB, a prompt within its limits written in Japanese could not be saved.
+ */
+export const MAX_CALL_BODY_BYTES = 2 * 1024 * 1024;
 
 /**
  * Scripts split into the calls that carry them: at most SCRIPTS_PER_IMPORT a call, and no more of

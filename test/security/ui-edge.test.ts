@@ -253,6 +253,19 @@ describe('calls of the UI API', () => {
     cookie = String(session.headers['set-cookie']).split(';')[0] as string;
   });
 
+  // Found by attacking the Library: a prompt within its limits, written in Japanese, was refused
+  // with 413 (1.2 MB as JSON, over a 1 MiB body limit): the UI could not save it.
+  it('takes a prompt as long as the Library allows, in any script', async () => {
+    const prompt = await callApi('library.prompt', { slug: 'script.writer' });
+    const { slug, model, maxTokens, temperature, kbTiers } = prompt.json.value as Record<string, unknown>;
+    const long = '日本語のプロンプト'.repeat(22_222).slice(0, 200_000);
+    const saved = await callApi('library.savePrompt', {
+      ...{ slug, model, maxTokens, temperature, kbTiers, activate: false },
+      ...{ systemPrompt: long, userTemplate: `${long.slice(0, 199_000)} {{title}} {{brief}}` },
+    });
+    expect(saved.status, JSON.stringify(saved.json).slice(0, 300)).toBe(200);
+  });
+
   it('answers arguments that break the schema with 400 and the field, never SQLite’s text', async () => {
     const get = await callApi('jobs.get', { id: {} });
     expect(get.status).toBe(400);

@@ -160,7 +160,8 @@ describe('import store', () => {
         })),
       ),
     );
-    const big = (i: number) => `# One\n${`Hello there friend ${i}. `.repeat(9000)}`;
+    // Six scripts of a quarter of a body each: more than one call's worth.
+    const big = (i: number) => `# One\n${`Hello there friend ${i}. `.repeat(MAX_CALL_BODY_BYTES / 4 / 22)}`;
     const files = Array.from({ length: 6 }, (_, i) => new File([big(i)], `s${i}.md`));
     await useImportStore.getState().addFiles(splitDroppedFiles(files));
     await useImportStore.getState().queueValid();
