@@ -14,7 +14,7 @@ import { httpStatusOf } from './dispatch.ts';
 import { libraryHandlers } from './library-handlers.ts';
 
 const t = tempDatabasePerTest();
-const library = () => callsOf(libraryHandlers(t.db));
+const library = () => callsOf(libraryHandlers(t.db, STEP_KINDS));
 
 async function successOf<T>(
   result: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>,
@@ -167,6 +167,22 @@ describe('library calls', () => {
     });
     const missing = await api['library.activateRecipe']({ slug: 'narrated-16x9', version: 99 });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    // Found by attacking the Library: a version edited by hand into a cycle was activated, and every
+    // new job of the recipe then failed.
+    const cycle = JSON.stringify({
+      steps: NARRATED_PIPELINE.steps.map((s) => (s.key === 'script' ? { ...s, dependsOn: ['video'] } : s)),
+    });
+    t.db.run(sql`UPDATE recipes SET pipeline = ${cycle} WHERE slug = 'narrated-16x9' AND version = 1`);
+    const refused = await api['library.activateRecipe']({ slug: 'narrated-16x9', version: 1 });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: expect.stringContaining('dependency cycle') },
+    });
+    expect(
+      (await successOf(api['library.recipes']({}))).find((r) => r.slug === 'narrated-16x9'),
+    ).toMatchObject({
+      activeVersion: next,
+    });
   });
 
   it('lists caption styles and saves a new version, with every field problem next to its field', async () => {

@@ -1,5 +1,6 @@
 import type { Method } from '../../shared/contract.ts';
 import type { Db } from '../db/open.ts';
+import type { KnownKinds } from '../engine/graph.ts';
 import {
   activateCaptionStyleVersion,
   activateRecipeVersion,
@@ -40,7 +41,7 @@ export type LibraryMethod = Extract<Method, `library.${string}`>;
  * The Library's calls, straight onto the validated library API: what it rejects comes back as
  * `invalid` with every field problem (see call-failure.ts).
  */
-export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
+export function libraryHandlers(db: Db, stepKinds: KnownKinds): Pick<Handlers, LibraryMethod> {
   const promptSummary = (slug: string) => findBySlug(listPrompts(db), slug, 'prompt');
   const recipeSummary = (slug: string) => findBySlug(listRecipes(db), slug, 'recipe');
   const captionStyleSummary = (slug: string) => findBySlug(listCaptionStyles(db), slug, 'caption style');
@@ -79,7 +80,7 @@ export function libraryHandlers(db: Db): Pick<Handlers, LibraryMethod> {
     'library.saveVideoPreset': ({ savedAt, ...fields }) =>
       videoPresetViewOf(saveVideoPreset(db, fields as VideoPresetInput, savedAt)),
     'library.activateRecipe': ({ slug, version }) => {
-      activateRecipeVersion(db, String(slug), Number(version));
+      activateRecipeVersion(db, String(slug), Number(version), stepKinds);
       return recipeViewOf(recipeSummary(String(slug)));
     },
     'library.captionStyles': () => listCaptionStyles(db).map(captionStyleViewOf),

@@ -20,7 +20,7 @@ export type { VfoService };
 
 /** What the contract's handlers are given (by src/main/app): the engine, the Library, this node. */
 export interface ServiceDeps {
-  engine: Pick<Engine, 'store' | 'retry' | 'cancel' | 'createJob' | 'subscribe'>;
+  engine: Pick<Engine, 'store' | 'retry' | 'cancel' | 'createJob' | 'subscribe' | 'stepKinds'>;
   db: Db;
   dataDir: string;
   /** Starts a job (queued, retried) without waiting for it. */
@@ -137,7 +137,7 @@ export function createVfoService(deps: ServiceDeps): VfoService {
     'farm.clearBlock': async ({ originNodeId, jobId, workerId }) => ({
       cleared: await deps.farm.clearBlock(originNodeId, jobId, workerId),
     }),
-    ...libraryHandlers(deps.db),
+    ...libraryHandlers(deps.db, engine.stepKinds()),
     ...settingsHandlers({
       db: deps.db,
       dataDir: deps.dataDir,

@@ -9,7 +9,14 @@ import { BlobStore } from './blob-store.ts';
 import { ShutdownError, StepError } from './errors.ts';
 import { type EngineListener, EventHub } from './events.ts';
 import { collectGarbage, type GcOptions, type GcReport, measureUsage } from './garbage-collector.ts';
-import { compilePipeline, downstreamOf, PipelineError, recipeProblemText, type TaskGraph } from './graph.ts';
+import {
+  compilePipeline,
+  downstreamOf,
+  type KnownKinds,
+  PipelineError,
+  recipeProblemText,
+  type TaskGraph,
+} from './graph.ts';
 import { runJob } from './job-runner.ts';
 import type { JobSettings } from './job-settings.ts';
 import { type JobRow, JobStore } from './job-store.ts';
@@ -108,6 +115,11 @@ export class Engine {
       },
       sha256,
     );
+  }
+
+  /** The step kinds this build runs, with what each reads and takes: the Library checks recipes by them. */
+  stepKinds(): KnownKinds {
+    return this.options.handlers;
   }
 
   /** Why this build cannot run the settings' recipe (see compileRecipe), or null: `vfo check` asks. */

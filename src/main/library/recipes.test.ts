@@ -50,7 +50,7 @@ describe('recipe versions', () => {
     expect(v2).toMatchObject({ version: 2, isActive: false, description: '' });
     expect(resolveSettings(t.db, { recipe: 'narrated-16x9', input }).recipe.version).toBe(1);
 
-    expect(activateRecipeVersion(t.db, 'narrated-16x9', 2).version).toBe(2);
+    expect(activateRecipeVersion(t.db, 'narrated-16x9', 2, KINDS).version).toBe(2);
     const settings = resolveSettings(t.db, { recipe: 'narrated-16x9', input });
     expect(settings.recipe.version).toBe(2);
     expect(settings.video).toMatchObject({ slug: 'preview-360p', width: 640, height: 360 });
@@ -85,7 +85,9 @@ describe('recipe versions', () => {
   it('reports unknown recipes and versions as not-found', () => {
     expect(libraryErrorOf(() => getRecipe(t.db, 'nope')).message).toContain('unknown recipe "nope"');
     expect(libraryErrorOf(() => getRecipe(t.db, 'narrated-16x9', 9)).kind).toBe('not-found');
-    expect(libraryErrorOf(() => activateRecipeVersion(t.db, 'narrated-16x9', 9)).kind).toBe('not-found');
+    expect(libraryErrorOf(() => activateRecipeVersion(t.db, 'narrated-16x9', 9, KINDS)).kind).toBe(
+      'not-found',
+    );
     expect(getRecipe(t.db, 'narrated-16x9').isActive).toBe(true);
   });
 });

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, getTableColumns } from 'drizzle-orm';
+import { z } from 'zod';
 import { readingRow } from '../db/json-text.ts';
 import type { Db } from '../db/open.ts';
 import { type Pipeline, recipes } from '../db/schema.ts';
 import type { KnownKinds } from '../engine/graph.ts';
+import { pipelineSchema } from '../engine/recipe-shape.ts';
 import { createLogger } from '../log/logger.ts';
 import { notFound, parseOrThrow, slugOf } from './errors.ts';
 import { type RecipeVersionInput, recipeVersionInputSchema } from './recipe-schema.ts';
@@ -96,8 +98,23 @@ export function createRecipeVersion(
   return row;
 }
 
-/** Makes `version` the one active version of the recipe: new jobs use it, existing jobs keep theirs. */
-export function activateRecipeVersion(db: Db, slug: string, version: number): RecipeRow {
+/**
+ * Makes `version` the one active version of the recipe: new jobs use it, existing jobs keep theirs.
+ * A version this build cannot run (`knownStepKinds` as for createRecipeVersion; a row edited by hand)
+ * is refused: activated, every new job of the recipe failed.
+ */
+export function activateRecipeVersion(
+  db: Db,
+  slug: string,
+  version: number,
+  knownStepKinds: KnownKinds,
+): RecipeRow {
+  const { pipeline } = getRecipe(db, slug, version);
+  parseOrThrow(
+    z.object({ pipeline: pipelineSchema(knownStepKinds) }),
+    { pipeline },
+    `recipe "${slug}" version ${version}`,
+  );
   db.transaction((tx) => setActiveVersion(tx, recipes, 'recipe', slug, version), { behavior: 'immediate' });
   log.info('recipe version activated', { slug, version });
   return getRecipe(db, slug);
