@@ -38,7 +38,29 @@ export const slugRule = z
     'slug must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
   );
 
-export const nameRule = z.string().trim().min(1, 'name must not be empty').max(PRESET_LIMITS.maxNameLength);
+/** A check that says a value's first problem only (`problem` gives it, or null): one message a field. */
+function firstProblem(problem: (value: string) => string | null) {
+  return z.superRefine<string>((value, ctx) => {
+    const message = problem(value);
+    if (message !== null) ctx.addIssue({ code: 'custom', message, input: value });
+  });
+}
+
+/**
+ * A name shown in lists and menus: no control characters (a NUL, a line break) or bidi overrides,
+ * which rearrange what is shown around it, and something visible in it (not zero-width spaces only).
+ */
+export const nameRule = z
+  .string()
+  .trim()
+  .max(PRESET_LIMITS.maxNameLength)
+  .check(
+    firstProblem((name) => {
+      if (name === '') return 'name must not be empty';
+      if (/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(name)) return 'name must not hold control characters';
+      return /[\p{L}\p{N}\p{P}\p{S}]/u.test(name) ? null : 'name must show something';
+    }),
+  );
 
 const dimensionMessage = `dimensions must be even numbers ${PRESET_LIMITS.minDimension}..${PRESET_LIMITS.maxDimension} (yuv420p)`;
 export const dimensionRule = z
@@ -99,7 +121,14 @@ export const VideoEncodingSchema = z.strictObject({
   speedPreset: z.enum(X26X_PRESETS, `speedPreset must be one of ${X26X_PRESETS.join(', ')}`).nullable(),
   pixelFormat: z.enum(['yuv420p', 'nv12'], 'pixelFormat must be yuv420p or nv12'),
   audioCodec: z.literal('aac', 'audioCodec must be aac'),
-  audioBitrate: z.string().regex(/^\d+[kK]$/, 'audioBitrate must look like "160k"'),
+  // AAC's useful range: "0k" and "99999999999k" were saved, and ffmpeg quietly chose a rate of its own.
+  audioBitrate: z.string().check(
+    firstProblem((rate) => {
+      if (!/^\d+[kK]$/.test(rate)) return 'audioBitrate must look like "160k"';
+      const kbps = Number.parseInt(rate, 10);
+      return kbps < 32 || kbps > 512 ? 'audioBitrate must be 32k..512k' : null;
+    }),
+  ),
   audioSampleRate: z
     .number()
     .int('audioSampleRate must be a whole number')

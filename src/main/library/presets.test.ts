@@ -90,6 +90,10 @@ describe('voice presets', () => {
   it.each([
     ['slug', { slug: 'two words' }],
     ['name', { name: '' }],
+    // Found by attacking the Library: these were saved, and shown as they are in every list.
+    ['name', { name: 'a\u0000b\nc' }],
+    ['name', { name: 'evil\u202Egnp.exe' }],
+    ['name', { name: '\u200B\u200B' }],
     ['provider', { provider: 'google' }],
     ['voiceNames', { voiceNames: {} }],
     ['voiceNames.say', { voiceNames: { say: ' ' } }],
@@ -163,6 +167,9 @@ describe('video presets', () => {
     ['pixelFormat', { pixelFormat: 'yuv444p' }],
     ['audioCodec', { audioCodec: 'mp3' }],
     ['audioBitrate', { audioBitrate: '160' }],
+    // Found by attacking the Library: saved, and ffmpeg quietly chose a rate of its own.
+    ['audioBitrate', { audioBitrate: '0k' }],
+    ['audioBitrate', { audioBitrate: '99999999999k' }],
     ['audioSampleRate', { audioSampleRate: 4000 }],
     ['audioSampleRate', { audioSampleRate: 192000 }],
     ['loudness.targetLufs', { loudness: { targetLufs: 3, truePeakDbtp: -1 } }],
