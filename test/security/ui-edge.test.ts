@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CALL_BODY_BYTES } from '../../src/shared/contract.ts';
 import {
   type FarmKeyFile,
   makeFarmKey,
@@ -264,6 +265,9 @@ describe('calls of the UI API', () => {
       ...{ systemPrompt: long, userTemplate: `${long.slice(0, 199_000)} {{title}} {{brief}}` },
     });
     expect(saved.status, JSON.stringify(saved.json).slice(0, 300)).toBe(200);
+    // A body past the call's limit is still refused before it is read as JSON.
+    const over = await callApi('library.savePrompt', { systemPrompt: 'a'.repeat(MAX_CALL_BODY_BYTES) });
+    expect(over.status).toBe(413);
   });
 
   it('answers arguments that break the schema with 400 and the field, never SQLite’s text', async () => {

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import { JOB_ID_PATTERN, type VfoEvent } from '../../shared/contract.ts';
+import { JOB_ID_PATTERN, MAX_CALL_BODY_BYTES, type VfoEvent } from '../../shared/contract.ts';
 import type { Engine } from '../engine/engine.ts';
 import { errorBody, type FarmApp, mediaUploadRoute, openSse, type SseStream } from '../http/index.ts';
 import { type Dispatch, httpStatusOf } from './dispatch.ts';
@@ -120,6 +120,8 @@ async function uiApiRoutes(app: FarmApp, deps: UiRouteDeps): Promise<void> {
     '/api/v1/call/:method',
     {
       config: { auth: writes },
+      // Room for the longest prompt the Library takes (see MAX_CALL_BODY_BYTES).
+      bodyLimit: MAX_CALL_BODY_BYTES,
       // The contract's dispatcher checks the method and its arguments (400 with every field issue).
       schema: { params: z.object({ method: z.string().regex(/^[a-z]+\.[A-Za-z]+$/) }) },
     },

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { MAX_CALL_BODY_BYTES, MAX_FIELD_ISSUES, MAX_ISSUE_CHARS } from '../../shared/contract.ts';
+import { MAX_FIELD_ISSUES, MAX_ISSUE_CHARS } from '../../shared/contract.ts';
 import { shorten } from '../../shared/text.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { DiskFullError } from '../util/disk-room.ts';
@@ -60,7 +60,8 @@ export interface HttpServer {
   readonly url: string | null;
 }
 
-export const DEFAULT_MAX_JSON_BYTES = MAX_CALL_BODY_BYTES;
+/** A JSON body of the farm's routes (and any route that sets no limit of its own). */
+export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
