@@ -25,13 +25,13 @@ import type { Handlers } from './dispatch.ts';
 import {
   captionStyleDetailOf,
   captionStyleViewOf,
+  openedVideoPresetOf,
+  openedVoicePresetOf,
   presetViewOr,
   promptDetailOf,
   promptViewOf,
   recipeViewOf,
-  videoPresetFieldsOf,
   videoPresetViewOf,
-  voicePresetFieldsOf,
   voicePresetViewOf,
 } from './library-views.ts';
 
@@ -67,16 +67,10 @@ export function libraryHandlers(db: Db, stepKinds: KnownKinds): Pick<Handlers, L
       const row = createPromptVersion(db, input as PromptVersionInput);
       return promptViewOf(promptSummary(row.slug));
     },
-    'library.voicePreset': ({ slug }) => {
-      const row = getVoicePreset(db, String(slug));
-      return { ...voicePresetFieldsOf(row), savedAt: row.updatedAt };
-    },
+    'library.voicePreset': ({ slug }) => openedVoicePresetOf(getVoicePreset(db, String(slug))),
     'library.saveVoicePreset': ({ savedAt, ...fields }) =>
       voicePresetViewOf(saveVoicePreset(db, fields as VoicePresetInput, savedAt)),
-    'library.videoPreset': ({ slug }) => {
-      const row = getVideoPreset(db, String(slug));
-      return { ...videoPresetFieldsOf(row), savedAt: row.updatedAt };
-    },
+    'library.videoPreset': ({ slug }) => openedVideoPresetOf(getVideoPreset(db, String(slug))),
     'library.saveVideoPreset': ({ savedAt, ...fields }) =>
       videoPresetViewOf(saveVideoPreset(db, fields as VideoPresetInput, savedAt)),
     'library.activateRecipe': ({ slug, version }) => {

@@ -3,6 +3,8 @@ import type {
   CaptionStyleDetail,
   CaptionStyleFields,
   CaptionStyleView,
+  OpenedVideoPreset,
+  OpenedVoicePreset,
   PresetView,
   PromptDetail,
   PromptView,
@@ -92,15 +94,17 @@ export function presetViewOr(
   }
 }
 
-export function voicePresetFieldsOf(preset: VoicePresetRow): VoicePresetFields {
-  const { id: _id, updatedAt: _updatedAt, ...fields } = preset;
-  return { ...fields, provider: fields.provider as VoicePresetFields['provider'] };
+/** A voice preset as an editor opens it: its fields, and when it was saved (its save sends that back). */
+export function openedVoicePresetOf(preset: VoicePresetRow): OpenedVoicePreset {
+  const { id: _id, updatedAt: savedAt, ...fields } = preset;
+  return { ...fields, savedAt, provider: fields.provider as VoicePresetFields['provider'] };
 }
 
-export function videoPresetFieldsOf(preset: VideoPresetRow): VideoPresetFields {
-  const { id: _id, updatedAt: _updatedAt, ...fields } = preset;
+export function openedVideoPresetOf(preset: VideoPresetRow): OpenedVideoPreset {
+  const { id: _id, updatedAt: savedAt, ...fields } = preset;
   return {
     ...fields,
+    savedAt,
     pixelFormat: fields.pixelFormat as VideoPresetFields['pixelFormat'],
     audioCodec: fields.audioCodec as VideoPresetFields['audioCodec'],
     speedPreset: fields.speedPreset as VideoPresetFields['speedPreset'],

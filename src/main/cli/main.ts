@@ -1,5 +1,5 @@
 import { printable } from '../../shared/text.ts';
-import { DAMAGED_HINT, isDamaged } from '../db/while-busy.ts';
+import { DAMAGED_HINT, isDamaged } from '../db/sqlite-errors.ts';
 import { createLogger } from '../log/logger.ts';
 import { type CliIo, EXIT, printableLines, processIo, UsageError } from './io.ts';
 

@@ -1,3 +1,5 @@
+import { hasSqliteCode } from './sqlite-errors.ts';
+
 /**
  * How long opening a database waits for another process that holds it: the busy timeout, and as
  * long again for a refusal SQLite will not wait out itself (below).
@@ -39,28 +41,9 @@ export async function whileBusyAsync<T>(deadline: number, step: () => T): Promis
   }
 }
 
-/**
- * A damaged database file (SQLITE_CORRUPT, SQLITE_NOTADB): no retry mends it, and SQLite's own words
- * ("database disk image is malformed") name no file and no way out.
- */
-export function isDamaged(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code)) return true;
-  }
-  return false;
-}
-
-export const DAMAGED_HINT =
-  "the data folder's database is damaged: vfo doctor checks it; restore the folder from a backup, or move it aside to start afresh";
-
-/** SQLITE_BUSY (or one of its extended codes) anywhere in an error's causes (drizzle wraps them). */
+/** SQLITE_BUSY (or one of its extended codes) anywhere in an error's causes. */
 export function isBusy(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true;
-  }
-  return false;
+  return hasSqliteCode(error, /^SQLITE_BUSY/);
 }
 
 /** Opening is synchronous (better-sqlite3), so the pause between attempts is too. */

@@ -1,5 +1,5 @@
 import type { Json } from '../db/schema.ts';
-import { isDamaged } from '../db/while-busy.ts';
+import { isDamaged } from '../db/sqlite-errors.ts';
 import { DiskFullError, isDiskFull } from '../util/disk-room.ts';
 
 /**
